@@ -1,0 +1,15 @@
+import { registerFormatter, registerTransport } from './core/registry.js';
+import { jsonFormatterPlugin } from './formatters/json.js';
+import { prettyFormatterPlugin } from './formatters/pretty.js';
+import { stableJsonFormatterPlugin } from './formatters/stable-json.js';
+import { textFormatterPlugin } from './formatters/text.js';
+import { consoleTransportPlugin } from './transports/console.js';
+import { memoryTransportPlugin } from './transports/memory.js';
+
+/** Built-ins register through the same door as users' plugins. */
+registerFormatter('json', jsonFormatterPlugin);
+registerFormatter('stable-json', stableJsonFormatterPlugin);
+registerFormatter('text', textFormatterPlugin);
+registerFormatter('pretty', prettyFormatterPlugin);
+registerTransport('console', consoleTransportPlugin);
+registerTransport('memory', memoryTransportPlugin);

@@ -1,0 +1,39 @@
+import { ConfigError, formatPath } from '../errors.js';
+
+const REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
+
+/**
+ * Expands `${VAR}` and `${VAR:-default}` in every string of a JSON value; `$$` is a literal
+ * `$`. A variable that is unset (and has no default) is a ConfigError at that path.
+ */
+export function expandEnv(value: unknown, env: NodeJS.ProcessEnv = process.env, path: PropertyKey[] = []): unknown {
+  if (typeof value === 'string') return expandString(value, env, path);
+  if (Array.isArray(value)) return value.map((item, index) => expandEnv(item, env, [...path, index]));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = expandEnv(item, env, [...path, key]);
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function expandString(text: string, env: NodeJS.ProcessEnv, path: PropertyKey[]): string {
+  if (!text.includes('$')) return text;
+  return text.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
+    if (match === '$$') return '$';
+    if (name === undefined) {
+      throw new ConfigError(formatPath(path), `malformed variable reference ${JSON.stringify(match)}: expected \${NAME} or \${NAME:-default}`);
+    }
+    const found = env[name];
+    if (found !== undefined && found !== '') return found;
+    if (fallback !== undefined) return fallback;
+    if (found === '') return '';
+    throw new ConfigError(formatPath(path), `environment variable ${name} is not set (write \${${name}:-default} to give a fallback)`);
+  });
+}

@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import { ConfigError, formatPath } from '../errors.js';
+
+type Issue = z.core.$ZodIssue;
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+interface SchemaDef {
+  type?: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  element?: unknown;
+  in?: unknown;
+}
+
+function defOf(schema: unknown): SchemaDef | undefined {
+  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+/** The keys an object schema allows at `path`, when the schema tells; for "did you mean" lists. */
+function knownKeysAt(schema: unknown, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+  let current: unknown = schema;
+  const unwrap = (): void => {
+    for (let def = defOf(current); def && ['optional', 'nullable', 'default', 'pipe'].includes(def.type ?? ''); def = defOf(current)) {
+      current = def.type === 'pipe' ? def.in : def.innerType;
+    }
+  };
+  unwrap();
+  for (const part of path) {
+    const def = defOf(current);
+    if (def?.type === 'object' && def.shape && typeof part === 'string') current = def.shape[part];
+    else if (def?.type === 'array' && typeof part === 'number') current = def.element;
+    else return undefined;
+    unwrap();
+  }
+  const def = defOf(current);
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
+}
+
+function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<PropertyKey>; expected: string }[] {
+  const path = issue.path as PropertyKey[];
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (issue.message && !issue.message.startsWith('Invalid input')) return [{ path, expected: issue.message }];
+      const got = 'input' in issue ? `, got ${typeName(issue.input)}` : '';
+      return [{ path, expected: `expected ${issue.expected}${got}` }];
+    }
+    case 'unrecognized_keys': {
+      const known = knownKeysAt(schema, path);
+      const hint = known ? ` (known: ${known.join(', ') || 'none'})` : '';
+      return issue.keys.map((key) => ({ path: [...path, key], expected: `unknown option "${key}"${hint}` }));
+    }
+    case 'invalid_value':
+      return [{ path, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
+    case 'too_small':
+      return [{ path, expected: issue.message.startsWith('Too small') ? `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' character(s)' : issue.origin === 'array' ? ' item(s)' : ''}` : issue.message }];
+    case 'too_big':
+      return [{ path, expected: issue.message.startsWith('Too big') ? `expected at most ${String(issue.maximum)}` : issue.message }];
+    default:
+      return [{ path, expected: issue.message }];
+  }
+}
+
+/** Turns zod issues into one ConfigError naming each path (`prefix` places nested schemas). */
+export function issuesToConfigError(issues: readonly Issue[], schema: unknown, prefix = ''): ConfigError {
+  const problems = issues.flatMap((issue) => describe(issue, schema)).map((p) => ({
+    path: formatPath(p.path, prefix),
+    expected: p.expected,
+  }));
+  const [first, ...rest] = problems;
+  if (!first) return new ConfigError(prefix, 'invalid configuration');
+  const more = rest.length ? `\n${rest.map((p) => `  ${p.path}: ${p.expected}`).join('\n')}` : '';
+  return new ConfigError(first.path, first.expected + more, { issues: problems });
+}
+
+/** safeParse with errors turned into ConfigError. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw issuesToConfigError(result.error.issues, schema, prefix);
+  return result.data;
+}

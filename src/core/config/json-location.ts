@@ -1,0 +1,127 @@
+/**
+ * Finds where a JSON text stops being valid, as line and column (1-based). JSON.parse on
+ * Node 20 does not always say where; this small scanner follows the grammar just far
+ * enough to point at the first offending character.
+ */
+export interface JsonLocation {
+  line: number;
+  column: number;
+  problem: string;
+}
+
+export function locateJsonError(text: string): JsonLocation | undefined {
+  let i = 0;
+  const at = (problem: string): never => {
+    throw Object.assign(new Error(problem), { offset: i });
+  };
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else at(`unexpected ${describe(text[i])}`);
+  };
+  const string = (): void => {
+    i++;
+    while (i < text.length) {
+      const ch = text[i]!;
+      if (ch === '"') {
+        i++;
+        return;
+      }
+      if (ch === '\\') {
+        const next = text[i + 1];
+        if (next === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) at('invalid \\u escape');
+          i += 6;
+        } else if (next !== undefined && '"\\/bfnrt'.includes(next)) i += 2;
+        else at('invalid escape in string');
+        continue;
+      }
+      if (ch.charCodeAt(0) < 0x20) at('control character in string (escape it)');
+      i++;
+    }
+    at('unterminated string');
+  };
+  const number = (): void => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!match) at(`unexpected ${describe(text[i])}`);
+    i += match![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') return object();
+    if (ch === '[') return array();
+    if (ch === '"') return string();
+    if (ch === 't') return literal('true');
+    if (ch === 'f') return literal('false');
+    if (ch === 'n') return literal('null');
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
+    at(ch === undefined ? 'unexpected end of input' : `unexpected ${describe(ch)}: expected a value`);
+  };
+  const object = (): void => {
+    i++;
+    ws();
+    if (text[i] === '}') {
+      i++;
+      return;
+    }
+    for (;;) {
+      ws();
+      if (text[i] !== '"') at(text[i] === '}' ? 'trailing comma before "}"' : `expected a "quoted" property name, found ${describe(text[i])}`);
+      string();
+      ws();
+      if (text[i] !== ':') at(`expected ":" after property name, found ${describe(text[i])}`);
+      i++;
+      value();
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      at(`expected "," or "}" after property value, found ${describe(text[i])}`);
+    }
+  };
+  const array = (): void => {
+    i++;
+    ws();
+    if (text[i] === ']') {
+      i++;
+      return;
+    }
+    for (;;) {
+      value();
+      ws();
+      if (text[i] === ',') {
+        i++;
+        ws();
+        if (text[i] === ']') at('trailing comma before "]"');
+        continue;
+      }
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      at(`expected "," or "]" after array item, found ${describe(text[i])}`);
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) at(`unexpected ${describe(text[i])} after the end of the document`);
+    return undefined;
+  } catch (error) {
+    const offset = (error as { offset?: number }).offset ?? i;
+    const before = text.slice(0, offset).split('\n');
+    return { line: before.length, column: before[before.length - 1]!.length + 1, problem: (error as Error).message };
+  }
+}
+
+function describe(ch: string | undefined): string {
+  return ch === undefined ? 'end of input' : JSON.stringify(ch);
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { formatterNames, getTransportPlugin, transportNames } from '../registry.js';
+import { configSchema, formatSpecSchema } from './schema.js';
+
+const levelRef = z.union([z.string(), z.number()]);
+
+function describeTransport(name: string): z.ZodType {
+  const plugin = getTransportPlugin(name)!;
+  const envelope = z.object({
+    type: z.literal(name),
+    level: levelRef.optional(),
+    format: formatSpecSchema.optional(),
+    id: z.string().optional(),
+  });
+  const own = plugin.schema as z.ZodType;
+  return own instanceof z.ZodObject ? envelope.extend(own.shape).strict() : z.intersection(envelope, own);
+}
+
+/**
+ * The whole config file as JSON Schema, every registered transport's options included,
+ * so editors can complete and check streamlog.json.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  const moduleEntry = z.looseObject({
+    module: z.string().describe('Plugin module, relative to the config file'),
+    level: levelRef.optional(),
+    format: formatSpecSchema.optional(),
+    id: z.string().optional(),
+  });
+  const entries = [...transportNames().map(describeTransport), moduleEntry] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]];
+  const full = configSchema.extend({ transports: z.array(z.union(entries)).optional() });
+  const schema = z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return {
+    ...schema,
+    title: 'streamlog configuration',
+    description: `Formatters: ${formatterNames().join(', ')}. Strings may use \${VAR} and \${VAR:-default}.`,
+  };
+}

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { locateJsonError } from './json-location.js';
+
+export interface LoadedConfig {
+  config: unknown;
+  /** Folder relative paths in the config resolve against. */
+  baseDir: string;
+  /** Where it came from, for messages; undefined for the built-in default. */
+  source: string | undefined;
+}
+
+/** Reads and parses a JSON config file; every failure is a ConfigError naming the file. */
+export function readConfigFile(path: string): LoadedConfig {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError('', `cannot read config file ${file}: ${code}`, { cause: error });
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return { config: JSON.parse(text), baseDir: dirname(file), source: file };
+  } catch (error) {
+    const where = locateJsonError(text);
+    const detail = where ? `line ${where.line}, column ${where.column}: ${where.problem}` : (error as Error).message;
+    throw new ConfigError('', `invalid JSON in ${file} at ${detail}`, { cause: error });
+  }
+}
+
+/** `$STREAMLOG_CONFIG`, then ./streamlog.json, else undefined (use the built-in default). */
+export function findDefaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  if (env.STREAMLOG_CONFIG) return env.STREAMLOG_CONFIG;
+  const local = resolve(cwd, 'streamlog.json');
+  return existsSync(local) ? local : undefined;
+}

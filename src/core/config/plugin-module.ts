@@ -1,0 +1,28 @@
+import { createRequire } from 'node:module';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isTransportPlugin, type TransportPlugin } from '../registry.js';
+import { ConfigError } from '../errors.js';
+
+/**
+ * Loads `{ "module": "./plugins/kafka.js" }` synchronously, relative to the config file.
+ * Node 20.19+ can require() ES modules (without top-level await), so both module kinds
+ * work. The module exports the plugin as default, as `plugin`, or as its own namespace.
+ */
+export function loadPluginModule(specifier: string, baseDir: string, path: string): TransportPlugin {
+  const requireFrom = createRequire(pathToFileURL(resolve(baseDir, 'streamlog.json')).href);
+  const target = specifier.startsWith('.') || isAbsolute(specifier) ? resolve(baseDir, specifier) : specifier;
+  let loaded: unknown;
+  try {
+    loaded = requireFrom(target);
+  } catch (error) {
+    throw new ConfigError(path, `cannot load plugin module ${JSON.stringify(specifier)} (from ${baseDir}): ${(error as Error).message}`, { cause: error });
+  }
+  const exported = loaded as { default?: unknown; plugin?: unknown } | null;
+  for (const candidate of [exported?.default, exported?.plugin, exported]) {
+    if (isTransportPlugin(candidate)) return candidate;
+    const nested = (candidate as { default?: unknown } | null | undefined)?.default;
+    if (isTransportPlugin(nested)) return nested;
+  }
+  throw new ConfigError(path, `module ${JSON.stringify(specifier)} does not export a transport plugin: expected { schema, create } as its default export`);
+}

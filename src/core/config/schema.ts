@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const levelRef = z.union([z.string().min(1), z.number()], { error: 'expected a level name like "info" or a number' });
+
+export const formatSpecSchema = z.union(
+  [z.string().min(1), z.looseObject({ type: z.string().min(1) })],
+  { error: 'expected a formatter name like "json" or an object { "type": "pretty", ...options }' },
+);
+
+/** The keys every transport entry may have; the rest belong to the transport's own schema. */
+export const ENVELOPE_KEYS = ['type', 'module', 'level', 'format', 'id'] as const;
+
+export const transportEnvelopeSchema = z
+  .looseObject({
+    type: z.string().min(1).optional(),
+    module: z.string().min(1).optional(),
+    level: levelRef.optional(),
+    format: formatSpecSchema.optional(),
+    id: z.string().min(1).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (entry.type === undefined && entry.module === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: 'expected a transport "type" (or a plugin "module")' });
+    } else if (entry.type !== undefined && entry.module !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['module'], message: 'expected either "type" or "module", not both' });
+    }
+  });
+
+export const redactSchema = z.union(
+  [
+    z.array(z.string().min(1)),
+    z.strictObject({
+      paths: z.array(z.string().min(1)),
+      censor: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+      remove: z.boolean().optional(),
+    }),
+  ],
+  { error: 'expected an array of paths or { "paths": [...], "censor"?: "...", "remove"?: true }' },
+);
+
+export const routerSchema = z.strictObject({
+  strategy: z.enum(['all', 'any', 'majority']).optional(),
+});
+
+const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  level: levelRef.optional(),
+  name: z.string().optional(),
+  base: z.record(z.string(), z.unknown()).nullable().optional(),
+  messageKey: z.string().min(1).optional(),
+  timestamp: z.union([z.literal('epoch'), z.literal('iso'), z.literal(false)], { error: 'expected "epoch", "iso" or false' }).optional(),
+  levelFormat: z.enum(['number', 'label']).optional(),
+  levels: z
+    .record(
+      z.string().regex(LEVEL_NAME, { error: 'expected a level name of lowercase letters, digits and "_"' }),
+      z.number().int().positive().max(1000, { error: 'expected a positive integer up to 1000' }),
+    )
+    .optional(),
+  redact: redactSchema.optional(),
+  exitFlush: z.boolean().optional(),
+  transports: z.array(z.unknown()).optional(),
+  router: routerSchema.optional(),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type TransportEnvelope = z.output<typeof transportEnvelopeSchema>;

@@ -1,0 +1,55 @@
+/** Numeric levels, pino-compatible. `silent` sits above everything so nothing passes it. */
+export const DEFAULT_LEVELS: Readonly<Record<string, number>> = Object.freeze({
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+});
+
+export const SILENT = Number.POSITIVE_INFINITY;
+
+export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+export type LevelInput = LevelName | 'silent' | (string & {}) | number;
+
+/** The level table of one logger tree: built-in plus custom levels, frozen at construction. */
+export class LevelTable {
+  readonly values: Readonly<Record<string, number>>;
+  private readonly labels = new Map<number, string>();
+
+  constructor(custom: Record<string, number> = {}) {
+    this.values = Object.freeze({ ...DEFAULT_LEVELS, ...custom });
+    for (const [name, value] of Object.entries(this.values)) {
+      if (!this.labels.has(value)) this.labels.set(value, name);
+    }
+  }
+
+  /** Names ordered by value, the order level methods are created in. */
+  names(): string[] {
+    return Object.keys(this.values).sort((a, b) => this.values[a]! - this.values[b]!);
+  }
+
+  has(name: string): boolean {
+    return name === 'silent' || Object.prototype.hasOwnProperty.call(this.values, name);
+  }
+
+  /** Resolves a name or number to a numeric threshold; throws a RangeError for unknown names. */
+  value(level: LevelInput): number {
+    if (typeof level === 'number') {
+      if (Number.isFinite(level) || level === SILENT) return level;
+      throw new RangeError(`invalid level number ${level}`);
+    }
+    if (level === 'silent') return SILENT;
+    const v = Object.prototype.hasOwnProperty.call(this.values, level) ? this.values[level] : undefined;
+    if (v === undefined) {
+      throw new RangeError(`unknown level "${level}" (known: ${[...this.names(), 'silent'].join(', ')})`);
+    }
+    return v;
+  }
+
+  label(value: number): string {
+    if (value === SILENT) return 'silent';
+    return this.labels.get(value) ?? `level${value}`;
+  }
+}

@@ -1,0 +1,123 @@
+import { errorObject } from './serialize.js';
+
+/** What replaces a redacted value: a fixed value, a function of it, or removal of the key. */
+export type Censor = unknown | ((value: unknown, path: string[]) => unknown);
+
+export interface RedactOptions {
+  paths: string[];
+  censor?: Censor;
+  remove?: boolean;
+}
+
+export type Redactor = <T extends object>(obj: T) => T;
+
+const WILDCARD = Symbol('wildcard');
+type Segment = string | typeof WILDCARD;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Parses `a.b`, `a[*].c`, `*.token`, `a["x-y"]`, `list[0]` into segments.
+ * Throws a RangeError describing the problem for malformed paths.
+ */
+export function parseRedactPath(path: string): Segment[] {
+  const segments: Segment[] = [];
+  let i = 0;
+  const fail = (what: string): never => {
+    throw new RangeError(`invalid redact path "${path}": ${what} at character ${i + 1}`);
+  };
+  if (path.length === 0) fail('empty path');
+  while (i < path.length) {
+    const ch = path[i];
+    if (ch === '[') {
+      const close = path.indexOf(']', i);
+      if (close === -1) fail('unclosed "["');
+      const inner = path.slice(i + 1, close).trim();
+      if (inner === '*') segments.push(WILDCARD);
+      else if (/^\d+$/.test(inner)) segments.push(inner);
+      else if (/^(["']).*\1$/.test(inner)) segments.push(inner.slice(1, -1));
+      else fail(`expected *, an index or a quoted key inside brackets`);
+      i = close + 1;
+      if (path[i] === '.') {
+        i++;
+        if (i >= path.length) fail('trailing "."');
+      }
+      continue;
+    }
+    let end = i;
+    while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
+    const key = path.slice(i, end);
+    if (key.length === 0) fail('empty segment');
+    segments.push(key === '*' ? WILDCARD : key);
+    i = end;
+    if (path[i] === '.') {
+      i++;
+      if (i >= path.length) fail('trailing "."');
+    }
+  }
+  return segments;
+}
+
+/** Compiles redaction paths once; the returned function copies only what it changes. */
+export function createRedactor(options: RedactOptions): Redactor | undefined {
+  if (options.paths.length === 0) return undefined;
+  const compiled = options.paths.map(parseRedactPath);
+  const censor = options.censor === undefined ? '[Redacted]' : options.censor;
+  const replace =
+    typeof censor === 'function'
+      ? (value: unknown, path: string[]) => (censor as (v: unknown, p: string[]) => unknown)(value, path)
+      : () => censor;
+  const remove = options.remove === true;
+
+  return <T extends object>(root: T): T => {
+    let current: object = root;
+    for (const segments of compiled) {
+      current = redactAt(current, segments, 0, [], replace, remove);
+    }
+    return current as T;
+  };
+}
+
+function cloneShallow(obj: object): Record<string, unknown> {
+  if (Array.isArray(obj)) return obj.slice() as unknown as Record<string, unknown>;
+  if (obj instanceof Error) return errorObject(obj);
+  return { ...(obj as Record<string, unknown>) };
+}
+
+function redactAt(
+  obj: object,
+  segments: Segment[],
+  index: number,
+  trail: string[],
+  replace: (value: unknown, path: string[]) => unknown,
+  remove: boolean,
+): object {
+  const segment = segments[index]!;
+  const last = index === segments.length - 1;
+  let keys: string[];
+  if (segment === WILDCARD) keys = Object.keys(obj);
+  else if (hasOwn.call(obj, segment) || (obj instanceof Error && segment in obj)) keys = [segment];
+  else return obj;
+
+  let copy: Record<string, unknown> | undefined;
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = (obj as Record<string, unknown>)[key];
+    } catch {
+      value = undefined;
+    }
+    const path = [...trail, key];
+    if (last) {
+      copy ??= cloneShallow(obj);
+      if (remove && !Array.isArray(copy)) delete copy[key];
+      else copy[key] = replace(value, path);
+    } else if (typeof value === 'object' && value !== null) {
+      const next = redactAt(value, segments, index + 1, path, replace, remove);
+      if (next !== value) {
+        copy ??= cloneShallow(obj);
+        copy[key] = next;
+      }
+    }
+  }
+  return copy ?? obj;
+}

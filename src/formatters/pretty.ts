@@ -1,0 +1,96 @@
+import { createColors } from 'picocolors';
+import { z } from 'zod';
+import type { FormatterContext, FormatterPlugin } from '../core/registry.js';
+import type { Formatter, LogRecord } from '../core/record.js';
+import { recordParts } from './parts.js';
+import { sanitize } from './sanitize.js';
+
+type Colors = ReturnType<typeof createColors>;
+
+const INDENT = '    ';
+
+function levelPainter(colors: Colors, label: string): (text: string) => string {
+  switch (label) {
+    case 'trace':
+      return colors.gray;
+    case 'debug':
+      return colors.blue;
+    case 'info':
+      return colors.green;
+    case 'warn':
+      return colors.yellow;
+    case 'error':
+      return colors.red;
+    case 'fatal':
+      return (text) => colors.bgRed(colors.white(text));
+    default:
+      return colors.magenta;
+  }
+}
+
+function clock(time: number, utc: boolean): string {
+  const date = new Date(time);
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+  return utc
+    ? `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`
+    : `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+/** A value on one line: strings as text, the rest as JSON; all of it sanitised. */
+function inline(value: unknown): string {
+  return sanitize(typeof value === 'string' ? value : JSON.stringify(value) ?? 'null');
+}
+
+function isErrorShape(value: unknown): value is { type?: unknown; message?: unknown; stack?: unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { stack?: unknown }).stack === 'string';
+}
+
+/** Error stacks are the one multi-line part: each line indented, so none can pose as a record. */
+function errorLines(key: string, error: Record<string, unknown>, colors: Colors, indent: string): string[] {
+  const lines = [`${indent}${colors.cyan(sanitize(key))}: ${colors.red(inline(error.type ?? 'Error'))}: ${inline(error.message ?? '')}`];
+  const stack = String(error.stack).split('\n').slice(1);
+  for (const frame of stack) lines.push(`${indent}${INDENT}${colors.gray(sanitize(frame.trim()))}`);
+  for (const [innerKey, value] of Object.entries(error)) {
+    if (innerKey === 'type' || innerKey === 'message' || innerKey === 'stack') continue;
+    if (isErrorShape(value)) lines.push(...errorLines(innerKey, value as Record<string, unknown>, colors, indent + INDENT));
+    else lines.push(`${indent}${INDENT}${colors.cyan(sanitize(innerKey))}: ${inline(value)}`);
+  }
+  return lines;
+}
+
+export interface PrettyFormatterOptions {
+  /** Print clock times in UTC rather than local time. */
+  utc?: boolean;
+  /** Override the destination-based colour decision. */
+  colorize?: boolean;
+}
+
+/** `[12:00:00.000] INFO (api/4242): hello` then one indented line per field. */
+export function createPrettyFormatter(options: PrettyFormatterOptions = {}, context: FormatterContext = { colorize: false }): Formatter {
+  const colors = createColors(options.colorize ?? context.colorize);
+  const utc = options.utc ?? false;
+  return {
+    name: 'pretty',
+    format(record: LogRecord): string {
+      const parts = recordParts(record);
+      const paint = levelPainter(colors, parts.label);
+      let head = parts.time === undefined ? '' : `[${clock(parts.time, utc)}] `;
+      head += paint(sanitize(parts.label.toUpperCase()));
+      const origin = [parts.name, parts.pid].filter((v) => v !== undefined).map(inline).join('/');
+      if (origin) head += ` (${origin})`;
+      head += ':';
+      if (parts.msg !== undefined) head += ' ' + colors.bold(sanitize(parts.msg));
+      const lines = [head];
+      for (const [key, value] of Object.entries(parts.fields)) {
+        if (isErrorShape(value)) lines.push(...errorLines(key, value as Record<string, unknown>, colors, INDENT));
+        else lines.push(`${INDENT}${colors.cyan(sanitize(key))}: ${inline(value)}`);
+      }
+      return lines.join('\n') + '\n';
+    },
+  };
+}
+
+export const prettyFormatterPlugin: FormatterPlugin = {
+  schema: z.strictObject({ utc: z.boolean().optional(), colorize: z.boolean().optional() }),
+  create: (options: PrettyFormatterOptions, context) => createPrettyFormatter(options, context),
+};

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { FormatterPlugin } from '../core/registry.js';
+import type { Formatter, LogRecord } from '../core/record.js';
+import { recordParts } from './parts.js';
+import { sanitize } from './sanitize.js';
+
+const BARE_VALUE = /^[^\s="\\]+$/;
+
+/** logfmt value: bare when safe, otherwise quoted with escapes; never a raw control byte. */
+function logfmtValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'null';
+  if (text.length > 0 && BARE_VALUE.test(text) && sanitize(text) === text) return text;
+  return '"' + sanitize(text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')) + '"';
+}
+
+/** logfmt key: anything outside the usual key alphabet becomes "_". */
+function logfmtKey(key: string): string {
+  const safe = key.replace(/[^\w.\-/@:]/g, '_');
+  return safe.length > 0 ? safe : '_';
+}
+
+function appendFlat(out: string[], prefix: string, value: unknown, depth: number): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 8) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) out.push(`${logfmtKey(prefix)}={}`);
+    for (const [key, inner] of entries) appendFlat(out, prefix ? `${prefix}.${key}` : key, inner, depth + 1);
+    return;
+  }
+  out.push(`${logfmtKey(prefix)}=${logfmtValue(value)}`);
+}
+
+export interface TextFormatterOptions {
+  /** Include pid and hostname (off by default: they rarely help a human reader). */
+  showBase?: boolean;
+}
+
+/** `time=… level=info name=api msg="hello world" reqId=r1 req.method=GET`, one line per record. */
+export function createTextFormatter(options: TextFormatterOptions = {}): Formatter {
+  return {
+    name: 'text',
+    format(record: LogRecord): string {
+      const parts = recordParts(record);
+      const out: string[] = [];
+      if (parts.time !== undefined) out.push(`time=${new Date(parts.time).toISOString()}`);
+      out.push(`level=${logfmtValue(parts.label)}`);
+      if (parts.name !== undefined) out.push(`name=${logfmtValue(parts.name)}`);
+      if (parts.msg !== undefined) out.push(`msg=${logfmtValue(parts.msg)}`);
+      if (options.showBase) {
+        if (parts.pid !== undefined) out.push(`pid=${logfmtValue(parts.pid)}`);
+        if (parts.hostname !== undefined) out.push(`hostname=${logfmtValue(parts.hostname)}`);
+      }
+      for (const [key, value] of Object.entries(parts.fields)) appendFlat(out, key, value, 0);
+      return out.join(' ') + '\n';
+    },
+  };
+}
+
+export const textFormatterPlugin: FormatterPlugin = {
+  schema: z.strictObject({ showBase: z.boolean().optional() }),
+  create: (options: TextFormatterOptions) => createTextFormatter(options),
+};

@@ -1,0 +1,32 @@
+import './builtins.js';
+
+export { createLogger, type LoggerOptions, type TransportEntry } from './core/create-logger.js';
+export { Logger, type LogFn, type LoggerStats, type ChildOptions, type LoggerEvents } from './core/logger.js';
+export { withContext, getContext } from './core/context.js';
+export { ConfigError } from './core/errors.js';
+export { LevelTable, DEFAULT_LEVELS, type LevelName, type LevelInput } from './core/levels.js';
+export { LogRecord, type Formatter, type RecordScope, type TimestampMode, type LevelFormat } from './core/record.js';
+export { Transport, type TransportOptions, type TransportStats, type TransportEvents, type SettlementListener } from './core/transport.js';
+export { StreamTransport, WritableTransport, toTransport } from './core/adapt.js';
+export type { DeliveryFailure, RouterStats } from './core/router.js';
+export {
+  registerTransport,
+  registerFormatter,
+  transportNames,
+  formatterNames,
+  type TransportPlugin,
+  type FormatterPlugin,
+  type TransportContext,
+  type FormatterContext,
+  type FormatSpec,
+} from './core/registry.js';
+export { configSchema, type ConfigInput as StreamlogConfig } from './core/config/schema.js';
+export { configJsonSchema } from './core/config/json-schema.js';
+export { parseSize, parseDuration, sizeSchema, durationSchema } from './core/units.js';
+export { safeJson } from './core/serialize.js';
+export { jsonFormatter } from './formatters/json.js';
+export { stableJsonFormatter } from './formatters/stable-json.js';
+export { createTextFormatter, type TextFormatterOptions } from './formatters/text.js';
+export { createPrettyFormatter, type PrettyFormatterOptions } from './formatters/pretty.js';
+export { ConsoleTransport, type ConsoleTransportOptions } from './transports/console.js';
+export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';

@@ -1,0 +1,82 @@
+import type { Writable } from 'node:stream';
+import { z } from 'zod';
+import type { LevelInput } from '../core/levels.js';
+import { LineSink } from '../core/line-sink.js';
+import type { LogRecord } from '../core/record.js';
+import type { TransportPlugin } from '../core/registry.js';
+import { shouldColorize } from '../core/terminal.js';
+import { Transport, type TransportOptions } from '../core/transport.js';
+
+export interface ConsoleTransportOptions extends TransportOptions {
+  /** Where records below stderrLevel go (default stdout). */
+  stream?: 'stdout' | 'stderr';
+  /** Records at or above this level go to stderr instead. */
+  stderrLevel?: LevelInput;
+  /** Resolved numeric form of stderrLevel (the config path fills it in). */
+  stderrThreshold?: number;
+  /** Destinations, replaceable for tests and embedding. */
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+/** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
+export class ConsoleTransport extends Transport {
+  readonly type = 'console';
+  private readonly out: LineSink;
+  private readonly err: LineSink;
+  private readonly stderrThreshold: number;
+
+  constructor(options: ConsoleTransportOptions = {}) {
+    super(options);
+    const stdout = options.stdout ?? process.stdout;
+    const stderr = options.stderr ?? process.stderr;
+    const outcome = {
+      delivered: (count: number) => this.settleDelivered(count),
+      failed: (records: readonly LogRecord[], reason: Error) => this.settleFailed(records, reason),
+    };
+    this.out = new LineSink(options.stream === 'stderr' ? stderr : stdout, outcome);
+    this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome);
+    this.stderrThreshold = options.stderrThreshold ?? (typeof options.stderrLevel === 'number' ? options.stderrLevel : Number.POSITIVE_INFINITY);
+  }
+
+  protected handle(record: LogRecord): void {
+    (record.level >= this.stderrThreshold ? this.err : this.out).push(this.formatLine(record), record);
+  }
+
+  protected override startFlush(): void {
+    this.out.writeOut();
+    this.err.writeOut();
+  }
+
+  override flushSync(): void {
+    this.out.flushSync();
+    this.err.flushSync();
+  }
+
+  protected override async closeResources(): Promise<void> {
+    await this.out.close();
+    if (this.err !== this.out) await this.err.close();
+  }
+
+  protected override extraStats(): Record<string, unknown> {
+    return { bytes: this.out.bytesWritten + (this.err === this.out ? 0 : this.err.bytesWritten) };
+  }
+}
+
+const consoleSchema = z.strictObject({
+  stream: z.enum(['stdout', 'stderr']).optional(),
+  stderrLevel: z.union([z.string(), z.number()]).optional(),
+});
+
+export const consoleTransportPlugin: TransportPlugin<typeof consoleSchema> = {
+  schema: consoleSchema,
+  create(options, context) {
+    const destination = options.stream === 'stderr' ? process.stderr : process.stdout;
+    const formatter = context.formatSpec === undefined ? context.formatter : context.createFormatter(context.formatSpec, shouldColorize(destination));
+    return new ConsoleTransport({
+      stream: options.stream,
+      stderrThreshold: options.stderrLevel === undefined ? undefined : context.levels.value(options.stderrLevel),
+      formatter,
+    });
+  },
+};

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { LogRecord } from '../core/record.js';
+import type { TransportPlugin } from '../core/registry.js';
+import { Transport, type TransportOptions } from '../core/transport.js';
+
+export interface MemoryTransportOptions extends TransportOptions {
+  /** Records kept; the oldest are evicted beyond it (default 1000). */
+  capacity?: number;
+}
+
+/** A bounded ring of the latest records: for tests and for /debug endpoints. */
+export class MemoryTransport extends Transport {
+  readonly type = 'memory';
+  readonly capacity: number;
+  private ring: (LogRecord | undefined)[];
+  private next = 0;
+  private size = 0;
+  evicted = 0;
+
+  constructor(options: MemoryTransportOptions = {}) {
+    super(options);
+    this.capacity = Math.max(1, Math.floor(options.capacity ?? 1000));
+    this.ring = new Array<LogRecord | undefined>(this.capacity);
+  }
+
+  protected handle(record: LogRecord): void {
+    if (this.size === this.capacity) this.evicted++;
+    else this.size++;
+    this.ring[this.next] = record;
+    this.next = (this.next + 1) % this.capacity;
+    this.settleDelivered(1);
+  }
+
+  /** The kept records, oldest first. */
+  records(): LogRecord[] {
+    const out: LogRecord[] = [];
+    const start = (this.next - this.size + this.capacity) % this.capacity;
+    for (let i = 0; i < this.size; i++) out.push(this.ring[(start + i) % this.capacity]!);
+    return out;
+  }
+
+  /** The kept records as plain objects (what the JSON line holds). */
+  objects(): Record<string, unknown>[] {
+    return this.records().map((record) => record.toObject());
+  }
+
+  /** The kept records formatted with this transport's formatter (JSON by default). */
+  lines(): string[] {
+    return this.records().map((record) => this.formatLine(record));
+  }
+
+  clear(): void {
+    this.ring = new Array<LogRecord | undefined>(this.capacity);
+    this.next = 0;
+    this.size = 0;
+  }
+
+  protected override extraStats(): Record<string, unknown> {
+    return { size: this.size, capacity: this.capacity, evicted: this.evicted };
+  }
+}
+
+const memorySchema = z.strictObject({ capacity: z.number().int().positive().optional() });
+
+export const memoryTransportPlugin: TransportPlugin<typeof memorySchema> = {
+  schema: memorySchema,
+  create: (options, context) => new MemoryTransport({ capacity: options.capacity, formatter: context.formatter }),
+};
