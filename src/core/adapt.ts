@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { LineSink, type LineSinkOptions } from './line-sink.js';
+import { LineSink, stdioFd, type LineSinkOptions } from './line-sink.js';
 import { Queue } from './queue.js';
 import type { LogRecord } from './record.js';
 import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
@@ -11,7 +11,9 @@ export class StreamTransport extends Transport {
 
   constructor(stream: Writable, options: TransportOptions & LineSinkOptions = {}) {
     super(options);
-    this.sink = new LineSink(stream, this.outcome, options);
+    // We end what we are handed, except the process's own stdio.
+    const ownsStream = options.ownsStream ?? (stream !== process.stdout && stream !== process.stderr);
+    this.sink = new LineSink(stream, this.outcome, { ...options, ownsStream, fd: options.fd ?? stdioFd(stream) });
   }
 
   private readonly outcome = {

@@ -9,6 +9,18 @@ export interface LineSinkOptions {
   maxBuffer?: number;
   /** Close the stream when the sink closes (false for stdout/stderr). */
   ownsStream?: boolean;
+  /**
+   * Write straight to this descriptor with blocking writes instead of through the stream
+   * (stdout/stderr: a Node pipe may queue writes that process.exit() then discards).
+   */
+  fd?: number;
+}
+
+/** The descriptor behind process.stdout / process.stderr, which we write to directly. */
+export function stdioFd(stream: Writable): number | undefined {
+  if (stream === process.stdout) return 1;
+  if (stream === process.stderr) return 2;
+  return undefined;
 }
 
 export interface LineSinkOutcome {
@@ -31,6 +43,7 @@ export class LineSink {
   private broken: Error | undefined;
   private readonly maxBuffer: number;
   private readonly ownsStream: boolean;
+  private readonly fd: number | undefined;
   bytesWritten = 0;
   writes = 0;
 
@@ -41,6 +54,7 @@ export class LineSink {
   ) {
     this.maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
     this.ownsStream = options.ownsStream ?? false;
+    this.fd = options.fd;
     // A byte stream that errors (EPIPE on a closed pipe) must not crash the process.
     stream.on('error', this.onStreamError);
   }
@@ -70,6 +84,10 @@ export class LineSink {
     const records = this.bufferedRecords;
     this.buffer = '';
     this.bufferedRecords = [];
+    if (this.fd !== undefined) {
+      this.writeToFd(this.fd, chunk, records);
+      return;
+    }
     if (this.broken || this.stream.destroyed) {
       this.outcome.failed(records, this.broken ?? new Error('stream destroyed'));
       return;
@@ -90,23 +108,26 @@ export class LineSink {
    */
   flushSync(): void {
     if (this.buffer.length === 0) return;
-    const fd = (this.stream as Writable & { fd?: unknown }).fd;
+    const fd = this.fd ?? (this.stream as Writable & { fd?: unknown }).fd;
     if (typeof fd === 'number' && this.stream.writableLength === 0 && !this.broken) {
       const chunk = this.buffer;
       const records = this.bufferedRecords;
       this.buffer = '';
       this.bufferedRecords = [];
-      try {
-        writeAllSync(fd, chunk);
-        this.bytesWritten += Buffer.byteLength(chunk);
-        this.writes++;
-        this.outcome.delivered(records.length);
-      } catch (error) {
-        this.outcome.failed(records, toError(error));
-      }
+      this.writeToFd(fd, chunk, records);
       return;
     }
     this.writeOut();
+  }
+
+  private writeToFd(fd: number, chunk: string, records: LogRecord[]): void {
+    this.writes++;
+    try {
+      this.bytesWritten += writeAllSync(fd, chunk);
+      this.outcome.delivered(records.length);
+    } catch (error) {
+      this.outcome.failed(records, toError(error));
+    }
   }
 
   async close(): Promise<void> {
@@ -142,10 +163,26 @@ export class LineSink {
 
 function ignore(): void {}
 
-function writeAllSync(fd: number, chunk: string): void {
+const EAGAIN_WAIT_MS = 1;
+const EAGAIN_GIVE_UP_MS = 10_000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Blocking write of the whole chunk; returns bytes written. Handles partial writes, and
+ * EAGAIN on a non-blocking pipe whose reader is slow by waiting briefly, within a bound.
+ */
+export function writeAllSync(fd: number, chunk: string): number {
   let data = Buffer.from(chunk);
+  const total = data.length;
+  let waited = 0;
   while (data.length > 0) {
-    const written = writeSync(fd, data);
-    data = data.subarray(written);
+    try {
+      data = data.subarray(writeSync(fd, data));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || waited >= EAGAIN_GIVE_UP_MS) throw error;
+      Atomics.wait(sleeper, 0, 0, EAGAIN_WAIT_MS);
+      waited += EAGAIN_WAIT_MS;
+    }
   }
+  return total;
 }

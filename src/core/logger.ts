@@ -6,6 +6,7 @@ import { LogRecord, type RecordScope, type RecordShape } from './record.js';
 import type { Redactor } from './redact.js';
 import type { DeliveryFailure, Router, RouterStats } from './router.js';
 import { fieldsJson } from './serialize.js';
+import type { Transport } from './transport.js';
 
 /** A level method: pino's calling convention. */
 export interface LogFn {
@@ -144,6 +145,11 @@ export class Logger {
   /** Flushes and ends every transport; resolves when all are closed. Idempotent. */
   close(): Promise<void> {
     return this.core.close();
+  }
+
+  /** The transports records are routed to, in config order. */
+  get transports(): readonly Transport[] {
+    return this.core.router.transports;
   }
 
   get closed(): boolean {

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import type { LevelInput } from '../core/levels.js';
-import { LineSink } from '../core/line-sink.js';
+import { LineSink, stdioFd } from '../core/line-sink.js';
 import type { LogRecord } from '../core/record.js';
 import type { TransportPlugin } from '../core/registry.js';
 import { shouldColorize } from '../core/terminal.js';
@@ -34,8 +34,9 @@ export class ConsoleTransport extends Transport {
       delivered: (count: number) => this.settleDelivered(count),
       failed: (records: readonly LogRecord[], reason: Error) => this.settleFailed(records, reason),
     };
-    this.out = new LineSink(options.stream === 'stderr' ? stderr : stdout, outcome);
-    this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome);
+    const main = options.stream === 'stderr' ? stderr : stdout;
+    this.out = new LineSink(main, outcome, { fd: stdioFd(main) });
+    this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome, { fd: stdioFd(stderr) });
     this.stderrThreshold = options.stderrThreshold ?? (typeof options.stderrLevel === 'number' ? options.stderrLevel : Number.POSITIVE_INFINITY);
   }
 

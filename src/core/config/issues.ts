@@ -60,6 +60,10 @@ function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<Property
       return [{ path, expected: issue.message.startsWith('Too small') ? `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' character(s)' : issue.origin === 'array' ? ' item(s)' : ''}` : issue.message }];
     case 'too_big':
       return [{ path, expected: issue.message.startsWith('Too big') ? `expected at most ${String(issue.maximum)}` : issue.message }];
+    case 'invalid_key': {
+      const inner = issue.issues.map((i) => i.message).join('; ');
+      return [{ path, expected: `invalid key: ${inner}` }];
+    }
     default:
       return [{ path, expected: issue.message }];
   }
