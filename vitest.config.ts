@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The JSON report is what .ci/run reads to print its "N passed, N failed" line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.tmp/test-results.json' },
   },
 });

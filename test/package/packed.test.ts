@@ -1,0 +1,50 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireBuild, ROOT } from '../built.js';
+
+/** Installs the packed tarball into an empty project, as a user would. */
+let project: string;
+
+beforeAll(() => {
+  requireBuild();
+  const work = mkdtempSync(join(tmpdir(), 'streamlog-pack-'));
+  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, stdio: 'pipe' });
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+  project = join(work, 'app');
+  execFileSync('mkdir', ['-p', project]);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], { cwd: project, stdio: 'pipe' });
+}, 120_000);
+
+function node(args: string[]): string {
+  const result = spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return result.stdout;
+}
+
+describe('the packed tarball', () => {
+  it('imports as ESM', () => {
+    const out = node(['--input-type=module', '-e', "import { createLogger } from 'streamlog'; const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] }); log.info({ via: 'esm' }, 'hi');"]);
+    expect(out).toBe('{"level":30,"via":"esm","msg":"hi"}\n');
+  });
+
+  it('requires as CommonJS', () => {
+    const out = node(['-e', "const { createLogger, ConfigError } = require('streamlog'); const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console', format: 'text' }] }); log.warn({ via: 'cjs' }, 'hi'); if (typeof ConfigError !== 'function') process.exit(1);"]);
+    expect(out).toBe('level=warn msg=hi via=cjs\n');
+  });
+
+  it('ships type declarations that a TypeScript user compiles against', () => {
+    writeFileSync(
+      join(project, 'check.ts'),
+      "import { createLogger, type Logger } from 'streamlog';\nconst log: Logger = createLogger({ level: 'debug' });\nlog.info({ a: 1 }, 'typed %s', 'ok');\n",
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types'), 'check.ts'], { cwd: project, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
