@@ -4,6 +4,7 @@ import { prettyFormatterPlugin } from './formatters/pretty.js';
 import { stableJsonFormatterPlugin } from './formatters/stable-json.js';
 import { textFormatterPlugin } from './formatters/text.js';
 import { consoleTransportPlugin } from './transports/console.js';
+import { fileTransportPlugin } from './transports/file/index.js';
 import { memoryTransportPlugin } from './transports/memory.js';
 
 /** Built-ins register through the same door as users' plugins. */
@@ -13,3 +14,4 @@ registerFormatter('text', textFormatterPlugin);
 registerFormatter('pretty', prettyFormatterPlugin);
 registerTransport('console', consoleTransportPlugin);
 registerTransport('memory', memoryTransportPlugin);
+registerTransport('file', fileTransportPlugin);

@@ -30,3 +30,5 @@ export { createTextFormatter, type TextFormatterOptions } from './formatters/tex
 export { createPrettyFormatter, type PrettyFormatterOptions } from './formatters/pretty.js';
 export { ConsoleTransport, type ConsoleTransportOptions } from './transports/console.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
+export { FileTransport, type FileTransportOptions, type FileProgress } from './transports/file/index.js';
+export type { RotationOptions } from './transports/file/rotation.js';

@@ -102,8 +102,10 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     throw error;
   }
 
-  const core = new LoggerCore(levels, shape, router, redactor, config.exitFlush ?? true);
-  return new Logger(core, level, baseBindings(config, redactor));
+  const bindings = baseBindings(config, redactor);
+  const exitFlush = config.exitFlush ?? true;
+  const core = new LoggerCore(levels, shape, router, redactor, exitFlush, exitFlush && (config.handleExceptions ?? true), exitFlush && (config.handleSignals ?? true), { shape, bindingsJson: bindings, redactor });
+  return new Logger(core, level, bindings);
 }
 
 function redactForSchema(redact: LoggerOptions['redact']): unknown {

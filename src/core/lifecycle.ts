@@ -1,15 +1,24 @@
 /**
- * Process-exit hook: whatever is still buffered is written synchronously when the process
- * exits, for every logger that has not been closed. Registered once, lazily.
+ * Process-exit hooks. Whatever is still buffered is written synchronously when the process
+ * exits, dies of an uncaught exception (which is first logged as a fatal record), or gets
+ * SIGTERM/SIGINT. Hooks are installed lazily and removed when no logger needs them, so a
+ * process without open loggers behaves exactly as Node's defaults say.
  */
-export interface ExitFlushable {
+export interface ExitParticipant {
   flushSync(): void;
+  /** Log the exception that is about to kill the process. */
+  logUncaught?(error: unknown, origin: string): void;
+  readonly handleExceptions: boolean;
+  readonly handleSignals: boolean;
 }
 
-const live = new Set<ExitFlushable>();
-let hooked = false;
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const live = new Set<ExitParticipant>();
+let exitHooked = false;
+let monitorHooked = false;
+let signalsHooked = false;
 
-function onExit(): void {
+function flushAll(): void {
   for (const item of live) {
     try {
       item.flushSync();
@@ -19,14 +28,60 @@ function onExit(): void {
   }
 }
 
-export function registerForExit(item: ExitFlushable): void {
-  live.add(item);
-  if (!hooked) {
-    hooked = true;
-    process.on('exit', onExit);
+function onUncaught(error: unknown, origin: string): void {
+  for (const item of live) {
+    if (!item.handleExceptions) continue;
+    try {
+      item.logUncaught?.(error, origin);
+    } catch {
+      // Logging the crash must not replace the crash.
+    }
+  }
+  flushAll();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  flushAll();
+  // When we are the only listener, Node's default (terminate by this signal) must still
+  // happen: step aside and raise it again. Otherwise the application decides.
+  if (process.listenerCount(signal) === 1) {
+    unhookSignals();
+    process.kill(process.pid, signal);
   }
 }
 
-export function unregisterForExit(item: ExitFlushable): void {
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
+function unhookSignals(): void {
+  if (!signalsHooked) return;
+  signalsHooked = false;
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+export function registerForExit(item: ExitParticipant): void {
+  live.add(item);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', flushAll);
+  }
+  if (item.handleExceptions && !monitorHooked) {
+    monitorHooked = true;
+    process.on('uncaughtExceptionMonitor', onUncaught);
+  }
+  if (item.handleSignals) hookSignals();
+}
+
+export function unregisterForExit(item: ExitParticipant): void {
   live.delete(item);
+  if (![...live].some((i) => i.handleSignals)) unhookSignals();
+  if (live.size === 0) {
+    if (exitHooked) process.off('exit', flushAll);
+    if (monitorHooked) process.off('uncaughtExceptionMonitor', onUncaught);
+    exitHooked = false;
+    monitorHooked = false;
+  }
 }

@@ -44,12 +44,30 @@ export class LoggerCore {
     readonly router: Router,
     readonly redactor: Redactor | undefined,
     exitFlush: boolean,
+    readonly handleExceptions: boolean,
+    readonly handleSignals: boolean,
+    private readonly rootScope: RecordScope,
   ) {
     if (exitFlush) registerForExit(this);
   }
 
   flushSync(): void {
     this.router.flushSync();
+  }
+
+  /** The uncaught exception that is about to end the process, as a fatal record. */
+  logUncaught(error: unknown, origin: string): void {
+    if (this.closed) return;
+    const fatal = this.levels.value('fatal');
+    if (fatal < this.router.minThreshold) return;
+    const err = error instanceof Error ? error : new Error(String(error));
+    const message = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception';
+    this.logged++;
+    this.router.dispatch(new LogRecord(fatal, Date.now(), message, { err }, this.rootScope, undefined));
+  }
+
+  scopeFor(bindingsJson: string): RecordScope {
+    return { shape: this.shape, bindingsJson, redactor: this.redactor };
   }
 
   close(): Promise<void> {
@@ -88,7 +106,7 @@ export class Logger {
     level: number,
     bindingsJson: string,
   ) {
-    this.scope = { shape: core.shape, bindingsJson, redactor: core.redactor };
+    this.scope = core.scopeFor(bindingsJson);
     this.threshold = level;
     this.installMethods();
   }

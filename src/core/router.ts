@@ -49,6 +49,8 @@ export class Router extends EventEmitter<RouterEvents> implements SettlementList
     transport.attach(this);
     // A transport whose stream fails outright is reported, never allowed to crash us.
     transport.on('error', (error: Error) => this.diagnose(`transport ${transport.id} failed: ${error.message}`, error));
+    transport.on('diagnostic', (message: string, detail?: unknown) => this.diagnose(`${transport.id}: ${message}`, detail));
+    transport.replayReports?.();
     this.targets.push({ transport, threshold });
     this.minThreshold = Math.min(this.minThreshold, threshold);
   }

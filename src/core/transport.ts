@@ -30,6 +30,8 @@ export interface TransportStats {
 export interface TransportEvents {
   /** Records that could not be delivered, with the reason. */
   deliveryFailed: [records: readonly LogRecord[], reason: Error];
+  /** Something the operator should know that is not one record's failure. */
+  diagnostic: [message: string, detail?: unknown];
 }
 
 export interface Transport {
@@ -94,6 +96,24 @@ export abstract class Transport extends Writable {
 
   /** Release destinations when the stream ends; resolves once descriptors/sockets are closed. */
   protected async closeResources(): Promise<void> {}
+
+  private earlyReports: [string, unknown][] = [];
+
+  /**
+   * Reports a problem through the logger's diagnostics instead of throwing or printing.
+   * Reports made before anyone listens (from a constructor) are kept for the router.
+   */
+  protected report(message: string, detail?: unknown): void {
+    if (this.listenerCount('diagnostic') > 0) this.emit('diagnostic', message, detail);
+    else if (this.earlyReports.length < 20) this.earlyReports.push([message, detail]);
+  }
+
+  /** Re-emits reports made before a listener was attached; the router calls it once. */
+  replayReports(): void {
+    const reports = this.earlyReports;
+    this.earlyReports = [];
+    for (const [message, detail] of reports) this.report(message, detail);
+  }
 
   protected settleDelivered(count = 1): void {
     this.deliveredCount += count;

@@ -60,6 +60,8 @@ export const configSchema = z.strictObject({
     .optional(),
   redact: redactSchema.optional(),
   exitFlush: z.boolean().optional(),
+  handleExceptions: z.boolean().optional(),
+  handleSignals: z.boolean().optional(),
   transports: z.array(z.unknown()).optional(),
   router: routerSchema.optional(),
 });

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+import type { LogRecord } from '../../core/record.js';
+import type { TransportPlugin } from '../../core/registry.js';
+import { Transport, type TransportOptions } from '../../core/transport.js';
+import { durationSchema, sizeSchema } from '../../core/units.js';
+import type { RotationOptions } from './rotation.js';
+import { SharedFile, type FileOwner, type SharedFileOptions } from './shared-file.js';
+
+export interface FileTransportOptions extends TransportOptions {
+  path: string;
+  /** File mode for a new file (default 0o640). */
+  mode?: number;
+  /** Write each record before the log call returns (default: gather per tick / bufferSize). */
+  sync?: boolean;
+  /** Bytes gathered before a write is issued within a tick (default 64 KiB). */
+  bufferSize?: number;
+  /** fsync on close and before each rotation. */
+  fsync?: boolean;
+  rotate?: RotationOptions;
+  /** Reopen the path on SIGHUP (for logrotate's move-then-signal scheme). */
+  reopenOnSighup?: boolean;
+}
+
+export interface FileProgress {
+  bytesWritten: number;
+  lines: number;
+}
+
+const DEFAULT_BUFFER = 64 * 1024;
+
+/** Open files by absolute path, shared by every file transport in the process. */
+const openFiles = new Map<string, { file: SharedFile; options: SharedFileOptions }>();
+
+function acquire(path: string, options: SharedFileOptions, owner: FileTransport): SharedFile {
+  const key = resolve(path);
+  let entry = openFiles.get(key);
+  if (!entry) {
+    entry = { file: new SharedFile(key, options), options };
+    openFiles.set(key, entry);
+  } else if (JSON.stringify(entry.options) !== JSON.stringify(options)) {
+    owner.fileNotice(`${key} is already open with other options; sharing the existing writer (its options win)`);
+  }
+  entry.file.subscribe(owner);
+  return entry.file;
+}
+
+async function release(file: SharedFile, owner: FileTransport): Promise<void> {
+  if (!file.unsubscribe(owner)) {
+    file.writeOut();
+    return;
+  }
+  openFiles.delete(file.path);
+  await file.close();
+}
+
+/**
+ * Appends lines to a file: creates folders, buffers a tick's worth of lines into one
+ * write, rotates by size and/or time with optional gzip and pruning, reopens on demand,
+ * and writes synchronously on the exit path so process.exit() loses nothing.
+ */
+export class FileTransport extends Transport implements FileOwner {
+  readonly type = 'file';
+  readonly file: SharedFile;
+  private readonly onSighup: (() => void) | undefined;
+
+  constructor(options: FileTransportOptions) {
+    super(options);
+    this.file = acquire(
+      options.path,
+      {
+        mode: options.mode ?? 0o640,
+        bufferSize: options.bufferSize ?? DEFAULT_BUFFER,
+        sync: options.sync ?? false,
+        fsync: options.fsync ?? false,
+        rotate: options.rotate,
+      },
+      this,
+    );
+    if (this.file.openError) this.report(this.file.openError.message, this.file.openError.cause);
+    if (options.reopenOnSighup) {
+      this.onSighup = () => this.reopen();
+      process.on('SIGHUP', this.onSighup);
+    }
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  protected handle(record: LogRecord): void {
+    this.file.append(this.formatLine(record), record, this);
+  }
+
+  protected override startFlush(): void {
+    this.file.writeOut();
+  }
+
+  override flushSync(): void {
+    this.file.writeOut();
+  }
+
+  /** Closes and reopens the path, e.g. after logrotate moved the file away. */
+  reopen(): void {
+    this.file.reopen();
+  }
+
+  /** Rotates now. */
+  rotate(): void {
+    this.file.rotate();
+  }
+
+  /** Resolves once background compression and pruning are done. */
+  settled(): Promise<void> {
+    return this.file.settled();
+  }
+
+  protected override closeResources(): Promise<void> {
+    return this.releaseFile();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.releaseFile().then(() => callback(error), (e: unknown) => callback(e as Error));
+  }
+
+  private releasing: Promise<void> | undefined;
+
+  /** Once per transport, whether it ends by close() or destroy(). */
+  private releaseFile(): Promise<void> {
+    if (this.onSighup) process.off('SIGHUP', this.onSighup);
+    this.releasing ??= release(this.file, this);
+    return this.releasing;
+  }
+
+  fileWritten(count: number, bytes: number): void {
+    this.settleDelivered(count);
+    if (this.listenerCount('progress') > 0) {
+      this.emit('progress', { bytesWritten: this.file.bytesWritten, lines: this.file.linesWritten, chunkBytes: bytes });
+    }
+  }
+
+  fileFailed(records: LogRecord[], error: Error): void {
+    this.settleFailed(records, error);
+  }
+
+  fileNotice(message: string, detail?: unknown): void {
+    this.report(message, detail);
+  }
+
+  protected override extraStats(): Record<string, unknown> {
+    return {
+      path: this.file.path,
+      bytes: this.file.bytesWritten,
+      lines: this.file.linesWritten,
+      writes: this.file.writes,
+      rotations: this.file.rotations,
+      size: this.file.size,
+    };
+  }
+}
+
+const rotateSchema = z
+  .strictObject({
+    size: sizeSchema.optional(),
+    interval: z
+      .union([z.enum(['hourly', 'daily']), durationSchema])
+      .transform((value) => (value === 'hourly' ? 3_600_000 : value === 'daily' ? 86_400_000 : value))
+      .refine((ms) => ms >= 60_000, { error: 'expected an interval of at least 1 minute' })
+      .optional(),
+    maxFiles: z.number().int().positive().optional(),
+    compress: z.boolean().optional(),
+    utc: z.boolean().optional(),
+  })
+  .refine((r) => r.size !== undefined || r.interval !== undefined, { error: 'expected "size" and/or "interval"' });
+
+const fileSchema = z.strictObject({
+  path: z.string().min(1),
+  mode: z.union([z.number().int().min(0).max(0o777), z.string().regex(/^0?o?[0-7]{3,4}$/, { error: 'expected an octal mode like "0640"' })]).optional(),
+  sync: z.boolean().optional(),
+  bufferSize: sizeSchema.optional(),
+  fsync: z.boolean().optional(),
+  rotate: rotateSchema.optional(),
+  reopenOnSighup: z.boolean().optional(),
+});
+
+export const fileTransportPlugin: TransportPlugin<typeof fileSchema> = {
+  schema: fileSchema,
+  create: (options, context) =>
+    new FileTransport({
+      ...options,
+      path: resolve(context.baseDir, options.path),
+      mode: typeof options.mode === 'string' ? parseInt(options.mode.replace(/^0?o?/, ''), 8) : options.mode,
+      formatter: context.formatter,
+    }),
+};

@@ -1,0 +1,325 @@
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { LogRecord } from '../../core/record.js';
+import { toError } from '../../core/transport.js';
+import { gzipFile } from './compress.js';
+import { RotationPlan, type RotationOptions } from './rotation.js';
+import { writeFully, type PartialWriteError } from './write-sync.js';
+
+/** What a file tells the transports that append to it. */
+export interface FileOwner {
+  fileWritten(count: number, bytes: number): void;
+  fileFailed(records: LogRecord[], error: Error): void;
+  fileNotice(message: string, detail?: unknown): void;
+}
+
+export interface SharedFileOptions {
+  mode: number;
+  /** Buffered bytes (UTF-16 units) that trigger a write before the tick ends. */
+  bufferSize: number;
+  /** Write every line before append() returns. */
+  sync: boolean;
+  /** fsync before close and before a rotation. */
+  fsync: boolean;
+  rotate?: RotationOptions;
+}
+
+const OPEN_RETRY_MS = 1_000;
+
+/**
+ * One open log file, shared by every transport (of every logger) that names its path, so
+ * their lines interleave whole. Lines gather in memory and go out in one blocking write per
+ * tick or per `bufferSize`; the outcome of each write settles exactly the records it held.
+ */
+export class SharedFile {
+  readonly path: string;
+  private fd: number | undefined;
+  /** Why the file could not be opened, while it cannot. */
+  openError: Error | undefined;
+  private nextOpenAttempt = 0;
+  private lines: string[] = [];
+  private records: LogRecord[] = [];
+  private owners: FileOwner[] = [];
+  private pendingLength = 0;
+  private pendingBytes = 0;
+  private scheduled = false;
+  private readonly plan: RotationPlan | undefined;
+  private nextBoundary = Number.POSITIVE_INFINITY;
+  /** Compression and pruning, one job after another so two never touch the same file. */
+  private background: Promise<void> = Promise.resolve();
+  private readonly subscribers = new Set<FileOwner>();
+  /** Bytes in the current file, from disk at open and counted since. */
+  size = 0;
+  bytesWritten = 0;
+  linesWritten = 0;
+  writes = 0;
+  rotations = 0;
+
+  constructor(
+    path: string,
+    readonly options: SharedFileOptions,
+  ) {
+    this.path = resolve(path);
+    this.plan = options.rotate && (options.rotate.size !== undefined || options.rotate.interval !== undefined || options.rotate.maxFiles !== undefined)
+      ? new RotationPlan(this.path, options.rotate)
+      : undefined;
+    this.open();
+    this.resumeRotation(Date.now());
+  }
+
+  subscribe(owner: FileOwner): void {
+    this.subscribers.add(owner);
+  }
+
+  /** Removes an owner; true when it was the last one (the file should then close). */
+  unsubscribe(owner: FileOwner): boolean {
+    this.subscribers.delete(owner);
+    return this.subscribers.size === 0;
+  }
+
+  append(line: string, record: LogRecord, owner: FileOwner): void {
+    if (this.plan !== undefined) this.rotateIfDue(line, record.time);
+    this.lines.push(line);
+    this.records.push(record);
+    this.owners.push(owner);
+    this.pendingLength += line.length;
+    if (this.options.sync || this.pendingLength >= this.options.bufferSize) this.writeOut();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.onTick);
+    }
+  }
+
+  /** Writes everything buffered now, synchronously. */
+  writeOut(): void {
+    if (this.lines.length === 0) return;
+    const lines = this.lines;
+    const records = this.records;
+    const owners = this.owners;
+    this.lines = [];
+    this.records = [];
+    this.owners = [];
+    this.pendingLength = 0;
+    this.pendingBytes = 0;
+    if (this.fd === undefined && !this.open()) {
+      this.fail(records, owners, this.openError!);
+      return;
+    }
+    const data = Buffer.from(lines.length === 1 ? lines[0]! : lines.join(''));
+    this.writes++;
+    try {
+      writeFully(this.fd!, data);
+      this.wrote(records.length, data.length, owners);
+    } catch (error) {
+      const written = (error as PartialWriteError).bytesWritten ?? 0;
+      // Records wholly on disk before the failure count as delivered; the rest failed.
+      let complete = 0;
+      for (let bytes = 0; complete < lines.length; complete++) {
+        bytes += Buffer.byteLength(lines[complete]!);
+        if (bytes > written) break;
+      }
+      if (complete > 0) this.wrote(complete, written, owners.slice(0, complete));
+      this.size += written;
+      this.fail(records.slice(complete), owners.slice(complete), toError(error));
+      if ((error as NodeJS.ErrnoException).code === 'EBADF') this.closeFd();
+    }
+  }
+
+  /** Closes and reopens the path: for logrotate's "move, then signal" scheme. */
+  reopen(): void {
+    this.writeOut();
+    this.closeFd();
+    this.nextOpenAttempt = 0;
+    this.open();
+  }
+
+  /** Rotates now, whatever the size or time. */
+  rotate(now = Date.now()): void {
+    this.writeOut();
+    this.rotateFile(now);
+  }
+
+  /** Finishes writes, background compression and pruning, then closes the descriptor. */
+  async close(): Promise<void> {
+    this.writeOut();
+    await this.settled();
+    if (this.fd !== undefined && this.options.fsync) {
+      try {
+        fsyncSync(this.fd);
+      } catch (error) {
+        this.notice(`fsync of ${this.path} failed`, error);
+      }
+    }
+    this.closeFd();
+  }
+
+  /** Resolves when rotated files are compressed and pruned. */
+  async settled(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.background;
+      await current;
+    } while (current !== this.background);
+  }
+
+  private readonly onTick = (): void => {
+    this.scheduled = false;
+    this.writeOut();
+  };
+
+  private wrote(count: number, bytes: number, owners: FileOwner[]): void {
+    this.size += bytes;
+    this.bytesWritten += bytes;
+    this.linesWritten += count;
+    for (const [owner, n] of countByOwner(owners)) owner.fileWritten(n, bytes);
+  }
+
+  private fail(records: LogRecord[], owners: FileOwner[], error: Error): void {
+    if (records.length === 0) return;
+    const byOwner = new Map<FileOwner, LogRecord[]>();
+    records.forEach((record, i) => {
+      const list = byOwner.get(owners[i]!) ?? [];
+      list.push(record);
+      byOwner.set(owners[i]!, list);
+    });
+    for (const [owner, list] of byOwner) owner.fileFailed(list, error);
+  }
+
+  private notice(message: string, detail?: unknown): void {
+    for (const owner of this.subscribers) owner.fileNotice(message, detail);
+  }
+
+  /** Opens (creating folders); on failure remembers why and retries at most once a second. */
+  private open(): boolean {
+    if (this.fd !== undefined) return true;
+    const now = Date.now();
+    if (this.openError && now < this.nextOpenAttempt) return false;
+    try {
+      this.fd = openWithFolders(this.path, this.options.mode);
+      this.size = fstatSync(this.fd).size;
+      if (this.openError) this.notice(`log file ${this.path} is writable again`);
+      this.openError = undefined;
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      const first = this.openError === undefined;
+      this.openError = new Error(`cannot open log file ${this.path}: ${code}`, { cause: error });
+      this.nextOpenAttempt = now + OPEN_RETRY_MS;
+      if (first) this.notice(this.openError.message, error);
+      return false;
+    }
+  }
+
+  private closeFd(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed underneath us; nothing left to release.
+    }
+    this.fd = undefined;
+  }
+
+  /** After a restart: a file from an earlier period rotates first; old excess is pruned. */
+  private resumeRotation(now: number): void {
+    if (!this.plan) return;
+    if (this.plan.options.interval !== undefined) {
+      const periodStart = this.plan.periodStart(now);
+      if (this.size > 0) {
+        let modified = now;
+        try {
+          modified = statSync(this.path).mtimeMs;
+        } catch {
+          modified = now;
+        }
+        if (modified < periodStart) this.rotateFile(now);
+      }
+      this.nextBoundary = this.plan.nextBoundary(now);
+    }
+    this.afterRotation();
+  }
+
+  private rotateIfDue(line: string, time: number): void {
+    const plan = this.plan!;
+    if (time >= this.nextBoundary) {
+      this.writeOut();
+      if (this.size > 0) this.rotateFile(time);
+      this.nextBoundary = plan.nextBoundary(time);
+      return;
+    }
+    if (!plan.bySize) return;
+    const bytes = Buffer.byteLength(line);
+    if (this.size + this.pendingBytes + bytes > plan.options.size! && this.size + this.pendingBytes > 0) {
+      this.writeOut();
+      this.rotateFile(time);
+    }
+    this.pendingBytes += bytes;
+  }
+
+  private rotateFile(time: number): void {
+    const plan = this.plan;
+    if (!plan) return;
+    if (this.fd !== undefined && this.options.fsync) {
+      try {
+        fsyncSync(this.fd);
+      } catch (error) {
+        this.notice(`fsync of ${this.path} failed`, error);
+      }
+    }
+    this.closeFd();
+    const rotated = plan.nameFor(plan.nextSequence());
+    try {
+      renameSync(this.path, rotated);
+      this.rotations++;
+    } catch (error) {
+      this.notice(`could not rotate ${this.path} to ${rotated}`, error);
+    }
+    this.open();
+    this.size = this.fd === undefined ? 0 : this.size;
+    if (plan.options.interval !== undefined) this.nextBoundary = plan.nextBoundary(time);
+    this.afterRotation();
+  }
+
+  /** Background work after a rotation: compress what needs it, then prune beyond maxFiles. */
+  private afterRotation(): void {
+    const plan = this.plan!;
+    this.background = this.background.then(async () => {
+      if (plan.options.compress) {
+        // Whatever is on disk uncompressed now, including leftovers of a crash mid-way.
+        for (const file of plan.list().filter((f) => !f.compressed).map((f) => f.path)) {
+          try {
+            await gzipFile(file);
+          } catch (error) {
+            this.notice(`could not compress ${file}`, error);
+          }
+        }
+      }
+      for (const file of plan.excess()) {
+        try {
+          unlinkSync(file.path);
+        } catch (error) {
+          this.notice(`could not delete old log ${file.path}`, error);
+        }
+      }
+    });
+  }
+}
+
+function openWithFolders(path: string, mode: number): number {
+  try {
+    return openSync(path, 'a', mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, 'a', mode);
+  }
+}
+
+function countByOwner(owners: FileOwner[]): Map<FileOwner, number> {
+  const counts = new Map<FileOwner, number>();
+  const first = owners[0];
+  // The common case, one transport per file, needs no per-record bookkeeping.
+  if (first !== undefined && owners.every((o) => o === first)) return counts.set(first, owners.length);
+  for (const owner of owners) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,32 @@
+import { writeSync } from 'node:fs';
+
+const EAGAIN_WAIT_MS = 1;
+const EAGAIN_GIVE_UP_MS = 5_000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** An error from a write that may have put part of the chunk on disk first. */
+export interface PartialWriteError extends NodeJS.ErrnoException {
+  bytesWritten: number;
+}
+
+/**
+ * Blocking write of a whole buffer: loops over partial writes, waits out EAGAIN (a FIFO
+ * whose reader is slow) within a bound, and on failure says how much did get written.
+ */
+export function writeFully(fd: number, data: Buffer): void {
+  let offset = 0;
+  let waited = 0;
+  while (offset < data.length) {
+    try {
+      offset += writeSync(fd, data, offset, data.length - offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' && waited < EAGAIN_GIVE_UP_MS) {
+        Atomics.wait(sleeper, 0, 0, EAGAIN_WAIT_MS);
+        waited += EAGAIN_WAIT_MS;
+        continue;
+      }
+      throw Object.assign(error as Error, { bytesWritten: offset }) as PartialWriteError;
+    }
+  }
+}
