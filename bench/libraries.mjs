@@ -1,22 +1,14 @@
 // How each library is set up to write NDJSON to a path, and how we wait until it is written.
-import { closeSync, createWriteStream, openSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import pino from 'pino';
 import winston from 'winston';
-import { createLogger, StreamTransport } from '../dist/esm/index.js';
+import { createLogger } from '../dist/esm/index.js';
 
 export const libraries = {
   async streamlog(path) {
-    const fd = openSync(path, 'a');
-    const stream = createWriteStream(path, { fd, autoClose: false });
-    const log = createLogger({ level: 'info', exitFlush: false, transports: [new StreamTransport(stream, { fd })] });
-    return {
-      log,
-      done: async () => {
-        await log.flush();
-        closeSync(fd);
-      },
-    };
+    const log = createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }] });
+    return { log, done: () => log.close() };
   },
   async 'pino (sync)'(path) {
     const dest = pino.destination({ dest: path, sync: true });
@@ -31,6 +23,28 @@ export const libraries = {
     return { log, done: async () => dest.flushSync() };
   },
   async winston(path) {
+    if (path !== '/dev/null') {
+      // winston's own File transport for files.
+      const file = new winston.transports.File({ filename: path });
+      const log = winston.createLogger({
+        level: 'info',
+        format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+        transports: [file],
+      });
+      // Ending winston while its File transport still has piped records queued throws
+      // "write after end"; wait until it reports every record written, then end it.
+      let logged = 0;
+      file.on('logged', () => logged++);
+      return {
+        log,
+        done: async (total) => {
+          while (logged < total) await new Promise((resolve) => setTimeout(resolve, 1));
+          const finished = once(file, 'finish');
+          log.end();
+          await finished;
+        },
+      };
+    }
     const stream = createWriteStream(path, { flags: 'a' });
     await once(stream, 'open');
     const log = winston.createLogger({

@@ -7,9 +7,10 @@ const count = Number(countText);
 const { log, done } = await libraries[library](path);
 const logOne = workloads[workload](log);
 
-for (let i = 0; i < Math.min(2000, count / 10); i++) logOne(); // warm-up, same for everyone
+const warmUp = Math.min(2000, count / 10);
+for (let i = 0; i < warmUp; i++) logOne(); // warm-up, same for everyone
 const start = process.hrtime.bigint();
 for (let i = 0; i < count; i++) logOne();
-await done();
+await done(workload === 'disabled' ? 0 : warmUp + count);
 const ns = Number(process.hrtime.bigint() - start);
-process.stdout.write(JSON.stringify({ ns, rss: process.memoryUsage().rss }) + '\n');
+process.stdout.write(JSON.stringify({ ns, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');

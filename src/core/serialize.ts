@@ -68,6 +68,30 @@ export function valueJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OP
  * Keys whose value JSON would omit are skipped, as JSON.stringify does.
  */
 export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string {
+  // Fastest: one native stringify of the whole object, when nothing at the top level
+  // needs our handling (JSON would write an Error or Map as {} and throw on BigInt).
+  try {
+    if (isPlainContainer(fields) && !Array.isArray(fields) && topLevelIsPlain(fields)) {
+      const json = JSON.stringify(fields);
+      return json.length > 2 ? ',' + json.slice(1, -1) : '';
+    }
+  } catch {
+    // a cycle, a BigInt deeper down, a throwing getter or toJSON: go key by key
+  }
+  return fieldsJsonByKey(fields, options);
+}
+
+function topLevelIsPlain(fields: object): boolean {
+  for (const key in fields) {
+    const value = (fields as Record<string, unknown>)[key];
+    if (typeof value === 'object') {
+      if (value !== null && !isPlainContainer(value)) return false;
+    } else if (typeof value === 'bigint') return false;
+  }
+  return true;
+}
+
+function fieldsJsonByKey(fields: object, options: SafeOptions): string {
   let out = '';
   try {
     for (const key in fields) {

@@ -105,11 +105,10 @@ export class SharedFile {
       this.fail(records, owners, this.openError!);
       return;
     }
-    const data = Buffer.from(lines.length === 1 ? lines[0]! : lines.join(''));
+    const data = lines.length === 1 ? lines[0]! : lines.join('');
     this.writes++;
     try {
-      writeFully(this.fd!, data);
-      this.wrote(records.length, data.length, owners);
+      this.wrote(records.length, writeFully(this.fd!, data), owners);
     } catch (error) {
       const written = (error as PartialWriteError).bytesWritten ?? 0;
       // Records wholly on disk before the failure count as delivered; the rest failed.

@@ -13,8 +13,21 @@ export interface PartialWriteError extends NodeJS.ErrnoException {
  * Blocking write of a whole buffer: loops over partial writes, waits out EAGAIN (a FIFO
  * whose reader is slow) within a bound, and on failure says how much did get written.
  */
-export function writeFully(fd: number, data: Buffer): void {
-  let offset = 0;
+export function writeFully(fd: number, text: string): number {
+  // The common case, one write takes it all, needs no Buffer of our own.
+  const total = Buffer.byteLength(text);
+  let first = 0;
+  try {
+    first = writeSync(fd, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw Object.assign(error as Error, { bytesWritten: 0 });
+  }
+  if (first < total) writeBufferFully(fd, Buffer.from(text), first);
+  return total;
+}
+
+function writeBufferFully(fd: number, data: Buffer, start: number): void {
+  let offset = start;
   let waited = 0;
   while (offset < data.length) {
     try {
