@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import stringify from 'fast-json-stable-stringify';
 import { toTransport } from './adapt.js';
@@ -13,7 +14,8 @@ import { Logger, LoggerCore } from './logger.js';
 import { RecordShape, type Formatter } from './record.js';
 import { createRedactor, type Censor, type Redactor } from './redact.js';
 import { formatterNames, getFormatterPlugin, getTransportPlugin, transportNames, type FormatSpec, type TransportContext } from './registry.js';
-import { Router, type DeliveryFailure } from './router.js';
+import { Router, type AddTargetOptions, type DeliveryFailure } from './router.js';
+import { DeadLetterFile } from './dead-letter.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from './serialize.js';
 import { isTransport, type Transport } from './transport.js';
 
@@ -83,7 +85,17 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const level = levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
   const shape = new RecordShape(levels, config.timestamp ?? 'epoch', config.levelFormat ?? 'number', config.messageKey ?? 'msg', DEFAULT_SAFE_OPTIONS);
   const redactor = buildRedactor(rawRedact, env);
-  const router = new Router(levels);
+  let core: LoggerCore | undefined;
+  const routerConfig = config.router ?? {};
+  const router = new Router({
+    strategy: routerConfig.strategy,
+    continueOnError: routerConfig.continueOnError,
+    deadLetter: routerConfig.deadLetter === undefined ? undefined : new DeadLetterFile(resolve(baseDir, routerConfig.deadLetter)),
+    failureThreshold: routerConfig.health?.failureThreshold,
+    cooldownMs: routerConfig.health?.cooldownMs,
+    maxBackpressureMs: routerConfig.maxBackpressureMs,
+    summariseDrops: (target, dropped, durationMs) => core?.warn({ target, dropped, durationMs }, `dropped ${dropped} record(s) for ${target} while its queue was full`),
+  });
   if (diagnostics) router.on('diagnostic', diagnostics);
   if (onDeliveryError) router.on('error', onDeliveryError);
 
@@ -95,7 +107,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     entries.forEach((entry, index) => {
       const made = createTransport(entry, `transports[${index}]`, { levels, baseDir, env, formatters });
       created.push(made.transport);
-      router.add(made.transport, made.level);
+      router.add(made.transport, made.target);
     });
   } catch (error) {
     for (const transport of created) transport.destroy();
@@ -104,7 +116,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
 
   const bindings = baseBindings(config, redactor);
   const exitFlush = config.exitFlush ?? true;
-  const core = new LoggerCore(levels, shape, router, redactor, exitFlush, exitFlush && (config.handleExceptions ?? true), exitFlush && (config.handleSignals ?? true), { shape, bindingsJson: bindings, redactor });
+  core = new LoggerCore(levels, shape, router, redactor, exitFlush, exitFlush && (config.handleExceptions ?? true), exitFlush && (config.handleSignals ?? true), { shape, bindingsJson: bindings, redactor });
   return new Logger(core, level, bindings);
 }
 
@@ -164,11 +176,11 @@ interface BuildContext {
   formatters: FormatterCache;
 }
 
-function createTransport(entry: unknown, path: string, ctx: BuildContext): { transport: Transport; level: number | undefined } {
+function createTransport(entry: unknown, path: string, ctx: BuildContext): { transport: Transport; target: AddTargetOptions } {
   if (isTransport(entry) || isWritable(entry)) {
     const transport = toTransport(entry);
     const level = (entry as { level?: LevelInput }).level;
-    return { transport, level: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) };
+    return { transport, target: { threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) } };
   }
   const expanded = expandEnv(entry, ctx.env, parsePathPrefix(path));
   const envelope = parseOrThrow(transportEnvelopeSchema, expanded, path);
@@ -205,7 +217,10 @@ function createTransport(entry: unknown, path: string, ctx: BuildContext): { tra
     throw new ConfigError(path, `${(error as Error).message} (create() returned ${made === null ? 'null' : typeof made})`);
   }
   if (envelope.id !== undefined) transport.id = envelope.id;
-  return { transport, level };
+  return {
+    transport,
+    target: { threshold: level, maxRecords: envelope.maxQueue?.records, maxBytes: envelope.maxQueue?.bytes, overflow: envelope.overflow },
+  };
 }
 
 function parsePathPrefix(path: string): PropertyKey[] {

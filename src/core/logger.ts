@@ -4,7 +4,7 @@ import type { LevelInput, LevelTable } from './levels.js';
 import { registerForExit, unregisterForExit } from './lifecycle.js';
 import { LogRecord, type RecordScope, type RecordShape } from './record.js';
 import type { Redactor } from './redact.js';
-import type { DeliveryFailure, Router, RouterStats } from './router.js';
+import type { Router, RouterEvents, RouterStats } from './router.js';
 import { fieldsJson } from './serialize.js';
 import type { Transport } from './transport.js';
 
@@ -26,10 +26,7 @@ export interface ChildOptions {
   level?: LevelInput;
 }
 
-export interface LoggerEvents {
-  error: [failure: DeliveryFailure];
-  diagnostic: [message: string, detail?: unknown];
-}
+export type LoggerEvents = RouterEvents;
 
 /** State shared by a root logger and all of its children. */
 export class LoggerCore {
@@ -53,6 +50,15 @@ export class LoggerCore {
 
   flushSync(): void {
     this.router.flushSync();
+  }
+
+  /** A warning from the logger itself (e.g. a drop summary), routed like any record. */
+  warn(fields: Record<string, unknown>, msg: string): void {
+    if (this.closed) return;
+    const warn = this.levels.value('warn');
+    if (warn < this.router.minThreshold) return;
+    this.logged++;
+    this.router.dispatch(new LogRecord(warn, Date.now(), msg, fields, this.rootScope, undefined));
   }
 
   /** The uncaught exception that is about to end the process, as a fatal record. */
@@ -163,6 +169,15 @@ export class Logger {
   /** Flushes and ends every transport; resolves when all are closed. Idempotent. */
   close(): Promise<void> {
     return this.core.close();
+  }
+
+  /** Skip a target until marked healthy again (or its cooldown lets a probe through). */
+  markTargetUnhealthy(id: string): void {
+    this.core.router.markTargetUnhealthy(id);
+  }
+
+  markTargetHealthy(id: string): void {
+    this.core.router.markTargetHealthy(id);
   }
 
   /** The transports records are routed to, in config order. */

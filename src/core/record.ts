@@ -66,6 +66,11 @@ export class LogRecord {
   private firstOutput = '';
   private moreOutputs: Map<Formatter, string> | undefined = undefined;
   private jsonLine: string | undefined = undefined;
+  /** Routing bookkeeping, owned by the router: targets sent to, failures, and why. */
+  sentTo = 0;
+  failures = 0;
+  reasons: { target: string; error: Error }[] | undefined = undefined;
+  reported = false;
 
   constructor(
     readonly level: number,

@@ -1,58 +1,128 @@
 import { EventEmitter } from 'node:events';
-import type { LevelTable } from './levels.js';
+import type { DeadLetterFile, DeadLetterReason } from './dead-letter.js';
 import type { LogRecord } from './record.js';
-import type { SettlementListener, Transport, TransportStats } from './transport.js';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
+import type { SettlementListener, Transport } from './transport.js';
 
-/** A delivery failure as reported once per record. */
+export type Strategy = 'all' | 'any' | 'majority';
+
+/** A record that failed under the strategy, reported once. */
 export interface DeliveryFailure {
   record: LogRecord;
-  reasons: { target: string; error: Error }[];
+  reasons: DeadLetterReason[];
 }
 
 export interface RouterEvents {
   error: [failure: DeliveryFailure];
   diagnostic: [message: string, detail?: unknown];
+  targetUnhealthy: [event: { target: string; error: Error | undefined }];
+  targetHealthy: [event: { target: string }];
+  drop: [event: { target: string; record: LogRecord; policy: OverflowPolicy }];
+  backpressureStart: [event: { target: string }];
+  backpressureEnd: [event: { target: string; durationMs: number; dropped: number }];
+  backpressureTimeout: [event: { target: string; durationMs: number }];
+  /** Every block target has room again (producers waiting on log.stream() may go on). */
+  unblocked: [];
+  stopped: [failure: DeliveryFailure];
 }
 
-interface Target {
-  readonly transport: Transport;
-  readonly threshold: number;
+export interface RouterOptions {
+  strategy?: Strategy;
+  /** false: the first failed record stops delivery; later records go to the dead letter. */
+  continueOnError?: boolean;
+  deadLetter?: DeadLetterFile;
+  /** Consecutive failures after which a target is skipped (circuit open). */
+  failureThreshold?: number;
+  /** Time after which an unhealthy target gets one probe record. */
+  cooldownMs?: number;
+  /** An episode longer than this is reported as backpressureTimeout. */
+  maxBackpressureMs?: number;
+  clock?: () => number;
+  /** Logs the one warning record that summarises an episode's drops. */
+  summariseDrops?: (target: string, dropped: number, durationMs: number) => void;
+}
+
+export interface AddTargetOptions {
+  threshold?: number;
+  maxRecords?: number;
+  maxBytes?: number;
+  overflow?: OverflowPolicy;
 }
 
 export interface RouterStats {
-  delivered: number;
+  /** Records routed to at least one target. */
+  routed: number;
+  /** Records that failed under the strategy (each reported once). */
   failed: number;
-  targets: TransportStats[];
+  /** Deliveries and failures summed over targets. */
+  delivered: number;
+  targetFailures: number;
+  dropped: number;
+  deadLettered: number;
+  strategy: Strategy;
+  stopped: boolean;
+  targets: TargetStats[];
 }
 
+const STOPPED = new Error('delivery stopped after a failed record (continueOnError: false)');
+const NO_TARGET = new Error('no healthy target');
+
 /**
- * Fans records out to transports by level and gathers their settlements. Failed records
- * are reported as one `error` event each (only when someone listens: an unheard `error`
- * event must never crash the process) and counted.
+ * Fans records out to targets and applies the strategy. Per record it only sets counters
+ * on the record itself: a record fails once enough of its targets failed that the strategy
+ * can no longer succeed (`all`: one, `any`: every one, `majority`: half or more), so success
+ * never needs per-record tracking. Failures are reported on the next tick, by which time
+ * synchronous targets have also settled, so the event lists every target's reason.
  */
-export class Router extends EventEmitter<RouterEvents> implements SettlementListener {
+export class Router extends EventEmitter<RouterEvents> {
   private readonly targets: Target[] = [];
-  private deliveredCount = 0;
-  private failedCount = 0;
+  private readonly selected: boolean[] = [];
+  private readonly strategy: Strategy;
+  private readonly continueOnError: boolean;
+  private readonly deadLetter: DeadLetterFile | undefined;
+  private readonly failureThreshold: number;
+  private readonly cooldownMs: number;
+  private readonly maxBackpressureMs: number;
+  private readonly clock: () => number;
+  private readonly summariseDrops: RouterOptions['summariseDrops'];
+  private pendingReports: LogRecord[] = [];
+  private reportScheduled = false;
+  private stopped = false;
+  private routed = 0;
+  private failedRecords = 0;
+  private deadLettered = 0;
+  private blockedTargets = 0;
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly levels: LevelTable) {
+  constructor(options: RouterOptions = {}) {
     super();
+    this.strategy = options.strategy ?? 'all';
+    this.continueOnError = options.continueOnError ?? true;
+    this.deadLetter = options.deadLetter;
+    this.failureThreshold = options.failureThreshold ?? 5;
+    this.cooldownMs = options.cooldownMs ?? 30_000;
+    this.maxBackpressureMs = options.maxBackpressureMs ?? 10_000;
+    this.clock = options.clock ?? Date.now;
+    this.summariseDrops = options.summariseDrops;
   }
 
-  /** Adds a target; `levelOverride` (from config) wins over the transport's own level. */
-  add(transport: Transport, levelOverride?: number): void {
+  add(transport: Transport, options: AddTargetOptions = {}): void {
     if (!transport.id) transport.id = `${transport.type}#${this.targets.length}`;
-    const threshold =
-      levelOverride ?? (transport.level === undefined ? Number.NEGATIVE_INFINITY : this.levels.value(transport.level));
-    transport.attach(this);
+    const target = new Target(transport, {
+      threshold: options.threshold ?? Number.NEGATIVE_INFINITY,
+      maxRecords: options.maxRecords ?? DEFAULT_MAX_RECORDS,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      overflow: options.overflow ?? 'block',
+    });
+    transport.attach(this.listenerFor(target));
     // A transport whose stream fails outright is reported, never allowed to crash us.
     transport.on('error', (error: Error) => this.diagnose(`transport ${transport.id} failed: ${error.message}`, error));
     transport.on('diagnostic', (message: string, detail?: unknown) => this.diagnose(`${transport.id}: ${message}`, detail));
     transport.replayReports?.();
-    this.targets.push({ transport, threshold });
-    this.minThreshold = Math.min(this.minThreshold, threshold);
+    this.targets.push(target);
+    this.selected.push(false);
+    this.minThreshold = Math.min(this.minThreshold, target.options.threshold);
   }
 
   get transports(): Transport[] {
@@ -60,53 +130,320 @@ export class Router extends EventEmitter<RouterEvents> implements SettlementList
   }
 
   dispatch(record: LogRecord): void {
-    const targets = this.targets;
-    for (let i = 0; i < targets.length; i++) {
-      const target = targets[i]!;
-      if (record.level >= target.threshold) target.transport.accept(record);
-    }
-  }
-
-  delivered(_transport: Transport, count: number): void {
-    this.deliveredCount += count;
-  }
-
-  failed(transport: Transport, records: readonly LogRecord[], reason: Error): void {
-    this.failedCount += records.length;
-    if (this.listenerCount('error') === 0) {
-      this.diagnose(`${records.length} record(s) failed on ${transport.id}: ${reason.message}`, reason);
+    if (this.stopped) {
+      this.routed++;
+      record.sentTo = 0;
+      this.fail(record, [{ target: 'router', error: STOPPED }]);
       return;
     }
-    for (const record of records) this.emit('error', { record, reasons: [{ target: transport.id, error: reason }] });
+    const targets = this.targets;
+    const selected = this.selected;
+    let eligible = 0;
+    let sent = 0;
+    // First decide where the record goes, so its target count is known before any
+    // synchronous transport settles it.
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i]!;
+      selected[i] = false;
+      if (record.level < target.options.threshold) continue;
+      eligible++;
+      if (!target.healthy && !this.admitProbe(target, record.time)) continue;
+      selected[i] = true;
+      sent++;
+    }
+    if (eligible === 0) return;
+    this.routed++;
+    record.sentTo = sent;
+    if (sent === 0) {
+      this.fail(record, [{ target: 'router', error: NO_TARGET }]);
+      return;
+    }
+    for (let i = 0; i < targets.length; i++) {
+      if (selected[i]) this.offer(targets[i]!, record);
+    }
+  }
+
+  /** Would a producer have to wait: is some `block` target full? */
+  get blocked(): boolean {
+    return this.blockedTargets > 0;
+  }
+
+  markTargetHealthy(id: string): void {
+    const target = this.find(id);
+    if (!target.healthy) this.restore(target);
+    target.consecutiveFailures = 0;
+  }
+
+  markTargetUnhealthy(id: string, reason = new Error('marked unhealthy by hand')): void {
+    const target = this.find(id);
+    if (target.healthy) this.open(target, reason);
+    else target.openedAt = this.clock();
   }
 
   async flush(): Promise<void> {
-    await Promise.all(this.targets.map((t) => t.transport.flush()));
+    await Promise.all(this.targets.map((t) => this.flushTarget(t)));
+    this.report();
+    this.deadLetter?.flushSync();
   }
 
   flushSync(): void {
     for (const target of this.targets) {
       try {
+        this.drain(target, true);
         target.transport.flushSync();
       } catch (error) {
-        this.diagnose(`flushSync failed on ${target.transport.id}`, error);
+        this.diagnose(`flushSync failed on ${target.id}`, error);
       }
     }
+    this.report();
+    this.deadLetter?.flushSync();
   }
 
   async close(): Promise<void> {
+    await this.flush();
     await Promise.all(this.targets.map((t) => t.transport.close()));
+    for (const target of this.targets) if (target.episodeTimer) clearTimeout(target.episodeTimer);
+    this.report();
+    this.deadLetter?.close();
   }
 
   stats(): RouterStats {
+    const now = this.clock();
+    const targets = this.targets.map((t) => t.stats(now));
     return {
-      delivered: this.deliveredCount,
-      failed: this.failedCount,
-      targets: this.targets.map((t) => t.transport.stats()),
+      routed: this.routed,
+      failed: this.failedRecords,
+      delivered: targets.reduce((sum, t) => sum + t.delivered, 0),
+      targetFailures: targets.reduce((sum, t) => sum + t.failed, 0),
+      dropped: targets.reduce((sum, t) => sum + t.dropped, 0),
+      deadLettered: this.deadLettered,
+      strategy: this.strategy,
+      stopped: this.stopped,
+      targets,
     };
   }
 
   diagnose(message: string, detail?: unknown): void {
     if (this.listenerCount('diagnostic') > 0) this.emit('diagnostic', message, detail);
+  }
+
+  // --- delivery and backpressure -------------------------------------------------------
+
+  private offer(target: Target, record: LogRecord): void {
+    if (target.canTakeDirectly()) {
+      target.transport.accept(record);
+      return;
+    }
+    const bytes = record.json().length;
+    if (target.full(bytes)) {
+      this.startEpisode(target);
+      switch (target.options.overflow) {
+        case 'drop-newest':
+          this.drop(target, record);
+          return;
+        case 'drop-oldest': {
+          const oldest = target.queue.shift();
+          if (oldest === undefined) {
+            this.drop(target, record);
+            return;
+          }
+          target.queuedBytes -= oldest.json().length;
+          this.drop(target, oldest);
+          break;
+        }
+        case 'block':
+          // Make room by writing synchronously where the transport can; what it cannot
+          // take is still kept: block never drops. Producers on log.stream() wait instead.
+          target.transport.flushSync();
+          this.drain(target, false);
+          if (target.canTakeDirectly()) {
+            target.transport.accept(record);
+            return;
+          }
+          break;
+      }
+    } else {
+      this.startEpisode(target);
+    }
+    target.queue.push(record);
+    target.queuedBytes += bytes;
+  }
+
+  private drop(target: Target, record: LogRecord): void {
+    target.dropped++;
+    target.episodeDropped++;
+    if (this.listenerCount('drop') > 0) this.emit('drop', { target: target.id, record, policy: target.options.overflow });
+    this.recordFailure(record, target.id, new Error(`dropped: queue of ${target.id} full (${target.options.overflow})`));
+  }
+
+  /** Moves queued records into the transport while it has room. */
+  private drain(target: Target, force: boolean): void {
+    if (target.draining) return;
+    target.draining = true;
+    try {
+      while (target.queue.length > 0 && (force || target.transport.pending < target.window)) {
+        const record = target.queue.shift()!;
+        target.queuedBytes -= record.json().length;
+        target.transport.accept(record);
+      }
+    } finally {
+      target.draining = false;
+    }
+    if (target.queue.length === 0) target.queuedBytes = 0;
+    if (target.episodeStart !== undefined && target.queue.length === 0 && target.transport.pending < target.window) this.endEpisode(target);
+  }
+
+  private async flushTarget(target: Target): Promise<void> {
+    while (target.queue.length > 0) {
+      const before = target.queue.length;
+      this.drain(target, false);
+      await target.transport.flush();
+      if (target.queue.length >= before && target.transport.pending === 0) this.drain(target, true);
+    }
+    await target.transport.flush();
+  }
+
+  private startEpisode(target: Target): void {
+    if (target.episodeStart !== undefined) return;
+    target.episodeStart = this.clock();
+    target.episodeDropped = 0;
+    target.episodes++;
+    if (target.options.overflow === 'block') {
+      this.blockedTargets++;
+    }
+    if (this.listenerCount('backpressureStart') > 0) this.emit('backpressureStart', { target: target.id });
+    target.episodeTimer = setTimeout(() => {
+      target.episodeTimer = undefined;
+      if (target.episodeStart === undefined) return;
+      const durationMs = this.clock() - target.episodeStart;
+      this.diagnose(`${target.id} has been under backpressure for ${durationMs} ms`);
+      if (this.listenerCount('backpressureTimeout') > 0) this.emit('backpressureTimeout', { target: target.id, durationMs });
+    }, this.maxBackpressureMs);
+    target.episodeTimer.unref();
+  }
+
+  private endEpisode(target: Target): void {
+    const durationMs = this.clock() - target.episodeStart!;
+    target.episodeStart = undefined;
+    if (target.episodeTimer) clearTimeout(target.episodeTimer);
+    target.episodeTimer = undefined;
+    target.backpressureTotalMs += durationMs;
+    target.longestMs = Math.max(target.longestMs, durationMs);
+    const dropped = target.episodeDropped;
+    if (this.listenerCount('backpressureEnd') > 0) this.emit('backpressureEnd', { target: target.id, durationMs, dropped });
+    if (target.options.overflow === 'block') {
+      this.blockedTargets--;
+      if (this.blockedTargets === 0) this.emit('unblocked');
+    }
+    if (dropped > 0) this.summariseDrops?.(target.id, dropped, durationMs);
+  }
+
+  // --- settlement, strategy and health ---------------------------------------------------
+
+  private listenerFor(target: Target): SettlementListener {
+    return {
+      delivered: (_transport, count) => {
+        target.delivered += count;
+        target.consecutiveFailures = 0;
+        if (!target.healthy) this.restore(target);
+        if (target.queue.length > 0 || target.episodeStart !== undefined) this.drain(target, false);
+      },
+      failed: (_transport, records, reason) => {
+        target.failed += records.length;
+        target.lastError = reason;
+        target.consecutiveFailures += records.length;
+        if (target.healthy && target.consecutiveFailures >= this.failureThreshold) this.open(target, reason);
+        else if (!target.healthy && target.probing) {
+          target.probing = false;
+          target.openedAt = this.clock();
+        }
+        for (const record of records) this.recordFailure(record, target.id, reason);
+        if (target.queue.length > 0 || target.episodeStart !== undefined) this.drain(target, false);
+      },
+    };
+  }
+
+  private recordFailure(record: LogRecord, target: string, error: Error): void {
+    record.failures++;
+    (record.reasons ??= []).push({ target, error });
+    if (!record.reported && record.failures >= this.failuresThatFail(record.sentTo)) {
+      record.reported = true;
+      this.queueReport(record);
+    }
+  }
+
+  private failuresThatFail(sentTo: number): number {
+    if (this.strategy === 'all') return 1;
+    if (this.strategy === 'any') return Math.max(1, sentTo);
+    return Math.max(1, Math.ceil(sentTo / 2));
+  }
+
+  private fail(record: LogRecord, reasons: DeadLetterReason[]): void {
+    record.reasons = reasons;
+    record.failures = reasons.length;
+    record.reported = true;
+    this.queueReport(record);
+  }
+
+  private queueReport(record: LogRecord): void {
+    this.pendingReports.push(record);
+    if (!this.reportScheduled) {
+      this.reportScheduled = true;
+      setImmediate(() => this.report());
+    }
+  }
+
+  /** Reports decided failures: count, event, dead letter; and stops if so configured. */
+  private report(): void {
+    this.reportScheduled = false;
+    if (this.pendingReports.length === 0) return;
+    const records = this.pendingReports;
+    this.pendingReports = [];
+    const listening = this.listenerCount('error') > 0;
+    for (const record of records) {
+      this.failedRecords++;
+      const failure: DeliveryFailure = { record, reasons: [...(record.reasons ?? [])] };
+      if (this.deadLetter) {
+        this.deadLetter.write(record, failure.reasons);
+        this.deadLettered++;
+      }
+      if (listening) this.emit('error', failure);
+      if (!this.continueOnError && !this.stopped) {
+        this.stopped = true;
+        this.diagnose(`delivery stopped: a record failed (${failure.reasons.map((r) => `${r.target}: ${r.error.message}`).join('; ')})`);
+        if (this.listenerCount('stopped') > 0) this.emit('stopped', failure);
+      }
+    }
+    if (!listening) {
+      const sample = records[0]!.reasons?.[0];
+      this.diagnose(`${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`);
+    }
+  }
+
+  private admitProbe(target: Target, now: number): boolean {
+    if (target.probing || now - target.openedAt < this.cooldownMs) return false;
+    target.probing = true;
+    return true;
+  }
+
+  private open(target: Target, reason: Error | undefined): void {
+    target.healthy = false;
+    target.probing = false;
+    target.openedAt = this.clock();
+    if (this.listenerCount('targetUnhealthy') > 0) this.emit('targetUnhealthy', { target: target.id, error: reason });
+    this.diagnose(`${target.id} marked unhealthy after ${target.consecutiveFailures} consecutive failure(s)`);
+  }
+
+  private restore(target: Target): void {
+    target.healthy = true;
+    target.probing = false;
+    target.consecutiveFailures = 0;
+    if (this.listenerCount('targetHealthy') > 0) this.emit('targetHealthy', { target: target.id });
+  }
+
+  private find(id: string): Target {
+    const target = this.targets.find((t) => t.id === id);
+    if (!target) throw new RangeError(`no target "${id}" (targets: ${this.targets.map((t) => t.id).join(', ')})`);
+    return target;
   }
 }

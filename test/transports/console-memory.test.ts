@@ -90,6 +90,6 @@ describe('byte Writable adapter', () => {
     log.info('lost?');
     await log.flush();
     expect(log.stats().failed).toBe(1);
-    expect(diagnostics.join('\n')).toMatch(/1 record\(s\) failed on stream#0: ENOSPC/);
+    expect(diagnostics.join('\n')).toMatch(/1 record\(s\) failed \(stream#0: ENOSPC/);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatterNames, getTransportPlugin, transportNames } from '../registry.js';
-import { configSchema, formatSpecSchema } from './schema.js';
+import { configSchema, formatSpecSchema, maxQueueSchema, overflowSchema } from './schema.js';
 
 const levelRef = z.union([z.string(), z.number()]);
 
@@ -11,6 +11,8 @@ function describeTransport(name: string): z.ZodType {
     level: levelRef.optional(),
     format: formatSpecSchema.optional(),
     id: z.string().optional(),
+    maxQueue: maxQueueSchema.optional(),
+    overflow: overflowSchema.optional(),
   });
   const own = plugin.schema as z.ZodType;
   return own instanceof z.ZodObject ? envelope.extend(own.shape).strict() : z.intersection(envelope, own);
@@ -26,6 +28,8 @@ export function configJsonSchema(): Record<string, unknown> {
     level: levelRef.optional(),
     format: formatSpecSchema.optional(),
     id: z.string().optional(),
+    maxQueue: maxQueueSchema.optional(),
+    overflow: overflowSchema.optional(),
   });
   const entries = [...transportNames().map(describeTransport), moduleEntry] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]];
   const full = configSchema.extend({ transports: z.array(z.union(entries)).optional() });

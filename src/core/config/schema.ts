@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema, sizeSchema } from '../units.js';
 
 const levelRef = z.union([z.string().min(1), z.number()], { error: 'expected a level name like "info" or a number' });
 
@@ -8,7 +9,14 @@ export const formatSpecSchema = z.union(
 );
 
 /** The keys every transport entry may have; the rest belong to the transport's own schema. */
-export const ENVELOPE_KEYS = ['type', 'module', 'level', 'format', 'id'] as const;
+export const ENVELOPE_KEYS = ['type', 'module', 'level', 'format', 'id', 'maxQueue', 'overflow'] as const;
+
+export const maxQueueSchema = z.strictObject({
+  records: z.number().int().positive().optional(),
+  bytes: sizeSchema.optional(),
+});
+
+export const overflowSchema = z.enum(['block', 'drop-newest', 'drop-oldest']);
 
 export const transportEnvelopeSchema = z
   .looseObject({
@@ -17,6 +25,8 @@ export const transportEnvelopeSchema = z
     level: levelRef.optional(),
     format: formatSpecSchema.optional(),
     id: z.string().min(1).optional(),
+    maxQueue: maxQueueSchema.optional(),
+    overflow: overflowSchema.optional(),
   })
   .superRefine((entry, ctx) => {
     if (entry.type === undefined && entry.module === undefined) {
@@ -40,6 +50,15 @@ export const redactSchema = z.union(
 
 export const routerSchema = z.strictObject({
   strategy: z.enum(['all', 'any', 'majority']).optional(),
+  deadLetter: z.string().min(1).optional(),
+  continueOnError: z.boolean().optional(),
+  health: z
+    .strictObject({
+      failureThreshold: z.number().int().positive().optional(),
+      cooldownMs: durationSchema.optional(),
+    })
+    .optional(),
+  maxBackpressureMs: durationSchema.optional(),
 });
 
 const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;

@@ -1,0 +1,110 @@
+import { Queue } from './queue.js';
+import type { LogRecord } from './record.js';
+import type { Transport, TransportStats } from './transport.js';
+
+export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
+
+export interface TargetOptions {
+  /** Numeric level threshold; records below it never reach this target. */
+  threshold: number;
+  /** Records held for this target (in its transport plus the router's queue). */
+  maxRecords: number;
+  /** Bytes (JSON length) the router may queue for this target. */
+  maxBytes: number;
+  overflow: OverflowPolicy;
+}
+
+export interface BackpressureStats {
+  episodes: number;
+  totalMs: number;
+  longestMs: number;
+  current: boolean;
+}
+
+export interface TargetStats extends TransportStats {
+  dropped: number;
+  healthy: boolean;
+  lastError: string | undefined;
+  successRate: number;
+  queueDepth: number;
+  queuedBytes: number;
+  backpressure: BackpressureStats;
+}
+
+export const DEFAULT_MAX_RECORDS = 10_000;
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The router's view of one transport: level, bounded queue, overflow policy, health
+ * (a circuit breaker) and backpressure episodes. Records go straight to the transport while
+ * it has fewer than `window` unsettled records; beyond that they wait here, which is what
+ * lets drop-oldest drop the oldest waiting record.
+ */
+export class Target {
+  readonly queue = new Queue<LogRecord>(64);
+  queuedBytes = 0;
+  /** Unsettled records the transport may hold before the router queues instead. */
+  readonly window: number;
+
+  healthy = true;
+  consecutiveFailures = 0;
+  openedAt = 0;
+  probing = false;
+  lastError: Error | undefined;
+
+  delivered = 0;
+  failed = 0;
+  dropped = 0;
+
+  episodeStart: number | undefined;
+  episodeDropped = 0;
+  episodeTimer: NodeJS.Timeout | undefined;
+  episodes = 0;
+  backpressureTotalMs = 0;
+  longestMs = 0;
+  draining = false;
+
+  constructor(
+    readonly transport: Transport,
+    readonly options: TargetOptions,
+  ) {
+    this.window = Math.max(1, Math.floor(options.maxRecords / 2));
+  }
+
+  get id(): string {
+    return this.transport.id;
+  }
+
+  /** True while the transport and the router's queue together hold the maximum. */
+  full(extraBytes = 0): boolean {
+    return (
+      this.transport.pending + this.queue.length >= this.options.maxRecords ||
+      (this.queue.length > 0 && this.queuedBytes + extraBytes > this.options.maxBytes)
+    );
+  }
+
+  /** May a record go to the transport right now, without queueing? */
+  canTakeDirectly(): boolean {
+    return this.queue.length === 0 && this.transport.pending < this.window;
+  }
+
+  stats(now: number): TargetStats {
+    const settled = this.delivered + this.failed;
+    const current = this.episodeStart === undefined ? 0 : now - this.episodeStart;
+    return {
+      ...this.transport.stats(),
+      dropped: this.dropped,
+      healthy: this.healthy,
+      lastError: this.lastError?.message,
+      successRate: settled === 0 ? 1 : this.delivered / settled,
+      queueDepth: this.transport.pending + this.queue.length,
+      queuedBytes: this.queuedBytes,
+      backpressure: {
+        episodes: this.episodes,
+        totalMs: this.backpressureTotalMs + current,
+        longestMs: Math.max(this.longestMs, current),
+        current: this.episodeStart !== undefined,
+      },
+    };
+  }
+}
