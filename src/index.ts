@@ -8,7 +8,9 @@ export { LevelTable, DEFAULT_LEVELS, type LevelName, type LevelInput } from './c
 export { LogRecord, type Formatter, type RecordScope, type TimestampMode, type LevelFormat } from './core/record.js';
 export { Transport, type TransportOptions, type TransportStats, type TransportEvents, type SettlementListener } from './core/transport.js';
 export { StreamTransport, WritableTransport, toTransport } from './core/adapt.js';
-export type { DeliveryFailure, RouterStats } from './core/router.js';
+export type { DeliveryFailure, RouterStats, RouterEvents, Strategy } from './core/router.js';
+export type { OverflowPolicy, TargetStats, BackpressureStats } from './core/target.js';
+export { ProducerStream, type ProducerStreamOptions } from './core/producer-stream.js';
 export {
   registerTransport,
   registerFormatter,

@@ -32,3 +32,65 @@ export function memoryLogger(options: Omit<LoggerOptions, 'transports'> = {}): {
   const log = createLogger({ exitFlush: false, ...options, transports: [memory] });
   return { log, memory };
 }
+
+import { Transport as BaseTransport, type LogRecord as Rec, registerTransport } from '../src/index.js';
+import { z } from 'zod';
+
+export type ControlMode = 'ok' | 'fail' | 'stall' | 'slow';
+
+/**
+ * A transport that delivers, fails, stalls or slows down on command: the fault injector
+ * of the router tests. Stalled records wait until release(); slow ones settle a tick later.
+ */
+export class ControlledTransport extends BaseTransport {
+  readonly type = 'controlled';
+  mode: ControlMode;
+  readonly received: Rec[] = [];
+  readonly held: Rec[] = [];
+  maxPendingSeen = 0;
+
+  constructor(options: { mode?: ControlMode; id?: string; level?: string } = {}) {
+    super({ id: options.id, level: options.level });
+    this.mode = options.mode ?? 'ok';
+  }
+
+  protected handle(record: Rec): void {
+    this.received.push(record);
+    this.maxPendingSeen = Math.max(this.maxPendingSeen, this.pending);
+    switch (this.mode) {
+      case 'ok':
+        this.settleDelivered(1);
+        break;
+      case 'fail':
+        this.settleFailed([record], new Error(`${this.id} refused`));
+        break;
+      case 'stall':
+        this.held.push(record);
+        break;
+      case 'slow':
+        this.held.push(record);
+        setImmediate(() => this.releaseOne());
+        break;
+    }
+  }
+
+  private releaseOne(): void {
+    if (this.held.shift()) this.settleDelivered(1);
+  }
+
+  /** Settles every held record as delivered (or failed). */
+  release(outcome: 'delivered' | 'failed' = 'delivered'): void {
+    const held = this.held.splice(0);
+    if (outcome === 'delivered') this.settleDelivered(held.length);
+    else this.settleFailed(held, new Error(`${this.id} failed late`));
+  }
+
+  messages(): (string | undefined)[] {
+    return this.received.map((r) => r.msg);
+  }
+}
+
+registerTransport('controlled', {
+  schema: z.strictObject({ mode: z.enum(['ok', 'fail', 'stall', 'slow']).default('ok') }),
+  create: (options) => new ControlledTransport({ mode: options.mode }),
+});

@@ -7,6 +7,7 @@ import type { Redactor } from './redact.js';
 import type { Router, RouterEvents, RouterStats } from './router.js';
 import { fieldsJson } from './serialize.js';
 import type { Transport } from './transport.js';
+import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 
 /** A level method: pino's calling convention. */
 export interface LogFn {
@@ -50,6 +51,26 @@ export class LoggerCore {
 
   flushSync(): void {
     this.router.flushSync();
+  }
+
+  /** A record that arrives as an object (log.stream()): level, time and message are taken from it. */
+  ingest(object: Record<string, unknown>, scope: RecordScope): void {
+    if (this.closed) {
+      this.droppedAfterClose++;
+      return;
+    }
+    const messageKey = this.shape.messageKey;
+    const { level: rawLevel, time: rawTime, [messageKey]: rawMsg, ...rest } = object;
+    let level = this.levels.value('info');
+    if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
+    else if (typeof rawLevel === 'string' && this.levels.has(rawLevel) && rawLevel !== 'silent') level = this.levels.value(rawLevel);
+    if (level < this.router.minThreshold) return;
+    const parsedTime = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
+    const time = Number.isFinite(parsedTime) ? parsedTime : Date.now();
+    const msg = rawMsg === undefined ? undefined : String(rawMsg);
+    const fields = this.redactor ? this.redactor(rest) : rest;
+    this.logged++;
+    this.router.dispatch(new LogRecord(level, time, msg, fields, scope, undefined));
   }
 
   /** A warning from the logger itself (e.g. a drop summary), routed like any record. */
@@ -169,6 +190,14 @@ export class Logger {
   /** Flushes and ends every transport; resolves when all are closed. Idempotent. */
   close(): Promise<void> {
     return this.core.close();
+  }
+
+  /**
+   * A Writable for records from elsewhere (NDJSON lines or objects) that honours
+   * backpressure: write() returns false while a `block` target is full.
+   */
+  stream(options: ProducerStreamOptions = {}): ProducerStream {
+    return new ProducerStream(this.core, this.scope, options);
   }
 
   /** Skip a target until marked healthy again (or its cooldown lets a probe through). */
