@@ -9,6 +9,8 @@ export interface DeadLetterReason {
   error: Error;
 }
 
+const MAX_BUFFER = 64 * 1024;
+
 /**
  * Where records that could not be delivered go, one NDJSON line each:
  * `{"time":<when>,"reasons":[{"target":"file#0","error":"ENOSPC…"}],"record":{…the JSON line…}}`.
@@ -30,6 +32,10 @@ export class DeadLetterFile {
     const why = reasons.map((r) => `{"target":${quote(r.target)},"error":${quote(r.error.message)}}`).join(',');
     this.buffer += `{"time":${now},"reasons":[${why}],"record":${record.json().slice(0, -1)}}\n`;
     this.written++;
+    if (this.buffer.length >= MAX_BUFFER) {
+      this.flushSync();
+      return;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.onTick);

@@ -64,6 +64,7 @@ export interface RouterStats {
   targets: TargetStats[];
 }
 
+const MAX_PENDING_REPORTS = 1024;
 const STOPPED = new Error('delivery stopped after a failed record (continueOnError: false)');
 const NO_TARGET = new Error('no healthy target');
 
@@ -273,7 +274,7 @@ export class Router extends EventEmitter<RouterEvents> {
     target.dropped++;
     target.episodeDropped++;
     if (this.listenerCount('drop') > 0) this.emit('drop', { target: target.id, record, policy: target.options.overflow });
-    this.recordFailure(record, target.id, new Error(`dropped: queue of ${target.id} full (${target.options.overflow})`));
+    this.recordFailure(record, target.id, target.dropError);
   }
 
   /** Moves queued records into the transport while it has room. */
@@ -387,6 +388,12 @@ export class Router extends EventEmitter<RouterEvents> {
 
   private queueReport(record: LogRecord): void {
     this.pendingReports.push(record);
+    // A synchronous burst of failures (a stalled target under a flood) is reported as it
+    // goes, so the records waiting for their report cannot pile up in memory.
+    if (this.pendingReports.length >= MAX_PENDING_REPORTS) {
+      this.report();
+      return;
+    }
     if (!this.reportScheduled) {
       this.reportScheduled = true;
       setImmediate(() => this.report());

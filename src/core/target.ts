@@ -71,6 +71,14 @@ export class Target {
     this.window = Math.max(1, Math.floor(options.maxRecords / 2));
   }
 
+  /** One reason object for every drop: a flood of drops must not allocate an Error each. */
+  get dropError(): Error {
+    this.cachedDropError ??= new Error(`dropped: queue of ${this.id} full (${this.options.overflow})`);
+    return this.cachedDropError;
+  }
+
+  private cachedDropError: Error | undefined;
+
   get id(): string {
     return this.transport.id;
   }
