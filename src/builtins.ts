@@ -4,8 +4,10 @@ import { prettyFormatterPlugin } from './formatters/pretty.js';
 import { stableJsonFormatterPlugin } from './formatters/stable-json.js';
 import { textFormatterPlugin } from './formatters/text.js';
 import { consoleTransportPlugin } from './transports/console.js';
+import { bufferedTransportPlugin } from './transports/buffered.js';
 import { fileTransportPlugin } from './transports/file/index.js';
 import { memoryTransportPlugin } from './transports/memory.js';
+import { validatingTransportPlugin } from './transports/validating.js';
 
 /** Built-ins register through the same door as users' plugins. */
 registerFormatter('json', jsonFormatterPlugin);
@@ -15,3 +17,5 @@ registerFormatter('pretty', prettyFormatterPlugin);
 registerTransport('console', consoleTransportPlugin);
 registerTransport('memory', memoryTransportPlugin);
 registerTransport('file', fileTransportPlugin);
+registerTransport('buffered', bufferedTransportPlugin);
+registerTransport('validating', validatingTransportPlugin);

@@ -34,3 +34,6 @@ export { ConsoleTransport, type ConsoleTransportOptions } from './transports/con
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
 export { FileTransport, type FileTransportOptions, type FileProgress } from './transports/file/index.js';
 export type { RotationOptions } from './transports/file/rotation.js';
+export { BufferedTransport, type BufferedTransportOptions, type BufferStatus, type FlushEvent } from './transports/buffered.js';
+export { ValidatingTransport, rulesToSchema, type ValidatingTransportOptions, type OnInvalid, type RecordCheck, type ValidationProblem, type ValidationError } from './transports/validating.js';
+export { WrapperTransport } from './transports/wrapper.js';

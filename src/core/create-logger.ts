@@ -105,7 +105,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const created: Transport[] = [];
   try {
     entries.forEach((entry, index) => {
-      const made = createTransport(entry, `transports[${index}]`, { levels, baseDir, env, formatters });
+      const made = createTransport(entry, `transports[${index}]`, { levels, baseDir, env, formatters, router, warn: (fields, msg) => core?.warn(fields, msg) });
       created.push(made.transport);
       router.add(made.transport, made.target);
     });
@@ -174,15 +174,21 @@ interface BuildContext {
   baseDir: string;
   env: NodeJS.ProcessEnv;
   formatters: FormatterCache;
+  router: Router;
+  warn: (fields: Record<string, unknown>, msg: string) => void;
 }
 
-function createTransport(entry: unknown, path: string, ctx: BuildContext): { transport: Transport; target: AddTargetOptions } {
+function createTransport(entry: unknown, path: string, ctx: BuildContext, alreadyExpanded = false): { transport: Transport; target: AddTargetOptions } {
   if (isTransport(entry) || isWritable(entry)) {
     const transport = toTransport(entry);
     const level = (entry as { level?: LevelInput }).level;
     return { transport, target: { threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) } };
   }
-  const expanded = expandEnv(entry, ctx.env, parsePathPrefix(path));
+  // A nested entry was expanded with its parent; expanding twice would undo "$$" escapes.
+  const expanded = alreadyExpanded ? entry : expandEnv(entry, ctx.env, parsePathPrefix(path));
+  if (typeof expanded !== 'object' || expanded === null || Array.isArray(expanded)) {
+    throw new ConfigError(path, 'expected a transport entry object like { "type": "console" }');
+  }
   const envelope = parseOrThrow(transportEnvelopeSchema, expanded, path);
   const plugin = envelope.module !== undefined
     ? loadPluginModule(envelope.module, ctx.baseDir, `${path}.module`)
@@ -202,6 +208,9 @@ function createTransport(entry: unknown, path: string, ctx: BuildContext): { tra
     formatter,
     formatSpec,
     createFormatter: (spec, colorize = false) => ctx.formatters.get(spec, colorize, `${path}.format`),
+    createTarget: (inner, key = 'target') => createTransport(inner, `${path}.${key}`, ctx, true).transport,
+    warn: ctx.warn,
+    deadLetter: (record, error, target) => ctx.router.deadLetterRecord(record, [{ target, error }]),
   };
   let made: unknown;
   try {
@@ -223,9 +232,11 @@ function createTransport(entry: unknown, path: string, ctx: BuildContext): { tra
   };
 }
 
+/** `transports[2].target` → ['transports', 2, 'target'], for env-expansion error paths. */
 function parsePathPrefix(path: string): PropertyKey[] {
-  const match = /^transports\[(\d+)\]$/.exec(path);
-  return match ? ['transports', Number(match[1])] : [];
+  const parts: PropertyKey[] = [];
+  for (const match of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) parts.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
+  return parts;
 }
 
 function isWritable(value: unknown): value is Writable {

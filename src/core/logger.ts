@@ -79,7 +79,9 @@ export class LoggerCore {
     const warn = this.levels.value('warn');
     if (warn < this.router.minThreshold) return;
     this.logged++;
-    this.router.dispatch(new LogRecord(warn, Date.now(), msg, fields, this.rootScope, undefined));
+    const record = new LogRecord(warn, Date.now(), msg, fields, this.rootScope, undefined);
+    record.internal = true;
+    this.router.dispatch(record);
   }
 
   /** The uncaught exception that is about to end the process, as a fatal record. */

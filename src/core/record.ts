@@ -71,6 +71,8 @@ export class LogRecord {
   failures = 0;
   reasons: { target: string; error: Error }[] | undefined = undefined;
   reported = false;
+  /** Made by the logger itself (drop summaries, validation warnings), not by the application. */
+  internal = false;
 
   constructor(
     readonly level: number,

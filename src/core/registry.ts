@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { z } from 'zod';
 import type { LevelTable } from './levels.js';
-import type { Formatter } from './record.js';
+import type { Formatter, LogRecord } from './record.js';
 import type { Transport } from './transport.js';
 
 /** A formatter by name, or by name with options: `"pretty"` or `{ "type": "pretty", "utc": true }`. */
@@ -30,6 +30,12 @@ export interface TransportContext {
   readonly formatSpec: FormatSpec | undefined;
   /** Builds a formatter, e.g. the entry's format with colour for a terminal. Throws ConfigError. */
   createFormatter(format: FormatSpec, colorize?: boolean): Formatter;
+  /** Builds a nested transport from a config entry (`"target": {...}` of a wrapper). */
+  createTarget(entry: unknown, key?: string): Transport;
+  /** Logs a warning record through the logger (records it makes skip validation). */
+  warn(fields: Record<string, unknown>, msg: string): void;
+  /** Appends a record to the router's dead-letter file; false when none is configured. */
+  deadLetter(record: LogRecord, reason: Error, target: string): boolean;
 }
 
 export interface TransportPlugin<S extends z.ZodType = z.ZodType> {

@@ -181,6 +181,14 @@ export class Router extends EventEmitter<RouterEvents> {
     else target.openedAt = this.clock();
   }
 
+  /** Writes a record to the dead letter directly (a transport that handles it itself). */
+  deadLetterRecord(record: LogRecord, reasons: DeadLetterReason[]): boolean {
+    if (!this.deadLetter) return false;
+    this.deadLetter.write(record, reasons);
+    this.deadLettered++;
+    return true;
+  }
+
   async flush(): Promise<void> {
     await Promise.all(this.targets.map((t) => this.flushTarget(t)));
     this.report();

@@ -128,6 +128,11 @@ export abstract class Transport extends Writable {
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
   }
 
+  /** Is someone waiting in flush() right now? */
+  protected flushRequested(): boolean {
+    return this.flushWaiters.length > 0;
+  }
+
   get pending(): number {
     return this.acceptedCount - this.deliveredCount - this.failedCount;
   }
