@@ -30,7 +30,7 @@ const cases: [string, unknown, string, RegExp][] = [
   ['transports not an array', { transports: { type: 'console' } }, 'transports', /expected an array of transport entries/],
   ['transport without type or module', { transports: [{ level: 'info' }] }, 'transports[0].type', /expected a transport "type"/],
   ['transport with both type and module', { transports: [{ type: 'console', module: './x.js' }] }, 'transports[0].module', /either "type" or "module"/],
-  ['unknown transport type', { transports: [{ type: 'console' }, { type: 'kafak' }] }, 'transports[1].type', /unknown transport "kafak" \(known: console, file, memory/],
+  ['unknown transport type', { transports: [{ type: 'console' }, { type: 'kafak' }] }, 'transports[1].type', /unknown transport "kafak" \(known: buffered, console, file, memory, validating\)/],
   ['unknown transport option', { transports: [{ type: 'console', colour: true }] }, 'transports[0].colour', /unknown option "colour" \(known: stream, stderrLevel\)/],
   ['bad transport option value', { transports: [{ type: 'console', stream: 'stdlog' }] }, 'transports[0].stream', /expected one of "stdout", "stderr"/],
   ['unknown transport level', { transports: [{ type: 'memory', level: 'loud' }] }, 'transports[0].level', /unknown level "loud"/],
