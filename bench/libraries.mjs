@@ -10,6 +10,20 @@ export const libraries = {
     const log = createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }] });
     return { log, done: () => log.close() };
   },
+  /** Fan-out: the same records to three files in three formats. */
+  async 'streamlog fan-out'(path) {
+    const targets = path === '/dev/null' ? ['/dev/null', '/dev/null', '/dev/null'] : [`${path}.json`, `${path}.txt`, `${path}.stable.json`];
+    const log = createLogger({
+      level: 'info',
+      exitFlush: false,
+      transports: [
+        { type: 'file', path: targets[0], format: 'json' },
+        { type: 'file', path: targets[1], format: 'text' },
+        { type: 'file', path: targets[2], format: 'stable-json' },
+      ],
+    });
+    return { log, done: () => log.close() };
+  },
   async 'pino (sync)'(path) {
     const dest = pino.destination({ dest: path, sync: true });
     await once(dest, 'ready');

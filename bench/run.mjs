@@ -14,7 +14,9 @@ const rounds = Number(args.rounds ?? 5);
 const count = Number(args.count ?? 100_000);
 const names = args.only ? args.only.split(',') : Object.keys(workloads);
 const destinations = (args.dest ?? 'devnull,file').split(',');
-const libs = Object.keys(libraries);
+// The fan-out runs are their own table (against pino writing one file).
+const mode = args.mode ?? 'compare';
+const libs = mode === 'fanout' ? ['streamlog fan-out', 'streamlog', 'pino (sync)', 'pino (async)'] : Object.keys(libraries).filter((l) => l !== 'streamlog fan-out');
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'streamlog-bench-'));
 
@@ -38,7 +40,7 @@ for (const dest of destinations) {
         const path = dest === 'devnull' ? '/dev/null' : join(scratch, `${lib.replace(/\W/g, '_')}-${round}.log`);
         const out = execFileSync(process.execPath, [worker, lib, workload, path, String(count)], { encoding: 'utf8' });
         results[dest][workload][lib].push(JSON.parse(out).ns);
-        if (dest === 'file') rmSync(path, { force: true });
+        if (dest === 'file') for (const suffix of ['', '.json', '.txt', '.stable.json']) rmSync(path + suffix, { force: true });
         done++;
         if (process.stderr.isTTY) process.stderr.write(`\r  ${done}/${total} measurements`);
       }
@@ -57,12 +59,16 @@ const ms = (ns) => (ns / 1e6).toFixed(1);
 for (const dest of destinations) {
   const title = dest === 'devnull' ? '/dev/null' : 'a file';
   process.stdout.write(`\n### ${count.toLocaleString('en')} records to ${title} (median of ${rounds} rounds, ms)\n\n`);
-  process.stdout.write(`| workload | ${libs.join(' | ')} | streamlog / best pino | winston / streamlog |\n`);
-  process.stdout.write(`|---|${libs.map(() => '---:').join('|')}|---:|---:|\n`);
+  const ratios = mode === 'fanout' ? ['fan-out / best pino (one file)'] : ['streamlog / best pino', 'winston / streamlog'];
+  process.stdout.write(`| workload | ${libs.join(' | ')} | ${ratios.join(' | ')} |\n`);
+  process.stdout.write(`|---|${libs.map(() => '---:').join('|')}|${ratios.map(() => '---:').join('|')}|\n`);
   for (const workload of names) {
     const med = Object.fromEntries(libs.map((l) => [l, median(results[dest][workload][l])]));
     const bestPino = Math.min(med['pino (sync)'], med['pino (async)']);
     const row = libs.map((l) => ms(med[l])).join(' | ');
-    process.stdout.write(`| ${workload} | ${row} | ${(med.streamlog / bestPino).toFixed(2)}x | ${(med.winston / med.streamlog).toFixed(1)}x |\n`);
+    const cells = mode === 'fanout'
+      ? [`${(med['streamlog fan-out'] / bestPino).toFixed(2)}x`]
+      : [`${(med.streamlog / bestPino).toFixed(2)}x`, `${(med.winston / med.streamlog).toFixed(1)}x`];
+    process.stdout.write(`| ${workload} | ${row} | ${cells.join(' | ')} |\n`);
   }
 }

@@ -94,9 +94,17 @@ export class LogRecord {
     return this.jsonLine;
   }
 
-  /** A plain, JSON-safe object of the record: exactly what the JSON line holds. */
+  private parsedView: Readonly<Record<string, unknown>> | undefined = undefined;
+
+  /** A plain, JSON-safe object of the record: exactly what the JSON line holds (a fresh copy). */
   toObject(): Record<string, unknown> {
     return JSON.parse(this.json()) as Record<string, unknown>;
+  }
+
+  /** The same object, parsed once and shared by formatters: read it, never modify it. */
+  view(): Readonly<Record<string, unknown>> {
+    this.parsedView ??= this.toObject();
+    return this.parsedView;
   }
 
   toJSON(): Record<string, unknown> {

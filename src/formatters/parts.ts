@@ -8,29 +8,43 @@ export interface RecordParts {
   name: string | undefined;
   pid: unknown;
   hostname: unknown;
-  /** Everything else, JSON-safe (redacted, errors serialised), in line order. */
-  fields: Record<string, unknown>;
+  /** Keys of `view` other than the ones above, in line order. */
+  fieldKeys: string[];
+  /** The record's shared parsed view (redacted, errors serialised); read only. */
+  view: Readonly<Record<string, unknown>>;
 }
 
 export function recordParts(record: LogRecord): RecordParts {
-  const fields = record.toObject();
+  const view = record.view();
   const messageKey = record.scope.shape.messageKey;
-  const msgValue = fields[messageKey];
-  const name = fields.name;
-  const parts: RecordParts = {
+  const msgValue = view[messageKey];
+  const name = view.name;
+  const hasName = typeof name === 'string';
+  const fieldKeys: string[] = [];
+  for (const key in view) {
+    if (key === 'level' || key === 'time' || key === messageKey || key === 'pid' || key === 'hostname' || (hasName && key === 'name')) continue;
+    fieldKeys.push(key);
+  }
+  return {
     time: record.scope.shape.timestamp === false ? undefined : record.time,
     label: record.label,
     msg: msgValue === undefined ? undefined : String(msgValue),
-    name: typeof name === 'string' ? name : undefined,
-    pid: fields.pid,
-    hostname: fields.hostname,
-    fields,
+    name: hasName ? name : undefined,
+    pid: view.pid,
+    hostname: view.hostname,
+    fieldKeys,
+    view,
   };
-  delete fields.level;
-  delete fields.time;
-  delete fields[messageKey];
-  delete fields.pid;
-  delete fields.hostname;
-  if (parts.name !== undefined) delete fields.name;
-  return parts;
+}
+
+let lastTime = Number.NaN;
+let lastIso = '';
+
+/** ISO time, remembered for the last millisecond seen (records come in bursts). */
+export function isoTime(time: number): string {
+  if (time !== lastTime) {
+    lastTime = time;
+    lastIso = new Date(time).toISOString();
+  }
+  return lastIso;
 }

@@ -81,7 +81,8 @@ export function createPrettyFormatter(options: PrettyFormatterOptions = {}, cont
       head += ':';
       if (parts.msg !== undefined) head += ' ' + colors.bold(sanitize(parts.msg));
       const lines = [head];
-      for (const [key, value] of Object.entries(parts.fields)) {
+      for (const key of parts.fieldKeys) {
+        const value = parts.view[key];
         if (isErrorShape(value)) lines.push(...errorLines(key, value as Record<string, unknown>, colors, INDENT));
         else lines.push(`${INDENT}${colors.cyan(sanitize(key))}: ${inline(value)}`);
       }

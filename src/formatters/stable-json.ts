@@ -6,7 +6,7 @@ import type { Formatter, LogRecord } from '../core/record.js';
 /** Keys sorted at every depth: diffable logs and golden tests. */
 export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
-  format: (record: LogRecord) => stringify(record.toObject()) + '\n',
+  format: (record: LogRecord) => stringify(record.view()) + '\n',
 };
 
 export const stableJsonFormatterPlugin: FormatterPlugin = {

@@ -1,20 +1,24 @@
 import { z } from 'zod';
 import type { FormatterPlugin } from '../core/registry.js';
 import type { Formatter, LogRecord } from '../core/record.js';
-import { recordParts } from './parts.js';
+import { isoTime, recordParts } from './parts.js';
 import { sanitize } from './sanitize.js';
 
 const BARE_VALUE = /^[^\s="\\]+$/;
 
 /** logfmt value: bare when safe, otherwise quoted with escapes; never a raw control byte. */
 function logfmtValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'null';
   if (text.length > 0 && BARE_VALUE.test(text) && sanitize(text) === text) return text;
   return '"' + sanitize(text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')) + '"';
 }
 
+const PLAIN_KEY = /^[\w.\-/@:]+$/;
+
 /** logfmt key: anything outside the usual key alphabet becomes "_". */
 function logfmtKey(key: string): string {
+  if (PLAIN_KEY.test(key)) return key;
   const safe = key.replace(/[^\w.\-/@:]/g, '_');
   return safe.length > 0 ? safe : '_';
 }
@@ -41,7 +45,7 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
     format(record: LogRecord): string {
       const parts = recordParts(record);
       const out: string[] = [];
-      if (parts.time !== undefined) out.push(`time=${new Date(parts.time).toISOString()}`);
+      if (parts.time !== undefined) out.push(`time=${isoTime(parts.time)}`);
       out.push(`level=${logfmtValue(parts.label)}`);
       if (parts.name !== undefined) out.push(`name=${logfmtValue(parts.name)}`);
       if (parts.msg !== undefined) out.push(`msg=${logfmtValue(parts.msg)}`);
@@ -49,7 +53,7 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
         if (parts.pid !== undefined) out.push(`pid=${logfmtValue(parts.pid)}`);
         if (parts.hostname !== undefined) out.push(`hostname=${logfmtValue(parts.hostname)}`);
       }
-      for (const [key, value] of Object.entries(parts.fields)) appendFlat(out, key, value, 0);
+      for (const key of parts.fieldKeys) appendFlat(out, key, parts.view[key], 0);
       return out.join(' ') + '\n';
     },
   };
