@@ -142,14 +142,7 @@ export class SharedFile {
   async close(): Promise<void> {
     this.writeOut();
     await this.settled();
-    if (this.fd !== undefined && this.options.fsync) {
-      try {
-        fsyncSync(this.fd);
-      } catch (error) {
-        this.notice(`fsync of ${this.path} failed`, error);
-      }
-    }
-    this.closeFd();
+    this.syncAndClose();
   }
 
   /** Resolves when rotated files are compressed and pruned. */
@@ -209,6 +202,18 @@ export class SharedFile {
     }
   }
 
+  /** fsync first when asked to, so a closed (or rotated) file is on the disk, not just in cache. */
+  private syncAndClose(): void {
+    if (this.fd !== undefined && this.options.fsync) {
+      try {
+        fsyncSync(this.fd);
+      } catch (error) {
+        this.notice(`fsync of ${this.path} failed`, error);
+      }
+    }
+    this.closeFd();
+  }
+
   private closeFd(): void {
     if (this.fd === undefined) return;
     try {
@@ -258,14 +263,7 @@ export class SharedFile {
   private rotateFile(time: number): void {
     const plan = this.plan;
     if (!plan) return;
-    if (this.fd !== undefined && this.options.fsync) {
-      try {
-        fsyncSync(this.fd);
-      } catch (error) {
-        this.notice(`fsync of ${this.path} failed`, error);
-      }
-    }
-    this.closeFd();
+    this.syncAndClose();
     const rotated = plan.nameFor(plan.nextSequence());
     try {
       renameSync(this.path, rotated);
