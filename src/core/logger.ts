@@ -34,7 +34,7 @@ export class LoggerCore {
   closed = false;
   logged = 0;
   droppedAfterClose = 0;
-  private closing: Promise<void> | undefined;
+  private closing: Promise<boolean> | undefined;
 
   constructor(
     readonly levels: LevelTable,
@@ -99,11 +99,11 @@ export class LoggerCore {
     return { shape: this.shape, bindingsJson, redactor: this.redactor };
   }
 
-  close(): Promise<void> {
+  close(timeoutMs?: number): Promise<boolean> {
     this.closing ??= (async () => {
       this.closed = true;
       try {
-        await this.router.close();
+        return await this.router.close(timeoutMs);
       } finally {
         unregisterForExit(this);
       }
@@ -179,9 +179,12 @@ export class Logger {
     this.write(value, args.length, args[0], args[1], args);
   }
 
-  /** Resolves once every record logged before the call is delivered or failed. */
-  flush(): Promise<void> {
-    return this.core.router.flush();
+  /**
+   * Resolves once every record logged before the call is delivered or failed: true then,
+   * or false if `timeoutMs` passes first (a stalled destination).
+   */
+  flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
+    return this.core.router.flush(options.timeoutMs);
   }
 
   /** Writes buffered lines synchronously, where transports can. */
@@ -189,9 +192,13 @@ export class Logger {
     this.core.flushSync();
   }
 
-  /** Flushes and ends every transport; resolves when all are closed. Idempotent. */
-  close(): Promise<void> {
-    return this.core.close();
+  /**
+   * Flushes and ends every transport; resolves (true) when all are closed. With `timeoutMs`,
+   * targets that have not settled by then are given up (their records counted as failed or
+   * abandoned, their descriptors closed) and it resolves false. Idempotent.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<boolean> {
+    return this.core.close(options.timeoutMs);
   }
 
   /**

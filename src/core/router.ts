@@ -65,6 +65,7 @@ export interface RouterStats {
 }
 
 const MAX_PENDING_REPORTS = 1024;
+const CLOSED = new Error('logger closed before delivery');
 const STOPPED = new Error('delivery stopped after a failed record (continueOnError: false)');
 const NO_TARGET = new Error('no healthy target');
 
@@ -189,10 +190,13 @@ export class Router extends EventEmitter<RouterEvents> {
     return true;
   }
 
-  async flush(): Promise<void> {
+  /** Resolves true once every record routed so far is settled, or false if `timeoutMs` passes first. */
+  async flush(timeoutMs?: number): Promise<boolean> {
+    if (timeoutMs !== undefined) return withTimeout(this.flush(), timeoutMs);
     await Promise.all(this.targets.map((t) => this.flushTarget(t)));
     this.report();
     this.deadLetter?.flushSync();
+    return true;
   }
 
   flushSync(): void {
@@ -208,12 +212,35 @@ export class Router extends EventEmitter<RouterEvents> {
     this.deadLetter?.flushSync();
   }
 
-  async close(): Promise<void> {
-    await this.flush();
-    await Promise.all(this.targets.map((t) => t.transport.close()));
+  /**
+   * Flushes, then ends every transport. With a timeout, targets still holding records when
+   * it expires are given up: what waits in the router's queue fails ("closed before
+   * delivery", so it reaches the dead letter), what sits inside the transport is counted
+   * as abandoned, and the transport is destroyed so its descriptors close. Resolves true
+   * when everything was delivered or settled in time.
+   */
+  async close(timeoutMs?: number): Promise<boolean> {
+    const settled = await withTimeout(this.flush(), timeoutMs);
+    if (settled) {
+      await Promise.all(this.targets.map((t) => t.transport.close()));
+    } else {
+      for (const target of this.targets) this.abandon(target);
+    }
     for (const target of this.targets) if (target.episodeTimer) clearTimeout(target.episodeTimer);
     this.report();
     this.deadLetter?.close();
+    return settled;
+  }
+
+  private abandon(target: Target): void {
+    const waiting = target.queue.drain();
+    target.queuedBytes = 0;
+    for (const record of waiting) this.recordFailure(record, target.id, CLOSED);
+    target.abandoned = target.transport.pending;
+    if (target.abandoned > 0 || waiting.length > 0) {
+      this.diagnose(`${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ${target.abandoned} in the transport abandoned`);
+    }
+    target.transport.destroy();
   }
 
   stats(): RouterStats {
@@ -460,5 +487,23 @@ export class Router extends EventEmitter<RouterEvents> {
     const target = this.targets.find((t) => t.id === id);
     if (!target) throw new RangeError(`no target "${id}" (targets: ${this.targets.map((t) => t.id).join(', ')})`);
     return target;
+  }
+}
+
+/** Resolves true when `work` settles first, false when `timeoutMs` passes first. */
+async function withTimeout(work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
+  if (timeoutMs === undefined) {
+    await work;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }

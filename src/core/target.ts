@@ -23,6 +23,7 @@ export interface BackpressureStats {
 
 export interface TargetStats extends TransportStats {
   dropped: number;
+  abandoned: number;
   healthy: boolean;
   lastError: string | undefined;
   successRate: number;
@@ -55,6 +56,8 @@ export class Target {
   delivered = 0;
   failed = 0;
   dropped = 0;
+  /** Records still inside the transport when close() gave up on it. */
+  abandoned = 0;
 
   episodeStart: number | undefined;
   episodeDropped = 0;
@@ -102,6 +105,7 @@ export class Target {
     return {
       ...this.transport.stats(),
       dropped: this.dropped,
+      abandoned: this.abandoned,
       healthy: this.healthy,
       lastError: this.lastError?.message,
       successRate: settled === 0 ? 1 : this.delivered / settled,

@@ -249,3 +249,33 @@ describe('backpressure and overflow', () => {
     expect(bp.totalMs).toBe(bp.longestMs);
   });
 });
+
+describe('flush and close against a stalled target', () => {
+  it('flush({ timeoutMs }) resolves false instead of waiting forever', async () => {
+    const { log, stalled } = stalledLogger('block', 100);
+    log.info('stuck');
+    expect(await log.flush({ timeoutMs: 30 })).toBe(false);
+    stalled.release();
+    expect(await log.flush({ timeoutMs: 1000 })).toBe(true);
+    await log.close();
+  });
+
+  it('close({ timeoutMs }) gives up: queued records fail to the dead letter, the rest are counted as abandoned', async () => {
+    const deadLetter = deadLetterPath();
+    const diagnostics: string[] = [];
+    const { log, stalled } = stalledLogger('block', 4, { strategy: 'all', deadLetter });
+    log.on('diagnostic', (m) => diagnostics.push(m));
+    for (let i = 0; i < 6; i++) log.info(`m${i}`);
+    expect(await log.close({ timeoutMs: 30 })).toBe(false);
+    expect(stalled.destroyed).toBe(true);
+    const target = log.stats().targets[0]!;
+    expect(target.abandoned).toBe(2); // the transport's window
+    expect(readDeadLetter(deadLetter).map((l) => [l.record.msg, l.reasons[0]!.error])).toEqual([
+      ['m2', 'logger closed before delivery'],
+      ['m3', 'logger closed before delivery'],
+      ['m4', 'logger closed before delivery'],
+      ['m5', 'logger closed before delivery'],
+    ]);
+    expect(diagnostics.join('\n')).toContain('stalled did not settle in time: 4 queued record(s) failed, 2 in the transport abandoned');
+  });
+});

@@ -1,0 +1,34 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/index.js';
+
+const examples = new URL('../../examples/', import.meta.url).pathname;
+const configs = readdirSync(examples).filter((f) => f.endsWith('.json'));
+
+describe('example configs stay valid', () => {
+  it.each(configs)('%s builds a logger that logs', async (name) => {
+    // Run from a copy, so relative log paths land in a temporary folder.
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-example-'));
+    cpSync(join(examples, name), join(dir, name));
+    const log = createLogger(join(dir, name));
+    log.info({ userId: 7, action: 'checkout' }, 'example works');
+    expect(await log.close({ timeoutMs: 5000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ failed: 0, dropped: 0 });
+  });
+
+  it('service.json writes the app log and the audit log', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-example-'));
+    cpSync(join(examples, 'service.json'), join(dir, 'service.json'));
+    const log = createLogger(join(dir, 'service.json'));
+    log.info({ userId: 7, action: 'checkout' }, 'audited');
+    log.info({ userId: 'not a number', action: 'checkout' }, 'not audited');
+    return log.close().then(() => {
+      expect(readFileSync(join(dir, 'logs', 'app.log'), 'utf8').trim().split('\n')).toHaveLength(2);
+      const audit = readFileSync(join(dir, 'logs', 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(audit.map((r) => r.msg)).toEqual(['audited']);
+      expect(Object.keys(audit[0])).toEqual([...Object.keys(audit[0])].sort());
+    });
+  });
+});
