@@ -1,16 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { DeadLetterFile, DeadLetterReason } from './dead-letter.js';
+import { FailureReporter, type DeliveryFailure, type Strategy } from './failure-reporter.js';
+import { withTimeout } from './timeout.js';
 import type { LogRecord } from './record.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
 import type { SettlementListener, Transport } from './transport.js';
 
-export type Strategy = 'all' | 'any' | 'majority';
-
-/** A record that failed under the strategy, reported once. */
-export interface DeliveryFailure {
-  record: LogRecord;
-  reasons: DeadLetterReason[];
-}
+export type { DeliveryFailure, Strategy } from './failure-reporter.js';
 
 export interface RouterEvents {
   error: [failure: DeliveryFailure];
@@ -64,44 +60,33 @@ export interface RouterStats {
   targets: TargetStats[];
 }
 
-const MAX_PENDING_REPORTS = 1024;
 const CLOSED = new Error('logger closed before delivery');
 const STOPPED = new Error('delivery stopped after a failed record (continueOnError: false)');
 const NO_TARGET = new Error('no healthy target');
 
 /**
- * Fans records out to targets and applies the strategy. Per record it only sets counters
- * on the record itself: a record fails once enough of its targets failed that the strategy
- * can no longer succeed (`all`: one, `any`: every one, `majority`: half or more), so success
- * never needs per-record tracking. Failures are reported on the next tick, by which time
- * synchronous targets have also settled, so the event lists every target's reason.
+ * Fans records out to targets: level filter, health (a circuit breaker per target), bounded
+ * queues with an overflow policy and measured backpressure episodes. Per record it only sets
+ * counters on the record itself; the FailureReporter turns target failures into record
+ * failures under the strategy.
  */
 export class Router extends EventEmitter<RouterEvents> {
   private readonly targets: Target[] = [];
   private readonly selected: boolean[] = [];
-  private readonly strategy: Strategy;
-  private readonly continueOnError: boolean;
-  private readonly deadLetter: DeadLetterFile | undefined;
+  private readonly failures: FailureReporter;
   private readonly failureThreshold: number;
   private readonly cooldownMs: number;
   private readonly maxBackpressureMs: number;
   private readonly clock: () => number;
   private readonly summariseDrops: RouterOptions['summariseDrops'];
-  private pendingReports: LogRecord[] = [];
-  private reportScheduled = false;
-  private stopped = false;
   private routed = 0;
-  private failedRecords = 0;
-  private deadLettered = 0;
   private blockedTargets = 0;
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
 
   constructor(options: RouterOptions = {}) {
     super();
-    this.strategy = options.strategy ?? 'all';
-    this.continueOnError = options.continueOnError ?? true;
-    this.deadLetter = options.deadLetter;
+    this.failures = new FailureReporter(options.strategy ?? 'all', options.continueOnError ?? true, options.deadLetter, this);
     this.failureThreshold = options.failureThreshold ?? 5;
     this.cooldownMs = options.cooldownMs ?? 30_000;
     this.maxBackpressureMs = options.maxBackpressureMs ?? 10_000;
@@ -132,10 +117,10 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   dispatch(record: LogRecord): void {
-    if (this.stopped) {
+    if (this.failures.stopped) {
       this.routed++;
       record.sentTo = 0;
-      this.fail(record, [{ target: 'router', error: STOPPED }]);
+      this.failures.recordFailed(record, [{ target: 'router', error: STOPPED }]);
       return;
     }
     const targets = this.targets;
@@ -157,7 +142,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.routed++;
     record.sentTo = sent;
     if (sent === 0) {
-      this.fail(record, [{ target: 'router', error: NO_TARGET }]);
+      this.failures.recordFailed(record, [{ target: 'router', error: NO_TARGET }]);
       return;
     }
     for (let i = 0; i < targets.length; i++) {
@@ -184,18 +169,14 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /** Writes a record to the dead letter directly (a transport that handles it itself). */
   deadLetterRecord(record: LogRecord, reasons: DeadLetterReason[]): boolean {
-    if (!this.deadLetter) return false;
-    this.deadLetter.write(record, reasons);
-    this.deadLettered++;
-    return true;
+    return this.failures.deadLetterRecord(record, reasons);
   }
 
   /** Resolves true once every record routed so far is settled, or false if `timeoutMs` passes first. */
   async flush(timeoutMs?: number): Promise<boolean> {
     if (timeoutMs !== undefined) return withTimeout(this.flush(), timeoutMs);
     await Promise.all(this.targets.map((t) => this.flushTarget(t)));
-    this.report();
-    this.deadLetter?.flushSync();
+    this.failures.flushSync();
     return true;
   }
 
@@ -208,8 +189,7 @@ export class Router extends EventEmitter<RouterEvents> {
         this.diagnose(`flushSync failed on ${target.id}`, error);
       }
     }
-    this.report();
-    this.deadLetter?.flushSync();
+    this.failures.flushSync();
   }
 
   /**
@@ -227,15 +207,14 @@ export class Router extends EventEmitter<RouterEvents> {
       for (const target of this.targets) this.abandon(target);
     }
     for (const target of this.targets) if (target.episodeTimer) clearTimeout(target.episodeTimer);
-    this.report();
-    this.deadLetter?.close();
+    this.failures.close();
     return settled;
   }
 
   private abandon(target: Target): void {
     const waiting = target.queue.drain();
     target.queuedBytes = 0;
-    for (const record of waiting) this.recordFailure(record, target.id, CLOSED);
+    for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
     target.abandoned = target.transport.pending;
     if (target.abandoned > 0 || waiting.length > 0) {
       this.diagnose(`${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ${target.abandoned} in the transport abandoned`);
@@ -248,13 +227,13 @@ export class Router extends EventEmitter<RouterEvents> {
     const targets = this.targets.map((t) => t.stats(now));
     return {
       routed: this.routed,
-      failed: this.failedRecords,
+      failed: this.failures.failed,
       delivered: targets.reduce((sum, t) => sum + t.delivered, 0),
       targetFailures: targets.reduce((sum, t) => sum + t.failed, 0),
       dropped: targets.reduce((sum, t) => sum + t.dropped, 0),
-      deadLettered: this.deadLettered,
-      strategy: this.strategy,
-      stopped: this.stopped,
+      deadLettered: this.failures.deadLettered,
+      strategy: this.failures.strategy,
+      stopped: this.failures.stopped,
       targets,
     };
   }
@@ -309,7 +288,7 @@ export class Router extends EventEmitter<RouterEvents> {
     target.dropped++;
     target.episodeDropped++;
     if (this.listenerCount('drop') > 0) this.emit('drop', { target: target.id, record, policy: target.options.overflow });
-    this.recordFailure(record, target.id, target.dropError);
+    this.failures.targetFailed(record, target.id, target.dropError);
   }
 
   /** Moves queued records into the transport while it has room. */
@@ -393,73 +372,10 @@ export class Router extends EventEmitter<RouterEvents> {
           target.probing = false;
           target.openedAt = this.clock();
         }
-        for (const record of records) this.recordFailure(record, target.id, reason);
+        for (const record of records) this.failures.targetFailed(record, target.id, reason);
         if (target.queue.length > 0 || target.episodeStart !== undefined) this.drain(target, false);
       },
     };
-  }
-
-  private recordFailure(record: LogRecord, target: string, error: Error): void {
-    record.failures++;
-    (record.reasons ??= []).push({ target, error });
-    if (!record.reported && record.failures >= this.failuresThatFail(record.sentTo)) {
-      record.reported = true;
-      this.queueReport(record);
-    }
-  }
-
-  private failuresThatFail(sentTo: number): number {
-    if (this.strategy === 'all') return 1;
-    if (this.strategy === 'any') return Math.max(1, sentTo);
-    return Math.max(1, Math.ceil(sentTo / 2));
-  }
-
-  private fail(record: LogRecord, reasons: DeadLetterReason[]): void {
-    record.reasons = reasons;
-    record.failures = reasons.length;
-    record.reported = true;
-    this.queueReport(record);
-  }
-
-  private queueReport(record: LogRecord): void {
-    this.pendingReports.push(record);
-    // A synchronous burst of failures (a stalled target under a flood) is reported as it
-    // goes, so the records waiting for their report cannot pile up in memory.
-    if (this.pendingReports.length >= MAX_PENDING_REPORTS) {
-      this.report();
-      return;
-    }
-    if (!this.reportScheduled) {
-      this.reportScheduled = true;
-      setImmediate(() => this.report());
-    }
-  }
-
-  /** Reports decided failures: count, event, dead letter; and stops if so configured. */
-  private report(): void {
-    this.reportScheduled = false;
-    if (this.pendingReports.length === 0) return;
-    const records = this.pendingReports;
-    this.pendingReports = [];
-    const listening = this.listenerCount('error') > 0;
-    for (const record of records) {
-      this.failedRecords++;
-      const failure: DeliveryFailure = { record, reasons: [...(record.reasons ?? [])] };
-      if (this.deadLetter) {
-        this.deadLetter.write(record, failure.reasons);
-        this.deadLettered++;
-      }
-      if (listening) this.emit('error', failure);
-      if (!this.continueOnError && !this.stopped) {
-        this.stopped = true;
-        this.diagnose(`delivery stopped: a record failed (${failure.reasons.map((r) => `${r.target}: ${r.error.message}`).join('; ')})`);
-        if (this.listenerCount('stopped') > 0) this.emit('stopped', failure);
-      }
-    }
-    if (!listening) {
-      const sample = records[0]!.reasons?.[0];
-      this.diagnose(`${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`);
-    }
   }
 
   private admitProbe(target: Target, now: number): boolean {
@@ -490,20 +406,3 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 }
 
-/** Resolves true when `work` settles first, false when `timeoutMs` passes first. */
-async function withTimeout(work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
-  if (timeoutMs === undefined) {
-    await work;
-    return true;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([work.then(() => true as const), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

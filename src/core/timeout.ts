@@ -1,0 +1,17 @@
+/** Resolves true when `work` settles first, false when `timeoutMs` passes first (no timeout: waits). */
+export async function withTimeout(work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
+  if (timeoutMs === undefined) {
+    await work;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
