@@ -11,6 +11,7 @@ import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js
 
 /** A level method: pino's calling convention. */
 export interface LogFn {
+  (): void;
   (msg: string, ...args: unknown[]): void;
   (obj: object | null | undefined, msg?: string, ...args: unknown[]): void;
   (value: unknown, ...args: unknown[]): void;

@@ -1,7 +1,7 @@
 import { errorObject } from './serialize.js';
 
 /** What replaces a redacted value: a fixed value, a function of it, or removal of the key. */
-export type Censor = unknown | ((value: unknown, path: string[]) => unknown);
+export type Censor = string | number | boolean | null | ((value: unknown, path: string[]) => unknown);
 
 export interface RedactOptions {
   paths: string[];

@@ -36,9 +36,10 @@ export interface TransportEvents {
 
 export interface Transport {
   on<K extends keyof TransportEvents>(event: K, listener: (...args: TransportEvents[K]) => void): this;
-  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /** Other events (Writable's own, or a subclass's such as `progress` or `flush`). */
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
   emit<K extends keyof TransportEvents>(event: K, ...args: TransportEvents[K]): boolean;
-  emit(event: string | symbol, ...args: any[]): boolean;
+  emit(event: string | symbol, ...args: unknown[]): boolean;
 }
 
 /**
