@@ -51,6 +51,12 @@ const cases: [string, unknown, string, RegExp][] = [
   ['missing environment variable', { name: '${SERVICE_NAME}' }, 'name', /environment variable SERVICE_NAME is not set/],
   ['missing variable deep inside a transport', { transports: [{ type: 'console', stream: '${OUT}' }] }, 'transports[0].stream', /environment variable OUT is not set/],
   ['malformed variable reference', { name: 'svc-${oops' }, 'name', /malformed variable reference/],
+  ['transport entry that is not an object', { transports: ['console'] }, 'transports[0]', /expected a transport entry object like \{ "type": "console" \}/],
+  ['bad option deep in a nested target', { transports: [{ type: 'buffered', target: { type: 'file', path: 'x.log', rotate: { size: 'huge' } } }] }, 'transports[0].target.rotate.size', /expected a size like "1MB"/],
+  ['rotation without size or interval', { transports: [{ type: 'file', path: 'x.log', rotate: { maxFiles: 3 } }] }, 'transports[0].rotate', /expected "size" and\/or "interval"/],
+  ['bad overflow policy', { transports: [{ type: 'memory', overflow: 'drop-random' }] }, 'transports[0].overflow', /expected one of "block", "drop-newest", "drop-oldest"/],
+  ['bad queue bound', { transports: [{ type: 'memory', maxQueue: { records: 0 } }] }, 'transports[0].maxQueue.records', /expected .*0/],
+  ['bad router health', { router: { health: { cooldownMs: 'soon' } } }, 'router.health.cooldownMs', /expected a duration like "30s"/],
   ['plugin module that does not exist', { transports: [{ module: './nope.mjs' }] }, 'transports[0].module', /cannot load plugin module "\.\/nope\.mjs"/],
 ];
 
