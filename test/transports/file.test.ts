@@ -260,7 +260,8 @@ describe('file transport: external rotation and failures', () => {
   it('reopens on SIGHUP when asked', async () => {
     const dir = tempDir();
     const path = join(dir, 'app.log');
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path, reopenOnSighup: true }] });
+    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path, reopenOnSighup: true }, { type: 'file', path: join(dir, 'other.log'), reopenOnSighup: true }] });
+    expect(process.listenerCount('SIGHUP')).toBe(1); // one listener however many files
     log.info({ i: 0 }, 'before');
     await log.flush();
     renameSync(path, join(dir, 'rotated.log'));

@@ -29,6 +29,27 @@ export interface FileProgress {
 
 const DEFAULT_BUFFER = 64 * 1024;
 
+/**
+ * Transports that reopen on SIGHUP, behind one process listener (one per transport would
+ * trip Node's too-many-listeners warning in a service with many files).
+ */
+const reopenOnSighup = new (class extends Set<FileTransport> {
+  private readonly onSignal = (): void => {
+    for (const transport of this) transport.reopen();
+  };
+
+  override add(transport: FileTransport): this {
+    if (this.size === 0) process.on('SIGHUP', this.onSignal);
+    return super.add(transport);
+  }
+
+  override delete(transport: FileTransport): boolean {
+    const removed = super.delete(transport);
+    if (removed && this.size === 0) process.off('SIGHUP', this.onSignal);
+    return removed;
+  }
+})();
+
 /** Open files by absolute path, shared by every file transport in the process. */
 const openFiles = new Map<string, { file: SharedFile; options: SharedFileOptions }>();
 
@@ -62,7 +83,6 @@ async function release(file: SharedFile, owner: FileTransport): Promise<void> {
 export class FileTransport extends Transport implements FileOwner {
   readonly type = 'file';
   readonly file: SharedFile;
-  private readonly onSighup: (() => void) | undefined;
 
   constructor(options: FileTransportOptions) {
     super(options);
@@ -78,10 +98,7 @@ export class FileTransport extends Transport implements FileOwner {
       this,
     );
     if (this.file.openError) this.report(this.file.openError.message, this.file.openError.cause);
-    if (options.reopenOnSighup) {
-      this.onSighup = () => this.reopen();
-      process.on('SIGHUP', this.onSighup);
-    }
+    if (options.reopenOnSighup) reopenOnSighup.add(this);
   }
 
   get path(): string {
@@ -127,7 +144,7 @@ export class FileTransport extends Transport implements FileOwner {
 
   /** Once per transport, whether it ends by close() or destroy(). */
   private releaseFile(): Promise<void> {
-    if (this.onSighup) process.off('SIGHUP', this.onSighup);
+    reopenOnSighup.delete(this);
     this.releasing ??= release(this.file, this);
     return this.releasing;
   }
