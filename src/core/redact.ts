@@ -77,6 +77,11 @@ export function createRedactor(options: RedactOptions): Redactor | undefined {
   };
 }
 
+/** Sets an own data property, even for the key "__proto__". */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function cloneShallow(obj: object): Record<string, unknown> {
   if (Array.isArray(obj)) return obj.slice() as unknown as Record<string, unknown>;
   if (obj instanceof Error) return errorObject(obj);
@@ -110,12 +115,12 @@ function redactAt(
     if (last) {
       copy ??= cloneShallow(obj);
       if (remove && !Array.isArray(copy)) delete copy[key];
-      else copy[key] = replace(value, path);
+      else setOwn(copy, key, replace(value, path));
     } else if (typeof value === 'object' && value !== null) {
       const next = redactAt(value, segments, index + 1, path, replace, remove);
       if (next !== value) {
         copy ??= cloneShallow(obj);
-        copy[key] = next;
+        setOwn(copy, key, next);
       }
     }
   }

@@ -3,10 +3,46 @@ import { z } from 'zod';
 import type { FormatterPlugin } from '../core/registry.js';
 import type { Formatter, LogRecord } from '../core/record.js';
 
+const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * A copy of parsed JSON data with every object's keys inserted in sorted order, so the
+ * native JSON.stringify writes them sorted. Engines put integer-like keys ("2", "10") first
+ * in numeric order whatever the insertion order, so data holding such keys returns
+ * undefined and takes fast-json-stable-stringify instead, which sorts them as strings.
+ */
+function sortedCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = sortedCopy(value[i]);
+      if (item === undefined && value[i] !== undefined) return undefined;
+      out[i] = item;
+    }
+    return out;
+  }
+  const keys = Object.keys(value).sort();
+  // No prototype: a "__proto__" key from the data stays an ordinary key.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of keys) {
+    if (INTEGER_KEY.test(key)) return undefined;
+    const source = (value as Record<string, unknown>)[key];
+    const item = sortedCopy(source);
+    if (item === undefined && source !== undefined) return undefined;
+    out[key] = item;
+  }
+  return out;
+}
+
 /** Keys sorted at every depth: diffable logs and golden tests. */
 export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
-  format: (record: LogRecord) => stringify(record.view()) + '\n',
+  format: (record: LogRecord) => {
+    const view = record.view();
+    const sorted = sortedCopy(view);
+    return (sorted === undefined ? stringify(view) : JSON.stringify(sorted)) + '\n';
+  },
 };
 
 export const stableJsonFormatterPlugin: FormatterPlugin = {

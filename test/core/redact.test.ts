@@ -51,6 +51,14 @@ describe('redaction', () => {
     expect(memory.records()[0]!.fields).toMatchObject({ password: '[Redacted]' });
   });
 
+  it('treats a "__proto__" key as data, never as the prototype', () => {
+    const input = JSON.parse('{"__proto__": {"secret": 1}, "a": {"__proto__": {"secret": 2}}}') as Record<string, unknown>;
+    const out = createRedactor({ paths: ['__proto__', 'a.__proto__.secret'] })!(input);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('[Redacted]');
+    expect(JSON.stringify(out)).toBe('{"__proto__":"[Redacted]","a":{"__proto__":{"secret":"[Redacted]"}}}');
+  });
+
   it('rejects malformed paths with the position', () => {
     expect(() => parseRedactPath('a..b')).toThrow(/empty segment at character 3/);
     expect(() => parseRedactPath('a[')).toThrow(/unclosed/);

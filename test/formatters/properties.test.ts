@@ -63,3 +63,20 @@ describe('properties', () => {
     );
   });
 });
+
+describe('stable-json', () => {
+  it('matches fast-json-stable-stringify for any record, integer-like keys included', async () => {
+    const { stableJsonFormatter } = await import('../../src/index.js');
+    const stringify = (await import('fast-json-stable-stringify')).default;
+    const memory = new MemoryTransport({ capacity: 1, formatter: stableJsonFormatter });
+    const log = createLogger({ exitFlush: false, transports: [memory] });
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(text, fc.constantFrom('2', '10', '0', '01', 'a')), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), text, (obj, msg) => {
+        log.info(obj, msg);
+        const [record] = memory.records();
+        expect(memory.lines()[0]).toBe(stringify(record!.toObject()) + '\n');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

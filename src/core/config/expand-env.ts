@@ -11,7 +11,10 @@ export function expandEnv(value: unknown, env: NodeJS.ProcessEnv = process.env, 
   if (Array.isArray(value)) return value.map((item, index) => expandEnv(item, env, [...path, index]));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = expandEnv(item, env, [...path, key]);
+    for (const [key, item] of Object.entries(value)) {
+      // defineProperty, so a "__proto__" key stays data instead of replacing the prototype.
+      Object.defineProperty(out, key, { value: expandEnv(item, env, [...path, key]), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;
