@@ -9,7 +9,8 @@ const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
  * A copy of parsed JSON data with every object's keys inserted in sorted order, so the
  * native JSON.stringify writes them sorted. Engines put integer-like keys ("2", "10") first
  * in numeric order whatever the insertion order, so data holding such keys returns
- * undefined and takes fast-json-stable-stringify instead, which sorts them as strings.
+ * undefined and takes fast-json-stable-stringify instead, which sorts them as strings
+ * (as does a "__proto__" key).
  */
 function sortedCopy(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
@@ -23,10 +24,10 @@ function sortedCopy(value: unknown): unknown {
     return out;
   }
   const keys = Object.keys(value).sort();
-  // No prototype: a "__proto__" key from the data stays an ordinary key.
-  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
   for (const key of keys) {
-    if (INTEGER_KEY.test(key)) return undefined;
+    // "__proto__" would set the copy's prototype instead of a key: the library handles it.
+    if (INTEGER_KEY.test(key) || key === '__proto__') return undefined;
     const source = (value as Record<string, unknown>)[key];
     const item = sortedCopy(source);
     if (item === undefined && source !== undefined) return undefined;
