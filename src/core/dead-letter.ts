@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { writeAllSync } from './line-sink.js';
+import { writeFully } from './write-sync.js';
 import type { LogRecord } from './record.js';
 import { quote } from './serialize.js';
 
@@ -52,7 +52,7 @@ export class DeadLetterFile {
         mkdirSync(dirname(this.path), { recursive: true });
         this.fd = openSync(this.path, 'a', 0o640);
       }
-      writeAllSync(this.fd, chunk);
+      writeFully(this.fd, chunk);
       return undefined;
     } catch (error) {
       this.lastError = error as Error;

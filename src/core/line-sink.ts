@@ -1,8 +1,8 @@
-import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Queue } from './queue.js';
 import type { LogRecord } from './record.js';
 import { toError } from './transport.js';
+import { writeFully } from './write-sync.js';
 
 export interface LineSinkOptions {
   /** Bytes (UTF-16 units, a cheap proxy) buffered before a write is issued at once. */
@@ -123,7 +123,7 @@ export class LineSink {
   private writeToFd(fd: number, chunk: string, records: LogRecord[]): void {
     this.writes++;
     try {
-      this.bytesWritten += writeAllSync(fd, chunk);
+      this.bytesWritten += writeFully(fd, chunk);
       this.outcome.delivered(records.length);
     } catch (error) {
       this.outcome.failed(records, toError(error));
@@ -163,26 +163,3 @@ export class LineSink {
 
 function ignore(): void {}
 
-const EAGAIN_WAIT_MS = 1;
-const EAGAIN_GIVE_UP_MS = 10_000;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Blocking write of the whole chunk; returns bytes written. Handles partial writes, and
- * EAGAIN on a non-blocking pipe whose reader is slow by waiting briefly, within a bound.
- */
-export function writeAllSync(fd: number, chunk: string): number {
-  let data = Buffer.from(chunk);
-  const total = data.length;
-  let waited = 0;
-  while (data.length > 0) {
-    try {
-      data = data.subarray(writeSync(fd, data));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || waited >= EAGAIN_GIVE_UP_MS) throw error;
-      Atomics.wait(sleeper, 0, 0, EAGAIN_WAIT_MS);
-      waited += EAGAIN_WAIT_MS;
-    }
-  }
-  return total;
-}

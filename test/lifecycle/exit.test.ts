@@ -39,3 +39,28 @@ describe('nothing buffered is lost on exit', () => {
     expect(lines[0]).toMatch(/^time=\S+ level=info msg=line i=0$/);
   });
 });
+
+describe('a slow reader on the other end of stdout', () => {
+  it('EAGAIN on a full non-blocking pipe is waited out: every line arrives, in order', async () => {
+    requireBuild();
+    const { spawn } = await import('node:child_process');
+    const count = 30_000; // ~3 MB: far beyond a 64 KiB pipe buffer
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({ transports: [{ type: 'console' }] });
+      for (let i = 0; i < ${count}; i++) log.info({ i }, 'line');
+      process.exit(0);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 400)); // let the pipe fill up
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stdout.resume();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(count);
+    expect(lines.every((line, i) => (JSON.parse(line) as { i: number }).i === i)).toBe(true);
+  });
+});

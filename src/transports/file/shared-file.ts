@@ -4,7 +4,7 @@ import type { LogRecord } from '../../core/record.js';
 import { toError } from '../../core/transport.js';
 import { gzipFile } from './compress.js';
 import { RotationPlan, type RotationOptions } from './rotation.js';
-import { writeFully, type PartialWriteError } from './write-sync.js';
+import { writeFully, type PartialWriteError } from '../../core/write-sync.js';
 
 /** What a file tells the transports that append to it. */
 export interface FileOwner {

@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 
 const EAGAIN_WAIT_MS = 1;
-const EAGAIN_GIVE_UP_MS = 5_000;
+const EAGAIN_GIVE_UP_MS = 10_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** An error from a write that may have put part of the chunk on disk first. */
