@@ -39,6 +39,17 @@ function isPlainContainer(value: object): boolean {
 
 /** One value as JSON text, or undefined when JSON would omit it (undefined, functions, symbols). */
 export function valueJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string | undefined {
+  if (typeof value !== 'object' || value === null) return primitiveJson(value);
+  try {
+    if (isPlainContainer(value)) return JSON.stringify(value);
+  } catch {
+    // fall through to the careful walker
+  }
+  return safeJson(value, options);
+}
+
+/** JSON for a non-object (and null); undefined for what JSON omits. BigInt becomes a string. */
+function primitiveJson(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
       return quote(value);
@@ -48,18 +59,10 @@ export function valueJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OP
       return value ? 'true' : 'false';
     case 'bigint':
       return `"${value.toString()}"`;
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
+    case 'object':
+      return 'null';
     default:
-      if (value === null) return 'null';
-      try {
-        if (isPlainContainer(value as object)) return JSON.stringify(value);
-      } catch {
-        // fall through to the careful walker
-      }
-      return safeJson(value, options);
+      return undefined;
   }
 }
 
@@ -170,21 +173,7 @@ export function safeJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OPT
 }
 
 function walk(value: unknown, depth: number, ancestors: unknown[], options: SafeOptions): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return quote(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'bigint':
-      return `"${value.toString()}"`;
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
-  }
-  if (value === null) return 'null';
+  if (typeof value !== 'object' || value === null) return primitiveJson(value);
   const obj = value as Record<string, unknown>;
   if (ancestors.includes(obj)) return '"[Circular]"';
   if (obj instanceof Date) {
