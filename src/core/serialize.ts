@@ -16,8 +16,20 @@ export const DEFAULT_SAFE_OPTIONS: SafeOptions = { maxDepth: 16, maxBufferBytes:
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** JSON string literal; JSON.stringify escapes lone surrogates, so the output is valid UTF-8. */
+/**
+ * JSON string literal. Short strings with nothing to escape (the usual message or key) are
+ * wrapped in quotes directly, which beats a native call; anything else, including any
+ * surrogate, goes through JSON.stringify, which escapes lone surrogates so the line stays
+ * valid UTF-8.
+ */
 export function quote(text: string): string {
+  if (text.length < 42) {
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 32 || code === 34 || code === 92 || (code >= 0xd800 && code <= 0xdfff)) return JSON.stringify(text);
+    }
+    return '"' + text + '"';
+  }
   return JSON.stringify(text);
 }
 
