@@ -1,6 +1,6 @@
 import './builtins.js';
 
-export { createLogger, type LoggerOptions, type TransportEntry } from './core/create-logger.js';
+export { createLogger, type LoggerOptions, type TransportEntry, type LiveTransportEntry } from './core/create-logger.js';
 export { Logger, type LogFn, type LoggerStats, type ChildOptions, type LoggerEvents } from './core/logger.js';
 export { withContext, getContext } from './core/context.js';
 export { ConfigError } from './core/errors.js';

@@ -7,7 +7,9 @@ import { expandEnv } from './config/expand-env.js';
 import { parseOrThrow } from './config/issues.js';
 import { findDefaultConfig, readConfigFile } from './config/load.js';
 import { loadPluginModule } from './config/plugin-module.js';
-import { configSchema, ENVELOPE_KEYS, formatSpecSchema, transportEnvelopeSchema, type Config, type ConfigInput } from './config/schema.js';
+import { configSchema, ENVELOPE_KEYS, formatSpecSchema, maxQueueSchema, overflowSchema, transportEnvelopeSchema, type Config, type ConfigInput } from './config/schema.js';
+import type { OverflowPolicy } from './target.js';
+import { z } from 'zod';
 import { ConfigError, formatPath } from './errors.js';
 import { LevelTable, type LevelInput } from './levels.js';
 import { Logger, LoggerCore } from './logger.js';
@@ -29,9 +31,25 @@ export interface TransportEntry {
   [option: string]: unknown;
 }
 
+/** A live transport from code, with the routing options a config entry would carry. */
+export interface LiveTransportEntry {
+  transport: Transport | Writable;
+  level?: LevelInput;
+  id?: string;
+  maxQueue?: { records?: number; bytes?: number | string };
+  overflow?: OverflowPolicy;
+}
+
+const liveEntrySchema = z.strictObject({
+  level: z.union([z.string(), z.number()]).optional(),
+  id: z.string().min(1).optional(),
+  maxQueue: maxQueueSchema.optional(),
+  overflow: overflowSchema.optional(),
+});
+
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
 export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'> {
-  transports?: (TransportEntry | Transport | Writable)[];
+  transports?: (TransportEntry | LiveTransportEntry | Transport | Writable)[];
   redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean };
   /** Called for internal problems (a transport failing, a dropped call); never console.*. */
   diagnostics?: (message: string, detail?: unknown) => void;
@@ -184,6 +202,8 @@ function createTransport(entry: unknown, path: string, ctx: BuildContext, alread
     const level = (entry as { level?: LevelInput }).level;
     return { transport, target: { threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) } };
   }
+  const live = (entry as { transport?: unknown } | null)?.transport;
+  if (isTransport(live) || isWritable(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
   // A nested entry was expanded with its parent; expanding twice would undo "$$" escapes.
   const expanded = alreadyExpanded ? entry : expandEnv(entry, ctx.env, parsePathPrefix(path));
   if (typeof expanded !== 'object' || expanded === null || Array.isArray(expanded)) {
@@ -229,6 +249,24 @@ function createTransport(entry: unknown, path: string, ctx: BuildContext, alread
   return {
     transport,
     target: { threshold: level, maxRecords: envelope.maxQueue?.records, maxBytes: envelope.maxQueue?.bytes, overflow: envelope.overflow },
+  };
+}
+
+/** `{ transport: instance, level?, id?, maxQueue?, overflow? }`: a live transport with routing options. */
+function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildContext): { transport: Transport; target: AddTargetOptions } {
+  const { transport: live, ...rest } = entry;
+  const options = parseOrThrow(liveEntrySchema, rest, path);
+  const transport = toTransport(live);
+  if (options.id !== undefined) transport.id = options.id;
+  const level = options.level ?? transport.level;
+  return {
+    transport,
+    target: {
+      threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`),
+      maxRecords: options.maxQueue?.records,
+      maxBytes: options.maxQueue?.bytes,
+      overflow: options.overflow,
+    },
   };
 }
 

@@ -279,3 +279,16 @@ describe('flush and close against a stalled target', () => {
     expect(diagnostics.join('\n')).toContain('stalled did not settle in time: 4 queued record(s) failed, 2 in the transport abandoned');
   });
 });
+
+describe('live transports with routing options', () => {
+  it('{ transport, overflow, maxQueue, level, id } routes a transport instance like a config entry', () => {
+    const stalled = new ControlledTransport({ mode: 'stall' });
+    const log = createLogger({ exitFlush: false, router: { strategy: 'any' }, transports: [{ transport: stalled, id: 'live', level: 'warn', overflow: 'drop-newest', maxQueue: { records: 4 } }, new MemoryTransport()] });
+    log.info('below the live level');
+    for (let i = 0; i < 10; i++) log.warn(`w${i}`);
+    expect(stalled.id).toBe('live');
+    expect(log.stats().targets[0]).toMatchObject({ id: 'live', dropped: 6, queueDepth: 4 });
+    expect(stalled.messages()).toEqual(['w0', 'w1']);
+    expect(() => createLogger({ transports: [{ transport: stalled, overflow: 'sometimes' } as never] })).toThrow(/^transports\[0\]\.overflow: expected one of "block", "drop-newest", "drop-oldest"/);
+  });
+});
