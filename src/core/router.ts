@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { DeadLetterFile, DeadLetterReason } from './dead-letter.js';
 import { FailureReporter, type DeliveryFailure, type Strategy } from './failure-reporter.js';
 import { withTimeout } from './timeout.js';
+import { Backpressure } from './backpressure.js';
 import type { LogRecord } from './record.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
 import type { SettlementListener, Transport } from './transport.js';
@@ -74,13 +75,11 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly targets: Target[] = [];
   private readonly selected: boolean[] = [];
   private readonly failures: FailureReporter;
+  private readonly backpressure: Backpressure;
   private readonly failureThreshold: number;
   private readonly cooldownMs: number;
-  private readonly maxBackpressureMs: number;
   private readonly clock: () => number;
-  private readonly summariseDrops: RouterOptions['summariseDrops'];
   private routed = 0;
-  private blockedTargets = 0;
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
 
@@ -89,9 +88,12 @@ export class Router extends EventEmitter<RouterEvents> {
     this.failures = new FailureReporter(options.strategy ?? 'all', options.continueOnError ?? true, options.deadLetter, this);
     this.failureThreshold = options.failureThreshold ?? 5;
     this.cooldownMs = options.cooldownMs ?? 30_000;
-    this.maxBackpressureMs = options.maxBackpressureMs ?? 10_000;
     this.clock = options.clock ?? Date.now;
-    this.summariseDrops = options.summariseDrops;
+    this.backpressure = new Backpressure(this, this.failures, {
+      clock: this.clock,
+      maxBackpressureMs: options.maxBackpressureMs ?? 10_000,
+      summariseDrops: options.summariseDrops,
+    });
   }
 
   add(transport: Transport, options: AddTargetOptions = {}): void {
@@ -146,13 +148,13 @@ export class Router extends EventEmitter<RouterEvents> {
       return;
     }
     for (let i = 0; i < targets.length; i++) {
-      if (selected[i]) this.offer(targets[i]!, record);
+      if (selected[i]) this.backpressure.offer(targets[i]!, record);
     }
   }
 
   /** Would a producer have to wait: is some `block` target full? */
   get blocked(): boolean {
-    return this.blockedTargets > 0;
+    return this.backpressure.blocked;
   }
 
   markTargetHealthy(id: string): void {
@@ -175,7 +177,7 @@ export class Router extends EventEmitter<RouterEvents> {
   /** Resolves true once every record routed so far is settled, or false if `timeoutMs` passes first. */
   async flush(timeoutMs?: number): Promise<boolean> {
     if (timeoutMs !== undefined) return withTimeout(this.flush(), timeoutMs);
-    await Promise.all(this.targets.map((t) => this.flushTarget(t)));
+    await Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t)));
     this.failures.flushSync();
     return true;
   }
@@ -183,7 +185,7 @@ export class Router extends EventEmitter<RouterEvents> {
   flushSync(): void {
     for (const target of this.targets) {
       try {
-        this.drain(target, true);
+        this.backpressure.drain(target, true);
         target.transport.flushSync();
       } catch (error) {
         this.diagnose(`flushSync failed on ${target.id}`, error);
@@ -244,115 +246,6 @@ export class Router extends EventEmitter<RouterEvents> {
 
   // --- delivery and backpressure -------------------------------------------------------
 
-  private offer(target: Target, record: LogRecord): void {
-    if (target.canTakeDirectly()) {
-      target.transport.accept(record);
-      return;
-    }
-    const bytes = record.json().length;
-    if (target.full(bytes)) {
-      this.startEpisode(target);
-      switch (target.options.overflow) {
-        case 'drop-newest':
-          this.drop(target, record);
-          return;
-        case 'drop-oldest': {
-          const oldest = target.queue.shift();
-          if (oldest === undefined) {
-            this.drop(target, record);
-            return;
-          }
-          target.queuedBytes -= oldest.json().length;
-          this.drop(target, oldest);
-          break;
-        }
-        case 'block':
-          // Make room by writing synchronously where the transport can; what it cannot
-          // take is still kept: block never drops. Producers on log.stream() wait instead.
-          target.transport.flushSync();
-          this.drain(target, false);
-          if (target.canTakeDirectly()) {
-            target.transport.accept(record);
-            return;
-          }
-          break;
-      }
-    } else {
-      this.startEpisode(target);
-    }
-    target.queue.push(record);
-    target.queuedBytes += bytes;
-  }
-
-  private drop(target: Target, record: LogRecord): void {
-    target.dropped++;
-    target.episodeDropped++;
-    if (this.listenerCount('drop') > 0) this.emit('drop', { target: target.id, record, policy: target.options.overflow });
-    this.failures.targetFailed(record, target.id, target.dropError);
-  }
-
-  /** Moves queued records into the transport while it has room. */
-  private drain(target: Target, force: boolean): void {
-    if (target.draining) return;
-    target.draining = true;
-    try {
-      while (target.queue.length > 0 && (force || target.transport.pending < target.window)) {
-        const record = target.queue.shift()!;
-        target.queuedBytes -= record.json().length;
-        target.transport.accept(record);
-      }
-    } finally {
-      target.draining = false;
-    }
-    if (target.queue.length === 0) target.queuedBytes = 0;
-    if (target.episodeStart !== undefined && target.queue.length === 0 && target.transport.pending < target.window) this.endEpisode(target);
-  }
-
-  private async flushTarget(target: Target): Promise<void> {
-    while (target.queue.length > 0) {
-      const before = target.queue.length;
-      this.drain(target, false);
-      await target.transport.flush();
-      if (target.queue.length >= before && target.transport.pending === 0) this.drain(target, true);
-    }
-    await target.transport.flush();
-  }
-
-  private startEpisode(target: Target): void {
-    if (target.episodeStart !== undefined) return;
-    target.episodeStart = this.clock();
-    target.episodeDropped = 0;
-    target.episodes++;
-    if (target.options.overflow === 'block') {
-      this.blockedTargets++;
-    }
-    if (this.listenerCount('backpressureStart') > 0) this.emit('backpressureStart', { target: target.id });
-    target.episodeTimer = setTimeout(() => {
-      target.episodeTimer = undefined;
-      if (target.episodeStart === undefined) return;
-      const durationMs = this.clock() - target.episodeStart;
-      this.diagnose(`${target.id} has been under backpressure for ${durationMs} ms`);
-      if (this.listenerCount('backpressureTimeout') > 0) this.emit('backpressureTimeout', { target: target.id, durationMs });
-    }, this.maxBackpressureMs);
-    target.episodeTimer.unref();
-  }
-
-  private endEpisode(target: Target): void {
-    const durationMs = this.clock() - target.episodeStart!;
-    target.episodeStart = undefined;
-    if (target.episodeTimer) clearTimeout(target.episodeTimer);
-    target.episodeTimer = undefined;
-    target.backpressureTotalMs += durationMs;
-    target.longestMs = Math.max(target.longestMs, durationMs);
-    const dropped = target.episodeDropped;
-    if (this.listenerCount('backpressureEnd') > 0) this.emit('backpressureEnd', { target: target.id, durationMs, dropped });
-    if (target.options.overflow === 'block') {
-      this.blockedTargets--;
-      if (this.blockedTargets === 0) this.emit('unblocked');
-    }
-    if (dropped > 0) this.summariseDrops?.(target.id, dropped, durationMs);
-  }
-
   // --- settlement, strategy and health ---------------------------------------------------
 
   private listenerFor(target: Target): SettlementListener {
@@ -361,7 +254,7 @@ export class Router extends EventEmitter<RouterEvents> {
         target.delivered += count;
         target.consecutiveFailures = 0;
         if (!target.healthy) this.restore(target);
-        if (target.queue.length > 0 || target.episodeStart !== undefined) this.drain(target, false);
+        if (target.queue.length > 0 || target.episodeStart !== undefined) this.backpressure.drain(target, false);
       },
       failed: (_transport, records, reason) => {
         target.failed += records.length;
@@ -373,7 +266,7 @@ export class Router extends EventEmitter<RouterEvents> {
           target.openedAt = this.clock();
         }
         for (const record of records) this.failures.targetFailed(record, target.id, reason);
-        if (target.queue.length > 0 || target.episodeStart !== undefined) this.drain(target, false);
+        if (target.queue.length > 0 || target.episodeStart !== undefined) this.backpressure.drain(target, false);
       },
     };
   }
