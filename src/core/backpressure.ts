@@ -15,6 +15,8 @@ export interface BackpressureOptions {
   maxBackpressureMs: number;
   /** Logs the one warning record that summarises an episode's drops. */
   summariseDrops?: (target: string, dropped: number, durationMs: number) => void;
+  /** Turns a spooled JSON line back into a record. */
+  revive?: (line: string) => LogRecord;
 }
 
 /**
@@ -39,8 +41,26 @@ export class Backpressure {
 
   /** Hands a record to a target, or queues or drops it when the target is behind. */
   offer(target: Target, record: LogRecord): void {
+    if (target.spool !== undefined && !target.spool.empty) {
+      // Once records are on disk, the rest follow them there, so order is kept.
+      target.spool.append(record.json());
+      this.drain(target, false);
+      return;
+    }
     if (target.canTakeDirectly()) {
       target.transport.accept(record);
+      return;
+    }
+    if (target.spool !== undefined) {
+      // A block target with a spool folder: room made by a synchronous write if the
+      // transport can, otherwise the record waits on disk, not in memory.
+      target.transport.flushSync();
+      if (target.canTakeDirectly()) {
+        target.transport.accept(record);
+        return;
+      }
+      this.startEpisode(target);
+      target.spool.append(record.json());
       return;
     }
     const bytes = record.json().length;
@@ -98,12 +118,39 @@ export class Backpressure {
     } finally {
       target.draining = false;
     }
-    if (target.queue.length === 0) target.queuedBytes = 0;
-    if (target.episodeStart !== undefined && target.queue.length === 0 && target.transport.pending < target.window) this.endEpisode(target);
+    if (target.queue.length === 0) {
+      target.queuedBytes = 0;
+      this.replaySpool(target);
+    }
+    if (target.episodeStart !== undefined && target.caughtUp()) this.endEpisode(target);
+  }
+
+  /** Feeds spooled records back, oldest first, while the transport has room. */
+  private replaySpool(target: Target): void {
+    const spool = target.spool;
+    const revive = this.options.revive;
+    if (spool === undefined || spool.empty || revive === undefined || target.draining) return;
+    target.draining = true;
+    try {
+      while (!spool.empty && target.transport.pending < target.window) {
+        const lines = spool.read(target.window - target.transport.pending);
+        if (lines.length === 0) break;
+        for (const line of lines) target.transport.accept(revive(line));
+      }
+    } finally {
+      target.draining = false;
+    }
+  }
+
+  /** A target that starts with records left in its spool by an earlier process. */
+  resume(target: Target): void {
+    if (target.spool === undefined || target.spool.empty) return;
+    this.startEpisode(target);
+    setImmediate(() => this.drain(target, false));
   }
 
   async flushTarget(target: Target): Promise<void> {
-    while (target.queue.length > 0) {
+    while (target.queue.length > 0 || (target.spool !== undefined && !target.spool.empty && this.options.revive !== undefined)) {
       const before = target.queue.length;
       this.drain(target, false);
       await target.transport.flush();

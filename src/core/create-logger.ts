@@ -113,6 +113,8 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     cooldownMs: routerConfig.health?.cooldownMs,
     maxBackpressureMs: routerConfig.maxBackpressureMs,
     summariseDrops: (target, dropped, durationMs) => core?.warn({ target, dropped, durationMs }, `dropped ${dropped} record(s) for ${target} while its queue was full`),
+    spoolDir: routerConfig.spoolDir === undefined ? undefined : resolve(baseDir, routerConfig.spoolDir),
+    revive: (line) => core!.revive(line),
   });
   if (diagnostics) router.on('diagnostic', diagnostics);
   if (onDeliveryError) router.on('error', onDeliveryError);

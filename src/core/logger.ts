@@ -74,6 +74,34 @@ export class LoggerCore {
     this.router.dispatch(new LogRecord(level, time, msg, fields, scope, undefined));
   }
 
+  /**
+   * A record back from a spool file: its JSON line already holds base, bindings and
+   * redaction, so it is rebuilt as fields without adding any. Routed to one target only,
+   * it is its own record for failure reporting.
+   */
+  revive(line: string): LogRecord {
+    let object: Record<string, unknown>;
+    try {
+      object = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      object = { msg: line.trimEnd(), invalidJson: true };
+    }
+    const messageKey = this.shape.messageKey;
+    const { level: rawLevel, time: rawTime, [messageKey]: rawMsg, ...rest } = object;
+    const level = typeof rawLevel === 'number' ? rawLevel : typeof rawLevel === 'string' && this.levels.has(rawLevel) ? this.levels.value(rawLevel) : this.levels.value('info');
+    const parsedTime = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
+    const record = new LogRecord(level, Number.isFinite(parsedTime) ? parsedTime : Date.now(), rawMsg === undefined ? undefined : String(rawMsg), rest, this.revivedScope, undefined);
+    record.sentTo = 1;
+    return record;
+  }
+
+  private revivedScopeCache: RecordScope | undefined;
+
+  private get revivedScope(): RecordScope {
+    this.revivedScopeCache ??= { shape: this.shape, bindingsJson: '', redactor: undefined };
+    return this.revivedScopeCache;
+  }
+
   /** A warning from the logger itself (e.g. a drop summary), routed like any record. */
   warn(fields: Record<string, unknown>, msg: string): void {
     if (this.closed) return;

@@ -3,6 +3,8 @@ import type { DeadLetterFile, DeadLetterReason } from './dead-letter.js';
 import { FailureReporter, type DeliveryFailure, type Strategy } from './failure-reporter.js';
 import { withTimeout } from './timeout.js';
 import { Backpressure } from './backpressure.js';
+import { Spool } from './spool.js';
+import { join } from 'node:path';
 import type { LogRecord } from './record.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
 import type { SettlementListener, Transport } from './transport.js';
@@ -37,6 +39,10 @@ export interface RouterOptions {
   clock?: () => number;
   /** Logs the one warning record that summarises an episode's drops. */
   summariseDrops?: (target: string, dropped: number, durationMs: number) => void;
+  /** Folder for `block` overflow on disk, one `<target id>.ndjson` per target. */
+  spoolDir?: string;
+  /** Turns a spooled JSON line back into a record (the logger provides it). */
+  revive?: (line: string) => LogRecord;
 }
 
 export interface AddTargetOptions {
@@ -93,8 +99,12 @@ export class Router extends EventEmitter<RouterEvents> {
       clock: this.clock,
       maxBackpressureMs: options.maxBackpressureMs ?? 10_000,
       summariseDrops: options.summariseDrops,
+      revive: options.revive,
     });
+    this.spoolDir = options.spoolDir;
   }
+
+  private readonly spoolDir: string | undefined;
 
   add(transport: Transport, options: AddTargetOptions = {}): void {
     if (!transport.id) transport.id = `${transport.type}#${this.targets.length}`;
@@ -109,6 +119,10 @@ export class Router extends EventEmitter<RouterEvents> {
     transport.on('error', (error: Error) => this.diagnose(`transport ${transport.id} failed: ${error.message}`, error));
     transport.on('diagnostic', (message: string, detail?: unknown) => this.diagnose(`${transport.id}: ${message}`, detail));
     transport.replayReports?.();
+    if (this.spoolDir !== undefined && target.options.overflow === 'block') {
+      target.spool = new Spool(join(this.spoolDir, `${transport.id.replace(/[^\w.-]/g, '_')}.ndjson`));
+      this.backpressure.resume(target);
+    }
     this.targets.push(target);
     this.selected.push(false);
     this.minThreshold = Math.min(this.minThreshold, target.options.threshold);
@@ -208,7 +222,10 @@ export class Router extends EventEmitter<RouterEvents> {
     } else {
       for (const target of this.targets) this.abandon(target);
     }
-    for (const target of this.targets) if (target.episodeTimer) clearTimeout(target.episodeTimer);
+    for (const target of this.targets) {
+      if (target.episodeTimer) clearTimeout(target.episodeTimer);
+      target.spool?.close();
+    }
     this.failures.close();
     return settled;
   }

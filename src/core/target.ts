@@ -1,4 +1,5 @@
 import { Queue } from './queue.js';
+import type { Spool } from './spool.js';
 import type { LogRecord } from './record.js';
 import type { Transport, TransportStats } from './transport.js';
 
@@ -29,6 +30,9 @@ export interface TargetStats extends TransportStats {
   successRate: number;
   queueDepth: number;
   queuedBytes: number;
+  /** Records waiting in the spool file now, and ever written to it. */
+  spooled: number;
+  spooledTotal: number;
   backpressure: BackpressureStats;
 }
 
@@ -44,6 +48,8 @@ export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 export class Target {
   readonly queue = new Queue<LogRecord>(64);
   queuedBytes = 0;
+  /** Where `block` overflow goes when the router has a spool folder. */
+  spool: Spool | undefined;
   /** Unsettled records the transport may hold before the router queues instead. */
   readonly window: number;
 
@@ -99,6 +105,11 @@ export class Target {
     return this.queue.length === 0 && this.transport.pending < this.window;
   }
 
+  /** Has the target caught up: nothing queued or spooled, room in the transport? */
+  caughtUp(): boolean {
+    return this.queue.length === 0 && (this.spool === undefined || this.spool.empty) && this.transport.pending < this.window;
+  }
+
   stats(now: number): TargetStats {
     const settled = this.delivered + this.failed;
     const current = this.episodeStart === undefined ? 0 : now - this.episodeStart;
@@ -111,6 +122,8 @@ export class Target {
       successRate: settled === 0 ? 1 : this.delivered / settled,
       queueDepth: this.transport.pending + this.queue.length,
       queuedBytes: this.queuedBytes,
+      spooled: this.spool?.count ?? 0,
+      spooledTotal: this.spool?.written ?? 0,
       backpressure: {
         episodes: this.episodes,
         totalMs: this.backpressureTotalMs + current,

@@ -59,6 +59,7 @@ export const routerSchema = z.strictObject({
     })
     .optional(),
   maxBackpressureMs: durationSchema.optional(),
+  spoolDir: z.string().min(1).optional(),
 });
 
 const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;
