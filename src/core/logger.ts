@@ -1,10 +1,9 @@
 import { currentContext } from './context.js';
 import { formatMessage } from './format-message.js';
-import type { LevelInput, LevelTable } from './levels.js';
-import { registerForExit, unregisterForExit } from './lifecycle.js';
-import { LogRecord, type RecordScope, type RecordShape } from './record.js';
-import type { Redactor } from './redact.js';
-import type { Router, RouterEvents, RouterStats } from './router.js';
+import type { LevelInput } from './levels.js';
+import type { LoggerCore } from './logger-core.js';
+import { LogRecord, type RecordScope } from './record.js';
+import type { RouterEvents, RouterStats } from './router.js';
 import { fieldsJson } from './serialize.js';
 import type { Transport } from './transport.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
@@ -29,117 +28,6 @@ export interface ChildOptions {
 }
 
 export type LoggerEvents = RouterEvents;
-
-/** State shared by a root logger and all of its children. */
-export class LoggerCore {
-  closed = false;
-  logged = 0;
-  droppedAfterClose = 0;
-  private closing: Promise<boolean> | undefined;
-
-  constructor(
-    readonly levels: LevelTable,
-    readonly shape: RecordShape,
-    readonly router: Router,
-    readonly redactor: Redactor | undefined,
-    exitFlush: boolean,
-    readonly handleExceptions: boolean,
-    readonly handleSignals: boolean,
-    private readonly rootScope: RecordScope,
-  ) {
-    if (exitFlush) registerForExit(this);
-  }
-
-  flushSync(): void {
-    this.router.flushSync();
-  }
-
-  /** A record that arrives as an object (log.stream()): level, time and message are taken from it. */
-  ingest(object: Record<string, unknown>, scope: RecordScope): void {
-    if (this.closed) {
-      this.droppedAfterClose++;
-      return;
-    }
-    const messageKey = this.shape.messageKey;
-    const { level: rawLevel, time: rawTime, [messageKey]: rawMsg, ...rest } = object;
-    let level = this.levels.value('info');
-    if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
-    else if (typeof rawLevel === 'string' && this.levels.has(rawLevel) && rawLevel !== 'silent') level = this.levels.value(rawLevel);
-    if (level < this.router.minThreshold) return;
-    const parsedTime = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
-    const time = Number.isFinite(parsedTime) ? parsedTime : Date.now();
-    const msg = rawMsg === undefined ? undefined : String(rawMsg);
-    const fields = this.redactor ? this.redactor(rest) : rest;
-    this.logged++;
-    this.router.dispatch(new LogRecord(level, time, msg, fields, scope, undefined));
-  }
-
-  /**
-   * A record back from a spool file: its JSON line already holds base, bindings and
-   * redaction, so it is rebuilt as fields without adding any. Routed to one target only,
-   * it is its own record for failure reporting.
-   */
-  revive(line: string): LogRecord {
-    let object: Record<string, unknown>;
-    try {
-      object = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      object = { msg: line.trimEnd(), invalidJson: true };
-    }
-    const messageKey = this.shape.messageKey;
-    const { level: rawLevel, time: rawTime, [messageKey]: rawMsg, ...rest } = object;
-    const level = typeof rawLevel === 'number' ? rawLevel : typeof rawLevel === 'string' && this.levels.has(rawLevel) ? this.levels.value(rawLevel) : this.levels.value('info');
-    const parsedTime = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
-    const record = new LogRecord(level, Number.isFinite(parsedTime) ? parsedTime : Date.now(), rawMsg === undefined ? undefined : String(rawMsg), rest, this.revivedScope, undefined);
-    record.sentTo = 1;
-    return record;
-  }
-
-  private revivedScopeCache: RecordScope | undefined;
-
-  private get revivedScope(): RecordScope {
-    this.revivedScopeCache ??= { shape: this.shape, bindingsJson: '', redactor: undefined };
-    return this.revivedScopeCache;
-  }
-
-  /** A warning from the logger itself (e.g. a drop summary), routed like any record. */
-  warn(fields: Record<string, unknown>, msg: string): void {
-    if (this.closed) return;
-    const warn = this.levels.value('warn');
-    if (warn < this.router.minThreshold) return;
-    this.logged++;
-    const record = new LogRecord(warn, Date.now(), msg, fields, this.rootScope, undefined);
-    record.internal = true;
-    this.router.dispatch(record);
-  }
-
-  /** The uncaught exception that is about to end the process, as a fatal record. */
-  logUncaught(error: unknown, origin: string): void {
-    if (this.closed) return;
-    const fatal = this.levels.value('fatal');
-    if (fatal < this.router.minThreshold) return;
-    const err = error instanceof Error ? error : new Error(String(error));
-    const message = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception';
-    this.logged++;
-    this.router.dispatch(new LogRecord(fatal, Date.now(), message, { err }, this.rootScope, undefined));
-  }
-
-  scopeFor(bindingsJson: string): RecordScope {
-    return { shape: this.shape, bindingsJson, redactor: this.redactor };
-  }
-
-  close(timeoutMs?: number): Promise<boolean> {
-    this.closing ??= (async () => {
-      this.closed = true;
-      try {
-        return await this.router.close(timeoutMs);
-      } finally {
-        unregisterForExit(this);
-      }
-    })();
-    return this.closing;
-  }
-}
 
 function noop(): void {}
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { LoggerCore } from './logger.js';
+import type { LoggerCore } from './logger-core.js';
 import type { RecordScope } from './record.js';
 
 export interface ProducerStreamOptions {
