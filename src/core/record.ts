@@ -38,10 +38,18 @@ export class RecordShape {
     return this.prefixes.get(level) ?? this.buildPrefix(level);
   }
 
+  private lastTime = Number.NaN;
+  private lastTimeJson = '';
+
+  /** The time fragment; records come in bursts within one millisecond, so the last one is kept. */
   timeJson(time: number): string {
-    if (this.timestamp === 'epoch') return ',"time":' + time;
-    if (this.timestamp === 'iso') return ',"time":"' + new Date(time).toISOString() + '"';
-    return '';
+    if (time === this.lastTime) return this.lastTimeJson;
+    let json = '';
+    if (this.timestamp === 'epoch') json = ',"time":' + time;
+    else if (this.timestamp === 'iso') json = ',"time":"' + new Date(time).toISOString() + '"';
+    this.lastTime = time;
+    this.lastTimeJson = json;
+    return json;
   }
 
   messageJson(msg: string | undefined): string {

@@ -83,10 +83,39 @@ function primitiveJson(value: unknown): string | undefined {
  * Keys whose value JSON would omit are skipped, as JSON.stringify does.
  */
 export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string {
-  // Fastest: one native stringify of the whole object, when nothing at the top level
-  // needs our handling (JSON would write an Error or Map as {} and throw on BigInt).
   try {
-    if (isPlainContainer(fields) && !Array.isArray(fields) && topLevelIsPlain(fields)) {
+    if (isPlainContainer(fields) && !Array.isArray(fields)) {
+      // Primitive values are written here directly (cheaper than a native call each); when a
+      // plain object or array turns up, one native stringify of the whole object wins.
+      // Anything JSON would mangle (Error, Map, Buffer, BigInt…) takes the key-by-key path.
+      let out = '';
+      let nested = false;
+      for (const key in fields) {
+        const value = (fields as Record<string, unknown>)[key];
+        switch (typeof value) {
+          case 'string':
+            out += ',' + quote(key) + ':' + quote(value);
+            break;
+          case 'number':
+            out += ',' + quote(key) + ':' + (Number.isFinite(value) ? String(value) : 'null');
+            break;
+          case 'boolean':
+            out += ',' + quote(key) + ':' + (value ? 'true' : 'false');
+            break;
+          case 'undefined':
+          case 'function':
+          case 'symbol':
+            break;
+          case 'object':
+            if (value === null) out += ',' + quote(key) + ':null';
+            else if (isPlainContainer(value)) nested = true;
+            else return fieldsJsonByKey(fields, options);
+            break;
+          default:
+            return fieldsJsonByKey(fields, options);
+        }
+      }
+      if (!nested) return out;
       const json = JSON.stringify(fields);
       return json.length > 2 ? ',' + json.slice(1, -1) : '';
     }
@@ -94,16 +123,6 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
     // a cycle, a BigInt deeper down, a throwing getter or toJSON: go key by key
   }
   return fieldsJsonByKey(fields, options);
-}
-
-function topLevelIsPlain(fields: object): boolean {
-  for (const key in fields) {
-    const value = (fields as Record<string, unknown>)[key];
-    if (typeof value === 'object') {
-      if (value !== null && !isPlainContainer(value)) return false;
-    } else if (typeof value === 'bigint') return false;
-  }
-  return true;
 }
 
 function fieldsJsonByKey(fields: object, options: SafeOptions): string {
