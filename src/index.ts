@@ -1,6 +1,7 @@
 import './builtins.js';
 
-export { createLogger, type LoggerOptions, type TransportEntry, type LiveTransportEntry } from './core/create-logger.js';
+export { createLogger, type LoggerOptions } from './core/create-logger.js';
+export type { TransportEntry, LiveTransportEntry } from './core/build-transport.js';
 export { Logger, type LogFn, type LoggerStats, type ChildOptions, type LoggerEvents } from './core/logger.js';
 export { withContext, getContext } from './core/context.js';
 export { ConfigError } from './core/errors.js';

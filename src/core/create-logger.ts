@@ -1,52 +1,21 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import stringify from 'fast-json-stable-stringify';
-import { toTransport } from './adapt.js';
+import { createTransport, FormatterCache, levelValue, type LiveTransportEntry, type TransportEntry } from './build-transport.js';
 import { expandEnv } from './config/expand-env.js';
 import { parseOrThrow } from './config/issues.js';
 import { findDefaultConfig, readConfigFile } from './config/load.js';
-import { loadPluginModule } from './config/plugin-module.js';
-import { configSchema, ENVELOPE_KEYS, formatSpecSchema, maxQueueSchema, overflowSchema, transportEnvelopeSchema, type Config, type ConfigInput } from './config/schema.js';
-import type { OverflowPolicy } from './target.js';
-import { z } from 'zod';
+import { configSchema, type Config, type ConfigInput } from './config/schema.js';
+import { DeadLetterFile } from './dead-letter.js';
 import { ConfigError, formatPath } from './errors.js';
-import { LevelTable, type LevelInput } from './levels.js';
+import { LevelTable } from './levels.js';
 import { Logger } from './logger.js';
 import { LoggerCore } from './logger-core.js';
-import { RecordShape, type Formatter } from './record.js';
+import { RecordShape } from './record.js';
 import { createRedactor, type Censor, type Redactor } from './redact.js';
-import { formatterNames, getFormatterPlugin, getTransportPlugin, transportNames, type FormatSpec, type TransportContext } from './registry.js';
-import { Router, type AddTargetOptions, type DeliveryFailure } from './router.js';
-import { DeadLetterFile } from './dead-letter.js';
+import { Router, type DeliveryFailure } from './router.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from './serialize.js';
-import { isTransport, type Transport } from './transport.js';
-
-/** A transport entry from JSON config: `{ "type": "console", "level": "warn", ... }`. */
-export interface TransportEntry {
-  type?: string;
-  module?: string;
-  level?: LevelInput;
-  format?: FormatSpec;
-  id?: string;
-  [option: string]: unknown;
-}
-
-/** A live transport from code, with the routing options a config entry would carry. */
-export interface LiveTransportEntry {
-  transport: Transport | Writable;
-  level?: LevelInput;
-  id?: string;
-  maxQueue?: { records?: number; bytes?: number | string };
-  overflow?: OverflowPolicy;
-}
-
-const liveEntrySchema = z.strictObject({
-  level: z.union([z.string(), z.number()]).optional(),
-  id: z.string().min(1).optional(),
-  maxQueue: maxQueueSchema.optional(),
-  overflow: overflowSchema.optional(),
-});
+import type { Transport } from './transport.js';
 
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
 export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'> {
@@ -61,7 +30,10 @@ export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'
 }
 
 /** Names a custom level may not take: they would shadow the logger's own members. */
-const RESERVED = new Set(['level', 'levelValue', 'child', 'flush', 'flushSync', 'close', 'closed', 'stats', 'on', 'once', 'off', 'log', 'isLevelEnabled', 'silent', 'constructor']);
+const RESERVED = new Set([
+  'level', 'levelValue', 'child', 'flush', 'flushSync', 'close', 'closed', 'stats', 'on', 'once', 'off', 'log',
+  'isLevelEnabled', 'silent', 'constructor', 'stream', 'transports', 'markTargetHealthy', 'markTargetUnhealthy',
+]);
 
 /**
  * Builds a logger from a config object, a path to a JSON config file, or nothing
@@ -156,13 +128,6 @@ function buildLevels(custom: Record<string, number> | undefined): LevelTable {
   return new LevelTable(custom);
 }
 
-function levelValue(levels: LevelTable, level: LevelInput, path: string): number {
-  try {
-    return levels.value(level);
-  } catch (error) {
-    throw new ConfigError(path, (error as Error).message);
-  }
-}
 
 function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv): Redactor | undefined {
   if (redact === undefined) return undefined;
@@ -188,121 +153,5 @@ function baseBindings(config: Config, redactor: Redactor | undefined): string {
     config.base === null ? {} : config.base === undefined ? { pid: process.pid, hostname: hostname() } : { ...config.base };
   if (config.name !== undefined) base.name = config.name;
   return fieldsJson(redactor ? redactor(base) : base);
-}
-
-interface BuildContext {
-  levels: LevelTable;
-  baseDir: string;
-  env: NodeJS.ProcessEnv;
-  formatters: FormatterCache;
-  router: Router;
-  warn: (fields: Record<string, unknown>, msg: string) => void;
-}
-
-function createTransport(entry: unknown, path: string, ctx: BuildContext, alreadyExpanded = false): { transport: Transport; target: AddTargetOptions } {
-  if (isTransport(entry) || isWritable(entry)) {
-    const transport = toTransport(entry);
-    const level = (entry as { level?: LevelInput }).level;
-    return { transport, target: { threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) } };
-  }
-  const live = (entry as { transport?: unknown } | null)?.transport;
-  if (isTransport(live) || isWritable(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
-  // A nested entry was expanded with its parent; expanding twice would undo "$$" escapes.
-  const expanded = alreadyExpanded ? entry : expandEnv(entry, ctx.env, parsePathPrefix(path));
-  if (typeof expanded !== 'object' || expanded === null || Array.isArray(expanded)) {
-    throw new ConfigError(path, 'expected a transport entry object like { "type": "console" }');
-  }
-  const envelope = parseOrThrow(transportEnvelopeSchema, expanded, path);
-  const plugin = envelope.module !== undefined
-    ? loadPluginModule(envelope.module, ctx.baseDir, `${path}.module`)
-    : getTransportPlugin(envelope.type!);
-  if (!plugin) {
-    throw new ConfigError(`${path}.type`, `unknown transport "${envelope.type}" (known: ${transportNames().join(', ')})`);
-  }
-  const level = envelope.level === undefined ? undefined : levelValue(ctx.levels, envelope.level, `${path}.level`);
-  const ownOptions: Record<string, unknown> = { ...(expanded as Record<string, unknown>) };
-  for (const key of ENVELOPE_KEYS) delete ownOptions[key];
-  const options = parseOrThrow(plugin.schema, ownOptions, path);
-  const formatSpec = envelope.format as FormatSpec | undefined;
-  const formatter = formatSpec === undefined ? ctx.formatters.get('json', false, path) : ctx.formatters.get(formatSpec, false, `${path}.format`);
-  const context: TransportContext = {
-    levels: ctx.levels,
-    baseDir: ctx.baseDir,
-    formatter,
-    formatSpec,
-    createFormatter: (spec, colorize = false) => ctx.formatters.get(spec, colorize, `${path}.format`),
-    createTarget: (inner, key = 'target') => createTransport(inner, `${path}.${key}`, ctx, true).transport,
-    warn: ctx.warn,
-    deadLetter: (record, error, target) => ctx.router.deadLetterRecord(record, [{ target, error }]),
-  };
-  let made: unknown;
-  try {
-    made = plugin.create(options, context);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(path, `could not create transport ${JSON.stringify(envelope.type ?? envelope.module)}: ${(error as Error).message}`, { cause: error });
-  }
-  let transport: Transport;
-  try {
-    transport = toTransport(made, { formatter });
-  } catch (error) {
-    throw new ConfigError(path, `${(error as Error).message} (create() returned ${made === null ? 'null' : typeof made})`);
-  }
-  if (envelope.id !== undefined) transport.id = envelope.id;
-  return {
-    transport,
-    target: { threshold: level, maxRecords: envelope.maxQueue?.records, maxBytes: envelope.maxQueue?.bytes, overflow: envelope.overflow },
-  };
-}
-
-/** `{ transport: instance, level?, id?, maxQueue?, overflow? }`: a live transport with routing options. */
-function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildContext): { transport: Transport; target: AddTargetOptions } {
-  const { transport: live, ...rest } = entry;
-  const options = parseOrThrow(liveEntrySchema, rest, path);
-  const transport = toTransport(live);
-  if (options.id !== undefined) transport.id = options.id;
-  const level = options.level ?? transport.level;
-  return {
-    transport,
-    target: {
-      threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`),
-      maxRecords: options.maxQueue?.records,
-      maxBytes: options.maxQueue?.bytes,
-      overflow: options.overflow,
-    },
-  };
-}
-
-/** `transports[2].target` → ['transports', 2, 'target'], for env-expansion error paths. */
-function parsePathPrefix(path: string): PropertyKey[] {
-  const parts: PropertyKey[] = [];
-  for (const match of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) parts.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
-  return parts;
-}
-
-function isWritable(value: unknown): value is Writable {
-  const candidate = value as Writable | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.write === 'function' && typeof candidate.on === 'function';
-}
-
-/** One formatter instance per distinct (name, options, colour) in a logger tree, so records format once. */
-class FormatterCache {
-  private readonly cache = new Map<string, Formatter>();
-
-  get(spec: FormatSpec, colorize: boolean, path: string): Formatter {
-    const parsed = parseOrThrow(formatSpecSchema, spec, path);
-    const { type: name, ...options } = typeof parsed === 'string' ? { type: parsed } : (parsed as { type: string });
-    const key = `${name}|${colorize}|${stringify(options)}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const plugin = getFormatterPlugin(name);
-    if (!plugin) {
-      throw new ConfigError(typeof parsed === 'string' ? path : `${path}.type`, `unknown formatter "${name}" (known: ${formatterNames().join(', ')})`);
-    }
-    const formatterOptions = parseOrThrow(plugin.schema, options, path);
-    const formatter = plugin.create(formatterOptions, { colorize });
-    this.cache.set(key, formatter);
-    return formatter;
-  }
 }
 

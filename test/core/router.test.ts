@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, MemoryTransport, type DeliveryFailure, type Logger, type Strategy } from '../../src/index.js';
+import { createLogger, MemoryTransport, type DeliveryFailure, type Strategy } from '../../src/index.js';
 import { ControlledTransport, type ControlMode } from '../helpers.js';
 
 function deadLetterPath(): string {
