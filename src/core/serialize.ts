@@ -85,11 +85,10 @@ function primitiveJson(value: unknown): string | undefined {
 export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string {
   try {
     if (isPlainContainer(fields) && !Array.isArray(fields)) {
-      // Primitive values are written here directly (cheaper than a native call each); when a
-      // plain object or array turns up, one native stringify of the whole object wins.
-      // Anything JSON would mangle (Error, Map, Buffer, BigInt…) takes the key-by-key path.
+      // Primitive values are written here directly (cheaper than a native call each), plain
+      // objects and arrays by one native stringify each. Anything JSON would mangle (Error,
+      // Map, Buffer, BigInt…) sends the whole object down the key-by-key path.
       let out = '';
-      let nested = false;
       for (const key in fields) {
         const value = (fields as Record<string, unknown>)[key];
         switch (typeof value) {
@@ -108,16 +107,14 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
             break;
           case 'object':
             if (value === null) out += ',' + quote(key) + ':null';
-            else if (isPlainContainer(value)) nested = true;
+            else if (isPlainContainer(value)) out += ',' + quote(key) + ':' + JSON.stringify(value);
             else return fieldsJsonByKey(fields, options);
             break;
           default:
             return fieldsJsonByKey(fields, options);
         }
       }
-      if (!nested) return out;
-      const json = JSON.stringify(fields);
-      return json.length > 2 ? ',' + json.slice(1, -1) : '';
+      return out;
     }
   } catch {
     // a cycle, a BigInt deeper down, a throwing getter or toJSON: go key by key
