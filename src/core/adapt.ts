@@ -95,10 +95,14 @@ export class WritableTransport extends Transport {
 /** Accepts whatever a user or plugin hands us and returns a transport. */
 export function toTransport(value: unknown, options: TransportOptions = {}): Transport {
   if (isTransport(value)) return value;
-  const stream = value as Writable | null;
-  if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function' || typeof stream.on !== 'function') {
-    throw new TypeError('a transport must be a Writable stream or a streamlog Transport');
-  }
+  if (!isWritable(value)) throw new TypeError('a transport must be a Writable stream or a streamlog Transport');
+  const stream = value;
   if (stream.writableObjectMode) return new WritableTransport(stream, options);
   return new StreamTransport(stream, options);
+}
+
+/** Anything with Writable's write() and on(): a stream we can adapt. */
+export function isWritable(value: unknown): value is Writable {
+  const candidate = value as Writable | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.write === 'function' && typeof candidate.on === 'function';
 }

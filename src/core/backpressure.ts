@@ -52,10 +52,9 @@ export class Backpressure {
       return;
     }
     if (target.spool !== undefined) {
-      // A block target with a spool folder: room made by a synchronous write if the
-      // transport can, otherwise the record waits on disk, not in memory.
-      target.transport.flushSync();
-      if (target.canTakeDirectly()) {
+      // A block target with a spool folder: what a synchronous write cannot make room
+      // for waits on disk, not in memory.
+      if (this.makeRoom(target)) {
         target.transport.accept(record);
         return;
       }
@@ -81,11 +80,9 @@ export class Backpressure {
           break;
         }
         case 'block':
-          // Make room by writing synchronously where the transport can; what it cannot
-          // take is still kept: block never drops. Producers on log.stream() wait instead.
-          target.transport.flushSync();
-          this.drain(target, false);
-          if (target.canTakeDirectly()) {
+          // What a synchronous write cannot make room for is still kept: block never
+          // drops. Producers on log.stream() wait instead.
+          if (this.makeRoom(target)) {
             target.transport.accept(record);
             return;
           }
@@ -96,6 +93,13 @@ export class Backpressure {
     }
     target.queue.push(record);
     target.queuedBytes += bytes;
+  }
+
+  /** Asks the transport to write synchronously (file, console, buffered can); true if it then has room. */
+  private makeRoom(target: Target): boolean {
+    target.transport.flushSync();
+    this.drain(target, false);
+    return target.canTakeDirectly();
   }
 
   private drop(target: Target, record: LogRecord): void {

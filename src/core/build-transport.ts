@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
-import { toTransport } from './adapt.js';
+import { isWritable, toTransport } from './adapt.js';
 import { expandEnv } from './config/expand-env.js';
 import { parseOrThrow } from './config/issues.js';
 import { loadPluginModule } from './config/plugin-module.js';
@@ -144,10 +144,6 @@ function parsePathPrefix(path: string): PropertyKey[] {
   return parts;
 }
 
-function isWritable(value: unknown): value is Writable {
-  const candidate = value as Writable | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.write === 'function' && typeof candidate.on === 'function';
-}
 
 /** One formatter instance per distinct (name, options, colour) in a logger tree, so records format once. */
 export class FormatterCache {

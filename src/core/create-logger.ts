@@ -12,7 +12,7 @@ import { LevelTable } from './levels.js';
 import { Logger } from './logger.js';
 import { LoggerCore } from './logger-core.js';
 import { RecordShape } from './record.js';
-import { createRedactor, type Censor, type Redactor } from './redact.js';
+import { createRedactor, parseRedactPath, type Censor, type Redactor } from './redact.js';
 import { Router, type DeliveryFailure } from './router.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from './serialize.js';
 import type { Transport } from './transport.js';
@@ -132,20 +132,16 @@ function buildLevels(custom: Record<string, number> | undefined): LevelTable {
 function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv): Redactor | undefined {
   if (redact === undefined) return undefined;
   const spec = Array.isArray(redact) ? { paths: redact } : redact;
-  const paths = expandEnv(spec.paths, env, ['redact', 'paths']) as string[];
-  try {
-    return createRedactor({ paths, censor: spec.censor, remove: spec.remove });
-  } catch (error) {
-    const index = paths.findIndex((p) => {
-      try {
-        createRedactor({ paths: [p] });
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    throw new ConfigError(Array.isArray(redact) ? `redact[${index}]` : `redact.paths[${index}]`, (error as Error).message);
-  }
+  const at: PropertyKey[] = Array.isArray(redact) ? ['redact'] : ['redact', 'paths'];
+  const paths = expandEnv(spec.paths, env, at) as string[];
+  paths.forEach((path, index) => {
+    try {
+      parseRedactPath(path);
+    } catch (error) {
+      throw new ConfigError(formatPath([...at, index]), (error as Error).message);
+    }
+  });
+  return createRedactor({ paths, censor: spec.censor, remove: spec.remove });
 }
 
 function baseBindings(config: Config, redactor: Redactor | undefined): string {

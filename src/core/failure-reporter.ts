@@ -41,9 +41,9 @@ export class FailureReporter {
 
   /** One target failed one record. */
   targetFailed(record: LogRecord, target: string, error: Error): void {
-    record.failures++;
-    (record.reasons ??= []).push({ target, error });
-    if (!record.reported && record.failures >= this.failuresThatFail(record.sentTo)) {
+    const reasons = (record.reasons ??= []);
+    reasons.push({ target, error });
+    if (!record.reported && reasons.length >= this.failuresThatFail(record.sentTo)) {
       record.reported = true;
       this.queue(record);
     }
@@ -52,7 +52,6 @@ export class FailureReporter {
   /** The record failed outright (no target could take it). */
   recordFailed(record: LogRecord, reasons: DeadLetterReason[]): void {
     record.reasons = reasons;
-    record.failures = reasons.length;
     record.reported = true;
     this.queue(record);
   }

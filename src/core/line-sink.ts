@@ -73,10 +73,6 @@ export class LineSink {
     }
   }
 
-  get pendingLines(): number {
-    return this.bufferedRecords.length;
-  }
-
   /** Issues the buffered write now. */
   writeOut(): void {
     if (this.buffer.length === 0) return;

@@ -16,8 +16,6 @@ export interface ProducerStreamOptions {
  */
 export class ProducerStream extends Writable {
   private partial = '';
-  ingested = 0;
-  invalidLines = 0;
 
   constructor(
     private readonly core: LoggerCore,
@@ -49,7 +47,6 @@ export class ProducerStream extends Writable {
       try {
         parsed = JSON.parse(trimmed);
       } catch {
-        this.invalidLines++;
         parsed = { msg: line, invalidJson: true };
       }
       this.ingest(parsed);
@@ -57,7 +54,6 @@ export class ProducerStream extends Writable {
   }
 
   private ingest(value: unknown): void {
-    this.ingested++;
     const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { msg: String(value) };
     this.core.ingest(object, this.scope);
   }

@@ -27,20 +27,10 @@ export class Queue<T> {
     return item;
   }
 
-  peek(): T | undefined {
-    return this.count === 0 ? undefined : this.items[this.head];
-  }
-
   /** Removes and returns everything, oldest first. */
   drain(): T[] {
     const out: T[] = [];
     while (this.count > 0) out.push(this.shift() as T);
-    return out;
-  }
-
-  toArray(): T[] {
-    const out: T[] = [];
-    for (let i = 0; i < this.count; i++) out.push(this.items[(this.head + i) % this.items.length] as T);
     return out;
   }
 

@@ -74,9 +74,8 @@ export class LogRecord {
   private firstOutput = '';
   private moreOutputs: Map<Formatter, string> | undefined = undefined;
   private jsonLine: string | undefined = undefined;
-  /** Routing bookkeeping, owned by the router: targets sent to, failures, and why. */
+  /** Routing bookkeeping, owned by the router: targets sent to, and which failed and why. */
   sentTo = 0;
-  failures = 0;
   reasons: { target: string; error: Error }[] | undefined = undefined;
   reported = false;
   /** Made by the logger itself (drop summaries, validation warnings), not by the application. */

@@ -118,7 +118,7 @@ export class Router extends EventEmitter<RouterEvents> {
     // A transport whose stream fails outright is reported, never allowed to crash us.
     transport.on('error', (error: Error) => this.diagnose(`transport ${transport.id} failed: ${error.message}`, error));
     transport.on('diagnostic', (message: string, detail?: unknown) => this.diagnose(`${transport.id}: ${message}`, detail));
-    transport.replayReports?.();
+    transport.replayReports();
     if (this.spoolDir !== undefined && target.options.overflow === 'block') {
       target.spool = new Spool(join(this.spoolDir, `${transport.id.replace(/[^\w.-]/g, '_')}.ndjson`));
       this.backpressure.resume(target);
@@ -267,14 +267,12 @@ export class Router extends EventEmitter<RouterEvents> {
 
   private listenerFor(target: Target): SettlementListener {
     return {
-      delivered: (_transport, count) => {
-        target.delivered += count;
+      delivered: () => {
         target.consecutiveFailures = 0;
         if (!target.healthy) this.restore(target);
         if (target.queue.length > 0 || target.episodeStart !== undefined) this.backpressure.drain(target, false);
       },
       failed: (_transport, records, reason) => {
-        target.failed += records.length;
         target.lastError = reason;
         target.consecutiveFailures += records.length;
         if (target.healthy && target.consecutiveFailures >= this.failureThreshold) this.open(target, reason);

@@ -59,8 +59,6 @@ export class Target {
   probing = false;
   lastError: Error | undefined;
 
-  delivered = 0;
-  failed = 0;
   dropped = 0;
   /** Records still inside the transport when close() gave up on it. */
   abandoned = 0;
@@ -111,15 +109,16 @@ export class Target {
   }
 
   stats(now: number): TargetStats {
-    const settled = this.delivered + this.failed;
+    const transport = this.transport.stats();
+    const handled = transport.delivered + transport.failed + this.dropped;
     const current = this.episodeStart === undefined ? 0 : now - this.episodeStart;
     return {
-      ...this.transport.stats(),
+      ...transport,
       dropped: this.dropped,
       abandoned: this.abandoned,
       healthy: this.healthy,
       lastError: this.lastError?.message,
-      successRate: settled === 0 ? 1 : this.delivered / settled,
+      successRate: handled === 0 ? 1 : transport.delivered / handled,
       queueDepth: this.transport.pending + this.queue.length,
       queuedBytes: this.queuedBytes,
       spooled: this.spool?.count ?? 0,

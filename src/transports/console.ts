@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
-import type { LevelInput } from '../core/levels.js';
+import { LevelTable, type LevelInput } from '../core/levels.js';
 import { LineSink, stdioFd } from '../core/line-sink.js';
 import type { LogRecord } from '../core/record.js';
 import type { TransportPlugin } from '../core/registry.js';
@@ -10,14 +10,14 @@ import { Transport, type TransportOptions } from '../core/transport.js';
 export interface ConsoleTransportOptions extends TransportOptions {
   /** Where records below stderrLevel go (default stdout). */
   stream?: 'stdout' | 'stderr';
-  /** Records at or above this level go to stderr instead. */
+  /** Records at or above this level go to stderr instead (a name or number; custom names come resolved from config). */
   stderrLevel?: LevelInput;
-  /** Resolved numeric form of stderrLevel (the config path fills it in). */
-  stderrThreshold?: number;
   /** Destinations, replaceable for tests and embedding. */
   stdout?: Writable;
   stderr?: Writable;
 }
+
+const DEFAULT_TABLE = new LevelTable();
 
 /** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
 export class ConsoleTransport extends Transport {
@@ -37,7 +37,7 @@ export class ConsoleTransport extends Transport {
     const main = options.stream === 'stderr' ? stderr : stdout;
     this.out = new LineSink(main, outcome, { fd: stdioFd(main) });
     this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome, { fd: stdioFd(stderr) });
-    this.stderrThreshold = options.stderrThreshold ?? (typeof options.stderrLevel === 'number' ? options.stderrLevel : Number.POSITIVE_INFINITY);
+    this.stderrThreshold = options.stderrLevel === undefined ? Number.POSITIVE_INFINITY : DEFAULT_TABLE.value(options.stderrLevel);
   }
 
   protected handle(record: LogRecord): void {
@@ -76,7 +76,7 @@ export const consoleTransportPlugin: TransportPlugin<typeof consoleSchema> = {
     const formatter = context.formatSpec === undefined ? context.formatter : context.createFormatter(context.formatSpec, shouldColorize(destination));
     return new ConsoleTransport({
       stream: options.stream,
-      stderrThreshold: options.stderrLevel === undefined ? undefined : context.levels.value(options.stderrLevel),
+      stderrLevel: options.stderrLevel === undefined ? undefined : context.levels.value(options.stderrLevel),
       formatter,
     });
   },

@@ -90,3 +90,22 @@ describe('log.stream()', () => {
     expect(events).toEqual(['pipe', 'unpipe']);
   });
 });
+
+describe('log.stream() backpressure signals', () => {
+  it('write() returns false while a block target is full, and drain follows once it catches up', async () => {
+    const log = createLogger({ exitFlush: false, transports: [{ type: 'controlled', mode: 'stall', overflow: 'block', maxQueue: { records: 2 } }] });
+    const [stalled] = log.transports as [ControlledTransport];
+    const sink = log.stream({ format: 'object', highWaterMark: 1 });
+    const accepted: boolean[] = [];
+    for (let i = 0; i < 4; i++) accepted.push(sink.write({ msg: `m${i}` }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(accepted.at(-1)).toBe(false);
+    expect(sink.writableLength).toBeGreaterThan(0); // held back in the stream, not in the router
+    const drained = new Promise((resolve) => sink.once('drain', resolve));
+    stalled.mode = 'ok';
+    stalled.release();
+    await drained;
+    await log.flush();
+    expect(stalled.messages()).toEqual(['m0', 'm1', 'm2', 'm3']);
+  });
+});

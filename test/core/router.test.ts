@@ -186,6 +186,7 @@ describe('backpressure and overflow', () => {
     expect(drops).toHaveLength(90);
     expect(drops[0]).toBe('m10');
     expect(log.stats().targets[0]).toMatchObject({ dropped: 90, queueDepth: 10 });
+    expect(log.stats().targets[0]!.successRate).toBe(0); // nothing delivered yet, 90 dropped
     stalled.mode = 'ok'; // the destination recovers
     stalled.release();
     await log.flush();

@@ -97,3 +97,19 @@ describe('formatters (golden lines)', () => {
     await log.close();
   });
 });
+
+describe('colour decision', () => {
+  it('follows the TTY, NO_COLOR, FORCE_COLOR and TERM=dumb', async () => {
+    const { shouldColorize } = await import('../../src/core/terminal.js');
+    const tty = Object.assign(new (await import('node:stream')).PassThrough(), { isTTY: true });
+    const pipe = new (await import('node:stream')).PassThrough();
+    expect(shouldColorize(tty, {})).toBe(true);
+    expect(shouldColorize(pipe, {})).toBe(false);
+    expect(shouldColorize(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(shouldColorize(tty, { NO_COLOR: '' })).toBe(true);
+    expect(shouldColorize(pipe, { FORCE_COLOR: '1' })).toBe(true);
+    expect(shouldColorize(tty, { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(true);
+    expect(shouldColorize(tty, { FORCE_COLOR: '0' })).toBe(false);
+    expect(shouldColorize(tty, { TERM: 'dumb' })).toBe(false);
+  });
+});

@@ -10,7 +10,7 @@ describe('console transport', () => {
   it('sends error and above to stderr when stderrLevel is set', async () => {
     const stdout = new Collector();
     const stderr = new Collector();
-    const log = createLogger({ exitFlush: false, transports: [new ConsoleTransport({ stdout, stderr, stderrThreshold: 50 })] });
+    const log = createLogger({ exitFlush: false, transports: [new ConsoleTransport({ stdout, stderr, stderrLevel: 'error' })] });
     log.info('to out');
     log.warn('to out too');
     log.error('to err');

@@ -16,6 +16,18 @@ describe('smaller options', () => {
     expect(everything.records().map((r) => r.msg)).toEqual(['info', 'error']);
   });
 
+  it('console stderrLevel from code takes a number as well as a name', async () => {
+    const stdout = new Collector();
+    const stderr = new Collector();
+    const log = createLogger({ exitFlush: false, transports: [new ConsoleTransport({ stdout, stderr, stderrLevel: 40 })] });
+    log.info('out');
+    log.warn('err');
+    await log.flush();
+    expect(stdout.json().map((r) => r.msg)).toEqual(['out']);
+    expect(stderr.json().map((r) => r.msg)).toEqual(['err']);
+    expect(() => new ConsoleTransport({ stdout, stderr, stderrLevel: 'loud' })).toThrow(/unknown level "loud"/);
+  });
+
   it('console stream "stderr" sends everything to stderr', async () => {
     const stdout = new Collector();
     const stderr = new Collector();

@@ -97,7 +97,6 @@ export class FileTransport extends Transport implements FileOwner {
       },
       this,
     );
-    if (this.file.openError) this.report(this.file.openError.message, this.file.openError.cause);
     if (options.reopenOnSighup) reopenOnSighup.add(this);
   }
 

@@ -35,7 +35,7 @@ export class SharedFile {
   readonly path: string;
   private fd: number | undefined;
   /** Why the file could not be opened, while it cannot. */
-  openError: Error | undefined;
+  private openError: Error | undefined;
   private nextOpenAttempt = 0;
   private lines: string[] = [];
   private records: LogRecord[] = [];
@@ -67,8 +67,10 @@ export class SharedFile {
     this.resumeRotation(Date.now());
   }
 
+  /** Adds an owner; one arriving while the file cannot be opened is told why at once. */
   subscribe(owner: FileOwner): void {
     this.subscribers.add(owner);
+    if (this.openError) owner.fileNotice(this.openError.message, this.openError.cause);
   }
 
   /** Removes an owner; true when it was the last one (the file should then close). */
