@@ -1,9 +1,9 @@
-import { registerFormatter, registerTransport } from './core/registry.js';
+import { registerFormatter, registerTransport } from './core/plugin/registry.js';
 import { jsonFormatterPlugin } from './formatters/json.js';
 import { prettyFormatterPlugin } from './formatters/pretty.js';
 import { stableJsonFormatterPlugin } from './formatters/stable-json.js';
 import { textFormatterPlugin } from './formatters/text.js';
-import { consoleTransportPlugin } from './transports/console.js';
+import { consoleTransportPlugin } from './transports/console/index.js';
 import { bufferedTransportPlugin } from './transports/buffered.js';
 import { fileTransportPlugin } from './transports/file/index.js';
 import { memoryTransportPlugin } from './transports/memory.js';

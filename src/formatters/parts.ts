@@ -1,4 +1,4 @@
-import type { LogRecord } from '../core/record.js';
+import type { LogRecord } from '../core/record/log-record.js';
 
 /** A record taken apart for human-oriented formatters. */
 export interface RecordParts {

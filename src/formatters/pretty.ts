@@ -1,7 +1,7 @@
 import { createColors } from 'picocolors';
 import { z } from 'zod';
-import type { FormatterContext, FormatterPlugin } from '../core/registry.js';
-import type { Formatter, LogRecord } from '../core/record.js';
+import type { FormatterContext, FormatterPlugin } from '../core/plugin/registry.js';
+import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { recordParts } from './parts.js';
 import { sanitize } from './sanitize.js';
 

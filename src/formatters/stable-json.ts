@@ -1,7 +1,7 @@
 import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
-import type { FormatterPlugin } from '../core/registry.js';
-import type { Formatter, LogRecord } from '../core/record.js';
+import type { FormatterPlugin } from '../core/plugin/registry.js';
+import type { Formatter, LogRecord } from '../core/record/log-record.js';
 
 const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
 

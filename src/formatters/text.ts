@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { FormatterPlugin } from '../core/registry.js';
-import type { Formatter, LogRecord } from '../core/record.js';
+import type { FormatterPlugin } from '../core/plugin/registry.js';
+import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { isoTime, recordParts } from './parts.js';
 import { sanitize } from './sanitize.js';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { LogRecord } from '../core/record.js';
-import type { TransportPlugin } from '../core/registry.js';
-import type { Transport, TransportOptions } from '../core/transport.js';
-import { durationSchema, sizeSchema } from '../core/units.js';
-import { WrapperTransport } from './wrapper.js';
+import type { LogRecord } from '../core/record/log-record.js';
+import type { TransportPlugin } from '../core/plugin/registry.js';
+import type { Transport, TransportOptions } from '../core/plugin/transport.js';
+import { durationSchema, sizeSchema } from '../core/plugin/units.js';
+import { WrapperTransport } from '../core/plugin/wrapper-transport.js';
 
 export interface BufferedTransportOptions extends TransportOptions {
   /** Formatted bytes gathered before a flush (default 64 KiB). */

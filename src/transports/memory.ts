@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { LogRecord } from '../core/record.js';
-import type { TransportPlugin } from '../core/registry.js';
-import { Transport, type TransportOptions } from '../core/transport.js';
+import type { LogRecord } from '../core/record/log-record.js';
+import type { TransportPlugin } from '../core/plugin/registry.js';
+import { Transport, type TransportOptions } from '../core/plugin/transport.js';
 
 export interface MemoryTransportOptions extends TransportOptions {
   /** Records kept; the oldest are evicted beyond it (default 1000). */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { LogRecord } from '../core/record.js';
-import type { TransportPlugin } from '../core/registry.js';
-import type { Transport, TransportOptions } from '../core/transport.js';
-import { WrapperTransport } from './wrapper.js';
+import type { LogRecord } from '../core/record/log-record.js';
+import type { TransportPlugin } from '../core/plugin/registry.js';
+import type { Transport, TransportOptions } from '../core/plugin/transport.js';
+import { WrapperTransport } from '../core/plugin/wrapper-transport.js';
 
 export type OnInvalid = 'error' | 'skip' | 'log' | 'dead-letter';
 

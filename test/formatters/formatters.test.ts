@@ -100,7 +100,7 @@ describe('formatters (golden lines)', () => {
 
 describe('colour decision', () => {
   it('follows the TTY, NO_COLOR, FORCE_COLOR and TERM=dumb', async () => {
-    const { shouldColorize } = await import('../../src/core/terminal.js');
+    const { shouldColorize } = await import('../../src/transports/console/terminal.js');
     const tty = Object.assign(new (await import('node:stream')).PassThrough(), { isTTY: true });
     const pipe = new (await import('node:stream')).PassThrough();
     expect(shouldColorize(tty, {})).toBe(true);

@@ -1,4 +1,4 @@
-import { ConfigError, formatPath } from '../errors.js';
+import { ConfigError, formatPath } from './errors.js';
 
 const REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
 

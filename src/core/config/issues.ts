@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigError, formatPath } from '../errors.js';
+import { ConfigError, formatPath } from './errors.js';
 
 type Issue = z.core.$ZodIssue;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatterNames, getTransportPlugin, transportNames } from '../registry.js';
+import { formatterNames, getTransportPlugin, transportNames } from '../plugin/registry.js';
 import { configSchema, formatSpecSchema, maxQueueSchema, overflowSchema } from './schema.js';
 
 const levelRef = z.union([z.string(), z.number()]);

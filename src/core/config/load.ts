@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from './errors.js';
 import { locateJsonError } from './json-location.js';
 
 export interface LoadedConfig {

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isTransportPlugin, type TransportPlugin } from '../registry.js';
-import { ConfigError } from '../errors.js';
+import { isTransportPlugin, type TransportPlugin } from '../plugin/registry.js';
+import { ConfigError } from './errors.js';
 
 /**
  * Loads `{ "module": "./plugins/kafka.js" }` synchronously, relative to the config file.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema, sizeSchema } from '../units.js';
+import { durationSchema, sizeSchema } from '../plugin/units.js';
 
 const levelRef = z.union([z.string().min(1), z.number()], { error: 'expected a level name like "info" or a number' });
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
-import type { LogRecord } from '../../core/record.js';
-import type { TransportPlugin } from '../../core/registry.js';
-import { Transport, type TransportOptions } from '../../core/transport.js';
-import { durationSchema, sizeSchema } from '../../core/units.js';
+import type { LogRecord } from '../../core/record/log-record.js';
+import type { TransportPlugin } from '../../core/plugin/registry.js';
+import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
+import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
 import type { RotationOptions } from './rotation.js';
 import { SharedFile, type FileOwner, type SharedFileOptions } from './shared-file.js';
 

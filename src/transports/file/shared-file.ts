@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { LogRecord } from '../../core/record.js';
-import { toError } from '../../core/transport.js';
+import type { LogRecord } from '../../core/record/log-record.js';
+import { toError } from '../../core/plugin/transport.js';
 import { gzipFile } from './compress.js';
 import { RotationPlan, type RotationOptions } from './rotation.js';
-import { writeFully, type PartialWriteError } from '../../core/write-sync.js';
+import { writeFully, type PartialWriteError } from '../../core/io/write-fully.js';
 
 /** What a file tells the transports that append to it. */
 export interface FileOwner {

@@ -1,0 +1,168 @@
+import type { Writable } from 'node:stream';
+import stringify from 'fast-json-stable-stringify';
+import { z } from 'zod';
+import { isWritable, toTransport } from '../plugin/adapters.js';
+import { expandEnv } from './expand-env.js';
+import { parseOrThrow } from './issues.js';
+import { loadPluginModule } from './plugin-module.js';
+import { ENVELOPE_KEYS, formatSpecSchema, maxQueueSchema, overflowSchema, transportEnvelopeSchema } from './schema.js';
+import { ConfigError } from './errors.js';
+import type { LevelInput, LevelTable } from '../record/levels.js';
+import type { Formatter } from '../record/log-record.js';
+import { formatterNames, getFormatterPlugin, getTransportPlugin, transportNames, type FormatSpec, type TransportContext } from '../plugin/registry.js';
+import type { AddTargetOptions, Router } from '../routing/router.js';
+import type { OverflowPolicy } from '../routing/target.js';
+import { isTransport, type Transport } from '../plugin/transport.js';
+
+/*
+ * One transport entry of a config (or a live transport from code) → a transport and the
+ * router options for it: plugin lookup or module loading, option validation with the
+ * plugin's schema, the formatter, nested entries.
+ */
+
+/** A transport entry from JSON config: `{ "type": "console", "level": "warn", ... }`. */
+export interface TransportEntry {
+  type?: string;
+  module?: string;
+  level?: LevelInput;
+  format?: FormatSpec;
+  id?: string;
+  [option: string]: unknown;
+}
+
+/** A live transport from code, with the routing options a config entry would carry. */
+export interface LiveTransportEntry {
+  transport: Transport | Writable;
+  level?: LevelInput;
+  id?: string;
+  maxQueue?: { records?: number; bytes?: number | string };
+  overflow?: OverflowPolicy;
+}
+
+const liveEntrySchema = z.strictObject({
+  level: z.union([z.string(), z.number()]).optional(),
+  id: z.string().min(1).optional(),
+  maxQueue: maxQueueSchema.optional(),
+  overflow: overflowSchema.optional(),
+});
+
+export function levelValue(levels: LevelTable, level: LevelInput, path: string): number {
+  try {
+    return levels.value(level);
+  } catch (error) {
+    throw new ConfigError(path, (error as Error).message);
+  }
+}
+
+export interface BuildContext {
+  levels: LevelTable;
+  baseDir: string;
+  env: NodeJS.ProcessEnv;
+  formatters: FormatterCache;
+  router: Router;
+  warn: (fields: Record<string, unknown>, msg: string) => void;
+}
+
+export function createTransport(entry: unknown, path: string, ctx: BuildContext, alreadyExpanded = false): { transport: Transport; target: AddTargetOptions } {
+  if (isTransport(entry) || isWritable(entry)) {
+    const transport = toTransport(entry);
+    const level = (entry as { level?: LevelInput }).level;
+    return { transport, target: { threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) } };
+  }
+  const live = (entry as { transport?: unknown } | null)?.transport;
+  if (isTransport(live) || isWritable(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
+  // A nested entry was expanded with its parent; expanding twice would undo "$$" escapes.
+  const expanded = alreadyExpanded ? entry : expandEnv(entry, ctx.env, parsePathPrefix(path));
+  if (typeof expanded !== 'object' || expanded === null || Array.isArray(expanded)) {
+    throw new ConfigError(path, 'expected a transport entry object like { "type": "console" }');
+  }
+  const envelope = parseOrThrow(transportEnvelopeSchema, expanded, path);
+  const plugin = envelope.module !== undefined
+    ? loadPluginModule(envelope.module, ctx.baseDir, `${path}.module`)
+    : getTransportPlugin(envelope.type!);
+  if (!plugin) {
+    throw new ConfigError(`${path}.type`, `unknown transport "${envelope.type}" (known: ${transportNames().join(', ')})`);
+  }
+  const level = envelope.level === undefined ? undefined : levelValue(ctx.levels, envelope.level, `${path}.level`);
+  const ownOptions: Record<string, unknown> = { ...(expanded as Record<string, unknown>) };
+  for (const key of ENVELOPE_KEYS) delete ownOptions[key];
+  const options = parseOrThrow(plugin.schema, ownOptions, path);
+  const formatSpec = envelope.format as FormatSpec | undefined;
+  const formatter = formatSpec === undefined ? ctx.formatters.get('json', false, path) : ctx.formatters.get(formatSpec, false, `${path}.format`);
+  const context: TransportContext = {
+    levels: ctx.levels,
+    baseDir: ctx.baseDir,
+    formatter,
+    formatSpec,
+    createFormatter: (spec, colorize = false) => ctx.formatters.get(spec, colorize, `${path}.format`),
+    createTarget: (inner, key = 'target') => createTransport(inner, `${path}.${key}`, ctx, true).transport,
+    warn: ctx.warn,
+    deadLetter: (record, error, target) => ctx.router.deadLetterRecord(record, [{ target, error }]),
+  };
+  let made: unknown;
+  try {
+    made = plugin.create(options, context);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(path, `could not create transport ${JSON.stringify(envelope.type ?? envelope.module)}: ${(error as Error).message}`, { cause: error });
+  }
+  let transport: Transport;
+  try {
+    transport = toTransport(made, { formatter });
+  } catch (error) {
+    throw new ConfigError(path, `${(error as Error).message} (create() returned ${made === null ? 'null' : typeof made})`);
+  }
+  if (envelope.id !== undefined) transport.id = envelope.id;
+  return {
+    transport,
+    target: { threshold: level, maxRecords: envelope.maxQueue?.records, maxBytes: envelope.maxQueue?.bytes, overflow: envelope.overflow },
+  };
+}
+
+/** `{ transport: instance, level?, id?, maxQueue?, overflow? }`: a live transport with routing options. */
+function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildContext): { transport: Transport; target: AddTargetOptions } {
+  const { transport: live, ...rest } = entry;
+  const options = parseOrThrow(liveEntrySchema, rest, path);
+  const transport = toTransport(live);
+  if (options.id !== undefined) transport.id = options.id;
+  const level = options.level ?? transport.level;
+  return {
+    transport,
+    target: {
+      threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`),
+      maxRecords: options.maxQueue?.records,
+      maxBytes: options.maxQueue?.bytes,
+      overflow: options.overflow,
+    },
+  };
+}
+
+/** `transports[2].target` → ['transports', 2, 'target'], for env-expansion error paths. */
+function parsePathPrefix(path: string): PropertyKey[] {
+  const parts: PropertyKey[] = [];
+  for (const match of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) parts.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
+  return parts;
+}
+
+
+/** One formatter instance per distinct (name, options, colour) in a logger tree, so records format once. */
+export class FormatterCache {
+  private readonly cache = new Map<string, Formatter>();
+
+  get(spec: FormatSpec, colorize: boolean, path: string): Formatter {
+    const parsed = parseOrThrow(formatSpecSchema, spec, path);
+    const { type: name, ...options } = typeof parsed === 'string' ? { type: parsed } : (parsed as { type: string });
+    const key = `${name}|${colorize}|${stringify(options)}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const plugin = getFormatterPlugin(name);
+    if (!plugin) {
+      throw new ConfigError(typeof parsed === 'string' ? path : `${path}.type`, `unknown formatter "${name}" (known: ${formatterNames().join(', ')})`);
+    }
+    const formatterOptions = parseOrThrow(plugin.schema, options, path);
+    const formatter = plugin.create(formatterOptions, { colorize });
+    this.cache.set(key, formatter);
+    return formatter;
+  }
+}
+

@@ -1,0 +1,153 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { createTransport, FormatterCache, levelValue, type LiveTransportEntry, type TransportEntry } from './build-transport.js';
+import { expandEnv } from './expand-env.js';
+import { parseOrThrow } from './issues.js';
+import { findDefaultConfig, readConfigFile } from './load.js';
+import { configSchema, type Config, type ConfigInput } from './schema.js';
+import { DeadLetterFile } from '../routing/dead-letter.js';
+import { ConfigError, formatPath } from './errors.js';
+import { LevelTable } from '../record/levels.js';
+import { Logger } from '../logger/logger.js';
+import { LoggerCore } from '../logger/logger-tree.js';
+import { RecordShape } from '../record/log-record.js';
+import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
+import { Router, type DeliveryFailure } from '../routing/router.js';
+import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
+import type { Transport } from '../plugin/transport.js';
+
+/** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
+export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'> {
+  transports?: (TransportEntry | LiveTransportEntry | Transport | Writable)[];
+  redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean };
+  /** Called for internal problems (a transport failing, a dropped call); never console.*. */
+  diagnostics?: (message: string, detail?: unknown) => void;
+  /** Called once per record that could not be delivered. */
+  onDeliveryError?: (failure: DeliveryFailure) => void;
+  /** Environment for ${VAR} expansion and defaults (process.env by default). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Names a custom level may not take: they would shadow the logger's own members. */
+const RESERVED = new Set([
+  'level', 'levelValue', 'child', 'flush', 'flushSync', 'close', 'closed', 'stats', 'on', 'once', 'off', 'log',
+  'isLevelEnabled', 'silent', 'constructor', 'stream', 'transports', 'markTargetHealthy', 'markTargetUnhealthy',
+]);
+
+/**
+ * Builds a logger from a config object, a path to a JSON config file, or nothing
+ * ($STREAMLOG_CONFIG, then ./streamlog.json, else the default: console, pretty on a TTY).
+ */
+export function createLogger(source?: string | LoggerOptions): Logger {
+  const env = typeof source === 'object' && source.env ? source.env : process.env;
+  if (source === undefined) {
+    const found = findDefaultConfig(env);
+    return found ? buildFromFile(found, env) : build(defaultConfig(env), process.cwd(), env);
+  }
+  if (typeof source === 'string') return buildFromFile(source, env);
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+    throw new ConfigError('', `expected a config object or a path to a JSON file, got ${source === null ? 'null' : Array.isArray(source) ? 'array' : typeof source}`);
+  }
+  return build(source, process.cwd(), env);
+}
+
+function buildFromFile(path: string, env: NodeJS.ProcessEnv): Logger {
+  const loaded = readConfigFile(path);
+  return build(loaded.config as LoggerOptions, loaded.baseDir, env);
+}
+
+function defaultConfig(env: NodeJS.ProcessEnv): LoggerOptions {
+  return {
+    level: env.LOG_LEVEL || 'info',
+    transports: [{ type: 'console', format: process.stdout.isTTY ? 'pretty' : 'json' }],
+  };
+}
+
+function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv): Logger {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigError('', 'expected the config to be a JSON object');
+  }
+  const { diagnostics, onDeliveryError, env: _env, transports: rawTransports, redact: rawRedact, ...jsonPart } = options;
+  const expanded = expandEnv(jsonPart, env) as Record<string, unknown>;
+  const config: Config = parseOrThrow(configSchema, { ...expanded, redact: redactForSchema(rawRedact) });
+
+  const levels = buildLevels(config.levels);
+  const level = levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
+  const shape = new RecordShape(levels, config.timestamp ?? 'epoch', config.levelFormat ?? 'number', config.messageKey ?? 'msg', DEFAULT_SAFE_OPTIONS);
+  const redactor = buildRedactor(rawRedact, env);
+  let core: LoggerCore | undefined;
+  const routerConfig = config.router ?? {};
+  const router = new Router({
+    strategy: routerConfig.strategy,
+    continueOnError: routerConfig.continueOnError,
+    deadLetter: routerConfig.deadLetter === undefined ? undefined : new DeadLetterFile(resolve(baseDir, routerConfig.deadLetter)),
+    failureThreshold: routerConfig.health?.failureThreshold,
+    cooldownMs: routerConfig.health?.cooldownMs,
+    maxBackpressureMs: routerConfig.maxBackpressureMs,
+    summariseDrops: (target, dropped, durationMs) => core?.warn({ target, dropped, durationMs }, `dropped ${dropped} record(s) for ${target} while its queue was full`),
+    spoolDir: routerConfig.spoolDir === undefined ? undefined : resolve(baseDir, routerConfig.spoolDir),
+    revive: (line) => core!.revive(line),
+  });
+  if (diagnostics) router.on('diagnostic', diagnostics);
+  if (onDeliveryError) router.on('error', onDeliveryError);
+
+  const formatters = new FormatterCache();
+  const entries = rawTransports ?? [{ type: 'console', format: 'json' }];
+  if (!Array.isArray(entries)) throw new ConfigError('transports', 'expected an array of transport entries');
+  const created: Transport[] = [];
+  try {
+    entries.forEach((entry, index) => {
+      const made = createTransport(entry, `transports[${index}]`, { levels, baseDir, env, formatters, router, warn: (fields, msg) => core?.warn(fields, msg) });
+      created.push(made.transport);
+      router.add(made.transport, made.target);
+    });
+  } catch (error) {
+    for (const transport of created) transport.destroy();
+    throw error;
+  }
+
+  const bindings = baseBindings(config, redactor);
+  const exitFlush = config.exitFlush ?? true;
+  core = new LoggerCore(levels, shape, router, redactor, exitFlush, exitFlush && (config.handleExceptions ?? true), exitFlush && (config.handleSignals ?? true), { shape, bindingsJson: bindings, redactor });
+  return new Logger(core, level, bindings);
+}
+
+function redactForSchema(redact: LoggerOptions['redact']): unknown {
+  // A censor function is legal from code; the JSON schema only sees its JSON-able parts.
+  if (redact && !Array.isArray(redact) && typeof redact === 'object' && typeof redact.censor === 'function') {
+    return { ...redact, censor: undefined };
+  }
+  return redact;
+}
+
+function buildLevels(custom: Record<string, number> | undefined): LevelTable {
+  for (const name of Object.keys(custom ?? {})) {
+    if (RESERVED.has(name)) throw new ConfigError(formatPath(['levels', name]), `"${name}" is reserved and cannot name a level`);
+  }
+  return new LevelTable(custom);
+}
+
+
+function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv): Redactor | undefined {
+  if (redact === undefined) return undefined;
+  const spec = Array.isArray(redact) ? { paths: redact } : redact;
+  const at: PropertyKey[] = Array.isArray(redact) ? ['redact'] : ['redact', 'paths'];
+  const paths = expandEnv(spec.paths, env, at) as string[];
+  paths.forEach((path, index) => {
+    try {
+      parseRedactPath(path);
+    } catch (error) {
+      throw new ConfigError(formatPath([...at, index]), (error as Error).message);
+    }
+  });
+  return createRedactor({ paths, censor: spec.censor, remove: spec.remove });
+}
+
+function baseBindings(config: Config, redactor: Redactor | undefined): string {
+  const base: Record<string, unknown> =
+    config.base === null ? {} : config.base === undefined ? { pid: process.pid, hostname: hostname() } : { ...config.base };
+  if (config.name !== undefined) base.name = config.name;
+  return fieldsJson(redactor ? redactor(base) : base);
+}
+

@@ -1,0 +1,108 @@
+import type { Writable } from 'node:stream';
+import { LineSink, stdioFd, type LineSinkOptions } from '../io/line-sink.js';
+import { Queue } from '../util/queue.js';
+import type { LogRecord } from '../record/log-record.js';
+import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
+
+/** Any byte Writable (process.stdout, fs.createWriteStream, a socket) as a transport of lines. */
+export class StreamTransport extends Transport {
+  readonly type: string = 'stream';
+  protected readonly sink: LineSink;
+
+  constructor(stream: Writable, options: TransportOptions & LineSinkOptions = {}) {
+    super(options);
+    // We end what we are handed, except the process's own stdio.
+    const ownsStream = options.ownsStream ?? (stream !== process.stdout && stream !== process.stderr);
+    this.sink = new LineSink(stream, this.outcome, { ...options, ownsStream, fd: options.fd ?? stdioFd(stream) });
+  }
+
+  private readonly outcome = {
+    delivered: (count: number) => this.settleDelivered(count),
+    failed: (records: readonly LogRecord[], reason: Error) => this.settleFailed(records, reason),
+  };
+
+  protected handle(record: LogRecord): void {
+    this.sink.push(this.formatLine(record), record);
+  }
+
+  protected override startFlush(): void {
+    this.sink.writeOut();
+  }
+
+  override flushSync(): void {
+    this.sink.flushSync();
+  }
+
+  protected override closeResources(): Promise<void> {
+    return this.sink.close();
+  }
+
+  protected override extraStats(): Record<string, unknown> {
+    return { bytes: this.sink.bytesWritten, writes: this.sink.writes };
+  }
+}
+
+/**
+ * A plain objectMode Writable (what a plugin's create() may return) as a transport: its
+ * write callback means delivered, an error in it means failed. Callbacks arrive in order,
+ * so one queue of in-flight records settles them without a closure per record.
+ */
+export class WritableTransport extends Transport {
+  readonly type: string = 'writable';
+  private readonly inFlight = new Queue<LogRecord>();
+
+  constructor(
+    readonly target: Writable,
+    options: TransportOptions = {},
+  ) {
+    super(options);
+    target.on('error', this.onTargetError);
+  }
+
+  protected handle(record: LogRecord): void {
+    if (this.target.destroyed || this.target.writableEnded) {
+      this.settleFailed([record], new Error('target stream is closed'));
+      return;
+    }
+    this.inFlight.push(record);
+    this.target.write(record, this.onWritten);
+  }
+
+  protected override async closeResources(): Promise<void> {
+    if (this.target.destroyed || this.target.closed) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => resolve();
+      this.target.once('close', done);
+      this.target.once('finish', done);
+      this.target.once('error', done);
+      this.target.end();
+    });
+  }
+
+  private readonly onWritten = (error?: Error | null): void => {
+    const record = this.inFlight.shift();
+    if (record === undefined) return;
+    if (error) this.settleFailed([record], toError(error));
+    else this.settleDelivered(1);
+  };
+
+  private readonly onTargetError = (error: Error): void => {
+    const stuck = this.inFlight.drain();
+    if (stuck.length > 0) this.settleFailed(stuck, error);
+  };
+}
+
+/** Accepts whatever a user or plugin hands us and returns a transport. */
+export function toTransport(value: unknown, options: TransportOptions = {}): Transport {
+  if (isTransport(value)) return value;
+  if (!isWritable(value)) throw new TypeError('a transport must be a Writable stream or a streamlog Transport');
+  const stream = value;
+  if (stream.writableObjectMode) return new WritableTransport(stream, options);
+  return new StreamTransport(stream, options);
+}
+
+/** Anything with Writable's write() and on(): a stream we can adapt. */
+export function isWritable(value: unknown): value is Writable {
+  const candidate = value as Writable | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.write === 'function' && typeof candidate.on === 'function';
+}

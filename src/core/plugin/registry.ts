@@ -1,0 +1,104 @@
+import type { Writable } from 'node:stream';
+import type { z } from 'zod';
+import type { LevelTable } from '../record/levels.js';
+import type { Formatter, LogRecord } from '../record/log-record.js';
+import type { Transport } from './transport.js';
+
+/** A formatter by name, or by name with options: `"pretty"` or `{ "type": "pretty", "utc": true }`. */
+export type FormatSpec = string | { type: string; [option: string]: unknown };
+
+/** What a formatter factory is told about where its output goes. */
+export interface FormatterContext {
+  /** True when the destination is a colour terminal (or FORCE_COLOR says so). */
+  colorize: boolean;
+}
+
+export interface FormatterPlugin<S extends z.ZodType = z.ZodType> {
+  /** zod schema of the formatter's options (`"format": { "type": "text", ...options }`). */
+  schema: S;
+  create(options: z.output<S>, context: FormatterContext): Formatter;
+}
+
+/** What a transport factory receives besides its own options. */
+export interface TransportContext {
+  readonly levels: LevelTable;
+  /** Folder of the config file (or the working directory), for resolving relative paths. */
+  readonly baseDir: string;
+  /** The formatter the entry asked for (`format`, built without colour), or the JSON formatter. */
+  readonly formatter: Formatter;
+  /** The entry's `format` as written, for transports that decide colour themselves. */
+  readonly formatSpec: FormatSpec | undefined;
+  /** Builds a formatter, e.g. the entry's format with colour for a terminal. Throws ConfigError. */
+  createFormatter(format: FormatSpec, colorize?: boolean): Formatter;
+  /** Builds a nested transport from a config entry (`"target": {...}` of a wrapper). */
+  createTarget(entry: unknown, key?: string): Transport;
+  /** Logs a warning record through the logger (records it makes skip validation). */
+  warn(fields: Record<string, unknown>, msg: string): void;
+  /** Appends a record to the router's dead-letter file; false when none is configured. */
+  deadLetter(record: LogRecord, reason: Error, target: string): boolean;
+}
+
+export interface TransportPlugin<S extends z.ZodType = z.ZodType> {
+  /** zod schema of the transport's own options (everything but type/module/level/format/id). */
+  schema: S;
+  /** Returns a streamlog Transport, or any Writable (objectMode: records; otherwise: lines). */
+  create(options: z.output<S>, context: TransportContext): Transport | Writable;
+}
+
+const transports = new Map<string, TransportPlugin>();
+const formatters = new Map<string, FormatterPlugin>();
+
+function checkName(kind: string, name: string): void {
+  if (typeof name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(name)) {
+    throw new TypeError(`${kind} name must start with a letter and hold only letters, digits, "_", "." or "-": got ${JSON.stringify(name)}`);
+  }
+}
+
+function checkPlugin(kind: string, plugin: { schema?: unknown; create?: unknown }): void {
+  if (typeof plugin !== 'object' || plugin === null || typeof plugin.create !== 'function') {
+    throw new TypeError(`${kind} plugin must be an object with a create() function`);
+  }
+  const schema = plugin.schema as { safeParse?: unknown } | undefined;
+  if (typeof schema !== 'object' || schema === null || typeof schema.safeParse !== 'function') {
+    throw new TypeError(`${kind} plugin must have a zod schema of its options`);
+  }
+}
+
+/** Registers (or replaces) a transport type usable from config as `{ "type": name }`. */
+export function registerTransport<S extends z.ZodType>(name: string, plugin: TransportPlugin<S>): void {
+  checkName('transport', name);
+  checkPlugin('transport', plugin);
+  transports.set(name, plugin as unknown as TransportPlugin);
+}
+
+/** Registers (or replaces) a formatter usable as `"format": name`. */
+export function registerFormatter<S extends z.ZodType>(name: string, plugin: FormatterPlugin<S>): void {
+  checkName('formatter', name);
+  checkPlugin('formatter', plugin);
+  formatters.set(name, plugin as unknown as FormatterPlugin);
+}
+
+export function getTransportPlugin(name: string): TransportPlugin | undefined {
+  return transports.get(name);
+}
+
+export function getFormatterPlugin(name: string): FormatterPlugin | undefined {
+  return formatters.get(name);
+}
+
+export function transportNames(): string[] {
+  return [...transports.keys()].sort();
+}
+
+export function formatterNames(): string[] {
+  return [...formatters.keys()].sort();
+}
+
+export function isTransportPlugin(value: unknown): value is TransportPlugin {
+  try {
+    checkPlugin('transport', value as TransportPlugin);
+    return true;
+  } catch {
+    return false;
+  }
+}

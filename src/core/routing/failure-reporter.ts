@@ -1,0 +1,121 @@
+import type { DeadLetterFile, DeadLetterReason } from './dead-letter.js';
+import type { LogRecord } from '../record/log-record.js';
+
+export type Strategy = 'all' | 'any' | 'majority';
+
+/** A record that failed under the strategy, reported once. */
+export interface DeliveryFailure {
+  record: LogRecord;
+  reasons: DeadLetterReason[];
+}
+
+/** Where the reporter announces failures: the router, as an event emitter. */
+export interface FailureEvents {
+  emit(event: 'error' | 'stopped', failure: DeliveryFailure): boolean;
+  listenerCount(event: 'error' | 'stopped'): number;
+  diagnose(message: string, detail?: unknown): void;
+}
+
+const MAX_PENDING_REPORTS = 1024;
+
+/**
+ * Applies the strategy to per-target failures and reports failed records. A record fails
+ * as soon as enough of its targets failed that success is impossible (`all`: one, `any`:
+ * every one, `majority`: half or more), so success never needs tracking. Reports go out on
+ * the next tick, by which time synchronous targets have settled too, so one event lists
+ * every target's reason; each is counted and written to the dead letter.
+ */
+export class FailureReporter {
+  failed = 0;
+  deadLettered = 0;
+  stopped = false;
+  private pending: LogRecord[] = [];
+  private scheduled = false;
+
+  constructor(
+    readonly strategy: Strategy,
+    private readonly continueOnError: boolean,
+    private readonly deadLetter: DeadLetterFile | undefined,
+    private readonly events: FailureEvents,
+  ) {}
+
+  /** One target failed one record. */
+  targetFailed(record: LogRecord, target: string, error: Error): void {
+    const reasons = (record.reasons ??= []);
+    reasons.push({ target, error });
+    if (!record.reported && reasons.length >= this.failuresThatFail(record.sentTo)) {
+      record.reported = true;
+      this.queue(record);
+    }
+  }
+
+  /** The record failed outright (no target could take it). */
+  recordFailed(record: LogRecord, reasons: DeadLetterReason[]): void {
+    record.reasons = reasons;
+    record.reported = true;
+    this.queue(record);
+  }
+
+  /** Writes a record to the dead letter directly (a transport that handles it itself). */
+  deadLetterRecord(record: LogRecord, reasons: DeadLetterReason[]): boolean {
+    if (!this.deadLetter) return false;
+    this.deadLetter.write(record, reasons);
+    this.deadLettered++;
+    return true;
+  }
+
+  flushSync(): void {
+    this.report();
+    this.deadLetter?.flushSync();
+  }
+
+  close(): void {
+    this.report();
+    this.deadLetter?.close();
+  }
+
+  private failuresThatFail(sentTo: number): number {
+    if (this.strategy === 'all') return 1;
+    if (this.strategy === 'any') return Math.max(1, sentTo);
+    return Math.max(1, Math.ceil(sentTo / 2));
+  }
+
+  private queue(record: LogRecord): void {
+    this.pending.push(record);
+    // A synchronous burst of failures (a stalled target under a flood) is reported as it
+    // goes, so the records waiting for their report cannot pile up in memory.
+    if (this.pending.length >= MAX_PENDING_REPORTS) {
+      this.report();
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.report());
+    }
+  }
+
+  /** Reports decided failures: count, event, dead letter; and stops if so configured. */
+  report(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const records = this.pending;
+    this.pending = [];
+    const events = this.events;
+    const listening = events.listenerCount('error') > 0;
+    for (const record of records) {
+      this.failed++;
+      const failure: DeliveryFailure = { record, reasons: [...(record.reasons ?? [])] };
+      this.deadLetterRecord(record, failure.reasons);
+      if (listening) events.emit('error', failure);
+      if (!this.continueOnError && !this.stopped) {
+        this.stopped = true;
+        events.diagnose(`delivery stopped: a record failed (${failure.reasons.map((r) => `${r.target}: ${r.error.message}`).join('; ')})`);
+        if (events.listenerCount('stopped') > 0) events.emit('stopped', failure);
+      }
+    }
+    if (!listening) {
+      const sample = records[0]!.reasons?.[0];
+      events.diagnose(`${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`);
+    }
+  }
+}

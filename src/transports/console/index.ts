@@ -1,0 +1,83 @@
+import type { Writable } from 'node:stream';
+import { z } from 'zod';
+import { LevelTable, type LevelInput } from '../../core/record/levels.js';
+import { LineSink, stdioFd } from '../../core/io/line-sink.js';
+import type { LogRecord } from '../../core/record/log-record.js';
+import type { TransportPlugin } from '../../core/plugin/registry.js';
+import { shouldColorize } from './terminal.js';
+import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
+
+export interface ConsoleTransportOptions extends TransportOptions {
+  /** Where records below stderrLevel go (default stdout). */
+  stream?: 'stdout' | 'stderr';
+  /** Records at or above this level go to stderr instead (a name or number; custom names come resolved from config). */
+  stderrLevel?: LevelInput;
+  /** Destinations, replaceable for tests and embedding. */
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+const DEFAULT_TABLE = new LevelTable();
+
+/** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
+export class ConsoleTransport extends Transport {
+  readonly type = 'console';
+  private readonly out: LineSink;
+  private readonly err: LineSink;
+  private readonly stderrThreshold: number;
+
+  constructor(options: ConsoleTransportOptions = {}) {
+    super(options);
+    const stdout = options.stdout ?? process.stdout;
+    const stderr = options.stderr ?? process.stderr;
+    const outcome = {
+      delivered: (count: number) => this.settleDelivered(count),
+      failed: (records: readonly LogRecord[], reason: Error) => this.settleFailed(records, reason),
+    };
+    const main = options.stream === 'stderr' ? stderr : stdout;
+    this.out = new LineSink(main, outcome, { fd: stdioFd(main) });
+    this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome, { fd: stdioFd(stderr) });
+    this.stderrThreshold = options.stderrLevel === undefined ? Number.POSITIVE_INFINITY : DEFAULT_TABLE.value(options.stderrLevel);
+  }
+
+  protected handle(record: LogRecord): void {
+    (record.level >= this.stderrThreshold ? this.err : this.out).push(this.formatLine(record), record);
+  }
+
+  protected override startFlush(): void {
+    this.out.writeOut();
+    this.err.writeOut();
+  }
+
+  override flushSync(): void {
+    this.out.flushSync();
+    this.err.flushSync();
+  }
+
+  protected override async closeResources(): Promise<void> {
+    await this.out.close();
+    if (this.err !== this.out) await this.err.close();
+  }
+
+  protected override extraStats(): Record<string, unknown> {
+    return { bytes: this.out.bytesWritten + (this.err === this.out ? 0 : this.err.bytesWritten) };
+  }
+}
+
+const consoleSchema = z.strictObject({
+  stream: z.enum(['stdout', 'stderr']).optional(),
+  stderrLevel: z.union([z.string(), z.number()]).optional(),
+});
+
+export const consoleTransportPlugin: TransportPlugin<typeof consoleSchema> = {
+  schema: consoleSchema,
+  create(options, context) {
+    const destination = options.stream === 'stderr' ? process.stderr : process.stdout;
+    const formatter = context.formatSpec === undefined ? context.formatter : context.createFormatter(context.formatSpec, shouldColorize(destination));
+    return new ConsoleTransport({
+      stream: options.stream,
+      stderrLevel: options.stderrLevel === undefined ? undefined : context.levels.value(options.stderrLevel),
+      formatter,
+    });
+  },
+};

@@ -1,0 +1,48 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { getContext, withContext } from '../../../src/index.js';
+import { memoryLogger } from '../../helpers.js';
+
+describe('withContext', () => {
+  it('adds fields to every record inside fn, across awaits and timers', async () => {
+    const { log, memory } = memoryLogger();
+    await withContext({ reqId: 'r1' }, async () => {
+      log.info('start');
+      await sleep(5);
+      log.info('after await');
+      await new Promise<void>((resolve) => setTimeout(() => (log.info('in timer'), resolve()), 1));
+    });
+    log.info('outside');
+    const objects = memory.objects();
+    expect(objects.slice(0, 3).every((o) => o.reqId === 'r1')).toBe(true);
+    expect(objects[3]).not.toHaveProperty('reqId');
+  });
+
+  it('keeps concurrent requests apart', async () => {
+    const { log, memory } = memoryLogger();
+    await Promise.all(
+      ['a', 'b', 'c'].map((id, i) =>
+        withContext({ reqId: id }, async () => {
+          await sleep(10 - i * 3);
+          log.info(id);
+        }),
+      ),
+    );
+    for (const record of memory.objects()) expect(record.reqId).toBe(record.msg);
+  });
+
+  it('nests, inner fields winning, and is readable', () => {
+    const { log, memory } = memoryLogger();
+    withContext({ a: 1, b: 1 }, () =>
+      withContext({ b: 2 }, () => {
+        expect(getContext()).toEqual({ a: 1, b: 2 });
+        log.child({ c: 3 }).info({ d: 4 }, 'nested');
+      }),
+    );
+    expect(memory.objects()[0]).toMatchObject({ a: 1, b: 2, c: 3, d: 4 });
+  });
+
+  it('returns what fn returns', () => {
+    expect(withContext({}, () => 42)).toBe(42);
+  });
+});

@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/index.js';
+import { DIST_ESM, requireBuild, ROOT } from '../../built.js';
+import '../../helpers.js';
+import type { ControlledTransport } from '../../helpers.js';
+
+/** Logs a million records at a target that never settles, in a child with --expose-gc. */
+function stalledRun(overflow: string): { growthMiB: number; dropped: number; queueDepth: number } {
+  requireBuild();
+  const script = `
+    import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
+    import { z } from 'zod';
+    class Stalled extends Transport { type = 'stalled'; handle() {} }
+    registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
+    const log = createLogger({ exitFlush: false, router: { strategy: 'any' },
+      transports: [{ type: 'stalled', overflow: ${JSON.stringify(overflow)}, maxQueue: { records: 10000, bytes: '4MB' } }] });
+    global.gc(); const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 1_000_000; i++) log.info({ i, payload: 'x'.repeat(50) }, 'into the void');
+    global.gc(); const after = process.memoryUsage().heapUsed;
+    const t = log.stats().targets[0];
+    process.stdout.write(JSON.stringify({ growthMiB: (after - before) / 1048576, dropped: t.dropped, queueDepth: t.queueDepth }));
+    process.exit(0);
+  `;
+  const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  return JSON.parse(result.stdout);
+}
+
+describe('memory stays bounded whatever the destination does', () => {
+  it.each(['drop-newest', 'drop-oldest'])('%s: a stalled target and 1,000,000 records grow the heap by under 64 MB', (overflow) => {
+    const { growthMiB, dropped, queueDepth } = stalledRun(overflow);
+    expect(queueDepth).toBeLessThanOrEqual(10_000);
+    expect(dropped).toBe(1_000_000 - queueDepth);
+    expect(growthMiB).toBeLessThan(64);
+  });
+
+  it('log.stream() in a pipeline from a fast source into a slow block target delivers everything, queue bounded', async () => {
+    const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'controlled', mode: 'slow', overflow: 'block', maxQueue: { records: 200 } }] });
+    const [slow] = log.transports as [ControlledTransport];
+    const total = 50_000;
+    let maxDepth = 0;
+    const sampler = setInterval(() => (maxDepth = Math.max(maxDepth, log.stats().targets[0]!.queueDepth)), 1);
+    async function* lines() {
+      for (let i = 0; i < total; i++) yield `{"level":30,"time":${1_700_000_000_000 + i},"i":${i},"msg":"line ${i}"}\n`;
+    }
+    const sink = log.stream({ format: 'ndjson' });
+    await pipeline(Readable.from(lines()), sink);
+    await log.flush();
+    clearInterval(sampler);
+    expect(slow.received).toHaveLength(total);
+    expect(slow.received.every((r, i) => r.msg === `line ${i}` && r.time === 1_700_000_000_000 + i)).toBe(true);
+    expect(log.stats()).toMatchObject({ dropped: 0, failed: 0 });
+    expect(maxDepth).toBeGreaterThan(0);
+    expect(maxDepth).toBeLessThanOrEqual(200 + 16);
+  });
+});
