@@ -1,17 +1,22 @@
 import './builtins.js';
 
+// Values: what users call, construct or extend. Everything else is a type.
 export { createLogger, type LoggerOptions } from './core/config/create-logger.js';
 export type { TransportEntry, LiveTransportEntry } from './core/config/build-transport.js';
-export { Logger, type LogFn, type LoggerStats, type ChildOptions, type LoggerEvents } from './core/logger/logger.js';
-export { withContext, getContext } from './core/record/context.js';
 export { ConfigError } from './core/config/errors.js';
-export { LevelTable, DEFAULT_LEVELS, type LevelName, type LevelInput } from './core/record/levels.js';
-export { LogRecord, type Formatter, type RecordScope, type TimestampMode, type LevelFormat } from './core/record/log-record.js';
-export { Transport, type TransportOptions, type TransportStats, type TransportEvents, type SettlementListener } from './core/plugin/transport.js';
-export { StreamTransport, WritableTransport, toTransport } from './core/plugin/adapters.js';
-export type { DeliveryFailure, RouterStats, RouterEvents, Strategy } from './core/routing/router.js';
-export type { OverflowPolicy, TargetStats, BackpressureStats } from './core/routing/target.js';
-export { ProducerStream, type ProducerStreamOptions } from './core/logger/producer-stream.js';
+export { configSchema, type ConfigInput as StreamlogConfig } from './core/config/schema.js';
+export { configJsonSchema } from './core/config/json-schema.js';
+export type { Logger, LogFn, LoggerStats, ChildOptions, LoggerEvents } from './core/logger/logger.js';
+export type { ProducerStream, ProducerStreamOptions } from './core/logger/producer-stream.js';
+export { withContext, getContext } from './core/record/context.js';
+export { DEFAULT_LEVELS, type LevelName, type LevelInput } from './core/record/levels.js';
+export type { LogRecord, Formatter } from './core/record/log-record.js';
+export type { TimestampMode, LevelFormat } from './core/record/shape.js';
+export { safeJson } from './core/record/serialize.js';
+export type { SettlementListener } from './core/io/settlement.js';
+export { Transport, type TransportOptions, type TransportStats, type TransportEvents } from './core/plugin/transport.js';
+export { WrapperTransport } from './core/plugin/wrapper-transport.js';
+export { StreamTransport, WritableTransport } from './core/plugin/adapters.js';
 export {
   registerTransport,
   registerFormatter,
@@ -23,18 +28,26 @@ export {
   type FormatterContext,
   type FormatSpec,
 } from './core/plugin/registry.js';
-export { configSchema, type ConfigInput as StreamlogConfig } from './core/config/schema.js';
-export { configJsonSchema } from './core/config/json-schema.js';
 export { parseSize, parseDuration, sizeSchema, durationSchema } from './core/plugin/units.js';
-export { safeJson } from './core/record/serialize.js';
+export type { DeliveryFailure, DeadLetterReason, RouterEvents, Strategy } from './core/routing/events.js';
+export type { RouterStats } from './core/routing/router.js';
+export type { OverflowPolicy, TargetStats, BackpressureStats } from './core/routing/target.js';
 export { jsonFormatter } from './formatters/json.js';
 export { stableJsonFormatter } from './formatters/stable-json.js';
 export { createTextFormatter, type TextFormatterOptions } from './formatters/text.js';
 export { createPrettyFormatter, type PrettyFormatterOptions } from './formatters/pretty.js';
 export { ConsoleTransport, type ConsoleTransportOptions } from './transports/console/index.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
-export { FileTransport, type FileTransportOptions, type FileProgress } from './transports/file/index.js';
+export { FileTransport, type FileTransportOptions, type FileProgress, type FileStats } from './transports/file/index.js';
 export type { RotationOptions } from './transports/file/rotation.js';
 export { BufferedTransport, type BufferedTransportOptions, type BufferStatus, type FlushEvent } from './transports/buffered.js';
-export { ValidatingTransport, rulesToSchema, type ValidatingTransportOptions, type OnInvalid, type RecordCheck, type ValidationProblem, type ValidationError } from './transports/validating.js';
-export { WrapperTransport } from './core/plugin/wrapper-transport.js';
+export {
+  ValidatingTransport,
+  rulesToSchema,
+  type ValidatingTransportOptions,
+  type ValidationStats,
+  type OnInvalid,
+  type RecordCheck,
+  type ValidationProblem,
+  type ValidationError,
+} from './transports/validating.js';

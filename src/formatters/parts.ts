@@ -16,7 +16,7 @@ export interface RecordParts {
 
 export function recordParts(record: LogRecord): RecordParts {
   const view = record.view();
-  const messageKey = record.scope.shape.messageKey;
+  const messageKey = record.messageKey;
   const msgValue = view[messageKey];
   const name = view.name;
   const hasName = typeof name === 'string';
@@ -26,7 +26,7 @@ export function recordParts(record: LogRecord): RecordParts {
     fieldKeys.push(key);
   }
   return {
-    time: record.scope.shape.timestamp === false ? undefined : record.time,
+    time: !record.timestamped ? undefined : record.time,
     label: record.label,
     msg: msgValue === undefined ? undefined : String(msgValue),
     name: hasName ? name : undefined,

@@ -41,7 +41,7 @@ export interface FlushEvent {
  * front of the buffer, in order, and is retried with backoff; after maxRetries its records
  * settle as failed.
  */
-export class BufferedTransport extends WrapperTransport {
+export class BufferedTransport extends WrapperTransport<BufferStatus> {
   readonly type = 'buffered';
   private buffer: LogRecord[] = [];
   private bufferedBytes = 0;
@@ -120,8 +120,8 @@ export class BufferedTransport extends WrapperTransport {
     await super.closeResources();
   }
 
-  protected override extraStats(): Record<string, unknown> {
-    return { ...this.bufferStatus() };
+  protected override extraStats(): BufferStatus {
+    return this.bufferStatus();
   }
 
   private readonly onInterval = (): void => {
@@ -143,7 +143,7 @@ export class BufferedTransport extends WrapperTransport {
     this.chunkFailed = undefined;
     this.buffer = [];
     this.bufferedBytes = 0;
-    for (const record of chunk) this.inner.accept(record);
+    for (const record of chunk) this.forward(record);
   }
 
   protected innerDelivered(count: number): void {

@@ -9,7 +9,7 @@ export interface MemoryTransportOptions extends TransportOptions {
 }
 
 /** A bounded ring of the latest records: for tests and for /debug endpoints. */
-export class MemoryTransport extends Transport {
+export class MemoryTransport extends Transport<{ size: number; capacity: number; evicted: number }> {
   readonly type = 'memory';
   readonly capacity: number;
   private ring: (LogRecord | undefined)[];
@@ -55,7 +55,7 @@ export class MemoryTransport extends Transport {
     this.size = 0;
   }
 
-  protected override extraStats(): Record<string, unknown> {
+  protected override extraStats(): { size: number; capacity: number; evicted: number } {
     return { size: this.size, capacity: this.capacity, evicted: this.evicted };
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LogRecord } from '../core/record/log-record.js';
+import { madeByLogger, type LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import type { Transport, TransportOptions } from '../core/plugin/transport.js';
 import { WrapperTransport } from '../core/plugin/wrapper-transport.js';
@@ -53,7 +53,15 @@ function toCheck(check: ValidatingTransportOptions['check']): RecordCheck {
  * record (`log`), or go to the dead-letter file (`dead-letter`). Records the logger makes
  * itself (drop summaries, these warnings) pass unchecked, so a warning cannot loop.
  */
-export class ValidatingTransport extends WrapperTransport {
+export interface ValidationStats {
+  valid: number;
+  invalid: number;
+  total: number;
+  successRate: number;
+  lastErrors: ValidationError[];
+}
+
+export class ValidatingTransport extends WrapperTransport<ValidationStats> {
   readonly type = 'validating';
   private readonly check: RecordCheck;
   private readonly onInvalid: OnInvalid;
@@ -72,8 +80,8 @@ export class ValidatingTransport extends WrapperTransport {
   }
 
   protected handle(record: LogRecord): void {
-    if (record.internal) {
-      this.inner.accept(record);
+    if (madeByLogger(record)) {
+      this.forward(record);
       return;
     }
     const object = record.toObject();
@@ -86,7 +94,7 @@ export class ValidatingTransport extends WrapperTransport {
     if (outcome === true) {
       this.valid++;
       if (this.listenerCount('validData') > 0) this.emit('validData', object);
-      this.inner.accept(record);
+      this.forward(record);
       return;
     }
     this.invalid++;
@@ -122,7 +130,7 @@ export class ValidatingTransport extends WrapperTransport {
     this.settleFailed(records, reason);
   }
 
-  protected override extraStats(): Record<string, unknown> {
+  protected override extraStats(): ValidationStats {
     const total = this.valid + this.invalid;
     return { valid: this.valid, invalid: this.invalid, total, successRate: total === 0 ? 1 : this.valid / total, lastErrors: [...this.lastErrors] };
   }

@@ -12,6 +12,7 @@ import type { Formatter } from '../record/log-record.js';
 import { formatterNames, getFormatterPlugin, getTransportPlugin, transportNames, type FormatSpec, type TransportContext } from '../plugin/registry.js';
 import type { AddTargetOptions, Router } from '../routing/router.js';
 import type { OverflowPolicy } from '../routing/target.js';
+import { assignId } from '../plugin/protocol.js';
 import { isTransport, type Transport } from '../plugin/transport.js';
 
 /*
@@ -112,7 +113,7 @@ export function createTransport(entry: unknown, path: string, ctx: BuildContext,
   } catch (error) {
     throw new ConfigError(path, `${(error as Error).message} (create() returned ${made === null ? 'null' : typeof made})`);
   }
-  if (envelope.id !== undefined) transport.id = envelope.id;
+  if (envelope.id !== undefined) transport[assignId](envelope.id);
   return {
     transport,
     target: { threshold: level, maxRecords: envelope.maxQueue?.records, maxBytes: envelope.maxQueue?.bytes, overflow: envelope.overflow },
@@ -124,7 +125,7 @@ function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildC
   const { transport: live, ...rest } = entry;
   const options = parseOrThrow(liveEntrySchema, rest, path);
   const transport = toTransport(live);
-  if (options.id !== undefined) transport.id = options.id;
+  if (options.id !== undefined) transport[assignId](options.id);
   const level = options.level ?? transport.level;
   return {
     transport,

@@ -9,11 +9,12 @@ import { configSchema, type Config, type ConfigInput } from './schema.js';
 import { DeadLetterFile } from '../routing/dead-letter.js';
 import { ConfigError, formatPath } from './errors.js';
 import { LevelTable } from '../record/levels.js';
-import { Logger } from '../logger/logger.js';
-import { LoggerCore } from '../logger/logger-tree.js';
-import { RecordShape } from '../record/log-record.js';
+import { Logger, reservedLevelNames } from '../logger/logger.js';
+import { LoggerTree } from '../logger/logger-tree.js';
+import { RecordShape } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
-import { Router, type DeliveryFailure } from '../routing/router.js';
+import type { DeliveryFailure } from '../routing/events.js';
+import { Router } from '../routing/router.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 
@@ -28,12 +29,6 @@ export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'
   /** Environment for ${VAR} expansion and defaults (process.env by default). */
   env?: NodeJS.ProcessEnv;
 }
-
-/** Names a custom level may not take: they would shadow the logger's own members. */
-const RESERVED = new Set([
-  'level', 'levelValue', 'child', 'flush', 'flushSync', 'close', 'closed', 'stats', 'on', 'once', 'off', 'log',
-  'isLevelEnabled', 'silent', 'constructor', 'stream', 'transports', 'markTargetHealthy', 'markTargetUnhealthy',
-]);
 
 /**
  * Builds a logger from a config object, a path to a JSON config file, or nothing
@@ -76,7 +71,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const level = levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
   const shape = new RecordShape(levels, config.timestamp ?? 'epoch', config.levelFormat ?? 'number', config.messageKey ?? 'msg', DEFAULT_SAFE_OPTIONS);
   const redactor = buildRedactor(rawRedact, env);
-  let core: LoggerCore | undefined;
+  let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
   const router = new Router({
     strategy: routerConfig.strategy,
@@ -85,12 +80,12 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     failureThreshold: routerConfig.health?.failureThreshold,
     cooldownMs: routerConfig.health?.cooldownMs,
     maxBackpressureMs: routerConfig.maxBackpressureMs,
-    summariseDrops: (target, dropped, durationMs) => core?.warn({ target, dropped, durationMs }, `dropped ${dropped} record(s) for ${target} while its queue was full`),
+    summariseDrops: (target, dropped, durationMs) => tree?.warn({ target, dropped, durationMs }, `dropped ${dropped} record(s) for ${target} while its queue was full`),
     spoolDir: routerConfig.spoolDir === undefined ? undefined : resolve(baseDir, routerConfig.spoolDir),
-    revive: (line) => core!.revive(line),
+    revive: (line) => tree!.revive(line),
   });
   if (diagnostics) router.on('diagnostic', diagnostics);
-  if (onDeliveryError) router.on('error', onDeliveryError);
+  if (onDeliveryError) router.on('deliveryFailed', onDeliveryError);
 
   const formatters = new FormatterCache();
   const entries = rawTransports ?? [{ type: 'console', format: 'json' }];
@@ -98,7 +93,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const created: Transport[] = [];
   try {
     entries.forEach((entry, index) => {
-      const made = createTransport(entry, `transports[${index}]`, { levels, baseDir, env, formatters, router, warn: (fields, msg) => core?.warn(fields, msg) });
+      const made = createTransport(entry, `transports[${index}]`, { levels, baseDir, env, formatters, router, warn: (fields, msg) => tree?.warn(fields, msg) });
       created.push(made.transport);
       router.add(made.transport, made.target);
     });
@@ -109,8 +104,17 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
 
   const bindings = baseBindings(config, redactor);
   const exitFlush = config.exitFlush ?? true;
-  core = new LoggerCore(levels, shape, router, redactor, exitFlush, exitFlush && (config.handleExceptions ?? true), exitFlush && (config.handleSignals ?? true), { shape, bindingsJson: bindings, redactor });
-  return new Logger(core, level, bindings);
+  tree = new LoggerTree({
+    levels,
+    shape,
+    router,
+    redactor,
+    exitFlush,
+    handleExceptions: exitFlush && (config.handleExceptions ?? true),
+    handleSignals: exitFlush && (config.handleSignals ?? true),
+    baseJson: bindings,
+  });
+  return new Logger(tree, level, bindings);
 }
 
 function redactForSchema(redact: LoggerOptions['redact']): unknown {
@@ -122,8 +126,9 @@ function redactForSchema(redact: LoggerOptions['redact']): unknown {
 }
 
 function buildLevels(custom: Record<string, number> | undefined): LevelTable {
+  const reserved = reservedLevelNames();
   for (const name of Object.keys(custom ?? {})) {
-    if (RESERVED.has(name)) throw new ConfigError(formatPath(['levels', name]), `"${name}" is reserved and cannot name a level`);
+    if (reserved.has(name)) throw new ConfigError(formatPath(['levels', name]), `"${name}" would shadow the logger's own "${name}" and cannot name a level`);
   }
   return new LevelTable(custom);
 }

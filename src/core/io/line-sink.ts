@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream';
 import { Queue } from '../util/queue.js';
-import type { LogRecord } from '../record/log-record.js';
-import { toError } from '../plugin/transport.js';
-import { writeFully } from './write-fully.js';
+import { LineBatch } from './line-batch.js';
+import type { SettlementListener } from './settlement.js';
+import { tryWriteFully } from './write-fully.js';
 
 export interface LineSinkOptions {
-  /** Bytes (UTF-16 units, a cheap proxy) buffered before a write is issued at once. */
+  /** Characters (UTF-16 units, a cheap proxy for bytes) buffered before a write is issued at once. */
   maxBuffer?: number;
   /** Close the stream when the sink closes (false for stdout/stderr). */
   ownsStream?: boolean;
@@ -16,86 +16,62 @@ export interface LineSinkOptions {
   fd?: number;
 }
 
-/** The descriptor behind process.stdout / process.stderr, which we write to directly. */
+/**
+ * The descriptor behind process.stdout / process.stderr, which are written directly. It lives
+ * here rather than in the console transport because any byte-stream adapter may be handed
+ * process.stdout.
+ */
 export function stdioFd(stream: Writable): number | undefined {
   if (stream === process.stdout) return 1;
   if (stream === process.stderr) return 2;
   return undefined;
 }
 
-export interface LineSinkOutcome {
-  delivered(count: number): void;
-  failed(records: readonly LogRecord[], reason: Error): void;
-}
-
 const DEFAULT_MAX_BUFFER = 64 * 1024;
 
 /**
- * Coalesces formatted lines for one byte stream: lines gather until the buffer is full or
- * the current tick ends, then go out in one write. Each write's callback settles exactly
- * the records it carried, so delivery means "the stream accepted and flushed it".
+ * Coalesces formatted lines for one byte stream into one write per tick (or per full
+ * buffer). Each write's outcome settles exactly the items it carried, so delivery means
+ * "the stream accepted and flushed it".
  */
-export class LineSink {
-  private buffer = '';
-  private bufferedRecords: LogRecord[] = [];
-  private readonly inFlight = new Queue<LogRecord[]>();
-  private scheduled = false;
+export class LineSink<T> {
+  private readonly batch: LineBatch<T>;
+  private readonly inFlight = new Queue<T[]>();
   private broken: Error | undefined;
-  private readonly maxBuffer: number;
   private readonly ownsStream: boolean;
   private readonly fd: number | undefined;
+  /** Set on the exit path: write to the stream's descriptor directly when it has one. */
+  private directFd: number | undefined;
   bytesWritten = 0;
   writes = 0;
 
   constructor(
     readonly stream: Writable,
-    private readonly outcome: LineSinkOutcome,
+    private readonly settle: SettlementListener<T>,
     options: LineSinkOptions = {},
   ) {
-    this.maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
+    this.batch = new LineBatch((lines, items) => this.write(lines.join(''), items), options.maxBuffer ?? DEFAULT_MAX_BUFFER);
     this.ownsStream = options.ownsStream ?? false;
     this.fd = options.fd;
     // A byte stream that errors (EPIPE on a closed pipe) must not crash the process.
     stream.on('error', this.onStreamError);
   }
 
-  push(line: string, record: LogRecord): void {
+  get empty(): boolean {
+    return this.batch.empty;
+  }
+
+  push(line: string, item: T): void {
     if (this.broken) {
-      this.outcome.failed([record], this.broken);
+      this.settle.failed([item], this.broken);
       return;
     }
-    this.buffer += line;
-    this.bufferedRecords.push(record);
-    if (this.buffer.length >= this.maxBuffer) this.writeOut();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.onTick);
-    }
+    this.batch.push(line, item);
   }
 
   /** Issues the buffered write now. */
   writeOut(): void {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer;
-    const records = this.bufferedRecords;
-    this.buffer = '';
-    this.bufferedRecords = [];
-    if (this.fd !== undefined) {
-      this.writeToFd(this.fd, chunk, records);
-      return;
-    }
-    if (this.broken || this.stream.destroyed) {
-      this.outcome.failed(records, this.broken ?? new Error('stream destroyed'));
-      return;
-    }
-    this.inFlight.push(records);
-    this.writes++;
-    this.bytesWritten += Buffer.byteLength(chunk);
-    try {
-      this.stream.write(chunk, this.onWritten);
-    } catch (error) {
-      this.onWritten(toError(error));
-    }
+    this.batch.flush();
   }
 
   /**
@@ -103,27 +79,40 @@ export class LineSink {
    * descriptor and nothing of ours is still queued inside it (ordering would break).
    */
   flushSync(): void {
-    if (this.buffer.length === 0) return;
+    if (this.batch.empty) return;
     const fd = this.fd ?? (this.stream as Writable & { fd?: unknown }).fd;
-    if (typeof fd === 'number' && this.stream.writableLength === 0 && !this.broken) {
-      const chunk = this.buffer;
-      const records = this.bufferedRecords;
-      this.buffer = '';
-      this.bufferedRecords = [];
-      this.writeToFd(fd, chunk, records);
-      return;
+    if (typeof fd === 'number' && this.stream.writableLength === 0 && !this.broken) this.directFd = fd;
+    try {
+      this.batch.flush();
+    } finally {
+      this.directFd = undefined;
     }
-    this.writeOut();
   }
 
-  private writeToFd(fd: number, chunk: string, records: LogRecord[]): void {
-    this.writes++;
-    try {
-      this.bytesWritten += writeFully(fd, chunk);
-      this.outcome.delivered(records.length);
-    } catch (error) {
-      this.outcome.failed(records, toError(error));
+  private write(chunk: string, items: T[]): void {
+    const fd = this.fd ?? this.directFd;
+    if (fd !== undefined) {
+      this.writes++;
+      const outcome = tryWriteFully(fd, chunk);
+      this.bytesWritten += outcome.bytes;
+      if (outcome.error) this.settle.failed(items, outcome.error);
+      else this.settle.delivered(items.length);
+      return;
     }
+    if (this.broken || this.stream.destroyed) {
+      this.settle.failed(items, this.broken ?? new Error('stream destroyed'));
+      return;
+    }
+    this.inFlight.push(items);
+    this.writes++;
+    this.bytesWritten += Buffer.byteLength(chunk);
+    let thrown: Error | undefined;
+    try {
+      this.stream.write(chunk, this.onWritten);
+    } catch (error) {
+      thrown = error instanceof Error ? error : new Error(String(error));
+    }
+    if (thrown) this.onWritten(thrown);
   }
 
   async close(): Promise<void> {
@@ -138,24 +127,18 @@ export class LineSink {
     });
   }
 
-  private readonly onTick = (): void => {
-    this.scheduled = false;
-    this.writeOut();
-  };
-
   private readonly onWritten = (error?: Error | null): void => {
-    const records = this.inFlight.shift();
-    if (records === undefined) return;
-    if (error) this.outcome.failed(records, error);
-    else this.outcome.delivered(records.length);
+    const items = this.inFlight.shift();
+    if (items === undefined) return;
+    if (error) this.settle.failed(items, error);
+    else this.settle.delivered(items.length);
   };
 
   private readonly onStreamError = (error: Error): void => {
     this.broken = error;
     const stuck = this.inFlight.drain().flat();
-    if (stuck.length > 0) this.outcome.failed(stuck, error);
+    if (stuck.length > 0) this.settle.failed(stuck, error);
   };
 }
 
 function ignore(): void {}
-

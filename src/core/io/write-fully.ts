@@ -43,3 +43,22 @@ function writeBufferFully(fd: number, data: Buffer, start: number): void {
     }
   }
 }
+
+/** The outcome of a blocking write: bytes that reached the descriptor, and the error if not all did. */
+export interface WriteOutcome {
+  bytes: number;
+  error: NodeJS.ErrnoException | undefined;
+}
+
+/**
+ * writeFully that reports instead of throwing, so callers settle what they wrote outside
+ * any `try` (a listener's exception is then never mistaken for an I/O failure).
+ */
+export function tryWriteFully(fd: number, text: string): WriteOutcome {
+  try {
+    return { bytes: writeFully(fd, text), error: undefined };
+  } catch (error) {
+    const err = error instanceof Error ? (error as PartialWriteError) : Object.assign(new Error(String(error)), { bytesWritten: 0 });
+    return { bytes: err.bytesWritten ?? 0, error: err };
+  }
+}

@@ -1,8 +1,10 @@
-import type { LevelTable } from '../record/levels.js';
-import { registerForExit, unregisterForExit } from './exit-hooks.js';
-import { LogRecord, type RecordScope, type RecordShape } from '../record/log-record.js';
+import type { ContextFrame } from '../record/context.js';
+import type { LevelInput, LevelTable } from '../record/levels.js';
+import { LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-record.js';
 import type { Redactor } from '../record/redact.js';
+import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
+import { registerForExit, unregisterForExit } from './exit-hooks.js';
 
 /** A record given as a plain object, taken apart: level, time and message, and the rest. */
 function splitRecordObject(object: Record<string, unknown>, shape: RecordShape, levels: LevelTable) {
@@ -19,24 +21,75 @@ function splitRecordObject(object: Record<string, unknown>, shape: RecordShape, 
   };
 }
 
-/** State shared by a root logger and all of its children. */
-export class LoggerCore {
+export interface LoggerTreeOptions {
+  levels: LevelTable;
+  shape: RecordShape;
+  router: Router;
+  redactor: Redactor | undefined;
+  exitFlush: boolean;
+  handleExceptions: boolean;
+  handleSignals: boolean;
+  /** Base bindings, serialised once. */
+  baseJson: string;
+}
+
+/**
+ * What a root logger and all its children share: levels, record shape, router, counters,
+ * and the one path by which every record enters the router (`emit`).
+ */
+export class LoggerTree {
   closed = false;
   logged = 0;
   droppedAfterClose = 0;
+  /** Calls that named a level the logger does not know (each also diagnosed). */
+  unknownLevels = 0;
+  readonly levels: LevelTable;
+  readonly shape: RecordShape;
+  readonly router: Router;
+  readonly redactor: Redactor | undefined;
+  readonly handleExceptions: boolean;
+  readonly handleSignals: boolean;
+  readonly rootScope: RecordScope;
+  private readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
 
-  constructor(
-    readonly levels: LevelTable,
-    readonly shape: RecordShape,
-    readonly router: Router,
-    readonly redactor: Redactor | undefined,
-    exitFlush: boolean,
-    readonly handleExceptions: boolean,
-    readonly handleSignals: boolean,
-    private readonly rootScope: RecordScope,
-  ) {
-    if (exitFlush) registerForExit(this);
+  constructor(options: LoggerTreeOptions) {
+    this.levels = options.levels;
+    this.shape = options.shape;
+    this.router = options.router;
+    this.redactor = options.redactor;
+    this.handleExceptions = options.handleExceptions;
+    this.handleSignals = options.handleSignals;
+    this.rootScope = this.scopeFor(options.baseJson);
+    this.revivedScope = { shape: this.shape, bindingsJson: '', redactor: undefined };
+    if (options.exitFlush) registerForExit(this);
+  }
+
+  scopeFor(bindingsJson: string): RecordScope {
+    return { shape: this.shape, bindingsJson, redactor: this.redactor };
+  }
+
+  /** Every record enters the router here: counted once, dropped (and counted) after close. */
+  emit(level: number, time: number, msg: string | undefined, fields: Readonly<Record<string, unknown>> | undefined, scope: RecordScope, context: ContextFrame | undefined, internal = false): void {
+    if (this.closed) {
+      this.droppedAfterClose++;
+      return;
+    }
+    const record = new LogRecordImpl(level, time, msg, fields, scope, context);
+    record.internal = internal;
+    this.logged++;
+    this.router.dispatch(record);
+  }
+
+  /** The numeric value of a level, or undefined (counted and diagnosed) when it is unknown. */
+  levelOf(level: LevelInput, where: string): number | undefined {
+    try {
+      return this.levels.value(level);
+    } catch (error) {
+      this.unknownLevels++;
+      this.router.diagnose(`${where}: ${(error as Error).message}; ignored`);
+      return undefined;
+    }
   }
 
   flushSync(): void {
@@ -45,21 +98,16 @@ export class LoggerCore {
 
   /** A record that arrives as an object (log.stream()): level, time and message are taken from it. */
   ingest(object: Record<string, unknown>, scope: RecordScope): void {
-    if (this.closed) {
-      this.droppedAfterClose++;
-      return;
-    }
     const parts = splitRecordObject(object, this.shape, this.levels);
     if (parts.level < this.router.minThreshold) return;
     const fields = this.redactor ? this.redactor(parts.fields) : parts.fields;
-    this.logged++;
-    this.router.dispatch(new LogRecord(parts.level, parts.time, parts.msg, fields, scope, undefined));
+    this.emit(parts.level, parts.time, parts.msg, fields, scope, undefined);
   }
 
   /**
    * A record back from a spool file: its JSON line already holds base, bindings and
    * redaction, so it is rebuilt as fields without adding any. Routed to one target only,
-   * it is its own record for failure reporting.
+   * it is its own record for failure reporting and was counted when first logged.
    */
   revive(line: string): LogRecord {
     let object: Record<string, unknown>;
@@ -69,42 +117,25 @@ export class LoggerCore {
       object = { msg: line.trimEnd(), invalidJson: true };
     }
     const parts = splitRecordObject(object, this.shape, this.levels);
-    const record = new LogRecord(parts.level, parts.time, parts.msg, parts.fields, this.revivedScope, undefined);
+    const record = new LogRecordImpl(parts.level, parts.time, parts.msg, parts.fields, this.revivedScope, undefined);
     record.sentTo = 1;
     return record;
   }
 
-  private revivedScopeCache: RecordScope | undefined;
-
-  private get revivedScope(): RecordScope {
-    this.revivedScopeCache ??= { shape: this.shape, bindingsJson: '', redactor: undefined };
-    return this.revivedScopeCache;
-  }
-
-  /** A warning from the logger itself (e.g. a drop summary), routed like any record. */
+  /** A warning from the logger itself (a drop summary, a validation warning), routed like any record. */
   warn(fields: Record<string, unknown>, msg: string): void {
-    if (this.closed) return;
     const warn = this.levels.value('warn');
     if (warn < this.router.minThreshold) return;
-    this.logged++;
-    const record = new LogRecord(warn, Date.now(), msg, fields, this.rootScope, undefined);
-    record.internal = true;
-    this.router.dispatch(record);
+    this.emit(warn, Date.now(), msg, fields, this.rootScope, undefined, true);
   }
 
   /** The uncaught exception that is about to end the process, as a fatal record. */
   logUncaught(error: unknown, origin: string): void {
-    if (this.closed) return;
     const fatal = this.levels.value('fatal');
     if (fatal < this.router.minThreshold) return;
     const err = error instanceof Error ? error : new Error(String(error));
     const message = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception';
-    this.logged++;
-    this.router.dispatch(new LogRecord(fatal, Date.now(), message, { err }, this.rootScope, undefined));
-  }
-
-  scopeFor(bindingsJson: string): RecordScope {
-    return { shape: this.shape, bindingsJson, redactor: this.redactor };
+    this.emit(fatal, Date.now(), message, { err }, this.rootScope, undefined);
   }
 
   close(timeoutMs?: number): Promise<boolean> {
@@ -119,4 +150,3 @@ export class LoggerCore {
     return this.closing;
   }
 }
-

@@ -1,11 +1,12 @@
 import { currentContext } from '../record/context.js';
-import { formatMessage } from './format-message.js';
 import type { LevelInput } from '../record/levels.js';
-import type { LoggerCore } from './logger-tree.js';
-import { LogRecord, type RecordScope } from '../record/log-record.js';
-import type { RouterEvents, RouterStats } from '../routing/router.js';
+import type { RecordScope } from '../record/log-record.js';
 import { fieldsJson } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
+import type { RouterEvents } from '../routing/events.js';
+import type { RouterStats } from '../routing/router.js';
+import { formatMessage } from './format-message.js';
+import type { LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 
 /** A level method: pino's calling convention. */
@@ -21,6 +22,8 @@ export interface LoggerStats extends RouterStats {
   logged: number;
   /** Calls made after close(), ignored. */
   droppedAfterClose: number;
+  /** Calls that named an unknown level: ignored, counted and diagnosed. */
+  unknownLevels: number;
 }
 
 export interface ChildOptions {
@@ -34,7 +37,8 @@ function noop(): void {}
 /**
  * The logger: level methods that are no-ops below the threshold (so a disabled call costs
  * one empty function call), record building for enabled ones, children with bindings
- * serialised once.
+ * serialised once. Its state is private, so no custom level name can reach it; a level
+ * name may not shadow anything on the prototype (see reservedLevelNames).
  */
 export class Logger {
   declare trace: LogFn;
@@ -44,56 +48,55 @@ export class Logger {
   declare error: LogFn;
   declare fatal: LogFn;
 
-  private threshold: number;
-  private readonly scope: RecordScope;
+  #tree: LoggerTree;
+  #scope: RecordScope;
+  #threshold: number;
 
-  constructor(
-    private readonly core: LoggerCore,
-    level: number,
-    bindingsJson: string,
-  ) {
-    this.scope = core.scopeFor(bindingsJson);
-    this.threshold = level;
-    this.installMethods();
+  /** @internal Loggers are made by createLogger() and child(). */
+  constructor(tree: LoggerTree, level: number, bindingsJson: string) {
+    this.#tree = tree;
+    this.#scope = tree.scopeFor(bindingsJson);
+    this.#threshold = level;
+    this.#installMethods();
   }
 
   get level(): string {
-    return this.core.levels.label(this.threshold);
+    return this.#tree.levels.label(this.#threshold);
   }
 
+  /** An unknown name keeps the current level; the call is counted and diagnosed. */
   set level(level: LevelInput) {
-    this.threshold = this.core.levels.value(level);
-    this.installMethods();
+    const value = this.#tree.levelOf(level, 'level');
+    if (value === undefined) return;
+    this.#threshold = value;
+    this.#installMethods();
   }
 
   /** The numeric threshold of this logger. */
   get levelValue(): number {
-    return this.threshold;
+    return this.#threshold;
   }
 
+  /** False for an unknown level (counted and diagnosed). */
   isLevelEnabled(level: LevelInput): boolean {
-    const value = this.core.levels.value(level);
-    return value >= this.threshold && value >= this.core.router.minThreshold;
+    const value = this.#tree.levelOf(level, 'isLevelEnabled');
+    return value !== undefined && value >= this.#threshold && value >= this.#tree.router.minThreshold;
   }
 
   /** A logger whose records all carry `bindings`; they are redacted and serialised now, once. */
   child(bindings: Record<string, unknown>, options: ChildOptions = {}): Logger {
-    const redacted = this.core.redactor ? this.core.redactor(bindings) : bindings;
-    const json = this.scope.bindingsJson + fieldsJson(redacted, this.core.shape.safe);
-    const level = options.level === undefined ? this.threshold : this.core.levels.value(options.level);
-    return new Logger(this.core, level, json);
+    const tree = this.#tree;
+    const redacted = tree.redactor ? tree.redactor(bindings) : bindings;
+    const json = this.#scope.bindingsJson + fieldsJson(redacted, tree.shape.safe);
+    const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child');
+    return new Logger(tree, level ?? this.#threshold, json);
   }
 
-  /** Logs at a level given by name or number (for custom levels from code). */
+  /** Logs at a level given by name or number; an unknown level drops the call (counted and diagnosed). */
   log(level: LevelInput, ...args: unknown[]): void {
-    let value: number;
-    try {
-      value = this.core.levels.value(level);
-    } catch {
-      return;
-    }
-    if (value < this.threshold || value < this.core.router.minThreshold) return;
-    this.write(value, args.length, args[0], args[1], args);
+    const value = this.#tree.levelOf(level, 'log');
+    if (value === undefined || value < this.#threshold || value < this.#tree.router.minThreshold) return;
+    this.#write(value, args.length, args[0], args[1], args);
   }
 
   /**
@@ -101,12 +104,12 @@ export class Logger {
    * or false if `timeoutMs` passes first (a stalled destination).
    */
   flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
-    return this.core.router.flush(options.timeoutMs);
+    return this.#tree.router.flush(options.timeoutMs);
   }
 
   /** Writes buffered lines synchronously, where transports can. */
   flushSync(): void {
-    this.core.flushSync();
+    this.#tree.flushSync();
   }
 
   /**
@@ -115,7 +118,12 @@ export class Logger {
    * abandoned, their descriptors closed) and it resolves false. Idempotent.
    */
   close(options: { timeoutMs?: number } = {}): Promise<boolean> {
-    return this.core.close(options.timeoutMs);
+    return this.#tree.close(options.timeoutMs);
+  }
+
+  /** `await using log = createLogger()` closes it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /**
@@ -123,71 +131,69 @@ export class Logger {
    * backpressure: write() returns false while a `block` target is full.
    */
   stream(options: ProducerStreamOptions = {}): ProducerStream {
-    return new ProducerStream(this.core, this.scope, options);
+    return new ProducerStream(this.#tree, this.#scope, options);
   }
 
   /** Skip a target until marked healthy again (or its cooldown lets a probe through). */
   markTargetUnhealthy(id: string): void {
-    this.core.router.markTargetUnhealthy(id);
+    this.#tree.router.markTargetUnhealthy(id);
   }
 
   markTargetHealthy(id: string): void {
-    this.core.router.markTargetHealthy(id);
+    this.#tree.router.markTargetHealthy(id);
   }
 
   /** The transports records are routed to, in config order. */
   get transports(): readonly Transport[] {
-    return this.core.router.transports;
+    return this.#tree.router.transports;
   }
 
   get closed(): boolean {
-    return this.core.closed;
+    return this.#tree.closed;
   }
 
   stats(): LoggerStats {
-    return { logged: this.core.logged, droppedAfterClose: this.core.droppedAfterClose, ...this.core.router.stats() };
+    const tree = this.#tree;
+    return { logged: tree.logged, droppedAfterClose: tree.droppedAfterClose, unknownLevels: tree.unknownLevels, ...tree.router.stats() };
   }
 
   on<K extends keyof LoggerEvents>(event: K, listener: (...args: LoggerEvents[K]) => void): this {
-    this.core.router.on(event, listener as never);
+    this.#tree.router.on(event, listener as never);
     return this;
   }
 
   once<K extends keyof LoggerEvents>(event: K, listener: (...args: LoggerEvents[K]) => void): this {
-    this.core.router.once(event, listener as never);
+    this.#tree.router.once(event, listener as never);
     return this;
   }
 
   off<K extends keyof LoggerEvents>(event: K, listener: (...args: LoggerEvents[K]) => void): this {
-    this.core.router.off(event, listener as never);
+    this.#tree.router.off(event, listener as never);
     return this;
   }
 
-  private installMethods(): void {
-    const effective = Math.max(this.threshold, this.core.router.minThreshold);
+  #installMethods(): void {
+    const tree = this.#tree;
+    const effective = Math.max(this.#threshold, tree.router.minThreshold);
     const self = this as unknown as Record<string, LogFn>;
-    for (const name of this.core.levels.names()) {
-      const value = this.core.levels.values[name]!;
-      self[name] = value >= effective ? this.levelMethod(value) : noop;
+    for (const name of tree.levels.names()) {
+      const value = tree.levels.values[name]!;
+      self[name] = value >= effective ? this.#levelMethod(value) : noop;
     }
   }
 
-  private levelMethod(level: number): LogFn {
+  #levelMethod(level: number): LogFn {
     const logger = this;
     return function logAtLevel(a?: unknown, b?: unknown): void {
       // Reading arguments.length/[i] does not materialise an arguments object in V8.
       const n = arguments.length;
-      if (n <= 2) logger.write(level, n, a, b, undefined);
-      else logger.write(level, n, a, b, Array.prototype.slice.call(arguments) as unknown[]);
+      if (n <= 2) logger.#write(level, n, a, b, undefined);
+      else logger.#write(level, n, a, b, Array.prototype.slice.call(arguments) as unknown[]);
     } as LogFn;
   }
 
-  private write(level: number, n: number, a: unknown, b: unknown, all: unknown[] | undefined): void {
-    const core = this.core;
-    if (core.closed) {
-      core.droppedAfterClose++;
-      return;
-    }
+  #write(level: number, n: number, a: unknown, b: unknown, all: unknown[] | undefined): void {
+    const tree = this.#tree;
     try {
       let fields: Record<string, unknown> | undefined;
       let msg: string | undefined;
@@ -201,20 +207,31 @@ export class Logger {
           fields = a as Record<string, unknown>;
           if (n >= 2) msg = messageFrom(b, n, all, a);
         }
-        if (core.redactor !== undefined) fields = core.redactor(fields);
+        if (tree.redactor !== undefined) fields = tree.redactor(fields);
       } else if (n > 0 && !(a === undefined || a === null)) {
         msg = n === 1 ? String(a) : formatMessage(String(a), all ?? [a, b], 1);
       } else if (n >= 2) {
         msg = messageFrom(b, n, all, a);
       }
-      core.logged++;
-      core.router.dispatch(new LogRecord(level, Date.now(), msg, fields, this.scope, currentContext()));
+      tree.emit(level, Date.now(), msg, fields, this.#scope, currentContext());
     } catch (error) {
-      core.router.diagnose('a log call failed and was dropped', error);
+      tree.router.diagnose('a log call failed and was dropped', error);
     }
   }
 }
 
+/**
+ * Names a custom level may not take: everything a logger has on its prototype chain
+ * (methods, accessors, Object's own members such as toString and constructor), plus
+ * `then` (a logger must never look like a promise) and `silent` (the level above all).
+ */
+export function reservedLevelNames(): ReadonlySet<string> {
+  const names = new Set(['then', 'silent']);
+  for (let proto: object | null = Logger.prototype; proto !== null; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) names.add(name);
+  }
+  return names;
+}
 function messageFrom(b: unknown, n: number, all: unknown[] | undefined, a: unknown): string | undefined {
   if (b === undefined && n === 2) return undefined;
   if (typeof b === 'string') return n === 2 ? b : formatMessage(b, all ?? [a, b], 2);

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { LoggerCore } from './logger-tree.js';
+import type { LoggerTree } from './logger-tree.js';
 import type { RecordScope } from '../record/log-record.js';
 
 export interface ProducerStreamOptions {
@@ -18,7 +18,7 @@ export class ProducerStream extends Writable {
   private partial = '';
 
   constructor(
-    private readonly core: LoggerCore,
+    private readonly tree: LoggerTree,
     private readonly scope: RecordScope,
     options: ProducerStreamOptions = {},
   ) {
@@ -55,11 +55,11 @@ export class ProducerStream extends Writable {
 
   private ingest(value: unknown): void {
     const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { msg: String(value) };
-    this.core.ingest(object, this.scope);
+    this.tree.ingest(object, this.scope);
   }
 
   private whenRoom(callback: (error?: Error | null) => void): void {
-    const router = this.core.router;
+    const router = this.tree.router;
     if (!router.blocked) {
       callback();
       return;

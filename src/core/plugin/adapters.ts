@@ -1,25 +1,21 @@
 import type { Writable } from 'node:stream';
 import { LineSink, stdioFd, type LineSinkOptions } from '../io/line-sink.js';
+import type { SettlementListener } from '../io/settlement.js';
 import { Queue } from '../util/queue.js';
 import type { LogRecord } from '../record/log-record.js';
 import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
 
 /** Any byte Writable (process.stdout, fs.createWriteStream, a socket) as a transport of lines. */
-export class StreamTransport extends Transport {
+export class StreamTransport extends Transport<{ bytes: number; writes: number }> {
   readonly type: string = 'stream';
-  protected readonly sink: LineSink;
+  protected readonly sink: LineSink<LogRecord>;
 
   constructor(stream: Writable, options: TransportOptions & LineSinkOptions = {}) {
     super(options);
     // We end what we are handed, except the process's own stdio.
     const ownsStream = options.ownsStream ?? (stream !== process.stdout && stream !== process.stderr);
-    this.sink = new LineSink(stream, this.outcome, { ...options, ownsStream, fd: options.fd ?? stdioFd(stream) });
+    this.sink = new LineSink(stream, settlementOf(this), { ...options, ownsStream, fd: options.fd ?? stdioFd(stream) });
   }
-
-  private readonly outcome = {
-    delivered: (count: number) => this.settleDelivered(count),
-    failed: (records: readonly LogRecord[], reason: Error) => this.settleFailed(records, reason),
-  };
 
   protected handle(record: LogRecord): void {
     this.sink.push(this.formatLine(record), record);
@@ -37,7 +33,7 @@ export class StreamTransport extends Transport {
     return this.sink.close();
   }
 
-  protected override extraStats(): Record<string, unknown> {
+  protected override extraStats(): { bytes: number; writes: number } {
     return { bytes: this.sink.bytesWritten, writes: this.sink.writes };
   }
 }
@@ -89,6 +85,15 @@ export class WritableTransport extends Transport {
   private readonly onTargetError = (error: Error): void => {
     const stuck = this.inFlight.drain();
     if (stuck.length > 0) this.settleFailed(stuck, error);
+  };
+}
+
+/** A listener that settles on a transport's behalf, for the sinks it writes through. */
+export function settlementOf(transport: Transport): SettlementListener<LogRecord> {
+  const settle = transport as unknown as { settleDelivered(count: number): void; settleFailed(records: readonly LogRecord[], reason: Error): void };
+  return {
+    delivered: (count) => settle.settleDelivered(count),
+    failed: (records, reason) => settle.settleFailed(records, reason),
   };
 }
 

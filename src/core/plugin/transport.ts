@@ -1,12 +1,8 @@
 import { Writable } from 'node:stream';
+import type { SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
-
-/** How a transport reports outcomes to whoever routes records into it. */
-export interface SettlementListener {
-  delivered(transport: Transport, count: number): void;
-  failed(transport: Transport, records: readonly LogRecord[], reason: Error): void;
-}
+import { acceptRecord, assignId, attachListener, replayReports } from './protocol.js';
 
 export interface TransportOptions {
   /** Minimum level this transport receives; defaults to everything the logger emits. */
@@ -24,7 +20,6 @@ export interface TransportStats {
   delivered: number;
   failed: number;
   pending: number;
-  [extra: string]: unknown;
 }
 
 export interface TransportEvents {
@@ -47,32 +42,41 @@ export interface Transport {
  * accepted and settles each record as delivered or failed. Subclasses implement
  * `handle()` and call `settleDelivered()` / `settleFailed()` when the outcome is known.
  */
-export abstract class Transport extends Writable {
+export abstract class Transport<Extra extends object = object> extends Writable {
   abstract readonly type: string;
-  id: string;
+  #id: string;
   readonly level: LevelInput | undefined;
   readonly formatter: Formatter | undefined;
 
   private acceptedCount = 0;
   private deliveredCount = 0;
   private failedCount = 0;
-  private listener: SettlementListener | undefined;
+  private listener: SettlementListener<LogRecord> | undefined;
   private flushWaiters: { target: number; resolve: () => void }[] = [];
 
   constructor(options: TransportOptions = {}) {
     super({ objectMode: true });
-    this.id = options.id ?? '';
+    this.#id = options.id ?? '';
     this.level = options.level;
     this.formatter = options.formatter;
   }
 
-  /** Set by the router; one listener per transport. */
-  attach(listener: SettlementListener): void {
+  /** Name used in stats and events. */
+  get id(): string {
+    return this.#id;
+  }
+
+  [assignId](id: string): void {
+    this.#id = id;
+  }
+
+  /** Set by whoever routes records here (the router, or a wrapping transport). */
+  [attachListener](listener: SettlementListener<LogRecord>): void {
     this.listener = listener;
   }
 
-  /** The router's entry point: takes ownership of one record. Never throws. */
-  accept(record: LogRecord): void {
+  /** The entry point: takes ownership of one record. Never throws. */
+  [acceptRecord](record: LogRecord): void {
     this.acceptedCount++;
     try {
       this.handle(record);
@@ -109,8 +113,7 @@ export abstract class Transport extends Writable {
     else if (this.earlyReports.length < 20) this.earlyReports.push([message, detail]);
   }
 
-  /** Re-emits reports made before a listener was attached; the router calls it once. */
-  replayReports(): void {
+  [replayReports](): void {
     const reports = this.earlyReports;
     this.earlyReports = [];
     for (const [message, detail] of reports) this.report(message, detail);
@@ -118,15 +121,32 @@ export abstract class Transport extends Writable {
 
   protected settleDelivered(count = 1): void {
     this.deliveredCount += count;
-    this.listener?.delivered(this, count);
+    try {
+      this.listener?.delivered(count);
+    } catch (error) {
+      this.listenerThrew(error);
+    }
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
   }
 
   protected settleFailed(records: readonly LogRecord[], reason: Error): void {
     this.failedCount += records.length;
-    if (this.listenerCount('deliveryFailed') > 0) this.emit('deliveryFailed', records, reason);
-    this.listener?.failed(this, records, reason);
+    try {
+      if (this.listenerCount('deliveryFailed') > 0) this.emit('deliveryFailed', records, reason);
+      this.listener?.failed(records, reason);
+    } catch (error) {
+      this.listenerThrew(error);
+    }
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
+  }
+
+  /** The records are settled all the same: a listener's bug must not count them twice. */
+  private listenerThrew(error: unknown): void {
+    try {
+      this.report('a settlement listener threw; the records stay settled once', error);
+    } catch {
+      // A throwing diagnostic listener has nobody left to tell.
+    }
   }
 
   /** Is someone waiting in flush() right now? */
@@ -158,7 +178,7 @@ export abstract class Transport extends Writable {
     });
   }
 
-  stats(): TransportStats {
+  stats(): TransportStats & Extra {
     return {
       id: this.id,
       type: this.type,
@@ -170,12 +190,13 @@ export abstract class Transport extends Writable {
     };
   }
 
-  protected extraStats(): Record<string, unknown> {
-    return {};
+  /** What a subclass adds to stats(). */
+  protected extraStats(): Extra {
+    return {} as Extra;
   }
 
   override _write(record: LogRecord, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.accept(record);
+    this[acceptRecord](record);
     callback();
   }
 
@@ -203,8 +224,8 @@ export function isTransport(value: unknown): value is Transport {
   return (
     typeof candidate === 'object' &&
     candidate !== null &&
-    typeof candidate.accept === 'function' &&
-    typeof candidate.attach === 'function' &&
+    typeof candidate[acceptRecord] === 'function' &&
+    typeof candidate[attachListener] === 'function' &&
     typeof candidate.flush === 'function'
   );
 }

@@ -1,33 +1,35 @@
 import type { LogRecord } from '../record/log-record.js';
-import { Transport, type SettlementListener, type TransportOptions } from './transport.js';
+import { acceptRecord, assignId, attachListener, replayReports } from './protocol.js';
+import { Transport, type TransportOptions } from './transport.js';
 
 /**
  * Base of transports that hand records on to an inner transport (buffered, validating):
  * owns the inner one (closes it, forwards its diagnostics) and hears its settlements.
  */
-export abstract class WrapperTransport extends Transport {
+export abstract class WrapperTransport<Extra extends object = object> extends Transport<Extra> {
   constructor(
     readonly inner: Transport,
     options: TransportOptions,
   ) {
     super(options);
-    if (!inner.id) inner.id = `${inner.type}(inner)`;
-    inner.attach(this.innerListener());
+    if (!inner.id) inner[assignId](`${inner.type}(inner)`);
+    inner[attachListener]({
+      delivered: (count) => this.innerDelivered(count),
+      failed: (records, reason) => this.innerFailed(records, reason),
+    });
     inner.on('diagnostic', (message: string, detail?: unknown) => this.report(`${inner.id}: ${message}`, detail));
     inner.on('error', (error: Error) => this.report(`${inner.id} failed: ${error.message}`, error));
-    inner.replayReports();
+    inner[replayReports]();
+  }
+
+  /** Hands a record on to the inner transport. */
+  protected forward(record: LogRecord): void {
+    this.inner[acceptRecord](record);
   }
 
   /** What to do when the inner transport settles records. */
   protected abstract innerDelivered(count: number): void;
   protected abstract innerFailed(records: readonly LogRecord[], reason: Error): void;
-
-  private innerListener(): SettlementListener {
-    return {
-      delivered: (_t, count) => this.innerDelivered(count),
-      failed: (_t, records, reason) => this.innerFailed(records, reason),
-    };
-  }
 
   override flushSync(): void {
     this.inner.flushSync();

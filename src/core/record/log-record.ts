@@ -1,60 +1,12 @@
 import type { ContextFrame } from './context.js';
-import type { LevelTable } from './levels.js';
 import type { Redactor } from './redact.js';
-import { fieldsJson, quote, type SafeOptions } from './serialize.js';
+import { fieldsJson, quote } from './serialize.js';
+import type { RecordShape } from './shape.js';
 
 /** Turns a record into one output line (ending in "\n"). */
 export interface Formatter {
   readonly name: string;
   format(record: LogRecord): string;
-}
-
-export type TimestampMode = 'epoch' | 'iso' | false;
-export type LevelFormat = 'number' | 'label';
-
-/** Settings shared by a logger tree that decide the JSON shape, precomputed once. */
-export class RecordShape {
-  readonly messageKey: string;
-  private readonly messageKeyJson: string;
-  private readonly prefixes = new Map<number, string>();
-
-  constructor(
-    readonly levels: LevelTable,
-    readonly timestamp: TimestampMode,
-    readonly levelFormat: LevelFormat,
-    messageKey: string,
-    readonly safe: SafeOptions,
-  ) {
-    this.messageKey = messageKey;
-    this.messageKeyJson = ',' + quote(messageKey) + ':';
-    for (const value of Object.values(levels.values)) this.prefixes.set(value, this.buildPrefix(value));
-  }
-
-  private buildPrefix(level: number): string {
-    return this.levelFormat === 'label' ? `{"level":${quote(this.levels.label(level))}` : `{"level":${level}`;
-  }
-
-  prefix(level: number): string {
-    return this.prefixes.get(level) ?? this.buildPrefix(level);
-  }
-
-  private lastTime = Number.NaN;
-  private lastTimeJson = '';
-
-  /** The time fragment; records come in bursts within one millisecond, so the last one is kept. */
-  timeJson(time: number): string {
-    if (time === this.lastTime) return this.lastTimeJson;
-    let json = '';
-    if (this.timestamp === 'epoch') json = ',"time":' + time;
-    else if (this.timestamp === 'iso') json = ',"time":"' + new Date(time).toISOString() + '"';
-    this.lastTime = time;
-    this.lastTimeJson = json;
-    return json;
-  }
-
-  messageJson(msg: string | undefined): string {
-    return msg === undefined ? '' : this.messageKeyJson + quote(msg);
-  }
 }
 
 /** What a logger (or child) contributes to each of its records. */
@@ -65,18 +17,50 @@ export interface RecordScope {
   readonly redactor: Redactor | undefined;
 }
 
+/** One log event as transports, formatters and users see it: read-only. */
+export interface LogRecord {
+  /** Numeric level (30 for info). */
+  readonly level: number;
+  /** Its name ("info", or a custom level's). */
+  readonly label: string;
+  /** Epoch milliseconds. */
+  readonly time: number;
+  readonly msg: string | undefined;
+  /** Call-site fields, already redacted; Error values are serialised when formatted. */
+  readonly fields: Readonly<Record<string, unknown>> | undefined;
+  /** The canonical NDJSON line, pino-compatible, ending in "\n". Never throws. */
+  json(): string;
+  /** A plain, JSON-safe object of the record: exactly what the JSON line holds (a fresh copy). */
+  toObject(): Record<string, unknown>;
+  /** The same object, parsed once and shared: read it, never modify it. */
+  view(): Readonly<Record<string, unknown>>;
+  /** Formats with the given formatter once; later calls return the cached line. */
+  formatted(formatter: Formatter): string;
+  /** The key the message is written under ("msg" unless configured). */
+  readonly messageKey: string;
+  /** Whether the line carries a time (false with `timestamp: false`). */
+  readonly timestamped: boolean;
+}
+
+/** Reasons a record failed at one target each, kept by the router. */
+export interface FailureReason {
+  target: string;
+  error: Error;
+}
+
 /**
- * One log event, built once per call and shared by every transport. Formatted output is
- * cached per formatter, so two transports with the same format pay for it once.
+ * The record as built once per call and shared by every transport. Formatted output is
+ * cached per formatter, so two transports with the same format pay for it once. The
+ * routing fields are the router's bookkeeping and not part of the public LogRecord.
  */
-export class LogRecord {
+export class LogRecordImpl implements LogRecord {
   private firstFormatter: Formatter | undefined = undefined;
   private firstOutput = '';
   private moreOutputs: Map<Formatter, string> | undefined = undefined;
   private jsonLine: string | undefined = undefined;
   /** Routing bookkeeping, owned by the router: targets sent to, and which failed and why. */
   sentTo = 0;
-  reasons: { target: string; error: Error }[] | undefined = undefined;
+  reasons: FailureReason[] | undefined = undefined;
   reported = false;
   /** Made by the logger itself (drop summaries, validation warnings), not by the application. */
   internal = false;
@@ -93,6 +77,14 @@ export class LogRecord {
 
   get label(): string {
     return this.scope.shape.levels.label(this.level);
+  }
+
+  get messageKey(): string {
+    return this.scope.shape.messageKey;
+  }
+
+  get timestamped(): boolean {
+    return this.scope.shape.timestamp !== false;
   }
 
   /** The canonical NDJSON line, pino-compatible, ending in "\n". Never throws. */
@@ -136,7 +128,7 @@ export class LogRecord {
   }
 }
 
-function safeFormat(formatter: Formatter, record: LogRecord): string {
+function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
   try {
     return formatter.format(record);
   } catch (error) {
@@ -144,7 +136,7 @@ function safeFormat(formatter: Formatter, record: LogRecord): string {
   }
 }
 
-function contextJson(record: LogRecord): string {
+function contextJson(record: LogRecordImpl): string {
   const frame = record.context;
   if (frame === undefined) return '';
   const key = record.scope.redactor ?? null;
@@ -156,7 +148,7 @@ function contextJson(record: LogRecord): string {
   return json;
 }
 
-function buildJsonLine(record: LogRecord): string {
+function buildJsonLine(record: LogRecordImpl): string {
   const shape = record.scope.shape;
   try {
     return (
@@ -180,4 +172,14 @@ function buildJsonLine(record: LogRecord): string {
       'record could not be serialised: ' + String(error),
     )}}\n`;
   }
+}
+
+/** The implementation behind a public record (every record in a logger is one). */
+export function impl(record: LogRecord): LogRecordImpl {
+  return record as LogRecordImpl;
+}
+
+/** Made by the logger itself (drop summaries, validation warnings), not by the application? */
+export function madeByLogger(record: LogRecord): boolean {
+  return (record as Partial<LogRecordImpl>).internal === true;
 }

@@ -1,63 +1,45 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { writeFully } from '../io/write-fully.js';
+import { closeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LineBatch } from '../io/line-batch.js';
+import { openForAppend } from '../io/open-append.js';
+import type { SettlementListener } from '../io/settlement.js';
+import { tryWriteFully } from '../io/write-fully.js';
 import type { LogRecord } from '../record/log-record.js';
 import { quote } from '../record/serialize.js';
-
-export interface DeadLetterReason {
-  target: string;
-  error: Error;
-}
+import type { DeadLetterReason } from './events.js';
 
 const MAX_BUFFER = 64 * 1024;
 
 /**
  * Where records that could not be delivered go, one NDJSON line each:
  * `{"time":<when>,"reasons":[{"target":"file#0","error":"ENOSPC…"}],"record":{…the JSON line…}}`.
- * Lines gather per tick and are written with one blocking write, so exit loses none.
+ * Lines gather per tick and are written with one blocking write, so exit loses none. Only
+ * lines that reach the file count as dead-lettered; the listener hears the rest as failed.
  */
 export class DeadLetterFile {
   readonly path: string;
   private fd: number | undefined;
-  private buffer = '';
-  private scheduled = false;
-  written = 0;
-  lastError: Error | undefined;
+  private readonly batch: LineBatch<LogRecord>;
+  private settle: SettlementListener<LogRecord> | undefined;
 
   constructor(path: string) {
     this.path = resolve(path);
+    this.batch = new LineBatch((lines, records) => this.writeOut(lines.join(''), records), MAX_BUFFER);
+  }
+
+  /** Who hears which lines reached the file (the failure reporter counts them). */
+  listen(settle: SettlementListener<LogRecord>): void {
+    this.settle = settle;
   }
 
   write(record: LogRecord, reasons: readonly DeadLetterReason[], now = Date.now()): void {
     const why = reasons.map((r) => `{"target":${quote(r.target)},"error":${quote(r.error.message)}}`).join(',');
-    this.buffer += `{"time":${now},"reasons":[${why}],"record":${record.json().slice(0, -1)}}\n`;
-    this.written++;
-    if (this.buffer.length >= MAX_BUFFER) {
-      this.flushSync();
-      return;
-    }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.onTick);
-    }
+    this.batch.push(`{"time":${now},"reasons":[${why}],"record":${record.json().slice(0, -1)}}\n`, record);
   }
 
-  /** Writes what is buffered now; returns the error if the file cannot be written. */
-  flushSync(): Error | undefined {
-    if (this.buffer.length === 0) return undefined;
-    const chunk = this.buffer;
-    this.buffer = '';
-    try {
-      if (this.fd === undefined) {
-        mkdirSync(dirname(this.path), { recursive: true });
-        this.fd = openSync(this.path, 'a', 0o640);
-      }
-      writeFully(this.fd, chunk);
-      return undefined;
-    } catch (error) {
-      this.lastError = error as Error;
-      return this.lastError;
-    }
+  /** Writes what is buffered now. */
+  flushSync(): void {
+    this.batch.flush();
   }
 
   close(): void {
@@ -66,8 +48,15 @@ export class DeadLetterFile {
     this.fd = undefined;
   }
 
-  private readonly onTick = (): void => {
-    this.scheduled = false;
-    this.flushSync();
-  };
+  private writeOut(chunk: string, records: LogRecord[]): void {
+    let error: Error | undefined;
+    try {
+      this.fd ??= openForAppend(this.path, 0o640);
+    } catch (openError) {
+      error = openError as Error;
+    }
+    if (error === undefined) error = tryWriteFully(this.fd!, chunk).error;
+    if (error) this.settle?.failed(records, error);
+    else this.settle?.delivered(records.length);
+  }
 }

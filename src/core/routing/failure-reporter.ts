@@ -1,20 +1,6 @@
-import type { DeadLetterFile, DeadLetterReason } from './dead-letter.js';
-import type { LogRecord } from '../record/log-record.js';
-
-export type Strategy = 'all' | 'any' | 'majority';
-
-/** A record that failed under the strategy, reported once. */
-export interface DeliveryFailure {
-  record: LogRecord;
-  reasons: DeadLetterReason[];
-}
-
-/** Where the reporter announces failures: the router, as an event emitter. */
-export interface FailureEvents {
-  emit(event: 'error' | 'stopped', failure: DeliveryFailure): boolean;
-  listenerCount(event: 'error' | 'stopped'): number;
-  diagnose(message: string, detail?: unknown): void;
-}
+import { impl, type LogRecord } from '../record/log-record.js';
+import type { DeadLetterFile } from './dead-letter.js';
+import type { DeadLetterReason, DeliveryFailure, RoutingEvents, Strategy } from './events.js';
 
 const MAX_PENDING_REPORTS = 1024;
 
@@ -27,7 +13,9 @@ const MAX_PENDING_REPORTS = 1024;
  */
 export class FailureReporter {
   failed = 0;
+  /** Lines that reached the dead-letter file, and those that could not be written there. */
   deadLettered = 0;
+  deadLetterFailed = 0;
   stopped = false;
   private pending: LogRecord[] = [];
   private scheduled = false;
@@ -36,11 +24,22 @@ export class FailureReporter {
     readonly strategy: Strategy,
     private readonly continueOnError: boolean,
     private readonly deadLetter: DeadLetterFile | undefined,
-    private readonly events: FailureEvents,
-  ) {}
+    private readonly events: RoutingEvents,
+  ) {
+    deadLetter?.listen({
+      delivered: (count) => {
+        this.deadLettered += count;
+      },
+      failed: (records, reason) => {
+        this.deadLetterFailed += records.length;
+        events.diagnose(`${records.length} record(s) could not be written to the dead-letter file ${deadLetter.path}: ${reason.message}`, reason);
+      },
+    });
+  }
 
   /** One target failed one record. */
-  targetFailed(record: LogRecord, target: string, error: Error): void {
+  targetFailed(failed: LogRecord, target: string, error: Error): void {
+    const record = impl(failed);
     const reasons = (record.reasons ??= []);
     reasons.push({ target, error });
     if (!record.reported && reasons.length >= this.failuresThatFail(record.sentTo)) {
@@ -50,7 +49,8 @@ export class FailureReporter {
   }
 
   /** The record failed outright (no target could take it). */
-  recordFailed(record: LogRecord, reasons: DeadLetterReason[]): void {
+  recordFailed(failed: LogRecord, reasons: DeadLetterReason[]): void {
+    const record = impl(failed);
     record.reasons = reasons;
     record.reported = true;
     this.queue(record);
@@ -60,7 +60,6 @@ export class FailureReporter {
   deadLetterRecord(record: LogRecord, reasons: DeadLetterReason[]): boolean {
     if (!this.deadLetter) return false;
     this.deadLetter.write(record, reasons);
-    this.deadLettered++;
     return true;
   }
 
@@ -101,20 +100,22 @@ export class FailureReporter {
     const records = this.pending;
     this.pending = [];
     const events = this.events;
-    const listening = events.listenerCount('error') > 0;
+    const listening = events.listenerCount('deliveryFailed') > 0;
+    const listeningOld = events.listenerCount('error') > 0;
     for (const record of records) {
       this.failed++;
-      const failure: DeliveryFailure = { record, reasons: [...(record.reasons ?? [])] };
+      const failure: DeliveryFailure = { record, reasons: [...(impl(record).reasons ?? [])] };
       this.deadLetterRecord(record, failure.reasons);
-      if (listening) events.emit('error', failure);
+      if (listening) events.emit('deliveryFailed', failure);
+      if (listeningOld) events.emit('error', failure);
       if (!this.continueOnError && !this.stopped) {
         this.stopped = true;
         events.diagnose(`delivery stopped: a record failed (${failure.reasons.map((r) => `${r.target}: ${r.error.message}`).join('; ')})`);
         if (events.listenerCount('stopped') > 0) events.emit('stopped', failure);
       }
     }
-    if (!listening) {
-      const sample = records[0]!.reasons?.[0];
+    if (!listening && !listeningOld) {
+      const sample = impl(records[0]!).reasons?.[0];
       events.diagnose(`${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`);
     }
   }

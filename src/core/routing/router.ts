@@ -1,29 +1,16 @@
 import { EventEmitter } from 'node:events';
-import type { DeadLetterFile, DeadLetterReason } from './dead-letter.js';
-import { FailureReporter, type DeliveryFailure, type Strategy } from './failure-reporter.js';
+import { join } from 'node:path';
+import { impl, type LogRecord, type LogRecordImpl } from '../record/log-record.js';
+import { assignId, attachListener, replayReports } from '../plugin/protocol.js';
+import type { Transport } from '../plugin/transport.js';
+import { Queue } from '../util/queue.js';
 import { withTimeout } from '../util/timeout.js';
 import { Backpressure } from './backpressure.js';
+import type { DeadLetterFile } from './dead-letter.js';
+import type { DeadLetterReason, RouterEvents, Strategy } from './events.js';
+import { FailureReporter } from './failure-reporter.js';
 import { Spool } from './spool.js';
-import { join } from 'node:path';
-import type { LogRecord } from '../record/log-record.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
-import type { SettlementListener, Transport } from '../plugin/transport.js';
-
-export type { DeliveryFailure, Strategy } from './failure-reporter.js';
-
-export interface RouterEvents {
-  error: [failure: DeliveryFailure];
-  diagnostic: [message: string, detail?: unknown];
-  targetUnhealthy: [event: { target: string; error: Error | undefined }];
-  targetHealthy: [event: { target: string }];
-  drop: [event: { target: string; record: LogRecord; policy: OverflowPolicy }];
-  backpressureStart: [event: { target: string }];
-  backpressureEnd: [event: { target: string; durationMs: number; dropped: number }];
-  backpressureTimeout: [event: { target: string; durationMs: number }];
-  /** Every block target has room again (producers waiting on log.stream() may go on). */
-  unblocked: [];
-  stopped: [failure: DeliveryFailure];
-}
 
 export interface RouterOptions {
   strategy?: Strategy;
@@ -61,7 +48,9 @@ export interface RouterStats {
   delivered: number;
   targetFailures: number;
   dropped: number;
+  /** Failed records written to the dead-letter file, and those it could not take. */
   deadLettered: number;
+  deadLetterFailed: number;
   strategy: Strategy;
   stopped: boolean;
   targets: TargetStats[];
@@ -72,57 +61,62 @@ const STOPPED = new Error('delivery stopped after a failed record (continueOnErr
 const NO_TARGET = new Error('no healthy target');
 
 /**
- * Fans records out to targets: level filter, health (a circuit breaker per target), bounded
- * queues with an overflow policy and measured backpressure episodes. Per record it only sets
- * counters on the record itself; the FailureReporter turns target failures into record
- * failures under the strategy.
+ * Fans records out to targets: level filter, health, bounded queues with an overflow policy.
+ * Per record it only sets counters on the record itself; the FailureReporter turns target
+ * failures into record failures under the strategy. A record logged while another is being
+ * dispatched (a validation warning, a drop summary, a listener that logs) waits until that
+ * dispatch is done, so the router is never re-entered.
  */
 export class Router extends EventEmitter<RouterEvents> {
   private readonly targets: Target[] = [];
   private readonly selected: boolean[] = [];
   private readonly failures: FailureReporter;
   private readonly backpressure: Backpressure;
-  private readonly failureThreshold: number;
-  private readonly cooldownMs: number;
+  private readonly options: RouterOptions;
   private readonly clock: () => number;
+  private readonly deferred = new Queue<LogRecordImpl>();
+  private dispatching = false;
   private routed = 0;
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
 
   constructor(options: RouterOptions = {}) {
     super();
-    this.failures = new FailureReporter(options.strategy ?? 'all', options.continueOnError ?? true, options.deadLetter, this);
-    this.failureThreshold = options.failureThreshold ?? 5;
-    this.cooldownMs = options.cooldownMs ?? 30_000;
+    this.options = options;
     this.clock = options.clock ?? Date.now;
+    this.failures = new FailureReporter(options.strategy ?? 'all', options.continueOnError ?? true, options.deadLetter, this);
     this.backpressure = new Backpressure(this, this.failures, {
       clock: this.clock,
       maxBackpressureMs: options.maxBackpressureMs ?? 10_000,
       summariseDrops: options.summariseDrops,
       revive: options.revive,
     });
-    this.spoolDir = options.spoolDir;
   }
 
-  private readonly spoolDir: string | undefined;
-
   add(transport: Transport, options: AddTargetOptions = {}): void {
-    if (!transport.id) transport.id = `${transport.type}#${this.targets.length}`;
-    const target = new Target(transport, {
-      threshold: options.threshold ?? Number.NEGATIVE_INFINITY,
-      maxRecords: options.maxRecords ?? DEFAULT_MAX_RECORDS,
-      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
-      overflow: options.overflow ?? 'block',
+    if (!transport.id) transport[assignId](`${transport.type}#${this.targets.length}`);
+    const overflow = options.overflow ?? 'block';
+    const spoolDir = this.options.spoolDir;
+    const target = new Target(
+      transport,
+      {
+        threshold: options.threshold ?? Number.NEGATIVE_INFINITY,
+        maxRecords: options.maxRecords ?? DEFAULT_MAX_RECORDS,
+        maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+        overflow,
+      },
+      { failureThreshold: this.options.failureThreshold ?? 5, cooldownMs: this.options.cooldownMs ?? 30_000, clock: this.clock },
+      spoolDir !== undefined && overflow === 'block' ? new Spool(join(spoolDir, `${transport.id.replace(/[^\w.-]/g, '_')}.ndjson`)) : undefined,
+    );
+    transport[attachListener]({
+      delivered: () => this.targetDelivered(target),
+      failed: (records, reason) => this.targetFailed(target, records, reason),
     });
-    transport.attach(this.listenerFor(target));
     // A transport whose stream fails outright is reported, never allowed to crash us.
     transport.on('error', (error: Error) => this.diagnose(`transport ${transport.id} failed: ${error.message}`, error));
     transport.on('diagnostic', (message: string, detail?: unknown) => this.diagnose(`${transport.id}: ${message}`, detail));
-    transport.replayReports();
-    if (this.spoolDir !== undefined && target.options.overflow === 'block') {
-      target.spool = new Spool(join(this.spoolDir, `${transport.id.replace(/[^\w.-]/g, '_')}.ndjson`));
-      this.backpressure.resume(target);
-    }
+    transport[replayReports]();
+    this.backpressure.resume(target);
     this.targets.push(target);
     this.selected.push(false);
     this.minThreshold = Math.min(this.minThreshold, target.options.threshold);
@@ -132,7 +126,21 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.targets.map((t) => t.transport);
   }
 
-  dispatch(record: LogRecord): void {
+  dispatch(record: LogRecordImpl): void {
+    if (this.dispatching) {
+      this.deferred.push(record);
+      return;
+    }
+    this.dispatching = true;
+    try {
+      this.route(record);
+      while (this.deferred.length > 0) this.route(this.deferred.shift()!);
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private route(record: LogRecordImpl): void {
     if (this.failures.stopped) {
       this.routed++;
       record.sentTo = 0;
@@ -150,7 +158,7 @@ export class Router extends EventEmitter<RouterEvents> {
       selected[i] = false;
       if (record.level < target.options.threshold) continue;
       eligible++;
-      if (!target.healthy && !this.admitProbe(target, record.time)) continue;
+      if (!target.health.admits(record.time)) continue;
       selected[i] = true;
       sent++;
     }
@@ -173,14 +181,12 @@ export class Router extends EventEmitter<RouterEvents> {
 
   markTargetHealthy(id: string): void {
     const target = this.find(id);
-    if (!target.healthy) this.restore(target);
-    target.consecutiveFailures = 0;
+    if (target.health.markHealthy()) this.announceHealthy(target);
   }
 
   markTargetUnhealthy(id: string, reason = new Error('marked unhealthy by hand')): void {
     const target = this.find(id);
-    if (target.healthy) this.open(target, reason);
-    else target.openedAt = this.clock();
+    if (target.health.markUnhealthy(reason)) this.announceUnhealthy(target, reason);
   }
 
   /** Writes a record to the dead letter directly (a transport that handles it itself). */
@@ -222,23 +228,18 @@ export class Router extends EventEmitter<RouterEvents> {
     } else {
       for (const target of this.targets) this.abandon(target);
     }
-    for (const target of this.targets) {
-      if (target.episodeTimer) clearTimeout(target.episodeTimer);
-      target.spool?.close();
-    }
+    for (const target of this.targets) target.release();
     this.failures.close();
     return settled;
   }
 
   private abandon(target: Target): void {
-    const waiting = target.queue.drain();
-    target.queuedBytes = 0;
+    const waiting = target.takeAllWaiting();
     for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
-    target.abandoned = target.transport.pending;
-    if (target.abandoned > 0 || waiting.length > 0) {
-      this.diagnose(`${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ${target.abandoned} in the transport abandoned`);
+    const abandoned = target.abandon();
+    if (abandoned > 0 || waiting.length > 0) {
+      this.diagnose(`${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ${abandoned} in the transport abandoned`);
     }
-    target.transport.destroy();
   }
 
   stats(): RouterStats {
@@ -251,6 +252,7 @@ export class Router extends EventEmitter<RouterEvents> {
       targetFailures: targets.reduce((sum, t) => sum + t.failed, 0),
       dropped: targets.reduce((sum, t) => sum + t.dropped, 0),
       deadLettered: this.failures.deadLettered,
+      deadLetterFailed: this.failures.deadLetterFailed,
       strategy: this.failures.strategy,
       stopped: this.failures.stopped,
       targets,
@@ -261,49 +263,23 @@ export class Router extends EventEmitter<RouterEvents> {
     if (this.listenerCount('diagnostic') > 0) this.emit('diagnostic', message, detail);
   }
 
-  // --- delivery and backpressure -------------------------------------------------------
-
-  // --- settlement, strategy and health ---------------------------------------------------
-
-  private listenerFor(target: Target): SettlementListener {
-    return {
-      delivered: () => {
-        target.consecutiveFailures = 0;
-        if (!target.healthy) this.restore(target);
-        if (target.queue.length > 0 || target.episodeStart !== undefined) this.backpressure.drain(target, false);
-      },
-      failed: (_transport, records, reason) => {
-        target.lastError = reason;
-        target.consecutiveFailures += records.length;
-        if (target.healthy && target.consecutiveFailures >= this.failureThreshold) this.open(target, reason);
-        else if (!target.healthy && target.probing) {
-          target.probing = false;
-          target.openedAt = this.clock();
-        }
-        for (const record of records) this.failures.targetFailed(record, target.id, reason);
-        if (target.queue.length > 0 || target.episodeStart !== undefined) this.backpressure.drain(target, false);
-      },
-    };
+  private targetDelivered(target: Target): void {
+    if (target.health.succeeded()) this.announceHealthy(target);
+    if (target.behind) this.backpressure.drain(target, false);
   }
 
-  private admitProbe(target: Target, now: number): boolean {
-    if (target.probing || now - target.openedAt < this.cooldownMs) return false;
-    target.probing = true;
-    return true;
+  private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
+    if (target.health.failed(records.length, reason)) this.announceUnhealthy(target, reason);
+    for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
+    if (target.behind) this.backpressure.drain(target, false);
   }
 
-  private open(target: Target, reason: Error | undefined): void {
-    target.healthy = false;
-    target.probing = false;
-    target.openedAt = this.clock();
+  private announceUnhealthy(target: Target, reason: Error | undefined): void {
     if (this.listenerCount('targetUnhealthy') > 0) this.emit('targetUnhealthy', { target: target.id, error: reason });
-    this.diagnose(`${target.id} marked unhealthy after ${target.consecutiveFailures} consecutive failure(s)`);
+    this.diagnose(`${target.id} marked unhealthy after ${target.health.failures} consecutive failure(s)`);
   }
 
-  private restore(target: Target): void {
-    target.healthy = true;
-    target.probing = false;
-    target.consecutiveFailures = 0;
+  private announceHealthy(target: Target): void {
     if (this.listenerCount('targetHealthy') > 0) this.emit('targetHealthy', { target: target.id });
   }
 
@@ -313,4 +289,3 @@ export class Router extends EventEmitter<RouterEvents> {
     return target;
   }
 }
-

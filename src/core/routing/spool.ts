@@ -1,5 +1,5 @@
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fstatSync, ftruncateSync, readSync, unlinkSync } from 'node:fs';
+import { openForAppend } from '../io/open-append.js';
 import { writeFully } from '../io/write-fully.js';
 
 const READ_CHUNK = 64 * 1024;
@@ -81,8 +81,7 @@ export class Spool {
 
   private open(): void {
     if (this.fd !== undefined) return;
-    mkdirSync(dirname(this.path), { recursive: true });
-    this.fd = openSync(this.path, 'a+', 0o640);
+    this.fd = openForAppend(this.path, 0o640, { read: true });
   }
 
   private countLines(): number {

@@ -1,7 +1,9 @@
-import { Queue } from '../util/queue.js';
-import type { Spool } from './spool.js';
 import type { LogRecord } from '../record/log-record.js';
+import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
+import { Queue } from '../util/queue.js';
+import { Health, type HealthOptions } from './health.js';
+import type { Spool } from './spool.js';
 
 export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
 
@@ -36,46 +38,52 @@ export interface TargetStats extends TransportStats {
   backpressure: BackpressureStats;
 }
 
+/** An episode that just ended. */
+export interface EpisodeEnd {
+  durationMs: number;
+  dropped: number;
+}
+
 export const DEFAULT_MAX_RECORDS = 10_000;
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * The router's view of one transport: level, bounded queue, overflow policy, health
- * (a circuit breaker) and backpressure episodes. Records go straight to the transport while
- * it has fewer than `window` unsettled records; beyond that they wait here, which is what
- * lets drop-oldest drop the oldest waiting record.
+ * The router's view of one transport, and the only writer of its state: level, bounded
+ * queue, spool, health (a circuit breaker) and backpressure episodes. Records go straight
+ * to the transport while it has fewer than `window` unsettled records; beyond that they
+ * wait here, which is what lets drop-oldest drop the oldest waiting record.
  */
 export class Target {
-  readonly queue = new Queue<LogRecord>(64);
-  queuedBytes = 0;
-  /** Where `block` overflow goes when the router has a spool folder. */
-  spool: Spool | undefined;
+  readonly health: Health;
   /** Unsettled records the transport may hold before the router queues instead. */
   readonly window: number;
-
-  healthy = true;
-  consecutiveFailures = 0;
-  openedAt = 0;
-  probing = false;
-  lastError: Error | undefined;
-
-  dropped = 0;
+  private readonly queue = new Queue<LogRecord>(64);
+  private queuedBytes = 0;
+  private draining = false;
+  private dropped = 0;
   /** Records still inside the transport when close() gave up on it. */
-  abandoned = 0;
-
-  episodeStart: number | undefined;
-  episodeDropped = 0;
-  episodeTimer: NodeJS.Timeout | undefined;
-  episodes = 0;
-  backpressureTotalMs = 0;
-  longestMs = 0;
-  draining = false;
+  private abandoned = 0;
+  private episodeStart: number | undefined;
+  private episodeDropped = 0;
+  private episodeTimer: NodeJS.Timeout | undefined;
+  private episodes = 0;
+  private backpressureTotalMs = 0;
+  private longestMs = 0;
+  private cachedDropError: Error | undefined;
 
   constructor(
     readonly transport: Transport,
     readonly options: TargetOptions,
+    health: HealthOptions,
+    /** Where `block` overflow goes when the router has a spool folder. */
+    readonly spool: Spool | undefined,
   ) {
     this.window = Math.max(1, Math.floor(options.maxRecords / 2));
+    this.health = new Health(health);
+  }
+
+  get id(): string {
+    return this.transport.id;
   }
 
   /** One reason object for every drop: a flood of drops must not allocate an Error each. */
@@ -84,10 +92,22 @@ export class Target {
     return this.cachedDropError;
   }
 
-  private cachedDropError: Error | undefined;
+  /** Is anything waiting in the queue or spool, or is an episode open? */
+  get behind(): boolean {
+    return this.queue.length > 0 || this.episodeStart !== undefined;
+  }
 
-  get id(): string {
-    return this.transport.id;
+  /** Records waiting in the router's queue. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  get inEpisode(): boolean {
+    return this.episodeStart !== undefined;
+  }
+
+  get spooling(): boolean {
+    return this.spool !== undefined && !this.spool.empty;
   }
 
   /** True while the transport and the router's queue together hold the maximum. */
@@ -105,19 +125,120 @@ export class Target {
 
   /** Has the target caught up: nothing queued or spooled, room in the transport? */
   caughtUp(): boolean {
-    return this.queue.length === 0 && (this.spool === undefined || this.spool.empty) && this.transport.pending < this.window;
+    return this.queue.length === 0 && !this.spooling && this.transport.pending < this.window;
+  }
+
+  hand(record: LogRecord): void {
+    this.transport[acceptRecord](record);
+  }
+
+  enqueue(record: LogRecord, bytes: number): void {
+    this.queue.push(record);
+    this.queuedBytes += bytes;
+  }
+
+  /** The oldest waiting record, taken out of the queue. */
+  takeOldest(): LogRecord | undefined {
+    const record = this.queue.shift();
+    if (record !== undefined) this.queuedBytes -= record.json().length;
+    return record;
+  }
+
+  /** Everything waiting, taken out of the queue (close gave up). */
+  takeAllWaiting(): LogRecord[] {
+    this.queuedBytes = 0;
+    return this.queue.drain();
+  }
+
+  countDrop(): void {
+    this.dropped++;
+    this.episodeDropped++;
+  }
+
+  /**
+   * Moves queued records into the transport while it has room (all of them when forced),
+   * then spooled ones once the queue is empty. Settlements the transport makes meanwhile
+   * cannot re-enter it.
+   */
+  feed(force: boolean, revive: ((line: string) => LogRecord) | undefined): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0 && (force || this.transport.pending < this.window)) this.hand(this.takeOldest()!);
+      if (this.queue.length === 0) {
+        this.queuedBytes = 0;
+        if (revive !== undefined) this.replaySpool(revive);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private replaySpool(revive: (line: string) => LogRecord): void {
+    const spool = this.spool;
+    while (spool !== undefined && !spool.empty && this.transport.pending < this.window) {
+      const lines = spool.read(this.window - this.transport.pending);
+      if (lines.length === 0) break;
+      for (const line of lines) this.hand(revive(line));
+    }
+  }
+
+  /** Starts an episode unless one is open: true when it started. */
+  beginEpisode(now: number, onTimeout: () => void, timeoutMs: number): boolean {
+    if (this.episodeStart !== undefined) return false;
+    this.episodeStart = now;
+    this.episodeDropped = 0;
+    this.episodes++;
+    this.episodeTimer = setTimeout(() => {
+      this.episodeTimer = undefined;
+      if (this.episodeStart !== undefined) onTimeout();
+    }, timeoutMs);
+    this.episodeTimer.unref();
+    return true;
+  }
+
+  episodeAge(now: number): number {
+    return this.episodeStart === undefined ? 0 : now - this.episodeStart;
+  }
+
+  /** Ends the open episode and says how long it lasted and what it dropped. */
+  endEpisode(now: number): EpisodeEnd {
+    const durationMs = now - this.episodeStart!;
+    this.episodeStart = undefined;
+    this.stopTimer();
+    this.backpressureTotalMs += durationMs;
+    this.longestMs = Math.max(this.longestMs, durationMs);
+    return { durationMs, dropped: this.episodeDropped };
+  }
+
+  /** close() gave up: the transport's unsettled records are counted as abandoned. */
+  abandon(): number {
+    this.abandoned = this.transport.pending;
+    this.transport.destroy();
+    return this.abandoned;
+  }
+
+  /** Releases timers and the spool (close). */
+  release(): void {
+    this.stopTimer();
+    this.spool?.close();
+  }
+
+  private stopTimer(): void {
+    if (this.episodeTimer) clearTimeout(this.episodeTimer);
+    this.episodeTimer = undefined;
   }
 
   stats(now: number): TargetStats {
     const transport = this.transport.stats();
     const handled = transport.delivered + transport.failed + this.dropped;
-    const current = this.episodeStart === undefined ? 0 : now - this.episodeStart;
+    const current = this.episodeAge(now);
     return {
       ...transport,
       dropped: this.dropped,
       abandoned: this.abandoned,
-      healthy: this.healthy,
-      lastError: this.lastError?.message,
+      healthy: this.health.healthy,
+      lastError: this.health.lastError?.message,
       successRate: handled === 0 ? 1 : transport.delivered / handled,
       queueDepth: this.transport.pending + this.queue.length,
       queuedBytes: this.queuedBytes,

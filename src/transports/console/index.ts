@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { LevelTable, type LevelInput } from '../../core/record/levels.js';
 import { LineSink, stdioFd } from '../../core/io/line-sink.js';
+import { settlementOf } from '../../core/plugin/adapters.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { shouldColorize } from './terminal.js';
@@ -20,20 +21,17 @@ export interface ConsoleTransportOptions extends TransportOptions {
 const DEFAULT_TABLE = new LevelTable();
 
 /** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
-export class ConsoleTransport extends Transport {
+export class ConsoleTransport extends Transport<{ bytes: number }> {
   readonly type = 'console';
-  private readonly out: LineSink;
-  private readonly err: LineSink;
+  private readonly out: LineSink<LogRecord>;
+  private readonly err: LineSink<LogRecord>;
   private readonly stderrThreshold: number;
 
   constructor(options: ConsoleTransportOptions = {}) {
     super(options);
     const stdout = options.stdout ?? process.stdout;
     const stderr = options.stderr ?? process.stderr;
-    const outcome = {
-      delivered: (count: number) => this.settleDelivered(count),
-      failed: (records: readonly LogRecord[], reason: Error) => this.settleFailed(records, reason),
-    };
+    const outcome = settlementOf(this);
     const main = options.stream === 'stderr' ? stderr : stdout;
     this.out = new LineSink(main, outcome, { fd: stdioFd(main) });
     this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome, { fd: stdioFd(stderr) });
@@ -41,7 +39,12 @@ export class ConsoleTransport extends Transport {
   }
 
   protected handle(record: LogRecord): void {
-    (record.level >= this.stderrThreshold ? this.err : this.out).push(this.formatLine(record), record);
+    const toStderr = record.level >= this.stderrThreshold;
+    const sink = toStderr ? this.err : this.out;
+    // Call order across the two streams: what the other one holds goes out first.
+    const other = toStderr ? this.out : this.err;
+    if (other !== sink && !other.empty) other.writeOut();
+    sink.push(this.formatLine(record), record);
   }
 
   protected override startFlush(): void {
@@ -59,7 +62,7 @@ export class ConsoleTransport extends Transport {
     if (this.err !== this.out) await this.err.close();
   }
 
-  protected override extraStats(): Record<string, unknown> {
+  protected override extraStats(): { bytes: number } {
     return { bytes: this.out.bytesWritten + (this.err === this.out ? 0 : this.err.bytesWritten) };
   }
 }

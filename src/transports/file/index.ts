@@ -22,6 +22,17 @@ export interface FileTransportOptions extends TransportOptions {
   reopenOnSighup?: boolean;
 }
 
+/** What a file transport adds to stats(). */
+export interface FileStats {
+  path: string;
+  bytes: number;
+  lines: number;
+  writes: number;
+  rotations: number;
+  /** Bytes in the current file. */
+  size: number;
+}
+
 export interface FileProgress {
   bytesWritten: number;
   lines: number;
@@ -53,20 +64,20 @@ const reopenOnSighup = new (class extends Set<FileTransport> {
 /** Open files by absolute path, shared by every file transport in the process. */
 const openFiles = new Map<string, { file: SharedFile; options: SharedFileOptions }>();
 
-function acquire(path: string, options: SharedFileOptions, owner: FileTransport): SharedFile {
+function acquire(path: string, options: SharedFileOptions, owner: FileOwner): SharedFile {
   const key = resolve(path);
   let entry = openFiles.get(key);
   if (!entry) {
     entry = { file: new SharedFile(key, options), options };
     openFiles.set(key, entry);
   } else if (JSON.stringify(entry.options) !== JSON.stringify(options)) {
-    owner.fileNotice(`${key} is already open with other options; sharing the existing writer (its options win)`);
+    owner.notice(`${key} is already open with other options; sharing the existing writer (its options win)`);
   }
   entry.file.subscribe(owner);
   return entry.file;
 }
 
-async function release(file: SharedFile, owner: FileTransport): Promise<void> {
+async function release(file: SharedFile, owner: FileOwner): Promise<void> {
   if (!file.unsubscribe(owner)) {
     file.writeOut();
     return;
@@ -80,7 +91,7 @@ async function release(file: SharedFile, owner: FileTransport): Promise<void> {
  * write, rotates by size and/or time with optional gzip and pruning, reopens on demand,
  * and writes synchronously on the exit path so process.exit() loses nothing.
  */
-export class FileTransport extends Transport implements FileOwner {
+export class FileTransport extends Transport<FileStats> {
   readonly type = 'file';
   readonly file: SharedFile;
 
@@ -95,7 +106,7 @@ export class FileTransport extends Transport implements FileOwner {
         fsync: options.fsync ?? false,
         rotate: options.rotate,
       },
-      this,
+      this.owner,
     );
     if (options.reopenOnSighup) reopenOnSighup.add(this);
   }
@@ -104,8 +115,21 @@ export class FileTransport extends Transport implements FileOwner {
     return this.file.path;
   }
 
+  /** How the shared file reports back to this transport. */
+  private readonly owner: FileOwner = {
+    delivered: (count) => {
+      this.settleDelivered(count);
+      if (this.listenerCount('progress') > 0) {
+        const progress: FileProgress = { bytesWritten: this.file.bytesWritten, lines: this.file.linesWritten };
+        this.emit('progress', progress);
+      }
+    },
+    failed: (records, error) => this.settleFailed(records, error),
+    notice: (message, detail) => this.report(message, detail),
+  };
+
   protected handle(record: LogRecord): void {
-    this.file.append(this.formatLine(record), record, this);
+    this.file.append(this.formatLine(record), record, this.owner);
   }
 
   protected override startFlush(): void {
@@ -144,26 +168,11 @@ export class FileTransport extends Transport implements FileOwner {
   /** Once per transport, whether it ends by close() or destroy(). */
   private releaseFile(): Promise<void> {
     reopenOnSighup.delete(this);
-    this.releasing ??= release(this.file, this);
+    this.releasing ??= release(this.file, this.owner);
     return this.releasing;
   }
 
-  fileWritten(count: number, bytes: number): void {
-    this.settleDelivered(count);
-    if (this.listenerCount('progress') > 0) {
-      this.emit('progress', { bytesWritten: this.file.bytesWritten, lines: this.file.linesWritten, chunkBytes: bytes });
-    }
-  }
-
-  fileFailed(records: LogRecord[], error: Error): void {
-    this.settleFailed(records, error);
-  }
-
-  fileNotice(message: string, detail?: unknown): void {
-    this.report(message, detail);
-  }
-
-  protected override extraStats(): Record<string, unknown> {
+  protected override extraStats(): FileStats {
     return {
       path: this.file.path,
       bytes: this.file.bytesWritten,

@@ -1,16 +1,16 @@
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, fstatSync, fsyncSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LineBatch } from '../../core/io/line-batch.js';
+import { openForAppend } from '../../core/io/open-append.js';
+import type { SettlementListener } from '../../core/io/settlement.js';
+import { tryWriteFully } from '../../core/io/write-fully.js';
 import type { LogRecord } from '../../core/record/log-record.js';
-import { toError } from '../../core/plugin/transport.js';
 import { gzipFile } from './compress.js';
 import { RotationPlan, type RotationOptions } from './rotation.js';
-import { writeFully, type PartialWriteError } from '../../core/io/write-fully.js';
 
-/** What a file tells the transports that append to it. */
-export interface FileOwner {
-  fileWritten(count: number, bytes: number): void;
-  fileFailed(records: LogRecord[], error: Error): void;
-  fileNotice(message: string, detail?: unknown): void;
+/** A transport appending to a shared file: it hears what became of its records, and notices. */
+export interface FileOwner extends SettlementListener<LogRecord> {
+  notice(message: string, detail?: unknown): void;
 }
 
 export interface SharedFileOptions {
@@ -37,12 +37,10 @@ export class SharedFile {
   /** Why the file could not be opened, while it cannot. */
   private openError: Error | undefined;
   private nextOpenAttempt = 0;
-  private lines: string[] = [];
-  private records: LogRecord[] = [];
+  private readonly batch: LineBatch<LogRecord>;
+  /** The owner of each batched record, in step with the batch. */
   private owners: FileOwner[] = [];
-  private pendingLength = 0;
   private pendingBytes = 0;
-  private scheduled = false;
   private readonly plan: RotationPlan | undefined;
   private nextBoundary = Number.POSITIVE_INFINITY;
   /** Compression and pruning, one job after another so two never touch the same file. */
@@ -60,6 +58,7 @@ export class SharedFile {
     readonly options: SharedFileOptions,
   ) {
     this.path = resolve(path);
+    this.batch = new LineBatch((lines, records) => this.write(lines, records), options.bufferSize);
     this.plan = options.rotate && (options.rotate.size !== undefined || options.rotate.interval !== undefined || options.rotate.maxFiles !== undefined)
       ? new RotationPlan(this.path, options.rotate)
       : undefined;
@@ -70,7 +69,7 @@ export class SharedFile {
   /** Adds an owner; one arriving while the file cannot be opened is told why at once. */
   subscribe(owner: FileOwner): void {
     this.subscribers.add(owner);
-    if (this.openError) owner.fileNotice(this.openError.message, this.openError.cause);
+    if (this.openError) owner.notice(this.openError.message, this.openError.cause);
   }
 
   /** Removes an owner; true when it was the last one (the file should then close). */
@@ -81,49 +80,40 @@ export class SharedFile {
 
   append(line: string, record: LogRecord, owner: FileOwner): void {
     if (this.plan !== undefined) this.rotateIfDue(line, record.time);
-    this.lines.push(line);
-    this.records.push(record);
     this.owners.push(owner);
-    this.pendingLength += line.length;
-    if (this.options.sync || this.pendingLength >= this.options.bufferSize) this.writeOut();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.onTick);
-    }
+    this.batch.push(line, record);
+    if (this.options.sync) this.batch.flush();
   }
 
   /** Writes everything buffered now, synchronously. */
   writeOut(): void {
-    if (this.lines.length === 0) return;
-    const lines = this.lines;
-    const records = this.records;
+    this.batch.flush();
+  }
+
+  private write(lines: string[], records: LogRecord[]): void {
     const owners = this.owners;
-    this.lines = [];
-    this.records = [];
     this.owners = [];
-    this.pendingLength = 0;
     this.pendingBytes = 0;
     if (this.fd === undefined && !this.open()) {
       this.fail(records, owners, this.openError!);
       return;
     }
-    const data = lines.length === 1 ? lines[0]! : lines.join('');
     this.writes++;
-    try {
-      this.wrote(records.length, writeFully(this.fd!, data), owners);
-    } catch (error) {
-      const written = (error as PartialWriteError).bytesWritten ?? 0;
-      // Records wholly on disk before the failure count as delivered; the rest failed.
-      let complete = 0;
-      for (let bytes = 0; complete < lines.length; complete++) {
-        bytes += Buffer.byteLength(lines[complete]!);
-        if (bytes > written) break;
-      }
-      if (complete > 0) this.wrote(complete, written, owners.slice(0, complete));
-      this.size += written;
-      this.fail(records.slice(complete), owners.slice(complete), toError(error));
-      if ((error as NodeJS.ErrnoException).code === 'EBADF') this.closeFd();
+    const outcome = tryWriteFully(this.fd!, lines.length === 1 ? lines[0]! : lines.join(''));
+    if (outcome.error === undefined) {
+      this.wrote(records.length, outcome.bytes, owners);
+      return;
     }
+    // Records wholly on disk before the failure count as delivered; the rest failed.
+    let complete = 0;
+    for (let bytes = 0; complete < lines.length; complete++) {
+      bytes += Buffer.byteLength(lines[complete]!);
+      if (bytes > outcome.bytes) break;
+    }
+    if (outcome.error.code === 'EBADF') this.closeFd();
+    if (complete > 0) this.wrote(complete, outcome.bytes, owners.slice(0, complete));
+    else this.size += outcome.bytes;
+    this.fail(records.slice(complete), owners.slice(complete), outcome.error);
   }
 
   /** Closes and reopens the path: for logrotate's "move, then signal" scheme. */
@@ -156,16 +146,11 @@ export class SharedFile {
     } while (current !== this.background);
   }
 
-  private readonly onTick = (): void => {
-    this.scheduled = false;
-    this.writeOut();
-  };
-
   private wrote(count: number, bytes: number, owners: FileOwner[]): void {
     this.size += bytes;
     this.bytesWritten += bytes;
     this.linesWritten += count;
-    for (const [owner, n] of countByOwner(owners)) owner.fileWritten(n, bytes);
+    for (const [owner, n] of countByOwner(owners)) owner.delivered(n);
   }
 
   private fail(records: LogRecord[], owners: FileOwner[], error: Error): void {
@@ -176,11 +161,11 @@ export class SharedFile {
       list.push(record);
       byOwner.set(owners[i]!, list);
     });
-    for (const [owner, list] of byOwner) owner.fileFailed(list, error);
+    for (const [owner, list] of byOwner) owner.failed(list, error);
   }
 
   private notice(message: string, detail?: unknown): void {
-    for (const owner of this.subscribers) owner.fileNotice(message, detail);
+    for (const owner of this.subscribers) owner.notice(message, detail);
   }
 
   /** Opens (creating folders); on failure remembers why and retries at most once a second. */
@@ -189,7 +174,7 @@ export class SharedFile {
     const now = Date.now();
     if (this.openError && now < this.nextOpenAttempt) return false;
     try {
-      this.fd = openWithFolders(this.path, this.options.mode);
+      this.fd = openForAppend(this.path, this.options.mode);
       this.size = fstatSync(this.fd).size;
       if (this.openError) this.notice(`log file ${this.path} is writable again`);
       this.openError = undefined;
@@ -301,16 +286,6 @@ export class SharedFile {
         }
       }
     });
-  }
-}
-
-function openWithFolders(path: string, mode: number): number {
-  try {
-    return openSync(path, 'a', mode);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(dirname(path), { recursive: true });
-    return openSync(path, 'a', mode);
   }
 }
 

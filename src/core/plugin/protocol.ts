@@ -1,0 +1,13 @@
+/**
+ * The router's side of the transport contract, under registered symbols so no plugin
+ * author sees it on the public types and copies of streamlog loaded twice (ESM and CJS)
+ * still recognise each other's transports.
+ */
+/** Hands one record to a transport; never throws. */
+export const acceptRecord: unique symbol = Symbol.for('streamlog.transport.accept');
+/** Sets the one listener that hears the transport's settlements. */
+export const attachListener: unique symbol = Symbol.for('streamlog.transport.attach');
+/** Re-emits diagnostics made before anyone listened. */
+export const replayReports: unique symbol = Symbol.for('streamlog.transport.replayReports');
+/** Names a transport that has no id yet (config `id`, or the router's `type#index`). */
+export const assignId: unique symbol = Symbol.for('streamlog.transport.assignId');

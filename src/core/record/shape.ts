@@ -1,0 +1,50 @@
+import type { LevelTable } from './levels.js';
+import { quote, type SafeOptions } from './serialize.js';
+
+export type TimestampMode = 'epoch' | 'iso' | false;
+export type LevelFormat = 'number' | 'label';
+
+/** Settings shared by a logger tree that decide the JSON shape, precomputed once. */
+export class RecordShape {
+  readonly messageKey: string;
+  private readonly messageKeyJson: string;
+  private readonly prefixes = new Map<number, string>();
+
+  constructor(
+    readonly levels: LevelTable,
+    readonly timestamp: TimestampMode,
+    readonly levelFormat: LevelFormat,
+    messageKey: string,
+    readonly safe: SafeOptions,
+  ) {
+    this.messageKey = messageKey;
+    this.messageKeyJson = ',' + quote(messageKey) + ':';
+    for (const value of Object.values(levels.values)) this.prefixes.set(value, this.buildPrefix(value));
+  }
+
+  private buildPrefix(level: number): string {
+    return this.levelFormat === 'label' ? `{"level":${quote(this.levels.label(level))}` : `{"level":${level}`;
+  }
+
+  prefix(level: number): string {
+    return this.prefixes.get(level) ?? this.buildPrefix(level);
+  }
+
+  private lastTime = Number.NaN;
+  private lastTimeJson = '';
+
+  /** The time fragment; records come in bursts within one millisecond, so the last one is kept. */
+  timeJson(time: number): string {
+    if (time === this.lastTime) return this.lastTimeJson;
+    let json = '';
+    if (this.timestamp === 'epoch') json = ',"time":' + time;
+    else if (this.timestamp === 'iso') json = ',"time":"' + new Date(time).toISOString() + '"';
+    this.lastTime = time;
+    this.lastTimeJson = json;
+    return json;
+  }
+
+  messageJson(msg: string | undefined): string {
+    return msg === undefined ? '' : this.messageKeyJson + quote(msg);
+  }
+}
