@@ -42,7 +42,7 @@ const cases: [string, unknown, string, RegExp][] = [
   ['malformed redact path', { redact: ['ok', 'a..b'] }, 'redact[1]', /invalid redact path "a\.\.b"/],
   ['custom level with a bad name', { levels: { 'Bad-Name': 35 } }, 'levels["Bad-Name"]', /lowercase letters/],
   ['custom level with a bad value', { levels: { audit: 1.5 } }, 'levels.audit', /expected int/],
-  ['custom level with a reserved name', { levels: { child: 35 } }, 'levels.child', /reserved/],
+  ['custom level with a reserved name', { levels: { child: 35 } }, 'levels.child', /would shadow the logger's own "child"/],
   ['bad timestamp', { timestamp: 'unix' }, 'timestamp', /expected "epoch", "iso" or false/],
   ['bad levelFormat', { levelFormat: 'word' }, 'levelFormat', /expected one of "number", "label"/],
   ['bad base', { base: 'host' }, 'base', /expected record, got string/],

@@ -117,9 +117,21 @@ describe('levels', () => {
     log.level = 'silent';
     log.fatal('hidden too');
     expect(memory.objects().map((o) => o.msg)).toEqual(['now shown']);
-    expect(() => {
-      log.level = 'loud';
-    }).toThrow(/unknown level "loud"/);
+  });
+
+  it('treats an unknown level name the same everywhere: ignored, counted and diagnosed', () => {
+    const diagnostics: string[] = [];
+    const { log, memory } = memoryLogger({ level: 'info', diagnostics: (message) => diagnostics.push(message) });
+    log.level = 'loud';
+    expect(log.level).toBe('info');
+    expect(log.isLevelEnabled('loud')).toBe(false);
+    log.log('loud', 'dropped');
+    expect(log.child({}, { level: 'loud' }).level).toBe('info');
+    log.info('still logging');
+    expect(memory.objects().map((o) => o.msg)).toEqual(['still logging']);
+    expect(log.stats().unknownLevels).toBe(4);
+    expect(diagnostics).toHaveLength(4);
+    expect(diagnostics.every((d) => d.includes('unknown level "loud"'))).toBe(true);
   });
 
   it('supports custom levels as methods and through log()', () => {
