@@ -5,13 +5,12 @@ import { isWritable, toTransport } from '../plugin/adapters.js';
 import { expandEnv } from './expand-env.js';
 import { parseOrThrow } from './issues.js';
 import { loadPluginModule } from './plugin-module.js';
-import { ENVELOPE_KEYS, formatSpecSchema, maxQueueSchema, overflowSchema, transportEnvelopeSchema } from './schema.js';
+import { ENVELOPE_KEYS, envelopeShape, formatSpecSchema, routingShape, transportEnvelopeSchema } from './schema.js';
 import { ConfigError } from './errors.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import type { Formatter } from '../record/log-record.js';
 import { formatterNames, getFormatterPlugin, getTransportPlugin, transportNames, type FormatSpec, type TransportContext } from '../plugin/registry.js';
 import type { AddTargetOptions, Router } from '../routing/router.js';
-import type { OverflowPolicy } from '../routing/target.js';
 import { assignId } from '../plugin/protocol.js';
 import { isTransport, type Transport } from '../plugin/transport.js';
 
@@ -22,30 +21,12 @@ import { isTransport, type Transport } from '../plugin/transport.js';
  */
 
 /** A transport entry from JSON config: `{ "type": "console", "level": "warn", ... }`. */
-export interface TransportEntry {
-  type?: string;
-  module?: string;
-  level?: LevelInput;
-  format?: FormatSpec;
-  id?: string;
-  [option: string]: unknown;
-}
+export type TransportEntry = z.input<z.ZodObject<typeof envelopeShape>> & { [option: string]: unknown };
 
 /** A live transport from code, with the routing options a config entry would carry. */
-export interface LiveTransportEntry {
-  transport: Transport | Writable;
-  level?: LevelInput;
-  id?: string;
-  maxQueue?: { records?: number; bytes?: number | string };
-  overflow?: OverflowPolicy;
-}
+export type LiveTransportEntry = z.input<z.ZodObject<typeof routingShape>> & { transport: Transport | Writable };
 
-const liveEntrySchema = z.strictObject({
-  level: z.union([z.string(), z.number()]).optional(),
-  id: z.string().min(1).optional(),
-  maxQueue: maxQueueSchema.optional(),
-  overflow: overflowSchema.optional(),
-});
+const liveEntrySchema = z.strictObject(routingShape);
 
 export function levelValue(levels: LevelTable, level: LevelInput, path: string): number {
   try {

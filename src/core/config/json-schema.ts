@@ -1,19 +1,11 @@
 import { z } from 'zod';
 import { formatterNames, getTransportPlugin, transportNames } from '../plugin/registry.js';
-import { configSchema, formatSpecSchema, maxQueueSchema, overflowSchema } from './schema.js';
-
-const levelRef = z.union([z.string(), z.number()]);
+import { configSchema, envelopeShape } from './schema.js';
 
 function describeTransport(name: string): z.ZodType {
   const plugin = getTransportPlugin(name)!;
-  const envelope = z.object({
-    type: z.literal(name),
-    level: levelRef.optional(),
-    format: formatSpecSchema.optional(),
-    id: z.string().optional(),
-    maxQueue: maxQueueSchema.optional(),
-    overflow: overflowSchema.optional(),
-  });
+  const { module: _module, ...rest } = envelopeShape;
+  const envelope = z.object({ ...rest, type: z.literal(name) });
   const own = plugin.schema as z.ZodType;
   return own instanceof z.ZodObject ? envelope.extend(own.shape).strict() : z.intersection(envelope, own);
 }
@@ -23,14 +15,8 @@ function describeTransport(name: string): z.ZodType {
  * so editors can complete and check streamlog.json.
  */
 export function configJsonSchema(): Record<string, unknown> {
-  const moduleEntry = z.looseObject({
-    module: z.string().describe('Plugin module, relative to the config file'),
-    level: levelRef.optional(),
-    format: formatSpecSchema.optional(),
-    id: z.string().optional(),
-    maxQueue: maxQueueSchema.optional(),
-    overflow: overflowSchema.optional(),
-  });
+  const { type: _type, ...rest } = envelopeShape;
+  const moduleEntry = z.looseObject({ ...rest, module: z.string().min(1).describe('Plugin module, relative to the config file') });
   const entries = [...transportNames().map(describeTransport), moduleEntry] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]];
   const full = configSchema.extend({ transports: z.array(z.union(entries)).optional() });
   const schema = z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

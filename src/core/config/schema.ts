@@ -8,9 +8,6 @@ export const formatSpecSchema = z.union(
   { error: 'expected a formatter name like "json" or an object { "type": "pretty", ...options }' },
 );
 
-/** The keys every transport entry may have; the rest belong to the transport's own schema. */
-export const ENVELOPE_KEYS = ['type', 'module', 'level', 'format', 'id', 'maxQueue', 'overflow'] as const;
-
 export const maxQueueSchema = z.strictObject({
   records: z.number().int().positive().optional(),
   bytes: sizeSchema.optional(),
@@ -18,16 +15,30 @@ export const maxQueueSchema = z.strictObject({
 
 export const overflowSchema = z.enum(['block', 'drop-newest', 'drop-oldest']);
 
+/** How a target is routed: what a config entry and a live transport from code may both say. */
+export const routingShape = {
+  level: levelRef.optional(),
+  id: z.string().min(1).optional(),
+  maxQueue: maxQueueSchema.optional(),
+  overflow: overflowSchema.optional(),
+};
+
+/**
+ * The keys every transport entry may have besides the transport's own options. The one
+ * place they are listed: the entry parser, the live-entry parser, the JSON Schema and the
+ * TransportEntry type all derive from it.
+ */
+export const envelopeShape = {
+  type: z.string().min(1).optional(),
+  module: z.string().min(1).optional(),
+  format: formatSpecSchema.optional(),
+  ...routingShape,
+};
+
+export const ENVELOPE_KEYS: readonly string[] = Object.keys(envelopeShape);
+
 export const transportEnvelopeSchema = z
-  .looseObject({
-    type: z.string().min(1).optional(),
-    module: z.string().min(1).optional(),
-    level: levelRef.optional(),
-    format: formatSpecSchema.optional(),
-    id: z.string().min(1).optional(),
-    maxQueue: maxQueueSchema.optional(),
-    overflow: overflowSchema.optional(),
-  })
+  .looseObject(envelopeShape)
   .superRefine((entry, ctx) => {
     if (entry.type === undefined && entry.module === undefined) {
       ctx.addIssue({ code: 'custom', path: ['type'], message: 'expected a transport "type" (or a plugin "module")' });

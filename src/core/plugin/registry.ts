@@ -45,8 +45,21 @@ export interface TransportPlugin<S extends z.ZodType = z.ZodType> {
   create(options: z.output<S>, context: TransportContext): Transport | Writable;
 }
 
-const transports = new Map<string, TransportPlugin>();
-const formatters = new Map<string, FormatterPlugin>();
+/**
+ * One registry per process, on globalThis under a registered symbol: the ESM and the
+ * CommonJS copies of streamlog (a plugin registered through require(), a logger made
+ * through import) see the same plugins.
+ */
+interface Registry {
+  transports: Map<string, TransportPlugin>;
+  formatters: Map<string, FormatterPlugin>;
+}
+const REGISTRY_KEY = Symbol.for('streamlog.registry');
+const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[REGISTRY_KEY] ??= {
+  transports: new Map(),
+  formatters: new Map(),
+});
+const { transports, formatters } = registry;
 
 function checkName(kind: string, name: string): void {
   if (typeof name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(name)) {

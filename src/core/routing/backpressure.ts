@@ -128,7 +128,7 @@ export class Backpressure {
   }
 
   private startEpisode(target: Target): void {
-    const started = target.beginEpisode(this.options.clock(), () => this.episodeTimedOut(target), this.options.maxBackpressureMs);
+    const started = target.beginEpisode(this.options.clock, () => this.episodeTimedOut(target), this.options.maxBackpressureMs);
     if (!started) return;
     if (target.options.overflow === 'block') this.blockedTargets++;
     if (this.events.listenerCount('backpressureStart') > 0) this.events.emit('backpressureStart', { target: target.id });

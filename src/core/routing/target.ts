@@ -183,17 +183,27 @@ export class Target {
     }
   }
 
-  /** Starts an episode unless one is open: true when it started. */
-  beginEpisode(now: number, onTimeout: () => void, timeoutMs: number): boolean {
+  /**
+   * Starts an episode unless one is open: true when it started. `onTimeout` runs once the
+   * episode has lasted `timeoutMs` by `clock` (a timer that fires early is re-armed).
+   */
+  beginEpisode(clock: () => number, onTimeout: () => void, timeoutMs: number): boolean {
     if (this.episodeStart !== undefined) return false;
-    this.episodeStart = now;
+    const start = clock();
+    this.episodeStart = start;
     this.episodeDropped = 0;
     this.episodes++;
-    this.episodeTimer = setTimeout(() => {
-      this.episodeTimer = undefined;
-      if (this.episodeStart !== undefined) onTimeout();
-    }, timeoutMs);
-    this.episodeTimer.unref();
+    const arm = (delay: number): void => {
+      this.episodeTimer = setTimeout(() => {
+        this.episodeTimer = undefined;
+        if (this.episodeStart !== start) return;
+        const left = timeoutMs - (clock() - start);
+        if (left > 0) arm(left);
+        else onTimeout();
+      }, delay);
+      this.episodeTimer.unref();
+    };
+    arm(timeoutMs);
     return true;
   }
 

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, MemoryTransport, type DeliveryFailure, type Strategy } from '../../../src/index.js';
+import { createLogger, MemoryTransport, type DeliveryFailure, type OverflowPolicy, type Strategy } from '../../../src/index.js';
 import { ControlledTransport, type ControlMode } from '../../helpers.js';
 
 function deadLetterPath(): string {
@@ -160,7 +160,7 @@ describe('health', () => {
 });
 
 /** A logger with a stalled target (given queue options) and a memory target beside it. */
-function stalledLogger(overflow: string, records: number, router: Record<string, unknown> = {}) {
+function stalledLogger(overflow: OverflowPolicy, records: number, router: Record<string, unknown> = {}) {
   const log = createLogger({
     exitFlush: false,
     base: null,
@@ -291,5 +291,89 @@ describe('live transports with routing options', () => {
     expect(log.stats().targets[0]).toMatchObject({ id: 'live', dropped: 6, queueDepth: 4 });
     expect(stalled.messages()).toEqual(['w0', 'w1']);
     expect(() => createLogger({ transports: [{ transport: stalled, overflow: 'sometimes' } as never] })).toThrow(/^transports\[0\]\.overflow: expected one of "block", "drop-newest", "drop-oldest"/);
+  });
+});
+
+describe('re-entry', () => {
+  it('a record logged mid-dispatch (a validation warning) waits its turn and reaches only the targets its level allows', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      transports: [
+        { type: 'validating', rules: { userId: 'number' }, onInvalid: 'log', target: { type: 'memory' } },
+        { type: 'memory', id: 'warnings', level: 'warn' },
+      ],
+    });
+    log.info({ userId: 'not a number' }, 'invalid info');
+    log.info({ userId: 7 }, 'valid info');
+    await log.flush();
+    const warnings = (log.transports[1] as MemoryTransport).objects();
+    expect(warnings.map((o) => [o.level, o.msg])).toEqual([[40, 'invalid record skipped']]);
+    const validated = ((log.transports[0] as unknown as { inner: MemoryTransport }).inner).objects();
+    expect(validated.map((o) => o.msg)).toEqual(['invalid record skipped', 'valid info']);
+    await log.close();
+  });
+
+  it('a listener that logs from a drop event does not send the dropped record anywhere its level does not allow', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      router: { strategy: 'any' },
+      transports: [
+        { type: 'controlled', mode: 'stall', id: 'stalled', overflow: 'drop-newest', maxQueue: { records: 2 } },
+        { type: 'memory', id: 'warnings', level: 'warn' },
+      ],
+    });
+    let told = false;
+    log.on('drop', (event) => {
+      if (told) return; // the warning is dropped by the stalled target too: say it once
+      told = true;
+      log.warn({ dropped: event.record.msg }, 'a drop happened');
+    });
+    for (let i = 0; i < 5; i++) log.info(`record ${i}`);
+    const warnings = (log.transports[1] as MemoryTransport).objects();
+    expect(warnings.map((o) => [o.level, o.msg, o.dropped])).toEqual([[40, 'a drop happened', 'record 2']]);
+    await log.close({ timeoutMs: 50 });
+  });
+});
+
+describe('settlement and the dead letter', () => {
+  it('a listener that throws while a record settles is diagnosed; the record is settled once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-listener-'));
+    const diagnostics: string[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      router: { health: { cooldownMs: 0 } },
+      diagnostics: (message) => diagnostics.push(message),
+      transports: [{ type: 'file', id: 'app', path: join(dir, 'app.log') }],
+    });
+    log.markTargetUnhealthy('app');
+    log.on('targetHealthy', () => {
+      throw new Error('listener bug');
+    });
+    log.info('probe');
+    await log.flush();
+    const target = log.stats().targets[0]!;
+    expect(target).toMatchObject({ accepted: 1, delivered: 1, failed: 0, pending: 0, healthy: true });
+    expect(readFileSync(join(dir, 'app.log'), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    expect(diagnostics.some((d) => d.includes('settlement listener threw'))).toBe(true);
+    await log.close();
+  });
+
+  it('a dead-letter file that cannot be written counts its records as failed there, not dead-lettered, and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-dead-'));
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, 'a file where a folder should be');
+    const diagnostics: string[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: (message) => diagnostics.push(message),
+      router: { deadLetter: join(blocker, 'dead.ndjson') },
+      transports: [{ type: 'controlled', mode: 'fail' }],
+    });
+    for (let i = 0; i < 3; i++) log.info({ i }, 'refused');
+    await log.flush();
+    expect(log.stats()).toMatchObject({ failed: 3, deadLettered: 0, deadLetterFailed: 3 });
+    expect(diagnostics.some((d) => d.includes('could not be written to the dead-letter file') && d.includes('ENOTDIR'))).toBe(true);
+    await log.close();
   });
 });
