@@ -12,7 +12,10 @@ export const libraries = {
   },
   /** Fan-out: the same records to three files in three formats. */
   async 'streamlog fan-out'(path) {
-    const targets = path === '/dev/null' ? ['/dev/null', '/dev/null', '/dev/null'] : [`${path}.json`, `${path}.txt`, `${path}.stable.json`];
+    const targets =
+      path === '/dev/null'
+        ? ['/dev/null', '/dev/null', '/dev/null']
+        : [`${path}.json`, `${path}.txt`, `${path}.stable.json`];
     const log = createLogger({
       level: 'info',
       exitFlush: false,

@@ -9,14 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { workloads } from './workloads.mjs';
 import { libraries } from './libraries.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []));
+const argv = process.argv.slice(2);
+const args = Object.fromEntries(argv.flatMap((arg, i) => (arg.startsWith('--') ? [[arg.slice(2), argv[i + 1]]] : [])));
 const rounds = Number(args.rounds ?? 5);
 const count = Number(args.count ?? 100_000);
 const names = args.only ? args.only.split(',') : Object.keys(workloads);
 const destinations = (args.dest ?? 'devnull,file').split(',');
 // The fan-out runs are their own table (against pino writing one file).
 const mode = args.mode ?? 'compare';
-const libs = mode === 'fanout' ? ['streamlog fan-out', 'streamlog', 'pino (sync)', 'pino (async)'] : Object.keys(libraries).filter((l) => l !== 'streamlog fan-out');
+const libs =
+  mode === 'fanout'
+    ? ['streamlog fan-out', 'streamlog', 'pino (sync)', 'pino (async)']
+    : Object.keys(libraries).filter((l) => l !== 'streamlog fan-out');
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'streamlog-bench-'));
 
@@ -40,16 +44,13 @@ for (const dest of destinations) {
         const path = dest === 'devnull' ? '/dev/null' : join(scratch, `${lib.replace(/\W/g, '_')}-${round}.log`);
         const out = execFileSync(process.execPath, [worker, lib, workload, path, String(count)], { encoding: 'utf8' });
         results[dest][workload][lib].push(JSON.parse(out).ns);
-        if (dest === 'file') for (const suffix of ['', '.json', '.txt', '.stable.json']) rmSync(path + suffix, { force: true });
+        if (dest === 'file')
+          for (const suffix of ['', '.json', '.txt', '.stable.json']) rmSync(path + suffix, { force: true });
         done++;
         if (process.stderr.isTTY) process.stderr.write(`\r  ${done}/${total} measurements`);
       }
     }
     if (!process.stderr.isTTY) process.stderr.write(`  ${done}/${total} measurements (${dest}, ${workload} done)\n`);
-    {
-      {
-      }
-    }
   }
 }
 process.stderr.write('\n');
@@ -59,16 +60,18 @@ const ms = (ns) => (ns / 1e6).toFixed(1);
 for (const dest of destinations) {
   const title = dest === 'devnull' ? '/dev/null' : 'a file';
   process.stdout.write(`\n### ${count.toLocaleString('en')} records to ${title} (median of ${rounds} rounds, ms)\n\n`);
-  const ratios = mode === 'fanout' ? ['fan-out / best pino (one file)'] : ['streamlog / best pino', 'winston / streamlog'];
+  const ratios =
+    mode === 'fanout' ? ['fan-out / best pino (one file)'] : ['streamlog / best pino', 'winston / streamlog'];
   process.stdout.write(`| workload | ${libs.join(' | ')} | ${ratios.join(' | ')} |\n`);
   process.stdout.write(`|---|${libs.map(() => '---:').join('|')}|${ratios.map(() => '---:').join('|')}|\n`);
   for (const workload of names) {
     const med = Object.fromEntries(libs.map((l) => [l, median(results[dest][workload][l])]));
     const bestPino = Math.min(med['pino (sync)'], med['pino (async)']);
     const row = libs.map((l) => ms(med[l])).join(' | ');
-    const cells = mode === 'fanout'
-      ? [`${(med['streamlog fan-out'] / bestPino).toFixed(2)}x`]
-      : [`${(med.streamlog / bestPino).toFixed(2)}x`, `${(med.winston / med.streamlog).toFixed(1)}x`];
+    const cells =
+      mode === 'fanout'
+        ? [`${(med['streamlog fan-out'] / bestPino).toFixed(2)}x`]
+        : [`${(med.streamlog / bestPino).toFixed(2)}x`, `${(med.winston / med.streamlog).toFixed(1)}x`];
     process.stdout.write(`| ${workload} | ${row} | ${cells.join(' | ')} |\n`);
   }
 }

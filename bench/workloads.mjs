@@ -9,7 +9,11 @@ function deepObject(depth) {
 const deep = deepObject(10);
 const object = {
   user: { id: 1234, name: 'Ann Lee', roles: ['admin', 'billing'], active: true },
-  req: { method: 'POST', url: '/api/v1/orders?limit=20', headers: { host: 'api.example', 'user-agent': 'bench/1.0', accept: 'application/json' } },
+  req: {
+    method: 'POST',
+    url: '/api/v1/orders?limit=20',
+    headers: { host: 'api.example', 'user-agent': 'bench/1.0', accept: 'application/json' },
+  },
   durationMs: 12.5,
 };
 

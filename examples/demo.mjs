@@ -10,7 +10,10 @@ log.info('service starting on port %d', 8080);
 log.debug({ features: ['search', 'billing'] }, 'feature flags loaded');
 
 const request = log.child({ reqId: 'req-42' });
-request.info({ req: { method: 'POST', url: '/login', headers: { authorization: 'Bearer s3cret' } } }, 'request received');
+request.info(
+  { req: { method: 'POST', url: '/login', headers: { authorization: 'Bearer s3cret' } } },
+  'request received',
+);
 request.warn({ user: 'ann', password: 'hunter2' }, 'password is about to expire');
 
 await withContext({ traceId: 'trace-7' }, async () => {
@@ -20,7 +23,9 @@ await withContext({ traceId: 'trace-7' }, async () => {
 
 const cause = new Error('connection reset by peer');
 request.error(new Error('payment provider unavailable', { cause }), 'charge failed');
-log.info('a message with a forged line\n{"level":60,"msg":"fake"} and \u001b[31mcolour codes\u001b[0m stays on one line');
+log.info(
+  'a message with a forged line\n{"level":60,"msg":"fake"} and \u001b[31mcolour codes\u001b[0m stays on one line',
+);
 
 await log.flush();
 const recent = log.transports.find((t) => t.id === 'recent');

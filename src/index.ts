@@ -14,7 +14,12 @@ export type { LogRecord, Formatter } from './core/record/log-record.js';
 export type { TimestampMode, LevelFormat } from './core/record/shape.js';
 export { safeJson } from './core/record/serialize.js';
 export type { SettlementListener } from './core/io/settlement.js';
-export { Transport, type TransportOptions, type TransportStats, type TransportEvents } from './core/plugin/transport.js';
+export {
+  Transport,
+  type TransportOptions,
+  type TransportStats,
+  type TransportEvents,
+} from './core/plugin/transport.js';
 export { WrapperTransport } from './core/plugin/wrapper-transport.js';
 export { StreamTransport, WritableTransport } from './core/plugin/adapters.js';
 export {
@@ -38,9 +43,19 @@ export { createTextFormatter, type TextFormatterOptions } from './formatters/tex
 export { createPrettyFormatter, type PrettyFormatterOptions } from './formatters/pretty.js';
 export { ConsoleTransport, type ConsoleTransportOptions } from './transports/console/index.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
-export { FileTransport, type FileTransportOptions, type FileProgress, type FileStats } from './transports/file/index.js';
+export {
+  FileTransport,
+  type FileTransportOptions,
+  type FileProgress,
+  type FileStats,
+} from './transports/file/index.js';
 export type { RotationOptions } from './transports/file/rotation.js';
-export { BufferedTransport, type BufferedTransportOptions, type BufferStatus, type FlushEvent } from './transports/buffered.js';
+export {
+  BufferedTransport,
+  type BufferedTransportOptions,
+  type BufferStatus,
+  type FlushEvent,
+} from './transports/buffered.js';
 export {
   ValidatingTransport,
   rulesToSchema,

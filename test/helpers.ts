@@ -27,7 +27,10 @@ export function collectingLogger(options: Omit<LoggerOptions, 'transports'> = {}
   return { log, out };
 }
 
-export function memoryLogger(options: Omit<LoggerOptions, 'transports'> = {}): { log: Logger; memory: MemoryTransport } {
+export function memoryLogger(options: Omit<LoggerOptions, 'transports'> = {}): {
+  log: Logger;
+  memory: MemoryTransport;
+} {
   const memory = new MemoryTransport({ capacity: 10_000 });
   const log = createLogger({ exitFlush: false, ...options, transports: [memory] });
   return { log, memory };

@@ -22,7 +22,15 @@ export function recordParts(record: LogRecord): RecordParts {
   const hasName = typeof name === 'string';
   const fieldKeys: string[] = [];
   for (const key in view) {
-    if (key === 'level' || key === 'time' || key === messageKey || key === 'pid' || key === 'hostname' || (hasName && key === 'name')) continue;
+    if (
+      key === 'level' ||
+      key === 'time' ||
+      key === messageKey ||
+      key === 'pid' ||
+      key === 'hostname' ||
+      (hasName && key === 'name')
+    )
+      continue;
     fieldKeys.push(key);
   }
   return {

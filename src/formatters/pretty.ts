@@ -29,16 +29,17 @@ function levelPainter(colors: Colors, label: string): (text: string) => string {
 }
 
 function clock(time: number, utc: boolean): string {
-  const date = new Date(time);
+  const d = new Date(time);
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return utc
-    ? `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`
-    : `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+  const [h, m, s, ms] = utc
+    ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()]
+    : [d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()];
+  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms, 3)}`;
 }
 
 /** A value on one line: strings as text, the rest as JSON; all of it sanitised. */
 function inline(value: unknown): string {
-  return sanitize(typeof value === 'string' ? value : JSON.stringify(value) ?? 'null');
+  return sanitize(typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null'));
 }
 
 function isErrorShape(value: unknown): value is { type?: unknown; message?: unknown; stack?: unknown } {
@@ -47,12 +48,16 @@ function isErrorShape(value: unknown): value is { type?: unknown; message?: unkn
 
 /** Error stacks are the one multi-line part: each line indented, so none can pose as a record. */
 function errorLines(key: string, error: Record<string, unknown>, colors: Colors, indent: string): string[] {
-  const lines = [`${indent}${colors.cyan(sanitize(key))}: ${colors.red(inline(error.type ?? 'Error'))}: ${inline(error.message ?? '')}`];
+  const lines = [
+    `${indent}${colors.cyan(sanitize(key))}: ` +
+      `${colors.red(inline(error.type ?? 'Error'))}: ${inline(error.message ?? '')}`,
+  ];
   const stack = String(error.stack).split('\n').slice(1);
   for (const frame of stack) lines.push(`${indent}${INDENT}${colors.gray(sanitize(frame.trim()))}`);
   for (const [innerKey, value] of Object.entries(error)) {
     if (innerKey === 'type' || innerKey === 'message' || innerKey === 'stack') continue;
-    if (isErrorShape(value)) lines.push(...errorLines(innerKey, value as Record<string, unknown>, colors, indent + INDENT));
+    if (isErrorShape(value))
+      lines.push(...errorLines(innerKey, value as Record<string, unknown>, colors, indent + INDENT));
     else lines.push(`${indent}${INDENT}${colors.cyan(sanitize(innerKey))}: ${inline(value)}`);
   }
   return lines;
@@ -66,7 +71,10 @@ export interface PrettyFormatterOptions {
 }
 
 /** `[12:00:00.000] INFO (api/4242): hello` then one indented line per field. */
-export function createPrettyFormatter(options: PrettyFormatterOptions = {}, context: FormatterContext = { colorize: false }): Formatter {
+export function createPrettyFormatter(
+  options: PrettyFormatterOptions = {},
+  context: FormatterContext = { colorize: false },
+): Formatter {
   const colors = createColors(options.colorize ?? context.colorize);
   const utc = options.utc ?? false;
   return {
@@ -76,7 +84,10 @@ export function createPrettyFormatter(options: PrettyFormatterOptions = {}, cont
       const paint = levelPainter(colors, parts.label);
       let head = parts.time === undefined ? '' : `[${clock(parts.time, utc)}] `;
       head += paint(sanitize(parts.label.toUpperCase()));
-      const origin = [parts.name, parts.pid].filter((v) => v !== undefined).map(inline).join('/');
+      const origin = [parts.name, parts.pid]
+        .filter((v) => v !== undefined)
+        .map(inline)
+        .join('/');
       if (origin) head += ` (${origin})`;
       head += ':';
       if (parts.msg !== undefined) head += ' ' + colors.bold(sanitize(parts.msg));

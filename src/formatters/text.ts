@@ -10,7 +10,7 @@ const NEEDS_QUOTES = /[\s="\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff
 /** logfmt value: bare when safe, otherwise quoted with escapes; never a raw control byte. */
 function logfmtValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'null';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
   if (text.length > 0 && !NEEDS_QUOTES.test(text)) return text;
   return '"' + sanitize(text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')) + '"';
 }

@@ -169,7 +169,12 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     const failedBytes = failed.reduce((sum, r) => sum + Buffer.byteLength(this.formatLine(r)), 0);
     this.totalWritten += this.chunkBytes - failedBytes;
     if (this.listenerCount('flush') > 0) {
-      const event: FlushEvent = { records: chunk.length, bytes: this.chunkBytes, failed: failed.length, durationMs: Date.now() - this.chunkStarted };
+      const event: FlushEvent = {
+        records: chunk.length,
+        bytes: this.chunkBytes,
+        failed: failed.length,
+        durationMs: Date.now() - this.chunkStarted,
+      };
       this.emit('flush', event);
     }
     if (failed.length === 0) {

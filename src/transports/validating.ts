@@ -36,7 +36,10 @@ function toCheck(check: ValidatingTransportOptions['check']): RecordCheck {
     return (value) => {
       const result = check.safeParse(value);
       if (result.success) return true;
-      return result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(record)', message: issue.message }));
+      return result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.') || '(record)',
+        message: issue.message,
+      }));
     };
   }
   return (value) => {
@@ -132,12 +135,20 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
 
   protected override extraStats(): ValidationStats {
     const total = this.valid + this.invalid;
-    return { valid: this.valid, invalid: this.invalid, total, successRate: total === 0 ? 1 : this.valid / total, lastErrors: [...this.lastErrors] };
+    return {
+      valid: this.valid,
+      invalid: this.invalid,
+      total,
+      successRate: total === 0 ? 1 : this.valid / total,
+      lastErrors: [...this.lastErrors],
+    };
   }
 }
 
 const RULE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'any'] as const;
-const ruleType = z.string().regex(new RegExp(`^(${RULE_TYPES.join('|')})\\??$`), { error: `expected one of ${RULE_TYPES.join(', ')} (add "?" for optional)` });
+const ruleType = z.string().regex(new RegExp(`^(${RULE_TYPES.join('|')})\\??$`), {
+  error: `expected one of ${RULE_TYPES.join(', ')} (add "?" for optional)`,
+});
 
 /** `"rules": { "userId": "number", "tags": "array?" }` → a zod object (other keys allowed). */
 export function rulesToSchema(rules: Record<string, string>): z.ZodType {
@@ -146,8 +157,19 @@ export function rulesToSchema(rules: Record<string, string>): z.ZodType {
     const optional = rule.endsWith('?');
     const type = optional ? rule.slice(0, -1) : rule;
     const base: z.ZodType =
-      type === 'string' ? z.string() : type === 'number' ? z.number() : type === 'integer' ? z.number().int() : type === 'boolean' ? z.boolean()
-        : type === 'object' ? z.record(z.string(), z.unknown()) : type === 'array' ? z.array(z.unknown()) : z.unknown().refine((v) => v !== undefined, { error: 'required' });
+      type === 'string'
+        ? z.string()
+        : type === 'number'
+          ? z.number()
+          : type === 'integer'
+            ? z.number().int()
+            : type === 'boolean'
+              ? z.boolean()
+              : type === 'object'
+                ? z.record(z.string(), z.unknown())
+                : type === 'array'
+                  ? z.array(z.unknown())
+                  : z.unknown().refine((v) => v !== undefined, { error: 'required' });
     shape[key] = optional ? base.optional() : base;
   }
   return z.looseObject(shape);
@@ -160,7 +182,10 @@ const validatingSchema = z
     onInvalid: z.enum(['error', 'skip', 'log', 'dead-letter']).optional(),
     target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
   })
-  .refine((o) => (o.schema === undefined) !== (o.rules === undefined), { error: 'expected exactly one of "schema" (JSON Schema) or "rules"', path: ['schema'] });
+  .refine((o) => (o.schema === undefined) !== (o.rules === undefined), {
+    error: 'expected exactly one of "schema" (JSON Schema) or "rules"',
+    path: ['schema'],
+  });
 
 export const validatingTransportPlugin: TransportPlugin<typeof validatingSchema> = {
   schema: validatingSchema,

@@ -25,8 +25,15 @@ describe('example configs stay valid', () => {
     log.info({ userId: 7, action: 'checkout' }, 'audited');
     log.info({ userId: 'not a number', action: 'checkout' }, 'not audited');
     return log.close().then(() => {
-      expect(readFileSync(join(dir, 'logs', 'app.log'), 'utf8').trim().split('\n')).toHaveLength(2);
-      const audit = readFileSync(join(dir, 'logs', 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(
+        readFileSync(join(dir, 'logs', 'app.log'), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toHaveLength(2);
+      const audit = readFileSync(join(dir, 'logs', 'audit.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(audit.map((r) => r.msg)).toEqual(['audited']);
       expect(Object.keys(audit[0])).toEqual([...Object.keys(audit[0])].sort());
     });

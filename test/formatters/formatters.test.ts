@@ -1,11 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, MemoryTransport, createPrettyFormatter, createTextFormatter, jsonFormatter, stableJsonFormatter, type Formatter } from '../../src/index.js';
+import {
+  createLogger,
+  MemoryTransport,
+  createPrettyFormatter,
+  createTextFormatter,
+  jsonFormatter,
+  stableJsonFormatter,
+  type Formatter,
+} from '../../src/index.js';
 
 const T = Date.UTC(2024, 10, 28, 8, 0, 0, 0); // 2024-11-28T08:00:00.000Z = 1732780800000
 
 function linesWith(formatter: Formatter, log: (l: ReturnType<typeof createLogger>) => void): string[] {
   const memory = new MemoryTransport({ formatter });
-  const logger = createLogger({ name: 'api', base: { pid: 4242, hostname: 'web-1' }, exitFlush: false, transports: [memory] });
+  const logger = createLogger({
+    name: 'api',
+    base: { pid: 4242, hostname: 'web-1' },
+    exitFlush: false,
+    transports: [memory],
+  });
   log(logger);
   return memory.lines();
 }
@@ -27,15 +40,19 @@ describe('formatters (golden lines)', () => {
 
   it('stable-json: keys sorted at every depth', () => {
     expect(linesWith(stableJsonFormatter, (l) => l.info({ z: { b: 1, a: 2 }, a: true }, 'sorted'))).toEqual([
-      '{"a":true,"hostname":"web-1","level":30,"msg":"sorted","name":"api","pid":4242,"time":1732780800000,"z":{"a":2,"b":1}}\n',
+      '{"a":true,"hostname":"web-1","level":30,"msg":"sorted","name":"api","pid":4242,' +
+        '"time":1732780800000,"z":{"a":2,"b":1}}\n',
     ]);
   });
 
   it('text: logfmt with quoting and flattened objects', () => {
     expect(
-      linesWith(createTextFormatter(), (l) => l.warn({ user: { id: 7, name: 'Ann Lee' }, empty: '', eq: 'a=b', q: 'say "hi"', list: [1, 2] }, 'disk low')),
+      linesWith(createTextFormatter(), (l) =>
+        l.warn({ user: { id: 7, name: 'Ann Lee' }, empty: '', eq: 'a=b', q: 'say "hi"', list: [1, 2] }, 'disk low'),
+      ),
     ).toEqual([
-      'time=2024-11-28T08:00:00.000Z level=warn name=api msg="disk low" user.id=7 user.name="Ann Lee" empty="" eq="a=b" q="say \\"hi\\"" list=[1,2]\n',
+      'time=2024-11-28T08:00:00.000Z level=warn name=api msg="disk low" user.id=7 user.name="Ann Lee" ' +
+        'empty="" eq="a=b" q="say \\"hi\\"" list=[1,2]\n',
     ]);
     expect(linesWith(createTextFormatter({ showBase: true }), (l) => l.info('x'))).toEqual([
       'time=2024-11-28T08:00:00.000Z level=info name=api msg=x pid=4242 hostname=web-1\n',
@@ -51,7 +68,8 @@ describe('formatters (golden lines)', () => {
     });
     expect(lines).toEqual([
       '[08:00:00.000] INFO (api/4242): hello\n    reqId: r1\n    n: 2\n',
-      '[08:00:00.000] ERROR (api/4242): boom\n    err: Error: boom\n        at one (a.js:1:1)\n        at two (b.js:2:2)\n',
+      '[08:00:00.000] ERROR (api/4242): boom\n    err: Error: boom\n' +
+        '        at one (a.js:1:1)\n        at two (b.js:2:2)\n',
     ]);
   });
 
@@ -65,7 +83,7 @@ describe('formatters (golden lines)', () => {
   it('text and pretty neutralise newlines and escape sequences in messages, keys and values', () => {
     const evil = 'ok\n{"level":60,"msg":"forged"}\u001b[31mred\r\u2028';
     for (const formatter of [createTextFormatter(), createPrettyFormatter({ utc: true })]) {
-      const [line] = linesWith(formatter, (l) => l.info({ [`k\ney`]: evil }, evil));
+      const [line] = linesWith(formatter, (l) => l.info({ 'k\ney': evil }, evil));
       expect(line).not.toContain('\u001b');
       expect(line).not.toContain('\r');
       expect(line).not.toContain('\u2028');
@@ -79,7 +97,13 @@ describe('formatters (golden lines)', () => {
 
   it('formats each record once per formatter, however many transports share it', () => {
     let calls = 0;
-    const counting: Formatter = { name: 'counting', format: (r) => (calls++, r.json()) };
+    const counting: Formatter = {
+      name: 'counting',
+      format: (r) => {
+        calls++;
+        return r.json();
+      },
+    };
     const a = new MemoryTransport({ formatter: counting });
     const b = new MemoryTransport({ formatter: counting });
     const log = createLogger({ exitFlush: false, transports: [a, b] });
@@ -91,7 +115,13 @@ describe('formatters (golden lines)', () => {
   });
 
   it('shares one formatter instance between config entries with the same format', async () => {
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'memory', format: 'text' }, { type: 'memory', format: { type: 'text' } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [
+        { type: 'memory', format: 'text' },
+        { type: 'memory', format: { type: 'text' } },
+      ],
+    });
     const [one, two] = log.transports;
     expect(one!.formatter).toBe(two!.formatter);
     await log.close();

@@ -4,7 +4,27 @@ import { createLogger, createPrettyFormatter, createTextFormatter, MemoryTranspo
 
 const text = fc.oneof(
   fc.string({ unit: 'binary' }),
-  fc.string({ unit: fc.constantFrom('\n', '\r', '\u001b', '[', '3', '1', 'm', '"', '\\', '\u0000', '\u2028', '\u009b', '\ud800', '\udc00', 'a', '=', ' ') }),
+  fc.string({
+    unit: fc.constantFrom(
+      '\n',
+      '\r',
+      '\u001b',
+      '[',
+      '3',
+      '1',
+      'm',
+      '"',
+      '\\',
+      '\u0000',
+      '\u2028',
+      '\u009b',
+      '\ud800',
+      '\udc00',
+      'a',
+      '=',
+      ' ',
+    ),
+  }),
 );
 const value = fc.anything({
   key: text,
@@ -71,11 +91,17 @@ describe('stable-json', () => {
     const memory = new MemoryTransport({ capacity: 1, formatter: stableJsonFormatter });
     const log = createLogger({ exitFlush: false, transports: [memory] });
     fc.assert(
-      fc.property(fc.dictionary(fc.oneof(text, fc.constantFrom('2', '10', '0', '01', 'a')), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), text, (obj, msg) => {
-        log.info(obj, msg);
-        const [record] = memory.records();
-        expect(memory.lines()[0]).toBe(stringify(record!.toObject()) + '\n');
-      }),
+      fc.property(
+        fc.dictionary(fc.oneof(text, fc.constantFrom('2', '10', '0', '01', 'a')), fc.jsonValue({ maxDepth: 3 }), {
+          maxKeys: 6,
+        }),
+        text,
+        (obj, msg) => {
+          log.info(obj, msg);
+          const [record] = memory.records();
+          expect(memory.lines()[0]).toBe(stringify(record!.toObject()) + '\n');
+        },
+      ),
       { numRuns: 300 },
     );
   });

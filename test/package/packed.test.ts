@@ -16,7 +16,10 @@ beforeAll(() => {
   project = join(work, 'app');
   execFileSync('mkdir', ['-p', project]);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], { cwd: project, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], {
+    cwd: project,
+    stdio: 'pipe',
+  });
 }, 120_000);
 
 function node(args: string[]): string {
@@ -28,22 +31,53 @@ function node(args: string[]): string {
 
 describe('the packed tarball', () => {
   it('imports as ESM', () => {
-    const out = node(['--input-type=module', '-e', "import { createLogger } from 'streamlog'; const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] }); log.info({ via: 'esm' }, 'hi');"]);
+    const out = node([
+      '--input-type=module',
+      '-e',
+      "import { createLogger } from 'streamlog'; " +
+        "const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] }); " +
+        "log.info({ via: 'esm' }, 'hi');",
+    ]);
     expect(out).toBe('{"level":30,"via":"esm","msg":"hi"}\n');
   });
 
   it('requires as CommonJS', () => {
-    const out = node(['-e', "const { createLogger, ConfigError } = require('streamlog'); const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console', format: 'text' }] }); log.warn({ via: 'cjs' }, 'hi'); if (typeof ConfigError !== 'function') process.exit(1);"]);
+    const out = node([
+      '-e',
+      "const { createLogger, ConfigError } = require('streamlog'); " +
+        "const transports = [{ type: 'console', format: 'text' }]; " +
+        'const log = createLogger({ base: null, timestamp: false, transports }); ' +
+        "log.warn({ via: 'cjs' }, 'hi'); if (typeof ConfigError !== 'function') process.exit(1);",
+    ]);
     expect(out).toBe('level=warn msg=hi via=cjs\n');
   });
 
   it('ships type declarations that a TypeScript user compiles against', () => {
     writeFileSync(
       join(project, 'check.ts'),
-      "import { createLogger, type Logger } from 'streamlog';\nconst log: Logger = createLogger({ level: 'debug' });\nlog.info({ a: 1 }, 'typed %s', 'ok');\n",
+      "import { createLogger, type Logger } from 'streamlog';\n" +
+        "const log: Logger = createLogger({ level: 'debug' });\nlog.info({ a: 1 }, 'typed %s', 'ok');\n",
     );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types'), 'check.ts'], { cwd: project, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(ROOT, 'node_modules', '@types'),
+        'check.ts',
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });

@@ -2,7 +2,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferedTransport, createLogger, Transport, type BufferStatus, type DeliveryFailure, type FlushEvent, type LogRecord } from '../../src/index.js';
+import {
+  BufferedTransport,
+  createLogger,
+  Transport,
+  type BufferStatus,
+  type DeliveryFailure,
+  type FlushEvent,
+  type LogRecord,
+} from '../../src/index.js';
 import { ControlledTransport } from '../helpers.js';
 
 function tempFile(name: string): string {
@@ -14,7 +22,11 @@ class Flaky extends Transport {
   readonly type = 'flaky';
   readonly delivered: string[] = [];
   private readonly seen = new Map<string, number>();
-  constructor(private readonly failing: Set<string>, private readonly times = 1, private readonly async = false) {
+  constructor(
+    private readonly failing: Set<string>,
+    private readonly times = 1,
+    private readonly async = false,
+  ) {
     super();
   }
   protected handle(record: LogRecord): void {
@@ -24,7 +36,8 @@ class Flaky extends Transport {
   private settle(record: LogRecord): void {
     const n = (this.seen.get(record.msg!) ?? 0) + 1;
     this.seen.set(record.msg!, n);
-    if (this.failing.has(record.msg!) && n <= this.times) this.settleFailed([record], new Error(`flaky on ${record.msg}`));
+    if (this.failing.has(record.msg!) && n <= this.times)
+      this.settleFailed([record], new Error(`flaky on ${record.msg}`));
     else {
       this.delivered.push(record.msg!);
       this.settleDelivered(1);
@@ -81,7 +94,10 @@ describe('buffered transport', () => {
     expect(buffered.bufferStatus()).toMatchObject({ bufferedRecords: 4, retries: 1, failedFlushes: 1 });
     await log.flush();
     expect(inner.delivered).toEqual(['m0', 'm2', 'm4', 'm1', 'm3', 'm5', 'm6']);
-    expect(flushes.map((f) => [f.records, f.failed])).toEqual([[5, 2], [4, 0]]);
+    expect(flushes.map((f) => [f.records, f.failed])).toEqual([
+      [5, 2],
+      [4, 0],
+    ]);
     expect(log.stats()).toMatchObject({ failed: 0 });
     expect(buffered.stats()).toMatchObject({ delivered: 7, failed: 0 });
   });
@@ -89,7 +105,11 @@ describe('buffered transport', () => {
   it('gives up after maxRetries and settles those records as failed', async () => {
     const inner = new Flaky(new Set(['doomed']), 100);
     const failures: DeliveryFailure[] = [];
-    const log = createLogger({ exitFlush: false, onDeliveryError: (f) => failures.push(f), transports: [new BufferedTransport(inner, { maxRetries: 2, retryDelayMs: 1 })] });
+    const log = createLogger({
+      exitFlush: false,
+      onDeliveryError: (f) => failures.push(f),
+      transports: [new BufferedTransport(inner, { maxRetries: 2, retryDelayMs: 1 })],
+    });
     log.info('fine');
     log.info('doomed');
     await log.flush();
@@ -99,11 +119,18 @@ describe('buffered transport', () => {
 
   it('works from config around a file, and names nested config errors by path', async () => {
     const path = tempFile('buffered.log');
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'buffered', bufferSize: '4KB', flushIntervalMs: 50, target: { type: 'file', path } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'buffered', bufferSize: '4KB', flushIntervalMs: 50, target: { type: 'file', path } }],
+    });
     for (let i = 0; i < 500; i++) log.info({ i }, 'through the buffer');
     await log.close();
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(500);
-    expect(() => createLogger({ transports: [{ type: 'buffered', target: { type: 'fiel', path } }] })).toThrow(/^transports\[0\]\.target\.type: unknown transport "fiel"/);
-    expect(() => createLogger({ transports: [{ type: 'buffered' }] })).toThrow(/^transports\[0\]\.target: expected a "target" transport entry/);
+    expect(() => createLogger({ transports: [{ type: 'buffered', target: { type: 'fiel', path } }] })).toThrow(
+      /^transports\[0\]\.target\.type: unknown transport "fiel"/,
+    );
+    expect(() => createLogger({ transports: [{ type: 'buffered' }] })).toThrow(
+      /^transports\[0\]\.target: expected a "target" transport entry/,
+    );
   });
 });

@@ -1,14 +1,16 @@
-
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ConsoleTransport, createLogger, createTextFormatter, } from '../../src/index.js';
+import { ConsoleTransport, createLogger, createTextFormatter } from '../../src/index.js';
 import { Collector } from '../helpers.js';
 
 describe('console transport', () => {
   it('sends error and above to stderr when stderrLevel is set', async () => {
     const stdout = new Collector();
     const stderr = new Collector();
-    const log = createLogger({ exitFlush: false, transports: [new ConsoleTransport({ stdout, stderr, stderrLevel: 'error' })] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [new ConsoleTransport({ stdout, stderr, stderrLevel: 'error' })],
+    });
     log.info('to out');
     log.warn('to out too');
     log.error('to err');
@@ -37,9 +39,15 @@ describe('console transport', () => {
   });
 
   it('counts a broken destination as failed and keeps the process alive', async () => {
-    const broken = new Writable({ write: (_c, _e, cb) => cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })) });
+    const broken = new Writable({
+      write: (_c, _e, cb) => cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })),
+    });
     const failures: string[] = [];
-    const log = createLogger({ exitFlush: false, onDeliveryError: (f) => failures.push(f.reasons[0]!.error.message), transports: [new ConsoleTransport({ stdout: broken })] });
+    const log = createLogger({
+      exitFlush: false,
+      onDeliveryError: (f) => failures.push(f.reasons[0]!.error.message),
+      transports: [new ConsoleTransport({ stdout: broken })],
+    });
     log.info('a');
     log.info('b');
     await log.flush();

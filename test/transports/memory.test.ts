@@ -1,6 +1,5 @@
-
 import { describe, expect, it } from 'vitest';
-import { createLogger, MemoryTransport, } from '../../src/index.js';
+import { createLogger, MemoryTransport } from '../../src/index.js';
 
 describe('memory transport', () => {
   it('keeps the newest records up to its capacity', () => {

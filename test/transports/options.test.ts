@@ -19,7 +19,10 @@ describe('smaller options', () => {
   it('console stderrLevel from code takes a number as well as a name', async () => {
     const stdout = new Collector();
     const stderr = new Collector();
-    const log = createLogger({ exitFlush: false, transports: [new ConsoleTransport({ stdout, stderr, stderrLevel: 40 })] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [new ConsoleTransport({ stdout, stderr, stderrLevel: 40 })],
+    });
     log.info('out');
     log.warn('err');
     await log.flush();
@@ -31,7 +34,10 @@ describe('smaller options', () => {
   it('console stream "stderr" sends everything to stderr', async () => {
     const stdout = new Collector();
     const stderr = new Collector();
-    const log = createLogger({ exitFlush: false, transports: [new ConsoleTransport({ stream: 'stderr', stdout, stderr })] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [new ConsoleTransport({ stream: 'stderr', stdout, stderr })],
+    });
     log.info('to stderr');
     await log.flush();
     expect(stdout.lines).toEqual([]);
@@ -48,7 +54,10 @@ describe('smaller options', () => {
 
   it('fsync: true still writes, rotates and closes cleanly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-fsync-'));
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path: join(dir, 'app.log'), fsync: true, rotate: { size: '1KB' } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'file', path: join(dir, 'app.log'), fsync: true, rotate: { size: '1KB' } }],
+    });
     for (let i = 0; i < 50; i++) log.info({ i }, 'synced');
     expect(await log.close()).toBe(true);
     const files = readdirSync(dir);

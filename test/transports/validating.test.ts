@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createLogger, MemoryTransport, ValidatingTransport, type DeliveryFailure, } from '../../src/index.js';
+import { createLogger, MemoryTransport, ValidatingTransport, type DeliveryFailure } from '../../src/index.js';
 
 function tempFile(name: string): string {
   return join(mkdtempSync(join(tmpdir(), 'streamlog-wrap-')), name);
@@ -69,7 +69,11 @@ describe('validating transport', () => {
     log.info({ userId: null }, 'null user');
     await log.flush();
     const warning = everything.objects().find((o) => o.level === 40);
-    expect(warning).toMatchObject({ msg: 'invalid record skipped', invalidMsg: 'null user', errors: [{ path: 'userId' }] });
+    expect(warning).toMatchObject({
+      msg: 'invalid record skipped',
+      invalidMsg: 'null user',
+      errors: [{ path: 'userId' }],
+    });
     expect(inner.objects().map((o) => o.msg)).toEqual(['invalid record skipped']); // internal records pass unchecked
   });
 
@@ -77,7 +81,10 @@ describe('validating transport', () => {
     const { log, deadLetter, failures } = validatingLogger('dead-letter');
     log.info({ userId: 'x' }, 'to the dead letter');
     await log.flush();
-    const [line] = readFileSync(deadLetter, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const [line] = readFileSync(deadLetter, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(line.record).toEqual({ level: 30, time: line.record.time, userId: 'x', msg: 'to the dead letter' });
     expect(line.reasons[0].target).toBe('validating');
     expect(failures).toHaveLength(0);
@@ -86,17 +93,35 @@ describe('validating transport', () => {
 
   it('keeps the last 10 errors and accepts rules, zod schemas and predicates', async () => {
     const inner = new MemoryTransport();
-    const byRules = createLogger({ exitFlush: false, transports: [{ type: 'validating', rules: { userId: 'integer', tags: 'array?' }, onInvalid: 'skip', target: { type: 'memory' } }] });
+    const byRules = createLogger({
+      exitFlush: false,
+      transports: [
+        {
+          type: 'validating',
+          rules: { userId: 'integer', tags: 'array?' },
+          onInvalid: 'skip',
+          target: { type: 'memory' },
+        },
+      ],
+    });
     for (let i = 0; i < 15; i++) byRules.info({ userId: i + 0.5 }, `bad ${i}`);
     byRules.info({ userId: 3, tags: ['a'] }, 'good');
     const validating = byRules.transports[0] as ValidatingTransport;
     const stats = validating.stats();
     expect(stats).toMatchObject({ valid: 1, invalid: 15, total: 16 });
-    expect((stats.lastErrors as { msg: string; path: string }[]).map((e) => e.msg)).toEqual(Array.from({ length: 10 }, (_, i) => `bad ${i + 5}`));
+    expect((stats.lastErrors as { msg: string; path: string }[]).map((e) => e.msg)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `bad ${i + 5}`),
+    );
     expect((stats.lastErrors as { path: string }[])[0]!.path).toBe('userId');
 
-    const zodChecked = new ValidatingTransport(inner, { check: z.looseObject({ msg: z.string().startsWith('ok') }), onInvalid: 'skip' });
-    const predicate = new ValidatingTransport(new MemoryTransport(), { check: (o) => o.level === 50, onInvalid: 'skip' });
+    const zodChecked = new ValidatingTransport(inner, {
+      check: z.looseObject({ msg: z.string().startsWith('ok') }),
+      onInvalid: 'skip',
+    });
+    const predicate = new ValidatingTransport(new MemoryTransport(), {
+      check: (o) => o.level === 50,
+      onInvalid: 'skip',
+    });
     const log = createLogger({ exitFlush: false, transports: [zodChecked, predicate] });
     log.info('ok fine');
     log.info('not ok');
@@ -106,7 +131,11 @@ describe('validating transport', () => {
   });
 
   it('rejects a config with both or neither of schema and rules', () => {
-    expect(() => createLogger({ transports: [{ type: 'validating', target: { type: 'memory' } }] })).toThrow(/^transports\[0\]\.schema: expected exactly one of "schema"/);
-    expect(() => createLogger({ transports: [{ type: 'validating', rules: { a: 'strin' }, target: { type: 'memory' } }] })).toThrow(/^transports\[0\]\.rules\.a: expected one of string/);
+    expect(() => createLogger({ transports: [{ type: 'validating', target: { type: 'memory' } }] })).toThrow(
+      /^transports\[0\]\.schema: expected exactly one of "schema"/,
+    );
+    expect(() =>
+      createLogger({ transports: [{ type: 'validating', rules: { a: 'strin' }, target: { type: 'memory' } }] }),
+    ).toThrow(/^transports\[0\]\.rules\.a: expected one of string/);
   });
 });

@@ -5,11 +5,24 @@ import { isWritable, toTransport } from '../plugin/adapters.js';
 import { expandEnv } from './expand-env.js';
 import { parseOrThrow } from './issues.js';
 import { loadPluginModule } from './plugin-module.js';
-import { ENVELOPE_KEYS, envelopeShape, formatSpecSchema, routingShape, transportEnvelopeSchema } from './schema.js';
+import {
+  ENVELOPE_KEYS,
+  type envelopeShape,
+  formatSpecSchema,
+  routingShape,
+  transportEnvelopeSchema,
+} from './schema.js';
 import { ConfigError } from './errors.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import type { Formatter } from '../record/log-record.js';
-import { formatterNames, getFormatterPlugin, getTransportPlugin, transportNames, type FormatSpec, type TransportContext } from '../plugin/registry.js';
+import {
+  formatterNames,
+  getFormatterPlugin,
+  getTransportPlugin,
+  transportNames,
+  type FormatSpec,
+  type TransportContext,
+} from '../plugin/registry.js';
 import type { AddTargetOptions, Router } from '../routing/router.js';
 import { assignId } from '../plugin/protocol.js';
 import { isTransport, type Transport } from '../plugin/transport.js';
@@ -45,11 +58,19 @@ export interface BuildContext {
   warn: (fields: Record<string, unknown>, msg: string) => void;
 }
 
-export function createTransport(entry: unknown, path: string, ctx: BuildContext, alreadyExpanded = false): { transport: Transport; target: AddTargetOptions } {
+export function createTransport(
+  entry: unknown,
+  path: string,
+  ctx: BuildContext,
+  alreadyExpanded = false,
+): { transport: Transport; target: AddTargetOptions } {
   if (isTransport(entry) || isWritable(entry)) {
     const transport = toTransport(entry);
     const level = (entry as { level?: LevelInput }).level;
-    return { transport, target: { threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) } };
+    return {
+      transport,
+      target: { threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) },
+    };
   }
   const live = (entry as { transport?: unknown } | null)?.transport;
   if (isTransport(live) || isWritable(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
@@ -59,18 +80,25 @@ export function createTransport(entry: unknown, path: string, ctx: BuildContext,
     throw new ConfigError(path, 'expected a transport entry object like { "type": "console" }');
   }
   const envelope = parseOrThrow(transportEnvelopeSchema, expanded, path);
-  const plugin = envelope.module !== undefined
-    ? loadPluginModule(envelope.module, ctx.baseDir, `${path}.module`)
-    : getTransportPlugin(envelope.type!);
+  const plugin =
+    envelope.module !== undefined
+      ? loadPluginModule(envelope.module, ctx.baseDir, `${path}.module`)
+      : getTransportPlugin(envelope.type!);
   if (!plugin) {
-    throw new ConfigError(`${path}.type`, `unknown transport "${envelope.type}" (known: ${transportNames().join(', ')})`);
+    throw new ConfigError(
+      `${path}.type`,
+      `unknown transport "${envelope.type}" (known: ${transportNames().join(', ')})`,
+    );
   }
   const level = envelope.level === undefined ? undefined : levelValue(ctx.levels, envelope.level, `${path}.level`);
   const ownOptions: Record<string, unknown> = { ...(expanded as Record<string, unknown>) };
   for (const key of ENVELOPE_KEYS) delete ownOptions[key];
   const options = parseOrThrow(plugin.schema, ownOptions, path);
   const formatSpec = envelope.format as FormatSpec | undefined;
-  const formatter = formatSpec === undefined ? ctx.formatters.get('json', false, path) : ctx.formatters.get(formatSpec, false, `${path}.format`);
+  const formatter =
+    formatSpec === undefined
+      ? ctx.formatters.get('json', false, path)
+      : ctx.formatters.get(formatSpec, false, `${path}.format`);
   const context: TransportContext = {
     levels: ctx.levels,
     baseDir: ctx.baseDir,
@@ -86,23 +114,39 @@ export function createTransport(entry: unknown, path: string, ctx: BuildContext,
     made = plugin.create(options, context);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(path, `could not create transport ${JSON.stringify(envelope.type ?? envelope.module)}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(
+      path,
+      `could not create transport ${JSON.stringify(envelope.type ?? envelope.module)}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   let transport: Transport;
   try {
     transport = toTransport(made, { formatter });
   } catch (error) {
-    throw new ConfigError(path, `${(error as Error).message} (create() returned ${made === null ? 'null' : typeof made})`);
+    throw new ConfigError(
+      path,
+      `${(error as Error).message} (create() returned ${made === null ? 'null' : typeof made})`,
+    );
   }
   if (envelope.id !== undefined) transport[assignId](envelope.id);
   return {
     transport,
-    target: { threshold: level, maxRecords: envelope.maxQueue?.records, maxBytes: envelope.maxQueue?.bytes, overflow: envelope.overflow },
+    target: {
+      threshold: level,
+      maxRecords: envelope.maxQueue?.records,
+      maxBytes: envelope.maxQueue?.bytes,
+      overflow: envelope.overflow,
+    },
   };
 }
 
 /** `{ transport: instance, level?, id?, maxQueue?, overflow? }`: a live transport with routing options. */
-function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildContext): { transport: Transport; target: AddTargetOptions } {
+function liveTransportEntry(
+  entry: LiveTransportEntry,
+  path: string,
+  ctx: BuildContext,
+): { transport: Transport; target: AddTargetOptions } {
   const { transport: live, ...rest } = entry;
   const options = parseOrThrow(liveEntrySchema, rest, path);
   const transport = toTransport(live);
@@ -122,10 +166,10 @@ function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildC
 /** `transports[2].target` → ['transports', 2, 'target'], for env-expansion error paths. */
 function parsePathPrefix(path: string): PropertyKey[] {
   const parts: PropertyKey[] = [];
-  for (const match of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) parts.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
+  for (const match of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g))
+    parts.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
   return parts;
 }
-
 
 /** One formatter instance per distinct (name, options, colour) in a logger tree, so records format once. */
 export class FormatterCache {
@@ -139,7 +183,10 @@ export class FormatterCache {
     if (cached) return cached;
     const plugin = getFormatterPlugin(name);
     if (!plugin) {
-      throw new ConfigError(typeof parsed === 'string' ? path : `${path}.type`, `unknown formatter "${name}" (known: ${formatterNames().join(', ')})`);
+      throw new ConfigError(
+        typeof parsed === 'string' ? path : `${path}.type`,
+        `unknown formatter "${name}" (known: ${formatterNames().join(', ')})`,
+      );
     }
     const formatterOptions = parseOrThrow(plugin.schema, options, path);
     const formatter = plugin.create(formatterOptions, { colorize });
@@ -147,4 +194,3 @@ export class FormatterCache {
     return formatter;
   }
 }
-

@@ -1,7 +1,13 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { createTransport, FormatterCache, levelValue, type LiveTransportEntry, type TransportEntry } from './build-transport.js';
+import {
+  createTransport,
+  FormatterCache,
+  levelValue,
+  type LiveTransportEntry,
+  type TransportEntry,
+} from './build-transport.js';
 import { expandEnv } from './expand-env.js';
 import { parseOrThrow } from './issues.js';
 import { findDefaultConfig, readConfigFile } from './load.js';
@@ -42,7 +48,7 @@ export function createLogger(source?: string | LoggerOptions): Logger {
   }
   if (typeof source === 'string') return buildFromFile(source, env);
   if (typeof source !== 'object' || source === null || Array.isArray(source)) {
-    throw new ConfigError('', `expected a config object or a path to a JSON file, got ${source === null ? 'null' : Array.isArray(source) ? 'array' : typeof source}`);
+    throw new ConfigError('', `expected a config object or a path to a JSON file, got ${kindOf(source)}`);
   }
   return build(source, process.cwd(), env);
 }
@@ -63,24 +69,42 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError('', 'expected the config to be a JSON object');
   }
-  const { diagnostics, onDeliveryError, env: _env, transports: rawTransports, redact: rawRedact, ...jsonPart } = options;
+  const {
+    diagnostics,
+    onDeliveryError,
+    env: _env,
+    transports: rawTransports,
+    redact: rawRedact,
+    ...jsonPart
+  } = options;
   const expanded = expandEnv(jsonPart, env) as Record<string, unknown>;
   const config: Config = parseOrThrow(configSchema, { ...expanded, redact: redactForSchema(rawRedact) });
 
   const levels = buildLevels(config.levels);
   const level = levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
-  const shape = new RecordShape(levels, config.timestamp ?? 'epoch', config.levelFormat ?? 'number', config.messageKey ?? 'msg', DEFAULT_SAFE_OPTIONS);
+  const shape = new RecordShape(
+    levels,
+    config.timestamp ?? 'epoch',
+    config.levelFormat ?? 'number',
+    config.messageKey ?? 'msg',
+    DEFAULT_SAFE_OPTIONS,
+  );
   const redactor = buildRedactor(rawRedact, env);
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
   const router = new Router({
     strategy: routerConfig.strategy,
     continueOnError: routerConfig.continueOnError,
-    deadLetter: routerConfig.deadLetter === undefined ? undefined : new DeadLetterFile(resolve(baseDir, routerConfig.deadLetter)),
+    deadLetter:
+      routerConfig.deadLetter === undefined ? undefined : new DeadLetterFile(resolve(baseDir, routerConfig.deadLetter)),
     failureThreshold: routerConfig.health?.failureThreshold,
     cooldownMs: routerConfig.health?.cooldownMs,
     maxBackpressureMs: routerConfig.maxBackpressureMs,
-    summariseDrops: (target, dropped, durationMs) => tree?.warn({ target, dropped, durationMs }, `dropped ${dropped} record(s) for ${target} while its queue was full`),
+    summariseDrops: (target, dropped, durationMs) =>
+      tree?.warn(
+        { target, dropped, durationMs },
+        `dropped ${dropped} record(s) for ${target} while its queue was full`,
+      ),
     spoolDir: routerConfig.spoolDir === undefined ? undefined : resolve(baseDir, routerConfig.spoolDir),
     revive: (line) => tree!.revive(line),
   });
@@ -93,7 +117,14 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const created: Transport[] = [];
   try {
     entries.forEach((entry, index) => {
-      const made = createTransport(entry, `transports[${index}]`, { levels, baseDir, env, formatters, router, warn: (fields, msg) => tree?.warn(fields, msg) });
+      const made = createTransport(entry, `transports[${index}]`, {
+        levels,
+        baseDir,
+        env,
+        formatters,
+        router,
+        warn: (fields, msg) => tree?.warn(fields, msg),
+      });
       created.push(made.transport);
       router.add(made.transport, made.target);
     });
@@ -128,11 +159,14 @@ function redactForSchema(redact: LoggerOptions['redact']): unknown {
 function buildLevels(custom: Record<string, number> | undefined): LevelTable {
   const reserved = reservedLevelNames();
   for (const name of Object.keys(custom ?? {})) {
-    if (reserved.has(name)) throw new ConfigError(formatPath(['levels', name]), `"${name}" would shadow the logger's own "${name}" and cannot name a level`);
+    if (reserved.has(name))
+      throw new ConfigError(
+        formatPath(['levels', name]),
+        `"${name}" would shadow the logger's own "${name}" and cannot name a level`,
+      );
   }
   return new LevelTable(custom);
 }
-
 
 function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv): Redactor | undefined {
   if (redact === undefined) return undefined;
@@ -151,8 +185,16 @@ function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv):
 
 function baseBindings(config: Config, redactor: Redactor | undefined): string {
   const base: Record<string, unknown> =
-    config.base === null ? {} : config.base === undefined ? { pid: process.pid, hostname: hostname() } : { ...config.base };
+    config.base === null
+      ? {}
+      : config.base === undefined
+        ? { pid: process.pid, hostname: hostname() }
+        : { ...config.base };
   if (config.name !== undefined) base.name = config.name;
   return fieldsJson(redactor ? redactor(base) : base);
 }
 
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}

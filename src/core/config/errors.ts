@@ -6,7 +6,11 @@ export class ConfigError extends Error {
   /** Every problem found, the first of which is `path`/`expected`. */
   readonly issues: { path: string; expected: string }[];
 
-  constructor(path: string, expected: string, options?: { cause?: unknown; issues?: { path: string; expected: string }[] }) {
+  constructor(
+    path: string,
+    expected: string,
+    options?: { cause?: unknown; issues?: { path: string; expected: string }[] },
+  ) {
     super(path ? `${path}: ${expected}` : expected, options);
     this.path = path;
     this.expected = expected;

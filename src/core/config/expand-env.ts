@@ -13,7 +13,12 @@ export function expandEnv(value: unknown, env: NodeJS.ProcessEnv = process.env, 
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       // defineProperty, so a "__proto__" key stays data instead of replacing the prototype.
-      Object.defineProperty(out, key, { value: expandEnv(item, env, [...path, key]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: expandEnv(item, env, [...path, key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -31,12 +36,18 @@ function expandString(text: string, env: NodeJS.ProcessEnv, path: PropertyKey[])
   return text.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === '$$') return '$';
     if (name === undefined) {
-      throw new ConfigError(formatPath(path), `malformed variable reference ${JSON.stringify(match)}: expected \${NAME} or \${NAME:-default}`);
+      throw new ConfigError(
+        formatPath(path),
+        `malformed variable reference ${JSON.stringify(match)}: expected \${NAME} or \${NAME:-default}`,
+      );
     }
     const found = env[name];
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;
     if (found === '') return '';
-    throw new ConfigError(formatPath(path), `environment variable ${name} is not set (write \${${name}:-default} to give a fallback)`);
+    throw new ConfigError(
+      formatPath(path),
+      `environment variable ${name} is not set (write \${${name}:-default} to give a fallback)`,
+    );
   });
 }

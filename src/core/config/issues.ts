@@ -3,6 +3,9 @@ import { ConfigError, formatPath } from './errors.js';
 
 type Issue = z.core.$ZodIssue;
 
+/** What a minimum counts, by the kind of value it applies to. */
+const UNIT_OF: Record<string, string> = { string: ' character(s)', array: ' item(s)' };
+
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
@@ -25,7 +28,11 @@ function defOf(schema: unknown): SchemaDef | undefined {
 function knownKeysAt(schema: unknown, path: ReadonlyArray<PropertyKey>): string[] | undefined {
   let current: unknown = schema;
   const unwrap = (): void => {
-    for (let def = defOf(current); def && ['optional', 'nullable', 'default', 'pipe'].includes(def.type ?? ''); def = defOf(current)) {
+    for (
+      let def = defOf(current);
+      def && ['optional', 'nullable', 'default', 'pipe'].includes(def.type ?? '');
+      def = defOf(current)
+    ) {
       current = def.type === 'pipe' ? def.in : def.innerType;
     }
   };
@@ -57,9 +64,21 @@ function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<Property
     case 'invalid_value':
       return [{ path, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
     case 'too_small':
-      return [{ path, expected: issue.message.startsWith('Too small') ? `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' character(s)' : issue.origin === 'array' ? ' item(s)' : ''}` : issue.message }];
+      return [
+        {
+          path,
+          expected: issue.message.startsWith('Too small')
+            ? `expected at least ${String(issue.minimum)}${UNIT_OF[issue.origin] ?? ''}`
+            : issue.message,
+        },
+      ];
     case 'too_big':
-      return [{ path, expected: issue.message.startsWith('Too big') ? `expected at most ${String(issue.maximum)}` : issue.message }];
+      return [
+        {
+          path,
+          expected: issue.message.startsWith('Too big') ? `expected at most ${String(issue.maximum)}` : issue.message,
+        },
+      ];
     case 'invalid_key': {
       const inner = issue.issues.map((i) => i.message).join('; ');
       return [{ path, expected: `invalid key: ${inner}` }];
@@ -71,10 +90,12 @@ function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<Property
 
 /** Turns zod issues into one ConfigError naming each path (`prefix` places nested schemas). */
 export function issuesToConfigError(issues: readonly Issue[], schema: unknown, prefix = ''): ConfigError {
-  const problems = issues.flatMap((issue) => describe(issue, schema)).map((p) => ({
-    path: formatPath(p.path, prefix),
-    expected: p.expected,
-  }));
+  const problems = issues
+    .flatMap((issue) => describe(issue, schema))
+    .map((p) => ({
+      path: formatPath(p.path, prefix),
+      expected: p.expected,
+    }));
   const [first, ...rest] = problems;
   if (!first) return new ConfigError(prefix, 'invalid configuration');
   const more = rest.length ? `\n${rest.map((p) => `  ${p.path}: ${p.expected}`).join('\n')}` : '';

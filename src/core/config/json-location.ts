@@ -51,13 +51,20 @@ export function locateJsonError(text: string): JsonLocation | undefined {
   const value = (): void => {
     ws();
     const ch = text[i];
-    if (ch === '{') return object();
-    if (ch === '[') return array();
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
+    const parse: Record<string, () => void> = {
+      '{': object,
+      '[': array,
+      '"': string,
+      t: () => literal('true'),
+      f: () => literal('false'),
+      n: () => literal('null'),
+    };
+    const next =
+      ch === undefined ? undefined : (parse[ch] ?? (ch === '-' || (ch >= '0' && ch <= '9') ? number : undefined));
+    if (next !== undefined) {
+      next();
+      return;
+    }
     at(ch === undefined ? 'unexpected end of input' : `unexpected ${describe(ch)}: expected a value`);
   };
   const object = (): void => {
@@ -69,7 +76,12 @@ export function locateJsonError(text: string): JsonLocation | undefined {
     }
     for (;;) {
       ws();
-      if (text[i] !== '"') at(text[i] === '}' ? 'trailing comma before "}"' : `expected a "quoted" property name, found ${describe(text[i])}`);
+      if (text[i] !== '"')
+        at(
+          text[i] === '}'
+            ? 'trailing comma before "}"'
+            : `expected a "quoted" property name, found ${describe(text[i])}`,
+        );
       string();
       ws();
       if (text[i] !== ':') at(`expected ":" after property name, found ${describe(text[i])}`);

@@ -16,8 +16,15 @@ function describeTransport(name: string): z.ZodType {
  */
 export function configJsonSchema(): Record<string, unknown> {
   const { type: _type, ...rest } = envelopeShape;
-  const moduleEntry = z.looseObject({ ...rest, module: z.string().min(1).describe('Plugin module, relative to the config file') });
-  const entries = [...transportNames().map(describeTransport), moduleEntry] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]];
+  const moduleEntry = z.looseObject({
+    ...rest,
+    module: z.string().min(1).describe('Plugin module, relative to the config file'),
+  });
+  const entries = [...transportNames().map(describeTransport), moduleEntry] as unknown as [
+    z.ZodType,
+    z.ZodType,
+    ...z.ZodType[],
+  ];
   const full = configSchema.extend({ transports: z.array(z.union(entries)).optional() });
   const schema = z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return {

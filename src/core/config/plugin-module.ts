@@ -16,7 +16,11 @@ export function loadPluginModule(specifier: string, baseDir: string, path: strin
   try {
     loaded = requireFrom(target);
   } catch (error) {
-    throw new ConfigError(path, `cannot load plugin module ${JSON.stringify(specifier)} (from ${baseDir}): ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(
+      path,
+      `cannot load plugin module ${JSON.stringify(specifier)} (from ${baseDir}): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const exported = loaded as { default?: unknown; plugin?: unknown } | null;
   for (const candidate of [exported?.default, exported?.plugin, exported]) {
@@ -24,5 +28,9 @@ export function loadPluginModule(specifier: string, baseDir: string, path: strin
     const nested = (candidate as { default?: unknown } | null | undefined)?.default;
     if (isTransportPlugin(nested)) return nested;
   }
-  throw new ConfigError(path, `module ${JSON.stringify(specifier)} does not export a transport plugin: expected { schema, create } as its default export`);
+  throw new ConfigError(
+    path,
+    `module ${JSON.stringify(specifier)} does not export a transport plugin: ` +
+      'expected { schema, create } as its default export',
+  );
 }

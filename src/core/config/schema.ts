@@ -3,10 +3,9 @@ import { durationSchema, sizeSchema } from '../plugin/units.js';
 
 const levelRef = z.union([z.string().min(1), z.number()], { error: 'expected a level name like "info" or a number' });
 
-export const formatSpecSchema = z.union(
-  [z.string().min(1), z.looseObject({ type: z.string().min(1) })],
-  { error: 'expected a formatter name like "json" or an object { "type": "pretty", ...options }' },
-);
+export const formatSpecSchema = z.union([z.string().min(1), z.looseObject({ type: z.string().min(1) })], {
+  error: 'expected a formatter name like "json" or an object { "type": "pretty", ...options }',
+});
 
 export const maxQueueSchema = z.strictObject({
   records: z.number().int().positive().optional(),
@@ -37,15 +36,13 @@ export const envelopeShape = {
 
 export const ENVELOPE_KEYS: readonly string[] = Object.keys(envelopeShape);
 
-export const transportEnvelopeSchema = z
-  .looseObject(envelopeShape)
-  .superRefine((entry, ctx) => {
-    if (entry.type === undefined && entry.module === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: 'expected a transport "type" (or a plugin "module")' });
-    } else if (entry.type !== undefined && entry.module !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['module'], message: 'expected either "type" or "module", not both' });
-    }
-  });
+export const transportEnvelopeSchema = z.looseObject(envelopeShape).superRefine((entry, ctx) => {
+  if (entry.type === undefined && entry.module === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: 'expected a transport "type" (or a plugin "module")' });
+  } else if (entry.type !== undefined && entry.module !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['module'], message: 'expected either "type" or "module", not both' });
+  }
+});
 
 export const redactSchema = z.union(
   [
@@ -81,7 +78,9 @@ export const configSchema = z.strictObject({
   name: z.string().optional(),
   base: z.record(z.string(), z.unknown()).nullable().optional(),
   messageKey: z.string().min(1).optional(),
-  timestamp: z.union([z.literal('epoch'), z.literal('iso'), z.literal(false)], { error: 'expected "epoch", "iso" or false' }).optional(),
+  timestamp: z
+    .union([z.literal('epoch'), z.literal('iso'), z.literal(false)], { error: 'expected "epoch", "iso" or false' })
+    .optional(),
   levelFormat: z.enum(['number', 'label']).optional(),
   levels: z
     .record(

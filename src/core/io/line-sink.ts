@@ -50,7 +50,10 @@ export class LineSink<T> {
     private readonly settle: SettlementListener<T>,
     options: LineSinkOptions = {},
   ) {
-    this.batch = new LineBatch((lines, items) => this.write(lines.join(''), items), options.maxBuffer ?? DEFAULT_MAX_BUFFER);
+    this.batch = new LineBatch(
+      (lines, items) => this.write(lines.join(''), items),
+      options.maxBuffer ?? DEFAULT_MAX_BUFFER,
+    );
     this.ownsStream = options.ownsStream ?? false;
     this.fd = options.fd;
     // A byte stream that errors (EPIPE on a closed pipe) must not crash the process.

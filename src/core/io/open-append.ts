@@ -8,7 +8,11 @@ import { dirname } from 'node:path';
  * under /proc).
  */
 export function openForAppend(path: string, mode: number, options: { read?: boolean } = {}): number {
-  const flags = constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK | (options.read ? constants.O_RDWR : constants.O_WRONLY);
+  const flags =
+    constants.O_APPEND |
+    constants.O_CREAT |
+    constants.O_NONBLOCK |
+    (options.read ? constants.O_RDWR : constants.O_WRONLY);
   try {
     return openSync(path, flags, mode);
   } catch (error) {

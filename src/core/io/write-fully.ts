@@ -58,7 +58,10 @@ export function tryWriteFully(fd: number, text: string): WriteOutcome {
   try {
     return { bytes: writeFully(fd, text), error: undefined };
   } catch (error) {
-    const err = error instanceof Error ? (error as PartialWriteError) : Object.assign(new Error(String(error)), { bytesWritten: 0 });
+    const err =
+      error instanceof Error
+        ? (error as PartialWriteError)
+        : Object.assign(new Error(String(error)), { bytesWritten: 0 });
     return { bytes: err.bytesWritten ?? 0, error: err };
   }
 }

@@ -11,8 +11,10 @@ function splitRecordObject(object: Record<string, unknown>, shape: RecordShape, 
   const { level: rawLevel, time: rawTime, [shape.messageKey]: rawMsg, ...fields } = object;
   let level = levels.value('info');
   if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
-  else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel)) level = levels.value(rawLevel);
-  const parsedTime = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
+  else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel))
+    level = levels.value(rawLevel);
+  const parsedTime =
+    typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
   return {
     level,
     time: Number.isFinite(parsedTime) ? parsedTime : Date.now(),
@@ -70,7 +72,15 @@ export class LoggerTree {
   }
 
   /** Every record enters the router here: counted once, dropped (and counted) after close. */
-  emit(level: number, time: number, msg: string | undefined, fields: Readonly<Record<string, unknown>> | undefined, scope: RecordScope, context: ContextFrame | undefined, internal = false): void {
+  emit(
+    level: number,
+    time: number,
+    msg: string | undefined,
+    fields: Readonly<Record<string, unknown>> | undefined,
+    scope: RecordScope,
+    context: ContextFrame | undefined,
+    internal = false,
+  ): void {
     if (this.closed) {
       this.droppedAfterClose++;
       return;

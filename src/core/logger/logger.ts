@@ -154,7 +154,12 @@ export class Logger {
 
   stats(): LoggerStats {
     const tree = this.#tree;
-    return { logged: tree.logged, droppedAfterClose: tree.droppedAfterClose, unknownLevels: tree.unknownLevels, ...tree.router.stats() };
+    return {
+      logged: tree.logged,
+      droppedAfterClose: tree.droppedAfterClose,
+      unknownLevels: tree.unknownLevels,
+      ...tree.router.stats(),
+    };
   }
 
   on<K extends keyof LoggerEvents>(event: K, listener: (...args: LoggerEvents[K]) => void): this {

@@ -54,7 +54,10 @@ export class ProducerStream extends Writable {
   }
 
   private ingest(value: unknown): void {
-    const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { msg: String(value) };
+    const object =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : { msg: String(value) };
     this.tree.ingest(object, this.scope);
   }
 

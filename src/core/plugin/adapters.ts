@@ -90,7 +90,10 @@ export class WritableTransport extends Transport {
 
 /** A listener that settles on a transport's behalf, for the sinks it writes through. */
 export function settlementOf(transport: Transport): SettlementListener<LogRecord> {
-  const settle = transport as unknown as { settleDelivered(count: number): void; settleFailed(records: readonly LogRecord[], reason: Error): void };
+  const settle = transport as unknown as {
+    settleDelivered(count: number): void;
+    settleFailed(records: readonly LogRecord[], reason: Error): void;
+  };
   return {
     delivered: (count) => settle.settleDelivered(count),
     failed: (records, reason) => settle.settleFailed(records, reason),
@@ -109,5 +112,10 @@ export function toTransport(value: unknown, options: TransportOptions = {}): Tra
 /** Anything with Writable's write() and on(): a stream we can adapt. */
 export function isWritable(value: unknown): value is Writable {
   const candidate = value as Writable | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.write === 'function' && typeof candidate.on === 'function';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.write === 'function' &&
+    typeof candidate.on === 'function'
+  );
 }

@@ -55,15 +55,17 @@ interface Registry {
   formatters: Map<string, FormatterPlugin>;
 }
 const REGISTRY_KEY = Symbol.for('streamlog.registry');
-const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[REGISTRY_KEY] ??= {
-  transports: new Map(),
-  formatters: new Map(),
-});
+const shared = globalThis as Record<symbol, Registry | undefined>;
+shared[REGISTRY_KEY] ??= { transports: new Map(), formatters: new Map() };
+const registry: Registry = shared[REGISTRY_KEY];
 const { transports, formatters } = registry;
 
 function checkName(kind: string, name: string): void {
   if (typeof name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(name)) {
-    throw new TypeError(`${kind} name must start with a letter and hold only letters, digits, "_", "." or "-": got ${JSON.stringify(name)}`);
+    throw new TypeError(
+      `${kind} name must start with a letter and hold only letters, digits, "_", "." or "-": ` +
+        `got ${JSON.stringify(name)}`,
+    );
   }
 }
 

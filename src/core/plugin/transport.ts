@@ -203,7 +203,10 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   override _final(callback: (error?: Error | null) => void): void {
     this.flush()
       .then(() => this.closeResources())
-      .then(() => callback(), (error: unknown) => callback(toError(error)));
+      .then(
+        () => callback(),
+        (error: unknown) => callback(toError(error)),
+      );
   }
 
   private wakeFlushWaiters(): void {

@@ -1,10 +1,23 @@
 import { z } from 'zod';
 
 const SIZE_UNITS: Record<string, number> = {
-  b: 1, kb: 1024, k: 1024, kib: 1024, mb: 1024 ** 2, m: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3, gib: 1024 ** 3,
+  b: 1,
+  kb: 1024,
+  k: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
 };
 const DURATION_UNITS: Record<string, number> = {
-  ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
 };
 
 function parseUnit(input: string, table: Record<string, number>): number | undefined {
@@ -27,24 +40,20 @@ export function parseDuration(input: string | number): number | undefined {
   return parseUnit(input, DURATION_UNITS);
 }
 
-export const sizeSchema = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const bytes = parseSize(value);
-    if (bytes === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'expected a size like "1MB", "64KB" or a number of bytes' });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+export const sizeSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a size like "1MB", "64KB" or a number of bytes' });
+    return z.NEVER;
+  }
+  return bytes;
+});
 
-export const durationSchema = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'expected a duration like "30s", "5m", "1d" or a number of milliseconds' });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration like "30s", "5m", "1d" or a number of milliseconds' });
+    return z.NEVER;
+  }
+  return ms;
+});

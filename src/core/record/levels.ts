@@ -31,7 +31,7 @@ export class LevelTable {
   }
 
   has(name: string): boolean {
-    return name === 'silent' || Object.prototype.hasOwnProperty.call(this.values, name);
+    return name === 'silent' || Object.hasOwn(this.values, name);
   }
 
   /** Resolves a name or number to a numeric threshold; throws a RangeError for unknown names. */
@@ -41,7 +41,7 @@ export class LevelTable {
       throw new RangeError(`invalid level number ${level}`);
     }
     if (level === 'silent') return SILENT;
-    const v = Object.prototype.hasOwnProperty.call(this.values, level) ? this.values[level] : undefined;
+    const v = Object.hasOwn(this.values, level) ? this.values[level] : undefined;
     if (v === undefined) {
       throw new RangeError(`unknown level "${level}" (known: ${[...this.names(), 'silent'].join(', ')})`);
     }

@@ -184,7 +184,11 @@ function safeName(error: Error): string {
   try {
     const ctorName = error.constructor?.name;
     const name = error.name;
-    return typeof name === 'string' && name !== 'Error' ? name : typeof ctorName === 'string' && ctorName ? ctorName : 'Error';
+    return typeof name === 'string' && name !== 'Error'
+      ? name
+      : typeof ctorName === 'string' && ctorName
+        ? ctorName
+        : 'Error';
   } catch {
     return 'Error';
   }
@@ -231,7 +235,8 @@ function walk(value: unknown, depth: number, ancestors: unknown[], options: Safe
     }
     if (Array.isArray(obj)) {
       const parts: string[] = [];
-      for (let i = 0; i < obj.length; i++) parts.push(walk(readProperty(obj, i), depth + 1, ancestors, options) ?? 'null');
+      for (let i = 0; i < obj.length; i++)
+        parts.push(walk(readProperty(obj, i), depth + 1, ancestors, options) ?? 'null');
       return `[${parts.join(',')}]`;
     }
     if (obj instanceof Set) {

@@ -99,7 +99,8 @@ export class Backpressure {
 
   private drop(target: Target, record: LogRecord): void {
     target.countDrop();
-    if (this.events.listenerCount('drop') > 0) this.events.emit('drop', { target: target.id, record, policy: target.options.overflow });
+    if (this.events.listenerCount('drop') > 0)
+      this.events.emit('drop', { target: target.id, record, policy: target.options.overflow });
     this.failures.targetFailed(record, target.id, target.dropError);
   }
 
@@ -128,21 +129,28 @@ export class Backpressure {
   }
 
   private startEpisode(target: Target): void {
-    const started = target.beginEpisode(this.options.clock, () => this.episodeTimedOut(target), this.options.maxBackpressureMs);
+    const started = target.beginEpisode(
+      this.options.clock,
+      () => this.episodeTimedOut(target),
+      this.options.maxBackpressureMs,
+    );
     if (!started) return;
     if (target.options.overflow === 'block') this.blockedTargets++;
-    if (this.events.listenerCount('backpressureStart') > 0) this.events.emit('backpressureStart', { target: target.id });
+    if (this.events.listenerCount('backpressureStart') > 0)
+      this.events.emit('backpressureStart', { target: target.id });
   }
 
   private episodeTimedOut(target: Target): void {
     const durationMs = target.episodeAge(this.options.clock());
     this.events.diagnose(`${target.id} has been under backpressure for ${durationMs} ms`);
-    if (this.events.listenerCount('backpressureTimeout') > 0) this.events.emit('backpressureTimeout', { target: target.id, durationMs });
+    if (this.events.listenerCount('backpressureTimeout') > 0)
+      this.events.emit('backpressureTimeout', { target: target.id, durationMs });
   }
 
   private endEpisode(target: Target): void {
     const { durationMs, dropped } = target.endEpisode(this.options.clock());
-    if (this.events.listenerCount('backpressureEnd') > 0) this.events.emit('backpressureEnd', { target: target.id, durationMs, dropped });
+    if (this.events.listenerCount('backpressureEnd') > 0)
+      this.events.emit('backpressureEnd', { target: target.id, durationMs, dropped });
     if (target.options.overflow === 'block') {
       this.blockedTargets--;
       if (this.blockedTargets === 0) this.events.emit('unblocked');

@@ -32,7 +32,11 @@ export class FailureReporter {
       },
       failed: (records, reason) => {
         this.deadLetterFailed += records.length;
-        events.diagnose(`${records.length} record(s) could not be written to the dead-letter file ${deadLetter.path}: ${reason.message}`, reason);
+        events.diagnose(
+          `${records.length} record(s) could not be written to the dead-letter file ${deadLetter.path}: ` +
+            reason.message,
+          reason,
+        );
       },
     });
   }
@@ -40,7 +44,8 @@ export class FailureReporter {
   /** One target failed one record. */
   targetFailed(failed: LogRecord, target: string, error: Error): void {
     const record = impl(failed);
-    const reasons = (record.reasons ??= []);
+    record.reasons ??= [];
+    const reasons = record.reasons;
     reasons.push({ target, error });
     if (!record.reported && reasons.length >= this.failuresThatFail(record.sentTo)) {
       record.reported = true;
@@ -110,13 +115,19 @@ export class FailureReporter {
       if (listeningOld) events.emit('error', failure);
       if (!this.continueOnError && !this.stopped) {
         this.stopped = true;
-        events.diagnose(`delivery stopped: a record failed (${failure.reasons.map((r) => `${r.target}: ${r.error.message}`).join('; ')})`);
+        events.diagnose(`delivery stopped: a record failed (${describeReasons(failure.reasons)})`);
         if (events.listenerCount('stopped') > 0) events.emit('stopped', failure);
       }
     }
     if (!listening && !listeningOld) {
       const sample = impl(records[0]!).reasons?.[0];
-      events.diagnose(`${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`);
+      events.diagnose(
+        `${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`,
+      );
     }
   }
+}
+
+function describeReasons(reasons: readonly DeadLetterReason[]): string {
+  return reasons.map((r) => `${r.target}: ${r.error.message}`).join('; ');
 }

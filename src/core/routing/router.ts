@@ -84,7 +84,12 @@ export class Router extends EventEmitter<RouterEvents> {
     super();
     this.options = options;
     this.clock = options.clock ?? Date.now;
-    this.failures = new FailureReporter(options.strategy ?? 'all', options.continueOnError ?? true, options.deadLetter, this);
+    this.failures = new FailureReporter(
+      options.strategy ?? 'all',
+      options.continueOnError ?? true,
+      options.deadLetter,
+      this,
+    );
     this.backpressure = new Backpressure(this, this.failures, {
       clock: this.clock,
       maxBackpressureMs: options.maxBackpressureMs ?? 10_000,
@@ -105,8 +110,14 @@ export class Router extends EventEmitter<RouterEvents> {
         maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
         overflow,
       },
-      { failureThreshold: this.options.failureThreshold ?? 5, cooldownMs: this.options.cooldownMs ?? 30_000, clock: this.clock },
-      spoolDir !== undefined && overflow === 'block' ? new Spool(join(spoolDir, `${transport.id.replace(/[^\w.-]/g, '_')}.ndjson`)) : undefined,
+      {
+        failureThreshold: this.options.failureThreshold ?? 5,
+        cooldownMs: this.options.cooldownMs ?? 30_000,
+        clock: this.clock,
+      },
+      spoolDir !== undefined && overflow === 'block'
+        ? new Spool(join(spoolDir, `${transport.id.replace(/[^\w.-]/g, '_')}.ndjson`))
+        : undefined,
     );
     transport[attachListener]({
       delivered: () => this.targetDelivered(target),
@@ -114,7 +125,9 @@ export class Router extends EventEmitter<RouterEvents> {
     });
     // A transport whose stream fails outright is reported, never allowed to crash us.
     transport.on('error', (error: Error) => this.diagnose(`transport ${transport.id} failed: ${error.message}`, error));
-    transport.on('diagnostic', (message: string, detail?: unknown) => this.diagnose(`${transport.id}: ${message}`, detail));
+    transport.on('diagnostic', (message: string, detail?: unknown) =>
+      this.diagnose(`${transport.id}: ${message}`, detail),
+    );
     transport[replayReports]();
     this.backpressure.resume(target);
     this.targets.push(target);
@@ -238,7 +251,10 @@ export class Router extends EventEmitter<RouterEvents> {
     for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
     const abandoned = target.abandon();
     if (abandoned > 0 || waiting.length > 0) {
-      this.diagnose(`${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ${abandoned} in the transport abandoned`);
+      this.diagnose(
+        `${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ` +
+          `${abandoned} in the transport abandoned`,
+      );
     }
   }
 

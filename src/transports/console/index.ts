@@ -35,7 +35,8 @@ export class ConsoleTransport extends Transport<{ bytes: number }> {
     const main = options.stream === 'stderr' ? stderr : stdout;
     this.out = new LineSink(main, outcome, { fd: stdioFd(main) });
     this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome, { fd: stdioFd(stderr) });
-    this.stderrThreshold = options.stderrLevel === undefined ? Number.POSITIVE_INFINITY : DEFAULT_TABLE.value(options.stderrLevel);
+    this.stderrThreshold =
+      options.stderrLevel === undefined ? Number.POSITIVE_INFINITY : DEFAULT_TABLE.value(options.stderrLevel);
   }
 
   protected handle(record: LogRecord): void {
@@ -76,7 +77,10 @@ export const consoleTransportPlugin: TransportPlugin<typeof consoleSchema> = {
   schema: consoleSchema,
   create(options, context) {
     const destination = options.stream === 'stderr' ? process.stderr : process.stdout;
-    const formatter = context.formatSpec === undefined ? context.formatter : context.createFormatter(context.formatSpec, shouldColorize(destination));
+    const formatter =
+      context.formatSpec === undefined
+        ? context.formatter
+        : context.createFormatter(context.formatSpec, shouldColorize(destination));
     return new ConsoleTransport({
       stream: options.stream,
       stderrLevel: options.stderrLevel === undefined ? undefined : context.levels.value(options.stderrLevel),

@@ -160,7 +160,10 @@ export class FileTransport extends Transport<FileStats> {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.releaseFile().then(() => callback(error), (e: unknown) => callback(e as Error));
+    this.releaseFile().then(
+      () => callback(error),
+      (e: unknown) => callback(e as Error),
+    );
   }
 
   private releasing: Promise<void> | undefined;
@@ -200,7 +203,12 @@ const rotateSchema = z
 
 const fileSchema = z.strictObject({
   path: z.string().min(1),
-  mode: z.union([z.number().int().min(0).max(0o777), z.string().regex(/^0?o?[0-7]{3,4}$/, { error: 'expected an octal mode like "0640"' })]).optional(),
+  mode: z
+    .union([
+      z.number().int().min(0).max(0o777),
+      z.string().regex(/^0?o?[0-7]{3,4}$/, { error: 'expected an octal mode like "0640"' }),
+    ])
+    .optional(),
   sync: z.boolean().optional(),
   bufferSize: sizeSchema.optional(),
   fsync: z.boolean().optional(),

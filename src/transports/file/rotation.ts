@@ -41,8 +41,8 @@ export class RotationPlan {
     this.dir = dirname(path);
     this.ext = extname(path);
     this.stem = basename(path, this.ext);
-    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    this.pattern = new RegExp(`^${escape(this.stem)}\\.(\\d+)${escape(this.ext)}(\\.gz)?$`);
+    const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    this.pattern = new RegExp(`^${literal(this.stem)}\\.(\\d+)${literal(this.ext)}(\\.gz)?$`);
   }
 
   get bySize(): boolean {
@@ -68,7 +68,8 @@ export class RotationPlan {
       const sequence = Number(match[1]);
       const compressed = match[2] !== undefined;
       const existing = bySequence.get(sequence);
-      if (!existing || (existing.compressed && !compressed)) bySequence.set(sequence, { path: join(this.dir, name), sequence, compressed });
+      if (!existing || (existing.compressed && !compressed))
+        bySequence.set(sequence, { path: join(this.dir, name), sequence, compressed });
     }
     return [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
   }
@@ -117,5 +118,4 @@ export class RotationPlan {
       ? Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())
       : new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
   }
-
 }

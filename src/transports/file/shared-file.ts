@@ -59,9 +59,13 @@ export class SharedFile {
   ) {
     this.path = resolve(path);
     this.batch = new LineBatch((lines, records) => this.write(lines, records), options.bufferSize);
-    this.plan = options.rotate && (options.rotate.size !== undefined || options.rotate.interval !== undefined || options.rotate.maxFiles !== undefined)
-      ? new RotationPlan(this.path, options.rotate)
-      : undefined;
+    this.plan =
+      options.rotate &&
+      (options.rotate.size !== undefined ||
+        options.rotate.interval !== undefined ||
+        options.rotate.maxFiles !== undefined)
+        ? new RotationPlan(this.path, options.rotate)
+        : undefined;
     this.open();
     this.resumeRotation(Date.now());
   }
@@ -270,7 +274,10 @@ export class SharedFile {
     this.background = this.background.then(async () => {
       if (plan.options.compress) {
         // Whatever is on disk uncompressed now, including leftovers of a crash mid-way.
-        for (const file of plan.list().filter((f) => !f.compressed).map((f) => f.path)) {
+        for (const file of plan
+          .list()
+          .filter((f) => !f.compressed)
+          .map((f) => f.path)) {
           try {
             await gzipFile(file);
           } catch (error) {

@@ -6,7 +6,8 @@ import { ConfigError, createLogger, type LoggerOptions } from '../../../src/inde
 
 function configError(config: unknown, env: NodeJS.ProcessEnv = {}): ConfigError {
   try {
-    const options = typeof config === 'string' ? config : ({ ...(config as object), env, exitFlush: false } as LoggerOptions);
+    const options =
+      typeof config === 'string' ? config : ({ ...(config as object), env, exitFlush: false } as LoggerOptions);
     createLogger(options);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
@@ -27,37 +28,142 @@ const cases: [string, unknown, string, RegExp][] = [
   ['unknown top-level key', { levle: 'info' }, 'levle', /unknown option "levle" \(known: .*level/],
   ['unknown level name', { level: 'verbose' }, 'level', /unknown level "verbose" \(known: trace/],
   ['level of the wrong type', { level: true }, 'level', /expected a level name/],
-  ['transports not an array', { transports: { type: 'console' } }, 'transports', /expected an array of transport entries/],
-  ['transport without type or module', { transports: [{ level: 'info' }] }, 'transports[0].type', /expected a transport "type"/],
-  ['transport with both type and module', { transports: [{ type: 'console', module: './x.js' }] }, 'transports[0].module', /either "type" or "module"/],
-  ['unknown transport type', { transports: [{ type: 'console' }, { type: 'kafak' }] }, 'transports[1].type', /unknown transport "kafak" \(known: buffered, console, file, memory, validating\)/],
-  ['unknown transport option', { transports: [{ type: 'console', colour: true }] }, 'transports[0].colour', /unknown option "colour" \(known: stream, stderrLevel\)/],
-  ['bad transport option value', { transports: [{ type: 'console', stream: 'stdlog' }] }, 'transports[0].stream', /expected one of "stdout", "stderr"/],
-  ['unknown transport level', { transports: [{ type: 'memory', level: 'loud' }] }, 'transports[0].level', /unknown level "loud"/],
-  ['unknown formatter', { transports: [{ type: 'memory', format: 'xml' }] }, 'transports[0].format', /unknown formatter "xml" \(known: json, pretty, stable-json, text\)/],
-  ['unknown formatter option', { transports: [{ type: 'memory', format: { type: 'pretty', utc: 'yes' } }] }, 'transports[0].format.utc', /expected boolean, got string/],
-  ['formatter of the wrong type', { transports: [{ type: 'memory', format: 3 }] }, 'transports[0].format', /expected a formatter name/],
-  ['memory capacity not positive', { transports: [{ type: 'memory', capacity: -1 }] }, 'transports[0].capacity', /expected .*0/],
+  [
+    'transports not an array',
+    { transports: { type: 'console' } },
+    'transports',
+    /expected an array of transport entries/,
+  ],
+  [
+    'transport without type or module',
+    { transports: [{ level: 'info' }] },
+    'transports[0].type',
+    /expected a transport "type"/,
+  ],
+  [
+    'transport with both type and module',
+    { transports: [{ type: 'console', module: './x.js' }] },
+    'transports[0].module',
+    /either "type" or "module"/,
+  ],
+  [
+    'unknown transport type',
+    { transports: [{ type: 'console' }, { type: 'kafak' }] },
+    'transports[1].type',
+    /unknown transport "kafak" \(known: buffered, console, file, memory, validating\)/,
+  ],
+  [
+    'unknown transport option',
+    { transports: [{ type: 'console', colour: true }] },
+    'transports[0].colour',
+    /unknown option "colour" \(known: stream, stderrLevel\)/,
+  ],
+  [
+    'bad transport option value',
+    { transports: [{ type: 'console', stream: 'stdlog' }] },
+    'transports[0].stream',
+    /expected one of "stdout", "stderr"/,
+  ],
+  [
+    'unknown transport level',
+    { transports: [{ type: 'memory', level: 'loud' }] },
+    'transports[0].level',
+    /unknown level "loud"/,
+  ],
+  [
+    'unknown formatter',
+    { transports: [{ type: 'memory', format: 'xml' }] },
+    'transports[0].format',
+    /unknown formatter "xml" \(known: json, pretty, stable-json, text\)/,
+  ],
+  [
+    'unknown formatter option',
+    { transports: [{ type: 'memory', format: { type: 'pretty', utc: 'yes' } }] },
+    'transports[0].format.utc',
+    /expected boolean, got string/,
+  ],
+  [
+    'formatter of the wrong type',
+    { transports: [{ type: 'memory', format: 3 }] },
+    'transports[0].format',
+    /expected a formatter name/,
+  ],
+  [
+    'memory capacity not positive',
+    { transports: [{ type: 'memory', capacity: -1 }] },
+    'transports[0].capacity',
+    /expected .*0/,
+  ],
   ['redact not a list', { redact: 'password' }, 'redact', /expected an array of paths/],
   ['malformed redact path', { redact: ['ok', 'a..b'] }, 'redact[1]', /invalid redact path "a\.\.b"/],
   ['custom level with a bad name', { levels: { 'Bad-Name': 35 } }, 'levels["Bad-Name"]', /lowercase letters/],
   ['custom level with a bad value', { levels: { audit: 1.5 } }, 'levels.audit', /expected int/],
-  ['custom level with a reserved name', { levels: { child: 35 } }, 'levels.child', /would shadow the logger's own "child"/],
+  [
+    'custom level with a reserved name',
+    { levels: { child: 35 } },
+    'levels.child',
+    /would shadow the logger's own "child"/,
+  ],
   ['bad timestamp', { timestamp: 'unix' }, 'timestamp', /expected "epoch", "iso" or false/],
   ['bad levelFormat', { levelFormat: 'word' }, 'levelFormat', /expected one of "number", "label"/],
   ['bad base', { base: 'host' }, 'base', /expected record, got string/],
-  ['bad router strategy', { router: { strategy: 'some' } }, 'router.strategy', /expected one of "all", "any", "majority"/],
+  [
+    'bad router strategy',
+    { router: { strategy: 'some' } },
+    'router.strategy',
+    /expected one of "all", "any", "majority"/,
+  ],
   ['empty messageKey', { messageKey: '' }, 'messageKey', /expected at least 1 character/],
   ['missing environment variable', { name: '${SERVICE_NAME}' }, 'name', /environment variable SERVICE_NAME is not set/],
-  ['missing variable deep inside a transport', { transports: [{ type: 'console', stream: '${OUT}' }] }, 'transports[0].stream', /environment variable OUT is not set/],
+  [
+    'missing variable deep inside a transport',
+    { transports: [{ type: 'console', stream: '${OUT}' }] },
+    'transports[0].stream',
+    /environment variable OUT is not set/,
+  ],
   ['malformed variable reference', { name: 'svc-${oops' }, 'name', /malformed variable reference/],
-  ['transport entry that is not an object', { transports: ['console'] }, 'transports[0]', /expected a transport entry object like \{ "type": "console" \}/],
-  ['bad option deep in a nested target', { transports: [{ type: 'buffered', target: { type: 'file', path: 'x.log', rotate: { size: 'huge' } } }] }, 'transports[0].target.rotate.size', /expected a size like "1MB"/],
-  ['rotation without size or interval', { transports: [{ type: 'file', path: 'x.log', rotate: { maxFiles: 3 } }] }, 'transports[0].rotate', /expected "size" and\/or "interval"/],
-  ['bad overflow policy', { transports: [{ type: 'memory', overflow: 'drop-random' }] }, 'transports[0].overflow', /expected one of "block", "drop-newest", "drop-oldest"/],
-  ['bad queue bound', { transports: [{ type: 'memory', maxQueue: { records: 0 } }] }, 'transports[0].maxQueue.records', /expected .*0/],
-  ['bad router health', { router: { health: { cooldownMs: 'soon' } } }, 'router.health.cooldownMs', /expected a duration like "30s"/],
-  ['plugin module that does not exist', { transports: [{ module: './nope.mjs' }] }, 'transports[0].module', /cannot load plugin module "\.\/nope\.mjs"/],
+  [
+    'transport entry that is not an object',
+    { transports: ['console'] },
+    'transports[0]',
+    /expected a transport entry object like \{ "type": "console" \}/,
+  ],
+  [
+    'bad option deep in a nested target',
+    { transports: [{ type: 'buffered', target: { type: 'file', path: 'x.log', rotate: { size: 'huge' } } }] },
+    'transports[0].target.rotate.size',
+    /expected a size like "1MB"/,
+  ],
+  [
+    'rotation without size or interval',
+    { transports: [{ type: 'file', path: 'x.log', rotate: { maxFiles: 3 } }] },
+    'transports[0].rotate',
+    /expected "size" and\/or "interval"/,
+  ],
+  [
+    'bad overflow policy',
+    { transports: [{ type: 'memory', overflow: 'drop-random' }] },
+    'transports[0].overflow',
+    /expected one of "block", "drop-newest", "drop-oldest"/,
+  ],
+  [
+    'bad queue bound',
+    { transports: [{ type: 'memory', maxQueue: { records: 0 } }] },
+    'transports[0].maxQueue.records',
+    /expected .*0/,
+  ],
+  [
+    'bad router health',
+    { router: { health: { cooldownMs: 'soon' } } },
+    'router.health.cooldownMs',
+    /expected a duration like "30s"/,
+  ],
+  [
+    'plugin module that does not exist',
+    { transports: [{ module: './nope.mjs' }] },
+    'transports[0].module',
+    /cannot load plugin module "\.\/nope\.mjs"/,
+  ],
 ];
 
 describe('every invalid config throws a ConfigError naming the path', () => {
@@ -71,7 +177,7 @@ describe('every invalid config throws a ConfigError naming the path', () => {
   it('lists every problem, not just the first', () => {
     const error = configError({ level: 'loud', levelFormat: 'x', timestamp: 'y' });
     expect(error.issues.map((i) => i.path).sort()).toEqual(['levelFormat', 'timestamp']);
-    expect(error.message).toMatch(/^(timestamp|levelFormat): .*\n  (timestamp|levelFormat): /);
+    expect(error.message).toMatch(/^(timestamp|levelFormat): .*\n {2}(timestamp|levelFormat): /);
   });
 
   it('names line and column of a JSON syntax error', () => {
@@ -81,7 +187,9 @@ describe('every invalid config throws a ConfigError naming the path', () => {
   });
 
   it('names a missing config file', () => {
-    expect(configError('/nonexistent/streamlog.json').message).toMatch(/cannot read config file \/nonexistent\/streamlog\.json: ENOENT/);
+    expect(configError('/nonexistent/streamlog.json').message).toMatch(
+      /cannot read config file \/nonexistent\/streamlog\.json: ENOENT/,
+    );
   });
 
   it('rejects a module that exports no plugin', () => {

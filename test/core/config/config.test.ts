@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { configJsonSchema, ConsoleTransport, createLogger, MemoryTransport, registerTransport, type LogRecord } from '../../../src/index.js';
+import {
+  configJsonSchema,
+  ConsoleTransport,
+  createLogger,
+  MemoryTransport,
+  registerTransport,
+  type LogRecord,
+} from '../../../src/index.js';
 import { findDefaultConfig } from '../../../src/core/config/load.js';
 import { expandEnv } from '../../../src/core/config/expand-env.js';
 
@@ -53,7 +60,12 @@ describe('JSON config', () => {
 
   it('expands ${VAR} and ${VAR:-default}, and $$ as a literal dollar', () => {
     const env = { TOKEN: 'abc', EMPTY: '' };
-    expect(expandEnv({ a: 'Bearer ${TOKEN}', b: ['${MISSING:-fallback}', '${EMPTY:-d}', '${EMPTY}'], c: 'cost $$5', n: 3 }, env)).toEqual({
+    expect(
+      expandEnv(
+        { a: 'Bearer ${TOKEN}', b: ['${MISSING:-fallback}', '${EMPTY:-d}', '${EMPTY}'], c: 'cost $$5', n: 3 },
+        env,
+      ),
+    ).toEqual({
       a: 'Bearer abc',
       b: ['fallback', 'd', ''],
       c: 'cost $5',
@@ -115,7 +127,10 @@ describe('JSON config', () => {
     const log = createLogger(file);
     log.info({ n: 1 }, 'to plugins');
     await log.flush();
-    const globals = globalThis as unknown as { __kafkaSent: { topic: string; line: string }[]; __prefixLines: string[] };
+    const globals = globalThis as unknown as {
+      __kafkaSent: { topic: string; line: string }[];
+      __prefixLines: string[];
+    };
     expect(globals.__kafkaSent).toHaveLength(1);
     expect(globals.__kafkaSent[0]!.topic).toBe('logs');
     expect(JSON.parse(globals.__kafkaSent[0]!.line)).toMatchObject({ n: 1, msg: 'to plugins' });
@@ -125,9 +140,11 @@ describe('JSON config', () => {
     await log.close();
   });
 
-  it('validates a module plugin\'s options with its own schema', () => {
+  it("validates a module plugin's options with its own schema", () => {
     const fixture = new URL('../../fixtures/kafka-plugin.mjs', import.meta.url).pathname;
-    expect(() => createLogger({ transports: [{ module: fixture, topic: 'x', brokers: [] }] })).toThrow(/transports\[0\]\.brokers: expected at least 1 item/);
+    expect(() => createLogger({ transports: [{ module: fixture, topic: 'x', brokers: [] }] })).toThrow(
+      /transports\[0\]\.brokers: expected at least 1 item/,
+    );
   });
 
   it('registers a transport from code and uses it from config', async () => {
@@ -135,23 +152,40 @@ describe('JSON config', () => {
     registerTransport('collect', {
       schema: z.strictObject({ tag: z.string() }),
       create: (options) =>
-        new Writable({ objectMode: true, write: (r: LogRecord, _e, cb) => (seen.push(`${options.tag}:${r.msg}`), cb()) }),
+        new Writable({
+          objectMode: true,
+          write: (r: LogRecord, _e, cb) => {
+            seen.push(`${options.tag}:${r.msg}`);
+            cb();
+          },
+        }),
     });
     const log = createLogger({ exitFlush: false, transports: [{ type: 'collect', tag: 't' }] });
     log.info('hi');
     await log.flush();
     expect(seen).toEqual(['t:hi']);
-    expect(() => createLogger({ transports: [{ type: 'collect' }] })).toThrow(/transports\[0\]\.tag: expected string, got undefined/);
+    expect(() => createLogger({ transports: [{ type: 'collect' }] })).toThrow(
+      /transports\[0\]\.tag: expected string, got undefined/,
+    );
     await log.close();
   });
 
   it('wraps an error thrown by a plugin create() in a ConfigError naming the entry', () => {
-    registerTransport('explodes', { schema: z.strictObject({}), create: () => { throw new Error('no broker reachable'); } });
-    expect(() => createLogger({ transports: [{ type: 'memory' }, { type: 'explodes' }] })).toThrow(/^transports\[1\]: could not create transport "explodes": no broker reachable$/);
+    registerTransport('explodes', {
+      schema: z.strictObject({}),
+      create: () => {
+        throw new Error('no broker reachable');
+      },
+    });
+    expect(() => createLogger({ transports: [{ type: 'memory' }, { type: 'explodes' }] })).toThrow(
+      /^transports\[1\]: could not create transport "explodes": no broker reachable$/,
+    );
   });
 
   it('rejects registrations that are not plugins', () => {
-    expect(() => registerTransport('bad name!', { schema: z.object({}), create: () => new MemoryTransport() })).toThrow(/name must start with a letter/);
+    expect(() => registerTransport('bad name!', { schema: z.object({}), create: () => new MemoryTransport() })).toThrow(
+      /name must start with a letter/,
+    );
     expect(() => registerTransport('noschema', { create: () => new MemoryTransport() } as never)).toThrow(/zod schema/);
   });
 });
@@ -160,7 +194,16 @@ describe('JSON Schema', () => {
   it('the committed streamlog.schema.json is current (npm run schema regenerates it)', async () => {
     // Built-ins only: registrations made by other tests would not be in the file.
     const { spawnSync } = await import('node:child_process');
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', "import { configJsonSchema } from './dist/esm/index.js'; process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\\n');"], { encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { configJsonSchema } from './dist/esm/index.js'; " +
+          "process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\\n');",
+      ],
+      { encoding: 'utf8' },
+    );
     expect(result.status).toBe(0);
     expect(readFileSync('streamlog.schema.json', 'utf8')).toBe(result.stdout);
   });

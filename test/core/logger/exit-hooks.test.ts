@@ -11,7 +11,10 @@ function run(count: number, ending: string, format = 'json'): { lines: string[];
     for (let i = 0; i < ${count}; i++) log.info({ i }, 'line');
     ${ending}
   `;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { lines: result.stdout.split('\n').filter(Boolean), status: result.status };
 }
 

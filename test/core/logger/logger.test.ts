@@ -16,7 +16,12 @@ describe('call shapes', () => {
     log.info('100%% sure %i', 7.9);
     log.info('extra', 'args', 3);
     log.info('%s only');
-    expect(memory.objects().map((o) => o.msg)).toEqual(['hello world 42 {"a":1}', '100% sure 7', 'extra args 3', '%s only']);
+    expect(memory.objects().map((o) => o.msg)).toEqual([
+      'hello world 42 {"a":1}',
+      '100% sure 7',
+      'extra args 3',
+      '%s only',
+    ]);
   });
 
   it('merges an object and formats the message after it', () => {
@@ -36,7 +41,11 @@ describe('call shapes', () => {
     log.error(error, 'while %s', 'parsing');
     log.error({ err: error, userId: 7 }, 'failed');
     const [a, b, c] = memory.objects();
-    expect(a).toMatchObject({ level: 50, msg: 'out of range', err: { type: 'RangeError', message: 'out of range', code: 'E_RANGE' } });
+    expect(a).toMatchObject({
+      level: 50,
+      msg: 'out of range',
+      err: { type: 'RangeError', message: 'out of range', code: 'E_RANGE' },
+    });
     expect((a!.err as { stack: string }).stack).toContain('RangeError: out of range');
     expect(b).toMatchObject({ msg: 'while parsing', err: { type: 'RangeError' } });
     expect(c).toMatchObject({ msg: 'failed', userId: 7, err: { type: 'RangeError', code: 'E_RANGE' } });
@@ -57,7 +66,16 @@ describe('call shapes', () => {
   it('puts fields in pino order: level, time, pid, hostname, name, bindings, fields, msg', () => {
     const { log, memory } = memoryLogger({ name: 'api' });
     log.child({ reqId: 'r1' }).info({ a: 1 }, 'm');
-    expect(Object.keys(memory.objects()[0]!)).toEqual(['level', 'time', 'pid', 'hostname', 'name', 'reqId', 'a', 'msg']);
+    expect(Object.keys(memory.objects()[0]!)).toEqual([
+      'level',
+      'time',
+      'pid',
+      'hostname',
+      'name',
+      'reqId',
+      'a',
+      'msg',
+    ]);
   });
 
   it('is callable detached from the logger', () => {
@@ -149,10 +167,24 @@ describe('levels', () => {
 
   it('skips building records below every transport level', () => {
     const out: LogRecord[] = [];
-    const sink = new Writable({ objectMode: true, write: (r: LogRecord, _e, cb) => (out.push(r), cb()) });
-    const log = createLogger({ level: 'trace', exitFlush: false, transports: [{ type: 'memory', level: 'warn' }, sink] });
+    const sink = new Writable({
+      objectMode: true,
+      write: (r: LogRecord, _e, cb) => {
+        out.push(r);
+        cb();
+      },
+    });
+    const log = createLogger({
+      level: 'trace',
+      exitFlush: false,
+      transports: [{ type: 'memory', level: 'warn' }, sink],
+    });
     expect(log.isLevelEnabled('trace')).toBe(true);
-    const onlyWarn = createLogger({ level: 'trace', exitFlush: false, transports: [{ type: 'memory', level: 'warn' }] });
+    const onlyWarn = createLogger({
+      level: 'trace',
+      exitFlush: false,
+      transports: [{ type: 'memory', level: 'warn' }],
+    });
     expect(onlyWarn.isLevelEnabled('info')).toBe(false);
     onlyWarn.info('never built');
     expect(onlyWarn.stats().logged).toBe(0);
@@ -161,7 +193,12 @@ describe('levels', () => {
 
 describe('output options', () => {
   it('honours messageKey, base, timestamp and levelFormat', () => {
-    const { log, memory } = memoryLogger({ messageKey: 'message', base: { svc: 'x' }, timestamp: 'iso', levelFormat: 'label' });
+    const { log, memory } = memoryLogger({
+      messageKey: 'message',
+      base: { svc: 'x' },
+      timestamp: 'iso',
+      levelFormat: 'label',
+    });
     log.warn('hi');
     const [record] = memory.objects();
     expect(record).toMatchObject({ level: 'warn', svc: 'x', message: 'hi' });
@@ -246,7 +283,16 @@ describe('flush, close and stats', () => {
       },
     );
     expect(() => log.info(hostile, 'proxy')).not.toThrow();
-    expect(() => log.info({ get bad() { throw new Error('getter'); } }, 'getter')).not.toThrow();
+    expect(() =>
+      log.info(
+        {
+          get bad() {
+            throw new Error('getter');
+          },
+        },
+        'getter',
+      ),
+    ).not.toThrow();
     const objects = memory.objects();
     expect(objects).toHaveLength(2);
     expect(objects[1]).toMatchObject({ bad: '[getter threw: getter]', msg: 'getter' });

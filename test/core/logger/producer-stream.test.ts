@@ -1,4 +1,3 @@
-
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/index.js';
@@ -40,7 +39,10 @@ describe('log.stream()', () => {
 
 describe('log.stream() backpressure signals', () => {
   it('write() returns false while a block target is full, and drain follows once it catches up', async () => {
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'controlled', mode: 'stall', overflow: 'block', maxQueue: { records: 2 } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'controlled', mode: 'stall', overflow: 'block', maxQueue: { records: 2 } }],
+    });
     const [stalled] = log.transports as [ControlledTransport];
     const sink = log.stream({ format: 'object', highWaterMark: 1 });
     const accepted: boolean[] = [];

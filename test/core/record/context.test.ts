@@ -10,7 +10,12 @@ describe('withContext', () => {
       log.info('start');
       await sleep(5);
       log.info('after await');
-      await new Promise<void>((resolve) => setTimeout(() => (log.info('in timer'), resolve()), 1));
+      await new Promise<void>((resolve) =>
+        setTimeout(() => {
+          log.info('in timer');
+          resolve();
+        }, 1),
+      );
     });
     log.info('outside');
     const objects = memory.objects();

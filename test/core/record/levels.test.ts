@@ -18,7 +18,9 @@ describe('LevelTable', () => {
   });
 
   it('rejects unknown names with the known ones listed', () => {
-    expect(() => new LevelTable().value('verbose')).toThrow(/unknown level "verbose" \(known: trace, debug, info, warn, error, fatal, silent\)/);
+    expect(() => new LevelTable().value('verbose')).toThrow(
+      /unknown level "verbose" \(known: trace, debug, info, warn, error, fatal, silent\)/,
+    );
   });
 
   it('labels unknown numbers predictably', () => {

@@ -8,12 +8,17 @@ describe('redaction', () => {
     req: { headers: { authorization: 'Bearer abc', host: 'h' } },
     a: { token: 't1', keep: 1 },
     b: { token: 't2' },
-    users: [{ ssn: '1', name: 'x' }, { ssn: '2', name: 'y' }],
+    users: [
+      { ssn: '1', name: 'x' },
+      { ssn: '2', name: 'y' },
+    ],
     'x-api-key': 'k',
   });
 
   it('replaces each kind of path and leaves the caller object alone', () => {
-    const redact = createRedactor({ paths: ['password', 'req.headers.authorization', '*.token', 'users[*].ssn', '["x-api-key"]', 'missing.path'] })!;
+    const redact = createRedactor({
+      paths: ['password', 'req.headers.authorization', '*.token', 'users[*].ssn', '["x-api-key"]', 'missing.path'],
+    })!;
     const original = input();
     const out = redact(original);
     expect(out).toEqual({
@@ -21,7 +26,10 @@ describe('redaction', () => {
       req: { headers: { authorization: '[Redacted]', host: 'h' } },
       a: { token: '[Redacted]', keep: 1 },
       b: { token: '[Redacted]' },
-      users: [{ ssn: '[Redacted]', name: 'x' }, { ssn: '[Redacted]', name: 'y' }],
+      users: [
+        { ssn: '[Redacted]', name: 'x' },
+        { ssn: '[Redacted]', name: 'y' },
+      ],
       'x-api-key': '[Redacted]',
     });
     expect(original).toEqual(input());
@@ -35,7 +43,10 @@ describe('redaction', () => {
 
   it('supports a custom censor, a censor function and removal', () => {
     expect(createRedactor({ paths: ['password'], censor: '***' })!(input()).password).toBe('***');
-    expect(createRedactor({ paths: ['users[*].ssn'], censor: (v, p) => `${p.join('.')}:${String(v).length}` })!(input()).users[1]!.ssn).toBe('users.1.ssn:1');
+    expect(
+      createRedactor({ paths: ['users[*].ssn'], censor: (v, p) => `${p.join('.')}:${String(v).length}` })!(input())
+        .users[1]!.ssn,
+    ).toBe('users.1.ssn:1');
     const removed = createRedactor({ paths: ['password', 'a.token'], remove: true })!(input());
     expect(removed).not.toHaveProperty('password');
     expect(removed.a).toEqual({ keep: 1 });
@@ -52,7 +63,10 @@ describe('redaction', () => {
   });
 
   it('treats a "__proto__" key as data, never as the prototype', () => {
-    const input = JSON.parse('{"__proto__": {"secret": 1}, "a": {"__proto__": {"secret": 2}}}') as Record<string, unknown>;
+    const input = JSON.parse('{"__proto__": {"secret": 1}, "a": {"__proto__": {"secret": 2}}}') as Record<
+      string,
+      unknown
+    >;
     const out = createRedactor({ paths: ['__proto__', 'a.__proto__.secret'] })!(input);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('[Redacted]');

@@ -16,7 +16,9 @@ describe('hard-to-serialise values', () => {
     const a: Record<string, unknown> = { name: 'a' };
     a.self = a;
     a.list = [a, { back: a }];
-    expect(logged({ a })).toMatchObject({ a: { name: 'a', self: '[Circular]', list: ['[Circular]', { back: '[Circular]' }] } });
+    expect(logged({ a })).toMatchObject({
+      a: { name: 'a', self: '[Circular]', list: ['[Circular]', { back: '[Circular]' }] },
+    });
   });
 
   it('keeps repeated (non-circular) references', () => {
@@ -25,7 +27,10 @@ describe('hard-to-serialise values', () => {
   });
 
   it('writes BigInt as a decimal string, top level and nested', () => {
-    expect(logged({ big: 12345678901234567890n, nested: { n: -5n } })).toMatchObject({ big: '12345678901234567890', nested: { n: '-5' } });
+    expect(logged({ big: 12345678901234567890n, nested: { n: -5n } })).toMatchObject({
+      big: '12345678901234567890',
+      nested: { n: '-5' },
+    });
   });
 
   it('describes Buffers instead of dumping byte arrays', () => {
@@ -35,7 +40,13 @@ describe('hard-to-serialise values', () => {
   });
 
   it('turns Maps into objects and Sets into arrays', () => {
-    const record = logged({ map: new Map<unknown, unknown>([['a', 1], [2, { b: new Set([1, 2]) }]]), set: new Set(['x', 'y']) });
+    const record = logged({
+      map: new Map<unknown, unknown>([
+        ['a', 1],
+        [2, { b: new Set([1, 2]) }],
+      ]),
+      set: new Set(['x', 'y']),
+    });
     expect(record).toMatchObject({ map: { a: 1, '2': { b: [1, 2] } }, set: ['x', 'y'] });
   });
 
@@ -78,14 +89,17 @@ describe('hard-to-serialise values', () => {
   });
 
   it('survives a Proxy that throws on every trap', () => {
-    const proxy = new Proxy({}, {
-      ownKeys() {
-        throw new Error('ownKeys trap');
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('ownKeys trap');
+        },
+        getPrototypeOf() {
+          throw new Error('proto trap');
+        },
       },
-      getPrototypeOf() {
-        throw new Error('proto trap');
-      },
-    });
+    );
     const record = logged({ proxy, after: 1 });
     expect(record.after).toBe(1);
     expect(String(record.proxy)).toMatch(/threw/);
@@ -97,7 +111,10 @@ describe('hard-to-serialise values', () => {
   });
 
   it('renders Dates as ISO and invalid dates as such', () => {
-    expect(logged({ at: new Date(0), bad: new Date(NaN) })).toMatchObject({ at: '1970-01-01T00:00:00.000Z', bad: 'Invalid Date' });
+    expect(logged({ at: new Date(0), bad: new Date(NaN) })).toMatchObject({
+      at: '1970-01-01T00:00:00.000Z',
+      bad: 'Invalid Date',
+    });
     expect(safeJson({ bad: new Date(NaN), n: 1n })).toBe('{"bad":"Invalid Date","n":"1"}');
   });
 
@@ -117,7 +134,10 @@ describe('errors', () => {
     expect(out).toMatchObject({
       type: 'AggregateError',
       message: 'many failed',
-      errors: [{ type: 'Error', message: 'one' }, { type: 'Error', message: 'middle', cause: { type: 'TypeError', message: 'root cause' } }],
+      errors: [
+        { type: 'Error', message: 'one' },
+        { type: 'Error', message: 'middle', cause: { type: 'TypeError', message: 'root cause' } },
+      ],
     });
   });
 
@@ -135,10 +155,15 @@ describe('errors', () => {
 
   it('uses the subclass name as type and keeps non-Error causes', () => {
     class DbError extends Error {}
-    expect(errorObject(new DbError('x', { cause: { reason: 'timeout' } }))).toMatchObject({ type: 'DbError', cause: { reason: 'timeout' } });
+    expect(errorObject(new DbError('x', { cause: { reason: 'timeout' } }))).toMatchObject({
+      type: 'DbError',
+      cause: { reason: 'timeout' },
+    });
   });
 
   it('serialises errors nested below the top level in the safe walker', () => {
-    expect(JSON.parse(safeJson({ wrap: { err: new Error('deep') }, n: 1n }))).toMatchObject({ wrap: { err: { type: 'Error', message: 'deep' } } });
+    expect(JSON.parse(safeJson({ wrap: { err: new Error('deep') }, n: 1n }))).toMatchObject({
+      wrap: { err: { type: 'Error', message: 'deep' } },
+    });
   });
 });

@@ -16,29 +16,41 @@ function stalledRun(overflow: string): { growthMiB: number; dropped: number; que
     class Stalled extends Transport { type = 'stalled'; handle() {} }
     registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
     const log = createLogger({ exitFlush: false, router: { strategy: 'any' },
-      transports: [{ type: 'stalled', overflow: ${JSON.stringify(overflow)}, maxQueue: { records: 10000, bytes: '4MB' } }] });
+      transports: [{ type: 'stalled', overflow: ${JSON.stringify(overflow)},
+        maxQueue: { records: 10000, bytes: '4MB' } }] });
     global.gc(); const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < 1_000_000; i++) log.info({ i, payload: 'x'.repeat(50) }, 'into the void');
     global.gc(); const after = process.memoryUsage().heapUsed;
     const t = log.stats().targets[0];
-    process.stdout.write(JSON.stringify({ growthMiB: (after - before) / 1048576, dropped: t.dropped, queueDepth: t.queueDepth }));
+    const growthMiB = (after - before) / 1048576;
+    process.stdout.write(JSON.stringify({ growthMiB, dropped: t.dropped, queueDepth: t.queueDepth }));
     process.exit(0);
   `;
-  const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   expect(result.stderr).toBe('');
   return JSON.parse(result.stdout);
 }
 
 describe('memory stays bounded whatever the destination does', () => {
-  it.each(['drop-newest', 'drop-oldest'])('%s: a stalled target and 1,000,000 records grow the heap by under 64 MB', (overflow) => {
-    const { growthMiB, dropped, queueDepth } = stalledRun(overflow);
-    expect(queueDepth).toBeLessThanOrEqual(10_000);
-    expect(dropped).toBe(1_000_000 - queueDepth);
-    expect(growthMiB).toBeLessThan(64);
-  });
+  it.each(['drop-newest', 'drop-oldest'])(
+    '%s: a stalled target and 1,000,000 records grow the heap by under 64 MB',
+    (overflow) => {
+      const { growthMiB, dropped, queueDepth } = stalledRun(overflow);
+      expect(queueDepth).toBeLessThanOrEqual(10_000);
+      expect(dropped).toBe(1_000_000 - queueDepth);
+      expect(growthMiB).toBeLessThan(64);
+    },
+  );
 
-  it('log.stream() in a pipeline from a fast source into a slow block target delivers everything, queue bounded', async () => {
-    const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'controlled', mode: 'slow', overflow: 'block', maxQueue: { records: 200 } }] });
+  it('log.stream() piped from a fast source into a slow block target delivers everything, queue bounded', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      transports: [{ type: 'controlled', mode: 'slow', overflow: 'block', maxQueue: { records: 200 } }],
+    });
     const [slow] = log.transports as [ControlledTransport];
     const total = 50_000;
     let maxDepth = 0;

@@ -2,15 +2,26 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, MemoryTransport, type DeliveryFailure, type OverflowPolicy, type Strategy } from '../../../src/index.js';
+import {
+  createLogger,
+  MemoryTransport,
+  type DeliveryFailure,
+  type OverflowPolicy,
+  type Strategy,
+} from '../../../src/index.js';
 import { ControlledTransport, type ControlMode } from '../../helpers.js';
 
 function deadLetterPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'streamlog-router-')), 'dead', 'letter.ndjson');
 }
 
-function readDeadLetter(path: string): { time: number; reasons: { target: string; error: string }[]; record: Record<string, unknown> }[] {
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+function readDeadLetter(
+  path: string,
+): { time: number; reasons: { target: string; error: string }[]; record: Record<string, unknown> }[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 afterEach(() => {
@@ -65,7 +76,7 @@ describe('strategies: every combination of failures for 1, 2 and 3 targets', () 
 });
 
 describe('failure reporting', () => {
-  it('reports each failed record once, with every target\'s reason, even when targets fail at different times', async () => {
+  it("reports each failed record once with every target's reason, even when they fail at different times", async () => {
     const late = new ControlledTransport({ id: 'late', mode: 'stall' });
     const now = new ControlledTransport({ id: 'now', mode: 'fail' });
     const failures: DeliveryFailure[] = [];
@@ -77,7 +88,10 @@ describe('failure reporting', () => {
     late.release('failed');
     await log.flush();
     expect(failures).toHaveLength(1);
-    expect(failures[0]!.reasons.map((r) => `${r.target}: ${r.error.message}`)).toEqual(['now: now refused', 'late: late failed late']);
+    expect(failures[0]!.reasons.map((r) => `${r.target}: ${r.error.message}`)).toEqual([
+      'now: now refused',
+      'late: late failed late',
+    ]);
   });
 
   it('continueOnError: false stops delivery at the first failed record; the rest go to the dead letter', async () => {
@@ -85,7 +99,11 @@ describe('failure reporting', () => {
     const ok = new ControlledTransport({ id: 'ok' });
     const bad = new ControlledTransport({ id: 'bad', mode: 'fail' });
     const stopped: DeliveryFailure[] = [];
-    const log = createLogger({ exitFlush: false, router: { continueOnError: false, deadLetter }, transports: [ok, bad] });
+    const log = createLogger({
+      exitFlush: false,
+      router: { continueOnError: false, deadLetter },
+      transports: [ok, bad],
+    });
     log.on('stopped', (f) => stopped.push(f));
     log.info('first');
     await log.flush();
@@ -110,7 +128,11 @@ describe('health', () => {
     vi.setSystemTime(1_000_000);
     const flaky = new ControlledTransport({ id: 'flaky', mode: 'fail' });
     const events: string[] = [];
-    const log = createLogger({ exitFlush: false, router: { strategy: 'any', health: { failureThreshold: 3, cooldownMs: 5000 } }, transports: [flaky, new MemoryTransport({ id: 'mem' })] });
+    const log = createLogger({
+      exitFlush: false,
+      router: { strategy: 'any', health: { failureThreshold: 3, cooldownMs: 5000 } },
+      transports: [flaky, new MemoryTransport({ id: 'mem' })],
+    });
     log.on('targetUnhealthy', (e) => events.push(`unhealthy ${e.target}`));
     log.on('targetHealthy', (e) => events.push(`healthy ${e.target}`));
     for (let i = 0; i < 5; i++) log.info(`f${i}`);
@@ -193,7 +215,11 @@ describe('backpressure and overflow', () => {
     expect(stalled.messages().slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
     expect(episodes).toEqual(['start stalled', 'end stalled dropped=90']);
     const warning = memory.objects().find((o) => o.level === 40);
-    expect(warning).toMatchObject({ target: 'stalled', dropped: 90, msg: 'dropped 90 record(s) for stalled while its queue was full' });
+    expect(warning).toMatchObject({
+      target: 'stalled',
+      dropped: 90,
+      msg: 'dropped 90 record(s) for stalled while its queue was full',
+    });
     expect(log.stats()).toMatchObject({ dropped: 90, failed: 0 }); // 'any': memory still had every record
   });
 
@@ -223,7 +249,10 @@ describe('backpressure and overflow', () => {
   });
 
   it('block loses nothing: a slow target gets every record, in order', async () => {
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'controlled', mode: 'slow', id: 'slow', overflow: 'block', maxQueue: { records: 16 } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'controlled', mode: 'slow', id: 'slow', overflow: 'block', maxQueue: { records: 16 } }],
+    });
     const [slow] = log.transports as [ControlledTransport];
     for (let i = 0; i < 2000; i++) log.info(`m${i}`);
     await log.flush();
@@ -261,7 +290,7 @@ describe('flush and close against a stalled target', () => {
     await log.close();
   });
 
-  it('close({ timeoutMs }) gives up: queued records fail to the dead letter, the rest are counted as abandoned', async () => {
+  it('close({ timeoutMs }) gives up: queued records fail to the dead letter, the rest count as abandoned', async () => {
     const deadLetter = deadLetterPath();
     const diagnostics: string[] = [];
     const { log, stalled } = stalledLogger('block', 4, { strategy: 'all', deadLetter });
@@ -277,25 +306,36 @@ describe('flush and close against a stalled target', () => {
       ['m4', 'logger closed before delivery'],
       ['m5', 'logger closed before delivery'],
     ]);
-    expect(diagnostics.join('\n')).toContain('stalled did not settle in time: 4 queued record(s) failed, 2 in the transport abandoned');
+    expect(diagnostics.join('\n')).toContain(
+      'stalled did not settle in time: 4 queued record(s) failed, 2 in the transport abandoned',
+    );
   });
 });
 
 describe('live transports with routing options', () => {
   it('{ transport, overflow, maxQueue, level, id } routes a transport instance like a config entry', () => {
     const stalled = new ControlledTransport({ mode: 'stall' });
-    const log = createLogger({ exitFlush: false, router: { strategy: 'any' }, transports: [{ transport: stalled, id: 'live', level: 'warn', overflow: 'drop-newest', maxQueue: { records: 4 } }, new MemoryTransport()] });
+    const log = createLogger({
+      exitFlush: false,
+      router: { strategy: 'any' },
+      transports: [
+        { transport: stalled, id: 'live', level: 'warn', overflow: 'drop-newest', maxQueue: { records: 4 } },
+        new MemoryTransport(),
+      ],
+    });
     log.info('below the live level');
     for (let i = 0; i < 10; i++) log.warn(`w${i}`);
     expect(stalled.id).toBe('live');
     expect(log.stats().targets[0]).toMatchObject({ id: 'live', dropped: 6, queueDepth: 4 });
     expect(stalled.messages()).toEqual(['w0', 'w1']);
-    expect(() => createLogger({ transports: [{ transport: stalled, overflow: 'sometimes' } as never] })).toThrow(/^transports\[0\]\.overflow: expected one of "block", "drop-newest", "drop-oldest"/);
+    expect(() => createLogger({ transports: [{ transport: stalled, overflow: 'sometimes' } as never] })).toThrow(
+      /^transports\[0\]\.overflow: expected one of "block", "drop-newest", "drop-oldest"/,
+    );
   });
 });
 
 describe('re-entry', () => {
-  it('a record logged mid-dispatch (a validation warning) waits its turn and reaches only the targets its level allows', async () => {
+  it('a validation warning logged mid-dispatch waits its turn, reaching only targets its level allows', async () => {
     const log = createLogger({
       exitFlush: false,
       base: null,
@@ -309,12 +349,12 @@ describe('re-entry', () => {
     await log.flush();
     const warnings = (log.transports[1] as MemoryTransport).objects();
     expect(warnings.map((o) => [o.level, o.msg])).toEqual([[40, 'invalid record skipped']]);
-    const validated = ((log.transports[0] as unknown as { inner: MemoryTransport }).inner).objects();
+    const validated = (log.transports[0] as unknown as { inner: MemoryTransport }).inner.objects();
     expect(validated.map((o) => o.msg)).toEqual(['invalid record skipped', 'valid info']);
     await log.close();
   });
 
-  it('a listener that logs from a drop event does not send the dropped record anywhere its level does not allow', async () => {
+  it('a listener logging from a drop event does not send the dropped record where its level does not go', async () => {
     const log = createLogger({
       exitFlush: false,
       router: { strategy: 'any' },
@@ -359,7 +399,7 @@ describe('settlement and the dead letter', () => {
     await log.close();
   });
 
-  it('a dead-letter file that cannot be written counts its records as failed there, not dead-lettered, and says why', async () => {
+  it('an unwritable dead-letter file counts its records as failed there, not dead-lettered, and says why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-dead-'));
     const blocker = join(dir, 'not-a-folder');
     writeFileSync(blocker, 'a file where a folder should be');
@@ -373,7 +413,9 @@ describe('settlement and the dead letter', () => {
     for (let i = 0; i < 3; i++) log.info({ i }, 'refused');
     await log.flush();
     expect(log.stats()).toMatchObject({ failed: 3, deadLettered: 0, deadLetterFailed: 3 });
-    expect(diagnostics.some((d) => d.includes('could not be written to the dead-letter file') && d.includes('ENOTDIR'))).toBe(true);
+    expect(
+      diagnostics.some((d) => d.includes('could not be written to the dead-letter file') && d.includes('ENOTDIR')),
+    ).toBe(true);
     await log.close();
   });
 });

@@ -51,7 +51,10 @@ describe('block with a spool folder', () => {
       import { z } from 'zod';
       class Gate extends Transport {
         type = 'gate'; open = false; held = 0; seen = [];
-        handle(record) { this.seen.push(record.toObject().i); if (this.open) this.settleDelivered(1); else this.held++; }
+        handle(record) {
+          this.seen.push(record.toObject().i);
+          if (this.open) this.settleDelivered(1); else this.held++;
+        }
         release() { this.open = true; const n = this.held; this.held = 0; this.settleDelivered(n); }
       }
       registerTransport('gate', { schema: z.strictObject({}), create: () => new Gate() });
@@ -67,9 +70,15 @@ describe('block with a spool folder', () => {
       const inOrder = gate.seen.every((v, k) => v === k);
       const stats = log.stats();
       await log.close();
-      process.stdout.write(JSON.stringify({ growthMiB: (after - before) / 1048576, spooled, settled, seen: gate.seen.length, inOrder, failed: stats.failed, dropped: stats.dropped }));
+      const growthMiB = (after - before) / 1048576;
+      const { failed, dropped } = stats;
+      const seen = gate.seen.length;
+      process.stdout.write(JSON.stringify({ growthMiB, spooled, settled, seen, inOrder, failed, dropped }));
     `;
-    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(result.stderr).toBe('');
     const out = JSON.parse(result.stdout) as Record<string, number | boolean>;
     expect(out.spooled).toBe(300_000 - 500); // all but the transport's window went to disk
@@ -81,7 +90,12 @@ describe('block with a spool folder', () => {
   it('records left in the spool by one logger are replayed first by the next one', async () => {
     const spoolDir = tempDir();
     const stalled = new ControlledTransport({ mode: 'stall', id: 'sink' });
-    const first = createLogger({ exitFlush: false, base: null, router: { spoolDir }, transports: [{ transport: stalled, overflow: 'block', maxQueue: { records: 4 } }] });
+    const first = createLogger({
+      exitFlush: false,
+      base: null,
+      router: { spoolDir },
+      transports: [{ transport: stalled, overflow: 'block', maxQueue: { records: 4 } }],
+    });
     for (let i = 0; i < 10; i++) first.info({ i }, 'before restart');
     expect(first.stats().targets[0]).toMatchObject({ spooled: 8, spooledTotal: 8 });
     expect(await first.close({ timeoutMs: 20 })).toBe(false); // two were inside the stalled transport
@@ -89,7 +103,12 @@ describe('block with a spool folder', () => {
     expect(readFileSync(join(spoolDir, 'sink.ndjson'), 'utf8').trim().split('\n')).toHaveLength(8);
 
     const sink = new MemoryTransport({ id: 'sink' });
-    const second = createLogger({ exitFlush: false, base: null, router: { spoolDir }, transports: [{ transport: sink, overflow: 'block' }] });
+    const second = createLogger({
+      exitFlush: false,
+      base: null,
+      router: { spoolDir },
+      transports: [{ transport: sink, overflow: 'block' }],
+    });
     second.info({ i: 100 }, 'after restart');
     await second.flush();
     expect(sink.objects().map((o) => o.i)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 100]);

@@ -7,7 +7,9 @@ import { DIST_ESM, requireBuild } from '../../built.js';
 
 const N = 25_000;
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** A child logs N lines to a file, then leaves by `ending`; returns the file's lines. */
 function run(ending: string, extraConfig = '') {
@@ -21,8 +23,14 @@ function run(ending: string, extraConfig = '') {
     for (let i = 0; i < ${N}; i++) log.info({ i }, 'line');
     ${ending}
   `;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
-  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { lines, status: result.status, signal: result.signal, stderr: result.stderr };
 }
 
@@ -45,7 +53,11 @@ describe('file transport: no line lost on the way out', () => {
     expect(status).toBe(1);
     expect(stderr).toContain('kaboom'); // Node's own report still happens
     expectAllLogged(lines);
-    expect(lines.at(-1)).toMatchObject({ level: 60, msg: 'uncaught exception', err: { type: 'Error', message: 'kaboom' } });
+    expect(lines.at(-1)).toMatchObject({
+      level: 60,
+      msg: 'uncaught exception',
+      err: { type: 'Error', message: 'kaboom' },
+    });
     expect(lines).toHaveLength(N + 1);
   });
 
@@ -63,7 +75,10 @@ describe('file transport: no line lost on the way out', () => {
   });
 
   it('a signal the application handles itself is left to it (we only flush)', () => {
-    const { lines, status } = run(`process.on('SIGTERM', () => { log.info('app shutdown handler'); log.close().then(() => process.exit(7)); }); process.kill(process.pid, 'SIGTERM'); setInterval(() => {}, 1000);`);
+    const { lines, status } = run(
+      `process.on('SIGTERM', () => { log.info('app shutdown handler'); log.close().then(() => process.exit(7)); });
+       process.kill(process.pid, 'SIGTERM'); setInterval(() => {}, 1000);`,
+    );
     expect(status).toBe(7);
     expectAllLogged(lines);
     expect(lines.at(-1)).toMatchObject({ msg: 'app shutdown handler' });

@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -125,7 +136,13 @@ describe('file transport: writing', () => {
 
   it('several transports and loggers on one path share one writer: whole lines, none lost', async () => {
     const path = join(tempDir(), 'shared.log');
-    const one = createLogger({ exitFlush: false, transports: [{ type: 'file', path }, { type: 'file', path, format: 'text' }] });
+    const one = createLogger({
+      exitFlush: false,
+      transports: [
+        { type: 'file', path },
+        { type: 'file', path, format: 'text' },
+      ],
+    });
     const two = createLogger({ exitFlush: false, transports: [{ type: 'file', path }] });
     for (let i = 0; i < 3000; i++) {
       one.info({ i, who: 'one' }, 'x'.repeat(i % 200));
@@ -145,7 +162,10 @@ describe('file transport: writing', () => {
 describe('file transport: rotation', () => {
   it('rotates by size with no line lost or duplicated', async () => {
     const dir = tempDir();
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { size: '8KB' } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { size: '8KB' } }],
+    });
     for (let i = 0; i < 5000; i++) log.info({ i }, 'rotating');
     await log.close();
     const files = readdirSync(dir);
@@ -154,13 +174,22 @@ describe('file transport: rotation', () => {
     expect(sequence(allLines(dir))).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
 
-  it('rotates by time at local or UTC boundaries, using the records\' own time', async () => {
+  it("rotates by time at local or UTC boundaries, using the records' own time", async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const dir = tempDir();
     vi.setSystemTime(Date.UTC(2024, 0, 1, 22, 0));
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { interval: 'daily', utc: true } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { interval: 'daily', utc: true } }],
+    });
     let i = 0;
-    for (const at of [Date.UTC(2024, 0, 1, 22, 0), Date.UTC(2024, 0, 1, 23, 59, 59), Date.UTC(2024, 0, 2, 0, 0), Date.UTC(2024, 0, 2, 12), Date.UTC(2024, 0, 4, 1)]) {
+    for (const at of [
+      Date.UTC(2024, 0, 1, 22, 0),
+      Date.UTC(2024, 0, 1, 23, 59, 59),
+      Date.UTC(2024, 0, 2, 0, 0),
+      Date.UTC(2024, 0, 2, 12),
+      Date.UTC(2024, 0, 4, 1),
+    ]) {
       vi.setSystemTime(at);
       log.info({ i: i++ }, 'tick');
     }
@@ -175,8 +204,17 @@ describe('file transport: rotation', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const dir = tempDir();
     vi.setSystemTime(Date.UTC(2024, 5, 1, 10, 15));
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { interval: '1h', utc: true } }] });
-    const times = [[10, 15], [10, 59], [11, 0], [11, 30], [13, 5]];
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { interval: '1h', utc: true } }],
+    });
+    const times = [
+      [10, 15],
+      [10, 59],
+      [11, 0],
+      [11, 30],
+      [13, 5],
+    ];
     times.forEach(([h, m], i) => {
       vi.setSystemTime(Date.UTC(2024, 5, 1, h!, m!));
       log.info({ i }, 'hour');
@@ -206,7 +244,10 @@ describe('file transport: rotation', () => {
     writeFileSync(daily, '{"i":-1}\n');
     const yesterday = (Date.now() - 86_400_000 * 1.5) / 1000;
     utimesSync(daily, yesterday, yesterday);
-    const third = createLogger({ exitFlush: false, transports: [{ type: 'file', path: daily, rotate: { interval: 'daily' } }] });
+    const third = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'file', path: daily, rotate: { interval: 'daily' } }],
+    });
     third.info({ i: 0 }, 'today');
     await third.close();
     expect(sequence(readLines(join(dir, 'daily.1.log')))).toEqual([-1]);
@@ -215,10 +256,15 @@ describe('file transport: rotation', () => {
 
   it('keeps at most maxFiles rotated files, deleting the oldest', async () => {
     const dir = tempDir();
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { size: '1KB', maxFiles: 3 } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { size: '1KB', maxFiles: 3 } }],
+    });
     for (let i = 0; i < 400; i++) log.info({ i }, 'prune me');
     await log.close();
-    const rotated = readdirSync(dir).filter((f) => f !== 'app.log').sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+    const rotated = readdirSync(dir)
+      .filter((f) => f !== 'app.log')
+      .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
     expect(rotated).toHaveLength(3);
     const kept = sequence(allLines(dir));
     expect(kept.at(-1)).toBe(399);
@@ -227,7 +273,10 @@ describe('file transport: rotation', () => {
 
   it('gzips rotated files in the background; they gunzip to the right lines', async () => {
     const dir = tempDir();
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { size: '4KB', compress: true } }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'file', path: join(dir, 'app.log'), rotate: { size: '4KB', compress: true } }],
+    });
     for (let i = 0; i < 1000; i++) log.info({ i }, 'compress me');
     await log.close();
     const files = readdirSync(dir);
@@ -258,7 +307,13 @@ describe('file transport: external rotation and failures', () => {
   it('reopens on SIGHUP when asked', async () => {
     const dir = tempDir();
     const path = join(dir, 'app.log');
-    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path, reopenOnSighup: true }, { type: 'file', path: join(dir, 'other.log'), reopenOnSighup: true }] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [
+        { type: 'file', path, reopenOnSighup: true },
+        { type: 'file', path: join(dir, 'other.log'), reopenOnSighup: true },
+      ],
+    });
     expect(process.listenerCount('SIGHUP')).toBe(1); // one listener however many files
     log.info({ i: 0 }, 'before');
     await log.flush();
@@ -282,33 +337,41 @@ describe('file transport: external rotation and failures', () => {
     }
   })();
 
-  it.skipIf(!canMount)('ENOSPC: records fail and are reported, then the transport works again once space returns', async () => {
-    const mountPoint = tempDir();
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
-    } catch (error) {
-      console.warn(`skipping ENOSPC test: cannot mount a tmpfs here (${(error as Error).message})`);
-      return;
-    }
-    try {
-      writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(60 * 1024));
-      const failures: string[] = [];
-      // A high failureThreshold keeps the router's circuit breaker out of this test of the transport.
-      const log = createLogger({ exitFlush: false, router: { health: { failureThreshold: 1_000_000 } }, onDeliveryError: (f) => failures.push((f.reasons[0]!.error as NodeJS.ErrnoException).code!), transports: [{ type: 'file', path: join(mountPoint, 'app.log') }] });
-      for (let i = 0; i < 200; i++) log.info({ i }, 'x'.repeat(100));
-      await log.flush();
-      const afterFull = log.stats();
-      expect(afterFull.failed).toBeGreaterThan(0);
-      expect(afterFull.delivered + afterFull.failed).toBe(200);
-      expect(new Set(failures)).toEqual(new Set(['ENOSPC']));
-      rmSync(join(mountPoint, 'filler'));
-      for (let i = 200; i < 300; i++) log.info({ i }, 'space is back');
-      await log.close();
-      expect(log.stats().delivered).toBe(afterFull.delivered + 100);
-      const lines = readFileSync(join(mountPoint, 'app.log'), 'utf8').split('\n').filter(Boolean);
-      expect(lines.filter((l) => l.includes('space is back'))).toHaveLength(100);
-    } finally {
-      execFileSync('umount', [mountPoint]);
-    }
-  });
+  it.skipIf(!canMount)(
+    'ENOSPC: records fail and are reported, then the transport works again once space returns',
+    async () => {
+      const mountPoint = tempDir();
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
+      } catch (error) {
+        console.warn(`skipping ENOSPC test: cannot mount a tmpfs here (${(error as Error).message})`);
+        return;
+      }
+      try {
+        writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(60 * 1024));
+        const failures: string[] = [];
+        // A high failureThreshold keeps the router's circuit breaker out of this test of the transport.
+        const log = createLogger({
+          exitFlush: false,
+          router: { health: { failureThreshold: 1_000_000 } },
+          onDeliveryError: (f) => failures.push((f.reasons[0]!.error as NodeJS.ErrnoException).code!),
+          transports: [{ type: 'file', path: join(mountPoint, 'app.log') }],
+        });
+        for (let i = 0; i < 200; i++) log.info({ i }, 'x'.repeat(100));
+        await log.flush();
+        const afterFull = log.stats();
+        expect(afterFull.failed).toBeGreaterThan(0);
+        expect(afterFull.delivered + afterFull.failed).toBe(200);
+        expect(new Set(failures)).toEqual(new Set(['ENOSPC']));
+        rmSync(join(mountPoint, 'filler'));
+        for (let i = 200; i < 300; i++) log.info({ i }, 'space is back');
+        await log.close();
+        expect(log.stats().delivered).toBe(afterFull.delivered + 100);
+        const lines = readFileSync(join(mountPoint, 'app.log'), 'utf8').split('\n').filter(Boolean);
+        expect(lines.filter((l) => l.includes('space is back'))).toHaveLength(100);
+      } finally {
+        execFileSync('umount', [mountPoint]);
+      }
+    },
+  );
 });

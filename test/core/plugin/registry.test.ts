@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
+
+describe('the plugin registry', () => {
+  it('a plugin registered through require() is seen by a logger made through import', () => {
+    requireBuild();
+    // Both copies of the package load in one process, as in an app mixing the two.
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const cjs = require(${JSON.stringify(DIST_CJS)});
+      const { z } = require('zod');
+      class Shout extends cjs.Transport {
+        type = 'shout';
+        handle(record) { process.stdout.write(record.msg.toUpperCase() + '\\n'); this.settleDelivered(1); }
+      }
+      cjs.registerTransport('shout', { schema: z.strictObject({}), create: () => new Shout() });
+      const esm = await import(${JSON.stringify(DIST_ESM)});
+      const log = esm.createLogger({ exitFlush: false, transports: [{ type: 'shout' }] });
+      log.info('registered once, seen twice');
+      await log.close();
+      process.stdout.write(esm.transportNames().includes('shout') + '\\n');
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('REGISTERED ONCE, SEEN TWICE\ntrue\n');
+  });
+});
