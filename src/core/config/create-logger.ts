@@ -19,10 +19,10 @@ import { Logger, reservedLevelNames } from '../logger/logger.js';
 import { LoggerTree } from '../logger/logger-tree.js';
 import { RecordShape } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
+import type { Transport } from '../plugin/transport.js';
 import type { DeliveryFailure } from '../routing/events.js';
 import { Router } from '../routing/router.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
-import type { Transport } from '../plugin/transport.js';
 
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
 export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'> {
@@ -82,13 +82,11 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
 
   const levels = buildLevels(config.levels);
   const level = levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
-  const shape = new RecordShape(
-    levels,
-    config.timestamp ?? 'epoch',
-    config.levelFormat ?? 'number',
-    config.messageKey ?? 'msg',
-    DEFAULT_SAFE_OPTIONS,
-  );
+  const messageKey = config.messageKey ?? 'msg';
+  const base = baseFields(config);
+  const coreKeys = new Set(['level', 'time', messageKey, ...Object.keys(base)]);
+  const safe = { ...DEFAULT_SAFE_OPTIONS, coreKeys };
+  const shape = new RecordShape(levels, config.timestamp ?? 'epoch', config.levelFormat ?? 'number', messageKey, safe);
   const redactor = buildRedactor(rawRedact, env);
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
@@ -114,10 +112,14 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const formatters = new FormatterCache();
   const entries = rawTransports ?? [{ type: 'console', format: 'json' }];
   if (!Array.isArray(entries)) throw new ConfigError('transports', 'expected an array of transport entries');
-  const created: Transport[] = [];
-  try {
-    entries.forEach((entry, index) => {
-      const made = createTransport(entry, `transports[${index}]`, {
+  // Every entry is tried, so one ConfigError can list every problem in the file.
+  const made: ReturnType<typeof createTransport>[] = [];
+  const problems: ConfigError[] = [];
+  const ids = new Map<string, string>();
+  entries.forEach((entry, index) => {
+    const path = `transports[${index}]`;
+    try {
+      const one = createTransport(entry, path, {
         levels,
         baseDir,
         env,
@@ -125,15 +127,24 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
         router,
         warn: (fields, msg) => tree?.warn(fields, msg),
       });
-      created.push(made.transport);
-      router.add(made.transport, made.target);
-    });
-  } catch (error) {
-    for (const transport of created) transport.destroy();
-    throw error;
+      made.push(one);
+      const id = one.transport.id;
+      if (id && ids.has(id)) {
+        problems.push(new ConfigError(`${path}.id`, `duplicate id "${id}" (already used by ${ids.get(id)})`));
+      }
+      if (id) ids.set(id, path);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+    }
+  });
+  if (problems.length > 0) {
+    for (const one of made) one.transport.destroy();
+    throw combine(problems);
   }
+  for (const one of made) router.add(one.transport, one.target);
 
-  const bindings = baseBindings(config, redactor);
+  const bindings = fieldsJson(redactor ? redactor(base) : base);
   const exitFlush = config.exitFlush ?? true;
   tree = new LoggerTree({
     levels,
@@ -183,7 +194,8 @@ function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv):
   return createRedactor({ paths, censor: spec.censor, remove: spec.remove });
 }
 
-function baseBindings(config: Config, redactor: Redactor | undefined): string {
+/** pid, hostname (or the configured base) and name: the keys every line starts with. */
+function baseFields(config: Config): Record<string, unknown> {
   const base: Record<string, unknown> =
     config.base === null
       ? {}
@@ -191,10 +203,19 @@ function baseBindings(config: Config, redactor: Redactor | undefined): string {
         ? { pid: process.pid, hostname: hostname() }
         : { ...config.base };
   if (config.name !== undefined) base.name = config.name;
-  return fieldsJson(redactor ? redactor(base) : base);
+  return base;
 }
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/** Several ConfigErrors as one: the first names the path, `issues` lists them all. */
+function combine(problems: ConfigError[]): ConfigError {
+  if (problems.length === 1) return problems[0]!;
+  const issues = problems.flatMap((p) => p.issues);
+  const [first, ...rest] = issues;
+  const more = rest.map((p) => `\n  ${p.path}: ${p.expected}`).join('');
+  return new ConfigError(first!.path, first!.expected + more, { issues });
 }

@@ -8,6 +8,7 @@ const UNIT_OF: Record<string, string> = { string: ' character(s)', array: ' item
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return 'array';
   return typeof value;
 }
@@ -54,7 +55,8 @@ function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<Property
     case 'invalid_type': {
       if (issue.message && !issue.message.startsWith('Invalid input')) return [{ path, expected: issue.message }];
       const got = 'input' in issue ? `, got ${typeName(issue.input)}` : '';
-      return [{ path, expected: `expected ${issue.expected}${got}` }];
+      const finite = issue.expected === 'number' && typeof issue.input === 'number' ? 'a finite ' : '';
+      return [{ path, expected: `expected ${finite}${issue.expected}${got}` }];
     }
     case 'unrecognized_keys': {
       const known = knownKeysAt(schema, path);
@@ -68,7 +70,8 @@ function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<Property
         {
           path,
           expected: issue.message.startsWith('Too small')
-            ? `expected at least ${String(issue.minimum)}${UNIT_OF[issue.origin] ?? ''}`
+            ? `expected ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}` +
+              (UNIT_OF[issue.origin] ?? '')
             : issue.message,
         },
       ];
@@ -76,15 +79,24 @@ function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<Property
       return [
         {
           path,
-          expected: issue.message.startsWith('Too big') ? `expected at most ${String(issue.maximum)}` : issue.message,
+          expected: issue.message.startsWith('Too big')
+            ? `expected ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`
+            : issue.message,
         },
       ];
     case 'invalid_key': {
       const inner = issue.issues.map((i) => i.message).join('; ');
       return [{ path, expected: `invalid key: ${inner}` }];
     }
+    case 'invalid_union': {
+      // Say what each alternative wanted instead of zod's bare "Invalid input".
+      if (!issue.message.startsWith('Invalid input')) return [{ path, expected: issue.message }];
+      const wanted = issue.errors.map((branch) => branch.map((i) => describe(i, schema)[0]?.expected ?? i.message)[0]);
+      const options = [...new Set(wanted.filter((w): w is string => w !== undefined))];
+      return [{ path, expected: options.length > 0 ? options.join(', or ') : 'expected a valid value' }];
+    }
     default:
-      return [{ path, expected: issue.message }];
+      return [{ path, expected: issue.message.startsWith('Invalid input') ? 'expected a valid value' : issue.message }];
   }
 }
 
@@ -104,7 +116,15 @@ export function issuesToConfigError(issues: readonly Issue[], schema: unknown, p
 
 /** safeParse with errors turned into ConfigError. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
-  const result = schema.safeParse(value, { reportInput: true });
+  let result: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    result = schema.safeParse(value, { reportInput: true }) as z.ZodSafeParseResult<z.output<S>>;
+  } catch (error) {
+    // A plugin's own schema (a refine, a transform) that throws is still a config problem.
+    throw new ConfigError(prefix, `the option schema threw while checking this entry: ${String(error)}`, {
+      cause: error,
+    });
+  }
   if (!result.success) throw issuesToConfigError(result.error.issues, schema, prefix);
   return result.data;
 }

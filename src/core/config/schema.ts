@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { durationSchema, sizeSchema } from '../plugin/units.js';
 
-const levelRef = z.union([z.string().min(1), z.number()], { error: 'expected a level name like "info" or a number' });
+const levelRef = z.union([z.string().min(1), z.number().int().min(0).max(1000)], {
+  error: 'expected a level name like "info" or a whole number from 0 to 1000',
+});
 
 export const formatSpecSchema = z.union([z.string().min(1), z.looseObject({ type: z.string().min(1) })], {
   error: 'expected a formatter name like "json" or an object { "type": "pretty", ...options }',
@@ -77,7 +79,13 @@ export const configSchema = z.strictObject({
   level: levelRef.optional(),
   name: z.string().optional(),
   base: z.record(z.string(), z.unknown()).nullable().optional(),
-  messageKey: z.string().min(1).optional(),
+  messageKey: z
+    .string()
+    .min(1)
+    .refine((key) => !['level', 'time', '__proto__', 'constructor', 'prototype'].includes(key), {
+      error: 'expected a key other than "level", "time", "__proto__", "constructor" or "prototype"',
+    })
+    .optional(),
   timestamp: z
     .union([z.literal('epoch'), z.literal('iso'), z.literal(false)], { error: 'expected "epoch", "iso" or false' })
     .optional(),

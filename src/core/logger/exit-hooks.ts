@@ -6,6 +6,8 @@
  */
 export interface ExitParticipant {
   flushSync(): void;
+  /** The process is exiting: from now on every record is written before the call returns. */
+  exiting(): void;
   /** Log the exception that is about to kill the process. */
   logUncaught?(error: unknown, origin: string): void;
   readonly handleExceptions: boolean;
@@ -13,10 +15,20 @@ export interface ExitParticipant {
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+type HandledSignal = (typeof SIGNALS)[number];
 const live = new Set<ExitParticipant>();
 let exitHooked = false;
 let monitorHooked = false;
 let signalsHooked = false;
+/**
+ * Signals the application has listened to at some time. Counting listeners when the signal
+ * arrives is not enough: a `process.once` handler has already removed itself by then.
+ */
+const appListened = new Set<HandledSignal>();
+
+function noteListener(event: string | symbol, listener: unknown): void {
+  if ((event === 'SIGTERM' || event === 'SIGINT') && listener !== onSignal) appListened.add(event);
+}
 
 function flushAll(): void {
   for (const item of live) {
@@ -28,7 +40,19 @@ function flushAll(): void {
   }
 }
 
+function onExit(): void {
+  for (const item of live) item.exiting();
+  flushAll();
+}
+
+/** Will this exception end the process, or does the application handle it? */
+function fatal(origin: string): boolean {
+  const handled = origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException';
+  return process.listenerCount(handled) === 0;
+}
+
 function onUncaught(error: unknown, origin: string): void {
+  if (!fatal(origin)) return;
   for (const item of live) {
     if (!item.handleExceptions) continue;
     try {
@@ -44,7 +68,7 @@ function onSignal(signal: NodeJS.Signals): void {
   flushAll();
   // When we are the only listener, Node's default (terminate by this signal) must still
   // happen: step aside and raise it again. Otherwise the application decides.
-  if (process.listenerCount(signal) === 1) {
+  if (!appListened.has(signal as HandledSignal) && process.listenerCount(signal) === 1) {
     unhookSignals();
     process.kill(process.pid, signal);
   }
@@ -53,20 +77,25 @@ function onSignal(signal: NodeJS.Signals): void {
 function hookSignals(): void {
   if (signalsHooked) return;
   signalsHooked = true;
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) noteListener(signal, listener);
+    process.on(signal, onSignal);
+  }
+  process.on('newListener', noteListener);
 }
 
 function unhookSignals(): void {
   if (!signalsHooked) return;
   signalsHooked = false;
   for (const signal of SIGNALS) process.off(signal, onSignal);
+  process.off('newListener', noteListener);
 }
 
 export function registerForExit(item: ExitParticipant): void {
   live.add(item);
   if (!exitHooked) {
     exitHooked = true;
-    process.on('exit', flushAll);
+    process.on('exit', onExit);
   }
   if (item.handleExceptions && !monitorHooked) {
     monitorHooked = true;
@@ -79,7 +108,7 @@ export function unregisterForExit(item: ExitParticipant): void {
   live.delete(item);
   if (![...live].some((i) => i.handleSignals)) unhookSignals();
   if (live.size === 0) {
-    if (exitHooked) process.off('exit', flushAll);
+    if (exitHooked) process.off('exit', onExit);
     if (monitorHooked) process.off('uncaughtExceptionMonitor', onUncaught);
     exitHooked = false;
     monitorHooked = false;

@@ -28,10 +28,10 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
         break;
       case 'd':
       case 'f':
-        replacement = typeof arg === 'bigint' ? `${arg}n` : String(Number(arg));
+        replacement = typeof arg === 'bigint' ? `${arg}n` : safeNumber(arg, false);
         break;
       case 'i':
-        replacement = typeof arg === 'bigint' ? `${arg}n` : String(Math.trunc(Number(arg)));
+        replacement = typeof arg === 'bigint' ? `${arg}n` : safeNumber(arg, true);
         break;
       case 'j':
       case 'o':
@@ -51,6 +51,16 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
     out += ' ' + (typeof arg === 'object' && arg !== null ? safeJson(arg) : safeString(arg));
   }
   return out;
+}
+
+/** Number(value) as text; a Symbol or a throwing valueOf gives NaN, as a failed conversion would. */
+function safeNumber(value: unknown, integer: boolean): string {
+  try {
+    const n = Number(value);
+    return String(integer ? Math.trunc(n) : n);
+  } catch {
+    return 'NaN';
+  }
 }
 
 function safeString(value: unknown): string {

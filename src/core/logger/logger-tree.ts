@@ -6,21 +6,32 @@ import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
 import { registerForExit, unregisterForExit } from './exit-hooks.js';
 
-/** A record given as a plain object, taken apart: level, time and message, and the rest. */
+/** The range a Date can hold: a time outside it cannot be written as ISO text. */
+const MAX_TIME = 8.64e15;
+
+/**
+ * A record given as a plain object (log.stream(), spool replay), taken apart: level, time,
+ * message and the rest. A value that cannot serve as one of the first three (an object as
+ * the message, a time in year 300,000) is kept as a field with a marker instead:
+ * `invalidLevel`, `invalidTime`, `invalidMessage`.
+ */
 function splitRecordObject(object: Record<string, unknown>, shape: RecordShape, levels: LevelTable) {
   const { level: rawLevel, time: rawTime, [shape.messageKey]: rawMsg, ...fields } = object;
   let level = levels.value('info');
   if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
   else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel))
     level = levels.value(rawLevel);
-  const parsedTime =
-    typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
-  return {
-    level,
-    time: Number.isFinite(parsedTime) ? parsedTime : Date.now(),
-    msg: rawMsg === undefined ? undefined : String(rawMsg),
-    fields,
-  };
+  else if (rawLevel !== undefined) fields.invalidLevel = rawLevel;
+  let time = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
+  if (!(Math.abs(time) <= MAX_TIME)) {
+    if (rawTime !== undefined) fields.invalidTime = rawTime;
+    time = Date.now();
+  }
+  let msg: string | undefined;
+  if (typeof rawMsg === 'string') msg = rawMsg;
+  else if (typeof rawMsg === 'number' || typeof rawMsg === 'boolean') msg = String(rawMsg);
+  else if (rawMsg !== undefined) fields.invalidMessage = rawMsg;
+  return { level, time, msg, fields };
 }
 
 export interface LoggerTreeOptions {
@@ -41,6 +52,8 @@ export interface LoggerTreeOptions {
  */
 export class LoggerTree {
   closed = false;
+  /** Set when the process exits: no later tick will come to write what is buffered. */
+  private writeThrough = false;
   logged = 0;
   droppedAfterClose = 0;
   /** Calls that named a level the logger does not know (each also diagnosed). */
@@ -89,6 +102,11 @@ export class LoggerTree {
     record.internal = internal;
     this.logged++;
     this.router.dispatch(record);
+    if (this.writeThrough) this.router.flushSync();
+  }
+
+  exiting(): void {
+    this.writeThrough = true;
   }
 
   /** The numeric value of a level, or undefined (counted and diagnosed) when it is unknown. */
@@ -108,9 +126,27 @@ export class LoggerTree {
 
   /** A record that arrives as an object (log.stream()): level, time and message are taken from it. */
   ingest(object: Record<string, unknown>, scope: RecordScope): void {
-    const parts = splitRecordObject(object, this.shape, this.levels);
-    if (parts.level < this.router.minThreshold) return;
-    const fields = this.redactor ? this.redactor(parts.fields) : parts.fields;
+    let parts: ReturnType<typeof splitRecordObject>;
+    let fields: Record<string, unknown>;
+    try {
+      parts = splitRecordObject(object, this.shape, this.levels);
+      if (parts.level < this.router.minThreshold) return;
+      fields = this.redactor ? this.redactor(parts.fields) : parts.fields;
+    } catch (error) {
+      // A hostile object (a Proxy whose traps throw): logged all the same, saying so.
+      const info = this.levels.value('info');
+      if (info >= this.router.minThreshold) {
+        this.emit(
+          info,
+          Date.now(),
+          undefined,
+          { logError: `record could not be read: ${String(error)}` },
+          scope,
+          undefined,
+        );
+      }
+      return;
+    }
     this.emit(parts.level, parts.time, parts.msg, fields, scope, undefined);
   }
 

@@ -86,8 +86,14 @@ export class Logger {
   /** A logger whose records all carry `bindings`; they are redacted and serialised now, once. */
   child(bindings: Record<string, unknown>, options: ChildOptions = {}): Logger {
     const tree = this.#tree;
-    const redacted = tree.redactor ? tree.redactor(bindings) : bindings;
-    const json = this.#scope.bindingsJson + fieldsJson(redacted, tree.shape.safe);
+    let own: string;
+    try {
+      own = fieldsJson(tree.redactor ? tree.redactor(bindings) : bindings, tree.shape.safe);
+    } catch (error) {
+      // Never throws into the caller: the child logs, saying what was wrong with its bindings.
+      own = fieldsJson({ bindingsError: `bindings could not be used: ${describeError(error)}` });
+    }
+    const json = this.#scope.bindingsJson + own;
     const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child');
     return new Logger(tree, level ?? this.#threshold, json);
   }
@@ -220,7 +226,10 @@ export class Logger {
       }
       tree.emit(level, Date.now(), msg, fields, this.#scope, currentContext());
     } catch (error) {
-      tree.router.diagnose('a log call failed and was dropped', error);
+      // Building the record failed (a hostile Proxy, a throwing censor): the call is still
+      // logged, with what went wrong in place of what could not be read.
+      const logError = `record could not be built: ${describeError(error)}`;
+      tree.emit(level, Date.now(), typeof a === 'string' ? a : undefined, { logError }, this.#scope, undefined);
     }
   }
 }
@@ -241,6 +250,14 @@ function messageFrom(b: unknown, n: number, all: unknown[] | undefined, a: unkno
   if (b === undefined && n === 2) return undefined;
   if (typeof b === 'string') return n === 2 ? b : formatMessage(b, all ?? [a, b], 2);
   return formatMessage(String(b), all ?? [a, b], 2);
+}
+
+function describeError(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an unprintable error';
+  }
 }
 
 function safeErrorMessage(error: Error): string {

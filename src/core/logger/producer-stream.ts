@@ -1,13 +1,18 @@
 import { Writable } from 'node:stream';
-import type { LoggerTree } from './logger-tree.js';
 import type { RecordScope } from '../record/log-record.js';
+import type { LoggerTree } from './logger-tree.js';
+import { NdjsonLines, type SplitLine } from './ndjson-lines.js';
 
 export interface ProducerStreamOptions {
   /** `ndjson`: bytes holding one JSON record per line; `object`: record objects. */
   format?: 'ndjson' | 'object';
   /** Objects buffered before write() returns false (object mode) or bytes (ndjson). */
   highWaterMark?: number;
+  /** Longest NDJSON line kept, in bytes (default 1 MiB); the rest of a longer one is cut off. */
+  maxLineBytes?: number;
 }
+
+const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 /**
  * The producer side: a Writable that turns incoming records into log records and waits
@@ -15,7 +20,7 @@ export interface ProducerStreamOptions {
  * log.stream())` moves at the pace of the slowest blocking destination.
  */
 export class ProducerStream extends Writable {
-  private partial = '';
+  private readonly lines: NdjsonLines;
 
   constructor(
     private readonly tree: LoggerTree,
@@ -24,41 +29,45 @@ export class ProducerStream extends Writable {
   ) {
     const objectMode = (options.format ?? 'ndjson') === 'object';
     super({ objectMode, decodeStrings: !objectMode, highWaterMark: options.highWaterMark });
+    this.lines = new NdjsonLines(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.writableObjectMode) this.ingest(chunk);
-    else this.ingestText((chunk as Buffer).toString('utf8'), false);
+    else this.lines.push(chunk as Buffer, this.onLine);
     this.whenRoom(callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.ingestText('', true);
+    this.lines.end(this.onLine);
     this.whenRoom(callback);
   }
 
-  private ingestText(text: string, end: boolean): void {
-    const lines = (this.partial + text).split('\n');
-    this.partial = end ? '' : lines.pop()!;
-    for (const line of lines) {
-      const trimmed = line.trim();
-      if (trimmed.length === 0) continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(trimmed);
-      } catch {
-        parsed = { msg: line, invalidJson: true };
-      }
-      this.ingest(parsed);
+  private readonly onLine = (line: SplitLine): void => {
+    const trimmed = line.text.trim();
+    if (trimmed.length === 0) return;
+    let parsed: unknown;
+    try {
+      parsed = line.truncated ? undefined : JSON.parse(trimmed);
+    } catch {
+      parsed = undefined;
     }
-  }
+    if (parsed === undefined) {
+      parsed = line.truncated
+        ? { msg: line.text, invalidJson: true, truncated: true }
+        : { msg: line.text, invalidJson: true };
+    }
+    this.ingest(parsed);
+  };
 
   private ingest(value: unknown): void {
-    const object =
-      typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
-        : { msg: String(value) };
-    this.tree.ingest(object, this.scope);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      this.tree.ingest(value as Record<string, unknown>, this.scope);
+      return;
+    }
+    // A bare JSON value: a scalar is the message, anything else is kept as a field.
+    const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    this.tree.ingest(scalar ? { [this.tree.shape.messageKey]: value } : { value }, this.scope);
   }
 
   private whenRoom(callback: (error?: Error | null) => void): void {

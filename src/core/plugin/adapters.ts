@@ -61,7 +61,16 @@ export class WritableTransport extends Transport {
       return;
     }
     this.inFlight.push(record);
-    this.target.write(record, this.onWritten);
+    try {
+      this.target.write(record, this.onWritten);
+    } catch (error) {
+      // A _write that throws leaves a Writable stuck mid-write for good: fail what it
+      // holds, destroy it, and let later records fail fast (the target's circuit opens).
+      this.report(`the stream's write() threw; it is destroyed: ${toError(error).message}`, error);
+      const stuck = this.inFlight.drain();
+      this.settleFailed(stuck, toError(error));
+      this.target.destroy();
+    }
   }
 
   protected override async closeResources(): Promise<void> {

@@ -120,6 +120,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 
   protected settleDelivered(count = 1): void {
+    count = this.unsettled(count);
+    if (count === 0) return;
     this.deliveredCount += count;
     try {
       this.listener?.delivered(count);
@@ -130,7 +132,10 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 
   protected settleFailed(records: readonly LogRecord[], reason: Error): void {
-    this.failedCount += records.length;
+    const count = this.unsettled(records.length);
+    if (count === 0) return;
+    if (count < records.length) records = records.slice(0, count);
+    this.failedCount += count;
     try {
       if (this.listenerCount('deliveryFailed') > 0) this.emit('deliveryFailed', records, reason);
       this.listener?.failed(records, reason);
@@ -140,10 +145,30 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
   }
 
+  /**
+   * How many of `count` settlements are owed: a transport that settles more records than
+   * it accepted (settling one twice) has the excess ignored, and is told once.
+   */
+  private unsettled(count: number): number {
+    const owed = this.pending;
+    if (count <= owed) return count;
+    if (!this.oversettled) {
+      this.oversettled = true;
+      this.reportSafely(`settled ${count} record(s) with ${owed} outstanding; the excess is ignored`);
+    }
+    return Math.max(0, owed);
+  }
+
+  private oversettled = false;
+
   /** The records are settled all the same: a listener's bug must not count them twice. */
   private listenerThrew(error: unknown): void {
+    this.reportSafely('a settlement listener threw; the records stay settled once', error);
+  }
+
+  private reportSafely(message: string, detail?: unknown): void {
     try {
-      this.report('a settlement listener threw; the records stay settled once', error);
+      this.report(message, detail);
     } catch {
       // A throwing diagnostic listener has nobody left to tell.
     }
@@ -178,16 +203,21 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     });
   }
 
+  /** Never throws: a subclass whose extraStats() throws gets the base counters and the error. */
   stats(): TransportStats & Extra {
-    return {
+    const base: TransportStats = {
       id: this.id,
       type: this.type,
       accepted: this.acceptedCount,
       delivered: this.deliveredCount,
       failed: this.failedCount,
       pending: this.pending,
-      ...this.extraStats(),
     };
+    try {
+      return { ...base, ...this.extraStats() };
+    } catch (error) {
+      return { ...base, statsError: String(error) } as unknown as TransportStats & Extra;
+    }
   }
 
   /** What a subclass adds to stats(). */

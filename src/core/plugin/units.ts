@@ -20,8 +20,13 @@ const DURATION_UNITS: Record<string, number> = {
   d: 86_400_000,
 };
 
+/** Longer than any size or duration anyone writes: refused before any matching. */
+const MAX_TEXT = 64;
+
 function parseUnit(input: string, table: Record<string, number>): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(input);
+  if (input.length > MAX_TEXT) return undefined;
+  // Trimmed first, so the pattern has one way to match each character (linear time).
+  const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(input.trim());
   if (!match) return undefined;
   const unit = (match[2] ?? '').toLowerCase();
   const factor = unit === '' ? 1 : table[unit];

@@ -10,6 +10,11 @@ export interface SafeOptions {
   maxDepth: number;
   /** Buffers longer than this are truncated in the base64 preview. */
   maxBufferBytes: number;
+  /**
+   * Keys the line itself owns (level, time, the message key, base keys): a field by such a
+   * name is written as `"@<key>"`, so no reader ever sees a forged level or time.
+   */
+  coreKeys?: ReadonlySet<string>;
 }
 
 export const DEFAULT_SAFE_OPTIONS: SafeOptions = { maxDepth: 16, maxBufferBytes: 1024 };
@@ -83,6 +88,7 @@ function primitiveJson(value: unknown): string | undefined {
  * Keys whose value JSON would omit are skipped, as JSON.stringify does.
  */
 export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string {
+  const core = options.coreKeys;
   try {
     if (isPlainContainer(fields) && !Array.isArray(fields)) {
       // Primitive values are written here directly (cheaper than a native call each), plain
@@ -91,23 +97,24 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
       let out = '';
       for (const key in fields) {
         const value = (fields as Record<string, unknown>)[key];
+        const name = core !== undefined && core.has(key) ? quote(`@${key}`) : quote(key);
         switch (typeof value) {
           case 'string':
-            out += ',' + quote(key) + ':' + quote(value);
+            out += ',' + name + ':' + quote(value);
             break;
           case 'number':
-            out += ',' + quote(key) + ':' + (Number.isFinite(value) ? String(value) : 'null');
+            out += ',' + name + ':' + (Number.isFinite(value) ? String(value) : 'null');
             break;
           case 'boolean':
-            out += ',' + quote(key) + ':' + (value ? 'true' : 'false');
+            out += ',' + name + ':' + (value ? 'true' : 'false');
             break;
           case 'undefined':
           case 'function':
           case 'symbol':
             break;
           case 'object':
-            if (value === null) out += ',' + quote(key) + ':null';
-            else if (isPlainContainer(value)) out += ',' + quote(key) + ':' + JSON.stringify(value);
+            if (value === null) out += ',' + name + ':null';
+            else if (isPlainContainer(value)) out += ',' + name + ':' + JSON.stringify(value);
             else return fieldsJsonByKey(fields, options);
             break;
           default:
@@ -128,7 +135,8 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
     for (const key in fields) {
       if (!hasOwn.call(fields, key)) continue;
       const json = valueJson((fields as Record<string, unknown>)[key], options);
-      if (json !== undefined) out += ',' + quote(key) + ':' + json;
+      const name = options.coreKeys?.has(key) ? `@${key}` : key;
+      if (json !== undefined) out += ',' + quote(name) + ':' + json;
     }
     return out;
   } catch {

@@ -38,7 +38,7 @@ export class RecordShape {
     if (time === this.lastTime) return this.lastTimeJson;
     let json = '';
     if (this.timestamp === 'epoch') json = ',"time":' + time;
-    else if (this.timestamp === 'iso') json = ',"time":"' + new Date(time).toISOString() + '"';
+    else if (this.timestamp === 'iso') json = ',"time":' + isoJson(time);
     this.lastTime = time;
     this.lastTimeJson = json;
     return json;
@@ -47,4 +47,10 @@ export class RecordShape {
   messageJson(msg: string | undefined): string {
     return msg === undefined ? '' : this.messageKeyJson + quote(msg);
   }
+}
+
+/** ISO text of a time, or null for one a Date cannot hold (never throws). */
+function isoJson(time: number): string {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? 'null' : '"' + date.toISOString() + '"';
 }

@@ -1,4 +1,8 @@
-/** Resolves true when `work` settles first, false when `timeoutMs` passes first (no timeout: waits). */
+/**
+ * Resolves true when `work` settles first, false when `timeoutMs` passes first (no timeout:
+ * waits). The timer keeps the process alive: code after `await log.close({ timeoutMs })`
+ * must run even when the destination is stalled and nothing else is pending.
+ */
 export async function withTimeout(work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
   if (timeoutMs === undefined) {
     await work;
@@ -7,7 +11,6 @@ export async function withTimeout(work: Promise<unknown>, timeoutMs: number | un
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
-    timer.unref();
   });
   try {
     return await Promise.race([work.then(() => true as const), expired]);

@@ -189,7 +189,7 @@ export class FileTransport extends Transport<FileStats> {
 
 const rotateSchema = z
   .strictObject({
-    size: sizeSchema.optional(),
+    size: sizeSchema.pipe(z.number().min(1024, { error: 'expected a rotation size of at least 1KB' })).optional(),
     interval: z
       .union([z.enum(['hourly', 'daily']), durationSchema])
       .transform((value) => (value === 'hourly' ? 3_600_000 : value === 'daily' ? 86_400_000 : value))
@@ -206,7 +206,10 @@ const fileSchema = z.strictObject({
   mode: z
     .union([
       z.number().int().min(0).max(0o777),
-      z.string().regex(/^0?o?[0-7]{3,4}$/, { error: 'expected an octal mode like "0640"' }),
+      // Three octal digits: read/write bits only, never setuid, setgid or sticky.
+      z
+        .string()
+        .regex(/^(0o?)?[0-7]{3}$/, { error: 'expected an octal mode like "0640" (three digits, at most 0777)' }),
     ])
     .optional(),
   sync: z.boolean().optional(),
