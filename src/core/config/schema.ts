@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { durationSchema, sizeSchema } from '../plugin/units.js';
 
-const levelRef = z.union([z.string().min(1), z.number().int().min(0).max(1000)], {
-  error: 'expected a level name like "info" or a whole number from 0 to 1000',
-});
+const levelRef = z.union(
+  [z.string().min(1), z.number().min(0).max(1000).refine(Number.isInteger, 'expected a whole number')],
+  {
+    error: 'expected a level name like "info" or a whole number from 0 to 1000',
+  },
+);
 
 export const formatSpecSchema = z.union([z.string().min(1), z.looseObject({ type: z.string().min(1) })], {
   error: 'expected a formatter name like "json" or an object { "type": "pretty", ...options }',

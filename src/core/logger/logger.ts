@@ -205,9 +205,9 @@ export class Logger {
 
   #write(level: number, n: number, a: unknown, b: unknown, all: unknown[] | undefined): void {
     const tree = this.#tree;
+    let msg: string | undefined;
     try {
       let fields: Record<string, unknown> | undefined;
-      let msg: string | undefined;
       if (typeof a === 'string') {
         msg = n === 1 ? a : formatMessage(a, all ?? [a, b], 1);
       } else if (typeof a === 'object' && a !== null) {
@@ -229,7 +229,7 @@ export class Logger {
       // Building the record failed (a hostile Proxy, a throwing censor): the call is still
       // logged, with what went wrong in place of what could not be read.
       const logError = `record could not be built: ${describeError(error)}`;
-      tree.emit(level, Date.now(), typeof a === 'string' ? a : undefined, { logError }, this.#scope, undefined);
+      tree.emit(level, Date.now(), msg, { logError }, this.#scope, undefined);
     }
   }
 }

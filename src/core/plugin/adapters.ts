@@ -46,6 +46,8 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
 export class WritableTransport extends Transport {
   readonly type: string = 'writable';
   private readonly inFlight = new Queue<LogRecord>();
+  /** Records whose _write threw, and why: settled as failed when their callback comes. */
+  private readonly thrown = new Map<LogRecord, Error>();
 
   constructor(
     readonly target: Writable,
@@ -53,6 +55,29 @@ export class WritableTransport extends Transport {
   ) {
     super(options);
     target.on('error', this.onTargetError);
+    this.guardWrite();
+  }
+
+  /**
+   * A _write that throws would leave the Writable stuck mid-write for good. Its throw is
+   * caught here instead: that record fails, the stream is told the write is done, and
+   * later records flow.
+   */
+  private guardWrite(): void {
+    const stream = this.target as Writable & {
+      _write?: (chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void) => void;
+    };
+    const original = stream._write;
+    if (typeof original !== 'function') return;
+    stream._write = (chunk, encoding, callback) => {
+      try {
+        original.call(stream, chunk, encoding, callback);
+      } catch (error) {
+        this.thrown.set(chunk as LogRecord, toError(error));
+        this.report(`the stream's write threw: ${toError(error).message}`, error);
+        callback();
+      }
+    };
   }
 
   protected handle(record: LogRecord): void {
@@ -61,16 +86,7 @@ export class WritableTransport extends Transport {
       return;
     }
     this.inFlight.push(record);
-    try {
-      this.target.write(record, this.onWritten);
-    } catch (error) {
-      // A _write that throws leaves a Writable stuck mid-write for good: fail what it
-      // holds, destroy it, and let later records fail fast (the target's circuit opens).
-      this.report(`the stream's write() threw; it is destroyed: ${toError(error).message}`, error);
-      const stuck = this.inFlight.drain();
-      this.settleFailed(stuck, toError(error));
-      this.target.destroy();
-    }
+    this.target.write(record, this.onWritten);
   }
 
   protected override async closeResources(): Promise<void> {
@@ -87,7 +103,9 @@ export class WritableTransport extends Transport {
   private readonly onWritten = (error?: Error | null): void => {
     const record = this.inFlight.shift();
     if (record === undefined) return;
-    if (error) this.settleFailed([record], toError(error));
+    const threw = this.thrown.size > 0 ? this.thrown.get(record) : undefined;
+    if (threw) this.thrown.delete(record);
+    if (error || threw) this.settleFailed([record], toError(error ?? threw));
     else this.settleDelivered(1);
   };
 

@@ -92,7 +92,13 @@ export class Backpressure {
 
   /** Asks the transport to write synchronously (file, console, buffered can); true if it then has room. */
   private makeRoom(target: Target): boolean {
-    target.transport.flushSync();
+    try {
+      target.transport.flushSync();
+    } catch (error) {
+      // A plugin's flushSync that throws frees no room; the record waits in the queue.
+      this.events.diagnose(`${target.id}: flushSync threw: ${String(error)}`, error);
+      return false;
+    }
     this.drain(target, false);
     return target.canTakeDirectly();
   }

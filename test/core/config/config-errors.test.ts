@@ -164,9 +164,65 @@ const cases: [string, unknown, string, RegExp][] = [
     'transports[0].module',
     /cannot load plugin module "\.\/nope\.mjs"/,
   ],
+  // Harmful configs that were accepted, and messages that misled.
+  [
+    'rotation size 0 (a file per record)',
+    { transports: [{ type: 'file', path: '/tmp/x.log', rotate: { size: 0 } }] },
+    'transports[0].rotate.size',
+    /at least 1KB/,
+  ],
+  [
+    'a setuid, executable file mode',
+    { transports: [{ type: 'file', path: '/tmp/x.log', mode: '07777' }] },
+    'transports[0].mode',
+    /three digits, at most 0777/,
+  ],
+  [
+    'two transports with one id',
+    {
+      transports: [
+        { type: 'memory', id: 'a' },
+        { type: 'memory', id: 'a' },
+      ],
+    },
+    'transports[1].id',
+    /duplicate id "a" \(already used by transports\[0\]\)/,
+  ],
+  ['messageKey "level"', { messageKey: 'level' }, 'messageKey', /other than "level"/],
+  ['messageKey "__proto__"', { messageKey: '__proto__' }, 'messageKey', /other than .*"__proto__"/],
+  ['a level number no level can have', { level: 1e308 }, 'level', /^level: expected at most 1000$/],
+  [
+    'a positive number given 0 says "more than 0"',
+    { router: { health: { failureThreshold: 0 } } },
+    'router.health.failureThreshold',
+    /expected more than 0/,
+  ],
+  [
+    'an infinite number says so',
+    { router: { health: { failureThreshold: Number.POSITIVE_INFINITY } } },
+    'router.health.failureThreshold',
+    /expected a finite number, got Infinity/,
+  ],
+  [
+    'a crafted 200,000-character size is refused, quickly',
+    { transports: [{ type: 'file', path: '/tmp/x.log', bufferSize: `1${' '.repeat(200_000)}x` }] },
+    'transports[0].bufferSize',
+    /expected a size like/,
+  ],
 ];
 
 describe('every invalid config throws a ConfigError naming the path', () => {
+  it('lists every transport problem at once, not only the first', () => {
+    const error = configError({
+      transports: [{ type: 'memory', capacity: -1 }, { type: 'nope' }, { type: 'console', colour: true }],
+    });
+    expect(error.issues.map((i) => i.path)).toEqual([
+      'transports[0].capacity',
+      'transports[1].type',
+      'transports[2].colour',
+    ]);
+  });
+
   it.each(cases)('%s', (_name, config, path, message) => {
     const error = configError(config);
     expect(error.path).toBe(path);

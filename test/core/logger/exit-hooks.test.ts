@@ -67,3 +67,103 @@ describe('a slow reader on the other end of stdout', () => {
     expect(lines.every((line, i) => (JSON.parse(line) as { i: number }).i === i)).toBe(true);
   });
 });
+
+/** A child that runs `body` against the build; its stdout and exit status. */
+function script(body: string): { stdout: string; stderr: string; status: number | null; signal: string | null } {
+  requireBuild();
+  const code = `import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};\n${body}`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status, signal: result.signal };
+}
+
+const STALLED = `
+  class Stalled extends Transport { type = 'stalled'; handle() {} }
+  const log = createLogger({ base: null, timestamp: false, transports: [new Stalled(), { type: 'console' }] });
+`;
+
+describe('timeouts keep the process alive until they give up', () => {
+  it('close({ timeoutMs }) against a stalled target returns, and code after the await runs', () => {
+    const out = script(`${STALLED}
+      log.info('queued');
+      const settled = await log.close({ timeoutMs: 100 });
+      process.stdout.write('after close: ' + settled + ' abandoned=' + log.stats().targets[0].abandoned + '\\n');
+    `);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('after close: false abandoned=1');
+  });
+
+  it('flush({ timeoutMs }) against a stalled target returns false, and code after the await runs', () => {
+    const out = script(`${STALLED}
+      log.info('queued');
+      const settled = await log.flush({ timeoutMs: 100 });
+      process.stdout.write('after flush: ' + settled + '\\n');
+      process.exit(0);
+    `);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('after flush: false');
+  });
+});
+
+describe('signals and exceptions the application handles itself', () => {
+  it("an app's process.once('SIGTERM') registered before createLogger runs to completion", () => {
+    const out = script(`
+      process.once('SIGTERM', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        log.info('graceful shutdown done');
+        await log.close();
+        process.exit(0);
+      });
+      const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+      log.info('up');
+      process.kill(process.pid, 'SIGTERM');
+      setInterval(() => {}, 1000);
+    `);
+    expect(out.signal).toBeNull();
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('graceful shutdown done');
+  });
+
+  it('no fatal record for an exception the app handles in its own uncaughtException listener', () => {
+    const out = script(`
+      const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+      process.on('uncaughtException', (error) => { log.warn('handled: ' + error.message); setTimeout(() => process.exit(0), 10); });
+      setTimeout(() => { throw new Error('recoverable'); }, 1);
+    `);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('handled: recoverable');
+    expect(out.stdout).not.toContain('"level":60');
+  });
+
+  it('the fatal record is still written for an exception that ends the process', () => {
+    const out = script(`
+      const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+      setTimeout(() => { throw new Error('fatal one'); }, 1);
+    `);
+    expect(out.status).toBe(1);
+    expect(out.stdout).toContain('"level":60');
+    expect(out.stdout).toContain('fatal one');
+  });
+});
+
+describe('lines logged from exit handlers', () => {
+  it.each([
+    ['registered after createLogger', false],
+    ['registered before createLogger', true],
+  ])('reach stdout when the handler is %s', (_name, before) => {
+    const handler = `process.on('exit', () => log.info('from the exit handler'));`;
+    const out = script(`
+      let log;
+      ${before ? handler : ''}
+      log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+      ${before ? '' : handler}
+      log.info('last line of main');
+    `);
+    expect(out.stdout.trim().split('\n')).toEqual([
+      '{"level":30,"msg":"last line of main"}',
+      '{"level":30,"msg":"from the exit handler"}',
+    ]);
+  });
+});

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, createLogger, registerTransport } from '../../../src/index.js';
 import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
 
 describe('the plugin registry', () => {
@@ -25,5 +27,26 @@ describe('the plugin registry', () => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('REGISTERED ONCE, SEEN TWICE\ntrue\n');
+  });
+
+  it('a plugin whose option schema throws is a ConfigError naming the entry', () => {
+    registerTransport('throwing-schema', {
+      schema: z.strictObject({}).superRefine(() => {
+        throw new Error('schema bug');
+      }),
+      create: () => {
+        throw new Error('never reached');
+      },
+    });
+    let error: unknown;
+    try {
+      createLogger({ exitFlush: false, transports: [{ type: 'memory' }, { type: 'throwing-schema' }] });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    if (!(error instanceof ConfigError)) return;
+    expect(error.path).toBe('transports[1]');
+    expect(error.message).toMatch(/option schema threw.*schema bug/);
   });
 });

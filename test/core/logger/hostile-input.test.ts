@@ -1,0 +1,268 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createLogger, MemoryTransport } from '../../../src/index.js';
+import { DIST_ESM, requireBuild } from '../../built.js';
+
+/** Runs an ES module script against the build in a child; a crash or a hang is the failure. */
+function child(body: string): { status: number | null; stdout: string; stderr: string } {
+  requireBuild();
+  const script = `import { createLogger } from ${JSON.stringify(DIST_ESM)};\n${body}`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function memoryLogger(options: Record<string, unknown> = {}) {
+  const memory = new MemoryTransport({ capacity: 100_000 });
+  const log = createLogger({ exitFlush: false, base: null, ...options, transports: [memory] });
+  return { log, memory };
+}
+
+describe('log.stream() against hostile producers', () => {
+  it('a message that cannot be a string does not crash the pipeline; it is kept, marked', () => {
+    const out = child(`
+      import { Readable } from 'node:stream';
+      import { pipeline } from 'node:stream/promises';
+      const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+      await pipeline(Readable.from(['{"msg":{"toString":1}}\\n', '{"msg":"fine"}\\n']), log.stream());
+      await log.flush();
+      process.stdout.write(JSON.stringify(log.transports[0].objects()));
+    `);
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+    const records = JSON.parse(out.stdout) as Record<string, unknown>[];
+    expect(records.map((r) => r.msg)).toEqual([undefined, 'fine']);
+    expect(records[0]).toMatchObject({ invalidMessage: { toString: 1 } });
+  });
+
+  it('a time no Date can hold, with ISO timestamps and a dead letter, does not crash later either', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-hostile-'));
+    const out = child(`
+      import { Readable } from 'node:stream';
+      import { pipeline } from 'node:stream/promises';
+      const log = createLogger({ exitFlush: false, base: null, timestamp: 'iso',
+        router: { deadLetter: ${JSON.stringify(join(dir, 'dead.ndjson'))} },
+        transports: [{ type: 'memory' }] });
+      await pipeline(Readable.from(['{"time":1e20,"msg":"far future"}\\n']), log.stream());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await log.close();
+      process.stdout.write(JSON.stringify(log.transports[0].objects()));
+    `);
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+    const [record] = JSON.parse(out.stdout) as Record<string, unknown>[];
+    expect(record).toMatchObject({ msg: 'far future', invalidTime: 1e20 });
+    expect(Number.isNaN(Date.parse(record!.time as string))).toBe(false);
+  });
+
+  it('a 40 MB line without a newline is cut at maxLineBytes, in linear time and bounded memory', () => {
+    const out = child(`
+      import { Readable } from 'node:stream';
+      import { pipeline } from 'node:stream/promises';
+      const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      async function* source() { for (let i = 0; i < 640; i++) yield chunk; yield Buffer.from('\\n{"msg":"next"}\\n'); }
+      await pipeline(Readable.from(source()), log.stream({ maxLineBytes: 1024 * 1024 }));
+      await log.flush();
+      const objects = log.transports[0].objects();
+      process.stdout.write(JSON.stringify(objects.map((o) => ({ ...o, msg: o.msg.length }))));
+    `);
+    expect(out.stderr).toBe('');
+    const records = JSON.parse(out.stdout) as Record<string, unknown>[];
+    expect(records).toEqual([
+      { level: 30, msg: 1024 * 1024, invalidJson: true, truncated: true, time: expect.any(Number) },
+      { level: 30, msg: 4, time: expect.any(Number) },
+    ]);
+  });
+
+  it('keeps a multi-byte character whole when a chunk boundary splits it', async () => {
+    const { log, memory } = memoryLogger();
+    const bytes = Buffer.from('{"msg":"日本語"}\n');
+    await pipeline(Readable.from([bytes.subarray(0, 10), bytes.subarray(10)]), log.stream());
+    await log.flush();
+    expect(memory.objects().map((o) => o.msg)).toEqual(['日本語']);
+  });
+
+  it('property: any bytes never throw or hang, and every record is accounted for', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }), async (chunks) => {
+        const { log } = memoryLogger();
+        await pipeline(Readable.from(chunks.map((c) => Buffer.from(c))), log.stream({ maxLineBytes: 64 }));
+        await log.close();
+        const stats = log.stats();
+        expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('property: any object through log.stream({ format: "object" }) and log.info is accounted for', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.anything(), { maxLength: 10 }), async (values) => {
+        const { log } = memoryLogger();
+        const objects = log.stream({ format: 'object' });
+        for (const value of values) {
+          if (value !== null && value !== undefined) objects.write(value);
+          log.info(value as object, 'call');
+        }
+        objects.end();
+        await new Promise((resolve) => objects.on('finish', resolve));
+        await log.close();
+        const stats = log.stats();
+        expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped);
+        expect(stats.logged).toBeGreaterThanOrEqual(values.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('log calls against hostile values: every call ends as one record', () => {
+  const throwing = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('get trap');
+      },
+      ownKeys() {
+        throw new Error('ownKeys trap');
+      },
+      getPrototypeOf() {
+        throw new Error('getPrototypeOf trap');
+      },
+      getOwnPropertyDescriptor() {
+        throw new Error('descriptor trap');
+      },
+    },
+  );
+  const getter = {
+    get secret(): string {
+      throw new Error('getter');
+    },
+  };
+  const valueOf = {
+    valueOf(): number {
+      throw new Error('valueOf');
+    },
+  };
+
+  it.each([
+    ['%d with a Symbol', (log: ReturnType<typeof createLogger>) => log.info('n=%d', Symbol('s'))],
+    ['%d with a throwing valueOf', (log: ReturnType<typeof createLogger>) => log.info('n=%d', valueOf)],
+    ['a top-level Proxy whose traps throw', (log: ReturnType<typeof createLogger>) => log.info(throwing, 'proxy')],
+    ['a throwing getter under redaction', (log: ReturnType<typeof createLogger>) => log.info(getter, 'getter')],
+    ['a Proxy under redaction', (log: ReturnType<typeof createLogger>) => log.info({ user: throwing }, 'nested')],
+  ])('%s', async (_name, call) => {
+    const { log, memory } = memoryLogger({ redact: ['secret', 'user.password', '*.token'] });
+    call(log);
+    await log.flush();
+    expect(log.stats()).toMatchObject({ logged: 1, delivered: 1 });
+    const [record] = memory.objects();
+    expect(record).toMatchObject({ level: 30 });
+  });
+
+  it('a throwing censor still logs the call, saying what went wrong', async () => {
+    const { log, memory } = memoryLogger({
+      redact: {
+        paths: ['password'],
+        censor: () => {
+          throw new Error('censor bug');
+        },
+      },
+    });
+    log.info({ password: 'hunter2' }, 'login');
+    await log.flush();
+    expect(memory.objects()).toEqual([
+      { level: 30, time: expect.any(Number), msg: 'login', logError: expect.stringMatching(/censor bug/) },
+    ]);
+    expect(JSON.stringify(memory.objects())).not.toContain('hunter2');
+  });
+
+  it('child() with a hostile binding never throws; its records say what was wrong', async () => {
+    const { log, memory } = memoryLogger({ redact: ['user.password'] });
+    const child = log.child({ user: throwing, ok: 1 });
+    child.info('from the child');
+    await log.flush();
+    expect(memory.objects()[0]).toMatchObject({
+      msg: 'from the child',
+      bindingsError: expect.stringMatching(/trap/),
+    });
+  });
+});
+
+describe('fields cannot forge the line', () => {
+  it('a field named level, time, msg or a base key is written as @<key>; the real values win', async () => {
+    const { log, memory } = memoryLogger({ name: 'api' });
+    log.error({ level: 10, time: 0, name: 'billing', msg: 'forged' }, 'real');
+    await log.flush();
+    const [record] = memory.objects();
+    expect(record).toMatchObject({
+      level: 50,
+      name: 'api',
+      msg: 'real',
+      '@level': 10,
+      '@time': 0,
+      '@name': 'billing',
+      '@msg': 'forged',
+    });
+    expect(record!.time).not.toBe(0);
+    expect(memory.records()[0]!.json()).not.toMatch(/"level":10/);
+  });
+
+  it('stable-json keeps the real level', async () => {
+    const out = new (class extends Writable {
+      text = '';
+      override _write(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
+        this.text += chunk.toString();
+        cb();
+      }
+    })();
+    const log = createLogger({ exitFlush: false, base: null, transports: [{ transport: out }] });
+    const stable = createLogger({
+      exitFlush: false,
+      base: null,
+      transports: [{ type: 'memory', format: 'stable-json' }],
+    });
+    stable.error({ level: 10 }, 'alert');
+    await stable.flush();
+    const line = (stable.transports[0] as MemoryTransport).lines()[0]!;
+    expect(JSON.parse(line)).toMatchObject({ level: 50, '@level': 10 });
+    await log.close();
+  });
+});
+
+describe('bindings and context cannot forge it either', () => {
+  it('child bindings named level are renamed too', async () => {
+    const { log, memory } = memoryLogger();
+    log.child({ level: 10 }).warn('child');
+    await log.flush();
+    expect(memory.objects()[0]).toMatchObject({ level: 40, '@level': 10 });
+  });
+});
+
+describe('a readable dead letter after hostile values', () => {
+  it('the dead-letter line for a forged record is valid JSON with the real level', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-forge-'));
+    const path = join(dir, 'dead.ndjson');
+    const failing = new Writable({
+      objectMode: true,
+      write(_record, _e, cb) {
+        cb(new Error('refused'));
+      },
+    });
+    const log = createLogger({ exitFlush: false, base: null, router: { deadLetter: path }, transports: [failing] });
+    log.error({ level: 10 }, 'forged');
+    await log.close();
+    const [line] = readFileSync(path, 'utf8').trim().split('\n');
+    expect(JSON.parse(line!).record).toMatchObject({ level: 50, '@level': 10 });
+  });
+});
