@@ -129,7 +129,10 @@ describe('signals and exceptions the application handles itself', () => {
   it('no fatal record for an exception the app handles in its own uncaughtException listener', () => {
     const out = script(`
       const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
-      process.on('uncaughtException', (error) => { log.warn('handled: ' + error.message); setTimeout(() => process.exit(0), 10); });
+      process.on('uncaughtException', (error) => {
+        log.warn('handled: ' + error.message);
+        setTimeout(() => process.exit(0), 10);
+      });
       setTimeout(() => { throw new Error('recoverable'); }, 1);
     `);
     expect(out.status).toBe(0);

@@ -149,7 +149,7 @@ describe('log calls against hostile values: every call ends as one record', () =
       throw new Error('getter');
     },
   };
-  const valueOf = {
+  const throwingValueOf = {
     valueOf(): number {
       throw new Error('valueOf');
     },
@@ -157,7 +157,7 @@ describe('log calls against hostile values: every call ends as one record', () =
 
   it.each([
     ['%d with a Symbol', (log: ReturnType<typeof createLogger>) => log.info('n=%d', Symbol('s'))],
-    ['%d with a throwing valueOf', (log: ReturnType<typeof createLogger>) => log.info('n=%d', valueOf)],
+    ['%d with a throwing valueOf', (log: ReturnType<typeof createLogger>) => log.info('n=%d', throwingValueOf)],
     ['a top-level Proxy whose traps throw', (log: ReturnType<typeof createLogger>) => log.info(throwing, 'proxy')],
     ['a throwing getter under redaction', (log: ReturnType<typeof createLogger>) => log.info(getter, 'getter')],
     ['a Proxy under redaction', (log: ReturnType<typeof createLogger>) => log.info({ user: throwing }, 'nested')],
