@@ -10,6 +10,12 @@ export interface SafeOptions {
   maxDepth: number;
   /** Buffers longer than this are truncated in the base64 preview. */
   maxBufferBytes: number;
+  /** Values the careful walker visits in one record before it stops with a marker. */
+  maxNodes: number;
+  /** Characters the careful walker writes for one value before it stops with a marker. */
+  maxChars: number;
+  /** Array, Set and Map items written before a "… N more" marker (the fast path hands longer arrays over). */
+  maxItems: number;
   /**
    * Keys the line itself owns (level, time, the message key, base keys): a field by such a
    * name is written as `"@<key>"`, so no reader ever sees a forged level or time.
@@ -17,7 +23,17 @@ export interface SafeOptions {
   coreKeys?: ReadonlySet<string>;
 }
 
-export const DEFAULT_SAFE_OPTIONS: SafeOptions = { maxDepth: 16, maxBufferBytes: 1024 };
+export const DEFAULT_SAFE_OPTIONS: SafeOptions = {
+  maxDepth: 16,
+  maxBufferBytes: 1024,
+  maxNodes: 20_000,
+  maxChars: 1024 * 1024,
+  maxItems: 10_000,
+};
+
+/** How many errors of an AggregateError, and how many causes deep, an error is written. */
+const MAX_ERROR_MEMBERS = 20;
+const MAX_CAUSE_DEPTH = 10;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -54,11 +70,51 @@ function isPlainContainer(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+const OBJECT_PROTO = Object.prototype;
+
+/**
+ * May the native JSON.stringify have this value? Only plain objects and arrays all the way
+ * down, within the node and item budgets. Anything else (a typed array, a Date, a Map, a
+ * graph of shared references, getters that make fresh objects) goes to the careful walker,
+ * which has a budget: native stringify has none and can run for minutes on such shapes.
+ */
+function isPlainTree(value: object, options: SafeOptions): boolean {
+  return plainNodesLeft(value, options.maxNodes, options.maxItems) >= 0;
+}
+
+/** The node budget left after visiting `value`, or -1 when it is not a plain tree within budget. */
+function plainNodesLeft(value: object, budget: number, maxItems: number): number {
+  if (Array.isArray(value)) {
+    if (value.length > maxItems || value.length > budget) return -1;
+    let left = budget - value.length;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null) {
+        left = plainNodesLeft(item, left, maxItems);
+        if (left < 0) return -1;
+      }
+    }
+    return left;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== OBJECT_PROTO && proto !== null) return -1;
+  let left = budget;
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (--left < 0) return -1;
+    if (typeof item === 'object' && item !== null) {
+      left = plainNodesLeft(item, left, maxItems);
+      if (left < 0) return -1;
+    }
+  }
+  return left;
+}
+
 /** One value as JSON text, or undefined when JSON would omit it (undefined, functions, symbols). */
 export function valueJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string | undefined {
   if (typeof value !== 'object' || value === null) return primitiveJson(value);
   try {
-    if (isPlainContainer(value)) return JSON.stringify(value);
+    if (isPlainTree(value, options)) return JSON.stringify(value);
   } catch {
     // fall through to the careful walker
   }
@@ -114,7 +170,7 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
             break;
           case 'object':
             if (value === null) out += ',' + name + ':null';
-            else if (isPlainContainer(value)) out += ',' + name + ':' + JSON.stringify(value);
+            else if (isPlainTree(value, options)) out += ',' + name + ':' + JSON.stringify(value);
             else return fieldsJsonByKey(fields, options);
             break;
           default:
@@ -147,7 +203,7 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
 }
 
 /** Error → plain object: type, message, stack, code, cause chain, AggregateError members, own props. */
-export function errorObject(error: Error, seen: Set<unknown> = new Set()): Record<string, unknown> {
+export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth = 0): Record<string, unknown> {
   seen.add(error);
   const out: Record<string, unknown> = {};
   const read = (key: string): unknown => {
@@ -165,14 +221,19 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set()): Recor
   if (code !== undefined) out.code = code;
   const cause = read('cause');
   if (cause !== undefined) {
+    // The head of a long chain is what explains the failure; the tail is cut.
     if (seen.has(cause)) out.cause = '[Circular]';
-    else out.cause = cause instanceof Error ? errorObject(cause, seen) : cause;
+    else if (depth >= MAX_CAUSE_DEPTH) out.cause = '[cause chain truncated]';
+    else out.cause = cause instanceof Error ? errorObject(cause, seen, depth + 1) : cause;
   }
   const errors = read('errors');
   if (Array.isArray(errors)) {
-    out.errors = errors.map((member) =>
-      seen.has(member) ? '[Circular]' : member instanceof Error ? errorObject(member, seen) : member,
-    );
+    const shown = errors.slice(0, MAX_ERROR_MEMBERS).map((member: unknown) => {
+      if (seen.has(member)) return '[Circular]';
+      return member instanceof Error && depth < MAX_CAUSE_DEPTH ? errorObject(member, seen, depth + 1) : member;
+    });
+    if (errors.length > MAX_ERROR_MEMBERS) shown.push(`… ${errors.length - MAX_ERROR_MEMBERS} more error(s)`);
+    out.errors = shown;
   }
   let keys: string[] = [];
   try {
@@ -183,7 +244,8 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set()): Recor
   for (const key of keys) {
     if (key in out || key === 'errors') continue;
     const value = read(key);
-    out[key] = value instanceof Error ? (seen.has(value) ? '[Circular]' : errorObject(value, seen)) : value;
+    const nested = value instanceof Error && !seen.has(value) && depth < MAX_CAUSE_DEPTH;
+    out[key] = nested ? errorObject(value, seen, depth + 1) : value instanceof Error ? '[Circular]' : value;
   }
   return out;
 }
@@ -202,18 +264,41 @@ function safeName(error: Error): string {
   }
 }
 
-/** The careful walker: never throws, bounded depth, cycles as "[Circular]". */
+/** What the walker has spent on one value: values visited and characters written. */
+interface Spent {
+  nodes: number;
+  chars: number;
+}
+
+const OVER_BUDGET = '"[truncated: serialisation budget spent]"';
+
+/**
+ * The careful walker: never throws; bounded depth, values visited, characters written and
+ * items per collection; cycles as "[Circular]". Hostile shapes (a sparse array of 1e8, a
+ * graph of shared references, getters that return fresh objects) end with a marker.
+ */
 export function safeJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string {
   const ancestors: unknown[] = [];
   try {
-    return walk(value, 0, ancestors, options) ?? 'null';
+    return walk(value, 0, ancestors, options, { nodes: 0, chars: 0 }) ?? 'null';
   } catch (error) {
     return quote(describeThrow('serializer', error));
   }
 }
 
-function walk(value: unknown, depth: number, ancestors: unknown[], options: SafeOptions): string | undefined {
-  if (typeof value !== 'object' || value === null) return primitiveJson(value);
+function walk(
+  value: unknown,
+  depth: number,
+  ancestors: unknown[],
+  options: SafeOptions,
+  spent: Spent,
+): string | undefined {
+  if (++spent.nodes > options.maxNodes || spent.chars > options.maxChars) return OVER_BUDGET;
+  if (typeof value !== 'object' || value === null) {
+    const json = primitiveJson(value);
+    if (json !== undefined) spent.chars += json.length;
+    return json;
+  }
   const obj = value as Record<string, unknown>;
   if (ancestors.includes(obj)) return '"[Circular]"';
   if (obj instanceof Date) {
@@ -231,7 +316,7 @@ function walk(value: unknown, depth: number, ancestors: unknown[], options: Safe
 
   ancestors.push(obj);
   try {
-    if (obj instanceof Error) return walk(errorObject(obj), depth, ancestors, options);
+    if (obj instanceof Error) return walk(errorObject(obj), depth, ancestors, options, spent);
     if (typeof obj.toJSON === 'function') {
       let replaced: unknown;
       try {
@@ -239,31 +324,39 @@ function walk(value: unknown, depth: number, ancestors: unknown[], options: Safe
       } catch (error) {
         return quote(describeThrow('toJSON', error));
       }
-      return walk(replaced, depth + 1, ancestors, options);
+      return walk(replaced, depth + 1, ancestors, options, spent);
     }
+    const next = (item: unknown): string | undefined => walk(item, depth + 1, ancestors, options, spent);
     if (Array.isArray(obj)) {
       const parts: string[] = [];
-      for (let i = 0; i < obj.length; i++)
-        parts.push(walk(readProperty(obj, i), depth + 1, ancestors, options) ?? 'null');
-      return `[${parts.join(',')}]`;
+      const shown = Math.min(obj.length, options.maxItems);
+      for (let i = 0; i < shown && !overBudget(spent, options); i++) parts.push(next(readProperty(obj, i)) ?? 'null');
+      return `[${withMore(parts, obj.length)}]`;
     }
     if (obj instanceof Set) {
       const parts: string[] = [];
-      for (const item of obj) parts.push(walk(item, depth + 1, ancestors, options) ?? 'null');
-      return `[${parts.join(',')}]`;
-    }
-    if (obj instanceof Map) {
-      const parts: string[] = [];
-      for (const [key, item] of obj) {
-        const json = walk(item, depth + 1, ancestors, options);
-        if (json !== undefined) parts.push(`${quote(mapKey(key))}:${json}`);
+      for (const item of obj) {
+        if (parts.length >= options.maxItems || overBudget(spent, options)) break;
+        parts.push(next(item) ?? 'null');
       }
-      return `{${parts.join(',')}}`;
+      return `[${withMore(parts, obj.size)}]`;
     }
     const parts: string[] = [];
-    for (const key of Object.keys(obj)) {
-      const json = walk(readProperty(obj, key), depth + 1, ancestors, options);
-      if (json !== undefined) parts.push(`${quote(key)}:${json}`);
+    const entries: Iterable<[unknown, unknown]> =
+      obj instanceof Map ? obj : Object.keys(obj).map((key) => [key, undefined] as [unknown, unknown]);
+    const isMap = obj instanceof Map;
+    let count = 0;
+    for (const [key, item] of entries) {
+      if (count++ >= options.maxItems || overBudget(spent, options)) {
+        const total = isMap ? obj.size : Object.keys(obj).length;
+        parts.push(`"…":${quote(`truncated: ${parts.length} of ${total} entries written`)}`);
+        break;
+      }
+      const name = isMap ? mapKey(key) : (key as string);
+      const json = next(isMap ? item : readProperty(obj, name));
+      if (json === undefined) continue;
+      spent.chars += name.length + 3;
+      parts.push(`${quote(name)}:${json}`);
     }
     return `{${parts.join(',')}}`;
   } catch (error) {
@@ -272,6 +365,16 @@ function walk(value: unknown, depth: number, ancestors: unknown[], options: Safe
   } finally {
     ancestors.pop();
   }
+}
+
+function overBudget(spent: Spent, options: SafeOptions): boolean {
+  return spent.nodes >= options.maxNodes || spent.chars > options.maxChars;
+}
+
+/** Items written, plus a marker string for the ones left out. */
+function withMore(parts: string[], total: number): string {
+  if (parts.length < total) parts.push(quote(`… ${total - parts.length} more`));
+  return parts.join(',');
 }
 
 function readProperty(obj: object, key: string | number): unknown {

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { errorObject, fieldsJson, safeJson, valueJson } from '../../../src/core/record/serialize.js';
+import { DIST_ESM, requireBuild } from '../../built.js';
 import { memoryLogger } from '../../helpers.js';
 
 function logged(fields: object): Record<string, unknown> {
@@ -164,6 +166,72 @@ describe('errors', () => {
   it('serialises errors nested below the top level in the safe walker', () => {
     expect(JSON.parse(safeJson({ wrap: { err: new Error('deep') }, n: 1n }))).toMatchObject({
       wrap: { err: { type: 'Error', message: 'deep' } },
+    });
+  });
+});
+
+describe('a work budget for hostile shapes', () => {
+  // Each of these ran for seconds to minutes (or gigabytes) before the budget. They run in a
+  // child with a time limit, so a regression is a failed test, not a hung suite.
+  it('sparse arrays, shared-reference graphs, getter trees, nested typed arrays, huge errors: all bounded', () => {
+    requireBuild();
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+      const make = () => ({ get a() { return make(); }, get b() { return make(); } });
+      let shared = { leaf: 1 };
+      for (let i = 0; i < 25; i++) shared = { a: shared, b: shared };
+      let chain = new Error('root');
+      for (let i = 0; i < 100000; i++) chain = new Error('wrap ' + i, { cause: chain });
+      const sparse = []; sparse.length = 1e8;
+      const cases = {
+        sparse: { sparse },
+        shared: { shared },
+        getters: { g: make() },
+        typed: { nested: { data: new Uint8Array(5e7) } },
+        aggregate: new AggregateError(Array.from({ length: 100000 }, (_, i) => new Error('e' + i)), 'many'),
+        chain,
+      };
+      const out = {};
+      for (const [name, value] of Object.entries(cases)) {
+        log.info(value, name);
+        const line = log.transports[0].records().at(-1).json();
+        out[name] = { chars: line.length, json: JSON.parse(line) };
+      }
+      process.stdout.write(JSON.stringify(out));
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(result.stderr).toBe('');
+    // biome-ignore lint/suspicious/noExplicitAny: the parsed lines, read by known paths
+    const out = JSON.parse(result.stdout) as Record<string, { chars: number; json: Record<string, any> }>;
+    for (const { chars } of Object.values(out)) expect(chars).toBeLessThan(2 * 1024 * 1024);
+    expect(out.sparse!.json.sparse.at(-1)).toBe('… 99990000 more');
+    expect(JSON.stringify(out.shared!.json)).toContain('truncated');
+    expect(out.typed!.json.nested).toEqual({ data: { type: 'Uint8Array', length: 5e7 } });
+    expect(out.aggregate!.json.err.errors).toHaveLength(21);
+    expect(out.aggregate!.json.err.errors.at(-1)).toBe('… 99980 more error(s)');
+    let cause = out.chain!.json.err;
+    expect(cause.message).toBe('wrap 99999');
+    let depth = 0;
+    while (typeof cause.cause === 'object') {
+      cause = cause.cause;
+      depth++;
+    }
+    expect(depth).toBe(10);
+    expect(cause.cause).toBe('[cause chain truncated]');
+  });
+
+  it('nested Buffers and typed arrays get the same preview as top-level ones', () => {
+    const json = JSON.parse(
+      `{${fieldsJson({ outer: { buf: Buffer.from('hi'), view: new Uint16Array(4) } }).slice(1)}}`,
+    );
+    expect(json.outer).toEqual({
+      buf: { type: 'Buffer', length: 2, base64: 'aGk=' },
+      view: { type: 'Uint16Array', length: 8 },
     });
   });
 });
