@@ -85,7 +85,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const messageKey = config.messageKey ?? 'msg';
   const base = baseFields(config);
   const coreKeys = new Set(['level', 'time', messageKey, ...Object.keys(base)]);
-  const safe = { ...DEFAULT_SAFE_OPTIONS, coreKeys };
+  const safe = { ...DEFAULT_SAFE_OPTIONS, ...config.serialize, coreKeys };
   const shape = new RecordShape(levels, config.timestamp ?? 'epoch', config.levelFormat ?? 'number', messageKey, safe);
   const redactor = buildRedactor(rawRedact, env);
   let tree: LoggerTree | undefined;

@@ -100,6 +100,15 @@ export const configSchema = z.strictObject({
     )
     .optional(),
   redact: redactSchema.optional(),
+  serialize: z
+    .strictObject({
+      maxDepth: z.number().int().min(1).max(1000).optional(),
+      maxNodes: z.number().int().min(100).optional(),
+      maxChars: sizeSchema.optional(),
+      maxItems: z.number().int().min(1).optional(),
+      maxBufferBytes: sizeSchema.optional(),
+    })
+    .optional(),
   exitFlush: z.boolean().optional(),
   handleExceptions: z.boolean().optional(),
   handleSignals: z.boolean().optional(),

@@ -79,18 +79,19 @@ const OBJECT_PROTO = Object.prototype;
  * which has a budget: native stringify has none and can run for minutes on such shapes.
  */
 function isPlainTree(value: object, options: SafeOptions): boolean {
-  return plainNodesLeft(value, options.maxNodes, options.maxItems) >= 0;
+  return plainNodesLeft(value, options.maxNodes, options, 1) >= 0;
 }
 
 /** The node budget left after visiting `value`, or -1 when it is not a plain tree within budget. */
-function plainNodesLeft(value: object, budget: number, maxItems: number): number {
+function plainNodesLeft(value: object, budget: number, options: SafeOptions, depth: number): number {
+  if (depth > options.maxDepth) return -1;
   if (Array.isArray(value)) {
-    if (value.length > maxItems || value.length > budget) return -1;
+    if (value.length > options.maxItems || value.length > budget) return -1;
     let left = budget - value.length;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (typeof item === 'object' && item !== null) {
-        left = plainNodesLeft(item, left, maxItems);
+        left = plainNodesLeft(item, left, options, depth + 1);
         if (left < 0) return -1;
       }
     }
@@ -103,7 +104,7 @@ function plainNodesLeft(value: object, budget: number, maxItems: number): number
     const item: unknown = (value as Record<string, unknown>)[key];
     if (--left < 0) return -1;
     if (typeof item === 'object' && item !== null) {
-      left = plainNodesLeft(item, left, maxItems);
+      left = plainNodesLeft(item, left, options, depth + 1);
       if (left < 0) return -1;
     }
   }
