@@ -240,6 +240,11 @@ describe('the budget is configurable', () => {
   it('serialize.maxItems and maxDepth from config apply to every record', () => {
     const { log, memory } = memoryLogger({ base: null, timestamp: false, serialize: { maxItems: 3, maxDepth: 2 } });
     log.info({ list: [1, 2, 3, 4, 5], deep: { a: { b: { c: 1 } } } }, 'm');
-    expect(memory.objects()[0]).toEqual({ level: 30, list: [1, 2, 3, '… 2 more'], deep: { a: { b: '[Object]' } }, msg: 'm' });
+    expect(memory.objects()[0]).toEqual({
+      level: 30,
+      list: [1, 2, 3, '… 2 more'],
+      deep: { a: { b: '[Object]' } },
+      msg: 'm',
+    });
   });
 });
