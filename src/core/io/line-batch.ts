@@ -1,18 +1,19 @@
 /**
- * Lines gathered until the current tick ends or `maxChars` is reached, then handed out in
+ * Lines gathered until the current tick ends or `maxBytes` is reached, then handed out in
  * one piece: the "one write per tick" of stdout, files and the dead-letter file. What the
- * batch does with the piece is its owner's business (`writeOut`).
+ * batch does with the piece is its owner's business (`writeOut`). The bound is in UTF-8
+ * bytes, so what a SIGKILL can lose is bounded in bytes whatever the script of the text.
  */
 export class LineBatch<T> {
   lines: string[] = [];
   items: T[] = [];
-  /** UTF-16 units buffered: a cheap stand-in for bytes on the hot path. */
-  chars = 0;
+  /** UTF-8 bytes buffered. */
+  bytes = 0;
   private scheduled = false;
 
   constructor(
     private readonly writeOut: (lines: string[], items: T[]) => void,
-    private readonly maxChars: number,
+    private readonly maxBytes: number,
   ) {}
 
   get empty(): boolean {
@@ -23,8 +24,8 @@ export class LineBatch<T> {
   push(line: string, item: T): void {
     this.lines.push(line);
     this.items.push(item);
-    this.chars += line.length;
-    if (this.chars >= this.maxChars) this.flush();
+    this.bytes += Buffer.byteLength(line);
+    if (this.bytes >= this.maxBytes) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.onTick);
@@ -38,7 +39,7 @@ export class LineBatch<T> {
     const items = this.items;
     this.lines = [];
     this.items = [];
-    this.chars = 0;
+    this.bytes = 0;
     this.writeOut(lines, items);
   }
 

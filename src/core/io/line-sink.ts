@@ -5,7 +5,7 @@ import type { SettlementListener } from './settlement.js';
 import { tryWriteFully } from './write-fully.js';
 
 export interface LineSinkOptions {
-  /** Characters (UTF-16 units, a cheap proxy for bytes) buffered before a write is issued at once. */
+  /** Bytes buffered before a write is issued at once (default 64 KiB). */
   maxBuffer?: number;
   /** Close the stream when the sink closes (false for stdout/stderr). */
   ownsStream?: boolean;

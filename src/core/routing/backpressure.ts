@@ -3,6 +3,12 @@ import type { RoutingEvents } from './events.js';
 import type { FailureReporter } from './failure-reporter.js';
 import type { Target } from './target.js';
 
+const NO_PROGRESS_WAIT_MS = 10;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 export interface BackpressureOptions {
   clock: () => number;
   /** An episode longer than this is reported as backpressureTimeout. */
@@ -39,7 +45,7 @@ export class Backpressure {
     const spool = target.spool;
     if (spool !== undefined && !spool.empty) {
       // Once records are on disk, the rest follow them there, so order is kept.
-      spool.append(record.json());
+      this.spool(target, record);
       this.drain(target, false);
       return;
     }
@@ -55,7 +61,7 @@ export class Backpressure {
         return;
       }
       this.startEpisode(target);
-      spool.append(record.json());
+      this.spool(target, record);
       return;
     }
     const bytes = record.json().length;
@@ -88,6 +94,16 @@ export class Backpressure {
         break;
     }
     target.enqueue(record, bytes);
+  }
+
+  /** Appends a record to the target's spool; one the disk will not take fails, counted and dead-lettered. */
+  private spool(target: Target, record: LogRecord): void {
+    try {
+      target.spool!.append(record.json());
+    } catch (error) {
+      target.countSpoolFailure();
+      this.failures.targetFailed(record, target.id, error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Asks the transport to write synchronously (file, console, buffered can); true if it then has room. */
@@ -125,11 +141,14 @@ export class Backpressure {
 
   async flushTarget(target: Target): Promise<void> {
     const replays = this.options.revive !== undefined;
-    while (target.waiting > 0 || (replays && target.spooling)) {
-      const before = target.waiting;
+    while (!target.released && (target.waiting > 0 || (replays && target.spooling))) {
+      const before = target.waiting + (target.spool?.count ?? 0);
       this.drain(target, false);
       await target.transport.flush();
       if (target.waiting >= before && target.transport.pending === 0) this.drain(target, true);
+      // No progress (a destroyed transport, a spool that cannot be read): wait for a timer
+      // instead of spinning on microtasks, which would starve timers and signals.
+      if (target.waiting + (target.spool?.count ?? 0) >= before) await pause(NO_PROGRESS_WAIT_MS);
     }
     await target.transport.flush();
   }

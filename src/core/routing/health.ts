@@ -17,9 +17,13 @@ export class Health {
   private consecutiveFailures = 0;
   private openedAt = 0;
   private probing = false;
+  /** The cooldown of the current opening: the failure's own `retryAfterMs` when it gave one. */
+  private cooldownMs: number;
   lastError: Error | undefined;
 
-  constructor(private readonly options: HealthOptions) {}
+  constructor(private readonly options: HealthOptions) {
+    this.cooldownMs = options.cooldownMs;
+  }
 
   get healthy(): boolean {
     return !this.open;
@@ -29,10 +33,10 @@ export class Health {
     return this.consecutiveFailures;
   }
 
-  /** May a record go to the target now? An open circuit admits one probe per cooldown. */
-  admits(now: number): boolean {
+  /** May a record go to the target now? An open circuit admits one probe per cooldown (by the clock). */
+  admits(): boolean {
     if (!this.open) return true;
-    if (this.probing || now - this.openedAt < this.options.cooldownMs) return false;
+    if (this.probing || this.options.clock() - this.openedAt < this.cooldownMs) return false;
     this.probing = true;
     return true;
   }
@@ -49,6 +53,9 @@ export class Health {
   /** Failed records: true when they opened the circuit. */
   failed(count: number, reason: Error): boolean {
     this.lastError = reason;
+    // A destination that knows when to try again (a full disk: soon) says so on its error.
+    const hint = (reason as Error & { retryAfterMs?: unknown }).retryAfterMs;
+    this.cooldownMs = typeof hint === 'number' ? Math.min(hint, this.options.cooldownMs) : this.options.cooldownMs;
     this.consecutiveFailures += count;
     if (this.open) {
       if (this.probing) {

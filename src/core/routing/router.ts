@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import { impl, type LogRecord, type LogRecordImpl } from '../record/log-record.js';
 import { assignId, attachListener, replayReports } from '../plugin/protocol.js';
 import type { Transport } from '../plugin/transport.js';
@@ -115,9 +114,7 @@ export class Router extends EventEmitter<RouterEvents> {
         cooldownMs: this.options.cooldownMs ?? 30_000,
         clock: this.clock,
       },
-      spoolDir !== undefined && overflow === 'block'
-        ? new Spool(join(spoolDir, `${transport.id.replace(/[^\w.-]/g, '_')}.ndjson`))
-        : undefined,
+      spoolDir !== undefined && overflow === 'block' ? Spool.claim(spoolDir, transport.id) : undefined,
     );
     transport[attachListener]({
       delivered: () => this.targetDelivered(target),
@@ -171,7 +168,7 @@ export class Router extends EventEmitter<RouterEvents> {
       selected[i] = false;
       if (record.level < target.options.threshold) continue;
       eligible++;
-      if (!target.health.admits(record.time)) continue;
+      if (!target.health.admits()) continue;
       selected[i] = true;
       sent++;
     }

@@ -1,28 +1,75 @@
-import { closeSync, existsSync, fstatSync, ftruncateSync, readSync, unlinkSync } from 'node:fs';
-import { openForAppend } from '../io/open-append.js';
-import { writeFully } from '../io/write-fully.js';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { ensureFolder, openForAppend } from '../io/open-append.js';
+import { type PidLock, tryLock } from '../io/pid-lock.js';
+import { tryWriteFully } from '../io/write-fully.js';
 
 const READ_CHUNK = 64 * 1024;
+/** Spool files one target may have before a logger gives up finding a free one. */
+const MAX_CANDIDATES = 64;
 
 /**
  * A target's overflow on disk: NDJSON lines appended while the target cannot keep up and
- * read back, oldest first, as it catches up. Memory stays bounded whatever the target
- * does; lines left at exit are replayed by the next process that opens the same spool.
+ * read back, oldest first, as it catches up. Memory stays bounded whatever the target does.
+ *
+ * One owner: a spool file belongs to the logger holding its lock (`<file>.lock`, naming the
+ * owner's pid), so two loggers never read each other's records; a file whose owner died is
+ * adopted, and its lines replayed, by the next logger with the same target. The read
+ * position is kept in `<file>.offset` each time a batch is read, so after a crash the batch
+ * being replayed is replayed again (at least once; duplicates bounded by one batch).
  */
 export class Spool {
   private fd: number | undefined;
   private readOffset = 0;
   private size = 0;
+  private readonly offsetPath: string;
   /** Lines in the spool not yet read back. */
   count = 0;
   /** Lines ever written. */
   written = 0;
 
-  constructor(readonly path: string) {
-    if (existsSync(path)) {
+  constructor(
+    readonly path: string,
+    private readonly lock?: PidLock,
+    /** Why no spool file could be had: every append fails with it (and the record is counted). */
+    private readonly unavailable?: Error,
+  ) {
+    this.offsetPath = `${path}.offset`;
+    if (unavailable === undefined && existsSync(path)) {
       this.open();
       this.size = fstatSync(this.fd!).size;
-      this.count = this.countLines();
+      this.readOffset = this.savedOffset();
+      this.count = this.countLines(this.readOffset);
+    }
+  }
+
+  /**
+   * The spool of target `id` in `dir` for this logger: `<id>.ndjson`, or `<id>.2.ndjson`, …
+   * when a live logger holds that one. A file left by a dead owner is adopted.
+   */
+  static claim(dir: string, id: string): Spool {
+    const name = id.replace(/[^\w.-]/g, '_');
+    const first = join(dir, `${name}.ndjson`);
+    try {
+      ensureFolder(dir);
+      for (let n = 1; n <= MAX_CANDIDATES; n++) {
+        const path = n === 1 ? first : join(dir, `${name}.${n}.ndjson`);
+        const lock = tryLock(`${path}.lock`);
+        if (lock) return new Spool(path, lock);
+      }
+      return new Spool(first, undefined, new Error(`no free spool file for ${id} in ${dir}`));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      return new Spool(first, undefined, new Error(`cannot use spool folder ${dir}: ${code}`, { cause: error }));
     }
   }
 
@@ -30,9 +77,17 @@ export class Spool {
     return this.count === 0;
   }
 
+  /** Appends one line; throws when it cannot (the caller counts the record as failed). */
   append(line: string): void {
+    if (this.unavailable) throw this.unavailable;
     this.open();
-    this.size += writeFully(this.fd!, line);
+    const outcome = tryWriteFully(this.fd!, line);
+    if (outcome.error) {
+      // A torn line would be read back as garbage, or glued to the next: cut it off.
+      if (outcome.bytes > 0) ftruncateSync(this.fd!, this.size);
+      throw outcome.error;
+    }
+    this.size += outcome.bytes;
     this.count++;
     this.written++;
   }
@@ -41,6 +96,7 @@ export class Spool {
   read(maxLines: number): string[] {
     const lines: string[] = [];
     if (this.fd === undefined) return lines;
+    this.saveOffset();
     let chunkSize = READ_CHUNK;
     while (lines.length < maxLines && this.readOffset < this.size) {
       const length = Math.min(chunkSize, this.size - this.readOffset);
@@ -62,14 +118,22 @@ export class Spool {
       this.readOffset += start;
     }
     this.count -= lines.length;
-    if (this.readOffset >= this.size) this.reset();
+    if (this.readOffset >= this.size || this.count <= 0) this.reset();
     return lines;
   }
 
+  /** Keeps unread lines (and where reading stopped) for the next owner; releases the lock. */
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) {
+      if (this.count > 0) this.saveOffset();
+      closeSync(this.fd);
+    }
     this.fd = undefined;
-    if (this.count === 0 && existsSync(this.path)) unlinkSync(this.path);
+    if (this.count === 0) {
+      removeQuietly(this.path);
+      removeQuietly(this.offsetPath);
+    }
+    this.lock?.release();
   }
 
   private reset(): void {
@@ -77,6 +141,7 @@ export class Spool {
     this.readOffset = 0;
     this.size = 0;
     this.count = 0;
+    removeQuietly(this.offsetPath);
   }
 
   private open(): void {
@@ -84,15 +149,46 @@ export class Spool {
     this.fd = openForAppend(this.path, 0o640, { read: true });
   }
 
-  private countLines(): number {
+  private saveOffset(): void {
+    if (this.readOffset === 0) return;
+    try {
+      writeFileSync(this.offsetPath, String(this.readOffset), { mode: 0o640 });
+    } catch {
+      // Without it a restart replays from the start: more duplicates, nothing lost.
+    }
+  }
+
+  /** The saved read position, if it is sound: within the file and just after a newline. */
+  private savedOffset(): number {
+    let offset: number;
+    try {
+      offset = Number(readFileSync(this.offsetPath, 'utf8'));
+    } catch {
+      return 0;
+    }
+    if (!Number.isInteger(offset) || offset <= 0 || offset > this.size) return 0;
+    const before = Buffer.alloc(1);
+    readSync(this.fd!, before, 0, 1, offset - 1);
+    return before[0] === 10 ? offset : 0;
+  }
+
+  private countLines(from: number): number {
     let lines = 0;
     const buffer = Buffer.allocUnsafe(READ_CHUNK);
-    for (let offset = 0; offset < this.size; ) {
+    for (let offset = from; offset < this.size; ) {
       const n = readSync(this.fd!, buffer, 0, READ_CHUNK, offset);
       if (n === 0) break;
       for (let i = 0; i < n; i++) if (buffer[i] === 10) lines++;
       offset += n;
     }
     return lines;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Not there: nothing to remove.
   }
 }

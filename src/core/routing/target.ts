@@ -32,9 +32,10 @@ export interface TargetStats extends TransportStats {
   successRate: number;
   queueDepth: number;
   queuedBytes: number;
-  /** Records waiting in the spool file now, and ever written to it. */
+  /** Records waiting in the spool file now, ever written to it, and refused by it (a full disk). */
   spooled: number;
   spooledTotal: number;
+  spoolFailed: number;
   backpressure: BackpressureStats;
 }
 
@@ -70,6 +71,9 @@ export class Target {
   private backpressureTotalMs = 0;
   private longestMs = 0;
   private cachedDropError: Error | undefined;
+  private spoolFailed = 0;
+  /** close() has let go of it: nothing more is fed to it. */
+  released = false;
 
   constructor(
     readonly transport: Transport,
@@ -148,6 +152,10 @@ export class Target {
   takeAllWaiting(): LogRecord[] {
     this.queuedBytes = 0;
     return this.queue.drain();
+  }
+
+  countSpoolFailure(): void {
+    this.spoolFailed++;
   }
 
   countDrop(): void {
@@ -230,6 +238,7 @@ export class Target {
 
   /** Releases timers and the spool (close). */
   release(): void {
+    this.released = true;
     this.stopTimer();
     this.spool?.close();
   }
@@ -254,6 +263,7 @@ export class Target {
       queuedBytes: this.queuedBytes,
       spooled: this.spool?.count ?? 0,
       spooledTotal: this.spool?.written ?? 0,
+      spoolFailed: this.spoolFailed,
       backpressure: {
         episodes: this.episodes,
         totalMs: this.backpressureTotalMs + current,

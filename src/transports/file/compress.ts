@@ -1,16 +1,37 @@
-import { createReadStream, createWriteStream, renameSync, rmSync, unlinkSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+
+/** A temporary file older than this was left by a compressor that died. */
+const STALE_MS = 10 * 60_000;
 
 /**
  * gzips `path` to `path.gz` in the background: written to a temporary name first and
  * renamed when complete, so a crash never leaves a truncated `.gz` that looks finished.
+ * The temporary name is claimed exclusively, so of several processes sharing the folder
+ * exactly one compresses a given file; the others skip it (undefined).
  */
-export async function gzipFile(path: string): Promise<string> {
+export async function gzipFile(path: string): Promise<string | undefined> {
   const target = `${path}.gz`;
   const temporary = `${target}.tmp`;
+  const fd = claim(temporary);
+  if (fd === undefined) return undefined;
+  if (existsSync(target) || !existsSync(path)) {
+    // Another process finished it between our listing and our claim.
+    rmSync(temporary, { force: true });
+    return undefined;
+  }
   try {
-    await pipeline(createReadStream(path), createGzip(), createWriteStream(temporary, { mode: 0o640 }));
+    await pipeline(createReadStream(path), createGzip(), createWriteStream(temporary, { fd }));
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
@@ -18,4 +39,19 @@ export async function gzipFile(path: string): Promise<string> {
   renameSync(temporary, target);
   unlinkSync(path);
   return target;
+}
+
+function claim(temporary: string): number | undefined {
+  try {
+    return openSync(temporary, 'wx', 0o640);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  try {
+    if (Date.now() - statSync(temporary).mtimeMs < STALE_MS) return undefined;
+    rmSync(temporary, { force: true });
+    return openSync(temporary, 'wx', 0o640);
+  } catch {
+    return undefined;
+  }
 }

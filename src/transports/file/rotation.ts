@@ -23,10 +23,12 @@ export interface RotatedFile {
 const DAY = 86_400_000;
 
 /**
- * Names and boundaries of rotated files. `app.log` rotates to `app.1.log`, `app.2.log`, …
- * (`.gz` appended once compressed): numbers only grow, newest highest, so a rename never
- * collides with a file still being compressed, and after a restart numbering resumes from
- * the highest number on disk.
+ * Names and boundaries of rotated files. `app.log` rotates to `app.1.rotated.log`,
+ * `app.2.rotated.log`, … (`.gz` appended once compressed): numbers only grow, newest
+ * highest, so a rename never collides with a file still being compressed, and after a
+ * restart numbering resumes from the highest number on disk. The `.rotated` marker keeps
+ * other files in the folder out: `server.8080.log` beside `server.log` is never taken for
+ * one of its rotated files, renamed, compressed or pruned.
  */
 export class RotationPlan {
   private readonly dir: string;
@@ -42,7 +44,7 @@ export class RotationPlan {
     this.ext = extname(path);
     this.stem = basename(path, this.ext);
     const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    this.pattern = new RegExp(`^${literal(this.stem)}\\.(\\d+)${literal(this.ext)}(\\.gz)?$`);
+    this.pattern = new RegExp(`^${literal(this.stem)}\\.(\\d+)\\.rotated${literal(this.ext)}(\\.gz)?$`);
   }
 
   get bySize(): boolean {
@@ -50,7 +52,7 @@ export class RotationPlan {
   }
 
   nameFor(sequence: number): string {
-    return join(this.dir, `${this.stem}.${sequence}${this.ext}`);
+    return join(this.dir, `${this.stem}.${sequence}.rotated${this.ext}`);
   }
 
   /** Rotated files on disk, oldest first; a file present both plain and gzipped counts once. */

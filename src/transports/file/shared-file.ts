@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, linkSync, statSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineBatch } from '../../core/io/line-batch.js';
 import { openForAppend } from '../../core/io/open-append.js';
@@ -7,6 +7,7 @@ import { tryWriteFully } from '../../core/io/write-fully.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import { gzipFile } from './compress.js';
 import { RotationPlan, type RotationOptions } from './rotation.js';
+import { withRotationLock } from './rotation-lock.js';
 
 /** A transport appending to a shared file: it hears what became of its records, and notices. */
 export interface FileOwner extends SettlementListener<LogRecord> {
@@ -15,7 +16,7 @@ export interface FileOwner extends SettlementListener<LogRecord> {
 
 export interface SharedFileOptions {
   mode: number;
-  /** Buffered bytes (UTF-16 units) that trigger a write before the tick ends. */
+  /** Buffered bytes (UTF-8) that trigger a write before the tick ends. */
   bufferSize: number;
   /** Write every line before append() returns. */
   sync: boolean;
@@ -25,6 +26,9 @@ export interface SharedFileOptions {
 }
 
 const OPEN_RETRY_MS = 1_000;
+/** After a full disk, the file is tried again this soon (not after the router's cooldown). */
+const NO_SPACE_RETRY_MS = 1_000;
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
 /**
  * One open log file, shared by every transport (of every logger) that names its path, so
@@ -34,6 +38,8 @@ const OPEN_RETRY_MS = 1_000;
 export class SharedFile {
   readonly path: string;
   private fd: number | undefined;
+  /** The inode our descriptor writes to: another process that rotated the path changes it. */
+  private inode = 0;
   /** Why the file could not be opened, while it cannot. */
   private openError: Error | undefined;
   private nextOpenAttempt = 0;
@@ -83,7 +89,8 @@ export class SharedFile {
   }
 
   append(line: string, record: LogRecord, owner: FileOwner): void {
-    if (this.plan !== undefined) this.rotateIfDue(line, record.time);
+    // The wall clock decides time rotation, never the record's own (possibly forged) time.
+    if (this.plan !== undefined) this.rotateIfDue(line, this.plan.options.interval === undefined ? 0 : Date.now());
     this.owners.push(owner);
     this.batch.push(line, record);
     if (this.options.sync) this.batch.flush();
@@ -98,6 +105,7 @@ export class SharedFile {
     const owners = this.owners;
     this.owners = [];
     this.pendingBytes = 0;
+    if (this.plan !== undefined) this.followRotation();
     if (this.fd === undefined && !this.open()) {
       this.fail(records, owners, this.openError!);
       return;
@@ -106,18 +114,59 @@ export class SharedFile {
     const outcome = tryWriteFully(this.fd!, lines.length === 1 ? lines[0]! : lines.join(''));
     if (outcome.error === undefined) {
       this.wrote(records.length, outcome.bytes, owners);
+      // Other processes append too: the size that decides rotation is the file's own.
+      if (this.plan?.bySize) this.size = this.fileSize() ?? this.size;
       return;
     }
     // Records wholly on disk before the failure count as delivered; the rest failed.
     let complete = 0;
-    for (let bytes = 0; complete < lines.length; complete++) {
-      bytes += Buffer.byteLength(lines[complete]!);
-      if (bytes > outcome.bytes) break;
+    let completeBytes = 0;
+    for (; complete < lines.length; complete++) {
+      const bytes = Buffer.byteLength(lines[complete]!);
+      if (completeBytes + bytes > outcome.bytes) break;
+      completeBytes += bytes;
     }
-    if (outcome.error.code === 'EBADF') this.closeFd();
-    if (complete > 0) this.wrote(complete, outcome.bytes, owners.slice(0, complete));
-    else this.size += outcome.bytes;
-    this.fail(records.slice(complete), owners.slice(complete), outcome.error);
+    if (outcome.bytes > completeBytes) this.cutTornLine(outcome.bytes - completeBytes);
+    const error = outcome.error;
+    if (error.code === 'EBADF') this.closeFd();
+    if (NO_SPACE.has(error.code ?? '')) Object.assign(error, { retryAfterMs: NO_SPACE_RETRY_MS });
+    if (complete > 0) this.wrote(complete, completeBytes, owners.slice(0, complete));
+    this.fail(records.slice(complete), owners.slice(complete), error);
+  }
+
+  /**
+   * A write cut short (a full disk) left part of a line at the end of the file: cut it off,
+   * so the next line written is not glued to it. Its record counts as failed.
+   */
+  private cutTornLine(tornBytes: number): void {
+    try {
+      const end = fstatSync(this.fd!).size;
+      ftruncateSync(this.fd!, Math.max(0, end - tornBytes));
+    } catch (error) {
+      this.notice(`could not cut a partly written line from ${this.path}`, error);
+    }
+  }
+
+  private fileSize(): number | undefined {
+    try {
+      return fstatSync(this.fd!).size;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Another process rotated the path (its inode changed, or it is gone): write to the new file. */
+  private followRotation(): void {
+    if (this.fd === undefined) return;
+    let current: number | undefined;
+    try {
+      current = statSync(this.path).ino;
+    } catch {
+      current = undefined;
+    }
+    if (current === this.inode) return;
+    this.closeFd();
+    this.open();
   }
 
   /** Closes and reopens the path: for logrotate's "move, then signal" scheme. */
@@ -179,7 +228,9 @@ export class SharedFile {
     if (this.openError && now < this.nextOpenAttempt) return false;
     try {
       this.fd = openForAppend(this.path, this.options.mode);
-      this.size = fstatSync(this.fd).size;
+      const stats = fstatSync(this.fd);
+      this.size = stats.size;
+      this.inode = stats.ino;
       if (this.openError) this.notice(`log file ${this.path} is writable again`);
       this.openError = undefined;
       return true;
@@ -251,19 +302,44 @@ export class SharedFile {
     this.pendingBytes += bytes;
   }
 
+  /**
+   * Renames the live file to the next rotated name and opens a fresh one. Several processes
+   * may share the path: the rename happens under a lock file naming its owner, and only if
+   * the path is still the file this process writes to (else another process rotated it
+   * first, and this one just reopens). The claim links the new name (never overwriting one)
+   * before the live name is removed.
+   */
   private rotateFile(time: number): void {
     const plan = this.plan;
     if (!plan) return;
     this.syncAndClose();
-    const rotated = plan.nameFor(plan.nextSequence());
+    const ourInode = this.inode;
     try {
-      renameSync(this.path, rotated);
-      this.rotations++;
+      withRotationLock(this.path, () => {
+        let live: number;
+        try {
+          live = statSync(this.path).ino;
+        } catch {
+          return; // nothing to rotate
+        }
+        if (live !== ourInode) return;
+        for (let sequence = plan.nextSequence(); ; sequence++) {
+          const rotated = plan.nameFor(sequence);
+          try {
+            linkSync(this.path, rotated);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+            throw error;
+          }
+          unlinkSync(this.path);
+          this.rotations++;
+          return;
+        }
+      });
     } catch (error) {
-      this.notice(`could not rotate ${this.path} to ${rotated}`, error);
+      this.notice(`could not rotate ${this.path}`, error);
     }
     this.open();
-    this.size = this.fd === undefined ? 0 : this.size;
     if (plan.options.interval !== undefined) this.nextBoundary = plan.nextBoundary(time);
     this.afterRotation();
   }
@@ -281,7 +357,8 @@ export class SharedFile {
           try {
             await gzipFile(file);
           } catch (error) {
-            this.notice(`could not compress ${file}`, error);
+            // Compressed and removed by another process meanwhile: nothing lost.
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.notice(`could not compress ${file}`, error);
           }
         }
       }
@@ -289,7 +366,8 @@ export class SharedFile {
         try {
           unlinkSync(file.path);
         } catch (error) {
-          this.notice(`could not delete old log ${file.path}`, error);
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+            this.notice(`could not delete old log ${file.path}`, error);
         }
       }
     });

@@ -174,7 +174,7 @@ describe('file transport: rotation', () => {
     expect(sequence(allLines(dir))).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
 
-  it("rotates by time at local or UTC boundaries, using the records' own time", async () => {
+  it('rotates by time at local or UTC boundaries, by the clock', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const dir = tempDir();
     vi.setSystemTime(Date.UTC(2024, 0, 1, 22, 0));
@@ -194,9 +194,9 @@ describe('file transport: rotation', () => {
       log.info({ i: i++ }, 'tick');
     }
     await log.close();
-    expect(readdirSync(dir).sort()).toEqual(['app.1.log', 'app.2.log', 'app.log']);
-    expect(sequence(readLines(join(dir, 'app.1.log')))).toEqual([0, 1]);
-    expect(sequence(readLines(join(dir, 'app.2.log')))).toEqual([2, 3]);
+    expect(readdirSync(dir).sort()).toEqual(['app.1.rotated.log', 'app.2.rotated.log', 'app.log']);
+    expect(sequence(readLines(join(dir, 'app.1.rotated.log')))).toEqual([0, 1]);
+    expect(sequence(readLines(join(dir, 'app.2.rotated.log')))).toEqual([2, 3]);
     expect(sequence(readLines(join(dir, 'app.log')))).toEqual([4]);
   });
 
@@ -221,7 +221,7 @@ describe('file transport: rotation', () => {
     });
     await log.close();
     expect(sequence(allLines(dir))).toEqual([0, 1, 2, 3, 4]);
-    expect(sequence(readLines(join(dir, 'app.1.log')))).toEqual([0, 1]);
+    expect(sequence(readLines(join(dir, 'app.1.rotated.log')))).toEqual([0, 1]);
     expect(sequence(readLines(join(dir, 'app.log')))).toEqual([4]);
   });
 
@@ -236,7 +236,7 @@ describe('file transport: rotation', () => {
     const second = createLogger({ exitFlush: false, transports: [{ type: 'file', path, rotate: { size: '2KB' } }] });
     for (let i = 60; i < 120; i++) second.info({ i }, 'after restart');
     await second.close();
-    expect(existsSync(join(dir, `app.${before + 1}.log`))).toBe(true);
+    expect(existsSync(join(dir, `app.${before + 1}.rotated.log`))).toBe(true);
     expect(sequence(allLines(dir))).toEqual(Array.from({ length: 120 }, (_, i) => i));
 
     // A daily file last written yesterday rotates as soon as the logger starts.
@@ -250,7 +250,7 @@ describe('file transport: rotation', () => {
     });
     third.info({ i: 0 }, 'today');
     await third.close();
-    expect(sequence(readLines(join(dir, 'daily.1.log')))).toEqual([-1]);
+    expect(sequence(readLines(join(dir, 'daily.1.rotated.log')))).toEqual([-1]);
     expect(sequence(readLines(daily))).toEqual([0]);
   });
 
