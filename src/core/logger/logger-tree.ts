@@ -76,7 +76,7 @@ export class LoggerTree {
     this.handleExceptions = options.handleExceptions;
     this.handleSignals = options.handleSignals;
     this.rootScope = this.scopeFor(options.baseJson);
-    this.revivedScope = { shape: this.shape, bindingsJson: '', redactor: undefined };
+    this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
     if (options.exitFlush) registerForExit(this);
   }
 

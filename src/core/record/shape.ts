@@ -22,6 +22,15 @@ export class RecordShape {
     for (const value of Object.values(levels.values)) this.prefixes.set(value, this.buildPrefix(value));
   }
 
+  /**
+   * The shape for lines read back (a spool): their base keys are already fields of their
+   * own, so only level, time and the message key stay reserved.
+   */
+  forReplay(): RecordShape {
+    const coreKeys = new Set(['level', 'time', this.messageKey]);
+    return new RecordShape(this.levels, this.timestamp, this.levelFormat, this.messageKey, { ...this.safe, coreKeys });
+  }
+
   private buildPrefix(level: number): string {
     return this.levelFormat === 'label' ? `{"level":${quote(this.levels.label(level))}` : `{"level":${level}`;
   }

@@ -117,7 +117,7 @@ export class Router extends EventEmitter<RouterEvents> {
       spoolDir !== undefined && overflow === 'block' ? Spool.claim(spoolDir, transport.id) : undefined,
     );
     transport[attachListener]({
-      delivered: () => this.targetDelivered(target),
+      delivered: (count) => this.targetDelivered(target, count),
       failed: (records, reason) => this.targetFailed(target, records, reason),
     });
     // A transport whose stream fails outright is reported, never allowed to crash us.
@@ -276,12 +276,14 @@ export class Router extends EventEmitter<RouterEvents> {
     if (this.listenerCount('diagnostic') > 0) this.emit('diagnostic', message, detail);
   }
 
-  private targetDelivered(target: Target): void {
+  private targetDelivered(target: Target, count: number): void {
+    target.settled(count);
     if (target.health.succeeded()) this.announceHealthy(target);
     if (target.behind) this.backpressure.drain(target, false);
   }
 
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
+    target.settled(records.length);
     if (target.health.failed(records.length, reason)) this.announceUnhealthy(target, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
     if (target.behind) this.backpressure.drain(target, false);

@@ -23,13 +23,17 @@ const MAX_CANDIDATES = 64;
  *
  * One owner: a spool file belongs to the logger holding its lock (`<file>.lock`, naming the
  * owner's pid), so two loggers never read each other's records; a file whose owner died is
- * adopted, and its lines replayed, by the next logger with the same target. The read
- * position is kept in `<file>.offset` each time a batch is read, so after a crash the batch
- * being replayed is replayed again (at least once; duplicates bounded by one batch).
+ * adopted, and its lines replayed, by the next logger with the same target. Reading and
+ * committing are apart: lines read are handed on, and only once the target has settled
+ * them is the position committed to `<file>.offset` (and the file emptied when all is
+ * committed). After a crash the lines read but not committed are replayed again: at least
+ * once, with duplicates bounded by what the target held (its window).
  */
 export class Spool {
   private fd: number | undefined;
   private readOffset = 0;
+  /** Everything before this offset has been settled by the target. */
+  private committed = 0;
   private size = 0;
   private readonly offsetPath: string;
   /** Lines in the spool not yet read back. */
@@ -48,6 +52,7 @@ export class Spool {
       this.open();
       this.size = fstatSync(this.fd!).size;
       this.readOffset = this.savedOffset();
+      this.committed = this.readOffset;
       this.count = this.countLines(this.readOffset);
     }
   }
@@ -77,6 +82,11 @@ export class Spool {
     return this.count === 0;
   }
 
+  /** Where the next read starts: the offset to commit once the lines read so far are settled. */
+  get position(): number {
+    return this.readOffset;
+  }
+
   /** Appends one line; throws when it cannot (the caller counts the record as failed). */
   append(line: string): void {
     if (this.unavailable) throw this.unavailable;
@@ -92,11 +102,10 @@ export class Spool {
     this.written++;
   }
 
-  /** Up to `maxLines` of the oldest lines; the file empties itself once everything is read. */
+  /** Up to `maxLines` of the oldest lines not yet read. */
   read(maxLines: number): string[] {
     const lines: string[] = [];
     if (this.fd === undefined) return lines;
-    this.saveOffset();
     let chunkSize = READ_CHUNK;
     while (lines.length < maxLines && this.readOffset < this.size) {
       const length = Math.min(chunkSize, this.size - this.readOffset);
@@ -118,18 +127,26 @@ export class Spool {
       this.readOffset += start;
     }
     this.count -= lines.length;
-    if (this.readOffset >= this.size || this.count <= 0) this.reset();
     return lines;
+  }
+
+  /** The lines before `offset` are settled: remember it, and empty the file once all is. */
+  commit(offset: number): void {
+    if (this.fd === undefined || offset <= this.committed) return;
+    this.committed = offset;
+    if (this.committed >= this.size && this.readOffset >= this.size) this.reset();
+    else this.saveOffset();
   }
 
   /** Keeps unread lines (and where reading stopped) for the next owner; releases the lock. */
   close(): void {
+    const settled = this.committed >= this.size;
     if (this.fd !== undefined) {
-      if (this.count > 0) this.saveOffset();
+      if (!settled) this.saveOffset();
       closeSync(this.fd);
     }
     this.fd = undefined;
-    if (this.count === 0) {
+    if (settled) {
       removeQuietly(this.path);
       removeQuietly(this.offsetPath);
     }
@@ -139,6 +156,7 @@ export class Spool {
   private reset(): void {
     ftruncateSync(this.fd!, 0);
     this.readOffset = 0;
+    this.committed = 0;
     this.size = 0;
     this.count = 0;
     removeQuietly(this.offsetPath);
@@ -150,9 +168,9 @@ export class Spool {
   }
 
   private saveOffset(): void {
-    if (this.readOffset === 0) return;
+    if (this.committed === 0) return;
     try {
-      writeFileSync(this.offsetPath, String(this.readOffset), { mode: 0o640 });
+      writeFileSync(this.offsetPath, String(this.committed), { mode: 0o640 });
     } catch {
       // Without it a restart replays from the start: more duplicates, nothing lost.
     }

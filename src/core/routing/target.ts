@@ -72,6 +72,8 @@ export class Target {
   private longestMs = 0;
   private cachedDropError: Error | undefined;
   private spoolFailed = 0;
+  /** Spool lines handed to the transport, by read: where each read ended and how many are unsettled. */
+  private readonly replayed = new Queue<{ end: number; left: number }>();
   /** close() has let go of it: nothing more is fed to it. */
   released = false;
 
@@ -154,6 +156,23 @@ export class Target {
     return this.queue.drain();
   }
 
+  /**
+   * The transport settled `count` records. While the spool is replaying, the transport holds
+   * replayed lines (newer records follow them to disk), so they settle first, in order: a
+   * read whose lines are all settled is committed in the spool.
+   */
+  settled(count: number): void {
+    while (count > 0 && this.replayed.length > 0) {
+      const head = this.replayed.peek()!;
+      const taken = Math.min(head.left, count);
+      head.left -= taken;
+      count -= taken;
+      if (head.left > 0) break;
+      this.replayed.shift();
+      this.spool!.commit(head.end);
+    }
+  }
+
   countSpoolFailure(): void {
     this.spoolFailed++;
   }
@@ -187,6 +206,7 @@ export class Target {
     while (spool !== undefined && !spool.empty && this.transport.pending < this.window) {
       const lines = spool.read(this.window - this.transport.pending);
       if (lines.length === 0) break;
+      this.replayed.push({ end: spool.position, left: lines.length });
       for (const line of lines) this.hand(revive(line));
     }
   }
