@@ -14,8 +14,10 @@ import { findDefaultConfig, readConfigFile } from './load.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
 import { DeadLetterFile } from '../routing/dead-letter.js';
 import { ConfigError, formatPath } from './errors.js';
+import { stdSerializers } from './std-serializers.js';
 import { LevelTable } from '../record/levels.js';
 import { Logger, reservedLevelNames } from '../logger/logger.js';
+import { SerializerSet, type Serializers } from '../logger/serializers.js';
 import { LoggerTree } from '../logger/logger-tree.js';
 import { RecordShape } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
@@ -25,7 +27,9 @@ import { Router } from '../routing/router.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
 
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
-export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'> {
+export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers'> {
+  /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
+  serializers?: ConfigInput['serializers'] | Serializers;
   transports?: (TransportEntry | LiveTransportEntry | Transport | Writable)[];
   redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean };
   /** Called for internal problems (a transport failing, a dropped call); never console.*. */
@@ -70,6 +74,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     throw new ConfigError('', 'expected the config to be a JSON object');
   }
   const {
+    serializers: rawSerializers,
     diagnostics,
     onDeliveryError,
     env: _env,
@@ -78,7 +83,12 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     ...jsonPart
   } = options;
   const expanded = expandEnv(jsonPart, env) as Record<string, unknown>;
-  const config: Config = parseOrThrow(configSchema, { ...expanded, redact: redactForSchema(rawRedact) });
+  const config: Config = parseOrThrow(configSchema, {
+    ...expanded,
+    redact: redactForSchema(rawRedact),
+    serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
+  });
+  const serializers = buildSerializers(rawSerializers, config.serializers);
 
   const levels = buildLevels(config.levels);
   const level = levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
@@ -156,7 +166,25 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     handleSignals: exitFlush && (config.handleSignals ?? true),
     baseJson: bindings,
   });
-  return new Logger(tree, level, bindings);
+  return new Logger(tree, {
+    level,
+    scope: tree.rootScope,
+    serializers: new SerializerSet(serializers),
+    msgPrefix: config.msgPrefix,
+  });
+}
+
+/** The standard serializers named in config, or functions from code (each checked). */
+function buildSerializers(raw: LoggerOptions['serializers'], named: Config['serializers']): Serializers {
+  if (named !== undefined) return Object.fromEntries(named.map((name) => [name, stdSerializers[name]]));
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('serializers', 'expected an array of standard serializer names or an object of functions');
+  }
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== 'function') throw new ConfigError(formatPath(['serializers', key]), 'expected a function');
+  }
+  return raw as Serializers;
 }
 
 function redactForSchema(redact: LoggerOptions['redact']): unknown {

@@ -82,6 +82,9 @@ export const configSchema = z.strictObject({
   level: levelRef.optional(),
   name: z.string().optional(),
   base: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** Standard serializers by name; from code, an object of functions instead. */
+  serializers: z.array(z.enum(['err', 'errWithCause', 'req', 'res'])).optional(),
+  msgPrefix: z.string().optional(),
   messageKey: z
     .string()
     .min(1)

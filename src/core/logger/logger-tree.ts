@@ -100,6 +100,9 @@ export class LoggerTree {
     }
     const record = new LogRecordImpl(level, time, msg, fields, scope, context);
     record.internal = internal;
+    // The line is built now, as pino does: what every transport sees is the values as they
+    // were at the call, whatever the caller changes afterwards.
+    record.json();
     this.logged++;
     this.router.dispatch(record);
     if (this.writeThrough) this.router.flushSync();

@@ -1,6 +1,7 @@
 import { currentContext } from '../record/context.js';
 import type { LevelInput } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
+import { createRedactor, type RedactOptions } from '../record/redact.js';
 import { fieldsJson } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterEvents } from '../routing/events.js';
@@ -8,6 +9,7 @@ import type { RouterStats } from '../routing/router.js';
 import { formatMessage } from './format-message.js';
 import type { LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
+import type { SerializerSet, Serializers } from './serializers.js';
 
 /** A level method: pino's calling convention. */
 export interface LogFn {
@@ -26,8 +28,24 @@ export interface LoggerStats extends RouterStats {
   unknownLevels: number;
 }
 
+/** pino's child options. Others (pino-http and Fastify pass their own) are ignored. */
 export interface ChildOptions {
   level?: LevelInput;
+  /** Added to the parent's; applied to the child's bindings and to every record's fields. */
+  serializers?: Serializers;
+  /** Redaction paths for this child, in place of the tree's. */
+  redact?: string[] | RedactOptions;
+  /** Put before every message of the child (after the parent's prefix). */
+  msgPrefix?: string;
+  [other: string]: unknown;
+}
+
+/** What one logger holds of its own: level, scope (bindings, redaction), serializers, message prefix. */
+export interface LoggerSettings {
+  level: number;
+  scope: RecordScope;
+  serializers: SerializerSet;
+  msgPrefix: string | undefined;
 }
 
 export type LoggerEvents = RouterEvents;
@@ -51,12 +69,16 @@ export class Logger {
   #tree: LoggerTree;
   #scope: RecordScope;
   #threshold: number;
+  #serializers: SerializerSet;
+  #msgPrefix: string | undefined;
 
   /** @internal Loggers are made by createLogger() and child(). */
-  constructor(tree: LoggerTree, level: number, bindingsJson: string) {
+  constructor(tree: LoggerTree, settings: LoggerSettings) {
     this.#tree = tree;
-    this.#scope = tree.scopeFor(bindingsJson);
-    this.#threshold = level;
+    this.#scope = settings.scope;
+    this.#threshold = settings.level;
+    this.#serializers = settings.serializers;
+    this.#msgPrefix = settings.msgPrefix;
     this.#installMethods();
   }
 
@@ -77,25 +99,90 @@ export class Logger {
     return this.#threshold;
   }
 
+  /** pino's name for levelValue. */
+  get levelVal(): number {
+    return this.#threshold;
+  }
+
+  /** pino's `levels`: `{ values: { info: 30, … }, labels: { 30: 'info', … } }`, custom levels included. */
+  get levels(): LoggerTree['levels']['mapping'] {
+    return this.#tree.levels.mapping;
+  }
+
+  /** The serializers in force (pino reads them as `logger.serializers`). */
+  get serializers(): Serializers {
+    return this.#serializers.all;
+  }
+
+  get msgPrefix(): string | undefined {
+    return this.#msgPrefix;
+  }
+
+  /** The bindings of this logger (and its parents), without pid and hostname, as pino returns them. */
+  bindings(): Record<string, unknown> {
+    const all = JSON.parse(`{${this.#scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
+    delete all.pid;
+    delete all.hostname;
+    return all;
+  }
+
+  /** Adds bindings to this logger itself (not a child), as pino's setBindings does. */
+  setBindings(bindings: Record<string, unknown>): void {
+    this.#scope = { ...this.#scope, bindingsJson: this.#scope.bindingsJson + this.#ownBindings(bindings) };
+  }
+
+  /** pino's no-op level method: the level above all. */
+  silent(..._args: unknown[]): void {}
+
+  /** A short description when a logger is itself logged: never its internals. */
+  toJSON(): { type: 'Logger'; level: string; bindings: Record<string, unknown> } {
+    return { type: 'Logger', level: this.level, bindings: this.bindings() };
+  }
+
   /** False for an unknown level (counted and diagnosed). */
   isLevelEnabled(level: LevelInput): boolean {
     const value = this.#tree.levelOf(level, 'isLevelEnabled');
     return value !== undefined && value >= this.#threshold && value >= this.#tree.router.minThreshold;
   }
 
-  /** A logger whose records all carry `bindings`; they are redacted and serialised now, once. */
-  child(bindings: Record<string, unknown>, options: ChildOptions = {}): Logger {
+  /**
+   * A logger whose records all carry `bindings`; they are serialised, redacted and turned
+   * into JSON now, once. Options as pino's: `level`, `serializers`, `redact`, `msgPrefix`.
+   */
+  child(bindings: Record<string, unknown>, options: ChildOptions = {}): this {
     const tree = this.#tree;
-    let own: string;
+    const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child');
+    const serializers = this.#serializers.with(options.serializers);
+    let scope = this.#scope;
+    if (options.redact !== undefined) {
+      const spec = Array.isArray(options.redact) ? { paths: options.redact } : options.redact;
+      try {
+        scope = { ...scope, redactor: createRedactor(spec) };
+      } catch (error) {
+        // Bad paths: the parent's redaction stays in force, and the mistake is reported.
+        tree.router.diagnose(`child redact ignored: ${describeError(error)}`);
+      }
+    }
+    const child = new Logger(tree, {
+      level: level ?? this.#threshold,
+      scope,
+      serializers,
+      msgPrefix: options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix,
+    });
+    child.setBindings(bindings);
+    return child as this;
+  }
+
+  /** Bindings as a JSON fragment: serialised, redacted; never throws. */
+  #ownBindings(bindings: Record<string, unknown>): string {
+    const redactor = this.#scope.redactor;
     try {
-      own = fieldsJson(tree.redactor ? tree.redactor(bindings) : bindings, tree.shape.safe);
+      const serialized = this.#serializers.apply(bindings);
+      return fieldsJson(redactor ? redactor(serialized) : serialized, this.#tree.shape.safe);
     } catch (error) {
       // Never throws into the caller: the child logs, saying what was wrong with its bindings.
-      own = fieldsJson({ bindingsError: `bindings could not be used: ${describeError(error)}` });
+      return fieldsJson({ bindingsError: `bindings could not be used: ${describeError(error)}` });
     }
-    const json = this.#scope.bindingsJson + own;
-    const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child');
-    return new Logger(tree, level ?? this.#threshold, json);
   }
 
   /** Logs at a level given by name or number; an unknown level drops the call (counted and diagnosed). */
@@ -109,7 +196,17 @@ export class Logger {
    * Resolves once every record logged before the call is delivered or failed: true then,
    * or false if `timeoutMs` passes first (a stalled destination).
    */
-  flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
+  flush(options: { timeoutMs?: number } | ((error?: Error) => void) = {}): Promise<boolean> {
+    if (typeof options === 'function') {
+      // pino's flush(cb): called back once flushed, and the promise returned as well.
+      const callback = options;
+      const done = this.#tree.router.flush();
+      done.then(
+        () => callback(),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+      return done;
+    }
     return this.#tree.router.flush(options.timeoutMs);
   }
 
@@ -218,12 +315,15 @@ export class Logger {
           fields = a as Record<string, unknown>;
           if (n >= 2) msg = messageFrom(b, n, all, a);
         }
-        if (tree.redactor !== undefined) fields = tree.redactor(fields);
+        if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
+        const redactor = this.#scope.redactor;
+        if (redactor !== undefined) fields = redactor(fields);
       } else if (n > 0 && !(a === undefined || a === null)) {
         msg = n === 1 ? String(a) : formatMessage(String(a), all ?? [a, b], 1);
       } else if (n >= 2) {
         msg = messageFrom(b, n, all, a);
       }
+      if (this.#msgPrefix !== undefined && msg !== undefined) msg = this.#msgPrefix + msg;
       tree.emit(level, Date.now(), msg, fields, this.#scope, currentContext());
     } catch (error) {
       // Building the record failed (a hostile Proxy, a throwing censor): the call is still

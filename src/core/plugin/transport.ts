@@ -192,6 +192,11 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     return done;
   }
 
+  /** A short description when a transport is itself logged: never its internals. */
+  toJSON(): { type: 'Transport'; transport: string; id: string } {
+    return { type: 'Transport', transport: this.type, id: this.id };
+  }
+
   /** Flushes, ends the stream and resolves when its resources are released. */
   async close(): Promise<void> {
     if (this.closed) return;

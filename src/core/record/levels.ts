@@ -16,6 +16,11 @@ export type LevelInput = LevelName | 'silent' | (string & {}) | number;
 /** The level table of one logger tree: built-in plus custom levels, frozen at construction. */
 export class LevelTable {
   readonly values: Readonly<Record<string, number>>;
+  /** pino's `logger.levels`: name → number and number → name, custom levels included. */
+  readonly mapping: {
+    readonly values: Readonly<Record<string, number>>;
+    readonly labels: Readonly<Record<number, string>>;
+  };
   private readonly labels = new Map<number, string>();
 
   constructor(custom: Record<string, number> = {}) {
@@ -23,6 +28,7 @@ export class LevelTable {
     for (const [name, value] of Object.entries(this.values)) {
       if (!this.labels.has(value)) this.labels.set(value, name);
     }
+    this.mapping = Object.freeze({ values: this.values, labels: Object.freeze(Object.fromEntries(this.labels)) });
   }
 
   /** Names ordered by value, the order level methods are created in. */

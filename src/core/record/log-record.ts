@@ -168,9 +168,10 @@ function buildJsonLine(record: LogRecordImpl): string {
     } catch {
       msg = '';
     }
-    return `${shape.prefix(record.level)}${shape.timeJson(record.time)}${msg},"logError":${quote(
-      'record could not be serialised: ' + String(error),
-    )}}\n`;
+    // Level, time, bindings and message survive; the failure is said in place of the fields.
+    const logError = quote(`record could not be serialised: ${String(error)}`);
+    const head = shape.prefix(record.level) + shape.timeJson(record.time) + record.scope.bindingsJson;
+    return `${head}${msg},"logError":${logError}}\n`;
   }
 }
 

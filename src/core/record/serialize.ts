@@ -1,3 +1,4 @@
+import { Stream } from 'node:stream';
 /**
  * JSON building for log lines. The fast path leans on the native JSON.stringify and only
  * falls back to the careful walker when that throws (cycles, BigInt, throwing getters or
@@ -310,6 +311,10 @@ function walk(
     const truncated = obj.length > shown.length ? ',"truncated":true' : '';
     return `{"type":"Buffer","length":${obj.length},"base64":"${shown.toString('base64')}"${truncated}}`;
   }
+  if (obj instanceof Stream && typeof obj.toJSON !== 'function') {
+    // A socket, a request, a file stream: its internals are never what the reader wants.
+    return `{"type":${quote(safeConstructorName(obj))},"stream":true}`;
+  }
   if (ArrayBuffer.isView(obj)) {
     return `{"type":${quote(obj.constructor.name)},"length":${obj.byteLength}}`;
   }
@@ -376,6 +381,14 @@ function overBudget(spent: Spent, options: SafeOptions): boolean {
 function withMore(parts: string[], total: number): string {
   if (parts.length < total) parts.push(quote(`… ${total - parts.length} more`));
   return parts.join(',');
+}
+
+function safeConstructorName(obj: object): string {
+  try {
+    return obj.constructor?.name || 'Stream';
+  } catch {
+    return 'Stream';
+  }
 }
 
 function readProperty(obj: object, key: string | number): unknown {

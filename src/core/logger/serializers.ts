@@ -1,0 +1,46 @@
+/** Turns one logged value into what the line shows (pino's `serializers`). */
+// biome-ignore lint/suspicious/noExplicitAny: a serializer takes whatever the caller logged under its key
+export type Serializer = (value: any) => unknown;
+export type Serializers = Readonly<Record<string, Serializer>>;
+
+/**
+ * Applies serializers to the keys of `fields` they name: a copy with the serialised values,
+ * or `fields` itself when no key matches. A serializer that throws leaves a marker in
+ * place of the value rather than losing the record.
+ */
+export function applySerializers(
+  fields: Record<string, unknown>,
+  serializers: Serializers,
+  keys: readonly string[],
+): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key of keys) {
+    if (!Object.hasOwn(fields, key)) continue;
+    out ??= { ...fields };
+    let value: unknown;
+    try {
+      value = serializers[key]!(fields[key]);
+    } catch (error) {
+      value = `[serializer ${key} threw: ${error instanceof Error ? error.message : String(error)}]`;
+    }
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out ?? fields;
+}
+
+/** A logger's serializers and the keys they apply to, merged with a child's own. */
+export class SerializerSet {
+  readonly keys: readonly string[];
+
+  constructor(readonly all: Serializers) {
+    this.keys = Object.keys(all);
+  }
+
+  with(more: Serializers | undefined): SerializerSet {
+    return more === undefined || Object.keys(more).length === 0 ? this : new SerializerSet({ ...this.all, ...more });
+  }
+
+  apply(fields: Record<string, unknown>): Record<string, unknown> {
+    return this.keys.length === 0 ? fields : applySerializers(fields, this.all, this.keys);
+  }
+}
