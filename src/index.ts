@@ -1,8 +1,10 @@
 import './builtins.js';
 
 // Values: what users call, construct or extend. Everything else is a type.
-export { createLogger, type LoggerOptions } from './core/config/create-logger.js';
+export { createLogger, type LoggerOptions, type LevelMethods } from './core/config/create-logger.js';
 export type { TransportEntry, LiveTransportEntry } from './core/config/build-transport.js';
+export { stdSerializers } from './core/config/std-serializers.js';
+export type { Serializer, Serializers } from './core/logger/serializers.js';
 export { ConfigError } from './core/config/errors.js';
 export { configSchema, type ConfigInput as StreamlogConfig } from './core/config/schema.js';
 export { configJsonSchema } from './core/config/json-schema.js';
@@ -32,6 +34,7 @@ export {
   type TransportContext,
   type FormatterContext,
   type FormatSpec,
+  type TransportTypes,
 } from './core/plugin/registry.js';
 export { parseSize, parseDuration, sizeSchema, durationSchema } from './core/plugin/units.js';
 export type { DeliveryFailure, DeadLetterReason, RouterEvents, Strategy } from './core/routing/events.js';

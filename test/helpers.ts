@@ -97,3 +97,9 @@ registerTransport('controlled', {
   schema: z.strictObject({ mode: z.enum(['ok', 'fail', 'stall', 'slow']).default('ok') }),
   create: (options) => new ControlledTransport({ mode: options.mode }),
 });
+
+declare module '../src/core/plugin/registry.js' {
+  interface TransportTypes {
+    controlled: { mode?: ControlMode };
+  }
+}

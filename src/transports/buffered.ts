@@ -227,3 +227,9 @@ export const bufferedTransportPlugin: TransportPlugin<typeof bufferedSchema> = {
       formatter: context.formatter,
     }),
 };
+
+declare module '../core/plugin/registry.js' {
+  interface TransportTypes {
+    buffered: z.input<typeof bufferedSchema>;
+  }
+}

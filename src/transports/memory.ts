@@ -66,3 +66,9 @@ export const memoryTransportPlugin: TransportPlugin<typeof memorySchema> = {
   schema: memorySchema,
   create: (options, context) => new MemoryTransport({ capacity: options.capacity, formatter: context.formatter }),
 };
+
+declare module '../core/plugin/registry.js' {
+  interface TransportTypes {
+    memory: z.input<typeof memorySchema>;
+  }
+}

@@ -209,3 +209,9 @@ export const validatingTransportPlugin: TransportPlugin<typeof validatingSchema>
     });
   },
 };
+
+declare module '../core/plugin/registry.js' {
+  interface TransportTypes {
+    validating: z.input<typeof validatingSchema>;
+  }
+}

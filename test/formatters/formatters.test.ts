@@ -7,11 +7,12 @@ import {
   jsonFormatter,
   stableJsonFormatter,
   type Formatter,
+  type Logger,
 } from '../../src/index.js';
 
 const T = Date.UTC(2024, 10, 28, 8, 0, 0, 0); // 2024-11-28T08:00:00.000Z = 1732780800000
 
-function linesWith(formatter: Formatter, log: (l: ReturnType<typeof createLogger>) => void): string[] {
+function linesWith(formatter: Formatter, log: (l: Logger) => void): string[] {
   const memory = new MemoryTransport({ formatter });
   const logger = createLogger({
     name: 'api',

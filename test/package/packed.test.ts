@@ -55,8 +55,17 @@ describe('the packed tarball', () => {
   it('ships type declarations that a TypeScript user compiles against', () => {
     writeFileSync(
       join(project, 'check.ts'),
-      "import { createLogger, type Logger } from 'streamlog';\n" +
-        "const log: Logger = createLogger({ level: 'debug' });\nlog.info({ a: 1 }, 'typed %s', 'ok');\n",
+      [
+        "import { createLogger, type Logger } from 'streamlog';",
+        "const log: Logger = createLogger({ level: 'debug' });",
+        "log.info({ a: 1 }, 'typed %s', 'ok');",
+        // A plugin's entry is typed by declaration merging, as the README says.
+        "declare module 'streamlog' { interface TransportTypes { kafka: { brokers: string[] } } }",
+        "createLogger({ transports: [{ type: 'kafka', brokers: ['b1'] }] });",
+        '// @ts-expect-error misspelt plugin option',
+        "createLogger({ transports: [{ type: 'kafka', brokrs: ['b1'] }] });",
+        '',
+      ].join('\n'),
     );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = spawnSync(

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createLogger, MemoryTransport, ValidatingTransport, type DeliveryFailure } from '../../src/index.js';
+import {
+  createLogger,
+  MemoryTransport,
+  ValidatingTransport,
+  type DeliveryFailure,
+  type OnInvalid,
+} from '../../src/index.js';
 
 function tempFile(name: string): string {
   return join(mkdtempSync(join(tmpdir(), 'streamlog-wrap-')), name);
@@ -12,7 +18,7 @@ function tempFile(name: string): string {
 describe('validating transport', () => {
   const schema = { type: 'object', required: ['userId'], properties: { userId: { type: 'number' } } };
 
-  function validatingLogger(onInvalid: string, extra: Record<string, unknown> = {}) {
+  function validatingLogger(onInvalid: OnInvalid, extra: Record<string, unknown> = {}) {
     const deadLetter = tempFile('dead.ndjson');
     const failures: DeliveryFailure[] = [];
     const log = createLogger({

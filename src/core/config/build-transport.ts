@@ -16,6 +16,7 @@ import { ConfigError } from './errors.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import type { Formatter } from '../record/log-record.js';
 import {
+  type TransportTypes,
   formatterNames,
   getFormatterPlugin,
   getTransportPlugin,
@@ -34,7 +35,17 @@ import { isTransport, type Transport } from '../plugin/transport.js';
  */
 
 /** A transport entry from JSON config: `{ "type": "console", "level": "warn", ... }`. */
-export type TransportEntry = z.input<z.ZodObject<typeof envelopeShape>> & { [option: string]: unknown };
+type Envelope = Omit<z.input<z.ZodObject<typeof envelopeShape>>, 'type' | 'module'>;
+
+/**
+ * A transport entry from code or JSON config: `{ type: 'file', path: 'app.log', level: 'warn' }`.
+ * Typed by `type` (a misspelt option does not compile); `{ module }` entries are not checked.
+ */
+export type TransportEntry =
+  | {
+      [K in keyof TransportTypes]: { type: K; module?: undefined } & Envelope & TransportTypes[K];
+    }[keyof TransportTypes]
+  | ({ module: string; type?: undefined } & Envelope & { [option: string]: unknown });
 
 /** A live transport from code, with the routing options a config entry would carry. */
 export type LiveTransportEntry = z.input<z.ZodObject<typeof routingShape>> & { transport: Transport | Writable };

@@ -16,7 +16,7 @@ import { DeadLetterFile } from '../routing/dead-letter.js';
 import { ConfigError, formatPath } from './errors.js';
 import { stdSerializers } from './std-serializers.js';
 import { LevelTable } from '../record/levels.js';
-import { Logger, reservedLevelNames } from '../logger/logger.js';
+import { type LogFn, Logger, reservedLevelNames } from '../logger/logger.js';
 import { SerializerSet, type Serializers } from '../logger/serializers.js';
 import { LoggerTree } from '../logger/logger-tree.js';
 import { RecordShape } from '../record/shape.js';
@@ -25,6 +25,9 @@ import type { Transport } from '../plugin/transport.js';
 import type { DeliveryFailure } from '../routing/events.js';
 import { Router } from '../routing/router.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
+
+/** A method per custom level: `createLogger({ levels: { audit: 35 } }).audit('…')` type-checks. */
+export type LevelMethods<Levels> = { readonly [K in keyof Levels]: LogFn };
 
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
 export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers'> {
@@ -44,7 +47,13 @@ export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'
  * Builds a logger from a config object, a path to a JSON config file, or nothing
  * ($STREAMLOG_CONFIG, then ./streamlog.json, else the default: console, pretty on a TTY).
  */
-export function createLogger(source?: string | LoggerOptions): Logger {
+export function createLogger<const Levels extends Record<string, number> = Record<never, number>>(
+  source?: string | (LoggerOptions & { levels?: Levels }),
+): Logger & LevelMethods<Levels> {
+  return buildLogger(source) as Logger & LevelMethods<Levels>;
+}
+
+function buildLogger(source: string | LoggerOptions | undefined): Logger {
   const env = typeof source === 'object' && source.env ? source.env : process.env;
   if (source === undefined) {
     const found = findDefaultConfig(env);

@@ -37,7 +37,6 @@ export interface ChildOptions {
   redact?: string[] | RedactOptions;
   /** Put before every message of the child (after the parent's prefix). */
   msgPrefix?: string;
-  [other: string]: unknown;
 }
 
 /** What one logger holds of its own: level, scope (bindings, redaction), serializers, message prefix. */

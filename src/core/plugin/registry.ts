@@ -4,6 +4,14 @@ import type { LevelTable } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import type { Transport } from './transport.js';
 
+/**
+ * The options of each transport type, by name, for typed config entries from code: built-in
+ * transports add theirs here, and a plugin adds its own the same way:
+ * `declare module 'streamlog' { interface TransportTypes { kafka: { brokers: string[] } } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging
+export interface TransportTypes {}
+
 /** A formatter by name, or by name with options: `"pretty"` or `{ "type": "pretty", "utc": true }`. */
 export type FormatSpec = string | { type: string; [option: string]: unknown };
 

@@ -88,3 +88,9 @@ export const consoleTransportPlugin: TransportPlugin<typeof consoleSchema> = {
     });
   },
 };
+
+declare module '../../core/plugin/registry.js' {
+  interface TransportTypes {
+    console: z.input<typeof consoleSchema>;
+  }
+}

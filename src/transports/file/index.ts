@@ -229,3 +229,9 @@ export const fileTransportPlugin: TransportPlugin<typeof fileSchema> = {
       formatter: context.formatter,
     }),
 };
+
+declare module '../../core/plugin/registry.js' {
+  interface TransportTypes {
+    file: z.input<typeof fileSchema>;
+  }
+}

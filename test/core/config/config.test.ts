@@ -15,6 +15,14 @@ import {
 import { findDefaultConfig } from '../../../src/core/config/load.js';
 import { expandEnv } from '../../../src/core/config/expand-env.js';
 
+// Plugins registered here are typed the way a user's plugin would be.
+declare module '../../../src/core/plugin/registry.js' {
+  interface TransportTypes {
+    collect: { tag?: string };
+    explodes: { reason?: string };
+  }
+}
+
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'streamlog-cfg-'));
 }

@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLogger, MemoryTransport } from '../../../src/index.js';
+import { createLogger, type Logger, MemoryTransport } from '../../../src/index.js';
 import { DIST_ESM, requireBuild } from '../../built.js';
 
 /** Runs an ES module script against the build in a child; a crash or a hang is the failure. */
@@ -156,11 +156,11 @@ describe('log calls against hostile values: every call ends as one record', () =
   };
 
   it.each([
-    ['%d with a Symbol', (log: ReturnType<typeof createLogger>) => log.info('n=%d', Symbol('s'))],
-    ['%d with a throwing valueOf', (log: ReturnType<typeof createLogger>) => log.info('n=%d', throwingValueOf)],
-    ['a top-level Proxy whose traps throw', (log: ReturnType<typeof createLogger>) => log.info(throwing, 'proxy')],
-    ['a throwing getter under redaction', (log: ReturnType<typeof createLogger>) => log.info(getter, 'getter')],
-    ['a Proxy under redaction', (log: ReturnType<typeof createLogger>) => log.info({ user: throwing }, 'nested')],
+    ['%d with a Symbol', (log: Logger) => log.info('n=%d', Symbol('s'))],
+    ['%d with a throwing valueOf', (log: Logger) => log.info('n=%d', throwingValueOf)],
+    ['a top-level Proxy whose traps throw', (log: Logger) => log.info(throwing, 'proxy')],
+    ['a throwing getter under redaction', (log: Logger) => log.info(getter, 'getter')],
+    ['a Proxy under redaction', (log: Logger) => log.info({ user: throwing }, 'nested')],
   ])('%s', async (_name, call) => {
     const { log, memory } = memoryLogger({ redact: ['secret', 'user.password', '*.token'] });
     call(log);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger } from '../../../src/index.js';
+import { ConfigError, createLogger, type Logger } from '../../../src/index.js';
 
 function build(name: string) {
   return createLogger({
@@ -57,7 +57,7 @@ describe('custom level names', () => {
   );
 
   it('`await using` closes the logger at the end of the block', async () => {
-    let escaped: ReturnType<typeof createLogger> | undefined;
+    let escaped: Logger | undefined;
     {
       await using log = createLogger({ exitFlush: false, transports: [{ type: 'memory' }] });
       log.info('inside');

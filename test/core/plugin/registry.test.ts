@@ -4,6 +4,12 @@ import { z } from 'zod';
 import { ConfigError, createLogger, registerTransport } from '../../../src/index.js';
 import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
 
+declare module '../../../src/core/plugin/registry.js' {
+  interface TransportTypes {
+    'throwing-schema': { anything?: unknown };
+  }
+}
+
 describe('the plugin registry', () => {
   it('a plugin registered through require() is seen by a logger made through import', () => {
     requireBuild();

@@ -160,7 +160,7 @@ describe('a spool has one owner', () => {
       router: { spoolDir },
       transports: [
         {
-          type: 'controlled',
+          type: 'controlled' as const,
           mode: 'stall' as const,
           id: 'audit',
           overflow: 'block' as const,

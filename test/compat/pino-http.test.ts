@@ -1,0 +1,63 @@
+import type { Server } from 'node:http';
+import express from 'express';
+import { pino } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, MemoryTransport } from '../../src/index.js';
+
+const TOKEN = 'Bearer s3cr3t-t0ken-value';
+const REDACT = ['req.headers.authorization', 'req.headers.cookie'];
+const servers: Server[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: either logger goes into pino-http
+async function serve(logger: any): Promise<string> {
+  const app = express();
+  app.use(pinoHttp({ logger }));
+  app.get('/orders/:id', (req, res) => {
+    req.log.info({ order: req.params.id }, 'looking up');
+    res.json({ id: req.params.id });
+  });
+  const server = app.listen(0, '127.0.0.1');
+  servers.push(server);
+  await new Promise((resolve) => server.once('listening', resolve));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+describe('pino-http 11 under Express 5 with a streamlog logger', () => {
+  it('sets up, logs req and res as pino does, redacts the authorization header', async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, redact: REDACT, transports: [memory] });
+    const base = await serve(log);
+    await fetch(`${base}/orders/42`, { headers: { authorization: TOKEN } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await log.flush();
+
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        cb();
+      },
+    });
+    const reference = await serve(pino({ redact: REDACT }, sink));
+    await fetch(`${reference}/orders/42`, { headers: { authorization: TOKEN } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const ours = memory.lines();
+    expect(ours.join('')).not.toContain('s3cr3t');
+    const completed = memory.objects().find((o) => o.msg === 'request completed')!;
+    expect(completed).toMatchObject({
+      req: { method: 'GET', url: '/orders/42', headers: { authorization: '[Redacted]' } },
+      res: { statusCode: 200 },
+    });
+    expect(memory.objects().find((o) => o.msg === 'looking up')).toMatchObject({ order: '42', req: { method: 'GET' } });
+    const theirs = lines.find((l) => l.includes('request completed'))!;
+    const mine = ours.find((l) => l.includes('request completed'))!;
+    expect(mine.length).toBeLessThanOrEqual(theirs.length * 1.1 + 16);
+    await log.close();
+  });
+});
