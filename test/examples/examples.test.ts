@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/index.js';
+import { requireBuild, ROOT } from '../built.js';
 
 const examples = new URL('../../examples/', import.meta.url).pathname;
 const configs = readdirSync(examples).filter((f) => f.endsWith('.json'));
@@ -36,6 +38,41 @@ describe('example configs stay valid', () => {
         .map((l) => JSON.parse(l));
       expect(audit.map((r) => r.msg)).toEqual(['audited']);
       expect(Object.keys(audit[0])).toEqual([...Object.keys(audit[0])].sort());
+    });
+  });
+});
+
+describe('the framework recipes run', () => {
+  function runExample(name: string): Record<string, unknown>[] {
+    requireBuild();
+    const result = spawnSync(process.execPath, [join(examples, name)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain('not-in-the-log');
+    return result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  it('examples/fastify.mjs: request lines, the login record redacted', () => {
+    const lines = runExample('fastify.mjs');
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['incoming request', 'login attempt', 'request completed']),
+    );
+    expect(lines.find((l) => l.msg === 'login attempt')).toMatchObject({ user: 'ann', password: '[Redacted]' });
+    expect(lines.find((l) => l.msg === 'request completed')).toMatchObject({ res: { statusCode: 200 } });
+  });
+
+  it('examples/express.mjs: pino-http request line with the header redacted', () => {
+    const lines = runExample('express.mjs');
+    expect(lines.find((l) => l.msg === 'request completed')).toMatchObject({
+      req: { method: 'GET', url: '/orders/42', headers: { authorization: '[Redacted]' } },
+      res: { statusCode: 200 },
     });
   });
 });
