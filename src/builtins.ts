@@ -6,6 +6,7 @@ import { textFormatterPlugin } from './formatters/text.js';
 import { consoleTransportPlugin } from './transports/console/index.js';
 import { bufferedTransportPlugin } from './transports/buffered.js';
 import { fileTransportPlugin } from './transports/file/index.js';
+import { httpTransportPlugin } from './transports/http/index.js';
 import { memoryTransportPlugin } from './transports/memory.js';
 import { validatingTransportPlugin } from './transports/validating.js';
 
@@ -19,3 +20,4 @@ registerTransport('memory', memoryTransportPlugin);
 registerTransport('file', fileTransportPlugin);
 registerTransport('buffered', bufferedTransportPlugin);
 registerTransport('validating', validatingTransportPlugin);
+registerTransport('http', httpTransportPlugin);

@@ -54,6 +54,15 @@ export {
 } from './transports/file/index.js';
 export type { RotationOptions } from './transports/file/rotation.js';
 export {
+  HttpTransport,
+  type HttpTransportOptions,
+  type HttpRetryOptions,
+  type HttpStats,
+  type BatchProcessed,
+} from './transports/http/index.js';
+export { registerHttpPreset, httpPresetNames } from './transports/http/presets/index.js';
+export type { HttpPreset, HttpResponse, PresetFactory, PresetOptions, Verdict } from './transports/http/preset.js';
+export {
   BufferedTransport,
   type BufferedTransportOptions,
   type BufferStatus,

@@ -97,7 +97,8 @@ describe('console order across stdout and stderr', () => {
     requireBuild();
     const script = `
       import { createLogger } from ${JSON.stringify(DIST_ESM)};
-      const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console', stderrLevel: 'error' }] });
+      const transports = [{ type: 'console', stderrLevel: 'error' }];
+      const log = createLogger({ base: null, timestamp: false, transports });
       for (let i = 0; i < 5; i++) { log.info({ i }, 'out'); log.error({ i }, 'err'); }
     `;
     const file = join(mkdtempSync(join(tmpdir(), 'streamlog-order-')), 'order.mjs');

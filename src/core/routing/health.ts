@@ -64,7 +64,9 @@ export class Health {
       }
       return false;
     }
-    if (this.consecutiveFailures < this.options.failureThreshold) return false;
+    // A destination that says retrying cannot help (refused credentials) opens the circuit now.
+    const opensNow = (reason as Error & { openCircuit?: unknown }).openCircuit === true;
+    if (!opensNow && this.consecutiveFailures < this.options.failureThreshold) return false;
     this.trip();
     return true;
   }

@@ -1,0 +1,360 @@
+import { z } from 'zod';
+import type { LogRecord } from '../../core/record/log-record.js';
+import type { TransportPlugin } from '../../core/plugin/registry.js';
+import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
+import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
+import { DEFAULT_RETRYABLE, type HttpPreset, type PresetOptions, type Verdict, verdictFor } from './preset.js';
+import { httpPreset, httpPresetNames } from './presets/index.js';
+import { Sender, type SenderOptions } from './sender.js';
+
+export interface HttpRetryOptions {
+  /** Sends of one batch before its records fail (default 8). */
+  maxAttempts?: number;
+  /** First backoff (default 500 ms), doubled each attempt, full jitter. */
+  baseMs?: number;
+  /** Longest backoff (default 30 s). */
+  maxMs?: number;
+  /** A batch not delivered this long after its first send fails (default 5 min). */
+  deadlineMs?: number;
+}
+
+export interface HttpTransportOptions extends TransportOptions, Partial<SenderOptions> {
+  url: string;
+  preset?: HttpPreset;
+  batch?: { maxRecords?: number; maxBytes?: number; intervalMs?: number };
+  retry?: HttpRetryOptions;
+}
+
+/** What the HTTP transport adds to stats(). */
+export interface HttpStats {
+  batches: number;
+  items: number;
+  retries: number;
+  splits: number;
+  averageBatchSize: number;
+  averageBatchMs: number;
+  buffered: number;
+  queuedBatches: number;
+  inFlight: number;
+}
+
+export interface BatchProcessed {
+  records: number;
+  attempt: number;
+  durationMs: number;
+  outcome: Verdict['kind'];
+}
+
+interface Batch {
+  records: LogRecord[];
+  attempt: number;
+  /** When it was first sent: the retry deadline counts from here. */
+  firstSent: number;
+}
+
+/**
+ * Ships records to an HTTP backend in batches: gathered by count, bytes and interval, sent
+ * with at most `concurrency` requests in flight, retried with capped, jittered backoff
+ * when (and only when) a retry can succeed; a batch that is too large is split, one the
+ * server refuses is bisected until the poison records stand alone. Records settle only
+ * once the server accepted them, or failed with the server's reason.
+ */
+export class HttpTransport extends Transport<HttpStats> {
+  readonly type = 'http';
+  private readonly url: string;
+  private readonly preset: HttpPreset;
+  private readonly sender: Sender;
+  private readonly retryable: ReadonlySet<number>;
+  private readonly maxRecords: number;
+  private readonly maxBytes: number;
+  private readonly intervalMs: number;
+  private readonly retry: Required<HttpRetryOptions>;
+  private readonly concurrency: number;
+  private buffer: LogRecord[] = [];
+  private bufferBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly ready: Batch[] = [];
+  private readonly waiting = new Set<NodeJS.Timeout>();
+  private inFlight = 0;
+  private stopped = false;
+  private batches = 0;
+  private items = 0;
+  private retries = 0;
+  private splits = 0;
+  private batchMs = 0;
+
+  constructor(options: HttpTransportOptions) {
+    super(options);
+    this.preset = options.preset ?? httpPreset('ndjson')!({ line: (r) => r.json() });
+    this.url = this.preset.url ? this.preset.url(options.url) : options.url;
+    this.concurrency = options.concurrency ?? 2;
+    this.sender = new Sender(
+      {
+        headers: options.headers ?? {},
+        timeoutMs: options.timeoutMs ?? 10_000,
+        compression: options.compression ?? 'none',
+        concurrency: this.concurrency,
+        tls: options.tls,
+      },
+      this.url.startsWith('https:'),
+    );
+    this.retryable = this.preset.retryable ?? DEFAULT_RETRYABLE;
+    this.maxRecords = options.batch?.maxRecords ?? 1000;
+    this.maxBytes = options.batch?.maxBytes ?? 1024 * 1024;
+    this.intervalMs = options.batch?.intervalMs ?? 1000;
+    this.retry = {
+      maxAttempts: options.retry?.maxAttempts ?? 8,
+      baseMs: options.retry?.baseMs ?? 500,
+      maxMs: options.retry?.maxMs ?? 30_000,
+      deadlineMs: options.retry?.deadlineMs ?? 300_000,
+    };
+    // Nothing can be sent once the process is exiting: what is still held fails, counted
+    // (and dead-lettered) before the logger's own exit hook writes the dead letter.
+    process.once('exit', this.onExit);
+  }
+
+  protected handle(record: LogRecord): void {
+    this.buffer.push(record);
+    this.bufferBytes += record.json().length;
+    if (this.buffer.length >= this.maxRecords || this.bufferBytes >= this.maxBytes) this.cut();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(this.onInterval, this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  protected override startFlush(): void {
+    this.cut();
+  }
+
+  protected override async closeResources(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const timer of this.waiting) clearTimeout(timer);
+    process.off('exit', this.onExit);
+    this.sender.close();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    void this.closeResources().then(() => callback(error));
+  }
+
+  protected override extraStats(): HttpStats {
+    return {
+      batches: this.batches,
+      items: this.items,
+      retries: this.retries,
+      splits: this.splits,
+      averageBatchSize: this.batches === 0 ? 0 : this.items / this.batches,
+      averageBatchMs: this.batches === 0 ? 0 : this.batchMs / this.batches,
+      buffered: this.buffer.length,
+      queuedBatches: this.ready.length,
+      inFlight: this.inFlight,
+    };
+  }
+
+  private readonly onInterval = (): void => {
+    this.timer = undefined;
+    this.cut();
+  };
+
+  private readonly onExit = (): void => {
+    const held = [...this.buffer, ...this.ready.flatMap((b) => b.records)];
+    this.buffer = [];
+    this.ready.length = 0;
+    if (held.length > 0) this.settleFailed(held, new Error('process exited before the records were sent'));
+  };
+
+  /** The buffer becomes a batch, ready to send. */
+  private cut(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.buffer.length === 0) return;
+    this.ready.push({ records: this.buffer, attempt: 0, firstSent: 0 });
+    this.buffer = [];
+    this.bufferBytes = 0;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.concurrency && this.ready.length > 0 && !this.stopped) {
+      const batch = this.ready.shift()!;
+      this.inFlight++;
+      void this.send(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async send(batch: Batch): Promise<void> {
+    const started = Date.now();
+    if (batch.firstSent === 0) batch.firstSent = started;
+    let verdict: Verdict;
+    try {
+      const response = await this.sender.send(this.url, this.preset.contentType, this.preset.body(batch.records));
+      verdict = this.preset.classify?.(response, batch.records) ?? verdictFor(response, this.retryable);
+    } catch (error) {
+      verdict = { kind: 'retry', reason: error instanceof Error ? error : new Error(String(error)) };
+    }
+    this.batches++;
+    this.items += batch.records.length;
+    this.batchMs += Date.now() - started;
+    if (this.listenerCount('batchProcessed') > 0) {
+      const event: BatchProcessed = {
+        records: batch.records.length,
+        attempt: batch.attempt,
+        durationMs: Date.now() - started,
+        outcome: verdict.kind,
+      };
+      this.emit('batchProcessed', event);
+    }
+    this.apply(batch, verdict);
+  }
+
+  private apply(batch: Batch, verdict: Verdict): void {
+    const records = batch.records;
+    switch (verdict.kind) {
+      case 'delivered':
+        this.settleDelivered(records.length);
+        return;
+      case 'retry':
+        this.retryLater(batch, verdict.reason, verdict.retryAfterMs);
+        return;
+      case 'split':
+      case 'bisect': {
+        if (records.length === 1) {
+          this.fail(records, verdict.reason);
+          return;
+        }
+        this.splits++;
+        const half = Math.ceil(records.length / 2);
+        const halves = [records.slice(0, half), records.slice(half)];
+        this.ready.unshift(
+          ...halves.map((part) => ({ records: part, attempt: batch.attempt, firstSent: batch.firstSent })),
+        );
+        return;
+      }
+      case 'fail':
+        this.fail(records, verdict.circuit ? Object.assign(verdict.reason, { openCircuit: true }) : verdict.reason);
+        return;
+      case 'partial': {
+        const retry = new Set(verdict.retry);
+        const delivered = records.length - verdict.failed.size - retry.size;
+        if (delivered > 0) this.settleDelivered(delivered);
+        for (const [index, reason] of verdict.failed) this.fail([records[index]!], reason);
+        if (retry.size > 0) {
+          const again = { ...batch, records: records.filter((_, i) => retry.has(i)) };
+          this.retryLater(again, new Error('some records were refused for now'), undefined);
+        }
+        return;
+      }
+    }
+  }
+
+  private fail(records: LogRecord[], reason: Error): void {
+    if (this.listenerCount('itemFailed') > 0) for (const record of records) this.emit('itemFailed', record, reason);
+    this.settleFailed(records, reason);
+  }
+
+  /** Backoff with full jitter, capped; Retry-After wins; given up past maxAttempts or the deadline. */
+  private retryLater(batch: Batch, reason: Error, serverDelay: number | undefined): void {
+    const attempt = batch.attempt + 1;
+    const ceiling = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** batch.attempt);
+    const delay = serverDelay ?? Math.random() * ceiling;
+    if (
+      attempt >= this.retry.maxAttempts ||
+      Date.now() + delay - batch.firstSent > this.retry.deadlineMs ||
+      this.stopped
+    ) {
+      this.fail(batch.records, new Error(`gave up after ${attempt} attempt(s): ${reason.message}`, { cause: reason }));
+      return;
+    }
+    this.retries++;
+    const timer = setTimeout(() => {
+      this.waiting.delete(timer);
+      this.ready.unshift({ ...batch, attempt });
+      this.pump();
+    }, delay);
+    this.waiting.add(timer);
+  }
+}
+
+const retrySchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).optional(),
+  baseMs: durationSchema.optional(),
+  maxMs: durationSchema.optional(),
+  deadlineMs: durationSchema.optional(),
+});
+
+const httpSchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+    preset: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    batch: z
+      .strictObject({
+        maxRecords: z.number().int().min(1).optional(),
+        maxBytes: sizeSchema.optional(),
+        intervalMs: durationSchema.optional(),
+      })
+      .optional(),
+    compression: z.enum(['gzip', 'none']).optional(),
+    concurrency: z.number().int().min(1).max(64).optional(),
+    timeoutMs: durationSchema.optional(),
+    retry: retrySchema.optional(),
+    tls: z
+      .strictObject({
+        ca: z.string().optional(),
+        cert: z.string().optional(),
+        key: z.string().optional(),
+        rejectUnauthorized: z.boolean().optional(),
+      })
+      .optional(),
+    labels: z.array(z.string()).optional(),
+    metadata: z.array(z.string()).optional(),
+    index: z.string().min(1).optional(),
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
+      .optional(),
+    columns: z.record(z.string(), z.string()).optional(),
+  })
+  .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
+    error: `expected a preset: ${httpPresetNames().join(', ')}`,
+    path: ['preset'],
+  });
+
+export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
+  schema: httpSchema,
+  create(options, context) {
+    const presetOptions: PresetOptions = {
+      line: (record) => record.formatted(context.formatter),
+      labels: options.labels,
+      metadata: options.metadata,
+      index: options.index,
+      table: options.table,
+      columns: options.columns,
+    };
+    return new HttpTransport({
+      url: options.url,
+      preset: httpPreset(options.preset ?? 'ndjson')!(presetOptions),
+      headers: options.headers,
+      batch: options.batch,
+      compression: options.compression,
+      concurrency: options.concurrency,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      tls: options.tls,
+      formatter: context.formatter,
+    });
+  },
+};
+
+declare module '../../core/plugin/registry.js' {
+  interface TransportTypes {
+    http: z.input<typeof httpSchema>;
+  }
+}

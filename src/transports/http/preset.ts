@@ -1,0 +1,81 @@
+import type { LogRecord } from '../../core/record/log-record.js';
+
+/** What a response (or a network failure) means for the batch that was sent. */
+export type Verdict =
+  | { kind: 'delivered' }
+  /** Try the same batch again later (after `retryAfterMs` when the server said). */
+  | { kind: 'retry'; reason: Error; retryAfterMs?: number }
+  /** The batch is too large: send each half on its own. */
+  | { kind: 'split'; reason: Error }
+  /** Something in the batch is rejected: halve it until the poison records stand alone. */
+  | { kind: 'bisect'; reason: Error }
+  /** Give the batch up: its records fail with the reason. `circuit` opens the target's circuit. */
+  | { kind: 'fail'; reason: Error; circuit?: boolean }
+  /** Per record: which failed (index → reason) and which to retry (indexes). */
+  | { kind: 'partial'; failed: Map<number, Error>; retry: number[] };
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** What a preset is told when it is made: the entry's preset options, and the record's line. */
+export interface PresetOptions {
+  /** The record as this transport's formatted line (its `format`, JSON by default). */
+  line(record: LogRecord): string;
+  /** Loki: record fields that become stream labels. */
+  labels?: string[];
+  /** Loki: record fields sent as structured metadata. */
+  metadata?: string[];
+  /** Elasticsearch/OpenSearch: the index. */
+  index?: string;
+  /** ClickHouse: the table, and which record field fills each column. */
+  table?: string;
+  columns?: Record<string, string>;
+}
+
+export type PresetFactory = (options: PresetOptions) => HttpPreset;
+
+/** How one backend wants its logs: body shape, content type, URL, and reading the answer. */
+export interface HttpPreset {
+  readonly contentType: string;
+  /** The URL to send to, from the configured one (ClickHouse adds its INSERT query). */
+  url?(base: string): string;
+  body(records: readonly LogRecord[]): string;
+  /** The verdict on a response; undefined leaves it to the generic rules by status. */
+  classify?(response: HttpResponse, records: readonly LogRecord[]): Verdict | undefined;
+  /** Statuses worth retrying, besides network errors and timeouts. */
+  readonly retryable?: ReadonlySet<number>;
+}
+
+export const DEFAULT_RETRYABLE: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
+
+/** Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The generic reading of a status: what every preset does unless it knows better. */
+export function verdictFor(response: HttpResponse, retryable: ReadonlySet<number>): Verdict {
+  const { status } = response;
+  if (status >= 200 && status < 300) return { kind: 'delivered' };
+  const reason = new Error(`HTTP ${status}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`);
+  if (retryable.has(status))
+    return { kind: 'retry', reason, retryAfterMs: retryAfterMs(response.headers['retry-after']) };
+  if (status === 413) return { kind: 'split', reason };
+  if (status === 400 || status === 422) return { kind: 'bisect', reason };
+  if (status === 401 || status === 403) return { kind: 'fail', reason, circuit: true };
+  return { kind: 'fail', reason };
+}
+
+/** The records' JSON lines joined: NDJSON-shaped presets re-serialise nothing. */
+export function ndjsonBody(records: readonly LogRecord[]): string {
+  let body = '';
+  for (const record of records) body += record.json();
+  return body;
+}

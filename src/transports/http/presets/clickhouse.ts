@@ -1,0 +1,48 @@
+import type { LogRecord } from '../../../core/record/log-record.js';
+import type { PresetFactory, Verdict } from '../preset.js';
+
+/** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network. */
+const RETRYABLE_CODES = new Set([159, 164, 202, 209, 210, 241, 252, 319, 425]);
+
+/**
+ * ClickHouse's HTTP interface: `INSERT INTO <table> FORMAT JSONEachRow`, a row per record
+ * (the record's fields, or `columns` mapping column → field). An insert is all or nothing,
+ * so a row the server cannot parse fails the batch and bisection isolates it; the exception
+ * code in the answer decides whether to retry.
+ */
+export const clickhousePreset: PresetFactory = (options) => {
+  const table = options.table ?? 'logs';
+  if (!/^[A-Za-z_][\w.]*$/.test(table)) throw new Error(`table must be a plain name, got ${JSON.stringify(table)}`);
+  const columns = options.columns;
+  const row = (record: LogRecord): string => {
+    if (columns === undefined) return record.json();
+    const view = record.view();
+    const out: Record<string, unknown> = {};
+    for (const [column, field] of Object.entries(columns)) {
+      out[column] = field === 'level' ? record.level : field === 'time' ? record.time : view[field];
+    }
+    return `${JSON.stringify(out)}\n`;
+  };
+  const query = `INSERT INTO ${table} FORMAT JSONEachRow`;
+  return {
+    contentType: 'application/x-ndjson',
+    url: (base) => {
+      const url = new URL(base);
+      url.searchParams.set('query', query);
+      if (columns === undefined) url.searchParams.set('input_format_skip_unknown_fields', '1');
+      return url.toString();
+    },
+    body(records) {
+      let body = '';
+      for (const record of records) body += row(record);
+      return body;
+    },
+    classify(response): Verdict | undefined {
+      if (response.status === 200) return { kind: 'delivered' };
+      const code = Number(/Code: (\d+)/.exec(response.body)?.[1]);
+      if (Number.isNaN(code)) return undefined;
+      const reason = new Error(`ClickHouse ${response.body.trim().slice(0, 300)}`);
+      return RETRYABLE_CODES.has(code) ? { kind: 'retry', reason } : { kind: 'bisect', reason };
+    },
+  };
+};

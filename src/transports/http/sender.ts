@@ -1,0 +1,75 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { HttpResponse } from './preset.js';
+
+const gzipAsync = promisify(gzip);
+/** A response body is read up to this much: enough for any error message or bulk answer. */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+export interface SenderOptions {
+  headers: Record<string, string>;
+  timeoutMs: number;
+  compression: 'gzip' | 'none';
+  concurrency: number;
+  /** https: extra trust and a client certificate. */
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+}
+
+/**
+ * Sends one request body and reads the answer, with a keep-alive agent, a timeout, and gzip
+ * done by zlib off the main thread. Rejects on network errors and timeouts (retryable by
+ * nature); any HTTP answer resolves, whatever its status.
+ */
+export class Sender {
+  private readonly agent: HttpAgent;
+  private readonly secure: boolean;
+
+  constructor(
+    private readonly options: SenderOptions,
+    secure: boolean,
+  ) {
+    this.secure = secure;
+    const agentOptions = { keepAlive: true, maxSockets: options.concurrency };
+    this.agent = secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions);
+  }
+
+  async send(url: string, contentType: string, body: string): Promise<HttpResponse> {
+    const payload = this.options.compression === 'gzip' ? await gzipAsync(body) : Buffer.from(body);
+    const headers: Record<string, string | number> = {
+      ...this.options.headers,
+      'content-type': contentType,
+      'content-length': payload.length,
+    };
+    if (this.options.compression === 'gzip') headers['content-encoding'] = 'gzip';
+    const request = this.secure ? httpsRequest : httpRequest;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const req = request(url, { method: 'POST', agent: this.agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (size < MAX_RESPONSE_BYTES) chunks.push(chunk);
+          size += chunk.length;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers as IncomingHttpHeaders,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      });
+      req.setTimeout(this.options.timeoutMs, () =>
+        req.destroy(new Error(`request timed out after ${this.options.timeoutMs} ms`)),
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,67 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/index.js';
+
+const CLICKHOUSE = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123/';
+const installed = existsSync('/usr/bin/clickhouse') || existsSync('/usr/sbin/clickhouse-server');
+if (!installed) {
+  console.warn('\n*** SKIPPING the ClickHouse test: clickhouse-server is not installed (.ci/run installs it) ***\n');
+}
+
+async function query(sql: string): Promise<string> {
+  const response = await fetch(CLICKHOUSE, { method: 'POST', body: sql });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`ClickHouse: ${text}`);
+  return text;
+}
+
+describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', () => {
+  it('ships 10,000 records with one poison row: 9,999 rows land, the poison one is dead-lettered', async () => {
+    const ping = await fetch(new URL('/ping', CLICKHOUSE)).catch((error: Error) => error);
+    expect(ping instanceof Error ? ping.message : ping.status, 'ClickHouse is not answering: is it started?').toBe(200);
+    const table = `streamlog_test_${process.pid}_${Date.now()}`;
+    await query(
+      `CREATE TABLE ${table} (ts UInt64, severity UInt8, message String, seq UInt32) ENGINE = MergeTree ORDER BY ts`,
+    );
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'streamlog-ch-'));
+      const deadLetter = join(dir, 'dead.ndjson');
+      const log = createLogger({
+        exitFlush: false,
+        base: null,
+        router: { deadLetter, health: { failureThreshold: 1_000_000 } },
+        transports: [
+          {
+            type: 'http',
+            preset: 'clickhouse',
+            url: CLICKHOUSE,
+            table,
+            columns: { ts: 'time', severity: 'level', message: 'msg', seq: 'seq' },
+            batch: { maxRecords: 1000, intervalMs: 20 },
+            retry: { baseMs: 10, maxMs: 100 },
+          },
+        ],
+      });
+      for (let seq = 0; seq < 10_000; seq++) {
+        // One row whose seq cannot be a UInt32: ClickHouse refuses the insert it is in.
+        log.info({ seq: seq === 5_000 ? 'not a number' : seq }, `row ${seq}`);
+      }
+      await log.flush({ timeoutMs: 60_000 });
+      await log.close();
+      expect((await query(`SELECT count() FROM ${table}`)).trim()).toBe('9999');
+      expect((await query(`SELECT count() FROM ${table} WHERE message = 'row 5000'`)).trim()).toBe('0');
+      const dead = readFileSync(deadLetter, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(dead).toHaveLength(1);
+      expect(dead[0].record).toMatchObject({ seq: 'not a number', msg: 'row 5000' });
+      expect(dead[0].reasons[0].error).toMatch(/ClickHouse Code: \d+/);
+      expect(log.stats()).toMatchObject({ logged: 10_000, failed: 1 });
+    } finally {
+      await query(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, type HttpStats } from '../../../src/index.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      resolve((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
+    });
+  });
+}
+
+/** A receiver on 127.0.0.1 whose answer to each request `respond` decides. */
+async function receiver(
+  respond: (
+    body: string,
+    n: number,
+    req: IncomingMessage,
+  ) => { status: number; body?: string; headers?: Record<string, string> } | 'reset' | 'stall',
+): Promise<{ url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    requests.push(body);
+    const answer = respond(body, requests.length, req);
+    if (answer === 'reset') return void req.socket.destroy();
+    if (answer === 'stall') return;
+    res.writeHead(answer.status, answer.headers ?? {});
+    res.end(answer.body ?? '');
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ingest`, requests };
+}
+
+describe('the HTTP transport against faults', () => {
+  it('50,000 records through 503, 429, 413, poison 400, resets and stalls: nothing else missing', async () => {
+    // Deterministic faults by request number; sizes and poison by content.
+    const received = new Set<number>();
+    const { url } = await receiver((body, n) => {
+      if (n % 97 === 0) return 'reset';
+      if (n % 89 === 0) return 'stall';
+      if (n % 13 === 0) return { status: 503 };
+      if (n % 17 === 0) return { status: 429, headers: { 'retry-after': '0' } };
+      if (body.length > 150_000) return { status: 413 };
+      if (body.includes('"poison":true')) return { status: 400, body: 'poison record' };
+      for (const line of body.split('\n')) if (line) received.add((JSON.parse(line) as { id: number }).id);
+      return { status: 200 };
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-http-'));
+    const deadLetter = join(dir, 'dead.ndjson');
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      router: { deadLetter, health: { failureThreshold: 1_000_000 } },
+      transports: [
+        {
+          type: 'http',
+          url,
+          compression: 'gzip',
+          concurrency: 4,
+          timeoutMs: 300,
+          batch: { maxRecords: 2000, maxBytes: '1MB', intervalMs: 20 },
+          retry: { maxAttempts: 30, baseMs: 5, maxMs: 50, deadlineMs: 60_000 },
+        },
+      ],
+    });
+    const poison = new Set([7, 4242, 19_999, 31_000, 49_999]);
+    for (let id = 0; id < 50_000; id++) log.info(poison.has(id) ? { id, poison: true } : { id }, 'shipped');
+    await log.flush({ timeoutMs: 60_000 });
+    await log.close();
+    for (let id = 0; id < 50_000; id++) if (!poison.has(id)) expect(received.has(id), `id ${id}`).toBe(true);
+    const dead = readFileSync(deadLetter, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).record.id as number);
+    expect(new Set(dead)).toEqual(poison);
+    const stats = log.stats();
+    expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped);
+    expect(stats).toMatchObject({ logged: 50_000, failed: 5, dropped: 0 });
+    const http = stats.targets[0] as unknown as HttpStats;
+    expect(http.retries).toBeGreaterThan(0);
+    expect(http.splits).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('401 fails the batch at once and opens the circuit', async () => {
+    const { url, requests } = await receiver(() => ({ status: 401, body: 'bad token' }));
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      transports: [{ type: 'http', url, id: 'collector', batch: { intervalMs: 5 }, retry: { baseMs: 5 } }],
+    });
+    log.info('one');
+    await log.flush();
+    expect(requests).toHaveLength(1);
+    expect(log.stats().targets[0]).toMatchObject({ failed: 1, healthy: false });
+    await log.close();
+  });
+
+  it('records settle only once the server accepted them', async () => {
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { url } = await receiver(() => 'stall');
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'http', url, batch: { intervalMs: 5 }, timeoutMs: 60_000 }],
+    });
+    log.info('waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(log.stats().targets[0]).toMatchObject({ delivered: 0, pending: 1 });
+    release?.();
+    await held;
+    await log.close({ timeoutMs: 50 });
+  });
+});

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, type LogRecord, MemoryTransport } from '../../../src/index.js';
+import { verdictFor } from '../../../src/transports/http/preset.js';
+import { httpPreset } from '../../../src/transports/http/presets/index.js';
+
+const TIME = 1732780800000;
+
+/** Two records as a logger named "api" makes them, at a fixed time. */
+async function records(): Promise<LogRecord[]> {
+  const memory = new MemoryTransport();
+  const log = createLogger({ exitFlush: false, name: 'api', base: { host: 'web-1' }, transports: [memory] });
+  const stream = log.stream({ format: 'object' });
+  stream.write({ level: 30, time: TIME, msg: 'hello', userId: 7 });
+  stream.write({ level: 50, time: TIME + 1, msg: 'failed', trace_id: 'abc', ratio: 0.5 });
+  stream.end();
+  await new Promise((resolve) => stream.on('finish', resolve));
+  return memory.records();
+}
+
+const preset = (name: string, options = {}) => httpPreset(name)!({ line: (r) => r.json(), ...options });
+
+describe('preset bodies, against hand-checked payloads', () => {
+  it('ndjson joins the lines; json makes an array', async () => {
+    const rs = await records();
+    expect(preset('ndjson').body(rs)).toBe(
+      '{"level":30,"time":1732780800000,"host":"web-1","name":"api","userId":7,"msg":"hello"}\n' +
+        '{"level":50,"time":1732780800001,"host":"web-1","name":"api","trace_id":"abc","ratio":0.5,"msg":"failed"}\n',
+    );
+    expect(JSON.parse(preset('json').body(rs))).toHaveLength(2);
+  });
+
+  it('otlp: an ExportLogsServiceRequest with nanosecond strings, severities and typed attributes', async () => {
+    const body = JSON.parse(preset('otlp').body(await records()));
+    expect(body).toEqual({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] },
+          scopeLogs: [
+            {
+              scope: { name: 'streamlog' },
+              logRecords: [
+                {
+                  timeUnixNano: '1732780800000000000',
+                  observedTimeUnixNano: '1732780800000000000',
+                  severityNumber: 9,
+                  severityText: 'INFO',
+                  body: { stringValue: 'hello' },
+                  attributes: [
+                    { key: 'host', value: { stringValue: 'web-1' } },
+                    { key: 'userId', value: { intValue: '7' } },
+                  ],
+                },
+                {
+                  timeUnixNano: '1732780800001000000',
+                  observedTimeUnixNano: '1732780800001000000',
+                  severityNumber: 17,
+                  severityText: 'ERROR',
+                  body: { stringValue: 'failed' },
+                  attributes: [
+                    { key: 'host', value: { stringValue: 'web-1' } },
+                    { key: 'ratio', value: { doubleValue: 0.5 } },
+                  ],
+                  traceId: 'abc',
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('otlp: partialSuccess counts rejected records as failed, not retried', async () => {
+    const rs = await records();
+    const verdict = preset('otlp').classify!(
+      { status: 200, headers: {}, body: '{"partialSuccess":{"rejectedLogRecords":"1","errorMessage":"too old"}}' },
+      rs,
+    );
+    expect(verdict).toEqual({ kind: 'partial', failed: new Map([[1, new Error('too old')]]), retry: [] });
+    expect(preset('otlp').retryable).toEqual(new Set([429, 502, 503, 504]));
+  });
+
+  it('loki: streams by labels, nanosecond strings, the line, structured metadata', async () => {
+    const body = JSON.parse(preset('loki', { labels: ['name'], metadata: ['userId'] }).body(await records()));
+    expect(body).toEqual({
+      streams: [
+        {
+          stream: { level: 'info', name: 'api' },
+          values: [
+            [
+              '1732780800000000000',
+              '{"level":30,"time":1732780800000,"host":"web-1","name":"api","userId":7,"msg":"hello"}',
+              { userId: '7' },
+            ],
+          ],
+        },
+        {
+          stream: { level: 'error', name: 'api' },
+          values: [
+            [
+              '1732780800001000000',
+              '{"level":50,"time":1732780800001,"host":"web-1","name":"api",' +
+                '"trace_id":"abc","ratio":0.5,"msg":"failed"}',
+              {},
+            ],
+          ],
+        },
+      ],
+    });
+  });
+
+  it('elasticsearch: create actions with stable ids; 409 counts as delivered, 429 retried, 400 failed', async () => {
+    const rs = await records();
+    const es = preset('elasticsearch', { index: 'app-logs' });
+    const first = es.body(rs);
+    expect(es.body(rs)).toBe(first); // a batch sent again carries the same ids
+    const lines = first
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ create: { _index: 'app-logs', _id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    expect(lines[1]).toMatchObject({ msg: 'hello' });
+    expect(es.url!('http://127.0.0.1:9200')).toBe('http://127.0.0.1:9200/_bulk');
+    const bulk = { errors: true, items: [{ create: { status: 409 } }, { create: { status: 429 } }] };
+    expect(es.classify!({ status: 200, headers: {}, body: JSON.stringify(bulk) }, rs)).toEqual({
+      kind: 'partial',
+      failed: new Map(),
+      retry: [1],
+    });
+    const refused = {
+      errors: true,
+      items: [
+        { create: { status: 201 } },
+        { create: { status: 400, error: { type: 'mapper_parsing_exception', reason: 'bad' } } },
+      ],
+    };
+    const verdict = es.classify!({ status: 200, headers: {}, body: JSON.stringify(refused) }, rs);
+    expect(verdict).toMatchObject({ kind: 'partial', retry: [] });
+  });
+
+  it('clickhouse: INSERT … FORMAT JSONEachRow, rows by column mapping; exception codes classified', async () => {
+    const ch = preset('clickhouse', {
+      table: 'logs',
+      columns: { ts: 'time', severity: 'level', message: 'msg', user: 'userId' },
+    });
+    expect(ch.body(await records())).toBe(
+      '{"ts":1732780800000,"severity":30,"message":"hello","user":7}\n' +
+        '{"ts":1732780800001,"severity":50,"message":"failed"}\n',
+    );
+    const query = new URL(ch.url!('http://127.0.0.1:8123/')).searchParams.get('query');
+    expect(query).toBe('INSERT INTO logs FORMAT JSONEachRow');
+    const parse = { status: 500, headers: {}, body: 'Code: 27, e.displayText() = DB::Exception: Cannot parse input' };
+    expect(ch.classify!(parse, [])).toMatchObject({ kind: 'bisect' });
+    const busy = {
+      status: 500,
+      headers: {},
+      body: 'Code: 202, e.displayText() = DB::Exception: Too many simultaneous queries',
+    };
+    expect(ch.classify!(busy, [])).toMatchObject({ kind: 'retry' });
+  });
+
+  it('generic rules: retry only what can succeed; Retry-After in seconds and as an HTTP date', () => {
+    const retryable = new Set([408, 429, 502, 503, 504]);
+    const at = (status: number, headers = {}) => verdictFor({ status, headers, body: '' }, retryable).kind;
+    expect([200, 204, 408, 429, 500, 502, 413, 400, 422, 401, 403, 404].map((s) => at(s))).toEqual([
+      'delivered',
+      'delivered',
+      'retry',
+      'retry',
+      'fail',
+      'retry',
+      'split',
+      'bisect',
+      'bisect',
+      'fail',
+      'fail',
+      'fail',
+    ]);
+    expect(verdictFor({ status: 429, headers: { 'retry-after': '3' }, body: '' }, retryable)).toMatchObject({
+      retryAfterMs: 3000,
+    });
+    const date = new Date(Date.now() + 5000).toUTCString();
+    const fromDate = verdictFor({ status: 503, headers: { 'retry-after': date }, body: '' }, retryable) as {
+      retryAfterMs: number;
+    };
+    expect(fromDate.retryAfterMs).toBeGreaterThan(3000);
+    expect(verdictFor({ status: 401, headers: {}, body: '' }, retryable)).toMatchObject({
+      kind: 'fail',
+      circuit: true,
+    });
+  });
+});
