@@ -4,6 +4,7 @@ import { LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-r
 import type { Redactor } from '../record/redact.js';
 import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
+import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
 import { registerForExit, unregisterForExit } from './exit-hooks.js';
 
 /** The range a Date can hold: a time outside it cannot be written as ISO text. */
@@ -52,6 +53,8 @@ export interface LoggerTreeOptions {
  */
 export class LoggerTree {
   closed = false;
+  /** Records carry the active span's ids when @opentelemetry/api is installed (checked once). */
+  private readonly tracing = tracingAvailable();
   /** Set when the process exits: no later tick will come to write what is buffered. */
   private writeThrough = false;
   logged = 0;
@@ -100,6 +103,7 @@ export class LoggerTree {
     }
     const record = new LogRecordImpl(level, time, msg, fields, scope, context);
     record.internal = internal;
+    if (this.tracing) record.traceJson = activeSpanJson();
     // The line is built now, as pino does: what every transport sees is the values as they
     // were at the call, whatever the caller changes afterwards.
     record.json();

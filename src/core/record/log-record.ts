@@ -64,6 +64,8 @@ export class LogRecordImpl implements LogRecord {
   reported = false;
   /** Made by the logger itself (drop summaries, validation warnings), not by the application. */
   internal = false;
+  /** The active OpenTelemetry span as a JSON fragment, taken at the log call ('' when none). */
+  traceJson = '';
 
   constructor(
     readonly level: number,
@@ -156,6 +158,7 @@ function buildJsonLine(record: LogRecordImpl): string {
       shape.timeJson(record.time) +
       record.scope.bindingsJson +
       contextJson(record) +
+      record.traceJson +
       (record.fields === undefined ? '' : fieldsJson(record.fields, shape.safe)) +
       shape.messageJson(record.msg) +
       '}\n'

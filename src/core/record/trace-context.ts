@@ -1,0 +1,49 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** The parts of @opentelemetry/api used here. */
+interface OtelApi {
+  context: { active(): unknown };
+  trace: {
+    getSpan(context: unknown): { spanContext(): { traceId: string; spanId: string; traceFlags: number } } | undefined;
+  };
+  isSpanContextValid(context: { traceId: string; spanId: string }): boolean;
+}
+
+let api: OtelApi | null | undefined;
+
+/**
+ * The application's @opentelemetry/api, if it has one (an optional peer dependency, never
+ * required): looked up once, from the application's folder. Any copy of the API sees the
+ * same active span, since the API keeps its state on a global.
+ */
+function otel(): OtelApi | null {
+  if (api === undefined) {
+    try {
+      api = createRequire(join(process.cwd(), 'noop.js'))('@opentelemetry/api') as OtelApi;
+    } catch {
+      api = null;
+    }
+  }
+  return api;
+}
+
+/** Is trace correlation possible at all? Decided once per logger tree. */
+export function tracingAvailable(): boolean {
+  return otel() !== null;
+}
+
+/** `,"trace_id":…,"span_id":…,"trace_flags":…` for the active span, or '' when there is none. */
+export function activeSpanJson(): string {
+  const found = otel();
+  if (found === null) return '';
+  try {
+    const span = found.trace.getSpan(found.context.active());
+    if (span === undefined) return '';
+    const ids = span.spanContext();
+    if (!found.isSpanContextValid(ids)) return '';
+    return `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}","trace_flags":${ids.traceFlags | 0}`;
+  } catch {
+    return '';
+  }
+}
