@@ -42,7 +42,7 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';
 
 describe('trace correlation with @opentelemetry/api installed', () => {
-  it('records logged inside an active span carry trace_id, span_id and trace_flags; the otlp preset maps them', async () => {
+  it('records logged in an active span carry trace_id, span_id and trace_flags; otlp maps them', async () => {
     const memory = new MemoryTransport();
     const log = createLogger({ exitFlush: false, base: null, timestamp: false, transports: [memory] });
     const span = trace.wrapSpanContext({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 });
