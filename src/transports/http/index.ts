@@ -175,8 +175,19 @@ export class HttpTransport extends Transport<HttpStats> {
     this.ready.push({ records: this.buffer, attempt: 0, firstSent: 0 });
     this.buffer = [];
     this.bufferBytes = 0;
-    this.pump();
+    // Bodies are built and sent once the caller's own work yields, never inside a log call.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setImmediate(this.onPump);
+    }
   }
+
+  private pumpScheduled = false;
+
+  private readonly onPump = (): void => {
+    this.pumpScheduled = false;
+    this.pump();
+  };
 
   private pump(): void {
     while (this.inFlight < this.concurrency && this.ready.length > 0 && !this.stopped) {

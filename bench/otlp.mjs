@@ -1,0 +1,76 @@
+// Shipping to an OTLP collector: 200,000 records logged in a loop and sent to a receiver on
+// 127.0.0.1, through streamlog's otlp preset and through the OpenTelemetry JS SDK (its
+// defaults, and its queue raised until it delivers everything). Reports records delivered
+// / logged, time until the receiver holds them all, and the logging loop's own cost (with
+// a file target beside it). Rounds interleaved; each client its own process.
+//   node bench/otlp.mjs [--rounds 3] [--count 200000]
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const argv = process.argv.slice(2);
+const args = Object.fromEntries(argv.flatMap((arg, i) => (arg.startsWith('--') ? [[arg.slice(2), argv[i + 1]]] : [])));
+const rounds = Number(args.rounds ?? 3);
+const count = Number(args.count ?? 200_000);
+const client = fileURLToPath(new URL('./otlp-client.mjs', import.meta.url));
+const libraries = ['streamlog', 'otel-defaults', 'otel-tuned', 'streamlog-file'];
+
+let received = 0;
+const server = createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    for (const r of body.resourceLogs ?? []) for (const s of r.scopeLogs ?? []) received += (s.logRecords ?? []).length;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${server.address().port}/v1/logs`;
+
+async function run(library) {
+  received = 0;
+  const began = performance.now();
+  const child = spawn(process.execPath, [client, library, url, String(count)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise((resolve) => child.on('close', resolve));
+  return { loopMs: Number(out.trim()), totalMs: performance.now() - began, delivered: received / count };
+}
+
+const results = Object.fromEntries(libraries.map((l) => [l, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const library of round % 2 ? [...libraries].reverse() : libraries) results[library].push(await run(library));
+  process.stderr.write(`  round ${round + 1}/${rounds} done\n`);
+}
+server.close();
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const row = (library) => {
+  const r = results[library];
+  return {
+    loop: median(r.map((x) => x.loopMs)),
+    total: median(r.map((x) => x.totalMs)),
+    delivered: median(r.map((x) => x.delivered)),
+  };
+};
+console.log(
+  `\n### ${count.toLocaleString('en')} records to an OTLP receiver on 127.0.0.1 (median of ${rounds} rounds)\n`,
+);
+console.log('| client | delivered / logged | until all received (ms) | logging loop (ms) |');
+console.log('|---|---:|---:|---:|');
+for (const library of libraries) {
+  const r = row(library);
+  const total = library === 'streamlog-file' ? '(file)' : r.total.toFixed(0);
+  const delivered = library === 'streamlog-file' ? '(file)' : `${(r.delivered * 100).toFixed(1)}%`;
+  console.log(`| ${library} | ${delivered} | ${total} | ${r.loop.toFixed(0)} |`);
+}
+const ours = row('streamlog');
+const tuned = row('otel-tuned');
+const file = row('streamlog-file');
+console.log(
+  `\nstreamlog / OTel SDK tuned to deliver everything, time until received: ${(ours.total / tuned.total).toFixed(2)}x`,
+);
+console.log(`streamlog logging loop, http target / file target: ${(ours.loop / file.loop).toFixed(2)}x`);
