@@ -33,10 +33,18 @@ export function tracingAvailable(): boolean {
   return otel() !== null;
 }
 
+/**
+ * Where @opentelemetry/api 1.x keeps its globals. No span can be active until a context
+ * manager is registered there, so until then a log call pays one property read, not a
+ * context lookup.
+ */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
 /** `,"trace_id":…,"span_id":…,"trace_flags":…` for the active span, or '' when there is none. */
 export function activeSpanJson(): string {
   const found = otel();
   if (found === null) return '';
+  if ((globalThis as Record<symbol, { context?: unknown } | undefined>)[OTEL_GLOBAL]?.context === undefined) return '';
   try {
     const span = found.trace.getSpan(found.context.active());
     if (span === undefined) return '';

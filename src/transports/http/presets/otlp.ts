@@ -11,46 +11,47 @@ function severityNumber(level: number): number {
   return 1;
 }
 
-/** A JSON value as an OTLP AnyValue. */
-function anyValue(value: unknown): Record<string, unknown> {
+/** A JSON value as OTLP AnyValue JSON text (written directly: no objects to build and stringify). */
+function anyValueJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return { stringValue: value };
+      return `{"stringValue":${JSON.stringify(value)}}`;
     case 'boolean':
-      return { boolValue: value };
+      return `{"boolValue":${value}}`;
     case 'number':
-      return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
-    case 'object':
-      if (value === null) return {};
-      if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
-      return { kvlistValue: { values: attributes(value as Record<string, unknown>) } };
+      return Number.isInteger(value) ? `{"intValue":"${value}"}` : `{"doubleValue":${value}}`;
+    case 'object': {
+      if (value === null) return '{}';
+      if (Array.isArray(value)) return `{"arrayValue":{"values":[${value.map(anyValueJson).join(',')}]}}`;
+      return `{"kvlistValue":{"values":[${attributesJson(value as Record<string, unknown>, undefined)}]}}`;
+    }
     default:
-      return { stringValue: String(value) };
+      return `{"stringValue":${JSON.stringify(String(value))}}`;
   }
 }
 
-function attributes(object: Record<string, unknown>): { key: string; value: Record<string, unknown> }[] {
-  return Object.entries(object).map(([key, value]) => ({ key, value: anyValue(value) }));
+/** `{"key":…,"value":…}` entries for an object's keys, less the ones in `skip`. */
+function attributesJson(object: Record<string, unknown>, skip: ((key: string) => boolean) | undefined): string {
+  let out = '';
+  for (const key in object) {
+    if (skip?.(key)) continue;
+    out += `${out ? ',' : ''}{"key":${JSON.stringify(key)},"value":${anyValueJson(object[key])}}`;
+  }
+  return out;
 }
 
 const OWN_KEYS = new Set(['level', 'time', 'name', 'trace_id', 'span_id', 'trace_flags']);
 
-function logRecord(record: LogRecord): Record<string, unknown> {
-  const view = record.view();
-  const rest: Record<string, unknown> = {};
-  for (const key in view) if (!OWN_KEYS.has(key) && key !== record.messageKey) rest[key] = view[key];
-  const out: Record<string, unknown> = {
-    timeUnixNano: `${record.time}000000`,
-    observedTimeUnixNano: `${record.time}000000`,
-    severityNumber: severityNumber(record.level),
-    severityText: record.label.toUpperCase(),
-    body: { stringValue: record.msg ?? '' },
-    attributes: attributes(rest),
-  };
-  if (typeof view.trace_id === 'string') out.traceId = view.trace_id;
-  if (typeof view.span_id === 'string') out.spanId = view.span_id;
-  if (typeof view.trace_flags === 'number') out.flags = view.trace_flags;
-  return out;
+function logRecordJson(record: LogRecord, view: Readonly<Record<string, unknown>>): string {
+  const nanos = `"${record.time}000000"`;
+  let out =
+    `{"timeUnixNano":${nanos},"observedTimeUnixNano":${nanos},"severityNumber":${severityNumber(record.level)},` +
+    `"severityText":${JSON.stringify(record.label.toUpperCase())},"body":{"stringValue":${JSON.stringify(record.msg ?? '')}},` +
+    `"attributes":[${attributesJson(view, (key) => OWN_KEYS.has(key) || key === record.messageKey)}]`;
+  if (typeof view.trace_id === 'string') out += `,"traceId":${JSON.stringify(view.trace_id)}`;
+  if (typeof view.span_id === 'string') out += `,"spanId":${JSON.stringify(view.span_id)}`;
+  if (typeof view.trace_flags === 'number') out += `,"flags":${view.trace_flags}`;
+  return `${out}}`;
 }
 
 /**
@@ -62,22 +63,23 @@ export const otlpPreset: HttpPreset = {
   contentType: 'application/json',
   retryable: new Set([429, 502, 503, 504]),
   body(records) {
-    const byService = new Map<string, Record<string, unknown>[]>();
+    const byService = new Map<string, string[]>();
     for (const record of records) {
-      const name = record.view().name;
-      const service = typeof name === 'string' ? name : 'unknown_service';
+      const view = record.view();
+      const service = typeof view.name === 'string' ? view.name : 'unknown_service';
       let list = byService.get(service);
       if (!list) {
         list = [];
         byService.set(service, list);
       }
-      list.push(logRecord(record));
+      list.push(logRecordJson(record, view));
     }
-    const resourceLogs = [...byService].map(([service, logRecords]) => ({
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeLogs: [{ scope: { name: 'streamlog' }, logRecords }],
-    }));
-    return JSON.stringify({ resourceLogs });
+    const resourceLogs = [...byService].map(
+      ([service, logRecords]) =>
+        `{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":${JSON.stringify(service)}}}]},` +
+        `"scopeLogs":[{"scope":{"name":"streamlog"},"logRecords":[${logRecords.join(',')}]}]}`,
+    );
+    return `{"resourceLogs":[${resourceLogs.join(',')}]}`;
   },
   classify(response, records): Verdict | undefined {
     if (response.status < 200 || response.status >= 300 || response.body === '') return undefined;
