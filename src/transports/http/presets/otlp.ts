@@ -46,7 +46,8 @@ function logRecordJson(record: LogRecord, view: Readonly<Record<string, unknown>
   const nanos = `"${record.time}000000"`;
   let out =
     `{"timeUnixNano":${nanos},"observedTimeUnixNano":${nanos},"severityNumber":${severityNumber(record.level)},` +
-    `"severityText":${JSON.stringify(record.label.toUpperCase())},"body":{"stringValue":${JSON.stringify(record.msg ?? '')}},` +
+    `"severityText":${JSON.stringify(record.label.toUpperCase())},` +
+    `"body":{"stringValue":${JSON.stringify(record.msg ?? '')}},` +
     `"attributes":[${attributesJson(view, (key) => OWN_KEYS.has(key) || key === record.messageKey)}]`;
   if (typeof view.trace_id === 'string') out += `,"traceId":${JSON.stringify(view.trace_id)}`;
   if (typeof view.span_id === 'string') out += `,"spanId":${JSON.stringify(view.span_id)}`;
