@@ -20,11 +20,11 @@ export class LineBatch<T> {
     return this.lines.length === 0;
   }
 
-  /** Adds a line; writes out now when the batch is full, else at the end of the tick. */
-  push(line: string, item: T): void {
+  /** Adds a line (`bytes`: its UTF-8 length, when the caller knows it); writes out when full, else at tick end. */
+  push(line: string, item: T, bytes = Buffer.byteLength(line)): void {
     this.lines.push(line);
     this.items.push(item);
-    this.bytes += Buffer.byteLength(line);
+    this.bytes += bytes;
     if (this.bytes >= this.maxBytes) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;

@@ -46,7 +46,6 @@ export class SharedFile {
   private readonly batch: LineBatch<LogRecord>;
   /** The owner of each batched record, in step with the batch. */
   private owners: FileOwner[] = [];
-  private pendingBytes = 0;
   private readonly plan: RotationPlan | undefined;
   private nextBoundary = Number.POSITIVE_INFINITY;
   /** Compression and pruning, one job after another so two never touch the same file. */
@@ -89,10 +88,11 @@ export class SharedFile {
   }
 
   append(line: string, record: LogRecord, owner: FileOwner): void {
+    const bytes = Buffer.byteLength(line);
     // The wall clock decides time rotation, never the record's own (possibly forged) time.
-    if (this.plan !== undefined) this.rotateIfDue(line, this.plan.options.interval === undefined ? 0 : Date.now());
+    if (this.plan !== undefined) this.rotateIfDue(bytes, this.plan.options.interval === undefined ? 0 : Date.now());
     this.owners.push(owner);
-    this.batch.push(line, record);
+    this.batch.push(line, record, bytes);
     if (this.options.sync) this.batch.flush();
   }
 
@@ -104,7 +104,6 @@ export class SharedFile {
   private write(lines: string[], records: LogRecord[]): void {
     const owners = this.owners;
     this.owners = [];
-    this.pendingBytes = 0;
     if (this.plan !== undefined) this.followRotation();
     if (this.fd === undefined && !this.open()) {
       this.fail(records, owners, this.openError!);
@@ -285,7 +284,7 @@ export class SharedFile {
     this.afterRotation();
   }
 
-  private rotateIfDue(line: string, time: number): void {
+  private rotateIfDue(bytes: number, time: number): void {
     const plan = this.plan!;
     if (time >= this.nextBoundary) {
       this.writeOut();
@@ -294,12 +293,11 @@ export class SharedFile {
       return;
     }
     if (!plan.bySize) return;
-    const bytes = Buffer.byteLength(line);
-    if (this.size + this.pendingBytes + bytes > plan.options.size! && this.size + this.pendingBytes > 0) {
+    const pending = this.batch.bytes;
+    if (this.size + pending + bytes > plan.options.size! && this.size + pending > 0) {
       this.writeOut();
       this.rotateFile(time);
     }
-    this.pendingBytes += bytes;
   }
 
   /**
