@@ -79,7 +79,7 @@ const OBJECT_PROTO = Object.prototype;
  * graph of shared references, getters that make fresh objects) goes to the careful walker,
  * which has a budget: native stringify has none and can run for minutes on such shapes.
  */
-function isPlainTree(value: object, options: SafeOptions): boolean {
+export function isPlainTree(value: object, options: SafeOptions = DEFAULT_SAFE_OPTIONS): boolean {
   return plainNodesLeft(value, options.maxNodes, options, 1) >= 0;
 }
 

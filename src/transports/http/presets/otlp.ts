@@ -1,4 +1,5 @@
-import type { LogRecord } from '../../../core/record/log-record.js';
+import { impl, type LogRecord, type LogRecordImpl, type RecordScope } from '../../../core/record/log-record.js';
+import { isPlainTree, valueJson } from '../../../core/record/serialize.js';
 import type { HttpPreset, Verdict } from '../preset.js';
 
 /** OTLP severity numbers for our levels: trace 1, debug 5, info 9, warn 13, error 17, fatal 21. */
@@ -19,6 +20,7 @@ function anyValueJson(value: unknown): string {
     case 'boolean':
       return `{"boolValue":${value}}`;
     case 'number':
+      if (!Number.isFinite(value)) return '{}';
       return Number.isInteger(value) ? `{"intValue":"${value}"}` : `{"doubleValue":${value}}`;
     case 'object': {
       if (value === null) return '{}';
@@ -35,20 +37,82 @@ function attributesJson(object: Record<string, unknown>, skip: ((key: string) =>
   let out = '';
   for (const key in object) {
     if (skip?.(key)) continue;
-    out += `${out ? ',' : ''}{"key":${JSON.stringify(key)},"value":${anyValueJson(object[key])}}`;
+    const value = jsonValue(object[key]);
+    if (value === undefined) continue;
+    out += `${out ? ',' : ''}{"key":${JSON.stringify(key)},"value":${anyValueJson(value)}}`;
   }
   return out;
 }
 
 const OWN_KEYS = new Set(['level', 'time', 'name', 'trace_id', 'span_id', 'trace_flags']);
 
-function logRecordJson(record: LogRecord, view: Readonly<Record<string, unknown>>): string {
+/**
+ * A value as JSON would have it: plain trees as they are, anything else (a Date, an Error, a
+ * Map, a Buffer) through the serialiser; undefined where JSON leaves the key out.
+ */
+function jsonValue(value: unknown): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol' || value === undefined) return undefined;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object' || value === null || isPlainTree(value)) return value;
+  const json = valueJson(value);
+  return json === undefined ? undefined : JSON.parse(json);
+}
+
+/** A logger's bindings, parsed once per logger (they are shared by every record it makes). */
+const parsedBindings = new WeakMap<RecordScope, Record<string, unknown>>();
+
+function bindingsOf(scope: RecordScope): Record<string, unknown> {
+  let bindings = parsedBindings.get(scope);
+  if (bindings === undefined) {
+    bindings = JSON.parse(`{${scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
+    parsedBindings.set(scope, bindings);
+  }
+  return bindings;
+}
+
+/**
+ * The record's attributes, read from its bindings, context and fields as they are, with no
+ * second walk of the JSON line: the keys the line owns renamed as the line renames them.
+ */
+function recordAttributes(record: LogRecordImpl): {
+  attributes: string;
+  trace: Record<string, unknown>;
+  name: unknown;
+} {
+  const core = record.scope.shape.safe.coreKeys;
+  const skip = (key: string) => OWN_KEYS.has(key) || key === record.messageKey;
+  const rename = (source: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined => {
+    if (source === undefined || core === undefined) return source;
+    let out: Record<string, unknown> | undefined;
+    for (const key in source) {
+      if (!core.has(key)) continue;
+      out ??= { ...source };
+      out[`@${key}`] = out[key];
+      delete out[key];
+    }
+    return out ?? source;
+  };
+  const bindings = bindingsOf(record.scope);
+  const parts = [bindings, rename(record.context?.fields), rename(record.fields)];
+  const attributes = parts
+    .map((part) => (part === undefined ? '' : attributesJson(part as Record<string, unknown>, skip)))
+    .filter((text) => text !== '')
+    .join(',');
+  const trace = record.traceJson ? (JSON.parse(`{${record.traceJson.slice(1)}}`) as Record<string, unknown>) : {};
+  const fields = record.fields ?? {};
+  for (const key of ['trace_id', 'span_id', 'trace_flags'])
+    if (key in fields && !(key in trace)) trace[key] = fields[key];
+  return { attributes, trace, name: bindings.name ?? fields.name };
+}
+
+function logRecordJson(record: LogRecord, attributes: string, trace: Record<string, unknown>): string {
   const nanos = `"${record.time}000000"`;
+  const view = trace;
   let out =
     `{"timeUnixNano":${nanos},"observedTimeUnixNano":${nanos},"severityNumber":${severityNumber(record.level)},` +
     `"severityText":${JSON.stringify(record.label.toUpperCase())},` +
     `"body":{"stringValue":${JSON.stringify(record.msg ?? '')}},` +
-    `"attributes":[${attributesJson(view, (key) => OWN_KEYS.has(key) || key === record.messageKey)}]`;
+    `"attributes":[${attributes}]`;
   if (typeof view.trace_id === 'string') out += `,"traceId":${JSON.stringify(view.trace_id)}`;
   if (typeof view.span_id === 'string') out += `,"spanId":${JSON.stringify(view.span_id)}`;
   if (typeof view.trace_flags === 'number') out += `,"flags":${view.trace_flags}`;
@@ -66,14 +130,14 @@ export const otlpPreset: HttpPreset = {
   body(records) {
     const byService = new Map<string, string[]>();
     for (const record of records) {
-      const view = record.view();
-      const service = typeof view.name === 'string' ? view.name : 'unknown_service';
+      const { attributes, trace, name } = recordAttributes(impl(record));
+      const service = typeof name === 'string' ? name : 'unknown_service';
       let list = byService.get(service);
       if (!list) {
         list = [];
         byService.set(service, list);
       }
-      list.push(logRecordJson(record, view));
+      list.push(logRecordJson(record, attributes, trace));
     }
     const resourceLogs = [...byService].map(
       ([service, logRecords]) =>
