@@ -14,7 +14,7 @@ import {
 } from './schema.js';
 import { ConfigError } from './errors.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
-import type { Formatter } from '../record/log-record.js';
+import type { Formatter, LogRecord } from '../record/log-record.js';
 import {
   type TransportTypes,
   formatterNames,
@@ -67,6 +67,7 @@ export interface BuildContext {
   formatters: FormatterCache;
   router: Router;
   warn: (fields: Record<string, unknown>, msg: string) => void;
+  revive: (line: string) => LogRecord;
 }
 
 export function createTransport(
@@ -119,6 +120,7 @@ export function createTransport(
     createTarget: (inner, key = 'target') => createTransport(inner, `${path}.${key}`, ctx, true).transport,
     warn: ctx.warn,
     deadLetter: (record, error, target) => ctx.router.deadLetterRecord(record, [{ target, error }]),
+    revive: ctx.revive,
   };
   let made: unknown;
   try {

@@ -145,6 +145,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
         formatters,
         router,
         warn: (fields, msg) => tree?.warn(fields, msg),
+        revive: (line) => tree!.revive(line),
       });
       made.push(one);
       const id = one.transport.id;

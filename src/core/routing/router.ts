@@ -8,7 +8,7 @@ import { Backpressure } from './backpressure.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { DeadLetterReason, RouterEvents, Strategy } from './events.js';
 import { FailureReporter } from './failure-reporter.js';
-import { Spool } from './spool.js';
+import { Spool } from '../io/spool.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
 
 export interface RouterOptions {

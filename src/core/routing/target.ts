@@ -3,7 +3,7 @@ import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
 import { Health, type HealthOptions } from './health.js';
-import type { Spool } from './spool.js';
+import type { Spool } from '../io/spool.js';
 
 export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
 

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
 import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
+import { Spool } from '../../core/io/spool.js';
 import { DEFAULT_RETRYABLE, type HttpPreset, type PresetOptions, type Verdict, verdictFor } from './preset.js';
 import { httpPreset, httpPresetNames } from './presets/index.js';
 import { Sender, type SenderOptions } from './sender.js';
@@ -18,8 +21,20 @@ export interface HttpRetryOptions {
   deadlineMs?: number;
 }
 
+/** Where what the transport holds at exit waits for the next start. */
+export interface HttpSpoolOptions {
+  dir: string;
+  /** The spool file's name in `dir` (one per destination). */
+  name: string;
+  /** Turns a spooled line back into a record. */
+  revive(line: string): LogRecord;
+  /** Where a spooled record the server refuses goes (the dead letter). */
+  deadLetter?(record: LogRecord, reason: Error): boolean;
+}
+
 export interface HttpTransportOptions extends TransportOptions, Partial<SenderOptions> {
   url: string;
+  spool?: HttpSpoolOptions;
   preset?: HttpPreset;
   batch?: { maxRecords?: number; maxBytes?: number; intervalMs?: number };
   retry?: HttpRetryOptions;
@@ -36,6 +51,9 @@ export interface HttpStats {
   buffered: number;
   queuedBatches: number;
   inFlight: number;
+  /** Records sent from the spool left by an earlier process, and those refused. */
+  replayed: number;
+  replayFailed: number;
 }
 
 export interface BatchProcessed {
@@ -50,6 +68,8 @@ interface Batch {
   attempt: number;
   /** When it was first sent: the retry deadline counts from here. */
   firstSent: number;
+  /** Read back from the spool: not the router's records; its read is committed once all settle. */
+  replay?: { end: number; left: number };
 }
 
 /**
@@ -74,8 +94,14 @@ export class HttpTransport extends Transport<HttpStats> {
   private bufferBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly ready: Batch[] = [];
-  private readonly waiting = new Set<NodeJS.Timeout>();
+  /** Batches waiting out a backoff, by timer. */
+  private readonly waiting = new Map<NodeJS.Timeout, Batch>();
+  private readonly sending = new Set<Batch>();
   private inFlight = 0;
+  private readonly spool: Spool | undefined;
+  private readonly spoolOptions: HttpSpoolOptions | undefined;
+  private replayed = 0;
+  private replayFailed = 0;
   private stopped = false;
   private batches = 0;
   private items = 0;
@@ -108,9 +134,46 @@ export class HttpTransport extends Transport<HttpStats> {
       maxMs: options.retry?.maxMs ?? 30_000,
       deadlineMs: options.retry?.deadlineMs ?? 300_000,
     };
-    // Nothing can be sent once the process is exiting: what is still held fails, counted
-    // (and dead-lettered) before the logger's own exit hook writes the dead letter.
+    // Nothing can be sent once the process is exiting: what is still held goes to the spool
+    // (sent by the next start), or without one fails, counted and dead-lettered before the
+    // logger's own exit hook writes the dead letter.
     process.once('exit', this.onExit);
+    this.spoolOptions = options.spool;
+    if (options.spool) {
+      this.spool = Spool.claim(options.spool.dir, options.spool.name);
+      setImmediate(() => this.replayNext());
+    }
+  }
+
+  /** The next read of the spool an earlier process left, sent before anything newer. */
+  private replayNext(): void {
+    const spool = this.spool;
+    if (spool === undefined || spool.empty || this.stopped) return;
+    const lines = spool.read(this.maxRecords);
+    if (lines.length === 0) return;
+    const records = lines.map((line) => this.spoolOptions!.revive(line));
+    this.ready.unshift({ records, attempt: 0, firstSent: 0, replay: { end: spool.position, left: records.length } });
+    this.pump();
+  }
+
+  /** Records of a batch settled: the router's are settled, replayed ones counted against their read. */
+  private settled(batch: Batch, delivered: number, failed: [LogRecord[], Error][]): void {
+    const replay = batch.replay;
+    if (replay === undefined) {
+      if (delivered > 0) this.settleDelivered(delivered);
+      for (const [records, reason] of failed) this.fail(records, reason);
+      return;
+    }
+    this.replayed += delivered;
+    for (const [records, reason] of failed) {
+      this.replayFailed += records.length;
+      for (const record of records) this.spoolOptions?.deadLetter?.(record, reason);
+    }
+    replay.left -= delivered + failed.reduce((n, [records]) => n + records.length, 0);
+    if (replay.left <= 0) {
+      this.spool!.commit(replay.end);
+      this.replayNext();
+    }
   }
 
   protected handle(record: LogRecord): void {
@@ -130,9 +193,10 @@ export class HttpTransport extends Transport<HttpStats> {
   protected override async closeResources(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const timer of this.waiting) clearTimeout(timer);
+    for (const timer of this.waiting.keys()) clearTimeout(timer);
     process.off('exit', this.onExit);
     this.sender.close();
+    this.spool?.close();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -150,6 +214,8 @@ export class HttpTransport extends Transport<HttpStats> {
       buffered: this.buffer.length,
       queuedBatches: this.ready.length,
       inFlight: this.inFlight,
+      replayed: this.replayed,
+      replayFailed: this.replayFailed,
     };
   }
 
@@ -159,10 +225,30 @@ export class HttpTransport extends Transport<HttpStats> {
   };
 
   private readonly onExit = (): void => {
-    const held = [...this.buffer, ...this.ready.flatMap((b) => b.records)];
+    // Batches read from the spool are still in it (their reads are not committed).
+    const batches = [...this.ready, ...this.waiting.values(), ...this.sending].filter((b) => b.replay === undefined);
+    const held = [...batches.flatMap((b) => b.records), ...this.buffer];
     this.buffer = [];
     this.ready.length = 0;
-    if (held.length > 0) this.settleFailed(held, new Error('process exited before the records were sent'));
+    if (held.length === 0) {
+      this.spool?.close();
+      return;
+    }
+    if (this.spool !== undefined) {
+      // At least once: a batch in flight may have reached the server too.
+      let spooled = 0;
+      try {
+        for (const record of held) {
+          this.spool.append(record.json());
+          spooled++;
+        }
+      } catch (error) {
+        this.settleFailed(held.slice(spooled), error instanceof Error ? error : new Error(String(error)));
+      }
+      this.spool.close();
+      return;
+    }
+    this.settleFailed(held, new Error('process exited before the records were sent'));
   };
 
   /** The buffer becomes a batch, ready to send. */
@@ -193,8 +279,10 @@ export class HttpTransport extends Transport<HttpStats> {
     while (this.inFlight < this.concurrency && this.ready.length > 0 && !this.stopped) {
       const batch = this.ready.shift()!;
       this.inFlight++;
+      this.sending.add(batch);
       void this.send(batch).finally(() => {
         this.inFlight--;
+        this.sending.delete(batch);
         this.pump();
       });
     }
@@ -229,7 +317,7 @@ export class HttpTransport extends Transport<HttpStats> {
     const records = batch.records;
     switch (verdict.kind) {
       case 'delivered':
-        this.settleDelivered(records.length);
+        this.settled(batch, records.length, []);
         return;
       case 'retry':
         this.retryLater(batch, verdict.reason, verdict.retryAfterMs);
@@ -237,25 +325,25 @@ export class HttpTransport extends Transport<HttpStats> {
       case 'split':
       case 'bisect': {
         if (records.length === 1) {
-          this.fail(records, verdict.reason);
+          this.settled(batch, 0, [[records, verdict.reason]]);
           return;
         }
         this.splits++;
         const half = Math.ceil(records.length / 2);
         const halves = [records.slice(0, half), records.slice(half)];
-        this.ready.unshift(
-          ...halves.map((part) => ({ records: part, attempt: batch.attempt, firstSent: batch.firstSent })),
-        );
+        this.ready.unshift(...halves.map((part) => ({ ...batch, records: part })));
         return;
       }
-      case 'fail':
-        this.fail(records, verdict.circuit ? Object.assign(verdict.reason, { openCircuit: true }) : verdict.reason);
+      case 'fail': {
+        const reason = verdict.circuit ? Object.assign(verdict.reason, { openCircuit: true }) : verdict.reason;
+        this.settled(batch, 0, [[records, reason]]);
         return;
+      }
       case 'partial': {
         const retry = new Set(verdict.retry);
         const delivered = records.length - verdict.failed.size - retry.size;
-        if (delivered > 0) this.settleDelivered(delivered);
-        for (const [index, reason] of verdict.failed) this.fail([records[index]!], reason);
+        const failed = [...verdict.failed].map(([index, reason]): [LogRecord[], Error] => [[records[index]!], reason]);
+        this.settled(batch, delivered, failed);
         if (retry.size > 0) {
           const again = { ...batch, records: records.filter((_, i) => retry.has(i)) };
           this.retryLater(again, new Error('some records were refused for now'), undefined);
@@ -280,7 +368,8 @@ export class HttpTransport extends Transport<HttpStats> {
       Date.now() + delay - batch.firstSent > this.retry.deadlineMs ||
       this.stopped
     ) {
-      this.fail(batch.records, new Error(`gave up after ${attempt} attempt(s): ${reason.message}`, { cause: reason }));
+      const gaveUp = new Error(`gave up after ${attempt} attempt(s): ${reason.message}`, { cause: reason });
+      this.settled(batch, 0, [[batch.records, gaveUp]]);
       return;
     }
     this.retries++;
@@ -289,7 +378,7 @@ export class HttpTransport extends Transport<HttpStats> {
       this.ready.unshift({ ...batch, attempt });
       this.pump();
     }, delay);
-    this.waiting.add(timer);
+    this.waiting.set(timer, batch);
   }
 }
 
@@ -332,6 +421,8 @@ const httpSchema = z
       .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
       .optional(),
     columns: z.record(z.string(), z.string()).optional(),
+    /** Folder where what is held at exit waits for the next start (relative to the config). */
+    spoolDir: z.string().min(1).optional(),
   })
   .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
     error: `expected a preset: ${httpPresetNames().join(', ')}`,
@@ -360,6 +451,19 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
       retry: options.retry,
       tls: options.tls,
       formatter: context.formatter,
+      spool:
+        options.spoolDir === undefined
+          ? undefined
+          : {
+              dir: resolve(context.baseDir, options.spoolDir),
+              // Named by destination; a second transport to the same one gets a file of its own.
+              name: `http-${createHash('sha256')
+                .update(`${options.preset ?? 'ndjson'} ${options.url}`)
+                .digest('hex')
+                .slice(0, 16)}`,
+              revive: context.revive,
+              deadLetter: (record, reason) => context.deadLetter(record, reason, 'http spool'),
+            },
     });
   },
 };

@@ -127,3 +127,74 @@ describe('the HTTP transport against faults', () => {
     await log.close({ timeoutMs: 50 });
   });
 });
+
+describe('the HTTP spool', () => {
+  it('receiver down at exit: records wait in spoolDir; the next process sends them once and empties it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { readdirSync } = await import('node:fs');
+    const { DIST_ESM, requireBuild } = await import('../../built.js');
+    requireBuild();
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-http-spool-'));
+    const spoolDir = join(dir, 'spool');
+    // A port nothing listens on yet: every send is refused and retried until exit.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const url = `http://127.0.0.1:${port}/ingest`;
+    const config = JSON.stringify({
+      base: null,
+      transports: [
+        { type: 'http', url, spoolDir, batch: { intervalMs: 10 }, retry: { maxAttempts: 1000, baseMs: 20, maxMs: 50 } },
+      ],
+    });
+    const first = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createLogger } from ${JSON.stringify(DIST_ESM)};
+         const log = createLogger(${config});
+         for (let i = 0; i < 500; i++) log.info({ i }, 'while the receiver is down');
+         setTimeout(() => process.exit(0), 200);`,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(readdirSync(spoolDir).some((f) => f.endsWith('.ndjson'))).toBe(true);
+
+    const received: number[] = [];
+    const server = createServer(async (req, res) => {
+      for (const line of (await readBody(req)).split('\n'))
+        if (line) received.push((JSON.parse(line) as { i: number }).i);
+      res.writeHead(200);
+      res.end();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    // Not spawnSync: the receiver runs in this process and must answer meanwhile.
+    const { execFile } = await import('node:child_process');
+    const second = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { createLogger } from ${JSON.stringify(DIST_ESM)};
+         const log = createLogger(${config});
+         await new Promise((resolve) => setTimeout(resolve, 500));
+         log.info({ i: 500 }, 'after the restart');
+         await log.close();
+         process.stdout.write(JSON.stringify(log.stats().targets[0]));`,
+        ],
+        { encoding: 'utf8', timeout: 20_000 },
+        (_error, stdout, stderr) => resolve({ stdout, stderr }),
+      );
+    });
+    expect(second.stderr).toBe('');
+    expect(JSON.parse(second.stdout)).toMatchObject({ replayed: 500, replayFailed: 0, delivered: 1 });
+    expect(received).toEqual(Array.from({ length: 501 }, (_, i) => i));
+    expect(readdirSync(spoolDir).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
+  }, 60_000);
+});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, MemoryTransport } from '../../../src/index.js';
-import { Spool } from '../../../src/core/routing/spool.js';
+import { Spool } from '../../../src/core/io/spool.js';
 import { DIST_ESM, requireBuild, ROOT } from '../../built.js';
 import { ControlledTransport } from '../../helpers.js';
 

@@ -9,9 +9,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { ensureFolder, openForAppend } from '../io/open-append.js';
-import { type PidLock, tryLock } from '../io/pid-lock.js';
-import { tryWriteFully } from '../io/write-fully.js';
+import { ensureFolder, openForAppend } from './open-append.js';
+import { type PidLock, tryLock } from './pid-lock.js';
+import { tryWriteFully } from './write-fully.js';
 
 const READ_CHUNK = 64 * 1024;
 /** Spool files one target may have before a logger gives up finding a free one. */
