@@ -3,6 +3,7 @@ import type { LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import type { Transport, TransportOptions } from '../core/plugin/transport.js';
 import { durationSchema, sizeSchema } from '../core/plugin/units.js';
+import { Batcher, backoffMs } from '../core/plugin/batcher.js';
 import { WrapperTransport } from '../core/plugin/wrapper-transport.js';
 
 export interface BufferedTransportOptions extends TransportOptions {
@@ -43,8 +44,7 @@ export interface FlushEvent {
  */
 export class BufferedTransport extends WrapperTransport<BufferStatus> {
   readonly type = 'buffered';
-  private buffer: LogRecord[] = [];
-  private bufferedBytes = 0;
+  private readonly batcher: Batcher<LogRecord>;
   private chunk: LogRecord[] | undefined;
   private chunkBytes = 0;
   private chunkStarted = 0;
@@ -52,10 +52,8 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   private chunkFailed: Set<LogRecord> | undefined;
   private chunkReason: Error | undefined;
   private attempt = 0;
-  private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly bufferSize: number;
-  private readonly flushIntervalMs: number;
   private readonly maxRetries: number;
   private readonly retryDelayMs: number;
   private totalWritten = 0;
@@ -66,19 +64,16 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   constructor(inner: Transport, options: BufferedTransportOptions = {}) {
     super(inner, options);
     this.bufferSize = options.bufferSize ?? 64 * 1024;
-    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.maxRetries = options.maxRetries ?? 5;
     this.retryDelayMs = options.retryDelayMs ?? 100;
+    this.batcher = new Batcher(
+      { maxItems: Number.POSITIVE_INFINITY, maxBytes: this.bufferSize, intervalMs: options.flushIntervalMs ?? 1000 },
+      (records, bytes) => this.startChunk(records, bytes),
+    );
   }
 
   protected handle(record: LogRecord): void {
-    this.buffer.push(record);
-    this.bufferedBytes += Buffer.byteLength(this.formatLine(record));
-    if (this.bufferedBytes >= this.bufferSize) this.flushChunk();
-    else if (this.timer === undefined) {
-      this.timer = setTimeout(this.onInterval, this.flushIntervalMs);
-      this.timer.unref();
-    }
+    this.batcher.add(record, Buffer.byteLength(this.formatLine(record)));
   }
 
   /** Flushes now and resolves when everything buffered so far is settled. */
@@ -88,9 +83,9 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
 
   bufferStatus(): BufferStatus {
     return {
-      bufferedBytes: this.bufferedBytes,
-      bufferedRecords: this.buffer.length,
-      utilisation: this.bufferedBytes / this.bufferSize,
+      bufferedBytes: this.batcher.bytes,
+      bufferedRecords: this.batcher.length,
+      utilisation: this.batcher.bytes / this.bufferSize,
       inFlight: this.chunk?.length ?? 0,
       totalWritten: this.totalWritten,
       flushCount: this.flushCount,
@@ -101,7 +96,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
 
   protected override startFlush(): void {
     if (this.retryTimer !== undefined) return; // a retry is already scheduled
-    this.flushChunk();
+    this.batcher.cut();
     void this.inner.flush();
   }
 
@@ -110,12 +105,12 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
     }
-    this.flushChunk();
+    this.batcher.cut();
     this.inner.flushSync();
   }
 
   protected override async closeResources(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+    this.batcher.close();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await super.closeResources();
   }
@@ -124,26 +119,16 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     return this.bufferStatus();
   }
 
-  private readonly onInterval = (): void => {
-    this.timer = undefined;
-    this.flushChunk();
-  };
-
-  private flushChunk(): void {
-    if (this.chunk !== undefined || this.buffer.length === 0) return;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    const chunk = this.buffer;
+  /** One chunk at a time goes to the inner transport; while one is out, records keep gathering. */
+  private startChunk(chunk: LogRecord[], bytes: number): boolean {
+    if (this.chunk !== undefined) return false;
     this.chunk = chunk;
-    this.chunkBytes = this.bufferedBytes;
+    this.chunkBytes = bytes;
     this.chunkStarted = Date.now();
     this.chunkDelivered = 0;
     this.chunkFailed = undefined;
-    this.buffer = [];
-    this.bufferedBytes = 0;
     for (const record of chunk) this.forward(record);
+    return true;
   }
 
   protected innerDelivered(count: number): void {
@@ -179,26 +164,24 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     }
     if (failed.length === 0) {
       this.attempt = 0;
-      if (this.bufferedBytes >= this.bufferSize) this.flushChunk();
-      else if (this.buffer.length > 0 && this.pendingFlush()) this.flushChunk();
+      if (this.batcher.full || (this.batcher.length > 0 && this.pendingFlush())) this.batcher.cut();
       return;
     }
     this.failedFlushes++;
     if (this.attempt >= this.maxRetries) {
       this.attempt = 0;
       this.settleFailed(failed, this.chunkReason ?? new Error('flush failed'));
-      if (this.buffer.length > 0) this.flushChunk();
+      if (this.batcher.length > 0) this.batcher.cut();
       return;
     }
     // Put them back in front, in their original order, and try again after a pause.
-    this.buffer = [...failed, ...this.buffer];
-    this.bufferedBytes += failedBytes;
-    const delay = this.retryDelayMs * 2 ** this.attempt;
+    this.batcher.putBack(failed, failedBytes);
+    const delay = backoffMs(this.attempt, this.retryDelayMs, Number.POSITIVE_INFINITY, false);
     this.attempt++;
     this.retries++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.flushChunk();
+      this.batcher.cut();
     }, delay);
   }
 

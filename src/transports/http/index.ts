@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
+import { Batcher, backoffMs } from '../../core/plugin/batcher.js';
 import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
 import { Spool } from '../../core/io/spool.js';
 import { DEFAULT_RETRYABLE, type HttpPreset, type PresetOptions, type Verdict, verdictFor } from './preset.js';
@@ -86,13 +87,9 @@ export class HttpTransport extends Transport<HttpStats> {
   private readonly sender: Sender;
   private readonly retryable: ReadonlySet<number>;
   private readonly maxRecords: number;
-  private readonly maxBytes: number;
-  private readonly intervalMs: number;
+  private readonly batcher: Batcher<LogRecord>;
   private readonly retry: Required<HttpRetryOptions>;
   private readonly concurrency: number;
-  private buffer: LogRecord[] = [];
-  private bufferBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
   private readonly ready: Batch[] = [];
   /** Batches waiting out a backoff, by timer. */
   private readonly waiting = new Map<NodeJS.Timeout, Batch>();
@@ -126,8 +123,14 @@ export class HttpTransport extends Transport<HttpStats> {
     );
     this.retryable = this.preset.retryable ?? DEFAULT_RETRYABLE;
     this.maxRecords = options.batch?.maxRecords ?? 1000;
-    this.maxBytes = options.batch?.maxBytes ?? 1024 * 1024;
-    this.intervalMs = options.batch?.intervalMs ?? 1000;
+    this.batcher = new Batcher(
+      {
+        maxItems: this.maxRecords,
+        maxBytes: options.batch?.maxBytes ?? 1024 * 1024,
+        intervalMs: options.batch?.intervalMs ?? 1000,
+      },
+      (records) => this.enqueue(records),
+    );
     this.retry = {
       maxAttempts: options.retry?.maxAttempts ?? 8,
       baseMs: options.retry?.baseMs ?? 500,
@@ -177,22 +180,16 @@ export class HttpTransport extends Transport<HttpStats> {
   }
 
   protected handle(record: LogRecord): void {
-    this.buffer.push(record);
-    this.bufferBytes += record.json().length;
-    if (this.buffer.length >= this.maxRecords || this.bufferBytes >= this.maxBytes) this.cut();
-    else if (this.timer === undefined) {
-      this.timer = setTimeout(this.onInterval, this.intervalMs);
-      this.timer.unref();
-    }
+    this.batcher.add(record, record.json().length);
   }
 
   protected override startFlush(): void {
-    this.cut();
+    this.batcher.cut();
   }
 
   protected override async closeResources(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.batcher.close();
     for (const timer of this.waiting.keys()) clearTimeout(timer);
     process.off('exit', this.onExit);
     this.sender.close();
@@ -211,7 +208,7 @@ export class HttpTransport extends Transport<HttpStats> {
       splits: this.splits,
       averageBatchSize: this.batches === 0 ? 0 : this.items / this.batches,
       averageBatchMs: this.batches === 0 ? 0 : this.batchMs / this.batches,
-      buffered: this.buffer.length,
+      buffered: this.batcher.length,
       queuedBatches: this.ready.length,
       inFlight: this.inFlight,
       replayed: this.replayed,
@@ -219,16 +216,10 @@ export class HttpTransport extends Transport<HttpStats> {
     };
   }
 
-  private readonly onInterval = (): void => {
-    this.timer = undefined;
-    this.cut();
-  };
-
   private readonly onExit = (): void => {
     // Batches read from the spool are still in it (their reads are not committed).
     const batches = [...this.ready, ...this.waiting.values(), ...this.sending].filter((b) => b.replay === undefined);
-    const held = [...batches.flatMap((b) => b.records), ...this.buffer];
-    this.buffer = [];
+    const held = [...batches.flatMap((b) => b.records), ...this.batcher.drain()];
     this.ready.length = 0;
     if (held.length === 0) {
       this.spool?.close();
@@ -251,21 +242,15 @@ export class HttpTransport extends Transport<HttpStats> {
     this.settleFailed(held, new Error('process exited before the records were sent'));
   };
 
-  /** The buffer becomes a batch, ready to send. */
-  private cut(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.buffer.length === 0) return;
-    this.ready.push({ records: this.buffer, attempt: 0, firstSent: 0 });
-    this.buffer = [];
-    this.bufferBytes = 0;
+  /** A gathered batch, ready to send. */
+  private enqueue(records: LogRecord[]): boolean {
+    this.ready.push({ records, attempt: 0, firstSent: 0 });
     // Bodies are built and sent once the caller's own work yields, never inside a log call.
     if (!this.pumpScheduled) {
       this.pumpScheduled = true;
       setImmediate(this.onPump);
     }
+    return true;
   }
 
   private pumpScheduled = false;
@@ -361,8 +346,7 @@ export class HttpTransport extends Transport<HttpStats> {
   /** Backoff with full jitter, capped; Retry-After wins; given up past maxAttempts or the deadline. */
   private retryLater(batch: Batch, reason: Error, serverDelay: number | undefined): void {
     const attempt = batch.attempt + 1;
-    const ceiling = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** batch.attempt);
-    const delay = serverDelay ?? Math.random() * ceiling;
+    const delay = serverDelay ?? backoffMs(batch.attempt, this.retry.baseMs, this.retry.maxMs, true);
     if (
       attempt >= this.retry.maxAttempts ||
       Date.now() + delay - batch.firstSent > this.retry.deadlineMs ||

@@ -1,0 +1,95 @@
+/** When gathered items become a batch: by count, by bytes, or once this long has passed. */
+export interface BatchLimits {
+  maxItems: number;
+  maxBytes: number;
+  intervalMs: number;
+}
+
+/**
+ * Gathers items into batches by count, bytes and time: the batching that `buffered` and
+ * `http` (and any plugin) share. The consumer's `take` gets each batch and says whether it
+ * took it; a busy consumer leaves the items gathered (more join them) and calls `cut()`
+ * when it is ready again. A batch that must be tried again goes back in front, in order.
+ */
+export class Batcher<T> {
+  private items: T[] = [];
+  private gatheredBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly limits: BatchLimits,
+    private readonly take: (items: T[], bytes: number) => boolean,
+  ) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  get bytes(): number {
+    return this.gatheredBytes;
+  }
+
+  /** Is there a full batch's worth gathered? */
+  get full(): boolean {
+    return this.items.length >= this.limits.maxItems || this.gatheredBytes >= this.limits.maxBytes;
+  }
+
+  add(item: T, bytes: number): void {
+    this.items.push(item);
+    this.gatheredBytes += bytes;
+    if (this.full) this.cut();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(this.onInterval, this.limits.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Offers what is gathered now; it stays gathered if the consumer is busy. */
+  cut(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.items.length === 0) return;
+    const items = this.items;
+    const bytes = this.gatheredBytes;
+    this.items = [];
+    this.gatheredBytes = 0;
+    if (this.take(items, bytes)) return;
+    this.items = this.items.length === 0 ? items : [...items, ...this.items];
+    this.gatheredBytes += bytes;
+  }
+
+  /** Puts items back in front of what is gathered, in their order. */
+  putBack(items: T[], bytes: number): void {
+    this.items = [...items, ...this.items];
+    this.gatheredBytes += bytes;
+  }
+
+  /** Takes everything gathered out (the exit path). */
+  drain(): T[] {
+    const items = this.items;
+    this.items = [];
+    this.gatheredBytes = 0;
+    return items;
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly onInterval = (): void => {
+    this.timer = undefined;
+    this.cut();
+  };
+}
+
+/**
+ * The wait before attempt `attempt + 1`: `baseMs` doubled per attempt, capped at `maxMs`;
+ * with `jitter`, a random wait up to that (full jitter, so many senders do not retry in step).
+ */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, jitter: boolean): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+  return jitter ? Math.random() * ceiling : ceiling;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher, backoffMs } from '../../../src/core/plugin/batcher.js';
+
+describe('Batcher: the batching buffered and http share', () => {
+  it('cuts by count, by bytes, and by interval', async () => {
+    const batches: number[][] = [];
+    const batcher = new Batcher<number>({ maxItems: 3, maxBytes: 100, intervalMs: 20 }, (items) => {
+      batches.push(items);
+      return true;
+    });
+    for (const n of [1, 2, 3]) batcher.add(n, 1); // by count
+    batcher.add(4, 60);
+    batcher.add(5, 60); // by bytes
+    batcher.add(6, 1);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 60)); // by interval
+    expect(batches).toEqual([[1, 2, 3], [4, 5], [6]]);
+    batcher.close();
+  });
+
+  it('a busy consumer leaves the items gathered; what comes back goes in front, in order', () => {
+    let busy = true;
+    const batches: string[][] = [];
+    const batcher = new Batcher<string>({ maxItems: 2, maxBytes: 1e9, intervalMs: 1e6 }, (items) => {
+      if (busy) return false;
+      batches.push(items);
+      return true;
+    });
+    batcher.add('a', 1);
+    batcher.add('b', 1); // full, but the consumer is busy
+    batcher.add('c', 1);
+    expect(batcher.length).toBe(3);
+    batcher.putBack(['x', 'y'], 2);
+    busy = false;
+    batcher.cut();
+    expect(batches).toEqual([['x', 'y', 'a', 'b', 'c']]);
+    expect(batcher.bytes).toBe(0);
+    batcher.close();
+  });
+
+  it('backoff doubles per attempt up to the cap; with jitter, anywhere below it', () => {
+    expect([0, 1, 2, 3, 10].map((a) => backoffMs(a, 100, 1000, false))).toEqual([100, 200, 400, 800, 1000]);
+    for (let i = 0; i < 100; i++) {
+      const delay = backoffMs(3, 100, 1000, true);
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThan(800);
+    }
+  });
+});
