@@ -23,6 +23,7 @@ export {
   type TransportEvents,
 } from './core/plugin/transport.js';
 export { WrapperTransport } from './core/plugin/wrapper-transport.js';
+export { Batcher, backoffMs, type BatchLimits } from './core/plugin/batcher.js';
 export { StreamTransport, WritableTransport } from './core/plugin/adapters.js';
 export {
   registerTransport,
