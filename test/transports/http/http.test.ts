@@ -198,3 +198,50 @@ describe('the HTTP spool', () => {
     expect(readdirSync(spoolDir).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
   }, 60_000);
 });
+
+describe('memory against a receiver that never answers', () => {
+  it('500,000 records: heap growth within the queue bound plus a small constant, every record counted', async () => {
+    const { spawn } = await import('node:child_process');
+    const { DIST_ESM, requireBuild, ROOT } = await import('../../built.js');
+    requireBuild();
+    // Accepts connections and reads, never answers.
+    const { url } = await receiver(() => 'stall');
+    const spoolDir = mkdtempSync(join(tmpdir(), 'streamlog-http-mem-'));
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({ exitFlush: false, base: null, router: { spoolDir: ${JSON.stringify(spoolDir)} },
+        transports: [{ type: 'http', url: ${JSON.stringify(url)}, id: 'sink', timeoutMs: 60000,
+          overflow: 'block', maxQueue: { records: 10000 } }] });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 500000; i++) log.info({ i, pad: 'x'.repeat(40) }, 'into the silence');
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      const target = log.stats().targets[0];
+      await log.close({ timeoutMs: 100 });
+      const stats = log.stats();
+      const t = stats.targets[0];
+      process.stdout.write(JSON.stringify({ growthMiB: (after - before) / 1048576, spooled: target.spooled,
+        logged: stats.logged, abandoned: t.abandoned, failed: stats.failed }));
+    `;
+    const output = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+        cwd: ROOT,
+        timeout: 60_000,
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', () => resolve(out));
+    });
+    const result = JSON.parse(output) as {
+      growthMiB: number;
+      spooled: number;
+      logged: number;
+      abandoned: number;
+      failed: number;
+    };
+    expect(result.growthMiB).toBeLessThan(64);
+    // What the transport may hold (its window) stays in memory; everything else waits on disk.
+    expect(result.spooled).toBe(500_000 - 5_000);
+    expect(result.logged).toBe(500_000);
+    expect(result.abandoned).toBe(5_000);
+  }, 90_000);
+});
