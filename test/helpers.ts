@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, MemoryTransport, type LoggerOptions, type Logger } from '../src/index.js';
 
@@ -101,5 +105,32 @@ registerTransport('controlled', {
 declare module '../src/core/plugin/registry.js' {
   interface TransportTypes {
     controlled: { mode?: ControlMode };
+  }
+}
+
+/** Can this process mount a tmpfs (root, with mount(8))? The full-disk tests need one. */
+export const canMountTmpfs: boolean = (() => {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('mount', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Runs `test` on a fresh 64 KiB tmpfs, unmounted afterwards; says so and skips where none can be mounted. */
+export async function onTinyTmpfs(test: (mountPoint: string) => Promise<void>): Promise<void> {
+  const mountPoint = mkdtempSync(join(tmpdir(), 'streamlog-tmpfs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
+  } catch (error) {
+    console.warn(`skipping a full-disk test: cannot mount a tmpfs here (${(error as Error).message})`);
+    return;
+  }
+  try {
+    await test(mountPoint);
+  } finally {
+    execFileSync('umount', [mountPoint]);
   }
 }

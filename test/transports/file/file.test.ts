@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -16,6 +15,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, FileTransport, type FileProgress } from '../../../src/index.js';
+import { canMountTmpfs, onTinyTmpfs } from '../../helpers.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -327,27 +327,10 @@ describe('file transport: external rotation and failures', () => {
     expect(process.listenerCount('SIGHUP')).toBe(0);
   });
 
-  const canMount = (() => {
-    if (process.getuid?.() !== 0) return false;
-    try {
-      execFileSync('mount', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-
-  it.skipIf(!canMount)(
+  it.skipIf(!canMountTmpfs)(
     'ENOSPC: records fail and are reported, then the transport works again once space returns',
-    async () => {
-      const mountPoint = tempDir();
-      try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
-      } catch (error) {
-        console.warn(`skipping ENOSPC test: cannot mount a tmpfs here (${(error as Error).message})`);
-        return;
-      }
-      try {
+    () =>
+      onTinyTmpfs(async (mountPoint) => {
         writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(60 * 1024));
         const failures: string[] = [];
         // A high failureThreshold keeps the router's circuit breaker out of this test of the transport.
@@ -369,9 +352,6 @@ describe('file transport: external rotation and failures', () => {
         expect(log.stats().delivered).toBe(afterFull.delivered + 100);
         const lines = readFileSync(join(mountPoint, 'app.log'), 'utf8').split('\n').filter(Boolean);
         expect(lines.filter((l) => l.includes('space is back'))).toHaveLength(100);
-      } finally {
-        execFileSync('umount', [mountPoint]);
-      }
-    },
+      }),
   );
 });

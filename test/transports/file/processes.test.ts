@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/index.js';
 import { DIST_ESM, requireBuild } from '../../built.js';
+import { canMountTmpfs, onTinyTmpfs } from '../../helpers.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'streamlog-procs-'));
@@ -127,15 +128,20 @@ describe('the clock, not the record, decides time rotation', () => {
 });
 
 describe('opening never blocks', () => {
-  it('a FIFO with no reader: createLogger returns at once and the records fail, reported', async () => {
-    const dir = tempDir();
-    const fifo = join(dir, 'pipe.log');
-    execFileSync('mkfifo', [fifo]);
+  const fifo = (): string => {
+    const path = join(tempDir(), 'pipe.log');
+    execFileSync('mkfifo', [path]);
+    return path;
+  };
+  it.each([
+    ['a FIFO with no reader', fifo, /ENXIO/],
+    ['a path under /proc', () => '/proc/streamlog-test/deeper/app.log', /cannot open log file/],
+  ])('%s: createLogger returns at once and the records fail, reported', async (_name, makePath, diagnostic) => {
     const result = await run(`
       const diagnostics = [];
       const log = createLogger({ base: null, diagnostics: (m) => diagnostics.push(m),
-        transports: [{ type: 'file', path: ${JSON.stringify(fifo)} }] });
-      log.info('into the pipe');
+        transports: [{ type: 'file', path: ${JSON.stringify(makePath())} }] });
+      log.info('nowhere to go');
       await log.flush();
       process.stdout.write(JSON.stringify({ stats: log.stats(), diagnostics }));
       process.exit(0);
@@ -143,23 +149,7 @@ describe('opening never blocks', () => {
     expect(result.code).toBe(0);
     const { stats, diagnostics } = JSON.parse(result.stdout);
     expect(stats).toMatchObject({ logged: 1, failed: 1 });
-    expect(diagnostics.join('\n')).toMatch(/ENXIO/);
-  });
-
-  it('a path under /proc: createLogger returns at once and the records fail, reported', async () => {
-    const result = await run(`
-      const diagnostics = [];
-      const log = createLogger({ base: null, diagnostics: (m) => diagnostics.push(m),
-        transports: [{ type: 'file', path: '/proc/streamlog-test/deeper/app.log' }] });
-      log.info('nowhere');
-      await log.flush();
-      process.stdout.write(JSON.stringify({ stats: log.stats(), diagnostics }));
-      process.exit(0);
-    `);
-    expect(result.code).toBe(0);
-    const { stats, diagnostics } = JSON.parse(result.stdout);
-    expect(stats).toMatchObject({ logged: 1, failed: 1 });
-    expect(diagnostics.join('\n')).toMatch(/cannot open log file/);
+    expect(diagnostics.join('\n')).toMatch(diagnostic);
   });
 });
 
@@ -201,19 +191,10 @@ describe('SIGKILL and exit handlers', () => {
 });
 
 describe('a full disk', () => {
-  const canMount = process.getuid?.() === 0;
-
-  it.skipIf(!canMount)(
+  it.skipIf(!canMountTmpfs)(
     'no torn line, every record counted, and writing resumes within about a second by default',
-    async () => {
-      const mountPoint = tempDir();
-      try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
-      } catch (error) {
-        console.warn(`skipping the full-disk test: cannot mount a tmpfs here (${(error as Error).message})`);
-        return;
-      }
-      try {
+    () =>
+      onTinyTmpfs(async (mountPoint) => {
         writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(56 * 1024));
         const log = createLogger({
           exitFlush: false,
@@ -241,9 +222,6 @@ describe('a full disk', () => {
         const lines = readFileSync(join(mountPoint, 'app.log'), 'utf8').split('\n').filter(Boolean);
         for (const line of lines) expect(() => JSON.parse(line), line.slice(0, 80)).not.toThrow();
         expect(lines.some((l) => l.includes('space is back'))).toBe(true);
-      } finally {
-        execFileSync('umount', [mountPoint]);
-      }
-    },
+      }),
   );
 });
