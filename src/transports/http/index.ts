@@ -55,6 +55,8 @@ export interface HttpStats {
   /** Records sent from the spool left by an earlier process, and those refused. */
   replayed: number;
   replayFailed: number;
+  /** Records this process put in the spool (out of attempts, or at exit). */
+  spooledForLater: number;
 }
 
 export interface BatchProcessed {
@@ -99,6 +101,13 @@ export class HttpTransport extends Transport<HttpStats> {
   private readonly spoolOptions: HttpSpoolOptions | undefined;
   private replayed = 0;
   private replayFailed = 0;
+  private spooledCount = 0;
+  /** Lines an earlier process left in the spool and not yet read back: nobody's records here. */
+  private adoptedLeft = 0;
+  /** Records read back from the spool that are this process's own (the router waits for them). */
+  private readonly routerOwned = new WeakSet<LogRecord>();
+  private replaying = false;
+  private replayTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private batches = 0;
   private items = 0;
@@ -144,6 +153,7 @@ export class HttpTransport extends Transport<HttpStats> {
     this.spoolOptions = options.spool;
     if (options.spool) {
       this.spool = Spool.claim(options.spool.dir, options.spool.name);
+      this.adoptedLeft = this.spool.count;
       setImmediate(() => this.replayNext());
     }
   }
@@ -151,30 +161,73 @@ export class HttpTransport extends Transport<HttpStats> {
   /** The next read of the spool an earlier process left, sent before anything newer. */
   private replayNext(): void {
     const spool = this.spool;
-    if (spool === undefined || spool.empty || this.stopped) return;
+    if (spool === undefined || spool.empty || this.stopped || this.replaying) return;
     const lines = spool.read(this.maxRecords);
     if (lines.length === 0) return;
+    this.replaying = true;
     const records = lines.map((line) => this.spoolOptions!.revive(line));
+    // The file is in order: first what an earlier process left, then what this one spooled.
+    const adopted = Math.min(this.adoptedLeft, records.length);
+    this.adoptedLeft -= adopted;
+    for (let i = adopted; i < records.length; i++) this.routerOwned.add(records[i]!);
     this.ready.unshift({ records, attempt: 0, firstSent: 0, replay: { end: spool.position, left: records.length } });
     this.pump();
   }
 
-  /** Records of a batch settled: the router's are settled, replayed ones counted against their read. */
-  private settled(batch: Batch, delivered: number, failed: [LogRecord[], Error][]): void {
+  /** Tries the spool again later (the destination was down when a batch went there). */
+  private replayLater(delayMs: number): void {
+    if (this.replayTimer !== undefined || this.stopped) return;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = undefined;
+      this.replayNext();
+    }, delayMs);
+  }
+
+  /**
+   * A batch that ran out of attempts or time, with a spool: its records wait on disk and are
+   * sent again later; they stay unsettled until the server accepts them.
+   */
+  private spoolForLater(records: LogRecord[]): void {
+    let spooled = 0;
+    try {
+      for (const record of records) {
+        this.spool!.append(record.json());
+        spooled++;
+      }
+    } catch (error) {
+      this.fail(records.slice(spooled), error instanceof Error ? error : new Error(String(error)));
+    }
+    this.spooledCount += spooled;
+    this.replayLater(this.retry.maxMs);
+  }
+
+  /**
+   * Records of a batch settled. The router's own are settled with it (those read back from
+   * the spool too); what an earlier process left is counted here and dead-lettered when
+   * refused; a read from the spool is committed once all its lines are settled.
+   */
+  private settled(batch: Batch, delivered: LogRecord[], failed: [LogRecord[], Error][]): void {
     const replay = batch.replay;
     if (replay === undefined) {
-      if (delivered > 0) this.settleDelivered(delivered);
+      if (delivered.length > 0) this.settleDelivered(delivered.length);
       for (const [records, reason] of failed) this.fail(records, reason);
+      if (this.spool !== undefined && !this.spool.empty) this.replayNext(); // the destination is back
       return;
     }
-    this.replayed += delivered;
+    const owned = delivered.filter((r) => this.routerOwned.has(r)).length;
+    if (owned > 0) this.settleDelivered(owned);
+    this.replayed += delivered.length - owned;
     for (const [records, reason] of failed) {
-      this.replayFailed += records.length;
-      for (const record of records) this.spoolOptions?.deadLetter?.(record, reason);
+      const mine = records.filter((r) => this.routerOwned.has(r));
+      if (mine.length > 0) this.fail(mine, reason);
+      const theirs = records.filter((r) => !this.routerOwned.has(r));
+      this.replayFailed += theirs.length;
+      for (const record of theirs) this.spoolOptions?.deadLetter?.(record, reason);
     }
-    replay.left -= delivered + failed.reduce((n, [records]) => n + records.length, 0);
+    replay.left -= delivered.length + failed.reduce((n, [records]) => n + records.length, 0);
     if (replay.left <= 0) {
       this.spool!.commit(replay.end);
+      this.replaying = false;
       this.replayNext();
     }
   }
@@ -190,6 +243,7 @@ export class HttpTransport extends Transport<HttpStats> {
   protected override async closeResources(): Promise<void> {
     this.stopped = true;
     this.batcher.close();
+    if (this.replayTimer) clearTimeout(this.replayTimer);
     for (const timer of this.waiting.keys()) clearTimeout(timer);
     process.off('exit', this.onExit);
     this.sender.close();
@@ -213,6 +267,7 @@ export class HttpTransport extends Transport<HttpStats> {
       inFlight: this.inFlight,
       replayed: this.replayed,
       replayFailed: this.replayFailed,
+      spooledForLater: this.spooledCount,
     };
   }
 
@@ -302,7 +357,7 @@ export class HttpTransport extends Transport<HttpStats> {
     const records = batch.records;
     switch (verdict.kind) {
       case 'delivered':
-        this.settled(batch, records.length, []);
+        this.settled(batch, records, []);
         return;
       case 'retry':
         this.retryLater(batch, verdict.reason, verdict.retryAfterMs);
@@ -310,7 +365,7 @@ export class HttpTransport extends Transport<HttpStats> {
       case 'split':
       case 'bisect': {
         if (records.length === 1) {
-          this.settled(batch, 0, [[records, verdict.reason]]);
+          this.settled(batch, [], [[records, verdict.reason]]);
           return;
         }
         this.splits++;
@@ -321,12 +376,12 @@ export class HttpTransport extends Transport<HttpStats> {
       }
       case 'fail': {
         const reason = verdict.circuit ? Object.assign(verdict.reason, { openCircuit: true }) : verdict.reason;
-        this.settled(batch, 0, [[records, reason]]);
+        this.settled(batch, [], [[records, reason]]);
         return;
       }
       case 'partial': {
         const retry = new Set(verdict.retry);
-        const delivered = records.length - verdict.failed.size - retry.size;
+        const delivered = records.filter((_, i) => !verdict.failed.has(i) && !retry.has(i));
         const failed = [...verdict.failed].map(([index, reason]): [LogRecord[], Error] => [[records[index]!], reason]);
         this.settled(batch, delivered, failed);
         if (retry.size > 0) {
@@ -347,13 +402,15 @@ export class HttpTransport extends Transport<HttpStats> {
   private retryLater(batch: Batch, reason: Error, serverDelay: number | undefined): void {
     const attempt = batch.attempt + 1;
     const delay = serverDelay ?? backoffMs(batch.attempt, this.retry.baseMs, this.retry.maxMs, true);
-    if (
-      attempt >= this.retry.maxAttempts ||
-      Date.now() + delay - batch.firstSent > this.retry.deadlineMs ||
-      this.stopped
-    ) {
+    const exhausted = attempt >= this.retry.maxAttempts || Date.now() + delay - batch.firstSent > this.retry.deadlineMs;
+    // Lines read back from the spool are on disk already: they wait there, never given up.
+    if (exhausted && batch.replay === undefined && this.spool !== undefined && !this.stopped) {
+      this.spoolForLater(batch.records);
+      return;
+    }
+    if ((exhausted && batch.replay === undefined) || this.stopped) {
       const gaveUp = new Error(`gave up after ${attempt} attempt(s): ${reason.message}`, { cause: reason });
-      this.settled(batch, 0, [[batch.records, gaveUp]]);
+      this.settled(batch, [], [[batch.records, gaveUp]]);
       return;
     }
     this.retries++;

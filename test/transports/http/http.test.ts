@@ -245,3 +245,34 @@ describe('memory against a receiver that never answers', () => {
     expect(result.abandoned).toBe(5_000);
   }, 90_000);
 });
+
+describe('out of attempts, with a spool', () => {
+  it('a batch out of attempts waits in the spool, unsettled, and is delivered once the receiver is back', async () => {
+    let up = false;
+    const received: number[] = [];
+    const { url } = await receiver((body) => {
+      if (!up) return { status: 503 };
+      for (const line of body.split('\n')) if (line) received.push((JSON.parse(line) as { i: number }).i);
+      return { status: 200 };
+    });
+    const spoolDir = mkdtempSync(join(tmpdir(), 'streamlog-http-later-'));
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      router: { health: { failureThreshold: 1_000_000 } },
+      transports: [
+        { type: 'http', url, spoolDir, batch: { intervalMs: 5 }, retry: { maxAttempts: 2, baseMs: 5, maxMs: 30 } },
+      ],
+    });
+    for (let i = 0; i < 100; i++) log.info({ i }, 'while down');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const whileDown = log.stats();
+    expect(whileDown).toMatchObject({ failed: 0, delivered: 0 });
+    expect((whileDown.targets[0] as unknown as HttpStats).spooledForLater).toBe(100);
+    up = true;
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 100, delivered: 100, failed: 0 });
+    expect(received).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await log.close();
+  });
+});
