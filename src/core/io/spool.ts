@@ -130,6 +130,22 @@ export class Spool {
     return lines;
   }
 
+  /**
+   * Keeps the spool under `maxBytes` with `bytes` more to come: drops the oldest lines not
+   * yet read and returns them (the caller counts them). Lines read and not yet settled are
+   * never dropped. `nothingInFlight`: no read is outstanding, so the drop is committed too.
+   */
+  makeRoom(bytes: number, maxBytes: number, nothingInFlight: boolean): string[] {
+    const dropped: string[] = [];
+    while (this.size - this.committed + bytes > maxBytes && this.readOffset < this.size) {
+      const lines = this.read(64);
+      if (lines.length === 0) break;
+      dropped.push(...lines);
+    }
+    if (dropped.length > 0 && nothingInFlight) this.commit(this.readOffset);
+    return dropped;
+  }
+
   /** The lines before `offset` are settled: remember it, and empty the file once all is. */
   commit(offset: number): void {
     if (this.fd === undefined || offset <= this.committed) return;

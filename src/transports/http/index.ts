@@ -25,6 +25,8 @@ export interface HttpRetryOptions {
 /** Where what the transport holds at exit waits for the next start. */
 export interface HttpSpoolOptions {
   dir: string;
+  /** The spool's bound: beyond it the oldest records are dropped, counted (default 100 MB). */
+  maxBytes?: number;
   /** The spool file's name in `dir` (one per destination). */
   name: string;
   /** Turns a spooled line back into a record. */
@@ -55,9 +57,12 @@ export interface HttpStats {
   /** Records sent from the spool left by an earlier process, and those refused. */
   replayed: number;
   replayFailed: number;
-  /** Records this process put in the spool (out of attempts, or at exit). */
+  /** Records this process put in the spool (out of attempts, or at exit), and those dropped for its bound. */
   spooledForLater: number;
+  spoolDropped: number;
 }
+
+const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
 
 export interface BatchProcessed {
   records: number;
@@ -102,6 +107,7 @@ export class HttpTransport extends Transport<HttpStats> {
   private replayed = 0;
   private replayFailed = 0;
   private spooledCount = 0;
+  private spoolDropped = 0;
   /** Lines an earlier process left in the spool and not yet read back: nobody's records here. */
   private adoptedLeft = 0;
   /** Records read back from the spool that are this process's own (the router waits for them). */
@@ -188,17 +194,38 @@ export class HttpTransport extends Transport<HttpStats> {
    * sent again later; they stay unsettled until the server accepts them.
    */
   private spoolForLater(records: LogRecord[]): void {
+    this.appendToSpool(records);
+    this.replayLater(this.retry.maxMs);
+  }
+
+  /** Appends records to the spool within its bound; what cannot be written fails, counted. */
+  private appendToSpool(records: LogRecord[]): void {
+    const spool = this.spool!;
+    const maxBytes = this.spoolOptions?.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
     let spooled = 0;
     try {
       for (const record of records) {
-        this.spool!.append(record.json());
+        const line = record.json();
+        const dropped = spool.makeRoom(Buffer.byteLength(line), maxBytes, !this.replaying);
+        if (dropped.length > 0) this.droppedFromSpool(dropped);
+        spool.append(line);
         spooled++;
       }
     } catch (error) {
       this.fail(records.slice(spooled), error instanceof Error ? error : new Error(String(error)));
     }
     this.spooledCount += spooled;
-    this.replayLater(this.retry.maxMs);
+  }
+
+  /** The oldest spooled lines, dropped for the bound: counted, the router's own settled as failed. */
+  private droppedFromSpool(lines: string[]): void {
+    const reason = new Error('dropped: the spool is over its spoolMaxBytes');
+    this.spoolDropped += lines.length;
+    const adopted = Math.min(this.adoptedLeft, lines.length);
+    this.adoptedLeft -= adopted;
+    const records = lines.map((line) => this.spoolOptions!.revive(line));
+    for (const record of records.slice(0, adopted)) this.spoolOptions?.deadLetter?.(record, reason);
+    if (adopted < records.length) this.fail(records.slice(adopted), reason);
   }
 
   /**
@@ -268,6 +295,7 @@ export class HttpTransport extends Transport<HttpStats> {
       replayed: this.replayed,
       replayFailed: this.replayFailed,
       spooledForLater: this.spooledCount,
+      spoolDropped: this.spoolDropped,
     };
   }
 
@@ -282,15 +310,7 @@ export class HttpTransport extends Transport<HttpStats> {
     }
     if (this.spool !== undefined) {
       // At least once: a batch in flight may have reached the server too.
-      let spooled = 0;
-      try {
-        for (const record of held) {
-          this.spool.append(record.json());
-          spooled++;
-        }
-      } catch (error) {
-        this.settleFailed(held.slice(spooled), error instanceof Error ? error : new Error(String(error)));
-      }
+      this.appendToSpool(held);
       this.spool.close();
       return;
     }
@@ -464,6 +484,7 @@ const httpSchema = z
     columns: z.record(z.string(), z.string()).optional(),
     /** Folder where what is held at exit waits for the next start (relative to the config). */
     spoolDir: z.string().min(1).optional(),
+    spoolMaxBytes: sizeSchema.optional(),
   })
   .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
     error: `expected a preset: ${httpPresetNames().join(', ')}`,
@@ -503,6 +524,7 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
                 .digest('hex')
                 .slice(0, 16)}`,
               revive: context.revive,
+              maxBytes: options.spoolMaxBytes,
               deadLetter: (record, reason) => context.deadLetter(record, reason, 'http spool'),
             },
     });

@@ -276,3 +276,49 @@ describe('out of attempts, with a spool', () => {
     await log.close();
   });
 });
+
+describe('the spool bound', () => {
+  it('beyond spoolMaxBytes the oldest spooled records are dropped and counted; the rest arrive', async () => {
+    let up = false;
+    const received: number[] = [];
+    const { url } = await receiver((body) => {
+      if (!up) return { status: 503 };
+      for (const line of body.split('\n')) if (line) received.push((JSON.parse(line) as { i: number }).i);
+      return { status: 200 };
+    });
+    const spoolDir = mkdtempSync(join(tmpdir(), 'streamlog-http-bound-'));
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      router: { health: { failureThreshold: 1_000_000 } },
+      transports: [
+        {
+          type: 'http',
+          url,
+          spoolDir,
+          spoolMaxBytes: '4KB',
+          batch: { maxRecords: 10, intervalMs: 5 },
+          retry: { maxAttempts: 1, baseMs: 5, maxMs: 60_000 },
+        },
+      ],
+    });
+    for (let i = 0; i < 400; i++) log.info({ i }, 'x'.repeat(20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const http = log.stats().targets[0] as unknown as HttpStats;
+    expect(http.spoolDropped).toBeGreaterThan(0);
+    expect(log.stats().failed).toBe(http.spoolDropped);
+    up = true;
+    log.info({ i: 400 }, 'the receiver is back');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expect(stats).toMatchObject({ logged: 401, failed: http.spoolDropped });
+    expect(stats.delivered).toBe(401 - http.spoolDropped);
+    // The oldest went: what arrived from the spool is the newest, in order (the new record may pass it).
+    expect(received.filter((i) => i !== 400)).toEqual(
+      Array.from({ length: 400 - http.spoolDropped }, (_, k) => k + http.spoolDropped),
+    );
+    expect(received).toContain(400);
+    await log.close();
+  });
+});
