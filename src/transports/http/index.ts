@@ -352,11 +352,18 @@ export class HttpTransport extends Transport<HttpStats> {
     const started = Date.now();
     if (batch.firstSent === 0) batch.firstSent = started;
     let verdict: Verdict;
+    let body: string | undefined;
     try {
-      const response = await this.sender.send(this.url, this.preset.contentType, this.preset.body(batch.records));
+      body = this.preset.body(batch.records);
+      const response = await this.sender.send(this.url, this.preset.contentType, body);
       verdict = this.preset.classify?.(response, batch.records) ?? verdictFor(response, this.retryable);
     } catch (error) {
-      verdict = { kind: 'retry', reason: error instanceof Error ? error : new Error(String(error)) };
+      const reason = error instanceof Error ? error : new Error(String(error));
+      // A network error is worth retrying; a preset that cannot build a body is not.
+      verdict =
+        body === undefined
+          ? { kind: 'bisect', reason: new Error(`the preset threw: ${reason.message}`) }
+          : { kind: 'retry', reason };
     }
     this.batches++;
     this.items += batch.records.length;

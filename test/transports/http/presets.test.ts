@@ -190,3 +190,35 @@ describe('preset bodies, against hand-checked payloads', () => {
     });
   });
 });
+
+describe('a misbehaving preset', () => {
+  it('a body() that throws on one record fails that record (bisected), not the batch forever', async () => {
+    const { createServer } = await import('node:http');
+    const { registerHttpPreset } = await import('../../../src/index.js');
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push(...body.trim().split('\n'));
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    registerHttpPreset('fragile', () => ({
+      contentType: 'application/x-ndjson',
+      body(records) {
+        if (records.some((r) => r.msg === 'poison')) throw new Error('cannot encode');
+        return records.map((r) => r.json()).join('');
+      },
+    }));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'http', preset: 'fragile', url }] });
+    for (const msg of ['a', 'poison', 'b', 'c']) log.info(msg);
+    await log.flush({ timeoutMs: 10_000 });
+    expect(received.map((l) => JSON.parse(l).msg).sort()).toEqual(['a', 'b', 'c']);
+    expect(log.stats()).toMatchObject({ logged: 4, delivered: 3, failed: 1 });
+    await log.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
