@@ -64,6 +64,29 @@ export interface HttpStats {
 
 const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
 
+/**
+ * Open HTTP transports, behind one process 'exit' listener (one each would trip Node's
+ * too-many-listeners warning in a service with many destinations). It is added with the
+ * first transport, before that logger's own exit hook, so what the transports fail at exit
+ * still reaches the dead letter.
+ */
+const exiting = new (class extends Set<HttpTransport> {
+  private readonly onExit = (): void => {
+    for (const transport of this) transport.onExit();
+  };
+
+  override add(transport: HttpTransport): this {
+    if (this.size === 0) process.on('exit', this.onExit);
+    return super.add(transport);
+  }
+
+  override delete(transport: HttpTransport): boolean {
+    const removed = super.delete(transport);
+    if (removed && this.size === 0) process.off('exit', this.onExit);
+    return removed;
+  }
+})();
+
 export interface BatchProcessed {
   records: number;
   attempt: number;
@@ -155,7 +178,7 @@ export class HttpTransport extends Transport<HttpStats> {
     // Nothing can be sent once the process is exiting: what is still held goes to the spool
     // (sent by the next start), or without one fails, counted and dead-lettered before the
     // logger's own exit hook writes the dead letter.
-    process.once('exit', this.onExit);
+    exiting.add(this);
     this.spoolOptions = options.spool;
     if (options.spool) {
       this.spool = Spool.claim(options.spool.dir, options.spool.name);
@@ -272,7 +295,7 @@ export class HttpTransport extends Transport<HttpStats> {
     this.batcher.close();
     if (this.replayTimer) clearTimeout(this.replayTimer);
     for (const timer of this.waiting.keys()) clearTimeout(timer);
-    process.off('exit', this.onExit);
+    exiting.delete(this);
     this.sender.close();
     this.spool?.close();
   }
@@ -299,7 +322,8 @@ export class HttpTransport extends Transport<HttpStats> {
     };
   }
 
-  private readonly onExit = (): void => {
+  /** The process is exiting (called once, by the shared exit listener). */
+  readonly onExit = (): void => {
     // Batches read from the spool are still in it (their reads are not committed).
     const batches = [...this.ready, ...this.waiting.values(), ...this.sending].filter((b) => b.replay === undefined);
     const held = [...batches.flatMap((b) => b.records), ...this.batcher.drain()];

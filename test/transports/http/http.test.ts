@@ -322,3 +322,17 @@ describe('the spool bound', () => {
     await log.close();
   });
 });
+
+describe('many destinations', () => {
+  it('twelve HTTP transports share one exit listener, removed when the last closes', async () => {
+    const { url } = await receiver(() => ({ status: 200 }));
+    const before = process.listenerCount('exit');
+    const log = createLogger({
+      exitFlush: false,
+      transports: Array.from({ length: 12 }, (_, k) => ({ type: 'http' as const, url, id: `sink${k}` })),
+    });
+    expect(process.listenerCount('exit') - before).toBe(1);
+    await log.close();
+    expect(process.listenerCount('exit')).toBe(before);
+  });
+});
