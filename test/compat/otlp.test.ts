@@ -11,7 +11,7 @@ const TIME = 1732780800000;
 function sdkBody(): Record<string, unknown> {
   const exporter = new InMemoryLogRecordExporter();
   const provider = new LoggerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'api' }),
+    resource: resourceFromAttributes({ 'service.name': 'api', 'process.pid': 4242, 'host.name': 'web-1' }),
     processors: [new SimpleLogRecordProcessor(exporter)],
   });
   const logger = provider.getLogger('streamlog');
@@ -49,7 +49,12 @@ function normalise(value: unknown): unknown {
 describe('the otlp preset against the OpenTelemetry JS packages', () => {
   it('sends what the OpenTelemetry SDK’s own JSON serializer sends for the same records', async () => {
     const memory = new MemoryTransport();
-    const log = createLogger({ exitFlush: false, name: 'api', base: null, transports: [memory] });
+    const log = createLogger({
+      exitFlush: false,
+      name: 'api',
+      base: { pid: 4242, hostname: 'web-1' },
+      transports: [memory],
+    });
     const stream = log.stream({ format: 'object' });
     stream.write({ level: 30, time: TIME, msg: 'hello', userId: 7, tags: ['a', 'b'] });
     stream.write({ level: 50, time: TIME + 1, msg: 'failed', ratio: 0.5, ok: false });

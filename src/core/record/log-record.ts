@@ -48,20 +48,33 @@ export interface FailureReason {
   error: Error;
 }
 
+/** The router's record of a record's failures: each target's reason, and whether it was reported. */
+export interface RecordFailure {
+  reasons: FailureReason[];
+  reported: boolean;
+}
+
+/** What a record computes on demand and keeps: formatted lines per formatter, the parsed view. */
+interface RecordCache {
+  formatter: Formatter | undefined;
+  output: string;
+  more: Map<Formatter, string> | undefined;
+  view: Readonly<Record<string, unknown>> | undefined;
+}
+
 /**
  * The record as built once per call and shared by every transport. Formatted output is
  * cached per formatter, so two transports with the same format pay for it once. The
  * routing fields are the router's bookkeeping and not part of the public LogRecord.
+ * Records can wait in memory by the hundred thousand (a batch waiting for the network), so
+ * what most records never need (a cache, a failure) is one field made when first needed.
  */
 export class LogRecordImpl implements LogRecord {
-  private firstFormatter: Formatter | undefined = undefined;
-  private firstOutput = '';
-  private moreOutputs: Map<Formatter, string> | undefined = undefined;
   private jsonLine: string | undefined = undefined;
+  private cache: RecordCache | undefined = undefined;
   /** Routing bookkeeping, owned by the router: targets sent to, and which failed and why. */
   sentTo = 0;
-  reasons: FailureReason[] | undefined = undefined;
-  reported = false;
+  failure: RecordFailure | undefined = undefined;
   /** Made by the logger itself (drop summaries, validation warnings), not by the application. */
   internal = false;
   /** The active OpenTelemetry span as a JSON fragment, taken at the log call ('' when none). */
@@ -91,11 +104,16 @@ export class LogRecordImpl implements LogRecord {
 
   /** The canonical NDJSON line, pino-compatible, ending in "\n". Never throws. */
   json(): string {
-    if (this.jsonLine === undefined) this.jsonLine = buildJsonLine(this);
+    if (this.jsonLine === undefined) {
+      const line = buildJsonLine(this);
+      // The line is a rope of a dozen pieces; reading a character makes V8 flatten it into
+      // one string now, so a record held for a while (a batch waiting for the network)
+      // keeps one small string alive, not the pieces: a third of the memory and GC work.
+      line.charCodeAt(0);
+      this.jsonLine = line;
+    }
     return this.jsonLine;
   }
-
-  private parsedView: Readonly<Record<string, unknown>> | undefined = undefined;
 
   /** A plain, JSON-safe object of the record: exactly what the JSON line holds (a fresh copy). */
   toObject(): Record<string, unknown> {
@@ -104,8 +122,14 @@ export class LogRecordImpl implements LogRecord {
 
   /** The same object, parsed once and shared by formatters: read it, never modify it. */
   view(): Readonly<Record<string, unknown>> {
-    this.parsedView ??= this.toObject();
-    return this.parsedView;
+    const cache = this.cached();
+    cache.view ??= this.toObject();
+    return cache.view;
+  }
+
+  private cached(): RecordCache {
+    this.cache ??= { formatter: undefined, output: '', more: undefined, view: undefined };
+    return this.cache;
   }
 
   toJSON(): Record<string, unknown> {
@@ -114,17 +138,18 @@ export class LogRecordImpl implements LogRecord {
 
   /** Formats with the given formatter once; later calls return the cached line. */
   formatted(formatter: Formatter): string {
-    if (this.firstFormatter === formatter) return this.firstOutput;
-    if (this.firstFormatter === undefined) {
-      this.firstFormatter = formatter;
-      this.firstOutput = safeFormat(formatter, this);
-      return this.firstOutput;
+    const cache = this.cached();
+    if (cache.formatter === formatter) return cache.output;
+    if (cache.formatter === undefined) {
+      cache.formatter = formatter;
+      cache.output = safeFormat(formatter, this);
+      return cache.output;
     }
-    this.moreOutputs ??= new Map();
-    let out = this.moreOutputs.get(formatter);
+    cache.more ??= new Map();
+    let out = cache.more.get(formatter);
     if (out === undefined) {
       out = safeFormat(formatter, this);
-      this.moreOutputs.set(formatter, out);
+      cache.more.set(formatter, out);
     }
     return out;
   }

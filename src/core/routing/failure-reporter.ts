@@ -44,21 +44,19 @@ export class FailureReporter {
   /** One target failed one record. */
   targetFailed(failed: LogRecord, target: string, error: Error): void {
     const record = impl(failed);
-    record.reasons ??= [];
-    const reasons = record.reasons;
-    reasons.push({ target, error });
-    if (!record.reported && reasons.length >= this.failuresThatFail(record.sentTo)) {
-      record.reported = true;
+    record.failure ??= { reasons: [], reported: false };
+    const failure = record.failure;
+    failure.reasons.push({ target, error });
+    if (!failure.reported && failure.reasons.length >= this.failuresThatFail(record.sentTo)) {
+      failure.reported = true;
       this.queue(record);
     }
   }
 
   /** The record failed outright (no target could take it). */
   recordFailed(failed: LogRecord, reasons: DeadLetterReason[]): void {
-    const record = impl(failed);
-    record.reasons = reasons;
-    record.reported = true;
-    this.queue(record);
+    impl(failed).failure = { reasons, reported: true };
+    this.queue(failed);
   }
 
   /** Writes a record to the dead letter directly (a transport that handles it itself). */
@@ -109,7 +107,7 @@ export class FailureReporter {
     const listeningOld = events.listenerCount('error') > 0;
     for (const record of records) {
       this.failed++;
-      const failure: DeliveryFailure = { record, reasons: [...(impl(record).reasons ?? [])] };
+      const failure: DeliveryFailure = { record, reasons: [...(impl(record).failure?.reasons ?? [])] };
       this.deadLetterRecord(record, failure.reasons);
       if (listening) events.emit('deliveryFailed', failure);
       if (listeningOld) events.emit('error', failure);
@@ -120,7 +118,7 @@ export class FailureReporter {
       }
     }
     if (!listening && !listeningOld) {
-      const sample = impl(records[0]!).reasons?.[0];
+      const sample = impl(records[0]!).failure?.reasons[0];
       events.diagnose(
         `${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`,
       );

@@ -58,7 +58,7 @@ export class Target {
   readonly health: Health;
   /** Unsettled records the transport may hold before the router queues instead. */
   readonly window: number;
-  private readonly queue = new Queue<LogRecord>(64);
+  private readonly queue = new Queue<LogRecord>();
   private queuedBytes = 0;
   private draining = false;
   private dropped = 0;

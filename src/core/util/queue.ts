@@ -1,34 +1,52 @@
-/** A FIFO ring buffer: O(1) push and shift, grows by doubling, never shrinks below its start size. */
-export class Queue<T> {
-  private items: (T | undefined)[];
-  private head = 0;
-  private count = 0;
+/** Items per chunk: small enough that a new one is cheap, large enough that chunks are few. */
+const CHUNK = 1024;
 
-  constructor(initialCapacity = 16) {
-    this.items = new Array<T | undefined>(Math.max(2, initialCapacity));
-  }
+/**
+ * A FIFO queue: O(1) push and shift, held in fixed-size chunks. One large array grown by
+ * doubling would copy everything at each step, and past about 100,000 slots V8 keeps a
+ * preallocated array as a dictionary: every push a hash insert, and slow to collect.
+ */
+export class Queue<T> {
+  /** Chunks oldest first; items are read from `head` in the first and written at `tail` in the last. */
+  private chunks: (T | undefined)[][] = [];
+  private head = 0;
+  private tail = CHUNK;
+  private count = 0;
 
   get length(): number {
     return this.count;
   }
 
   push(item: T): void {
-    if (this.count === this.items.length) this.grow();
-    this.items[(this.head + this.count) % this.items.length] = item;
+    if (this.tail === CHUNK) {
+      this.chunks.push(new Array<T | undefined>(CHUNK));
+      this.tail = 0;
+    }
+    this.chunks[this.chunks.length - 1]![this.tail++] = item;
     this.count++;
   }
 
   /** The oldest item, left in place. */
   peek(): T | undefined {
-    return this.count === 0 ? undefined : this.items[this.head];
+    return this.count === 0 ? undefined : this.chunks[0]![this.head];
   }
 
   shift(): T | undefined {
     if (this.count === 0) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head] = undefined;
-    this.head = (this.head + 1) % this.items.length;
+    const first = this.chunks[0]!;
+    const item = first[this.head];
+    first[this.head] = undefined;
+    this.head++;
     this.count--;
+    if (this.count === 0) {
+      // Empty: keep one chunk and start it over, so a queue that fills and empties allocates nothing.
+      this.chunks.length = 1;
+      this.head = 0;
+      this.tail = 0;
+    } else if (this.head === CHUNK) {
+      this.chunks.shift();
+      this.head = 0;
+    }
     return item;
   }
 
@@ -37,12 +55,5 @@ export class Queue<T> {
     const out: T[] = [];
     while (this.count > 0) out.push(this.shift() as T);
     return out;
-  }
-
-  private grow(): void {
-    const next = new Array<T | undefined>(this.items.length * 2);
-    for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) % this.items.length];
-    this.items = next;
-    this.head = 0;
   }
 }

@@ -70,6 +70,31 @@ describe('preset bodies, against hand-checked payloads', () => {
     });
   });
 
+  it('otlp: pid and hostname describe the process, so they go to the resource, not to each record', async () => {
+    const memory = new MemoryTransport();
+    const base = { pid: 4242, hostname: 'web-1', toString: 'not a method', constructor: 'plain' };
+    const log = createLogger({ exitFlush: false, name: 'api', base, transports: [memory] });
+    log.info({ userId: 7 }, 'one');
+    // A child cannot rebind base keys: the line writes them `@name`, `@pid`, and so does OTLP.
+    log.child({ name: 'worker', pid: 'field' }).info('two');
+    await log.flush();
+    const body = JSON.parse(preset('otlp').body(memory.records()));
+    expect(body.resourceLogs).toHaveLength(1);
+    expect(body.resourceLogs[0].resource).toEqual({
+      attributes: [
+        { key: 'service.name', value: { stringValue: 'api' } },
+        { key: 'process.pid', value: { intValue: '4242' } },
+        { key: 'host.name', value: { stringValue: 'web-1' } },
+      ],
+    });
+    const logRecords: { attributes: { key: string }[] }[] = body.resourceLogs[0].scopeLogs[0].logRecords;
+    // Bindings named like Object's own members are ordinary attributes.
+    expect(logRecords.map((r) => r.attributes.map((a) => a.key))).toEqual([
+      ['toString', 'constructor', 'userId'],
+      ['toString', 'constructor', '@name', '@pid'],
+    ]);
+  });
+
   it('otlp: partialSuccess counts rejected records as failed, not retried', async () => {
     const rs = await records();
     const verdict = preset('otlp').classify!(

@@ -1,4 +1,4 @@
-import { impl, type LogRecord, type LogRecordImpl, type RecordScope } from '../../../core/record/log-record.js';
+import { impl, type LogRecordImpl, type RecordScope } from '../../../core/record/log-record.js';
 import { isPlainTree, valueJson } from '../../../core/record/serialize.js';
 import type { HttpPreset, Verdict } from '../preset.js';
 
@@ -25,26 +25,50 @@ function anyValueJson(value: unknown): string {
     case 'object': {
       if (value === null) return '{}';
       if (Array.isArray(value)) return `{"arrayValue":{"values":[${value.map(anyValueJson).join(',')}]}}`;
-      return `{"kvlistValue":{"values":[${attributesJson(value as Record<string, unknown>, undefined)}]}}`;
+      const entries = appendAttributes('', value as Record<string, unknown>, undefined, undefined);
+      return `{"kvlistValue":{"values":[${entries}]}}`;
     }
     default:
       return `{"stringValue":${JSON.stringify(String(value))}}`;
   }
 }
 
-/** `{"key":…,"value":…}` entries for an object's keys, less the ones in `skip`. */
-function attributesJson(object: Record<string, unknown>, skip: ((key: string) => boolean) | undefined): string {
-  let out = '';
+/** Keys the record's own OTLP fields carry (or the resource does), never repeated as attributes. */
+const OWN_KEYS = new Set(['level', 'time', 'name', 'trace_id', 'span_id', 'trace_flags']);
+
+/** Attribute keys as JSON strings: the same few keys come back in every record. */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4096;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/**
+ * `out` with `{"key":…,"value":…}` entries added for an object's keys: a key the JSON line
+ * renames (a field named like a core key) renamed the same way, the record's own keys and
+ * the message key left out (`messageKey` undefined inside nested values: nothing left out).
+ */
+function appendAttributes(
+  out: string,
+  object: Readonly<Record<string, unknown>>,
+  core: ReadonlySet<string> | undefined,
+  messageKey: string | undefined,
+): string {
   for (const key in object) {
-    if (skip?.(key)) continue;
+    const name = core?.has(key) ? `@${key}` : key;
+    if (messageKey !== undefined && (name === messageKey || OWN_KEYS.has(name))) continue;
     const value = jsonValue(object[key]);
     if (value === undefined) continue;
-    out += `${out ? ',' : ''}{"key":${JSON.stringify(key)},"value":${anyValueJson(value)}}`;
+    out += `${out === '' ? '' : ','}{"key":${quotedKey(name)},"value":${anyValueJson(value)}}`;
   }
   return out;
 }
-
-const OWN_KEYS = new Set(['level', 'time', 'name', 'trace_id', 'span_id', 'trace_flags']);
 
 /**
  * A value as JSON would have it: plain trees as they are, anything else (a Date, an Error, a
@@ -58,65 +82,108 @@ function jsonValue(value: unknown): unknown {
   return json === undefined ? undefined : JSON.parse(json);
 }
 
-/** A logger's bindings, parsed once per logger (they are shared by every record it makes). */
-const parsedBindings = new WeakMap<RecordScope, Record<string, unknown>>();
+/** Bindings that describe the process, not the event: OTel's resource attributes for them. */
+const RESOURCE_BINDINGS: ReadonlyMap<string, string> = new Map([
+  ['pid', 'process.pid'],
+  ['hostname', 'host.name'],
+]);
 
-function bindingsOf(scope: RecordScope): Record<string, unknown> {
-  let bindings = parsedBindings.get(scope);
-  if (bindings === undefined) {
-    bindings = JSON.parse(`{${scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
-    parsedBindings.set(scope, bindings);
+/** What a logger's bindings give every record it makes, worked out once per logger. */
+interface ScopeOtlp {
+  /** The `resource` object's JSON: `service.name` from `name`, and the process bindings. */
+  resource: string;
+  /** The other bindings as attribute entries. */
+  attributes: string;
+  /** Whether `name` is bound (otherwise a record's own `name` field names the service). */
+  named: boolean;
+}
+
+const scopes = new WeakMap<RecordScope, ScopeOtlp>();
+
+function resourceJson(service: unknown, processAttributes: Record<string, unknown>): string {
+  const name = JSON.stringify(typeof service === 'string' ? service : 'unknown_service');
+  const attributes = appendAttributes(
+    `{"key":"service.name","value":{"stringValue":${name}}}`,
+    processAttributes,
+    undefined,
+    undefined,
+  );
+  return `{"attributes":[${attributes}]}`;
+}
+
+function scopeOtlp(scope: RecordScope): ScopeOtlp {
+  let cached = scopes.get(scope);
+  if (cached !== undefined) return cached;
+  const bindings = JSON.parse(`{${scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
+  const processAttributes: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const key in bindings) {
+    const resourceKey = RESOURCE_BINDINGS.get(key);
+    if (resourceKey !== undefined) processAttributes[resourceKey] = bindings[key];
+    else rest[key] = bindings[key];
   }
-  return bindings;
+  cached = {
+    resource: resourceJson(bindings.name, processAttributes),
+    attributes: appendAttributes('', rest, undefined, scope.shape.messageKey),
+    named: 'name' in bindings,
+  };
+  scopes.set(scope, cached);
+  return cached;
+}
+
+/** `"INFO"`, per level label: the same few in every batch. */
+const severityTexts = new Map<string, string>();
+
+function severityText(label: string): string {
+  let text = severityTexts.get(label);
+  if (text === undefined) {
+    text = JSON.stringify(label.toUpperCase());
+    severityTexts.set(label, text);
+  }
+  return text;
+}
+
+/** The trace ids: from the active span taken at the log call, or the record's own fields. */
+function traceJson(record: LogRecordImpl): string {
+  const fields = record.fields;
+  if (record.traceJson === '' && (fields === undefined || !('trace_id' in fields || 'span_id' in fields))) return '';
+  const trace = record.traceJson ? (JSON.parse(`{${record.traceJson.slice(1)}}`) as Record<string, unknown>) : {};
+  if (fields !== undefined)
+    for (const key of ['trace_id', 'span_id', 'trace_flags'])
+      if (key in fields && !(key in trace)) trace[key] = fields[key];
+  let out = '';
+  if (typeof trace.trace_id === 'string') out += `,"traceId":${JSON.stringify(trace.trace_id)}`;
+  if (typeof trace.span_id === 'string') out += `,"spanId":${JSON.stringify(trace.span_id)}`;
+  if (typeof trace.trace_flags === 'number') out += `,"flags":${trace.trace_flags}`;
+  return out;
 }
 
 /**
- * The record's attributes, read from its bindings, context and fields as they are, with no
- * second walk of the JSON line: the keys the line owns renamed as the line renames them.
+ * One record as an OTLP LogRecord, read from its bindings (worked out once per logger),
+ * context and fields as they are: no second walk of the JSON line.
  */
-function recordAttributes(record: LogRecordImpl): {
-  attributes: string;
-  trace: Record<string, unknown>;
-  name: unknown;
-} {
+function logRecordJson(record: LogRecordImpl, scope: ScopeOtlp): string {
   const core = record.scope.shape.safe.coreKeys;
-  const skip = (key: string) => OWN_KEYS.has(key) || key === record.messageKey;
-  const rename = (source: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined => {
-    if (source === undefined || core === undefined) return source;
-    let out: Record<string, unknown> | undefined;
-    for (const key in source) {
-      if (!core.has(key)) continue;
-      out ??= { ...source };
-      out[`@${key}`] = out[key];
-      delete out[key];
-    }
-    return out ?? source;
-  };
-  const bindings = bindingsOf(record.scope);
-  const parts = [bindings, rename(record.context?.fields), rename(record.fields)];
-  const attributes = parts
-    .map((part) => (part === undefined ? '' : attributesJson(part as Record<string, unknown>, skip)))
-    .filter((text) => text !== '')
-    .join(',');
-  const trace = record.traceJson ? (JSON.parse(`{${record.traceJson.slice(1)}}`) as Record<string, unknown>) : {};
-  const fields = record.fields ?? {};
-  for (const key of ['trace_id', 'span_id', 'trace_flags'])
-    if (key in fields && !(key in trace)) trace[key] = fields[key];
-  return { attributes, trace, name: bindings.name ?? fields.name };
+  const messageKey = record.messageKey;
+  let attributes = scope.attributes;
+  if (record.context !== undefined) attributes = appendAttributes(attributes, record.context.fields, core, messageKey);
+  if (record.fields !== undefined) attributes = appendAttributes(attributes, record.fields, core, messageKey);
+  const nanos = `"${record.time}000000"`;
+  return (
+    `{"timeUnixNano":${nanos},"observedTimeUnixNano":${nanos},"severityNumber":${severityNumber(record.level)},` +
+    `"severityText":${severityText(record.label)},"body":{"stringValue":${JSON.stringify(record.msg ?? '')}},` +
+    `"attributes":[${attributes}]${traceJson(record)}}`
+  );
 }
 
-function logRecordJson(record: LogRecord, attributes: string, trace: Record<string, unknown>): string {
-  const nanos = `"${record.time}000000"`;
-  const view = trace;
-  let out =
-    `{"timeUnixNano":${nanos},"observedTimeUnixNano":${nanos},"severityNumber":${severityNumber(record.level)},` +
-    `"severityText":${JSON.stringify(record.label.toUpperCase())},` +
-    `"body":{"stringValue":${JSON.stringify(record.msg ?? '')}},` +
-    `"attributes":[${attributes}]`;
-  if (typeof view.trace_id === 'string') out += `,"traceId":${JSON.stringify(view.trace_id)}`;
-  if (typeof view.span_id === 'string') out += `,"spanId":${JSON.stringify(view.span_id)}`;
-  if (typeof view.trace_flags === 'number') out += `,"flags":${view.trace_flags}`;
-  return `${out}}`;
+/** The resource of a record whose logger binds no `name`: its own `name` field names the service. */
+function resourceOf(record: LogRecordImpl, scope: ScopeOtlp): string {
+  if (scope.named || record.fields === undefined || typeof record.fields.name !== 'string') return scope.resource;
+  const bindings = JSON.parse(`{${record.scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
+  const processAttributes: Record<string, unknown> = {};
+  for (const [key, resourceKey] of RESOURCE_BINDINGS)
+    if (key in bindings) processAttributes[resourceKey] = bindings[key];
+  return resourceJson(record.fields.name, processAttributes);
 }
 
 /**
@@ -128,23 +195,28 @@ export const otlpPreset: HttpPreset = {
   contentType: 'application/json',
   retryable: new Set([429, 502, 503, 504]),
   body(records) {
-    const byService = new Map<string, string[]>();
+    // Records grouped by resource, in order; nearly always one group (one process, one name).
+    const byResource = new Map<string, string[]>();
+    let lastResource = '';
+    let list: string[] = [];
     for (const record of records) {
-      const { attributes, trace, name } = recordAttributes(impl(record));
-      const service = typeof name === 'string' ? name : 'unknown_service';
-      let list = byService.get(service);
-      if (!list) {
-        list = [];
-        byService.set(service, list);
+      const r = impl(record);
+      const scope = scopeOtlp(r.scope);
+      const resource = resourceOf(r, scope);
+      if (resource !== lastResource) {
+        lastResource = resource;
+        list = byResource.get(resource) ?? [];
+        byResource.set(resource, list);
       }
-      list.push(logRecordJson(record, attributes, trace));
+      list.push(logRecordJson(r, scope));
     }
-    const resourceLogs = [...byService].map(
-      ([service, logRecords]) =>
-        `{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":${JSON.stringify(service)}}}]},` +
-        `"scopeLogs":[{"scope":{"name":"streamlog"},"logRecords":[${logRecords.join(',')}]}]}`,
-    );
-    return `{"resourceLogs":[${resourceLogs.join(',')}]}`;
+    let out = '';
+    for (const [resource, logRecords] of byResource) {
+      out +=
+        `${out === '' ? '' : ','}{"resource":${resource},` +
+        `"scopeLogs":[{"scope":{"name":"streamlog"},"logRecords":[${logRecords.join(',')}]}]}`;
+    }
+    return `{"resourceLogs":[${out}]}`;
   },
   classify(response, records): Verdict | undefined {
     if (response.status < 200 || response.status >= 300 || response.body === '') return undefined;
