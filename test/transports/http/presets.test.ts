@@ -77,6 +77,8 @@ describe('preset bodies, against hand-checked payloads', () => {
     log.info({ userId: 7 }, 'one');
     // A child cannot rebind base keys: the line writes them `@name`, `@pid`, and so does OTLP.
     log.child({ name: 'worker', pid: 'field' }).info('two');
+    // A binding named __proto__ (from parsed JSON) is an attribute, and lends no keys to others.
+    log.child(JSON.parse('{"__proto__":{"polluted":1}}')).info('three');
     await log.flush();
     const body = JSON.parse(preset('otlp').body(memory.records()));
     expect(body.resourceLogs).toHaveLength(1);
@@ -92,6 +94,7 @@ describe('preset bodies, against hand-checked payloads', () => {
     expect(logRecords.map((r) => r.attributes.map((a) => a.key))).toEqual([
       ['toString', 'constructor', 'userId'],
       ['toString', 'constructor', '@name', '@pid'],
+      ['toString', 'constructor', '__proto__'],
     ]);
   });
 

@@ -115,8 +115,9 @@ function scopeOtlp(scope: RecordScope): ScopeOtlp {
   let cached = scopes.get(scope);
   if (cached !== undefined) return cached;
   const bindings = JSON.parse(`{${scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
-  const processAttributes: Record<string, unknown> = {};
-  const rest: Record<string, unknown> = {};
+  // Without a prototype, a binding named __proto__ is a key like any other, not a parent.
+  const processAttributes: Record<string, unknown> = Object.create(null);
+  const rest: Record<string, unknown> = Object.create(null);
   for (const key in bindings) {
     const resourceKey = RESOURCE_BINDINGS.get(key);
     if (resourceKey !== undefined) processAttributes[resourceKey] = bindings[key];
@@ -180,7 +181,7 @@ function logRecordJson(record: LogRecordImpl, scope: ScopeOtlp): string {
 function resourceOf(record: LogRecordImpl, scope: ScopeOtlp): string {
   if (scope.named || record.fields === undefined || typeof record.fields.name !== 'string') return scope.resource;
   const bindings = JSON.parse(`{${record.scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
-  const processAttributes: Record<string, unknown> = {};
+  const processAttributes: Record<string, unknown> = Object.create(null);
   for (const [key, resourceKey] of RESOURCE_BINDINGS)
     if (key in bindings) processAttributes[resourceKey] = bindings[key];
   return resourceJson(record.fields.name, processAttributes);
