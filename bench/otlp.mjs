@@ -2,7 +2,8 @@
 // 127.0.0.1, through streamlog's otlp preset and through the OpenTelemetry JS SDK (its
 // defaults, and its queue raised until it delivers everything). Reports records delivered
 // / logged, time until the receiver holds them all, and the logging loop's own cost (with
-// a file target beside it). Rounds interleaved; each client its own process.
+// a file target beside it), and the CPU time the receiver spent reading what it was sent.
+// Rounds interleaved; each client its own process.
 //   node bench/otlp.mjs [--rounds 3] [--count 200000]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -32,13 +33,21 @@ const url = `http://127.0.0.1:${server.address().port}/v1/logs`;
 async function run(library) {
   received = 0;
   const began = performance.now();
+  const cpu = process.cpuUsage();
   const child = spawn(process.execPath, [client, library, url, String(count)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await new Promise((resolve) => child.on('close', resolve));
-  return { loopMs: Number(out.trim()), totalMs: performance.now() - began, delivered: received / count };
+  const used = process.cpuUsage(cpu);
+  return {
+    loopMs: Number(out.trim()),
+    totalMs: performance.now() - began,
+    delivered: received / count,
+    // This process is the receiver: its CPU time is what reading the bodies cost it.
+    receiverMs: (used.user + used.system) / 1000,
+  };
 }
 
 const results = Object.fromEntries(libraries.map((l) => [l, []]));
@@ -54,18 +63,20 @@ const row = (library) => {
     loop: median(r.map((x) => x.loopMs)),
     total: median(r.map((x) => x.totalMs)),
     delivered: median(r.map((x) => x.delivered)),
+    receiver: median(r.map((x) => x.receiverMs)),
   };
 };
 console.log(
   `\n### ${count.toLocaleString('en')} records to an OTLP receiver on 127.0.0.1 (median of ${rounds} rounds)\n`,
 );
-console.log('| client | delivered / logged | until all received (ms) | logging loop (ms) |');
-console.log('|---|---:|---:|---:|');
+console.log('| client | delivered / logged | until all received (ms) | logging loop (ms) | receiver CPU (ms) |');
+console.log('|---|---:|---:|---:|---:|');
 for (const library of libraries) {
   const r = row(library);
   const total = library === 'streamlog-file' ? '(file)' : r.total.toFixed(0);
   const delivered = library === 'streamlog-file' ? '(file)' : `${(r.delivered * 100).toFixed(1)}%`;
-  console.log(`| ${library} | ${delivered} | ${total} | ${r.loop.toFixed(0)} |`);
+  const receiver = library === 'streamlog-file' ? '–' : r.receiver.toFixed(0);
+  console.log(`| ${library} | ${delivered} | ${total} | ${r.loop.toFixed(0)} | ${receiver} |`);
 }
 const ours = row('streamlog');
 const tuned = row('otel-tuned');

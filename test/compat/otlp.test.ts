@@ -34,14 +34,14 @@ function sdkBody(): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())!));
 }
 
-/** Drops what only one side fills (counts of dropped attributes) and reads int64 either way. */
+/** Drops what only one side fills (counts of dropped attributes). */
 function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (key === 'droppedAttributesCount') continue;
-    out[key] = key === 'intValue' ? Number(item) : normalise(item);
+    out[key] = normalise(item);
   }
   return out;
 }

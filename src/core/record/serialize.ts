@@ -155,7 +155,7 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
       let out = '';
       for (const key in fields) {
         const value = (fields as Record<string, unknown>)[key];
-        const name = core !== undefined && core.has(key) ? quote(`@${key}`) : quote(key);
+        const name = core?.has(key) ? quote(`@${key}`) : quote(key);
         switch (typeof value) {
           case 'string':
             out += ',' + name + ':' + quote(value);

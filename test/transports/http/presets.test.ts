@@ -47,7 +47,7 @@ describe('preset bodies, against hand-checked payloads', () => {
                   body: { stringValue: 'hello' },
                   attributes: [
                     { key: 'host', value: { stringValue: 'web-1' } },
-                    { key: 'userId', value: { intValue: '7' } },
+                    { key: 'userId', value: { intValue: 7 } },
                   ],
                 },
                 {
@@ -85,7 +85,7 @@ describe('preset bodies, against hand-checked payloads', () => {
     expect(body.resourceLogs[0].resource).toEqual({
       attributes: [
         { key: 'service.name', value: { stringValue: 'api' } },
-        { key: 'process.pid', value: { intValue: '4242' } },
+        { key: 'process.pid', value: { intValue: 4242 } },
         { key: 'host.name', value: { stringValue: 'web-1' } },
       ],
     });
@@ -96,6 +96,21 @@ describe('preset bodies, against hand-checked payloads', () => {
       ['toString', 'constructor', '@name', '@pid'],
       ['toString', 'constructor', '__proto__'],
     ]);
+  });
+
+  it('otlp: safe integers as intValue numbers; past 2^53 and fractions as doubleValue', async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, name: 'api', base: null, transports: [memory] });
+    log.info({ small: -3, big: 2 ** 60, huge: 1e300, half: 0.5, inf: Number.POSITIVE_INFINITY, nan: Number.NaN });
+    await log.flush();
+    const body = preset('otlp').body(memory.records());
+    // Read as text: JSON.parse would hide the difference between 7 and "7".
+    expect(body).toContain('{"key":"small","value":{"intValue":-3}}');
+    expect(body).toContain(`{"key":"big","value":{"doubleValue":${2 ** 60}}}`);
+    expect(body).toContain('{"key":"huge","value":{"doubleValue":1e+300}}');
+    expect(body).toContain('{"key":"half","value":{"doubleValue":0.5}}');
+    const attributes = JSON.parse(body).resourceLogs[0].scopeLogs[0].logRecords[0].attributes;
+    expect(attributes.map((a: { key: string }) => a.key)).toEqual(['small', 'big', 'huge', 'half', 'inf', 'nan']);
   });
 
   it('otlp: partialSuccess counts rejected records as failed, not retried', async () => {

@@ -21,7 +21,9 @@ function anyValueJson(value: unknown): string {
       return `{"boolValue":${value}}`;
     case 'number':
       if (!Number.isFinite(value)) return '{}';
-      return Number.isInteger(value) ? `{"intValue":"${value}"}` : `{"doubleValue":${value}}`;
+      // int64 as a JSON number, as the OpenTelemetry SDK sends it (OTLP decoders take numbers or
+      // strings; numbers are cheaper to read). Integers beyond 2^53 are not exact: doubles.
+      return Number.isSafeInteger(value) ? `{"intValue":${value}}` : `{"doubleValue":${value}}`;
     case 'object': {
       if (value === null) return '{}';
       if (Array.isArray(value)) return `{"arrayValue":{"values":[${value.map(anyValueJson).join(',')}]}}`;
