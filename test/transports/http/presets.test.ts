@@ -113,6 +113,22 @@ describe('preset bodies, against hand-checked payloads', () => {
     expect(attributes.map((a: { key: string }) => a.key)).toEqual(['small', 'big', 'huge', 'half', 'inf', 'nan']);
   });
 
+  it('every preset sends the values as they were at the log call, whatever the caller changes after', async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, name: 'api', transports: [memory] });
+    const context = { step: 'at-call', nested: { state: 'at-call' } };
+    log.info(context, 'first');
+    context.step = 'changed-later';
+    context.nested.state = 'changed-later';
+    await log.flush();
+    const options = { labels: ['name'], metadata: ['step'], table: 'logs' };
+    for (const name of ['ndjson', 'json', 'otlp', 'loki', 'elasticsearch', 'clickhouse']) {
+      const body = preset(name, options).body(memory.records());
+      expect(body, name).toContain('at-call');
+      expect(body, name).not.toContain('changed-later');
+    }
+  });
+
   it('otlp: partialSuccess counts rejected records as failed, not retried', async () => {
     const rs = await records();
     const verdict = preset('otlp').classify!(

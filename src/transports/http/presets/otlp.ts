@@ -1,6 +1,6 @@
 import { impl, type LogRecordImpl, type RecordScope } from '../../../core/record/log-record.js';
-import { isPlainTree, valueJson } from '../../../core/record/serialize.js';
 import type { HttpPreset, Verdict } from '../preset.js';
+import { LineEntries } from './line-entries.js';
 
 /** OTLP severity numbers for our levels: trace 1, debug 5, info 9, warn 13, error 17, fatal 21. */
 function severityNumber(level: number): number {
@@ -27,8 +27,8 @@ function anyValueJson(value: unknown): string {
     case 'object': {
       if (value === null) return '{}';
       if (Array.isArray(value)) return `{"arrayValue":{"values":[${value.map(anyValueJson).join(',')}]}}`;
-      const entries = appendAttributes('', value as Record<string, unknown>, undefined, undefined);
-      return `{"kvlistValue":{"values":[${entries}]}}`;
+      const values = appendAttributes('', value as Record<string, unknown>);
+      return `{"kvlistValue":{"values":[${values}]}}`;
     }
     default:
       return `{"stringValue":${JSON.stringify(String(value))}}`;
@@ -51,37 +51,12 @@ function quotedKey(key: string): string {
   return quoted;
 }
 
-/**
- * `out` with `{"key":…,"value":…}` entries added for an object's keys: a key the JSON line
- * renames (a field named like a core key) renamed the same way, the record's own keys and
- * the message key left out (`messageKey` undefined inside nested values: nothing left out).
- */
-function appendAttributes(
-  out: string,
-  object: Readonly<Record<string, unknown>>,
-  core: ReadonlySet<string> | undefined,
-  messageKey: string | undefined,
-): string {
+/** `out` with a `{"key":…,"value":…}` entry added for each of an object's keys. */
+function appendAttributes(out: string, object: Readonly<Record<string, unknown>>): string {
   for (const key in object) {
-    const name = core?.has(key) ? `@${key}` : key;
-    if (messageKey !== undefined && (name === messageKey || OWN_KEYS.has(name))) continue;
-    const value = jsonValue(object[key]);
-    if (value === undefined) continue;
-    out += `${out === '' ? '' : ','}{"key":${quotedKey(name)},"value":${anyValueJson(value)}}`;
+    out += `${out === '' ? '' : ','}{"key":${quotedKey(key)},"value":${anyValueJson(object[key])}}`;
   }
   return out;
-}
-
-/**
- * A value as JSON would have it: plain trees as they are, anything else (a Date, an Error, a
- * Map, a Buffer) through the serialiser; undefined where JSON leaves the key out.
- */
-function jsonValue(value: unknown): unknown {
-  if (typeof value === 'function' || typeof value === 'symbol' || value === undefined) return undefined;
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value !== 'object' || value === null || isPlainTree(value)) return value;
-  const json = valueJson(value);
-  return json === undefined ? undefined : JSON.parse(json);
 }
 
 /** Bindings that describe the process, not the event: OTel's resource attributes for them. */
@@ -94,22 +69,19 @@ const RESOURCE_BINDINGS: ReadonlyMap<string, string> = new Map([
 interface ScopeOtlp {
   /** The `resource` object's JSON: `service.name` from `name`, and the process bindings. */
   resource: string;
-  /** The other bindings as attribute entries. */
-  attributes: string;
+  /** The process bindings, for a record whose own `name` field names the service. */
+  processAttributes: Record<string, unknown>;
   /** Whether `name` is bound (otherwise a record's own `name` field names the service). */
   named: boolean;
+  /** Keys of the line, quoted as it has them, that are not attributes: the record's own, the resource's. */
+  skip: ReadonlySet<string>;
 }
 
 const scopes = new WeakMap<RecordScope, ScopeOtlp>();
 
 function resourceJson(service: unknown, processAttributes: Record<string, unknown>): string {
   const name = JSON.stringify(typeof service === 'string' ? service : 'unknown_service');
-  const attributes = appendAttributes(
-    `{"key":"service.name","value":{"stringValue":${name}}}`,
-    processAttributes,
-    undefined,
-    undefined,
-  );
+  const attributes = appendAttributes(`{"key":"service.name","value":{"stringValue":${name}}}`, processAttributes);
   return `{"attributes":[${attributes}]}`;
 }
 
@@ -117,18 +89,19 @@ function scopeOtlp(scope: RecordScope): ScopeOtlp {
   let cached = scopes.get(scope);
   if (cached !== undefined) return cached;
   const bindings = JSON.parse(`{${scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
-  // Without a prototype, a binding named __proto__ is a key like any other, not a parent.
-  const processAttributes: Record<string, unknown> = Object.create(null);
-  const rest: Record<string, unknown> = Object.create(null);
-  for (const key in bindings) {
-    const resourceKey = RESOURCE_BINDINGS.get(key);
-    if (resourceKey !== undefined) processAttributes[resourceKey] = bindings[key];
-    else rest[key] = bindings[key];
+  const processAttributes: Record<string, unknown> = {};
+  const inResource = new Set<string>();
+  for (const [key, resourceKey] of RESOURCE_BINDINGS) {
+    if (!Object.hasOwn(bindings, key)) continue;
+    processAttributes[resourceKey] = bindings[key];
+    inResource.add(key);
   }
+  const messageKey = scope.shape.messageKey;
   cached = {
     resource: resourceJson(bindings.name, processAttributes),
-    attributes: appendAttributes('', rest, undefined, scope.shape.messageKey),
-    named: 'name' in bindings,
+    processAttributes,
+    named: Object.hasOwn(bindings, 'name'),
+    skip: new Set([...OWN_KEYS, messageKey, ...inResource].map((key) => JSON.stringify(key))),
   };
   scopes.set(scope, cached);
   return cached;
@@ -146,47 +119,116 @@ function severityText(label: string): string {
   return text;
 }
 
-/** The trace ids: from the active span taken at the log call, or the record's own fields. */
-function traceJson(record: LogRecordImpl): string {
-  const fields = record.fields;
-  if (record.traceJson === '' && (fields === undefined || !('trace_id' in fields || 'span_id' in fields))) return '';
-  const trace = record.traceJson ? (JSON.parse(`{${record.traceJson.slice(1)}}`) as Record<string, unknown>) : {};
-  if (fields !== undefined)
-    for (const key of ['trace_id', 'span_id', 'trace_flags'])
-      if (key in fields && !(key in trace)) trace[key] = fields[key];
-  let out = '';
-  if (typeof trace.trace_id === 'string') out += `,"traceId":${JSON.stringify(trace.trace_id)}`;
-  if (typeof trace.span_id === 'string') out += `,"spanId":${JSON.stringify(trace.span_id)}`;
-  if (typeof trace.trace_flags === 'number') out += `,"flags":${trace.trace_flags}`;
-  return out;
+/** A raw JSON value from the line as OTLP AnyValue JSON: strings, numbers and booleans copied as they are. */
+function rawAnyValue(raw: string): string {
+  switch (raw.charCodeAt(0)) {
+    case 34: // "
+      return `{"stringValue":${raw}}`;
+    case 116: // t
+    case 102: // f
+      return `{"boolValue":${raw}}`;
+    case 110: // n
+      return '{}';
+    case 123: // {
+    case 91: // [
+      return anyValueJson(JSON.parse(raw));
+    default:
+      return isIntegerText(raw) ? `{"intValue":${raw}}` : `{"doubleValue":${raw}}`;
+  }
+}
+
+/** Is this JSON number an integer that a double holds exactly (15 characters always are)? */
+function isIntegerText(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 46 || c === 101 || c === 69) return false; // . e E
+  }
+  return raw.length <= 15 || Number.isSafeInteger(Number(raw));
 }
 
 /**
- * One record as an OTLP LogRecord, read from its bindings (worked out once per logger),
- * context and fields as they are: no second walk of the JSON line.
+ * A record's attributes in line order. A key the line repeats (a field named like a child's
+ * binding) keeps its first place and its last value, as JSON.parse reads the line: OTLP
+ * wants each key once.
  */
-function logRecordJson(record: LogRecordImpl, scope: ScopeOtlp): string {
-  const core = record.scope.shape.safe.coreKeys;
-  const messageKey = record.messageKey;
-  let attributes = scope.attributes;
-  if (record.context !== undefined) attributes = appendAttributes(attributes, record.context.fields, core, messageKey);
-  if (record.fields !== undefined) attributes = appendAttributes(attributes, record.fields, core, messageKey);
-  const nanos = `"${record.time}000000"`;
-  return (
-    `{"timeUnixNano":${nanos},"observedTimeUnixNano":${nanos},"severityNumber":${severityNumber(record.level)},` +
-    `"severityText":${severityText(record.label)},"body":{"stringValue":${JSON.stringify(record.msg ?? '')}},` +
-    `"attributes":[${attributes}]${traceJson(record)}}`
-  );
+class AttributeList {
+  private readonly keys: string[] = [];
+  private readonly values: string[] = [];
+  /** Made only for records with many keys, where a scan of the keys would be slow. */
+  private index: Map<string, number> | undefined;
+
+  clear(): void {
+    this.keys.length = 0;
+    this.values.length = 0;
+    this.index = undefined;
+  }
+
+  set(quotedKey: string, value: string): void {
+    const at = this.find(quotedKey);
+    if (at >= 0) {
+      this.values[at] = value;
+      return;
+    }
+    this.keys.push(quotedKey);
+    this.values.push(value);
+    this.index?.set(quotedKey, this.keys.length - 1);
+  }
+
+  json(): string {
+    let out = '';
+    for (let i = 0; i < this.keys.length; i++)
+      out += `${i === 0 ? '' : ','}{"key":${this.keys[i]},"value":${this.values[i]}}`;
+    return out;
+  }
+
+  private find(quotedKey: string): number {
+    if (this.index === undefined) {
+      if (this.keys.length < 32) return this.keys.indexOf(quotedKey);
+      this.index = new Map(this.keys.map((key, i) => [key, i]));
+    }
+    return this.index.get(quotedKey) ?? -1;
+  }
 }
 
-/** The resource of a record whose logger binds no `name`: its own `name` field names the service. */
-function resourceOf(record: LogRecordImpl, scope: ScopeOtlp): string {
-  if (scope.named || record.fields === undefined || typeof record.fields.name !== 'string') return scope.resource;
-  const bindings = JSON.parse(`{${record.scope.bindingsJson.slice(1)}}`) as Record<string, unknown>;
-  const processAttributes: Record<string, unknown> = Object.create(null);
-  for (const [key, resourceKey] of RESOURCE_BINDINGS)
-    if (key in bindings) processAttributes[resourceKey] = bindings[key];
-  return resourceJson(record.fields.name, processAttributes);
+// One reader and one list for every record: body() runs to the end without yielding.
+const entries = new LineEntries();
+const attributes = new AttributeList();
+
+/**
+ * One record as an OTLP LogRecord and its service name, read from its JSON line: the line
+ * holds the values as they were at the log call (a caller may change its objects right
+ * after), and its keys and strings are copied as they are, never parsed and re-encoded.
+ */
+function logRecordJson(record: LogRecordImpl, scope: ScopeOtlp): { json: string; service: string | undefined } {
+  let traceId = '';
+  let spanId = '';
+  let flags = '';
+  let service: string | undefined;
+  attributes.clear();
+  const reader = entries.read(record.json());
+  while (reader.next()) {
+    const { key, value } = reader;
+    if (!scope.skip.has(key)) {
+      attributes.set(key, rawAnyValue(value));
+      continue;
+    }
+    const isString = value.charCodeAt(0) === 34;
+    if (key === '"trace_id"') traceId = isString ? `,"traceId":${value}` : '';
+    else if (key === '"span_id"') spanId = isString ? `,"spanId":${value}` : '';
+    else if (key === '"trace_flags"') flags = /^\d+$/.test(value) ? `,"flags":${value}` : '';
+    else if (key === '"name"' && !scope.named) service = isString ? (JSON.parse(value) as string) : undefined;
+  }
+  const nanos = `"${record.time}000000"`;
+  const json =
+    `{"timeUnixNano":${nanos},"observedTimeUnixNano":${nanos},"severityNumber":${severityNumber(record.level)},` +
+    `"severityText":${severityText(record.label)},"body":{"stringValue":${JSON.stringify(record.msg ?? '')}},` +
+    `"attributes":[${attributes.json()}]${traceId}${spanId}${flags}}`;
+  return { json, service };
+}
+
+/** The resource of a record: its logger's, or named by its own `name` field when the logger binds none. */
+function resourceOf(service: string | undefined, scope: ScopeOtlp): string {
+  return service === undefined ? scope.resource : resourceJson(service, scope.processAttributes);
 }
 
 /**
@@ -205,13 +247,14 @@ export const otlpPreset: HttpPreset = {
     for (const record of records) {
       const r = impl(record);
       const scope = scopeOtlp(r.scope);
-      const resource = resourceOf(r, scope);
+      const { json, service } = logRecordJson(r, scope);
+      const resource = resourceOf(service, scope);
       if (resource !== lastResource) {
         lastResource = resource;
         list = byResource.get(resource) ?? [];
         byResource.set(resource, list);
       }
-      list.push(logRecordJson(r, scope));
+      list.push(json);
     }
     let out = '';
     for (const [resource, logRecords] of byResource) {

@@ -1,0 +1,102 @@
+/**
+ * Reads the top-level entries of a record's JSON line as raw JSON text, without parsing it:
+ * a preset that re-encodes every entry (OTLP) copies keys and strings as they are instead of
+ * building an object per record and serialising it again. The line is the canonical one a
+ * record makes: one JSON object, no whitespace between tokens, then "\n".
+ */
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+
+/** The index just past the string whose opening quote is at `start`. */
+function endOfString(line: string, start: number): number {
+  let at = start + 1;
+  for (;;) {
+    const quote = line.indexOf('"', at);
+    if (quote < 0) return line.length;
+    // A quote preceded by an odd run of backslashes is escaped.
+    let backslashes = 0;
+    while (line.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    at = quote + 1;
+  }
+}
+
+/** The index just past the object or array that opens at `start`. */
+function endOfNested(line: string, start: number): number {
+  let depth = 0;
+  let at = start;
+  while (at < line.length) {
+    const c = line.charCodeAt(at);
+    if (c === QUOTE) {
+      at = endOfString(line, at);
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return at + 1;
+    }
+    at++;
+  }
+  return line.length;
+}
+
+/** The index just past the value that starts at `start`. */
+function endOfValue(line: string, start: number): number {
+  const c = line.charCodeAt(start);
+  if (c === QUOTE) return endOfString(line, start);
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) return endOfNested(line, start);
+  // A number, true, false or null runs to the next comma or the closing brace.
+  let at = start;
+  while (at < line.length) {
+    const d = line.charCodeAt(at);
+    if (d === COMMA || d === CLOSE_BRACE) return at;
+    at++;
+  }
+  return at;
+}
+
+/**
+ * Steps through the top-level entries of a line: `next()` moves to the next one and says
+ * whether there was one; `key` is then its key, quoted as the line has it, and `value` its
+ * raw JSON. One reader serves any number of lines (`read(line)` starts over).
+ */
+export class LineEntries {
+  key = '';
+  value = '';
+  private line = '';
+  private at = 0;
+
+  read(line: string): this {
+    this.line = line;
+    this.at = 1;
+    return this;
+  }
+
+  next(): boolean {
+    const line = this.line;
+    while (this.at < line.length) {
+      const c = line.charCodeAt(this.at);
+      if (c === COMMA) {
+        this.at++;
+        continue;
+      }
+      // The closing brace ends the line; anything else unexpected too, rather than a guess.
+      if (c !== QUOTE) break;
+      const keyEnd = endOfString(line, this.at);
+      const valueEnd = endOfValue(line, keyEnd + 1);
+      this.key = line.slice(this.at, keyEnd);
+      this.value = line.slice(keyEnd + 1, valueEnd);
+      this.at = valueEnd;
+      return true;
+    }
+    this.at = line.length;
+    return false;
+  }
+}
