@@ -129,6 +129,27 @@ describe('preset bodies, against hand-checked payloads', () => {
     }
   });
 
+  it('otlp: a configured messageKey and a label level are the body and the severity, not attributes', async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({
+      exitFlush: false,
+      name: 'api',
+      base: null,
+      messageKey: 'message',
+      levelFormat: 'label',
+      transports: [memory],
+    });
+    log.warn({ msg: 'a field now', userId: 7 }, 'the message');
+    await log.flush();
+    const logRecord = JSON.parse(preset('otlp').body(memory.records())).resourceLogs[0].scopeLogs[0].logRecords[0];
+    expect(logRecord.body).toEqual({ stringValue: 'the message' });
+    expect(logRecord.severityText).toBe('WARN');
+    expect(logRecord.attributes).toEqual([
+      { key: 'msg', value: { stringValue: 'a field now' } },
+      { key: 'userId', value: { intValue: 7 } },
+    ]);
+  });
+
   it('otlp: partialSuccess counts rejected records as failed, not retried', async () => {
     const rs = await records();
     const verdict = preset('otlp').classify!(

@@ -38,23 +38,10 @@ function anyValueJson(value: unknown): string {
 /** Keys the record's own OTLP fields carry (or the resource does), never repeated as attributes. */
 const OWN_KEYS = new Set(['level', 'time', 'name', 'trace_id', 'span_id', 'trace_flags']);
 
-/** Attribute keys as JSON strings: the same few keys come back in every record. */
-const quotedKeys = new Map<string, string>();
-const MAX_QUOTED_KEYS = 4096;
-
-function quotedKey(key: string): string {
-  let quoted = quotedKeys.get(key);
-  if (quoted === undefined) {
-    quoted = JSON.stringify(key);
-    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
-  }
-  return quoted;
-}
-
 /** `out` with a `{"key":…,"value":…}` entry added for each of an object's keys. */
 function appendAttributes(out: string, object: Readonly<Record<string, unknown>>): string {
   for (const key in object) {
-    out += `${out === '' ? '' : ','}{"key":${quotedKey(key)},"value":${anyValueJson(object[key])}}`;
+    out += `${out === '' ? '' : ','}{"key":${JSON.stringify(key)},"value":${anyValueJson(object[key])}}`;
   }
   return out;
 }
