@@ -1,13 +1,16 @@
 // One client of the OTLP benchmark: logs `count` records in a loop through the library named
 // on the command line to the receiver URL, then waits until it has shipped everything.
-// Prints the logging loop's duration in ms.
+// With `yieldEvery` above 0 the loop lets the event loop turn after that many records, as
+// a service does between requests. Prints the logging loop's duration in ms.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../dist/esm/index.js';
 
-const [library, url, countArg] = process.argv.slice(2);
+const [library, url, countArg, yieldArg] = process.argv.slice(2);
 const count = Number(countArg);
+const yieldEvery = Number(yieldArg ?? 0);
+const turn = () => new Promise((resolve) => setImmediate(resolve));
 const record = (i) => ({ i, userId: 7, route: '/orders' });
 
 if (library.startsWith('otel')) {
@@ -29,8 +32,10 @@ if (library.startsWith('otel')) {
   });
   const logger = provider.getLogger('bench');
   const began = performance.now();
-  for (let i = 0; i < count; i++)
+  for (let i = 0; i < count; i++) {
     logger.emit({ severityNumber: 9, severityText: 'INFO', body: 'shipped', attributes: record(i) });
+    if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await turn();
+  }
   process.stdout.write(`${performance.now() - began}\n`);
   await provider.forceFlush();
   await provider.shutdown();
@@ -41,7 +46,10 @@ if (library.startsWith('otel')) {
       : { type: 'http', preset: 'otlp', url };
   const log = createLogger({ name: 'bench', exitFlush: false, transports: [target] });
   const began = performance.now();
-  for (let i = 0; i < count; i++) log.info(record(i), 'shipped');
+  for (let i = 0; i < count; i++) {
+    log.info(record(i), 'shipped');
+    if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await turn();
+  }
   process.stdout.write(`${performance.now() - began}\n`);
   await log.close();
 }

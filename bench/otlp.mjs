@@ -4,7 +4,8 @@
 // / logged, time until the receiver holds them all, and the logging loop's own cost (with
 // a file target beside it), and the CPU time the receiver spent reading what it was sent.
 // Rounds interleaved; each client its own process.
-//   node bench/otlp.mjs [--rounds 3] [--count 200000]
+// `--yield N` lets each client's event loop turn every N records (a service between requests).
+//   node bench/otlp.mjs [--rounds 3] [--count 200000] [--yield 0]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ const argv = process.argv.slice(2);
 const args = Object.fromEntries(argv.flatMap((arg, i) => (arg.startsWith('--') ? [[arg.slice(2), argv[i + 1]]] : [])));
 const rounds = Number(args.rounds ?? 3);
 const count = Number(args.count ?? 200_000);
+const yieldEvery = Number(args.yield ?? 0);
 const client = fileURLToPath(new URL('./otlp-client.mjs', import.meta.url));
 const libraries = ['streamlog', 'otel-defaults', 'otel-tuned', 'streamlog-file'];
 
@@ -34,7 +36,7 @@ async function run(library) {
   received = 0;
   const began = performance.now();
   const cpu = process.cpuUsage();
-  const child = spawn(process.execPath, [client, library, url, String(count)], {
+  const child = spawn(process.execPath, [client, library, url, String(count), String(yieldEvery)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -67,7 +69,8 @@ const row = (library) => {
   };
 };
 console.log(
-  `\n### ${count.toLocaleString('en')} records to an OTLP receiver on 127.0.0.1 (median of ${rounds} rounds)\n`,
+  `\n### ${count.toLocaleString('en')} records to an OTLP receiver on 127.0.0.1` +
+    `${yieldEvery > 0 ? `, the loop yielding every ${yieldEvery.toLocaleString('en')}` : ''} (median of ${rounds} rounds)\n`,
 );
 console.log('| client | delivered / logged | until all received (ms) | logging loop (ms) | receiver CPU (ms) |');
 console.log('|---|---:|---:|---:|---:|');
