@@ -219,8 +219,9 @@ function resourceOf(service: string | undefined, scope: ScopeOtlp): string {
 }
 
 /**
- * OTLP/HTTP JSON: an ExportLogsServiceRequest, records grouped by `service.name` (the
- * logger's `name`). Per the OTLP spec only 429, 502, 503 and 504 are retried;
+ * OTLP/HTTP JSON: an ExportLogsServiceRequest, records grouped by resource (`service.name`
+ * from the logger's `name`, `process.pid` and `host.name` from pino's `pid` and `hostname`).
+ * Per the OTLP spec only 429, 502, 503 and 504 are retried;
  * `partialSuccess.rejectedLogRecords` counts that many records as failed, not retried.
  */
 export const otlpPreset: HttpPreset = {
