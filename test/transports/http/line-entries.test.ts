@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger, MemoryTransport } from '../../../src/index.js';
-import { LineEntries } from '../../../src/transports/http/presets/line-entries.js';
+import { LineEntries, pickEntries } from '../../../src/transports/http/presets/line-entries.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
 
 /** Text that JSON has to escape, and some that only looks like structure. */
@@ -40,6 +40,20 @@ describe('reading a JSON line entry by entry, without parsing it', () => {
         expect(entriesOf(line)).toEqual(Object.entries(JSON.parse(line)));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('picks the wanted keys, the last of a repeated one, as JSON.parse reads them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', '"q"'), json), { maxLength: 8 }), (pairs) => {
+        // Written by hand so that keys repeat, as a line can repeat them.
+        const line = `{${pairs.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}\n`;
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        const picked = pickEntries(line, new Set(['"a"', '"\\"q\\""']));
+        const expected = ['a', '"q"'].filter((key) => Object.hasOwn(parsed, key)).map((key) => [key, parsed[key]]);
+        expect([...picked].map(([key, raw]) => [JSON.parse(key), JSON.parse(raw)]).sort()).toEqual(expected.sort());
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -1,5 +1,6 @@
 import type { LogRecord } from '../../../core/record/log-record.js';
 import type { PresetFactory, Verdict } from '../preset.js';
+import { pickEntries } from './line-entries.js';
 
 /** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network. */
 const RETRYABLE_CODES = new Set([159, 164, 202, 209, 210, 241, 252, 319, 425]);
@@ -14,14 +15,23 @@ export const clickhousePreset: PresetFactory = (options) => {
   const table = options.table ?? 'logs';
   if (!/^[A-Za-z_][\w.]*$/.test(table)) throw new Error(`table must be a plain name, got ${JSON.stringify(table)}`);
   const columns = options.columns;
+  // Column → the field's key as the line quotes it, and the column's name quoted once.
+  const mapping = Object.entries(columns ?? {}).map(([column, field]) => ({
+    column: JSON.stringify(column),
+    field,
+    key: JSON.stringify(field),
+  }));
+  const wanted = new Set(mapping.map((m) => m.key));
+  // Values come from the record's line, as they were at the log call, copied as they are.
   const row = (record: LogRecord): string => {
     if (columns === undefined) return record.json();
-    const view = record.view();
-    const out: Record<string, unknown> = {};
-    for (const [column, field] of Object.entries(columns)) {
-      out[column] = field === 'level' ? record.level : field === 'time' ? record.time : view[field];
+    const values = pickEntries(record.json(), wanted);
+    let out = '';
+    for (const { column, field, key } of mapping) {
+      const value = field === 'level' ? String(record.level) : field === 'time' ? String(record.time) : values.get(key);
+      if (value !== undefined) out += `${out === '' ? '' : ','}${column}:${value}`;
     }
-    return `${JSON.stringify(out)}\n`;
+    return `{${out}}\n`;
   };
   const query = `INSERT INTO ${table} FORMAT JSONEachRow`;
   return {

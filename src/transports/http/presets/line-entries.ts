@@ -100,3 +100,14 @@ export class LineEntries {
     return false;
   }
 }
+
+/**
+ * The raw JSON values of the wanted top-level keys of a line (given quoted, as the line has
+ * them); of a key the line repeats, the last, as JSON.parse reads it.
+ */
+export function pickEntries(line: string, wanted: ReadonlySet<string>): Map<string, string> {
+  const picked = new Map<string, string>();
+  const reader = new LineEntries().read(line);
+  while (reader.next()) if (wanted.has(reader.key)) picked.set(reader.key, reader.value);
+  return picked;
+}

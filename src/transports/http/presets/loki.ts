@@ -1,5 +1,5 @@
-import type { LogRecord } from '../../../core/record/log-record.js';
 import type { PresetFactory } from '../preset.js';
+import { pickEntries } from './line-entries.js';
 
 /**
  * Grafana Loki's push API (JSON): one stream per distinct label set (the configured record
@@ -7,20 +7,26 @@ import type { PresetFactory } from '../preset.js';
  * fields as structured metadata. Loki answers 204; a 400 is never retried as is.
  */
 export const lokiPreset: PresetFactory = (options) => {
-  const labelKeys = options.labels ?? ['name'];
-  const metadataKeys = options.metadata ?? [];
-  const labelsOf = (record: LogRecord): Record<string, string> => {
-    const view = record.view();
-    const labels: Record<string, string> = { level: record.label };
-    for (const key of labelKeys) if (view[key] !== undefined) labels[key] = String(view[key]);
-    return labels;
+  // Each chosen field with its key as the line quotes it.
+  const quoted = (keys: readonly string[]) => keys.map((key) => [key, JSON.stringify(key)] as const);
+  const labelKeys = quoted(options.labels ?? ['name']);
+  const metadataKeys = quoted(options.metadata ?? []);
+  const wanted = new Set([...labelKeys, ...metadataKeys].map(([, key]) => key));
+  /** The chosen fields as strings, read from the record's line (the values at the log call). */
+  const stringsOf = (keys: typeof labelKeys, picked: Map<string, string>, into: Record<string, string>) => {
+    for (const [key, quotedKey] of keys) {
+      const raw = picked.get(quotedKey);
+      if (raw !== undefined) into[key] = String(JSON.parse(raw));
+    }
+    return into;
   };
   return {
     contentType: 'application/json',
     body(records) {
       const streams = new Map<string, { stream: Record<string, string>; values: unknown[][] }>();
       for (const record of records) {
-        const labels = labelsOf(record);
+        const picked = pickEntries(record.json(), wanted);
+        const labels = stringsOf(labelKeys, picked, { level: record.label });
         const key = JSON.stringify(labels);
         let stream = streams.get(key);
         if (!stream) {
@@ -28,12 +34,7 @@ export const lokiPreset: PresetFactory = (options) => {
           streams.set(key, stream);
         }
         const entry: unknown[] = [`${record.time}000000`, options.line(record).replace(/\n$/, '')];
-        if (metadataKeys.length > 0) {
-          const view = record.view();
-          const metadata: Record<string, string> = {};
-          for (const field of metadataKeys) if (view[field] !== undefined) metadata[field] = String(view[field]);
-          entry.push(metadata);
-        }
+        if (metadataKeys.length > 0) entry.push(stringsOf(metadataKeys, picked, {}));
         stream.values.push(entry);
       }
       return JSON.stringify({ streams: [...streams.values()] });
