@@ -150,6 +150,34 @@ describe('preset bodies, against hand-checked payloads', () => {
     ]);
   });
 
+  it('otlp: without a bound name, a record names its service itself, or it is unknown_service', async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, base: { hostname: 'web-1' }, transports: [memory] });
+    log.info({ name: 'billing', n: 1 }, 'a');
+    log.info({ n: 2 }, 'b');
+    log.info({ name: 'billing', n: 3 }, 'c');
+    await log.flush();
+    const body = JSON.parse(preset('otlp').body(memory.records()));
+    type Group = {
+      resource: { attributes: { value: { stringValue: string } }[] };
+      scopeLogs: { logRecords: { body: { stringValue: string } }[] }[];
+    };
+    const groups = body.resourceLogs.map((r: Group) => [
+      r.resource.attributes.map((a) => a.value.stringValue),
+      r.scopeLogs[0]!.logRecords.map((l) => l.body.stringValue),
+    ]);
+    // One group per resource, in the order first seen; each keeps its records' order.
+    expect(groups).toEqual([
+      [
+        ['billing', 'web-1'],
+        ['a', 'c'],
+      ],
+      [['unknown_service', 'web-1'], ['b']],
+    ]);
+    const first = body.resourceLogs[0].scopeLogs[0].logRecords[0];
+    expect(first.attributes.map((a: { key: string }) => a.key)).toEqual(['n']);
+  });
+
   it('otlp: partialSuccess counts rejected records as failed, not retried', async () => {
     const rs = await records();
     const verdict = preset('otlp').classify!(
