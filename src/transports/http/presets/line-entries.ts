@@ -14,7 +14,7 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
 /** The index just past the string whose opening quote is at `start`. */
-function endOfString(line: string, start: number): number {
+export function endOfString(line: string, start: number): number {
   let at = start + 1;
   for (;;) {
     const quote = line.indexOf('"', at);
@@ -48,7 +48,7 @@ function endOfNested(line: string, start: number): number {
 }
 
 /** The index just past the value that starts at `start`. */
-function endOfValue(line: string, start: number): number {
+export function endOfValue(line: string, start: number): number {
   const c = line.charCodeAt(start);
   if (c === QUOTE) return endOfString(line, start);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) return endOfNested(line, start);

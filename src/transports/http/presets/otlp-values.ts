@@ -1,0 +1,142 @@
+/** JSON values as OTLP AnyValue JSON text, written directly: no objects to build and stringify. */
+
+/** A JSON value as OTLP AnyValue JSON text. */
+export function anyValueJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return `{"stringValue":${JSON.stringify(value)}}`;
+    case 'boolean':
+      return `{"boolValue":${value}}`;
+    case 'number':
+      if (!Number.isFinite(value)) return '{}';
+      // int64 as a JSON number, as the OpenTelemetry SDK sends it (OTLP decoders take numbers or
+      // strings; numbers are cheaper to read). Integers beyond 2^53 are not exact: doubles.
+      return Number.isSafeInteger(value) ? `{"intValue":${value}}` : `{"doubleValue":${value}}`;
+    case 'object': {
+      if (value === null) return '{}';
+      if (Array.isArray(value)) return `{"arrayValue":{"values":[${value.map(anyValueJson).join(',')}]}}`;
+      const values = appendAttributes('', value as Record<string, unknown>);
+      return `{"kvlistValue":{"values":[${values}]}}`;
+    }
+    default:
+      return `{"stringValue":${JSON.stringify(String(value))}}`;
+  }
+}
+
+/** `out` with a `{"key":…,"value":…}` entry added for each of an object's keys. */
+export function appendAttributes(out: string, object: Readonly<Record<string, unknown>>): string {
+  for (const key in object) {
+    out += `${out === '' ? '' : ','}{"key":${JSON.stringify(key)},"value":${anyValueJson(object[key])}}`;
+  }
+  return out;
+}
+
+/** A raw JSON value from the line as OTLP AnyValue JSON: strings, numbers and booleans copied as they are. */
+export function rawAnyValue(raw: string): string {
+  switch (raw.charCodeAt(0)) {
+    case 34: // "
+      return `{"stringValue":${raw}}`;
+    case 116: // t
+    case 102: // f
+      return `{"boolValue":${raw}}`;
+    case 110: // n
+      return '{}';
+    case 123: // {
+    case 91: // [
+      return anyValueJson(JSON.parse(raw));
+    default:
+      return isIntegerText(raw) ? `{"intValue":${raw}}` : `{"doubleValue":${raw}}`;
+  }
+}
+
+/** Is this JSON number an integer that a double holds exactly (15 characters always are)? */
+function isIntegerText(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 46 || c === 101 || c === 69) return false; // . e E
+  }
+  return raw.length <= 15 || Number.isSafeInteger(Number(raw));
+}
+
+/**
+ * One attribute key's entry openings, made once per key: an attribute is then its opening,
+ * the raw value from the line and a closing, with no AnyValue object in between.
+ */
+export class AttributeKey {
+  private readonly opening: string;
+  private readonly stringOpening: string;
+  private readonly boolOpening: string;
+  private readonly intOpening: string;
+  private readonly doubleOpening: string;
+
+  /** `quotedKey` as the line has it: `"userId"`. */
+  constructor(quotedKey: string) {
+    this.opening = `{"key":${quotedKey},"value":`;
+    this.stringOpening = `${this.opening}{"stringValue":`;
+    this.boolOpening = `${this.opening}{"boolValue":`;
+    this.intOpening = `${this.opening}{"intValue":`;
+    this.doubleOpening = `${this.opening}{"doubleValue":`;
+  }
+
+  /** The `{"key":…,"value":…}` entry for a raw JSON value: what rawAnyValue makes, wrapped. */
+  entry(raw: string): string {
+    switch (raw.charCodeAt(0)) {
+      case 34: // "
+        return `${this.stringOpening}${raw}}}`;
+      case 116: // t
+      case 102: // f
+        return `${this.boolOpening}${raw}}}`;
+      case 110: // n
+        return `${this.opening}{}}`;
+      case 123: // {
+      case 91: // [
+        return `${this.opening}${rawAnyValue(raw)}}`;
+      default:
+        return isIntegerText(raw) ? `${this.intOpening}${raw}}}` : `${this.doubleOpening}${raw}}}`;
+    }
+  }
+}
+
+/**
+ * A record's attributes in line order. A key the line repeats (a field named like a child's
+ * binding) keeps its first place and its last value, as JSON.parse reads the line: OTLP
+ * wants each key once.
+ */
+export class AttributeList {
+  private readonly keys: string[] = [];
+  private readonly values: string[] = [];
+  /** Made only for records with many keys, where a scan of the keys would be slow. */
+  private index: Map<string, number> | undefined;
+
+  clear(): void {
+    this.keys.length = 0;
+    this.values.length = 0;
+    this.index = undefined;
+  }
+
+  set(quotedKey: string, value: string): void {
+    const at = this.find(quotedKey);
+    if (at >= 0) {
+      this.values[at] = value;
+      return;
+    }
+    this.keys.push(quotedKey);
+    this.values.push(value);
+    this.index?.set(quotedKey, this.keys.length - 1);
+  }
+
+  json(): string {
+    let out = '';
+    for (let i = 0; i < this.keys.length; i++)
+      out += `${i === 0 ? '' : ','}{"key":${this.keys[i]},"value":${this.values[i]}}`;
+    return out;
+  }
+
+  private find(quotedKey: string): number {
+    if (this.index === undefined) {
+      if (this.keys.length < 32) return this.keys.indexOf(quotedKey);
+      this.index = new Map(this.keys.map((key, i) => [key, i]));
+    }
+    return this.index.get(quotedKey) ?? -1;
+  }
+}

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type LogRecord, MemoryTransport, withContext } from '../../../src/index.js';
+import { httpPreset } from '../../../src/transports/http/presets/index.js';
+import { json, text } from './json-arbitraries.js';
+
+/** What OTLP makes of a JSON value, written independently of the preset. */
+function anyValue(value: unknown): unknown {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? { intValue: value } : { doubleValue: value };
+  if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
+  if (value !== null && typeof value === 'object') {
+    return { kvlistValue: { values: Object.entries(value).map(([key, v]) => ({ key, value: anyValue(v) })) } };
+  }
+  return {};
+}
+
+const own = new Set(['level', 'time', 'msg', 'name', 'pid', 'hostname', 'trace_id', 'span_id', 'trace_flags']);
+
+/** The attributes and trace ids a record's line holds, read with JSON.parse. */
+function expectedOf(record: LogRecord): Record<string, unknown> {
+  const parsed = JSON.parse(record.json()) as Record<string, unknown>;
+  const attributes = Object.entries(parsed)
+    .filter(([name]) => !own.has(name))
+    .map(([name, value]) => ({ key: name, value: anyValue(value) }));
+  return {
+    attributes,
+    ...(typeof parsed.trace_id === 'string' ? { traceId: parsed.trace_id } : {}),
+    ...(typeof parsed.span_id === 'string' ? { spanId: parsed.span_id } : {}),
+  };
+}
+
+describe('otlp attributes, against what the line holds', () => {
+  const otlp = httpPreset('otlp')!({ line: (r) => r.json() });
+
+  it('the otlp attributes of any record are what its JSON line holds, each key once', () => {
+    const memory = new MemoryTransport({ capacity: 1 });
+    const log = createLogger({ exitFlush: false, name: 'api', transports: [memory] });
+    const otlp = httpPreset('otlp')!({ line: (r) => r.json() });
+    const own = new Set(['level', 'time', 'msg', 'name', 'pid', 'hostname', 'trace_id', 'span_id', 'trace_flags']);
+    // Keys from a small alphabet too, so the child's bindings and the fields often share some.
+    const key = fc.oneof(text, fc.constantFrom('a', 'b', 'name', 'pid', '@pid', 'level', 'msg', 'trace_id'));
+    const values = fc.dictionary(key, json, { maxKeys: 6 });
+    fc.assert(
+      fc.property(values, values, text, (bindings, fields, msg) => {
+        log.child(bindings).info(fields, msg);
+        const record = memory.records()[0]!;
+        const body = JSON.parse(otlp.body([record]));
+        const logRecord = body.resourceLogs[0].scopeLogs[0].logRecords[0];
+        const expected = Object.entries(JSON.parse(record.json()))
+          .filter(([name]) => !own.has(name))
+          .map(([name, value]) => ({ key: name, value: anyValue(value) }));
+        expect(logRecord.attributes).toEqual(expected);
+        expect(logRecord.body).toEqual({ stringValue: msg });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('records of one logger, read by the layouts it learns, carry what their lines hold', () => {
+    // A small alphabet: bindings, context and fields share keys, and call sites repeat.
+    const key = fc.constantFrom('a', 'b', 'c', 'name', 'pid', 'level', 'msg', 'trace_id', 'span_id', 'x"y', 'z\\');
+    const object = fc.dictionary(key, json, { maxKeys: 4 });
+    const call = fc.record({ site: fc.nat(), value: json, context: fc.option(object, { freq: 4 }) });
+    fc.assert(
+      fc.property(
+        object,
+        fc.boolean(),
+        fc.array(object, { minLength: 1, maxLength: 4 }),
+        fc.array(call, { minLength: 1, maxLength: 80 }),
+        (bindings, named, sites, calls) => {
+          const memory = new MemoryTransport({ capacity: 1000 });
+          const log = createLogger({ exitFlush: false, ...(named ? { name: 'api' } : {}), transports: [memory] });
+          const child = log.child(bindings);
+          for (const { site, value, context } of calls) {
+            // The call site's keys, its first key's value changing from call to call (its type too).
+            const template = sites[site % sites.length]!;
+            const fields = Object.fromEntries(Object.entries(template).map(([k, v], i) => [k, i === 0 ? value : v]));
+            if (context === null) child.info(fields, 'm');
+            else withContext(context, () => child.info(fields, 'm'));
+          }
+          const records = memory.records();
+          const body = JSON.parse(otlp.body(records));
+          // Records are grouped by resource (a record may name its own service): compare as sets.
+          const got = body.resourceLogs
+            .flatMap((r: { scopeLogs: { logRecords: unknown[] }[] }) => r.scopeLogs[0]!.logRecords)
+            .map((r: Record<string, unknown>) => ({
+              attributes: r.attributes,
+              ...(r.traceId === undefined ? {} : { traceId: r.traceId }),
+              ...(r.spanId === undefined ? {} : { spanId: r.spanId }),
+            }));
+          const sorted = (list: unknown[]) => list.map((x) => JSON.stringify(x)).sort();
+          expect(sorted(got)).toEqual(sorted(records.map(expectedOf)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
