@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type LogRecord, MemoryTransport, withContext } from '../../../src/index.js';
+import { impl } from '../../../src/core/record/log-record.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
+import { scopeOtlp } from '../../../src/transports/http/presets/otlp-scope.js';
 import { json, text } from './json-arbitraries.js';
 
 /** What OTLP makes of a JSON value, written independently of the preset. */
@@ -96,5 +98,28 @@ describe('otlp attributes, against what the line holds', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('loggers whose keys come from data, and children per request, still send what each line holds', () => {
+    const memory = new MemoryTransport({ capacity: 2000 });
+    const log = createLogger({ exitFlush: false, name: 'api', transports: [memory] });
+    // Keys made from data: no layout repeats, so lines stop being tried against layouts...
+    for (let i = 0; i < 600; i++) log.info({ [`k${i}`]: i, [i % 2 ? 'a' : 'b']: `v${i}` }, 'm');
+    // ...until one call site repeats again; then children per request, sharing what they learn.
+    for (let i = 0; i < 300; i++) log.info({ user: i, route: '/x' }, 'm');
+    for (let i = 0; i < 300; i++) log.child({ reqId: `r${i}` }).info({ user: i, reqId: i % 3 ? 'same' : i }, 'm');
+    const records = memory.records();
+    const body = JSON.parse(otlp.body(records));
+    const got = body.resourceLogs[0].scopeLogs[0].logRecords.map((r: Record<string, unknown>) => ({
+      attributes: r.attributes,
+    }));
+    expect(got).toEqual(records.map(expectedOf));
+    // The root logger learned the repeated call site's layout after the keys from data.
+    const book = scopeOtlp(impl(records[700]!).scope).book;
+    expect(book.layouts.map((layout) => layout.map((key) => key.text).join(''))).toContain('"user":"route":"msg":');
+    expect(got.at(-1).attributes).toEqual([
+      { key: 'reqId', value: { stringValue: 'same' } },
+      { key: 'user', value: { intValue: 299 } },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { LogRecordImpl } from '../../../core/record/log-record.js';
 import { endOfString, endOfValue, LineEntries } from './line-entries.js';
 import {
   ATTRIBUTE,
+  type LayoutBook,
   type LineKey,
   SERVICE,
   SKIP,
@@ -48,9 +49,9 @@ function readEntries(line: string, scope: ScopeOtlp): void {
   attributes.clear();
   const reader = entries.read(line);
   while (reader.next()) {
-    const key = scope.lineKey(reader.key);
-    if (key.kind === ATTRIBUTE) attributes.set(reader.key, rawAnyValue(reader.value));
-    else if (key.kind !== SKIP) noteOwnField(key.kind, reader.value);
+    const kind = scope.book.kindOf(reader.key);
+    if (kind === ATTRIBUTE) attributes.set(reader.key, rawAnyValue(reader.value));
+    else if (kind !== SKIP) noteOwnField(kind, reader.value);
   }
   found.attributes = attributes.json();
 }
@@ -85,13 +86,13 @@ function readByLayout(line: string, start: number, layout: LineKey[], scope: Sco
 }
 
 /** The keys of the entries from `start` on, or undefined if the line ends otherwise than expected. */
-function layoutOf(line: string, start: number, scope: ScopeOtlp): LineKey[] | undefined {
+function layoutOf(line: string, start: number, book: LayoutBook): LineKey[] | undefined {
   const layout: LineKey[] = [];
   let at = start;
   while (line.charCodeAt(at) === COMMA) {
     const keyEnd = endOfString(line, at + 1);
     if (line.charCodeAt(keyEnd) !== COLON) return undefined;
-    layout.push(scope.lineKey(line.slice(at + 1, keyEnd)));
+    layout.push(book.lineKey(line.slice(at + 1, keyEnd)));
     at = endOfValue(line, keyEnd + 1);
   }
   return line.charCodeAt(at) === CLOSE_BRACE ? layout : undefined;
@@ -99,18 +100,21 @@ function layoutOf(line: string, start: number, scope: ScopeOtlp): LineKey[] | un
 
 /** Reads a line by one of its logger's layouts, learning its layout if none fits. */
 function readByLayouts(line: string, scope: ScopeOtlp): boolean {
-  if (!scope.layoutsUsable) return false;
+  const book = scope.book;
+  if (!book.usable || !book.tries()) return false;
   const start = afterBindings(line, scope);
   if (start < 0) return false;
-  const layouts = scope.layouts;
+  const layouts = book.layouts;
   for (let i = 0; i < layouts.length; i++) {
     if (readByLayout(line, start, layouts[i]!, scope)) {
-      scope.matched(i);
+      book.matched(i);
       return true;
     }
   }
-  const layout = layoutOf(line, start, scope);
-  return layout !== undefined && scope.learn(layout) && readByLayout(line, start, layout, scope);
+  book.missed();
+  if (!book.mayLearn()) return false;
+  const layout = layoutOf(line, start, book);
+  return layout !== undefined && book.learn(layout) && readByLayout(line, start, layout, scope);
 }
 
 let lastTime = Number.NaN;
@@ -137,7 +141,7 @@ export function logRecordJson(record: LogRecordImpl, scope: ScopeOtlp): string {
     lastMsgJson = JSON.stringify(record.msg ?? '');
   }
   return (
-    `${lastTimes}${scope.severity(record.level)},"body":{"stringValue":${lastMsgJson}},` +
+    `${lastTimes}${scope.book.severity(record.level)},"body":{"stringValue":${lastMsgJson}},` +
     `"attributes":[${found.attributes}]${found.traceId}${found.spanId}${found.flags}}`
   );
 }
