@@ -18,11 +18,12 @@ function anyValue(value: unknown): unknown {
   return {};
 }
 
-const own = new Set(['level', 'time', 'msg', 'name', 'pid', 'hostname', 'trace_id', 'span_id', 'trace_flags']);
+const own = new Set(['level', 'time', 'name', 'pid', 'hostname', 'trace_id', 'span_id', 'trace_flags']);
 
 /** The attributes and trace ids a record's line holds, read with JSON.parse. */
 function expectedOf(record: LogRecord): Record<string, unknown> {
   const parsed = JSON.parse(record.json()) as Record<string, unknown>;
+  delete parsed[record.messageKey];
   const attributes = Object.entries(parsed)
     .filter(([name]) => !own.has(name))
     .map(([name, value]) => ({ key: name, value: anyValue(value) }));
@@ -69,11 +70,18 @@ describe('otlp attributes, against what the line holds', () => {
       fc.property(
         object,
         fc.boolean(),
+        // Every shape a line can have: where the time is and how, the level as a label, the message key.
+        fc.record({
+          timestamp: fc.constantFrom('epoch' as const, 'iso' as const, false as const),
+          levelFormat: fc.constantFrom('number' as const, 'label' as const),
+          messageKey: fc.constantFrom('msg', 'message', 'a'),
+        }),
         fc.array(object, { minLength: 1, maxLength: 4 }),
         fc.array(call, { minLength: 1, maxLength: 80 }),
-        (bindings, named, sites, calls) => {
+        (bindings, named, shape, sites, calls) => {
           const memory = new MemoryTransport({ capacity: 1000 });
-          const log = createLogger({ exitFlush: false, ...(named ? { name: 'api' } : {}), transports: [memory] });
+          const name = named ? { name: 'api' } : {};
+          const log = createLogger({ exitFlush: false, ...name, ...shape, transports: [memory] });
           const child = log.child(bindings);
           for (const { site, value, context } of calls) {
             // The call site's keys, its first key's value changing from call to call (its type too).
