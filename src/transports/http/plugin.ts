@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { TransportPlugin } from '../../core/plugin/registry.js';
+import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
+import { HttpTransport } from './transport.js';
+import type { PresetOptions } from './preset.js';
+import { httpPreset, httpPresetNames } from './presets/index.js';
+
+// The `http` entry of a config: its schema, and the transport it makes.
+
+const retrySchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).optional(),
+  baseMs: durationSchema.optional(),
+  maxMs: durationSchema.optional(),
+  deadlineMs: durationSchema.optional(),
+});
+
+const httpSchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+    preset: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    batch: z
+      .strictObject({
+        maxRecords: z.number().int().min(1).optional(),
+        maxBytes: sizeSchema.optional(),
+        intervalMs: durationSchema.optional(),
+      })
+      .optional(),
+    compression: z.enum(['gzip', 'none']).optional(),
+    concurrency: z.number().int().min(1).max(64).optional(),
+    timeoutMs: durationSchema.optional(),
+    retry: retrySchema.optional(),
+    tls: z
+      .strictObject({
+        ca: z.string().optional(),
+        cert: z.string().optional(),
+        key: z.string().optional(),
+        rejectUnauthorized: z.boolean().optional(),
+      })
+      .optional(),
+    labels: z.array(z.string()).optional(),
+    metadata: z.array(z.string()).optional(),
+    index: z.string().min(1).optional(),
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
+      .optional(),
+    columns: z.record(z.string(), z.string()).optional(),
+    /** Folder where what is held at exit waits for the next start (relative to the config). */
+    spoolDir: z.string().min(1).optional(),
+    spoolMaxBytes: sizeSchema.optional(),
+  })
+  .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
+    error: `expected a preset: ${httpPresetNames().join(', ')}`,
+    path: ['preset'],
+  });
+
+export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
+  schema: httpSchema,
+  create(options, context) {
+    const presetOptions: PresetOptions = {
+      line: (record) => record.formatted(context.formatter),
+      labels: options.labels,
+      metadata: options.metadata,
+      index: options.index,
+      table: options.table,
+      columns: options.columns,
+    };
+    return new HttpTransport({
+      url: options.url,
+      preset: httpPreset(options.preset ?? 'ndjson')!(presetOptions),
+      headers: options.headers,
+      batch: options.batch,
+      compression: options.compression,
+      concurrency: options.concurrency,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      tls: options.tls,
+      formatter: context.formatter,
+      spool:
+        options.spoolDir === undefined
+          ? undefined
+          : {
+              dir: resolve(context.baseDir, options.spoolDir),
+              // Named by destination; a second transport to the same one gets a file of its own.
+              name: `http-${createHash('sha256')
+                .update(`${options.preset ?? 'ndjson'} ${options.url}`)
+                .digest('hex')
+                .slice(0, 16)}`,
+              revive: context.revive,
+              maxBytes: options.spoolMaxBytes,
+              deadLetter: (record, reason) => context.deadLetter(record, reason, 'http spool'),
+            },
+    });
+  },
+};
+
+declare module '../../core/plugin/registry.js' {
+  interface TransportTypes {
+    http: z.input<typeof httpSchema>;
+  }
+}
