@@ -5,25 +5,33 @@
 // logging loop's own cost (with
 // a file target beside it), and the CPU time the receiver spent reading what it was sent.
 // Rounds interleaved; each client its own process.
-// `--yield N` lets each client's event loop turn every N records (a service between requests).
-//   node bench/otlp.mjs [--rounds 3] [--count 200000] [--yield 0]
+// `--yield N` lets each client's event loop turn every N records (a service between requests);
+// `--prototype` adds the worker-thread experiment (bench/otlp-worker-prototype.mjs).
+//   node bench/otlp.mjs [--rounds 3] [--count 200000] [--yield 0] [--prototype]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
-const args = Object.fromEntries(argv.flatMap((arg, i) => (arg.startsWith('--') ? [[arg.slice(2), argv[i + 1]]] : [])));
+const args = Object.fromEntries(
+  argv.flatMap((arg, i) =>
+    arg.startsWith('--') ? [[arg.slice(2), argv[i + 1]?.startsWith('--') ? '' : argv[i + 1]]] : [],
+  ),
+);
 const rounds = Number(args.rounds ?? 3);
 const count = Number(args.count ?? 200_000);
 const yieldEvery = Number(args.yield ?? 0);
 const client = fileURLToPath(new URL('./otlp-client.mjs', import.meta.url));
+const prototype = fileURLToPath(new URL('./otlp-worker-prototype.mjs', import.meta.url));
 const libraries = ['streamlog', 'otel-defaults', 'otel-tuned', 'streamlog-file', 'streamlog-floor'];
+if ('prototype' in args) libraries.push('worker-prototype');
 const labels = {
   streamlog: 'streamlog (otlp, defaults)',
   'otel-defaults': 'OTel SDK, defaults',
   'otel-tuned': 'OTel SDK, tuned to deliver everything',
   'streamlog-file': 'streamlog, file target',
   'streamlog-floor': 'streamlog, bodies prebuilt (encoding free)',
+  'worker-prototype': 'worker-thread prototype (encodes and sends during the loop)',
 };
 
 let received = 0;
@@ -48,7 +56,11 @@ async function run(library) {
   allReceivedAt = undefined;
   const began = performance.now();
   const cpu = process.cpuUsage();
-  const child = spawn(process.execPath, [client, library, url, String(count), String(yieldEvery)], {
+  const command =
+    library === 'worker-prototype'
+      ? [prototype, url, String(count)]
+      : [client, library, url, String(count), String(yieldEvery)];
+  const child = spawn(process.execPath, command, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
