@@ -23,8 +23,8 @@ const CLOSE_BRACE = 125;
  */
 const found = { attributes: '', traceId: '', spanId: '', flags: '', service: undefined as string | undefined };
 
-function clearFound(attributes: string): void {
-  found.attributes = attributes;
+function clearFound(): void {
+  found.attributes = '';
   found.traceId = '';
   found.spanId = '';
   found.flags = '';
@@ -45,7 +45,7 @@ const attributes = new AttributeList();
 
 /** Reads any line entry by entry: what every line can be read with. */
 function readEntries(line: string, scope: ScopeOtlp): void {
-  clearFound('');
+  clearFound();
   attributes.clear();
   const reader = entries.read(line);
   while (reader.next()) {
@@ -71,7 +71,7 @@ function afterBindings(line: string, scope: ScopeOtlp): number {
 function readByLayout(line: string, start: number, layout: LineKey[], scope: ScopeOtlp): boolean {
   let at = start;
   let list = scope.bindingAttributes;
-  clearFound('');
+  clearFound();
   for (let i = 0; i < layout.length; i++) {
     const key = layout[i]!;
     if (line.charCodeAt(at) !== COMMA || !line.startsWith(key.text, at + 1)) return false;
