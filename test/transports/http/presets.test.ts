@@ -226,7 +226,17 @@ describe('preset bodies, against hand-checked payloads', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines[0]).toEqual({ create: { _index: 'app-logs', _id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    expect(lines[0]).toEqual({ create: { _index: 'app-logs', _id: expect.stringMatching(/^[\w-]{17,}$/) } });
+    // Every record its own id; another transport's ids never meet these.
+    const ids = lines.filter((_, i) => i % 2 === 0).map((line) => line.create._id);
+    expect(new Set(ids).size).toBe(rs.length);
+    const other = preset('elasticsearch', { index: 'app-logs' }).body(rs);
+    const otherIds = other
+      .trim()
+      .split('\n')
+      .filter((_, i) => i % 2 === 0)
+      .map((line) => JSON.parse(line).create._id);
+    expect(otherIds.filter((id) => ids.includes(id))).toEqual([]);
     expect(lines[1]).toMatchObject({ msg: 'hello' });
     expect(es.url!('http://127.0.0.1:9200')).toBe('http://127.0.0.1:9200/_bulk');
     const bulk = { errors: true, items: [{ create: { status: 409 } }, { create: { status: 429 } }] };
