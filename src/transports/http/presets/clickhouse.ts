@@ -1,6 +1,6 @@
 import type { LogRecord } from '../../../core/record/log-record.js';
 import type { PresetFactory, Verdict } from '../preset.js';
-import { pickEntries } from './line-entries.js';
+import { LinePicker } from './line-entries.js';
 
 /** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network. */
 const RETRYABLE_CODES = new Set([159, 164, 202, 209, 210, 241, 252, 319, 425]);
@@ -21,14 +21,17 @@ export const clickhousePreset: PresetFactory = (options) => {
     field,
     key: JSON.stringify(field),
   }));
-  const wanted = new Set(mapping.map((m) => m.key));
+  const wanted = [...new Set(mapping.map((m) => m.key))];
+  const picker = new LinePicker(wanted);
+  const at = mapping.map((m) => wanted.indexOf(m.key));
   // Values come from the record's line, as they were at the log call, copied as they are.
   const row = (record: LogRecord): string => {
     if (columns === undefined) return record.json();
-    const values = pickEntries(record.json(), wanted);
+    const values = picker.pick(record.json());
     let out = '';
-    for (const { column, field, key } of mapping) {
-      const value = field === 'level' ? String(record.level) : field === 'time' ? String(record.time) : values.get(key);
+    for (let i = 0; i < mapping.length; i++) {
+      const { column, field } = mapping[i]!;
+      const value = field === 'level' ? String(record.level) : field === 'time' ? String(record.time) : values[at[i]!];
       if (value !== undefined) out += `${out === '' ? '' : ','}${column}:${value}`;
     }
     return `{${out}}\n`;

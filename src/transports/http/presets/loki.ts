@@ -1,5 +1,5 @@
 import type { PresetFactory } from '../preset.js';
-import { pickEntries } from './line-entries.js';
+import { LinePicker } from './line-entries.js';
 
 /**
  * Grafana Loki's push API (JSON): one stream per distinct label set (the configured record
@@ -7,16 +7,23 @@ import { pickEntries } from './line-entries.js';
  * fields as structured metadata. Loki answers 204; a 400 is never retried as is.
  */
 export const lokiPreset: PresetFactory = (options) => {
-  // Each chosen field with its key as the line quotes it.
-  const quoted = (keys: readonly string[]) => keys.map((key) => [key, JSON.stringify(key)] as const);
-  const labelKeys = quoted(options.labels ?? ['name']);
-  const metadataKeys = quoted(options.metadata ?? []);
-  const wanted = new Set([...labelKeys, ...metadataKeys].map(([, key]) => key));
-  /** The chosen fields as strings, read from the record's line (the values at the log call). */
-  const stringsOf = (keys: typeof labelKeys, picked: Map<string, string>, into: Record<string, string>) => {
-    for (const [key, quotedKey] of keys) {
-      const raw = picked.get(quotedKey);
-      if (raw !== undefined) into[key] = String(JSON.parse(raw));
+  const labels = options.labels ?? ['name'];
+  const metadata = options.metadata ?? [];
+  // Every chosen field once, read from the record's line (the values at the log call).
+  const fields = [...new Set([...labels, ...metadata])];
+  const picker = new LinePicker(fields.map((field) => JSON.stringify(field)));
+  const chosen = (names: string[]) => names.map((name) => [name, fields.indexOf(name)] as const);
+  const labelFields = chosen(labels);
+  const metadataFields = chosen(metadata);
+  /** The chosen fields the line has, as strings. */
+  const stringsOf = (
+    list: typeof labelFields,
+    values: readonly (string | undefined)[],
+    into: Record<string, string>,
+  ) => {
+    for (const [name, at] of list) {
+      const raw = values[at];
+      if (raw !== undefined) into[name] = String(JSON.parse(raw));
     }
     return into;
   };
@@ -25,8 +32,8 @@ export const lokiPreset: PresetFactory = (options) => {
     body(records) {
       const streams = new Map<string, { stream: Record<string, string>; values: unknown[][] }>();
       for (const record of records) {
-        const picked = pickEntries(record.json(), wanted);
-        const labels = stringsOf(labelKeys, picked, { level: record.label });
+        const values = picker.pick(record.json());
+        const labels = stringsOf(labelFields, values, { level: record.label });
         const key = JSON.stringify(labels);
         let stream = streams.get(key);
         if (!stream) {
@@ -34,7 +41,7 @@ export const lokiPreset: PresetFactory = (options) => {
           streams.set(key, stream);
         }
         const entry: unknown[] = [`${record.time}000000`, options.line(record).replace(/\n$/, '')];
-        if (metadataKeys.length > 0) entry.push(stringsOf(metadataKeys, picked, {}));
+        if (metadataFields.length > 0) entry.push(stringsOf(metadataFields, values, {}));
         stream.values.push(entry);
       }
       return JSON.stringify({ streams: [...streams.values()] });
