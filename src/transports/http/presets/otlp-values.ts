@@ -31,21 +31,29 @@ export function appendAttributes(out: string, object: Readonly<Record<string, un
   return out;
 }
 
-/** A raw JSON value from the line as OTLP AnyValue JSON: strings, numbers and booleans copied as they are. */
-export function rawAnyValue(raw: string): string {
+/** What a raw JSON value from the line is as an AnyValue: one of the scalar kinds, null, or nested. */
+const STRING = 0;
+const BOOL = 1;
+const INT = 2;
+const DOUBLE = 3;
+const NULL = 4;
+const NESTED = 5;
+const SCALAR_OPENINGS = ['{"stringValue":', '{"boolValue":', '{"intValue":', '{"doubleValue":'];
+
+function rawKind(raw: string): number {
   switch (raw.charCodeAt(0)) {
     case 34: // "
-      return `{"stringValue":${raw}}`;
+      return STRING;
     case 116: // t
     case 102: // f
-      return `{"boolValue":${raw}}`;
+      return BOOL;
     case 110: // n
-      return '{}';
+      return NULL;
     case 123: // {
     case 91: // [
-      return anyValueJson(JSON.parse(raw));
+      return NESTED;
     default:
-      return isIntegerText(raw) ? `{"intValue":${raw}}` : `{"doubleValue":${raw}}`;
+      return isIntegerText(raw) ? INT : DOUBLE;
   }
 }
 
@@ -58,42 +66,33 @@ function isIntegerText(raw: string): boolean {
   return raw.length <= 15 || Number.isSafeInteger(Number(raw));
 }
 
+/** A raw JSON value from the line as OTLP AnyValue JSON: strings, numbers and booleans copied as they are. */
+export function rawAnyValue(raw: string): string {
+  const kind = rawKind(raw);
+  if (kind === NULL) return '{}';
+  if (kind === NESTED) return anyValueJson(JSON.parse(raw));
+  return `${SCALAR_OPENINGS[kind]}${raw}}`;
+}
+
 /**
  * One attribute key's entry openings, made once per key: an attribute is then its opening,
  * the raw value from the line and a closing, with no AnyValue object in between.
  */
 export class AttributeKey {
   private readonly opening: string;
-  private readonly stringOpening: string;
-  private readonly boolOpening: string;
-  private readonly intOpening: string;
-  private readonly doubleOpening: string;
+  /** The opening with each scalar kind's AnyValue opened too, by kind. */
+  private readonly scalarOpenings: string[];
 
   /** `quotedKey` as the line has it: `"userId"`. */
   constructor(quotedKey: string) {
     this.opening = `{"key":${quotedKey},"value":`;
-    this.stringOpening = `${this.opening}{"stringValue":`;
-    this.boolOpening = `${this.opening}{"boolValue":`;
-    this.intOpening = `${this.opening}{"intValue":`;
-    this.doubleOpening = `${this.opening}{"doubleValue":`;
+    this.scalarOpenings = SCALAR_OPENINGS.map((opening) => this.opening + opening);
   }
 
   /** The `{"key":…,"value":…}` entry for a raw JSON value: what rawAnyValue makes, wrapped. */
   entry(raw: string): string {
-    switch (raw.charCodeAt(0)) {
-      case 34: // "
-        return `${this.stringOpening}${raw}}}`;
-      case 116: // t
-      case 102: // f
-        return `${this.boolOpening}${raw}}}`;
-      case 110: // n
-        return `${this.opening}{}}`;
-      case 123: // {
-      case 91: // [
-        return `${this.opening}${rawAnyValue(raw)}}`;
-      default:
-        return isIntegerText(raw) ? `${this.intOpening}${raw}}}` : `${this.doubleOpening}${raw}}}`;
-    }
+    const kind = rawKind(raw);
+    return kind < NULL ? `${this.scalarOpenings[kind]}${raw}}}` : `${this.opening}${rawAnyValue(raw)}}`;
   }
 }
 
