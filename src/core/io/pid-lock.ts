@@ -1,4 +1,8 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { readOwnFile, removeQuietly, UnsafeFileError } from './safe-open.js';
+
+// Created exclusively, so never through a symlink; O_NOFOLLOW says so outright.
+const CREATE = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
 
 /** Lock files this process holds: a lock naming our own pid but not in here is left over. */
 const heldHere = new Set<string>();
@@ -12,7 +16,7 @@ export function tryLock(path: string): PidLock | undefined {
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
-      fd = openSync(path, 'wx', 0o640);
+      fd = openSync(path, CREATE, 0o640);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (ownerAlive(path)) return undefined;
@@ -39,13 +43,17 @@ export class PidLock {
   }
 }
 
-/** Is the owner named in the lock file alive? A lock still being written counts as alive. */
+/**
+ * Is the owner named in the lock file alive? A lock still being written counts as alive, and
+ * so does one that is not a file of ours (a symlink, a FIFO, another user's): it was not
+ * written by a logger of ours, so it is neither read through nor taken over.
+ */
 function ownerAlive(path: string): boolean {
   let pid: number;
   try {
-    pid = Number(readFileSync(path, 'utf8'));
-  } catch {
-    return false;
+    pid = Number(readOwnFile(path, 32));
+  } catch (error) {
+    return error instanceof UnsafeFileError;
   }
   if (!Number.isInteger(pid) || pid <= 0) return true;
   if (pid === process.pid) return heldHere.has(path);
@@ -54,13 +62,5 @@ function ownerAlive(path: string): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Gone already: taken over, or removed by its owner.
   }
 }

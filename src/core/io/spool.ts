@@ -1,21 +1,16 @@
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  ftruncateSync,
-  readFileSync,
-  readSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { join } from 'node:path';
-import { ensureFolder, openForAppend } from './open-append.js';
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ensureFolder } from './open-append.js';
 import { type PidLock, tryLock } from './pid-lock.js';
+import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError } from './safe-open.js';
 import { tryWriteFully } from './write-fully.js';
 
 const READ_CHUNK = 64 * 1024;
 /** Spool files one target may have before a logger gives up finding a free one. */
 const MAX_CANDIDATES = 64;
+/** Lines moved per write when adopting an orphan's spool file. */
+const ADOPT_BATCH = 1024;
+const APPEND = constants.O_APPEND | constants.O_RDWR;
 
 /**
  * A target's overflow on disk: NDJSON lines appended while the target cannot keep up and
@@ -28,6 +23,9 @@ const MAX_CANDIDATES = 64;
  * them is the position committed to `<file>.offset` (and the file emptied when all is
  * committed). After a crash the lines read but not committed are replayed again: at least
  * once, with duplicates bounded by what the target held (its window).
+ *
+ * Only our own files: the spool file, its offset and its lock are never opened through a
+ * symlink, and a spool file that is not a regular file of this uid is refused (`problem`).
  */
 export class Spool {
   private fd: number | undefined;
@@ -41,41 +39,56 @@ export class Spool {
   /** Lines ever written. */
   written = 0;
 
+  /** Why the spool cannot be used: every append fails with it (and the record is counted). */
+  private unavailable: Error | undefined;
+
   constructor(
     readonly path: string,
     private readonly lock?: PidLock,
-    /** Why no spool file could be had: every append fails with it (and the record is counted). */
-    private readonly unavailable?: Error,
+    unavailable?: Error,
   ) {
     this.offsetPath = `${path}.offset`;
-    if (unavailable === undefined && existsSync(path)) {
-      this.open();
-      this.size = fstatSync(this.fd!).size;
-      this.readOffset = this.savedOffset();
-      this.committed = this.readOffset;
-      this.count = this.countLines(this.readOffset);
-    }
+    this.unavailable = unavailable;
+    if (unavailable === undefined) this.adopt();
+  }
+
+  /**
+   * Why this spool is unusable, for a diagnostic: no free spool file, an unusable folder, or
+   * a spool file refused as not ours (a symlink, not a regular file, another uid's). Its
+   * records then fail as they come; the refused file is never read, written or removed.
+   */
+  get problem(): Error | undefined {
+    return this.unavailable;
   }
 
   /**
    * The spool of target `id` in `dir` for this logger: `<id>.ndjson`, or `<id>.2.ndjson`, …
-   * when a live logger holds that one. A file left by a dead owner is adopted.
+   * when a live logger holds that one. A file left by a dead owner is adopted, and so are
+   * the other candidates no live logger holds: their lines are moved into this one.
    */
   static claim(dir: string, id: string): Spool {
     const name = id.replace(/[^\w.-]/g, '_');
-    const first = join(dir, `${name}.ndjson`);
+    const candidate = (n: number) => join(dir, n === 1 ? `${name}.ndjson` : `${name}.${n}.ndjson`);
+    let spool: Spool | undefined;
     try {
       ensureFolder(dir);
-      for (let n = 1; n <= MAX_CANDIDATES; n++) {
-        const path = n === 1 ? first : join(dir, `${name}.${n}.ndjson`);
-        const lock = tryLock(`${path}.lock`);
-        if (lock) return new Spool(path, lock);
+      for (let n = 1; n <= MAX_CANDIDATES && spool === undefined; n++) {
+        const lock = tryLock(`${candidate(n)}.lock`);
+        if (lock) spool = new Spool(candidate(n), lock);
       }
-      return new Spool(first, undefined, new Error(`no free spool file for ${id} in ${dir}`));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      return new Spool(first, undefined, new Error(`cannot use spool folder ${dir}: ${code}`, { cause: error }));
+      return new Spool(candidate(1), undefined, new Error(`cannot use spool folder ${dir}: ${code}`, { cause: error }));
     }
+    if (spool === undefined) {
+      return new Spool(candidate(1), undefined, new Error(`no free spool file for ${id} in ${dir}`));
+    }
+    // Loggers that shared the folder and are gone left their files at other candidates, which
+    // this logger might never reach again: without this their records would be stranded.
+    for (let n = 1; n <= MAX_CANDIDATES; n++) {
+      if (candidate(n) !== spool.path) spool.adoptOrphan(candidate(n));
+    }
+    return spool;
   }
 
   get empty(): boolean {
@@ -89,16 +102,7 @@ export class Spool {
 
   /** Appends one line; throws when it cannot (the caller counts the record as failed). */
   append(line: string): void {
-    if (this.unavailable) throw this.unavailable;
-    this.open();
-    const outcome = tryWriteFully(this.fd!, line);
-    if (outcome.error) {
-      // A torn line would be read back as garbage, or glued to the next: cut it off.
-      if (outcome.bytes > 0) ftruncateSync(this.fd!, this.size);
-      throw outcome.error;
-    }
-    this.size += outcome.bytes;
-    this.count++;
+    this.appendLines(line, 1);
     this.written++;
   }
 
@@ -156,17 +160,103 @@ export class Spool {
 
   /** Keeps unread lines (and where reading stopped) for the next owner; releases the lock. */
   close(): void {
-    const settled = this.committed >= this.size;
-    if (this.fd !== undefined) {
-      if (!settled) this.saveOffset();
-      closeSync(this.fd);
+    // A refused file is not ours: left exactly as it is.
+    if (this.unavailable === undefined) {
+      const settled = this.committed >= this.size;
+      if (this.fd !== undefined) {
+        if (!settled) this.saveOffset();
+        closeSync(this.fd);
+      }
+      if (settled) {
+        removeQuietly(this.path);
+        removeQuietly(this.offsetPath);
+      }
     }
     this.fd = undefined;
-    if (settled) {
-      removeQuietly(this.path);
-      removeQuietly(this.offsetPath);
-    }
     this.lock?.release();
+  }
+
+  /**
+   * Takes over the file a previous owner left, if any: where it stopped, and how many lines
+   * are left. A last line without its newline is one the owner was killed writing: it is cut
+   * off, or the next append would be glued to it.
+   */
+  private adopt(): void {
+    try {
+      this.fd = openOwnFile(this.path, APPEND);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.refuse(error);
+      return;
+    }
+    try {
+      const size = fstatSync(this.fd).size;
+      this.size = this.endOfLastLine(size);
+      if (this.size < size) ftruncateSync(this.fd, this.size);
+      this.readOffset = this.savedOffset();
+      this.committed = this.readOffset;
+      this.count = this.countLines(this.readOffset);
+    } catch (error) {
+      closeSync(this.fd);
+      this.fd = undefined;
+      this.size = 0;
+      this.refuse(error);
+    }
+  }
+
+  /**
+   * Moves the unread lines of `path`, a spool file of the same target whose owner is gone,
+   * after ours, then removes it. A file a live logger holds is left alone. Ours is written
+   * (and synced) before the orphan is emptied: a crash in between replays lines twice, never
+   * loses them.
+   */
+  private adoptOrphan(path: string): void {
+    if (this.unavailable !== undefined) return;
+    let lock: PidLock | undefined;
+    try {
+      if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return;
+      lock = tryLock(`${path}.lock`);
+    } catch {
+      return; // cannot take its lock: its lines wait for a logger that can
+    }
+    if (lock === undefined) return;
+    const orphan = new Spool(path, lock);
+    try {
+      if (orphan.problem !== undefined || orphan.empty) return;
+      while (!orphan.empty) {
+        const lines = orphan.read(ADOPT_BATCH);
+        if (lines.length === 0) break;
+        this.appendLines(lines.join(''), lines.length);
+      }
+      fsyncSync(this.fd!);
+      orphan.commit(orphan.position);
+    } catch {
+      // Ours took part of them, or none: the orphan keeps all its lines for a later claim.
+    } finally {
+      orphan.close();
+    }
+  }
+
+  /** Appends whole lines, all or none; throws when it cannot. */
+  private appendLines(text: string, lines: number): void {
+    if (this.unavailable) throw this.unavailable;
+    this.open();
+    const outcome = tryWriteFully(this.fd!, text);
+    if (outcome.error) {
+      // A torn line would be read back as garbage, or glued to the next: cut it off.
+      if (outcome.bytes > 0) ftruncateSync(this.fd!, this.size);
+      throw outcome.error;
+    }
+    this.size += outcome.bytes;
+    this.count += lines;
+  }
+
+  private refuse(error: unknown): void {
+    this.unavailable =
+      error instanceof UnsafeFileError
+        ? error
+        : new Error(`cannot use spool file ${this.path}: ${(error as NodeJS.ErrnoException).code ?? error}`, {
+            cause: error,
+          });
   }
 
   private reset(): void {
@@ -180,23 +270,39 @@ export class Spool {
 
   private open(): void {
     if (this.fd !== undefined) return;
-    this.fd = openForAppend(this.path, 0o640, { read: true });
+    const flags = APPEND | constants.O_CREAT;
+    try {
+      try {
+        this.fd = openOwnFile(this.path, flags);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        ensureFolder(dirname(this.path));
+        this.fd = openOwnFile(this.path, flags);
+      }
+    } catch (error) {
+      // Something not ours appeared at our path since the claim: refuse it for good.
+      if (error instanceof UnsafeFileError) this.unavailable = error;
+      throw error;
+    }
   }
 
   private saveOffset(): void {
     if (this.committed === 0) return;
     try {
-      writeFileSync(this.offsetPath, String(this.committed), { mode: 0o640 });
+      replaceFile(this.offsetPath, String(this.committed));
     } catch {
       // Without it a restart replays from the start: more duplicates, nothing lost.
     }
   }
 
-  /** The saved read position, if it is sound: within the file and just after a newline. */
+  /**
+   * The saved read position, if it is sound: in a file of our own, within the spool and just
+   * after a newline. Anything else replays from the start: duplicates, nothing lost.
+   */
   private savedOffset(): number {
     let offset: number;
     try {
-      offset = Number(readFileSync(this.offsetPath, 'utf8'));
+      offset = Number(readOwnFile(this.offsetPath, 32));
     } catch {
       return 0;
     }
@@ -204,6 +310,19 @@ export class Spool {
     const before = Buffer.alloc(1);
     readSync(this.fd!, before, 0, 1, offset - 1);
     return before[0] === 10 ? offset : 0;
+  }
+
+  /** Where the last whole line of the first `size` bytes ends (0 when there is none). */
+  private endOfLastLine(size: number): number {
+    const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, size));
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - buffer.length);
+      const n = readSync(this.fd!, buffer, 0, end - start, start);
+      const newline = buffer.subarray(0, n).lastIndexOf(10);
+      if (newline !== -1) return start + newline + 1;
+      end = start;
+    }
+    return 0;
   }
 
   private countLines(from: number): number {
@@ -216,13 +335,5 @@ export class Spool {
       offset += n;
     }
     return lines;
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Not there: nothing to remove.
   }
 }
