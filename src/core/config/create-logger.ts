@@ -172,6 +172,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     router,
     redactor,
     exitFlush,
+    exitTimeoutMs: config.exitTimeoutMs ?? 10_000,
     handleExceptions: exitFlush && (config.handleExceptions ?? true),
     handleSignals: exitFlush && (config.handleSignals ?? true),
     baseJson: bindings,

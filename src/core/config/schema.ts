@@ -113,6 +113,8 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   exitFlush: z.boolean().optional(),
+  /** How long a script that returns waits for asynchronous transports to send what they hold. */
+  exitTimeoutMs: durationSchema.optional(),
   handleExceptions: z.boolean().optional(),
   handleSignals: z.boolean().optional(),
   transports: z.array(z.unknown()).optional(),

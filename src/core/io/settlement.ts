@@ -7,3 +7,13 @@ export interface SettlementListener<T> {
   delivered(count: number): void;
   failed(items: readonly T[], reason: Error): void;
 }
+
+/** A reason for records dropped for a bound (a full queue or spool), not refused by the destination. */
+export function dropReason(message: string): Error {
+  return Object.assign(new Error(message), { dropped: true });
+}
+
+/** Was the record dropped for a bound? Such failures count as `dropped` and never open a circuit. */
+export function isDrop(reason: Error): boolean {
+  return (reason as { dropped?: unknown }).dropped === true;
+}

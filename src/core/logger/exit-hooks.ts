@@ -1,13 +1,23 @@
 /**
- * Process-exit hooks. Whatever is still buffered is written synchronously when the process
- * exits, dies of an uncaught exception (which is first logged as a fatal record), or gets
- * SIGTERM/SIGINT. Hooks are installed lazily and removed when no logger needs them, so a
- * process without open loggers behaves exactly as Node's defaults say.
+ * The one exit path, for every way a process ends. When the event loop empties
+ * (`beforeExit`: a script that returns), asynchronous transports get to send what they
+ * hold, bounded in time. When the process is about to end — `process.exit()`, a fatal
+ * exception (first logged as a fatal record), or SIGTERM/SIGINT that nobody else handles
+ * (re-raised once done) — what is buffered is written synchronously and what an
+ * asynchronous transport holds is parked in its spool or failed, counted. A signal the
+ * application handles only flushes: its own shutdown decides (it calls close()). Hooks are
+ * installed lazily and removed when no logger needs them, so a process without open
+ * loggers behaves exactly as Node's defaults say.
  */
 export interface ExitParticipant {
   flushSync(): void;
-  /** The process is exiting: from now on every record is written before the call returns. */
-  exiting(): void;
+  /**
+   * The process is about to end, synchronously: from now on every record is written before
+   * the call returns, and what cannot be sent is parked or failed.
+   */
+  exitSync(): void;
+  /** The event loop is empty: send what is held, keeping the process alive a bounded time. */
+  beforeExit(): void;
   /** Log the exception that is about to kill the process. */
   logUncaught?(error: unknown, origin: string): void;
   readonly handleExceptions: boolean;
@@ -18,6 +28,7 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 type HandledSignal = (typeof SIGNALS)[number];
 const live = new Set<ExitParticipant>();
 let exitHooked = false;
+let exited = false;
 let monitorHooked = false;
 let signalsHooked = false;
 /**
@@ -41,8 +52,25 @@ function flushAll(): void {
 }
 
 function onExit(): void {
-  for (const item of live) item.exiting();
-  flushAll();
+  if (exited) return;
+  exited = true;
+  for (const item of live) {
+    try {
+      item.exitSync();
+    } catch {
+      // Exit is no place to throw; what could not be written was counted.
+    }
+  }
+}
+
+function onBeforeExit(): void {
+  for (const item of live) {
+    try {
+      item.beforeExit();
+    } catch {
+      // The process ends all the same; the 'exit' hook parks or fails what is held.
+    }
+  }
 }
 
 /** Will this exception end the process, or does the application handle it? */
@@ -65,13 +93,16 @@ function onUncaught(error: unknown, origin: string): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  flushAll();
   // When we are the only listener, Node's default (terminate by this signal) must still
-  // happen: step aside and raise it again. Otherwise the application decides.
+  // happen: the process ends as on exit(), then we step aside and raise it again.
+  // Otherwise the application decides, and its shutdown calls close().
   if (!appListened.has(signal as HandledSignal) && process.listenerCount(signal) === 1) {
+    onExit();
     unhookSignals();
     process.kill(process.pid, signal);
+    return;
   }
+  flushAll();
 }
 
 function hookSignals(): void {
@@ -95,7 +126,9 @@ export function registerForExit(item: ExitParticipant): void {
   live.add(item);
   if (!exitHooked) {
     exitHooked = true;
+    exited = false;
     process.on('exit', onExit);
+    process.on('beforeExit', onBeforeExit);
   }
   if (item.handleExceptions && !monitorHooked) {
     monitorHooked = true;
@@ -108,7 +141,10 @@ export function unregisterForExit(item: ExitParticipant): void {
   live.delete(item);
   if (![...live].some((i) => i.handleSignals)) unhookSignals();
   if (live.size === 0) {
-    if (exitHooked) process.off('exit', onExit);
+    if (exitHooked) {
+      process.off('exit', onExit);
+      process.off('beforeExit', onBeforeExit);
+    }
     if (monitorHooked) process.off('uncaughtExceptionMonitor', onUncaught);
     exitHooked = false;
     monitorHooked = false;

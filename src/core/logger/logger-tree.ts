@@ -41,6 +41,8 @@ export interface LoggerTreeOptions {
   router: Router;
   redactor: Redactor | undefined;
   exitFlush: boolean;
+  /** How long the end of a script waits for asynchronous transports to send what they hold. */
+  exitTimeoutMs: number;
   handleExceptions: boolean;
   handleSignals: boolean;
   /** Base bindings, serialised once. */
@@ -70,6 +72,9 @@ export class LoggerTree {
   readonly rootScope: RecordScope;
   private readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
+  private readonly exitTimeoutMs: number;
+  /** The end of a script is being waited for, or it ran out of time once (no second wait). */
+  private endingScript = false;
 
   constructor(options: LoggerTreeOptions) {
     this.levels = options.levels;
@@ -78,6 +83,7 @@ export class LoggerTree {
     this.redactor = options.redactor;
     this.handleExceptions = options.handleExceptions;
     this.handleSignals = options.handleSignals;
+    this.exitTimeoutMs = options.exitTimeoutMs;
     this.rootScope = this.scopeFor(options.baseJson);
     this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
     if (options.exitFlush) registerForExit(this);
@@ -112,8 +118,26 @@ export class LoggerTree {
     if (this.writeThrough) this.router.flushSync();
   }
 
-  exiting(): void {
+  exitSync(): void {
     this.writeThrough = true;
+    this.router.exitSync();
+  }
+
+  /**
+   * The event loop is empty (a script returned): what asynchronous transports hold is sent,
+   * or parked, and the process stays alive until then, up to exitTimeoutMs (the pending
+   * timeout keeps it alive). Out of time, what is left is parked or failed now.
+   */
+  beforeExit(): void {
+    if (this.closed || this.endingScript || !this.router.holding) return;
+    this.endingScript = true;
+    void this.router.settleOrPark(this.exitTimeoutMs).then((done) => {
+      if (done) {
+        this.endingScript = false;
+        return;
+      }
+      this.router.exitSync(new Error(`not sent within exitTimeoutMs (${this.exitTimeoutMs} ms) as the process ended`));
+    });
   }
 
   /** The numeric value of a level, or undefined (counted and diagnosed) when it is unknown. */

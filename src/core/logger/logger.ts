@@ -254,13 +254,22 @@ export class Logger {
     return this.#tree.closed;
   }
 
+  /** Counts that add up at every moment: `logged == delivered + failed + dropped + pending`. */
   stats(): LoggerStats {
     const tree = this.#tree;
+    const router = tree.router.stats();
+    const logged = tree.logged;
+    // A record no target wanted (below every target's level) is settled: delivered nowhere.
+    const open = logged - router.failed - router.dropped;
+    const { pending, pendingDetail } = tree.router.pendingRecords(open);
     return {
-      logged: tree.logged,
+      logged,
       droppedAfterClose: tree.droppedAfterClose,
       unknownLevels: tree.unknownLevels,
-      ...tree.router.stats(),
+      ...router,
+      delivered: open - pending,
+      pending,
+      pendingDetail,
     };
   }
 

@@ -11,3 +11,5 @@ export const attachListener: unique symbol = Symbol.for('streamlog.transport.att
 export const replayReports: unique symbol = Symbol.for('streamlog.transport.replayReports');
 /** Names a transport that has no id yet (config `id`, or the router's `type#index`). */
 export const assignId: unique symbol = Symbol.for('streamlog.transport.assignId');
+/** Gives a transport what the logger offers it: turning spooled lines back into records, the dead letter. */
+export const attachServices: unique symbol = Symbol.for('streamlog.transport.attachServices');

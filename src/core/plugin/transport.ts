@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
-import { acceptRecord, assignId, attachListener, replayReports } from './protocol.js';
+import { acceptRecord, assignId, attachListener, attachServices, replayReports } from './protocol.js';
 
 export interface TransportOptions {
   /** Minimum level this transport receives; defaults to everything the logger emits. */
@@ -19,7 +19,16 @@ export interface TransportStats {
   accepted: number;
   delivered: number;
   failed: number;
+  /** Accepted and not yet settled: in memory, in flight, or parked on disk. */
   pending: number;
+  /** Of `pending`, records kept on disk (a spool) for a later attempt or the next start. */
+  parked: number;
+}
+
+/** What the logger lends a transport: spooled lines back as records, and its dead letter. */
+export interface TransportServices {
+  revive(line: string): LogRecord;
+  deadLetter(record: LogRecord, reason: Error): boolean;
 }
 
 export interface TransportEvents {
@@ -51,8 +60,11 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   private acceptedCount = 0;
   private deliveredCount = 0;
   private failedCount = 0;
+  private parkedCount = 0;
   private listener: SettlementListener<LogRecord> | undefined;
-  private flushWaiters: { target: number; resolve: () => void }[] = [];
+  /** flush() waits for settlement; close waits for settlement or parking (`parkedCounts`). */
+  private flushWaiters: { target: number; parkedCounts: boolean; resolve: () => void }[] = [];
+  #services: TransportServices | undefined;
 
   constructor(options: TransportOptions = {}) {
     super({ objectMode: true });
@@ -74,6 +86,19 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   [attachListener](listener: SettlementListener<LogRecord>): void {
     this.listener = listener;
   }
+
+  [attachServices](services: TransportServices): void {
+    this.#services = services;
+    this.servicesAttached(services);
+  }
+
+  /** What the logger lends (undefined until the transport is added to one). */
+  protected get services(): TransportServices | undefined {
+    return this.#services;
+  }
+
+  /** Called once the transport is added to a logger (a spool can be claimed now its id is known). */
+  protected servicesAttached(_services: TransportServices): void {}
 
   /** The entry point: takes ownership of one record. Never throws. */
   [acceptRecord](record: LogRecord): void {
@@ -99,6 +124,18 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** Write anything buffered synchronously; used on the exit path. */
   flushSync(): void {}
 
+  /**
+   * Nothing more will be sent in time (the process is ending, or close() ran out of time):
+   * what the transport still holds is parked on disk where it can be, or failed with
+   * `reason`, synchronously. Transports that hold nothing asynchronously need not override it.
+   */
+  giveUpSync(_reason: Error): void {}
+
+  /** Push what is held towards its destination for a close: no waiting out long backoffs. */
+  protected startClose(): void {
+    this.startFlush();
+  }
+
   /** Release destinations when the stream ends; resolves once descriptors/sockets are closed. */
   protected async closeResources(): Promise<void> {}
 
@@ -117,6 +154,21 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     const reports = this.earlyReports;
     this.earlyReports = [];
     for (const [message, detail] of reports) this.report(message, detail);
+  }
+
+  /** `count` unsettled records were written to disk for a later attempt (still pending). */
+  protected park(count: number): void {
+    this.parkedCount += count;
+    if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
+  }
+
+  /** `count` parked records are back in memory, to be sent (and settled) again. */
+  protected unpark(count: number): void {
+    this.parkedCount = Math.max(0, this.parkedCount - count);
+  }
+
+  get parked(): number {
+    return this.parkedCount;
   }
 
   protected settleDelivered(count = 1): void {
@@ -185,11 +237,29 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** Resolves once every record accepted before the call is delivered or failed. */
   flush(): Promise<void> {
-    const target = this.acceptedCount;
-    if (this.deliveredCount + this.failedCount >= target) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.flushWaiters.push({ target, resolve }));
+    const done = this.waitFor(false);
     this.startFlush();
     return done;
+  }
+
+  /**
+   * Resolves once every record accepted before the call is delivered, failed or parked on
+   * disk: what close() waits for, so a destination that is down cannot hold it for ever.
+   */
+  prepareClose(): Promise<void> {
+    const done = this.waitFor(true);
+    this.startClose();
+    return done;
+  }
+
+  private waitFor(parkedCounts: boolean): Promise<void> {
+    const target = this.acceptedCount;
+    if (this.settledCount(parkedCounts) >= target) return Promise.resolve();
+    return new Promise<void>((resolve) => this.flushWaiters.push({ target, parkedCounts, resolve }));
+  }
+
+  private settledCount(parkedCounts: boolean): number {
+    return this.deliveredCount + this.failedCount + (parkedCounts ? this.parkedCount : 0);
   }
 
   /** A short description when a transport is itself logged: never its internals. */
@@ -200,7 +270,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** Flushes, ends the stream and resolves when its resources are released. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
+    await this.prepareClose();
     if (!this.writableEnded) this.end();
     await new Promise<void>((resolve) => {
       if (this.closed) resolve();
@@ -217,6 +287,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       delivered: this.deliveredCount,
       failed: this.failedCount,
       pending: this.pending,
+      parked: this.parkedCount,
     };
     try {
       return { ...base, ...this.extraStats() };
@@ -236,7 +307,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.flush()
+    this.prepareClose()
       .then(() => this.closeResources())
       .then(
         () => callback(),
@@ -245,10 +316,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 
   private wakeFlushWaiters(): void {
-    const settled = this.deliveredCount + this.failedCount;
-    while (this.flushWaiters.length > 0 && this.flushWaiters[0]!.target <= settled) {
-      this.flushWaiters.shift()!.resolve();
-    }
+    const settled = this.settledCount(false);
+    const settledOrParked = this.settledCount(true);
+    const reached = (waiter: { target: number; parkedCounts: boolean }): boolean =>
+      waiter.target <= (waiter.parkedCounts ? settledOrParked : settled);
+    // Settlements come per record on some transports: allocate only when someone wakes.
+    if (!this.flushWaiters.some(reached)) return;
+    const waking = this.flushWaiters.filter(reached);
+    this.flushWaiters = this.flushWaiters.filter((waiter) => !reached(waiter));
+    for (const waiter of waking) waiter.resolve();
   }
 }
 

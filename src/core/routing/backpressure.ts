@@ -139,18 +139,26 @@ export class Backpressure {
     setImmediate(() => this.drain(target, false));
   }
 
-  async flushTarget(target: Target): Promise<void> {
-    const replays = this.options.revive !== undefined;
+  /** Resolves once the target has settled everything; with `parkedCounts`, records parked on disk count too. */
+  async flushTarget(target: Target, parkedCounts = false): Promise<void> {
+    // For a close, lines in the router's spool are safe where they are: only a flush waits for them.
+    const replays = this.options.revive !== undefined && !parkedCounts;
     while (!target.released && (target.waiting > 0 || (replays && target.spooling))) {
       const before = target.waiting + (target.spool?.count ?? 0);
       this.drain(target, false);
-      await target.transport.flush();
-      if (target.waiting >= before && target.transport.pending === 0) this.drain(target, true);
+      await this.settle(target, parkedCounts);
+      if (target.waiting >= before && target.inTransport === 0) this.drain(target, true);
       // No progress (a destroyed transport, a spool that cannot be read): wait for a timer
       // instead of spinning on microtasks, which would starve timers and signals.
       if (target.waiting + (target.spool?.count ?? 0) >= before) await pause(NO_PROGRESS_WAIT_MS);
     }
-    await target.transport.flush();
+    await this.settle(target, parkedCounts);
+  }
+
+  private settle(target: Target, parkedCounts: boolean): Promise<void> {
+    const transport = target.transport;
+    // Duck-typed: a transport from another copy of streamlog may not know prepareClose.
+    return parkedCounts && typeof transport.prepareClose === 'function' ? transport.prepareClose() : transport.flush();
   }
 
   private startEpisode(target: Target): void {

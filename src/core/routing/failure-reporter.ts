@@ -1,3 +1,4 @@
+import { isDrop } from '../io/settlement.js';
 import { impl, type LogRecord } from '../record/log-record.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { DeadLetterReason, DeliveryFailure, RoutingEvents, Strategy } from './events.js';
@@ -12,7 +13,13 @@ const MAX_PENDING_REPORTS = 1024;
  * every target's reason; each is counted and written to the dead letter.
  */
 export class FailureReporter {
+  /**
+   * Records that failed under the strategy, counted when decided (not when reported, a tick
+   * later), so the counts add up at every moment; those whose every reason was a drop for
+   * a bound are counted as `dropped` instead.
+   */
   failed = 0;
+  dropped = 0;
   /** Lines that reached the dead-letter file, and those that could not be written there. */
   deadLettered = 0;
   deadLetterFailed = 0;
@@ -83,6 +90,9 @@ export class FailureReporter {
   }
 
   private queue(record: LogRecord): void {
+    const reasons = impl(record).failure?.reasons ?? [];
+    if (reasons.length > 0 && reasons.every((r) => isDrop(r.error))) this.dropped++;
+    else this.failed++;
     this.pending.push(record);
     // A synchronous burst of failures (a stalled target under a flood) is reported as it
     // goes, so the records waiting for their report cannot pile up in memory.
@@ -106,7 +116,6 @@ export class FailureReporter {
     const listening = events.listenerCount('deliveryFailed') > 0;
     const listeningOld = events.listenerCount('error') > 0;
     for (const record of records) {
-      this.failed++;
       const failure: DeliveryFailure = { record, reasons: [...(impl(record).failure?.reasons ?? [])] };
       this.deadLetterRecord(record, failure.reasons);
       if (listening) events.emit('deliveryFailed', failure);

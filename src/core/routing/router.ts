@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { impl, type LogRecord, type LogRecordImpl } from '../record/log-record.js';
-import { assignId, attachListener, replayReports } from '../plugin/protocol.js';
+import { assignId, attachListener, attachServices, replayReports } from '../plugin/protocol.js';
 import type { Transport } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
 import { withTimeout } from '../util/timeout.js';
@@ -9,6 +9,7 @@ import type { DeadLetterFile } from './dead-letter.js';
 import type { DeadLetterReason, RouterEvents, Strategy } from './events.js';
 import { FailureReporter } from './failure-reporter.js';
 import { Spool } from '../io/spool.js';
+import { isDrop } from '../io/settlement.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
 
 export interface RouterOptions {
@@ -38,15 +39,31 @@ export interface AddTargetOptions {
   overflow?: OverflowPolicy;
 }
 
+/** Where the records not yet settled are. */
+export interface PendingDetail {
+  /** In the router's queue, a transport's memory, or in flight. */
+  inMemory: number;
+  /** Parked on disk (a spool) for a later attempt or the next start. */
+  spooled: number;
+  /** Inside a transport that close() gave up on. */
+  abandoned: number;
+}
+
 export interface RouterStats {
   /** Records routed to at least one target. */
   routed: number;
-  /** Records that failed under the strategy (each reported once). */
-  failed: number;
-  /** Deliveries and failures summed over targets. */
+  /** Records settled as delivered under the strategy. */
   delivered: number;
-  targetFailures: number;
+  /** Records that failed under the strategy (each reported once), drops aside. */
+  failed: number;
+  /** Records that failed only because a bound was full (a queue under drop-*, a spool). */
   dropped: number;
+  /** Records neither delivered nor failed yet: `routed == delivered + failed + dropped + pending`. */
+  pending: number;
+  pendingDetail: PendingDetail;
+  /** Deliveries and failures summed over targets (a record sent to two targets counts twice). */
+  deliveries: number;
+  targetFailures: number;
   /** Failed records written to the dead-letter file, and those it could not take. */
   deadLettered: number;
   deadLetterFailed: number;
@@ -56,6 +73,9 @@ export interface RouterStats {
 }
 
 const CLOSED = new Error('logger closed before delivery');
+const CLOSE_TIMED_OUT = new Error('not delivered before close() timed out');
+/** Why a transport's held records fail when the process ends (where it cannot park them). */
+export const PROCESS_EXITED = new Error('process exited before the records were sent');
 const STOPPED = new Error('delivery stopped after a failed record (continueOnError: false)');
 const NO_TARGET = new Error('no healthy target');
 
@@ -120,6 +140,14 @@ export class Router extends EventEmitter<RouterEvents> {
       delivered: (count) => this.targetDelivered(target, count),
       failed: (records, reason) => this.targetFailed(target, records, reason),
     });
+    const revive = this.options.revive;
+    // Duck-typed: a transport built against another copy of streamlog may predate it.
+    if (revive !== undefined && typeof transport[attachServices] === 'function') {
+      transport[attachServices]({
+        revive,
+        deadLetter: (record, reason) => this.deadLetterRecord(record, [{ target: transport.id, error: reason }]),
+      });
+    }
     // A transport whose stream fails outright is reported, never allowed to crash us.
     transport.on('error', (error: Error) => this.diagnose(`transport ${transport.id} failed: ${error.message}`, error));
     transport.on('diagnostic', (message: string, detail?: unknown) =>
@@ -212,6 +240,43 @@ export class Router extends EventEmitter<RouterEvents> {
     return true;
   }
 
+  /**
+   * The process is ending: everything held for a target (the router's queue too) goes into
+   * its transport, which writes what it can synchronously and parks or fails the rest.
+   */
+  exitSync(reason: Error = PROCESS_EXITED): void {
+    for (const target of this.targets) {
+      if (target.released) continue;
+      try {
+        this.backpressure.drain(target, true);
+        target.transport.flushSync();
+        target.transport.giveUpSync?.(reason);
+      } catch (error) {
+        this.diagnose(`exit: ${target.id} failed: ${String(error)}`, error);
+      }
+    }
+    this.failures.flushSync();
+  }
+
+  /**
+   * Resolves true once every record routed so far is delivered, failed or parked on disk
+   * (what close and the end of a script wait for), false if `timeoutMs` passes first.
+   */
+  settleOrPark(timeoutMs?: number): Promise<boolean> {
+    return withTimeout(
+      Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t, true))).then(() => {
+        this.failures.flushSync();
+        return true;
+      }),
+      timeoutMs,
+    );
+  }
+
+  /** Is anything held in memory that a flush could still deliver? */
+  get holding(): boolean {
+    return this.targets.some((t) => !t.released && t.held().inMemory > 0);
+  }
+
   flushSync(): void {
     for (const target of this.targets) {
       try {
@@ -232,7 +297,7 @@ export class Router extends EventEmitter<RouterEvents> {
    * when everything was delivered or settled in time.
    */
   async close(timeoutMs?: number): Promise<boolean> {
-    const settled = await withTimeout(this.flush(), timeoutMs);
+    const settled = await this.settleOrPark(timeoutMs);
     if (settled) {
       await Promise.all(this.targets.map((t) => t.transport.close()));
     } else {
@@ -246,7 +311,7 @@ export class Router extends EventEmitter<RouterEvents> {
   private abandon(target: Target): void {
     const waiting = target.takeAllWaiting();
     for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
-    const abandoned = target.abandon();
+    const abandoned = target.abandon(CLOSE_TIMED_OUT);
     if (abandoned > 0 || waiting.length > 0) {
       this.diagnose(
         `${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ` +
@@ -258,18 +323,42 @@ export class Router extends EventEmitter<RouterEvents> {
   stats(): RouterStats {
     const now = this.clock();
     const targets = this.targets.map((t) => t.stats(now));
+    const { failed, dropped } = this.failures;
+    const { pending, pendingDetail } = this.pendingRecords(this.routed - failed - dropped);
     return {
       routed: this.routed,
-      failed: this.failures.failed,
-      delivered: targets.reduce((sum, t) => sum + t.delivered, 0),
+      delivered: this.routed - failed - dropped - pending,
+      failed,
+      dropped,
+      pending,
+      pendingDetail,
+      deliveries: targets.reduce((sum, t) => sum + t.delivered, 0),
       targetFailures: targets.reduce((sum, t) => sum + t.failed, 0),
-      dropped: targets.reduce((sum, t) => sum + t.dropped, 0),
       deadLettered: this.failures.deadLettered,
       deadLetterFailed: this.failures.deadLetterFailed,
       strategy: this.failures.strategy,
       stopped: this.failures.stopped,
       targets,
     };
+  }
+
+  /**
+   * Records not yet settled, of `open` (those neither failed nor dropped): what the target
+   * furthest behind still holds. Exact with one target; with several, a record counts as
+   * pending while that target holds it (every built-in transport settles in order).
+   */
+  pendingRecords(open: number): { pending: number; pendingDetail: PendingDetail } {
+    let pendingDetail: PendingDetail = { inMemory: 0, spooled: 0, abandoned: 0 };
+    let most = 0;
+    for (const target of this.targets) {
+      const held = target.held();
+      const total = held.inMemory + held.spooled + held.abandoned;
+      if (total > most) {
+        most = total;
+        pendingDetail = held;
+      }
+    }
+    return { pending: Math.max(0, Math.min(open, most)), pendingDetail };
   }
 
   diagnose(message: string, detail?: unknown): void {
@@ -284,7 +373,8 @@ export class Router extends EventEmitter<RouterEvents> {
 
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
     target.settled(records.length);
-    if (target.health.failed(records.length, reason)) this.announceUnhealthy(target, reason);
+    // A drop for a bound says nothing about the destination's health.
+    if (!isDrop(reason) && target.health.failed(records.length, reason)) this.announceUnhealthy(target, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
     if (target.behind) this.backpressure.drain(target, false);
   }

@@ -4,6 +4,8 @@ import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
 import { Health, type HealthOptions } from './health.js';
 import type { Spool } from '../io/spool.js';
+import { SpoolReads } from '../io/spool-reads.js';
+import { dropReason } from '../io/settlement.js';
 
 export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
 
@@ -72,8 +74,10 @@ export class Target {
   private longestMs = 0;
   private cachedDropError: Error | undefined;
   private spoolFailed = 0;
-  /** Spool lines handed to the transport, by read: where each read ended and how many are unsettled. */
-  private readonly replayed = new Queue<{ end: number; left: number }>();
+  /** Spool lines handed to the transport and not yet settled, committed in order. */
+  private readonly reads: SpoolReads | undefined;
+  /** Lines an earlier process left in the spool and not yet read: not this process's records. */
+  private adoptedLeft: number;
   /** close() has let go of it: nothing more is fed to it. */
   released = false;
 
@@ -86,6 +90,8 @@ export class Target {
   ) {
     this.window = Math.max(1, Math.floor(options.maxRecords / 2));
     this.health = new Health(health);
+    this.reads = spool === undefined ? undefined : new SpoolReads(spool);
+    this.adoptedLeft = spool?.count ?? 0;
   }
 
   get id(): string {
@@ -94,7 +100,7 @@ export class Target {
 
   /** One reason object for every drop: a flood of drops must not allocate an Error each. */
   get dropError(): Error {
-    this.cachedDropError ??= new Error(`dropped: queue of ${this.id} full (${this.options.overflow})`);
+    this.cachedDropError ??= dropReason(`dropped: queue of ${this.id} full (${this.options.overflow})`);
     return this.cachedDropError;
   }
 
@@ -116,22 +122,41 @@ export class Target {
     return this.spool !== undefined && !this.spool.empty;
   }
 
+  /** Records the transport holds in memory: its unsettled ones, less those it parked on disk. */
+  get inTransport(): number {
+    return this.transport.pending - (this.transport.parked ?? 0);
+  }
+
+  /**
+   * This process's records still held for this target, by where they are: in the router's
+   * queue or the transport's memory, on disk (the router's spool or the transport's), or
+   * abandoned inside a transport that close() gave up on.
+   */
+  held(): { inMemory: number; spooled: number; abandoned: number } {
+    const routerSpooled = (this.spool?.count ?? 0) - this.adoptedLeft;
+    return {
+      inMemory: Math.max(0, this.inTransport - this.abandoned) + this.queue.length,
+      spooled: (this.transport.parked ?? 0) + Math.max(0, routerSpooled),
+      abandoned: this.abandoned,
+    };
+  }
+
   /** True while the transport and the router's queue together hold the maximum. */
   full(extraBytes = 0): boolean {
     return (
-      this.transport.pending + this.queue.length >= this.options.maxRecords ||
+      this.inTransport + this.queue.length >= this.options.maxRecords ||
       (this.queue.length > 0 && this.queuedBytes + extraBytes > this.options.maxBytes)
     );
   }
 
   /** May a record go to the transport right now, without queueing? */
   canTakeDirectly(): boolean {
-    return this.queue.length === 0 && this.transport.pending < this.window;
+    return this.queue.length === 0 && this.inTransport < this.window;
   }
 
   /** Has the target caught up: nothing queued or spooled, room in the transport? */
   caughtUp(): boolean {
-    return this.queue.length === 0 && !this.spooling && this.transport.pending < this.window;
+    return this.queue.length === 0 && !this.spooling && this.inTransport < this.window;
   }
 
   hand(record: LogRecord): void {
@@ -162,15 +187,7 @@ export class Target {
    * read whose lines are all settled is committed in the spool.
    */
   settled(count: number): void {
-    while (count > 0 && this.replayed.length > 0) {
-      const head = this.replayed.peek()!;
-      const taken = Math.min(head.left, count);
-      head.left -= taken;
-      count -= taken;
-      if (head.left > 0) break;
-      this.replayed.shift();
-      this.spool!.commit(head.end);
-    }
+    this.reads?.settleOldest(count);
   }
 
   countSpoolFailure(): void {
@@ -191,7 +208,7 @@ export class Target {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.queue.length > 0 && (force || this.transport.pending < this.window)) this.hand(this.takeOldest()!);
+      while (this.queue.length > 0 && (force || this.inTransport < this.window)) this.hand(this.takeOldest()!);
       if (this.queue.length === 0) {
         this.queuedBytes = 0;
         if (revive !== undefined) this.replaySpool(revive);
@@ -202,11 +219,11 @@ export class Target {
   }
 
   private replaySpool(revive: (line: string) => LogRecord): void {
-    const spool = this.spool;
-    while (spool !== undefined && !spool.empty && this.transport.pending < this.window) {
-      const lines = spool.read(this.window - this.transport.pending);
+    const reads = this.reads;
+    while (reads !== undefined && !reads.spool.empty && this.inTransport < this.window) {
+      const { lines } = reads.take(this.window - this.inTransport);
       if (lines.length === 0) break;
-      this.replayed.push({ end: spool.position, left: lines.length });
+      this.adoptedLeft -= Math.min(this.adoptedLeft, lines.length);
       for (const line of lines) this.hand(revive(line));
     }
   }
@@ -249,9 +266,13 @@ export class Target {
     return { durationMs, dropped: this.episodeDropped };
   }
 
-  /** close() gave up: the transport's unsettled records are counted as abandoned. */
-  abandon(): number {
-    this.abandoned = this.transport.pending;
+  /**
+   * close() gave up: the transport parks or fails what it holds where it can; what it still
+   * holds after that is counted as abandoned (it stays pending).
+   */
+  abandon(reason: Error): number {
+    this.transport.giveUpSync?.(reason);
+    this.abandoned = this.inTransport;
     this.transport.destroy();
     return this.abandoned;
   }
@@ -279,7 +300,7 @@ export class Target {
       healthy: this.health.healthy,
       lastError: this.health.lastError?.message,
       successRate: handled === 0 ? 1 : transport.delivered / handled,
-      queueDepth: this.transport.pending + this.queue.length,
+      queueDepth: this.inTransport + this.queue.length,
       queuedBytes: this.queuedBytes,
       spooled: this.spool?.count ?? 0,
       spooledTotal: this.spool?.written ?? 0,

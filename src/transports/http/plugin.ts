@@ -89,9 +89,7 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
                 .update(`${options.preset ?? 'ndjson'} ${options.url}`)
                 .digest('hex')
                 .slice(0, 16)}`,
-              revive: context.revive,
               maxBytes: options.spoolMaxBytes,
-              deadLetter: (record, reason) => context.deadLetter(record, reason, 'http spool'),
             },
     });
   },

@@ -1,18 +1,8 @@
 import type { LogRecord } from '../../core/record/log-record.js';
 
-/** What a response (or a network failure) means for the batch that was sent. */
-export type Verdict =
-  | { kind: 'delivered' }
-  /** Try the same batch again later (after `retryAfterMs` when the server said). */
-  | { kind: 'retry'; reason: Error; retryAfterMs?: number }
-  /** The batch is too large: send each half on its own. */
-  | { kind: 'split'; reason: Error }
-  /** Something in the batch is rejected: halve it until the poison records stand alone. */
-  | { kind: 'bisect'; reason: Error }
-  /** Give the batch up: its records fail with the reason. `circuit` opens the target's circuit. */
-  | { kind: 'fail'; reason: Error; circuit?: boolean }
-  /** Per record: which failed (index → reason) and which to retry (indexes). */
-  | { kind: 'partial'; failed: Map<number, Error>; retry: number[] };
+import type { Verdict } from '../../core/plugin/batch-outcome.js';
+
+export type { Verdict };
 
 export interface HttpResponse {
   status: number;

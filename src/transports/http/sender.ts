@@ -35,7 +35,7 @@ export class Sender {
     this.agent = secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions);
   }
 
-  async send(url: string, contentType: string, body: string): Promise<HttpResponse> {
+  async send(url: string, contentType: string, body: string, signal?: AbortSignal): Promise<HttpResponse> {
     const payload = this.options.compression === 'gzip' ? await gzipAsync(body) : Buffer.from(body);
     const headers: Record<string, string | number> = {
       ...this.options.headers,
@@ -45,7 +45,7 @@ export class Sender {
     if (this.options.compression === 'gzip') headers['content-encoding'] = 'gzip';
     const request = this.secure ? httpsRequest : httpRequest;
     return new Promise<HttpResponse>((resolve, reject) => {
-      const req = request(url, { method: 'POST', agent: this.agent, headers }, (res) => {
+      const req = request(url, { method: 'POST', agent: this.agent, headers, signal }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {

@@ -1,0 +1,63 @@
+import { toError } from './transport.js';
+
+/** What became of one attempt at a batch: the processor's answer, normalised. */
+export type Verdict =
+  | { kind: 'delivered' }
+  /** Try the same batch again later (after `retryAfterMs` when the destination said). */
+  | { kind: 'retry'; reason: Error; retryAfterMs?: number }
+  /** The batch is too large: send each half on its own. */
+  | { kind: 'split'; reason: Error }
+  /** Something in the batch is refused: halve it until the poison records stand alone. */
+  | { kind: 'bisect'; reason: Error }
+  /** Give the batch up: its records fail with the reason. `circuit` opens the target's circuit. */
+  | { kind: 'fail'; reason: Error; circuit?: boolean }
+  /** Per record: which failed (index → reason) and which to retry (indexes). */
+  | { kind: 'partial'; failed: Map<number, Error>; retry: number[] };
+
+/**
+ * What a processor may return: nothing (all delivered), a verdict, or the short form of a
+ * partial result, `{ failed, retry }`, where `failed` is indexes (failed with a generic
+ * reason), `[index, reason]` pairs or a Map. Throwing means "try again later".
+ */
+export type BatchResult =
+  | undefined
+  | Verdict
+  | {
+      failed?: ReadonlyMap<number, Error> | Iterable<readonly [number, Error]> | readonly number[];
+      retry?: readonly number[];
+    };
+
+const DELIVERED: Verdict = { kind: 'delivered' };
+
+/** The verdict a processor's answer stands for; a malformed answer fails the batch, saying why. */
+export function verdictOf(result: unknown, size: number): Verdict {
+  if (result === undefined || result === null) return DELIVERED;
+  if (typeof result !== 'object') return malformed(`returned a ${typeof result}`);
+  const answer = result as { kind?: unknown; failed?: unknown; retry?: unknown };
+  if (typeof answer.kind === 'string') return answer as Verdict;
+  const failed = new Map<number, Error>();
+  const refused = new Error('refused by the processor');
+  try {
+    for (const entry of (answer.failed ?? []) as Iterable<unknown>) {
+      const [index, reason] = typeof entry === 'number' ? [entry, refused] : (entry as [unknown, unknown]);
+      if (!isIndex(index, size)) return malformed(`named record ${String(index)} of a batch of ${size}`);
+      failed.set(index, reason === refused ? refused : toError(reason));
+    }
+  } catch (error) {
+    return malformed(`"failed" could not be read: ${toError(error).message}`);
+  }
+  const retry = Array.isArray(answer.retry) ? (answer.retry as unknown[]) : [];
+  for (const index of retry) {
+    if (!isIndex(index, size)) return malformed(`named record ${String(index)} of a batch of ${size}`);
+  }
+  if (failed.size === 0 && retry.length === 0) return DELIVERED;
+  return { kind: 'partial', failed, retry: [...new Set(retry as number[])].filter((i) => !failed.has(i)) };
+}
+
+function isIndex(value: unknown, size: number): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) < size;
+}
+
+function malformed(what: string): Verdict {
+  return { kind: 'fail', reason: new Error(`the batch processor's answer is not usable: it ${what}`) };
+}

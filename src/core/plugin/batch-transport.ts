@@ -1,0 +1,551 @@
+import { dropReason } from '../io/settlement.js';
+import { Spool } from '../io/spool.js';
+import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
+import type { LogRecord } from '../record/log-record.js';
+import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
+import { Batcher, backoffMs } from './batcher.js';
+import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
+
+export interface BatchOptions {
+  /** Records per batch (default 1000). */
+  maxRecords?: number;
+  /** Bytes per batch, as `size` counts them (default 1 MiB). */
+  maxBytes?: number;
+  /** A batch is cut this long after its first record at the latest (default 1 s). */
+  intervalMs?: number;
+}
+
+export interface RetryOptions {
+  /** Attempts at one batch before its records fail, or are parked in the spool (default 8). */
+  maxAttempts?: number;
+  /** First backoff (default 500 ms), doubled each attempt, full jitter. */
+  baseMs?: number;
+  /** Longest backoff, and the most a destination's own "retry after" is waited (default 30 s). */
+  maxMs?: number;
+  /** A batch not delivered this long after its first attempt is given up (default 5 min). */
+  deadlineMs?: number;
+}
+
+export interface SpoolOptions {
+  /** Folder of the spool file (made when missing). */
+  dir: string;
+  /** The file's name in `dir`, one per destination (default: the transport's id). */
+  name?: string;
+  /** Bound of the file: beyond it the oldest lines are dropped, counted as `spoolDropped` (default 100 MB). */
+  maxBytes?: number;
+  /** Records held in memory before newer ones wait on disk (default: four batches). */
+  memoryRecords?: number;
+}
+
+/** What a processor is told besides the records. */
+export interface BatchInfo {
+  /** 0 for the first attempt at these records. */
+  attempt: number;
+  /** The records were read back from the spool. */
+  replay: boolean;
+  /** Aborted when the attempt times out or the transport gives up (exit, close timeout). */
+  signal: AbortSignal;
+}
+
+/**
+ * Delivers one batch. Resolve with nothing when every record is delivered, with a partial
+ * result (`{ failed, retry }`) or a verdict otherwise; throw (or reject) to have the batch
+ * tried again after a backoff.
+ */
+export type BatchProcessor = (records: readonly LogRecord[], info: BatchInfo) => BatchResult | Promise<BatchResult>;
+
+export interface BatchTransportOptions extends TransportOptions {
+  batch?: BatchOptions;
+  retry?: RetryOptions;
+  /** Batches in flight at once (default 1: a processor sees batches in order). */
+  concurrency?: number;
+  /** An attempt not answered this long is abandoned and retried (default 30 s). */
+  timeoutMs?: number;
+  /** Where records wait when they cannot be delivered now: out of attempts, at exit, at a close. */
+  spool?: SpoolOptions;
+  /** How many bytes a record counts towards `batch.maxBytes` (default: its JSON line's length). */
+  size?(record: LogRecord): number;
+}
+
+export interface BatchStats {
+  /** Attempts made, records in them, backoffs waited, batches halved. */
+  batches: number;
+  items: number;
+  retries: number;
+  splits: number;
+  averageBatchSize: number;
+  averageBatchMs: number;
+  /** Records gathered for the next batch, batches ready to go, attempts in flight. */
+  buffered: number;
+  queuedBatches: number;
+  inFlight: number;
+  /** Records an earlier process left in the spool that were delivered, and refused. */
+  replayed: number;
+  replayFailed: number;
+  /** Records this process ever parked in the spool, and spooled lines dropped for its bound. */
+  spooledForLater: number;
+  spoolDropped: number;
+}
+
+/** The `batchProcessed` event: one attempt at one batch and what came of it. */
+export interface BatchProcessed {
+  records: number;
+  attempt: number;
+  durationMs: number;
+  outcome: Verdict['kind'];
+}
+
+interface Batch {
+  records: LogRecord[];
+  attempt: number;
+  /** When it was first attempted: the retry deadline counts from here. */
+  firstSent: number;
+  /** Read back from the spool: its lines stay there until settled, so it is never parked again. */
+  read?: SpoolRead;
+}
+
+const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Batches records and hands each batch to an async processor: gathered by count, bytes and
+ * interval, at most `concurrency` in flight, retried with capped, jittered backoff, halved
+ * when the processor says a batch is too large or holds a poison record. Records settle
+ * only on the processor's word. With a spool, what cannot be delivered now (out of
+ * attempts, beyond the in-memory bound, held at exit or at a close) is parked on disk and
+ * sent later, by this process or the next; without one it fails, counted.
+ */
+export class BatchTransport<Extra extends object = object> extends Transport<BatchStats & Extra> {
+  readonly type: string = 'batch';
+  private readonly processor: BatchProcessor;
+  private readonly batcher: Batcher<LogRecord>;
+  private readonly size: (record: LogRecord) => number;
+  private readonly maxRecords: number;
+  private readonly retry: Required<RetryOptions>;
+  private readonly concurrency: number;
+  private readonly timeoutMs: number;
+  private readonly spoolOptions: SpoolOptions | undefined;
+  private readonly memoryRecords: number;
+  private readonly ready: Batch[] = [];
+  /** Batches waiting out a backoff, by timer. */
+  private readonly waiting = new Map<NodeJS.Timeout, Batch>();
+  private readonly sending = new Set<Batch>();
+  /** One per attempt in flight: aborted when it times out or the transport gives up. */
+  private readonly attempts = new Set<AbortController>();
+  private reads: SpoolReads | undefined;
+  /** Lines an earlier process left in the spool and not yet read back: nobody's records here. */
+  private adoptedLeft = 0;
+  /** Records read back from the spool that are this process's own (parked, pending here). */
+  private readonly own = new WeakSet<LogRecord>();
+  private replayTimer: NodeJS.Timeout | undefined;
+  private pumpScheduled = false;
+  private closing = false;
+  private stopped = false;
+  /** Set once nothing more will be sent: later records are parked or failed at once, with it. */
+  private gaveUp: Error | undefined;
+  private batches = 0;
+  private items = 0;
+  private retries = 0;
+  private splits = 0;
+  private batchMs = 0;
+  private inFlight = 0;
+  private replayed = 0;
+  private replayFailed = 0;
+  private spooledCount = 0;
+  private spoolDropped = 0;
+
+  constructor(processor: BatchProcessor, options: BatchTransportOptions = {}) {
+    super(options);
+    this.processor = processor;
+    this.maxRecords = options.batch?.maxRecords ?? 1000;
+    this.size = options.size ?? ((record) => record.json().length);
+    this.batcher = new Batcher(
+      {
+        maxItems: this.maxRecords,
+        maxBytes: options.batch?.maxBytes ?? 1024 * 1024,
+        intervalMs: options.batch?.intervalMs ?? 1000,
+      },
+      (records) => this.enqueue(records),
+    );
+    this.retry = {
+      maxAttempts: options.retry?.maxAttempts ?? 8,
+      baseMs: options.retry?.baseMs ?? 500,
+      maxMs: options.retry?.maxMs ?? 30_000,
+      deadlineMs: options.retry?.deadlineMs ?? 300_000,
+    };
+    this.concurrency = options.concurrency ?? 1;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.spoolOptions = options.spool;
+    this.memoryRecords = options.spool?.memoryRecords ?? this.maxRecords * 4;
+  }
+
+  /** The spool is claimed once the transport is in a logger: its id names the file, the logger revives lines. */
+  protected override servicesAttached(_services: TransportServices): void {
+    const options = this.spoolOptions;
+    if (options === undefined || this.reads !== undefined) return;
+    const spool = Spool.claim(options.dir, options.name ?? this.id);
+    this.reads = new SpoolReads(spool);
+    this.adoptedLeft = spool.count;
+    const problem = (spool as { problem?: Error }).problem;
+    if (problem !== undefined) this.report(`spool not used: ${problem.message}`, problem);
+    if (!spool.empty) setImmediate(() => this.replayNext());
+  }
+
+  protected handle(record: LogRecord): void {
+    if (this.gaveUp !== undefined) {
+      this.parkOrFail([record], this.gaveUp);
+      return;
+    }
+    // Once this process's records wait on disk the newer follow them there (order is kept),
+    // and beyond the in-memory bound they wait there rather than in the heap.
+    if (this.reads !== undefined && (this.ownUnread > 0 || this.pending - this.parked > this.memoryRecords)) {
+      this.parkOrFail([record], new Error('could not be parked'));
+      this.replaySoon();
+      return;
+    }
+    this.batcher.add(record, this.size(record));
+  }
+
+  /** This process's records in the spool not yet read back. */
+  private get ownUnread(): number {
+    return this.reads === undefined ? 0 : this.reads.spool.count - this.adoptedLeft;
+  }
+
+  protected override startFlush(): void {
+    this.batcher.cut();
+  }
+
+  /** For a close: send what is gathered; with a spool, what would wait out a backoff is parked now. */
+  protected override startClose(): void {
+    this.closing = true;
+    this.batcher.cut();
+    if (this.reads === undefined) return;
+    for (const [timer, batch] of this.waiting) {
+      clearTimeout(timer);
+      this.waiting.delete(timer);
+      if (batch.read === undefined) this.parkOrFail(batch.records, new Error('could not be parked at close'));
+    }
+  }
+
+  override giveUpSync(reason: Error): void {
+    if (this.gaveUp !== undefined) return;
+    this.gaveUp = reason;
+    this.batcher.close();
+    if (this.replayTimer !== undefined) clearTimeout(this.replayTimer);
+    for (const timer of this.waiting.keys()) clearTimeout(timer);
+    for (const attempt of this.attempts) attempt.abort(reason);
+    // Batches read from the spool are still in it (their reads are not committed).
+    const batches = [...this.ready, ...this.waiting.values(), ...this.sending].filter((b) => b.read === undefined);
+    const held = [...batches.flatMap((b) => b.records), ...this.batcher.drain()];
+    this.ready.length = 0;
+    this.waiting.clear();
+    this.sending.clear();
+    // At least once: an attempt in flight may have reached the destination too.
+    this.parkOrFail(held, reason);
+  }
+
+  protected override async closeResources(): Promise<void> {
+    this.stopped = true;
+    this.batcher.close();
+    if (this.replayTimer !== undefined) clearTimeout(this.replayTimer);
+    for (const timer of this.waiting.keys()) clearTimeout(timer);
+    for (const attempt of this.attempts) attempt.abort(new Error('transport closed'));
+    this.reads?.spool.close();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    void this.closeResources().then(() => callback(error));
+  }
+
+  protected override extraStats(): BatchStats & Extra {
+    const stats: BatchStats = {
+      batches: this.batches,
+      items: this.items,
+      retries: this.retries,
+      splits: this.splits,
+      averageBatchSize: this.batches === 0 ? 0 : this.items / this.batches,
+      averageBatchMs: this.batches === 0 ? 0 : this.batchMs / this.batches,
+      buffered: this.batcher.length,
+      queuedBatches: this.ready.length,
+      inFlight: this.inFlight,
+      replayed: this.replayed,
+      replayFailed: this.replayFailed,
+      spooledForLater: this.spooledCount,
+      spoolDropped: this.spoolDropped,
+    };
+    return stats as BatchStats & Extra;
+  }
+
+  /** Parks records in the spool within its bound; without one (or a disk that refuses) they fail with `reason`. */
+  private parkOrFail(records: LogRecord[], reason: Error): void {
+    if (records.length === 0) return;
+    const reads = this.reads;
+    if (reads === undefined) {
+      this.fail(records, reason);
+      return;
+    }
+    const maxBytes = this.spoolOptions?.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
+    let parked = 0;
+    try {
+      for (const record of records) {
+        const line = record.json();
+        const dropped = reads.spool.makeRoom(Buffer.byteLength(line), maxBytes, reads.outstanding === 0);
+        if (dropped.length > 0) this.droppedFromSpool(dropped);
+        reads.spool.append(line);
+        parked++;
+      }
+    } catch (error) {
+      this.fail(records.slice(parked), toError(error));
+    }
+    this.spooledCount += parked;
+    this.park(parked);
+  }
+
+  /** The oldest spooled lines, dropped for the bound: counted; this process's own settle as dropped. */
+  private droppedFromSpool(lines: string[]): void {
+    const reason = dropReason('dropped: the spool is over its maxBytes');
+    this.spoolDropped += lines.length;
+    const adopted = Math.min(this.adoptedLeft, lines.length);
+    this.adoptedLeft -= adopted;
+    const records = lines.map((line) => this.revive(line));
+    for (const record of records.slice(0, adopted)) this.services?.deadLetter(record, reason);
+    const mine = records.slice(adopted);
+    this.unpark(mine.length);
+    this.fail(mine, reason);
+  }
+
+  private revive(line: string): LogRecord {
+    return this.services!.revive(line);
+  }
+
+  /** Reads from the spool while there is room in flight: what an earlier process left first, then ours. */
+  private replayNext(): void {
+    const reads = this.reads;
+    if (reads === undefined || this.stopped || this.closing || this.gaveUp !== undefined) return;
+    while (this.inFlight + this.ready.length + this.waiting.size < this.concurrency && !reads.spool.empty) {
+      const { lines, read } = reads.take(this.maxRecords);
+      if (lines.length === 0) break;
+      const records = lines.map((line) => this.revive(line));
+      const adopted = Math.min(this.adoptedLeft, records.length);
+      this.adoptedLeft -= adopted;
+      for (let i = adopted; i < records.length; i++) this.own.add(records[i]!);
+      this.ready.push({ records, attempt: 0, firstSent: 0, read });
+    }
+    this.pump();
+  }
+
+  /** Replays on the next turn, unless a replay is under way or waiting for the destination. */
+  private replaySoon(): void {
+    if (this.replayTimer !== undefined || this.reads!.outstanding > 0) return;
+    this.replayLater(0);
+  }
+
+  private replayLater(delayMs: number): void {
+    if (this.replayTimer !== undefined || this.stopped) return;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = undefined;
+      this.replayNext();
+    }, delayMs);
+    this.replayTimer.unref();
+  }
+
+  /** A gathered batch, ready to send. */
+  private enqueue(records: LogRecord[]): boolean {
+    this.ready.push({ records, attempt: 0, firstSent: 0 });
+    // Batches are processed once the caller's own work yields, never inside a log call.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setImmediate(this.onPump);
+    }
+    return true;
+  }
+
+  private readonly onPump = (): void => {
+    this.pumpScheduled = false;
+    this.pump();
+  };
+
+  private pump(): void {
+    while (this.inFlight < this.concurrency && this.ready.length > 0 && !this.stopped && this.gaveUp === undefined) {
+      const batch = this.ready.shift()!;
+      this.inFlight++;
+      this.sending.add(batch);
+      void this.attempt(batch).finally(() => {
+        this.inFlight--;
+        this.sending.delete(batch);
+        this.pump();
+      });
+    }
+  }
+
+  private async attempt(batch: Batch): Promise<void> {
+    const started = Date.now();
+    if (batch.firstSent === 0) batch.firstSent = started;
+    const controller = new AbortController();
+    this.attempts.add(controller);
+    let verdict: Verdict;
+    try {
+      const info: BatchInfo = { attempt: batch.attempt, replay: batch.read !== undefined, signal: controller.signal };
+      verdict = verdictOf(
+        await this.withDeadline(this.processor(batch.records, info), controller),
+        batch.records.length,
+      );
+    } catch (error) {
+      verdict = { kind: 'retry', reason: toError(error) };
+    } finally {
+      this.attempts.delete(controller);
+    }
+    // Given up meanwhile: the records were parked or failed then; a late answer changes nothing.
+    if (this.gaveUp !== undefined || this.stopped) return;
+    const durationMs = Date.now() - started;
+    this.batches++;
+    this.items += batch.records.length;
+    this.batchMs += durationMs;
+    if (this.listenerCount('batchProcessed') > 0) {
+      const event: BatchProcessed = {
+        records: batch.records.length,
+        attempt: batch.attempt,
+        durationMs,
+        outcome: verdict.kind,
+      };
+      this.emit('batchProcessed', event);
+    }
+    this.apply(batch, verdict);
+  }
+
+  /** The processor's answer, or a rejection once `timeoutMs` passes (the attempt is aborted). */
+  private withDeadline(answer: BatchResult | Promise<BatchResult>, controller: AbortController): Promise<BatchResult> {
+    if (!(answer instanceof Promise)) return Promise.resolve(answer);
+    return new Promise<BatchResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const reason = new Error(`no answer within ${this.timeoutMs} ms`);
+        controller.abort(reason);
+        reject(reason);
+      }, this.timeoutMs);
+      timer.unref();
+      answer.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private apply(batch: Batch, verdict: Verdict): void {
+    const records = batch.records;
+    switch (verdict.kind) {
+      case 'delivered':
+        this.settled(batch, records, []);
+        return;
+      case 'retry':
+        this.retryLater(batch, verdict.reason, verdict.retryAfterMs);
+        return;
+      case 'split':
+      case 'bisect': {
+        if (records.length === 1) {
+          this.settled(batch, [], [[records, verdict.reason]]);
+          return;
+        }
+        this.splits++;
+        const half = Math.ceil(records.length / 2);
+        const halves = [records.slice(0, half), records.slice(half)];
+        this.ready.unshift(...halves.map((part) => ({ ...batch, records: part })));
+        this.pump();
+        return;
+      }
+      case 'fail': {
+        const reason = verdict.circuit ? Object.assign(verdict.reason, { openCircuit: true }) : verdict.reason;
+        this.settled(batch, [], [[records, reason]]);
+        return;
+      }
+      case 'partial': {
+        const retry = new Set(verdict.retry);
+        const delivered = records.filter((_, i) => !verdict.failed.has(i) && !retry.has(i));
+        const failed = [...verdict.failed].map(([index, reason]): [LogRecord[], Error] => [[records[index]!], reason]);
+        this.settled(batch, delivered, failed);
+        if (retry.size > 0) {
+          const again = { ...batch, records: records.filter((_, i) => retry.has(i)) };
+          this.retryLater(again, new Error('some records were refused for now'), undefined);
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * Records of a batch settled. For a batch read back from the spool, this process's own
+   * records settle (they were parked); an earlier process's are counted here and
+   * dead-lettered when refused; the read is committed once all its lines are settled.
+   */
+  private settled(batch: Batch, delivered: LogRecord[], failed: [LogRecord[], Error][]): void {
+    const read = batch.read;
+    if (read === undefined) {
+      if (delivered.length > 0) this.settleDelivered(delivered.length);
+      for (const [records, reason] of failed) this.fail(records, reason);
+    } else {
+      const owned = delivered.filter((r) => this.own.has(r)).length;
+      this.unpark(owned);
+      this.settleDelivered(owned);
+      this.replayed += delivered.length - owned;
+      let count = delivered.length;
+      for (const [records, reason] of failed) {
+        count += records.length;
+        const mine = records.filter((r) => this.own.has(r));
+        this.unpark(mine.length);
+        this.fail(mine, reason);
+        const theirs = records.filter((r) => !this.own.has(r));
+        this.replayFailed += theirs.length;
+        for (const record of theirs) this.services?.deadLetter(record, reason);
+      }
+      this.reads!.settle(read, count);
+    }
+    // The destination answered: whatever waits on disk may follow.
+    if (delivered.length > 0 || read !== undefined) this.replayNext();
+  }
+
+  private fail(records: LogRecord[], reason: Error): void {
+    if (records.length === 0) return;
+    if (this.listenerCount('itemFailed') > 0) for (const record of records) this.emit('itemFailed', record, reason);
+    this.settleFailed(records, reason);
+  }
+
+  /**
+   * Backoff with full jitter, capped; the destination's own delay is honoured up to `maxMs`.
+   * Past maxAttempts or the deadline (or at a close) records are parked when there is a
+   * spool, else failed; lines read back from the spool are on disk already and wait there.
+   */
+  private retryLater(batch: Batch, reason: Error, serverDelay: number | undefined): void {
+    const attempt = batch.attempt + 1;
+    const { baseMs, maxMs } = this.retry;
+    const delay =
+      serverDelay === undefined
+        ? backoffMs(batch.attempt, baseMs, maxMs, true)
+        : Math.min(maxMs, Math.max(baseMs, serverDelay));
+    const exhausted = attempt >= this.retry.maxAttempts || Date.now() + delay - batch.firstSent > this.retry.deadlineMs;
+    if (batch.read !== undefined) {
+      // Already on disk: at a close it simply stays there; otherwise it is tried again.
+      if (this.closing) return;
+    } else if (this.reads !== undefined && (exhausted || this.closing)) {
+      this.parkOrFail(batch.records, new Error(`could not be parked after ${attempt} attempt(s)`));
+      this.replayLater(maxMs);
+      return;
+    } else if (exhausted) {
+      const gaveUp = new Error(`gave up after ${attempt} attempt(s): ${reason.message}`, { cause: reason });
+      this.settled(batch, [], [[batch.records, gaveUp]]);
+      return;
+    }
+    this.retries++;
+    const timer = setTimeout(() => {
+      this.waiting.delete(timer);
+      this.ready.unshift({ ...batch, attempt });
+      this.pump();
+    }, delay);
+    // A pending retry does not keep the process alive: the exit path decides what happens then.
+    timer.unref();
+    this.waiting.set(timer, batch);
+  }
+}
