@@ -24,6 +24,18 @@ export {
 } from './core/plugin/transport.js';
 export { WrapperTransport } from './core/plugin/wrapper-transport.js';
 export { Batcher, backoffMs, type BatchLimits } from './core/plugin/batcher.js';
+export {
+  BatchTransport,
+  type BatchTransportOptions,
+  type BatchProcessor,
+  type BatchInfo,
+  type BatchOptions,
+  type BatchStats,
+  type RetryOptions,
+  type SpoolOptions,
+} from './core/plugin/batch-transport.js';
+export type { BatchResult } from './core/plugin/batch-outcome.js';
+export { batchOptionsShape } from './core/plugin/batch-schema.js';
 export { StreamTransport, WritableTransport } from './core/plugin/adapters.js';
 export {
   registerTransport,
@@ -39,7 +51,7 @@ export {
 } from './core/plugin/registry.js';
 export { parseSize, parseDuration, sizeSchema, durationSchema } from './core/plugin/units.js';
 export type { DeliveryFailure, DeadLetterReason, RouterEvents, Strategy } from './core/routing/events.js';
-export type { RouterStats } from './core/routing/router.js';
+export type { RouterStats, PendingDetail } from './core/routing/router.js';
 export type { OverflowPolicy, TargetStats, BackpressureStats } from './core/routing/target.js';
 export { jsonFormatter } from './formatters/json.js';
 export { stableJsonFormatter } from './formatters/stable-json.js';

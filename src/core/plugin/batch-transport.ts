@@ -185,7 +185,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const spool = Spool.claim(options.dir, options.name ?? this.id);
     this.reads = new SpoolReads(spool);
     this.adoptedLeft = spool.count;
-    const problem = (spool as { problem?: Error }).problem;
+    const problem = spool.problem;
     if (problem !== undefined) this.report(`spool not used: ${problem.message}`, problem);
     if (!spool.empty) setImmediate(() => this.replayNext());
   }

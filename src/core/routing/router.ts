@@ -121,6 +121,8 @@ export class Router extends EventEmitter<RouterEvents> {
     if (!transport.id) transport[assignId](`${transport.type}#${this.targets.length}`);
     const overflow = options.overflow ?? 'block';
     const spoolDir = this.options.spoolDir;
+    const spool = spoolDir !== undefined && overflow === 'block' ? Spool.claim(spoolDir, transport.id) : undefined;
+    if (spool?.problem !== undefined) this.diagnose(`${transport.id}: spool not used: ${spool.problem.message}`);
     const target = new Target(
       transport,
       {
@@ -134,7 +136,7 @@ export class Router extends EventEmitter<RouterEvents> {
         cooldownMs: this.options.cooldownMs ?? 30_000,
         clock: this.clock,
       },
-      spoolDir !== undefined && overflow === 'block' ? Spool.claim(spoolDir, transport.id) : undefined,
+      spool,
     );
     transport[attachListener]({
       delivered: (count) => this.targetDelivered(target, count),

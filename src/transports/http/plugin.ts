@@ -2,36 +2,21 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
+import { sizeSchema } from '../../core/plugin/units.js';
+import { batchOptionsShape } from '../../core/plugin/batch-schema.js';
 import { HttpTransport } from './transport.js';
 import type { PresetOptions } from './preset.js';
 import { httpPreset, httpPresetNames } from './presets/index.js';
 
 // The `http` entry of a config: its schema, and the transport it makes.
 
-const retrySchema = z.strictObject({
-  maxAttempts: z.number().int().min(1).optional(),
-  baseMs: durationSchema.optional(),
-  maxMs: durationSchema.optional(),
-  deadlineMs: durationSchema.optional(),
-});
-
 const httpSchema = z
   .strictObject({
     url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
     preset: z.string().optional(),
     headers: z.record(z.string(), z.string()).optional(),
-    batch: z
-      .strictObject({
-        maxRecords: z.number().int().min(1).optional(),
-        maxBytes: sizeSchema.optional(),
-        intervalMs: durationSchema.optional(),
-      })
-      .optional(),
+    ...batchOptionsShape,
     compression: z.enum(['gzip', 'none']).optional(),
-    concurrency: z.number().int().min(1).max(64).optional(),
-    timeoutMs: durationSchema.optional(),
-    retry: retrySchema.optional(),
     tls: z
       .strictObject({
         ca: z.string().optional(),
