@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { DIST_ESM, ROOT, requireBuild } from '../../built.js';
+
+export type ReceiverMode = 'ok' | 'down' | 'stall';
+
+/**
+ * A receiver on 127.0.0.1 that counts the records it takes by their `i` field: answers 200
+ * ('ok'), 503 ('down'), or reads and never answers ('stall'). The mode can change at any time.
+ */
+export interface CountingReceiver {
+  url: string;
+  port: number;
+  mode: ReceiverMode;
+  requests: number;
+  /** Every `i` taken (with repeats, so duplicates show). */
+  received: number[];
+  distinct(): number;
+  close(): Promise<void>;
+}
+
+export async function countingReceiver(mode: ReceiverMode, port = 0): Promise<CountingReceiver> {
+  const state: CountingReceiver = {
+    url: '',
+    port: 0,
+    mode,
+    requests: 0,
+    received: [],
+    distinct: () => new Set(state.received).size,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const server: Server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    state.requests++;
+    if (state.mode === 'stall') return;
+    if (state.mode === 'down') {
+      res.writeHead(503);
+      res.end();
+      return;
+    }
+    for (const line of body.split('\n')) if (line) state.received.push((JSON.parse(line) as { i: number }).i);
+    res.writeHead(200);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  state.port = (server.address() as { port: number }).port;
+  state.url = `http://127.0.0.1:${state.port}/ingest`;
+  return state;
+}
+
+/** A port nothing listens on (connections are refused). */
+export async function deadPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      resolve((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
+    });
+  });
+}
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Runs an ES module script (with `createLogger` and `writeSync` already imported) in a
+ * child process. `onStdout` sees output as it comes (to signal the child at the right
+ * moment). The receiver runs in this process, so the child is never waited for synchronously.
+ */
+export function runChild(
+  script: string,
+  options: {
+    timeoutMs?: number;
+    args?: string[];
+    onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void;
+  } = {},
+): Promise<ChildResult> {
+  requireBuild();
+  const source = `import { createLogger } from ${JSON.stringify(DIST_ESM)};\nimport { writeSync } from 'node:fs';\n${script}`;
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...(options.args ?? []), '--input-type=module', '-e', source], {
+      cwd: ROOT,
+      timeout: options.timeoutMs ?? 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      options.onStdout?.(stdout, (signal) => child.kill(signal));
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+/** The last line of a child's output that parses as JSON. */
+export function lastJson<T>(stdout: string): T {
+  const lines = stdout.trim().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      return JSON.parse(lines[i]!) as T;
+    } catch {
+      // Not the summary line.
+    }
+  }
+  throw new Error(`no JSON line in the child's output: ${stdout.slice(0, 500)}`);
+}
