@@ -311,6 +311,19 @@ describe('flush and close against a stalled target', () => {
       'stalled did not settle in time: 4 queued record(s) failed, 2 in the transport abandoned',
     );
   });
+
+  it('close({ timeoutMs }) against a stalled target: the counts add up, the stalled records pending as abandoned', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      transports: [{ type: 'controlled', mode: 'stall', id: 'stalled' }],
+    });
+    for (let i = 0; i < 100; i++) log.info(`m${i}`);
+    expect(await log.close({ timeoutMs: 30 })).toBe(false);
+    const stats = log.stats();
+    expect(stats).toMatchObject({ logged: 100, delivered: 0, failed: 0, dropped: 0, pending: 100 });
+    expect(stats.pendingDetail).toEqual({ inMemory: 0, spooled: 0, abandoned: 100 });
+  });
 });
 
 describe('live transports with routing options', () => {
