@@ -312,7 +312,7 @@ describe('flush and close against a stalled target', () => {
     );
   });
 
-  it('close({ timeoutMs }) against a stalled target: the counts add up, the stalled records pending as abandoned', async () => {
+  it('close({ timeoutMs }) on a stalled target: counts add up, its records pending as abandoned', async () => {
     const log = createLogger({
       exitFlush: false,
       base: null,

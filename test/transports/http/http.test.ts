@@ -334,7 +334,7 @@ describe('the spool bound', () => {
 });
 
 describe('many destinations', () => {
-  it("twelve HTTP transports add no exit listener of their own: one exit path, the logger's, serves them all", async () => {
+  it("twelve HTTP transports add no process listener: the logger's one exit path serves them", async () => {
     const { url } = await receiver(() => ({ status: 200 }));
     const before = ['exit', 'beforeExit', 'SIGTERM'].map((e) => process.listenerCount(e));
     const log = createLogger({

@@ -95,7 +95,8 @@ export function runChild(
   } = {},
 ): Promise<ChildResult> {
   requireBuild();
-  const source = `import { createLogger } from ${JSON.stringify(DIST_ESM)};\nimport { writeSync } from 'node:fs';\n${script}`;
+  const imports = `import { createLogger } from ${JSON.stringify(DIST_ESM)};\nimport { writeSync } from 'node:fs';`;
+  const source = `${imports}\n${script}`;
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...(options.args ?? []), '--input-type=module', '-e', source], {
