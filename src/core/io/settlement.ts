@@ -15,5 +15,5 @@ export function dropReason(message: string): Error {
 
 /** Was the record dropped for a bound? Such failures count as `dropped` and never open a circuit. */
 export function isDrop(reason: Error): boolean {
-  return (reason as { dropped?: unknown }).dropped === true;
+  return (reason as { dropped?: unknown } | undefined)?.dropped === true;
 }

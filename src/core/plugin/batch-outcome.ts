@@ -34,11 +34,50 @@ export function verdictOf(result: unknown, size: number): Verdict {
   if (result === undefined || result === null) return DELIVERED;
   if (typeof result !== 'object') return malformed(`returned a ${typeof result}`);
   const answer = result as { kind?: unknown; failed?: unknown; retry?: unknown };
-  if (typeof answer.kind === 'string') return answer as Verdict;
+  if (answer.kind !== undefined) return checkedVerdict(answer as Record<string, unknown>, size);
+  return shortForm(answer, size);
+}
+
+/** A verdict from a processor (or a plugin's preset): its kind known, its reason an Error, its indexes in range. */
+function checkedVerdict(answer: Record<string, unknown>, size: number): Verdict {
+  const reason = answer.reason === undefined ? undefined : toError(answer.reason);
+  switch (answer.kind) {
+    case 'delivered':
+      return DELIVERED;
+    case 'retry': {
+      const delay = answer.retryAfterMs;
+      return {
+        kind: 'retry',
+        reason: reason ?? new Error('the processor asked for a retry'),
+        retryAfterMs: typeof delay === 'number' && Number.isFinite(delay) ? delay : undefined,
+      };
+    }
+    case 'split':
+    case 'bisect':
+      return { kind: answer.kind, reason: reason ?? new Error(`refused by the processor (${answer.kind})`) };
+    case 'fail':
+      return {
+        kind: 'fail',
+        reason: reason ?? new Error('refused by the processor'),
+        circuit: answer.circuit === true,
+      };
+    case 'partial':
+      return shortForm(answer, size);
+    default:
+      return malformed(`has an unknown kind ${JSON.stringify(String(answer.kind))}`);
+  }
+}
+
+/** `{ failed, retry }`: indexes, `[index, reason]` pairs or a Map for the refused; indexes to retry. */
+function shortForm(answer: { failed?: unknown; retry?: unknown }, size: number): Verdict {
   const failed = new Map<number, Error>();
   const refused = new Error('refused by the processor');
   try {
-    for (const entry of (answer.failed ?? []) as Iterable<unknown>) {
+    const entries = answer.failed instanceof Map ? answer.failed.entries() : answer.failed;
+    if (entries !== undefined && typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      return malformed('gave "failed" that is not a list');
+    }
+    for (const entry of (entries ?? []) as Iterable<unknown>) {
       const [index, reason] = typeof entry === 'number' ? [entry, refused] : (entry as [unknown, unknown]);
       if (!isIndex(index, size)) return malformed(`named record ${String(index)} of a batch of ${size}`);
       failed.set(index, reason === refused ? refused : toError(reason));
@@ -46,7 +85,8 @@ export function verdictOf(result: unknown, size: number): Verdict {
   } catch (error) {
     return malformed(`"failed" could not be read: ${toError(error).message}`);
   }
-  const retry = Array.isArray(answer.retry) ? (answer.retry as unknown[]) : [];
+  if (answer.retry !== undefined && !Array.isArray(answer.retry)) return malformed('gave "retry" that is not a list');
+  const retry = (answer.retry ?? []) as unknown[];
   for (const index of retry) {
     if (!isIndex(index, size)) return malformed(`named record ${String(index)} of a batch of ${size}`);
   }

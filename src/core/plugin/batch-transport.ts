@@ -138,6 +138,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private readonly own = new WeakSet<LogRecord>();
   private replayTimer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
+  private keepAlive: NodeJS.Timeout | undefined;
+  /** A batch settled and the spool may have more: read it once the batch's slot is free. */
+  private replayWanted = false;
   private closing = false;
   private stopped = false;
   /** Set once nothing more will be sent: later records are parked or failed at once, with it. */
@@ -212,18 +215,37 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   protected override startFlush(): void {
     this.batcher.cut();
+    this.holdProcessOpen();
+  }
+
+  /**
+   * Someone waits (a flush, a close): the process must not end under them. Backoffs and
+   * sockets do not keep it alive on their own (so a script's end is decided by the exit
+   * path, bounded by exitTimeoutMs), so while a waiter is there a timer does.
+   */
+  private holdProcessOpen(): void {
+    for (const timer of this.waiting.keys()) timer.ref();
+    if (this.keepAlive !== undefined || !this.flushRequested()) return;
+    this.keepAlive = setInterval(() => {
+      if (this.flushRequested() && !this.stopped) return;
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }, 50);
   }
 
   /** For a close: send what is gathered; with a spool, what would wait out a backoff is parked now. */
   protected override startClose(): void {
     this.closing = true;
     this.batcher.cut();
+    this.holdProcessOpen();
     if (this.reads === undefined) return;
     for (const [timer, batch] of this.waiting) {
       clearTimeout(timer);
       this.waiting.delete(timer);
       if (batch.read === undefined) this.parkOrFail(batch.records, new Error('could not be parked at close'));
     }
+    // Their slots are free: the batches behind them get their one attempt now.
+    this.pump();
   }
 
   override giveUpSync(reason: Error): void {
@@ -245,6 +267,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   protected override async closeResources(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.keepAlive);
     this.batcher.close();
     if (this.replayTimer !== undefined) clearTimeout(this.replayTimer);
     for (const timer of this.waiting.keys()) clearTimeout(timer);
@@ -317,13 +340,18 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     return this.services!.revive(line);
   }
 
-  /** Reads from the spool while there is room in flight: what an earlier process left first, then ours. */
+  /**
+   * The next read of the spool, when a slot is free: what an earlier process left first,
+   * then ours. One read at a time, so the spool arrives oldest first (Loki, for one, wants
+   * a stream in order).
+   */
   private replayNext(): void {
     const reads = this.reads;
     if (reads === undefined || this.stopped || this.closing || this.gaveUp !== undefined) return;
-    while (this.inFlight + this.ready.length + this.waiting.size < this.concurrency && !reads.spool.empty) {
+    const free = this.inFlight + this.ready.length + this.waiting.size < this.concurrency;
+    if (free && reads.outstanding === 0 && !reads.spool.empty) {
       const { lines, read } = reads.take(this.maxRecords);
-      if (lines.length === 0) break;
+      if (lines.length === 0) return; // only a torn line left: nothing to send
       const records = lines.map((line) => this.revive(line));
       const adopted = Math.min(this.adoptedLeft, records.length);
       this.adoptedLeft -= adopted;
@@ -365,13 +393,24 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   };
 
   private pump(): void {
-    while (this.inFlight < this.concurrency && this.ready.length > 0 && !this.stopped && this.gaveUp === undefined) {
+    // A batch waiting out a backoff keeps its slot: with concurrency 1 batches stay in order,
+    // and a destination that is down is not sent more while earlier batches wait.
+    while (
+      this.inFlight + this.waiting.size < this.concurrency &&
+      this.ready.length > 0 &&
+      !this.stopped &&
+      this.gaveUp === undefined
+    ) {
       const batch = this.ready.shift()!;
       this.inFlight++;
       this.sending.add(batch);
       void this.attempt(batch).finally(() => {
         this.inFlight--;
         this.sending.delete(batch);
+        if (this.replayWanted) {
+          this.replayWanted = false;
+          this.replayNext();
+        }
         this.pump();
       });
     }
@@ -503,8 +542,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       }
       this.reads!.settle(read, count);
     }
-    // The destination answered: whatever waits on disk may follow.
-    if (delivered.length > 0 || read !== undefined) this.replayNext();
+    // The destination answered: whatever waits on disk may follow, once this slot is free.
+    if (this.reads !== undefined && (delivered.length > 0 || read !== undefined)) this.replayWanted = true;
   }
 
   private fail(records: LogRecord[], reason: Error): void {
@@ -531,7 +570,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       if (this.closing) return;
     } else if (this.reads !== undefined && (exhausted || this.closing)) {
       this.parkOrFail(batch.records, new Error(`could not be parked after ${attempt} attempt(s)`));
-      this.replayLater(maxMs);
+      // Soon: the read that goes out then waits out its own backoff while the destination is down.
+      this.replayLater(baseMs);
       return;
     } else if (exhausted) {
       const gaveUp = new Error(`gave up after ${attempt} attempt(s): ${reason.message}`, { cause: reason });
@@ -544,8 +584,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       this.ready.unshift({ ...batch, attempt });
       this.pump();
     }, delay);
-    // A pending retry does not keep the process alive: the exit path decides what happens then.
-    timer.unref();
+    // A pending retry does not keep the process alive (the exit path decides what happens
+    // then), unless a flush or a close is waiting for it.
+    if (!this.closing && !this.flushRequested()) timer.unref();
     this.waiting.set(timer, batch);
   }
 }

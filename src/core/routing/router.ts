@@ -250,6 +250,7 @@ export class Router extends EventEmitter<RouterEvents> {
     for (const target of this.targets) {
       if (target.released) continue;
       try {
+        target.replayStopped = true;
         this.backpressure.drain(target, true);
         target.transport.flushSync();
         target.transport.giveUpSync?.(reason);

@@ -80,6 +80,11 @@ export class Target {
   private adoptedLeft: number;
   /** close() has let go of it: nothing more is fed to it. */
   released = false;
+  /**
+   * The process is ending, or close() gave up on it: what waits in the router's spool stays
+   * there for the next start instead of being read into a transport that can only fail it.
+   */
+  replayStopped = false;
 
   constructor(
     readonly transport: Transport,
@@ -211,7 +216,7 @@ export class Target {
       while (this.queue.length > 0 && (force || this.inTransport < this.window)) this.hand(this.takeOldest()!);
       if (this.queue.length === 0) {
         this.queuedBytes = 0;
-        if (revive !== undefined) this.replaySpool(revive);
+        if (revive !== undefined && !this.replayStopped) this.replaySpool(revive);
       }
     } finally {
       this.draining = false;
@@ -271,6 +276,7 @@ export class Target {
    * holds after that is counted as abandoned (it stays pending).
    */
   abandon(reason: Error): number {
+    this.replayStopped = true;
     this.transport.giveUpSync?.(reason);
     this.abandoned = this.inTransport;
     this.transport.destroy();

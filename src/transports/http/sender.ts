@@ -61,6 +61,9 @@ export class Sender {
         );
         res.on('error', reject);
       });
+      // An attempt in flight does not keep the process alive: whoever waits for it (a flush,
+      // a close, the end of a script) does, for as long as it is willing to wait.
+      req.on('socket', (socket) => socket.unref());
       req.setTimeout(this.options.timeoutMs, () =>
         req.destroy(new Error(`request timed out after ${this.options.timeoutMs} ms`)),
       );
