@@ -1,4 +1,5 @@
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, linkSync, openSync, renameSync, writeSync } from 'node:fs';
 import { readOwnFile, removeQuietly, UnsafeFileError } from './safe-open.js';
 
 // Created exclusively, so never through a symlink; O_NOFOLLOW says so outright.
@@ -20,7 +21,7 @@ export function tryLock(path: string): PidLock | undefined {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (ownerAlive(path)) return undefined;
-      removeQuietly(path);
+      takeOverStale(path);
       continue;
     }
     try {
@@ -32,6 +33,29 @@ export function tryLock(path: string): PidLock | undefined {
     return new PidLock(path);
   }
   return undefined;
+}
+
+/**
+ * Moves a stale lock out of the way, atomically: of several processes taking it over at
+ * once only one renames it (the others find it gone and race fairly on the exclusive
+ * create). What was moved is checked again, in case a live owner took it meanwhile: such
+ * a lock is put back (a hard link, which never replaces a newer lock).
+ */
+function takeOverStale(path: string): void {
+  const moved = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(path, moved);
+  } catch {
+    return; // gone already: taken over by someone else
+  }
+  if (ownerAlive(moved)) {
+    try {
+      linkSync(moved, path);
+    } catch {
+      // A newer lock is there already.
+    }
+  }
+  removeQuietly(moved);
 }
 
 export class PidLock {

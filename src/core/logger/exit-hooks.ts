@@ -32,13 +32,18 @@ let exited = false;
 let monitorHooked = false;
 let signalsHooked = false;
 /**
- * Signals the application has listened to at some time. Counting listeners when the signal
- * arrives is not enough: a `process.once` handler has already removed itself by then.
+ * Signals whose application listener was removed in this turn of the event loop. Counting
+ * listeners when the signal arrives is not enough: a `process.once` handler that ran just
+ * before ours has already removed itself. One removed long ago (a prompt that listened
+ * for a while) no longer counts: then the signal ends the process, as Node's default does.
  */
-const appListened = new Set<HandledSignal>();
+const justRemoved = new Set<HandledSignal>();
 
-function noteListener(event: string | symbol, listener: unknown): void {
-  if ((event === 'SIGTERM' || event === 'SIGINT') && listener !== onSignal) appListened.add(event);
+function noteRemoved(event: string | symbol, listener: unknown): void {
+  if ((event === 'SIGTERM' || event === 'SIGINT') && listener !== onSignal && !justRemoved.has(event)) {
+    justRemoved.add(event);
+    setImmediate(() => justRemoved.delete(event)).unref();
+  }
 }
 
 function flushAll(): void {
@@ -75,8 +80,12 @@ function onBeforeExit(): void {
 
 /** Will this exception end the process, or does the application handle it? */
 function fatal(origin: string): boolean {
-  const handled = origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException';
-  return process.listenerCount(handled) === 0;
+  // An unhandled rejection is raised as an uncaught exception when nobody listens for it,
+  // so an 'uncaughtException' listener handles both.
+  const handlers =
+    process.listenerCount('uncaughtException') +
+    (origin === 'unhandledRejection' ? process.listenerCount('unhandledRejection') : 0);
+  return handlers === 0;
 }
 
 function onUncaught(error: unknown, origin: string): void {
@@ -96,7 +105,7 @@ function onSignal(signal: NodeJS.Signals): void {
   // When we are the only listener, Node's default (terminate by this signal) must still
   // happen: the process ends as on exit(), then we step aside and raise it again.
   // Otherwise the application decides, and its shutdown calls close().
-  if (!appListened.has(signal as HandledSignal) && process.listenerCount(signal) === 1) {
+  if (!justRemoved.has(signal as HandledSignal) && process.listenerCount(signal) === 1) {
     onExit();
     unhookSignals();
     process.kill(process.pid, signal);
@@ -108,18 +117,15 @@ function onSignal(signal: NodeJS.Signals): void {
 function hookSignals(): void {
   if (signalsHooked) return;
   signalsHooked = true;
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) noteListener(signal, listener);
-    process.on(signal, onSignal);
-  }
-  process.on('newListener', noteListener);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  process.on('removeListener', noteRemoved);
 }
 
 function unhookSignals(): void {
   if (!signalsHooked) return;
   signalsHooked = false;
   for (const signal of SIGNALS) process.off(signal, onSignal);
-  process.off('newListener', noteListener);
+  process.off('removeListener', noteRemoved);
 }
 
 export function registerForExit(item: ExitParticipant): void {

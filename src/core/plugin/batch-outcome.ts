@@ -33,6 +33,10 @@ const DELIVERED: Verdict = { kind: 'delivered' };
 export function verdictOf(result: unknown, size: number): Verdict {
   if (result === undefined || result === null) return DELIVERED;
   if (typeof result !== 'object') return malformed(`returned a ${typeof result}`);
+  // A bare list or Map is most likely meant as `failed`: guessing could deliver a refused record.
+  if (Array.isArray(result) || result instanceof Map) {
+    return malformed(`returned ${Array.isArray(result) ? 'an array' : 'a Map'}; return { failed } instead`);
+  }
   const answer = result as { kind?: unknown; failed?: unknown; retry?: unknown };
   if (answer.kind !== undefined) return checkedVerdict(answer as Record<string, unknown>, size);
   return shortForm(answer, size);

@@ -141,7 +141,6 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private keepAlive: NodeJS.Timeout | undefined;
   /** A batch settled and the spool may have more: read it once the batch's slot is free. */
   private replayWanted = false;
-  private closing = false;
   private stopped = false;
   /** Set once nothing more will be sent: later records are parked or failed at once, with it. */
   private gaveUp: Error | undefined;
@@ -235,7 +234,6 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   /** For a close: send what is gathered; with a spool, what would wait out a backoff is parked now. */
   protected override startClose(): void {
-    this.closing = true;
     this.batcher.cut();
     this.holdProcessOpen();
     if (this.reads === undefined) return;
@@ -347,7 +345,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    */
   private replayNext(): void {
     const reads = this.reads;
-    if (reads === undefined || this.stopped || this.closing || this.gaveUp !== undefined) return;
+    if (reads === undefined || this.stopped || this.closeRequested() || this.gaveUp !== undefined) return;
     const free = this.inFlight + this.ready.length + this.waiting.size < this.concurrency;
     if (free && reads.outstanding === 0 && !reads.spool.empty) {
       const { lines, read } = reads.take(this.maxRecords);
@@ -417,17 +415,17 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   }
 
   private async attempt(batch: Batch): Promise<void> {
-    const started = Date.now();
+    // A monotonic clock: a wall clock set back or forward must not give up, or keep, a batch.
+    const started = performance.now();
     if (batch.firstSent === 0) batch.firstSent = started;
     const controller = new AbortController();
     this.attempts.add(controller);
     let verdict: Verdict;
     try {
       const info: BatchInfo = { attempt: batch.attempt, replay: batch.read !== undefined, signal: controller.signal };
-      verdict = verdictOf(
-        await this.withDeadline(this.processor(batch.records, info), controller),
-        batch.records.length,
-      );
+      // Its own frozen copy: a processor that edits the array cannot unsettle the records.
+      const records = Object.freeze(batch.records.slice());
+      verdict = verdictOf(await this.withDeadline(this.processor(records, info), controller), records.length);
     } catch (error) {
       verdict = { kind: 'retry', reason: toError(error) };
     } finally {
@@ -435,7 +433,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     }
     // Given up meanwhile: the records were parked or failed then; a late answer changes nothing.
     if (this.gaveUp !== undefined || this.stopped) return;
-    const durationMs = Date.now() - started;
+    const durationMs = performance.now() - started;
     this.batches++;
     this.items += batch.records.length;
     this.batchMs += durationMs;
@@ -453,7 +451,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   /** The processor's answer, or a rejection once `timeoutMs` passes (the attempt is aborted). */
   private withDeadline(answer: BatchResult | Promise<BatchResult>, controller: AbortController): Promise<BatchResult> {
-    if (!(answer instanceof Promise)) return Promise.resolve(answer);
+    if (!isThenable(answer)) return Promise.resolve(answer);
     return new Promise<BatchResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         const reason = new Error(`no answer within ${this.timeoutMs} ms`);
@@ -461,7 +459,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         reject(reason);
       }, this.timeoutMs);
       timer.unref();
-      answer.then(
+      Promise.resolve(answer).then(
         (value) => {
           clearTimeout(timer);
           resolve(value);
@@ -564,11 +562,12 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       serverDelay === undefined
         ? backoffMs(batch.attempt, baseMs, maxMs, true)
         : Math.min(maxMs, Math.max(baseMs, serverDelay));
-    const exhausted = attempt >= this.retry.maxAttempts || Date.now() + delay - batch.firstSent > this.retry.deadlineMs;
+    const exhausted =
+      attempt >= this.retry.maxAttempts || performance.now() + delay - batch.firstSent > this.retry.deadlineMs;
     if (batch.read !== undefined) {
       // Already on disk: at a close it simply stays there; otherwise it is tried again.
-      if (this.closing) return;
-    } else if (this.reads !== undefined && (exhausted || this.closing)) {
+      if (this.closeRequested()) return;
+    } else if (this.reads !== undefined && (exhausted || this.closeRequested())) {
       this.parkOrFail(batch.records, new Error(`could not be parked after ${attempt} attempt(s)`));
       // Soon: the read that goes out then waits out its own backoff while the destination is down.
       this.replayLater(baseMs);
@@ -586,7 +585,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     }, delay);
     // A pending retry does not keep the process alive (the exit path decides what happens
     // then), unless a flush or a close is waiting for it.
-    if (!this.closing && !this.flushRequested()) timer.unref();
+    if (!this.flushRequested()) timer.unref();
     this.waiting.set(timer, batch);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<BatchResult> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -188,9 +188,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (count === 0) return;
     if (count < records.length) records = records.slice(0, count);
     this.failedCount += count;
+    // The router first, on its own: a user's listener that throws (or exits) must not keep
+    // the failure from being counted and dead-lettered.
+    try {
+      this.listener?.failed(records, reason);
+    } catch (error) {
+      this.listenerThrew(error);
+    }
     try {
       if (this.listenerCount('deliveryFailed') > 0) this.emit('deliveryFailed', records, reason);
-      this.listener?.failed(records, reason);
     } catch (error) {
       this.listenerThrew(error);
     }
@@ -229,6 +235,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** Is someone waiting in flush() right now? */
   protected flushRequested(): boolean {
     return this.flushWaiters.length > 0;
+  }
+
+  /**
+   * Is a close under way: someone waits for records to be settled or parked (a close, the
+   * end of a script), or the stream was ended? Once such a wait is over the transport is
+   * back to normal work (a script whose end was waited for may go on).
+   */
+  protected closeRequested(): boolean {
+    return this.writableEnded || this.flushWaiters.some((waiter) => waiter.parkedCounts);
   }
 
   get pending(): number {

@@ -115,9 +115,13 @@ export class FailureReporter {
     const events = this.events;
     const listening = events.listenerCount('deliveryFailed') > 0;
     const listeningOld = events.listenerCount('error') > 0;
-    for (const record of records) {
-      const failure: DeliveryFailure = { record, reasons: [...(impl(record).failure?.reasons ?? [])] };
-      this.deadLetterRecord(record, failure.reasons);
+    // Every dead letter is written before any user code runs: a listener that exits the
+    // process must not leave the rest of the batch unwritten (the exit path flushes the file).
+    const failures = records.map(
+      (record): DeliveryFailure => ({ record, reasons: [...(impl(record).failure?.reasons ?? [])] }),
+    );
+    for (const failure of failures) this.deadLetterRecord(failure.record, failure.reasons);
+    for (const failure of failures) {
       if (listening) events.emit('deliveryFailed', failure);
       if (listeningOld) events.emit('error', failure);
       if (!this.continueOnError && !this.stopped) {

@@ -102,7 +102,8 @@ export class Router extends EventEmitter<RouterEvents> {
   constructor(options: RouterOptions = {}) {
     super();
     this.options = options;
-    this.clock = options.clock ?? Date.now;
+    // Monotonic: cooldowns and episodes must not stretch for an hour when the wall clock is set back.
+    this.clock = options.clock ?? (() => performance.now());
     this.failures = new FailureReporter(
       options.strategy ?? 'all',
       options.continueOnError ?? true,

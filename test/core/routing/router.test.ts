@@ -124,8 +124,13 @@ describe('failure reporting', () => {
 
 describe('health', () => {
   it('opens after failureThreshold failures, probes once after the cooldown, closes on success', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(1_000_000);
+    // The router's clock is monotonic (performance.now): a wall clock set back does not stretch a cooldown.
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    let now = 0;
+    const at = (ms: number) => {
+      vi.advanceTimersByTime(ms - now);
+      now = ms;
+    };
     const flaky = new ControlledTransport({ id: 'flaky', mode: 'fail' });
     const events: string[] = [];
     const log = createLogger({
@@ -140,17 +145,17 @@ describe('health', () => {
     expect(events).toEqual(['unhealthy flaky']);
     expect(log.stats().targets[0]).toMatchObject({ healthy: false, failed: 3, lastError: 'flaky refused' });
 
-    vi.setSystemTime(1_000_000 + 4999);
+    at(4999);
     log.info('still open');
-    vi.setSystemTime(1_000_000 + 5000);
+    at(5000);
     flaky.mode = 'stall';
     log.info('probe 1');
     log.info('not a probe');
     expect(flaky.messages().slice(3)).toEqual(['probe 1']);
     flaky.release('failed'); // half-open → open again, cooldown restarts
-    vi.setSystemTime(1_000_000 + 9000);
+    at(9000);
     log.info('too soon');
-    vi.setSystemTime(1_000_000 + 10_000);
+    at(10_000);
     flaky.mode = 'ok';
     log.info('probe 2');
     log.info('flowing again');
