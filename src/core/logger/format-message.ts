@@ -1,11 +1,13 @@
 import { inspect } from 'node:util';
+import type { Redactor } from '../record/redact.js';
 import { safeJson } from '../record/serialize.js';
 
 /**
  * printf-style interpolation, pino's subset: %s %d %i %f %j %o %O %%.
  * Arguments without a placeholder are appended separated by spaces, as util.format does.
+ * Objects written into the message are redacted first: a secret must not leave through %j.
  */
-export function formatMessage(template: string, args: ArrayLike<unknown>, start: number): string {
+export function formatMessage(template: string, args: ArrayLike<unknown>, start: number, redactor?: Redactor): string {
   if (start >= args.length) return template;
   let out = '';
   let argIndex = start;
@@ -24,7 +26,7 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
     const arg = args[argIndex];
     switch (code) {
       case 's':
-        replacement = typeof arg === 'object' && arg !== null ? safeInspect(arg) : safeString(arg);
+        replacement = typeof arg === 'object' && arg !== null ? safeInspect(redacted(arg, redactor)) : safeString(arg);
         break;
       case 'd':
       case 'f':
@@ -36,7 +38,7 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
       case 'j':
       case 'o':
       case 'O':
-        replacement = safeJson(arg);
+        replacement = safeJson(redacted(arg, redactor));
         break;
     }
     if (replacement === undefined) continue;
@@ -46,11 +48,28 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
     i++;
   }
   out += template.slice(last);
-  for (; argIndex < args.length; argIndex++) {
-    const arg = args[argIndex];
-    out += ' ' + (typeof arg === 'object' && arg !== null ? safeJson(arg) : safeString(arg));
+  return argIndex < args.length ? `${out} ${joinArgs(args, argIndex, redactor)}` : out;
+}
+
+/** Arguments from `start` as message text, space-separated: objects as (redacted) JSON. */
+export function joinArgs(args: ArrayLike<unknown>, start: number, redactor?: Redactor): string {
+  let out = '';
+  for (let i = start; i < args.length; i++) {
+    const arg = args[i];
+    if (i > start) out += ' ';
+    out += typeof arg === 'object' && arg !== null ? safeJson(redacted(arg, redactor)) : safeString(arg);
   }
   return out;
+}
+
+/** The object with the logger's redaction applied; the object itself when that fails (never throws). */
+function redacted(value: unknown, redactor: Redactor | undefined): unknown {
+  if (redactor === undefined || typeof value !== 'object' || value === null) return value;
+  try {
+    return redactor(value);
+  } catch {
+    return '[redaction failed]';
+  }
 }
 
 /** Number(value) as text; a Symbol or a throwing valueOf gives NaN, as a failed conversion would. */

@@ -1,12 +1,13 @@
 import { currentContext } from '../record/context.js';
 import type { LevelInput } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
-import { createRedactor, type RedactOptions } from '../record/redact.js';
+import { createRedactor, type RedactOptions, type Redactor } from '../record/redact.js';
 import { fieldsJson } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterEvents } from '../routing/events.js';
 import type { RouterStats } from '../routing/router.js';
-import { formatMessage } from './format-message.js';
+import { formatMessage, joinArgs } from './format-message.js';
+import { httpFields } from './http-objects.js';
 import type { LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { SerializerSet, Serializers } from './serializers.js';
@@ -313,25 +314,29 @@ export class Logger {
     let msg: string | undefined;
     try {
       let fields: Record<string, unknown> | undefined;
+      const redactor = this.#scope.redactor;
       if (typeof a === 'string') {
-        msg = n === 1 ? a : formatMessage(a, all ?? [a, b], 1);
+        msg = n === 1 ? a : formatMessage(a, all ?? [a, b], 1, redactor);
       } else if (typeof a === 'object' && a !== null) {
         if (a instanceof Error) {
           fields = { err: a };
-          msg = n >= 2 ? messageFrom(b, n, all, a) : safeErrorMessage(a);
+          if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
+          // As pino: no message given (or an undefined one), the error's is the line's.
+          msg ??= safeErrorMessage(a);
         } else {
-          fields = a as Record<string, unknown>;
-          if (n >= 2) msg = messageFrom(b, n, all, a);
+          fields = httpFields(a, this.#serializers) ?? (a as Record<string, unknown>);
+          if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
+          msg ??= errMessageOf(fields);
         }
         if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
-        const redactor = this.#scope.redactor;
         if (redactor !== undefined) fields = redactor(fields);
       } else if (n > 0 && !(a === undefined || a === null)) {
-        msg = n === 1 ? String(a) : formatMessage(String(a), all ?? [a, b], 1);
+        msg = n === 1 ? String(a) : formatMessage(String(a), all ?? [a, b], 1, redactor);
       } else if (n >= 2) {
-        msg = messageFrom(b, n, all, a);
+        msg = messageFrom(b, n, all, a, redactor);
       }
       if (this.#msgPrefix !== undefined && msg !== undefined) msg = this.#msgPrefix + msg;
+      if (redactor !== undefined && msg !== undefined) msg = redactMessage(redactor, tree.shape.messageKey, msg);
       tree.emit(level, Date.now(), msg, fields, this.#scope, currentContext());
     } catch (error) {
       // Building the record failed (a hostile Proxy, a throwing censor): the call is still
@@ -354,10 +359,34 @@ export function reservedLevelNames(): ReadonlySet<string> {
   }
   return names;
 }
-function messageFrom(b: unknown, n: number, all: unknown[] | undefined, a: unknown): string | undefined {
+function messageFrom(
+  b: unknown,
+  n: number,
+  all: unknown[] | undefined,
+  a: unknown,
+  redactor: Redactor | undefined,
+): string | undefined {
   if (b === undefined && n === 2) return undefined;
-  if (typeof b === 'string') return n === 2 ? b : formatMessage(b, all ?? [a, b], 2);
-  return formatMessage(String(b), all ?? [a, b], 2);
+  if (typeof b === 'string') return n === 2 ? b : formatMessage(b, all ?? [a, b], 2, redactor);
+  // An object as the message: pino writes the object itself; a message here is always a
+  // string, so it is the object's JSON text (a null-prototype object included), redacted.
+  if (typeof b === 'object' && b !== null) return joinArgs(all ?? [a, b], 1, redactor);
+  return formatMessage(String(b), all ?? [a, b], 2, redactor);
+}
+
+/** pino's rule: with no message, a record whose `err` is an error takes the error's message. */
+function errMessageOf(fields: Record<string, unknown>): string | undefined {
+  const err = fields.err;
+  if (typeof err !== 'object' || err === null) return undefined;
+  const message = (err as { message?: unknown }).message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** `redact: ['msg']` covers the message as pino's does (the whole of it). */
+function redactMessage(redactor: Redactor, key: string, msg: string): string | undefined {
+  if (!redactor.topLevel.has(key)) return msg;
+  const redacted = redactor({ [key]: msg }) as Record<string, unknown>;
+  return Object.hasOwn(redacted, key) ? String(redacted[key]) : undefined;
 }
 
 function describeError(error: unknown): string {

@@ -9,7 +9,10 @@ export interface RedactOptions {
   remove?: boolean;
 }
 
-export type Redactor = <T extends object>(obj: T) => T;
+export type Redactor = (<T extends object>(obj: T) => T) & {
+  /** Keys redacted at the top level (a one-segment path): `msg` there redacts the message too. */
+  readonly topLevel: ReadonlySet<string>;
+};
 
 const WILDCARD = Symbol('wildcard');
 type Segment = string | typeof WILDCARD;
@@ -68,13 +71,15 @@ export function createRedactor(options: RedactOptions): Redactor | undefined {
       : () => censor;
   const remove = options.remove === true;
 
-  return <T extends object>(root: T): T => {
+  const redactor = <T extends object>(root: T): T => {
     let current: object = root;
     for (const segments of compiled) {
       current = redactAt(current, segments, 0, [], replace, remove);
     }
     return current as T;
   };
+  const topLevel = new Set(compiled.flatMap((s) => (s.length === 1 && typeof s[0] === 'string' ? [s[0]] : [])));
+  return Object.assign(redactor, { topLevel });
 }
 
 /** Sets an own data property, even for the key "__proto__". */
@@ -83,6 +88,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 function cloneShallow(obj: object): Record<string, unknown> {
+  if (obj instanceof Map) return new Map(obj) as unknown as Record<string, unknown>;
   if (Array.isArray(obj)) return obj.slice() as unknown as Record<string, unknown>;
   if (obj instanceof Error) return errorObject(obj);
   return { ...(obj as Record<string, unknown>) };
@@ -98,8 +104,14 @@ function redactAt(
 ): object {
   const segment = segments[index]!;
   const last = index === segments.length - 1;
+  // A Map's entries are its fields: written out as an object's, so redacted as one's.
+  const map = obj instanceof Map ? (obj as Map<unknown, unknown>) : undefined;
   let keys: string[];
-  if (segment === WILDCARD) keys = Object.keys(obj);
+  if (map !== undefined) {
+    if (segment === WILDCARD) keys = [...map.keys()].filter((k): k is string => typeof k === 'string');
+    else if (map.has(segment)) keys = [segment];
+    else return obj;
+  } else if (segment === WILDCARD) keys = Object.keys(obj);
   else if (hasOwn.call(obj, segment) || (obj instanceof Error && segment in obj)) keys = [segment];
   else return obj;
 
@@ -107,20 +119,24 @@ function redactAt(
   for (const key of keys) {
     let value: unknown;
     try {
-      value = (obj as Record<string, unknown>)[key];
+      value = map !== undefined ? map.get(key) : (obj as Record<string, unknown>)[key];
     } catch {
       value = undefined;
     }
     const path = [...trail, key];
     if (last) {
       copy ??= cloneShallow(obj);
-      if (remove && !Array.isArray(copy)) delete copy[key];
+      if (copy instanceof Map) {
+        if (remove) copy.delete(key);
+        else copy.set(key, replace(value, path));
+      } else if (remove && !Array.isArray(copy)) delete copy[key];
       else setOwn(copy, key, replace(value, path));
     } else if (typeof value === 'object' && value !== null) {
       const next = redactAt(value, segments, index + 1, path, replace, remove);
       if (next !== value) {
         copy ??= cloneShallow(obj);
-        setOwn(copy, key, next);
+        if (copy instanceof Map) copy.set(key, next);
+        else setOwn(copy, key, next);
       }
     }
   }

@@ -1,0 +1,20 @@
+import std from 'pino-std-serializers';
+import type { SerializerSet } from './serializers.js';
+
+/**
+ * A bare Node request or response logged as the first argument becomes `{ req }` or
+ * `{ res }`, as pino does: through the logger's own `req`/`res` serializer when it has
+ * one, else the standard one (method, url, headers, remote address; status and headers).
+ * Written out as it is, a request would carry its socket and `rawHeaders`, secrets that
+ * the `req.headers.*` redaction paths never see.
+ */
+export function httpFields(value: object, serializers: SerializerSet): Record<string, unknown> | undefined {
+  const candidate = value as { method?: unknown; headers?: unknown; socket?: unknown; setHeader?: unknown };
+  if (candidate.method && candidate.headers && candidate.socket) {
+    return { req: serializers.all.req === undefined ? std.req(value as never) : value };
+  }
+  if (typeof candidate.setHeader === 'function') {
+    return { res: serializers.all.res === undefined ? std.res(value as never) : value };
+  }
+  return undefined;
+}

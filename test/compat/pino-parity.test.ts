@@ -1,0 +1,141 @@
+import { createServer, type IncomingMessage, request } from 'node:http';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type Logger } from '../../src/index.js';
+import { Collector } from '../helpers.js';
+
+// The same calls through pino and streamlog, the lines compared as parsed JSON: secrets stay
+// redacted on every path, and no call shape loses the record.
+
+type Line = Record<string, unknown>;
+
+function both(redact: string[]): { ours: Logger; theirs: pino.Logger; lines: () => [Line[], Line[]] } {
+  const out = new Collector();
+  const ours = createLogger({ exitFlush: false, base: null, timestamp: false, redact, transports: [out] });
+  const pinoLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      pinoLines.push(...chunk.toString().split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const theirs = pino({ base: null, timestamp: false, redact }, sink);
+  return {
+    ours,
+    theirs,
+    lines: () => [out.json(), pinoLines.map((l) => JSON.parse(l) as Line)],
+  };
+}
+
+/** What an error looks like on either side, stack aside (it names the call site). */
+function withoutStacks(line: Line): Line {
+  return JSON.parse(JSON.stringify(line, (key, value) => (key === 'stack' ? undefined : value))) as Line;
+}
+
+describe('secrets stay redacted on every path (as pino)', () => {
+  it('objects interpolated with %j, %o and %O, and objects appended after the template', async () => {
+    const { ours, theirs, lines } = both(['a', 'nested.token']);
+    for (const log of [ours, theirs] as const) {
+      log.info('%j', { a: 'secret-1' });
+      log.info('%o and %O', { a: 'secret-2' }, { a: 'secret-3', c: 1, nested: { token: 'secret-4' } });
+    }
+    await ours.flush();
+    const [mine, pinos] = lines();
+    expect(mine.map((l) => l.msg)).toEqual(pinos.map((l) => l.msg));
+    expect(JSON.stringify(mine)).not.toMatch(/secret-/);
+  });
+
+  it('redact: ["msg"] redacts the message, whatever made it', async () => {
+    const { ours, theirs, lines } = both(['msg']);
+    for (const log of [ours, theirs] as const) {
+      log.info('password is %s', 'hunter2');
+      log.info({ user: 7 }, 'plain');
+    }
+    await ours.flush();
+    const [mine, pinos] = lines();
+    expect(mine).toEqual(pinos);
+    expect(mine[0]).toEqual({ level: 30, msg: '[Redacted]' });
+  });
+
+  it('values inside a Map are redacted by the same paths as an object’s', async () => {
+    const { ours, lines } = both(['m.token', 'list[*].key']);
+    ours.info(
+      {
+        m: new Map([
+          ['token', 'secret-5'],
+          ['kept', 1],
+        ]),
+        list: [new Map([['key', 'secret-6']])],
+      },
+      'maps',
+    );
+    await ours.flush();
+    const [mine] = lines();
+    // pino writes a Map as {} (JSON.stringify's view): nothing leaks there either.
+    expect(mine[0]).toMatchObject({ m: { token: '[Redacted]', kept: 1 }, list: [{ key: '[Redacted]' }] });
+    expect(JSON.stringify(mine)).not.toMatch(/secret-/);
+  });
+
+  it('log.info(req) with a real request: { req } by the standard serializer, its token redacted', async () => {
+    const { ours, theirs, lines } = both(['req.headers.authorization']);
+    const server = createServer((req: IncomingMessage, res) => {
+      ours.info(req);
+      theirs.info(req);
+      ours.info(req, 'with a message');
+      theirs.info(req, 'with a message');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve, reject) => {
+      const req = request({
+        port,
+        host: '127.0.0.1',
+        path: '/orders?id=7',
+        headers: { authorization: 'Bearer s3cr3t' },
+      });
+      req.on('response', (res) => res.resume().on('end', resolve));
+      req.on('error', reject);
+      req.end();
+    });
+    await new Promise((resolve) => server.close(resolve));
+    await ours.flush();
+    const [mine, pinos] = lines();
+    const ignorePort = (l: Line) => ({ ...l, req: { ...(l.req as Line), remotePort: 0 } });
+    expect(mine.map(ignorePort)).toEqual(pinos.map(ignorePort));
+    expect(mine[0]!.req).toMatchObject({ method: 'GET', url: '/orders?id=7' });
+    expect(JSON.stringify(mine)).not.toContain('s3cr3t');
+    expect(JSON.stringify(mine)).not.toContain('rawHeaders');
+  });
+});
+
+describe('no call shape loses the record (as pino)', () => {
+  it('an object as the message keeps the fields; a null-prototype one too', async () => {
+    const out = new Collector();
+    const log = createLogger({ exitFlush: false, base: null, timestamp: false, transports: [out] });
+    log.info({ a: 1 }, { b: 2 });
+    log.info({ a: 1 }, Object.create(null));
+    log.error(new Error('boom'), Object.create(null));
+    await log.flush();
+    const [first, second, third] = out.json();
+    // pino writes the object itself as msg; here a message is always a string: its JSON text.
+    expect(first).toEqual({ level: 30, a: 1, msg: '{"b":2}' });
+    expect(second).toEqual({ level: 30, a: 1, msg: '{}' });
+    expect(third).toMatchObject({ level: 50, err: { message: 'boom' }, msg: '{}' });
+  });
+
+  it('{ err } without a message, and log.error(err, undefined), take the error’s message', async () => {
+    const { ours, theirs, lines } = both([]);
+    const err = new Error('disk full');
+    for (const log of [ours, theirs] as const) {
+      log.info({ err });
+      log.error(err, undefined);
+      log.info({ err: 'not an error' });
+    }
+    await ours.flush();
+    const [mine, pinos] = lines();
+    expect(mine.map(withoutStacks)).toEqual(pinos.map(withoutStacks));
+    expect(mine.map((l) => l.msg)).toEqual(['disk full', 'disk full', undefined]);
+  });
+});
