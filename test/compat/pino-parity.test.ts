@@ -110,6 +110,20 @@ describe('secrets stay redacted on every path (as pino)', () => {
   });
 });
 
+describe('printf as pino', () => {
+  it('%d and %i of a BigInt give its digits; %i floors', async () => {
+    const { ours, theirs, lines } = both([]);
+    for (const log of [ours, theirs] as const) {
+      log.info('%d and %i', 10n, 10n);
+      log.info('%i %i %i', -1.5, 7.9, '3.2');
+    }
+    await ours.flush();
+    const [mine, pinos] = lines();
+    expect(mine).toEqual(pinos);
+    expect(mine.map((l) => l.msg)).toEqual(['10 and 10', '-2 7 3']);
+  });
+});
+
 describe('no call shape loses the record (as pino)', () => {
   it('an object as the message keeps the fields; a null-prototype one too', async () => {
     const out = new Collector();

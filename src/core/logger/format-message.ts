@@ -30,10 +30,11 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
         break;
       case 'd':
       case 'f':
-        replacement = typeof arg === 'bigint' ? `${arg}n` : safeNumber(arg, false);
+        // As pino: the number's text (a BigInt's digits, without the `n` of its literal).
+        replacement = typeof arg === 'bigint' ? String(arg) : safeNumber(arg, false);
         break;
       case 'i':
-        replacement = typeof arg === 'bigint' ? `${arg}n` : safeNumber(arg, true);
+        replacement = typeof arg === 'bigint' ? String(arg) : safeNumber(arg, true);
         break;
       case 'j':
       case 'o':
@@ -76,7 +77,8 @@ function redacted(value: unknown, redactor: Redactor | undefined): unknown {
 function safeNumber(value: unknown, integer: boolean): string {
   try {
     const n = Number(value);
-    return String(integer ? Math.trunc(n) : n);
+    // pino floors (-1.5 gives -2), as its quick-format does.
+    return String(integer ? Math.floor(n) : n);
   } catch {
     return 'NaN';
   }
