@@ -124,6 +124,28 @@ describe('printf as pino', () => {
   });
 });
 
+describe('errors as pino writes them', () => {
+  it('causes in message and stack, aggregateErrors, the constructor as type', async () => {
+    const { ours, theirs, lines } = both([]);
+    const inner = new TypeError('inner');
+    const outer = new Error('outer', { cause: inner });
+    const renamed = Object.assign(new Error('renamed'), { name: 'X' });
+    const many = new AggregateError([new Error('one'), outer], 'many');
+    for (const log of [ours, theirs] as const) {
+      log.error(outer);
+      log.error(renamed);
+      log.error(many);
+    }
+    await ours.flush();
+    const [mine, pinos] = lines();
+    // Ours also keeps each cause as an object under `cause` (pino folds it into message and stack only).
+    const withoutCause = (line: Line): Line =>
+      JSON.parse(JSON.stringify(line, (key, value) => (key === 'cause' ? undefined : value))) as Line;
+    expect(mine.map(withoutCause)).toEqual(pinos);
+    expect(mine[0]).toMatchObject({ msg: 'outer', err: { message: 'outer: inner', cause: { message: 'inner' } } });
+  });
+});
+
 describe('no call shape loses the record (as pino)', () => {
   it('an object as the message keeps the fields; a null-prototype one too', async () => {
     const out = new Collector();

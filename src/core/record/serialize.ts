@@ -216,9 +216,11 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
     }
   };
   out.type = safeName(error);
-  out.message = String(read('message') ?? '');
+  // As pino's err serializer: the causes' messages follow the error's ("outer: inner") and
+  // their stacks follow its stack ("caused by: …"), so a reader of one field sees the chain.
+  out.message = withCauses(error, (e) => e.message, ': ', '');
   const stack = read('stack');
-  if (typeof stack === 'string') out.stack = stack;
+  if (typeof stack === 'string') out.stack = withCauses(error, (e) => e.stack, '\ncaused by: ', stack);
   const code = read('code');
   if (code !== undefined) out.code = code;
   const cause = read('cause');
@@ -235,7 +237,8 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
       return member instanceof Error && depth < MAX_CAUSE_DEPTH ? errorObject(member, seen, depth + 1) : member;
     });
     if (errors.length > MAX_ERROR_MEMBERS) shown.push(`… ${errors.length - MAX_ERROR_MEMBERS} more error(s)`);
-    out.errors = shown;
+    // pino's name for an AggregateError's members.
+    out.aggregateErrors = shown;
   }
   let keys: string[] = [];
   try {
@@ -252,18 +255,42 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
   return out;
 }
 
+/** The constructor's name, as pino's err serializer gives (`e.name = 'X'` keeps `Error`); else the name. */
 function safeName(error: Error): string {
   try {
-    const ctorName = error.constructor?.name;
-    const name = error.name;
-    return typeof name === 'string' && name !== 'Error'
-      ? name
-      : typeof ctorName === 'string' && ctorName
-        ? ctorName
-        : 'Error';
+    const ctorName = typeof error.constructor === 'function' ? error.constructor.name : undefined;
+    if (typeof ctorName === 'string' && ctorName) return ctorName;
+    return typeof error.name === 'string' && error.name ? error.name : 'Error';
   } catch {
     return 'Error';
   }
+}
+
+/**
+ * A field of the error followed by the same field of each error-like cause, joined by
+ * `separator`; `first` stands for the error's own value when it is already read. A chain is
+ * followed to MAX_CAUSE_DEPTH and stops at a cycle; a throwing getter ends it.
+ */
+function withCauses(error: Error, field: (e: Error) => unknown, separator: string, first: string): string {
+  const seen = new Set<unknown>([error]);
+  let out = first;
+  try {
+    if (first === '') out = String(field(error) ?? '');
+    let current: unknown = (error as { cause?: unknown }).cause;
+    for (let depth = 0; isErrorLike(current) && depth < MAX_CAUSE_DEPTH; depth++) {
+      if (seen.has(current)) return `${out}${separator}...`;
+      seen.add(current);
+      out += separator + String(field(current as Error) ?? '');
+      current = (current as { cause?: unknown }).cause;
+    }
+  } catch {
+    // A getter that throws ends the chain; what was read stays.
+  }
+  return out;
+}
+
+function isErrorLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
 }
 
 /** What the walker has spent on one value: values visited and characters written. */

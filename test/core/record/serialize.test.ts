@@ -133,14 +133,25 @@ describe('errors', () => {
     const mid = new Error('middle', { cause: root });
     const agg = new AggregateError([new Error('one'), mid], 'many failed');
     const out = errorObject(agg);
+    // pino's shape: causes' messages follow the error's, members under aggregateErrors; the
+    // cause is also kept as an object (ours).
     expect(out).toMatchObject({
       type: 'AggregateError',
       message: 'many failed',
-      errors: [
+      aggregateErrors: [
         { type: 'Error', message: 'one' },
-        { type: 'Error', message: 'middle', cause: { type: 'TypeError', message: 'root cause' } },
+        { type: 'Error', message: 'middle: root cause', cause: { type: 'TypeError', message: 'root cause' } },
       ],
     });
+    const middle = (out.aggregateErrors as Record<string, string>[])[1]!;
+    expect(middle.stack).toMatch(/^Error: middle\n[\s\S]*\ncaused by: TypeError: root cause\n/);
+  });
+
+  it('type is the constructor, as pino: a renamed Error stays Error, a subclass is itself', () => {
+    const renamed = Object.assign(new Error('x'), { name: 'X' });
+    class DbError extends Error {}
+    expect(errorObject(renamed).type).toBe('Error');
+    expect(errorObject(new DbError('y')).type).toBe('DbError');
   });
 
   it('copies own enumerable properties and code', () => {
@@ -152,7 +163,7 @@ describe('errors', () => {
     const a = new Error('a');
     const b = new Error('b', { cause: a });
     (a as { cause?: unknown }).cause = b;
-    expect(errorObject(a)).toMatchObject({ cause: { message: 'b', cause: '[Circular]' } });
+    expect(errorObject(a)).toMatchObject({ message: 'a: b: ...', cause: { message: 'b: a: ...', cause: '[Circular]' } });
   });
 
   it('uses the subclass name as type and keeps non-Error causes', () => {
@@ -212,10 +223,11 @@ describe('a work budget for hostile shapes', () => {
     expect(out.sparse!.json.sparse.at(-1)).toBe('… 99990000 more');
     expect(JSON.stringify(out.shared!.json)).toContain('truncated');
     expect(out.typed!.json.nested).toEqual({ data: { type: 'Uint8Array', length: 5e7 } });
-    expect(out.aggregate!.json.err.errors).toHaveLength(21);
-    expect(out.aggregate!.json.err.errors.at(-1)).toBe('… 99980 more error(s)');
+    expect(out.aggregate!.json.err.aggregateErrors).toHaveLength(21);
+    expect(out.aggregate!.json.err.aggregateErrors.at(-1)).toBe('… 99980 more error(s)');
     let cause = out.chain!.json.err;
-    expect(cause.message).toBe('wrap 99999');
+    // The message names the first ten causes too (pino's "outer: inner"), never all 100,000.
+    expect(cause.message).toBe(Array.from({ length: 11 }, (_, k) => `wrap ${99999 - k}`).join(': '));
     let depth = 0;
     while (typeof cause.cause === 'object') {
       cause = cause.cause;
