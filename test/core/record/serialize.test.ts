@@ -163,7 +163,10 @@ describe('errors', () => {
     const a = new Error('a');
     const b = new Error('b', { cause: a });
     (a as { cause?: unknown }).cause = b;
-    expect(errorObject(a)).toMatchObject({ message: 'a: b: ...', cause: { message: 'b: a: ...', cause: '[Circular]' } });
+    expect(errorObject(a)).toMatchObject({
+      message: 'a: b: ...',
+      cause: { message: 'b: a: ...', cause: '[Circular]' },
+    });
   });
 
   it('uses the subclass name as type and keeps non-Error causes', () => {
