@@ -27,6 +27,19 @@ export const libraries = {
     });
     return { log, done: () => log.close() };
   },
+  /**
+   * Another build of streamlog beside this one (before and after a change, in the same
+   * rounds): `STREAMLOG_BASELINE=/path/to/dist/esm/index.js npm run bench`.
+   */
+  ...(process.env.STREAMLOG_BASELINE
+    ? {
+        async 'streamlog (baseline)'(path) {
+          const baseline = await import(process.env.STREAMLOG_BASELINE);
+          const log = baseline.createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }] });
+          return { log, done: () => log.close() };
+        },
+      }
+    : {}),
   async 'pino (sync)'(path) {
     const dest = pino.destination({ dest: path, sync: true });
     await once(dest, 'ready');
