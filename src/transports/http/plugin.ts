@@ -7,6 +7,7 @@ import { batchOptionsShape } from '../../core/plugin/batch-schema.js';
 import { HttpTransport } from './transport.js';
 import type { PresetOptions } from './preset.js';
 import { httpPreset, httpPresetNames } from './presets/index.js';
+import { headerProblem } from './secrets.js';
 
 // The `http` entry of a config: its schema, and the transport it makes.
 
@@ -14,7 +15,16 @@ const httpSchema = z
   .strictObject({
     url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
     preset: z.string().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
+    // A header Node would refuse (CR, LF: a split request) is a config error, not a failure per request.
+    headers: z
+      .record(z.string(), z.string())
+      .check((ctx) => {
+        for (const [name, value] of Object.entries(ctx.value)) {
+          const problem = headerProblem(name, value);
+          if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, path: [name], input: value });
+        }
+      })
+      .optional(),
     ...batchOptionsShape,
     compression: z.enum(['gzip', 'none']).optional(),
     tls: z

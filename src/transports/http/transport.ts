@@ -5,6 +5,7 @@ import type { LogRecord } from '../../core/record/log-record.js';
 import type { HttpTransportOptions } from './options.js';
 import { DEFAULT_RETRYABLE, type HttpPreset, verdictFor } from './preset.js';
 import { httpPreset } from './presets/index.js';
+import { checkHeaders, Scrubber } from './secrets.js';
 import { Sender } from './sender.js';
 
 /**
@@ -12,13 +13,16 @@ import { Sender } from './sender.js';
  * preset, sends it, and reads the answer as a verdict (a network error or a retryable status
  * is tried again, a 413 split, a 400 bisected until the poison records stand alone, a 401
  * opens the circuit). Everything else — batching, retries, the spool, the exit path — is the
- * BatchTransport's.
+ * BatchTransport's. Failure reasons never carry the configured header values or the URL's
+ * credentials (a gateway that echoes the request, an error that quotes the URL).
  */
 export class HttpTransport extends BatchTransport {
   override readonly type: string = 'http';
   private readonly sender: Sender;
 
   constructor(options: HttpTransportOptions) {
+    // A header Node would refuse fails here, once, not every request at run time.
+    checkHeaders(options.headers);
     const preset = options.preset ?? httpPreset('ndjson')!({ line: (r) => r.json() });
     const url = preset.url ? preset.url(options.url) : options.url;
     const concurrency = options.concurrency ?? 2;
@@ -34,7 +38,9 @@ export class HttpTransport extends BatchTransport {
       url.startsWith('https:'),
     );
     const retryable = preset.retryable ?? DEFAULT_RETRYABLE;
-    super((records, info) => deliver(preset, sender, url, retryable, records, info), {
+    const scrubber = new Scrubber(options.url, options.headers);
+    const send: Send = { preset, sender, url, retryable, scrubber };
+    super((records, info) => deliver(send, records, info), {
       ...options,
       concurrency,
       // The sender's timeout is per read; this one bounds the whole attempt (a drip-fed answer).
@@ -55,22 +61,67 @@ export class HttpTransport extends BatchTransport {
   }
 }
 
-async function deliver(
-  preset: HttpPreset,
-  sender: Sender,
-  url: string,
-  retryable: ReadonlySet<number>,
-  records: readonly LogRecord[],
-  info: BatchInfo,
-): Promise<Verdict> {
+interface Send {
+  preset: HttpPreset;
+  sender: Sender;
+  url: string;
+  retryable: ReadonlySet<number>;
+  scrubber: Scrubber;
+}
+
+async function deliver(send: Send, records: readonly LogRecord[], info: BatchInfo): Promise<Verdict> {
+  const { preset, scrubber } = send;
   let body: string;
   try {
     body = preset.body(records);
   } catch (error) {
     // A preset that cannot build a body is no reason to retry: find the record it chokes on.
     const reason = error instanceof Error ? error : new Error(String(error));
-    return { kind: 'bisect', reason: new Error(`the preset threw: ${reason.message}`) };
+    return { kind: 'bisect', reason: scrubber.scrubError(new Error(`the preset threw: ${reason.message}`)) };
   }
-  const response = await sender.send(url, preset.contentType, body, info.signal);
-  return preset.classify?.(response, records) ?? verdictFor(response, retryable);
+  try {
+    const response = await send.sender.send(send.url, preset.contentType, body, info.signal);
+    // An error answer is scrubbed whole before anyone quotes a slice of it (a cut could
+    // leave half a token); a 2xx answer is read as it came (a bulk answer's JSON intact).
+    const ok = response.status >= 200 && response.status < 300;
+    const read = ok || scrubber.empty ? response : { ...response, body: scrubber.scrub(response.body) };
+    const verdict = preset.classify?.(read, records) ?? verdictFor(read, send.retryable);
+    return cleaned(verdict, response.status, scrubber);
+  } catch (error) {
+    // Rejections (network errors, timeouts, the answer cap) are retried: their message scrubbed.
+    throw error instanceof Error ? scrubber.scrubError(error) : new Error(scrubber.scrub(String(error)));
+  }
+}
+
+/**
+ * A verdict whose reasons are scrubbed; a refusal (split, bisect) is tagged with the
+ * status it came with, so the batch transport can tell that two halves were refused alike.
+ * Anything else a preset returned is left to the batch transport's checks.
+ */
+function cleaned(verdict: Verdict, status: number, scrubber: Scrubber): Verdict {
+  if (verdict === null || typeof verdict !== 'object') return verdict;
+  const answer = verdict as { kind?: unknown; reason?: unknown; failed?: unknown };
+  const scrub = (reason: unknown): unknown =>
+    reason instanceof Error
+      ? scrubber.scrubError(reason)
+      : typeof reason === 'string'
+        ? scrubber.scrub(reason)
+        : reason;
+  let out = verdict;
+  if (answer.reason !== undefined) out = { ...verdict, reason: scrub(answer.reason) } as Verdict;
+  if (answer.failed instanceof Map) {
+    const failed = new Map<unknown, unknown>();
+    for (const [index, reason] of answer.failed) failed.set(index, scrub(reason));
+    out = { ...out, failed } as Verdict;
+  } else if (Array.isArray(answer.failed)) {
+    const failed = answer.failed.map((entry: unknown) => (Array.isArray(entry) ? [entry[0], scrub(entry[1])] : entry));
+    out = { ...out, failed } as unknown as Verdict;
+  }
+  if ((answer.kind === 'split' || answer.kind === 'bisect') && out.kind === answer.kind) {
+    const reason = (out as { reason?: unknown }).reason;
+    if (reason instanceof Error && (reason as { status?: unknown }).status === undefined) {
+      Object.assign(reason, { status });
+    }
+  }
+  return out;
 }
