@@ -102,6 +102,37 @@ interface Batch {
   firstSent: number;
   /** Read back from the spool: its lines stay there until settled, so it is never parked again. */
   read?: SpoolRead;
+  /** One of the two halves of a batch refused as too large or as holding poison. */
+  half?: Halves;
+  /** One record sent alone to learn whether a batch refused as too large can ever be taken. */
+  probe?: SplitFamily;
+}
+
+/** The halves of a refused batch: how it was refused, and the first half refused alike, if one is. */
+interface Halves {
+  kind: 'split' | 'bisect';
+  /** What the refusal was: its status (a number on the reason, as the http transport sets), or its message. */
+  key: string;
+  /** Halves of a batch refused as too large share their family down the tree. */
+  family: SplitFamily | undefined;
+  /** A half refused like the batch, held until its sibling answers. */
+  held?: Refused;
+  /** One half answered otherwise: each goes its own way from here. */
+  decided: boolean;
+}
+
+/** The pieces of a batch refused as too large ("split"), halved again and again. */
+interface SplitFamily {
+  key: string;
+  /** none: not known; pending: a probe is out; fits: one record went through; hopeless: not even one. */
+  state: 'none' | 'pending' | 'fits' | 'hopeless';
+  /** Pieces refused alike, waiting for the probe's answer. */
+  waiting: Refused[];
+}
+
+interface Refused {
+  batch: Batch;
+  reason: Error;
 }
 
 const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
@@ -126,6 +157,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private readonly spoolOptions: SpoolOptions | undefined;
   private readonly memoryRecords: number;
   private readonly ready: Batch[] = [];
+  /** Halves refused alike, waiting for their sibling's answer or a probe's. */
+  private readonly held = new Set<Batch>();
   /** Batches waiting out a backoff, by timer. */
   private readonly waiting = new Map<NodeJS.Timeout, Batch>();
   private readonly sending = new Set<Batch>();
@@ -254,11 +287,14 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     for (const timer of this.waiting.keys()) clearTimeout(timer);
     for (const attempt of this.attempts) attempt.abort(reason);
     // Batches read from the spool are still in it (their reads are not committed).
-    const batches = [...this.ready, ...this.waiting.values(), ...this.sending].filter((b) => b.read === undefined);
+    const batches = [...this.ready, ...this.waiting.values(), ...this.sending, ...this.held].filter(
+      (b) => b.read === undefined,
+    );
     const held = [...batches.flatMap((b) => b.records), ...this.batcher.drain()];
     this.ready.length = 0;
     this.waiting.clear();
     this.sending.clear();
+    this.held.clear();
     // At least once: an attempt in flight may have reached the destination too.
     this.parkOrFail(held, reason);
   }
@@ -473,6 +509,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   }
 
   private apply(batch: Batch, verdict: Verdict): void {
+    if (batch.probe !== undefined && this.probed(batch, batch.probe, verdict)) return;
+    if (batch.half !== undefined && !batch.half.decided && this.bothHalves(batch, batch.half, verdict)) return;
     const records = batch.records;
     switch (verdict.kind) {
       case 'delivered':
@@ -483,15 +521,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         return;
       case 'split':
       case 'bisect': {
-        if (records.length === 1) {
-          this.settled(batch, [], [[records, verdict.reason]]);
-          return;
-        }
-        this.splits++;
-        const half = Math.ceil(records.length / 2);
-        const halves = [records.slice(0, half), records.slice(half)];
-        this.ready.unshift(...halves.map((part) => ({ ...batch, records: part })));
-        this.pump();
+        const half = batch.half;
+        const key = refusalKey(verdict.reason);
+        const family = half?.kind === 'split' && verdict.kind === 'split' && half.key === key ? half.family : undefined;
+        this.halve(batch, verdict.kind, verdict.reason, family);
         return;
       }
       case 'fail': {
@@ -511,6 +544,125 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         return;
       }
     }
+  }
+
+  /**
+   * Halves a refused batch (a single record fails with the reason). The halves go first, in
+   * order; each remembers how their batch was refused, so that when both are refused alike
+   * the refusal is known to be the batch's, not a record's.
+   */
+  private halve(batch: Batch, kind: 'split' | 'bisect', reason: Error, family: SplitFamily | undefined): void {
+    const records = batch.records;
+    if (records.length === 1 || family?.state === 'hopeless') {
+      this.settled(batch, [], [[records, reason]]);
+      return;
+    }
+    this.splits++;
+    const key = refusalKey(reason);
+    const half: Halves = {
+      kind,
+      key,
+      family: kind === 'split' ? (family ?? { key, state: 'none', waiting: [] }) : undefined,
+      decided: false,
+    };
+    const middle = Math.ceil(records.length / 2);
+    const halves = [records.slice(0, middle), records.slice(middle)];
+    this.ready.unshift(...halves.map((part): Batch => ({ ...batch, records: part, half, probe: undefined })));
+    this.pump();
+  }
+
+  /**
+   * A half of a refused batch answered. Refused like the batch: the first to answer so is
+   * held until its sibling answers; when both are, the refusal is the whole batch's (a
+   * receiver that refuses everything, an unknown table): a bisected batch fails at once
+   * (three requests, not one per record and more), a batch too large tries its smallest
+   * record alone first. Answered otherwise: a held sibling is halved on. True when the
+   * answer is handled here.
+   */
+  private bothHalves(batch: Batch, half: Halves, verdict: Verdict): boolean {
+    const alike = verdict.kind === half.kind && refusalKey(verdict.reason) === half.key;
+    const sibling = half.held;
+    if (!alike) {
+      half.decided = true;
+      if (sibling !== undefined) {
+        half.held = undefined;
+        this.held.delete(sibling.batch);
+        this.halve(sibling.batch, half.kind, sibling.reason, half.family);
+      }
+      return false;
+    }
+    if (sibling === undefined) {
+      half.held = { batch, reason: verdict.reason };
+      this.held.add(batch);
+      return true;
+    }
+    half.decided = true;
+    half.held = undefined;
+    this.held.delete(sibling.batch);
+    const both = [sibling, { batch, reason: verdict.reason }];
+    const family = half.family;
+    if (family === undefined) {
+      const size = sibling.batch.records.length + batch.records.length;
+      const note = `both halves of a batch of ${size} refused alike: the batch failed`;
+      for (const { batch: part, reason } of both) {
+        this.settled(part, [], [[part.records, new Error(`${reason.message} (${note})`, { cause: reason })]]);
+      }
+      return true;
+    }
+    if (family.state === 'fits') {
+      for (const { batch: part, reason } of both) this.halve(part, 'split', reason, family);
+      return true;
+    }
+    if (family.state === 'hopeless') {
+      for (const { batch: part, reason } of both) this.settled(part, [], [[part.records, reason]]);
+      return true;
+    }
+    // Each half too large: halving on is right for a batch a few times the limit, and costs
+    // a request per record with a receiver that takes nothing. The smallest record alone
+    // tells which (a probe already out tells for these too).
+    const probe = family.state === 'none';
+    if (probe) {
+      family.state = 'pending';
+      // The smallest record: if even it is too large, none fits.
+      const records = sibling.batch.records;
+      let smallest = 0;
+      for (let i = 1; i < records.length; i++) if (this.size(records[i]!) < this.size(records[smallest]!)) smallest = i;
+      const rest = records.filter((_, i) => i !== smallest);
+      this.ready.unshift({ ...sibling.batch, records: [records[smallest]!], half: undefined, probe: family });
+      if (rest.length > 0) both[0] = { batch: { ...sibling.batch, records: rest }, reason: sibling.reason };
+      else both.shift();
+    }
+    for (const waiting of both) {
+      family.waiting.push(waiting);
+      this.held.add(waiting.batch);
+    }
+    if (probe) this.pump();
+    return true;
+  }
+
+  /**
+   * The answer to a probe: the smallest record of a batch refused as too large, alone. Taken:
+   * the pieces waiting are halved on. Refused as too large too: nothing of the batch can
+   * be taken, and all of it fails now. Anything else: the pieces are halved on, and the
+   * probe's own answer applies to it. True when the answer is handled.
+   */
+  private probed(batch: Batch, family: SplitFamily, verdict: Verdict): boolean {
+    const alike = verdict.kind === 'split' && refusalKey(verdict.reason) === family.key;
+    const waiting = family.waiting.splice(0);
+    for (const { batch: part } of waiting) this.held.delete(part);
+    if (alike) {
+      family.state = 'hopeless';
+      const size = batch.records.length + waiting.reduce((sum, w) => sum + w.batch.records.length, 0);
+      const why = (reason: Error) =>
+        new Error(`${reason.message} (even one record alone: the batch of ${size} failed)`, { cause: reason });
+      this.settled(batch, [], [[batch.records, why(verdict.reason)]]);
+      for (const { batch: part, reason } of waiting) this.settled(part, [], [[part.records, why(reason)]]);
+      return true;
+    }
+    family.state = verdict.kind === 'delivered' ? 'fits' : 'none';
+    for (const { batch: part, reason } of waiting) this.halve(part, 'split', reason, family);
+    batch.probe = undefined;
+    return false;
   }
 
   /**
@@ -588,6 +740,12 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     if (!this.flushRequested()) timer.unref();
     this.waiting.set(timer, batch);
   }
+}
+
+/** Which refusals are alike: by status where the reason carries one, else by message. */
+function refusalKey(reason: Error): string {
+  const status = (reason as { status?: unknown }).status;
+  return typeof status === 'number' ? `status ${status}` : `message ${reason.message}`;
 }
 
 function isThenable(value: unknown): value is PromiseLike<BatchResult> {

@@ -1,0 +1,164 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BatchTransport, createLogger, type HttpStats, type LogRecord } from '../../../src/index.js';
+import { readBody } from './receiver.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((resolve) => {
+          s.closeAllConnections();
+          s.close(resolve);
+        }),
+    ),
+  );
+});
+
+interface Answer {
+  status: number;
+  body?: string;
+}
+
+/** A receiver on 127.0.0.1 that counts requests and takes the `i` of every line of a 2xx. */
+async function receiver(decide: (ids: number[], bytes: number) => Answer) {
+  const state = { url: '', requests: 0, sizes: [] as number[], received: [] as number[] };
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    state.requests++;
+    const ids = body
+      .split('\n')
+      .filter((line) => line.startsWith('{"level"'))
+      .map((line) => (JSON.parse(line) as { i: number }).i);
+    state.sizes.push(ids.length);
+    const answer = decide(ids, Buffer.byteLength(body));
+    if (answer.status < 300) state.received.push(...ids);
+    res.writeHead(answer.status);
+    res.end(answer.body ?? '');
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/ingest`;
+  return state;
+}
+
+/** An http logger with a dead letter; batches of `maxRecords`, cut by count. */
+function httpLogger(url: string, options: { maxRecords?: number; concurrency?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'streamlog-bisect-'));
+  const deadLetter = join(dir, 'dead.ndjson');
+  const log = createLogger({
+    exitFlush: false,
+    base: null,
+    router: { deadLetter, health: { failureThreshold: 1_000_000 } },
+    transports: [
+      {
+        type: 'http',
+        url,
+        concurrency: options.concurrency ?? 2,
+        batch: { maxRecords: options.maxRecords ?? 1000, maxBytes: '64MB', intervalMs: 50 },
+        retry: { maxAttempts: 3, baseMs: 5, maxMs: 20 },
+      },
+    ],
+  });
+  const deadIds = () =>
+    readFileSync(deadLetter, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).record.i as number);
+  return { log, deadIds };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('bisection is bounded: a batch refused whole fails at once', () => {
+  it('400 to everything: at most 3 requests per batch of 1,000; every record failed and dead-lettered', async () => {
+    const r = await receiver(() => ({ status: 400, body: 'bad request' }));
+    const { log, deadIds } = httpLogger(r.url);
+    for (const i of range(4000)) log.info({ i }, 'refused');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    // Was 2N − 1 = 1,999 requests per batch, each record sent about 11 times.
+    expect(r.requests).toBeLessThanOrEqual(4 * 3);
+    const stats = log.stats();
+    expect(stats).toMatchObject({ logged: 4000, delivered: 0, failed: 4000, pending: 0 });
+    await log.close();
+    expect(deadIds().sort((a, b) => a - b)).toEqual(range(4000));
+    const http = log.stats().targets[0] as unknown as HttpStats;
+    expect(http.splits).toBe(4);
+    expect(log.stats().targets[0]!.lastError).toMatch(/HTTP 400: bad request \(both halves of a batch of \d+ refused/);
+  });
+
+  it('413 to everything: the smallest record alone is refused too, so the batch fails (4 requests each)', async () => {
+    const r = await receiver(() => ({ status: 413 }));
+    const { log, deadIds } = httpLogger(r.url, { concurrency: 4 });
+    for (const i of range(3000)) log.info({ i }, 'too large, always');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(r.requests).toBeLessThanOrEqual(3 * 4);
+    expect(r.sizes.filter((n) => n === 1)).toHaveLength(3);
+    expect(log.stats()).toMatchObject({ logged: 3000, delivered: 0, failed: 3000, pending: 0 });
+    await log.close();
+    expect(deadIds()).toHaveLength(3000);
+  });
+
+  it('one poison record among 1,000: isolated in about 2·log2(n) requests, the other 999 delivered', async () => {
+    const r = await receiver((ids) => (ids.includes(613) ? { status: 400, body: 'poison' } : { status: 200 }));
+    const { log, deadIds } = httpLogger(r.url);
+    for (const i of range(1000)) log.info({ i }, 'one bad apple');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(r.requests).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(1000)));
+    expect(log.stats()).toMatchObject({ logged: 1000, delivered: 999, failed: 1 });
+    expect(new Set(r.received).size).toBe(999);
+    await log.close();
+    expect(deadIds()).toEqual([613]);
+  });
+
+  it('a poison record in each of four batches: each isolated, every other record delivered once', async () => {
+    const poison = new Set([5, 1500, 2999, 3001]);
+    const r = await receiver((ids) => (ids.some((i) => poison.has(i)) ? { status: 422 } : { status: 200 }));
+    const { log } = httpLogger(r.url);
+    for (const i of range(4000)) log.info({ i }, 'mostly fine');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 4000, delivered: 3996, failed: 4 });
+    expect(r.received).toHaveLength(3996);
+    await log.close();
+  });
+
+  it('a batch five times too large arrives whole: 413 on both halves tries one record, then halves on', async () => {
+    const r = await receiver((_ids, bytes) => (bytes > 12_000 ? { status: 413 } : { status: 200 }));
+    const { log } = httpLogger(r.url, { concurrency: 1 });
+    for (const i of range(1000)) log.info({ i }, 'x'.repeat(20));
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 1000, delivered: 1000, failed: 0 });
+    expect(r.received.sort((a, b) => a - b)).toEqual(range(1000));
+    await log.close();
+  });
+
+  it('a processor of its own: "bisect" with the same reason for both halves fails the batch in 3 calls', async () => {
+    let calls = 0;
+    const transport = new BatchTransport(
+      () => {
+        calls++;
+        return { kind: 'bisect', reason: new Error('table logs does not exist') };
+      },
+      { batch: { maxRecords: 500, intervalMs: 5 } },
+    );
+    const failed: LogRecord[] = [];
+    transport.on('itemFailed', (record: LogRecord) => failed.push(record));
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      router: { health: { failureThreshold: 1_000_000 } },
+      transports: [transport],
+    });
+    for (const i of range(500)) log.info({ i }, 'nowhere to go');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(calls).toBe(3);
+    expect(failed).toHaveLength(500);
+    expect(log.stats()).toMatchObject({ logged: 500, failed: 500, pending: 0 });
+    await log.close();
+  });
+});
