@@ -19,8 +19,9 @@ export interface SenderOptions {
 
 /**
  * Sends one request body and reads the answer, with a keep-alive agent, a timeout, and gzip
- * done by zlib off the main thread. Rejects on network errors and timeouts (retryable by
- * nature); any HTTP answer resolves, whatever its status.
+ * done by zlib off the main thread. Rejects on network errors, timeouts, an answer cut short
+ * and an answer past the 4 MiB cap (its socket destroyed): all retryable by nature, as their
+ * outcome is unknown. Any complete HTTP answer resolves, whatever its status.
  */
 export class Sender {
   private readonly agent: HttpAgent;
@@ -49,8 +50,14 @@ export class Sender {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
-          if (size < MAX_RESPONSE_BYTES) chunks.push(chunk);
           size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            // Not read on: the socket goes (an endless answer must not keep it, or the CPU),
+            // and what the server meant is unknown, so the attempt is retried, not delivered.
+            req.destroy(new Error(`the answer is larger than ${MAX_RESPONSE_BYTES} bytes (status ${res.statusCode})`));
+            return;
+          }
+          chunks.push(chunk);
         });
         res.on('end', () =>
           resolve({
@@ -60,6 +67,10 @@ export class Sender {
           }),
         );
         res.on('error', reject);
+        // An answer cut short (the connection closed before its end) is no answer.
+        res.on('close', () => {
+          if (!res.complete) reject(new Error(`the answer was cut short (status ${res.statusCode})`));
+        });
       });
       // An attempt in flight does not keep the process alive: whoever waits for it (a flush,
       // a close, the end of a script) does, for as long as it is willing to wait.

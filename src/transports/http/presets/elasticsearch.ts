@@ -2,15 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { LogRecord } from '../../../core/record/log-record.js';
 import type { PresetFactory, Verdict } from '../preset.js';
 
-interface BulkItem {
-  create?: { status?: number; error?: { type?: string; reason?: string } };
+interface BulkResult {
+  status?: unknown;
+  error?: { type?: string; reason?: string };
 }
 
 /**
  * Elasticsearch and OpenSearch `_bulk`: a `create` action per record with an `_id` made
  * here, once per record, so a batch sent again cannot index a record twice (409 on create
- * counts as delivered). A 200 with `errors: true` retries only the items that got 429 or
- * 5xx and fails the ones the server refused.
+ * counts as delivered). Each document carries `@timestamp` (ISO 8601, from the record's
+ * time), the field Kibana and OpenSearch Dashboards look for. A 200 is read item by item:
+ * the items that got 429 or 5xx are retried, the refused ones fail. An answer that cannot
+ * be read (cut, not JSON, an item count or item shape that does not match the batch) says
+ * nothing about what was indexed: the batch is retried (the ids keep that from indexing twice).
  */
 export const elasticsearchPreset: PresetFactory = (options) => {
   const index = options.index ?? 'logs';
@@ -34,29 +38,65 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     body(records) {
       let body = '';
       for (const record of records) {
-        body += `{"create":{"_index":${JSON.stringify(index)},"_id":"${idOf(record)}"}}\n${record.json()}`;
+        body += `{"create":{"_index":${JSON.stringify(index)},"_id":"${idOf(record)}"}}\n${withTimestamp(record)}`;
       }
       return body;
     },
-    classify(response): Verdict | undefined {
+    classify(response, records): Verdict | undefined {
       if (response.status !== 200) return undefined;
-      let parsed: { errors?: boolean; items?: BulkItem[] };
+      let parsed: unknown;
       try {
-        parsed = JSON.parse(response.body) as typeof parsed;
+        parsed = JSON.parse(response.body);
       } catch {
-        return undefined;
+        return unreadable(`not JSON (${response.body.length} characters)`);
       }
-      if (!parsed.errors || !Array.isArray(parsed.items)) return { kind: 'delivered' };
+      const items = (parsed as { items?: unknown } | null)?.items;
+      if (!Array.isArray(items)) return unreadable('no items');
+      if (items.length !== records.length) return unreadable(`${items.length} items for ${records.length} records`);
       const failed = new Map<number, Error>();
       const retry: number[] = [];
-      parsed.items.forEach((item, i) => {
-        const status = item.create?.status ?? 200;
-        if ((status >= 200 && status < 300) || status === 409) return;
+      for (let i = 0; i < items.length; i++) {
+        const result = resultOf(items[i]);
+        if (result === undefined) return unreadable(`item ${i} is not a bulk result`);
+        const status = result.status as number;
+        if ((status >= 200 && status < 300) || status === 409) continue;
         if (status === 429 || status >= 500) retry.push(i);
-        else
-          failed.set(i, new Error(`${status} ${item.create?.error?.type ?? ''}: ${item.create?.error?.reason ?? ''}`));
-      });
-      return { kind: 'partial', failed, retry };
+        else failed.set(i, new Error(`${status} ${result.error?.type ?? ''}: ${result.error?.reason ?? ''}`));
+      }
+      return failed.size === 0 && retry.length === 0 ? { kind: 'delivered' } : { kind: 'partial', failed, retry };
     },
   };
 };
+
+/** An item's result: the value of its one action key (`create` here; `index` from a proxy that rewrites). */
+function resultOf(item: unknown): BulkResult | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
+  const keys = Object.keys(item);
+  if (keys.length !== 1) return undefined;
+  const result = (item as Record<string, unknown>)[keys[0]!] as BulkResult | null;
+  if (result === null || typeof result !== 'object') return undefined;
+  return Number.isInteger(result.status) ? result : undefined;
+}
+
+function unreadable(what: string): Verdict {
+  return { kind: 'retry', reason: new Error(`the bulk answer could not be read: ${what}`) };
+}
+
+/** The line with `@timestamp` first (also with `timestamp: false`); one with its own, or no valid Date, as is. */
+function withTimestamp(record: LogRecord): string {
+  const line = record.json();
+  const time = record.time;
+  if (!(Math.abs(time) <= MAX_DATE_MS) || line.includes('"@timestamp":')) return line;
+  // Records of a batch mostly share their millisecond with the one before.
+  if (time !== lastTime) {
+    lastTime = time;
+    lastIso = new Date(time).toISOString();
+  }
+  return `{"@timestamp":"${lastIso}"${line.length > 3 ? ',' : ''}${line.slice(1)}`;
+}
+
+let lastTime = Number.NaN;
+let lastIso = '';
+
+/** The largest time a Date holds. */
+const MAX_DATE_MS = 8.64e15;
