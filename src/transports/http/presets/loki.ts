@@ -1,5 +1,6 @@
 import type { PresetFactory } from '../preset.js';
 import { LinePicker } from './line-entries.js';
+import { unixNanos } from './unix-nanos.js';
 
 /**
  * Grafana Loki's push API (JSON): one stream per distinct label set (the configured record
@@ -40,7 +41,7 @@ export const lokiPreset: PresetFactory = (options) => {
           stream = { stream: labels, values: [] };
           streams.set(key, stream);
         }
-        const entry: unknown[] = [`${record.time}000000`, options.line(record).replace(/\n$/, '')];
+        const entry: unknown[] = [unixNanos(record.time), options.line(record).replace(/\n$/, '')];
         if (metadataFields.length > 0) entry.push(stringsOf(metadataFields, values, {}));
         stream.values.push(entry);
       }

@@ -1,5 +1,6 @@
 import type { LogRecordImpl } from '../../../core/record/log-record.js';
 import { endOfString, endOfValue, LineEntries } from './line-entries.js';
+import { unixNanos } from './unix-nanos.js';
 import {
   ATTRIBUTE,
   type LayoutBook,
@@ -134,7 +135,8 @@ export function logRecordJson(record: LogRecordImpl, scope: ScopeOtlp): string {
   // Records come in bursts within one millisecond, and with one message.
   if (record.time !== lastTime) {
     lastTime = record.time;
-    lastTimes = `{"timeUnixNano":"${record.time}000000","observedTimeUnixNano":"${record.time}000000",`;
+    const nanos = unixNanos(record.time);
+    lastTimes = `{"timeUnixNano":"${nanos}","observedTimeUnixNano":"${nanos}",`;
   }
   if (record.msg !== lastMsg) {
     lastMsg = record.msg;
