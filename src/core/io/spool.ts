@@ -141,7 +141,10 @@ export class Spool {
    */
   makeRoom(bytes: number, maxBytes: number, nothingInFlight: boolean): string[] {
     const dropped: string[] = [];
-    while (this.size - this.committed + bytes > maxBytes && this.readOffset < this.size) {
+    // What waits unread is bounded: lines out for delivery are not dropped, and while they
+    // are out nothing before them can be reclaimed, so counting from `committed` would drop
+    // every unread line to make room for one.
+    while (this.size - this.readOffset + bytes > maxBytes && this.readOffset < this.size) {
       const lines = this.read(64);
       if (lines.length === 0) break;
       dropped.push(...lines);

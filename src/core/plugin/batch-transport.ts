@@ -348,13 +348,14 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         const dropped = reads.spool.makeRoom(Buffer.byteLength(line), maxBytes, reads.outstanding === 0);
         if (dropped.length > 0) this.droppedFromSpool(dropped);
         reads.spool.append(line);
+        // Counted at once: the next record's makeRoom may drop this very line again.
+        this.park(1);
+        this.spooledCount++;
         parked++;
       }
     } catch (error) {
       this.fail(records.slice(parked), toError(error));
     }
-    this.spooledCount += parked;
-    this.park(parked);
   }
 
   /** The oldest spooled lines, dropped for the bound: counted; this process's own settle as dropped. */
