@@ -205,10 +205,12 @@ function finalScript(url: string, dir: string, store: Store): string {
   return `const { existsSync, readdirSync, statSync } = await import('node:fs');
     const { join } = await import('node:path');
     const spool = ${JSON.stringify(join(dir, 'spool'))};
-    const left = () => !existsSync(spool) ? 0 : readdirSync(spool).filter((f) => f.endsWith('.ndjson')).reduce((s, f) => s + statSync(join(spool, f)).size, 0);
+    const files = () => (existsSync(spool) ? readdirSync(spool).filter((f) => f.endsWith('.ndjson')) : []);
+    const left = () => files().reduce((s, f) => s + statSync(join(spool, f)).size, 0);
     const log = createLogger(${config(url, dir, store)});
     const deadline = Date.now() + 20000;
-    while (Date.now() < deadline && (left() > 0 || log.stats().targets[0].inFlight > 0)) await new Promise((r) => setTimeout(r, 25));
+    const busy = () => left() > 0 || log.stats().targets[0].inFlight > 0;
+    while (Date.now() < deadline && busy()) await new Promise((r) => setTimeout(r, 25));
     await log.close();
     writeSync(1, JSON.stringify({ left: left(), ...log.stats() }) + '\\n');`;
 }
@@ -297,7 +299,8 @@ async function checkSequence(store: Store, runs: Run[]): Promise<void> {
       for (const timer of switchTimers) clearTimeout(timer);
       story.push(
         `run ${k} [i ${first}..${next - 1}] ${JSON.stringify(run)}: ${summary(child)}, ` +
-          `receiver took ${rx.takenInRun[k] ?? 0}, spool ${spoolBytes(dir)} bytes, out ${child.stdout.trim().slice(-400)}`,
+          `receiver took ${rx.takenInRun[k] ?? 0}, spool ${spoolBytes(dir)} bytes, ` +
+          `out ${child.stdout.trim().slice(-400)}`,
       );
       // The child did what the model says, and nothing else (no stray warnings, no timeout kill).
       const expectedExit =
@@ -383,7 +386,8 @@ async function checkSequence(store: Store, runs: Run[]): Promise<void> {
     if (process.env.MODEL_VERBOSE) console.log(story.join('\n'));
     if (problems.length > 0) {
       throw new Error(
-        `sequence: MODEL_SEQUENCE='${JSON.stringify([store, runs])}'\n${problems.join('\n')}\n--- what happened ---\n${story.join('\n')}`,
+        `sequence: MODEL_SEQUENCE='${JSON.stringify([store, runs])}'\n${problems.join('\n')}\n` +
+          `--- what happened ---\n${story.join('\n')}`,
       );
     }
   } finally {
