@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, request } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -179,5 +180,72 @@ describe('no call shape loses the record (as pino)', () => {
     const [mine, pinos] = lines();
     expect(mine.map(withoutStacks)).toEqual(pinos.map(withoutStacks));
     expect(mine.map((l) => l.msg)).toEqual(['disk full', 'disk full', undefined]);
+  });
+});
+
+describe("pino's options and members", () => {
+  const quiet = { exitFlush: false, base: null } as const;
+
+  it('enabled: false logs nothing; customLevels is levels; both at once is a ConfigError', async () => {
+    const out = new Collector();
+    const off = createLogger({ ...quiet, enabled: false, transports: [out] });
+    off.fatal('never');
+    const audited = createLogger({ ...quiet, timestamp: false, customLevels: { audit: 35 }, transports: [out] });
+    (audited as unknown as { audit: (msg: string) => void }).audit('kept');
+    await off.flush();
+    await audited.flush();
+    expect(out.json()).toEqual([{ level: 35, msg: 'kept' }]);
+    expect(() => createLogger({ ...quiet, levels: { a: 35 }, customLevels: { b: 36 } })).toThrow(
+      /^customLevels: expected levels or customLevels/,
+    );
+  });
+
+  it('timestamp: true and pino time functions', async () => {
+    const times: unknown[] = [];
+    for (const timestamp of [true, pino.stdTimeFunctions.epochTime, pino.stdTimeFunctions.isoTime]) {
+      const out = new Collector();
+      const log = createLogger({ ...quiet, timestamp, transports: [out] });
+      log.info('t');
+      await log.flush();
+      times.push(out.json()[0]!.time);
+    }
+    expect(typeof times[0]).toBe('number');
+    expect(typeof times[1]).toBe('number');
+    expect(times[2]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    const out = new Collector();
+    const untimed = createLogger({ ...quiet, timestamp: pino.stdTimeFunctions.nullTime, transports: [out] });
+    untimed.info('t');
+    await untimed.flush();
+    expect(out.json()[0]).not.toHaveProperty('time');
+    expect(() => createLogger({ ...quiet, timestamp: pino.stdTimeFunctions.unixTime })).toThrow(
+      /^timestamp: expected "epoch", "iso", true, false or pino's epochTime/,
+    );
+  });
+
+  it('onChild hears every child; version is the package version', () => {
+    const children: Logger[] = [];
+    const log = createLogger({ ...quiet, transports: [new Collector()], onChild: (child) => children.push(child) });
+    const child = log.child({ a: 1 });
+    const grandchild = child.child({ b: 2 });
+    expect(children).toEqual([child, grandchild]);
+    expect(log.version).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  });
+
+  it("level-change fires as pino's does", () => {
+    const seen: unknown[][] = [];
+    const ours = createLogger({ ...quiet, transports: [new Collector()] });
+    const theirs = pino({ base: null }, new Collector());
+    ours.on('level-change', (label, value, previousLabel, previousValue) =>
+      seen.push(['ours', label, value, previousLabel, previousValue]),
+    );
+    theirs.on('level-change', (label, value, previousLabel, previousValue) =>
+      seen.push(['pino', label, value, previousLabel, previousValue]),
+    );
+    ours.level = 'debug';
+    theirs.level = 'debug';
+    expect(seen).toEqual([
+      ['ours', 'debug', 20, 'info', 30],
+      ['pino', 'debug', 20, 'info', 30],
+    ]);
   });
 });

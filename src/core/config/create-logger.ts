@@ -19,7 +19,7 @@ import { LevelTable } from '../record/levels.js';
 import { type LogFn, Logger, reservedLevelNames } from '../logger/logger.js';
 import { SerializerSet, type Serializers } from '../logger/serializers.js';
 import { LoggerTree } from '../logger/logger-tree.js';
-import { RecordShape } from '../record/shape.js';
+import { RecordShape, type TimestampMode } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
 import type { Transport } from '../plugin/transport.js';
 import type { DeliveryFailure } from '../routing/events.js';
@@ -30,7 +30,7 @@ import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
 export type LevelMethods<Levels> = { readonly [K in keyof Levels]: LogFn };
 
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
-export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers'> {
+export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers' | 'timestamp'> {
   /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
   serializers?: ConfigInput['serializers'] | Serializers;
   transports?: (TransportEntry | LiveTransportEntry | Transport | Writable)[];
@@ -41,6 +41,10 @@ export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'
   onDeliveryError?: (failure: DeliveryFailure) => void;
   /** Environment for ${VAR} expansion and defaults (process.env by default). */
   env?: NodeJS.ProcessEnv;
+  /** pino's: `true` (epoch ms), or one of pino's time functions (`pino.stdTimeFunctions.isoTime`, …). */
+  timestamp?: ConfigInput['timestamp'] | (() => string);
+  /** pino's: called with every child logger made from this one (and its children). */
+  onChild?: (child: Logger) => void;
 }
 
 /**
@@ -89,23 +93,33 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     env: _env,
     transports: rawTransports,
     redact: rawRedact,
+    timestamp: rawTimestamp,
+    onChild,
     ...jsonPart
   } = options;
   const expanded = expandEnv(jsonPart, env) as Record<string, unknown>;
   const config: Config = parseOrThrow(configSchema, {
     ...expanded,
+    timestamp: typeof rawTimestamp === 'function' ? undefined : rawTimestamp,
     redact: redactForSchema(rawRedact),
     serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
   });
   const serializers = buildSerializers(rawSerializers, config.serializers);
 
-  const levels = buildLevels(config.levels);
-  const level = levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
+  if (config.levels !== undefined && config.customLevels !== undefined) {
+    throw new ConfigError('customLevels', "expected levels or customLevels (pino's name for it), not both");
+  }
+  const levels = buildLevels(config.levels ?? config.customLevels);
+  const level =
+    config.enabled === false
+      ? levels.value('silent')
+      : levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
+  const timestamp = timestampMode(typeof rawTimestamp === 'function' ? rawTimestamp : config.timestamp);
   const messageKey = config.messageKey ?? 'msg';
   const base = baseFields(config);
   const coreKeys = new Set(['level', 'time', messageKey, ...Object.keys(base)]);
   const safe = { ...DEFAULT_SAFE_OPTIONS, ...config.serialize, coreKeys };
-  const shape = new RecordShape(levels, config.timestamp ?? 'epoch', config.levelFormat ?? 'number', messageKey, safe);
+  const shape = new RecordShape(levels, timestamp, config.levelFormat ?? 'number', messageKey, safe);
   const redactor = buildRedactor(rawRedact, env);
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
@@ -176,6 +190,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     handleExceptions: exitFlush && (config.handleExceptions ?? true),
     handleSignals: exitFlush && (config.handleSignals ?? true),
     baseJson: bindings,
+    onChild,
   });
   return new Logger(tree, {
     level,
@@ -243,6 +258,30 @@ function baseFields(config: Config): Record<string, unknown> {
         : { ...config.base };
   if (config.name !== undefined) base.name = config.name;
   return base;
+}
+
+/**
+ * The time field: `"epoch"` (and pino's `true`), `"iso"`, `false`, or one of pino's time
+ * functions, recognised by what it writes: `,"time":<ms>` is epoch, `,"time":"<ISO>"` is
+ * iso, nothing is false. Other functions would run on every record and are refused.
+ */
+function timestampMode(value: Config['timestamp'] | (() => string)): TimestampMode {
+  if (value === undefined || value === true) return 'epoch';
+  if (typeof value !== 'function') return value;
+  let sample: unknown;
+  try {
+    sample = value();
+  } catch (error) {
+    throw new ConfigError('timestamp', `expected a time function that does not throw: ${String(error)}`);
+  }
+  if (sample === '') return false;
+  if (typeof sample === 'string' && /^,"time":\d{13,}$/.test(sample)) return 'epoch';
+  if (typeof sample === 'string' && /^,"time":"\d{4}-\d\d-\d\dT[\d:.]+Z"$/.test(sample)) return 'iso';
+  throw new ConfigError(
+    'timestamp',
+    `expected "epoch", "iso", true, false or pino's epochTime, isoTime or nullTime ` +
+      `(this function writes ${JSON.stringify(sample)})`,
+  );
 }
 
 function kindOf(value: unknown): string {

@@ -77,6 +77,11 @@ export const routerSchema = z.strictObject({
 
 const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;
 
+const levelsSchema = z.record(
+  z.string().regex(LEVEL_NAME, { error: 'expected a level name of lowercase letters, digits and "_"' }),
+  z.number().int().positive().max(1000, { error: 'expected a positive integer up to 1000' }),
+);
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   level: levelRef.optional(),
@@ -93,15 +98,14 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   timestamp: z
-    .union([z.literal('epoch'), z.literal('iso'), z.literal(false)], { error: 'expected "epoch", "iso" or false' })
+    .union([z.literal('epoch'), z.literal('iso'), z.boolean()], { error: 'expected "epoch", "iso", true or false' })
     .optional(),
+  /** pino's `enabled: false`: a logger that logs nothing (level silent). */
+  enabled: z.boolean().optional(),
   levelFormat: z.enum(['number', 'label']).optional(),
-  levels: z
-    .record(
-      z.string().regex(LEVEL_NAME, { error: 'expected a level name of lowercase letters, digits and "_"' }),
-      z.number().int().positive().max(1000, { error: 'expected a positive integer up to 1000' }),
-    )
-    .optional(),
+  levels: levelsSchema.optional(),
+  /** pino's name for `levels`. */
+  customLevels: levelsSchema.optional(),
   redact: redactSchema.optional(),
   serialize: z
     .strictObject({

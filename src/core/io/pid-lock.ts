@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, linkSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { readOwnFile, removeQuietly, UnsafeFileError } from './safe-open.js';
 
 // Created exclusively, so never through a symlink; O_NOFOLLOW says so outright.
@@ -36,26 +35,28 @@ export function tryLock(path: string): PidLock | undefined {
 }
 
 /**
- * Moves a stale lock out of the way, atomically: of several processes taking it over at
- * once only one renames it (the others find it gone and race fairly on the exclusive
- * create). What was moved is checked again, in case a live owner took it meanwhile: such
- * a lock is put back (a hard link, which never replaces a newer lock).
+ * Removes a stale lock, one process at a time: the remover first takes `<lock>.takeover`
+ * (created exclusively, naming its pid) and checks again, under it, that the lock is still
+ * stale. A live owner's lock is only ever made by an exclusive create, so it cannot be
+ * removed by someone who read the lock before it was replaced. A takeover file whose owner
+ * died is cleared the same way (it is only held for a moment).
  */
 function takeOverStale(path: string): void {
-  const moved = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const mutex = `${path}.takeover`;
+  let fd: number;
   try {
-    renameSync(path, moved);
-  } catch {
-    return; // gone already: taken over by someone else
+    fd = openSync(mutex, CREATE, 0o640);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && !ownerAlive(mutex)) removeQuietly(mutex);
+    return; // someone else is taking it over: the caller tries the exclusive create again
   }
-  if (ownerAlive(moved)) {
-    try {
-      linkSync(moved, path);
-    } catch {
-      // A newer lock is there already.
-    }
+  try {
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    if (!ownerAlive(path)) removeQuietly(path);
+  } finally {
+    removeQuietly(mutex);
   }
-  removeQuietly(moved);
 }
 
 export class PidLock {

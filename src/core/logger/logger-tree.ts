@@ -47,6 +47,8 @@ export interface LoggerTreeOptions {
   handleSignals: boolean;
   /** Base bindings, serialised once. */
   baseJson: string;
+  /** pino's onChild: told of every child logger. */
+  onChild?: (child: never) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class LoggerTree {
   readonly handleExceptions: boolean;
   readonly handleSignals: boolean;
   readonly rootScope: RecordScope;
+  readonly onChild: ((child: never) => void) | undefined;
   private readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
   private readonly exitTimeoutMs: number;
@@ -84,6 +87,7 @@ export class LoggerTree {
     this.handleExceptions = options.handleExceptions;
     this.handleSignals = options.handleSignals;
     this.exitTimeoutMs = options.exitTimeoutMs;
+    this.onChild = options.onChild;
     this.rootScope = this.scopeFor(options.baseJson);
     this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
     if (options.exitFlush) registerForExit(this);

@@ -8,6 +8,7 @@ import type { RouterEvents } from '../routing/events.js';
 import type { RouterStats } from '../routing/router.js';
 import { formatMessage, joinArgs } from './format-message.js';
 import { httpFields } from './http-objects.js';
+import { VERSION } from './version.js';
 import type { LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { SerializerSet, Serializers } from './serializers.js';
@@ -86,12 +87,23 @@ export class Logger {
     return this.#tree.levels.label(this.#threshold);
   }
 
-  /** An unknown name keeps the current level; the call is counted and diagnosed. */
+  /** An unknown name keeps the current level; the call is counted and diagnosed. Emits pino's `level-change`. */
   set level(level: LevelInput) {
     const value = this.#tree.levelOf(level, 'level');
     if (value === undefined) return;
+    const previous = this.#threshold;
     this.#threshold = value;
     this.#installMethods();
+    const router = this.#tree.router;
+    if (previous !== value && router.listenerCount('level-change') > 0) {
+      const labels = this.#tree.levels;
+      router.emit('level-change', labels.label(value), value, labels.label(previous), previous, this);
+    }
+  }
+
+  /** The streamlog version (pino's `logger.version` is pino's). */
+  get version(): string {
+    return VERSION;
   }
 
   /** The numeric threshold of this logger. */
@@ -170,6 +182,13 @@ export class Logger {
       msgPrefix: options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix,
     });
     child.setBindings(bindings);
+    if (tree.onChild !== undefined) {
+      try {
+        tree.onChild(child as never);
+      } catch (error) {
+        tree.router.diagnose(`onChild threw: ${describeError(error)}`, error);
+      }
+    }
     return child as this;
   }
 

@@ -470,6 +470,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     }
     // Given up meanwhile: the records were parked or failed then; a late answer changes nothing.
     if (this.gaveUp !== undefined || this.stopped) return;
+    // Settled from here on: a give-up that user code triggers while these settle (a listener
+    // that exits) must not take them for held records and settle them twice.
+    this.sending.delete(batch);
     const durationMs = performance.now() - started;
     this.batches++;
     this.items += batch.records.length;

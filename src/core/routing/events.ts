@@ -28,6 +28,8 @@ export interface RouterEvents {
   /** Every block target has room again (producers waiting on log.stream() may go on). */
   unblocked: [];
   stopped: [failure: DeliveryFailure];
+  /** pino's: a logger's level was changed (label, value, previous label, previous value, the logger). */
+  'level-change': [label: string, value: number, previousLabel: string, previousValue: number, logger: unknown];
 }
 
 /** The router as the parts of routing see it: somewhere to emit events and diagnostics. */

@@ -20,6 +20,8 @@ export class FailureReporter {
    */
   failed = 0;
   dropped = 0;
+  /** The process is ending: each failure is reported (and dead-lettered) as it is decided. */
+  exiting = false;
   /** Lines that reached the dead-letter file, and those that could not be written there. */
   deadLettered = 0;
   deadLetterFailed = 0;
@@ -121,6 +123,11 @@ export class FailureReporter {
       (record): DeliveryFailure => ({ record, reasons: [...(impl(record).failure?.reasons ?? [])] }),
     );
     for (const failure of failures) this.deadLetterRecord(failure.record, failure.reasons);
+    // On disk before user code runs: a listener that exits the process (even from inside the
+    // exit path, where Node then stops at once) must not take buffered dead letters with it.
+    if (listening || listeningOld || this.exiting || events.listenerCount('diagnostic') > 0) {
+      this.deadLetter?.flushSync();
+    }
     for (const failure of failures) {
       if (listening) events.emit('deliveryFailed', failure);
       if (listeningOld) events.emit('error', failure);

@@ -248,6 +248,7 @@ export class Router extends EventEmitter<RouterEvents> {
    * its transport, which writes what it can synchronously and parks or fails the rest.
    */
   exitSync(reason: Error = PROCESS_EXITED): void {
+    this.failures.exiting = true;
     for (const target of this.targets) {
       if (target.released) continue;
       try {
@@ -380,6 +381,9 @@ export class Router extends EventEmitter<RouterEvents> {
     // A drop for a bound says nothing about the destination's health.
     if (!isDrop(reason) && target.health.failed(records.length, reason)) this.announceUnhealthy(target, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
+    // The process is ending: decided failures are dead-lettered now, all of them before any
+    // user listener runs (one that exits again ends the process at once).
+    if (this.failures.exiting) this.failures.report();
     if (target.behind) this.backpressure.drain(target, false);
   }
 

@@ -104,7 +104,7 @@ const cases: [string, unknown, string, RegExp][] = [
     'levels.child',
     /would shadow the logger's own "child"/,
   ],
-  ['bad timestamp', { timestamp: 'unix' }, 'timestamp', /expected "epoch", "iso" or false/],
+  ['bad timestamp', { timestamp: 'unix' }, 'timestamp', /expected "epoch", "iso", true or false/],
   ['bad levelFormat', { levelFormat: 'word' }, 'levelFormat', /expected one of "number", "label"/],
   ['bad base', { base: 'host' }, 'base', /expected record, got string/],
   [

@@ -185,11 +185,11 @@ describe('F2: process.exit() from user code that hears of a failure', () => {
     expect(stats.deadLettered).toBe(stats.failed);
   });
 
-  // KNOWN BUG, still on 97c6c83 (hence `fails`; drop it once fixed): user code that exits on every call
-  // exits again from inside the exit path, where Node ends the process at once (no more 'exit' listeners).
-  // Dead letters still buffered then (the DeadLetterFile gathers up to 64 KB before one write) are lost:
-  // about 770 of 1,000 reach the file from a logger listener or diagnostics, none from a transport listener.
-  it.fails.each([
+  // User code that exits on every call exits again from inside the exit path, where Node ends the process
+  // at once (no more 'exit' listeners). On 97c6c83 dead letters still buffered then (the DeadLetterFile
+  // gathers up to 64 KB before one write) were lost: about 770 of 1,000 reached the file from a logger
+  // listener or diagnostics, none from a transport listener. Now every decided failure is on disk first.
+  it.each([
     ["a logger 'deliveryFailed' listener", `log.on('deliveryFailed', () => process.exit(3));`],
     ['a diagnostics callback', `log.on('diagnostic', () => process.exit(3));`],
     ["a transport's own 'deliveryFailed' listener", `log.transports[0].on('deliveryFailed', () => process.exit(3));`],
@@ -341,16 +341,17 @@ describe('F5: a stale pid lock taken over by another process at the same time', 
     const code = `import fs from 'node:fs';
       import { syncBuiltinESMExports } from 'node:module';
       const path = ${JSON.stringify(path)};
-      const { renameSync, unlinkSync } = fs;
+      const { openSync, unlinkSync } = fs;
       let done = !${interleave};
+      // Another process completes its own takeover (stale lock removed, its lock made) just
+      // after we found the lock stale and before we act on it: when we go for the takeover file.
       const otherTakesOver = (target) => {
-        if (done || target !== path) return;
+        if (done || target !== path + '.takeover') return;
         done = true;
         unlinkSync(path);
         fs.writeFileSync(path, String(process.ppid), { flag: 'wx' });
       };
-      fs.renameSync = (from, to) => { otherTakesOver(from); return renameSync(from, to); };
-      fs.unlinkSync = (target) => { otherTakesOver(target); return unlinkSync(target); };
+      fs.openSync = (target, ...rest) => { otherTakesOver(target); return openSync(target, ...rest); };
       syncBuiltinESMExports();
       const { tryLock } = await import(${JSON.stringify(PID_LOCK)});
       const got = tryLock(path) !== undefined;
@@ -373,6 +374,7 @@ describe('F5: a stale pid lock taken over by another process at the same time', 
   it('when another takes it over between our check and ours, the other keeps it and we do not get it', () => {
     const result = takeOver(true);
     // Before the fix (check, remove, create): we removed the other's live lock and made our own: two holders.
+    // Now the stale lock is removed only under <lock>.takeover, after checking again there.
     expect(result.got).toBe(false);
     expect(result.owner).toBe(String(result.parent));
   });
