@@ -1,11 +1,17 @@
+import type { LoggerStats } from '../../../src/index.js';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIST_ESM, ROOT, requireBuild } from '../../built.js';
-import { type CountingReceiver, countingReceiver, lastJson, runChild } from '../../transports/http/receiver.js';
+import {
+  type CountingReceiver,
+  countingReceiver,
+  lastJson,
+  runChild,
+  tempFolder,
+} from '../../transports/http/receiver.js';
 
 // Edges of the exit path found by attacking it (F1–F8 of the commit that fixed them): a
 // user's listener that throws or exits, a signal listener removed long ago, work after a
@@ -48,19 +54,11 @@ async function answering(status: number): Promise<string> {
 }
 
 function folder(name: string): string {
-  return mkdtempSync(join(tmpdir(), `streamlog-edges-${name}-`));
+  return tempFolder(`edges-${name}`);
 }
 
-interface Counts {
-  logged: number;
-  delivered: number;
-  failed: number;
-  dropped: number;
-  pending: number;
-  deadLettered: number;
-  pendingDetail: { inMemory: number; spooled: number; abandoned: number };
-  targets: { healthy: boolean; delivered: number; failed: number; parked: number }[];
-}
+/** What a child prints: the logger's stats, as JSON. */
+type Counts = LoggerStats;
 
 /** A logger config with one http target and a dead letter, for a child's script (a JS object literal). */
 function config(url: string, dir: string, extra: Record<string, unknown> = {}, spool = false): string {

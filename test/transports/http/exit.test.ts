@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { LoggerStats } from '../../../src/index.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CountingReceiver, countingReceiver, deadPort, lastJson, runChild } from './receiver.js';
+import { type CountingReceiver, countingReceiver, deadPort, lastJson, runChild, tempFolder } from './receiver.js';
 
 // Every way a process ends, with records held by an http target: each record arrives, waits
 // in the spool for the next start, or fails counted (and dead-lettered). Children are real
@@ -20,17 +20,11 @@ async function receiver(mode: 'ok' | 'down' | 'stall', port?: number): Promise<C
 }
 
 function folder(name: string): string {
-  return mkdtempSync(join(tmpdir(), `streamlog-exit-${name}-`));
+  return tempFolder(`exit-${name}`);
 }
 
-interface Counts {
-  logged: number;
-  delivered: number;
-  failed: number;
-  dropped: number;
-  pending: number;
-  pendingDetail: { inMemory: number; spooled: number; abandoned: number };
-}
+/** What a child prints: the logger's stats, as JSON. */
+type Counts = LoggerStats;
 
 /** A logger config with one http target (and a dead letter), as JSON for a child's script. */
 function config(url: string, dir: string, extra: Record<string, unknown> = {}, spool = true): string {

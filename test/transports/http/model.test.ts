@@ -1,3 +1,4 @@
+import type { LoggerStats } from '../../../src/index.js';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -72,15 +73,8 @@ const TIMEOUT_MS = 800;
  */
 const DUPLICATE_WINDOW = 2 * MAX_RECORDS * CONCURRENCY;
 
-interface Counts {
-  logged: number;
-  delivered: number;
-  failed: number;
-  dropped: number;
-  pending: number;
-  pendingDetail: { inMemory: number; spooled: number; abandoned: number };
-  targets: { delivered: number; failed: number; pending: number; parked: number; replayed: number }[];
-}
+/** What a child prints: the logger's stats, as JSON. */
+type Counts = LoggerStats;
 
 /** A receiver on 127.0.0.1 whose mode can change at any time (`setMode`). */
 interface ModelReceiver {

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { DIST_ESM, ROOT, requireBuild } from '../../built.js';
@@ -127,4 +130,9 @@ export function lastJson<T>(stdout: string): T {
     }
   }
   throw new Error(`no JSON line in the child's output: ${stdout.slice(0, 500)}`);
+}
+
+/** A fresh folder under the temp folder for one test's files. */
+export function tempFolder(name: string): string {
+  return mkdtempSync(join(tmpdir(), `streamlog-${name}-`));
 }
