@@ -249,3 +249,29 @@ describe("pino's options and members", () => {
     ]);
   });
 });
+
+describe('errorKey and nestedKey, as pino', () => {
+  it('the same lines for errors under errorKey and fields under nestedKey', async () => {
+    const out = new Collector();
+    const options = { errorKey: 'error', nestedKey: 'payload' };
+    const ours = createLogger({ exitFlush: false, base: null, timestamp: false, ...options, transports: [out] });
+    const pinoLines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        pinoLines.push(...chunk.toString().split('\n').filter(Boolean));
+        callback();
+      },
+    });
+    const theirs = pino({ base: null, timestamp: false, ...options }, sink);
+    for (const log of pair(ours, theirs)) {
+      log.info({ a: 1, b: { c: 2 } }, 'nested');
+      log.error(new Error('boom'));
+      log.info('plain');
+    }
+    await ours.flush();
+    const mine = out.json().map(withoutStacks);
+    expect(mine).toEqual(pinoLines.map((l) => withoutStacks(JSON.parse(l) as Line)));
+    expect(mine[0]).toEqual({ level: 30, payload: { a: 1, b: { c: 2 } }, msg: 'nested' });
+    expect(mine[1]).toMatchObject({ payload: { error: { type: 'Error', message: 'boom' } }, msg: 'boom' });
+  });
+});

@@ -104,7 +104,9 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     redact: redactForSchema(rawRedact),
     serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
   });
-  const serializers = buildSerializers(rawSerializers, config.serializers);
+  const serializers: Record<string, Serializers[string]> = { ...buildSerializers(rawSerializers, config.serializers) };
+  // pino applies the err serializer to whatever key errors go under.
+  if (config.errorKey !== undefined && serializers.err !== undefined) serializers[config.errorKey] ??= serializers.err;
 
   if (config.levels !== undefined && config.customLevels !== undefined) {
     throw new ConfigError('customLevels', "expected levels or customLevels (pino's name for it), not both");
@@ -191,6 +193,8 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     handleSignals: exitFlush && (config.handleSignals ?? true),
     baseJson: bindings,
     onChild,
+    errorKey: config.errorKey ?? 'err',
+    nestedKey: config.nestedKey,
   });
   return new Logger(tree, {
     level,

@@ -100,6 +100,22 @@ export const configSchema = z.strictObject({
   timestamp: z
     .union([z.literal('epoch'), z.literal('iso'), z.boolean()], { error: 'expected "epoch", "iso", true or false' })
     .optional(),
+  /** pino's: the key an error logged as the first argument goes under (default "err"). */
+  errorKey: z
+    .string()
+    .min(1)
+    .refine((key) => !['level', 'time', '__proto__', 'constructor', 'prototype'].includes(key), {
+      error: 'expected a key other than "level", "time", "__proto__", "constructor" or "prototype"',
+    })
+    .optional(),
+  /** pino's: the key a logged object's fields go under, instead of the top level. */
+  nestedKey: z
+    .string()
+    .min(1)
+    .refine((key) => !['level', 'time', '__proto__', 'constructor', 'prototype'].includes(key), {
+      error: 'expected a key other than "level", "time", "__proto__", "constructor" or "prototype"',
+    })
+    .optional(),
   /** pino's `enabled: false`: a logger that logs nothing (level silent). */
   enabled: z.boolean().optional(),
   levelFormat: z.enum(['number', 'label']).optional(),

@@ -49,6 +49,9 @@ export interface LoggerTreeOptions {
   baseJson: string;
   /** pino's onChild: told of every child logger. */
   onChild?: (child: never) => void;
+  /** pino's errorKey and nestedKey. */
+  errorKey: string;
+  nestedKey: string | undefined;
 }
 
 /**
@@ -73,6 +76,8 @@ export class LoggerTree {
   readonly handleSignals: boolean;
   readonly rootScope: RecordScope;
   readonly onChild: ((child: never) => void) | undefined;
+  readonly errorKey: string;
+  readonly nestedKey: string | undefined;
   private readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
   private readonly exitTimeoutMs: number;
@@ -88,6 +93,8 @@ export class LoggerTree {
     this.handleSignals = options.handleSignals;
     this.exitTimeoutMs = options.exitTimeoutMs;
     this.onChild = options.onChild;
+    this.errorKey = options.errorKey;
+    this.nestedKey = options.nestedKey;
     this.rootScope = this.scopeFor(options.baseJson);
     this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
     if (options.exitFlush) registerForExit(this);

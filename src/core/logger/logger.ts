@@ -338,17 +338,20 @@ export class Logger {
         msg = n === 1 ? a : formatMessage(a, all ?? [a, b], 1, redactor);
       } else if (typeof a === 'object' && a !== null) {
         if (a instanceof Error) {
-          fields = { err: a };
+          const errorKey = tree.errorKey;
+          fields = errorKey === 'err' ? { err: a } : { [errorKey]: a };
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
           // As pino: no message given (or an undefined one), the error's is the line's.
           msg ??= safeErrorMessage(a);
         } else {
           fields = httpFields(a, this.#serializers) ?? (a as Record<string, unknown>);
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
-          msg ??= errMessageOf(fields);
+          msg ??= errMessageOf(fields, tree.errorKey);
         }
         if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
         if (redactor !== undefined) fields = redactor(fields);
+        const nestedKey = tree.nestedKey;
+        if (nestedKey !== undefined) fields = { [nestedKey]: fields };
       } else if (n > 0 && !(a === undefined || a === null)) {
         msg = n === 1 ? String(a) : formatMessage(String(a), all ?? [a, b], 1, redactor);
       } else if (n >= 2) {
@@ -394,8 +397,8 @@ function messageFrom(
 }
 
 /** pino's rule: with no message, a record whose `err` is an error takes the error's message. */
-function errMessageOf(fields: Record<string, unknown>): string | undefined {
-  const err = fields.err;
+function errMessageOf(fields: Record<string, unknown>, errorKey: string): string | undefined {
+  const err = fields[errorKey];
   if (typeof err !== 'object' || err === null) return undefined;
   const message = (err as { message?: unknown }).message;
   return typeof message === 'string' ? message : undefined;
