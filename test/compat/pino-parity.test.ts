@@ -275,3 +275,50 @@ describe('errorKey and nestedKey, as pino', () => {
     expect(mine[1]).toMatchObject({ payload: { error: { type: 'Error', message: 'boom' } }, msg: 'boom' });
   });
 });
+
+describe('mixin and formatters, as pino', () => {
+  it('mixin (and its merge strategy), formatters.log and formatters.bindings give the same lines', async () => {
+    const out = new Collector();
+    const mixin = (fields: Record<string, unknown>, level: number) => ({
+      requestId: 'r-1',
+      level30: level === 30,
+      a: 0,
+    });
+    const options = {
+      mixin,
+      formatters: {
+        log: (fields: Record<string, unknown>) => ({ ...fields, shaped: true }),
+        bindings: (bindings: Record<string, unknown>) => ({ service: 'api', ...bindings }),
+      },
+    };
+    const base = { region: 'eu' };
+    const ours = createLogger({ exitFlush: false, base, timestamp: false, ...options, transports: [out] });
+    const pinoLines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        pinoLines.push(...chunk.toString().split('\n').filter(Boolean));
+        callback();
+      },
+    });
+    const theirs = pino({ base, timestamp: false, ...(options as unknown as pino.LoggerOptions) }, sink);
+    for (const log of pair(ours, theirs)) {
+      log.info('message only');
+      log.info({ a: 1 }, 'the call wins over the mixin');
+      log.error({ b: 2 }, 'at error');
+    }
+    const oursChild = ours.child({ reqId: 7 });
+    const theirsChild = theirs.child({ reqId: 7 });
+    oursChild.info('child');
+    theirsChild.info('child');
+    await ours.flush();
+    const parsed = pinoLines.map((l) => JSON.parse(l) as Line);
+    expect(out.json()).toEqual(parsed);
+    expect(out.json()[1]).toMatchObject({ service: 'api', region: 'eu', a: 1, requestId: 'r-1', shaped: true });
+  });
+
+  it('formatters.level is refused as not supported yet, never silently ignored', () => {
+    expect(() => createLogger({ exitFlush: false, formatters: { level: (label) => ({ severity: label }) } })).toThrow(
+      /^formatters\.level: not supported yet/,
+    );
+  });
+});

@@ -18,7 +18,7 @@ import { stdSerializers } from './std-serializers.js';
 import { LevelTable } from '../record/levels.js';
 import { type LogFn, Logger, reservedLevelNames } from '../logger/logger.js';
 import { SerializerSet, type Serializers } from '../logger/serializers.js';
-import { LoggerTree } from '../logger/logger-tree.js';
+import { type FieldsHook, LoggerTree } from '../logger/logger-tree.js';
 import { RecordShape, type TimestampMode } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
 import type { Transport } from '../plugin/transport.js';
@@ -45,6 +45,16 @@ export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'
   timestamp?: ConfigInput['timestamp'] | (() => string);
   /** pino's: called with every child logger made from this one (and its children). */
   onChild?: (child: Logger) => void;
+  /** pino's: fields added to every record, from the call's fields, the level and the logger. */
+  mixin?: (fields: Record<string, unknown>, level: number, logger: Logger) => Record<string, unknown>;
+  /** pino's: how mixin's fields and the call's combine (default: the call's win). */
+  mixinMergeStrategy?: (fields: Record<string, unknown>, mixin: Record<string, unknown>) => Record<string, unknown>;
+  /** pino's formatters: `log` reshapes each record's fields, `bindings` the base and every child's bindings. */
+  formatters?: {
+    log?: (fields: Record<string, unknown>) => Record<string, unknown>;
+    bindings?: (bindings: Record<string, unknown>) => Record<string, unknown>;
+    level?: (label: string, value: number) => Record<string, unknown>;
+  };
 }
 
 /**
@@ -95,6 +105,9 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     redact: rawRedact,
     timestamp: rawTimestamp,
     onChild,
+    mixin,
+    mixinMergeStrategy,
+    formatters: pinoFormatters,
     ...jsonPart
   } = options;
   const expanded = expandEnv(jsonPart, env) as Record<string, unknown>;
@@ -104,6 +117,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     redact: redactForSchema(rawRedact),
     serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
   });
+  checkPinoFunctions({ mixin, mixinMergeStrategy, formatters: pinoFormatters });
   const serializers: Record<string, Serializers[string]> = { ...buildSerializers(rawSerializers, config.serializers) };
   // pino applies the err serializer to whatever key errors go under.
   if (config.errorKey !== undefined && serializers.err !== undefined) serializers[config.errorKey] ??= serializers.err;
@@ -180,7 +194,9 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   }
   for (const one of made) router.add(one.transport, one.target);
 
-  const bindings = fieldsJson(redactor ? redactor(base) : base);
+  // As pino: the base bindings (pid, hostname, name) go through formatters.bindings; a child's do not.
+  const formattedBase = pinoFormatters?.bindings && config.base !== null ? pinoFormatters.bindings(base) : base;
+  const bindings = fieldsJson(redactor ? redactor(formattedBase) : formattedBase);
   const exitFlush = config.exitFlush ?? true;
   tree = new LoggerTree({
     levels,
@@ -195,6 +211,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     onChild,
     errorKey: config.errorKey ?? 'err',
     nestedKey: config.nestedKey,
+    fieldsHook: fieldsHook(mixin, mixinMergeStrategy, pinoFormatters?.log),
   });
   return new Logger(tree, {
     level,
@@ -286,6 +303,45 @@ function timestampMode(value: Config['timestamp'] | (() => string)): TimestampMo
     `expected "epoch", "iso", true, false or pino's epochTime, isoTime or nullTime ` +
       `(this function writes ${JSON.stringify(sample)})`,
   );
+}
+
+/** pino's mixin and formatters.log as one step; undefined when neither is given (the hot path pays nothing). */
+function fieldsHook(
+  mixin: LoggerOptions['mixin'],
+  merge: LoggerOptions['mixinMergeStrategy'],
+  log: NonNullable<LoggerOptions['formatters']>['log'],
+): FieldsHook | undefined {
+  if (mixin === undefined && log === undefined) return undefined;
+  return (fields, level, logger) => {
+    let out = fields ?? {};
+    if (mixin !== undefined) {
+      const extra = mixin(out, level, logger as Logger) ?? {};
+      // pino's default: the call's own fields win over the mixin's.
+      out = merge !== undefined ? merge(out, extra) : { ...extra, ...out };
+    }
+    return log !== undefined ? log(out) : out;
+  };
+}
+
+/** The pino options that are functions: each must be one; `formatters.level` is not supported yet. */
+function checkPinoFunctions(options: Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy' | 'formatters'>): void {
+  for (const key of ['mixin', 'mixinMergeStrategy'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') {
+      throw new ConfigError(key, 'expected a function');
+    }
+  }
+  const formatters = options.formatters;
+  if (formatters === undefined) return;
+  if (typeof formatters !== 'object' || formatters === null) throw new ConfigError('formatters', 'expected an object');
+  for (const [key, value] of Object.entries(formatters)) {
+    if (key === 'level') {
+      throw new ConfigError('formatters.level', 'not supported yet; levelFormat: "label" writes the level by name');
+    }
+    if (key !== 'log' && key !== 'bindings') {
+      throw new ConfigError(`formatters.${key}`, 'unknown formatter (known: log, bindings)');
+    }
+    if (typeof value !== 'function') throw new ConfigError(`formatters.${key}`, 'expected a function');
+  }
 }
 
 function kindOf(value: unknown): string {

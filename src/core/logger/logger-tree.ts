@@ -52,7 +52,16 @@ export interface LoggerTreeOptions {
   /** pino's errorKey and nestedKey. */
   errorKey: string;
   nestedKey: string | undefined;
+  /** pino's mixin and formatters.log, as one step on a call's fields (undefined: none, and no cost). */
+  fieldsHook?: FieldsHook;
 }
+
+/** Turns a call's fields (undefined for a message alone) into the record's. */
+export type FieldsHook = (
+  fields: Record<string, unknown> | undefined,
+  level: number,
+  logger: unknown,
+) => Record<string, unknown> | undefined;
 
 /**
  * What a root logger and all its children share: levels, record shape, router, counters,
@@ -78,6 +87,8 @@ export class LoggerTree {
   readonly onChild: ((child: never) => void) | undefined;
   readonly errorKey: string;
   readonly nestedKey: string | undefined;
+  readonly fieldsHook: FieldsHook | undefined;
+
   private readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
   private readonly exitTimeoutMs: number;
@@ -95,6 +106,8 @@ export class LoggerTree {
     this.onChild = options.onChild;
     this.errorKey = options.errorKey;
     this.nestedKey = options.nestedKey;
+    this.fieldsHook = options.fieldsHook;
+
     this.rootScope = this.scopeFor(options.baseJson);
     this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
     if (options.exitFlush) registerForExit(this);

@@ -348,14 +348,18 @@ export class Logger {
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
           msg ??= errMessageOf(fields, tree.errorKey);
         }
-        if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
-        if (redactor !== undefined) fields = redactor(fields);
-        const nestedKey = tree.nestedKey;
-        if (nestedKey !== undefined) fields = { [nestedKey]: fields };
       } else if (n > 0 && !(a === undefined || a === null)) {
         msg = n === 1 ? String(a) : formatMessage(String(a), all ?? [a, b], 1, redactor);
       } else if (n >= 2) {
         msg = messageFrom(b, n, all, a, redactor);
+      }
+      // pino's mixin and formatters.log, when configured: they may add fields to any call.
+      if (tree.fieldsHook !== undefined) fields = tree.fieldsHook(fields, level, this);
+      if (fields !== undefined) {
+        if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
+        if (redactor !== undefined) fields = redactor(fields);
+        const nestedKey = tree.nestedKey;
+        if (nestedKey !== undefined) fields = { [nestedKey]: fields };
       }
       if (this.#msgPrefix !== undefined && msg !== undefined) msg = this.#msgPrefix + msg;
       if (redactor !== undefined && msg !== undefined) msg = redactMessage(redactor, tree.shape.messageKey, msg);
