@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Starts a ClickHouse for the clickhouse preset's test where one is installed and none runs.
+    globalSetup: ['test/setup/clickhouse.ts'],
     // The JSON report is what .ci/run reads to print its "N passed, N failed" line.
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/test-results.json' },
