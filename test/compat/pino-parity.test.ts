@@ -315,10 +315,4 @@ describe('mixin and formatters, as pino', () => {
     expect(out.json()).toEqual(parsed);
     expect(out.json()[1]).toMatchObject({ service: 'api', region: 'eu', a: 1, requestId: 'r-1', shaped: true });
   });
-
-  it('formatters.level is refused as not supported yet, never silently ignored', () => {
-    expect(() => createLogger({ exitFlush: false, formatters: { level: (label) => ({ severity: label }) } })).toThrow(
-      /^formatters\.level: not supported yet/,
-    );
-  });
 });

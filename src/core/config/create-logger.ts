@@ -15,11 +15,19 @@ import { configSchema, type Config, type ConfigInput } from './schema.js';
 import { DeadLetterFile } from '../routing/dead-letter.js';
 import { ConfigError, formatPath } from './errors.js';
 import { stdSerializers } from './std-serializers.js';
+import {
+  checkPinoFunctions,
+  fieldsHook,
+  levelFormat,
+  logMethodHook,
+  type PinoFunctionOptions,
+  timestampMode,
+} from './pino-options.js';
 import { LevelTable } from '../record/levels.js';
 import { type LogFn, Logger, reservedLevelNames } from '../logger/logger.js';
 import { SerializerSet, type Serializers } from '../logger/serializers.js';
-import { type FieldsHook, LoggerTree } from '../logger/logger-tree.js';
-import { RecordShape, type TimestampMode } from '../record/shape.js';
+import { LoggerTree } from '../logger/logger-tree.js';
+import { RecordShape } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
 import type { Transport } from '../plugin/transport.js';
 import type { DeliveryFailure } from '../routing/events.js';
@@ -30,7 +38,9 @@ import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
 export type LevelMethods<Levels> = { readonly [K in keyof Levels]: LogFn };
 
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
-export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers' | 'timestamp'> {
+export interface LoggerOptions
+  extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers' | 'timestamp'>,
+    PinoFunctionOptions {
   /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
   serializers?: ConfigInput['serializers'] | Serializers;
   transports?: (TransportEntry | LiveTransportEntry | Transport | Writable)[];
@@ -45,16 +55,6 @@ export interface LoggerOptions extends Omit<ConfigInput, 'transports' | 'redact'
   timestamp?: ConfigInput['timestamp'] | (() => string);
   /** pino's: called with every child logger made from this one (and its children). */
   onChild?: (child: Logger) => void;
-  /** pino's: fields added to every record, from the call's fields, the level and the logger. */
-  mixin?: (fields: Record<string, unknown>, level: number, logger: Logger) => Record<string, unknown>;
-  /** pino's: how mixin's fields and the call's combine (default: the call's win). */
-  mixinMergeStrategy?: (fields: Record<string, unknown>, mixin: Record<string, unknown>) => Record<string, unknown>;
-  /** pino's formatters: `log` reshapes each record's fields, `bindings` the base and every child's bindings. */
-  formatters?: {
-    log?: (fields: Record<string, unknown>) => Record<string, unknown>;
-    bindings?: (bindings: Record<string, unknown>) => Record<string, unknown>;
-    level?: (label: string, value: number) => Record<string, unknown>;
-  };
 }
 
 /**
@@ -108,6 +108,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     mixin,
     mixinMergeStrategy,
     formatters: pinoFormatters,
+    hooks,
     ...jsonPart
   } = options;
   const expanded = expandEnv(jsonPart, env) as Record<string, unknown>;
@@ -117,7 +118,8 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     redact: redactForSchema(rawRedact),
     serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
   });
-  checkPinoFunctions({ mixin, mixinMergeStrategy, formatters: pinoFormatters });
+  const pinoFunctions: PinoFunctionOptions = { mixin, mixinMergeStrategy, formatters: pinoFormatters, hooks };
+  checkPinoFunctions(pinoFunctions);
   const serializers: Record<string, Serializers[string]> = { ...buildSerializers(rawSerializers, config.serializers) };
   // pino applies the err serializer to whatever key errors go under.
   if (config.errorKey !== undefined && serializers.err !== undefined) serializers[config.errorKey] ??= serializers.err;
@@ -125,17 +127,18 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   if (config.levels !== undefined && config.customLevels !== undefined) {
     throw new ConfigError('customLevels', "expected levels or customLevels (pino's name for it), not both");
   }
-  const levels = buildLevels(config.levels ?? config.customLevels);
+  const levels = buildLevels(config.levels ?? config.customLevels, config.useOnlyCustomLevels ?? false);
   const level =
     config.enabled === false
       ? levels.value('silent')
-      : levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
+      : levelValue(levels, config.level ?? defaultLevel(levels, config.useOnlyCustomLevels, env), 'level');
   const timestamp = timestampMode(typeof rawTimestamp === 'function' ? rawTimestamp : config.timestamp);
   const messageKey = config.messageKey ?? 'msg';
   const base = baseFields(config);
   const coreKeys = new Set(['level', 'time', messageKey, ...Object.keys(base)]);
   const safe = { ...DEFAULT_SAFE_OPTIONS, ...config.serialize, coreKeys };
-  const shape = new RecordShape(levels, timestamp, config.levelFormat ?? 'number', messageKey, safe);
+  const levelWriting = levelFormat(config.levelFormat, pinoFormatters?.level, levels, safe);
+  const shape = new RecordShape(levels, timestamp, levelWriting, messageKey, safe);
   const redactor = buildRedactor(rawRedact, env);
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
@@ -211,7 +214,8 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     onChild,
     errorKey: config.errorKey ?? 'err',
     nestedKey: config.nestedKey,
-    fieldsHook: fieldsHook(mixin, mixinMergeStrategy, pinoFormatters?.log),
+    fieldsHook: fieldsHook(pinoFunctions),
+    logMethodHook: logMethodHook(pinoFunctions),
   });
   return new Logger(tree, {
     level,
@@ -242,7 +246,10 @@ function redactForSchema(redact: LoggerOptions['redact']): unknown {
   return redact;
 }
 
-function buildLevels(custom: Record<string, number> | undefined): LevelTable {
+function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boolean): LevelTable {
+  if (onlyCustom && Object.keys(custom ?? {}).length === 0) {
+    throw new ConfigError('useOnlyCustomLevels', 'expected levels (or customLevels) to name at least one level');
+  }
   const reserved = reservedLevelNames();
   for (const name of Object.keys(custom ?? {})) {
     if (reserved.has(name))
@@ -251,7 +258,19 @@ function buildLevels(custom: Record<string, number> | undefined): LevelTable {
         `"${name}" would shadow the logger's own "${name}" and cannot name a level`,
       );
   }
-  return new LevelTable(custom);
+  return new LevelTable(custom, onlyCustom);
+}
+
+/** LOG_LEVEL, else info; with only custom levels there is no info, so `level` must be given. */
+function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: NodeJS.ProcessEnv): string {
+  const level = env.LOG_LEVEL || 'info';
+  if (onlyCustom && !levels.has(level)) {
+    throw new ConfigError(
+      'level',
+      `expected one of the custom levels (${levels.names().join(', ')}), as useOnlyCustomLevels is set`,
+    );
+  }
+  return level;
 }
 
 function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv): Redactor | undefined {
@@ -279,69 +298,6 @@ function baseFields(config: Config): Record<string, unknown> {
         : { ...config.base };
   if (config.name !== undefined) base.name = config.name;
   return base;
-}
-
-/**
- * The time field: `"epoch"` (and pino's `true`), `"iso"`, `false`, or one of pino's time
- * functions, recognised by what it writes: `,"time":<ms>` is epoch, `,"time":"<ISO>"` is
- * iso, nothing is false. Other functions would run on every record and are refused.
- */
-function timestampMode(value: Config['timestamp'] | (() => string)): TimestampMode {
-  if (value === undefined || value === true) return 'epoch';
-  if (typeof value !== 'function') return value;
-  let sample: unknown;
-  try {
-    sample = value();
-  } catch (error) {
-    throw new ConfigError('timestamp', `expected a time function that does not throw: ${String(error)}`);
-  }
-  if (sample === '') return false;
-  if (typeof sample === 'string' && /^,"time":\d{13,}$/.test(sample)) return 'epoch';
-  if (typeof sample === 'string' && /^,"time":"\d{4}-\d\d-\d\dT[\d:.]+Z"$/.test(sample)) return 'iso';
-  throw new ConfigError(
-    'timestamp',
-    `expected "epoch", "iso", true, false or pino's epochTime, isoTime or nullTime ` +
-      `(this function writes ${JSON.stringify(sample)})`,
-  );
-}
-
-/** pino's mixin and formatters.log as one step; undefined when neither is given (the hot path pays nothing). */
-function fieldsHook(
-  mixin: LoggerOptions['mixin'],
-  merge: LoggerOptions['mixinMergeStrategy'],
-  log: NonNullable<LoggerOptions['formatters']>['log'],
-): FieldsHook | undefined {
-  if (mixin === undefined && log === undefined) return undefined;
-  return (fields, level, logger) => {
-    let out = fields ?? {};
-    if (mixin !== undefined) {
-      const extra = mixin(out, level, logger as Logger) ?? {};
-      // pino's default: the call's own fields win over the mixin's.
-      out = merge !== undefined ? merge(out, extra) : { ...extra, ...out };
-    }
-    return log !== undefined ? log(out) : out;
-  };
-}
-
-/** The pino options that are functions: each must be one; `formatters.level` is not supported yet. */
-function checkPinoFunctions(options: Pick<LoggerOptions, 'mixin' | 'mixinMergeStrategy' | 'formatters'>): void {
-  for (const key of ['mixin', 'mixinMergeStrategy'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'function') {
-      throw new ConfigError(key, 'expected a function');
-    }
-  }
-  const formatters = options.formatters;
-  if (formatters === undefined) return;
-  if (typeof formatters !== 'object' || formatters === null) throw new ConfigError('formatters', 'expected an object');
-  for (const [key, value] of Object.entries(formatters)) {
-    if (key === 'level') {
-      throw new ConfigError('formatters.level', 'not supported yet; levelFormat: "label" writes the level by name');
-    }
-    if (key !== 'log' && key !== 'bindings') {
-      throw new ConfigError(`formatters.${key}`, 'unknown formatter (known: log, bindings)');
-    }
-    if (typeof value !== 'function') throw new ConfigError(`formatters.${key}`, 'expected a function');
-  }
 }
 
 function kindOf(value: unknown): string {

@@ -122,6 +122,8 @@ export const configSchema = z.strictObject({
   levels: levelsSchema.optional(),
   /** pino's name for `levels`. */
   customLevels: levelsSchema.optional(),
+  /** pino's: only the custom levels are levels (no trace … fatal methods); `level` must name one. */
+  useOnlyCustomLevels: z.boolean().optional(),
   redact: redactSchema.optional(),
   serialize: z
     .strictObject({

@@ -18,7 +18,7 @@ const MAX_TIME = 8.64e15;
  */
 function splitRecordObject(object: Record<string, unknown>, shape: RecordShape, levels: LevelTable) {
   const { level: rawLevel, time: rawTime, [shape.messageKey]: rawMsg, ...fields } = object;
-  let level = levels.value('info');
+  let level = levels.builtin('info');
   if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
   else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel))
     level = levels.value(rawLevel);
@@ -54,6 +54,8 @@ export interface LoggerTreeOptions {
   nestedKey: string | undefined;
   /** pino's mixin and formatters.log, as one step on a call's fields (undefined: none, and no cost). */
   fieldsHook?: FieldsHook;
+  /** pino's hooks.logMethod (undefined: none, and the level methods are the plain ones). */
+  logMethodHook?: LogMethodHook;
 }
 
 /** Turns a call's fields (undefined for a message alone) into the record's. */
@@ -62,6 +64,14 @@ export type FieldsHook = (
   level: number,
   logger: unknown,
 ) => Record<string, unknown> | undefined;
+
+/** pino's hooks.logMethod: sees an enabled call's arguments and calls `method` with some (or not). */
+export type LogMethodHook = (
+  this: unknown,
+  args: unknown[],
+  method: (...args: unknown[]) => void,
+  level: number,
+) => void;
 
 /**
  * What a root logger and all its children share: levels, record shape, router, counters,
@@ -88,6 +98,7 @@ export class LoggerTree {
   readonly errorKey: string;
   readonly nestedKey: string | undefined;
   readonly fieldsHook: FieldsHook | undefined;
+  readonly logMethodHook: LogMethodHook | undefined;
 
   private readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
@@ -107,6 +118,7 @@ export class LoggerTree {
     this.errorKey = options.errorKey;
     this.nestedKey = options.nestedKey;
     this.fieldsHook = options.fieldsHook;
+    this.logMethodHook = options.logMethodHook;
 
     this.rootScope = this.scopeFor(options.baseJson);
     this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
@@ -189,7 +201,7 @@ export class LoggerTree {
       fields = this.redactor ? this.redactor(parts.fields) : parts.fields;
     } catch (error) {
       // A hostile object (a Proxy whose traps throw): logged all the same, saying so.
-      const info = this.levels.value('info');
+      const info = this.levels.builtin('info');
       if (info >= this.router.minThreshold) {
         this.emit(
           info,
@@ -225,14 +237,14 @@ export class LoggerTree {
 
   /** A warning from the logger itself (a drop summary, a validation warning), routed like any record. */
   warn(fields: Record<string, unknown>, msg: string): void {
-    const warn = this.levels.value('warn');
+    const warn = this.levels.builtin('warn');
     if (warn < this.router.minThreshold) return;
     this.emit(warn, Date.now(), msg, fields, this.rootScope, undefined, true);
   }
 
   /** The uncaught exception that is about to end the process, as a fatal record. */
   logUncaught(error: unknown, origin: string): void {
-    const fatal = this.levels.value('fatal');
+    const fatal = this.levels.builtin('fatal');
     if (fatal < this.router.minThreshold) return;
     const err = error instanceof Error ? error : new Error(String(error));
     const message = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception';

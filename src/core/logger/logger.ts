@@ -7,6 +7,7 @@ import type { Transport } from '../plugin/transport.js';
 import type { RouterEvents } from '../routing/events.js';
 import type { RouterStats } from '../routing/router.js';
 import { formatMessage, joinArgs } from './format-message.js';
+import { withErrorLike } from './error-like.js';
 import { httpFields } from './http-objects.js';
 import { VERSION } from './version.js';
 import type { LoggerTree } from './logger-tree.js';
@@ -314,8 +315,29 @@ export class Logger {
     const self = this as unknown as Record<string, LogFn>;
     for (const name of tree.levels.names()) {
       const value = tree.levels.values[name]!;
-      self[name] = value >= effective ? this.#levelMethod(value) : noop;
+      self[name] = value >= effective ? this.#hooked(this.#levelMethod(value), value) : noop;
     }
+  }
+
+  /** The level method behind pino's hooks.logMethod, when one is configured; a hook that throws loses no call. */
+  #hooked(method: LogFn, level: number): LogFn {
+    const hook = this.#tree.logMethodHook;
+    if (hook === undefined) return method;
+    const logger = this;
+    return function logThroughHook(...args: unknown[]): void {
+      let called = false;
+      const write = (...given: unknown[]): void => {
+        called = true;
+        method(...(given as [unknown]));
+      };
+      try {
+        hook.call(logger, args, write, level);
+      } catch (error) {
+        logger.#tree.router.diagnose(`hooks.logMethod threw: ${describeError(error)}`, error);
+        // The call is logged as made, once: not again if the hook had already written it.
+        if (!called) method(...(args as [unknown]));
+      }
+    } as LogFn;
   }
 
   #levelMethod(level: number): LogFn {
@@ -344,7 +366,9 @@ export class Logger {
           // As pino: no message given (or an undefined one), the error's is the line's.
           msg ??= safeErrorMessage(a);
         } else {
-          fields = httpFields(a, this.#serializers) ?? (a as Record<string, unknown>);
+          fields =
+            httpFields(a, this.#serializers) ??
+            withErrorLike(a as Record<string, unknown>, tree.errorKey, this.#serializers);
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
           msg ??= errMessageOf(fields, tree.errorKey);
         }

@@ -23,8 +23,9 @@ export class LevelTable {
   };
   private readonly labels = new Map<number, string>();
 
-  constructor(custom: Record<string, number> = {}) {
-    this.values = Object.freeze({ ...DEFAULT_LEVELS, ...custom });
+  /** `onlyCustom`: pino's useOnlyCustomLevels, the built-in names are not levels of this table. */
+  constructor(custom: Record<string, number> = {}, onlyCustom = false) {
+    this.values = Object.freeze(onlyCustom ? { ...custom } : { ...DEFAULT_LEVELS, ...custom });
     for (const [name, value] of Object.entries(this.values)) {
       if (!this.labels.has(value)) this.labels.set(value, name);
     }
@@ -52,6 +53,14 @@ export class LevelTable {
       throw new RangeError(`unknown level "${level}" (known: ${[...this.names(), 'silent'].join(', ')})`);
     }
     return v;
+  }
+
+  /**
+   * The number of a built-in level for the logger's own records (drop summaries, uncaught
+   * errors), which exist even where only custom levels are names (a custom level may renumber it).
+   */
+  builtin(name: LevelName): number {
+    return Object.hasOwn(this.values, name) ? this.values[name]! : DEFAULT_LEVELS[name]!;
   }
 
   label(value: number): string {

@@ -2,7 +2,11 @@ import type { LevelTable } from './levels.js';
 import { quote, type SafeOptions } from './serialize.js';
 
 export type TimestampMode = 'epoch' | 'iso' | false;
-export type LevelFormat = 'number' | 'label';
+/**
+ * How the level is written: its number, its name, or the JSON entries a function gives for
+ * a level (pino's formatters.level, made into text once per level, never per record).
+ */
+export type LevelFormat = 'number' | 'label' | ((label: string, value: number) => string);
 
 /** Settings shared by a logger tree that decide the JSON shape, precomputed once. */
 export class RecordShape {
@@ -32,7 +36,16 @@ export class RecordShape {
   }
 
   private buildPrefix(level: number): string {
-    return this.levelFormat === 'label' ? `{"level":${quote(this.levels.label(level))}` : `{"level":${level}`;
+    const format = this.levelFormat;
+    if (typeof format === 'function') {
+      try {
+        return '{' + format(this.levels.label(level), level);
+      } catch {
+        // A level the formatter was not tried on at construction, and it threw: the number stands.
+        return `{"level":${level}`;
+      }
+    }
+    return format === 'label' ? `{"level":${quote(this.levels.label(level))}` : `{"level":${level}`;
   }
 
   prefix(level: number): string {

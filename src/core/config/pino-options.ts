@@ -1,0 +1,139 @@
+import type { Logger } from '../logger/logger.js';
+import type { FieldsHook, LogMethodHook } from '../logger/logger-tree.js';
+import type { LevelTable } from '../record/levels.js';
+import { type SafeOptions, fieldsJson } from '../record/serialize.js';
+import type { LevelFormat, TimestampMode } from '../record/shape.js';
+import { ConfigError } from './errors.js';
+import type { Config } from './schema.js';
+
+// pino's options that are functions (mixin, formatters, hooks, time functions): checked once,
+// and each turned into what the logger runs, so a logger without them pays nothing.
+
+/** pino's option functions, as a service passes them to `pino(opts)`. */
+export interface PinoFunctionOptions {
+  /** pino's: fields added to every record, from the call's fields, the level and the logger. */
+  mixin?: (fields: Record<string, unknown>, level: number, logger: Logger) => Record<string, unknown>;
+  /** pino's: how mixin's fields and the call's combine (default: the call's win). */
+  mixinMergeStrategy?: (fields: Record<string, unknown>, mixin: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * pino's formatters: `level` gives the fields that stand for a level (called once per level,
+   * at construction), `log` reshapes each record's fields, `bindings` the base bindings.
+   */
+  formatters?: {
+    level?: (label: string, value: number) => Record<string, unknown>;
+    log?: (fields: Record<string, unknown>) => Record<string, unknown>;
+    bindings?: (bindings: Record<string, unknown>) => Record<string, unknown>;
+  };
+  /** pino's hooks: `logMethod(args, method, level)` sees every enabled call and calls `method` (or not). */
+  hooks?: {
+    logMethod?: (this: Logger, args: unknown[], method: (...args: unknown[]) => void, level: number) => void;
+  };
+}
+
+/** Each option that must be a function is one, and no unknown formatter or hook is named. */
+export function checkPinoFunctions(options: PinoFunctionOptions): void {
+  for (const key of ['mixin', 'mixinMergeStrategy'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') {
+      throw new ConfigError(key, 'expected a function');
+    }
+  }
+  checkFunctions('formatters', options.formatters, ['level', 'log', 'bindings']);
+  checkFunctions('hooks', options.hooks, ['logMethod']);
+}
+
+function checkFunctions(name: string, group: object | undefined, known: string[]): void {
+  if (group === undefined) return;
+  if (typeof group !== 'object' || group === null) throw new ConfigError(name, 'expected an object');
+  for (const [key, value] of Object.entries(group)) {
+    if (!known.includes(key)) {
+      throw new ConfigError(
+        `${name}.${key}`,
+        `unknown ${name === 'hooks' ? 'hook' : 'formatter'} (known: ${known.join(', ')})`,
+      );
+    }
+    if (typeof value !== 'function') throw new ConfigError(`${name}.${key}`, 'expected a function');
+  }
+}
+
+/** pino's mixin and formatters.log as one step; undefined when neither is given (the hot path pays nothing). */
+export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined {
+  const { mixin, mixinMergeStrategy: merge } = options;
+  const log = options.formatters?.log;
+  if (mixin === undefined && log === undefined) return undefined;
+  return (fields, level, logger) => {
+    let out = fields ?? {};
+    if (mixin !== undefined) {
+      const extra = mixin(out, level, logger as Logger) ?? {};
+      // pino's default: the call's own fields win over the mixin's.
+      out = merge !== undefined ? merge(out, extra) : { ...extra, ...out };
+    }
+    return log !== undefined ? log(out) : out;
+  };
+}
+
+/** pino's hooks.logMethod, or undefined (the level methods are then the plain ones). */
+export function logMethodHook(options: PinoFunctionOptions): LogMethodHook | undefined {
+  return options.hooks?.logMethod as LogMethodHook | undefined;
+}
+
+/**
+ * How the level is written: `levelFormat`, or pino's formatters.level. The formatter is tried
+ * on every level now, so a mistake is a ConfigError at start-up, and its fields become text
+ * once per level. pino writes `{,` (not JSON) when it gives no field; that is refused here.
+ */
+export function levelFormat(
+  configured: Config['levelFormat'],
+  formatter: NonNullable<PinoFunctionOptions['formatters']>['level'],
+  levels: LevelTable,
+  safe: SafeOptions,
+): LevelFormat {
+  if (formatter === undefined) return configured ?? 'number';
+  if (configured !== undefined) {
+    throw new ConfigError('formatters.level', 'expected levelFormat or formatters.level, not both');
+  }
+  const entries = (label: string, value: number): string => {
+    const fields = formatter(label, value);
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || Object.keys(fields).length === 0) {
+      throw new TypeError(`gave ${describe(fields)} for ${label}, where an object with at least one field is expected`);
+    }
+    return fieldsJson(fields, safe).slice(1);
+  };
+  for (const name of levels.names()) {
+    try {
+      entries(name, levels.values[name]!);
+    } catch (error) {
+      throw new ConfigError('formatters.level', error instanceof TypeError ? error.message : `threw: ${String(error)}`);
+    }
+  }
+  return entries;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an empty object' : typeof value;
+}
+
+/**
+ * The time field: `"epoch"` (and pino's `true`), `"iso"`, `false`, or one of pino's time
+ * functions, recognised by what it writes: `,"time":<ms>` is epoch, `,"time":"<ISO>"` is
+ * iso, nothing is false. Other functions would run on every record and are refused.
+ */
+export function timestampMode(value: Config['timestamp'] | (() => string)): TimestampMode {
+  if (value === undefined || value === true) return 'epoch';
+  if (typeof value !== 'function') return value;
+  let sample: unknown;
+  try {
+    sample = value();
+  } catch (error) {
+    throw new ConfigError('timestamp', `expected a time function that does not throw: ${String(error)}`);
+  }
+  if (sample === '') return false;
+  if (typeof sample === 'string' && /^,"time":\d{13,}$/.test(sample)) return 'epoch';
+  if (typeof sample === 'string' && /^,"time":"\d{4}-\d\d-\d\dT[\d:.]+Z"$/.test(sample)) return 'iso';
+  throw new ConfigError(
+    'timestamp',
+    `expected "epoch", "iso", true, false or pino's epochTime, isoTime or nullTime ` +
+      `(this function writes ${JSON.stringify(sample)})`,
+  );
+}
