@@ -21,7 +21,11 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
       i++;
       continue;
     }
-    if (argIndex >= args.length) break;
+    // Out of arguments: this placeholder stays as written, but a later `%%` still becomes `%`.
+    if (argIndex >= args.length) {
+      i++;
+      continue;
+    }
     let replacement: string | undefined;
     const arg = args[argIndex];
     switch (code) {
@@ -67,7 +71,7 @@ export function joinArgs(args: ArrayLike<unknown>, start: number, redactor?: Red
 function redacted(value: unknown, redactor: Redactor | undefined): unknown {
   if (redactor === undefined || typeof value !== 'object' || value === null) return value;
   try {
-    return redactor(value);
+    return redactor(value, true);
   } catch {
     return '[redaction failed]';
   }

@@ -9,7 +9,11 @@ export interface RedactOptions {
   remove?: boolean;
 }
 
-export type Redactor = (<T extends object>(obj: T) => T) & {
+/**
+ * Redacts a copy of `obj`. As pino: a record's top-level key holding undefined is left (it is
+ * not written); in a value interpolated into the message (`inMessage`) it is censored.
+ */
+export type Redactor = (<T extends object>(obj: T, inMessage?: boolean) => T) & {
   /** Keys redacted at the top level (a one-segment path): `msg` there redacts the message too. */
   readonly topLevel: ReadonlySet<string>;
 };
@@ -71,10 +75,10 @@ export function createRedactor(options: RedactOptions): Redactor | undefined {
       : () => censor;
   const remove = options.remove === true;
 
-  const redactor = <T extends object>(root: T): T => {
+  const redactor = <T extends object>(root: T, inMessage = false): T => {
     let current: object = root;
     for (const segments of compiled) {
-      current = redactAt(current, segments, 0, [], replace, remove);
+      current = redactAt(current, segments, 0, [], replace, remove, !inMessage);
     }
     return current as T;
   };
@@ -101,6 +105,7 @@ function redactAt(
   trail: string[],
   replace: (value: unknown, path: string[]) => unknown,
   remove: boolean,
+  leaveUndefined: boolean,
 ): object {
   const segment = segments[index]!;
   const last = index === segments.length - 1;
@@ -123,6 +128,7 @@ function redactAt(
     } catch {
       value = undefined;
     }
+    if (leaveUndefined && last && index === 0 && value === undefined && segment !== WILDCARD && !map) continue;
     const path = [...trail, key];
     if (last) {
       copy ??= cloneShallow(obj);
@@ -132,7 +138,7 @@ function redactAt(
       } else if (remove && !Array.isArray(copy)) delete copy[key];
       else setOwn(copy, key, replace(value, path));
     } else if (typeof value === 'object' && value !== null) {
-      const next = redactAt(value, segments, index + 1, path, replace, remove);
+      const next = redactAt(value, segments, index + 1, path, replace, remove, leaveUndefined);
       if (next !== value) {
         copy ??= cloneShallow(obj);
         if (copy instanceof Map) copy.set(key, next);
