@@ -5,6 +5,12 @@ import pino from 'pino';
 import winston from 'winston';
 import { createLogger } from '../dist/esm/index.js';
 
+// What a service typically passes: a request id from its context, and one field renamed.
+const pinoOptions = {
+  mixin: () => ({ requestId: 'req-7' }),
+  formatters: { log: (fields) => ('a' in fields ? Object.assign({}, fields, { alpha: fields.a }) : fields) },
+};
+
 export const libraries = {
   async streamlog(path) {
     const log = createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }] });
@@ -26,6 +32,17 @@ export const libraries = {
       ],
     });
     return { log, done: () => log.close() };
+  },
+  /** pino's mixin and formatters.log in use (`--mode pino-options`), against the same logger without them. */
+  async 'streamlog mixin+log'(path) {
+    const log = createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }], ...pinoOptions });
+    return { log, done: () => log.close() };
+  },
+  async 'pino mixin+log'(path) {
+    const dest = pino.destination({ dest: path, sync: true });
+    await once(dest, 'ready');
+    const log = pino({ level: 'info', ...pinoOptions }, dest);
+    return { log, done: async () => dest.flushSync() };
   },
   /**
    * Another build of streamlog beside this one (before and after a change, in the same

@@ -1,6 +1,7 @@
 // Side-by-side benchmark: the same records through streamlog, pino and winston, each
 // measurement in its own process, rounds interleaved, medians and ratios printed.
 //   node bench/run.mjs [--rounds 5] [--count 100000] [--only basic,child] [--dest devnull,file]
+//     [--mode fanout|pino-options]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,10 +18,13 @@ const names = args.only ? args.only.split(',') : Object.keys(workloads);
 const destinations = (args.dest ?? 'devnull,file').split(',');
 // The fan-out runs are their own table (against pino writing one file).
 const mode = args.mode ?? 'compare';
+const MODES = {
+  fanout: ['streamlog fan-out', 'streamlog', 'pino (sync)', 'pino (async)'],
+  'pino-options': ['streamlog', 'streamlog mixin+log', 'pino (sync)', 'pino mixin+log'],
+};
 const libs =
-  mode === 'fanout'
-    ? ['streamlog fan-out', 'streamlog', 'pino (sync)', 'pino (async)']
-    : Object.keys(libraries).filter((l) => l !== 'streamlog fan-out');
+  MODES[mode] ??
+  Object.keys(libraries).filter((l) => !l.includes('fan-out') && !l.includes('mixin+log'));
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'streamlog-bench-'));
 
@@ -61,17 +65,28 @@ for (const dest of destinations) {
   const title = dest === 'devnull' ? '/dev/null' : 'a file';
   process.stdout.write(`\n### ${count.toLocaleString('en')} records to ${title} (median of ${rounds} rounds, ms)\n\n`);
   const ratios =
-    mode === 'fanout' ? ['fan-out / best pino (one file)'] : ['streamlog / best pino', 'winston / streamlog'];
+    mode === 'fanout'
+      ? ['fan-out / best pino (one file)']
+      : mode === 'pino-options'
+        ? ['with / without (streamlog)', 'with / without (pino)', 'streamlog / pino, with']
+        : ['streamlog / best pino', 'winston / streamlog'];
   process.stdout.write(`| workload | ${libs.join(' | ')} | ${ratios.join(' | ')} |\n`);
   process.stdout.write(`|---|${libs.map(() => '---:').join('|')}|${ratios.map(() => '---:').join('|')}|\n`);
   for (const workload of names) {
     const med = Object.fromEntries(libs.map((l) => [l, median(results[dest][workload][l])]));
-    const bestPino = Math.min(med['pino (sync)'], med['pino (async)']);
+    const bestPino = Math.min(med['pino (sync)'], med['pino (async)'] ?? Number.POSITIVE_INFINITY);
     const row = libs.map((l) => ms(med[l])).join(' | ');
+    const x = (a, b) => `${(a / b).toFixed(2)}x`;
     const cells =
       mode === 'fanout'
-        ? [`${(med['streamlog fan-out'] / bestPino).toFixed(2)}x`]
-        : [`${(med.streamlog / bestPino).toFixed(2)}x`, `${(med.winston / med.streamlog).toFixed(1)}x`];
+        ? [x(med['streamlog fan-out'], bestPino)]
+        : mode === 'pino-options'
+          ? [
+              x(med['streamlog mixin+log'], med.streamlog),
+              x(med['pino mixin+log'], med['pino (sync)']),
+              x(med['streamlog mixin+log'], med['pino mixin+log']),
+            ]
+          : [x(med.streamlog, bestPino), `${(med.winston / med.streamlog).toFixed(1)}x`];
     process.stdout.write(`| ${workload} | ${row} | ${cells.join(' | ')} |\n`);
   }
 }

