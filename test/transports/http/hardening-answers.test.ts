@@ -204,3 +204,31 @@ describe('an elasticsearch answer the preset cannot read is never "delivered"', 
     await log.close();
   });
 });
+
+describe('an OTLP answer the preset cannot read is never "delivered"', () => {
+  it('a 2xx whose body is not the collector’s JSON: retried, then failed; a good answer after it delivers', async () => {
+    const r = await receiver((res, _body, n) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(n <= 2 ? '<html>gateway says ok</html>' : '{"partialSuccess":{}}');
+    });
+    const { log, reasons } = logger(`${r.url}/v1/logs`, 'otlp');
+    for (let i = 0; i < 10; i++) log.info({ i }, 'exported?');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(r.requests).toBe(2);
+    expect(log.stats()).toMatchObject({ logged: 10, delivered: 0, failed: 10 });
+    expect(reasons[0]).toMatch(/the collector answer could not be read: not JSON/);
+    log.info('now the collector answers');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 11, delivered: 1, failed: 10 });
+    await log.close();
+  });
+
+  it('classify: an empty 2xx or {} is delivered; a rejected count that is not a number is retried', () => {
+    const otlp = httpPreset('otlp')!({ line: (r) => r.json() });
+    const records = [] as LogRecord[];
+    const read = (body: string) => otlp.classify!({ status: 200, headers: {}, body }, records);
+    expect(read('')).toBeUndefined();
+    expect(read('{}')).toBeUndefined();
+    expect(read('{"partialSuccess":{"rejectedLogRecords":"x"}}')).toMatchObject({ kind: 'retry' });
+  });
+});

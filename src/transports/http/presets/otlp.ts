@@ -44,7 +44,8 @@ export const otlpPreset: HttpPreset = {
     return `{"resourceLogs":[${out}]}`;
   },
   classify(response, records): Verdict | undefined {
-    if (response.status < 200 || response.status >= 300 || response.body === '') return undefined;
+    // An empty 2xx is a success with nothing to add (proxies and some collectors send one).
+    if (response.status < 200 || response.status >= 300 || response.body.trim() === '') return undefined;
     let rejected = 0;
     let message = 'rejected by the collector';
     try {
@@ -54,9 +55,14 @@ export const otlpPreset: HttpPreset = {
       rejected = Number(parsed.partialSuccess?.rejectedLogRecords ?? 0);
       message = parsed.partialSuccess?.errorMessage || message;
     } catch {
-      return undefined;
+      // A 2xx that is not the collector's answer (a cut body, a proxy's page): whether the
+      // records were taken is unknown, so the batch goes again rather than count as delivered.
+      return { kind: 'retry', reason: new Error('the collector answer could not be read: not JSON') };
     }
-    if (!(rejected > 0)) return undefined;
+    if (!Number.isFinite(rejected) || rejected < 0) {
+      return { kind: 'retry', reason: new Error('the collector answer could not be read: rejectedLogRecords') };
+    }
+    if (rejected === 0) return undefined;
     // The collector says how many, not which: the last ones count as the rejected.
     const failed = new Map<number, Error>();
     for (let i = Math.max(0, records.length - rejected); i < records.length; i++) failed.set(i, new Error(message));
