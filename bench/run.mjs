@@ -22,9 +22,7 @@ const MODES = {
   fanout: ['streamlog fan-out', 'streamlog', 'pino (sync)', 'pino (async)'],
   'pino-options': ['streamlog', 'streamlog mixin+log', 'pino (sync)', 'pino mixin+log'],
 };
-const libs =
-  MODES[mode] ??
-  Object.keys(libraries).filter((l) => !l.includes('fan-out') && !l.includes('mixin+log'));
+const libs = MODES[mode] ?? Object.keys(libraries).filter((l) => !l.includes('fan-out') && !l.includes('mixin+log'));
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'streamlog-bench-'));
 

@@ -48,7 +48,10 @@ const httpSchema = z
     spoolMaxBytes: sizeSchema.optional(),
   })
   .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
-    error: `expected a preset: ${httpPresetNames().join(', ')}`,
+    // A function: the names known when the config is read, registered ones included.
+    error: (issue) =>
+      `unknown preset ${JSON.stringify((issue.input as { preset?: unknown }).preset)} ` +
+      `(known: ${httpPresetNames().join(', ')})`,
     path: ['preset'],
   });
 

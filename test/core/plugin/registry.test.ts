@@ -35,6 +35,30 @@ describe('the plugin registry', () => {
     expect(result.stdout).toBe('REGISTERED ONCE, SEEN TWICE\ntrue\n');
   });
 
+  it('an http preset registered through require() is known to a logger made through import', () => {
+    requireBuild();
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const cjs = require(${JSON.stringify(DIST_CJS)});
+      const esm = await import(${JSON.stringify(DIST_ESM)});
+      try {
+        esm.createLogger({ exitFlush: false, transports: [{ type: 'http', url: 'http://127.0.0.1:9/', preset: 'lines' }] });
+      } catch (error) { process.stdout.write(error.message + '\\n'); }
+      cjs.registerHttpPreset('lines', () => ({ contentType: 'text/plain', encode: (records) => records.map((r) => r.msg).join('\\n') }));
+      const log = esm.createLogger({ exitFlush: false, transports: [{ type: 'http', url: 'http://127.0.0.1:9/', preset: 'lines' }] });
+      process.stdout.write(esm.httpPresetNames().includes('lines') + '\\n');
+      await log.close({ timeoutMs: 100 });
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const [refused, known] = result.stdout.split('\n');
+    expect(refused).toMatch(
+      /^transports\[0\]\.preset: unknown preset "lines" \(known: clickhouse, elasticsearch, json,/,
+    );
+    expect(known).toBe('true');
+  });
+
   it('a plugin whose option schema throws is a ConfigError naming the entry', () => {
     registerTransport('throwing-schema', {
       schema: z.strictObject({}).superRefine(() => {

@@ -5,7 +5,13 @@ import { jsonPreset, ndjsonPreset } from './generic.js';
 import { lokiPreset } from './loki.js';
 import { otlpPreset } from './otlp.js';
 
-const presets = new Map<string, PresetFactory>([
+/**
+ * One preset table per process, on globalThis as the transport registry is: a preset
+ * registered through the CommonJS build is known to a logger made through the ESM one.
+ */
+const PRESETS_KEY = Symbol.for('streamlog.httpPresets');
+const shared = globalThis as Record<symbol, Map<string, PresetFactory> | undefined>;
+shared[PRESETS_KEY] ??= new Map<string, PresetFactory>([
   ['ndjson', () => ndjsonPreset],
   ['json', () => jsonPreset],
   ['otlp', () => otlpPreset],
@@ -14,9 +20,14 @@ const presets = new Map<string, PresetFactory>([
   ['opensearch', elasticsearchPreset],
   ['clickhouse', clickhousePreset],
 ]);
+const presets = shared[PRESETS_KEY];
 
 /** Adds a backend the way a transport is registered: `registerHttpPreset('splunk', factory)`. */
 export function registerHttpPreset(name: string, factory: PresetFactory): void {
+  if (typeof name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(name)) {
+    throw new TypeError(`preset name must start with a letter and hold only letters, digits, "_", "." or "-"`);
+  }
+  if (typeof factory !== 'function') throw new TypeError('a preset is registered as a function of its options');
   presets.set(name, factory);
 }
 
