@@ -50,7 +50,9 @@ export interface BatchInfo {
 /**
  * Delivers one batch. Resolve with nothing when every record is delivered, with a partial
  * result (`{ failed, retry }`) or a verdict otherwise; throw (or reject) to have the batch
- * tried again after a backoff.
+ * tried again after a backoff. A throw, or no answer within `timeoutMs`, leaves it unknown
+ * whether the destination took the batch: records a later attempt delivers are counted as
+ * `possibleDuplicates`, unless the error says `outcomeUnknown: false` (nothing was sent).
  */
 export type BatchProcessor = (records: readonly LogRecord[], info: BatchInfo) => BatchResult | Promise<BatchResult>;
 
@@ -106,6 +108,8 @@ interface Batch {
   half?: Halves;
   /** One record sent alone to learn whether a batch refused as too large can ever be taken. */
   probe?: SplitFamily;
+  /** An earlier attempt's outcome is unknown: the destination may already hold these records. */
+  uncertain?: boolean;
 }
 
 /** The halves of a refused batch: how it was refused, and the first half refused alike, if one is. */
@@ -464,7 +468,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       const records = Object.freeze(batch.records.slice());
       verdict = verdictOf(await this.withDeadline(this.processor(records, info), controller), records.length);
     } catch (error) {
-      verdict = { kind: 'retry', reason: toError(error) };
+      const reason = toError(error);
+      if ((reason as { outcomeUnknown?: unknown }).outcomeUnknown !== false) batch.uncertain = true;
+      verdict = { kind: 'retry', reason };
     } finally {
       this.attempts.delete(controller);
     }
@@ -676,6 +682,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    */
   private settled(batch: Batch, delivered: LogRecord[], failed: [LogRecord[], Error][]): void {
     const read = batch.read;
+    if (batch.uncertain && delivered.length > 0) this.countPossibleDuplicates(delivered.length);
     if (read === undefined) {
       if (delivered.length > 0) this.settleDelivered(delivered.length);
       for (const [records, reason] of failed) this.fail(records, reason);

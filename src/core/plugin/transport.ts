@@ -23,6 +23,11 @@ export interface TransportStats {
   pending: number;
   /** Of `pending`, records kept on disk (a spool) for a later attempt or the next start. */
   parked: number;
+  /**
+   * Delivered records sent again after an attempt whose outcome was unknown (a timeout or a
+   * reset after the request was written): the destination may hold them twice.
+   */
+  possibleDuplicates: number;
 }
 
 /** What the logger lends a transport: spooled lines back as records, and its dead letter. */
@@ -59,6 +64,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   private acceptedCount = 0;
   private deliveredCount = 0;
+  private possibleDuplicateCount = 0;
   private failedCount = 0;
   private parkedCount = 0;
   private listener: SettlementListener<LogRecord> | undefined;
@@ -169,6 +175,11 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   get parked(): number {
     return this.parkedCount;
+  }
+
+  /** `count` delivered records may be at the destination twice (see TransportStats). */
+  protected countPossibleDuplicates(count: number): void {
+    this.possibleDuplicateCount += count;
   }
 
   protected settleDelivered(count = 1): void {
@@ -303,6 +314,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       failed: this.failedCount,
       pending: this.pending,
       parked: this.parkedCount,
+      possibleDuplicates: this.possibleDuplicateCount,
     };
     try {
       return { ...base, ...this.extraStats() };

@@ -64,6 +64,8 @@ export interface RouterStats {
   /** Deliveries and failures summed over targets (a record sent to two targets counts twice). */
   deliveries: number;
   targetFailures: number;
+  /** Delivered records that were sent again after an unknown outcome, summed over targets. */
+  possibleDuplicates: number;
   /** Failed records written to the dead-letter file, and those it could not take. */
   deadLettered: number;
   deadLetterFailed: number;
@@ -339,6 +341,7 @@ export class Router extends EventEmitter<RouterEvents> {
       pendingDetail,
       deliveries: targets.reduce((sum, t) => sum + t.delivered, 0),
       targetFailures: targets.reduce((sum, t) => sum + t.failed, 0),
+      possibleDuplicates: targets.reduce((sum, t) => sum + (t.possibleDuplicates ?? 0), 0),
       deadLettered: this.failures.deadLettered,
       deadLetterFailed: this.failures.deadLetterFailed,
       strategy: this.failures.strategy,

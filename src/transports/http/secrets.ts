@@ -120,8 +120,8 @@ export class Scrubber {
     if (message === error.message) return error;
     const clean = new Error(message);
     clean.name = error.name;
-    for (const key of ['code', 'status'] as const) {
-      const value = (error as { code?: unknown; status?: unknown })[key];
+    for (const key of ['code', 'status', 'outcomeUnknown'] as const) {
+      const value = (error as { code?: unknown; status?: unknown; outcomeUnknown?: unknown })[key];
       if (value !== undefined) Object.assign(clean, { [key]: value });
     }
     return clean;

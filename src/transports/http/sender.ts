@@ -45,7 +45,11 @@ export class Sender {
     };
     if (this.options.compression === 'gzip') headers['content-encoding'] = 'gzip';
     const request = this.secure ? httpsRequest : httpRequest;
-    return new Promise<HttpResponse>((resolve, reject) => {
+    return new Promise<HttpResponse>((resolve, fail) => {
+      // Until the whole body is handed to the socket the server cannot have taken the batch
+      // (a refused connection, a timeout while connecting); after it, the outcome is unknown.
+      let written = false;
+      const reject = (error: Error): void => fail(Object.assign(error, { outcomeUnknown: written }));
       const req = request(url, { method: 'POST', agent: this.agent, headers, signal }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -79,6 +83,9 @@ export class Sender {
         req.destroy(new Error(`request timed out after ${this.options.timeoutMs} ms`)),
       );
       req.on('error', reject);
+      req.on('finish', () => {
+        written = true;
+      });
       req.end(payload);
     });
   }

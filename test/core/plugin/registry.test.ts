@@ -42,11 +42,13 @@ describe('the plugin registry', () => {
       const require = createRequire(import.meta.url);
       const cjs = require(${JSON.stringify(DIST_CJS)});
       const esm = await import(${JSON.stringify(DIST_ESM)});
+      const entry = { type: 'http', url: 'http://127.0.0.1:9/', preset: 'lines' };
       try {
-        esm.createLogger({ exitFlush: false, transports: [{ type: 'http', url: 'http://127.0.0.1:9/', preset: 'lines' }] });
+        esm.createLogger({ exitFlush: false, transports: [entry] });
       } catch (error) { process.stdout.write(error.message + '\\n'); }
-      cjs.registerHttpPreset('lines', () => ({ contentType: 'text/plain', encode: (records) => records.map((r) => r.msg).join('\\n') }));
-      const log = esm.createLogger({ exitFlush: false, transports: [{ type: 'http', url: 'http://127.0.0.1:9/', preset: 'lines' }] });
+      const body = (records) => records.map((r) => r.msg).join('\\n');
+      cjs.registerHttpPreset('lines', () => ({ contentType: 'text/plain', body }));
+      const log = esm.createLogger({ exitFlush: false, transports: [entry] });
       process.stdout.write(esm.httpPresetNames().includes('lines') + '\\n');
       await log.close({ timeoutMs: 100 });
     `;

@@ -206,7 +206,7 @@ describe('an elasticsearch answer the preset cannot read is never "delivered"', 
 });
 
 describe('an OTLP answer the preset cannot read is never "delivered"', () => {
-  it('a 2xx whose body is not the collector’s JSON: retried, then failed; a good answer after it delivers', async () => {
+  it('a 2xx whose body is not the collector’s JSON: retried, then failed; a good answer then delivers', async () => {
     const r = await receiver((res, _body, n) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(n <= 2 ? '<html>gateway says ok</html>' : '{"partialSuccess":{}}');
