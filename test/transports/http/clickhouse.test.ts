@@ -64,4 +64,29 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
       await query(`DROP TABLE IF EXISTS ${table}`);
     }
   }, 60_000);
+
+  it('a table that does not exist (code 60): each batch fails on its first answer, not bisected', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      router: { health: { failureThreshold: 1_000_000 } },
+      transports: [
+        {
+          type: 'http',
+          preset: 'clickhouse',
+          url: CLICKHOUSE,
+          table: `streamlog_missing_${process.pid}_${Date.now()}`,
+          batch: { maxRecords: 1000, intervalMs: 20 },
+          retry: { baseMs: 10, maxMs: 100 },
+        },
+      ],
+    });
+    for (let i = 0; i < 2000; i++) log.info({ i }, 'into a table that is not there');
+    expect(await log.flush({ timeoutMs: 30_000 })).toBe(true);
+    const stats = log.stats();
+    expect(stats).toMatchObject({ logged: 2000, delivered: 0, failed: 2000, pending: 0 });
+    expect(stats.targets[0]).toMatchObject({ batches: 2, splits: 0, retries: 0, healthy: false });
+    expect(stats.targets[0]!.lastError).toMatch(/^ClickHouse Code: 60/);
+    await log.close();
+  }, 60_000);
 });

@@ -47,7 +47,7 @@ async function receiver(decide: (ids: number[], bytes: number) => Answer) {
 }
 
 /** An http logger with a dead letter; batches of `maxRecords`, cut by count. */
-function httpLogger(url: string, options: { maxRecords?: number; concurrency?: number } = {}) {
+function httpLogger(url: string, options: { maxRecords?: number; concurrency?: number; preset?: string } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'streamlog-bisect-'));
   const deadLetter = join(dir, 'dead.ndjson');
   const log = createLogger({
@@ -58,6 +58,7 @@ function httpLogger(url: string, options: { maxRecords?: number; concurrency?: n
       {
         type: 'http',
         url,
+        preset: options.preset,
         concurrency: options.concurrency ?? 2,
         batch: { maxRecords: options.maxRecords ?? 1000, maxBytes: '64MB', intervalMs: 50 },
         retry: { maxAttempts: 3, baseMs: 5, maxMs: 20 },
@@ -160,5 +161,19 @@ describe('bisection is bounded: a batch refused whole fails at once', () => {
     expect(failed).toHaveLength(500);
     expect(log.stats()).toMatchObject({ logged: 500, failed: 500, pending: 0 });
     await log.close();
+  });
+
+  it('ClickHouse, table unknown (code 60): one request per batch, failed at once, the circuit opened', async () => {
+    const unknownTable = "Code: 60, e.displayText() = DB::Exception: Table default.logs doesn't exist.";
+    const r = await receiver(() => ({ status: 404, body: unknownTable }));
+    const { log, deadIds } = httpLogger(r.url, { preset: 'clickhouse' });
+    for (const i of range(2000)) log.info({ i }, 'into a table that is not there');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(r.requests).toBe(2);
+    expect(log.stats()).toMatchObject({ logged: 2000, delivered: 0, failed: 2000, pending: 0 });
+    expect(log.stats().targets[0]).toMatchObject({ healthy: false });
+    expect(log.stats().targets[0]!.lastError).toMatch(/^ClickHouse Code: 60/);
+    await log.close();
+    expect(deadIds()).toHaveLength(2000);
   });
 });

@@ -2,8 +2,15 @@ import type { LogRecord } from '../../../core/record/log-record.js';
 import type { PresetFactory, Verdict } from '../preset.js';
 import { LinePicker } from './line-entries.js';
 
-/** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network. */
-const RETRYABLE_CODES = new Set([159, 164, 202, 209, 210, 241, 252, 319, 425]);
+/** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network, a replica read-only. */
+const RETRYABLE_CODES = new Set([159, 202, 209, 210, 241, 242, 252, 319, 425]);
+/**
+ * Codes that are the request's, not a row's (checked against a real server's answers): no
+ * such table (60), database (81) or column (16), a syntax error (62), an unknown format
+ * (73) or identifier (47), a user, password or grant refused (192, 193, 497, 516), readonly
+ * (164). Every row would be refused alike: the batch fails at once and the circuit opens.
+ */
+const REQUEST_CODES = new Set([16, 47, 60, 62, 73, 81, 164, 192, 193, 497, 516]);
 
 /**
  * ClickHouse's HTTP interface: `INSERT INTO <table> FORMAT JSONEachRow`, a row per record
@@ -55,7 +62,10 @@ export const clickhousePreset: PresetFactory = (options) => {
       const code = Number(/Code: (\d+)/.exec(response.body)?.[1]);
       if (Number.isNaN(code)) return undefined;
       const reason = new Error(`ClickHouse ${response.body.trim().slice(0, 300)}`);
-      return RETRYABLE_CODES.has(code) ? { kind: 'retry', reason } : { kind: 'bisect', reason };
+      if (RETRYABLE_CODES.has(code)) return { kind: 'retry', reason };
+      if (REQUEST_CODES.has(code)) return { kind: 'fail', reason, circuit: true };
+      // A row it could not parse (27, 33, 72, 117…): bisection finds it.
+      return { kind: 'bisect', reason };
     },
   };
 };
