@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compileJsonSchema } from './json-schema.js';
+import { compileJsonSchema, READS_ONLY } from './json-schema.js';
 
 export interface ValidationProblem {
   path: string;
@@ -40,10 +40,14 @@ function fromOutcome(outcome: unknown): true | ValidationProblem[] {
   return [{ path: WHOLE, message: `the check returned ${got}, not true/false, problems or { valid, errors }` }];
 }
 
-/** Any accepted check → one RecordCheck; a JSON Schema is compiled here, once. */
-export function toCheck(check: Check): { check: RecordCheck; warnings: string[] } {
+/**
+ * Any accepted check → one RecordCheck; a JSON Schema is compiled here, once. `readsOnly`:
+ * the check never keeps or changes the object it is given.
+ */
+export function toCheck(check: Check): { check: RecordCheck; warnings: string[]; readsOnly: boolean } {
   if (check instanceof z.ZodType) {
     return {
+      readsOnly: false,
       warnings: [],
       check: (value) => {
         const result = check.safeParse(value);
@@ -55,10 +59,15 @@ export function toCheck(check: Check): { check: RecordCheck; warnings: string[] 
       },
     };
   }
-  if (typeof check === 'function') return { warnings: [], check: (value) => fromOutcome(check(value)) };
+  if (typeof check === 'function') {
+    if ((check as { [READS_ONLY]?: boolean })[READS_ONLY]) {
+      return { readsOnly: true, warnings: [], check: check as RecordCheck };
+    }
+    return { readsOnly: false, warnings: [], check: (value) => fromOutcome(check(value)) };
+  }
   if (typeof check === 'boolean' || (typeof check === 'object' && check !== null && !Array.isArray(check))) {
     const compiled = compileJsonSchema(check);
-    return { warnings: compiled.warnings, check: compiled.check };
+    return { readsOnly: true, warnings: compiled.warnings, check: compiled.check };
   }
   throw new TypeError('check: expected a zod schema, a function or a JSON Schema object');
 }

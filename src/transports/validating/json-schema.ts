@@ -2,6 +2,9 @@ import { type AjvInstance, type Draft, type ErrorObject, loadAjv, type ValidateF
 import { addStricterFormats } from './formats.js';
 import type { RecordCheck, ValidationProblem } from './checks.js';
 
+/** Marks a check compiled from a JSON Schema: it never keeps or changes the record. */
+export const READS_ONLY: unique symbol = Symbol('streamlog.validating.readsOnly');
+
 /** A JSON Schema Ajv refused; `schemaPath` holds the keys from the schema's root to the problem. */
 export class JsonSchemaError extends Error {
   override readonly name = 'JsonSchemaError';
@@ -106,11 +109,10 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Co
     throw new JsonSchemaError([], `JSON Schema (draft ${draft}) refused: ${(error as Error).message}`);
   }
   const found = warnings;
-  return {
-    draft,
-    warnings: found,
-    check: (record) => (validate(record) ? true : (validate.errors ?? []).map(toProblem)),
-  };
+  const check: RecordCheck = (record) => (validate(record) ? true : (validate.errors ?? []).map(toProblem));
+  // Ajv runs without the options that change data (defaults, coercion, removing properties).
+  Object.defineProperty(check, READS_ONLY, { value: true });
+  return { draft, warnings: found, check };
 }
 
 /** Ajv's error → today's problem shape: a dotted path to the value at fault, `(record)` for the record. */

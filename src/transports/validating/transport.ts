@@ -1,4 +1,5 @@
 import { madeByLogger, type LogRecord } from '../../core/record/log-record.js';
+import { readOnlyObject } from '../../core/record/object-form.js';
 import type { Transport, TransportOptions } from '../../core/plugin/transport.js';
 import { WrapperTransport } from '../../core/plugin/wrapper-transport.js';
 import { type Check, type RecordCheck, toCheck, type ValidationProblem } from './checks.js';
@@ -53,11 +54,13 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
   /** What Ajv ignored in the JSON Schema (unknown keywords, `then` without `if`, ...). */
   readonly schemaWarnings: string[];
   private warned = false;
+  private readonly readsOnly: boolean;
 
   constructor(inner: Transport, options: ValidatingTransportOptions) {
     super(inner, options);
-    const { check, warnings } = toCheck(options.check);
+    const { check, warnings, readsOnly } = toCheck(options.check);
     this.check = check;
+    this.readsOnly = readsOnly;
     this.schemaWarnings = [...(options.schemaWarnings ?? []), ...warnings];
     this.onInvalid = options.onInvalid ?? 'error';
     this.warn = options.warn;
@@ -76,7 +79,15 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
         this.warn?.({ target: this.id, ignored: this.schemaWarnings }, 'JSON Schema: keywords ignored');
       }
     }
-    const object = record.toObject();
+    // A JSON Schema only reads the record, so it may see one built without parsing the line; code
+    // (a predicate, zod) and event listeners get a fresh copy, as they may keep or change it.
+    const fresh = !this.readsOnly || this.listenerCount('validData') > 0 || this.listenerCount('invalidData') > 0;
+    let object: Record<string, unknown>;
+    try {
+      object = fresh ? record.toObject() : readOnlyObject(record);
+    } catch {
+      object = record.toObject();
+    }
     let outcome: true | ValidationProblem[];
     try {
       outcome = this.check(object);

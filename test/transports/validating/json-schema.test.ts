@@ -54,7 +54,10 @@ describe('JSON Schema drafts, chosen by $schema', () => {
     v2019.log.info({ orderId: 1 }, 'order without user');
     v2019.log.info({ orderId: 1, userId: 2 }, 'order with user');
     expect(v2019.passed()).toEqual(['order with user']);
-    expect(v2019.validating.lastErrors[0]).toMatchObject({ path: 'userId', message: 'required when "orderId" is present' });
+    expect(v2019.validating.lastErrors[0]).toMatchObject({
+      path: 'userId',
+      message: 'required when "orderId" is present',
+    });
 
     const v7 = validated({ $schema: 'http://json-schema.org/draft-07/schema', ...rule });
     v7.log.info({ orderId: 1 }, 'order without user');
@@ -69,7 +72,9 @@ describe('JSON Schema drafts, chosen by $schema', () => {
   it('an unknown $schema is a ConfigError at its path', () => {
     const error = configErrorOf(() => validated({ $schema: 'http://json-schema.org/draft-04/schema#' }));
     expect(error.path).toBe('transports[0].schema.$schema');
-    expect(error.expected).toMatch(/^unsupported "\$schema" "http:\/\/json-schema.org\/draft-04\/schema#" \(supported: /);
+    expect(error.expected).toMatch(
+      /^unsupported "\$schema" "http:\/\/json-schema.org\/draft-04\/schema#" \(supported: /,
+    );
   });
 });
 
@@ -91,7 +96,9 @@ describe('a schema Ajv refuses', () => {
   it('a reference that leads nowhere is refused at the schema', () => {
     const error = configErrorOf(() => validated({ properties: { a: { $ref: '#/$defs/missing' } } }));
     expect(error.path).toBe('transports[0].schema');
-    expect(error.expected).toMatch(/^JSON Schema \(draft 2020-12\) refused: can't resolve reference #\/\$defs\/missing/);
+    expect(error.expected).toMatch(
+      /^JSON Schema \(draft 2020-12\) refused: can't resolve reference #\/\$defs\/missing/,
+    );
   });
 
   it('from code, the transport throws a JsonSchemaError with the schema path', () => {
