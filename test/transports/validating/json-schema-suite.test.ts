@@ -70,7 +70,9 @@ function run(group: SuiteGroup): { passed: string[]; valid: number; invalid: num
     base: null,
     transports: [{ type: 'validating', schema: wrap(group.schema), onInvalid: 'skip', target: { type: 'memory' } }],
   });
-  group.tests.forEach((test, i) => log.info({ data: test.data }, `${i}`));
+  group.tests.forEach((test, i) => {
+    log.info({ data: test.data }, `${i}`);
+  });
   const validating = log.transports[0] as ValidatingTransport;
   // Warnings the logger makes (what Ajv ignored) pass unchecked to the target too; only the cases count.
   const passed = (validating.inner as MemoryTransport)

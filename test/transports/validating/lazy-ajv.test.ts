@@ -8,10 +8,11 @@ import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
  */
 function ajvFilesLoaded(build: 'esm' | 'cjs', transports: unknown[]): number {
   requireBuild();
+  const load = build === 'esm' ? `await import(${JSON.stringify(DIST_ESM)})` : `req(${JSON.stringify(DIST_CJS)})`;
   const script = [
     "import { createRequire } from 'node:module';",
     'const req = createRequire(import.meta.url);',
-    `const lib = ${build === 'esm' ? `await import(${JSON.stringify(DIST_ESM)})` : `req(${JSON.stringify(DIST_CJS)})`};`,
+    `const lib = ${load};`,
     `const log = lib.createLogger({ exitFlush: false, transports: ${JSON.stringify(transports)} });`,
     "log.info({ userId: 1 }, 'x');",
     'const files = Object.keys(req.cache).filter((f) => /node_modules[\\\\/]ajv(-formats)?[\\\\/]/.test(f));',
