@@ -8,7 +8,7 @@ import { bufferedTransportPlugin } from './transports/buffered.js';
 import { fileTransportPlugin } from './transports/file/index.js';
 import { httpTransportPlugin } from './transports/http/index.js';
 import { memoryTransportPlugin } from './transports/memory.js';
-import { validatingTransportPlugin } from './transports/validating.js';
+import { validatingTransportPlugin } from './transports/validating/index.js';
 
 /** Built-ins register through the same door as users' plugins. */
 registerFormatter('json', jsonFormatterPlugin);

@@ -90,4 +90,9 @@ export {
   type RecordCheck,
   type ValidationProblem,
   type ValidationError,
-} from './transports/validating.js';
+  type Check,
+  type CheckOutcome,
+  type JsonSchema,
+  type ValidatorResult,
+  JsonSchemaError,
+} from './transports/validating/index.js';

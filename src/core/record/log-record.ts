@@ -175,15 +175,18 @@ function contextJson(record: LogRecordImpl): string {
   return json;
 }
 
+/** The line up to the call-site fields: `{"level":30,"time":…` with bindings, context and trace. */
+export function headJson(record: LogRecordImpl): string {
+  const shape = record.scope.shape;
+  const head = shape.prefix(record.level) + shape.timeJson(record.time) + record.scope.bindingsJson;
+  return head + contextJson(record) + record.traceJson;
+}
+
 function buildJsonLine(record: LogRecordImpl): string {
   const shape = record.scope.shape;
   try {
     return (
-      shape.prefix(record.level) +
-      shape.timeJson(record.time) +
-      record.scope.bindingsJson +
-      contextJson(record) +
-      record.traceJson +
+      headJson(record) +
       (record.fields === undefined ? '' : fieldsJson(record.fields, shape.safe)) +
       shape.messageJson(record.msg) +
       '}\n'

@@ -9,7 +9,7 @@ import {
   ValidatingTransport,
   type DeliveryFailure,
   type OnInvalid,
-} from '../../src/index.js';
+} from '../../../src/index.js';
 
 function tempFile(name: string): string {
   return join(mkdtempSync(join(tmpdir(), 'streamlog-wrap-')), name);

@@ -1,0 +1,154 @@
+import { headJson, impl, type LogRecord, type LogRecordImpl } from './log-record.js';
+
+/*
+ * A check that reads every record (the validating transport with a JSON Schema) needs the
+ * record as an object, exactly as its JSON line holds it. Parsing the line costs more than
+ * checking it, so the object is built from the record's parts when that is provably the same
+ * thing: the head (level, time, bindings, context, trace) parsed once per distinct head text,
+ * the call-site fields taken as they are when they are JSON values already. Anything
+ * JSON would change (an Error, a Date, a hole or undefined in an array, NaN, -0, a toJSON
+ * method, an array longer or a tree deeper or bigger than the line writes in full) falls
+ * back to parsing the line.
+ */
+
+interface Limits {
+  maxDepth: number;
+  maxItems: number;
+}
+
+/** The nodes left of `budget` when `value` comes back from JSON unchanged, else -1. */
+function jsonNodesLeft(value: unknown, budget: number, depth: number, limits: Limits): number {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return budget;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? budget : -1;
+    case 'object': {
+      if (value === null) return budget;
+      if (depth > limits.maxDepth) return -1;
+      let left = budget;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype || value.length > limits.maxItems) return -1;
+        for (let i = 0; i < value.length; i++) {
+          if (--left < 0 || !(i in value)) return -1;
+          left = jsonNodesLeft(value[i], left, depth + 1, limits);
+          if (left < 0) return -1;
+        }
+        return left;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return -1;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
+      for (const key in value) {
+        if (--left < 0) return -1;
+        left = jsonNodesLeft((value as Record<string, unknown>)[key], left, depth + 1, limits);
+        if (left < 0) return -1;
+      }
+      return left;
+    }
+    default:
+      return -1;
+  }
+}
+
+/**
+ * The record as a plain object equal to `JSON.parse(record.json())`. Nested values may be
+ * the caller's own objects: read it, never modify it or keep it.
+ */
+type Build = (head: Record<string, unknown>, fields: object | undefined, msg: unknown) => Record<string, unknown>;
+
+function makeBuilder(headKeys: readonly string[], fieldKeys: readonly string[], messageKey: string | undefined): Build {
+  const fromFields = new Set(fieldKeys);
+  const order = [...new Set([...headKeys, ...fieldKeys, ...(messageKey === undefined ? [] : [messageKey])])];
+  // As in JSON.parse: a key keeps its first position and takes its last value.
+  const parts = order.map((key) => {
+    const name = JSON.stringify(key);
+    const value = key === messageKey ? 'm' : fromFields.has(key) ? `f[${name}]` : `h[${name}]`;
+    return `${name}: ${value}`;
+  });
+  return new Function('h', 'f', 'm', `return { ${parts.join(', ')} };`) as Build;
+}
+
+/** A builder for one set of field keys (in order) and whether a message is written. */
+interface Builder {
+  keys: string[];
+  withMessage: boolean;
+  build: Build;
+}
+
+/** Per scope: the parsed head while it stays the same text, and the builders for its keys. */
+interface ScopeState {
+  json: string;
+  object: Record<string, unknown>;
+  keys: string[];
+  builders: Builder[];
+}
+const scopes = new WeakMap<object, ScopeState>();
+/** Builders kept per scope; a logger with more shapes of fields than this builds the rest each time. */
+const MAX_BUILDERS = 32;
+
+function scopeState(record: LogRecordImpl): ScopeState {
+  const json = headJson(record);
+  const state = scopes.get(record.scope);
+  // Records come in bursts within one millisecond, so the head text repeats.
+  if (state?.json === json) return state;
+  const object = JSON.parse(`${json}}`) as Record<string, unknown>;
+  const keys = Object.keys(object);
+  const sameKeys =
+    state !== undefined && state.keys.length === keys.length && state.keys.every((k, i) => k === keys[i]);
+  const next = { json, object, keys, builders: sameKeys ? state.builders : [] };
+  scopes.set(record.scope, next);
+  return next;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The record as a plain object equal to `JSON.parse(record.json())`. Nested values may be
+ * the caller's own objects: read it, never modify it or keep it.
+ */
+export function readOnlyObject(record: LogRecord): Record<string, unknown> {
+  const r = impl(record);
+  const shape = r.scope.shape;
+  const fields = r.fields;
+  const fieldKeys: string[] = [];
+  if (fields !== undefined) {
+    if (Array.isArray(fields)) return r.toObject();
+    const proto = Object.getPrototypeOf(fields);
+    if (proto !== Object.prototype && proto !== null) return r.toObject();
+    const core = shape.safe.coreKeys;
+    let budget = shape.safe.maxNodes;
+    for (const key in fields) {
+      // A key the line renames ("@level") or a value it leaves out (undefined, a function): parse.
+      if (key === '__proto__' || key === shape.messageKey || core?.has(key)) return r.toObject();
+      budget = jsonNodesLeft((fields as Record<string, unknown>)[key], budget, 1, shape.safe);
+      if (budget < 0) return r.toObject();
+      fieldKeys.push(key);
+    }
+  }
+  const state = scopeState(r);
+  // In an object literal "__proto__" would set the prototype, not a key.
+  if (state.keys.includes(shape.messageKey) || state.keys.includes('__proto__')) return r.toObject();
+  const withMessage = r.msg !== undefined;
+  let builder: Builder | undefined;
+  for (const candidate of state.builders) {
+    if (candidate.withMessage === withMessage && sameKeys(candidate.keys, fieldKeys)) {
+      builder = candidate;
+      break;
+    }
+  }
+  if (builder === undefined) {
+    builder = {
+      keys: fieldKeys,
+      withMessage,
+      build: makeBuilder(state.keys, fieldKeys, withMessage ? shape.messageKey : undefined),
+    };
+    if (state.builders.length < MAX_BUILDERS) state.builders.push(builder);
+  }
+  return builder.build(state.object, fields, r.msg);
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { TransportPlugin } from '../../core/plugin/registry.js';
+import { type CompiledSchema, compileJsonSchema, JsonSchemaError } from './json-schema.js';
+import { ruleType, rulesToSchema } from './rules.js';
+import { ValidatingTransport } from './transport.js';
+
+export { ValidatingTransport, type ValidatingTransportOptions, type ValidationStats } from './transport.js';
+export type { OnInvalid, ValidationError } from './transport.js';
+export type { Check, CheckOutcome, JsonSchema, RecordCheck, ValidationProblem, ValidatorResult } from './checks.js';
+export { JsonSchemaError } from './json-schema.js';
+export { rulesToSchema } from './rules.js';
+
+/** Compiled while the config is checked, so a schema Ajv refuses is reported at its path in the config. */
+const jsonSchema = z
+  .record(z.string(), z.unknown())
+  .describe('JSON Schema (draft 2020-12 unless $schema names 2019-09 or draft-07)')
+  .transform((schema, ctx): CompiledSchema => {
+    try {
+      return compileJsonSchema(schema);
+    } catch (error) {
+      if (!(error instanceof JsonSchemaError)) throw error;
+      ctx.issues.push({ code: 'custom', message: error.message, path: error.schemaPath, input: schema });
+      return z.NEVER;
+    }
+  });
+
+const validatingSchema = z
+  .strictObject({
+    schema: jsonSchema.optional(),
+    rules: z.record(z.string(), ruleType).optional(),
+    onInvalid: z.enum(['error', 'skip', 'log', 'dead-letter']).optional(),
+    target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
+  })
+  .refine((o) => (o.schema === undefined) !== (o.rules === undefined), {
+    error: 'expected exactly one of "schema" (JSON Schema) or "rules"',
+    path: ['schema'],
+  });
+
+export const validatingTransportPlugin: TransportPlugin<typeof validatingSchema> = {
+  schema: validatingSchema,
+  create(options, context) {
+    const compiled = options.schema ?? compileJsonSchema(rulesToSchema(options.rules!));
+    return new ValidatingTransport(context.createTarget(options.target), {
+      check: compiled.check,
+      schemaWarnings: compiled.warnings,
+      onInvalid: options.onInvalid,
+      formatter: context.formatter,
+      warn: context.warn,
+      deadLetter: (record, reason) => context.deadLetter(record, reason, 'validating'),
+    });
+  },
+};
+
+declare module '../../core/plugin/registry.js' {
+  interface TransportTypes {
+    validating: z.input<typeof validatingSchema>;
+  }
+}

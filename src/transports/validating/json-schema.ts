@@ -1,0 +1,134 @@
+import { type AjvInstance, type Draft, type ErrorObject, loadAjv, type ValidateFunction } from './load-ajv.cjs';
+import { addStricterFormats } from './formats.js';
+import type { RecordCheck, ValidationProblem } from './checks.js';
+
+/** Marks a check compiled from a JSON Schema: it never keeps or changes the record. */
+export const READS_ONLY: unique symbol = Symbol('streamlog.validating.readsOnly');
+
+/** A JSON Schema Ajv refused; `schemaPath` holds the keys from the schema's root to the problem. */
+export class JsonSchemaError extends Error {
+  override readonly name = 'JsonSchemaError';
+  constructor(
+    readonly schemaPath: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DRAFTS: Record<string, Draft> = {
+  'https://json-schema.org/draft/2020-12/schema': '2020-12',
+  'https://json-schema.org/draft/2019-09/schema': '2019-09',
+  'http://json-schema.org/draft-07/schema': 'draft-07',
+};
+
+/** The draft a schema's `$schema` names (2020-12 when it names none); an empty fragment is the same URI. */
+export function draftOf(schema: Record<string, unknown>): Draft {
+  const declared = schema.$schema;
+  if (declared === undefined) return '2020-12';
+  const draft = typeof declared === 'string' ? DRAFTS[declared.replace(/#$/, '')] : undefined;
+  if (draft) return draft;
+  throw new JsonSchemaError(
+    ['$schema'],
+    `unsupported "$schema" ${JSON.stringify(declared)} (supported: ${Object.keys(DRAFTS).join(', ')})`,
+  );
+}
+
+/*
+ * One Ajv per draft per process: building one compiles its meta-schema (tens of ms), a
+ * user schema then compiles in about a millisecond. Schemas are not kept in it
+ * (addUsedSchema: false), so two transports may use the same $id.
+ */
+const instances = new Map<Draft, AjvInstance>();
+/** Ajv's warnings for the schema being compiled (compiling is synchronous). */
+let warnings: string[] = [];
+
+function ajvFor(draft: Draft): AjvInstance {
+  let ajv = instances.get(draft);
+  if (ajv) return ajv;
+  const { classes, addFormats } = loadAjv();
+  ajv = new classes[draft]({
+    allErrors: true,
+    addUsedSchema: false,
+    // `toString` or `constructor` are not present in a record unless it has them itself.
+    ownProperties: true,
+    // The specification ignores unknown keywords; they are reported, not refused.
+    strictSchema: 'log',
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allowMatchingProperties: true,
+    logger: { log() {}, warn: (...args: unknown[]) => warnings.push(args.map(String).join(' ')), error() {} },
+  });
+  addFormats(ajv);
+  addStricterFormats(ajv);
+  instances.set(draft, ajv);
+  return ajv;
+}
+
+/** `/properties/userId/type` → ['properties', 'userId', 'type']. */
+function pointerKeys(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => {
+      const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^(0|[1-9]\d*)$/.test(key) ? Number(key) : key;
+    });
+}
+
+function metaSchemaMessage(errors: ErrorObject[]): { path: (string | number)[]; message: string } {
+  // The deepest error names the keyword at fault; the others are the anyOf/oneOf around it.
+  const deepest = errors.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a));
+  const allowed = (deepest.params as { allowedValues?: unknown[] }).allowedValues;
+  const hint = allowed ? ` (${allowed.map((v) => JSON.stringify(v)).join(', ')})` : '';
+  return { path: pointerKeys(deepest.instancePath), message: `${deepest.message ?? 'invalid'}${hint}` };
+}
+
+export interface CompiledSchema {
+  check: RecordCheck;
+  draft: Draft;
+  /** Keywords Ajv ignored (unknown ones, `if` without `then`/`else`, ...). */
+  warnings: string[];
+}
+
+/** Compiles a JSON Schema once; throws JsonSchemaError when Ajv refuses it. */
+export function compileJsonSchema(schema: Record<string, unknown> | boolean): CompiledSchema {
+  const draft = typeof schema === 'boolean' ? '2020-12' : draftOf(schema);
+  const ajv = ajvFor(draft);
+  if (!ajv.validateSchema(schema)) {
+    const { path, message } = metaSchemaMessage(ajv.errors ?? []);
+    throw new JsonSchemaError(path, `not a valid JSON Schema (draft ${draft}): ${message}`);
+  }
+  warnings = [];
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(schema);
+  } catch (error) {
+    throw new JsonSchemaError([], `JSON Schema (draft ${draft}) refused: ${(error as Error).message}`);
+  }
+  const found = warnings;
+  const check: RecordCheck = (record) => (validate(record) ? true : (validate.errors ?? []).map(toProblem));
+  // Ajv runs without the options that change data (defaults, coercion, removing properties).
+  Object.defineProperty(check, READS_ONLY, { value: true });
+  return { draft, warnings: found, check };
+}
+
+/** Ajv's error → today's problem shape: a dotted path to the value at fault, `(record)` for the record. */
+export function toProblem(error: ErrorObject): ValidationProblem {
+  const keys = pointerKeys(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  let message = error.message ?? error.keyword;
+  if (error.keyword === 'required' || error.keyword === 'dependentRequired') {
+    keys.push(String(params.missingProperty));
+    message = error.keyword === 'required' ? 'required' : `required when "${String(params.property)}" is present`;
+  } else if (error.keyword === 'additionalProperties') {
+    keys.push(String(params.additionalProperty));
+    message = 'not allowed (additionalProperties)';
+  } else if (error.keyword === 'propertyNames' && params.propertyName !== undefined) {
+    keys.push(String(params.propertyName));
+    message = 'property name not allowed (propertyNames)';
+  }
+  return { path: keys.length === 0 ? '(record)' : keys.join('.'), message };
+}

@@ -1,0 +1,146 @@
+import { madeByLogger, type LogRecord } from '../../core/record/log-record.js';
+import { readOnlyObject } from '../../core/record/object-form.js';
+import type { Transport, TransportOptions } from '../../core/plugin/transport.js';
+import { WrapperTransport } from '../../core/plugin/wrapper-transport.js';
+import { type Check, type RecordCheck, toCheck, type ValidationProblem } from './checks.js';
+
+export type OnInvalid = 'error' | 'skip' | 'log' | 'dead-letter';
+
+export interface ValidationError extends ValidationProblem {
+  time: number;
+  msg: string | undefined;
+}
+
+export interface ValidatingTransportOptions extends TransportOptions {
+  /**
+   * A JSON Schema (compiled once, with Ajv), a zod schema, or a function returning
+   * true/false, the problems found, or `{ valid, errors? }`.
+   */
+  check: Check;
+  onInvalid?: OnInvalid;
+  /** Logs a warning record (onInvalid: "log", and what Ajv ignored in a JSON Schema). */
+  warn?: (fields: Record<string, unknown>, msg: string) => void;
+  /** Writes to the dead-letter file (onInvalid: "dead-letter"); false when there is none. */
+  deadLetter?: (record: LogRecord, reason: Error) => boolean;
+  /** What the compiler ignored in a schema compiled before (config); reported once. */
+  schemaWarnings?: string[];
+}
+
+const MAX_LAST_ERRORS = 10;
+
+/**
+ * Checks each record before the inner transport sees it. Valid records pass on; invalid ones
+ * fail (`error`), are skipped and counted (`skip`), are counted and reported in a warning
+ * record (`log`), or go to the dead-letter file (`dead-letter`). Records the logger makes
+ * itself (drop summaries, these warnings) pass unchecked, so a warning cannot loop.
+ */
+export interface ValidationStats {
+  valid: number;
+  invalid: number;
+  total: number;
+  successRate: number;
+  lastErrors: ValidationError[];
+}
+
+export class ValidatingTransport extends WrapperTransport<ValidationStats> {
+  readonly type = 'validating';
+  private readonly check: RecordCheck;
+  private readonly onInvalid: OnInvalid;
+  private readonly warn: ValidatingTransportOptions['warn'];
+  private readonly deadLetter: ValidatingTransportOptions['deadLetter'];
+  valid = 0;
+  invalid = 0;
+  readonly lastErrors: ValidationError[] = [];
+  /** What Ajv ignored in the JSON Schema (unknown keywords, `then` without `if`, ...). */
+  readonly schemaWarnings: string[];
+  private warned = false;
+  private readonly readsOnly: boolean;
+
+  constructor(inner: Transport, options: ValidatingTransportOptions) {
+    super(inner, options);
+    const { check, warnings, readsOnly } = toCheck(options.check);
+    this.check = check;
+    this.readsOnly = readsOnly;
+    this.schemaWarnings = [...(options.schemaWarnings ?? []), ...warnings];
+    this.onInvalid = options.onInvalid ?? 'error';
+    this.warn = options.warn;
+    this.deadLetter = options.deadLetter;
+  }
+
+  protected handle(record: LogRecord): void {
+    if (madeByLogger(record)) {
+      this.forward(record);
+      return;
+    }
+    if (!this.warned) {
+      // Reported with the first record: while the transport is built there is no logger to log through.
+      this.warned = true;
+      if (this.schemaWarnings.length > 0) {
+        this.warn?.({ target: this.id, ignored: this.schemaWarnings }, 'JSON Schema: keywords ignored');
+      }
+    }
+    // A JSON Schema only reads the record, so it may see one built without parsing the line; code
+    // (a predicate, zod) and event listeners get a fresh copy, as they may keep or change it.
+    const fresh = !this.readsOnly || this.listenerCount('validData') > 0 || this.listenerCount('invalidData') > 0;
+    let object: Record<string, unknown>;
+    try {
+      object = fresh ? record.toObject() : readOnlyObject(record);
+    } catch {
+      object = record.toObject();
+    }
+    let outcome: true | ValidationProblem[];
+    try {
+      outcome = this.check(object);
+    } catch (error) {
+      outcome = [{ path: '(record)', message: `check threw: ${(error as Error).message}` }];
+    }
+    if (outcome === true) {
+      this.valid++;
+      if (this.listenerCount('validData') > 0) this.emit('validData', object);
+      this.forward(record);
+      return;
+    }
+    this.invalid++;
+    for (const problem of outcome) {
+      this.lastErrors.push({ ...problem, time: record.time, msg: record.msg });
+      if (this.lastErrors.length > MAX_LAST_ERRORS) this.lastErrors.shift();
+    }
+    if (this.listenerCount('invalidData') > 0) this.emit('invalidData', { record: object, errors: outcome });
+    const reason = new Error(`invalid record: ${outcome.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    switch (this.onInvalid) {
+      case 'error':
+        this.settleFailed([record], reason);
+        break;
+      case 'skip':
+        this.settleDelivered(1);
+        break;
+      case 'log':
+        this.settleDelivered(1);
+        this.warn?.({ target: this.id, errors: outcome, invalidMsg: record.msg }, 'invalid record skipped');
+        break;
+      case 'dead-letter':
+        if (this.deadLetter?.(record, reason)) this.settleDelivered(1);
+        else this.settleFailed([record], reason);
+        break;
+    }
+  }
+
+  protected innerDelivered(count: number): void {
+    this.settleDelivered(count);
+  }
+
+  protected innerFailed(records: readonly LogRecord[], reason: Error): void {
+    this.settleFailed(records, reason);
+  }
+
+  protected override extraStats(): ValidationStats {
+    const total = this.valid + this.invalid;
+    return {
+      valid: this.valid,
+      invalid: this.invalid,
+      total,
+      successRate: total === 0 ? 1 : this.valid / total,
+      lastErrors: [...this.lastErrors],
+    };
+  }
+}
