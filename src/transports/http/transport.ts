@@ -39,9 +39,13 @@ export class HttpTransport extends BatchTransport {
     );
     const retryable = preset.retryable ?? DEFAULT_RETRYABLE;
     const scrubber = new Scrubber(options.url, options.headers);
-    const send: Send = { preset, sender, url, retryable, scrubber };
+    const body = new BodySize(options.batch?.maxBytes ?? DEFAULT_MAX_BYTES);
+    const send: Send = { preset, sender, url, retryable, scrubber, body };
     super((records, info) => deliver(send, records, info), {
       ...options,
+      // A record counts as its line times what the preset's encoding made of lines so far,
+      // so batches are cut near batch.maxBytes of request body, not of JSON lines.
+      size: (record) => body.estimate(record),
       concurrency,
       // The sender's timeout is per read; this one bounds the whole attempt (a drip-fed answer).
       timeoutMs: timeoutMs * 2,
@@ -67,6 +71,36 @@ interface Send {
   url: string;
   retryable: ReadonlySet<number>;
   scrubber: Scrubber;
+  body: BodySize;
+}
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+/**
+ * batch.maxBytes bounds the request body (before compression), in bytes: the preset's
+ * encoding can triple a line (OTLP's attributes) and UTF-8 doubles non-ASCII text. What a
+ * body weighed against its records' lines is learned, and a body over the bound is split
+ * before it is sent (a single record is sent whatever its size: the server decides).
+ */
+class BodySize {
+  /** UTF-8 bytes of body per character of JSON line, as last measured. */
+  private ratio = 1;
+
+  constructor(readonly maxBytes: number) {}
+
+  estimate(record: LogRecord): number {
+    return Math.ceil(record.json().length * this.ratio);
+  }
+
+  /** A reason to split the batch before sending it, or undefined when the body fits. */
+  check(body: string, records: readonly LogRecord[]): Error | undefined {
+    const bytes = Buffer.byteLength(body);
+    let chars = 0;
+    for (const record of records) chars += record.json().length;
+    if (chars > 0) this.ratio = Math.min(16, Math.max(0.25, bytes / chars));
+    if (bytes <= this.maxBytes || records.length < 2) return undefined;
+    return new Error(`the request body (${bytes} bytes) is over batch.maxBytes (${this.maxBytes})`);
+  }
 }
 
 async function deliver(send: Send, records: readonly LogRecord[], info: BatchInfo): Promise<Verdict> {
@@ -79,6 +113,8 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
     const reason = error instanceof Error ? error : new Error(String(error));
     return { kind: 'bisect', reason: scrubber.scrubError(new Error(`the preset threw: ${reason.message}`)) };
   }
+  const tooLarge = send.body.check(body, records);
+  if (tooLarge !== undefined) return { kind: 'split', reason: tooLarge };
   try {
     const response = await send.sender.send(send.url, preset.contentType, body, info.signal);
     // An error answer is scrubbed whole before anyone quotes a slice of it (a cut could
