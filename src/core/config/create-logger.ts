@@ -110,13 +110,29 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     formatters: pinoFormatters,
     ...jsonPart
   } = options;
-  const expanded = expandEnv(jsonPart, env) as Record<string, unknown>;
-  const config: Config = parseOrThrow(configSchema, {
-    ...expanded,
-    timestamp: typeof rawTimestamp === 'function' ? undefined : rawTimestamp,
-    redact: redactForSchema(rawRedact),
-    serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
-  });
+  // Each step that can fail records its ConfigError and goes on with a fallback, so one
+  // ConfigError lists every problem in the file (`streamlog check` prints them all).
+  const problems: ConfigError[] = [];
+  const attempt = <T>(step: () => T, fallback: T): T => {
+    try {
+      return step();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+      return fallback;
+    }
+  };
+  const expanded = attempt(() => expandEnv(jsonPart, env) as Record<string, unknown>, {});
+  const config: Config = attempt(
+    () =>
+      parseOrThrow(configSchema, {
+        ...expanded,
+        timestamp: typeof rawTimestamp === 'function' ? undefined : rawTimestamp,
+        redact: redactForSchema(rawRedact),
+        serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
+      }),
+    {} as Config,
+  );
   checkPinoFunctions({ mixin, mixinMergeStrategy, formatters: pinoFormatters });
   const serializers: Record<string, Serializers[string]> = { ...buildSerializers(rawSerializers, config.serializers) };
   // pino applies the err serializer to whatever key errors go under.
@@ -125,18 +141,22 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   if (config.levels !== undefined && config.customLevels !== undefined) {
     throw new ConfigError('customLevels', "expected levels or customLevels (pino's name for it), not both");
   }
-  const levels = buildLevels(config.levels ?? config.customLevels);
-  const level =
-    config.enabled === false
-      ? levels.value('silent')
-      : levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level');
+  const levels = attempt(() => buildLevels(config.levels ?? config.customLevels), new LevelTable(undefined));
+  const level = attempt(
+    () =>
+      config.enabled === false
+        ? levels.value('silent')
+        : levelValue(levels, config.level ?? (env.LOG_LEVEL || 'info'), 'level'),
+    levels.value('info'),
+  );
   const timestamp = timestampMode(typeof rawTimestamp === 'function' ? rawTimestamp : config.timestamp);
   const messageKey = config.messageKey ?? 'msg';
   const base = baseFields(config);
   const coreKeys = new Set(['level', 'time', messageKey, ...Object.keys(base)]);
   const safe = { ...DEFAULT_SAFE_OPTIONS, ...config.serialize, coreKeys };
   const shape = new RecordShape(levels, timestamp, config.levelFormat ?? 'number', messageKey, safe);
-  const redactor = buildRedactor(rawRedact, env);
+  // The redaction paths are read only once the schema has vouched for their shape.
+  const redactor = problems.length === 0 ? attempt(() => buildRedactor(rawRedact, env), undefined) : undefined;
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
   const router = new Router({
@@ -163,7 +183,6 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   if (!Array.isArray(entries)) throw new ConfigError('transports', 'expected an array of transport entries');
   // Every entry is tried, so one ConfigError can list every problem in the file.
   const made: ReturnType<typeof createTransport>[] = [];
-  const problems: ConfigError[] = [];
   const ids = new Map<string, string>();
   entries.forEach((entry, index) => {
     const path = `transports[${index}]`;
