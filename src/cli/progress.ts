@@ -57,7 +57,9 @@ export class Progress {
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
     return {
       fraction,
-      text: `${percent} ${size(this.bytes)} of ${size(this.totalBytes)}  ${records} records  ${rate} records/s  ETA ${clock(eta)}`,
+      text:
+        `${percent} ${size(this.bytes)} of ${size(this.totalBytes)}  ` +
+        `${records} records  ${rate} records/s  ETA ${clock(eta)}`,
     };
   }
 

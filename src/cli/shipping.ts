@@ -4,8 +4,10 @@ import type { Writable } from 'node:stream';
 import { failureLine, summaryTable, undelivered } from './summary.js';
 import { EXIT } from './usage.js';
 
-export const SHIP_OPTIONS_HELP = `  -c, --config <file>     the config (default: $STREAMLOG_CONFIG, then ./streamlog.json)
-  --signal-timeout <ms>   after SIGTERM/SIGINT, how long delivery of what was read may take (default 10000)`;
+export const SHIP_OPTIONS_HELP = [
+  '  -c, --config <file>     the config (default: $STREAMLOG_CONFIG, then ./streamlog.json)',
+  '  --signal-timeout <ms>   after SIGTERM/SIGINT, how long delivery of what was read may take (default 10000)',
+].join('\n');
 
 export const SHIP_OPTIONS = {
   config: { type: 'string', short: 'c' },

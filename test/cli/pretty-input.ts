@@ -1,11 +1,13 @@
 /** Golden input for `streamlog pretty`: streamlog's lines, pino's, hostile ones and plain text. */
 export const PRETTY_INPUT = [
   // streamlog's default line, with a child's binding and a nested field
-  '{"level":30,"time":1732780800000,"pid":4242,"hostname":"web-1","name":"api","reqId":"r1","user":{"id":7},"msg":"login"}',
+  '{"level":30,"time":1732780800000,"pid":4242,"hostname":"web-1","name":"api",' +
+    '"reqId":"r1","user":{"id":7},"msg":"login"}',
   // streamlog with levelFormat label and an ISO time, an error with a cause
   '{"level":"error","time":"2024-11-28T08:00:00.250Z","pid":4242,"hostname":"web-1","err":{"type":"Error",' +
     '"message":"charge failed","stack":"Error: charge failed\\n    at pay (pay.js:3:9)",' +
-    '"cause":{"type":"Error","message":"reset","stack":"Error: reset\\n    at net (net.js:1:1)"}},"msg":"charge failed"}',
+    '"cause":{"type":"Error","message":"reset","stack":"Error: reset\\n    at net (net.js:1:1)"}},' +
+    '"msg":"charge failed"}',
   // pino's line (pino 10, numeric level, epoch ms)
   '{"level":40,"time":1732780801000,"pid":99,"hostname":"pino-host","msg":"disk almost full","free":"2GB"}',
   // pino's debug, filtered out by --level info

@@ -57,7 +57,8 @@ export function streamlog(args: string[], options: CliOptions = {}): Promise<Cli
 export function producerLines(count: number, from = 0): string {
   let out = '';
   for (let i = from; i < from + count; i++) {
-    out += `{"level":30,"time":${1700000000000 + i},"pid":4242,"hostname":"web-1","name":"orders","i":${i},"msg":"order ${i} placed"}\n`;
+    const origin = `"pid":4242,"hostname":"web-1","name":"orders"`;
+    out += `{"level":30,"time":${1700000000000 + i},${origin},"i":${i},"msg":"order ${i} placed"}\n`;
   }
   return out;
 }
