@@ -3,6 +3,8 @@
 // rotated, medians reported:
 //   pipe:   `streamlog pipe` (stdin → a file transport) beside `cat file > out` (a plain copy)
 //   pretty: `streamlog pretty` beside `pino-pretty`, both to a file, no colour, clock times
+//   floors: a Node script that copies stdin to the file line by line, and one that also
+//           parses and stringifies each line (bench/cli-floor.mjs)
 // Wall time from spawn to exit; CPU time (user + sys) from the shell's `times`.
 //   npm run bench:cli [-- --rounds 5 --lines 1000000]
 import { spawnSync } from 'node:child_process';
@@ -20,6 +22,7 @@ const only = args.only;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'esm', 'cli', 'main.js');
 const pinoPretty = join(root, 'node_modules', 'pino-pretty', 'bin.js');
+const floor = join(root, 'bench', 'cli-floor.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'streamlog-bench-cli-'));
 const input = join(dir, 'in.ndjson');
 const out = join(dir, 'out');
@@ -47,6 +50,8 @@ const node = JSON.stringify(process.execPath);
 const q = JSON.stringify;
 const contenders = {
   cat: `cat ${q(input)} > ${q(out)}`,
+  'node: split lines': `${node} ${q(floor)} split < ${q(input)} > ${q(out)}`,
+  'node: parse lines': `${node} ${q(floor)} parse < ${q(input)} > ${q(out)}`,
   'streamlog pipe': `${node} ${q(cli)} pipe --config ${q(config)} < ${q(input)}`,
   'streamlog pretty': `${node} ${q(cli)} pretty --colour never < ${q(input)} > ${q(out)}`,
   'pino-pretty': `${node} ${q(pinoPretty)} --colorize false --translateTime HH:MM:ss.l < ${q(input)} > ${q(out)}`,
@@ -104,3 +109,7 @@ const ratio = (a, b) => (results[a] && results[b] ? (row(a).rate / row(b).rate).
 console.log(`\n- streamlog pipe / cat (lines/s): ${ratio('streamlog pipe', 'cat')}x (target >= 0.5x)`);
 console.log(`- streamlog pretty / pino-pretty (lines/s): ${ratio('streamlog pretty', 'pino-pretty')}x (target >= 3x)`);
 console.log(`- streamlog pipe / pino-pretty (lines/s): ${ratio('streamlog pipe', 'pino-pretty')}x`);
+console.log(
+  `- node: split lines / cat: ${ratio('node: split lines', 'cat')}x, node: parse lines / cat: ${ratio('node: parse lines', 'cat')}x`,
+);
+console.log(`- streamlog pipe / node: parse lines: ${ratio('streamlog pipe', 'node: parse lines')}x`);
