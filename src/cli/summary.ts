@@ -38,9 +38,13 @@ export function summaryTable(outcome: Outcome): string {
   return (
     table(rows, 2) +
     `${s.logged} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
-    `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} still pending` : ''} ` +
+    `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''} ` +
     `under the ${s.strategy} strategy\n`
   );
+}
+
+function spoolNote(s: Outcome['stats']): string {
+  return `${s.pendingDetail.spooled} in a spool, ${s.pending - s.pendingDetail.spooled} unsettled`;
 }
 
 /** The one line on stderr when records failed (exit 1). */
@@ -51,7 +55,9 @@ export function failureLine(outcome: Outcome): string {
     .map((t) => `${t.id}: ${t.lastError}`)
     .join('; ');
   const parts = [`${s.failed} failed`, `${s.dropped} dropped`];
-  if (s.pending > 0) parts.push(`${s.pending} not settled in time`);
+  const { spooled } = s.pendingDetail;
+  if (spooled > 0) parts.push(`${spooled} parked in a spool for the next run`);
+  if (s.pending > spooled) parts.push(`${s.pending - spooled} not settled in time`);
   return (
     `streamlog: ${undelivered(outcome)} of ${s.logged} records not delivered under the ${s.strategy} strategy ` +
     `(${parts.join(', ')})${reasons ? `; ${reasons}` : ''}\n`

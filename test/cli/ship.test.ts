@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -137,5 +137,40 @@ describe('streamlog pipe and ship', () => {
     expect(fileIndexes(dir)).toEqual(range(read));
     expect(receiver.distinct()).toBe(read);
     expect(summaryRows(result.stderr).central).toMatchObject({ delivered: String(read), failed: '0' });
+  });
+
+  it('SIGTERM while the receiver is down: the http target parks what it holds in its spool, exit 1 says so', async () => {
+    receiver = await countingReceiver('down');
+    const dir = tempFolder('cli-spool');
+    const config = join(dir, 'streamlog.json');
+    const http = {
+      type: 'http',
+      id: 'central',
+      url: receiver.url,
+      spoolDir: join(dir, 'spool'),
+      batch: { intervalMs: 20 },
+    };
+    writeFileSync(config, JSON.stringify({ transports: [{ ...http, retry: { baseMs: 20, maxMs: 50 } }] }));
+    const state = receiver;
+    const result = await streamlog(['pipe', '-c', config, '--signal-timeout', '300'], {
+      input: producerLines(50),
+      keepOpen: true,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (state.requests < 2) return;
+          clearInterval(poll);
+          child.kill('SIGTERM');
+        }, 10);
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^streamlog: 50 of 50 records not delivered .*50 parked in a spool for the next run/);
+    const spooled = readdirSync(join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'));
+    const lines = spooled.flatMap((f) =>
+      readFileSync(join(dir, 'spool', f), 'utf8')
+        .split('\n')
+        .filter(Boolean),
+    );
+    expect(lines.map((l) => (JSON.parse(l) as { i: number }).i).sort((a, b) => a - b)).toEqual(range(50));
   });
 });
