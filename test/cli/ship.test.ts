@@ -139,7 +139,7 @@ describe('streamlog pipe and ship', () => {
     expect(summaryRows(result.stderr).central).toMatchObject({ delivered: String(read), failed: '0' });
   });
 
-  it('SIGTERM while the receiver is down: the http target parks what it holds in its spool, exit 1 says so', async () => {
+  it('SIGTERM with the receiver down: the http target parks what it holds in its spool; exit 1 says so', async () => {
     receiver = await countingReceiver('down');
     const dir = tempFolder('cli-spool');
     const config = join(dir, 'streamlog.json');
