@@ -28,13 +28,24 @@ function levelPainter(colors: Colors, label: string): (text: string) => string {
   }
 }
 
-function clock(time: number, utc: boolean): string {
-  const d = new Date(time);
-  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  const [h, m, s, ms] = utc
-    ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()]
-    : [d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()];
-  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms, 3)}`;
+/** `HH:MM:SS.mmm`; the `HH:MM:SS` part is kept for the last second seen (records come in bursts). */
+function clockFor(utc: boolean): (time: number) => string {
+  let lastSecond = Number.NaN;
+  let lastText = '';
+  const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
+  return (time) => {
+    const second = Math.floor(time / 1000) * 1000;
+    const ms = Math.floor(time - second);
+    if (second !== lastSecond) {
+      const d = new Date(second);
+      const [h, m, s] = utc
+        ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
+        : [d.getHours(), d.getMinutes(), d.getSeconds()];
+      lastSecond = second;
+      lastText = `${pad(h)}:${pad(m)}:${pad(s)}.`;
+    }
+    return lastText + (ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : String(ms));
+  };
 }
 
 /** A value on one line: strings as text, the rest as JSON; all of it sanitised. */
@@ -76,13 +87,13 @@ export function createPrettyFormatter(
   context: FormatterContext = { colorize: false },
 ): Formatter {
   const colors = createColors(options.colorize ?? context.colorize);
-  const utc = options.utc ?? false;
+  const clock = clockFor(options.utc ?? false);
   return {
     name: 'pretty',
     format(record: LogRecord): string {
       const parts = recordParts(record);
       const paint = levelPainter(colors, parts.label);
-      let head = parts.time === undefined ? '' : `[${clock(parts.time, utc)}] `;
+      let head = parts.time === undefined ? '' : `[${clock(parts.time)}] `;
       head += paint(sanitize(parts.label.toUpperCase()));
       const origin = [parts.name, parts.pid]
         .filter((v) => v !== undefined)

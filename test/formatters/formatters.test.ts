@@ -74,6 +74,23 @@ describe('formatters (golden lines)', () => {
     ]);
   });
 
+  it('pretty: the clock matches Date for every millisecond, second, and time before 1970', () => {
+    const utc = createPrettyFormatter({ utc: true });
+    const local = createPrettyFormatter();
+    const two = (n: number): string => String(n).padStart(2, '0');
+    for (const time of [T, T + 7, T + 999, T + 1000, T + 61_042, T + 3_600_000.9, -1, -1001, 0, T + 5]) {
+      const d = new Date(time);
+      const ms = String(d.getUTCMilliseconds()).padStart(3, '0');
+      const record = { view: () => ({}), messageKey: 'msg', timestamped: true, time, label: 'info' };
+      const utcText = utc.format(record as never);
+      expect(utcText.slice(1, 13)).toBe(
+        `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${ms}`,
+      );
+      const localText = local.format(record as never);
+      expect(localText.slice(1, 13)).toBe(`${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${ms}`);
+    }
+  });
+
   it('pretty: colours only when asked', () => {
     const [plain] = linesWith(createPrettyFormatter({ utc: true }), (l) => l.info('x'));
     const [coloured] = linesWith(createPrettyFormatter({ utc: true }, { colorize: true }), (l) => l.info('x'));

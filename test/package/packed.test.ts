@@ -41,6 +41,17 @@ describe('the packed tarball', () => {
     expect(out).toBe('{"level":30,"via":"esm","msg":"hi"}\n');
   });
 
+  it('installs the streamlog command: npx streamlog in the consumer runs it', () => {
+    const result = spawnSync('npx', ['--no-install', 'streamlog', '--version'], { cwd: project, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const pretty = spawnSync(join(project, 'node_modules', '.bin', 'streamlog'), ['pretty', '--colour', 'never'], {
+      input: '{"level":30,"msg":"hi"}\n',
+      encoding: 'utf8',
+    });
+    expect(pretty.stdout).toBe('INFO: hi\n');
+  });
+
   it('requires as CommonJS', () => {
     const out = node([
       '-e',

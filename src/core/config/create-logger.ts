@@ -111,13 +111,29 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     hooks,
     ...jsonPart
   } = options;
-  const expanded = expandEnv(jsonPart, env) as Record<string, unknown>;
-  const config: Config = parseOrThrow(configSchema, {
-    ...expanded,
-    timestamp: typeof rawTimestamp === 'function' ? undefined : rawTimestamp,
-    redact: redactForSchema(rawRedact),
-    serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
-  });
+  // Each step that can fail records its ConfigError and goes on with a fallback, so one
+  // ConfigError lists every problem in the file (`streamlog check` prints them all).
+  const problems: ConfigError[] = [];
+  const attempt = <T>(step: () => T, fallback: T): T => {
+    try {
+      return step();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+      return fallback;
+    }
+  };
+  const expanded = attempt(() => expandEnv(jsonPart, env) as Record<string, unknown>, {});
+  const config: Config = attempt(
+    () =>
+      parseOrThrow(configSchema, {
+        ...expanded,
+        timestamp: typeof rawTimestamp === 'function' ? undefined : rawTimestamp,
+        redact: redactForSchema(rawRedact),
+        serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
+      }),
+    {} as Config,
+  );
   const pinoFunctions: PinoFunctionOptions = { mixin, mixinMergeStrategy, formatters: pinoFormatters, hooks };
   checkPinoFunctions(pinoFunctions);
   const serializers: Record<string, Serializers[string]> = { ...buildSerializers(rawSerializers, config.serializers) };
@@ -127,11 +143,18 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   if (config.levels !== undefined && config.customLevels !== undefined) {
     throw new ConfigError('customLevels', "expected levels or customLevels (pino's name for it), not both");
   }
-  const levels = buildLevels(config.levels ?? config.customLevels, config.useOnlyCustomLevels ?? false);
-  const level =
-    config.enabled === false
-      ? levels.value('silent')
-      : levelValue(levels, config.level ?? defaultLevel(levels, config.useOnlyCustomLevels, env), 'level');
+  const onlyCustom = config.useOnlyCustomLevels ?? false;
+  const levels = attempt(
+    () => buildLevels(config.levels ?? config.customLevels, onlyCustom),
+    new LevelTable(undefined),
+  );
+  const level = attempt(
+    () =>
+      config.enabled === false
+        ? levels.value('silent')
+        : levelValue(levels, config.level ?? defaultLevel(levels, onlyCustom, env), 'level'),
+    levels.builtin('info'),
+  );
   const timestamp = timestampMode(typeof rawTimestamp === 'function' ? rawTimestamp : config.timestamp);
   const messageKey = config.messageKey ?? 'msg';
   const base = baseFields(config);
@@ -139,7 +162,8 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const safe = { ...DEFAULT_SAFE_OPTIONS, ...config.serialize, coreKeys };
   const levelWriting = levelFormat(config.levelFormat, pinoFormatters?.level, levels, safe);
   const shape = new RecordShape(levels, timestamp, levelWriting, messageKey, safe);
-  const redactor = buildRedactor(rawRedact, env);
+  // The redaction paths are read only once the schema has vouched for their shape.
+  const redactor = problems.length === 0 ? attempt(() => buildRedactor(rawRedact, env), undefined) : undefined;
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
   const router = new Router({
@@ -166,7 +190,6 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   if (!Array.isArray(entries)) throw new ConfigError('transports', 'expected an array of transport entries');
   // Every entry is tried, so one ConfigError can list every problem in the file.
   const made: ReturnType<typeof createTransport>[] = [];
-  const problems: ConfigError[] = [];
   const ids = new Map<string, string>();
   entries.forEach((entry, index) => {
     const path = `transports[${index}]`;

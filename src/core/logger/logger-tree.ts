@@ -100,7 +100,8 @@ export class LoggerTree {
   readonly fieldsHook: FieldsHook | undefined;
   readonly logMethodHook: LogMethodHook | undefined;
 
-  private readonly revivedScope: RecordScope;
+  /** For lines that already hold their base (a spool, a shipped producer's): nothing added, base keys kept. */
+  readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
   private readonly exitTimeoutMs: number;
   /** The end of a script is being waited for, or it ran out of time once (no second wait). */

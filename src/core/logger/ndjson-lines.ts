@@ -24,8 +24,13 @@ export class NdjsonLines {
   push(chunk: Buffer, emit: (line: SplitLine) => void): void {
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      this.keep(chunk.subarray(start, nl));
-      this.finishLine(emit);
+      if (this.pieceBytes === 0 && !this.skipping && nl - start <= this.maxLineBytes) {
+        // The common case, a whole line inside the chunk: decoded in place, nothing copied.
+        emit({ text: chunk.toString('utf8', start, nl), truncated: false });
+      } else {
+        this.keep(chunk.subarray(start, nl));
+        this.finishLine(emit);
+      }
       start = nl + 1;
     }
     if (start < chunk.length) this.keep(chunk.subarray(start));

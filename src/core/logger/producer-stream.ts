@@ -10,6 +10,12 @@ export interface ProducerStreamOptions {
   highWaterMark?: number;
   /** Longest NDJSON line kept, in bytes (default 1 MiB); the rest of a longer one is cut off. */
   maxLineBytes?: number;
+  /**
+   * Records keep the producer's own base fields (`pid`, `hostname`, `name`, bindings): this
+   * logger's base and bindings are not added, so a shipped line says where it was logged
+   * (without it, the producer's `pid` is kept as `@pid` beside the shipper's). For shippers.
+   */
+  keepOrigin?: boolean;
 }
 
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
@@ -21,14 +27,16 @@ const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
  */
 export class ProducerStream extends Writable {
   private readonly lines: NdjsonLines;
+  private readonly scope: RecordScope;
 
   constructor(
     private readonly tree: LoggerTree,
-    private readonly scope: RecordScope,
+    scope: RecordScope,
     options: ProducerStreamOptions = {},
   ) {
     const objectMode = (options.format ?? 'ndjson') === 'object';
     super({ objectMode, decodeStrings: !objectMode, highWaterMark: options.highWaterMark });
+    this.scope = options.keepOrigin ? tree.revivedScope : scope;
     this.lines = new NdjsonLines(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   }
 

@@ -236,6 +236,13 @@ describe('every invalid config throws a ConfigError naming the path', () => {
     expect(error.message).toMatch(/^(timestamp|levelFormat): .*\n {2}(timestamp|levelFormat): /);
   });
 
+  it('lists the problems of the top level, the level and the transports together', () => {
+    const schemaToo = configError({ levelFormat: 'x', transports: [{ type: 'kafak' }] });
+    expect(schemaToo.issues.map((i) => i.path)).toEqual(['levelFormat', 'transports[0].type']);
+    const levelToo = configError({ level: 'loud', transports: [{ type: 'memory', capacity: -1 }] });
+    expect(levelToo.issues.map((i) => i.path)).toEqual(['level', 'transports[0].capacity']);
+  });
+
   it('names line and column of a JSON syntax error', () => {
     const file = writeTemp('streamlog.json', '{\n  "level": "info",\n  "name": "api",\n}\n');
     const error = configError(file);

@@ -24,6 +24,25 @@ describe('log.stream()', () => {
     ]);
   });
 
+  it("keepOrigin: a shipped line keeps its own pid and hostname, without the shipper's base", async () => {
+    const log = createLogger({ exitFlush: false, name: 'shipper', transports: [{ type: 'memory' }] });
+    const line = '{"level":30,"time":7,"pid":4242,"hostname":"web-1","name":"api","reqId":"r1","msg":"hi"}\n';
+    for (const keepOrigin of [true, false]) {
+      const sink = log.stream({ keepOrigin });
+      sink.end(line);
+      await new Promise((r) => sink.on('finish', r));
+    }
+    await log.flush();
+    const [kept, renamed] = (log.transports[0] as unknown as { lines(): string[] }).lines();
+    expect(kept).toBe(line);
+    expect(JSON.parse(renamed!)).toMatchObject({
+      pid: process.pid,
+      '@pid': 4242,
+      '@hostname': 'web-1',
+      name: 'shipper',
+    });
+  });
+
   it('emits pipe and unpipe like any Writable', async () => {
     const log = createLogger({ exitFlush: false, transports: [{ type: 'memory' }] });
     const sink = log.stream();

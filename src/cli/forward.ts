@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { createLogger, type Logger, type LoggerStats } from '../index.js';
+
+/** How a run of pipe or ship ended. */
+export interface Outcome {
+  stats: LoggerStats;
+  /** From the start until the logger was closed, ms. */
+  elapsedMs: number;
+  /** Per target id: from the start until it held nothing more, ms. */
+  targetMs: Map<string, number>;
+  /** SIGTERM or SIGINT, when one cut the input short. */
+  signal: NodeJS.Signals | undefined;
+  /** close() settled everything in time. */
+  closed: boolean;
+  /** A source that could not be read to its end. */
+  readError: Error | undefined;
+}
+
+export interface ForwardOptions {
+  /** The config file; without it, $STREAMLOG_CONFIG, then ./streamlog.json, as createLogger() does. */
+  config: string | undefined;
+  /** How long the final close may take after a signal (ms); a normal end waits for every transport. */
+  signalTimeoutMs: number;
+}
+
+/** The logger the command ships through; a ConfigError here is the caller's (exit 2). */
+export function openLogger(config: string | undefined): Logger {
+  return config === undefined ? createLogger() : createLogger(resolve(config));
+}
+
+/**
+ * Feeds sources into `log.stream()` (its backpressure holds the sources back), then closes
+ * the logger so every record is delivered, failed or parked in a spool. SIGTERM or SIGINT
+ * stops the reading: what was read is still delivered (within `signalTimeoutMs`); a second
+ * signal ends the process at once (the logger's exit path parks or fails what is held).
+ */
+export async function forward(
+  log: Logger,
+  feed: (sink: Writable, signal: AbortSignal) => Promise<void>,
+  options: ForwardOptions,
+): Promise<Outcome> {
+  const started = performance.now();
+  const sink = log.stream({ keepOrigin: true });
+  const abort = new AbortController();
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (received: NodeJS.Signals): void => {
+    if (signal !== undefined) process.exit(1);
+    signal = received;
+    abort.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let readError: Error | undefined;
+  try {
+    await feed(sink, abort.signal);
+  } catch (error) {
+    readError = error as Error;
+  }
+  await new Promise<void>((done) => sink.end(done));
+  const targetMs = new Map<string, number>();
+  const watch = setInterval(() => noteFinished(log, targetMs, started), 20);
+  noteFinished(log, targetMs, started);
+  const closed = await log.close(signal === undefined ? {} : { timeoutMs: options.signalTimeoutMs });
+  clearInterval(watch);
+  const elapsedMs = performance.now() - started;
+  for (const target of log.stats().targets) if (!targetMs.has(target.id)) targetMs.set(target.id, elapsedMs);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  return { stats: log.stats(), elapsedMs, targetMs, signal, closed, readError };
+}
+
+function noteFinished(log: Logger, targetMs: Map<string, number>, started: number): void {
+  for (const target of log.stats().targets) {
+    if (!targetMs.has(target.id) && target.pending === 0 && target.queueDepth === 0) {
+      targetMs.set(target.id, performance.now() - started);
+    }
+  }
+}
+
+/**
+ * Pipes one source into the sink without ending it; resolves at the source's end, or at
+ * once when the signal aborts (the source is let go; what it already gave stays written).
+ */
+export function pump(source: Readable, sink: Writable, signal: AbortSignal): Promise<void> {
+  return new Promise((resolveDone, reject) => {
+    if (signal.aborted) {
+      resolveDone();
+      return;
+    }
+    const finish = (error?: Error): void => {
+      signal.removeEventListener('abort', onAbort);
+      source.off('end', onEnd);
+      source.off('error', finish);
+      if (error) reject(error);
+      else resolveDone();
+    };
+    const onEnd = (): void => finish();
+    const onAbort = (): void => {
+      source.unpipe(sink);
+      source.pause();
+      source.destroy();
+      finish();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    source.once('end', onEnd);
+    source.once('error', finish);
+    source.pipe(sink, { end: false });
+  });
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { ConfigError } from '../index.js';
+import { checkCommand } from './check.js';
+import { pipeCommand } from './pipe.js';
+import { prettyCommand } from './pretty.js';
+import { schemaCommand } from './schema.js';
+import { shipCommand } from './ship.js';
+import { EXIT, EXIT_CODES_HELP, UsageError } from './usage.js';
+import { VERSION } from './version.js';
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  pretty: prettyCommand,
+  pipe: pipeCommand,
+  ship: shipCommand,
+  check: checkCommand,
+  schema: schemaCommand,
+};
+
+const HELP = `Usage: streamlog <command> [options]
+
+Commands:
+  pretty                          pretty-print NDJSON from stdin (streamlog's and pino's)
+  pipe   [--config file]          route NDJSON from stdin through the configured transports
+  ship   [--config file] <file…>  replay log files (plain or .gz) through the configured transports
+  check  <config.json>            validate a config file; every error with its JSON path
+  schema                          print the config's JSON Schema
+
+Options:
+  -h, --help      help (also after a command: streamlog ship --help)
+  -v, --version   the version
+
+${EXIT_CODES_HELP}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const run = COMMANDS[command];
+  if (!run) throw new UsageError(`unknown command "${command}" (known: ${Object.keys(COMMANDS).join(', ')})`);
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`streamlog: ${error.message}\n(streamlog --help lists the commands and options)\n`);
+      process.exitCode = EXIT.usage;
+    } else if (error instanceof ConfigError) {
+      process.stderr.write(`streamlog: invalid config: ${error.message}\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`streamlog: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = EXIT.failed;
+    }
+  },
+);

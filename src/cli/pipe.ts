@@ -1,0 +1,29 @@
+import { pump } from './forward.js';
+import { forwardOptions, SHIP_OPTIONS, SHIP_OPTIONS_HELP, shipThrough } from './shipping.js';
+import { EXIT, EXIT_CODES_HELP, flag, parseCommand, text } from './usage.js';
+
+const HELP = `Usage: node app.js | streamlog pipe [--config streamlog.json]
+
+A log shipper: routes NDJSON from stdin through the transports of the config, with their
+backpressure (stdin is read no faster than the slowest blocking transport takes it).
+Records keep the producer's own pid, hostname and name. Ends once stdin ends and every
+record is delivered (or failed, or parked in a spool). SIGTERM or SIGINT stops reading and
+delivers what was read; a second one ends at once.
+
+Options:
+${SHIP_OPTIONS_HELP}
+  --summary               print the per-transport table on stderr at the end
+  -h, --help              this help
+
+${EXIT_CODES_HELP}
+`;
+
+export async function pipeCommand(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, { ...SHIP_OPTIONS, summary: { type: 'boolean' } }, HELP);
+  if (!parsed) return EXIT.ok;
+  return shipThrough(
+    forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout')),
+    (sink, signal) => pump(process.stdin, sink, signal),
+    { table: flag(parsed, 'summary') },
+  );
+}

@@ -1,0 +1,59 @@
+import { DEFAULT_LEVELS, type Formatter, type LogRecord } from '../index.js';
+
+const LABELS = new Map<number, string>(Object.entries(DEFAULT_LEVELS).map(([label, value]) => [value, label]));
+
+/**
+ * A parsed NDJSON line (ours or pino's) seen as a record, so the pretty formatter prints it
+ * as it prints a live one: numeric or named level, `time` as epoch ms or ISO text, `msg`.
+ */
+export class LineRecord implements LogRecord {
+  readonly level: number;
+  readonly label: string;
+  readonly time: number;
+  readonly timestamped: boolean;
+  readonly msg: string | undefined;
+  readonly messageKey: string;
+
+  constructor(
+    private readonly object: Record<string, unknown>,
+    messageKey: string,
+  ) {
+    this.messageKey = messageKey;
+    const level = object.level;
+    if (typeof level === 'number') {
+      this.level = level;
+      this.label = LABELS.get(level) ?? `level ${level}`;
+    } else if (typeof level === 'string') {
+      this.label = level;
+      this.level = (DEFAULT_LEVELS as Record<string, number>)[level] ?? Number.NaN;
+    } else {
+      this.level = Number.NaN;
+      this.label = level === undefined ? 'log' : 'level ?';
+    }
+    const time = object.time;
+    this.time = typeof time === 'number' ? time : typeof time === 'string' ? Date.parse(time) : Number.NaN;
+    this.timestamped = Number.isFinite(this.time) && Math.abs(this.time) <= 8.64e15;
+    const msg = object[messageKey];
+    this.msg = msg === undefined ? undefined : typeof msg === 'string' ? msg : JSON.stringify(msg);
+  }
+
+  get fields(): Readonly<Record<string, unknown>> {
+    return this.object;
+  }
+
+  json(): string {
+    return `${JSON.stringify(this.object)}\n`;
+  }
+
+  toObject(): Record<string, unknown> {
+    return JSON.parse(JSON.stringify(this.object)) as Record<string, unknown>;
+  }
+
+  view(): Readonly<Record<string, unknown>> {
+    return this.object;
+  }
+
+  formatted(formatter: Formatter): string {
+    return formatter.format(this);
+  }
+}

@@ -1,0 +1,82 @@
+import { createPrettyFormatter, DEFAULT_LEVELS } from '../index.js';
+import { lineBatches } from './lines.js';
+import { colourFor, Output } from './output.js';
+import { LineRecord } from './pretty-record.js';
+import { EXIT, flag, oneOf, parseCommand, text, UsageError } from './usage.js';
+
+const HELP = `Usage: node app.js | streamlog pretty [options]
+
+Pretty-prints NDJSON log lines from stdin (streamlog's and pino's) to stdout.
+Lines that are not JSON objects pass through unchanged; a bad line never stops it.
+Control characters in messages, keys and values are shown escaped, so a line can
+neither forge another line nor recolour the terminal.
+
+Options:
+  --level <name|number>       print records at this level and above (non-JSON lines always)
+  --colour <auto|always|never> colour (auto: on a terminal; NO_COLOR and FORCE_COLOR honoured)
+  --utc                       clock times in UTC instead of local time
+  --message-key <key>         the message's key (default msg)
+  -h, --help                  this help
+`;
+
+const OPTIONS = {
+  level: { type: 'string' },
+  colour: { type: 'string' },
+  color: { type: 'string' },
+  utc: { type: 'boolean' },
+  'message-key': { type: 'string' },
+} as const;
+
+function threshold(value: string | undefined): number {
+  if (value === undefined) return Number.NEGATIVE_INFINITY;
+  const named = (DEFAULT_LEVELS as Record<string, number>)[value];
+  if (named !== undefined) return named;
+  if (/^\d+$/.test(value)) return Number(value);
+  throw new UsageError(`--level must be a level name (${Object.keys(DEFAULT_LEVELS).join(', ')}) or a number`);
+}
+
+export async function prettyCommand(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, OPTIONS, HELP);
+  if (!parsed) return EXIT.ok;
+  const minLevel = threshold(text(parsed, 'level'));
+  const colour = oneOf(text(parsed, 'colour') ?? text(parsed, 'color'), ['auto', 'always', 'never'], '--colour');
+  const messageKey = text(parsed, 'message-key') ?? 'msg';
+  const formatter = createPrettyFormatter(
+    { utc: flag(parsed, 'utc') },
+    { colorize: colourFor(colour, process.stdout) },
+  );
+  const out = new Output(process.stdout);
+
+  for await (const lines of lineBatches(process.stdin)) {
+    let text = '';
+    for (const line of lines) text += prettyLine(line, formatter, messageKey, minLevel);
+    await out.write(text);
+    if (out.gone) break;
+  }
+  return EXIT.ok;
+}
+
+/** One input line as output: pretty when it is a JSON object, else as it came. */
+function prettyLine(
+  line: string,
+  formatter: ReturnType<typeof createPrettyFormatter>,
+  messageKey: string,
+  minLevel: number,
+): string {
+  const start = line.charCodeAt(0) === 0x7b ? 0 : line.search(/\S/);
+  if (start === -1 || line.charCodeAt(start) !== 0x7b) return `${line}\n`;
+  let object: unknown;
+  try {
+    object = JSON.parse(line);
+  } catch {
+    return `${line}\n`;
+  }
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return `${line}\n`;
+  try {
+    const record = new LineRecord(object as Record<string, unknown>, messageKey);
+    if (record.level < minLevel) return '';
+    return formatter.format(record);
+  } catch {
+    return `${line}\n`;
+  }
+}

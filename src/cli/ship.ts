@@ -1,0 +1,86 @@
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { pump } from './forward.js';
+import { Progress, type ProgressMode } from './progress.js';
+import { forwardOptions, SHIP_OPTIONS, SHIP_OPTIONS_HELP, shipThrough } from './shipping.js';
+import { EXIT, EXIT_CODES_HELP, flag, parseCommand, text, UsageError } from './usage.js';
+
+const HELP = `Usage: streamlog ship [--config streamlog.json] app.log [more.log …]
+
+Replays log files (NDJSON, plain or gzip-compressed) through the transports of the config,
+one file after another. Records keep the producer's own pid, hostname and name.
+Shows progress on stderr (a bar on a terminal: bytes of total, records/s, ETA; a plain line
+every 5 s otherwise) and ends with a table per transport: delivered, failed, dropped,
+retries, time.
+
+Options:
+${SHIP_OPTIONS_HELP}
+  -q, --quiet             no progress and no table (the one-line failure summary stays)
+  -h, --help              this help
+
+${EXIT_CODES_HELP}
+`;
+
+/** gzip by its magic bytes, so `app.log.1.gz` and a renamed file alike are read right. */
+function isGzip(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileSizes(files: string[]): number[] {
+  return files.map((file) => {
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) throw new UsageError(`${file}: not a file`);
+      return stat.size;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  });
+}
+
+/** The file's lines as bytes (gunzipped when compressed); `onBytes` counts what is read from disk. */
+function openFile(file: string, onBytes: (n: number) => void): Readable {
+  const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
+  raw.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
+  if (!isGzip(file)) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (error) => gunzip.destroy(error));
+  return raw.pipe(gunzip);
+}
+
+export async function shipCommand(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, { ...SHIP_OPTIONS, quiet: { type: 'boolean', short: 'q' } }, HELP, true);
+  if (!parsed) return EXIT.ok;
+  const files = parsed.positionals;
+  if (files.length === 0) throw new UsageError('ship needs at least one file');
+  const total = fileSizes(files).reduce((a, b) => a + b, 0);
+  const quiet = flag(parsed, 'quiet');
+  const mode: ProgressMode = quiet ? 'off' : process.stderr.isTTY ? 'bar' : 'lines';
+  let progress: Progress | undefined;
+  return shipThrough(
+    forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout')),
+    async (sink, signal, log) => {
+      progress = new Progress(mode, total, log);
+      const bar = progress;
+      for (const file of files) {
+        if (signal.aborted) break;
+        await pump(
+          openFile(file, (n) => {
+            bar.bytes += n;
+          }),
+          sink,
+          signal,
+        );
+      }
+    },
+    { table: !quiet, onRead: () => progress?.done() },
+  );
+}

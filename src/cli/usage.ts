@@ -1,0 +1,65 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** The command's exit codes, the same for every subcommand. */
+export const EXIT = {
+  ok: 0,
+  /** Records failed under the router strategy (pipe, ship); the config file cannot be read (check). */
+  failed: 1,
+  /** A usage mistake or an invalid config. */
+  usage: 2,
+} as const;
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  done: every record delivered (pipe, ship), the config is valid (check)
+  1  records failed or were dropped under the router strategy (pipe, ship; a one-line summary on stderr),
+     or the config file cannot be read (check)
+  2  usage mistake (unknown option, missing argument) or invalid config`;
+
+/** A mistake in how the command was called: its message goes to stderr, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+}
+
+/** The subcommand's options and operands, or undefined when --help was asked (and printed). */
+export function parseCommand(args: string[], options: Options, help: string, positionals = false): Parsed | undefined {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: positionals,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.values.help === true) {
+    process.stdout.write(help);
+    return undefined;
+  }
+  return parsed;
+}
+
+/** A string option's value (parseArgs types them loosely). */
+export function text(parsed: Parsed, name: string): string | undefined {
+  const value = parsed.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function flag(parsed: Parsed, name: string): boolean {
+  return parsed.values[name] === true;
+}
+
+/** One of a fixed set of words, or a UsageError naming the choices. */
+export function oneOf<T extends string>(value: string | undefined, choices: readonly T[], option: string): T {
+  if (value === undefined) return choices[0]!;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${option} must be one of ${choices.join(', ')} (got "${value}")`);
+}

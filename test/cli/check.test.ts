@@ -1,0 +1,94 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../built.js';
+import { tempFolder } from '../transports/http/receiver.js';
+import { streamlog } from './run.js';
+
+describe('streamlog check', () => {
+  it('a valid config: exit 0', async () => {
+    const dir = tempFolder('cli-check');
+    cpSync(join(ROOT, 'examples', 'service.json'), join(dir, 'service.json'));
+    const result = await streamlog(['check', join(dir, 'service.json')]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/service\.json: valid \(3 transport\(s\)\)/);
+  });
+
+  it('an invalid config: every problem with its JSON path, exit 2', async () => {
+    const dir = tempFolder('cli-check');
+    const file = join(dir, 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        level: 'loud',
+        transports: [
+          { type: 'file', pth: 'x.log' },
+          { type: 'kafak' },
+          { type: 'file', path: 'a.log', rotate: { size: '1B' } },
+        ],
+      }),
+    );
+    const result = await streamlog(['check', file]);
+    expect(result.code).toBe(2);
+    expect(result.stdout.split('\n').slice(1, -1)).toEqual([
+      '  level: unknown level "loud" (known: trace, debug, info, warn, error, fatal, silent)',
+      '  transports[0].path: expected string, got undefined',
+      '  transports[0].pth: unknown option "pth" (known: path, mode, sync, bufferSize, fsync, rotate, reopenOnSighup)',
+      '  transports[1].type: unknown transport "kafak" (known: buffered, console, file, http, memory, validating)',
+      '  transports[2].rotate.size: expected a rotation size of at least 1KB',
+    ]);
+    expect(result.stdout).toMatch(/bad\.json: 5 problems\n/);
+  });
+
+  it('invalid JSON is invalid (exit 2, line and column); an unreadable file exits 1', async () => {
+    const dir = tempFolder('cli-check');
+    writeFileSync(join(dir, 'trailing.json'), '{\n  "level": "info",\n}\n');
+    const invalid = await streamlog(['check', join(dir, 'trailing.json')]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stdout).toMatch(/at line 3, column 1: trailing comma before "}"/);
+    const missing = await streamlog(['check', join(dir, 'missing.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/missing\.json: cannot read: ENOENT/);
+  });
+});
+
+describe('streamlog schema, --version, --help, usage', () => {
+  it('schema prints the same JSON Schema as streamlog.schema.json', async () => {
+    const result = await streamlog(['schema']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(readFileSync(join(ROOT, 'streamlog.schema.json'), 'utf8'));
+  });
+
+  it('--version is the package version; --help lists the commands and exit codes', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect((await streamlog(['--version'])).stdout).toBe(`${pkg.version}\n`);
+    const help = await streamlog(['--help']);
+    expect(help.code).toBe(0);
+    for (const word of ['pretty', 'pipe', 'ship', 'check', 'schema', 'Exit codes:'])
+      expect(help.stdout).toContain(word);
+    for (const command of ['pretty', 'pipe', 'ship', 'check', 'schema']) {
+      const sub = await streamlog([command, '--help']);
+      expect(sub.code).toBe(0);
+      expect(sub.stdout).toMatch(new RegExp(`^Usage: .*streamlog ${command}`));
+    }
+  });
+
+  it('no command, an unknown command or option: exit 2 with the reason', async () => {
+    expect((await streamlog([])).code).toBe(2);
+    const unknown = await streamlog(['shipit']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "shipit"/);
+    const option = await streamlog(['pipe', '--bogus']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/Unknown option '--bogus'/);
+  });
+
+  it('pipe with an invalid config: exit 2 before reading anything', async () => {
+    const dir = tempFolder('cli-check');
+    writeFileSync(join(dir, 'bad.json'), '{"transports":[{"type":"kafak"}]}');
+    const result = await streamlog(['pipe', '-c', join(dir, 'bad.json')], { input: '{"msg":"x"}\n' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^streamlog: invalid config: transports\[0\]\.type: unknown transport "kafak"/);
+  });
+});

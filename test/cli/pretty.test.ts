@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { PRETTY_GOLDEN, PRETTY_INPUT } from './pretty-input.js';
+import { streamlog } from './run.js';
+
+describe('streamlog pretty', () => {
+  it('prints ours and pino lines, escapes control characters, passes other lines through (golden)', async () => {
+    const result = await streamlog(['pretty', '--utc', '--colour', 'never', '--level', 'info'], {
+      input: PRETTY_INPUT,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(PRETTY_GOLDEN);
+  });
+
+  it('with colour, only its own escape sequences reach the terminal', async () => {
+    const result = await streamlog(['pretty', '--colour', 'always'], { input: PRETTY_INPUT });
+    expect(result.code).toBe(0);
+    // Every ESC in the output starts one of picocolors' SGR sequences; the input's ESC [2J never passes.
+    expect(result.stdout).toContain('\u001b[');
+    expect(result.stdout).not.toContain('\u001b[2J');
+    expect(result.stdout.replace(/\u001b\[\d+(;\d+)*m/g, '')).not.toMatch(/[\u001b\u0007\u009b\u2028]/);
+    // The forged line stays inside the real one: no output line starts with a forged clock.
+    expect(result.stdout.split('\n').filter((l) => l.includes('FATAL'))).toHaveLength(1);
+    expect(result.stdout).not.toMatch(/^\[08:00:03\.000\]/m);
+  });
+
+  it('--level filters JSON records by number or name; other lines always pass', async () => {
+    const input = '{"level":30,"msg":"info"}\n{"level":50,"msg":"error"}\nplain\n{"level":"warn","msg":"named"}\n';
+    const result = await streamlog(['pretty', '--level', 'warn', '--colour', 'never'], { input });
+    expect(result.stdout).toBe('ERROR: error\nplain\nWARN: named\n');
+  });
+
+  it('a last line without a newline comes out whole, multi-byte characters intact', async () => {
+    const result = await streamlog(['pretty', '--colour', 'never'], {
+      input: Buffer.from('{"msg":"caf\u00e9 \u{1f600}"}'),
+    });
+    expect(result.stdout).toBe('LOG: caf\u00e9 \u{1f600}\n');
+  });
+
+  it('a bad option is a usage error: exit 2, the reason on stderr', async () => {
+    const result = await streamlog(['pretty', '--colour', 'purple']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--colour must be one of auto, always, never/);
+  });
+});

@@ -1,0 +1,176 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CountingReceiver, countingReceiver, tempFolder } from '../transports/http/receiver.js';
+import { producerLines, streamlog, summaryRows } from './run.js';
+
+const COUNT = 100_000;
+
+let receiver: CountingReceiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+/** A config with a file target and, given a URL, an http target too. */
+function writeConfig(dir: string, url?: string, extra: Record<string, unknown> = {}): string {
+  const transports: Record<string, unknown>[] = [{ type: 'file', id: 'archive', path: 'out/app.log' }];
+  if (url) {
+    transports.push({ type: 'http', id: 'central', url, batch: { intervalMs: 20 }, retry: { baseMs: 20, maxMs: 100 } });
+  }
+  const file = join(dir, 'streamlog.json');
+  writeFileSync(file, JSON.stringify({ name: 'shipper', transports, ...extra }));
+  return file;
+}
+
+function fileIndexes(dir: string): number[] {
+  return readFileSync(join(dir, 'out', 'app.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { i: number }).i);
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+describe('streamlog pipe and ship', () => {
+  it(`pipe: ${COUNT} lines from stdin to a file and an HTTP receiver, every one delivered`, async () => {
+    receiver = await countingReceiver('ok');
+    const dir = tempFolder('cli-pipe');
+    const config = writeConfig(dir, receiver.url);
+    const result = await streamlog(['pipe', '--config', config, '--summary'], { input: producerLines(COUNT) });
+    expect(result.code).toBe(0);
+    expect(fileIndexes(dir)).toEqual(range(COUNT));
+    expect(receiver.received.length).toBe(COUNT);
+    expect(receiver.distinct()).toBe(COUNT);
+    const rows = summaryRows(result.stderr);
+    expect(rows.archive).toMatchObject({ type: 'file', delivered: String(COUNT), failed: '0', dropped: '0' });
+    expect(rows.central).toMatchObject({ type: 'http', delivered: String(COUNT), failed: '0', retries: '0' });
+    expect(result.stderr).toMatch(new RegExp(`${COUNT} records in .*${COUNT} delivered, 0 failed, 0 dropped`));
+  });
+
+  it('pipe keeps the producer pid, hostname and name (no @pid beside the shipper base)', async () => {
+    const dir = tempFolder('cli-origin');
+    const config = writeConfig(dir);
+    const result = await streamlog(['pipe', '-c', config], { input: producerLines(3) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const first = JSON.parse(readFileSync(join(dir, 'out', 'app.log'), 'utf8').split('\n')[0]!);
+    expect(first).toEqual({
+      level: 30,
+      time: 1700000000000,
+      pid: 4242,
+      hostname: 'web-1',
+      name: 'orders',
+      i: 0,
+      msg: 'order 0 placed',
+    });
+  });
+
+  it(`ship: a ${COUNT}-line file and a .gz to a file and an HTTP receiver, with progress and the table`, async () => {
+    receiver = await countingReceiver('ok');
+    const dir = tempFolder('cli-ship');
+    const config = writeConfig(dir, receiver.url);
+    writeFileSync(join(dir, 'app.log'), producerLines(COUNT));
+    writeFileSync(join(dir, 'older.log.gz'), gzipSync(producerLines(1000, COUNT)));
+    const result = await streamlog(['ship', '--config', config, join(dir, 'app.log'), join(dir, 'older.log.gz')]);
+    expect(result.code).toBe(0);
+    expect(fileIndexes(dir)).toEqual(range(COUNT + 1000));
+    expect(receiver.distinct()).toBe(COUNT + 1000);
+    // Not a terminal: plain progress lines, the last at 100% of the bytes on disk.
+    expect(result.stderr).toMatch(new RegExp(`ship: 100% .* ${COUNT + 1000} records`));
+    const rows = summaryRows(result.stderr);
+    expect(rows.archive).toMatchObject({ delivered: String(COUNT + 1000), failed: '0', dropped: '0' });
+    expect(rows.central).toMatchObject({ delivered: String(COUNT + 1000), failed: '0' });
+  });
+
+  it('ship --quiet prints nothing; a missing file is a usage error (exit 2)', async () => {
+    const dir = tempFolder('cli-quiet');
+    const config = writeConfig(dir);
+    writeFileSync(join(dir, 'a.log'), producerLines(10));
+    const quiet = await streamlog(['ship', '-q', '-c', config, join(dir, 'a.log')]);
+    expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const missing = await streamlog(['ship', '-c', config, join(dir, 'nope.log')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.log: cannot read \(ENOENT\)/);
+  });
+
+  it('records that fail under the strategy: exit 1 and one line on stderr', async () => {
+    const dir = tempFolder('cli-fail');
+    // A target that refuses every line: a validating transport whose records all lack userId.
+    const config = join(dir, 'streamlog.json');
+    const rules = { type: 'object', properties: { userId: { type: 'string' } }, required: ['userId'] };
+    writeFileSync(
+      config,
+      JSON.stringify({
+        transports: [
+          { type: 'file', id: 'archive', path: 'out/app.log' },
+          { type: 'validating', id: 'audit', schema: rules, onInvalid: 'error', target: { type: 'memory' } },
+        ],
+      }),
+    );
+    const result = await streamlog(['pipe', '-c', config], { input: producerLines(5) });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^streamlog: 5 of 5 records not delivered under the all strategy \(5 failed/);
+  });
+
+  it('SIGTERM mid-pipe (stdin still open): what was read is delivered, then exit 0', async () => {
+    receiver = await countingReceiver('ok');
+    const dir = tempFolder('cli-sigterm');
+    const config = writeConfig(dir, receiver.url);
+    const state = receiver;
+    const result = await streamlog(['pipe', '-c', config, '--summary'], {
+      input: producerLines(5000),
+      keepOpen: true,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (state.received.length === 0) return;
+          clearInterval(poll);
+          child.kill('SIGTERM');
+        }, 10);
+      },
+    });
+    expect(result.code).toBe(0);
+    const read = Number(/(\d+) records in /.exec(result.stderr)?.[1]);
+    expect(read).toBeGreaterThan(0);
+    expect(fileIndexes(dir)).toEqual(range(read));
+    expect(receiver.distinct()).toBe(read);
+    expect(summaryRows(result.stderr).central).toMatchObject({ delivered: String(read), failed: '0' });
+  });
+
+  it('SIGTERM with the receiver down: the http target parks what it holds in its spool; exit 1 says so', async () => {
+    receiver = await countingReceiver('down');
+    const dir = tempFolder('cli-spool');
+    const config = join(dir, 'streamlog.json');
+    const http = {
+      type: 'http',
+      id: 'central',
+      url: receiver.url,
+      spoolDir: join(dir, 'spool'),
+      batch: { intervalMs: 20 },
+    };
+    writeFileSync(config, JSON.stringify({ transports: [{ ...http, retry: { baseMs: 20, maxMs: 50 } }] }));
+    const state = receiver;
+    const result = await streamlog(['pipe', '-c', config, '--signal-timeout', '300'], {
+      input: producerLines(50),
+      keepOpen: true,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (state.requests < 2) return;
+          clearInterval(poll);
+          child.kill('SIGTERM');
+        }, 10);
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^streamlog: 50 of 50 records not delivered .*50 parked in a spool for the next run/);
+    const spooled = readdirSync(join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'));
+    const lines = spooled.flatMap((f) =>
+      readFileSync(join(dir, 'spool', f), 'utf8')
+        .split('\n')
+        .filter(Boolean),
+    );
+    expect(lines.map((l) => (JSON.parse(l) as { i: number }).i).sort((a, b) => a - b)).toEqual(range(50));
+  });
+});
