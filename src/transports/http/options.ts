@@ -1,6 +1,6 @@
 import type { BatchStats, BatchTransportOptions } from '../../core/plugin/batch-transport.js';
 import type { HttpPreset } from './preset.js';
-import type { SenderOptions } from './sender.js';
+import type { BodyBytes, SenderOptions } from './sender.js';
 
 export type {
   RetryOptions as HttpRetryOptions,
@@ -13,5 +13,5 @@ export interface HttpTransportOptions extends BatchTransportOptions, Partial<Sen
   preset?: HttpPreset;
 }
 
-/** What the HTTP transport adds to stats(): the batch transport's figures. */
-export type HttpStats = BatchStats;
+/** What the HTTP transport adds to stats(): the batch transport's figures, and request bytes before and after gzip. */
+export type HttpStats = BatchStats & BodyBytes;

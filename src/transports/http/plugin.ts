@@ -26,7 +26,12 @@ const httpSchema = z
       })
       .optional(),
     ...batchOptionsShape,
-    compression: z.enum(['gzip', 'none']).optional(),
+    compression: z
+      .union([
+        z.enum(['gzip', 'none']),
+        z.strictObject({ type: z.enum(['gzip', 'none']), minBytes: sizeSchema.optional() }),
+      ])
+      .optional(),
     tls: z
       .strictObject({
         ca: z.string().optional(),

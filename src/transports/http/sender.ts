@@ -8,10 +8,19 @@ const gzipAsync = promisify(gzip);
 /** A response body is read up to this much: enough for any error message or bulk answer. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
+/** gzip, or none; bodies under `minBytes` (default 1 KiB) go plain: gzip would only add bytes and time. */
+export type Compression = 'gzip' | 'none' | { type: 'gzip' | 'none'; minBytes?: number };
+
+/** Bytes of request bodies before compression, and as sent. */
+export interface BodyBytes {
+  bodyBytes: number;
+  sentBytes: number;
+}
+
 export interface SenderOptions {
   headers: Record<string, string>;
   timeoutMs: number;
-  compression: 'gzip' | 'none';
+  compression: Compression;
   concurrency: number;
   /** https: extra trust and a client certificate. */
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
@@ -26,24 +35,34 @@ export interface SenderOptions {
 export class Sender {
   private readonly agent: HttpAgent;
   private readonly secure: boolean;
+  private readonly gzipFrom: number;
+  readonly bytes: BodyBytes = { bodyBytes: 0, sentBytes: 0 };
 
   constructor(
     private readonly options: SenderOptions,
     secure: boolean,
   ) {
     this.secure = secure;
+    const compression = options.compression;
+    const type = typeof compression === 'object' ? compression.type : compression;
+    const minBytes = typeof compression === 'object' ? (compression.minBytes ?? 1024) : 1024;
+    this.gzipFrom = type === 'gzip' ? minBytes : Number.POSITIVE_INFINITY;
     const agentOptions = { keepAlive: true, maxSockets: options.concurrency };
     this.agent = secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions);
   }
 
   async send(url: string, contentType: string, body: string, signal?: AbortSignal): Promise<HttpResponse> {
-    const payload = this.options.compression === 'gzip' ? await gzipAsync(body) : Buffer.from(body);
+    const plain = Buffer.from(body);
+    const gzipped = plain.length >= this.gzipFrom;
+    const payload = gzipped ? await gzipAsync(plain) : plain;
+    this.bytes.bodyBytes += plain.length;
+    this.bytes.sentBytes += payload.length;
     const headers: Record<string, string | number> = {
       ...this.options.headers,
       'content-type': contentType,
       'content-length': payload.length,
     };
-    if (this.options.compression === 'gzip') headers['content-encoding'] = 'gzip';
+    if (gzipped) headers['content-encoding'] = 'gzip';
     const request = this.secure ? httpsRequest : httpRequest;
     return new Promise<HttpResponse>((resolve, fail) => {
       // Until the whole body is handed to the socket the server cannot have taken the batch

@@ -2,7 +2,7 @@ import { BatchTransport } from '../../core/plugin/batch-transport.js';
 import type { BatchInfo } from '../../core/plugin/batch-transport.js';
 import type { Verdict } from '../../core/plugin/batch-outcome.js';
 import type { LogRecord } from '../../core/record/log-record.js';
-import type { HttpTransportOptions } from './options.js';
+import type { HttpStats, HttpTransportOptions } from './options.js';
 import { DEFAULT_RETRYABLE, type HttpPreset, verdictFor } from './preset.js';
 import { httpPreset } from './presets/index.js';
 import { checkHeaders, Scrubber } from './secrets.js';
@@ -51,6 +51,10 @@ export class HttpTransport extends BatchTransport {
       timeoutMs: timeoutMs * 2,
     });
     this.sender = sender;
+  }
+
+  protected override extraStats(): HttpStats {
+    return { ...super.extraStats(), ...this.sender.bytes };
   }
 
   protected override async closeResources(): Promise<void> {
