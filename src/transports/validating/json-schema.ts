@@ -94,7 +94,8 @@ export interface CompiledSchema {
 }
 
 /** Compiles a JSON Schema once; throws JsonSchemaError when Ajv refuses it. */
-export function compileJsonSchema(schema: Record<string, unknown> | boolean): CompiledSchema {
+export function compileJsonSchema(given: Record<string, unknown> | boolean): CompiledSchema {
+  const schema = withoutEmptyEnums(given) as Record<string, unknown> | boolean;
   const draft = typeof schema === 'boolean' ? '2020-12' : draftOf(schema);
   const ajv = ajvFor(draft);
   if (!ajv.validateSchema(schema)) {
@@ -113,6 +114,32 @@ export function compileJsonSchema(schema: Record<string, unknown> | boolean): Co
   // Ajv runs without the options that change data (defaults, coercion, removing properties).
   Object.defineProperty(check, READS_ONLY, { value: true });
   return { draft, warnings: found, check };
+}
+
+/** Keywords whose values are data, not schemas: never rewritten. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
+
+/**
+ * `enum: []` is a schema nothing satisfies (the specification allows it; Ajv refuses it):
+ * it becomes `allOf: [..., false]`, which decides the same, wherever it stands.
+ */
+function withoutEmptyEnums(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutEmptyEnums);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    Object.defineProperty(out, key, {
+      value: DATA_KEYWORDS.has(key) ? value : withoutEmptyEnums(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  if (Array.isArray(out.enum) && out.enum.length === 0) {
+    delete out.enum;
+    out.allOf = [...(Array.isArray(out.allOf) ? out.allOf : []), false];
+  }
+  return out;
 }
 
 /** Ajv's error → today's problem shape: a dotted path to the value at fault, `(record)` for the record. */
