@@ -1,0 +1,43 @@
+// RFC 5424 §6: the header's fields are printable US-ASCII (33-126) with a length limit each,
+// "-" when empty; structured data names likewise, without '=', ']' and '"'.
+
+export const NILVALUE = '-';
+
+/** The RFC's limits, in characters (all ASCII, so bytes too). */
+export const LIMITS = Object.freeze({ hostname: 255, appName: 48, procId: 128, msgId: 32, sdName: 32 });
+
+const NOT_PRINTABLE = /[^\x21-\x7e]/gu;
+const NOT_SD_NAME = /[^\x21-\x7e]|[="\]]/gu;
+
+/** A header field: characters outside printable ASCII replaced by "_", cut to `max`, "-" when empty. */
+export function headerField(value: string | undefined, max: number): string {
+  if (value === undefined || value === '') return NILVALUE;
+  return value.replace(NOT_PRINTABLE, '_').slice(0, max);
+}
+
+/** An SD-ID or PARAM-NAME: 1 to 32 printable ASCII characters, none of '=', ' ', ']', '"'. */
+export function sdName(value: string): string {
+  const name = value.replace(NOT_SD_NAME, '_').slice(0, LIMITS.sdName);
+  return name === '' ? '_' : name;
+}
+
+/** True when `value` is a valid SD-ID as written (the config refuses any other). */
+export function isSdName(value: string): boolean {
+  return value.length > 0 && value.length <= LIMITS.sdName && sdName(value) === value;
+}
+
+const SD_ESCAPE = /["\\\]]/g;
+
+/** A PARAM-VALUE: '"', '\' and ']' escaped with a backslash (§6.3.3). */
+export function sdValue(value: string): string {
+  return value.replace(SD_ESCAPE, '\\$&');
+}
+
+/** RFC 3339 in UTC with milliseconds; "-" for a time no RFC 3339 year can hold. */
+export function timestamp(time: number): string {
+  if (!Number.isFinite(time)) return NILVALUE;
+  const date = new Date(time);
+  const year = date.getUTCFullYear();
+  // toISOString writes years past 9999 as "+010000": not a timestamp a receiver parses.
+  return year >= 0 && year <= 9999 ? date.toISOString() : NILVALUE;
+}
