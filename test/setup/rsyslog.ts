@@ -13,7 +13,13 @@ export default async function startRsyslog(): Promise<(() => Promise<void>) | un
   const dir = mkdtempSync(join(tmpdir(), 'streamlog-rsyslog-'));
   const rsyslog = await Rsyslog.create(dir);
   await rsyslog.start();
-  const info: RsyslogInfo = { ...rsyslog.ports, dir, output: rsyslog.output, ca: join(dir, 'ca.pem'), pid: rsyslog.pid };
+  const info: RsyslogInfo = {
+    ...rsyslog.ports,
+    dir,
+    output: rsyslog.output,
+    ca: join(dir, 'ca.pem'),
+    pid: rsyslog.pid,
+  };
   process.env.STREAMLOG_RSYSLOG = JSON.stringify(info);
   return async () => {
     await rsyslog.stop();

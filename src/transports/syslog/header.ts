@@ -28,9 +28,17 @@ export function isSdName(value: string): boolean {
 
 const SD_ESCAPE = /["\\\]]/g;
 
-/** A PARAM-VALUE: '"', '\' and ']' escaped with a backslash (§6.3.3). */
+/** A PARAM-VALUE: '"', '\' and ']' escaped with a backslash (§6.3.3), NUL replaced. */
 export function sdValue(value: string): string {
-  return value.replace(SD_ESCAPE, '\\$&');
+  return withoutNul(value).replace(SD_ESCAPE, '\\$&');
+}
+
+/**
+ * NUL replaced by U+FFFD. Receivers written in C end strings at a NUL or rewrite it
+ * (rsyslog writes "#000" and can lose the characters around it), so none is sent.
+ */
+export function withoutNul(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
 }
 
 /** RFC 3339 in UTC with milliseconds; "-" for a time no RFC 3339 year can hold. */

@@ -1,5 +1,5 @@
 import type { LogRecord } from '../../core/record/log-record.js';
-import { headerField, LIMITS, NILVALUE, sdName, sdValue, timestamp } from './header.js';
+import { headerField, LIMITS, NILVALUE, sdName, sdValue, timestamp, withoutNul } from './header.js';
 import { severityOf } from './severity.js';
 
 export interface MessageOptions {
@@ -64,7 +64,7 @@ export class MessageBuilder {
     const msgId =
       this.msgIdPath === undefined ? NILVALUE : headerField(text(lookup(view!, this.msgIdPath)), LIMITS.msgId);
     const sd = view === undefined ? NILVALUE : this.structuredData(view);
-    let msg = this.line(record);
+    let msg = withoutNul(this.line(record));
     if (msg.endsWith('\n')) msg = msg.slice(0, msg.endsWith('\r\n') ? -2 : -1);
     const head = `<${pri}>1 ${timestamp(record.time)} ${this.hostname} ${app} ${this.procId} ${msgId} ${sd}`;
     return msg === '' ? head : `${head} ${this.bom}${msg}`;

@@ -37,8 +37,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     const protocol = options.protocol ?? 'tcp';
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? (protocol === 'tls' ? 6514 : 514);
-    const facility =
-      typeof options.facility === 'number' ? options.facility : FACILITIES[options.facility ?? 'user'];
+    const facility = typeof options.facility === 'number' ? options.facility : FACILITIES[options.facility ?? 'user'];
     if (facility === undefined || !Number.isInteger(facility) || facility < 0 || facility > 23) {
       throw new RangeError(`unknown syslog facility ${JSON.stringify(options.facility)}`);
     }

@@ -183,10 +183,16 @@ export class Rsyslog {
 /** Every message rsyslog wrote out so far, parsed. */
 export function parsedMessages(output: string): Parsed[] {
   if (!existsSync(output)) return [];
-  return readFileSync(output, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as Parsed);
+  const lines = readFileSync(output, 'utf8').split('\n');
+  // The last piece is a line rsyslog is still writing (or ''): read next time.
+  lines.pop();
+  return lines.map((line) => {
+    try {
+      return JSON.parse(line) as Parsed;
+    } catch {
+      throw new Error(`rsyslog wrote a line that is not JSON: ${JSON.stringify(line)}`);
+    }
+  });
 }
 
 /** Waits until `count` messages matching `match` are in the output (or the time is up); returns them. */
