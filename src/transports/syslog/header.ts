@@ -21,11 +21,6 @@ export function sdName(value: string): string {
   return name === '' ? '_' : name;
 }
 
-/** True when `value` is a valid SD-ID as written (the config refuses any other). */
-export function isSdName(value: string): boolean {
-  return value.length > 0 && value.length <= LIMITS.sdName && sdName(value) === value;
-}
-
 const SD_ESCAPE = /["\\\]]/g;
 
 /** A PARAM-VALUE: '"', '\' and ']' escaped with a backslash (§6.3.3), NUL replaced. */

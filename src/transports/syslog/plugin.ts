@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { batchOptionsShape } from '../../core/plugin/batch-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
-import { isSdName } from './header.js';
 import type { SyslogTlsOptions } from './options.js';
 import { FACILITIES } from './severity.js';
 import { SyslogTransport } from './transport.js';
@@ -13,6 +12,9 @@ import { SyslogTransport } from './transport.js';
 // The `syslog` entry of a config: its schema, and the transport it makes.
 
 const facilityNames = Object.keys(FACILITIES) as [string, ...string[]];
+
+/** SD-NAME (RFC 5424 §6.3.2): printable ASCII but '"', '=' and ']' (and no space, which is not printable there). */
+const SD_ID = /^[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]{1,32}$/;
 
 /** PEM text, or the path of a file holding it (relative to the config). */
 const pem = z.string().min(1);
@@ -33,7 +35,7 @@ const syslogSchema = z
     msgIdField: z.string().min(1).optional(),
     structuredData: z
       .record(
-        z.string().refine(isSdName, {
+        z.string().regex(SD_ID, {
           error: 'expected an SD-ID: 1-32 printable ASCII characters, none of = ] " or space (e.g. "app@32473")',
         }),
         z.array(z.string().min(1)).min(1),
