@@ -39,8 +39,19 @@ export function withoutNul(value: string): string {
 /** RFC 3339 in UTC with milliseconds; "-" for a time no RFC 3339 year can hold. */
 export function timestamp(time: number): string {
   if (!Number.isFinite(time)) return NILVALUE;
-  const date = new Date(time);
-  const year = date.getUTCFullYear();
-  // toISOString writes years past 9999 as "+010000": not a timestamp a receiver parses.
-  return year >= 0 && year <= 9999 ? date.toISOString() : NILVALUE;
+  // Records come by the thousand within one second: its "YYYY-MM-DDThh:mm:ss" is made once.
+  const second = Math.floor(time / 1000);
+  if (second !== lastSecond) {
+    const date = new Date(second * 1000);
+    const year = date.getUTCFullYear();
+    // toISOString writes years past 9999 as "+010000": not a timestamp a receiver parses.
+    if (!(year >= 0 && year <= 9999)) return NILVALUE;
+    lastSecond = second;
+    lastPrefix = date.toISOString().slice(0, 19);
+  }
+  const ms = Math.floor(time - second * 1000);
+  return `${lastPrefix}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
+
+let lastSecond = Number.NaN;
+let lastPrefix = '';

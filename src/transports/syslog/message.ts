@@ -58,30 +58,54 @@ export class MessageBuilder {
 
   /** The SYSLOG-MSG of one record, unframed. */
   build(record: LogRecord): string {
-    const view = this.needsView ? record.view() : undefined;
+    const fields = this.needsView ? new Fields(record) : undefined;
     const pri = this.facility8 + severityOf(record.label, record.level, this.fatal);
-    const app = this.appName ?? headerField(text(view?.name), LIMITS.appName);
+    const app = this.appName ?? headerField(text(fields!.get(NAME)), LIMITS.appName);
     const msgId =
-      this.msgIdPath === undefined ? NILVALUE : headerField(text(lookup(view!, this.msgIdPath)), LIMITS.msgId);
-    const sd = view === undefined ? NILVALUE : this.structuredData(view);
+      this.msgIdPath === undefined ? NILVALUE : headerField(text(fields!.get(this.msgIdPath)), LIMITS.msgId);
+    const sd = fields === undefined || this.sd.length === 0 ? NILVALUE : this.structuredData(fields);
     let msg = withoutNul(this.line(record));
     if (msg.endsWith('\n')) msg = msg.slice(0, msg.endsWith('\r\n') ? -2 : -1);
     const head = `<${pri}>1 ${timestamp(record.time)} ${this.hostname} ${app} ${this.procId} ${msgId} ${sd}`;
     return msg === '' ? head : `${head} ${this.bom}${msg}`;
   }
 
-  private structuredData(view: Readonly<Record<string, unknown>>): string {
+  private structuredData(fields: Fields): string {
     let out = '';
     for (const element of this.sd) {
       let params = '';
       for (const param of element.params) {
-        const value = text(lookup(view, param.path));
+        const value = text(fields.get(param.path));
         if (value !== undefined) params += ` ${param.name}="${sdValue(value)}"`;
       }
       // An element none of whose fields the record has says nothing: left out.
       if (params !== '') out += `[${element.id}${params}]`;
     }
     return out === '' ? NILVALUE : out;
+  }
+}
+
+const NAME = ['name'];
+
+/**
+ * A record's fields as its JSON line holds them. A string, number or boolean passed at the
+ * call site is read as it is (the line holds the same); anything else (bindings, context,
+ * objects that serialise their own way) from the parsed line, parsed once per record.
+ */
+class Fields {
+  private view: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(private readonly record: LogRecord) {}
+
+  get(path: string[]): unknown {
+    const own = this.record.fields;
+    if (own !== undefined && path.length === 1 && Object.hasOwn(own, path[0]!)) {
+      const value = own[path[0]!];
+      const kind = typeof value;
+      if (kind === 'string' || kind === 'boolean' || (kind === 'number' && Number.isFinite(value))) return value;
+    }
+    this.view ??= this.record.view();
+    return lookup(this.view, path);
   }
 }
 

@@ -188,6 +188,10 @@ describe('header fields', () => {
 
   it('a time no RFC 3339 year holds is "-" (year 2031 is fine; year 275760 is not)', () => {
     expect(timestamp(Date.parse('2031-01-02T03:04:05.678Z'))).toBe('2031-01-02T03:04:05.678Z');
+    // Milliseconds padded, seconds before 1970 counted down (the second's prefix is cached).
+    for (const time of [0, 5, 45, 999, 1005, 61_010, -1, -1001, 1_732_780_800_123, 1_732_780_800_007]) {
+      expect(timestamp(time), String(time)).toBe(new Date(time).toISOString());
+    }
     expect(timestamp(8.64e15)).toBe('-');
     expect(timestamp(Number.NaN)).toBe('-');
     expect(timestamp(-1e14)).toBe('-');
@@ -206,6 +210,20 @@ describe('structured data', () => {
       '[f@32473 a="say \\"hi\\" [x\\] \\\\o/" n="7" ok="true" obj="{\\"k\\":\\"\\]\\"}" nothing="null"] ',
     );
     expect(message).not.toContain('none@32473');
+  });
+
+  it("reads fields as the JSON line holds them: a child's bindings, call-site values, NaN as null", async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, base: null, transports: [memory] });
+    log
+      .child({ reqId: 'from-binding', user: 'bound' })
+      .info({ user: 'call-site', n: Number.NaN, when: new Date(0) }, 'm');
+    await log.flush();
+    const [record] = memory.records();
+    const message = builder({ structuredData: { 'f@32473': ['reqId', 'user', 'n', 'when'] } }).build(record!);
+    expect(message).toContain(
+      '[f@32473 reqId="from-binding" user="call-site" n="null" when="1970-01-01T00:00:00.000Z"] m',
+    );
   });
 
   it('param names are SD-NAMEs: = ] " and space replaced, at most 32 characters', () => {
