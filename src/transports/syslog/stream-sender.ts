@@ -56,7 +56,9 @@ export class StreamSender {
       socket.cork();
       for (const chunk of chunks) {
         socket.write(chunk, (problem) => {
-          if (problem) error ??= problem;
+          // Node calls back without an error for a write the kernel never took when the socket
+          // was destroyed meanwhile (a reset seen on the read side): not written, then.
+          if (problem || socket.destroyed) error ??= problem ?? new Error('connection closed during the write');
           else if (error === undefined) written++;
           if (++answered === chunks.length) done();
         });

@@ -9,7 +9,11 @@ import type { SyslogStats, SyslogTransportOptions } from './options.js';
 import { FACILITIES } from './severity.js';
 import { StreamSender } from './stream-sender.js';
 
-/** Frames are written in chunks of about this size: a drop mid-batch settles the chunks written. */
+/**
+ * Frames are written in chunks of about this size, each with its own callback: what the
+ * socket confirmed is delivered, the rest of the batch is tried again (Node confirms the
+ * chunks of one corked write together, so in practice a dropped batch goes again whole).
+ */
 const CHUNK_BYTES = 64 * 1024;
 const UDP_MAX_BYTES = 2048;
 
