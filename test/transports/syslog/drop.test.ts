@@ -39,7 +39,7 @@ describe('a connection reset in the middle of a batch', () => {
         first.push(socket);
         return;
       }
-      let pending = Buffer.alloc(0);
+      let pending: Buffer = Buffer.alloc(0);
       socket.on('data', (data: Buffer) => {
         const { indexes, rest } = frames(Buffer.concat([pending, data]));
         received.push(...indexes);
