@@ -95,7 +95,8 @@ export const syslogTransportPlugin: TransportPlugin<typeof syslogSchema> = {
             key: pemText(tls.key, context.baseDir, 'key'),
           };
     const protocol = options.protocol ?? 'tcp';
-    const destination = `${protocol}://${options.host ?? '127.0.0.1'}:${options.port ?? ''}`;
+    const port = options.port ?? (protocol === 'tls' ? 6514 : 514);
+    const destination = `${protocol}://${options.host ?? '127.0.0.1'}:${port}`;
     return new SyslogTransport({
       ...rest,
       tls: tlsOptions,

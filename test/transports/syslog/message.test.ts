@@ -35,10 +35,12 @@ function builder(options: Partial<MessageOptions> = {}): MessageBuilder {
 
 describe("RFC 5424's own examples (§6.5)", () => {
   it('example 1: auth.crit from su, a msgid, no structured data, a UTF-8 message with its BOM', async () => {
-    const [record] = await records([
-      { level: 60, time: Date.parse('2003-10-11T22:14:15.003Z'), msg: "'su root' failed for lonvick on /dev/pts/8" },
+    const time = Date.parse('2003-10-11T22:14:15.003Z');
+    const [withId, without] = await records([
+      { level: 60, time, id: 'ID47' },
+      { level: 60, time },
     ]);
-    const message = builder({
+    const su = builder({
       facility: FACILITIES.auth!,
       hostname: 'mymachine.example.com',
       appName: 'su',
@@ -46,25 +48,11 @@ describe("RFC 5424's own examples (§6.5)", () => {
       msgIdField: 'id',
       line: () => "'su root' failed for lonvick on /dev/pts/8",
       utf8Bom: true,
-    }).build(record!);
-    // The record has no `id` field: MSGID is "-" here; the RFC's ID47 comes from one below.
-    expect(message).toBe(
-      `<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - - - ${BOM}'su root' failed for lonvick on /dev/pts/8`,
-    );
-    const [withId] = await records([{ level: 60, time: Date.parse('2003-10-11T22:14:15.003Z'), id: 'ID47' }]);
-    expect(
-      builder({
-        facility: FACILITIES.auth!,
-        hostname: 'mymachine.example.com',
-        appName: 'su',
-        procId: undefined,
-        msgIdField: 'id',
-        line: () => "'su root' failed for lonvick on /dev/pts/8",
-        utf8Bom: true,
-      }).build(withId!),
-    ).toBe(
-      `<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - ${BOM}'su root' failed for lonvick on /dev/pts/8`,
-    );
+    });
+    const msg = `${BOM}'su root' failed for lonvick on /dev/pts/8`;
+    expect(su.build(withId!)).toBe(`<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - ${msg}`);
+    // A record without the msgid field: MSGID is the NILVALUE.
+    expect(su.build(without!)).toBe(`<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - - - ${msg}`);
   });
 
   it('example 2: local4.notice, an IP as hostname, a procid, no BOM (the offset time written in UTC)', async () => {

@@ -35,7 +35,7 @@ describe.skipIf(rsyslog === undefined)('the syslog transport against a real rsys
   ] as const;
 
   for (const { protocol, port, extra } of protocols) {
-    it(`${protocol}: rsyslog parses PRI, hostname, app-name, procid, msgid, structured data and the message`, async () => {
+    it(`${protocol}: rsyslog reads PRI, hostname, app-name, procid, msgid, structured data, message`, async () => {
       const app = `t-${protocol}-${randomUUID().slice(0, 8)}`;
       const log = logger({
         protocol,
