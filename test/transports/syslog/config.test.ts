@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,7 @@ describe('the syslog config entry', () => {
     expect(() => make({ protocol: 'tls', tls: { ca: 'missing.pem' } })).toThrow(
       /^transports\[1\]: could not create transport "syslog": tls\.ca: could not read missing\.pem/,
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a facility number from code is checked too', () => {

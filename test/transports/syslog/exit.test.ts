@@ -1,10 +1,10 @@
 import type { LoggerStats } from '../../../src/index.js';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deadPort, lastJson, runChild, tempFolder } from '../http/receiver.js';
+import { deadPort, lastJson, runChild, tempFolder as makeFolder } from '../http/receiver.js';
 import { type Parsed, Rsyslog, RSYSLOGD, sharedRsyslog, waitForMessages } from './rsyslog.js';
 
 // Every way a process ends with records held by a syslog target: each record reaches
@@ -12,6 +12,14 @@ import { type Parsed, Rsyslog, RSYSLOGD, sharedRsyslog, waitForMessages } from '
 // Children are real processes; rsyslogd is real.
 
 const servers: Rsyslog[] = [];
+const folders: string[] = [];
+
+function tempFolder(name: string): string {
+  const dir = makeFolder(name);
+  folders.push(dir);
+  return dir;
+}
+
 const stalls: { server: Server; sockets: Socket[] }[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
@@ -19,6 +27,7 @@ afterEach(async () => {
     for (const socket of sockets) socket.destroy();
     server.close();
   }
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A config with one syslog target (and a dead letter), as JSON for a child's script. */

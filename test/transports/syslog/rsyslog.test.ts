@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, type Logger, type SyslogStats, SyslogTransport } from '../../../src/index.js';
 import { tempFolder } from '../http/receiver.js';
@@ -168,6 +168,7 @@ describe.skipIf(RSYSLOGD === undefined)('rsyslog restarted mid-stream', () => {
       expect(stats.retries).toBeGreaterThan(0);
     } finally {
       await server.stop();
+      rmSync(server.dir, { recursive: true, force: true });
     }
   });
 });
