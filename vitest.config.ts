@@ -8,8 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Starts a ClickHouse for the clickhouse preset's test where one is installed and none runs.
-    globalSetup: ['test/setup/clickhouse.ts'],
+    // Starts a ClickHouse (where one is installed and none runs) and an rsyslogd (where installed).
+    globalSetup: ['test/setup/clickhouse.ts', 'test/setup/rsyslog.ts'],
     // The JSON report is what .ci/run reads to print its "N passed, N failed" line.
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/test-results.json' },

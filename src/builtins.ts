@@ -7,6 +7,7 @@ import { consoleTransportPlugin } from './transports/console/index.js';
 import { bufferedTransportPlugin } from './transports/buffered.js';
 import { fileTransportPlugin } from './transports/file/index.js';
 import { httpTransportPlugin } from './transports/http/index.js';
+import { syslogTransportPlugin } from './transports/syslog/index.js';
 import { memoryTransportPlugin } from './transports/memory.js';
 import { validatingTransportPlugin } from './transports/validating/index.js';
 
@@ -21,3 +22,4 @@ registerTransport('file', fileTransportPlugin);
 registerTransport('buffered', bufferedTransportPlugin);
 registerTransport('validating', validatingTransportPlugin);
 registerTransport('http', httpTransportPlugin);
+registerTransport('syslog', syslogTransportPlugin);

@@ -73,6 +73,13 @@ export {
   type HttpStats,
   type BatchProcessed,
 } from './transports/http/index.js';
+export {
+  SyslogTransport,
+  type SyslogProtocol,
+  type SyslogStats,
+  type SyslogTlsOptions,
+  type SyslogTransportOptions,
+} from './transports/syslog/index.js';
 export { registerHttpPreset, httpPresetNames } from './transports/http/presets/index.js';
 export type { HttpPreset, HttpResponse, PresetFactory, PresetOptions, Verdict } from './transports/http/preset.js';
 export {

@@ -37,8 +37,8 @@ function jsonNodesLeft(value: unknown, budget: number, depth: number, limits: Li
         }
         return left;
       }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return -1;
+      // A nested null-prototype object would be handed over as it is, unlike JSON.parse's: parse instead.
+      if (Object.getPrototypeOf(value) !== Object.prototype) return -1;
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
       for (const key in value) {
         if (--left < 0) return -1;

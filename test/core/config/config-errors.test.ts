@@ -50,7 +50,7 @@ const cases: [string, unknown, string, RegExp][] = [
     'unknown transport type',
     { transports: [{ type: 'console' }, { type: 'kafak' }] },
     'transports[1].type',
-    /unknown transport "kafak" \(known: buffered, console, file, http, memory, validating\)/,
+    /unknown transport "kafak" \(known: buffered, console, file, http, memory, syslog, validating\)/,
   ],
   [
     'unknown transport option',

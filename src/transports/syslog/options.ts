@@ -1,0 +1,58 @@
+import type { BatchStats, BatchTransportOptions } from '../../core/plugin/batch-transport.js';
+import type { Framing } from './framing.js';
+import type { FacilityName } from './severity.js';
+
+export type SyslogProtocol = 'tcp' | 'tls' | 'udp';
+
+export interface SyslogTlsOptions {
+  /** PEM text of the CA(s) the receiver's certificate is checked against (default: Node's roots). */
+  ca?: string;
+  /** PEM text of a client certificate and its key, for receivers that ask for one. */
+  cert?: string;
+  key?: string;
+  /** Check the receiver's certificate (default true). */
+  rejectUnauthorized?: boolean;
+  /** Name the certificate must carry (default: `host` when it is a name, not an IP address). */
+  servername?: string;
+}
+
+export interface SyslogTransportOptions extends BatchTransportOptions {
+  /** Default tcp. */
+  protocol?: SyslogProtocol;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 514 (6514 for tls). */
+  port?: number;
+  /** Name or number 0-23 (default user). */
+  facility?: FacilityName | number;
+  /** APP-NAME (default: the record's `name`). */
+  appName?: string;
+  /** HOSTNAME (default: os.hostname()). */
+  hostname?: string;
+  /** PROCID (default: process.pid). */
+  procId?: string;
+  /** The record field that gives MSGID (a dotted path reaches into objects). */
+  msgIdField?: string;
+  /** SD-ID → fields that become its params: `{ "req@32473": ["reqId", "req.method"] }`. */
+  structuredData?: Record<string, string[]>;
+  /** Stream framing (default octet-counting); UDP sends one message per datagram. */
+  framing?: Framing;
+  /** Severity of `fatal` records (default crit). */
+  fatalSeverity?: 'crit' | 'emerg';
+  /** A message longer than this is cut (default 2048 for udp, no limit for tcp and tls). */
+  maxMessageBytes?: number;
+  /** Prefix MSG with a byte order mark, RFC 5424's MSG-UTF8 (default false). */
+  utf8Bom?: boolean;
+  tls?: SyslogTlsOptions;
+  /** A connection not made within this is an attempt failed (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** What the syslog transport adds to stats(). */
+export interface SyslogStats extends BatchStats {
+  /** Messages cut to `maxMessageBytes`. */
+  truncated: number;
+  /** Connections made, and connections that ended under us (tcp, tls). */
+  connects: number;
+  drops: number;
+}

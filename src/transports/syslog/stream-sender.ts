@@ -1,0 +1,154 @@
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+
+export interface StreamSenderOptions {
+  host: string;
+  port: number;
+  /** TLS settings; absent for plain TCP. */
+  tls: ConnectionOptions | undefined;
+  connectTimeoutMs: number;
+}
+
+/** How far a write went: chunks handed to the socket, and why the rest were not. */
+export interface WriteResult {
+  written: number;
+  error?: Error;
+}
+
+/**
+ * One TCP or TLS connection, made when first needed and again after a drop. A chunk counts as
+ * written when the socket's write callback says so (handed to the kernel): syslog over TCP has
+ * no acknowledgement, so that is as far as delivery can be known. The socket never keeps the
+ * process alive on its own: the exit path decides what happens to records still held.
+ */
+export class StreamSender {
+  private socket: Socket | undefined;
+  private connecting: Promise<Socket> | undefined;
+  private closed = false;
+  connects = 0;
+  drops = 0;
+
+  constructor(private readonly options: StreamSenderOptions) {}
+
+  /** Writes the chunks in order; stops counting at the first that fails (the connection dropped). */
+  async write(chunks: readonly string[], signal: AbortSignal): Promise<WriteResult> {
+    const socket = await this.connected(signal);
+    return new Promise<WriteResult>((resolve) => {
+      let written = 0;
+      let answered = 0;
+      let error: Error | undefined;
+      const done = (): void => {
+        socket.off('close', onClose);
+        signal.removeEventListener('abort', onAbort);
+        resolve(error === undefined ? { written } : { written, error });
+      };
+      // A socket destroyed under a write calls back with an error; 'close' is the backstop.
+      const onClose = (): void => {
+        error ??= new Error('connection closed during the write');
+        done();
+      };
+      const onAbort = (): void => {
+        error ??= abortReason(signal);
+        socket.destroy();
+      };
+      socket.once('close', onClose);
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.cork();
+      for (const chunk of chunks) {
+        socket.write(chunk, (problem) => {
+          // Node calls back without an error for a write the kernel never took when the socket
+          // was destroyed meanwhile (a reset seen on the read side): not written, then.
+          if (problem || socket.destroyed) error ??= problem ?? new Error('connection closed during the write');
+          else if (error === undefined) written++;
+          if (++answered === chunks.length) done();
+        });
+      }
+      socket.uncork();
+    });
+  }
+
+  private connected(signal: AbortSignal): Promise<Socket> {
+    if (this.closed) return Promise.reject(new Error('sender closed'));
+    const socket = this.socket;
+    if (socket !== undefined && !socket.destroyed && socket.writable) return Promise.resolve(socket);
+    this.connecting ??= this.connect(signal).finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private connect(signal: AbortSignal): Promise<Socket> {
+    const { host, port, tls, connectTimeoutMs } = this.options;
+    return new Promise<Socket>((resolve, reject) => {
+      const socket =
+        tls === undefined
+          ? tcpConnect({ host, port })
+          : // An IP address is no server name (RFC 6066): the certificate is checked against the IP.
+            tlsConnect({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tls });
+      socket.unref();
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        socket.destroy();
+        reject(error);
+      };
+      const onAbort = (): void => fail(abortReason(signal));
+      const timer = setTimeout(
+        () => fail(new Error(`could not connect to ${host}:${port} within ${connectTimeoutMs} ms`)),
+        connectTimeoutMs,
+      );
+      timer.unref();
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', fail);
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        socket.off('error', fail);
+        if (this.closed) {
+          socket.destroy();
+          reject(new Error('sender closed'));
+          return;
+        }
+        this.adopt(socket);
+        resolve(socket);
+      });
+    });
+  }
+
+  /** The live connection: forgotten as soon as it ends, so the next write connects again. */
+  private adopt(socket: Socket): void {
+    this.connects++;
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    // Receivers send nothing; whatever comes is read and dropped so the socket sees its end.
+    socket.resume();
+    const forget = (): void => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.drops++;
+      socket.destroy();
+    };
+    socket.on('error', forget);
+    socket.on('end', forget);
+    socket.on('close', forget);
+  }
+
+  /** Ends the connection once what was written is sent (`force`: at once). */
+  close(force = false): void {
+    this.closed = true;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket === undefined) return;
+    if (force) socket.destroy();
+    else {
+      socket.end();
+      // A peer that never reads must not hold the socket open.
+      setTimeout(() => socket.destroy(), 5_000).unref();
+    }
+  }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger, SyslogTransport } from '../../../src/index.js';
+
+// The `syslog` config entry: what it accepts, and ConfigErrors that name the JSON path.
+
+function make(entry: Record<string, unknown>) {
+  return createLogger({ exitFlush: false, transports: [{ type: 'memory' }, { type: 'syslog', ...entry }] });
+}
+
+describe('the syslog config entry', () => {
+  it('builds a SyslogTransport from the issue’s example entry', async () => {
+    const log = make({
+      protocol: 'tcp',
+      host: '127.0.0.1',
+      port: 514,
+      facility: 'local0',
+      appName: 'api',
+      framing: 'octet-counting',
+    });
+    expect(log.stats().targets[1]).toMatchObject({ type: 'syslog', connects: 0, truncated: 0 });
+    await log.close({ timeoutMs: 100 });
+  });
+
+  const refused: [string, Record<string, unknown>, RegExp][] = [
+    ['an unknown protocol', { protocol: 'relp' }, /^transports\[1\]\.protocol: /],
+    ['an unknown facility', { facility: 'local9' }, /^transports\[1\]\.facility: expected a facility: kern, user/],
+    ['facility 24', { facility: 24 }, /^transports\[1\]\.facility: /],
+    ['port 0', { port: 0 }, /^transports\[1\]\.port: /],
+    [
+      'an SD-ID with a space',
+      { structuredData: { 'my id': ['a'] } },
+      /^transports\[1\]\.structuredData\["my id"\]: (invalid key: )?expected an SD-ID/,
+    ],
+    ['an SD element with no fields', { structuredData: { 'a@1': [] } }, /^transports\[1\]\.structuredData\["a@1"\]: /],
+    [
+      'tls settings without protocol tls',
+      { tls: { ca: 'x' } },
+      /^transports\[1\]\.tls: tls settings need "protocol": "tls"/,
+    ],
+    [
+      'framing with udp',
+      { protocol: 'udp', framing: 'lf' },
+      /^transports\[1\]\.framing: framing applies to tcp and tls/,
+    ],
+    ['a maximum below 480 bytes', { maxMessageBytes: 100 }, /^transports\[1\]\.maxMessageBytes: expected at least 480/],
+    ['an unknown option', { facilty: 'user' }, /^transports\[1\]/],
+  ];
+  for (const [what, entry, message] of refused) {
+    it(`refuses ${what}, naming the path`, () => {
+      expect(() => make(entry)).toThrow(message);
+    });
+  }
+
+  it('reads tls.ca from a file relative to the config; a missing file is a ConfigError naming the entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-syslog-config-'));
+    writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    const config = join(dir, 'streamlog.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ exitFlush: false, transports: [{ type: 'syslog', protocol: 'tls', tls: { ca: 'ca.pem' } }] }),
+    );
+    const log = createLogger(config);
+    await log.close({ timeoutMs: 100 });
+    expect(() => make({ protocol: 'tls', tls: { ca: 'missing.pem' } })).toThrow(
+      /^transports\[1\]: could not create transport "syslog": tls\.ca: could not read missing\.pem/,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a facility number from code is checked too', () => {
+    expect(() => new SyslogTransport({ facility: 99 })).toThrow(/unknown syslog facility 99/);
+  });
+});

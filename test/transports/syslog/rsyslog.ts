@@ -1,0 +1,217 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+// A real rsyslogd for the syslog transport's tests: its own config, work folder, pid file and
+// free loopback ports (no imuxsock or imklog: the system's /dev/log and /var/run are left
+// alone), a plain TCP, a UDP and a TLS (gtls driver) listener, and every message it parses
+// written as one JSON line of its fields. Stopped by PID.
+
+export const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((path) => existsSync(path));
+
+export interface RsyslogPorts {
+  tcp: number;
+  udp: number;
+  tls: number;
+}
+
+/** What the tests need to reach an rsyslogd and read what it took (JSON in $STREAMLOG_RSYSLOG). */
+export interface RsyslogInfo extends RsyslogPorts {
+  dir: string;
+  output: string;
+  ca: string;
+  pid: number;
+}
+
+/** One message as rsyslog parsed it. */
+export interface Parsed {
+  pri: string;
+  hostname: string;
+  appname: string;
+  procid: string;
+  msgid: string;
+  sd: string;
+  time: string;
+  msg: string;
+  input: string;
+}
+
+const TEMPLATE = ['pri', 'hostname', 'app-name', 'procid', 'msgid', 'structured-data', 'msg', 'inputname']
+  .map((name) => {
+    const out = { 'app-name': 'appname', 'structured-data': 'sd', inputname: 'input' }[name] ?? name;
+    return `  property(outname="${out}" name="${name}" format="jsonf")`;
+  })
+  .concat('  property(outname="time" name="timereported" dateFormat="rfc3339" format="jsonf")');
+
+export function rsyslogConfig(dir: string, ports: RsyslogPorts): string {
+  return [
+    // Control characters kept as they came: a multi-line message must read back as one.
+    `global(workDirectory="${dir}/work" parser.escapeControlCharactersOnReceive="off" maxMessageSize="64k"`,
+    `  defaultNetstreamDriverCAFile="${dir}/ca.pem"`,
+    `  defaultNetstreamDriverCertFile="${dir}/server.pem"`,
+    `  defaultNetstreamDriverKeyFile="${dir}/server.key")`,
+    'module(load="imtcp" maxSessions="500")',
+    'module(load="imudp")',
+    `input(type="imtcp" address="127.0.0.1" port="${ports.tcp}")`,
+    `input(type="imudp" address="127.0.0.1" port="${ports.udp}")`,
+    `input(type="imtcp" address="127.0.0.1" port="${ports.tls}" name="tls"`,
+    '  streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")',
+    'template(name="fields" type="list" option.jsonf="on") {',
+    ...TEMPLATE,
+    '}',
+    `action(type="omfile" file="${dir}/out.jsonl" template="fields")`,
+    '',
+  ].join('\n');
+}
+
+/** A self-signed CA and a server certificate for 127.0.0.1 and localhost, made with openssl. */
+export function makeCertificates(dir: string): void {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  const key = ['-newkey', 'rsa:2048', '-nodes'];
+  run('req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=streamlog test CA');
+  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  run('req', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.cnf',
+  );
+}
+
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** An rsyslogd of our own: started (and restarted) on the same ports, stopped by PID. */
+export class Rsyslog {
+  private child: ChildProcess | undefined;
+  readonly output: string;
+
+  constructor(
+    readonly dir: string,
+    readonly ports: RsyslogPorts,
+  ) {
+    this.output = join(dir, 'out.jsonl');
+  }
+
+  static async create(dir: string): Promise<Rsyslog> {
+    mkdirSync(join(dir, 'work'), { recursive: true });
+    makeCertificates(dir);
+    const ports = { tcp: await freeTcpPort(), udp: await freeUdpPort(), tls: await freeTcpPort() };
+    writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports));
+    return new Rsyslog(dir, ports);
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const pidFile = join(this.dir, 'rsyslogd.pid');
+    const child = spawn(RSYSLOGD!, ['-n', '-f', join(this.dir, 'rsyslog.conf'), '-i', pidFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    this.child = child;
+    for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null) throw new Error(`rsyslogd exited (${child.exitCode}): ${stderr}`);
+      if ((await listening(this.ports.tcp)) && (await listening(this.ports.tls))) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`rsyslogd did not listen on ${this.ports.tcp} and ${this.ports.tls}: ${stderr}`);
+  }
+
+  /** SIGTERM by PID; rsyslogd writes out what it took before it exits. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (child === undefined || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(child.pid!, 'SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Every message rsyslog wrote out so far, parsed. */
+export function parsedMessages(output: string): Parsed[] {
+  if (!existsSync(output)) return [];
+  const lines = readFileSync(output, 'utf8').split('\n');
+  // The last piece is a line rsyslog is still writing (or ''): read next time.
+  lines.pop();
+  return lines.map((line) => {
+    try {
+      return JSON.parse(line) as Parsed;
+    } catch {
+      throw new Error(`rsyslog wrote a line that is not JSON: ${JSON.stringify(line)}`);
+    }
+  });
+}
+
+/** Waits until `count` messages matching `match` are in the output (or the time is up); returns them. */
+export async function waitForMessages(
+  output: string,
+  match: (m: Parsed) => boolean,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<Parsed[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = parsedMessages(output).filter(match);
+    if (found.length >= count || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The shared rsyslogd the global setup started, or undefined (tests then skip, loudly). */
+export function sharedRsyslog(): RsyslogInfo | undefined {
+  const info = process.env.STREAMLOG_RSYSLOG;
+  return info === undefined ? undefined : (JSON.parse(info) as RsyslogInfo);
+}
