@@ -85,7 +85,9 @@ describe('the docs run as written', () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     // .mts: ES modules without a package.json of their own, so 'streamlog' resolves to this package.
-    ts.forEach((b, i) => writeFileSync(join(dir, `block-${i}.mts`), `// ${name(b)}\n${b.code}\nexport {};\n`));
+    for (const [i, b] of ts.entries()) {
+      writeFileSync(join(dir, `block-${i}.mts`), `// ${name(b)}\n${b.code}\nexport {};\n`);
+    }
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({

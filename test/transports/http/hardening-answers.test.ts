@@ -1,21 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger, type LogRecord, MemoryTransport } from '../../../src/index.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
-import { readBody } from './receiver.js';
+import { readBody, closeServersAfterEach } from './receiver.js';
 
 const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((resolve) => {
-          s.closeAllConnections();
-          s.close(resolve);
-        }),
-    ),
-  );
-});
+closeServersAfterEach(servers);
 
 async function receiver(respond: (res: ServerResponse, body: string, n: number, req: IncomingMessage) => void) {
   const state = { url: '', requests: 0 };

@@ -2,22 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BatchTransport, createLogger, type HttpStats, type LogRecord } from '../../../src/index.js';
-import { readBody } from './receiver.js';
+import { readBody, closeServersAfterEach } from './receiver.js';
 
 const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((resolve) => {
-          s.closeAllConnections();
-          s.close(resolve);
-        }),
-    ),
-  );
-});
+closeServersAfterEach(servers);
 
 interface Answer {
   status: number;

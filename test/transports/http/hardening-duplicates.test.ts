@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/index.js';
-import { readBody } from './receiver.js';
+import { readBody, closeServersAfterEach, deadPort } from './receiver.js';
 
 // A resend after an attempt whose outcome is unknown (the request was written, then no
 // answer came in time or the connection broke) may leave the records at the destination
@@ -10,17 +9,7 @@ import { readBody } from './receiver.js';
 // never took the request is not.
 
 const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((resolve) => {
-          s.closeAllConnections();
-          s.close(resolve);
-        }),
-    ),
-  );
-});
+closeServersAfterEach(servers);
 
 function shipper(url: string) {
   return createLogger({
@@ -59,10 +48,7 @@ describe('possibleDuplicates', () => {
 
   it('a connection refused before the request was written: retried, and not counted', async () => {
     // A port that refuses for the first attempts, then a receiver that answers on it.
-    const probe = createTcpServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await deadPort();
     const log = shipper(`http://127.0.0.1:${port}/`);
     for (let i = 0; i < 20; i++) log.info({ i }, 'once');
     await new Promise((resolve) => setTimeout(resolve, 30));

@@ -2,23 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, createLogger, type DeliveryFailure, HttpTransport } from '../../../src/index.js';
 import { Scrubber } from '../../../src/transports/http/secrets.js';
-import { readBody } from './receiver.js';
+import { readBody, closeServersAfterEach } from './receiver.js';
 
 const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((resolve) => {
-          s.closeAllConnections();
-          s.close(resolve);
-        }),
-    ),
-  );
-});
+closeServersAfterEach(servers);
 
 /** A receiver on 127.0.0.1 whose answer `respond` writes; counts requests. */
 async function receiver(

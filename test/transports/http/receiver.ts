@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { afterEach } from 'vitest';
+import { freePort } from '../../setup/free-port.js';
 import { DIST_ESM, ROOT, requireBuild } from '../../built.js';
 
 export type ReceiverMode = 'ok' | 'down' | 'stall';
@@ -57,12 +59,21 @@ export async function countingReceiver(mode: ReceiverMode, port = 0): Promise<Co
 }
 
 /** A port nothing listens on (connections are refused). */
-export async function deadPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+export const deadPort = freePort;
+
+/** Closes every server of `servers` (and its open connections) after each test of the file. */
+export function closeServersAfterEach(servers: Server[]): void {
+  afterEach(async () => {
+    await Promise.all(
+      servers.splice(0).map(
+        (server) =>
+          new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(resolve);
+          }),
+      ),
+    );
+  });
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {

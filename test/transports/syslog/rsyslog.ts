@@ -1,8 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../setup/free-port.js';
 
 // A real rsyslogd for the syslog transport's tests: its own config, work folder, pid file and
 // free loopback ports (no imuxsock or imklog: the system's /dev/log and /var/run are left
@@ -92,17 +93,6 @@ export function makeCertificates(dir: string): void {
   );
 }
 
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
@@ -140,7 +130,7 @@ export class Rsyslog {
   static async create(dir: string): Promise<Rsyslog> {
     mkdirSync(join(dir, 'work'), { recursive: true });
     makeCertificates(dir);
-    const ports = { tcp: await freeTcpPort(), udp: await freeUdpPort(), tls: await freeTcpPort() };
+    const ports = { tcp: await freePort(), udp: await freeUdpPort(), tls: await freePort() };
     writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports));
     return new Rsyslog(dir, ports);
   }
