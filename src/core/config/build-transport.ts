@@ -3,7 +3,7 @@ import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
 import { isWritable, toTransport } from '../plugin/adapters.js';
 import { expandEnv } from './expand-env.js';
-import { parseOrThrow } from './issues.js';
+import { didYouMean, parseOrThrow } from './issues.js';
 import { loadPluginModule } from './plugin-module.js';
 import {
   ENVELOPE_KEYS,
@@ -99,7 +99,8 @@ export function createTransport(
   if (!plugin) {
     throw new ConfigError(
       `${path}.type`,
-      `unknown transport "${envelope.type}" (known: ${transportNames().join(', ')})`,
+      `unknown transport "${envelope.type}" (known: ${transportNames().join(', ')})` +
+        didYouMean(envelope.type!, transportNames()),
     );
   }
   const level = envelope.level === undefined ? undefined : levelValue(ctx.levels, envelope.level, `${path}.level`);
@@ -198,7 +199,7 @@ export class FormatterCache {
     if (!plugin) {
       throw new ConfigError(
         typeof parsed === 'string' ? path : `${path}.type`,
-        `unknown formatter "${name}" (known: ${formatterNames().join(', ')})`,
+        `unknown formatter "${name}" (known: ${formatterNames().join(', ')})${didYouMean(name, formatterNames())}`,
       );
     }
     const formatterOptions = parseOrThrow(plugin.schema, options, path);
