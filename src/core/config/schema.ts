@@ -139,6 +139,8 @@ export const configSchema = z.strictObject({
   exitTimeoutMs: durationSchema.optional(),
   handleExceptions: z.boolean().optional(),
   handleSignals: z.boolean().optional(),
+  /** `false`: internal problems are not written to stderr (from code, a function receives them instead). */
+  diagnostics: z.literal(false, { error: 'expected false (or, from code, a function)' }).optional(),
   transports: z.array(z.unknown()).optional(),
   router: routerSchema.optional(),
 });
