@@ -266,6 +266,14 @@ export class Logger {
     this.#tree.router.markTargetHealthy(id);
   }
 
+  /**
+   * The transport with this id (an entry's `id`, else `type#index` such as `file#0`), to
+   * listen to its events or read its stats: `log.transport<FileTransport>('app')?.on('progress', …)`.
+   */
+  transport<T extends Transport = Transport>(id: string): T | undefined {
+    return this.#tree.router.transports.find((t) => t.id === id) as T | undefined;
+  }
+
   /** The transports records are routed to, in config order. */
   get transports(): readonly Transport[] {
     return this.#tree.router.transports;
