@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, type FileTransport, MemoryTransport } from '../../../src/index.js';
+import { createLogger, type FileTransport, type Logger, MemoryTransport } from '../../../src/index.js';
 
-async function written(log: ReturnType<typeof createLogger>, objects: object[]): Promise<Record<string, unknown>[]> {
+async function written(log: Logger, objects: object[]): Promise<Record<string, unknown>[]> {
   const stream = log.stream({ format: 'object' });
   for (const object of objects) stream.write(object);
   stream.end();
