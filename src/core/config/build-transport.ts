@@ -9,6 +9,7 @@ import {
   ENVELOPE_KEYS,
   type envelopeShape,
   formatSpecSchema,
+  type maxQueueSchema,
   routingShape,
   transportEnvelopeSchema,
 } from './schema.js';
@@ -68,6 +69,22 @@ export interface BuildContext {
   router: Router;
   warn: (fields: Record<string, unknown>, msg: string) => void;
   revive: (line: string) => LogRecord;
+  /** An option given under its old name at `path`; `instead` says what to write now. */
+  deprecated: (path: string, name: string, instead: string) => void;
+}
+
+/** maxQueue under its 0.2 names (`records`, `bytes`) or its own: the bounds, old names diagnosed. */
+function queueBounds(
+  maxQueue: z.output<typeof maxQueueSchema> | undefined,
+  path: string,
+  ctx: BuildContext,
+): { maxRecords: number | undefined; maxBytes: number | undefined } {
+  if (maxQueue?.records !== undefined) ctx.deprecated(`${path}.maxQueue.records`, 'maxQueue.records', '"maxRecords"');
+  if (maxQueue?.bytes !== undefined) ctx.deprecated(`${path}.maxQueue.bytes`, 'maxQueue.bytes', '"maxBytes"');
+  return {
+    maxRecords: maxQueue?.maxRecords ?? maxQueue?.records,
+    maxBytes: maxQueue?.maxBytes ?? maxQueue?.bytes,
+  };
 }
 
 export function createTransport(
@@ -107,6 +124,11 @@ export function createTransport(
   const ownOptions: Record<string, unknown> = { ...(expanded as Record<string, unknown>) };
   for (const key of ENVELOPE_KEYS) delete ownOptions[key];
   const options = parseOrThrow(plugin.schema, ownOptions, path);
+  for (const [old, instead] of Object.entries(plugin.deprecated ?? {})) {
+    if (ownOptions[old] !== undefined) {
+      ctx.deprecated(`${path}.${old}`, `${envelope.type ?? envelope.module}.${old}`, instead);
+    }
+  }
   const formatSpec = envelope.format as FormatSpec | undefined;
   const formatter =
     formatSpec === undefined
@@ -146,12 +168,7 @@ export function createTransport(
   if (envelope.id !== undefined) transport[assignId](envelope.id);
   return {
     transport,
-    target: {
-      threshold: level,
-      maxRecords: envelope.maxQueue?.records,
-      maxBytes: envelope.maxQueue?.bytes,
-      overflow: envelope.overflow,
-    },
+    target: { threshold: level, ...queueBounds(envelope.maxQueue, path, ctx), overflow: envelope.overflow },
   };
 }
 
@@ -170,8 +187,7 @@ function liveTransportEntry(
     transport,
     target: {
       threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`),
-      maxRecords: options.maxQueue?.records,
-      maxBytes: options.maxQueue?.bytes,
+      ...queueBounds(options.maxQueue, path, ctx),
       overflow: options.overflow,
     },
   };

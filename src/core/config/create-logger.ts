@@ -147,6 +147,14 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const redactor = buildRedactor(rawRedact, env);
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
+  // One diagnostic per old option name and logger, however many entries use it.
+  const deprecatedSeen = new Set<string>();
+  const deprecated = (path: string, name: string, instead: string): void => {
+    if (deprecatedSeen.has(name)) return;
+    deprecatedSeen.add(name);
+    router.diagnose(`${path}: "${name.split('.').pop()}" is deprecated, write ${instead} (accepted until 0.4)`);
+  };
+  const spoolDir = routerConfig.spool?.dir ?? routerConfig.spoolDir;
   const router = new Router({
     strategy: routerConfig.strategy,
     continueOnError: routerConfig.continueOnError,
@@ -160,7 +168,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
         { target, dropped, durationMs },
         `dropped ${dropped} record(s) for ${target} while its queue was full`,
       ),
-    spoolDir: routerConfig.spoolDir === undefined ? undefined : resolve(baseDir, routerConfig.spoolDir),
+    spoolDir: spoolDir === undefined ? undefined : resolve(baseDir, spoolDir),
     revive: (line) => tree!.revive(line),
   });
   if (typeof diagnostics === 'function') router.on('diagnostic', diagnostics);
@@ -171,6 +179,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     });
   }
   if (onDeliveryError) router.on('deliveryFailed', onDeliveryError);
+  if (routerConfig.spoolDir !== undefined) deprecated('router.spoolDir', 'router.spoolDir', '"spool": { "dir": … }');
 
   const formatters = new FormatterCache();
   const entries = rawTransports ?? [{ type: 'console', format: 'json' }];
@@ -190,6 +199,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
         router,
         warn: (fields, msg) => tree?.warn(fields, msg),
         revive: (line) => tree!.revive(line),
+        deprecated,
       });
       made.push(one);
       const id = one.transport.id;
