@@ -28,7 +28,8 @@ describe('stdout and stderr hear errors through one listener each', () => {
   it('20 loggers with a console transport each: no MaxListenersExceededWarning, one listener per stream', () => {
     const { stdout, stderr, status } = run(`
       for (let i = 0; i < 20; i++)
-        logs.push(createLogger({ base: null, timestamp: false, transports: [{ type: 'console', stderrLevel: 'error' }] }));
+        logs.push(createLogger({ base: null, timestamp: false,
+          transports: [{ type: 'console', stderrLevel: 'error' }] }));
     `);
     expect(stderr).toBe('');
     expect(status).toBe(0);
@@ -43,7 +44,8 @@ describe('stdout and stderr hear errors through one listener each', () => {
         log.info('short-lived');
         await log.close();
       }
-      for (let i = 0; i < 15; i++) logs.push(createLogger({ base: null, timestamp: false, transports: [process.stdout] }));
+      for (let i = 0; i < 15; i++)
+        logs.push(createLogger({ base: null, timestamp: false, transports: [process.stdout] }));
     `);
     expect(stderr).toBe('');
     expect(stdout).toContain('added 1,0\n');

@@ -98,7 +98,8 @@ describe('0.2 option names, accepted until 0.4', () => {
     expect(readdirSync(join(dir, 'spool')).some((f) => f.endsWith('.ndjson'))).toBe(true);
     expect(diagnostics.filter((d) => d.includes('deprecated'))).toEqual([
       'transports[0].spoolDir: "spoolDir" is deprecated, write "spool": { "dir": … } (accepted until 0.4)',
-      'transports[0].spoolMaxBytes: "spoolMaxBytes" is deprecated, write "spool": { "maxBytes": … } (accepted until 0.4)',
+      'transports[0].spoolMaxBytes: "spoolMaxBytes" is deprecated, write "spool": { "maxBytes": … } ' +
+        '(accepted until 0.4)',
     ]);
   });
 

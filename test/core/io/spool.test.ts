@@ -189,7 +189,8 @@ describe('a spool has one owner', () => {
   it("four processes sharing a spool folder: none loses or takes another's records", async () => {
     const spoolDir = tempDir();
     const body = (w: number) => `
-      const log = createLogger({ exitFlush: false, base: { w: ${w} }, router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
+      const log = createLogger({ exitFlush: false, base: { w: ${w} },
+        router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
         transports: [{ type: 'gate', id: 'shared', overflow: 'block', maxQueue: { maxRecords: 100 } }] });
       for (let i = 0; i < 5000; i++) log.info({ i }, 'spooled');
       await new Promise((resolve) => setTimeout(resolve, 50));

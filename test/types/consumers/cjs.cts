@@ -2,6 +2,7 @@
 import { fastify } from 'fastify';
 import { pinoHttp } from 'pino-http';
 import { createLogger, type Logger } from 'streamlog';
+import { parseDuration, transportNames } from 'streamlog/plugin';
 
 const log = createLogger({ exitFlush: false, transports: [{ type: 'memory' }] });
 
@@ -11,3 +12,6 @@ const audited = createLogger({ exitFlush: false, levels: { audit: 35 } });
 audited.audit('checked');
 export const auditedMiddleware = pinoHttp({ logger: audited });
 export const asLogger: Logger = log.child({ reqId: 'r1' });
+
+export const ms: number | undefined = parseDuration('30s');
+export const names: string[] = transportNames();

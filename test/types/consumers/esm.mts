@@ -2,6 +2,9 @@
 import Fastify from 'fastify';
 import { pinoHttp } from 'pino-http';
 import { createLogger, type FileTransport, type Logger, MemoryTransport } from 'streamlog';
+import { BatchTransport, registerTransport } from 'streamlog';
+import { batchOptionsShape, durationSchema, parseSize, sizeSchema, transportNames } from 'streamlog/plugin';
+import { z } from 'zod';
 
 const log = createLogger({ exitFlush: false, transports: [{ type: 'memory', id: 'recent' }] });
 
@@ -25,3 +28,14 @@ export const lines: string[] | undefined = recent?.lines();
 log.transport<FileTransport>('app')?.on('progress', () => {});
 export const asLogger: Logger = log;
 export const memoryClass: typeof MemoryTransport = MemoryTransport;
+
+// A plugin author: the option schemas and units come from streamlog/plugin.
+
+const dbSchema = z.strictObject({ ...batchOptionsShape, table: z.string(), flushEvery: durationSchema.optional() });
+registerTransport('db', {
+  schema: dbSchema,
+  create: (options) => new BatchTransport(async (records) => void records.length, { batch: options.batch }),
+});
+export const limit: number | undefined = parseSize('64KB');
+export const names: string[] = transportNames();
+export const sizes = sizeSchema;
