@@ -35,7 +35,7 @@ if (isMainThread) {
       if (delivered === count) resolve();
     }),
   );
-  const target = { transport, maxQueue: { records: 2 * count, bytes: 2 ** 40 } };
+  const target = { transport, maxQueue: { maxRecords: 2 * count, maxBytes: 2 ** 40 } };
   const log = createLogger({ name: 'bench', exitFlush: false, transports: [target] });
   const began = performance.now();
   for (let i = 0; i < count; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');

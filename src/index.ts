@@ -1,12 +1,13 @@
 import './builtins.js';
 
-// Values: what users call, construct or extend. Everything else is a type.
+// Values: what applications call, construct or extend. Everything else is a type. What only
+// plugin authors need (option schemas, units, the batcher) is in `streamlog/plugin`.
 export { createLogger, type LoggerOptions, type LevelMethods } from './core/config/create-logger.js';
 export type { TransportEntry, LiveTransportEntry } from './core/config/build-transport.js';
 export { stdSerializers } from './core/config/std-serializers.js';
 export type { Serializer, Serializers } from './core/logger/serializers.js';
 export { ConfigError } from './core/config/errors.js';
-export { configSchema, type ConfigInput as StreamlogConfig } from './core/config/schema.js';
+export type { ConfigInput as StreamlogConfig } from './core/config/schema.js';
 export { configJsonSchema } from './core/config/json-schema.js';
 export type { Logger, LogFn, LoggerStats, ChildOptions, LoggerEvents } from './core/logger/logger.js';
 export type { ProducerStream, ProducerStreamOptions } from './core/logger/producer-stream.js';
@@ -14,8 +15,6 @@ export { withContext, getContext } from './core/record/context.js';
 export { DEFAULT_LEVELS, type LevelName, type LevelInput } from './core/record/levels.js';
 export type { LogRecord, Formatter } from './core/record/log-record.js';
 export type { TimestampMode, LevelFormat } from './core/record/shape.js';
-export { safeJson } from './core/record/serialize.js';
-export type { SettlementListener } from './core/io/settlement.js';
 export {
   Transport,
   type TransportOptions,
@@ -23,7 +22,6 @@ export {
   type TransportEvents,
 } from './core/plugin/transport.js';
 export { WrapperTransport } from './core/plugin/wrapper-transport.js';
-export { Batcher, backoffMs, type BatchLimits } from './core/plugin/batcher.js';
 export {
   BatchTransport,
   type BatchTransportOptions,
@@ -35,13 +33,10 @@ export {
   type SpoolOptions,
 } from './core/plugin/batch-transport.js';
 export type { BatchResult } from './core/plugin/batch-outcome.js';
-export { batchOptionsShape } from './core/plugin/batch-schema.js';
 export { StreamTransport, WritableTransport } from './core/plugin/adapters.js';
 export {
   registerTransport,
   registerFormatter,
-  transportNames,
-  formatterNames,
   type TransportPlugin,
   type FormatterPlugin,
   type TransportContext,
@@ -49,7 +44,6 @@ export {
   type FormatSpec,
   type TransportTypes,
 } from './core/plugin/registry.js';
-export { parseSize, parseDuration, sizeSchema, durationSchema } from './core/plugin/units.js';
 export type { DeliveryFailure, DeadLetterReason, RouterEvents, Strategy } from './core/routing/events.js';
 export type { RouterStats, PendingDetail } from './core/routing/router.js';
 export type { OverflowPolicy, TargetStats, BackpressureStats } from './core/routing/target.js';
@@ -80,7 +74,7 @@ export {
   type SyslogTlsOptions,
   type SyslogTransportOptions,
 } from './transports/syslog/index.js';
-export { registerHttpPreset, httpPresetNames } from './transports/http/presets/index.js';
+export { registerHttpPreset } from './transports/http/presets/index.js';
 export type { HttpPreset, HttpResponse, PresetFactory, PresetOptions, Verdict } from './transports/http/preset.js';
 export {
   BufferedTransport,
@@ -90,7 +84,6 @@ export {
 } from './transports/buffered.js';
 export {
   ValidatingTransport,
-  rulesToSchema,
   type ValidatingTransportOptions,
   type ValidationStats,
   type OnInvalid,

@@ -35,7 +35,7 @@ export function memoryLogger(options: Omit<LoggerOptions, 'transports'> = {}): {
   log: Logger;
   memory: MemoryTransport;
 } {
-  const memory = new MemoryTransport({ capacity: 10_000 });
+  const memory = new MemoryTransport({ maxRecords: 10_000 });
   const log = createLogger({ exitFlush: false, ...options, transports: [memory] });
   return { log, memory };
 }

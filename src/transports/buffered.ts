@@ -2,18 +2,34 @@ import { z } from 'zod';
 import type { LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import type { Transport, TransportOptions } from '../core/plugin/transport.js';
-import { durationSchema, sizeSchema } from '../core/plugin/units.js';
+import { deprecatedOption, durationSchema, sizeSchema } from '../core/plugin/units.js';
 import { Batcher, backoffMs } from '../core/plugin/batcher.js';
 import { WrapperTransport } from '../core/plugin/wrapper-transport.js';
 
 export interface BufferedTransportOptions extends TransportOptions {
-  /** Formatted bytes gathered before a flush (default 64 KiB). */
+  batch?: {
+    /** Records gathered before a flush (default: no bound but the bytes). */
+    maxRecords?: number;
+    /** Formatted bytes gathered before a flush (default 64 KiB). */
+    maxBytes?: number;
+    /** A flush at least this often while anything is buffered (default 1000 ms). */
+    intervalMs?: number;
+  };
+  retry?: {
+    /** Attempts at a chunk before its failed records settle as failed (default 6: five retries). */
+    maxAttempts?: number;
+    /** First retry delay, doubled each time (default 100 ms). */
+    baseMs?: number;
+    /** Longest delay between attempts (default: no cap). */
+    maxMs?: number;
+  };
+  /** @deprecated since 0.3: `batch.maxBytes`. */
   bufferSize?: number;
-  /** A flush at least this often while anything is buffered (default 1000 ms). */
+  /** @deprecated since 0.3: `batch.intervalMs`. */
   flushIntervalMs?: number;
-  /** Retries of a failed flush before its records settle as failed (default 5). */
+  /** @deprecated since 0.3: `retry.maxAttempts` (one more than the retries). */
   maxRetries?: number;
-  /** First retry delay, doubled each time (default 100 ms). */
+  /** @deprecated since 0.3: `retry.baseMs`. */
   retryDelayMs?: number;
 }
 
@@ -39,7 +55,7 @@ export interface FlushEvent {
 /**
  * Gathers records (counting their formatted bytes) and hands them to the inner transport in
  * chunks, by size and by interval. A chunk the inner transport partly fails goes back to the
- * front of the buffer, in order, and is retried with backoff; after maxRetries its records
+ * front of the buffer, in order, and is retried with backoff; after retry.maxAttempts its records
  * settle as failed.
  */
 export class BufferedTransport extends WrapperTransport<BufferStatus> {
@@ -56,6 +72,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   private readonly bufferSize: number;
   private readonly maxRetries: number;
   private readonly retryDelayMs: number;
+  private readonly retryMaxMs: number;
   private totalWritten = 0;
   private flushCount = 0;
   private failedFlushes = 0;
@@ -63,11 +80,18 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
 
   constructor(inner: Transport, options: BufferedTransportOptions = {}) {
     super(inner, options);
-    this.bufferSize = options.bufferSize ?? 64 * 1024;
-    this.maxRetries = options.maxRetries ?? 5;
-    this.retryDelayMs = options.retryDelayMs ?? 100;
+    const { batch = {}, retry = {} } = options;
+    this.bufferSize = batch.maxBytes ?? options.bufferSize ?? 64 * 1024;
+    const attempts = retry.maxAttempts ?? (options.maxRetries === undefined ? undefined : options.maxRetries + 1);
+    this.maxRetries = (attempts ?? 6) - 1;
+    this.retryDelayMs = retry.baseMs ?? options.retryDelayMs ?? 100;
+    this.retryMaxMs = retry.maxMs ?? Number.POSITIVE_INFINITY;
     this.batcher = new Batcher(
-      { maxItems: Number.POSITIVE_INFINITY, maxBytes: this.bufferSize, intervalMs: options.flushIntervalMs ?? 1000 },
+      {
+        maxItems: batch.maxRecords ?? Number.POSITIVE_INFINITY,
+        maxBytes: this.bufferSize,
+        intervalMs: batch.intervalMs ?? options.flushIntervalMs ?? 1000,
+      },
       (records, bytes) => this.startChunk(records, bytes),
     );
   }
@@ -176,7 +200,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     }
     // Put them back in front, in their original order, and try again after a pause.
     this.batcher.putBack(failed, failedBytes);
-    const delay = backoffMs(this.attempt, this.retryDelayMs, Number.POSITIVE_INFINITY, false);
+    const delay = backoffMs(this.attempt, this.retryDelayMs, this.retryMaxMs, false);
     this.attempt++;
     this.retries++;
     this.retryTimer = setTimeout(() => {
@@ -191,24 +215,54 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   }
 }
 
+/** 0.2's options, accepted until 0.4: what to write instead. */
+const RENAMED = {
+  bufferSize: '"batch": { "maxBytes": … }',
+  flushIntervalMs: '"batch": { "intervalMs": … }',
+  maxRetries: '"retry": { "maxAttempts": … } (retries + 1)',
+  retryDelayMs: '"retry": { "baseMs": … }',
+};
+
 const bufferedSchema = z.strictObject({
-  bufferSize: sizeSchema.optional(),
-  flushIntervalMs: durationSchema.optional(),
-  maxRetries: z.number().int().min(0).optional(),
-  retryDelayMs: durationSchema.optional(),
+  batch: z
+    .strictObject({
+      maxRecords: z.number().int().min(1).optional(),
+      maxBytes: sizeSchema.optional(),
+      intervalMs: durationSchema.optional(),
+    })
+    .optional(),
+  retry: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).optional(),
+      baseMs: durationSchema.optional(),
+      maxMs: durationSchema.optional(),
+    })
+    .optional(),
   target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
+  bufferSize: deprecatedOption(sizeSchema.optional(), RENAMED.bufferSize),
+  flushIntervalMs: deprecatedOption(durationSchema.optional(), RENAMED.flushIntervalMs),
+  maxRetries: deprecatedOption(z.number().int().min(0).optional(), RENAMED.maxRetries),
+  retryDelayMs: deprecatedOption(durationSchema.optional(), RENAMED.retryDelayMs),
 });
 
 export const bufferedTransportPlugin: TransportPlugin<typeof bufferedSchema> = {
   schema: bufferedSchema,
   create: (options, context) =>
     new BufferedTransport(context.createTarget(options.target), {
-      bufferSize: options.bufferSize,
-      flushIntervalMs: options.flushIntervalMs,
-      maxRetries: options.maxRetries,
-      retryDelayMs: options.retryDelayMs,
+      batch: {
+        maxRecords: options.batch?.maxRecords,
+        maxBytes: options.batch?.maxBytes ?? options.bufferSize,
+        intervalMs: options.batch?.intervalMs ?? options.flushIntervalMs,
+      },
+      retry: {
+        maxAttempts:
+          options.retry?.maxAttempts ?? (options.maxRetries === undefined ? undefined : options.maxRetries + 1),
+        baseMs: options.retry?.baseMs ?? options.retryDelayMs,
+        maxMs: options.retry?.maxMs,
+      },
       formatter: context.formatter,
     }),
+  deprecated: RENAMED,
 };
 
 declare module '../core/plugin/registry.js' {

@@ -2,9 +2,12 @@ import { z } from 'zod';
 import type { LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import { Transport, type TransportOptions } from '../core/plugin/transport.js';
+import { deprecatedOption } from '../core/plugin/units.js';
 
 export interface MemoryTransportOptions extends TransportOptions {
   /** Records kept; the oldest are evicted beyond it (default 1000). */
+  maxRecords?: number;
+  /** @deprecated since 0.3: `maxRecords`. */
   capacity?: number;
 }
 
@@ -19,7 +22,7 @@ export class MemoryTransport extends Transport<{ size: number; capacity: number;
 
   constructor(options: MemoryTransportOptions = {}) {
     super(options);
-    this.capacity = Math.max(1, Math.floor(options.capacity ?? 1000));
+    this.capacity = Math.max(1, Math.floor(options.maxRecords ?? options.capacity ?? 1000));
     this.ring = new Array<LogRecord | undefined>(this.capacity);
   }
 
@@ -60,11 +63,16 @@ export class MemoryTransport extends Transport<{ size: number; capacity: number;
   }
 }
 
-const memorySchema = z.strictObject({ capacity: z.number().int().positive().optional() });
+const memorySchema = z.strictObject({
+  maxRecords: z.number().int().positive().optional(),
+  capacity: deprecatedOption(z.number().int().positive().optional(), '"maxRecords"'),
+});
 
 export const memoryTransportPlugin: TransportPlugin<typeof memorySchema> = {
   schema: memorySchema,
-  create: (options, context) => new MemoryTransport({ capacity: options.capacity, formatter: context.formatter }),
+  create: (options, context) =>
+    new MemoryTransport({ maxRecords: options.maxRecords ?? options.capacity, formatter: context.formatter }),
+  deprecated: { capacity: '"maxRecords"' },
 };
 
 declare module '../core/plugin/registry.js' {

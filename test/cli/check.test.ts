@@ -33,8 +33,9 @@ describe('streamlog check', () => {
     expect(result.code).toBe(2);
     expect(result.stdout.split('\n').slice(1, -1)).toEqual([
       '  level: unknown level "loud" (known: trace, debug, info, warn, error, fatal, silent)',
+      '  transports[0].pth: unknown option "pth" ' +
+        '(known: path, mode, sync, bufferSize, fsync, rotate, reopenOnSighup); did you mean "path"?',
       '  transports[0].path: expected string, got undefined',
-      '  transports[0].pth: unknown option "pth" (known: path, mode, sync, bufferSize, fsync, rotate, reopenOnSighup)',
       '  transports[1].type: unknown transport "kafak" ' +
         '(known: buffered, console, file, http, memory, syslog, validating)',
       '  transports[2].rotate.size: expected a rotation size of at least 1KB',

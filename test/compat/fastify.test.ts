@@ -55,7 +55,7 @@ function pinoLines(): { logger: unknown; lines: string[] } {
 
 describe('Fastify 5 with loggerInstance: createLogger()', () => {
   it('request lines as small as pino’s, with method, url and statusCode, and no secret', async () => {
-    const memory = new MemoryTransport({ capacity: 1000 });
+    const memory = new MemoryTransport({ maxRecords: 1000 });
     const log = createLogger({ exitFlush: false, redact: REDACT, transports: [memory] });
     await exercise(await startApp(log));
     await log.flush();

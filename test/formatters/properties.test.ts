@@ -42,9 +42,9 @@ const value = fc.anything({
 const fields = fc.dictionary(text, value, { maxKeys: 6 });
 
 function setup() {
-  const json = new MemoryTransport({ capacity: 1 });
-  const textOut = new MemoryTransport({ capacity: 1, formatter: createTextFormatter({ showBase: true }) });
-  const pretty = new MemoryTransport({ capacity: 1, formatter: createPrettyFormatter({ utc: true }) });
+  const json = new MemoryTransport({ maxRecords: 1 });
+  const textOut = new MemoryTransport({ maxRecords: 1, formatter: createTextFormatter({ showBase: true }) });
+  const pretty = new MemoryTransport({ maxRecords: 1, formatter: createPrettyFormatter({ utc: true }) });
   const log = createLogger({ level: 'trace', exitFlush: false, transports: [json, textOut, pretty] });
   return { log, json, textOut, pretty };
 }
@@ -88,7 +88,7 @@ describe('stable-json', () => {
   it('matches fast-json-stable-stringify for any record, integer-like keys included', async () => {
     const { stableJsonFormatter } = await import('../../src/index.js');
     const stringify = (await import('fast-json-stable-stringify')).default;
-    const memory = new MemoryTransport({ capacity: 1, formatter: stableJsonFormatter });
+    const memory = new MemoryTransport({ maxRecords: 1, formatter: stableJsonFormatter });
     const log = createLogger({ exitFlush: false, transports: [memory] });
     fc.assert(
       fc.property(

@@ -63,6 +63,21 @@ describe('the packed tarball', () => {
     expect(out).toBe('level=warn msg=hi via=cjs\n');
   });
 
+  it('has a streamlog/plugin subpath for ESM and CommonJS', () => {
+    const esm = node([
+      '--input-type=module',
+      '-e',
+      "import { parseSize, transportNames } from 'streamlog/plugin'; " +
+        "process.stdout.write(parseSize('64KB') + ' ' + transportNames().includes('file'));",
+    ]);
+    expect(esm).toBe('65536 true');
+    const cjs = node([
+      '-e',
+      "const { parseDuration } = require('streamlog/plugin'); process.stdout.write(String(parseDuration('2s')));",
+    ]);
+    expect(cjs).toBe('2000');
+  });
+
   it('ships type declarations that a TypeScript user compiles against', () => {
     writeFileSync(
       join(project, 'check.ts'),

@@ -48,7 +48,7 @@ class Flaky extends Transport {
 describe('buffered transport', () => {
   it('hands records on when the buffer fills, with flush events and buffer status', async () => {
     const inner = new ControlledTransport();
-    const buffered = new BufferedTransport(inner, { bufferSize: 1024, flushIntervalMs: 60_000 });
+    const buffered = new BufferedTransport(inner, { batch: { maxBytes: 1024, intervalMs: 60_000 } });
     const flushes: FlushEvent[] = [];
     buffered.on('flush', (e: FlushEvent) => flushes.push(e));
     const log = createLogger({ exitFlush: false, base: null, transports: [buffered] });
@@ -70,7 +70,10 @@ describe('buffered transport', () => {
 
   it('flushes on the interval', async () => {
     const inner = new ControlledTransport();
-    const log = createLogger({ exitFlush: false, transports: [new BufferedTransport(inner, { flushIntervalMs: 20 })] });
+    const log = createLogger({
+      exitFlush: false,
+      transports: [new BufferedTransport(inner, { batch: { intervalMs: 20 } })],
+    });
     log.info('waits for the timer');
     expect(inner.received).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 60));
@@ -80,7 +83,10 @@ describe('buffered transport', () => {
 
   it('puts a failed flush back in front, in order, and retries it', async () => {
     const inner = new Flaky(new Set(['m1', 'm3']), 1, true);
-    const buffered = new BufferedTransport(inner, { bufferSize: 1_000_000, flushIntervalMs: 60_000, retryDelayMs: 10 });
+    const buffered = new BufferedTransport(inner, {
+      batch: { maxBytes: 1_000_000, intervalMs: 60_000 },
+      retry: { baseMs: 10 },
+    });
     const flushes: FlushEvent[] = [];
     buffered.on('flush', (e: FlushEvent) => flushes.push(e));
     const log = createLogger({ exitFlush: false, transports: [buffered] });
@@ -102,26 +108,31 @@ describe('buffered transport', () => {
     expect(buffered.stats()).toMatchObject({ delivered: 7, failed: 0 });
   });
 
-  it('gives up after maxRetries and settles those records as failed', async () => {
+  it.each([
+    ['retry.maxAttempts', { retry: { maxAttempts: 3, baseMs: 1 } }],
+    ['0.2 names, deprecated', { maxRetries: 2, retryDelayMs: 1 }],
+  ] as const)('gives up after retry.maxAttempts (%s) and settles those records as failed', async (_, options) => {
     const inner = new Flaky(new Set(['doomed']), 100);
     const failures: DeliveryFailure[] = [];
+    const buffered = new BufferedTransport(inner, options);
     const log = createLogger({
       exitFlush: false,
       onDeliveryError: (f) => failures.push(f),
-      transports: [new BufferedTransport(inner, { maxRetries: 2, retryDelayMs: 1 })],
+      transports: [buffered],
     });
     log.info('fine');
     log.info('doomed');
     await log.flush();
     expect(inner.delivered).toEqual(['fine']);
     expect(failures.map((f) => [f.record.msg, f.reasons[0]!.error.message])).toEqual([['doomed', 'flaky on doomed']]);
+    expect(buffered.bufferStatus().retries).toBe(2);
   });
 
   it('works from config around a file, and names nested config errors by path', async () => {
     const path = tempFile('buffered.log');
     const log = createLogger({
       exitFlush: false,
-      transports: [{ type: 'buffered', bufferSize: '4KB', flushIntervalMs: 50, target: { type: 'file', path } }],
+      transports: [{ type: 'buffered', batch: { maxBytes: '4KB', intervalMs: 50 }, target: { type: 'file', path } }],
     });
     for (let i = 0; i < 500; i++) log.info({ i }, 'through the buffer');
     await log.close();

@@ -3,7 +3,7 @@ import { createLogger, MemoryTransport } from '../../src/index.js';
 
 describe('memory transport', () => {
   it('keeps the newest records up to its capacity', () => {
-    const memory = new MemoryTransport({ capacity: 3 });
+    const memory = new MemoryTransport({ maxRecords: 3 });
     const log = createLogger({ exitFlush: false, transports: [memory] });
     for (let i = 0; i < 5; i++) log.info(`m${i}`);
     expect(memory.objects().map((o) => o.msg)).toEqual(['m2', 'm3', 'm4']);

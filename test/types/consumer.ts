@@ -28,6 +28,6 @@ createLogger({ transports: [{ type: 'file', pth: 'logs/app.log' }] });
 // @ts-expect-error misspelt type
 createLogger({ transports: [{ type: 'fiel', path: 'logs/app.log' }] });
 // @ts-expect-error an option of another transport
-createLogger({ transports: [{ type: 'console', capacity: 10 }] });
+createLogger({ transports: [{ type: 'console', maxRecords: 10 }] });
 // Plugin modules are not checked: their schema is only known at run time.
 createLogger({ transports: [{ module: './plugins/kafka.js', brokers: ['b1'] }] });

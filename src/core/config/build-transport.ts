@@ -3,12 +3,13 @@ import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
 import { isWritable, toTransport } from '../plugin/adapters.js';
 import { expandEnv } from './expand-env.js';
-import { parseOrThrow } from './issues.js';
+import { didYouMean, parseOrThrow } from './issues.js';
 import { loadPluginModule } from './plugin-module.js';
 import {
   ENVELOPE_KEYS,
   type envelopeShape,
   formatSpecSchema,
+  type maxQueueSchema,
   routingShape,
   transportEnvelopeSchema,
 } from './schema.js';
@@ -68,6 +69,22 @@ export interface BuildContext {
   router: Router;
   warn: (fields: Record<string, unknown>, msg: string) => void;
   revive: (line: string) => LogRecord;
+  /** An option given under its old name at `path`; `instead` says what to write now. */
+  deprecated: (path: string, name: string, instead: string) => void;
+}
+
+/** maxQueue under its 0.2 names (`records`, `bytes`) or its own: the bounds, old names diagnosed. */
+function queueBounds(
+  maxQueue: z.output<typeof maxQueueSchema> | undefined,
+  path: string,
+  ctx: BuildContext,
+): { maxRecords: number | undefined; maxBytes: number | undefined } {
+  if (maxQueue?.records !== undefined) ctx.deprecated(`${path}.maxQueue.records`, 'maxQueue.records', '"maxRecords"');
+  if (maxQueue?.bytes !== undefined) ctx.deprecated(`${path}.maxQueue.bytes`, 'maxQueue.bytes', '"maxBytes"');
+  return {
+    maxRecords: maxQueue?.maxRecords ?? maxQueue?.records,
+    maxBytes: maxQueue?.maxBytes ?? maxQueue?.bytes,
+  };
 }
 
 export function createTransport(
@@ -99,13 +116,19 @@ export function createTransport(
   if (!plugin) {
     throw new ConfigError(
       `${path}.type`,
-      `unknown transport "${envelope.type}" (known: ${transportNames().join(', ')})`,
+      `unknown transport "${envelope.type}" (known: ${transportNames().join(', ')})` +
+        didYouMean(envelope.type!, transportNames()),
     );
   }
   const level = envelope.level === undefined ? undefined : levelValue(ctx.levels, envelope.level, `${path}.level`);
   const ownOptions: Record<string, unknown> = { ...(expanded as Record<string, unknown>) };
   for (const key of ENVELOPE_KEYS) delete ownOptions[key];
   const options = parseOrThrow(plugin.schema, ownOptions, path);
+  for (const [old, instead] of Object.entries(plugin.deprecated ?? {})) {
+    if (ownOptions[old] !== undefined) {
+      ctx.deprecated(`${path}.${old}`, `${envelope.type ?? envelope.module}.${old}`, instead);
+    }
+  }
   const formatSpec = envelope.format as FormatSpec | undefined;
   const formatter =
     formatSpec === undefined
@@ -145,12 +168,7 @@ export function createTransport(
   if (envelope.id !== undefined) transport[assignId](envelope.id);
   return {
     transport,
-    target: {
-      threshold: level,
-      maxRecords: envelope.maxQueue?.records,
-      maxBytes: envelope.maxQueue?.bytes,
-      overflow: envelope.overflow,
-    },
+    target: { threshold: level, ...queueBounds(envelope.maxQueue, path, ctx), overflow: envelope.overflow },
   };
 }
 
@@ -169,8 +187,7 @@ function liveTransportEntry(
     transport,
     target: {
       threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`),
-      maxRecords: options.maxQueue?.records,
-      maxBytes: options.maxQueue?.bytes,
+      ...queueBounds(options.maxQueue, path, ctx),
       overflow: options.overflow,
     },
   };
@@ -198,7 +215,7 @@ export class FormatterCache {
     if (!plugin) {
       throw new ConfigError(
         typeof parsed === 'string' ? path : `${path}.type`,
-        `unknown formatter "${name}" (known: ${formatterNames().join(', ')})`,
+        `unknown formatter "${name}" (known: ${formatterNames().join(', ')})${didYouMean(name, formatterNames())}`,
       );
     }
     const formatterOptions = parseOrThrow(plugin.schema, options, path);

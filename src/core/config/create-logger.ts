@@ -27,6 +27,7 @@ import { LevelTable } from '../record/levels.js';
 import { type LogFn, Logger, reservedLevelNames } from '../logger/logger.js';
 import { SerializerSet, type Serializers } from '../logger/serializers.js';
 import { LoggerTree } from '../logger/logger-tree.js';
+import { writeDiagnostic } from '../logger/stderr-diagnostics.js';
 import { RecordShape } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
 import type { Transport } from '../plugin/transport.js';
@@ -39,14 +40,17 @@ export type LevelMethods<Levels> = { readonly [K in keyof Levels]: LogFn };
 
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
 export interface LoggerOptions
-  extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers' | 'timestamp'>,
+  extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers' | 'timestamp' | 'diagnostics'>,
     PinoFunctionOptions {
   /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
   serializers?: ConfigInput['serializers'] | Serializers;
   transports?: (TransportEntry | LiveTransportEntry | Transport | Writable)[];
   redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean };
-  /** Called for internal problems (a transport failing, a dropped call); never console.*. */
-  diagnostics?: (message: string, detail?: unknown) => void;
+  /**
+   * Called for internal problems (a transport failing, a dropped call). Without it they go to
+   * stderr, one line each, each distinct problem at most once a minute; `false` silences them.
+   */
+  diagnostics?: ((message: string, detail?: unknown) => void) | false;
   /** Called once per record that could not be delivered. */
   onDeliveryError?: (failure: DeliveryFailure) => void;
   /** Environment for ${VAR} expansion and defaults (process.env by default). */
@@ -131,6 +135,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
         timestamp: typeof rawTimestamp === 'function' ? undefined : rawTimestamp,
         redact: redactForSchema(rawRedact),
         serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
+        diagnostics: typeof diagnostics === 'function' ? undefined : diagnostics,
       }),
     {} as Config,
   );
@@ -166,6 +171,14 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const redactor = problems.length === 0 ? attempt(() => buildRedactor(rawRedact, env), undefined) : undefined;
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
+  // One diagnostic per old option name and logger, however many entries use it.
+  const deprecatedSeen = new Set<string>();
+  const deprecated = (path: string, name: string, instead: string): void => {
+    if (deprecatedSeen.has(name)) return;
+    deprecatedSeen.add(name);
+    router.diagnose(`${path}: "${name.split('.').pop()}" is deprecated, write ${instead} (accepted until 0.4)`);
+  };
+  const spoolDir = routerConfig.spool?.dir ?? routerConfig.spoolDir;
   const router = new Router({
     strategy: routerConfig.strategy,
     continueOnError: routerConfig.continueOnError,
@@ -179,11 +192,18 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
         { target, dropped, durationMs },
         `dropped ${dropped} record(s) for ${target} while its queue was full`,
       ),
-    spoolDir: routerConfig.spoolDir === undefined ? undefined : resolve(baseDir, routerConfig.spoolDir),
+    spoolDir: spoolDir === undefined ? undefined : resolve(baseDir, spoolDir),
     revive: (line) => tree!.revive(line),
   });
-  if (diagnostics) router.on('diagnostic', diagnostics);
+  if (typeof diagnostics === 'function') router.on('diagnostic', diagnostics);
+  else if (diagnostics !== false) {
+    // Someone listening with log.on('diagnostic') handles them too: then stderr stays quiet.
+    router.on('diagnostic', (message: string) => {
+      if (router.listenerCount('diagnostic') === 1) writeDiagnostic(message);
+    });
+  }
   if (onDeliveryError) router.on('deliveryFailed', onDeliveryError);
+  if (routerConfig.spoolDir !== undefined) deprecated('router.spoolDir', 'router.spoolDir', '"spool": { "dir": … }');
 
   const formatters = new FormatterCache();
   const entries = rawTransports ?? [{ type: 'console', format: 'json' }];
@@ -202,6 +222,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
         router,
         warn: (fields, msg) => tree?.warn(fields, msg),
         revive: (line) => tree!.revive(line),
+        deprecated,
       });
       made.push(one);
       const id = one.transport.id;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { closest } from '../util/closest.js';
 import { ConfigError, formatPath } from './errors.js';
 
 type Issue = z.core.$ZodIssue;
@@ -49,7 +50,20 @@ function knownKeysAt(schema: unknown, path: ReadonlyArray<PropertyKey>): string[
   return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
 }
 
-function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<PropertyKey>; expected: string }[] {
+/** `; did you mean "path"?` when a known name is close to the unknown one, else nothing. */
+export function didYouMean(word: string, known: readonly string[] | undefined): string {
+  const match = known && closest(word, known);
+  return match ? `; did you mean "${match}"?` : '';
+}
+
+interface Problem {
+  path: ReadonlyArray<PropertyKey>;
+  expected: string;
+  /** An option the schema does not know: reported first, as it usually explains the rest. */
+  unknown?: boolean;
+}
+
+function describe(issue: Issue, schema: unknown): Problem[] {
   const path = issue.path as PropertyKey[];
   switch (issue.code) {
     case 'invalid_type': {
@@ -61,7 +75,11 @@ function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<Property
     case 'unrecognized_keys': {
       const known = knownKeysAt(schema, path);
       const hint = known ? ` (known: ${known.join(', ') || 'none'})` : '';
-      return issue.keys.map((key) => ({ path: [...path, key], expected: `unknown option "${key}"${hint}` }));
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        expected: `unknown option "${key}"${hint}${didYouMean(key, known)}`,
+        unknown: true,
+      }));
     }
     case 'invalid_value':
       return [{ path, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
@@ -102,12 +120,12 @@ function describe(issue: Issue, schema: unknown): { path: ReadonlyArray<Property
 
 /** Turns zod issues into one ConfigError naming each path (`prefix` places nested schemas). */
 export function issuesToConfigError(issues: readonly Issue[], schema: unknown, prefix = ''): ConfigError {
-  const problems = issues
-    .flatMap((issue) => describe(issue, schema))
-    .map((p) => ({
-      path: formatPath(p.path, prefix),
-      expected: p.expected,
-    }));
+  const described = issues.flatMap((issue) => describe(issue, schema));
+  // A typo ("pth") also makes a required option ("path") missing: name the typo first.
+  const problems = [...described.filter((p) => p.unknown), ...described.filter((p) => !p.unknown)].map((p) => ({
+    path: formatPath(p.path, prefix),
+    expected: p.expected,
+  }));
   const [first, ...rest] = problems;
   if (!first) return new ConfigError(prefix, 'invalid configuration');
   const more = rest.length ? `\n${rest.map((p) => `  ${p.path}: ${p.expected}`).join('\n')}` : '';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema, sizeSchema } from '../plugin/units.js';
+import { deprecatedOption, durationSchema, sizeSchema } from '../plugin/units.js';
 
 const levelRef = z.union(
   [z.string().min(1), z.number().min(0).max(1000).refine(Number.isInteger, 'expected a whole number')],
@@ -13,8 +13,11 @@ export const formatSpecSchema = z.union([z.string().min(1), z.looseObject({ type
 });
 
 export const maxQueueSchema = z.strictObject({
-  records: z.number().int().positive().optional(),
-  bytes: sizeSchema.optional(),
+  maxRecords: z.number().int().positive().optional(),
+  maxBytes: sizeSchema.optional(),
+  /** 0.2's names, accepted until 0.4. */
+  records: deprecatedOption(z.number().int().positive().optional(), '"maxRecords"'),
+  bytes: deprecatedOption(sizeSchema.optional(), '"maxBytes"'),
 });
 
 export const overflowSchema = z.enum(['block', 'drop-newest', 'drop-oldest']);
@@ -72,7 +75,10 @@ export const routerSchema = z.strictObject({
     })
     .optional(),
   maxBackpressureMs: durationSchema.optional(),
-  spoolDir: z.string().min(1).optional(),
+  /** Where what a `block` target cannot take yet waits, one file per target (relative to the config). */
+  spool: z.strictObject({ dir: z.string().min(1) }).optional(),
+  /** 0.2's name, accepted until 0.4. */
+  spoolDir: deprecatedOption(z.string().min(1).optional(), '"spool": { "dir": … }'),
 });
 
 const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;
@@ -139,6 +145,8 @@ export const configSchema = z.strictObject({
   exitTimeoutMs: durationSchema.optional(),
   handleExceptions: z.boolean().optional(),
   handleSignals: z.boolean().optional(),
+  /** `false`: internal problems are not written to stderr (from code, a function receives them instead). */
+  diagnostics: z.literal(false, { error: 'expected false (or, from code, a function)' }).optional(),
   transports: z.array(z.unknown()).optional(),
   router: routerSchema.optional(),
 });

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { Queue } from '../util/queue.js';
 import { LineBatch } from './line-batch.js';
+import { onStreamError } from './shared-errors.js';
 import type { SettlementListener } from './settlement.js';
 import { tryWriteFully } from './write-fully.js';
 
@@ -42,6 +43,7 @@ export class LineSink<T> {
   private readonly fd: number | undefined;
   /** Set on the exit path: write to the stream's descriptor directly when it has one. */
   private directFd: number | undefined;
+  private readonly stopHearingErrors: () => void;
   bytesWritten = 0;
   writes = 0;
 
@@ -57,7 +59,7 @@ export class LineSink<T> {
     this.ownsStream = options.ownsStream ?? false;
     this.fd = options.fd;
     // A byte stream that errors (EPIPE on a closed pipe) must not crash the process.
-    stream.on('error', this.onStreamError);
+    this.stopHearingErrors = onStreamError(stream, this.onStreamError);
   }
 
   get empty(): boolean {
@@ -120,8 +122,7 @@ export class LineSink<T> {
 
   async close(): Promise<void> {
     this.writeOut();
-    this.stream.off('error', this.onStreamError);
-    this.stream.on('error', ignore);
+    this.stopHearingErrors();
     if (!this.ownsStream) return;
     await new Promise<void>((resolve) => {
       if (this.stream.closed || this.stream.destroyed) return resolve();
@@ -143,5 +144,3 @@ export class LineSink<T> {
     if (stuck.length > 0) this.settle.failed(stuck, error);
   };
 }
-
-function ignore(): void {}

@@ -10,14 +10,33 @@ import { registerForExit, unregisterForExit } from './exit-hooks.js';
 /** The range a Date can hold: a time outside it cannot be written as ISO text. */
 const MAX_TIME = 8.64e15;
 
+const MESSAGE_KEYS = ['msg', 'message'];
+
+/** The first string message under a common key, taken out of the fields. */
+function takeMessage(fields: Record<string, unknown>): string | undefined {
+  for (const key of MESSAGE_KEYS) {
+    const value = fields[key];
+    if (typeof value === 'string') {
+      delete fields[key];
+      return value;
+    }
+  }
+  return undefined;
+}
+
 /**
  * A record given as a plain object (log.stream(), spool replay), taken apart: level, time,
  * message and the rest. A value that cannot serve as one of the first three (an object as
  * the message, a time in year 300,000) is kept as a field with a marker instead:
  * `invalidLevel`, `invalidTime`, `invalidMessage`.
  */
-function splitRecordObject(object: Record<string, unknown>, shape: RecordShape, levels: LevelTable) {
-  const { level: rawLevel, time: rawTime, [shape.messageKey]: rawMsg, ...fields } = object;
+function splitRecordObject(
+  object: Record<string, unknown>,
+  shape: RecordShape,
+  levels: LevelTable,
+  otherMessageKeys: boolean,
+) {
+  const { level: rawLevel, time: rawTime, [shape.messageKey]: given, ...fields } = object;
   let level = levels.builtin('info');
   if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
   else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel))
@@ -29,6 +48,9 @@ function splitRecordObject(object: Record<string, unknown>, shape: RecordShape, 
     time = Date.now();
   }
   let msg: string | undefined;
+  // Other loggers' objects name the message `msg` (pino, bunyan) or `message` (winston); a
+  // replayed line of our own keeps a `message` field as the field it was.
+  const rawMsg = given === undefined && otherMessageKeys ? takeMessage(fields) : given;
   if (typeof rawMsg === 'string') msg = rawMsg;
   else if (typeof rawMsg === 'number' || typeof rawMsg === 'boolean') msg = String(rawMsg);
   else if (rawMsg !== undefined) fields.invalidMessage = rawMsg;
@@ -197,7 +219,7 @@ export class LoggerTree {
     let parts: ReturnType<typeof splitRecordObject>;
     let fields: Record<string, unknown>;
     try {
-      parts = splitRecordObject(object, this.shape, this.levels);
+      parts = splitRecordObject(object, this.shape, this.levels, true);
       if (parts.level < this.router.minThreshold) return;
       fields = this.redactor ? this.redactor(parts.fields) : parts.fields;
     } catch (error) {
@@ -230,7 +252,7 @@ export class LoggerTree {
     } catch {
       object = { msg: line.trimEnd(), invalidJson: true };
     }
-    const parts = splitRecordObject(object, this.shape, this.levels);
+    const parts = splitRecordObject(object, this.shape, this.levels, true);
     const record = new LogRecordImpl(parts.level, parts.time, parts.msg, parts.fields, this.revivedScope, undefined);
     record.sentTo = 1;
     return record;

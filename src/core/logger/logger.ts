@@ -1,18 +1,23 @@
 import { currentContext } from '../record/context.js';
-import type { LevelInput } from '../record/levels.js';
+import { DEFAULT_LEVELS, type LevelInput } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import { createRedactor, type RedactOptions, type Redactor } from '../record/redact.js';
 import { fieldsJson } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
-import type { RouterEvents } from '../routing/events.js';
 import type { RouterStats } from '../routing/router.js';
 import { formatMessage, joinArgs } from './format-message.js';
 import { withErrorLike } from './error-like.js';
 import { httpFields } from './http-objects.js';
 import { VERSION } from './version.js';
+import { LoggerEventSource } from './logger-events.js';
 import type { LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { SerializerSet, Serializers } from './serializers.js';
+
+/** What `child(bindings, { customLevels })` adds to the child's type, as pino's child does. */
+export type ChildLevelMethods<ChildLevels extends string> = { readonly [K in ChildLevels]: LogFn } & {
+  readonly customLevels: { [K in ChildLevels]: number };
+};
 
 /** A level method: pino's calling convention. */
 export interface LogFn {
@@ -32,8 +37,13 @@ export interface LoggerStats extends RouterStats {
 }
 
 /** pino's child options. Others (pino-http and Fastify pass their own) are ignored. */
-export interface ChildOptions {
+export interface ChildOptions<ChildLevels extends string = never> {
   level?: LevelInput;
+  /**
+   * pino's: level methods for this child and its children. A name the logger's levels have
+   * at that number is the same level; another logs at its number (`"level": 35`).
+   */
+  customLevels?: { [level in ChildLevels]: number };
   /** Added to the parent's; applied to the child's bindings and to every record's fields. */
   serializers?: Serializers;
   /** Redaction paths for this child, in place of the tree's. */
@@ -48,9 +58,11 @@ export interface LoggerSettings {
   scope: RecordScope;
   serializers: SerializerSet;
   msgPrefix: string | undefined;
+  /** Levels a child was given beyond the tree's (pino's child `customLevels`), by name. */
+  extraLevels?: Readonly<Record<string, number>>;
 }
 
-export type LoggerEvents = RouterEvents;
+export type { LoggerEvents } from './logger-events.js';
 
 function noop(): void {}
 
@@ -60,7 +72,7 @@ function noop(): void {}
  * serialised once. Its state is private, so no custom level name can reach it; a level
  * name may not shadow anything on the prototype (see reservedLevelNames).
  */
-export class Logger {
+export class Logger extends LoggerEventSource {
   declare trace: LogFn;
   declare debug: LogFn;
   declare info: LogFn;
@@ -73,14 +85,17 @@ export class Logger {
   #threshold: number;
   #serializers: SerializerSet;
   #msgPrefix: string | undefined;
+  #extraLevels: Readonly<Record<string, number>>;
 
   /** @internal Loggers are made by createLogger() and child(). */
   constructor(tree: LoggerTree, settings: LoggerSettings) {
+    super();
     this.#tree = tree;
     this.#scope = settings.scope;
     this.#threshold = settings.level;
     this.#serializers = settings.serializers;
     this.#msgPrefix = settings.msgPrefix;
+    this.#extraLevels = settings.extraLevels ?? {};
     this.#installMethods();
   }
 
@@ -120,6 +135,35 @@ export class Logger {
   /** pino's `levels`: `{ values: { info: 30, … }, labels: { 30: 'info', … } }`, custom levels included. */
   get levels(): LoggerTree['levels']['mapping'] {
     return this.#tree.levels.mapping;
+  }
+
+  /**
+   * pino's: the levels besides pino's own, by name. Typed by createLogger's `levels` and a
+   * child's `customLevels` (pino infers its level names from it), here as none.
+   */
+  get customLevels(): { readonly [level in never]: number } {
+    const values = { ...this.#tree.levels.values, ...this.#extraLevels };
+    return Object.fromEntries(Object.entries(values).filter(([name, value]) => DEFAULT_LEVELS[name] !== value));
+  }
+
+  /** pino's: true when only the custom levels are levels (createLogger's `useOnlyCustomLevels`). */
+  get useOnlyCustomLevels(): boolean {
+    return !Object.keys(DEFAULT_LEVELS).some((name) => this.#tree.levels.has(name));
+  }
+
+  /** pino's deprecated flag, always false: `levelFormat: "label"` writes level names. */
+  get useLevelLabels(): boolean {
+    return false;
+  }
+
+  /**
+   * pino's: called with every child logger made from this one, and inherited by them;
+   * `createLogger({ onChild })` sets it for the whole tree, `log.onChild = fn` for one branch.
+   * The child is a Logger; typed as an empty object because TypeScript infers pino's custom
+   * level names from this parameter (pino-http's `logger` option): with no keys here, none.
+   */
+  onChild(child: Record<never, never>): void {
+    this.#tree.onChild?.(child as never);
   }
 
   /** The serializers in force (pino reads them as `logger.serializers`). */
@@ -162,7 +206,10 @@ export class Logger {
    * A logger whose records all carry `bindings`; they are serialised, redacted and turned
    * into JSON now, once. Options as pino's: `level`, `serializers`, `redact`, `msgPrefix`.
    */
-  child(bindings: Record<string, unknown>, options: ChildOptions = {}): this {
+  child<ChildLevels extends string = never>(
+    bindings: Record<string, unknown>,
+    options: ChildOptions<ChildLevels> = {},
+  ): this & ChildLevelMethods<ChildLevels> {
     const tree = this.#tree;
     const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child');
     const serializers = this.#serializers.with(options.serializers);
@@ -181,16 +228,34 @@ export class Logger {
       scope,
       serializers,
       msgPrefix: options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix,
+      extraLevels: this.#childLevels(options.customLevels),
     });
     child.setBindings(bindings);
-    if (tree.onChild !== undefined) {
-      try {
-        tree.onChild(child as never);
-      } catch (error) {
-        tree.router.diagnose(`onChild threw: ${describeError(error)}`, error);
-      }
+    // Assigned on this logger (pino's `log.onChild = fn`): its children inherit it.
+    if (Object.hasOwn(this, 'onChild')) child.onChild = this.onChild;
+    try {
+      this.onChild(child);
+    } catch (error) {
+      tree.router.diagnose(`onChild threw: ${describeError(error)}`, error);
     }
-    return child as this;
+    return child as this & ChildLevelMethods<ChildLevels>;
+  }
+
+  /** This logger's extra levels plus a child's own; a name that would shadow a member is diagnosed and skipped. */
+  #childLevels(custom: Record<string, number> | undefined): Readonly<Record<string, number>> {
+    if (custom === undefined || typeof custom !== 'object') return this.#extraLevels;
+    const levels = this.#tree.levels;
+    const reserved = reservedLevelNames();
+    const extra: Record<string, number> = { ...this.#extraLevels };
+    for (const [name, value] of Object.entries(custom)) {
+      if (levels.has(name) && levels.values[name] === value) continue;
+      if (reserved.has(name) || typeof value !== 'number' || !Number.isFinite(value)) {
+        this.#tree.router.diagnose(`child customLevels: "${name}" ignored (a logger member, or not a finite number)`);
+        continue;
+      }
+      extra[name] = value;
+    }
+    return extra;
   }
 
   /** Bindings as a JSON fragment: serialised, redacted; never throws. */
@@ -266,6 +331,14 @@ export class Logger {
     this.#tree.router.markTargetHealthy(id);
   }
 
+  /**
+   * The transport with this id (an entry's `id`, else `type#index` such as `file#0`), to
+   * listen to its events or read its stats: `log.transport<FileTransport>('app')?.on('progress', …)`.
+   */
+  transport<T extends Transport = Transport>(id: string): T | undefined {
+    return this.#tree.router.transports.find((t) => t.id === id) as T | undefined;
+  }
+
   /** The transports records are routed to, in config order. */
   get transports(): readonly Transport[] {
     return this.#tree.router.transports;
@@ -294,19 +367,9 @@ export class Logger {
     };
   }
 
-  on<K extends keyof LoggerEvents>(event: K, listener: (...args: LoggerEvents[K]) => void): this {
-    this.#tree.router.on(event, listener as never);
-    return this;
-  }
-
-  once<K extends keyof LoggerEvents>(event: K, listener: (...args: LoggerEvents[K]) => void): this {
-    this.#tree.router.once(event, listener as never);
-    return this;
-  }
-
-  off<K extends keyof LoggerEvents>(event: K, listener: (...args: LoggerEvents[K]) => void): this {
-    this.#tree.router.off(event, listener as never);
-    return this;
+  /** @internal */
+  protected get emitter(): LoggerTree['router'] {
+    return this.#tree.router;
   }
 
   #installMethods(): void {
@@ -315,6 +378,9 @@ export class Logger {
     const self = this as unknown as Record<string, LogFn>;
     for (const name of tree.levels.names()) {
       const value = tree.levels.values[name]!;
+      self[name] = value >= effective ? this.#hooked(this.#levelMethod(value), value) : noop;
+    }
+    for (const [name, value] of Object.entries(this.#extraLevels)) {
       self[name] = value >= effective ? this.#hooked(this.#levelMethod(value), value) : noop;
     }
   }

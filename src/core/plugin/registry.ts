@@ -53,6 +53,11 @@ export interface TransportPlugin<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** Returns a streamlog Transport, or any Writable (objectMode: records; otherwise: lines). */
   create(options: z.output<S>, context: TransportContext): Transport | Writable;
+  /**
+   * Options still accepted under an old name, old name → what to write instead; the schema
+   * keeps accepting them and `create` maps them. Each is diagnosed once per logger.
+   */
+  deprecated?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -62,3 +62,8 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((value
   }
   return ms;
 });
+
+/** An option kept under its old name for one minor version: marked deprecated in the JSON Schema. */
+export function deprecatedOption<S extends z.ZodType>(schema: S, instead: string): S {
+  return schema.meta({ deprecated: true, description: `Deprecated: write ${instead}` }) as S;
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { sizeSchema } from '../../core/plugin/units.js';
+import { deprecatedOption, sizeSchema } from '../../core/plugin/units.js';
 import { batchOptionsShape } from '../../core/plugin/batch-schema.js';
 import { HttpTransport } from './transport.js';
 import type { PresetOptions } from './preset.js';
@@ -10,6 +10,12 @@ import { httpPreset, httpPresetNames } from './presets/index.js';
 import { headerProblem } from './secrets.js';
 
 // The `http` entry of a config: its schema, and the transport it makes.
+
+/** 0.2's options, accepted until 0.4: what to write instead. */
+const RENAMED = {
+  spoolDir: '"spool": { "dir": … }',
+  spoolMaxBytes: '"spool": { "maxBytes": … }',
+};
 
 const httpSchema = z
   .strictObject({
@@ -48,9 +54,10 @@ const httpSchema = z
       .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
       .optional(),
     columns: z.record(z.string(), z.string()).optional(),
-    /** Folder where what is held at exit waits for the next start (relative to the config). */
-    spoolDir: z.string().min(1).optional(),
-    spoolMaxBytes: sizeSchema.optional(),
+    /** Where what is held at exit waits for the next start: `dir` relative to the config. */
+    spool: z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }).optional(),
+    spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
+    spoolMaxBytes: deprecatedOption(sizeSchema.optional(), RENAMED.spoolMaxBytes),
   })
   .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
     // A function: the names known when the config is read, registered ones included.
@@ -62,7 +69,9 @@ const httpSchema = z
 
 export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
   schema: httpSchema,
+  deprecated: RENAMED,
   create(options, context) {
+    const spoolDir = options.spool?.dir ?? options.spoolDir;
     const presetOptions: PresetOptions = {
       line: (record) => record.formatted(context.formatter),
       labels: options.labels,
@@ -83,16 +92,16 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
       tls: options.tls,
       formatter: context.formatter,
       spool:
-        options.spoolDir === undefined
+        spoolDir === undefined
           ? undefined
           : {
-              dir: resolve(context.baseDir, options.spoolDir),
+              dir: resolve(context.baseDir, spoolDir),
               // Named by destination; a second transport to the same one gets a file of its own.
               name: `http-${createHash('sha256')
                 .update(`${options.preset ?? 'ndjson'} ${options.url}`)
                 .digest('hex')
                 .slice(0, 16)}`,
-              maxBytes: options.spoolMaxBytes,
+              maxBytes: options.spool?.maxBytes ?? options.spoolMaxBytes,
             },
     });
   },

@@ -58,9 +58,8 @@ const syslogSchema = z
       .optional(),
     connectTimeoutMs: durationSchema.optional(),
     ...batchOptionsShape,
-    /** Folder where what is held at exit waits for the next start (relative to the config). */
-    spoolDir: z.string().min(1).optional(),
-    spoolMaxBytes: sizeSchema.optional(),
+    /** Where what is held at exit waits for the next start (`dir` relative to the config). */
+    spool: z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }).optional(),
   })
   .refine((o) => o.tls === undefined || o.protocol === 'tls', {
     error: 'tls settings need "protocol": "tls"',
@@ -84,7 +83,7 @@ function pemText(value: string | undefined, baseDir: string, name: string): stri
 export const syslogTransportPlugin: TransportPlugin<typeof syslogSchema> = {
   schema: syslogSchema,
   create(options, context) {
-    const { tls, spoolDir, spoolMaxBytes, ...rest } = options;
+    const { tls, spool, ...rest } = options;
     const tlsOptions: SyslogTlsOptions | undefined =
       tls === undefined
         ? undefined
@@ -102,13 +101,13 @@ export const syslogTransportPlugin: TransportPlugin<typeof syslogSchema> = {
       tls: tlsOptions,
       formatter: context.formatter,
       spool:
-        spoolDir === undefined
+        spool === undefined
           ? undefined
           : {
-              dir: resolve(context.baseDir, spoolDir),
+              dir: resolve(context.baseDir, spool.dir),
               // Named by destination; a second transport to the same one gets a file of its own.
               name: `syslog-${createHash('sha256').update(destination).digest('hex').slice(0, 16)}`,
-              maxBytes: spoolMaxBytes,
+              maxBytes: spool.maxBytes,
             },
     });
   },

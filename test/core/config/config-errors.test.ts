@@ -89,9 +89,9 @@ const cases: [string, unknown, string, RegExp][] = [
     /expected a formatter name/,
   ],
   [
-    'memory capacity not positive',
-    { transports: [{ type: 'memory', capacity: -1 }] },
-    'transports[0].capacity',
+    'memory maxRecords not positive',
+    { transports: [{ type: 'memory', maxRecords: -1 }] },
+    'transports[0].maxRecords',
     /expected .*0/,
   ],
   ['redact not a list', { redact: 'password' }, 'redact', /expected an array of paths/],
@@ -148,8 +148,8 @@ const cases: [string, unknown, string, RegExp][] = [
   ],
   [
     'bad queue bound',
-    { transports: [{ type: 'memory', maxQueue: { records: 0 } }] },
-    'transports[0].maxQueue.records',
+    { transports: [{ type: 'memory', maxQueue: { maxRecords: 0 } }] },
+    'transports[0].maxQueue.maxRecords',
     /expected .*0/,
   ],
   [
@@ -214,10 +214,10 @@ const cases: [string, unknown, string, RegExp][] = [
 describe('every invalid config throws a ConfigError naming the path', () => {
   it('lists every transport problem at once, not only the first', () => {
     const error = configError({
-      transports: [{ type: 'memory', capacity: -1 }, { type: 'nope' }, { type: 'console', colour: true }],
+      transports: [{ type: 'memory', maxRecords: -1 }, { type: 'nope' }, { type: 'console', colour: true }],
     });
     expect(error.issues.map((i) => i.path)).toEqual([
-      'transports[0].capacity',
+      'transports[0].maxRecords',
       'transports[1].type',
       'transports[2].colour',
     ]);

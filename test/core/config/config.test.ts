@@ -220,6 +220,6 @@ describe('JSON Schema', () => {
     const schema = JSON.stringify(configJsonSchema());
     expect(schema).toContain('"const":"console"');
     expect(schema).toContain('"stderrLevel"');
-    expect(schema).toContain('"capacity"');
+    expect(schema).toContain('"maxRecords"');
   });
 });

@@ -61,8 +61,8 @@ describe('block with a spool folder', () => {
         release() { this.open = true; const n = this.held; this.held = 0; this.settleDelivered(n); }
       }
       registerTransport('gate', { schema: z.strictObject({}), create: () => new Gate() });
-      const log = createLogger({ exitFlush: false, base: null, router: { spoolDir: ${JSON.stringify(spoolDir)} },
-        transports: [{ type: 'gate', id: 'gate', overflow: 'block', maxQueue: { records: 1000 } }] });
+      const log = createLogger({ exitFlush: false, base: null, router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
+        transports: [{ type: 'gate', id: 'gate', overflow: 'block', maxQueue: { maxRecords: 1000 } }] });
       const gate = log.transports[0];
       global.gc(); const before = process.memoryUsage().heapUsed;
       for (let i = 0; i < 300_000; i++) log.info({ i, pad: 'x'.repeat(60) }, 'spool me');
@@ -96,8 +96,8 @@ describe('block with a spool folder', () => {
     const first = createLogger({
       exitFlush: false,
       base: null,
-      router: { spoolDir },
-      transports: [{ transport: stalled, overflow: 'block', maxQueue: { records: 4 } }],
+      router: { spool: { dir: spoolDir } },
+      transports: [{ transport: stalled, overflow: 'block', maxQueue: { maxRecords: 4 } }],
     });
     for (let i = 0; i < 10; i++) first.info({ i }, 'before restart');
     expect(first.stats().targets[0]).toMatchObject({ spooled: 8, spooledTotal: 8 });
@@ -109,7 +109,7 @@ describe('block with a spool folder', () => {
     const second = createLogger({
       exitFlush: false,
       base: null,
-      router: { spoolDir },
+      router: { spool: { dir: spoolDir } },
       transports: [{ transport: sink, overflow: 'block' }],
     });
     second.info({ i: 100 }, 'after restart');
@@ -157,14 +157,14 @@ describe('a spool has one owner', () => {
     const config = (who: string) => ({
       exitFlush: false,
       base: { who },
-      router: { spoolDir },
+      router: { spool: { dir: spoolDir } },
       transports: [
         {
           type: 'controlled' as const,
           mode: 'stall' as const,
           id: 'audit',
           overflow: 'block' as const,
-          maxQueue: { records: 4 },
+          maxQueue: { maxRecords: 4 },
         },
       ],
     });
@@ -189,8 +189,9 @@ describe('a spool has one owner', () => {
   it("four processes sharing a spool folder: none loses or takes another's records", async () => {
     const spoolDir = tempDir();
     const body = (w: number) => `
-      const log = createLogger({ exitFlush: false, base: { w: ${w} }, router: { spoolDir: ${JSON.stringify(spoolDir)} },
-        transports: [{ type: 'gate', id: 'shared', overflow: 'block', maxQueue: { records: 100 } }] });
+      const log = createLogger({ exitFlush: false, base: { w: ${w} },
+        router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
+        transports: [{ type: 'gate', id: 'shared', overflow: 'block', maxQueue: { maxRecords: 100 } }] });
       for (let i = 0; i < 5000; i++) log.info({ i }, 'spooled');
       await new Promise((resolve) => setTimeout(resolve, 50));
       log.transports[0].release();
@@ -225,15 +226,15 @@ describe('a spool has one owner', () => {
   it('a dead owner’s spool is adopted by the next process; after SIGKILL at most one batch is replayed twice', () => {
     const spoolDir = tempDir();
     const first = child(`
-      const log = createLogger({ exitFlush: false, base: null, router: { spoolDir: ${JSON.stringify(spoolDir)} },
-        transports: [{ type: 'gate', id: 'sink', overflow: 'block', maxQueue: { records: 20 } }] });
+      const log = createLogger({ exitFlush: false, base: null, router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
+        transports: [{ type: 'gate', id: 'sink', overflow: 'block', maxQueue: { maxRecords: 20 } }] });
       for (let i = 0; i < 1000; i++) log.info({ i }, 'left behind');
       process.kill(process.pid, 'SIGKILL');
     `);
     expect(first.signal).toBe('SIGKILL');
     const second = child(`
-      const log = createLogger({ exitFlush: false, base: null, router: { spoolDir: ${JSON.stringify(spoolDir)} },
-        transports: [{ type: 'gate', id: 'sink', overflow: 'block', maxQueue: { records: 20 } }] });
+      const log = createLogger({ exitFlush: false, base: null, router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
+        transports: [{ type: 'gate', id: 'sink', overflow: 'block', maxQueue: { maxRecords: 20 } }] });
       const gate = log.transports[0];
       // Deliver slowly, one record a tick, and die mid-replay.
       gate.open = true;
@@ -249,8 +250,8 @@ describe('a spool has one owner', () => {
     // 10 records were inside the first process's transport when it died; the rest were on disk.
     expect(beforeKill.slice(0, 300)).toEqual(Array.from({ length: 300 }, (_, k) => k + 10));
     const third = child(`
-      const log = createLogger({ exitFlush: false, base: null, router: { spoolDir: ${JSON.stringify(spoolDir)} },
-        transports: [{ type: 'gate', id: 'sink', overflow: 'block', maxQueue: { records: 20 } }] });
+      const log = createLogger({ exitFlush: false, base: null, router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
+        transports: [{ type: 'gate', id: 'sink', overflow: 'block', maxQueue: { maxRecords: 20 } }] });
       const gate = log.transports[0];
       gate.release();
       await log.flush({ timeoutMs: 20000 });
@@ -271,8 +272,8 @@ describe('a spool has one owner', () => {
     const spoolDir = tempDir();
     const result = child(
       `
-      const log = createLogger({ exitFlush: false, base: null, router: { spoolDir: ${JSON.stringify(spoolDir)} },
-        transports: [{ type: 'gate', id: 'stuck', overflow: 'block', maxQueue: { records: 10 } }] });
+      const log = createLogger({ exitFlush: false, base: null, router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
+        transports: [{ type: 'gate', id: 'stuck', overflow: 'block', maxQueue: { maxRecords: 10 } }] });
       for (let i = 0; i < 1000; i++) log.info({ i }, 'stuck');
       const before = process.cpuUsage();
       const settled = await log.close({ timeoutMs: 100 });
@@ -300,8 +301,8 @@ describe('a spool has one owner', () => {
       exitFlush: false,
       base: null,
       diagnostics: (m) => diagnostics.push(m),
-      router: { spoolDir: join(blocker, 'spool') },
-      transports: [{ type: 'controlled', mode: 'stall', id: 'sink', overflow: 'block', maxQueue: { records: 4 } }],
+      router: { spool: { dir: join(blocker, 'spool') } },
+      transports: [{ type: 'controlled', mode: 'stall', id: 'sink', overflow: 'block', maxQueue: { maxRecords: 4 } }],
     });
     for (let i = 0; i < 100; i++) log.info({ i }, 'x');
     await new Promise((resolve) => setImmediate(resolve));

@@ -70,7 +70,7 @@ function config(url: string, dir: string, extra: Record<string, unknown> = {}, s
       {
         type: 'http',
         url,
-        ...(spool ? { spoolDir: join(dir, 'spool') } : {}),
+        ...(spool ? { spool: { dir: join(dir, 'spool') } } : {}),
         batch: { intervalMs: 20, maxRecords: 100 },
         retry: { baseMs: 10, maxMs: 20, maxAttempts: 2 },
         timeoutMs: 10_000,

@@ -22,7 +22,7 @@ function child(body: string): { status: number | null; stdout: string; stderr: s
 }
 
 function memoryLogger(options: Record<string, unknown> = {}) {
-  const memory = new MemoryTransport({ capacity: 100_000 });
+  const memory = new MemoryTransport({ maxRecords: 100_000 });
   const log = createLogger({ exitFlush: false, base: null, ...options, transports: [memory] });
   return { log, memory };
 }

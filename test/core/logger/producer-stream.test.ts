@@ -60,7 +60,7 @@ describe('log.stream() backpressure signals', () => {
   it('write() returns false while a block target is full, and drain follows once it catches up', async () => {
     const log = createLogger({
       exitFlush: false,
-      transports: [{ type: 'controlled', mode: 'stall', overflow: 'block', maxQueue: { records: 2 } }],
+      transports: [{ type: 'controlled', mode: 'stall', overflow: 'block', maxQueue: { maxRecords: 2 } }],
     });
     const [stalled] = log.transports as [ControlledTransport];
     const sink = log.stream({ format: 'object', highWaterMark: 1 });

@@ -73,7 +73,7 @@ describe('misbehaving plugins are contained', () => {
     }
     const log = createLogger({
       exitFlush: false,
-      transports: [{ transport: new Slow(), overflow: 'block', maxQueue: { records: 10 } }],
+      transports: [{ transport: new Slow(), overflow: 'block', maxQueue: { maxRecords: 10 } }],
     });
     for (let i = 0; i < 1000; i++) log.info({ i }, 'x');
     await log.flush();

@@ -28,7 +28,8 @@ describe('the plugin registry', () => {
       const log = esm.createLogger({ exitFlush: false, transports: [{ type: 'shout' }] });
       log.info('registered once, seen twice');
       await log.close();
-      process.stdout.write(esm.transportNames().includes('shout') + '\\n');
+      const plugin = await import(${JSON.stringify(DIST_ESM.replace(/index\.js$/, 'plugin.js'))});
+      process.stdout.write(plugin.transportNames().includes('shout') + '\\n');
     `;
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
@@ -49,7 +50,8 @@ describe('the plugin registry', () => {
       const body = (records) => records.map((r) => r.msg).join('\\n');
       cjs.registerHttpPreset('lines', () => ({ contentType: 'text/plain', body }));
       const log = esm.createLogger({ exitFlush: false, transports: [entry] });
-      process.stdout.write(esm.httpPresetNames().includes('lines') + '\\n');
+      const plugin = await import(${JSON.stringify(DIST_ESM.replace(/index\.js$/, 'plugin.js'))});
+      process.stdout.write(plugin.httpPresetNames().includes('lines') + '\\n');
       await log.close({ timeoutMs: 100 });
     `;
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });

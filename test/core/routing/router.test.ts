@@ -193,8 +193,8 @@ function stalledLogger(overflow: OverflowPolicy, records: number, router: Record
     base: null,
     router: { strategy: 'any', ...router },
     transports: [
-      { type: 'controlled', mode: 'stall', id: 'stalled', overflow, maxQueue: { records } },
-      { type: 'memory', id: 'mem', capacity: 100_000 },
+      { type: 'controlled', mode: 'stall', id: 'stalled', overflow, maxQueue: { maxRecords: records } },
+      { type: 'memory', id: 'mem', maxRecords: 100_000 },
     ],
   });
   const [stalled, memory] = log.transports as [ControlledTransport, MemoryTransport];
@@ -257,7 +257,7 @@ describe('backpressure and overflow', () => {
   it('block loses nothing: a slow target gets every record, in order', async () => {
     const log = createLogger({
       exitFlush: false,
-      transports: [{ type: 'controlled', mode: 'slow', id: 'slow', overflow: 'block', maxQueue: { records: 16 } }],
+      transports: [{ type: 'controlled', mode: 'slow', id: 'slow', overflow: 'block', maxQueue: { maxRecords: 16 } }],
     });
     const [slow] = log.transports as [ControlledTransport];
     for (let i = 0; i < 2000; i++) log.info(`m${i}`);
@@ -338,7 +338,7 @@ describe('live transports with routing options', () => {
       exitFlush: false,
       router: { strategy: 'any' },
       transports: [
-        { transport: stalled, id: 'live', level: 'warn', overflow: 'drop-newest', maxQueue: { records: 4 } },
+        { transport: stalled, id: 'live', level: 'warn', overflow: 'drop-newest', maxQueue: { maxRecords: 4 } },
         new MemoryTransport(),
       ],
     });
@@ -378,7 +378,7 @@ describe('re-entry', () => {
       exitFlush: false,
       router: { strategy: 'any' },
       transports: [
-        { type: 'controlled', mode: 'stall', id: 'stalled', overflow: 'drop-newest', maxQueue: { records: 2 } },
+        { type: 'controlled', mode: 'stall', id: 'stalled', overflow: 'drop-newest', maxQueue: { maxRecords: 2 } },
         { type: 'memory', id: 'warnings', level: 'warn' },
       ],
     });

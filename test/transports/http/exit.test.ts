@@ -36,7 +36,7 @@ function config(url: string, dir: string, extra: Record<string, unknown> = {}, s
       {
         type: 'http',
         url,
-        ...(spool ? { spoolDir: join(dir, 'spool') } : {}),
+        ...(spool ? { spool: { dir: join(dir, 'spool') } } : {}),
         batch: { intervalMs: 20 },
         retry: { baseMs: 20, maxMs: 100 },
         timeoutMs: 60_000,

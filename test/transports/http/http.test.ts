@@ -130,7 +130,7 @@ describe('the HTTP transport against faults', () => {
 });
 
 describe('the HTTP spool', () => {
-  it('receiver down at exit: records wait in spoolDir; the next process sends them once and empties it', async () => {
+  it('receiver down at exit: records wait in spool.dir; the next process sends them once and empties it', async () => {
     const { spawnSync } = await import('node:child_process');
     const { readdirSync } = await import('node:fs');
     const { DIST_ESM, requireBuild } = await import('../../built.js');
@@ -146,7 +146,13 @@ describe('the HTTP spool', () => {
     const config = JSON.stringify({
       base: null,
       transports: [
-        { type: 'http', url, spoolDir, batch: { intervalMs: 10 }, retry: { maxAttempts: 1000, baseMs: 20, maxMs: 50 } },
+        {
+          type: 'http',
+          url,
+          spool: { dir: spoolDir },
+          batch: { intervalMs: 10 },
+          retry: { maxAttempts: 1000, baseMs: 20, maxMs: 50 },
+        },
       ],
     });
     const first = spawnSync(
@@ -210,9 +216,9 @@ describe('memory against a receiver that never answers', () => {
     const spoolDir = mkdtempSync(join(tmpdir(), 'streamlog-http-mem-'));
     const script = `
       import { createLogger } from ${JSON.stringify(DIST_ESM)};
-      const log = createLogger({ exitFlush: false, base: null, router: { spoolDir: ${JSON.stringify(spoolDir)} },
+      const log = createLogger({ exitFlush: false, base: null, router: { spool: { dir: ${JSON.stringify(spoolDir)} } },
         transports: [{ type: 'http', url: ${JSON.stringify(url)}, id: 'sink', timeoutMs: 60000,
-          overflow: 'block', maxQueue: { records: 10000 } }] });
+          overflow: 'block', maxQueue: { maxRecords: 10000 } }] });
       global.gc(); const before = process.memoryUsage().heapUsed;
       for (let i = 0; i < 500000; i++) log.info({ i, pad: 'x'.repeat(40) }, 'into the silence');
       global.gc(); const after = process.memoryUsage().heapUsed;
@@ -264,7 +270,13 @@ describe('out of attempts, with a spool', () => {
       base: null,
       router: { health: { failureThreshold: 1_000_000 } },
       transports: [
-        { type: 'http', url, spoolDir, batch: { intervalMs: 5 }, retry: { maxAttempts: 2, baseMs: 5, maxMs: 30 } },
+        {
+          type: 'http',
+          url,
+          spool: { dir: spoolDir },
+          batch: { intervalMs: 5 },
+          retry: { maxAttempts: 2, baseMs: 5, maxMs: 30 },
+        },
       ],
     });
     for (let i = 0; i < 100; i++) log.info({ i }, 'while down');
@@ -281,7 +293,7 @@ describe('out of attempts, with a spool', () => {
 });
 
 describe('the spool bound', () => {
-  it('beyond spoolMaxBytes the oldest spooled records are dropped and counted; the rest arrive', async () => {
+  it('beyond spool.maxBytes the oldest spooled records are dropped and counted; the rest arrive', async () => {
     const { url, received, bringUp } = await downThenUp();
     const spoolDir = mkdtempSync(join(tmpdir(), 'streamlog-http-bound-'));
     const log = createLogger({
@@ -293,8 +305,7 @@ describe('the spool bound', () => {
         {
           type: 'http',
           url,
-          spoolDir,
-          spoolMaxBytes: '4KB',
+          spool: { dir: spoolDir, maxBytes: '4KB' },
           batch: { maxRecords: 10, intervalMs: 5 },
           retry: { maxAttempts: 1, baseMs: 5, maxMs: 60_000 },
         },

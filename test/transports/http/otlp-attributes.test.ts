@@ -38,7 +38,7 @@ describe('otlp attributes, against what the line holds', () => {
   const otlp = httpPreset('otlp')!({ line: (r) => r.json() });
 
   it('the otlp attributes of any record are what its JSON line holds, each key once', () => {
-    const memory = new MemoryTransport({ capacity: 1 });
+    const memory = new MemoryTransport({ maxRecords: 1 });
     const log = createLogger({ exitFlush: false, name: 'api', transports: [memory] });
     // Keys from a small alphabet too, so the child's bindings and the fields often share some.
     const key = fc.oneof(text, fc.constantFrom('a', 'b', 'name', 'pid', '@pid', 'level', 'msg', 'trace_id'));
@@ -74,7 +74,7 @@ describe('otlp attributes, against what the line holds', () => {
         fc.array(object, { minLength: 1, maxLength: 4 }),
         fc.array(call, { minLength: 1, maxLength: 80 }),
         (bindings, named, shape, sites, calls) => {
-          const memory = new MemoryTransport({ capacity: 1000 });
+          const memory = new MemoryTransport({ maxRecords: 1000 });
           const name = named ? { name: 'api' } : {};
           const log = createLogger({ exitFlush: false, ...name, ...shape, transports: [memory] });
           const child = log.child(bindings);
@@ -104,7 +104,7 @@ describe('otlp attributes, against what the line holds', () => {
   });
 
   it('loggers whose keys come from data, and children per request, still send what each line holds', () => {
-    const memory = new MemoryTransport({ capacity: 2000 });
+    const memory = new MemoryTransport({ maxRecords: 2000 });
     const log = createLogger({ exitFlush: false, name: 'api', transports: [memory] });
     // Keys made from data: no layout repeats, so lines stop being tried against layouts...
     for (let i = 0; i < 600; i++) log.info({ [`k${i}`]: i, [i % 2 ? 'a' : 'b']: `v${i}` }, 'm');

@@ -4,9 +4,9 @@ import {
   createLogger,
   JsonSchemaError,
   MemoryTransport,
-  rulesToSchema,
   ValidatingTransport,
 } from '../../../src/index.js';
+import { rulesToSchema } from '../../../src/plugin.js';
 
 /** A logger whose only transport validates with `schema`, skipping invalid records into counts. */
 function validated(schema: Record<string, unknown>) {

@@ -1,0 +1,60 @@
+/*
+ * Where diagnostics go when the application gave no `diagnostics` handler: stderr, one line
+ * each, so a log file that cannot be opened or a backend refusing credentials is seen. The
+ * one place the library writes to stderr by itself; `diagnostics: false` turns it off.
+ */
+
+const WINDOW_MS = 60_000;
+/** Distinct problems remembered; past it the oldest is forgotten (and may be said again). */
+const MAX_KEYS = 256;
+
+interface Said {
+  at: number;
+  repeats: number;
+}
+
+/** Shared by every logger of the process: twenty loggers with one problem say it once. */
+const said = new Map<string, Said>();
+
+/** Counts and ids vary between repeats of one problem ("3 record(s) failed"): they do not make it new. */
+function keyOf(message: string): string {
+  return message.replace(/\d+/g, '#');
+}
+
+/** A problem said within the window whose message this one contains (as the reason of a failure). */
+function cover(key: string, now: number): Said | undefined {
+  for (const [other, entry] of said) {
+    if (now - entry.at < WINDOW_MS && other !== key && key.includes(other)) return entry;
+  }
+  return undefined;
+}
+
+function remember(key: string, entry: Said): void {
+  said.delete(key);
+  if (said.size >= MAX_KEYS) said.delete(said.keys().next().value!);
+  said.set(key, entry);
+}
+
+export function writeDiagnostic(message: string): void {
+  const now = Date.now();
+  const key = keyOf(message);
+  const exact = said.get(key);
+  if (exact && now - exact.at < WINDOW_MS) {
+    exact.repeats++;
+    return;
+  }
+  const before = exact?.repeats ?? 0;
+  const covering = cover(key, now);
+  if (covering) {
+    // Counted under its own key, so it is said with its count once the window has passed.
+    remember(key, { at: covering.at, repeats: before + 1 });
+    return;
+  }
+  remember(key, { at: now, repeats: 0 });
+  const again = before > 0 ? ` (said ${before} more time(s) in the minute before)` : '';
+  try {
+    process.stderr.write(`streamlog: ${message.replace(/\s*\n\s*/g, ' ')}${again}\n`);
+  } catch {
+    // stderr closed: nowhere left to say it.
+  }
+}

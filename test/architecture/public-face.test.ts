@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DIST_ESM, requireBuild } from '../built.js';
+
+const MOVED = [
+  'Batcher',
+  'backoffMs',
+  'parseSize',
+  'parseDuration',
+  'safeJson',
+  'rulesToSchema',
+  'transportNames',
+  'formatterNames',
+  'httpPresetNames',
+  'sizeSchema',
+  'durationSchema',
+  'configSchema',
+  'batchOptionsShape',
+];
+
+describe('the public face', () => {
+  it('streamlog exports what applications call; plugin-author internals are in streamlog/plugin', async () => {
+    requireBuild();
+    const main = (await import(DIST_ESM)) as Record<string, unknown>;
+    const plugin = (await import(DIST_ESM.replace(/index\.js$/, 'plugin.js'))) as Record<string, unknown>;
+    expect(MOVED.filter((name) => name in main)).toEqual([]);
+    expect(MOVED.filter((name) => !(name in plugin))).toEqual([]);
+    for (const name of ['createLogger', 'withContext', 'registerTransport', 'registerHttpPreset', 'ConfigError']) {
+      expect(typeof main[name], name).toBe('function');
+    }
+  });
+
+  it('no value of the main entry is a zod schema', async () => {
+    const main = (await import(DIST_ESM)) as Record<string, unknown>;
+    const zodValues = Object.entries(main).filter(
+      ([, value]) => typeof value === 'object' && value !== null && '_zod' in value,
+    );
+    expect(zodValues.map(([name]) => name)).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { DIST_ESM, requireBuild } from '../../built.js';
+
+const BAD = '/proc/not/here.log';
+
+/**
+ * A child logs to a file that cannot be opened, once, then again after the first failure
+ * settled, then through a second logger, then (with its clock moved on `laterMs`) once more.
+ */
+function run(options: string, laterMs = 0): { stderr: string; stdout: string; status: number | null } {
+  requireBuild();
+  const script = `
+    import { createLogger } from ${JSON.stringify(DIST_ESM)};
+    const realNow = Date.now;
+    let shift = 0;
+    Date.now = () => realNow() + shift;
+    const make = () => createLogger({ ${options} transports: [{ type: 'file', path: ${JSON.stringify(BAD)} }] });
+    const settled = async (log, n) => { while (log.stats().failed < n) await new Promise((r) => setTimeout(r, 5)); };
+    const first = make();
+    first.info('one');
+    await settled(first, 1);
+    first.info('two');
+    await settled(first, 2);
+    const second = make();
+    second.info('three');
+    await settled(second, 1);
+    shift = ${laterMs};
+    if (shift > 0) { first.info('four'); await settled(first, 3); }
+    process.stdout.write(String(first.stats().failed + second.stats().failed));
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { stderr: result.stderr, stdout: result.stdout, status: result.status };
+}
+
+describe('diagnostics without a handler', () => {
+  it('go to stderr as one line naming the path, each distinct problem once a minute', () => {
+    const { stderr, stdout, status } = run('');
+    expect(status).toBe(0);
+    expect(stdout).toBe('3');
+    const lines = stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^streamlog: file#0: cannot open log file \/proc\/not\/here\.log: ENOENT$/);
+  });
+
+  it('say a problem again once the minute has passed, with how often it recurred', () => {
+    const { stderr } = run('', 61_000);
+    const lines = stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(
+      /^streamlog: .*\/proc\/not\/here\.log.* \(said \d+ more time\(s\) in the minute before\)$/,
+    );
+  });
+
+  it('are silenced by diagnostics: false', () => {
+    const { stderr, stdout } = run('diagnostics: false,', 61_000);
+    expect(stdout).toBe('4');
+    expect(stderr).toBe('');
+  });
+
+  it('go to the handler, and not to stderr, when one is given', () => {
+    const { stderr, stdout } = run("diagnostics: (m) => process.stdout.write('[' + m + ']'),");
+    expect(stdout).toMatch(/^\[file#0: cannot open log file \/proc\/not\/here\.log: ENOENT\]/);
+    expect(stderr).toBe('');
+  });
+});
