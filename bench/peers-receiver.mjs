@@ -23,13 +23,15 @@ function fields(buf, start, end, visit) {
     const tag = varint();
     const field = Math.floor(tag / 8);
     const wire = tag & 7;
-    if (wire === 0) visit(field, wire, varint());
-    else if (wire === 1) visit(field, wire, [at, (at += 8)]);
-    else if (wire === 5) visit(field, wire, [at, (at += 4)]);
-    else if (wire === 2) {
-      const length = varint();
-      visit(field, wire, [at, (at += length)]);
-    } else throw new Error(`protobuf wire type ${wire}`);
+    if (wire === 0) {
+      visit(field, wire, varint());
+      continue;
+    }
+    const length = wire === 1 ? 8 : wire === 5 ? 4 : wire === 2 ? varint() : -1;
+    if (length < 0) throw new Error(`protobuf wire type ${wire}`);
+    const range = [at, at + length];
+    at += length;
+    visit(field, wire, range);
   }
 }
 
