@@ -7,8 +7,10 @@
 // record, and the CPU time the receiver spent reading what it was sent.
 // Rounds interleaved; each client its own process.
 // `--yield N` lets each client's event loop turn every N records (a service between requests);
-// `--prototype` adds the worker-thread experiment (bench/otlp-worker-prototype.mjs).
-//   node bench/otlp.mjs [--rounds 5] [--count 200000] [--yield 0] [--prototype]
+// `--prototype` adds the worker-thread experiment (bench/otlp-worker-prototype.mjs);
+// `--baseline <another checkout's bench/otlp-client.mjs>` adds that build's streamlog (its
+// own dist/) as a row, in the same rounds, and prints the per-round ratio to it.
+//   node bench/otlp.mjs [--rounds 5] [--count 200000] [--yield 0] [--prototype] [--baseline <file>]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,7 @@ const client = fileURLToPath(new URL('./otlp-client.mjs', import.meta.url));
 const prototype = fileURLToPath(new URL('./otlp-worker-prototype.mjs', import.meta.url));
 const libraries = ['streamlog', 'otel-defaults', 'otel-tuned', 'streamlog-file', 'streamlog-floor'];
 if ('prototype' in args) libraries.push('worker-prototype');
+if (args.baseline) libraries.push('baseline');
 const labels = {
   streamlog: 'streamlog (otlp, defaults)',
   'otel-defaults': 'OTel SDK, defaults',
@@ -33,6 +36,7 @@ const labels = {
   'streamlog-file': 'streamlog, file target',
   'streamlog-floor': 'streamlog, bodies prebuilt (encoding free)',
   'worker-prototype': 'worker-thread prototype (encodes and sends during the loop)',
+  baseline: `streamlog (otlp, defaults), the build of ${args.baseline}`,
 };
 
 let received = 0;
@@ -60,7 +64,9 @@ async function run(library) {
   const command =
     library === 'worker-prototype'
       ? [prototype, url, String(count)]
-      : [client, library, url, String(count), String(yieldEvery)];
+      : library === 'baseline'
+        ? [args.baseline, 'streamlog', url, String(count), String(yieldEvery)]
+        : [client, library, url, String(count), String(yieldEvery)];
   const child = spawn(process.execPath, command, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -144,3 +150,11 @@ console.log(
   `until all received, streamlog / the encoding-free floor (target ≤ 1.1x): ` +
     ratio(perRound('streamlog', 'streamlog-floor', (x) => x.totalMs)),
 );
+if (args.baseline) {
+  console.log(
+    `until all received, streamlog / the baseline: ${ratio(perRound('streamlog', 'baseline', (x) => x.totalMs))}`,
+  );
+  console.log(
+    `client CPU, streamlog / the baseline: ${ratio(perRound('streamlog', 'baseline', (x) => x.clientCpuMs))}`,
+  );
+}
