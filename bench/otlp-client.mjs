@@ -1,7 +1,8 @@
 // One client of the OTLP benchmark: logs `count` records in a loop through the library named
 // on the command line to the receiver URL, then waits until it has shipped everything.
 // With `yieldEvery` above 0 the loop lets the event loop turn after that many records, as
-// a service does between requests. Prints the logging loop's duration in ms.
+// a service does between requests. Prints the logging loop's duration in ms, and after the
+// client has shipped everything, `cpu <ms>`: the process's user + system CPU time.
 // `streamlog-floor` sends, for each batch, a body built once for the first batch of its size:
 // everything else (logging, batching, sending, settling, the receiver's reading) is real,
 // so it shows how fast shipping can get when encoding costs nothing.
@@ -69,3 +70,5 @@ if (library.startsWith('otel')) {
   process.stdout.write(`${performance.now() - began}\n`);
   await log.close();
 }
+const usage = process.resourceUsage();
+process.stdout.write(`cpu ${(usage.userCPUTime + usage.systemCPUTime) / 1000}\n`);

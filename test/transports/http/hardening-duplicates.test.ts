@@ -21,7 +21,8 @@ function shipper(url: string) {
         url,
         timeoutMs: 200,
         batch: { maxRecords: 100, intervalMs: 10 },
-        retry: { maxAttempts: 5, baseMs: 5, maxMs: 10 },
+        // Attempts enough for a slow machine: the refused test's receiver comes up only after a while.
+        retry: { maxAttempts: 1000, baseMs: 5, maxMs: 20 },
       },
     ],
   });

@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type LogRecord, MemoryTransport, withContext } from '../../../src/index.js';
-import { impl } from '../../../src/core/record/log-record.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
-import { scopeOtlp } from '../../../src/transports/http/presets/otlp-scope.js';
 import { json, text } from './json-arbitraries.js';
 
 /** What OTLP makes of a JSON value, written independently of the preset. */
@@ -56,7 +54,7 @@ describe('otlp attributes, against what the line holds', () => {
     );
   });
 
-  it('records of one logger, read by the layouts it learns, carry what their lines hold', () => {
+  it('records of one logger, any line shape, bindings and context, carry what their lines hold', () => {
     // A small alphabet: bindings, context and fields share keys, and call sites repeat.
     const key = fc.constantFrom('a', 'b', 'c', 'name', 'pid', 'level', 'msg', 'trace_id', 'span_id', 'x"y', 'z\\');
     const object = fc.dictionary(key, json, { maxKeys: 4 });
@@ -103,12 +101,12 @@ describe('otlp attributes, against what the line holds', () => {
     );
   });
 
-  it('loggers whose keys come from data, and children per request, still send what each line holds', () => {
+  it('loggers whose keys come from data, and children per request, send what each line holds', () => {
     const memory = new MemoryTransport({ maxRecords: 2000 });
     const log = createLogger({ exitFlush: false, name: 'api', transports: [memory] });
-    // Keys made from data: no layout repeats, so lines stop being tried against layouts...
+    // Keys made from data, then one call site repeated, then children per request (one binding
+    // repeated by a field: its first place, its last value).
     for (let i = 0; i < 600; i++) log.info({ [`k${i}`]: i, [i % 2 ? 'a' : 'b']: `v${i}` }, 'm');
-    // ...until one call site repeats again; then children per request, sharing what they learn.
     for (let i = 0; i < 300; i++) log.info({ user: i, route: '/x' }, 'm');
     for (let i = 0; i < 300; i++) log.child({ reqId: `r${i}` }).info({ user: i, reqId: i % 3 ? 'same' : i }, 'm');
     const records = memory.records();
@@ -117,12 +115,38 @@ describe('otlp attributes, against what the line holds', () => {
       attributes: r.attributes,
     }));
     expect(got).toEqual(records.map(expectedOf));
-    // The root logger learned the repeated call site's layout after the keys from data.
-    const book = scopeOtlp(impl(records[700]!).scope).book;
-    expect(book.layouts.map((layout) => layout.map((key) => key.text).join(''))).toContain('"user":"route":"msg":');
     expect(got.at(-1).attributes).toEqual([
       { key: 'reqId', value: { stringValue: 'same' } },
       { key: 'user', value: { intValue: 299 } },
     ]);
+  });
+
+  it('works from the public record alone: a record that is no internal record gives the same body', () => {
+    const memory = new MemoryTransport({ maxRecords: 1 });
+    const log = createLogger({ exitFlush: false, name: 'api', messageKey: 'message', transports: [memory] });
+    log.child({ reqId: 'r1' }).warn({ userId: 7, trace_id: 'ab', nested: { a: [1] } }, 'hello');
+    const record = memory.records()[0]!;
+    // Only what the LogRecord interface offers, copied onto a plain object.
+    const plain: LogRecord = {
+      level: record.level,
+      label: record.label,
+      time: record.time,
+      msg: record.msg,
+      fields: record.fields,
+      messageKey: record.messageKey,
+      timestamped: record.timestamped,
+      json: () => record.json(),
+      toObject: () => record.toObject(),
+      view: () => record.view(),
+      formatted: (formatter) => formatter.format(plain),
+    };
+    const body = JSON.parse(otlp.body([plain]));
+    expect(body).toEqual(JSON.parse(otlp.body([record])));
+    const resource = body.resourceLogs[0].resource.attributes;
+    expect(resource[0]).toEqual({ key: 'service.name', value: { stringValue: 'api' } });
+    expect(resource.map((a: { key: string }) => a.key)).toEqual(['service.name', 'process.pid', 'host.name']);
+    const logRecord = body.resourceLogs[0].scopeLogs[0].logRecords[0];
+    expect(logRecord).toMatchObject({ severityNumber: 13, severityText: 'WARN', body: { stringValue: 'hello' } });
+    expect(logRecord.traceId).toBe('ab');
   });
 });

@@ -1,13 +1,13 @@
-import { impl, type RecordScope } from '../../../core/record/log-record.js';
 import type { HttpPreset, Verdict } from '../preset.js';
-import { logRecordJson, recordService } from './otlp-record.js';
-import { resourceJson, type ScopeOtlp, scopeOtlp } from './otlp-scope.js';
+import { logRecordJson, recordResource } from './otlp-record.js';
 
 /**
  * OTLP/HTTP JSON: an ExportLogsServiceRequest, records grouped by resource (`service.name`
- * from the logger's `name`, `process.pid` and `host.name` from pino's `pid` and `hostname`).
+ * from the record's `name`, `process.pid` and `host.name` from pino's `pid` and `hostname`).
  * Per the OTLP spec only 429, 502, 503 and 504 are retried;
  * `partialSuccess.rejectedLogRecords` counts that many records as failed, not retried.
+ * Built from the public record alone (its line, level, label, time and message), as a
+ * preset of a user's own can be.
  */
 export const otlpPreset: HttpPreset = {
   contentType: 'application/json',
@@ -17,17 +17,9 @@ export const otlpPreset: HttpPreset = {
     const byResource = new Map<string, string[]>();
     let lastResource = '';
     let list: string[] = [];
-    let lastScope: RecordScope | undefined;
-    let scope: ScopeOtlp | undefined;
     for (const record of records) {
-      const r = impl(record);
-      if (r.scope !== lastScope) {
-        lastScope = r.scope;
-        scope = scopeOtlp(r.scope);
-      }
-      const json = logRecordJson(r, scope!);
-      const service = recordService();
-      const resource = service === undefined ? scope!.resource : resourceJson(service, scope!.processAttributes);
+      const json = logRecordJson(record);
+      const resource = recordResource();
       if (resource !== lastResource) {
         lastResource = resource;
         list = byResource.get(resource) ?? [];
