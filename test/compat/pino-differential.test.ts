@@ -7,11 +7,11 @@ import { type Line, sideBySide } from './side-by-side.js';
 // pino and streamlog driven by the same generated calls (call shapes, values, printf
 // templates, child bindings, redaction paths), their lines compared as parsed JSON. Where
 // they differ on purpose, the difference is allowed only by name, and each name is a
-// paragraph of the README's "Differences from pino": an unexplained difference fails.
+// paragraph of "Differences from pino" in docs/pino.md: an unexplained difference fails.
 
 type Case = { method: string; call: unknown[]; bindings: Record<string, unknown>[]; redact: string[] };
 
-/** Each deliberate difference: the README's words for it, and how it shows in a pair of lines. */
+/** Each deliberate difference: the docs' words for it, and how it shows in a pair of lines. */
 const ALLOWED: Record<string, { docs: string; applies: (c: Case, ours: Line, theirs: Line) => boolean }> = {
   'core keys renamed': {
     docs: 'A field named like a core key',
@@ -202,7 +202,7 @@ async function compare(c: Case): Promise<{ allowed: string[]; ours: Line[]; thei
 }
 
 describe('pino and streamlog, the same generated calls (differential)', () => {
-  it('every line is pino’s, or differs only in ways the README explains by name', async () => {
+  it('every line is pino’s, or differs only in ways the docs explain by name', async () => {
     const seen = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(cases, async (c) => {
@@ -216,8 +216,8 @@ describe('pino and streamlog, the same generated calls (differential)', () => {
     expect([...seen.keys()].sort()).toEqual(Object.keys(ALLOWED).sort());
   });
 
-  it('every allowed difference is explained in the README’s "Differences from pino"', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it('every allowed difference is explained in docs/pino.md, "Differences from pino"', () => {
+    const readme = readFileSync(new URL('../../docs/pino.md', import.meta.url), 'utf8');
     const section = readme.split('### Differences from pino')[1]?.split('\n## ')[0] ?? '';
     for (const { docs } of Object.values(ALLOWED)) expect(section).toContain(docs);
   });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/index.js';
 import { ROOT, requireBuild } from '../built.js';
@@ -55,7 +55,8 @@ async function checkJson(block: CodeBlock): Promise<void> {
 describe('the docs run as written', () => {
   it('has code blocks to check, and each is of a kind this test knows', () => {
     expect(runnable.length).toBeGreaterThan(10);
-    for (const b of blocks) expect(['json', 'js', 'ts', 'sh', 'text', ''], name(b)).toContain(b.lang);
+    // sql: statements for another system (a ClickHouse table), shown, not run here.
+    for (const b of blocks) expect(['json', 'js', 'ts', 'sh', 'sql', 'text', ''], name(b)).toContain(b.lang);
     // A shell block says which it is: lines to run here, or a synopsis / setup not run by this test.
     for (const b of blocks.filter((x) => x.lang === 'sh')) {
       expect(b.flags.includes('run') || b.flags.includes('fragment'), name(b)).toBe(true);
@@ -136,4 +137,29 @@ describe('the docs run as written', () => {
       }
     },
   );
+});
+
+describe('the docs link only to what the repository holds', () => {
+  /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+  const slug = (heading: string) =>
+    heading
+      .trim()
+      .toLowerCase()
+      .replace(/[^\w\- ]/g, '')
+      .replace(/ /g, '-');
+
+  it.each(docFiles(ROOT))('%s: every relative link names a file and heading that exist', (file) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const here = dirname(join(ROOT, file));
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      expect(target!, `${file} links outside the repository`).not.toMatch(/^[a-z]+:/);
+      const [path, anchor] = target!.split('#');
+      const linked = path ? join(here, path) : join(ROOT, file);
+      expect(existsSync(linked), `${file}: ${target} names no file`).toBe(true);
+      if (anchor !== undefined && linked.endsWith('.md')) {
+        const headings = [...readFileSync(linked, 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!));
+        expect(headings, `${file}: ${target} names no heading`).toContain(anchor);
+      }
+    }
+  });
 });

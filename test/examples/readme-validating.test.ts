@@ -5,16 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { createLogger, type TransportEntry, type ValidatingTransport } from '../../src/index.js';
 import { ROOT } from '../built.js';
 
-/** The README's validating entry, as written there, run against real files. */
+/** The docs' validating entry (docs/transports.md), as written there, run against real files. */
 function readmeValidatingEntry(): Record<string, unknown> {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'docs', 'transports.md'), 'utf8');
   const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
   const block = blocks.find((b) => b.includes('"type": "validating"'));
-  if (block === undefined) throw new Error('the README has no validating example');
+  if (block === undefined) throw new Error('docs/transports.md has no validating example');
   return JSON.parse(block) as Record<string, unknown>;
 }
 
-describe("the README's validating example", () => {
+describe("the docs' validating example", () => {
   it('rejects a record without userId (to the dead-letter file) and writes one with it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-readme-'));
     const entry = readmeValidatingEntry();
