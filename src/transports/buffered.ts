@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LogRecord } from '../core/record/log-record.js';
+import { keepFlat, type LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import type { Transport, TransportOptions } from '../core/plugin/transport.js';
 import { deprecatedOption, durationSchema, sizeSchema } from '../core/plugin/units.js';
@@ -97,6 +97,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   }
 
   protected handle(record: LogRecord): void {
+    keepFlat(record);
     this.batcher.add(record, Buffer.byteLength(this.formatLine(record)));
   }
 

@@ -53,7 +53,7 @@ export class LineSink<T> {
     options: LineSinkOptions = {},
   ) {
     this.batch = new LineBatch(
-      (lines, items) => this.write(lines.join(''), items),
+      (_lines, items, chunk) => this.write(chunk, items),
       options.maxBuffer ?? DEFAULT_MAX_BUFFER,
     );
     this.ownsStream = options.ownsStream ?? false;

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { Redactor } from '../record/redact.js';
-import { safeJson } from '../record/serialize.js';
+import { valueJson } from '../record/serialize.js';
 
 /**
  * printf-style interpolation, pino's subset: %s %d %i %f %j %o %O %%.
@@ -43,7 +43,7 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
       case 'j':
       case 'o':
       case 'O':
-        replacement = safeJson(redacted(arg, redactor));
+        replacement = objectJson(redacted(arg, redactor));
         break;
     }
     if (replacement === undefined) continue;
@@ -62,9 +62,17 @@ export function joinArgs(args: ArrayLike<unknown>, start: number, redactor?: Red
   for (let i = start; i < args.length; i++) {
     const arg = args[i];
     if (i > start) out += ' ';
-    out += typeof arg === 'object' && arg !== null ? safeJson(redacted(arg, redactor)) : safeString(arg);
+    out += typeof arg === 'object' && arg !== null ? objectJson(redacted(arg, redactor)) : safeString(arg);
   }
   return out;
+}
+
+/**
+ * JSON of an interpolated value: native JSON.stringify for plain trees within budget (as
+ * fields are written), the careful walker for anything else; 'null' where JSON has nothing.
+ */
+function objectJson(value: unknown): string {
+  return valueJson(value) ?? 'null';
 }
 
 /** The object with the logger's redaction applied; the object itself when that fails (never throws). */

@@ -1,7 +1,7 @@
 import { dropReason } from '../io/settlement.js';
 import { Spool } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
-import type { LogRecord } from '../record/log-record.js';
+import { keepFlat, type LogRecord } from '../record/log-record.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
 import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
@@ -241,6 +241,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       this.replaySoon();
       return;
     }
+    keepFlat(record);
     this.batcher.add(record, this.size(record));
   }
 

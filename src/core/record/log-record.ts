@@ -104,14 +104,9 @@ export class LogRecordImpl implements LogRecord {
 
   /** The canonical NDJSON line, pino-compatible, ending in "\n". Never throws. */
   json(): string {
-    if (this.jsonLine === undefined) {
-      const line = buildJsonLine(this);
-      // The line is a rope of a dozen pieces; reading a character makes V8 flatten it into
-      // one string now, so a record held for a while (a batch waiting for the network)
-      // keeps one small string alive, not the pieces: a third of the memory and GC work.
-      line.charCodeAt(0);
-      this.jsonLine = line;
-    }
+    // Left as the rope of pieces it is built from: a file or console joins it into a chunk
+    // within the tick; a record that waits longer is flattened by keepFlat().
+    this.jsonLine ??= buildJsonLine(this);
     return this.jsonLine;
   }
 
@@ -204,6 +199,16 @@ function buildJsonLine(record: LogRecordImpl): string {
     const head = shape.prefix(record.level) + shape.timeJson(record.time) + record.scope.bindingsJson;
     return `${head}${msg},"logError":${logError}}\n`;
   }
+}
+
+/**
+ * A record about to wait in memory (a batch waiting for the network, a backpressure queue):
+ * its line is a rope of a dozen pieces; reading a character makes V8 flatten it into one
+ * string now, so the record keeps one small string alive, not the pieces: a third of the
+ * memory and GC work.
+ */
+export function keepFlat(record: LogRecord): void {
+  record.json().charCodeAt(0);
 }
 
 /** The implementation behind a public record (every record in a logger is one). */

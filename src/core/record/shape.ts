@@ -66,8 +66,17 @@ export class RecordShape {
     return json;
   }
 
+  private lastMessage: string | undefined = undefined;
+  private lastMessageJson = '';
+
+  /** The message fragment; a call site logs the same text again and again, so the last one is kept. */
   messageJson(msg: string | undefined): string {
-    return msg === undefined ? '' : this.messageKeyJson + quote(msg);
+    if (msg === undefined) return '';
+    if (msg === this.lastMessage) return this.lastMessageJson;
+    const json = this.messageKeyJson + quote(msg);
+    this.lastMessage = msg;
+    this.lastMessageJson = json;
+    return json;
   }
 }
 

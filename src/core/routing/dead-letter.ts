@@ -24,7 +24,7 @@ export class DeadLetterFile {
 
   constructor(path: string) {
     this.path = resolve(path);
-    this.batch = new LineBatch((lines, records) => this.writeOut(lines.join(''), records), MAX_BUFFER);
+    this.batch = new LineBatch((_lines, records, chunk) => this.writeOut(chunk, records), MAX_BUFFER);
   }
 
   /** Who hears which lines reached the file (the failure reporter counts them). */

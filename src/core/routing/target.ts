@@ -1,4 +1,4 @@
-import type { LogRecord } from '../record/log-record.js';
+import { keepFlat, type LogRecord } from '../record/log-record.js';
 import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
@@ -169,6 +169,7 @@ export class Target {
   }
 
   enqueue(record: LogRecord, bytes: number): void {
+    keepFlat(record);
     this.queue.push(record);
     this.queuedBytes += bytes;
   }

@@ -63,7 +63,7 @@ export class SharedFile {
     readonly options: SharedFileOptions,
   ) {
     this.path = resolve(path);
-    this.batch = new LineBatch((lines, records) => this.write(lines, records), options.bufferSize);
+    this.batch = new LineBatch((lines, records, chunk) => this.write(lines, records, chunk), options.bufferSize);
     this.plan =
       options.rotate &&
       (options.rotate.size !== undefined ||
@@ -88,9 +88,11 @@ export class SharedFile {
   }
 
   append(line: string, record: LogRecord, owner: FileOwner): void {
-    const bytes = Buffer.byteLength(line);
+    // Rotation by size needs the exact UTF-8 size of what is buffered; without it, the batch's bound will do.
+    const bytes = this.plan?.bySize ? Buffer.byteLength(line) : undefined;
     // The wall clock decides time rotation, never the record's own (possibly forged) time.
-    if (this.plan !== undefined) this.rotateIfDue(bytes, this.plan.options.interval === undefined ? 0 : Date.now());
+    if (this.plan !== undefined)
+      this.rotateIfDue(bytes ?? 0, this.plan.options.interval === undefined ? 0 : Date.now());
     this.owners.push(owner);
     this.batch.push(line, record, bytes);
     if (this.options.sync) this.batch.flush();
@@ -101,7 +103,7 @@ export class SharedFile {
     this.batch.flush();
   }
 
-  private write(lines: string[], records: LogRecord[]): void {
+  private write(lines: string[], records: LogRecord[], chunk: string): void {
     const owners = this.owners;
     this.owners = [];
     if (this.plan !== undefined) this.followRotation();
@@ -110,7 +112,7 @@ export class SharedFile {
       return;
     }
     this.writes++;
-    const outcome = tryWriteFully(this.fd!, lines.length === 1 ? lines[0]! : lines.join(''));
+    const outcome = tryWriteFully(this.fd!, chunk);
     if (outcome.error === undefined) {
       this.wrote(records.length, outcome.bytes, owners);
       // Other processes append too: the size that decides rotation is the file's own.
