@@ -1,9 +1,12 @@
-// How each library is set up to write NDJSON to a path, and how we wait until it is written.
-import { createWriteStream } from 'node:fs';
+// How each contender is set up to write NDJSON to a path, and how we wait until it is written.
+// Each imports its library when set up, so a measurement's process loads only the library
+// it measures (a static import of all of them made whichever came first look slower).
 import { once } from 'node:events';
-import pino from 'pino';
-import winston from 'winston';
-import { createLogger } from '../dist/esm/index.js';
+import { createWriteStream } from 'node:fs';
+import { floorLogger } from './floor.mjs';
+
+const streamlog = () => import('../dist/esm/index.js');
+const pinoModule = async () => (await import('pino')).default;
 
 // What a service typically passes: a request id from its context, and one field renamed.
 const pinoOptions = {
@@ -11,17 +14,44 @@ const pinoOptions = {
   formatters: { log: (fields) => ('a' in fields ? Object.assign({}, fields, { alpha: fields.a }) : fields) },
 };
 
-export const libraries = {
-  async streamlog(path) {
-    const log = createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }] });
-    return { log, done: () => log.close() };
+// pino's formatters benchmark (benchmarks/formatters.bench.js): all three formatters.
+const pinoFormatters = {
+  formatters: {
+    level: (label) => ({ log: { level: label } }),
+    bindings: (bindings) => ({ process: { pid: bindings.pid }, host: { name: bindings.hostname } }),
+    log: (fields) => ({ foo: 'bar', ...fields }),
   },
+};
+
+/** The files of a multistream run: four, as pino's multistream benchmark (levels info, info, debug, trace). */
+const MULTI_LEVELS = ['info', 'info', 'debug', 'trace'];
+const multiPaths = (path) => MULTI_LEVELS.map((_, i) => (path === '/dev/null' ? path : `${path}.${i}`));
+
+async function pinoWith(path, options, sync) {
+  const pino = await pinoModule();
+  const dest = pino.destination({ dest: path, sync });
+  await once(dest, 'ready');
+  const log = pino({ level: 'info', ...options }, dest);
+  return { log, done: async () => dest.flushSync() };
+}
+
+async function streamlogWith(path, options = {}) {
+  const { createLogger } = await streamlog();
+  const log = createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }], ...options });
+  return { log, done: () => log.close() };
+}
+
+export const libraries = {
+  streamlog: (path) => streamlogWith(path),
+  /** The floor: a hand-written loop writing the same lines (bench/floor.mjs). */
+  floor: async (path) => floorLogger(path),
   /** Fan-out: the same records to three files in three formats. */
   async 'streamlog fan-out'(path) {
     const targets =
       path === '/dev/null'
         ? ['/dev/null', '/dev/null', '/dev/null']
         : [`${path}.json`, `${path}.txt`, `${path}.stable.json`];
+    const { createLogger } = await streamlog();
     const log = createLogger({
       level: 'info',
       exitFlush: false,
@@ -34,15 +64,25 @@ export const libraries = {
     return { log, done: () => log.close() };
   },
   /** pino's mixin and formatters.log in use (`--mode pino-options`), against the same logger without them. */
-  async 'streamlog mixin+log'(path) {
-    const log = createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }], ...pinoOptions });
+  'streamlog mixin+log': (path) => streamlogWith(path, pinoOptions),
+  'pino mixin+log': (path) => pinoWith(path, pinoOptions, true),
+  /** pino's formatters benchmark (`--mode formatters`). */
+  'streamlog formatters': (path) => streamlogWith(path, pinoFormatters),
+  'pino formatters': (path) => pinoWith(path, pinoFormatters, true),
+  /** pino's multistream benchmark (`--mode multistream`): four destinations, at levels info, info, debug, trace. */
+  async 'streamlog multistream'(path) {
+    const { createLogger } = await streamlog();
+    const transports = multiPaths(path).map((p, i) => ({ type: 'file', path: p, level: MULTI_LEVELS[i] }));
+    const log = createLogger({ level: 'debug', exitFlush: false, transports });
     return { log, done: () => log.close() };
   },
-  async 'pino mixin+log'(path) {
-    const dest = pino.destination({ dest: path, sync: true });
-    await once(dest, 'ready');
-    const log = pino({ level: 'info', ...pinoOptions }, dest);
-    return { log, done: async () => dest.flushSync() };
+  async 'pino multistream'(path) {
+    const pino = await pinoModule();
+    const dests = multiPaths(path).map((p) => pino.destination({ dest: p, sync: true }));
+    await Promise.all(dests.map((d) => once(d, 'ready')));
+    const streams = dests.map((stream, i) => ({ stream, level: MULTI_LEVELS[i] }));
+    const log = pino({ level: 'debug' }, pino.multistream(streams));
+    return { log, done: async () => dests.forEach((d) => d.flushSync()) };
   },
   /**
    * Another build of streamlog beside this one (before and after a change, in the same
@@ -57,19 +97,10 @@ export const libraries = {
         },
       }
     : {}),
-  async 'pino (sync)'(path) {
-    const dest = pino.destination({ dest: path, sync: true });
-    await once(dest, 'ready');
-    const log = pino({ level: 'info' }, dest);
-    return { log, done: async () => dest.flushSync() };
-  },
-  async 'pino (async)'(path) {
-    const dest = pino.destination({ dest: path, sync: false });
-    await once(dest, 'ready');
-    const log = pino({ level: 'info' }, dest);
-    return { log, done: async () => dest.flushSync() };
-  },
+  'pino (sync)': (path) => pinoWith(path, {}, true),
+  'pino (async)': (path) => pinoWith(path, {}, false),
   async winston(path) {
+    const winston = (await import('winston')).default;
     if (path !== '/dev/null') {
       // winston's own File transport for files.
       const file = new winston.transports.File({ filename: path });

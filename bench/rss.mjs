@@ -12,7 +12,7 @@ process.stdout.write(
   `\n### Peak RSS, ${count.toLocaleString('en')} basic records to a file\n\n` +
     '| library | peak RSS (MiB) | time (ms) |\n|---|---:|---:|\n',
 );
-for (const lib of ['streamlog', 'pino (sync)', 'pino (async)', 'winston']) {
+for (const lib of ['streamlog', 'floor', 'pino (sync)', 'pino (async)', 'winston']) {
   const path = join(dir, `${lib.replace(/\W/g, '_')}.log`);
   const { ns, maxRssKiB } = JSON.parse(
     execFileSync(process.execPath, [worker, lib, 'basic', path, String(count)], { encoding: 'utf8' }),

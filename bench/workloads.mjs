@@ -1,4 +1,6 @@
 // The records every library logs, identical across libraries.
+import { readFileSync } from 'node:fs';
+
 const longString = 'x'.repeat(2000);
 
 function deepObject(depth) {
@@ -17,6 +19,13 @@ const object = {
   durationMs: 12.5,
 };
 
+// pino's own benchmarks log its package.json, nested three times for `%j`.
+const pkg = JSON.parse(readFileSync(new URL('../node_modules/pino/package.json', import.meta.url), 'utf8'));
+const pinoDeep = { ...pkg };
+pinoDeep.deep = JSON.parse(JSON.stringify(pkg));
+pinoDeep.deep.deep = JSON.parse(JSON.stringify(pkg));
+pinoDeep.deep.deep.deep = JSON.parse(JSON.stringify(pkg));
+
 /** name → (logger) => a function that logs one record. `child` gets a child logger once. */
 export const workloads = {
   basic: (log) => () => log.info({ a: 1, b: 'x' }, 'hello world'),
@@ -28,4 +37,21 @@ export const workloads = {
     return () => child.info({ a: 1 }, 'hello from child');
   },
   disabled: (log) => () => log.debug({ a: 1, b: 'x' }, 'never written'),
+  // pino's benchmark workloads (its benchmarks/*.bench.js), same calls.
+  'pino basic': (log) => () => log.info('hello world'),
+  'pino object': (log) => () => log.info({ hello: 'world' }),
+  'pino deep-object': (log) => () => log.info(pkg),
+  'pino long-string': (log) => () => log.info(longString),
+  'child-child': (log) => {
+    const child = log.child({ a: 'property' }).child({ sub: 'child' });
+    return () => child.info({ hello: 'world' });
+  },
+  'child-creation': (log) => () => log.child({ a: 'property' }).info('hello world'),
+  'printf %s': (log) => () => log.info('hello %s', 'world'),
+  'printf %s %j %d': (log) => () => log.info('hello %s %j %d', 'world', { obj: true }, 4),
+  'printf extra arg': (log) => () => log.info('hello %s %j %d', 'world', { obj: true }, 4, { another: 'obj' }),
+  'printf %j deep': (log) => () => log.info('hello %j', pinoDeep),
 };
+
+/** The default set: ours, then pino's. */
+export const defaultWorkloads = Object.keys(workloads);
