@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
-import type { Formatter, LogRecord } from '../core/record/log-record.js';
+import { canonicalJsonFormatter, type Formatter } from '../core/record/log-record.js';
 
-/** The canonical pino-compatible line; the record builds and caches it. */
-export const jsonFormatter: Formatter = {
-  name: 'json',
-  format: (record: LogRecord) => record.json(),
-};
+/** The canonical pino-compatible line; the record builds and keeps it. */
+export const jsonFormatter: Formatter = canonicalJsonFormatter;
 
 export const jsonFormatterPlugin: FormatterPlugin = {
   schema: z.strictObject({}),

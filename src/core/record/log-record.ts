@@ -42,6 +42,15 @@ export interface LogRecord {
   readonly timestamped: boolean;
 }
 
+/**
+ * The canonical pino-compatible line as a formatter: the record builds and keeps that line
+ * itself, so formatting with this one is the line, with no cache entry of its own.
+ */
+export const canonicalJsonFormatter: Formatter = {
+  name: 'json',
+  format: (record: LogRecord) => record.json(),
+};
+
 /** Reasons a record failed at one target each, kept by the router. */
 export interface FailureReason {
   target: string;
@@ -133,6 +142,7 @@ export class LogRecordImpl implements LogRecord {
 
   /** Formats with the given formatter once; later calls return the cached line. */
   formatted(formatter: Formatter): string {
+    if (formatter === canonicalJsonFormatter) return this.json();
     const cache = this.cached();
     if (cache.formatter === formatter) return cache.output;
     if (cache.formatter === undefined) {
