@@ -1,11 +1,9 @@
-import { createColors } from 'picocolors';
+import { type Colors, createColors } from './load-colors.cjs';
 import { z } from 'zod';
 import type { FormatterContext, FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { recordParts } from './parts.js';
 import { sanitize } from './sanitize.js';
-
-type Colors = ReturnType<typeof createColors>;
 
 const INDENT = '    ';
 

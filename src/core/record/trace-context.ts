@@ -11,16 +11,20 @@ interface OtelApi {
 }
 
 let api: OtelApi | null | undefined;
+let installed: boolean | undefined;
+
+const fromApp = (): NodeJS.Require => createRequire(join(process.cwd(), 'noop.js'));
 
 /**
  * The application's @opentelemetry/api, if it has one (an optional peer dependency, never
- * required): looked up once, from the application's folder. Any copy of the API sees the
- * same active span, since the API keeps its state on a global.
+ * required): looked up once, from the application's folder, when a context manager is
+ * first seen registered. Any copy of the API sees the same active span, since the API keeps
+ * its state on a global.
  */
 function otel(): OtelApi | null {
   if (api === undefined) {
     try {
-      api = createRequire(join(process.cwd(), 'noop.js'))('@opentelemetry/api') as OtelApi;
+      api = fromApp()('@opentelemetry/api') as OtelApi;
     } catch {
       api = null;
     }
@@ -28,9 +32,20 @@ function otel(): OtelApi | null {
   return api;
 }
 
-/** Is trace correlation possible at all? Decided once per logger tree. */
+/**
+ * Is trace correlation possible at all? Decided once per logger tree, by finding the
+ * package, not loading it: loading it costs more than the rest of a logger's creation.
+ */
 export function tracingAvailable(): boolean {
-  return otel() !== null;
+  if (installed === undefined) {
+    try {
+      fromApp().resolve('@opentelemetry/api');
+      installed = true;
+    } catch {
+      installed = false;
+    }
+  }
+  return installed;
 }
 
 /**
@@ -42,9 +57,9 @@ const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
 /** `,"trace_id":…,"span_id":…,"trace_flags":…` for the active span, or '' when there is none. */
 export function activeSpanJson(): string {
+  if ((globalThis as Record<symbol, { context?: unknown } | undefined>)[OTEL_GLOBAL]?.context === undefined) return '';
   const found = otel();
   if (found === null) return '';
-  if ((globalThis as Record<symbol, { context?: unknown } | undefined>)[OTEL_GLOBAL]?.context === undefined) return '';
   try {
     const span = found.trace.getSpan(found.context.active());
     if (span === undefined) return '';
