@@ -1,4 +1,5 @@
 import type { LogRecord } from '../core/record/log-record.js';
+import { sharedView } from '../core/record/object-form.js';
 
 /** A record taken apart for human-oriented formatters. */
 export interface RecordParts {
@@ -15,7 +16,7 @@ export interface RecordParts {
 }
 
 export function recordParts(record: LogRecord): RecordParts {
-  const view = record.view();
+  const view = sharedView(record);
   const messageKey = record.messageKey;
   const msgValue = view[messageKey];
   const name = view.name;

@@ -2,6 +2,7 @@ import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
+import { sharedView } from '../core/record/object-form.js';
 
 const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
 
@@ -40,7 +41,7 @@ function sortedCopy(value: unknown): unknown {
 export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
   format: (record: LogRecord) => {
-    const view = record.view();
+    const view = sharedView(record);
     const sorted = sortedCopy(view);
     return (sorted === undefined ? stringify(view) : JSON.stringify(sorted)) + '\n';
   },

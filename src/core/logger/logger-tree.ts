@@ -5,6 +5,7 @@ import type { Redactor } from '../record/redact.js';
 import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
 import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
+import { dispatchingCall } from '../record/object-form.js';
 import { registerForExit, unregisterForExit } from './exit-hooks.js';
 
 /** The range a Date can hold: a time outside it cannot be written as ISO text. */
@@ -173,7 +174,12 @@ export class LoggerTree {
     // were at the call, whatever the caller changes afterwards.
     record.json();
     this.logged++;
-    this.router.dispatch(record);
+    dispatchingCall(record);
+    try {
+      this.router.dispatch(record);
+    } finally {
+      dispatchingCall(undefined);
+    }
     if (this.writeThrough) this.router.flushSync();
   }
 

@@ -152,3 +152,24 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
   }
   return builder.build(state.object, fields, r.msg);
 }
+
+/** The record whose log call is being dispatched: until it returns, its fields are as the line was built from. */
+let inCall: LogRecord | undefined;
+let inCallView: Readonly<Record<string, unknown>> | undefined;
+
+/** Set by the logger around the dispatch of a record from a log call (undefined after it). */
+export function dispatchingCall(record: LogRecord | undefined): void {
+  inCall = record;
+  inCallView = undefined;
+}
+
+/**
+ * The record as an object for formatters: during its log call, built from its parts (no
+ * parse of the line, shared by every formatter of the call); a record formatted later
+ * (queued, replayed) takes the parsed view, as the caller may have changed its objects since.
+ */
+export function sharedView(record: LogRecord): Readonly<Record<string, unknown>> {
+  if (record !== inCall) return record.view();
+  inCallView ??= readOnlyObject(record);
+  return inCallView;
+}
