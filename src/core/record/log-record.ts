@@ -182,8 +182,7 @@ function contextJson(record: LogRecordImpl): string {
 
 /** The line up to the call-site fields: `{"level":30,"time":…` with bindings, context and trace. */
 export function headJson(record: LogRecordImpl): string {
-  const shape = record.scope.shape;
-  const head = shape.prefix(record.level) + shape.timeJson(record.time) + record.scope.bindingsJson;
+  const head = record.scope.shape.head(record.level, record.time, record.scope.bindingsJson);
   return head + contextJson(record) + record.traceJson;
 }
 
@@ -193,8 +192,7 @@ function buildJsonLine(record: LogRecordImpl): string {
     return (
       headJson(record) +
       (record.fields === undefined ? '' : fieldsJson(record.fields, shape.safe)) +
-      shape.messageJson(record.msg) +
-      '}\n'
+      shape.messageTail(record.msg)
     );
   } catch (error) {
     // Last resort: the record still yields a line that says what went wrong.

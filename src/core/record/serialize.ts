@@ -141,6 +141,36 @@ function primitiveJson(value: unknown): string | undefined {
   }
 }
 
+/** `,"key":` per key (`,"@key":` for a key the line owns), per options: call sites log the same keys. */
+const keyFragmentsByOptions = new WeakMap<SafeOptions, Map<string, string>>();
+let lastOptions: SafeOptions | undefined;
+let lastFragments = new Map<string, string>();
+/** Keys made from data (ids as keys) must not grow the cache without bound. */
+const MAX_KEY_FRAGMENTS = 4096;
+
+function keyFragments(options: SafeOptions): Map<string, string> {
+  if (options !== lastOptions) {
+    let found = keyFragmentsByOptions.get(options);
+    if (found === undefined) {
+      found = new Map();
+      keyFragmentsByOptions.set(options, found);
+    }
+    lastOptions = options;
+    lastFragments = found;
+  }
+  return lastFragments;
+}
+
+function keyFragment(fragments: Map<string, string>, key: string, core: ReadonlySet<string> | undefined): string {
+  let fragment = fragments.get(key);
+  if (fragment === undefined) {
+    fragment = ',' + (core?.has(key) ? quote(`@${key}`) : quote(key)) + ':';
+    if (fragments.size >= MAX_KEY_FRAGMENTS) fragments.clear();
+    fragments.set(key, fragment);
+  }
+  return fragment;
+}
+
 /**
  * The fields of a record as a JSON fragment `,"k":v,...` ready to splice into a line.
  * Keys whose value JSON would omit are skipped, as JSON.stringify does.
@@ -152,27 +182,27 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
       // Primitive values are written here directly (cheaper than a native call each), plain
       // objects and arrays by one native stringify each. Anything JSON would mangle (Error,
       // Map, Buffer, BigInt…) sends the whole object down the key-by-key path.
+      const fragments = keyFragments(options);
       let out = '';
       for (const key in fields) {
         const value = (fields as Record<string, unknown>)[key];
-        const name = core?.has(key) ? quote(`@${key}`) : quote(key);
         switch (typeof value) {
           case 'string':
-            out += ',' + name + ':' + quote(value);
+            out += keyFragment(fragments, key, core) + quote(value);
             break;
           case 'number':
-            out += ',' + name + ':' + (Number.isFinite(value) ? String(value) : 'null');
+            out += keyFragment(fragments, key, core) + (Number.isFinite(value) ? String(value) : 'null');
             break;
           case 'boolean':
-            out += ',' + name + ':' + (value ? 'true' : 'false');
+            out += keyFragment(fragments, key, core) + (value ? 'true' : 'false');
             break;
           case 'undefined':
           case 'function':
           case 'symbol':
             break;
           case 'object':
-            if (value === null) out += ',' + name + ':null';
-            else if (isPlainTree(value, options)) out += ',' + name + ':' + JSON.stringify(value);
+            if (value === null) out += keyFragment(fragments, key, core) + 'null';
+            else if (isPlainTree(value, options)) out += keyFragment(fragments, key, core) + JSON.stringify(value);
             else return fieldsJsonByKey(fields, options);
             break;
           default:

@@ -67,16 +67,41 @@ export class RecordShape {
   }
 
   private lastMessage: string | undefined = undefined;
-  private lastMessageJson = '';
+  private lastMessageTail = '}\n';
 
-  /** The message fragment; a call site logs the same text again and again, so the last one is kept. */
+  /** The message fragment (`,"msg":"…"`, or '' without one). */
   messageJson(msg: string | undefined): string {
-    if (msg === undefined) return '';
-    if (msg === this.lastMessage) return this.lastMessageJson;
-    const json = this.messageKeyJson + quote(msg);
+    return msg === undefined ? '' : this.messageKeyJson + quote(msg);
+  }
+
+  /**
+   * The end of a line: the message fragment and `}\n`. A call site logs the same text again
+   * and again, so the last one is kept (one string fewer per record, and no re-quoting).
+   */
+  messageTail(msg: string | undefined): string {
+    if (msg === this.lastMessage) return this.lastMessageTail;
+    const tail = this.messageJson(msg) + '}\n';
     this.lastMessage = msg;
-    this.lastMessageJson = json;
-    return json;
+    this.lastMessageTail = tail;
+    return tail;
+  }
+
+  private lastHeadLevel = Number.NaN;
+  private lastHeadTime = Number.NaN;
+  private lastHeadBindings = '';
+  private lastHead = '';
+
+  /** `{"level":30,"time":…` and the bindings: the same for a burst of records from one logger, so the last is kept. */
+  head(level: number, time: number, bindingsJson: string): string {
+    if (level === this.lastHeadLevel && time === this.lastHeadTime && bindingsJson === this.lastHeadBindings) {
+      return this.lastHead;
+    }
+    const head = this.prefix(level) + this.timeJson(time) + bindingsJson;
+    this.lastHeadLevel = level;
+    this.lastHeadTime = time;
+    this.lastHeadBindings = bindingsJson;
+    this.lastHead = head;
+    return head;
   }
 }
 
