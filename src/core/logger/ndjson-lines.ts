@@ -1,10 +1,7 @@
 const NEWLINE = 0x0a;
 
-/** A line as the splitter hands it on: its text, and whether its end was cut off. */
-export interface SplitLine {
-  text: string;
-  truncated: boolean;
-}
+/** What gets each line: its text, and whether its end was cut off. */
+export type LineSink = (text: string, truncated: boolean) => void;
 
 /**
  * Splits bytes into lines in linear time, however the chunks fall: only complete lines
@@ -21,12 +18,12 @@ export class NdjsonLines {
   constructor(private readonly maxLineBytes: number) {}
 
   /** Feeds a chunk; `emit` gets every line it completes. */
-  push(chunk: Buffer, emit: (line: SplitLine) => void): void {
+  push(chunk: Buffer, emit: LineSink): void {
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+      // A whole line inside the chunk, within bounds (the usual case): decoded in place, no copy.
       if (this.pieceBytes === 0 && !this.skipping && nl - start <= this.maxLineBytes) {
-        // The common case, a whole line inside the chunk: decoded in place, nothing copied.
-        emit({ text: chunk.toString('utf8', start, nl), truncated: false });
+        emit(chunk.toString('utf8', start, nl), false);
       } else {
         this.keep(chunk.subarray(start, nl));
         this.finishLine(emit);
@@ -37,7 +34,7 @@ export class NdjsonLines {
   }
 
   /** The last line, when the input ends without a newline. */
-  end(emit: (line: SplitLine) => void): void {
+  end(emit: LineSink): void {
     if (this.pieceBytes > 0 || this.skipping) this.finishLine(emit);
   }
 
@@ -53,13 +50,13 @@ export class NdjsonLines {
     this.pieceBytes += bytes.length;
   }
 
-  private finishLine(emit: (line: SplitLine) => void): void {
+  private finishLine(emit: LineSink): void {
     const text =
       this.pieces.length === 1 ? this.pieces[0]!.toString('utf8') : Buffer.concat(this.pieces).toString('utf8');
     const truncated = this.skipping;
     this.pieces = [];
     this.pieceBytes = 0;
     this.skipping = false;
-    emit({ text, truncated });
+    emit(text, truncated);
   }
 }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { RecordScope } from '../record/log-record.js';
 import type { LoggerTree } from './logger-tree.js';
-import { NdjsonLines, type SplitLine } from './ndjson-lines.js';
+import { NdjsonLines } from './ndjson-lines.js';
 
 export interface ProducerStreamOptions {
   /** `ndjson`: bytes holding one JSON record per line; `object`: record objects. */
@@ -51,19 +51,32 @@ export class ProducerStream extends Writable {
     this.whenRoom(callback);
   }
 
-  private readonly onLine = (line: SplitLine): void => {
-    const trimmed = line.text.trim();
+  private readonly onLine = (text: string, truncated: boolean): void => {
+    if (!truncated) {
+      // The usual line parses as it is (JSON.parse skips spaces, tabs and CRs itself); only a
+      // failure pays for trimming (a BOM, other whitespace) and trying again.
+      let value: unknown;
+      let parsedAsIs = true;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        parsedAsIs = false;
+      }
+      if (parsedAsIs) {
+        this.ingest(value);
+        return;
+      }
+    }
+    const trimmed = text.trim();
     if (trimmed.length === 0) return;
     let parsed: unknown;
     try {
-      parsed = line.truncated ? undefined : JSON.parse(trimmed);
+      parsed = truncated || trimmed.length === text.length ? undefined : JSON.parse(trimmed);
     } catch {
       parsed = undefined;
     }
     if (parsed === undefined) {
-      parsed = line.truncated
-        ? { msg: line.text, invalidJson: true, truncated: true }
-        : { msg: line.text, invalidJson: true };
+      parsed = truncated ? { msg: text, invalidJson: true, truncated: true } : { msg: text, invalidJson: true };
     }
     this.ingest(parsed);
   };

@@ -43,6 +43,26 @@ describe('log.stream()', () => {
     });
   });
 
+  it('reads CRLF and BOM-led lines, skips blank ones, and cuts an overlong line whole or split', async () => {
+    const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+    const ndjson = log.stream({ maxLineBytes: 40 });
+    ndjson.write('{"msg":"crlf"}\r\n\n   \n\t\r\n\ufeff{"msg":"bom"}\n \u00a0{"msg":"nbsp"} \n');
+    ndjson.write(`{"msg":"${'x'.repeat(60)}"}\n{"msg":"after"}\n{"msg":"${'y'.repeat(30)}`);
+    ndjson.write(`${'y'.repeat(30)}"}\n`);
+    ndjson.end();
+    await new Promise((r) => ndjson.on('finish', r));
+    const memory = log.transports[0] as unknown as { objects(): Record<string, unknown>[] };
+    const got = memory.objects().map(({ time: _time, ...rest }) => rest);
+    expect(got).toEqual([
+      { level: 30, msg: 'crlf' },
+      { level: 30, msg: 'bom' },
+      { level: 30, msg: 'nbsp' },
+      { level: 30, invalidJson: true, truncated: true, msg: `{"msg":"${'x'.repeat(32)}` },
+      { level: 30, msg: 'after' },
+      { level: 30, invalidJson: true, truncated: true, msg: `{"msg":"${'y'.repeat(32)}` },
+    ]);
+  });
+
   it('emits pipe and unpipe like any Writable', async () => {
     const log = createLogger({ exitFlush: false, transports: [{ type: 'memory' }] });
     const sink = log.stream();

@@ -1,0 +1,111 @@
+// log.stream() ingestion: pino's NDJSON lines piped into a streamlog logger writing a file,
+// against a naive loop (split lines, JSON.parse, JSON.stringify, 64 KiB chunks, one
+// fs.writeSync each). Paired rounds, a fresh process each, contenders rotated.
+//   node bench/ingest.mjs [--rounds 7] [--count 1000000]
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHUNK = 64 * 1024;
+
+/** The input: `count` lines as pino writes them, in 64 KiB buffers as a pipe would deliver them. */
+function input(count) {
+  const chunks = [];
+  let text = '';
+  for (let i = 0; i < count; i++) {
+    text += `{"level":30,"time":${1_700_000_000_000 + i},"pid":4242,"hostname":"web-1","reqId":"r${i}","a":1,"msg":"hello world"}\n`;
+    if (text.length >= CHUNK) {
+      chunks.push(Buffer.from(text));
+      text = '';
+    }
+  }
+  if (text.length > 0) chunks.push(Buffer.from(text));
+  return chunks;
+}
+
+const contenders = {
+  async 'streamlog stream()'(chunks, path) {
+    const { createLogger } = await import('../dist/esm/index.js');
+    const log = createLogger({ exitFlush: false, transports: [{ type: 'file', path }] });
+    const stream = log.stream();
+    for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
+    stream.end();
+    await once(stream, 'finish');
+    await log.close();
+  },
+  async 'naive loop'(chunks, path) {
+    const fd = openSync(path, 'a');
+    let out = '';
+    let rest = '';
+    for (const chunk of chunks) {
+      const text = rest + chunk.toString('utf8');
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        out += `${JSON.stringify(JSON.parse(text.slice(start, nl)))}\n`;
+        if (out.length >= CHUNK) {
+          writeSync(fd, out);
+          out = '';
+        }
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+    if (out.length > 0) writeSync(fd, out);
+    closeSync(fd);
+  },
+};
+
+const [role, name, path, countText] = process.argv.slice(2);
+if (role === 'worker') {
+  const chunks = input(Number(countText));
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  await contenders[name](chunks, path);
+  const ns = Number(process.hrtime.bigint() - start);
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(`${JSON.stringify({ ns, cpuUs: used.user + used.system })}\n`);
+} else {
+  const argv = process.argv.slice(2);
+  const args = Object.fromEntries(argv.flatMap((a, i) => (a.startsWith('--') ? [[a.slice(2), argv[i + 1]]] : [])));
+  const rounds = Number(args.rounds ?? 7);
+  const count = Number(args.count ?? 1_000_000);
+  const names = Object.keys(contenders);
+  const scratch = mkdtempSync(join(tmpdir(), 'streamlog-ingest-'));
+  const self = fileURLToPath(import.meta.url);
+  const results = Object.fromEntries(names.map((n) => [n, []]));
+  const load = loadavg()[0];
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const contender = names[(i + round) % names.length];
+      const file = join(scratch, `${i}-${round}.log`);
+      const out = execFileSync(process.execPath, [self, 'worker', contender, file, String(count)], {
+        encoding: 'utf8',
+      });
+      results[contender].push(JSON.parse(out));
+      rmSync(file, { force: true });
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  const median = (v) => {
+    const s = [...v].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
+  const ratio = (key) => {
+    const r = results['streamlog stream()'].map((m, i) => m[key] / results['naive loop'][i][key]);
+    return `${median(r).toFixed(2)}x (${Math.min(...r).toFixed(2)}x–${Math.max(...r).toFixed(2)}x)`;
+  };
+  process.stdout.write(
+    `\n### log.stream() ingestion, ${count.toLocaleString('en')} lines to a file (${rounds} paired rounds, load ${load.toFixed(1)} → ${loadavg()[0].toFixed(1)})\n\n` +
+      '| contender | wall ms | CPU ms | lines/s |\n|---|---:|---:|---:|\n',
+  );
+  for (const n of names) {
+    const wall = median(results[n].map((m) => m.ns)) / 1e6;
+    const cpu = median(results[n].map((m) => m.cpuUs)) / 1e3;
+    process.stdout.write(`| ${n} | ${wall.toFixed(0)} | ${cpu.toFixed(0)} | ${Math.round(count / (wall / 1e3))} |\n`);
+  }
+  process.stdout.write(`\nstreamlog ÷ naive, paired: wall ${ratio('ns')}, CPU ${ratio('cpuUs')}\n`);
+}
