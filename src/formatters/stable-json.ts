@@ -3,48 +3,48 @@ import { z } from 'zod';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { sharedView } from '../core/record/object-form.js';
-
-const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
+import { quote } from '../core/record/serialize.js';
 
 /**
- * A copy of parsed JSON data with every object's keys inserted in sorted order, so the
- * native JSON.stringify writes them sorted. Engines put integer-like keys ("2", "10") first
- * in numeric order whatever the insertion order, so data holding such keys returns
- * undefined and takes fast-json-stable-stringify instead, which sorts them as strings
- * (as does a "__proto__" key).
+ * JSON data (what a record's line holds: strings, finite numbers, booleans, null, arrays,
+ * plain objects) written with every object's keys in sorted order, as
+ * fast-json-stable-stringify writes it. Written directly: no sorted copy to build, and
+ * integer-like keys ("2", "10") keep their place among the others (an object would put
+ * them first).
  */
-function sortedCopy(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item = sortedCopy(value[i]);
-      if (item === undefined && value[i] !== undefined) return undefined;
-      out[i] = item;
+function sortedJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + sortedJson(value[i]);
+        return out + ']';
+      }
+      const keys = Object.keys(value).sort();
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        out += (i > 0 ? ',' : '') + quote(key) + ':' + sortedJson((value as Record<string, unknown>)[key]);
+      }
+      return out + '}';
     }
-    return out;
+    default:
+      // Not JSON data (cannot come from a record's line): the library's answer.
+      return stringify(value) ?? 'null';
   }
-  const keys = Object.keys(value).sort();
-  const out: Record<string, unknown> = {};
-  for (const key of keys) {
-    // "__proto__" would set the copy's prototype instead of a key: the library handles it.
-    if (INTEGER_KEY.test(key) || key === '__proto__') return undefined;
-    const source = (value as Record<string, unknown>)[key];
-    const item = sortedCopy(source);
-    if (item === undefined && source !== undefined) return undefined;
-    out[key] = item;
-  }
-  return out;
 }
 
 /** Keys sorted at every depth: diffable logs and golden tests. */
 export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
-  format: (record: LogRecord) => {
-    const view = sharedView(record);
-    const sorted = sortedCopy(view);
-    return (sorted === undefined ? stringify(view) : JSON.stringify(sorted)) + '\n';
-  },
+  format: (record: LogRecord) => sortedJson(sharedView(record)) + '\n',
 };
 
 export const stableJsonFormatterPlugin: FormatterPlugin = {
