@@ -82,7 +82,12 @@ export const libraries = {
     await Promise.all(dests.map((d) => once(d, 'ready')));
     const streams = dests.map((stream, i) => ({ stream, level: MULTI_LEVELS[i] }));
     const log = pino({ level: 'debug' }, pino.multistream(streams));
-    return { log, done: async () => dests.forEach((d) => d.flushSync()) };
+    return {
+      log,
+      done: async () => {
+        for (const d of dests) d.flushSync();
+      },
+    };
   },
   /**
    * Another build of streamlog beside this one (before and after a change, in the same
