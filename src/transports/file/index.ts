@@ -93,7 +93,7 @@ async function release(file: SharedFile, owner: FileOwner): Promise<void> {
  */
 export class FileTransport extends Transport<FileStats> {
   readonly type = 'file';
-  readonly file: SharedFile;
+  private readonly file: SharedFile;
 
   constructor(options: FileTransportOptions) {
     super(options);
