@@ -4,6 +4,7 @@ import type { TransportPlugin } from '../core/plugin/registry.js';
 import type { Transport, TransportOptions } from '../core/plugin/transport.js';
 import { deprecatedOption, durationSchema, sizeSchema } from '../core/plugin/units.js';
 import { Batcher, backoffMs } from '../core/plugin/batcher.js';
+import { batchLimitsSchema, retrySchema } from '../core/plugin/batch-schema.js';
 import { WrapperTransport } from '../core/plugin/wrapper-transport.js';
 
 export interface BufferedTransportOptions extends TransportOptions {
@@ -225,20 +226,9 @@ const RENAMED = {
 };
 
 const bufferedSchema = z.strictObject({
-  batch: z
-    .strictObject({
-      maxRecords: z.number().int().min(1).optional(),
-      maxBytes: sizeSchema.optional(),
-      intervalMs: durationSchema.optional(),
-    })
-    .optional(),
-  retry: z
-    .strictObject({
-      maxAttempts: z.number().int().min(1).optional(),
-      baseMs: durationSchema.optional(),
-      maxMs: durationSchema.optional(),
-    })
-    .optional(),
+  batch: batchLimitsSchema.optional(),
+  // The buffered transport retries a chunk a few times in place: no overall deadline.
+  retry: retrySchema.omit({ deadlineMs: true }).optional(),
   target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
   bufferSize: deprecatedOption(sizeSchema.optional(), RENAMED.bufferSize),
   flushIntervalMs: deprecatedOption(durationSchema.optional(), RENAMED.flushIntervalMs),

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { deprecatedOption, sizeSchema } from '../../core/plugin/units.js';
-import { batchOptionsShape } from '../../core/plugin/batch-schema.js';
+import { batchOptionsShape, spoolSchema } from '../../core/plugin/batch-schema.js';
 import { HttpTransport } from './transport.js';
 import type { PresetOptions } from './preset.js';
 import { httpPreset, httpPresetNames } from './presets/index.js';
@@ -55,7 +55,7 @@ const httpSchema = z
       .optional(),
     columns: z.record(z.string(), z.string()).optional(),
     /** Where what is held at exit waits for the next start: `dir` relative to the config. */
-    spool: z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }).optional(),
+    spool: spoolSchema.optional(),
     spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
     spoolMaxBytes: deprecatedOption(sizeSchema.optional(), RENAMED.spoolMaxBytes),
   })

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { batchOptionsShape } from '../../core/plugin/batch-schema.js';
+import { batchOptionsShape, spoolSchema } from '../../core/plugin/batch-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
 import type { SyslogTlsOptions } from './options.js';
@@ -59,7 +59,7 @@ const syslogSchema = z
     connectTimeoutMs: durationSchema.optional(),
     ...batchOptionsShape,
     /** Where what is held at exit waits for the next start (`dir` relative to the config). */
-    spool: z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }).optional(),
+    spool: spoolSchema.optional(),
   })
   .refine((o) => o.tls === undefined || o.protocol === 'tls', {
     error: 'tls settings need "protocol": "tls"',
