@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Tests that run the package in child processes use the build; `npm test` builds first. */
@@ -10,4 +12,28 @@ export function requireBuild(): void {
   if (!existsSync(DIST_ESM) || !existsSync(DIST_CJS)) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it for you)');
   }
+}
+
+/**
+ * Type-checks `files` as a strict TypeScript consumer would (Node ESM resolution, so
+ * 'streamlog' resolves through package.json "exports"): the compiler's output, '' when clean.
+ */
+export function strictTsc(
+  files: string[],
+  cwd: string,
+  more: string[] = [],
+): { output: string; status: number | null } {
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const args = [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+  args.push(
+    '--target',
+    'es2022',
+    '--skipLibCheck',
+    '--types',
+    'node',
+    '--typeRoots',
+    join(ROOT, 'node_modules', '@types'),
+  );
+  const result = spawnSync(process.execPath, [...args, ...more, ...files], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { output: result.stdout + result.stderr, status: result.status };
 }

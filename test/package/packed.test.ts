@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild, ROOT } from '../built.js';
+import { requireBuild, ROOT, strictTsc } from '../built.js';
 
 /** Installs the packed tarball into an empty project, as a user would. */
 let project: string;
@@ -93,27 +93,8 @@ describe('the packed tarball', () => {
         '',
       ].join('\n'),
     );
-    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = spawnSync(
-      process.execPath,
-      [
-        tsc,
-        '--noEmit',
-        '--strict',
-        '--module',
-        'nodenext',
-        '--moduleResolution',
-        'nodenext',
-        '--skipLibCheck',
-        '--types',
-        'node',
-        '--typeRoots',
-        join(ROOT, 'node_modules', '@types'),
-        'check.ts',
-      ],
-      { cwd: project, encoding: 'utf8' },
-    );
-    expect(result.stdout + result.stderr).toBe('');
+    const result = strictTsc(['check.ts'], project);
+    expect(result.output).toBe('');
     expect(result.status).toBe(0);
   });
 });

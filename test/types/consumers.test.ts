@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requireBuild, ROOT } from '../built.js';
+import { requireBuild, ROOT, strictTsc } from '../built.js';
 
 /**
  * Compiles consumers of the built package (`streamlog` resolved through package.json
@@ -9,28 +8,7 @@ import { requireBuild, ROOT } from '../built.js';
  */
 function compile(file: string): string {
   requireBuild();
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(
-    process.execPath,
-    [
-      tsc,
-      '--noEmit',
-      '--strict',
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--types',
-      'node',
-      '--skipLibCheck',
-      '--ignoreConfig',
-      join(ROOT, 'test', 'types', 'consumers', file),
-    ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
-  );
-  return result.stdout + result.stderr;
+  return strictTsc([join(ROOT, 'test', 'types', 'consumers', file)], ROOT, ['--ignoreConfig']).output;
 }
 
 describe('a strict TypeScript consumer of the built package', () => {
