@@ -39,6 +39,32 @@ describe('formatters.level, as pino', () => {
   });
 });
 
+describe('formatters.level at run time', () => {
+  it('a level not tried at start-up (one from log.stream()) that makes it throw: written as a number', async () => {
+    const out = new Collector();
+    const level = (label: string) => {
+      if (label.startsWith('level')) throw new Error('unknown level');
+      return { severity: label };
+    };
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      formatters: { level },
+      transports: [out],
+    });
+    const stream = log.stream();
+    stream.end('{"level":35,"msg":"from elsewhere"}\n');
+    await new Promise((resolve) => stream.on('finish', resolve));
+    log.warn('known');
+    await log.flush();
+    expect(out.json()).toEqual([
+      { level: 35, msg: 'from elsewhere' },
+      { severity: 'warn', msg: 'known' },
+    ]);
+  });
+});
+
 describe('hooks.logMethod, as pino', () => {
   it('the hook sees each enabled call, on children too, and decides what is written', async () => {
     const seen: number[] = [];
