@@ -54,6 +54,7 @@ const httpSchema = z
       .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
       .optional(),
     columns: z.record(z.string(), z.string()).optional(),
+    insertDeduplicationToken: z.boolean().optional(),
     /** Where what is held at exit waits for the next start: `dir` relative to the config. */
     spool: spoolSchema.optional(),
     spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
@@ -79,6 +80,7 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
       index: options.index,
       table: options.table,
       columns: options.columns,
+      insertDeduplicationToken: options.insertDeduplicationToken,
     };
     return new HttpTransport({
       url: options.url,
