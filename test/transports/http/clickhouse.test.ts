@@ -90,7 +90,7 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
     await log.close();
   }, 60_000);
 
-  it('insertDeduplicationToken: kept once where the server has the setting, else a clear request-level failure', async () => {
+  it('insertDeduplicationToken: kept once where the server has the setting, else a request-level failure', async () => {
     const version = (await query('SELECT version()')).trim();
     const [major = 0, minor = 0] = version.split('.').map(Number);
     const supported = major > 22 || (major === 22 && minor >= 2);
