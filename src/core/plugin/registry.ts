@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { LevelTable } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import type { Transport } from './transport.js';
+import { isLazySchema } from '../util/lazy-schema.js';
 
 /**
  * The options of each transport type, by name, for typed config entries from code: built-in
@@ -89,6 +90,8 @@ function checkPlugin(kind: string, plugin: { schema?: unknown; create?: unknown 
     throw new TypeError(`${kind} plugin must be an object with a create() function`);
   }
   const schema = plugin.schema as { safeParse?: unknown } | undefined;
+  // The built-ins' schemas are made on first use; looking at them here would make them now.
+  if (isLazySchema(schema)) return;
   if (typeof schema !== 'object' || schema === null || typeof schema.safeParse !== 'function') {
     throw new TypeError(`${kind} plugin must have a zod schema of its options`);
   }
