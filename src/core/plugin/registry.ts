@@ -62,9 +62,9 @@ export interface TransportPlugin<S extends z.ZodType = z.ZodType> {
 }
 
 /**
- * One registry per process, on globalThis under a registered symbol: the ESM and the
- * CommonJS copies of streamlog (a plugin registered through require(), a logger made
- * through import) see the same plugins.
+ * One registry per process, on globalThis under a registered symbol: two copies of
+ * streamlog (two installed versions: import and require share one copy) see the same
+ * plugins, whichever a plugin registered through.
  */
 interface Registry {
   transports: Map<string, TransportPlugin>;
