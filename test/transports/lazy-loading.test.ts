@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { DIST_CJS, DIST_ESM, requireBuild } from '../built.js';
 
 /*
- * The http, syslog and validating transports are loaded when first used, not when the
- * package is. Both entry points load the CommonJS build, so the require cache shows which
- * of their files were read.
+ * What start-up does not need is loaded when first used: the http, syslog and validating
+ * transports, and the packages zod, ajv, picocolors and pino-std-serializers. Both entry
+ * points load the CommonJS build, so the require cache shows which files were read.
  */
-const LAZY = /[\\/]transports[\\/](http|syslog|validating)[\\/]/;
+const PART =
+  /[\\/](?:transports[\\/](http|syslog|validating)|node_modules[\\/](zod|ajv|picocolors|pino-std-serializers))[\\/]/;
 
 function loaded(build: 'esm' | 'cjs', then: string): string[] {
   requireBuild();
@@ -16,34 +17,33 @@ function loaded(build: 'esm' | 'cjs', then: string): string[] {
     "import { createRequire } from 'node:module';",
     'const req = createRequire(import.meta.url);',
     `const lib = ${load};`,
-    "const plain = [{ type: 'memory' }, { type: 'console', format: 'pretty', level: 'fatal' }];",
-    "plain.push({ type: 'file', path: '/dev/null' }, { type: 'buffered', target: { type: 'memory' } });",
+    "const plain = [{ type: 'memory' }, { type: 'console', format: 'text', level: 'fatal' }];",
+    "plain.push({ type: 'file', path: '/dev/null', format: 'stable-json' });",
+    "plain.push({ type: 'buffered', target: { type: 'memory' } });",
     'const log = lib.createLogger({ exitFlush: false, transports: plain });',
-    "log.info('x');",
+    "log.info({ err: new Error('x') }, 'x');",
     'await log.close();',
     then,
-    'const folder = (file) => /[\\\\/]transports[\\\\/](\\w+)[\\\\/]/.exec(file)?.[1] ?? [];',
-    'const seen = new Set(Object.keys(req.cache).flatMap(folder));',
+    `const part = ${PART.toString()};`,
+    'const seen = new Set(Object.keys(req.cache).flatMap((file) => part.exec(file)?.slice(1).filter(Boolean) ?? []));',
     'process.stdout.write(JSON.stringify([...seen].sort()));',
   ].join('\n');
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   expect(result.stderr).toBe('');
-  return (JSON.parse(result.stdout) as string[]).filter((name) => LAZY.test(`/transports/${name}/`));
+  return JSON.parse(result.stdout) as string[];
 }
 
-describe('http, syslog and validating are loaded when first used', () => {
-  it.each(['esm', 'cjs'] as const)(
-    '%s build: none with built-in transports; each when named or constructed',
-    (build) => {
-      expect(loaded(build, '')).toEqual([]);
-      const entry = "{ type: 'validating', rules: { a: 'number' }, target: { type: 'memory' } }";
-      expect(loaded(build, `lib.createLogger({ exitFlush: false, transports: [${entry}] }).close();`)).toEqual([
-        'validating',
-      ]);
-      const http = "new lib.HttpTransport({ url: 'http://127.0.0.1:9/' }).destroy();";
-      expect(loaded(build, http)).toEqual(['http']);
-      expect(loaded(build, 'void ({} instanceof lib.SyslogTransport);')).toEqual(['syslog']);
-      expect(loaded(build, 'lib.configJsonSchema();')).toEqual(['http', 'syslog', 'validating']);
-    },
-  );
+describe('what start-up does not need is loaded when first used', () => {
+  it.each(['esm', 'cjs'] as const)('%s build: nothing for built-in transports; each part when used', (build) => {
+    expect(loaded(build, '')).toEqual([]);
+    const entry = "{ type: 'validating', rules: { a: 'number' }, target: { type: 'memory' } }";
+    const validating = `lib.createLogger({ exitFlush: false, transports: [${entry}] }).close();`;
+    expect(loaded(build, validating)).toEqual(['ajv', 'validating', 'zod']);
+    expect(loaded(build, "new lib.HttpTransport({ url: 'http://127.0.0.1:9/' }).destroy();")).toEqual(['http']);
+    expect(loaded(build, 'void ({} instanceof lib.SyslogTransport);')).toEqual(['syslog']);
+    expect(loaded(build, 'lib.configJsonSchema();')).toEqual(['http', 'syslog', 'validating', 'zod']);
+    expect(loaded(build, 'lib.createPrettyFormatter({}, { colorize: true });')).toEqual(['picocolors']);
+    const request = "log.info({ method: 'GET', url: '/', headers: {}, socket: {} });";
+    expect(loaded(build, request)).toEqual(['pino-std-serializers']);
+  });
 });
