@@ -15,6 +15,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The build is run as Node runs it (its ESM entries import the CommonJS build).
+    server: { deps: { external: [/[\\/]dist[\\/]/] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
