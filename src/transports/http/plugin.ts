@@ -57,6 +57,7 @@ const httpSchema = lazySchema((z) =>
         .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
         .optional(),
       columns: z.record(z.string(), z.string()).optional(),
+      insertDeduplicationToken: z.boolean().optional(),
       /** Where what is held at exit waits for the next start: `dir` relative to the config. */
       spool: spoolSchema.optional(),
       spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
@@ -83,6 +84,7 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
       index: options.index,
       table: options.table,
       columns: options.columns,
+      insertDeduplicationToken: options.insertDeduplicationToken,
     };
     return new HttpTransport({
       url: options.url,

@@ -23,6 +23,8 @@ export interface PresetOptions {
   /** ClickHouse: the table, and which record field fills each column. */
   table?: string;
   columns?: Record<string, string>;
+  /** ClickHouse: send `insert_deduplication_token` (ClickHouse 22.2 or later) so a resend is not inserted twice. */
+  insertDeduplicationToken?: boolean;
 }
 
 export type PresetFactory = (options: PresetOptions) => HttpPreset;
@@ -32,6 +34,8 @@ export interface HttpPreset {
   readonly contentType: string;
   /** The URL to send to, from the configured one (ClickHouse adds its INSERT query). */
   url?(base: string): string;
+  /** The URL of one request, from the one `url` made and the request's body (before compression). */
+  requestUrl?(url: string, body: string): string;
   body(records: readonly LogRecord[]): string;
   /** The verdict on a response; undefined leaves it to the generic rules by status. */
   classify?(response: HttpResponse, records: readonly LogRecord[]): Verdict | undefined;

@@ -120,7 +120,8 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
   const tooLarge = send.body.check(body, records);
   if (tooLarge !== undefined) return { kind: 'split', reason: tooLarge };
   try {
-    const response = await send.sender.send(send.url, preset.contentType, body, info.signal);
+    const url = preset.requestUrl === undefined ? send.url : preset.requestUrl(send.url, body);
+    const response = await send.sender.send(url, preset.contentType, body, info.signal);
     // An error answer is scrubbed whole before anyone quotes a slice of it (a cut could
     // leave half a token); a 2xx answer is read as it came (a bulk answer's JSON intact).
     const ok = response.status >= 200 && response.status < 300;

@@ -89,4 +89,59 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
     expect(stats.targets[0]!.lastError).toMatch(/^ClickHouse Code: 60/);
     await log.close();
   }, 60_000);
+
+  it('insertDeduplicationToken: kept once where the server has the setting, else a clear request-level failure', async () => {
+    const version = (await query('SELECT version()')).trim();
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    const supported = major > 22 || (major === 22 && minor >= 2);
+    const table = `streamlog_dedup_${process.pid}_${Date.now()}`;
+    // Non-replicated tables deduplicate only with a window (a setting 18.16 does not know either).
+    const window = supported ? ' SETTINGS non_replicated_deduplication_window = 100' : '';
+    await query(`CREATE TABLE ${table} (ts UInt64, message String) ENGINE = MergeTree ORDER BY ts${window}`);
+    // The same lines shipped twice by two loggers: the same rows, so the same token.
+    const lines = Array.from({ length: 100 }, (_, i) => `{"level":30,"time":${1_700_000_000_000 + i},"msg":"m${i}"}\n`);
+    async function ship() {
+      const log = createLogger({
+        exitFlush: false,
+        base: null,
+        router: { health: { failureThreshold: 1_000_000 } },
+        transports: [
+          {
+            type: 'http',
+            preset: 'clickhouse',
+            url: CLICKHOUSE,
+            table,
+            columns: { ts: 'time', message: 'msg' },
+            insertDeduplicationToken: true,
+            batch: { maxRecords: 1000, intervalMs: 20 },
+            retry: { baseMs: 10, maxMs: 100 },
+          },
+        ],
+      });
+      const stream = log.stream();
+      stream.end(lines.join(''));
+      await new Promise((resolve) => stream.on('finish', resolve));
+      expect(await log.flush({ timeoutMs: 30_000 })).toBe(true);
+      const stats = log.stats();
+      await log.close();
+      return stats;
+    }
+    try {
+      const first = await ship();
+      if (supported) {
+        const second = await ship();
+        expect(first).toMatchObject({ logged: 100, delivered: 100 });
+        expect(second).toMatchObject({ logged: 100, delivered: 100 });
+        expect((await query(`SELECT count() FROM ${table}`)).trim()).toBe('100');
+      } else {
+        // Code 115, unknown setting: every batch would be refused alike, so it fails at once with a hint.
+        expect(first).toMatchObject({ logged: 100, delivered: 0, failed: 100, pending: 0 });
+        expect(first.targets[0]).toMatchObject({ batches: 1, splits: 0, retries: 0, healthy: false });
+        expect(first.targets[0]!.lastError).toMatch(/^insertDeduplicationToken needs ClickHouse 22\.2 .*Code: 115/);
+        expect((await query(`SELECT count() FROM ${table}`)).trim()).toBe('0');
+      }
+    } finally {
+      await query(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }, 60_000);
 });

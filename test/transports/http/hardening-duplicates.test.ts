@@ -84,3 +84,58 @@ describe('possibleDuplicates', () => {
     await log.close();
   });
 });
+
+describe('the clickhouse preset with insertDeduplicationToken', () => {
+  async function tokensSeen(
+    deduplicate: boolean | undefined,
+  ): Promise<{ tokens: (string | null)[]; bodies: string[] }> {
+    const tokens: (string | null)[] = [];
+    const bodies: string[] = [];
+    const server = createServer(async (req, res) => {
+      const body = await readBody(req);
+      tokens.push(new URL(req.url ?? '/', 'http://x').searchParams.get('insert_deduplication_token'));
+      bodies.push(body);
+      // The first insert is taken and never answered: its outcome is unknown, so it is resent.
+      if (tokens.length > 1) res.end('');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      transports: [
+        {
+          type: 'http',
+          preset: 'clickhouse',
+          url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
+          insertDeduplicationToken: deduplicate,
+          timeoutMs: 200,
+          batch: { maxRecords: 10, intervalMs: 10 },
+          retry: { maxAttempts: 100, baseMs: 5, maxMs: 20 },
+        },
+      ],
+    });
+    for (let i = 0; i < 10; i++) log.info({ i }, 'first batch');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    for (let i = 0; i < 10; i++) log.info({ i }, 'second batch');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 20, delivered: 20, possibleDuplicates: 10 });
+    await log.close();
+    return { tokens, bodies };
+  }
+
+  it('a resend after an unknown outcome carries the same token; another batch carries another', async () => {
+    const { tokens, bodies } = await tokensSeen(true);
+    expect(tokens).toHaveLength(3);
+    expect(bodies[1]).toBe(bodies[0]);
+    expect(tokens[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).toMatch(/^[0-9a-f]{32}$/);
+    expect(tokens[2]).not.toBe(tokens[0]);
+  });
+
+  it('without the option no token is sent (a server before 22.2 refuses the setting)', async () => {
+    const { tokens } = await tokensSeen(undefined);
+    expect(tokens).toEqual([null, null, null]);
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LogRecord } from '../../../core/record/log-record.js';
 import type { PresetFactory, Verdict } from '../preset.js';
 import { LinePicker } from './line-entries.js';
@@ -10,7 +11,19 @@ const RETRYABLE_CODES = new Set([159, 202, 209, 210, 241, 242, 252, 319, 425]);
  * (73) or identifier (47), a user, password or grant refused (192, 193, 497, 516), readonly
  * (164). Every row would be refused alike: the batch fails at once and the circuit opens.
  */
-const REQUEST_CODES = new Set([16, 47, 60, 62, 73, 81, 164, 192, 193, 497, 516]);
+const REQUEST_CODES = new Set([16, 47, 60, 62, 73, 81, 115, 164, 192, 193, 497, 516]);
+/** Code 115, an unknown setting: what it means when it is the deduplication token. */
+const TOKEN_UNKNOWN = 'insertDeduplicationToken needs ClickHouse 22.2 or later (this server has no such setting)';
+
+/**
+ * The token of one insert: a digest of its rows, so a resend of the same batch (after a
+ * timeout or a reset) carries the same token and the server keeps one copy, whichever
+ * attempt reached it. Two batches with the same rows byte for byte count as one insert,
+ * as ClickHouse's own block deduplication would have it.
+ */
+function deduplicationToken(body: string): string {
+  return createHash('sha256').update(body).digest('hex').slice(0, 32);
+}
 
 /**
  * ClickHouse's HTTP interface: `INSERT INTO <table> FORMAT JSONEachRow`, a row per record
@@ -52,6 +65,9 @@ export const clickhousePreset: PresetFactory = (options) => {
       if (columns === undefined) url.searchParams.set('input_format_skip_unknown_fields', '1');
       return url.toString();
     },
+    requestUrl: options.insertDeduplicationToken
+      ? (url, body) => `${url}&insert_deduplication_token=${deduplicationToken(body)}`
+      : undefined,
     body(records) {
       let body = '';
       for (const record of records) body += row(record);
@@ -61,7 +77,8 @@ export const clickhousePreset: PresetFactory = (options) => {
       if (response.status === 200) return { kind: 'delivered' };
       const code = Number(/Code: (\d+)/.exec(response.body)?.[1]);
       if (Number.isNaN(code)) return undefined;
-      const reason = new Error(`ClickHouse ${response.body.trim().slice(0, 300)}`);
+      const hint = code === 115 && options.insertDeduplicationToken ? `${TOKEN_UNKNOWN}: ` : '';
+      const reason = new Error(`${hint}ClickHouse ${response.body.trim().slice(0, 300)}`);
       if (RETRYABLE_CODES.has(code)) return { kind: 'retry', reason };
       if (REQUEST_CODES.has(code)) return { kind: 'fail', reason, circuit: true };
       // A row it could not parse (27, 33, 72, 117…): bisection finds it.
