@@ -1,10 +1,22 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // src/transports/validating/load-ajv.cts is TypeScript too (CommonJS in both builds).
   oxc: { include: /\.(m?ts|cts|[jt]sx)$/ },
+  resolve: {
+    // src/load-lazy.cts requires the compiled files beside it; tests of the source import the TypeScript.
+    alias: [
+      {
+        find: /^\.\/load-lazy\.cjs$/,
+        replacement: fileURLToPath(new URL('test/setup/load-lazy-eager.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
+    // The build is run as Node runs it (its ESM entries import the CommonJS build).
+    server: { deps: { external: [/[\\/]dist[\\/]/] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

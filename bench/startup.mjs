@@ -1,6 +1,7 @@
 // Start-up cost, whole process: `node -e` that requires (or imports) a library, against the
 // same for pino and bare Node, in paired rounds (contenders rotated, a fresh process each).
-// "+ logger" also makes a logger writing one line to /dev/null. Ratios are per round.
+// "+ logger" also makes a logger writing one line to /dev/null. Ratios are per round, of wall
+// time and of the process's CPU time (user + system, which other load on the machine moves less).
 //   node bench/startup.mjs [--rounds 15]   (STREAMLOG_BASELINE=<dist/esm/index.js> adds that build)
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -35,14 +36,21 @@ const contenders = {
 };
 const names = Object.keys(contenders);
 const times = Object.fromEntries(names.map((n) => [n, []]));
+const cpu = Object.fromEntries(names.map((n) => [n, []]));
+// Each process reports its own CPU time on fd 3 as it exits.
+const reportCpu =
+  "process.on('exit', () => { const u = process.cpuUsage(); require('node:fs').writeSync(3, String(u.user + u.system)); });";
 const startLoad = loadavg()[0];
 for (let round = 0; round < rounds; round++) {
   for (let i = 0; i < names.length; i++) {
     const name = names[(i + round) % names.length];
     const start = process.hrtime.bigint();
-    const run = spawnSync(process.execPath, ['-e', contenders[name]], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const run = spawnSync(process.execPath, ['-e', `${reportCpu}\n${contenders[name]}`], {
+      stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+    });
     if (run.status !== 0) throw new Error(`${name} failed`);
     times[name].push(Number(process.hrtime.bigint() - start) / 1e6);
+    cpu[name].push(Number(run.output[3]) / 1000);
   }
 }
 const median = (values) => {
@@ -50,8 +58,8 @@ const median = (values) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const paired = (a, b) => {
-  const ratios = times[a].map((t, r) => t / times[b][r]);
+const paired = (a, b, of = times) => {
+  const ratios = of[a].map((t, r) => t / of[b][r]);
   return `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}x–${Math.max(...ratios).toFixed(2)}x)`;
 };
 const against = {
@@ -63,11 +71,16 @@ const against = {
 };
 process.stdout.write(
   `\n### Start-up, whole process (${rounds} paired rounds; load average ${startLoad.toFixed(1)} → ${loadavg()[0].toFixed(1)})\n\n` +
-    '| process | median ms | over bare Node (ms) | ÷ pino, paired |\n|---|---:|---:|---:|\n',
+    '| process | median ms | over bare Node (ms) | ÷ pino, paired | CPU ms | CPU ÷ pino, paired |\n' +
+    '|---|---:|---:|---:|---:|---:|\n',
 );
 const bare = median(times['node (bare)']);
 for (const name of names) {
   const ms = median(times[name]);
   const ratio = against[name] ? paired(name, against[name]) : '';
-  process.stdout.write(`| ${name} | ${ms.toFixed(1)} | ${(ms - bare).toFixed(1)} | ${ratio} |\n`);
+  const cpuRatio = against[name] ? paired(name, against[name], cpu) : '';
+  const cpuMs = median(cpu[name]).toFixed(1);
+  process.stdout.write(
+    `| ${name} | ${ms.toFixed(1)} | ${(ms - bare).toFixed(1)} | ${ratio} | ${cpuMs} | ${cpuRatio} |\n`,
+  );
 }

@@ -1,4 +1,10 @@
 import './builtins.js';
+import { lazyClass } from './core/util/lazy-class.js';
+import { loadHttp, loadSyslog, loadValidating } from './load-lazy.cjs';
+import type { PresetFactory } from './transports/http/preset.js';
+import type * as Http from './transports/http/index.js';
+import type * as Syslog from './transports/syslog/index.js';
+import type * as Validating from './transports/validating/index.js';
 
 // Values: what applications call, construct or extend. Everything else is a type. What only
 // plugin authors need (option schemas, units, the batcher) is in `streamlog/plugin`.
@@ -60,21 +66,18 @@ export {
   type FileStats,
 } from './transports/file/index.js';
 export type { RotationOptions } from './transports/file/rotation.js';
-export {
-  HttpTransport,
-  type HttpTransportOptions,
-  type HttpRetryOptions,
-  type HttpStats,
-  type BatchProcessed,
+export type {
+  HttpTransportOptions,
+  HttpRetryOptions,
+  HttpStats,
+  BatchProcessed,
 } from './transports/http/index.js';
-export {
-  SyslogTransport,
-  type SyslogProtocol,
-  type SyslogStats,
-  type SyslogTlsOptions,
-  type SyslogTransportOptions,
+export type {
+  SyslogProtocol,
+  SyslogStats,
+  SyslogTlsOptions,
+  SyslogTransportOptions,
 } from './transports/syslog/index.js';
-export { registerHttpPreset } from './transports/http/presets/index.js';
 export type { HttpPreset, HttpResponse, PresetFactory, PresetOptions, Verdict } from './transports/http/preset.js';
 export {
   BufferedTransport,
@@ -82,17 +85,34 @@ export {
   type BufferStatus,
   type FlushEvent,
 } from './transports/buffered.js';
-export {
-  ValidatingTransport,
-  type ValidatingTransportOptions,
-  type ValidationStats,
-  type OnInvalid,
-  type RecordCheck,
-  type ValidationProblem,
-  type ValidationError,
-  type Check,
-  type CheckOutcome,
-  type JsonSchema,
-  type ValidatorResult,
-  JsonSchemaError,
+export type {
+  ValidatingTransportOptions,
+  ValidationStats,
+  OnInvalid,
+  RecordCheck,
+  ValidationProblem,
+  ValidationError,
+  Check,
+  CheckOutcome,
+  JsonSchema,
+  ValidatorResult,
 } from './transports/validating/index.js';
+
+/*
+ * The http, syslog and validating transports are loaded when first used (a config naming
+ * them, or a class constructed, extended or checked with instanceof): see load-lazy.cts.
+ */
+export const HttpTransport: typeof Http.HttpTransport = lazyClass(() => loadHttp().HttpTransport);
+export type HttpTransport = Http.HttpTransport;
+export const SyslogTransport: typeof Syslog.SyslogTransport = lazyClass(() => loadSyslog().SyslogTransport);
+export type SyslogTransport = Syslog.SyslogTransport;
+export const ValidatingTransport: typeof Validating.ValidatingTransport = lazyClass(
+  () => loadValidating().ValidatingTransport,
+);
+export type ValidatingTransport = Validating.ValidatingTransport;
+export const JsonSchemaError: typeof Validating.JsonSchemaError = lazyClass(() => loadValidating().JsonSchemaError);
+export type JsonSchemaError = Validating.JsonSchemaError;
+/** Adds a backend the way a transport is registered: `registerHttpPreset('splunk', factory)`. */
+export function registerHttpPreset(name: string, factory: PresetFactory): void {
+  loadHttp().registerHttpPreset(name, factory);
+}

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { lazySchema } from '../core/util/lazy-schema.js';
+import { object } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import { canonicalJsonFormatter, type Formatter } from '../core/record/log-record.js';
 
@@ -6,6 +7,6 @@ import { canonicalJsonFormatter, type Formatter } from '../core/record/log-recor
 export const jsonFormatter: Formatter = canonicalJsonFormatter;
 
 export const jsonFormatterPlugin: FormatterPlugin = {
-  schema: z.strictObject({}),
+  schema: lazySchema((z) => z.strictObject({}), object({})),
   create: () => jsonFormatter,
 };

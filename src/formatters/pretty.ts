@@ -1,5 +1,6 @@
 import { type Colors, createColors } from './load-colors.cjs';
-import { z } from 'zod';
+import { lazySchema } from '../core/util/lazy-schema.js';
+import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterContext, FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { recordParts } from './parts.js';
@@ -112,6 +113,9 @@ export function createPrettyFormatter(
 }
 
 export const prettyFormatterPlugin: FormatterPlugin = {
-  schema: z.strictObject({ utc: z.boolean().optional(), colorize: z.boolean().optional() }),
+  schema: lazySchema(
+    (z) => z.strictObject({ utc: z.boolean().optional(), colorize: z.boolean().optional() }),
+    object({ utc: optional(bool), colorize: optional(bool) }),
+  ),
   create: (options: PrettyFormatterOptions, context) => createPrettyFormatter(options, context),
 };

@@ -1,5 +1,6 @@
 import stringify from 'fast-json-stable-stringify';
-import { z } from 'zod';
+import { lazySchema } from '../core/util/lazy-schema.js';
+import { object } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { sharedView } from '../core/record/object-form.js';
@@ -48,6 +49,6 @@ export const stableJsonFormatter: Formatter = {
 };
 
 export const stableJsonFormatterPlugin: FormatterPlugin = {
-  schema: z.strictObject({}),
+  schema: lazySchema((z) => z.strictObject({}), object({})),
   create: () => stableJsonFormatter,
 };

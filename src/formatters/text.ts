@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { lazySchema } from '../core/util/lazy-schema.js';
+import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { isoTime, recordParts } from './parts.js';
@@ -61,6 +62,6 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
 }
 
 export const textFormatterPlugin: FormatterPlugin = {
-  schema: z.strictObject({ showBase: z.boolean().optional() }),
+  schema: lazySchema((z) => z.strictObject({ showBase: z.boolean().optional() }), object({ showBase: optional(bool) })),
   create: (options: TextFormatterOptions) => createTextFormatter(options),
 };

@@ -1,10 +1,12 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { keepFlat, type LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import type { Transport, TransportOptions } from '../core/plugin/transport.js';
-import { deprecatedOption, durationSchema, sizeSchema } from '../core/plugin/units.js';
+import { deprecatedOption, durationSchema, plainDuration, plainSize, sizeSchema } from '../core/plugin/units.js';
 import { Batcher, backoffMs } from '../core/plugin/batcher.js';
-import { batchLimitsSchema, retrySchema } from '../core/plugin/batch-schema.js';
+import { batchLimitsSchema, plainBatchLimits, retrySchema } from '../core/plugin/batch-schema.js';
+import { lazySchema } from '../core/util/lazy-schema.js';
+import { anything, num, object, optional, where } from '../core/util/plain-checks.js';
 import { WrapperTransport } from '../core/plugin/wrapper-transport.js';
 
 export interface BufferedTransportOptions extends TransportOptions {
@@ -225,16 +227,36 @@ const RENAMED = {
   retryDelayMs: '"retry": { "baseMs": … }',
 };
 
-const bufferedSchema = z.strictObject({
-  batch: batchLimitsSchema.optional(),
-  // The buffered transport retries a chunk a few times in place: no overall deadline.
-  retry: retrySchema.omit({ deadlineMs: true }).optional(),
-  target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
-  bufferSize: deprecatedOption(sizeSchema.optional(), RENAMED.bufferSize),
-  flushIntervalMs: deprecatedOption(durationSchema.optional(), RENAMED.flushIntervalMs),
-  maxRetries: deprecatedOption(z.number().int().min(0).optional(), RENAMED.maxRetries),
-  retryDelayMs: deprecatedOption(durationSchema.optional(), RENAMED.retryDelayMs),
+const plainBuffered = object({
+  batch: optional(plainBatchLimits),
+  retry: optional(
+    object({
+      maxAttempts: optional(num(1, Number.MAX_SAFE_INTEGER, true)),
+      baseMs: optional(plainDuration),
+      maxMs: optional(plainDuration),
+    }),
+  ),
+  target: where(anything, (value) => value !== undefined),
+  bufferSize: optional(plainSize),
+  flushIntervalMs: optional(plainDuration),
+  maxRetries: optional(num(0, Number.MAX_SAFE_INTEGER, true)),
+  retryDelayMs: optional(plainDuration),
 });
+
+const bufferedSchema = lazySchema(
+  (z) =>
+    z.strictObject({
+      batch: batchLimitsSchema.optional(),
+      // The buffered transport retries a chunk a few times in place: no overall deadline.
+      retry: retrySchema.omit({ deadlineMs: true }).optional(),
+      target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
+      bufferSize: deprecatedOption(sizeSchema.optional(), RENAMED.bufferSize),
+      flushIntervalMs: deprecatedOption(durationSchema.optional(), RENAMED.flushIntervalMs),
+      maxRetries: deprecatedOption(z.number().int().min(0).optional(), RENAMED.maxRetries),
+      retryDelayMs: deprecatedOption(durationSchema.optional(), RENAMED.retryDelayMs),
+    }),
+  plainBuffered,
+);
 
 export const bufferedTransportPlugin: TransportPlugin<typeof bufferedSchema> = {
   schema: bufferedSchema,

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../core/util/lazy-schema.js';
+import { num, object, optional } from '../core/util/plain-checks.js';
 import type { LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import { Transport, type TransportOptions } from '../core/plugin/transport.js';
@@ -63,10 +65,15 @@ export class MemoryTransport extends Transport<{ size: number; capacity: number;
   }
 }
 
-const memorySchema = z.strictObject({
-  maxRecords: z.number().int().positive().optional(),
-  capacity: deprecatedOption(z.number().int().positive().optional(), '"maxRecords"'),
-});
+const plainCount = optional(num(1, Number.MAX_SAFE_INTEGER, true));
+const memorySchema = lazySchema(
+  (z) =>
+    z.strictObject({
+      maxRecords: z.number().int().positive().optional(),
+      capacity: deprecatedOption(z.number().int().positive().optional(), '"maxRecords"'),
+    }),
+  object({ maxRecords: plainCount, capacity: plainCount }),
+);
 
 export const memoryTransportPlugin: TransportPlugin<typeof memorySchema> = {
   schema: memorySchema,

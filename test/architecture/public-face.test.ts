@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { DIST_ESM, requireBuild } from '../built.js';
+import { DIST_CJS, DIST_ESM, requireBuild } from '../built.js';
 
 const MOVED = [
   'Batcher',
@@ -35,5 +36,17 @@ describe('the public face', () => {
       ([, value]) => typeof value === 'object' && value !== null && '_zod' in value,
     );
     expect(zodValues.map(([name]) => name)).toEqual([]);
+  });
+
+  it('import and require give one copy of the package: the same values under the same names', async () => {
+    requireBuild();
+    const require = createRequire(import.meta.url);
+    for (const entry of ['index.js', 'plugin.js']) {
+      const esm = (await import(DIST_ESM.replace(/index\.js$/, entry))) as Record<string, unknown>;
+      const cjs = require(DIST_CJS.replace(/index\.js$/, entry)) as Record<string, unknown>;
+      const names = Object.keys(cjs).filter((name) => name !== '__esModule');
+      expect(Object.keys(esm).sort()).toEqual(names.sort());
+      for (const name of names) expect(esm[name], name).toBe(cjs[name]);
+    }
   });
 });

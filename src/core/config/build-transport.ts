@@ -1,7 +1,9 @@
 import type { Writable } from 'node:stream';
 import stringify from 'fast-json-stable-stringify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { isWritable, toTransport } from '../plugin/adapters.js';
+import { lazySchema } from '../util/lazy-schema.js';
+import { object } from '../util/plain-checks.js';
 import { expandEnv } from './expand-env.js';
 import { didYouMean, parseOrThrow } from './issues.js';
 import { loadPluginModule } from './plugin-module.js';
@@ -10,6 +12,7 @@ import {
   type envelopeShape,
   formatSpecSchema,
   type maxQueueSchema,
+  plainRouting,
   routingShape,
   transportEnvelopeSchema,
 } from './schema.js';
@@ -51,7 +54,7 @@ export type TransportEntry =
 /** A live transport from code, with the routing options a config entry would carry. */
 export type LiveTransportEntry = z.input<z.ZodObject<typeof routingShape>> & { transport: Transport | Writable };
 
-const liveEntrySchema = z.strictObject(routingShape);
+const liveEntrySchema = lazySchema((z) => z.strictObject(routingShape), object(plainRouting));
 
 export function levelValue(levels: LevelTable, level: LevelInput, path: string): number {
   try {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { closest } from '../util/closest.js';
+import { NO, parseFast } from '../util/lazy-schema.js';
 import { ConfigError, formatPath } from './errors.js';
 
 type Issue = z.core.$ZodIssue;
@@ -132,8 +133,10 @@ export function issuesToConfigError(issues: readonly Issue[], schema: unknown, p
   return new ConfigError(first.path, first.expected + more, { issues: problems });
 }
 
-/** safeParse with errors turned into ConfigError. */
+/** safeParse with errors turned into ConfigError; the schema's plain check first, when it has one. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const fast = parseFast(schema, value);
+  if (fast !== NO) return fast as z.output<S>;
   let result: z.ZodSafeParseResult<z.output<S>>;
   try {
     result = schema.safeParse(value, { reportInput: true }) as z.ZodSafeParseResult<z.output<S>>;

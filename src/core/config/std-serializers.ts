@@ -1,4 +1,4 @@
-import std from 'pino-std-serializers';
+import { loadStdSerializers } from '../util/load-std-serializers.cjs';
 import type { Serializer } from '../logger/serializers.js';
 
 /**
@@ -7,10 +7,19 @@ import type { Serializer } from '../logger/serializers.js';
  * (statusCode, headers), `err` (type, message, stack, code, cause…), `errWithCause`.
  */
 export const stdSerializers: Readonly<Record<'err' | 'errWithCause' | 'req' | 'res', Serializer>> = Object.freeze({
-  err: std.err,
-  errWithCause: std.errWithCause,
-  req: std.req,
-  res: std.res,
+  // Getters: the package is loaded when one is first used, and each is pino-std-serializers' own.
+  get err() {
+    return loadStdSerializers().err as Serializer;
+  },
+  get errWithCause() {
+    return loadStdSerializers().errWithCause as Serializer;
+  },
+  get req() {
+    return loadStdSerializers().req as Serializer;
+  },
+  get res() {
+    return loadStdSerializers().res as Serializer;
+  },
 });
 
 export type StdSerializerName = keyof typeof stdSerializers;

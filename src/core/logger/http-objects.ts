@@ -1,4 +1,4 @@
-import std from 'pino-std-serializers';
+import { loadStdSerializers } from '../util/load-std-serializers.cjs';
 import type { SerializerSet } from './serializers.js';
 
 /**
@@ -11,10 +11,10 @@ import type { SerializerSet } from './serializers.js';
 export function httpFields(value: object, serializers: SerializerSet): Record<string, unknown> | undefined {
   const candidate = value as { method?: unknown; headers?: unknown; socket?: unknown; setHeader?: unknown };
   if (candidate.method && candidate.headers && candidate.socket) {
-    return { req: serializers.all.req === undefined ? std.req(value as never) : value };
+    return { req: serializers.all.req === undefined ? loadStdSerializers().req(value as never) : value };
   }
   if (typeof candidate.setHeader === 'function') {
-    return { res: serializers.all.res === undefined ? std.res(value as never) : value };
+    return { res: serializers.all.res === undefined ? loadStdSerializers().res(value as never) : value };
   }
   return undefined;
 }

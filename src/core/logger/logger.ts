@@ -185,7 +185,8 @@ export class Logger extends LoggerEventSource {
 
   /** Adds bindings to this logger itself (not a child), as pino's setBindings does. */
   setBindings(bindings: Record<string, unknown>): void {
-    this.#scope = { ...this.#scope, bindingsJson: this.#scope.bindingsJson + this.#ownBindings(bindings) };
+    const own = bindingsFragment(this.#tree, this.#serializers, this.#scope.redactor, bindings);
+    this.#scope = { ...this.#scope, bindingsJson: this.#scope.bindingsJson + own };
   }
 
   /** pino's no-op level method: the level above all. */
@@ -208,8 +209,19 @@ export class Logger extends LoggerEventSource {
    */
   child<ChildLevels extends string = never>(
     bindings: Record<string, unknown>,
-    options: ChildOptions<ChildLevels> = {},
+    options?: ChildOptions<ChildLevels>,
   ): this & ChildLevelMethods<ChildLevels> {
+    // Made by the thousand (a child per request): without options, no options object and the parent's settings.
+    if (options === undefined) {
+      return this.#childWith(
+        bindings,
+        this.#threshold,
+        this.#serializers,
+        this.#scope,
+        this.#msgPrefix,
+        this.#extraLevels,
+      );
+    }
     const tree = this.#tree;
     const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child');
     const serializers = this.#serializers.with(options.serializers);
@@ -223,14 +235,24 @@ export class Logger extends LoggerEventSource {
         tree.router.diagnose(`child redact ignored: ${describeError(error)}`);
       }
     }
-    const child = new Logger(tree, {
-      level: level ?? this.#threshold,
-      scope,
-      serializers,
-      msgPrefix: options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix,
-      extraLevels: this.#childLevels(options.customLevels),
-    });
-    child.setBindings(bindings);
+    const msgPrefix = options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix;
+    const extraLevels = this.#childLevels(options.customLevels);
+    return this.#childWith(bindings, level ?? this.#threshold, serializers, scope, msgPrefix, extraLevels);
+  }
+
+  /** The child itself: its bindings turned into JSON before it is made, so its scope is made once. */
+  #childWith<ChildLevels extends string>(
+    bindings: Record<string, unknown>,
+    level: number,
+    serializers: SerializerSet,
+    parentScope: RecordScope,
+    msgPrefix: string | undefined,
+    extraLevels: Readonly<Record<string, number>>,
+  ): this & ChildLevelMethods<ChildLevels> {
+    const tree = this.#tree;
+    const own = bindingsFragment(tree, serializers, parentScope.redactor, bindings);
+    const scope = { ...parentScope, bindingsJson: parentScope.bindingsJson + own };
+    const child = new Logger(tree, { level, scope, serializers, msgPrefix, extraLevels });
     // Assigned on this logger (pino's `log.onChild = fn`): its children inherit it.
     if (Object.hasOwn(this, 'onChild')) child.onChild = this.onChild;
     try {
@@ -256,18 +278,6 @@ export class Logger extends LoggerEventSource {
       extra[name] = value;
     }
     return extra;
-  }
-
-  /** Bindings as a JSON fragment: serialised, redacted; never throws. */
-  #ownBindings(bindings: Record<string, unknown>): string {
-    const redactor = this.#scope.redactor;
-    try {
-      const serialized = this.#serializers.apply(bindings);
-      return fieldsJson(redactor ? redactor(serialized) : serialized, this.#tree.shape.safe);
-    } catch (error) {
-      // Never throws into the caller: the child logs, saying what was wrong with its bindings.
-      return fieldsJson({ bindingsError: `bindings could not be used: ${describeError(error)}` });
-    }
   }
 
   /** Logs at a level given by name or number; an unknown level drops the call (counted and diagnosed). */
@@ -376,8 +386,8 @@ export class Logger extends LoggerEventSource {
     const tree = this.#tree;
     const effective = Math.max(this.#threshold, tree.router.minThreshold);
     const self = this as unknown as Record<string, LogFn>;
-    for (const name of tree.levels.names()) {
-      const value = tree.levels.values[name]!;
+    // The tree's levels in the order sorted once for the tree; a child's own customLevels after them.
+    for (const { name, value } of tree.levels.ordered) {
       self[name] = value >= effective ? this.#hooked(this.#levelMethod(value), value) : noop;
     }
     for (const [name, value] of Object.entries(this.#extraLevels)) {
@@ -503,6 +513,22 @@ function redactMessage(redactor: Redactor, key: string, msg: string): string | u
   if (!redactor.topLevel.has(key)) return msg;
   const redacted = redactor({ [key]: msg }) as Record<string, unknown>;
   return Object.hasOwn(redacted, key) ? String(redacted[key]) : undefined;
+}
+
+/** Bindings as a JSON fragment: serialised, redacted; never throws. */
+function bindingsFragment(
+  tree: LoggerTree,
+  serializers: SerializerSet,
+  redactor: Redactor | undefined,
+  bindings: Record<string, unknown>,
+): string {
+  try {
+    const serialized = serializers.apply(bindings);
+    return fieldsJson(redactor ? redactor(serialized) : serialized, tree.shape.safe);
+  } catch (error) {
+    // Never throws into the caller: the child logs, saying what was wrong with its bindings.
+    return fieldsJson({ bindingsError: `bindings could not be used: ${describeError(error)}` });
+  }
 }
 
 function describeError(error: unknown): string {

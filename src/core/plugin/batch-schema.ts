@@ -1,32 +1,68 @@
-import { z } from 'zod';
-import { durationSchema, sizeSchema } from './units.js';
+import { lazySchema, lazyShape } from '../util/lazy-schema.js';
+import { num, object, optional, text } from '../util/plain-checks.js';
+import { durationSchema, plainDuration, plainSize, sizeSchema } from './units.js';
 
-/**
+/*
  * The config options of a batch transport, for a plugin's schema:
  * `z.strictObject({ ...batchOptionsShape, table: z.string() })`. `spool.dir` is relative to
- * the config file; resolve it with the context's `baseDir`.
+ * the config file; resolve it with the context's `baseDir`. Each schema is made on first use
+ * and has its check in plain code (see lazySchema).
  */
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+/** The plain check of batchLimitsSchema. */
+export const plainBatchLimits = object({
+  maxRecords: optional(num(1, MAX_INT, true)),
+  maxBytes: optional(plainSize),
+  intervalMs: optional(plainDuration),
+});
+
 /** How records are gathered into batches: `batch: { maxRecords, maxBytes, intervalMs }`. */
-export const batchLimitsSchema = z.strictObject({
-  maxRecords: z.number().int().min(1).optional(),
-  maxBytes: sizeSchema.optional(),
-  intervalMs: durationSchema.optional(),
+export const batchLimitsSchema = lazySchema(
+  (z) =>
+    z.strictObject({
+      maxRecords: z.number().int().min(1).optional(),
+      maxBytes: sizeSchema.optional(),
+      intervalMs: durationSchema.optional(),
+    }),
+  plainBatchLimits,
+);
+
+/** The plain check of retrySchema. */
+export const plainRetry = object({
+  maxAttempts: optional(num(1, MAX_INT, true)),
+  baseMs: optional(plainDuration),
+  maxMs: optional(plainDuration),
+  deadlineMs: optional(plainDuration),
 });
 
 /** How a batch is retried: `retry: { maxAttempts, baseMs, maxMs, deadlineMs }`. */
-export const retrySchema = z.strictObject({
-  maxAttempts: z.number().int().min(1).optional(),
-  baseMs: durationSchema.optional(),
-  maxMs: durationSchema.optional(),
-  deadlineMs: durationSchema.optional(),
-});
+export const retrySchema = lazySchema(
+  (z) =>
+    z.strictObject({
+      maxAttempts: z.number().int().min(1).optional(),
+      baseMs: durationSchema.optional(),
+      maxMs: durationSchema.optional(),
+      deadlineMs: durationSchema.optional(),
+    }),
+  plainRetry,
+);
+
+/** The plain check of spoolSchema. */
+export const plainSpool = object({ dir: text(1), maxBytes: optional(plainSize) });
 
 /** Where held records wait for a later attempt or the next start: `spool: { dir, maxBytes }`. */
-export const spoolSchema = z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() });
+export const spoolSchema = lazySchema(
+  (z) => z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }),
+  plainSpool,
+);
 
-export const batchOptionsShape = {
-  batch: batchLimitsSchema.optional(),
-  retry: retrySchema.optional(),
-  concurrency: z.number().int().min(1).max(64).optional(),
-  timeoutMs: durationSchema.optional(),
-};
+export const batchOptionsShape = lazyShape(
+  (z) => ({
+    batch: batchLimitsSchema.optional(),
+    retry: retrySchema.optional(),
+    concurrency: z.number().int().min(1).max(64).optional(),
+    timeoutMs: durationSchema.optional(),
+  }),
+  ['batch', 'retry', 'concurrency', 'timeoutMs'],
+);

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { LevelTable } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import type { Transport } from './transport.js';
+import { isLazySchema } from '../util/lazy-schema.js';
 
 /**
  * The options of each transport type, by name, for typed config entries from code: built-in
@@ -61,9 +62,9 @@ export interface TransportPlugin<S extends z.ZodType = z.ZodType> {
 }
 
 /**
- * One registry per process, on globalThis under a registered symbol: the ESM and the
- * CommonJS copies of streamlog (a plugin registered through require(), a logger made
- * through import) see the same plugins.
+ * One registry per process, on globalThis under a registered symbol: two copies of
+ * streamlog (two installed versions: import and require share one copy) see the same
+ * plugins, whichever a plugin registered through.
  */
 interface Registry {
   transports: Map<string, TransportPlugin>;
@@ -89,6 +90,8 @@ function checkPlugin(kind: string, plugin: { schema?: unknown; create?: unknown 
     throw new TypeError(`${kind} plugin must be an object with a create() function`);
   }
   const schema = plugin.schema as { safeParse?: unknown } | undefined;
+  // The built-ins' schemas are made on first use; looking at them here would make them now.
+  if (isLazySchema(schema)) return;
   if (typeof schema !== 'object' || schema === null || typeof schema.safeParse !== 'function') {
     throw new TypeError(`${kind} plugin must have a zod schema of its options`);
   }

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../util/lazy-schema.js';
+import { NO, type PlainCheck } from '../util/plain-checks.js';
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
@@ -45,23 +47,42 @@ export function parseDuration(input: string | number): number | undefined {
   return parseUnit(input, DURATION_UNITS);
 }
 
-export const sizeSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const bytes = parseSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a size like "1MB", "64KB" or a number of bytes' });
-    return z.NEVER;
-  }
-  return bytes;
-});
+/** A size as sizeSchema parses it, in plain code. */
+export const plainSize: PlainCheck = (value) =>
+  typeof value === 'number' || typeof value === 'string' ? (parseSize(value) ?? NO) : NO;
 
-export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a duration like "30s", "5m", "1d" or a number of milliseconds' });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** A duration as durationSchema parses it, in plain code. */
+export const plainDuration: PlainCheck = (value) =>
+  typeof value === 'number' || typeof value === 'string' ? (parseDuration(value) ?? NO) : NO;
+
+export const sizeSchema = lazySchema(
+  (z) =>
+    z.union([z.number(), z.string()]).transform((value, ctx) => {
+      const bytes = parseSize(value);
+      if (bytes === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'expected a size like "1MB", "64KB" or a number of bytes' });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
+  plainSize,
+);
+
+export const durationSchema = lazySchema(
+  (z) =>
+    z.union([z.number(), z.string()]).transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected a duration like "30s", "5m", "1d" or a number of milliseconds',
+        });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  plainDuration,
+);
 
 /** An option kept under its old name for one minor version: marked deprecated in the JSON Schema. */
 export function deprecatedOption<S extends z.ZodType>(schema: S, instead: string): S {

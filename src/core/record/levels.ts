@@ -22,6 +22,8 @@ export class LevelTable {
     readonly labels: Readonly<Record<number, string>>;
   };
   private readonly labels = new Map<number, string>();
+  /** Name and value of each level, by value: every logger (and child) makes its methods from it. */
+  readonly ordered: readonly { readonly name: string; readonly value: number }[];
 
   /** `onlyCustom`: pino's useOnlyCustomLevels, the built-in names are not levels of this table. */
   constructor(custom: Record<string, number> = {}, onlyCustom = false) {
@@ -30,11 +32,13 @@ export class LevelTable {
       if (!this.labels.has(value)) this.labels.set(value, name);
     }
     this.mapping = Object.freeze({ values: this.values, labels: Object.freeze(Object.fromEntries(this.labels)) });
+    const names = Object.keys(this.values).sort((a, b) => this.values[a]! - this.values[b]!);
+    this.ordered = Object.freeze(names.map((name) => Object.freeze({ name, value: this.values[name]! })));
   }
 
   /** Names ordered by value, the order level methods are created in. */
   names(): string[] {
-    return Object.keys(this.values).sort((a, b) => this.values[a]! - this.values[b]!);
+    return this.ordered.map((level) => level.name);
   }
 
   has(name: string): boolean {

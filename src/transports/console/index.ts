@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../../core/util/lazy-schema.js';
+import { either, num, object, oneOf, optional, text } from '../../core/util/plain-checks.js';
 import { LevelTable, type LevelInput } from '../../core/record/levels.js';
 import { LineSink, stdioFd } from '../../core/io/line-sink.js';
 import { settlementOf } from '../../core/plugin/adapters.js';
@@ -68,10 +70,17 @@ export class ConsoleTransport extends Transport<{ bytes: number }> {
   }
 }
 
-const consoleSchema = z.strictObject({
-  stream: z.enum(['stdout', 'stderr']).optional(),
-  stderrLevel: z.union([z.string(), z.number()]).optional(),
-});
+const consoleSchema = lazySchema(
+  (z) =>
+    z.strictObject({
+      stream: z.enum(['stdout', 'stderr']).optional(),
+      stderrLevel: z.union([z.string(), z.number()]).optional(),
+    }),
+  object({
+    stream: optional(oneOf('stdout', 'stderr')),
+    stderrLevel: optional(either(text(), num(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, false))),
+  }),
+);
 
 export const consoleTransportPlugin: TransportPlugin<typeof consoleSchema> = {
   schema: consoleSchema,

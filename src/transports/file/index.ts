@@ -1,9 +1,11 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { resolve } from 'node:path';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
-import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
+import { durationSchema, plainDuration, plainSize, sizeSchema } from '../../core/plugin/units.js';
+import { lazySchema } from '../../core/util/lazy-schema.js';
+import { bool, either, num, object, optional, type PlainCheck, text, where } from '../../core/util/plain-checks.js';
 import type { RotationOptions } from './rotation.js';
 import { SharedFile, type FileOwner, type SharedFileOptions } from './shared-file.js';
 
@@ -187,37 +189,71 @@ export class FileTransport extends Transport<FileStats> {
   }
 }
 
-const rotateSchema = z
-  .strictObject({
-    size: sizeSchema.pipe(z.number().min(1024, { error: 'expected a rotation size of at least 1KB' })).optional(),
-    interval: z
-      .union([z.enum(['hourly', 'daily']), durationSchema])
-      .transform((value) => (value === 'hourly' ? 3_600_000 : value === 'daily' ? 86_400_000 : value))
-      .refine((ms) => ms >= 60_000, { error: 'expected an interval of at least 1 minute' })
-      .optional(),
-    maxFiles: z.number().int().positive().optional(),
-    compress: z.boolean().optional(),
-    utc: z.boolean().optional(),
-  })
-  .refine((r) => r.size !== undefined || r.interval !== undefined, { error: 'expected "size" and/or "interval"' });
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const plainInterval: PlainCheck = (value) =>
+  value === 'hourly' ? HOUR_MS : value === 'daily' ? DAY_MS : plainDuration(value);
+const MODE_TEXT = /^(0o?)?[0-7]{3}$/;
 
-const fileSchema = z.strictObject({
-  path: z.string().min(1),
-  mode: z
-    .union([
-      z.number().int().min(0).max(0o777),
-      // Three octal digits: read/write bits only, never setuid, setgid or sticky.
-      z
-        .string()
-        .regex(/^(0o?)?[0-7]{3}$/, { error: 'expected an octal mode like "0640" (three digits, at most 0777)' }),
-    ])
-    .optional(),
-  sync: z.boolean().optional(),
-  bufferSize: sizeSchema.optional(),
-  fsync: z.boolean().optional(),
-  rotate: rotateSchema.optional(),
-  reopenOnSighup: z.boolean().optional(),
+const plainRotate = where(
+  object({
+    size: optional(where(plainSize, (bytes) => (bytes as number) >= 1024)),
+    interval: optional(where(plainInterval, (ms) => (ms as number) >= 60_000)),
+    maxFiles: optional(num(1, Number.MAX_SAFE_INTEGER, true)),
+    compress: optional(bool),
+    utc: optional(bool),
+  }),
+  (rotate) => {
+    const { size, interval } = rotate as { size?: unknown; interval?: unknown };
+    return size !== undefined || interval !== undefined;
+  },
+);
+
+const plainFile = object({
+  path: text(1),
+  mode: optional(either(num(0, 0o777, true), text(0, MODE_TEXT))),
+  sync: optional(bool),
+  bufferSize: optional(plainSize),
+  fsync: optional(bool),
+  rotate: optional(plainRotate),
+  reopenOnSighup: optional(bool),
 });
+
+const rotateSchema = lazySchema((z) =>
+  z
+    .strictObject({
+      size: sizeSchema.pipe(z.number().min(1024, { error: 'expected a rotation size of at least 1KB' })).optional(),
+      interval: z
+        .union([z.enum(['hourly', 'daily']), durationSchema])
+        .transform((value) => (value === 'hourly' ? HOUR_MS : value === 'daily' ? DAY_MS : value))
+        .refine((ms) => ms >= 60_000, { error: 'expected an interval of at least 1 minute' })
+        .optional(),
+      maxFiles: z.number().int().positive().optional(),
+      compress: z.boolean().optional(),
+      utc: z.boolean().optional(),
+    })
+    .refine((r) => r.size !== undefined || r.interval !== undefined, { error: 'expected "size" and/or "interval"' }),
+);
+
+const fileSchema = lazySchema(
+  (z) =>
+    z.strictObject({
+      path: z.string().min(1),
+      mode: z
+        .union([
+          z.number().int().min(0).max(0o777),
+          // Three octal digits: read/write bits only, never setuid, setgid or sticky.
+          z.string().regex(MODE_TEXT, { error: 'expected an octal mode like "0640" (three digits, at most 0777)' }),
+        ])
+        .optional(),
+      sync: z.boolean().optional(),
+      bufferSize: sizeSchema.optional(),
+      fsync: z.boolean().optional(),
+      rotate: rotateSchema.optional(),
+      reopenOnSighup: z.boolean().optional(),
+    }),
+  plainFile,
+);
 
 export const fileTransportPlugin: TransportPlugin<typeof fileSchema> = {
   schema: fileSchema,

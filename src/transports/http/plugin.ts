@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { deprecatedOption, sizeSchema } from '../../core/plugin/units.js';
 import { batchOptionsShape, spoolSchema } from '../../core/plugin/batch-schema.js';
@@ -17,56 +18,59 @@ const RENAMED = {
   spoolMaxBytes: '"spool": { "maxBytes": … }',
 };
 
-const httpSchema = z
-  .strictObject({
-    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-    preset: z.string().optional(),
-    // A header Node would refuse (CR, LF: a split request) is a config error, not a failure per request.
-    headers: z
-      .record(z.string(), z.string())
-      .check((ctx) => {
-        for (const [name, value] of Object.entries(ctx.value)) {
-          const problem = headerProblem(name, value);
-          if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, path: [name], input: value });
-        }
-      })
-      .optional(),
-    ...batchOptionsShape,
-    compression: z
-      .union([
-        z.enum(['gzip', 'none']),
-        z.strictObject({ type: z.enum(['gzip', 'none']), minBytes: sizeSchema.optional() }),
-      ])
-      .optional(),
-    tls: z
-      .strictObject({
-        ca: z.string().optional(),
-        cert: z.string().optional(),
-        key: z.string().optional(),
-        rejectUnauthorized: z.boolean().optional(),
-      })
-      .optional(),
-    labels: z.array(z.string()).optional(),
-    metadata: z.array(z.string()).optional(),
-    index: z.string().min(1).optional(),
-    table: z
-      .string()
-      .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
-      .optional(),
-    columns: z.record(z.string(), z.string()).optional(),
-    insertDeduplicationToken: z.boolean().optional(),
-    /** Where what is held at exit waits for the next start: `dir` relative to the config. */
-    spool: spoolSchema.optional(),
-    spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
-    spoolMaxBytes: deprecatedOption(sizeSchema.optional(), RENAMED.spoolMaxBytes),
-  })
-  .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
-    // A function: the names known when the config is read, registered ones included.
-    error: (issue) =>
-      `unknown preset ${JSON.stringify((issue.input as { preset?: unknown }).preset)} ` +
-      `(known: ${httpPresetNames().join(', ')})`,
-    path: ['preset'],
-  });
+const httpSchema = lazySchema((z) =>
+  z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+      preset: z.string().optional(),
+      // A header Node would refuse (CR, LF: a split request) is a config error, not a failure per request.
+      headers: z
+        .record(z.string(), z.string())
+        .check((ctx) => {
+          for (const [name, value] of Object.entries(ctx.value)) {
+            const problem = headerProblem(name, value);
+            if (problem !== undefined)
+              ctx.issues.push({ code: 'custom', message: problem, path: [name], input: value });
+          }
+        })
+        .optional(),
+      ...batchOptionsShape,
+      compression: z
+        .union([
+          z.enum(['gzip', 'none']),
+          z.strictObject({ type: z.enum(['gzip', 'none']), minBytes: sizeSchema.optional() }),
+        ])
+        .optional(),
+      tls: z
+        .strictObject({
+          ca: z.string().optional(),
+          cert: z.string().optional(),
+          key: z.string().optional(),
+          rejectUnauthorized: z.boolean().optional(),
+        })
+        .optional(),
+      labels: z.array(z.string()).optional(),
+      metadata: z.array(z.string()).optional(),
+      index: z.string().min(1).optional(),
+      table: z
+        .string()
+        .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
+        .optional(),
+      columns: z.record(z.string(), z.string()).optional(),
+      insertDeduplicationToken: z.boolean().optional(),
+      /** Where what is held at exit waits for the next start: `dir` relative to the config. */
+      spool: spoolSchema.optional(),
+      spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
+      spoolMaxBytes: deprecatedOption(sizeSchema.optional(), RENAMED.spoolMaxBytes),
+    })
+    .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
+      // A function: the names known when the config is read, registered ones included.
+      error: (issue) =>
+        `unknown preset ${JSON.stringify((issue.input as { preset?: unknown }).preset)} ` +
+        `(known: ${httpPresetNames().join(', ')})`,
+      path: ['preset'],
+    }),
+);
 
 export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
   schema: httpSchema,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { compileJsonSchema, READS_ONLY } from './json-schema.js';
 
 export interface ValidationProblem {
@@ -40,12 +40,17 @@ function fromOutcome(outcome: unknown): true | ValidationProblem[] {
   return [{ path: WHOLE, message: `the check returned ${got}, not true/false, problems or { valid, errors }` }];
 }
 
+/** A zod (4) schema, told without loading zod: its internals are under `_zod`. */
+function isZodSchema(check: Check): check is z.ZodType {
+  return typeof check === 'object' && check !== null && '_zod' in check && typeof check.safeParse === 'function';
+}
+
 /**
  * Any accepted check → one RecordCheck; a JSON Schema is compiled here, once. `readsOnly`:
  * the check never keeps or changes the object it is given.
  */
 export function toCheck(check: Check): { check: RecordCheck; warnings: string[]; readsOnly: boolean } {
-  if (check instanceof z.ZodType) {
+  if (isZodSchema(check)) {
     return {
       readsOnly: false,
       warnings: [],

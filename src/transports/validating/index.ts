@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { type CompiledSchema, compileJsonSchema, JsonSchemaError } from './json-schema.js';
 import { ruleType, rulesToSchema } from './rules.js';
@@ -11,30 +12,34 @@ export { JsonSchemaError } from './json-schema.js';
 export { rulesToSchema } from './rules.js';
 
 /** Compiled while the config is checked, so a schema Ajv refuses is reported at its path in the config. */
-const jsonSchema = z
-  .record(z.string(), z.unknown())
-  .describe('JSON Schema (draft 2020-12 unless $schema names 2019-09 or draft-07)')
-  .transform((schema, ctx): CompiledSchema => {
-    try {
-      return compileJsonSchema(schema);
-    } catch (error) {
-      if (!(error instanceof JsonSchemaError)) throw error;
-      ctx.issues.push({ code: 'custom', message: error.message, path: error.schemaPath, input: schema });
-      return z.NEVER;
-    }
-  });
+const jsonSchema = lazySchema((z) =>
+  z
+    .record(z.string(), z.unknown())
+    .describe('JSON Schema (draft 2020-12 unless $schema names 2019-09 or draft-07)')
+    .transform((schema, ctx): CompiledSchema => {
+      try {
+        return compileJsonSchema(schema);
+      } catch (error) {
+        if (!(error instanceof JsonSchemaError)) throw error;
+        ctx.issues.push({ code: 'custom', message: error.message, path: error.schemaPath, input: schema });
+        return z.NEVER;
+      }
+    }),
+);
 
-const validatingSchema = z
-  .strictObject({
-    schema: jsonSchema.optional(),
-    rules: z.record(z.string(), ruleType).optional(),
-    onInvalid: z.enum(['error', 'skip', 'log', 'dead-letter']).optional(),
-    target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
-  })
-  .refine((o) => (o.schema === undefined) !== (o.rules === undefined), {
-    error: 'expected exactly one of "schema" (JSON Schema) or "rules"',
-    path: ['schema'],
-  });
+const validatingSchema = lazySchema((z) =>
+  z
+    .strictObject({
+      schema: jsonSchema.optional(),
+      rules: z.record(z.string(), ruleType).optional(),
+      onInvalid: z.enum(['error', 'skip', 'log', 'dead-letter']).optional(),
+      target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
+    })
+    .refine((o) => (o.schema === undefined) !== (o.rules === undefined), {
+      error: 'expected exactly one of "schema" (JSON Schema) or "rules"',
+      path: ['schema'],
+    }),
+);
 
 export const validatingTransportPlugin: TransportPlugin<typeof validatingSchema> = {
   schema: validatingSchema,

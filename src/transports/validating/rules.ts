@@ -1,10 +1,12 @@
-import { z } from 'zod';
+import { lazySchema } from '../../core/util/lazy-schema.js';
 
 export const RULE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'any'] as const;
 
-export const ruleType = z.string().regex(new RegExp(`^(${RULE_TYPES.join('|')})\\??$`), {
-  error: `expected one of ${RULE_TYPES.join(', ')} (add "?" for optional)`,
-});
+export const ruleType = lazySchema((z) =>
+  z.string().regex(new RegExp(`^(${RULE_TYPES.join('|')})\\??$`), {
+    error: `expected one of ${RULE_TYPES.join(', ')} (add "?" for optional)`,
+  }),
+);
 
 /**
  * `"rules": { "userId": "number", "tags": "array?" }` → a JSON Schema: those keys of those

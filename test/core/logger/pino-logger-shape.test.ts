@@ -29,6 +29,30 @@ describe('the parts of pino Logger that pino-http and Fastify type', () => {
     expect(log.useOnlyCustomLevels).toBe(false);
   });
 
+  it('a child without options keeps its parent’s level, prefix and methods; a sibling has no notice', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      transports: [{ type: 'memory', id: 'mem' }],
+      levels: { verbose: 25 },
+      level: 'verbose',
+      msgPrefix: '[app] ',
+    });
+    const child = log.child({ a: 1 }, { customLevels: { notice: 33 }, level: 'info' });
+    const grandchild = child.child({ b: 2 });
+    grandchild.notice('n');
+    grandchild.verbose('below the child level');
+    log.child({ c: 3 }).verbose('v');
+    await log.flush();
+    expect(log.transport<MemoryTransport>('mem')!.objects()).toEqual([
+      { level: 33, a: 1, b: 2, msg: '[app] n' },
+      { level: 25, c: 3, msg: '[app] v' },
+    ]);
+    expect(grandchild.level).toBe('info');
+    expect('notice' in log.child({ d: 4 })).toBe(false);
+  });
+
   it('child customLevels that would shadow a member are skipped and diagnosed', () => {
     const diagnostics: string[] = [];
     const log = logger({ diagnostics: (m: string) => diagnostics.push(m) });

@@ -7,7 +7,7 @@ import { otlpPreset } from './otlp.js';
 
 /**
  * One preset table per process, on globalThis as the transport registry is: a preset
- * registered through the CommonJS build is known to a logger made through the ESM one.
+ * registered through one copy of the package is known to a logger made through another.
  */
 const PRESETS_KEY = Symbol.for('streamlog.httpPresets');
 const shared = globalThis as Record<symbol, Map<string, PresetFactory> | undefined>;

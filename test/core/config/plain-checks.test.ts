@@ -1,0 +1,265 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { createLogger, type LoggerOptions } from '../../../src/index.js';
+import {
+  configSchema,
+  formatSpecSchema,
+  maxQueueSchema,
+  redactSchema,
+  routerSchema,
+  transportEnvelopeSchema,
+} from '../../../src/core/config/schema.js';
+import { issuesToConfigError, parseOrThrow } from '../../../src/core/config/issues.js';
+import { batchLimitsSchema, retrySchema, spoolSchema } from '../../../src/core/plugin/batch-schema.js';
+import { getFormatterPlugin, getTransportPlugin } from '../../../src/core/plugin/registry.js';
+import { durationSchema, sizeSchema } from '../../../src/core/plugin/units.js';
+import { NO, parseFast } from '../../../src/core/util/lazy-schema.js';
+
+// Values valid somewhere and invalid elsewhere: sizes, durations, levels, names, modes, edge numbers.
+const SCALARS: unknown[] = [
+  ...['', 'info', 'x', 'a.b', '1MB', '64KB', '5s', '1m', 'hourly', 'daily', '0640', '0o777', '999', '1000'],
+  ...['stdout', 'stderr', 'epoch', 'iso', 'json', 'label', 'number', 'all', 'drop-oldest', 'block', 'err'],
+  ...['level', 'msg', 'Bad', '__proto__', ' 5 s', '1.5KB', '10 parsecs'],
+  ...[
+    0,
+    1,
+    -1,
+    1.5,
+    64,
+    65,
+    100,
+    1000,
+    1001,
+    1024,
+    60_000,
+    0o777,
+    0o1000,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    2 ** 53,
+  ],
+  ...[true, false, null, undefined],
+];
+// Nested objects of the 0.3 vocabulary, 0.2's names, and near misses of both.
+const OBJECTS: unknown[] = [
+  ...[{}, [], ['a'], [''], ['err', 'req'], { type: 'json' }, { type: '' }, { type: 'pretty', colorize: true }],
+  ...[{ size: '1MB' }, { size: 10 }, { interval: 'daily', maxFiles: 3 }, { interval: '30s' }, { compress: true }],
+  ...[
+    { paths: ['a'] },
+    { paths: ['a'], censor: 0 },
+    { paths: [''] },
+    { strategy: 'any', health: { cooldownMs: '1s' } },
+  ],
+  ...[{ strategy: 'some' }, { health: { failureThreshold: 0 } }, { maxDepth: 5, maxChars: '1MB' }, { maxNodes: 99 }],
+  ...[{ maxRecords: 10, maxBytes: '1KB' }, { maxRecords: 0 }, { maxRecord: 10 }, { records: 10, bytes: '1KB' }],
+  ...[
+    { records: 0 },
+    { bytes: 'lots' },
+    { dir: 'spool' },
+    { dir: '' },
+    { dir: 'spool', maxBytes: '1MB' },
+    { dirr: 'x' },
+  ],
+  ...[{ maxAttempts: 3, baseMs: '100ms', maxMs: '5s' }, { maxAttempts: 0 }, { deadlineMs: '1m' }, { intervalMs: '1s' }],
+  ...[{ maxBytes: '2KB', intervalMs: 'soon' }, { svc: 1 }, { info: 35, loud: 1001 }, { Bad: 1 }, { audit: 35 }],
+  ...[{ type: 'file', path: '/dev/null' }, { type: 'console', module: 'x' }, { type: 'memory' }, Object.create(null)],
+  JSON.parse('{ "__proto__": { "x": 1 } }'),
+];
+const VALUES = [...SCALARS, ...OBJECTS];
+
+/** Objects of the schema's keys (and a misspelt and an unknown one) over a valid base. */
+function inputs(keys: string[], base: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
+  const misspelt = keys.length > 0 ? [`${keys[0]!}s`] : [];
+  return fc.uniqueArray(fc.constantFrom(...keys, ...misspelt, 'bogus'), { maxLength: 4 }).chain((chosen) =>
+    fc.tuple(...chosen.map(() => fc.constantFrom(...VALUES))).map((values) => {
+      const out: Record<string, unknown> = { ...base };
+      chosen.forEach((key, i) => {
+        out[key] = values[i];
+      });
+      return out;
+    }),
+  );
+}
+
+function keysOf(schema: z.ZodType): string[] {
+  const def = (schema as unknown as { _zod: { def: { shape?: object; in?: z.ZodType; schema?: z.ZodType } } })._zod.def;
+  if (def.shape) return Object.keys(def.shape);
+  return def.in ? keysOf(def.in) : [];
+}
+
+type Outcome = { ok: true; data: unknown } | { ok: false; path: string; message: string; issues: unknown };
+
+function outcome(parse: () => unknown): Outcome {
+  try {
+    return { ok: true, data: parse() };
+  } catch (error) {
+    const { path, message, issues } = error as { path: string; message: string; issues: unknown };
+    return { ok: false, path, message, issues };
+  }
+}
+
+/** What parseOrThrow did before plain checks: the schema alone. */
+function zodAlone(schema: z.ZodType, value: unknown, prefix: string): unknown {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw issuesToConfigError(result.error.issues, schema, prefix);
+  return result.data;
+}
+
+/** Plain check, then zod for what it does not vouch for: the same verdict, data and error as zod alone. */
+function agrees(schema: z.ZodType, value: unknown): void {
+  const prefix = 'transports[3]';
+  const both = outcome(() => parseOrThrow(schema, value, prefix));
+  const alone = outcome(() => zodAlone(schema, value, prefix));
+  expect(both, JSON.stringify(value)).toEqual(alone);
+  if (both.ok && alone.ok) expect(Object.keys(both.data ?? {}).sort()).toEqual(Object.keys(alone.data ?? {}).sort());
+}
+
+const transport = (name: string): z.ZodType => getTransportPlugin(name)!.schema;
+const format = (name: string): z.ZodType => getFormatterPlugin(name)!.schema;
+const cases: [string, z.ZodType, Record<string, unknown>][] = [
+  ['config', configSchema, {}],
+  ['router', routerSchema, {}],
+  ['maxQueue', maxQueueSchema, {}],
+  ['transport envelope', transportEnvelopeSchema, { type: 'file' }],
+  ['batch', batchLimitsSchema, {}],
+  ['retry', retrySchema, {}],
+  ['spool', spoolSchema, { dir: 'spool' }],
+  ['file', transport('file'), { path: 'a.log' }],
+  ['console', transport('console'), {}],
+  ['memory', transport('memory'), {}],
+  ['buffered', transport('buffered'), { target: { type: 'memory' } }],
+  ...['json', 'stable-json', 'text', 'pretty'].map((f): [string, z.ZodType, object] => [`${f} format`, format(f), {}]),
+];
+
+describe('plain-code option checks, then zod', () => {
+  it.each(cases)('give the %s schema’s verdict, data and error, exactly', (_name, schema, base) => {
+    const keys = keysOf(schema);
+    fc.assert(
+      fc.property(inputs(keys, base), (value) => agrees(schema, value)),
+      { numRuns: 1500 },
+    );
+    for (const value of VALUES) {
+      agrees(schema, value);
+      // Every key with every value, alone over the base: one bad value is never vouched for.
+      for (const key of [...keys, 'bogus']) agrees(schema, { ...base, [key]: value });
+    }
+  });
+
+  it('give the verdicts of sizes, durations, redact and format specs', () => {
+    for (const value of VALUES) {
+      for (const schema of [sizeSchema, durationSchema, redactSchema, formatSpecSchema]) agrees(schema, value);
+    }
+  });
+
+  it('vouch for the usual options, old names included (so zod is not needed for them)', () => {
+    const file = getTransportPlugin('file')!.schema;
+    expect(parseFast(file, { path: 'a.log', rotate: { size: '10MB', interval: 'daily' }, bufferSize: '64KB' })).toEqual(
+      { path: 'a.log', rotate: { size: 10 * 1024 * 1024, interval: 86_400_000 }, bufferSize: 65_536 },
+    );
+    expect(parseFast(configSchema, { level: 'info', redact: ['a'], router: { spool: { dir: 's' } } })).not.toBe(NO);
+    expect(parseFast(routerSchema, { spoolDir: 's' })).toEqual({ spoolDir: 's' });
+    expect(parseFast(maxQueueSchema, { records: 5, bytes: '1KB' })).toEqual({ records: 5, bytes: 1024 });
+    expect(parseFast(transport('memory'), { capacity: 5 })).toEqual({ capacity: 5 });
+    const buffered = { bufferSize: '1KB', flushIntervalMs: '1s', maxRetries: 0, retryDelayMs: 5, target: {} };
+    expect(parseFast(transport('buffered'), buffered)).toEqual({
+      ...buffered,
+      bufferSize: 1024,
+      flushIntervalMs: 1000,
+    });
+    expect(parseFast(transportEnvelopeSchema, { type: 'console', format: 'text', level: 30 })).not.toBe(NO);
+    // A misspelt option is never vouched for: zod names it, with its "did you mean".
+    expect(parseFast(file, { pth: 'a.log' })).toBe(NO);
+    expect(parseFast(maxQueueSchema, { maxRecord: 5 })).toBe(NO);
+  });
+});
+
+/** Messages as main (before plain checks) wrote them, for options the plain checks look at first. */
+const BEFORE: [object, string][] = [
+  [
+    { transports: [{ type: 'memory', maxQueue: { records: 0 } }] },
+    'transports[0].maxQueue.records: expected more than 0',
+  ],
+  [
+    { transports: [{ type: 'memory', maxQueue: { maxRecord: 5 } }] },
+    'transports[0].maxQueue.maxRecord: unknown option "maxRecord" (known: maxRecords, maxBytes, records, ' +
+      'bytes); did you mean "maxRecords"?',
+  ],
+  [
+    { transports: [{ type: 'memory', maxQueue: { bytes: 'lots', maxRecords: 0 } }] },
+    'transports[0].maxQueue.maxRecords: expected more than 0\n  transports[0].maxQueue.bytes: expected a ' +
+      'size like "1MB", "64KB" or a number of bytes',
+  ],
+  [
+    { router: { spool: { dirr: 'x' } } },
+    'router.spool.dirr: unknown option "dirr" (known: dir); did you mean "dir"?\n  router.spool.dir: ' +
+      'expected string, got undefined',
+  ],
+  [{ router: { spoolDir: '' } }, 'router.spoolDir: expected at least 1 character(s)'],
+  [
+    { router: { spoolDr: 'x' } },
+    'router.spoolDr: unknown option "spoolDr" (known: strategy, deadLetter, continueOnError, health, ' +
+      'maxBackpressureMs, spool, spoolDir); did you mean "spoolDir"?',
+  ],
+  [
+    { transports: [{ type: 'buffered', batch: { maxByte: 1 }, target: { type: 'memory' } }] },
+    'transports[0].batch.maxByte: unknown option "maxByte" (known: maxRecords, maxBytes, intervalMs); ' +
+      'did you mean "maxBytes"?',
+  ],
+  [
+    { transports: [{ type: 'buffered', retry: { deadlineMs: 5 }, target: { type: 'memory' } }] },
+    'transports[0].retry.deadlineMs: unknown option "deadlineMs" (known: maxAttempts, baseMs, maxMs)',
+  ],
+  [
+    { transports: [{ type: 'buffered', maxRetries: -1, bufferSze: 5, target: { type: 'memory' } }] },
+    'transports[0].bufferSze: unknown option "bufferSze" (known: batch, retry, target, bufferSize, ' +
+      'flushIntervalMs, maxRetries, retryDelayMs); did you mean "bufferSize"?\n  transports[0].maxRetries: ' +
+      'expected at least 0',
+  ],
+  [{ transports: [{ type: 'memory', capacity: 0 }] }, 'transports[0].capacity: expected more than 0'],
+  [
+    { transports: [{ type: 'memory', capacty: 5 }] },
+    'transports[0].capacty: unknown option "capacty" (known: maxRecords, capacity); did you mean "capacity"?',
+  ],
+  [
+    { transports: [{ type: 'file', path: 'x', rotate: { sise: '1MB' } }] },
+    'transports[0].rotate.sise: unknown option "sise" (known: size, interval, maxFiles, compress, utc); ' +
+      'did you mean "size"?\n  transports[0].rotate: expected "size" and/or "interval"',
+  ],
+  [
+    { levle: 'info', customLevel: { a: 1 } },
+    'levle: unknown option "levle" (known: $schema, level, name, base, serializers, msgPrefix, ' +
+      'messageKey, timestamp, errorKey, nestedKey, enabled, levelFormat, levels, customLevels, ' +
+      'useOnlyCustomLevels, redact, serialize, exitFlush, exitTimeoutMs, handleExceptions, handleSignals, ' +
+      'diagnostics, transports, router); did you mean "level"?\n  customLevel: unknown option ' +
+      '"customLevel" (known: $schema, level, name, base, serializers, msgPrefix, messageKey, timestamp, ' +
+      'errorKey, nestedKey, enabled, levelFormat, levels, customLevels, useOnlyCustomLevels, redact, ' +
+      'serialize, exitFlush, exitTimeoutMs, handleExceptions, handleSignals, diagnostics, transports, ' +
+      'router); did you mean "customLevels"?',
+  ],
+  [
+    { serialize: { maxDeph: 3 } },
+    'serialize.maxDeph: unknown option "maxDeph" (known: maxDepth, maxNodes, maxChars, maxItems, ' +
+      'maxBufferBytes); did you mean "maxDepth"?',
+  ],
+  [
+    { customLevels: { Bad: 1 } },
+    'customLevels.Bad: invalid key: expected a level name of lowercase letters, digits and "_"',
+  ],
+  [
+    { transports: [{ type: 'memory', format: { type: 'pretty', colour: true } }] },
+    'transports[0].format.colour: unknown option "colour" (known: utc, colorize)',
+  ],
+];
+
+describe('createLogger with plain checks in front of zod', () => {
+  it.each(BEFORE)('%j: the ConfigError main wrote', (options, message) => {
+    let error: unknown;
+    try {
+      createLogger({ exitFlush: false, diagnostics: () => {}, ...options } as LoggerOptions);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as Error | undefined)?.message).toBe(message);
+  });
+});

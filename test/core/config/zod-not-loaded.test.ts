@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
+
+/*
+ * zod is half the cost of loading the package, so a logger made of built-in transports and
+ * formatters must not load it (plain-code checks vouch for the usual options). Each build
+ * runs in a child process where every require('zod') is counted and an ESM import of zod
+ * fails outright; a config only zod can judge then shows the counting works.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'streamlog-zod-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const countRequires = join(dir, 'count-requires.cjs');
+writeFileSync(
+  countRequires,
+  [
+    "const Module = require('node:module');",
+    'const load = Module._load;',
+    'globalThis.zodRequires = 0;',
+    'Module._load = function (request, ...rest) {',
+    "  if (request === 'zod' || request.startsWith('zod/')) globalThis.zodRequires++;",
+    '  return load.call(this, request, ...rest);',
+    '};',
+  ].join('\n'),
+);
+const hooks = join(dir, 'refuse-zod-import.mjs');
+writeFileSync(
+  hooks,
+  [
+    'export async function resolve(specifier, context, next) {',
+    "  const fromEsm = context.parentURL !== undefined && !context.parentURL.endsWith('.cjs');",
+    "  if (fromEsm && (specifier === 'zod' || specifier.startsWith('zod/'))) {",
+    '    throw new Error(`zod imported from ${context.parentURL}`);',
+    '  }',
+    '  return next(specifier, context);',
+    '}',
+  ].join('\n'),
+);
+const register = join(dir, 'register.mjs');
+writeFileSync(
+  register,
+  `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+);
+
+const BUILT_INS = [
+  { type: 'file', path: join(dir, 'a.log'), rotate: { size: '10MB', interval: 'daily' }, bufferSize: '64KB' },
+  { type: 'file', path: join(dir, 'b.log'), format: 'stable-json', maxQueue: { maxRecords: 100, bytes: '1MB' } },
+  { type: 'console', stream: 'stderr', level: 'fatal', format: { type: 'pretty', utc: true } },
+  { type: 'memory', maxRecords: 10, format: { type: 'text', showBase: false }, overflow: 'drop-oldest' },
+  { type: 'memory', capacity: 5, format: 'json', id: 'old-names' },
+  {
+    type: 'buffered',
+    batch: { maxBytes: '1KB', intervalMs: '1s' },
+    retry: { maxAttempts: 3 },
+    flushIntervalMs: 500,
+    target: { type: 'memory' },
+  },
+];
+const OPTIONS = {
+  exitFlush: false,
+  diagnostics: false,
+  level: 'debug',
+  name: 'app',
+  redact: { paths: ['password'], censor: '***' },
+  serialize: { maxDepth: 5, maxChars: '1MB' },
+  customLevels: { audit: 35 },
+  router: { strategy: 'any', health: { cooldownMs: '5s' }, spoolDir: join(dir, 'spool') },
+  transports: BUILT_INS,
+};
+
+function run(build: 'esm' | 'cjs'): { afterLogger: number; afterInvalid: number } {
+  requireBuild();
+  const load = build === 'esm' ? `await import(${JSON.stringify(DIST_ESM)})` : `req(${JSON.stringify(DIST_CJS)})`;
+  const script = [
+    "import { createRequire } from 'node:module';",
+    'const req = createRequire(import.meta.url);',
+    `const lib = ${load};`,
+    `const log = lib.createLogger(${JSON.stringify(OPTIONS)});`,
+    "log.info({ password: 'x' }, 'hello');",
+    "log.child({ request: 1 }, { level: 'warn' }).audit('child');",
+    'await log.close();',
+    'const afterLogger = globalThis.zodRequires;',
+    "try { lib.createLogger({ exitFlush: false, transports: [{ type: 'file', pth: 'x.log' }] }); } catch {}",
+    'process.stdout.write(JSON.stringify({ afterLogger, afterInvalid: globalThis.zodRequires }));',
+  ].join('\n');
+  const args = ['--require', countRequires, '--import', pathToFileURL(register).href, '--input-type=module'];
+  const result = spawnSync(process.execPath, [...args, '-e', script], { encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  return JSON.parse(result.stdout);
+}
+
+describe('createLogger with built-in transports and formatters', () => {
+  it.each(['esm', 'cjs'] as const)('%s build: does not load zod; an option only zod can judge does', (build) => {
+    const counts = run(build);
+    expect(counts.afterLogger).toBe(0);
+    expect(counts.afterInvalid).toBeGreaterThan(0);
+  });
+});
