@@ -1,11 +1,15 @@
 /**
  * A request body written as UTF-8 bytes into one growing buffer: a body made of thousands of
  * small strings costs more to join and encode than to write (V8 flattens a rope node by node,
- * then encodes the whole again). Reused from body to body; `take()` copies the body out.
+ * then encodes the whole again).
  */
 export class ByteWriter {
-  bytes: Buffer = Buffer.allocUnsafe(64 * 1024);
+  bytes: Buffer;
   at = 0;
+
+  constructor(size: number) {
+    this.bytes = Buffer.allocUnsafe(size);
+  }
 
   reset(): void {
     this.at = 0;
@@ -46,11 +50,6 @@ export class ByteWriter {
     this.room(value.length * 3);
     // Buffer's own method, without write()'s argument checks: a body writes one per record.
     this.at += (this.bytes as Buffer & Utf8Write).utf8Write(value, this.at);
-  }
-
-  /** The bytes written since `start`, as a buffer of their own. */
-  take(start = 0): Buffer {
-    return Buffer.from(this.bytes.subarray(start, this.at));
   }
 
   private grow(n: number): void {

@@ -37,9 +37,9 @@ const SCOPE_OPEN = ascii(',"scopeLogs":[{"scope":{"name":"streamlog"},"logRecord
 const SCOPE_CLOSE = ascii(']}]}');
 const BODY_START = ascii('{"resourceLogs":[');
 const BODY_END = ascii(']}');
+const COMMA_BYTES = ascii(',');
 
-const out = new ByteWriter();
-const line = new ByteWriter();
+const line = new ByteWriter(4096);
 const reader = new OtlpLine();
 
 let lastTime = Number.NaN;
@@ -60,7 +60,14 @@ function isInteger(b: Buffer, start: number, end: number): boolean {
 }
 
 /** One attribute: `{"key":…,"value":…}` with the raw value as its AnyValue. */
-function writeAttribute(b: Buffer, keyStart: number, keyEnd: number, start: number, end: number): void {
+function writeAttribute(
+  out: ByteWriter,
+  b: Buffer,
+  keyStart: number,
+  keyEnd: number,
+  start: number,
+  end: number,
+): void {
   out.piece(KEY_OPEN);
   out.copy(b, keyStart, keyEnd);
   const first = b[start];
@@ -89,7 +96,7 @@ function isDigits(b: Buffer, start: number, end: number): boolean {
 }
 
 /** One LogRecord, from the line the reader has just read. */
-function writeLogRecord(record: LogRecord, b: Buffer): void {
+function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
   // Records come in bursts within one millisecond, of one level and with one message: their
   // LogRecords start alike, up to the attributes.
   let changed = false;
@@ -115,7 +122,7 @@ function writeLogRecord(record: LogRecord, b: Buffer): void {
   for (let i = 0; i < reader.count; i++) {
     if (i > 0) out.byte(COMMA);
     const at = i * 4;
-    writeAttribute(b, ranges[at]!, ranges[at + 1]!, ranges[at + 2]!, ranges[at + 3]!);
+    writeAttribute(out, b, ranges[at]!, ranges[at + 1]!, ranges[at + 2]!, ranges[at + 3]!);
   }
   const own = reader.own;
   // trace_id, span_id (strings) and trace_flags (digits), as the line has them.
@@ -141,7 +148,7 @@ function ownValue(b: Buffer, which: number): string | undefined {
 }
 
 /** Have the line's name, pid and hostname the bytes of the last line's? */
-const lastOwn = new ByteWriter();
+const lastOwn = new ByteWriter(256);
 const lastOwnLengths = new Int32Array(3).fill(-2);
 
 function sameResource(b: Buffer): boolean {
@@ -173,9 +180,16 @@ let groupOf = new Int32Array(0);
 let lastResource = '';
 let lastResourceBytes = ascii('{}');
 
-/** The records' ExportLogsServiceRequest, grouped by resource in order of first appearance. */
+/** Bytes of body per record, as last made: a body's buffer is sized from it, and rarely grows. */
+let bytesPerRecord = 512;
+
+/**
+ * The records' ExportLogsServiceRequest, grouped by resource in order of first appearance.
+ * Written into a buffer of its own, handed out as it is (nearly every body has one resource:
+ * its LogRecords are written in place, under the first record's resource).
+ */
 export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
-  out.reset();
+  const out = new ByteWriter(Math.ceil(records.length * bytesPerRecord * 1.1) + 256);
   // Per record: where its LogRecord starts and ends in `out`, and its resource's group.
   if (starts.length < records.length) {
     starts = new Int32Array(records.length);
@@ -185,6 +199,7 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
   const groups: Uint8Array[] = [];
   const groupByResource = new Map<string, number>();
   let group = -1;
+  out.piece(BODY_START);
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     line.reset();
@@ -205,26 +220,35 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
         groups.push(lastResourceBytes);
         groupByResource.set(resource, group);
       }
+      if (i === 0) {
+        out.piece(RESOURCE_OPEN);
+        out.piece(lastResourceBytes);
+        out.piece(SCOPE_OPEN);
+      }
     }
     if (i > 0) out.byte(COMMA);
     starts[i] = out.at;
-    writeLogRecord(record, b);
+    writeLogRecord(out, record, b);
     ends[i] = out.at;
     groupOf[i] = group;
   }
+  if (records.length > 0) bytesPerRecord = Math.max(64, out.at / records.length);
+  if (groups.length <= 1) {
+    if (groups.length === 1) out.piece(SCOPE_CLOSE);
+    out.piece(BODY_END);
+    return out.bytes.subarray(0, out.at);
+  }
+  // Records of several resources: each group's LogRecords together, in order.
   const parts: Uint8Array[] = [BODY_START];
   for (let g = 0; g < groups.length; g++) {
-    if (g > 0) parts.push(ascii(','));
+    if (g > 0) parts.push(COMMA_BYTES);
     parts.push(RESOURCE_OPEN, groups[g]!, SCOPE_OPEN);
-    if (groups.length === 1) parts.push(out.bytes.subarray(0, out.at));
-    else {
-      let first = true;
-      for (let i = 0; i < records.length; i++) {
-        if (groupOf[i] !== g) continue;
-        if (!first) parts.push(ascii(','));
-        first = false;
-        parts.push(out.bytes.subarray(starts[i]!, ends[i]!));
-      }
+    let first = true;
+    for (let i = 0; i < records.length; i++) {
+      if (groupOf[i] !== g) continue;
+      if (!first) parts.push(COMMA_BYTES);
+      first = false;
+      parts.push(out.bytes.subarray(starts[i]!, ends[i]!));
     }
     parts.push(SCOPE_CLOSE);
   }
