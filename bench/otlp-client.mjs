@@ -46,11 +46,11 @@ if (library.startsWith('otel')) {
   await provider.shutdown();
 } else {
   const bodies = new Map();
-  // The preset's own way of building a body (bytes when it has bodyBytes), built once per batch size.
-  const build = otlpPreset.bodyBytes ?? otlpPreset.body;
+  // The preset's own way of building a body (bytes when it has bodyUtf8), built once per batch size.
+  const build = otlpPreset.bodyUtf8 ?? otlpPreset.body;
   registerHttpPreset('otlp-prebuilt', () => ({
     ...otlpPreset,
-    [otlpPreset.bodyBytes ? 'bodyBytes' : 'body'](records) {
+    [otlpPreset.bodyUtf8 ? 'bodyUtf8' : 'body'](records) {
       let body = bodies.get(records.length);
       if (body === undefined) {
         body = build(records);

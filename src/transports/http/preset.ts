@@ -37,7 +37,7 @@ export interface HttpPreset {
    * The same body as UTF-8 bytes: when a preset has it, the transport sends this instead of
    * `body` (a large body written as bytes skips building one string and encoding it again).
    */
-  bodyBytes?(records: readonly LogRecord[]): Uint8Array;
+  bodyUtf8?(records: readonly LogRecord[]): Uint8Array;
   /** The verdict on a response; undefined leaves it to the generic rules by status. */
   classify?(response: HttpResponse, records: readonly LogRecord[]): Verdict | undefined;
   /** Statuses worth retrying, besides network errors and timeouts. */

@@ -111,7 +111,7 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
   const { preset, scrubber } = send;
   let body: string | Uint8Array;
   try {
-    body = preset.bodyBytes === undefined ? preset.body(records) : preset.bodyBytes(records);
+    body = preset.bodyUtf8 === undefined ? preset.body(records) : preset.bodyUtf8(records);
   } catch (error) {
     // A preset that cannot build a body is no reason to retry: find the record it chokes on.
     const reason = error instanceof Error ? error : new Error(String(error));

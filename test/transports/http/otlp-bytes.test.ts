@@ -6,7 +6,7 @@ import { otlpPreset } from '../../../src/transports/http/presets/otlp.js';
 import { json, text } from './json-arbitraries.js';
 import { readBody } from './receiver.js';
 
-// The otlp body is written as UTF-8 bytes straight from each record's line (bodyBytes).
+// The otlp body is written as UTF-8 bytes straight from each record's line (bodyUtf8).
 
 type Body = { resourceLogs: { resource: unknown; scopeLogs: { logRecords: Record<string, unknown>[] }[] }[] };
 
@@ -26,14 +26,14 @@ function logged(write: (log: Logger) => void, options = {}): LogRecord[] {
   return memory.records();
 }
 
-describe('otlp bodyBytes', () => {
+describe('otlp bodyUtf8', () => {
   it('is the UTF-8 of body, and valid JSON holding each field, for hostile keys and values in any script', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.dictionary(text, json, { maxKeys: 5 }), text), { maxLength: 6 }), (calls) => {
         const records = logged((log) => {
           for (const [fields, msg] of calls) log.info(fields, msg);
         });
-        const bytes = otlpPreset.bodyBytes!(records);
+        const bytes = otlpPreset.bodyUtf8!(records);
         expect(Buffer.from(bytes).equals(Buffer.from(otlpPreset.body(records)))).toBe(true);
         const got = logRecords(parse(bytes));
         expect(got).toHaveLength(records.length);
@@ -53,7 +53,7 @@ describe('otlp bodyBytes', () => {
     const records = logged((log) =>
       log.warn({ 'clé ü': 'naïve café ✓ 日本語 😀', 日本: ['ü', { ß: 'ẞ' }] }, 'größe 📦'),
     );
-    const logRecord = logRecords(parse(otlpPreset.bodyBytes!(records)))[0]!;
+    const logRecord = logRecords(parse(otlpPreset.bodyUtf8!(records)))[0]!;
     expect(logRecord.body).toEqual({ stringValue: 'größe 📦' });
     expect(logRecord.attributes).toEqual([
       { key: 'clé ü', value: { stringValue: 'naïve café ✓ 日本語 😀' } },
@@ -74,7 +74,7 @@ describe('otlp bodyBytes', () => {
       log.child(bindings).info({ k38: 'last', k1: 'last' }, 'many');
       log.child({ k1: 'bound' }).info({ k0: 0, k1: 1 }, 'few');
     });
-    const [many, few] = logRecords(parse(otlpPreset.bodyBytes!(records)));
+    const [many, few] = logRecords(parse(otlpPreset.bodyUtf8!(records)));
     const attributes = (r: Record<string, unknown>) => r.attributes as { key: string; value: unknown }[];
     expect(attributes(many!).map((a) => a.key)).toEqual(Object.keys(bindings));
     expect(attributes(many!)[38]!.value).toEqual({ stringValue: 'last' });
@@ -108,7 +108,7 @@ describe('otlp bodyBytes', () => {
       at(records[0]!, 1_700_000_000_000.25, 'c'),
       at(records[0]!, Number.NaN, 'c'),
     ];
-    const got = logRecords(parse(otlpPreset.bodyBytes!(body)));
+    const got = logRecords(parse(otlpPreset.bodyUtf8!(body)));
     expect(got.map((r) => r.timeUnixNano)).toEqual(['1500000', '1500000', '0', '1700000000000250000', '0']);
     expect(got.map((r) => r.observedTimeUnixNano)).toEqual(got.map((r) => r.timeUnixNano));
     expect(got.map((r) => r.severityText)).toEqual(['INFO', 'ERROR', 'ERROR', 'INFO', 'INFO']);
@@ -117,7 +117,7 @@ describe('otlp bodyBytes', () => {
 
   it('groups records of several resources in order, and a body far larger than the last one is whole', () => {
     const small = logged((log) => log.info('s'));
-    otlpPreset.bodyBytes!(small);
+    otlpPreset.bodyUtf8!(small);
     // Three services' records, interleaved.
     const byName = ['a', 'b', 'ü'].map((name, g) =>
       logged(
@@ -128,7 +128,7 @@ describe('otlp bodyBytes', () => {
       ),
     );
     const records = [...Array(40).keys()].map((i) => byName[i % 3]![Math.floor(i / 3)]!);
-    const bytes = otlpPreset.bodyBytes!(records);
+    const bytes = otlpPreset.bodyUtf8!(records);
     const body = parse(bytes);
     const names = body.resourceLogs.map(
       (r) => (r.resource as { attributes: { value: { stringValue: string } }[] }).attributes[0]!.value.stringValue,
@@ -142,7 +142,7 @@ describe('otlp bodyBytes', () => {
   });
 });
 
-describe('a preset with bodyBytes, over http', () => {
+describe('a preset with bodyUtf8, over http', () => {
   let server: Server;
   let url = '';
   const bodies: string[] = [];
@@ -160,7 +160,7 @@ describe('a preset with bodyBytes, over http', () => {
     registerHttpPreset('test-bytes', () => ({
       contentType: 'text/plain',
       body: () => 'from body',
-      bodyBytes: (records) => Buffer.from(`bytes of ${records.length}: ✓`),
+      bodyUtf8: (records) => Buffer.from(`bytes of ${records.length}: ✓`),
     }));
     registerHttpPreset('test-string', () => ({
       contentType: 'text/plain',

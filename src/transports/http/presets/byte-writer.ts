@@ -26,8 +26,9 @@ export class ByteWriter {
     this.room(length);
     const bytes = this.bytes;
     let at = this.at;
-    // Short runs (keys, numbers, small strings) copy faster in a loop than through a native call.
-    if (length < 48) for (let i = start; i < end; i++) bytes[at++] = source[i]!;
+    // Short runs (keys, numbers, small strings) copy faster in a loop than through a native
+    // call with a view made for it.
+    if (length < 128) for (let i = start; i < end; i++) bytes[at++] = source[i]!;
     else {
       bytes.set(source.subarray(start, end), at);
       at += length;
@@ -37,7 +38,14 @@ export class ByteWriter {
 
   /** Writes bytes made once (a constant piece of the body). */
   piece(source: Uint8Array): void {
-    this.copy(source, 0, source.length);
+    const length = source.length;
+    if (length < 32) {
+      this.copy(source, 0, length);
+      return;
+    }
+    this.room(length);
+    this.bytes.set(source, this.at);
+    this.at += length;
   }
 
   byte(value: number): void {

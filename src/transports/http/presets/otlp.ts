@@ -13,7 +13,7 @@ export const otlpPreset: HttpPreset = {
   contentType: 'application/json',
   retryable: new Set([429, 502, 503, 504]),
   // Bytes: a body this large costs more to build as a string and encode than to write as bytes.
-  bodyBytes: (records) => otlpBodyBytes(records),
+  bodyUtf8: (records) => otlpBodyBytes(records),
   body: (records) => otlpBodyBytes(records).toString('utf8'),
   classify(response, records): Verdict | undefined {
     // An empty 2xx is a success with nothing to add (proxies and some collectors send one).
