@@ -140,6 +140,16 @@ describe('otlp bodyUtf8', () => {
     });
     expect(Buffer.from(bytes).toString()).toBe(otlpPreset.body(records));
   });
+
+  it('after a body of one huge record, a body of many small ones starts at a bounded buffer', () => {
+    otlpPreset.bodyUtf8!(logged((log) => log.info({ huge: 'x'.repeat(2_000_000) }, 'h')));
+    const records = logged((log) => {
+      for (let i = 0; i < 1000; i++) log.info({ i }, 's');
+    });
+    const bytes = otlpPreset.bodyUtf8!(records);
+    expect(bytes.buffer.byteLength).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(logRecords(parse(bytes))).toHaveLength(1000);
+  });
 });
 
 describe('a preset with bodyUtf8, over http', () => {

@@ -216,6 +216,8 @@ let lastResourceBytes = ascii('{}');
 
 /** Bytes of body per record, as last made: a body's buffer is sized from it, and rarely grows. */
 let bytesPerRecord = 512;
+/** The most a body's buffer starts at; beyond it, it grows as it is written. */
+const MAX_FIRST_SIZE = 4 * 1024 * 1024;
 
 /**
  * The records' ExportLogsServiceRequest, grouped by resource in order of first appearance.
@@ -223,7 +225,8 @@ let bytesPerRecord = 512;
  * its LogRecords are written in place, under the first record's resource).
  */
 export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
-  const out = new ByteWriter(Math.ceil(records.length * bytesPerRecord * 1.1) + 256);
+  // Bounded: after a body of one huge record, a thousand small ones must not ask for gigabytes.
+  const out = new ByteWriter(Math.min(MAX_FIRST_SIZE, Math.ceil(records.length * bytesPerRecord * 1.1) + 256));
   // Per record: where its LogRecord starts and ends in `out`, and its resource's group.
   if (starts.length < records.length) {
     starts = new Int32Array(records.length);
