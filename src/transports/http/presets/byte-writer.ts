@@ -15,6 +15,12 @@ export class ByteWriter {
     this.at = 0;
   }
 
+  /** Lets go of a buffer grown past `max` bytes (for a huge record), for one of `size`. */
+  shrink(max: number, size: number): void {
+    if (this.bytes.length > max) this.bytes = Buffer.allocUnsafe(size);
+    this.at = 0;
+  }
+
   /** Room for `n` more bytes. */
   room(n: number): void {
     if (this.at + n > this.bytes.length) this.grow(n);

@@ -270,6 +270,8 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
     groupOf[i] = group;
   }
   if (records.length > 0) bytesPerRecord = Math.max(64, out.at / records.length);
+  // The line's buffer is kept from body to body, but not at the size of a huge record.
+  line.shrink(1024 * 1024, 4096);
   if (groups.length <= 1) {
     if (groups.length === 1) out.piece(SCOPE_CLOSE);
     out.piece(BODY_END);
