@@ -1,7 +1,8 @@
 // The http presets' encoding alone: 200,000 records made once, then encoded into 200 bodies
 // of 1,000, five times, up to the bytes sent (a preset's bodyUtf8, or its body encoded as
-// UTF-8). First the otlp preset for three kinds of logger: one call site on one logger (`flat`), a child logger per two records (`children`, a child per request), and
-// keys made from data (`dynamic`); then every preset on the flat logger. Prints each round's
+// UTF-8). First the otlp preset for three kinds of logger: one call site on one logger
+// (`flat`), a child logger per two records (`children`, a child per request), and keys made
+// from data (`dynamic`); then every preset on the flat logger. Prints each round's
 // time in ms and the median.
 //   npm run build && node bench/encode.mjs
 import { createLogger, MemoryTransport } from '../dist/esm/index.js';
