@@ -59,65 +59,31 @@ function isInteger(b: Buffer, start: number, end: number): boolean {
   return end - start <= 15 || Number.isSafeInteger(Number(b.toString('latin1', start, end)));
 }
 
-const STRING = 0;
-const BOOL = 1;
-const INT = 2;
-const DOUBLE = 3;
-const SCALAR_VALUES = [STRING_VALUE, BOOL_VALUE, INT_VALUE, DOUBLE_VALUE];
-
-/**
- * The opening of the attribute at each place of the last line, up to its scalar value:
- * `{"key":"userId","value":{"intValue":`. Records of one call site have the same keys in the
- * same places: the opening is then one piece, not three.
- */
-const openings: { key: Uint8Array; kind: number; bytes: Uint8Array }[] = [];
-
-function opening(place: number, b: Buffer, keyStart: number, keyEnd: number, kind: number): Uint8Array {
-  const cached = openings[place];
-  if (cached !== undefined && cached.kind === kind && cached.key.length === keyEnd - keyStart) {
-    const key = cached.key;
-    let same = true;
-    for (let i = 0; i < key.length; i++) {
-      if (key[i] !== b[keyStart + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return cached.bytes;
-  }
-  const key = Buffer.from(b.subarray(keyStart, keyEnd));
-  const made = { key, kind, bytes: Buffer.concat([KEY_OPEN, key, SCALAR_VALUES[kind]!]) };
-  // Places beyond what call sites use are not kept: a line with thousands of keys is rare.
-  if (place < 256) openings[place] = made;
-  return made.bytes;
-}
-
-/** The attribute at `place`: `{"key":…,"value":…}` with the raw value as its AnyValue. */
+/** One attribute: `{"key":…,"value":…}` with the raw value as its AnyValue. */
 function writeAttribute(
   out: ByteWriter,
-  place: number,
   b: Buffer,
   keyStart: number,
   keyEnd: number,
   start: number,
   end: number,
 ): void {
+  out.piece(KEY_OPEN);
+  out.copy(b, keyStart, keyEnd);
   const first = b[start];
-  let kind: number;
-  if (first === QUOTE) kind = STRING;
-  else if (first === LOWER_T || first === LOWER_F) kind = BOOL;
-  else if (first === LOWER_N || first === OPEN_BRACE || first === OPEN_BRACKET) {
-    out.piece(KEY_OPEN);
-    out.copy(b, keyStart, keyEnd);
-    if (first === LOWER_N) out.piece(NULL_VALUE);
-    else {
-      out.piece(NESTED_VALUE);
-      out.text(anyValueJson(JSON.parse(b.toString('utf8', start, end))));
-      out.byte(125);
-    }
+  let opening: Uint8Array;
+  if (first === QUOTE) opening = STRING_VALUE;
+  else if (first === LOWER_T || first === LOWER_F) opening = BOOL_VALUE;
+  else if (first === LOWER_N) {
+    out.piece(NULL_VALUE);
     return;
-  } else kind = isInteger(b, start, end) ? INT : DOUBLE;
-  out.piece(opening(place, b, keyStart, keyEnd, kind));
+  } else if (first === OPEN_BRACE || first === OPEN_BRACKET) {
+    out.piece(NESTED_VALUE);
+    out.text(anyValueJson(JSON.parse(b.toString('utf8', start, end))));
+    out.byte(125);
+    return;
+  } else opening = isInteger(b, start, end) ? INT_VALUE : DOUBLE_VALUE;
+  out.piece(opening);
   out.copy(b, start, end);
   out.piece(SCALAR_CLOSE);
 }
@@ -156,7 +122,7 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
   for (let i = 0; i < reader.count; i++) {
     if (i > 0) out.byte(COMMA);
     const at = i * 4;
-    writeAttribute(out, i, b, ranges[at]!, ranges[at + 1]!, ranges[at + 2]!, ranges[at + 3]!);
+    writeAttribute(out, b, ranges[at]!, ranges[at + 1]!, ranges[at + 2]!, ranges[at + 3]!);
   }
   const own = reader.own;
   // trace_id, span_id (strings) and trace_flags (digits), as the line has them.
