@@ -46,12 +46,14 @@ if (library.startsWith('otel')) {
   await provider.shutdown();
 } else {
   const bodies = new Map();
+  // The preset's own way of building a body (bytes when it has bodyUtf8), built once per batch size.
+  const build = otlpPreset.bodyUtf8 ?? otlpPreset.body;
   registerHttpPreset('otlp-prebuilt', () => ({
     ...otlpPreset,
-    body(records) {
+    [otlpPreset.bodyUtf8 ? 'bodyUtf8' : 'body'](records) {
       let body = bodies.get(records.length);
       if (body === undefined) {
-        body = otlpPreset.body(records);
+        body = build(records);
         bodies.set(records.length, body);
       }
       return body;

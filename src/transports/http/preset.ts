@@ -34,9 +34,14 @@ export interface HttpPreset {
   readonly contentType: string;
   /** The URL to send to, from the configured one (ClickHouse adds its INSERT query). */
   url?(base: string): string;
-  /** The URL of one request, from the one `url` made and the request's body (before compression). */
-  requestUrl?(url: string, body: string): string;
+  /** The URL of one request, from the one `url` made and the request's body (`body` or `bodyUtf8`, uncompressed). */
+  requestUrl?(url: string, body: string | Uint8Array): string;
   body(records: readonly LogRecord[]): string;
+  /**
+   * The same body as UTF-8 bytes: when a preset has it, the transport sends this instead of
+   * `body` (a large body written as bytes skips building one string and encoding it again).
+   */
+  bodyUtf8?(records: readonly LogRecord[]): Uint8Array;
   /** The verdict on a response; undefined leaves it to the generic rules by status. */
   classify?(response: HttpResponse, records: readonly LogRecord[]): Verdict | undefined;
   /** Statuses worth retrying, besides network errors and timeouts. */

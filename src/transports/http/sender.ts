@@ -51,8 +51,8 @@ export class Sender {
     this.agent = secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions);
   }
 
-  async send(url: string, contentType: string, body: string, signal?: AbortSignal): Promise<HttpResponse> {
-    const plain = Buffer.from(body);
+  async send(url: string, contentType: string, body: string | Uint8Array, signal?: AbortSignal): Promise<HttpResponse> {
+    const plain = typeof body === 'string' ? Buffer.from(body) : body;
     const gzipped = plain.length >= this.gzipFrom;
     const payload = gzipped ? await gzipAsync(plain) : plain;
     this.bytes.bodyBytes += plain.length;

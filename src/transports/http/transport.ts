@@ -97,8 +97,8 @@ class BodySize {
   }
 
   /** A reason to split the batch before sending it, or undefined when the body fits. */
-  check(body: string, records: readonly LogRecord[]): Error | undefined {
-    const bytes = Buffer.byteLength(body);
+  check(body: string | Uint8Array, records: readonly LogRecord[]): Error | undefined {
+    const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     let chars = 0;
     for (const record of records) chars += record.json().length;
     if (chars > 0) this.ratio = Math.min(16, Math.max(0.25, bytes / chars));
@@ -109,9 +109,9 @@ class BodySize {
 
 async function deliver(send: Send, records: readonly LogRecord[], info: BatchInfo): Promise<Verdict> {
   const { preset, scrubber } = send;
-  let body: string;
+  let body: string | Uint8Array;
   try {
-    body = preset.body(records);
+    body = preset.bodyUtf8 === undefined ? preset.body(records) : preset.bodyUtf8(records);
   } catch (error) {
     // A preset that cannot build a body is no reason to retry: find the record it chokes on.
     const reason = error instanceof Error ? error : new Error(String(error));

@@ -21,7 +21,7 @@ const TOKEN_UNKNOWN = 'insertDeduplicationToken needs ClickHouse 22.2 or later (
  * attempt reached it. Two batches with the same rows byte for byte count as one insert,
  * as ClickHouse's own block deduplication would have it.
  */
-function deduplicationToken(body: string): string {
+function deduplicationToken(body: string | Uint8Array): string {
   return createHash('sha256').update(body).digest('hex').slice(0, 32);
 }
 

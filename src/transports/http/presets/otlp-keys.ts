@@ -1,35 +1,5 @@
 import { appendAttributes } from './otlp-values.js';
 
-/** What one entry of a record's line is to OTLP. */
-export const ATTRIBUTE = 0;
-export const SKIP = 1;
-export const TRACE_ID = 2;
-export const SPAN_ID = 3;
-export const TRACE_FLAGS = 4;
-/** `name`: the service, a resource attribute. */
-export const SERVICE = 5;
-/** `pid` and `hostname`: they describe the process, not the event (resource attributes). */
-export const PID = 6;
-export const HOSTNAME = 7;
-
-/** Keys, quoted as the line has them, that are the record's own OTLP fields or its resource's. */
-const OWN_KEYS: ReadonlyMap<string, number> = new Map([
-  ['"level"', SKIP],
-  ['"time"', SKIP],
-  ['"name"', SERVICE],
-  ['"pid"', PID],
-  ['"hostname"', HOSTNAME],
-  ['"trace_id"', TRACE_ID],
-  ['"span_id"', SPAN_ID],
-  ['"trace_flags"', TRACE_FLAGS],
-]);
-
-/** What a key (quoted, as the line has it) is to OTLP, given the record's message key (quoted too). */
-export function kindOf(quotedKey: string, quotedMessageKey: string): number {
-  if (quotedKey === quotedMessageKey) return SKIP;
-  return OWN_KEYS.get(quotedKey) ?? ATTRIBUTE;
-}
-
 /** OTLP severity numbers for our levels: trace 1, debug 5, info 9, warn 13, error 17, fatal 21. */
 function severityNumber(level: number): number {
   if (level >= 60) return 21;

@@ -1,0 +1,262 @@
+import type { LogRecord } from '../../../core/record/log-record.js';
+import { ascii, ByteWriter } from './byte-writer.js';
+import { resourceOf, severityJson } from './otlp-keys.js';
+import { OtlpLine } from './otlp-line.js';
+import { anyValueJson } from './otlp-values.js';
+import { unixNanos } from './unix-nanos.js';
+
+/**
+ * An OTLP/HTTP JSON ExportLogsServiceRequest written as UTF-8 bytes straight from each
+ * record's line: keys, strings and numbers are copied as the line has them (never parsed
+ * and encoded again), level, time and message come from the public record, and nothing per
+ * record is built as a string. One writer and one reader serve every body (a body is made
+ * without yielding).
+ */
+
+const QUOTE = 34;
+const COMMA = 44;
+const OPEN_BRACE = 123;
+const OPEN_BRACKET = 91;
+const LOWER_N = 110;
+const LOWER_T = 116;
+const LOWER_F = 102;
+
+const KEY_OPEN = ascii('{"key":');
+const STRING_VALUE = ascii(',"value":{"stringValue":');
+const BOOL_VALUE = ascii(',"value":{"boolValue":');
+const INT_VALUE = ascii(',"value":{"intValue":');
+const DOUBLE_VALUE = ascii(',"value":{"doubleValue":');
+const NULL_VALUE = ascii(',"value":{}}');
+const NESTED_VALUE = ascii(',"value":');
+const SCALAR_CLOSE = ascii('}}');
+const TRACE_ID = ascii('],"traceId":');
+const SPAN_ID = ascii(',"spanId":');
+const FLAGS = ascii(',"flags":');
+const RESOURCE_OPEN = ascii('{"resource":');
+const SCOPE_OPEN = ascii(',"scopeLogs":[{"scope":{"name":"streamlog"},"logRecords":[');
+const SCOPE_CLOSE = ascii(']}]}');
+const BODY_START = ascii('{"resourceLogs":[');
+const BODY_END = ascii(']}');
+const COMMA_BYTES = ascii(',');
+
+const line = new ByteWriter(4096);
+const reader = new OtlpLine();
+
+let lastTime = Number.NaN;
+let times = '';
+let lastSeverity = '';
+let lastMsg: string | undefined;
+let message = '""';
+/** Everything before a record's first attribute, for the last time, severity and message seen. */
+let head = ascii('');
+
+/** Is this JSON number an integer that a double holds exactly (15 digits always are)? */
+function isInteger(b: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    if (c === 46 || c === 101 || c === 69) return false; // . e E
+  }
+  return end - start <= 15 || Number.isSafeInteger(Number(b.toString('latin1', start, end)));
+}
+
+/** One attribute: `{"key":…,"value":…}` with the raw value as its AnyValue. */
+function writeAttribute(
+  out: ByteWriter,
+  b: Buffer,
+  keyStart: number,
+  keyEnd: number,
+  start: number,
+  end: number,
+): void {
+  out.piece(KEY_OPEN);
+  out.copy(b, keyStart, keyEnd);
+  const first = b[start];
+  let opening: Uint8Array;
+  if (first === QUOTE) opening = STRING_VALUE;
+  else if (first === LOWER_T || first === LOWER_F) opening = BOOL_VALUE;
+  else if (first === LOWER_N) {
+    out.piece(NULL_VALUE);
+    return;
+  } else if (first === OPEN_BRACE || first === OPEN_BRACKET) {
+    out.piece(NESTED_VALUE);
+    out.text(anyValueJson(JSON.parse(b.toString('utf8', start, end))));
+    out.byte(125);
+    return;
+  } else opening = isInteger(b, start, end) ? INT_VALUE : DOUBLE_VALUE;
+  out.piece(opening);
+  out.copy(b, start, end);
+  out.piece(SCALAR_CLOSE);
+}
+
+/** Is the raw value a run of digits (what `flags` takes)? */
+function isDigits(b: Buffer, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) if (b[i]! < 48 || b[i]! > 57) return false;
+  return true;
+}
+
+/** One LogRecord, from the line the reader has just read. */
+function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
+  // Records come in bursts within one millisecond, of one level and with one message: their
+  // LogRecords start alike, up to the attributes.
+  let changed = false;
+  if (record.time !== lastTime) {
+    lastTime = record.time;
+    const nanos = unixNanos(record.time);
+    times = `{"timeUnixNano":"${nanos}","observedTimeUnixNano":"${nanos}",`;
+    changed = true;
+  }
+  const severity = severityJson(record.level, record.label);
+  if (severity !== lastSeverity) {
+    lastSeverity = severity;
+    changed = true;
+  }
+  if (record.msg !== lastMsg) {
+    lastMsg = record.msg;
+    message = JSON.stringify(record.msg ?? '');
+    changed = true;
+  }
+  if (changed) head = ascii(`${times}${severity},"body":{"stringValue":${message}},"attributes":[`);
+  out.piece(head);
+  const ranges = reader.ranges;
+  for (let i = 0; i < reader.count; i++) {
+    if (i > 0) out.byte(COMMA);
+    const at = i * 4;
+    writeAttribute(out, b, ranges[at]!, ranges[at + 1]!, ranges[at + 2]!, ranges[at + 3]!);
+  }
+  const own = reader.own;
+  // trace_id, span_id (strings) and trace_flags (digits), as the line has them.
+  if (own[6]! >= 0 && b[own[6]!] === QUOTE) {
+    out.piece(TRACE_ID);
+    out.copy(b, own[6]!, own[7]!);
+  } else out.byte(93);
+  if (own[8]! >= 0 && b[own[8]!] === QUOTE) {
+    out.piece(SPAN_ID);
+    out.copy(b, own[8]!, own[9]!);
+  }
+  if (own[10]! >= 0 && isDigits(b, own[10]!, own[11]!)) {
+    out.piece(FLAGS);
+    out.copy(b, own[10]!, own[11]!);
+  }
+  out.byte(125);
+}
+
+/** The raw JSON of one of the reader's own values (name 0, pid 1, hostname 2), or undefined. */
+function ownValue(b: Buffer, which: number): string | undefined {
+  const start = reader.own[which * 2]!;
+  return start < 0 ? undefined : b.toString('utf8', start, reader.own[which * 2 + 1]!);
+}
+
+/** Have the line's name, pid and hostname the bytes of the last line's? */
+const lastOwn = new ByteWriter(256);
+const lastOwnLengths = new Int32Array(3).fill(-2);
+
+function sameResource(b: Buffer): boolean {
+  const own = reader.own;
+  let at = 0;
+  for (let which = 0; which < 3; which++) {
+    const start = own[which * 2]!;
+    const length = start < 0 ? -1 : own[which * 2 + 1]! - start;
+    if (length !== lastOwnLengths[which]) return false;
+    for (let i = 0; i < length; i++) if (b[start + i] !== lastOwn.bytes[at + i]) return false;
+    if (length > 0) at += length;
+  }
+  return true;
+}
+
+function rememberResource(b: Buffer): void {
+  const own = reader.own;
+  lastOwn.reset();
+  for (let which = 0; which < 3; which++) {
+    const start = own[which * 2]!;
+    lastOwnLengths[which] = start < 0 ? -1 : own[which * 2 + 1]! - start;
+    if (start >= 0) lastOwn.copy(b, start, own[which * 2 + 1]!);
+  }
+}
+
+let starts = new Int32Array(0);
+let ends = new Int32Array(0);
+let groupOf = new Int32Array(0);
+let lastResource = '';
+let lastResourceBytes = ascii('{}');
+
+/** Bytes of body per record, as last made: a body's buffer is sized from it, and rarely grows. */
+let bytesPerRecord = 512;
+/** The most a body's buffer starts at; beyond it, it grows as it is written. */
+const MAX_FIRST_SIZE = 4 * 1024 * 1024;
+
+/**
+ * The records' ExportLogsServiceRequest, grouped by resource in order of first appearance.
+ * Written into a buffer of its own, handed out as it is (nearly every body has one resource:
+ * its LogRecords are written in place, under the first record's resource).
+ */
+export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
+  // Bounded: after a body of one huge record, a thousand small ones must not ask for gigabytes.
+  const out = new ByteWriter(Math.min(MAX_FIRST_SIZE, Math.ceil(records.length * bytesPerRecord * 1.1) + 256));
+  // Per record: where its LogRecord starts and ends in `out`, and its resource's group.
+  if (starts.length < records.length) {
+    starts = new Int32Array(records.length);
+    ends = new Int32Array(records.length);
+    groupOf = new Int32Array(records.length);
+  }
+  const groups: Uint8Array[] = [];
+  const groupByResource = new Map<string, number>();
+  let group = -1;
+  out.piece(BODY_START);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    line.reset();
+    line.text(record.json());
+    const b = line.bytes;
+    reader.setMessageKey(record.messageKey);
+    reader.read(b, 0, line.at);
+    if (group < 0 || !sameResource(b)) {
+      rememberResource(b);
+      const resource = resourceOf(ownValue(b, 0), ownValue(b, 1), ownValue(b, 2));
+      if (resource !== lastResource) {
+        lastResource = resource;
+        lastResourceBytes = ascii(resource);
+      }
+      group = groupByResource.get(resource) ?? -1;
+      if (group < 0) {
+        group = groups.length;
+        groups.push(lastResourceBytes);
+        groupByResource.set(resource, group);
+      }
+      if (i === 0) {
+        out.piece(RESOURCE_OPEN);
+        out.piece(lastResourceBytes);
+        out.piece(SCOPE_OPEN);
+      }
+    }
+    if (i > 0) out.byte(COMMA);
+    starts[i] = out.at;
+    writeLogRecord(out, record, b);
+    ends[i] = out.at;
+    groupOf[i] = group;
+  }
+  if (records.length > 0) bytesPerRecord = Math.max(64, out.at / records.length);
+  // The line's buffer is kept from body to body, but not at the size of a huge record.
+  line.shrink(1024 * 1024, 4096);
+  if (groups.length <= 1) {
+    if (groups.length === 1) out.piece(SCOPE_CLOSE);
+    out.piece(BODY_END);
+    return out.bytes.subarray(0, out.at);
+  }
+  // Records of several resources: each group's LogRecords together, in order.
+  const parts: Uint8Array[] = [BODY_START];
+  for (let g = 0; g < groups.length; g++) {
+    if (g > 0) parts.push(COMMA_BYTES);
+    parts.push(RESOURCE_OPEN, groups[g]!, SCOPE_OPEN);
+    let first = true;
+    for (let i = 0; i < records.length; i++) {
+      if (groupOf[i] !== g) continue;
+      if (!first) parts.push(COMMA_BYTES);
+      first = false;
+      parts.push(out.bytes.subarray(starts[i]!, ends[i]!));
+    }
+    parts.push(SCOPE_CLOSE);
+  }
+  parts.push(BODY_END);
+  return Buffer.concat(parts);
+}
