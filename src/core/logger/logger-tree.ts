@@ -7,6 +7,7 @@ import type { Router } from '../routing/router.js';
 import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
 import { dispatchingCall } from '../record/object-form.js';
 import { registerForExit, unregisterForExit } from './exit-hooks.js';
+import { FieldPickers } from './field-pickers.js';
 import { type RecordParts, splitParsedObject, splitRecordObject } from './record-object.js';
 
 export interface LoggerTreeOptions {
@@ -77,6 +78,8 @@ export class LoggerTree {
   /** For lines that already hold their base (a spool, a shipped producer's): nothing added, base keys kept. */
   readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
+  /** Copies the fields of log.stream()'s parsed lines. */
+  private readonly pickers: FieldPickers;
   private readonly exitTimeoutMs: number;
   /** The end of a script is being waited for, or it ran out of time once (no second wait). */
   private endingScript = false;
@@ -95,6 +98,7 @@ export class LoggerTree {
     this.fieldsHook = options.fieldsHook;
     this.logMethodHook = options.logMethodHook;
 
+    this.pickers = new FieldPickers(this.shape.messageKey);
     this.rootScope = this.scopeFor(options.baseJson);
     this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
     if (options.exitFlush) registerForExit(this);
@@ -193,7 +197,7 @@ export class LoggerTree {
     let fields: Record<string, unknown>;
     try {
       parts = parsed
-        ? splitParsedObject(object, this.shape, this.levels)
+        ? splitParsedObject(object, this.shape, this.levels, this.pickers)
         : splitRecordObject(object, this.shape, this.levels, true);
       if (parts.level < this.router.minThreshold) return;
       fields = this.redactor ? this.redactor(parts.fields) : parts.fields;

@@ -1,5 +1,6 @@
 import type { LevelTable } from '../record/levels.js';
 import type { RecordShape } from '../record/shape.js';
+import type { FieldPickers } from './field-pickers.js';
 
 /** The range a Date can hold: a time outside it cannot be written as ISO text. */
 const MAX_TIME = 8.64e15;
@@ -46,14 +47,15 @@ export function splitRecordObject(
 }
 
 /**
- * splitRecordObject for an object that came out of JSON.parse (a log.stream() line), the
- * same parts in the same key order: the fields are copied in one pass with no rest spread
- * (which copies by a slow generic path) and no delete (which makes the copy a dictionary).
+ * splitRecordObject for an object that came out of JSON.parse (a log.stream() line): the
+ * same parts, the fields in the same key order, copied by `pickers` with no rest spread
+ * (a slow generic copy) and no delete (which would make the copy a dictionary).
  */
 export function splitParsedObject(
   object: Record<string, unknown>,
   shape: RecordShape,
   levels: LevelTable,
+  pickers: FieldPickers,
 ): RecordParts {
   const messageKey = shape.messageKey;
   let taken = messageKey;
@@ -65,15 +67,7 @@ export function splitParsedObject(
       }
     }
   }
-  const fields: Record<string, unknown> = {};
-  for (const key in object) {
-    if (key === 'level' || key === 'time' || key === messageKey || key === taken) continue;
-    // JSON.parse makes "__proto__" an own key; an assignment would set the prototype instead.
-    if (key === '__proto__')
-      Object.defineProperty(fields, key, { value: object[key], enumerable: true, writable: true, configurable: true });
-    else fields[key] = object[key];
-  }
-  return settle(object.level, object.time, object[taken], fields, levels);
+  return settle(object.level, object.time, object[taken], pickers.fields(object, taken), levels);
 }
 
 function settle(
@@ -83,11 +77,15 @@ function settle(
   fields: Record<string, unknown>,
   levels: LevelTable,
 ): RecordParts {
-  let level = levels.builtin('info');
+  let level: number;
   if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
   else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel))
     level = levels.value(rawLevel);
-  else if (rawLevel !== undefined) fields.invalidLevel = rawLevel;
+  else {
+    // Looked up only when the record has no usable level of its own.
+    level = levels.builtin('info');
+    if (rawLevel !== undefined) fields.invalidLevel = rawLevel;
+  }
   let time = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
   if (!(Math.abs(time) <= MAX_TIME)) {
     if (rawTime !== undefined) fields.invalidTime = rawTime;
