@@ -13,6 +13,8 @@ interface Picker {
 const MAX_PICKERS = 8;
 /** Objects with more keys than this are copied key by key (no function made for them). */
 const MAX_PICKED_KEYS = 64;
+/** Functions made per logger tree: shapes that keep coming and going stop making new ones. */
+const MAX_MADE = 256;
 
 /**
  * The fields of parsed lines, copied without `level`, `time` and the message keys. Lines
@@ -26,6 +28,7 @@ export class FieldPickers {
   /** The keys of the last object no picker fitted, to make one if the next is the same. */
   private missed: string[] | undefined;
   private missedTaken = '';
+  private made = 0;
 
   constructor(private readonly messageKey: string) {}
 
@@ -43,6 +46,7 @@ export class FieldPickers {
     const keys: string[] = [];
     for (const key in object) keys.push(key);
     if (
+      this.made < MAX_MADE &&
       this.missed !== undefined &&
       taken === this.missedTaken &&
       keys.length <= MAX_PICKED_KEYS &&
@@ -50,6 +54,7 @@ export class FieldPickers {
       sameKeys(keys, this.missed)
     ) {
       this.missed = undefined;
+      this.made++;
       const picker = { keys, taken, pick: this.make(keys, taken) };
       if (this.pickers.length >= MAX_PICKERS) this.pickers.pop();
       this.pickers.unshift(picker);
