@@ -7,56 +7,8 @@ import type { Router } from '../routing/router.js';
 import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
 import { dispatchingCall } from '../record/object-form.js';
 import { registerForExit, unregisterForExit } from './exit-hooks.js';
-
-/** The range a Date can hold: a time outside it cannot be written as ISO text. */
-const MAX_TIME = 8.64e15;
-
-const MESSAGE_KEYS = ['msg', 'message'];
-
-/** The first string message under a common key, taken out of the fields. */
-function takeMessage(fields: Record<string, unknown>): string | undefined {
-  for (const key of MESSAGE_KEYS) {
-    const value = fields[key];
-    if (typeof value === 'string') {
-      delete fields[key];
-      return value;
-    }
-  }
-  return undefined;
-}
-
-/**
- * A record given as a plain object (log.stream(), spool replay), taken apart: level, time,
- * message and the rest. A value that cannot serve as one of the first three (an object as
- * the message, a time in year 300,000) is kept as a field with a marker instead:
- * `invalidLevel`, `invalidTime`, `invalidMessage`.
- */
-function splitRecordObject(
-  object: Record<string, unknown>,
-  shape: RecordShape,
-  levels: LevelTable,
-  otherMessageKeys: boolean,
-) {
-  const { level: rawLevel, time: rawTime, [shape.messageKey]: given, ...fields } = object;
-  let level = levels.builtin('info');
-  if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
-  else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel))
-    level = levels.value(rawLevel);
-  else if (rawLevel !== undefined) fields.invalidLevel = rawLevel;
-  let time = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
-  if (!(Math.abs(time) <= MAX_TIME)) {
-    if (rawTime !== undefined) fields.invalidTime = rawTime;
-    time = Date.now();
-  }
-  let msg: string | undefined;
-  // Other loggers' objects name the message `msg` (pino, bunyan) or `message` (winston); a
-  // replayed line of our own keeps a `message` field as the field it was.
-  const rawMsg = given === undefined && otherMessageKeys ? takeMessage(fields) : given;
-  if (typeof rawMsg === 'string') msg = rawMsg;
-  else if (typeof rawMsg === 'number' || typeof rawMsg === 'boolean') msg = String(rawMsg);
-  else if (rawMsg !== undefined) fields.invalidMessage = rawMsg;
-  return { level, time, msg, fields };
-}
+import { FieldPickers } from './field-pickers.js';
+import { type RecordParts, splitParsedObject, splitRecordObject } from './record-object.js';
 
 export interface LoggerTreeOptions {
   levels: LevelTable;
@@ -126,6 +78,8 @@ export class LoggerTree {
   /** For lines that already hold their base (a spool, a shipped producer's): nothing added, base keys kept. */
   readonly revivedScope: RecordScope;
   private closing: Promise<boolean> | undefined;
+  /** Copies the fields of log.stream()'s parsed lines. */
+  private readonly pickers: FieldPickers;
   private readonly exitTimeoutMs: number;
   /** The end of a script is being waited for, or it ran out of time once (no second wait). */
   private endingScript = false;
@@ -144,6 +98,7 @@ export class LoggerTree {
     this.fieldsHook = options.fieldsHook;
     this.logMethodHook = options.logMethodHook;
 
+    this.pickers = new FieldPickers(this.shape.messageKey);
     this.rootScope = this.scopeFor(options.baseJson);
     this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
     if (options.exitFlush) registerForExit(this);
@@ -162,6 +117,8 @@ export class LoggerTree {
     scope: RecordScope,
     context: ContextFrame | undefined,
     internal = false,
+    /** The fields came out of JSON.parse untouched: plain trees, written without the probe. */
+    parsedFields = false,
   ): void {
     if (this.closed) {
       this.droppedAfterClose++;
@@ -172,7 +129,8 @@ export class LoggerTree {
     if (this.tracing) record.traceJson = activeSpanJson();
     // The line is built now, as pino does: what every transport sees is the values as they
     // were at the call, whatever the caller changes afterwards.
-    record.json();
+    if (parsedFields) record.buildFromParsed();
+    else record.json();
     this.logged++;
     dispatchingCall(record);
     try {
@@ -222,10 +180,25 @@ export class LoggerTree {
 
   /** A record that arrives as an object (log.stream()): level, time and message are taken from it. */
   ingest(object: Record<string, unknown>, scope: RecordScope): void {
-    let parts: ReturnType<typeof splitRecordObject>;
+    this.ingestParts(object, scope, false);
+  }
+
+  /**
+   * A record from a JSON line (log.stream()): the object came out of JSON.parse, so it is a
+   * plain tree (no cycles, getters, toJSON or BigInt) and, unless a redactor's censor put
+   * something else in, its line is written by native JSON.stringify without the probe.
+   */
+  ingestParsed(object: Record<string, unknown>, scope: RecordScope): void {
+    this.ingestParts(object, scope, true);
+  }
+
+  private ingestParts(object: Record<string, unknown>, scope: RecordScope, parsed: boolean): void {
+    let parts: RecordParts;
     let fields: Record<string, unknown>;
     try {
-      parts = splitRecordObject(object, this.shape, this.levels, true);
+      parts = parsed
+        ? splitParsedObject(object, this.shape, this.levels, this.pickers)
+        : splitRecordObject(object, this.shape, this.levels, true);
       if (parts.level < this.router.minThreshold) return;
       fields = this.redactor ? this.redactor(parts.fields) : parts.fields;
     } catch (error) {
@@ -243,7 +216,7 @@ export class LoggerTree {
       }
       return;
     }
-    this.emit(parts.level, parts.time, parts.msg, fields, scope, undefined);
+    this.emit(parts.level, parts.time, parts.msg, fields, scope, undefined, false, parsed && !this.redactor);
   }
 
   /**

@@ -1,4 +1,6 @@
 const NEWLINE = 0x0a;
+/** A UTF-16 unit of decoded text stands for at most this many bytes of the input. */
+const MAX_BYTES_PER_UNIT = 3;
 
 /** What gets each line: its text, and whether its end was cut off. */
 export type LineSink = (text: string, truncated: boolean) => void;
@@ -20,15 +22,21 @@ export class NdjsonLines {
   /** Feeds a chunk; `emit` gets every line it completes. */
   push(chunk: Buffer, emit: LineSink): void {
     let start = 0;
-    for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      // A whole line inside the chunk, within bounds (the usual case): decoded in place, no copy.
-      if (this.pieceBytes === 0 && !this.skipping && nl - start <= this.maxLineBytes) {
-        emit(chunk.toString('utf8', start, nl), false);
-      } else {
-        this.keep(chunk.subarray(start, nl));
-        this.finishLine(emit);
+    if (this.pieceBytes > 0 || this.skipping) {
+      // The end of a line begun in an earlier chunk.
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl === -1) {
+        this.keep(chunk);
+        return;
       }
+      this.keep(chunk.subarray(0, nl));
+      this.finishLine(emit);
       start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last >= start) {
+      this.wholeLines(chunk, start, last, emit);
+      start = last + 1;
     }
     if (start < chunk.length) this.keep(chunk.subarray(start));
   }
@@ -36,6 +44,45 @@ export class NdjsonLines {
   /** The last line, when the input ends without a newline. */
   end(emit: LineSink): void {
     if (this.pieceBytes > 0 || this.skipping) this.finishLine(emit);
+  }
+
+  /**
+   * The lines of `chunk[from..last]` (`last` is a newline), decoded in one piece and cut at
+   * its newlines: one native call per chunk, not per line. A newline byte is never part of
+   * a multi-byte character (nor of an invalid sequence), so each slice is the line's own
+   * decoding. Byte offsets are known when every byte decoded to one unit; otherwise a line's
+   * bytes are at most three per unit, which proves short lines within bounds.
+   */
+  private wholeLines(chunk: Buffer, from: number, last: number, emit: LineSink): void {
+    const text = chunk.toString('utf8', from, last + 1);
+    const unitPerByte = text.length === last + 1 - from;
+    if (!unitPerByte && text.length * MAX_BYTES_PER_UNIT > this.maxLineBytes) {
+      this.linesByBytes(chunk, from, last, emit);
+      return;
+    }
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      if (nl - start <= this.maxLineBytes) emit(text.slice(start, nl), false);
+      else {
+        // Only reached when units are bytes, so the offsets are the chunk's.
+        this.keep(chunk.subarray(from + start, from + nl));
+        this.finishLine(emit);
+      }
+      start = nl + 1;
+    }
+  }
+
+  /** Line by line in bytes: a chunk with multi-byte text and a bound too small to prove. */
+  private linesByBytes(chunk: Buffer, from: number, last: number, emit: LineSink): void {
+    let start = from;
+    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1 && nl <= last; nl = chunk.indexOf(NEWLINE, start)) {
+      if (nl - start <= this.maxLineBytes) emit(chunk.toString('utf8', start, nl), false);
+      else {
+        this.keep(chunk.subarray(start, nl));
+        this.finishLine(emit);
+      }
+      start = nl + 1;
+    }
   }
 
   private keep(bytes: Buffer): void {

@@ -63,23 +63,39 @@ export class ProducerStream extends Writable {
         parsedAsIs = false;
       }
       if (parsedAsIs) {
-        this.ingest(value);
+        this.ingestParsed(value);
         return;
       }
     }
     const trimmed = text.trim();
     if (trimmed.length === 0) return;
-    let parsed: unknown;
-    try {
-      parsed = truncated || trimmed.length === text.length ? undefined : JSON.parse(trimmed);
-    } catch {
-      parsed = undefined;
+    if (!truncated && trimmed.length !== text.length) {
+      let value: unknown;
+      let parsed = true;
+      try {
+        value = JSON.parse(trimmed);
+      } catch {
+        parsed = false;
+      }
+      if (parsed) {
+        this.ingestParsed(value);
+        return;
+      }
     }
-    if (parsed === undefined) {
-      parsed = truncated ? { msg: text, invalidJson: true, truncated: true } : { msg: text, invalidJson: true };
-    }
-    this.ingest(parsed);
+    // The text may be a slice of the whole chunk's: a copy of its own keeps the chunk from
+    // living as long as the record.
+    const msg = flatCopy(text);
+    this.ingest(truncated ? { msg, invalidJson: true, truncated: true } : { msg, invalidJson: true });
   };
+
+  /** A value from JSON.parse: an object is a plain tree, taken apart without the generic copy. */
+  private ingestParsed(value: unknown): void {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      this.tree.ingestParsed(value as Record<string, unknown>, this.scope);
+      return;
+    }
+    this.ingest(value);
+  }
 
   private ingest(value: unknown): void {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -99,4 +115,9 @@ export class ProducerStream extends Writable {
     }
     router.once('unblocked', () => callback());
   }
+}
+
+/** A string that shares no memory with the one it was sliced from. */
+function flatCopy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }

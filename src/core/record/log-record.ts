@@ -1,6 +1,6 @@
 import type { ContextFrame } from './context.js';
 import type { Redactor } from './redact.js';
-import { fieldsJson, quote } from './serialize.js';
+import { fieldsJson, parsedFieldsJson, quote } from './serialize.js';
 import type { RecordShape } from './shape.js';
 
 /** Turns a record into one output line (ending in "\n"). */
@@ -119,6 +119,14 @@ export class LogRecordImpl implements LogRecord {
     return this.jsonLine;
   }
 
+  /**
+   * Builds the line now from fields that came out of JSON.parse untouched (a log.stream()
+   * line): plain trees, so their objects go to native JSON.stringify without the probe.
+   */
+  buildFromParsed(): void {
+    this.jsonLine ??= buildJsonLine(this, true);
+  }
+
   /** A plain, JSON-safe object of the record: exactly what the JSON line holds (a fresh copy). */
   toObject(): Record<string, unknown> {
     return JSON.parse(this.json()) as Record<string, unknown>;
@@ -186,14 +194,14 @@ export function headJson(record: LogRecordImpl): string {
   return head + contextJson(record) + record.traceJson;
 }
 
-function buildJsonLine(record: LogRecordImpl): string {
+function buildJsonLine(record: LogRecordImpl, parsedFields = false): string {
   const shape = record.scope.shape;
   try {
-    return (
-      headJson(record) +
-      (record.fields === undefined ? '' : fieldsJson(record.fields, shape.safe)) +
-      shape.messageTail(record.msg)
-    );
+    const fields = record.fields;
+    let fieldsPart = '';
+    if (fields !== undefined)
+      fieldsPart = parsedFields ? parsedFieldsJson(fields, shape.safe) : fieldsJson(fields, shape.safe);
+    return headJson(record) + fieldsPart + shape.messageTail(record.msg);
   } catch (error) {
     // Last resort: the record still yields a line that says what went wrong.
     let msg = '';

@@ -217,6 +217,43 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
   return fieldsJsonByKey(fields, options);
 }
 
+/**
+ * fieldsJson for fields that came out of JSON.parse untouched: plain trees whose size the
+ * line bounds (no cycles, getters, toJSON, BigInt or shared references), so each object
+ * value goes to native JSON.stringify whole, without the plain-tree probe. A value nested
+ * deeper than the stack allows makes stringify throw: then the careful path writes it.
+ */
+export function parsedFieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string {
+  const core = options.coreKeys;
+  const fragments = keyFragments(options);
+  let out = '';
+  try {
+    for (const key in fields) {
+      const value = (fields as Record<string, unknown>)[key];
+      switch (typeof value) {
+        case 'string':
+          out += keyFragment(fragments, key, core) + quote(value);
+          break;
+        case 'number':
+          // JSON.parse gives Infinity for 1e999.
+          out += keyFragment(fragments, key, core) + (Number.isFinite(value) ? String(value) : 'null');
+          break;
+        case 'boolean':
+          out += keyFragment(fragments, key, core) + (value ? 'true' : 'false');
+          break;
+        case 'object':
+          out += keyFragment(fragments, key, core) + (value === null ? 'null' : JSON.stringify(value));
+          break;
+        default:
+          return fieldsJson(fields, options);
+      }
+    }
+    return out;
+  } catch {
+    return fieldsJson(fields, options);
+  }
+}
+
 function fieldsJsonByKey(fields: object, options: SafeOptions): string {
   let out = '';
   try {

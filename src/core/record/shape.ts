@@ -59,11 +59,25 @@ export class RecordShape {
   timeJson(time: number): string {
     if (time === this.lastTime) return this.lastTimeJson;
     let json = '';
-    if (this.timestamp === 'epoch') json = ',"time":' + time;
+    if (this.timestamp === 'epoch') json = this.epochJson(time);
     else if (this.timestamp === 'iso') json = ',"time":' + isoJson(time);
     this.lastTime = time;
     this.lastTimeJson = json;
     return json;
+  }
+
+  private lastSecond = Number.NaN;
+  private lastSecondJson = '';
+
+  /** `,"time":1700000000123`, made as the head makes it (see secondOf). */
+  private epochJson(time: number): string {
+    const second = secondOf(time);
+    if (second < 0) return ',"time":' + time;
+    if (second !== this.lastSecond) {
+      this.lastSecond = second;
+      this.lastSecondJson = ',"time":' + second;
+    }
+    return this.lastSecondJson + THREE_DIGITS[time - second * 1000];
   }
 
   private lastMessage: string | undefined = undefined;
@@ -90,19 +104,50 @@ export class RecordShape {
   private lastHeadTime = Number.NaN;
   private lastHeadBindings = '';
   private lastHead = '';
+  private lastHeadSecond = Number.NaN;
+  private lastHeadSecondLevel = Number.NaN;
+  private lastHeadSecondJson = '';
 
   /** `{"level":30,"time":…` and the bindings: the same for a burst of records from one logger, so the last is kept. */
   head(level: number, time: number, bindingsJson: string): string {
     if (level === this.lastHeadLevel && time === this.lastHeadTime && bindingsJson === this.lastHeadBindings) {
       return this.lastHead;
     }
-    const head = this.prefix(level) + this.timeJson(time) + bindingsJson;
+    let head: string;
+    const second = this.timestamp === 'epoch' ? secondOf(time) : -1;
+    if (second >= 0) {
+      // Records read back from a log are a millisecond apart: the text up to the second is kept.
+      if (second !== this.lastHeadSecond || level !== this.lastHeadSecondLevel) {
+        this.lastHeadSecond = second;
+        this.lastHeadSecondLevel = level;
+        this.lastHeadSecondJson = this.prefix(level) + ',"time":' + second;
+      }
+      head = this.lastHeadSecondJson + THREE_DIGITS[time - second * 1000] + bindingsJson;
+    } else head = this.prefix(level) + this.timeJson(time) + bindingsJson;
     this.lastHeadLevel = level;
     this.lastHeadTime = time;
     this.lastHeadBindings = bindingsJson;
     this.lastHead = head;
     return head;
   }
+}
+
+/** "000" to "999": the milliseconds of an epoch time, made once. */
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0'));
+/** Up to here `second + THREE_DIGITS[ms]` is exactly the time's text (and far beyond any real date). */
+const MAX_SPLIT_TIME = 1e15;
+
+/**
+ * The whole seconds of an epoch time whose text is those seconds' text and three digits
+ * of milliseconds (a whole number from 1000 on), else -1. Turning a double such as
+ * 1700000000123 into text costs more than all else in a line's head; a second's text is
+ * made once and the milliseconds come from a table.
+ */
+function secondOf(time: number): number {
+  if (!(time >= 1000 && time <= MAX_SPLIT_TIME) || Math.floor(time) !== time) return -1;
+  const second = Math.floor(time / 1000);
+  const ms = time - second * 1000;
+  return ms >= 0 && ms < 1000 ? second : -1;
 }
 
 /** ISO text of a time, or null for one a Date cannot hold (never throws). */

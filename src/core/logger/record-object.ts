@@ -1,0 +1,99 @@
+import type { LevelTable } from '../record/levels.js';
+import type { RecordShape } from '../record/shape.js';
+import type { FieldPickers } from './field-pickers.js';
+
+/** The range a Date can hold: a time outside it cannot be written as ISO text. */
+const MAX_TIME = 8.64e15;
+
+const MESSAGE_KEYS = ['msg', 'message'];
+
+/** A record object taken apart: level, time, message and the rest. */
+export interface RecordParts {
+  level: number;
+  time: number;
+  msg: string | undefined;
+  fields: Record<string, unknown>;
+}
+
+/** The first string message under a common key, taken out of the fields. */
+function takeMessage(fields: Record<string, unknown>): string | undefined {
+  for (const key of MESSAGE_KEYS) {
+    const value = fields[key];
+    if (typeof value === 'string') {
+      delete fields[key];
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A record given as a plain object (log.stream(), spool replay), taken apart: level, time,
+ * message and the rest. A value that cannot serve as one of the first three (an object as
+ * the message, a time in year 300,000) is kept as a field with a marker instead:
+ * `invalidLevel`, `invalidTime`, `invalidMessage`.
+ */
+export function splitRecordObject(
+  object: Record<string, unknown>,
+  shape: RecordShape,
+  levels: LevelTable,
+  otherMessageKeys: boolean,
+): RecordParts {
+  const { level: rawLevel, time: rawTime, [shape.messageKey]: given, ...fields } = object;
+  // Other loggers' objects name the message `msg` (pino, bunyan) or `message` (winston); a
+  // replayed line of our own keeps a `message` field as the field it was.
+  const rawMsg = given === undefined && otherMessageKeys ? takeMessage(fields) : given;
+  return settle(rawLevel, rawTime, rawMsg, fields, levels);
+}
+
+/**
+ * splitRecordObject for an object that came out of JSON.parse (a log.stream() line): the
+ * same parts, the fields in the same key order, copied by `pickers` with no rest spread
+ * (a slow generic copy) and no delete (which would make the copy a dictionary).
+ */
+export function splitParsedObject(
+  object: Record<string, unknown>,
+  shape: RecordShape,
+  levels: LevelTable,
+  pickers: FieldPickers,
+): RecordParts {
+  const messageKey = shape.messageKey;
+  let taken = messageKey;
+  if (object[messageKey] === undefined) {
+    for (const key of MESSAGE_KEYS) {
+      if (key !== messageKey && typeof object[key] === 'string') {
+        taken = key;
+        break;
+      }
+    }
+  }
+  return settle(object.level, object.time, object[taken], pickers.fields(object, taken), levels);
+}
+
+function settle(
+  rawLevel: unknown,
+  rawTime: unknown,
+  rawMsg: unknown,
+  fields: Record<string, unknown>,
+  levels: LevelTable,
+): RecordParts {
+  let level: number;
+  if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
+  else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel))
+    level = levels.value(rawLevel);
+  else {
+    // Looked up only when the record has no usable level of its own.
+    level = levels.builtin('info');
+    if (rawLevel !== undefined) fields.invalidLevel = rawLevel;
+  }
+  let time = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
+  if (!(Math.abs(time) <= MAX_TIME)) {
+    if (rawTime !== undefined) fields.invalidTime = rawTime;
+    time = Date.now();
+  }
+  let msg: string | undefined;
+  if (typeof rawMsg === 'string') msg = rawMsg;
+  else if (typeof rawMsg === 'number' || typeof rawMsg === 'boolean') msg = String(rawMsg);
+  else if (rawMsg !== undefined) fields.invalidMessage = rawMsg;
+  return { level, time, msg, fields };
+}

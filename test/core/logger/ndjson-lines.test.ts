@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { NdjsonLines } from '../../../src/core/logger/ndjson-lines.js';
+
+type Line = [text: string, truncated: boolean];
+
+function split(chunks: Buffer[], maxLineBytes: number): Line[] {
+  const lines: Line[] = [];
+  const splitter = new NdjsonLines(maxLineBytes);
+  const emit = (text: string, truncated: boolean) => lines.push([text, truncated]);
+  for (const chunk of chunks) splitter.push(chunk, emit);
+  splitter.end(emit);
+  return lines;
+}
+
+/** The lines as the whole input holds them, each cut to its first `max` bytes: what any chunking must give. */
+function reference(chunks: Buffer[], max: number): Line[] {
+  const all = Buffer.concat(chunks);
+  const lines: Line[] = [];
+  let start = 0;
+  for (let nl = all.indexOf(0x0a); nl !== -1; nl = all.indexOf(0x0a, start)) {
+    lines.push([all.toString('utf8', start, Math.min(nl, start + max)), nl - start > max]);
+    start = nl + 1;
+  }
+  if (start < all.length)
+    lines.push([all.toString('utf8', start, Math.min(all.length, start + max)), all.length - start > max]);
+  return lines;
+}
+
+/** Bytes rich in what the splitter must get right: newlines, multi-byte characters, invalid sequences. */
+const piece = fc.oneof(
+  fc.constantFrom('\n', 'a', '{"msg":"x"}', 'é', '日本', '😀', '\r\n'),
+  fc.string({ maxLength: 30 }),
+  fc.uint8Array({ maxLength: 6 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+);
+const input = fc
+  .array(fc.tuple(piece, fc.boolean()), { maxLength: 60 })
+  .map((parts) => Buffer.concat(parts.map(([text, raw]) => Buffer.from(text, raw ? 'latin1' : 'utf8'))));
+
+describe('NdjsonLines', () => {
+  it('property: however the bytes are chunked and whatever the bound, the lines are those of the whole input', () => {
+    fc.assert(
+      fc.property(
+        input,
+        fc.array(fc.nat(40), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 80 }),
+        (bytes, cuts, max) => {
+          const chunks: Buffer[] = [];
+          let at = 0;
+          for (const cut of cuts) {
+            chunks.push(bytes.subarray(at, Math.min(bytes.length, at + cut)));
+            at = Math.min(bytes.length, at + cut);
+          }
+          chunks.push(bytes.subarray(at));
+          expect(split(chunks, max)).toEqual(reference(chunks, max));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('cuts a long ASCII line inside a chunk at the bound, and a multi-byte one by its bytes', () => {
+    const chunk = Buffer.from(`short\n${'x'.repeat(20)}\nafter\n${'é'.repeat(8)}\n`);
+    expect(split([chunk], 10)).toEqual([
+      ['short', false],
+      ['x'.repeat(10), true],
+      ['after', false],
+      ['é'.repeat(5), true],
+    ]);
+  });
+});
