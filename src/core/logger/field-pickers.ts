@@ -55,7 +55,13 @@ export class FieldPickers {
     ) {
       this.missed = undefined;
       this.made++;
-      const picker = { keys, taken, pick: this.make(keys, taken) };
+      const pick = this.make(keys, taken);
+      if (pick === undefined) {
+        // Code made from strings is refused (--disallow-code-generation-from-strings): no more tries.
+        this.made = MAX_MADE;
+        return copyFields(object, keys, this.messageKey, taken);
+      }
+      const picker = { keys, taken, pick };
       if (this.pickers.length >= MAX_PICKERS) this.pickers.pop();
       this.pickers.unshift(picker);
       return picker.pick(object);
@@ -65,11 +71,15 @@ export class FieldPickers {
     return copyFields(object, keys, this.messageKey, taken);
   }
 
-  private make(keys: string[], taken: string): Pick {
+  private make(keys: string[], taken: string): Pick | undefined {
     const kept = keys.filter((key) => !left(key, this.messageKey, taken));
     // Keys are written as JSON string literals, so no key can be read as code.
     const entries = kept.map((key) => `${JSON.stringify(key)}: o[${JSON.stringify(key)}]`);
-    return new Function('o', `return { ${entries.join(', ')} };`) as Pick;
+    try {
+      return new Function('o', `return { ${entries.join(', ')} };`) as Pick;
+    } catch {
+      return undefined;
+    }
   }
 }
 

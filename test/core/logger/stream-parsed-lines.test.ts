@@ -3,7 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger, MemoryTransport } from '../../../src/index.js';
+import { DIST_ESM } from '../../built.js';
 import '../../helpers.js';
+import { runChild } from '../../transports/http/receiver.js';
 import type { ControlledTransport } from '../../helpers.js';
 
 /** A logger with the default base (pid, hostname), so a line's own `pid` is a key the line renames. */
@@ -137,5 +139,28 @@ describe('log.stream() lines: the parsed path writes what the generic object pat
     const stats = log.stats();
     expect(stats.logged).toBe(4);
     expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped + stats.pending);
+  });
+});
+
+describe('log.stream() where code cannot be made from strings', () => {
+  it('node --disallow-code-generation-from-strings: repeated shapes are copied key by key, all logged', async () => {
+    const child = await runChild(
+      `
+      const { MemoryTransport } = await import(${JSON.stringify(DIST_ESM)});
+      const memory = new MemoryTransport();
+      const log = createLogger({ exitFlush: false, base: null, transports: [memory] });
+      const sink = log.stream();
+      for (let i = 0; i < 5; i++) sink.write('{"time":' + i + ',"a":' + i + ',"b":"x","msg":"m"}\\n');
+      sink.end();
+      await new Promise((resolve) => sink.on('finish', resolve));
+      await log.flush();
+      writeSync(1, JSON.stringify({ lines: memory.lines(), stats: log.stats() }));
+      `,
+      { args: ['--disallow-code-generation-from-strings'] },
+    );
+    expect(child.stderr).toBe('');
+    const { lines, stats } = JSON.parse(child.stdout);
+    expect(lines).toEqual([0, 1, 2, 3, 4].map((i) => `{"level":30,"time":${i},"a":${i},"b":"x","msg":"m"}\n`));
+    expect(stats).toMatchObject({ logged: 5, delivered: 5, failed: 0 });
   });
 });
