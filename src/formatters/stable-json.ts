@@ -2,7 +2,7 @@ import stringify from 'fast-json-stable-stringify';
 import { z } from 'zod';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
-import { sharedView } from '../core/record/object-form.js';
+import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { quote } from '../core/record/serialize.js';
 
 /** Above this many keys the built-in sort wins; below it an insertion sort is several times faster. */
@@ -77,10 +77,37 @@ function sortedJson(value: unknown): string {
   }
 }
 
+/** A view's top-level keys sorted, each with its `"key":` text (`,"key":` after the first). */
+interface TopLevel {
+  keys: string[];
+  texts: string[];
+}
+
+/** Per key set of views built from records' parts (see sharedViewKeys): its top level, sorted once. */
+const topLevels = new WeakMap<object, TopLevel>();
+
+function topLevel(view: object): TopLevel {
+  const keys = sortedKeys(view);
+  return { keys, texts: keys.map((key, i) => (i > 0 ? ',' : '') + keyText(key)) };
+}
+
 /** Keys sorted at every depth: diffable logs and golden tests. */
 export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
-  format: (record: LogRecord) => sortedJson(sharedView(record)) + '\n',
+  format(record: LogRecord): string {
+    const view = sharedView(record);
+    const keySet = sharedViewKeys(record);
+    if (keySet === undefined) return sortedJson(view) + '\n';
+    let top = topLevels.get(keySet);
+    if (top === undefined) {
+      top = topLevel(view);
+      topLevels.set(keySet, top);
+    }
+    const { keys, texts } = top;
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) out += texts[i]! + sortedJson(view[keys[i]!]);
+    return out + '}\n';
+  },
 };
 
 export const stableJsonFormatterPlugin: FormatterPlugin = {
