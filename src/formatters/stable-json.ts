@@ -8,9 +8,8 @@ import { quote } from '../core/record/serialize.js';
 /** Above this many keys the built-in sort wins; below it an insertion sort is several times faster. */
 const INSERTION_SORT_LIMIT = 24;
 
-/** An object's keys in the order Array.prototype.sort gives them (UTF-16 code units). */
-function sortedKeys(value: object): string[] {
-  const keys = Object.keys(value);
+/** Keys sorted in place in the order Array.prototype.sort gives them (UTF-16 code units). */
+function sortKeys(keys: string[]): string[] {
   if (keys.length > INSERTION_SORT_LIMIT) return keys.sort();
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i]!;
@@ -62,7 +61,7 @@ function sortedJson(value: unknown): string {
         for (let i = 1; i < value.length; i++) out += ',' + sortedJson(value[i]);
         return out + ']';
       }
-      const keys = sortedKeys(value);
+      const keys = sortKeys(Object.keys(value));
       if (keys.length === 0) return '{}';
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
@@ -77,18 +76,91 @@ function sortedJson(value: unknown): string {
   }
 }
 
-/** A view's top-level keys sorted, each with its `"key":` text (`,"key":` after the first). */
-interface TopLevel {
-  keys: string[];
+/**
+ * Where a value sits in a record: the keys of the object last found there (in the order
+ * for-in gives them), the same keys sorted with their `"key":` texts and a node each, and the
+ * last string or number found there with its JSON. Records from one call site repeat their
+ * keys and mostly their values, so they are sorted once and a repeated value is not quoted
+ * again. A node keeps only what the last object at its place had: keys made from data
+ * replace, never accumulate.
+ */
+interface SortedNode {
+  keys: string[] | undefined;
+  sorted: string[];
   texts: string[];
+  children: SortedNode[];
+  last: unknown;
+  lastJson: string;
 }
 
-/** Per key set of views built from records' parts (see sharedViewKeys): its top level, sorted once. */
-const topLevels = new WeakMap<object, TopLevel>();
+/** Objects wider or deeper than these are written without a node. */
+const MAX_NODE_KEYS = 64;
+const MAX_NODE_DEPTH = 8;
+/** Strings longer than this are not kept as a node's last value (memory, and comparing costs as much as quoting). */
+const MAX_KEPT_STRING = 256;
 
-function topLevel(view: object): TopLevel {
-  const keys = sortedKeys(view);
-  return { keys, texts: keys.map((key, i) => (i > 0 ? ',' : '') + keyText(key)) };
+function sortedNode(): SortedNode {
+  return { keys: undefined, sorted: [], texts: [], children: [], last: undefined, lastJson: '' };
+}
+
+function sameKeys(value: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in value) if (keys[i++] !== key) return false;
+  return i === keys.length;
+}
+
+/** Takes the object's keys as the node's; false (and the node unchanged) for one too wide. */
+function plan(node: SortedNode, value: object): boolean {
+  const keys = Object.keys(value);
+  if (keys.length > MAX_NODE_KEYS) return false;
+  const sorted = sortKeys([...keys]);
+  node.keys = keys;
+  node.sorted = sorted;
+  node.texts = sorted.map((key, i) => (i > 0 ? ',' : '') + keyText(key));
+  node.children = sorted.map(sortedNode);
+  return true;
+}
+
+/** As sortedJson, with what the node remembers from the records before. */
+function nodeJson(node: SortedNode, value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string':
+    case 'number': {
+      if (value === node.last) return node.lastJson;
+      const json = sortedJson(value);
+      if (typeof value === 'number' || value.length <= MAX_KEPT_STRING) {
+        node.last = value;
+        node.lastJson = json;
+      }
+      return json;
+    }
+    case 'object': {
+      if (value === null || Array.isArray(value) || depth >= MAX_NODE_DEPTH) return sortedJson(value);
+      if ((node.keys === undefined || !sameKeys(value, node.keys)) && !plan(node, value)) return sortedJson(value);
+      const { sorted, texts, children } = node;
+      let out = '{';
+      for (let i = 0; i < sorted.length; i++) {
+        out += texts[i]! + nodeJson(children[i]!, (value as Record<string, unknown>)[sorted[i]!], depth + 1);
+      }
+      return out + '}';
+    }
+    default:
+      return sortedJson(value);
+  }
+}
+
+/** The top of a record: one per key set of in-call views (see sharedViewKeys), one for parsed views. */
+const roots = new WeakMap<object, SortedNode>();
+const parsedRoot = sortedNode();
+
+function rootFor(keySet: object | undefined): SortedNode {
+  if (keySet === undefined) return parsedRoot;
+  let root = roots.get(keySet);
+  if (root === undefined) {
+    root = sortedNode();
+    roots.set(keySet, root);
+  }
+  return root;
 }
 
 /** Keys sorted at every depth: diffable logs and golden tests. */
@@ -96,17 +168,7 @@ export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
   format(record: LogRecord): string {
     const view = sharedView(record);
-    const keySet = sharedViewKeys(record);
-    if (keySet === undefined) return sortedJson(view) + '\n';
-    let top = topLevels.get(keySet);
-    if (top === undefined) {
-      top = topLevel(view);
-      topLevels.set(keySet, top);
-    }
-    const { keys, texts } = top;
-    let out = '{';
-    for (let i = 0; i < keys.length; i++) out += texts[i]! + sortedJson(view[keys[i]!]);
-    return out + '}\n';
+    return nodeJson(rootFor(sharedViewKeys(record)), view, 0) + '\n';
   },
 };
 

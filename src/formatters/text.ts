@@ -1,103 +1,43 @@
 import { z } from 'zod';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
-import { sharedView } from '../core/record/object-form.js';
+import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { isoTime } from './parts.js';
-import { sanitize } from './sanitize.js';
-
-/** Anything that forces quoting: whitespace, =, quotes, backslashes, controls, separators, surrogates. */
-const NEEDS_QUOTES = /[\s="\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/;
-
-/** Longer strings are checked by the regular expression: it beats a loop over their characters. */
-const SCAN_LIMIT = 64;
-
-/** logfmt text: bare when safe, otherwise quoted with escapes; never a raw control byte. */
-function logfmtText(text: string): string {
-  const length = text.length;
-  if (length === 0) return '""';
-  if (length <= SCAN_LIMIT) {
-    // Printable ASCII is decided here: a space or "=" wants quotes, a quote or backslash an escape too.
-    let quoted = false;
-    let escapes = false;
-    for (let i = 0; i < length; i++) {
-      const code = text.charCodeAt(i);
-      if (code === 32 || code === 61) quoted = true;
-      else if (code === 34 || code === 92) escapes = true;
-      else if (code < 32 || code >= 0x7f) return escapedText(text);
-    }
-    if (escapes) return backslashed(text);
-    return quoted ? '"' + text + '"' : text;
-  }
-  return escapedText(text);
-}
-
-/** Printable ASCII with quotes or backslashes (a JSON array, say): quoted, each one escaped. */
-function backslashed(text: string): string {
-  let out = '"';
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 34 || code === 92) {
-      out += text.slice(from, i) + '\\';
-      from = i;
-    }
-  }
-  return out + text.slice(from) + '"';
-}
-
-function escapedText(text: string): string {
-  if (!NEEDS_QUOTES.test(text)) return text;
-  return '"' + sanitize(text.replace(/[\\"]/g, '\\$&')) + '"';
-}
-
-/** logfmt value: numbers and booleans as they are, strings as text, the rest as JSON. */
-function logfmtValue(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return logfmtText(typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null'));
-}
-
-const PLAIN_KEY = /^[\w.\-/@:]+$/;
-
-/** logfmt key: anything outside the usual key alphabet becomes "_". */
-function logfmtKey(key: string): string {
-  if (PLAIN_KEY.test(key)) return key;
-  const safe = key.replace(/[^\w.\-/@:]/g, '_');
-  return safe.length > 0 ? safe : '_';
-}
+import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
 
 /**
- * A flattened key path (`req.headers.host`) and its ` key=` text, with the paths below it:
- * records from one call site repeat their keys, so each path is cleaned and joined once.
+ * Where a value sits in the flattened line (`req.headers.host`): its ` key=` text, the keys
+ * of the object last found there with a node for each, and the last value written there with
+ * its pair. Records from one call site repeat their keys and mostly their values, so each
+ * path is cleaned and joined once and a repeated value is not escaped again. A node keeps only
+ * what the last object at its place had: keys made from data replace, never accumulate.
  */
-interface KeyPath {
+interface PathNode {
   readonly path: string;
   readonly text: string;
-  children: Map<string, KeyPath> | undefined;
+  keys: string[];
+  children: PathNode[];
+  last: unknown;
+  lastPair: string;
 }
 
-/** Keys made from data (ids as keys) must not grow the cache without bound. */
-const MAX_KEY_PATHS = 4096;
-let keyPathCount = 0;
-let roots = new Map<string, KeyPath>();
+/** Strings longer than this are not kept as a node's last value (memory, and comparing costs as much as escaping). */
+const MAX_KEPT_STRING = 256;
+/** Keys of one object given a node each; the ones past it get a fresh node each time. */
+const MAX_CHILDREN = 1024;
 
-function keyPath(parent: KeyPath | undefined, key: string): KeyPath {
-  let map: Map<string, KeyPath>;
-  if (parent === undefined) map = roots;
-  else {
-    parent.children ??= new Map();
-    map = parent.children;
-  }
-  let node = map.get(key);
-  if (node === undefined) {
-    if (keyPathCount >= MAX_KEY_PATHS) {
-      // Start over; the paths still in use by this record stay valid, only unshared.
-      roots = new Map();
-      keyPathCount = 0;
-    }
-    const path = parent?.path ? `${parent.path}.${key}` : key;
-    node = { path, text: ` ${logfmtKey(path)}=`, children: undefined };
-    map.set(key, node);
-    keyPathCount++;
+function pathNode(parent: PathNode | undefined, key: string): PathNode {
+  const path = parent?.path ? `${parent.path}.${key}` : key;
+  return { path, text: ` ${logfmtKey(path)}=`, keys: [], children: [], last: undefined, lastPair: '' };
+}
+
+/** The node for the `index`-th key of the object at `parent`, made anew when the key differs. */
+function childNode(parent: PathNode, key: string, index: number): PathNode {
+  if (parent.keys[index] === key) return parent.children[index]!;
+  const node = pathNode(parent, key);
+  if (index < MAX_CHILDREN) {
+    parent.keys[index] = key;
+    parent.children[index] = node;
   }
   return node;
 }
@@ -108,17 +48,41 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const FLAT_DEPTH = 8;
 
 /** Appends ` path=value` for a value, objects flattened into one pair per leaf. */
-function appendFlat(out: string, node: KeyPath, value: unknown, depth: number): string {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < FLAT_DEPTH) {
-    let empty = true;
-    for (const key in value) {
-      if (!hasOwn.call(value, key)) continue;
-      empty = false;
-      out = appendFlat(out, keyPath(node, key), (value as Record<string, unknown>)[key], depth + 1);
+function appendFlat(out: string, node: PathNode, value: unknown, depth: number): string {
+  if (typeof value === 'object' && value !== null) {
+    if (!Array.isArray(value) && depth < FLAT_DEPTH) {
+      let index = 0;
+      for (const key in value) {
+        if (!hasOwn.call(value, key)) continue;
+        const child = childNode(node, key, index++);
+        out = appendFlat(out, child, (value as Record<string, unknown>)[key], depth + 1);
+      }
+      return index === 0 ? out + node.text + '{}' : out;
     }
-    return empty ? out + node.text + '{}' : out;
   }
-  return out + node.text + logfmtValue(value);
+  // What gets escaped: the string itself, or the JSON of anything else but numbers and booleans.
+  const text = typeof value === 'object' ? (JSON.stringify(value) ?? 'null') : value;
+  if (text === node.last && node.lastPair !== '') return out + node.lastPair;
+  const pair = node.text + (typeof text === 'string' ? logfmtText(text) : logfmtValue(text));
+  if (typeof text !== 'string' || text.length <= MAX_KEPT_STRING) {
+    node.last = text;
+    node.lastPair = pair;
+  }
+  return out + pair;
+}
+
+/** The top level of a view: one per key set of in-call views (see sharedViewKeys), one for parsed views. */
+const roots = new WeakMap<object, PathNode>();
+const parsedRoot = pathNode(undefined, '');
+
+function rootFor(keySet: object | undefined): PathNode {
+  if (keySet === undefined) return parsedRoot;
+  let root = roots.get(keySet);
+  if (root === undefined) {
+    root = pathNode(undefined, '');
+    roots.set(keySet, root);
+  }
+  return root;
 }
 
 export interface TextFormatterOptions {
@@ -129,6 +93,8 @@ export interface TextFormatterOptions {
 /** `time=… level=info name=api msg="hello world" reqId=r1 req.method=GET`, one line per record. */
 export function createTextFormatter(options: TextFormatterOptions = {}): Formatter {
   const showBase = options.showBase === true;
+  let lastMsg: unknown;
+  let lastMsgText = '';
   return {
     name: 'text',
     format(record: LogRecord): string {
@@ -141,11 +107,20 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
       const hasName = typeof name === 'string';
       if (hasName) out += ` name=${logfmtText(name)}`;
       const msg = view[messageKey];
-      if (msg !== undefined) out += ` msg=${logfmtText(String(msg))}`;
+      if (msg !== undefined) {
+        // A call site logs the same message again and again: escaped once.
+        if (msg !== lastMsg) {
+          lastMsg = msg;
+          lastMsgText = ` msg=${logfmtText(String(msg))}`;
+        }
+        out += lastMsgText;
+      }
       if (showBase) {
         if (view.pid !== undefined) out += ` pid=${logfmtValue(view.pid)}`;
         if (view.hostname !== undefined) out += ` hostname=${logfmtValue(view.hostname)}`;
       }
+      const root = rootFor(sharedViewKeys(record));
+      let index = 0;
       for (const key in view) {
         if (
           key === 'level' ||
@@ -156,7 +131,7 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
           (hasName && key === 'name')
         )
           continue;
-        out = appendFlat(out, keyPath(undefined, key), view[key], 0);
+        out = appendFlat(out, childNode(root, key, index++), view[key], 0);
       }
       return out + '\n';
     },
