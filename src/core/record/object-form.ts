@@ -108,7 +108,7 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/** The kept builder of the object readOnlyObject last returned (undefined when it parsed the line or built one apart). */
+/** The kept builder of the object readOnlyObject last returned (undefined: it parsed the line or built one apart). */
 let builtBy: Builder | undefined;
 
 /**
