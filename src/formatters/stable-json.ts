@@ -79,28 +79,34 @@ function sortedJson(value: unknown): string {
 /**
  * Where a value sits in a record: the keys of the object last found there (in the order
  * for-in gives them), the same keys sorted with their `"key":` texts and a node each, and the
- * last string or number found there with its JSON. Records from one call site repeat their
- * keys and mostly their values, so they are sorted once and a repeated value is not quoted
- * again. A node keeps only what the last object at its place had: keys made from data
- * replace, never accumulate.
+ * JSON last written there. Records from one call site repeat their keys and mostly their
+ * values, so keys are sorted once, a repeated value is not quoted again, and an object whose
+ * members all came out as before is not joined again. A node keeps only what the last object
+ * at its place had: keys made from data replace, never accumulate.
  */
 interface SortedNode {
   keys: string[] | undefined;
   sorted: string[];
   texts: string[];
   children: SortedNode[];
+  /** The string or number written last, OBJECT after an object, NOTHING otherwise. */
   last: unknown;
+  /** The JSON written last: '' when not kept. */
   lastJson: string;
 }
+
+const OBJECT = Symbol('object');
+const NOTHING = Symbol('nothing');
 
 /** Objects wider or deeper than these are written without a node. */
 const MAX_NODE_KEYS = 64;
 const MAX_NODE_DEPTH = 8;
-/** Strings longer than this are not kept as a node's last value (memory, and comparing costs as much as quoting). */
-const MAX_KEPT_STRING = 256;
+/** JSON longer than this is not kept (memory, and comparing costs as much as writing it). */
+const MAX_KEPT_VALUE = 512;
+const MAX_KEPT_OBJECT = 4096;
 
 function sortedNode(): SortedNode {
-  return { keys: undefined, sorted: [], texts: [], children: [], last: undefined, lastJson: '' };
+  return { keys: undefined, sorted: [], texts: [], children: [], last: NOTHING, lastJson: '' };
 }
 
 function sameKeys(value: object, keys: readonly string[]): boolean {
@@ -121,32 +127,58 @@ function plan(node: SortedNode, value: object): boolean {
   return true;
 }
 
-/** As sortedJson, with what the node remembers from the records before. */
-function nodeJson(node: SortedNode, value: unknown, depth: number): string {
-  switch (typeof value) {
-    case 'string':
-    case 'number': {
-      if (value === node.last) return node.lastJson;
-      const json = sortedJson(value);
-      if (typeof value === 'number' || value.length <= MAX_KEPT_STRING) {
-        node.last = value;
-        node.lastJson = json;
-      }
-      return json;
-    }
-    case 'object': {
-      if (value === null || Array.isArray(value) || depth >= MAX_NODE_DEPTH) return sortedJson(value);
-      if ((node.keys === undefined || !sameKeys(value, node.keys)) && !plan(node, value)) return sortedJson(value);
-      const { sorted, texts, children } = node;
-      let out = '{';
-      for (let i = 0; i < sorted.length; i++) {
-        out += texts[i]! + nodeJson(children[i]!, (value as Record<string, unknown>)[sorted[i]!], depth + 1);
-      }
-      return out + '}';
-    }
-    default:
-      return sortedJson(value);
+/** Remembers what was written at the node, or forgets (so nothing stale can match later). */
+function keep(node: SortedNode, last: unknown, json: string, limit: number): string {
+  if (json.length <= limit) {
+    node.last = last;
+    node.lastJson = json;
+  } else {
+    node.last = NOTHING;
+    node.lastJson = '';
   }
+  return json;
+}
+
+/**
+ * As sortedJson, with what the node remembers from the records before. A node hands back the
+ * very string it kept when nothing under it changed, which is how its parent knows.
+ */
+function nodeJson(node: SortedNode, value: unknown, depth: number): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < MAX_NODE_DEPTH) {
+    return objectJson(node, value, depth);
+  }
+  if ((typeof value === 'string' || typeof value === 'number') && value === node.last) return node.lastJson;
+  const json = sortedJson(value);
+  if (json === node.lastJson) {
+    node.last = typeof value === 'string' || typeof value === 'number' ? value : NOTHING;
+    return node.lastJson;
+  }
+  return keep(node, typeof value === 'string' || typeof value === 'number' ? value : NOTHING, json, MAX_KEPT_VALUE);
+}
+
+function objectJson(node: SortedNode, value: object, depth: number): string {
+  let same = node.last === OBJECT;
+  if (node.keys === undefined || !sameKeys(value, node.keys)) {
+    if (!plan(node, value)) {
+      keep(node, NOTHING, '', 0);
+      return sortedJson(value);
+    }
+    same = false;
+  }
+  const { sorted, texts, children } = node;
+  let out = '{';
+  for (let i = 0; i < sorted.length; i++) {
+    const child = children[i]!;
+    const before = child.lastJson;
+    const json = nodeJson(child, (value as Record<string, unknown>)[sorted[i]!], depth + 1);
+    if (json !== before) same = false;
+    out += texts[i]! + json;
+  }
+  if (same) return node.lastJson;
+  out += '}';
+  // Flat now, so a record that reuses it copies one piece, not a tree of small ones.
+  out.charCodeAt(0);
+  return keep(node, OBJECT, out, MAX_KEPT_OBJECT);
 }
 
 /** The top of a record: one per key set of in-call views (see sharedViewKeys), one for parsed views. */

@@ -7,28 +7,39 @@ import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
 
 /**
  * Where a value sits in the flattened line (`req.headers.host`): its ` key=` text, the keys
- * of the object last found there with a node for each, and the last value written there with
- * its pair. Records from one call site repeat their keys and mostly their values, so each
- * path is cleaned and joined once and a repeated value is not escaped again. A node keeps only
- * what the last object at its place had: keys made from data replace, never accumulate.
+ * of the object last found there with a node for each, and what was last written there (a
+ * value's pair, or an object's pairs). Records from one call site repeat their keys and
+ * mostly their values, so each path is cleaned and joined once, a repeated value is not
+ * escaped again, and an object whose pairs all came out as before is not joined again. A node
+ * keeps only what the last object at its place had: keys made from data replace, never
+ * accumulate.
  */
 interface PathNode {
   readonly path: string;
   readonly text: string;
   keys: string[];
   children: PathNode[];
+  /** How many keys the object last written here had. */
+  count: number;
+  /** The text escaped last (a string, or a value's JSON), OBJECT after an object, NOTHING when not kept. */
   last: unknown;
-  lastPair: string;
+  /** What was written last: '' when not kept. */
+  lastPairs: string;
 }
 
-/** Strings longer than this are not kept as a node's last value (memory, and comparing costs as much as escaping). */
-const MAX_KEPT_STRING = 256;
+const OBJECT = Symbol('object');
+const NOTHING = Symbol('nothing');
+
+/** Values escaped to more than this are not kept (memory, and comparing costs as much as escaping). */
+const MAX_KEPT_PAIR = 512;
+/** An object's pairs longer than this are not kept. */
+const MAX_KEPT_PAIRS = 4096;
 /** Keys of one object given a node each; the ones past it get a fresh node each time. */
 const MAX_CHILDREN = 1024;
 
 function pathNode(parent: PathNode | undefined, key: string): PathNode {
   const path = parent?.path ? `${parent.path}.${key}` : key;
-  return { path, text: ` ${logfmtKey(path)}=`, keys: [], children: [], last: undefined, lastPair: '' };
+  return { path, text: ` ${logfmtKey(path)}=`, keys: [], children: [], count: 0, last: NOTHING, lastPairs: '' };
 }
 
 /** The node for the `index`-th key of the object at `parent`, made anew when the key differs. */
@@ -42,33 +53,74 @@ function childNode(parent: PathNode, key: string, index: number): PathNode {
   return node;
 }
 
+/** Remembers what was written at the node, or forgets (so nothing stale can match later). */
+function keep(node: PathNode, last: unknown, pairs: string, limit: number): string {
+  if (pairs.length <= limit) {
+    node.last = last;
+    node.lastPairs = pairs;
+  } else {
+    node.last = NOTHING;
+    node.lastPairs = '';
+  }
+  return pairs;
+}
+
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Nesting levels flattened into dotted keys; deeper objects are written as JSON. */
 const FLAT_DEPTH = 8;
 
-/** Appends ` path=value` for a value, objects flattened into one pair per leaf. */
-function appendFlat(out: string, node: PathNode, value: unknown, depth: number): string {
-  if (typeof value === 'object' && value !== null) {
-    if (!Array.isArray(value) && depth < FLAT_DEPTH) {
-      let index = 0;
-      for (const key in value) {
-        if (!hasOwn.call(value, key)) continue;
-        const child = childNode(node, key, index++);
-        out = appendFlat(out, child, (value as Record<string, unknown>)[key], depth + 1);
-      }
-      return index === 0 ? out + node.text + '{}' : out;
-    }
+/** ` path=value` for a value, objects flattened into one pair per leaf. */
+function flatPairs(node: PathNode, value: unknown, depth: number): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < FLAT_DEPTH) {
+    return objectPairs(node, value, depth, undefined, false);
   }
   // What gets escaped: the string itself, or the JSON of anything else but numbers and booleans.
   const text = typeof value === 'object' ? (JSON.stringify(value) ?? 'null') : value;
-  if (text === node.last && node.lastPair !== '') return out + node.lastPair;
+  if (text === node.last) return node.lastPairs;
   const pair = node.text + (typeof text === 'string' ? logfmtText(text) : logfmtValue(text));
-  if (typeof text !== 'string' || text.length <= MAX_KEPT_STRING) {
-    node.last = text;
-    node.lastPair = pair;
+  return keep(node, text, pair, MAX_KEPT_PAIR);
+}
+
+/**
+ * The pairs of an object's keys (at the top level, those a line does not own: `messageKey`
+ * given). Each child hands back the very string it kept when nothing under it changed, so
+ * the object's pairs are the kept ones when every child's are.
+ */
+function objectPairs(
+  node: PathNode,
+  value: object,
+  depth: number,
+  messageKey: string | undefined,
+  hasName: boolean,
+): string {
+  let same = node.last === OBJECT;
+  let out = '';
+  let index = 0;
+  for (const key in value) {
+    if (messageKey === undefined) {
+      if (!hasOwn.call(value, key)) continue;
+    } else if (
+      key === 'level' ||
+      key === 'time' ||
+      key === messageKey ||
+      key === 'pid' ||
+      key === 'hostname' ||
+      (hasName && key === 'name')
+    )
+      continue;
+    const child = childNode(node, key, index++);
+    const before = child.lastPairs;
+    const pairs = flatPairs(child, (value as Record<string, unknown>)[key], depth + 1);
+    if (pairs !== before) same = false;
+    out += pairs;
   }
-  return out + pair;
+  if (same && index === node.count) return node.lastPairs;
+  node.count = index;
+  if (index === 0 && messageKey === undefined) out = node.text + '{}';
+  // Flat now, so a record that reuses it copies one piece, not a tree of small ones.
+  out.charCodeAt(0);
+  return keep(node, OBJECT, out, MAX_KEPT_PAIRS);
 }
 
 /** The top level of a view: one per key set of in-call views (see sharedViewKeys), one for parsed views. */
@@ -119,20 +171,7 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
         if (view.pid !== undefined) out += ` pid=${logfmtValue(view.pid)}`;
         if (view.hostname !== undefined) out += ` hostname=${logfmtValue(view.hostname)}`;
       }
-      const root = rootFor(sharedViewKeys(record));
-      let index = 0;
-      for (const key in view) {
-        if (
-          key === 'level' ||
-          key === 'time' ||
-          key === messageKey ||
-          key === 'pid' ||
-          key === 'hostname' ||
-          (hasName && key === 'name')
-        )
-          continue;
-        out = appendFlat(out, childNode(root, key, index++), view[key], 0);
-      }
+      out += objectPairs(rootFor(sharedViewKeys(record)), view, -1, messageKey, hasName);
       return out + '\n';
     },
   };

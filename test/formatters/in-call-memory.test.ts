@@ -73,7 +73,26 @@ function expectLineContents(text: EagerTransport, stable: EagerTransport): void 
 
 // Few keys and look-alike values, so records from one call site repeat places and values,
 // and change them: a number and its string, -0 and 0, a JSON array and a string that spells it.
-const leaf = fc.constantFrom<unknown>('1', 1, '[1]', [1], ['1'], [], {}, 'x', 'x y', '', 'a"b', 'é', 0, -0, 1.5, true);
+const long = 'l'.repeat(600);
+const leaf = fc.constantFrom<unknown>(
+  '1',
+  1,
+  '[1]',
+  [1],
+  ['1'],
+  [],
+  {},
+  'x',
+  'x y',
+  '',
+  'a"b',
+  'é',
+  0,
+  -0,
+  1.5,
+  true,
+  long,
+);
 const key = fc.constantFrom('a', 'b', '2', '10', 'name', 'k y');
 const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
   tree: fc.oneof(
@@ -127,6 +146,12 @@ describe('text and stable-json remember keys and values between records of a cal
     expectLineContents(text, stable);
     expect(text.seen[1]).toContain('tags="[\\"x\\",\\"y\\"]" item.sku=b item.price=3');
     expect(stable.seen[2]).toContain('"item":{"qty":2,"sku":"b"}');
+  });
+
+  it('write a value again after one too long to remember came between', () => {
+    const { log, text, stable } = eagerLogger();
+    for (const value of ['x', long, 'x', [1], long, [1], 'x']) log.info({ v: value, o: { v: value, w: 1 } }, 'm');
+    expectLineContents(text, stable);
   });
 
   it('write the line of a record whose object has a getter that throws, not a formatError', () => {
