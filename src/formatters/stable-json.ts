@@ -166,18 +166,25 @@ function objectJson(node: SortedNode, value: object, depth: number): string {
     same = false;
   }
   const { sorted, texts, children } = node;
-  let out = '{';
+  // Written out only from the first member that changed: till then, the kept texts are the record's.
+  let out = same ? '' : '{';
   for (let i = 0; i < sorted.length; i++) {
     const child = children[i]!;
     const before = child.lastJson;
     const json = nodeJson(child, (value as Record<string, unknown>)[sorted[i]!], depth + 1);
-    if (json !== before) same = false;
-    out += texts[i]! + json;
+    if (!same) out += texts[i]! + json;
+    else if (json !== before) {
+      same = false;
+      out = '{';
+      for (let j = 0; j < i; j++) out += texts[j]! + children[j]!.lastJson;
+      out += texts[i]! + json;
+    }
   }
   if (same) return node.lastJson;
   out += '}';
-  // Flat now, so a record that reuses it copies one piece, not a tree of small ones.
-  out.charCodeAt(0);
+  // Flat now, so a record that reuses it copies one piece, not a tree of small ones (the
+  // top level changes with the time, so it is left as it is).
+  if (depth > 0) out.charCodeAt(0);
   return keep(node, OBJECT, out, MAX_KEPT_OBJECT);
 }
 

@@ -95,6 +95,7 @@ function objectPairs(
   hasName: boolean,
 ): string {
   let same = node.last === OBJECT;
+  // Written out only from the first key whose pairs changed: till then, the kept pairs are the record's.
   let out = '';
   let index = 0;
   for (const key in value) {
@@ -112,14 +113,19 @@ function objectPairs(
     const child = childNode(node, key, index++);
     const before = child.lastPairs;
     const pairs = flatPairs(child, (value as Record<string, unknown>)[key], depth + 1);
-    if (pairs !== before) same = false;
-    out += pairs;
+    if (!same) out += pairs;
+    else if (pairs !== before) {
+      same = false;
+      for (let j = 0; j < index - 1; j++) out += node.children[j]!.lastPairs;
+      out += pairs;
+    }
   }
   if (same && index === node.count) return node.lastPairs;
+  if (same) for (let j = 0; j < index; j++) out += node.children[j]!.lastPairs;
   node.count = index;
   if (index === 0 && messageKey === undefined) out = node.text + '{}';
   // Flat now, so a record that reuses it copies one piece, not a tree of small ones.
-  out.charCodeAt(0);
+  if (messageKey === undefined) out.charCodeAt(0);
   return keep(node, OBJECT, out, MAX_KEPT_PAIRS);
 }
 
