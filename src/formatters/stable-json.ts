@@ -3,8 +3,41 @@ import { lazySchema } from '../core/util/lazy-schema.js';
 import { object } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
-import { sharedView } from '../core/record/object-form.js';
+import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { quote } from '../core/record/serialize.js';
+
+/** Above this many keys the built-in sort wins; below it an insertion sort is several times faster. */
+const INSERTION_SORT_LIMIT = 24;
+
+/** Keys sorted in place in the order Array.prototype.sort gives them (UTF-16 code units). */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > INSERTION_SORT_LIMIT) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/** `"key":` per key: records from one call site repeat their keys, so each is quoted once. */
+let keyTexts = new Map<string, string>();
+/** Keys made from data (ids as keys) must not grow the cache without bound. */
+const MAX_KEY_TEXTS = 4096;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts = new Map();
+    text = quote(key) + ':';
+    keyTexts.set(key, text);
+  }
+  return text;
+}
 
 /**
  * JSON data (what a record's line holds: strings, finite numbers, booleans, null, arrays,
@@ -24,15 +57,17 @@ function sortedJson(value: unknown): string {
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + sortedJson(value[i]);
+        if (value.length === 0) return '[]';
+        let out = '[' + sortedJson(value[0]);
+        for (let i = 1; i < value.length; i++) out += ',' + sortedJson(value[i]);
         return out + ']';
       }
-      const keys = Object.keys(value).sort();
+      const keys = sortKeys(Object.keys(value));
+      if (keys.length === 0) return '{}';
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i]!;
-        out += (i > 0 ? ',' : '') + quote(key) + ':' + sortedJson((value as Record<string, unknown>)[key]);
+        out += (i > 0 ? ',' : '') + keyText(key) + sortedJson((value as Record<string, unknown>)[key]);
       }
       return out + '}';
     }
@@ -42,10 +77,139 @@ function sortedJson(value: unknown): string {
   }
 }
 
+/**
+ * Where a value sits in a record: the keys of the object last found there (in the order
+ * for-in gives them), the same keys sorted with their `"key":` texts and a node each, and the
+ * JSON last written there. Records from one call site repeat their keys and mostly their
+ * values, so keys are sorted once, a repeated value is not quoted again, and an object whose
+ * members all came out as before is not joined again. A node keeps only what the last object
+ * at its place had: keys made from data replace, never accumulate.
+ */
+interface SortedNode {
+  keys: string[] | undefined;
+  sorted: string[];
+  texts: string[];
+  children: SortedNode[];
+  /** The string or number written last, OBJECT after an object, NOTHING otherwise. */
+  last: unknown;
+  /** The JSON written last: '' when not kept. */
+  lastJson: string;
+}
+
+const OBJECT = Symbol('object');
+const NOTHING = Symbol('nothing');
+
+/** Objects wider or deeper than these are written without a node. */
+const MAX_NODE_KEYS = 64;
+const MAX_NODE_DEPTH = 8;
+/** JSON longer than this is not kept (memory, and comparing costs as much as writing it). */
+const MAX_KEPT_VALUE = 512;
+const MAX_KEPT_OBJECT = 4096;
+
+function sortedNode(): SortedNode {
+  return { keys: undefined, sorted: [], texts: [], children: [], last: NOTHING, lastJson: '' };
+}
+
+function sameKeys(value: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in value) if (keys[i++] !== key) return false;
+  return i === keys.length;
+}
+
+/** Takes the object's keys as the node's; false (and the node unchanged) for one too wide. */
+function plan(node: SortedNode, value: object): boolean {
+  const keys = Object.keys(value);
+  if (keys.length > MAX_NODE_KEYS) return false;
+  const sorted = sortKeys([...keys]);
+  node.keys = keys;
+  node.sorted = sorted;
+  node.texts = sorted.map((key, i) => (i > 0 ? ',' : '') + keyText(key));
+  node.children = sorted.map(sortedNode);
+  return true;
+}
+
+/** Remembers what was written at the node, or forgets (so nothing stale can match later). */
+function keep(node: SortedNode, last: unknown, json: string, limit: number): string {
+  if (json.length <= limit) {
+    node.last = last;
+    node.lastJson = json;
+  } else {
+    node.last = NOTHING;
+    node.lastJson = '';
+  }
+  return json;
+}
+
+/**
+ * As sortedJson, with what the node remembers from the records before. A node hands back the
+ * very string it kept when nothing under it changed, which is how its parent knows.
+ */
+function nodeJson(node: SortedNode, value: unknown, depth: number): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < MAX_NODE_DEPTH) {
+    return objectJson(node, value, depth);
+  }
+  if ((typeof value === 'string' || typeof value === 'number') && value === node.last) return node.lastJson;
+  const json = sortedJson(value);
+  if (json === node.lastJson) {
+    node.last = typeof value === 'string' || typeof value === 'number' ? value : NOTHING;
+    return node.lastJson;
+  }
+  return keep(node, typeof value === 'string' || typeof value === 'number' ? value : NOTHING, json, MAX_KEPT_VALUE);
+}
+
+function objectJson(node: SortedNode, value: object, depth: number): string {
+  let same = node.last === OBJECT;
+  if (node.keys === undefined || !sameKeys(value, node.keys)) {
+    if (!plan(node, value)) {
+      keep(node, NOTHING, '', 0);
+      return sortedJson(value);
+    }
+    same = false;
+  }
+  const { sorted, texts, children } = node;
+  // Written out only from the first member that changed: till then, the kept texts are the record's.
+  let out = same ? '' : '{';
+  for (let i = 0; i < sorted.length; i++) {
+    const child = children[i]!;
+    const before = child.lastJson;
+    const json = nodeJson(child, (value as Record<string, unknown>)[sorted[i]!], depth + 1);
+    if (!same) out += texts[i]! + json;
+    else if (json !== before) {
+      same = false;
+      out = '{';
+      for (let j = 0; j < i; j++) out += texts[j]! + children[j]!.lastJson;
+      out += texts[i]! + json;
+    }
+  }
+  if (same) return node.lastJson;
+  out += '}';
+  // Flat now, so a record that reuses it copies one piece, not a tree of small ones (the
+  // top level changes with the time, so it is left as it is).
+  if (depth > 0) out.charCodeAt(0);
+  return keep(node, OBJECT, out, MAX_KEPT_OBJECT);
+}
+
+/** The top of a record: one per key set of in-call views (see sharedViewKeys), one for parsed views. */
+const roots = new WeakMap<object, SortedNode>();
+const parsedRoot = sortedNode();
+
+function rootFor(keySet: object | undefined): SortedNode {
+  if (keySet === undefined) return parsedRoot;
+  let root = roots.get(keySet);
+  if (root === undefined) {
+    root = sortedNode();
+    roots.set(keySet, root);
+  }
+  return root;
+}
+
 /** Keys sorted at every depth: diffable logs and golden tests. */
 export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
-  format: (record: LogRecord) => sortedJson(sharedView(record)) + '\n',
+  format(record: LogRecord): string {
+    const view = sharedView(record);
+    return nodeJson(rootFor(sharedViewKeys(record)), view, 0) + '\n';
+  },
 };
 
 export const stableJsonFormatterPlugin: FormatterPlugin = {

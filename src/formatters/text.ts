@@ -2,37 +2,146 @@ import { lazySchema } from '../core/util/lazy-schema.js';
 import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
-import { isoTime, recordParts } from './parts.js';
-import { sanitize } from './sanitize.js';
+import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
+import { isoTime } from './parts.js';
+import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
 
-/** Anything that forces quoting: whitespace, =, quotes, backslashes, controls, separators, surrogates. */
-const NEEDS_QUOTES = /[\s="\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/;
-
-/** logfmt value: bare when safe, otherwise quoted with escapes; never a raw control byte. */
-function logfmtValue(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
-  if (text.length > 0 && !NEEDS_QUOTES.test(text)) return text;
-  return '"' + sanitize(text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')) + '"';
+/**
+ * Where a value sits in the flattened line (`req.headers.host`): its ` key=` text, the keys
+ * of the object last found there with a node for each, and what was last written there (a
+ * value's pair, or an object's pairs). Records from one call site repeat their keys and
+ * mostly their values, so each path is cleaned and joined once, a repeated value is not
+ * escaped again, and an object whose pairs all came out as before is not joined again. A node
+ * keeps only what the last object at its place had: keys made from data replace, never
+ * accumulate.
+ */
+interface PathNode {
+  readonly path: string;
+  readonly text: string;
+  keys: string[];
+  children: PathNode[];
+  /** How many keys the object last written here had. */
+  count: number;
+  /** The text escaped last (a string, or a value's JSON), OBJECT after an object, NOTHING when not kept. */
+  last: unknown;
+  /** What was written last: '' when not kept. */
+  lastPairs: string;
 }
 
-const PLAIN_KEY = /^[\w.\-/@:]+$/;
+const OBJECT = Symbol('object');
+const NOTHING = Symbol('nothing');
 
-/** logfmt key: anything outside the usual key alphabet becomes "_". */
-function logfmtKey(key: string): string {
-  if (PLAIN_KEY.test(key)) return key;
-  const safe = key.replace(/[^\w.\-/@:]/g, '_');
-  return safe.length > 0 ? safe : '_';
+/** Values escaped to more than this are not kept (memory, and comparing costs as much as escaping). */
+const MAX_KEPT_PAIR = 512;
+/** An object's pairs longer than this are not kept. */
+const MAX_KEPT_PAIRS = 4096;
+/** Keys of one object given a node each; the ones past it get a fresh node each time. */
+const MAX_CHILDREN = 1024;
+
+function pathNode(parent: PathNode | undefined, key: string): PathNode {
+  const path = parent?.path ? `${parent.path}.${key}` : key;
+  return { path, text: ` ${logfmtKey(path)}=`, keys: [], children: [], count: 0, last: NOTHING, lastPairs: '' };
 }
 
-function appendFlat(out: string[], prefix: string, value: unknown, depth: number): void {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 8) {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) out.push(`${logfmtKey(prefix)}={}`);
-    for (const [key, inner] of entries) appendFlat(out, prefix ? `${prefix}.${key}` : key, inner, depth + 1);
-    return;
+/** The node for the `index`-th key of the object at `parent`, made anew when the key differs. */
+function childNode(parent: PathNode, key: string, index: number): PathNode {
+  if (parent.keys[index] === key) return parent.children[index]!;
+  const node = pathNode(parent, key);
+  if (index < MAX_CHILDREN) {
+    parent.keys[index] = key;
+    parent.children[index] = node;
   }
-  out.push(`${logfmtKey(prefix)}=${logfmtValue(value)}`);
+  return node;
+}
+
+/** Remembers what was written at the node, or forgets (so nothing stale can match later). */
+function keep(node: PathNode, last: unknown, pairs: string, limit: number): string {
+  if (pairs.length <= limit) {
+    node.last = last;
+    node.lastPairs = pairs;
+  } else {
+    node.last = NOTHING;
+    node.lastPairs = '';
+  }
+  return pairs;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Nesting levels flattened into dotted keys; deeper objects are written as JSON. */
+const FLAT_DEPTH = 8;
+
+/** ` path=value` for a value, objects flattened into one pair per leaf. */
+function flatPairs(node: PathNode, value: unknown, depth: number): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < FLAT_DEPTH) {
+    return objectPairs(node, value, depth, undefined, false);
+  }
+  // What gets escaped: the string itself, or the JSON of anything else but numbers and booleans.
+  const text = typeof value === 'object' ? (JSON.stringify(value) ?? 'null') : value;
+  if (text === node.last) return node.lastPairs;
+  const pair = node.text + (typeof text === 'string' ? logfmtText(text) : logfmtValue(text));
+  return keep(node, text, pair, MAX_KEPT_PAIR);
+}
+
+/**
+ * The pairs of an object's keys (at the top level, those a line does not own: `messageKey`
+ * given). Each child hands back the very string it kept when nothing under it changed, so
+ * the object's pairs are the kept ones when every child's are.
+ */
+function objectPairs(
+  node: PathNode,
+  value: object,
+  depth: number,
+  messageKey: string | undefined,
+  hasName: boolean,
+): string {
+  let same = node.last === OBJECT;
+  // Written out only from the first key whose pairs changed: till then, the kept pairs are the record's.
+  let out = '';
+  let index = 0;
+  for (const key in value) {
+    if (messageKey === undefined) {
+      if (!hasOwn.call(value, key)) continue;
+    } else if (
+      key === 'level' ||
+      key === 'time' ||
+      key === messageKey ||
+      key === 'pid' ||
+      key === 'hostname' ||
+      (hasName && key === 'name')
+    )
+      continue;
+    const child = childNode(node, key, index++);
+    const before = child.lastPairs;
+    const pairs = flatPairs(child, (value as Record<string, unknown>)[key], depth + 1);
+    if (!same) out += pairs;
+    else if (pairs !== before) {
+      same = false;
+      for (let j = 0; j < index - 1; j++) out += node.children[j]!.lastPairs;
+      out += pairs;
+    }
+  }
+  if (same && index === node.count) return node.lastPairs;
+  if (same) for (let j = 0; j < index; j++) out += node.children[j]!.lastPairs;
+  node.count = index;
+  if (index === 0 && messageKey === undefined) out = node.text + '{}';
+  // Flat now, so a record that reuses it copies one piece, not a tree of small ones.
+  if (messageKey === undefined) out.charCodeAt(0);
+  return keep(node, OBJECT, out, MAX_KEPT_PAIRS);
+}
+
+/** The top level of a view: one per key set of in-call views (see sharedViewKeys), one for parsed views. */
+const roots = new WeakMap<object, PathNode>();
+const parsedRoot = pathNode(undefined, '');
+
+function rootFor(keySet: object | undefined): PathNode {
+  if (keySet === undefined) return parsedRoot;
+  let root = roots.get(keySet);
+  if (root === undefined) {
+    root = pathNode(undefined, '');
+    roots.set(keySet, root);
+  }
+  return root;
 }
 
 export interface TextFormatterOptions {
@@ -42,21 +151,35 @@ export interface TextFormatterOptions {
 
 /** `time=… level=info name=api msg="hello world" reqId=r1 req.method=GET`, one line per record. */
 export function createTextFormatter(options: TextFormatterOptions = {}): Formatter {
+  const showBase = options.showBase === true;
+  let lastMsg: unknown;
+  let lastMsgText = '';
   return {
     name: 'text',
     format(record: LogRecord): string {
-      const parts = recordParts(record);
-      const out: string[] = [];
-      if (parts.time !== undefined) out.push(`time=${isoTime(parts.time)}`);
-      out.push(`level=${logfmtValue(parts.label)}`);
-      if (parts.name !== undefined) out.push(`name=${logfmtValue(parts.name)}`);
-      if (parts.msg !== undefined) out.push(`msg=${logfmtValue(parts.msg)}`);
-      if (options.showBase) {
-        if (parts.pid !== undefined) out.push(`pid=${logfmtValue(parts.pid)}`);
-        if (parts.hostname !== undefined) out.push(`hostname=${logfmtValue(parts.hostname)}`);
+      // Written straight from the record's view into one string: no list of pairs to join.
+      const view = sharedView(record);
+      const messageKey = record.messageKey;
+      let out = record.timestamped ? `time=${isoTime(record.time)} ` : '';
+      out += `level=${logfmtText(record.label)}`;
+      const name = view.name;
+      const hasName = typeof name === 'string';
+      if (hasName) out += ` name=${logfmtText(name)}`;
+      const msg = view[messageKey];
+      if (msg !== undefined) {
+        // A call site logs the same message again and again: escaped once.
+        if (msg !== lastMsg) {
+          lastMsg = msg;
+          lastMsgText = ` msg=${logfmtText(String(msg))}`;
+        }
+        out += lastMsgText;
       }
-      for (const key of parts.fieldKeys) appendFlat(out, key, parts.view[key], 0);
-      return out.join(' ') + '\n';
+      if (showBase) {
+        if (view.pid !== undefined) out += ` pid=${logfmtValue(view.pid)}`;
+        if (view.hostname !== undefined) out += ` hostname=${logfmtValue(view.hostname)}`;
+      }
+      out += objectPairs(rootFor(sharedViewKeys(record)), view, -1, messageKey, hasName);
+      return out + '\n';
     },
   };
 }

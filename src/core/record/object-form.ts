@@ -108,11 +108,15 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+/** The kept builder of the object readOnlyObject last returned (undefined: it parsed the line or built one apart). */
+let builtBy: Builder | undefined;
+
 /**
  * The record as a plain object equal to `JSON.parse(record.json())`. Nested values may be
  * the caller's own objects: read it, never modify it or keep it.
  */
 export function readOnlyObject(record: LogRecord): Record<string, unknown> {
+  builtBy = undefined;
   const r = impl(record);
   const shape = r.scope.shape;
   const fields = r.fields;
@@ -143,24 +147,25 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
     }
   }
   if (builder === undefined) {
-    builder = {
-      keys: fieldKeys,
-      withMessage,
-      build: makeBuilder(state.keys, fieldKeys, withMessage ? shape.messageKey : undefined),
-    };
-    if (state.builders.length < MAX_BUILDERS) state.builders.push(builder);
+    const build = makeBuilder(state.keys, fieldKeys, withMessage ? shape.messageKey : undefined);
+    if (state.builders.length >= MAX_BUILDERS) return build(state.object, fields, r.msg);
+    builder = { keys: fieldKeys, withMessage, build };
+    state.builders.push(builder);
   }
+  builtBy = builder;
   return builder.build(state.object, fields, r.msg);
 }
 
 /** The record whose log call is being dispatched: until it returns, its fields are as the line was built from. */
 let inCall: LogRecord | undefined;
 let inCallView: Readonly<Record<string, unknown>> | undefined;
+let inCallKeys: object | undefined;
 
 /** Set by the logger around the dispatch of a record from a log call (undefined after it). */
 export function dispatchingCall(record: LogRecord | undefined): void {
   inCall = record;
   inCallView = undefined;
+  inCallKeys = undefined;
 }
 
 /**
@@ -170,6 +175,25 @@ export function dispatchingCall(record: LogRecord | undefined): void {
  */
 export function sharedView(record: LogRecord): Readonly<Record<string, unknown>> {
   if (record !== inCall) return record.view();
-  inCallView ??= readOnlyObject(record);
+  if (inCallView === undefined) {
+    try {
+      inCallView = readOnlyObject(record);
+      inCallKeys = builtBy;
+    } catch {
+      // A getter in the caller's object threw while it was read: the line says what it held.
+      inCallView = record.view();
+      inCallKeys = undefined;
+    }
+  }
   return inCallView;
+}
+
+/**
+ * After sharedView(record): an identity for its keys when the view was built from the
+ * record's parts. Views with the same identity have the same keys in the same order, so a
+ * formatter can work out per identity what it does per key (sorting them, say) and keep it.
+ * undefined for a parsed view, whose keys are its own.
+ */
+export function sharedViewKeys(record: LogRecord): object | undefined {
+  return record === inCall ? inCallKeys : undefined;
 }

@@ -1,0 +1,179 @@
+import fc from 'fast-check';
+import stringify from 'fast-json-stable-stringify';
+import { describe, expect, it } from 'vitest';
+import {
+  createLogger,
+  createTextFormatter,
+  type Formatter,
+  type LogRecord,
+  MemoryTransport,
+  stableJsonFormatter,
+} from '../../src/index.js';
+
+/** Formats each record during its log call, as file and console targets do. */
+class EagerTransport extends MemoryTransport {
+  seen: string[] = [];
+  protected override handle(record: LogRecord): void {
+    this.seen.push(this.formatLine(record));
+    super.handle(record);
+  }
+}
+
+/*
+ * The oracle for text: logfmt of the parsed line, written the plain way (a list of pairs, no
+ * memory between records), by the rules the formatter documents.
+ */
+const NEEDS_QUOTES = /[\s="\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/;
+function oracleValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
+  if (text.length > 0 && !NEEDS_QUOTES.test(text)) return text;
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+function oracleKey(key: string): string {
+  const safe = key.replace(/[^\w.\-/@:]/g, '_');
+  return safe.length > 0 ? safe : '_';
+}
+function oracleFlat(out: string[], prefix: string, value: unknown, depth: number): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 8) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) out.push(`${oracleKey(prefix)}={}`);
+    for (const [key, inner] of entries) oracleFlat(out, prefix ? `${prefix}.${key}` : key, inner, depth + 1);
+    return;
+  }
+  out.push(`${oracleKey(prefix)}=${oracleValue(value)}`);
+}
+function oracleText(record: LogRecord): string {
+  const view = record.toObject();
+  const out = [`time=${new Date(record.time).toISOString()}`, `level=${oracleValue(record.label)}`];
+  const hasName = typeof view.name === 'string';
+  if (hasName) out.push(`name=${oracleValue(view.name)}`);
+  if (view.msg !== undefined) out.push(`msg=${oracleValue(String(view.msg))}`);
+  const skip = new Set(['level', 'time', 'msg', 'pid', 'hostname', ...(hasName ? ['name'] : [])]);
+  for (const [key, value] of Object.entries(view)) if (!skip.has(key)) oracleFlat(out, key, value, 0);
+  return `${out.join(' ')}\n`;
+}
+
+function eagerLogger() {
+  const text = new EagerTransport({ maxRecords: 100, formatter: createTextFormatter() });
+  const stable = new EagerTransport({ maxRecords: 100, formatter: stableJsonFormatter });
+  const log = createLogger({ exitFlush: false, transports: [{ transport: text }, { transport: stable }] });
+  return { log, text, stable };
+}
+
+/** Both formats, written during the call, against the oracles reading the parsed line. */
+function expectLineContents(text: EagerTransport, stable: EagerTransport): void {
+  const records = text.records();
+  expect(records.length).toBe(text.seen.length);
+  records.forEach((record, i) => {
+    expect(text.seen[i]).toBe(oracleText(record));
+    expect(stable.seen[i]).toBe(`${stringify(record.toObject())}\n`);
+  });
+}
+
+// Few keys and look-alike values, so records from one call site repeat places and values,
+// and change them: a number and its string, -0 and 0, a JSON array and a string that spells it.
+const long = 'l'.repeat(600);
+const leaf = fc.constantFrom<unknown>(
+  '1',
+  1,
+  '[1]',
+  [1],
+  ['1'],
+  [],
+  {},
+  'x',
+  'x y',
+  '',
+  'a"b',
+  'é',
+  0,
+  -0,
+  1.5,
+  true,
+  long,
+);
+const key = fc.constantFrom('a', 'b', '2', '10', 'name', 'k y');
+const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', maxDepth: 3 },
+    leaf,
+    fc.record({ a: tie('tree'), '2': leaf }),
+    fc.dictionary(key, tie('tree'), { maxKeys: 4 }),
+  ),
+}));
+/** Mostly records with the same keys (one call site), now and then others. */
+const fieldsList = fc
+  .tuple(
+    fc.uniqueArray(key, { minLength: 1, maxLength: 4 }),
+    fc.array(fc.tuple(fc.array(tree, { minLength: 4, maxLength: 4 }), fc.dictionary(key, tree, { maxKeys: 4 })), {
+      minLength: 1,
+      maxLength: 12,
+    }),
+    fc.array(fc.constantFrom('m', 'm 2', 'other'), { minLength: 12, maxLength: 12 }),
+  )
+  .map(([keys, records, msgs]) =>
+    records.map(([values, other], i): [Record<string, unknown>, string] => [
+      i % 4 === 3 ? other : Object.fromEntries(keys.map((k, j) => [k, values[j]])),
+      msgs[i]!,
+    ]),
+  );
+
+describe('text and stable-json remember keys and values between records of a call site', () => {
+  it('still write what each line holds when keys and values change from one record to the next', () => {
+    fc.assert(
+      fc.property(fieldsList, (calls) => {
+        const { log, text, stable } = eagerLogger();
+        const child = log.child({ bound: 'b', nested: { n: 1 } });
+        for (const [fields, msg] of calls) (msg === 'other' ? child : log).info(fields, msg);
+        expectLineContents(text, stable);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('write a logged object changed in place between calls as the line has it each time', () => {
+    const { log, text, stable } = eagerLogger();
+    const order = { id: 7, tags: ['x'], item: { sku: 'a 1', qty: 1 } as Record<string, unknown> };
+    log.info(order, 'placed');
+    order.tags.push('y');
+    order.item.sku = 'b';
+    delete order.item.qty;
+    order.item.price = 3;
+    log.info(order, 'placed');
+    order.item = { qty: 2, sku: 'b' };
+    log.info(order, 'placed');
+    expectLineContents(text, stable);
+    expect(text.seen[1]).toContain('tags="[\\"x\\",\\"y\\"]" item.sku=b item.price=3');
+    expect(stable.seen[2]).toContain('"item":{"qty":2,"sku":"b"}');
+  });
+
+  it('write a value again after one too long to remember came between', () => {
+    const { log, text, stable } = eagerLogger();
+    for (const value of ['x', long, 'x', [1], long, [1], 'x']) log.info({ v: value, o: { v: value, w: 1 } }, 'm');
+    expectLineContents(text, stable);
+  });
+
+  it('write the line of a record whose object has a getter that throws, not a formatError', () => {
+    const { log, text, stable } = eagerLogger();
+    const tricky = {
+      ok: 1,
+      get broken(): never {
+        throw new Error('getter exploded');
+      },
+    };
+    log.info({ tricky }, 'm');
+    expect(text.seen[0]).toContain('tricky.ok=1 tricky.broken="[getter threw: getter exploded]"');
+    expect(stable.seen[0]).not.toContain('formatError');
+    expectLineContents(text, stable);
+  });
+
+  it('write objects with keys made from data (new keys in every record) as each line has them', () => {
+    const { log, text, stable } = eagerLogger();
+    for (let i = 0; i < 50; i++) log.info({ byId: { [`id${i}`]: i, [`id${i + 1}`]: 'x y' } }, 'm');
+    expectLineContents(text, stable);
+    // A formatter used later on parsed records still agrees with itself.
+    const later: Formatter = createTextFormatter();
+    expect(later.format(text.records()[49]!)).toBe(text.seen[49]);
+  });
+});
