@@ -22,18 +22,7 @@ export function recordParts(record: LogRecord): RecordParts {
   const name = view.name;
   const hasName = typeof name === 'string';
   const fieldKeys: string[] = [];
-  for (const key in view) {
-    if (
-      key === 'level' ||
-      key === 'time' ||
-      key === messageKey ||
-      key === 'pid' ||
-      key === 'hostname' ||
-      (hasName && key === 'name')
-    )
-      continue;
-    fieldKeys.push(key);
-  }
+  for (const key in view) if (!isHeaderKey(key, messageKey, hasName)) fieldKeys.push(key);
   return {
     time: !record.timestamped ? undefined : record.time,
     label: record.label,
@@ -50,6 +39,18 @@ let lastTime = Number.NaN;
 let lastIso = '';
 
 /** ISO time, remembered for the last millisecond seen (records come in bursts). */
+/** Keys the text formats show in the line's head, not among the fields. */
+export function isHeaderKey(key: string, messageKey: string, hasName: boolean): boolean {
+  return (
+    key === 'level' ||
+    key === 'time' ||
+    key === messageKey ||
+    key === 'pid' ||
+    key === 'hostname' ||
+    (hasName && key === 'name')
+  );
+}
+
 export function isoTime(time: number): string {
   if (time !== lastTime) {
     lastTime = time;

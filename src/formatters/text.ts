@@ -3,7 +3,7 @@ import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
-import { isoTime } from './parts.js';
+import { isHeaderKey, isoTime } from './parts.js';
 import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
 
 /**
@@ -102,15 +102,7 @@ function objectPairs(
   for (const key in value) {
     if (messageKey === undefined) {
       if (!hasOwn.call(value, key)) continue;
-    } else if (
-      key === 'level' ||
-      key === 'time' ||
-      key === messageKey ||
-      key === 'pid' ||
-      key === 'hostname' ||
-      (hasName && key === 'name')
-    )
-      continue;
+    } else if (isHeaderKey(key, messageKey, hasName)) continue;
     const child = childNode(node, key, index++);
     const before = child.lastPairs;
     const pairs = flatPairs(child, (value as Record<string, unknown>)[key], depth + 1);
