@@ -223,7 +223,13 @@ export class Logger extends LoggerEventSource {
       );
     }
     const tree = this.#tree;
-    const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child');
+    const extraLevels = this.#childLevels(options.customLevels);
+    // A level the child brings itself may name it (pino's child({ customLevels, level })).
+    const ownLevel =
+      typeof options.level === 'string' && Object.hasOwn(extraLevels, options.level)
+        ? extraLevels[options.level]
+        : undefined;
+    const level = options.level === undefined ? undefined : (ownLevel ?? tree.levelOf(options.level, 'child'));
     const serializers = this.#serializers.with(options.serializers);
     let scope = this.#scope;
     if (options.redact !== undefined) {
@@ -236,7 +242,6 @@ export class Logger extends LoggerEventSource {
       }
     }
     const msgPrefix = options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix;
-    const extraLevels = this.#childLevels(options.customLevels);
     return this.#childWith(bindings, level ?? this.#threshold, serializers, scope, msgPrefix, extraLevels);
   }
 

@@ -53,6 +53,22 @@ describe('the parts of pino Logger that pino-http and Fastify type', () => {
     expect('notice' in log.child({ d: 4 })).toBe(false);
   });
 
+  it('child({ customLevels, level }) may name its own level as the threshold, as pino allows', async () => {
+    const diagnostics: string[] = [];
+    const log = logger({ diagnostics: (m: string) => diagnostics.push(m) });
+    const child = log.child({}, { customLevels: { notice: 33 }, level: 'notice' });
+    child.info('below notice');
+    child.notice('at notice');
+    child.warn('above');
+    await log.flush();
+    expect(log.transport<MemoryTransport>('mem')!.objects()).toEqual([
+      { level: 33, msg: 'at notice' },
+      { level: 40, msg: 'above' },
+    ]);
+    expect(child.isLevelEnabled('info')).toBe(false);
+    expect(diagnostics).toEqual([]);
+  });
+
   it('child customLevels that would shadow a member are skipped and diagnosed', () => {
     const diagnostics: string[] = [];
     const log = logger({ diagnostics: (m: string) => diagnostics.push(m) });
