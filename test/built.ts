@@ -14,6 +14,17 @@ export function requireBuild(): void {
   }
 }
 
+/** A child ESM script's first lines: the built library (either build) as `lib`, and `req`, a require. */
+export function libraryLines(build: 'esm' | 'cjs'): string[] {
+  requireBuild();
+  const load = build === 'esm' ? `await import(${JSON.stringify(DIST_ESM)})` : `req(${JSON.stringify(DIST_CJS)})`;
+  return [
+    "import { createRequire } from 'node:module';",
+    'const req = createRequire(import.meta.url);',
+    `const lib = ${load};`,
+  ];
+}
+
 /**
  * Type-checks `files` as a strict TypeScript consumer would (Node ESM resolution, so
  * 'streamlog' resolves through package.json "exports"): the compiler's output, '' when clean.

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DIST_CJS, DIST_ESM, requireBuild } from '../built.js';
+import { libraryLines } from '../built.js';
 
 /*
  * What start-up does not need is loaded when first used: the http, syslog and validating
@@ -11,12 +11,8 @@ const PART =
   /[\\/](?:transports[\\/](http|syslog|validating)|node_modules[\\/](zod|ajv|picocolors|pino-std-serializers))[\\/]/;
 
 function loaded(build: 'esm' | 'cjs', then: string): string[] {
-  requireBuild();
-  const load = build === 'esm' ? `await import(${JSON.stringify(DIST_ESM)})` : `req(${JSON.stringify(DIST_CJS)})`;
   const script = [
-    "import { createRequire } from 'node:module';",
-    'const req = createRequire(import.meta.url);',
-    `const lib = ${load};`,
+    ...libraryLines(build),
     "const plain = [{ type: 'memory' }, { type: 'console', format: 'text', level: 'fatal' }];",
     "plain.push({ type: 'file', path: '/dev/null', format: 'stable-json' });",
     "plain.push({ type: 'buffered', target: { type: 'memory' } });",

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
+import { libraryLines } from '../../built.js';
 
 /*
  * zod is half the cost of loading the package, so a logger made of built-in transports and
@@ -74,12 +74,8 @@ const OPTIONS = {
 };
 
 function run(build: 'esm' | 'cjs'): { afterLogger: number; afterInvalid: number } {
-  requireBuild();
-  const load = build === 'esm' ? `await import(${JSON.stringify(DIST_ESM)})` : `req(${JSON.stringify(DIST_CJS)})`;
   const script = [
-    "import { createRequire } from 'node:module';",
-    'const req = createRequire(import.meta.url);',
-    `const lib = ${load};`,
+    ...libraryLines(build),
     `const log = lib.createLogger(${JSON.stringify(OPTIONS)});`,
     "log.info({ password: 'x' }, 'hello');",
     "log.child({ request: 1 }, { level: 'warn' }).audit('child');",

@@ -1,18 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
+import { libraryLines } from '../../built.js';
 
 /*
  * Ajv is loaded only when a JSON Schema is configured. Ajv and ajv-formats are CommonJS and
  * both builds load them through require, so the require cache shows whether they were read.
  */
 function ajvFilesLoaded(build: 'esm' | 'cjs', transports: unknown[]): number {
-  requireBuild();
-  const load = build === 'esm' ? `await import(${JSON.stringify(DIST_ESM)})` : `req(${JSON.stringify(DIST_CJS)})`;
   const script = [
-    "import { createRequire } from 'node:module';",
-    'const req = createRequire(import.meta.url);',
-    `const lib = ${load};`,
+    ...libraryLines(build),
     `const log = lib.createLogger({ exitFlush: false, transports: ${JSON.stringify(transports)} });`,
     "log.info({ userId: 1 }, 'x');",
     'const files = Object.keys(req.cache).filter((f) => /node_modules[\\\\/]ajv(-formats)?[\\\\/]/.test(f));',
