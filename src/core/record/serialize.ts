@@ -179,6 +179,10 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
   const core = options.coreKeys;
   try {
     if (isPlainContainer(fields) && !Array.isArray(fields)) {
+      if (hasManyKeys(fields)) {
+        const whole = plainFieldsJson(fields as Record<string, unknown>, options, core);
+        if (whole !== undefined) return whole;
+      }
       // Primitive values are written here directly (cheaper than a native call each), plain
       // objects and arrays by one native stringify each. Anything JSON would mangle (Error,
       // Map, Buffer, BigInt…) sends the whole object down the key-by-key path.
@@ -215,6 +219,39 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
     // a cycle, a BigInt deeper down, a throwing getter or toJSON: go key by key
   }
   return fieldsJsonByKey(fields, options);
+}
+
+/** From this many keys on, fields go to one native stringify when they can (see plainFieldsJson). */
+const WHOLE_FROM_KEYS = 8;
+
+function hasManyKeys(fields: object): boolean {
+  let count = 0;
+  for (const _ in fields) if (++count >= WHOLE_FROM_KEYS) return true;
+  return false;
+}
+
+/**
+ * Fields of many keys that are a plain tree, with no key the line owns and no value JSON
+ * would drop at the top (where a `toJSON` function would change the whole object): one
+ * native stringify of the whole object, as a hand-written logger would, instead of a call
+ * and a rope piece per key, which the write then has to flatten. Else undefined, and the
+ * key-by-key path decides. Small fields stay key by key: a native call costs more than
+ * writing two or three primitives.
+ */
+function plainFieldsJson(
+  fields: Record<string, unknown>,
+  options: SafeOptions,
+  core: ReadonlySet<string> | undefined,
+): string | undefined {
+  for (const key in fields) {
+    if (core?.has(key)) return undefined;
+    const value = fields[key];
+    if (typeof value === 'object') {
+      if (value !== null && plainNodesLeft(value, options.maxNodes, options, 1) < 0) return undefined;
+    } else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return undefined;
+  }
+  const json = JSON.stringify(fields);
+  return json.length > 2 ? ',' + json.slice(1, -1) : '';
 }
 
 /**

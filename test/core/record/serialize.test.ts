@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { errorObject, fieldsJson, safeJson, valueJson } from '../../../src/core/record/serialize.js';
+import {
+  DEFAULT_SAFE_OPTIONS,
+  errorObject,
+  fieldsJson,
+  safeJson,
+  valueJson,
+} from '../../../src/core/record/serialize.js';
 import { DIST_ESM, requireBuild } from '../../built.js';
 import { memoryLogger } from '../../helpers.js';
 
@@ -124,6 +130,65 @@ describe('hard-to-serialise values', () => {
     expect(fieldsJson({ a: undefined, f: () => 1, s: Symbol('s'), k: 1 })).toBe(',"k":1');
     expect(valueJson(Number.NaN)).toBe('null');
     expect(valueJson(undefined)).toBeUndefined();
+  });
+});
+
+describe('fields of many keys', () => {
+  /** A small seeded generator, so a failure names a case that can be run again. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+  }
+  const values: (() => unknown)[] = [
+    () => 'plain',
+    () => 'quote " backslash \\ newline \n',
+    () => '\ud800 lone surrogate',
+    () => 42,
+    () => -0,
+    () => Number.NaN,
+    () => Number.POSITIVE_INFINITY,
+    () => true,
+    () => null,
+    () => undefined,
+    () => () => 1,
+    () => Symbol('s'),
+    () => ({ nested: { list: [1, 'two', null] } }),
+    () => [{ a: 1 }, [2]],
+    () => new Error('boom'),
+    () => new Map([['k', 1]]),
+    () => 7n,
+    () => new Date(0),
+  ];
+  const options = { ...DEFAULT_SAFE_OPTIONS, coreKeys: new Set(['level', 'time', 'msg']) };
+  /** What the line holds key by key: each key alone takes the small-object path. */
+  function keyByKey(fields: Record<string, unknown>): string {
+    let out = '';
+    for (const key of Object.keys(fields)) out += fieldsJson({ [key]: fields[key] }, options);
+    return out;
+  }
+
+  it('are written as key by key, whatever their values (core keys, toJSON, Errors, BigInt, getters)', () => {
+    const next = random(17);
+    for (let round = 0; round < 400; round++) {
+      const fields: Record<string, unknown> = {};
+      const keys = 8 + Math.floor(next() * 16);
+      for (let i = 0; i < keys; i++) {
+        const pick = next();
+        const key = pick < 0.05 ? 'level' : pick < 0.08 ? 'msg' : pick < 0.1 ? 'toJSON' : `k${i}`;
+        fields[key] = values[Math.floor(next() * values.length)]!();
+      }
+      if (next() < 0.1) Object.defineProperty(fields, 'got', { enumerable: true, get: () => ({ made: 'fresh' }) });
+      expect(fieldsJson(fields, options), `round ${round}`).toBe(keyByKey(fields));
+    }
+  });
+
+  it('a top-level toJSON function is dropped like any function, not called for the whole object', () => {
+    const fields: Record<string, unknown> = { toJSON: () => 'replaced' };
+    for (let i = 0; i < 10; i++) fields[`k${i}`] = i;
+    expect(fieldsJson(fields)).toBe(',"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9');
   });
 });
 
