@@ -179,16 +179,18 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
   const core = options.coreKeys;
   try {
     if (isPlainContainer(fields) && !Array.isArray(fields)) {
-      if (hasManyKeys(fields)) {
-        const whole = plainFieldsJson(fields as Record<string, unknown>, options, core);
-        if (whole !== undefined) return whole;
-      }
       // Primitive values are written here directly (cheaper than a native call each), plain
       // objects and arrays by one native stringify each. Anything JSON would mangle (Error,
       // Map, Buffer, BigInt…) sends the whole object down the key-by-key path.
       const fragments = keyFragments(options);
       let out = '';
+      let count = 0;
       for (const key in fields) {
+        // Many keys: one native stringify of the whole object may do (the keys so far are wasted).
+        if (++count === WHOLE_FROM_KEYS) {
+          const whole = plainFieldsJson(fields as Record<string, unknown>, options, core);
+          if (whole !== undefined) return whole;
+        }
         const value = (fields as Record<string, unknown>)[key];
         switch (typeof value) {
           case 'string':
@@ -223,12 +225,6 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
 
 /** From this many keys on, fields go to one native stringify when they can (see plainFieldsJson). */
 const WHOLE_FROM_KEYS = 8;
-
-function hasManyKeys(fields: object): boolean {
-  let count = 0;
-  for (const _ in fields) if (++count >= WHOLE_FROM_KEYS) return true;
-  return false;
-}
 
 /**
  * Fields of many keys that are a plain tree, with no key the line owns and no value JSON
