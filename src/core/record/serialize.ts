@@ -288,20 +288,33 @@ export function parsedFieldsJson(fields: object, options: SafeOptions = DEFAULT_
 }
 
 function fieldsJsonByKey(fields: object, options: SafeOptions): string {
+  const core = options.coreKeys;
   let out = '';
   try {
     for (const key in fields) {
       if (!hasOwn.call(fields, key)) continue;
-      const json = valueJson((fields as Record<string, unknown>)[key], options);
-      const name = options.coreKeys?.has(key) ? `@${key}` : key;
+      // A getter that throws is said in its place; the keys around it stay as they are.
+      const json = valueJson(readProperty(fields, key), options);
+      const name = core?.has(key) ? `@${key}` : key;
       if (json !== undefined) out += ',' + quote(name) + ':' + json;
     }
     return out;
   } catch {
-    // A getter on the top-level object threw: redo it key by key with the walker.
+    // The keys could not be listed (a Proxy's trap threw): the careful walker writes what it can.
     const json = safeJson(fields, options);
-    return json.length > 2 && json[0] === '{' ? ',' + json.slice(1, -1) : `,"fields":${json}`;
+    if (json.length <= 2 || json[0] !== '{') return `,"fields":${json}`;
+    return core === undefined ? ',' + json.slice(1, -1) : renamedCoreKeys(json, core);
   }
+}
+
+/** The members of a JSON object as a fragment, a key the line owns written as `"@<key>"`. */
+function renamedCoreKeys(objectJson: string, core: ReadonlySet<string>): string {
+  const parsed = JSON.parse(objectJson) as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(parsed)) {
+    out += ',' + quote(core.has(key) ? `@${key}` : key) + ':' + JSON.stringify(parsed[key]);
+  }
+  return out;
 }
 
 /** Error → plain object: type, message, stack, code, cause chain, AggregateError members, own props. */

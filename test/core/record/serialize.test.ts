@@ -96,6 +96,32 @@ describe('hard-to-serialise values', () => {
     expect(record).toEqual({ level: 30, lone: 'a\ud800b', low: '\udc00', pair: '😀', msg: 'm' });
   });
 
+  it('a field named like a key the line owns keeps its @ beside a throwing getter or a fickle Proxy', () => {
+    const withGetter = {
+      level: 60,
+      get broken(): never {
+        throw new Error('getter exploded');
+      },
+    };
+    const first = logged(withGetter);
+    expect(first.level).toBe(30);
+    expect(first['@level']).toBe(60);
+    expect(first.broken).toMatch(/getter threw: getter exploded/);
+    // Lists its keys only on the third try: the two key loops' listings throw, the careful walker's works.
+    let calls = 0;
+    const fickle = new Proxy(
+      { level: 60, time: 1, a: 1 },
+      {
+        getOwnPropertyDescriptor(target, key) {
+          if (calls++ < 2) throw new Error('not yet');
+          return Reflect.getOwnPropertyDescriptor(target, key);
+        },
+      },
+    );
+    const line = fieldsJson(fickle, { ...DEFAULT_SAFE_OPTIONS, coreKeys: new Set(['level', 'time']) });
+    expect(line).toBe(',"@level":60,"@time":1,"a":1');
+  });
+
   it('survives a Proxy that throws on every trap', () => {
     const proxy = new Proxy(
       {},
@@ -161,16 +187,32 @@ describe('fields of many keys', () => {
     () => new Map([['k', 1]]),
     () => 7n,
     () => new Date(0),
+    () => {
+      const cycle: Record<string, unknown> = { name: 'cycle' };
+      cycle.self = cycle;
+      return cycle;
+    },
+    () =>
+      new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error('ownKeys trap');
+          },
+        },
+      ),
   ];
   const options = { ...DEFAULT_SAFE_OPTIONS, coreKeys: new Set(['level', 'time', 'msg']) };
-  /** What the line holds key by key: each key alone takes the small-object path. */
+  /** What the line holds key by key: each key alone (a getter as a getter) takes the small-object path. */
   function keyByKey(fields: Record<string, unknown>): string {
     let out = '';
-    for (const key of Object.keys(fields)) out += fieldsJson({ [key]: fields[key] }, options);
+    for (const key of Object.keys(fields)) {
+      out += fieldsJson(Object.defineProperty({}, key, Object.getOwnPropertyDescriptor(fields, key)!), options);
+    }
     return out;
   }
 
-  it('are written as key by key, whatever their values (core keys, toJSON, Errors, BigInt, getters)', () => {
+  it('are written as key by key, whatever their values (core keys, toJSON, Errors, BigInt, getters, cycles, traps)', () => {
     const next = random(17);
     for (let round = 0; round < 400; round++) {
       const fields: Record<string, unknown> = {};
@@ -181,6 +223,14 @@ describe('fields of many keys', () => {
         fields[key] = values[Math.floor(next() * values.length)]!();
       }
       if (next() < 0.1) Object.defineProperty(fields, 'got', { enumerable: true, get: () => ({ made: 'fresh' }) });
+      if (next() < 0.05) {
+        Object.defineProperty(fields, 'broken', {
+          enumerable: true,
+          get: () => {
+            throw new Error('getter threw');
+          },
+        });
+      }
       expect(fieldsJson(fields, options), `round ${round}`).toBe(keyByKey(fields));
     }
   });
