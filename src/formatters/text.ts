@@ -16,6 +16,8 @@ import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
  * accumulate.
  */
 interface PathNode {
+  /** The top of a record (its keys' paths are the keys themselves). */
+  readonly root: boolean;
   readonly path: string;
   readonly text: string;
   keys: string[];
@@ -39,8 +41,18 @@ const MAX_KEPT_PAIRS = 4096;
 const MAX_CHILDREN = 1024;
 
 function pathNode(parent: PathNode | undefined, key: string): PathNode {
-  const path = parent?.path ? `${parent.path}.${key}` : key;
-  return { path, text: ` ${logfmtKey(path)}=`, keys: [], children: [], count: 0, last: NOTHING, lastPairs: '' };
+  // Under a key "" the path starts with a dot: `{ "": { level } }` must not read as the line's level.
+  const path = parent === undefined || parent.root ? key : `${parent.path}.${key}`;
+  return {
+    root: parent === undefined,
+    path,
+    text: ` ${logfmtKey(path)}=`,
+    keys: [],
+    children: [],
+    count: 0,
+    last: NOTHING,
+    lastPairs: '',
+  };
 }
 
 /** The node for the `index`-th key of the object at `parent`, made anew when the key differs. */
@@ -103,7 +115,8 @@ function objectPairs(
     if (messageKey === undefined) {
       if (!hasOwn.call(value, key)) continue;
     } else if (isHeaderKey(key, messageKey, hasName)) continue;
-    const child = childNode(node, key, index++);
+    // With another messageKey, a field named msg must not pose as the message the line's head shows.
+    const child = childNode(node, messageKey !== undefined && key === 'msg' ? '@msg' : key, index++);
     const before = child.lastPairs;
     const pairs = flatPairs(child, (value as Record<string, unknown>)[key], depth + 1);
     if (!same) out += pairs;

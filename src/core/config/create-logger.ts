@@ -163,9 +163,15 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   const timestamp = timestampMode(typeof rawTimestamp === 'function' ? rawTimestamp : config.timestamp);
   const messageKey = config.messageKey ?? 'msg';
   const base = baseFields(config);
-  const coreKeys = new Set(['level', 'time', messageKey, ...Object.keys(base)]);
+  // As pino: the base bindings (pid, hostname, name) go through formatters.bindings; a child's do not.
+  const formattedBase = pinoFormatters?.bindings && config.base !== null ? pinoFormatters.bindings(base) : base;
+  const lineKeys = ['level', 'time', messageKey];
+  const coreKeys = new Set([...lineKeys, ...Object.keys(base), ...Object.keys(formattedBase ?? {})]);
   const safe = { ...DEFAULT_SAFE_OPTIONS, ...config.serialize, coreKeys };
-  const levelWriting = levelFormat(config.levelFormat, pinoFormatters?.level, levels, safe);
+  // The base is written beside level, time and the message; what formatters.level gives is the level.
+  const baseSafe = { ...safe, coreKeys: new Set(lineKeys) };
+  const levelSafe = { ...safe, coreKeys: new Set(lineKeys.filter((key) => key !== 'level')) };
+  const levelWriting = levelFormat(config.levelFormat, pinoFormatters?.level, levels, levelSafe);
   const shape = new RecordShape(levels, timestamp, levelWriting, messageKey, safe);
   // The redaction paths are read only once the schema has vouched for their shape.
   const redactor = problems.length === 0 ? attempt(() => buildRedactor(rawRedact, env), undefined) : undefined;
@@ -241,9 +247,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   }
   for (const one of made) router.add(one.transport, one.target);
 
-  // As pino: the base bindings (pid, hostname, name) go through formatters.bindings; a child's do not.
-  const formattedBase = pinoFormatters?.bindings && config.base !== null ? pinoFormatters.bindings(base) : base;
-  const bindings = fieldsJson(redactor ? redactor(formattedBase) : formattedBase);
+  const bindings = fieldsJson(redactor ? redactor(formattedBase) : formattedBase, baseSafe);
   const exitFlush = config.exitFlush ?? true;
   tree = new LoggerTree({
     levels,

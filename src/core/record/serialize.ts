@@ -1,4 +1,5 @@
 import { Stream } from 'node:stream';
+import { types } from 'node:util';
 /**
  * JSON building for log lines. The fast path leans on the native JSON.stringify and only
  * falls back to the careful walker when that throws (cycles, BigInt, throwing getters or
@@ -239,13 +240,19 @@ function plainFieldsJson(
   options: SafeOptions,
   core: ReadonlySet<string> | undefined,
 ): string | undefined {
+  // A Proxy can list other keys to stringify than to the loops below.
+  if (types.isProxy(fields)) return undefined;
   for (const key in fields) {
-    if (core?.has(key)) return undefined;
     const value = fields[key];
     if (typeof value === 'object') {
       if (value !== null && plainNodesLeft(value, options.maxNodes, options, 1) < 0) return undefined;
     } else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return undefined;
   }
+  // Checked after every getter has run (one may add a key): from here to stringify's own
+  // listing no code of the caller's runs. A toJSON (even one not enumerable, or inherited)
+  // would replace the whole object.
+  if ('toJSON' in fields) return undefined;
+  if (core !== undefined) for (const key in fields) if (core.has(key)) return undefined;
   const json = JSON.stringify(fields);
   return json.length > 2 ? ',' + json.slice(1, -1) : '';
 }
