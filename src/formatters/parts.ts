@@ -1,6 +1,8 @@
 import type { LogRecord } from '../core/record/log-record.js';
 import { sharedView } from '../core/record/object-form.js';
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** A record taken apart for human-oriented formatters. */
 export interface RecordParts {
   time: number | undefined;
@@ -22,7 +24,8 @@ export function recordParts(record: LogRecord): RecordParts {
   const name = view.name;
   const hasName = typeof name === 'string';
   const fieldKeys: string[] = [];
-  for (const key in view) if (!isHeaderKey(key, messageKey, hasName)) fieldKeys.push(key);
+  // Own keys only, as the JSON line: a polluted Object.prototype shows nowhere.
+  for (const key in view) if (hasOwn.call(view, key) && !isHeaderKey(key, messageKey, hasName)) fieldKeys.push(key);
   return {
     time: !record.timestamped ? undefined : record.time,
     label: record.label,

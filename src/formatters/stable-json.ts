@@ -6,6 +6,8 @@ import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { quote } from '../core/record/serialize.js';
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Above this many keys the built-in sort wins; below it an insertion sort is several times faster. */
 const INSERTION_SORT_LIMIT = 24;
 
@@ -112,7 +114,7 @@ function sortedNode(): SortedNode {
 
 function sameKeys(value: object, keys: readonly string[]): boolean {
   let i = 0;
-  for (const key in value) if (keys[i++] !== key) return false;
+  for (const key in value) if (hasOwn.call(value, key) && keys[i++] !== key) return false;
   return i === keys.length;
 }
 

@@ -112,9 +112,9 @@ function objectPairs(
   let out = '';
   let index = 0;
   for (const key in value) {
-    if (messageKey === undefined) {
-      if (!hasOwn.call(value, key)) continue;
-    } else if (isHeaderKey(key, messageKey, hasName)) continue;
+    // Own keys only, as the JSON line: a polluted Object.prototype shows nowhere.
+    if (!hasOwn.call(value, key)) continue;
+    if (messageKey !== undefined && isHeaderKey(key, messageKey, hasName)) continue;
     // With another messageKey, a field named msg must not pose as the message the line's head shows.
     const child = childNode(node, messageKey !== undefined && key === 'msg' ? '@msg' : key, index++);
     const before = child.lastPairs;

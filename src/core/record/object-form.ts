@@ -1,5 +1,7 @@
 import { headJson, impl, type LogRecord, type LogRecordImpl } from './log-record.js';
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /*
  * A check that reads every record (the validating transport with a JSON Schema) needs the
  * record as an object, exactly as its JSON line holds it. Parsing the line costs more than
@@ -128,6 +130,8 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
     const core = shape.safe.coreKeys;
     let budget = shape.safe.maxNodes;
     for (const key in fields) {
+      // Own keys only, as the line: an enumerable key of a polluted Object.prototype is not the record's.
+      if (!hasOwn.call(fields, key)) continue;
       // A key the line renames ("@level") or a value it leaves out (undefined, a function): parse.
       if (key === '__proto__' || key === shape.messageKey || core?.has(key)) return r.toObject();
       budget = jsonNodesLeft((fields as Record<string, unknown>)[key], budget, 1, shape.safe);

@@ -187,6 +187,8 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
       let out = '';
       let count = 0;
       for (const key in fields) {
+        // Own keys only, as JSON.stringify and pino: a polluted Object.prototype adds nothing to a line.
+        if (!hasOwn.call(fields, key)) continue;
         // Many keys: one native stringify of the whole object may do (the keys so far are wasted).
         if (++count === WHOLE_FROM_KEYS) {
           const whole = plainFieldsJson(fields as Record<string, unknown>, options, core);
@@ -269,6 +271,7 @@ export function parsedFieldsJson(fields: object, options: SafeOptions = DEFAULT_
   let out = '';
   try {
     for (const key in fields) {
+      if (!hasOwn.call(fields, key)) continue;
       const value = (fields as Record<string, unknown>)[key];
       switch (typeof value) {
         case 'string':

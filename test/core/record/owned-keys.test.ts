@@ -365,3 +365,27 @@ describe('the text form', () => {
     expectFormatsOwned(setup, { nested: 1 });
   });
 });
+
+describe('a polluted Object.prototype', () => {
+  it('adds nothing to a line or its text forms: own keys only, as JSON.stringify and pino', () => {
+    const setup = logger();
+    const proto = Object.prototype as Record<string, unknown>;
+    const many: Record<string, unknown> = {};
+    for (let i = 0; i < 10; i++) many[`k${i}`] = i;
+    proto.polluted = 'inherited';
+    try {
+      setup.log.info({ a: 1 }, 'real');
+      setup.log.info(many, 'real');
+      setup.log.child({ reqId: 'r1' }).info({ nested: { b: 2 } }, 'real');
+    } finally {
+      delete proto.polluted;
+    }
+    const lines = setup.memory.lines();
+    expect(lines).toHaveLength(3);
+    const texts = [...setup.formatting.out.get('text')!, ...setup.formatting.out.get('stable-json')!];
+    for (const line of [...lines, ...texts]) expect(line).not.toContain('polluted');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ a: 1, msg: 'real' });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ k0: 0, k9: 9 });
+    expect(JSON.parse(lines[2]!)).toMatchObject({ reqId: 'r1', nested: { b: 2 } });
+  });
+});
