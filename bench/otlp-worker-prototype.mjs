@@ -1,7 +1,6 @@
 // An experiment, not a transport: the main thread hands each 1,000 JSON lines to a worker
-// thread, which encodes them as OTLP (entry by entry, the same reader and attribute code as
-// the otlp preset) and sends them, two requests in flight. No retries, no spool, no exit
-// handling: its best case. The router's window is raised so that every record can be handed
+// thread, which encodes them as OTLP (with the otlp preset's own body code) and sends them,
+// two requests in flight. No retries, no spool, no exit handling: its best case. The router's window is raised so that every record can be handed
 // over while the logging loop runs. Run by `npm run bench:otlp -- --prototype`.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -46,42 +45,27 @@ if (isMainThread) {
   await log.close();
 } else {
   const { Agent, request } = await import('node:http');
-  const { LineEntries } = await import('../dist/esm/transports/http/presets/line-entries.js');
-  const { AttributeKey } = await import('../dist/esm/transports/http/presets/otlp-values.js');
+  const { otlpBodyBytes } = await import('../dist/esm/transports/http/presets/otlp-body.js');
+  const { LinePicker } = await import('../dist/esm/transports/http/presets/line-entries.js');
   const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-  const skip = new Set(['"level"', '"time"', '"pid"', '"hostname"', '"name"', '"msg"']);
-  const keys = new Map();
-  const reader = new LineEntries();
+  // The preset reads a record's line, level, label, time and message: the last two picked from the line.
+  const picker = new LinePicker(['"time"', '"msg"']);
 
   const body = (chunk) => {
-    const out = [];
+    const records = [];
     for (let start = 0, end = chunk.indexOf('\n'); end >= 0; start = end + 1, end = chunk.indexOf('\n', start)) {
-      reader.read(chunk.slice(start, end));
-      let attributes = '';
-      let time = '';
-      let msg = '""';
-      while (reader.next()) {
-        const key = reader.key;
-        if (key === '"time"') time = reader.value;
-        else if (key === '"msg"') msg = reader.value;
-        else if (!skip.has(key)) {
-          let attribute = keys.get(key);
-          if (attribute === undefined) {
-            attribute = new AttributeKey(key);
-            keys.set(key, attribute);
-          }
-          attributes += (attributes === '' ? '' : ',') + attribute.entry(reader.value);
-        }
-      }
-      out.push(
-        `{"timeUnixNano":"${time}000000","observedTimeUnixNano":"${time}000000","severityNumber":9,` +
-          `"severityText":"INFO","body":{"stringValue":${msg}},"attributes":[${attributes}]}`,
-      );
+      const line = chunk.slice(start, end + 1);
+      const [time, msg] = picker.pick(line);
+      records.push({
+        level: 30,
+        label: 'info',
+        time: Number(time),
+        msg: JSON.parse(msg),
+        messageKey: 'msg',
+        json: () => line,
+      });
     }
-    const json =
-      '{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"bench"}}]},' +
-      `"scopeLogs":[{"scope":{"name":"streamlog"},"logRecords":[${out.join(',')}]}]}]}`;
-    return { count: out.length, payload: Buffer.from(json) };
+    return { count: records.length, payload: otlpBodyBytes(records) };
   };
 
   const queue = [];

@@ -1,8 +1,8 @@
 /**
- * Reads the top-level entries of a record's JSON line as raw JSON text, without parsing it:
- * a preset that re-encodes every entry (OTLP) copies keys and strings as they are instead of
- * building an object per record and serialising it again. The line is the canonical one a
- * record makes: one JSON object, no whitespace between tokens, then "\n".
+ * Reads top-level entries of a record's JSON line as raw JSON text, without parsing it: a
+ * preset that wants a few fields of every record (Loki's labels, ClickHouse's columns) cuts
+ * out their values instead of building an object per record. The line is the canonical one
+ * a record makes: one JSON object, no whitespace between tokens, then "\n".
  */
 
 const QUOTE = 34;
@@ -14,7 +14,7 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
 /** The index just past the string whose opening quote is at `start`. */
-export function endOfString(line: string, start: number): number {
+function endOfString(line: string, start: number): number {
   let at = start + 1;
   for (;;) {
     const quote = line.indexOf('"', at);
@@ -48,7 +48,7 @@ function endOfNested(line: string, start: number): number {
 }
 
 /** The index just past the value that starts at `start`. */
-export function endOfValue(line: string, start: number): number {
+function endOfValue(line: string, start: number): number {
   const c = line.charCodeAt(start);
   if (c === QUOTE) return endOfString(line, start);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) return endOfNested(line, start);
@@ -60,45 +60,6 @@ export function endOfValue(line: string, start: number): number {
     at++;
   }
   return at;
-}
-
-/**
- * Steps through the top-level entries of a line: `next()` moves to the next one and says
- * whether there was one; `key` is then its key, quoted as the line has it, and `value` its
- * raw JSON. One reader serves any number of lines (`read(line)` starts over).
- */
-export class LineEntries {
-  key = '';
-  value = '';
-  private line = '';
-  private at = 0;
-
-  read(line: string): this {
-    this.line = line;
-    this.at = 1;
-    return this;
-  }
-
-  next(): boolean {
-    const line = this.line;
-    while (this.at < line.length) {
-      const c = line.charCodeAt(this.at);
-      if (c === COMMA) {
-        this.at++;
-        continue;
-      }
-      // The closing brace ends the line; anything else unexpected too, rather than a guess.
-      if (c !== QUOTE) break;
-      const keyEnd = endOfString(line, this.at);
-      const valueEnd = endOfValue(line, keyEnd + 1);
-      this.key = line.slice(this.at, keyEnd);
-      this.value = line.slice(keyEnd + 1, valueEnd);
-      this.at = valueEnd;
-      return true;
-    }
-    this.at = line.length;
-    return false;
-  }
 }
 
 /**
