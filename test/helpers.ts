@@ -31,6 +31,15 @@ export function collectingLogger(options: Omit<LoggerOptions, 'transports'> = {}
   return { log, out };
 }
 
+/** Formats each record as it arrives (during its log call), as file and console targets do. */
+export class EagerTransport extends MemoryTransport {
+  seen: string[] = [];
+  protected override handle(record: Rec): void {
+    this.seen.push(this.formatLine(record));
+    super.handle(record);
+  }
+}
+
 export function memoryLogger(options: Omit<LoggerOptions, 'transports'> = {}): {
   log: Logger;
   memory: MemoryTransport;

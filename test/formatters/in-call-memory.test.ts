@@ -6,18 +6,9 @@ import {
   createTextFormatter,
   type Formatter,
   type LogRecord,
-  MemoryTransport,
   stableJsonFormatter,
 } from '../../src/index.js';
-
-/** Formats each record during its log call, as file and console targets do. */
-class EagerTransport extends MemoryTransport {
-  seen: string[] = [];
-  protected override handle(record: LogRecord): void {
-    this.seen.push(this.formatLine(record));
-    super.handle(record);
-  }
-}
+import { EagerTransport } from '../helpers.js';
 
 /*
  * The oracle for text: logfmt of the parsed line, written the plain way (a list of pairs, no

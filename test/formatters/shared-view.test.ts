@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createLogger,
-  createTextFormatter,
-  type LogRecord,
-  MemoryTransport,
-  stableJsonFormatter,
-} from '../../src/index.js';
-
-/** Formats each record as it arrives (during the log call), as file and console targets do. */
-class EagerTransport extends MemoryTransport {
-  seen: string[] = [];
-  protected override handle(record: LogRecord): void {
-    this.seen.push(this.formatLine(record));
-    super.handle(record);
-  }
-}
+import { createLogger, createTextFormatter, MemoryTransport, stableJsonFormatter } from '../../src/index.js';
+import { EagerTransport } from '../helpers.js';
 
 describe('text and stable-json read the record without parsing its line', () => {
   it('show what the JSON line holds, formatted during the call or later after the caller changed its objects', () => {
