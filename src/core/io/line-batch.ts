@@ -1,29 +1,34 @@
 /**
- * Lines gathered until the current tick ends or `maxBytes` is reached, then handed out in
- * one piece: the "one write per tick" of stdout, files and the dead-letter file. What the
- * batch does with the piece is its owner's business (`writeOut`). The bound is in UTF-8
+ * Lines gathered until the current tick ends or `maxBytes` is reached, then handed out as
+ * one UTF-8 chunk: the "one write per tick" of stdout, files and the dead-letter file. What
+ * the batch does with the chunk is its owner's business (`writeOut`). The bound is in UTF-8
  * bytes, so what a SIGKILL can lose is bounded in bytes whatever the script of the text.
  *
- * Measuring each line's UTF-8 length costs a tenth of a small record's time, so a line whose
- * size the caller does not give counts as 3 bytes per UTF-16 unit (never less than its UTF-8
- * length: a surrogate pair, 2 units, is 4 bytes). Only when that bound says the batch may be
- * full are the lines not yet measured joined into one piece and measured at once; the pieces
- * make the chunk, so the join is not paid twice.
+ * The lines are encoded into the chunk's buffer as they gather, a run of them at a time:
+ * joined once and written once, which both flattens them and counts their bytes. Measuring
+ * each line on its own, or measuring a joined string and then encoding it again at the
+ * write, costs a pass over every byte more (a tenth of a small record's time). Lines not
+ * yet encoded count as 3 bytes per UTF-16 unit (never less than their UTF-8 length: a
+ * surrogate pair, 2 units, is 4 bytes) unless the caller gave their size; only when that
+ * bound says the batch may be full is the run encoded and the count made exact.
  */
 export class LineBatch<T> {
   lines: string[] = [];
   items: T[] = [];
-  /** Exact UTF-8 bytes of the lines measured so far (all of them, when callers give sizes). */
+  /** The chunk being built: `exact` bytes of it hold the lines before `encodedTo`. */
+  private out: Buffer | undefined;
+  /** A chunk's buffer its owner is done with, for the next chunk. */
+  private spare: Buffer | undefined;
   private exact = 0;
-  /** UTF-16 units of the lines from `measuredTo` on, not yet measured. */
+  private encodedTo = 0;
+  /** Of the lines not yet encoded: the sizes callers gave, and the UTF-16 units of the rest. */
+  private sized = 0;
   private units = 0;
-  private measuredTo = 0;
-  /** The measured lines, joined into pieces. */
-  private pieces: string[] = [];
   private scheduled = false;
 
+  /** `writeOut` returns true when it is done with the chunk as it returns (a blocking write), so its memory serves again. */
   constructor(
-    private readonly writeOut: (lines: string[], items: T[], chunk: string) => void,
+    private readonly writeOut: (lines: string[], items: T[], chunk: Buffer) => boolean,
     private readonly maxBytes: number,
   ) {}
 
@@ -33,25 +38,23 @@ export class LineBatch<T> {
 
   /** UTF-8 bytes buffered: exact when every line came with its size, else an upper bound. */
   get bytes(): number {
-    return this.exact + this.units * MAX_UTF8_PER_UNIT;
+    return this.exact + this.sized + this.units * MAX_UTF8_PER_UNIT;
   }
 
   /** Adds a line (`bytes`: its UTF-8 length, when the caller knows it); writes out when full, else at tick end. */
   push(line: string, item: T, bytes?: number): void {
     this.lines.push(line);
     this.items.push(item);
-    let full: boolean;
-    if (bytes === undefined) {
-      this.units += line.length;
-      if (this.exact + this.units * MAX_UTF8_PER_UNIT >= this.maxBytes) this.measure();
-      // Within an eighth of the bound is full: measuring ever smaller remainders would cost more than it saves.
-      full = this.exact >= this.maxBytes - (this.maxBytes >> 3);
-    } else {
-      if (this.units > 0) this.measure(this.lines.length - 1);
-      this.exact += bytes;
-      this.pieces.push(line);
-      this.measuredTo = this.lines.length;
-      full = this.exact >= this.maxBytes;
+    if (bytes === undefined) this.units += line.length;
+    else this.sized += bytes;
+    let full = false;
+    if (this.bytes >= this.maxBytes) {
+      if (this.units === 0) full = true;
+      else {
+        this.encode();
+        // Within an eighth of the bound is full: encoding ever smaller runs would cost more than it saves.
+        full = this.exact >= this.maxBytes - (this.maxBytes >> 3);
+      }
     }
     if (full) this.flush();
     else if (!this.scheduled) {
@@ -60,33 +63,44 @@ export class LineBatch<T> {
     }
   }
 
-  /** Joins the lines not yet measured (up to `end`) into one piece and counts its exact bytes. */
-  private measure(end = this.lines.length): void {
-    const piece = this.lines.slice(this.measuredTo, end).join('');
-    this.pieces.push(piece);
-    this.exact += Buffer.byteLength(piece);
+  /** Encodes the lines not yet encoded into the chunk, growing it when the bound says they may not fit. */
+  private encode(): void {
+    const end = this.lines.length;
+    const run = end - this.encodedTo === 1 ? this.lines[this.encodedTo]! : this.lines.slice(this.encodedTo).join('');
+    const need = this.exact + this.sized + this.units * MAX_UTF8_PER_UNIT;
+    if (this.out === undefined) {
+      this.out = this.spare;
+      this.spare = undefined;
+    }
+    if (this.out === undefined || this.out.length < need) this.grow(need);
+    this.exact += this.out!.write(run, this.exact);
+    this.sized = 0;
     this.units = 0;
-    this.measuredTo = end;
+    this.encodedTo = end;
+  }
+
+  private grow(need: number): void {
+    // A batch that fills gathers past the bound by up to a line: room for that, so it grows once.
+    const size = Math.max(need < this.maxBytes ? need : need + (this.maxBytes >> 1), 2 * (this.out?.length ?? 0));
+    const next = Buffer.allocUnsafe(size);
+    if (this.out !== undefined) this.out.copy(next, 0, 0, this.exact);
+    this.out = next;
   }
 
   /** Hands everything buffered to the owner now. */
   flush(): void {
     if (this.lines.length === 0) return;
+    if (this.encodedTo < this.lines.length) this.encode();
     const lines = this.lines;
     const items = this.items;
-    let chunk: string;
-    if (this.measuredTo === 0) chunk = lines.length === 1 ? lines[0]! : lines.join('');
-    else {
-      if (this.measuredTo < lines.length) this.pieces.push(lines.slice(this.measuredTo).join(''));
-      chunk = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('');
-    }
+    const out = this.out!;
+    const chunk = out.subarray(0, this.exact);
     this.lines = [];
     this.items = [];
-    this.pieces = [];
+    this.out = undefined;
     this.exact = 0;
-    this.units = 0;
-    this.measuredTo = 0;
-    this.writeOut(lines, items, chunk);
+    this.encodedTo = 0;
+    if (this.writeOut(lines, items, chunk)) this.spare = out;
   }
 
   private readonly onTick = (): void => {

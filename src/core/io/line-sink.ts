@@ -94,7 +94,8 @@ export class LineSink<T> {
     }
   }
 
-  private write(chunk: string, items: T[]): void {
+  /** Returns true when the chunk was written with a blocking write (its memory may serve again). */
+  private write(chunk: Buffer, items: T[]): boolean {
     const fd = this.fd ?? this.directFd;
     if (fd !== undefined) {
       this.writes++;
@@ -102,15 +103,15 @@ export class LineSink<T> {
       this.bytesWritten += outcome.bytes;
       if (outcome.error) this.settle.failed(items, outcome.error);
       else this.settle.delivered(items.length);
-      return;
+      return true;
     }
     if (this.broken || this.stream.destroyed) {
       this.settle.failed(items, this.broken ?? new Error('stream destroyed'));
-      return;
+      return false;
     }
     this.inFlight.push(items);
     this.writes++;
-    this.bytesWritten += Buffer.byteLength(chunk);
+    this.bytesWritten += chunk.length;
     let thrown: Error | undefined;
     try {
       this.stream.write(chunk, this.onWritten);
@@ -118,6 +119,7 @@ export class LineSink<T> {
       thrown = error instanceof Error ? error : new Error(String(error));
     }
     if (thrown) this.onWritten(thrown);
+    return false;
   }
 
   async close(): Promise<void> {

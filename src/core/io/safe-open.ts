@@ -102,7 +102,7 @@ export function replaceFile(path: string, text: string, mode = 0o640): void {
     fd = openSync(temp, flags, mode);
   }
   try {
-    writeFully(fd, text);
+    writeFully(fd, Buffer.from(text));
   } catch (error) {
     closeSync(fd);
     removeQuietly(temp);

@@ -243,7 +243,7 @@ export class Spool {
   private appendLines(text: string, lines: number): void {
     if (this.unavailable) throw this.unavailable;
     this.open();
-    const outcome = tryWriteFully(this.fd!, text);
+    const outcome = tryWriteFully(this.fd!, Buffer.from(text));
     if (outcome.error) {
       // A torn line would be read back as garbage, or glued to the next: cut it off.
       if (outcome.bytes > 0) ftruncateSync(this.fd!, this.size);

@@ -13,21 +13,8 @@ export interface PartialWriteError extends NodeJS.ErrnoException {
  * Blocking write of a whole buffer: loops over partial writes, waits out EAGAIN (a FIFO
  * whose reader is slow) within a bound, and on failure says how much did get written.
  */
-export function writeFully(fd: number, text: string): number {
-  // The common case, one write takes it all, needs no Buffer of our own.
-  const total = Buffer.byteLength(text);
-  let first = 0;
-  try {
-    first = writeSync(fd, text);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw Object.assign(error as Error, { bytesWritten: 0 });
-  }
-  if (first < total) writeBufferFully(fd, Buffer.from(text), first);
-  return total;
-}
-
-function writeBufferFully(fd: number, data: Buffer, start: number): void {
-  let offset = start;
+export function writeFully(fd: number, data: Uint8Array): number {
+  let offset = 0;
   let waited = 0;
   while (offset < data.length) {
     try {
@@ -42,6 +29,7 @@ function writeBufferFully(fd: number, data: Buffer, start: number): void {
       throw Object.assign(error as Error, { bytesWritten: offset }) as PartialWriteError;
     }
   }
+  return data.length;
 }
 
 /** The outcome of a blocking write: bytes that reached the descriptor, and the error if not all did. */
@@ -54,9 +42,9 @@ export interface WriteOutcome {
  * writeFully that reports instead of throwing, so callers settle what they wrote outside
  * any `try` (a listener's exception is then never mistaken for an I/O failure).
  */
-export function tryWriteFully(fd: number, text: string): WriteOutcome {
+export function tryWriteFully(fd: number, data: Uint8Array): WriteOutcome {
   try {
-    return { bytes: writeFully(fd, text), error: undefined };
+    return { bytes: writeFully(fd, data), error: undefined };
   } catch (error) {
     const err =
       error instanceof Error

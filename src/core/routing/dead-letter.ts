@@ -24,7 +24,10 @@ export class DeadLetterFile {
 
   constructor(path: string) {
     this.path = resolve(path);
-    this.batch = new LineBatch((_lines, records, chunk) => this.writeOut(chunk, records), MAX_BUFFER);
+    this.batch = new LineBatch((_lines, records, chunk) => {
+      this.writeOut(chunk, records);
+      return true;
+    }, MAX_BUFFER);
   }
 
   /** Who hears which lines reached the file (the failure reporter counts them). */
@@ -48,7 +51,7 @@ export class DeadLetterFile {
     this.fd = undefined;
   }
 
-  private writeOut(chunk: string, records: LogRecord[]): void {
+  private writeOut(chunk: Buffer, records: LogRecord[]): void {
     let error: Error | undefined;
     try {
       this.fd ??= openForAppend(this.path, 0o640);

@@ -63,7 +63,11 @@ export class SharedFile {
     readonly options: SharedFileOptions,
   ) {
     this.path = resolve(path);
-    this.batch = new LineBatch((lines, records, chunk) => this.write(lines, records, chunk), options.bufferSize);
+    // The write blocks, so the chunk's memory is free again when it returns.
+    this.batch = new LineBatch((lines, records, chunk) => {
+      this.write(lines, records, chunk);
+      return true;
+    }, options.bufferSize);
     this.plan =
       options.rotate &&
       (options.rotate.size !== undefined ||
@@ -103,7 +107,7 @@ export class SharedFile {
     this.batch.flush();
   }
 
-  private write(lines: string[], records: LogRecord[], chunk: string): void {
+  private write(lines: string[], records: LogRecord[], chunk: Buffer): void {
     const owners = this.owners;
     this.owners = [];
     if (this.plan !== undefined) this.followRotation();

@@ -9,10 +9,13 @@ interface Out {
 function batchOf(maxBytes: number): { batch: LineBatch<number>; out: Out } {
   const out: Out = { chunks: [], lineCounts: [] };
   const batch = new LineBatch<number>((lines, items, chunk) => {
-    expect(chunk).toBe(lines.join(''));
+    const text = chunk.toString();
+    expect(text).toBe(lines.join(''));
+    expect(chunk.length).toBe(Buffer.byteLength(text));
     expect(items).toHaveLength(lines.length);
-    out.chunks.push(chunk);
+    out.chunks.push(text);
     out.lineCounts.push(lines.length);
+    return true;
   }, maxBytes);
   return { batch, out };
 }
@@ -47,5 +50,41 @@ describe('LineBatch', () => {
     batch.push('é'.repeat(100), 2, 200);
     expect(out.chunks).toHaveLength(1);
     expect(out.lineCounts).toEqual([3]);
+  });
+
+  it('never hands out memory an owner still holds: kept chunks stay intact, a reused one is free', () => {
+    const kept: Buffer[] = [];
+    const texts: string[] = [];
+    let reuse = false;
+    const batch = new LineBatch<number>((lines, _items, chunk) => {
+      texts.push(lines.join(''));
+      if (!reuse) kept.push(chunk);
+      return reuse;
+    }, 64);
+    for (let i = 0; i < 40; i++) batch.push(`line ${i} ${'é'.repeat(i % 7)}\n`, i);
+    batch.flush();
+    reuse = true;
+    for (let i = 0; i < 40; i++) batch.push(`other ${i}\n`, i);
+    batch.flush();
+    // Chunks an owner kept (an async stream write) were not written over by later batches.
+    expect(kept.length).toBeGreaterThan(3);
+    expect(kept.map((chunk) => chunk.toString()).join('')).toBe(texts.slice(0, kept.length).join(''));
+  });
+
+  it('a line pushed while the owner writes (a listener logging) goes to the next chunk, not into this one', () => {
+    const chunks: string[] = [];
+    let nested = 0;
+    const batch: LineBatch<number> = new LineBatch<number>((_lines, _items, chunk) => {
+      const n = ++nested;
+      if (n <= 3) for (let i = 0; i < 20; i++) batch.push(`nested ${n}.${i}\n`, i);
+      chunks.push(chunk.toString());
+      return true;
+    }, 100);
+    for (let i = 0; i < 30; i++) batch.push(`first ${i}\n`, i);
+    while (!batch.empty) batch.flush();
+    const all = chunks.join('');
+    for (let i = 0; i < 30; i++) expect(all).toContain(`first ${i}\n`);
+    for (let n = 1; n <= 3; n++) for (let i = 0; i < 20; i++) expect(all).toContain(`nested ${n}.${i}\n`);
+    expect(all.split('\n').length - 1).toBe(90);
   });
 });
