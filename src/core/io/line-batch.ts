@@ -26,7 +26,10 @@ export class LineBatch<T> {
   private units = 0;
   private scheduled = false;
 
-  /** `writeOut` returns true when it is done with the chunk as it returns (a blocking write), so its memory serves again. */
+  /**
+   * `writeOut` returns true when it is done with the chunk as it returns (a blocking write),
+   * so its memory serves again.
+   */
   constructor(
     private readonly writeOut: (lines: string[], items: T[], chunk: Buffer) => boolean,
     private readonly maxBytes: number,
