@@ -294,6 +294,8 @@ export class SharedFile {
     const plan = this.plan!;
     if (time >= this.nextBoundary) {
       this.writeOut();
+      // Unless a line appended during that write (another logger on this path) rotated already.
+      if (time < this.nextBoundary) return;
       if (this.size > 0) this.rotateFile(time);
       this.nextBoundary = plan.nextBoundary(time);
       return;
