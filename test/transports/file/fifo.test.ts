@@ -22,7 +22,11 @@ const SLOW_READER = `
   let seen = false;
   for (;;) {
     let n = -1;
-    try { n = fs.readSync(fd, buffer, 0, buffer.length, null); } catch (error) { if (error.code !== 'EAGAIN') throw error; }
+    try {
+      n = fs.readSync(fd, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if (error.code !== 'EAGAIN') throw error;
+    }
     if (n === 0 && seen) break;
     if (n > 0) { seen = true; fs.writeSync(copy, buffer, 0, n); }
     Atomics.wait(pause, 0, 0, 1);
