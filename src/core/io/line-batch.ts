@@ -103,7 +103,8 @@ export class LineBatch<T> {
     this.out = undefined;
     this.exact = 0;
     this.encodedTo = 0;
-    if (this.writeOut(lines, items, chunk)) this.spare = out;
+    // A buffer grown for one huge line is let go: kept as the spare, it would be held for good.
+    if (this.writeOut(lines, items, chunk) && out.length <= MAX_SPARE_BOUNDS * this.maxBytes) this.spare = out;
   }
 
   private readonly onTick = (): void => {
@@ -113,3 +114,5 @@ export class LineBatch<T> {
 }
 
 const MAX_UTF8_PER_UNIT = 3;
+/** The largest buffer kept for the next chunk, in bounds (a full chunk's buffer is about 1.5). */
+const MAX_SPARE_BOUNDS = 4;

@@ -294,15 +294,24 @@ export class SharedFile {
     const plan = this.plan!;
     if (time >= this.nextBoundary) {
       this.writeOut();
+      // Unless a line appended during that write (another logger on this path) rotated already.
+      if (time < this.nextBoundary) return;
       if (this.size > 0) this.rotateFile(time);
       this.nextBoundary = plan.nextBoundary(time);
       return;
     }
     if (!plan.bySize) return;
-    const pending = this.batch.bytes;
-    if (this.size + pending + bytes > plan.options.size! && this.size + pending > 0) {
-      this.writeOut();
+    const limit = plan.options.size!;
+    // A write runs listeners, and one may append here (another logger on this path) and even
+    // rotate: look again after each write, and rotate only while what is held would not fit.
+    while (this.size + this.batch.bytes + bytes > limit && this.size + this.batch.bytes > 0) {
+      if (!this.batch.empty) {
+        this.writeOut();
+        continue;
+      }
       this.rotateFile(time);
+      // The path could not be rotated (or another process wrote to the new file): go on as is.
+      if (this.size > 0) return;
     }
   }
 

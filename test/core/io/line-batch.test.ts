@@ -87,4 +87,19 @@ describe('LineBatch', () => {
     for (let n = 1; n <= 3; n++) for (let i = 0; i < 20; i++) expect(all).toContain(`nested ${n}.${i}\n`);
     expect(all.split('\n').length - 1).toBe(90);
   });
+
+  it('lets go of a buffer grown for one huge line instead of keeping it for every later chunk', () => {
+    const held: number[] = [];
+    const batch = new LineBatch<number>((_lines, _items, chunk) => {
+      held.push(chunk.buffer.byteLength);
+      return true;
+    }, 64 * 1024);
+    batch.push(`${'z'.repeat(10 * 1024 * 1024)}\n`, 0);
+    expect(held).toHaveLength(1);
+    for (let i = 0; i < 100; i++) batch.push(`small ${i}\n`, i);
+    batch.flush();
+    // The 10 MB line needed a buffer of about 30 MB; the small chunk after it must not sit in that one.
+    expect(held[0]).toBeGreaterThan(10 * 1024 * 1024);
+    expect(held[1]).toBeLessThanOrEqual(4 * 64 * 1024);
+  });
 });
