@@ -38,6 +38,8 @@ const DEFAULT_MAX_BUFFER = 64 * 1024;
 export class LineSink<T> {
   private readonly batch: LineBatch<T>;
   private readonly inFlight = new Queue<T[]>();
+  /** Stream callbacks still to come for writes already given up on (they come in order, first). */
+  private lateCallbacks = 0;
   private broken: Error | undefined;
   private readonly ownsStream: boolean;
   private readonly fd: number | undefined;
@@ -133,7 +135,22 @@ export class LineSink<T> {
     });
   }
 
+  /**
+   * Nothing more will be written in time (the process is ending, or close() ran out of
+   * time): the items of writes the stream has not confirmed fail with `reason`, so they are
+   * counted and dead-lettered rather than lost with the stream's queue.
+   */
+  giveUpSync(reason: Error): void {
+    this.lateCallbacks += this.inFlight.length;
+    const stuck = this.inFlight.drain().flat();
+    if (stuck.length > 0) this.settle.failed(stuck, reason);
+  }
+
   private readonly onWritten = (error?: Error | null): void => {
+    if (this.lateCallbacks > 0) {
+      this.lateCallbacks--;
+      return;
+    }
     const items = this.inFlight.shift();
     if (items === undefined) return;
     if (error) this.settle.failed(items, error);

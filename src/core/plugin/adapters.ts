@@ -29,6 +29,10 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
     this.sink.flushSync();
   }
 
+  override giveUpSync(reason: Error): void {
+    this.sink.giveUpSync(reason);
+  }
+
   protected override closeResources(): Promise<void> {
     return this.sink.close();
   }
@@ -48,6 +52,8 @@ export class WritableTransport extends Transport {
   private readonly inFlight = new Queue<LogRecord>();
   /** Records whose _write threw, and why: settled as failed when their callback comes. */
   private readonly thrown = new Map<LogRecord, Error>();
+  /** Write callbacks still to come for records already given up on (they come in order, first). */
+  private lateCallbacks = 0;
 
   constructor(
     readonly target: Writable,
@@ -100,7 +106,19 @@ export class WritableTransport extends Transport {
     });
   }
 
+  /** The stream's queue will not be written in time: its records fail with `reason` (counted, dead-lettered). */
+  override giveUpSync(reason: Error): void {
+    this.lateCallbacks += this.inFlight.length;
+    const stuck = this.inFlight.drain();
+    for (const record of stuck) this.thrown.delete(record);
+    if (stuck.length > 0) this.settleFailed(stuck, reason);
+  }
+
   private readonly onWritten = (error?: Error | null): void => {
+    if (this.lateCallbacks > 0) {
+      this.lateCallbacks--;
+      return;
+    }
     const record = this.inFlight.shift();
     if (record === undefined) return;
     const threw = this.thrown.size > 0 ? this.thrown.get(record) : undefined;

@@ -1,0 +1,85 @@
+import type { LoggerStats } from '../../../src/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lastJson, runChild, tempFolder } from '../../transports/http/receiver.js';
+
+// A Writable handed to the logger as a transport queues writes of its own, which never run
+// once the process ends. Those records must end counted and dead-lettered, not pending and
+// gone. Children are real processes against the build.
+
+const COUNT = 20_000;
+
+/** The distinct `i` of the lines of an NDJSON file (a dead letter's keep theirs under `record`). */
+function ids(path: string, dead = false): Set<number> {
+  if (!existsSync(path)) return new Set();
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  return new Set(
+    lines.map((line) => {
+      const parsed = JSON.parse(line) as { i: number; record?: { i: number } };
+      return dead ? parsed.record!.i : parsed.i;
+    }),
+  );
+}
+
+/** A child that logs COUNT records to fs.createWriteStream(out), dead letter beside it, then runs `ending`. */
+function streamChild(dir: string, ending: string): ReturnType<typeof runChild> {
+  return runChild(
+    `import { createWriteStream } from 'node:fs';
+     const log = createLogger({ base: null, router: { deadLetter: ${JSON.stringify(join(dir, 'dead.ndjson'))} },
+       transports: [createWriteStream(${JSON.stringify(join(dir, 'out.log'))})] });
+     process.on('exit', () => writeSync(1, JSON.stringify(log.stats()) + '\\n'));
+     for (let i = 0; i < ${COUNT}; i++) log.info({ i }, 'queued in the stream');
+     ${ending}`,
+    { timeoutMs: 30_000 },
+  );
+}
+
+/** Every record is in the file or in the dead letter; returns how many are in the file. */
+function expectEveryRecordSomewhere(dir: string): number {
+  const written = ids(join(dir, 'out.log'));
+  const lettered = ids(join(dir, 'dead.ndjson'), true);
+  for (let i = 0; i < COUNT; i++) if (!written.has(i) && !lettered.has(i)) expect.fail(`record ${i} is nowhere`);
+  return written.size;
+}
+
+describe('a Writable transport whose own queue is not written when the process ends', () => {
+  it('fs.createWriteStream, ended by process.exit(): every record on disk or dead-lettered, none pending', async () => {
+    const dir = tempFolder('stream-exit');
+    const child = await streamChild(dir, 'setImmediate(() => process.exit(0));');
+    const stats = lastJson<LoggerStats>(child.stdout);
+    // Before the fix: the stream's queue stayed pending, unwritten and not dead-lettered.
+    expect(stats).toMatchObject({ logged: COUNT, pending: 0 });
+    expect(stats.delivered + stats.failed).toBe(COUNT);
+    expect(stats.deadLettered).toBe(stats.failed);
+    expect(expectEveryRecordSomewhere(dir)).toBeGreaterThanOrEqual(stats.delivered);
+  });
+
+  it('fs.createWriteStream, ended by SIGTERM: every record on disk or dead-lettered', async () => {
+    const dir = tempFolder('stream-exit-signal');
+    const child = await streamChild(dir, "setImmediate(() => process.kill(process.pid, 'SIGTERM'));");
+    expect(child.signal).toBe('SIGTERM');
+    expectEveryRecordSomewhere(dir);
+  });
+
+  it('an objectMode Writable slower than the loop, ended by process.exit(): its queue is dead-lettered', async () => {
+    const dir = tempFolder('stream-exit-objects');
+    const dead = join(dir, 'dead.ndjson');
+    const child = await runChild(
+      `import { Writable } from 'node:stream';
+       let taken = 0;
+       const slow = new Writable({ objectMode: true, write(_record, _enc, done) { taken++; setTimeout(done, 1); } });
+       const log = createLogger({ base: null, router: { deadLetter: ${JSON.stringify(dead)} }, transports: [slow] });
+       process.on('exit', () => writeSync(1, JSON.stringify({ ...log.stats(), taken }) + '\\n'));
+       for (let i = 0; i < 1000; i++) log.info({ i }, 'queued in the stream');
+       setTimeout(() => process.exit(0), 30);`,
+      { timeoutMs: 30_000 },
+    );
+    const stats = lastJson<LoggerStats & { taken: number }>(child.stdout);
+    expect(stats).toMatchObject({ logged: 1000, pending: 0 });
+    expect(stats.delivered).toBeLessThan(1000);
+    expect(stats.delivered + stats.failed).toBe(1000);
+    expect(stats.deadLettered).toBe(stats.failed);
+    expect(ids(dead, true).size).toBe(stats.failed);
+  });
+});
