@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -140,6 +140,8 @@ export async function onTinyTmpfs(test: (mountPoint: string) => Promise<void>): 
   try {
     await test(mountPoint);
   } finally {
-    execFileSync('umount', [mountPoint]);
+    // Lazily: a test that failed with a file still open there must not leave the mount behind.
+    execFileSync('umount', ['-l', mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
   }
 }
