@@ -63,10 +63,16 @@ export interface RecordFailure {
   reported: boolean;
 }
 
-/** What a record computes on demand and keeps: formatted lines per formatter, the parsed view. */
+/**
+ * What a record computes on demand and keeps: formatted lines per formatter, the parsed view.
+ * Two slots before a map: a fan-out to json plus two other formats (the usual most) then
+ * makes no map per record.
+ */
 interface RecordCache {
   formatter: Formatter | undefined;
   output: string;
+  formatter2: Formatter | undefined;
+  output2: string;
   more: Map<Formatter, string> | undefined;
   view: Readonly<Record<string, unknown>> | undefined;
 }
@@ -140,7 +146,14 @@ export class LogRecordImpl implements LogRecord {
   }
 
   private cached(): RecordCache {
-    this.cache ??= { formatter: undefined, output: '', more: undefined, view: undefined };
+    this.cache ??= {
+      formatter: undefined,
+      output: '',
+      formatter2: undefined,
+      output2: '',
+      more: undefined,
+      view: undefined,
+    };
     return this.cache;
   }
 
@@ -157,6 +170,12 @@ export class LogRecordImpl implements LogRecord {
       cache.formatter = formatter;
       cache.output = safeFormat(formatter, this);
       return cache.output;
+    }
+    if (cache.formatter2 === formatter) return cache.output2;
+    if (cache.formatter2 === undefined) {
+      cache.formatter2 = formatter;
+      cache.output2 = safeFormat(formatter, this);
+      return cache.output2;
     }
     cache.more ??= new Map();
     let out = cache.more.get(formatter);

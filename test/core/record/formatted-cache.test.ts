@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, type Formatter, MemoryTransport } from '../../../src/index.js';
+
+// A record formats once per formatter and keeps the line, whichever order targets ask in:
+// two slots first, then a map for more.
+
+function counting(name: string, calls: Map<string, number>): Formatter {
+  return {
+    name,
+    format(record) {
+      calls.set(name, (calls.get(name) ?? 0) + 1);
+      return `${name}:${record.msg}\n`;
+    },
+  };
+}
+
+describe('record.formatted', () => {
+  it('formats once per formatter and hands each its own line, for one to four formatters in any order', () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, transports: [memory] });
+    log.info('hello');
+    const record = memory.records()[0]!;
+    const calls = new Map<string, number>();
+    const formatters = ['a', 'b', 'c', 'd'].map((name) => counting(name, calls));
+    const order = [0, 1, 0, 2, 1, 3, 2, 0, 3, 1];
+    for (const i of order) expect(record.formatted(formatters[i]!)).toBe(`${formatters[i]!.name}:hello\n`);
+    expect(Object.fromEntries(calls)).toEqual({ a: 1, b: 1, c: 1, d: 1 });
+  });
+});
