@@ -125,7 +125,7 @@ export class LoggerTree {
       return;
     }
     const record = new LogRecordImpl(level, time, msg, fields, scope, context);
-    record.internal = internal;
+    if (internal) record.internal = true;
     if (this.tracing) record.traceJson = activeSpanJson();
     // The line is built now, as pino does: what every transport sees is the values as they
     // were at the call, whatever the caller changes afterwards.

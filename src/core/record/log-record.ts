@@ -82,18 +82,20 @@ interface RecordCache {
  * cached per formatter, so two transports with the same format pay for it once. The
  * routing fields are the router's bookkeeping and not part of the public LogRecord.
  * Records can wait in memory by the hundred thousand (a batch waiting for the network), so
- * what most records never need (a cache, a failure) is one field made when first needed.
+ * what most records never need is one field made when first needed (a cache), or has its
+ * usual value on the prototype and becomes a field of its own only where it differs (a
+ * failure, the internal flag, a trace): 8 bytes less per record for each.
  */
 export class LogRecordImpl implements LogRecord {
   private jsonLine: string | undefined = undefined;
   private cache: RecordCache | undefined = undefined;
   /** Routing bookkeeping, owned by the router: targets sent to, and which failed and why. */
   sentTo = 0;
-  failure: RecordFailure | undefined = undefined;
+  declare failure: RecordFailure | undefined;
   /** Made by the logger itself (drop summaries, validation warnings), not by the application. */
-  internal = false;
+  declare internal: boolean;
   /** The active OpenTelemetry span as a JSON fragment, taken at the log call ('' when none). */
-  traceJson = '';
+  declare traceJson: string;
 
   constructor(
     readonly level: number,
@@ -186,6 +188,9 @@ export class LogRecordImpl implements LogRecord {
     return out;
   }
 }
+
+// The usual values of the fields declared above, shared by every record that keeps them.
+Object.assign(LogRecordImpl.prototype, { failure: undefined, internal: false, traceJson: '' });
 
 function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
   try {
