@@ -167,4 +167,23 @@ describe('text and stable-json remember keys and values between records of a cal
     const later: Formatter = createTextFormatter();
     expect(later.format(text.records()[49]!)).toBe(text.seen[49]);
   });
+
+  it('stable-json: after a record too long to remember, a full write, then records that change only at the end', () => {
+    const stable = new EagerTransport({ maxRecords: 100, formatter: stableJsonFormatter });
+    const log = createLogger({ exitFlush: false, base: null, timestamp: false, transports: [{ transport: stable }] });
+    // Sorted keys a, level, msg, z: z changes first at the end, then a line too long to keep
+    // makes the next record write in full, where a changes.
+    for (const [a, z] of [
+      ['x', 1],
+      ['x', 2],
+      ['x', 'l'.repeat(5000)],
+      ['y', 4],
+      ['y', 5],
+    ] as const) {
+      log.info({ a, z }, 'm');
+    }
+    const records = stable.records();
+    expect(stable.seen).toEqual(records.map((record) => `${stringify(record.toObject())}\n`));
+    expect(stable.seen[4]).toBe('{"a":"y","level":30,"msg":"m","z":5}\n');
+  });
 });
