@@ -38,8 +38,8 @@ const DEFAULT_MAX_BUFFER = 64 * 1024;
 export class LineSink<T> {
   private readonly batch: LineBatch<T>;
   private readonly inFlight = new Queue<T[]>();
-  /** Stream callbacks still to come for writes already given up on (they come in order, first). */
-  private lateCallbacks = 0;
+  /** Set once the stream's own queue is given up on (the process is ending): it will never be written. */
+  private givenUp: Error | undefined;
   private broken: Error | undefined;
   private readonly ownsStream: boolean;
   private readonly fd: number | undefined;
@@ -83,12 +83,14 @@ export class LineSink<T> {
 
   /**
    * Exit path: writes the buffer with a blocking write when the stream has a file
-   * descriptor and nothing of ours is still queued inside it (ordering would break).
+   * descriptor and nothing of ours is still queued inside it (ordering would break), or
+   * what is queued was given up on and will never be written.
    */
   flushSync(): void {
     if (this.batch.empty) return;
     const fd = this.fd ?? (this.stream as Writable & { fd?: unknown }).fd;
-    if (typeof fd === 'number' && this.stream.writableLength === 0 && !this.broken) this.directFd = fd;
+    const queued = this.stream.writableLength > 0 && this.givenUp === undefined;
+    if (typeof fd === 'number' && !queued && !this.broken) this.directFd = fd;
     try {
       this.batch.flush();
     } finally {
@@ -107,8 +109,9 @@ export class LineSink<T> {
       else this.settle.delivered(items.length);
       return true;
     }
-    if (this.broken || this.stream.destroyed) {
-      this.settle.failed(items, this.broken ?? new Error('stream destroyed'));
+    // Given up on, the stream would only queue it behind writes that never happen.
+    if (this.broken || this.givenUp || this.stream.destroyed) {
+      this.settle.failed(items, this.broken ?? this.givenUp ?? new Error('stream destroyed'));
       return false;
     }
     this.inFlight.push(items);
@@ -138,19 +141,17 @@ export class LineSink<T> {
   /**
    * Nothing more will be written in time (the process is ending, or close() ran out of
    * time): the items of writes the stream has not confirmed fail with `reason`, so they are
-   * counted and dead-lettered rather than lost with the stream's queue.
+   * counted and dead-lettered rather than lost with the stream's queue. Later lines (an
+   * application's own exit listener logging) go to the descriptor directly, or fail.
    */
   giveUpSync(reason: Error): void {
-    this.lateCallbacks += this.inFlight.length;
+    this.givenUp = reason;
     const stuck = this.inFlight.drain().flat();
     if (stuck.length > 0) this.settle.failed(stuck, reason);
   }
 
   private readonly onWritten = (error?: Error | null): void => {
-    if (this.lateCallbacks > 0) {
-      this.lateCallbacks--;
-      return;
-    }
+    // A callback of a write given up on finds nothing: its items were settled then.
     const items = this.inFlight.shift();
     if (items === undefined) return;
     if (error) this.settle.failed(items, error);

@@ -52,8 +52,8 @@ export class WritableTransport extends Transport {
   private readonly inFlight = new Queue<LogRecord>();
   /** Records whose _write threw, and why: settled as failed when their callback comes. */
   private readonly thrown = new Map<LogRecord, Error>();
-  /** Write callbacks still to come for records already given up on (they come in order, first). */
-  private lateCallbacks = 0;
+  /** Set once the stream's queue is given up on (the process is ending): it will never be written. */
+  private givenUp: Error | undefined;
 
   constructor(
     readonly target: Writable,
@@ -87,6 +87,11 @@ export class WritableTransport extends Transport {
   }
 
   protected handle(record: LogRecord): void {
+    // Given up on, the stream would only queue it behind writes that never happen.
+    if (this.givenUp !== undefined) {
+      this.settleFailed([record], this.givenUp);
+      return;
+    }
     if (this.target.destroyed || this.target.writableEnded) {
       this.settleFailed([record], new Error('target stream is closed'));
       return;
@@ -108,17 +113,14 @@ export class WritableTransport extends Transport {
 
   /** The stream's queue will not be written in time: its records fail with `reason` (counted, dead-lettered). */
   override giveUpSync(reason: Error): void {
-    this.lateCallbacks += this.inFlight.length;
+    this.givenUp = reason;
     const stuck = this.inFlight.drain();
     for (const record of stuck) this.thrown.delete(record);
     if (stuck.length > 0) this.settleFailed(stuck, reason);
   }
 
   private readonly onWritten = (error?: Error | null): void => {
-    if (this.lateCallbacks > 0) {
-      this.lateCallbacks--;
-      return;
-    }
+    // A callback of a write given up on finds nothing: its record was settled then.
     const record = this.inFlight.shift();
     if (record === undefined) return;
     const threw = this.thrown.size > 0 ? this.thrown.get(record) : undefined;

@@ -1,7 +1,8 @@
-import type { LoggerStats } from '../../../src/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { createLogger, type LoggerStats } from '../../../src/index.js';
 import { lastJson, runChild, tempFolder } from '../../transports/http/receiver.js';
 
 // A Writable handed to the logger as a transport queues writes of its own, which never run
@@ -55,6 +56,31 @@ describe('a Writable transport whose own queue is not written when the process e
     expect(expectEveryRecordSomewhere(dir)).toBeGreaterThanOrEqual(stats.delivered);
   });
 
+  it("a line logged in the application's own exit listener, after the queue was given up, is written", async () => {
+    const dir = tempFolder('stream-exit-listener');
+    const child = await runChild(
+      `import { createWriteStream } from 'node:fs';
+       import { once } from 'node:events';
+       const stream = createWriteStream(${JSON.stringify(join(dir, 'out.log'))});
+       await once(stream, 'open');
+       const log = createLogger({ base: null, transports: [stream], router: {
+         deadLetter: ${JSON.stringify(join(dir, 'dead.ndjson'))}, health: { failureThreshold: 1000000 } } });
+       process.on('exit', () => {
+         log.info({ i: -1 }, 'goodbye from the exit listener');
+         writeSync(1, JSON.stringify(log.stats()) + '\\n');
+       });
+       for (let i = 0; i < ${COUNT}; i++) log.info({ i }, 'queued in the stream');
+       setImmediate(() => process.exit(0));`,
+      { timeoutMs: 30_000 },
+    );
+    const stats = lastJson<LoggerStats>(child.stdout);
+    // Before: the line went into the stream's queue behind writes that never happen, pending for good.
+    expect(stats).toMatchObject({ logged: COUNT + 1, pending: 0 });
+    expect(stats.delivered + stats.failed).toBe(COUNT + 1);
+    expectEveryRecordSomewhere(dir);
+    expect(ids(join(dir, 'out.log')).has(-1)).toBe(true);
+  });
+
   it('fs.createWriteStream, ended by SIGTERM: every record on disk or dead-lettered', async () => {
     const dir = tempFolder('stream-exit-signal');
     const child = await streamChild(dir, "setImmediate(() => process.kill(process.pid, 'SIGTERM'));");
@@ -81,5 +107,20 @@ describe('a Writable transport whose own queue is not written when the process e
     expect(stats.delivered + stats.failed).toBe(1000);
     expect(stats.deadLettered).toBe(stats.failed);
     expect(ids(dead, true).size).toBe(stats.failed);
+  });
+});
+
+describe('close({ timeoutMs }) with a Writable transport that never calls back', () => {
+  it('fails and dead-letters what the stream holds instead of leaving it pending', async () => {
+    const dir = tempFolder('stream-stalled');
+    const stalled = new Writable({ write() {} });
+    const deadLetter = join(dir, 'dead.ndjson');
+    const log = createLogger({ base: null, exitFlush: false, router: { deadLetter }, transports: [stalled] });
+    for (let i = 0; i < 1000; i++) log.info({ i }, 'stuck in the stream');
+    expect(await log.close({ timeoutMs: 200 })).toBe(false);
+    // Before: counted as abandoned, pending for good; the reason now says close() timed out.
+    expect(log.stats()).toMatchObject({ logged: 1000, delivered: 0, failed: 1000, pending: 0, deadLettered: 1000 });
+    expect(ids(join(dir, 'dead.ndjson'), true).size).toBe(1000);
+    expect(readFileSync(join(dir, 'dead.ndjson'), 'utf8')).toContain('close() timed out');
   });
 });
