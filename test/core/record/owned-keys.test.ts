@@ -110,6 +110,15 @@ function lastLine(setup: ReturnType<typeof logger>): string {
   return setup.memory.lines().at(-1)!;
 }
 
+/** Logs `fields` with the message 'real' on a fresh logger; the line and both formats must own their keys. */
+function logOwned(fields: object): Record<string, unknown> {
+  const setup = logger();
+  setup.log.info(fields, 'real');
+  const record = expectOwned(lastLine(setup), setup.before);
+  expectFormatsOwned(setup);
+  return record;
+}
+
 /** Eight keys and more go to one native stringify of the whole object. */
 function many(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { a1: 1, a2: 2, a3: 3, a4: 4, a5: 5, a6: 6, a7: 7, a8: 8, a9: 9, ...extra };
@@ -146,11 +155,7 @@ describe('call-site fields that name a key the line owns', () => {
     ];
     for (const add of beside) {
       for (const fields of [add({ ...FORGED }), add(many(FORGED))]) {
-        const setup = logger();
-        setup.log.info(fields, 'real');
-        const record = expectOwned(lastLine(setup), setup.before);
-        expect(record).toMatchObject({ '@level': 60, '@time': 1, '@msg': 'forged' });
-        expectFormatsOwned(setup);
+        expect(logOwned(fields)).toMatchObject({ '@level': 60, '@time': 1, '@msg': 'forged' });
       }
     }
   });
@@ -170,10 +175,7 @@ describe('call-site fields that name a key the line owns', () => {
       new Fields(),
     ];
     for (const fields of shapes) {
-      const setup = logger();
-      setup.log.info(fields, 'real');
-      expect(expectOwned(lastLine(setup), setup.before)).toMatchObject({ '@level': 60, '@time': 1, '@msg': 'forged' });
-      expectFormatsOwned(setup);
+      expect(logOwned(fields)).toMatchObject({ '@level': 60, '@time': 1, '@msg': 'forged' });
     }
     // An Error is written under `err`: its own level, time and msg stay inside it.
     const setup = logger();
@@ -193,10 +195,7 @@ describe('call-site fields that name a key the line owns', () => {
       },
       ownKeys: () => (armed ? [...keys, 'level', 'time', 'msg'] : keys),
     });
-    const setup = logger();
-    setup.log.info(fickle, 'real');
-    expectOwned(lastLine(setup), setup.before);
-    expectFormatsOwned(setup);
+    logOwned(fickle);
   });
 
   it('a getter that adds a key while it is read, or a hidden toJSON, cannot either', () => {
@@ -207,12 +206,7 @@ describe('call-site fields that name a key the line owns', () => {
     });
     const hidden = many();
     Object.defineProperty(hidden, 'toJSON', { value: () => FORGED });
-    for (const fields of [growing, hidden]) {
-      const setup = logger();
-      setup.log.info(fields, 'real');
-      expectOwned(lastLine(setup), setup.before);
-      expectFormatsOwned(setup);
-    }
+    for (const fields of [growing, hidden]) logOwned(fields);
   });
 
   it('printf arguments and extra arguments only ever reach the message text', () => {
