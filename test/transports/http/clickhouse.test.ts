@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/index.js';
+import { countingLogger } from './counting-logger.js';
 
 const CLICKHOUSE = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123/';
 const installed = existsSync('/usr/bin/clickhouse') || existsSync('/usr/sbin/clickhouse-server');
@@ -26,23 +25,13 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
       `CREATE TABLE ${table} (ts UInt64, severity UInt8, message String, seq UInt32) ENGINE = MergeTree ORDER BY ts`,
     );
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'streamlog-ch-'));
-      const deadLetter = join(dir, 'dead.ndjson');
-      const log = createLogger({
-        exitFlush: false,
-        base: null,
-        router: { deadLetter, health: { failureThreshold: 1_000_000 } },
-        transports: [
-          {
-            type: 'http',
-            preset: 'clickhouse',
-            url: CLICKHOUSE,
-            table,
-            columns: { ts: 'time', severity: 'level', message: 'msg', seq: 'seq' },
-            batch: { maxRecords: 1000, intervalMs: 20 },
-            retry: { baseMs: 10, maxMs: 100 },
-          },
-        ],
+      const { log, dead: deadLetter } = countingLogger('ch', {
+        preset: 'clickhouse',
+        url: CLICKHOUSE,
+        table,
+        columns: { ts: 'time', severity: 'level', message: 'msg', seq: 'seq' },
+        batch: { maxRecords: 1000, intervalMs: 20 },
+        retry: { baseMs: 10, maxMs: 100 },
       });
       for (let seq = 0; seq < 10_000; seq++) {
         // One row whose seq cannot be a UInt32: ClickHouse refuses the insert it is in.
@@ -52,10 +41,7 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
       await log.close();
       expect((await query(`SELECT count() FROM ${table}`)).trim()).toBe('9999');
       expect((await query(`SELECT count() FROM ${table} WHERE message = 'row 5000'`)).trim()).toBe('0');
-      const dead = readFileSync(deadLetter, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const dead = deadLetter();
       expect(dead).toHaveLength(1);
       expect(dead[0].record).toMatchObject({ seq: 'not a number', msg: 'row 5000' });
       expect(dead[0].reasons[0].error).toMatch(/ClickHouse Code: \d+/);

@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchTransport, createLogger, type HttpStats, type LogRecord } from '../../../src/index.js';
+import { countingLogger } from './counting-logger.js';
 import { readBody, closeServersAfterEach } from './receiver.js';
 
 const servers: Server[] = [];
@@ -38,29 +36,14 @@ async function receiver(decide: (ids: number[], bytes: number) => Answer) {
 
 /** An http logger with a dead letter; batches of `maxRecords`, cut by count. */
 function httpLogger(url: string, options: { maxRecords?: number; concurrency?: number; preset?: string } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'streamlog-bisect-'));
-  const deadLetter = join(dir, 'dead.ndjson');
-  const log = createLogger({
-    exitFlush: false,
-    base: null,
-    router: { deadLetter, health: { failureThreshold: 1_000_000 } },
-    transports: [
-      {
-        type: 'http',
-        url,
-        preset: options.preset,
-        concurrency: options.concurrency ?? 2,
-        batch: { maxRecords: options.maxRecords ?? 1000, maxBytes: '64MB', intervalMs: 50 },
-        retry: { maxAttempts: 3, baseMs: 5, maxMs: 20 },
-      },
-    ],
+  const { log, dead } = countingLogger('bisect', {
+    url,
+    preset: options.preset,
+    concurrency: options.concurrency ?? 2,
+    batch: { maxRecords: options.maxRecords ?? 1000, maxBytes: '64MB', intervalMs: 50 },
+    retry: { maxAttempts: 3, baseMs: 5, maxMs: 20 },
   });
-  const deadIds = () =>
-    readFileSync(deadLetter, 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line).record.i as number);
+  const deadIds = () => dead().map((entry) => entry.record.i as number);
   return { log, deadIds };
 }
 

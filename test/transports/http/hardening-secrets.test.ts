@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createLogger, type DeliveryFailure, HttpTransport } from '../../../src/index.js';
+import { countingLogger } from './counting-logger.js';
 import { Scrubber } from '../../../src/transports/http/secrets.js';
 import { readBody, closeServersAfterEach } from './receiver.js';
 
@@ -104,22 +103,12 @@ describe('failure reasons never carry secrets', () => {
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end(echo(req));
     });
-    const dir = mkdtempSync(join(tmpdir(), 'streamlog-secrets-'));
-    const deadLetter = join(dir, 'dead.ndjson');
-    const log = createLogger({
-      exitFlush: false,
-      base: null,
-      router: { deadLetter, health: { failureThreshold: 1_000_000 } },
-      transports: [
-        {
-          type: 'http',
-          id: 'gateway',
-          url: urlOf(url),
-          headers,
-          batch: { intervalMs: 5 },
-          retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 },
-        },
-      ],
+    const { log, deadLetter } = countingLogger('secrets', {
+      id: 'gateway',
+      url: urlOf(url),
+      headers,
+      batch: { intervalMs: 5 },
+      retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 },
     });
     const failures: DeliveryFailure[] = [];
     log.on('deliveryFailed', (failure: DeliveryFailure) => failures.push(failure));

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type HttpStats } from '../../../src/index.js';
+import { countingLogger } from './counting-logger.js';
 import { readBody } from './receiver.js';
 
 const servers: Server[] = [];
@@ -66,33 +67,20 @@ describe('the HTTP transport against faults', () => {
       for (const line of body.split('\n')) if (line) received.add((JSON.parse(line) as { id: number }).id);
       return { status: 200 };
     });
-    const dir = mkdtempSync(join(tmpdir(), 'streamlog-http-'));
-    const deadLetter = join(dir, 'dead.ndjson');
-    const log = createLogger({
-      exitFlush: false,
-      base: null,
-      router: { deadLetter, health: { failureThreshold: 1_000_000 } },
-      transports: [
-        {
-          type: 'http',
-          url,
-          compression: 'gzip',
-          concurrency: 4,
-          timeoutMs: 300,
-          batch: { maxRecords: 2000, maxBytes: '1MB', intervalMs: 20 },
-          retry: { maxAttempts: 30, baseMs: 5, maxMs: 50, deadlineMs: 60_000 },
-        },
-      ],
+    const { log, dead: deadLetter } = countingLogger('http', {
+      url,
+      compression: 'gzip',
+      concurrency: 4,
+      timeoutMs: 300,
+      batch: { maxRecords: 2000, maxBytes: '1MB', intervalMs: 20 },
+      retry: { maxAttempts: 30, baseMs: 5, maxMs: 50, deadlineMs: 60_000 },
     });
     const poison = new Set([7, 4242, 19_999, 31_000, 49_999]);
     for (let id = 0; id < 50_000; id++) log.info(poison.has(id) ? { id, poison: true } : { id }, 'shipped');
     await log.flush({ timeoutMs: 60_000 });
     await log.close();
     for (let id = 0; id < 50_000; id++) if (!poison.has(id)) expect(received.has(id), `id ${id}`).toBe(true);
-    const dead = readFileSync(deadLetter, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).record.id as number);
+    const dead = deadLetter().map((entry) => entry.record.id as number);
     expect(new Set(dead)).toEqual(poison);
     const stats = log.stats();
     expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped);
