@@ -1,6 +1,6 @@
 import type { LoggerStats } from '../../../src/index.js';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,9 @@ import {
   type CountingReceiver,
   countingReceiver,
   lastJson,
+  PRINT_AT_EXIT,
   runChild,
+  spooledLines,
   tempFolder,
 } from '../../transports/http/receiver.js';
 
@@ -81,22 +83,12 @@ function config(url: string, dir: string, extra: Record<string, unknown> = {}, s
 }
 
 /** Stats printed from an 'exit' listener added after the logger's, so they show the end state. */
-const PRINT_AT_EXIT = `process.on('exit', () => writeSync(1, JSON.stringify(log.stats()) + '\\n'));`;
-
 /** The distinct `i` of the records in the dead letter. */
 function deadIds(dir: string): Set<number> {
   const path = join(dir, 'dead.ndjson');
   if (!existsSync(path)) return new Set();
   const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
   return new Set(lines.map((line) => (JSON.parse(line) as { record: { i: number } }).record.i));
-}
-
-function spooledLines(dir: string): number {
-  const spool = join(dir, 'spool');
-  if (!existsSync(spool)) return 0;
-  return readdirSync(spool)
-    .filter((f) => f.endsWith('.ndjson'))
-    .reduce((sum, f) => sum + readFileSync(join(spool, f), 'utf8').split('\n').filter(Boolean).length, 0);
 }
 
 describe("F1: a transport's own deliveryFailed listener that throws", () => {

@@ -1,8 +1,18 @@
 import type { LoggerStats } from '../../../src/index.js';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CountingReceiver, countingReceiver, deadPort, lastJson, runChild, tempFolder } from './receiver.js';
+import {
+  type CountingReceiver,
+  countingReceiver,
+  deadPort,
+  expectAddsUp,
+  lastJson,
+  lineCount,
+  PRINT_AT_EXIT,
+  runChild,
+  spooledLines,
+  tempFolder,
+} from './receiver.js';
 
 // Every way a process ends, with records held by an http target: each record arrives, waits
 // in the spool for the next start, or fails counted (and dead-lettered). Children are real
@@ -46,25 +56,6 @@ function config(url: string, dir: string, extra: Record<string, unknown> = {}, s
   });
 }
 
-/** Stats printed from an 'exit' listener added after the logger's, so they show the end state. */
-const PRINT_AT_EXIT = `process.on('exit', () => writeSync(1, JSON.stringify(log.stats()) + '\\n'));`;
-
-function lines(path: string): number {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
-}
-
-function spooledLines(dir: string): number {
-  const spool = join(dir, 'spool');
-  if (!existsSync(spool)) return 0;
-  return readdirSync(spool)
-    .filter((f) => f.endsWith('.ndjson'))
-    .reduce((sum, f) => sum + lines(join(spool, f)), 0);
-}
-
-function expectAddsUp(stats: Counts): void {
-  expect(stats.delivered + stats.failed + stats.dropped + stats.pending).toBe(stats.logged);
-}
-
 /** A second process with a live receiver: sends what the first left in the spool. */
 async function restartAndDeliver(
   url: string,
@@ -97,7 +88,7 @@ describe('SIGTERM with records held by an http target', () => {
     expect(child.signal).toBe('SIGTERM');
     expect(child.stderr).toBe('');
     expect(spooledLines(dir)).toBe(1000);
-    expect(lines(join(dir, 'dead.ndjson'))).toBe(0);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(0);
 
     // The spool is per destination: the backend comes back at the same address.
     await stalled.close();
@@ -123,7 +114,7 @@ describe('SIGTERM with records held by an http target', () => {
       { onStdout: (out, kill) => out.includes('ready') && kill('SIGTERM') },
     );
     expect(child.signal).toBe('SIGTERM');
-    expect(lines(join(dir, 'dead.ndjson'))).toBe(1000);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(1000);
   }, 30_000);
 
   it('an application that handles SIGTERM itself decides: its close() sends what it can', async () => {
@@ -188,7 +179,7 @@ describe('process.exit() with 20,000 records for a receiver that never answers',
     );
     const stats = lastJson<Counts>(child.stdout);
     expect(stats).toMatchObject({ logged: 20_000, failed: 20_000, pending: 0, delivered: 0 });
-    expect(lines(join(dir, 'dead.ndjson'))).toBe(20_000);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(20_000);
   }, 60_000);
 });
 
@@ -222,7 +213,7 @@ describe('a script that logs and returns', () => {
     expect(child.ms).toBeLessThan(10_000);
     const stats = lastJson<Counts>(child.stdout);
     expect(stats).toMatchObject({ logged: 1000, failed: 1000, pending: 0 });
-    expect(lines(join(dir, 'dead.ndjson'))).toBe(1000);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(1000);
   }, 30_000);
 });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { type ChildResult, lastJson, readBody, runChild } from './receiver.js';
+import { type ChildResult, lastJson, PRINT_AT_EXIT, readBody, runChild } from './receiver.js';
 
 // A model test of the http target's promise across process lifetimes: a random sequence of
 // processes ("runs"), all with the same http target (same URL, so the same spool file in the
@@ -176,9 +176,6 @@ function config(url: string, dir: string, store: Store): string {
     ],
   });
 }
-
-/** Stats printed from an 'exit' listener added after the logger's, so they show the end state. */
-const PRINT_AT_EXIT = `process.on('exit', () => writeSync(1, JSON.stringify(log.stats()) + '\\n'));`;
 
 function logged(run: Run): number {
   return run.bursts.reduce((sum, b) => sum + b.count, 0);

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import type { LoggerStats } from '../../../src/index.js';
 import { freePort } from '../../setup/free-port.js';
 import { DIST_ESM, ROOT, requireBuild } from '../../built.js';
 
@@ -146,4 +147,26 @@ export function lastJson<T>(stdout: string): T {
 /** A fresh folder under the temp folder for one test's files. */
 export function tempFolder(name: string): string {
   return mkdtempSync(join(tmpdir(), `streamlog-${name}-`));
+}
+
+/** For a child's script: prints the logger's stats from an 'exit' listener added after the logger's, so the end state. */
+export const PRINT_AT_EXIT = `process.on('exit', () => writeSync(1, JSON.stringify(log.stats()) + '\\n'));`;
+
+/** The lines of a file (0 when there is no such file). */
+export function lineCount(path: string): number {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+/** The records waiting in `dir/spool`, by their lines. */
+export function spooledLines(dir: string): number {
+  const spool = join(dir, 'spool');
+  if (!existsSync(spool)) return 0;
+  return readdirSync(spool)
+    .filter((f) => f.endsWith('.ndjson'))
+    .reduce((sum, f) => sum + lineCount(join(spool, f)), 0);
+}
+
+/** Every record accounted: logged == delivered + failed + dropped + pending. */
+export function expectAddsUp(stats: LoggerStats): void {
+  expect(stats.delivered + stats.failed + stats.dropped + stats.pending).toBe(stats.logged);
 }

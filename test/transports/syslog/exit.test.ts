@@ -1,10 +1,19 @@
 import type { LoggerStats } from '../../../src/index.js';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deadPort, lastJson, runChild, tempFolder as makeFolder } from '../http/receiver.js';
+import {
+  deadPort,
+  expectAddsUp,
+  lastJson,
+  lineCount,
+  PRINT_AT_EXIT,
+  runChild,
+  spooledLines,
+  tempFolder as makeFolder,
+} from '../http/receiver.js';
 import { type Parsed, Rsyslog, RSYSLOGD, sharedRsyslog, waitForMessages } from './rsyslog.js';
 
 // Every way a process ends with records held by a syslog target: each record reaches
@@ -50,24 +59,6 @@ function config(port: number, dir: string, extra: Record<string, unknown> = {}, 
   });
 }
 
-function lines(path: string): number {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
-}
-
-function spooledLines(dir: string): number {
-  const spool = join(dir, 'spool');
-  if (!existsSync(spool)) return 0;
-  return readdirSync(spool)
-    .filter((f) => f.endsWith('.ndjson'))
-    .reduce((sum, f) => sum + lines(join(spool, f)), 0);
-}
-
-function expectAddsUp(stats: LoggerStats): void {
-  expect(stats.delivered + stats.failed + stats.dropped + stats.pending).toBe(stats.logged);
-}
-
-const PRINT_AT_EXIT = `process.on('exit', () => writeSync(1, JSON.stringify(log.stats()) + '\\n'));`;
-
 describe.skipIf(RSYSLOGD === undefined)('SIGTERM with rsyslog down', () => {
   it('with a spool: all 1,000 wait on disk, counted; the next start delivers them to rsyslog', async () => {
     const dir = tempFolder('syslog-sigterm');
@@ -85,7 +76,7 @@ describe.skipIf(RSYSLOGD === undefined)('SIGTERM with rsyslog down', () => {
     expect(child.stderr).toBe('');
     // It died by the signal (no 'exit' listener runs then): the spool and dead letter tell.
     expect(spooledLines(dir)).toBe(1000);
-    expect(lines(join(dir, 'dead.ndjson'))).toBe(0);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(0);
 
     // rsyslog comes back at the same address: the next start sends what waited.
     await server.start();
@@ -112,7 +103,7 @@ describe.skipIf(RSYSLOGD === undefined)('SIGTERM with rsyslog down', () => {
       { onStdout: (out, kill) => out.includes('ready') && kill('SIGTERM') },
     );
     expect(child.signal).toBe('SIGTERM');
-    expect(lines(join(dir, 'dead.ndjson'))).toBe(1000);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(1000);
   }, 30_000);
 
   it('process.exit() with a spool: all 1,000 wait on disk', async () => {
@@ -159,7 +150,7 @@ describe('close({ timeoutMs }) never hangs', () => {
     expect(closed).toBe(false);
     expect(stats).toMatchObject({ logged: 1000, delivered: 0, failed: 1000, pending: 0 });
     expectAddsUp(stats);
-    expect(lines(join(dir, 'dead.ndjson'))).toBe(1000);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(1000);
   }, 30_000);
 });
 
