@@ -149,7 +149,7 @@ export function tempFolder(name: string): string {
   return mkdtempSync(join(tmpdir(), `streamlog-${name}-`));
 }
 
-/** For a child's script: prints the logger's stats from an 'exit' listener added after the logger's, so the end state. */
+/** For a child's script: prints the stats from an exit listener added after the logger's, so the end state. */
 export const PRINT_AT_EXIT = `process.on('exit', () => writeSync(1, JSON.stringify(log.stats()) + '\\n'));`;
 
 /** The lines of a file (0 when there is no such file). */
