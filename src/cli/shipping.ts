@@ -2,7 +2,7 @@ import type { Logger } from '../index.js';
 import { type ForwardOptions, forward, openLogger, type Outcome } from './forward.js';
 import type { Writable } from 'node:stream';
 import { failureLine, summaryTable, undelivered } from './summary.js';
-import { EXIT } from './usage.js';
+import { EXIT, UsageError } from './usage.js';
 
 export const SHIP_OPTIONS_HELP = [
   '  -c, --config <file>     the config (default: $STREAMLOG_CONFIG, then ./streamlog.json)',
@@ -16,7 +16,10 @@ export const SHIP_OPTIONS = {
 
 export function forwardOptions(config: string | undefined, signalTimeout: string | undefined): ForwardOptions {
   const ms = signalTimeout === undefined ? 10_000 : Number(signalTimeout);
-  return { config, signalTimeoutMs: Number.isFinite(ms) && ms >= 0 ? ms : 10_000 };
+  if (!/^\d+$/.test(signalTimeout ?? '0') || !Number.isSafeInteger(ms)) {
+    throw new UsageError(`--signal-timeout must be a number of milliseconds (got "${signalTimeout}")`);
+  }
+  return { config, signalTimeoutMs: ms };
 }
 
 /**
