@@ -1,6 +1,7 @@
 import type { Logger } from '../index.js';
 import { type ForwardOptions, forward, openLogger, type Outcome } from './forward.js';
 import type { Writable } from 'node:stream';
+import type { LineCount } from './line-count.js';
 import { failureLine, summaryTable, undelivered } from './summary.js';
 import { EXIT, UsageError } from './usage.js';
 
@@ -28,11 +29,11 @@ export function forwardOptions(config: string | undefined, signalTimeout: string
  */
 export async function shipThrough(
   options: ForwardOptions,
-  feed: (sink: Writable, signal: AbortSignal, log: Logger) => Promise<void>,
+  feed: (sink: Writable, signal: AbortSignal, log: Logger, count: LineCount) => Promise<void>,
   report: { table: boolean; onRead?: () => void },
 ): Promise<number> {
   const log = openLogger(options.config);
-  const outcome: Outcome = await forward(log, (sink, signal) => feed(sink, signal, log), options);
+  const outcome: Outcome = await forward(log, (sink, signal, count) => feed(sink, signal, log, count), options);
   report.onRead?.();
   if (report.table) process.stderr.write(summaryTable(outcome));
   if (outcome.readError) process.stderr.write(`streamlog: reading stopped: ${outcome.readError.message}\n`);

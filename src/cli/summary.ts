@@ -34,13 +34,26 @@ export function summaryTable(outcome: Outcome): string {
     ]);
   }
   const s = outcome.stats;
-  const rate = Math.round(s.logged / (outcome.elapsedMs / 1000));
+  const read = outcome.read;
+  const rate = Math.round(read / (outcome.elapsedMs / 1000));
   return (
     table(rows, 2) +
-    `${s.logged} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
-    `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''} ` +
-    `under the ${s.strategy} strategy\n`
+    `${read} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
+    `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''}` +
+    `${unrouted(outcome)} under the ${s.strategy} strategy\n`
   );
+}
+
+/**
+ * What makes the counts add up: records read that no target takes at their level are
+ * never built (read - logged), and the logger's own records (a drop summary) are routed
+ * beside the ones read (logged - read).
+ */
+function unrouted(outcome: Outcome): string {
+  const { logged } = outcome.stats;
+  if (logged < outcome.read) return `, ${outcome.read - logged} below every target's level`;
+  if (logged > outcome.read) return `, counting ${logged - outcome.read} of the logger's own`;
+  return '';
 }
 
 function spoolNote(s: Outcome['stats']): string {
@@ -59,7 +72,7 @@ export function failureLine(outcome: Outcome): string {
   if (spooled > 0) parts.push(`${spooled} parked in a spool for the next run`);
   if (s.pending > spooled) parts.push(`${s.pending - spooled} not settled in time`);
   return (
-    `streamlog: ${undelivered(outcome)} of ${s.logged} records not delivered under the ${s.strategy} strategy ` +
+    `streamlog: ${undelivered(outcome)} of ${Math.max(outcome.read, s.logged)} records not delivered under the ${s.strategy} strategy ` +
     `(${parts.join(', ')})${reasons ? `; ${reasons}` : ''}\n`
   );
 }
