@@ -62,17 +62,40 @@ export async function forward(
     readError = error as Error;
   }
   count.end();
-  await new Promise<void>((done) => sink.end(done));
+  // A blocked target holds the sink's end back; a signal must not wait for it, or
+  // --signal-timeout would not bound the stop (the lines still in the sink's buffer are
+  // then counted as read after close, undelivered).
+  let deadline = Number.POSITIVE_INFINITY;
+  const ended = new Promise<void>((done) => sink.end(done));
+  await Promise.race([ended, aborted(abort.signal)]);
+  if (signal !== undefined) {
+    deadline = performance.now() + options.signalTimeoutMs;
+    await Promise.race([ended, delay(options.signalTimeoutMs)]);
+  }
   const targetMs = new Map<string, number>();
   const watch = setInterval(() => noteFinished(log, targetMs, started), 20);
   noteFinished(log, targetMs, started);
-  const closed = await log.close(signal === undefined ? {} : { timeoutMs: options.signalTimeoutMs });
+  const timeoutMs = Number.isFinite(deadline) ? Math.max(0, deadline - performance.now()) : undefined;
+  const closed = await log.close(timeoutMs === undefined ? {} : { timeoutMs });
+  // Closed, the logger takes nothing more: what the sink still held is counted as dropped after close.
+  await Promise.race([ended, delay(1000)]);
   clearInterval(watch);
   const elapsedMs = performance.now() - started;
   for (const target of log.stats().targets) if (!targetMs.has(target.id)) targetMs.set(target.id, elapsedMs);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   return { stats: log.stats(), elapsedMs, targetMs, signal, closed, readError, read: count.lines };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms).unref());
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', () => done(), { once: true });
+  });
 }
 
 function noteFinished(log: Logger, targetMs: Map<string, number>, started: number): void {
