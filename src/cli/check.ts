@@ -36,7 +36,11 @@ async function validate(file: string): Promise<number> {
   const reported: string[] = [];
   const write = process.stderr.write;
   process.stderr.write = ((chunk: string | Uint8Array) => {
-    reported.push(String(chunk).replace(/^streamlog: /, '').trimEnd());
+    reported.push(
+      String(chunk)
+        .replace(/^streamlog: /, '')
+        .trimEnd(),
+    );
     return true;
   }) as typeof write;
   try {

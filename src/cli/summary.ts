@@ -79,7 +79,8 @@ export function failureLine(outcome: Outcome): string {
   if (s.pending > spooled) parts.push(`${s.pending - spooled} not settled in time`);
   if (s.droppedAfterClose > 0) parts.push(`${s.droppedAfterClose} not taken before the stop`);
   return (
-    `streamlog: ${undelivered(outcome)} of ${Math.max(outcome.read, s.logged)} records not delivered under the ${s.strategy} strategy ` +
+    `streamlog: ${undelivered(outcome)} of ${Math.max(outcome.read, s.logged)} records not delivered ` +
+    `under the ${s.strategy} strategy ` +
     `(${parts.join(', ')})${reasons ? `; ${reasons}` : ''}\n`
   );
 }

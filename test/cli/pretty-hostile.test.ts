@@ -5,7 +5,8 @@ const pretty = (input: string | Buffer) => streamlog(['pretty', '--colour', 'nev
 
 describe('streamlog pretty on hostile input', () => {
   it('raw escapes in a line that is not JSON (or a cut-off JSON line) never reach the terminal raw', async () => {
-    const input = 'boot\u001b[2J\u001b]0;owned\u0007done\n{"msg":"\u001b[31mraw in broken JSON"}\n\u0000\u0000\u009b1m\n';
+    const input =
+      'boot\u001b[2J\u001b]0;owned\u0007done\n{"msg":"\u001b[31mraw in broken JSON"}\n\u0000\u0000\u009b1m\n';
     const result = await pretty(input);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);

@@ -25,15 +25,14 @@ function run(args: string[], stdout: 'full' | 'closed', input = ''): Promise<End
 }
 
 describe.skipIf(!existsSync('/dev/full'))('stdout that cannot be written', () => {
-  it.each([
-    [['pretty', '--colour', 'never']],
-    [['schema']],
-    [['--help']],
-  ])('%j to /dev/full: one clear line on stderr, no stack trace, exit 1', async (args) => {
-    const result = await run(args, 'full', producerLines(1000));
-    expect(result.stderr).toBe('streamlog: cannot write to stdout: ENOSPC: no space left on device, write\n');
-    expect(result.code).toBe(1);
-  });
+  it.each([[['pretty', '--colour', 'never']], [['schema']], [['--help']]])(
+    '%j to /dev/full: one clear line on stderr, no stack trace, exit 1',
+    async (args) => {
+      const result = await run(args, 'full', producerLines(1000));
+      expect(result.stderr).toBe('streamlog: cannot write to stdout: ENOSPC: no space left on device, write\n');
+      expect(result.code).toBe(1);
+    },
+  );
 });
 
 describe('a reader that went away (EPIPE)', () => {
