@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, createLogger } from '../index.js';
 import { EXIT, parseCommand, UsageError } from './usage.js';
@@ -8,7 +8,8 @@ const HELP = `Usage: streamlog check <config.json>
 Validates a config file as createLogger() would: the JSON, every key, every transport
 entry's own options, environment variables (\${VAR}) included. Prints every problem with
 its JSON path, e.g. "transports[1].rotate.size: expected a size like \\"10MB\\"".
-The logger is built and closed at once, so file transports create their files and folders.
+The logger is built and closed at once, so file transports create their files and folders;
+a problem it reports meanwhile (a log file that cannot be opened) makes the config invalid too.
 
 Exit codes: 0 valid, 2 invalid, 1 the file cannot be read.
 `;
@@ -20,6 +21,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   const file = resolve(parsed.positionals[0]!);
   try {
     accessSync(file, constants.R_OK);
+    if (!statSync(file).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a file' });
   } catch (error) {
     process.stderr.write(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
     return EXIT.failed;
@@ -29,16 +31,45 @@ export async function checkCommand(args: string[]): Promise<number> {
 
 async function validate(file: string): Promise<number> {
   let log: ReturnType<typeof createLogger>;
+  // Building the logger may report at once (a file transport opens its file), before a
+  // listener can be added: what the library would print on stderr then is taken instead.
+  const reported: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    reported.push(
+      String(chunk)
+        .replace(/^streamlog: /, '')
+        .trimEnd(),
+    );
+    return true;
+  }) as typeof write;
   try {
     log = createLogger(file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const issues = error.issues.length > 0 ? error.issues : [{ path: error.path, expected: error.expected }];
-    process.stdout.write(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n`);
-    for (const issue of issues) process.stdout.write(`  ${issue.path ? `${issue.path}: ` : ''}${issue.expected}\n`);
-    return EXIT.usage;
+    return problems(
+      file,
+      issues.map((issue) => `${issue.path ? `${issue.path}: ` : ''}${issue.expected}`),
+    );
+  } finally {
+    process.stderr.write = write;
   }
+  log.on('diagnostic', (message: string) => reported.push(message));
   await log.close({ timeoutMs: 1000 });
+  // An old option name still works: said, but the config stays valid.
+  const warnings = reported.filter((message) => / is deprecated, /.test(message));
+  const errors = reported.filter((message) => !warnings.includes(message));
+  for (const warning of warnings) process.stdout.write(`${file}: warning: ${warning}\n`);
+  if (errors.length > 0) return problems(file, errors);
   process.stdout.write(`${file}: valid (${log.transports.length} transport(s))\n`);
   return EXIT.ok;
+}
+
+function problems(file: string, lines: string[]): number {
+  let out = `${file}: ${lines.length} problem${lines.length === 1 ? '' : 's'}\n`;
+  // A message of several lines (a module's require stack) stays inside its problem.
+  for (const line of lines) out += `  ${line.replace(/\n/g, '\n    ')}\n`;
+  process.stdout.write(out);
+  return EXIT.usage;
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createLogger, type Logger, type LoggerStats } from '../index.js';
+import { LineCount } from './line-count.js';
 
 /** How a run of pipe or ship ended. */
 export interface Outcome {
@@ -15,6 +16,8 @@ export interface Outcome {
   closed: boolean;
   /** A source that could not be read to its end. */
   readError: Error | undefined;
+  /** Lines read that became records (blank ones aside). */
+  read: number;
 }
 
 export interface ForwardOptions {
@@ -37,7 +40,7 @@ export function openLogger(config: string | undefined): Logger {
  */
 export async function forward(
   log: Logger,
-  feed: (sink: Writable, signal: AbortSignal) => Promise<void>,
+  feed: (sink: Writable, signal: AbortSignal, count: LineCount) => Promise<void>,
   options: ForwardOptions,
 ): Promise<Outcome> {
   const started = performance.now();
@@ -52,22 +55,47 @@ export async function forward(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   let readError: Error | undefined;
+  const count = new LineCount();
   try {
-    await feed(sink, abort.signal);
+    await feed(sink, abort.signal, count);
   } catch (error) {
     readError = error as Error;
   }
-  await new Promise<void>((done) => sink.end(done));
+  count.end();
+  // A blocked target holds the sink's end back; a signal must not wait for it, or
+  // --signal-timeout would not bound the stop (the lines still in the sink's buffer are
+  // then counted as read after close, undelivered).
+  let deadline = Number.POSITIVE_INFINITY;
+  const ended = new Promise<void>((done) => sink.end(done));
+  await Promise.race([ended, aborted(abort.signal)]);
+  if (signal !== undefined) {
+    deadline = performance.now() + options.signalTimeoutMs;
+    await Promise.race([ended, delay(options.signalTimeoutMs)]);
+  }
   const targetMs = new Map<string, number>();
   const watch = setInterval(() => noteFinished(log, targetMs, started), 20);
   noteFinished(log, targetMs, started);
-  const closed = await log.close(signal === undefined ? {} : { timeoutMs: options.signalTimeoutMs });
+  const timeoutMs = Number.isFinite(deadline) ? Math.max(0, deadline - performance.now()) : undefined;
+  const closed = await log.close(timeoutMs === undefined ? {} : { timeoutMs });
+  // Closed, the logger takes nothing more: what the sink still held is counted as dropped after close.
+  await Promise.race([ended, delay(1000)]);
   clearInterval(watch);
   const elapsedMs = performance.now() - started;
   for (const target of log.stats().targets) if (!targetMs.has(target.id)) targetMs.set(target.id, elapsedMs);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
-  return { stats: log.stats(), elapsedMs, targetMs, signal, closed, readError };
+  return { stats: log.stats(), elapsedMs, targetMs, signal, closed, readError, read: count.lines };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms).unref());
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', () => done(), { once: true });
+  });
 }
 
 function noteFinished(log: Logger, targetMs: Map<string, number>, started: number): void {
@@ -82,13 +110,16 @@ function noteFinished(log: Logger, targetMs: Map<string, number>, started: numbe
  * Pipes one source into the sink without ending it; resolves at the source's end, or at
  * once when the signal aborts (the source is let go; what it already gave stays written).
  */
-export function pump(source: Readable, sink: Writable, signal: AbortSignal): Promise<void> {
+export function pump(source: Readable, sink: Writable, signal: AbortSignal, count: LineCount): Promise<void> {
   return new Promise((resolveDone, reject) => {
     if (signal.aborted) {
       resolveDone();
       return;
     }
+    // Beside pipe()'s own listener: each chunk counted is a chunk written to the sink.
+    const onData = (chunk: Buffer | string): void => count.add(chunk);
     const finish = (error?: Error): void => {
+      source.off('data', onData);
       signal.removeEventListener('abort', onAbort);
       source.off('end', onEnd);
       source.off('error', finish);
@@ -105,6 +136,7 @@ export function pump(source: Readable, sink: Writable, signal: AbortSignal): Pro
     signal.addEventListener('abort', onAbort, { once: true });
     source.once('end', onEnd);
     source.once('error', finish);
+    source.on('data', onData);
     source.pipe(sink, { end: false });
   });
 }

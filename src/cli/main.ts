@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from '../index.js';
 import { checkCommand } from './check.js';
+import { guardStdio } from './output.js';
 import { pipeCommand } from './pipe.js';
 import { prettyCommand } from './pretty.js';
 import { schemaCommand } from './schema.js';
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
   return run(rest);
 }
 
+guardStdio(EXIT.failed);
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -9,9 +9,9 @@ export class Output {
   private closed = false;
 
   constructor(private readonly stream: Writable) {
+    // Other errors (ENOSPC, EIO) end the command through guardStdio's handler.
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') this.closed = true;
-      else throw error;
     });
   }
 
@@ -35,6 +35,22 @@ export class Output {
       });
     }
   }
+}
+
+/**
+ * How the command meets a failing stdout or stderr. A reader that went away (EPIPE) is no
+ * error (`streamlog schema | head`); any other stdout error (ENOSPC on /dev/full, EIO) is
+ * said on stderr and ends the command with `code`, as nothing more can be delivered there.
+ * A failing stderr is ignored: it has nowhere to be reported, and the exit code still says
+ * how the command went.
+ */
+export function guardStdio(code: number): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    process.stderr.write(`streamlog: cannot write to stdout: ${error.message}\n`);
+    process.exit(code);
+  });
+  process.stderr.on('error', () => {});
 }
 
 /** Colour by the NO_COLOR / FORCE_COLOR conventions, else when the stream is a terminal. */

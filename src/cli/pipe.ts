@@ -23,7 +23,7 @@ export async function pipeCommand(args: string[]): Promise<number> {
   if (!parsed) return EXIT.ok;
   return shipThrough(
     forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout')),
-    (sink, signal) => pump(process.stdin, sink, signal),
+    (sink, signal, _log, count) => pump(process.stdin, sink, signal, count),
     { table: flag(parsed, 'summary') },
   );
 }

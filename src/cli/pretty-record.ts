@@ -13,6 +13,8 @@ export class LineRecord implements LogRecord {
   readonly timestamped: boolean;
   readonly msg: string | undefined;
   readonly messageKey: string;
+  /** What the formatter reads: the line's object, with a message that is not text as its JSON. */
+  private readonly shown: Record<string, unknown>;
 
   constructor(
     private readonly object: Record<string, unknown>,
@@ -35,10 +37,12 @@ export class LineRecord implements LogRecord {
     this.timestamped = Number.isFinite(this.time) && Math.abs(this.time) <= 8.64e15;
     const msg = object[messageKey];
     this.msg = msg === undefined ? undefined : typeof msg === 'string' ? msg : JSON.stringify(msg);
+    // pino takes any JSON value as the message: `{"msg":{"code":7}}` reads as its JSON, not "[object Object]".
+    this.shown = msg === undefined || typeof msg === 'string' ? object : { ...object, [messageKey]: this.msg };
   }
 
   get fields(): Readonly<Record<string, unknown>> {
-    return this.object;
+    return this.shown;
   }
 
   json(): string {
@@ -50,7 +54,7 @@ export class LineRecord implements LogRecord {
   }
 
   view(): Readonly<Record<string, unknown>> {
-    return this.object;
+    return this.shown;
   }
 
   formatted(formatter: Formatter): string {

@@ -7,9 +7,9 @@ import { EXIT, flag, oneOf, parseCommand, text, UsageError } from './usage.js';
 const HELP = `Usage: node app.js | streamlog pretty [options]
 
 Pretty-prints NDJSON log lines from stdin (streamlog's and pino's) to stdout.
-Lines that are not JSON objects pass through unchanged; a bad line never stops it.
-Control characters in messages, keys and values are shown escaped, so a line can
-neither forge another line nor recolour the terminal.
+Lines that are not JSON objects pass through as they came; a bad line never stops it.
+Control characters (in messages, keys and values, and in lines passed through) are shown
+escaped, so a line can neither forge another line nor recolour the terminal.
 
 Options:
   --level <name|number>       print records at this level and above (non-JSON lines always)
@@ -56,7 +56,22 @@ export async function prettyCommand(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-/** One input line as output: pretty when it is a JSON object, else as it came. */
+/**
+ * Control characters that could move the cursor, clear the screen or recolour the terminal
+ * (C0 but tab, DEL, C1) and the line and paragraph separators, in a line that is not a JSON
+ * object (a cut-off JSON line with raw escapes is one).
+ */
+const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** A line that is not a JSON object, as it came but for its controls, shown escaped; a CRLF's CR is dropped. */
+function passThrough(line: string): string {
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  UNSAFE.lastIndex = 0;
+  if (!UNSAFE.test(text)) return `${text}\n`;
+  return `${text.replace(UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
+/** One input line as output: pretty when it is a JSON object, else as it came (controls escaped). */
 function prettyLine(
   line: string,
   formatter: ReturnType<typeof createPrettyFormatter>,
@@ -64,19 +79,19 @@ function prettyLine(
   minLevel: number,
 ): string {
   const start = line.charCodeAt(0) === 0x7b ? 0 : line.search(/\S/);
-  if (start === -1 || line.charCodeAt(start) !== 0x7b) return `${line}\n`;
+  if (start === -1 || line.charCodeAt(start) !== 0x7b) return passThrough(line);
   let object: unknown;
   try {
     object = JSON.parse(line);
   } catch {
-    return `${line}\n`;
+    return passThrough(line);
   }
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) return `${line}\n`;
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return passThrough(line);
   try {
     const record = new LineRecord(object as Record<string, unknown>, messageKey);
     if (record.level < minLevel) return '';
     return formatter.format(record);
   } catch {
-    return `${line}\n`;
+    return passThrough(line);
   }
 }

@@ -67,7 +67,7 @@ export async function shipCommand(args: string[]): Promise<number> {
   let progress: Progress | undefined;
   return shipThrough(
     forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout')),
-    async (sink, signal, log) => {
+    async (sink, signal, log, count) => {
       progress = new Progress(mode, total, log);
       const bar = progress;
       for (const file of files) {
@@ -78,7 +78,11 @@ export async function shipCommand(args: string[]): Promise<number> {
           }),
           sink,
           signal,
+          count,
         );
+        // A file's last line without a newline ends there: it must not run into the next file's first.
+        if (count.midLine) sink.write('\n');
+        count.end();
       }
     },
     { table: !quiet, onRead: () => progress?.done() },

@@ -1,8 +1,9 @@
 import type { Logger } from '../index.js';
 import { type ForwardOptions, forward, openLogger, type Outcome } from './forward.js';
 import type { Writable } from 'node:stream';
+import type { LineCount } from './line-count.js';
 import { failureLine, summaryTable, undelivered } from './summary.js';
-import { EXIT } from './usage.js';
+import { EXIT, UsageError } from './usage.js';
 
 export const SHIP_OPTIONS_HELP = [
   '  -c, --config <file>     the config (default: $STREAMLOG_CONFIG, then ./streamlog.json)',
@@ -16,7 +17,10 @@ export const SHIP_OPTIONS = {
 
 export function forwardOptions(config: string | undefined, signalTimeout: string | undefined): ForwardOptions {
   const ms = signalTimeout === undefined ? 10_000 : Number(signalTimeout);
-  return { config, signalTimeoutMs: Number.isFinite(ms) && ms >= 0 ? ms : 10_000 };
+  if (!/^\d+$/.test(signalTimeout ?? '0') || !Number.isSafeInteger(ms)) {
+    throw new UsageError(`--signal-timeout must be a number of milliseconds (got "${signalTimeout}")`);
+  }
+  return { config, signalTimeoutMs: ms };
 }
 
 /**
@@ -25,11 +29,11 @@ export function forwardOptions(config: string | undefined, signalTimeout: string
  */
 export async function shipThrough(
   options: ForwardOptions,
-  feed: (sink: Writable, signal: AbortSignal, log: Logger) => Promise<void>,
+  feed: (sink: Writable, signal: AbortSignal, log: Logger, count: LineCount) => Promise<void>,
   report: { table: boolean; onRead?: () => void },
 ): Promise<number> {
   const log = openLogger(options.config);
-  const outcome: Outcome = await forward(log, (sink, signal) => feed(sink, signal, log), options);
+  const outcome: Outcome = await forward(log, (sink, signal, count) => feed(sink, signal, log, count), options);
   report.onRead?.();
   if (report.table) process.stderr.write(summaryTable(outcome));
   if (outcome.readError) process.stderr.write(`streamlog: reading stopped: ${outcome.readError.message}\n`);

@@ -14,8 +14,8 @@ function table(rows: string[][], rightFrom: number): string {
 
 /** Records that did not reach their destinations under the strategy. */
 export function undelivered(outcome: Outcome): number {
-  const { failed, dropped, pending } = outcome.stats;
-  return failed + dropped + pending;
+  const { failed, dropped, pending, droppedAfterClose } = outcome.stats;
+  return failed + dropped + pending + droppedAfterClose;
 }
 
 /** Per transport: delivered, failed, dropped, retries (batching transports), time until it held nothing. */
@@ -34,13 +34,32 @@ export function summaryTable(outcome: Outcome): string {
     ]);
   }
   const s = outcome.stats;
-  const rate = Math.round(s.logged / (outcome.elapsedMs / 1000));
+  const read = outcome.read;
+  const rate = Math.round(read / (outcome.elapsedMs / 1000));
   return (
     table(rows, 2) +
-    `${s.logged} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
-    `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''} ` +
-    `under the ${s.strategy} strategy\n`
+    `${read} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
+    `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''}` +
+    `${unrouted(outcome)} under the ${s.strategy} strategy\n`
   );
+}
+
+/**
+ * What makes the counts add up: records read that no target takes at their level are
+ * never built (read - logged), and the logger's own records (a drop summary) are routed
+ * beside the ones read (logged - read).
+ */
+function unrouted(outcome: Outcome): string {
+  const { droppedAfterClose } = outcome.stats;
+  const logged = outcome.stats.logged + droppedAfterClose;
+  const late = droppedAfterClose > 0 ? `, ${droppedAfterClose} not taken before the stop` : '';
+  return late + levelNote(outcome, logged);
+}
+
+function levelNote(outcome: Outcome, logged: number): string {
+  if (logged < outcome.read) return `, ${outcome.read - logged} below every target's level`;
+  if (logged > outcome.read) return `, counting ${logged - outcome.read} of the logger's own`;
+  return '';
 }
 
 function spoolNote(s: Outcome['stats']): string {
@@ -58,8 +77,10 @@ export function failureLine(outcome: Outcome): string {
   const { spooled } = s.pendingDetail;
   if (spooled > 0) parts.push(`${spooled} parked in a spool for the next run`);
   if (s.pending > spooled) parts.push(`${s.pending - spooled} not settled in time`);
+  if (s.droppedAfterClose > 0) parts.push(`${s.droppedAfterClose} not taken before the stop`);
   return (
-    `streamlog: ${undelivered(outcome)} of ${s.logged} records not delivered under the ${s.strategy} strategy ` +
+    `streamlog: ${undelivered(outcome)} of ${Math.max(outcome.read, s.logged)} records not delivered ` +
+    `under the ${s.strategy} strategy ` +
     `(${parts.join(', ')})${reasons ? `; ${reasons}` : ''}\n`
   );
 }

@@ -29,16 +29,24 @@ export interface Parsed {
 
 /** The subcommand's options and operands, or undefined when --help was asked (and printed). */
 export function parseCommand(args: string[], options: Options, help: string, positionals = false): Parsed | undefined {
-  let parsed: Parsed;
+  let parsed: Parsed & { tokens: { kind: string; name?: string }[] };
   try {
     parsed = parseArgs({
       args,
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: positionals,
       strict: true,
+      tokens: true,
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  // parseArgs keeps the last of two values silently: `-c prod.json … -c dev.json` is a mistake to name.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name!]?.type !== 'string') continue;
+    if (seen.has(token.name!)) throw new UsageError(`--${token.name} given twice`);
+    seen.add(token.name!);
   }
   if (parsed.values.help === true) {
     process.stdout.write(help);

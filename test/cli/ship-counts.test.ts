@@ -1,0 +1,39 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempFolder } from '../transports/http/receiver.js';
+import { streamlog } from './run.js';
+
+function config(dir: string, target: Record<string, unknown> = {}): string {
+  const file = join(dir, 'streamlog.json');
+  writeFileSync(file, JSON.stringify({ transports: [{ type: 'file', id: 'archive', path: 'out.log', ...target }] }));
+  return file;
+}
+
+const messages = (dir: string): unknown[] =>
+  readFileSync(join(dir, 'out.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { msg: unknown }).msg);
+
+describe('ship and pipe: what was read, and what became of it', () => {
+  it("ship: a file whose last line has no newline does not run into the next file's first line", async () => {
+    const dir = tempFolder('cli-ship-join');
+    writeFileSync(join(dir, 'a.log'), '{"msg":"a1"}\n{"msg":"a2"}');
+    writeFileSync(join(dir, 'b.log'), '{"msg":"b1"}\n');
+    const result = await streamlog(['ship', '-q', '-c', config(dir), join(dir, 'a.log'), join(dir, 'b.log')]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(messages(dir)).toEqual(['a1', 'a2', 'b1']);
+  });
+
+  it('pipe --summary: lines below every target level are counted, so read = delivered + ... + below', async () => {
+    const dir = tempFolder('cli-pipe-below');
+    const input = '{"level":30,"msg":"a"}\n\n  \n{"level":50,"msg":"b"}\n{"level":20,"msg":"c"}';
+    const result = await streamlog(['pipe', '-c', config(dir, { level: 'error' }), '--summary'], { input });
+    expect(result.code).toBe(0);
+    expect(messages(dir)).toEqual(['b']);
+    expect(result.stderr).toMatch(
+      /\n3 records in .*: 1 delivered, 0 failed, 0 dropped, 2 below every target's level under the all strategy\n$/,
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CLI, producerLines } from './run.js';
+
+interface Ended {
+  code: number | null;
+  stderr: string;
+}
+
+/** The command with stdout on /dev/full (every write fails with ENOSPC), or on a pipe closed at once. */
+function run(args: string[], stdout: 'full' | 'closed', input = ''): Promise<Ended> {
+  const fd = stdout === 'full' ? openSync('/dev/full', 'w') : 'pipe';
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', fd, 'pipe'], timeout: 30_000 });
+  if (typeof fd === 'number') closeSync(fd);
+  // The reader goes away before the command writes anything: its writes meet EPIPE.
+  child.stdout?.destroy();
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdin!.on('error', () => {});
+  child.stdin!.end(input);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+describe.skipIf(!existsSync('/dev/full'))('stdout that cannot be written', () => {
+  it.each([[['pretty', '--colour', 'never']], [['schema']], [['--help']]])(
+    '%j to /dev/full: one clear line on stderr, no stack trace, exit 1',
+    async (args) => {
+      const result = await run(args, 'full', producerLines(1000));
+      expect(result.stderr).toBe('streamlog: cannot write to stdout: ENOSPC: no space left on device, write\n');
+      expect(result.code).toBe(1);
+    },
+  );
+});
+
+describe('a reader that went away (EPIPE)', () => {
+  it.each([[['schema']], [['--help']], [['pretty', '--colour', 'never']]])(
+    '%j ends quietly with exit 0',
+    async (args) => {
+      const result = await run(args, 'closed', producerLines(20_000));
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    },
+  );
+});
+
+describe.skipIf(!existsSync('/dev/full'))('stderr that cannot be written', () => {
+  it('the exit code still says how the command went (2: an invalid config), no crash (1)', () => {
+    const fd = openSync('/dev/full', 'w');
+    const result = spawnSync(process.execPath, [CLI, 'pipe', '-c', 'no-such-config.json'], {
+      stdio: ['ignore', 'ignore', fd],
+      timeout: 30_000,
+    });
+    closeSync(fd);
+    expect(result.status).toBe(2);
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempFolder } from '../transports/http/receiver.js';
+import { producerLines, streamlog } from './run.js';
+
+function fileConfig(): { dir: string; config: string } {
+  const dir = tempFolder('cli-usage');
+  const config = join(dir, 'streamlog.json');
+  writeFileSync(config, JSON.stringify({ transports: [{ type: 'file', path: 'out.log' }] }));
+  return { dir, config };
+}
+
+describe('usage mistakes are named, exit 2, nothing shipped', () => {
+  it.each(['abc', '1e3', '10s', ''])('pipe --signal-timeout "%s" is refused, not taken as 10000', async (value) => {
+    const { dir, config } = fileConfig();
+    const result = await streamlog(['pipe', '-c', config, `--signal-timeout=${value}`], { input: producerLines(1) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--signal-timeout must be a number of milliseconds/);
+    expect(() => readFileSync(join(dir, 'out.log'))).toThrow(/ENOENT/);
+  });
+
+  it('--signal-timeout 250 is taken', async () => {
+    const { config } = fileConfig();
+    const result = await streamlog(['pipe', '-c', config, '--signal-timeout', '250'], { input: producerLines(1) });
+    expect(result.code).toBe(0);
+  });
+
+  it('a string option given twice is refused rather than the last silently winning', async () => {
+    const { dir, config } = fileConfig();
+    const other = join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ transports: [{ type: 'file', path: 'other.log' }] }));
+    const result = await streamlog(['pipe', '-c', config, '--config', other], { input: producerLines(1) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--config given twice/);
+    const pretty = await streamlog(['pretty', '--level', 'info', '--level', 'error'], { input: '' });
+    expect(pretty.code).toBe(2);
+    expect(pretty.stderr).toMatch(/--level given twice/);
+  });
+
+  it('a boolean flag given twice is harmless', async () => {
+    const { dir, config } = fileConfig();
+    writeFileSync(join(dir, 'a.log'), producerLines(2));
+    const result = await streamlog(['ship', '-q', '--quiet', '-c', config, join(dir, 'a.log')]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+  });
+});
