@@ -8,7 +8,12 @@ import type * as Validating from './transports/validating/index.js';
 
 // Values: what applications call, construct or extend. Everything else is a type. What only
 // plugin authors need (option schemas, units, the batcher) is in `streamlog/plugin`.
-export { createLogger, type LoggerOptions, type LevelMethods } from './core/config/create-logger.js';
+export {
+  type CodeOptions,
+  createLogger,
+  type LevelMethods,
+  type LoggerOptions,
+} from './core/config/create-logger.js';
 export type { TransportEntry, LiveTransportEntry } from './core/config/build-transport.js';
 export { stdSerializers } from './core/config/std-serializers.js';
 export type { Serializer, Serializers } from './core/logger/serializers.js';

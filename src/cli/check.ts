@@ -31,20 +31,11 @@ export async function checkCommand(args: string[]): Promise<number> {
 
 async function validate(file: string): Promise<number> {
   let log: ReturnType<typeof createLogger>;
-  // Building the logger may report at once (a file transport opens its file), before a
-  // listener can be added: what the library would print on stderr then is taken instead.
+  // Problems the logger reports, from its first moment (a file transport opens its file
+  // while it is built): a handler given with the config hears those too.
   const reported: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    reported.push(
-      String(chunk)
-        .replace(/^streamlog: /, '')
-        .trimEnd(),
-    );
-    return true;
-  }) as typeof write;
   try {
-    log = createLogger(file);
+    log = createLogger(file, { diagnostics: (message) => reported.push(message) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const issues = error.issues.length > 0 ? error.issues : [{ path: error.path, expected: error.expected }];
@@ -52,10 +43,7 @@ async function validate(file: string): Promise<number> {
       file,
       issues.map((issue) => `${issue.path ? `${issue.path}: ` : ''}${issue.expected}`),
     );
-  } finally {
-    process.stderr.write = write;
   }
-  log.on('diagnostic', (message: string) => reported.push(message));
   await log.close({ timeoutMs: 1000 });
   // An old option name still works: said, but the config stays valid.
   const warnings = reported.filter((message) => / is deprecated, /.test(message));

@@ -61,32 +61,50 @@ export interface LoggerOptions
   onChild?: (child: Logger) => void;
 }
 
+/** The options only code can give (functions), for a logger whose config is a JSON file. */
+export type CodeOptions = Pick<
+  LoggerOptions,
+  'diagnostics' | 'onDeliveryError' | 'onChild' | 'mixin' | 'mixinMergeStrategy' | 'formatters' | 'hooks'
+>;
+
 /**
  * Builds a logger from a config object, a path to a JSON config file, or nothing
  * ($STREAMLOG_CONFIG, then ./streamlog.json, else the default: console, pretty on a TTY).
+ * `code` adds what a JSON file cannot hold (a diagnostics handler, pino's mixin, …) over
+ * the config's own keys; it is in force while the logger is built, so a file that cannot
+ * be opened then is told to its `diagnostics` too.
  */
 export function createLogger<const Levels extends Record<string, number> = Record<never, number>>(
   source?: string | (LoggerOptions & { levels?: Levels }),
+  code?: CodeOptions,
 ): Logger & LevelMethods<Levels> {
-  return buildLogger(source) as Logger & LevelMethods<Levels>;
+  return buildLogger(source, code) as Logger & LevelMethods<Levels>;
 }
 
-function buildLogger(source: string | LoggerOptions | undefined): Logger {
+function buildLogger(source: string | LoggerOptions | undefined, code: CodeOptions | undefined): Logger {
   const env = typeof source === 'object' && source.env ? source.env : process.env;
   if (source === undefined) {
     const found = findDefaultConfig(env);
-    return found ? buildFromFile(found, env) : build(defaultConfig(env), process.cwd(), env);
+    return found ? buildFromFile(found, env, code) : build(withCode(defaultConfig(env), code), process.cwd(), env);
   }
-  if (typeof source === 'string') return buildFromFile(source, env);
+  if (typeof source === 'string') return buildFromFile(source, env, code);
   if (typeof source !== 'object' || source === null || Array.isArray(source)) {
     throw new ConfigError('', `expected a config object or a path to a JSON file, got ${kindOf(source)}`);
   }
-  return build(source, process.cwd(), env);
+  return build(withCode(source, code), process.cwd(), env);
 }
 
-function buildFromFile(path: string, env: NodeJS.ProcessEnv): Logger {
+/** The config with code's options over its own; a config that is not an object is left for build() to refuse. */
+function withCode(config: unknown, code: CodeOptions | undefined): LoggerOptions {
+  if (code === undefined || typeof config !== 'object' || config === null || Array.isArray(config)) {
+    return config as LoggerOptions;
+  }
+  return { ...(config as LoggerOptions), ...code };
+}
+
+function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions | undefined): Logger {
   const loaded = readConfigFile(path);
-  return build(loaded.config as LoggerOptions, loaded.baseDir, env);
+  return build(withCode(loaded.config, code), loaded.baseDir, env);
 }
 
 function defaultConfig(env: NodeJS.ProcessEnv): LoggerOptions {

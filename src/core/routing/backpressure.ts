@@ -175,7 +175,7 @@ export class Backpressure {
 
   private episodeTimedOut(target: Target): void {
     const durationMs = target.episodeAge(this.options.clock());
-    this.events.diagnose(`${target.id} has been under backpressure for ${durationMs} ms`);
+    this.events.diagnose(`${target.id} has been under backpressure for ${Math.round(durationMs)} ms`);
     if (this.events.listenerCount('backpressureTimeout') > 0)
       this.events.emit('backpressureTimeout', { target: target.id, durationMs });
   }
