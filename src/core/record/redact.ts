@@ -215,7 +215,8 @@ function writtenForm(obj: object, index: number, walk: Walk): object | null | un
 
 /** A censored value's texts that an enclosing error's message and stack may repeat. */
 function noteCensored(walk: Walk, key: string, value: unknown): void {
-  const texts = (walk.texts ??= []);
+  walk.texts ??= [];
+  const texts = walk.texts;
   if (typeof value === 'string') {
     if (key === 'message' || key === 'stack') texts.push(value);
     return;

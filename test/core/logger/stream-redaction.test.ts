@@ -22,6 +22,7 @@ async function shipped(
   await log.flush();
   const lines = memory.lines();
   for (const line of lines) expect(line).not.toContain(SECRET);
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed line, read field by field by the assertions
   return lines.map((l) => JSON.parse(l) as Record<string, any>);
 }
 

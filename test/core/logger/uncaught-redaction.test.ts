@@ -36,7 +36,8 @@ describe('the fatal record of an uncaught error is redacted as a logged error is
 
   it('an unhandled rejection too', () => {
     const out = crash(`
-      Promise.reject(Object.assign(new Error('declined'), { config: { headers: { authorization: ${JSON.stringify(SECRET)} } } }));
+      const headers = { authorization: ${JSON.stringify(SECRET)} };
+      Promise.reject(Object.assign(new Error('declined'), { config: { headers } }));
     `);
     expect(out.status).toBe(1);
     expect(out.stdout).toContain('unhandled promise rejection');

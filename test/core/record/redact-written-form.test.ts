@@ -11,6 +11,7 @@ async function lineOf(redact: LoggerOptions['redact'], call: (log: Logger) => vo
   const lines = memory.lines();
   expect(lines).toHaveLength(1);
   expect(lines[0]).not.toContain(SECRET);
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed line, read field by field by the assertions
   return JSON.parse(lines[0]!) as Record<string, any>;
 }
 
