@@ -41,12 +41,13 @@ export function parseRedactPath(path: string): Segment[] {
   while (i < path.length) {
     const ch = path[i];
     if (ch === '[') {
-      const close = path.indexOf(']', i);
+      const quoted = quotedKeyAt(path, i + 1);
+      const close = quoted === undefined ? path.indexOf(']', i) : quoted.end;
       if (close === -1) fail('unclosed "["');
       const inner = path.slice(i + 1, close).trim();
-      if (inner === '*') segments.push(WILDCARD);
+      if (quoted !== undefined) segments.push(quoted.key);
+      else if (inner === '*') segments.push(WILDCARD);
       else if (/^\d+$/.test(inner)) segments.push(inner);
-      else if (/^(["']).*\1$/.test(inner)) segments.push(inner.slice(1, -1));
       else fail(`expected *, an index or a quoted key inside brackets`);
       i = close + 1;
       if (path[i] === '.') {
@@ -67,6 +68,29 @@ export function parseRedactPath(path: string): Segment[] {
     }
   }
   return segments;
+}
+
+/**
+ * A quoted key inside brackets from `start` (after the `[`): `"x]y"`, `'it\\'s'` (a backslash
+ * keeps the next character), and the index of the `]` that closes it (-1 when none does).
+ * Undefined when no quote opens there.
+ */
+function quotedKeyAt(path: string, start: number): { key: string; end: number } | undefined {
+  let i = start;
+  while (path[i] === ' ') i++;
+  const quote = path[i];
+  if (quote !== '"' && quote !== "'") return undefined;
+  let key = '';
+  for (i++; i < path.length; i++) {
+    const ch = path[i]!;
+    if (ch === '\\' && i + 1 < path.length) key += path[++i];
+    else if (ch === quote) {
+      let j = i + 1;
+      while (path[j] === ' ') j++;
+      return { key, end: path[j] === ']' ? j : -1 };
+    } else key += ch;
+  }
+  return { key, end: -1 };
 }
 
 /** `redact: ['msg']` covers the message as pino's does (the whole of it). */
