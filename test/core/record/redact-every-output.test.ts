@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type DeliveryFailure, type Logger, MemoryTransport } from '../../../src/index.js';
+import { createLogger, type DeliveryFailure, type Logger, type MemoryTransport } from '../../../src/index.js';
 import '../../helpers.js';
 
 const SECRET = 'cvv_8812_live';
@@ -32,17 +32,17 @@ describe('redaction holds in every output a record reaches', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/logs`;
     const deadLetter = join(mkdtempSync(join(tmpdir(), 'streamlog-redact-')), 'dead.ndjson');
     const formats = ['json', 'text', 'pretty', 'stable-json'] as const;
-    const memories = formats.map((format) => new MemoryTransport({ maxRecords: 100, format }));
     const log = createLogger({
       exitFlush: false,
       redact: ['err.message', 'err.cause.message', '*.cvv', 'cards[*].cvv'],
       router: { strategy: 'all', deadLetter, health: { failureThreshold: 100 } },
       transports: [
-        ...memories,
+        ...formats.map((format) => ({ type: 'memory' as const, id: format, format, maxRecords: 100 })),
         { type: 'controlled', mode: 'fail', id: 'refuses' },
         { type: 'http', preset: 'otlp', url, batch: { maxRecords: 10, intervalMs: 10 } },
       ],
     });
+    const memories = formats.map((format) => log.transport<MemoryTransport>(format)!);
     const failed: DeliveryFailure[] = [];
     log.on('deliveryFailed', (failure) => failed.push(failure));
     logLeakyShapes(log);
@@ -52,6 +52,8 @@ describe('redaction holds in every output a record reaches', () => {
 
     const outputs: [string, string][] = memories.map((m, i) => [formats[i]!, m.lines().join('')]);
     outputs.push(['otlp', bodies.join('')]);
+    // Each format really wrote its own text.
+    expect(new Set(outputs.map(([, text]) => text)).size).toBe(outputs.length);
     for (const [name, text] of outputs) {
       expect(text.length, name).toBeGreaterThan(0);
       expect(text, name).not.toContain(SECRET);

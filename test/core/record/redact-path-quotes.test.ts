@@ -7,7 +7,7 @@ const names = (path: string) => parseRedactPath(path).map(String);
 describe('quoted keys in redaction paths', () => {
   it('a key holding "]", dots or the other quote can be named', () => {
     expect(names('a["x]y"]')).toEqual(['a', 'x]y']);
-    expect(names("a['say \"hi\"'].b")).toEqual(['a', 'say "hi"', 'b']);
+    expect(names('a[\'say "hi"\'].b')).toEqual(['a', 'say "hi"', 'b']);
     expect(names('["a.b[0]"]')).toEqual(['a.b[0]']);
     expect(names('a[ "k" ]')).toEqual(['a', 'k']);
   });
