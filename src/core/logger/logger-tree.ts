@@ -1,7 +1,7 @@
 import type { ContextFrame } from '../record/context.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import { LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-record.js';
-import type { Redactor } from '../record/redact.js';
+import { type Redactor, redactMessage } from '../record/redact.js';
 import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
 import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
@@ -179,8 +179,8 @@ export class LoggerTree {
   }
 
   /** A record that arrives as an object (log.stream()): level, time and message are taken from it. */
-  ingest(object: Record<string, unknown>, scope: RecordScope): void {
-    this.ingestParts(object, scope, false);
+  ingest(object: Record<string, unknown>, scope: RecordScope, redactor: Redactor | undefined): void {
+    this.ingestParts(object, scope, redactor, false);
   }
 
   /**
@@ -188,19 +188,27 @@ export class LoggerTree {
    * plain tree (no cycles, getters, toJSON or BigInt) and, unless a redactor's censor put
    * something else in, its line is written by native JSON.stringify without the probe.
    */
-  ingestParsed(object: Record<string, unknown>, scope: RecordScope): void {
-    this.ingestParts(object, scope, true);
+  ingestParsed(object: Record<string, unknown>, scope: RecordScope, redactor: Redactor | undefined): void {
+    this.ingestParts(object, scope, redactor, true);
   }
 
-  private ingestParts(object: Record<string, unknown>, scope: RecordScope, parsed: boolean): void {
+  /** `redactor`: the stream's logger's (a child's own paths included), also with keepOrigin. */
+  private ingestParts(
+    object: Record<string, unknown>,
+    scope: RecordScope,
+    redactor: Redactor | undefined,
+    parsed: boolean,
+  ): void {
     let parts: RecordParts;
     let fields: Record<string, unknown>;
+    let msg: string | undefined;
     try {
       parts = parsed
         ? splitParsedObject(object, this.shape, this.levels, this.pickers)
         : splitRecordObject(object, this.shape, this.levels, true);
       if (parts.level < this.router.minThreshold) return;
-      fields = this.redactor ? this.redactor(parts.fields) : parts.fields;
+      fields = redactor ? redactor(parts.fields) : parts.fields;
+      msg = redactor && parts.msg !== undefined ? redactMessage(redactor, this.shape.messageKey, parts.msg) : parts.msg;
     } catch (error) {
       // A hostile object (a Proxy whose traps throw): logged all the same, saying so.
       const info = this.levels.builtin('info');
@@ -216,7 +224,7 @@ export class LoggerTree {
       }
       return;
     }
-    this.emit(parts.level, parts.time, parts.msg, fields, scope, undefined, false, parsed && !this.redactor);
+    this.emit(parts.level, parts.time, msg, fields, scope, undefined, false, parsed && !redactor);
   }
 
   /**
@@ -250,7 +258,14 @@ export class LoggerTree {
     if (fatal < this.router.minThreshold) return;
     const err = error instanceof Error ? error : new Error(String(error));
     const message = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception';
-    this.emit(fatal, Date.now(), message, { err }, this.rootScope, undefined);
+    // Redacted as a logged error is: a crash's error may carry a request's credentials.
+    let fields: Record<string, unknown> = { err };
+    try {
+      if (this.redactor !== undefined) fields = this.redactor(fields);
+    } catch (redactError) {
+      fields = { logError: `uncaught error could not be redacted: ${String(redactError)}` };
+    }
+    this.emit(fatal, Date.now(), message, fields, this.rootScope, undefined);
   }
 
   close(timeoutMs?: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
-import { createRedactor, type RedactOptions, type Redactor } from '../record/redact.js';
+import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
 import { fieldsJson } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
@@ -434,9 +434,12 @@ export class Logger extends LoggerEventSource {
   #write(level: number, n: number, a: unknown, b: unknown, all: unknown[] | undefined): void {
     const tree = this.#tree;
     let msg: string | undefined;
+    const redactor = this.#scope.redactor;
+    // The message is the error's own (pino's rule): redaction of the error's message covers it too.
+    let msgFromError = false;
+    let msgRedacted = redactor === undefined;
     try {
       let fields: Record<string, unknown> | undefined;
-      const redactor = this.#scope.redactor;
       if (typeof a === 'string') {
         msg = n === 1 ? a : formatMessage(a, all ?? [a, b], 1, redactor);
       } else if (typeof a === 'object' && a !== null) {
@@ -445,13 +448,19 @@ export class Logger extends LoggerEventSource {
           fields = errorKey === 'err' ? { err: a } : { [errorKey]: a };
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
           // As pino: no message given (or an undefined one), the error's is the line's.
-          msg ??= safeErrorMessage(a);
+          if (msg === undefined) {
+            msg = safeErrorMessage(a);
+            msgFromError = true;
+          }
         } else {
           fields =
             httpFields(a, this.#serializers) ??
             withErrorLike(a as Record<string, unknown>, tree.errorKey, this.#serializers);
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
-          msg ??= errMessageOf(fields, tree.errorKey);
+          if (msg === undefined) {
+            msg = errMessageOf(fields, tree.errorKey);
+            msgFromError = msg !== undefined;
+          }
         }
       } else if (n > 0 && !(a === undefined || a === null)) {
         msg = n === 1 ? String(a) : formatMessage(String(a), all ?? [a, b], 1, redactor);
@@ -462,19 +471,36 @@ export class Logger extends LoggerEventSource {
       if (tree.fieldsHook !== undefined) fields = tree.fieldsHook(fields, level, this);
       if (fields !== undefined) {
         if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
-        if (redactor !== undefined) fields = redactor(fields);
+        if (redactor !== undefined) {
+          if (msgFromError && msg !== undefined) {
+            const censored: string[] = [];
+            fields = redactor(fields, false, censored);
+            if (censored.length > 0) msg = redactor.scrub(msg, censored);
+          } else fields = redactor(fields);
+        }
         const nestedKey = tree.nestedKey;
         if (nestedKey !== undefined) fields = { [nestedKey]: fields };
       }
       if (this.#msgPrefix !== undefined && msg !== undefined) msg = this.#msgPrefix + msg;
       if (redactor !== undefined && msg !== undefined) msg = redactMessage(redactor, tree.shape.messageKey, msg);
+      msgRedacted = true;
       tree.emit(level, Date.now(), msg, fields, this.#scope, currentContext());
     } catch (error) {
       // Building the record failed (a hostile Proxy, a throwing censor): the call is still
-      // logged, with what went wrong in place of what could not be read.
+      // logged, with what went wrong in place of what could not be read. A message redaction
+      // has not yet been applied to is kept only if it can be redacted now.
+      if (!msgRedacted && msg !== undefined) msg = msgFromError ? undefined : tryRedactMessage(redactor!, tree, msg);
       const logError = `record could not be built: ${describeError(error)}`;
       tree.emit(level, Date.now(), msg, { logError }, this.#scope, undefined);
     }
+  }
+}
+
+function tryRedactMessage(redactor: Redactor, tree: LoggerTree, msg: string): string | undefined {
+  try {
+    return redactMessage(redactor, tree.shape.messageKey, msg);
+  } catch {
+    return undefined;
   }
 }
 
@@ -511,13 +537,6 @@ function errMessageOf(fields: Record<string, unknown>, errorKey: string): string
   if (typeof err !== 'object' || err === null) return undefined;
   const message = (err as { message?: unknown }).message;
   return typeof message === 'string' ? message : undefined;
-}
-
-/** `redact: ['msg']` covers the message as pino's does (the whole of it). */
-function redactMessage(redactor: Redactor, key: string, msg: string): string | undefined {
-  if (!redactor.topLevel.has(key)) return msg;
-  const redacted = redactor({ [key]: msg }) as Record<string, unknown>;
-  return Object.hasOwn(redacted, key) ? String(redacted[key]) : undefined;
 }
 
 /** Bindings as a JSON fragment: serialised, redacted; never throws. */

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { RecordScope } from '../record/log-record.js';
+import type { Redactor } from '../record/redact.js';
 import type { LoggerTree } from './logger-tree.js';
 import { NdjsonLines } from './ndjson-lines.js';
 
@@ -28,6 +29,8 @@ const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 export class ProducerStream extends Writable {
   private readonly lines: NdjsonLines;
   private readonly scope: RecordScope;
+  /** The logger's redaction, which keepOrigin's scope (the producer's own head) does not carry. */
+  private readonly redactor: Redactor | undefined;
 
   constructor(
     private readonly tree: LoggerTree,
@@ -37,6 +40,7 @@ export class ProducerStream extends Writable {
     const objectMode = (options.format ?? 'ndjson') === 'object';
     super({ objectMode, decodeStrings: !objectMode, highWaterMark: options.highWaterMark });
     this.scope = options.keepOrigin ? tree.revivedScope : scope;
+    this.redactor = scope.redactor;
     this.lines = new NdjsonLines(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   }
 
@@ -84,14 +88,15 @@ export class ProducerStream extends Writable {
     }
     // The text may be a slice of the whole chunk's: a copy of its own keeps the chunk from
     // living as long as the record.
-    const msg = flatCopy(text);
+    // Not JSON, so no path reaches into it: the values after the keys the paths name are censored.
+    const msg = this.redactor === undefined ? flatCopy(text) : this.redactor.redactText(flatCopy(text));
     this.ingest(truncated ? { msg, invalidJson: true, truncated: true } : { msg, invalidJson: true });
   };
 
   /** A value from JSON.parse: an object is a plain tree, taken apart without the generic copy. */
   private ingestParsed(value: unknown): void {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      this.tree.ingestParsed(value as Record<string, unknown>, this.scope);
+      this.tree.ingestParsed(value as Record<string, unknown>, this.scope, this.redactor);
       return;
     }
     this.ingest(value);
@@ -99,12 +104,12 @@ export class ProducerStream extends Writable {
 
   private ingest(value: unknown): void {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      this.tree.ingest(value as Record<string, unknown>, this.scope);
+      this.tree.ingest(value as Record<string, unknown>, this.scope, this.redactor);
       return;
     }
     // A bare JSON value: a scalar is the message, anything else is kept as a field.
     const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-    this.tree.ingest(scalar ? { [this.tree.shape.messageKey]: value } : { value }, this.scope);
+    this.tree.ingest(scalar ? { [this.tree.shape.messageKey]: value } : { value }, this.scope, this.redactor);
   }
 
   private whenRoom(callback: (error?: Error | null) => void): void {

@@ -1,4 +1,5 @@
 import { errorObject } from './serialize.js';
+import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
 
 /** What replaces a redacted value: a fixed value, a function of it, or removal of the key. */
 export type Censor = string | number | boolean | null | ((value: unknown, path: string[]) => unknown);
@@ -13,9 +14,13 @@ export interface RedactOptions {
  * Redacts a copy of `obj`. As pino: a record's top-level key holding undefined is left (it is
  * not written); in a value interpolated into the message (`inMessage`) it is censored.
  */
-export type Redactor = (<T extends object>(obj: T, inMessage?: boolean) => T) & {
+export type Redactor = (<T extends object>(obj: T, inMessage?: boolean, censored?: string[]) => T) & {
   /** Keys redacted at the top level (a one-segment path): `msg` there redacts the message too. */
   readonly topLevel: ReadonlySet<string>;
+  /** `text` with every text in `censored` (collected by a call) replaced by the censor's text. */
+  readonly scrub: (text: string, censored: readonly string[]) => string;
+  /** A producer's line that is not JSON: the values after the keys the paths name, censored. */
+  readonly redactText: (text: string) => string;
 };
 
 const WILDCARD = Symbol('wildcard');
@@ -36,12 +41,13 @@ export function parseRedactPath(path: string): Segment[] {
   while (i < path.length) {
     const ch = path[i];
     if (ch === '[') {
-      const close = path.indexOf(']', i);
+      const quoted = quotedKeyAt(path, i + 1);
+      const close = quoted === undefined ? path.indexOf(']', i) : quoted.end;
       if (close === -1) fail('unclosed "["');
       const inner = path.slice(i + 1, close).trim();
-      if (inner === '*') segments.push(WILDCARD);
+      if (quoted !== undefined) segments.push(quoted.key);
+      else if (inner === '*') segments.push(WILDCARD);
       else if (/^\d+$/.test(inner)) segments.push(inner);
-      else if (/^(["']).*\1$/.test(inner)) segments.push(inner.slice(1, -1));
       else fail(`expected *, an index or a quoted key inside brackets`);
       i = close + 1;
       if (path[i] === '.') {
@@ -64,26 +70,110 @@ export function parseRedactPath(path: string): Segment[] {
   return segments;
 }
 
+/**
+ * A quoted key inside brackets from `start` (after the `[`): `"x]y"`, `'it\\'s'` (a backslash
+ * keeps the next character), and the index of the `]` that closes it (-1 when none does).
+ * Undefined when no quote opens there.
+ */
+function quotedKeyAt(path: string, start: number): { key: string; end: number } | undefined {
+  let i = start;
+  while (path[i] === ' ') i++;
+  const quote = path[i];
+  if (quote !== '"' && quote !== "'") return undefined;
+  let key = '';
+  for (i++; i < path.length; i++) {
+    const ch = path[i]!;
+    if (ch === '\\' && i + 1 < path.length) key += path[++i];
+    else if (ch === quote) {
+      let j = i + 1;
+      while (path[j] === ' ') j++;
+      return { key, end: path[j] === ']' ? j : -1 };
+    } else key += ch;
+  }
+  return { key, end: -1 };
+}
+
+/** `redact: ['msg']` covers the message as pino's does (the whole of it). */
+export function redactMessage(redactor: Redactor, key: string, msg: string): string | undefined {
+  if (!redactor.topLevel.has(key)) return msg;
+  const redacted = redactor({ [key]: msg }) as Record<string, unknown>;
+  return Object.hasOwn(redacted, key) ? String(redacted[key]) : undefined;
+}
+
 /** Compiles redaction paths once; the returned function copies only what it changes. */
 export function createRedactor(options: RedactOptions): Redactor | undefined {
   if (options.paths.length === 0) return undefined;
   const compiled = options.paths.map(parseRedactPath);
   const censor = options.censor === undefined ? '[Redacted]' : options.censor;
-  const replace =
-    typeof censor === 'function'
-      ? (value: unknown, path: string[]) => (censor as (v: unknown, p: string[]) => unknown)(value, path)
-      : () => censor;
+  const replace = typeof censor === 'function' ? guardedCensor(censor) : () => censor;
   const remove = options.remove === true;
+  // What stands for a censored text inside another text (an error's stack, a parent's message).
+  const censorText = remove ? '' : typeof censor === 'function' ? '[Redacted]' : String(censor);
 
-  const redactor = <T extends object>(root: T, inMessage = false): T => {
+  const redactor = <T extends object>(root: T, inMessage = false, censored?: string[]): T => {
+    const walk: Walk = { replace, remove, leaveUndefined: !inMessage, inMessage, texts: censored, censorText };
     let current: object = root;
-    for (const segments of compiled) {
-      current = redactAt(current, segments, 0, [], replace, remove, !inMessage);
-    }
+    for (const segments of compiled) current = redactAt(current, segments, 0, [], walk);
     return current as T;
   };
   const topLevel = new Set(compiled.flatMap((s) => (s.length === 1 && typeof s[0] === 'string' ? [s[0]] : [])));
-  return Object.assign(redactor, { topLevel });
+  const pattern = censorTextPattern(compiled.map((s) => s.filter((x): x is string => typeof x === 'string')));
+  const scrub = (text: string, texts: readonly string[]): string => scrubErrorTexts(text, texts, censorText, false);
+  const redactText = (text: string): string =>
+    pattern === null
+      ? censorText
+      : text.replace(pattern, (_match, head: string, _quote: string, value: string) =>
+          value.startsWith('"') ? `${head}"${censorText}"` : head + censorText,
+        );
+  return Object.assign(redactor, { topLevel, scrub, redactText });
+}
+
+/**
+ * A censor function that throws fails the redaction (the call is logged saying so), but its
+ * message may quote the value it was given: that text is taken out of the message.
+ */
+function guardedCensor(censor: (value: unknown, path: string[]) => unknown) {
+  return (value: unknown, path: string[]): unknown => {
+    try {
+      return censor(value, path);
+    } catch (error) {
+      let message: string;
+      try {
+        message = error instanceof Error ? String(error.message) : String(error);
+      } catch {
+        message = 'an unprintable error';
+      }
+      for (const text of valueTexts(value)) if (text.length > 0) message = message.split(text).join('[Redacted]');
+      throw new Error(`censor threw at ${path.join('.')}: ${message}`);
+    }
+  };
+}
+
+/** The ways a value may be written into a message: its string and its JSON. */
+function valueTexts(value: unknown): string[] {
+  const texts: string[] = [];
+  try {
+    texts.push(String(value));
+  } catch {
+    // no string form
+  }
+  try {
+    const json = JSON.stringify(value);
+    if (typeof json === 'string') texts.push(json);
+  } catch {
+    // no JSON form
+  }
+  return texts.sort((a, b) => b.length - a.length);
+}
+
+interface Walk {
+  replace: (value: unknown, path: string[]) => unknown;
+  remove: boolean;
+  leaveUndefined: boolean;
+  inMessage: boolean;
+  /** Texts censored so far (messages, stacks): an error's message and stack repeat its causes'. */
+  texts: string[] | undefined;
+  censorText: string;
 }
 
 /** Sets an own data property, even for the key "__proto__". */
@@ -91,60 +181,189 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** A copy to change: a getter that throws is said in its place, as the serialiser would. */
 function cloneShallow(obj: object): Record<string, unknown> {
   if (obj instanceof Map) return new Map(obj) as unknown as Record<string, unknown>;
   if (Array.isArray(obj)) return obj.slice() as unknown as Record<string, unknown>;
-  if (obj instanceof Error) return errorObject(obj);
-  return { ...(obj as Record<string, unknown>) };
+  try {
+    return { ...(obj as Record<string, unknown>) };
+  } catch {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(obj)) setOwn(copy, key, readProperty(obj, key));
+    return copy;
+  }
 }
 
-function redactAt(
+function readProperty(obj: object, key: string): unknown {
+  try {
+    return (obj as Record<string, unknown>)[key];
+  } catch (error) {
+    let reason = 'unknown';
+    try {
+      reason = error instanceof Error ? error.message : String(error);
+    } catch {
+      // keep 'unknown'
+    }
+    return `[getter threw: ${reason}]`;
+  }
+}
+
+/**
+ * What the line writes for `obj`, when that is not `obj` itself: an Error as its serialised
+ * object (so `err.message`, `err.*` and `err.aggregateErrors` name what is written), a Set as
+ * its array, an object with `toJSON` as what it returns (the fields object itself excepted:
+ * its toJSON is not called). Undefined when `obj` is written as it is; `null` when what is
+ * written is no object, so no path goes into it.
+ */
+function writtenForm(obj: object, index: number, walk: Walk): object | null | undefined {
+  if (obj instanceof Error) return errorObject(obj);
+  if (obj instanceof Set) return [...obj];
+  if (obj instanceof Map || Array.isArray(obj)) return undefined;
+  if (index === 0 && !walk.inMessage) return undefined;
+  if (obj instanceof Date || ArrayBuffer.isView(obj)) return null;
+  let toJSON: unknown;
+  try {
+    toJSON = (obj as { toJSON?: unknown }).toJSON;
+  } catch {
+    return undefined;
+  }
+  if (typeof toJSON !== 'function') return undefined;
+  try {
+    const replaced: unknown = toJSON.call(obj);
+    return typeof replaced === 'object' && replaced !== null ? replaced : null;
+  } catch {
+    // The serialiser says "[toJSON threw: …]" in its place: nothing to redact in that.
+    return null;
+  }
+}
+
+/** A censored value's texts that an enclosing error's message and stack may repeat. */
+function noteCensored(walk: Walk, key: string, value: unknown): void {
+  walk.texts ??= [];
+  const texts = walk.texts;
+  if (typeof value === 'string') {
+    if (key === 'message' || key === 'stack') texts.push(value);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const message = readProperty(value, 'message');
+  const stack = readProperty(value, 'stack');
+  if (typeof stack === 'string') texts.push(stack);
+  if (typeof message === 'string') texts.push(message);
+  if (value instanceof Error) {
+    // Its serialised message and stack follow its causes too.
+    const written = errorObject(value);
+    if (typeof written.stack === 'string') texts.push(written.stack);
+    if (typeof written.message === 'string') texts.push(written.message);
+  }
+}
+
+function redactAt(obj: object, segments: Segment[], index: number, trail: string[], walk: Walk): object {
+  const form = writtenForm(obj, index, walk);
+  if (form === null) return obj;
+  const source = form ?? obj;
+  const textsBefore = walk.texts?.length ?? 0;
+  const copy =
+    source instanceof Map
+      ? redactMapAt(source as Map<unknown, unknown>, segments, index, trail, walk)
+      : redactObjectAt(source, segments, index, trail, walk, obj instanceof Error);
+  if (copy === undefined) {
+    // Unchanged: a toJSON's result is kept, so toJSON is not asked twice (it may answer otherwise).
+    return form !== undefined && !(obj instanceof Error) && !(obj instanceof Set) ? source : obj;
+  }
+  const texts = walk.texts;
+  if (texts !== undefined && texts.length > textsBefore && !Array.isArray(copy) && !(copy instanceof Map)) {
+    scrubErrorLike(copy, texts.slice(textsBefore), walk.censorText);
+  }
+  return copy;
+}
+
+/** An error's message and stack repeat its own message and its causes': censored ones are taken out. */
+function scrubErrorLike(copy: Record<string, unknown>, texts: readonly string[], censorText: string): void {
+  for (const key of ['message', 'stack']) {
+    const value = hasOwn.call(copy, key) ? copy[key] : undefined;
+    if (typeof value !== 'string') continue;
+    const scrubbed = scrubErrorTexts(value, texts, censorText, key === 'stack');
+    if (scrubbed !== value) setOwn(copy, key, scrubbed);
+  }
+}
+
+function redactObjectAt(
   obj: object,
   segments: Segment[],
   index: number,
   trail: string[],
-  replace: (value: unknown, path: string[]) => unknown,
-  remove: boolean,
-  leaveUndefined: boolean,
-): object {
-  const segment = segments[index]!;
+  walk: Walk,
+  fromError: boolean,
+): Record<string, unknown> | undefined {
+  let segment = segments[index]!;
   const last = index === segments.length - 1;
-  // A Map's entries are its fields: written out as an object's, so redacted as one's.
-  const map = obj instanceof Map ? (obj as Map<unknown, unknown>) : undefined;
+  // An AggregateError's `errors` are written as `aggregateErrors` (pino's name): either names them.
+  if (fromError && segment === 'errors') segment = 'aggregateErrors';
   let keys: string[];
-  if (map !== undefined) {
-    if (segment === WILDCARD) keys = [...map.keys()].filter((k): k is string => typeof k === 'string');
-    else if (map.has(segment)) keys = [segment];
-    else return obj;
-  } else if (segment === WILDCARD) keys = Object.keys(obj);
-  else if (hasOwn.call(obj, segment) || (obj instanceof Error && segment in obj)) keys = [segment];
-  else return obj;
+  if (segment === WILDCARD) keys = Object.keys(obj);
+  else if (hasOwn.call(obj, segment)) keys = [segment];
+  else return undefined;
 
   let copy: Record<string, unknown> | undefined;
   for (const key of keys) {
-    let value: unknown;
-    try {
-      value = map !== undefined ? map.get(key) : (obj as Record<string, unknown>)[key];
-    } catch {
-      value = undefined;
-    }
-    if (leaveUndefined && last && index === 0 && value === undefined && segment !== WILDCARD && !map) continue;
+    const value = readProperty(obj, key);
+    if (walk.leaveUndefined && last && index === 0 && value === undefined && segment !== WILDCARD) continue;
     const path = [...trail, key];
     if (last) {
       copy ??= cloneShallow(obj);
-      if (copy instanceof Map) {
-        if (remove) copy.delete(key);
-        else copy.set(key, replace(value, path));
-      } else if (remove && !Array.isArray(copy)) delete copy[key];
-      else setOwn(copy, key, replace(value, path));
+      noteCensored(walk, key, value);
+      if (walk.remove && !Array.isArray(copy)) delete copy[key];
+      else setOwn(copy, key, walk.replace(value, path));
     } else if (typeof value === 'object' && value !== null) {
-      const next = redactAt(value, segments, index + 1, path, replace, remove, leaveUndefined);
+      const next = redactAt(value, segments, index + 1, path, walk);
       if (next !== value) {
         copy ??= cloneShallow(obj);
-        if (copy instanceof Map) copy.set(key, next);
-        else setOwn(copy, key, next);
+        setOwn(copy, key, next);
       }
     }
   }
-  return copy ?? obj;
+  return copy;
+}
+
+/** A Map's entries are its fields: written out as an object's (keys as their text), so redacted as one's. */
+function redactMapAt(
+  map: Map<unknown, unknown>,
+  segments: Segment[],
+  index: number,
+  trail: string[],
+  walk: Walk,
+): Record<string, unknown> | undefined {
+  const segment = segments[index]!;
+  const last = index === segments.length - 1;
+  let copy: Map<unknown, unknown> | undefined;
+  for (const [entryKey, value] of map) {
+    const name = mapKeyName(entryKey);
+    if (name === undefined || (segment !== WILDCARD && name !== segment)) continue;
+    const path = [...trail, name];
+    if (last) {
+      copy ??= new Map(map);
+      noteCensored(walk, name, value);
+      if (walk.remove) copy.delete(entryKey);
+      else copy.set(entryKey, walk.replace(value, path));
+    } else if (typeof value === 'object' && value !== null) {
+      const next = redactAt(value, segments, index + 1, path, walk);
+      if (next !== value) {
+        copy ??= new Map(map);
+        copy.set(entryKey, next);
+      }
+    }
+  }
+  return copy as Record<string, unknown> | undefined;
+}
+
+/** The key a Map entry is written under, for keys a path can name (not objects). */
+function mapKeyName(key: unknown): string | undefined {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'object' && key !== null) return undefined;
+  try {
+    return String(key);
+  } catch {
+    return undefined;
+  }
 }

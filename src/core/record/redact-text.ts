@@ -1,0 +1,50 @@
+/*
+ * Redaction inside text, where no path can reach: an error's message and stack repeat the
+ * messages of its causes, and a producer's line that is not JSON is kept as text.
+ */
+
+const FRAME_LINE = /^\s+at /;
+
+/**
+ * `text` with each of `texts` replaced by `censorText`. In a stack (`inStack`) a one-line text
+ * is replaced only outside the `at …` frame lines: a short message must not mangle file names.
+ */
+export function scrubErrorTexts(text: string, texts: readonly string[], censorText: string, inStack: boolean): string {
+  let out = text;
+  // Longest first: a cause's whole stack goes before the message it starts with.
+  const ordered = [...new Set(texts)].filter((t) => t.length > 0).sort((a, b) => b.length - a.length);
+  for (const censored of ordered) {
+    if (!out.includes(censored)) continue;
+    if (!inStack || censored.includes('\n')) out = out.split(censored).join(censorText);
+    else {
+      out = out
+        .split('\n')
+        .map((line) => (FRAME_LINE.test(line) ? line : line.split(censored).join(censorText)))
+        .join('\n');
+    }
+  }
+  return out;
+}
+
+/**
+ * A pattern finding, in text, the value after each key the paths end with (`"password":
+ * "x"`, `password=x`, `'password': 'x'`): a quoted value to its closing quote, an object or
+ * array to the end of the text (no brackets are counted in text that is not JSON), anything
+ * else to the next space or separator. Group 1 is what comes before the value, group 3 the value. Null
+ * when a path names no key (`*`): then the whole text is censored.
+ */
+export function censorTextPattern(paths: readonly (readonly string[])[]): RegExp | null {
+  const keys = new Set<string>();
+  for (const segments of paths) {
+    // The innermost key that is a name (`users[*].ssn`: ssn; `list[0]`: list; `a.*`: a).
+    const key = [...segments].reverse().find((s) => !/^\d+$/.test(s));
+    if (key === undefined) return null;
+    keys.add(key);
+  }
+  const names = [...keys]
+    .sort((a, b) => b.length - a.length)
+    .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|');
+  const value = `"(?:[^"\\\\]|\\\\.)*(?:"|$)|'(?:[^'\\\\]|\\\\.)*(?:'|$)|[{\\[][\\s\\S]*|[^\\s,;&}\\]]*`;
+  return new RegExp(`((?:^|[^\\w$-])(["']?)(?:${names})\\2\\s*[:=]\\s*)(${value})`, 'g');
+}

@@ -1,0 +1,81 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type Logger, type LoggerOptions, MemoryTransport } from '../../../src/index.js';
+
+const SECRET = 'sk_prod_31e0';
+
+function memoryLogger(redact: LoggerOptions['redact']) {
+  const memory = new MemoryTransport({ maxRecords: 1000 });
+  const log = createLogger({ exitFlush: false, redact, transports: [memory] });
+  return { log, memory };
+}
+
+/** Lines from another producer through `stream()`: what the logger wrote, which must not hold SECRET. */
+async function shipped(
+  redact: LoggerOptions['redact'],
+  input: string | object[],
+  streamOf: (log: Logger) => NodeJS.WritableStream = (log) => log.stream(),
+) {
+  const { log, memory } = memoryLogger(redact);
+  await pipeline(Readable.from(typeof input === 'string' ? [Buffer.from(input)] : input), streamOf(log));
+  await log.flush();
+  const lines = memory.lines();
+  for (const line of lines) expect(line).not.toContain(SECRET);
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed line, read field by field by the assertions
+  return lines.map((l) => JSON.parse(l) as Record<string, any>);
+}
+
+describe('log.stream(): redaction covers everything a producer sends', () => {
+  it('a path naming the message key redacts the message of a shipped line, as of a log call', async () => {
+    const [line] = await shipped(['msg'], `{"level":30,"msg":"${SECRET}"}\n`);
+    expect(line!.msg).toBe('[Redacted]');
+    const [fromObject] = await shipped(['msg'], [{ level: 30, msg: SECRET }], (log) =>
+      log.stream({ format: 'object' }),
+    );
+    expect(fromObject!.msg).toBe('[Redacted]');
+  });
+
+  it("a child's own paths apply to the lines its stream() takes", async () => {
+    const [line] = await shipped(['password'], `{"level":30,"card":"${SECRET}"}\n`, (log) =>
+      log.child({}, { redact: ['card'] }).stream(),
+    );
+    expect(line!.card).toBe('[Redacted]');
+  });
+
+  it('keepOrigin keeps the logger redaction', async () => {
+    const [line] = await shipped(['password'], `{"level":30,"password":"${SECRET}"}\n`, (log) =>
+      log.stream({ keepOrigin: true }),
+    );
+    expect(line!.password).toBe('[Redacted]');
+  });
+
+  it('a line that is not JSON: the values after the keys the paths name are censored in its text', async () => {
+    const lines = await shipped(
+      ['password', 'req.headers.authorization', 'users[*].ssn'],
+      [
+        `{"level":30,"password":"${SECRET}","user":"ann",}`,
+        `level=info password=${SECRET} user=ann`,
+        `{'authorization': 'Bearer ${SECRET}', 'ok': 1}`,
+        `{"users":[{"ssn": "${SECRET}\\" still"}], "n": NaN}`,
+      ].join('\n'),
+    );
+    expect(lines.map((l) => [l.invalidJson, l.msg])).toEqual([
+      [true, '{"level":30,"password":"[Redacted]","user":"ann",}'],
+      [true, 'level=info password=[Redacted] user=ann'],
+      [true, "{'authorization': [Redacted], 'ok': 1}"],
+      [true, '{"users":[{"ssn": "[Redacted]"}], "n": NaN}'],
+    ]);
+  });
+
+  it('a line cut at maxLineBytes: an object value under a redacted key is censored to the end', async () => {
+    const long = `{"level":30,"session":{"token":"${SECRET}","pad":"${'x'.repeat(500)}"}}\n`;
+    const [line] = await shipped(['session'], long, (log) => log.stream({ maxLineBytes: 200 }));
+    expect(line).toMatchObject({ truncated: true, msg: '{"level":30,"session":[Redacted]' });
+  });
+
+  it('a path that names no key (`*`) censors the whole text of a line that is not JSON', async () => {
+    const [line] = await shipped({ paths: ['*'], censor: '***' }, `not json: ${SECRET}\n`);
+    expect(line!.msg).toBe('***');
+  });
+});

@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { DIST_ESM, requireBuild } from '../../built.js';
+
+const SECRET = 'Bearer eyJhbGciOi.secret';
+
+/** A process that dies of an uncaught error carrying a credential (as an HTTP client's errors do). */
+function crash(throwing: string): { stdout: string; status: number | null } {
+  requireBuild();
+  const script = `
+    import { createLogger } from ${JSON.stringify(DIST_ESM)};
+    createLogger({
+      base: null,
+      redact: ['err.config.headers.authorization', 'err.message'],
+      transports: [{ type: 'console' }],
+    });
+    setTimeout(() => { ${throwing} }, 1);
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  return { stdout: result.stdout, status: result.status };
+}
+
+describe('the fatal record of an uncaught error is redacted as a logged error is', () => {
+  it('own properties and the message (with the stack that repeats it)', () => {
+    const out = crash(`
+      const error = new Error(${JSON.stringify(SECRET)});
+      error.config = { url: '/pay', headers: { authorization: ${JSON.stringify(SECRET)} } };
+      throw error;
+    `);
+    expect(out.status).toBe(1);
+    const fatal = JSON.parse(out.stdout.split('\n').find((l) => l.includes('"level":60'))!);
+    expect(fatal.err.config).toEqual({ url: '/pay', headers: { authorization: '[Redacted]' } });
+    expect(fatal.err.message).toBe('[Redacted]');
+    expect(out.stdout).not.toContain('eyJhbGciOi');
+  });
+
+  it('an unhandled rejection too', () => {
+    const out = crash(`
+      const headers = { authorization: ${JSON.stringify(SECRET)} };
+      Promise.reject(Object.assign(new Error('declined'), { config: { headers } }));
+    `);
+    expect(out.status).toBe(1);
+    expect(out.stdout).toContain('unhandled promise rejection');
+    expect(out.stdout).not.toContain('eyJhbGciOi');
+  });
+});

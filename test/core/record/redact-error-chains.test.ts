@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { Logger, LoggerOptions } from '../../../src/index.js';
+import { memoryLogger } from '../../helpers.js';
+
+const SECRET = 'tok_live_4f9a';
+
+/** Logs with `redact`, returns the one line written: it must never hold SECRET. */
+async function lineOf(redact: LoggerOptions['redact'], call: (log: Logger) => void, options: LoggerOptions = {}) {
+  const { log, memory } = memoryLogger({ ...options, redact });
+  call(log);
+  await log.flush();
+  const lines = memory.lines();
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).not.toContain(SECRET);
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed line, read field by field by the assertions
+  return JSON.parse(lines[0]!) as Record<string, any>;
+}
+
+describe('redaction of errors: what the line writes of an error is what the paths name', () => {
+  it('err.message also leaves the stack, which starts with the message', async () => {
+    const line = await lineOf(['err.message'], (log) => log.error({ err: new Error(SECRET) }, 'failed'));
+    expect(line.err.message).toBe('[Redacted]');
+    expect(line.err.stack).toMatch(/^Error: \[Redacted\]\n\s+at /);
+  });
+
+  it("err.message also covers the line's message when the error's message is the line's", async () => {
+    expect((await lineOf(['err.message'], (log) => log.error(new Error(SECRET)))).msg).toBe('[Redacted]');
+    expect((await lineOf(['err.message'], (log) => log.error({ err: new Error(SECRET) }))).msg).toBe('[Redacted]');
+    const other = await lineOf(['error.message'], (log) => log.error(new Error(SECRET)), { errorKey: 'error' });
+    expect(other.msg).toBe('[Redacted]');
+    expect((await lineOf(['err'], (log) => log.error(new Error(SECRET)))).msg).toBe('[Redacted]');
+  });
+
+  it("a cause's message also leaves the message and stack it is joined into", async () => {
+    const err = new Error('outer', { cause: new Error(SECRET) });
+    const line = await lineOf(['err.cause.message'], (log) => log.error(err));
+    expect(line.err.message).toBe('outer: [Redacted]');
+    expect(line.err.stack).toContain('\ncaused by: Error: [Redacted]\n');
+    expect(line.err.cause.message).toBe('[Redacted]');
+    expect(line.msg).toBe('outer');
+  });
+
+  it('a cause censored whole takes its message and stack out of the error', async () => {
+    const err = new Error('outer', { cause: new Error(SECRET, { cause: new Error(`${SECRET}-inner`) }) });
+    const line = await lineOf(['err.cause'], (log) => log.error({ err }, 'failed'));
+    expect(line.err.cause).toBe('[Redacted]');
+    expect(line.err.message).toBe('outer: [Redacted]');
+    expect(line.err.stack).toMatch(/\ncaused by: \[Redacted\]$/);
+  });
+
+  it('an error cause two levels down, found through a wildcard', async () => {
+    const err = new Error('outer', { cause: new Error('middle', { cause: new Error(SECRET) }) });
+    const line = await lineOf(['*.cause.cause.message'], (log) => log.error(err));
+    expect(line.err.message).toBe('outer: middle: [Redacted]');
+    expect(line.err.cause.message).toBe('middle: [Redacted]');
+  });
+
+  it('err.* censors every key the error is written with (message, stack, cause, own props)', async () => {
+    const err = Object.assign(new Error(SECRET, { cause: new Error(SECRET) }), { code: SECRET });
+    const line = await lineOf(['err.*'], (log) => log.error({ err }, 'failed'));
+    expect(line.err).toEqual({
+      type: '[Redacted]',
+      message: '[Redacted]',
+      stack: '[Redacted]',
+      code: '[Redacted]',
+      cause: '[Redacted]',
+    });
+  });
+
+  it("an AggregateError's members, named as written (aggregateErrors) or as the property (errors)", async () => {
+    for (const path of ['err.aggregateErrors[*].message', 'err.errors[*].message']) {
+      const err = new AggregateError([new Error(SECRET), new Error('fine')], 'several');
+      const line = await lineOf([path], (log) => log.error(err));
+      expect(line.err.aggregateErrors.map((e: { message: string }) => e.message)).toEqual(['[Redacted]', '[Redacted]']);
+      expect(line.err).not.toHaveProperty('errors');
+    }
+  });
+
+  it('a plain error-like object (an error that went through JSON): its stack loses the message too', async () => {
+    const err = { message: SECRET, stack: `Error: ${SECRET}\n    at handler (app.js:1:1)` };
+    const line = await lineOf(['err.message'], (log) => log.error({ err }, 'failed'));
+    expect(line.err.stack).toBe('Error: [Redacted]\n    at handler (app.js:1:1)');
+  });
+
+  it('a short censored message is not taken out of the frame lines of the stack', async () => {
+    const err = new Error('at');
+    const line = await lineOf(['err.message'], (log) => log.error({ err }, 'failed'));
+    expect(line.err.stack.split('\n')[0]).toBe('Error: [Redacted]');
+    expect(line.err.stack.split('\n')[1]).toMatch(/^\s+at /);
+  });
+
+  it('an error interpolated with %j, %s or appended, under a path of its own', async () => {
+    for (const call of [
+      (log: Logger) => log.info('failed %j', new Error(SECRET)),
+      (log: Logger) => log.info('failed %s', new Error(SECRET)),
+      (log: Logger) => log.info('failed', new Error(SECRET)),
+    ]) {
+      const line = await lineOf(['message'], call);
+      expect(line.msg).toContain('[Redacted]');
+    }
+  });
+
+  it('the error object logged is left as it was', async () => {
+    const cause = new Error(SECRET);
+    const err = new Error('outer', { cause });
+    const stack = err.stack;
+    await lineOf(['err.message', 'err.cause.message', 'err.stack'], (log) => log.error(err));
+    expect([err.message, err.stack, cause.message, err.cause]).toEqual(['outer', stack, SECRET, cause]);
+  });
+});
