@@ -29,6 +29,8 @@ const OPEN_RETRY_MS = 1_000;
 /** After a full disk, the file is tried again this soon (not after the router's cooldown). */
 const NO_SPACE_RETRY_MS = 1_000;
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/** After a rotation failed (a read-only folder), it is tried again this soon, not for every line. */
+const ROTATE_RETRY_MS = 1_000;
 
 /**
  * One open log file, shared by every transport (of every logger) that names its path, so
@@ -38,8 +40,9 @@ const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 export class SharedFile {
   readonly path: string;
   private fd: number | undefined;
-  /** The inode our descriptor writes to: another process that rotated the path changes it. */
+  /** The file our descriptor writes to: another process that rotated the path changes it. */
   private inode = 0;
+  private device = 0;
   /** Why the file could not be opened, while it cannot. */
   private openError: Error | undefined;
   private nextOpenAttempt = 0;
@@ -48,6 +51,11 @@ export class SharedFile {
   private owners: FileOwner[] = [];
   private readonly plan: RotationPlan | undefined;
   private nextBoundary = Number.POSITIVE_INFINITY;
+  /** Start of the period the boundary closes: a clock set back before it counts boundaries anew. */
+  private periodStart = Number.NEGATIVE_INFINITY;
+  /** While rotation fails: no attempt before this time, and the failure was reported. */
+  private rotateRetryAt = 0;
+  private rotationFailing = false;
   /** Compression and pruning, one job after another so two never touch the same file. */
   private background: Promise<void> = Promise.resolve();
   private readonly subscribers = new Set<FileOwner>();
@@ -110,7 +118,7 @@ export class SharedFile {
   private write(lines: string[], records: LogRecord[], chunk: Buffer): void {
     const owners = this.owners;
     this.owners = [];
-    if (this.plan !== undefined) this.followRotation();
+    this.followPath();
     if (this.fd === undefined && !this.open()) {
       this.fail(records, owners, this.openError!);
       return;
@@ -160,18 +168,50 @@ export class SharedFile {
     }
   }
 
-  /** Another process rotated the path (its inode changed, or it is gone): write to the new file. */
-  private followRotation(): void {
+  /**
+   * Writes go where the path points now: after another process rotated it, logrotate's
+   * "create" (move, then a new empty file) or an `rm` of the file or its folder, the next
+   * write opens (or creates) the path instead of writing to a file nobody will read. A file
+   * deleted while open is reported. When the new file cannot be opened, lines go on to the
+   * old one as long as it still has a name (moved, not deleted).
+   */
+  private followPath(): void {
     if (this.fd === undefined) return;
-    let current: number | undefined;
+    let current: { ino: number; dev: number } | undefined;
     try {
-      current = statSync(this.path).ino;
-    } catch {
-      current = undefined;
+      current = statSync(this.path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A folder we may no longer search (chmod 000) says nothing about our file: keep writing to it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return;
     }
-    if (current === this.inode) return;
-    this.closeFd();
-    this.open();
+    if (current !== undefined && current.ino === this.inode && current.dev === this.device) return;
+    const previous = this.fd;
+    const named = this.stillNamed(previous);
+    // With rotation, other processes' compression and pruning delete files that way routinely.
+    if (!named && this.plan === undefined)
+      this.notice(`log file ${this.path} was deleted while open; writing to a new file at that path`);
+    const unopened = this.openError === undefined;
+    this.fd = undefined;
+    if (this.open()) {
+      closeQuietly(previous);
+      return;
+    }
+    if (!named) {
+      closeQuietly(previous);
+      return;
+    }
+    this.fd = previous;
+    if (unopened) this.notice(`going on writing to the file that was moved away from ${this.path}`);
+  }
+
+  /** Whether the file behind `fd` still has a name somewhere (moved or rotated, not deleted). */
+  private stillNamed(fd: number): boolean {
+    try {
+      return fstatSync(fd).nlink > 0;
+    } catch {
+      return false;
+    }
   }
 
   /** Closes and reopens the path: for logrotate's "move, then signal" scheme. */
@@ -236,6 +276,7 @@ export class SharedFile {
       const stats = fstatSync(this.fd);
       this.size = stats.size;
       this.inode = stats.ino;
+      this.device = stats.dev;
       if (this.openError) this.notice(`log file ${this.path} is writable again`);
       this.openError = undefined;
       return true;
@@ -263,11 +304,7 @@ export class SharedFile {
 
   private closeFd(): void {
     if (this.fd === undefined) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already closed underneath us; nothing left to release.
-    }
+    closeQuietly(this.fd);
     this.fd = undefined;
   }
 
@@ -285,19 +322,22 @@ export class SharedFile {
         }
         if (modified < periodStart) this.rotateFile(now);
       }
-      this.nextBoundary = this.plan.nextBoundary(now);
+      this.setBoundary(now);
     }
     this.afterRotation();
   }
 
   private rotateIfDue(bytes: number, time: number): void {
     const plan = this.plan!;
+    if (time < this.periodStart) this.setBoundary(time);
     if (time >= this.nextBoundary) {
       this.writeOut();
       // Unless a line appended during that write (another logger on this path) rotated already.
       if (time < this.nextBoundary) return;
-      if (this.size > 0) this.rotateFile(time);
-      this.nextBoundary = plan.nextBoundary(time);
+      if (this.size > 0 && !this.rotateFailed()) this.rotateFile(time);
+      // A failed rotation is tried again soon, not at the next period.
+      if (this.rotationFailing) this.nextBoundary = this.rotateRetryAt;
+      else this.setBoundary(time);
       return;
     }
     if (!plan.bySize) return;
@@ -309,10 +349,27 @@ export class SharedFile {
         this.writeOut();
         continue;
       }
+      // The file may have shrunk since our last write (logrotate's copytruncate).
+      const onDisk = this.fileSize();
+      if (onDisk !== undefined && onDisk !== this.size) {
+        this.size = onDisk;
+        continue;
+      }
+      if (this.rotateFailed()) return;
       this.rotateFile(time);
       // The path could not be rotated (or another process wrote to the new file): go on as is.
       if (this.size > 0) return;
     }
+  }
+
+  /** Whether a recent rotation failed and the next try is not due yet. */
+  private rotateFailed(): boolean {
+    return this.rotationFailing && Date.now() < this.rotateRetryAt;
+  }
+
+  private setBoundary(time: number): void {
+    this.nextBoundary = this.plan!.nextBoundary(time);
+    this.periodStart = this.plan!.periodStart(time);
   }
 
   /**
@@ -344,16 +401,29 @@ export class SharedFile {
             if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
             throw error;
           }
-          unlinkSync(this.path);
+          try {
+            unlinkSync(this.path);
+          } catch (error) {
+            // Else the live file keeps a second name, and each retry would add another.
+            unlinkSync(rotated);
+            throw error;
+          }
           this.rotations++;
           return;
         }
       });
     } catch (error) {
-      this.notice(`could not rotate ${this.path}`, error);
+      this.rotateRetryAt = Date.now() + ROTATE_RETRY_MS;
+      if (!this.rotationFailing)
+        this.notice(`could not rotate ${this.path}; lines go on to it, and rotation is tried again each second`, error);
+      this.rotationFailing = true;
+      this.open();
+      return;
     }
+    if (this.rotationFailing) this.notice(`rotating ${this.path} works again`);
+    this.rotationFailing = false;
     this.open();
-    if (plan.options.interval !== undefined) this.nextBoundary = plan.nextBoundary(time);
+    if (plan.options.interval !== undefined) this.setBoundary(time);
     this.afterRotation();
   }
 
@@ -384,6 +454,14 @@ export class SharedFile {
         }
       }
     });
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed underneath us; nothing left to release.
   }
 }
 
