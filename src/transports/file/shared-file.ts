@@ -51,8 +51,12 @@ export class SharedFile {
   private owners: FileOwner[] = [];
   private readonly plan: RotationPlan | undefined;
   private nextBoundary = Number.POSITIVE_INFINITY;
-  /** Start of the period the boundary closes: a clock set back before it counts boundaries anew. */
-  private periodStart = Number.NEGATIVE_INFINITY;
+  /**
+   * A clock set back before this (more than a period before the current one: a wrong date
+   * corrected) counts boundaries anew from the time it shows. A smaller step back (NTP across
+   * midnight) changes nothing: those lines stay in the current file.
+   */
+  private clockSetBackBefore = Number.NEGATIVE_INFINITY;
   /** While rotation fails: no attempt before this time, and the failure was reported. */
   private rotateRetryAt = 0;
   private rotationFailing = false;
@@ -172,8 +176,9 @@ export class SharedFile {
    * Writes go where the path points now: after another process rotated it, logrotate's
    * "create" (move, then a new empty file) or an `rm` of the file or its folder, the next
    * write opens (or creates) the path instead of writing to a file nobody will read. A file
-   * deleted while open is reported. When the new file cannot be opened, lines go on to the
-   * old one as long as it still has a name (moved, not deleted).
+   * deleted while open is reported. A file only moved away, with nothing in its place, keeps
+   * the lines until reopen() (as pino's does), unless this file rotates itself. When the new
+   * file cannot be opened, lines go on to the old one as long as it still has a name.
    */
   private followPath(): void {
     if (this.fd === undefined) return;
@@ -188,6 +193,7 @@ export class SharedFile {
     if (current !== undefined && current.ino === this.inode && current.dev === this.device) return;
     const previous = this.fd;
     const named = this.stillNamed(previous);
+    if (current === undefined && named && this.plan === undefined) return;
     // With rotation, other processes' compression and pruning delete files that way routinely.
     if (!named && this.plan === undefined)
       this.notice(`log file ${this.path} was deleted while open; writing to a new file at that path`);
@@ -329,7 +335,7 @@ export class SharedFile {
 
   private rotateIfDue(bytes: number, time: number): void {
     const plan = this.plan!;
-    if (time < this.periodStart) this.setBoundary(time);
+    if (time < this.clockSetBackBefore) this.setBoundary(time);
     if (time >= this.nextBoundary) {
       this.writeOut();
       // Unless a line appended during that write (another logger on this path) rotated already.
@@ -368,8 +374,9 @@ export class SharedFile {
   }
 
   private setBoundary(time: number): void {
+    const start = this.plan!.periodStart(time);
     this.nextBoundary = this.plan!.nextBoundary(time);
-    this.periodStart = this.plan!.periodStart(time);
+    this.clockSetBackBefore = start - (this.nextBoundary - start);
   }
 
   /**

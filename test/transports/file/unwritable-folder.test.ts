@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DIST_ESM, requireBuild } from '../../built.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+// Permissions bind root only in name: as root, the child runs as nobody so chmod means something.
+const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+interface Outcome {
+  stats: { logged: number; delivered: number; failed: number; dropped: number; pending: number; rotations: number };
+  diagnostics: string[];
+}
+
+/** A child logs to `<dir>/app.log` with size rotation at 4KB and runs `body` (with `log`, `dir`, `lines`). */
+function run(body: string): { dir: string; outcome: Outcome } {
+  requireBuild();
+  const dir = mkdtempSync(join(tmpdir(), 'streamlog-unwritable-'));
+  dirs.push(dir);
+  if (asNobody.uid !== undefined) chownSync(dir, asNobody.uid, asNobody.gid);
+  const script = `
+    import { chmodSync } from 'node:fs';
+    import { createLogger } from ${JSON.stringify(DIST_ESM)};
+    const dir = ${JSON.stringify(dir)};
+    const diagnostics = [];
+    const log = createLogger({ exitFlush: false, base: null, diagnostics: (m) => diagnostics.push(m),
+      transports: [{ type: 'file', path: dir + '/app.log', rotate: { size: '4KB' } }] });
+    const lines = async (from, to) => {
+      for (let i = from; i < to; i++) { log.info({ i }, 'x'.repeat(100)); await log.flush(); }
+    };
+    ${body}
+    const { logged, delivered, failed, dropped, pending, targets } = log.stats();
+    await log.close();
+    chmodSync(dir, 0o755);
+    const stats = { logged, delivered, failed, dropped, pending, rotations: targets[0].rotations };
+    process.stdout.write(JSON.stringify({ stats, diagnostics }));
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    ...asNobody,
+  });
+  expect(result.stderr).toBe('');
+  return { dir, outcome: JSON.parse(result.stdout) as Outcome };
+}
+
+/** The `i` of every line on disk, rotated files first (oldest first), then the live file. */
+function onDisk(dir: string): number[] {
+  const order = (name: string) => (name === 'app.log' ? Number.POSITIVE_INFINITY : Number(name.split('.')[1]));
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('app.') && name.endsWith('.log'))
+    .sort((a, b) => order(a) - order(b))
+    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean))
+    .map((line) => (JSON.parse(line) as { i: number }).i);
+}
+
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('file transport: a folder made unwritable or unsearchable while logging', () => {
+  it('chmod 000 of the folder: the open file takes every line; nothing fails, nothing reported', () => {
+    const { dir, outcome } = run(`
+      await lines(0, 10);
+      chmodSync(dir, 0);
+      await lines(10, 20);
+    `);
+    expect(outcome.stats).toMatchObject({ logged: 20, delivered: 20, failed: 0, dropped: 0, pending: 0 });
+    expect(outcome.diagnostics).toEqual([]);
+    expect(onDisk(dir)).toEqual(upTo(20));
+  });
+
+  it('read-only at rotation: reported once, lines kept in the live file, rotation resumes once writable', () => {
+    const { dir, outcome } = run(`
+      await lines(0, 5);
+      chmodSync(dir, 0o555);
+      await lines(5, 100);
+      chmodSync(dir, 0o755);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await lines(100, 110);
+    `);
+    expect(outcome.stats).toMatchObject({ logged: 110, delivered: 110, failed: 0, dropped: 0, pending: 0 });
+    expect(outcome.stats.rotations).toBe(1);
+    expect(outcome.diagnostics).toEqual([
+      expect.stringContaining(`could not rotate ${dir}/app.log; lines go on to it`),
+      expect.stringContaining(`rotating ${dir}/app.log works again`),
+    ]);
+    expect(onDisk(dir)).toEqual(upTo(110));
+    expect(readdirSync(dir).sort()).toEqual(['app.1.rotated.log', 'app.log']);
+  });
+});
