@@ -393,13 +393,15 @@ export class SharedFile {
     const ourInode = this.inode;
     try {
       withRotationLock(this.path, () => {
-        let live: number;
+        let live: { ino: number; nlink: number };
         try {
-          live = statSync(this.path).ino;
+          live = statSync(this.path);
         } catch {
           return; // nothing to rotate
         }
-        if (live !== ourInode) return;
+        if (live.ino !== ourInode) return;
+        // Each try would add one more name for the same file, and none would ever be removed.
+        if (live.nlink > 1) throw new Error(`${this.path} has other hard links (a rotation that could not remove it?)`);
         for (let sequence = plan.nextSequence(); ; sequence++) {
           const rotated = plan.nameFor(sequence);
           try {
@@ -411,8 +413,12 @@ export class SharedFile {
           try {
             unlinkSync(this.path);
           } catch (error) {
-            // Else the live file keeps a second name, and each retry would add another.
-            unlinkSync(rotated);
+            // A folder where we may link but not remove (sticky, the file another user's): undo the link.
+            try {
+              unlinkSync(rotated);
+            } catch {
+              // Left behind: the next try sees a second link and stops there.
+            }
             throw error;
           }
           this.rotations++;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,13 +19,14 @@ interface Outcome {
 }
 
 /** A child logs to `<dir>/app.log` with size rotation at 4KB and runs `body` (with `log`, `dir`, `lines`). */
-function run(body: string): { dir: string; outcome: Outcome } {
+function run(body: string, prepare?: (dir: string) => void): { dir: string; outcome: Outcome } {
   requireBuild();
   const dir = mkdtempSync(join(tmpdir(), 'streamlog-unwritable-'));
   dirs.push(dir);
-  if (asNobody.uid !== undefined) chownSync(dir, asNobody.uid, asNobody.gid);
+  if (prepare) prepare(dir);
+  else if (asNobody.uid !== undefined) chownSync(dir, asNobody.uid, asNobody.gid);
   const script = `
-    import { chmodSync } from 'node:fs';
+    import { chmodSync, statSync } from 'node:fs';
     import { createLogger } from ${JSON.stringify(DIST_ESM)};
     const dir = ${JSON.stringify(dir)};
     const diagnostics = [];
@@ -37,7 +38,7 @@ function run(body: string): { dir: string; outcome: Outcome } {
     ${body}
     const { logged, delivered, failed, dropped, pending, targets } = log.stats();
     await log.close();
-    chmodSync(dir, 0o755);
+    if (statSync(dir).uid === process.getuid()) chmodSync(dir, 0o755);
     const stats = { logged, delivered, failed, dropped, pending, rotations: targets[0].rotations };
     process.stdout.write(JSON.stringify({ stats, diagnostics }));
   `;
@@ -92,4 +93,28 @@ describe('file transport: a folder made unwritable or unsearchable while logging
     expect(onDisk(dir)).toEqual(upTo(110));
     expect(readdirSync(dir).sort()).toEqual(['app.1.rotated.log', 'app.log']);
   });
+
+  it.skipIf(asNobody.uid === undefined)(
+    "a sticky folder where the file is another user's: linked but not removable, no name is added per try",
+    () => {
+      const { dir, outcome } = run(
+        `
+        await lines(0, 40);
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        await lines(40, 80);
+      `,
+        (folder) => {
+          chmodSync(folder, 0o1777);
+          writeFileSync(join(folder, 'app.log'), '', { mode: 0o666 });
+          chmodSync(join(folder, 'app.log'), 0o666);
+        },
+      );
+      expect(outcome.stats).toMatchObject({ logged: 80, delivered: 80, failed: 0, dropped: 0, pending: 0 });
+      expect(outcome.diagnostics).toEqual([
+        expect.stringContaining(`could not rotate ${dir}/app.log; lines go on to it`),
+      ]);
+      expect(statSync(join(dir, 'app.log')).nlink).toBeLessThanOrEqual(2);
+      expect(readFileSync(join(dir, 'app.log'), 'utf8').split('\n').filter(Boolean)).toHaveLength(80);
+    },
+  );
 });
