@@ -31,6 +31,12 @@ const NO_SPACE_RETRY_MS = 1_000;
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 /** After a rotation failed (a read-only folder), it is tried again this soon, not for every line. */
 const ROTATE_RETRY_MS = 1_000;
+/**
+ * Without rotation, the path is looked at before a write at most this often: a stat before
+ * every write doubled the CPU cost of `sync: true`. Lines written within this long of an
+ * `rm` can still go to the deleted file.
+ */
+const PATH_CHECK_MS = 1;
 
 /**
  * One open log file, shared by every transport (of every logger) that names its path, so
@@ -60,6 +66,8 @@ export class SharedFile {
   /** While rotation fails: no attempt before this time, and the failure was reported. */
   private rotateRetryAt = 0;
   private rotationFailing = false;
+  /** performance.now() before which the path is not looked at again (files that do not rotate). */
+  private nextPathCheck = 0;
   /** Compression and pruning, one job after another so two never touch the same file. */
   private background: Promise<void> = Promise.resolve();
   private readonly subscribers = new Set<FileOwner>();
@@ -122,7 +130,7 @@ export class SharedFile {
   private write(lines: string[], records: LogRecord[], chunk: Buffer): void {
     const owners = this.owners;
     this.owners = [];
-    this.followPath();
+    if (this.plan !== undefined || this.pathCheckDue()) this.followPath();
     if (this.fd === undefined && !this.open()) {
       this.fail(records, owners, this.openError!);
       return;
@@ -209,6 +217,13 @@ export class SharedFile {
     }
     this.fd = previous;
     if (unopened) this.notice(`going on writing to the file that was moved away from ${this.path}`);
+  }
+
+  private pathCheckDue(): boolean {
+    const now = performance.now();
+    if (now < this.nextPathCheck) return false;
+    this.nextPathCheck = now + PATH_CHECK_MS;
+    return true;
   }
 
   /** Whether the file behind `fd` still has a name somewhere (moved or rotated, not deleted). */

@@ -33,6 +33,8 @@ function fileLogger(path: string): { log: Logger; diagnostics: string[] } {
 }
 
 async function logEach(log: Logger, label: string, count: number): Promise<void> {
+  // A file that does not rotate has its path looked at before a write at most once a millisecond.
+  await new Promise((resolve) => setTimeout(resolve, 5));
   for (let i = 0; i < count; i++) log.info(`${label} ${i}`);
   await log.flush();
 }
