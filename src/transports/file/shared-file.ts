@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, linkSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineBatch } from '../../core/io/line-batch.js';
 import { openForAppend } from '../../core/io/open-append.js';
@@ -385,7 +385,7 @@ export class SharedFile {
 
   /** Whether a recent rotation failed and the next try is not due yet. */
   private rotateFailed(): boolean {
-    return this.rotationFailing && Date.now() < this.rotateRetryAt;
+    return Date.now() < this.rotateRetryAt;
   }
 
   private setBoundary(time: number): void {
@@ -406,8 +406,9 @@ export class SharedFile {
     if (!plan) return;
     this.syncAndClose();
     const ourInode = this.inode;
+    let ran: boolean;
     try {
-      withRotationLock(this.path, () => {
+      ran = withRotationLock(this.path, () => {
         let live: { ino: number; nlink: number };
         try {
           live = statSync(this.path);
@@ -448,11 +449,43 @@ export class SharedFile {
       this.open();
       return;
     }
+    if (!ran && plan.bySize && this.stillLive(ourInode)) {
+      this.lockBusy();
+      this.open();
+      return;
+    }
     if (this.rotationFailing) this.notice(`rotating ${this.path} works again`);
     this.rotationFailing = false;
     this.open();
     if (plan.options.interval !== undefined) this.setBoundary(time);
     this.afterRotation();
+  }
+
+  /** Whether the path still names the file we wrote to (nobody rotated it). */
+  private stillLive(inode: number): boolean {
+    try {
+      return statSync(this.path).ino === inode;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The lock is held and the file still unrotated: another process is rotating it this
+   * moment (or died doing so, and the lock goes stale within 30 s), or something that is
+   * not a lock file sits there and rotation waits until it is removed (reported once).
+   * Either way size rotation tries again in a second, not at every line.
+   */
+  private lockBusy(): void {
+    this.rotateRetryAt = Date.now() + ROTATE_RETRY_MS;
+    if (this.rotationFailing) return;
+    const lock = `${this.path}.rotating`;
+    const stats = lstatSync(lock, { throwIfNoEntry: false });
+    if (stats === undefined || (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid))) return;
+    this.rotationFailing = true;
+    this.notice(
+      `could not rotate ${this.path}: ${lock} is not a lock file of ours; rotation waits until it is removed`,
+    );
   }
 
   /** Background work after a rotation: compress what needs it, then prune beyond maxFiles. */
