@@ -21,12 +21,12 @@ interface Outcome {
 /** A child logs to `<dir>/app.log` with size rotation at 4KB and runs `body` (with `log`, `dir`, `lines`). */
 function run(body: string, prepare?: (dir: string) => void): { dir: string; outcome: Outcome } {
   requireBuild();
-  const dir = mkdtempSync(join(tmpdir(), 'streamlog-unwritable-'));
+  const dir = mkdtempSync(join(tmpdir(), 'streamlog-permissions-'));
   dirs.push(dir);
   if (prepare) prepare(dir);
   else if (asNobody.uid !== undefined) chownSync(dir, asNobody.uid, asNobody.gid);
   const script = `
-    import { chmodSync, statSync } from 'node:fs';
+    import { chmodSync, renameSync, statSync, writeFileSync } from 'node:fs';
     import { createLogger } from ${JSON.stringify(DIST_ESM)};
     const dir = ${JSON.stringify(dir)};
     const diagnostics = [];
@@ -117,4 +117,32 @@ describe('file transport: a folder made unwritable or unsearchable while logging
       expect(readFileSync(join(dir, 'app.log'), 'utf8').split('\n').filter(Boolean)).toHaveLength(80);
     },
   );
+});
+
+describe("file transport: logrotate's create made a file it may not open", () => {
+  it('reported; lines go on to the moved file until the new one can be opened', () => {
+    const { dir, outcome } = run(`
+      await lines(0, 5);
+      renameSync(dir + '/app.log', dir + '/app.log.1');
+      writeFileSync(dir + '/app.log', '', { mode: 0 });
+      chmodSync(dir + '/app.log', 0);
+      await lines(5, 10);
+      chmodSync(dir + '/app.log', 0o640);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await lines(10, 15);
+    `);
+    expect(outcome.stats).toMatchObject({ logged: 15, delivered: 15, failed: 0, dropped: 0, pending: 0 });
+    expect(outcome.diagnostics).toEqual([
+      expect.stringContaining(`cannot open log file ${dir}/app.log: EACCES`),
+      expect.stringContaining(`going on writing to the file that was moved away from ${dir}/app.log`),
+      expect.stringContaining(`log file ${dir}/app.log is writable again`),
+    ]);
+    const order = (name: string) =>
+      readFileSync(join(dir, name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { i: number }).i);
+    expect(order('app.log.1')).toEqual(upTo(10));
+    expect(order('app.log')).toEqual([10, 11, 12, 13, 14]);
+  });
 });
