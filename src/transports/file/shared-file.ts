@@ -449,10 +449,11 @@ export class SharedFile {
       this.open();
       return;
     }
-    if (!ran && plan.bySize && this.stillLive(ourInode)) {
-      this.lockBusy();
+    if (!ran && this.stillLive(ourInode)) {
+      const stuck = this.lockBusy();
       this.open();
-      return;
+      // By time, a held lock is another process rotating at the same boundary: this one is done.
+      if (stuck || plan.bySize) return;
     }
     if (this.rotationFailing) this.notice(`rotating ${this.path} works again`);
     this.rotationFailing = false;
@@ -473,19 +474,20 @@ export class SharedFile {
   /**
    * The lock is held and the file still unrotated: another process is rotating it this
    * moment (or died doing so, and the lock goes stale within 30 s), or something that is
-   * not a lock file sits there and rotation waits until it is removed (reported once).
-   * Either way size rotation tries again in a second, not at every line.
+   * not a lock file sits there (true), and rotation waits until it is removed (reported
+   * once). Either way rotation tries again in a second, not at every line.
    */
-  private lockBusy(): void {
+  private lockBusy(): boolean {
     this.rotateRetryAt = Date.now() + ROTATE_RETRY_MS;
-    if (this.rotationFailing) return;
     const lock = `${this.path}.rotating`;
     const stats = lstatSync(lock, { throwIfNoEntry: false });
-    if (stats === undefined || (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid))) return;
+    if (stats === undefined || (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid))) return false;
+    if (!this.rotationFailing)
+      this.notice(
+        `could not rotate ${this.path}: ${lock} is not a lock file of ours; rotation waits until it is removed`,
+      );
     this.rotationFailing = true;
-    this.notice(
-      `could not rotate ${this.path}: ${lock} is not a lock file of ours; rotation waits until it is removed`,
-    );
+    return true;
   }
 
   /** Background work after a rotation: compress what needs it, then prune beyond maxFiles. */

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLogger, FileTransport, type Logger } from '../../../src/index.js';
 
 const dirs: string[] = [];
@@ -73,5 +73,36 @@ describe('file transport: a rotation lock left behind', () => {
     expect(onDisk(dir)).toEqual(upTo(70));
     expect(log.stats()).toMatchObject({ logged: 70, delivered: 70, failed: 0, pending: 0 });
     await log.close();
+  });
+
+  it('a folder where the lock goes, rotating by time: reported at the boundary, tried each second after', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.UTC(2025, 5, 1, 23, 59, 58));
+      const { dir, path } = tempPath();
+      mkdirSync(`${path}.rotating`);
+      const diagnostics: string[] = [];
+      const log = createLogger({
+        exitFlush: false,
+        diagnostics: (m) => diagnostics.push(m),
+        transports: [{ type: 'file', path, rotate: { interval: 'daily', utc: true } }],
+      });
+      log.info({ i: 0 }, 'the old day');
+      await log.flush();
+      vi.setSystemTime(Date.UTC(2025, 5, 2, 0, 0, 1));
+      log.info({ i: 1 }, 'the new day, the lock in the way');
+      await log.flush();
+      expect(diagnostics).toEqual([expect.stringContaining(`${path}.rotating is not a lock file of ours`)]);
+      rmSync(`${path}.rotating`, { recursive: true });
+      vi.setSystemTime(Date.UTC(2025, 5, 2, 0, 0, 3));
+      log.info({ i: 2 }, 'a second later');
+      await log.close();
+      expect((log.stats().targets[0] as { rotations?: number }).rotations).toBe(1);
+      expect(diagnostics.at(-1)).toContain(`rotating ${path} works again`);
+      expect(readdirSync(dir).sort()).toEqual(['app.1.rotated.log', 'app.log']);
+      expect(onDisk(dir)).toEqual([0, 1, 2]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
