@@ -205,14 +205,19 @@ export class SharedFile {
     // With rotation, other processes' compression and pruning delete files that way routinely.
     if (!named && this.plan === undefined)
       this.notice(`log file ${this.path} was deleted while open; writing to a new file at that path`);
+    this.openInstead(previous, named);
+  }
+
+  /**
+   * Opens the path in place of the descriptor `previous`. When the path cannot be opened
+   * (logrotate's create made it with a mode or owner that shuts us out), lines go on to the
+   * old file as long as it still has a name, instead of failing.
+   */
+  private openInstead(previous: number, named: boolean): void {
     const unopened = this.openError === undefined;
     this.fd = undefined;
-    if (this.open()) {
-      closeQuietly(previous);
-      return;
-    }
-    if (!named) {
-      closeQuietly(previous);
+    if (this.open() || !named) {
+      if (this.fd !== previous) closeQuietly(previous);
       return;
     }
     this.fd = previous;
@@ -238,9 +243,9 @@ export class SharedFile {
   /** Closes and reopens the path: for logrotate's "move, then signal" scheme. */
   reopen(): void {
     this.writeOut();
-    this.closeFd();
     this.nextOpenAttempt = 0;
-    this.open();
+    if (this.fd === undefined) this.open();
+    else this.openInstead(this.fd, this.stillNamed(this.fd));
   }
 
   /** Rotates now, whatever the size or time. */

@@ -31,7 +31,7 @@ function run(body: string, prepare?: (dir: string) => void): { dir: string; outc
     const dir = ${JSON.stringify(dir)};
     const diagnostics = [];
     const log = createLogger({ exitFlush: false, base: null, diagnostics: (m) => diagnostics.push(m),
-      transports: [{ type: 'file', path: dir + '/app.log', rotate: { size: '4KB' } }] });
+      transports: [{ type: 'file', path: dir + '/app.log', rotate: { size: '4KB' }, reopenOnSighup: true }] });
     const lines = async (from, to) => {
       for (let i = from; i < to; i++) { log.info({ i }, 'x'.repeat(100)); await log.flush(); }
     };
@@ -144,5 +144,27 @@ describe("file transport: logrotate's create made a file it may not open", () =>
         .map((line) => (JSON.parse(line) as { i: number }).i);
     expect(order('app.log.1')).toEqual(upTo(10));
     expect(order('app.log')).toEqual([10, 11, 12, 13, 14]);
+  });
+
+  it('the same at SIGHUP: reopen() keeps the moved file while the new one cannot be opened', () => {
+    const { dir, outcome } = run(`
+      await lines(0, 5);
+      renameSync(dir + '/app.log', dir + '/app.log.1');
+      writeFileSync(dir + '/app.log', '', { mode: 0 });
+      chmodSync(dir + '/app.log', 0);
+      // A timer keeps the loop alive until the signal is handled.
+      const keepAlive = setInterval(() => {}, 1000);
+      const reopened = new Promise((resolve) => process.once('SIGHUP', resolve));
+      process.kill(process.pid, 'SIGHUP');
+      await reopened;
+      clearInterval(keepAlive);
+      await lines(5, 10);
+    `);
+    expect(outcome.stats).toMatchObject({ logged: 10, delivered: 10, failed: 0, dropped: 0, pending: 0 });
+    expect(outcome.diagnostics).toEqual([
+      expect.stringContaining(`cannot open log file ${dir}/app.log: EACCES`),
+      expect.stringContaining(`going on writing to the file that was moved away from ${dir}/app.log`),
+    ]);
+    expect(readFileSync(join(dir, 'app.log.1'), 'utf8').split('\n').filter(Boolean)).toHaveLength(10);
   });
 });
