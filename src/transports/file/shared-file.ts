@@ -31,6 +31,8 @@ const NO_SPACE_RETRY_MS = 1_000;
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 /** After a rotation failed (a read-only folder), it is tried again this soon, not for every line. */
 const ROTATE_RETRY_MS = 1_000;
+/** A rotation lock held longer than this is not a rotation under way but a stalled or dead one. */
+const LOCK_HELD_LONG_MS = 1_000;
 /**
  * Without rotation, the path is looked at before a write at most this often: a stat before
  * every write doubled the CPU cost of `sync: true`. Lines written within this long of an
@@ -477,20 +479,25 @@ export class SharedFile {
   }
 
   /**
-   * The lock is held and the file still unrotated: another process is rotating it this
-   * moment (or died doing so, and the lock goes stale within 30 s), or something that is
-   * not a lock file sits there (true), and rotation waits until it is removed (reported
-   * once). Either way rotation tries again in a second, not at every line.
+   * The lock is held and the file still unrotated. Another process is rotating it this
+   * moment: try again at the next line, as rotations take milliseconds (waiting longer would
+   * let the file outgrow its size while only that process may rotate it). A lock held for
+   * over a second, by a process that died or stalls (it goes stale at 30 s), is tried again
+   * each second, not at every line. Something that is not a lock file there (true) is
+   * reported once, and rotation waits for it to be removed, trying each second.
    */
   private lockBusy(): boolean {
-    this.rotateRetryAt = Date.now() + ROTATE_RETRY_MS;
     const lock = `${this.path}.rotating`;
     const stats = lstatSync(lock, { throwIfNoEntry: false });
-    if (stats === undefined || (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid))) return false;
+    if (stats === undefined) return false;
+    const now = Date.now();
+    if (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid)) {
+      if (now - stats.mtimeMs > LOCK_HELD_LONG_MS) this.rotateRetryAt = now + ROTATE_RETRY_MS;
+      return false;
+    }
+    this.rotateRetryAt = now + ROTATE_RETRY_MS;
     if (!this.rotationFailing)
-      this.notice(
-        `could not rotate ${this.path}: ${lock} is not a lock file of ours; rotation waits until it is removed`,
-      );
+      this.notice(`could not rotate ${this.path}: ${lock} is not a lock file of ours; waiting until it is removed`);
     this.rotationFailing = true;
     return true;
   }
