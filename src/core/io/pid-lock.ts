@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, writeSync } from 'node:fs';
 import { readOwnFile, removeQuietly, UnsafeFileError } from './safe-open.js';
 
 // Created exclusively, so never through a symlink; O_NOFOLLOW says so outright.
@@ -10,17 +10,19 @@ const heldHere = new Set<string>();
 /**
  * A lock file that names its owner: created exclusively and holding the owner's pid, so of
  * several loggers (in one process or many) exactly one holds it; a lock whose owner is dead
- * is taken over. Returns undefined when a live owner holds it.
+ * is taken over, and so is one older than `staleAfterMs` when given (a lock held only for
+ * moments, whose pid may since name another process). Returns undefined when a live owner
+ * holds it.
  */
-export function tryLock(path: string): PidLock | undefined {
+export function tryLock(path: string, staleAfterMs?: number): PidLock | undefined {
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
       fd = openSync(path, CREATE, 0o640);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (ownerAlive(path)) return undefined;
-      takeOverStale(path);
+      if (ownerAlive(path, staleAfterMs)) return undefined;
+      takeOverStale(path, staleAfterMs);
       continue;
     }
     try {
@@ -41,7 +43,7 @@ export function tryLock(path: string): PidLock | undefined {
  * removed by someone who read the lock before it was replaced. A takeover file whose owner
  * died is cleared the same way (it is only held for a moment).
  */
-function takeOverStale(path: string): void {
+function takeOverStale(path: string, staleAfterMs: number | undefined): void {
   const mutex = `${path}.takeover`;
   let fd: number;
   try {
@@ -53,7 +55,7 @@ function takeOverStale(path: string): void {
   try {
     writeSync(fd, String(process.pid));
     closeSync(fd);
-    if (!ownerAlive(path)) removeQuietly(path);
+    if (!ownerAlive(path, staleAfterMs)) removeQuietly(path);
   } finally {
     removeQuietly(mutex);
   }
@@ -73,13 +75,16 @@ export class PidLock {
  * so does one that is not a file of ours (a symlink, a FIFO, another user's): it was not
  * written by a logger of ours, so it is neither read through nor taken over.
  */
-function ownerAlive(path: string): boolean {
+function ownerAlive(path: string, staleAfterMs?: number): boolean {
   let pid: number;
+  let age = 0;
   try {
     pid = Number(readOwnFile(path, 32));
+    if (staleAfterMs !== undefined) age = Date.now() - lstatSync(path).mtimeMs;
   } catch (error) {
     return error instanceof UnsafeFileError;
   }
+  if (staleAfterMs !== undefined && age > staleAfterMs) return false;
   if (!Number.isInteger(pid) || pid <= 0) return true;
   if (pid === process.pid) return heldHere.has(path);
   try {

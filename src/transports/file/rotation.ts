@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { type Dirent, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
 export interface RotationOptions {
@@ -57,14 +57,17 @@ export class RotationPlan {
 
   /** Rotated files on disk, oldest first; a file present both plain and gzipped counts once. */
   list(): RotatedFile[] {
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = readdirSync(this.dir);
+      entries = readdirSync(this.dir, { withFileTypes: true });
     } catch {
       return [];
     }
     const bySequence = new Map<number, RotatedFile>();
-    for (const name of names) {
+    for (const entry of entries) {
+      // A folder or symlink under a rotated name is not ours: never compressed (read through) or pruned.
+      if (!entry.isFile()) continue;
+      const name = entry.name;
       const match = this.pattern.exec(name);
       if (!match) continue;
       const sequence = Number(match[1]);

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, linkSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineBatch } from '../../core/io/line-batch.js';
 import { openForAppend } from '../../core/io/open-append.js';
@@ -29,6 +29,16 @@ const OPEN_RETRY_MS = 1_000;
 /** After a full disk, the file is tried again this soon (not after the router's cooldown). */
 const NO_SPACE_RETRY_MS = 1_000;
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/** After a rotation failed (a read-only folder), it is tried again this soon, not for every line. */
+const ROTATE_RETRY_MS = 1_000;
+/** A rotation lock held longer than this is not a rotation under way but a stalled or dead one. */
+const LOCK_HELD_LONG_MS = 1_000;
+/**
+ * Without rotation, the path is looked at before a write at most this often: a stat before
+ * every write doubled the CPU cost of `sync: true`. Lines written within this long of an
+ * `rm` can still go to the deleted file.
+ */
+const PATH_CHECK_MS = 1;
 
 /**
  * One open log file, shared by every transport (of every logger) that names its path, so
@@ -38,8 +48,9 @@ const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 export class SharedFile {
   readonly path: string;
   private fd: number | undefined;
-  /** The inode our descriptor writes to: another process that rotated the path changes it. */
+  /** The file our descriptor writes to: another process that rotated the path changes it. */
   private inode = 0;
+  private device = 0;
   /** Why the file could not be opened, while it cannot. */
   private openError: Error | undefined;
   private nextOpenAttempt = 0;
@@ -48,6 +59,17 @@ export class SharedFile {
   private owners: FileOwner[] = [];
   private readonly plan: RotationPlan | undefined;
   private nextBoundary = Number.POSITIVE_INFINITY;
+  /**
+   * A clock set back before this (more than a period before the current one: a wrong date
+   * corrected) counts boundaries anew from the time it shows. A smaller step back (NTP across
+   * midnight) changes nothing: those lines stay in the current file.
+   */
+  private clockSetBackBefore = Number.NEGATIVE_INFINITY;
+  /** While rotation fails: no attempt before this time, and the failure was reported. */
+  private rotateRetryAt = 0;
+  private rotationFailing = false;
+  /** performance.now() before which the path is not looked at again (files that do not rotate). */
+  private nextPathCheck = 0;
   /** Compression and pruning, one job after another so two never touch the same file. */
   private background: Promise<void> = Promise.resolve();
   private readonly subscribers = new Set<FileOwner>();
@@ -110,7 +132,7 @@ export class SharedFile {
   private write(lines: string[], records: LogRecord[], chunk: Buffer): void {
     const owners = this.owners;
     this.owners = [];
-    if (this.plan !== undefined) this.followRotation();
+    if (this.plan !== undefined || this.pathCheckDue()) this.followPath();
     if (this.fd === undefined && !this.open()) {
       this.fail(records, owners, this.openError!);
       return;
@@ -160,26 +182,72 @@ export class SharedFile {
     }
   }
 
-  /** Another process rotated the path (its inode changed, or it is gone): write to the new file. */
-  private followRotation(): void {
+  /**
+   * Writes go where the path points now: after another process rotated it, logrotate's
+   * "create" (move, then a new empty file) or an `rm` of the file or its folder, the next
+   * write opens (or creates) the path instead of writing to a file nobody will read. A file
+   * deleted while open is reported. A file only moved away, with nothing in its place, keeps
+   * the lines until reopen() (as pino's does), unless this file rotates itself. When the new
+   * file cannot be opened, lines go on to the old one as long as it still has a name.
+   */
+  private followPath(): void {
     if (this.fd === undefined) return;
-    let current: number | undefined;
+    let current: { ino: number; dev: number } | undefined;
     try {
-      current = statSync(this.path).ino;
-    } catch {
-      current = undefined;
+      current = statSync(this.path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A folder we may no longer search (chmod 000) says nothing about our file: keep writing to it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return;
     }
-    if (current === this.inode) return;
-    this.closeFd();
-    this.open();
+    if (current !== undefined && current.ino === this.inode && current.dev === this.device) return;
+    const previous = this.fd;
+    const named = this.stillNamed(previous);
+    if (current === undefined && named && this.plan === undefined) return;
+    // With rotation, other processes' compression and pruning delete files that way routinely.
+    if (!named && this.plan === undefined)
+      this.notice(`log file ${this.path} was deleted while open; writing to a new file at that path`);
+    this.openInstead(previous, named);
+  }
+
+  /**
+   * Opens the path in place of the descriptor `previous`. When the path cannot be opened
+   * (logrotate's create made it with a mode or owner that shuts us out), lines go on to the
+   * old file as long as it still has a name, instead of failing.
+   */
+  private openInstead(previous: number, named: boolean): void {
+    const unopened = this.openError === undefined;
+    this.fd = undefined;
+    if (this.open() || !named) {
+      if (this.fd !== previous) closeQuietly(previous);
+      return;
+    }
+    this.fd = previous;
+    if (unopened) this.notice(`going on writing to the file that was moved away from ${this.path}`);
+  }
+
+  private pathCheckDue(): boolean {
+    const now = performance.now();
+    if (now < this.nextPathCheck) return false;
+    this.nextPathCheck = now + PATH_CHECK_MS;
+    return true;
+  }
+
+  /** Whether the file behind `fd` still has a name somewhere (moved or rotated, not deleted). */
+  private stillNamed(fd: number): boolean {
+    try {
+      return fstatSync(fd).nlink > 0;
+    } catch {
+      return false;
+    }
   }
 
   /** Closes and reopens the path: for logrotate's "move, then signal" scheme. */
   reopen(): void {
     this.writeOut();
-    this.closeFd();
     this.nextOpenAttempt = 0;
-    this.open();
+    if (this.fd === undefined) this.open();
+    else this.openInstead(this.fd, this.stillNamed(this.fd));
   }
 
   /** Rotates now, whatever the size or time. */
@@ -236,6 +304,7 @@ export class SharedFile {
       const stats = fstatSync(this.fd);
       this.size = stats.size;
       this.inode = stats.ino;
+      this.device = stats.dev;
       if (this.openError) this.notice(`log file ${this.path} is writable again`);
       this.openError = undefined;
       return true;
@@ -263,11 +332,7 @@ export class SharedFile {
 
   private closeFd(): void {
     if (this.fd === undefined) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already closed underneath us; nothing left to release.
-    }
+    closeQuietly(this.fd);
     this.fd = undefined;
   }
 
@@ -285,19 +350,22 @@ export class SharedFile {
         }
         if (modified < periodStart) this.rotateFile(now);
       }
-      this.nextBoundary = this.plan.nextBoundary(now);
+      this.setBoundary(now);
     }
     this.afterRotation();
   }
 
   private rotateIfDue(bytes: number, time: number): void {
     const plan = this.plan!;
+    if (time < this.clockSetBackBefore) this.setBoundary(time);
     if (time >= this.nextBoundary) {
       this.writeOut();
       // Unless a line appended during that write (another logger on this path) rotated already.
       if (time < this.nextBoundary) return;
-      if (this.size > 0) this.rotateFile(time);
-      this.nextBoundary = plan.nextBoundary(time);
+      if (this.size > 0 && !this.rotateFailed()) this.rotateFile(time);
+      // A failed rotation is tried again soon, not at the next period.
+      if (this.rotationFailing) this.nextBoundary = this.rotateRetryAt;
+      else this.setBoundary(time);
       return;
     }
     if (!plan.bySize) return;
@@ -309,10 +377,28 @@ export class SharedFile {
         this.writeOut();
         continue;
       }
+      // The file may have shrunk since our last write (logrotate's copytruncate).
+      const onDisk = this.fileSize();
+      if (onDisk !== undefined && onDisk !== this.size) {
+        this.size = onDisk;
+        continue;
+      }
+      if (this.rotateFailed()) return;
       this.rotateFile(time);
       // The path could not be rotated (or another process wrote to the new file): go on as is.
       if (this.size > 0) return;
     }
+  }
+
+  /** Whether a recent rotation failed and the next try is not due yet. */
+  private rotateFailed(): boolean {
+    return Date.now() < this.rotateRetryAt;
+  }
+
+  private setBoundary(time: number): void {
+    const start = this.plan!.periodStart(time);
+    this.nextBoundary = this.plan!.nextBoundary(time);
+    this.clockSetBackBefore = start - (this.nextBoundary - start);
   }
 
   /**
@@ -327,15 +413,18 @@ export class SharedFile {
     if (!plan) return;
     this.syncAndClose();
     const ourInode = this.inode;
+    let ran: boolean;
     try {
-      withRotationLock(this.path, () => {
-        let live: number;
+      ran = withRotationLock(this.path, () => {
+        let live: { ino: number; nlink: number };
         try {
-          live = statSync(this.path).ino;
+          live = statSync(this.path);
         } catch {
           return; // nothing to rotate
         }
-        if (live !== ourInode) return;
+        if (live.ino !== ourInode) return;
+        // Each try would add one more name for the same file, and none would ever be removed.
+        if (live.nlink > 1) throw new Error(`${this.path} has other hard links (a rotation that could not remove it?)`);
         for (let sequence = plan.nextSequence(); ; sequence++) {
           const rotated = plan.nameFor(sequence);
           try {
@@ -344,17 +433,73 @@ export class SharedFile {
             if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
             throw error;
           }
-          unlinkSync(this.path);
+          try {
+            unlinkSync(this.path);
+          } catch (error) {
+            // A folder where we may link but not remove (sticky, the file another user's): undo the link.
+            try {
+              unlinkSync(rotated);
+            } catch {
+              // Left behind: the next try sees a second link and stops there.
+            }
+            throw error;
+          }
           this.rotations++;
           return;
         }
       });
     } catch (error) {
-      this.notice(`could not rotate ${this.path}`, error);
+      this.rotateRetryAt = Date.now() + ROTATE_RETRY_MS;
+      if (!this.rotationFailing)
+        this.notice(`could not rotate ${this.path}; lines go on to it, and rotation is tried again each second`, error);
+      this.rotationFailing = true;
+      this.open();
+      return;
     }
+    if (!ran && this.stillLive(ourInode)) {
+      const stuck = this.lockBusy();
+      this.open();
+      // By time, a held lock is another process rotating at the same boundary: this one is done.
+      if (stuck || plan.bySize) return;
+    }
+    if (this.rotationFailing) this.notice(`rotating ${this.path} works again`);
+    this.rotationFailing = false;
     this.open();
-    if (plan.options.interval !== undefined) this.nextBoundary = plan.nextBoundary(time);
+    if (plan.options.interval !== undefined) this.setBoundary(time);
     this.afterRotation();
+  }
+
+  /** Whether the path still names the file we wrote to (nobody rotated it). */
+  private stillLive(inode: number): boolean {
+    try {
+      return statSync(this.path).ino === inode;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The lock is held and the file still unrotated. Another process is rotating it this
+   * moment: try again at the next line, as rotations take milliseconds (waiting longer would
+   * let the file outgrow its size while only that process may rotate it). A lock held for
+   * over a second, by a process that died or stalls (it goes stale at 30 s), is tried again
+   * each second, not at every line. Something that is not a lock file there (true) is
+   * reported once, and rotation waits for it to be removed, trying each second.
+   */
+  private lockBusy(): boolean {
+    const lock = `${this.path}.rotating`;
+    const stats = lstatSync(lock, { throwIfNoEntry: false });
+    if (stats === undefined) return false;
+    const now = Date.now();
+    if (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid)) {
+      if (now - stats.mtimeMs > LOCK_HELD_LONG_MS) this.rotateRetryAt = now + ROTATE_RETRY_MS;
+      return false;
+    }
+    this.rotateRetryAt = now + ROTATE_RETRY_MS;
+    if (!this.rotationFailing)
+      this.notice(`could not rotate ${this.path}: ${lock} is not a lock file of ours; waiting until it is removed`);
+    this.rotationFailing = true;
+    return true;
   }
 
   /** Background work after a rotation: compress what needs it, then prune beyond maxFiles. */
@@ -384,6 +529,14 @@ export class SharedFile {
         }
       }
     });
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed underneath us; nothing left to release.
   }
 }
 
