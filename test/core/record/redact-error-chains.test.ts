@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger, LoggerOptions } from '../../../src/index.js';
-import { memoryLogger } from '../../helpers.js';
+import { redactedLine } from './redacted-line.js';
 
 const SECRET = 'tok_live_4f9a';
 
-/** Logs with `redact`, returns the one line written: it must never hold SECRET. */
-async function lineOf(redact: LoggerOptions['redact'], call: (log: Logger) => void, options: LoggerOptions = {}) {
-  const { log, memory } = memoryLogger({ ...options, redact });
-  call(log);
-  await log.flush();
-  const lines = memory.lines();
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).not.toContain(SECRET);
-  // biome-ignore lint/suspicious/noExplicitAny: a parsed line, read field by field by the assertions
-  return JSON.parse(lines[0]!) as Record<string, any>;
-}
+const lineOf = (redact: LoggerOptions['redact'], call: (log: Logger) => void, options: LoggerOptions = {}) =>
+  redactedLine(SECRET, redact, call, options);
 
 describe('redaction of errors: what the line writes of an error is what the paths name', () => {
   it('err.message also leaves the stack, which starts with the message', async () => {

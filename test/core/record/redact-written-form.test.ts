@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger, LoggerOptions } from '../../../src/index.js';
-import { memoryLogger } from '../../helpers.js';
+import { redactedLine } from './redacted-line.js';
 
 const SECRET = 'pw_9d1c77';
 
-async function lineOf(redact: LoggerOptions['redact'], call: (log: Logger) => void) {
-  const { log, memory } = memoryLogger({ redact });
-  call(log);
-  await log.flush();
-  const lines = memory.lines();
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).not.toContain(SECRET);
-  // biome-ignore lint/suspicious/noExplicitAny: a parsed line, read field by field by the assertions
-  return JSON.parse(lines[0]!) as Record<string, any>;
-}
+const lineOf = (redact: LoggerOptions['redact'], call: (log: Logger) => void) => redactedLine(SECRET, redact, call);
 
 /** Keeps its secret in a private field: only toJSON shows it, as the line does. */
 class Credentials {

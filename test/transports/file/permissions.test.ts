@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onDisk, upTo } from './on-disk.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DIST_ESM, requireBuild } from '../../built.js';
 
@@ -50,18 +51,6 @@ function run(body: string, prepare?: (dir: string) => void): { dir: string; outc
   expect(result.stderr).toBe('');
   return { dir, outcome: JSON.parse(result.stdout) as Outcome };
 }
-
-/** The `i` of every line on disk, rotated files first (oldest first), then the live file. */
-function onDisk(dir: string): number[] {
-  const order = (name: string) => (name === 'app.log' ? Number.POSITIVE_INFINITY : Number(name.split('.')[1]));
-  return readdirSync(dir)
-    .filter((name) => name.startsWith('app.') && name.endsWith('.log'))
-    .sort((a, b) => order(a) - order(b))
-    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean))
-    .map((line) => (JSON.parse(line) as { i: number }).i);
-}
-
-const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('file transport: a folder made unwritable or unsearchable while logging', () => {
   it('chmod 000 of the folder: the open file takes every line; nothing fails, nothing reported', () => {

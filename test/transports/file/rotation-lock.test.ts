@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onDisk, upTo } from './on-disk.js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLogger, FileTransport, type Logger } from '../../../src/index.js';
 
@@ -28,18 +29,6 @@ async function lines(log: Logger, from: number, to: number): Promise<void> {
     await log.flush();
   }
 }
-
-/** The `i` of every line in the folder's log files, in rotation order. */
-function onDisk(dir: string): number[] {
-  const order = (name: string) => (name === 'app.log' ? Number.POSITIVE_INFINITY : Number(name.split('.')[1]));
-  return readdirSync(dir)
-    .filter((name) => name.startsWith('app.') && name.endsWith('.log'))
-    .sort((a, b) => order(a) - order(b))
-    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean))
-    .map((line) => (JSON.parse(line) as { i: number }).i);
-}
-
-const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('file transport: a rotation lock left behind', () => {
   it('an hour-old lock whose pid now names a live process is stale: size rotation goes on', async () => {
