@@ -73,6 +73,21 @@ describe('redaction', () => {
     expect(JSON.stringify(out)).toBe('{"__proto__":"[Redacted]","a":{"__proto__":{"secret":"[Redacted]"}}}');
   });
 
+  it('a censored key the copy does not hold yet is defined: a setter on Object.prototype never sees it', () => {
+    const seen: unknown[] = [];
+    Object.defineProperty(Object.prototype, 'token', { set: (v) => seen.push(v), configurable: true });
+    try {
+      // Own but not enumerable: the shallow copy leaves it out, so the censor is a new key there.
+      const input = Object.defineProperty({ a: 1 }, 'token', { value: 's3cret', enumerable: false });
+      const out = createRedactor({ paths: ['token', 'a'] })!(input) as Record<string, unknown>;
+      expect(seen).toEqual([]);
+      expect(Object.getOwnPropertyDescriptor(out, 'token')?.value).toBe('[Redacted]');
+      expect(out.a).toBe('[Redacted]');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).token;
+    }
+  });
+
   it('rejects malformed paths with the position', () => {
     expect(() => parseRedactPath('a..b')).toThrow(/empty segment at character 3/);
     expect(() => parseRedactPath('a[')).toThrow(/unclosed/);
