@@ -55,6 +55,8 @@ export class FailureReporter {
     const record = impl(failed);
     record.failure ??= { reasons: [], reported: false };
     const failure = record.failure;
+    // A transport that fails one record twice is one target's failure, not two targets'.
+    if (failure.reasons.length > 0 && failure.reasons.some((r) => r.target === target)) return;
     failure.reasons.push({ target, error });
     if (!failure.reported && failure.reasons.length >= this.failuresThatFail(record.sentTo)) {
       failure.reported = true;
@@ -129,12 +131,12 @@ export class FailureReporter {
       this.deadLetter?.flushSync();
     }
     for (const failure of failures) {
-      if (listening) events.emit('deliveryFailed', failure);
-      if (listeningOld) events.emit('error', failure);
+      if (listening) events.announce('deliveryFailed', failure);
+      if (listeningOld) events.announce('error', failure);
       if (!this.continueOnError && !this.stopped) {
         this.stopped = true;
         events.diagnose(`delivery stopped: a record failed (${describeReasons(failure.reasons)})`);
-        if (events.listenerCount('stopped') > 0) events.emit('stopped', failure);
+        if (events.listenerCount('stopped') > 0) events.announce('stopped', failure);
       }
     }
     if (!listening && !listeningOld) {

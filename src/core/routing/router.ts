@@ -370,7 +370,24 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   diagnose(message: string, detail?: unknown): void {
-    if (this.listenerCount('diagnostic') > 0) this.emit('diagnostic', message, detail);
+    if (this.listenerCount('diagnostic') === 0) return;
+    try {
+      this.emit('diagnostic', message, detail);
+    } catch {
+      // A diagnostic listener that throws has nobody left to tell.
+    }
+  }
+
+  /**
+   * Emits one of the router's events. A listener that throws is the application's bug: it
+   * is diagnosed, and the record being routed or reported, and the process, go on.
+   */
+  announce<K extends keyof RouterEvents>(event: K, ...args: RouterEvents[K]): void {
+    try {
+      (this.emit as (name: K, ...rest: RouterEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.diagnose(`a ${event} listener threw: ${String(error)}`, error);
+    }
   }
 
   private targetDelivered(target: Target, count: number): void {
@@ -382,8 +399,10 @@ export class Router extends EventEmitter<RouterEvents> {
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
     target.settled(records.length);
     // A drop for a bound says nothing about the destination's health.
-    if (!isDrop(reason) && target.health.failed(records.length, reason)) this.announceUnhealthy(target, reason);
+    const opened = !isDrop(reason) && target.health.failed(records.length, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
+    // Announced once the records are counted: a listener reading stats() must not see them as delivered.
+    if (opened) this.announceUnhealthy(target, reason);
     // The process is ending: decided failures are dead-lettered now, all of them before any
     // user listener runs (one that exits again ends the process at once).
     if (this.failures.exiting) this.failures.report();
@@ -391,12 +410,13 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   private announceUnhealthy(target: Target, reason: Error | undefined): void {
-    if (this.listenerCount('targetUnhealthy') > 0) this.emit('targetUnhealthy', { target: target.id, error: reason });
+    if (this.listenerCount('targetUnhealthy') > 0)
+      this.announce('targetUnhealthy', { target: target.id, error: reason });
     this.diagnose(`${target.id} marked unhealthy after ${target.health.failures} consecutive failure(s)`);
   }
 
   private announceHealthy(target: Target): void {
-    if (this.listenerCount('targetHealthy') > 0) this.emit('targetHealthy', { target: target.id });
+    if (this.listenerCount('targetHealthy') > 0) this.announce('targetHealthy', { target: target.id });
   }
 
   private find(id: string): Target {

@@ -139,10 +139,12 @@ export class Target {
    */
   held(): { inMemory: number; spooled: number; abandoned: number } {
     const routerSpooled = (this.spool?.count ?? 0) - this.adoptedLeft;
+    // An abandoned transport may settle some records after all: those are no longer held.
+    const abandoned = Math.min(this.abandoned, Math.max(0, this.inTransport));
     return {
-      inMemory: Math.max(0, this.inTransport - this.abandoned) + this.queue.length,
+      inMemory: Math.max(0, this.inTransport - abandoned) + this.queue.length,
       spooled: (this.transport.parked ?? 0) + Math.max(0, routerSpooled),
-      abandoned: this.abandoned,
+      abandoned,
     };
   }
 
