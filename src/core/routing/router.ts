@@ -304,15 +304,26 @@ export class Router extends EventEmitter<RouterEvents> {
    * when everything was delivered or settled in time.
    */
   async close(timeoutMs?: number): Promise<boolean> {
-    const settled = await this.settleOrPark(timeoutMs);
+    const start = performance.now();
+    let settled = await this.settleOrPark(timeoutMs);
     if (settled) {
-      await Promise.all(this.targets.map((t) => t.transport.close()));
-    } else {
-      for (const target of this.targets) this.abandon(target);
+      // The timeout bounds the whole close: a stream whose end never finishes is given up too.
+      const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (performance.now() - start));
+      settled = await withTimeout(Promise.all(this.targets.map((t) => this.closeTarget(t))), left);
     }
+    if (!settled) for (const target of this.targets) this.abandon(target);
     for (const target of this.targets) target.release();
     this.failures.close();
     return settled;
+  }
+
+  /** A transport's close that rejects is reported: the others still close. */
+  private async closeTarget(target: Target): Promise<void> {
+    try {
+      await target.transport.close();
+    } catch (error) {
+      this.diagnose(`${target.id} failed to close: ${String(error)}`, error);
+    }
   }
 
   private abandon(target: Target): void {
