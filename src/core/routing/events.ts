@@ -37,5 +37,7 @@ export interface RoutingEvents {
   /** Emits to the user's listeners; one that throws is diagnosed, never thrown into routing. */
   announce<K extends keyof RouterEvents>(event: K, ...args: RouterEvents[K]): void;
   listenerCount(event: keyof RouterEvents): number;
+  /** Runs failure listeners: records they log are routed afterwards, marked quiet. */
+  reportingFailures(run: () => void): void;
   diagnose(message: string, detail?: unknown): void;
 }

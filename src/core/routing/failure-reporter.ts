@@ -66,7 +66,8 @@ export class FailureReporter {
 
   /** The record failed outright (no target could take it). */
   recordFailed(failed: LogRecord, reasons: DeadLetterReason[]): void {
-    impl(failed).failure = { reasons, reported: true };
+    const record = impl(failed);
+    record.failure = { reasons, reported: true, quiet: record.failure?.quiet };
     this.queue(failed);
   }
 
@@ -130,22 +131,41 @@ export class FailureReporter {
     if (listening || listeningOld || this.exiting || events.listenerCount('diagnostic') > 0) {
       this.deadLetter?.flushSync();
     }
+    events.reportingFailures(() => this.tell(failures, listening, listeningOld));
+  }
+
+  /** The user's part of a report: listeners, or a diagnostic; quiet records only stop delivery. */
+  private tell(failures: DeliveryFailure[], listening: boolean, listeningOld: boolean): void {
+    const events = this.events;
+    let told = 0;
+    let quiet = 0;
     for (const failure of failures) {
-      if (listening) events.announce('deliveryFailed', failure);
-      if (listeningOld) events.announce('error', failure);
+      if (impl(failure.record).failure?.quiet === true) quiet++;
+      else {
+        told++;
+        if (listening) events.announce('deliveryFailed', failure);
+        if (listeningOld) events.announce('error', failure);
+      }
       if (!this.continueOnError && !this.stopped) {
         this.stopped = true;
         events.diagnose(`delivery stopped: a record failed (${describeReasons(failure.reasons)})`);
         if (events.listenerCount('stopped') > 0) events.announce('stopped', failure);
       }
     }
-    if (!listening && !listeningOld) {
-      const sample = impl(records[0]!).failure?.reasons[0];
+    if (quiet > 0 && !this.quietSaid) {
+      this.quietSaid = true;
       events.diagnose(
-        `${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`,
+        `${quiet} record(s) logged by a listener while failures were reported failed too; such failures ` +
+          'are counted and dead-lettered but not reported to listeners (said once)',
       );
     }
+    if (told > 0 && !listening && !listeningOld) {
+      const sample = failures.find((f) => impl(f.record).failure?.quiet !== true)?.reasons[0];
+      events.diagnose(`${told} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`);
+    }
   }
+
+  private quietSaid = false;
 }
 
 function describeReasons(reasons: readonly DeadLetterReason[]): string {

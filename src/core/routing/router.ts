@@ -97,6 +97,8 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly clock: () => number;
   private readonly deferred = new Queue<LogRecordImpl>();
   private dispatching = false;
+  /** Failure listeners are running: what they log waits, marked quiet. */
+  private reporting = false;
   private routed = 0;
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
@@ -171,6 +173,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   dispatch(record: LogRecordImpl): void {
     if (this.dispatching) {
+      if (this.reporting) record.failure = { reasons: [], reported: false, quiet: true };
       this.deferred.push(record);
       return;
     }
@@ -220,6 +223,24 @@ export class Router extends EventEmitter<RouterEvents> {
   /** Would a producer have to wait: is some `block` target full? */
   get blocked(): boolean {
     return this.backpressure.blocked;
+  }
+
+  reportingFailures(run: () => void): void {
+    if (this.reporting) {
+      run();
+      return;
+    }
+    const wasDispatching = this.dispatching;
+    this.reporting = true;
+    this.dispatching = true;
+    try {
+      run();
+    } finally {
+      this.reporting = false;
+      this.dispatching = wasDispatching;
+    }
+    // Inside a dispatch, its loop routes them; else they are routed now.
+    if (!wasDispatching && this.deferred.length > 0) this.dispatch(this.deferred.shift()!);
   }
 
   markTargetHealthy(id: string): void {
