@@ -67,6 +67,8 @@ export interface RecordFailure {
    * to a failing target would otherwise feed itself for ever).
    */
   quiet?: boolean;
+  /** Left in a spool by an earlier process: this process never logged it, so it is not in its counts. */
+  adopted?: boolean;
 }
 
 /**

@@ -20,6 +20,8 @@ export class FailureReporter {
    */
   failed = 0;
   dropped = 0;
+  /** Failed records an earlier process left in a spool: reported and dead-lettered, outside `failed`. */
+  adoptedFailed = 0;
   /** The process is ending: each failure is reported (and dead-lettered) as it is decided. */
   exiting = false;
   /** Lines that reached the dead-letter file, and those that could not be written there. */
@@ -95,8 +97,10 @@ export class FailureReporter {
   }
 
   private queue(record: LogRecord): void {
-    const reasons = impl(record).failure?.reasons ?? [];
-    if (reasons.length > 0 && reasons.every((r) => isDrop(r.error))) this.dropped++;
+    const failure = impl(record).failure;
+    const reasons = failure?.reasons ?? [];
+    if (failure?.adopted === true) this.adoptedFailed++;
+    else if (reasons.length > 0 && reasons.every((r) => isDrop(r.error))) this.dropped++;
     else this.failed++;
     this.pending.push(record);
     // A synchronous burst of failures (a stalled target under a flood) is reported as it

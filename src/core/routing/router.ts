@@ -69,6 +69,11 @@ export interface RouterStats {
   /** Failed records written to the dead-letter file, and those it could not take. */
   deadLettered: number;
   deadLetterFailed: number;
+  /**
+   * Records an earlier process left in a spool that failed here: reported and dead-lettered,
+   * but outside `failed`, since this process never logged them.
+   */
+  adoptedFailed: number;
   strategy: Strategy;
   stopped: boolean;
   targets: TargetStats[];
@@ -376,6 +381,7 @@ export class Router extends EventEmitter<RouterEvents> {
       possibleDuplicates: targets.reduce((sum, t) => sum + (t.possibleDuplicates ?? 0), 0),
       deadLettered: this.failures.deadLettered,
       deadLetterFailed: this.failures.deadLetterFailed,
+      adoptedFailed: this.failures.adoptedFailed,
       strategy: this.failures.strategy,
       stopped: this.failures.stopped,
       targets,
