@@ -54,6 +54,8 @@ export class WritableTransport extends Transport {
   private readonly thrown = new Map<LogRecord, Error>();
   /** Set once the stream's queue is given up on (the process is ending): it will never be written. */
   private givenUp: Error | undefined;
+  /** The stream's first 'error': later records fail with it. */
+  private broken: Error | undefined;
 
   constructor(
     readonly target: Writable,
@@ -61,6 +63,7 @@ export class WritableTransport extends Transport {
   ) {
     super(options);
     target.on('error', this.onTargetError);
+    target.on('close', this.onTargetClose);
     this.guardWrite();
   }
 
@@ -92,6 +95,12 @@ export class WritableTransport extends Transport {
       this.settleFailed([record], this.givenUp);
       return;
     }
+    // After an 'error' the stream is broken even if it was not destroyed: a write would
+    // wait behind one whose callback never comes.
+    if (this.broken !== undefined) {
+      this.settleFailed([record], this.broken);
+      return;
+    }
     if (this.target.destroyed || this.target.writableEnded) {
       this.settleFailed([record], new Error('target stream is closed'));
       return;
@@ -102,6 +111,11 @@ export class WritableTransport extends Transport {
 
   protected override async closeResources(): Promise<void> {
     if (this.target.destroyed || this.target.closed) return;
+    // A stream that failed may never finish its end(): its records are settled, release it.
+    if (this.broken !== undefined) {
+      this.target.destroy();
+      return;
+    }
     await new Promise<void>((resolve) => {
       const done = (): void => resolve();
       this.target.once('close', done);
@@ -109,6 +123,12 @@ export class WritableTransport extends Transport {
       this.target.once('error', done);
       this.target.end();
     });
+  }
+
+  /** Destroyed (close gave up on it): the stream it writes to is released with it. */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.target.destroyed) this.target.destroy();
+    callback(error);
   }
 
   /** The stream's queue will not be written in time: its records fail with `reason` (counted, dead-lettered). */
@@ -130,8 +150,16 @@ export class WritableTransport extends Transport {
   };
 
   private readonly onTargetError = (error: Error): void => {
+    this.broken ??= error;
     const stuck = this.inFlight.drain();
     if (stuck.length > 0) this.settleFailed(stuck, error);
+  };
+
+  /** Destroyed without an error: writes still in flight will never be called back. */
+  private readonly onTargetClose = (): void => {
+    const stuck = this.inFlight.drain();
+    for (const record of stuck) this.thrown.delete(record);
+    if (stuck.length > 0) this.settleFailed(stuck, new Error('target stream closed before the write completed'));
   };
 }
 

@@ -61,6 +61,14 @@ export interface FailureReason {
 export interface RecordFailure {
   reasons: FailureReason[];
   reported: boolean;
+  /**
+   * Logged by a listener while failures were reported: if it fails too, it is counted and
+   * dead-lettered but not reported to listeners again (a listener that logs each failure
+   * to a failing target would otherwise feed itself for ever).
+   */
+  quiet?: boolean;
+  /** Left in a spool by an earlier process: this process never logged it, so it is not in its counts. */
+  adopted?: boolean;
 }
 
 /**

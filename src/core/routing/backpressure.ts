@@ -42,58 +42,69 @@ export class Backpressure {
 
   /** Hands a record to a target, or queues, spools or drops it when the target is behind. */
   offer(target: Target, record: LogRecord): void {
+    // An episode that starts here is announced only once the record is where stats() can
+    // see it (queued, spooled, or counted as dropped), so a listener reads counts that add up.
+    if (this.place(target, record)) this.announceStart(target);
+  }
+
+  /** Places the record; true when that started an episode. */
+  private place(target: Target, record: LogRecord): boolean {
     const spool = target.spool;
     if (spool !== undefined && !spool.empty) {
       // Once records are on disk, the rest follow them there, so order is kept.
       this.spool(target, record);
       this.drain(target, false);
-      return;
+      return false;
     }
     if (target.canTakeDirectly()) {
       target.hand(record);
-      return;
+      return false;
     }
     if (spool !== undefined) {
       // A block target with a spool folder: what a synchronous write cannot make room
       // for waits on disk, not in memory.
       if (this.makeRoom(target)) {
         target.hand(record);
-        return;
+        return false;
       }
-      this.startEpisode(target);
+      const started = this.startEpisode(target);
       this.spool(target, record);
-      return;
+      return started;
     }
     const bytes = record.json().length;
     if (!target.full(bytes)) {
-      this.startEpisode(target);
+      const started = this.startEpisode(target);
       target.enqueue(record, bytes);
-      return;
+      return started;
     }
-    this.startEpisode(target);
+    const started = this.startEpisode(target);
     switch (target.options.overflow) {
       case 'drop-newest':
         this.drop(target, record);
-        return;
+        return started;
       case 'drop-oldest': {
         const oldest = target.takeOldest();
         if (oldest === undefined) {
           this.drop(target, record);
-          return;
+          return started;
         }
+        // The new record is queued before the oldest is counted as dropped, so it is never
+        // seen as delivered meanwhile (by a drop listener reading stats()).
+        target.enqueue(record, bytes);
         this.drop(target, oldest);
-        break;
+        return started;
       }
       case 'block':
         // What a synchronous write cannot make room for is still kept: block never
         // drops. Producers on log.stream() wait instead.
         if (this.makeRoom(target)) {
           target.hand(record);
-          return;
+          return started;
         }
         break;
     }
     target.enqueue(record, bytes);
+    return started;
   }
 
   /** Appends a record to the target's spool; one the disk will not take fails, counted and dead-lettered. */
@@ -121,9 +132,10 @@ export class Backpressure {
 
   private drop(target: Target, record: LogRecord): void {
     target.countDrop();
-    if (this.events.listenerCount('drop') > 0)
-      this.events.emit('drop', { target: target.id, record, policy: target.options.overflow });
+    // Counted before the event: a listener reading stats() must not see the record as delivered.
     this.failures.targetFailed(record, target.id, target.dropError);
+    if (this.events.listenerCount('drop') > 0)
+      this.events.announce('drop', { target: target.id, record, policy: target.options.overflow });
   }
 
   /** Moves waiting records on while the transport has room (all of them when forced). */
@@ -135,7 +147,7 @@ export class Backpressure {
   /** A target that starts with records left in its spool by an earlier process. */
   resume(target: Target): void {
     if (!target.spooling) return;
-    this.startEpisode(target);
+    if (this.startEpisode(target)) this.announceStart(target);
     setImmediate(() => this.drain(target, false));
   }
 
@@ -161,32 +173,36 @@ export class Backpressure {
     return parkedCounts && typeof transport.prepareClose === 'function' ? transport.prepareClose() : transport.flush();
   }
 
-  private startEpisode(target: Target): void {
+  /** Opens an episode unless one is open: true when it did (announce it with announceStart). */
+  private startEpisode(target: Target): boolean {
     const started = target.beginEpisode(
       this.options.clock,
       () => this.episodeTimedOut(target),
       this.options.maxBackpressureMs,
     );
-    if (!started) return;
-    if (target.options.overflow === 'block') this.blockedTargets++;
+    if (started && target.options.overflow === 'block') this.blockedTargets++;
+    return started;
+  }
+
+  private announceStart(target: Target): void {
     if (this.events.listenerCount('backpressureStart') > 0)
-      this.events.emit('backpressureStart', { target: target.id });
+      this.events.announce('backpressureStart', { target: target.id });
   }
 
   private episodeTimedOut(target: Target): void {
     const durationMs = target.episodeAge(this.options.clock());
     this.events.diagnose(`${target.id} has been under backpressure for ${Math.round(durationMs)} ms`);
     if (this.events.listenerCount('backpressureTimeout') > 0)
-      this.events.emit('backpressureTimeout', { target: target.id, durationMs });
+      this.events.announce('backpressureTimeout', { target: target.id, durationMs });
   }
 
   private endEpisode(target: Target): void {
     const { durationMs, dropped } = target.endEpisode(this.options.clock());
     if (this.events.listenerCount('backpressureEnd') > 0)
-      this.events.emit('backpressureEnd', { target: target.id, durationMs, dropped });
+      this.events.announce('backpressureEnd', { target: target.id, durationMs, dropped });
     if (target.options.overflow === 'block') {
       this.blockedTargets--;
-      if (this.blockedTargets === 0) this.events.emit('unblocked');
+      if (this.blockedTargets === 0) this.events.announce('unblocked');
     }
     if (dropped > 0) this.options.summariseDrops?.(target.id, dropped, durationMs);
   }

@@ -46,10 +46,21 @@ export class DeadLetterFile {
   }
 
   close(): void {
+    this.closed = true;
     this.flushSync();
+    this.closeFd();
+  }
+
+  private closeFd(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+
+  /**
+   * Closed, but a transport that close() gave up on may still fail records: they are
+   * written all the same, each batch opening and closing the file, so no descriptor leaks.
+   */
+  private closed = false;
 
   private writeOut(chunk: Buffer, records: LogRecord[]): void {
     let error: Error | undefined;
@@ -59,6 +70,7 @@ export class DeadLetterFile {
       error = openError as Error;
     }
     if (error === undefined) error = tryWriteFully(this.fd!, chunk).error;
+    if (this.closed) this.closeFd();
     if (error) this.settle?.failed(records, error);
     else this.settle?.delivered(records.length);
   }

@@ -34,7 +34,10 @@ export interface RouterEvents {
 
 /** The router as the parts of routing see it: somewhere to emit events and diagnostics. */
 export interface RoutingEvents {
-  emit<K extends keyof RouterEvents>(event: K, ...args: RouterEvents[K]): boolean;
+  /** Emits to the user's listeners; one that throws is diagnosed, never thrown into routing. */
+  announce<K extends keyof RouterEvents>(event: K, ...args: RouterEvents[K]): void;
   listenerCount(event: keyof RouterEvents): number;
+  /** Runs failure listeners: records they log are routed afterwards, marked quiet. */
+  reportingFailures(run: () => void): void;
   diagnose(message: string, detail?: unknown): void;
 }

@@ -20,6 +20,8 @@ export class FailureReporter {
    */
   failed = 0;
   dropped = 0;
+  /** Failed records an earlier process left in a spool: reported and dead-lettered, outside `failed`. */
+  adoptedFailed = 0;
   /** The process is ending: each failure is reported (and dead-lettered) as it is decided. */
   exiting = false;
   /** Lines that reached the dead-letter file, and those that could not be written there. */
@@ -55,6 +57,8 @@ export class FailureReporter {
     const record = impl(failed);
     record.failure ??= { reasons: [], reported: false };
     const failure = record.failure;
+    // A transport that fails one record twice is one target's failure, not two targets'.
+    if (failure.reasons.length > 0 && failure.reasons.some((r) => r.target === target)) return;
     failure.reasons.push({ target, error });
     if (!failure.reported && failure.reasons.length >= this.failuresThatFail(record.sentTo)) {
       failure.reported = true;
@@ -64,7 +68,8 @@ export class FailureReporter {
 
   /** The record failed outright (no target could take it). */
   recordFailed(failed: LogRecord, reasons: DeadLetterReason[]): void {
-    impl(failed).failure = { reasons, reported: true };
+    const record = impl(failed);
+    record.failure = { reasons, reported: true, quiet: record.failure?.quiet };
     this.queue(failed);
   }
 
@@ -92,8 +97,10 @@ export class FailureReporter {
   }
 
   private queue(record: LogRecord): void {
-    const reasons = impl(record).failure?.reasons ?? [];
-    if (reasons.length > 0 && reasons.every((r) => isDrop(r.error))) this.dropped++;
+    const failure = impl(record).failure;
+    const reasons = failure?.reasons ?? [];
+    if (failure?.adopted === true) this.adoptedFailed++;
+    else if (reasons.length > 0 && reasons.every((r) => isDrop(r.error))) this.dropped++;
     else this.failed++;
     this.pending.push(record);
     // A synchronous burst of failures (a stalled target under a flood) is reported as it
@@ -128,22 +135,41 @@ export class FailureReporter {
     if (listening || listeningOld || this.exiting || events.listenerCount('diagnostic') > 0) {
       this.deadLetter?.flushSync();
     }
+    events.reportingFailures(() => this.tell(failures, listening, listeningOld));
+  }
+
+  /** The user's part of a report: listeners, or a diagnostic; quiet records only stop delivery. */
+  private tell(failures: DeliveryFailure[], listening: boolean, listeningOld: boolean): void {
+    const events = this.events;
+    let told = 0;
+    let quiet = 0;
     for (const failure of failures) {
-      if (listening) events.emit('deliveryFailed', failure);
-      if (listeningOld) events.emit('error', failure);
+      if (impl(failure.record).failure?.quiet === true) quiet++;
+      else {
+        told++;
+        if (listening) events.announce('deliveryFailed', failure);
+        if (listeningOld) events.announce('error', failure);
+      }
       if (!this.continueOnError && !this.stopped) {
         this.stopped = true;
         events.diagnose(`delivery stopped: a record failed (${describeReasons(failure.reasons)})`);
-        if (events.listenerCount('stopped') > 0) events.emit('stopped', failure);
+        if (events.listenerCount('stopped') > 0) events.announce('stopped', failure);
       }
     }
-    if (!listening && !listeningOld) {
-      const sample = impl(records[0]!).failure?.reasons[0];
+    if (quiet > 0 && !this.quietSaid) {
+      this.quietSaid = true;
       events.diagnose(
-        `${records.length} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`,
+        `${quiet} record(s) logged by a listener while failures were reported failed too; such failures ` +
+          'are counted and dead-lettered but not reported to listeners (said once)',
       );
     }
+    if (told > 0 && !listening && !listeningOld) {
+      const sample = failures.find((f) => impl(f.record).failure?.quiet !== true)?.reasons[0];
+      events.diagnose(`${told} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`);
+    }
   }
+
+  private quietSaid = false;
 }
 
 function describeReasons(reasons: readonly DeadLetterReason[]): string {

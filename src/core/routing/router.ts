@@ -69,6 +69,11 @@ export interface RouterStats {
   /** Failed records written to the dead-letter file, and those it could not take. */
   deadLettered: number;
   deadLetterFailed: number;
+  /**
+   * Records an earlier process left in a spool that failed here: reported and dead-lettered,
+   * but outside `failed`, since this process never logged them.
+   */
+  adoptedFailed: number;
   strategy: Strategy;
   stopped: boolean;
   targets: TargetStats[];
@@ -97,6 +102,8 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly clock: () => number;
   private readonly deferred = new Queue<LogRecordImpl>();
   private dispatching = false;
+  /** Failure listeners are running: what they log waits, marked quiet. */
+  private reporting = false;
   private routed = 0;
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
@@ -171,6 +178,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   dispatch(record: LogRecordImpl): void {
     if (this.dispatching) {
+      if (this.reporting) record.failure = { reasons: [], reported: false, quiet: true };
       this.deferred.push(record);
       return;
     }
@@ -220,6 +228,24 @@ export class Router extends EventEmitter<RouterEvents> {
   /** Would a producer have to wait: is some `block` target full? */
   get blocked(): boolean {
     return this.backpressure.blocked;
+  }
+
+  reportingFailures(run: () => void): void {
+    if (this.reporting) {
+      run();
+      return;
+    }
+    const wasDispatching = this.dispatching;
+    this.reporting = true;
+    this.dispatching = true;
+    try {
+      run();
+    } finally {
+      this.reporting = false;
+      this.dispatching = wasDispatching;
+    }
+    // Inside a dispatch, its loop routes them; else they are routed now.
+    if (!wasDispatching && this.deferred.length > 0) this.dispatch(this.deferred.shift()!);
   }
 
   markTargetHealthy(id: string): void {
@@ -304,15 +330,26 @@ export class Router extends EventEmitter<RouterEvents> {
    * when everything was delivered or settled in time.
    */
   async close(timeoutMs?: number): Promise<boolean> {
-    const settled = await this.settleOrPark(timeoutMs);
+    const start = performance.now();
+    let settled = await this.settleOrPark(timeoutMs);
     if (settled) {
-      await Promise.all(this.targets.map((t) => t.transport.close()));
-    } else {
-      for (const target of this.targets) this.abandon(target);
+      // The timeout bounds the whole close: a stream whose end never finishes is given up too.
+      const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (performance.now() - start));
+      settled = await withTimeout(Promise.all(this.targets.map((t) => this.closeTarget(t))), left);
     }
+    if (!settled) for (const target of this.targets) this.abandon(target);
     for (const target of this.targets) target.release();
     this.failures.close();
     return settled;
+  }
+
+  /** A transport's close that rejects is reported: the others still close. */
+  private async closeTarget(target: Target): Promise<void> {
+    try {
+      await target.transport.close();
+    } catch (error) {
+      this.diagnose(`${target.id} failed to close: ${String(error)}`, error);
+    }
   }
 
   private abandon(target: Target): void {
@@ -344,6 +381,7 @@ export class Router extends EventEmitter<RouterEvents> {
       possibleDuplicates: targets.reduce((sum, t) => sum + (t.possibleDuplicates ?? 0), 0),
       deadLettered: this.failures.deadLettered,
       deadLetterFailed: this.failures.deadLetterFailed,
+      adoptedFailed: this.failures.adoptedFailed,
       strategy: this.failures.strategy,
       stopped: this.failures.stopped,
       targets,
@@ -370,7 +408,24 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   diagnose(message: string, detail?: unknown): void {
-    if (this.listenerCount('diagnostic') > 0) this.emit('diagnostic', message, detail);
+    if (this.listenerCount('diagnostic') === 0) return;
+    try {
+      this.emit('diagnostic', message, detail);
+    } catch {
+      // A diagnostic listener that throws has nobody left to tell.
+    }
+  }
+
+  /**
+   * Emits one of the router's events. A listener that throws is the application's bug: it
+   * is diagnosed, and the record being routed or reported, and the process, go on.
+   */
+  announce<K extends keyof RouterEvents>(event: K, ...args: RouterEvents[K]): void {
+    try {
+      (this.emit as (name: K, ...rest: RouterEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.diagnose(`a ${event} listener threw: ${String(error)}`, error);
+    }
   }
 
   private targetDelivered(target: Target, count: number): void {
@@ -382,8 +437,10 @@ export class Router extends EventEmitter<RouterEvents> {
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
     target.settled(records.length);
     // A drop for a bound says nothing about the destination's health.
-    if (!isDrop(reason) && target.health.failed(records.length, reason)) this.announceUnhealthy(target, reason);
+    const opened = !isDrop(reason) && target.health.failed(records.length, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
+    // Announced once the records are counted: a listener reading stats() must not see them as delivered.
+    if (opened) this.announceUnhealthy(target, reason);
     // The process is ending: decided failures are dead-lettered now, all of them before any
     // user listener runs (one that exits again ends the process at once).
     if (this.failures.exiting) this.failures.report();
@@ -391,12 +448,13 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   private announceUnhealthy(target: Target, reason: Error | undefined): void {
-    if (this.listenerCount('targetUnhealthy') > 0) this.emit('targetUnhealthy', { target: target.id, error: reason });
+    if (this.listenerCount('targetUnhealthy') > 0)
+      this.announce('targetUnhealthy', { target: target.id, error: reason });
     this.diagnose(`${target.id} marked unhealthy after ${target.health.failures} consecutive failure(s)`);
   }
 
   private announceHealthy(target: Target): void {
-    if (this.listenerCount('targetHealthy') > 0) this.emit('targetHealthy', { target: target.id });
+    if (this.listenerCount('targetHealthy') > 0) this.announce('targetHealthy', { target: target.id });
   }
 
   private find(id: string): Target {

@@ -1,4 +1,4 @@
-import { keepFlat, type LogRecord } from '../record/log-record.js';
+import { impl, keepFlat, type LogRecord } from '../record/log-record.js';
 import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
@@ -139,10 +139,12 @@ export class Target {
    */
   held(): { inMemory: number; spooled: number; abandoned: number } {
     const routerSpooled = (this.spool?.count ?? 0) - this.adoptedLeft;
+    // An abandoned transport may settle some records after all: those are no longer held.
+    const abandoned = Math.min(this.abandoned, Math.max(0, this.inTransport));
     return {
-      inMemory: Math.max(0, this.inTransport - this.abandoned) + this.queue.length,
+      inMemory: Math.max(0, this.inTransport - abandoned) + this.queue.length,
       spooled: (this.transport.parked ?? 0) + Math.max(0, routerSpooled),
-      abandoned: this.abandoned,
+      abandoned,
     };
   }
 
@@ -229,8 +231,14 @@ export class Target {
     while (reads !== undefined && !reads.spool.empty && this.inTransport < this.window) {
       const { lines } = reads.take(this.window - this.inTransport);
       if (lines.length === 0) break;
-      this.adoptedLeft -= Math.min(this.adoptedLeft, lines.length);
-      for (const line of lines) this.hand(revive(line));
+      // The spool is read oldest first, so an earlier process's lines come before ours.
+      let adopted = Math.min(this.adoptedLeft, lines.length);
+      this.adoptedLeft -= adopted;
+      for (const line of lines) {
+        const record = revive(line);
+        if (adopted-- > 0) impl(record).failure = { reasons: [], reported: false, adopted: true };
+        this.hand(record);
+      }
     }
   }
 

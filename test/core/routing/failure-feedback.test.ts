@@ -1,0 +1,76 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/index.js';
+import { ControlledTransport } from '../../helpers.js';
+
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function failingLogger(deadLetter?: string) {
+  const failing = new ControlledTransport({ id: 'failing', mode: 'fail' });
+  return createLogger({
+    exitFlush: false,
+    router: { deadLetter, health: { failureThreshold: 1_000_000 } },
+    transports: [failing],
+  });
+}
+
+describe('a listener that logs each failure into a logger whose target fails', () => {
+  it('deliveryFailed: its own record fails once, counted and dead-lettered, and is not reported back', async () => {
+    const deadLetter = join(mkdtempSync(join(tmpdir(), 'streamlog-feedback-')), 'dead.ndjson');
+    const log = failingLogger(deadLetter);
+    const heard: unknown[] = [];
+    const diagnostics: string[] = [];
+    log.on('diagnostic', (message) => diagnostics.push(message));
+    log.on('deliveryFailed', (failure) => {
+      heard.push(failure.record.msg);
+      log.warn({ failed: failure.record.msg }, 'a record failed');
+    });
+    log.info('one');
+    await wait(100);
+    expect(heard).toEqual(['one']);
+    expect(log.stats()).toMatchObject({ logged: 2, failed: 2, delivered: 0, pending: 0, deadLettered: 2 });
+    const lines = readFileSync(deadLetter, 'utf8').trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).record.msg)).toEqual(['one', 'a record failed']);
+    expect(diagnostics.filter((d) => d.includes('logged by a listener while failures were reported'))).toHaveLength(1);
+    await log.close();
+  });
+
+  it('diagnostic (no deliveryFailed listener): the loop stops after the one notice', async () => {
+    const log = failingLogger();
+    const diagnostics: string[] = [];
+    log.on('diagnostic', (message) => {
+      diagnostics.push(message);
+      log.warn({ message }, 'diagnostic');
+    });
+    log.info('one');
+    await wait(100);
+    expect(diagnostics).toHaveLength(2);
+    expect(diagnostics[0]).toMatch(/^1 record\(s\) failed \(failing: failing refused\)/);
+    expect(log.stats()).toMatchObject({ logged: 3, failed: 3, pending: 0 });
+    await log.close();
+  });
+});
+
+describe('the dead letter after close', () => {
+  it('a record failed late by a transport close gave up on is dead-lettered without leaking a descriptor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-late-dead-'));
+    const stalled = new ControlledTransport({ id: 'stalled', mode: 'stall' });
+    const log = createLogger({
+      exitFlush: false,
+      router: { deadLetter: join(dir, 'dead.ndjson') },
+      transports: [stalled],
+    });
+    log.on('deliveryFailed', () => {});
+    log.info('late');
+    expect(await log.close({ timeoutMs: 20 })).toBe(false);
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    stalled.release('failed');
+    await wait(20);
+    expect(readFileSync(join(dir, 'dead.ndjson'), 'utf8')).toContain('"msg":"late"');
+    expect(log.stats()).toMatchObject({ logged: 1, failed: 1, pending: 0, deadLettered: 1 });
+    expect(open()).toBe(before);
+  });
+});
