@@ -3,7 +3,7 @@ import { BatchTransport, type BatchInfo } from '../../core/plugin/batch-transpor
 import type { BatchResult } from '../../core/plugin/batch-outcome.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import { DatagramSender } from './datagram-sender.js';
-import { type Framing, frame, truncateUtf8 } from './framing.js';
+import { escapeNewlines, type Framing, frame, truncateUtf8 } from './framing.js';
 import { MessageBuilder } from './message.js';
 import type { SyslogStats, SyslogTransportOptions } from './options.js';
 import { FACILITIES } from './severity.js';
@@ -16,11 +16,17 @@ import { StreamSender } from './stream-sender.js';
  */
 const CHUNK_BYTES = 64 * 1024;
 const UDP_MAX_BYTES = 2048;
+/**
+ * rsyslog's default maxMessageSize. A longer message is split by rsyslog, over either
+ * framing, and the rest parsed as a message of its own: a logged value could forge a record
+ * of any host and severity. Cut here, counted, it cannot.
+ */
+const STREAM_MAX_BYTES = 8096;
 
 interface Send {
   messages: MessageBuilder;
   framing: Framing;
-  maxBytes: number | undefined;
+  maxBytes: number;
   stream: StreamSender | undefined;
   datagram: DatagramSender | undefined;
   truncated: number;
@@ -60,7 +66,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     const send: Send = {
       messages,
       framing: options.framing ?? 'octet-counting',
-      maxBytes: options.maxMessageBytes ?? (protocol === 'udp' ? UDP_MAX_BYTES : undefined),
+      maxBytes: options.maxMessageBytes ?? (protocol === 'udp' ? UDP_MAX_BYTES : STREAM_MAX_BYTES),
       stream:
         protocol === 'udp'
           ? undefined
@@ -104,10 +110,10 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
   }
 }
 
-/** One record's message, cut to the limit (counted) when there is one. */
+/** One record's message, cut to the limit (counted); under lf its newlines escaped first, as sent. */
 function message(send: Send, record: LogRecord): string {
-  const built = send.messages.build(record);
-  if (send.maxBytes === undefined) return built;
+  let built = send.messages.build(record);
+  if (send.stream !== undefined && send.framing === 'lf') built = escapeNewlines(built);
   const cut = truncateUtf8(built, send.maxBytes);
   if (cut === undefined) return built;
   send.truncated++;
