@@ -55,7 +55,7 @@ async function sendSweep(app: string, options: SyslogTransportOptions, value: (p
 
 describe.skipIf(RSYSLOGD === undefined)('messages longer than rsyslog takes', () => {
   for (const framing of ['octet-counting', 'lf'] as const) {
-    it(`tcp, ${framing}, default limit: a value cannot forge a message; each record is one, cut and counted`, async () => {
+    it(`tcp, ${framing}, default limit: no value can forge a message; each record is one, cut, counted`, async () => {
       const app = `over-${framing}`;
       const { count, mine, forged, stats } = await sendSweep(app, { framing }, (pad) => `${'x'.repeat(pad)}${FORGED}`);
       expect(forged).toEqual([]);
