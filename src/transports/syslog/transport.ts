@@ -22,6 +22,8 @@ const UDP_MAX_BYTES = 2048;
  * of any host and severity. Cut here, counted, it cannot.
  */
 const STREAM_MAX_BYTES = 8096;
+/** The most a UDP datagram over IPv4 carries; a larger one is refused at every send (EMSGSIZE). */
+const DATAGRAM_LIMIT = 65_507;
 
 interface Send {
   messages: MessageBuilder;
@@ -30,6 +32,8 @@ interface Send {
   stream: StreamSender | undefined;
   datagram: DatagramSender | undefined;
   truncated: number;
+  /** Records already counted as cut: a retry builds their message again. */
+  cut: WeakSet<LogRecord>;
 }
 
 /**
@@ -51,6 +55,10 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     if (facility === undefined || !Number.isInteger(facility) || facility < 0 || facility > 23) {
       throw new RangeError(`unknown syslog facility ${JSON.stringify(options.facility)}`);
     }
+    const max = options.maxMessageBytes;
+    if (max !== undefined && !(Number.isInteger(max) && max >= 480)) {
+      throw new RangeError(`syslog maxMessageBytes must be an integer of at least 480, not ${max}`);
+    }
     const formatter = options.formatter;
     const messages = new MessageBuilder({
       facility,
@@ -66,7 +74,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     const send: Send = {
       messages,
       framing: options.framing ?? 'octet-counting',
-      maxBytes: options.maxMessageBytes ?? (protocol === 'udp' ? UDP_MAX_BYTES : STREAM_MAX_BYTES),
+      maxBytes: protocol === 'udp' ? Math.min(max ?? UDP_MAX_BYTES, DATAGRAM_LIMIT) : (max ?? STREAM_MAX_BYTES),
       stream:
         protocol === 'udp'
           ? undefined
@@ -78,6 +86,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
             }),
       datagram: protocol === 'udp' ? new DatagramSender(host, port) : undefined,
       truncated: 0,
+      cut: new WeakSet(),
     };
     super((records, info) => deliver(send, records, info), {
       ...options,
@@ -116,7 +125,10 @@ function message(send: Send, record: LogRecord): string {
   if (send.stream !== undefined && send.framing === 'lf') built = escapeNewlines(built);
   const cut = truncateUtf8(built, send.maxBytes);
   if (cut === undefined) return built;
-  send.truncated++;
+  if (!send.cut.has(record)) {
+    send.cut.add(record);
+    send.truncated++;
+  }
   return cut;
 }
 
