@@ -134,8 +134,12 @@ function message(send: Send, record: LogRecord): string {
 
 async function deliver(send: Send, records: readonly LogRecord[], info: BatchInfo): Promise<BatchResult> {
   if (send.datagram !== undefined) {
-    const refused = await send.datagram.send(records.map((r) => Buffer.from(message(send, r))));
-    return refused.length === 0 ? undefined : { retry: refused };
+    const { refused, error } = await send.datagram.send(records.map((r) => Buffer.from(message(send, r))));
+    if (refused.length === 0) return undefined;
+    // None went (a name that does not resolve): the batch waits out a backoff, failing with
+    // the socket's reason, not a generic one. Nothing was sent, so no duplicate either.
+    if (refused.length === records.length) throw Object.assign(error!, { outcomeUnknown: false });
+    return { retry: refused };
   }
   // Chunks of whole frames, and the index of the first record after each.
   const chunks: string[] = [];
