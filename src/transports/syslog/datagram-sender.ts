@@ -14,18 +14,24 @@ export class DatagramSender {
     private readonly port: number,
   ) {}
 
-  /** Sends each message; resolves with the indexes of those the socket refused. */
-  send(messages: readonly Buffer[]): Promise<number[]> {
+  /** Sends each message; resolves with the indexes of those the socket refused, and why the first was. */
+  send(messages: readonly Buffer[]): Promise<{ refused: number[]; error?: Error }> {
     if (this.closed) return Promise.reject(new Error('sender closed'));
     const socket = this.open();
     return new Promise((resolve) => {
       const refused: number[] = [];
+      let why: Error | undefined;
       let answered = 0;
-      if (messages.length === 0) resolve(refused);
+      if (messages.length === 0) resolve({ refused });
       messages.forEach((message, index) => {
         socket.send(message, this.port, this.host, (error) => {
-          if (error) refused.push(index);
-          if (++answered === messages.length) resolve(refused.sort((a, b) => a - b));
+          if (error) {
+            refused.push(index);
+            why ??= error;
+          }
+          if (++answered < messages.length) return;
+          refused.sort((a, b) => a - b);
+          resolve(why === undefined ? { refused } : { refused, error: why });
         });
       });
     });

@@ -39,7 +39,7 @@ export interface SyslogTransportOptions extends BatchTransportOptions {
   framing?: Framing;
   /** Severity of `fatal` records (default crit). */
   fatalSeverity?: 'crit' | 'emerg';
-  /** A message longer than this is cut (default 2048 for udp, no limit for tcp and tls). */
+  /** A message longer than this is cut (default 2048 for udp, 8096 for tcp and tls: rsyslog's default limit). */
   maxMessageBytes?: number;
   /** Prefix MSG with a byte order mark, RFC 5424's MSG-UTF8 (default false). */
   utf8Bom?: boolean;

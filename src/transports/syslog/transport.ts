@@ -3,7 +3,7 @@ import { BatchTransport, type BatchInfo } from '../../core/plugin/batch-transpor
 import type { BatchResult } from '../../core/plugin/batch-outcome.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import { DatagramSender } from './datagram-sender.js';
-import { type Framing, frame, truncateUtf8 } from './framing.js';
+import { escapeNewlines, type Framing, frame, truncateUtf8 } from './framing.js';
 import { MessageBuilder } from './message.js';
 import type { SyslogStats, SyslogTransportOptions } from './options.js';
 import { FACILITIES } from './severity.js';
@@ -16,14 +16,24 @@ import { StreamSender } from './stream-sender.js';
  */
 const CHUNK_BYTES = 64 * 1024;
 const UDP_MAX_BYTES = 2048;
+/**
+ * rsyslog's default maxMessageSize. A longer message is split by rsyslog, over either
+ * framing, and the rest parsed as a message of its own: a logged value could forge a record
+ * of any host and severity. Cut here, counted, it cannot.
+ */
+const STREAM_MAX_BYTES = 8096;
+/** The most a UDP datagram over IPv4 carries; a larger one is refused at every send (EMSGSIZE). */
+const DATAGRAM_LIMIT = 65_507;
 
 interface Send {
   messages: MessageBuilder;
   framing: Framing;
-  maxBytes: number | undefined;
+  maxBytes: number;
   stream: StreamSender | undefined;
   datagram: DatagramSender | undefined;
   truncated: number;
+  /** Records already counted as cut: a retry builds their message again. */
+  cut: WeakSet<LogRecord>;
 }
 
 /**
@@ -45,6 +55,10 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     if (facility === undefined || !Number.isInteger(facility) || facility < 0 || facility > 23) {
       throw new RangeError(`unknown syslog facility ${JSON.stringify(options.facility)}`);
     }
+    const max = options.maxMessageBytes;
+    if (max !== undefined && !(Number.isInteger(max) && max >= 480)) {
+      throw new RangeError(`syslog maxMessageBytes must be an integer of at least 480, not ${max}`);
+    }
     const formatter = options.formatter;
     const messages = new MessageBuilder({
       facility,
@@ -60,7 +74,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     const send: Send = {
       messages,
       framing: options.framing ?? 'octet-counting',
-      maxBytes: options.maxMessageBytes ?? (protocol === 'udp' ? UDP_MAX_BYTES : undefined),
+      maxBytes: protocol === 'udp' ? Math.min(max ?? UDP_MAX_BYTES, DATAGRAM_LIMIT) : (max ?? STREAM_MAX_BYTES),
       stream:
         protocol === 'udp'
           ? undefined
@@ -72,6 +86,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
             }),
       datagram: protocol === 'udp' ? new DatagramSender(host, port) : undefined,
       truncated: 0,
+      cut: new WeakSet(),
     };
     super((records, info) => deliver(send, records, info), {
       ...options,
@@ -104,20 +119,27 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
   }
 }
 
-/** One record's message, cut to the limit (counted) when there is one. */
+/** One record's message, cut to the limit (counted); under lf its newlines escaped first, as sent. */
 function message(send: Send, record: LogRecord): string {
-  const built = send.messages.build(record);
-  if (send.maxBytes === undefined) return built;
+  let built = send.messages.build(record);
+  if (send.stream !== undefined && send.framing === 'lf') built = escapeNewlines(built);
   const cut = truncateUtf8(built, send.maxBytes);
   if (cut === undefined) return built;
-  send.truncated++;
+  if (!send.cut.has(record)) {
+    send.cut.add(record);
+    send.truncated++;
+  }
   return cut;
 }
 
 async function deliver(send: Send, records: readonly LogRecord[], info: BatchInfo): Promise<BatchResult> {
   if (send.datagram !== undefined) {
-    const refused = await send.datagram.send(records.map((r) => Buffer.from(message(send, r))));
-    return refused.length === 0 ? undefined : { retry: refused };
+    const { refused, error } = await send.datagram.send(records.map((r) => Buffer.from(message(send, r))));
+    if (refused.length === 0) return undefined;
+    // None went (a name that does not resolve): the batch waits out a backoff, failing with
+    // the socket's reason, not a generic one. Nothing was sent, so no duplicate either.
+    if (refused.length === records.length) throw Object.assign(error!, { outcomeUnknown: false });
+    return { retry: refused };
   }
   // Chunks of whole frames, and the index of the first record after each.
   const chunks: string[] = [];

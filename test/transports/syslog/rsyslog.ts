@@ -46,10 +46,12 @@ const TEMPLATE = ['pri', 'hostname', 'app-name', 'procid', 'msgid', 'structured-
   })
   .concat('  property(outname="time" name="timereported" dateFormat="rfc3339" format="jsonf")');
 
-export function rsyslogConfig(dir: string, ports: RsyslogPorts): string {
+/** `maxMessageSize`: null for rsyslog's default (8096 bytes). */
+export function rsyslogConfig(dir: string, ports: RsyslogPorts, maxMessageSize: string | null = '64k'): string {
+  const max = maxMessageSize === null ? '' : ` maxMessageSize="${maxMessageSize}"`;
   return [
     // Control characters kept as they came: a multi-line message must read back as one.
-    `global(workDirectory="${dir}/work" parser.escapeControlCharactersOnReceive="off" maxMessageSize="64k"`,
+    `global(workDirectory="${dir}/work" parser.escapeControlCharactersOnReceive="off"${max}`,
     `  defaultNetstreamDriverCAFile="${dir}/ca.pem"`,
     `  defaultNetstreamDriverCertFile="${dir}/server.pem"`,
     `  defaultNetstreamDriverKeyFile="${dir}/server.key")`,
@@ -127,11 +129,12 @@ export class Rsyslog {
     this.output = join(dir, 'out.jsonl');
   }
 
-  static async create(dir: string): Promise<Rsyslog> {
+  /** `maxMessageSize` as rsyslog writes it ("64k", the default); null for rsyslog's own default. */
+  static async create(dir: string, maxMessageSize: string | null = '64k'): Promise<Rsyslog> {
     mkdirSync(join(dir, 'work'), { recursive: true });
     makeCertificates(dir);
     const ports = { tcp: await freePort(), udp: await freeUdpPort(), tls: await freePort() };
-    writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports));
+    writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports, maxMessageSize));
     return new Rsyslog(dir, ports);
   }
 
