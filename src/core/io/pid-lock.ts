@@ -71,21 +71,29 @@ export class PidLock {
 }
 
 /**
+ * A lock without a pid is one still being written, for a moment; one that stays so lost its
+ * pid (a kill between create and write, a crash before the data reached the disk).
+ */
+const UNWRITTEN_GRACE_MS = 10_000;
+
+/**
  * Is the owner named in the lock file alive? A lock still being written counts as alive, and
  * so does one that is not a file of ours (a symlink, a FIFO, another user's): it was not
  * written by a logger of ours, so it is neither read through nor taken over.
  */
 function ownerAlive(path: string, staleAfterMs?: number): boolean {
   let pid: number;
-  let age = 0;
+  let age: number;
   try {
     pid = Number(readOwnFile(path, 32));
-    if (staleAfterMs !== undefined) age = Date.now() - lstatSync(path).mtimeMs;
+    age = Date.now() - lstatSync(path).mtimeMs;
   } catch (error) {
     return error instanceof UnsafeFileError;
   }
   if (staleAfterMs !== undefined && age > staleAfterMs) return false;
-  if (!Number.isInteger(pid) || pid <= 0) return true;
+  // Without a pid for long it never gets one: held for ever, it would strand a spool's records.
+  // Either way from now, so a clock set back does not make it young again.
+  if (!Number.isInteger(pid) || pid <= 0) return Math.abs(age) < UNWRITTEN_GRACE_MS;
   if (pid === process.pid) return heldHere.has(path);
   try {
     process.kill(pid, 0);
