@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, readSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
+import { copyRanges, positionIn, type Ranges } from './spool-compact.js';
 import { type PidLock, tryLock } from './pid-lock.js';
 import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError } from './safe-open.js';
 import { tryWriteFully } from './write-fully.js';
@@ -38,6 +39,16 @@ export class Spool {
   count = 0;
   /** Lines ever written. */
   written = 0;
+  /**
+   * Told where positions went when the file is compacted (the ends of reads out for delivery).
+   * Only positions at or after the committed one, and outside dropped ranges, are asked.
+   */
+  onCompacted: ((moved: (position: number) => number) => void) | undefined;
+  /**
+   * Ranges `[from, to)` of lines dropped for the bound while an earlier read was out, so not
+   * committed: skipped when the commit reaches them, and cut out of the file by a compaction.
+   */
+  private dropped: [number, number][] = [];
 
   /** Why the spool cannot be used: every append fails with it (and the record is counted). */
   private unavailable: Error | undefined;
@@ -141,6 +152,7 @@ export class Spool {
    */
   makeRoom(bytes: number, maxBytes: number, nothingInFlight: boolean): string[] {
     const dropped: string[] = [];
+    const from = this.readOffset;
     // What waits unread is bounded: lines out for delivery are not dropped, and while they
     // are out nothing before them can be reclaimed, so counting from `committed` would drop
     // every unread line to make room for one.
@@ -150,6 +162,11 @@ export class Spool {
       dropped.push(...lines);
     }
     if (dropped.length > 0 && nothingInFlight) this.commit(this.readOffset);
+    else if (dropped.length > 0) this.dropped.push([from, this.readOffset]);
+    // A read out for delivery holds the start of the file (for as long as the destination is
+    // down): what is settled or dropped behind it is cut out, or the file would outgrow the
+    // bound without end. At most one copy of the kept bytes per `maxBytes` dropped or sent.
+    if (this.deadBytes() > maxBytes) this.compact();
     return dropped;
   }
 
@@ -157,6 +174,9 @@ export class Spool {
   commit(offset: number): void {
     if (this.fd === undefined || offset <= this.committed) return;
     this.committed = offset;
+    while (this.dropped.length > 0 && this.dropped[0]![0] <= this.committed) {
+      this.committed = Math.max(this.committed, this.dropped.shift()![1]);
+    }
     if (this.committed >= this.size && this.readOffset >= this.size) this.reset();
     else this.saveOffset();
   }
@@ -165,6 +185,8 @@ export class Spool {
   close(): void {
     // A refused file is not ours: left exactly as it is.
     if (this.unavailable === undefined) {
+      // Dropped lines behind a read still out must not come back with the next owner.
+      if (this.dropped.length > 0) this.compact();
       const settled = this.committed >= this.size;
       if (this.fd !== undefined) {
         if (!settled) this.saveOffset();
@@ -262,7 +284,64 @@ export class Spool {
           });
   }
 
+  /** Bytes of the file that will never be read again: committed, or dropped. */
+  private deadBytes(): number {
+    let dead = this.committed;
+    for (const [from, to] of this.dropped) dead += to - from;
+    return dead;
+  }
+
+  /**
+   * Rewrites the file without its committed start and its dropped ranges. Crash-safe: the
+   * copy is synced, the offset removed, then the copy renamed over (a crash in between
+   * replays the old file from its start: duplicates, nothing lost). When it cannot (a full
+   * disk), the file stays as it was.
+   */
+  private compact(): void {
+    if (this.fd === undefined) return;
+    const keep: Ranges = this.kept();
+    const temp = `${this.path}.compact`;
+    try {
+      copyRanges(this.fd, keep, temp);
+    } catch {
+      return;
+    }
+    removeQuietly(this.offsetPath);
+    try {
+      renameSync(temp, this.path);
+    } catch {
+      removeQuietly(temp);
+      this.saveOffset();
+      return;
+    }
+    closeSync(this.fd);
+    this.fd = undefined;
+    const moved = (position: number) => positionIn(keep, position);
+    this.readOffset = moved(this.readOffset);
+    this.size = moved(this.size);
+    this.committed = 0;
+    this.dropped = [];
+    this.onCompacted?.(moved);
+    try {
+      this.open();
+    } catch {
+      // The next append opens it again, or fails counted.
+    }
+  }
+
+  private kept(): [number, number][] {
+    const keep: [number, number][] = [];
+    let from = this.committed;
+    for (const [start, end] of this.dropped) {
+      if (start > from) keep.push([from, start]);
+      from = Math.max(from, end);
+    }
+    keep.push([from, this.size]);
+    return keep;
+  }
+
   private reset(): void {
+    this.dropped = [];
     ftruncateSync(this.fd!, 0);
     this.readOffset = 0;
     this.committed = 0;
