@@ -181,12 +181,19 @@ export class Spool {
     else this.saveOffset();
   }
 
+  /**
+   * Lines dropped for the bound behind a read still out must not come back with the next
+   * owner: cut out of the file now (at a close, or at an exit that never closes).
+   */
+  cutDropped(): void {
+    if (this.dropped.length > 0) this.compact();
+  }
+
   /** Keeps unread lines (and where reading stopped) for the next owner; releases the lock. */
   close(): void {
     // A refused file is not ours: left exactly as it is.
     if (this.unavailable === undefined) {
-      // Dropped lines behind a read still out must not come back with the next owner.
-      if (this.dropped.length > 0) this.compact();
+      this.cutDropped();
       const settled = this.committed >= this.size;
       if (this.fd !== undefined) {
         if (!settled) this.saveOffset();

@@ -302,6 +302,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.held.clear();
     // At least once: an attempt in flight may have reached the destination too.
     this.parkOrFail(held, reason);
+    // The process may end without a close: what was dropped must not be replayed.
+    this.reads?.spool.cutDropped();
   }
 
   protected override async closeResources(): Promise<void> {
