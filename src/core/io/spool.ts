@@ -117,12 +117,13 @@ export class Spool {
     this.written++;
   }
 
-  /** Up to `maxLines` of the oldest lines not yet read. */
-  read(maxLines: number): string[] {
+  /** Up to `maxLines` of the oldest lines not yet read; no more once they add up to `untilBytes`. */
+  read(maxLines: number, untilBytes = Number.POSITIVE_INFINITY): string[] {
     const lines: string[] = [];
     if (this.fd === undefined) return lines;
     let chunkSize = READ_CHUNK;
-    while (lines.length < maxLines && this.readOffset < this.size) {
+    let taken = 0;
+    while (lines.length < maxLines && this.readOffset < this.size && taken < untilBytes) {
       const length = Math.min(chunkSize, this.size - this.readOffset);
       const buffer = Buffer.allocUnsafe(length);
       const n = readSync(this.fd, buffer, 0, length, this.readOffset);
@@ -134,12 +135,13 @@ export class Spool {
         continue;
       }
       let start = 0;
-      while (start <= lastNewline && lines.length < maxLines) {
+      while (start <= lastNewline && lines.length < maxLines && taken + start < untilBytes) {
         const end = buffer.indexOf(10, start);
         lines.push(buffer.toString('utf8', start, end + 1));
         start = end + 1;
       }
       this.readOffset += start;
+      taken += start;
     }
     this.count -= lines.length;
     return lines;
@@ -157,7 +159,8 @@ export class Spool {
     // are out nothing before them can be reclaimed, so counting from `committed` would drop
     // every unread line to make room for one.
     while (this.size - this.readOffset + bytes > maxBytes && this.readOffset < this.size) {
-      const lines = this.read(64);
+      // Only as many lines as make room: a whole read's worth could be most of the spool.
+      const lines = this.read(64, this.size - this.readOffset + bytes - maxBytes);
       if (lines.length === 0) break;
       dropped.push(...lines);
     }
