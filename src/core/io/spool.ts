@@ -1,4 +1,14 @@
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, readSync, renameSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  lstatSync,
+  readSync,
+  renameSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
 import { copyRanges, positionIn, type Ranges } from './spool-compact.js';
@@ -185,18 +195,20 @@ export class Spool {
   }
 
   /**
-   * Lines dropped for the bound behind a read still out must not come back with the next
-   * owner: cut out of the file now (at a close, or at an exit that never closes).
+   * Readies the file for the next owner (at a close, or at an exit that never closes): lines
+   * dropped for the bound behind a read still out are cut out, or they would come back; a
+   * file removed under us (a cleaner, `rm -rf` of the folder) is put back at its path, or
+   * its unsettled lines would end with the process.
    */
-  cutDropped(): void {
-    if (this.dropped.length > 0) this.compact();
+  keepForNextOwner(): void {
+    if (this.dropped.length > 0 || (this.committed < this.size && this.removed())) this.compact();
   }
 
   /** Keeps unread lines (and where reading stopped) for the next owner; releases the lock. */
   close(): void {
     // A refused file is not ours: left exactly as it is.
     if (this.unavailable === undefined) {
-      this.cutDropped();
+      this.keepForNextOwner();
       const settled = this.committed >= this.size;
       if (this.fd !== undefined) {
         if (!settled) this.saveOffset();
@@ -294,6 +306,15 @@ export class Spool {
           });
   }
 
+  /** Our file is no longer at its path (nor anywhere): removed while open. */
+  private removed(): boolean {
+    try {
+      return this.fd !== undefined && fstatSync(this.fd).nlink === 0;
+    } catch {
+      return false;
+    }
+  }
+
   /** Bytes of the file that will never be read again: committed, or dropped. */
   private deadBytes(): number {
     let dead = this.committed;
@@ -311,17 +332,27 @@ export class Spool {
     if (this.fd === undefined) return;
     const keep: Ranges = this.kept();
     const temp = `${this.path}.compact`;
+    const removed = this.removed();
     try {
+      if (removed) ensureFolder(dirname(this.path));
       copyRanges(this.fd, keep, temp);
     } catch {
       return;
     }
-    removeQuietly(this.offsetPath);
     try {
-      renameSync(temp, this.path);
+      if (removed) {
+        // Whatever is at the path now is not ours (another logger's new file): kept. An
+        // offset there is a leftover of ours (no one else has read a file that was not there).
+        linkSync(temp, this.path);
+        removeQuietly(temp);
+        removeQuietly(this.offsetPath);
+      } else {
+        removeQuietly(this.offsetPath);
+        renameSync(temp, this.path);
+      }
     } catch {
       removeQuietly(temp);
-      this.saveOffset();
+      if (!removed) this.saveOffset();
       return;
     }
     closeSync(this.fd);

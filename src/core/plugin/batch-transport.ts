@@ -302,8 +302,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.held.clear();
     // At least once: an attempt in flight may have reached the destination too.
     this.parkOrFail(held, reason);
-    // The process may end without a close: what was dropped must not be replayed.
-    this.reads?.spool.cutDropped();
+    // The process may end without a close: the spool is made ready for the next start now.
+    this.reads?.spool.keepForNextOwner();
   }
 
   protected override async closeResources(): Promise<void> {
