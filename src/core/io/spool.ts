@@ -59,6 +59,8 @@ export class Spool {
    * committed: skipped when the commit reaches them, and cut out of the file by a compaction.
    */
   private dropped: [number, number][] = [];
+  /** Dead bytes from which a compaction that failed is tried again. */
+  private retryCompactionAt = 0;
 
   /** Why the spool cannot be used: every append fails with it (and the record is counted). */
   private unavailable: Error | undefined;
@@ -179,7 +181,11 @@ export class Spool {
     // A read out for delivery holds the start of the file (for as long as the destination is
     // down): what is settled or dropped behind it is cut out, or the file would outgrow the
     // bound without end. At most one copy of the kept bytes per `maxBytes` dropped or sent.
-    if (this.deadBytes() > maxBytes) this.compact();
+    const dead = this.deadBytes();
+    if (dead > maxBytes && dead >= this.retryCompactionAt) {
+      // A disk without room for the copy: not tried again on every append, but once as much again is dead.
+      this.retryCompactionAt = this.compact() ? 0 : dead + maxBytes;
+    }
     return dropped;
   }
 
@@ -328,8 +334,8 @@ export class Spool {
    * replays the old file from its start: duplicates, nothing lost). When it cannot (a full
    * disk), the file stays as it was.
    */
-  private compact(): void {
-    if (this.fd === undefined) return;
+  private compact(): boolean {
+    if (this.fd === undefined) return false;
     const keep: Ranges = this.kept();
     const temp = `${this.path}.compact`;
     const removed = this.removed();
@@ -337,7 +343,7 @@ export class Spool {
       if (removed) ensureFolder(dirname(this.path));
       copyRanges(this.fd, keep, temp);
     } catch {
-      return;
+      return false;
     }
     try {
       if (removed) {
@@ -353,7 +359,7 @@ export class Spool {
     } catch {
       removeQuietly(temp);
       if (!removed) this.saveOffset();
-      return;
+      return false;
     }
     closeSync(this.fd);
     this.fd = undefined;
@@ -368,6 +374,7 @@ export class Spool {
     } catch {
       // The next append opens it again, or fails counted.
     }
+    return true;
   }
 
   private kept(): [number, number][] {
