@@ -66,7 +66,15 @@ export class PidLock {
 
   release(): void {
     if (!heldHere.delete(this.path)) return;
-    removeQuietly(this.path);
+    // Ours only while it names us: one removed under us (a cleaner, an `rm -rf`) may since
+    // have been made by another logger, which would lose it to this removal.
+    let pid: string;
+    try {
+      pid = readOwnFile(this.path, 32);
+    } catch {
+      return;
+    }
+    if (pid === String(process.pid)) removeQuietly(this.path);
   }
 }
 
