@@ -10,6 +10,8 @@ import { registerForExit, unregisterForExit } from './exit-hooks.js';
 import { FieldPickers } from './field-pickers.js';
 import { type RecordParts, splitParsedObject, splitRecordObject } from './record-object.js';
 
+const LEADING_NULS = /^\0+/;
+
 export interface LoggerTreeOptions {
   levels: LevelTable;
   shape: RecordShape;
@@ -235,7 +237,9 @@ export class LoggerTree {
   revive(line: string): LogRecord {
     let object: unknown;
     try {
-      object = JSON.parse(line);
+      // A crash can leave NULs where data never landed (the file was extended first): the
+      // record after them is still whole.
+      object = JSON.parse(line.charCodeAt(0) === 0 ? line.replace(LEADING_NULS, '') : line);
     } catch {
       object = undefined;
     }

@@ -30,3 +30,19 @@ describe('a damaged spool file at start', () => {
     expect(() => readFileSync(join(dir, 'dead.ndjson'))).toThrow();
   }, 30_000);
 });
+
+describe('a spool file with NUL bytes (a crash on a filesystem that extends the file before its data lands)', () => {
+  it('the record after a run of NULs is replayed as itself; a line of NULs alone is sent as text', async () => {
+    const live = await receiver('ok');
+    const dir = tempFolder('spool-damaged-nul');
+    const nuls = '\0'.repeat(4096);
+    writeFileSync(
+      spoolFile(dir, live.url),
+      `{"level":30,"time":1,"i":1}\n${nuls}{"level":30,"time":1,"i":2}\n${nuls}\n`,
+    );
+    const { child, stats } = await replayInChild(live.url, dir, 3);
+    expect(child.stderr).toBe('');
+    expect(stats.targets[0]!.replayed).toBe(3);
+    expect(live.received).toEqual([1, 2, undefined]);
+  }, 30_000);
+});
