@@ -30,9 +30,9 @@ export class SpoolReads {
     return left;
   }
 
-  /** Up to `maxLines` of the oldest unread lines, and the read they belong to. */
-  take(maxLines: number): { lines: string[]; read: SpoolRead } {
-    const lines = this.spool.read(maxLines);
+  /** Up to `maxLines` of the oldest unread lines (no more once they reach `untilBytes`), and their read. */
+  take(maxLines: number, untilBytes?: number): { lines: string[]; read: SpoolRead } {
+    const lines = this.spool.read(maxLines, untilBytes);
     const read = { end: this.spool.position, left: lines.length };
     if (lines.length > 0) this.reads.push(read);
     return { lines, read };
