@@ -66,9 +66,23 @@ export class PidLock {
 
   release(): void {
     if (!heldHere.delete(this.path)) return;
-    removeQuietly(this.path);
+    // Ours only while it names us: one removed under us (a cleaner, an `rm -rf`) may since
+    // have been made by another logger, which would lose it to this removal.
+    let pid: string;
+    try {
+      pid = readOwnFile(this.path, 32);
+    } catch {
+      return;
+    }
+    if (pid === String(process.pid)) removeQuietly(this.path);
   }
 }
+
+/**
+ * A lock without a pid is one still being written, for a moment; one that stays so lost its
+ * pid (a kill between create and write, a crash before the data reached the disk).
+ */
+const UNWRITTEN_GRACE_MS = 10_000;
 
 /**
  * Is the owner named in the lock file alive? A lock still being written counts as alive, and
@@ -77,15 +91,17 @@ export class PidLock {
  */
 function ownerAlive(path: string, staleAfterMs?: number): boolean {
   let pid: number;
-  let age = 0;
+  let age: number;
   try {
     pid = Number(readOwnFile(path, 32));
-    if (staleAfterMs !== undefined) age = Date.now() - lstatSync(path).mtimeMs;
+    age = Date.now() - lstatSync(path).mtimeMs;
   } catch (error) {
     return error instanceof UnsafeFileError;
   }
   if (staleAfterMs !== undefined && age > staleAfterMs) return false;
-  if (!Number.isInteger(pid) || pid <= 0) return true;
+  // Without a pid for long it never gets one: held for ever, it would strand a spool's records.
+  // Either way from now, so a clock set back does not make it young again.
+  if (!Number.isInteger(pid) || pid <= 0) return Math.abs(age) < UNWRITTEN_GRACE_MS;
   if (pid === process.pid) return heldHere.has(path);
   try {
     process.kill(pid, 0);

@@ -2,7 +2,8 @@ import type { Spool } from './spool.js';
 
 /** One read of a spool out for delivery: where it ended, and how many of its lines are unsettled. */
 export interface SpoolRead {
-  readonly end: number;
+  /** Moved when the spool file is compacted. */
+  end: number;
   left: number;
 }
 
@@ -16,7 +17,11 @@ export class SpoolReads {
   /** Few at a time (one per batch in flight), so an array. */
   private readonly reads: SpoolRead[] = [];
 
-  constructor(readonly spool: Spool) {}
+  constructor(readonly spool: Spool) {
+    spool.onCompacted = (moved) => {
+      for (const read of this.reads) read.end = moved(read.end);
+    };
+  }
 
   /** Lines read and not yet settled. */
   get outstanding(): number {
@@ -25,9 +30,9 @@ export class SpoolReads {
     return left;
   }
 
-  /** Up to `maxLines` of the oldest unread lines, and the read they belong to. */
-  take(maxLines: number): { lines: string[]; read: SpoolRead } {
-    const lines = this.spool.read(maxLines);
+  /** Up to `maxLines` of the oldest unread lines (no more once they reach `untilBytes`), and their read. */
+  take(maxLines: number, untilBytes?: number): { lines: string[]; read: SpoolRead } {
+    const lines = this.spool.read(maxLines, untilBytes);
     const read = { end: this.spool.position, left: lines.length };
     if (lines.length > 0) this.reads.push(read);
     return { lines, read };

@@ -1,6 +1,17 @@
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  lstatSync,
+  readSync,
+  renameSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
+import { copyRanges, positionIn, type Ranges } from './spool-compact.js';
 import { type PidLock, tryLock } from './pid-lock.js';
 import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError } from './safe-open.js';
 import { tryWriteFully } from './write-fully.js';
@@ -38,6 +49,18 @@ export class Spool {
   count = 0;
   /** Lines ever written. */
   written = 0;
+  /**
+   * Told where positions went when the file is compacted (the ends of reads out for delivery).
+   * Only positions at or after the committed one, and outside dropped ranges, are asked.
+   */
+  onCompacted: ((moved: (position: number) => number) => void) | undefined;
+  /**
+   * Ranges `[from, to)` of lines dropped for the bound while an earlier read was out, so not
+   * committed: skipped when the commit reaches them, and cut out of the file by a compaction.
+   */
+  private dropped: [number, number][] = [];
+  /** Dead bytes from which a compaction that failed is tried again. */
+  private retryCompactionAt = 0;
 
   /** Why the spool cannot be used: every append fails with it (and the record is counted). */
   private unavailable: Error | undefined;
@@ -106,12 +129,13 @@ export class Spool {
     this.written++;
   }
 
-  /** Up to `maxLines` of the oldest lines not yet read. */
-  read(maxLines: number): string[] {
+  /** Up to `maxLines` of the oldest lines not yet read; no more once they add up to `untilBytes`. */
+  read(maxLines: number, untilBytes = Number.POSITIVE_INFINITY): string[] {
     const lines: string[] = [];
     if (this.fd === undefined) return lines;
     let chunkSize = READ_CHUNK;
-    while (lines.length < maxLines && this.readOffset < this.size) {
+    let taken = 0;
+    while (lines.length < maxLines && this.readOffset < this.size && taken < untilBytes) {
       const length = Math.min(chunkSize, this.size - this.readOffset);
       const buffer = Buffer.allocUnsafe(length);
       const n = readSync(this.fd, buffer, 0, length, this.readOffset);
@@ -123,12 +147,13 @@ export class Spool {
         continue;
       }
       let start = 0;
-      while (start <= lastNewline && lines.length < maxLines) {
+      while (start <= lastNewline && lines.length < maxLines && taken + start < untilBytes) {
         const end = buffer.indexOf(10, start);
         lines.push(buffer.toString('utf8', start, end + 1));
         start = end + 1;
       }
       this.readOffset += start;
+      taken += start;
     }
     this.count -= lines.length;
     return lines;
@@ -141,15 +166,26 @@ export class Spool {
    */
   makeRoom(bytes: number, maxBytes: number, nothingInFlight: boolean): string[] {
     const dropped: string[] = [];
+    const from = this.readOffset;
     // What waits unread is bounded: lines out for delivery are not dropped, and while they
     // are out nothing before them can be reclaimed, so counting from `committed` would drop
     // every unread line to make room for one.
     while (this.size - this.readOffset + bytes > maxBytes && this.readOffset < this.size) {
-      const lines = this.read(64);
+      // Only as many lines as make room: a whole read's worth could be most of the spool.
+      const lines = this.read(64, this.size - this.readOffset + bytes - maxBytes);
       if (lines.length === 0) break;
       dropped.push(...lines);
     }
     if (dropped.length > 0 && nothingInFlight) this.commit(this.readOffset);
+    else if (dropped.length > 0) this.dropped.push([from, this.readOffset]);
+    // A read out for delivery holds the start of the file (for as long as the destination is
+    // down): what is settled or dropped behind it is cut out, or the file would outgrow the
+    // bound without end. At most one copy of the kept bytes per `maxBytes` dropped or sent.
+    const dead = this.deadBytes();
+    if (dead > maxBytes && dead >= this.retryCompactionAt) {
+      // A disk without room for the copy: not tried again on every append, but once as much again is dead.
+      this.retryCompactionAt = this.compact() ? 0 : dead + maxBytes;
+    }
     return dropped;
   }
 
@@ -157,14 +193,28 @@ export class Spool {
   commit(offset: number): void {
     if (this.fd === undefined || offset <= this.committed) return;
     this.committed = offset;
+    while (this.dropped.length > 0 && this.dropped[0]![0] <= this.committed) {
+      this.committed = Math.max(this.committed, this.dropped.shift()![1]);
+    }
     if (this.committed >= this.size && this.readOffset >= this.size) this.reset();
     else this.saveOffset();
+  }
+
+  /**
+   * Readies the file for the next owner (at a close, or at an exit that never closes): lines
+   * dropped for the bound behind a read still out are cut out, or they would come back; a
+   * file removed under us (a cleaner, `rm -rf` of the folder) is put back at its path, or
+   * its unsettled lines would end with the process.
+   */
+  keepForNextOwner(): void {
+    if (this.dropped.length > 0 || (this.committed < this.size && this.removed())) this.compact();
   }
 
   /** Keeps unread lines (and where reading stopped) for the next owner; releases the lock. */
   close(): void {
     // A refused file is not ours: left exactly as it is.
     if (this.unavailable === undefined) {
+      this.keepForNextOwner();
       const settled = this.committed >= this.size;
       if (this.fd !== undefined) {
         if (!settled) this.saveOffset();
@@ -262,7 +312,84 @@ export class Spool {
           });
   }
 
+  /** Our file is no longer at its path (nor anywhere): removed while open. */
+  private removed(): boolean {
+    try {
+      return this.fd !== undefined && fstatSync(this.fd).nlink === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Bytes of the file that will never be read again: committed, or dropped. */
+  private deadBytes(): number {
+    let dead = this.committed;
+    for (const [from, to] of this.dropped) dead += to - from;
+    return dead;
+  }
+
+  /**
+   * Rewrites the file without its committed start and its dropped ranges. Crash-safe: the
+   * copy is synced, the offset removed, then the copy renamed over (a crash in between
+   * replays the old file from its start: duplicates, nothing lost). When it cannot (a full
+   * disk), the file stays as it was.
+   */
+  private compact(): boolean {
+    if (this.fd === undefined) return false;
+    const keep: Ranges = this.kept();
+    const temp = `${this.path}.compact`;
+    const removed = this.removed();
+    try {
+      if (removed) ensureFolder(dirname(this.path));
+      copyRanges(this.fd, keep, temp);
+    } catch {
+      return false;
+    }
+    try {
+      if (removed) {
+        // Whatever is at the path now is not ours (another logger's new file): kept. An
+        // offset there is a leftover of ours (no one else has read a file that was not there).
+        linkSync(temp, this.path);
+        removeQuietly(temp);
+        removeQuietly(this.offsetPath);
+      } else {
+        removeQuietly(this.offsetPath);
+        renameSync(temp, this.path);
+      }
+    } catch {
+      removeQuietly(temp);
+      if (!removed) this.saveOffset();
+      return false;
+    }
+    closeSync(this.fd);
+    this.fd = undefined;
+    const moved = (position: number) => positionIn(keep, position);
+    this.readOffset = moved(this.readOffset);
+    this.size = moved(this.size);
+    this.committed = 0;
+    this.dropped = [];
+    this.onCompacted?.(moved);
+    try {
+      this.open();
+    } catch {
+      // The next append opens it again, or fails counted.
+    }
+    return true;
+  }
+
+  private kept(): [number, number][] {
+    const keep: [number, number][] = [];
+    let from = this.committed;
+    for (const [start, end] of this.dropped) {
+      if (start > from) keep.push([from, start]);
+      from = Math.max(from, end);
+    }
+    keep.push([from, this.size]);
+    return keep;
+  }
+
   private reset(): void {
+    this.dropped = [];
     ftruncateSync(this.fd!, 0);
     this.readOffset = 0;
     this.committed = 0;

@@ -10,6 +10,8 @@ import { registerForExit, unregisterForExit } from './exit-hooks.js';
 import { FieldPickers } from './field-pickers.js';
 import { type RecordParts, splitParsedObject, splitRecordObject } from './record-object.js';
 
+const LEADING_NULS = /^\0+/;
+
 export interface LoggerTreeOptions {
   levels: LevelTable;
   shape: RecordShape;
@@ -233,13 +235,20 @@ export class LoggerTree {
    * it is its own record for failure reporting and was counted when first logged.
    */
   revive(line: string): LogRecord {
-    let object: Record<string, unknown>;
+    let object: unknown;
     try {
-      object = JSON.parse(line) as Record<string, unknown>;
+      // A crash can leave NULs where data never landed (the file was extended first): the
+      // record after them is still whole.
+      object = JSON.parse(line.charCodeAt(0) === 0 ? line.replace(LEADING_NULS, '') : line);
     } catch {
+      object = undefined;
+    }
+    // A damaged spool line may be JSON but no record (`null`, a number, an array): sent as
+    // text like any line that is not JSON, never a throw that would end the process.
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) {
       object = { msg: line.trimEnd(), invalidJson: true };
     }
-    const parts = splitRecordObject(object, this.shape, this.levels, true);
+    const parts = splitRecordObject(object as Record<string, unknown>, this.shape, this.levels, true);
     const record = new LogRecordImpl(parts.level, parts.time, parts.msg, parts.fields, this.revivedScope, undefined);
     record.sentTo = 1;
     return record;

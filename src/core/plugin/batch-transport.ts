@@ -155,6 +155,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private readonly batcher: Batcher<LogRecord>;
   private readonly size: (record: LogRecord) => number;
   private readonly maxRecords: number;
+  private readonly maxBytes: number;
   private readonly retry: Required<RetryOptions>;
   private readonly concurrency: number;
   private readonly timeoutMs: number;
@@ -197,10 +198,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.processor = processor;
     this.maxRecords = options.batch?.maxRecords ?? 1000;
     this.size = options.size ?? ((record) => record.json().length);
+    this.maxBytes = options.batch?.maxBytes ?? 1024 * 1024;
     this.batcher = new Batcher(
       {
         maxItems: this.maxRecords,
-        maxBytes: options.batch?.maxBytes ?? 1024 * 1024,
+        maxBytes: this.maxBytes,
         intervalMs: options.batch?.intervalMs ?? 1000,
       },
       (records) => this.enqueue(records),
@@ -302,6 +304,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.held.clear();
     // At least once: an attempt in flight may have reached the destination too.
     this.parkOrFail(held, reason);
+    // The process may end without a close: the spool is made ready for the next start now.
+    this.reads?.spool.keepForNextOwner();
   }
 
   protected override async closeResources(): Promise<void> {
@@ -390,7 +394,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     if (reads === undefined || this.stopped || this.closeRequested() || this.gaveUp !== undefined) return;
     const free = this.inFlight + this.ready.length + this.waiting.size < this.concurrency;
     if (free && reads.outstanding === 0 && !reads.spool.empty) {
-      const { lines, read } = reads.take(this.maxRecords);
+      // Cut as the batcher cuts: at maxRecords, or at the line that reaches maxBytes.
+      const { lines, read } = reads.take(this.maxRecords, this.maxBytes);
       if (lines.length === 0) return; // only a torn line left: nothing to send
       const records = lines.map((line) => this.revive(line));
       const adopted = Math.min(this.adoptedLeft, records.length);
