@@ -60,7 +60,7 @@ describe('a plugin factory that misbehaves', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('an async create(): a ConfigError that names the Promise, and its rejection does not end the process', async () => {
+  it('an async create(): a ConfigError naming the Promise; its rejection does not end the process', async () => {
     const child = await runChild(
       `import { registerTransport } from ${JSON.stringify(DIST_ESM)};
        import { z } from 'zod';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DIST_ESM } from '../../built.js';
 import { runChild, tempFolder } from '../../transports/http/receiver.js';
 
 // A plugin formatter's output goes straight into the file sink's line batches: what it
@@ -12,10 +13,12 @@ async function formatThrough(returns: string): Promise<{ code: number | null; st
   const dir = tempFolder('hostile-format');
   const file = join(dir, 'out.log');
   const child = await runChild(
-    `import { registerFormatter } from ${JSON.stringify(join(process.cwd(), 'dist/esm/index.js'))};
+    `import { registerFormatter } from ${JSON.stringify(DIST_ESM)};
      import { z } from 'zod';
-     registerFormatter('odd', { schema: z.object({}), create: () => ({ name: 'odd', format: (record) => ${returns} }) });
-     const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'file', path: ${JSON.stringify(file)}, format: 'odd' }] });
+     const format = (record) => ${returns};
+     registerFormatter('odd', { schema: z.object({}), create: () => ({ name: 'odd', format }) });
+     const entry = { type: 'file', path: ${JSON.stringify(file)}, format: 'odd' };
+     const log = createLogger({ exitFlush: false, base: null, transports: [entry] });
      log.info('one');
      log.info('two');
      await log.close({ timeoutMs: 2000 });
