@@ -364,8 +364,14 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 }
 
+/** Never throws: a plugin may throw or reject with anything, even a value whose toString throws. */
 export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
+  if (value instanceof Error) return value;
+  try {
+    return new Error(String(value));
+  } catch {
+    return new Error('a thrown value that cannot be turned into a string');
+  }
 }
 
 /** Duck-typed so transports built against another copy of streamlog (ESM vs CJS) still count. */
