@@ -26,11 +26,12 @@ import {
   getTransportPlugin,
   transportNames,
   type FormatSpec,
+  type FormatterPlugin,
   type TransportContext,
 } from '../plugin/registry.js';
 import type { AddTargetOptions, Router } from '../routing/router.js';
 import { assignId } from '../plugin/protocol.js';
-import { isTransport, type Transport } from '../plugin/transport.js';
+import { isTransport, toError, type Transport } from '../plugin/transport.js';
 
 /*
  * One transport entry of a config (or a live transport from code) → a transport and the
@@ -155,7 +156,7 @@ export function createTransport(
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(
       path,
-      `could not create transport ${JSON.stringify(envelope.type ?? envelope.module)}: ${(error as Error).message}`,
+      `could not create transport ${JSON.stringify(envelope.type ?? envelope.module)}: ${toError(error).message}`,
       { cause: error },
     );
   }
@@ -163,10 +164,7 @@ export function createTransport(
   try {
     transport = toTransport(made, { formatter });
   } catch (error) {
-    throw new ConfigError(
-      path,
-      `${(error as Error).message} (create() returned ${made === null ? 'null' : typeof made})`,
-    );
+    throw new ConfigError(path, `${(error as Error).message} (create() returned ${describeMade(made)})`);
   }
   if (envelope.id !== undefined) transport[assignId](envelope.id);
   return {
@@ -196,6 +194,37 @@ function liveTransportEntry(
   };
 }
 
+/** What a transport factory returned, for the error: a Promise is named (create() must be synchronous). */
+function describeMade(made: unknown): string {
+  if (made === null) return 'null';
+  const then = (made as { then?: unknown } | undefined)?.then;
+  if (typeof then !== 'function') return typeof made;
+  // Refused, its rejection would otherwise end the process as an unhandled one.
+  then.call(made, undefined, () => {});
+  return 'a Promise: create() must be synchronous';
+}
+
+/** A formatter plugin's create(), whose throw or non-formatter is a ConfigError at the entry's format. */
+function createFormatter(
+  plugin: FormatterPlugin,
+  name: string,
+  options: unknown,
+  colorize: boolean,
+  path: string,
+): Formatter {
+  let made: unknown;
+  try {
+    made = plugin.create(options, { colorize });
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(path, `could not create formatter "${name}": ${toError(error).message}`, { cause: error });
+  }
+  if (typeof (made as Partial<Formatter> | null)?.format !== 'function') {
+    throw new ConfigError(path, `formatter "${name}": create() returned ${describeMade(made)}, not { name, format() }`);
+  }
+  return made as Formatter;
+}
+
 /** `transports[2].target` → ['transports', 2, 'target'], for env-expansion error paths. */
 function parsePathPrefix(path: string): PropertyKey[] {
   const parts: PropertyKey[] = [];
@@ -222,7 +251,7 @@ export class FormatterCache {
       );
     }
     const formatterOptions = parseOrThrow(plugin.schema, options, path);
-    const formatter = plugin.create(formatterOptions, { colorize });
+    const formatter = createFormatter(plugin, name, formatterOptions, colorize, path);
     this.cache.set(key, formatter);
     return formatter;
   }

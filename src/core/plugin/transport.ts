@@ -195,6 +195,9 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 
   protected settleFailed(records: readonly LogRecord[], reason: Error): void {
+    // JavaScript plugins: one record where an array belongs, a string where an Error does.
+    if (!Array.isArray(records)) records = [records as unknown as LogRecord];
+    if (!(reason instanceof Error)) reason = toError(reason);
     const count = this.unsettled(records.length);
     if (count === 0) return;
     if (count < records.length) records = records.slice(0, count);
@@ -216,9 +219,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /**
    * How many of `count` settlements are owed: a transport that settles more records than
-   * it accepted (settling one twice) has the excess ignored, and is told once.
+   * it accepted (settling one twice) has the excess ignored, and is told once; a count
+   * that is not one is ignored, and told each time.
    */
   private unsettled(count: number): number {
+    // A negative or fractional count would drive the counters below zero or off the integers.
+    if (!Number.isSafeInteger(count) || count < 0) {
+      this.reportSafely(`settled ${String(count)} record(s): not a count of records; ignored`);
+      return 0;
+    }
     const owed = this.pending;
     if (count <= owed) return count;
     if (!this.oversettled) {
@@ -355,8 +364,14 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 }
 
+/** Never throws: a plugin may throw or reject with anything, even a value whose toString throws. */
 export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
+  if (value instanceof Error) return value;
+  try {
+    return new Error(String(value));
+  } catch {
+    return new Error('a thrown value that cannot be turned into a string');
+  }
 }
 
 /** Duck-typed so transports built against another copy of streamlog (ESM vs CJS) still count. */

@@ -200,11 +200,34 @@ export class LogRecordImpl implements LogRecord {
 // The usual values of the fields declared above, shared by every record that keeps them.
 Object.assign(LogRecordImpl.prototype, { failure: undefined, internal: false, traceJson: '' });
 
+/**
+ * A plugin formatter's line, whatever it does: a throw or a result that is not a string
+ * (which would break the sinks that measure and join lines) gives the JSON line with a
+ * `formatError`; a line without its "\n" gets one, so it does not run into the next.
+ */
 function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
+  let line: unknown;
   try {
-    return formatter.format(record);
+    line = formatter.format(record);
   } catch (error) {
-    return record.json().slice(0, -2) + `,"formatError":${quote(`${formatter.name}: ${String(error)}`)}}\n`;
+    return withFormatError(formatter, record, describe(error));
+  }
+  if (typeof line !== 'string') {
+    return withFormatError(formatter, record, `returned ${line === null ? 'null' : typeof line}, not a string`);
+  }
+  return line === '' || line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`;
+}
+
+function withFormatError(formatter: Formatter, record: LogRecordImpl, problem: string): string {
+  return record.json().slice(0, -2) + `,"formatError":${quote(`${String(formatter.name)}: ${problem}`)}}\n`;
+}
+
+/** String(error), for a thrown value whose own toString may throw too. */
+function describe(error: unknown): string {
+  try {
+    return String(error);
+  } catch {
+    return 'a value that cannot be turned into a string';
   }
 }
 

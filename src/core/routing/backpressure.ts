@@ -2,6 +2,7 @@ import type { LogRecord } from '../record/log-record.js';
 import type { RoutingEvents } from './events.js';
 import type { FailureReporter } from './failure-reporter.js';
 import type { Target } from './target.js';
+import { toError } from '../plugin/transport.js';
 
 const NO_PROGRESS_WAIT_MS = 10;
 
@@ -169,8 +170,34 @@ export class Backpressure {
 
   private settle(target: Target, parkedCounts: boolean): Promise<void> {
     const transport = target.transport;
-    // Duck-typed: a transport from another copy of streamlog may not know prepareClose.
-    return parkedCounts && typeof transport.prepareClose === 'function' ? transport.prepareClose() : transport.flush();
+    try {
+      // Duck-typed: a transport from another copy of streamlog may not know prepareClose.
+      const done =
+        parkedCounts && typeof transport.prepareClose === 'function' ? transport.prepareClose() : transport.flush();
+      return Promise.resolve(done).catch((error: unknown) => this.settleThrew(target, parkedCounts, error));
+    } catch (error) {
+      return this.settleThrew(target, parkedCounts, error);
+    }
+  }
+
+  /** Transports whose flush or prepareClose threw, told once each. */
+  private readonly threw = new WeakSet<object>();
+
+  /**
+   * A plugin's flush() or prepareClose() that throws or rejects (its client's flush failed)
+   * must not reject log.flush() or log.close(), nor the end of a script: it is diagnosed, and
+   * the wait goes on by the transport's own counters, as long as the target is routed to.
+   */
+  private async settleThrew(target: Target, parkedCounts: boolean, error: unknown): Promise<void> {
+    const transport = target.transport;
+    if (!this.threw.has(transport)) {
+      this.threw.add(transport);
+      const method = parkedCounts ? 'prepareClose' : 'flush';
+      this.events.diagnose(`${target.id}: ${method}() threw: ${toError(error).message}; waiting on its counts`, error);
+    }
+    const outstanding = (): number =>
+      typeof transport.pending === 'number' ? transport.pending - (parkedCounts ? (transport.parked ?? 0) : 0) : 0;
+    while (!target.released && outstanding() > 0) await pause(NO_PROGRESS_WAIT_MS);
   }
 
   /** Opens an episode unless one is open: true when it did (announce it with announceStart). */

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, type LogRecord, Transport } from '../../../src/index.js';
+
+// Plugins written in JavaScript get no type checks: what they pass to settleDelivered() and
+// settleFailed() must not corrupt the counters that log.stats() adds up.
+
+class Settles extends Transport {
+  readonly type = 'settles';
+  constructor(private readonly settle: (self: Settles, record: LogRecord) => void) {
+    super();
+  }
+  protected handle(record: LogRecord): void {
+    this.settle(this, record);
+  }
+  delivered(count: unknown): void {
+    this.settleDelivered(count as number);
+  }
+  failed(records: unknown, reason: unknown): void {
+    this.settleFailed(records as LogRecord[], reason as Error);
+  }
+}
+
+async function run(settle: (self: Settles, record: LogRecord) => void) {
+  const transport = new Settles(settle);
+  const log = createLogger({ exitFlush: false, transports: [{ transport }] });
+  const diagnostics: string[] = [];
+  log.on('diagnostic', (message: string) => diagnostics.push(message));
+  const reasons: string[] = [];
+  log.on('deliveryFailed', (failure: { reasons: { error: Error }[] }) =>
+    reasons.push(...failure.reasons.map((r) => r.error.message)),
+  );
+  log.info('one');
+  log.info('two');
+  await log.close({ timeoutMs: 100 });
+  return { log: log.stats(), transport: transport.stats(), diagnostics, reasons };
+}
+
+describe('a transport that settles with odd arguments', () => {
+  it.each([
+    ['-3', -3],
+    ['0.5', 0.5],
+    ['NaN', Number.NaN],
+    ['"1"', '1'],
+  ])('settleDelivered(%s) is ignored and said, never a negative or fractional count', async (_, count) => {
+    const result = await run((self) => self.delivered(count));
+    expect(result.transport).toMatchObject({ accepted: 2, delivered: 0, failed: 0, pending: 2 });
+    expect(result.log.delivered).toBe(0);
+    expect(result.log.pendingDetail.abandoned).toBe(2);
+    expect(result.diagnostics.join('\n')).toMatch(/not a count of records; ignored/);
+  });
+
+  it('settleFailed(record, reason) with one record, not an array: that record fails', async () => {
+    const result = await run((self, record) => self.failed(record, new Error('single')));
+    expect(result.transport).toMatchObject({ accepted: 2, delivered: 0, failed: 2, pending: 0 });
+    expect(result.log).toMatchObject({ logged: 2, delivered: 0, failed: 2, pending: 0 });
+  });
+
+  it('settleFailed([record], "a string"): the record fails with an Error of that message', async () => {
+    const result = await run((self, record) => self.failed([record], 'broker said no'));
+    expect(result.log).toMatchObject({ logged: 2, failed: 2, pending: 0 });
+    expect(result.reasons).toEqual(['broker said no', 'broker said no']);
+  });
+});
