@@ -80,7 +80,14 @@ describe('a plugin factory that misbehaves', () => {
     const seen: unknown[] = [];
     registerTransport('plain-writable', {
       schema: z.object({}),
-      create: () => new Writable({ objectMode: true, write: (record, _, done) => (seen.push(record), done()) }),
+      create: () =>
+        new Writable({
+          objectMode: true,
+          write: (record, _, done) => {
+            seen.push(record);
+            done();
+          },
+        }),
     });
     const log = createLogger({ exitFlush: false, transports: [{ type: 'plain-writable' as never }] });
     log.info('x');
