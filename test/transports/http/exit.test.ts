@@ -1,9 +1,7 @@
 import type { LoggerStats } from '../../../src/index.js';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type CountingReceiver,
-  countingReceiver,
   deadPort,
   expectAddsUp,
   lastJson,
@@ -13,21 +11,13 @@ import {
   spooledLines,
   tempFolder,
 } from './receiver.js';
+import { receiversClosedAfterEach, spoolConfig } from './spool-fixture.js';
 
 // Every way a process ends, with records held by an http target: each record arrives, waits
 // in the spool for the next start, or fails counted (and dead-lettered). Children are real
 // processes; the receivers run here and count what they take.
 
-const receivers: CountingReceiver[] = [];
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
-
-async function receiver(mode: 'ok' | 'down' | 'stall', port?: number): Promise<CountingReceiver> {
-  const r = await countingReceiver(mode, port);
-  receivers.push(r);
-  return r;
-}
+const receiver = receiversClosedAfterEach();
 
 function folder(name: string): string {
   return tempFolder(`exit-${name}`);
@@ -36,25 +26,9 @@ function folder(name: string): string {
 /** What a child prints: the logger's stats, as JSON. */
 type Counts = LoggerStats;
 
-/** A logger config with one http target (and a dead letter), as JSON for a child's script. */
-function config(url: string, dir: string, extra: Record<string, unknown> = {}, spool = true): string {
-  return JSON.stringify({
-    base: null,
-    exitTimeoutMs: 2000,
-    router: { deadLetter: join(dir, 'dead.ndjson'), health: { failureThreshold: 1_000_000 } },
-    transports: [
-      {
-        type: 'http',
-        url,
-        ...(spool ? { spool: { dir: join(dir, 'spool') } } : {}),
-        batch: { intervalMs: 20 },
-        retry: { baseMs: 20, maxMs: 100 },
-        timeoutMs: 60_000,
-        ...extra,
-      },
-    ],
-  });
-}
+/** The spool fixture's config, with a request timeout no test here reaches. */
+const config = (url: string, dir: string, extra: Record<string, unknown> = {}, spool = true): string =>
+  spoolConfig(url, dir, { timeoutMs: 60_000, ...extra }, spool);
 
 /** A second process with a live receiver: sends what the first left in the spool. */
 async function restartAndDeliver(

@@ -15,8 +15,8 @@ export function spoolFile(dir: string, url: string, preset = 'ndjson'): string {
   return join(dir, 'spool', `http-${name}.ndjson`);
 }
 
-/** A logger config with one spooling http target and a dead letter, as JSON for a child's script. */
-export function spoolConfig(url: string, dir: string, extra: Record<string, unknown> = {}): string {
+/** A logger config with one http target (spooling unless `spool` is false) and a dead letter, as JSON for a child. */
+export function spoolConfig(url: string, dir: string, extra: Record<string, unknown> = {}, spool = true): string {
   return JSON.stringify({
     base: null,
     exitTimeoutMs: 2000,
@@ -25,7 +25,7 @@ export function spoolConfig(url: string, dir: string, extra: Record<string, unkn
       {
         type: 'http',
         url,
-        spool: { dir: join(dir, 'spool') },
+        ...(spool ? { spool: { dir: join(dir, 'spool') } } : {}),
         batch: { intervalMs: 20 },
         retry: { baseMs: 20, maxMs: 100 },
         ...extra,
