@@ -2,12 +2,11 @@
 // against a naive loop (split lines, JSON.parse, JSON.stringify, 64 KiB chunks, one
 // fs.writeSync each). Paired rounds, a fresh process each, contenders rotated.
 //   node bench/ingest.mjs [--rounds 7] [--count 1000000]
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median, pairedRounds, ratioText } from './paired-rounds.mjs';
 
 const CHUNK = 64 * 1024;
 
@@ -73,30 +72,11 @@ if (role === 'worker') {
   const rounds = Number(args.rounds ?? 7);
   const count = Number(args.count ?? 1_000_000);
   const names = Object.keys(contenders);
-  const scratch = mkdtempSync(join(tmpdir(), 'streamlog-ingest-'));
-  const self = fileURLToPath(import.meta.url);
-  const results = Object.fromEntries(names.map((n) => [n, []]));
   const load = loadavg()[0];
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const contender = names[(i + round) % names.length];
-      const file = join(scratch, `${i}-${round}.log`);
-      const out = execFileSync(process.execPath, [self, 'worker', contender, file, String(count)], {
-        encoding: 'utf8',
-      });
-      results[contender].push(JSON.parse(out));
-      rmSync(file, { force: true });
-    }
-  }
-  rmSync(scratch, { recursive: true, force: true });
-  const median = (v) => {
-    const s = [...v].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
+  const results = pairedRounds(fileURLToPath(import.meta.url), names, count, rounds);
   const ratio = (key) => {
     const r = results['streamlog stream()'].map((m, i) => m[key] / results['naive loop'][i][key]);
-    return `${median(r).toFixed(2)}x (${Math.min(...r).toFixed(2)}x–${Math.max(...r).toFixed(2)}x)`;
+    return ratioText(r);
   };
   process.stdout.write(
     `\n### log.stream() ingestion, ${count.toLocaleString('en')} lines to a file (${rounds} paired rounds, load ${load.toFixed(1)} → ${loadavg()[0].toFixed(1)})\n\n` +

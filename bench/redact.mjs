@@ -1,14 +1,6 @@
-// Redaction: the same record with three redaction paths (a nested header, a top-level key,
-// a key one level down), logged by streamlog (file target) and by pino (its redact option,
-// pino.destination, sync and async), written to a file. Paired rounds, a fresh process
-// each, contenders rotated; reports wall and CPU time of the loop and the flush, and the
-// ratios to the best pino per round. The lines written are the same but for pid and time.
-//   node bench/redact.mjs [--rounds 7] [--count 300000]
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median, pairedRounds, ratioText } from './paired-rounds.mjs';
 
 const paths = ['req.headers.authorization', 'password', 'user.card'];
 const record = {
@@ -55,33 +47,14 @@ if (role === 'worker') {
   const rounds = Number(args.rounds ?? 7);
   const count = Number(args.count ?? 300_000);
   const names = Object.keys(contenders);
-  const scratch = mkdtempSync(join(tmpdir(), 'streamlog-redact-'));
-  const self = fileURLToPath(import.meta.url);
-  const results = Object.fromEntries(names.map((n) => [n, []]));
   const load = loadavg()[0];
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const contender = names[(i + round) % names.length];
-      const file = join(scratch, `${i}-${round}.log`);
-      const out = execFileSync(process.execPath, [self, 'worker', contender, file, String(count)], {
-        encoding: 'utf8',
-      });
-      results[contender][round] = JSON.parse(out);
-      rmSync(file, { force: true });
-    }
-  }
-  rmSync(scratch, { recursive: true, force: true });
-  const median = (v) => {
-    const s = [...v].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
+  const results = pairedRounds(fileURLToPath(import.meta.url), names, count, rounds);
   /** streamlog ÷ the faster pino of each round. */
   const ratio = (key) => {
     const r = results.streamlog.map(
       (m, i) => m[key] / Math.min(results['pino (sync)'][i][key], results['pino (async)'][i][key]),
     );
-    return `${median(r).toFixed(2)}x (${Math.min(...r).toFixed(2)}x–${Math.max(...r).toFixed(2)}x)`;
+    return ratioText(r);
   };
   process.stdout.write(
     `\n### ${count.toLocaleString('en')} records with ${paths.length} redaction paths to a file ` +
