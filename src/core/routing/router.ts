@@ -9,7 +9,7 @@ import type { DeadLetterFile } from './dead-letter.js';
 import type { DeadLetterReason, RouterEvents, Strategy } from './events.js';
 import { FailureReporter } from './failure-reporter.js';
 import { Spool } from '../io/spool.js';
-import { isDrop } from '../io/settlement.js';
+import { dropReason, isDrop } from '../io/settlement.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
 
 export interface RouterOptions {
@@ -85,6 +85,17 @@ const CLOSE_TIMED_OUT = new Error('not delivered before close() timed out');
 export const PROCESS_EXITED = new Error('process exited before the records were sent');
 const STOPPED = new Error('delivery stopped after a failed record (continueOnError: false)');
 const NO_TARGET = new Error('no healthy target');
+/**
+ * How deep records logged while routing may nest: a record logged while routing a record that
+ * was itself logged while routing is depth 2. Real chains (a validation warning, a drop
+ * summary, a listener that logs) stay at 1 or 2; a formatter, transport or listener that logs
+ * for every record it handles would otherwise feed itself for ever inside one call, where not
+ * even SIGTERM reaches the process.
+ */
+export const MAX_ECHO_DEPTH = 4;
+const ECHO_DROPPED = dropReason(
+  `dropped: logged while routing a record, ${MAX_ECHO_DEPTH} deep (a transport, formatter or listener logs for every record it handles)`,
+);
 
 /**
  * Fans records out to targets: level filter, health, bounded queues with an overflow policy.
@@ -101,6 +112,11 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly options: RouterOptions;
   private readonly clock: () => number;
   private readonly deferred = new Queue<LogRecordImpl>();
+  /** Each deferred record's echo depth (see MAX_ECHO_DEPTH), in the same order. */
+  private readonly deferredDepths = new Queue<number>();
+  /** Echo depth of the record being routed: 0 for one the application logged. */
+  private echoDepth = 0;
+  private echoesDropped = false;
   private dispatching = false;
   /** Failure listeners are running: what they log waits, marked quiet. */
   private reporting = false;
@@ -178,17 +194,47 @@ export class Router extends EventEmitter<RouterEvents> {
 
   dispatch(record: LogRecordImpl): void {
     if (this.dispatching) {
-      if (this.reporting) record.failure = { reasons: [], reported: false, quiet: true };
-      this.deferred.push(record);
+      this.defer(record);
       return;
     }
     this.dispatching = true;
     try {
       this.route(record);
-      while (this.deferred.length > 0) this.route(this.deferred.shift()!);
+      this.routeDeferred();
     } finally {
       this.dispatching = false;
+      this.echoDepth = 0;
     }
+  }
+
+  /** A record logged while another is routed waits its turn, unless it echoes too deep. */
+  private defer(record: LogRecordImpl): void {
+    if (this.reporting) record.failure = { reasons: [], reported: false, quiet: true };
+    const depth = this.echoDepth + 1;
+    if (depth > MAX_ECHO_DEPTH) {
+      this.dropEcho(record);
+      return;
+    }
+    this.deferred.push(record);
+    this.deferredDepths.push(depth);
+  }
+
+  private routeDeferred(): void {
+    while (this.deferred.length > 0) {
+      this.echoDepth = this.deferredDepths.shift()!;
+      this.route(this.deferred.shift()!);
+    }
+    this.echoDepth = 0;
+  }
+
+  /** Counted as dropped and reported like any drop; said once as a diagnostic. */
+  private dropEcho(record: LogRecordImpl): void {
+    this.routed++;
+    record.sentTo = 0;
+    this.failures.recordFailed(record, [{ target: 'router', error: ECHO_DROPPED }]);
+    if (this.echoesDropped) return;
+    this.echoesDropped = true;
+    this.diagnose(ECHO_DROPPED.message.replace('dropped: ', 'records dropped: '));
   }
 
   private route(record: LogRecordImpl): void {
@@ -245,7 +291,14 @@ export class Router extends EventEmitter<RouterEvents> {
       this.dispatching = wasDispatching;
     }
     // Inside a dispatch, its loop routes them; else they are routed now.
-    if (!wasDispatching && this.deferred.length > 0) this.dispatch(this.deferred.shift()!);
+    if (wasDispatching || this.deferred.length === 0) return;
+    this.dispatching = true;
+    try {
+      this.routeDeferred();
+    } finally {
+      this.dispatching = false;
+      this.echoDepth = 0;
+    }
   }
 
   markTargetHealthy(id: string): void {
