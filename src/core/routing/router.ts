@@ -94,7 +94,8 @@ const NO_TARGET = new Error('no healthy target');
  */
 export const MAX_ECHO_DEPTH = 4;
 const ECHO_DROPPED = dropReason(
-  `dropped: logged while routing a record, ${MAX_ECHO_DEPTH} deep (a transport, formatter or listener logs for every record it handles)`,
+  `dropped: logged while routing a record, ${MAX_ECHO_DEPTH} deep ` +
+    '(a transport, formatter or listener logs for every record it handles)',
 );
 
 /**

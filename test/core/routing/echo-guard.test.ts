@@ -66,7 +66,8 @@ describe('a plugin that logs for every record it handles', () => {
     const result = runChild(`
       lib.registerFormatter('echoing', { schema: ${ANY_OPTIONS}, create: () => ({
         name: 'echoing', format(record) { log.warn('formatted one'); return record.json(); } }) });
-      log = lib.createLogger({ exitFlush: false, transports: [{ type: 'file', path: out, format: { type: 'echoing' } }] });`);
+      const file = { type: 'file', path: out, format: { type: 'echoing' } };
+      log = lib.createLogger({ exitFlush: false, transports: [file] });`);
     expectBoundedEchoes(result);
     expect(result.lines).toBe(3 * 5);
   });
@@ -116,7 +117,8 @@ describe('a plugin that logs for every record it handles', () => {
         'let log;',
         `lib.registerFormatter('echoing', { schema: ${ANY_OPTIONS}, create: () => ({`,
         "  name: 'echoing', format(record) { log.warn('formatted one'); return record.json(); } }) });",
-        `log = lib.createLogger({ transports: [{ type: 'file', path: ${JSON.stringify(out)}, format: { type: 'echoing' } }] });`,
+        `const file = { type: 'file', path: ${JSON.stringify(out)}, format: { type: 'echoing' } };`,
+        'log = lib.createLogger({ transports: [file] });',
         "log.info('start');",
         "process.kill(process.pid, 'SIGTERM');",
         'setInterval(() => {}, 1000);',
