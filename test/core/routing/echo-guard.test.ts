@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,32 +20,35 @@ interface ChildResult {
   lines: number;
 }
 
-function runChild(body: string): ChildResult {
+/** Runs `lines` (after the library's) in a child: at most 4 MB per file, killed after 20 s. */
+function runLimited(lines: (out: string) => string[]): { result: SpawnSyncReturns<string>; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'streamlog-echo-'));
   const script = join(dir, 'child.mjs');
   const out = join(dir, 'out.log');
-  writeFileSync(
-    script,
-    [
-      ...libraryLines('esm'),
-      `const out = ${JSON.stringify(out)};`,
-      'const diagnostics = []; const failures = []; let log;',
-      body,
-      "log.on('diagnostic', (message) => diagnostics.push(message));",
-      "log.on('deliveryFailed', (failure) => failures.push(failure.reasons.map((r) => r.error.message).join('; ')));",
-      "for (let i = 0; i < 3; i++) log.info({ i }, 'from the application');",
-      'await log.close();',
-      'let lines = 0;',
-      "try { lines = (await import('node:fs')).readFileSync(out, 'utf8').split('\\n').length - 1; } catch {}",
-      'process.stdout.write(JSON.stringify({ stats: log.stats(), diagnostics, failures, lines }));',
-    ].join('\n'),
-  );
-  // 4 MB at most per file (512-byte blocks), killed after 20 s: the loop cannot hang the run.
+  writeFileSync(script, [...libraryLines('esm'), 'let log;', ...lines(out)].join('\n'));
+  // ulimit -f counts 512-byte blocks.
   const result = spawnSync('sh', ['-c', `ulimit -f 8192 && exec "${process.execPath}" "${script}"`], {
     encoding: 'utf8',
     timeout: 20_000,
     killSignal: 'SIGKILL',
   });
+  return { result, out };
+}
+
+/** `body` makes `log`; then three application records, close, and what the child saw. */
+function runChild(body: string): ChildResult {
+  const { result } = runLimited((out) => [
+    `const out = ${JSON.stringify(out)};`,
+    'const diagnostics = []; const failures = [];',
+    body,
+    "log.on('diagnostic', (message) => diagnostics.push(message));",
+    "log.on('deliveryFailed', (failure) => failures.push(failure.reasons.map((r) => r.error.message).join('; ')));",
+    "for (let i = 0; i < 3; i++) log.info({ i }, 'from the application');",
+    'await log.close();',
+    'let lines = 0;',
+    "try { lines = (await import('node:fs')).readFileSync(out, 'utf8').split('\\n').length - 1; } catch {}",
+    'process.stdout.write(JSON.stringify({ stats: log.stats(), diagnostics, failures, lines }));',
+  ]);
   if (result.status !== 0) {
     throw new Error(`child ended with ${result.status ?? result.signal}: ${result.stderr.slice(0, 2000)}`);
   }
@@ -107,28 +110,15 @@ describe('a plugin that logs for every record it handles', () => {
   });
 
   it('after the bound, SIGTERM reaches the process again', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'streamlog-echo-term-'));
-    const script = join(dir, 'child.mjs');
-    const out = join(dir, 'out.log');
-    writeFileSync(
-      script,
-      [
-        ...libraryLines('esm'),
-        'let log;',
-        `lib.registerFormatter('echoing', { schema: ${ANY_OPTIONS}, create: () => ({`,
-        "  name: 'echoing', format(record) { log.warn('formatted one'); return record.json(); } }) });",
-        `const file = { type: 'file', path: ${JSON.stringify(out)}, format: { type: 'echoing' } };`,
-        'log = lib.createLogger({ transports: [file] });',
-        "log.info('start');",
-        "process.kill(process.pid, 'SIGTERM');",
-        'setInterval(() => {}, 1000);',
-      ].join('\n'),
-    );
-    const result = spawnSync('sh', ['-c', `ulimit -f 8192 && exec "${process.execPath}" "${script}"`], {
-      encoding: 'utf8',
-      timeout: 20_000,
-      killSignal: 'SIGKILL',
-    });
+    const { result, out } = runLimited((out) => [
+      `lib.registerFormatter('echoing', { schema: ${ANY_OPTIONS}, create: () => ({`,
+      "  name: 'echoing', format(record) { log.warn('formatted one'); return record.json(); } }) });",
+      `const file = { type: 'file', path: ${JSON.stringify(out)}, format: { type: 'echoing' } };`,
+      'log = lib.createLogger({ transports: [file] });',
+      "log.info('start');",
+      "process.kill(process.pid, 'SIGTERM');",
+      'setInterval(() => {}, 1000);',
+    ]);
     expect(result.signal).toBe('SIGTERM');
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(5);
   });
