@@ -217,6 +217,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
         `dropped ${dropped} record(s) for ${target} while its queue was full`,
       ),
     spoolDir: spoolDir === undefined ? undefined : resolve(baseDir, spoolDir),
+    spoolMaxBytes: routerConfig.spool?.maxBytes,
     revive: (line) => tree!.revive(line),
   });
   if (typeof diagnostics === 'function') router.on('diagnostic', diagnostics);

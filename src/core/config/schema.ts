@@ -150,7 +150,7 @@ const plainRouter = object({
   continueOnError: optional(bool),
   health: optional(object({ failureThreshold: optional(num(1, MAX_INT, true)), cooldownMs: optional(plainDuration) })),
   maxBackpressureMs: optional(plainDuration),
-  spool: optional(object({ dir: text(1) })),
+  spool: optional(object({ dir: text(1), maxBytes: optional(plainSize) })),
   spoolDir: optional(text(1)),
 });
 
@@ -167,8 +167,11 @@ export const routerSchema = lazySchema(
         })
         .optional(),
       maxBackpressureMs: durationSchema.optional(),
-      /** Where what a `block` target cannot take yet waits, one file per target (relative to the config). */
-      spool: z.strictObject({ dir: z.string().min(1) }).optional(),
+      /**
+       * Where what a `block` target cannot take yet waits, one file per target (relative to the
+       * config), each kept under `maxBytes` (default 100MB) by dropping its oldest lines.
+       */
+      spool: z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }).optional(),
       /** 0.2's name, accepted until 0.4. */
       spoolDir: deprecatedOption(z.string().min(1).optional(), '"spool": { "dir": … }'),
     }),

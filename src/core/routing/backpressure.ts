@@ -1,4 +1,4 @@
-import type { LogRecord } from '../record/log-record.js';
+import { impl, type LogRecord } from '../record/log-record.js';
 import type { RoutingEvents } from './events.js';
 import type { FailureReporter } from './failure-reporter.js';
 import type { Target } from './target.js';
@@ -18,6 +18,8 @@ export interface BackpressureOptions {
   summariseDrops?: (target: string, dropped: number, durationMs: number) => void;
   /** Turns a spooled JSON line back into a record. */
   revive?: (line: string) => LogRecord;
+  /** Each target's spool file is kept under this by dropping its oldest lines. */
+  spoolMaxBytes: number;
 }
 
 /**
@@ -108,13 +110,37 @@ export class Backpressure {
     return started;
   }
 
-  /** Appends a record to the target's spool; one the disk will not take fails, counted and dead-lettered. */
+  /**
+   * Appends a record to the target's spool, first dropping its oldest lines past the bound;
+   * one the disk will not take fails, counted and dead-lettered.
+   */
   private spool(target: Target, record: LogRecord): void {
     try {
-      target.spool!.append(record.json());
+      const line = record.json();
+      // Without revive (a bare router) nothing could be counted, so nothing is dropped.
+      if (this.options.revive !== undefined) {
+        const dropped = target.makeSpoolRoom(Buffer.byteLength(line), this.options.spoolMaxBytes);
+        if (dropped.length > 0) this.droppedFromSpool(target, this.options.revive, dropped);
+      }
+      target.spool!.append(line);
     } catch (error) {
       target.countSpoolFailure();
       this.failures.targetFailed(record, target.id, error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Lines the bound pushed out of the spool: an earlier process's are marked adopted, ours dropped. */
+  private droppedFromSpool(
+    target: Target,
+    revive: (line: string) => LogRecord,
+    lines: { line: string; adopted: boolean }[],
+  ): void {
+    const reason = target.spoolDropError;
+    for (const { line, adopted } of lines) {
+      const record = revive(line);
+      if (adopted) impl(record).failure = { reasons: [], reported: false, adopted: true };
+      else target.countDrop();
+      this.failures.targetFailed(record, target.id, reason);
     }
   }
 

@@ -10,7 +10,14 @@ import type { DeadLetterReason, RouterEvents, Strategy } from './events.js';
 import { FailureReporter } from './failure-reporter.js';
 import { Spool } from '../io/spool.js';
 import { dropReason, isDrop } from '../io/settlement.js';
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_RECORDS, Target, type OverflowPolicy, type TargetStats } from './target.js';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_RECORDS,
+  DEFAULT_SPOOL_MAX_BYTES,
+  Target,
+  type OverflowPolicy,
+  type TargetStats,
+} from './target.js';
 
 export interface RouterOptions {
   strategy?: Strategy;
@@ -28,6 +35,8 @@ export interface RouterOptions {
   summariseDrops?: (target: string, dropped: number, durationMs: number) => void;
   /** Folder for `block` overflow on disk, one `<target id>.ndjson` per target. */
   spoolDir?: string;
+  /** Each spool file is kept under this by dropping its oldest lines (default 100 MB). */
+  spoolMaxBytes?: number;
   /** Turns a spooled JSON line back into a record (the logger provides it). */
   revive?: (line: string) => LogRecord;
 }
@@ -141,6 +150,7 @@ export class Router extends EventEmitter<RouterEvents> {
       maxBackpressureMs: options.maxBackpressureMs ?? 10_000,
       summariseDrops: options.summariseDrops,
       revive: options.revive,
+      spoolMaxBytes: options.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES,
     });
   }
 

@@ -49,6 +49,8 @@ export interface EpisodeEnd {
 
 export const DEFAULT_MAX_RECORDS = 10_000;
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+/** Bound of each target's file in the router's spool, as of an http transport's spool. */
+export const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
 
 /**
  * The router's view of one transport, and the only writer of its state: level, bounded
@@ -73,6 +75,7 @@ export class Target {
   private backpressureTotalMs = 0;
   private longestMs = 0;
   private cachedDropError: Error | undefined;
+  private cachedSpoolDropError: Error | undefined;
   private spoolFailed = 0;
   /** Spool lines handed to the transport and not yet settled, committed in order. */
   private readonly reads: SpoolReads | undefined;
@@ -107,6 +110,24 @@ export class Target {
   get dropError(): Error {
     this.cachedDropError ??= dropReason(`dropped: queue of ${this.id} full (${this.options.overflow})`);
     return this.cachedDropError;
+  }
+
+  get spoolDropError(): Error {
+    this.cachedSpoolDropError ??= dropReason(`dropped: the router's spool of ${this.id} is over its maxBytes`);
+    return this.cachedSpoolDropError;
+  }
+
+  /**
+   * Keeps the spool under `maxBytes` with `bytes` more to come: its oldest unread lines are
+   * taken out and returned, each saying whether an earlier process left it (read first).
+   */
+  makeSpoolRoom(bytes: number, maxBytes: number): { line: string; adopted: boolean }[] {
+    const spool = this.spool;
+    if (spool === undefined) return [];
+    const lines = spool.makeRoom(bytes, maxBytes, (this.reads?.outstanding ?? 0) === 0);
+    const adopted = Math.min(this.adoptedLeft, lines.length);
+    this.adoptedLeft -= adopted;
+    return lines.map((line, i) => ({ line, adopted: i < adopted }));
   }
 
   /** Is anything waiting in the queue or spool, or is an episode open? */

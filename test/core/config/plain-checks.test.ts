@@ -192,7 +192,7 @@ const BEFORE: [object, string][] = [
   ],
   [
     { router: { spool: { dirr: 'x' } } },
-    'router.spool.dirr: unknown option "dirr" (known: dir); did you mean "dir"?\n  router.spool.dir: ' +
+    'router.spool.dirr: unknown option "dirr" (known: dir, maxBytes); did you mean "dir"?\n  router.spool.dir: ' +
       'expected string, got undefined',
   ],
   [{ router: { spoolDir: '' } }, 'router.spoolDir: expected at least 1 character(s)'],
