@@ -84,6 +84,11 @@ export class PidLock {
  */
 const UNWRITTEN_GRACE_MS = 10_000;
 
+/** Does a live logger (of this process or another) hold the lock at `path`? */
+export function lockHeld(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined && ownerAlive(path);
+}
+
 /**
  * Is the owner named in the lock file alive? A lock still being written counts as alive, and
  * so does one that is not a file of ours (a symlink, a FIFO, another user's): it was not

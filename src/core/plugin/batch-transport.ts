@@ -1,6 +1,7 @@
 import { dropReason } from '../io/settlement.js';
 import { Spool } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
+import { straySpools } from '../io/spool-strays.js';
 import { keepFlat, type LogRecord } from '../record/log-record.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
@@ -35,6 +36,11 @@ export interface SpoolOptions {
   maxBytes?: number;
   /** Records held in memory before newer ones wait on disk (default: four batches). */
   memoryRecords?: number;
+  /**
+   * The start (`http-`) that `name` shares with the names of other destinations' files: such
+   * a file left in `dir` with lines no live logger will send is diagnosed at the start.
+   */
+  family?: string;
 }
 
 /** What a processor is told besides the records. */
@@ -223,12 +229,24 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   protected override servicesAttached(_services: TransportServices): void {
     const options = this.spoolOptions;
     if (options === undefined || this.reads !== undefined) return;
-    const spool = Spool.claim(options.dir, options.name ?? this.id);
+    const name = options.name ?? this.id;
+    const spool = Spool.claim(options.dir, name);
     this.reads = new SpoolReads(spool);
     this.adoptedLeft = spool.count;
     const problem = spool.problem;
     if (problem !== undefined) this.report(`spool not used: ${problem.message}`, problem);
+    if (options.family !== undefined) this.reportStraySpools(options.dir, options.family, name);
     if (!spool.empty) setImmediate(() => this.replayNext());
+  }
+
+  private reportStraySpools(dir: string, family: string, name: string): void {
+    for (const stray of straySpools(dir, family, name)) {
+      this.report(
+        `spool ${stray.path} holds ${stray.bytes} bytes of records for another destination (a changed url or ` +
+          'preset?) that no logger sends: ship them with `streamlog ship` and a config for that destination, ' +
+          'then remove the file',
+      );
+    }
   }
 
   protected handle(record: LogRecord): void {

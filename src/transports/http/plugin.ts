@@ -108,6 +108,7 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
                 .digest('hex')
                 .slice(0, 16)}`,
               maxBytes: options.spool?.maxBytes ?? options.spoolMaxBytes,
+              family: 'http-',
             },
     });
   },
