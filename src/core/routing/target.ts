@@ -81,6 +81,8 @@ export class Target {
   private readonly reads: SpoolReads | undefined;
   /** Lines an earlier process left in the spool and not yet read: not this process's records. */
   private adoptedLeft: number;
+  /** An earlier process's lines handed to the transport and not yet settled (they settle first). */
+  private adoptedInTransport = 0;
   /** close() has let go of it: nothing more is fed to it. */
   released = false;
   /**
@@ -163,7 +165,7 @@ export class Target {
     // An abandoned transport may settle some records after all: those are no longer held.
     const abandoned = Math.min(this.abandoned, Math.max(0, this.inTransport));
     return {
-      inMemory: Math.max(0, this.inTransport - abandoned) + this.queue.length,
+      inMemory: Math.max(0, this.inTransport - abandoned - this.adoptedInTransport) + this.queue.length,
       spooled: (this.transport.parked ?? 0) + Math.max(0, routerSpooled),
       abandoned,
     };
@@ -216,6 +218,7 @@ export class Target {
    * read whose lines are all settled is committed in the spool.
    */
   settled(count: number): void {
+    this.adoptedInTransport = Math.max(0, this.adoptedInTransport - count);
     this.reads?.settleOldest(count);
   }
 
@@ -257,7 +260,10 @@ export class Target {
       this.adoptedLeft -= adopted;
       for (const line of lines) {
         const record = revive(line);
-        if (adopted-- > 0) impl(record).failure = { reasons: [], reported: false, adopted: true };
+        if (adopted-- > 0) {
+          impl(record).failure = { reasons: [], reported: false, adopted: true };
+          this.adoptedInTransport++;
+        }
         this.hand(record);
       }
     }

@@ -77,6 +77,8 @@ describe('router.spool.maxBytes', () => {
     // old1 went back to the (stalled) transport at the start; the 8 behind it were pushed out.
     expect(next.stalled.messages()).toEqual(['old1']);
     expect(stats.adoptedFailed).toBe(8);
+    // old1, not this logger's, is not among this logger's pending records either.
+    expect(stats.pendingDetail).toEqual({ inMemory: 0, spooled: stats.pending, abandoned: 0 });
     expect(stats.logged).toBe(100);
     expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped + stats.pending);
     expect(failures.filter((f) => String(f.record.msg).startsWith('old'))).toHaveLength(8);
