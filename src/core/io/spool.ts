@@ -62,6 +62,9 @@ export class Spool {
   /** Dead bytes from which a compaction that failed is tried again. */
   private retryCompactionAt = 0;
 
+  /** Files of this target that claim passed over because they could not be used (for a diagnostic). */
+  skipped: readonly Error[] = [];
+
   /** Why the spool cannot be used: every append fails with it (and the record is counted). */
   private unavailable: Error | undefined;
 
@@ -86,26 +89,38 @@ export class Spool {
 
   /**
    * The spool of target `id` in `dir` for this logger: `<id>.ndjson`, or `<id>.2.ndjson`, …
-   * when a live logger holds that one. A file left by a dead owner is adopted, and so are
+   * when a live logger holds that one or it cannot be used (a symlink, another user's file:
+   * left as found, and said in `skipped`). A file left by a dead owner is adopted, and so are
    * the other candidates no live logger holds: their lines are moved into this one.
    */
   static claim(dir: string, id: string): Spool {
     const name = id.replace(/[^\w.-]/g, '_');
     const candidate = (n: number) => join(dir, n === 1 ? `${name}.ndjson` : `${name}.${n}.ndjson`);
     let spool: Spool | undefined;
+    const skipped: Error[] = [];
     try {
       ensureFolder(dir);
       for (let n = 1; n <= MAX_CANDIDATES && spool === undefined; n++) {
         const lock = tryLock(`${candidate(n)}.lock`);
-        if (lock) spool = new Spool(candidate(n), lock);
+        if (!lock) continue;
+        const claimed = new Spool(candidate(n), lock);
+        if (claimed.problem === undefined) {
+          spool = claimed;
+        } else {
+          // Its records would all fail: the next name serves as well, and this file stays as found.
+          skipped.push(claimed.problem);
+          claimed.close();
+        }
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       return new Spool(candidate(1), undefined, new Error(`cannot use spool folder ${dir}: ${code}`, { cause: error }));
     }
     if (spool === undefined) {
-      return new Spool(candidate(1), undefined, new Error(`no free spool file for ${id} in ${dir}`));
+      const problem = skipped[0] ?? new Error(`no free spool file for ${id} in ${dir}`);
+      return new Spool(candidate(1), undefined, problem);
     }
+    spool.skipped = skipped;
     // Loggers that shared the folder and are gone left their files at other candidates, which
     // this logger might never reach again: without this their records would be stranded.
     for (let n = 1; n <= MAX_CANDIDATES; n++) {

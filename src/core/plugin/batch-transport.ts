@@ -235,6 +235,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.adoptedLeft = spool.count;
     const problem = spool.problem;
     if (problem !== undefined) this.report(`spool not used: ${problem.message}`, problem);
+    for (const skipped of spool.skipped) this.report(`spool file passed over: ${skipped.message}`, skipped);
     if (options.family !== undefined) this.reportStraySpools(options.dir, options.family, name);
     if (!spool.empty) setImmediate(() => this.replayNext());
   }

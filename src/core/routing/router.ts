@@ -160,6 +160,8 @@ export class Router extends EventEmitter<RouterEvents> {
     const spoolDir = this.options.spoolDir;
     const spool = spoolDir !== undefined && overflow === 'block' ? Spool.claim(spoolDir, transport.id) : undefined;
     if (spool?.problem !== undefined) this.diagnose(`${transport.id}: spool not used: ${spool.problem.message}`);
+    for (const skipped of spool?.skipped ?? [])
+      this.diagnose(`${transport.id}: spool file passed over: ${skipped.message}`);
     const target = new Target(
       transport,
       {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +85,29 @@ describe('router.spool.maxBytes', () => {
     // old1 stays until the transport settles it; the dropped lines are cut out of the file.
     expect(readFileSync(join(dir, 'dest.ndjson'), 'utf8')).not.toMatch(/"old[2-9]"/);
     await next.log.close({ timeoutMs: 20 });
+  });
+
+  it('a spool file that cannot be used (a symlink) is passed over for the next name, with a diagnostic', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-router-spool-skip-'));
+    const victim = join(mkdtempSync(join(tmpdir(), 'streamlog-victim-')), 'victim');
+    writeFileSync(victim, 'untouched');
+    symlinkSync(victim, join(dir, 'dest.ndjson'));
+    const stalled = new ControlledTransport({ id: 'dest', mode: 'stall' });
+    const diagnostics: string[] = [];
+    const log = createLogger(
+      {
+        exitFlush: false,
+        router: { spool: { dir } },
+        transports: [{ transport: stalled, maxQueue: { maxRecords: 2 } }],
+      },
+      { diagnostics: (message) => diagnostics.push(message) },
+    );
+    for (let i = 0; i < 5; i++) log.info(`r${i}`);
+    expect(diagnostics).toEqual([expect.stringMatching(/^dest: spool file passed over: .*symbolic link/)]);
+    expect(log.stats()).toMatchObject({ logged: 5, failed: 0, pending: 5 });
+    expect(readFileSync(join(dir, 'dest.2.ndjson'), 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(readFileSync(victim, 'utf8')).toBe('untouched');
+    await log.close({ timeoutMs: 20 });
   });
 
   it('a bad maxBytes is a ConfigError at its path', () => {
