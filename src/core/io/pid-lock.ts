@@ -1,4 +1,4 @@
-import { closeSync, constants, lstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, lutimesSync, openSync, writeSync } from 'node:fs';
 import { readOwnFile, removeQuietly, UnsafeFileError } from './safe-open.js';
 
 // Created exclusively, so never through a symlink; O_NOFOLLOW says so outright.
@@ -63,6 +63,35 @@ function takeOverStale(path: string, staleAfterMs: number | undefined): void {
 
 export class PidLock {
   constructor(readonly path: string) {}
+
+  /**
+   * Keeps a held lock in place: one removed under us (an age-based temp cleaner, an `rm` of
+   * the folder's files) is made again, naming us, before a second logger can take the file
+   * it guards; its time is renewed, so such a cleaner sees it in use. False once another
+   * owner holds it (made in the moment ours was gone) or it cannot be made.
+   */
+  keep(): boolean {
+    if (!heldHere.has(this.path)) return false;
+    try {
+      const fd = openSync(this.path, CREATE, 0o640);
+      try {
+        writeSync(fd, String(process.pid));
+      } finally {
+        closeSync(fd);
+      }
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+    try {
+      if (readOwnFile(this.path, 32) !== String(process.pid)) return false;
+      const now = new Date();
+      lutimesSync(this.path, now, now);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   release(): void {
     if (!heldHere.delete(this.path)) return;

@@ -19,6 +19,8 @@ import { tryWriteFully } from './write-fully.js';
 const READ_CHUNK = 64 * 1024;
 /** Spool files one target may have before a logger gives up finding a free one. */
 const MAX_CANDIDATES = 64;
+/** How often an open spool renews its lock: well inside any age-based cleaner's limit. */
+const LOCK_KEEP_MS = 60_000;
 /** Lines moved per write when adopting an orphan's spool file. */
 const ADOPT_BATCH = 1024;
 const APPEND = constants.O_APPEND | constants.O_RDWR;
@@ -68,6 +70,9 @@ export class Spool {
   /** Why the spool cannot be used: every append fails with it (and the record is counted). */
   private unavailable: Error | undefined;
 
+  /** Renews the lock while the spool is open (see PidLock.keep). */
+  private lockKeeper: NodeJS.Timeout | undefined;
+
   constructor(
     readonly path: string,
     private readonly lock?: PidLock,
@@ -76,6 +81,15 @@ export class Spool {
     this.offsetPath = `${path}.offset`;
     this.unavailable = unavailable;
     if (unavailable === undefined) this.adopt();
+    if (lock !== undefined) {
+      this.lockKeeper = setInterval(() => this.keepLock(), LOCK_KEEP_MS);
+      this.lockKeeper.unref();
+    }
+  }
+
+  /** Makes the lock again if it was removed under us, and renews its time; false if another owner has it. */
+  keepLock(): boolean {
+    return this.lock?.keep() ?? false;
   }
 
   /**
@@ -241,6 +255,7 @@ export class Spool {
       }
     }
     this.fd = undefined;
+    clearInterval(this.lockKeeper);
     this.lock?.release();
   }
 

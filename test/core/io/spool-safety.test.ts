@@ -9,6 +9,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -228,5 +229,37 @@ describe('adopting what a dead owner left', () => {
     expect(readFileSync(`${file(1)}.lock`, 'utf8')).toBe(String(holder.pid));
     expect(existsSync(`${file(1)}.offset`)).toBe(false);
     expect(existsSync(file(3))).toBe(false);
+  });
+});
+
+describe('the lock of an open spool', () => {
+  it('removed under its live owner (a temp cleaner) is made again, so a second claim takes the next file', () => {
+    const dir = tempDir();
+    const spool = claim(dir, 't');
+    const lock = join(dir, 't.ndjson.lock');
+    rmSync(lock);
+    expect(spool.keepLock()).toBe(true);
+    expect(readFileSync(lock, 'utf8')).toBe(String(process.pid));
+    expect(claim(dir, 't').path).toBe(join(dir, 't.2.ndjson'));
+  });
+
+  it('has its time renewed, so an age-based cleaner sees it in use', () => {
+    const dir = tempDir();
+    const spool = claim(dir, 't');
+    const lock = join(dir, 't.ndjson.lock');
+    const monthAgo = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+    utimesSync(lock, monthAgo, monthAgo);
+    expect(spool.keepLock()).toBe(true);
+    expect(Date.now() - lstatSync(lock).mtimeMs).toBeLessThan(60_000);
+  });
+
+  it('taken by another live owner in the moment it was gone is left to that owner', async () => {
+    const dir = tempDir();
+    const spool = claim(dir, 't');
+    const lock = join(dir, 't.ndjson.lock');
+    rmSync(lock);
+    const holder = await lockHolder(lock);
+    expect(spool.keepLock()).toBe(false);
+    expect(readFileSync(lock, 'utf8')).toBe(String(holder.pid));
   });
 });
