@@ -129,12 +129,20 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   }
 
   override flushSync(): void {
-    if (this.retryTimer !== undefined) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
-    this.batcher.cut();
-    this.inner.flushSync();
+    // While a chunk is out, what gathers behind it cannot be cut, and a chunk that settles
+    // inside the inner flush starts the next one, part of which the inner transport may still
+    // hold: go on while each round moves to another chunk, until the inner one keeps a chunk
+    // unsettled (it writes asynchronously) or nothing is left.
+    let before: LogRecord[] | undefined;
+    do {
+      if (this.retryTimer !== undefined) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+      }
+      before = this.chunk;
+      this.batcher.cut();
+      this.inner.flushSync();
+    } while (this.chunk !== before);
   }
 
   protected override async closeResources(): Promise<void> {

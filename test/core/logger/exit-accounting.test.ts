@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DIST_ESM, requireBuild } from '../../built.js';
+
+// Ends of a process where records were left neither written nor failed: each child logs to
+// files, ends, and prints its loggers' stats from an exit listener added after theirs.
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+interface Counts {
+  logged: number;
+  delivered: number;
+  failed: number;
+  dropped: number;
+  pending: number;
+}
+
+/** Runs `body` (with `createLogger`, `writeSync` and `DIR` in scope) in a child, file size and time bounded. */
+function run(body: string): { dir: string; status: number | null; stderr: string; stats: Counts[] } {
+  requireBuild();
+  const dir = mkdtempSync(join(tmpdir(), 'streamlog-exit-accounting-'));
+  dirs.push(dir);
+  const script = `import { createLogger } from ${JSON.stringify(DIST_ESM)};
+    import { writeSync } from 'node:fs';
+    const DIR = ${JSON.stringify(dir)};
+    const printAtExit = (log) => process.on('exit', () => writeSync(1, JSON.stringify(log.stats()) + '\\n'));
+    ${body}`;
+  const result = spawnSync(
+    'sh',
+    ['-c', 'ulimit -f 8192 && exec "$0" --input-type=module -e "$1"', process.execPath, script],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    },
+  );
+  const stats = result.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Counts);
+  return { dir, status: result.status, stderr: result.stderr, stats };
+}
+
+function lines(path: string): Record<string, unknown>[] {
+  const text = readFileSync(path, 'utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('every record accounted at the end of the process', () => {
+  it('process.exit() right after logging through a buffered file target: every line written', () => {
+    const { dir, status, stderr, stats } = run(`
+      const target = { type: 'file', path: DIR + '/app.log' };
+      const log = createLogger({ base: null, transports: [{ type: 'buffered', batch: { intervalMs: 5000 }, target }] });
+      printAtExit(log);
+      for (let i = 0; i < 20000; i++) log.info({ i, pad: 'x'.repeat(50) }, 'line');
+      process.exit(0);`);
+    expect(status).toBe(0);
+    expect(stderr).toBe('');
+    const written = lines(join(dir, 'app.log'));
+    expect(written.map((l) => l.i)).toEqual(Array.from({ length: 20000 }, (_, i) => i));
+    expect(stats).toHaveLength(1);
+    expect(stats[0]).toMatchObject({ logged: 20000, delivered: 20000, failed: 0, dropped: 0, pending: 0 });
+  });
+});
