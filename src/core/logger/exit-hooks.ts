@@ -130,9 +130,17 @@ function unhookSignals(): void {
 
 export function registerForExit(item: ExitParticipant): void {
   live.add(item);
+  // Made while the process is ending (in an 'exit' listener): no later tick will write what
+  // it buffers, and our 'exit' hook has run already, so it writes through from its start.
+  if (exited) {
+    try {
+      item.exitSync();
+    } catch {
+      // As in onExit: what could not be written was counted.
+    }
+  }
   if (!exitHooked) {
     exitHooked = true;
-    exited = false;
     process.on('exit', onExit);
     process.on('beforeExit', onBeforeExit);
   }

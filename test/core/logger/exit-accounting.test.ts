@@ -71,4 +71,37 @@ describe('every record accounted at the end of the process', () => {
     expect(stats).toHaveLength(1);
     expect(stats[0]).toMatchObject({ logged: 20000, delivered: 20000, failed: 0, dropped: 0, pending: 0 });
   });
+
+  it("a logger made in an 'exit' listener writes its lines before the process ends", () => {
+    const { dir, status, stderr, stats } = run(`
+      const log = createLogger({ base: null, transports: [{ type: 'file', path: DIR + '/app.log' }] });
+      log.info('main');
+      process.on('exit', () => {
+        const late = createLogger({ base: null, transports: [{ type: 'file', path: DIR + '/late.log' }] });
+        for (let i = 0; i < 100; i++) late.info({ i }, 'from the exit listener');
+        writeSync(1, JSON.stringify(late.stats()) + '\\n');
+      });
+      process.exit(0);`);
+    expect(status).toBe(0);
+    expect(stderr).toBe('');
+    expect(lines(join(dir, 'app.log'))).toHaveLength(1);
+    expect(lines(join(dir, 'late.log')).map((l) => l.i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(stats[0]).toMatchObject({ logged: 100, delivered: 100, pending: 0 });
+  });
+
+  it("a logger made in an 'exit' listener after every other logger closed writes its lines too", () => {
+    const { dir, status, stats } = run(`
+      const log = createLogger({ base: null, transports: [{ type: 'file', path: DIR + '/app.log' }] });
+      log.info('main');
+      process.on('exit', () => {
+        log.close();
+        const late = createLogger({ base: null, transports: [{ type: 'file', path: DIR + '/late.log' }] });
+        for (let i = 0; i < 100; i++) late.info({ i }, 'from the exit listener');
+        writeSync(1, JSON.stringify(late.stats()) + '\\n');
+      });
+      process.exit(0);`);
+    expect(status).toBe(0);
+    expect(lines(join(dir, 'late.log'))).toHaveLength(100);
+    expect(stats[0]).toMatchObject({ logged: 100, delivered: 100, pending: 0 });
+  });
 });
