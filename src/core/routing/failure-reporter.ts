@@ -104,8 +104,10 @@ export class FailureReporter {
     else this.failed++;
     this.pending.push(record);
     // A synchronous burst of failures (a stalled target under a flood) is reported as it
-    // goes, so the records waiting for their report cannot pile up in memory.
-    if (this.pending.length >= MAX_PENDING_REPORTS) {
+    // goes, so the records waiting for their report cannot pile up in memory. Not at exit:
+    // what a transport gives up is held already and is reported once it is all decided, as
+    // one report (a second within the minute would not reach stderr).
+    if (this.pending.length >= MAX_PENDING_REPORTS && !this.exiting) {
       this.report();
       return;
     }

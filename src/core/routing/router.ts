@@ -490,8 +490,9 @@ export class Router extends EventEmitter<RouterEvents> {
 
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
     target.settled(records.length);
-    // A drop for a bound says nothing about the destination's health.
-    const opened = !isDrop(reason) && target.health.failed(records.length, reason);
+    // A drop for a bound says nothing about the destination's health, nor does a record
+    // given up because the process is ending.
+    const opened = !isDrop(reason) && !this.failures.exiting && target.health.failed(records.length, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
     // Announced once the records are counted: a listener reading stats() must not see them as delivered.
     if (opened) this.announceUnhealthy(target, reason);

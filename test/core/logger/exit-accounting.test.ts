@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DIST_ESM, requireBuild } from '../../built.js';
+import { freePort } from '../../setup/free-port.js';
 
 // Ends of a process where records were left neither written nor failed: each child logs to
 // files, ends, and prints its loggers' stats from an exit listener added after theirs.
@@ -103,5 +104,20 @@ describe('every record accounted at the end of the process', () => {
     expect(status).toBe(0);
     expect(lines(join(dir, 'late.log'))).toHaveLength(100);
     expect(stats[0]).toMatchObject({ logged: 100, delivered: 100, pending: 0 });
+  });
+
+  it('process.exit(), 3,000 records held for a dead backend: stderr says all 3,000 failed, in one line', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/ingest`;
+    const { dir, status, stderr, stats } = run(`
+      const log = createLogger({ base: null, router: { deadLetter: DIR + '/dead.ndjson' },
+        transports: [{ type: 'http', url: ${JSON.stringify(url)}, retry: { baseMs: 60000 } }] });
+      printAtExit(log);
+      for (let i = 0; i < 3000; i++) log.info({ i }, 'line');
+      setTimeout(() => process.exit(0), 200);`);
+    expect(status).toBe(0);
+    expect(stats[0]).toMatchObject({ logged: 3000, delivered: 0, failed: 3000, dropped: 0, pending: 0 });
+    expect(lines(join(dir, 'dead.ndjson'))).toHaveLength(3000);
+    // Neither a first 1,024 with the rest held back as a repeat, nor the target called unhealthy for our exit.
+    expect(stderr).toBe('streamlog: 3000 record(s) failed (http#0: process exited before the records were sent)\n');
   });
 });
