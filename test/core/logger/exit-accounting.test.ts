@@ -120,4 +120,18 @@ describe('every record accounted at the end of the process', () => {
     // Neither a first 1,024 with the rest held back as a repeat, nor the target called unhealthy for our exit.
     expect(stderr).toBe('streamlog: 3000 record(s) failed (http#0: process exited before the records were sent)\n');
   });
+
+  it('close({ timeoutMs }) giving up 3,000 records for a dead backend: stderr says all failed, in one line', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/ingest`;
+    const { dir, status, stderr, stats } = run(`
+      const log = createLogger({ base: null, router: { deadLetter: DIR + '/dead.ndjson' },
+        transports: [{ type: 'http', url: ${JSON.stringify(url)}, retry: { baseMs: 60000 } }] });
+      for (let i = 0; i < 3000; i++) log.info({ i }, 'line');
+      const closed = await log.close({ timeoutMs: 300 });
+      writeSync(1, JSON.stringify({ ...log.stats(), closed }) + '\\n');`);
+    expect(status).toBe(0);
+    expect(stats[0]).toMatchObject({ closed: false, logged: 3000, failed: 3000, pending: 0 });
+    expect(lines(join(dir, 'dead.ndjson'))).toHaveLength(3000);
+    expect(stderr).toBe('streamlog: 3000 record(s) failed (http#0: not delivered before close() timed out)\n');
+  });
 });
