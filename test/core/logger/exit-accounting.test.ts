@@ -121,7 +121,7 @@ describe('every record accounted at the end of the process', () => {
     expect(stderr).toBe('streamlog: 3000 record(s) failed (http#0: process exited before the records were sent)\n');
   });
 
-  it('close({ timeoutMs }) giving up 3,000 records for a dead backend: stderr says all failed, in one line', async () => {
+  it('close({ timeoutMs }) gives up 3,000 records for a dead backend: stderr says all failed, one line', async () => {
     const url = `http://127.0.0.1:${await freePort()}/ingest`;
     const { dir, status, stderr, stats } = run(`
       const log = createLogger({ base: null, router: { deadLetter: DIR + '/dead.ndjson' },
