@@ -23,7 +23,7 @@ interface Counts {
 }
 
 /** Runs `body` (with `createLogger`, `writeSync` and `DIR` in scope) in a child, file size and time bounded. */
-function run(body: string): { dir: string; status: number | null; stderr: string; stats: Counts[] } {
+function run(body: string, fileBlocks = 8192): { dir: string; status: number | null; stderr: string; stats: Counts[] } {
   requireBuild();
   const dir = mkdtempSync(join(tmpdir(), 'streamlog-exit-accounting-'));
   dirs.push(dir);
@@ -34,7 +34,7 @@ function run(body: string): { dir: string; status: number | null; stderr: string
     ${body}`;
   const result = spawnSync(
     'sh',
-    ['-c', 'ulimit -f 8192 && exec "$0" --input-type=module -e "$1"', process.execPath, script],
+    ['-c', `ulimit -f ${fileBlocks} && exec "$0" --input-type=module -e "$1"`, process.execPath, script],
     {
       encoding: 'utf8',
       timeout: 30_000,
@@ -133,5 +133,25 @@ describe('every record accounted at the end of the process', () => {
     expect(stats[0]).toMatchObject({ closed: false, logged: 3000, failed: 3000, pending: 0 });
     expect(lines(join(dir, 'dead.ndjson'))).toHaveLength(3000);
     expect(stderr).toBe('streamlog: 3000 record(s) failed (http#0: not delivered before close() timed out)\n');
+  });
+
+  it('a dead letter cut short by a file size limit at exit holds whole lines, and counts only those', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/ingest`;
+    const { dir, stats } = run(
+      `const log = createLogger({ base: null, router: { deadLetter: DIR + '/dead.ndjson' },
+        transports: [{ type: 'http', url: ${JSON.stringify(url)}, retry: { baseMs: 60000 } }] });
+      printAtExit(log);
+      for (let i = 0; i < 500; i++) log.info({ i, pad: 'p'.repeat(100) }, 'line');
+      setTimeout(() => process.exit(0), 200);`,
+      64, // 32 KiB: room for about 160 of the 500 lines
+    );
+    const text = readFileSync(join(dir, 'dead.ndjson'), 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const written = lines(join(dir, 'dead.ndjson'));
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.length).toBeLessThan(500);
+    const counts = stats[0] as Counts & { deadLettered: number; deadLetterFailed: number };
+    expect(counts).toMatchObject({ logged: 500, failed: 500, deadLettered: written.length });
+    expect(counts.deadLetterFailed).toBe(500 - written.length);
   });
 });
