@@ -22,8 +22,16 @@ interface Counts {
   pending: number;
 }
 
+interface Ended {
+  dir: string;
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  stats: Counts[];
+}
+
 /** Runs `body` (with `createLogger`, `writeSync` and `DIR` in scope) in a child, file size and time bounded. */
-function run(body: string, fileBlocks = 8192): { dir: string; status: number | null; stderr: string; stats: Counts[] } {
+function run(body: string, fileBlocks = 8192): Ended {
   requireBuild();
   const dir = mkdtempSync(join(tmpdir(), 'streamlog-exit-accounting-'));
   dirs.push(dir);
@@ -45,7 +53,7 @@ function run(body: string, fileBlocks = 8192): { dir: string; status: number | n
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Counts);
-  return { dir, status: result.status, stderr: result.stderr, stats };
+  return { dir, status: result.status, signal: result.signal, stderr: result.stderr, stats };
 }
 
 function lines(path: string): Record<string, unknown>[] {
@@ -153,5 +161,20 @@ describe('every record accounted at the end of the process', () => {
     const counts = stats[0] as Counts & { deadLettered: number; deadLetterFailed: number };
     expect(counts).toMatchObject({ logged: 500, failed: 500, deadLettered: written.length });
     expect(counts.deadLetterFailed).toBe(500 - written.length);
+  });
+
+  it('SIGHUP with records held for a dead backend: dies by it, every record failed, dead-lettered', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/ingest`;
+    const { dir, signal, stderr } = run(`
+      const log = createLogger({ base: null, router: { deadLetter: DIR + '/dead.ndjson' },
+        transports: [{ type: 'http', url: ${JSON.stringify(url)}, retry: { baseMs: 60000 } }] });
+      for (let i = 0; i < 2000; i++) log.info({ i }, 'line');
+      setTimeout(() => process.kill(process.pid, 'SIGHUP'), 200);
+      setInterval(() => {}, 1000);`);
+    expect(signal).toBe('SIGHUP');
+    expect(lines(join(dir, 'dead.ndjson')).map((l) => (l.record as { i: number }).i)).toEqual(
+      Array.from({ length: 2000 }, (_, i) => i),
+    );
+    expect(stderr).toBe('streamlog: 2000 record(s) failed (http#0: process exited before the records were sent)\n');
   });
 });
