@@ -80,6 +80,8 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   private flushCount = 0;
   private failedFlushes = 0;
   private retries = 0;
+  /** The process is ending or close() gave up: a chunk that fails is not tried again. */
+  private givingUp = false;
 
   constructor(inner: Transport, options: BufferedTransportOptions = {}) {
     super(inner, options);
@@ -145,6 +147,26 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     } while (this.chunk !== before);
   }
 
+  /**
+   * Nothing more will be sent in time: what a synchronous inner transport can take is written,
+   * the rest joins the chunk out and the inner transport parks or fails it, with no retry.
+   */
+  override giveUpSync(reason: Error): void {
+    this.flushSync();
+    this.givingUp = true;
+    this.batcher.close();
+    const rest = this.batcher.drain();
+    if (rest.length > 0) {
+      if (this.chunk === undefined) this.startChunk(rest, 0);
+      else {
+        this.chunk.push(...rest);
+        for (const record of rest) this.forward(record);
+      }
+    }
+    this.inner.flushSync();
+    this.inner.giveUpSync(reason);
+  }
+
   protected override async closeResources(): Promise<void> {
     this.batcher.close();
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -204,7 +226,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
       return;
     }
     this.failedFlushes++;
-    if (this.attempt >= this.maxRetries) {
+    if (this.attempt >= this.maxRetries || this.givingUp) {
       this.attempt = 0;
       this.settleFailed(failed, this.chunkReason ?? new Error('flush failed'));
       if (this.batcher.length > 0) this.batcher.cut();

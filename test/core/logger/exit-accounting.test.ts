@@ -177,4 +177,26 @@ describe('every record accounted at the end of the process', () => {
     );
     expect(stderr).toBe('streamlog: 2000 record(s) failed (http#0: process exited before the records were sent)\n');
   });
+
+  it.each([
+    ['buffered', 'process.exit()', `setTimeout(() => process.exit(0), 100);`],
+    ['buffered', 'the script returning', ''],
+    ['validating', 'process.exit()', `setTimeout(() => process.exit(0), 100);`],
+  ])('%s around http to a dead backend, then %s: every record failed and dead-lettered', async (type, _end, end) => {
+    const url = `http://127.0.0.1:${await freePort()}/ingest`;
+    const inner = { type: 'http', url, retry: { baseMs: 60_000 } };
+    const entry =
+      type === 'buffered'
+        ? { type, batch: { intervalMs: 5000 }, target: inner }
+        : { type, schema: { type: 'object' }, target: inner };
+    const { dir, status, stats } = run(`
+      const log = createLogger({ base: null, exitTimeoutMs: 500, diagnostics: false,
+        router: { deadLetter: DIR + '/dead.ndjson' }, transports: [${JSON.stringify(entry)}] });
+      printAtExit(log);
+      for (let i = 0; i < 3000; i++) log.info({ i }, 'line');
+      ${end}`);
+    expect(status).toBe(0);
+    expect(stats[0]).toMatchObject({ logged: 3000, delivered: 0, failed: 3000, dropped: 0, pending: 0 });
+    expect(lines(join(dir, 'dead.ndjson'))).toHaveLength(3000);
+  });
 });
