@@ -80,6 +80,8 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   private flushCount = 0;
   private failedFlushes = 0;
   private retries = 0;
+  /** The process is ending or close() gave up: a chunk that fails is not tried again. */
+  private givingUp = false;
 
   constructor(inner: Transport, options: BufferedTransportOptions = {}) {
     super(inner, options);
@@ -129,12 +131,40 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   }
 
   override flushSync(): void {
-    if (this.retryTimer !== undefined) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
+    // While a chunk is out, what gathers behind it cannot be cut, and a chunk that settles
+    // inside the inner flush starts the next one, part of which the inner transport may still
+    // hold: go on while each round moves to another chunk, until the inner one keeps a chunk
+    // unsettled (it writes asynchronously) or nothing is left.
+    let before: LogRecord[] | undefined;
+    do {
+      if (this.retryTimer !== undefined) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+      }
+      before = this.chunk;
+      this.batcher.cut();
+      this.inner.flushSync();
+    } while (this.chunk !== before);
+  }
+
+  /**
+   * Nothing more will be sent in time: what a synchronous inner transport can take is written,
+   * the rest joins the chunk out and the inner transport parks or fails it, with no retry.
+   */
+  override giveUpSync(reason: Error): void {
+    this.flushSync();
+    this.givingUp = true;
+    this.batcher.close();
+    const rest = this.batcher.drain();
+    if (rest.length > 0) {
+      if (this.chunk === undefined) this.startChunk(rest, 0);
+      else {
+        this.chunk.push(...rest);
+        for (const record of rest) this.forward(record);
+      }
     }
-    this.batcher.cut();
     this.inner.flushSync();
+    this.inner.giveUpSync(reason);
   }
 
   protected override async closeResources(): Promise<void> {
@@ -196,7 +226,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
       return;
     }
     this.failedFlushes++;
-    if (this.attempt >= this.maxRetries) {
+    if (this.attempt >= this.maxRetries || this.givingUp) {
       this.attempt = 0;
       this.settleFailed(failed, this.chunkReason ?? new Error('flush failed'));
       if (this.batcher.length > 0) this.batcher.cut();

@@ -2,7 +2,7 @@
  * The one exit path, for every way a process ends. When the event loop empties
  * (`beforeExit`: a script that returns), asynchronous transports get to send what they
  * hold, bounded in time. When the process is about to end — `process.exit()`, a fatal
- * exception (first logged as a fatal record), or SIGTERM/SIGINT that nobody else handles
+ * exception (first logged as a fatal record), or SIGTERM/SIGINT/SIGHUP that nobody else handles
  * (re-raised once done) — what is buffered is written synchronously and what an
  * asynchronous transport holds is parked in its spool or failed, counted. A signal the
  * application handles only flushes: its own shutdown decides (it calls close()). Hooks are
@@ -24,7 +24,9 @@ export interface ExitParticipant {
   readonly handleSignals: boolean;
 }
 
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+// SIGHUP too: it ends a Node process by default (a closed terminal or ssh session; Node
+// resets it to the default at start, so even nohup does not keep it away).
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 type HandledSignal = (typeof SIGNALS)[number];
 const live = new Set<ExitParticipant>();
 let exitHooked = false;
@@ -40,9 +42,10 @@ let signalsHooked = false;
 const justRemoved = new Set<HandledSignal>();
 
 function noteRemoved(event: string | symbol, listener: unknown): void {
-  if ((event === 'SIGTERM' || event === 'SIGINT') && listener !== onSignal && !justRemoved.has(event)) {
-    justRemoved.add(event);
-    setImmediate(() => justRemoved.delete(event)).unref();
+  const signal = event as HandledSignal;
+  if (SIGNALS.includes(signal) && listener !== onSignal && !justRemoved.has(signal)) {
+    justRemoved.add(signal);
+    setImmediate(() => justRemoved.delete(signal)).unref();
   }
 }
 
@@ -130,9 +133,17 @@ function unhookSignals(): void {
 
 export function registerForExit(item: ExitParticipant): void {
   live.add(item);
+  // Made while the process is ending (in an 'exit' listener): no later tick will write what
+  // it buffers, and our 'exit' hook has run already, so it writes through from its start.
+  if (exited) {
+    try {
+      item.exitSync();
+    } catch {
+      // As in onExit: what could not be written was counted.
+    }
+  }
   if (!exitHooked) {
     exitHooked = true;
-    exited = false;
     process.on('exit', onExit);
     process.on('beforeExit', onBeforeExit);
   }

@@ -35,6 +35,11 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     this.inner.flushSync();
   }
 
+  /** What the inner transport holds is parked or failed by it, and heard here as it settles. */
+  override giveUpSync(reason: Error): void {
+    this.inner.giveUpSync(reason);
+  }
+
   protected override async closeResources(): Promise<void> {
     await this.inner.close();
   }

@@ -1,4 +1,4 @@
-import { closeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineBatch } from '../io/line-batch.js';
 import { openForAppend } from '../io/open-append.js';
@@ -24,8 +24,8 @@ export class DeadLetterFile {
 
   constructor(path: string) {
     this.path = resolve(path);
-    this.batch = new LineBatch((_lines, records, chunk) => {
-      this.writeOut(chunk, records);
+    this.batch = new LineBatch((lines, records, chunk) => {
+      this.writeOut(lines, chunk, records);
       return true;
     }, MAX_BUFFER);
   }
@@ -62,16 +62,43 @@ export class DeadLetterFile {
    */
   private closed = false;
 
-  private writeOut(chunk: Buffer, records: LogRecord[]): void {
+  private writeOut(lines: string[], chunk: Buffer, records: LogRecord[]): void {
     let error: Error | undefined;
+    let complete = 0;
     try {
       this.fd ??= openForAppend(this.path, 0o640);
     } catch (openError) {
       error = openError as Error;
     }
-    if (error === undefined) error = tryWriteFully(this.fd!, chunk).error;
+    if (error === undefined) {
+      const outcome = tryWriteFully(this.fd!, chunk);
+      error = outcome.error;
+      // A write cut short (a full disk, a file size limit): the lines wholly written are
+      // dead-lettered; a line written in part is cut off, so the file holds whole lines only.
+      if (error !== undefined) complete = this.keepWholeLines(lines, outcome.bytes);
+    }
     if (this.closed) this.closeFd();
-    if (error) this.settle?.failed(records, error);
+    if (complete > 0) this.settle?.delivered(complete);
+    if (error) this.settle?.failed(records.slice(complete), error);
     else this.settle?.delivered(records.length);
+  }
+
+  /** How many of `lines` the first `written` bytes hold whole; the part of the next is cut off the file. */
+  private keepWholeLines(lines: string[], written: number): number {
+    let complete = 0;
+    let bytes = 0;
+    for (; complete < lines.length; complete++) {
+      const next = bytes + Buffer.byteLength(lines[complete]!);
+      if (next > written) break;
+      bytes = next;
+    }
+    if (written > bytes) {
+      try {
+        ftruncateSync(this.fd!, Math.max(0, fstatSync(this.fd!).size - (written - bytes)));
+      } catch {
+        // The line stays torn; the failure is reported for its record all the same.
+      }
+    }
+    return complete;
   }
 }

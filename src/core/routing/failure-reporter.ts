@@ -24,6 +24,8 @@ export class FailureReporter {
   adoptedFailed = 0;
   /** The process is ending: each failure is reported (and dead-lettered) as it is decided. */
   exiting = false;
+  /** close() ran out of time and gives up what is held: reported once all of it is decided. */
+  givingUp = false;
   /** Lines that reached the dead-letter file, and those that could not be written there. */
   deadLettered = 0;
   deadLetterFailed = 0;
@@ -104,8 +106,10 @@ export class FailureReporter {
     else this.failed++;
     this.pending.push(record);
     // A synchronous burst of failures (a stalled target under a flood) is reported as it
-    // goes, so the records waiting for their report cannot pile up in memory.
-    if (this.pending.length >= MAX_PENDING_REPORTS) {
+    // goes, so the records waiting for their report cannot pile up in memory. Not at exit or
+    // a close that gives up: what a transport gives up is held already and is reported once
+    // it is all decided, as one report (a second within the minute would not reach stderr).
+    if (this.pending.length >= MAX_PENDING_REPORTS && !this.exiting && !this.givingUp) {
       this.report();
       return;
     }

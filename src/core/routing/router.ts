@@ -403,7 +403,14 @@ export class Router extends EventEmitter<RouterEvents> {
       const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (performance.now() - start));
       settled = await withTimeout(Promise.all(this.targets.map((t) => this.closeTarget(t))), left);
     }
-    if (!settled) for (const target of this.targets) this.abandon(target);
+    if (!settled) {
+      this.failures.givingUp = true;
+      try {
+        for (const target of this.targets) this.abandon(target);
+      } finally {
+        this.failures.givingUp = false;
+      }
+    }
     for (const target of this.targets) target.release();
     this.failures.close();
     return settled;
@@ -502,8 +509,10 @@ export class Router extends EventEmitter<RouterEvents> {
 
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
     target.settled(records.length);
-    // A drop for a bound says nothing about the destination's health.
-    const opened = !isDrop(reason) && target.health.failed(records.length, reason);
+    // A drop for a bound says nothing about the destination's health, nor does a record
+    // given up because the process is ending or close() ran out of time.
+    const givenUp = this.failures.exiting || this.failures.givingUp;
+    const opened = !isDrop(reason) && !givenUp && target.health.failed(records.length, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
     // Announced once the records are counted: a listener reading stats() must not see them as delivered.
     if (opened) this.announceUnhealthy(target, reason);

@@ -68,11 +68,14 @@ describe('file transport: no line lost on the way out', () => {
     expect(lines.at(-1)).toMatchObject({ level: 60, msg: 'unhandled promise rejection', err: { type: 'TypeError' } });
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s ends the process by that signal after writing everything', (signal) => {
-    const { lines, signal: ended } = run(`process.kill(process.pid, '${signal}'); setInterval(() => {}, 1000);`);
-    expect(ended).toBe(signal);
-    expectAllLogged(lines);
-  });
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    '%s ends the process by that signal after writing everything',
+    (signal) => {
+      const { lines, signal: ended } = run(`process.kill(process.pid, '${signal}'); setInterval(() => {}, 1000);`);
+      expect(ended).toBe(signal);
+      expectAllLogged(lines);
+    },
+  );
 
   it('a signal the application handles itself is left to it (we only flush)', () => {
     const { lines, status } = run(
