@@ -166,6 +166,18 @@ describe('failure reasons never carry secrets', () => {
     expect(lastError).toContain('[redacted]');
   });
 
+  it('keys in the query string (password, api_key, sig): as written and decoded; other parameters kept', async () => {
+    const query = '?database=app_logs&password=Qx7%2Fs3cr3t+pw&api_key=ab12cd34ef56&sig=c2lnbmF0dXJl';
+    const { lastError, reasons, dead } = await run(
+      500,
+      (req) => `cannot route ${req.url}; password Qx7/s3cr3t pw`,
+      (url) => url + query,
+      {},
+    );
+    expect(lastError).toContain('database=app_logs&password=[redacted]');
+    expectClean([lastError, dead, ...reasons], ['Qx7%2Fs3cr3t+pw', 'Qx7/s3cr3t pw', 'ab12cd34ef56', 'c2lnbmF0dXJl']);
+  });
+
   it('the scrubber: whole values, tokens in them, query-style parts; short words left alone', () => {
     const scrubber = new Scrubber('https://alice:hunter22@logs.example/', {
       Authorization: 'Bearer abcdefgh12345678',
