@@ -63,7 +63,10 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 export function verdictFor(response: HttpResponse, retryable: ReadonlySet<number>): Verdict {
   const { status } = response;
   if (status >= 200 && status < 300) return { kind: 'delivered' };
-  const reason = new Error(`HTTP ${status}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`);
+  // A redirect is not followed (a POST body is not sent to wherever an answer points): say where it pointed.
+  const location = status >= 300 && status < 400 ? response.headers.location : undefined;
+  const moved = typeof location === 'string' ? ` (a redirect to ${location.slice(0, 200)}, not followed)` : '';
+  const reason = new Error(`HTTP ${status}${moved}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`);
   if (retryable.has(status))
     return { kind: 'retry', reason, retryAfterMs: retryAfterMs(response.headers['retry-after']) };
   if (status === 413) return { kind: 'split', reason };

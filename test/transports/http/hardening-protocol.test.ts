@@ -185,9 +185,47 @@ describe('answers HTTP allows', () => {
       expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
       expect(r.bodies).toHaveLength(1);
       expect(log.stats()).toMatchObject({ logged: 5, delivered: 0, failed: 5, pending: 0 });
-      expect([...reasons]).toEqual([`HTTP ${status.slice(0, 3)}`]);
+      expect([...reasons]).toEqual([`HTTP ${status.slice(0, 3)} (a redirect to ${target.url}, not followed)`]);
       await log.close();
     }
     expect(target.bodies).toHaveLength(0);
+  });
+
+  it('a redirect to credentials in the URL: the Location quoted in the reason is scrubbed', async () => {
+    const r = await raw((socket) =>
+      socket.write(
+        'HTTP/1.1 308 Permanent Redirect\r\nContent-Length: 0\r\n' +
+          'Location: https://svc:hunter2-secret@logs.example/v1\r\n\r\n',
+      ),
+    );
+    const { log, reasons } = shipper(r.url.replace('http://', 'http://svc:hunter2-secret@'));
+    log.info('moved');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect([...reasons]).toEqual(['HTTP 308 (a redirect to https://[redacted]@logs.example/v1, not followed)']);
+    await log.close();
+  });
+});
+
+describe('the proxy environment', () => {
+  it('HTTP_PROXY and http_proxy are not read: the records go straight to the url, the proxy sees nothing', async () => {
+    const proxy = await raw((socket) => socket.write(OK));
+    const target = await raw((socket) => socket.write(OK));
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy };
+    process.env.HTTP_PROXY = proxy.url;
+    process.env.http_proxy = proxy.url;
+    try {
+      const { log } = shipper(target.url);
+      log.info('direct');
+      expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 1, delivered: 1 });
+      await log.close();
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    expect(target.bodies).toHaveLength(1);
+    expect(proxy.bodies).toHaveLength(0);
   });
 });
