@@ -111,8 +111,11 @@ export class Scrubber {
       if (written.length < MIN_VALUE) continue;
       add(written);
       try {
-        add(decodeURIComponent(written.replaceAll('+', ' ')));
+        const value = decodeURIComponent(written.replaceAll('+', ' '));
+        add(value);
         add(decodeURIComponent(written));
+        // As a preset that sets its own parameters writes the query again (`!` as `%21`).
+        add(new URLSearchParams([['', value]]).toString().slice(1));
       } catch {
         // Not percent-encoded as it should be: scrubbed as written.
       }
