@@ -229,3 +229,84 @@ describe('the proxy environment', () => {
     expect(proxy.bodies).toHaveLength(0);
   });
 });
+
+describe('hosts, compression and concurrency', () => {
+  it('localhost and [::1] URLs deliver like 127.0.0.1', async () => {
+    const r = await raw((socket) => socket.write(OK));
+    const v6 = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.on('data', (data) => {
+        if (data.includes('\r\n\r\n')) socket.write(OK);
+      });
+    });
+    servers.push(v6);
+    const listening = await new Promise<boolean>((resolve) => {
+      v6.once('error', () => resolve(false));
+      v6.listen(0, '::1', () => resolve(true));
+    });
+    const urls = [r.url.replace('127.0.0.1', 'localhost')];
+    if (listening) urls.push(`http://[::1]:${(v6.address() as { port: number }).port}/ingest`);
+    else console.warn('no IPv6 loopback here: the [::1] URL is not tried');
+    for (const url of urls) {
+      const { log } = shipper(url);
+      log.info('by name');
+      expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 1, delivered: 1, failed: 0 });
+      await log.close();
+    }
+    expect(r.bodies).toHaveLength(1);
+  });
+
+  it('gzip to a receiver that answers 415: each batch fails at once with that said, one request each', async () => {
+    const r = await raw((socket) =>
+      socket.write('HTTP/1.1 415 Unsupported Media Type\r\nContent-Length: 16\r\n\r\nno gzip, please\n'),
+    );
+    const { log, reasons } = shipper(r.url, { compression: 'gzip' });
+    for (let i = 0; i < 300; i++) log.info({ i, pad: 'x'.repeat(50) }, 'compressed');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(r.bodies).toHaveLength(3);
+    expect(log.stats()).toMatchObject({ logged: 300, delivered: 0, failed: 300, pending: 0 });
+    expect([...reasons]).toEqual(['HTTP 415: no gzip, please\n']);
+    await log.close();
+  });
+
+  it('concurrency 4, answers in reverse order, every third a 503: each record delivered once, counted', async () => {
+    const taken = new Map<number, number>();
+    const take = (body: string) => {
+      for (const line of body.split('\n').filter(Boolean)) {
+        const { i } = JSON.parse(line) as { i: number };
+        taken.set(i, (taken.get(i) ?? 0) + 1);
+      }
+    };
+    let held: [Socket, number, string][] = [];
+    const r = await raw((socket, n, body) => {
+      held.push([socket, n, body]);
+      if (held.length < 4) return;
+      for (const [s, m, b] of held.reverse()) {
+        if (m % 3 === 0) s.write('HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n');
+        else {
+          take(b);
+          s.write(OK);
+        }
+      }
+      held = [];
+    });
+    const { log } = shipper(r.url, { concurrency: 4, retry: { maxAttempts: 50, baseMs: 1, maxMs: 5 } });
+    for (let i = 0; i < 4000; i++) log.info({ i }, 'in any order');
+    const flushed = log.flush({ timeoutMs: 20_000 });
+    // The last requests may be fewer than 4: answer whatever waits once nothing more comes.
+    const timer = setInterval(() => {
+      for (const [s, , b] of held.splice(0)) {
+        take(b);
+        s.write(OK);
+      }
+    }, 200);
+    expect(await flushed).toBe(true);
+    clearInterval(timer);
+    expect(log.stats()).toMatchObject({ logged: 4000, delivered: 4000, failed: 0, pending: 0, possibleDuplicates: 0 });
+    expect(r.bodies.length).toBeGreaterThan(40);
+    expect(taken.size).toBe(4000);
+    expect([...taken.values()].every((count) => count === 1)).toBe(true);
+    await log.close();
+  });
+});
