@@ -25,6 +25,11 @@ export class HttpTransport extends BatchTransport {
     checkHeaders(options.headers);
     const preset = options.preset ?? httpPreset('ndjson')!({ line: (r) => r.json() });
     const url = preset.url ? preset.url(options.url) : options.url;
+    // The scheme as the URL parser reads it: `HTTPS://` is https, and no other scheme is sent to.
+    const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new TypeError('http transport: url: expected an http:// or https:// URL');
+    }
     const concurrency = options.concurrency ?? 2;
     const timeoutMs = options.timeoutMs ?? 10_000;
     const sender = new Sender(
@@ -35,7 +40,7 @@ export class HttpTransport extends BatchTransport {
         concurrency,
         tls: options.tls,
       },
-      url.startsWith('https:'),
+      protocol === 'https:',
     );
     const retryable = preset.retryable ?? DEFAULT_RETRYABLE;
     const scrubber = new Scrubber(options.url, options.headers);

@@ -310,3 +310,34 @@ describe('hosts, compression and concurrency', () => {
     await log.close();
   });
 });
+
+describe('the scheme as URLs read it', () => {
+  it('HTTPS:// in capitals speaks TLS (a ClientHello arrives), not "Protocol not supported" every time', async () => {
+    const firstBytes: number[] = [];
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (data) => {
+        firstBytes.push(data[0]!);
+        socket.destroy();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { log, reasons } = shipper(`HTTPS://127.0.0.1:${(server.address() as { port: number }).port}/ingest`);
+    log.info('over tls');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 1, delivered: 0, failed: 1 });
+    // 0x16: a TLS handshake record.
+    expect(firstBytes).toEqual([0x16, 0x16, 0x16]);
+    expect([...reasons][0]).not.toMatch(/not supported/);
+    await log.close();
+  });
+
+  it('from code, a URL of another scheme is refused by the constructor, its text not repeated', async () => {
+    const { HttpTransport } = await import('../../../src/transports/http/index.js');
+    expect(() => new HttpTransport({ url: 'ftp://user:s3cret-pass@host/' })).toThrow(
+      /^http transport: url: expected an http:\/\/ or https:\/\/ URL$/,
+    );
+    expect(() => new HttpTransport({ url: 'not a url' })).toThrow(/expected an http/);
+  });
+});
