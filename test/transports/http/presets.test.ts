@@ -273,6 +273,11 @@ describe('preset bodies, against hand-checked payloads', () => {
     );
     const query = new URL(ch.url!('http://127.0.0.1:8123/')).searchParams.get('query');
     expect(query).toBe('INSERT INTO logs FORMAT JSONEachRow');
+    // The deduplication token is a query parameter even when the configured URL ends in a fragment.
+    const dedup = preset('clickhouse', { insertDeduplicationToken: true });
+    const sent = new URL(dedup.requestUrl!(dedup.url!('http://127.0.0.1:8123/?database=app#ops'), '{"a":1}\n'));
+    expect(sent.searchParams.get('insert_deduplication_token')).toMatch(/^[0-9a-f]{32}$/);
+    expect(sent.searchParams.get('database')).toBe('app');
     const parse = { status: 500, headers: {}, body: 'Code: 27, e.displayText() = DB::Exception: Cannot parse input' };
     expect(ch.classify!(parse, [])).toMatchObject({ kind: 'bisect' });
     const busy = {
