@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type LogRecord } from '../../../src/index.js';
+import { httpPreset } from '../../../src/transports/http/presets/index.js';
 
 // Receivers that speak HTTP/1.1 badly, written byte by byte on a raw socket: answers with
 // bytes after their end, protocol switches, bodies shorter than announced, redirects.
@@ -339,5 +340,16 @@ describe('the scheme as URLs read it', () => {
       /^http transport: url: expected an http:\/\/ or https:\/\/ URL$/,
     );
     expect(() => new HttpTransport({ url: 'not a url' })).toThrow(/expected an http/);
+    // Before a preset parses it: Node's own URL error would carry the text, credentials and all.
+    const elasticsearch = httpPreset('elasticsearch')!({ line: (r) => r.json() });
+    let thrown: unknown;
+    try {
+      new HttpTransport({ url: 'http//user:s3cret-pass@host', preset: elasticsearch });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toBe('http transport: url: expected an http:// or https:// URL');
+    expect(JSON.stringify({ ...(thrown as object) })).not.toContain('s3cret');
   });
 });
