@@ -59,6 +59,8 @@ export interface BatchInfo {
  * tried again after a backoff. A throw, or no answer within `timeoutMs`, leaves it unknown
  * whether the destination took the batch: records a later attempt delivers are counted as
  * `possibleDuplicates`, unless the error says `outcomeUnknown: false` (nothing was sent).
+ * A `retry` verdict whose reason says `outcomeUnknown: true` (an answer that could not be
+ * read) counts the same way.
  */
 export type BatchProcessor = (records: readonly LogRecord[], info: BatchInfo) => BatchResult | Promise<BatchResult>;
 
@@ -498,6 +500,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       verdict = { kind: 'retry', reason };
     } finally {
       this.attempts.delete(controller);
+    }
+    if (verdict.kind === 'retry' && (verdict.reason as { outcomeUnknown?: unknown }).outcomeUnknown === true) {
+      batch.uncertain = true;
     }
     // Given up meanwhile: the records were parked or failed then; a late answer changes nothing.
     if (this.gaveUp !== undefined || this.stopped) return;

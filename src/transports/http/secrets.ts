@@ -41,6 +41,8 @@ const SCHEMES = new Set([
   'mutual',
   'aws4-hmac-sha256',
 ]);
+/** Query parameters whose values are secrets: passwords, tokens, keys, signatures, credentials. */
+const SECRET_PARAM = /pass|pwd|token|secret|key|auth|sig|cred|session/i;
 /** The shortest header value scrubbed (shorter ones are flags and numbers, not secrets). */
 const MIN_VALUE = 4;
 /** The shortest part of a header value scrubbed on its own (shorter ones are words, not tokens). */
@@ -52,7 +54,7 @@ const MIN_PART = 8;
  * quotes the URL, must not carry a token into `lastError`, events or the dead letter.
  * Each value is scrubbed whole and by its parts (the token of `Bearer <token>`, the
  * pieces of `k1=v1; k2=v2`), and the credentials as written, decoded, and as the Basic
- * header Node derives from them.
+ * header Node derives from them; so are the values of query parameters named like secrets.
  */
 export class Scrubber {
   /** Longest first, so a value is replaced before the parts inside it. */
@@ -99,6 +101,23 @@ export class Scrubber {
       if (parsed.password === '' ? user.length >= MIN_VALUE : user.length >= MIN_PART) {
         add(parsed.username);
         add(user);
+      }
+    }
+    // A key in the query (ClickHouse's `password`, an `api_key`, a signed URL's `sig`): as written and decoded.
+    for (const piece of parsed?.search.slice(1).split('&') ?? []) {
+      const eq = piece.indexOf('=');
+      if (eq < 0 || !SECRET_PARAM.test(piece.slice(0, eq))) continue;
+      const written = piece.slice(eq + 1);
+      if (written.length < MIN_VALUE) continue;
+      add(written);
+      try {
+        const value = decodeURIComponent(written.replaceAll('+', ' '));
+        add(value);
+        add(decodeURIComponent(written));
+        // As a preset that sets its own parameters writes the query again (`!` as `%21`).
+        add(new URLSearchParams([['', value]]).toString().slice(1));
+      } catch {
+        // Not percent-encoded as it should be: scrubbed as written.
       }
     }
     this.secrets = [...found].sort((a, b) => b.length - a.length);

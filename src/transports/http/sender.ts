@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -68,32 +68,56 @@ export class Sender {
       // Until the whole body is handed to the socket the server cannot have taken the batch
       // (a refused connection, a timeout while connecting); after it, the outcome is unknown.
       let written = false;
-      const reject = (error: Error): void => fail(Object.assign(error, { outcomeUnknown: written }));
+      let settled = false;
+      let response: IncomingMessage | undefined;
+      let capped = false;
+      const chunks: Buffer[] = [];
+      /** The answer, once the parser holds all of it (status, headers, body) and it was not capped. */
+      const whole = (): HttpResponse | undefined =>
+        response?.complete && !capped
+          ? {
+              status: response.statusCode ?? 0,
+              headers: response.headers as IncomingHttpHeaders,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }
+          : undefined;
+      const answer = (): void => {
+        const read = settled ? undefined : whole();
+        if (read === undefined) return;
+        settled = true;
+        resolve(read);
+      };
+      const reject = (error: Error): void => {
+        // Bytes after a whole answer that break the connection (a 204 or 304 sent with a
+        // body, stray bytes) do not unsay it: its end, or the close below, settles the attempt.
+        if (settled || whole() !== undefined) return;
+        settled = true;
+        fail(Object.assign(error, { outcomeUnknown: written }));
+      };
       const req = request(url, { method: 'POST', agent: this.agent, headers, signal }, (res) => {
-        const chunks: Buffer[] = [];
+        response = res;
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_RESPONSE_BYTES) {
             // Not read on: the socket goes (an endless answer must not keep it, or the CPU),
             // and what the server meant is unknown, so the attempt is retried, not delivered.
+            capped = true;
             req.destroy(new Error(`the answer is larger than ${MAX_RESPONSE_BYTES} bytes (status ${res.statusCode})`));
             return;
           }
           chunks.push(chunk);
         });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers as IncomingHttpHeaders,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
+        res.on('end', answer);
         // An answer cut short (the connection closed before its end) is no answer.
-        res.on('close', () => {
-          if (!res.complete) reject(new Error(`the answer was cut short (status ${res.statusCode})`));
-        });
+        const cut = (): void => reject(new Error(`the answer was cut short (status ${res.statusCode})`));
+        res.on('error', cut);
+        res.on('close', cut);
+      });
+      // A 101 answer takes the connection to another protocol: no answer to a POST.
+      req.on('upgrade', (res, socket) => {
+        socket.destroy();
+        reject(new Error(`the server switched protocols (status ${res.statusCode}) instead of answering`));
       });
       // An attempt in flight does not keep the process alive: whoever waits for it (a flush,
       // a close, the end of a script) does, for as long as it is willing to wait.
@@ -105,6 +129,14 @@ export class Sender {
       req.on('finish', () => {
         written = true;
       });
+      // Whatever ended the request without a word above settles the attempt, once the answer's
+      // last events (data still buffered, its end) have run.
+      req.on('close', () =>
+        setImmediate(() => {
+          answer();
+          reject(new Error('the connection closed without an answer'));
+        }),
+      );
       req.end(payload);
     });
   }

@@ -23,8 +23,15 @@ export class HttpTransport extends BatchTransport {
   constructor(options: HttpTransportOptions) {
     // A header Node would refuse fails here, once, not every request at run time.
     checkHeaders(options.headers);
+    // The scheme as the URL parser reads it: `HTTPS://` is https, and no other scheme is sent to
+    // (checked before a preset parses the URL, whose error would carry it, credentials and all).
+    const schemeOf = (url: string) => (URL.canParse(url) ? new URL(url).protocol : undefined);
+    const expected = 'http transport: url: expected an http:// or https:// URL';
+    if (!['http:', 'https:'].includes(schemeOf(options.url) ?? '')) throw new TypeError(expected);
     const preset = options.preset ?? httpPreset('ndjson')!({ line: (r) => r.json() });
     const url = preset.url ? preset.url(options.url) : options.url;
+    const protocol = schemeOf(url);
+    if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError(expected);
     const concurrency = options.concurrency ?? 2;
     const timeoutMs = options.timeoutMs ?? 10_000;
     const sender = new Sender(
@@ -35,7 +42,7 @@ export class HttpTransport extends BatchTransport {
         concurrency,
         tls: options.tls,
       },
-      url.startsWith('https:'),
+      protocol === 'https:',
     );
     const retryable = preset.retryable ?? DEFAULT_RETRYABLE;
     const scrubber = new Scrubber(options.url, options.headers);

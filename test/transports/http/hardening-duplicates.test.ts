@@ -85,6 +85,37 @@ describe('possibleDuplicates', () => {
   });
 });
 
+describe('possibleDuplicates after an answer that could not be read', () => {
+  it("otlp: a 2xx that is not the collector's JSON is resent, and what the resend delivers counts", async () => {
+    let requests = 0;
+    const server = createServer(async (req, res) => {
+      await readBody(req);
+      // A proxy's page first: whether the collector behind it took the records is unknown.
+      res.end(++requests === 1 ? '<html>OK</html>' : '{}');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      transports: [
+        {
+          type: 'http',
+          preset: 'otlp',
+          url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/logs`,
+          batch: { maxRecords: 100, intervalMs: 10 },
+          retry: { maxAttempts: 5, baseMs: 5, maxMs: 20 },
+        },
+      ],
+    });
+    for (let i = 0; i < 10; i++) log.info({ i }, 'maybe twice');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(requests).toBe(2);
+    expect(log.stats()).toMatchObject({ logged: 10, delivered: 10, failed: 0, possibleDuplicates: 10 });
+    await log.close();
+  });
+});
+
 describe('the clickhouse preset with insertDeduplicationToken', () => {
   async function tokensSeen(
     deduplicate: boolean | undefined,

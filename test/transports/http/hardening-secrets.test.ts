@@ -166,6 +166,38 @@ describe('failure reasons never carry secrets', () => {
     expect(lastError).toContain('[redacted]');
   });
 
+  it('keys in the query string (password, api_key, sig): as written and decoded; other parameters kept', async () => {
+    const query = '?database=app_logs&password=Qx7%2Fs3cr3t+pw&api_key=ab12cd34ef56&sig=c2lnbmF0dXJl';
+    const { lastError, reasons, dead } = await run(
+      500,
+      (req) => `cannot route ${req.url}; password Qx7/s3cr3t pw`,
+      (url) => url + query,
+      {},
+    );
+    expect(lastError).toContain('database=app_logs&password=[redacted]');
+    expectClean([lastError, dead, ...reasons], ['Qx7%2Fs3cr3t+pw', 'Qx7/s3cr3t pw', 'ab12cd34ef56', 'c2lnbmF0dXJl']);
+  });
+
+  it('a query password the clickhouse preset writes again (`!` as %21): scrubbed in that form too', async () => {
+    const { url } = await receiver((req, res) => {
+      res.writeHead(500);
+      res.end(`Code: 516. cannot route ${req.url}`);
+    });
+    const { log, dead } = countingLogger('secrets', {
+      url: `${url}?user=svc&password=Secret!2024~x`,
+      preset: 'clickhouse',
+      batch: { intervalMs: 5 },
+      retry: { maxAttempts: 1 },
+    });
+    log.info('to clickhouse');
+    await log.flush({ timeoutMs: 10_000 });
+    const lastError = log.stats().targets[0]!.lastError ?? '';
+    await log.close();
+    expect(log.stats()).toMatchObject({ logged: 1, failed: 1 });
+    expect(lastError).toContain('user=svc&password=[redacted]&query=INSERT');
+    expectClean([lastError, JSON.stringify(dead())], ['Secret%212024%7Ex', 'Secret!2024~x']);
+  });
+
   it('the scrubber: whole values, tokens in them, query-style parts; short words left alone', () => {
     const scrubber = new Scrubber('https://alice:hunter22@logs.example/', {
       Authorization: 'Bearer abcdefgh12345678',

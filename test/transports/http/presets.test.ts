@@ -239,6 +239,12 @@ describe('preset bodies, against hand-checked payloads', () => {
     expect(otherIds.filter((id) => ids.includes(id))).toEqual([]);
     expect(lines[1]).toMatchObject({ msg: 'hello' });
     expect(es.url!('http://127.0.0.1:9200')).toBe('http://127.0.0.1:9200/_bulk');
+    expect(es.url!('http://127.0.0.1:9200/app/')).toBe('http://127.0.0.1:9200/app/_bulk');
+    // A query stays the query: `/_bulk` goes at the end of the path, not after the query.
+    expect(es.url!('http://127.0.0.1:9200/_bulk?pipeline=logs')).toBe('http://127.0.0.1:9200/_bulk?pipeline=logs');
+    expect(es.url!('http://u:p@127.0.0.1:9200/?refresh=wait_for')).toBe(
+      'http://u:p@127.0.0.1:9200/_bulk?refresh=wait_for',
+    );
     const bulk = { errors: true, items: [{ create: { status: 409 } }, { create: { status: 429 } }] };
     expect(es.classify!({ status: 200, headers: {}, body: JSON.stringify(bulk) }, rs)).toEqual({
       kind: 'partial',
@@ -267,6 +273,11 @@ describe('preset bodies, against hand-checked payloads', () => {
     );
     const query = new URL(ch.url!('http://127.0.0.1:8123/')).searchParams.get('query');
     expect(query).toBe('INSERT INTO logs FORMAT JSONEachRow');
+    // The deduplication token is a query parameter even when the configured URL ends in a fragment.
+    const dedup = preset('clickhouse', { insertDeduplicationToken: true });
+    const sent = new URL(dedup.requestUrl!(dedup.url!('http://127.0.0.1:8123/?database=app#ops'), '{"a":1}\n'));
+    expect(sent.searchParams.get('insert_deduplication_token')).toMatch(/^[0-9a-f]{32}$/);
+    expect(sent.searchParams.get('database')).toBe('app');
     const parse = { status: 500, headers: {}, body: 'Code: 27, e.displayText() = DB::Exception: Cannot parse input' };
     expect(ch.classify!(parse, [])).toMatchObject({ kind: 'bisect' });
     const busy = {

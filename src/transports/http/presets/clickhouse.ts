@@ -61,6 +61,8 @@ export const clickhousePreset: PresetFactory = (options) => {
     contentType: 'application/x-ndjson',
     url: (base) => {
       const url = new URL(base);
+      // No fragment: requestUrl appends the deduplication token to the query, which must end the URL.
+      url.hash = '';
       url.searchParams.set('query', query);
       if (columns === undefined) url.searchParams.set('input_format_skip_unknown_fields', '1');
       return url.toString();

@@ -34,7 +34,12 @@ export const elasticsearchPreset: PresetFactory = (options) => {
   };
   return {
     contentType: 'application/x-ndjson',
-    url: (base) => (base.endsWith('/_bulk') ? base : `${base.replace(/\/$/, '')}/_bulk`),
+    // `/_bulk` ends the path, before any query (`?pipeline=…`, `?refresh=…`).
+    url: (base) => {
+      const url = new URL(base);
+      if (!url.pathname.endsWith('/_bulk')) url.pathname = `${url.pathname.replace(/\/$/, '')}/_bulk`;
+      return url.toString();
+    },
     body(records) {
       let body = '';
       for (const record of records) {

@@ -29,10 +29,17 @@ export const otlpPreset: HttpPreset = {
     } catch {
       // A 2xx that is not the collector's answer (a cut body, a proxy's page): whether the
       // records were taken is unknown, so the batch goes again rather than count as delivered.
-      return { kind: 'retry', reason: new Error('the collector answer could not be read: not JSON') };
+      // The collector may hold them already: a later delivery counts as a possible duplicate.
+      const reason = Object.assign(new Error('the collector answer could not be read: not JSON'), {
+        outcomeUnknown: true,
+      });
+      return { kind: 'retry', reason };
     }
     if (!Number.isFinite(rejected) || rejected < 0) {
-      return { kind: 'retry', reason: new Error('the collector answer could not be read: rejectedLogRecords') };
+      const reason = Object.assign(new Error('the collector answer could not be read: rejectedLogRecords'), {
+        outcomeUnknown: true,
+      });
+      return { kind: 'retry', reason };
     }
     if (rejected === 0) return undefined;
     // The collector says how many, not which: the last ones count as the rejected.
