@@ -437,6 +437,8 @@ export class Logger extends LoggerEventSource {
     const redactor = this.#scope.redactor;
     // The message is the error's own (pino's rule): redaction of the error's message covers it too.
     let msgFromError = false;
+    // As pino: msgPrefix goes before a message the call gave, not one taken from its fields.
+    let msgFromFields = false;
     let msgRedacted = redactor === undefined;
     try {
       let fields: Record<string, unknown> | undefined;
@@ -458,8 +460,18 @@ export class Logger extends LoggerEventSource {
             withErrorLike(a as Record<string, unknown>, tree.errorKey, this.#serializers);
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
           if (msg === undefined) {
-            msg = errMessageOf(fields, tree.errorKey);
-            msgFromError = msg !== undefined;
+            // As pino: with no message given, the object's own message key is the line's
+            // message (not an `@msg` field beside none), and then its error's is not taken.
+            const messageKey = tree.shape.messageKey;
+            const own = tree.nestedKey === undefined ? fields[messageKey] : undefined;
+            if (own !== undefined) {
+              msg = messageFrom(own, 2, undefined, a, redactor);
+              msgFromFields = true;
+              fields = withoutKey(fields, messageKey);
+            } else {
+              msg = errMessageOf(fields, tree.errorKey);
+              msgFromError = msg !== undefined;
+            }
           }
         }
       } else if (n > 0 && !(a === undefined || a === null)) {
@@ -481,7 +493,9 @@ export class Logger extends LoggerEventSource {
         const nestedKey = tree.nestedKey;
         if (nestedKey !== undefined) fields = { [nestedKey]: fields };
       }
-      if (this.#msgPrefix !== undefined && msg !== undefined) msg = this.#msgPrefix + msg;
+      if (this.#msgPrefix !== undefined && msg !== undefined && !msgFromError && !msgFromFields) {
+        msg = this.#msgPrefix + msg;
+      }
       if (redactor !== undefined && msg !== undefined) msg = redactMessage(redactor, tree.shape.messageKey, msg);
       msgRedacted = true;
       tree.emit(level, Date.now(), msg, fields, this.#scope, currentContext());
@@ -529,6 +543,13 @@ function messageFrom(
   // string, so it is the object's JSON text (a null-prototype object included), redacted.
   if (typeof b === 'object' && b !== null) return joinArgs(all ?? [a, b], 1, redactor);
   return formatMessage(String(b), all ?? [a, b], 2, redactor);
+}
+
+/** A copy of the fields without one key (the caller's object is never changed). */
+function withoutKey(fields: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...fields };
+  delete copy[key];
+  return copy;
 }
 
 /** pino's rule: with no message, a record whose `err` is an error takes the error's message. */
