@@ -356,12 +356,10 @@ function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv):
 
 /** pid, hostname (or the configured base) and name: the keys every line starts with. */
 function baseFields(config: Config): Record<string, unknown> {
+  // As pino: `base: null` leaves out name too.
+  if (config.base === null) return {};
   const base: Record<string, unknown> =
-    config.base === null
-      ? {}
-      : config.base === undefined
-        ? { pid: process.pid, hostname: hostname() }
-        : { ...config.base };
+    config.base === undefined ? { pid: process.pid, hostname: hostname() } : { ...config.base };
   if (config.name !== undefined) base.name = config.name;
   return base;
 }
