@@ -86,6 +86,14 @@ export class Logger extends LoggerEventSource {
   #serializers: SerializerSet;
   #msgPrefix: string | undefined;
   #extraLevels: Readonly<Record<string, number>>;
+  /**
+   * As pino: a child made without a level follows its parent's later level changes until its
+   * own level is set. The children that follow this logger, held weakly (a child per request
+   * is not kept alive by its parent); dead ones are swept as the set grows.
+   */
+  #followers: Set<WeakRef<Logger>> | undefined;
+  #sweepAt = 64;
+  #ownLevel = false;
 
   /** @internal Loggers are made by createLogger() and child(). */
   constructor(tree: LoggerTree, settings: LoggerSettings) {
@@ -108,12 +116,24 @@ export class Logger extends LoggerEventSource {
     const value = this.#tree.levelOf(level, 'level');
     if (value === undefined) return;
     const previous = this.#threshold;
-    this.#threshold = value;
-    this.#installMethods();
+    this.#ownLevel = true;
+    this.#follow(value);
     const router = this.#tree.router;
     if (previous !== value && router.listenerCount('level-change') > 0) {
       const labels = this.#tree.levels;
       router.emit('level-change', labels.label(value), value, labels.label(previous), previous, this);
+    }
+  }
+
+  /** This logger's threshold, and that of the children that follow it (theirs, in turn). */
+  #follow(value: number): void {
+    this.#threshold = value;
+    this.#installMethods();
+    if (this.#followers === undefined) return;
+    for (const ref of this.#followers) {
+      const child = ref.deref();
+      if (child === undefined) this.#followers.delete(ref);
+      else if (!child.#ownLevel) child.#follow(value);
     }
   }
 
@@ -213,14 +233,7 @@ export class Logger extends LoggerEventSource {
   ): this & ChildLevelMethods<ChildLevels> {
     // Made by the thousand (a child per request): without options, no options object and the parent's settings.
     if (options === undefined) {
-      return this.#childWith(
-        bindings,
-        this.#threshold,
-        this.#serializers,
-        this.#scope,
-        this.#msgPrefix,
-        this.#extraLevels,
-      );
+      return this.#childWith(bindings, undefined, this.#serializers, this.#scope, this.#msgPrefix, this.#extraLevels);
     }
     const tree = this.#tree;
     const extraLevels = this.#childLevels(options.customLevels);
@@ -242,13 +255,14 @@ export class Logger extends LoggerEventSource {
       }
     }
     const msgPrefix = options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix;
-    return this.#childWith(bindings, level ?? this.#threshold, serializers, scope, msgPrefix, extraLevels);
+    return this.#childWith(bindings, level, serializers, scope, msgPrefix, extraLevels);
   }
 
   /** The child itself: its bindings turned into JSON before it is made, so its scope is made once. */
   #childWith<ChildLevels extends string>(
     bindings: Record<string, unknown>,
-    level: number,
+    /** The child's own level; undefined: this logger's, followed as it changes. */
+    level: number | undefined,
     serializers: SerializerSet,
     parentScope: RecordScope,
     msgPrefix: string | undefined,
@@ -257,7 +271,9 @@ export class Logger extends LoggerEventSource {
     const tree = this.#tree;
     const own = bindingsFragment(tree, serializers, parentScope.redactor, bindings);
     const scope = { ...parentScope, bindingsJson: parentScope.bindingsJson + own };
-    const child = new Logger(tree, { level, scope, serializers, msgPrefix, extraLevels });
+    const child = new Logger(tree, { level: level ?? this.#threshold, scope, serializers, msgPrefix, extraLevels });
+    if (level === undefined) this.#addFollower(child);
+    else child.#ownLevel = true;
     // Assigned on this logger (pino's `log.onChild = fn`): its children inherit it.
     if (Object.hasOwn(this, 'onChild')) child.onChild = this.onChild;
     try {
@@ -266,6 +282,15 @@ export class Logger extends LoggerEventSource {
       tree.router.diagnose(`onChild threw: ${describeError(error)}`, error);
     }
     return child as this & ChildLevelMethods<ChildLevels>;
+  }
+
+  #addFollower(child: Logger): void {
+    const followers = (this.#followers ??= new Set());
+    if (followers.size >= this.#sweepAt) {
+      for (const ref of followers) if (ref.deref() === undefined) followers.delete(ref);
+      this.#sweepAt = Math.max(64, followers.size * 2);
+    }
+    followers.add(new WeakRef(child));
   }
 
   /** This logger's extra levels plus a child's own; a name that would shadow a member is diagnosed and skipped. */
