@@ -285,7 +285,8 @@ export class Logger extends LoggerEventSource {
   }
 
   #addFollower(child: Logger): void {
-    const followers = (this.#followers ??= new Set());
+    if (this.#followers === undefined) this.#followers = new Set();
+    const followers = this.#followers;
     if (followers.size >= this.#sweepAt) {
       for (const ref of followers) if (ref.deref() === undefined) followers.delete(ref);
       this.#sweepAt = Math.max(64, followers.size * 2);
