@@ -57,3 +57,23 @@ describe('a child’s level after its parent’s changes, as pino', () => {
     expect(mine).toHaveLength(1001);
   });
 });
+
+describe('a child’s customLevels in its levels, as pino', () => {
+  it('levels.values and levels.labels of the child name its own levels; the parent’s do not', () => {
+    const { ours, theirs } = sideBySide();
+    const shapes = [ours, theirs].map((log) => {
+      const parent = log as unknown as Log & { levels: { values: Record<string, number> } };
+      const child = parent.child({}, { customLevels: { notice: 33 } }) as unknown as {
+        levels: { values: Record<string, number>; labels: Record<number, string> };
+      };
+      return [
+        child.levels.values.notice,
+        child.levels.labels[33],
+        child.levels.values.info,
+        parent.levels.values.notice,
+      ];
+    });
+    expect(shapes[0]).toEqual([33, 'notice', 30, undefined]);
+    expect(shapes[0]).toEqual(shapes[1]);
+  });
+});

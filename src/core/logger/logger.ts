@@ -66,6 +66,8 @@ export type { LoggerEvents } from './logger-events.js';
 
 function noop(): void {}
 
+const NO_EXTRA_LEVELS: Readonly<Record<string, number>> = Object.freeze({});
+
 /**
  * The logger: level methods that are no-ops below the threshold (so a disabled call costs
  * one empty function call), record building for enabled ones, children with bindings
@@ -103,7 +105,7 @@ export class Logger extends LoggerEventSource {
     this.#threshold = settings.level;
     this.#serializers = settings.serializers;
     this.#msgPrefix = settings.msgPrefix;
-    this.#extraLevels = settings.extraLevels ?? {};
+    this.#extraLevels = settings.extraLevels ?? NO_EXTRA_LEVELS;
     this.#installMethods();
   }
 
@@ -154,7 +156,13 @@ export class Logger extends LoggerEventSource {
 
   /** pino's `levels`: `{ values: { info: 30, … }, labels: { 30: 'info', … } }`, custom levels included. */
   get levels(): LoggerTree['levels']['mapping'] {
-    return this.#tree.levels.mapping;
+    const mapping = this.#tree.levels.mapping;
+    if (this.#extraLevels === NO_EXTRA_LEVELS) return mapping;
+    // A child's own customLevels are levels of that child, as pino's `levels` shows them.
+    const values = { ...mapping.values, ...this.#extraLevels };
+    const labels: Record<number, string> = { ...mapping.labels };
+    for (const [name, value] of Object.entries(this.#extraLevels)) labels[value] ??= name;
+    return { values, labels };
   }
 
   /**
