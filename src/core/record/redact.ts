@@ -306,8 +306,9 @@ function redactObjectAt(
 ): Record<string, unknown> | undefined {
   let segment = segments[index]!;
   const last = index === segments.length - 1;
-  // An AggregateError's `errors` are written as `aggregateErrors` (pino's name): either names them.
-  if (fromError && segment === 'errors') segment = 'aggregateErrors';
+  // An AggregateError's `errors` are written as `aggregateErrors` (pino's name): either names
+  // them. Other `errors` (not an array: a validation error's fields) are written as they are.
+  if (fromError && segment === 'errors' && !hasOwn.call(obj, 'errors')) segment = 'aggregateErrors';
   let keys: string[];
   if (segment === WILDCARD) keys = Object.keys(obj);
   else if (hasOwn.call(obj, segment)) keys = [segment];
