@@ -265,7 +265,11 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   }
   for (const one of made) router.add(one.transport, one.target);
 
-  const bindings = fieldsJson(redactor ? redactor(formattedBase) : formattedBase, baseSafe);
+  // As pino: the base bindings go through the serializers, then redaction, as a child's do.
+  const serializerSet = new SerializerSet(serializers);
+  const serializedBase =
+    typeof formattedBase === 'object' && formattedBase !== null ? serializerSet.apply(formattedBase) : formattedBase;
+  const bindings = fieldsJson(redactor ? redactor(serializedBase) : serializedBase, baseSafe);
   const exitFlush = config.exitFlush ?? true;
   tree = new LoggerTree({
     levels,
@@ -286,7 +290,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   return new Logger(tree, {
     level,
     scope: tree.rootScope,
-    serializers: new SerializerSet(serializers),
+    serializers: serializerSet,
     msgPrefix: config.msgPrefix,
   });
 }
