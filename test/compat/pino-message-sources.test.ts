@@ -29,10 +29,15 @@ describe('the message key inside the logged object, as pino', () => {
     expect(mine).toEqual(pinos);
     expect(mine).toEqual([{ level: 30, msg: 'just a field', message: 'text' }]);
     const nested = sideBySide({ nestedKey: 'payload' });
-    for (const log of nested.calls) log.info!({ msg: 'x', a: 1 });
+    const err = { message: 'not the line’s message' };
+    for (const log of nested.calls) {
+      log.info!({ msg: 'x', a: 1 });
+      log.error!({ msg: 'y', err });
+    }
     const [mineNested, pinosNested] = await nested.lines();
     expect(mineNested).toEqual(pinosNested);
-    expect(mineNested).toEqual([{ level: 30, payload: { msg: 'x', a: 1 } }]);
+    expect(mineNested[0]).toEqual({ level: 30, payload: { msg: 'x', a: 1 } });
+    expect(mineNested[1]).not.toHaveProperty('msg');
   });
 
   it('the caller’s object keeps its message key', async () => {

@@ -496,12 +496,15 @@ export class Logger extends LoggerEventSource {
           if (msg === undefined) {
             // As pino: with no message given, the object's own message key is the line's
             // message (not an `@msg` field beside none), and then its error's is not taken.
+            // Under a nestedKey the field stays nested and the line has no message.
             const messageKey = tree.shape.messageKey;
-            const own = tree.nestedKey === undefined ? fields[messageKey] : undefined;
+            const own = fields[messageKey];
             if (own !== undefined) {
-              msg = messageFrom(own, 2, undefined, a, redactor);
-              msgFromFields = true;
-              fields = withoutKey(fields, messageKey);
+              if (tree.nestedKey === undefined) {
+                msg = messageFrom(own, 2, undefined, a, redactor);
+                msgFromFields = true;
+                fields = withoutKey(fields, messageKey);
+              }
             } else {
               msg = errMessageOf(fields, tree.errorKey);
               msgFromError = msg !== undefined;
