@@ -285,6 +285,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     errorKey: config.errorKey ?? 'err',
     nestedKey: config.nestedKey,
     fieldsHook: fieldsHook(pinoFunctions),
+    fieldsHookWith: (log) => fieldsHook({ ...pinoFunctions, formatters: { ...pinoFunctions.formatters, log } })!,
     logMethodHook: logMethodHook(pinoFunctions),
   });
   return new Logger(tree, {

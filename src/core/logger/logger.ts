@@ -10,7 +10,7 @@ import { withErrorLike } from './error-like.js';
 import { httpFields } from './http-objects.js';
 import { VERSION } from './version.js';
 import { LoggerEventSource } from './logger-events.js';
-import type { LoggerTree } from './logger-tree.js';
+import type { FieldsHook, LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { SerializerSet, Serializers } from './serializers.js';
 
@@ -50,6 +50,16 @@ export interface ChildOptions<ChildLevels extends string = never> {
   redact?: string[] | RedactOptions;
   /** Put before every message of the child (after the parent's prefix). */
   msgPrefix?: string;
+  /**
+   * pino's: `bindings` reshapes this child's own bindings (not its children's), `log` each
+   * record's fields in place of the parent's (its children inherit it). A child's `level`
+   * formatter is not used, as in pino: the level is written as the logger writes it.
+   */
+  formatters?: {
+    level?: (label: string, value: number) => object;
+    bindings?: (bindings: Record<string, unknown>) => object;
+    log?: (fields: Record<string, unknown>) => object;
+  };
 }
 
 /** What one logger holds of its own: level, scope (bindings, redaction), serializers, message prefix. */
@@ -60,6 +70,8 @@ export interface LoggerSettings {
   msgPrefix: string | undefined;
   /** Levels a child was given beyond the tree's (pino's child `customLevels`), by name. */
   extraLevels?: Readonly<Record<string, number>>;
+  /** pino's mixin and formatters.log for this logger (undefined: the tree's). */
+  fieldsHook?: FieldsHook;
 }
 
 export type { LoggerEvents } from './logger-events.js';
@@ -88,6 +100,7 @@ export class Logger extends LoggerEventSource {
   #serializers: SerializerSet;
   #msgPrefix: string | undefined;
   #extraLevels: Readonly<Record<string, number>>;
+  #fieldsHook: FieldsHook | undefined;
   /**
    * As pino: a child made without a level follows its parent's later level changes until its
    * own level is set. The children that follow this logger, held weakly (a child per request
@@ -106,6 +119,7 @@ export class Logger extends LoggerEventSource {
     this.#serializers = settings.serializers;
     this.#msgPrefix = settings.msgPrefix;
     this.#extraLevels = settings.extraLevels ?? NO_EXTRA_LEVELS;
+    this.#fieldsHook = settings.fieldsHook ?? tree.fieldsHook;
     this.#installMethods();
   }
 
@@ -241,7 +255,15 @@ export class Logger extends LoggerEventSource {
   ): this & ChildLevelMethods<ChildLevels> {
     // Made by the thousand (a child per request): without options, no options object and the parent's settings.
     if (options === undefined) {
-      return this.#childWith(bindings, undefined, this.#serializers, this.#scope, this.#msgPrefix, this.#extraLevels);
+      return this.#childWith(
+        bindings,
+        undefined,
+        this.#serializers,
+        this.#scope,
+        this.#msgPrefix,
+        this.#extraLevels,
+        this.#fieldsHook,
+      );
     }
     const tree = this.#tree;
     const extraLevels = this.#childLevels(options.customLevels);
@@ -263,7 +285,20 @@ export class Logger extends LoggerEventSource {
       }
     }
     const msgPrefix = options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix;
-    return this.#childWith(bindings, level, serializers, scope, msgPrefix, extraLevels);
+    const { bindings: formatBindings, log: formatLog } = options.formatters ?? {};
+    let own = bindings;
+    if (typeof formatBindings === 'function') {
+      try {
+        own = formatBindings(bindings) as Record<string, unknown>;
+      } catch (error) {
+        tree.router.diagnose(`child formatters.bindings threw: ${describeError(error)}`, error);
+      }
+    }
+    const fieldsHook =
+      typeof formatLog === 'function' && tree.fieldsHookWith !== undefined
+        ? tree.fieldsHookWith(formatLog as (fields: Record<string, unknown>) => Record<string, unknown>)
+        : this.#fieldsHook;
+    return this.#childWith(own, level, serializers, scope, msgPrefix, extraLevels, fieldsHook);
   }
 
   /** The child itself: its bindings turned into JSON before it is made, so its scope is made once. */
@@ -275,11 +310,13 @@ export class Logger extends LoggerEventSource {
     parentScope: RecordScope,
     msgPrefix: string | undefined,
     extraLevels: Readonly<Record<string, number>>,
+    fieldsHook: FieldsHook | undefined,
   ): this & ChildLevelMethods<ChildLevels> {
     const tree = this.#tree;
     const own = bindingsFragment(tree, serializers, parentScope.redactor, bindings);
     const scope = { ...parentScope, bindingsJson: parentScope.bindingsJson + own };
-    const child = new Logger(tree, { level: level ?? this.#threshold, scope, serializers, msgPrefix, extraLevels });
+    const settings = { level: level ?? this.#threshold, scope, serializers, msgPrefix, extraLevels, fieldsHook };
+    const child = new Logger(tree, settings);
     if (level === undefined) this.#addFollower(child);
     else child.#ownLevel = true;
     // Assigned on this logger (pino's `log.onChild = fn`): its children inherit it.
@@ -517,7 +554,7 @@ export class Logger extends LoggerEventSource {
         msg = messageFrom(b, n, all, a, redactor);
       }
       // pino's mixin and formatters.log, when configured: they may add fields to any call.
-      if (tree.fieldsHook !== undefined) fields = tree.fieldsHook(fields, level, this);
+      if (this.#fieldsHook !== undefined) fields = this.#fieldsHook(fields, level, this);
       if (fields !== undefined) {
         if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
         if (redactor !== undefined) {
