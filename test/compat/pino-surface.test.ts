@@ -15,7 +15,7 @@ function memoryLogger(options: Record<string, unknown> = {}) {
 
 describe("pino's logger surface", () => {
   it('levels, levelVal, bindings(), setBindings(), silent(), msgPrefix, flush(cb)', async () => {
-    const { log, memory } = memoryLogger({ name: 'api', levels: { audit: 35 }, msgPrefix: '[api] ' });
+    const { log, memory } = memoryLogger({ name: 'api', base: {}, levels: { audit: 35 }, msgPrefix: '[api] ' });
     expect(log.levels.values).toMatchObject({ info: 30, audit: 35, fatal: 60 });
     expect(log.levels.labels[35]).toBe('audit');
     expect(log.levelVal).toBe(30);

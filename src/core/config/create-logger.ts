@@ -266,7 +266,11 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   }
   for (const one of made) router.add(one.transport, one.target);
 
-  const bindings = fieldsJson(redactor ? redactor(formattedBase) : formattedBase, baseSafe);
+  // As pino: the base bindings go through the serializers, then redaction, as a child's do.
+  const serializerSet = new SerializerSet(serializers);
+  const serializedBase =
+    typeof formattedBase === 'object' && formattedBase !== null ? serializerSet.apply(formattedBase) : formattedBase;
+  const bindings = fieldsJson(redactor ? redactor(serializedBase) : serializedBase, baseSafe);
   const exitFlush = config.exitFlush ?? true;
   tree = new LoggerTree({
     levels,
@@ -282,12 +286,13 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     errorKey: config.errorKey ?? 'err',
     nestedKey: config.nestedKey,
     fieldsHook: fieldsHook(pinoFunctions),
+    fieldsHookWith: (log) => fieldsHook({ ...pinoFunctions, formatters: { ...pinoFunctions.formatters, log } })!,
     logMethodHook: logMethodHook(pinoFunctions),
   });
   return new Logger(tree, {
     level,
     scope: tree.rootScope,
-    serializers: new SerializerSet(serializers),
+    serializers: serializerSet,
     msgPrefix: config.msgPrefix,
   });
 }
@@ -357,12 +362,10 @@ function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv):
 
 /** pid, hostname (or the configured base) and name: the keys every line starts with. */
 function baseFields(config: Config): Record<string, unknown> {
+  // As pino: `base: null` leaves out name too.
+  if (config.base === null) return {};
   const base: Record<string, unknown> =
-    config.base === null
-      ? {}
-      : config.base === undefined
-        ? { pid: process.pid, hostname: hostname() }
-        : { ...config.base };
+    config.base === undefined ? { pid: process.pid, hostname: hostname() } : { ...config.base };
   if (config.name !== undefined) base.name = config.name;
   return base;
 }

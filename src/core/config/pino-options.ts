@@ -118,7 +118,8 @@ function describe(value: unknown): string {
 /**
  * The time field: `"epoch"` (and pino's `true`), `"iso"`, `false`, or one of pino's time
  * functions, recognised by what it writes: `,"time":<ms>` is epoch, `,"time":"<ISO>"` is
- * iso, nothing is false. Other functions would run on every record and are refused.
+ * iso, nothing is false, each only if the time it writes is now's. Other functions would run
+ * on every record and are refused.
  */
 export function timestampMode(value: Config['timestamp'] | (() => string)): TimestampMode {
   if (value === undefined || value === true) return 'epoch';
@@ -130,8 +131,17 @@ export function timestampMode(value: Config['timestamp'] | (() => string)): Time
     throw new ConfigError('timestamp', `expected a time function that does not throw: ${String(error)}`);
   }
   if (sample === '') return false;
-  if (typeof sample === 'string' && /^,"time":\d{13,}$/.test(sample)) return 'epoch';
-  if (typeof sample === 'string' && /^,"time":"\d{4}-\d\d-\d\dT[\d:.]+Z"$/.test(sample)) return 'iso';
+  // The time written must be now's, as pino's functions write: one that writes a fixed or
+  // shifted time (a test's frozen clock) is refused, not replaced by the real time unsaid.
+  const now = (written: number): boolean => Math.abs(written - Date.now()) <= 60_000;
+  if (typeof sample === 'string' && /^,"time":\d{13,}$/.test(sample) && now(Number(sample.slice(8)))) return 'epoch';
+  if (
+    typeof sample === 'string' &&
+    /^,"time":"\d{4}-\d\d-\d\dT[\d:.]+Z"$/.test(sample) &&
+    now(Date.parse(sample.slice(9, -1)))
+  ) {
+    return 'iso';
+  }
   throw new ConfigError(
     'timestamp',
     `expected "epoch", "iso", true, false or pino's epochTime, isoTime or nullTime ` +

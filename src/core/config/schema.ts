@@ -209,6 +209,9 @@ const plainConfig = object({
   levels: optional(plainLevels),
   customLevels: optional(plainLevels),
   useOnlyCustomLevels: optional(bool),
+  levelComparison: optional(oneOf('ASC')),
+  depthLimit: optional(num(1, MAX_INT, true)),
+  edgeLimit: optional(num(1, MAX_INT, true)),
   redact: optional(plainRedact),
   serialize: optional(
     object({
@@ -267,6 +270,15 @@ export const configSchema = lazySchema(
       customLevels: levelsSchema.optional(),
       /** pino's: only the custom levels are levels (no trace … fatal methods); `level` must name one. */
       useOnlyCustomLevels: z.boolean().optional(),
+      /** pino's: levels rank by ascending number, its default; "DESC" and functions are refused. */
+      levelComparison: z.literal('ASC').optional(),
+      /**
+       * pino's limits for the lines its fallback serialiser writes (cycles, BigInt), accepted so
+       * pino's options start a logger; such values are written within the `serialize` budgets here.
+       */
+      depthLimit: z.number().int().min(1).optional(),
+      /** As depthLimit: pino's breadth limit for its fallback serialiser; `serialize` budgets apply here. */
+      edgeLimit: z.number().int().min(1).optional(),
       redact: redactSchema.optional(),
       serialize: z
         .strictObject({

@@ -31,6 +31,8 @@ export interface LoggerTreeOptions {
   nestedKey: string | undefined;
   /** pino's mixin and formatters.log, as one step on a call's fields (undefined: none, and no cost). */
   fieldsHook?: FieldsHook;
+  /** The same step with another formatters.log in place of the tree's: a child's (pino's child `formatters.log`). */
+  fieldsHookWith?: (log: (fields: Record<string, unknown>) => Record<string, unknown>) => FieldsHook;
   /** pino's hooks.logMethod (undefined: none, and the level methods are the plain ones). */
   logMethodHook?: LogMethodHook;
 }
@@ -75,6 +77,7 @@ export class LoggerTree {
   readonly errorKey: string;
   readonly nestedKey: string | undefined;
   readonly fieldsHook: FieldsHook | undefined;
+  readonly fieldsHookWith: LoggerTreeOptions['fieldsHookWith'];
   readonly logMethodHook: LogMethodHook | undefined;
 
   /** For lines that already hold their base (a spool, a shipped producer's): nothing added, base keys kept. */
@@ -98,6 +101,7 @@ export class LoggerTree {
     this.errorKey = options.errorKey;
     this.nestedKey = options.nestedKey;
     this.fieldsHook = options.fieldsHook;
+    this.fieldsHookWith = options.fieldsHookWith;
     this.logMethodHook = options.logMethodHook;
 
     this.pickers = new FieldPickers(this.shape.messageKey);

@@ -10,7 +10,7 @@ import { withErrorLike } from './error-like.js';
 import { httpFields } from './http-objects.js';
 import { VERSION } from './version.js';
 import { LoggerEventSource } from './logger-events.js';
-import type { LoggerTree } from './logger-tree.js';
+import type { FieldsHook, LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { SerializerSet, Serializers } from './serializers.js';
 
@@ -50,6 +50,16 @@ export interface ChildOptions<ChildLevels extends string = never> {
   redact?: string[] | RedactOptions;
   /** Put before every message of the child (after the parent's prefix). */
   msgPrefix?: string;
+  /**
+   * pino's: `bindings` reshapes this child's own bindings (not its children's), `log` each
+   * record's fields in place of the parent's (its children inherit it). A child's `level`
+   * formatter is not used, as in pino: the level is written as the logger writes it.
+   */
+  formatters?: {
+    level?: (label: string, value: number) => object;
+    bindings?: (bindings: Record<string, unknown>) => object;
+    log?: (fields: Record<string, unknown>) => object;
+  };
 }
 
 /** What one logger holds of its own: level, scope (bindings, redaction), serializers, message prefix. */
@@ -60,11 +70,15 @@ export interface LoggerSettings {
   msgPrefix: string | undefined;
   /** Levels a child was given beyond the tree's (pino's child `customLevels`), by name. */
   extraLevels?: Readonly<Record<string, number>>;
+  /** pino's mixin and formatters.log for this logger (undefined: the tree's). */
+  fieldsHook?: FieldsHook;
 }
 
 export type { LoggerEvents } from './logger-events.js';
 
 function noop(): void {}
+
+const NO_EXTRA_LEVELS: Readonly<Record<string, number>> = Object.freeze({});
 
 /**
  * The logger: level methods that are no-ops below the threshold (so a disabled call costs
@@ -86,6 +100,15 @@ export class Logger extends LoggerEventSource {
   #serializers: SerializerSet;
   #msgPrefix: string | undefined;
   #extraLevels: Readonly<Record<string, number>>;
+  #fieldsHook: FieldsHook | undefined;
+  /**
+   * As pino: a child made without a level follows its parent's later level changes until its
+   * own level is set. The children that follow this logger, held weakly (a child per request
+   * is not kept alive by its parent); dead ones are swept as the set grows.
+   */
+  #followers: Set<WeakRef<Logger>> | undefined;
+  #sweepAt = 64;
+  #ownLevel = false;
 
   /** @internal Loggers are made by createLogger() and child(). */
   constructor(tree: LoggerTree, settings: LoggerSettings) {
@@ -95,7 +118,8 @@ export class Logger extends LoggerEventSource {
     this.#threshold = settings.level;
     this.#serializers = settings.serializers;
     this.#msgPrefix = settings.msgPrefix;
-    this.#extraLevels = settings.extraLevels ?? {};
+    this.#extraLevels = settings.extraLevels ?? NO_EXTRA_LEVELS;
+    this.#fieldsHook = settings.fieldsHook ?? tree.fieldsHook;
     this.#installMethods();
   }
 
@@ -108,12 +132,24 @@ export class Logger extends LoggerEventSource {
     const value = this.#tree.levelOf(level, 'level');
     if (value === undefined) return;
     const previous = this.#threshold;
-    this.#threshold = value;
-    this.#installMethods();
+    this.#ownLevel = true;
+    this.#follow(value);
     const router = this.#tree.router;
     if (previous !== value && router.listenerCount('level-change') > 0) {
       const labels = this.#tree.levels;
       router.emit('level-change', labels.label(value), value, labels.label(previous), previous, this);
+    }
+  }
+
+  /** This logger's threshold, and that of the children that follow it (theirs, in turn). */
+  #follow(value: number): void {
+    this.#threshold = value;
+    this.#installMethods();
+    if (this.#followers === undefined) return;
+    for (const ref of this.#followers) {
+      const child = ref.deref();
+      if (child === undefined) this.#followers.delete(ref);
+      else if (!child.#ownLevel) child.#follow(value);
     }
   }
 
@@ -134,7 +170,13 @@ export class Logger extends LoggerEventSource {
 
   /** pino's `levels`: `{ values: { info: 30, … }, labels: { 30: 'info', … } }`, custom levels included. */
   get levels(): LoggerTree['levels']['mapping'] {
-    return this.#tree.levels.mapping;
+    const mapping = this.#tree.levels.mapping;
+    if (this.#extraLevels === NO_EXTRA_LEVELS) return mapping;
+    // A child's own customLevels are levels of that child, as pino's `levels` shows them.
+    const values = { ...mapping.values, ...this.#extraLevels };
+    const labels: Record<number, string> = { ...mapping.labels };
+    for (const [name, value] of Object.entries(this.#extraLevels)) labels[value] ??= name;
+    return { values, labels };
   }
 
   /**
@@ -215,11 +257,12 @@ export class Logger extends LoggerEventSource {
     if (options === undefined) {
       return this.#childWith(
         bindings,
-        this.#threshold,
+        undefined,
         this.#serializers,
         this.#scope,
         this.#msgPrefix,
         this.#extraLevels,
+        this.#fieldsHook,
       );
     }
     const tree = this.#tree;
@@ -242,22 +285,40 @@ export class Logger extends LoggerEventSource {
       }
     }
     const msgPrefix = options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix;
-    return this.#childWith(bindings, level ?? this.#threshold, serializers, scope, msgPrefix, extraLevels);
+    const { bindings: formatBindings, log: formatLog } = options.formatters ?? {};
+    let own = bindings;
+    if (typeof formatBindings === 'function') {
+      try {
+        own = formatBindings(bindings) as Record<string, unknown>;
+      } catch (error) {
+        tree.router.diagnose(`child formatters.bindings threw: ${describeError(error)}`, error);
+      }
+    }
+    const fieldsHook =
+      typeof formatLog === 'function' && tree.fieldsHookWith !== undefined
+        ? tree.fieldsHookWith(formatLog as (fields: Record<string, unknown>) => Record<string, unknown>)
+        : this.#fieldsHook;
+    return this.#childWith(own, level, serializers, scope, msgPrefix, extraLevels, fieldsHook);
   }
 
   /** The child itself: its bindings turned into JSON before it is made, so its scope is made once. */
   #childWith<ChildLevels extends string>(
     bindings: Record<string, unknown>,
-    level: number,
+    /** The child's own level; undefined: this logger's, followed as it changes. */
+    level: number | undefined,
     serializers: SerializerSet,
     parentScope: RecordScope,
     msgPrefix: string | undefined,
     extraLevels: Readonly<Record<string, number>>,
+    fieldsHook: FieldsHook | undefined,
   ): this & ChildLevelMethods<ChildLevels> {
     const tree = this.#tree;
     const own = bindingsFragment(tree, serializers, parentScope.redactor, bindings);
     const scope = { ...parentScope, bindingsJson: parentScope.bindingsJson + own };
-    const child = new Logger(tree, { level, scope, serializers, msgPrefix, extraLevels });
+    const settings = { level: level ?? this.#threshold, scope, serializers, msgPrefix, extraLevels, fieldsHook };
+    const child = new Logger(tree, settings);
+    if (level === undefined) this.#addFollower(child);
+    else child.#ownLevel = true;
     // Assigned on this logger (pino's `log.onChild = fn`): its children inherit it.
     if (Object.hasOwn(this, 'onChild')) child.onChild = this.onChild;
     try {
@@ -266,6 +327,16 @@ export class Logger extends LoggerEventSource {
       tree.router.diagnose(`onChild threw: ${describeError(error)}`, error);
     }
     return child as this & ChildLevelMethods<ChildLevels>;
+  }
+
+  #addFollower(child: Logger): void {
+    if (this.#followers === undefined) this.#followers = new Set();
+    const followers = this.#followers;
+    if (followers.size >= this.#sweepAt) {
+      for (const ref of followers) if (ref.deref() === undefined) followers.delete(ref);
+      this.#sweepAt = Math.max(64, followers.size * 2);
+    }
+    followers.add(new WeakRef(child));
   }
 
   /** This logger's extra levels plus a child's own; a name that would shadow a member is diagnosed and skipped. */
@@ -437,6 +508,8 @@ export class Logger extends LoggerEventSource {
     const redactor = this.#scope.redactor;
     // The message is the error's own (pino's rule): redaction of the error's message covers it too.
     let msgFromError = false;
+    // As pino: msgPrefix goes before a message the call gave, not one taken from its fields.
+    let msgFromFields = false;
     let msgRedacted = redactor === undefined;
     try {
       let fields: Record<string, unknown> | undefined;
@@ -458,8 +531,21 @@ export class Logger extends LoggerEventSource {
             withErrorLike(a as Record<string, unknown>, tree.errorKey, this.#serializers);
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
           if (msg === undefined) {
-            msg = errMessageOf(fields, tree.errorKey);
-            msgFromError = msg !== undefined;
+            // As pino: with no message given, the object's own message key is the line's
+            // message (not an `@msg` field beside none), and then its error's is not taken.
+            // Under a nestedKey the field stays nested and the line has no message.
+            const messageKey = tree.shape.messageKey;
+            const own = fields[messageKey];
+            if (own !== undefined) {
+              if (tree.nestedKey === undefined) {
+                msg = messageFrom(own, 2, undefined, a, redactor);
+                msgFromFields = true;
+                fields = withoutKey(fields, messageKey);
+              }
+            } else {
+              msg = errMessageOf(fields, tree.errorKey);
+              msgFromError = msg !== undefined;
+            }
           }
         }
       } else if (n > 0 && !(a === undefined || a === null)) {
@@ -468,7 +554,7 @@ export class Logger extends LoggerEventSource {
         msg = messageFrom(b, n, all, a, redactor);
       }
       // pino's mixin and formatters.log, when configured: they may add fields to any call.
-      if (tree.fieldsHook !== undefined) fields = tree.fieldsHook(fields, level, this);
+      if (this.#fieldsHook !== undefined) fields = this.#fieldsHook(fields, level, this);
       if (fields !== undefined) {
         if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
         if (redactor !== undefined) {
@@ -481,7 +567,9 @@ export class Logger extends LoggerEventSource {
         const nestedKey = tree.nestedKey;
         if (nestedKey !== undefined) fields = { [nestedKey]: fields };
       }
-      if (this.#msgPrefix !== undefined && msg !== undefined) msg = this.#msgPrefix + msg;
+      if (this.#msgPrefix !== undefined && msg !== undefined && !msgFromError && !msgFromFields) {
+        msg = this.#msgPrefix + msg;
+      }
       if (redactor !== undefined && msg !== undefined) msg = redactMessage(redactor, tree.shape.messageKey, msg);
       msgRedacted = true;
       tree.emit(level, Date.now(), msg, fields, this.#scope, currentContext());
@@ -529,6 +617,13 @@ function messageFrom(
   // string, so it is the object's JSON text (a null-prototype object included), redacted.
   if (typeof b === 'object' && b !== null) return joinArgs(all ?? [a, b], 1, redactor);
   return formatMessage(String(b), all ?? [a, b], 2, redactor);
+}
+
+/** A copy of the fields without one key (the caller's object is never changed). */
+function withoutKey(fields: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...fields };
+  delete copy[key];
+  return copy;
 }
 
 /** pino's rule: with no message, a record whose `err` is an error takes the error's message. */

@@ -28,9 +28,10 @@ export class LevelTable {
   /** `onlyCustom`: pino's useOnlyCustomLevels, the built-in names are not levels of this table. */
   constructor(custom: Record<string, number> = {}, onlyCustom = false) {
     this.values = Object.freeze(onlyCustom ? { ...custom } : { ...DEFAULT_LEVELS, ...custom });
-    for (const [name, value] of Object.entries(this.values)) {
-      if (!this.labels.has(value)) this.labels.set(value, name);
-    }
+    // As pino: a custom level's name is the label of its number, over a built-in's of the same
+    // number (`{ notice: 30 }`: records at 30 are "notice"); among custom ones, the last wins.
+    if (!onlyCustom) for (const [name, value] of Object.entries(DEFAULT_LEVELS)) this.labels.set(value, name);
+    for (const [name, value] of Object.entries(custom)) this.labels.set(value, name);
     this.mapping = Object.freeze({ values: this.values, labels: Object.freeze(Object.fromEntries(this.labels)) });
     const names = Object.keys(this.values).sort((a, b) => this.values[a]! - this.values[b]!);
     this.ordered = Object.freeze(names.map((name) => Object.freeze({ name, value: this.values[name]! })));

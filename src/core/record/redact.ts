@@ -17,6 +17,8 @@ export interface RedactOptions {
 export type Redactor = (<T extends object>(obj: T, inMessage?: boolean, censored?: string[]) => T) & {
   /** Keys redacted at the top level (a one-segment path): `msg` there redacts the message too. */
   readonly topLevel: ReadonlySet<string>;
+  /** A path `*` (every top-level key): as pino, it reaches the message too. */
+  readonly everyTopLevel: boolean;
   /** `text` with every text in `censored` (collected by a call) replaced by the censor's text. */
   readonly scrub: (text: string, censored: readonly string[]) => string;
   /** A producer's line that is not JSON: the values after the keys the paths name, censored. */
@@ -95,7 +97,7 @@ function quotedKeyAt(path: string, start: number): { key: string; end: number } 
 
 /** `redact: ['msg']` covers the message as pino's does (the whole of it). */
 export function redactMessage(redactor: Redactor, key: string, msg: string): string | undefined {
-  if (!redactor.topLevel.has(key)) return msg;
+  if (!redactor.topLevel.has(key) && !redactor.everyTopLevel) return msg;
   const redacted = redactor({ [key]: msg }) as Record<string, unknown>;
   return Object.hasOwn(redacted, key) ? String(redacted[key]) : undefined;
 }
@@ -125,7 +127,8 @@ export function createRedactor(options: RedactOptions): Redactor | undefined {
       : text.replace(pattern, (_match, head: string, _quote: string, value: string) =>
           value.startsWith('"') ? `${head}"${censorText}"` : head + censorText,
         );
-  return Object.assign(redactor, { topLevel, scrub, redactText });
+  const everyTopLevel = compiled.some((s) => s.length === 1 && s[0] === WILDCARD);
+  return Object.assign(redactor, { topLevel, everyTopLevel, scrub, redactText });
 }
 
 /**
@@ -303,8 +306,9 @@ function redactObjectAt(
 ): Record<string, unknown> | undefined {
   let segment = segments[index]!;
   const last = index === segments.length - 1;
-  // An AggregateError's `errors` are written as `aggregateErrors` (pino's name): either names them.
-  if (fromError && segment === 'errors') segment = 'aggregateErrors';
+  // An AggregateError's `errors` are written as `aggregateErrors` (pino's name): either names
+  // them. Other `errors` (not an array: a validation error's fields) are written as they are.
+  if (fromError && segment === 'errors' && !hasOwn.call(obj, 'errors')) segment = 'aggregateErrors';
   let keys: string[];
   if (segment === WILDCARD) keys = Object.keys(obj);
   else if (hasOwn.call(obj, segment)) keys = [segment];

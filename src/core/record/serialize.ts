@@ -370,7 +370,9 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
     keys = [];
   }
   for (const key of keys) {
-    if (key in out || key === 'errors') continue;
+    // An array of errors is written once, as aggregateErrors; any other `errors` (a
+    // validation error's map of fields) is the error's own key, written as pino does.
+    if (key in out || (key === 'errors' && Array.isArray(errors))) continue;
     const value = read(key);
     const nested = value instanceof Error && !seen.has(value) && depth < MAX_CAUSE_DEPTH;
     out[key] = nested ? errorObject(value, seen, depth + 1) : value instanceof Error ? '[Circular]' : value;

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { sideBySide } from './side-by-side.js';
+
+// Call shapes where pino decides which message a line has (and whether msgPrefix goes before
+// it): streamlog is driven the same way and must write the same parsed lines.
+
+describe('the message key inside the logged object, as pino', () => {
+  it('with no message given, the object’s message key is the line’s message, before its error’s', async () => {
+    const err = new Error('boom');
+    const { calls, lines } = sideBySide();
+    for (const log of calls) {
+      log.info!({ msg: 'from the object', a: 1 });
+      log.error!({ err, msg: 'own message' });
+      log.info!({ msg: 'x', b: 2 }, undefined);
+      log.error!({ err });
+    }
+    const [mine, pinos] = await lines();
+    expect(mine).toEqual(pinos);
+    expect(mine[0]).toEqual({ level: 30, a: 1, msg: 'from the object' });
+    expect(mine[1]).toMatchObject({ level: 50, msg: 'own message' });
+    expect(mine[1]).not.toHaveProperty('@msg');
+    expect(mine[3]).toMatchObject({ msg: 'boom' });
+  });
+
+  it('under a messageKey of its own; with a nestedKey the field stays in the nested object', async () => {
+    const keyed = sideBySide({ messageKey: 'message' });
+    for (const log of keyed.calls) log.info!({ message: 'text', msg: 'just a field' });
+    const [mine, pinos] = await keyed.lines();
+    expect(mine).toEqual(pinos);
+    expect(mine).toEqual([{ level: 30, msg: 'just a field', message: 'text' }]);
+    const nested = sideBySide({ nestedKey: 'payload' });
+    const err = { message: 'not the line’s message' };
+    for (const log of nested.calls) {
+      log.info!({ msg: 'x', a: 1 });
+      log.error!({ msg: 'y', err });
+    }
+    const [mineNested, pinosNested] = await nested.lines();
+    expect(mineNested).toEqual(pinosNested);
+    expect(mineNested[0]).toEqual({ level: 30, payload: { msg: 'x', a: 1 } });
+    expect(mineNested[1]).not.toHaveProperty('msg');
+  });
+
+  it('the caller’s object keeps its message key', async () => {
+    const { ours, lines } = sideBySide();
+    const fields = { msg: 'kept', a: 1 };
+    ours.info(fields);
+    await lines();
+    expect(fields).toEqual({ msg: 'kept', a: 1 });
+  });
+});
+
+describe('msgPrefix, as pino', () => {
+  it('goes before a message the call gives, not before an error’s message or the object’s own', async () => {
+    const err = new Error('boom');
+    const { ours, theirs, lines } = sideBySide();
+    for (const log of [ours, theirs] as unknown as Record<string, (...a: unknown[]) => void>[]) {
+      const child = (log.child as (b: object, o: object) => Record<string, (...a: unknown[]) => void>)(
+        {},
+        { msgPrefix: '[p] ' },
+      );
+      child.error!(err);
+      child.error!({ err });
+      child.info!({ msg: 'own' });
+      child.error!(err, 'given');
+      child.info!({ a: 1 }, 'given %s', 'too');
+    }
+    const [mine, pinos] = await lines();
+    expect(mine).toEqual(pinos);
+    expect(mine.map((line) => line.msg)).toEqual(['boom', 'boom', 'own', '[p] given', '[p] given too']);
+  });
+});
