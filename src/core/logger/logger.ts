@@ -101,14 +101,6 @@ export class Logger extends LoggerEventSource {
   #msgPrefix: string | undefined;
   #extraLevels: Readonly<Record<string, number>>;
   #fieldsHook: FieldsHook | undefined;
-  /**
-   * As pino: a child made without a level follows its parent's later level changes until its
-   * own level is set. The children that follow this logger, held weakly (a child per request
-   * is not kept alive by its parent); dead ones are swept as the set grows.
-   */
-  #followers: Set<WeakRef<Logger>> | undefined;
-  #sweepAt = 64;
-  #ownLevel = false;
 
   /** @internal Loggers are made by createLogger() and child(). */
   constructor(tree: LoggerTree, settings: LoggerSettings) {
@@ -132,24 +124,12 @@ export class Logger extends LoggerEventSource {
     const value = this.#tree.levelOf(level, 'level');
     if (value === undefined) return;
     const previous = this.#threshold;
-    this.#ownLevel = true;
-    this.#follow(value);
+    this.#threshold = value;
+    this.#installMethods();
     const router = this.#tree.router;
     if (previous !== value && router.listenerCount('level-change') > 0) {
       const labels = this.#tree.levels;
       router.emit('level-change', labels.label(value), value, labels.label(previous), previous, this);
-    }
-  }
-
-  /** This logger's threshold, and that of the children that follow it (theirs, in turn). */
-  #follow(value: number): void {
-    this.#threshold = value;
-    this.#installMethods();
-    if (this.#followers === undefined) return;
-    for (const ref of this.#followers) {
-      const child = ref.deref();
-      if (child === undefined) this.#followers.delete(ref);
-      else if (!child.#ownLevel) child.#follow(value);
     }
   }
 
@@ -257,7 +237,7 @@ export class Logger extends LoggerEventSource {
     if (options === undefined) {
       return this.#childWith(
         bindings,
-        undefined,
+        this.#threshold,
         this.#serializers,
         this.#scope,
         this.#msgPrefix,
@@ -298,14 +278,13 @@ export class Logger extends LoggerEventSource {
       typeof formatLog === 'function' && tree.fieldsHookWith !== undefined
         ? tree.fieldsHookWith(formatLog as (fields: Record<string, unknown>) => Record<string, unknown>)
         : this.#fieldsHook;
-    return this.#childWith(own, level, serializers, scope, msgPrefix, extraLevels, fieldsHook);
+    return this.#childWith(own, level ?? this.#threshold, serializers, scope, msgPrefix, extraLevels, fieldsHook);
   }
 
   /** The child itself: its bindings turned into JSON before it is made, so its scope is made once. */
   #childWith<ChildLevels extends string>(
     bindings: Record<string, unknown>,
-    /** The child's own level; undefined: this logger's, followed as it changes. */
-    level: number | undefined,
+    level: number,
     serializers: SerializerSet,
     parentScope: RecordScope,
     msgPrefix: string | undefined,
@@ -315,10 +294,8 @@ export class Logger extends LoggerEventSource {
     const tree = this.#tree;
     const own = bindingsFragment(tree, serializers, parentScope.redactor, bindings);
     const scope = { ...parentScope, bindingsJson: parentScope.bindingsJson + own };
-    const settings = { level: level ?? this.#threshold, scope, serializers, msgPrefix, extraLevels, fieldsHook };
+    const settings = { level, scope, serializers, msgPrefix, extraLevels, fieldsHook };
     const child = new Logger(tree, settings);
-    if (level === undefined) this.#addFollower(child);
-    else child.#ownLevel = true;
     // Assigned on this logger (pino's `log.onChild = fn`): its children inherit it.
     if (Object.hasOwn(this, 'onChild')) child.onChild = this.onChild;
     try {
@@ -327,16 +304,6 @@ export class Logger extends LoggerEventSource {
       tree.router.diagnose(`onChild threw: ${describeError(error)}`, error);
     }
     return child as this & ChildLevelMethods<ChildLevels>;
-  }
-
-  #addFollower(child: Logger): void {
-    if (this.#followers === undefined) this.#followers = new Set();
-    const followers = this.#followers;
-    if (followers.size >= this.#sweepAt) {
-      for (const ref of followers) if (ref.deref() === undefined) followers.delete(ref);
-      this.#sweepAt = Math.max(64, followers.size * 2);
-    }
-    followers.add(new WeakRef(child));
   }
 
   /** This logger's extra levels plus a child's own; a name that would shadow a member is diagnosed and skipped. */
