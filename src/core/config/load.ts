@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { locateJsonError } from './json-location.js';
@@ -15,11 +15,17 @@ export interface LoadedConfig {
 export function readConfigFile(path: string): LoadedConfig {
   const file = resolve(path);
   let text: string;
+  let fd: number | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    // Opened without blocking and looked at first: reading a FIFO no one writes to would wait for ever.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+    text = readFileSync(fd, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError('', `cannot read config file ${file}: ${code}`, { cause: error });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {

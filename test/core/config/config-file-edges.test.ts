@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DIST_ESM } from '../../built.js';
+
+/** createLogger(path) in a child process, hard-killed if it hangs: what it threw, or "built". */
+function createIn(path: string): { status: number | null; signal: string | null; out: string } {
+  const script = `
+    import { createLogger, ConfigError } from ${JSON.stringify(DIST_ESM)};
+    try {
+      const log = createLogger(${JSON.stringify(path)}, { diagnostics: false });
+      await log.close({ timeoutMs: 500 });
+      process.stdout.write('built');
+    } catch (error) {
+      process.stdout.write(JSON.stringify({ config: error instanceof ConfigError, message: error.message }));
+    }
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    killSignal: 'SIGKILL',
+  });
+  return { status: result.status, signal: result.signal, out: result.stdout };
+}
+
+describe('a config path that is not a regular file', () => {
+  it('a FIFO nobody writes to: a ConfigError at once, not a read that waits for ever', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-config-fifo-'));
+    const fifo = join(dir, 'streamlog.json');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const result = createIn(fifo);
+    expect(result.signal).toBeNull();
+    expect(JSON.parse(result.out)).toEqual({
+      config: true,
+      message: `cannot read config file ${fifo}: not a regular file`,
+    });
+  });
+
+  it('a folder: a ConfigError naming it', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'streamlog-config-dir-')), 'streamlog.json');
+    mkdirSync(dir);
+    const result = createIn(dir);
+    expect(JSON.parse(result.out)).toMatchObject({ config: true, message: expect.stringContaining(dir) });
+  });
+});
