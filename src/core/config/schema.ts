@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import { deprecatedOption, durationSchema, plainDuration, plainSize, sizeSchema } from '../plugin/units.js';
+import {
+  deprecatedOption,
+  durationSchema,
+  plainDuration,
+  plainSize,
+  plainTimerDuration,
+  sizeSchema,
+  timerDurationSchema,
+} from '../plugin/units.js';
 import { lazySchema, lazyShape } from '../util/lazy-schema.js';
 import {
   anything,
@@ -149,7 +157,7 @@ const plainRouter = object({
   deadLetter: optional(text(1)),
   continueOnError: optional(bool),
   health: optional(object({ failureThreshold: optional(num(1, MAX_INT, true)), cooldownMs: optional(plainDuration) })),
-  maxBackpressureMs: optional(plainDuration),
+  maxBackpressureMs: optional(plainTimerDuration),
   spool: optional(object({ dir: text(1) })),
   spoolDir: optional(text(1)),
 });
@@ -166,7 +174,7 @@ export const routerSchema = lazySchema(
           cooldownMs: durationSchema.optional(),
         })
         .optional(),
-      maxBackpressureMs: durationSchema.optional(),
+      maxBackpressureMs: timerDurationSchema.optional(),
       /** Where what a `block` target cannot take yet waits, one file per target (relative to the config). */
       spool: z.strictObject({ dir: z.string().min(1) }).optional(),
       /** 0.2's name, accepted until 0.4. */
@@ -217,7 +225,7 @@ const plainConfig = object({
     }),
   ),
   exitFlush: optional(bool),
-  exitTimeoutMs: optional(plainDuration),
+  exitTimeoutMs: optional(plainTimerDuration),
   handleExceptions: optional(bool),
   handleSignals: optional(bool),
   diagnostics: optional(oneOf(false)),
@@ -276,7 +284,7 @@ export const configSchema = lazySchema(
         .optional(),
       exitFlush: z.boolean().optional(),
       /** How long a script that returns waits for asynchronous transports to send what they hold. */
-      exitTimeoutMs: durationSchema.optional(),
+      exitTimeoutMs: timerDurationSchema.optional(),
       handleExceptions: z.boolean().optional(),
       handleSignals: z.boolean().optional(),
       /** `false`: internal problems are not written to stderr (from code, a function receives them instead). */
