@@ -159,7 +159,9 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   );
   const pinoFunctions: PinoFunctionOptions = { mixin, mixinMergeStrategy, formatters: pinoFormatters, hooks };
   checkPinoFunctions(pinoFunctions);
-  const serializers: Record<string, Serializers[string]> = { ...buildSerializers(rawSerializers, config.serializers) };
+  const serializers: Record<string, Serializers[string]> = {
+    ...attempt(() => buildSerializers(rawSerializers, config.serializers), {}),
+  };
   // pino applies the err serializer to whatever key errors go under.
   if (config.errorKey !== undefined && serializers.err !== undefined) serializers[config.errorKey] ??= serializers.err;
 
@@ -294,8 +296,9 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
 /** The standard serializers named in config, or functions from code (each checked). */
 function buildSerializers(raw: LoggerOptions['serializers'], named: Config['serializers']): Serializers {
   if (named !== undefined) return Object.fromEntries(named.map((name) => [name, stdSerializers[name]]));
-  if (raw === undefined) return {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  // Names the schema refused: it has said which one, at its index.
+  if (raw === undefined || Array.isArray(raw)) return {};
+  if (typeof raw !== 'object' || raw === null) {
     throw new ConfigError('serializers', 'expected an array of standard serializer names or an object of functions');
   }
   for (const [key, value] of Object.entries(raw)) {

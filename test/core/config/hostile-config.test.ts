@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, createLogger, type LoggerOptions } from '../../../src/index.js';
 import { DIST_ESM } from '../../built.js';
 
 /** createLogger(path) in a child process, hard-killed if it hangs: what it threw, or "built". */
@@ -43,5 +44,31 @@ describe('a config path that is not a regular file', () => {
     mkdirSync(dir);
     const result = createIn(dir);
     expect(JSON.parse(result.out)).toMatchObject({ config: true, message: expect.stringContaining(dir) });
+  });
+});
+
+describe('serializers named in a config', () => {
+  it('an unknown name is reported at its index with the known names, beside the other problems', () => {
+    let error: unknown;
+    try {
+      createLogger({ exitFlush: false, levle: 'info', serializers: ['err', 'bogus'] } as LoggerOptions);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([
+      { path: 'levle', expected: expect.stringMatching(/^unknown option "levle"/) },
+      { path: 'serializers[1]', expected: 'expected one of "err", "errWithCause", "req", "res"' },
+    ]);
+  });
+
+  it('serializers that are neither names nor functions are reported beside the other problems', () => {
+    let error: unknown;
+    try {
+      createLogger({ exitFlush: false, levle: 'info', serializers: 'err' } as unknown as LoggerOptions);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigError).issues.map((issue) => issue.path)).toEqual(['levle', 'serializers']);
   });
 });
