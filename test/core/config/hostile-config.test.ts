@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,5 +70,40 @@ describe('serializers named in a config', () => {
       error = caught;
     }
     expect((error as ConfigError).issues.map((issue) => issue.path)).toEqual(['levle', 'serializers']);
+  });
+});
+
+describe('a config file that is not UTF-8', () => {
+  function configErrorOf(bytes: Buffer): ConfigError {
+    const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-utf8-')), 'streamlog.json');
+    writeFileSync(file, bytes);
+    try {
+      createLogger(file, { diagnostics: false });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('a Latin-1 byte in a value is a ConfigError at its line and column, not a silent U+FFFD', () => {
+    const latin1 = Buffer.from('{\n  "exitFlush": false,\n  "name": "caf\xe9"\n}\n', 'latin1');
+    expect(configErrorOf(latin1).message).toMatch(
+      /streamlog\.json is not valid UTF-8 \(save it as UTF-8\): line 3, column 15 \(byte 38\)$/,
+    );
+  });
+
+  it('a U+FFFD the file holds is not the bad byte; UTF-16 is named at its first byte', () => {
+    const both = Buffer.concat([Buffer.from('{"name": "\uFFFD', 'utf8'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    expect(configErrorOf(both).message).toMatch(/not valid UTF-8 \(save it as UTF-8\): line 1, column 12 \(byte 13\)$/);
+    const utf16 = Buffer.from('\uFEFF{"name": "x"}', 'utf16le');
+    expect(configErrorOf(utf16).message).toMatch(/not valid UTF-8 \(save it as UTF-8\): line 1, column 1 \(byte 0\)$/);
+  });
+
+  it('UTF-8 with a byte order mark, and a U+FFFD written in it, are read as they are', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-utf8-')), 'streamlog.json');
+    writeFileSync(file, '\uFEFF{"exitFlush": false, "name": "\uFFFD caf\u00e9", "transports": []}');
+    const log = createLogger(file);
+    expect(log.bindings()).toMatchObject({ name: '\uFFFD caf\u00e9' });
   });
 });
