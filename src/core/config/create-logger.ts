@@ -157,6 +157,18 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
       }),
     {} as Config,
   );
+  // zod leaves a "__proto__" key out of a record unseen; as a level name it breaks the name rule.
+  for (const key of ['levels', 'customLevels']) {
+    const given = expanded[key];
+    if (typeof given === 'object' && given !== null && Object.hasOwn(given, '__proto__')) {
+      problems.push(
+        new ConfigError(
+          formatPath([key, '__proto__']),
+          'invalid key: expected a level name of lowercase letters, digits and "_"',
+        ),
+      );
+    }
+  }
   const pinoFunctions: PinoFunctionOptions = { mixin, mixinMergeStrategy, formatters: pinoFormatters, hooks };
   checkPinoFunctions(pinoFunctions);
   const serializers: Record<string, Serializers[string]> = {

@@ -107,3 +107,23 @@ describe('a config file that is not UTF-8', () => {
     expect(log.bindings()).toMatchObject({ name: '\uFFFD caf\u00e9' });
   });
 });
+
+describe('a "__proto__" key among the custom levels', () => {
+  it('is a ConfigError at levels.__proto__, as the JSON Schema says, not a level left out unseen', () => {
+    for (const key of ['levels', 'customLevels']) {
+      let error: unknown;
+      try {
+        createLogger({ exitFlush: false, ...JSON.parse(`{"${key}": {"audit": 35, "__proto__": 36}}`) });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([
+        {
+          path: `${key}.__proto__`,
+          expected: 'invalid key: expected a level name of lowercase letters, digits and "_"',
+        },
+      ]);
+    }
+  });
+});
