@@ -127,3 +127,37 @@ describe('a "__proto__" key among the custom levels', () => {
     }
   });
 });
+
+describe('values nested deeper than any config needs', () => {
+  const nested = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it('a file with arrays 5,000 deep under base or transports: a ConfigError, not a stack overflow', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-config-deep-'));
+    const base = join(dir, 'base.json');
+    writeFileSync(base, `{"exitFlush": false, "transports": [], "base": {"a": ${nested(5000)}}}`);
+    const entry = join(dir, 'entry.json');
+    writeFileSync(entry, `{"exitFlush": false, "transports": [{"type": "memory", "x": ${nested(5000)}}]}`);
+    const expected = 'expected a value nested at most 100 levels deep (or, from code, an object without a cycle)';
+    for (const [file, path] of [
+      [base, 'base.a'],
+      [entry, 'transports[0]'],
+    ]) {
+      let error: unknown;
+      try {
+        createLogger(file!);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([{ path, expected }]);
+    }
+  });
+
+  it('100 levels are accepted; a base with a cycle, from code, is a ConfigError', () => {
+    const log = createLogger({ exitFlush: false, transports: [], base: { a: JSON.parse(nested(99)) } });
+    expect(log.bindings()).toHaveProperty('a');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => createLogger({ exitFlush: false, transports: [], base: cyclic })).toThrow(ConfigError);
+  });
+});
