@@ -9,8 +9,12 @@ export interface JsonLocation {
   problem: string;
 }
 
+/** Deeper than a config may be (expandEnv refuses past 100): the scanner stops there, short of the stack's end. */
+const MAX_NESTING = 1000;
+
 export function locateJsonError(text: string): JsonLocation | undefined {
   let i = 0;
+  let depth = 0;
   const at = (problem: string): never => {
     throw Object.assign(new Error(problem), { offset: i });
   };
@@ -62,7 +66,10 @@ export function locateJsonError(text: string): JsonLocation | undefined {
     const next =
       ch === undefined ? undefined : (parse[ch] ?? (ch === '-' || (ch >= '0' && ch <= '9') ? number : undefined));
     if (next !== undefined) {
+      if (depth === MAX_NESTING && (ch === '{' || ch === '[')) at(`nested more than ${MAX_NESTING} levels deep`);
+      depth++;
       next();
+      depth--;
       return;
     }
     at(ch === undefined ? 'unexpected end of input' : `unexpected ${describe(ch)}: expected a value`);

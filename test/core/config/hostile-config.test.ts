@@ -161,3 +161,20 @@ describe('values nested deeper than any config needs', () => {
     expect(() => createLogger({ exitFlush: false, transports: [], base: cyclic })).toThrow(ConfigError);
   });
 });
+
+describe('invalid JSON nested deeper than the error locator goes', () => {
+  it('names where the nesting passes 1000 levels, not "Maximum call stack size exceeded"', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-deep-')), 'streamlog.json');
+    writeFileSync(file, `{"base": ${'['.repeat(200_000)}1,}`);
+    let error: unknown;
+    try {
+      createLogger(file);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      `invalid JSON in ${file} at line 1, column 1009: nested more than 1000 levels deep`,
+    );
+  });
+});
