@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -216,12 +217,13 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     deprecatedSeen.add(name);
     router.diagnose(`${path}: "${name.split('.').pop()}" is deprecated, write ${instead} (accepted until 0.4)`);
   };
+  const deadLetterPath = routerConfig.deadLetter === undefined ? undefined : resolve(baseDir, routerConfig.deadLetter);
+  if (deadLetterPath !== undefined) attempt(() => checkDeadLetter(deadLetterPath), undefined);
   const spoolDir = routerConfig.spool?.dir ?? routerConfig.spoolDir;
   const router = new Router({
     strategy: routerConfig.strategy,
     continueOnError: routerConfig.continueOnError,
-    deadLetter:
-      routerConfig.deadLetter === undefined ? undefined : new DeadLetterFile(resolve(baseDir, routerConfig.deadLetter)),
+    deadLetter: deadLetterPath === undefined ? undefined : new DeadLetterFile(deadLetterPath),
     failureThreshold: routerConfig.health?.failureThreshold,
     cooldownMs: routerConfig.health?.cooldownMs,
     maxBackpressureMs: routerConfig.maxBackpressureMs,
@@ -367,6 +369,25 @@ function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv):
     }
   });
   return createRedactor({ paths, censor: spec.censor, remove: spec.remove });
+}
+
+/**
+ * The dead letter is opened when a record first fails, so what is wrong with its path
+ * already (a folder, a NUL, a file it cannot write) is said now. A missing file is made then.
+ */
+function checkDeadLetter(path: string): void {
+  let problem: string | undefined;
+  if (path.includes('\0')) problem = 'expected a file path without NUL characters';
+  else {
+    try {
+      if (statSync(path).isDirectory()) problem = `expected a file, but ${path} is a folder`;
+      else accessSync(path, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') problem = `cannot write to ${path}: ${code ?? String(error)}`;
+    }
+  }
+  if (problem !== undefined) throw new ConfigError('router.deadLetter', problem);
 }
 
 /** pid, hostname (or the configured base) and name: the keys every line starts with. */

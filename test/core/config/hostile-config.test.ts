@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -176,5 +176,38 @@ describe('invalid JSON nested deeper than the error locator goes', () => {
     expect((error as ConfigError).message).toBe(
       `invalid JSON in ${file} at line 1, column 1009: nested more than 1000 levels deep`,
     );
+  });
+});
+
+describe('router.deadLetter: what is wrong with its path is said when the logger is built', () => {
+  function deadLetterError(deadLetter: string): unknown {
+    try {
+      const log = createLogger({ exitFlush: false, transports: [], router: { deadLetter } });
+      void log.close();
+      return 'built';
+    } catch (error) {
+      return error;
+    }
+  }
+
+  it('a folder, a NUL, a path under a file: a ConfigError at router.deadLetter', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-config-dead-'));
+    writeFileSync(join(dir, 'plain'), '');
+    for (const [path, expected] of [
+      [dir, `expected a file, but ${dir} is a folder`],
+      [`${dir}/a\0b`, 'expected a file path without NUL characters'],
+      [`${dir}/plain/dead.ndjson`, `cannot write to ${dir}/plain/dead.ndjson: ENOTDIR`],
+    ]) {
+      const error = deadLetterError(path!);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([{ path: 'router.deadLetter', expected }]);
+    }
+  });
+
+  it('a file not made yet (nor its folder), and a device, are accepted and nothing is created', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-config-dead-'));
+    expect(deadLetterError(join(dir, 'later', 'dead.ndjson'))).toBe('built');
+    expect(existsSync(join(dir, 'later'))).toBe(false);
+    expect(deadLetterError('/dev/null')).toBe('built');
   });
 });
