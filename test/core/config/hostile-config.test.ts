@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -209,5 +209,16 @@ describe('router.deadLetter: what is wrong with its path is said when the logger
     expect(deadLetterError(join(dir, 'later', 'dead.ndjson'))).toBe('built');
     expect(existsSync(join(dir, 'later'))).toBe(false);
     expect(deadLetterError('/dev/null')).toBe('built');
+  });
+});
+
+describe('a file mode of -0', () => {
+  it("opens the file with mode 0 instead of aborting the process in Node's native open", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-config-mode-'));
+    const config = join(dir, 'streamlog.json');
+    writeFileSync(config, '{"exitFlush": false, "transports": [{"type": "file", "path": "app.log", "mode": -0}]}');
+    const result = createIn(config);
+    expect(result).toEqual({ status: 0, signal: null, out: 'built' });
+    expect(statSync(join(dir, 'app.log')).mode & 0o777).toBe(0);
   });
 });
