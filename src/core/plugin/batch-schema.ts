@@ -6,6 +6,7 @@ import {
   plainSize,
   plainTimerDuration,
   sizeSchema,
+  timeoutSchema,
   timerDurationSchema,
 } from './units.js';
 
@@ -69,7 +70,7 @@ export const batchOptionsShape = lazyShape(
     batch: batchLimitsSchema.optional(),
     retry: retrySchema.optional(),
     concurrency: z.number().int().min(1).max(64).optional(),
-    timeoutMs: timerDurationSchema.optional(),
+    timeoutMs: timeoutSchema.optional(),
   }),
   ['batch', 'retry', 'concurrency', 'timeoutMs'],
 );

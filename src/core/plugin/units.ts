@@ -104,6 +104,11 @@ export const timerDurationSchema = lazySchema(
   plainTimerDuration,
 );
 
+/** How long an attempt may take: a timer duration of at least 1 ms (0 would fail every attempt at once). */
+export const timeoutSchema = lazySchema((z) =>
+  timerDurationSchema.pipe(z.number().min(1, { error: 'expected a timeout of at least 1 ms' })),
+);
+
 /** An option kept under its old name for one minor version: marked deprecated in the JSON Schema. */
 export function deprecatedOption<S extends z.ZodType>(schema: S, instead: string): S {
   return schema.meta({ deprecated: true, description: `Deprecated: write ${instead}` }) as S;

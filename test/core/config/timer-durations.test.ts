@@ -46,3 +46,29 @@ describe('durations waited with a timer: longer than a Node timer takes is a Con
     );
   });
 });
+
+describe('a timeout of 0', () => {
+  // Accepted, it failed every request or connection at once ("no answer within 0 ms").
+  for (const [path, config] of [
+    ['transports[0].timeoutMs', { transports: [{ ...http, timeoutMs: 0 }] }],
+    ['transports[0].timeoutMs', { transports: [{ ...http, timeoutMs: '0s' }] }],
+    ['transports[0].connectTimeoutMs', { transports: [{ type: 'syslog', connectTimeoutMs: '0ms' }] }],
+  ] as const) {
+    it(`${path}: ${JSON.stringify(Object.values(config.transports[0]).at(-1))} is a ConfigError`, () => {
+      const error = build(config);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([{ path, expected: 'expected a timeout of at least 1 ms' }]);
+    });
+  }
+
+  it('1 ms is accepted', () => {
+    expect(
+      build({
+        transports: [
+          { ...http, timeoutMs: 1 },
+          { type: 'syslog', connectTimeoutMs: '1ms' },
+        ],
+      }),
+    ).toBe('built');
+  });
+});
