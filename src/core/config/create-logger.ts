@@ -147,13 +147,21 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     }
   };
   const expanded = attempt(() => expandEnv(jsonPart, env) as Record<string, unknown>, {});
+  // Kept out of `jsonPart` as code may give functions there; their JSON forms expand like the rest.
+  const timestampIn =
+    typeof rawTimestamp === 'string'
+      ? attempt(() => expandEnv(rawTimestamp, env, ['timestamp']), undefined)
+      : rawTimestamp;
+  const namedSerializers = Array.isArray(rawSerializers)
+    ? attempt(() => expandEnv(rawSerializers, env, ['serializers']), [])
+    : undefined;
   const config: Config = attempt(
     () =>
       parseOrThrow(configSchema, {
         ...expanded,
-        timestamp: typeof rawTimestamp === 'function' ? undefined : rawTimestamp,
+        timestamp: typeof timestampIn === 'function' ? undefined : timestampIn,
         redact: redactForSchema(rawRedact),
-        serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
+        serializers: namedSerializers,
         diagnostics: typeof diagnostics === 'function' ? undefined : diagnostics,
       }),
     {} as Config,
@@ -368,7 +376,9 @@ function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv):
       throw new ConfigError(formatPath([...at, index]), (error as Error).message);
     }
   });
-  return createRedactor({ paths, censor: spec.censor, remove: spec.remove });
+  const censor =
+    typeof spec.censor === 'string' ? (expandEnv(spec.censor, env, ['redact', 'censor']) as string) : spec.censor;
+  return createRedactor({ paths, censor, remove: spec.remove });
 }
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, type LoggerOptions } from '../../../src/index.js';
+import { ConfigError, createLogger, type LoggerOptions, MemoryTransport } from '../../../src/index.js';
 import { DIST_ESM } from '../../built.js';
 
 /** createLogger(path) in a child process, hard-killed if it hangs: what it threw, or "built". */
@@ -220,5 +220,35 @@ describe('a file mode of -0', () => {
     const result = createIn(config);
     expect(result).toEqual({ status: 0, signal: null, out: 'built' });
     expect(statSync(join(dir, 'app.log')).mode & 0o777).toBe(0);
+  });
+});
+
+describe('${VAR} in the options code may also give as functions (timestamp, serializers, redact.censor)', () => {
+  it('expand like every other string', async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      env: { TS: 'epoch', SER: 'err', CENSOR: '[gone]' },
+      timestamp: '${TS}',
+      serializers: ['${SER}'],
+      redact: { paths: ['secret'], censor: '${CENSOR}' },
+      transports: [memory],
+    } as unknown as LoggerOptions);
+    log.info({ secret: 'x', err: new Error('boom') }, 'hi');
+    await log.flush();
+    const [line] = memory.lines();
+    expect(JSON.parse(line!)).toMatchObject({ secret: '[gone]', err: { type: 'Error', message: 'boom' } });
+    expect(typeof JSON.parse(line!).time).toBe('number');
+  });
+
+  it('an unset one is reported at its path, beside the other problems', () => {
+    let error: unknown;
+    try {
+      createLogger({ exitFlush: false, env: {}, levle: 1, timestamp: '${TS}', serializers: ['${SER}'] } as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigError).issues.map((issue) => issue.path)).toEqual(['timestamp', 'serializers[0]', 'levle']);
   });
 });
