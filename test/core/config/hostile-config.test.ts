@@ -252,3 +252,26 @@ describe('${VAR} in the options code may also give as functions (timestamp, seri
     expect((error as ConfigError).issues.map((issue) => issue.path)).toEqual(['timestamp', 'serializers[0]', 'levle']);
   });
 });
+
+describe('a mistyped level or http preset', () => {
+  function messageOf(config: Record<string, unknown>): string {
+    try {
+      createLogger({ exitFlush: false, ...config } as LoggerOptions);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).message;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('names the closest known one, as an unknown transport type does', () => {
+    expect(messageOf({ level: 'infoo' })).toBe(
+      'level: unknown level "infoo" (known: trace, debug, info, warn, error, fatal, silent); did you mean "info"?',
+    );
+    expect(messageOf({ transports: [{ type: 'memory', level: 'WARN' }] })).toMatch(/; did you mean "warn"\?$/);
+    expect(messageOf({ transports: [{ type: 'http', url: 'http://127.0.0.1:9/', preset: 'lokii' }] })).toMatch(
+      /^transports\[0\]\.preset: unknown preset "lokii" \(known: .*loki.*\); did you mean "loki"\?$/,
+    );
+    expect(messageOf({ level: 'zzzzzz' })).toMatch(/\(known: trace, debug, info, warn, error, fatal, silent\)$/);
+  });
+});
