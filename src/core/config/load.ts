@@ -35,13 +35,21 @@ export function readConfigFile(path: string): LoadedConfig {
     throw new ConfigError('', `config file ${file} is not valid UTF-8 (save it as UTF-8): ${where}`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let config: unknown;
   try {
-    return { config: JSON.parse(text), baseDir: dirname(file), source: file };
+    config = JSON.parse(text);
   } catch (error) {
     const where = locateJsonError(text);
     const detail = where ? `line ${where.line}, column ${where.column}: ${where.problem}` : (error as Error).message;
     throw new ConfigError('', `invalid JSON in ${file} at ${detail}`, { cause: error });
   }
+  // A key given twice: JSON.parse keeps the last, so the first (a "level" set above) is lost unseen.
+  // (Nesting too deep to scan is left to the options' own check, which names where.)
+  const duplicate = locateJsonError(text, { duplicates: true });
+  if (duplicate?.duplicate) {
+    throw new ConfigError('', `${file} at line ${duplicate.line}, column ${duplicate.column}: ${duplicate.problem}`);
+  }
+  return { config, baseDir: dirname(file), source: file };
 }
 
 /** Line, column and byte of the first byte sequence that is not UTF-8 (a U+FFFD in `text` the file did not hold). */

@@ -275,3 +275,35 @@ describe('a mistyped level or http preset', () => {
     expect(messageOf({ level: 'zzzzzz' })).toMatch(/\(known: trace, debug, info, warn, error, fatal, silent\)$/);
   });
 });
+
+describe('a key given twice in one object of a config file', () => {
+  function fileError(text: string): { file: string; message: string } {
+    const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-dup-')), 'streamlog.json');
+    writeFileSync(file, text);
+    try {
+      createLogger(file, { diagnostics: false });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return { file, message: (error as ConfigError).message };
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('is a ConfigError at the second one, naming its object; JSON.parse kept the last unseen', () => {
+    const top = fileError('{\n  "level": "debug",\n  "exitFlush": false,\n  "level": "info"\n}\n');
+    expect(top.message).toBe(`${top.file} at line 4, column 3: duplicate key "level" (JSON keeps only the last)`);
+    const nested = fileError(
+      '{"exitFlush": false, "transports": [{"type": "memory"}, {"type": "memory", "id": "a", "\\u0069d": "b"}]}',
+    );
+    expect(nested.message).toMatch(/at line 1, column 87: duplicate key "id" in transports\[1\] \(JSON keeps only/);
+  });
+
+  it('the same key in different objects is not a duplicate', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-dup-')), 'streamlog.json');
+    writeFileSync(
+      file,
+      '{"exitFlush": false, "transports": [{"type": "memory", "id": "a"}, {"type": "memory", "id": "b"}]}',
+    );
+    expect(createLogger(file).transports.map((t) => t.id)).toEqual(['a', 'b']);
+  });
+});
