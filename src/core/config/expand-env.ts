@@ -51,6 +51,13 @@ function expandString(text: string, env: NodeJS.ProcessEnv, path: PropertyKey[])
         `malformed variable reference ${JSON.stringify(match)}: expected \${NAME} or \${NAME:-default}`,
       );
     }
+    if (fallback?.includes('${')) {
+      // "${A:-${B}}" would end at the first "}": the default "${B" and a stray "}", unseen.
+      throw new ConfigError(
+        formatPath(path),
+        `unsupported variable reference in the default of ${JSON.stringify(match)}: a default cannot hold \${…}`,
+      );
+    }
     const found = env[name];
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;

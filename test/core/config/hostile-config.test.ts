@@ -307,3 +307,24 @@ describe('a key given twice in one object of a config file', () => {
     expect(createLogger(file).transports.map((t) => t.id)).toEqual(['a', 'b']);
   });
 });
+
+describe('a ${…} inside a default', () => {
+  it('is a ConfigError naming the reference, not a literal "${B}}" whether or not the variable is set', () => {
+    for (const env of [{}, { A: 'a' }]) {
+      let error: unknown;
+      try {
+        createLogger({ exitFlush: false, env, name: 'x-${A:-${B}}', transports: [] });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([
+        {
+          path: 'name',
+          expected: 'unsupported variable reference in the default of "${A:-${B}": a default cannot hold ${…}',
+        },
+      ]);
+    }
+    expect(createLogger({ exitFlush: false, env: {}, name: '${A:-$B}', transports: [] }).bindings().name).toBe('$B');
+  });
+});
