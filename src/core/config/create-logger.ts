@@ -10,7 +10,7 @@ import {
   type TransportEntry,
 } from './build-transport.js';
 import { expandEnv } from './expand-env.js';
-import { parseOrThrow } from './issues.js';
+import { didYouMean, parseOrThrow } from './issues.js';
 import { findDefaultConfig, readConfigFile } from './load.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
 import { DeadLetterFile } from '../routing/dead-letter.js';
@@ -355,10 +355,19 @@ function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boo
 /** LOG_LEVEL, else info; with only custom levels there is no info, so `level` must be given. */
 function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: NodeJS.ProcessEnv): string {
   const level = env.LOG_LEVEL || 'info';
+  // The config has no "level": say where the name came from, or the user looks for it in the file.
+  const from = env.LOG_LEVEL ? ` (from $LOG_LEVEL="${level}"; the config sets no "level")` : '';
   if (onlyCustom && !levels.has(level)) {
     throw new ConfigError(
       'level',
-      `expected one of the custom levels (${levels.names().join(', ')}), as useOnlyCustomLevels is set`,
+      `expected one of the custom levels (${levels.names().join(', ')}), as useOnlyCustomLevels is set${from}`,
+    );
+  }
+  if (!levels.has(level)) {
+    const known = [...levels.names(), 'silent'];
+    throw new ConfigError(
+      'level',
+      `unknown level "${level}"${from} (known: ${known.join(', ')})${didYouMean(level, known)}`,
     );
   }
   return level;

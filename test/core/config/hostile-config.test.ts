@@ -328,3 +328,30 @@ describe('a ${…} inside a default', () => {
     expect(createLogger({ exitFlush: false, env: {}, name: '${A:-$B}', transports: [] }).bindings().name).toBe('$B');
   });
 });
+
+describe('$LOG_LEVEL when the config sets no level', () => {
+  function levelError(env: NodeJS.ProcessEnv, config: Record<string, unknown> = {}): ConfigError {
+    try {
+      createLogger({ exitFlush: false, env, transports: [], ...config } as LoggerOptions);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('an unknown name says it came from $LOG_LEVEL, not from a "level" the file does not have', () => {
+    expect(levelError({ LOG_LEVEL: 'INFO' }).issues).toEqual([
+      {
+        path: 'level',
+        expected:
+          'unknown level "INFO" (from $LOG_LEVEL="INFO"; the config sets no "level") ' +
+          '(known: trace, debug, info, warn, error, fatal, silent); did you mean "info"?',
+      },
+    ]);
+    expect(levelError({ LOG_LEVEL: 'info' }, { levels: { a: 5 }, useOnlyCustomLevels: true }).expected).toBe(
+      'expected one of the custom levels (a), as useOnlyCustomLevels is set ' +
+        '(from $LOG_LEVEL="info"; the config sets no "level")',
+    );
+  });
+});
