@@ -86,7 +86,7 @@ function buildLogger(source: string | LoggerOptions | undefined, code: CodeOptio
   const env = typeof source === 'object' && source.env ? source.env : process.env;
   if (source === undefined) {
     const found = findDefaultConfig(env);
-    return found ? buildFromFile(found, env, code) : build(withCode(defaultConfig(env), code), process.cwd(), env);
+    return found ? buildFromFile(found, env, code) : build(withCode(defaultConfig(), code), process.cwd(), env);
   }
   if (typeof source === 'string') return buildFromFile(source, env, code);
   if (typeof source !== 'object' || source === null || Array.isArray(source)) {
@@ -108,9 +108,9 @@ function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions |
   return build(withCode(loaded.config, code), loaded.baseDir, env);
 }
 
-function defaultConfig(env: NodeJS.ProcessEnv): LoggerOptions {
+/** No "level": $LOG_LEVEL, else info, comes in as any config's default does (and is named so when wrong). */
+function defaultConfig(): LoggerOptions {
   return {
-    level: env.LOG_LEVEL || 'info',
     transports: [{ type: 'console', format: process.stdout.isTTY ? 'pretty' : 'json' }],
   };
 }

@@ -355,3 +355,24 @@ describe('$LOG_LEVEL when the config sets no level', () => {
     );
   });
 });
+
+describe('$LOG_LEVEL with no config at all (the built-in default)', () => {
+  it('an unknown name says it came from $LOG_LEVEL', () => {
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      try { createLogger(); process.stdout.write('built'); } catch (error) { process.stdout.write(error.message); }
+    `;
+    const { STREAMLOG_CONFIG: _unset, ...env } = process.env;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: mkdtempSync(join(tmpdir(), 'streamlog-config-none-')),
+      env: { ...env, LOG_LEVEL: 'verbose' },
+      encoding: 'utf8',
+      timeout: 10_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(result.stdout).toBe(
+      'level: unknown level "verbose" (from $LOG_LEVEL="verbose"; the config sets no "level") ' +
+        '(known: trace, debug, info, warn, error, fatal, silent)',
+    );
+  });
+});
