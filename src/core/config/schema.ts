@@ -33,9 +33,17 @@ const MAX_INT = Number.MAX_SAFE_INTEGER;
 const plainLevel = either(text(1), num(0, 1000, true));
 const levelRef = lazySchema(
   (z) =>
-    z.union([z.string().min(1), z.number().min(0).max(1000).refine(Number.isInteger, 'expected a whole number')], {
-      error: 'expected a level name like "info" or a whole number from 0 to 1000',
-    }),
+    z.union(
+      [
+        z.string().min(1),
+        // A refine, not int() (whose safe-integer bound would add a second message past 1000);
+        // the JSON Schema still says "integer", as the loader refuses 5.5.
+        z.number().min(0).max(1000).refine(Number.isInteger, 'expected a whole number').meta({ type: 'integer' }),
+      ],
+      {
+        error: 'expected a level name like "info" or a whole number from 0 to 1000',
+      },
+    ),
   plainLevel,
 );
 

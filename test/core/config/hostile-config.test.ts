@@ -2,8 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, type LoggerOptions, MemoryTransport } from '../../../src/index.js';
+import {
+  ConfigError,
+  configJsonSchema,
+  createLogger,
+  type LoggerOptions,
+  MemoryTransport,
+} from '../../../src/index.js';
 import { DIST_ESM } from '../../built.js';
 
 /** createLogger(path) in a child process, hard-killed if it hangs: what it threw, or "built". */
@@ -374,5 +381,19 @@ describe('$LOG_LEVEL with no config at all (the built-in default)', () => {
       'level: unknown level "verbose" (from $LOG_LEVEL="verbose"; the config sets no "level") ' +
         '(known: trace, debug, info, warn, error, fatal, silent)',
     );
+  });
+});
+
+describe('the JSON Schema export and the loader agree', () => {
+  it('a level that is not a whole number is refused by both', () => {
+    const validate = new Ajv2020({ strict: false }).compile(configJsonSchema());
+    for (const config of [{ level: 5.5 }, { transports: [{ type: 'memory', level: 30.5 }] }]) {
+      expect(validate(config)).toBe(false);
+      expect(() => createLogger({ exitFlush: false, ...config } as LoggerOptions)).toThrow(ConfigError);
+    }
+    for (const config of [{ level: 30 }, { transports: [{ type: 'memory', level: 1000 }] }]) {
+      expect(validate(config)).toBe(true);
+      expect(() => createLogger({ exitFlush: false, ...config } as LoggerOptions)).not.toThrow();
+    }
   });
 });
