@@ -254,8 +254,12 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   if (routerConfig.spoolDir !== undefined) deprecated('router.spoolDir', 'router.spoolDir', '"spool": { "dir": … }');
 
   const formatters = new FormatterCache();
-  const entries = rawTransports ?? [{ type: 'console', format: 'json' }];
-  if (!Array.isArray(entries)) throw new ConfigError('transports', 'expected an array of transport entries');
+  // Only a missing key means the default: `"transports": null` is a mistake like any other type.
+  const given: unknown = rawTransports === undefined ? [{ type: 'console', format: 'json' }] : rawTransports;
+  const entries = Array.isArray(given) ? given : [];
+  if (!Array.isArray(given)) {
+    problems.push(new ConfigError('transports', `expected an array of transport entries, got ${kindOf(given)}`));
+  }
   // Every entry is tried, so one ConfigError can list every problem in the file.
   const made: ReturnType<typeof createTransport>[] = [];
   const ids = new Map<string, string>();

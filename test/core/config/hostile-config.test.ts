@@ -397,3 +397,25 @@ describe('the JSON Schema export and the loader agree', () => {
     }
   });
 });
+
+describe('"transports" that is not an array', () => {
+  it('null is refused like any other type (not taken as the default console), beside the other problems', () => {
+    for (const [transports, kind] of [
+      [null, 'null'],
+      [{ type: 'console' }, 'object'],
+      ['console', 'string'],
+    ] as const) {
+      let error: unknown;
+      try {
+        createLogger({ exitFlush: false, levle: 1, transports } as unknown as LoggerOptions);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([
+        { path: 'levle', expected: expect.stringMatching(/^unknown option "levle"/) },
+        { path: 'transports', expected: `expected an array of transport entries, got ${kind}` },
+      ]);
+    }
+  });
+});
