@@ -103,9 +103,28 @@ function withCode(config: unknown, code: CodeOptions | undefined): LoggerOptions
   return { ...(config as LoggerOptions), ...code };
 }
 
+/** Options only code can give (functions, the environment): in a JSON file they are unknown options. */
+const CODE_ONLY = ['env', 'onDeliveryError', 'onChild', 'mixin', 'mixinMergeStrategy', 'formatters', 'hooks'];
+
 function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions | undefined): Logger {
   const loaded = readConfigFile(path);
-  return build(withCode(loaded.config, code), loaded.baseDir, env);
+  const config = loaded.config;
+  const isObject = typeof config === 'object' && config !== null && !Array.isArray(config);
+  const codeOnly = isObject
+    ? CODE_ONLY.filter((key) => Object.hasOwn(config, key)).map(
+        (key) =>
+          new ConfigError(
+            key,
+            `unknown option "${key}": a config file cannot give it (from code: createLogger's ` +
+              `${key === 'env' ? 'options object' : 'second argument'})`,
+          ),
+      )
+    : [];
+  // Said once, as unknown options; left out, so they are not checked again as functions.
+  const own = isObject
+    ? Object.fromEntries(Object.entries(config).filter(([key]) => !CODE_ONLY.includes(key)))
+    : config;
+  return build(withCode(own, code), loaded.baseDir, env, codeOnly);
 }
 
 /** No "level": $LOG_LEVEL, else info, comes in as any config's default does (and is named so when wrong). */
@@ -115,7 +134,12 @@ function defaultConfig(): LoggerOptions {
   };
 }
 
-function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv): Logger {
+function build(
+  options: LoggerOptions,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  fileProblems: ConfigError[] = [],
+): Logger {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError('', 'expected the config to be a JSON object');
   }
@@ -136,7 +160,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   } = options;
   // Each step that can fail records its ConfigError and goes on with a fallback, so one
   // ConfigError lists every problem in the file (`streamlog check` prints them all).
-  const problems: ConfigError[] = [];
+  const problems: ConfigError[] = [...fileProblems];
   const attempt = <T>(step: () => T, fallback: T): T => {
     try {
       return step();
@@ -180,6 +204,12 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   }
   const pinoFunctions: PinoFunctionOptions = { mixin, mixinMergeStrategy, formatters: pinoFormatters, hooks };
   checkPinoFunctions(pinoFunctions);
+  for (const [key, value] of [
+    ['onDeliveryError', onDeliveryError],
+    ['onChild', onChild],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'function') problems.push(new ConfigError(key, 'expected a function'));
+  }
   const serializers: Record<string, Serializers[string]> = {
     ...attempt(() => buildSerializers(rawSerializers, config.serializers), {}),
   };
@@ -250,7 +280,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
       if (router.listenerCount('diagnostic') === 1) writeDiagnostic(message);
     });
   }
-  if (onDeliveryError) router.on('deliveryFailed', onDeliveryError);
+  if (typeof onDeliveryError === 'function') router.on('deliveryFailed', onDeliveryError);
   if (routerConfig.spoolDir !== undefined) deprecated('router.spoolDir', 'router.spoolDir', '"spool": { "dir": … }');
 
   const formatters = new FormatterCache();

@@ -419,3 +419,31 @@ describe('"transports" that is not an array', () => {
     }
   });
 });
+
+describe('options only code can give', () => {
+  it('in a config file: unknown options, listed with the other problems, never a TypeError or ignored', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-code-')), 'streamlog.json');
+    writeFileSync(file, '{"exitFlush": false, "env": {"X": "1"}, "onDeliveryError": 5, "hooks": {}, "levle": 1}');
+    let error: unknown;
+    try {
+      createLogger(file);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((issue) => [issue.path, issue.expected.split(':')[0]])).toEqual([
+      ['env', 'unknown option "env"'],
+      ['onDeliveryError', 'unknown option "onDeliveryError"'],
+      ['hooks', 'unknown option "hooks"'],
+      ['levle', 'unknown option "levle" (known'],
+    ]);
+  });
+
+  it('from code, an onDeliveryError or onChild that is not a function is a ConfigError', () => {
+    for (const key of ['onDeliveryError', 'onChild']) {
+      expect(() => createLogger({ exitFlush: false, transports: [], [key]: 5 } as LoggerOptions)).toThrow(
+        expect.objectContaining({ name: 'ConfigError', path: key, expected: 'expected a function' }),
+      );
+    }
+  });
+});
