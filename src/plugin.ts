@@ -7,7 +7,15 @@ import './builtins.js';
  * helpers, and the names of what is registered. These carry zod's types; the main entry
  * does not.
  */
-export { sizeSchema, durationSchema, parseSize, parseDuration, deprecatedOption } from './core/plugin/units.js';
+export {
+  sizeSchema,
+  durationSchema,
+  timerDurationSchema,
+  MAX_TIMER_MS,
+  parseSize,
+  parseDuration,
+  deprecatedOption,
+} from './core/plugin/units.js';
 export { batchOptionsShape } from './core/plugin/batch-schema.js';
 export { configSchema } from './core/config/schema.js';
 export { Batcher, backoffMs, type BatchLimits } from './core/plugin/batcher.js';

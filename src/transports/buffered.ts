@@ -2,7 +2,13 @@ import type { z } from 'zod';
 import { keepFlat, type LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import type { Transport, TransportOptions } from '../core/plugin/transport.js';
-import { deprecatedOption, durationSchema, plainDuration, plainSize, sizeSchema } from '../core/plugin/units.js';
+import {
+  deprecatedOption,
+  plainSize,
+  plainTimerDuration,
+  sizeSchema,
+  timerDurationSchema,
+} from '../core/plugin/units.js';
 import { Batcher, backoffMs } from '../core/plugin/batcher.js';
 import { batchLimitsSchema, plainBatchLimits, retrySchema } from '../core/plugin/batch-schema.js';
 import { lazySchema } from '../core/util/lazy-schema.js';
@@ -262,15 +268,15 @@ const plainBuffered = object({
   retry: optional(
     object({
       maxAttempts: optional(num(1, Number.MAX_SAFE_INTEGER, true)),
-      baseMs: optional(plainDuration),
-      maxMs: optional(plainDuration),
+      baseMs: optional(plainTimerDuration),
+      maxMs: optional(plainTimerDuration),
     }),
   ),
   target: where(anything, (value) => value !== undefined),
   bufferSize: optional(plainSize),
-  flushIntervalMs: optional(plainDuration),
+  flushIntervalMs: optional(plainTimerDuration),
   maxRetries: optional(num(0, Number.MAX_SAFE_INTEGER, true)),
-  retryDelayMs: optional(plainDuration),
+  retryDelayMs: optional(plainTimerDuration),
 });
 
 const bufferedSchema = lazySchema(
@@ -281,9 +287,9 @@ const bufferedSchema = lazySchema(
       retry: retrySchema.omit({ deadlineMs: true }).optional(),
       target: z.unknown().refine((v) => v !== undefined, { error: 'expected a "target" transport entry' }),
       bufferSize: deprecatedOption(sizeSchema.optional(), RENAMED.bufferSize),
-      flushIntervalMs: deprecatedOption(durationSchema.optional(), RENAMED.flushIntervalMs),
+      flushIntervalMs: deprecatedOption(timerDurationSchema.optional(), RENAMED.flushIntervalMs),
       maxRetries: deprecatedOption(z.number().int().min(0).optional(), RENAMED.maxRetries),
-      retryDelayMs: deprecatedOption(durationSchema.optional(), RENAMED.retryDelayMs),
+      retryDelayMs: deprecatedOption(timerDurationSchema.optional(), RENAMED.retryDelayMs),
     }),
   plainBuffered,
 );

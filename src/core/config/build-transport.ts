@@ -61,7 +61,8 @@ export function levelValue(levels: LevelTable, level: LevelInput, path: string):
   try {
     return levels.value(level);
   } catch (error) {
-    throw new ConfigError(path, (error as Error).message);
+    const hint = typeof level === 'string' ? didYouMean(level, [...levels.names(), 'silent']) : '';
+    throw new ConfigError(path, (error as Error).message + hint);
   }
 }
 

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -9,7 +10,7 @@ import {
   type TransportEntry,
 } from './build-transport.js';
 import { expandEnv } from './expand-env.js';
-import { parseOrThrow } from './issues.js';
+import { didYouMean, parseOrThrow } from './issues.js';
 import { findDefaultConfig, readConfigFile } from './load.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
 import { DeadLetterFile } from '../routing/dead-letter.js';
@@ -85,7 +86,7 @@ function buildLogger(source: string | LoggerOptions | undefined, code: CodeOptio
   const env = typeof source === 'object' && source.env ? source.env : process.env;
   if (source === undefined) {
     const found = findDefaultConfig(env);
-    return found ? buildFromFile(found, env, code) : build(withCode(defaultConfig(env), code), process.cwd(), env);
+    return found ? buildFromFile(found, env, code) : build(withCode(defaultConfig(), code), process.cwd(), env);
   }
   if (typeof source === 'string') return buildFromFile(source, env, code);
   if (typeof source !== 'object' || source === null || Array.isArray(source)) {
@@ -102,19 +103,43 @@ function withCode(config: unknown, code: CodeOptions | undefined): LoggerOptions
   return { ...(config as LoggerOptions), ...code };
 }
 
+/** Options only code can give (functions, the environment): in a JSON file they are unknown options. */
+const CODE_ONLY = ['env', 'onDeliveryError', 'onChild', 'mixin', 'mixinMergeStrategy', 'formatters', 'hooks'];
+
 function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions | undefined): Logger {
   const loaded = readConfigFile(path);
-  return build(withCode(loaded.config, code), loaded.baseDir, env);
+  const config = loaded.config;
+  const isObject = typeof config === 'object' && config !== null && !Array.isArray(config);
+  const codeOnly = isObject
+    ? CODE_ONLY.filter((key) => Object.hasOwn(config, key)).map(
+        (key) =>
+          new ConfigError(
+            key,
+            `unknown option "${key}": a config file cannot give it (from code: createLogger's ` +
+              `${key === 'env' ? 'options object' : 'second argument'})`,
+          ),
+      )
+    : [];
+  // Said once, as unknown options; left out, so they are not checked again as functions.
+  const own = isObject
+    ? Object.fromEntries(Object.entries(config).filter(([key]) => !CODE_ONLY.includes(key)))
+    : config;
+  return build(withCode(own, code), loaded.baseDir, env, codeOnly);
 }
 
-function defaultConfig(env: NodeJS.ProcessEnv): LoggerOptions {
+/** No "level": $LOG_LEVEL, else info, comes in as any config's default does (and is named so when wrong). */
+function defaultConfig(): LoggerOptions {
   return {
-    level: env.LOG_LEVEL || 'info',
     transports: [{ type: 'console', format: process.stdout.isTTY ? 'pretty' : 'json' }],
   };
 }
 
-function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv): Logger {
+function build(
+  options: LoggerOptions,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  fileProblems: ConfigError[] = [],
+): Logger {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError('', 'expected the config to be a JSON object');
   }
@@ -135,7 +160,7 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
   } = options;
   // Each step that can fail records its ConfigError and goes on with a fallback, so one
   // ConfigError lists every problem in the file (`streamlog check` prints them all).
-  const problems: ConfigError[] = [];
+  const problems: ConfigError[] = [...fileProblems];
   const attempt = <T>(step: () => T, fallback: T): T => {
     try {
       return step();
@@ -146,20 +171,48 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     }
   };
   const expanded = attempt(() => expandEnv(jsonPart, env) as Record<string, unknown>, {});
+  // Kept out of `jsonPart` as code may give functions there; their JSON forms expand like the rest.
+  const timestampIn =
+    typeof rawTimestamp === 'string'
+      ? attempt(() => expandEnv(rawTimestamp, env, ['timestamp']), undefined)
+      : rawTimestamp;
+  const namedSerializers = Array.isArray(rawSerializers)
+    ? attempt(() => expandEnv(rawSerializers, env, ['serializers']), [])
+    : undefined;
   const config: Config = attempt(
     () =>
       parseOrThrow(configSchema, {
         ...expanded,
-        timestamp: typeof rawTimestamp === 'function' ? undefined : rawTimestamp,
+        timestamp: typeof timestampIn === 'function' ? undefined : timestampIn,
         redact: redactForSchema(rawRedact),
-        serializers: Array.isArray(rawSerializers) ? rawSerializers : undefined,
+        serializers: namedSerializers,
         diagnostics: typeof diagnostics === 'function' ? undefined : diagnostics,
       }),
     {} as Config,
   );
+  // zod leaves a "__proto__" key out of a record unseen; as a level name it breaks the name rule.
+  for (const key of ['levels', 'customLevels']) {
+    const given = expanded[key];
+    if (typeof given === 'object' && given !== null && Object.hasOwn(given, '__proto__')) {
+      problems.push(
+        new ConfigError(
+          formatPath([key, '__proto__']),
+          'invalid key: expected a level name of lowercase letters, digits and "_"',
+        ),
+      );
+    }
+  }
   const pinoFunctions: PinoFunctionOptions = { mixin, mixinMergeStrategy, formatters: pinoFormatters, hooks };
   checkPinoFunctions(pinoFunctions);
-  const serializers: Record<string, Serializers[string]> = { ...buildSerializers(rawSerializers, config.serializers) };
+  for (const [key, value] of [
+    ['onDeliveryError', onDeliveryError],
+    ['onChild', onChild],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'function') problems.push(new ConfigError(key, 'expected a function'));
+  }
+  const serializers: Record<string, Serializers[string]> = {
+    ...attempt(() => buildSerializers(rawSerializers, config.serializers), {}),
+  };
   // pino applies the err serializer to whatever key errors go under.
   if (config.errorKey !== undefined && serializers.err !== undefined) serializers[config.errorKey] ??= serializers.err;
 
@@ -202,12 +255,13 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
     deprecatedSeen.add(name);
     router.diagnose(`${path}: "${name.split('.').pop()}" is deprecated, write ${instead} (accepted until 0.4)`);
   };
+  const deadLetterPath = routerConfig.deadLetter === undefined ? undefined : resolve(baseDir, routerConfig.deadLetter);
+  if (deadLetterPath !== undefined) attempt(() => checkDeadLetter(deadLetterPath), undefined);
   const spoolDir = routerConfig.spool?.dir ?? routerConfig.spoolDir;
   const router = new Router({
     strategy: routerConfig.strategy,
     continueOnError: routerConfig.continueOnError,
-    deadLetter:
-      routerConfig.deadLetter === undefined ? undefined : new DeadLetterFile(resolve(baseDir, routerConfig.deadLetter)),
+    deadLetter: deadLetterPath === undefined ? undefined : new DeadLetterFile(deadLetterPath),
     failureThreshold: routerConfig.health?.failureThreshold,
     cooldownMs: routerConfig.health?.cooldownMs,
     maxBackpressureMs: routerConfig.maxBackpressureMs,
@@ -227,12 +281,16 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
       if (router.listenerCount('diagnostic') === 1) writeDiagnostic(message);
     });
   }
-  if (onDeliveryError) router.on('deliveryFailed', onDeliveryError);
+  if (typeof onDeliveryError === 'function') router.on('deliveryFailed', onDeliveryError);
   if (routerConfig.spoolDir !== undefined) deprecated('router.spoolDir', 'router.spoolDir', '"spool": { "dir": … }');
 
   const formatters = new FormatterCache();
-  const entries = rawTransports ?? [{ type: 'console', format: 'json' }];
-  if (!Array.isArray(entries)) throw new ConfigError('transports', 'expected an array of transport entries');
+  // Only a missing key means the default: `"transports": null` is a mistake like any other type.
+  const given: unknown = rawTransports === undefined ? [{ type: 'console', format: 'json' }] : rawTransports;
+  const entries = Array.isArray(given) ? given : [];
+  if (!Array.isArray(given)) {
+    problems.push(new ConfigError('transports', `expected an array of transport entries, got ${kindOf(given)}`));
+  }
   // Every entry is tried, so one ConfigError can list every problem in the file.
   const made: ReturnType<typeof createTransport>[] = [];
   const ids = new Map<string, string>();
@@ -300,8 +358,9 @@ function build(options: LoggerOptions, baseDir: string, env: NodeJS.ProcessEnv):
 /** The standard serializers named in config, or functions from code (each checked). */
 function buildSerializers(raw: LoggerOptions['serializers'], named: Config['serializers']): Serializers {
   if (named !== undefined) return Object.fromEntries(named.map((name) => [name, stdSerializers[name]]));
-  if (raw === undefined) return {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  // Names the schema refused: it has said which one, at its index.
+  if (raw === undefined || Array.isArray(raw)) return {};
+  if (typeof raw !== 'object' || raw === null) {
     throw new ConfigError('serializers', 'expected an array of standard serializer names or an object of functions');
   }
   for (const [key, value] of Object.entries(raw)) {
@@ -336,10 +395,19 @@ function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boo
 /** LOG_LEVEL, else info; with only custom levels there is no info, so `level` must be given. */
 function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: NodeJS.ProcessEnv): string {
   const level = env.LOG_LEVEL || 'info';
+  // The config has no "level": say where the name came from, or the user looks for it in the file.
+  const from = env.LOG_LEVEL ? ` (from $LOG_LEVEL="${level}"; the config sets no "level")` : '';
   if (onlyCustom && !levels.has(level)) {
     throw new ConfigError(
       'level',
-      `expected one of the custom levels (${levels.names().join(', ')}), as useOnlyCustomLevels is set`,
+      `expected one of the custom levels (${levels.names().join(', ')}), as useOnlyCustomLevels is set${from}`,
+    );
+  }
+  if (!levels.has(level)) {
+    const known = [...levels.names(), 'silent'];
+    throw new ConfigError(
+      'level',
+      `unknown level "${level}"${from} (known: ${known.join(', ')})${didYouMean(level, known)}`,
     );
   }
   return level;
@@ -357,7 +425,28 @@ function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv):
       throw new ConfigError(formatPath([...at, index]), (error as Error).message);
     }
   });
-  return createRedactor({ paths, censor: spec.censor, remove: spec.remove });
+  const censor =
+    typeof spec.censor === 'string' ? (expandEnv(spec.censor, env, ['redact', 'censor']) as string) : spec.censor;
+  return createRedactor({ paths, censor, remove: spec.remove });
+}
+
+/**
+ * The dead letter is opened when a record first fails, so what is wrong with its path
+ * already (a folder, a NUL, a file it cannot write) is said now. A missing file is made then.
+ */
+function checkDeadLetter(path: string): void {
+  let problem: string | undefined;
+  if (path.includes('\0')) problem = 'expected a file path without NUL characters';
+  else {
+    try {
+      if (statSync(path).isDirectory()) problem = `expected a file, but ${path} is a folder`;
+      else accessSync(path, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') problem = `cannot write to ${path}: ${code ?? String(error)}`;
+    }
+  }
+  if (problem !== undefined) throw new ConfigError('router.deadLetter', problem);
 }
 
 /** pid, hostname (or the configured base) and name: the keys every line starts with. */

@@ -1,16 +1,28 @@
-/**
+import { formatPath } from './errors.js';
+
+/*
  * Finds where a JSON text stops being valid, as line and column (1-based). JSON.parse on
  * Node 20 does not always say where; this small scanner follows the grammar just far
- * enough to point at the first offending character.
+ * enough to point at the first offending character. With `duplicates`, a key given twice
+ * in one object is such a place too.
  */
+
 export interface JsonLocation {
   line: number;
   column: number;
   problem: string;
+  /** The place is a key given twice (asked for with `duplicates`), not a syntax error. */
+  duplicate?: boolean;
 }
 
-export function locateJsonError(text: string): JsonLocation | undefined {
+/** Deeper than a config may be (expandEnv refuses past 100): the scanner stops there, short of the stack's end. */
+const MAX_NESTING = 1000;
+
+export function locateJsonError(text: string, options: { duplicates?: boolean } = {}): JsonLocation | undefined {
   let i = 0;
+  let depth = 0;
+  /** Where the scanner is, as keys and indexes: a duplicate key names its object. */
+  const path: PropertyKey[] = [];
   const at = (problem: string): never => {
     throw Object.assign(new Error(problem), { offset: i });
   };
@@ -62,7 +74,10 @@ export function locateJsonError(text: string): JsonLocation | undefined {
     const next =
       ch === undefined ? undefined : (parse[ch] ?? (ch === '-' || (ch >= '0' && ch <= '9') ? number : undefined));
     if (next !== undefined) {
+      if (depth === MAX_NESTING && (ch === '{' || ch === '[')) at(`nested more than ${MAX_NESTING} levels deep`);
+      depth++;
       next();
+      depth--;
       return;
     }
     at(ch === undefined ? 'unexpected end of input' : `unexpected ${describe(ch)}: expected a value`);
@@ -74,6 +89,7 @@ export function locateJsonError(text: string): JsonLocation | undefined {
       i++;
       return;
     }
+    const keys = new Set<string>();
     for (;;) {
       ws();
       if (text[i] !== '"')
@@ -82,11 +98,26 @@ export function locateJsonError(text: string): JsonLocation | undefined {
             ? 'trailing comma before "}"'
             : `expected a "quoted" property name, found ${describe(text[i])}`,
         );
+      const start = i;
       string();
+      if (options.duplicates) {
+        const key = JSON.parse(text.slice(start, i)) as string;
+        if (keys.has(key)) {
+          i = start;
+          const where = path.length > 0 ? ` in ${formatPath(path)}` : '';
+          throw Object.assign(new Error(`duplicate key ${JSON.stringify(key)}${where} (JSON keeps only the last)`), {
+            offset: i,
+            duplicate: true,
+          });
+        }
+        keys.add(key);
+        path.push(key);
+      }
       ws();
       if (text[i] !== ':') at(`expected ":" after property name, found ${describe(text[i])}`);
       i++;
       value();
+      if (options.duplicates) path.pop();
       ws();
       if (text[i] === ',') {
         i++;
@@ -106,8 +137,10 @@ export function locateJsonError(text: string): JsonLocation | undefined {
       i++;
       return;
     }
-    for (;;) {
+    for (let index = 0; ; index++) {
+      path.push(index);
       value();
+      path.pop();
       ws();
       if (text[i] === ',') {
         i++;
@@ -130,7 +163,8 @@ export function locateJsonError(text: string): JsonLocation | undefined {
   } catch (error) {
     const offset = (error as { offset?: number }).offset ?? i;
     const before = text.slice(0, offset).split('\n');
-    return { line: before.length, column: before[before.length - 1]!.length + 1, problem: (error as Error).message };
+    const { message, duplicate } = error as Error & { duplicate?: boolean };
+    return { line: before.length, column: before[before.length - 1]!.length + 1, problem: message, duplicate };
   }
 }
 

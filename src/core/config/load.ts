@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { locateJsonError } from './json-location.js';
@@ -14,21 +15,54 @@ export interface LoadedConfig {
 /** Reads and parses a JSON config file; every failure is a ConfigError naming the file. */
 export function readConfigFile(path: string): LoadedConfig {
   const file = resolve(path);
-  let text: string;
+  let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    // Opened without blocking and looked at first: reading a FIFO no one writes to would wait for ever.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+    bytes = readFileSync(fd);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError('', `cannot read config file ${file}: ${code}`, { cause: error });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  let text = bytes.toString('utf8');
+  // Decoded as it is, a byte that is not UTF-8 would become U+FFFD in a value (a password, a header) unseen.
+  if (!isUtf8(bytes)) {
+    const where = firstInvalidUtf8(bytes, text);
+    throw new ConfigError('', `config file ${file} is not valid UTF-8 (save it as UTF-8): ${where}`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let config: unknown;
   try {
-    return { config: JSON.parse(text), baseDir: dirname(file), source: file };
+    config = JSON.parse(text);
   } catch (error) {
     const where = locateJsonError(text);
     const detail = where ? `line ${where.line}, column ${where.column}: ${where.problem}` : (error as Error).message;
     throw new ConfigError('', `invalid JSON in ${file} at ${detail}`, { cause: error });
   }
+  // A key given twice: JSON.parse keeps the last, so the first (a "level" set above) is lost unseen.
+  // (Nesting too deep to scan is left to the options' own check, which names where.)
+  const duplicate = locateJsonError(text, { duplicates: true });
+  if (duplicate?.duplicate) {
+    throw new ConfigError('', `${file} at line ${duplicate.line}, column ${duplicate.column}: ${duplicate.problem}`);
+  }
+  return { config, baseDir: dirname(file), source: file };
+}
+
+/** Line, column and byte of the first byte sequence that is not UTF-8 (a U+FFFD in `text` the file did not hold). */
+function firstInvalidUtf8(bytes: Buffer, text: string): string {
+  for (let at = text.indexOf('\uFFFD'); at !== -1; at = text.indexOf('\uFFFD', at + 1)) {
+    const before = text.slice(0, at);
+    const offset = Buffer.byteLength(before);
+    if (bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd) continue;
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    return `line ${line}, column ${column} (byte ${offset})`;
+  }
+  return 'a byte sequence that is not UTF-8';
 }
 
 /** `$STREAMLOG_CONFIG`, then ./streamlog.json, else undefined (use the built-in default). */

@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import { deprecatedOption, durationSchema, plainDuration, plainSize, sizeSchema } from '../plugin/units.js';
+import {
+  deprecatedOption,
+  durationSchema,
+  plainDuration,
+  plainSize,
+  plainTimerDuration,
+  sizeSchema,
+  timerDurationSchema,
+} from '../plugin/units.js';
 import { lazySchema, lazyShape } from '../util/lazy-schema.js';
 import {
   anything,
@@ -25,9 +33,17 @@ const MAX_INT = Number.MAX_SAFE_INTEGER;
 const plainLevel = either(text(1), num(0, 1000, true));
 const levelRef = lazySchema(
   (z) =>
-    z.union([z.string().min(1), z.number().min(0).max(1000).refine(Number.isInteger, 'expected a whole number')], {
-      error: 'expected a level name like "info" or a whole number from 0 to 1000',
-    }),
+    z.union(
+      [
+        z.string().min(1),
+        // A refine, not int() (whose safe-integer bound would add a second message past 1000);
+        // the JSON Schema still says "integer", as the loader refuses 5.5.
+        z.number().min(0).max(1000).refine(Number.isInteger, 'expected a whole number').meta({ type: 'integer' }),
+      ],
+      {
+        error: 'expected a level name like "info" or a whole number from 0 to 1000',
+      },
+    ),
   plainLevel,
 );
 
@@ -149,7 +165,7 @@ const plainRouter = object({
   deadLetter: optional(text(1)),
   continueOnError: optional(bool),
   health: optional(object({ failureThreshold: optional(num(1, MAX_INT, true)), cooldownMs: optional(plainDuration) })),
-  maxBackpressureMs: optional(plainDuration),
+  maxBackpressureMs: optional(plainTimerDuration),
   spool: optional(object({ dir: text(1), maxBytes: optional(plainSize) })),
   spoolDir: optional(text(1)),
 });
@@ -166,7 +182,7 @@ export const routerSchema = lazySchema(
           cooldownMs: durationSchema.optional(),
         })
         .optional(),
-      maxBackpressureMs: durationSchema.optional(),
+      maxBackpressureMs: timerDurationSchema.optional(),
       /**
        * Where what a `block` target cannot take yet waits, one file per target (relative to the
        * config), each kept under `maxBytes` (default 100MB) by dropping its oldest lines.
@@ -223,7 +239,7 @@ const plainConfig = object({
     }),
   ),
   exitFlush: optional(bool),
-  exitTimeoutMs: optional(plainDuration),
+  exitTimeoutMs: optional(plainTimerDuration),
   handleExceptions: optional(bool),
   handleSignals: optional(bool),
   diagnostics: optional(oneOf(false)),
@@ -291,7 +307,7 @@ export const configSchema = lazySchema(
         .optional(),
       exitFlush: z.boolean().optional(),
       /** How long a script that returns waits for asynchronous transports to send what they hold. */
-      exitTimeoutMs: durationSchema.optional(),
+      exitTimeoutMs: timerDurationSchema.optional(),
       handleExceptions: z.boolean().optional(),
       handleSignals: z.boolean().optional(),
       /** `false`: internal problems are not written to stderr (from code, a function receives them instead). */

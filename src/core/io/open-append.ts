@@ -7,7 +7,9 @@ import { dirname } from 'node:path';
  * for one; folders are made one level at a time (Node 20's recursive mkdir loops forever
  * under /proc).
  */
-export function openForAppend(path: string, mode: number, options: { read?: boolean } = {}): number {
+export function openForAppend(path: string, given: number, options: { read?: boolean } = {}): number {
+  // -0 (a config's `"mode": -0`) passes Node's checks but aborts the process in its native open.
+  const mode = given + 0;
   const flags =
     constants.O_APPEND |
     constants.O_CREAT |

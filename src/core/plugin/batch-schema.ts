@@ -1,6 +1,14 @@
 import { lazySchema, lazyShape } from '../util/lazy-schema.js';
 import { num, object, optional, text } from '../util/plain-checks.js';
-import { durationSchema, plainDuration, plainSize, sizeSchema } from './units.js';
+import {
+  durationSchema,
+  plainDuration,
+  plainSize,
+  plainTimerDuration,
+  sizeSchema,
+  timeoutSchema,
+  timerDurationSchema,
+} from './units.js';
 
 /*
  * The config options of a batch transport, for a plugin's schema:
@@ -14,7 +22,7 @@ const MAX_INT = Number.MAX_SAFE_INTEGER;
 export const plainBatchLimits = object({
   maxRecords: optional(num(1, MAX_INT, true)),
   maxBytes: optional(plainSize),
-  intervalMs: optional(plainDuration),
+  intervalMs: optional(plainTimerDuration),
 });
 
 /** How records are gathered into batches: `batch: { maxRecords, maxBytes, intervalMs }`. */
@@ -23,7 +31,7 @@ export const batchLimitsSchema = lazySchema(
     z.strictObject({
       maxRecords: z.number().int().min(1).optional(),
       maxBytes: sizeSchema.optional(),
-      intervalMs: durationSchema.optional(),
+      intervalMs: timerDurationSchema.optional(),
     }),
   plainBatchLimits,
 );
@@ -31,8 +39,8 @@ export const batchLimitsSchema = lazySchema(
 /** The plain check of retrySchema. */
 export const plainRetry = object({
   maxAttempts: optional(num(1, MAX_INT, true)),
-  baseMs: optional(plainDuration),
-  maxMs: optional(plainDuration),
+  baseMs: optional(plainTimerDuration),
+  maxMs: optional(plainTimerDuration),
   deadlineMs: optional(plainDuration),
 });
 
@@ -41,8 +49,8 @@ export const retrySchema = lazySchema(
   (z) =>
     z.strictObject({
       maxAttempts: z.number().int().min(1).optional(),
-      baseMs: durationSchema.optional(),
-      maxMs: durationSchema.optional(),
+      baseMs: timerDurationSchema.optional(),
+      maxMs: timerDurationSchema.optional(),
       deadlineMs: durationSchema.optional(),
     }),
   plainRetry,
@@ -62,7 +70,7 @@ export const batchOptionsShape = lazyShape(
     batch: batchLimitsSchema.optional(),
     retry: retrySchema.optional(),
     concurrency: z.number().int().min(1).max(64).optional(),
-    timeoutMs: durationSchema.optional(),
+    timeoutMs: timeoutSchema.optional(),
   }),
   ['batch', 'retry', 'concurrency', 'timeoutMs'],
 );

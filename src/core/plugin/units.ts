@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { lazySchema } from '../util/lazy-schema.js';
-import { NO, type PlainCheck } from '../util/plain-checks.js';
+import { NO, type PlainCheck, where } from '../util/plain-checks.js';
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
@@ -82,6 +82,31 @@ export const durationSchema = lazySchema(
       return ms;
     }),
   plainDuration,
+);
+
+/**
+ * The longest delay a Node timer takes (2^31 − 1 ms, about 24.8 days): a longer one fires
+ * after 1 ms, with a TimeoutOverflowWarning on stderr.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration that is waited with a timer (an interval, a timeout, a backoff), as timerDurationSchema parses it. */
+export const plainTimerDuration: PlainCheck = where(plainDuration, (ms) => (ms as number) <= MAX_TIMER_MS);
+
+/** A duration waited with a timer: at most MAX_TIMER_MS, so "30d" is refused rather than fired at once. */
+export const timerDurationSchema = lazySchema(
+  (z) =>
+    durationSchema.pipe(
+      z.number().max(MAX_TIMER_MS, {
+        error: `expected a duration of at most 24.8 days (${MAX_TIMER_MS} ms, the longest timer Node can set)`,
+      }),
+    ),
+  plainTimerDuration,
+);
+
+/** How long an attempt may take: a timer duration of at least 1 ms (0 would fail every attempt at once). */
+export const timeoutSchema = lazySchema((z) =>
+  timerDurationSchema.pipe(z.number().min(1, { error: 'expected a timeout of at least 1 ms' })),
 );
 
 /** An option kept under its old name for one minor version: marked deprecated in the JSON Schema. */

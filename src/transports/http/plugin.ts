@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
+import { closest } from '../../core/util/closest.js';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { deprecatedOption, sizeSchema } from '../../core/plugin/units.js';
@@ -65,9 +66,12 @@ const httpSchema = lazySchema((z) =>
     })
     .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
       // A function: the names known when the config is read, registered ones included.
-      error: (issue) =>
-        `unknown preset ${JSON.stringify((issue.input as { preset?: unknown }).preset)} ` +
-        `(known: ${httpPresetNames().join(', ')})`,
+      error: (issue) => {
+        const preset = (issue.input as { preset: string }).preset;
+        const match = closest(preset, httpPresetNames());
+        const hint = match === undefined ? '' : `; did you mean "${match}"?`;
+        return `unknown preset ${JSON.stringify(preset)} (known: ${httpPresetNames().join(', ')})${hint}`;
+      },
       path: ['preset'],
     }),
 );

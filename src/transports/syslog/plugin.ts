@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import { batchOptionsShape, spoolSchema } from '../../core/plugin/batch-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { durationSchema, sizeSchema } from '../../core/plugin/units.js';
+import { sizeSchema, timeoutSchema } from '../../core/plugin/units.js';
 import type { SyslogTlsOptions } from './options.js';
 import { FACILITIES } from './severity.js';
 import { SyslogTransport } from './transport.js';
@@ -57,7 +57,7 @@ const syslogSchema = lazySchema((z) => {
           servername: z.string().min(1).optional(),
         })
         .optional(),
-      connectTimeoutMs: durationSchema.optional(),
+      connectTimeoutMs: timeoutSchema.optional(),
       ...batchOptionsShape,
       /** Where what is held at exit waits for the next start (`dir` relative to the config). */
       spool: spoolSchema.optional(),
