@@ -13,6 +13,16 @@ import {
 } from '../../../src/index.js';
 import { DIST_ESM } from '../../built.js';
 
+/** What `run` throws (undefined when it returns). */
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /** createLogger(path) in a child process, hard-killed if it hangs: what it threw, or "built". */
 function createIn(path: string): { status: number | null; signal: string | null; out: string } {
   const script = `
@@ -56,12 +66,9 @@ describe('a config path that is not a regular file', () => {
 
 describe('serializers named in a config', () => {
   it('an unknown name is reported at its index with the known names, beside the other problems', () => {
-    let error: unknown;
-    try {
-      createLogger({ exitFlush: false, levle: 'info', serializers: ['err', 'bogus'] } as LoggerOptions);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrown(() =>
+      createLogger({ exitFlush: false, levle: 'info', serializers: ['err', 'bogus'] } as LoggerOptions),
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual([
       { path: 'levle', expected: expect.stringMatching(/^unknown option "levle"/) },
@@ -70,12 +77,9 @@ describe('serializers named in a config', () => {
   });
 
   it('serializers that are neither names nor functions are reported beside the other problems', () => {
-    let error: unknown;
-    try {
-      createLogger({ exitFlush: false, levle: 'info', serializers: 'err' } as unknown as LoggerOptions);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrown(() =>
+      createLogger({ exitFlush: false, levle: 'info', serializers: 'err' } as unknown as LoggerOptions),
+    );
     expect((error as ConfigError).issues.map((issue) => issue.path)).toEqual(['levle', 'serializers']);
   });
 });
@@ -118,12 +122,9 @@ describe('a config file that is not UTF-8', () => {
 describe('a "__proto__" key among the custom levels', () => {
   it('is a ConfigError at levels.__proto__, as the JSON Schema says, not a level left out unseen', () => {
     for (const key of ['levels', 'customLevels']) {
-      let error: unknown;
-      try {
-        createLogger({ exitFlush: false, ...JSON.parse(`{"${key}": {"audit": 35, "__proto__": 36}}`) });
-      } catch (caught) {
-        error = caught;
-      }
+      const error = thrown(() =>
+        createLogger({ exitFlush: false, ...JSON.parse(`{"${key}": {"audit": 35, "__proto__": 36}}`) }),
+      );
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).issues).toEqual([
         {
@@ -149,12 +150,7 @@ describe('values nested deeper than any config needs', () => {
       [base, 'base.a'],
       [entry, 'transports[0]'],
     ]) {
-      let error: unknown;
-      try {
-        createLogger(file!);
-      } catch (caught) {
-        error = caught;
-      }
+      const error = thrown(() => createLogger(file!));
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).issues).toEqual([{ path, expected }]);
     }
@@ -173,12 +169,7 @@ describe('invalid JSON nested deeper than the error locator goes', () => {
   it('names where the nesting passes 1000 levels, not "Maximum call stack size exceeded"', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-deep-')), 'streamlog.json');
     writeFileSync(file, `{"base": ${'['.repeat(200_000)}1,}`);
-    let error: unknown;
-    try {
-      createLogger(file);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrown(() => createLogger(file));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toBe(
       `invalid JSON in ${file} at line 1, column 1009: nested more than 1000 levels deep`,
@@ -250,12 +241,9 @@ describe('${VAR} in the options code may also give as functions (timestamp, seri
   });
 
   it('an unset one is reported at its path, beside the other problems', () => {
-    let error: unknown;
-    try {
-      createLogger({ exitFlush: false, env: {}, levle: 1, timestamp: '${TS}', serializers: ['${SER}'] } as never);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrown(() =>
+      createLogger({ exitFlush: false, env: {}, levle: 1, timestamp: '${TS}', serializers: ['${SER}'] } as never),
+    );
     expect((error as ConfigError).issues.map((issue) => issue.path)).toEqual(['timestamp', 'serializers[0]', 'levle']);
   });
 });
@@ -318,12 +306,7 @@ describe('a key given twice in one object of a config file', () => {
 describe('a ${…} inside a default', () => {
   it('is a ConfigError naming the reference, not a literal "${B}}" whether or not the variable is set', () => {
     for (const env of [{}, { A: 'a' }]) {
-      let error: unknown;
-      try {
-        createLogger({ exitFlush: false, env, name: 'x-${A:-${B}}', transports: [] });
-      } catch (caught) {
-        error = caught;
-      }
+      const error = thrown(() => createLogger({ exitFlush: false, env, name: 'x-${A:-${B}}', transports: [] }));
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).issues).toEqual([
         {
@@ -405,12 +388,7 @@ describe('"transports" that is not an array', () => {
       [{ type: 'console' }, 'object'],
       ['console', 'string'],
     ] as const) {
-      let error: unknown;
-      try {
-        createLogger({ exitFlush: false, levle: 1, transports } as unknown as LoggerOptions);
-      } catch (caught) {
-        error = caught;
-      }
+      const error = thrown(() => createLogger({ exitFlush: false, levle: 1, transports } as unknown as LoggerOptions));
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).issues).toEqual([
         { path: 'levle', expected: expect.stringMatching(/^unknown option "levle"/) },
@@ -424,12 +402,7 @@ describe('options only code can give', () => {
   it('in a config file: unknown options, listed with the other problems, never a TypeError or ignored', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-code-')), 'streamlog.json');
     writeFileSync(file, '{"exitFlush": false, "env": {"X": "1"}, "onDeliveryError": 5, "hooks": {}, "levle": 1}');
-    let error: unknown;
-    try {
-      createLogger(file);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrown(() => createLogger(file));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((issue) => [issue.path, issue.expected.split(':')[0]])).toEqual([
       ['env', 'unknown option "env"'],

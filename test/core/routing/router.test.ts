@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -422,7 +422,7 @@ describe('settlement and the dead letter', () => {
   it('an unwritable dead-letter file counts its records as failed there, not dead-lettered, and says why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-dead-'));
     const blocker = join(dir, 'not-a-folder');
-    writeFileSync(blocker, 'a file where a folder should be');
+    mkdirSync(blocker);
     const diagnostics: string[] = [];
     const log = createLogger({
       exitFlush: false,
@@ -430,6 +430,10 @@ describe('settlement and the dead letter', () => {
       router: { deadLetter: join(blocker, 'dead.ndjson') },
       transports: [{ type: 'controlled', mode: 'fail' }],
     });
+    // Sound when the logger was built (a path that can never work is a ConfigError then);
+    // the folder is replaced by a file afterwards.
+    rmSync(blocker, { recursive: true });
+    writeFileSync(blocker, 'a file where a folder should be');
     for (let i = 0; i < 3; i++) log.info({ i }, 'refused');
     await log.flush();
     expect(log.stats()).toMatchObject({ failed: 3, deadLettered: 0, deadLetterFailed: 3 });
