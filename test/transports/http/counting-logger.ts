@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Logger } from '../../../src/index.js';
+import { createLogger, type LogRecord, type Logger } from '../../../src/index.js';
 
 /** One entry of the dead letter: the record as its line held it, and why each target failed it. */
 export interface DeadEntry {
@@ -43,4 +43,20 @@ export function countingLogger(name: string, transport: Record<string, unknown>)
       .map((line) => JSON.parse(line) as DeadEntry);
   };
   return { log, deadLetter, dead };
+}
+
+/**
+ * A logger with one http target whose circuit never opens and lines without pid or
+ * hostname, and the distinct reasons its records failed with (`itemFailed`), in order.
+ */
+export function reasonsLogger(transport: Record<string, unknown>): { log: Logger; reasons: Set<string> } {
+  const log = createLogger({
+    exitFlush: false,
+    base: null,
+    router: { health: { failureThreshold: 1_000_000 } },
+    transports: [{ type: 'http', ...transport } as never],
+  });
+  const reasons = new Set<string>();
+  log.transports[0]!.on('itemFailed', (_record: LogRecord, reason: Error) => reasons.add(reason.message));
+  return { log, reasons };
 }

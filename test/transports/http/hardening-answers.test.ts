@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type LogRecord, MemoryTransport } from '../../../src/index.js';
+import { reasonsLogger } from './counting-logger.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
 import { readBody, closeServersAfterEach } from './receiver.js';
 
@@ -38,23 +39,12 @@ function bulkAnswer(ids: string[], status: (i: number) => number, key = 'create'
 }
 
 function logger(url: string, preset?: string) {
-  const log = createLogger({
-    exitFlush: false,
-    base: null,
-    router: { health: { failureThreshold: 1_000_000 } },
-    transports: [
-      {
-        type: 'http',
-        url,
-        preset,
-        batch: { maxRecords: 1000, intervalMs: 20 },
-        retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 },
-      },
-    ],
+  return reasonsLogger({
+    url,
+    preset,
+    batch: { maxRecords: 1000, intervalMs: 20 },
+    retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 },
   });
-  const reasons: string[] = [];
-  log.transports[0]!.on('itemFailed', (_record: LogRecord, reason: Error) => reasons.push(reason.message));
-  return { log, reasons };
 }
 
 describe('answers past the 4 MiB cap', () => {
@@ -79,7 +69,7 @@ describe('answers past the 4 MiB cap', () => {
     expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(r.requests).toBe(2);
     expect(log.stats()).toMatchObject({ logged: 10, delivered: 0, failed: 10 });
-    expect(reasons[0]).toMatch(/gave up after 2 attempt\(s\): the answer is larger than 4194304 bytes/);
+    expect([...reasons][0]).toMatch(/gave up after 2 attempt\(s\): the answer is larger than 4194304 bytes/);
     // Keep-alive connections stay open after an answer read to its end; these were destroyed.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(socketsClosed).toBe(2);
@@ -122,7 +112,7 @@ describe('an elasticsearch answer the preset cannot read is never "delivered"', 
     expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(r.requests).toBe(2);
     expect(log.stats()).toMatchObject({ logged: 100, delivered: 0, failed: 100 });
-    expect(reasons[0]).toMatch(/the bulk answer could not be read: not JSON/);
+    expect([...reasons][0]).toMatch(/the bulk answer could not be read: not JSON/);
     await log.close();
   });
 
@@ -135,7 +125,7 @@ describe('an elasticsearch answer the preset cannot read is never "delivered"', 
     for (let i = 0; i < 1000; i++) log.info({ i }, 'big answer');
     expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(log.stats()).toMatchObject({ logged: 1000, delivered: 0, failed: 1000 });
-    expect(reasons[0]).toMatch(/larger than 4194304 bytes/);
+    expect([...reasons][0]).toMatch(/larger than 4194304 bytes/);
     await log.close();
   });
 
@@ -206,7 +196,7 @@ describe('an OTLP answer the preset cannot read is never "delivered"', () => {
     expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(r.requests).toBe(2);
     expect(log.stats()).toMatchObject({ logged: 10, delivered: 0, failed: 10 });
-    expect(reasons[0]).toMatch(/the collector answer could not be read: not JSON/);
+    expect([...reasons][0]).toMatch(/the collector answer could not be read: not JSON/);
     log.info('now the collector answers');
     expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(log.stats()).toMatchObject({ logged: 11, delivered: 1, failed: 10 });

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type LogRecord } from '../../../src/index.js';
+
+import { reasonsLogger } from './counting-logger.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
 
 // Receivers that speak HTTP/1.1 badly, written byte by byte on a raw socket: answers with
@@ -55,23 +56,12 @@ async function raw(answer: (socket: Socket, n: number, body: string) => void): P
 }
 
 function shipper(url: string, options: Record<string, unknown> = {}) {
-  const log = createLogger({
-    exitFlush: false,
-    base: null,
-    router: { health: { failureThreshold: 1_000_000 } },
-    transports: [
-      {
-        type: 'http',
-        url,
-        batch: { maxRecords: 100, intervalMs: 10 },
-        retry: { maxAttempts: 3, baseMs: 5, maxMs: 10 },
-        ...options,
-      } as never,
-    ],
+  return reasonsLogger({
+    url,
+    batch: { maxRecords: 100, intervalMs: 10 },
+    retry: { maxAttempts: 3, baseMs: 5, maxMs: 10 },
+    ...options,
   });
-  const reasons = new Set<string>();
-  log.transports[0]!.on('itemFailed', (_record: LogRecord, reason: Error) => reasons.add(reason.message));
-  return { log, reasons };
 }
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
