@@ -1,6 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-
 import { reasonsLogger } from './counting-logger.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
 
