@@ -13,6 +13,7 @@ import { LoggerEventSource } from './logger-events.js';
 import type { FieldsHook, LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { SerializerSet, Serializers } from './serializers.js';
+import { describeThrown } from '../util/thrown.js';
 
 /** What `child(bindings, { customLevels })` adds to the child's type, as pino's child does. */
 export type ChildLevelMethods<ChildLevels extends string> = { readonly [K in ChildLevels]: LogFn } & {
@@ -261,7 +262,7 @@ export class Logger extends LoggerEventSource {
         scope = { ...scope, redactor: createRedactor(spec) };
       } catch (error) {
         // Bad paths: the parent's redaction stays in force, and the mistake is reported.
-        tree.router.diagnose(`child redact ignored: ${describeError(error)}`);
+        tree.router.diagnose(`child redact ignored: ${describeThrown(error)}`);
       }
     }
     const msgPrefix = options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix;
@@ -271,7 +272,7 @@ export class Logger extends LoggerEventSource {
       try {
         own = formatBindings(bindings) as Record<string, unknown>;
       } catch (error) {
-        tree.router.diagnose(`child formatters.bindings threw: ${describeError(error)}`, error);
+        tree.router.diagnose(`child formatters.bindings threw: ${describeThrown(error)}`, error);
       }
     }
     const fieldsHook =
@@ -301,7 +302,7 @@ export class Logger extends LoggerEventSource {
     try {
       this.onChild(child);
     } catch (error) {
-      tree.router.diagnose(`onChild threw: ${describeError(error)}`, error);
+      tree.router.diagnose(`onChild threw: ${describeThrown(error)}`, error);
     }
     return child as this & ChildLevelMethods<ChildLevels>;
   }
@@ -452,7 +453,7 @@ export class Logger extends LoggerEventSource {
       try {
         hook.call(logger, args, write, level);
       } catch (error) {
-        logger.#tree.router.diagnose(`hooks.logMethod threw: ${describeError(error)}`, error);
+        logger.#tree.router.diagnose(`hooks.logMethod threw: ${describeThrown(error)}`, error);
         // The call is logged as made, once: not again if the hook had already written it.
         if (!called) method(...(args as [unknown]));
       }
@@ -545,7 +546,7 @@ export class Logger extends LoggerEventSource {
       // logged, with what went wrong in place of what could not be read. A message redaction
       // has not yet been applied to is kept only if it can be redacted now.
       if (!msgRedacted && msg !== undefined) msg = msgFromError ? undefined : tryRedactMessage(redactor!, tree, msg);
-      const logError = `record could not be built: ${describeError(error)}`;
+      const logError = `record could not be built: ${describeThrown(error)}`;
       tree.emit(level, Date.now(), msg, { logError }, this.#scope, undefined);
     }
   }
@@ -613,15 +614,7 @@ function bindingsFragment(
     return fieldsJson(redactor ? redactor(serialized) : serialized, tree.shape.safe);
   } catch (error) {
     // Never throws into the caller: the child logs, saying what was wrong with its bindings.
-    return fieldsJson({ bindingsError: `bindings could not be used: ${describeError(error)}` });
-  }
-}
-
-function describeError(error: unknown): string {
-  try {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  } catch {
-    return 'an unprintable error';
+    return fieldsJson({ bindingsError: `bindings could not be used: ${describeThrown(error)}` });
   }
 }
 

@@ -3,6 +3,7 @@ import type { SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import { acceptRecord, assignId, attachListener, attachServices, replayReports } from './protocol.js';
+import { describeThrown } from '../util/thrown.js';
 
 export interface TransportOptions {
   /** Minimum level this transport receives; defaults to everything the logger emits. */
@@ -366,12 +367,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
 /** Never throws: a plugin may throw or reject with anything, even a value whose toString throws. */
 export function toError(value: unknown): Error {
-  if (value instanceof Error) return value;
-  try {
-    return new Error(String(value));
-  } catch {
-    return new Error('a thrown value that cannot be turned into a string');
-  }
+  return value instanceof Error ? value : new Error(describeThrown(value));
 }
 
 /** Duck-typed so transports built against another copy of streamlog (ESM vs CJS) still count. */

@@ -2,6 +2,7 @@ import type { ContextFrame } from './context.js';
 import type { Redactor } from './redact.js';
 import { fieldsJson, parsedFieldsJson, quote } from './serialize.js';
 import type { RecordShape } from './shape.js';
+import { describeThrown } from '../util/thrown.js';
 
 /** Turns a record into one output line (ending in "\n"). */
 export interface Formatter {
@@ -210,7 +211,7 @@ function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
   try {
     line = formatter.format(record);
   } catch (error) {
-    return withFormatError(formatter, record, describe(error));
+    return withFormatError(formatter, record, describeThrown(error));
   }
   if (typeof line !== 'string') {
     return withFormatError(formatter, record, `returned ${line === null ? 'null' : typeof line}, not a string`);
@@ -220,15 +221,6 @@ function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
 
 function withFormatError(formatter: Formatter, record: LogRecordImpl, problem: string): string {
   return record.json().slice(0, -2) + `,"formatError":${quote(`${String(formatter.name)}: ${problem}`)}}\n`;
-}
-
-/** String(error), for a thrown value whose own toString may throw too. */
-function describe(error: unknown): string {
-  try {
-    return String(error);
-  } catch {
-    return 'a value that cannot be turned into a string';
-  }
 }
 
 function contextJson(record: LogRecordImpl): string {
