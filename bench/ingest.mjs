@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { median, pairedRounds, ratioText } from './paired-rounds.mjs';
+import { median, pairedRounds, printTimed, ratioText, roundsAndCount } from './paired-rounds.mjs';
 
 const CHUNK = 64 * 1024;
 
@@ -60,17 +60,9 @@ const contenders = {
 const [role, name, path, countText] = process.argv.slice(2);
 if (role === 'worker') {
   const chunks = input(Number(countText));
-  const cpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  await contenders[name](chunks, path);
-  const ns = Number(process.hrtime.bigint() - start);
-  const used = process.cpuUsage(cpu);
-  process.stdout.write(`${JSON.stringify({ ns, cpuUs: used.user + used.system })}\n`);
+  await printTimed(() => contenders[name](chunks, path));
 } else {
-  const argv = process.argv.slice(2);
-  const args = Object.fromEntries(argv.flatMap((a, i) => (a.startsWith('--') ? [[a.slice(2), argv[i + 1]]] : [])));
-  const rounds = Number(args.rounds ?? 7);
-  const count = Number(args.count ?? 1_000_000);
+  const { rounds, count } = roundsAndCount(process.argv.slice(2), { rounds: 7, count: 1_000_000 });
   const names = Object.keys(contenders);
   const load = loadavg()[0];
   const results = pairedRounds(fileURLToPath(import.meta.url), names, count, rounds);

@@ -35,3 +35,19 @@ export function median(values) {
 export function ratioText(ratios) {
   return `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}x–${Math.max(...ratios).toFixed(2)}x)`;
 }
+
+/** In a worker: times `work` (from its start to its end) and prints what pairedRounds reads. */
+export async function printTimed(work) {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  await work();
+  const ns = Number(process.hrtime.bigint() - start);
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(`${JSON.stringify({ ns, cpuUs: used.user + used.system })}\n`);
+}
+
+/** `--rounds 7 --count 1000` as numbers, with defaults. */
+export function roundsAndCount(argv, defaults) {
+  const args = Object.fromEntries(argv.flatMap((a, i) => (a.startsWith('--') ? [[a.slice(2), argv[i + 1]]] : [])));
+  return { rounds: Number(args.rounds ?? defaults.rounds), count: Number(args.count ?? defaults.count) };
+}

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { median, pairedRounds, ratioText } from './paired-rounds.mjs';
+import { median, pairedRounds, printTimed, ratioText, roundsAndCount } from './paired-rounds.mjs';
 
 const paths = ['req.headers.authorization', 'password', 'user.card'];
 const record = {
@@ -34,18 +34,12 @@ if (role === 'worker') {
   const count = Number(countText);
   const { log, done } = await contenders[name](path);
   for (let i = 0; i < 2000; i++) log.info(record, 'warm-up');
-  const cpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) log.info(record, 'request handled');
-  await done();
-  const ns = Number(process.hrtime.bigint() - start);
-  const used = process.cpuUsage(cpu);
-  process.stdout.write(`${JSON.stringify({ ns, cpuUs: used.user + used.system })}\n`);
+  await printTimed(async () => {
+    for (let i = 0; i < count; i++) log.info(record, 'request handled');
+    await done();
+  });
 } else {
-  const argv = process.argv.slice(2);
-  const args = Object.fromEntries(argv.flatMap((a, i) => (a.startsWith('--') ? [[a.slice(2), argv[i + 1]]] : [])));
-  const rounds = Number(args.rounds ?? 7);
-  const count = Number(args.count ?? 300_000);
+  const { rounds, count } = roundsAndCount(process.argv.slice(2), { rounds: 7, count: 300_000 });
   const names = Object.keys(contenders);
   const load = loadavg()[0];
   const results = pairedRounds(fileURLToPath(import.meta.url), names, count, rounds);
