@@ -333,9 +333,9 @@ export class Logger extends LoggerEventSource {
 
   /**
    * Resolves once every record logged before the call is delivered or failed: true then,
-   * or false if `timeoutMs` passes first (a stalled destination).
+   * or false if `timeoutMs` passes first (a stalled destination). A bare number is the timeout.
    */
-  flush(options: { timeoutMs?: number } | ((error?: Error) => void) = {}): Promise<boolean> {
+  flush(options: number | { timeoutMs?: number } | ((error?: Error) => void) = {}): Promise<boolean> {
     if (typeof options === 'function') {
       // pino's flush(cb): called back once flushed, and the promise returned as well.
       const callback = options;
@@ -346,7 +346,7 @@ export class Logger extends LoggerEventSource {
       );
       return done;
     }
-    return this.#tree.router.flush(options.timeoutMs);
+    return this.#tree.router.flush(typeof options === 'number' ? options : options?.timeoutMs);
   }
 
   /** Writes buffered lines synchronously, where transports can. */
@@ -357,10 +357,11 @@ export class Logger extends LoggerEventSource {
   /**
    * Flushes and ends every transport; resolves (true) when all are closed. With `timeoutMs`,
    * targets that have not settled by then are given up (their records counted as failed or
-   * abandoned, their descriptors closed) and it resolves false. Idempotent.
+   * abandoned, their descriptors closed) and it resolves false. Idempotent. A bare number
+   * is the timeout too: `close(5000)` from JavaScript must not mean "no timeout".
    */
-  close(options: { timeoutMs?: number } = {}): Promise<boolean> {
-    return this.#tree.close(options.timeoutMs);
+  close(options: number | { timeoutMs?: number } = {}): Promise<boolean> {
+    return this.#tree.close(typeof options === 'number' ? options : options?.timeoutMs);
   }
 
   /** `await using log = createLogger()` closes it at the end of the block. */

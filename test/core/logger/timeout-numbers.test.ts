@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/index.js';
+import '../../helpers.js';
+import type { ControlledTransport } from '../../helpers.js';
+
+// From JavaScript, `close(5000)` reads as "close within 5 s": it once meant no timeout at
+// all, and against a destination that never answers the promise never settled.
+describe('flush and close take a bare number of milliseconds as their timeout', () => {
+  function stalled() {
+    const log = createLogger({ exitFlush: false, transports: [{ type: 'controlled', mode: 'stall' }] });
+    log.info('never answered');
+    return { log, target: log.transports[0] as ControlledTransport };
+  }
+
+  it('flush(50) resolves false against a stalled destination', async () => {
+    const { log, target } = stalled();
+    expect(await log.flush(50)).toBe(false);
+    target.release();
+    expect(await log.close()).toBe(true);
+  });
+
+  it('close(50) gives up on a stalled destination and counts what it held', async () => {
+    const { log } = stalled();
+    expect(await log.close(50)).toBe(false);
+    const stats = log.stats();
+    expect(stats.logged).toBe(1);
+    expect(stats.pendingDetail.abandoned).toBe(1);
+  });
+});
