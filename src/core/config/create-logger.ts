@@ -273,6 +273,10 @@ function build(
     spoolDir: spoolDir === undefined ? undefined : resolve(baseDir, spoolDir),
     spoolMaxBytes: routerConfig.spool?.maxBytes,
     revive: (line) => tree!.revive(line),
+    waitAsLine: {
+      may: (record) => tree!.mayWaitAsLine(record),
+      revive: (line, level, time, msg) => tree!.reviveWaiting(line, level, time, msg),
+    },
   });
   if (typeof diagnostics === 'function') router.on('diagnostic', diagnostics);
   else if (diagnostics !== false) {

@@ -1,6 +1,7 @@
 import type { ContextFrame } from '../record/context.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
-import { LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-record.js';
+import { impl, LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-record.js';
+import { LineRecord } from '../record/line-record.js';
 import { type Redactor, redactMessage } from '../record/redact.js';
 import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
@@ -257,6 +258,32 @@ export class LoggerTree {
     record.sentTo = 1;
     return record;
   }
+
+  /**
+   * May this record wait in a router queue as its line alone (see WaitingRecords)? One of
+   * this tree's own shape: a child's own (its level names or message key) would be read
+   * back wrong.
+   */
+  mayWaitAsLine(record: LogRecord): boolean {
+    return impl(record).scope.shape === this.shape;
+  }
+
+  /** A record that waited as its line, made again with the level, time and message it had. */
+  reviveWaiting(line: string, level: number, time: number, msg: string | undefined): LogRecord {
+    return new LineRecord(line, level, time, msg, this.revivedScope, this.readLineFields);
+  }
+
+  /** The fields of a line the logger wrote: all but level, time and the message. */
+  private readonly readLineFields = (line: string): Record<string, unknown> => {
+    let object: Record<string, unknown>;
+    try {
+      object = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      // Never seen: the line is the logger's own JSON.
+      return {};
+    }
+    return this.pickers.fields(object, this.shape.messageKey);
+  };
 
   /** A warning from the logger itself (a drop summary, a validation warning), routed like any record. */
   warn(fields: Record<string, unknown>, msg: string): void {

@@ -96,7 +96,7 @@ interface RecordCache {
  * failure, the internal flag, a trace): 8 bytes less per record for each.
  */
 export class LogRecordImpl implements LogRecord {
-  private jsonLine: string | undefined = undefined;
+  protected jsonLine: string | undefined = undefined;
   private cache: RecordCache | undefined = undefined;
   /** Routing bookkeeping, owned by the router: targets sent to, and which failed and why. */
   sentTo = 0;
@@ -111,10 +111,15 @@ export class LogRecordImpl implements LogRecord {
     readonly time: number,
     readonly msg: string | undefined,
     /** Call-site fields, already redacted; Error values are serialised when formatted. */
-    readonly fields: Readonly<Record<string, unknown>> | undefined,
+    protected callFields: Readonly<Record<string, unknown>> | undefined,
     readonly scope: RecordScope,
     readonly context: ContextFrame | undefined,
   ) {}
+
+  /** Call-site fields, already redacted; Error values are serialised when formatted. */
+  get fields(): Readonly<Record<string, unknown>> | undefined {
+    return this.callFields;
+  }
 
   get label(): string {
     return this.scope.shape.levels.label(this.level);

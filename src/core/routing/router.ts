@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { impl, type LogRecord, type LogRecordImpl } from '../record/log-record.js';
+import { impl, type LogRecord, type LogRecordImpl, madeByLogger } from '../record/log-record.js';
 import { assignId, attachListener, attachServices, replayReports } from '../plugin/protocol.js';
 import type { Transport } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
@@ -18,6 +18,7 @@ import {
   type OverflowPolicy,
   type TargetStats,
 } from './target.js';
+import type { MayWaitAsLine, ReviveWaiting } from './waiting-records.js';
 
 export interface RouterOptions {
   strategy?: Strategy;
@@ -39,6 +40,11 @@ export interface RouterOptions {
   spoolMaxBytes?: number;
   /** Turns a spooled JSON line back into a record (the logger provides it). */
   revive?: (line: string) => LogRecord;
+  /**
+   * Lets records that wait in a target's queue wait as their lines (see WaitingRecords):
+   * which ones the line holds whole, and how to make one again (the logger provides it).
+   */
+  waitAsLine?: { may: MayWaitAsLine; revive: ReviveWaiting };
 }
 
 export interface AddTargetOptions {
@@ -133,12 +139,22 @@ export class Router extends EventEmitter<RouterEvents> {
   private routed = 0;
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
+  private readonly waitAsLine: { may: MayWaitAsLine; revive: ReviveWaiting } | undefined;
 
   constructor(options: RouterOptions = {}) {
     super();
     this.options = options;
     // Monotonic: cooldowns and episodes must not stretch for an hour when the wall clock is set back.
     this.clock = options.clock ?? (() => performance.now());
+    const asLine = options.waitAsLine;
+    // The router counts a record sent to several targets, or failed at one, by the record
+    // itself: only one that went to this target alone, with nothing against it, may become
+    // its line and be made again.
+    this.waitAsLine = asLine && {
+      may: (record) =>
+        impl(record).sentTo === 1 && impl(record).failure === undefined && !madeByLogger(record) && asLine.may(record),
+      revive: asLine.revive,
+    };
     this.failures = new FailureReporter(
       options.strategy ?? 'all',
       options.continueOnError ?? true,
@@ -176,6 +192,7 @@ export class Router extends EventEmitter<RouterEvents> {
         clock: this.clock,
       },
       spool,
+      this.waitAsLine,
     );
     transport[attachListener]({
       delivered: (count) => this.targetDelivered(target, count),

@@ -1,11 +1,11 @@
-import { impl, keepFlat, type LogRecord } from '../record/log-record.js';
+import { impl, type LogRecord } from '../record/log-record.js';
 import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
-import { Queue } from '../util/queue.js';
 import { Health, type HealthOptions } from './health.js';
 import type { Spool } from '../io/spool.js';
 import { SpoolReads } from '../io/spool-reads.js';
 import { dropReason } from '../io/settlement.js';
+import { type MayWaitAsLine, type ReviveWaiting, WaitingRecords } from './waiting-records.js';
 
 export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
 
@@ -62,7 +62,7 @@ export class Target {
   readonly health: Health;
   /** Unsettled records the transport may hold before the router queues instead. */
   readonly window: number;
-  private readonly queue = new Queue<LogRecord>();
+  private readonly queue: WaitingRecords;
   private queuedBytes = 0;
   private draining = false;
   private dropped = 0;
@@ -97,7 +97,10 @@ export class Target {
     health: HealthOptions,
     /** Where `block` overflow goes when the router has a spool folder. */
     readonly spool: Spool | undefined,
+    /** How records may wait in the queue as their lines (see WaitingRecords); as themselves without it. */
+    asLine?: { may: MayWaitAsLine; revive: ReviveWaiting },
   ) {
+    this.queue = new WaitingRecords(asLine);
     this.window = Math.max(1, Math.floor(options.maxRecords / 2));
     this.health = new Health(health);
     this.reads = spool === undefined ? undefined : new SpoolReads(spool);
@@ -194,7 +197,6 @@ export class Target {
   }
 
   enqueue(record: LogRecord, bytes: number): void {
-    keepFlat(record);
     this.queue.push(record);
     this.queuedBytes += bytes;
   }

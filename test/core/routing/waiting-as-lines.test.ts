@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/index.js';
+import { DIST_ESM, requireBuild, ROOT } from '../../built.js';
+import '../../helpers.js';
+import type { ControlledTransport } from '../../helpers.js';
+
+// Records that wait in the router's queue for one target wait as their lines (runs of
+// lines joined into large strings) and are made records again when the target takes them.
+
+const long = 'é'.repeat(300_000);
+/** Messages that test the line's ends: quotes, a lone surrogate, none, one longer than a run. */
+function messageOf(i: number): string | undefined {
+  if (i % 97 === 0) return undefined;
+  if (i % 101 === 0) return `lone \ud800 surrogate ${i}`;
+  if (i === 1500) return long;
+  return `record "${i}" \\ done`;
+}
+
+function stalledLogger(extra: Record<string, unknown> = {}) {
+  const log = createLogger({
+    exitFlush: false,
+    transports: [{ type: 'controlled', mode: 'stall', maxQueue: { maxRecords: 10 } }],
+    ...extra,
+  });
+  return { log, target: log.transports[0] as ControlledTransport };
+}
+
+describe('records that wait in the router queue as their lines', () => {
+  it('come back with the line, level, time and message they were logged with, in order', () => {
+    const { log, target } = stalledLogger();
+    const child = log.child({ reqId: 'r-1' });
+    const logged: { msg: string | undefined; i: number }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const msg = messageOf(i);
+      const fields = { i, nested: { deep: [i, 'x'] }, level: 'forged' };
+      if (i % 3 === 0) child.warn(fields, msg);
+      else log.info(fields, msg);
+      logged.push({ msg, i });
+    }
+    expect(log.stats().targets[0]!.queueDepth).toBe(3000);
+    // Handing them over, a few at a time, as the target settles.
+    while (target.held.length > 0) target.release();
+    expect(target.received).toHaveLength(3000);
+    target.received.forEach((record, k) => {
+      const line = record.json();
+      expect(line.endsWith('}\n')).toBe(true);
+      expect(line.indexOf('\n')).toBe(line.length - 1);
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      expect(parsed.i).toBe(logged[k]!.i);
+      expect(parsed.msg).toBe(logged[k]!.msg);
+      expect(parsed['@level']).toBe('forged');
+      expect(parsed.nested).toEqual({ deep: [k, 'x'] });
+      expect(parsed.reqId).toBe(k % 3 === 0 ? 'r-1' : undefined);
+      expect(record.msg).toBe(logged[k]!.msg);
+      expect(record.level).toBe(k % 3 === 0 ? 40 : 30);
+      expect(record.label).toBe(k % 3 === 0 ? 'warn' : 'info');
+      expect(record.time).toBe(parsed.time);
+      // The first five went to the transport as they were; the rest waited, and their fields
+      // are read back from the line when asked for: bindings come with them.
+      expect(record.fields).toMatchObject({ i: k, nested: { deep: [k, 'x'] } });
+      if (k >= 5) expect(record.fields?.reqId).toBe(k % 3 === 0 ? 'r-1' : undefined);
+      // What a formatter sees is what the line holds.
+      expect(record.toObject()).toEqual(parsed);
+      expect(record.view()).toEqual(parsed);
+    });
+    expect(log.stats()).toMatchObject({ logged: 3000, delivered: 3000, pending: 0 });
+  });
+
+  it('keep their order beside records sent to two targets, which wait as themselves', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      transports: [
+        { type: 'controlled', mode: 'stall', maxQueue: { maxRecords: 4 } },
+        { type: 'memory', level: 'error' },
+      ],
+    });
+    const stalled = log.transports[0] as ControlledTransport;
+    const order: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const msg = `m${i}`;
+      if (i % 7 === 0) log.error(msg);
+      else log.info(msg);
+      order.push(msg);
+    }
+    while (stalled.held.length > 0) stalled.release();
+    expect(stalled.messages()).toEqual(order);
+    expect(await log.flush()).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 500, delivered: 500, failed: 0, pending: 0 });
+  });
+
+  it('dropped oldest, or failed when close() gives up, are dead-lettered as the lines they were', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-waiting-'));
+    const dropLetter = join(dir, 'dropped.ndjson');
+    const dropping = createLogger({
+      exitFlush: false,
+      router: { deadLetter: dropLetter },
+      transports: [{ type: 'controlled', mode: 'stall', overflow: 'drop-oldest', maxQueue: { maxRecords: 10 } }],
+    });
+    for (let i = 0; i < 1000; i++) dropping.info({ i }, `drop ${i}`);
+    // Failures are reported (and dead-lettered) after the call that decided them.
+    await new Promise((resolve) => setImmediate(resolve));
+    const dropped = readFileSync(dropLetter, 'utf8').trim().split('\n');
+    // The transport holds the first 5, the queue the last 5: the 990 between are dropped.
+    expect(dropped).toHaveLength(990);
+    expect(dropped.map((line) => JSON.parse(line).record.msg)).toEqual(
+      Array.from({ length: 990 }, (_, k) => `drop ${k + 5}`),
+    );
+    expect(dropping.stats()).toMatchObject({ logged: 1000, dropped: 990, pending: 10 });
+
+    const closeLetter = join(dir, 'closed.ndjson');
+    const closing = createLogger({
+      exitFlush: false,
+      router: { deadLetter: closeLetter },
+      transports: [{ type: 'controlled', mode: 'stall', maxQueue: { maxRecords: 10 } }],
+    });
+    for (let i = 0; i < 300; i++) closing.info({ i }, `close ${i}`);
+    expect(await closing.close({ timeoutMs: 50 })).toBe(false);
+    const failed = readFileSync(closeLetter, 'utf8').trim().split('\n');
+    expect(failed.map((line) => JSON.parse(line).record.i)).toEqual(Array.from({ length: 295 }, (_, k) => k + 5));
+    const stats = closing.stats();
+    expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped + stats.pending);
+    expect(stats.failed).toBe(295);
+  });
+
+  it('keep the heap small: 200,000 waiting records take under 200 bytes each', () => {
+    requireBuild();
+    const script = `
+      import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
+      import { z } from 'zod';
+      class Stalled extends Transport { type = 'stalled'; handle() {} }
+      registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
+      const log = createLogger({ exitFlush: false,
+        transports: [{ type: 'stalled', maxQueue: { maxRecords: 10 } }] });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      process.stdout.write(JSON.stringify({ perRecord: (after - before) / 200000,
+        queueDepth: log.stats().targets[0].queueDepth }));
+      process.exit(0);
+    `;
+    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    const { perRecord, queueDepth } = JSON.parse(result.stdout) as { perRecord: number; queueDepth: number };
+    expect(queueDepth).toBe(200_000);
+    // Each line is about 100 characters: about 120 bytes each here; as records they took about 320.
+    expect(perRecord).toBeLessThan(200);
+  });
+});
