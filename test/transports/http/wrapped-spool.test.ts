@@ -160,43 +160,50 @@ describe('the spool bound of an http target nested in buffered', () => {
   }, 30_000);
 });
 
-describe('a spool on an http target nested in wrappers, at process.exit()', () => {
-  it('the records held wait on disk (pending, not failed); the next start delivers them', async () => {
-    const live = await receiver('down');
-    const dir = tempFolder('wrapped-spool-exit');
-    const cfg = JSON.stringify(config('validating(buffered)', live.url, dir));
-    const child = await runChild(
-      `const log = createLogger(${cfg});
+describe('a spool on an http target nested in wrappers, at the end of a process', () => {
+  it.each([
+    ['process.exit()', 'process.exit(0);'],
+    ['the script returning', ''],
+  ])(
+    '%s: the records held wait on disk (pending, not failed); the next start delivers them',
+    async (_, end) => {
+      const live = await receiver('down');
+      const dir = tempFolder('wrapped-spool-exit');
+      const cfg = JSON.stringify(config('validating(buffered)', live.url, dir));
+      const child = await runChild(
+        `const log = createLogger(${cfg});
        ${PRINT_AT_EXIT}
        for (let i = 0; i < 300; i++) log.info({ i }, 'before the exit');
-       process.exit(0);`,
-      { timeoutMs: 30_000 },
-    );
-    expect(child.stderr).toBe('');
-    expect(child.code).toBe(0);
-    const stats = lastJson<LoggerStats>(child.stdout);
-    expectAddsUp(stats);
-    expect(stats).toMatchObject({ logged: 300, delivered: 0, failed: 0, dropped: 0, pending: 300 });
-    expect(stats.pendingDetail.spooled).toBe(300);
-    const file = spoolFile(dir, live.url);
-    expect(lineCount(file)).toBe(300);
-    expect(existsSync(join(dir, 'dead.ndjson'))).toBe(false);
-    expect(live.received).toEqual([]);
+       ${end}`,
+        { timeoutMs: 30_000 },
+      );
+      expect(child.stderr).toBe('');
+      expect(child.code).toBe(0);
+      const stats = lastJson<LoggerStats>(child.stdout);
+      expectAddsUp(stats);
+      expect(stats).toMatchObject({ logged: 300, delivered: 0, failed: 0, dropped: 0, pending: 300 });
+      expect(stats.pendingDetail.spooled).toBe(300);
+      const file = spoolFile(dir, live.url);
+      expect(lineCount(file)).toBe(300);
+      expect(existsSync(join(dir, 'dead.ndjson'))).toBe(false);
+      expect(live.received).toEqual([]);
 
-    live.mode = 'ok';
-    const next = await runChild(
-      `import { statSync } from 'node:fs';
+      live.mode = 'ok';
+      const next = await runChild(
+        `import { statSync } from 'node:fs';
        const log = createLogger(${cfg});
        const empty = () => { try { return statSync(${JSON.stringify(file)}).size === 0; } catch { return true; } };
        const deadline = Date.now() + 15000;
        while (Date.now() < deadline && !empty()) await new Promise((r) => setTimeout(r, 20));
        await log.close();
        writeSync(1, JSON.stringify(log.stats()) + '\\n');`,
-      { timeoutMs: 30_000 },
-    );
-    expect(next.stderr).toBe('');
-    expect(next.code).toBe(0);
-    expect([...live.received].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i));
-    expect(existsSync(file) ? statSync(file).size : 0).toBe(0);
-  }, 60_000);
+        { timeoutMs: 30_000 },
+      );
+      expect(next.stderr).toBe('');
+      expect(next.code).toBe(0);
+      expect([...live.received].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+      expect(existsSync(file) ? statSync(file).size : 0).toBe(0);
+    },
+    60_000,
+  );
 });
