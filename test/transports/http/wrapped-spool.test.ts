@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger, type LoggerStats } from '../../../src/index.js';
@@ -130,6 +130,62 @@ describe('a spool on an http target nested in wrappers', () => {
     expect([...live.received].sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i));
     expect(existsSync(`${file}.lock`) || existsSync(`${other}.lock`)).toBe(false);
   }, 30_000);
+});
+
+describe('a spool of a nested target held by another process', () => {
+  it('is left to it: this logger parks in a file of its own, the next start delivers the other', async () => {
+    const live = await receiver('down');
+    const dir = tempFolder('wrapped-spool-process');
+    const cfg = config('validating(buffered)', live.url, dir);
+    const go = join(dir, 'go');
+    let ready!: () => void;
+    const childReady = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    const first = runChild(
+      `const { existsSync } = await import('node:fs');
+       const log = createLogger(${JSON.stringify(cfg)});
+       for (let i = 1000; i < 1050; i++) log.info({ i }, 'the other process');
+       const deadline = Date.now() + 15000;
+       const wait = () => new Promise((r) => setTimeout(r, 10));
+       while (Date.now() < deadline && log.stats().pendingDetail.spooled < 50) await wait();
+       writeSync(1, 'ready\\n');
+       while (Date.now() < deadline && !existsSync(${JSON.stringify(go)})) await wait();
+       process.exit(0);`,
+      { timeoutMs: 30_000, onStdout: (out) => out.includes('ready') && ready() },
+    );
+    // A child that ends before it is ready fails the test instead of leaving it waiting.
+    const ended = first.then((result) => Promise.reject(new Error(`the child ended: ${JSON.stringify(result)}`)));
+    await Promise.race([childReady, ended]);
+    const file = spoolFile(dir, live.url);
+    const log = createLogger({ ...cfg, exitFlush: false });
+    for (let i = 0; i < 50; i++) log.info({ i }, 'this process');
+    await until(log, 'parked', (stats) => stats.pendingDetail.spooled === 50);
+    expect(lineCount(file)).toBe(50);
+    expect(lineCount(file.replace(/\.ndjson$/, '.2.ndjson'))).toBe(50);
+    writeFileSync(go, '');
+    const child = await first;
+    expect(child.stderr).toBe('');
+
+    live.mode = 'ok';
+    await until(log, 'delivered', (stats) => stats.delivered === 50);
+    await log.close();
+    expect([...live.received].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(lineCount(file)).toBe(50);
+
+    const next = await runChild(
+      `import { statSync } from 'node:fs';
+       const log = createLogger(${JSON.stringify(cfg)});
+       const empty = () => { try { return statSync(${JSON.stringify(file)}).size === 0; } catch { return true; } };
+       const deadline = Date.now() + 15000;
+       while (Date.now() < deadline && !empty()) await new Promise((r) => setTimeout(r, 20));
+       await log.close();`,
+      { timeoutMs: 30_000 },
+    );
+    expect(next.stderr).toBe('');
+    const others = live.received.filter((i) => i >= 1000).sort((a, b) => a - b);
+    expect(others).toEqual(Array.from({ length: 50 }, (_, i) => 1000 + i));
+  }, 60_000);
 });
 
 describe('the spool bound of an http target nested in buffered', () => {
