@@ -10,11 +10,15 @@ import { Transport, type TransportOptions, type TransportServices } from './tran
  * it no more than for a direct target's.
  */
 export abstract class WrapperTransport<Extra extends object = object> extends Transport<Extra> {
+  /** The inner transport had no id of its own: it is named after this one once that is known. */
+  readonly #innerUnnamed: boolean;
+
   constructor(
     readonly inner: Transport,
     options: TransportOptions,
   ) {
     super(options);
+    this.#innerUnnamed = !inner.id;
     if (!inner.id) inner[assignId](`${inner.type}(inner)`);
     inner[attachListener]({
       delivered: (count) => this.innerDelivered(count),
@@ -48,8 +52,13 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     this.unpark(count);
   }
 
-  /** The inner transport is in the logger too: it gets the services (and claims its spool now). */
+  /**
+   * The inner transport is in the logger too: it gets the services (and claims its spool now).
+   * An unnamed one is named after this one first: a spool named by its transport's id (a batch
+   * transport's without `spool.name`) must not share its file with another wrapper's target.
+   */
   protected override servicesAttached(services: TransportServices): void {
+    if (this.#innerUnnamed && this.id) this.inner[assignId](`${this.inner.type}(in ${this.id})`);
     // Duck-typed: an inner transport built against another copy of streamlog may predate it.
     if (typeof this.inner[attachServices] === 'function') this.inner[attachServices](services);
   }

@@ -60,7 +60,7 @@ describe('a spool lock another process took', () => {
       schema: { type: 'object' },
       target: { type: 'http', url: URL, spool: { dir: join(dir, 'spool') } },
     };
-    expect(await lockDiagnostics(entry, lock)).toEqual([expected('validating#0: http(inner)', lock)]);
+    expect(await lockDiagnostics(entry, lock)).toEqual([expected('validating#0: http(in validating#0)', lock)]);
   });
 
   it("of the router's spool: one diagnostic naming the target", async () => {
