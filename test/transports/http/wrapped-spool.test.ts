@@ -108,6 +108,20 @@ describe('a spool on an http target nested in wrappers', () => {
     expect(lineCount(spoolFile(dir, live.url))).toBe(50);
   }, 30_000);
 
+  it('close({ timeoutMs }) with a receiver that never answers parks what is held: pending, none failed', async () => {
+    const stalled = await receiver('stall');
+    const dir = tempFolder('wrapped-spool-timeout');
+    const log = createLogger({ ...config('validating(buffered)', stalled.url, dir), exitFlush: false });
+    for (let i = 0; i < 100; i++) log.info({ i }, 'never answered');
+    await until(log, 'sent', () => stalled.requests > 0);
+    await log.close({ timeoutMs: 300 });
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 100, delivered: 0, failed: 0, pending: 100 });
+    expect(stats.pendingDetail).toEqual({ inMemory: 0, spooled: 100, abandoned: 0 });
+    expect(lineCount(spoolFile(dir, stalled.url))).toBe(100);
+  }, 30_000);
+
   it('a second logger on the same destination takes a spool file of its own; each delivers only its own', async () => {
     const live = await receiver('down');
     const dir = tempFolder('wrapped-spool-two');
