@@ -73,7 +73,9 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   private chunk: LogRecord[] | undefined;
   private chunkBytes = 0;
   private chunkStarted = 0;
-  private chunkDelivered = 0;
+  /** Records are being handed to the inner transport: a chunk is not over before all are. */
+  private forwarding = false;
+  private checkQueued = false;
   private chunkFailed: Set<LogRecord> | undefined;
   private chunkReason: Error | undefined;
   private attempt = 0;
@@ -133,7 +135,13 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   protected override startFlush(): void {
     if (this.retryTimer !== undefined) return; // a retry is already scheduled
     this.batcher.cut();
-    void this.inner.flush();
+    this.innerWait(false);
+  }
+
+  protected override startClose(): void {
+    if (this.retryTimer !== undefined) return;
+    this.batcher.cut();
+    this.innerWait(true);
   }
 
   override flushSync(): void {
@@ -166,11 +174,13 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
       if (this.chunk === undefined) this.startChunk(rest, 0);
       else {
         this.chunk.push(...rest);
-        for (const record of rest) this.forward(record);
+        this.forwardAll(rest);
       }
     }
     this.inner.flushSync();
     this.inner.giveUpSync(reason);
+    // What the inner transport parked ends the chunk now: the process may not get another turn.
+    this.checkChunk();
   }
 
   protected override async closeResources(): Promise<void> {
@@ -189,28 +199,73 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     this.chunk = chunk;
     this.chunkBytes = bytes;
     this.chunkStarted = Date.now();
-    this.chunkDelivered = 0;
     this.chunkFailed = undefined;
-    for (const record of chunk) this.forward(record);
+    this.forwardAll(chunk);
+    // Under a close, each chunk is the inner transport's to send or park at once too.
+    if (this.closeRequested() && this.chunk === chunk) this.innerWait(true);
     return true;
   }
 
+  private forwardAll(records: readonly LogRecord[]): void {
+    this.forwarding = true;
+    try {
+      for (const record of records) this.forward(record);
+    } finally {
+      this.forwarding = false;
+    }
+    this.checkChunk();
+  }
+
   protected innerDelivered(count: number): void {
-    this.chunkDelivered += count;
     this.settleDelivered(count);
     this.checkChunk();
   }
 
+  /**
+   * Records of the chunk out are tried again; others are records the inner transport parked
+   * from an earlier chunk and gave up on after reading them back (refused, or dropped for
+   * its spool's bound): they fail here as they did there.
+   */
   protected innerFailed(records: readonly LogRecord[], reason: Error): void {
-    this.chunkFailed ??= new Set();
-    for (const record of records) this.chunkFailed.add(record);
-    this.chunkReason = reason;
-    this.checkChunk();
+    const chunk = this.chunk === undefined ? undefined : new Set(this.chunk);
+    const elsewhere = chunk === undefined ? [...records] : records.filter((record) => !chunk.has(record));
+    if (elsewhere.length < records.length) {
+      this.chunkFailed ??= new Set();
+      for (const record of records) if (chunk?.has(record)) this.chunkFailed.add(record);
+      this.chunkReason = reason;
+    }
+    if (elsewhere.length > 0) this.settleFailed(elsewhere, reason);
+    if (elsewhere.length < records.length) this.checkChunk();
+  }
+
+  /**
+   * Parked records of the chunk out are done with here (the inner transport sends them later,
+   * or the next process does). Checked on a later turn: the inner transport may be parking
+   * more of them, and must not be handed the next chunk while it does.
+   */
+  protected override innerParked(count: number): void {
+    super.innerParked(count);
+    if (this.checkQueued || this.chunk === undefined) return;
+    this.checkQueued = true;
+    queueMicrotask(() => {
+      this.checkQueued = false;
+      try {
+        this.checkChunk();
+      } catch (error) {
+        // A `flush` listener that throws: on this turn nobody else would hear it.
+        this.report('a flush listener threw', error);
+      }
+    });
+  }
+
+  /** Records the inner transport holds in memory: the chunk out, less what it settled or parked. */
+  private get innerHolds(): number {
+    return this.inner.pending - (this.inner.parked ?? 0);
   }
 
   private checkChunk(): void {
     const chunk = this.chunk;
-    if (chunk === undefined || this.chunkDelivered + (this.chunkFailed?.size ?? 0) < chunk.length) return;
+    if (chunk === undefined || this.forwarding || this.innerHolds > 0) return;
     this.chunk = undefined;
     this.flushCount++;
     const failedSet = this.chunkFailed;

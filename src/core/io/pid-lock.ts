@@ -62,6 +62,9 @@ function takeOverStale(path: string, staleAfterMs: number | undefined): void {
 }
 
 export class PidLock {
+  /** Why the last keep() failed, for a diagnostic. */
+  lostBecause: string | undefined;
+
   constructor(readonly path: string) {}
 
   /**
@@ -71,7 +74,12 @@ export class PidLock {
    * owner holds it (made in the moment ours was gone) or it cannot be made.
    */
   keep(): boolean {
-    if (!heldHere.has(this.path)) return false;
+    this.lostBecause = this.whyNotKept();
+    return this.lostBecause === undefined;
+  }
+
+  private whyNotKept(): string | undefined {
+    if (!heldHere.has(this.path)) return 'it was released';
     try {
       const fd = openSync(this.path, CREATE, 0o640);
       try {
@@ -79,17 +87,19 @@ export class PidLock {
       } finally {
         closeSync(fd);
       }
-      return true;
+      return undefined;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') return `it could not be made again: ${code ?? String(error)}`;
     }
     try {
-      if (readOwnFile(this.path, 32) !== String(process.pid)) return false;
+      const owner = readOwnFile(this.path, 32);
+      if (owner !== String(process.pid)) return `it names another owner now (pid ${owner || 'not yet written'})`;
       const now = new Date();
       lutimesSync(this.path, now, now);
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (error) {
+      return `it could not be renewed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     }
   }
 

@@ -6,6 +6,12 @@
 export interface SettlementListener<T> {
   delivered(count: number): void;
   failed(items: readonly T[], reason: Error): void;
+  /**
+   * `count` unsettled items were parked on disk (still pending), or came back from it to
+   * be settled: a wrapping transport counts them as its own parked ones.
+   */
+  parked?(count: number): void;
+  unparked?(count: number): void;
 }
 
 /** A reason for records dropped for a bound (a full queue or spool), not refused by the destination. */

@@ -73,6 +73,13 @@ export class Spool {
   /** Renews the lock while the spool is open (see PidLock.keep). */
   private lockKeeper: NodeJS.Timeout | undefined;
 
+  /**
+   * Told once when the lock can no longer be kept (renewed, or made again): the owner reports
+   * it as a diagnostic. Told again only after the lock was kept once more.
+   */
+  onLockLost: ((message: string) => void) | undefined;
+  private lockLost = false;
+
   constructor(
     readonly path: string,
     private readonly lock?: PidLock,
@@ -89,7 +96,22 @@ export class Spool {
 
   /** Makes the lock again if it was removed under us, and renews its time; false if another owner has it. */
   keepLock(): boolean {
-    return this.lock?.keep() ?? false;
+    const lock = this.lock;
+    if (lock === undefined) return false;
+    const kept = lock.keep();
+    if (kept) this.lockLost = false;
+    else if (!this.lockLost) {
+      this.lockLost = true;
+      const message =
+        `spool lock ${lock.path} could not be kept (${lock.lostBecause}): ` +
+        `another logger may be using ${this.path} as well`;
+      try {
+        this.onLockLost?.(message);
+      } catch {
+        // Called from a timer: a reporter that throws has nobody left to tell.
+      }
+    }
+    return kept;
   }
 
   /**

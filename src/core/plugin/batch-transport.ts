@@ -238,6 +238,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const problem = spool.problem;
     if (problem !== undefined) this.report(`spool not used: ${problem.message}`, problem);
     for (const skipped of spool.skipped) this.report(`spool file passed over: ${skipped.message}`, skipped);
+    spool.onLockLost = (message) => this.report(message);
     if (options.family !== undefined) this.reportStraySpools(options.dir, options.family, name);
     if (!spool.empty) setImmediate(() => this.replayNext());
   }

@@ -165,13 +165,27 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** `count` unsettled records were written to disk for a later attempt (still pending). */
   protected park(count: number): void {
+    if (!Number.isSafeInteger(count) || count <= 0) return;
     this.parkedCount += count;
+    this.tellListener('parked', count);
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
   }
 
   /** `count` parked records are back in memory, to be sent (and settled) again. */
   protected unpark(count: number): void {
-    this.parkedCount = Math.max(0, this.parkedCount - count);
+    if (!Number.isSafeInteger(count) || count <= 0) return;
+    const back = Math.min(count, this.parkedCount);
+    this.parkedCount -= back;
+    if (back > 0) this.tellListener('unparked', back);
+  }
+
+  /** A wrapping transport hears what its inner one parks (the router reads `parked` instead). */
+  private tellListener(event: 'parked' | 'unparked', count: number): void {
+    try {
+      this.listener?.[event]?.(count);
+    } catch (error) {
+      this.listenerThrew(error);
+    }
   }
 
   get parked(): number {

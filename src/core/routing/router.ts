@@ -178,6 +178,7 @@ export class Router extends EventEmitter<RouterEvents> {
     if (spool?.problem !== undefined) this.diagnose(`${transport.id}: spool not used: ${spool.problem.message}`);
     for (const skipped of spool?.skipped ?? [])
       this.diagnose(`${transport.id}: spool file passed over: ${skipped.message}`);
+    if (spool !== undefined) spool.onLockLost = (message) => this.diagnose(`${transport.id}: ${message}`);
     const target = new Target(
       transport,
       {

@@ -253,6 +253,29 @@ describe('the lock of an open spool', () => {
     expect(Date.now() - lstatSync(lock).mtimeMs).toBeLessThan(60_000);
   });
 
+  it('that cannot be kept is told once to onLockLost, with why, and again only after it was kept', async () => {
+    const dir = tempDir();
+    const spool = claim(dir, 't');
+    const told: string[] = [];
+    spool.onLockLost = (message) => told.push(message);
+    const lock = join(dir, 't.ndjson.lock');
+    rmSync(lock);
+    const holder = await lockHolder(lock);
+    expect(spool.keepLock()).toBe(false);
+    expect(spool.keepLock()).toBe(false);
+    const message = (pid: number | undefined) =>
+      `spool lock ${lock} could not be kept (it names another owner now (pid ${pid})): ` +
+      `another logger may be using ${join(dir, 't.ndjson')} as well`;
+    expect(told).toEqual([message(holder.pid)]);
+    holder.kill();
+    rmSync(lock);
+    expect(spool.keepLock()).toBe(true);
+    rmSync(lock);
+    const next = await lockHolder(lock);
+    expect(spool.keepLock()).toBe(false);
+    expect(told).toEqual([message(holder.pid), message(next.pid)]);
+  });
+
   it('taken by another live owner in the moment it was gone is left to that owner', async () => {
     const dir = tempDir();
     const spool = claim(dir, 't');
