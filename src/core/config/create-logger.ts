@@ -285,7 +285,8 @@ function build(
     revive: (line) => tree!.revive(line),
   });
   if (typeof diagnostics === 'function') router.on('diagnostic', diagnostics);
-  else if (diagnostics !== false) {
+  // `config.diagnostics`: "diagnostics": "${QUIET}" is false once read.
+  else if (diagnostics !== false && config.diagnostics !== false) {
     // Someone listening with log.on('diagnostic') handles them too: then stderr stays quiet.
     router.on('diagnostic', (message: string) => {
       if (router.listenerCount('diagnostic') === 1) writeDiagnostic(message);

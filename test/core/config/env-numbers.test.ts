@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   MemoryTransport,
   registerTransport,
 } from '../../../src/index.js';
+import { DIST_ESM, requireBuild } from '../../built.js';
 
 /*
  * A number or boolean option written as "${VAR}" in a config file: read from a real file,
@@ -204,6 +206,38 @@ describe('numbers and booleans from ${VAR} in a config file', () => {
         `(SL_TENS="1", SL_UNSET_U: default "2"): ${NOT_JSON_NUMBER}`,
     );
     return log.close();
+  });
+});
+
+describe('"diagnostics": "${VAR}" holding false', () => {
+  it('silences stderr as "diagnostics": false does (a child logging to a file it cannot open)', () => {
+    requireBuild();
+    const path = join(dir, 'quiet.json');
+    writeFileSync(
+      path,
+      JSON.stringify({ diagnostics: '${SL_DIAG}', transports: [{ type: 'file', path: '/proc/no.log' }] }),
+    );
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger(${JSON.stringify(path)});
+      log.info('lost');
+      while (log.stats().failed < 1) await new Promise((r) => setTimeout(r, 5));
+      process.stdout.write(String(log.stats().failed));
+    `;
+    const run = (value: string) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, SL_DIAG: value },
+        timeout: 20_000,
+        killSignal: 'SIGKILL',
+      });
+    const quiet = run('false');
+    expect(quiet.stdout).toBe('1');
+    expect(quiet.stderr).toBe('');
+    // "true" is not a value the option takes: the ConfigError names the variable.
+    const wrong = run('true');
+    expect(wrong.stdout).toBe('');
+    expect(wrong.stderr).toContain('diagnostics: expected one of false (${SL_DIAG} gave "true")');
   });
 });
 
