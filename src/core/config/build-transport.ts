@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { isWritable, toTransport } from '../plugin/adapters.js';
 import { lazySchema } from '../util/lazy-schema.js';
 import { object } from '../util/plain-checks.js';
+import { adoptEnvSources, copyEnvSources } from '../util/env-text.js';
 import { expandEnv } from './expand-env.js';
 import { didYouMean, parseOrThrow } from './issues.js';
 import { loadPluginModule } from './plugin-module.js';
@@ -128,13 +129,15 @@ export function createTransport(
   const level = envelope.level === undefined ? undefined : levelValue(ctx.levels, envelope.level, `${path}.level`);
   const ownOptions: Record<string, unknown> = { ...(expanded as Record<string, unknown>) };
   for (const key of ENVELOPE_KEYS) delete ownOptions[key];
+  copyEnvSources(expanded, ownOptions);
   const options = parseOrThrow(plugin.schema, ownOptions, path);
   for (const [old, instead] of Object.entries(plugin.deprecated ?? {})) {
     if (ownOptions[old] !== undefined) {
       ctx.deprecated(`${path}.${old}`, `${envelope.type ?? envelope.module}.${old}`, instead);
     }
   }
-  const formatSpec = envelope.format as FormatSpec | undefined;
+  // As written (expanded), not the schema's copy: its options may be numbers or booleans from "${VAR}".
+  const formatSpec = (expanded as { format?: FormatSpec }).format;
   const formatter =
     formatSpec === undefined
       ? ctx.formatters.get('json', false, path)
@@ -145,7 +148,11 @@ export function createTransport(
     formatter,
     formatSpec,
     createFormatter: (spec, colorize = false) => ctx.formatters.get(spec, colorize, `${path}.format`),
-    createTarget: (inner, key = 'target') => createTransport(inner, `${path}.${key}`, ctx, true).transport,
+    createTarget: (inner, key = 'target') => {
+      // A plugin schema that copied the entry: its strings still came from the environment.
+      adoptEnvSources(valueAt(expanded, parsePathPrefix(key)), inner);
+      return createTransport(inner, `${path}.${key}`, ctx, true).transport;
+    },
     warn: ctx.warn,
     deadLetter: (record, error, target) => ctx.router.deadLetterRecord(record, [{ target, error }]),
     revive: ctx.revive,
@@ -226,6 +233,16 @@ function createFormatter(
   return made as Formatter;
 }
 
+/** The value at `path` under `root`, own keys only; undefined where there is none. */
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let at = root;
+  for (const part of path) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, part)) return undefined;
+    at = (at as Record<PropertyKey, unknown>)[part];
+  }
+  return at;
+}
+
 /** `transports[2].target` → ['transports', 2, 'target'], for env-expansion error paths. */
 function parsePathPrefix(path: string): PropertyKey[] {
   const parts: PropertyKey[] = [];
@@ -241,6 +258,7 @@ export class FormatterCache {
   get(spec: FormatSpec, colorize: boolean, path: string): Formatter {
     const parsed = parseOrThrow(formatSpecSchema, spec, path);
     const { type: name, ...options } = typeof parsed === 'string' ? { type: parsed } : (parsed as { type: string });
+    copyEnvSources(spec, options);
     const key = `${name}|${colorize}|${stringify(options)}`;
     const cached = this.cache.get(key);
     if (cached) return cached;

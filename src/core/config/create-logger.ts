@@ -10,6 +10,7 @@ import {
   type TransportEntry,
 } from './build-transport.js';
 import { expandEnv } from './expand-env.js';
+import { copyEnvSources, envNumber, isJsonNumber } from '../util/env-text.js';
 import { didYouMean, parseOrThrow } from './issues.js';
 import { findDefaultConfig, readConfigFile } from './load.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
@@ -24,7 +25,7 @@ import {
   type PinoFunctionOptions,
   timestampMode,
 } from './pino-options.js';
-import { LevelTable } from '../record/levels.js';
+import { type LevelInput, LevelTable } from '../record/levels.js';
 import { type LogFn, Logger, reservedLevelNames } from '../logger/logger.js';
 import { SerializerSet, type Serializers } from '../logger/serializers.js';
 import { LoggerTree } from '../logger/logger-tree.js';
@@ -172,24 +173,30 @@ function build(
   };
   const expanded = attempt(() => expandEnv(jsonPart, env) as Record<string, unknown>, {});
   // Kept out of `jsonPart` as code may give functions there; their JSON forms expand like the rest.
-  const timestampIn =
-    typeof rawTimestamp === 'string'
-      ? attempt(() => expandEnv(rawTimestamp, env, ['timestamp']), undefined)
-      : rawTimestamp;
-  const namedSerializers = Array.isArray(rawSerializers)
-    ? attempt(() => expandEnv(rawSerializers, env, ['serializers']), [])
-    : undefined;
-  const config: Config = attempt(
-    () =>
-      parseOrThrow(configSchema, {
-        ...expanded,
-        timestamp: typeof timestampIn === 'function' ? undefined : timestampIn,
-        redact: redactForSchema(rawRedact),
-        serializers: namedSerializers,
-        diagnostics: typeof diagnostics === 'function' ? undefined : diagnostics,
-      }),
-    {} as Config,
-  );
+  const jsonForms: Record<string, unknown> = {};
+  for (const [key, value] of [
+    ['timestamp', rawTimestamp],
+    ['serializers', Array.isArray(rawSerializers) ? rawSerializers : undefined],
+    ['redact', rawRedact],
+    ['diagnostics', diagnostics],
+  ] as const) {
+    if (value === undefined || typeof value === 'function') continue;
+    const one = attempt(() => expandEnv({ [key]: value }, env) as Record<string, unknown>, undefined);
+    if (one === undefined) continue;
+    jsonForms[key] = one[key];
+    copyEnvSources(one, jsonForms);
+  }
+  const forSchema = {
+    ...expanded,
+    timestamp: typeof rawTimestamp === 'function' ? undefined : jsonForms.timestamp,
+    redact: redactForSchema(jsonForms.redact as LoggerOptions['redact']),
+    serializers: Array.isArray(jsonForms.serializers) ? jsonForms.serializers : undefined,
+    diagnostics: typeof diagnostics === 'function' ? undefined : jsonForms.diagnostics,
+  };
+  // A number or boolean given as "${VAR}" is read as one where the schema wants one (see env-text.ts).
+  copyEnvSources(expanded, forSchema);
+  copyEnvSources(jsonForms, forSchema);
+  const config: Config = attempt(() => parseOrThrow(configSchema, forSchema), {} as Config);
   // zod leaves a "__proto__" key out of a record unseen; as a level name it breaks the name rule.
   for (const key of ['levels', 'customLevels']) {
     const given = expanded[key];
@@ -245,7 +252,10 @@ function build(
   const levelWriting = levelFormat(config.levelFormat, pinoFormatters?.level, levels, levelSafe);
   const shape = new RecordShape(levels, timestamp, levelWriting, messageKey, safe);
   // The redaction paths are read only once the schema has vouched for their shape.
-  const redactor = problems.length === 0 ? attempt(() => buildRedactor(rawRedact, env), undefined) : undefined;
+  const redactor =
+    problems.length === 0
+      ? attempt(() => buildRedactor(jsonForms.redact as LoggerOptions['redact'], config.redact), undefined)
+      : undefined;
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
   // One diagnostic per old option name and logger, however many entries use it.
@@ -279,7 +289,8 @@ function build(
     },
   });
   if (typeof diagnostics === 'function') router.on('diagnostic', diagnostics);
-  else if (diagnostics !== false) {
+  // `config.diagnostics`: "diagnostics": "${QUIET}" is false once read.
+  else if (diagnostics !== false && config.diagnostics !== false) {
     // Someone listening with log.on('diagnostic') handles them too: then stderr stays quiet.
     router.on('diagnostic', (message: string) => {
       if (router.listenerCount('diagnostic') === 1) writeDiagnostic(message);
@@ -376,7 +387,9 @@ function buildSerializers(raw: LoggerOptions['serializers'], named: Config['seri
 function redactForSchema(redact: LoggerOptions['redact']): unknown {
   // A censor function is legal from code; the JSON schema only sees its JSON-able parts.
   if (redact && !Array.isArray(redact) && typeof redact === 'object' && typeof redact.censor === 'function') {
-    return { ...redact, censor: undefined };
+    const jsonPart = { ...redact, censor: undefined };
+    copyEnvSources(redact, jsonPart);
+    return jsonPart;
   }
   return redact;
 }
@@ -397,10 +410,16 @@ function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boo
 }
 
 /** LOG_LEVEL, else info; with only custom levels there is no info, so `level` must be given. */
-function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: NodeJS.ProcessEnv): string {
+function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: NodeJS.ProcessEnv): LevelInput {
   const level = env.LOG_LEVEL || 'info';
   // The config has no "level": say where the name came from, or the user looks for it in the file.
   const from = env.LOG_LEVEL ? ` (from $LOG_LEVEL="${level}"; the config sets no "level")` : '';
+  // A number, as "level": "${LOG_LEVEL}" would read it: no level is named "30".
+  if (isJsonNumber(level)) {
+    const read = envNumber(level);
+    if ('value' in read && Number.isInteger(read.value) && read.value >= 0 && read.value <= 1000) return read.value;
+    throw new ConfigError('level', `expected a whole number from 0 to 1000 or a level name${from}`);
+  }
   if (onlyCustom && !levels.has(level)) {
     throw new ConfigError(
       'level',
@@ -417,21 +436,19 @@ function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: 
   return level;
 }
 
-function buildRedactor(redact: LoggerOptions['redact'], env: NodeJS.ProcessEnv): Redactor | undefined {
+function buildRedactor(redact: LoggerOptions['redact'], parsed: Config['redact']): Redactor | undefined {
   if (redact === undefined) return undefined;
   const spec = Array.isArray(redact) ? { paths: redact } : redact;
   const at: PropertyKey[] = Array.isArray(redact) ? ['redact'] : ['redact', 'paths'];
-  const paths = expandEnv(spec.paths, env, at) as string[];
-  paths.forEach((path, index) => {
+  spec.paths.forEach((path, index) => {
     try {
       parseRedactPath(path);
     } catch (error) {
       throw new ConfigError(formatPath([...at, index]), (error as Error).message);
     }
   });
-  const censor =
-    typeof spec.censor === 'string' ? (expandEnv(spec.censor, env, ['redact', 'censor']) as string) : spec.censor;
-  return createRedactor({ paths, censor, remove: spec.remove });
+  const remove = parsed !== undefined && !Array.isArray(parsed) ? parsed.remove : undefined;
+  return createRedactor({ paths: spec.paths, censor: spec.censor, remove });
 }
 
 /**

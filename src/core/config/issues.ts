@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { closest } from '../util/closest.js';
+import { describeEnvSource, envBoolean, envNumber, envSourceAt } from '../util/env-text.js';
 import { NO, parseFast } from '../util/lazy-schema.js';
 import { ConfigError, formatPath } from './errors.js';
 
@@ -119,9 +120,26 @@ function describe(issue: Issue, schema: unknown): Problem[] {
   }
 }
 
+/**
+ * Says where a value that came from the environment came from, beside what the schema
+ * expected of it (`path` is the problem's, from the root of what was parsed).
+ */
+type EnvNote = (path: ReadonlyArray<PropertyKey>, issue: Issue, expected: string) => string;
+
 /** Turns zod issues into one ConfigError naming each path (`prefix` places nested schemas). */
-export function issuesToConfigError(issues: readonly Issue[], schema: unknown, prefix = ''): ConfigError {
-  const described = issues.flatMap((issue) => describe(issue, schema));
+export function issuesToConfigError(
+  issues: readonly Issue[],
+  schema: unknown,
+  prefix = '',
+  envNote?: EnvNote,
+): ConfigError {
+  const described = issues.flatMap((issue) =>
+    describe(issue, schema).map((p) =>
+      envNote && !p.unknown && samePath(p.path, issue.path)
+        ? { ...p, expected: envNote(p.path, issue, p.expected) }
+        : p,
+    ),
+  );
   // A typo ("pth") also makes a required option ("path") missing: name the typo first.
   const problems = [...described.filter((p) => p.unknown), ...described.filter((p) => !p.unknown)].map((p) => ({
     path: formatPath(p.path, prefix),
@@ -133,19 +151,196 @@ export function issuesToConfigError(issues: readonly Issue[], schema: unknown, p
   return new ConfigError(first.path, first.expected + more, { issues: problems });
 }
 
+function samePath(a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>): boolean {
+  return a.length === b.length && a.every((part, index) => part === b[index]);
+}
+
+/** Rounds of reading strings from the environment as numbers or booleans; each reads at least one. */
+const MAX_ROUNDS = 16;
+
 /** safeParse with errors turned into ConfigError; the schema's plain check first, when it has one. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   const fast = parseFast(schema, value);
   if (fast !== NO) return fast as z.output<S>;
-  let result: z.ZodSafeParseResult<z.output<S>>;
-  try {
-    result = schema.safeParse(value, { reportInput: true }) as z.ZodSafeParseResult<z.output<S>>;
-  } catch (error) {
-    // A plugin's own schema (a refine, a transform) that throws is still a config problem.
-    throw new ConfigError(prefix, `the option schema threw while checking this entry: ${String(error)}`, {
-      cause: error,
-    });
+  return parseWithSchema(schema, value, prefix);
+}
+
+/**
+ * parseOrThrow without the plain check: the schema decides, a string from the environment
+ * where it wants a number or boolean is read as one (in place) and the value parsed again.
+ */
+export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  type Result = z.ZodSafeParseResult<z.output<S>>;
+  const parse = (): Result => {
+    try {
+      return schema.safeParse(value, { reportInput: true }) as Result;
+    } catch (error) {
+      // A plugin's own schema (a refine, a transform) that throws is still a config problem.
+      throw new ConfigError(prefix, `the option schema threw while checking this entry: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  };
+  const unread = new Map<string, Unread>();
+  const tried = new Set<string>();
+  let result = parse();
+  for (let round = 1; !result.success && round < MAX_ROUNDS; round++) {
+    // A string from the environment where a number or boolean was expected: read as one, and parsed again.
+    if (readEnvStrings(value, result.error.issues, unread)) result = parse();
+    else {
+      const next = tryEnvReadings(value, result.error.issues, parse, tried);
+      if (next === undefined) break;
+      result = next;
+    }
   }
-  if (!result.success) throw issuesToConfigError(result.error.issues, schema, prefix);
-  return result.data;
+  if (result.success) return result.data;
+  throw issuesToConfigError(result.error.issues, schema, prefix, (path, issue, expected) =>
+    envNote(value, path, issue, expected, unread),
+  );
+}
+
+type Kind = 'number' | 'boolean';
+
+/** An expanded string that was wanted as a number or boolean and reads as neither. */
+interface Unread {
+  kinds: Set<Kind>;
+  why: string;
+}
+
+/** The paths where an issue wants a number or a boolean (a union's branches included), and which. */
+function wantedKinds(
+  issues: readonly Issue[],
+  base: ReadonlyArray<PropertyKey>,
+  out: Map<string, { path: PropertyKey[]; kinds: Set<Kind> }>,
+): Map<string, { path: PropertyKey[]; kinds: Set<Kind> }> {
+  for (const issue of issues) {
+    const path = [...base, ...(issue.path as PropertyKey[])];
+    const kinds = new Set<Kind>();
+    if (issue.code === 'invalid_type') {
+      if (issue.expected === 'number' || issue.expected === 'int') kinds.add('number');
+      if (issue.expected === 'boolean') kinds.add('boolean');
+    } else if (issue.code === 'invalid_value') {
+      for (const v of issue.values) if (typeof v === 'number' || typeof v === 'boolean') kinds.add(typeof v as Kind);
+    } else if (issue.code === 'invalid_union') {
+      for (const branch of issue.errors) wantedKinds(branch, path, out);
+    }
+    if (kinds.size === 0) continue;
+    const key = JSON.stringify(path.map(String));
+    const entry = out.get(key) ?? { path, kinds: new Set<Kind>() };
+    for (const kind of kinds) entry.kinds.add(kind);
+    out.set(key, entry);
+  }
+  return out;
+}
+
+/** The object or array holding the value at `path` (under `root`), and its key there. */
+function locate(root: unknown, path: ReadonlyArray<PropertyKey>): { container: object; key: PropertyKey } | undefined {
+  if (path.length === 0) return undefined;
+  let container: unknown = root;
+  for (const part of path.slice(0, -1)) {
+    if (typeof container !== 'object' || container === null || !Object.hasOwn(container, part)) return undefined;
+    container = (container as Record<PropertyKey, unknown>)[part];
+  }
+  if (typeof container !== 'object' || container === null) return undefined;
+  return { container, key: path[path.length - 1]! };
+}
+
+/**
+ * Reads each string that came from the environment, where an issue wants a number or a
+ * boolean, as one (in place: expandEnv made its container). What reads as neither is kept
+ * in `unread` for the message. True when something was read.
+ */
+function readEnvStrings(root: unknown, issues: readonly Issue[], unread: Map<string, Unread>): boolean {
+  let changed = false;
+  for (const [key, { path, kinds }] of wantedKinds(issues, [], new Map())) {
+    const at = locate(root, path);
+    if (at === undefined || envSourceAt(at.container, at.key) === undefined) continue;
+    const text = (at.container as Record<PropertyKey, unknown>)[at.key];
+    if (typeof text !== 'string') continue;
+    const asBoolean = kinds.has('boolean') ? envBoolean(text) : undefined;
+    const asNumber = kinds.has('number') ? envNumber(text) : undefined;
+    let read: unknown;
+    if (asBoolean !== undefined) read = asBoolean;
+    else if (asNumber !== undefined && 'value' in asNumber) read = asNumber.value;
+    else {
+      const notBoolean = 'exactly "true" or "false" is a boolean';
+      const why =
+        asNumber === undefined
+          ? `only ${notBoolean}`
+          : kinds.has('boolean')
+            ? `${asNumber.problem}, and only ${notBoolean}`
+            : asNumber.problem;
+      unread.set(key, { kinds, why });
+      continue;
+    }
+    (at.container as Record<PropertyKey, unknown>)[at.key] = read;
+    changed = true;
+  }
+  return changed;
+}
+
+/**
+ * A union that refuses a string in its string branch (a mode "0" that is not three octal
+ * digits) reports only that branch's issue, not that a number would do: each such string
+ * from the environment that reads as a number or boolean is tried as one, and kept if that
+ * clears its path. The new result when one was kept.
+ */
+function tryEnvReadings<R extends { success: boolean; error?: { issues: Issue[] } }>(
+  root: unknown,
+  issues: readonly Issue[],
+  parse: () => R,
+  tried: Set<string>,
+): R | undefined {
+  for (const issue of issues) {
+    const path = issue.path as PropertyKey[];
+    const key = JSON.stringify(path.map(String));
+    const at = locate(root, path);
+    if (tried.has(key) || at === undefined || envSourceAt(at.container, at.key) === undefined) continue;
+    const container = at.container as Record<PropertyKey, unknown>;
+    const text = container[at.key];
+    if (typeof text !== 'string') continue;
+    const asNumber = envNumber(text);
+    const reading = envBoolean(text) ?? ('value' in asNumber ? asNumber.value : undefined);
+    if (reading === undefined) continue;
+    tried.add(key);
+    container[at.key] = reading;
+    const next = parse();
+    // Kept unless it is of a type the option refuses there too (then the string's own issue stands):
+    // a mode "999" read as 999 is then "at most 511", clearer than the octal-digits message.
+    const under = (i: Issue): boolean => path.every((part, index) => i.path[index] === part);
+    const wrongType = (i: Issue): boolean => under(i) && (i.code === 'invalid_type' || i.code === 'invalid_union');
+    if (next.success || !next.error!.issues.some(wrongType)) return next;
+    container[at.key] = text;
+  }
+  return undefined;
+}
+
+/** Does the issue want only other types than a string (so a string that reads as none of them is the whole story)? */
+function wantsOnlyOtherTypes(issue: Issue): boolean {
+  if (issue.code === 'invalid_type') return issue.expected !== 'string';
+  if (issue.code === 'invalid_value') return issue.values.every((v) => typeof v !== 'string');
+  if (issue.code === 'invalid_union') {
+    return issue.errors.every((branch) => branch.every((i) => i.path.length === 0 && wantsOnlyOtherTypes(i)));
+  }
+  return false;
+}
+
+/** What was expected, with where the value came from when it came from the environment. */
+function envNote(
+  root: unknown,
+  path: ReadonlyArray<PropertyKey>,
+  issue: Issue,
+  expected: string,
+  unread: Map<string, Unread>,
+): string {
+  const at = locate(root, path);
+  const source = at && envSourceAt(at.container, at.key);
+  if (source === undefined) return expected;
+  const origin = describeEnvSource(source);
+  const failed = unread.get(JSON.stringify(path.map(String)));
+  if (failed === undefined || !wantsOnlyOtherTypes(issue)) return `${expected} (${origin})`;
+  const custom = issue.message && !issue.message.startsWith('Invalid input');
+  const kinds =
+    failed.kinds.size === 2 ? 'a number, true or false' : failed.kinds.has('number') ? 'a number' : 'true or false';
+  return `${custom ? expected : `expected ${kinds}`}, but ${origin}: ${failed.why}`;
 }

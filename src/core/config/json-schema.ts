@@ -29,10 +29,65 @@ export function configJsonSchema(): Record<string, unknown> {
     ...Z.ZodType[],
   ];
   const full = configSchema.extend({ transports: z.array(z.union(entries)).optional() });
-  const schema = z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = allowEnvReferences(z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' })) as Record<
+    string,
+    unknown
+  >;
   return {
     ...schema,
     title: 'streamlog configuration',
-    description: `Formatters: ${formatterNames().join(', ')}. Strings may use \${VAR} and \${VAR:-default}.`,
+    description:
+      `Formatters: ${formatterNames().join(', ')}. Strings may use \${VAR} and \${VAR:-default}; ` +
+      'a number or boolean option may be such a string, read as the number or boolean.',
+    $defs: { ...(schema.$defs as object | undefined), [ENV_REFERENCE]: ENV_REFERENCE_SCHEMA },
   };
+}
+
+const ENV_REFERENCE = 'envReference';
+const ENV_REFERENCE_SCHEMA = {
+  type: 'string',
+  pattern: '\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}',
+  description: 'A string holding ${VAR} or ${VAR:-default}, read as the number or boolean this option takes',
+};
+
+/** Keywords whose value is one schema, and those whose value is a list or a map of schemas. */
+const ONE_SCHEMA = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames'];
+const LIST_OF_SCHEMAS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
+const MAP_OF_SCHEMAS = ['properties', 'patternProperties', '$defs', 'definitions'];
+/** What stays on the outside when a schema is wrapped, for editors' hovers. */
+const ANNOTATIONS = ['title', 'description', 'deprecated', 'default', 'examples'];
+
+/** Does this schema take numbers or booleans only (so a string holding ${VAR} should be allowed beside it)? */
+function takesNumberOrBoolean(schema: Record<string, unknown>): boolean {
+  const scalar = (value: unknown): boolean => typeof value === 'number' || typeof value === 'boolean';
+  const { type } = schema;
+  if (typeof type === 'string') return ['number', 'integer', 'boolean'].includes(type);
+  if (Array.isArray(type)) {
+    return type.length > 0 && type.every((t) => t === 'number' || t === 'integer' || t === 'boolean' || t === 'null');
+  }
+  if ('const' in schema) return scalar(schema.const);
+  if (Array.isArray(schema.enum)) return schema.enum.length > 0 && schema.enum.every(scalar);
+  return false;
+}
+
+/**
+ * The JSON Schema with every number or boolean option also allowing a string that holds a
+ * `${VAR}` reference (the loader reads it as the number or boolean), so editors do not flag
+ * `"maxRecords": "${BATCH_MAX}"`. A plain string there is still refused, as the loader does.
+ */
+function allowEnvReferences(schema: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (ONE_SCHEMA.includes(key)) out[key] = allowEnvReferences(value);
+    else if (LIST_OF_SCHEMAS.includes(key) && Array.isArray(value)) out[key] = value.map(allowEnvReferences);
+    else if (MAP_OF_SCHEMAS.includes(key) && typeof value === 'object' && value !== null) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, one]) => [name, allowEnvReferences(one)]));
+    } else out[key] = value;
+  }
+  if (!takesNumberOrBoolean(out)) return out;
+  const inner: Record<string, unknown> = {};
+  const outer: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(out)) (ANNOTATIONS.includes(key) ? outer : inner)[key] = value;
+  return { ...outer, anyOf: [inner, { $ref: `#/$defs/${ENV_REFERENCE}` }] };
 }

@@ -8,6 +8,7 @@ import {
   sizeSchema,
   timerDurationSchema,
 } from '../plugin/units.js';
+import { isJsonNumber } from '../util/env-text.js';
 import { lazySchema, lazyShape } from '../util/lazy-schema.js';
 import {
   anything,
@@ -30,12 +31,21 @@ import {
  */
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 
-const plainLevel = either(text(1), num(0, 1000, true));
+/** "30" is not a level name (none is a number): from "${LEVEL}" it is read as the number 30. */
+const LEVEL_AS_STRING = 'expected a level number as a number (30, not "30"), or a level name like "info"';
+const plainLevel = either(
+  where(text(1), (name) => !isJsonNumber(name as string)),
+  num(0, 1000, true),
+);
 const levelRef = lazySchema(
   (z) =>
     z.union(
       [
-        z.string().min(1),
+        z
+          .string()
+          .min(1)
+          .refine((name) => !isJsonNumber(name), LEVEL_AS_STRING)
+          .meta({ not: { pattern: '^-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?$' } }),
         // A refine, not int() (whose safe-integer bound would add a second message past 1000);
         // the JSON Schema still says "integer", as the loader refuses 5.5.
         z.number().min(0).max(1000).refine(Number.isInteger, 'expected a whole number').meta({ type: 'integer' }),

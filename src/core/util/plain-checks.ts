@@ -3,7 +3,13 @@
  * the value as the schema would parse it, or NO when it cannot vouch for it (then the
  * schema decides, and words the error). They accept a subset of what the schemas accept,
  * never more, so the common case needs no zod at all.
+ *
+ * A string that came from the environment and that a check refuses as a string is offered
+ * to it again as an EnvText (by object, record and arrayOf, which know where each value
+ * came from): num, bool and oneOf read it as the zod path does (see readItem in issues.ts).
  */
+import { EnvText, envBoolean, envNumber, envTextAt } from './env-text.js';
+
 export const NO: unique symbol = Symbol('not vouched for');
 export type PlainCheck = (value: unknown) => unknown;
 
@@ -16,7 +22,8 @@ export function optional(check: PlainCheck): PlainCheck {
 }
 
 export const anything: PlainCheck = (value) => value;
-export const bool: PlainCheck = (value) => (typeof value === 'boolean' ? value : NO);
+export const bool: PlainCheck = (value) =>
+  typeof value === 'boolean' ? value : value instanceof EnvText ? (envBoolean(value.text) ?? NO) : NO;
 
 export function text(min = 0, pattern?: RegExp): PlainCheck {
   return (value) =>
@@ -25,18 +32,35 @@ export function text(min = 0, pattern?: RegExp): PlainCheck {
 
 /** A finite number within [min, max]; whole (and safe) when `whole`. */
 export function num(min: number, max: number, whole: boolean): PlainCheck {
-  return (value) =>
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (!whole || Number.isSafeInteger(value)) &&
-    value >= min &&
-    value <= max
+  return (given) => {
+    const value = given instanceof EnvText ? envNumberOrNo(given.text) : given;
+    return typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (!whole || Number.isSafeInteger(value)) &&
+      value >= min &&
+      value <= max
       ? value
       : NO;
+  };
+}
+
+function envNumberOrNo(text: string): unknown {
+  const read = envNumber(text);
+  return 'value' in read ? read.value : NO;
 }
 
 export function oneOf(...values: readonly unknown[]): PlainCheck {
-  return (value) => (values.includes(value) ? value : NO);
+  return (value) => {
+    if (value instanceof EnvText) {
+      // Only a listed number or boolean: a listed string was tried as the string itself.
+      const asBoolean = envBoolean(value.text);
+      const asNumber = envNumberOrNo(value.text);
+      return (
+        values.find((v) => (typeof v === 'boolean' ? v === asBoolean : typeof v === 'number' && v === asNumber)) ?? NO
+      );
+    }
+    return values.includes(value) ? value : NO;
+  };
 }
 
 /** The first check that vouches for the value. */
@@ -57,12 +81,26 @@ export function where(check: PlainCheck, ok: (value: unknown) => boolean): Plain
   };
 }
 
+/**
+ * `check(container[key])`; when it refuses a string that came from the environment, the
+ * check's verdict on that string read as a number or boolean (an EnvText).
+ */
+function checkItem(check: PlainCheck, container: object, key: PropertyKey, value: unknown): unknown {
+  const checked = check(value);
+  if (checked !== NO) return checked;
+  const env = envTextAt(container, key, value);
+  if (env === undefined) return NO;
+  const read = check(env);
+  // A check of a plugin's own that passes anything through must not hand on the wrapper.
+  return read instanceof EnvText ? NO : read;
+}
+
 export function arrayOf(item: PlainCheck): PlainCheck {
   return (value) => {
     if (!Array.isArray(value)) return NO;
     const out: unknown[] = [];
-    for (const element of value) {
-      const checked = item(element);
+    for (let index = 0; index < value.length; index++) {
+      const checked = checkItem(item, value, index, value[index]);
       if (checked === NO) return NO;
       out.push(checked);
     }
@@ -84,7 +122,7 @@ export function object(shape: Record<string, PlainCheck>, loose = false): PlainC
     const out: Record<string, unknown> = {};
     for (const key of keys) {
       if (Object.hasOwn(value, key)) {
-        const checked = shape[key]!(value[key]);
+        const checked = checkItem(shape[key]!, value, key, value[key]);
         if (checked === NO) return NO;
         out[key] = checked;
       } else if (!OPTIONAL.has(shape[key]!)) return NO;
@@ -105,7 +143,7 @@ export function record(key: PlainCheck, item: PlainCheck): PlainCheck {
     const out: Record<string, unknown> = {};
     for (const name of Object.keys(value)) {
       if (name === '__proto__' || key(name) === NO) return NO;
-      const checked = item(value[name]);
+      const checked = checkItem(item, value, name, value[name]);
       if (checked === NO) return NO;
       out[name] = checked;
     }

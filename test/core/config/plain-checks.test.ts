@@ -10,7 +10,8 @@ import {
   routerSchema,
   transportEnvelopeSchema,
 } from '../../../src/core/config/schema.js';
-import { issuesToConfigError, parseOrThrow } from '../../../src/core/config/issues.js';
+import { expandEnv } from '../../../src/core/config/expand-env.js';
+import { issuesToConfigError, parseOrThrow, parseWithSchema } from '../../../src/core/config/issues.js';
 import { batchLimitsSchema, retrySchema, spoolSchema } from '../../../src/core/plugin/batch-schema.js';
 import { getFormatterPlugin, getTransportPlugin } from '../../../src/core/plugin/registry.js';
 import { durationSchema, sizeSchema } from '../../../src/core/plugin/units.js';
@@ -48,6 +49,7 @@ const OBJECTS: unknown[] = [
   ...[
     { paths: ['a'] },
     { paths: ['a'], censor: 0 },
+    { paths: ['a'], remove: true },
     { paths: [''] },
     { strategy: 'any', health: { cooldownMs: '1s' } },
   ],
@@ -171,6 +173,54 @@ describe('plain-code option checks, then zod', () => {
     // A misspelt option is never vouched for: zod names it, with its "did you mean".
     expect(parseFast(file, { pth: 'a.log' })).toBe(NO);
     expect(parseFast(maxQueueSchema, { maxRecord: 5 })).toBe(NO);
+  });
+});
+
+/** Every string, number and boolean of `value` as "${Vn}", with Vn set to its text in `env`. */
+function viaEnv(value: unknown, env: Record<string, string>): unknown {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    const name = `V${Object.keys(env).length}`;
+    env[name] = String(value);
+    return `\${${name}}`;
+  }
+  if (Array.isArray(value)) return value.map((item) => viaEnv(item, env));
+  if (typeof value !== 'object' || value === null) return value;
+  const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(out, key, { value: viaEnv(item, env), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+// What environment variables hold: numbers as JSON writes them and as it does not, booleans and near misses.
+const ENV_TEXTS = ['0', '-0', '1', '1.5', '1e3', '64', '100', '1000', '1001', '511', '640', '0x10', ' 5 ', '05'];
+const MORE_ENV_TEXTS = ['true', 'false', 'true ', 'True', 'NaN', 'Infinity', '1e309', '9007199254740993', '+1', ''];
+
+/** The plain check reading "${VAR}" strings gives what the schema reading them gives: verdict, data, error. */
+function agreesFromEnv(schema: z.ZodType, value: unknown): void {
+  const env: Record<string, string> = {};
+  const template = viaEnv(value, env);
+  const prefix = 'transports[3]';
+  const both = outcome(() => parseOrThrow(schema, expandEnv(template, env), prefix));
+  const alone = outcome(() => parseWithSchema(schema, expandEnv(template, env), prefix));
+  expect(both, JSON.stringify([template, env])).toEqual(alone);
+}
+
+describe('plain-code option checks, then zod, on "${VAR}" strings', () => {
+  const texts = [...ENV_TEXTS, ...MORE_ENV_TEXTS];
+  it.each(cases)('give the %s schema’s verdict, data and error, exactly', (_name, schema, base) => {
+    const keys = keysOf(schema);
+    fc.assert(
+      fc.property(inputs(keys, base), fc.constantFrom(...texts), (value, text) => {
+        agreesFromEnv(schema, value);
+        // The same keys, each holding one text a variable might.
+        agreesFromEnv(schema, Object.fromEntries(Object.keys(value).map((key) => [key, text])));
+      }),
+      { numRuns: 500 },
+    );
+    for (const key of [...keys, 'bogus']) {
+      for (const text of texts) agreesFromEnv(schema, { ...base, [key]: text });
+    }
   });
 });
 

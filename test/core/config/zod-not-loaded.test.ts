@@ -73,10 +73,57 @@ const OPTIONS = {
   transports: BUILT_INS,
 };
 
-function run(build: 'esm' | 'cjs'): { afterLogger: number; afterInvalid: number } {
+/** The same kind of logger with its numbers and booleans given as "${VAR}", read from `env`. */
+const FROM_ENV = {
+  exitFlush: '${EXIT_FLUSH}',
+  diagnostics: '${DIAGNOSTICS}',
+  timestamp: '${TIMESTAMP}',
+  level: 'debug',
+  redact: { paths: ['password'], remove: '${REMOVE}' },
+  serialize: { maxDepth: '${DEPTH}', maxItems: '${ITEMS:-100}' },
+  customLevels: { audit: '${AUDIT}' },
+  router: { strategy: 'any', continueOnError: '${CONTINUE}', health: { failureThreshold: '${THRESHOLD}' } },
+  transports: [
+    {
+      type: 'file',
+      path: join(dir, 'c.log'),
+      sync: '${SYNC}',
+      rotate: { size: '${ROTATE_SIZE}', maxFiles: '${MAX_FILES}', compress: '${COMPRESS}' },
+      maxQueue: { maxRecords: '${QUEUE}' },
+    },
+    { type: 'memory', maxRecords: '${KEEP}', format: { type: 'text', showBase: '${SHOW_BASE}' } },
+    {
+      type: 'buffered',
+      batch: { maxRecords: '${BATCH}' },
+      retry: { maxAttempts: '${ATTEMPTS}' },
+      target: { type: 'memory', maxRecords: '${KEEP}' },
+    },
+  ],
+  env: {
+    EXIT_FLUSH: 'false',
+    DIAGNOSTICS: 'false',
+    TIMESTAMP: 'true',
+    REMOVE: 'true',
+    DEPTH: '5',
+    AUDIT: '35',
+    CONTINUE: 'true',
+    THRESHOLD: '3',
+    SYNC: 'false',
+    ROTATE_SIZE: '10MB',
+    MAX_FILES: '7',
+    COMPRESS: 'false',
+    QUEUE: '100',
+    KEEP: '10',
+    SHOW_BASE: 'true',
+    BATCH: '50',
+    ATTEMPTS: '3',
+  },
+};
+
+function run(build: 'esm' | 'cjs', options: object = OPTIONS): { afterLogger: number; afterInvalid: number } {
   const script = [
     ...libraryLines(build),
-    `const log = lib.createLogger(${JSON.stringify(OPTIONS)});`,
+    `const log = lib.createLogger(${JSON.stringify(options)});`,
     "log.info({ password: 'x' }, 'hello');",
     "log.child({ request: 1 }, { level: 'warn' }).audit('child');",
     'await log.close();',
@@ -96,4 +143,13 @@ describe('createLogger with built-in transports and formatters', () => {
     expect(counts.afterLogger).toBe(0);
     expect(counts.afterInvalid).toBeGreaterThan(0);
   });
+
+  it.each(['esm', 'cjs'] as const)(
+    '%s build: numbers and booleans given as "${VAR}" do not load zod either',
+    (build) => {
+      const counts = run(build, FROM_ENV);
+      expect(counts.afterLogger).toBe(0);
+      expect(counts.afterInvalid).toBeGreaterThan(0);
+    },
+  );
 });
