@@ -12,7 +12,7 @@ import { VERSION } from './version.js';
 import { LoggerEventSource } from './logger-events.js';
 import type { FieldsHook, LoggerTree } from './logger-tree.js';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
-import type { SerializerSet, Serializers } from './serializers.js';
+import type { Serializer, SerializerSet, Serializers } from './serializers.js';
 import { describeThrown } from '../util/thrown.js';
 
 /** What `child(bindings, { customLevels })` adds to the child's type, as pino's child does. */
@@ -100,6 +100,10 @@ export class Logger extends LoggerEventSource {
   #threshold: number;
   #serializers: SerializerSet;
   #msgPrefix: string | undefined;
+  /** pino's serializer for the message key (`serializers.msg`), applied to each record's message. */
+  #msgSerializer: Serializer | undefined;
+  /** Whether a message has more done to it (a prefix, a serializer): one check on the hot path for both. */
+  #messageSteps: boolean;
   #extraLevels: Readonly<Record<string, number>>;
   #fieldsHook: FieldsHook | undefined;
 
@@ -111,6 +115,10 @@ export class Logger extends LoggerEventSource {
     this.#threshold = settings.level;
     this.#serializers = settings.serializers;
     this.#msgPrefix = settings.msgPrefix;
+    const messageKey = tree.shape.messageKey;
+    const all = settings.serializers.all;
+    this.#msgSerializer = Object.hasOwn(all, messageKey) ? all[messageKey] : undefined;
+    this.#messageSteps = this.#msgPrefix !== undefined || this.#msgSerializer !== undefined;
     this.#extraLevels = settings.extraLevels ?? NO_EXTRA_LEVELS;
     this.#fieldsHook = settings.fieldsHook ?? tree.fieldsHook;
     this.#installMethods();
@@ -536,8 +544,10 @@ export class Logger extends LoggerEventSource {
         const nestedKey = tree.nestedKey;
         if (nestedKey !== undefined) fields = { [nestedKey]: fields };
       }
-      if (this.#msgPrefix !== undefined && msg !== undefined && !msgFromError && !msgFromFields) {
-        msg = this.#msgPrefix + msg;
+      if (this.#messageSteps && msg !== undefined) {
+        if (this.#msgPrefix !== undefined && !msgFromError && !msgFromFields) msg = this.#msgPrefix + msg;
+        // As pino: the message key's serializer sees the message as the line would write it.
+        if (this.#msgSerializer !== undefined) msg = serializeMessage(this.#msgSerializer, tree.shape.messageKey, msg);
       }
       if (redactor !== undefined && msg !== undefined) msg = redactMessage(redactor, tree.shape.messageKey, msg);
       msgRedacted = true;
@@ -549,6 +559,30 @@ export class Logger extends LoggerEventSource {
       if (!msgRedacted && msg !== undefined) msg = msgFromError ? undefined : tryRedactMessage(redactor!, tree, msg);
       const logError = `record could not be built: ${describeThrown(error)}`;
       tree.emit(level, Date.now(), msg, { logError }, this.#scope, undefined);
+    }
+  }
+}
+
+/**
+ * The message a `serializers.msg` gives: its text, no message for undefined or null, the JSON
+ * text of any other value (a message here is always a string), a marker if it throws.
+ */
+function serializeMessage(serializer: Serializer, key: string, msg: string): string | undefined {
+  let value: unknown;
+  try {
+    value = serializer(msg);
+  } catch (error) {
+    return `[serializer ${key} threw: ${describeThrown(error)}]`;
+  }
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return undefined;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    try {
+      return String(value);
+    } catch {
+      return `[serializer ${key} gave a value that cannot be written]`;
     }
   }
 }
