@@ -118,8 +118,8 @@ describe('hooks.logMethod, as pino', () => {
   });
 
   it('an unknown hook or one that is not a function is a ConfigError', () => {
-    expect(() => createLogger({ exitFlush: false, hooks: { streamWrite: () => '' } as never })).toThrow(
-      /^hooks\.streamWrite: unknown hook \(known: logMethod\)/,
+    expect(() => createLogger({ exitFlush: false, hooks: { streamWrit: () => '' } as never })).toThrow(
+      /^hooks\.streamWrit: unknown hook \(known: logMethod, streamWrite\)/,
     );
     expect(() => createLogger({ exitFlush: false, hooks: { logMethod: 'x' } as never })).toThrow(
       /^hooks\.logMethod: expected a function/,

@@ -250,7 +250,10 @@ function build(
   const baseSafe = { ...safe, coreKeys: new Set(lineKeys) };
   const levelSafe = { ...safe, coreKeys: new Set(lineKeys.filter((key) => key !== 'level')) };
   const levelWriting = levelFormat(config.levelFormat, pinoFormatters?.level, levels, levelSafe);
-  const shape = new RecordShape(levels, timestamp, levelWriting, messageKey, safe);
+  const shape = new RecordShape(levels, timestamp, levelWriting, messageKey, safe, {
+    crlf: config.crlf,
+    streamWrite: hooks?.streamWrite,
+  });
   // The redaction paths are read only once the schema has vouched for their shape.
   const redactor =
     problems.length === 0

@@ -24,9 +24,14 @@ export interface PinoFunctionOptions {
     log?: (fields: Record<string, unknown>) => Record<string, unknown>;
     bindings?: (bindings: Record<string, unknown>) => Record<string, unknown>;
   };
-  /** pino's hooks: `logMethod(args, method, level)` sees every enabled call and calls `method` (or not). */
+  /**
+   * pino's hooks: `logMethod(args, method, level)` sees every enabled call and calls `method`
+   * (or not); `streamWrite(line)` sees each JSON line as built (with its end) and returns the
+   * line to write, once per record, whatever number of targets it goes to.
+   */
   hooks?: {
     logMethod?: (this: Logger, args: unknown[], method: (...args: unknown[]) => void, level: number) => void;
+    streamWrite?: (line: string) => string;
   };
 }
 
@@ -38,7 +43,7 @@ export function checkPinoFunctions(options: PinoFunctionOptions): void {
     }
   }
   checkFunctions('formatters', options.formatters, ['level', 'log', 'bindings']);
-  checkFunctions('hooks', options.hooks, ['logMethod']);
+  checkFunctions('hooks', options.hooks, ['logMethod', 'streamWrite']);
 }
 
 function checkFunctions(name: string, group: object | undefined, known: string[]): void {

@@ -231,6 +231,7 @@ const plainConfig = object({
   errorKey: optional(plainKey),
   nestedKey: optional(plainKey),
   enabled: optional(bool),
+  crlf: optional(bool),
   levelFormat: optional(oneOf('number', 'label')),
   levels: optional(plainLevels),
   customLevels: optional(plainLevels),
@@ -290,6 +291,8 @@ export const configSchema = lazySchema(
       nestedKey: recordKey(z),
       /** pino's `enabled: false`: a logger that logs nothing (level silent). */
       enabled: z.boolean().optional(),
+      /** pino's `crlf: true`: JSON lines end in "\r\n" instead of "\n". */
+      crlf: z.boolean().optional(),
       levelFormat: z.enum(['number', 'label']).optional(),
       levels: levelsSchema.optional(),
       /** pino's name for `levels`. */

@@ -29,7 +29,7 @@ export interface LogRecord {
   readonly msg: string | undefined;
   /** Call-site fields, already redacted; Error values are serialised when formatted. */
   readonly fields: Readonly<Record<string, unknown>> | undefined;
-  /** The canonical NDJSON line, pino-compatible, ending in "\n". Never throws. */
+  /** The canonical NDJSON line, pino-compatible, ending in "\n" ("\r\n" with `crlf`). Never throws. */
   json(): string;
   /** A plain, JSON-safe object of the record: exactly what the JSON line holds (a fresh copy). */
   toObject(): Record<string, unknown>;
@@ -225,7 +225,7 @@ function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
 }
 
 function withFormatError(formatter: Formatter, record: LogRecordImpl, problem: string): string {
-  return record.json().slice(0, -2) + `,"formatError":${quote(`${String(formatter.name)}: ${problem}`)}}\n`;
+  return withLineError(record.json(), record.scope.shape.end, 'formatError', `${String(formatter.name)}: ${problem}`);
 }
 
 function contextJson(record: LogRecordImpl): string {
@@ -248,12 +248,13 @@ export function headJson(record: LogRecordImpl): string {
 
 function buildJsonLine(record: LogRecordImpl, parsedFields = false): string {
   const shape = record.scope.shape;
+  let line: string;
   try {
     const fields = record.fields;
     let fieldsPart = '';
     if (fields !== undefined)
       fieldsPart = parsedFields ? parsedFieldsJson(fields, shape.safe) : fieldsJson(fields, shape.safe);
-    return headJson(record) + fieldsPart + shape.messageTail(record.msg);
+    line = headJson(record) + fieldsPart + shape.messageTail(record.msg);
   } catch (error) {
     // Last resort: the record still yields a line that says what went wrong.
     let msg = '';
@@ -265,8 +266,47 @@ function buildJsonLine(record: LogRecordImpl, parsedFields = false): string {
     // Level, time, bindings and message survive; the failure is said in place of the fields.
     const logError = quote(`record could not be serialised: ${String(error)}`);
     const head = shape.prefix(record.level) + shape.timeJson(record.time) + record.scope.bindingsJson;
-    return `${head}${msg},"logError":${logError}}\n`;
+    line = `${head}${msg},"logError":${logError}}${shape.end}`;
   }
+  // Only a logger with pino's hooks.streamWrite pays for more than this check.
+  return shape.streamWrite === undefined ? line : streamWritten(shape.streamWrite, line, shape.end);
+}
+
+/**
+ * The line pino's hooks.streamWrite gives for `line`, ending as the logger's lines end. A hook
+ * that throws or gives what is no JSON object line (not a string, empty, not `{…}`) loses no
+ * record: the line as built is kept, with a `streamWriteError` saying what the hook did.
+ */
+function streamWritten(hook: (line: string) => string, line: string, end: string): string {
+  let out: unknown;
+  try {
+    out = hook(line);
+  } catch (error) {
+    return withLineError(line, end, 'streamWriteError', `hooks.streamWrite threw: ${describeThrown(error)}`);
+  }
+  if (typeof out !== 'string') {
+    const kind = out === null ? 'null' : typeof out;
+    return withLineError(line, end, 'streamWriteError', `hooks.streamWrite returned ${kind}, not a string`);
+  }
+  const body = withoutEnd(out);
+  if (body.charCodeAt(0) !== 123 || body.charCodeAt(body.length - 1) !== 125) {
+    const problem = `hooks.streamWrite returned ${out === '' ? 'an empty string' : 'text that is no JSON object'}`;
+    return withLineError(line, end, 'streamWriteError', problem);
+  }
+  return body + end;
+}
+
+/** A line without its end ("\n" or "\r\n"). */
+export function withoutEnd(line: string): string {
+  if (line.charCodeAt(line.length - 1) !== 10) return line;
+  return line.slice(0, line.charCodeAt(line.length - 2) === 13 ? -2 : -1);
+}
+
+/** A JSON line (`{…}` and its end) with one more string field before its closing brace. */
+function withLineError(line: string, end: string, key: string, problem: string): string {
+  const body = withoutEnd(line);
+  const open = body.length > 2 ? ',' : '';
+  return `${body.slice(0, -1)}${open}"${key}":${quote(problem)}}${end}`;
 }
 
 /**

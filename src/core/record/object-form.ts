@@ -121,6 +121,8 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
   builtBy = undefined;
   const r = impl(record);
   const shape = r.scope.shape;
+  // hooks.streamWrite may have changed the line: the object is the line's, as formatters see it.
+  if (shape.streamWrite !== undefined) return r.toObject();
   const fields = r.fields;
   const fieldKeys: string[] = [];
   if (fields !== undefined) {

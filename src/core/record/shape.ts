@@ -8,11 +8,23 @@ export type TimestampMode = 'epoch' | 'iso' | false;
  */
 export type LevelFormat = 'number' | 'label' | ((label: string, value: number) => string);
 
+/** How a line ends, and pino's hooks.streamWrite, which sees each line as built and gives the line written. */
+export interface LineOptions {
+  /** pino's crlf: lines end in "\r\n" instead of "\n". */
+  crlf?: boolean;
+  /** pino's hooks.streamWrite: undefined when not configured (the line is then used as built). */
+  streamWrite?: (line: string) => string;
+}
+
 /** Settings shared by a logger tree that decide the JSON shape, precomputed once. */
 export class RecordShape {
   readonly messageKey: string;
   private readonly messageKeyJson: string;
   private readonly prefixes = new Map<number, string>();
+  /** What ends every line: "\n", or "\r\n" with pino's crlf. */
+  readonly end: string;
+  /** pino's hooks.streamWrite (undefined: none, and the line is used as built). */
+  readonly streamWrite: ((line: string) => string) | undefined;
 
   constructor(
     readonly levels: LevelTable,
@@ -20,19 +32,27 @@ export class RecordShape {
     readonly levelFormat: LevelFormat,
     messageKey: string,
     readonly safe: SafeOptions,
+    lines: LineOptions = {},
   ) {
     this.messageKey = messageKey;
     this.messageKeyJson = ',' + quote(messageKey) + ':';
+    this.end = lines.crlf === true ? '\r\n' : '\n';
+    this.streamWrite = lines.streamWrite;
+    this.lastMessageTail = '}' + this.end;
     for (const value of Object.values(levels.values)) this.prefixes.set(value, this.buildPrefix(value));
   }
 
   /**
    * The shape for lines read back (a spool): their base keys are already fields of their
-   * own, so only level, time and the message key stay reserved.
+   * own, so only level, time and the message key stay reserved. They end as this shape's
+   * lines do; hooks.streamWrite already saw them when they were first built, so it is left out.
    */
   forReplay(): RecordShape {
     const coreKeys = new Set(['level', 'time', this.messageKey]);
-    return new RecordShape(this.levels, this.timestamp, this.levelFormat, this.messageKey, { ...this.safe, coreKeys });
+    const safe = { ...this.safe, coreKeys };
+    return new RecordShape(this.levels, this.timestamp, this.levelFormat, this.messageKey, safe, {
+      crlf: this.end === '\r\n',
+    });
   }
 
   private buildPrefix(level: number): string {
@@ -81,7 +101,7 @@ export class RecordShape {
   }
 
   private lastMessage: string | undefined = undefined;
-  private lastMessageTail = '}\n';
+  private lastMessageTail: string;
 
   /** The message fragment (`,"msg":"…"`, or '' without one). */
   messageJson(msg: string | undefined): string {
@@ -89,12 +109,12 @@ export class RecordShape {
   }
 
   /**
-   * The end of a line: the message fragment and `}\n`. A call site logs the same text again
+   * The end of a line: the message fragment, `}` and the line end. A call site logs the same text again
    * and again, so the last one is kept (one string fewer per record, and no re-quoting).
    */
   messageTail(msg: string | undefined): string {
     if (msg === this.lastMessage) return this.lastMessageTail;
-    const tail = this.messageJson(msg) + '}\n';
+    const tail = this.messageJson(msg) + '}' + this.end;
     this.lastMessage = msg;
     this.lastMessageTail = tail;
     return tail;

@@ -4,7 +4,7 @@ import { LineBatch } from '../io/line-batch.js';
 import { openForAppend } from '../io/open-append.js';
 import type { SettlementListener } from '../io/settlement.js';
 import { tryWriteFully } from '../io/write-fully.js';
-import type { LogRecord } from '../record/log-record.js';
+import { type LogRecord, withoutEnd } from '../record/log-record.js';
 import { quote } from '../record/serialize.js';
 import type { DeadLetterReason } from './events.js';
 
@@ -37,7 +37,10 @@ export class DeadLetterFile {
 
   write(record: LogRecord, reasons: readonly DeadLetterReason[], now = Date.now()): void {
     const why = reasons.map((r) => `{"target":${quote(r.target)},"error":${quote(r.error.message)}}`).join(',');
-    this.batch.push(`{"time":${now},"reasons":[${why}],"record":${record.json().slice(0, -1)}}\n`, record);
+    // Ends as the record's line ends ("\r\n" with crlf), with the record's line whole inside.
+    const line = record.json();
+    const body = withoutEnd(line);
+    this.batch.push(`{"time":${now},"reasons":[${why}],"record":${body}}${line.slice(body.length) || '\n'}`, record);
   }
 
   /** Writes what is buffered now. */

@@ -279,12 +279,12 @@ const BEFORE: [object, string][] = [
   [
     { levle: 'info', customLevel: { a: 1 } },
     'levle: unknown option "levle" (known: $schema, level, name, base, serializers, msgPrefix, ' +
-      'messageKey, timestamp, errorKey, nestedKey, enabled, levelFormat, levels, customLevels, ' +
+      'messageKey, timestamp, errorKey, nestedKey, enabled, crlf, levelFormat, levels, customLevels, ' +
       'useOnlyCustomLevels, levelComparison, depthLimit, edgeLimit, redact, serialize, exitFlush, ' +
       'exitTimeoutMs, handleExceptions, handleSignals, diagnostics, transports, router); did you mean "level"?' +
       '\n  customLevel: unknown option ' +
       '"customLevel" (known: $schema, level, name, base, serializers, msgPrefix, messageKey, timestamp, ' +
-      'errorKey, nestedKey, enabled, levelFormat, levels, customLevels, useOnlyCustomLevels, levelComparison, ' +
+      'errorKey, nestedKey, enabled, crlf, levelFormat, levels, customLevels, useOnlyCustomLevels, levelComparison, ' +
       'depthLimit, edgeLimit, redact, ' +
       'serialize, exitFlush, exitTimeoutMs, handleExceptions, handleSignals, diagnostics, transports, ' +
       'router); did you mean "customLevels"?',

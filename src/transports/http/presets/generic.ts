@@ -1,3 +1,4 @@
+import { withoutEnd } from '../../../core/record/log-record.js';
 import { type HttpPreset, ndjsonBody } from '../preset.js';
 
 /** One JSON line per record: the records' own lines, joined. */
@@ -11,7 +12,7 @@ export const jsonPreset: HttpPreset = {
   contentType: 'application/json',
   body(records) {
     let body = '[';
-    for (let i = 0; i < records.length; i++) body += (i > 0 ? ',' : '') + records[i]!.json().slice(0, -1);
+    for (let i = 0; i < records.length; i++) body += (i > 0 ? ',' : '') + withoutEnd(records[i]!.json());
     return `${body}]`;
   },
 };

@@ -41,7 +41,7 @@ export const lokiPreset: PresetFactory = (options) => {
           stream = { stream: labels, values: [] };
           streams.set(key, stream);
         }
-        const entry: unknown[] = [unixNanos(record.time), options.line(record).replace(/\n$/, '')];
+        const entry: unknown[] = [unixNanos(record.time), options.line(record).replace(/\r?\n$/, '')];
         if (metadataFields.length > 0) entry.push(stringsOf(metadataFields, values, {}));
         stream.values.push(entry);
       }

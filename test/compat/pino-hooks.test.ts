@@ -1,0 +1,229 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  createLogger,
+  createTextFormatter,
+  type Logger,
+  type LoggerOptions,
+  MemoryTransport,
+} from '../../src/index.js';
+import { Collector } from '../helpers.js';
+import type { Calls } from './side-by-side.js';
+
+// pino's hooks.streamWrite and crlf: each run through pino and streamlog
+// with the same options, and the text each writes compared as written (line ends included).
+
+/** pino and streamlog from the same options, each writing to memory; `text()` gives both as written. */
+function rawSideBySide(options: Record<string, unknown>): {
+  ours: Logger;
+  theirs: pino.Logger;
+  calls: [Calls, Calls];
+  text: () => Promise<[string, string]>;
+} {
+  const out = new Collector();
+  const common = { base: null, timestamp: false, ...options };
+  const ours = createLogger({ exitFlush: false, ...(common as LoggerOptions), transports: [out] });
+  let written = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      written += chunk.toString();
+      callback();
+    },
+  });
+  const theirs = pino(common as pino.LoggerOptions, sink);
+  return {
+    ours,
+    theirs,
+    calls: [ours as unknown as Calls, theirs as unknown as Calls],
+    text: async () => {
+      await ours.flush();
+      return [out.text, written];
+    },
+  };
+}
+
+/** The same calls on a logger: messages, fields, a child, an error, a secret to hide. */
+function someCalls(log: Calls & { child?: unknown }): void {
+  log.info!('plain');
+  log.info!({ apiKey: 'sk-secret-1', user: 'ann' }, 'with %s', 'sk-secret-1');
+  log.warn!({ n: 1, list: [1, 2] });
+  (log as unknown as Logger).child({ reqId: 'r1' }).error('from a child sk-secret-1');
+}
+
+describe("pino's hooks.streamWrite", () => {
+  it('writes the lines pino writes: the hook sees each line with its end and its result is written', async () => {
+    const seen: [string[], string[]] = [[], []];
+    let side = 0;
+    const streamWrite = (line: string): string => {
+      seen[side]!.push(line);
+      return line.replaceAll('sk-secret-1', 'XXX');
+    };
+    const { calls, text } = rawSideBySide({ hooks: { streamWrite } });
+    someCalls(calls[0]);
+    side = 1;
+    someCalls(calls[1]);
+    const [mine, pinos] = await text();
+    expect(mine).toBe(pinos);
+    expect(mine).not.toContain('sk-secret-1');
+    expect(seen[0]).toEqual(seen[1]);
+    expect(seen[0]).toHaveLength(4);
+    for (const line of seen[0]!) expect(line.endsWith('}\n')).toBe(true);
+  });
+
+  it('runs once per record, whatever number of targets take it, and every target writes its result', async () => {
+    const a = new Collector();
+    const b = new Collector();
+    const memory = new MemoryTransport();
+    let calls = 0;
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      hooks: {
+        streamWrite: (line) => {
+          calls++;
+          return line.replace('"msg":"hi"', '"msg":"hello"');
+        },
+      },
+      transports: [a, b, memory],
+    });
+    log.info('hi');
+    await log.flush();
+    expect(calls).toBe(1);
+    expect(a.text).toBe('{"level":30,"msg":"hello"}\n');
+    expect(b.text).toBe(a.text);
+    expect(memory.lines()).toEqual(['{"level":30,"msg":"hello"}\n']);
+    expect(memory.records()[0]!.toObject()).toEqual({ level: 30, msg: 'hello' });
+    await log.close();
+  });
+
+  it('is what other formats of the record show too: a secret the hook takes out is in no target', async () => {
+    const json = new Collector();
+    const logfmt = new MemoryTransport({ formatter: createTextFormatter() });
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      hooks: { streamWrite: (line) => line.replaceAll('sk-secret-1', 'XXX') },
+      transports: [json, logfmt],
+    });
+    log.info({ key: 'sk-secret-1' }, 'key sk-secret-1');
+    await log.flush();
+    expect(json.text).toBe('{"level":30,"key":"XXX","msg":"key XXX"}\n');
+    const [text] = logfmt.lines();
+    expect(text).toContain('XXX');
+    expect(text).not.toContain('sk-secret-1');
+    await log.close();
+  });
+
+  it('a hook that throws or gives no JSON object loses no record: the line stays, with a marker', async () => {
+    const results: unknown[] = [
+      new Error('hook broke'),
+      undefined,
+      42,
+      null,
+      '',
+      'not json at all\n',
+      '{"level":30,"msg":"ok"}',
+    ];
+    let i = 0;
+    const out = new Collector();
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      hooks: {
+        streamWrite: () => {
+          const result = results[i++];
+          if (result instanceof Error) throw result;
+          return result as string;
+        },
+      },
+      transports: [out],
+    });
+    for (let k = 0; k < results.length; k++) log.info({ k }, `call ${k}`);
+    await log.flush();
+    const lines = out.text.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      { level: 30, k: 0, msg: 'call 0', streamWriteError: 'hooks.streamWrite threw: Error: hook broke' },
+      { level: 30, k: 1, msg: 'call 1', streamWriteError: 'hooks.streamWrite returned undefined, not a string' },
+      { level: 30, k: 2, msg: 'call 2', streamWriteError: 'hooks.streamWrite returned number, not a string' },
+      { level: 30, k: 3, msg: 'call 3', streamWriteError: 'hooks.streamWrite returned null, not a string' },
+      { level: 30, k: 4, msg: 'call 4', streamWriteError: 'hooks.streamWrite returned an empty string' },
+      { level: 30, k: 5, msg: 'call 5', streamWriteError: 'hooks.streamWrite returned text that is no JSON object' },
+      // A line without its end gets one, so it does not run into the next.
+      { level: 30, msg: 'ok' },
+    ]);
+    expect(log.stats()).toMatchObject({ logged: 7, delivered: 7 });
+    await log.close();
+  });
+
+  it('a hook that is no function is a ConfigError naming it; with no hook the line is as built', () => {
+    const quiet = { exitFlush: false, transports: [new Collector()] };
+    expect(() => createLogger({ ...quiet, hooks: { streamWrite: 'x' } } as never)).toThrow(ConfigError);
+    expect(() => createLogger({ ...quiet, hooks: { streamWrite: 'x' } } as never)).toThrow(
+      /^hooks\.streamWrite: expected a function$/,
+    );
+    expect(() => createLogger({ ...quiet, hooks: { streamwrite: () => '' } } as never)).toThrow(
+      /^hooks\.streamwrite: unknown hook \(known: logMethod, streamWrite\)$/,
+    );
+  });
+});
+
+describe("pino's crlf", () => {
+  it('crlf: true writes the bytes pino writes, lines ending in "\\r\\n", with hooks.streamWrite too', async () => {
+    for (const extra of [{}, { hooks: { streamWrite: (line: string) => line.replace('plain', 'PLAIN') } }]) {
+      const { calls, text } = rawSideBySide({ crlf: true, ...extra });
+      for (const log of calls) someCalls(log);
+      const [mine, pinos] = await text();
+      expect(mine).toBe(pinos);
+      expect(mine.split('\r\n')).toHaveLength(5);
+      expect(mine.replaceAll('\r\n', '')).not.toContain('\n');
+    }
+  });
+
+  it('crlf: false and no crlf write "\\n" as pino does; crlf that is no boolean is a ConfigError', async () => {
+    const { calls, text } = rawSideBySide({ crlf: false });
+    for (const log of calls) someCalls(log);
+    const [mine, pinos] = await text();
+    expect(mine).toBe(pinos);
+    expect(mine).not.toContain('\r');
+    expect(() => createLogger({ exitFlush: false, crlf: 'yes', transports: [] } as never)).toThrow(/^crlf: /);
+  });
+
+  it('a line the formatter guard marks ends in "\\r\\n" and is JSON, as one with an unreadable value', async () => {
+    const out = new Collector();
+    const broken = new MemoryTransport({ formatter: { name: 'broken', format: () => ({ not: 'a string' }) as never } });
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      crlf: true,
+      transports: [out, broken],
+    });
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('no keys');
+        },
+      },
+    );
+    log.info('fine');
+    log.info({ hostile }, 'hostile');
+    await log.flush();
+    const text = out.text + broken.lines().join('');
+    const lines = text.split('\r\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(text.replaceAll('\r\n', '')).not.toContain('\n');
+    expect(JSON.parse(lines[1]!)).toMatchObject({ msg: 'hostile' });
+    expect(JSON.parse(lines[1]!).hostile).toBe('[inspection threw: no keys]');
+    expect(JSON.parse(lines[2]!)).toMatchObject({ msg: 'fine', formatError: 'broken: returned object, not a string' });
+    await log.close();
+  });
+});
