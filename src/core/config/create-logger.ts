@@ -23,7 +23,9 @@ import {
   levelFormat,
   logMethodHook,
   type PinoFunctionOptions,
+  type PinoTransportOptions,
   timestampMode,
+  transportsFromPino,
 } from './pino-options.js';
 import { type LevelInput, LevelTable } from '../record/levels.js';
 import { type LogFn, Logger, reservedLevelNames } from '../logger/logger.js';
@@ -61,6 +63,12 @@ export interface LoggerOptions
   timestamp?: ConfigInput['timestamp'] | (() => string);
   /** pino's: called with every child logger made from this one (and its children). */
   onChild?: (child: Logger) => void;
+  /**
+   * pino's `transport`, in place of `transports`: `pino/file` and `pino-pretty` targets (one,
+   * or several in `targets`, each with its level) become file and console entries; another
+   * target is a ConfigError.
+   */
+  transport?: PinoTransportOptions;
 }
 
 /** The options only code can give (functions), for a logger whose config is a JSON file. */
@@ -149,7 +157,8 @@ function build(
     diagnostics,
     onDeliveryError,
     env: _env,
-    transports: rawTransports,
+    transports: ownTransports,
+    transport: pinoTransport,
     redact: rawRedact,
     timestamp: rawTimestamp,
     onChild,
@@ -171,6 +180,12 @@ function build(
       return fallback;
     }
   };
+  let rawTransports: unknown = ownTransports;
+  if (pinoTransport !== undefined) {
+    if (ownTransports !== undefined) {
+      problems.push(new ConfigError('transport', "expected transports or transport (pino's form), not both"));
+    } else rawTransports = attempt(() => transportsFromPino(pinoTransport), []);
+  }
   const expanded = attempt(() => expandEnv(jsonPart, env) as Record<string, unknown>, {});
   // Kept out of `jsonPart` as code may give functions there; their JSON forms expand like the rest.
   const jsonForms: Record<string, unknown> = {};

@@ -153,3 +153,67 @@ export function timestampMode(value: Config['timestamp'] | (() => string)): Time
       `(this function writes ${JSON.stringify(sample)})`,
   );
 }
+
+/** pino's `transport` option: one target, several (`targets`), or a pipeline. */
+export interface PinoTransportOptions {
+  target?: string;
+  options?: Record<string, unknown>;
+  level?: string;
+  targets?: { target: string; options?: Record<string, unknown>; level?: string }[];
+  pipeline?: unknown[];
+}
+
+/**
+ * pino's `transport` as streamlog transport entries: `pino/file` (a path, or 1/2 for stdout and
+ * stderr) and `pino-pretty` (its `destination` and `colorize`; its other options shape pino-pretty's
+ * own text and are not read) are written in the process; any other target (pino runs it in a
+ * worker thread) and pipelines are a ConfigError saying what to write instead.
+ */
+export function transportsFromPino(value: unknown): Record<string, unknown>[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError('transport', "expected pino's transport object ({ target, options } or { targets })");
+  }
+  const given = value as PinoTransportOptions;
+  if (given.pipeline !== undefined) {
+    throw new ConfigError('transport.pipeline', 'pino\'s pipelines are not run here: write "transports" entries');
+  }
+  if (given.targets !== undefined) {
+    if (!Array.isArray(given.targets)) throw new ConfigError('transport.targets', 'expected an array of targets');
+    return given.targets.map((one, i) => entryFromPino(one, `transport.targets[${i}]`));
+  }
+  return [entryFromPino(given, 'transport')];
+}
+
+function entryFromPino(given: unknown, path: string): Record<string, unknown> {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw new ConfigError(path, 'expected a target object ({ target, options, level })');
+  }
+  const { target, options = {}, level } = given as { target?: unknown; options?: unknown; level?: unknown };
+  if (typeof options !== 'object' || options === null) throw new ConfigError(`${path}.options`, 'expected an object');
+  const destination = (options as { destination?: unknown }).destination;
+  const withLevel = (entry: Record<string, unknown>): Record<string, unknown> =>
+    level === undefined ? entry : { ...entry, level };
+  const where = (format: unknown): Record<string, unknown> => {
+    if (destination === undefined || destination === 1 || destination === '/dev/stdout') {
+      return { type: 'console', ...(format === undefined ? {} : { format }) };
+    }
+    if (destination === 2 || destination === '/dev/stderr') {
+      return { type: 'console', stream: 'stderr', ...(format === undefined ? {} : { format }) };
+    }
+    if (typeof destination === 'string' && destination !== '') {
+      return { type: 'file', path: destination, ...(format === undefined ? {} : { format }) };
+    }
+    throw new ConfigError(`${path}.options.destination`, 'expected a file path, 1 (stdout) or 2 (stderr)');
+  };
+  if (target === 'pino/file') return withLevel(where(undefined));
+  if (target === 'pino-pretty') {
+    const colorize = (options as { colorize?: unknown }).colorize;
+    return withLevel(where(typeof colorize === 'boolean' ? { type: 'pretty', colorize } : 'pretty'));
+  }
+  const named = typeof target === 'string' ? `"${target}"` : 'without a name';
+  throw new ConfigError(
+    `${path}.target`,
+    `pino's worker transport ${named} is not run here: write "transports" entries ` +
+      '(console, file, http with its otlp, loki, elasticsearch and clickhouse presets, syslog)',
+  );
+}

@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createLogger, type Logger } from '../../src/index.js';
+import { tempFolder } from '../transports/http/receiver.js';
+
+// pino's `transport` option, as services pass it to pino: its file and pretty targets become
+// streamlog's file and console entries, and the files hold the bytes pino's worker writes.
+
+const PINO = createRequire(import.meta.url).resolve('pino');
+
+/** Runs pino in a child process with `options`, making the calls of `calls`, until its transport has written. */
+function pinoWrites(options: Record<string, unknown>, calls: string): void {
+  const script = `const pino = require(${JSON.stringify(PINO)});
+    const log = pino(${JSON.stringify(options)});
+    ${calls}`;
+  const result = spawnSync('sh', ['-c', `ulimit -f 8192 && exec "${process.execPath}" -e "$SCRIPT"`], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, SCRIPT: script },
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+}
+
+const CALLS = `log.debug('below the level');
+  log.info({ user: 'ann', n: 1 }, 'signed in');
+  log.warn({ list: [1, 2] }, 'slow');
+  log.error(new Error('boom'), 'failed');
+  log.child({ reqId: 'r1' }).info('from a child');`;
+
+function runCalls(log: Logger): void {
+  log.debug('below the level');
+  log.info({ user: 'ann', n: 1 }, 'signed in');
+  log.warn({ list: [1, 2] }, 'slow');
+  log.error(new Error('boom'), 'failed');
+  log.child({ reqId: 'r1' }).info('from a child');
+}
+
+/** The lines of a file, parsed, with the error's stack cut to its first line (the two call sites differ). */
+function linesOf(path: string): Record<string, unknown>[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      const err = parsed.err as { stack?: string } | undefined;
+      if (err?.stack) err.stack = err.stack.split('\n')[0]!;
+      return parsed;
+    });
+}
+
+describe("pino's transport option", () => {
+  it('a pino/file target writes the lines pino writes to that file', async () => {
+    const dir = tempFolder('pino-transport-file');
+    const common = { base: null, timestamp: false };
+    pinoWrites(
+      { ...common, transport: { target: 'pino/file', options: { destination: join(dir, 'pino.log') } } },
+      CALLS,
+    );
+    const log = createLogger({
+      exitFlush: false,
+      ...common,
+      transport: { target: 'pino/file', options: { destination: join(dir, 'ours.log') } },
+    });
+    runCalls(log);
+    await log.close();
+    const pinos = linesOf(join(dir, 'pino.log'));
+    expect(pinos).toHaveLength(4);
+    expect(linesOf(join(dir, 'ours.log'))).toEqual(pinos);
+  });
+
+  it('targets, each with its level and its file, write what pino writes to each', async () => {
+    const dir = tempFolder('pino-transport-targets');
+    const targets = (prefix: string) => ({
+      targets: [
+        { target: 'pino/file', level: 'warn', options: { destination: join(dir, `${prefix}-warn.log`) } },
+        { target: 'pino/file', level: 'info', options: { destination: join(dir, `${prefix}-all.log`) } },
+      ],
+    });
+    pinoWrites({ base: null, timestamp: false, transport: targets('pino') }, CALLS);
+    const log = createLogger({ exitFlush: false, base: null, timestamp: false, transport: targets('ours') });
+    runCalls(log);
+    await log.close();
+    for (const file of ['warn', 'all']) {
+      const pinos = linesOf(join(dir, `pino-${file}.log`));
+      expect(pinos.length).toBe(file === 'warn' ? 2 : 4);
+      expect(linesOf(join(dir, `ours-${file}.log`))).toEqual(pinos);
+    }
+  });
+
+  it('a pino-pretty target is a console entry with the pretty format, on stdout or stderr', async () => {
+    const log = createLogger({ exitFlush: false, transport: { target: 'pino-pretty', options: { colorize: false } } });
+    const [pretty] = log.transports as unknown as { type: string; formatter?: { name: string } }[];
+    expect(pretty!.type).toBe('console');
+    expect(pretty!.formatter?.name).toBe('pretty');
+    await log.close();
+    const onStderr = createLogger({
+      exitFlush: false,
+      transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:standard' } },
+    });
+    expect((onStderr.transports[0] as unknown as { formatter?: { name: string } }).formatter?.name).toBe('pretty');
+    await onStderr.close();
+  });
+
+  it('another target, a pipeline, or transport beside transports is a ConfigError saying what to write', () => {
+    expect(() => createLogger({ exitFlush: false, transport: { target: 'pino-loki', options: {} } })).toThrow(
+      /^transport\.target: pino's worker transport "pino-loki" is not run here: write "transports" entries/,
+    );
+    expect(() => createLogger({ exitFlush: false, transport: { pipeline: [] } })).toThrow(/^transport\.pipeline: /);
+    expect(() =>
+      createLogger({ exitFlush: false, transports: [], transport: { target: 'pino/file', options: {} } }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      createLogger({
+        exitFlush: false,
+        transport: { targets: [{ target: 'pino/file', options: { destination: 7 } }] },
+      }),
+    ).toThrow(/^transport\.targets\[0\]\.options\.destination: expected a file path, 1 \(stdout\) or 2 \(stderr\)$/);
+  });
+});
