@@ -250,3 +250,20 @@ describe('framing and truncation', () => {
     expect(builder({ line: () => 'line\r\n' }).build(record!)).toMatch(/ - - line$/);
   });
 });
+
+describe('fields a call site gives under a key the line keeps for the logger (name, pid)', () => {
+  it("are read as the line holds them: the logger's own name, not the renamed field", async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, name: 'svc', base: { pid: 7 }, transports: [memory] });
+    log.info({ name: 'own', pid: 'forged', reqId: 'r1' }, 'hello');
+    await log.flush();
+    const [record] = memory.records();
+    expect(record!.json()).toContain('"name":"svc","@name":"own","@pid":"forged"');
+    const fields = builder({ appName: undefined, msgIdField: 'name', structuredData: { 'x@1': ['pid', 'reqId'] } });
+    // The same record, made again from its line (as one that waited in the router's queue is).
+    const again = (await records([JSON.parse(record!.json()) as never]))[0]!;
+    const built = fields.build(record!);
+    expect(built).toBe('<14>1 ' + built.split(' ')[1] + ' web-1 svc 42 svc [x@1 pid="7" reqId="r1"] hello');
+    expect(fields.build(again)).toBe(built);
+  });
+});
