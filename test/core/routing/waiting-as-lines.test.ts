@@ -152,4 +152,43 @@ describe('records that wait in the router queue as their lines', () => {
     // Each line is about 100 characters: about 120 bytes each here; as records they took about 320.
     expect(perRecord).toBeLessThan(200);
   });
+
+  it('made records again, hold their own line: a few kept by a drop listener do not keep every run alive', () => {
+    requireBuild();
+    const script = `
+      import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
+      import { z } from 'zod';
+      class Stalled extends Transport { type = 'stalled'; handle() {} }
+      registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
+      const log = createLogger({ exitFlush: false, transports: [{ type: 'stalled', overflow: 'drop-oldest',
+        maxQueue: { maxRecords: 20000 } }] });
+      const kept = [];
+      let dropped = 0;
+      log.on('drop', ({ record }) => { if (dropped++ % 5000 === 0) kept.push(record); });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 600000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      await new Promise((resolve) => setImmediate(resolve));
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      process.stdout.write(JSON.stringify({ grown: after - before,  kept: kept.length,
+        keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
+      process.exit(0);
+    `;
+    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      killSignal: 'SIGKILL',
+    });
+    const { grown, kept, keptLines } = JSON.parse(result.stdout) as {
+      grown: number;
+      kept: number;
+      keptLines: number[];
+    };
+    // The transport holds the first 10,000, the queue the last 10,000: 580,000 are dropped.
+    expect(kept).toBe(116);
+    expect(keptLines).toEqual(Array.from({ length: 116 }, (_, k) => 10_000 + k * 5000));
+    // The 10,000 waiting lines and the 116 kept records take about 2 MB; when each kept record
+    // held the 256 KiB run its line was sliced from, they took 32 MB.
+    expect(grown).toBeLessThan(12_000_000);
+  });
 });
