@@ -191,4 +191,29 @@ describe('records that wait in the router queue as their lines', () => {
     // held the 256 KiB run its line was sliced from, they took 32 MB.
     expect(grown).toBeLessThan(12_000_000);
   });
+
+  it('made records again, have the fields their line holds, as docs/transports.md says', () => {
+    const { log, target } = stalledLogger({ name: 'svc', base: { pid: 7, hostname: 'h' } });
+    const child = log.child({ reqId: 'r-1' });
+    const err = new Error('boom');
+    err.stack = 'Error: boom';
+    for (let i = 0; i < 5; i++) log.info(`ahead ${i}`);
+    child.info({ name: 'own', err }, 'failed');
+    log.info('bare');
+    while (target.held.length > 0) target.release();
+    const [failed, bare] = target.received.slice(5);
+    expect(failed!.fields).toEqual({
+      pid: 7,
+      hostname: 'h',
+      name: 'svc',
+      reqId: 'r-1',
+      '@name': 'own',
+      err: { type: 'Error', message: 'boom', stack: 'Error: boom' },
+    });
+    expect(bare!.fields).toEqual({ pid: 7, hostname: 'h', name: 'svc' });
+    // Getters, read by name: not in a spread or Object.keys.
+    expect(Object.keys(bare!)).not.toContain('fields');
+    expect({ ...bare! }).not.toHaveProperty('label');
+    expect(bare!.label).toBe('info');
+  });
 });
