@@ -1,3 +1,4 @@
+import { fieldsFromLine } from '../../core/record/line-record.js';
 import { impl, type LogRecord } from '../../core/record/log-record.js';
 import { headerField, LIMITS, NILVALUE, sdName, sdValue, timestamp, withoutNul } from './header.js';
 import { severityOf } from './severity.js';
@@ -101,7 +102,9 @@ class Fields {
   constructor(private readonly record: LogRecord) {}
 
   get(path: string[]): unknown {
-    const own = this.record.fields;
+    // A record made again from the line it waited as reads its fields from that line: its
+    // view alone, then, is the line parsed once, not twice.
+    const own = fieldsFromLine(this.record) ? undefined : this.record.fields;
     if (
       own !== undefined &&
       path.length === 1 &&

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import '../../helpers.js';
+import type { ControlledTransport } from '../../helpers.js';
 import { createLogger, type LogRecord, MemoryTransport } from '../../../src/index.js';
 import { escapeNewlines, frame, truncateUtf8 } from '../../../src/transports/syslog/framing.js';
 import { headerField, sdName, sdValue, timestamp } from '../../../src/transports/syslog/header.js';
@@ -265,5 +267,35 @@ describe('fields a call site gives under a key the line keeps for the logger (na
     const built = fields.build(record!);
     expect(built).toBe('<14>1 ' + built.split(' ')[1] + ' web-1 svc 42 svc [x@1 pid="7" reqId="r1"] hello');
     expect(fields.build(again)).toBe(built);
+  });
+});
+
+describe('a record made again from the line it waited as (see WaitingRecords)', () => {
+  it('has its fields read from its line once: the line is parsed once for app-name, msgid and SD', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      name: 'svc',
+      transports: [{ type: 'controlled', mode: 'stall', maxQueue: { maxRecords: 2 } }],
+    });
+    const target = log.transports[0] as ControlledTransport;
+    for (let i = 0; i < 3; i++) log.child({ reqId: `r${i}` }).info({ i, event: 'e', user: { id: i } }, 'hello');
+    while (target.held.length > 0) target.release();
+    const waited = target.received[2]!;
+    const fields = builder({
+      appName: undefined,
+      msgIdField: 'event',
+      structuredData: { 'x@1': ['i', 'reqId', 'user.id'] },
+    });
+    const parse = vi.spyOn(JSON, 'parse');
+    let built: string;
+    let parses: number;
+    try {
+      built = fields.build(waited);
+      parses = parse.mock.calls.length;
+    } finally {
+      parse.mockRestore();
+    }
+    expect(built).toMatch(/ web-1 svc 42 e \[x@1 i="2" reqId="r2" user.id="2"\] hello$/);
+    expect(parses).toBe(1);
   });
 });
