@@ -216,4 +216,32 @@ describe('records that wait in the router queue as their lines', () => {
     expect({ ...bare! }).not.toHaveProperty('label');
     expect(bare!.label).toBe('info');
   });
+
+  it("made records again, read their fields with pickers of their own: log.stream()'s still makes them", async () => {
+    const { log, target } = stalledLogger({ base: null });
+    // 300 shapes of fields, each twice in a row: what makes a picker for a shape.
+    for (let s = 0; s < 300; s++) for (let k = 0; k < 2; k++) log.info({ [`k${s}`]: k }, 'shaped');
+    while (target.held.length > 0) target.release();
+    for (const record of target.received.slice(5)) expect(Object.keys(record.fields ?? {})).toHaveLength(1);
+
+    const RealFunction = globalThis.Function;
+    let made = 0;
+    globalThis.Function = new Proxy(RealFunction, {
+      construct(real, args, newTarget) {
+        made++;
+        return Reflect.construct(real, args, newTarget) as object;
+      },
+    });
+    try {
+      const sink = log.stream();
+      for (let i = 0; i < 3; i++) sink.write(`{"level":30,"time":${i},"a":${i},"msg":"m"}\n`);
+      sink.end();
+      await new Promise((resolve) => sink.on('finish', resolve));
+    } finally {
+      globalThis.Function = RealFunction;
+    }
+    expect(log.stats().logged).toBe(603);
+    // The stream's lines, one shape three times: a picker is made for them.
+    expect(made).toBe(1);
+  });
 });
