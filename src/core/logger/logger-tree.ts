@@ -86,6 +86,12 @@ export class LoggerTree {
   private closing: Promise<boolean> | undefined;
   /** Copies the fields of log.stream()'s parsed lines. */
   private readonly pickers: FieldPickers;
+  /**
+   * Copies the fields of lines records waited as, when asked for: pickers of their own, as
+   * those lines' shapes (bindings and all) would push the stream's out, and use up the code
+   * a tree may make for them.
+   */
+  private readonly linePickers: FieldPickers;
   private readonly exitTimeoutMs: number;
   /** The end of a script is being waited for, or it ran out of time once (no second wait). */
   private endingScript = false;
@@ -106,6 +112,7 @@ export class LoggerTree {
     this.logMethodHook = options.logMethodHook;
 
     this.pickers = new FieldPickers(this.shape.messageKey);
+    this.linePickers = new FieldPickers(this.shape.messageKey);
     this.rootScope = this.scopeFor(options.baseJson);
     this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
     if (options.exitFlush) registerForExit(this);
@@ -282,7 +289,7 @@ export class LoggerTree {
       // Never seen: the line is the logger's own JSON.
       return {};
     }
-    return this.pickers.fields(object, this.shape.messageKey);
+    return this.linePickers.fields(object, this.shape.messageKey);
   };
 
   /** A warning from the logger itself (a drop summary, a validation warning), routed like any record. */

@@ -1,4 +1,4 @@
-import { LogRecordImpl, type RecordScope } from './log-record.js';
+import { type LogRecord, LogRecordImpl, type RecordScope } from './log-record.js';
 
 /**
  * A record made again from the line it waited as (see WaitingRecords): that line is its
@@ -30,4 +30,12 @@ export class LineRecord extends LogRecordImpl {
     }
     return this.callFields;
   }
+}
+
+/**
+ * Are the record's fields read back from its line? Then the line parsed once is the record
+ * as an object at the least cost: building one from its fields would parse the line first.
+ */
+export function fieldsFromLine(record: LogRecord): boolean {
+  return record instanceof LineRecord;
 }

@@ -1,10 +1,16 @@
+/** The longest delay a Node timer keeps as given. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
- * Resolves true when `work` settles first, false when `timeoutMs` passes first (no timeout:
- * waits). The timer keeps the process alive: code after `await log.close({ timeoutMs })`
- * must run even when the destination is stalled and nothing else is pending.
+ * Resolves true when `work` settles first, false when `timeoutMs` passes first (no timeout,
+ * Infinity, NaN or more than a timer holds: waits). The timer keeps the process alive: code
+ * after `await log.close({ timeoutMs })` must run even when the destination is stalled and
+ * nothing else is pending.
  */
 export async function withTimeout(work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
-  if (timeoutMs === undefined) {
+  // A timer holds at most 2**31 - 1 ms: Node cuts a longer delay (Infinity too) to 1 ms, which
+  // would give up at once on what `close(Infinity)` asks to wait for. NaN says no time either.
+  if (timeoutMs === undefined || !(timeoutMs <= MAX_TIMER_MS)) {
     await work;
     return true;
   }

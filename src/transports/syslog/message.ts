@@ -1,4 +1,5 @@
-import type { LogRecord } from '../../core/record/log-record.js';
+import { fieldsFromLine } from '../../core/record/line-record.js';
+import { impl, type LogRecord } from '../../core/record/log-record.js';
 import { headerField, LIMITS, NILVALUE, sdName, sdValue, timestamp, withoutNul } from './header.js';
 import { severityOf } from './severity.js';
 
@@ -89,8 +90,11 @@ const NAME = ['name'];
 
 /**
  * A record's fields as its JSON line holds them. A string, number or boolean passed at the
- * call site is read as it is (the line holds the same); anything else (bindings, context,
- * objects that serialise their own way) from the parsed line, parsed once per record.
+ * call site is read as it is (the line holds the same), unless its key is one the line
+ * keeps for the logger (`name`, `pid`, the level's, the message's), which the line writes
+ * as `@name` beside the logger's own; anything else (bindings, context, objects that
+ * serialise their own way) from the parsed line, parsed once per record. So a record reads
+ * the same whether it went out at once or was made again from its line (see WaitingRecords).
  */
 class Fields {
   private view: Readonly<Record<string, unknown>> | undefined;
@@ -98,8 +102,15 @@ class Fields {
   constructor(private readonly record: LogRecord) {}
 
   get(path: string[]): unknown {
-    const own = this.record.fields;
-    if (own !== undefined && path.length === 1 && Object.hasOwn(own, path[0]!)) {
+    // A record made again from the line it waited as reads its fields from that line: its
+    // view alone, then, is the line parsed once, not twice.
+    const own = fieldsFromLine(this.record) ? undefined : this.record.fields;
+    if (
+      own !== undefined &&
+      path.length === 1 &&
+      Object.hasOwn(own, path[0]!) &&
+      !impl(this.record).scope.shape.safe.coreKeys?.has(path[0]!)
+    ) {
       const value = own[path[0]!];
       const kind = typeof value;
       if (kind === 'string' || kind === 'boolean' || (kind === 'number' && Number.isFinite(value))) return value;

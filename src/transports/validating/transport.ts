@@ -1,5 +1,6 @@
 import { madeByLogger, type LogRecord } from '../../core/record/log-record.js';
 import { readOnlyObject } from '../../core/record/object-form.js';
+import { fieldsFromLine } from '../../core/record/line-record.js';
 import type { Transport, TransportOptions } from '../../core/plugin/transport.js';
 import { WrapperTransport } from '../../core/plugin/wrapper-transport.js';
 import { type Check, type RecordCheck, toCheck, type ValidationProblem } from './checks.js';
@@ -81,7 +82,12 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
     }
     // A JSON Schema only reads the record, so it may see one built without parsing the line; code
     // (a predicate, zod) and event listeners get a fresh copy, as they may keep or change it.
-    const fresh = !this.readsOnly || this.listenerCount('validData') > 0 || this.listenerCount('invalidData') > 0;
+    // A record made again from the line it waited as reads its fields from that line: parsed once.
+    const fresh =
+      !this.readsOnly ||
+      this.listenerCount('validData') > 0 ||
+      this.listenerCount('invalidData') > 0 ||
+      fieldsFromLine(record);
     let object: Record<string, unknown>;
     try {
       object = fresh ? record.toObject() : readOnlyObject(record);

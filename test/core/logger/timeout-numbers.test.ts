@@ -26,4 +26,17 @@ describe('flush and close take a bare number of milliseconds as their timeout', 
     expect(stats.logged).toBe(1);
     expect(stats.pendingDetail.abandoned).toBe(1);
   });
+
+  it('a timeout past what a timer holds (Infinity, 2**31 ms and more) or NaN waits, not cut to 1 ms', async () => {
+    for (const timeoutMs of [Number.POSITIVE_INFINITY, 2 ** 31, Number.MAX_SAFE_INTEGER, Number.NaN]) {
+      const { log, target } = stalled();
+      // The destination answers later than a millisecond: by a timer that fires after 1 ms ones.
+      setTimeout(() => target.release(), 30);
+      expect(await log.flush(timeoutMs), `flush(${timeoutMs})`).toBe(true);
+      log.info('answered later too');
+      setTimeout(() => target.release(), 30);
+      expect(await log.close({ timeoutMs }), `close(${timeoutMs})`).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 2, delivered: 2, failed: 0 });
+    }
+  });
 });

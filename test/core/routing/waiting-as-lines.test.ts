@@ -152,4 +152,96 @@ describe('records that wait in the router queue as their lines', () => {
     // Each line is about 100 characters: about 120 bytes each here; as records they took about 320.
     expect(perRecord).toBeLessThan(200);
   });
+
+  it('made records again, hold their own line: a few kept by a drop listener do not keep every run alive', () => {
+    requireBuild();
+    const script = `
+      import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
+      import { z } from 'zod';
+      class Stalled extends Transport { type = 'stalled'; handle() {} }
+      registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
+      const log = createLogger({ exitFlush: false, transports: [{ type: 'stalled', overflow: 'drop-oldest',
+        maxQueue: { maxRecords: 20000 } }] });
+      const kept = [];
+      let dropped = 0;
+      log.on('drop', ({ record }) => { if (dropped++ % 5000 === 0) kept.push(record); });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 600000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      await new Promise((resolve) => setImmediate(resolve));
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      process.stdout.write(JSON.stringify({ grown: after - before,  kept: kept.length,
+        keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
+      process.exit(0);
+    `;
+    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      killSignal: 'SIGKILL',
+    });
+    const { grown, kept, keptLines } = JSON.parse(result.stdout) as {
+      grown: number;
+      kept: number;
+      keptLines: number[];
+    };
+    // The transport holds the first 10,000, the queue the last 10,000: 580,000 are dropped.
+    expect(kept).toBe(116);
+    expect(keptLines).toEqual(Array.from({ length: 116 }, (_, k) => 10_000 + k * 5000));
+    // The 10,000 waiting lines and the 116 kept records take about 2 MB; when each kept record
+    // held the 256 KiB run its line was sliced from, they took 32 MB.
+    expect(grown).toBeLessThan(12_000_000);
+  });
+
+  it('made records again, have the fields their line holds, as docs/transports.md says', () => {
+    const { log, target } = stalledLogger({ name: 'svc', base: { pid: 7, hostname: 'h' } });
+    const child = log.child({ reqId: 'r-1' });
+    const err = new Error('boom');
+    err.stack = 'Error: boom';
+    for (let i = 0; i < 5; i++) log.info(`ahead ${i}`);
+    child.info({ name: 'own', err }, 'failed');
+    log.info('bare');
+    while (target.held.length > 0) target.release();
+    const [failed, bare] = target.received.slice(5);
+    expect(failed!.fields).toEqual({
+      pid: 7,
+      hostname: 'h',
+      name: 'svc',
+      reqId: 'r-1',
+      '@name': 'own',
+      err: { type: 'Error', message: 'boom', stack: 'Error: boom' },
+    });
+    expect(bare!.fields).toEqual({ pid: 7, hostname: 'h', name: 'svc' });
+    // Getters, read by name: not in a spread or Object.keys.
+    expect(Object.keys(bare!)).not.toContain('fields');
+    expect({ ...bare! }).not.toHaveProperty('label');
+    expect(bare!.label).toBe('info');
+  });
+
+  it("made records again, read their fields with pickers of their own: log.stream()'s still makes them", async () => {
+    const { log, target } = stalledLogger({ base: null });
+    // 300 shapes of fields, each twice in a row: what makes a picker for a shape.
+    for (let s = 0; s < 300; s++) for (let k = 0; k < 2; k++) log.info({ [`k${s}`]: k }, 'shaped');
+    while (target.held.length > 0) target.release();
+    for (const record of target.received.slice(5)) expect(Object.keys(record.fields ?? {})).toHaveLength(1);
+
+    const RealFunction = globalThis.Function;
+    let made = 0;
+    globalThis.Function = new Proxy(RealFunction, {
+      construct(real, args, newTarget) {
+        made++;
+        return Reflect.construct(real, args, newTarget) as object;
+      },
+    });
+    try {
+      const sink = log.stream();
+      for (let i = 0; i < 3; i++) sink.write(`{"level":30,"time":${i},"a":${i},"msg":"m"}\n`);
+      sink.end();
+      await new Promise((resolve) => sink.on('finish', resolve));
+    } finally {
+      globalThis.Function = RealFunction;
+    }
+    expect(log.stats().logged).toBe(603);
+    // The stream's lines, one shape three times: a picker is made for them.
+    expect(made).toBe(1);
+  });
 });

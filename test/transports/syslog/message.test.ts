@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import '../../helpers.js';
+import type { ControlledTransport } from '../../helpers.js';
 import { createLogger, type LogRecord, MemoryTransport } from '../../../src/index.js';
 import { escapeNewlines, frame, truncateUtf8 } from '../../../src/transports/syslog/framing.js';
 import { headerField, sdName, sdValue, timestamp } from '../../../src/transports/syslog/header.js';
@@ -248,5 +250,52 @@ describe('framing and truncation', () => {
   it('the trailing newline of a formatted line is not part of MSG', async () => {
     const [record] = await records([{ level: 30, time: 0, msg: 'line' }]);
     expect(builder({ line: () => 'line\r\n' }).build(record!)).toMatch(/ - - line$/);
+  });
+});
+
+describe('fields a call site gives under a key the line keeps for the logger (name, pid)', () => {
+  it("are read as the line holds them: the logger's own name, not the renamed field", async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, name: 'svc', base: { pid: 7 }, transports: [memory] });
+    log.info({ name: 'own', pid: 'forged', reqId: 'r1' }, 'hello');
+    await log.flush();
+    const [record] = memory.records();
+    expect(record!.json()).toContain('"name":"svc","@name":"own","@pid":"forged"');
+    const fields = builder({ appName: undefined, msgIdField: 'name', structuredData: { 'x@1': ['pid', 'reqId'] } });
+    // The same record, made again from its line (as one that waited in the router's queue is).
+    const again = (await records([JSON.parse(record!.json()) as never]))[0]!;
+    const built = fields.build(record!);
+    expect(built).toBe('<14>1 ' + built.split(' ')[1] + ' web-1 svc 42 svc [x@1 pid="7" reqId="r1"] hello');
+    expect(fields.build(again)).toBe(built);
+  });
+});
+
+describe('a record made again from the line it waited as (see WaitingRecords)', () => {
+  it('has its fields read from its line once: the line is parsed once for app-name, msgid and SD', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      name: 'svc',
+      transports: [{ type: 'controlled', mode: 'stall', maxQueue: { maxRecords: 2 } }],
+    });
+    const target = log.transports[0] as ControlledTransport;
+    for (let i = 0; i < 3; i++) log.child({ reqId: `r${i}` }).info({ i, event: 'e', user: { id: i } }, 'hello');
+    while (target.held.length > 0) target.release();
+    const waited = target.received[2]!;
+    const fields = builder({
+      appName: undefined,
+      msgIdField: 'event',
+      structuredData: { 'x@1': ['i', 'reqId', 'user.id'] },
+    });
+    const parse = vi.spyOn(JSON, 'parse');
+    let built: string;
+    let parses: number;
+    try {
+      built = fields.build(waited);
+      parses = parse.mock.calls.length;
+    } finally {
+      parse.mockRestore();
+    }
+    expect(built).toMatch(/ web-1 svc 42 e \[x@1 i="2" reqId="r2" user.id="2"\] hello$/);
+    expect(parses).toBe(1);
   });
 });
