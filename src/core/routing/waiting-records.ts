@@ -65,7 +65,9 @@ export class WaitingRecords {
 
   push(record: LogRecord): void {
     this.count++;
-    if (this.asLine === undefined || !this.asLine.may(record)) {
+    // A line of a run's size or more gains nothing in one, and a run plus a line near V8's
+    // longest string would make the join throw out of the log call.
+    if (this.asLine === undefined || record.json().length >= RUN_CHARS || !this.asLine.may(record)) {
       this.closeRun();
       keepFlat(record);
       this.items.push(record);
