@@ -477,7 +477,22 @@ export class Router extends EventEmitter<RouterEvents> {
         pendingDetail = held;
       }
     }
-    return { pending: Math.max(0, Math.min(open, most)), pendingDetail };
+    const pending = Math.max(0, Math.min(open, most));
+    // Records the target furthest behind holds may be decided already (failed elsewhere under
+    // `all`): the detail says where the pending ones are, so it sums to `pending`.
+    let over = most - pending;
+    if (over > 0) {
+      const inMemory = Math.min(over, pendingDetail.inMemory);
+      over -= inMemory;
+      const spooled = Math.min(over, pendingDetail.spooled);
+      over -= spooled;
+      pendingDetail = {
+        inMemory: pendingDetail.inMemory - inMemory,
+        spooled: pendingDetail.spooled - spooled,
+        abandoned: pendingDetail.abandoned - over,
+      };
+    }
+    return { pending, pendingDetail };
   }
 
   diagnose(message: string, detail?: unknown): void {

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/index.js';
+import { ControlledTransport } from '../../helpers.js';
+
+// Small deterministic cases of what test/core/routing/accounting-fuzz.test.ts found.
+
+describe('what the accounting fuzz found', () => {
+  it('under all, records failed at one target and held by another: pendingDetail sums to pending', async () => {
+    const refuses = new ControlledTransport({ id: 'refuses', mode: 'fail' });
+    const stalls = new ControlledTransport({ id: 'stalls', mode: 'stall' });
+    const log = createLogger({ exitFlush: false, diagnostics: false, transports: [refuses, stalls] });
+    for (let i = 0; i < 3; i++) log.info({ i }, 'line');
+    const during = log.stats();
+    // Each record failed under `all` at once; the stalled target still holds them, but they are not pending.
+    expect(during).toMatchObject({ logged: 3, delivered: 0, failed: 3, pending: 0 });
+    expect(during.pendingDetail).toEqual({ inMemory: 0, spooled: 0, abandoned: 0 });
+    expect(await log.close({ timeoutMs: 50 })).toBe(false);
+    const after = log.stats();
+    expect(after).toMatchObject({ logged: 3, delivered: 0, failed: 3, pending: 0 });
+    expect(after.pendingDetail).toEqual({ inMemory: 0, spooled: 0, abandoned: 0 });
+  });
+});
