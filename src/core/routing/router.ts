@@ -240,6 +240,21 @@ export class Router extends EventEmitter<RouterEvents> {
     this.echoDepth = 0;
   }
 
+  /**
+   * The process is ending: records logged while another was routed (a listener that logs, then
+   * calls process.exit()) are routed now, as the routing they wait for will never resume.
+   */
+  private routeWaiting(): void {
+    if (this.deferred.length === 0) return;
+    const wasDispatching = this.dispatching;
+    this.dispatching = true;
+    try {
+      this.routeDeferred();
+    } finally {
+      this.dispatching = wasDispatching;
+    }
+  }
+
   /** Counted as dropped and reported like any drop; said once as a diagnostic. */
   private dropEcho(record: LogRecordImpl): void {
     this.routed++;
@@ -282,6 +297,11 @@ export class Router extends EventEmitter<RouterEvents> {
     for (let i = 0; i < targets.length; i++) {
       if (selected[i]) this.backpressure.offer(targets[i]!, record);
     }
+  }
+
+  /** Records logged while another was being routed, waiting their turn (logged, not yet routed). */
+  get unrouted(): number {
+    return this.deferred.length;
   }
 
   /** Would a producer have to wait: is some `block` target full? */
@@ -343,6 +363,7 @@ export class Router extends EventEmitter<RouterEvents> {
    */
   exitSync(reason: Error = PROCESS_EXITED): void {
     this.failures.exiting = true;
+    this.routeWaiting();
     for (const target of this.targets) {
       if (target.released) continue;
       try {
@@ -377,6 +398,7 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   flushSync(): void {
+    if (this.failures.exiting) this.routeWaiting();
     for (const target of this.targets) {
       try {
         this.backpressure.drain(target, true);
@@ -466,7 +488,7 @@ export class Router extends EventEmitter<RouterEvents> {
    * furthest behind still holds. Exact with one target; with several, a record counts as
    * pending while that target holds it (every built-in transport settles in order).
    */
-  pendingRecords(open: number): { pending: number; pendingDetail: PendingDetail } {
+  pendingRecords(open: number, unrouted = 0): { pending: number; pendingDetail: PendingDetail } {
     let pendingDetail: PendingDetail = { inMemory: 0, spooled: 0, abandoned: 0 };
     let most = 0;
     for (const target of this.targets) {
@@ -476,6 +498,11 @@ export class Router extends EventEmitter<RouterEvents> {
         most = total;
         pendingDetail = held;
       }
+    }
+    // Records logged while another was routed wait their turn: no target holds them yet.
+    if (unrouted > 0) {
+      most += unrouted;
+      pendingDetail = { ...pendingDetail, inMemory: pendingDetail.inMemory + unrouted };
     }
     const pending = Math.max(0, Math.min(open, most));
     // Records the target furthest behind holds may be decided already (failed elsewhere under

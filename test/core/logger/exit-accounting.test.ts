@@ -199,4 +199,21 @@ describe('every record accounted at the end of the process', () => {
     expect(stats[0]).toMatchObject({ logged: 3000, delivered: 0, failed: 3000, dropped: 0, pending: 0 });
     expect(lines(join(dir, 'dead.ndjson'))).toHaveLength(3000);
   });
+
+  it('a deliveryFailed listener that logs, then calls process.exit(): its record is written and counted', () => {
+    const { dir, status, stats } = run(`
+      const log = createLogger({ base: null, diagnostics: false, router: { deadLetter: DIR + '/dead.ndjson' },
+        transports: [{ type: 'validating', schema: { required: ['userId'] }, target: { type: 'file', path: DIR + '/app.log' } }] });
+      printAtExit(log);
+      log.on('deliveryFailed', () => {
+        log.fatal({ userId: 0 }, 'cannot deliver: shutting down');
+        process.exit(3);
+      });
+      log.info('no userId');`);
+    expect(status).toBe(3);
+    // The listener's record waited for the report to end, which process.exit() never lets happen.
+    expect(lines(join(dir, 'app.log')).map((l) => l.msg)).toEqual(['cannot deliver: shutting down']);
+    expect(lines(join(dir, 'dead.ndjson')).map((l) => (l.record as { msg: string }).msg)).toEqual(['no userId']);
+    expect(stats[0]).toMatchObject({ logged: 2, delivered: 1, failed: 1, pending: 0, deliveries: 1 });
+  });
 });

@@ -20,3 +20,24 @@ describe('what the accounting fuzz found', () => {
     expect(after.pendingDetail).toEqual({ inMemory: 0, spooled: 0, abandoned: 0 });
   });
 });
+
+describe('a record logged by a listener while failures are reported', () => {
+  it('is pending, not delivered, until it is routed: stats() read right after logging it', async () => {
+    const refuses = new ControlledTransport({ id: 'refuses', mode: 'fail' });
+    const log = createLogger({ exitFlush: false, diagnostics: false, transports: [refuses] });
+    let inside: ReturnType<typeof log.stats> | undefined;
+    log.on('deliveryFailed', ({ record }) => {
+      if (record.msg !== 'first') return;
+      log.warn('the first record failed');
+      inside = log.stats();
+    });
+    log.info('first');
+    await new Promise((resolve) => setImmediate(resolve));
+    // The listener's record waits its turn; it has reached no target yet.
+    expect(inside).toMatchObject({ logged: 2, delivered: 0, failed: 1, pending: 1 });
+    expect(inside?.pendingDetail.inMemory).toBe(1);
+    await log.flush();
+    expect(log.stats()).toMatchObject({ logged: 2, delivered: 0, failed: 2, pending: 0 });
+    await log.close();
+  });
+});
