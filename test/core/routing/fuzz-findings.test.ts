@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/index.js';
+import { createLogger, type LogRecord } from '../../../src/index.js';
 import { ControlledTransport } from '../../helpers.js';
 
 // Small deterministic cases of what test/core/routing/accounting-fuzz.test.ts found.
@@ -39,5 +40,29 @@ describe('a record logged by a listener while failures are reported', () => {
     await log.flush();
     expect(log.stats()).toMatchObject({ logged: 2, delivered: 0, failed: 2, pending: 0 });
     await log.close();
+  });
+});
+
+describe('a Writable handed to the logger that calls back twice for one write', () => {
+  it('does not settle the next record, which it never wrote, as delivered', async () => {
+    const written: string[] = [];
+    const stream = new Writable({
+      objectMode: true,
+      write(record: LogRecord, _encoding, callback) {
+        if (record.msg === 'second') return; // its callback never comes
+        written.push(String(record.msg));
+        callback();
+        setTimeout(() => callback(), 1); // once more, a little later
+      },
+    });
+    const diagnostics: string[] = [];
+    const log = createLogger({ exitFlush: false, diagnostics: (m) => diagnostics.push(m), transports: [stream] });
+    log.info('first');
+    log.info('second');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(written).toEqual(['first']);
+    expect(log.stats()).toMatchObject({ logged: 2, delivered: 1, pending: 1 });
+    expect(diagnostics.some((m) => m.includes('called back twice'))).toBe(true);
+    await log.close({ timeoutMs: 20 });
   });
 });
