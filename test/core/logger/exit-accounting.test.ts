@@ -202,8 +202,9 @@ describe('every record accounted at the end of the process', () => {
 
   it('a deliveryFailed listener that logs, then calls process.exit(): its record is written and counted', () => {
     const { dir, status, stats } = run(`
+      const target = { type: 'file', path: DIR + '/app.log' };
       const log = createLogger({ base: null, diagnostics: false, router: { deadLetter: DIR + '/dead.ndjson' },
-        transports: [{ type: 'validating', schema: { required: ['userId'] }, target: { type: 'file', path: DIR + '/app.log' } }] });
+        transports: [{ type: 'validating', schema: { required: ['userId'] }, target }] });
       printAtExit(log);
       log.on('deliveryFailed', () => {
         log.fatal({ userId: 0 }, 'cannot deliver: shutting down');
