@@ -128,6 +128,8 @@ export class Router extends EventEmitter<RouterEvents> {
   private echoDepth = 0;
   private echoesDropped = false;
   private dispatching = false;
+  /** Why what is held fails once the process is ending (set by exitSync). */
+  private exitReason: Error = PROCESS_EXITED;
   /** Failure listeners are running: what they log waits, marked quiet. */
   private reporting = false;
   private routed = 0;
@@ -363,6 +365,7 @@ export class Router extends EventEmitter<RouterEvents> {
    */
   exitSync(reason: Error = PROCESS_EXITED): void {
     this.failures.exiting = true;
+    this.exitReason = reason;
     this.routeWaiting();
     for (const target of this.targets) {
       if (target.released) continue;
@@ -398,11 +401,15 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   flushSync(): void {
-    if (this.failures.exiting) this.routeWaiting();
+    const exiting = this.failures.exiting;
+    if (exiting) this.routeWaiting();
     for (const target of this.targets) {
       try {
         this.backpressure.drain(target, true);
         target.transport.flushSync();
+        // Logged once the process is ending (an exit listener): an asynchronous transport will
+        // never send it, so it parks or fails it now, as it did what it held at the exit.
+        if (exiting && !target.released) target.transport.giveUpSync?.(this.exitReason);
       } catch (error) {
         this.diagnose(`flushSync failed on ${target.id}`, error);
       }
