@@ -161,7 +161,7 @@ registerTransport('fuzz-writable', {
   },
 });
 
-type Behaviour = 200 | 500 | 503 | 400 | 'hang' | 'reset' | 'partial';
+type Behaviour = 200 | 500 | 503 | 400 | 413 | 429 | 401 | 'hang' | 'reset' | 'partial';
 
 /** A receiver on 127.0.0.1 whose answers follow a schedule; it keeps what it answered 2xx for. */
 class Receiver {
@@ -204,7 +204,7 @@ class Receiver {
         res.writeHead(503, { 'retry-after': '0' }).end('busy');
         return;
       }
-      if (behaviour === 500 || behaviour === 400) {
+      if (behaviour === 500 || behaviour === 400 || behaviour === 413 || behaviour === 429 || behaviour === 401) {
         res.writeHead(behaviour).end('no');
         return;
       }
@@ -297,7 +297,7 @@ function planTarget(rand: Rand): TargetPlan {
   const writableModes = Array.from({ length: int(rand, 1, 4) }, () =>
     pick(rand, ['ok', 'ok', 'ok-async', 'err', 'throw', 'never', 'twice', 'twice-async'] as const),
   );
-  const behaviours: Behaviour[] = [200, 200, 500, 503, 400, 'hang', 'reset', 'partial'];
+  const behaviours: Behaviour[] = [200, 200, 500, 503, 400, 413, 429, 401, 'hang', 'reset', 'partial'];
   const schedule = Array.from({ length: int(rand, 1, 6) }, () => pick(rand, behaviours));
   const dropping = rand() < 0.25;
   return {
@@ -740,6 +740,8 @@ async function runPlan(p: Plan): Promise<Outcome> {
   let nowhere = 0;
   const notDelivered: Bag = new Map();
   const touchedBags = touched.map(bagOf);
+  // A 401 opens the circuit whatever the threshold.
+  const circuit = p.circuit !== undefined || p.targets.some((t) => t.kind === 'http' && t.schedule.includes(401));
   for (const [key, { level, copies }] of universe) {
     for (let copy = 0; copy < copies; copy++) {
       // Without a circuit every target of the record's level got it; with one, only those that
@@ -747,7 +749,7 @@ async function runPlan(p: Plan): Promise<Outcome> {
       const wanted = p.targets.map(
         (t, i) =>
           level >= LEVELS[t.level] &&
-          (p.circuit === undefined || (holdings[i]!.get(key) ?? 0) > copy || (touchedBags[i]!.get(key) ?? 0) > copy),
+          (!circuit || (holdings[i]!.get(key) ?? 0) > copy || (touchedBags[i]!.get(key) ?? 0) > copy),
       );
       const eligible = wanted.filter(Boolean).length;
       seen++;
@@ -877,7 +879,7 @@ function childPlan(seed: number, end: End): ChildPlan {
       level: rand() < 0.2 ? 'warn' : 'info',
       modes,
       schedule: Array.from({ length: int(rand, 1, 4) }, () =>
-        pick(rand, [200, 200, 500, 503, 400, 'hang', 'reset', 'partial'] as const),
+        pick(rand, [200, 200, 500, 503, 400, 413, 429, 'hang', 'reset', 'partial'] as const),
       ),
       bulk: rand() < 0.4,
       drop: rand() < 0.2,
