@@ -1,4 +1,4 @@
-import { impl, type LogRecord } from '../record/log-record.js';
+import { carryFate, fateOf, impl, type LogRecord } from '../record/log-record.js';
 import type { RoutingEvents } from './events.js';
 import type { FailureReporter } from './failure-reporter.js';
 import type { Target } from './target.js';
@@ -123,6 +123,7 @@ export class Backpressure {
         if (dropped.length > 0) this.droppedFromSpool(target, this.options.revive, dropped);
       }
       target.spool!.append(line);
+      target.fates.push(fateOf(record));
     } catch (error) {
       target.countSpoolFailure();
       this.failures.targetFailed(record, target.id, error instanceof Error ? error : new Error(String(error)));
@@ -139,7 +140,10 @@ export class Backpressure {
     for (const { line, adopted } of lines) {
       const record = revive(line);
       if (adopted) impl(record).failure = { reasons: [], reported: false, adopted: true };
-      else target.countDrop();
+      else {
+        target.countDrop();
+        carryFate(record, target.fates.shift());
+      }
       this.failures.targetFailed(record, target.id, reason);
     }
   }

@@ -1,4 +1,4 @@
-import { impl, keepFlat, type LogRecord } from '../record/log-record.js';
+import { carryFate, type Fate, impl, keepFlat, type LogRecord } from '../record/log-record.js';
 import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
@@ -81,6 +81,8 @@ export class Target {
   private readonly reads: SpoolReads | undefined;
   /** Lines an earlier process left in the spool and not yet read: not this process's records. */
   private adoptedLeft: number;
+  /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
+  readonly fates = new Queue<Fate | undefined>();
   /** An earlier process's lines handed to the transport and not yet settled (they settle first). */
   private adoptedInTransport = 0;
   /** close() has let go of it: nothing more is fed to it. */
@@ -263,7 +265,7 @@ export class Target {
         if (adopted-- > 0) {
           impl(record).failure = { reasons: [], reported: false, adopted: true };
           this.adoptedInTransport++;
-        }
+        } else carryFate(record, this.fates.shift());
         this.hand(record);
       }
     }

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type LogRecord } from '../../../src/index.js';
+import { createLogger, type LoggerStats, type LogRecord, type Transport } from '../../../src/index.js';
 import { ControlledTransport } from '../../helpers.js';
 
 // Small deterministic cases of what test/core/routing/accounting-fuzz.test.ts found.
@@ -64,5 +69,88 @@ describe('a Writable handed to the logger that calls back twice for one write', 
     expect(log.stats()).toMatchObject({ logged: 2, delivered: 1, pending: 1 });
     expect(diagnostics.some((m) => m.includes('called back twice'))).toBe(true);
     await log.close({ timeoutMs: 20 });
+  });
+});
+
+describe('records an http target parked in its spool and then replayed, with several targets', () => {
+  /** A receiver that answers `status.value` to every request. */
+  async function receiver(status: { value: number }): Promise<{ url: string; server: Server }> {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(status.value).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`, server };
+  }
+
+  async function parkThenRefuse(strategy: 'all' | 'any', other: Transport): Promise<LoggerStats> {
+    const status = { value: 503 };
+    const { url, server } = await receiver(status);
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-fate-'));
+    try {
+      const http = {
+        type: 'http' as const,
+        id: 'http',
+        url,
+        batch: { maxRecords: 5, intervalMs: 5 },
+        retry: { maxAttempts: 1, baseMs: 5, maxMs: 10 },
+        spool: { dir },
+      };
+      const log = createLogger({
+        exitFlush: false,
+        diagnostics: false,
+        router: { strategy, health: { failureThreshold: 1000 } },
+        transports: [other, http],
+      });
+      for (let i = 0; i < 10; i++) log.info({ i }, 'line');
+      // Out of attempts, every record is parked; then the server refuses what is replayed.
+      while ((log.stats().targets[1] as { spooledForLater?: number }).spooledForLater !== 10) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      status.value = 400;
+      expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+      const stats = log.stats();
+      await log.close();
+      return stats;
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('under all, a record that failed at another target is not counted failed again when its replay fails', async () => {
+    const stats = await parkThenRefuse('all', new ControlledTransport({ id: 'refuses', mode: 'fail' }));
+    expect(stats).toMatchObject({ logged: 10, delivered: 0, failed: 10, pending: 0, targetFailures: 20 });
+  });
+
+  it('under any, a record delivered at another target stays delivered when its replay fails', async () => {
+    const stats = await parkThenRefuse('any', new ControlledTransport({ id: 'takes', mode: 'ok' }));
+    expect(stats).toMatchObject({ logged: 10, delivered: 10, failed: 0, pending: 0, targetFailures: 10 });
+  });
+});
+
+describe('records the router parked in its spool and replayed, with several targets', () => {
+  it('under all, a record that failed at another target is not counted failed again when its replay fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-fate-'));
+    try {
+      const refuses = new ControlledTransport({ id: 'refuses', mode: 'fail' });
+      const stalls = new ControlledTransport({ id: 'stalls', mode: 'stall' });
+      const log = createLogger({
+        exitFlush: false,
+        diagnostics: false,
+        router: { strategy: 'all', spool: { dir }, health: { failureThreshold: 1000 } },
+        transports: [refuses, { transport: stalls, maxQueue: { maxRecords: 2 } }],
+      });
+      for (let i = 0; i < 10; i++) log.info({ i }, 'line');
+      expect(log.stats().targets[1]!.spooled).toBeGreaterThan(0);
+      // The stalled target refuses what it holds and everything replayed from the spool.
+      stalls.mode = 'fail';
+      stalls.release('failed');
+      expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 10, delivered: 0, failed: 10, pending: 0, targetFailures: 20 });
+      await log.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
