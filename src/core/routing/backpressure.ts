@@ -66,7 +66,7 @@ export class Backpressure {
     if (spool !== undefined) {
       // A block target with a spool folder: what a synchronous write cannot make room
       // for waits on disk, not in memory.
-      if (this.makeRoom(target)) {
+      if (this.makeRoomFor(target)) {
         target.hand(record);
         return false;
       }
@@ -100,7 +100,7 @@ export class Backpressure {
       case 'block':
         // What a synchronous write cannot make room for is still kept: block never
         // drops. Producers on log.stream() wait instead.
-        if (this.makeRoom(target)) {
+        if (this.makeRoomFor(target)) {
           target.hand(record);
           return started;
         }
@@ -145,6 +145,19 @@ export class Backpressure {
         carryFate(record, target.fates.shift());
       }
       this.failures.targetFailed(record, target.id, reason);
+    }
+  }
+
+  /**
+   * makeRoom for a record being placed: while the transport writes (and its listeners, such as
+   * a file's `progress`, run) the record is counted as held here, not yet anywhere else.
+   */
+  private makeRoomFor(target: Target): boolean {
+    target.arriving++;
+    try {
+      return this.makeRoom(target);
+    } finally {
+      target.arriving--;
     }
   }
 

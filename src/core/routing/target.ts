@@ -85,6 +85,8 @@ export class Target {
   readonly fates = new Queue<Fate | undefined>();
   /** An earlier process's lines handed to the transport and not yet settled (they settle first). */
   private adoptedInTransport = 0;
+  /** A record being placed while the transport makes room for it (held here meanwhile). */
+  arriving = 0;
   /** close() has let go of it: nothing more is fed to it. */
   released = false;
   /**
@@ -167,7 +169,7 @@ export class Target {
     // An abandoned transport may settle some records after all: those are no longer held.
     const abandoned = Math.min(this.abandoned, Math.max(0, this.inTransport));
     return {
-      inMemory: Math.max(0, this.inTransport - abandoned - this.adoptedInTransport) + this.queue.length,
+      inMemory: Math.max(0, this.inTransport - abandoned - this.adoptedInTransport) + this.queue.length + this.arriving,
       spooled: (this.transport.parked ?? 0) + Math.max(0, routerSpooled),
       abandoned,
     };

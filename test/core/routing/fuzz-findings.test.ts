@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -149,6 +149,37 @@ describe('records the router parked in its spool and replayed, with several targ
       expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
       expect(log.stats()).toMatchObject({ logged: 10, delivered: 0, failed: 10, pending: 0, targetFailures: 20 });
       await log.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a full blocking queue that writes synchronously to make room', () => {
+  it("a file target's progress listener never sees the record waiting for room counted delivered", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-arriving-'));
+    try {
+      const path = join(dir, 'app.log');
+      const log = createLogger({
+        exitFlush: false,
+        diagnostics: false,
+        transports: [{ type: 'file', path, maxQueue: { maxRecords: 4 } }],
+      });
+      const problems: string[] = [];
+      const delivered: number[] = [];
+      log.transport('file#0')?.on('progress', () => {
+        const stats = log.stats();
+        delivered.push(stats.delivered);
+        const written = readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+        if (stats.delivered > written) problems.push(`delivered ${stats.delivered}, ${written} in the file`);
+      });
+      for (let i = 0; i < 10; i++) {
+        log.info({ i }, 'line');
+        delivered.push(log.stats().delivered);
+      }
+      await log.close();
+      expect(problems).toEqual([]);
+      expect(delivered).toEqual([...delivered].sort((a, b) => a - b));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
