@@ -426,6 +426,9 @@ export class Router extends EventEmitter<RouterEvents> {
    */
   async close(timeoutMs?: number): Promise<boolean> {
     const start = performance.now();
+    // What the router's spool holds stays there for the next start: read into a transport that
+    // is closing, it would be held in memory after close() resolved.
+    for (const target of this.targets) target.replayStopped = true;
     let settled = await this.settleOrPark(timeoutMs);
     if (settled) {
       // The timeout bounds the whole close: a stream whose end never finishes is given up too.

@@ -185,3 +185,29 @@ describe('a full blocking queue that writes synchronously to make room', () => {
     }
   });
 });
+
+describe('close() with records in the router spool', () => {
+  it('resolves true with nothing in memory: what the spool holds stays there, nothing is fed in after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-close-spool-'));
+    try {
+      const slow = new ControlledTransport({ id: 'slow', mode: 'slow' });
+      const log = createLogger({
+        exitFlush: false,
+        diagnostics: false,
+        router: { spool: { dir } },
+        transports: [{ transport: slow, maxQueue: { maxRecords: 2 } }],
+      });
+      for (let i = 0; i < 50; i++) log.info({ i }, 'line');
+      expect(log.stats().targets[0]!.spooled).toBeGreaterThan(0);
+      expect(await log.close()).toBe(true);
+      const closed = log.stats();
+      expect(closed.pending).toBe(closed.pendingDetail.spooled);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const later = log.stats();
+      expect([later.delivered, later.pending]).toEqual([closed.delivered, closed.pending]);
+      expect(slow.received.length).toBe(closed.delivered);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
