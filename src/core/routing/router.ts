@@ -356,7 +356,8 @@ export class Router extends EventEmitter<RouterEvents> {
     if (timeoutMs !== undefined) return withTimeout(this.flush(), timeoutMs);
     await Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t)));
     this.failures.flushSync();
-    return true;
+    // A close() that gave up on a target ends the wait; what it still holds was not settled.
+    return !this.targets.some((t) => t.released && t.transport.pending > 0);
   }
 
   /**

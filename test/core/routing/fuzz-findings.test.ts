@@ -211,3 +211,17 @@ describe('close() with records in the router spool', () => {
     }
   });
 });
+
+describe('a flush() under way when close({ timeoutMs }) gives up', () => {
+  it('resolves false once the close is done, instead of waiting for ever', async () => {
+    const stalls = new ControlledTransport({ id: 'stalls', mode: 'stall' });
+    const log = createLogger({ exitFlush: false, diagnostics: false, transports: [stalls] });
+    log.info('held for ever');
+    const flushing = log.flush();
+    expect(await log.close({ timeoutMs: 20 })).toBe(false);
+    const hung = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000));
+    expect(await Promise.race([flushing, hung])).toBe(false);
+    // And one asked for after the close answers at once.
+    expect(await Promise.race([log.flush(), hung])).toBe(false);
+  });
+});
