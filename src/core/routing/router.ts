@@ -353,11 +353,21 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /** Resolves true once every record routed so far is settled, or false if `timeoutMs` passes first. */
   async flush(timeoutMs?: number): Promise<boolean> {
-    if (timeoutMs !== undefined) return withTimeout(this.flush(), timeoutMs);
+    if (timeoutMs !== undefined) {
+      let settled = false;
+      const inTime = await withTimeout(
+        this.flush().then((done) => {
+          settled = done;
+        }),
+        timeoutMs,
+      );
+      return inTime && settled;
+    }
     await Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t)));
     this.failures.flushSync();
-    // A close() that gave up on a target ends the wait; what it still holds was not settled.
-    return !this.targets.some((t) => t.released && t.transport.pending > 0);
+    // A closed transport (close() gave up on it, or parked what it held) ends the wait; what it
+    // still holds was not settled.
+    return !this.targets.some((t) => (t.released || t.transport.closed) && t.transport.pending > 0);
   }
 
   /**

@@ -225,3 +225,14 @@ describe('a flush() under way when close({ timeoutMs }) gives up', () => {
     expect(await Promise.race([log.flush(), hung])).toBe(false);
   });
 });
+
+describe('flush({ timeoutMs }) on a logger closed with records still held', () => {
+  it('resolves false, as flush() does', async () => {
+    const stalls = new ControlledTransport({ id: 'stalls', mode: 'stall' });
+    const log = createLogger({ exitFlush: false, diagnostics: false, transports: [stalls] });
+    log.info('held for ever');
+    expect(await log.close({ timeoutMs: 20 })).toBe(false);
+    expect(log.stats().pending).toBe(1);
+    expect(await log.flush({ timeoutMs: 100 })).toBe(false);
+  });
+});
