@@ -118,7 +118,7 @@ describe('records an http target parked in its spool and then replayed, with sev
     }
   }
 
-  it('under all, a record that failed at another target is not counted failed again when its replay fails', async () => {
+  it('under all, a record failed at another target is not counted failed again when its replay fails', async () => {
     const stats = await parkThenRefuse('all', new ControlledTransport({ id: 'refuses', mode: 'fail' }));
     expect(stats).toMatchObject({ logged: 10, delivered: 0, failed: 10, pending: 0, targetFailures: 20 });
   });
@@ -130,7 +130,7 @@ describe('records an http target parked in its spool and then replayed, with sev
 });
 
 describe('records the router parked in its spool and replayed, with several targets', () => {
-  it('under all, a record that failed at another target is not counted failed again when its replay fails', async () => {
+  it('under all, a record failed at another target is not counted failed again when its replay fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-fate-'));
     try {
       const refuses = new ControlledTransport({ id: 'refuses', mode: 'fail' });
