@@ -365,9 +365,14 @@ export class Router extends EventEmitter<RouterEvents> {
     }
     await Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t)));
     this.failures.flushSync();
-    // A closed transport (close() gave up on it, or parked what it held) ends the wait; what it
-    // still holds was not settled.
-    return !this.targets.some((t) => (t.released || t.transport.closed) && t.transport.pending > 0);
+    // A closed target (close() gave up on it, parked what it held, or left its spool for the
+    // next start) ends the wait; what it still holds was not settled.
+    return !this.targets.some((t) => (t.released || t.transport.closed) && this.stillHolds(t));
+  }
+
+  private stillHolds(target: Target): boolean {
+    const held = target.held();
+    return target.transport.pending > 0 || held.inMemory + held.spooled + held.abandoned > 0;
   }
 
   /**

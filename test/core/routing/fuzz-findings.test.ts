@@ -236,3 +236,27 @@ describe('flush({ timeoutMs }) on a logger closed with records still held', () =
     expect(await log.flush({ timeoutMs: 100 })).toBe(false);
   });
 });
+
+describe('flush() on a logger closed with records left in the router spool', () => {
+  it('resolves false: those records are pending, not settled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-flush-spool-'));
+    try {
+      const slow = new ControlledTransport({ id: 'slow', mode: 'slow' });
+      const log = createLogger({
+        exitFlush: false,
+        diagnostics: false,
+        router: { spool: { dir } },
+        transports: [{ transport: slow, maxQueue: { maxRecords: 2 } }],
+      });
+      for (let i = 0; i < 50; i++) log.info({ i }, 'line');
+      expect(await log.close()).toBe(true);
+      const { pending, pendingDetail } = log.stats();
+      expect(pending).toBeGreaterThan(0);
+      expect(pendingDetail.spooled).toBe(pending);
+      expect(await log.flush({ timeoutMs: 100 })).toBe(false);
+      expect(await log.flush()).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
