@@ -418,7 +418,7 @@ export class Logger extends LoggerEventSource {
     const logged = tree.logged;
     // A record no target wanted (below every target's level) is settled: delivered nowhere.
     const open = logged - router.failed - router.dropped;
-    const { pending, pendingDetail } = tree.router.pendingRecords(open);
+    const { pending, pendingDetail } = tree.router.pendingRecords(open, tree.router.unrouted);
     return {
       logged,
       droppedAfterClose: tree.droppedAfterClose,

@@ -79,14 +79,36 @@ export class WritableTransport extends Transport {
     const original = stream._write;
     if (typeof original !== 'function') return;
     stream._write = (chunk, encoding, callback) => {
+      // Node hands every write the same callback: a stream that calls back twice for one write
+      // would, a write later, call back for the next one before it is written. Each write gets
+      // its own, once.
+      let called = false;
+      const once = (error?: Error | null): void => {
+        if (called) {
+          this.calledBackTwice();
+          return;
+        }
+        called = true;
+        callback(error);
+      };
       try {
-        original.call(stream, chunk, encoding, callback);
+        original.call(stream, chunk, encoding, once);
       } catch (error) {
-        this.thrown.set(chunk as LogRecord, toError(error));
         this.report(`the stream's write threw: ${toError(error).message}`, error);
+        if (called) return;
+        called = true;
+        this.thrown.set(chunk as LogRecord, toError(error));
         callback();
       }
     };
+  }
+
+  private saidTwice = false;
+
+  private calledBackTwice(): void {
+    if (this.saidTwice) return;
+    this.saidTwice = true;
+    this.report('the stream called back twice for one write; later calls are ignored (said once)');
   }
 
   protected handle(record: LogRecord): void {

@@ -2,7 +2,8 @@ import { dropReason } from '../io/settlement.js';
 import { Spool } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
 import { straySpools } from '../io/spool-strays.js';
-import { keepFlat, type LogRecord } from '../record/log-record.js';
+import { carryFate, type Fate, fateOf, keepFlat, type LogRecord } from '../record/log-record.js';
+import { Queue } from '../util/queue.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
 import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
@@ -182,6 +183,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private adoptedLeft = 0;
   /** Records read back from the spool that are this process's own (parked, pending here). */
   private readonly own = new WeakSet<LogRecord>();
+  /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
+  private readonly fates = new Queue<Fate | undefined>();
   private replayTimer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -379,6 +382,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         const dropped = reads.spool.makeRoom(Buffer.byteLength(line), maxBytes, reads.outstanding === 0);
         if (dropped.length > 0) this.droppedFromSpool(dropped);
         reads.spool.append(line);
+        this.fates.push(fateOf(record));
         // Counted at once: the next record's makeRoom may drop this very line again.
         this.park(1);
         this.spooledCount++;
@@ -398,6 +402,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const records = lines.map((line) => this.revive(line));
     for (const record of records.slice(0, adopted)) this.services?.deadLetter(record, reason);
     const mine = records.slice(adopted);
+    for (const record of mine) carryFate(record, this.fates.shift());
     this.unpark(mine.length);
     this.fail(mine, reason);
   }
@@ -422,7 +427,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       const records = lines.map((line) => this.revive(line));
       const adopted = Math.min(this.adoptedLeft, records.length);
       this.adoptedLeft -= adopted;
-      for (let i = adopted; i < records.length; i++) this.own.add(records[i]!);
+      for (let i = adopted; i < records.length; i++) {
+        this.own.add(records[i]!);
+        carryFate(records[i]!, this.fates.shift());
+      }
       this.ready.push({ records, attempt: 0, firstSent: 0, read });
     }
     this.pump();

@@ -78,6 +78,13 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     this.#id = options.id ?? '';
     this.level = options.level;
     this.formatter = options.formatter;
+    // Closed or destroyed (close() gave up on it), nothing more settles: a flush() waiting on
+    // it resolves rather than waiting for ever.
+    this.once('close', () => {
+      const waiters = this.flushWaiters;
+      this.flushWaiters = [];
+      for (const waiter of waiters) waiter.resolve();
+    });
   }
 
   /** Name used in stats and events. */
@@ -304,7 +311,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   private waitFor(parkedCounts: boolean): Promise<void> {
     const target = this.acceptedCount;
-    if (this.settledCount(parkedCounts) >= target) return Promise.resolve();
+    if (this.settledCount(parkedCounts) >= target || this.closed) return Promise.resolve();
     return new Promise<void>((resolve) => this.flushWaiters.push({ target, parkedCounts, resolve }));
   }
 

@@ -324,6 +324,32 @@ export function impl(record: LogRecord): LogRecordImpl {
   return record as LogRecordImpl;
 }
 
+/**
+ * What a spool keeps in memory of a parked record that went to several targets: its target
+ * count and failure state, shared, so that its replay (a new record made from the line) fails
+ * or drops that record under the strategy instead of counting a second one.
+ */
+export interface Fate {
+  sentTo: number;
+  failure: RecordFailure;
+}
+
+/** A record's fate to keep beside its parked line; undefined when it went to one target only. */
+export function fateOf(record: LogRecord): Fate | undefined {
+  const r = record as LogRecordImpl;
+  if (!(r.sentTo > 1)) return undefined;
+  r.failure ??= { reasons: [], reported: false };
+  return { sentTo: r.sentTo, failure: r.failure };
+}
+
+/** Gives a record revived from a parked line the fate of the record it was. */
+export function carryFate(revived: LogRecord, fate: Fate | undefined): void {
+  if (fate === undefined) return;
+  const r = revived as LogRecordImpl;
+  r.sentTo = fate.sentTo;
+  r.failure = fate.failure;
+}
+
 /** Made by the logger itself (drop summaries, validation warnings), not by the application? */
 export function madeByLogger(record: LogRecord): boolean {
   return (record as Partial<LogRecordImpl>).internal === true;

@@ -1,4 +1,4 @@
-import { impl, type LogRecord } from '../record/log-record.js';
+import { carryFate, fateOf, impl, type LogRecord } from '../record/log-record.js';
 import type { RoutingEvents } from './events.js';
 import type { FailureReporter } from './failure-reporter.js';
 import type { Target } from './target.js';
@@ -66,7 +66,7 @@ export class Backpressure {
     if (spool !== undefined) {
       // A block target with a spool folder: what a synchronous write cannot make room
       // for waits on disk, not in memory.
-      if (this.makeRoom(target)) {
+      if (this.makeRoomFor(target)) {
         target.hand(record);
         return false;
       }
@@ -100,7 +100,7 @@ export class Backpressure {
       case 'block':
         // What a synchronous write cannot make room for is still kept: block never
         // drops. Producers on log.stream() wait instead.
-        if (this.makeRoom(target)) {
+        if (this.makeRoomFor(target)) {
           target.hand(record);
           return started;
         }
@@ -123,6 +123,7 @@ export class Backpressure {
         if (dropped.length > 0) this.droppedFromSpool(target, this.options.revive, dropped);
       }
       target.spool!.append(line);
+      target.fates.push(fateOf(record));
     } catch (error) {
       target.countSpoolFailure();
       this.failures.targetFailed(record, target.id, error instanceof Error ? error : new Error(String(error)));
@@ -139,8 +140,24 @@ export class Backpressure {
     for (const { line, adopted } of lines) {
       const record = revive(line);
       if (adopted) impl(record).failure = { reasons: [], reported: false, adopted: true };
-      else target.countDrop();
+      else {
+        target.countDrop();
+        carryFate(record, target.fates.shift());
+      }
       this.failures.targetFailed(record, target.id, reason);
+    }
+  }
+
+  /**
+   * makeRoom for a record being placed: while the transport writes (and its listeners, such as
+   * a file's `progress`, run) the record is counted as held here, not yet anywhere else.
+   */
+  private makeRoomFor(target: Target): boolean {
+    target.arriving++;
+    try {
+      return this.makeRoom(target);
+    } finally {
+      target.arriving--;
     }
   }
 

@@ -134,6 +134,8 @@ export class Router extends EventEmitter<RouterEvents> {
   private echoDepth = 0;
   private echoesDropped = false;
   private dispatching = false;
+  /** Why what is held fails once the process is ending (set by exitSync). */
+  private exitReason: Error = PROCESS_EXITED;
   /** Failure listeners are running: what they log waits, marked quiet. */
   private reporting = false;
   private routed = 0;
@@ -258,6 +260,21 @@ export class Router extends EventEmitter<RouterEvents> {
     this.echoDepth = 0;
   }
 
+  /**
+   * The process is ending: records logged while another was routed (a listener that logs, then
+   * calls process.exit()) are routed now, as the routing they wait for will never resume.
+   */
+  private routeWaiting(): void {
+    if (this.deferred.length === 0) return;
+    const wasDispatching = this.dispatching;
+    this.dispatching = true;
+    try {
+      this.routeDeferred();
+    } finally {
+      this.dispatching = wasDispatching;
+    }
+  }
+
   /** Counted as dropped and reported like any drop; said once as a diagnostic. */
   private dropEcho(record: LogRecordImpl): void {
     this.routed++;
@@ -300,6 +317,11 @@ export class Router extends EventEmitter<RouterEvents> {
     for (let i = 0; i < targets.length; i++) {
       if (selected[i]) this.backpressure.offer(targets[i]!, record);
     }
+  }
+
+  /** Records logged while another was being routed, waiting their turn (logged, not yet routed). */
+  get unrouted(): number {
+    return this.deferred.length;
   }
 
   /** Would a producer have to wait: is some `block` target full? */
@@ -349,10 +371,26 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /** Resolves true once every record routed so far is settled, or false if `timeoutMs` passes first. */
   async flush(timeoutMs?: number): Promise<boolean> {
-    if (timeoutMs !== undefined) return withTimeout(this.flush(), timeoutMs);
+    if (timeoutMs !== undefined) {
+      let settled = false;
+      const inTime = await withTimeout(
+        this.flush().then((done) => {
+          settled = done;
+        }),
+        timeoutMs,
+      );
+      return inTime && settled;
+    }
     await Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t)));
     this.failures.flushSync();
-    return true;
+    // A closed target (close() gave up on it, parked what it held, or left its spool for the
+    // next start) ends the wait; what it still holds was not settled.
+    return !this.targets.some((t) => (t.released || t.transport.closed) && this.stillHolds(t));
+  }
+
+  private stillHolds(target: Target): boolean {
+    const held = target.held();
+    return target.transport.pending > 0 || held.inMemory + held.spooled + held.abandoned > 0;
   }
 
   /**
@@ -361,6 +399,8 @@ export class Router extends EventEmitter<RouterEvents> {
    */
   exitSync(reason: Error = PROCESS_EXITED): void {
     this.failures.exiting = true;
+    this.exitReason = reason;
+    this.routeWaiting();
     for (const target of this.targets) {
       if (target.released) continue;
       try {
@@ -395,10 +435,15 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   flushSync(): void {
+    const exiting = this.failures.exiting;
+    if (exiting) this.routeWaiting();
     for (const target of this.targets) {
       try {
         this.backpressure.drain(target, true);
         target.transport.flushSync();
+        // Logged once the process is ending (an exit listener): an asynchronous transport will
+        // never send it, so it parks or fails it now, as it did what it held at the exit.
+        if (exiting && !target.released) target.transport.giveUpSync?.(this.exitReason);
       } catch (error) {
         this.diagnose(`flushSync failed on ${target.id}`, error);
       }
@@ -415,6 +460,9 @@ export class Router extends EventEmitter<RouterEvents> {
    */
   async close(timeoutMs?: number): Promise<boolean> {
     const start = performance.now();
+    // What the router's spool holds stays there for the next start: read into a transport that
+    // is closing, it would be held in memory after close() resolved.
+    for (const target of this.targets) target.replayStopped = true;
     let settled = await this.settleOrPark(timeoutMs);
     if (settled) {
       // The timeout bounds the whole close: a stream whose end never finishes is given up too.
@@ -484,7 +532,7 @@ export class Router extends EventEmitter<RouterEvents> {
    * furthest behind still holds. Exact with one target; with several, a record counts as
    * pending while that target holds it (every built-in transport settles in order).
    */
-  pendingRecords(open: number): { pending: number; pendingDetail: PendingDetail } {
+  pendingRecords(open: number, unrouted = 0): { pending: number; pendingDetail: PendingDetail } {
     let pendingDetail: PendingDetail = { inMemory: 0, spooled: 0, abandoned: 0 };
     let most = 0;
     for (const target of this.targets) {
@@ -495,7 +543,27 @@ export class Router extends EventEmitter<RouterEvents> {
         pendingDetail = held;
       }
     }
-    return { pending: Math.max(0, Math.min(open, most)), pendingDetail };
+    // Records logged while another was routed wait their turn: no target holds them yet.
+    if (unrouted > 0) {
+      most += unrouted;
+      pendingDetail = { ...pendingDetail, inMemory: pendingDetail.inMemory + unrouted };
+    }
+    const pending = Math.max(0, Math.min(open, most));
+    // Records the target furthest behind holds may be decided already (failed elsewhere under
+    // `all`): the detail says where the pending ones are, so it sums to `pending`.
+    let over = most - pending;
+    if (over > 0) {
+      const inMemory = Math.min(over, pendingDetail.inMemory);
+      over -= inMemory;
+      const spooled = Math.min(over, pendingDetail.spooled);
+      over -= spooled;
+      pendingDetail = {
+        inMemory: pendingDetail.inMemory - inMemory,
+        spooled: pendingDetail.spooled - spooled,
+        abandoned: pendingDetail.abandoned - over,
+      };
+    }
+    return { pending, pendingDetail };
   }
 
   diagnose(message: string, detail?: unknown): void {

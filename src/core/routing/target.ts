@@ -1,10 +1,11 @@
-import { impl, type LogRecord } from '../record/log-record.js';
+import { carryFate, type Fate, impl, type LogRecord } from '../record/log-record.js';
 import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Health, type HealthOptions } from './health.js';
 import type { Spool } from '../io/spool.js';
 import { SpoolReads } from '../io/spool-reads.js';
 import { dropReason } from '../io/settlement.js';
+import { Queue } from '../util/queue.js';
 import { type MayWaitAsLine, type ReviveWaiting, WaitingRecords } from './waiting-records.js';
 
 export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
@@ -81,8 +82,12 @@ export class Target {
   private readonly reads: SpoolReads | undefined;
   /** Lines an earlier process left in the spool and not yet read: not this process's records. */
   private adoptedLeft: number;
+  /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
+  readonly fates = new Queue<Fate | undefined>();
   /** An earlier process's lines handed to the transport and not yet settled (they settle first). */
   private adoptedInTransport = 0;
+  /** A record being placed while the transport makes room for it (held here meanwhile). */
+  arriving = 0;
   /** close() has let go of it: nothing more is fed to it. */
   released = false;
   /**
@@ -168,7 +173,7 @@ export class Target {
     // An abandoned transport may settle some records after all: those are no longer held.
     const abandoned = Math.min(this.abandoned, Math.max(0, this.inTransport));
     return {
-      inMemory: Math.max(0, this.inTransport - abandoned - this.adoptedInTransport) + this.queue.length,
+      inMemory: Math.max(0, this.inTransport - abandoned - this.adoptedInTransport) + this.queue.length + this.arriving,
       spooled: (this.transport.parked ?? 0) + Math.max(0, routerSpooled),
       abandoned,
     };
@@ -265,7 +270,7 @@ export class Target {
         if (adopted-- > 0) {
           impl(record).failure = { reasons: [], reported: false, adopted: true };
           this.adoptedInTransport++;
-        }
+        } else carryFate(record, this.fates.shift());
         this.hand(record);
       }
     }

@@ -199,4 +199,52 @@ describe('every record accounted at the end of the process', () => {
     expect(stats[0]).toMatchObject({ logged: 3000, delivered: 0, failed: 3000, dropped: 0, pending: 0 });
     expect(lines(join(dir, 'dead.ndjson'))).toHaveLength(3000);
   });
+
+  it('a deliveryFailed listener that logs, then calls process.exit(): its record is written and counted', () => {
+    const { dir, status, stats } = run(`
+      const target = { type: 'file', path: DIR + '/app.log' };
+      const log = createLogger({ base: null, diagnostics: false, router: { deadLetter: DIR + '/dead.ndjson' },
+        transports: [{ type: 'validating', schema: { required: ['userId'] }, target }] });
+      printAtExit(log);
+      log.on('deliveryFailed', () => {
+        log.fatal({ userId: 0 }, 'cannot deliver: shutting down');
+        process.exit(3);
+      });
+      log.info('no userId');`);
+    expect(status).toBe(3);
+    // The listener's record waited for the report to end, which process.exit() never lets happen.
+    expect(lines(join(dir, 'app.log')).map((l) => l.msg)).toEqual(['cannot deliver: shutting down']);
+    expect(lines(join(dir, 'dead.ndjson')).map((l) => (l.record as { msg: string }).msg)).toEqual(['no userId']);
+    expect(stats[0]).toMatchObject({ logged: 2, delivered: 1, failed: 1, pending: 0, deliveries: 1 });
+  });
+
+  it("a record an 'exit' listener logs to an asynchronous plugin is failed and dead-lettered, not left pending", () => {
+    const { dir, status, stats } = run(`
+      const { Transport } = await import(${JSON.stringify(DIST_ESM)});
+      // Settles a little later; at the exit it fails what it holds, as plugins are told to.
+      class Later extends Transport {
+        type = 'later';
+        held = [];
+        handle(record) {
+          this.held.push(record);
+          setTimeout(() => this.held.shift() && this.settleDelivered(1), 10);
+        }
+        giveUpSync(reason) {
+          const held = this.held.splice(0);
+          if (held.length > 0) this.settleFailed(held, reason);
+        }
+      }
+      const log = createLogger({ base: null, diagnostics: false, router: { deadLetter: DIR + '/dead.ndjson' },
+        transports: [new Later()] });
+      log.info('before the exit');
+      process.on('exit', () => log.info('from an exit listener'));
+      printAtExit(log);
+      process.exit(0);`);
+    expect(status).toBe(0);
+    expect(lines(join(dir, 'dead.ndjson')).map((l) => (l.record as { msg: string }).msg)).toEqual([
+      'before the exit',
+      'from an exit listener',
+    ]);
+    expect(stats[0]).toMatchObject({ logged: 2, delivered: 0, failed: 2, pending: 0, deadLettered: 2 });
+  });
 });
