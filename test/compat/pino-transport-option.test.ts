@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,5 +120,66 @@ describe("pino's transport option", () => {
         transport: { targets: [{ target: 'pino/file', options: { destination: 7 } }] },
       }),
     ).toThrow(/^transport\.targets\[0\]\.options\.destination: expected a file path, 1 \(stdout\) or 2 \(stderr\)$/);
+  });
+
+  it('targets without a level take info and up as in pino, whatever the logger level; a lone one takes all', async () => {
+    const dir = tempFolder('pino-transport-unleveled');
+    const targets = (prefix: string) => ({
+      targets: [
+        { target: 'pino/file', options: { destination: join(dir, `${prefix}-plain.log`) } },
+        { target: 'pino/file', level: 'debug', options: { destination: join(dir, `${prefix}-debug.log`) } },
+      ],
+    });
+    const lone = (prefix: string) => ({
+      targets: [{ target: 'pino/file', options: { destination: join(dir, `${prefix}-lone.log`) } }],
+    });
+    const common = { base: null, timestamp: false, level: 'debug' };
+    pinoWrites({ ...common, transport: targets('pino') }, CALLS);
+    pinoWrites({ ...common, transport: lone('pino') }, CALLS);
+    for (const transport of [targets('ours'), lone('ours')]) {
+      const log = createLogger({ exitFlush: false, ...common, transport });
+      runCalls(log);
+      await log.close();
+    }
+    for (const [file, count] of [
+      ['plain', 4],
+      ['debug', 5],
+      ['lone', 5],
+    ] as const) {
+      const pinos = linesOf(join(dir, `pino-${file}.log`));
+      expect(pinos.length).toBe(count);
+      expect(linesOf(join(dir, `ours-${file}.log`))).toEqual(pinos);
+    }
+  });
+
+  it('a file mode is kept; append: false (pino empties the file) and dedupe are ConfigErrors', async () => {
+    const dir = tempFolder('pino-transport-file-options');
+    const path = join(dir, 'mode.log');
+    const log = createLogger({
+      exitFlush: false,
+      transport: { target: 'pino/file', options: { destination: path, mode: 0o600 } },
+    });
+    log.info('kept private');
+    await log.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const old = join(dir, 'old.log');
+    writeFileSync(old, 'old\n');
+    expect(() =>
+      createLogger({
+        exitFlush: false,
+        transport: { target: 'pino/file', options: { destination: old, append: false } },
+      }),
+    ).toThrow(/^transport\.options\.append: lines are always appended/);
+    expect(readFileSync(old, 'utf8')).toBe('old\n');
+    const both = [
+      { target: 'pino/file', level: 'info', options: { destination: join(dir, 'a.log') } },
+      { target: 'pino/file', level: 'debug', options: { destination: join(dir, 'b.log') } },
+    ];
+    expect(() => createLogger({ exitFlush: false, transport: { dedupe: true, targets: both } })).toThrow(
+      /^transport\.dedupe: pino's dedupe/,
+    );
+    // A stdout target has no file to empty: append: false changes nothing there, as in pino.
+    const out = createLogger({ exitFlush: false, transport: { target: 'pino/file', options: { append: false } } });
+    await out.close();
   });
 });

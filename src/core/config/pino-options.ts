@@ -161,6 +161,8 @@ export interface PinoTransportOptions {
   level?: string;
   targets?: { target: string; options?: Record<string, unknown>; level?: string }[];
   pipeline?: unknown[];
+  /** pino's: each record to the matching target of the highest level alone; refused here (a ConfigError). */
+  dedupe?: boolean;
 }
 
 /**
@@ -177,20 +179,32 @@ export function transportsFromPino(value: unknown): Record<string, unknown>[] {
   if (given.pipeline !== undefined) {
     throw new ConfigError('transport.pipeline', 'pino\'s pipelines are not run here: write "transports" entries');
   }
+  const dedupe: unknown = given.dedupe;
+  if (dedupe !== undefined && dedupe !== false) {
+    throw new ConfigError(
+      'transport.dedupe',
+      "pino's dedupe (each record to the target of the highest level alone) is not done here: " +
+        'give each target the levels it takes, or leave dedupe out',
+    );
+  }
   if (given.targets !== undefined) {
     if (!Array.isArray(given.targets)) throw new ConfigError('transport.targets', 'expected an array of targets');
-    return given.targets.map((one, i) => entryFromPino(one, `transport.targets[${i}]`));
+    // pino runs two or more targets through its multistream, where a target without a level
+    // takes info (30) and up, whatever the logger's level; a lone target takes every line.
+    const unleveled = given.targets.length > 1 ? 30 : undefined;
+    return given.targets.map((one, i) => entryFromPino(one, `transport.targets[${i}]`, unleveled));
   }
   return [entryFromPino(given, 'transport')];
 }
 
-function entryFromPino(given: unknown, path: string): Record<string, unknown> {
+function entryFromPino(given: unknown, path: string, unleveled?: number): Record<string, unknown> {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw new ConfigError(path, 'expected a target object ({ target, options, level })');
   }
-  const { target, options = {}, level } = given as { target?: unknown; options?: unknown; level?: unknown };
+  const { target, options = {} } = given as { target?: unknown; options?: unknown };
+  const level = (given as { level?: unknown }).level ?? unleveled;
   if (typeof options !== 'object' || options === null) throw new ConfigError(`${path}.options`, 'expected an object');
-  const destination = (options as { destination?: unknown }).destination;
+  const { destination, append, mode } = options as { destination?: unknown; append?: unknown; mode?: unknown };
   const withLevel = (entry: Record<string, unknown>): Record<string, unknown> =>
     level === undefined ? entry : { ...entry, level };
   const where = (format: unknown): Record<string, unknown> => {
@@ -201,7 +215,16 @@ function entryFromPino(given: unknown, path: string): Record<string, unknown> {
       return { type: 'console', stream: 'stderr', ...(format === undefined ? {} : { format }) };
     }
     if (typeof destination === 'string' && destination !== '') {
-      return { type: 'file', path: destination, ...(format === undefined ? {} : { format }) };
+      if (append !== undefined && append !== true) {
+        // pino opens the file anew (emptied) with append: false; lines here are always appended.
+        throw new ConfigError(
+          `${path}.options.append`,
+          'lines are always appended to the file here: leave append out, or remove the file before start',
+        );
+      }
+      // pino's file mode (for a new file) is kept; without one, the file entry's default applies.
+      const modeOf = mode === undefined ? {} : { mode };
+      return { type: 'file', path: destination, ...modeOf, ...(format === undefined ? {} : { format }) };
     }
     throw new ConfigError(`${path}.options.destination`, 'expected a file path, 1 (stdout) or 2 (stderr)');
   };
