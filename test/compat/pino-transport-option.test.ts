@@ -122,7 +122,7 @@ describe("pino's transport option", () => {
     ).toThrow(/^transport\.targets\[0\]\.options\.destination: expected a file path, 1 \(stdout\) or 2 \(stderr\)$/);
   });
 
-  it('targets without a level take info and up as in pino, whatever the logger level; a lone one takes all', async () => {
+  it('targets without a level take info and up as in pino, whatever the logger level; a lone one all', async () => {
     const dir = tempFolder('pino-transport-unleveled');
     const targets = (prefix: string) => ({
       targets: [
