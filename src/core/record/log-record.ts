@@ -293,7 +293,25 @@ function streamWritten(hook: (line: string) => string, line: string, end: string
     const problem = `hooks.streamWrite returned ${out === '' ? 'an empty string' : 'text that is no JSON object'}`;
     return withLineError(line, end, 'streamWriteError', problem);
   }
+  // A line break inside would make one record two lines (or more) for every reader of NDJSON.
+  if (body.includes('\n') || body.includes('\r')) return unbroken(line, end, body);
   return body + end;
+}
+
+/**
+ * A hook's line with breaks inside. Within JSON a raw line break can only be whitespace between
+ * tokens (a string holds it escaped), so an object written over several lines (JSON.stringify with
+ * an indent) is the same object with spaces for them; other text with breaks keeps the line as built.
+ */
+function unbroken(line: string, end: string, body: string): string {
+  const joined = body.replace(/[\r\n]/g, ' ');
+  try {
+    const parsed: unknown = JSON.parse(joined);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return joined + end;
+  } catch {
+    // Not one JSON object: said below.
+  }
+  return withLineError(line, end, 'streamWriteError', 'hooks.streamWrite returned text with line breaks inside');
 }
 
 /** A line without its end ("\n" or "\r\n"). */
