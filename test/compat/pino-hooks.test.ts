@@ -161,7 +161,7 @@ describe("pino's hooks.streamWrite", () => {
     await log.close();
   });
 
-  it('a hook giving line breaks inside writes one line per record: an indented object joined, else marked', async () => {
+  it('a hook giving line breaks inside writes a line per record: an indented object joined, else marked', async () => {
     const results = [
       (line: string) => JSON.stringify(JSON.parse(line), null, 2),
       () => '{"level":30,"msg":"one"}\n{"level":30,"msg":"two"}',
