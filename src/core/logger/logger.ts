@@ -354,7 +354,7 @@ export class Logger extends LoggerEventSource {
       );
       return done;
     }
-    return this.#tree.router.flush(typeof options === 'number' ? options : options?.timeoutMs);
+    return this.#tree.router.flush(timeoutOf(options));
   }
 
   /** Writes buffered lines synchronously, where transports can. */
@@ -369,7 +369,7 @@ export class Logger extends LoggerEventSource {
    * is the timeout too: `close(5000)` from JavaScript must not mean "no timeout".
    */
   close(options: number | { timeoutMs?: number } = {}): Promise<boolean> {
-    return this.#tree.close(typeof options === 'number' ? options : options?.timeoutMs);
+    return this.#tree.close(timeoutOf(options));
   }
 
   /** `await using log = createLogger()` closes it at the end of the block. */
@@ -561,6 +561,18 @@ export class Logger extends LoggerEventSource {
       tree.emit(level, Date.now(), msg, { logError }, this.#scope, undefined);
     }
   }
+}
+
+/**
+ * The timeout of flush/close: a bare number, or `timeoutMs`. From JavaScript a bare string
+ * (`close(process.env.SHUTDOWN_MS)`) is read as the number it holds; reading `timeoutMs` of
+ * it gave no timeout at all, so a stalled destination held the promise forever.
+ */
+function timeoutOf(options: unknown): number | undefined {
+  if (typeof options === 'number') return options;
+  if (typeof options === 'string') return options.trim() === '' ? undefined : Number(options);
+  if (typeof options === 'object' && options !== null) return (options as { timeoutMs?: number }).timeoutMs;
+  return undefined;
 }
 
 /**
