@@ -182,4 +182,27 @@ describe("pino's transport option", () => {
     const out = createLogger({ exitFlush: false, transport: { target: 'pino/file', options: { append: false } } });
     await out.close();
   });
+
+  it('append and dedupe given as ${VAR} (a JSON config) are read as the value they hold', async () => {
+    const dir = tempFolder('pino-transport-env-flags');
+    const env = { ...process.env, APPEND: 'true', NO_DEDUPE: 'false', NOT_APPEND: 'false', DIR: dir };
+    const log = createLogger({
+      exitFlush: false,
+      env,
+      transport: {
+        dedupe: '${NO_DEDUPE}' as unknown as boolean,
+        targets: [{ target: 'pino/file', options: { destination: '${DIR}/a.log', append: '${APPEND}' } }],
+      },
+    });
+    log.info('appended');
+    await log.close();
+    expect(linesOf(join(dir, 'a.log'))).toHaveLength(1);
+    expect(() =>
+      createLogger({
+        exitFlush: false,
+        env,
+        transport: { target: 'pino/file', options: { destination: '${DIR}/b.log', append: '${NOT_APPEND}' } },
+      }),
+    ).toThrow(/^transport\.options\.append: lines are always appended/);
+  });
 });

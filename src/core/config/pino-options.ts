@@ -3,7 +3,9 @@ import type { FieldsHook, LogMethodHook } from '../logger/logger-tree.js';
 import type { LevelTable } from '../record/levels.js';
 import { type SafeOptions, fieldsJson } from '../record/serialize.js';
 import type { LevelFormat, TimestampMode } from '../record/shape.js';
+import { envBoolean } from '../util/env-text.js';
 import { ConfigError } from './errors.js';
+import { expandEnv } from './expand-env.js';
 import type { Config } from './schema.js';
 
 // pino's options that are functions (mixin, formatters, hooks, time functions): checked once,
@@ -171,7 +173,12 @@ export interface PinoTransportOptions {
  * own text and are not read) are written in the process; any other target (pino runs it in a
  * worker thread) and pipelines are a ConfigError saying what to write instead.
  */
-export function transportsFromPino(value: unknown): Record<string, unknown>[] {
+export function transportsFromPino(value: unknown, env: NodeJS.ProcessEnv = process.env): Record<string, unknown>[] {
+  // A flag read here, before the entries expand: "${VAR}" in a JSON config is read as its value.
+  const flag = (given: unknown, path: string): unknown =>
+    typeof given === 'string' && given.includes('$')
+      ? (envBoolean(String(expandEnv(given, env, [path]))) ?? given)
+      : given;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError('transport', "expected pino's transport object ({ target, options } or { targets })");
   }
@@ -179,7 +186,7 @@ export function transportsFromPino(value: unknown): Record<string, unknown>[] {
   if (given.pipeline !== undefined) {
     throw new ConfigError('transport.pipeline', 'pino\'s pipelines are not run here: write "transports" entries');
   }
-  const dedupe: unknown = given.dedupe;
+  const dedupe = flag(given.dedupe, 'transport.dedupe');
   if (dedupe !== undefined && dedupe !== false) {
     throw new ConfigError(
       'transport.dedupe',
@@ -192,12 +199,17 @@ export function transportsFromPino(value: unknown): Record<string, unknown>[] {
     // pino runs two or more targets through its multistream, where a target without a level
     // takes info (30) and up, whatever the logger's level; a lone target takes every line.
     const unleveled = given.targets.length > 1 ? 30 : undefined;
-    return given.targets.map((one, i) => entryFromPino(one, `transport.targets[${i}]`, unleveled));
+    return given.targets.map((one, i) => entryFromPino(one, `transport.targets[${i}]`, flag, unleveled));
   }
-  return [entryFromPino(given, 'transport')];
+  return [entryFromPino(given, 'transport', flag)];
 }
 
-function entryFromPino(given: unknown, path: string, unleveled?: number): Record<string, unknown> {
+function entryFromPino(
+  given: unknown,
+  path: string,
+  flag: (given: unknown, path: string) => unknown,
+  unleveled?: number,
+): Record<string, unknown> {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw new ConfigError(path, 'expected a target object ({ target, options, level })');
   }
@@ -215,7 +227,7 @@ function entryFromPino(given: unknown, path: string, unleveled?: number): Record
       return { type: 'console', stream: 'stderr', ...(format === undefined ? {} : { format }) };
     }
     if (typeof destination === 'string' && destination !== '') {
-      if (append !== undefined && append !== true) {
+      if (append !== undefined && flag(append, `${path}.options.append`) !== true) {
         // pino opens the file anew (emptied) with append: false; lines here are always appended.
         throw new ConfigError(
           `${path}.options.append`,
