@@ -205,4 +205,21 @@ describe("pino's transport option", () => {
       }),
     ).toThrow(/^transport\.options\.append: lines are always appended/);
   });
+
+  it('a level beside a lone target (not in targets) filters nothing, as pino does not read it', async () => {
+    const dir = tempFolder('pino-transport-lone-level');
+    const lone = (prefix: string) => ({
+      target: 'pino/file',
+      level: 'warn',
+      options: { destination: join(dir, `${prefix}.log`) },
+    });
+    const common = { base: null, timestamp: false, level: 'debug' };
+    pinoWrites({ ...common, transport: lone('pino') }, CALLS);
+    const log = createLogger({ exitFlush: false, ...common, transport: lone('ours') });
+    runCalls(log);
+    await log.close();
+    const pinos = linesOf(join(dir, 'pino.log'));
+    expect(pinos).toHaveLength(5);
+    expect(linesOf(join(dir, 'ours.log'))).toEqual(pinos);
+  });
 });

@@ -201,7 +201,8 @@ export function transportsFromPino(value: unknown, env: NodeJS.ProcessEnv = proc
     const unleveled = given.targets.length > 1 ? 30 : undefined;
     return given.targets.map((one, i) => entryFromPino(one, `transport.targets[${i}]`, flag, unleveled));
   }
-  return [entryFromPino(given, 'transport', flag)];
+  // pino hands a lone target (not in targets) its options alone: a level beside them filters nothing.
+  return [entryFromPino({ target: given.target, options: given.options }, 'transport', flag)];
 }
 
 function entryFromPino(
