@@ -160,10 +160,11 @@ export function timestampMode(value: Config['timestamp'] | (() => string)): Time
 export interface PinoTransportOptions {
   target?: string;
   options?: Record<string, unknown>;
+  /** Beside a lone target pino does not read it (it filters nothing); in `targets`, each target's filter. */
   level?: string;
   targets?: { target: string; options?: Record<string, unknown>; level?: string }[];
   pipeline?: unknown[];
-  /** pino's: each record to the matching target of the highest level alone; refused here (a ConfigError). */
+  /** pino's: each record to the matching target of the highest level alone; `true` is a ConfigError here. */
   dedupe?: boolean;
 }
 
