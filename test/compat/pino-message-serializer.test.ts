@@ -62,7 +62,7 @@ describe("pino's serializers.msg", () => {
     await log.close();
   });
 
-  it('an object with a cycle, a BigInt or a throwing getter inside gives its JSON text, marked where it is', async () => {
+  it('an object with a cycle, a BigInt or a throwing getter inside gives its JSON text, marked there', async () => {
     const out = new Collector();
     const cyclic: Record<string, unknown> = { text: 'loop' };
     cyclic.self = cyclic;
