@@ -3,7 +3,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, type Logger } from '../../src/index.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ConfigError, configJsonSchema, createLogger, type Logger } from '../../src/index.js';
 import { tempFolder } from '../transports/http/receiver.js';
 
 // pino's `transport` option, as services pass it to pino: its file and pretty targets become
@@ -221,5 +222,15 @@ describe("pino's transport option", () => {
     const pinos = linesOf(join(dir, 'pino.log'));
     expect(pinos).toHaveLength(5);
     expect(linesOf(join(dir, 'ours.log'))).toEqual(pinos);
+  });
+
+  it("the config's JSON Schema takes transport, as a config file may hold it", () => {
+    const validate = new Ajv2020({ strict: false }).compile(configJsonSchema());
+    const file = {
+      transport: { targets: [{ target: 'pino/file', level: 'warn', options: { destination: 'a.log' } }] },
+    };
+    expect(validate(file), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ transport: { target: 'pino/file', options: { destination: 'a.log' } } })).toBe(true);
+    expect(validate({ transport: 'pino/file' })).toBe(false);
   });
 });
