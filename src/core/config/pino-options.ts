@@ -192,7 +192,7 @@ export function transportsFromPino(value: unknown, env: NodeJS.ProcessEnv = proc
     throw new ConfigError(
       'transport.dedupe',
       "pino's dedupe (each record to the target of the highest level alone) is not done here: " +
-        'give each target the levels it takes, or leave dedupe out',
+        'each target takes every record at or above its level; leave dedupe out',
     );
   }
   if (given.targets !== undefined) {
