@@ -161,6 +161,47 @@ describe("pino's hooks.streamWrite", () => {
     await log.close();
   });
 
+  it('a hook giving line breaks inside writes a line per record: an indented object joined, else marked', async () => {
+    const results = [
+      (line: string) => JSON.stringify(JSON.parse(line), null, 2).replace('"call 0"', '"call 0"\t'),
+      () => '{"level":30,"msg":"one"}\n{"level":30,"msg":"two"}',
+      () => '{"level":30,\r"msg":"cr"}',
+    ];
+    let i = 0;
+    for (const crlf of [false, true]) {
+      i = 0;
+      const out = new Collector();
+      const log = createLogger({
+        exitFlush: false,
+        base: null,
+        timestamp: false,
+        crlf,
+        hooks: { streamWrite: (line) => results[i++]!(line) },
+        transports: [out],
+      });
+      for (let k = 0; k < results.length; k++) log.info({ k }, `call ${k}`);
+      await log.flush();
+      const end = crlf ? '\r\n' : '\n';
+      const lines = out.text.split(end);
+      expect(lines.pop()).toBe('');
+      for (const line of lines) expect(line).not.toMatch(/[\r\n]/);
+      // The indented object is written compact, as lines are built: presets cut fields out of it.
+      expect(lines[0]).toBe('{"level":30,"k":0,"msg":"call 0"}');
+      expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+        { level: 30, k: 0, msg: 'call 0' },
+        {
+          level: 30,
+          k: 1,
+          msg: 'call 1',
+          streamWriteError: 'hooks.streamWrite returned text with line breaks inside',
+        },
+        { level: 30, msg: 'cr' },
+      ]);
+      expect(log.stats()).toMatchObject({ logged: 3, delivered: 3 });
+      await log.close();
+    }
+  });
+
   it('a hook that is no function is a ConfigError naming it; with no hook the line is as built', () => {
     const quiet = { exitFlush: false, transports: [new Collector()] };
     expect(() => createLogger({ ...quiet, hooks: { streamWrite: 'x' } } as never)).toThrow(ConfigError);

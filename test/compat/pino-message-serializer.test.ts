@@ -61,4 +61,33 @@ describe("pino's serializers.msg", () => {
     ]);
     await log.close();
   });
+
+  it('an object with a cycle, a BigInt or a throwing getter inside gives its JSON text, marked there', async () => {
+    const out = new Collector();
+    const cyclic: Record<string, unknown> = { text: 'loop' };
+    cyclic.self = cyclic;
+    const getter = Object.defineProperty({ ok: 1 }, 'bad', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
+    const given: unknown[] = [cyclic, { n: 10n }, getter];
+    let i = 0;
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      serializers: { msg: () => given[i++] },
+      transports: [out],
+    });
+    for (let k = 0; k < given.length; k++) log.info({ k }, 'message');
+    await log.flush();
+    const msgs = out.json().map((line) => JSON.parse(line.msg as string) as Record<string, unknown>);
+    expect(msgs[0]).toEqual({ text: 'loop', self: '[Circular]' });
+    expect(msgs[1]).toEqual({ n: '10' }); // as a BigInt field is written
+    expect(msgs[2]!.ok).toBe(1);
+    expect(typeof msgs[2]!.bad).toBe('string');
+    await log.close();
+  });
 });

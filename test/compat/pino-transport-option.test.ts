@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, type Logger } from '../../src/index.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ConfigError, configJsonSchema, createLogger, type Logger } from '../../src/index.js';
 import { tempFolder } from '../transports/http/receiver.js';
 
 // pino's `transport` option, as services pass it to pino: its file and pretty targets become
@@ -120,5 +121,116 @@ describe("pino's transport option", () => {
         transport: { targets: [{ target: 'pino/file', options: { destination: 7 } }] },
       }),
     ).toThrow(/^transport\.targets\[0\]\.options\.destination: expected a file path, 1 \(stdout\) or 2 \(stderr\)$/);
+  });
+
+  it('targets without a level take info and up as in pino, whatever the logger level; a lone one all', async () => {
+    const dir = tempFolder('pino-transport-unleveled');
+    const targets = (prefix: string) => ({
+      targets: [
+        { target: 'pino/file', options: { destination: join(dir, `${prefix}-plain.log`) } },
+        { target: 'pino/file', level: 'debug', options: { destination: join(dir, `${prefix}-debug.log`) } },
+      ],
+    });
+    const lone = (prefix: string) => ({
+      targets: [{ target: 'pino/file', options: { destination: join(dir, `${prefix}-lone.log`) } }],
+    });
+    const common = { base: null, timestamp: false, level: 'debug' };
+    pinoWrites({ ...common, transport: targets('pino') }, CALLS);
+    pinoWrites({ ...common, transport: lone('pino') }, CALLS);
+    for (const transport of [targets('ours'), lone('ours')]) {
+      const log = createLogger({ exitFlush: false, ...common, transport });
+      runCalls(log);
+      await log.close();
+    }
+    for (const [file, count] of [
+      ['plain', 4],
+      ['debug', 5],
+      ['lone', 5],
+    ] as const) {
+      const pinos = linesOf(join(dir, `pino-${file}.log`));
+      expect(pinos.length).toBe(count);
+      expect(linesOf(join(dir, `ours-${file}.log`))).toEqual(pinos);
+    }
+  });
+
+  it('a file mode is kept; append: false (pino empties the file) and dedupe are ConfigErrors', async () => {
+    const dir = tempFolder('pino-transport-file-options');
+    const path = join(dir, 'mode.log');
+    const log = createLogger({
+      exitFlush: false,
+      transport: { target: 'pino/file', options: { destination: path, mode: 0o600 } },
+    });
+    log.info('kept private');
+    await log.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const old = join(dir, 'old.log');
+    writeFileSync(old, 'old\n');
+    expect(() =>
+      createLogger({
+        exitFlush: false,
+        transport: { target: 'pino/file', options: { destination: old, append: false } },
+      }),
+    ).toThrow(/^transport\.options\.append: lines are always appended/);
+    expect(readFileSync(old, 'utf8')).toBe('old\n');
+    const both = [
+      { target: 'pino/file', level: 'info', options: { destination: join(dir, 'a.log') } },
+      { target: 'pino/file', level: 'debug', options: { destination: join(dir, 'b.log') } },
+    ];
+    expect(() => createLogger({ exitFlush: false, transport: { dedupe: true, targets: both } })).toThrow(
+      /^transport\.dedupe: pino's dedupe/,
+    );
+    // A stdout target has no file to empty: append: false changes nothing there, as in pino.
+    const out = createLogger({ exitFlush: false, transport: { target: 'pino/file', options: { append: false } } });
+    await out.close();
+  });
+
+  it('append and dedupe given as ${VAR} (a JSON config) are read as the value they hold', async () => {
+    const dir = tempFolder('pino-transport-env-flags');
+    const env = { ...process.env, APPEND: 'true', NO_DEDUPE: 'false', NOT_APPEND: 'false', DIR: dir };
+    const log = createLogger({
+      exitFlush: false,
+      env,
+      transport: {
+        dedupe: '${NO_DEDUPE}' as unknown as boolean,
+        targets: [{ target: 'pino/file', options: { destination: '${DIR}/a.log', append: '${APPEND}' } }],
+      },
+    });
+    log.info('appended');
+    await log.close();
+    expect(linesOf(join(dir, 'a.log'))).toHaveLength(1);
+    expect(() =>
+      createLogger({
+        exitFlush: false,
+        env,
+        transport: { target: 'pino/file', options: { destination: '${DIR}/b.log', append: '${NOT_APPEND}' } },
+      }),
+    ).toThrow(/^transport\.options\.append: lines are always appended/);
+  });
+
+  it('a level beside a lone target (not in targets) filters nothing, as pino does not read it', async () => {
+    const dir = tempFolder('pino-transport-lone-level');
+    const lone = (prefix: string) => ({
+      target: 'pino/file',
+      level: 'warn',
+      options: { destination: join(dir, `${prefix}.log`) },
+    });
+    const common = { base: null, timestamp: false, level: 'debug' };
+    pinoWrites({ ...common, transport: lone('pino') }, CALLS);
+    const log = createLogger({ exitFlush: false, ...common, transport: lone('ours') });
+    runCalls(log);
+    await log.close();
+    const pinos = linesOf(join(dir, 'pino.log'));
+    expect(pinos).toHaveLength(5);
+    expect(linesOf(join(dir, 'ours.log'))).toEqual(pinos);
+  });
+
+  it("the config's JSON Schema takes transport, as a config file may hold it", () => {
+    const validate = new Ajv2020({ strict: false }).compile(configJsonSchema());
+    const file = {
+      transport: { targets: [{ target: 'pino/file', level: 'warn', options: { destination: 'a.log' } }] },
+    };
+    expect(validate(file), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ transport: { target: 'pino/file', options: { destination: 'a.log' } } })).toBe(true);
+    expect(validate({ transport: 'pino/file' })).toBe(false);
   });
 });

@@ -184,7 +184,7 @@ function build(
   if (pinoTransport !== undefined) {
     if (ownTransports !== undefined) {
       problems.push(new ConfigError('transport', "expected transports or transport (pino's form), not both"));
-    } else rawTransports = attempt(() => transportsFromPino(pinoTransport), []);
+    } else rawTransports = attempt(() => transportsFromPino(pinoTransport, env), []);
   }
   const expanded = attempt(() => expandEnv(jsonPart, env) as Record<string, unknown>, {});
   // Kept out of `jsonPart` as code may give functions there; their JSON forms expand like the rest.

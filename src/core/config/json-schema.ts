@@ -28,7 +28,24 @@ export function configJsonSchema(): Record<string, unknown> {
     Z.ZodType,
     ...Z.ZodType[],
   ];
-  const full = configSchema.extend({ transports: z.array(z.union(entries)).optional() });
+  // pino's transport (read before the schema, so not in configSchema): the file may hold it instead of transports.
+  const pinoTarget = z.looseObject({
+    target: z.string().min(1),
+    level: z.union([z.string(), z.number()]).optional(),
+    options: z.looseObject({}).optional(),
+  });
+  const transport = z
+    .looseObject({
+      target: z.string().min(1).optional(),
+      options: z.looseObject({}).optional(),
+      targets: z.array(pinoTarget).optional(),
+      dedupe: z.boolean().optional(),
+    })
+    .describe("pino's transport: pino/file and pino-pretty targets, in place of transports");
+  const full = configSchema.extend({
+    transports: z.array(z.union(entries)).optional(),
+    transport: transport.optional(),
+  });
   const schema = allowEnvReferences(z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' })) as Record<
     string,
     unknown

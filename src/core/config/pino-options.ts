@@ -3,7 +3,9 @@ import type { FieldsHook, LogMethodHook } from '../logger/logger-tree.js';
 import type { LevelTable } from '../record/levels.js';
 import { type SafeOptions, fieldsJson } from '../record/serialize.js';
 import type { LevelFormat, TimestampMode } from '../record/shape.js';
+import { envBoolean } from '../util/env-text.js';
 import { ConfigError } from './errors.js';
+import { expandEnv } from './expand-env.js';
 import type { Config } from './schema.js';
 
 // pino's options that are functions (mixin, formatters, hooks, time functions): checked once,
@@ -158,9 +160,12 @@ export function timestampMode(value: Config['timestamp'] | (() => string)): Time
 export interface PinoTransportOptions {
   target?: string;
   options?: Record<string, unknown>;
+  /** Beside a lone target pino does not read it (it filters nothing); in `targets`, each target's filter. */
   level?: string;
   targets?: { target: string; options?: Record<string, unknown>; level?: string }[];
   pipeline?: unknown[];
+  /** pino's: each record to the matching target of the highest level alone; `true` is a ConfigError here. */
+  dedupe?: boolean;
 }
 
 /**
@@ -169,7 +174,12 @@ export interface PinoTransportOptions {
  * own text and are not read) are written in the process; any other target (pino runs it in a
  * worker thread) and pipelines are a ConfigError saying what to write instead.
  */
-export function transportsFromPino(value: unknown): Record<string, unknown>[] {
+export function transportsFromPino(value: unknown, env: NodeJS.ProcessEnv = process.env): Record<string, unknown>[] {
+  // A flag read here, before the entries expand: "${VAR}" in a JSON config is read as its value.
+  const flag = (given: unknown, path: string): unknown =>
+    typeof given === 'string' && given.includes('$')
+      ? (envBoolean(String(expandEnv(given, env, [path]))) ?? given)
+      : given;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError('transport', "expected pino's transport object ({ target, options } or { targets })");
   }
@@ -177,20 +187,38 @@ export function transportsFromPino(value: unknown): Record<string, unknown>[] {
   if (given.pipeline !== undefined) {
     throw new ConfigError('transport.pipeline', 'pino\'s pipelines are not run here: write "transports" entries');
   }
+  const dedupe = flag(given.dedupe, 'transport.dedupe');
+  if (dedupe !== undefined && dedupe !== false) {
+    throw new ConfigError(
+      'transport.dedupe',
+      "pino's dedupe (each record to the target of the highest level alone) is not done here: " +
+        'each target takes every record at or above its level; leave dedupe out',
+    );
+  }
   if (given.targets !== undefined) {
     if (!Array.isArray(given.targets)) throw new ConfigError('transport.targets', 'expected an array of targets');
-    return given.targets.map((one, i) => entryFromPino(one, `transport.targets[${i}]`));
+    // pino runs two or more targets through its multistream, where a target without a level
+    // takes info (30) and up, whatever the logger's level; a lone target takes every line.
+    const unleveled = given.targets.length > 1 ? 30 : undefined;
+    return given.targets.map((one, i) => entryFromPino(one, `transport.targets[${i}]`, flag, unleveled));
   }
-  return [entryFromPino(given, 'transport')];
+  // pino hands a lone target (not in targets) its options alone: a level beside them filters nothing.
+  return [entryFromPino({ target: given.target, options: given.options }, 'transport', flag)];
 }
 
-function entryFromPino(given: unknown, path: string): Record<string, unknown> {
+function entryFromPino(
+  given: unknown,
+  path: string,
+  flag: (given: unknown, path: string) => unknown,
+  unleveled?: number,
+): Record<string, unknown> {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw new ConfigError(path, 'expected a target object ({ target, options, level })');
   }
-  const { target, options = {}, level } = given as { target?: unknown; options?: unknown; level?: unknown };
+  const { target, options = {} } = given as { target?: unknown; options?: unknown };
+  const level = (given as { level?: unknown }).level ?? unleveled;
   if (typeof options !== 'object' || options === null) throw new ConfigError(`${path}.options`, 'expected an object');
-  const destination = (options as { destination?: unknown }).destination;
+  const { destination, append, mode } = options as { destination?: unknown; append?: unknown; mode?: unknown };
   const withLevel = (entry: Record<string, unknown>): Record<string, unknown> =>
     level === undefined ? entry : { ...entry, level };
   const where = (format: unknown): Record<string, unknown> => {
@@ -201,7 +229,16 @@ function entryFromPino(given: unknown, path: string): Record<string, unknown> {
       return { type: 'console', stream: 'stderr', ...(format === undefined ? {} : { format }) };
     }
     if (typeof destination === 'string' && destination !== '') {
-      return { type: 'file', path: destination, ...(format === undefined ? {} : { format }) };
+      if (append !== undefined && flag(append, `${path}.options.append`) !== true) {
+        // pino opens the file anew (emptied) with append: false; lines here are always appended.
+        throw new ConfigError(
+          `${path}.options.append`,
+          'lines are always appended to the file here: leave append out, or remove the file before start',
+        );
+      }
+      // pino's file mode (for a new file) is kept; without one, the file entry's default applies.
+      const modeOf = mode === undefined ? {} : { mode };
+      return { type: 'file', path: destination, ...modeOf, ...(format === undefined ? {} : { format }) };
     }
     throw new ConfigError(`${path}.options.destination`, 'expected a file path, 1 (stdout) or 2 (stderr)');
   };

@@ -316,6 +316,8 @@ export class LoggerTree {
   }
 
   close(timeoutMs?: number): Promise<boolean> {
+    // Asked again with a timeout: the close under way gives up by then (it may have had none).
+    if (this.closing !== undefined) this.router.limitClose(timeoutMs);
     this.closing ??= (async () => {
       this.closed = true;
       try {

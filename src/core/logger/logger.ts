@@ -2,7 +2,7 @@ import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
-import { fieldsJson } from '../record/serialize.js';
+import { fieldsJson, type SafeOptions, safeJson } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
 import { formatMessage, joinArgs } from './format-message.js';
@@ -354,7 +354,7 @@ export class Logger extends LoggerEventSource {
       );
       return done;
     }
-    return this.#tree.router.flush(typeof options === 'number' ? options : options?.timeoutMs);
+    return this.#tree.router.flush(timeoutOf(options));
   }
 
   /** Writes buffered lines synchronously, where transports can. */
@@ -369,7 +369,7 @@ export class Logger extends LoggerEventSource {
    * is the timeout too: `close(5000)` from JavaScript must not mean "no timeout".
    */
   close(options: number | { timeoutMs?: number } = {}): Promise<boolean> {
-    return this.#tree.close(typeof options === 'number' ? options : options?.timeoutMs);
+    return this.#tree.close(timeoutOf(options));
   }
 
   /** `await using log = createLogger()` closes it at the end of the block. */
@@ -547,7 +547,7 @@ export class Logger extends LoggerEventSource {
       if (this.#messageSteps && msg !== undefined) {
         if (this.#msgPrefix !== undefined && !msgFromError && !msgFromFields) msg = this.#msgPrefix + msg;
         // As pino: the message key's serializer sees the message as the line would write it.
-        if (this.#msgSerializer !== undefined) msg = serializeMessage(this.#msgSerializer, tree.shape.messageKey, msg);
+        if (this.#msgSerializer !== undefined) msg = serializeMessage(this.#msgSerializer, tree.shape, msg);
       }
       if (redactor !== undefined && msg !== undefined) msg = redactMessage(redactor, tree.shape.messageKey, msg);
       msgRedacted = true;
@@ -564,25 +564,44 @@ export class Logger extends LoggerEventSource {
 }
 
 /**
+ * The timeout of flush/close: a bare number, or `timeoutMs`. From JavaScript a bare string
+ * (`close(process.env.SHUTDOWN_MS)`) is read as the number it holds; reading `timeoutMs` of
+ * it gave no timeout at all, so a stalled destination held the promise forever.
+ */
+function timeoutOf(options: unknown): number | undefined {
+  if (typeof options === 'number') return options;
+  if (typeof options === 'string') return options.trim() === '' ? undefined : Number(options);
+  if (typeof options === 'object' && options !== null) return (options as { timeoutMs?: number }).timeoutMs;
+  return undefined;
+}
+
+/**
  * The message a `serializers.msg` gives: its text, no message for undefined or null, the JSON
  * text of any other value (a message here is always a string), a marker if it throws.
  */
-function serializeMessage(serializer: Serializer, key: string, msg: string): string | undefined {
+function serializeMessage(
+  serializer: Serializer,
+  shape: { messageKey: string; safe: SafeOptions },
+  msg: string,
+): string | undefined {
   let value: unknown;
   try {
     value = serializer(msg);
   } catch (error) {
-    return `[serializer ${key} threw: ${describeThrown(error)}]`;
+    return `[serializer ${shape.messageKey} threw: ${describeThrown(error)}]`;
   }
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return undefined;
+  // An object's JSON text as fields are written: a cycle, a BigInt or a throwing getter inside
+  // is marked where it is, not the whole value lost to "[object Object]".
+  if (typeof value === 'object') return safeJson(value, shape.safe);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
     try {
       return String(value);
     } catch {
-      return `[serializer ${key} gave a value that cannot be written]`;
+      return `[serializer ${shape.messageKey} gave a value that cannot be written]`;
     }
   }
 }

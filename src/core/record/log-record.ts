@@ -293,7 +293,47 @@ function streamWritten(hook: (line: string) => string, line: string, end: string
     const problem = `hooks.streamWrite returned ${out === '' ? 'an empty string' : 'text that is no JSON object'}`;
     return withLineError(line, end, 'streamWriteError', problem);
   }
+  // A line break inside would make one record two lines (or more) for every reader of NDJSON.
+  if (body.includes('\n') || body.includes('\r')) return unbroken(line, end, body);
   return body + end;
+}
+
+/**
+ * A hook's line with breaks inside. Within JSON a raw line break can only be whitespace between
+ * tokens (a string holds it escaped), so an object written over several lines (JSON.stringify with
+ * an indent) is written compact, as lines are built (the presets that cut fields out of a line
+ * read it so); other text with breaks keeps the line as built.
+ */
+function unbroken(line: string, end: string, body: string): string {
+  const compact = withoutSpaces(body);
+  try {
+    const parsed: unknown = JSON.parse(compact);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return compact + end;
+  } catch {
+    // Not one JSON object: said below.
+  }
+  return withLineError(line, end, 'streamWriteError', 'hooks.streamWrite returned text with line breaks inside');
+}
+
+/** JSON text without the whitespace between its tokens (strings kept as they are). */
+function withoutSpaces(text: string): string {
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 32 || c === 9 || c === 10 || c === 13) {
+      out += text.slice(from, i);
+      from = i + 1;
+    }
+  }
+  return out + text.slice(from);
 }
 
 /** A line without its end ("\n" or "\r\n"). */

@@ -3,7 +3,7 @@ import { impl, type LogRecord, type LogRecordImpl, madeByLogger } from '../recor
 import { assignId, attachListener, attachServices, replayReports } from '../plugin/protocol.js';
 import type { Transport } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
-import { withTimeout } from '../util/timeout.js';
+import { timerHolds, withTimeout } from '../util/timeout.js';
 import { Backpressure } from './backpressure.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { DeadLetterReason, RouterEvents, Strategy } from './events.js';
@@ -419,13 +419,14 @@ export class Router extends EventEmitter<RouterEvents> {
    * Resolves true once every record routed so far is delivered, failed or parked on disk
    * (what close and the end of a script wait for), false if `timeoutMs` passes first.
    */
-  settleOrPark(timeoutMs?: number): Promise<boolean> {
+  settleOrPark(timeoutMs?: number, cut?: Promise<false>): Promise<boolean> {
     return withTimeout(
       Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t, true))).then(() => {
         this.failures.flushSync();
         return true;
       }),
       timeoutMs,
+      cut,
     );
   }
 
@@ -463,11 +464,21 @@ export class Router extends EventEmitter<RouterEvents> {
     // What the router's spool holds stays there for the next start: read into a transport that
     // is closing, it would be held in memory after close() resolved.
     for (const target of this.targets) target.replayStopped = true;
-    let settled = await this.settleOrPark(timeoutMs);
-    if (settled) {
-      // The timeout bounds the whole close: a stream whose end never finishes is given up too.
-      const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (performance.now() - start));
-      settled = await withTimeout(Promise.all(this.targets.map((t) => this.closeTarget(t))), left);
+    const cut = new Promise<false>((resolve) => {
+      this.cutClose = () => resolve(false);
+    });
+    let settled: boolean;
+    try {
+      settled = await this.settleOrPark(timeoutMs, cut);
+      if (settled) {
+        // The timeout bounds the whole close: a stream whose end never finishes is given up too.
+        const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (performance.now() - start));
+        settled = await withTimeout(Promise.all(this.targets.map((t) => this.closeTarget(t))), left, cut);
+      }
+    } finally {
+      this.cutClose = undefined;
+      clearTimeout(this.cutTimer);
+      this.cutTimer = undefined;
     }
     if (!settled) {
       this.failures.givingUp = true;
@@ -480,6 +491,26 @@ export class Router extends EventEmitter<RouterEvents> {
     for (const target of this.targets) target.release();
     this.failures.close();
     return settled;
+  }
+
+  /** Gives up the close under way now (a later close's deadline passed); undefined when none is. */
+  private cutClose: (() => void) | undefined;
+  private cutTimer: NodeJS.Timeout | undefined;
+  private cutAt = Number.POSITIVE_INFINITY;
+
+  /**
+   * A close asked again, with a timeout, while one is under way (a framework's close() with
+   * none, then the service's close(5000)): the close under way gives up by then, at the latest.
+   */
+  limitClose(timeoutMs: number | undefined): void {
+    const cut = this.cutClose;
+    if (cut === undefined || !timerHolds(timeoutMs)) return;
+    // The earliest deadline asked for stands.
+    const at = performance.now() + timeoutMs;
+    if (this.cutTimer !== undefined && this.cutAt <= at) return;
+    clearTimeout(this.cutTimer);
+    this.cutAt = at;
+    this.cutTimer = setTimeout(cut, timeoutMs);
   }
 
   /** A transport's close that rejects is reported: the others still close. */

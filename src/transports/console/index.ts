@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { z } from 'zod';
 import { lazySchema } from '../../core/util/lazy-schema.js';
-import { either, num, object, oneOf, optional, text } from '../../core/util/plain-checks.js';
+import { either, num, object, oneOf, optional, text, where } from '../../core/util/plain-checks.js';
+import { isJsonNumber } from '../../core/util/env-text.js';
 import { LevelTable, type LevelInput } from '../../core/record/levels.js';
 import { LineSink, stdioFd } from '../../core/io/line-sink.js';
 import { settlementOf } from '../../core/plugin/adapters.js';
@@ -74,11 +75,28 @@ const consoleSchema = lazySchema(
   (z) =>
     z.strictObject({
       stream: z.enum(['stdout', 'stderr']).optional(),
-      stderrLevel: z.union([z.string(), z.number()]).optional(),
+      // No level is named after a number: "${STDERR_LEVEL}" holding 40 is read as the level 40.
+      stderrLevel: z
+        .union([
+          z
+            .string()
+            .refine(
+              (name) => !isJsonNumber(name),
+              'expected a level number as a number (40, not "40"), or a level name',
+            )
+            .meta({ not: { pattern: '^-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?$' } }),
+          z.number(),
+        ])
+        .optional(),
     }),
   object({
     stream: optional(oneOf('stdout', 'stderr')),
-    stderrLevel: optional(either(text(), num(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, false))),
+    stderrLevel: optional(
+      either(
+        where(text(), (name) => !isJsonNumber(name as string)),
+        num(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, false),
+      ),
+    ),
   }),
 );
 

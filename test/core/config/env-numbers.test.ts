@@ -261,6 +261,19 @@ describe('a level number from the environment', () => {
     await log.close();
   });
 
+  it('"${STDERR_LEVEL}" holding 40 is the console\'s stderr level 40; "40" typed in the file is refused', async () => {
+    setEnv({ SL_STDERR_LEVEL: '40' });
+    const log = fromFile({
+      exitFlush: false,
+      transports: [{ type: 'console', id: 'c', stderrLevel: '${SL_STDERR_LEVEL}' }],
+    });
+    expect((log.transport('c') as unknown as { stderrThreshold: number }).stderrThreshold).toBe(40);
+    await log.close();
+    expect(configError({ transports: [{ type: 'console', stderrLevel: '40' }] }).message).toBe(
+      'transports[0].stderrLevel: expected a level number as a number (40, not "40"), or a level name',
+    );
+  });
+
   it('a level number typed as a string in the file is refused; one past 1000 says where it came from', () => {
     expect(configError({ level: '30' }).message).toBe(
       'level: expected a level number as a number (30, not "30"), or a level name like "info"',

@@ -39,4 +39,24 @@ describe('flush and close take a bare number of milliseconds as their timeout', 
       expect(log.stats()).toMatchObject({ logged: 2, delivered: 2, failed: 0 });
     }
   });
+
+  it('a bare string of milliseconds (from the environment, in JavaScript) is the timeout too', async () => {
+    const { log, target } = stalled();
+    expect(await log.flush('50' as unknown as number)).toBe(false);
+    expect(await log.close('50' as unknown as number)).toBe(false);
+    expect(log.stats().pendingDetail.abandoned).toBe(1);
+    target.release();
+  });
+
+  it('close(50) while a close() without a timeout waits gives up by then, and both resolve false', async () => {
+    const { log, target } = stalled();
+    const first = log.close();
+    const second = log.close(50);
+    expect(await second).toBe(false);
+    expect(await first).toBe(false);
+    const stats = log.stats();
+    expect(stats.logged).toBe(1);
+    expect(stats.pendingDetail.abandoned).toBe(1);
+    target.release();
+  });
 });
