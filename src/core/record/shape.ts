@@ -23,6 +23,8 @@ export class RecordShape {
   private readonly prefixes = new Map<number, string>();
   /** What ends every line: "\n", or "\r\n" with pino's crlf. */
   readonly end: string;
+  /** The object's close and the line's end, joined once: `}\n`. */
+  private readonly close: string;
   /** pino's hooks.streamWrite (undefined: none, and the line is used as built). */
   readonly streamWrite: ((line: string) => string) | undefined;
 
@@ -38,7 +40,8 @@ export class RecordShape {
     this.messageKeyJson = ',' + quote(messageKey) + ':';
     this.end = lines.crlf === true ? '\r\n' : '\n';
     this.streamWrite = lines.streamWrite;
-    this.lastMessageTail = '}' + this.end;
+    this.close = '}' + this.end;
+    this.lastMessageTail = this.close;
     for (const value of Object.values(levels.values)) this.prefixes.set(value, this.buildPrefix(value));
   }
 
@@ -114,7 +117,7 @@ export class RecordShape {
    */
   messageTail(msg: string | undefined): string {
     if (msg === this.lastMessage) return this.lastMessageTail;
-    const tail = this.messageJson(msg) + '}' + this.end;
+    const tail = this.messageJson(msg) + this.close;
     this.lastMessage = msg;
     this.lastMessageTail = tail;
     return tail;
