@@ -87,6 +87,38 @@ describe('router.spool.maxBytes', () => {
     await next.log.close({ timeoutMs: 20 });
   });
 
+  it("under any, lines dropped for the bound keep their fates in order behind an earlier logger's lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-router-spool-fates-'));
+    const first = stalledLogger(dir);
+    for (let i = 0; i < 10; i++) first.log.info({ pad: PAD }, `old${i}`);
+    expect(await first.log.close({ timeoutMs: 20 })).toBe(false);
+
+    // This logger's records go to a target that takes them and to the stalled one: each is
+    // delivered, whatever the stalled one does with its copy (drops it for the bound, fails it).
+    const stalled = new ControlledTransport({ id: 'dest', mode: 'stall' });
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: false,
+      router: { strategy: 'any', spool: { dir, maxBytes: '2KB' }, health: { failureThreshold: 1000 } },
+      transports: [
+        new ControlledTransport({ id: 'takes', mode: 'ok' }),
+        { transport: stalled, maxQueue: { maxRecords: 2 } },
+      ],
+    });
+    for (let i = 0; i < 100; i++) log.info({ pad: PAD }, `new${i}`);
+    const during = log.stats();
+    expect(during.adoptedFailed).toBeGreaterThan(0);
+    expect(during.targets[1]!.dropped).toBeGreaterThan(0);
+    expect([during.failed, during.dropped]).toEqual([0, 0]);
+    stalled.mode = 'fail';
+    stalled.release('failed');
+    expect(await log.flush({ timeoutMs: 5000 })).toBe(true);
+    const stats = log.stats();
+    expect(stats.logged).toBe(stats.delivered);
+    expect([stats.failed, stats.dropped, stats.pending]).toEqual([0, 0, 0]);
+    await log.close();
+  });
+
   it('a spool file that cannot be used (a symlink) is passed over for the next name, with a diagnostic', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-router-spool-skip-'));
     const victim = join(mkdtempSync(join(tmpdir(), 'streamlog-victim-')), 'victim');
