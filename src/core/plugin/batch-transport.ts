@@ -2,8 +2,8 @@ import { dropReason } from '../io/settlement.js';
 import { Spool } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
 import { straySpools } from '../io/spool-strays.js';
-import { carryFate, type Fate, fateOf, keepFlat, type LogRecord } from '../record/log-record.js';
-import { Queue } from '../util/queue.js';
+import { carryFate, keepFlat, type LogRecord } from '../record/log-record.js';
+import { ParkedFates } from '../record/parked-fates.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
 import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
@@ -184,7 +184,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   /** Records read back from the spool that are this process's own (parked, pending here). */
   private readonly own = new WeakSet<LogRecord>();
   /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
-  private readonly fates = new Queue<Fate | undefined>();
+  private readonly fates = new ParkedFates();
   private replayTimer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -382,7 +382,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         const dropped = reads.spool.makeRoom(Buffer.byteLength(line), maxBytes, reads.outstanding === 0);
         if (dropped.length > 0) this.droppedFromSpool(dropped);
         reads.spool.append(line);
-        this.fates.push(fateOf(record));
+        this.fates.push(record);
         // Counted at once: the next record's makeRoom may drop this very line again.
         this.park(1);
         this.spooledCount++;

@@ -1,4 +1,4 @@
-import { carryFate, fateOf, impl, type LogRecord } from '../record/log-record.js';
+import { carryFate, impl, type LogRecord } from '../record/log-record.js';
 import type { RoutingEvents } from './events.js';
 import type { FailureReporter } from './failure-reporter.js';
 import type { Target } from './target.js';
@@ -123,7 +123,7 @@ export class Backpressure {
         if (dropped.length > 0) this.droppedFromSpool(target, this.options.revive, dropped);
       }
       target.spool!.append(line);
-      target.fates.push(fateOf(record));
+      target.fates.push(record);
     } catch (error) {
       target.countSpoolFailure();
       this.failures.targetFailed(record, target.id, error instanceof Error ? error : new Error(String(error)));

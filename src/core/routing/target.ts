@@ -1,11 +1,11 @@
-import { carryFate, type Fate, impl, type LogRecord } from '../record/log-record.js';
+import { carryFate, impl, type LogRecord } from '../record/log-record.js';
+import { ParkedFates } from '../record/parked-fates.js';
 import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Health, type HealthOptions } from './health.js';
 import type { Spool } from '../io/spool.js';
 import { SpoolReads } from '../io/spool-reads.js';
 import { dropReason } from '../io/settlement.js';
-import { Queue } from '../util/queue.js';
 import { type MayWaitAsLine, type ReviveWaiting, WaitingRecords } from './waiting-records.js';
 
 export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
@@ -83,7 +83,7 @@ export class Target {
   /** Lines an earlier process left in the spool and not yet read: not this process's records. */
   private adoptedLeft: number;
   /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
-  readonly fates = new Queue<Fate | undefined>();
+  readonly fates = new ParkedFates();
   /** An earlier process's lines handed to the transport and not yet settled (they settle first). */
   private adoptedInTransport = 0;
   /** A record being placed while the transport makes room for it (held here meanwhile). */

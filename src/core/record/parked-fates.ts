@@ -1,0 +1,37 @@
+import { type Fate, fateOf, type LogRecord } from './log-record.js';
+import { Queue } from '../util/queue.js';
+
+/**
+ * Fates kept in memory at the most: each costs about 110 bytes of heap, so a spool of records
+ * sent to several targets, parked through a long outage, would otherwise hold memory in
+ * proportion to the disk it fills. Past this, parked lines go without one (a replay that then
+ * fails can count a record twice, as it did before fates were kept).
+ */
+export const MAX_KEPT_FATES = 100_000;
+
+/**
+ * The fates of parked lines (see fateOf), one entry per line in the order written, so the
+ * n-th line read back takes the n-th fate; undefined for a line without one.
+ */
+export class ParkedFates {
+  private readonly queue = new Queue<Fate | undefined>();
+  private kept = 0;
+
+  constructor(private readonly max = MAX_KEPT_FATES) {}
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  push(record: LogRecord): void {
+    const fate = this.kept < this.max ? fateOf(record) : undefined;
+    if (fate !== undefined) this.kept++;
+    this.queue.push(fate);
+  }
+
+  shift(): Fate | undefined {
+    const fate = this.queue.shift();
+    if (fate !== undefined) this.kept--;
+    return fate;
+  }
+}

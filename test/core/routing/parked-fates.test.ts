@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { impl, LogRecordImpl, type RecordScope } from '../../../src/core/record/log-record.js';
+import { ParkedFates } from '../../../src/core/record/parked-fates.js';
+import { DIST_ESM, requireBuild, ROOT } from '../../built.js';
+
+function recordSentTo(sentTo: number): LogRecordImpl {
+  const record = new LogRecordImpl(30, 0, 'm', undefined, {} as RecordScope, undefined);
+  record.sentTo = sentTo;
+  return record;
+}
+
+describe('the fates of parked lines', () => {
+  it('are kept in line order, one entry per line, and at most `max` at once', () => {
+    const fates = new ParkedFates(3);
+    const records = [2, 1, 2, 2, 3, 2].map(recordSentTo);
+    for (const record of records) fates.push(record);
+    expect(fates.length).toBe(6);
+    // Lines of records sent to one target have none; past three kept, none either.
+    const taken = records.map(() => fates.shift());
+    expect(taken.map((fate) => fate?.sentTo)).toEqual([2, undefined, 2, 2, undefined, undefined]);
+    expect(taken[0]!.failure).toBe(impl(records[0]!).failure);
+    // Once taken, room for more.
+    fates.push(recordSentTo(2));
+    expect(fates.shift()?.sentTo).toBe(2);
+  });
+
+  it('keep the heap bounded: 300,000 records of two targets parked through an outage', () => {
+    requireBuild();
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-fates-'));
+    const script = `
+      import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
+      import { z } from 'zod';
+      class Stalled extends Transport { type = 'stalled'; handle() {} }
+      class Sink extends Transport { type = 'sink'; handle() { this.settleDelivered(1); } }
+      registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
+      registerTransport('sink', { schema: z.strictObject({}), create: () => new Sink() });
+      const log = createLogger({ exitFlush: false, base: null, router: { strategy: 'any', spool: { dir: ${JSON.stringify(dir)}, maxBytes: '1GB' } },
+        transports: [{ type: 'stalled', maxQueue: { maxRecords: 10 } }, { type: 'sink' }] });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 300000; i++) log.info({ i }, 'parked');
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      const s = log.stats();
+      process.stdout.write(JSON.stringify({ growthMiB: (after - before) / 1048576, spooled: s.targets[0].spooled }));
+      process.exit(0);
+    `;
+    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      killSignal: 'SIGKILL',
+    });
+    const { growthMiB, spooled } = JSON.parse(result.stdout) as { growthMiB: number; spooled: number };
+    expect(spooled).toBeGreaterThan(299_000);
+    // A fate for every line took 36 MB here; at most 100,000 of them, about 15.
+    expect(growthMiB).toBeLessThan(24);
+  }, 150_000);
+});
