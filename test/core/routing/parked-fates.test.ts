@@ -38,7 +38,8 @@ describe('the fates of parked lines', () => {
       class Sink extends Transport { type = 'sink'; handle() { this.settleDelivered(1); } }
       registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
       registerTransport('sink', { schema: z.strictObject({}), create: () => new Sink() });
-      const log = createLogger({ exitFlush: false, base: null, router: { strategy: 'any', spool: { dir: ${JSON.stringify(dir)}, maxBytes: '1GB' } },
+      const spool = { dir: ${JSON.stringify(dir)}, maxBytes: '1GB' };
+      const log = createLogger({ exitFlush: false, base: null, router: { strategy: 'any', spool },
         transports: [{ type: 'stalled', maxQueue: { maxRecords: 10 } }, { type: 'sink' }] });
       global.gc(); const before = process.memoryUsage().heapUsed;
       for (let i = 0; i < 300000; i++) log.info({ i }, 'parked');
