@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,4 +47,29 @@ export function strictTsc(
   );
   const result = spawnSync(process.execPath, [...args, ...more, ...files], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { output: result.stdout + result.stderr, status: result.status };
+}
+
+/**
+ * Runs an ES module script in a child process (SIGKILLed after `timeoutMs`), after lines that
+ * import `createLogger`, `Transport` and `registerTransport` from the build and `z` from zod,
+ * and register `stalled`: a transport whose records never settle.
+ */
+export function runWithStalled(
+  script: string,
+  nodeFlags: string[] = [],
+  timeoutMs = 120_000,
+): SpawnSyncReturns<string> {
+  requireBuild();
+  const head = `
+    import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
+    import { z } from 'zod';
+    class Stalled extends Transport { type = 'stalled'; handle() {} }
+    registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
+  `;
+  return spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', head + script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+  });
 }

@@ -1,48 +1,10 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  createLogger,
-  createTextFormatter,
-  type Logger,
-  type LoggerOptions,
-  MemoryTransport,
-} from '../../src/index.js';
+import { ConfigError, createLogger, createTextFormatter, type Logger, MemoryTransport } from '../../src/index.js';
 import { Collector } from '../helpers.js';
-import type { Calls } from './side-by-side.js';
+import { type Calls, sideBySide } from './side-by-side.js';
 
 // pino's hooks.streamWrite and crlf: each run through pino and streamlog
 // with the same options, and the text each writes compared as written (line ends included).
-
-/** pino and streamlog from the same options, each writing to memory; `text()` gives both as written. */
-function rawSideBySide(options: Record<string, unknown>): {
-  ours: Logger;
-  theirs: pino.Logger;
-  calls: [Calls, Calls];
-  text: () => Promise<[string, string]>;
-} {
-  const out = new Collector();
-  const common = { base: null, timestamp: false, ...options };
-  const ours = createLogger({ exitFlush: false, ...(common as LoggerOptions), transports: [out] });
-  let written = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      written += chunk.toString();
-      callback();
-    },
-  });
-  const theirs = pino(common as pino.LoggerOptions, sink);
-  return {
-    ours,
-    theirs,
-    calls: [ours as unknown as Calls, theirs as unknown as Calls],
-    text: async () => {
-      await ours.flush();
-      return [out.text, written];
-    },
-  };
-}
 
 /** The same calls on a logger: messages, fields, a child, an error, a secret to hide. */
 function someCalls(log: Calls & { child?: unknown }): void {
@@ -60,7 +22,7 @@ describe("pino's hooks.streamWrite", () => {
       seen[side]!.push(line);
       return line.replaceAll('sk-secret-1', 'XXX');
     };
-    const { calls, text } = rawSideBySide({ hooks: { streamWrite } });
+    const { calls, text } = sideBySide({ hooks: { streamWrite } });
     someCalls(calls[0]);
     side = 1;
     someCalls(calls[1]);
@@ -217,7 +179,7 @@ describe("pino's hooks.streamWrite", () => {
 describe("pino's crlf", () => {
   it('crlf: true writes the bytes pino writes, lines ending in "\\r\\n", with hooks.streamWrite too', async () => {
     for (const extra of [{}, { hooks: { streamWrite: (line: string) => line.replace('plain', 'PLAIN') } }]) {
-      const { calls, text } = rawSideBySide({ crlf: true, ...extra });
+      const { calls, text } = sideBySide({ crlf: true, ...extra });
       for (const log of calls) someCalls(log);
       const [mine, pinos] = await text();
       expect(mine).toBe(pinos);
@@ -227,7 +189,7 @@ describe("pino's crlf", () => {
   });
 
   it('crlf: false and no crlf write "\\n" as pino does; crlf that is no boolean is a ConfigError', async () => {
-    const { calls, text } = rawSideBySide({ crlf: false });
+    const { calls, text } = sideBySide({ crlf: false });
     for (const log of calls) someCalls(log);
     const [mine, pinos] = await text();
     expect(mine).toBe(pinos);

@@ -10,21 +10,23 @@ export type Calls = Record<string, (...args: unknown[]) => void>;
 
 /**
  * pino and streamlog built from the same options (no time, no base unless given), each
- * writing to memory; `lines()` gives both sides' lines parsed, once `ours` is flushed.
+ * writing to memory; once `ours` is flushed, `lines()` gives both sides' lines parsed and
+ * `text()` both as written (line ends included).
  */
 export function sideBySide(options: Record<string, unknown> = {}): {
   ours: Logger;
   theirs: pino.Logger;
   calls: [Calls, Calls];
   lines: () => Promise<[Line[], Line[]]>;
+  text: () => Promise<[string, string]>;
 } {
   const out = new Collector();
   const common = { base: null, timestamp: false, ...options };
   const ours = createLogger({ exitFlush: false, ...(common as LoggerOptions), transports: [out] });
-  const pinoLines: string[] = [];
+  let written = '';
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      pinoLines.push(...chunk.toString().split('\n').filter(Boolean));
+      written += chunk.toString();
       callback();
     },
   });
@@ -35,7 +37,12 @@ export function sideBySide(options: Record<string, unknown> = {}): {
     calls: [ours as unknown as Calls, theirs as unknown as Calls],
     lines: async () => {
       await ours.flush();
+      const pinoLines = written.split('\n').filter(Boolean);
       return [out.json(), pinoLines.map((l) => JSON.parse(l) as Line)];
+    },
+    text: async () => {
+      await ours.flush();
+      return [out.text, written];
     },
   };
 }

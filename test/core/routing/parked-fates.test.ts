@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { impl, LogRecordImpl, type RecordScope } from '../../../src/core/record/log-record.js';
 import { ParkedFates } from '../../../src/core/record/parked-fates.js';
-import { DIST_ESM, requireBuild, ROOT } from '../../built.js';
+import { runWithStalled } from '../../built.js';
 
 function recordSentTo(sentTo: number): LogRecordImpl {
   const record = new LogRecordImpl(30, 0, 'm', undefined, {} as RecordScope, undefined);
@@ -29,14 +28,9 @@ describe('the fates of parked lines', () => {
   });
 
   it('keep the heap bounded: 300,000 records of two targets parked through an outage', () => {
-    requireBuild();
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-fates-'));
     const script = `
-      import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
-      import { z } from 'zod';
-      class Stalled extends Transport { type = 'stalled'; handle() {} }
       class Sink extends Transport { type = 'sink'; handle() { this.settleDelivered(1); } }
-      registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
       registerTransport('sink', { schema: z.strictObject({}), create: () => new Sink() });
       const spool = { dir: ${JSON.stringify(dir)}, maxBytes: '1GB' };
       const log = createLogger({ exitFlush: false, base: null, router: { strategy: 'any', spool },
@@ -48,12 +42,7 @@ describe('the fates of parked lines', () => {
       process.stdout.write(JSON.stringify({ growthMiB: (after - before) / 1048576, spooled: s.targets[0].spooled }));
       process.exit(0);
     `;
-    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 120_000,
-      killSignal: 'SIGKILL',
-    });
+    const result = runWithStalled(script, ['--expose-gc']);
     const { growthMiB, spooled } = JSON.parse(result.stdout) as { growthMiB: number; spooled: number };
     expect(spooled).toBeGreaterThan(299_000);
     // A fate for every line took 36 MB here; at most 100,000 of them, about 15.

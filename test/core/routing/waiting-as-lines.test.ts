@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/index.js';
-import { DIST_ESM, requireBuild, ROOT } from '../../built.js';
+import { runWithStalled } from '../../built.js';
 import '../../helpers.js';
 import type { ControlledTransport } from '../../helpers.js';
 
@@ -128,12 +127,7 @@ describe('records that wait in the router queue as their lines', () => {
   });
 
   it('keep the heap small: 200,000 waiting records take under 200 bytes each', () => {
-    requireBuild();
     const script = `
-      import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
-      import { z } from 'zod';
-      class Stalled extends Transport { type = 'stalled'; handle() {} }
-      registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
       const log = createLogger({ exitFlush: false,
         transports: [{ type: 'stalled', maxQueue: { maxRecords: 10 } }] });
       global.gc(); const before = process.memoryUsage().heapUsed;
@@ -143,10 +137,7 @@ describe('records that wait in the router queue as their lines', () => {
         queueDepth: log.stats().targets[0].queueDepth }));
       process.exit(0);
     `;
-    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const result = runWithStalled(script, ['--expose-gc']);
     expect(result.stderr).toBe('');
     const { perRecord, queueDepth } = JSON.parse(result.stdout) as { perRecord: number; queueDepth: number };
     expect(queueDepth).toBe(200_000);
@@ -155,12 +146,7 @@ describe('records that wait in the router queue as their lines', () => {
   });
 
   it('made records again, hold their own line: a few kept by a drop listener do not keep every run alive', () => {
-    requireBuild();
     const script = `
-      import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
-      import { z } from 'zod';
-      class Stalled extends Transport { type = 'stalled'; handle() {} }
-      registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
       const log = createLogger({ exitFlush: false, transports: [{ type: 'stalled', overflow: 'drop-oldest',
         maxQueue: { maxRecords: 20000 } }] });
       const kept = [];
@@ -174,12 +160,7 @@ describe('records that wait in the router queue as their lines', () => {
         keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
       process.exit(0);
     `;
-    const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 120_000,
-      killSignal: 'SIGKILL',
-    });
+    const result = runWithStalled(script, ['--expose-gc']);
     const { grown, kept, keptLines } = JSON.parse(result.stdout) as {
       grown: number;
       kept: number;
@@ -249,12 +230,7 @@ describe('records that wait in the router queue as their lines', () => {
 
 describe('a line near the longest string V8 makes', () => {
   it('waits as its record: joined to a run it made log.info throw "Invalid string length"', () => {
-    requireBuild();
     const script = `
-      import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
-      import { z } from 'zod';
-      class Stalled extends Transport { type = 'stalled'; handle() {} }
-      registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });
       const log = createLogger({ exitFlush: false, transports: [{ type: 'stalled', maxQueue: { maxRecords: 10 } }] });
       for (let i = 0; i < 2000; i++) log.info({ i }, 'a short record to fill the run');
       let outcome = 'logged';
@@ -263,12 +239,7 @@ describe('a line near the longest string V8 makes', () => {
       process.stdout.write(JSON.stringify({ outcome, logged: s.logged, pending: s.pending }));
       process.exit(0);
     `;
-    const result = spawnSync(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-      killSignal: 'SIGKILL',
-    });
+    const result = runWithStalled(script, ['--max-old-space-size=4096'], 60_000);
     expect(JSON.parse(result.stdout)).toEqual({ outcome: 'logged', logged: 2001, pending: 2001 });
   }, 90_000);
 });
