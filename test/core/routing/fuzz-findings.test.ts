@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type LoggerStats, type LogRecord, type Transport } from '../../../src/index.js';
+import { createLogger, type Logger, type LoggerStats, type LogRecord, type Transport } from '../../../src/index.js';
 import { ControlledTransport } from '../../helpers.js';
 
 // Small deterministic cases of what test/core/routing/accounting-fuzz.test.ts found.
@@ -186,18 +186,24 @@ describe('a full blocking queue that writes synchronously to make room', () => {
   });
 });
 
+/** 50 records logged to a slow target behind a router spool in `dir`: most of them on disk. */
+function slowTargetBehindSpool(dir: string): { log: Logger; slow: ControlledTransport } {
+  const slow = new ControlledTransport({ id: 'slow', mode: 'slow' });
+  const log = createLogger({
+    exitFlush: false,
+    diagnostics: false,
+    router: { spool: { dir } },
+    transports: [{ transport: slow, maxQueue: { maxRecords: 2 } }],
+  });
+  for (let i = 0; i < 50; i++) log.info({ i }, 'line');
+  return { log, slow };
+}
+
 describe('close() with records in the router spool', () => {
   it('resolves true with nothing in memory: what the spool holds stays there, nothing is fed in after', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-close-spool-'));
     try {
-      const slow = new ControlledTransport({ id: 'slow', mode: 'slow' });
-      const log = createLogger({
-        exitFlush: false,
-        diagnostics: false,
-        router: { spool: { dir } },
-        transports: [{ transport: slow, maxQueue: { maxRecords: 2 } }],
-      });
-      for (let i = 0; i < 50; i++) log.info({ i }, 'line');
+      const { log, slow } = slowTargetBehindSpool(dir);
       expect(log.stats().targets[0]!.spooled).toBeGreaterThan(0);
       expect(await log.close()).toBe(true);
       const closed = log.stats();
@@ -241,14 +247,7 @@ describe('flush() on a logger closed with records left in the router spool', () 
   it('resolves false: those records are pending, not settled', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-flush-spool-'));
     try {
-      const slow = new ControlledTransport({ id: 'slow', mode: 'slow' });
-      const log = createLogger({
-        exitFlush: false,
-        diagnostics: false,
-        router: { spool: { dir } },
-        transports: [{ transport: slow, maxQueue: { maxRecords: 2 } }],
-      });
-      for (let i = 0; i < 50; i++) log.info({ i }, 'line');
+      const { log } = slowTargetBehindSpool(dir);
       expect(await log.close()).toBe(true);
       const { pending, pendingDetail } = log.stats();
       expect(pending).toBeGreaterThan(0);
