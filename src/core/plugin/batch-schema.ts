@@ -4,6 +4,7 @@ import {
   durationSchema,
   plainDuration,
   plainSize,
+  plainTimeout,
   plainTimerDuration,
   sizeSchema,
   timeoutSchema,
@@ -64,6 +65,14 @@ export const spoolSchema = lazySchema(
   (z) => z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }),
   plainSpool,
 );
+
+/** The plain checks of batchOptionsShape, to spread into a plugin's plain check. */
+export const plainBatchOptions = {
+  batch: optional(plainBatchLimits),
+  retry: optional(plainRetry),
+  concurrency: optional(num(1, 64, true)),
+  timeoutMs: optional(plainTimeout),
+};
 
 export const batchOptionsShape = lazyShape(
   (z) => ({

@@ -1,4 +1,4 @@
-import { lazySchema } from '../util/lazy-schema.js';
+import { lazySchema, parseFast } from '../util/lazy-schema.js';
 import type { TransportPlugin } from './registry.js';
 
 /**
@@ -7,7 +7,11 @@ import type { TransportPlugin } from './registry.js';
  */
 export function lazyTransportPlugin(load: () => TransportPlugin): TransportPlugin {
   return {
-    schema: lazySchema(() => load().schema),
+    // The plugin's own plain check vouches for usual options without loading zod.
+    schema: lazySchema(
+      () => load().schema,
+      (value) => parseFast(load().schema, value),
+    ),
     create: (options, context) => load().create(options, context),
     get deprecated() {
       return load().deprecated;

@@ -104,9 +104,13 @@ export const timerDurationSchema = lazySchema(
   plainTimerDuration,
 );
 
+/** The plain check of timeoutSchema. */
+export const plainTimeout: PlainCheck = where(plainTimerDuration, (ms) => (ms as number) >= 1);
+
 /** How long an attempt may take: a timer duration of at least 1 ms (0 would fail every attempt at once). */
-export const timeoutSchema = lazySchema((z) =>
-  timerDurationSchema.pipe(z.number().min(1, { error: 'expected a timeout of at least 1 ms' })),
+export const timeoutSchema = lazySchema(
+  (z) => timerDurationSchema.pipe(z.number().min(1, { error: 'expected a timeout of at least 1 ms' })),
+  plainTimeout,
 );
 
 /** An option kept under its old name for one minor version: marked deprecated in the JSON Schema. */

@@ -5,7 +5,20 @@ import { closest } from '../../core/util/closest.js';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { deprecatedOption, sizeSchema } from '../../core/plugin/units.js';
-import { batchOptionsShape, spoolSchema } from '../../core/plugin/batch-schema.js';
+import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
+import { plainSize } from '../../core/plugin/units.js';
+import {
+  arrayOf,
+  bool,
+  either,
+  object,
+  oneOf,
+  optional,
+  type PlainCheck,
+  record,
+  text,
+  where,
+} from '../../core/util/plain-checks.js';
 import { HttpTransport } from './transport.js';
 import type { PresetOptions } from './preset.js';
 import { httpPreset, httpPresetNames } from './presets/index.js';
@@ -19,61 +32,97 @@ const RENAMED = {
   spoolMaxBytes: '"spool": { "maxBytes": … }',
 };
 
-const httpSchema = lazySchema((z) =>
-  z
-    .strictObject({
-      url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-      preset: z.string().optional(),
-      // A header Node would refuse (CR, LF: a split request) is a config error, not a failure per request.
-      headers: z
-        .record(z.string(), z.string())
-        .check((ctx) => {
-          for (const [name, value] of Object.entries(ctx.value)) {
-            const problem = headerProblem(name, value);
-            if (problem !== undefined)
-              ctx.issues.push({ code: 'custom', message: problem, path: [name], input: value });
-          }
-        })
-        .optional(),
-      ...batchOptionsShape,
-      compression: z
-        .union([
-          z.enum(['gzip', 'none']),
-          z.strictObject({ type: z.enum(['gzip', 'none']), minBytes: sizeSchema.optional() }),
-        ])
-        .optional(),
-      tls: z
-        .strictObject({
-          ca: z.string().optional(),
-          cert: z.string().optional(),
-          key: z.string().optional(),
-          rejectUnauthorized: z.boolean().optional(),
-        })
-        .optional(),
-      labels: z.array(z.string()).optional(),
-      metadata: z.array(z.string()).optional(),
-      index: z.string().min(1).optional(),
-      table: z
-        .string()
-        .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
-        .optional(),
-      columns: z.record(z.string(), z.string()).optional(),
-      insertDeduplicationToken: z.boolean().optional(),
-      /** Where what is held at exit waits for the next start: `dir` relative to the config. */
-      spool: spoolSchema.optional(),
-      spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
-      spoolMaxBytes: deprecatedOption(sizeSchema.optional(), RENAMED.spoolMaxBytes),
-    })
-    .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
-      // A function: the names known when the config is read, registered ones included.
-      error: (issue) => {
-        const preset = (issue.input as { preset: string }).preset;
-        const match = closest(preset, httpPresetNames());
-        const hint = match === undefined ? '' : `; did you mean "${match}"?`;
-        return `unknown preset ${JSON.stringify(preset)} (known: ${httpPresetNames().join(', ')})${hint}`;
-      },
-      path: ['preset'],
-    }),
+/**
+ * An http(s) URL that zod's check leaves as it is: no surrounding space, no tab or line
+ * break (which the URL parser would delete), the scheme followed by "//".
+ */
+const plainUrl = where(
+  text(1, /^https?:\/\/[^\s]*$/i),
+  (url) => URL.canParse(url as string) && /^https?:$/.test(new URL(url as string).protocol),
+);
+
+const plainHeaders = where(record(text(), text()), (headers) =>
+  Object.entries(headers as Record<string, string>).every(([name, value]) => headerProblem(name, value) === undefined),
+);
+
+const compressionType = oneOf('gzip', 'none');
+
+/** The plain check of httpSchema: the usual options, vouched for without loading zod. */
+const plainHttp: PlainCheck = object({
+  url: plainUrl,
+  preset: optional(where(text(), (name) => httpPreset(name as string) !== undefined)),
+  headers: optional(plainHeaders),
+  ...plainBatchOptions,
+  compression: optional(either(compressionType, object({ type: compressionType, minBytes: optional(plainSize) }))),
+  tls: optional(
+    object({ ca: optional(text()), cert: optional(text()), key: optional(text()), rejectUnauthorized: optional(bool) }),
+  ),
+  labels: optional(arrayOf(text())),
+  metadata: optional(arrayOf(text())),
+  index: optional(text(1)),
+  table: optional(text(0, /^[A-Za-z_][\w.]*$/)),
+  columns: optional(record(text(), text())),
+  insertDeduplicationToken: optional(bool),
+  spool: optional(plainSpool),
+});
+
+const httpSchema = lazySchema(
+  (z) =>
+    z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+        preset: z.string().optional(),
+        // A header Node would refuse (CR, LF: a split request) is a config error, not a failure per request.
+        headers: z
+          .record(z.string(), z.string())
+          .check((ctx) => {
+            for (const [name, value] of Object.entries(ctx.value)) {
+              const problem = headerProblem(name, value);
+              if (problem !== undefined)
+                ctx.issues.push({ code: 'custom', message: problem, path: [name], input: value });
+            }
+          })
+          .optional(),
+        ...batchOptionsShape,
+        compression: z
+          .union([
+            z.enum(['gzip', 'none']),
+            z.strictObject({ type: z.enum(['gzip', 'none']), minBytes: sizeSchema.optional() }),
+          ])
+          .optional(),
+        tls: z
+          .strictObject({
+            ca: z.string().optional(),
+            cert: z.string().optional(),
+            key: z.string().optional(),
+            rejectUnauthorized: z.boolean().optional(),
+          })
+          .optional(),
+        labels: z.array(z.string()).optional(),
+        metadata: z.array(z.string()).optional(),
+        index: z.string().min(1).optional(),
+        table: z
+          .string()
+          .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
+          .optional(),
+        columns: z.record(z.string(), z.string()).optional(),
+        insertDeduplicationToken: z.boolean().optional(),
+        /** Where what is held at exit waits for the next start: `dir` relative to the config. */
+        spool: spoolSchema.optional(),
+        spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
+        spoolMaxBytes: deprecatedOption(sizeSchema.optional(), RENAMED.spoolMaxBytes),
+      })
+      .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
+        // A function: the names known when the config is read, registered ones included.
+        error: (issue) => {
+          const preset = (issue.input as { preset: string }).preset;
+          const match = closest(preset, httpPresetNames());
+          const hint = match === undefined ? '' : `; did you mean "${match}"?`;
+          return `unknown preset ${JSON.stringify(preset)} (known: ${httpPresetNames().join(', ')})${hint}`;
+        },
+        path: ['preset'],
+      }),
+  plainHttp,
 );
 
 export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {

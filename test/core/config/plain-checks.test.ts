@@ -67,6 +67,12 @@ const OBJECTS: unknown[] = [
   ...[{ maxBytes: '2KB', intervalMs: 'soon' }, { svc: 1 }, { info: 35, loud: 1001 }, { Bad: 1 }, { audit: 35 }],
   ...[{ type: 'file', path: '/dev/null' }, { type: 'console', module: 'x' }, { type: 'memory' }, Object.create(null)],
   JSON.parse('{ "__proto__": { "x": 1 } }'),
+  // The http transport's: URLs, presets, headers, compression, tls, table names.
+  ...['http://127.0.0.1:4318/v1/logs', 'https://a.b/c?d=1', 'HTTP://X', ' http://x', 'http://x ', 'http:x'],
+  ...['ftp://x', 'http://exa\nmple.com', 'http://', 'http://[::1]:9/', 'https://a b', 'otlp', 'loki', 'nope'],
+  ...['logs', 'db.logs', '1bad', 'gzip', 'none', 'brotli'],
+  ...[{ authorization: 'Bearer x' }, { 'bad name': 'x' }, { x: 'a\r\nb' }, { x: 1 }],
+  ...[{ type: 'gzip' }, { type: 'gzip', minBytes: '1KB' }, { type: 'zip' }, { ca: 'pem', rejectUnauthorized: false }],
 ];
 const VALUES = [...SCALARS, ...OBJECTS];
 
@@ -131,6 +137,7 @@ const cases: [string, z.ZodType, Record<string, unknown>][] = [
   ['console', transport('console'), {}],
   ['memory', transport('memory'), {}],
   ['buffered', transport('buffered'), { target: { type: 'memory' } }],
+  ['http', transport('http'), { url: 'http://127.0.0.1:4318/v1/logs' }],
   ...['json', 'stable-json', 'text', 'pretty'].map((f): [string, z.ZodType, object] => [`${f} format`, format(f), {}]),
 ];
 
@@ -170,6 +177,8 @@ describe('plain-code option checks, then zod', () => {
       flushIntervalMs: 1000,
     });
     expect(parseFast(transportEnvelopeSchema, { type: 'console', format: 'text', level: 30 })).not.toBe(NO);
+    const http = { url: 'https://otel:4318/v1/logs', preset: 'otlp', timeoutMs: '5s', batch: { maxBytes: '1MB' } };
+    expect(parseFast(transport('http'), http)).toEqual({ ...http, timeoutMs: 5000, batch: { maxBytes: 1024 * 1024 } });
     // A misspelt option is never vouched for: zod names it, with its "did you mean".
     expect(parseFast(file, { pth: 'a.log' })).toBe(NO);
     expect(parseFast(maxQueueSchema, { maxRecord: 5 })).toBe(NO);

@@ -60,6 +60,27 @@ const BUILT_INS = [
     flushIntervalMs: 500,
     target: { type: 'memory' },
   },
+  // Above every level logged here, so nothing is sent: only their options are read.
+  {
+    type: 'http',
+    level: 'fatal',
+    preset: 'otlp',
+    url: 'http://127.0.0.1:9/v1/logs',
+    headers: { authorization: 'Bearer x' },
+    batch: { maxRecords: 500, maxBytes: '1MB', intervalMs: '2s' },
+    retry: { maxAttempts: 4, baseMs: 100, deadlineMs: '1m' },
+    concurrency: 2,
+    timeoutMs: '5s',
+    compression: { type: 'gzip', minBytes: '1KB' },
+  },
+  {
+    type: 'http',
+    level: 'fatal',
+    preset: 'loki',
+    url: 'https://127.0.0.1:9/push',
+    labels: ['app'],
+    compression: 'none',
+  },
 ];
 const OPTIONS = {
   exitFlush: false,
@@ -98,6 +119,13 @@ const FROM_ENV = {
       retry: { maxAttempts: '${ATTEMPTS}' },
       target: { type: 'memory', maxRecords: '${KEEP}' },
     },
+    {
+      type: 'http',
+      level: 'fatal',
+      url: 'http://127.0.0.1:9/',
+      concurrency: '${CONCURRENCY}',
+      timeoutMs: '${TIMEOUT}',
+    },
   ],
   env: {
     EXIT_FLUSH: 'false',
@@ -117,6 +145,8 @@ const FROM_ENV = {
     SHOW_BASE: 'true',
     BATCH: '50',
     ATTEMPTS: '3',
+    CONCURRENCY: '2',
+    TIMEOUT: '5000',
   },
 };
 
