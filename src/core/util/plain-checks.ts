@@ -139,7 +139,8 @@ export function object(shape: Record<string, PlainCheck>, loose = false): PlainC
 /** An object whose every key and value pass. */
 export function record(key: PlainCheck, item: PlainCheck): PlainCheck {
   return (value) => {
-    if (!isPlainObject(value)) return NO;
+    // z.record looks at symbol keys too (and refuses them as not strings); Object.keys skips them.
+    if (!isPlainObject(value) || Object.getOwnPropertySymbols(value).length > 0) return NO;
     const out: Record<string, unknown> = {};
     for (const name of Object.keys(value)) {
       if (name === '__proto__' || key(name) === NO) return NO;

@@ -73,6 +73,8 @@ const OBJECTS: unknown[] = [
   ...['logs', 'db.logs', '1bad', 'gzip', 'none', 'brotli'],
   ...[{ authorization: 'Bearer x' }, { 'bad name': 'x' }, { x: 'a\r\nb' }, { x: 1 }],
   ...[{ type: 'gzip' }, { type: 'gzip', minBytes: '1KB' }, { type: 'zip' }, { ca: 'pem', rejectUnauthorized: false }],
+  // z.record refuses a symbol key (not a string); Object.keys would not see it.
+  ...[{ [Symbol('s')]: 'x' }, { audit: 35, [Symbol('s')]: 35 }, { 'app@1': ['a'], [Symbol('s')]: ['b'] }],
 ];
 const VALUES = [...SCALARS, ...OBJECTS];
 
