@@ -34,7 +34,12 @@ describe('what start-up does not need is loaded when first used', () => {
     expect(loaded(build, '')).toEqual([]);
     const entry = "{ type: 'validating', rules: { a: 'number' }, target: { type: 'memory' } }";
     const validating = `lib.createLogger({ exitFlush: false, transports: [${entry}] }).close();`;
-    expect(loaded(build, validating)).toEqual(['ajv', 'validating', 'zod']);
+    // Their options are vouched for by plain-code checks: no zod.
+    expect(loaded(build, validating)).toEqual(['ajv', 'validating']);
+    const syslog = "{ type: 'syslog', level: 'fatal', protocol: 'udp', port: 9, facility: 'local0' }";
+    expect(loaded(build, `lib.createLogger({ exitFlush: false, transports: [${syslog}] }).close();`)).toEqual([
+      'syslog',
+    ]);
     expect(loaded(build, "new lib.HttpTransport({ url: 'http://127.0.0.1:9/' }).destroy();")).toEqual(['http']);
     expect(loaded(build, 'void ({} instanceof lib.SyslogTransport);')).toEqual(['syslog']);
     expect(loaded(build, 'lib.configJsonSchema();')).toEqual(['http', 'syslog', 'validating', 'zod']);

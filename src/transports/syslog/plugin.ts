@@ -3,9 +3,22 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { lazySchema } from '../../core/util/lazy-schema.js';
-import { batchOptionsShape, spoolSchema } from '../../core/plugin/batch-schema.js';
+import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { sizeSchema, timeoutSchema } from '../../core/plugin/units.js';
+import { plainSize, plainTimeout, sizeSchema, timeoutSchema } from '../../core/plugin/units.js';
+import {
+  arrayOf,
+  bool,
+  either,
+  num,
+  object,
+  oneOf,
+  optional,
+  type PlainCheck,
+  record,
+  text,
+  where,
+} from '../../core/util/plain-checks.js';
 import type { SyslogTlsOptions } from './options.js';
 import { FACILITIES } from './severity.js';
 import { SyslogTransport } from './transport.js';
@@ -16,6 +29,47 @@ const facilityNames = Object.keys(FACILITIES) as [string, ...string[]];
 
 /** SD-NAME (RFC 5424 §6.3.2): printable ASCII but '"', '=' and ']' (and no space, which is not printable there). */
 const SD_ID = /^[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]{1,32}$/;
+
+/** The plain check of syslogSchema: the usual options, vouched for without loading zod. */
+const plainSyslog: PlainCheck = where(
+  object({
+    protocol: optional(oneOf('tcp', 'tls', 'udp')),
+    host: optional(text(1)),
+    port: optional(num(1, 65535, true)),
+    facility: optional(either(oneOf(...facilityNames), num(0, 23, true))),
+    appName: optional(text(1)),
+    hostname: optional(text(1)),
+    procId: optional(text(1)),
+    msgIdField: optional(text(1)),
+    structuredData: optional(
+      record(
+        text(1, SD_ID),
+        where(arrayOf(text(1)), (values) => (values as unknown[]).length >= 1),
+      ),
+    ),
+    framing: optional(oneOf('octet-counting', 'lf')),
+    fatalSeverity: optional(oneOf('crit', 'emerg')),
+    maxMessageBytes: optional(where(plainSize, (bytes) => (bytes as number) >= 480)),
+    utf8Bom: optional(bool),
+    tls: optional(
+      object({
+        ca: optional(text(1)),
+        cert: optional(text(1)),
+        key: optional(text(1)),
+        rejectUnauthorized: optional(bool),
+        servername: optional(text(1)),
+      }),
+    ),
+    connectTimeoutMs: optional(plainTimeout),
+    ...plainBatchOptions,
+    spool: optional(plainSpool),
+  }),
+  // The schema's two refinements.
+  (parsed) => {
+    const o = parsed as { protocol?: string; tls?: unknown; framing?: unknown };
+    return (o.tls === undefined || o.protocol === 'tls') && (o.framing === undefined || o.protocol !== 'udp');
+  },
+);
 
 const syslogSchema = lazySchema((z) => {
   /** PEM text, or the path of a file holding it (relative to the config). */
@@ -70,7 +124,7 @@ const syslogSchema = lazySchema((z) => {
       error: 'framing applies to tcp and tls; udp sends one message per datagram',
       path: ['framing'],
     });
-});
+}, plainSyslog);
 
 /** A PEM option: the text itself, or read from the file it names. */
 function pemText(value: string | undefined, baseDir: string, name: string): string | undefined {

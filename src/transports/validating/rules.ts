@@ -1,11 +1,16 @@
 import { lazySchema } from '../../core/util/lazy-schema.js';
+import { text } from '../../core/util/plain-checks.js';
 
 export const RULE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'any'] as const;
 
-export const ruleType = lazySchema((z) =>
-  z.string().regex(new RegExp(`^(${RULE_TYPES.join('|')})\\??$`), {
-    error: `expected one of ${RULE_TYPES.join(', ')} (add "?" for optional)`,
-  }),
+const RULE = new RegExp(`^(${RULE_TYPES.join('|')})\\??$`);
+
+/** The plain check of ruleType. */
+export const plainRuleType = text(0, RULE);
+
+export const ruleType = lazySchema(
+  (z) => z.string().regex(RULE, { error: `expected one of ${RULE_TYPES.join(', ')} (add "?" for optional)` }),
+  plainRuleType,
 );
 
 /**

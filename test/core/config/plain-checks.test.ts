@@ -75,6 +75,22 @@ const OBJECTS: unknown[] = [
   ...[{ type: 'gzip' }, { type: 'gzip', minBytes: '1KB' }, { type: 'zip' }, { ca: 'pem', rejectUnauthorized: false }],
   // z.record refuses a symbol key (not a string); Object.keys would not see it.
   ...[{ [Symbol('s')]: 'x' }, { audit: 35, [Symbol('s')]: 35 }, { 'app@1': ['a'], [Symbol('s')]: ['b'] }],
+  // The syslog transport's: protocols, hosts, ports, facilities, SD-IDs, framings, severities, sizes, tls.
+  ...['tcp', 'tls', 'udp', 'TCP', '127.0.0.1', 'logs.internal', 514, 6514, 65_535, 65_536, 23, 24, 479, 480],
+  ...['local0', 'local7', 'kern', 'LOCAL0', 'local8', 'app@32473', 'octet-counting', 'lf', 'crlf', 'crit', 'emerg'],
+  ...['2KB', '479', '1.5KB', 'a'.repeat(32), 'a'.repeat(33), 'a b', 'a=b', 'a]', 'a"b', 'é'],
+  ...[['env', 'region'], ['a', 1], { 'app@32473': ['env'] }, { 'app@32473': [] }, { 'a b': ['x'] }, { x: [''] }],
+  ...[{ x: ['a'], y: 'b' }, { ca: '-----BEGIN CERTIFICATE-----', servername: 'logs' }, { servername: '' }, { ca: '' }],
+  // The validating transport's: rules, what to do with an invalid record, JSON Schemas, targets.
+  ...['string', 'number?', 'integer', 'any?', 'array??', 'num', ' string', 'error', 'skip', 'log', 'dead-letter'],
+  ...[{ userId: 'number', tags: 'array?' }, { x: 'num' }, { x: 'string', y: 5 }, { x: 'any' }],
+  ...[{ type: 'object', required: ['userId'], properties: { userId: { type: 'integer' } } }, { type: 'nope' }],
+  ...[{ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object' }, { $schema: 'draft-99' }],
+  ...[{ properties: { msg: { maxLength: '5' } } }, { enum: [] }, { type: 'object', unknownKeyword: 1 }],
+  ...[
+    { type: 'memory', maxRecords: 10 },
+    { type: 'buffered', target: { type: 'memory' } },
+  ],
 ];
 const VALUES = [...SCALARS, ...OBJECTS];
 
@@ -100,9 +116,25 @@ function keysOf(schema: z.ZodType): string[] {
 
 type Outcome = { ok: true; data: unknown } | { ok: false; path: string; message: string; issues: unknown };
 
+/** Records a compiled JSON Schema (the validating transport's) is tried on. */
+const SAMPLE_RECORDS = [{}, { userId: 5 }, { userId: 'x', tags: [] }, { msg: 'hello there' }, { level: 30, x: null }];
+
+/**
+ * The data with each check function (a compiled JSON Schema's: two compilations give two
+ * functions) replaced by what it says of SAMPLE_RECORDS, so two parses' data compare.
+ */
+function comparable(data: unknown, depth = 0): unknown {
+  if (typeof data === 'function') return { verdicts: SAMPLE_RECORDS.map((record) => data(record)) };
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || depth > 2) return data;
+  if (!Object.values(data).some((v) => typeof v === 'function' || (typeof v === 'object' && v !== null))) return data;
+  const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(data));
+  for (const [key, value] of Object.entries(data)) out[key] = comparable(value, depth + 1);
+  return out;
+}
+
 function outcome(parse: () => unknown): Outcome {
   try {
-    return { ok: true, data: parse() };
+    return { ok: true, data: comparable(parse()) };
   } catch (error) {
     const { path, message, issues } = error as { path: string; message: string; issues: unknown };
     return { ok: false, path, message, issues };
@@ -140,6 +172,9 @@ const cases: [string, z.ZodType, Record<string, unknown>][] = [
   ['memory', transport('memory'), {}],
   ['buffered', transport('buffered'), { target: { type: 'memory' } }],
   ['http', transport('http'), { url: 'http://127.0.0.1:4318/v1/logs' }],
+  ['syslog', transport('syslog'), { host: '127.0.0.1', port: 514 }],
+  ['validating', transport('validating'), { rules: { userId: 'number' }, target: { type: 'memory' } }],
+  ['validating (JSON Schema)', transport('validating'), { schema: { type: 'object' }, target: { type: 'memory' } }],
   ...['json', 'stable-json', 'text', 'pretty'].map((f): [string, z.ZodType, object] => [`${f} format`, format(f), {}]),
 ];
 
@@ -181,6 +216,33 @@ describe('plain-code option checks, then zod', () => {
     expect(parseFast(transportEnvelopeSchema, { type: 'console', format: 'text', level: 30 })).not.toBe(NO);
     const http = { url: 'https://otel:4318/v1/logs', preset: 'otlp', timeoutMs: '5s', batch: { maxBytes: '1MB' } };
     expect(parseFast(transport('http'), http)).toEqual({ ...http, timeoutMs: 5000, batch: { maxBytes: 1024 * 1024 } });
+    const syslog = {
+      protocol: 'udp',
+      host: 'logs.internal',
+      port: 514,
+      facility: 'local0',
+      appName: 'api',
+      structuredData: { 'app@32473': ['env', 'region'] },
+      maxMessageBytes: '2KB',
+    };
+    expect(parseFast(transport('syslog'), syslog)).toEqual({ ...syslog, maxMessageBytes: 2048 });
+    const tls = { protocol: 'tls', port: 6514, facility: 16, framing: 'lf', tls: { ca: 'ca.pem', servername: 'logs' } };
+    const stream = { ...tls, connectTimeoutMs: '5s', batch: { maxRecords: 100 }, spool: { dir: 'spool' } };
+    expect(parseFast(transport('syslog'), stream)).toEqual({ ...stream, connectTimeoutMs: 5000 });
+    const validating = {
+      rules: { userId: 'number', tags: 'array?' },
+      onInvalid: 'dead-letter',
+      target: { type: 'file' },
+    };
+    expect(parseFast(transport('validating'), validating)).toEqual(validating);
+    const withSchema = parseFast(transport('validating'), {
+      schema: { type: 'object', required: ['userId'] },
+      target: { type: 'memory' },
+    }) as { schema: { draft: string; warnings: string[]; check: (record: object) => unknown }; target: unknown };
+    expect({ ...withSchema.schema, check: undefined }).toEqual({ draft: '2020-12', warnings: [], check: undefined });
+    expect(withSchema.schema.check({ userId: 1 })).toBe(true);
+    expect(withSchema.schema.check({})).toEqual([{ path: 'userId', message: 'required' }]);
+    expect(withSchema.target).toEqual({ type: 'memory' });
     // A misspelt option is never vouched for: zod names it, with its "did you mean".
     expect(parseFast(file, { pth: 'a.log' })).toBe(NO);
     expect(parseFast(maxQueueSchema, { maxRecord: 5 })).toBe(NO);

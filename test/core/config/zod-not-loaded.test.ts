@@ -81,6 +81,41 @@ const BUILT_INS = [
     labels: ['app'],
     compression: 'none',
   },
+  // Ports nobody listens on (9, discard), above every level logged here: only their options are read.
+  {
+    type: 'syslog',
+    level: 'fatal',
+    protocol: 'udp',
+    host: '127.0.0.1',
+    port: 9,
+    facility: 'local0',
+    appName: 'app',
+    structuredData: { 'app@32473': ['env'] },
+    maxMessageBytes: '2KB',
+  },
+  {
+    type: 'syslog',
+    level: 'fatal',
+    protocol: 'tcp',
+    port: 9,
+    facility: 16,
+    framing: 'lf',
+    fatalSeverity: 'emerg',
+    connectTimeoutMs: '1s',
+    batch: { maxRecords: 100 },
+  },
+  {
+    type: 'validating',
+    rules: { msg: 'string', request: 'number?' },
+    onInvalid: 'skip',
+    target: { type: 'memory', maxRecords: 10 },
+  },
+  {
+    type: 'validating',
+    schema: { type: 'object', required: ['msg'], properties: { msg: { type: 'string', maxLength: 100 } } },
+    onInvalid: 'dead-letter',
+    target: { type: 'memory', format: 'json' },
+  },
 ];
 const OPTIONS = {
   exitFlush: false,
@@ -126,6 +161,16 @@ const FROM_ENV = {
       concurrency: '${CONCURRENCY}',
       timeoutMs: '${TIMEOUT}',
     },
+    {
+      type: 'syslog',
+      level: 'fatal',
+      protocol: 'udp',
+      port: '${SYSLOG_PORT}',
+      facility: '${FACILITY}',
+      utf8Bom: '${BOM}',
+      maxMessageBytes: '${MAX_MESSAGE}',
+    },
+    { type: 'validating', rules: { msg: 'string' }, target: { type: 'memory', maxRecords: '${KEEP}' } },
   ],
   env: {
     EXIT_FLUSH: 'false',
@@ -147,6 +192,10 @@ const FROM_ENV = {
     ATTEMPTS: '3',
     CONCURRENCY: '2',
     TIMEOUT: '5000',
+    SYSLOG_PORT: '9',
+    FACILITY: '16',
+    BOM: 'true',
+    MAX_MESSAGE: '2048',
   },
 };
 
