@@ -11,13 +11,18 @@ export type Verdict =
   | { kind: 'bisect'; reason: Error }
   /** Give the batch up: its records fail with the reason. `circuit` opens the target's circuit. */
   | { kind: 'fail'; reason: Error; circuit?: boolean }
-  /** Per record: which failed (index → reason) and which to retry (indexes). */
-  | { kind: 'partial'; failed: Map<number, Error>; retry: number[] };
+  /**
+   * Per record: which failed (index → reason) and which to retry (indexes), why they wait
+   * (`reason`), and whether the destination may already hold those (`outcomeUnknown`).
+   */
+  | { kind: 'partial'; failed: Map<number, Error>; retry: number[]; reason?: Error; outcomeUnknown?: boolean };
 
 /**
  * What a processor may return: nothing (all delivered), a verdict, or the short form of a
  * partial result, `{ failed, retry }`, where `failed` is indexes (failed with a generic
- * reason), `[index, reason]` pairs or a Map. Throwing means "try again later".
+ * reason), `[index, reason]` pairs or a Map; `reason` says why the `retry` ones wait, and
+ * `outcomeUnknown: true` that they were sent and may have arrived (a later delivery of them
+ * counts as a possible duplicate). Throwing means "try again later".
  */
 export type BatchResult =
   | undefined
@@ -25,6 +30,8 @@ export type BatchResult =
   | {
       failed?: ReadonlyMap<number, Error> | Iterable<readonly [number, Error]> | readonly number[];
       retry?: readonly number[];
+      reason?: unknown;
+      outcomeUnknown?: boolean;
     };
 
 const DELIVERED: Verdict = { kind: 'delivered' };
@@ -73,7 +80,10 @@ function checkedVerdict(answer: Record<string, unknown>, size: number): Verdict 
 }
 
 /** `{ failed, retry }`: indexes, `[index, reason]` pairs or a Map for the refused; indexes to retry. */
-function shortForm(answer: { failed?: unknown; retry?: unknown }, size: number): Verdict {
+function shortForm(
+  answer: { failed?: unknown; retry?: unknown; reason?: unknown; outcomeUnknown?: unknown },
+  size: number,
+): Verdict {
   const failed = new Map<number, Error>();
   const refused = new Error('refused by the processor');
   try {
@@ -95,7 +105,14 @@ function shortForm(answer: { failed?: unknown; retry?: unknown }, size: number):
     if (!isIndex(index, size)) return malformed(`named record ${String(index)} of a batch of ${size}`);
   }
   if (failed.size === 0 && retry.length === 0) return DELIVERED;
-  return { kind: 'partial', failed, retry: [...new Set(retry as number[])].filter((i) => !failed.has(i)) };
+  const verdict: Verdict = {
+    kind: 'partial',
+    failed,
+    retry: [...new Set(retry as number[])].filter((i) => !failed.has(i)),
+  };
+  if (answer.reason !== undefined) verdict.reason = toError(answer.reason);
+  if (answer.outcomeUnknown === true) verdict.outcomeUnknown = true;
+  return verdict;
 }
 
 function isIndex(value: unknown, size: number): value is number {

@@ -588,7 +588,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         this.settled(batch, delivered, failed);
         if (retry.size > 0) {
           const again = { ...batch, records: records.filter((_, i) => retry.has(i)) };
-          this.retryLater(again, new Error('some records were refused for now'), undefined);
+          // Sent, unanswered: the destination may hold them, and a later delivery may be a second copy.
+          if (verdict.outcomeUnknown === true) again.uncertain = true;
+          this.retryLater(again, verdict.reason ?? new Error('some records were refused for now'), undefined);
         }
         return;
       }

@@ -2,7 +2,7 @@ import type { BatchStats, BatchTransportOptions } from '../../core/plugin/batch-
 import type { Framing } from './framing.js';
 import type { FacilityName } from './severity.js';
 
-export type SyslogProtocol = 'tcp' | 'tls' | 'udp';
+export type SyslogProtocol = 'tcp' | 'tls' | 'udp' | 'relp';
 
 export interface SyslogTlsOptions {
   /** PEM text of the CA(s) the receiver's certificate is checked against (default: Node's roots). */
@@ -21,7 +21,7 @@ export interface SyslogTransportOptions extends BatchTransportOptions {
   protocol?: SyslogProtocol;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Default 514 (6514 for tls). */
+  /** Default 514 (6514 for tls, 2514 for relp). */
   port?: number;
   /** Name or number 0-23 (default user). */
   facility?: FacilityName | number;
@@ -35,24 +35,26 @@ export interface SyslogTransportOptions extends BatchTransportOptions {
   msgIdField?: string;
   /** SD-ID → fields that become its params: `{ "req@32473": ["reqId", "req.method"] }`. */
   structuredData?: Record<string, string[]>;
-  /** Stream framing (default octet-counting); UDP sends one message per datagram. */
+  /** Stream framing of tcp and tls (default octet-counting); udp and relp send each message on its own. */
   framing?: Framing;
   /** Severity of `fatal` records (default crit). */
   fatalSeverity?: 'crit' | 'emerg';
-  /** A message longer than this is cut (default 2048 for udp, 8096 for tcp and tls: rsyslog's default limit). */
+  /** A message longer than this is cut (default 2048 for udp, 8096 for tcp, tls and relp: rsyslog's default limit). */
   maxMessageBytes?: number;
   /** Prefix MSG with a byte order mark, RFC 5424's MSG-UTF8 (default false). */
   utf8Bom?: boolean;
   tls?: SyslogTlsOptions;
-  /** A connection not made within this is an attempt failed (default 10 s). */
+  /** A connection (for relp: and its session) not made within this is an attempt failed (default 10 s). */
   connectTimeoutMs?: number;
+  /** relp: messages sent and not yet acknowledged, at most (default 128, librelp's). */
+  relpWindow?: number;
 }
 
 /** What the syslog transport adds to stats(). */
 export interface SyslogStats extends BatchStats {
   /** Messages cut to `maxMessageBytes`. */
   truncated: number;
-  /** Connections made, and connections that ended under us (tcp, tls). */
+  /** Connections (relp: sessions) made, and connections that ended under us (tcp, tls, relp). */
   connects: number;
   drops: number;
 }

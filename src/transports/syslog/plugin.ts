@@ -21,11 +21,14 @@ import {
 } from '../../core/util/plain-checks.js';
 import type { SyslogTlsOptions } from './options.js';
 import { FACILITIES } from './severity.js';
-import { SyslogTransport } from './transport.js';
+import { defaultPort, SyslogTransport } from './transport.js';
 
 // The `syslog` entry of a config: its schema, and the transport it makes.
 
 const facilityNames = Object.keys(FACILITIES) as [string, ...string[]];
+
+/** A window beyond this is no use to any receiver, and a way to hold a great deal unanswered. */
+const MAX_RELP_WINDOW = 100_000;
 
 /** SD-NAME (RFC 5424 §6.3.2): printable ASCII but '"', '=' and ']' (and no space, which is not printable there). */
 const SD_ID = /^[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]{1,32}$/;
@@ -33,7 +36,7 @@ const SD_ID = /^[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]{1,32}$/;
 /** The plain check of syslogSchema: the usual options, vouched for without loading zod. */
 const plainSyslog: PlainCheck = where(
   object({
-    protocol: optional(oneOf('tcp', 'tls', 'udp')),
+    protocol: optional(oneOf('tcp', 'tls', 'udp', 'relp')),
     host: optional(text(1)),
     port: optional(num(1, 65535, true)),
     facility: optional(either(oneOf(...facilityNames), num(0, 23, true))),
@@ -61,13 +64,18 @@ const plainSyslog: PlainCheck = where(
       }),
     ),
     connectTimeoutMs: optional(plainTimeout),
+    relpWindow: optional(num(1, MAX_RELP_WINDOW, true)),
     ...plainBatchOptions,
     spool: optional(plainSpool),
   }),
-  // The schema's two refinements.
+  // The schema's three refinements.
   (parsed) => {
-    const o = parsed as { protocol?: string; tls?: unknown; framing?: unknown };
-    return (o.tls === undefined || o.protocol === 'tls') && (o.framing === undefined || o.protocol !== 'udp');
+    const o = parsed as { protocol?: string; tls?: unknown; framing?: unknown; relpWindow?: unknown };
+    return (
+      (o.tls === undefined || o.protocol === 'tls') &&
+      (o.framing === undefined || (o.protocol !== 'udp' && o.protocol !== 'relp')) &&
+      (o.relpWindow === undefined || o.protocol === 'relp')
+    );
   },
 );
 
@@ -76,7 +84,7 @@ const syslogSchema = lazySchema((z) => {
   const pem = z.string().min(1);
   return z
     .strictObject({
-      protocol: z.enum(['tcp', 'tls', 'udp']).optional(),
+      protocol: z.enum(['tcp', 'tls', 'udp', 'relp']).optional(),
       host: z.string().min(1).optional(),
       port: z.number().int().min(1).max(65535).optional(),
       facility: z
@@ -112,6 +120,8 @@ const syslogSchema = lazySchema((z) => {
         })
         .optional(),
       connectTimeoutMs: timeoutSchema.optional(),
+      /** relp: messages sent and not yet acknowledged, at most (default 128). */
+      relpWindow: z.number().int().min(1).max(MAX_RELP_WINDOW).optional(),
       ...batchOptionsShape,
       /** Where what is held at exit waits for the next start (`dir` relative to the config). */
       spool: spoolSchema.optional(),
@@ -120,9 +130,13 @@ const syslogSchema = lazySchema((z) => {
       error: 'tls settings need "protocol": "tls"',
       path: ['tls'],
     })
-    .refine((o) => o.framing === undefined || o.protocol !== 'udp', {
-      error: 'framing applies to tcp and tls; udp sends one message per datagram',
+    .refine((o) => o.framing === undefined || (o.protocol !== 'udp' && o.protocol !== 'relp'), {
+      error: 'framing applies to tcp and tls; udp sends one message per datagram, relp one per command',
       path: ['framing'],
+    })
+    .refine((o) => o.relpWindow === undefined || o.protocol === 'relp', {
+      error: 'relpWindow needs "protocol": "relp"',
+      path: ['relpWindow'],
     });
 }, plainSyslog);
 
@@ -150,7 +164,7 @@ export const syslogTransportPlugin: TransportPlugin<typeof syslogSchema> = {
             key: pemText(tls.key, context.baseDir, 'key'),
           };
     const protocol = options.protocol ?? 'tcp';
-    const port = options.port ?? (protocol === 'tls' ? 6514 : 514);
+    const port = options.port ?? defaultPort(protocol);
     const destination = `${protocol}://${options.host ?? '127.0.0.1'}:${port}`;
     return new SyslogTransport({
       ...rest,

@@ -5,7 +5,8 @@ import type { LogRecord } from '../../core/record/log-record.js';
 import { DatagramSender } from './datagram-sender.js';
 import { escapeNewlines, type Framing, frame, truncateUtf8 } from './framing.js';
 import { MessageBuilder } from './message.js';
-import type { SyslogStats, SyslogTransportOptions } from './options.js';
+import type { SyslogProtocol, SyslogStats, SyslogTransportOptions } from './options.js';
+import { RelpSender } from './relp-sender.js';
 import { FACILITIES } from './severity.js';
 import { StreamSender } from './stream-sender.js';
 
@@ -31,6 +32,7 @@ interface Send {
   maxBytes: number;
   stream: StreamSender | undefined;
   datagram: DatagramSender | undefined;
+  relp: RelpSender | undefined;
   truncated: number;
   /** Records already counted as cut: a retry builds their message again. */
   cut: WeakSet<LogRecord>;
@@ -38,10 +40,13 @@ interface Send {
 
 /**
  * Ships records to a syslog receiver (rsyslog, syslog-ng) as RFC 5424 messages over TCP
- * (RFC 6587), TLS (RFC 5425) or UDP (RFC 5426): a BatchTransport whose processor writes a
- * batch of framed messages to the socket. A record is delivered once written to the socket
- * (sent, for UDP); what a dropped connection did not take is tried again on a new one after a
- * backoff. Batching, retries, the spool and the exit path are the BatchTransport's.
+ * (RFC 6587), TLS (RFC 5425), UDP (RFC 5426) or RELP: a BatchTransport whose processor writes a
+ * batch of framed messages to the socket. Over TCP, TLS and UDP a record is delivered once
+ * written to the socket (sent, for UDP); what a dropped connection did not take is tried again
+ * on a new one after a backoff. Over RELP a record is delivered when the receiver acknowledges
+ * it (`rsp 200`), fails when it refuses it, and is sent again on a new session when the
+ * connection ends before the answer. Batching, retries, the spool and the exit path are the
+ * BatchTransport's.
  */
 export class SyslogTransport extends BatchTransport<SyslogStats> {
   override readonly type: string = 'syslog';
@@ -50,7 +55,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
   constructor(options: SyslogTransportOptions = {}) {
     const protocol = options.protocol ?? 'tcp';
     const host = options.host ?? '127.0.0.1';
-    const port = options.port ?? (protocol === 'tls' ? 6514 : 514);
+    const port = options.port ?? defaultPort(protocol);
     const facility = typeof options.facility === 'number' ? options.facility : FACILITIES[options.facility ?? 'user'];
     if (facility === undefined || !Number.isInteger(facility) || facility < 0 || facility > 23) {
       throw new RangeError(`unknown syslog facility ${JSON.stringify(options.facility)}`);
@@ -58,6 +63,10 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     const max = options.maxMessageBytes;
     if (max !== undefined && !(Number.isInteger(max) && max >= 480)) {
       throw new RangeError(`syslog maxMessageBytes must be an integer of at least 480, not ${max}`);
+    }
+    const window = options.relpWindow ?? 128;
+    if (!(Number.isInteger(window) && window >= 1)) {
+      throw new RangeError(`syslog relpWindow must be a positive integer, not ${window}`);
     }
     const formatter = options.formatter;
     const messages = new MessageBuilder({
@@ -76,7 +85,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
       framing: options.framing ?? 'octet-counting',
       maxBytes: protocol === 'udp' ? Math.min(max ?? UDP_MAX_BYTES, DATAGRAM_LIMIT) : (max ?? STREAM_MAX_BYTES),
       stream:
-        protocol === 'udp'
+        protocol === 'udp' || protocol === 'relp'
           ? undefined
           : new StreamSender({
               host,
@@ -85,6 +94,16 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
               connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
             }),
       datagram: protocol === 'udp' ? new DatagramSender(host, port) : undefined,
+      relp:
+        protocol === 'relp'
+          ? new RelpSender({
+              host,
+              port,
+              connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+              window,
+              report: (message, error) => this.report(message, error),
+            })
+          : undefined,
       truncated: 0,
       cut: new WeakSet(),
     };
@@ -100,8 +119,8 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     return {
       ...super.extraStats(),
       truncated: this.send.truncated,
-      connects: this.send.stream?.connects ?? 0,
-      drops: this.send.stream?.drops ?? 0,
+      connects: this.send.stream?.connects ?? this.send.relp?.connects ?? 0,
+      drops: this.send.stream?.drops ?? this.send.relp?.drops ?? 0,
     };
   }
 
@@ -109,6 +128,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     await super.closeResources();
     this.send.stream?.close();
     this.send.datagram?.close();
+    this.send.relp?.close();
   }
 
   override giveUpSync(reason: Error): void {
@@ -116,7 +136,14 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     // Writes nobody waits for any more must not keep the process alive.
     this.send.stream?.close(true);
     this.send.datagram?.close();
+    this.send.relp?.close(true);
   }
+}
+
+/** The port a protocol's receivers listen on when none is given. */
+export function defaultPort(protocol: SyslogProtocol): number {
+  // 2514: rsyslog's documentation's RELP port (none is registered; omrelp defaults to 514, librelp to 20514).
+  return protocol === 'tls' ? 6514 : protocol === 'relp' ? 2514 : 514;
 }
 
 /** One record's message, cut to the limit (counted); under lf its newlines escaped first, as sent. */
@@ -133,6 +160,7 @@ function message(send: Send, record: LogRecord): string {
 }
 
 async function deliver(send: Send, records: readonly LogRecord[], info: BatchInfo): Promise<BatchResult> {
+  if (send.relp !== undefined) return deliverRelp(send.relp, send, records, info);
   if (send.datagram !== undefined) {
     const { refused, error } = await send.datagram.send(records.map((r) => Buffer.from(message(send, r))));
     if (refused.length === 0) return undefined;
@@ -159,4 +187,35 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
   // Nothing written: the whole batch waits out a backoff (a reconnect). Else the rest does.
   if (sent === 0) throw result.error;
   return { retry: Array.from({ length: records.length - sent }, (_, i) => sent + i) };
+}
+
+/**
+ * RELP: each record is delivered on its `rsp 200`, failed on any other answer; those the
+ * session ended before answering wait out a backoff and go again on a new session.
+ */
+async function deliverRelp(relp: RelpSender, send: Send, records: readonly LogRecord[], info: BatchInfo) {
+  const { answers, written, error } = await relp.send(
+    records.map((r) => Buffer.from(message(send, r))),
+    info.signal,
+  );
+  const failed: [number, Error][] = [];
+  const retry: number[] = [];
+  let sentUnanswered = false;
+  answers.forEach((answer, i) => {
+    if (answer === undefined) {
+      retry.push(i);
+      if (written[i]) sentUnanswered = true;
+    } else if (answer.code !== 200) {
+      const text = answer.text === '' ? '' : ` ${answer.text}`;
+      failed.push([
+        i,
+        Object.assign(new Error(`the receiver refused it: ${answer.code}${text}`), { status: answer.code }),
+      ]);
+    }
+  });
+  const why = error ?? new Error('not answered');
+  // Nothing answered: the batch waits out a backoff, a possible duplicate if any of it was sent.
+  if (retry.length === records.length) throw Object.assign(why, { outcomeUnknown: sentUnanswered });
+  if (failed.length === 0 && retry.length === 0) return undefined;
+  return { failed, retry, reason: why, outcomeUnknown: sentUnanswered };
 }

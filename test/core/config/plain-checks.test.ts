@@ -77,6 +77,8 @@ const OBJECTS: unknown[] = [
   ...[{ [Symbol('s')]: 'x' }, { audit: 35, [Symbol('s')]: 35 }, { 'app@1': ['a'], [Symbol('s')]: ['b'] }],
   // The syslog transport's: protocols, hosts, ports, facilities, SD-IDs, framings, severities, sizes, tls.
   ...['tcp', 'tls', 'udp', 'TCP', '127.0.0.1', 'logs.internal', 514, 6514, 65_535, 65_536, 23, 24, 479, 480],
+  // relp, its port and windows at and past their bounds.
+  ...['relp', 'RELP', 2514, 128, 100_000, 100_001],
   ...['local0', 'local7', 'kern', 'LOCAL0', 'local8', 'app@32473', 'octet-counting', 'lf', 'crlf', 'crit', 'emerg'],
   ...['2KB', '479', '1.5KB', 'a'.repeat(32), 'a'.repeat(33), 'a b', 'a=b', 'a]', 'a"b', 'é'],
   ...[['env', 'region'], ['a', 1], { 'app@32473': ['env'] }, { 'app@32473': [] }, { 'a b': ['x'] }, { x: [''] }],
@@ -229,6 +231,8 @@ describe('plain-code option checks, then zod', () => {
     const tls = { protocol: 'tls', port: 6514, facility: 16, framing: 'lf', tls: { ca: 'ca.pem', servername: 'logs' } };
     const stream = { ...tls, connectTimeoutMs: '5s', batch: { maxRecords: 100 }, spool: { dir: 'spool' } };
     expect(parseFast(transport('syslog'), stream)).toEqual({ ...stream, connectTimeoutMs: 5000 });
+    const relp = { protocol: 'relp', port: 2514, relpWindow: 64, timeoutMs: '10s', retry: { deadlineMs: '1m' } };
+    expect(parseFast(transport('syslog'), relp)).toEqual({ ...relp, timeoutMs: 10_000, retry: { deadlineMs: 60_000 } });
     const validating = {
       rules: { userId: 'number', tags: 'array?' },
       onInvalid: 'dead-letter',

@@ -25,7 +25,7 @@ describe('the syslog config entry', () => {
   });
 
   const refused: [string, Record<string, unknown>, RegExp][] = [
-    ['an unknown protocol', { protocol: 'relp' }, /^transports\[1\]\.protocol: /],
+    ['an unknown protocol', { protocol: 'beep' }, /^transports\[1\]\.protocol: /],
     ['an unknown facility', { facility: 'local9' }, /^transports\[1\]\.facility: expected a facility: kern, user/],
     ['facility 24', { facility: 24 }, /^transports\[1\]\.facility: /],
     ['port 0', { port: 0 }, /^transports\[1\]\.port: /],
@@ -45,6 +45,13 @@ describe('the syslog config entry', () => {
       { protocol: 'udp', framing: 'lf' },
       /^transports\[1\]\.framing: framing applies to tcp and tls/,
     ],
+    [
+      'framing with relp',
+      { protocol: 'relp', framing: 'octet-counting' },
+      /^transports\[1\]\.framing: framing applies to tcp and tls; udp sends one message per datagram, relp one/,
+    ],
+    ['a relpWindow without relp', { relpWindow: 8 }, /^transports\[1\]\.relpWindow: relpWindow needs "protocol"/],
+    ['a relpWindow of 0', { protocol: 'relp', relpWindow: 0 }, /^transports\[1\]\.relpWindow: /],
     ['a maximum below 480 bytes', { maxMessageBytes: 100 }, /^transports\[1\]\.maxMessageBytes: expected at least 480/],
     ['an unknown option', { facilty: 'user' }, /^transports\[1\]/],
   ];
@@ -68,6 +75,13 @@ describe('the syslog config entry', () => {
       /^transports\[1\]: could not create transport "syslog": tls\.ca: could not read missing\.pem/,
     );
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds a relp target with its window', async () => {
+    const log = make({ protocol: 'relp', port: 2514, relpWindow: 16, timeoutMs: '5s' });
+    expect(log.stats().targets[1]).toMatchObject({ type: 'syslog', connects: 0, drops: 0 });
+    await log.close({ timeoutMs: 100 });
+    expect(() => new SyslogTransport({ protocol: 'relp', relpWindow: 1.5 })).toThrow(/relpWindow must be a positive/);
   });
 
   it('a facility number from code is checked too', () => {

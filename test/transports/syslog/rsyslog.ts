@@ -7,15 +7,25 @@ import { freePort } from '../../setup/free-port.js';
 
 // A real rsyslogd for the syslog transport's tests: its own config, work folder, pid file and
 // free loopback ports (no imuxsock or imklog: the system's /dev/log and /var/run are left
-// alone), a plain TCP, a UDP and a TLS (gtls driver) listener, and every message it parses
-// written as one JSON line of its fields. Stopped by PID.
+// alone), a plain TCP, a UDP, a TLS (gtls driver) and, where the imrelp module is installed
+// (Debian's rsyslog-relp), a RELP listener, and every message it parses written as one JSON
+// line of its fields. Stopped by PID.
 
 export const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((path) => existsSync(path));
+
+/** Whether rsyslogd can load imrelp: the RELP tests skip, loudly, where it cannot. */
+export const IMRELP =
+  RSYSLOGD !== undefined &&
+  ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib', '/usr/lib64'].some((lib) =>
+    existsSync(join(lib, 'rsyslog', 'imrelp.so')),
+  );
 
 export interface RsyslogPorts {
   tcp: number;
   udp: number;
   tls: number;
+  /** Absent where imrelp is not installed. */
+  relp?: number;
 }
 
 /** What the tests need to reach an rsyslogd and read what it took (JSON in $STREAMLOG_RSYSLOG). */
@@ -57,6 +67,9 @@ export function rsyslogConfig(dir: string, ports: RsyslogPorts, maxMessageSize: 
     `  defaultNetstreamDriverKeyFile="${dir}/server.key")`,
     'module(load="imtcp" maxSessions="500")',
     'module(load="imudp")',
+    ...(ports.relp === undefined
+      ? []
+      : ['module(load="imrelp")', `input(type="imrelp" address="127.0.0.1" port="${ports.relp}")`]),
     `input(type="imtcp" address="127.0.0.1" port="${ports.tcp}")`,
     `input(type="imudp" address="127.0.0.1" port="${ports.udp}")`,
     `input(type="imtcp" address="127.0.0.1" port="${ports.tls}" name="tls"`,
@@ -133,7 +146,8 @@ export class Rsyslog {
   static async create(dir: string, maxMessageSize: string | null = '64k'): Promise<Rsyslog> {
     mkdirSync(join(dir, 'work'), { recursive: true });
     makeCertificates(dir);
-    const ports = { tcp: await freePort(), udp: await freeUdpPort(), tls: await freePort() };
+    const ports: RsyslogPorts = { tcp: await freePort(), udp: await freeUdpPort(), tls: await freePort() };
+    if (IMRELP) ports.relp = await freePort();
     writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports, maxMessageSize));
     return new Rsyslog(dir, ports);
   }
@@ -154,10 +168,12 @@ export class Rsyslog {
     this.child = child;
     for (let i = 0; i < 100; i++) {
       if (child.exitCode !== null) throw new Error(`rsyslogd exited (${child.exitCode}): ${stderr}`);
-      if ((await listening(this.ports.tcp)) && (await listening(this.ports.tls))) return;
+      const relp = this.ports.relp === undefined || (await listening(this.ports.relp));
+      if ((await listening(this.ports.tcp)) && (await listening(this.ports.tls)) && relp) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`rsyslogd did not listen on ${this.ports.tcp} and ${this.ports.tls}: ${stderr}`);
+    const ports = [this.ports.tcp, this.ports.tls, this.ports.relp].filter((p) => p !== undefined).join(', ');
+    throw new Error(`rsyslogd did not listen on ${ports}: ${stderr}`);
   }
 
   /** SIGTERM by PID; rsyslogd writes out what it took before it exits. */

@@ -1,0 +1,315 @@
+import { type Socket, connect as tcpConnect } from 'node:net';
+import {
+  nextTxnr,
+  OPEN_OFFERS,
+  parseAnswer,
+  parseOffers,
+  type RelpAnswer,
+  type RelpFrame,
+  RelpParser,
+  RelpProtocolError,
+  relpFrame,
+} from './relp.js';
+
+export interface RelpSenderOptions {
+  host: string;
+  port: number;
+  connectTimeoutMs: number;
+  /** Messages sent and not yet answered, at most (librelp's default is 128). */
+  window: number;
+  /** Something worth a diagnostic: a receiver that broke the protocol, one that refused the session. */
+  report(message: string, error: Error): void;
+}
+
+/** What became of each message of one send: its answer, or none (the connection ended first). */
+export interface RelpResult {
+  answers: (RelpAnswer | undefined)[];
+  /** Whether each message was handed to the socket (an unanswered one may have arrived). */
+  written: boolean[];
+  /** Why some went unanswered. */
+  error?: Error;
+}
+
+interface Waiter {
+  index: number;
+  message: Buffer;
+  written: boolean;
+  settle(answer: RelpAnswer | undefined): void;
+}
+
+/**
+ * One RELP session at a time: a TCP connection, opened with `open` and its offers, on which
+ * messages go out as `syslog` commands, at most `window` unanswered. A message is known to be
+ * delivered only when its `rsp 200` comes back. When the connection ends, is reset, or the
+ * receiver sends what is not RELP, the unanswered messages are answered with nothing: the
+ * caller sends them again on the next session (so a receiver may see one twice).
+ */
+export class RelpSender {
+  private session: Session | undefined;
+  private opening: Promise<Session> | undefined;
+  private closed = false;
+  connects = 0;
+  drops = 0;
+
+  constructor(private readonly options: RelpSenderOptions) {}
+
+  async send(messages: readonly Buffer[], signal: AbortSignal): Promise<RelpResult> {
+    const session = await this.ready(signal);
+    return session.send(messages, signal);
+  }
+
+  private ready(signal: AbortSignal): Promise<Session> {
+    if (this.closed) return Promise.reject(Object.assign(new Error('sender closed'), { outcomeUnknown: false }));
+    const session = this.session;
+    if (session?.usable) return Promise.resolve(session);
+    this.opening ??= this.open(signal).finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** Connects and opens a session; rejects (nothing of ours sent) when either fails in time. */
+  private open(signal: AbortSignal): Promise<Session> {
+    const { host, port, connectTimeoutMs } = this.options;
+    return new Promise<Session>((resolve, reject) => {
+      const socket = tcpConnect({ host, port });
+      socket.unref();
+      let session: Session | undefined;
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        session?.destroy(error);
+        socket.destroy();
+        reject(Object.assign(error, { outcomeUnknown: false }));
+      };
+      const onAbort = (): void => fail(abortReason(signal));
+      const timer = setTimeout(
+        () => fail(new Error(`could not open a RELP session with ${host}:${port} within ${connectTimeoutMs} ms`)),
+        connectTimeoutMs,
+      );
+      timer.unref();
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        socket.off('error', fail);
+        if (this.closed) {
+          fail(new Error('sender closed'));
+          return;
+        }
+        session = new Session(socket, this.options, () => {
+          if (this.session !== session) return;
+          this.session = undefined;
+          this.drops++;
+        });
+        session.opened.then(
+          () => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', onAbort);
+            this.connects++;
+            this.session = session;
+            resolve(session!);
+          },
+          (error: Error) => fail(error),
+        );
+      });
+    });
+  }
+
+  /** Ends the session: politely (`close`, then the connection) or, `force`, at once. */
+  close(force = false): void {
+    this.closed = true;
+    const session = this.session;
+    this.session = undefined;
+    session?.close(force);
+  }
+}
+
+/** One connection and its transactions. */
+class Session {
+  private readonly parser = new RelpParser();
+  private txnr = 1;
+  /** Sent, by transaction number, oldest first. */
+  private readonly unanswered = new Map<number, Waiter>();
+  /** Waiting for room in the window. */
+  private readonly backlog: Waiter[] = [];
+  private ended: Error | undefined;
+  /** The transaction of our `close`, once sent. */
+  private closeTxnr: number | undefined;
+  private openAnswer: ((answer: RelpAnswer | Error) => void) | undefined;
+  readonly opened: Promise<void>;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: RelpSenderOptions,
+    private readonly onEnd: () => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    socket.on('error', (error) => this.destroy(error));
+    socket.on('end', () => this.destroy(new Error('the receiver closed the connection')));
+    socket.on('close', () => this.destroy(new Error('the connection closed')));
+    this.opened = new Promise<void>((resolve, reject) => {
+      this.openAnswer = (answer) => {
+        this.openAnswer = undefined;
+        if (answer instanceof Error) return reject(answer);
+        const refused = openRefusal(answer);
+        if (refused === undefined) return resolve();
+        this.options.report(refused.message, refused);
+        this.destroy(refused);
+        reject(refused);
+      };
+    });
+    socket.write(relpFrame(this.take(), 'open', OPEN_OFFERS));
+  }
+
+  get usable(): boolean {
+    return this.ended === undefined && this.closeTxnr === undefined;
+  }
+
+  /** Sends each message as a `syslog` command; resolves once each is answered or the session ended. */
+  send(messages: readonly Buffer[], signal: AbortSignal): Promise<RelpResult> {
+    const answers: (RelpAnswer | undefined)[] = new Array(messages.length).fill(undefined);
+    const waiters: Waiter[] = [];
+    return new Promise<RelpResult>((resolve) => {
+      let left = messages.length;
+      const done = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        const written = waiters.map((w) => w.written);
+        if (!answers.includes(undefined)) resolve({ answers, written });
+        else resolve({ answers, written, error: this.ended ?? new Error('the session ended') });
+      };
+      // An attempt given up (timed out, the process exiting): its transactions cannot be
+      // answered on this session any more, so it ends; the next attempt opens another.
+      const onAbort = (): void => this.destroy(abortReason(signal));
+      if (messages.length === 0) return done();
+      signal.addEventListener('abort', onAbort, { once: true });
+      messages.forEach((message, index) => {
+        const waiter: Waiter = {
+          index,
+          message,
+          written: false,
+          settle: (answer) => {
+            answers[index] = answer;
+            if (--left === 0) done();
+          },
+        };
+        waiters.push(waiter);
+        this.backlog.push(waiter);
+      });
+      if (this.ended !== undefined) this.endAll();
+      else this.pump();
+    });
+  }
+
+  /** Writes from the backlog while the window has room. */
+  private pump(): void {
+    if (this.ended !== undefined || this.openAnswer !== undefined) return;
+    if (this.unanswered.size >= this.options.window || this.backlog.length === 0) return;
+    this.socket.cork();
+    while (this.unanswered.size < this.options.window && this.backlog.length > 0) {
+      const waiter = this.backlog.shift()!;
+      const txnr = this.take();
+      this.unanswered.set(txnr, waiter);
+      waiter.written = true;
+      this.socket.write(relpFrame(txnr, 'syslog', waiter.message));
+    }
+    this.socket.uncork();
+  }
+
+  private take(): number {
+    const txnr = this.txnr;
+    this.txnr = nextTxnr(txnr);
+    return txnr;
+  }
+
+  private received(chunk: Buffer): void {
+    if (this.ended !== undefined) return;
+    try {
+      for (const frame of this.parser.push(chunk)) {
+        this.frame(frame);
+        if (this.ended !== undefined) return;
+      }
+    } catch (error) {
+      const problem = error instanceof RelpProtocolError ? error : new RelpProtocolError(String(error));
+      this.options.report(`syslog (relp): ${problem.message}; the connection is dropped`, problem);
+      this.destroy(problem);
+      return;
+    }
+    this.pump();
+  }
+
+  private frame(frame: RelpFrame): void {
+    if (frame.txnr === 0) {
+      // A hint. serverclose: the receiver is going; what it did not answer goes again on the next session.
+      if (frame.command === 'serverclose') this.destroy(new Error('the receiver closed the session (serverclose)'));
+      return;
+    }
+    if (frame.command !== 'rsp') {
+      throw new RelpProtocolError(
+        `the receiver sent a "${frame.command}" command (${frame.txnr}); only rsp is answered`,
+      );
+    }
+    if (frame.txnr === this.closeTxnr) {
+      // The answer to our close (librelp's has no status): the session is over.
+      this.destroy(new Error('sender closed'));
+      return;
+    }
+    const answer = parseAnswer(frame.data);
+    if (this.openAnswer !== undefined) {
+      if (frame.txnr !== 1) throw new RelpProtocolError(`the answer to open came as transaction ${frame.txnr}`);
+      this.openAnswer(answer);
+      return;
+    }
+    const waiter = this.unanswered.get(frame.txnr);
+    if (waiter === undefined) {
+      throw new RelpProtocolError(`the receiver answered transaction ${frame.txnr}, which is not open`);
+    }
+    this.unanswered.delete(frame.txnr);
+    waiter.settle(answer);
+  }
+
+  /** The session is over: every message not answered is answered with nothing. */
+  destroy(error: Error): void {
+    if (this.ended !== undefined) return;
+    this.ended = error;
+    this.socket.destroy();
+    this.openAnswer?.(error);
+    this.endAll();
+    this.onEnd();
+  }
+
+  private endAll(): void {
+    const waiters = [...this.unanswered.values(), ...this.backlog];
+    this.unanswered.clear();
+    this.backlog.length = 0;
+    for (const waiter of waiters) waiter.settle(undefined);
+  }
+
+  close(force: boolean): void {
+    if (force || this.ended !== undefined) {
+      this.destroy(new Error('sender closed'));
+      return;
+    }
+    this.closeTxnr = this.take();
+    this.socket.write(relpFrame(this.closeTxnr, 'close'));
+    this.socket.end();
+    // A peer that never reads must not hold the socket open.
+    setTimeout(() => this.destroy(new Error('sender closed')), 5_000).unref();
+  }
+}
+
+/** Why a server's answer to `open` does not make a session we can use, or undefined. */
+function openRefusal(answer: RelpAnswer): Error | undefined {
+  if (answer.code !== 200) return new Error(`the receiver refused the RELP session: ${answer.code} ${answer.text}`);
+  const offers = parseOffers(answer.rest);
+  if (!offers.has('relp_version')) return new RelpProtocolError('the receiver offered no relp_version');
+  if (!(offers.get('commands') ?? []).includes('syslog')) {
+    return new Error('the receiver does not take the syslog command over RELP (no "commands=syslog" offered)');
+  }
+  return undefined;
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
