@@ -52,6 +52,13 @@ export interface BatchInfo {
   replay: boolean;
   /** Aborted when the attempt times out or the transport gives up (exit, close timeout). */
   signal: AbortSignal;
+  /**
+   * Settles records of the batch now, before the attempt's answer (a destination that
+   * acknowledges each record): delivered, or failed with `reason`. The answer then says
+   * nothing more of them; an exit, a timeout or a retry concerns only the rest. Ignored once
+   * the attempt is over or the transport gave up.
+   */
+  settle(indexes: readonly number[], reason?: Error): void;
 }
 
 /**
@@ -498,10 +505,31 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const controller = new AbortController();
     this.attempts.add(controller);
     let verdict: Verdict;
+    // Its own frozen copy: a processor that edits the array cannot unsettle the records.
+    const records = Object.freeze(batch.records.slice());
+    /** Indexes the processor settled early; over once the attempt is. */
+    let early: Set<number> | undefined = new Set<number>();
     try {
-      const info: BatchInfo = { attempt: batch.attempt, replay: batch.read !== undefined, signal: controller.signal };
-      // Its own frozen copy: a processor that edits the array cannot unsettle the records.
-      const records = Object.freeze(batch.records.slice());
+      const settle = (indexes: readonly number[], reason?: Error): void => {
+        if (early === undefined || this.gaveUp !== undefined || this.stopped || !this.sending.has(batch)) return;
+        const now: LogRecord[] = [];
+        for (const index of indexes) {
+          if (!Number.isInteger(index) || index < 0 || index >= records.length || early.has(index)) continue;
+          early.add(index);
+          now.push(records[index]!);
+        }
+        if (now.length === 0) return;
+        // Off the batch first: a give-up that settling triggers (a listener that exits) must not settle them again.
+        const gone = new Set(now);
+        batch.records = batch.records.filter((record) => !gone.has(record));
+        this.settled(batch, reason === undefined ? now : [], reason === undefined ? [] : [[now, toError(reason)]]);
+      };
+      const info: BatchInfo = {
+        attempt: batch.attempt,
+        replay: batch.read !== undefined,
+        signal: controller.signal,
+        settle,
+      };
       verdict = verdictOf(await this.withDeadline(this.processor(records, info), controller), records.length);
     } catch (error) {
       const reason = toError(error);
@@ -510,6 +538,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     } finally {
       this.attempts.delete(controller);
     }
+    const settledEarly = early;
+    early = undefined;
+    if (settledEarly.size > 0) verdict = withoutSettled(verdict, settledEarly, records.length);
     if (verdict.kind === 'retry' && (verdict.reason as { outcomeUnknown?: unknown }).outcomeUnknown === true) {
       batch.uncertain = true;
     }
@@ -531,6 +562,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       };
       this.emit('batchProcessed', event);
     }
+    // Every record was settled early: nothing is left to apply the answer to.
+    if (batch.records.length === 0) return;
     this.apply(batch, verdict);
   }
 
@@ -792,6 +825,22 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     if (!this.flushRequested()) timer.unref();
     this.waiting.set(timer, batch);
   }
+}
+
+/**
+ * An answer about a whole batch made to fit what is left of it once the records the processor
+ * settled early are gone: a per-record answer loses their indexes and renumbers the rest.
+ */
+function withoutSettled(verdict: Verdict, settled: Set<number>, size: number): Verdict {
+  if (verdict.kind !== 'partial') return verdict;
+  const renumbered: number[] = [];
+  let next = 0;
+  for (let i = 0; i < size; i++) renumbered.push(settled.has(i) ? -1 : next++);
+  const failed = new Map<number, Error>();
+  for (const [index, reason] of verdict.failed) if (!settled.has(index)) failed.set(renumbered[index]!, reason);
+  const retry = verdict.retry.filter((index) => !settled.has(index)).map((index) => renumbered[index]!);
+  if (failed.size === 0 && retry.length === 0) return { kind: 'delivered' };
+  return { ...verdict, failed, retry };
 }
 
 /** Which refusals are alike: by status where the reason carries one, else by message. */

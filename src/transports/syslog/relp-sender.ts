@@ -30,11 +30,19 @@ export interface RelpResult {
   error?: Error;
 }
 
+export type OnAnswers = (indexes: number[], answers: readonly (RelpAnswer | undefined)[]) => void;
+
 interface Waiter {
   index: number;
   message: Buffer;
   written: boolean;
   settle(answer: RelpAnswer | undefined): void;
+}
+
+/** The answers of one send that came in the chunk being read, told together once it is read. */
+interface Fresh {
+  indexes: number[];
+  tell(): void;
 }
 
 /**
@@ -53,9 +61,13 @@ export class RelpSender {
 
   constructor(private readonly options: RelpSenderOptions) {}
 
-  async send(messages: readonly Buffer[], signal: AbortSignal): Promise<RelpResult> {
+  /**
+   * Sends the messages; `onAnswers` hears the indexes answered as the answers come (each
+   * once), so a record can be settled on its own acknowledgement, before the last.
+   */
+  async send(messages: readonly Buffer[], signal: AbortSignal, onAnswers?: OnAnswers): Promise<RelpResult> {
     const session = await this.ready(signal);
-    return session.send(messages, signal);
+    return session.send(messages, signal, onAnswers);
   }
 
   private ready(signal: AbortSignal): Promise<Session> {
@@ -132,6 +144,8 @@ class Session {
   private readonly unanswered = new Map<number, Waiter>();
   /** Waiting for room in the window. */
   private readonly backlog: Waiter[] = [];
+  /** Sends with answers from the chunk being read. */
+  private readonly fresh = new Set<Fresh>();
   private ended: Error | undefined;
   /** The transaction of our `close`, once sent. */
   private closeTxnr: number | undefined;
@@ -168,9 +182,17 @@ class Session {
   }
 
   /** Sends each message as a `syslog` command; resolves once each is answered or the session ended. */
-  send(messages: readonly Buffer[], signal: AbortSignal): Promise<RelpResult> {
+  send(messages: readonly Buffer[], signal: AbortSignal, onAnswers?: OnAnswers): Promise<RelpResult> {
     const answers: (RelpAnswer | undefined)[] = new Array(messages.length).fill(undefined);
     const waiters: Waiter[] = [];
+    const fresh: Fresh = {
+      indexes: [],
+      tell: () => {
+        const indexes = fresh.indexes;
+        fresh.indexes = [];
+        if (indexes.length > 0) onAnswers?.(indexes, answers);
+      },
+    };
     return new Promise<RelpResult>((resolve) => {
       let left = messages.length;
       const done = (): void => {
@@ -191,6 +213,10 @@ class Session {
           written: false,
           settle: (answer) => {
             answers[index] = answer;
+            if (answer !== undefined) {
+              fresh.indexes.push(index);
+              this.fresh.add(fresh);
+            }
             if (--left === 0) done();
           },
         };
@@ -228,14 +254,17 @@ class Session {
     try {
       for (const frame of this.parser.push(chunk)) {
         this.frame(frame);
-        if (this.ended !== undefined) return;
+        if (this.ended !== undefined) break;
       }
     } catch (error) {
       const problem = error instanceof RelpProtocolError ? error : new RelpProtocolError(String(error));
       this.options.report(`syslog (relp): ${problem.message}; the connection is dropped`, problem);
       this.destroy(problem);
-      return;
     }
+    // The answers that came are told before anything else happens (a send's result follows).
+    const fresh = [...this.fresh];
+    this.fresh.clear();
+    for (const send of fresh) send.tell();
     this.pump();
   }
 

@@ -6,6 +6,7 @@ import { DatagramSender } from './datagram-sender.js';
 import { escapeNewlines, type Framing, frame, truncateUtf8 } from './framing.js';
 import { MessageBuilder } from './message.js';
 import type { SyslogProtocol, SyslogStats, SyslogTransportOptions } from './options.js';
+import type { RelpAnswer } from './relp.js';
 import { RelpSender } from './relp-sender.js';
 import { FACILITIES } from './severity.js';
 import { StreamSender } from './stream-sender.js';
@@ -190,13 +191,19 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
 }
 
 /**
- * RELP: each record is delivered on its `rsp 200`, failed on any other answer; those the
- * session ended before answering wait out a backoff and go again on a new session.
+ * RELP: each record is delivered on its `rsp 200`, failed on any other answer, as the answer
+ * comes (so an exit meanwhile concerns only the unanswered); those the session ended before
+ * answering wait out a backoff and go again on a new session.
  */
 async function deliverRelp(relp: RelpSender, send: Send, records: readonly LogRecord[], info: BatchInfo) {
   const { answers, written, error } = await relp.send(
     records.map((r) => Buffer.from(message(send, r))),
     info.signal,
+    (indexes, answers) => {
+      const delivered = indexes.filter((i) => answers[i]!.code === 200);
+      if (delivered.length > 0) info.settle(delivered);
+      for (const i of indexes) if (answers[i]!.code !== 200) info.settle([i], refusal(answers[i]!));
+    },
   );
   const failed: [number, Error][] = [];
   const retry: number[] = [];
@@ -205,17 +212,16 @@ async function deliverRelp(relp: RelpSender, send: Send, records: readonly LogRe
     if (answer === undefined) {
       retry.push(i);
       if (written[i]) sentUnanswered = true;
-    } else if (answer.code !== 200) {
-      const text = answer.text === '' ? '' : ` ${answer.text}`;
-      failed.push([
-        i,
-        Object.assign(new Error(`the receiver refused it: ${answer.code}${text}`), { status: answer.code }),
-      ]);
-    }
+    } else if (answer.code !== 200) failed.push([i, refusal(answer)]);
   });
   const why = error ?? new Error('not answered');
   // Nothing answered: the batch waits out a backoff, a possible duplicate if any of it was sent.
   if (retry.length === records.length) throw Object.assign(why, { outcomeUnknown: sentUnanswered });
   if (failed.length === 0 && retry.length === 0) return undefined;
   return { failed, retry, reason: why, outcomeUnknown: sentUnanswered };
+}
+
+function refusal(answer: RelpAnswer): Error {
+  const text = answer.text === '' ? '' : ` ${answer.text}`;
+  return Object.assign(new Error(`the receiver refused it: ${answer.code}${text}`), { status: answer.code });
 }

@@ -374,6 +374,67 @@ describe('BatchTransport: timeouts', () => {
   });
 });
 
+describe('BatchTransport: records settled early (info.settle)', () => {
+  it('settled before the answer, counted once; the answer and a retry concern only the rest', async () => {
+    const seen: number[][] = [];
+    let late: BatchInfo | undefined;
+    const h = harness(
+      (records, info: BatchInfo) => {
+        seen.push(records.map(idOf));
+        if (info.attempt > 0) return undefined;
+        late = info;
+        info.settle([0, 1]);
+        info.settle([2], new Error('refused alone'));
+        // Again, and out of range: no effect.
+        info.settle([0, 2, 7, -1]);
+        // The answer still speaks of the whole batch: 0-2 are no longer its concern.
+        return {
+          failed: [[4, new Error('refused in the answer')] as const, [0, new Error('x')] as const],
+          retry: [3, 1],
+          reason: new Error('the session ended'),
+          outcomeUnknown: true,
+        };
+      },
+      { batch: { maxRecords: 50, intervalMs: 10 }, retry: { baseMs: 5, maxMs: 10 } },
+    );
+    logMany(h.log, range(0, 5));
+    expect(await h.log.flush({ timeoutMs: 5000 })).toBe(true);
+    late!.settle([3, 4]);
+    expect(seen).toEqual([range(0, 5), [3]]);
+    expect(h.itemFailed.map((f) => [f.i, f.reason.message])).toEqual([
+      [2, 'refused alone'],
+      [4, 'refused in the answer'],
+    ]);
+    expectBalanced(h, { logged: 5, delivered: 3, failed: 2 });
+    // Record 3 was sent and not answered: its delivery on the retry may be a second copy.
+    expect(h.transport.stats().possibleDuplicates).toBe(1);
+    expect(await h.log.close({ timeoutMs: 5000 })).toBe(true);
+  });
+
+  it('a give-up during the attempt (an exit) fails only what was not settled', async () => {
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const h = harness(
+      (_records, info: BatchInfo) => {
+        info.settle([0, 1]);
+        started();
+        return new Promise<undefined>(() => {});
+      },
+      { batch: { maxRecords: 50, intervalMs: 10 } },
+    );
+    logMany(h.log, range(0, 5));
+    await running;
+    h.transport.giveUpSync(new Error('the process is exiting'));
+    expect(h.itemFailed.map((f) => [f.i, f.reason.message])).toEqual(
+      range(2, 5).map((i) => [i, 'the process is exiting']),
+    );
+    expectBalanced(h, { logged: 5, delivered: 2, failed: 3 });
+    await h.log.close({ timeoutMs: 1000 });
+  });
+});
+
 describe('BatchTransport: verdicts', () => {
   it("{ kind: 'bisect' } for a batch holding a poison record: only that record fails", async () => {
     const stored: number[] = [];

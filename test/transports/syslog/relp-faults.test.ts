@@ -101,6 +101,20 @@ describe('relp: a receiver that never acknowledges', () => {
   }, 30_000);
 });
 
+describe('relp: a receiver that acknowledges half and holds the rest', () => {
+  it('the acknowledged count delivered as their answers come; the held stay pending, not delivered', async () => {
+    const fake = await server(({ socket, txnr, seen }) => {
+      if (seen <= 20) answer(socket, txnr, '200 OK');
+    });
+    const { log, addedUp } = relpLogger(fake.port, { timeoutMs: 60_000 });
+    for (let i = 0; i < 40; i++) log.info({ i }, 'half held');
+    await until('the acknowledged to count', () => log.stats().delivered === 20);
+    await until('the receiver to hold all 40', () => fake.messages.length === 40);
+    expect(log.stats()).toMatchObject({ logged: 40, delivered: 20, failed: 0, pending: 20 });
+    addedUp();
+  }, 30_000);
+});
+
 describe('relp: the connection ends after half the records are acknowledged', () => {
   const endings = {
     'the receiver ends the connection': (socket: import('node:net').Socket) => socket.end(),

@@ -1,0 +1,121 @@
+import type { LoggerStats } from '../../../src/index.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type ChildResult,
+  expectAddsUp,
+  lastJson,
+  lineCount,
+  PRINT_AT_EXIT,
+  runChild,
+  spooledLines,
+  tempFolder,
+} from '../http/receiver.js';
+import { answer, type FakeRelp, fakeRelp } from './fake-relp.js';
+
+// A process that ends (SIGTERM, process.exit()) while a RELP receiver holds records it has not
+// acknowledged: those are never counted delivered. They wait in the spool, or fail counted and
+// dead-lettered; the acknowledged ones are delivered. Children are real processes.
+
+const servers: FakeRelp[] = [];
+const folders: string[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const COUNT = 50;
+
+/** A receiver that acknowledges the first `acked` records and holds the rest unanswered. */
+async function receiver(acked: number): Promise<FakeRelp> {
+  const fake = await fakeRelp(({ socket, txnr, seen }) => {
+    if (seen <= acked) answer(socket, txnr, '200 OK');
+  });
+  servers.push(fake);
+  return fake;
+}
+
+function config(port: number, dir: string, spool: boolean): string {
+  return JSON.stringify({
+    base: null,
+    exitTimeoutMs: 500,
+    router: { deadLetter: join(dir, 'dead.ndjson'), health: { failureThreshold: 1_000_000 } },
+    transports: [
+      {
+        type: 'syslog',
+        protocol: 'relp',
+        port,
+        appName: 'relp-exit',
+        timeoutMs: 60_000,
+        batch: { intervalMs: 10 },
+        ...(spool ? { spool: { dir: join(dir, 'spool') } } : {}),
+      },
+    ],
+  });
+}
+
+/**
+ * Runs the child until it says "ready" (it logged COUNT records and saw `acked` delivered) and
+ * the receiver holds all COUNT, then sends it `signal`.
+ */
+async function endWhileHeld(fake: FakeRelp, script: string, signal: NodeJS.Signals): Promise<ChildResult> {
+  let kill: ((s: NodeJS.Signals) => void) | undefined;
+  const child = runChild(script, {
+    timeoutMs: 30_000,
+    onStdout: (out, killer) => {
+      if (out.includes('ready')) kill = killer;
+    },
+  });
+  for (let i = 0; i < 2000 && (kill === undefined || fake.messages.length < COUNT); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (kill === undefined) throw new Error('the child never saw its acknowledged records delivered');
+  expect(fake.messages).toHaveLength(COUNT);
+  kill(signal);
+  return child;
+}
+
+function script(dir: string, port: number, acked: number, spool: boolean): string {
+  return `const log = createLogger(${config(port, dir, spool)});
+    ${PRINT_AT_EXIT}
+    process.on('SIGUSR2', () => process.exit(3));
+    for (let i = 0; i < ${COUNT}; i++) log.info({ i }, 'held by the receiver');
+    while (log.stats().delivered < ${acked}) await new Promise((r) => setTimeout(r, 10));
+    writeSync(1, 'ready\\n');
+    setInterval(() => {}, 1000);`;
+}
+
+describe('relp: the process ends with records the receiver has not acknowledged', () => {
+  it('SIGTERM without a spool: the unacknowledged fail, dead-lettered; only the acknowledged count', async () => {
+    const dir = tempFolder('relp-sigterm');
+    folders.push(dir);
+    const fake = await receiver(COUNT / 2);
+    const child = await endWhileHeld(fake, script(dir, fake.port, COUNT / 2, false), 'SIGTERM');
+    expect(child.signal).toBe('SIGTERM');
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(COUNT / 2);
+    expect(child.stderr).toContain(`${COUNT / 2} record(s) failed`);
+  }, 40_000);
+
+  it('SIGTERM with a spool: all wait on disk for the next start, none counted delivered', async () => {
+    const dir = tempFolder('relp-sigterm-spool');
+    folders.push(dir);
+    const fake = await receiver(0);
+    const child = await endWhileHeld(fake, script(dir, fake.port, 0, true), 'SIGTERM');
+    expect(child.signal).toBe('SIGTERM');
+    expect(spooledLines(dir)).toBe(COUNT);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(0);
+  }, 40_000);
+
+  it('process.exit() without a spool: acknowledged delivered, the rest failed, stats add up', async () => {
+    const dir = tempFolder('relp-exit-call');
+    folders.push(dir);
+    const fake = await receiver(COUNT / 2);
+    const child = await endWhileHeld(fake, script(dir, fake.port, COUNT / 2, false), 'SIGUSR2');
+    expect(child.code).toBe(3);
+    const stats = lastJson<LoggerStats>(child.stdout);
+    expect(stats).toMatchObject({ logged: COUNT, delivered: COUNT / 2, failed: COUNT / 2, pending: 0 });
+    expectAddsUp(stats);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(COUNT / 2);
+  }, 40_000);
+});
