@@ -169,7 +169,7 @@ class Session {
         if (answer instanceof Error) return reject(answer);
         const refused = openRefusal(answer);
         if (refused === undefined) return resolve();
-        this.options.report(refused.message, refused);
+        this.options.report(`syslog (relp): ${refused.message}`, refused);
         this.destroy(refused);
         reject(refused);
       };

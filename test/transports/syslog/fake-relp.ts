@@ -31,7 +31,11 @@ export function answer(socket: Socket, txnr: number, data: string): void {
   socket.write(`${txnr} rsp ${bytes.length} ${data}\n`);
 }
 
-export async function fakeRelp(onSyslog: (command: SyslogCommand) => void): Promise<FakeRelp> {
+/** `open`: the data of the answer to open (default: 200 and rsyslog's offers). */
+export async function fakeRelp(
+  onSyslog: (command: SyslogCommand) => void,
+  open = '200 OK\nrelp_version=0\nrelp_software=fake\ncommands=syslog',
+): Promise<FakeRelp> {
   const sockets: Socket[] = [];
   const state = { messages: [] as string[], connections: 0, opens: 0 };
   const server: Server = createServer((socket) => {
@@ -53,7 +57,7 @@ export async function fakeRelp(onSyslog: (command: SyslogCommand) => void): Prom
         pending = pending.subarray(dataStart + size + 1);
         if (command === 'open') {
           state.opens++;
-          answer(socket, Number(txnr), '200 OK\nrelp_version=0\nrelp_software=fake\ncommands=syslog');
+          answer(socket, Number(txnr), open);
         } else if (command === 'close') {
           answer(socket, Number(txnr), '200 OK');
           socket.end();

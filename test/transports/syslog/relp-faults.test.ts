@@ -19,8 +19,8 @@ afterEach(async () => {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function server(onSyslog: Parameters<typeof fakeRelp>[0]): Promise<FakeRelp> {
-  const fake = await fakeRelp(onSyslog);
+async function server(onSyslog: Parameters<typeof fakeRelp>[0], open?: string): Promise<FakeRelp> {
+  const fake = await fakeRelp(onSyslog, open);
   servers.push(fake);
   return fake;
 }
@@ -207,4 +207,31 @@ describe('relp: a receiver that answers what is not RELP', () => {
     expect(diagnostics.filter((d) => d.includes('not RELP'))).toHaveLength(1);
     addedUp();
   }, 30_000);
+});
+
+describe('relp: a receiver that refuses the session', () => {
+  const opens: [string, string, RegExp][] = [
+    ['answers open with 500', '500 not now', /the receiver refused the RELP session: 500 not now/],
+    ['offers no syslog command', '200 OK\nrelp_version=0\ncommands=', /does not take the syslog command/],
+    ['offers no relp_version', '200 OK\ncommands=syslog', /offered no relp_version/],
+  ];
+  for (const [what, open, why] of opens) {
+    it(`${what}: nothing is sent, reported; the records fail at the last attempt`, async () => {
+      const fake = await server(() => {}, open);
+      const { log, reasons, diagnostics, addedUp } = relpLogger(fake.port, {
+        retry: { baseMs: 10, maxMs: 20, maxAttempts: 2 },
+      });
+      for (let i = 0; i < 3; i++) log.info({ i }, 'no session');
+      expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 3, delivered: 0, failed: 3, pending: 0 });
+      expect(reasons()[0]).toMatch(/^gave up after 2 attempt\(s\): /);
+      expect(reasons()[0]).toMatch(why);
+      expect(diagnostics.some((d) => why.test(d))).toBe(true);
+      expect(fake.messages).toEqual([]);
+      expect(fake.opens).toBe(2);
+      // Nothing was sent: the records are not possible duplicates of anything.
+      expect(log.stats().targets[0]).toMatchObject({ possibleDuplicates: 0, connects: 0 });
+      addedUp();
+    }, 30_000);
+  }
 });
