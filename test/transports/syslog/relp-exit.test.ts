@@ -97,14 +97,31 @@ describe('relp: the process ends with records the receiver has not acknowledged'
     expect(child.stderr).toContain(`${COUNT / 2} record(s) failed`);
   }, 40_000);
 
-  it('SIGTERM with a spool: all wait on disk for the next start, none counted delivered', async () => {
+  it('SIGTERM with a spool: all wait on disk, none counted delivered; the next start delivers them', async () => {
     const dir = tempFolder('relp-sigterm-spool');
     folders.push(dir);
-    const fake = await receiver(0);
+    let acknowledge = false;
+    const fake = await fakeRelp(({ socket, txnr }) => {
+      if (acknowledge) answer(socket, txnr, '200 OK');
+    });
+    servers.push(fake);
     const child = await endWhileHeld(fake, script(dir, fake.port, 0, true), 'SIGTERM');
     expect(child.signal).toBe('SIGTERM');
     expect(spooledLines(dir)).toBe(COUNT);
     expect(lineCount(join(dir, 'dead.ndjson'))).toBe(0);
+    // The receiver acknowledges now: the next start sends what waited, each settled on its answer.
+    acknowledge = true;
+    const next = await runChild(
+      `const log = createLogger(${config(fake.port, dir, true)});
+       while (log.stats().targets[0].replayed < ${COUNT}) await new Promise((r) => setTimeout(r, 20));
+       writeSync(1, JSON.stringify(log.stats()) + '\\n');
+       await log.close();`,
+      { timeoutMs: 30_000 },
+    );
+    expect(next.stderr).toBe('');
+    expect(lastJson<LoggerStats>(next.stdout).targets[0]).toMatchObject({ replayed: COUNT, replayFailed: 0 });
+    expect(fake.messages).toHaveLength(2 * COUNT);
+    expect(spooledLines(dir)).toBe(0);
   }, 40_000);
 
   it('process.exit() without a spool: acknowledged delivered, the rest failed, stats add up', async () => {
