@@ -235,3 +235,35 @@ describe('relp: a receiver that refuses the session', () => {
     }, 30_000);
   }
 });
+
+describe('relp: close() while the receiver holds records unanswered', () => {
+  it('close({ timeoutMs }) resolves false in time; the unanswered fail, the answered stay delivered', async () => {
+    const fake = await server(({ socket, txnr, seen }) => {
+      if (seen <= 5) answer(socket, txnr, '200 OK');
+    });
+    const { log, reasons, deadLetter, addedUp } = relpLogger(fake.port, { timeoutMs: 60_000 });
+    for (let i = 0; i < 10; i++) log.info({ i }, 'held at close');
+    await until('the answered to count', () => log.stats().delivered === 5 && fake.messages.length === 10);
+    // Not a timing assertion: the test's own timeout is what a hang would hit.
+    expect(await log.close({ timeoutMs: 300 })).toBe(false);
+    expect(log.stats()).toMatchObject({ logged: 10, delivered: 5, failed: 5, pending: 0 });
+    expect(reasons()).toEqual(Array(5).fill('not delivered before close() timed out'));
+    expect(lineCount(deadLetter)).toBe(5);
+    addedUp();
+  }, 30_000);
+
+  it('with a spool: the unanswered are parked for the next start, not delivered', async () => {
+    const fake = await server(({ socket, txnr, seen }) => {
+      if (seen <= 5) answer(socket, txnr, '200 OK');
+    });
+    const dir = tempFolder('relp-close-spool');
+    folders.push(dir);
+    const { log, addedUp } = relpLogger(fake.port, { timeoutMs: 60_000, spool: { dir } });
+    for (let i = 0; i < 10; i++) log.info({ i }, 'held at close');
+    await until('the answered to count', () => log.stats().delivered === 5 && fake.messages.length === 10);
+    await log.close({ timeoutMs: 300 });
+    expect(log.stats()).toMatchObject({ logged: 10, delivered: 5, failed: 0 });
+    expect(log.stats().targets[0]).toMatchObject({ parked: 5 });
+    addedUp();
+  }, 30_000);
+});
