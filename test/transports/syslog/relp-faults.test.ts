@@ -82,7 +82,7 @@ describe('relp: a receiver that never acknowledges', () => {
     const fake = await server(() => {});
     const { log, reasons, deadLetter, addedUp } = relpLogger(fake.port, {
       timeoutMs: 200,
-      retry: { baseMs: 10, maxMs: 20, maxAttempts: 1000, deadlineMs: 700 },
+      retry: { baseMs: 10, maxMs: 20, maxAttempts: 1000, deadlineMs: 1000 },
     });
     for (let i = 0; i < 20; i++) log.info({ i }, 'never answered');
     await until('the receiver to hold all 20', () => fake.messages.length >= 20);
