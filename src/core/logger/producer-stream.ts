@@ -20,6 +20,7 @@ export interface ProducerStreamOptions {
 }
 
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+const OPEN_BRACE = 0x7b;
 
 /**
  * The producer side: a Writable that turns incoming records into log records and waits
@@ -56,9 +57,9 @@ export class ProducerStream extends Writable {
   }
 
   private readonly onLine = (text: string, truncated: boolean): void => {
-    if (!truncated) {
+    if (!truncated && text.charCodeAt(0) === OPEN_BRACE) {
       // The usual line parses as it is (JSON.parse skips spaces, tabs and CRs itself); only a
-      // failure pays for trimming (a BOM, other whitespace) and trying again.
+      // failure pays for trimming and trying again.
       let value: unknown;
       let parsedAsIs = true;
       try {
@@ -71,9 +72,12 @@ export class ProducerStream extends Writable {
         return;
       }
     }
+    // A blank line (an empty one, a CRLF's lone CR) is skipped before any parse: a parse
+    // that fails throws, and an exception costs microseconds, so a flood of blank lines
+    // would cost more than as many records.
     const trimmed = text.trim();
     if (trimmed.length === 0) return;
-    if (!truncated && trimmed.length !== text.length) {
+    if (!truncated && (trimmed.length !== text.length || text.charCodeAt(0) !== OPEN_BRACE)) {
       let value: unknown;
       let parsed = true;
       try {

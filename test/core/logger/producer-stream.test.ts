@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../src/index.js';
 import '../../helpers.js';
 import type { ControlledTransport } from '../../helpers.js';
@@ -61,6 +61,37 @@ describe('log.stream()', () => {
       { level: 30, msg: 'after' },
       { level: 30, invalidJson: true, truncated: true, msg: `{"msg":"${'y'.repeat(32)}` },
     ]);
+  });
+
+  it('a flood of blank lines (LF, CRLF, spaces) reaches no JSON.parse: a failed parse throws, which costs µs', async () => {
+    const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+    const sink = log.stream();
+    const parse = JSON.parse;
+    let failedParses = 0;
+    const spy = vi.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: Parameters<typeof parse>[1]) => {
+      try {
+        return parse(text, reviver);
+      } catch (error) {
+        failedParses++;
+        throw error;
+      }
+    });
+    try {
+      sink.write(`${'\n'.repeat(10_000)}${'\r\n'.repeat(10_000)}${' \t\r\n'.repeat(10_000)}{"msg":"after"}\n`);
+      sink.write(' [1]\n{"msg":"x"\n');
+      sink.end();
+      await new Promise((r) => sink.on('finish', r));
+    } finally {
+      spy.mockRestore();
+    }
+    const memory = log.transports[0] as unknown as { objects(): Record<string, unknown>[] };
+    expect(memory.objects().map(({ time: _time, ...rest }) => rest)).toEqual([
+      { level: 30, msg: 'after' },
+      { level: 30, value: [1] },
+      { level: 30, invalidJson: true, msg: '{"msg":"x"' },
+    ]);
+    // The one failure is the line that is not JSON; a blank line is skipped before any parse.
+    expect(failedParses).toBe(1);
   });
 
   it('emits pipe and unpipe like any Writable', async () => {
