@@ -2,6 +2,7 @@ import { createPrettyFormatter, DEFAULT_LEVELS } from '../index.js';
 import { lineBatches } from './lines.js';
 import { colourFor, Output } from './output.js';
 import { LineRecord } from './pretty-record.js';
+import { readableStdin } from './stdin.js';
 import { EXIT, flag, oneOf, parseCommand, text, UsageError } from './usage.js';
 
 const HELP = `Usage: node app.js | streamlog pretty [options]
@@ -45,9 +46,10 @@ export async function prettyCommand(args: string[]): Promise<number> {
     { utc: flag(parsed, 'utc') },
     { colorize: colourFor(colour, process.stdout) },
   );
+  const input = readableStdin();
   const out = new Output(process.stdout);
 
-  for await (const lines of lineBatches(process.stdin)) {
+  for await (const lines of lineBatches(input)) {
     let text = '';
     for (const line of lines) text += prettyLine(line, formatter, messageKey, minLevel);
     await out.write(text);

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, producerLines } from './run.js';
 
@@ -56,4 +58,28 @@ describe.skipIf(!existsSync('/dev/full'))('stderr that cannot be written', () =>
     closeSync(fd);
     expect(result.status).toBe(2);
   });
+});
+
+describe('stdin that is a directory (Node hands it over as an empty stream)', () => {
+  it.each([[['pretty']], [['pipe', '--summary']]])(
+    '%j says so on stderr and exits 1, not 0 with nothing read',
+    (args) => {
+      const dir = mkdtempSync(join(tmpdir(), 'streamlog-stdin-dir-'));
+      const config = join(dir, 'streamlog.json');
+      writeFileSync(config, JSON.stringify({ transports: [{ type: 'file', path: join(dir, 'out.log') }] }));
+      const fd = openSync(dir, 'r');
+      const result = spawnSync(process.execPath, [CLI, ...args, ...(args[0] === 'pipe' ? ['-c', config] : [])], {
+        stdio: [fd, 'pipe', 'pipe'],
+        encoding: 'utf8',
+        timeout: 30_000,
+        killSignal: 'SIGKILL',
+      });
+      closeSync(fd);
+      expect(result.stderr).toMatch(
+        /^streamlog: (reading stopped: )?stdin is a directory \(EISDIR\): nothing to read$/m,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.status).toBe(1);
+    },
+  );
 });
