@@ -2,7 +2,7 @@ import { createPrettyFormatter, DEFAULT_LEVELS } from '../index.js';
 import { lineBatches } from './lines.js';
 import { colourFor, Output } from './output.js';
 import { LineRecord } from './pretty-record.js';
-import { readableStdin } from './stdin.js';
+import { readableStdin, stdinFromProgram } from './stdin.js';
 import { EXIT, flag, oneOf, parseCommand, text, UsageError } from './usage.js';
 
 const HELP = `Usage: node app.js | streamlog pretty [options]
@@ -11,6 +11,8 @@ Pretty-prints NDJSON log lines from stdin (streamlog's and pino's) to stdout.
 Lines that are not JSON objects pass through as they came; a bad line never stops it.
 Control characters (in messages, keys and values, and in lines passed through) are shown
 escaped, so a line can neither forge another line nor recolour the terminal.
+Reading from a pipe, the first Ctrl-C (SIGINT) does not stop it: it prints what the program
+before it logs while shutting down, and ends with its input; a second one ends it at once.
 
 Options:
   --level <name|number>       print records at this level and above (non-JSON lines always)
@@ -47,6 +49,10 @@ export async function prettyCommand(args: string[]): Promise<number> {
     { colorize: colourFor(colour, process.stdout) },
   );
   const input = readableStdin();
+  // Ctrl-C reaches every process of the pipeline: the program before us logs its shutdown
+  // after it, and those lines are printed if we outlive it. We end when our input ends; a
+  // second Ctrl-C ends us at once.
+  if (stdinFromProgram()) process.once('SIGINT', () => {});
   const out = new Output(process.stdout);
 
   for await (const lines of lineBatches(input)) {
