@@ -53,6 +53,12 @@ export type LogMethodHook = (
   level: number,
 ) => void;
 
+/** What holds input not yet made into records (a log.stream() with a line begun): taken at exit. */
+export interface HeldInput {
+  /** Makes records of what it holds, now. */
+  takeHeld(): void;
+}
+
 /**
  * What a root logger and all its children share: levels, record shape, router, counters,
  * and the one path by which every record enters the router (`emit`).
@@ -95,6 +101,9 @@ export class LoggerTree {
   private readonly exitTimeoutMs: number;
   /** The end of a script is being waited for, or it ran out of time once (no second wait). */
   private endingScript = false;
+  /** log.stream()s not yet closed, held weakly (one left unended must not live as long as the logger). */
+  private holders: Set<WeakRef<HeldInput>> | undefined;
+  private holdersGone: FinalizationRegistry<WeakRef<HeldInput>> | undefined;
 
   constructor(options: LoggerTreeOptions) {
     this.levels = options.levels;
@@ -156,8 +165,41 @@ export class LoggerTree {
   }
 
   exitSync(): void {
+    this.takeHeldInput();
     this.writeThrough = true;
     this.router.exitSync();
+  }
+
+  /** `holder` is asked for what it holds when the process exits, until `release()`. */
+  holdInput(holder: HeldInput): () => void {
+    const ref = new WeakRef(holder);
+    if (this.holders === undefined) {
+      const holders = new Set<WeakRef<HeldInput>>();
+      this.holders = holders;
+      this.holdersGone = new FinalizationRegistry((gone) => holders.delete(gone));
+    }
+    this.holders.add(ref);
+    this.holdersGone!.register(holder, ref, ref);
+    return () => {
+      this.holders!.delete(ref);
+      this.holdersGone!.unregister(ref);
+    };
+  }
+
+  /**
+   * The process ends: what a log.stream() holds (chunks its writer was told to wait with, a
+   * line without its newline yet) becomes records now, before the router writes, parks or
+   * fails what it holds; no later tick would let the stream take it.
+   */
+  private takeHeldInput(): void {
+    if (this.holders === undefined) return;
+    for (const ref of this.holders) {
+      try {
+        ref.deref()?.takeHeld();
+      } catch {
+        // Exit is no place to throw; what was made a record before is counted.
+      }
+    }
   }
 
   /**

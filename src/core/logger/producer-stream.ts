@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { RecordScope } from '../record/log-record.js';
 import type { Redactor } from '../record/redact.js';
-import type { LoggerTree } from './logger-tree.js';
+import type { HeldInput, LoggerTree } from './logger-tree.js';
 import { NdjsonLines } from './ndjson-lines.js';
 
 export interface ProducerStreamOptions {
@@ -27,11 +27,13 @@ const OPEN_BRACE = 0x7b;
  * (holds its write callback) while any `block` target is full, so `pipeline(source,
  * log.stream())` moves at the pace of the slowest blocking destination.
  */
-export class ProducerStream extends Writable {
+export class ProducerStream extends Writable implements HeldInput {
   private readonly lines: NdjsonLines;
   private readonly scope: RecordScope;
   /** The logger's redaction, which keepOrigin's scope (the producer's own head) does not carry. */
   private readonly redactor: Redactor | undefined;
+  /** Ends the tree's hold on this stream (it no longer asks at exit). */
+  private readonly release: () => void;
 
   constructor(
     private readonly tree: LoggerTree,
@@ -43,6 +45,8 @@ export class ProducerStream extends Writable {
     this.scope = options.keepOrigin ? tree.revivedScope : scope;
     this.redactor = scope.redactor;
     this.lines = new NdjsonLines(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    this.release = tree.holdInput(this);
+    this.once('close', this.release);
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -54,6 +58,31 @@ export class ProducerStream extends Writable {
   override _final(callback: (error?: Error | null) => void): void {
     this.lines.end(this.onLine);
     this.whenRoom(callback);
+  }
+
+  /**
+   * Destroyed (a pipeline whose source failed, a producer that gave up): a line begun is
+   * logged as it came, as at the end: its bytes were taken (their writes called back) and
+   * must not vanish. Chunks still waiting to be written are failed to their writers by Node.
+   */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.writableObjectMode) this.lines.end(this.onLine);
+    this.release();
+    callback(error);
+  }
+
+  /**
+   * The process exits: the chunks a blocked target held back (accepted by write(), not yet
+   * taken) and a line without its newline are made records now, so the exit path writes,
+   * parks or fails them with the rest.
+   */
+  takeHeld(): void {
+    const waiting = (this as { writableBuffer?: { chunk: unknown }[] }).writableBuffer ?? [];
+    for (const { chunk } of waiting) {
+      if (this.writableObjectMode) this.ingest(chunk);
+      else this.lines.push(chunk as Buffer, this.onLine);
+    }
+    if (!this.writableObjectMode) this.lines.end(this.onLine);
   }
 
   private readonly onLine = (text: string, truncated: boolean): void => {

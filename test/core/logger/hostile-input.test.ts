@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger, MemoryTransport } from '../../../src/index.js';
-import { DIST_ESM, requireBuild } from '../../built.js';
+import { DIST_ESM, requireBuild, runWithStalled } from '../../built.js';
 
 /** Runs an ES module script against the build in a child; a crash or a hang is the failure. */
 function child(body: string): { status: number | null; stdout: string; stderr: string } {
@@ -123,6 +123,61 @@ describe('log.stream() against hostile producers', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('log.stream() input held when the process ends or the stream is destroyed', () => {
+  it.each([
+    ['process.exit()', 'process.exit(0)'],
+    ['SIGTERM', "process.kill(process.pid, 'SIGTERM')"],
+  ])('%s: a line without its newline yet is logged, not lost', (_how, end) => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-held-'));
+    const path = join(dir, 'app.log');
+    const out = child(`
+        const log = createLogger({ base: null, transports: [{ type: 'file', path: ${JSON.stringify(path)} }] });
+        const sink = log.stream();
+        sink.write('{"msg":"whole"}\\n{"msg":"begun"');
+        setTimeout(() => { ${end}; }, 20);
+      `);
+    expect(out.stderr).toBe('');
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ time: _t, ...rest }) => rest)).toEqual([
+      { level: 30, msg: 'whole' },
+      { level: 30, invalidJson: true, msg: '{"msg":"begun"' },
+    ]);
+  });
+
+  it('process.exit() while a block target holds the writer back: the chunks it waits with are counted too', () => {
+    const out = runWithStalled(`
+      const log = createLogger({ base: null, transports: [{ type: 'stalled', overflow: 'block', maxQueue: { maxRecords: 2 } }] });
+      const sink = log.stream({ highWaterMark: 64 });
+      for (let i = 0; i < 10; i++) sink.write('{"msg":"m' + i + '"}\\n');
+      sink.write('{"msg":"begun"');
+      process.on('exit', () => {
+        const { logged, delivered, failed, dropped, pending } = log.stats();
+        process.stdout.write(JSON.stringify({ logged, delivered, failed, dropped, pending }));
+      });
+      setTimeout(() => process.exit(0), 50);
+    `);
+    expect(out.stderr).toBe('');
+    const stats = JSON.parse(out.stdout) as Record<string, number>;
+    expect(stats.logged).toBe(11);
+    expect(stats.logged).toBe(stats.delivered! + stats.failed! + stats.dropped! + stats.pending!);
+  });
+
+  it('destroy() mid-line (a pipeline whose source failed): the line begun is logged as it came', async () => {
+    const { log, memory } = memoryLogger();
+    const source = new Readable({ read() {} });
+    const done = pipeline(source, log.stream());
+    source.push('{"msg":"whole"}\n{"msg":"beg');
+    await new Promise((resolve) => setImmediate(resolve));
+    source.destroy(new Error('producer died'));
+    await expect(done).rejects.toThrow('producer died');
+    await log.flush();
+    expect(memory.objects().map(({ time: _t, ...rest }) => rest)).toEqual([
+      { level: 30, msg: 'whole' },
+      { level: 30, invalidJson: true, msg: '{"msg":"beg' },
+    ]);
   });
 });
 
