@@ -36,4 +36,13 @@ describe('ship and pipe: what was read, and what became of it', () => {
       /\n3 records in .*: 1 delivered, 0 failed, 0 dropped, 2 below every target's level under the all strategy\n$/,
     );
   });
+
+  it('pipe --summary: a line of only Unicode spaces (NBSP, a BOM) is a record, as counted, not "below every level"', async () => {
+    const dir = tempFolder('cli-pipe-unicode-blank');
+    const input = '\u00a0\n\ufeff\n\u3000 \n \t\r\n{"msg":"a"}\n';
+    const result = await streamlog(['pipe', '-c', config(dir), '--summary'], { input });
+    expect(result.code).toBe(0);
+    expect(messages(dir)).toEqual(['\u00a0', '\ufeff', '\u3000 ', 'a']);
+    expect(result.stderr).toMatch(/\n4 records in .*: 4 delivered, 0 failed, 0 dropped under the all strategy\n$/);
+  });
 });

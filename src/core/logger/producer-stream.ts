@@ -21,6 +21,7 @@ export interface ProducerStreamOptions {
 
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 const OPEN_BRACE = 0x7b;
+const ASCII_BLANK = /^[ \t\r\v\f]*$/;
 
 /**
  * The producer side: a Writable that turns incoming records into log records and waits
@@ -105,8 +106,11 @@ export class ProducerStream extends Writable implements HeldInput {
     // that fails throws, and an exception costs microseconds, so a flood of blank lines
     // would cost more than as many records.
     const trimmed = text.trim();
-    if (trimmed.length === 0) return;
-    if (!truncated && (trimmed.length !== text.length || text.charCodeAt(0) !== OPEN_BRACE)) {
+    if (trimmed.length === 0) {
+      // Blank as the CLI's line count has it (spaces, tabs, CR, VT, FF); a line of other
+      // spaces (NBSP, a lone BOM) is kept as text, so what was read and what was logged agree.
+      if (text.length === 0 || ASCII_BLANK.test(text)) return;
+    } else if (!truncated && (trimmed.length !== text.length || text.charCodeAt(0) !== OPEN_BRACE)) {
       let value: unknown;
       let parsed = true;
       try {
