@@ -21,6 +21,7 @@ export interface ProducerStreamOptions {
 
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 const OPEN_BRACE = 0x7b;
+const CR = 0x0d;
 const ASCII_BLANK = /^[ \t\r\v\f]*$/;
 
 /**
@@ -123,10 +124,12 @@ export class ProducerStream extends Writable implements HeldInput {
         return;
       }
     }
+    // A CRLF line's CR ends the line, as its LF does: not part of the message.
+    const body = !truncated && text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text;
     // The text may be a slice of the whole chunk's: a copy of its own keeps the chunk from
     // living as long as the record.
     // Not JSON, so no path reaches into it: the values after the keys the paths name are censored.
-    const msg = this.redactor === undefined ? flatCopy(text) : this.redactor.redactText(flatCopy(text));
+    const msg = this.redactor === undefined ? flatCopy(body) : this.redactor.redactText(flatCopy(body));
     this.ingest(truncated ? { msg, invalidJson: true, truncated: true } : { msg, invalidJson: true });
   };
 

@@ -43,10 +43,10 @@ describe('log.stream()', () => {
     });
   });
 
-  it('reads CRLF and BOM-led lines, skips blank ones, and cuts an overlong line whole or split', async () => {
+  it('reads CRLF and BOM-led lines (a CRLF text line without its CR), skips blank ones, cuts an overlong line', async () => {
     const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
     const ndjson = log.stream({ maxLineBytes: 40 });
-    ndjson.write('{"msg":"crlf"}\r\n\n   \n\t\r\n\ufeff{"msg":"bom"}\n \u00a0{"msg":"nbsp"} \n');
+    ndjson.write('{"msg":"crlf"}\r\n\n   \n\t\r\n\ufeff{"msg":"bom"}\n \u00a0{"msg":"nbsp"} \nplain text\r\n');
     ndjson.write(`{"msg":"${'x'.repeat(60)}"}\n{"msg":"after"}\n{"msg":"${'y'.repeat(30)}`);
     ndjson.write(`${'y'.repeat(30)}"}\n`);
     ndjson.end();
@@ -57,6 +57,7 @@ describe('log.stream()', () => {
       { level: 30, msg: 'crlf' },
       { level: 30, msg: 'bom' },
       { level: 30, msg: 'nbsp' },
+      { level: 30, invalidJson: true, msg: 'plain text' },
       { level: 30, invalidJson: true, truncated: true, msg: `{"msg":"${'x'.repeat(32)}` },
       { level: 30, msg: 'after' },
       { level: 30, invalidJson: true, truncated: true, msg: `{"msg":"${'y'.repeat(32)}` },
