@@ -43,7 +43,7 @@ describe('streamlog pretty', () => {
     expect(result.stderr).toMatch(/--colour must be one of auto, always, never/);
   });
 
-  it('Ctrl-C on the pipeline: the shutdown lines the producer logs after it are printed; a second one ends it', async () => {
+  it('Ctrl-C on the pipeline: the shutdown lines logged after it are printed; a second one ends it', async () => {
     let step = 0;
     const result = await streamlog(['pretty', '--colour', 'never'], {
       input: '{"msg":"started"}\n',

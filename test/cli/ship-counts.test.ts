@@ -37,7 +37,7 @@ describe('ship and pipe: what was read, and what became of it', () => {
     );
   });
 
-  it('pipe --summary: a line of only Unicode spaces (NBSP, a BOM) is a record, as counted, not "below every level"', async () => {
+  it('pipe --summary: a line of only Unicode spaces (NBSP, a BOM) is a record as counted, not "below"', async () => {
     const dir = tempFolder('cli-pipe-unicode-blank');
     const input = '\u00a0\n\ufeff\n\u3000 \n \t\r\n{"msg":"a"}\n';
     const result = await streamlog(['pipe', '-c', config(dir), '--summary'], { input });

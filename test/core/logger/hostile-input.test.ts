@@ -149,7 +149,8 @@ describe('log.stream() input held when the process ends or the stream is destroy
 
   it('process.exit() while a block target holds the writer back: the chunks it waits with are counted too', () => {
     const out = runWithStalled(`
-      const log = createLogger({ base: null, transports: [{ type: 'stalled', overflow: 'block', maxQueue: { maxRecords: 2 } }] });
+      const stalled = { type: 'stalled', overflow: 'block', maxQueue: { maxRecords: 2 } };
+      const log = createLogger({ base: null, transports: [stalled] });
       const sink = log.stream({ highWaterMark: 64 });
       for (let i = 0; i < 10; i++) sink.write('{"msg":"m' + i + '"}\\n');
       sink.write('{"msg":"begun"');
