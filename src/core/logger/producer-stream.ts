@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { parseSize } from '../plugin/units.js';
 import type { RecordScope } from '../record/log-record.js';
 import type { Redactor } from '../record/redact.js';
 import type { HeldInput, LoggerTree } from './logger-tree.js';
@@ -9,8 +10,11 @@ export interface ProducerStreamOptions {
   format?: 'ndjson' | 'object';
   /** Objects buffered before write() returns false (object mode) or bytes (ndjson). */
   highWaterMark?: number;
-  /** Longest NDJSON line kept, in bytes (default 1 MiB); the rest of a longer one is cut off. */
-  maxLineBytes?: number;
+  /**
+   * Longest NDJSON line kept, in bytes or as a size (`"64KB"`; default 1 MiB); the rest of a
+   * longer one is cut off. Anything but a size of at least one byte is a RangeError.
+   */
+  maxLineBytes?: number | string;
   /**
    * Records keep the producer's own base fields (`pid`, `hostname`, `name`, bindings): this
    * logger's base and bindings are not added, so a shipped line says where it was logged
@@ -46,7 +50,7 @@ export class ProducerStream extends Writable implements HeldInput {
     super({ objectMode, decodeStrings: !objectMode, highWaterMark: options.highWaterMark });
     this.scope = options.keepOrigin ? tree.revivedScope : scope;
     this.redactor = scope.redactor;
-    this.lines = new NdjsonLines(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    this.lines = new NdjsonLines(lineBound(options.maxLineBytes));
     this.release = tree.holdInput(this);
     this.once('close', this.release);
   }
@@ -160,6 +164,22 @@ export class ProducerStream extends Writable implements HeldInput {
     }
     router.once('unblocked', () => callback());
   }
+}
+
+/**
+ * The line bound, checked: a bound of 0 made every line an empty cut-off one (skipped as
+ * blank), and NaN, Infinity or "64KB" taken as a number bounded nothing at all.
+ */
+function lineBound(given: unknown): number {
+  if (given === undefined) return DEFAULT_MAX_LINE_BYTES;
+  const bytes = typeof given === 'number' || typeof given === 'string' ? parseSize(given) : undefined;
+  if (bytes === undefined || !Number.isSafeInteger(bytes) || bytes < 1) {
+    const shown = typeof given === 'string' ? JSON.stringify(given) : String(given);
+    throw new RangeError(
+      `log.stream(): maxLineBytes must be a whole number of bytes of at least 1 or a size like "64KB" (got ${shown})`,
+    );
+  }
+  return bytes;
 }
 
 /** A string that shares no memory with the one it was sliced from. */

@@ -43,7 +43,7 @@ describe('log.stream()', () => {
     });
   });
 
-  it('reads CRLF and BOM-led lines (a CRLF text line without its CR), skips blank ones, cuts an overlong line', async () => {
+  it('reads CRLF (a text line without its CR) and BOM-led lines, skips blank ones, cuts an overlong one', async () => {
     const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
     const ndjson = log.stream({ maxLineBytes: 40 });
     ndjson.write('{"msg":"crlf"}\r\n\n   \n\t\r\n\ufeff{"msg":"bom"}\n \u00a0{"msg":"nbsp"} \nplain text\r\n');
@@ -64,7 +64,7 @@ describe('log.stream()', () => {
     ]);
   });
 
-  it('a flood of blank lines (LF, CRLF, spaces) reaches no JSON.parse: a failed parse throws, which costs µs', async () => {
+  it('blank lines (LF, CRLF, spaces) reach no JSON.parse: each failed parse throws, which costs µs', async () => {
     const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
     const sink = log.stream();
     const parse = JSON.parse;
@@ -93,6 +93,21 @@ describe('log.stream()', () => {
     ]);
     // The one failure is the line that is not JSON; a blank line is skipped before any parse.
     expect(failedParses).toBe(1);
+  });
+
+  it('maxLineBytes: a size ("16B") bounds lines; 0, NaN, Infinity, a fraction: a RangeError', async () => {
+    const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1.5, 'lots', '0KB']) {
+      expect(() => log.stream({ maxLineBytes: bad })).toThrow(RangeError);
+    }
+    const sink = log.stream({ maxLineBytes: '16B' });
+    sink.end(`{"msg":"${'x'.repeat(40)}"}\n{"msg":"short"}\n`);
+    await new Promise((r) => sink.on('finish', r));
+    const memory = log.transports[0] as unknown as { objects(): Record<string, unknown>[] };
+    expect(memory.objects().map(({ time: _time, ...rest }) => rest)).toEqual([
+      { level: 30, invalidJson: true, truncated: true, msg: `{"msg":"${'x'.repeat(8)}` },
+      { level: 30, msg: 'short' },
+    ]);
   });
 
   it('emits pipe and unpipe like any Writable', async () => {
