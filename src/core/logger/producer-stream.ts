@@ -114,7 +114,8 @@ export class ProducerStream extends Writable implements HeldInput {
     if (trimmed.length === 0) {
       // Blank as the CLI's line count has it (spaces, tabs, CR, VT, FF); a line of other
       // spaces (NBSP, a lone BOM) is kept as text, so what was read and what was logged agree.
-      if (text.length === 0 || ASCII_BLANK.test(text)) return;
+      // A cut-off line is never blank: what was cut off may hold anything.
+      if (!truncated && (text.length === 0 || ASCII_BLANK.test(text))) return;
     } else if (!truncated && (trimmed.length !== text.length || text.charCodeAt(0) !== OPEN_BRACE)) {
       let value: unknown;
       let parsed = true;

@@ -101,12 +101,14 @@ describe('log.stream()', () => {
       expect(() => log.stream({ maxLineBytes: bad })).toThrow(RangeError);
     }
     const sink = log.stream({ maxLineBytes: '16B' });
-    sink.end(`{"msg":"${'x'.repeat(40)}"}\n{"msg":"short"}\n`);
+    sink.end(`{"msg":"${'x'.repeat(40)}"}\n{"msg":"short"}\n${' '.repeat(20)}{"msg":"after spaces"}\n`);
     await new Promise((r) => sink.on('finish', r));
     const memory = log.transports[0] as unknown as { objects(): Record<string, unknown>[] };
     expect(memory.objects().map(({ time: _time, ...rest }) => rest)).toEqual([
       { level: 30, invalidJson: true, truncated: true, msg: `{"msg":"${'x'.repeat(8)}` },
       { level: 30, msg: 'short' },
+      // Cut off after 16 spaces: not a blank line, as what was cut off is not.
+      { level: 30, invalidJson: true, truncated: true, msg: ' '.repeat(16) },
     ]);
   });
 
