@@ -90,7 +90,8 @@ function prettyLine(
   if (start === -1 || line.charCodeAt(start) !== 0x7b) return passThrough(line);
   let object: unknown;
   try {
-    object = JSON.parse(line);
+    // From its brace: JSON.parse takes no BOM (a file written with one starts so) nor NBSP.
+    object = JSON.parse(start === 0 ? line : line.slice(start));
   } catch {
     return passThrough(line);
   }
