@@ -37,7 +37,7 @@ describe('streamlog pretty', () => {
     expect(result.stdout).toBe('LOG: caf\u00e9 \u{1f600}\n');
   });
 
-  it('a BOM-led first line (a file written with one) and an NBSP-led one are printed pretty, as pipe reads them', async () => {
+  it('a BOM-led first line (as a file written with one has) and an NBSP-led one are printed pretty', async () => {
     const input = '\ufeff{"level":30,"msg":"first"}\n\u00a0{"level":40,"msg":"nbsp"}\n{"level":30,"msg":"third"}\n';
     const result = await streamlog(['pretty', '--colour', 'never'], { input });
     expect(result.stdout).toBe('INFO: first\nWARN: nbsp\nINFO: third\n');
