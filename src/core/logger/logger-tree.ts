@@ -57,6 +57,8 @@ export type LogMethodHook = (
 export interface HeldInput {
   /** Makes records of what it holds, now. */
   takeHeld(): void;
+  /** The logger is closing: stop waiting for a blocked target (it may never unblock). */
+  loggerClosing(): void;
 }
 
 /**
@@ -192,12 +194,18 @@ export class LoggerTree {
    * fails what it holds; no later tick would let the stream take it.
    */
   private takeHeldInput(): void {
+    this.eachHolder((holder) => holder.takeHeld());
+  }
+
+  private eachHolder(act: (holder: HeldInput) => void): void {
     if (this.holders === undefined) return;
-    for (const ref of this.holders) {
+    for (const ref of [...this.holders]) {
+      const holder = ref.deref();
+      if (holder === undefined) continue;
       try {
-        ref.deref()?.takeHeld();
+        act(holder);
       } catch {
-        // Exit is no place to throw; what was made a record before is counted.
+        // At exit or close, no place to throw: what was made a record before is counted.
       }
     }
   }
@@ -362,6 +370,7 @@ export class LoggerTree {
     if (this.closing !== undefined) this.router.limitClose(timeoutMs);
     this.closing ??= (async () => {
       this.closed = true;
+      this.eachHolder((holder) => holder.loggerClosing());
       try {
         return await this.router.close(timeoutMs);
       } finally {

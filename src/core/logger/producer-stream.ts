@@ -38,6 +38,8 @@ export class ProducerStream extends Writable implements HeldInput {
   private readonly scope: RecordScope;
   /** The logger's redaction, which keepOrigin's scope (the producer's own head) does not carry. */
   private readonly redactor: Redactor | undefined;
+  /** The write (or end) held back while a block target is full: calling it lets the stream go on. */
+  private waiting: (() => void) | undefined;
   /** Ends the tree's hold on this stream (it no longer asks at exit). */
   private readonly release: () => void;
 
@@ -159,11 +161,25 @@ export class ProducerStream extends Writable implements HeldInput {
 
   private whenRoom(callback: (error?: Error | null) => void): void {
     const router = this.tree.router;
-    if (!router.blocked) {
+    // Closed, the logger takes nothing more (each line is counted as dropped after close):
+    // nothing to wait for, and a target given up on at close may never unblock.
+    if (!router.blocked || this.tree.closed) {
       callback();
       return;
     }
-    router.once('unblocked', () => callback());
+    const resume = (): void => {
+      if (this.waiting !== resume) return;
+      this.waiting = undefined;
+      router.off('unblocked', resume);
+      callback();
+    };
+    this.waiting = resume;
+    router.once('unblocked', resume);
+  }
+
+  /** The logger is closing: a write held back for a blocked target goes on (what follows is dropped after close). */
+  loggerClosing(): void {
+    this.waiting?.();
   }
 }
 

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../src/index.js';
 import '../../helpers.js';
@@ -144,5 +145,26 @@ describe('log.stream() backpressure signals', () => {
     await drained;
     await log.flush();
     expect(stalled.messages()).toEqual(['m0', 'm1', 'm2', 'm3']);
+  });
+
+  it('close() while a block target holds the stream back: the pipeline ends, each line counted', async () => {
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'controlled', mode: 'stall', overflow: 'block', maxQueue: { maxRecords: 2 } }],
+    });
+    const lines = Array.from({ length: 50 }, (_, i) => `{"msg":"m${i}"}\n`);
+    const done = pipeline(Readable.from(lines), log.stream({ highWaterMark: 16 }));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(log.stats().logged).toBeLessThan(50); // held back by the full target
+    // The stalled transport never settles: close gives it up, and nothing unblocks it again.
+    expect(await log.close({ timeoutMs: 50 })).toBe(false);
+    const ended = await Promise.race([
+      done.then(() => 'ended'),
+      new Promise((resolve) => setTimeout(resolve, 5000, 'still waiting')),
+    ]);
+    expect(ended).toBe('ended');
+    const stats = log.stats();
+    expect(stats.logged + stats.droppedAfterClose).toBe(50);
+    expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped + stats.pending);
   });
 });
