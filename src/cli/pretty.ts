@@ -55,11 +55,17 @@ export async function prettyCommand(args: string[]): Promise<number> {
   if (stdinFromProgram()) process.once('SIGINT', () => {});
   const out = new Output(process.stdout);
 
-  for await (const lines of lineBatches(input)) {
-    let text = '';
-    for (const line of lines) text += prettyLine(line, formatter, messageKey, minLevel);
-    await out.write(text);
-    if (out.gone) break;
+  try {
+    for await (const lines of lineBatches(input)) {
+      let text = '';
+      for (const line of lines) text += prettyLine(line, formatter, messageKey, minLevel);
+      await out.write(text);
+      if (out.gone) break;
+    }
+  } catch (error) {
+    // What was read is printed; the reason on stderr, as pipe and ship say it.
+    process.stderr.write(`streamlog: reading stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
   }
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,4 +83,37 @@ describe('stdin that is a directory (Node hands it over as an empty stream)', ()
       expect(result.status).toBe(1);
     },
   );
+});
+
+describe('stdin that fails while read (a socket reset by its peer)', () => {
+  it('pretty prints what was read, the line begun too, then says why it stopped: exit 1, no stack trace', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const peer = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const writer = await peer;
+    const child = spawn(process.execPath, [CLI, 'pretty', '--colour', 'never'], {
+      stdio: [socket, 'pipe', 'pipe'],
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // The first line is printed, so the line begun after it has been read too: the peer resets.
+      if (stdout.includes('one')) writer.resetAndDestroy();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    writer.write('{"msg":"one"}\n{"msg":"begun');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    socket.destroy();
+    server.close();
+    expect(stdout).toBe('LOG: one\n{"msg":"begun\n');
+    expect(stderr).toBe('streamlog: reading stopped: read ECONNRESET\n');
+    expect(code).toBe(1);
+  });
 });
