@@ -118,7 +118,11 @@ export class ProducerStream extends Writable implements HeldInput {
       // spaces (NBSP, a lone BOM) is kept as text, so what was read and what was logged agree.
       // A cut-off line is never blank: what was cut off may hold anything.
       if (!truncated && (text.length === 0 || ASCII_BLANK.test(text))) return;
-    } else if (!truncated && (trimmed.length !== text.length || text.charCodeAt(0) !== OPEN_BRACE)) {
+    } else if (
+      !truncated &&
+      (trimmed.length !== text.length || text.charCodeAt(0) !== OPEN_BRACE) &&
+      mayStartJson(trimmed.charCodeAt(0))
+    ) {
       let value: unknown;
       let parsed = true;
       try {
@@ -181,6 +185,25 @@ export class ProducerStream extends Writable implements HeldInput {
   loggerClosing(): void {
     this.waiting?.();
   }
+}
+
+/**
+ * Whether a JSON text can start with this character: `{ [ "`, a digit, `-`, or the `t f n`
+ * of true, false and null. A plain text line (a program that does not log JSON) mostly
+ * cannot, and is kept as text without a parse that would throw (an exception per line made
+ * such lines cost five times a JSON record).
+ */
+function mayStartJson(code: number): boolean {
+  return (
+    code === OPEN_BRACE ||
+    code === 0x5b ||
+    code === 0x22 ||
+    code === 0x2d ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x74 ||
+    code === 0x66 ||
+    code === 0x6e
+  );
 }
 
 /**

@@ -5,6 +5,30 @@ import { createLogger } from '../../../src/index.js';
 import '../../helpers.js';
 import type { ControlledTransport } from '../../helpers.js';
 
+/** The records a log.stream() makes of `input`, and how many JSON.parse calls threw meanwhile. */
+async function countingParses(input: string): Promise<{ records: Record<string, unknown>[]; failedParses: number }> {
+  const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory', maxRecords: 100_000 }] });
+  const sink = log.stream();
+  const parse = JSON.parse;
+  let failedParses = 0;
+  const spy = vi.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: Parameters<typeof parse>[1]) => {
+    try {
+      return parse(text, reviver);
+    } catch (error) {
+      failedParses++;
+      throw error;
+    }
+  });
+  try {
+    sink.end(input);
+    await new Promise((r) => sink.on('finish', r));
+  } finally {
+    spy.mockRestore();
+  }
+  const memory = log.transports[0] as unknown as { objects(): Record<string, unknown>[] };
+  return { records: memory.objects().map(({ time: _time, ...rest }) => rest), failedParses };
+}
+
 describe('log.stream()', () => {
   it('accepts objects and NDJSON split anywhere, keeping level, time and message', async () => {
     const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
@@ -66,34 +90,28 @@ describe('log.stream()', () => {
   });
 
   it('blank lines (LF, CRLF, spaces) reach no JSON.parse: each failed parse throws, which costs µs', async () => {
-    const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
-    const sink = log.stream();
-    const parse = JSON.parse;
-    let failedParses = 0;
-    const spy = vi.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: Parameters<typeof parse>[1]) => {
-      try {
-        return parse(text, reviver);
-      } catch (error) {
-        failedParses++;
-        throw error;
-      }
-    });
-    try {
-      sink.write(`${'\n'.repeat(10_000)}${'\r\n'.repeat(10_000)}${' \t\r\n'.repeat(10_000)}{"msg":"after"}\n`);
-      sink.write(' [1]\n{"msg":"x"\n');
-      sink.end();
-      await new Promise((r) => sink.on('finish', r));
-    } finally {
-      spy.mockRestore();
-    }
-    const memory = log.transports[0] as unknown as { objects(): Record<string, unknown>[] };
-    expect(memory.objects().map(({ time: _time, ...rest }) => rest)).toEqual([
+    const { records, failedParses } = await countingParses(
+      `${'\n'.repeat(10_000)}${'\r\n'.repeat(10_000)}${' \t\r\n'.repeat(10_000)}{"msg":"after"}\n [1]\n{"msg":"x"\n`,
+    );
+    expect(records).toEqual([
       { level: 30, msg: 'after' },
       { level: 30, value: [1] },
       { level: 30, invalidJson: true, msg: '{"msg":"x"' },
     ]);
     // The one failure is the line that is not JSON; a blank line is skipped before any parse.
     expect(failedParses).toBe(1);
+  });
+
+  it('plain text lines (a program that logs no JSON, a stack trace) are kept as text without a parse', async () => {
+    const text = ['Error: boom', '    at main (app.js:1:2)', 'GET /health 200 in 3 ms', '# done', 'true', '-1'];
+    const { records, failedParses } = await countingParses(`${text.join('\n')}\n`.repeat(1000));
+    expect(records.slice(0, 6)).toEqual([
+      ...text.slice(0, 4).map((msg) => ({ level: 30, invalidJson: true, msg })),
+      { level: 30, msg: 'true' },
+      { level: 30, msg: '-1' },
+    ]);
+    expect(records).toHaveLength(6000);
+    expect(failedParses).toBe(0);
   });
 
   it('maxLineBytes: a size ("16B") bounds lines; 0, NaN, Infinity, a fraction: a RangeError', async () => {
