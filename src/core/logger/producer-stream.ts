@@ -74,9 +74,12 @@ export class ProducerStream extends Writable implements HeldInput {
    * must not vanish. Chunks still waiting to be written are failed to their writers by Node.
    */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.writableObjectMode) this.lines.end(this.onLine);
-    this.release();
-    callback(error);
+    try {
+      if (!this.writableObjectMode) this.lines.end(this.onLine);
+    } finally {
+      this.release();
+      callback(error);
+    }
   }
 
   /**
