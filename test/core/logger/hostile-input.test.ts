@@ -84,6 +84,40 @@ describe('log.stream() against hostile producers', () => {
     ]);
   });
 
+  it('a line written a byte at a time holds about maxLineBytes of memory, not a Buffer per write', () => {
+    const out = runWithStalled(
+      `
+      const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+      const sink = log.stream({ maxLineBytes: 1024 * 1024 });
+      const one = Buffer.from('a');
+      globalThis.gc();
+      const before = process.memoryUsage().heapUsed;
+      let i = 0;
+      await new Promise((resolve) => {
+        const more = () => {
+          while (i < 1_200_000) {
+            i++;
+            if (!sink.write(one)) return sink.once('drain', more);
+          }
+          resolve();
+        };
+        more();
+      });
+      globalThis.gc();
+      const held = process.memoryUsage().heapUsed - before;
+      sink.end('\\n');
+      await new Promise((resolve) => sink.on('finish', resolve));
+      const [record] = log.transports[0].objects();
+      process.stdout.write(JSON.stringify({ held, length: record.msg.length, truncated: record.truncated }));
+    `,
+      ['--expose-gc'],
+    );
+    expect(out.stderr).toBe('');
+    const result = JSON.parse(out.stdout) as { held: number; length: number; truncated: boolean };
+    expect(result).toMatchObject({ length: 1024 * 1024, truncated: true });
+    expect(result.held).toBeLessThan(16 * 1024 * 1024);
+  });
+
   it('keeps a multi-byte character whole when a chunk boundary splits it', async () => {
     const { log, memory } = memoryLogger();
     const bytes = Buffer.from('{"msg":"日本語"}\n');
