@@ -71,7 +71,7 @@ export class ProducerStream extends Writable implements HeldInput {
   /**
    * Destroyed (a pipeline whose source failed, a producer that gave up): a line begun is
    * logged as it came, as at the end: its bytes were taken (their writes called back) and
-   * must not vanish. Chunks still waiting to be written are failed to their writers by Node.
+   * must not vanish. Chunks still waiting to be written are discarded, as by any Writable.
    */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     try {
