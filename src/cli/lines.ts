@@ -15,26 +15,33 @@ export async function* lineBatches(source: Readable): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   let pieces: string[] = [];
   let carried = 0;
-  for await (const chunk of source) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
-    const first = text.indexOf('\n');
-    if (first === -1) {
-      pieces.push(text);
-      carried += text.length;
-      if (carried > MAX_CARRY) {
-        yield [pieces.join('')];
-        pieces = [];
-        carried = 0;
+  let failure: { error: unknown } | undefined;
+  try {
+    for await (const chunk of source) {
+      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+      const first = text.indexOf('\n');
+      if (first === -1) {
+        pieces.push(text);
+        carried += text.length;
+        if (carried > MAX_CARRY) {
+          yield [pieces.join('')];
+          pieces = [];
+          carried = 0;
+        }
+        continue;
       }
-      continue;
+      const lines = text.split('\n');
+      lines[0] = pieces.join('') + lines[0];
+      const rest = lines.pop()!;
+      pieces = rest.length > 0 ? [rest] : [];
+      carried = rest.length;
+      yield lines;
     }
-    const lines = text.split('\n');
-    lines[0] = pieces.join('') + lines[0];
-    const rest = lines.pop()!;
-    pieces = rest.length > 0 ? [rest] : [];
-    carried = rest.length;
-    yield lines;
+  } catch (error) {
+    // The source failed (a reset socket): the line begun is still a line read, then the error.
+    failure = { error };
   }
   const rest = pieces.join('') + decoder.end();
   if (rest.length > 0) yield [rest];
+  if (failure) throw failure.error;
 }

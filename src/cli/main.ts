@@ -6,7 +6,7 @@ import { pipeCommand } from './pipe.js';
 import { prettyCommand } from './pretty.js';
 import { schemaCommand } from './schema.js';
 import { shipCommand } from './ship.js';
-import { EXIT, EXIT_CODES_HELP, UsageError } from './usage.js';
+import { EXIT, EXIT_CODES_HELP, InputError, UsageError } from './usage.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
@@ -57,6 +57,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`streamlog: ${error.message}\n(streamlog --help lists the commands and options)\n`);
       process.exitCode = EXIT.usage;
+    } else if (error instanceof InputError) {
+      process.stderr.write(`streamlog: ${error.message}\n`);
+      process.exitCode = EXIT.failed;
     } else if (error instanceof ConfigError) {
       process.stderr.write(`streamlog: invalid config: ${error.message}\n`);
       process.exitCode = EXIT.usage;

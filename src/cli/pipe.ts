@@ -1,4 +1,5 @@
 import { pump } from './forward.js';
+import { readableStdin } from './stdin.js';
 import { forwardOptions, SHIP_OPTIONS, SHIP_OPTIONS_HELP, shipThrough } from './shipping.js';
 import { EXIT, EXIT_CODES_HELP, flag, parseCommand, text } from './usage.js';
 
@@ -23,7 +24,7 @@ export async function pipeCommand(args: string[]): Promise<number> {
   if (!parsed) return EXIT.ok;
   return shipThrough(
     forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout')),
-    (sink, signal, _log, count) => pump(process.stdin, sink, signal, count),
+    (sink, signal, _log, count) => pump(readableStdin(), sink, signal, count),
     { table: flag(parsed, 'summary') },
   );
 }

@@ -2,6 +2,7 @@ import { createPrettyFormatter, DEFAULT_LEVELS } from '../index.js';
 import { lineBatches } from './lines.js';
 import { colourFor, Output } from './output.js';
 import { LineRecord } from './pretty-record.js';
+import { readableStdin, stdinFromProgram } from './stdin.js';
 import { EXIT, flag, oneOf, parseCommand, text, UsageError } from './usage.js';
 
 const HELP = `Usage: node app.js | streamlog pretty [options]
@@ -10,6 +11,8 @@ Pretty-prints NDJSON log lines from stdin (streamlog's and pino's) to stdout.
 Lines that are not JSON objects pass through as they came; a bad line never stops it.
 Control characters (in messages, keys and values, and in lines passed through) are shown
 escaped, so a line can neither forge another line nor recolour the terminal.
+Reading from a pipe, the first Ctrl-C (SIGINT) does not stop it: it prints what the program
+before it logs while shutting down, and ends with its input; a second one ends it at once.
 
 Options:
   --level <name|number>       print records at this level and above (non-JSON lines always)
@@ -45,13 +48,24 @@ export async function prettyCommand(args: string[]): Promise<number> {
     { utc: flag(parsed, 'utc') },
     { colorize: colourFor(colour, process.stdout) },
   );
+  const input = readableStdin();
+  // Ctrl-C reaches every process of the pipeline: the program before us logs its shutdown
+  // after it, and those lines are printed if we outlive it. We end when our input ends; a
+  // second Ctrl-C ends us at once.
+  if (stdinFromProgram()) process.once('SIGINT', () => {});
   const out = new Output(process.stdout);
 
-  for await (const lines of lineBatches(process.stdin)) {
-    let text = '';
-    for (const line of lines) text += prettyLine(line, formatter, messageKey, minLevel);
-    await out.write(text);
-    if (out.gone) break;
+  try {
+    for await (const lines of lineBatches(input)) {
+      let text = '';
+      for (const line of lines) text += prettyLine(line, formatter, messageKey, minLevel);
+      await out.write(text);
+      if (out.gone) break;
+    }
+  } catch (error) {
+    // What was read is printed; the reason on stderr, as pipe and ship say it.
+    process.stderr.write(`streamlog: reading stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
   }
   return EXIT.ok;
 }
@@ -82,7 +96,8 @@ function prettyLine(
   if (start === -1 || line.charCodeAt(start) !== 0x7b) return passThrough(line);
   let object: unknown;
   try {
-    object = JSON.parse(line);
+    // From its brace: JSON.parse takes no BOM (a file written with one starts so) nor NBSP.
+    object = JSON.parse(start === 0 ? line : line.slice(start));
   } catch {
     return passThrough(line);
   }

@@ -70,16 +70,25 @@ export async function shipCommand(args: string[]): Promise<number> {
     async (sink, signal, log, count) => {
       progress = new Progress(mode, total, log);
       const bar = progress;
-      for (const file of files) {
+      for (const [index, file] of files.entries()) {
         if (signal.aborted) break;
-        await pump(
-          openFile(file, (n) => {
-            bar.bytes += n;
-          }),
-          sink,
-          signal,
-          count,
-        );
+        try {
+          await pump(
+            openFile(file, (n) => {
+              bar.bytes += n;
+            }),
+            sink,
+            signal,
+            count,
+          );
+        } catch (error) {
+          // Which file, among many, and that the ones after it were not shipped.
+          const left = files.length - index - 1;
+          const rest = left > 0 ? ` (${left} file${left === 1 ? '' : 's'} after it not read)` : '';
+          throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}${rest}`, {
+            cause: error,
+          });
+        }
         // A file's last line without a newline ends there: it must not run into the next file's first.
         if (count.midLine) sink.write('\n');
         count.end();

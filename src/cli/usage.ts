@@ -20,6 +20,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Input that cannot be read (stdin a directory): its message goes to stderr, exit code 1. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Parsed {

@@ -37,9 +37,54 @@ describe('streamlog pretty', () => {
     expect(result.stdout).toBe('LOG: caf\u00e9 \u{1f600}\n');
   });
 
+  it('a BOM-led first line (as a file written with one has) and an NBSP-led one are printed pretty', async () => {
+    const input = '\ufeff{"level":30,"msg":"first"}\n\u00a0{"level":40,"msg":"nbsp"}\n{"level":30,"msg":"third"}\n';
+    const result = await streamlog(['pretty', '--colour', 'never'], { input });
+    expect(result.stdout).toBe('INFO: first\nWARN: nbsp\nINFO: third\n');
+  });
+
   it('a bad option is a usage error: exit 2, the reason on stderr', async () => {
     const result = await streamlog(['pretty', '--colour', 'purple']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--colour must be one of auto, always, never/);
+  });
+
+  it('Ctrl-C on the pipeline: the shutdown lines logged after it are printed; a second one ends it', async () => {
+    let step = 0;
+    const result = await streamlog(['pretty', '--colour', 'never'], {
+      input: '{"msg":"started"}\n',
+      keepOpen: true,
+      timeoutMs: 20_000,
+      onOutput: ({ stdout }, child) => {
+        // SIGINT reaches the producer and us alike; the producer then logs its shutdown.
+        if (step === 0 && stdout.includes('started')) {
+          step = 1;
+          child.kill('SIGINT');
+          setTimeout(() => child.stdin!.write('{"msg":"shutting down"}\n'), 100);
+        } else if (step === 1 && stdout.includes('shutting down')) {
+          step = 2;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(result.stdout).toBe('LOG: started\nLOG: shutting down\n');
+    expect(result.signal).toBe('SIGINT');
+  });
+
+  it('after Ctrl-C it ends with its input: the last line, without a newline, printed, exit 0', async () => {
+    let signalled = false;
+    const result = await streamlog(['pretty', '--colour', 'never'], {
+      input: '{"msg":"started"}\n',
+      keepOpen: true,
+      timeoutMs: 20_000,
+      onOutput: ({ stdout }, child) => {
+        if (signalled || !stdout.includes('started')) return;
+        signalled = true;
+        child.kill('SIGINT');
+        setTimeout(() => child.stdin!.end('{"msg":"bye"}'), 100);
+      },
+    });
+    expect(result.stdout).toBe('LOG: started\nLOG: bye\n');
+    expect(result.code).toBe(0);
   });
 });

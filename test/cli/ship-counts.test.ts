@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { tempFolder } from '../transports/http/receiver.js';
 import { streamlog } from './run.js';
@@ -35,5 +36,29 @@ describe('ship and pipe: what was read, and what became of it', () => {
     expect(result.stderr).toMatch(
       /\n3 records in .*: 1 delivered, 0 failed, 0 dropped, 2 below every target's level under the all strategy\n$/,
     );
+  });
+
+  it('pipe --summary: a line of only Unicode spaces (NBSP, a BOM) is a record as counted, not "below"', async () => {
+    const dir = tempFolder('cli-pipe-unicode-blank');
+    const input = '\u00a0\n\ufeff\n\u3000 \n \t\r\n{"msg":"a"}\n';
+    const result = await streamlog(['pipe', '-c', config(dir), '--summary'], { input });
+    expect(result.code).toBe(0);
+    expect(messages(dir)).toEqual(['\u00a0', '\ufeff', '\u3000 ', 'a']);
+    expect(result.stderr).toMatch(/\n4 records in .*: 4 delivered, 0 failed, 0 dropped under the all strategy\n$/);
+  });
+
+  it('ship: a file that cannot be read to its end is named, with how many files after it were not read', async () => {
+    const dir = tempFolder('cli-ship-broken');
+    writeFileSync(join(dir, 'a.log'), '{"msg":"a1"}\n');
+    const gz = gzipSync('{"msg":"b1"}\n{"msg":"b2"}\n'.repeat(200));
+    writeFileSync(join(dir, 'b.log.gz'), gz.subarray(0, gz.length - 12)); // cut short: no end, no checksum
+    writeFileSync(join(dir, 'c.log'), '{"msg":"c1"}\n');
+    const files = ['a.log', 'b.log.gz', 'c.log'].map((f) => join(dir, f));
+    const result = await streamlog(['ship', '-q', '-c', config(dir), ...files]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `streamlog: reading stopped: ${join(dir, 'b.log.gz')}: unexpected end of file (1 file after it not read)\n`,
+    );
+    expect(messages(dir)).not.toContain('c1');
   });
 });

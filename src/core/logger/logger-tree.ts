@@ -53,6 +53,14 @@ export type LogMethodHook = (
   level: number,
 ) => void;
 
+/** What holds input not yet made into records (a log.stream() with a line begun): taken at exit. */
+export interface HeldInput {
+  /** Makes records of what it holds, now. */
+  takeHeld(): void;
+  /** The logger is closing: stop waiting for a blocked target (it may never unblock). */
+  loggerClosing(): void;
+}
+
 /**
  * What a root logger and all its children share: levels, record shape, router, counters,
  * and the one path by which every record enters the router (`emit`).
@@ -95,6 +103,9 @@ export class LoggerTree {
   private readonly exitTimeoutMs: number;
   /** The end of a script is being waited for, or it ran out of time once (no second wait). */
   private endingScript = false;
+  /** log.stream()s not yet closed, held weakly (one left unended must not live as long as the logger). */
+  private holders: Set<WeakRef<HeldInput>> | undefined;
+  private holdersGone: FinalizationRegistry<WeakRef<HeldInput>> | undefined;
 
   constructor(options: LoggerTreeOptions) {
     this.levels = options.levels;
@@ -156,8 +167,47 @@ export class LoggerTree {
   }
 
   exitSync(): void {
+    this.takeHeldInput();
     this.writeThrough = true;
     this.router.exitSync();
+  }
+
+  /** `holder` is asked for what it holds when the process exits, until `release()`. */
+  holdInput(holder: HeldInput): () => void {
+    const ref = new WeakRef(holder);
+    if (this.holders === undefined) {
+      const holders = new Set<WeakRef<HeldInput>>();
+      this.holders = holders;
+      this.holdersGone = new FinalizationRegistry((gone) => holders.delete(gone));
+    }
+    this.holders.add(ref);
+    this.holdersGone!.register(holder, ref, ref);
+    return () => {
+      this.holders!.delete(ref);
+      this.holdersGone!.unregister(ref);
+    };
+  }
+
+  /**
+   * The process ends: what a log.stream() holds (chunks its writer was told to wait with, a
+   * line without its newline yet) becomes records now, before the router writes, parks or
+   * fails what it holds; no later tick would let the stream take it.
+   */
+  private takeHeldInput(): void {
+    this.eachHolder((holder) => holder.takeHeld());
+  }
+
+  private eachHolder(act: (holder: HeldInput) => void): void {
+    if (this.holders === undefined) return;
+    for (const ref of [...this.holders]) {
+      const holder = ref.deref();
+      if (holder === undefined) continue;
+      try {
+        act(holder);
+      } catch {
+        // At exit or close, no place to throw: what was made a record before is counted.
+      }
+    }
   }
 
   /**
@@ -320,6 +370,7 @@ export class LoggerTree {
     if (this.closing !== undefined) this.router.limitClose(timeoutMs);
     this.closing ??= (async () => {
       this.closed = true;
+      this.eachHolder((holder) => holder.loggerClosing());
       try {
         return await this.router.close(timeoutMs);
       } finally {

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
+import { parseSize } from '../plugin/units.js';
 import type { RecordScope } from '../record/log-record.js';
 import type { Redactor } from '../record/redact.js';
-import type { LoggerTree } from './logger-tree.js';
+import type { HeldInput, LoggerTree } from './logger-tree.js';
 import { NdjsonLines } from './ndjson-lines.js';
 
 export interface ProducerStreamOptions {
@@ -9,8 +10,11 @@ export interface ProducerStreamOptions {
   format?: 'ndjson' | 'object';
   /** Objects buffered before write() returns false (object mode) or bytes (ndjson). */
   highWaterMark?: number;
-  /** Longest NDJSON line kept, in bytes (default 1 MiB); the rest of a longer one is cut off. */
-  maxLineBytes?: number;
+  /**
+   * Longest NDJSON line kept, in bytes or as a size (`"64KB"`; default 1 MiB); the rest of a
+   * longer one is cut off. Anything but a size of at least one byte is a RangeError.
+   */
+  maxLineBytes?: number | string;
   /**
    * Records keep the producer's own base fields (`pid`, `hostname`, `name`, bindings): this
    * logger's base and bindings are not added, so a shipped line says where it was logged
@@ -20,17 +24,24 @@ export interface ProducerStreamOptions {
 }
 
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+const OPEN_BRACE = 0x7b;
+const CR = 0x0d;
+const ASCII_BLANK = /^[ \t\r\v\f]*$/;
 
 /**
  * The producer side: a Writable that turns incoming records into log records and waits
  * (holds its write callback) while any `block` target is full, so `pipeline(source,
  * log.stream())` moves at the pace of the slowest blocking destination.
  */
-export class ProducerStream extends Writable {
+export class ProducerStream extends Writable implements HeldInput {
   private readonly lines: NdjsonLines;
   private readonly scope: RecordScope;
   /** The logger's redaction, which keepOrigin's scope (the producer's own head) does not carry. */
   private readonly redactor: Redactor | undefined;
+  /** The write (or end) held back while a block target is full: calling it lets the stream go on. */
+  private waiting: (() => void) | undefined;
+  /** Ends the tree's hold on this stream (it no longer asks at exit). */
+  private readonly release: () => void;
 
   constructor(
     private readonly tree: LoggerTree,
@@ -41,7 +52,9 @@ export class ProducerStream extends Writable {
     super({ objectMode, decodeStrings: !objectMode, highWaterMark: options.highWaterMark });
     this.scope = options.keepOrigin ? tree.revivedScope : scope;
     this.redactor = scope.redactor;
-    this.lines = new NdjsonLines(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    this.lines = new NdjsonLines(lineBound(options.maxLineBytes));
+    this.release = tree.holdInput(this);
+    this.once('close', this.release);
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -55,10 +68,38 @@ export class ProducerStream extends Writable {
     this.whenRoom(callback);
   }
 
+  /**
+   * Destroyed (a pipeline whose source failed, a producer that gave up): a line begun is
+   * logged as it came, as at the end: its bytes were taken (their writes called back) and
+   * must not vanish. Chunks still waiting to be written are discarded, as by any Writable.
+   */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    try {
+      if (!this.writableObjectMode) this.lines.end(this.onLine);
+    } finally {
+      this.release();
+      callback(error);
+    }
+  }
+
+  /**
+   * The process exits: the chunks a blocked target held back (accepted by write(), not yet
+   * taken) and a line without its newline are made records now, so the exit path writes,
+   * parks or fails them with the rest.
+   */
+  takeHeld(): void {
+    const waiting = (this as { writableBuffer?: { chunk: unknown }[] }).writableBuffer ?? [];
+    for (const { chunk } of waiting) {
+      if (this.writableObjectMode) this.ingest(chunk);
+      else this.lines.push(chunk as Buffer, this.onLine);
+    }
+    if (!this.writableObjectMode) this.lines.end(this.onLine);
+  }
+
   private readonly onLine = (text: string, truncated: boolean): void => {
-    if (!truncated) {
+    if (!truncated && text.charCodeAt(0) === OPEN_BRACE) {
       // The usual line parses as it is (JSON.parse skips spaces, tabs and CRs itself); only a
-      // failure pays for trimming (a BOM, other whitespace) and trying again.
+      // failure pays for trimming and trying again.
       let value: unknown;
       let parsedAsIs = true;
       try {
@@ -71,9 +112,20 @@ export class ProducerStream extends Writable {
         return;
       }
     }
+    // A blank line (an empty one, a CRLF's lone CR) is skipped before any parse: a parse
+    // that fails throws, and an exception costs microseconds, so a flood of blank lines
+    // would cost more than as many records.
     const trimmed = text.trim();
-    if (trimmed.length === 0) return;
-    if (!truncated && trimmed.length !== text.length) {
+    if (trimmed.length === 0) {
+      // Blank as the CLI's line count has it (spaces, tabs, CR, VT, FF); a line of other
+      // spaces (NBSP, a lone BOM) is kept as text, so what was read and what was logged agree.
+      // A cut-off line is never blank: what was cut off may hold anything.
+      if (!truncated && (text.length === 0 || ASCII_BLANK.test(text))) return;
+    } else if (
+      !truncated &&
+      (trimmed.length !== text.length || text.charCodeAt(0) !== OPEN_BRACE) &&
+      mayStartJson(trimmed.charCodeAt(0))
+    ) {
       let value: unknown;
       let parsed = true;
       try {
@@ -86,10 +138,12 @@ export class ProducerStream extends Writable {
         return;
       }
     }
+    // A CRLF line's CR ends the line, as its LF does: not part of the message.
+    const body = !truncated && text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text;
     // The text may be a slice of the whole chunk's: a copy of its own keeps the chunk from
     // living as long as the record.
     // Not JSON, so no path reaches into it: the values after the keys the paths name are censored.
-    const msg = this.redactor === undefined ? flatCopy(text) : this.redactor.redactText(flatCopy(text));
+    const msg = this.redactor === undefined ? flatCopy(body) : this.redactor.redactText(flatCopy(body));
     this.ingest(truncated ? { msg, invalidJson: true, truncated: true } : { msg, invalidJson: true });
   };
 
@@ -114,12 +168,61 @@ export class ProducerStream extends Writable {
 
   private whenRoom(callback: (error?: Error | null) => void): void {
     const router = this.tree.router;
-    if (!router.blocked) {
+    // Closed, the logger takes nothing more (each line is counted as dropped after close):
+    // nothing to wait for, and a target given up on at close may never unblock.
+    if (!router.blocked || this.tree.closed) {
       callback();
       return;
     }
-    router.once('unblocked', () => callback());
+    const resume = (): void => {
+      if (this.waiting !== resume) return;
+      this.waiting = undefined;
+      router.off('unblocked', resume);
+      callback();
+    };
+    this.waiting = resume;
+    router.once('unblocked', resume);
   }
+
+  /** The logger is closing: a write held back for a blocked target goes on (what follows is dropped after close). */
+  loggerClosing(): void {
+    this.waiting?.();
+  }
+}
+
+/**
+ * Whether a JSON text can start with this character: `{ [ "`, a digit, `-`, or the `t f n`
+ * of true, false and null. A plain text line (a program that does not log JSON) mostly
+ * cannot, and is kept as text without a parse that would throw (an exception per line made
+ * such lines cost five times a JSON record).
+ */
+function mayStartJson(code: number): boolean {
+  return (
+    code === OPEN_BRACE ||
+    code === 0x5b ||
+    code === 0x22 ||
+    code === 0x2d ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x74 ||
+    code === 0x66 ||
+    code === 0x6e
+  );
+}
+
+/**
+ * The line bound, checked: a bound of 0 made every line an empty cut-off one (skipped as
+ * blank), and NaN, Infinity or "64KB" taken as a number bounded nothing at all.
+ */
+function lineBound(given: unknown): number {
+  if (given === undefined) return DEFAULT_MAX_LINE_BYTES;
+  const bytes = typeof given === 'number' || typeof given === 'string' ? parseSize(given) : undefined;
+  if (bytes === undefined || !Number.isSafeInteger(bytes) || bytes < 1) {
+    const shown = typeof given === 'string' ? JSON.stringify(given) : String(given);
+    throw new RangeError(
+      `log.stream(): maxLineBytes must be a whole number of bytes of at least 1 or a size like "64KB" (got ${shown})`,
+    );
+  }
+  return bytes;
 }
 
 /** A string that shares no memory with the one it was sliced from. */

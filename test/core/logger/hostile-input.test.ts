@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger, MemoryTransport } from '../../../src/index.js';
-import { DIST_ESM, requireBuild } from '../../built.js';
+import { DIST_ESM, requireBuild, runWithStalled } from '../../built.js';
 
 /** Runs an ES module script against the build in a child; a crash or a hang is the failure. */
 function child(body: string): { status: number | null; stdout: string; stderr: string } {
@@ -84,6 +84,40 @@ describe('log.stream() against hostile producers', () => {
     ]);
   });
 
+  it('a line written a byte at a time holds about maxLineBytes of memory, not a Buffer per write', () => {
+    const out = runWithStalled(
+      `
+      const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+      const sink = log.stream({ maxLineBytes: 1024 * 1024 });
+      const one = Buffer.from('a');
+      globalThis.gc();
+      const before = process.memoryUsage().heapUsed;
+      let i = 0;
+      await new Promise((resolve) => {
+        const more = () => {
+          while (i < 1_200_000) {
+            i++;
+            if (!sink.write(one)) return sink.once('drain', more);
+          }
+          resolve();
+        };
+        more();
+      });
+      globalThis.gc();
+      const held = process.memoryUsage().heapUsed - before;
+      sink.end('\\n');
+      await new Promise((resolve) => sink.on('finish', resolve));
+      const [record] = log.transports[0].objects();
+      process.stdout.write(JSON.stringify({ held, length: record.msg.length, truncated: record.truncated }));
+    `,
+      ['--expose-gc'],
+    );
+    expect(out.stderr).toBe('');
+    const result = JSON.parse(out.stdout) as { held: number; length: number; truncated: boolean };
+    expect(result).toMatchObject({ length: 1024 * 1024, truncated: true });
+    expect(result.held).toBeLessThan(16 * 1024 * 1024);
+  });
+
   it('keeps a multi-byte character whole when a chunk boundary splits it', async () => {
     const { log, memory } = memoryLogger();
     const bytes = Buffer.from('{"msg":"日本語"}\n');
@@ -123,6 +157,62 @@ describe('log.stream() against hostile producers', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('log.stream() input held when the process ends or the stream is destroyed', () => {
+  it.each([
+    ['process.exit()', 'process.exit(0)'],
+    ['SIGTERM', "process.kill(process.pid, 'SIGTERM')"],
+  ])('%s: a line without its newline yet is logged, not lost', (_how, end) => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-held-'));
+    const path = join(dir, 'app.log');
+    const out = child(`
+        const log = createLogger({ base: null, transports: [{ type: 'file', path: ${JSON.stringify(path)} }] });
+        const sink = log.stream();
+        sink.write('{"msg":"whole"}\\n{"msg":"begun"');
+        setTimeout(() => { ${end}; }, 20);
+      `);
+    expect(out.stderr).toBe('');
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ time: _t, ...rest }) => rest)).toEqual([
+      { level: 30, msg: 'whole' },
+      { level: 30, invalidJson: true, msg: '{"msg":"begun"' },
+    ]);
+  });
+
+  it('process.exit() while a block target holds the writer back: the chunks it waits with are counted too', () => {
+    const out = runWithStalled(`
+      const stalled = { type: 'stalled', overflow: 'block', maxQueue: { maxRecords: 2 } };
+      const log = createLogger({ base: null, transports: [stalled] });
+      const sink = log.stream({ highWaterMark: 64 });
+      for (let i = 0; i < 10; i++) sink.write('{"msg":"m' + i + '"}\\n');
+      sink.write('{"msg":"begun"');
+      process.on('exit', () => {
+        const { logged, delivered, failed, dropped, pending } = log.stats();
+        process.stdout.write(JSON.stringify({ logged, delivered, failed, dropped, pending }));
+      });
+      setTimeout(() => process.exit(0), 50);
+    `);
+    expect(out.stderr).toBe('');
+    const stats = JSON.parse(out.stdout) as Record<string, number>;
+    expect(stats.logged).toBe(11);
+    expect(stats.logged).toBe(stats.delivered! + stats.failed! + stats.dropped! + stats.pending!);
+  });
+
+  it('destroy() mid-line (a pipeline whose source failed): the line begun is logged as it came', async () => {
+    const { log, memory } = memoryLogger();
+    const source = new Readable({ read() {} });
+    const done = pipeline(source, log.stream());
+    source.push('{"msg":"whole"}\n{"msg":"beg');
+    await new Promise((resolve) => setImmediate(resolve));
+    source.destroy(new Error('producer died'));
+    await expect(done).rejects.toThrow('producer died');
+    await log.flush();
+    expect(memory.objects().map(({ time: _t, ...rest }) => rest)).toEqual([
+      { level: 30, msg: 'whole' },
+      { level: 30, invalidJson: true, msg: '{"msg":"beg' },
+    ]);
   });
 });
 
