@@ -90,8 +90,11 @@ describe('relp: a receiver that never acknowledges', () => {
     expect(log.stats()).toMatchObject({ logged: 20, delivered: 0, failed: 0, pending: 20 });
     await until('the records to settle', () => log.stats().pending === 0);
     expect(log.stats()).toMatchObject({ logged: 20, delivered: 0, failed: 20, dropped: 0, pending: 0 });
+    // Failures are reported (and dead-lettered) on the tick after they are counted.
+    await until('the failures to be reported', () => reasons().length >= 20);
     expect(reasons()).toHaveLength(20);
     for (const reason of reasons()) expect(reason).toMatch(/^gave up after \d+ attempt\(s\): no answer within 200 ms/);
+    await until('the dead letter to hold them', () => lineCount(deadLetter) >= 20);
     expect(lineCount(deadLetter)).toBe(20);
     // Each attempt after the first went on a new session, opened again.
     expect(fake.connections).toBeGreaterThan(1);
