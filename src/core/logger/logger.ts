@@ -556,6 +556,11 @@ export class Logger extends LoggerEventSource {
       // Building the record failed (a hostile Proxy, a throwing censor): the call is still
       // logged, with what went wrong in place of what could not be read. A message redaction
       // has not yet been applied to is kept only if it can be redacted now.
+      // The object could not be read before the message after it was (a Proxy whose traps
+      // throw): the message the call gave is still the line's.
+      if (msg === undefined && n >= 2 && typeof a === 'object' && a !== null) {
+        msg = messageAfterHostileObject(b, n, all, a, redactor, this.#msgPrefix);
+      }
       if (!msgRedacted && msg !== undefined) msg = msgFromError ? undefined : tryRedactMessage(redactor!, tree, msg);
       const logError = `record could not be built: ${describeThrown(error)}`;
       tree.emit(level, Date.now(), msg, { logError }, this.#scope, undefined);
@@ -639,6 +644,23 @@ function messageFrom(
   // string, so it is the object's JSON text (a null-prototype object included), redacted.
   if (typeof b === 'object' && b !== null) return joinArgs(all ?? [a, b], 1, redactor);
   return formatMessage(String(b), all ?? [a, b], 2, redactor);
+}
+
+/** The message given after an object that could not be read, prefixed as usual; undefined if it cannot be made. */
+function messageAfterHostileObject(
+  b: unknown,
+  n: number,
+  all: unknown[] | undefined,
+  a: unknown,
+  redactor: Redactor | undefined,
+  prefix: string | undefined,
+): string | undefined {
+  try {
+    const msg = messageFrom(b, n, all, a, redactor);
+    return msg === undefined || prefix === undefined ? msg : prefix + msg;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A copy of the fields without one key (the caller's object is never changed). */

@@ -170,6 +170,29 @@ describe('log calls against hostile values: every call ends as one record', () =
     expect(record).toMatchObject({ level: 30 });
   });
 
+  it.each([
+    ['getPrototypeOf', { getPrototypeOf: () => fail('getPrototypeOf') }],
+    ['get', { get: () => fail('get') }],
+    ['every', { get: () => fail('get'), ownKeys: () => fail('ownKeys'), getPrototypeOf: () => fail('proto') }],
+  ])('an object whose %s trap throws keeps the message given after it', async (_name, traps) => {
+    for (const redact of [undefined, ['secret']]) {
+      const { log, memory } = memoryLogger({ redact });
+      const hostile = new Proxy({}, traps as ProxyHandler<object>);
+      log.info(hostile, 'order %s failed', 'o-7');
+      log.child({}, { msgPrefix: '[pay] ' }).warn(hostile, 'retrying');
+      log.error(hostile, { secret: 's3', id: 1 });
+      await log.flush();
+      const records = memory.objects();
+      const secret = redact === undefined ? 's3' : '[Redacted]';
+      expect(records.map((r) => r.msg)).toEqual([
+        'order o-7 failed',
+        '[pay] retrying',
+        `{"secret":"${secret}","id":1}`,
+      ]);
+      for (const record of records) expect(record.logError).toMatch(/record could not be built/);
+    }
+  });
+
   it('a throwing censor still logs the call, saying what went wrong', async () => {
     const { log, memory } = memoryLogger({
       redact: {
@@ -267,3 +290,7 @@ describe('a readable dead letter after hostile values', () => {
     expect(JSON.parse(line!).record).toMatchObject({ level: 50, '@level': 10 });
   });
 });
+
+function fail(trap: string): never {
+  throw new Error(`${trap} trap`);
+}
