@@ -94,6 +94,8 @@ export function levelFormat(
   formatter: NonNullable<PinoFunctionOptions['formatters']>['level'],
   levels: LevelTable,
   safe: SafeOptions,
+  /** Filled with the keys the formatter gives: the line owns them, as it owns `level`. */
+  owned?: Set<string>,
 ): LevelFormat {
   if (formatter === undefined) return configured ?? 'number';
   if (configured !== undefined) {
@@ -108,7 +110,8 @@ export function levelFormat(
   };
   for (const name of levels.names()) {
     try {
-      entries(name, levels.values[name]!);
+      const json = entries(name, levels.values[name]!);
+      if (owned !== undefined) for (const key of Object.keys(JSON.parse(`{${json}}`) as object)) owned.add(key);
     } catch (error) {
       throw new ConfigError('formatters.level', error instanceof TypeError ? error.message : `threw: ${String(error)}`);
     }
