@@ -162,9 +162,17 @@ function keyFragments(options: SafeOptions): Map<string, string> {
   return lastFragments;
 }
 
+/**
+ * Thrown (and caught) when fields hold a key such as `"@level"` beside which a key the line
+ * owns would be renamed into a duplicate: the key-by-key path names them apart.
+ */
+const OWNED_NAME_TAKEN = new Error('a key the line owns is renamed into one the fields hold');
+
 function keyFragment(fragments: Map<string, string>, key: string, core: ReadonlySet<string> | undefined): string {
   let fragment = fragments.get(key);
   if (fragment === undefined) {
+    // Never kept, so every record holding such a key takes the key-by-key path.
+    if (key.charCodeAt(0) === 64 && core?.has(key.slice(1))) throw OWNED_NAME_TAKEN;
     fragment = ',' + (core?.has(key) ? quote(`@${key}`) : quote(key)) + ':';
     if (fragments.size >= MAX_KEY_FRAGMENTS) fragments.clear();
     fragments.set(key, fragment);
@@ -305,7 +313,7 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
       if (!hasOwn.call(fields, key)) continue;
       // A getter that throws is said in its place; the keys around it stay as they are.
       const json = valueJson(readProperty(fields, key), options);
-      const name = core?.has(key) ? `@${key}` : key;
+      const name = core?.has(key) ? ownedKeyName(fields, key) : key;
       if (json !== undefined) out += ',' + quote(name) + ':' + json;
     }
     return out;
@@ -322,9 +330,20 @@ function renamedCoreKeys(objectJson: string, core: ReadonlySet<string>): string 
   const parsed = JSON.parse(objectJson) as Record<string, unknown>;
   let out = '';
   for (const key of Object.keys(parsed)) {
-    out += ',' + quote(core.has(key) ? `@${key}` : key) + ':' + JSON.stringify(parsed[key]);
+    out += ',' + quote(core.has(key) ? ownedKeyName(parsed, key) : key) + ':' + JSON.stringify(parsed[key]);
   }
   return out;
+}
+
+/**
+ * The name a field by a key the line owns is written under: `"@<key>"`, or with one more "@"
+ * while the fields hold that name too (`{ level, "@level" }`), so no key is written twice
+ * (a JSON reader would keep only the last).
+ */
+function ownedKeyName(fields: object, key: string): string {
+  let name = `@${key}`;
+  while (hasOwn.call(fields, name)) name = `@${name}`;
+  return name;
 }
 
 /** Error → plain object: type, message, stack, code, cause chain, AggregateError members, own props. */
@@ -503,6 +522,8 @@ function walk(
     const entries: Iterable<[unknown, unknown]> =
       obj instanceof Map ? obj : Object.keys(obj).map((key) => [key, undefined] as [unknown, unknown]);
     const isMap = obj instanceof Map;
+    // Map keys that read the same as text (1 and "1") are named apart: JSON keeps one of a repeated key.
+    const names = isMap ? new Set<string>() : undefined;
     let count = 0;
     for (const [key, item] of entries) {
       if (count++ >= options.maxItems || overBudget(spent, options)) {
@@ -510,9 +531,13 @@ function walk(
         parts.push(`"…":${quote(`truncated: ${parts.length} of ${total} entries written`)}`);
         break;
       }
-      const name = isMap ? mapKey(key) : (key as string);
+      let name = isMap ? mapKey(key) : (key as string);
       const json = next(isMap ? item : readProperty(obj, name));
       if (json === undefined) continue;
+      if (names !== undefined) {
+        if (names.has(name) || name === '…') name = distinctName(names, name);
+        names.add(name);
+      }
       spent.chars += name.length + 3;
       parts.push(`${quote(name)}:${json}`);
     }
@@ -549,6 +574,13 @@ function readProperty(obj: object, key: string | number): unknown {
   } catch (error) {
     return describeThrow('getter', error);
   }
+}
+
+/** `name (2)`, `name (3)`, …: the first not among `names`. */
+function distinctName(names: ReadonlySet<string>, name: string): string {
+  let n = 2;
+  while (names.has(`${name} (${n})`)) n++;
+  return `${name} (${n})`;
 }
 
 function mapKey(key: unknown): string {

@@ -160,6 +160,31 @@ describe('call-site fields that name a key the line owns', () => {
     }
   });
 
+  it('beside a field already named @level, a field level takes one more @: no key is written twice', () => {
+    const map = new Map([[1, 2]]);
+    const shapes: Record<string, unknown>[] = [
+      { level: 60, '@level': 'mine' },
+      { '@level': 'mine', level: 60 },
+      many({ level: 60, '@level': 'mine' }),
+      { level: 60, '@level': 'mine', map },
+      { level: 60, '@level': 'mine', '@@level': 'also mine' },
+    ];
+    for (const fields of shapes) {
+      const setup = logger();
+      setup.log.info(fields, 'real');
+      setup.log.child(fields).info('real');
+      for (const line of setup.memory.lines()) {
+        const record = expectOwned(line, setup.before);
+        expect(occurrences(line, '"@level":'), line).toBe(1);
+        expect(record['@level']).toBe('mine');
+        const renamed = '@level' in fields && '@@level' in fields ? '@@@level' : '@@level';
+        expect(record[renamed], line).toBe(60);
+        if ('@@level' in fields) expect(record['@@level']).toBe('also mine');
+      }
+      expectFormatsOwned(setup);
+    }
+  });
+
   it('a Proxy, a null-prototype object, a class instance, an Error with own level/time/msg', () => {
     class Fields {
       level = 60;

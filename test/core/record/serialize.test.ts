@@ -58,6 +58,34 @@ describe('hard-to-serialise values', () => {
     expect(record).toMatchObject({ map: { a: 1, '2': { b: [1, 2] } }, set: ['x', 'y'] });
   });
 
+  it('names apart Map keys that read the same as text (1 and "1"): no key is written twice', () => {
+    const map = new Map<unknown, unknown>([
+      [1, 'number'],
+      ['1', 'string'],
+      ['1 (2)', 'taken'],
+      [undefined, 'undefined'],
+      ['undefined', 'text'],
+      ['…', 'dots'],
+    ]);
+    const json = safeJson({ map });
+    expect(json.match(/"1":/g)).toHaveLength(1);
+    expect(JSON.parse(json)).toEqual({
+      map: {
+        '1': 'number',
+        '1 (2)': 'string',
+        '1 (2) (2)': 'taken',
+        undefined: 'undefined',
+        'undefined (2)': 'text',
+        '… (2)': 'dots',
+      },
+    });
+    expect(logged({ map }).map).toEqual(JSON.parse(json).map);
+    // Cut at maxItems, the marker keeps its own key.
+    const cut = JSON.parse(safeJson(map, { ...DEFAULT_SAFE_OPTIONS, maxItems: 5 })) as Record<string, unknown>;
+    expect(Object.keys(cut)).toHaveLength(6);
+    expect(cut['…']).toBe('truncated: 5 of 6 entries written');
+  });
+
   it('reports getters that throw without losing the other fields', () => {
     const tricky = {
       ok: 1,
