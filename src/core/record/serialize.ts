@@ -391,10 +391,13 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
   for (const key of keys) {
     // An array of errors is written once, as aggregateErrors; any other `errors` (a
     // validation error's map of fields) is the error's own key, written as pino does.
-    if (key in out || (key === 'errors' && Array.isArray(errors))) continue;
+    // Own keys of `out` only: an error's own `constructor` or `valueOf` is data like any other.
+    if (hasOwn.call(out, key) || (key === 'errors' && Array.isArray(errors))) continue;
     const value = read(key);
     const nested = value instanceof Error && !seen.has(value) && depth < MAX_CAUSE_DEPTH;
-    out[key] = nested ? errorObject(value, seen, depth + 1) : value instanceof Error ? '[Circular]' : value;
+    const shown = nested ? errorObject(value, seen, depth + 1) : value instanceof Error ? '[Circular]' : value;
+    // defineProperty: an own key "__proto__" stays a key, not out's prototype.
+    Object.defineProperty(out, key, { value: shown, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

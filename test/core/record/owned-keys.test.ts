@@ -396,15 +396,18 @@ describe('a polluted Object.prototype', () => {
       setup.log.info({ a: 1 }, 'real');
       setup.log.info(many, 'real');
       setup.log.child({ reqId: 'r1' }).info({ nested: { b: 2 } }, 'real');
+      // An object under err with a message is reshaped as pino's err serializer does.
+      setup.log.info({ err: { message: 'from JSON', code: 'E1' } }, 'real');
     } finally {
       delete proto.polluted;
     }
     const lines = setup.memory.lines();
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     const texts = [...setup.formatting.out.get('text')!, ...setup.formatting.out.get('stable-json')!];
     for (const line of [...lines, ...texts]) expect(line).not.toContain('polluted');
     expect(JSON.parse(lines[0]!)).toMatchObject({ a: 1, msg: 'real' });
     expect(JSON.parse(lines[1]!)).toMatchObject({ k0: 0, k9: 9 });
     expect(JSON.parse(lines[2]!)).toMatchObject({ reqId: 'r1', nested: { b: 2 } });
+    expect(JSON.parse(lines[3]!).err).toEqual({ type: 'Object', message: 'from JSON', stack: '', code: 'E1' });
   });
 });

@@ -312,6 +312,40 @@ describe('errors', () => {
     });
   });
 
+  it("keeps an error's own keys named as Object's members (constructor, valueOf, __proto__)", () => {
+    const error = new Error('own keys');
+    Object.assign(error, { constructor: 'MyService', valueOf: 5, toString: 'text' });
+    Object.defineProperty(error, '__proto__', { value: { shard: 2 }, enumerable: true });
+    const written = logged({ err: error }).err as Record<string, unknown>;
+    expect(written).toMatchObject({ type: 'Error', message: 'own keys', constructor: 'MyService', valueOf: 5 });
+    expect(Object.hasOwn(written, 'toString') && written.toString).toBe('text');
+    expect(Object.hasOwn(written, '__proto__') && Object.getOwnPropertyDescriptor(written, '__proto__')?.value).toEqual(
+      { shard: 2 },
+    );
+  });
+
+  it('an err object (not an Error) with a throwing getter: marked in place, the other fields kept', () => {
+    const err = {
+      message: 'from elsewhere',
+      get detail(): never {
+        throw new Error('detail exploded');
+      },
+      code: 'E1',
+    };
+    expect(logged({ err, other: 1 })).toEqual({
+      level: 30,
+      err: {
+        type: 'Object',
+        message: 'from elsewhere',
+        stack: '',
+        detail: '[getter threw: detail exploded]',
+        code: 'E1',
+      },
+      other: 1,
+      msg: 'm',
+    });
+  });
+
   it('uses the subclass name as type and keeps non-Error causes', () => {
     class DbError extends Error {}
     expect(errorObject(new DbError('x', { cause: { reason: 'timeout' } }))).toMatchObject({
