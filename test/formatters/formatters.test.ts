@@ -113,6 +113,32 @@ describe('formatters (golden lines)', () => {
     }
   });
 
+  it('text and pretty show fields named pid and hostname that no base owns (base: null), as the line holds them', () => {
+    const formats = [
+      createTextFormatter(),
+      createTextFormatter({ showBase: true }),
+      createPrettyFormatter({ utc: true }),
+    ];
+    const outputs = formats.map((formatter) => new MemoryTransport({ formatter }));
+    const log = createLogger({ base: null, exitFlush: false, transports: [new MemoryTransport(), ...outputs] });
+    log.info({ hostname: 'db-3', pid: 7 }, 'replica lag');
+    log.child({ hostname: 'db-4' }).info('child');
+    const [text, textWithBase, pretty] = outputs.map((memory) => memory.lines());
+    expect(text).toEqual([
+      'time=2024-11-28T08:00:00.000Z level=info msg="replica lag" hostname=db-3 pid=7\n',
+      'time=2024-11-28T08:00:00.000Z level=info msg=child hostname=db-4\n',
+    ]);
+    expect(textWithBase).toEqual(text);
+    expect(pretty).toEqual([
+      '[08:00:00.000] INFO: replica lag\n    hostname: db-3\n    pid: 7\n',
+      '[08:00:00.000] INFO: child\n    hostname: db-4\n',
+    ]);
+    // A base that has them: the head's (or left out), and a field by the name is @pid.
+    expect(linesWith(createTextFormatter(), (l) => l.info({ pid: 7 }, 'x'))).toEqual([
+      'time=2024-11-28T08:00:00.000Z level=info name=api msg=x @pid=7\n',
+    ]);
+  });
+
   it('formats each record once per formatter, however many transports share it', () => {
     let calls = 0;
     const counting: Formatter = {
