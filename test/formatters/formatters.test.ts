@@ -113,7 +113,7 @@ describe('formatters (golden lines)', () => {
     }
   });
 
-  it('text and pretty show fields named pid and hostname that no base owns (base: null), as the line holds them', () => {
+  it('text and pretty show fields named pid and hostname that no base owns (base: null), as the line does', () => {
     const formats = [
       createTextFormatter(),
       createTextFormatter({ showBase: true }),
