@@ -243,7 +243,7 @@ export class Logger extends LoggerEventSource {
     options?: ChildOptions<ChildLevels>,
   ): this & ChildLevelMethods<ChildLevels> {
     // Made by the thousand (a child per request): without options, no options object and the parent's settings.
-    if (options === undefined) {
+    if (options === undefined || options === null) {
       return this.#childWith(
         bindings,
         this.#threshold,
@@ -254,6 +254,28 @@ export class Logger extends LoggerEventSource {
         this.#fieldsHook,
       );
     }
+    try {
+      return this.#childWithOptions(bindings, options);
+    } catch (error) {
+      // An option that cannot be read (a Proxy, a prefix whose toString throws): the child is
+      // made with its bindings and the parent's settings, and the mistake is reported.
+      this.#tree.router.diagnose(`child options ignored: ${describeThrown(error)}`, error);
+      return this.#childWith(
+        bindings,
+        this.#threshold,
+        this.#serializers,
+        this.#scope,
+        this.#msgPrefix,
+        this.#extraLevels,
+        this.#fieldsHook,
+      );
+    }
+  }
+
+  #childWithOptions<ChildLevels extends string>(
+    bindings: Record<string, unknown>,
+    options: ChildOptions<ChildLevels>,
+  ): this & ChildLevelMethods<ChildLevels> {
     const tree = this.#tree;
     const extraLevels = this.#childLevels(options.customLevels);
     // A level the child brings itself may name it (pino's child({ customLevels, level })).
@@ -273,7 +295,8 @@ export class Logger extends LoggerEventSource {
         tree.router.diagnose(`child redact ignored: ${describeThrown(error)}`);
       }
     }
-    const msgPrefix = options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix;
+    const msgPrefix =
+      options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + String(options.msgPrefix);
     const { bindings: formatBindings, log: formatLog } = options.formatters ?? {};
     let own = bindings;
     if (typeof formatBindings === 'function') {

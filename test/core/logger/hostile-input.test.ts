@@ -222,6 +222,43 @@ describe('log calls against hostile values: every call ends as one record', () =
   });
 });
 
+describe('child() with options that cannot be used', () => {
+  it('null options, or options whose reading throws: a child with its bindings, the mistake diagnosed', async () => {
+    const diagnostics: string[] = [];
+    const { log, memory } = memoryLogger({ diagnostics: (message: string) => diagnostics.push(message) });
+    const throwing = (what: string) =>
+      new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error(what);
+          },
+        },
+      );
+    const prefix = {
+      toString(): string {
+        throw new Error('prefix exploded');
+      },
+    };
+    const children = [
+      () => log.child({ n: 1 }, null as never),
+      () => log.child({ n: 2 }, { serializers: throwing('serializers exploded') }),
+      () => log.child({ n: 3 }, { customLevels: throwing('levels exploded') as never }),
+      () => log.child({ n: 4 }, { msgPrefix: prefix as never }),
+    ];
+    for (const make of children) make().info('from the child');
+    await log.flush();
+    expect(memory.objects()).toEqual(
+      [1, 2, 3, 4].map((n) => ({ level: 30, time: expect.any(Number), n, msg: 'from the child' })),
+    );
+    expect(diagnostics).toEqual([
+      'child options ignored: Error: serializers exploded',
+      'child options ignored: Error: levels exploded',
+      'child options ignored: Error: prefix exploded',
+    ]);
+  });
+});
+
 describe('fields cannot forge the line', () => {
   it('a field named level, time, msg or a base key is written as @<key>; the real values win', async () => {
     // base: {} keeps name (base: null leaves it out, as pino).
