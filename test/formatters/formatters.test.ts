@@ -74,6 +74,30 @@ describe('formatters (golden lines)', () => {
     ]);
   });
 
+  it('pretty: a stack that does not start with the type and message above it is shown whole', () => {
+    const renamed = new Error('boom');
+    renamed.stack = 'QueueError: boom\n    at one (a.js:1:1)';
+    const twoLines = new Error('two\nlines');
+    twoLines.stack = 'Error: two\nlines\n    at one (a.js:1:1)';
+    const outer = new Error('outer', { cause: new Error('inner') });
+    outer.stack = 'Error: outer\n    at one (a.js:1:1)';
+    (outer.cause as Error).stack = 'Error: inner\n    at two (b.js:2:2)';
+    const lines = linesWith(createPrettyFormatter({ utc: true }), (l) => {
+      l.error(renamed);
+      l.info({ job: { type: 'Job', message: 'failed', stack: 'step 1 failed\nstep 2 skipped' } }, 'run');
+      l.error(twoLines);
+      l.error(outer);
+    });
+    expect(lines).toEqual([
+      '[08:00:00.000] ERROR (api/4242): boom\n    err: Error: boom\n        QueueError: boom\n        at one (a.js:1:1)\n',
+      '[08:00:00.000] INFO (api/4242): run\n    job: Job: failed\n        step 1 failed\n        step 2 skipped\n',
+      '[08:00:00.000] ERROR (api/4242): two\\nlines\n    err: Error: two\\nlines\n        at one (a.js:1:1)\n',
+      '[08:00:00.000] ERROR (api/4242): outer\n    err: Error: outer: inner\n        at one (a.js:1:1)\n' +
+        '        caused by: Error: inner\n        at two (b.js:2:2)\n' +
+        '        cause: Error: inner\n            at two (b.js:2:2)\n',
+    ]);
+  });
+
   it('pretty: the clock matches Date for every millisecond, second, and time before 1970', () => {
     const utc = createPrettyFormatter({ utc: true });
     const local = createPrettyFormatter();
