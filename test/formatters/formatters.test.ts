@@ -89,7 +89,8 @@ describe('formatters (golden lines)', () => {
       l.error(outer);
     });
     expect(lines).toEqual([
-      '[08:00:00.000] ERROR (api/4242): boom\n    err: Error: boom\n        QueueError: boom\n        at one (a.js:1:1)\n',
+      '[08:00:00.000] ERROR (api/4242): boom\n    err: Error: boom\n' +
+        '        QueueError: boom\n        at one (a.js:1:1)\n',
       '[08:00:00.000] INFO (api/4242): run\n    job: Job: failed\n        step 1 failed\n        step 2 skipped\n',
       '[08:00:00.000] ERROR (api/4242): two\\nlines\n    err: Error: two\\nlines\n        at one (a.js:1:1)\n',
       '[08:00:00.000] ERROR (api/4242): outer\n    err: Error: outer: inner\n        at one (a.js:1:1)\n' +
