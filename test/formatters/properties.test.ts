@@ -313,8 +313,11 @@ function expectWrittenSafely(
     if (header.has(key)) continue;
     // Every field the line holds shows in the text forms.
     // An object under the empty key is flattened under a leading dot (`.level=`).
-    const shown = key === '' ? ' (_=|\\.)' : ` ${textKey(key).replace(/[.\-/^$*+?()[\]{}|\\]/g, '\\$&')}[=.]`;
-    expect(textLine, key).toMatch(new RegExp(shown));
+    const starts = key === '' ? [' _=', ' .'] : [` ${textKey(key)}=`, ` ${textKey(key)}.`];
+    expect(
+      starts.some((start) => textLine.includes(start)),
+      key,
+    ).toBe(true);
     expect(pretty, key).toContain(`\n    ${sanitize(key)}: `);
   }
 }

@@ -309,6 +309,8 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
   const core = options.coreKeys;
   let out = '';
   try {
+    // A Map logged as the call's object: its entries are the fields, as they are when nested.
+    if (fields instanceof Map) return objectMembers(safeJson(fields, options), core);
     for (const key in fields) {
       if (!hasOwn.call(fields, key)) continue;
       // A getter that throws is said in its place; the keys around it stay as they are.
@@ -319,10 +321,15 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
     return out;
   } catch {
     // The keys could not be listed (a Proxy's trap threw): the careful walker writes what it can.
-    const json = safeJson(fields, options);
-    if (json.length <= 2 || json[0] !== '{') return `,"fields":${json}`;
-    return core === undefined ? ',' + json.slice(1, -1) : renamedCoreKeys(json, core);
+    return objectMembers(safeJson(fields, options), core);
   }
+}
+
+/** The careful walker's text of the fields as a fragment; what is no object (a marker) under "fields". */
+function objectMembers(json: string, core: ReadonlySet<string> | undefined): string {
+  if (json === '{}') return '';
+  if (json.length <= 2 || json[0] !== '{') return `,"fields":${json}`;
+  return core === undefined ? ',' + json.slice(1, -1) : renamedCoreKeys(json, core);
 }
 
 /** The members of a JSON object as a fragment, a key the line owns written as `"@<key>"`. */
@@ -492,6 +499,12 @@ function walk(
   if (ArrayBuffer.isView(obj)) {
     return `{"type":${quote(obj.constructor.name)},"length":${obj.byteLength}}`;
   }
+  // JSON would write these as {}: what they hold, or its size, says more.
+  if (types.isAnyArrayBuffer(obj)) {
+    const type = types.isSharedArrayBuffer(obj) ? 'SharedArrayBuffer' : 'ArrayBuffer';
+    return `{"type":"${type}","length":${(obj as ArrayBufferLike).byteLength}}`;
+  }
+  if (types.isRegExp(obj)) return regExpJson(obj);
   if (depth >= options.maxDepth) return Array.isArray(obj) ? '"[Array]"' : '"[Object]"';
 
   ancestors.push(obj);
@@ -550,6 +563,15 @@ function walk(
     return quote(describeThrow('inspection', error));
   } finally {
     ancestors.pop();
+  }
+}
+
+/** A RegExp as its text (`"/a+b/gi"`); its source or flags getters may have been replaced to throw. */
+function regExpJson(re: RegExp): string {
+  try {
+    return quote(String(re));
+  } catch {
+    return '"[RegExp]"';
   }
 }
 

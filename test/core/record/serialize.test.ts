@@ -86,6 +86,49 @@ describe('hard-to-serialise values', () => {
     expect(cut['…']).toBe('truncated: 5 of 6 entries written');
   });
 
+  it('a Map logged as the call object writes its entries as the fields, redacted and renamed as any', () => {
+    const map = new Map<unknown, unknown>([
+      ['orderId', 'o-7'],
+      [2, { b: 1n }],
+      ['level', 10],
+      ['token', 's3cret'],
+    ]);
+    expect(logged(map)).toEqual({
+      level: 30,
+      orderId: 'o-7',
+      '2': { b: '1' },
+      '@level': 10,
+      token: 's3cret',
+      msg: 'm',
+    });
+    const { log, memory } = memoryLogger({ base: null, timestamp: false, redact: ['token'] });
+    log.info(map, 'm');
+    log.info(new Map(), 'empty');
+    expect(memory.objects()).toEqual([
+      { level: 30, orderId: 'o-7', '2': { b: '1' }, '@level': 10, token: '[Redacted]', msg: 'm' },
+      { level: 30, msg: 'empty' },
+    ]);
+  });
+
+  it('ArrayBuffer and SharedArrayBuffer as their type and size, a RegExp as its text (JSON writes {})', () => {
+    const re = /a+b/gi;
+    const hostile = /x/;
+    Object.defineProperty(hostile, 'source', {
+      get(): never {
+        throw new Error('source exploded');
+      },
+    });
+    expect(
+      logged({ ab: new ArrayBuffer(3), sab: new SharedArrayBuffer(2), re, hostile, nested: [{ re }], x: 1n }),
+    ).toMatchObject({
+      ab: { type: 'ArrayBuffer', length: 3 },
+      sab: { type: 'SharedArrayBuffer', length: 2 },
+      re: '/a+b/gi',
+      hostile: '[RegExp]',
+      nested: [{ re: '/a+b/gi' }],
+    });
+  });
+
   it('reports getters that throw without losing the other fields', () => {
     const tricky = {
       ok: 1,
