@@ -12,15 +12,15 @@ export function withErrorLike(
   errorKey: string,
   serializers: SerializerSet,
 ): Record<string, unknown> {
-  const value = fields[errorKey];
-  if (typeof value !== 'object' || value === null || value instanceof Error) return fields;
-  const like = value as Record<string, unknown>;
-  if (typeof like.message !== 'string' || serializers.all[errorKey] !== undefined) return fields;
   let shaped: Record<string, unknown>;
   try {
+    const value = fields[errorKey];
+    if (typeof value !== 'object' || value === null || value instanceof Error) return fields;
+    const like = value as Record<string, unknown>;
+    if (typeof like.message !== 'string' || serializers.all[errorKey] !== undefined) return fields;
     shaped = errorLikeObject(like);
   } catch {
-    // A Proxy whose traps throw: the serialiser writes it as it can, the other fields stay.
+    // A getter or a Proxy trap that throws: the serialiser marks it where it is, the other fields stay.
     return fields;
   }
   return { ...fields, [errorKey]: shaped };

@@ -535,7 +535,7 @@ export class Logger extends LoggerEventSource {
             // message (not an `@msg` field beside none), and then its error's is not taken.
             // Under a nestedKey the field stays nested and the line has no message.
             const messageKey = tree.shape.messageKey;
-            const own = fields[messageKey];
+            const own = readOwn(fields, messageKey);
             if (own !== undefined) {
               if (tree.nestedKey === undefined) {
                 msg = messageFrom(own, 2, undefined, a, redactor);
@@ -695,10 +695,24 @@ function withoutKey(fields: Record<string, unknown>, key: string): Record<string
 
 /** pino's rule: with no message, a record whose `err` is an error takes the error's message. */
 function errMessageOf(fields: Record<string, unknown>, errorKey: string): string | undefined {
-  const err = fields[errorKey];
-  if (typeof err !== 'object' || err === null) return undefined;
-  const message = (err as { message?: unknown }).message;
-  return typeof message === 'string' ? message : undefined;
+  try {
+    const err = fields[errorKey];
+    if (typeof err !== 'object' || err === null) return undefined;
+    const message = (err as { message?: unknown }).message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    // A getter that throws: no message from it; the serialiser marks it where it is.
+    return undefined;
+  }
+}
+
+/** A key of the logged object; undefined when its getter throws (the serialiser marks it where it is). */
+function readOwn(fields: Record<string, unknown>, key: string): unknown {
+  try {
+    return fields[key];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bindings as a JSON fragment: serialised, redacted; never throws. */

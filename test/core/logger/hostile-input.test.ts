@@ -172,7 +172,6 @@ describe('log calls against hostile values: every call ends as one record', () =
 
   it.each([
     ['getPrototypeOf', { getPrototypeOf: () => fail('getPrototypeOf') }],
-    ['get', { get: () => fail('get') }],
     ['every', { get: () => fail('get'), ownKeys: () => fail('ownKeys'), getPrototypeOf: () => fail('proto') }],
   ])('an object whose %s trap throws keeps the message given after it', async (_name, traps) => {
     for (const redact of [undefined, ['secret']]) {
@@ -191,6 +190,53 @@ describe('log calls against hostile values: every call ends as one record', () =
       ]);
       for (const record of records) expect(record.logError).toMatch(/record could not be built/);
     }
+  });
+
+  it('a getter that throws on msg, err, err.message or method: marked where it is, the other fields kept', async () => {
+    const { log, memory } = memoryLogger({ timestamp: false });
+    const boom = (): never => fail('getter');
+    log.info({
+      get msg() {
+        return boom();
+      },
+      a: 1,
+    });
+    log.info({
+      get err() {
+        return boom();
+      },
+      a: 2,
+    });
+    log.info(
+      {
+        err: {
+          get message() {
+            return boom();
+          },
+        },
+        a: 3,
+      },
+      'given',
+    );
+    log.info(
+      {
+        get method() {
+          return boom();
+        },
+        a: 4,
+      },
+      'request-like',
+    );
+    log.info(new Proxy({ a: 5 }, { get: () => fail('get') }), 'proxy');
+    await log.flush();
+    const marked = '[getter threw: getter trap]';
+    expect(memory.objects()).toEqual([
+      { level: 30, '@msg': marked, a: 1 },
+      { level: 30, err: marked, a: 2 },
+      { level: 30, err: { message: marked }, a: 3, msg: 'given' },
+      { level: 30, method: marked, a: 4, msg: 'request-like' },
+      { level: 30, a: '[getter threw: get trap]', msg: 'proxy' },
+    ]);
   });
 
   it('a throwing censor still logs the call, saying what went wrong', async () => {
