@@ -239,6 +239,46 @@ describe('log calls against hostile values: every call ends as one record', () =
     ]);
   });
 
+  it("a mixin that throws, or fields (its or the call's) that cannot be read: no field of the call lost", async () => {
+    const boom = (): never => fail('getter');
+    const mixins: [string, () => object][] = [
+      ['throws', () => fail('mixin')],
+      [
+        'getter',
+        () => ({
+          app: 'api',
+          get t() {
+            return boom();
+          },
+        }),
+      ],
+      ['proxy', () => new Proxy({}, { ownKeys: () => fail('ownKeys') })],
+      ['plain', () => ({ app: 'api' })],
+    ];
+    const lines: Record<string, unknown>[] = [];
+    for (const [, mixin] of mixins) {
+      const { log, memory } = memoryLogger({ timestamp: false, mixin });
+      log.info(
+        {
+          a: 1,
+          get b() {
+            return boom();
+          },
+        },
+        'call',
+      );
+      await log.flush();
+      lines.push(...memory.objects());
+    }
+    const call = { a: 1, b: '[getter threw: getter trap]', msg: 'call' };
+    expect(lines).toEqual([
+      { level: 30, mixinError: 'mixin threw: Error: mixin trap', ...call },
+      { level: 30, app: 'api', t: '[getter threw: getter trap]', ...call },
+      { level: 30, mixinError: 'fields could not be merged: Error: ownKeys trap', ...call },
+      { level: 30, app: 'api', ...call },
+    ]);
+  });
+
   it('a throwing censor still logs the call, saying what went wrong', async () => {
     const { log, memory } = memoryLogger({
       redact: {
