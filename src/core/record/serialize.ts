@@ -124,6 +124,21 @@ export function valueJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OP
   return safeJson(value, options);
 }
 
+/** valueJson for one of a record's values, the careful walker drawing on the record's budget. */
+function valueJsonWithin(value: unknown, options: SafeOptions, spent: Spent): string | undefined {
+  if (typeof value !== 'object' || value === null) return primitiveJson(value);
+  try {
+    if (isPlainTree(value, options)) {
+      const json = JSON.stringify(value);
+      spent.chars += json.length;
+      return json;
+    }
+  } catch {
+    // fall through to the careful walker
+  }
+  return safeJson(value, options, spent);
+}
+
 /** JSON for a non-object (and null); undefined for what JSON omits. BigInt becomes a string. */
 function primitiveJson(value: unknown): string | undefined {
   switch (typeof value) {
@@ -308,13 +323,16 @@ export function parsedFieldsJson(fields: object, options: SafeOptions = DEFAULT_
 function fieldsJsonByKey(fields: object, options: SafeOptions): string {
   const core = options.coreKeys;
   let out = '';
+  // One budget for the record's values: a hundred keys holding one Map of a megabyte were
+  // a hundred megabytes of line.
+  const spent: Spent = { nodes: 0, chars: 0 };
   try {
     // A Map logged as the call's object: its entries are the fields, as they are when nested.
     if (fields instanceof Map) return objectMembers(safeJson(fields, options), core);
     for (const key in fields) {
       if (!hasOwn.call(fields, key)) continue;
       // A getter that throws is said in its place; the keys around it stay as they are.
-      const json = valueJson(readProperty(fields, key), options);
+      const json = valueJsonWithin(readProperty(fields, key), options, spent);
       const name = core?.has(key) ? ownedKeyName(fields, key) : key;
       if (json !== undefined) out += ',' + quote(name) + ':' + json;
     }
@@ -460,10 +478,14 @@ const OVER_BUDGET = '"[truncated: serialisation budget spent]"';
  * items per collection; cycles as "[Circular]". Hostile shapes (a sparse array of 1e8, a
  * graph of shared references, getters that return fresh objects) end with a marker.
  */
-export function safeJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string {
+export function safeJson(
+  value: unknown,
+  options: SafeOptions = DEFAULT_SAFE_OPTIONS,
+  spent: Spent = { nodes: 0, chars: 0 },
+): string {
   const ancestors: unknown[] = [];
   try {
-    return walk(value, 0, ancestors, options, { nodes: 0, chars: 0 }) ?? 'null';
+    return walk(value, 0, ancestors, options, spent) ?? 'null';
   } catch (error) {
     return quote(describeThrow('serializer', error));
   }

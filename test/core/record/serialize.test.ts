@@ -407,6 +407,21 @@ describe('errors', () => {
 describe('a work budget for hostile shapes', () => {
   // Each of these ran for seconds to minutes (or gigabytes) before the budget. They run in a
   // child with a time limit, so a regression is a failed test, not a hung suite.
+  it('one budget per record: many keys holding one big Map write it once in full, then markers', () => {
+    const map = new Map(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'.repeat(100)]));
+    const fields: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) fields[`m${i}`] = map;
+    const { log, memory } = memoryLogger({ base: null, timestamp: false });
+    log.info(fields, 'shared');
+    const line = memory.lines()[0]!;
+    // Without a record's budget, 100 copies: 57 MB.
+    expect(line.length).toBeLessThan(2 * 1024 * 1024);
+    const record = JSON.parse(line) as Record<string, unknown>;
+    expect(Object.keys(record.m0 as object)).toHaveLength(5000);
+    expect(record.m99).toBe('[truncated: serialisation budget spent]');
+    expect(Object.keys(record)).toHaveLength(102);
+  });
+
   it('sparse arrays, shared-reference graphs, getter trees, nested typed arrays, huge errors: all bounded', () => {
     requireBuild();
     const script = `
