@@ -113,15 +113,23 @@ function plainNodesLeft(value: object, budget: number, options: SafeOptions, dep
   return left;
 }
 
-/** One value as JSON text, or undefined when JSON would omit it (undefined, functions, symbols). */
-export function valueJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string | undefined {
+/**
+ * One value as JSON text, or undefined when JSON would omit it (undefined, functions, symbols).
+ * `budget` gives the careful walker what is left of the record's budget (several values of one
+ * call draw on it); none, a fresh one.
+ */
+export function valueJson(
+  value: unknown,
+  options: SafeOptions = DEFAULT_SAFE_OPTIONS,
+  budget?: () => Spent,
+): string | undefined {
   if (typeof value !== 'object' || value === null) return primitiveJson(value);
   try {
     if (isPlainTree(value, options)) return JSON.stringify(value);
   } catch {
     // fall through to the careful walker
   }
-  return safeJson(value, options);
+  return safeJson(value, options, budget === undefined ? undefined : budget());
 }
 
 /** valueJson for one of a record's values, the careful walker drawing on the record's budget. */
@@ -465,8 +473,8 @@ function isErrorLike(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
 }
 
-/** What the walker has spent on one value: values visited and characters written. */
-interface Spent {
+/** What the walker has spent on one record: values visited and characters written. */
+export interface Spent {
   nodes: number;
   chars: number;
 }

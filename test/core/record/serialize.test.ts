@@ -422,6 +422,22 @@ describe('a work budget for hostile shapes', () => {
     expect(Object.keys(record)).toHaveLength(102);
   });
 
+  it('one budget per message too: a hundred %j (or appended arguments) of one big Map write it once in full', () => {
+    const map = new Map(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'.repeat(100)]));
+    const args: unknown[] = Array(100).fill(map);
+    const { log, memory } = memoryLogger({ base: null, timestamp: false });
+    log.info('%j '.repeat(100), ...args);
+    log.info('appended', ...args);
+    log.info({ a: 1 }, ...args);
+    for (const line of memory.lines()) {
+      // Without a message's budget, 100 copies: 55 MB each.
+      expect(line.length).toBeLessThan(2 * 1024 * 1024);
+      const msg = (JSON.parse(line) as { msg: string }).msg;
+      expect(msg).toContain('"k4999":');
+      expect(msg).toContain('"[truncated: serialisation budget spent]"');
+    }
+  });
+
   it('sparse arrays, shared-reference graphs, getter trees, nested typed arrays, huge errors: all bounded', () => {
     requireBuild();
     const script = `
