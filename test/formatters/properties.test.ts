@@ -273,7 +273,9 @@ function everyFormat(options: Record<string, unknown> = {}) {
     }),
   }));
   const log = createLogger({ level: 'trace', exitFlush: false, ...options, transports: outputs.map((o) => o.memory) });
-  return { log, out: Object.fromEntries(outputs.map((o) => [o.name, o.memory])) as Record<string, MemoryTransport> };
+  const out = Object.fromEntries(outputs.map((o) => [o.name, o.memory])) as Record<string, MemoryTransport>;
+  // With base: null, pid and hostname are fields like any other, and shown as fields.
+  return { log, out, baseKeys: options.base === null ? [] : ['pid', 'hostname'] };
 }
 
 /** A logfmt pair's key, as the text format writes it. */
@@ -307,7 +309,7 @@ function expectWrittenSafely(
   const pretty = setup.out.pretty!.lines()[0]!;
   expect(pretty).not.toMatch(/[\r\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
   expect(pretty.split('\n')[0]).toContain(expected.label.toUpperCase());
-  const header = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
+  const header = new Set(['level', 'time', 'msg', ...setup.baseKeys]);
   if (typeof object.name === 'string') header.add('name');
   for (const key of Object.keys(object)) {
     if (header.has(key)) continue;
@@ -323,37 +325,47 @@ function expectWrittenSafely(
 }
 
 describe('hostile values, every built-in format', () => {
-  it('property: any call never throws, writes one valid JSON line, and every format shows what it holds', () => {
-    const setup = everyFormat();
-    fc.assert(
-      fc.property(hostileFields, hostile, text, hostile, (makeFields, make, msg, makeBinding) => {
-        const log = setup.log;
-        const [fields, value, binding] = [makeFields() as Record<string, unknown>, make(), makeBinding()];
-        expectWrittenSafely(setup, () => log.info(fields, msg), { level: 30, label: 'info', msg });
-        // After an object the message is the one given; after a string or a number, both are the message.
-        const given = typeof value === 'object' && value !== null ? msg : undefined;
-        expectWrittenSafely(setup, () => log.warn(value as object, msg), { level: 40, label: 'warn', msg: given });
-        expectWrittenSafely(setup, () => log.error(value), { level: 50, label: 'error' });
-        expectWrittenSafely(setup, () => log.info(`${msg} %s %d %j %o %O`, value, value, value, value, value, value), {
-          level: 30,
-          label: 'info',
-        });
-        // A binding and a field by one name are both written, as pino does (readers take the field's): apart here.
-        const bindings: [string, unknown][] = [
-          ['bound', binding],
-          ['time', binding],
-        ];
-        const apart = own(Object.entries(fields).filter(([key]) => !/^@*(bound|time)$/.test(key)));
-        expectWrittenSafely(setup, () => log.child(own(bindings)).debug(apart, msg), {
-          level: 20,
-          label: 'debug',
-          msg,
-        });
-        expectWrittenSafely(setup, () => log.child(fields).fatal(msg), { level: 60, label: 'fatal', msg });
-      }),
-      { numRuns: 150 },
-    );
-  });
+  it.each([
+    ['', {}],
+    [', base: null', { base: null }],
+  ])(
+    'property: any call never throws, writes one valid JSON line, and every format shows what it holds%s',
+    (_n, options) => {
+      const setup = everyFormat(options);
+      fc.assert(
+        fc.property(hostileFields, hostile, text, hostile, (makeFields, make, msg, makeBinding) => {
+          const log = setup.log;
+          const [fields, value, binding] = [makeFields() as Record<string, unknown>, make(), makeBinding()];
+          expectWrittenSafely(setup, () => log.info(fields, msg), { level: 30, label: 'info', msg });
+          // After an object the message is the one given; after a string or a number, both are the message.
+          const given = typeof value === 'object' && value !== null ? msg : undefined;
+          expectWrittenSafely(setup, () => log.warn(value as object, msg), { level: 40, label: 'warn', msg: given });
+          expectWrittenSafely(setup, () => log.error(value), { level: 50, label: 'error' });
+          expectWrittenSafely(
+            setup,
+            () => log.info(`${msg} %s %d %j %o %O`, value, value, value, value, value, value),
+            {
+              level: 30,
+              label: 'info',
+            },
+          );
+          // A binding and a field by one name are both written, as pino does (readers take the field's): apart here.
+          const bindings: [string, unknown][] = [
+            ['bound', binding],
+            ['time', binding],
+          ];
+          const apart = own(Object.entries(fields).filter(([key]) => !/^@*(bound|time)$/.test(key)));
+          expectWrittenSafely(setup, () => log.child(own(bindings)).debug(apart, msg), {
+            level: 20,
+            label: 'debug',
+            msg,
+          });
+          expectWrittenSafely(setup, () => log.child(fields).fatal(msg), { level: 60, label: 'fatal', msg });
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 
   it("property: mixin, serializers' and formatters.log's outputs are written as safely", () => {
     let current: unknown;
