@@ -2,7 +2,7 @@ import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
-import { fieldsJson, type SafeOptions, safeJson } from '../record/serialize.js';
+import { fieldsJson, type SafeOptions, safeJson, textOf } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
 import { formatMessage, joinArgs } from './format-message.js';
@@ -733,7 +733,7 @@ function bindingsFragment(
 
 function safeErrorMessage(error: Error): string {
   try {
-    return String(error.message);
+    return textOf(error.message);
   } catch {
     return '[message getter threw]';
   }

@@ -455,18 +455,27 @@ function withCauses(error: Error, field: (e: Error) => unknown, separator: strin
   const seen = new Set<unknown>([error]);
   let out = first;
   try {
-    if (first === '') out = String(field(error) ?? '');
+    if (first === '') out = textOf(field(error));
     let current: unknown = (error as { cause?: unknown }).cause;
     for (let depth = 0; isErrorLike(current) && depth < MAX_CAUSE_DEPTH; depth++) {
       if (seen.has(current)) return `${out}${separator}...`;
       seen.add(current);
-      out += separator + String(field(current as Error) ?? '');
+      out += separator + textOf(field(current as Error));
       current = (current as { cause?: unknown }).cause;
     }
   } catch {
     // A getter that throws ends the chain; what was read stays.
   }
   return out;
+}
+
+/**
+ * An error's message (or stack) as text: a string as it is, an object as its JSON (String()
+ * gave "[object Object]", and what it held showed nowhere), nothing as "".
+ */
+export function textOf(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return valueJson(value) ?? '';
+  return String(value ?? '');
 }
 
 function isErrorLike(value: unknown): boolean {

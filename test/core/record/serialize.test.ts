@@ -389,6 +389,18 @@ describe('errors', () => {
     });
   });
 
+  it('an error whose message is an object: its JSON, in the error and as the line message', () => {
+    const error = new Error('replaced');
+    (error as { message: unknown }).message = { code: 7, detail: 5n };
+    error.stack = 'Error: replaced\n    at a (a.js:1:1)';
+    const { log, memory } = memoryLogger({ base: null, timestamp: false });
+    log.error(error);
+    expect(memory.objects()[0]).toMatchObject({
+      err: { type: 'Error', message: '{"code":7,"detail":"5"}' },
+      msg: '{"code":7,"detail":"5"}',
+    });
+  });
+
   it('uses the subclass name as type and keeps non-Error causes', () => {
     class DbError extends Error {}
     expect(errorObject(new DbError('x', { cause: { reason: 'timeout' } }))).toMatchObject({
