@@ -89,8 +89,28 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
             : carefulAssign(carefulAssign({}, extra), out);
       }
     }
-    return log !== undefined ? log(out) : out;
+    return log !== undefined ? formattedLog(log, out) : out;
   };
+}
+
+/**
+ * What pino's formatters.log gives for a call's fields. One that throws, or gives no object
+ * (pino then writes no field at all), loses none: the fields stay as they were, with a
+ * `formattersLogError` saying what it did.
+ */
+function formattedLog(
+  log: (fields: Record<string, unknown>) => Record<string, unknown>,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
+  let shaped: unknown;
+  try {
+    shaped = log(fields);
+  } catch (error) {
+    return carefulAssign({ formattersLogError: `formatters.log threw: ${describeThrown(error)}` }, fields);
+  }
+  if (typeof shaped === 'object' && shaped !== null) return shaped as Record<string, unknown>;
+  const kind = shaped === null ? 'null' : typeof shaped;
+  return carefulAssign({ formattersLogError: `formatters.log returned ${kind}, not an object` }, fields);
 }
 
 /**

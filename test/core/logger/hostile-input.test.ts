@@ -279,6 +279,28 @@ describe('log calls against hostile values: every call ends as one record', () =
     ]);
   });
 
+  it('formatters.log that throws or gives no object: the fields kept as they were, formattersLogError said', async () => {
+    const formatters: ((fields: Record<string, unknown>) => unknown)[] = [
+      () => fail('formatter'),
+      () => undefined,
+      () => 5,
+      (fields) => ({ ...fields, shaped: true }),
+    ];
+    const lines: Record<string, unknown>[] = [];
+    for (const log of formatters) {
+      const setup = memoryLogger({ timestamp: false, formatters: { log } });
+      setup.log.info({ a: 1 }, 'call');
+      await setup.log.flush();
+      lines.push(...setup.memory.objects());
+    }
+    expect(lines).toEqual([
+      { level: 30, formattersLogError: 'formatters.log threw: Error: formatter trap', a: 1, msg: 'call' },
+      { level: 30, formattersLogError: 'formatters.log returned undefined, not an object', a: 1, msg: 'call' },
+      { level: 30, formattersLogError: 'formatters.log returned number, not an object', a: 1, msg: 'call' },
+      { level: 30, a: 1, shaped: true, msg: 'call' },
+    ]);
+  });
+
   it('a throwing censor still logs the call, saying what went wrong', async () => {
     const { log, memory } = memoryLogger({
       redact: {
