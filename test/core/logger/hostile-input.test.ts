@@ -279,7 +279,7 @@ describe('log calls against hostile values: every call ends as one record', () =
     ]);
   });
 
-  it('formatters.log that throws or gives no object: the fields kept as they were, formattersLogError said', async () => {
+  it('formatters.log that throws or gives no object: the fields kept, formattersLogError said', async () => {
     const formatters: ((fields: Record<string, unknown>) => unknown)[] = [
       () => fail('formatter'),
       () => undefined,
