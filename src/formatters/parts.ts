@@ -1,4 +1,4 @@
-import type { LogRecord } from '../core/record/log-record.js';
+import type { LogRecord, LogRecordImpl } from '../core/record/log-record.js';
 import { sharedView } from '../core/record/object-form.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -23,16 +23,19 @@ export function recordParts(record: LogRecord): RecordParts {
   const msgValue = view[messageKey];
   const name = view.name;
   const hasName = typeof name === 'string';
+  const base = baseMask(record);
   const fieldKeys: string[] = [];
   // Own keys only, as the JSON line: a polluted Object.prototype shows nowhere.
-  for (const key in view) if (hasOwn.call(view, key) && !isHeaderKey(key, messageKey, hasName)) fieldKeys.push(key);
+  for (const key in view) {
+    if (hasOwn.call(view, key) && !isHeaderKey(key, messageKey, hasName, base)) fieldKeys.push(key);
+  }
   return {
     time: !record.timestamped ? undefined : record.time,
     label: record.label,
     msg: msgValue === undefined ? undefined : String(msgValue),
     name: hasName ? name : undefined,
-    pid: view.pid,
-    hostname: view.hostname,
+    pid: (base & PID) !== 0 ? view.pid : undefined,
+    hostname: (base & HOSTNAME) !== 0 ? view.hostname : undefined,
     fieldKeys,
     view,
   };
@@ -42,14 +45,39 @@ let lastTime = Number.NaN;
 let lastIso = '';
 
 /** ISO time, remembered for the last millisecond seen (records come in bursts). */
+/** Which of pid (1) and hostname (2) are the line's base entries: both for a record of no logger of ours. */
+export type BaseMask = number;
+export const PID = 1;
+export const HOSTNAME = 2;
+
+let lastKeys: ReadonlySet<string> | undefined | null = null;
+let lastMask: BaseMask = PID | HOSTNAME;
+
+/**
+ * Are `pid` and `hostname` the line's base entries (shown in the head, or left out without
+ * showBase)? Not when the logger's base has no such key (`base: null`): it is then a field
+ * the call gave, and shown as every other field is. A record of no logger of ours (a line
+ * read by the command) takes them for its producer's. Records come by the thousand from one
+ * logger: the answer is kept for the last one's keys.
+ */
+export function baseMask(record: LogRecord): BaseMask {
+  const keys = (record as Partial<LogRecordImpl>).scope?.shape.safe.coreKeys;
+  if (keys !== lastKeys) {
+    lastKeys = keys;
+    lastMask =
+      keys === undefined ? PID | HOSTNAME : (keys.has('pid') ? PID : 0) | (keys.has('hostname') ? HOSTNAME : 0);
+  }
+  return lastMask;
+}
+
 /** Keys the text formats show in the line's head, not among the fields. */
-export function isHeaderKey(key: string, messageKey: string, hasName: boolean): boolean {
+export function isHeaderKey(key: string, messageKey: string, hasName: boolean, base: BaseMask): boolean {
   return (
     key === 'level' ||
     key === 'time' ||
     key === messageKey ||
-    key === 'pid' ||
-    key === 'hostname' ||
+    (key === 'pid' && (base & PID) !== 0) ||
+    (key === 'hostname' && (base & HOSTNAME) !== 0) ||
     (hasName && key === 'name')
   );
 }

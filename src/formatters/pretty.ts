@@ -56,14 +56,29 @@ function isErrorShape(value: unknown): value is { type?: unknown; message?: unkn
   return typeof value === 'object' && value !== null && typeof (value as { stack?: unknown }).stack === 'string';
 }
 
+/**
+ * How many lines a stack starts with that the line above it shows already: `TypeError: bad
+ * input` (over as many lines as the message), or `Error: outer` of a message that goes on with
+ * its causes (`outer: inner`). A stack that starts otherwise (an error renamed after it was
+ * made, a trace of another kind) is shown whole.
+ */
+function shownAbove(stack: string[], type: unknown, message: unknown): number {
+  const text = (value: unknown): string => (typeof value === 'string' ? value : inline(value));
+  const head = `${text(type)}: ${text(message)}`;
+  const headLines = head.split('\n');
+  if (headLines.every((line, i) => stack[i] === line)) return headLines.length;
+  const first = stack[0]!;
+  return first !== '' && head.startsWith(`${first}: `) ? 1 : 0;
+}
+
 /** Error stacks are the one multi-line part: each line indented, so none can pose as a record. */
 function errorLines(key: string, error: Record<string, unknown>, colors: Colors, indent: string): string[] {
-  const lines = [
-    `${indent}${colors.cyan(sanitize(key))}: ` +
-      `${colors.red(inline(error.type ?? 'Error'))}: ${inline(error.message ?? '')}`,
-  ];
-  const stack = String(error.stack).split('\n').slice(1);
-  for (const frame of stack) lines.push(`${indent}${INDENT}${colors.gray(sanitize(frame.trim()))}`);
+  const type = error.type ?? 'Error';
+  const message = error.message ?? '';
+  const lines = [`${indent}${colors.cyan(sanitize(key))}: ` + `${colors.red(inline(type))}: ${inline(message)}`];
+  const stack = String(error.stack).split('\n');
+  for (const frame of stack.slice(shownAbove(stack, type, message)))
+    lines.push(`${indent}${INDENT}${colors.gray(sanitize(frame.trim()))}`);
   for (const [innerKey, value] of Object.entries(error)) {
     if (innerKey === 'type' || innerKey === 'message' || innerKey === 'stack') continue;
     if (isErrorShape(value))

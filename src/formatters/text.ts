@@ -3,7 +3,7 @@ import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
-import { isHeaderKey, isoTime } from './parts.js';
+import { type BaseMask, baseMask, HOSTNAME, isHeaderKey, isoTime, PID } from './parts.js';
 import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
 
 /**
@@ -106,6 +106,7 @@ function objectPairs(
   depth: number,
   messageKey: string | undefined,
   hasName: boolean,
+  base: BaseMask = PID | HOSTNAME,
 ): string {
   let same = node.last === OBJECT;
   // Written out only from the first key whose pairs changed: till then, the kept pairs are the record's.
@@ -114,7 +115,7 @@ function objectPairs(
   for (const key in value) {
     // Own keys only, as the JSON line: a polluted Object.prototype shows nowhere.
     if (!hasOwn.call(value, key)) continue;
-    if (messageKey !== undefined && isHeaderKey(key, messageKey, hasName)) continue;
+    if (messageKey !== undefined && isHeaderKey(key, messageKey, hasName, base)) continue;
     // With another messageKey, a field named msg must not pose as the message the line's head shows.
     const child = childNode(node, messageKey !== undefined && key === 'msg' ? '@msg' : key, index++);
     const before = child.lastPairs;
@@ -179,11 +180,14 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
         }
         out += lastMsgText;
       }
+      const base = baseMask(record);
       if (showBase) {
-        if (view.pid !== undefined) out += ` pid=${logfmtValue(view.pid)}`;
-        if (view.hostname !== undefined) out += ` hostname=${logfmtValue(view.hostname)}`;
+        if (view.pid !== undefined && (base & PID) !== 0) out += ` pid=${logfmtValue(view.pid)}`;
+        if (view.hostname !== undefined && (base & HOSTNAME) !== 0) {
+          out += ` hostname=${logfmtValue(view.hostname)}`;
+        }
       }
-      out += objectPairs(rootFor(sharedViewKeys(record)), view, -1, messageKey, hasName);
+      out += objectPairs(rootFor(sharedViewKeys(record)), view, -1, messageKey, hasName, base);
       return out + '\n';
     },
   };

@@ -22,6 +22,27 @@ describe('formatters.level, as pino', () => {
     expect(mine[2]).toEqual({ severity: 'WARN', levelValue: 40, reqId: 1, msg: 'child' });
   });
 
+  it("a field or a binding named as the formatter's fields cannot forge the level: it is written @<key>", async () => {
+    const out = new Collector();
+    const level = (label: string) => ({ severity: label.toUpperCase() });
+    const log = createLogger({
+      exitFlush: false,
+      timestamp: false,
+      base: { host: 'h' },
+      formatters: { level },
+      transports: [out],
+    });
+    log.error({ severity: 'INFO' }, 'disk full');
+    log.child({ severity: 'TRACE' }).fatal('down');
+    await log.flush();
+    // One "severity" per line: JSON readers keep a repeated key's last value.
+    expect(out.lines.map((line) => line.split('"severity":').length)).toEqual([2, 2]);
+    expect(out.json()).toEqual([
+      { severity: 'ERROR', '@severity': 'INFO', host: 'h', msg: 'disk full' },
+      { severity: 'FATAL', '@severity': 'TRACE', host: 'h', msg: 'down' },
+    ]);
+  });
+
   it('a formatter that gives no field, throws, or is set beside levelFormat is a ConfigError at start-up', () => {
     const quiet = { exitFlush: false, transports: [new Collector()] };
     expect(() => createLogger({ ...quiet, formatters: { level: () => ({}) } })).toThrow(

@@ -74,6 +74,31 @@ describe('formatters (golden lines)', () => {
     ]);
   });
 
+  it('pretty: a stack that does not start with the type and message above it is shown whole', () => {
+    const renamed = new Error('boom');
+    renamed.stack = 'QueueError: boom\n    at one (a.js:1:1)';
+    const twoLines = new Error('two\nlines');
+    twoLines.stack = 'Error: two\nlines\n    at one (a.js:1:1)';
+    const outer = new Error('outer', { cause: new Error('inner') });
+    outer.stack = 'Error: outer\n    at one (a.js:1:1)';
+    (outer.cause as Error).stack = 'Error: inner\n    at two (b.js:2:2)';
+    const lines = linesWith(createPrettyFormatter({ utc: true }), (l) => {
+      l.error(renamed);
+      l.info({ job: { type: 'Job', message: 'failed', stack: 'step 1 failed\nstep 2 skipped' } }, 'run');
+      l.error(twoLines);
+      l.error(outer);
+    });
+    expect(lines).toEqual([
+      '[08:00:00.000] ERROR (api/4242): boom\n    err: Error: boom\n' +
+        '        QueueError: boom\n        at one (a.js:1:1)\n',
+      '[08:00:00.000] INFO (api/4242): run\n    job: Job: failed\n        step 1 failed\n        step 2 skipped\n',
+      '[08:00:00.000] ERROR (api/4242): two\\nlines\n    err: Error: two\\nlines\n        at one (a.js:1:1)\n',
+      '[08:00:00.000] ERROR (api/4242): outer\n    err: Error: outer: inner\n        at one (a.js:1:1)\n' +
+        '        caused by: Error: inner\n        at two (b.js:2:2)\n' +
+        '        cause: Error: inner\n            at two (b.js:2:2)\n',
+    ]);
+  });
+
   it('pretty: the clock matches Date for every millisecond, second, and time before 1970', () => {
     const utc = createPrettyFormatter({ utc: true });
     const local = createPrettyFormatter();
@@ -111,6 +136,32 @@ describe('formatters (golden lines)', () => {
       }
       expect(line).toContain('\\u001b[31mred');
     }
+  });
+
+  it('text and pretty show fields named pid and hostname that no base owns (base: null), as the line does', () => {
+    const formats = [
+      createTextFormatter(),
+      createTextFormatter({ showBase: true }),
+      createPrettyFormatter({ utc: true }),
+    ];
+    const outputs = formats.map((formatter) => new MemoryTransport({ formatter }));
+    const log = createLogger({ base: null, exitFlush: false, transports: [new MemoryTransport(), ...outputs] });
+    log.info({ hostname: 'db-3', pid: 7 }, 'replica lag');
+    log.child({ hostname: 'db-4' }).info('child');
+    const [text, textWithBase, pretty] = outputs.map((memory) => memory.lines());
+    expect(text).toEqual([
+      'time=2024-11-28T08:00:00.000Z level=info msg="replica lag" hostname=db-3 pid=7\n',
+      'time=2024-11-28T08:00:00.000Z level=info msg=child hostname=db-4\n',
+    ]);
+    expect(textWithBase).toEqual(text);
+    expect(pretty).toEqual([
+      '[08:00:00.000] INFO: replica lag\n    hostname: db-3\n    pid: 7\n',
+      '[08:00:00.000] INFO: child\n    hostname: db-4\n',
+    ]);
+    // A base that has them: the head's (or left out), and a field by the name is @pid.
+    expect(linesWith(createTextFormatter(), (l) => l.info({ pid: 7 }, 'x'))).toEqual([
+      'time=2024-11-28T08:00:00.000Z level=info name=api msg=x @pid=7\n',
+    ]);
   });
 
   it('formats each record once per formatter, however many transports share it', () => {

@@ -264,7 +264,13 @@ function build(
   // The base is written beside level, time and the message; what formatters.level gives is the level.
   const baseSafe = { ...safe, coreKeys: new Set(lineKeys) };
   const levelSafe = { ...safe, coreKeys: new Set(lineKeys.filter((key) => key !== 'level')) };
-  const levelWriting = levelFormat(config.levelFormat, pinoFormatters?.level, levels, levelSafe);
+  // A field, a binding or a base entry named as formatters.level's own fields would forge the level.
+  const levelKeys = new Set<string>();
+  const levelWriting = levelFormat(config.levelFormat, pinoFormatters?.level, levels, levelSafe, levelKeys);
+  for (const key of levelKeys) {
+    coreKeys.add(key);
+    baseSafe.coreKeys.add(key);
+  }
   const shape = new RecordShape(levels, timestamp, levelWriting, messageKey, safe, {
     crlf: config.crlf,
     streamWrite: hooks?.streamWrite,

@@ -4,6 +4,7 @@ import type { LevelTable } from '../record/levels.js';
 import { type SafeOptions, fieldsJson } from '../record/serialize.js';
 import type { LevelFormat, TimestampMode } from '../record/shape.js';
 import { envBoolean } from '../util/env-text.js';
+import { describeThrown } from '../util/thrown.js';
 import { ConfigError } from './errors.js';
 import { expandEnv } from './expand-env.js';
 import type { Config } from './schema.js';
@@ -70,13 +71,71 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
   return (fields, level, logger) => {
     let out = fields ?? {};
     if (mixin !== undefined) {
-      const extra = mixin(out, level, logger as Logger) ?? {};
-      // pino's default: the call's own fields win over the mixin's. Object.assign, not a
-      // spread: V8 takes a slow path for `{ ...a, ...b }` of two dynamic objects (~1.5 µs).
-      out = merge !== undefined ? merge(out, extra) : Object.assign({}, extra, out);
+      let extra: Record<string, unknown>;
+      try {
+        extra = (mixin(out, level, logger as Logger) ?? {}) as Record<string, unknown>;
+      } catch (error) {
+        // The call's own fields are not lost to the mixin's mistake.
+        extra = { mixinError: `mixin threw: ${describeThrown(error)}` };
+      }
+      try {
+        // pino's default: the call's own fields win over the mixin's. Object.assign, not a
+        // spread: V8 takes a slow path for `{ ...a, ...b }` of two dynamic objects (~1.5 µs).
+        out = merge !== undefined ? merge(out, extra) : Object.assign({}, extra, out);
+      } catch (error) {
+        out =
+          merge !== undefined
+            ? carefulAssign({ mixinError: `mixinMergeStrategy threw: ${describeThrown(error)}` }, out)
+            : carefulAssign(carefulAssign({}, extra), out);
+      }
     }
-    return log !== undefined ? log(out) : out;
+    return log !== undefined ? formattedLog(log, out) : out;
   };
+}
+
+/**
+ * What pino's formatters.log gives for a call's fields. One that throws, or gives no object
+ * (pino then writes no field at all), loses none: the fields stay as they were, with a
+ * `formattersLogError` saying what it did.
+ */
+function formattedLog(
+  log: (fields: Record<string, unknown>) => Record<string, unknown>,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
+  let shaped: unknown;
+  try {
+    shaped = log(fields);
+  } catch (error) {
+    return carefulAssign({ formattersLogError: `formatters.log threw: ${describeThrown(error)}` }, fields);
+  }
+  if (typeof shaped === 'object' && shaped !== null) return shaped as Record<string, unknown>;
+  const kind = shaped === null ? 'null' : typeof shaped;
+  return carefulAssign({ formattersLogError: `formatters.log returned ${kind}, not an object` }, fields);
+}
+
+/**
+ * Object.assign that never throws: a getter that throws is copied as the marker the
+ * serialiser writes for one; an object whose keys cannot be listed (a Proxy) adds nothing
+ * but a `mixinError` saying so.
+ */
+function carefulAssign(target: Record<string, unknown>, source: object): Record<string, unknown> {
+  let keys: string[];
+  try {
+    keys = Object.keys(source);
+  } catch (error) {
+    target.mixinError = `fields could not be merged: ${describeThrown(error)}`;
+    return target;
+  }
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = (source as Record<string, unknown>)[key];
+    } catch (error) {
+      value = `[getter threw: ${error instanceof Error ? error.message : describeThrown(error)}]`;
+    }
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return target;
 }
 
 /** pino's hooks.logMethod, or undefined (the level methods are then the plain ones). */
@@ -94,6 +153,8 @@ export function levelFormat(
   formatter: NonNullable<PinoFunctionOptions['formatters']>['level'],
   levels: LevelTable,
   safe: SafeOptions,
+  /** Filled with the keys the formatter gives: the line owns them, as it owns `level`. */
+  owned?: Set<string>,
 ): LevelFormat {
   if (formatter === undefined) return configured ?? 'number';
   if (configured !== undefined) {
@@ -108,7 +169,8 @@ export function levelFormat(
   };
   for (const name of levels.names()) {
     try {
-      entries(name, levels.values[name]!);
+      const json = entries(name, levels.values[name]!);
+      if (owned !== undefined) for (const key of Object.keys(JSON.parse(`{${json}}`) as object)) owned.add(key);
     } catch (error) {
       throw new ConfigError('formatters.level', error instanceof TypeError ? error.message : `threw: ${String(error)}`);
     }

@@ -12,24 +12,47 @@ export function withErrorLike(
   errorKey: string,
   serializers: SerializerSet,
 ): Record<string, unknown> {
-  const value = fields[errorKey];
-  if (typeof value !== 'object' || value === null || value instanceof Error) return fields;
-  const like = value as Record<string, unknown>;
-  if (typeof like.message !== 'string' || serializers.all[errorKey] !== undefined) return fields;
-  return { ...fields, [errorKey]: errorLikeObject(like) };
+  let shaped: Record<string, unknown>;
+  try {
+    const value = fields[errorKey];
+    if (typeof value !== 'object' || value === null || value instanceof Error) return fields;
+    const like = value as Record<string, unknown>;
+    if (typeof like.message !== 'string' || serializers.all[errorKey] !== undefined) return fields;
+    shaped = errorLikeObject(like);
+  } catch {
+    // A getter or a Proxy trap that throws: the serialiser marks it where it is, the other fields stay.
+    return fields;
+  }
+  return { ...fields, [errorKey]: shaped };
 }
 
 function errorLikeObject(like: Record<string, unknown>): Record<string, unknown> {
-  const ctor = like.constructor;
+  const ctor = read(like, 'constructor');
   const out: Record<string, unknown> = {
-    type: typeof ctor === 'function' ? ctor.name : like.name,
+    type: typeof ctor === 'function' ? ctor.name : read(like, 'name'),
     message: like.message,
     stack: typeof like.stack === 'string' ? like.stack : '',
   };
-  for (const key in like) {
+  // Own keys only, as every other object is written: a polluted Object.prototype adds nothing.
+  for (const key of Object.keys(like)) {
     // defineProperty: a key "__proto__" (JSON.parse makes them) stays a key, not a prototype.
     if (!Object.hasOwn(out, key) || out[key] === undefined)
-      Object.defineProperty(out, key, { value: like[key], enumerable: true, writable: true });
+      Object.defineProperty(out, key, { value: read(like, key), enumerable: true, writable: true });
   }
   return out;
+}
+
+/** A property, or what its getter threw (as the serialiser says it for any other object). */
+function read(like: Record<string, unknown>, key: string): unknown {
+  try {
+    return like[key];
+  } catch (error) {
+    let reason = 'unknown';
+    try {
+      reason = error instanceof Error ? error.message : String(error);
+    } catch {
+      // reason stays 'unknown'
+    }
+    return `[getter threw: ${reason}]`;
+  }
 }

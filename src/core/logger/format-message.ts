@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { Redactor } from '../record/redact.js';
-import { valueJson } from '../record/serialize.js';
+import { DEFAULT_SAFE_OPTIONS, type Spent, valueJson } from '../record/serialize.js';
 
 /**
  * printf-style interpolation, pino's subset: %s %d %i %f %j %o %O %%.
@@ -9,6 +9,7 @@ import { valueJson } from '../record/serialize.js';
  */
 export function formatMessage(template: string, args: ArrayLike<unknown>, start: number, redactor?: Redactor): string {
   if (start >= args.length) return template;
+  spent = undefined;
   let out = '';
   let argIndex = start;
   let last = 0;
@@ -58,6 +59,7 @@ export function formatMessage(template: string, args: ArrayLike<unknown>, start:
 
 /** Arguments from `start` as message text, space-separated: objects as (redacted) JSON. */
 export function joinArgs(args: ArrayLike<unknown>, start: number, redactor?: Redactor): string {
+  if (start === 1) spent = undefined;
   let out = '';
   for (let i = start; i < args.length; i++) {
     const arg = args[i];
@@ -72,7 +74,18 @@ export function joinArgs(args: ArrayLike<unknown>, start: number, redactor?: Red
  * fields are written), the careful walker for anything else; 'null' where JSON has nothing.
  */
 function objectJson(value: unknown): string {
-  return valueJson(value) ?? 'null';
+  return valueJson(value, DEFAULT_SAFE_OPTIONS, callBudget) ?? 'null';
+}
+
+/**
+ * The careful walker's budget for one call's message: its arguments draw on one, as its
+ * fields do (a hundred `%j` of one big Map wrote it a hundred times). Made when first needed.
+ */
+let spent: Spent | undefined;
+
+function callBudget(): Spent {
+  spent ??= { nodes: 0, chars: 0 };
+  return spent;
 }
 
 /** The object with the logger's redaction applied; the object itself when that fails (never throws). */

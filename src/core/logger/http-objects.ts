@@ -10,11 +10,15 @@ import type { SerializerSet } from './serializers.js';
  */
 export function httpFields(value: object, serializers: SerializerSet): Record<string, unknown> | undefined {
   const candidate = value as { method?: unknown; headers?: unknown; socket?: unknown; setHeader?: unknown };
-  if (candidate.method && candidate.headers && candidate.socket) {
-    return { req: serializers.all.req === undefined ? loadStdSerializers().req(value as never) : value };
-  }
-  if (typeof candidate.setHeader === 'function') {
-    return { res: serializers.all.res === undefined ? loadStdSerializers().res(value as never) : value };
+  try {
+    if (candidate.method && candidate.headers && candidate.socket) {
+      return { req: serializers.all.req === undefined ? loadStdSerializers().req(value as never) : value };
+    }
+    if (typeof candidate.setHeader === 'function') {
+      return { res: serializers.all.res === undefined ? loadStdSerializers().res(value as never) : value };
+    }
+  } catch {
+    // A getter that throws (say `method`): the object is logged as fields, that getter marked in place.
   }
   return undefined;
 }

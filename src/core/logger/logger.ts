@@ -2,7 +2,7 @@ import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
-import { fieldsJson, type SafeOptions, safeJson } from '../record/serialize.js';
+import { fieldsJson, type SafeOptions, safeJson, textOf } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
 import { formatMessage, joinArgs } from './format-message.js';
@@ -243,7 +243,7 @@ export class Logger extends LoggerEventSource {
     options?: ChildOptions<ChildLevels>,
   ): this & ChildLevelMethods<ChildLevels> {
     // Made by the thousand (a child per request): without options, no options object and the parent's settings.
-    if (options === undefined) {
+    if (options === undefined || options === null) {
       return this.#childWith(
         bindings,
         this.#threshold,
@@ -254,6 +254,28 @@ export class Logger extends LoggerEventSource {
         this.#fieldsHook,
       );
     }
+    try {
+      return this.#childWithOptions(bindings, options);
+    } catch (error) {
+      // An option that cannot be read (a Proxy, a prefix whose toString throws): the child is
+      // made with its bindings and the parent's settings, and the mistake is reported.
+      this.#tree.router.diagnose(`child options ignored: ${describeThrown(error)}`, error);
+      return this.#childWith(
+        bindings,
+        this.#threshold,
+        this.#serializers,
+        this.#scope,
+        this.#msgPrefix,
+        this.#extraLevels,
+        this.#fieldsHook,
+      );
+    }
+  }
+
+  #childWithOptions<ChildLevels extends string>(
+    bindings: Record<string, unknown>,
+    options: ChildOptions<ChildLevels>,
+  ): this & ChildLevelMethods<ChildLevels> {
     const tree = this.#tree;
     const extraLevels = this.#childLevels(options.customLevels);
     // A level the child brings itself may name it (pino's child({ customLevels, level })).
@@ -273,7 +295,8 @@ export class Logger extends LoggerEventSource {
         tree.router.diagnose(`child redact ignored: ${describeThrown(error)}`);
       }
     }
-    const msgPrefix = options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + options.msgPrefix;
+    const msgPrefix =
+      options.msgPrefix === undefined ? this.#msgPrefix : (this.#msgPrefix ?? '') + String(options.msgPrefix);
     const { bindings: formatBindings, log: formatLog } = options.formatters ?? {};
     let own = bindings;
     if (typeof formatBindings === 'function') {
@@ -512,7 +535,7 @@ export class Logger extends LoggerEventSource {
             // message (not an `@msg` field beside none), and then its error's is not taken.
             // Under a nestedKey the field stays nested and the line has no message.
             const messageKey = tree.shape.messageKey;
-            const own = fields[messageKey];
+            const own = readOwn(fields, messageKey);
             if (own !== undefined) {
               if (tree.nestedKey === undefined) {
                 msg = messageFrom(own, 2, undefined, a, redactor);
@@ -556,6 +579,11 @@ export class Logger extends LoggerEventSource {
       // Building the record failed (a hostile Proxy, a throwing censor): the call is still
       // logged, with what went wrong in place of what could not be read. A message redaction
       // has not yet been applied to is kept only if it can be redacted now.
+      // The object could not be read before the message after it was (a Proxy whose traps
+      // throw): the message the call gave is still the line's.
+      if (msg === undefined && n >= 2 && typeof a === 'object' && a !== null) {
+        msg = messageAfterHostileObject(b, n, all, a, redactor, this.#msgPrefix);
+      }
       if (!msgRedacted && msg !== undefined) msg = msgFromError ? undefined : tryRedactMessage(redactor!, tree, msg);
       const logError = `record could not be built: ${describeThrown(error)}`;
       tree.emit(level, Date.now(), msg, { logError }, this.#scope, undefined);
@@ -641,6 +669,23 @@ function messageFrom(
   return formatMessage(String(b), all ?? [a, b], 2, redactor);
 }
 
+/** The message given after an object that could not be read, prefixed as usual; undefined if it cannot be made. */
+function messageAfterHostileObject(
+  b: unknown,
+  n: number,
+  all: unknown[] | undefined,
+  a: unknown,
+  redactor: Redactor | undefined,
+  prefix: string | undefined,
+): string | undefined {
+  try {
+    const msg = messageFrom(b, n, all, a, redactor);
+    return msg === undefined || prefix === undefined ? msg : prefix + msg;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A copy of the fields without one key (the caller's object is never changed). */
 function withoutKey(fields: Record<string, unknown>, key: string): Record<string, unknown> {
   const copy = { ...fields };
@@ -650,10 +695,24 @@ function withoutKey(fields: Record<string, unknown>, key: string): Record<string
 
 /** pino's rule: with no message, a record whose `err` is an error takes the error's message. */
 function errMessageOf(fields: Record<string, unknown>, errorKey: string): string | undefined {
-  const err = fields[errorKey];
-  if (typeof err !== 'object' || err === null) return undefined;
-  const message = (err as { message?: unknown }).message;
-  return typeof message === 'string' ? message : undefined;
+  try {
+    const err = fields[errorKey];
+    if (typeof err !== 'object' || err === null) return undefined;
+    const message = (err as { message?: unknown }).message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    // A getter that throws: no message from it; the serialiser marks it where it is.
+    return undefined;
+  }
+}
+
+/** A key of the logged object; undefined when its getter throws (the serialiser marks it where it is). */
+function readOwn(fields: Record<string, unknown>, key: string): unknown {
+  try {
+    return fields[key];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bindings as a JSON fragment: serialised, redacted; never throws. */
@@ -674,7 +733,7 @@ function bindingsFragment(
 
 function safeErrorMessage(error: Error): string {
   try {
-    return String(error.message);
+    return textOf(error.message);
   } catch {
     return '[message getter threw]';
   }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { describeThrown } from '../util/thrown.js';
 
 /** One withContext frame: the merged fields plus a slot for their serialised form. */
 export interface ContextFrame {
@@ -18,7 +19,14 @@ let everUsed = false;
 export function withContext<T>(fields: Record<string, unknown>, fn: () => T): T {
   everUsed = true;
   const parent = storage.getStore();
-  const merged = parent ? { ...parent.fields, ...fields } : { ...fields };
+  let merged: Record<string, unknown>;
+  try {
+    merged = parent ? { ...parent.fields, ...fields } : { ...fields };
+  } catch (error) {
+    // Fields that cannot be read (a throwing getter, a Proxy) must not keep fn from running:
+    // its records say what was wrong, as a child's with such bindings do.
+    merged = { ...parent?.fields, contextError: `context fields could not be used: ${describeThrown(error)}` };
+  }
   return storage.run({ fields: merged }, fn);
 }
 

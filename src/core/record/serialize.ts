@@ -113,15 +113,38 @@ function plainNodesLeft(value: object, budget: number, options: SafeOptions, dep
   return left;
 }
 
-/** One value as JSON text, or undefined when JSON would omit it (undefined, functions, symbols). */
-export function valueJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string | undefined {
+/**
+ * One value as JSON text, or undefined when JSON would omit it (undefined, functions, symbols).
+ * `budget` gives the careful walker what is left of the record's budget (several values of one
+ * call draw on it); none, a fresh one.
+ */
+export function valueJson(
+  value: unknown,
+  options: SafeOptions = DEFAULT_SAFE_OPTIONS,
+  budget?: () => Spent,
+): string | undefined {
   if (typeof value !== 'object' || value === null) return primitiveJson(value);
   try {
     if (isPlainTree(value, options)) return JSON.stringify(value);
   } catch {
     // fall through to the careful walker
   }
-  return safeJson(value, options);
+  return safeJson(value, options, budget === undefined ? undefined : budget());
+}
+
+/** valueJson for one of a record's values, the careful walker drawing on the record's budget. */
+function valueJsonWithin(value: unknown, options: SafeOptions, spent: Spent): string | undefined {
+  if (typeof value !== 'object' || value === null) return primitiveJson(value);
+  try {
+    if (isPlainTree(value, options)) {
+      const json = JSON.stringify(value);
+      spent.chars += json.length;
+      return json;
+    }
+  } catch {
+    // fall through to the careful walker
+  }
+  return safeJson(value, options, spent);
 }
 
 /** JSON for a non-object (and null); undefined for what JSON omits. BigInt becomes a string. */
@@ -162,9 +185,17 @@ function keyFragments(options: SafeOptions): Map<string, string> {
   return lastFragments;
 }
 
+/**
+ * Thrown (and caught) when fields hold a key such as `"@level"` beside which a key the line
+ * owns would be renamed into a duplicate: the key-by-key path names them apart.
+ */
+const OWNED_NAME_TAKEN = new Error('a key the line owns is renamed into one the fields hold');
+
 function keyFragment(fragments: Map<string, string>, key: string, core: ReadonlySet<string> | undefined): string {
   let fragment = fragments.get(key);
   if (fragment === undefined) {
+    // Never kept, so every record holding such a key takes the key-by-key path.
+    if (key.charCodeAt(0) === 64 && core?.has(key.slice(1))) throw OWNED_NAME_TAKEN;
     fragment = ',' + (core?.has(key) ? quote(`@${key}`) : quote(key)) + ':';
     if (fragments.size >= MAX_KEY_FRAGMENTS) fragments.clear();
     fragments.set(key, fragment);
@@ -300,21 +331,31 @@ export function parsedFieldsJson(fields: object, options: SafeOptions = DEFAULT_
 function fieldsJsonByKey(fields: object, options: SafeOptions): string {
   const core = options.coreKeys;
   let out = '';
+  // One budget for the record's values: a hundred keys holding one Map of a megabyte were
+  // a hundred megabytes of line.
+  const spent: Spent = { nodes: 0, chars: 0 };
   try {
+    // A Map logged as the call's object: its entries are the fields, as they are when nested.
+    if (fields instanceof Map) return objectMembers(safeJson(fields, options), core);
     for (const key in fields) {
       if (!hasOwn.call(fields, key)) continue;
       // A getter that throws is said in its place; the keys around it stay as they are.
-      const json = valueJson(readProperty(fields, key), options);
-      const name = core?.has(key) ? `@${key}` : key;
+      const json = valueJsonWithin(readProperty(fields, key), options, spent);
+      const name = core?.has(key) ? ownedKeyName(fields, key) : key;
       if (json !== undefined) out += ',' + quote(name) + ':' + json;
     }
     return out;
   } catch {
     // The keys could not be listed (a Proxy's trap threw): the careful walker writes what it can.
-    const json = safeJson(fields, options);
-    if (json.length <= 2 || json[0] !== '{') return `,"fields":${json}`;
-    return core === undefined ? ',' + json.slice(1, -1) : renamedCoreKeys(json, core);
+    return objectMembers(safeJson(fields, options), core);
   }
+}
+
+/** The careful walker's text of the fields as a fragment; what is no object (a marker) under "fields". */
+function objectMembers(json: string, core: ReadonlySet<string> | undefined): string {
+  if (json === '{}') return '';
+  if (json.length <= 2 || json[0] !== '{') return `,"fields":${json}`;
+  return core === undefined ? ',' + json.slice(1, -1) : renamedCoreKeys(json, core);
 }
 
 /** The members of a JSON object as a fragment, a key the line owns written as `"@<key>"`. */
@@ -322,9 +363,20 @@ function renamedCoreKeys(objectJson: string, core: ReadonlySet<string>): string 
   const parsed = JSON.parse(objectJson) as Record<string, unknown>;
   let out = '';
   for (const key of Object.keys(parsed)) {
-    out += ',' + quote(core.has(key) ? `@${key}` : key) + ':' + JSON.stringify(parsed[key]);
+    out += ',' + quote(core.has(key) ? ownedKeyName(parsed, key) : key) + ':' + JSON.stringify(parsed[key]);
   }
   return out;
+}
+
+/**
+ * The name a field by a key the line owns is written under: `"@<key>"`, or with one more "@"
+ * while the fields hold that name too (`{ level, "@level" }`), so no key is written twice
+ * (a JSON reader would keep only the last).
+ */
+function ownedKeyName(fields: object, key: string): string {
+  let name = `@${key}`;
+  while (hasOwn.call(fields, name)) name = `@${name}`;
+  return name;
 }
 
 /** Error → plain object: type, message, stack, code, cause chain, AggregateError members, own props. */
@@ -372,10 +424,13 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
   for (const key of keys) {
     // An array of errors is written once, as aggregateErrors; any other `errors` (a
     // validation error's map of fields) is the error's own key, written as pino does.
-    if (key in out || (key === 'errors' && Array.isArray(errors))) continue;
+    // Own keys of `out` only: an error's own `constructor` or `valueOf` is data like any other.
+    if (hasOwn.call(out, key) || (key === 'errors' && Array.isArray(errors))) continue;
     const value = read(key);
     const nested = value instanceof Error && !seen.has(value) && depth < MAX_CAUSE_DEPTH;
-    out[key] = nested ? errorObject(value, seen, depth + 1) : value instanceof Error ? '[Circular]' : value;
+    const shown = nested ? errorObject(value, seen, depth + 1) : value instanceof Error ? '[Circular]' : value;
+    // defineProperty: an own key "__proto__" stays a key, not out's prototype.
+    Object.defineProperty(out, key, { value: shown, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -400,12 +455,12 @@ function withCauses(error: Error, field: (e: Error) => unknown, separator: strin
   const seen = new Set<unknown>([error]);
   let out = first;
   try {
-    if (first === '') out = String(field(error) ?? '');
+    if (first === '') out = textOf(field(error));
     let current: unknown = (error as { cause?: unknown }).cause;
     for (let depth = 0; isErrorLike(current) && depth < MAX_CAUSE_DEPTH; depth++) {
       if (seen.has(current)) return `${out}${separator}...`;
       seen.add(current);
-      out += separator + String(field(current as Error) ?? '');
+      out += separator + textOf(field(current as Error));
       current = (current as { cause?: unknown }).cause;
     }
   } catch {
@@ -414,12 +469,21 @@ function withCauses(error: Error, field: (e: Error) => unknown, separator: strin
   return out;
 }
 
+/**
+ * An error's message (or stack) as text: a string as it is, an object as its JSON (String()
+ * gave "[object Object]", and what it held showed nowhere), nothing as "".
+ */
+export function textOf(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return valueJson(value) ?? '';
+  return String(value ?? '');
+}
+
 function isErrorLike(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
 }
 
-/** What the walker has spent on one value: values visited and characters written. */
-interface Spent {
+/** What the walker has spent on one record: values visited and characters written. */
+export interface Spent {
   nodes: number;
   chars: number;
 }
@@ -431,10 +495,14 @@ const OVER_BUDGET = '"[truncated: serialisation budget spent]"';
  * items per collection; cycles as "[Circular]". Hostile shapes (a sparse array of 1e8, a
  * graph of shared references, getters that return fresh objects) end with a marker.
  */
-export function safeJson(value: unknown, options: SafeOptions = DEFAULT_SAFE_OPTIONS): string {
+export function safeJson(
+  value: unknown,
+  options: SafeOptions = DEFAULT_SAFE_OPTIONS,
+  spent: Spent = { nodes: 0, chars: 0 },
+): string {
   const ancestors: unknown[] = [];
   try {
-    return walk(value, 0, ancestors, options, { nodes: 0, chars: 0 }) ?? 'null';
+    return walk(value, 0, ancestors, options, spent) ?? 'null';
   } catch (error) {
     return quote(describeThrow('serializer', error));
   }
@@ -470,6 +538,12 @@ function walk(
   if (ArrayBuffer.isView(obj)) {
     return `{"type":${quote(obj.constructor.name)},"length":${obj.byteLength}}`;
   }
+  // JSON would write these as {}: what they hold, or its size, says more.
+  if (types.isAnyArrayBuffer(obj)) {
+    const type = types.isSharedArrayBuffer(obj) ? 'SharedArrayBuffer' : 'ArrayBuffer';
+    return `{"type":"${type}","length":${(obj as ArrayBufferLike).byteLength}}`;
+  }
+  if (types.isRegExp(obj)) return regExpJson(obj);
   if (depth >= options.maxDepth) return Array.isArray(obj) ? '"[Array]"' : '"[Object]"';
 
   ancestors.push(obj);
@@ -503,6 +577,8 @@ function walk(
     const entries: Iterable<[unknown, unknown]> =
       obj instanceof Map ? obj : Object.keys(obj).map((key) => [key, undefined] as [unknown, unknown]);
     const isMap = obj instanceof Map;
+    // Map keys that read the same as text (1 and "1") are named apart: JSON keeps one of a repeated key.
+    const names = isMap ? new Set<string>() : undefined;
     let count = 0;
     for (const [key, item] of entries) {
       if (count++ >= options.maxItems || overBudget(spent, options)) {
@@ -510,9 +586,13 @@ function walk(
         parts.push(`"…":${quote(`truncated: ${parts.length} of ${total} entries written`)}`);
         break;
       }
-      const name = isMap ? mapKey(key) : (key as string);
+      let name = isMap ? mapKey(key) : (key as string);
       const json = next(isMap ? item : readProperty(obj, name));
       if (json === undefined) continue;
+      if (names !== undefined) {
+        if (names.has(name) || name === '…') name = distinctName(names, name);
+        names.add(name);
+      }
       spent.chars += name.length + 3;
       parts.push(`${quote(name)}:${json}`);
     }
@@ -522,6 +602,15 @@ function walk(
     return quote(describeThrow('inspection', error));
   } finally {
     ancestors.pop();
+  }
+}
+
+/** A RegExp as its text (`"/a+b/gi"`); its source or flags getters may have been replaced to throw. */
+function regExpJson(re: RegExp): string {
+  try {
+    return quote(String(re));
+  } catch {
+    return '"[RegExp]"';
   }
 }
 
@@ -549,6 +638,13 @@ function readProperty(obj: object, key: string | number): unknown {
   } catch (error) {
     return describeThrow('getter', error);
   }
+}
+
+/** `name (2)`, `name (3)`, …: the first not among `names`. */
+function distinctName(names: ReadonlySet<string>, name: string): string {
+  let n = 2;
+  while (names.has(`${name} (${n})`)) n++;
+  return `${name} (${n})`;
 }
 
 function mapKey(key: unknown): string {

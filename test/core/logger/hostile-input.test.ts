@@ -260,6 +260,137 @@ describe('log calls against hostile values: every call ends as one record', () =
     expect(record).toMatchObject({ level: 30 });
   });
 
+  it.each([
+    ['getPrototypeOf', { getPrototypeOf: () => fail('getPrototypeOf') }],
+    ['every', { get: () => fail('get'), ownKeys: () => fail('ownKeys'), getPrototypeOf: () => fail('proto') }],
+  ])('an object whose %s trap throws keeps the message given after it', async (_name, traps) => {
+    for (const redact of [undefined, ['secret']]) {
+      const { log, memory } = memoryLogger({ redact });
+      const hostile = new Proxy({}, traps as ProxyHandler<object>);
+      log.info(hostile, 'order %s failed', 'o-7');
+      log.child({}, { msgPrefix: '[pay] ' }).warn(hostile, 'retrying');
+      log.error(hostile, { secret: 's3', id: 1 });
+      await log.flush();
+      const records = memory.objects();
+      const secret = redact === undefined ? 's3' : '[Redacted]';
+      expect(records.map((r) => r.msg)).toEqual([
+        'order o-7 failed',
+        '[pay] retrying',
+        `{"secret":"${secret}","id":1}`,
+      ]);
+      for (const record of records) expect(record.logError).toMatch(/record could not be built/);
+    }
+  });
+
+  it('a getter that throws on msg, err, err.message or method: marked where it is, the other fields kept', async () => {
+    const { log, memory } = memoryLogger({ timestamp: false });
+    const boom = (): never => fail('getter');
+    log.info({
+      get msg() {
+        return boom();
+      },
+      a: 1,
+    });
+    log.info({
+      get err() {
+        return boom();
+      },
+      a: 2,
+    });
+    log.info(
+      {
+        err: {
+          get message() {
+            return boom();
+          },
+        },
+        a: 3,
+      },
+      'given',
+    );
+    log.info(
+      {
+        get method() {
+          return boom();
+        },
+        a: 4,
+      },
+      'request-like',
+    );
+    log.info(new Proxy({ a: 5 }, { get: () => fail('get') }), 'proxy');
+    await log.flush();
+    const marked = '[getter threw: getter trap]';
+    expect(memory.objects()).toEqual([
+      { level: 30, '@msg': marked, a: 1 },
+      { level: 30, err: marked, a: 2 },
+      { level: 30, err: { message: marked }, a: 3, msg: 'given' },
+      { level: 30, method: marked, a: 4, msg: 'request-like' },
+      { level: 30, a: '[getter threw: get trap]', msg: 'proxy' },
+    ]);
+  });
+
+  it("a mixin that throws, or fields (its or the call's) that cannot be read: no field of the call lost", async () => {
+    const boom = (): never => fail('getter');
+    const mixins: [string, () => object][] = [
+      ['throws', () => fail('mixin')],
+      [
+        'getter',
+        () => ({
+          app: 'api',
+          get t() {
+            return boom();
+          },
+        }),
+      ],
+      ['proxy', () => new Proxy({}, { ownKeys: () => fail('ownKeys') })],
+      ['plain', () => ({ app: 'api' })],
+    ];
+    const lines: Record<string, unknown>[] = [];
+    for (const [, mixin] of mixins) {
+      const { log, memory } = memoryLogger({ timestamp: false, mixin });
+      log.info(
+        {
+          a: 1,
+          get b() {
+            return boom();
+          },
+        },
+        'call',
+      );
+      await log.flush();
+      lines.push(...memory.objects());
+    }
+    const call = { a: 1, b: '[getter threw: getter trap]', msg: 'call' };
+    expect(lines).toEqual([
+      { level: 30, mixinError: 'mixin threw: Error: mixin trap', ...call },
+      { level: 30, app: 'api', t: '[getter threw: getter trap]', ...call },
+      { level: 30, mixinError: 'fields could not be merged: Error: ownKeys trap', ...call },
+      { level: 30, app: 'api', ...call },
+    ]);
+  });
+
+  it('formatters.log that throws or gives no object: the fields kept, formattersLogError said', async () => {
+    const formatters: ((fields: Record<string, unknown>) => unknown)[] = [
+      () => fail('formatter'),
+      () => undefined,
+      () => 5,
+      (fields) => ({ ...fields, shaped: true }),
+    ];
+    const lines: Record<string, unknown>[] = [];
+    for (const log of formatters) {
+      const setup = memoryLogger({ timestamp: false, formatters: { log } });
+      setup.log.info({ a: 1 }, 'call');
+      await setup.log.flush();
+      lines.push(...setup.memory.objects());
+    }
+    expect(lines).toEqual([
+      { level: 30, formattersLogError: 'formatters.log threw: Error: formatter trap', a: 1, msg: 'call' },
+      { level: 30, formattersLogError: 'formatters.log returned undefined, not an object', a: 1, msg: 'call' },
+      { level: 30, formattersLogError: 'formatters.log returned number, not an object', a: 1, msg: 'call' },
+      { level: 30, a: 1, shaped: true, msg: 'call' },
+    ]);
+  });
+
   it('a throwing censor still logs the call, saying what went wrong', async () => {
     const { log, memory } = memoryLogger({
       redact: {
@@ -286,6 +417,43 @@ describe('log calls against hostile values: every call ends as one record', () =
       msg: 'from the child',
       bindingsError: expect.stringMatching(/trap/),
     });
+  });
+});
+
+describe('child() with options that cannot be used', () => {
+  it('null options, or options whose reading throws: a child with its bindings, the mistake diagnosed', async () => {
+    const diagnostics: string[] = [];
+    const { log, memory } = memoryLogger({ diagnostics: (message: string) => diagnostics.push(message) });
+    const throwing = (what: string) =>
+      new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error(what);
+          },
+        },
+      );
+    const prefix = {
+      toString(): string {
+        throw new Error('prefix exploded');
+      },
+    };
+    const children = [
+      () => log.child({ n: 1 }, null as never),
+      () => log.child({ n: 2 }, { serializers: throwing('serializers exploded') }),
+      () => log.child({ n: 3 }, { customLevels: throwing('levels exploded') as never }),
+      () => log.child({ n: 4 }, { msgPrefix: prefix as never }),
+    ];
+    for (const make of children) make().info('from the child');
+    await log.flush();
+    expect(memory.objects()).toEqual(
+      [1, 2, 3, 4].map((n) => ({ level: 30, time: expect.any(Number), n, msg: 'from the child' })),
+    );
+    expect(diagnostics).toEqual([
+      'child options ignored: Error: serializers exploded',
+      'child options ignored: Error: levels exploded',
+      'child options ignored: Error: prefix exploded',
+    ]);
   });
 });
 
@@ -357,3 +525,7 @@ describe('a readable dead letter after hostile values', () => {
     expect(JSON.parse(line!).record).toMatchObject({ level: 50, '@level': 10 });
   });
 });
+
+function fail(trap: string): never {
+  throw new Error(`${trap} trap`);
+}

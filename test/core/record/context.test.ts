@@ -23,6 +23,46 @@ describe('withContext', () => {
     expect(objects[3]).not.toHaveProperty('reqId');
   });
 
+  it('fields that cannot be read (a throwing getter, a Proxy) still run fn; its records say what was wrong', () => {
+    const { log, memory } = memoryLogger();
+    const getter = {
+      get traceId(): never {
+        throw new Error('getter exploded');
+      },
+    };
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('ownKeys exploded');
+        },
+      },
+    );
+    const results = withContext({ reqId: 'r1' }, () => [
+      withContext(getter, () => {
+        log.info('in getter context');
+        return 'ran';
+      }),
+      withContext(proxy, () => {
+        log.info('in proxy context');
+        return 'ran too';
+      }),
+    ]);
+    expect(results).toEqual(['ran', 'ran too']);
+    expect(memory.objects()).toMatchObject([
+      {
+        reqId: 'r1',
+        contextError: 'context fields could not be used: Error: getter exploded',
+        msg: 'in getter context',
+      },
+      {
+        reqId: 'r1',
+        contextError: 'context fields could not be used: Error: ownKeys exploded',
+        msg: 'in proxy context',
+      },
+    ]);
+  });
+
   it('keeps concurrent requests apart', async () => {
     const { log, memory } = memoryLogger();
     await Promise.all(

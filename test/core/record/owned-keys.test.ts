@@ -160,6 +160,31 @@ describe('call-site fields that name a key the line owns', () => {
     }
   });
 
+  it('beside a field already named @level, a field level takes one more @: no key is written twice', () => {
+    const map = new Map([[1, 2]]);
+    const shapes: Record<string, unknown>[] = [
+      { level: 60, '@level': 'mine' },
+      { '@level': 'mine', level: 60 },
+      many({ level: 60, '@level': 'mine' }),
+      { level: 60, '@level': 'mine', map },
+      { level: 60, '@level': 'mine', '@@level': 'also mine' },
+    ];
+    for (const fields of shapes) {
+      const setup = logger();
+      setup.log.info(fields, 'real');
+      setup.log.child(fields).info('real');
+      for (const line of setup.memory.lines()) {
+        const record = expectOwned(line, setup.before);
+        expect(occurrences(line, '"@level":'), line).toBe(1);
+        expect(record['@level']).toBe('mine');
+        const renamed = '@level' in fields && '@@level' in fields ? '@@@level' : '@@level';
+        expect(record[renamed], line).toBe(60);
+        if ('@@level' in fields) expect(record['@@level']).toBe('also mine');
+      }
+      expectFormatsOwned(setup);
+    }
+  });
+
   it('a Proxy, a null-prototype object, a class instance, an Error with own level/time/msg', () => {
     class Fields {
       level = 60;
@@ -371,15 +396,18 @@ describe('a polluted Object.prototype', () => {
       setup.log.info({ a: 1 }, 'real');
       setup.log.info(many, 'real');
       setup.log.child({ reqId: 'r1' }).info({ nested: { b: 2 } }, 'real');
+      // An object under err with a message is reshaped as pino's err serializer does.
+      setup.log.info({ err: { message: 'from JSON', code: 'E1' } }, 'real');
     } finally {
       delete proto.polluted;
     }
     const lines = setup.memory.lines();
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     const texts = [...setup.formatting.out.get('text')!, ...setup.formatting.out.get('stable-json')!];
     for (const line of [...lines, ...texts]) expect(line).not.toContain('polluted');
     expect(JSON.parse(lines[0]!)).toMatchObject({ a: 1, msg: 'real' });
     expect(JSON.parse(lines[1]!)).toMatchObject({ k0: 0, k9: 9 });
     expect(JSON.parse(lines[2]!)).toMatchObject({ reqId: 'r1', nested: { b: 2 } });
+    expect(JSON.parse(lines[3]!).err).toEqual({ type: 'Object', message: 'from JSON', stack: '', code: 'E1' });
   });
 });

@@ -58,6 +58,77 @@ describe('hard-to-serialise values', () => {
     expect(record).toMatchObject({ map: { a: 1, '2': { b: [1, 2] } }, set: ['x', 'y'] });
   });
 
+  it('names apart Map keys that read the same as text (1 and "1"): no key is written twice', () => {
+    const map = new Map<unknown, unknown>([
+      [1, 'number'],
+      ['1', 'string'],
+      ['1 (2)', 'taken'],
+      [undefined, 'undefined'],
+      ['undefined', 'text'],
+      ['…', 'dots'],
+    ]);
+    const json = safeJson({ map });
+    expect(json.match(/"1":/g)).toHaveLength(1);
+    expect(JSON.parse(json)).toEqual({
+      map: {
+        '1': 'number',
+        '1 (2)': 'string',
+        '1 (2) (2)': 'taken',
+        undefined: 'undefined',
+        'undefined (2)': 'text',
+        '… (2)': 'dots',
+      },
+    });
+    expect(logged({ map }).map).toEqual(JSON.parse(json).map);
+    // Cut at maxItems, the marker keeps its own key.
+    const cut = JSON.parse(safeJson(map, { ...DEFAULT_SAFE_OPTIONS, maxItems: 5 })) as Record<string, unknown>;
+    expect(Object.keys(cut)).toHaveLength(6);
+    expect(cut['…']).toBe('truncated: 5 of 6 entries written');
+  });
+
+  it('a Map logged as the call object writes its entries as the fields, redacted and renamed as any', () => {
+    const map = new Map<unknown, unknown>([
+      ['orderId', 'o-7'],
+      [2, { b: 1n }],
+      ['level', 10],
+      ['token', 's3cret'],
+    ]);
+    expect(logged(map)).toEqual({
+      level: 30,
+      orderId: 'o-7',
+      '2': { b: '1' },
+      '@level': 10,
+      token: 's3cret',
+      msg: 'm',
+    });
+    const { log, memory } = memoryLogger({ base: null, timestamp: false, redact: ['token'] });
+    log.info(map, 'm');
+    log.info(new Map(), 'empty');
+    expect(memory.objects()).toEqual([
+      { level: 30, orderId: 'o-7', '2': { b: '1' }, '@level': 10, token: '[Redacted]', msg: 'm' },
+      { level: 30, msg: 'empty' },
+    ]);
+  });
+
+  it('ArrayBuffer and SharedArrayBuffer as their type and size, a RegExp as its text (JSON writes {})', () => {
+    const re = /a+b/gi;
+    const hostile = /x/;
+    Object.defineProperty(hostile, 'source', {
+      get(): never {
+        throw new Error('source exploded');
+      },
+    });
+    expect(
+      logged({ ab: new ArrayBuffer(3), sab: new SharedArrayBuffer(2), re, hostile, nested: [{ re }], x: 1n }),
+    ).toMatchObject({
+      ab: { type: 'ArrayBuffer', length: 3 },
+      sab: { type: 'SharedArrayBuffer', length: 2 },
+      re: '/a+b/gi',
+      hostile: '[RegExp]',
+      nested: [{ re: '/a+b/gi' }],
+    });
+  });
+
   it('reports getters that throw without losing the other fields', () => {
     const tricky = {
       ok: 1,
@@ -284,6 +355,52 @@ describe('errors', () => {
     });
   });
 
+  it("keeps an error's own keys named as Object's members (constructor, valueOf, __proto__)", () => {
+    const error = new Error('own keys');
+    Object.assign(error, { constructor: 'MyService', valueOf: 5, toString: 'text' });
+    Object.defineProperty(error, '__proto__', { value: { shard: 2 }, enumerable: true });
+    const written = logged({ err: error }).err as Record<string, unknown>;
+    expect(written).toMatchObject({ type: 'Error', message: 'own keys', constructor: 'MyService', valueOf: 5 });
+    expect(Object.hasOwn(written, 'toString') && written.toString).toBe('text');
+    expect(Object.hasOwn(written, '__proto__') && Object.getOwnPropertyDescriptor(written, '__proto__')?.value).toEqual(
+      { shard: 2 },
+    );
+  });
+
+  it('an err object (not an Error) with a throwing getter: marked in place, the other fields kept', () => {
+    const err = {
+      message: 'from elsewhere',
+      get detail(): never {
+        throw new Error('detail exploded');
+      },
+      code: 'E1',
+    };
+    expect(logged({ err, other: 1 })).toEqual({
+      level: 30,
+      err: {
+        type: 'Object',
+        message: 'from elsewhere',
+        stack: '',
+        detail: '[getter threw: detail exploded]',
+        code: 'E1',
+      },
+      other: 1,
+      msg: 'm',
+    });
+  });
+
+  it('an error whose message is an object: its JSON, in the error and as the line message', () => {
+    const error = new Error('replaced');
+    (error as { message: unknown }).message = { code: 7, detail: 5n };
+    error.stack = 'Error: replaced\n    at a (a.js:1:1)';
+    const { log, memory } = memoryLogger({ base: null, timestamp: false });
+    log.error(error);
+    expect(memory.objects()[0]).toMatchObject({
+      err: { type: 'Error', message: '{"code":7,"detail":"5"}' },
+      msg: '{"code":7,"detail":"5"}',
+    });
+  });
+
   it('uses the subclass name as type and keeps non-Error causes', () => {
     class DbError extends Error {}
     expect(errorObject(new DbError('x', { cause: { reason: 'timeout' } }))).toMatchObject({
@@ -302,6 +419,37 @@ describe('errors', () => {
 describe('a work budget for hostile shapes', () => {
   // Each of these ran for seconds to minutes (or gigabytes) before the budget. They run in a
   // child with a time limit, so a regression is a failed test, not a hung suite.
+  it('one budget per record: many keys holding one big Map write it once in full, then markers', () => {
+    const map = new Map(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'.repeat(100)]));
+    const fields: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) fields[`m${i}`] = map;
+    const { log, memory } = memoryLogger({ base: null, timestamp: false });
+    log.info(fields, 'shared');
+    const line = memory.lines()[0]!;
+    // Without a record's budget, 100 copies: 57 MB.
+    expect(line.length).toBeLessThan(2 * 1024 * 1024);
+    const record = JSON.parse(line) as Record<string, unknown>;
+    expect(Object.keys(record.m0 as object)).toHaveLength(5000);
+    expect(record.m99).toBe('[truncated: serialisation budget spent]');
+    expect(Object.keys(record)).toHaveLength(102);
+  });
+
+  it('one budget per message too: a hundred %j (or appended arguments) of one big Map write it once in full', () => {
+    const map = new Map(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'.repeat(100)]));
+    const args: unknown[] = Array(100).fill(map);
+    const { log, memory } = memoryLogger({ base: null, timestamp: false });
+    log.info('%j '.repeat(100), ...args);
+    log.info('appended', ...args);
+    log.info({ a: 1 }, ...args);
+    for (const line of memory.lines()) {
+      // Without a message's budget, 100 copies: 55 MB each.
+      expect(line.length).toBeLessThan(2 * 1024 * 1024);
+      const msg = (JSON.parse(line) as { msg: string }).msg;
+      expect(msg).toContain('"k4999":');
+      expect(msg).toContain('"[truncated: serialisation budget spent]"');
+    }
+  });
+
   it('sparse arrays, shared-reference graphs, getter trees, nested typed arrays, huge errors: all bounded', () => {
     requireBuild();
     const script = `
