@@ -90,6 +90,8 @@ describe('relp: a receiver that never acknowledges', () => {
     expect(log.stats()).toMatchObject({ logged: 20, delivered: 0, failed: 0, pending: 20 });
     await until('the records to settle', () => log.stats().pending === 0);
     expect(log.stats()).toMatchObject({ logged: 20, delivered: 0, failed: 20, dropped: 0, pending: 0 });
+    // Failures are reported on the turn after they settle (one report for a batch).
+    await until('the failures to be reported', () => reasons().length >= 20);
     expect(reasons()).toHaveLength(20);
     for (const reason of reasons()) expect(reason).toMatch(/^gave up after \d+ attempt\(s\): no answer within 200 ms/);
     expect(lineCount(deadLetter)).toBe(20);
