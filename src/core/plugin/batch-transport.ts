@@ -724,9 +724,17 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       let smallest = 0;
       for (let i = 1; i < records.length; i++) if (this.size(records[i]!) < this.size(records[smallest]!)) smallest = i;
       const rest = records.filter((_, i) => i !== smallest);
-      this.ready.unshift({ ...sibling.batch, records: [records[smallest]!], half: undefined, probe: family });
-      if (rest.length > 0) both[0] = { batch: { ...sibling.batch, records: rest }, reason: sibling.reason };
-      else both.shift();
+      const alone: Batch = { ...sibling.batch, records: [records[smallest]!], half: undefined, probe: family };
+      if (rest.length > 1) {
+        both[0] = { batch: { ...sibling.batch, records: rest }, reason: sibling.reason };
+        this.ready.unshift(alone);
+      } else {
+        // A rest of one record was only ever refused with the probe's: it goes alone too
+        // (halving it would fail it as too large untried).
+        const untried = rest.map((r): Batch => ({ ...sibling.batch, records: [r], half: undefined, probe: undefined }));
+        this.ready.unshift(alone, ...untried);
+        both.shift();
+      }
     }
     for (const waiting of both) {
       family.waiting.push(waiting);
