@@ -242,3 +242,21 @@ describe('relp hostile: transaction numbers at their end', () => {
     addedUp();
   }, 30_000);
 });
+
+describe('relp hostile: close() while the session is opening', () => {
+  it('open never answered: close({ timeoutMs }) resolves, the records fail, none delivered', async () => {
+    let connected = 0;
+    const srv = await rawServer(() => {
+      connected++;
+    });
+    const { log, reasons, addedUp } = relpLogger(srv.port, { connectTimeoutMs: 60_000, timeoutMs: 60_000 });
+    for (let i = 0; i < 3; i++) log.info({ i }, 'opening');
+    while (connected === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await log.close({ timeoutMs: 300 })).toBe(false);
+    expect(log.stats()).toMatchObject({ logged: 3, delivered: 0, failed: 3, pending: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reasons()).toHaveLength(3);
+    expect(log.stats().targets[0]).toMatchObject({ possibleDuplicates: 0 });
+    addedUp();
+  }, 30_000);
+});
