@@ -254,9 +254,34 @@ describe('relp hostile: close() while the session is opening', () => {
     while (connected === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await log.close({ timeoutMs: 300 })).toBe(false);
     expect(log.stats()).toMatchObject({ logged: 3, delivered: 0, failed: 3, pending: 0 });
-    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100 && reasons().length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(reasons()).toHaveLength(3);
     expect(log.stats().targets[0]).toMatchObject({ possibleDuplicates: 0 });
+    addedUp();
+  }, 30_000);
+});
+
+describe('relp hostile: a receiver that stops reading', () => {
+  it('the window fills, the attempt times out, the records go again and fail at the deadline', async () => {
+    const srv = await rawServer((socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        const txnr = Number(chunk.toString('latin1').split(' ')[0]);
+        socket.write(`${txnr} rsp 46 200 OK\nrelp_version=0\ncommands=syslog\n`);
+        socket.pause();
+      });
+    });
+    const { log, reasons, addedUp } = relpLogger(srv.port, {
+      timeoutMs: 200,
+      relpWindow: 8,
+      maxMessageBytes: 65_536,
+      retry: { baseMs: 10, maxMs: 20, maxAttempts: 3 },
+    });
+    for (let i = 0; i < 40; i++) log.info({ i, pad: 'x'.repeat(60_000) }, 'unread');
+    expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 40, delivered: 0, failed: 40, pending: 0 });
+    for (let i = 0; i < 100 && reasons().length < 40; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reasons()).toHaveLength(40);
+    for (const reason of reasons()) expect(reason).toMatch(/^gave up after 3 attempt\(s\): no answer within 200 ms/);
     addedUp();
   }, 30_000);
 });
