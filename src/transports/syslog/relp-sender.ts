@@ -299,10 +299,12 @@ class Session {
   private received(chunk: Buffer): void {
     if (this.ended !== undefined) return;
     try {
-      for (const frame of this.parser.push(chunk)) {
+      const { frames, error } = this.parser.read(chunk);
+      for (const frame of frames) {
         this.frame(frame);
         if (this.ended !== undefined) break;
       }
+      if (error !== undefined && this.ended === undefined) throw error;
     } catch (error) {
       const problem = error instanceof RelpProtocolError ? error : new RelpProtocolError(String(error));
       this.options.report(`syslog (relp): ${problem.message}; the connection is dropped`, problem);

@@ -47,16 +47,30 @@ export class RelpParser {
   private pending: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): RelpFrame[] {
+    const { frames, error } = this.read(chunk);
+    if (error !== undefined) throw error;
+    return frames;
+  }
+
+  /** The whole frames the chunk completes, and the error at the first byte off the grammar, if any. */
+  read(chunk: Buffer): { frames: RelpFrame[]; error?: RelpProtocolError } {
     let buffer = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const frames: RelpFrame[] = [];
     for (;;) {
-      const frame = readFrame(buffer);
+      let frame: { frame: RelpFrame; end: number } | undefined;
+      try {
+        frame = readFrame(buffer);
+      } catch (error) {
+        // The frames before it were whole and are kept: an answer read is an answer.
+        this.pending = Buffer.alloc(0);
+        return { frames, error: error as RelpProtocolError };
+      }
       if (frame === undefined) break;
       frames.push(frame.frame);
       buffer = buffer.subarray(frame.end);
     }
     this.pending = Buffer.from(buffer);
-    return frames;
+    return { frames };
   }
 }
 

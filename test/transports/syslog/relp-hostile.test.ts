@@ -112,6 +112,22 @@ describe('relp hostile: answers', () => {
     addedUp();
   }, 30_000);
 
+  it('an rsp 200 followed by garbage in one packet: that record delivered once, not sent again', async () => {
+    const fake = await server(({ socket, txnr, connection, seen }) => {
+      if (connection === 1 && seen === 5) socket.write(`${txnr} rsp 6 200 OK\nthis is not relp\n`);
+      else answer(socket, txnr, '200 OK');
+    });
+    const { log, diagnostics, addedUp } = relpLogger(fake.port, { batch: { maxRecords: 100, intervalMs: 10 } });
+    for (let i = 0; i < 5; i++) log.info({ i }, 'then garbage');
+    expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 5, delivered: 5, failed: 0, pending: 0 });
+    expect(diagnostics.filter((d) => d.includes('not RELP'))).toHaveLength(1);
+    // Acknowledged before the garbage: not sent again, not a possible duplicate.
+    expect(fake.messages.map(indexOf)).toEqual([0, 1, 2, 3, 4]);
+    expect(log.stats().targets[0]).toMatchObject({ possibleDuplicates: 0 });
+    addedUp();
+  }, 30_000);
+
   it('a header with a DATALEN beyond what follows, then a close: sent again, delivered once', async () => {
     const fake = await server(({ socket, txnr, connection }) => {
       if (connection === 1) {
