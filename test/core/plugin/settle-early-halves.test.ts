@@ -68,3 +68,41 @@ describe('BatchTransport: halves and probes settled early', () => {
     await log.close({ timeoutMs: 1000 });
   });
 });
+
+describe('BatchTransport: every record settled early, then any answer', () => {
+  const answers: [string, (info: BatchInfo) => unknown][] = [
+    ['a partial naming them', () => ({ failed: [0, 1], retry: [2, 3] })],
+    ['split', () => ({ kind: 'split', reason: new Error('too large') })],
+    ['bisect', () => ({ kind: 'bisect', reason: new Error('poison') })],
+    ['retry', () => ({ kind: 'retry', reason: new Error('later') })],
+    ['fail', () => ({ kind: 'fail', reason: new Error('no') })],
+    ['a malformed answer', () => ({ failed: [99] })],
+    [
+      'a throw',
+      () => {
+        throw new Error('after settling');
+      },
+    ],
+    ['settle again, out of range, then nothing', (info) => info.settle([0, 4, 5, -1, 1.5])],
+  ];
+  for (const [what, answer] of answers) {
+    it(`${what}: each record settles once, as settled early; none sent again`, async () => {
+      let calls = 0;
+      const { log } = run(
+        ((records: readonly LogRecord[], info: BatchInfo) => {
+          calls++;
+          info.settle([0, 1, 2]);
+          info.settle([3, 4], new Error('refused early'));
+          expect(records).toHaveLength(5);
+          return answer(info);
+        }) as BatchProcessor,
+        5,
+      );
+      expect(await log.flush({ timeoutMs: 3000 })).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 5, delivered: 3, failed: 2, pending: 0 });
+      expect(calls).toBe(1);
+      addsUp(log);
+      await log.close({ timeoutMs: 1000 });
+    });
+  }
+});
