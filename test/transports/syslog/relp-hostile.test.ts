@@ -241,22 +241,28 @@ describe('relp hostile: transaction numbers at their end', () => {
     sessionSeam.firstTxnr = 2;
   });
 
-  it('a session near 999,999,999 closes and a new one starts at 1: nothing dropped, nothing sent twice', async () => {
-    sessionSeam.firstTxnr = MAX_TXNR - 10;
-    const txnrs = { first: MAX_TXNR - 10, broken: 0 };
-    const fake = await fakeRelp(({ socket, txnr }) => answer(socket, txnr, '200 OK'), undefined, txnrs);
-    servers.push(fake);
-    const { log, reasons, addedUp } = relpLogger(fake.port, { relpWindow: 4, batch: { maxRecords: 4, intervalMs: 5 } });
-    for (let i = 0; i < 40; i++) log.info({ i }, 'near the end');
-    expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
-    expect(log.stats()).toMatchObject({ logged: 40, delivered: 40, failed: 0, pending: 0 });
-    expect(reasons()).toEqual([]);
-    expect(txnrs.broken).toBe(0);
-    expect(fake.messages.map(indexOf)).toEqual(Array.from({ length: 40 }, (_, i) => i));
-    expect(log.stats().targets[0]).toMatchObject({ drops: 0, possibleDuplicates: 0 });
-    expect(fake.connections).toBeGreaterThan(1);
-    addedUp();
-  }, 30_000);
+  for (const concurrency of [1, 2]) {
+    it(`concurrency ${concurrency}: a session near txnr 999,999,999 closes, the next starts at 1; none dropped or resent`, async () => {
+      sessionSeam.firstTxnr = MAX_TXNR - 10;
+      const txnrs = { first: MAX_TXNR - 10, broken: 0 };
+      const fake = await fakeRelp(({ socket, txnr }) => answer(socket, txnr, '200 OK'), undefined, txnrs);
+      servers.push(fake);
+      const { log, reasons, addedUp } = relpLogger(fake.port, {
+        concurrency,
+        relpWindow: 4,
+        batch: { maxRecords: 4, intervalMs: 5 },
+      });
+      for (let i = 0; i < 40; i++) log.info({ i }, 'near the end');
+      expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 40, delivered: 40, failed: 0, pending: 0 });
+      expect(reasons()).toEqual([]);
+      expect(txnrs.broken).toBe(0);
+      expect(fake.messages.map(indexOf).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      expect(log.stats().targets[0]).toMatchObject({ drops: 0, possibleDuplicates: 0 });
+      expect(fake.connections).toBeGreaterThan(1);
+      addedUp();
+    }, 30_000);
+  }
 });
 
 describe('relp hostile: close() while the session is opening', () => {
