@@ -242,7 +242,8 @@ describe('relp hostile: transaction numbers at their end', () => {
   });
 
   for (const concurrency of [1, 2]) {
-    it(`concurrency ${concurrency}: a session near txnr 999,999,999 closes, the next starts at 1; none dropped or resent`, async () => {
+    const title = `concurrency ${concurrency}: a session near txnr 999,999,999 closes, the next starts at 1`;
+    it(`${title}; none lost or resent`, async () => {
       sessionSeam.firstTxnr = MAX_TXNR - 10;
       const txnrs = { first: MAX_TXNR - 10, broken: 0 };
       const fake = await fakeRelp(({ socket, txnr }) => answer(socket, txnr, '200 OK'), undefined, txnrs);
