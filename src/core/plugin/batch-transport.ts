@@ -509,6 +509,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const records = Object.freeze(batch.records.slice());
     /** Indexes the processor settled early; over once the attempt is. */
     let early: Set<number> | undefined = new Set<number>();
+    /** Why a record settled early was refused, if one was. */
+    let refusedEarly: Error | undefined;
     try {
       const settle = (indexes: readonly number[], reason?: Error): void => {
         if (early === undefined || this.gaveUp !== undefined || this.stopped || !this.sending.has(batch)) return;
@@ -522,7 +524,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         // Off the batch first: a give-up that settling triggers (a listener that exits) must not settle them again.
         const gone = new Set(now);
         batch.records = batch.records.filter((record) => !gone.has(record));
-        this.settled(batch, reason === undefined ? now : [], reason === undefined ? [] : [[now, toError(reason)]]);
+        const refused = reason === undefined ? undefined : toError(reason);
+        refusedEarly ??= refused;
+        this.settled(batch, refused === undefined ? now : [], refused === undefined ? [] : [[now, refused]]);
       };
       const info: BatchInfo = {
         attempt: batch.attempt,
@@ -562,8 +566,16 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       };
       this.emit('batchProcessed', event);
     }
-    // Every record was settled early: nothing is left to apply the answer to.
-    if (batch.records.length === 0) return;
+    // Every record was settled early: nothing is left to apply the answer to. A half or a probe
+    // still answers for its sibling and for the pieces waiting on it, as its records settled
+    // (taken, or refused otherwise than the batch was), else those would be held for ever.
+    if (batch.records.length === 0) {
+      const answered: Verdict =
+        refusedEarly === undefined ? { kind: 'delivered' } : { kind: 'fail', reason: refusedEarly };
+      if (batch.probe !== undefined) this.probed(batch, batch.probe, answered);
+      if (batch.half !== undefined && !batch.half.decided) this.bothHalves(batch, batch.half, answered);
+      return;
+    }
     this.apply(batch, verdict);
   }
 
@@ -712,9 +724,17 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       let smallest = 0;
       for (let i = 1; i < records.length; i++) if (this.size(records[i]!) < this.size(records[smallest]!)) smallest = i;
       const rest = records.filter((_, i) => i !== smallest);
-      this.ready.unshift({ ...sibling.batch, records: [records[smallest]!], half: undefined, probe: family });
-      if (rest.length > 0) both[0] = { batch: { ...sibling.batch, records: rest }, reason: sibling.reason };
-      else both.shift();
+      const alone: Batch = { ...sibling.batch, records: [records[smallest]!], half: undefined, probe: family };
+      if (rest.length > 1) {
+        both[0] = { batch: { ...sibling.batch, records: rest }, reason: sibling.reason };
+        this.ready.unshift(alone);
+      } else {
+        // A rest of one record was only ever refused with the probe's: it goes alone too
+        // (halving it would fail it as too large untried).
+        const untried = rest.map((r): Batch => ({ ...sibling.batch, records: [r], half: undefined, probe: undefined }));
+        this.ready.unshift(alone, ...untried);
+        both.shift();
+      }
     }
     for (const waiting of both) {
       family.waiting.push(waiting);

@@ -21,14 +21,11 @@ import {
 } from '../../core/util/plain-checks.js';
 import type { SyslogTlsOptions } from './options.js';
 import { FACILITIES } from './severity.js';
-import { defaultPort, SyslogTransport } from './transport.js';
+import { defaultPort, MAX_RELP_WINDOW, SyslogTransport } from './transport.js';
 
 // The `syslog` entry of a config: its schema, and the transport it makes.
 
 const facilityNames = Object.keys(FACILITIES) as [string, ...string[]];
-
-/** A window beyond this is no use to any receiver, and a way to hold a great deal unanswered. */
-const MAX_RELP_WINDOW = 100_000;
 
 /** SD-NAME (RFC 5424 §6.3.2): printable ASCII but '"', '=' and ']' (and no space, which is not printable there). */
 const SD_ID = /^[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]{1,32}$/;

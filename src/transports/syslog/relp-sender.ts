@@ -1,5 +1,6 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
 import {
+  MAX_TXNR,
   nextTxnr,
   OPEN_OFFERS,
   parseAnswer,
@@ -30,6 +31,12 @@ export interface RelpResult {
   error?: Error;
 }
 
+/**
+ * A seam for tests: the transaction number a session's first message takes (2, after `open`'s 1).
+ * Set near MAX_TXNR, a test reaches the end of a session's numbers without sending a billion.
+ */
+export const sessionSeam = { firstTxnr: 2 };
+
 export type OnAnswers = (indexes: number[], answers: readonly (RelpAnswer | undefined)[]) => void;
 
 interface Waiter {
@@ -54,6 +61,8 @@ interface Fresh {
  */
 export class RelpSender {
   private session: Session | undefined;
+  /** Sessions out of transaction numbers, finishing what they were sent before closing. */
+  private readonly retiring = new Set<Session>();
   private opening: Promise<Session> | undefined;
   private closed = false;
   connects = 0;
@@ -66,8 +75,21 @@ export class RelpSender {
    * once), so a record can be settled on its own acknowledgement, before the last.
    */
   async send(messages: readonly Buffer[], signal: AbortSignal, onAnswers?: OnAnswers): Promise<RelpResult> {
-    const session = await this.ready(signal);
+    let session = await this.ready(signal);
+    if (!session.fits(messages.length)) {
+      // librelp's receiver takes no number after 999,999,999 (it expects a tenth digit, which
+      // its reader refuses): a session near the end of its numbers finishes what it has and
+      // closes; these go on a new one, which starts from 1 again.
+      this.retire(session);
+      session = await this.ready(signal);
+    }
     return session.send(messages, signal, onAnswers);
+  }
+
+  private retire(session: Session): void {
+    if (this.session === session) this.session = undefined;
+    this.retiring.add(session);
+    session.retire();
   }
 
   private ready(signal: AbortSignal): Promise<Session> {
@@ -109,6 +131,7 @@ export class RelpSender {
           return;
         }
         session = new Session(socket, this.options, () => {
+          this.retiring.delete(session!);
           if (this.session !== session) return;
           this.session = undefined;
           this.drops++;
@@ -133,6 +156,7 @@ export class RelpSender {
     const session = this.session;
     this.session = undefined;
     session?.close(force);
+    for (const old of this.retiring) old.close(force);
   }
 }
 
@@ -140,6 +164,7 @@ export class RelpSender {
 class Session {
   private readonly parser = new RelpParser();
   private txnr = 1;
+  private readonly firstTxnr = Math.max(2, Math.min(sessionSeam.firstTxnr, MAX_TXNR - 1));
   /** Sent, by transaction number, oldest first. */
   private readonly unanswered = new Map<number, Waiter>();
   /** Waiting for room in the window. */
@@ -149,6 +174,8 @@ class Session {
   private ended: Error | undefined;
   /** The transaction of our `close`, once sent. */
   private closeTxnr: number | undefined;
+  /** Out of transaction numbers: takes no more sends, and closes once all it has are answered. */
+  private retired = false;
   private openAnswer: ((answer: RelpAnswer | Error) => void) | undefined;
   readonly opened: Promise<void>;
 
@@ -175,10 +202,30 @@ class Session {
       };
     });
     socket.write(relpFrame(this.take(), 'open', OPEN_OFFERS));
+    this.txnr = this.firstTxnr;
   }
 
   get usable(): boolean {
-    return this.ended === undefined && this.closeTxnr === undefined;
+    return this.ended === undefined && this.closeTxnr === undefined && !this.retired;
+  }
+
+  /**
+   * Whether `count` more messages get numbers below MAX_TXNR (kept for our `close`) after
+   * those waiting; a session that has sent nothing yet takes any batch.
+   */
+  fits(count: number): boolean {
+    if (this.txnr === this.firstTxnr && this.backlog.length === 0) return true;
+    return this.txnr + this.backlog.length + count <= MAX_TXNR;
+  }
+
+  retire(): void {
+    this.retired = true;
+    this.closeWhenDone();
+  }
+
+  private closeWhenDone(): void {
+    if (!this.retired || this.ended !== undefined || this.closeTxnr !== undefined) return;
+    if (this.unanswered.size === 0 && this.backlog.length === 0) this.close(false);
   }
 
   /** Sends each message as a `syslog` command; resolves once each is answered or the session ended. */
@@ -252,10 +299,12 @@ class Session {
   private received(chunk: Buffer): void {
     if (this.ended !== undefined) return;
     try {
-      for (const frame of this.parser.push(chunk)) {
+      const { frames, error } = this.parser.read(chunk);
+      for (const frame of frames) {
         this.frame(frame);
         if (this.ended !== undefined) break;
       }
+      if (error !== undefined && this.ended === undefined) throw error;
     } catch (error) {
       const problem = error instanceof RelpProtocolError ? error : new RelpProtocolError(String(error));
       this.options.report(`syslog (relp): ${problem.message}; the connection is dropped`, problem);
@@ -266,6 +315,7 @@ class Session {
     this.fresh.clear();
     for (const send of fresh) send.tell();
     this.pump();
+    this.closeWhenDone();
   }
 
   private frame(frame: RelpFrame): void {
@@ -320,6 +370,7 @@ class Session {
       this.destroy(new Error('sender closed'));
       return;
     }
+    if (this.closeTxnr !== undefined) return;
     this.closeTxnr = this.take();
     this.socket.write(relpFrame(this.closeTxnr, 'close'));
     this.socket.end();

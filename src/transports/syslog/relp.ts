@@ -44,24 +44,58 @@ const LF = 0x0a;
 
 /** Reads frames out of a byte stream as it comes; throws RelpProtocolError at the first byte off the grammar. */
 export class RelpParser {
-  private pending: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet read as a frame. */
+  private parts: Buffer[] = [];
+  private have = 0;
+  /**
+   * Bytes the frame begun needs in all, once its header is read: until they are here nothing is
+   * joined or read again (a frame that comes a byte at a time costs its length, not its square).
+   */
+  private need = 0;
 
   push(chunk: Buffer): RelpFrame[] {
-    let buffer = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const frames: RelpFrame[] = [];
-    for (;;) {
-      const frame = readFrame(buffer);
-      if (frame === undefined) break;
-      frames.push(frame.frame);
-      buffer = buffer.subarray(frame.end);
-    }
-    this.pending = Buffer.from(buffer);
+    const { frames, error } = this.read(chunk);
+    if (error !== undefined) throw error;
     return frames;
+  }
+
+  /** The whole frames the chunk completes, and the error at the first byte off the grammar, if any. */
+  read(chunk: Buffer): { frames: RelpFrame[]; error?: RelpProtocolError } {
+    this.parts.push(chunk);
+    this.have += chunk.length;
+    const frames: RelpFrame[] = [];
+    if (this.have < this.need) return { frames };
+    let buffer = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.have);
+    this.parts = [];
+    this.have = 0;
+    this.need = 0;
+    for (;;) {
+      let read: ReturnType<typeof readFrame>;
+      try {
+        read = readFrame(buffer);
+      } catch (error) {
+        // The frames before it were whole and are kept: an answer read is an answer.
+        return { frames, error: error as RelpProtocolError };
+      }
+      if (read === undefined || 'need' in read) {
+        if (buffer.length > 0) {
+          this.parts.push(buffer);
+          this.have = buffer.length;
+          this.need = read?.need ?? 0;
+        }
+        return { frames };
+      }
+      frames.push(read.frame);
+      buffer = buffer.subarray(read.end);
+    }
   }
 }
 
-/** The frame at the start of `buffer` and where it ends, or undefined when more bytes are needed. */
-function readFrame(buffer: Buffer): { frame: RelpFrame; end: number } | undefined {
+/**
+ * The frame at the start of `buffer` and where it ends; when more bytes are needed, how many the
+ * frame has in all once its header is read, else undefined.
+ */
+function readFrame(buffer: Buffer): { frame: RelpFrame; end: number } | { need: number } | undefined {
   let at = 0;
   const field = (what: string, max: number, ok: (byte: number) => boolean): string | undefined => {
     const start = at;
@@ -89,7 +123,7 @@ function readFrame(buffer: Buffer): { frame: RelpFrame; end: number } | undefine
   let data = Buffer.alloc(0);
   if (length > 0) {
     if (buffer[at++] !== SP) throw notRelp(buffer, 'no data');
-    if (buffer.length < at + length + 1) return undefined;
+    if (buffer.length < at + length + 1) return { need: at + length + 1 };
     data = Buffer.from(buffer.subarray(at, at + length));
     at += length;
   } else if (at === buffer.length) return undefined;

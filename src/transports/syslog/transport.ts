@@ -26,6 +26,8 @@ const UDP_MAX_BYTES = 2048;
 const STREAM_MAX_BYTES = 8096;
 /** The most a UDP datagram over IPv4 carries; a larger one is refused at every send (EMSGSIZE). */
 const DATAGRAM_LIMIT = 65_507;
+/** A RELP window beyond this is no use to any receiver, and a way to hold a great deal unanswered. */
+export const MAX_RELP_WINDOW = 100_000;
 
 interface Send {
   messages: MessageBuilder;
@@ -66,8 +68,8 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
       throw new RangeError(`syslog maxMessageBytes must be an integer of at least 480, not ${max}`);
     }
     const window = options.relpWindow ?? 128;
-    if (!(Number.isInteger(window) && window >= 1)) {
-      throw new RangeError(`syslog relpWindow must be a positive integer, not ${window}`);
+    if (!(Number.isInteger(window) && window >= 1 && window <= MAX_RELP_WINDOW)) {
+      throw new RangeError(`syslog relpWindow must be an integer from 1 to ${MAX_RELP_WINDOW}, not ${window}`);
     }
     const formatter = options.formatter;
     const messages = new MessageBuilder({

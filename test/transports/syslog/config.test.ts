@@ -81,7 +81,12 @@ describe('the syslog config entry', () => {
     const log = make({ protocol: 'relp', port: 2514, relpWindow: 16, timeoutMs: '5s' });
     expect(log.stats().targets[1]).toMatchObject({ type: 'syslog', connects: 0, drops: 0 });
     await log.close({ timeoutMs: 100 });
-    expect(() => new SyslogTransport({ protocol: 'relp', relpWindow: 1.5 })).toThrow(/relpWindow must be a positive/);
+    expect(() => new SyslogTransport({ protocol: 'relp', relpWindow: 1.5 })).toThrow(/relpWindow must be an integer/);
+    // From code as from a config: at most 100,000 (the docs' range).
+    expect(() => new SyslogTransport({ protocol: 'relp', relpWindow: 1e9 })).toThrow(
+      /from 1 to 100000, not 1000000000/,
+    );
+    expect(new SyslogTransport({ protocol: 'relp', relpWindow: 100_000 }).type).toBe('syslog');
   });
 
   it('a facility number from code is checked too', () => {

@@ -31,10 +31,16 @@ export function answer(socket: Socket, txnr: number, data: string): void {
   socket.write(`${txnr} rsp ${bytes.length} ${data}\n`);
 }
 
-/** `open`: the data of the answer to open (default: 200 and rsyslog's offers). */
+/**
+ * `open`: the data of the answer to open (default: 200 and rsyslog's offers). `txnrs`: check
+ * transaction numbers as librelp's receiver does, the first after open being `txnrs.first`:
+ * each must be the one expected, the next expected being one more, however many digits it has
+ * (librelp expects 1,000,000,000 after 999,999,999); any other breaks the session (serverclose).
+ */
 export async function fakeRelp(
   onSyslog: (command: SyslogCommand) => void,
   open = '200 OK\nrelp_version=0\nrelp_software=fake\ncommands=syslog',
+  txnrs?: { first: number; broken: number },
 ): Promise<FakeRelp> {
   const sockets: Socket[] = [];
   const state = { messages: [] as string[], connections: 0, opens: 0 };
@@ -42,6 +48,7 @@ export async function fakeRelp(
     sockets.push(socket);
     const connection = ++state.connections;
     let pending = Buffer.alloc(0);
+    let expected = 1;
     socket.on('error', () => {});
     socket.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
@@ -55,6 +62,15 @@ export async function fakeRelp(
         if (pending[dataStart + size] !== 0x0a) throw new Error(`fake RELP server: bad frame ${pending.toString()}`);
         const data = pending.toString('utf8', dataStart, dataStart + size);
         pending = pending.subarray(dataStart + size + 1);
+        if (txnrs !== undefined) {
+          if (Number(txnr) !== expected) {
+            txnrs.broken++;
+            socket.end('0 serverclose 0\n');
+            socket.destroy();
+            return;
+          }
+          expected = command === 'open' ? txnrs.first : expected > 999_999_999 ? 1 : expected + 1;
+        }
         if (command === 'open') {
           state.opens++;
           answer(socket, Number(txnr), open);

@@ -44,6 +44,30 @@ describe('RELP frames', () => {
     expect(parseAnswer(Buffer.from('200'))).toEqual({ code: 200, text: '', rest: '' });
   });
 
+  it('a frame that comes a byte at a time is joined about once, not once per byte', () => {
+    const size = 20_000;
+    const stream = Buffer.from(`2 rsp ${size} 200 ${'x'.repeat(size - 4)}\n3 rsp 6 200 OK\n`);
+    // Bytes copied by joining: a hostile receiver's trickle must not cost the square of its length.
+    const concat = Buffer.concat;
+    let joined = 0;
+    Buffer.concat = ((list: readonly Uint8Array[], total?: number) => {
+      for (const part of list) joined += part.length;
+      return concat(list, total);
+    }) as typeof Buffer.concat;
+    try {
+      const parser = new RelpParser();
+      const frames = [];
+      for (let i = 0; i < stream.length; i++) frames.push(...parser.push(stream.subarray(i, i + 1)));
+      expect(frames.map((f) => [f.txnr, f.data.length])).toEqual([
+        [2, size],
+        [3, 6],
+      ]);
+    } finally {
+      Buffer.concat = concat;
+    }
+    expect(joined).toBeLessThan(4 * stream.length);
+  });
+
   it('anything else is refused at once, not waited on', () => {
     const bad = ['x', '1x', '1 rsp x', '1 rsp 2 OKK', '1 r_p 0\n', '1234567890 ', `1 ${'a'.repeat(33)} `, '1 rsp 0 \n'];
     for (const text of bad) expect(() => new RelpParser().push(Buffer.from(text)), text).toThrow(/not RELP/);
