@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -77,6 +77,8 @@ describe('the docs run as written', () => {
     const result = spawnSync(process.execPath, ['block.mjs'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
     expect(result.stderr, name(block)).toBe('');
     expect(result.status, name(block)).toBe(0);
+    // A secret a block sends (a header, a cookie) to show redaction never reaches its output.
+    if (block.code.includes('not-in-the-log')) expect(result.stdout, name(block)).not.toContain('not-in-the-log');
   });
 
   it('every TypeScript block compiles under strict settings', () => {
@@ -95,6 +97,57 @@ describe('the docs run as written', () => {
     const result = strictTsc(files, dir, ['--ignoreConfig']);
     expect(result.output).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  describe('every TypeScript block, compiled, runs', () => {
+    const ts = runnable.filter((b) => b.lang === 'ts');
+    const dir = join(ROOT, '.tmp', 'docs-ts-run');
+    /** Each block's output, by its name: compiled once, each run in a folder of its own. */
+    const ran = new Map<string, SpawnSyncReturns<string>>();
+    const run = (block: CodeBlock) => {
+      const key = name(block);
+      if (ran.size === 0) {
+        requireBuild();
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        const files = ts.map((b, i) => {
+          const file = join(dir, `block-${i}.mts`);
+          writeFileSync(file, `${b.code}\nexport {};\n`);
+          return file;
+        });
+        const out = ['--ignoreConfig', '--noEmit', 'false', '--rootDir', dir, '--outDir', join(dir, 'out')];
+        expect(strictTsc(files, dir, out).output).toBe('');
+        ts.forEach((b, i) => {
+          const cwd = join(dir, `run-${i}`);
+          mkdirSync(cwd);
+          const script = join(dir, 'out', `block-${i}.mjs`);
+          ran.set(name(b), spawnSync(process.execPath, [script], { cwd, encoding: 'utf8', timeout: 20_000 }));
+        });
+      }
+      return ran.get(key)!;
+    };
+
+    it.each(ts.map((b) => [name(b), b] as const))('%s', (_n, block) => {
+      const result = run(block);
+      expect(result.stderr, name(block)).toBe('');
+      expect(result.status, name(block)).toBe(0);
+    });
+
+    it("README's tour writes what its comments say", () => {
+      const tour = ts.find((b) => b.file === 'README.md' && b.code.includes('withContext'));
+      expect(tour).toBeDefined();
+      const lines = run(tour!)
+        .stdout.trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const msgs = lines.map((l) => l.msg);
+      expect(msgs).toContain('hello Ann, you are 41');
+      expect(lines.find((l) => l.msg === '[pay] retrying')).toMatchObject({ card: '[Redacted]', reqId: 'r-1' });
+      expect(lines.find((l) => l.msg === 'inside')).toMatchObject({ traceId: 't-9' });
+      expect(lines.find((l) => l.msg === 'charge failed')).toMatchObject({ orderId: 'o-7', err: { type: 'Error' } });
+      expect(msgs).toContain('from elsewhere');
+      expect(msgs).toContain('scoped');
+    });
   });
 
   it.each(runnable.filter((b) => b.lang === 'sh' && b.flags.includes('run')).map((b) => [name(b), b] as const))(
@@ -123,6 +176,61 @@ describe('the docs run as written', () => {
       }
     },
   );
+});
+
+describe('the cli page shows what `streamlog check` prints', () => {
+  it('its bad.json example, line for line', () => {
+    requireBuild();
+    // The indented example in a list item: `$ cat bad.json`, the file, `$ streamlog check bad.json`, the output.
+    const text = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
+    const example = /^( +)\$ cat bad\.json\n\1(.+)\n\1\$ streamlog check bad\.json\n((?:\1.+\n)+?)\1```/m.exec(text);
+    expect(example, 'docs/cli.md has the check example').not.toBeNull();
+    const [, indent, config, output] = example!;
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-docs-check-'));
+    try {
+      writeFileSync(join(dir, 'bad.json'), config!);
+      const cli = join(ROOT, 'dist', 'esm', 'cli', 'main.js');
+      const result = spawnSync(process.execPath, [cli, 'check', 'bad.json'], { cwd: dir, encoding: 'utf8' });
+      const shown = output!
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.slice(indent!.length));
+      const printed = (result.stdout + result.stderr).trim().split('\n');
+      // The doc's folder is an example's (/srv/app); the rest is as printed.
+      expect(printed.map((line) => line.replace(dir, '/srv/app'))).toEqual(shown);
+      expect(result.status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the README stands on its own', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  it('names no URL and no host: what it points to is in the repository', () => {
+    expect(readme.match(/[a-z][\w+.-]*:\/\/\S*/gi) ?? []).toEqual([]);
+    // A dotted name ending in a top-level domain is a host (a registry's, a site's).
+    expect(readme.match(/\b[\w-]+(\.[\w-]+)*\.(com|org|net|io|dev|app|sh|co)\b/gi) ?? []).toEqual([]);
+  });
+
+  it('every repository path it names in backticks exists (the output folder of the demo aside)', () => {
+    const paths = [...readme.matchAll(/`((?:examples|test|src|bench|scripts|docs)\/[^`\s]*)`/g)].map((m) => m[1]!);
+    expect(paths.length).toBeGreaterThan(0);
+    const gitignored = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n').filter(Boolean);
+    expect(paths.filter((p) => !existsSync(join(ROOT, p)) && !gitignored.includes(p))).toEqual([]);
+  });
+
+  it('the Quick start runs npm scripts the package has', () => {
+    const scripts = Object.keys(
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+    );
+    const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## A five-minute tour'));
+    const named = [...quick.matchAll(/npm run (\w[\w:-]*)/g)].map((m) => m[1]!);
+    expect(named).toContain('demo');
+    expect(quick).toContain('npm test');
+    expect(named.filter((script) => !scripts.includes(script))).toEqual([]);
+  });
 });
 
 describe('the docs link only to what the repository holds', () => {
