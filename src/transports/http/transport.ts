@@ -1,6 +1,7 @@
 import { BatchTransport } from '../../core/plugin/batch-transport.js';
 import type { BatchInfo } from '../../core/plugin/batch-transport.js';
 import type { Verdict } from '../../core/plugin/batch-outcome.js';
+import { MAX_TIMER_MS } from '../../core/plugin/units.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { HttpStats, HttpTransportOptions } from './options.js';
 import { DEFAULT_RETRYABLE, type HttpPreset, verdictFor } from './preset.js';
@@ -54,8 +55,9 @@ export class HttpTransport extends BatchTransport {
       // so batches are cut near batch.maxBytes of request body, not of JSON lines.
       size: (record) => body.estimate(record),
       concurrency,
-      // The sender's timeout is per read; this one bounds the whole attempt (a drip-fed answer).
-      timeoutMs: timeoutMs * 2,
+      // The sender's timeout is per read; this one bounds the whole attempt (a drip-fed answer),
+      // at most the longest timer Node keeps (a longer one would fire after 1 ms).
+      timeoutMs: Math.min(timeoutMs * 2, MAX_TIMER_MS),
     });
     this.sender = sender;
   }
