@@ -146,3 +146,31 @@ describe('buffered transport', () => {
     );
   });
 });
+
+describe('buffered transport retrying for weeks', () => {
+  it('a backoff past the longest timer waits that long rather than firing at once (no retry storm)', async () => {
+    const inner = new Flaky(new Set(['never taken']), Number.POSITIVE_INFINITY);
+    // 30 days, from code: past the 24.8 days a Node timer can hold (a config refuses it; code is not checked).
+    const day = 86_400_000;
+    const buffered = new BufferedTransport(inner, {
+      batch: { intervalMs: 1 },
+      retry: { baseMs: 30 * day, maxAttempts: 50 },
+    });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const log = createLogger({ exitFlush: false, base: null, transports: [buffered] });
+    try {
+      log.info('never taken');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // One attempt, then a wait of days: a timer set past its limit would fire after 1 ms, again and again.
+      expect(inner.delivered).toEqual([]);
+      expect(log.stats()).toMatchObject({ logged: 1, delivered: 0, failed: 0, pending: 1 });
+      expect((inner as unknown as { seen: Map<string, number> }).seen.get('never taken')).toBeLessThanOrEqual(2);
+      expect(warnings).not.toContain('TimeoutOverflowWarning');
+    } finally {
+      process.off('warning', onWarning);
+      await log.close({ timeoutMs: 50 });
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { carryFate, keepFlat, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
+import { MAX_TIMER_MS } from './units.js';
 import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
 
 export interface BatchOptions {
@@ -818,7 +819,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const delay =
       serverDelay === undefined
         ? backoffMs(batch.attempt, baseMs, maxMs, true)
-        : Math.min(maxMs, Math.max(baseMs, serverDelay));
+        : Math.min(maxMs, Math.max(baseMs, serverDelay), MAX_TIMER_MS);
     const exhausted =
       attempt >= this.retry.maxAttempts || performance.now() + delay - batch.firstSent > this.retry.deadlineMs;
     if (batch.read !== undefined) {

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from './units.js';
 /** When gathered items become a batch: by count, by bytes, or once this long has passed. */
 export interface BatchLimits {
   maxItems: number;
@@ -90,6 +91,7 @@ export class Batcher<T> {
  * with `jitter`, a random wait up to that (full jitter, so many senders do not retry in step).
  */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, jitter: boolean): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+  // Never past the longest timer Node can set: a longer one fires at once, and retries would storm.
+  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt, MAX_TIMER_MS);
   return jitter ? Math.random() * ceiling : ceiling;
 }

@@ -49,4 +49,11 @@ describe('Batcher: the batching buffered and http share', () => {
       expect(delay).toBeLessThan(800);
     }
   });
+
+  it('backoff without a cap stops at the longest wait a Node timer holds (past it, a timer fires at once)', () => {
+    const longest = 2 ** 31 - 1;
+    expect(backoffMs(40, 100, Number.POSITIVE_INFINITY, false)).toBe(longest);
+    expect(backoffMs(2000, 100, Number.POSITIVE_INFINITY, false)).toBe(longest);
+    expect(backoffMs(1, 13 * 86_400_000, Number.POSITIVE_INFINITY, true)).toBeLessThanOrEqual(longest);
+  });
 });
