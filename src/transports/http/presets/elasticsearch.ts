@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LogRecord } from '../../../core/record/log-record.js';
 import type { PresetFactory, Verdict } from '../preset.js';
+import { TopLevelKeys } from './line-entries.js';
 
 interface BulkResult {
   status?: unknown;
@@ -32,6 +33,7 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     }
     return id;
   };
+  const keys = new TopLevelKeys(METADATA_FIELDS);
   return {
     contentType: 'application/x-ndjson',
     // `/_bulk` ends the path, before any query (`?pipeline=…`, `?refresh=…`).
@@ -43,7 +45,7 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     body(records) {
       let body = '';
       for (const record of records) {
-        body += `{"create":{"_index":${JSON.stringify(index)},"_id":"${idOf(record)}"}}\n${withTimestamp(record)}`;
+        body += `{"create":{"_index":${JSON.stringify(index)},"_id":"${idOf(record)}"}}\n${documentOf(record, keys)}`;
       }
       return body;
     },
@@ -87,11 +89,16 @@ function unreadable(what: string): Verdict {
   return { kind: 'retry', reason: new Error(`the bulk answer could not be read: ${what}`) };
 }
 
-/** The line with `@timestamp` first (also with `timestamp: false`); one with its own, or no valid Date, as is. */
-function withTimestamp(record: LogRecord): string {
-  const line = record.json();
+/**
+ * The record's document: its line with each key once (Elasticsearch refuses a repeated
+ * field), a top-level metadata field (`_id`, `_index`…, refused inside a document) renamed
+ * `@_id`, and `@timestamp` first (also with `timestamp: false`) unless the line has its
+ * own at its top level or the time is no valid Date.
+ */
+function documentOf(record: LogRecord, keys: TopLevelKeys): string {
+  const line = keys.rewrite(record.json());
   const time = record.time;
-  if (!(Math.abs(time) <= MAX_DATE_MS) || line.includes('"@timestamp":')) return line;
+  if (!(Math.abs(time) <= MAX_DATE_MS) || keys.has('"@timestamp"')) return line;
   // Records of a batch mostly share their millisecond with the one before.
   if (time !== lastTime) {
     lastTime = time;
@@ -99,6 +106,32 @@ function withTimestamp(record: LogRecord): string {
   }
   return `{"@timestamp":"${lastIso}"${line.length > 3 ? ',' : ''}${line.slice(1)}`;
 }
+
+/**
+ * Elasticsearch's metadata fields (and OpenSearch's): a document holding one at its top level
+ * is refused ("Field [_id] is a metadata field and cannot be added inside a document").
+ */
+const METADATA_FIELDS: ReadonlySet<string> = new Set(
+  [
+    '_id',
+    '_index',
+    '_source',
+    '_size',
+    '_doc_count',
+    '_field_names',
+    '_ignored',
+    '_routing',
+    '_tier',
+    '_type',
+    '_version',
+    '_seq_no',
+    '_tsid',
+    '_ts_routing_hash',
+    '_data_stream_timestamp',
+    '_nested_path',
+    '_ignored_source',
+  ].map((name) => `"${name}"`),
+);
 
 let lastTime = Number.NaN;
 let lastIso = '';

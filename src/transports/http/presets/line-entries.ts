@@ -100,3 +100,70 @@ export class LinePicker {
     return values;
   }
 }
+
+/**
+ * A record's line with each top-level key once, for backends that refuse an object that
+ * repeats a key (Elasticsearch and OpenSearch answer "Duplicate field", ClickHouse's
+ * JSONEachRow code 117), as a line does when a call's field is named like a child's binding.
+ * A repeated key keeps its first place and its last value, as JSON.parse reads the line.
+ * Keys in `reserved` (quoted, as the line has them) are renamed with a leading `@` (another
+ * while that name is taken), as the line renames a field named like a base key. After
+ * `rewrite`, `has` tells whether the line has a key at its top level.
+ */
+export class TopLevelKeys {
+  /** Per entry: key start (its opening quote), key end (past its closing quote), value end. */
+  private readonly entries: number[] = [];
+  /** Each key (quoted) → the index of its first entry. */
+  private readonly first = new Map<string, number>();
+  /** Per first entry: the index of the key's last entry. */
+  private readonly last: number[] = [];
+
+  constructor(private readonly reserved: ReadonlySet<string> = new Set()) {}
+
+  rewrite(line: string): string {
+    const { entries, first, last, reserved } = this;
+    entries.length = 0;
+    last.length = 0;
+    first.clear();
+    let repeated = false;
+    let renamed = false;
+    let at = 1;
+    let end = 1;
+    while (line.charCodeAt(at) === QUOTE) {
+      const keyEnd = endOfString(line, at);
+      const valueEnd = endOfValue(line, keyEnd + 1);
+      const key = line.slice(at, keyEnd);
+      const entry = entries.length / 3;
+      const seen = first.get(key);
+      if (seen === undefined) first.set(key, entry);
+      else {
+        repeated = true;
+        last[seen] = entry;
+      }
+      last.push(entry);
+      if (reserved.has(key)) renamed = true;
+      entries.push(at, keyEnd, valueEnd);
+      end = valueEnd;
+      if (line.charCodeAt(valueEnd) !== COMMA) break;
+      at = valueEnd + 1;
+    }
+    // Only a line read to its closing brace is rewritten: anything else goes as it came.
+    if ((!repeated && !renamed) || line.charCodeAt(end) !== CLOSE_BRACE) return line;
+    let out = '{';
+    for (const [key, entry] of first) {
+      let name = key;
+      if (reserved.has(key)) {
+        name = `"@${key.slice(1)}`;
+        while (first.has(name)) name = `"@${name.slice(1)}`;
+      }
+      const from = entries[last[entry]! * 3 + 1]!;
+      out += `${out.length > 1 ? ',' : ''}${name}${line.slice(from, entries[last[entry]! * 3 + 2]!)}`;
+    }
+    return out + line.slice(end);
+  }
+
+  /** Whether the line last rewritten has this key (quoted) at its top level. */
+  has(key: string): boolean {
+    return this.first.has(key);
+  }
+}

@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { countingLogger } from './counting-logger.js';
+import { closeServersAfterEach, expectAddsUp, readBody } from './receiver.js';
+
+const servers: Server[] = [];
+closeServersAfterEach(servers);
+
+type Respond = (res: ServerResponse, body: string, n: number, req: IncomingMessage) => void;
+
+async function receiver(respond: Respond) {
+  const state = { url: '', requests: 0 };
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    state.requests++;
+    respond(res, body, state.requests, req);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return state;
+}
+
+/** The top-level keys of a JSON object's text, repeats included (JSON.parse would hide them). */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let at = 0; at < text.length; at++) {
+    const c = text[at];
+    if (c === '"') {
+      let end = at + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (depth === 1 && text[end + 1] === ':') keys.push(JSON.parse(text.slice(at, end + 1)) as string);
+      at = end;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return keys;
+}
+
+const METADATA = ['_id', '_index', '_source', '_routing', '_version', '_seq_no', '_ignored', '_field_names'];
+
+/**
+ * What Elasticsearch refuses in a bulk document, item by item (400): a repeated field
+ * ("Duplicate field"), a metadata field at the top level, no top-level `@timestamp` (a data
+ * stream's index). The rest is taken.
+ */
+function refusal(document: string): string | undefined {
+  const keys = topLevelKeys(document);
+  if ((JSON.parse(document) as { msg?: unknown }).msg === 'refuse me') return 'mapper_parsing_exception: refused';
+  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+  if (repeated !== undefined) return `json_parse_exception: Duplicate field '${repeated}'`;
+  const metadata = keys.find((key) => METADATA.includes(key));
+  if (metadata !== undefined) return `mapper_parsing_exception: Field [${metadata}] is a metadata field`;
+  if (!keys.includes('@timestamp')) return 'illegal_argument_exception: data stream timestamp field is missing';
+  return undefined;
+}
+
+/** A fake `_bulk` that judges each document as Elasticsearch would; `order` may reverse the items. */
+async function fakeElasticsearch(order: (n: number) => 'sent' | 'reversed' = () => 'sent') {
+  const taken = new Map<string, Record<string, unknown>>();
+  const state = await receiver((res, body, n) => {
+    const lines = body.split('\n').filter(Boolean);
+    const items: unknown[] = [];
+    for (let i = 0; i < lines.length; i += 2) {
+      const _id = (JSON.parse(lines[i]!) as { create: { _id: string } }).create._id;
+      const refused = refusal(lines[i + 1]!);
+      if (refused === undefined) {
+        const status = taken.has(_id) ? 409 : 201;
+        taken.set(_id, JSON.parse(lines[i + 1]!) as Record<string, unknown>);
+        items.push({ create: { _index: 'logs', _id, status } });
+      } else {
+        const [type, reason] = refused.split(': ');
+        items.push({ create: { _index: 'logs', _id, status: 400, error: { type, reason } } });
+      }
+    }
+    if (order(n) === 'reversed') items.reverse();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ took: 1, errors: items.some((i) => JSON.stringify(i).includes('"error"')), items }));
+  });
+  return { ...state, taken };
+}
+
+function logger(name: string, transport: Record<string, unknown>) {
+  return countingLogger(name, {
+    batch: { maxRecords: 100, intervalMs: 20 },
+    retry: { maxAttempts: 3, baseMs: 5, maxMs: 20 },
+    ...transport,
+  });
+}
+
+describe('elasticsearch: documents Elasticsearch takes, whatever keys the records have', () => {
+  it('a key repeated (a field named like a binding), _id or _index in a record, a nested @timestamp', async () => {
+    const es = await fakeElasticsearch();
+    const { log, dead } = logger('es-keys', { preset: 'elasticsearch', url: es.url });
+    const request = log.child({ requestId: 'bound', user: 'bound' });
+    request.info({ requestId: 'from the call', i: 0 }, 'a field named like a binding');
+    log.info({ _id: '64b7f0c2e1', _index: 'theirs', i: 1 }, 'a MongoDB document, logged whole');
+    log.info({ doc: { '@timestamp': 'nested' }, i: 2 }, 'a nested @timestamp only');
+    log.info({ _id: 'mine', '@_id': 'taken', i: 3 }, 'the renamed key is taken');
+    log.info({ i: 4 }, 'plain');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(dead()).toEqual([]);
+    expect(stats).toMatchObject({ logged: 5, delivered: 5, failed: 0 });
+    expect(es.taken.size).toBe(5);
+    const docs = [...es.taken.values()].sort((a, b) => (a.i as number) - (b.i as number));
+    // A repeated key is sent once, with its last value, as JSON.parse reads the line.
+    expect(docs[0]).toMatchObject({ requestId: 'from the call', user: 'bound' });
+    expect(docs[1]).toMatchObject({ '@_id': '64b7f0c2e1', '@_index': 'theirs' });
+    expect(docs[2]).toMatchObject({ doc: { '@timestamp': 'nested' }, '@timestamp': expect.stringMatching(/Z$/) });
+    expect(docs[3]).toMatchObject({ '@_id': 'taken', '@@_id': 'mine' });
+    await log.close();
+  });
+});
