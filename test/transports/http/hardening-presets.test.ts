@@ -113,4 +113,19 @@ describe('elasticsearch: documents Elasticsearch takes, whatever keys the record
     expect(docs[3]).toMatchObject({ '@_id': 'taken', '@@_id': 'mine' });
     await log.close();
   });
+
+  it('items answered in another order than sent: not read as the records sent there, retried', async () => {
+    const es = await fakeElasticsearch((n) => (n === 1 ? 'reversed' : 'sent'));
+    const { log, dead } = logger('es-order', { preset: 'elasticsearch', url: es.url });
+    for (let i = 0; i < 10; i++) log.info({ i }, i === 2 ? 'refuse me' : 'take me');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    // The refused record fails, never counted delivered; the one its refusal was answered at is not failed.
+    expect(dead().map((entry) => entry.record.i)).toEqual([2]);
+    expect(stats).toMatchObject({ logged: 10, delivered: 9, failed: 1 });
+    expect([...es.taken.values()].map((doc) => doc.i).sort()).toEqual([0, 1, 3, 4, 5, 6, 7, 8, 9]);
+    expect((stats.targets[0] as unknown as { retries: number }).retries).toBeGreaterThanOrEqual(1);
+    await log.close();
+  });
 });

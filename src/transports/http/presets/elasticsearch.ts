@@ -14,7 +14,7 @@ interface BulkResult {
  * counts as delivered). Each document carries `@timestamp` (ISO 8601, from the record's
  * time), the field Kibana and OpenSearch Dashboards look for. A 200 is read item by item:
  * the items that got 429 or 5xx are retried, the refused ones fail. An answer that cannot
- * be read (cut, not JSON, an item count or item shape that does not match the batch) says
+ * be read (cut, not JSON, an item count, item shape or item `_id` that does not match the batch) says
  * nothing about what was indexed: the batch is retried (the ids keep that from indexing twice).
  */
 export const elasticsearchPreset: PresetFactory = (options) => {
@@ -65,6 +65,11 @@ export const elasticsearchPreset: PresetFactory = (options) => {
       for (let i = 0; i < items.length; i++) {
         const result = resultOf(items[i]);
         if (result === undefined) return unreadable(`item ${i} is not a bulk result`);
+        // Items answer in the order sent: one naming another record's id is no answer about this one.
+        const id = (result as { _id?: unknown })._id;
+        if (typeof id === 'string' && id !== ids.get(records[i]!)) {
+          return unreadable(`item ${i} is about _id ${JSON.stringify(id.slice(0, 64))}, not the document sent there`);
+        }
         const status = result.status as number;
         if ((status >= 200 && status < 300) || status === 409) continue;
         if (status === 429 || status >= 500) retry.push(i);
