@@ -88,3 +88,17 @@ export function ndjsonBody(records: readonly LogRecord[]): string {
   for (const record of records) body += record.json();
   return body;
 }
+
+/**
+ * A 2xx whose body is an HTML page (a login page, a proxy's or a web UI's answer to a URL
+ * that is not the backend's) for a backend whose answer is never one: not the backend's
+ * word that it took the batch, so the batch is retried; undefined for any other answer.
+ */
+export function htmlPageVerdict(response: HttpResponse, backend: string): Verdict | undefined {
+  if (response.status < 200 || response.status >= 300) return undefined;
+  if (!/^\s*<(?:!doctype|html|head|body)\b/i.test(response.body)) return undefined;
+  const reason = new Error(
+    `HTTP ${response.status} with an HTML page (${response.body.length} characters), not an answer from ${backend}`,
+  );
+  return { kind: 'retry', reason };
+}

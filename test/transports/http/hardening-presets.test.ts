@@ -78,7 +78,7 @@ async function fakeElasticsearch(order: (n: number) => 'sent' | 'reversed' = () 
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ took: 1, errors: items.some((i) => JSON.stringify(i).includes('"error"')), items }));
   });
-  return { ...state, taken };
+  return Object.assign(state, { taken });
 }
 
 function logger(name: string, transport: Record<string, unknown>) {
@@ -126,6 +126,62 @@ describe('elasticsearch: documents Elasticsearch takes, whatever keys the record
     expect(stats).toMatchObject({ logged: 10, delivered: 9, failed: 1 });
     expect([...es.taken.values()].map((doc) => doc.i).sort()).toEqual([0, 1, 3, 4, 5, 6, 7, 8, 9]);
     expect((stats.targets[0] as unknown as { retries: number }).retries).toBeGreaterThanOrEqual(1);
+    await log.close();
+  });
+});
+
+/**
+ * A fake ClickHouse HTTP interface: rows of a JSONEachRow body are taken (by their `i`) when
+ * it answers an empty 200; `answer` may instead say an exception after a 200 status line (as a
+ * server streaming progress headers must), or send a page.
+ */
+async function fakeClickHouse(answer: (rows: { i: number; msg: string }[], n: number) => string | undefined) {
+  const taken: number[] = [];
+  const state = await receiver((res, body, n) => {
+    const rows = body
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { i: number; msg: string });
+    const said = answer(rows, n);
+    res.writeHead(200, { 'content-type': said?.startsWith('<') ? 'text/html' : 'text/plain; charset=UTF-8' });
+    if (said === undefined) taken.push(...rows.map((row) => row.i));
+    res.end(said ?? '');
+  });
+  return Object.assign(state, { url: `${state.url}/`, taken });
+}
+
+describe('clickhouse: a 200 is not always an insert', () => {
+  it('an exception in the body of a 200 (progress headers sent first): retried or bisected, never delivered', async () => {
+    const ch = await fakeClickHouse((rows, n) => {
+      if (n === 1) return 'Code: 241, e.displayText() = DB::Exception: Memory limit (for query) exceeded\n';
+      if (rows.some((row) => row.msg === 'poison')) {
+        return "Code: 27. DB::Exception: Cannot parse input: expected '\"' before: 'x': (at row 1). (CANNOT_PARSE_INPUT)\n";
+      }
+      return undefined;
+    });
+    const { log, dead } = logger('ch-200', { preset: 'clickhouse', url: ch.url });
+    for (let i = 0; i < 20; i++) log.info({ i }, i === 13 ? 'poison' : 'row');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 20, delivered: 19, failed: 1 });
+    expect(dead().map((entry) => entry.record.i)).toEqual([13]);
+    expect(dead()[0]!.reasons[0]!.error).toMatch(/^ClickHouse Code: 27\. DB::Exception: Cannot parse input/);
+    expect(new Set(ch.taken).size).toBe(19);
+    expect(ch.taken).not.toContain(13);
+    await log.close();
+  });
+
+  it('a 200 with an HTML page (a login page at the URL): retried, then failed, never delivered', async () => {
+    const ch = await fakeClickHouse(() => '<!DOCTYPE html>\n<html><body>Sign in</body></html>');
+    const { log, dead } = logger('ch-html', { preset: 'clickhouse', url: ch.url });
+    for (let i = 0; i < 5; i++) log.info({ i }, 'row');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 5, delivered: 0, failed: 5 });
+    expect(ch.requests).toBe(3);
+    expect(dead()[0]!.reasons[0]!.error).toMatch(/HTTP 200 with an HTML page .*not an answer from ClickHouse/);
     await log.close();
   });
 });

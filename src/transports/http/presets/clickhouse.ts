@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LogRecord } from '../../../core/record/log-record.js';
-import type { PresetFactory, Verdict } from '../preset.js';
+import { type HttpResponse, htmlPageVerdict, type PresetFactory, type Verdict } from '../preset.js';
 import { LinePicker } from './line-entries.js';
 
 /** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network, a replica read-only. */
@@ -76,11 +76,15 @@ export const clickhousePreset: PresetFactory = (options) => {
       return body;
     },
     classify(response): Verdict | undefined {
-      if (response.status === 200) return { kind: 'delivered' };
-      const code = Number(/Code: (\d+)/.exec(response.body)?.[1]);
-      if (Number.isNaN(code)) return undefined;
+      const code = exceptionCode(response);
+      if (response.status === 200 && code === undefined) {
+        // An insert's answer has no body: a page (a proxy's, a login's) is not ClickHouse's word.
+        return htmlPageVerdict(response, 'ClickHouse') ?? { kind: 'delivered' };
+      }
+      if (code === undefined) return undefined;
       const hint = code === 115 && options.insertDeduplicationToken ? `${TOKEN_UNKNOWN}: ` : '';
-      const reason = new Error(`${hint}ClickHouse ${response.body.trim().slice(0, 300)}`);
+      const said = response.body.trim().slice(0, 300) || `Code: ${code}`;
+      const reason = new Error(`${hint}ClickHouse ${said}`);
       if (RETRYABLE_CODES.has(code)) return { kind: 'retry', reason };
       if (REQUEST_CODES.has(code)) return { kind: 'fail', reason, circuit: true };
       // A row it could not parse (27, 33, 72, 117…): bisection finds it.
@@ -88,3 +92,19 @@ export const clickhousePreset: PresetFactory = (options) => {
     },
   };
 };
+
+/**
+ * The exception code of an answer: the `X-ClickHouse-Exception-Code` header, or the body's
+ * `Code: N` (servers before the header, and an exception raised once the 200 was sent: a
+ * server streaming progress headers can only say it in the body, after a 200 status line).
+ */
+function exceptionCode(response: HttpResponse): number | undefined {
+  const header = response.headers['x-clickhouse-exception-code'];
+  const fromHeader = Number(Array.isArray(header) ? header[0] : header);
+  if (Number.isInteger(fromHeader) && fromHeader > 0) return fromHeader;
+  // In a 200, only the exception's own text counts (a body that merely mentions a code does not).
+  const match = /Code: (\d+)/.exec(response.body);
+  if (match === null) return undefined;
+  if (response.status === 200 && !response.body.includes('DB::Exception')) return undefined;
+  return Number(match[1]);
+}
