@@ -130,4 +130,31 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
       await query(`DROP TABLE IF EXISTS ${table}`);
     }
   }, 60_000);
+
+  it('without columns, a line that repeats a key (a field named like a binding) is inserted, its last value', async () => {
+    const table = `streamlog_repeat_${process.pid}_${Date.now()}`;
+    await query(`CREATE TABLE ${table} (time UInt64, requestId String, msg String) ENGINE = MergeTree ORDER BY time`);
+    try {
+      const { log, dead } = countingLogger('ch-repeat', {
+        preset: 'clickhouse',
+        url: CLICKHOUSE,
+        table,
+        batch: { maxRecords: 1000, intervalMs: 20 },
+        retry: { baseMs: 10, maxMs: 100 },
+      });
+      const request = log.child({ requestId: 'bound' });
+      request.info({ requestId: 'from the call' }, 'repeated');
+      request.info('once');
+      expect(await log.flush({ timeoutMs: 30_000 })).toBe(true);
+      const stats = log.stats();
+      expect(stats.delivered + stats.failed + stats.dropped + stats.pending).toBe(stats.logged);
+      expect(dead()).toEqual([]);
+      expect(stats).toMatchObject({ logged: 2, delivered: 2, failed: 0 });
+      const rows = await query(`SELECT msg, requestId FROM ${table} ORDER BY msg FORMAT TSV`);
+      expect(rows).toBe('once\tbound\nrepeated\tfrom the call\n');
+      await log.close();
+    } finally {
+      await query(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }, 60_000);
 });

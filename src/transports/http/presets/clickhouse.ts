@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LogRecord } from '../../../core/record/log-record.js';
 import { type HttpResponse, htmlPageVerdict, type PresetFactory, type Verdict } from '../preset.js';
-import { LinePicker } from './line-entries.js';
+import { LinePicker, TopLevelKeys } from './line-entries.js';
 
 /** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network, a replica read-only. */
 const RETRYABLE_CODES = new Set([159, 202, 209, 210, 241, 242, 252, 319, 425]);
@@ -45,8 +45,10 @@ export const clickhousePreset: PresetFactory = (options) => {
   const picker = new LinePicker(wanted);
   const at = mapping.map((m) => wanted.indexOf(m.key));
   // Values come from the record's line, as they were at the log call, copied as they are.
+  const keys = new TopLevelKeys();
   const row = (record: LogRecord): string => {
-    if (columns === undefined) return record.json();
+    // A row that repeats a field is refused (code 117): each key once, its last value.
+    if (columns === undefined) return keys.rewrite(record.json());
     const values = picker.pick(record.json());
     let out = '';
     for (let i = 0; i < mapping.length; i++) {
