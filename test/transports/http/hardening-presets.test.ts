@@ -185,3 +185,84 @@ describe('clickhouse: a 200 is not always an insert', () => {
     await log.close();
   });
 });
+
+/**
+ * A fake Loki push endpoint that refuses (400) what Loki refuses: a label name not
+ * [A-Za-z_][A-Za-z0-9_]*, a label or metadata value that is not a string, a time that is not
+ * a nanosecond string. Entries of a push it takes are kept, their lines parsed; a push is
+ * answered 204, or with `page` when it gives one.
+ */
+async function fakeLoki(page: (n: number) => string | undefined = () => undefined) {
+  const taken: { labels: Record<string, string>; line: Record<string, unknown>; metadata?: unknown }[] = [];
+  const state = await receiver((res, body, n) => {
+    const push = JSON.parse(body) as { streams: { stream: Record<string, unknown>; values: unknown[][] }[] };
+    const refused = (): string | undefined => {
+      for (const { stream, values } of push.streams) {
+        for (const [name, value] of Object.entries(stream)) {
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `error parsing labels: unexpected character in ${name}`;
+          if (typeof value !== 'string') return 'label values must be strings';
+        }
+        for (const [time, line, metadata] of values) {
+          if (typeof time !== 'string' || !/^\d+$/.test(time) || typeof line !== 'string') return 'bad entry';
+          for (const value of Object.values((metadata ?? {}) as object)) {
+            if (typeof value !== 'string') return 'structured metadata values must be strings';
+          }
+        }
+      }
+      return undefined;
+    };
+    const why = refused();
+    if (why !== undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      return void res.end(why);
+    }
+    const html = page(n);
+    if (html !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return void res.end(html);
+    }
+    for (const { stream, values } of push.streams) {
+      for (const [, line, metadata] of values) {
+        taken.push({ labels: stream as Record<string, string>, line: JSON.parse(line as string), metadata });
+      }
+    }
+    res.writeHead(204);
+    res.end();
+  });
+  return Object.assign(state, { url: `${state.url}/loki/api/v1/push`, taken });
+}
+
+describe('loki: labels Loki takes, values as the line has them', () => {
+  it('label fields named with a dot, a dash or a digit first; metadata values that are objects or arrays', async () => {
+    const loki = await fakeLoki();
+    const { log, dead } = logger('loki-labels', {
+      preset: 'loki',
+      url: loki.url,
+      labels: ['service.name', 'k8s-pod', '9lives', 'name'],
+      metadata: ['user', 'orderId'],
+    });
+    const line = '{"level":30,"time":1700000000000,"service.name":"billing","orderId":[17,"b"],"msg":"array"}\n';
+    const stream = log.stream();
+    stream.end(line);
+    await new Promise((resolve) => stream.on('finish', resolve));
+    log.info({ 'k8s-pod': 'web-1', '9lives': 'cat', user: { id: 7, roles: ['admin'] } }, 'an object');
+    log.info({ name: 'plain' }, 'plain');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(dead()).toEqual([]);
+    expect(stats).toMatchObject({ logged: 3, delivered: 3, failed: 0 });
+    const byMsg = new Map(loki.taken.map((entry) => [entry.line.msg, entry]));
+    // As the line has them: JSON text, not "17,b" or "[object Object]".
+    expect(byMsg.get('array')).toMatchObject({
+      labels: { level: 'info', service_name: 'billing' },
+      metadata: { orderId: '[17,"b"]' },
+    });
+    expect(byMsg.get('an object')).toMatchObject({
+      labels: { level: 'info', k8s_pod: 'web-1', _9lives: 'cat' },
+      metadata: { user: '{"id":7,"roles":["admin"]}' },
+    });
+    expect(byMsg.get('plain')).toMatchObject({ labels: { level: 'info', name: 'plain' } });
+    await log.close();
+  });
+});

@@ -2,6 +2,8 @@ import type { PresetFactory } from '../preset.js';
 import { LinePicker } from './line-entries.js';
 import { unixNanos } from './unix-nanos.js';
 
+const QUOTE = 34;
+
 /**
  * Grafana Loki's push API (JSON): one stream per distinct label set (the configured record
  * fields, plus `level`), entries as [nanosecond time string, the formatted line], chosen
@@ -14,7 +16,9 @@ export const lokiPreset: PresetFactory = (options) => {
   const fields = [...new Set([...labels, ...metadata])];
   const picker = new LinePicker(fields.map((field) => JSON.stringify(field)));
   const chosen = (names: string[]) => names.map((name) => [name, fields.indexOf(name)] as const);
-  const labelFields = chosen(labels);
+  // Loki refuses a push whose label name is not [A-Za-z_][A-Za-z0-9_]* (a field `service.name`
+  // would fail every batch): the label is named as Loki's own agents name it, `service_name`.
+  const labelFields = chosen(labels).map(([name, at]) => [lokiLabelName(name), at] as const);
   const metadataFields = chosen(metadata);
   /** The chosen fields the line has, as strings. */
   const stringsOf = (
@@ -24,7 +28,8 @@ export const lokiPreset: PresetFactory = (options) => {
   ) => {
     for (const [name, at] of list) {
       const raw = values[at];
-      if (raw !== undefined) into[name] = String(JSON.parse(raw));
+      // A string is its text; anything else its JSON as the line has it (an object: not "[object Object]").
+      if (raw !== undefined) into[name] = raw.charCodeAt(0) === QUOTE ? (JSON.parse(raw) as string) : raw;
     }
     return into;
   };
@@ -49,3 +54,9 @@ export const lokiPreset: PresetFactory = (options) => {
     },
   };
 };
+
+/** A field's name as a Loki label name: each character Loki refuses as `_`, and `_` before a leading digit. */
+function lokiLabelName(field: string): string {
+  const name = field.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(name) || name === '' ? `_${name}` : name;
+}
