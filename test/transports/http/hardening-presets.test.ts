@@ -265,4 +265,17 @@ describe('loki: labels Loki takes, values as the line has them', () => {
     expect(byMsg.get('plain')).toMatchObject({ labels: { level: 'info', name: 'plain' } });
     await log.close();
   });
+
+  it('a 200 with an HTML page (a login page at the URL): retried, and delivered only once Loki answers', async () => {
+    const loki = await fakeLoki((n) => (n <= 2 ? '<html><head><title>Sign in</title></head></html>' : undefined));
+    const { log } = logger('loki-html', { preset: 'loki', url: loki.url });
+    for (let i = 0; i < 5; i++) log.info({ i }, 'line');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 5, delivered: 5, failed: 0 });
+    expect(loki.requests).toBe(3);
+    expect(loki.taken.map((entry) => entry.line.i).sort()).toEqual([0, 1, 2, 3, 4]);
+    await log.close();
+  });
 });

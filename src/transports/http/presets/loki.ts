@@ -1,4 +1,4 @@
-import type { PresetFactory } from '../preset.js';
+import { htmlPageVerdict, type PresetFactory } from '../preset.js';
 import { LinePicker } from './line-entries.js';
 import { unixNanos } from './unix-nanos.js';
 
@@ -7,7 +7,8 @@ const QUOTE = 34;
 /**
  * Grafana Loki's push API (JSON): one stream per distinct label set (the configured record
  * fields, plus `level`), entries as [nanosecond time string, the formatted line], chosen
- * fields as structured metadata. Loki answers 204; a 400 is never retried as is.
+ * fields as structured metadata. Loki answers 204; a 400 is never retried as is, and a 2xx
+ * with an HTML page (a login page, not Loki) is retried, never counted delivered.
  */
 export const lokiPreset: PresetFactory = (options) => {
   const labels = options.labels ?? ['name'];
@@ -52,6 +53,8 @@ export const lokiPreset: PresetFactory = (options) => {
       }
       return JSON.stringify({ streams: [...streams.values()] });
     },
+    // Loki answers a push with 204 and no body.
+    classify: (response) => htmlPageVerdict(response, 'Loki'),
   };
 };
 
