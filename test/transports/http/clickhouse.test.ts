@@ -131,7 +131,7 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
     }
   }, 60_000);
 
-  it('without columns, a line that repeats a key (a field named like a binding) is inserted, its last value', async () => {
+  it('without columns, a line that repeats a key (a field named like a binding) goes in, its last value', async () => {
     const table = `streamlog_repeat_${process.pid}_${Date.now()}`;
     await query(`CREATE TABLE ${table} (time UInt64, requestId String, msg String) ENGINE = MergeTree ORDER BY time`);
     try {

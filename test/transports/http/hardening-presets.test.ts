@@ -151,11 +151,12 @@ async function fakeClickHouse(answer: (rows: { i: number; msg: string }[], n: nu
 }
 
 describe('clickhouse: a 200 is not always an insert', () => {
-  it('an exception in the body of a 200 (progress headers sent first): retried or bisected, never delivered', async () => {
+  it('an exception in the body of a 200 (progress headers sent first): retried or bisected', async () => {
     const ch = await fakeClickHouse((rows, n) => {
       if (n === 1) return 'Code: 241, e.displayText() = DB::Exception: Memory limit (for query) exceeded\n';
       if (rows.some((row) => row.msg === 'poison')) {
-        return "Code: 27. DB::Exception: Cannot parse input: expected '\"' before: 'x': (at row 1). (CANNOT_PARSE_INPUT)\n";
+        const text = "Code: 27. DB::Exception: Cannot parse input: expected '\"' before: 'x': (at row 1).";
+        return `${text} (CANNOT_PARSE_INPUT)\n`;
       }
       return undefined;
     });
@@ -276,6 +277,42 @@ describe('loki: labels Loki takes, values as the line has them', () => {
     expect(stats).toMatchObject({ logged: 5, delivered: 5, failed: 0 });
     expect(loki.requests).toBe(3);
     expect(loki.taken.map((entry) => entry.line.i).sort()).toEqual([0, 1, 2, 3, 4]);
+    await log.close();
+  });
+});
+
+describe('clickhouse: a replicated table whose coordination fails for a while', () => {
+  it('Keeper connection loss (999), too few replicas (285) for 3 answers: retried, then all inserted', async () => {
+    const ch = await fakeClickHouse(() => undefined);
+    let n = 0;
+    const down = await receiver((res, body) => {
+      n++;
+      if (n <= 3) {
+        const said =
+          n === 2
+            ? 'Code: 285. DB::Exception: Number of alive replicas (1) is less than requested quorum (2/2).'
+            : 'Code: 999. Coordination::Exception: Connection loss, path: /clickhouse/tables/logs/blocks.';
+        res.writeHead(500, { 'x-clickhouse-exception-code': n === 2 ? '285' : '999' });
+        return void res.end(`${said}\n`);
+      }
+      // Recovered: the rows go on to the fake server, which keeps them.
+      void fetch(ch.url, { method: 'POST', body }).then(async (answer) => {
+        res.writeHead(answer.status);
+        res.end(await answer.text());
+      });
+    });
+    const { log, dead } = logger('ch-keeper', {
+      preset: 'clickhouse',
+      url: `${down.url}/`,
+      retry: { maxAttempts: 6, baseMs: 5, maxMs: 20 },
+    });
+    for (let i = 0; i < 10; i++) log.info({ i }, 'row');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(dead()).toEqual([]);
+    expect(stats).toMatchObject({ logged: 10, delivered: 10, failed: 0 });
+    expect(ch.taken.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await log.close();
   });
 });

@@ -3,8 +3,17 @@ import type { LogRecord } from '../../../core/record/log-record.js';
 import { type HttpResponse, htmlPageVerdict, type PresetFactory, type Verdict } from '../preset.js';
 import { LinePicker, TopLevelKeys } from './line-entries.js';
 
-/** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network, a replica read-only. */
-const RETRYABLE_CODES = new Set([159, 202, 209, 210, 241, 242, 252, 319, 425]);
+/**
+ * ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network, a
+ * replica read-only; and a replicated or distributed table's coordination: Keeper or
+ * ZooKeeper unreachable (999, 225), too few live replicas or a quorum not met yet (285, 286),
+ * no shard or connection free (203, 279, 519), an insert aborted or cancelled as the server
+ * stops (236, 394), a quota or a remote's rate limit (201, 364), a disk full (243). A batch
+ * they refuse is tried again, not bisected (every row would be refused alike, and fail).
+ */
+const RETRYABLE_CODES = new Set([
+  159, 201, 202, 203, 209, 210, 225, 236, 241, 242, 243, 252, 279, 285, 286, 319, 364, 394, 425, 519, 999,
+]);
 /**
  * Codes that are the request's, not a row's (checked against a real server's answers): no
  * such table (60), database (81) or column (16), a syntax error (62), an unknown format
