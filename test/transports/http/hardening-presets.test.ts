@@ -239,7 +239,7 @@ describe('loki: labels Loki takes, values as the line has them', () => {
     const { log, dead } = logger('loki-labels', {
       preset: 'loki',
       url: loki.url,
-      labels: ['service.name', 'k8s-pod', '9lives', 'name'],
+      labels: ['service.name', 'k8s-pod', '9lives', 'name', 'level'],
       metadata: ['user', 'orderId'],
     });
     const line = '{"level":30,"time":1700000000000,"service.name":"billing","orderId":[17,"b"],"msg":"array"}\n';
@@ -264,6 +264,8 @@ describe('loki: labels Loki takes, values as the line has them', () => {
       metadata: { user: '{"id":7,"roles":["admin"]}' },
     });
     expect(byMsg.get('plain')).toMatchObject({ labels: { level: 'info', name: 'plain' } });
+    // level is the preset's own label, the level as a word, even when configured as a label field.
+    expect(new Set(loki.taken.map((entry) => entry.labels.level))).toEqual(new Set(['info']));
     await log.close();
   });
 

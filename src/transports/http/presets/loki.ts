@@ -19,7 +19,11 @@ export const lokiPreset: PresetFactory = (options) => {
   const chosen = (names: string[]) => names.map((name) => [name, fields.indexOf(name)] as const);
   // Loki refuses a push whose label name is not [A-Za-z_][A-Za-z0-9_]* (a field `service.name`
   // would fail every batch): the label is named as Loki's own agents name it, `service_name`.
-  const labelFields = chosen(labels).map(([name, at]) => [lokiLabelName(name), at] as const);
+  // `level` is the record's level as a word, set here: a configured `level` would put the
+  // line's number (30) in its place and split one level's stream from the others' by format.
+  const labelFields = chosen(labels.filter((name) => name !== 'level')).map(
+    ([name, at]) => [lokiLabelName(name), at] as const,
+  );
   const metadataFields = chosen(metadata);
   /** The chosen fields the line has, as strings. */
   const stringsOf = (
