@@ -52,6 +52,17 @@ describe('a line with each top-level key once', () => {
     expect(keys.rewrite(line)).toBe(line);
     expect(keys.rewrite('{}\n')).toBe('{}\n');
   });
+
+  it('a line of many keys (past the in-place comparison): the same string, or each key once', () => {
+    const keys = new TopLevelKeys(new Set(['"_id"']));
+    const many = Array.from({ length: 200 }, (_, i) => `"k${i}":${i}`).join(',');
+    expect(keys.rewrite(`{${many}}\n`)).toBe(`{${many}}\n`);
+    expect(keys.has('"k199"')).toBe(true);
+    const repeated = keys.rewrite(`{${many},"k3":"last","_id":1}\n`);
+    expect(Object.keys(JSON.parse(repeated))).toHaveLength(201);
+    expect(JSON.parse(repeated)).toMatchObject({ k3: 'last', '@_id': 1, k199: 199 });
+    expect(repeated.match(/"k3":/g)).toHaveLength(1);
+  });
 });
 
 /** The top-level entries of a line as `["key",value]` pairs, in order, repeats kept. */
