@@ -318,3 +318,44 @@ describe('clickhouse: a replicated table whose coordination fails for a while', 
     await log.close();
   });
 });
+
+describe('elasticsearch: an index that refuses client-made ids', () => {
+  it('OpenSearch Serverless time series: "Document ID is not supported", then sent without, all taken', async () => {
+    const taken: number[] = [];
+    let made = 0;
+    let refused = 0;
+    const aoss = await receiver((res, body) => {
+      const lines = body.split('\n').filter(Boolean);
+      const items: unknown[] = [];
+      for (let i = 0; i < lines.length; i += 2) {
+        const action = (JSON.parse(lines[i]!) as { create: { _id?: string } }).create;
+        if (action._id !== undefined) {
+          refused++;
+          const error = {
+            type: 'illegal_argument_exception',
+            reason: 'Document ID is not supported in create/index operation request',
+          };
+          items.push({ create: { _index: 'logs', _id: action._id, status: 400, error } });
+        } else {
+          taken.push((JSON.parse(lines[i + 1]!) as { i: number }).i);
+          items.push({ create: { _index: 'logs', _id: `server-${made++}`, status: 201 } });
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ took: 1, errors: items.some((i) => JSON.stringify(i).includes('"error"')), items }));
+    });
+    const { log, dead } = logger('aoss', { preset: 'opensearch', url: aoss.url });
+    for (let i = 0; i < 30; i++) log.info({ i }, 'into a time series collection');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    log.info({ i: 30 }, 'later: sent without an id at once');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(dead()).toEqual([]);
+    expect(stats).toMatchObject({ logged: 31, delivered: 31, failed: 0 });
+    expect(taken.sort((a, b) => a - b)).toEqual(Array.from({ length: 31 }, (_, i) => i));
+    // Refused once per record of the first batch; the record logged later went without an id.
+    expect(refused).toBe(30);
+    await log.close();
+  });
+});

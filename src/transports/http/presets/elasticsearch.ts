@@ -16,6 +16,8 @@ interface BulkResult {
  * the items that got 429 or 5xx are retried, the refused ones fail. An answer that cannot
  * be read (cut, not JSON, an item count, item shape or item `_id` that does not match the batch) says
  * nothing about what was indexed: the batch is retried (the ids keep that from indexing twice).
+ * An index that refuses client-made ids (OpenSearch Serverless time series collections) gets
+ * the refused documents again without one, and every later one too.
  */
 export const elasticsearchPreset: PresetFactory = (options) => {
   const index = options.index ?? 'logs';
@@ -34,6 +36,10 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     return id;
   };
   const keys = new TopLevelKeys(METADATA_FIELDS);
+  // Set once the index refuses client-made ids (an OpenSearch Serverless time series
+  // collection): from then on the server names each document, and a resend may duplicate.
+  let serverIds = false;
+  const target = JSON.stringify(index);
   return {
     contentType: 'application/x-ndjson',
     // `/_bulk` ends the path, before any query (`?pipeline=…`, `?refresh=…`).
@@ -45,7 +51,10 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     body(records) {
       let body = '';
       for (const record of records) {
-        body += `{"create":{"_index":${JSON.stringify(index)},"_id":"${idOf(record)}"}}\n${documentOf(record, keys)}`;
+        const action = serverIds
+          ? `{"create":{"_index":${target}}}`
+          : `{"create":{"_index":${target},"_id":"${idOf(record)}"}}`;
+        body += `${action}\n${documentOf(record, keys)}`;
       }
       return body;
     },
@@ -62,20 +71,30 @@ export const elasticsearchPreset: PresetFactory = (options) => {
       if (items.length !== records.length) return unreadable(`${items.length} items for ${records.length} records`);
       const failed = new Map<number, Error>();
       const retry: number[] = [];
+      let idsRefused = false;
       for (let i = 0; i < items.length; i++) {
         const result = resultOf(items[i]);
         if (result === undefined) return unreadable(`item ${i} is not a bulk result`);
         // Items answer in the order sent: one naming another record's id is no answer about this one.
         const id = (result as { _id?: unknown })._id;
-        if (typeof id === 'string' && id !== ids.get(records[i]!)) {
+        if (!serverIds && typeof id === 'string' && id !== ids.get(records[i]!)) {
           return unreadable(`item ${i} is about _id ${JSON.stringify(id.slice(0, 64))}, not the document sent there`);
         }
         const status = result.status as number;
         if ((status >= 200 && status < 300) || status === 409) continue;
+        const reason = result.error?.reason;
         if (status === 429 || status >= 500) retry.push(i);
-        else failed.set(i, new Error(`${status} ${result.error?.type ?? ''}: ${result.error?.reason ?? ''}`));
+        else if (status === 400 && typeof reason === 'string' && /document id is not supported/i.test(reason)) {
+          // Refused for the id we made, not for the document: sent again, named by the server.
+          serverIds = true;
+          idsRefused = true;
+          retry.push(i);
+        } else failed.set(i, new Error(`${status} ${result.error?.type ?? ''}: ${reason ?? ''}`));
       }
-      return failed.size === 0 && retry.length === 0 ? { kind: 'delivered' } : { kind: 'partial', failed, retry };
+      if (failed.size === 0 && retry.length === 0) return { kind: 'delivered' };
+      if (!idsRefused) return { kind: 'partial', failed, retry };
+      const why = new Error('the index refuses client-made document ids: sent again without (the server names them)');
+      return { kind: 'partial', failed, retry, reason: why };
     },
   };
 };
