@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/index.js';
 import { countingLogger } from './counting-logger.js';
 import { closeServersAfterEach, expectAddsUp, readBody } from './receiver.js';
 
@@ -111,6 +112,24 @@ describe('elasticsearch: documents Elasticsearch takes, whatever keys the record
     expect(docs[1]).toMatchObject({ '@_id': '64b7f0c2e1', '@_index': 'theirs' });
     expect(docs[2]).toMatchObject({ doc: { '@timestamp': 'nested' }, '@timestamp': expect.stringMatching(/Z$/) });
     expect(docs[3]).toMatchObject({ '@_id': 'taken', '@@_id': 'mine' });
+    await log.close();
+  });
+
+  it('a line a streamWrite hook spaced out, with its own @timestamp: no second one added', async () => {
+    const es = await fakeElasticsearch();
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      router: { health: { failureThreshold: 1_000_000 } },
+      hooks: { streamWrite: (line) => line.replace('{"level"', '{ "@timestamp": "2024-01-01T00:00:00Z", "level"') },
+      transports: [{ type: 'http', preset: 'elasticsearch', url: es.url, batch: { intervalMs: 20 } } as never],
+    });
+    log.info({ i: 0 }, 'spaced');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 1, delivered: 1, failed: 0 });
+    expect([...es.taken.values()][0]).toMatchObject({ '@timestamp': '2024-01-01T00:00:00Z', i: 0 });
     await log.close();
   });
 

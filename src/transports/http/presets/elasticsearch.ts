@@ -123,6 +123,8 @@ function documentOf(record: LogRecord, keys: TopLevelKeys): string {
   const line = keys.rewrite(record.json());
   const time = record.time;
   if (!(Math.abs(time) <= MAX_DATE_MS) || keys.has('"@timestamp"')) return line;
+  // A line not read to its end (spaces a streamWrite hook put in): its own @timestamp anywhere counts.
+  if (!keys.whole && /"@timestamp"\s*:/.test(line)) return line;
   // Records of a batch mostly share their millisecond with the one before.
   if (time !== lastTime) {
     lastTime = time;

@@ -116,6 +116,11 @@ export class TopLevelKeys {
   /** Per entry of the line last read: key start (its opening quote), key end (past its closing quote), value end. */
   private readonly entries: number[] = [];
   private line = '';
+  /**
+   * Whether the line last given was read to its closing brace. A line a `hooks.streamWrite`
+   * rewrote with spaces between tokens is not (its keys are then unknown here).
+   */
+  whole = false;
 
   constructor(private readonly reserved: ReadonlySet<string> = new Set()) {}
 
@@ -140,7 +145,8 @@ export class TopLevelKeys {
       at = valueEnd + 1;
     }
     // Only a line read to its closing brace is rewritten: anything else goes as it came.
-    if (plain || line.charCodeAt(end) !== CLOSE_BRACE) return line;
+    this.whole = line.charCodeAt(end) === CLOSE_BRACE;
+    if (plain || !this.whole) return line;
     // Each key (quoted) → its first entry's index; per first entry, the key's last entry.
     const first = new Map<string, number>();
     const last: number[] = [];
