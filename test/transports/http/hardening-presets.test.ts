@@ -212,8 +212,10 @@ describe('clickhouse: a 200 is not always an insert', () => {
  * a nanosecond string. Entries of a push it takes are kept, their lines parsed; a push is
  * answered 204, or with `page` when it gives one.
  */
-async function fakeLoki(page: (n: number) => string | undefined = () => undefined) {
+async function fakeLoki(page: (n: number) => string | undefined = () => undefined, failAfterStoring = 0, status = 503) {
   const taken: { labels: Record<string, string>; line: Record<string, unknown>; metadata?: unknown }[] = [];
+  // As Loki: one entry per stream, nanosecond and line; another alike is dropped without a word.
+  const entries = new Set<string>();
   const state = await receiver((res, body, n) => {
     const push = JSON.parse(body) as { streams: { stream: Record<string, unknown>; values: unknown[][] }[] };
     const refused = (): string | undefined => {
@@ -242,9 +244,17 @@ async function fakeLoki(page: (n: number) => string | undefined = () => undefine
       return void res.end(html);
     }
     for (const { stream, values } of push.streams) {
-      for (const [, line, metadata] of values) {
+      for (const [time, line, metadata] of values) {
+        const entry = `${JSON.stringify(stream)} ${time} ${line}`;
+        if (entries.has(entry)) continue;
+        entries.add(entry);
         taken.push({ labels: stream as Record<string, string>, line: JSON.parse(line as string), metadata });
       }
+    }
+    // An ingester that failed after others stored the push: the client is told to send it again.
+    if (n <= failAfterStoring) {
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      return void res.end('rpc error: code = Unavailable desc = transport is closing');
     }
     res.writeHead(204);
     res.end();
@@ -375,6 +385,24 @@ describe('elasticsearch: an index that refuses client-made ids', () => {
     expect(taken.sort((a, b) => a - b)).toEqual(Array.from({ length: 31 }, (_, i) => i));
     // Refused once per record of the first batch; the record logged later went without an id.
     expect(refused).toBe(30);
+    await log.close();
+  });
+});
+
+describe('loki: records alike in one millisecond', () => {
+  it('five identical lines at the same time: five entries in Loki, and a resend stores none twice', async () => {
+    const loki = await fakeLoki(() => undefined, 1);
+    const { log } = logger('loki-alike', { preset: 'loki', url: loki.url });
+    const stream = log.stream();
+    stream.end('{"level":30,"time":1700000000000,"msg":"retrying"}\n'.repeat(5));
+    await new Promise((resolve) => stream.on('finish', resolve));
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 5, delivered: 5, failed: 0 });
+    // Delivered means Loki holds each: five entries, not one; and the resent push added none.
+    expect(loki.requests).toBe(2);
+    expect(loki.taken).toHaveLength(5);
     await log.close();
   });
 });

@@ -1,8 +1,11 @@
 import { htmlPageVerdict, type PresetFactory } from '../preset.js';
 import { LinePicker } from './line-entries.js';
 import { unixNanos } from './unix-nanos.js';
+import type { LogRecord } from '../../../core/record/log-record.js';
 
 const QUOTE = 34;
+/** The largest whole millisecond whose nanoseconds fit in a uint64 (as unixNanos has it). */
+const MAX_WHOLE_MS = Number(((1n << 64n) - 1n) / 1_000_000n);
 
 /**
  * Grafana Loki's push API (JSON): one stream per distinct label set (the configured record
@@ -38,6 +41,27 @@ export const lokiPreset: PresetFactory = (options) => {
     }
     return into;
   };
+  // Loki keeps one entry per stream, nanosecond and line: two records alike in the same
+  // millisecond (a retry loop logging the same line) would be one in Loki, both counted
+  // delivered. Each record after the first of its millisecond gets the next nanosecond,
+  // once, kept for its resends (which Loki then drops as the copies they are).
+  const times = new WeakMap<LogRecord, string>();
+  const seen = new Map<number, number>();
+  const timeOf = (record: LogRecord): string => {
+    let time = times.get(record);
+    if (time !== undefined) return time;
+    const ms = record.time;
+    const before = Number.isInteger(ms) && ms > 0 && ms < MAX_WHOLE_MS ? (seen.get(ms) ?? 0) : 0;
+    if (before === 0 || before >= 1_000_000) time = unixNanos(ms);
+    else time = `${ms}${String(before).padStart(6, '0')}`;
+    if (Number.isInteger(ms) && ms > 0 && ms < MAX_WHOLE_MS) {
+      seen.set(ms, before + 1);
+      // The milliseconds of the last few seconds of records are enough: records come in time order.
+      if (seen.size > 4096) seen.delete(seen.keys().next().value!);
+    }
+    times.set(record, time);
+    return time;
+  };
   return {
     contentType: 'application/json',
     body(records) {
@@ -51,7 +75,7 @@ export const lokiPreset: PresetFactory = (options) => {
           stream = { stream: labels, values: [] };
           streams.set(key, stream);
         }
-        const entry: unknown[] = [unixNanos(record.time), options.line(record).replace(/\r?\n$/, '')];
+        const entry: unknown[] = [timeOf(record), options.line(record).replace(/\r?\n$/, '')];
         if (metadataFields.length > 0) entry.push(stringsOf(metadataFields, values, {}));
         stream.values.push(entry);
       }
