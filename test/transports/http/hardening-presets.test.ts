@@ -405,4 +405,18 @@ describe('loki: records alike in one millisecond', () => {
     expect(loki.taken).toHaveLength(5);
     await log.close();
   });
+
+  it('a 500 (an ingester gone in a rollout) is retried, as Loki clients do, then every line is in Loki', async () => {
+    const loki = await fakeLoki(() => undefined, 2, 500);
+    const { log, dead } = logger('loki-500', { preset: 'loki', url: loki.url });
+    for (let i = 0; i < 5; i++) log.info({ i }, `line ${i}`);
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(dead()).toEqual([]);
+    expect(stats).toMatchObject({ logged: 5, delivered: 5, failed: 0 });
+    expect(loki.requests).toBe(3);
+    expect(loki.taken).toHaveLength(5);
+    await log.close();
+  });
 });

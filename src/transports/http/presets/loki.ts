@@ -1,9 +1,10 @@
-import { htmlPageVerdict, type PresetFactory } from '../preset.js';
+import { DEFAULT_RETRYABLE, htmlPageVerdict, type PresetFactory } from '../preset.js';
 import { LinePicker } from './line-entries.js';
 import { unixNanos } from './unix-nanos.js';
 import type { LogRecord } from '../../../core/record/log-record.js';
 
 const QUOTE = 34;
+const LOKI_RETRYABLE: ReadonlySet<number> = new Set([...DEFAULT_RETRYABLE, 500]);
 /** The largest whole millisecond whose nanoseconds fit in a uint64 (as unixNanos has it). */
 const MAX_WHOLE_MS = Number(((1n << 64n) - 1n) / 1_000_000n);
 
@@ -83,6 +84,9 @@ export const lokiPreset: PresetFactory = (options) => {
     },
     // Loki answers a push with 204 and no body.
     classify: (response) => htmlPageVerdict(response, 'Loki'),
+    // A 500 is an ingester's passing state (a rollout, too few replicas up), never the push's
+    // fault (that is a 400): Loki's own clients send it again, and so does this one.
+    retryable: LOKI_RETRYABLE,
   };
 };
 
