@@ -54,6 +54,19 @@ function refusal(document: string): string | undefined {
   const metadata = keys.find((key) => METADATA.includes(key));
   if (metadata !== undefined) return `mapper_parsing_exception: Field [${metadata}] is a metadata field`;
   if (!keys.includes('@timestamp')) return 'illegal_argument_exception: data stream timestamp field is missing';
+  const unnamed = badFieldName(JSON.parse(document));
+  if (unnamed !== undefined) return `illegal_argument_exception: field name cannot be empty: [${unnamed}]`;
+  return undefined;
+}
+
+/** A key at any depth that Elasticsearch cannot name a field by: empty, blank, or an empty part between dots. */
+function badFieldName(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (!Array.isArray(value) && key.split('.').some((part) => part.trim() === '')) return key;
+    const found = badFieldName(inner);
+    if (found !== undefined) return found;
+  }
   return undefined;
 }
 
@@ -112,6 +125,28 @@ describe('elasticsearch: documents Elasticsearch takes, whatever keys the record
     expect(docs[1]).toMatchObject({ '@_id': '64b7f0c2e1', '@_index': 'theirs' });
     expect(docs[2]).toMatchObject({ doc: { '@timestamp': 'nested' }, '@timestamp': expect.stringMatching(/Z$/) });
     expect(docs[3]).toMatchObject({ '@_id': 'taken', '@@_id': 'mine' });
+    await log.close();
+  });
+
+  it('keys Elasticsearch cannot name (empty, blank, dots at an end or doubled), at any depth', async () => {
+    const es = await fakeElasticsearch();
+    const { log, dead } = logger('es-names', { preset: 'elasticsearch', url: es.url });
+    // A query string logged whole: ?=1&%20=2&.env=3&a.=4&a..b=5&__proto__=6, crafted or not.
+    const query = JSON.parse('{"":"1"," ":"2",".env":"3","a.":"4","a..b":"5","__proto__":"6","_":"taken"}');
+    log.info({ i: 0, query }, 'a request');
+    log.info({ i: 1, '': 'top', list: [{ '.': 1 }] }, 'top level and in an array');
+    log.info({ i: 2, file: '..hidden', path: '../../etc/passwd' }, 'dots in values only: Loading...');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(dead()).toEqual([]);
+    expect(stats).toMatchObject({ logged: 3, delivered: 3, failed: 0 });
+    const docs = [...es.taken.values()].sort((a, b) => (a.i as number) - (b.i as number));
+    expect(Object.keys(docs[0]!.query as object).sort()).toEqual(
+      ['@_', '@@_', '__proto__', '_', '_.env', 'a._', 'a._.b'].sort(),
+    );
+    expect(docs[1]).toMatchObject({ _: 'top', list: [{ '_._': 1 }] });
+    expect(docs[2]).toMatchObject({ file: '..hidden', path: '../../etc/passwd' });
     await log.close();
   });
 

@@ -120,7 +120,7 @@ function unreadable(what: string): Verdict {
  * own at its top level or the time is no valid Date.
  */
 function documentOf(record: LogRecord, keys: TopLevelKeys): string {
-  const line = keys.rewrite(record.json());
+  const line = withFieldNames(keys.rewrite(record.json()));
   const time = record.time;
   if (!(Math.abs(time) <= MAX_DATE_MS) || keys.has('"@timestamp"')) return line;
   // A line not read to its end (spaces a streamWrite hook put in): its own @timestamp anywhere counts.
@@ -131,6 +131,53 @@ function documentOf(record: LogRecord, keys: TopLevelKeys): string {
     lastIso = new Date(time).toISOString();
   }
   return `{"@timestamp":"${lastIso}"${line.length > 3 ? ',' : ''}${line.slice(1)}`;
+}
+
+/**
+ * The line with every key, at any depth, one Elasticsearch can name: it refuses a document
+ * with an empty key, one of spaces, or one with an empty part between dots (`""`, `" "`,
+ * `".env"`, `"a."`, `"a..b"`: a query string or a form logged whole, crafted or not), item
+ * by item. Each empty part becomes `_` (`"a._.b"`, `"_.env"`; `@` before it while the name is
+ * taken). Only a line that may hold such a key is parsed; one that holds none goes as it came.
+ */
+function withFieldNames(line: string): string {
+  if (!SUSPECT_KEY.test(line)) return line;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  const renamed = { count: 0 };
+  const fixed = fieldNames(parsed, renamed);
+  if (renamed.count === 0) return line;
+  return JSON.stringify(fixed) + line.slice(line.lastIndexOf('}') + 1);
+}
+
+/** A key that is empty, blank, or has a dot at an end or two together, as the line writes it (or near enough). */
+const SUSPECT_KEY = /"\s*":|"\.|\.":|\.\./;
+
+function fieldNames(value: unknown, renamed: { count: number }): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => fieldNames(item, renamed));
+  const out: Record<string, unknown> = {};
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const parts = key.split('.');
+    let name = key;
+    if (parts.some((part) => part.trim() === '')) {
+      renamed.count++;
+      name = parts.map((part) => (part.trim() === '' ? '_' : part)).join('.');
+      while (Object.hasOwn(source, name) || Object.hasOwn(out, name)) name = `@${name}`;
+    }
+    Object.defineProperty(out, name, {
+      value: fieldNames(source[key], renamed),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /**
