@@ -57,7 +57,7 @@ export const clickhousePreset: PresetFactory = (options) => {
   const keys = new TopLevelKeys();
   const row = (record: LogRecord): string => {
     // A row that repeats a field is refused (code 117): each key once, its last value.
-    if (columns === undefined) return keys.rewrite(record.json());
+    if (columns === undefined) return wellFormed(keys.rewrite(record.json()));
     const values = picker.pick(record.json());
     let out = '';
     for (let i = 0; i < mapping.length; i++) {
@@ -65,7 +65,7 @@ export const clickhousePreset: PresetFactory = (options) => {
       const value = field === 'level' ? String(record.level) : field === 'time' ? String(record.time) : values[at[i]!];
       if (value !== undefined) out += `${out === '' ? '' : ','}${column}:${value}`;
     }
-    return `{${out}}\n`;
+    return wellFormed(`{${out}}\n`);
   };
   const query = `INSERT INTO ${table} FORMAT JSONEachRow`;
   return {
@@ -118,4 +118,20 @@ function exceptionCode(response: HttpResponse): number | undefined {
   if (match === null) return undefined;
   if (response.status === 200 && !response.body.includes('DB::Exception')) return undefined;
   return Number(match[1]);
+}
+
+/**
+ * A half of a surrogate pair alone, as JSON writes it (`\ud800`: a string cut in the middle
+ * of an emoji), preceded by an even run of backslashes (so an escape, not text). ClickHouse
+ * refuses a lone high half (code 25, "missing second part of surrogate pair") and stores a
+ * lone low half as bytes that are no UTF-8.
+ */
+const HIGH = String.raw`\\u[dD][89abAB][0-9a-fA-F]{2}`;
+const LOW = String.raw`\\u[dD][c-fC-F][0-9a-fA-F]{2}`;
+const LONE_SURROGATE = new RegExp(String.raw`(?<!\\)((?:\\\\)*)(${HIGH}(?!${LOW})|(?<!${HIGH})${LOW})`, 'g');
+
+/** The row with each lone surrogate half as U+FFFD, as UTF-8 has it for a lone half in text. */
+function wellFormed(row: string): string {
+  if (!row.includes('\\ud') && !row.includes('\\uD')) return row;
+  return row.replace(LONE_SURROGATE, '$1\\ufffd');
 }
