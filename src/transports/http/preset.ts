@@ -55,9 +55,9 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  // An HTTP date names its day or month: "1.5", "-1" or "12 13" are no date (Date.parse would
-  // read a year in them, long past, and the wait would be none instead of a backoff).
-  if (!/[A-Za-z]{3}/.test(value)) return undefined;
+  // A date names its day or month, or has a time of day: "1.5", "-1" or "12 13" are no date
+  // (Date.parse would read a year in them, long past, and the wait would be none, not a backoff).
+  if (!/[A-Za-z]{3}|\d:\d/.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
