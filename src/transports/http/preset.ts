@@ -55,6 +55,9 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  // A date names its day or month, or has a time of day: "1.5", "-1" or "12 13" are no date
+  // (Date.parse would read a year in them, long past, and the wait would be none, not a backoff).
+  if (!/[A-Za-z]{3}|\d:\d/.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
@@ -87,4 +90,18 @@ export function ndjsonBody(records: readonly LogRecord[]): string {
   let body = '';
   for (const record of records) body += record.json();
   return body;
+}
+
+/**
+ * A 2xx whose body is an HTML page (a login page, a proxy's or a web UI's answer to a URL
+ * that is not the backend's) for a backend whose answer is never one: not the backend's
+ * word that it took the batch, so the batch is retried; undefined for any other answer.
+ */
+export function htmlPageVerdict(response: HttpResponse, backend: string): Verdict | undefined {
+  if (response.status < 200 || response.status >= 300) return undefined;
+  if (!/^\s*<(?:!doctype|html|head|body)\b/i.test(response.body)) return undefined;
+  const reason = new Error(
+    `HTTP ${response.status} with an HTML page (${response.body.length} characters), not an answer from ${backend}`,
+  );
+  return { kind: 'retry', reason };
 }

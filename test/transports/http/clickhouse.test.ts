@@ -130,4 +130,82 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
       await query(`DROP TABLE IF EXISTS ${table}`);
     }
   }, 60_000);
+
+  it('without columns, a line that repeats a key (a field named like a binding) goes in, its last value', async () => {
+    const table = `streamlog_repeat_${process.pid}_${Date.now()}`;
+    await query(`CREATE TABLE ${table} (time UInt64, requestId String, msg String) ENGINE = MergeTree ORDER BY time`);
+    try {
+      const { log, dead } = countingLogger('ch-repeat', {
+        preset: 'clickhouse',
+        url: CLICKHOUSE,
+        table,
+        batch: { maxRecords: 1000, intervalMs: 20 },
+        retry: { baseMs: 10, maxMs: 100 },
+      });
+      const request = log.child({ requestId: 'bound' });
+      request.info({ requestId: 'from the call' }, 'repeated');
+      request.info('once');
+      expect(await log.flush({ timeoutMs: 30_000 })).toBe(true);
+      const stats = log.stats();
+      expect(stats.delivered + stats.failed + stats.dropped + stats.pending).toBe(stats.logged);
+      expect(dead()).toEqual([]);
+      expect(stats).toMatchObject({ logged: 2, delivered: 2, failed: 0 });
+      const rows = await query(`SELECT msg, requestId FROM ${table} ORDER BY msg FORMAT TSV`);
+      expect(rows).toBe('once\tbound\nrepeated\tfrom the call\n');
+      await log.close();
+    } finally {
+      await query(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }, 60_000);
+
+  it('a string cut in the middle of an emoji (a lone surrogate half) goes in as U+FFFD, not refused', async () => {
+    const table = `streamlog_surrogate_${process.pid}_${Date.now()}`;
+    await query(`CREATE TABLE ${table} (seq UInt32, msg String, note String) ENGINE = MergeTree ORDER BY seq`);
+    try {
+      const { log, dead } = countingLogger('ch-surrogate', {
+        preset: 'clickhouse',
+        url: CLICKHOUSE,
+        table,
+        batch: { maxRecords: 1000, intervalMs: 20 },
+        retry: { baseMs: 10, maxMs: 100 },
+      });
+      const cut = 'ok 😀'.slice(0, 4);
+      log.info({ seq: 1, note: 'x' }, cut);
+      log.info({ seq: 2, note: '\\ud800 is text, \udc00 alone' }, 'a backslash, and a low half');
+      log.info({ seq: 3, note: 'whole 😀' }, 'a pair');
+      const mapped = countingLogger('ch-surrogate-columns', {
+        preset: 'clickhouse',
+        url: CLICKHOUSE,
+        table,
+        columns: { seq: 'seq', msg: 'msg' },
+        batch: { maxRecords: 1000, intervalMs: 20 },
+        retry: { baseMs: 10, maxMs: 100 },
+      });
+      mapped.log.info({ seq: 4 }, `mapped ${cut}`);
+      expect(await log.flush({ timeoutMs: 30_000 })).toBe(true);
+      expect(await mapped.log.flush({ timeoutMs: 30_000 })).toBe(true);
+      for (const { log: each, dead: deadOf } of [{ log, dead }, mapped]) {
+        const stats = each.stats();
+        expect(stats.delivered + stats.failed + stats.dropped + stats.pending).toBe(stats.logged);
+        expect(stats.failed).toBe(0);
+        expect(deadOf()).toEqual([]);
+      }
+      const rows = await query(`SELECT seq, msg, note FROM ${table} ORDER BY seq FORMAT JSONEachRow`);
+      expect(
+        rows
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toEqual([
+        { seq: 1, msg: 'ok \ufffd', note: 'x' },
+        { seq: 2, msg: 'a backslash, and a low half', note: '\\ud800 is text, \ufffd alone' },
+        { seq: 3, msg: 'a pair', note: 'whole 😀' },
+        { seq: 4, msg: 'mapped ok \ufffd', note: '' },
+      ]);
+      await log.close();
+      await mapped.log.close();
+    } finally {
+      await query(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }, 60_000);
 });

@@ -313,6 +313,17 @@ describe('preset bodies, against hand-checked payloads', () => {
       retryAfterMs: number;
     };
     expect(fromDate.retryAfterMs).toBeGreaterThan(3000);
+    // Neither seconds nor a date (a fraction, a sign, two numbers): no wait said, so the backoff applies.
+    // An ISO date (not HTTP's form, but a date) is still read as one.
+    const iso = verdictFor(
+      { status: 503, headers: { 'retry-after': new Date(Date.now() + 5000).toISOString() }, body: '' },
+      retryable,
+    ) as { retryAfterMs: number };
+    expect(iso.retryAfterMs).toBeGreaterThan(3000);
+    for (const garbage of ['1.5', '-1', '+5', '12 13', '1e3', 'soon', '5 seconds']) {
+      const verdict = verdictFor({ status: 503, headers: { 'retry-after': garbage }, body: '' }, retryable);
+      expect(verdict, garbage).toMatchObject({ kind: 'retry', retryAfterMs: undefined });
+    }
     expect(verdictFor({ status: 401, headers: {}, body: '' }, retryable)).toMatchObject({
       kind: 'fail',
       circuit: true,

@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { LogRecord } from '../../../core/record/log-record.js';
-import type { PresetFactory, Verdict } from '../preset.js';
-import { LinePicker } from './line-entries.js';
+import { type HttpResponse, htmlPageVerdict, type PresetFactory, type Verdict } from '../preset.js';
+import { LinePicker, TopLevelKeys } from './line-entries.js';
 
-/** ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network, a replica read-only. */
-const RETRYABLE_CODES = new Set([159, 202, 209, 210, 241, 242, 252, 319, 425]);
+/**
+ * ClickHouse error codes that pass: too many queries or parts, memory, timeouts, network, a
+ * replica read-only; and a replicated or distributed table's coordination: Keeper or
+ * ZooKeeper unreachable (999, 225), too few live replicas or a quorum not met yet (285, 286),
+ * no shard or connection free (203, 279, 519), an insert aborted or cancelled as the server
+ * stops (236, 394), a quota or a remote's rate limit (201, 364), a disk full (243). A batch
+ * they refuse is tried again, not bisected (every row would be refused alike, and fail).
+ */
+const RETRYABLE_CODES = new Set([
+  159, 201, 202, 203, 209, 210, 225, 236, 241, 242, 243, 252, 279, 285, 286, 319, 364, 394, 425, 519, 999,
+]);
 /**
  * Codes that are the request's, not a row's (checked against a real server's answers): no
  * such table (60), database (81) or column (16), a syntax error (62), an unknown format
@@ -45,8 +54,10 @@ export const clickhousePreset: PresetFactory = (options) => {
   const picker = new LinePicker(wanted);
   const at = mapping.map((m) => wanted.indexOf(m.key));
   // Values come from the record's line, as they were at the log call, copied as they are.
+  const keys = new TopLevelKeys();
   const row = (record: LogRecord): string => {
-    if (columns === undefined) return record.json();
+    // A row that repeats a field is refused (code 117): each key once, its last value.
+    if (columns === undefined) return wellFormed(keys.rewrite(record.json()));
     const values = picker.pick(record.json());
     let out = '';
     for (let i = 0; i < mapping.length; i++) {
@@ -54,7 +65,7 @@ export const clickhousePreset: PresetFactory = (options) => {
       const value = field === 'level' ? String(record.level) : field === 'time' ? String(record.time) : values[at[i]!];
       if (value !== undefined) out += `${out === '' ? '' : ','}${column}:${value}`;
     }
-    return `{${out}}\n`;
+    return wellFormed(`{${out}}\n`);
   };
   const query = `INSERT INTO ${table} FORMAT JSONEachRow`;
   return {
@@ -76,11 +87,15 @@ export const clickhousePreset: PresetFactory = (options) => {
       return body;
     },
     classify(response): Verdict | undefined {
-      if (response.status === 200) return { kind: 'delivered' };
-      const code = Number(/Code: (\d+)/.exec(response.body)?.[1]);
-      if (Number.isNaN(code)) return undefined;
+      const code = exceptionCode(response);
+      if (response.status === 200 && code === undefined) {
+        // An insert's answer has no body: a page (a proxy's, a login's) is not ClickHouse's word.
+        return htmlPageVerdict(response, 'ClickHouse') ?? { kind: 'delivered' };
+      }
+      if (code === undefined) return undefined;
       const hint = code === 115 && options.insertDeduplicationToken ? `${TOKEN_UNKNOWN}: ` : '';
-      const reason = new Error(`${hint}ClickHouse ${response.body.trim().slice(0, 300)}`);
+      const said = response.body.trim().slice(0, 300) || `Code: ${code}`;
+      const reason = new Error(`${hint}ClickHouse ${said}`);
       if (RETRYABLE_CODES.has(code)) return { kind: 'retry', reason };
       if (REQUEST_CODES.has(code)) return { kind: 'fail', reason, circuit: true };
       // A row it could not parse (27, 33, 72, 117…): bisection finds it.
@@ -88,3 +103,35 @@ export const clickhousePreset: PresetFactory = (options) => {
     },
   };
 };
+
+/**
+ * The exception code of an answer: the `X-ClickHouse-Exception-Code` header, or the body's
+ * `Code: N` (servers before the header, and an exception raised once the 200 was sent: a
+ * server streaming progress headers can only say it in the body, after a 200 status line).
+ */
+function exceptionCode(response: HttpResponse): number | undefined {
+  const header = response.headers['x-clickhouse-exception-code'];
+  const fromHeader = Number(Array.isArray(header) ? header[0] : header);
+  if (Number.isInteger(fromHeader) && fromHeader > 0) return fromHeader;
+  // In a 200, only the exception's own text counts (a body that merely mentions a code does not).
+  const match = /Code: (\d+)/.exec(response.body);
+  if (match === null) return undefined;
+  if (response.status === 200 && !response.body.includes('DB::Exception')) return undefined;
+  return Number(match[1]);
+}
+
+/**
+ * A half of a surrogate pair alone, as JSON writes it (`\ud800`: a string cut in the middle
+ * of an emoji), preceded by an even run of backslashes (so an escape, not text). ClickHouse
+ * refuses a lone high half (code 25, "missing second part of surrogate pair") and stores a
+ * lone low half as bytes that are no UTF-8.
+ */
+const HIGH = String.raw`\\u[dD][89abAB][0-9a-fA-F]{2}`;
+const LOW = String.raw`\\u[dD][c-fC-F][0-9a-fA-F]{2}`;
+const LONE_SURROGATE = new RegExp(String.raw`(?<!\\)((?:\\\\)*)(${HIGH}(?!${LOW})|(?<!${HIGH})${LOW})`, 'g');
+
+/** The row with each lone surrogate half as U+FFFD, as UTF-8 has it for a lone half in text. */
+function wellFormed(row: string): string {
+  if (!row.includes('\\ud') && !row.includes('\\uD')) return row;
+  return row.replace(LONE_SURROGATE, '$1\\ufffd');
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LogRecord } from '../../../core/record/log-record.js';
 import type { PresetFactory, Verdict } from '../preset.js';
+import { TopLevelKeys } from './line-entries.js';
 
 interface BulkResult {
   status?: unknown;
@@ -13,8 +14,10 @@ interface BulkResult {
  * counts as delivered). Each document carries `@timestamp` (ISO 8601, from the record's
  * time), the field Kibana and OpenSearch Dashboards look for. A 200 is read item by item:
  * the items that got 429 or 5xx are retried, the refused ones fail. An answer that cannot
- * be read (cut, not JSON, an item count or item shape that does not match the batch) says
+ * be read (cut, not JSON, an item count, item shape or item `_id` that does not match the batch) says
  * nothing about what was indexed: the batch is retried (the ids keep that from indexing twice).
+ * An index that refuses client-made ids (OpenSearch Serverless time series collections) gets
+ * the refused documents again without one, and every later one too.
  */
 export const elasticsearchPreset: PresetFactory = (options) => {
   const index = options.index ?? 'logs';
@@ -32,6 +35,11 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     }
     return id;
   };
+  const keys = new TopLevelKeys(METADATA_FIELDS);
+  // Set once the index refuses client-made ids (an OpenSearch Serverless time series
+  // collection): from then on the server names each document, and a resend may duplicate.
+  let serverIds = false;
+  const target = JSON.stringify(index);
   return {
     contentType: 'application/x-ndjson',
     // `/_bulk` ends the path, before any query (`?pipeline=…`, `?refresh=…`).
@@ -43,7 +51,10 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     body(records) {
       let body = '';
       for (const record of records) {
-        body += `{"create":{"_index":${JSON.stringify(index)},"_id":"${idOf(record)}"}}\n${withTimestamp(record)}`;
+        const action = serverIds
+          ? `{"create":{"_index":${target}}}`
+          : `{"create":{"_index":${target},"_id":"${idOf(record)}"}}`;
+        body += `${action}\n${documentOf(record, keys)}`;
       }
       return body;
     },
@@ -60,15 +71,30 @@ export const elasticsearchPreset: PresetFactory = (options) => {
       if (items.length !== records.length) return unreadable(`${items.length} items for ${records.length} records`);
       const failed = new Map<number, Error>();
       const retry: number[] = [];
+      let idsRefused = false;
       for (let i = 0; i < items.length; i++) {
         const result = resultOf(items[i]);
         if (result === undefined) return unreadable(`item ${i} is not a bulk result`);
+        // Items answer in the order sent: one naming another record's id is no answer about this one.
+        const id = (result as { _id?: unknown })._id;
+        if (!serverIds && typeof id === 'string' && id !== ids.get(records[i]!)) {
+          return unreadable(`item ${i} is about _id ${JSON.stringify(id.slice(0, 64))}, not the document sent there`);
+        }
         const status = result.status as number;
         if ((status >= 200 && status < 300) || status === 409) continue;
+        const reason = result.error?.reason;
         if (status === 429 || status >= 500) retry.push(i);
-        else failed.set(i, new Error(`${status} ${result.error?.type ?? ''}: ${result.error?.reason ?? ''}`));
+        else if (status === 400 && typeof reason === 'string' && /document id is not supported/i.test(reason)) {
+          // Refused for the id we made, not for the document: sent again, named by the server.
+          serverIds = true;
+          idsRefused = true;
+          retry.push(i);
+        } else failed.set(i, new Error(`${status} ${result.error?.type ?? ''}: ${reason ?? ''}`));
       }
-      return failed.size === 0 && retry.length === 0 ? { kind: 'delivered' } : { kind: 'partial', failed, retry };
+      if (failed.size === 0 && retry.length === 0) return { kind: 'delivered' };
+      if (!idsRefused) return { kind: 'partial', failed, retry };
+      const why = new Error('the index refuses client-made document ids: sent again without (the server names them)');
+      return { kind: 'partial', failed, retry, reason: why };
     },
   };
 };
@@ -87,11 +113,18 @@ function unreadable(what: string): Verdict {
   return { kind: 'retry', reason: new Error(`the bulk answer could not be read: ${what}`) };
 }
 
-/** The line with `@timestamp` first (also with `timestamp: false`); one with its own, or no valid Date, as is. */
-function withTimestamp(record: LogRecord): string {
-  const line = record.json();
+/**
+ * The record's document: its line with each key once (Elasticsearch refuses a repeated
+ * field), a top-level metadata field (`_id`, `_index`…, refused inside a document) renamed
+ * `@_id`, and `@timestamp` first (also with `timestamp: false`) unless the line has its
+ * own at its top level or the time is no valid Date.
+ */
+function documentOf(record: LogRecord, keys: TopLevelKeys): string {
+  const line = withFieldNames(keys.rewrite(record.json()));
   const time = record.time;
-  if (!(Math.abs(time) <= MAX_DATE_MS) || line.includes('"@timestamp":')) return line;
+  if (!(Math.abs(time) <= MAX_DATE_MS) || keys.has('"@timestamp"')) return line;
+  // A line not read to its end (spaces a streamWrite hook put in): its own @timestamp anywhere counts.
+  if (!keys.whole && /"@timestamp"\s*:/.test(line)) return line;
   // Records of a batch mostly share their millisecond with the one before.
   if (time !== lastTime) {
     lastTime = time;
@@ -99,6 +132,79 @@ function withTimestamp(record: LogRecord): string {
   }
   return `{"@timestamp":"${lastIso}"${line.length > 3 ? ',' : ''}${line.slice(1)}`;
 }
+
+/**
+ * The line with every key, at any depth, one Elasticsearch can name: it refuses a document
+ * with an empty key, one of spaces, or one with an empty part between dots (`""`, `" "`,
+ * `".env"`, `"a."`, `"a..b"`: a query string or a form logged whole, crafted or not), item
+ * by item. Each empty part becomes `_` (`"a._.b"`, `"_.env"`; `@` before it while the name is
+ * taken). Only a line that may hold such a key is parsed; one that holds none goes as it came.
+ */
+function withFieldNames(line: string): string {
+  if (!SUSPECT_KEY.test(line)) return line;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  const renamed = { count: 0 };
+  const fixed = fieldNames(parsed, renamed);
+  if (renamed.count === 0) return line;
+  return JSON.stringify(fixed) + line.slice(line.lastIndexOf('}') + 1);
+}
+
+/** A key that is empty, blank, or has a dot at an end or two together, as the line writes it (or near enough). */
+const SUSPECT_KEY = /"\s*":|"\.|\.":|\.\./;
+
+function fieldNames(value: unknown, renamed: { count: number }): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => fieldNames(item, renamed));
+  const out: Record<string, unknown> = {};
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const parts = key.split('.');
+    let name = key;
+    if (parts.some((part) => part.trim() === '')) {
+      renamed.count++;
+      name = parts.map((part) => (part.trim() === '' ? '_' : part)).join('.');
+      while (Object.hasOwn(source, name) || Object.hasOwn(out, name)) name = `@${name}`;
+    }
+    Object.defineProperty(out, name, {
+      value: fieldNames(source[key], renamed),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/**
+ * Elasticsearch's metadata fields (and OpenSearch's): a document holding one at its top level
+ * is refused ("Field [_id] is a metadata field and cannot be added inside a document").
+ */
+const METADATA_FIELDS: ReadonlySet<string> = new Set(
+  [
+    '_id',
+    '_index',
+    '_source',
+    '_size',
+    '_doc_count',
+    '_field_names',
+    '_ignored',
+    '_routing',
+    '_tier',
+    '_type',
+    '_version',
+    '_seq_no',
+    '_tsid',
+    '_ts_routing_hash',
+    '_data_stream_timestamp',
+    '_nested_path',
+    '_ignored_source',
+  ].map((name) => `"${name}"`),
+);
 
 let lastTime = Number.NaN;
 let lastIso = '';

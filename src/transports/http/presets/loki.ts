@@ -1,11 +1,18 @@
-import type { PresetFactory } from '../preset.js';
+import { DEFAULT_RETRYABLE, htmlPageVerdict, type PresetFactory } from '../preset.js';
 import { LinePicker } from './line-entries.js';
 import { unixNanos } from './unix-nanos.js';
+import type { LogRecord } from '../../../core/record/log-record.js';
+
+const QUOTE = 34;
+const LOKI_RETRYABLE: ReadonlySet<number> = new Set([...DEFAULT_RETRYABLE, 500]);
+/** The largest whole millisecond whose nanoseconds fit in a uint64 (as unixNanos has it). */
+const MAX_WHOLE_MS = Number(((1n << 64n) - 1n) / 1_000_000n);
 
 /**
  * Grafana Loki's push API (JSON): one stream per distinct label set (the configured record
  * fields, plus `level`), entries as [nanosecond time string, the formatted line], chosen
- * fields as structured metadata. Loki answers 204; a 400 is never retried as is.
+ * fields as structured metadata. Loki answers 204; a 400 is never retried as is, and a 2xx
+ * with an HTML page (a login page, not Loki) is retried, never counted delivered.
  */
 export const lokiPreset: PresetFactory = (options) => {
   const labels = options.labels ?? ['name'];
@@ -14,7 +21,13 @@ export const lokiPreset: PresetFactory = (options) => {
   const fields = [...new Set([...labels, ...metadata])];
   const picker = new LinePicker(fields.map((field) => JSON.stringify(field)));
   const chosen = (names: string[]) => names.map((name) => [name, fields.indexOf(name)] as const);
-  const labelFields = chosen(labels);
+  // Loki refuses a push whose label name is not [A-Za-z_][A-Za-z0-9_]* (a field `service.name`
+  // would fail every batch): the label is named as Loki's own agents name it, `service_name`.
+  // `level` is the record's level as a word, set here: a configured `level` would put the
+  // line's number (30) in its place and split one level's stream from the others' by format.
+  const labelFields = chosen(labels.filter((name) => name !== 'level')).map(
+    ([name, at]) => [lokiLabelName(name), at] as const,
+  );
   const metadataFields = chosen(metadata);
   /** The chosen fields the line has, as strings. */
   const stringsOf = (
@@ -24,9 +37,31 @@ export const lokiPreset: PresetFactory = (options) => {
   ) => {
     for (const [name, at] of list) {
       const raw = values[at];
-      if (raw !== undefined) into[name] = String(JSON.parse(raw));
+      // A string is its text; anything else its JSON as the line has it (an object: not "[object Object]").
+      if (raw !== undefined) into[name] = raw.charCodeAt(0) === QUOTE ? (JSON.parse(raw) as string) : raw;
     }
     return into;
+  };
+  // Loki keeps one entry per stream, nanosecond and line: two records alike in the same
+  // millisecond (a retry loop logging the same line) would be one in Loki, both counted
+  // delivered. Each record after the first of its millisecond gets the next nanosecond,
+  // once, kept for its resends (which Loki then drops as the copies they are).
+  const times = new WeakMap<LogRecord, string>();
+  const seen = new Map<number, number>();
+  const timeOf = (record: LogRecord): string => {
+    let time = times.get(record);
+    if (time !== undefined) return time;
+    const ms = record.time;
+    const before = Number.isInteger(ms) && ms > 0 && ms < MAX_WHOLE_MS ? (seen.get(ms) ?? 0) : 0;
+    if (before === 0 || before >= 1_000_000) time = unixNanos(ms);
+    else time = `${ms}${String(before).padStart(6, '0')}`;
+    if (Number.isInteger(ms) && ms > 0 && ms < MAX_WHOLE_MS) {
+      seen.set(ms, before + 1);
+      // The milliseconds of the last few seconds of records are enough: records come in time order.
+      if (seen.size > 4096) seen.delete(seen.keys().next().value!);
+    }
+    times.set(record, time);
+    return time;
   };
   return {
     contentType: 'application/json',
@@ -41,11 +76,22 @@ export const lokiPreset: PresetFactory = (options) => {
           stream = { stream: labels, values: [] };
           streams.set(key, stream);
         }
-        const entry: unknown[] = [unixNanos(record.time), options.line(record).replace(/\r?\n$/, '')];
+        const entry: unknown[] = [timeOf(record), options.line(record).replace(/\r?\n$/, '')];
         if (metadataFields.length > 0) entry.push(stringsOf(metadataFields, values, {}));
         stream.values.push(entry);
       }
       return JSON.stringify({ streams: [...streams.values()] });
     },
+    // Loki answers a push with 204 and no body.
+    classify: (response) => htmlPageVerdict(response, 'Loki'),
+    // A 500 is an ingester's passing state (a rollout, too few replicas up), never the push's
+    // fault (that is a 400): Loki's own clients send it again, and so does this one.
+    retryable: LOKI_RETRYABLE,
   };
 };
+
+/** A field's name as a Loki label name: each character Loki refuses as `_`, and `_` before a leading digit. */
+function lokiLabelName(field: string): string {
+  const name = field.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(name) || name === '' ? `_${name}` : name;
+}
