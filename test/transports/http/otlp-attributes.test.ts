@@ -16,7 +16,19 @@ function anyValue(value: unknown): unknown {
   return {};
 }
 
+/** Trace and span ids, valid or nearly (a digit short, a letter past f, upper case), and flags. */
+const ids = fc.oneof(
+  fc.constantFrom('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', '4BF92F3577B34DA6A3CE929D0E0E4736'),
+  fc.constantFrom('4bf92f3577b34da6a3ce929d0e0e473', '00f067aa0ba902bg', '', 1, 4294967295, 4294967296, '01', 1.5),
+);
+
 const own = new Set(['level', 'time', 'name', 'pid', 'hostname', 'trace_id', 'span_id', 'trace_flags']);
+
+/** Is the value an OTLP id of `digits` hex digits (anything else a collector refuses)? */
+const isId = (value: unknown, digits: number) =>
+  typeof value === 'string' && new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(value);
+const isFlags = (value: unknown) =>
+  Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffffffff;
 
 /** The attributes and trace ids a record's line holds, read with JSON.parse. */
 function expectedOf(record: LogRecord): Record<string, unknown> {
@@ -25,10 +37,15 @@ function expectedOf(record: LogRecord): Record<string, unknown> {
   const attributes = Object.entries(parsed)
     .filter(([name]) => !own.has(name))
     .map(([name, value]) => ({ key: name, value: anyValue(value) }));
+  // A trace_id, span_id or trace_flags that is no OTLP id or flags stays an attribute, after the others.
+  const valid = { trace_id: isId(parsed.trace_id, 32), span_id: isId(parsed.span_id, 16) };
+  for (const [name, ok] of Object.entries({ ...valid, trace_flags: isFlags(parsed.trace_flags) })) {
+    if (name in parsed && !ok) attributes.push({ key: name, value: anyValue(parsed[name]) });
+  }
   return {
     attributes,
-    ...(typeof parsed.trace_id === 'string' ? { traceId: parsed.trace_id } : {}),
-    ...(typeof parsed.span_id === 'string' ? { spanId: parsed.span_id } : {}),
+    ...(valid.trace_id ? { traceId: parsed.trace_id } : {}),
+    ...(valid.span_id ? { spanId: parsed.span_id } : {}),
   };
 }
 
@@ -39,8 +56,11 @@ describe('otlp attributes, against what the line holds', () => {
     const memory = new MemoryTransport({ maxRecords: 1 });
     const log = createLogger({ exitFlush: false, name: 'api', transports: [memory] });
     // Keys from a small alphabet too, so the child's bindings and the fields often share some.
-    const key = fc.oneof(text, fc.constantFrom('a', 'b', 'name', 'pid', '@pid', 'level', 'msg', 'trace_id'));
-    const values = fc.dictionary(key, json, { maxKeys: 6 });
+    const key = fc.oneof(
+      text,
+      fc.constantFrom('a', 'b', 'name', 'pid', '@pid', 'level', 'msg', 'trace_id', 'span_id', 'trace_flags'),
+    );
+    const values = fc.dictionary(key, fc.oneof(json, ids), { maxKeys: 6 });
     fc.assert(
       fc.property(values, values, text, (bindings, fields, msg) => {
         log.child(bindings).info(fields, msg);
@@ -56,8 +76,21 @@ describe('otlp attributes, against what the line holds', () => {
 
   it('records of one logger, any line shape, bindings and context, carry what their lines hold', () => {
     // A small alphabet: bindings, context and fields share keys, and call sites repeat.
-    const key = fc.constantFrom('a', 'b', 'c', 'name', 'pid', 'level', 'msg', 'trace_id', 'span_id', 'x"y', 'z\\');
-    const object = fc.dictionary(key, json, { maxKeys: 4 });
+    const key = fc.constantFrom(
+      'a',
+      'b',
+      'c',
+      'name',
+      'pid',
+      'level',
+      'msg',
+      'trace_id',
+      'span_id',
+      'trace_flags',
+      'x"y',
+      'z\\',
+    );
+    const object = fc.dictionary(key, fc.oneof(json, ids), { maxKeys: 4 });
     const call = fc.record({ site: fc.nat(), value: json, context: fc.option(object, { freq: 4 }) });
     fc.assert(
       fc.property(
@@ -124,7 +157,8 @@ describe('otlp attributes, against what the line holds', () => {
   it('works from the public record alone: a record that is no internal record gives the same body', () => {
     const memory = new MemoryTransport({ maxRecords: 1 });
     const log = createLogger({ exitFlush: false, name: 'api', messageKey: 'message', transports: [memory] });
-    log.child({ reqId: 'r1' }).warn({ userId: 7, trace_id: 'ab', nested: { a: [1] } }, 'hello');
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    log.child({ reqId: 'r1' }).warn({ userId: 7, trace_id: traceId, nested: { a: [1] } }, 'hello');
     const record = memory.records()[0]!;
     // Only what the LogRecord interface offers, copied onto a plain object.
     const plain: LogRecord = {
@@ -147,6 +181,6 @@ describe('otlp attributes, against what the line holds', () => {
     expect(resource.map((a: { key: string }) => a.key)).toEqual(['service.name', 'process.pid', 'host.name']);
     const logRecord = body.resourceLogs[0].scopeLogs[0].logRecords[0];
     expect(logRecord).toMatchObject({ severityNumber: 13, severityText: 'WARN', body: { stringValue: 'hello' } });
-    expect(logRecord.traceId).toBe('ab');
+    expect(logRecord.traceId).toBe(traceId);
   });
 });

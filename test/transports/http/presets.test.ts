@@ -59,8 +59,9 @@ describe('preset bodies, against hand-checked payloads', () => {
                   attributes: [
                     { key: 'host', value: { stringValue: 'web-1' } },
                     { key: 'ratio', value: { doubleValue: 0.5 } },
+                    // No OTLP trace id (32 hex digits): an attribute, not a traceId the collector refuses.
+                    { key: 'trace_id', value: { stringValue: 'abc' } },
                   ],
-                  traceId: 'abc',
                 },
               ],
             },

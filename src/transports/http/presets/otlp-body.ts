@@ -70,6 +70,11 @@ function writeAttribute(
 ): void {
   out.piece(KEY_OPEN);
   out.copy(b, keyStart, keyEnd);
+  writeValue(out, b, start, end);
+}
+
+/** `,"value":…}`: the raw value as its AnyValue, closing the attribute. */
+function writeValue(out: ByteWriter, b: Buffer, start: number, end: number): void {
   const first = b[start];
   let opening: Uint8Array;
   if (first === QUOTE) opening = STRING_VALUE;
@@ -88,11 +93,40 @@ function writeAttribute(
   out.piece(SCALAR_CLOSE);
 }
 
-/** Is the raw value a run of digits (what `flags` takes)? */
-function isDigits(b: Buffer, start: number, end: number): boolean {
-  if (end <= start) return false;
+/** Is the raw value a run of digits a fixed32 holds (what `flags` takes)? */
+function isFlags(b: Buffer, start: number, end: number): boolean {
+  if (end <= start || end - start > 10) return false;
   for (let i = start; i < end; i++) if (b[i]! < 48 || b[i]! > 57) return false;
+  return end - start < 10 || Number(b.toString('latin1', start, end)) <= 0xffffffff;
+}
+
+/**
+ * Is the raw value a string of `digits` hex digits (an id as OTLP's JSON has it: a collector
+ * refuses the whole request for an id of any other length or with any other character)?
+ */
+function isHexId(b: Buffer, start: number, end: number, digits: number): boolean {
+  if (end - start !== digits + 2 || b[start] !== QUOTE) return false;
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = b[i]! | 32;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
   return true;
+}
+
+const TRACE_ID_KEY = ascii('"trace_id"');
+const SPAN_ID_KEY = ascii('"span_id"');
+const TRACE_FLAGS_KEY = ascii('"trace_flags"');
+
+/**
+ * A `trace_id`, `span_id` or `trace_flags` that is no OTLP id or flags (a UUID, a number, a
+ * string of flags) as the attribute it is, not dropped nor sent where the collector would
+ * refuse the request for it.
+ */
+function writeOwnAttribute(out: ByteWriter, b: Buffer, key: Uint8Array, start: number, end: number, n: number): void {
+  if (n > 0) out.byte(COMMA);
+  out.piece(KEY_OPEN);
+  out.piece(key);
+  writeValue(out, b, start, end);
 }
 
 /** One LogRecord, from the line the reader has just read. */
@@ -125,16 +159,25 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
     writeAttribute(out, b, ranges[at]!, ranges[at + 1]!, ranges[at + 2]!, ranges[at + 3]!);
   }
   const own = reader.own;
-  // trace_id, span_id (strings) and trace_flags (digits), as the line has them.
-  if (own[6]! >= 0 && b[own[6]!] === QUOTE) {
+  // trace_id, span_id (hex strings) and trace_flags (digits), as the line has them.
+  const traceId = own[6]! >= 0 && isHexId(b, own[6]!, own[7]!, 32);
+  const spanId = own[8]! >= 0 && isHexId(b, own[8]!, own[9]!, 16);
+  const flags = own[10]! >= 0 && isFlags(b, own[10]!, own[11]!);
+  if ((own[6]! >= 0 && !traceId) || (own[8]! >= 0 && !spanId) || (own[10]! >= 0 && !flags)) {
+    let n = reader.count;
+    if (own[6]! >= 0 && !traceId) writeOwnAttribute(out, b, TRACE_ID_KEY, own[6]!, own[7]!, n++);
+    if (own[8]! >= 0 && !spanId) writeOwnAttribute(out, b, SPAN_ID_KEY, own[8]!, own[9]!, n++);
+    if (own[10]! >= 0 && !flags) writeOwnAttribute(out, b, TRACE_FLAGS_KEY, own[10]!, own[11]!, n++);
+  }
+  if (traceId) {
     out.piece(TRACE_ID);
     out.copy(b, own[6]!, own[7]!);
   } else out.byte(93);
-  if (own[8]! >= 0 && b[own[8]!] === QUOTE) {
+  if (spanId) {
     out.piece(SPAN_ID);
     out.copy(b, own[8]!, own[9]!);
   }
-  if (own[10]! >= 0 && isDigits(b, own[10]!, own[11]!)) {
+  if (flags) {
     out.piece(FLAGS);
     out.copy(b, own[10]!, own[11]!);
   }

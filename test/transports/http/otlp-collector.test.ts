@@ -1,0 +1,142 @@
+import { createServer, type Server } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type Logger } from '../../../src/index.js';
+import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
+import { closeServersAfterEach, expectAddsUp, readBody } from './receiver.js';
+
+type AnyJson = Record<string, unknown>;
+type LogRecordJson = AnyJson & { body?: { stringValue?: string }; attributes?: { key: string; value: AnyJson }[] };
+type Request = { resourceLogs: { resource: AnyJson; scopeLogs: { logRecords: LogRecordJson[] }[] }[] };
+
+const ExportLogsServiceRequest = (
+  generated as unknown as {
+    opentelemetry: { proto: { collector: { logs: { v1: { ExportLogsServiceRequest: ProtoType } } } } };
+  }
+).opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+interface ProtoType {
+  fromObject(o: unknown): unknown;
+  encode(m: unknown): { finish(): Uint8Array };
+  decode(b: Uint8Array): unknown;
+  toObject(m: unknown, o: unknown): unknown;
+}
+
+/**
+ * What a collector does with an OTLP/JSON request: ids are hex (16 and 8 bytes, as OTLP's
+ * JSON has them, not protobuf's base64) and flags a fixed32, or the whole request is refused
+ * (400); the rest is read by the protobuf decoder the OpenTelemetry packages use.
+ */
+function collectorReads(body: string): Request | string {
+  const request = JSON.parse(body) as Request;
+  for (const resource of request.resourceLogs) {
+    for (const logRecord of resource.scopeLogs.flatMap((s) => s.logRecords)) {
+      for (const [field, digits] of [
+        ['traceId', 32],
+        ['spanId', 16],
+      ] as const) {
+        const id = logRecord[field];
+        if (id !== undefined && !(typeof id === 'string' && new RegExp(`^([0-9a-fA-F]{${digits}})?$`).test(id))) {
+          return `invalid ${field} ${JSON.stringify(id)}`;
+        }
+      }
+      const flags = logRecord.flags;
+      if (
+        flags !== undefined &&
+        !(Number.isInteger(flags) && (flags as number) >= 0 && (flags as number) <= 2 ** 32 - 1)
+      ) {
+        return `invalid flags ${JSON.stringify(flags)}`;
+      }
+    }
+  }
+  // The protobuf decoder reads bytes fields as base64: the ids were checked above, and go out of its way.
+  const copy = JSON.parse(body, (key, value) => (key === 'traceId' || key === 'spanId' ? undefined : value));
+  const message = ExportLogsServiceRequest.fromObject(copy);
+  ExportLogsServiceRequest.decode(ExportLogsServiceRequest.encode(message).finish());
+  return request;
+}
+
+const servers: Server[] = [];
+closeServersAfterEach(servers);
+
+interface Collector {
+  url: string;
+  /** The log records the collector took, in order. */
+  taken: LogRecordJson[];
+  refused: string[];
+}
+
+async function collector(): Promise<Collector> {
+  const state: Collector = { url: '', taken: [], refused: [] };
+  const server = createServer(async (req, res) => {
+    const read = collectorReads(await readBody(req));
+    if (typeof read === 'string') {
+      state.refused.push(read);
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 3, message: read }));
+      return;
+    }
+    state.taken.push(...read.resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords)));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/logs`;
+  return state;
+}
+
+function otlpLogger(url: string, batch: Record<string, unknown> = {}): Logger {
+  return createLogger({
+    exitFlush: false,
+    base: null,
+    router: { health: { failureThreshold: 1_000_000 } },
+    transports: [
+      {
+        type: 'http',
+        preset: 'otlp',
+        url,
+        batch: { maxRecords: 1000, intervalMs: 10, ...batch },
+        retry: { maxAttempts: 3, baseMs: 5, maxMs: 20 },
+      },
+    ],
+  });
+}
+
+const attributesOf = (r: LogRecordJson) => Object.fromEntries((r.attributes ?? []).map((a) => [a.key, a.value]));
+
+describe('otlp: trace fields a collector would refuse', () => {
+  it('a trace_id, span_id or trace_flags no OTLP id is an attribute: no record refused, no field lost', async () => {
+    const c = await collector();
+    const log = otlpLogger(c.url);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const spanId = '00f067aa0ba902b7';
+    log.info({ trace_id: traceId, span_id: spanId, trace_flags: 1 }, 'w3c');
+    log.info({ trace_id: '550e8400-e29b-41d4-a716-446655440000' }, 'a uuid');
+    log.info({ trace_id: traceId.slice(1), span_id: 'zz0067aa0ba902b7' }, 'a digit short, not hex');
+    log.info({ span_id: 12, trace_flags: '01' }, 'a number, a string');
+    log.info({ trace_flags: 2 ** 32 }, 'past fixed32');
+    log.info({ trace_flags: 1.5, trace_id: null }, 'a fraction, null');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(c.refused).toEqual([]);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 6, delivered: 6, failed: 0 });
+    const byMessage = Object.fromEntries(c.taken.map((r) => [r.body?.stringValue, r]));
+    expect(byMessage.w3c).toMatchObject({ traceId, spanId, flags: 1 });
+    expect(attributesOf(byMessage.w3c!)).toEqual({});
+    expect(attributesOf(byMessage['a uuid']!)).toEqual({
+      trace_id: { stringValue: '550e8400-e29b-41d4-a716-446655440000' },
+    });
+    expect(byMessage['a uuid']!.traceId).toBeUndefined();
+    expect(attributesOf(byMessage['a digit short, not hex']!)).toEqual({
+      trace_id: { stringValue: traceId.slice(1) },
+      span_id: { stringValue: 'zz0067aa0ba902b7' },
+    });
+    expect(attributesOf(byMessage['a number, a string']!)).toEqual({
+      span_id: { intValue: 12 },
+      trace_flags: { stringValue: '01' },
+    });
+    expect(attributesOf(byMessage['past fixed32']!)).toEqual({ trace_flags: { intValue: 2 ** 32 } });
+    expect(attributesOf(byMessage['a fraction, null']!)).toEqual({ trace_id: {}, trace_flags: { doubleValue: 1.5 } });
+    await log.close();
+  });
+});
