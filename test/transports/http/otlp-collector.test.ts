@@ -140,3 +140,65 @@ describe('otlp: trace fields a collector would refuse', () => {
     await log.close();
   });
 });
+
+describe('otlp: a 2xx answer that is no ExportLogsServiceResponse', () => {
+  /** A collector that answers `first` to the first request and `{}` (all taken) to the others. */
+  async function answering(first: string): Promise<{ url: string; bodies: string[] }> {
+    const state = { url: '', bodies: [] as string[] };
+    const server = createServer(async (req, res) => {
+      state.bodies.push(await readBody(req));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(state.bodies.length === 1 ? first : '{}');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/logs`;
+    return state;
+  }
+
+  it('a rejected count that is no int64, or JSON that is no object, is resent: never taken as a count', async () => {
+    for (const first of [
+      '{"partialSuccess":{"rejectedLogRecords":1.5}}',
+      '{"partialSuccess":{"rejectedLogRecords":true}}',
+      '{"partialSuccess":{"rejectedLogRecords":[2]}}',
+      '{"partialSuccess":{"rejectedLogRecords":"0x1"}}',
+      '{"partialSuccess":"rejected"}',
+      '"ok"',
+      '[]',
+      '42',
+    ]) {
+      const c = await answering(first);
+      const log = otlpLogger(c.url);
+      for (let i = 0; i < 4; i++) log.info({ i }, 'taken?');
+      expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+      const stats = log.stats();
+      expectAddsUp(stats);
+      // The first answer says nothing that can be read: the batch goes again, and the second is the word.
+      expect(c.bodies, first).toHaveLength(2);
+      expect(stats, first).toMatchObject({ logged: 4, delivered: 4, failed: 0, possibleDuplicates: 4 });
+      await log.close();
+    }
+  });
+
+  it('a rejected count as a decimal string, past the batch, or with an errorMessage only, is read', async () => {
+    for (const [first, failed, reason] of [
+      ['{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}', 3, 'too old'],
+      ['{"partialSuccess":{"rejectedLogRecords":"123456789012345678901234567890"}}', 4, 'rejected by the collector'],
+      ['{"partialSuccess":{"errorMessage":"a warning, nothing rejected"}}', 0, undefined],
+      ['{"partialSuccess":{"rejectedLogRecords":0,"errorMessage":""}}', 0, undefined],
+    ] as const) {
+      const c = await answering(first);
+      const log = otlpLogger(c.url);
+      const reasons = new Set<string>();
+      log.transports[0]!.on('itemFailed', (_record: unknown, error: Error) => reasons.add(error.message));
+      for (let i = 0; i < 4; i++) log.info({ i }, 'taken?');
+      expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+      const stats = log.stats();
+      expectAddsUp(stats);
+      expect(c.bodies, first).toHaveLength(1);
+      expect(stats, first).toMatchObject({ logged: 4, delivered: 4 - failed, failed });
+      expect([...reasons], first).toEqual(reason === undefined ? [] : [reason]);
+      await log.close();
+    }
+  });
+});

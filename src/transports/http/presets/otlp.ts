@@ -18,29 +18,34 @@ export const otlpPreset: HttpPreset = {
   classify(response, records): Verdict | undefined {
     // An empty 2xx is a success with nothing to add (proxies and some collectors send one).
     if (response.status < 200 || response.status >= 300 || response.body.trim() === '') return undefined;
-    let rejected = 0;
-    let message = 'rejected by the collector';
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(response.body) as {
-        partialSuccess?: { rejectedLogRecords?: string | number; errorMessage?: string };
-      };
-      rejected = Number(parsed.partialSuccess?.rejectedLogRecords ?? 0);
-      message = parsed.partialSuccess?.errorMessage || message;
+      parsed = JSON.parse(response.body);
     } catch {
       // A 2xx that is not the collector's answer (a cut body, a proxy's page): whether the
       // records were taken is unknown, so the batch goes again rather than count as delivered.
       // The collector may hold them already: a later delivery counts as a possible duplicate.
-      const reason = Object.assign(new Error('the collector answer could not be read: not JSON'), {
-        outcomeUnknown: true,
-      });
-      return { kind: 'retry', reason };
+      return unreadable('not JSON');
     }
-    if (!Number.isFinite(rejected) || rejected < 0) {
-      const reason = Object.assign(new Error('the collector answer could not be read: rejectedLogRecords'), {
-        outcomeUnknown: true,
-      });
-      return { kind: 'retry', reason };
-    }
+    // An ExportLogsServiceResponse is an object; JSON of any other shape is someone else's answer.
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return unreadable('not an object');
+    const partial = (parsed as { partialSuccess?: unknown }).partialSuccess;
+    if (partial === undefined || partial === null) return undefined;
+    if (typeof partial !== 'object' || Array.isArray(partial)) return unreadable('partialSuccess');
+    const { rejectedLogRecords: count, errorMessage } = partial as {
+      rejectedLogRecords?: unknown;
+      errorMessage?: unknown;
+    };
+    // An int64: a JSON number or a string of decimal digits (true, [2], "0x1" or 1.5 are none).
+    const rejected =
+      count === undefined || count === null
+        ? 0
+        : typeof count === 'number' || (typeof count === 'string' && /^\d+$/.test(count))
+          ? Number(count)
+          : Number.NaN;
+    if (!Number.isInteger(rejected) || rejected < 0) return unreadable('rejectedLogRecords');
+    const message =
+      typeof errorMessage === 'string' && errorMessage !== '' ? errorMessage : 'rejected by the collector';
     if (rejected === 0) return undefined;
     // The collector says how many, not which: the last ones count as the rejected.
     const failed = new Map<number, Error>();
@@ -48,3 +53,9 @@ export const otlpPreset: HttpPreset = {
     return { kind: 'partial', failed, retry: [] };
   },
 };
+
+/** A 2xx whose body is no ExportLogsServiceResponse: the records may or may not be taken. */
+function unreadable(what: string): Verdict {
+  const reason = Object.assign(new Error(`the collector answer could not be read: ${what}`), { outcomeUnknown: true });
+  return { kind: 'retry', reason };
+}
