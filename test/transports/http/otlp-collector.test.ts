@@ -202,3 +202,86 @@ describe('otlp: a 2xx answer that is no ExportLogsServiceResponse', () => {
     }
   });
 });
+
+describe('otlp: records of one millisecond at an endpoint that keeps one entry per nanosecond and line', () => {
+  /**
+   * Loki's OTLP endpoint: a stream per resource, the body as the line; an entry with the
+   * nanosecond and line of the stream's last entry is a duplicate and dropped (its push is 2xx).
+   */
+  async function lokiOtlp(): Promise<{ url: string; kept: LogRecordJson[] }> {
+    const state = { url: '', kept: [] as LogRecordJson[] };
+    const last = new Map<string, string>();
+    const server = createServer(async (req, res) => {
+      const read = collectorReads(await readBody(req));
+      if (typeof read === 'string') {
+        res.writeHead(400);
+        res.end(read);
+        return;
+      }
+      for (const resource of read.resourceLogs) {
+        const stream = JSON.stringify(resource.resource);
+        for (const logRecord of resource.scopeLogs.flatMap((s) => s.logRecords)) {
+          const entry = `${logRecord.timeUnixNano} ${logRecord.body?.stringValue}`;
+          if (last.get(stream) === entry) continue;
+          last.set(stream, entry);
+          state.kept.push(logRecord);
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/otlp/v1/logs`;
+    return state;
+  }
+
+  it('records alike in one millisecond, in one body and across bodies, are each kept: none counted and lost', async () => {
+    const loki = await lokiOtlp();
+    const log = otlpLogger(loki.url, { maxRecords: 4 });
+    const stream = log.stream({ format: 'object' });
+    const TIME = 1732780800000;
+    // A retry loop's line ten times in one millisecond, then one message with fields that differ.
+    for (let i = 0; i < 10; i++) stream.write({ level: 50, time: TIME, msg: 'connect failed' });
+    for (let i = 0; i < 5; i++) stream.write({ level: 30, time: TIME + 1, msg: 'login', user: i });
+    stream.end();
+    await new Promise((resolve) => stream.on('finish', resolve));
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 15, delivered: 15, failed: 0 });
+    // Every record counted delivered is one Loki holds.
+    expect(loki.kept).toHaveLength(15);
+    const times = loki.kept.map((r) => r.timeUnixNano);
+    expect(times.slice(0, 3)).toEqual(['1732780800000000000', '1732780800000000001', '1732780800000000002']);
+    expect(times[10]).toBe('1732780800001000000');
+    expect(new Set(times).size).toBe(15);
+    expect(loki.kept.map((r) => r.observedTimeUnixNano)).toEqual(times);
+    expect(loki.kept.slice(10).map((r) => attributesOf(r).user)).toEqual([0, 1, 2, 3, 4].map((i) => ({ intValue: i })));
+    await log.close();
+  });
+
+  it('a batch sent again after an answer that could not be read has the nanoseconds it had', async () => {
+    const bodies: string[] = [];
+    const server = createServer(async (req, res) => {
+      bodies.push(await readBody(req));
+      res.end(bodies.length === 1 ? '<html>taken?</html>' : '{}');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const log = otlpLogger(`http://127.0.0.1:${(server.address() as { port: number }).port}/v1/logs`);
+    const stream = log.stream({ format: 'object' });
+    for (let i = 0; i < 6; i++) stream.write({ level: 30, time: 1732780900000, msg: 'same' });
+    stream.end();
+    await new Promise((resolve) => stream.on('finish', resolve));
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 6, delivered: 6, failed: 0, possibleDuplicates: 6 });
+    const times = (body: string) =>
+      (JSON.parse(body) as Request).resourceLogs[0]!.scopeLogs[0]!.logRecords.map((r) => r.timeUnixNano);
+    expect(bodies).toHaveLength(2);
+    expect(new Set(times(bodies[0]!)).size).toBe(6);
+    // The copy is the same entries: an endpoint that drops a copy by nanosecond and line drops them all.
+    expect(times(bodies[1]!)).toEqual(times(bodies[0]!));
+    await log.close();
+  });
+});

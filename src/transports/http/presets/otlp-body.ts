@@ -44,11 +44,53 @@ const reader = new OtlpLine();
 
 let lastTime = Number.NaN;
 let times = '';
+/**
+ * Loki's OTLP endpoint, like its push API, keeps one entry per stream, nanosecond and line:
+ * two records of a millisecond with one message (a retry loop's line; fields that differ do
+ * not count, Loki compares the line alone) were one in Loki, both counted delivered. So each
+ * record after the first of its millisecond gets the next nanosecond: a run of records of one
+ * time in a body starts at the millisecond's next free nanosecond, which its first record
+ * keeps for a resend of the batch (the same nanoseconds again, a copy Loki drops as one).
+ * Records in the run after the first: `sameTime`; the run's first nanosecond: `runBase`.
+ */
+let sameTime = 0;
+let runBase = 0;
+/** Per whole millisecond of the last few thousand, its next free nanosecond. */
+const nextFree = new Map<number, number>();
+/** A run's first record → the run's first nanosecond. */
+const runStarts = new WeakMap<LogRecord, number>();
+
+/** Ends the run of records of `lastTime`: its nanoseconds are taken. */
+function endRun(): void {
+  if (msDigits === undefined) return;
+  const next = runBase + sameTime + 1;
+  if (next > (nextFree.get(lastTime) ?? 0)) nextFree.set(lastTime, next);
+  // Records come in time order: the milliseconds of the last few seconds are enough.
+  if (nextFree.size > 4096) nextFree.delete(nextFree.keys().next().value!);
+}
+/** The time's whole milliseconds as digits, when they can take six more (else undefined). */
+let msDigits: Uint8Array | undefined;
+/** The head from the severity on, for a record whose time is written on its own. */
+let rest = ascii('');
 let lastSeverity = '';
 let lastMsg: string | undefined;
 let message = '""';
 /** Everything before a record's first attribute, for the last time, severity and message seen. */
 let head = ascii('');
+
+/** The largest whole millisecond whose nanoseconds fit in a uint64 (as unixNanos has it). */
+const LAST_WHOLE_MS = Number(((1n << 64n) - 1n) / 1_000_000n);
+const TIME_OPEN = ascii('{"timeUnixNano":"');
+const OBSERVED_TIME = ascii('","observedTimeUnixNano":"');
+const TIME_CLOSE = ascii('",');
+
+/** The whole milliseconds' digits and `nanos` (under a million) as six digits. */
+function writeNanos(out: ByteWriter, ms: Uint8Array, nanos: number): void {
+  out.piece(ms);
+  out.room(6);
+  for (let i = 5, n = nanos; i >= 0; i--, n = Math.floor(n / 10)) out.bytes[out.at + i] = 48 + (n % 10);
+  out.at += 6;
+}
 
 /** Is this JSON number an integer that a double holds exactly (15 digits always are)? */
 function isInteger(b: Buffer, start: number, end: number): boolean {
@@ -135,11 +177,20 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
   // LogRecords start alike, up to the attributes.
   let changed = false;
   if (record.time !== lastTime) {
+    endRun();
     lastTime = record.time;
+    sameTime = 0;
     const nanos = unixNanos(record.time);
     times = `{"timeUnixNano":"${nanos}","observedTimeUnixNano":"${nanos}",`;
+    // Below the last whole millisecond a uint64 holds (its six digits would overflow).
+    const bumps = record.time < LAST_WHOLE_MS && nanos.length > 6 && nanos.endsWith('000000');
+    msDigits = bumps ? ascii(nanos.slice(0, -6)) : undefined;
+    if (bumps) {
+      runBase = runStarts.get(record) ?? nextFree.get(record.time) ?? 0;
+      runStarts.set(record, runBase);
+    }
     changed = true;
-  }
+  } else sameTime++;
   const severity = severityJson(record.level, record.label);
   if (severity !== lastSeverity) {
     lastSeverity = severity;
@@ -150,8 +201,21 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
     message = JSON.stringify(record.msg ?? '');
     changed = true;
   }
-  if (changed) head = ascii(`${times}${severity},"body":{"stringValue":${message}},"attributes":[`);
-  out.piece(head);
+  if (changed) {
+    const tail = `${severity},"body":{"stringValue":${message}},"attributes":[`;
+    head = ascii(`${times}${tail}`);
+    rest = ascii(tail);
+  }
+  const nanos = runBase + sameTime;
+  if (nanos === 0 || msDigits === undefined || nanos >= 1_000_000) out.piece(head);
+  else {
+    out.piece(TIME_OPEN);
+    writeNanos(out, msDigits, nanos);
+    out.piece(OBSERVED_TIME);
+    writeNanos(out, msDigits, nanos);
+    out.piece(TIME_CLOSE);
+    out.piece(rest);
+  }
   const ranges = reader.ranges;
   for (let i = 0; i < reader.count; i++) {
     if (i > 0) out.byte(COMMA);
@@ -245,6 +309,9 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
   const groups: Uint8Array[] = [];
   const groupByResource = new Map<string, number>();
   let group = -1;
+  // Each body's first record starts a run of its time (see runStarts).
+  lastTime = Number.NaN;
+  msDigits = undefined;
   out.piece(BODY_START);
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
@@ -278,6 +345,7 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
     ends[i] = out.at;
     groupOf[i] = group;
   }
+  endRun();
   if (records.length > 0) bytesPerRecord = Math.max(64, out.at / records.length);
   // The line's buffer is kept from body to body, but not at the size of a huge record.
   line.shrink(1024 * 1024, 4096);
