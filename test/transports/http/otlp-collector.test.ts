@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type Logger } from '../../../src/index.js';
+import fc from 'fast-check';
+import { createLogger, type Logger, type LogRecord, MemoryTransport } from '../../../src/index.js';
+import { otlpPreset } from '../../../src/transports/http/presets/otlp.js';
 import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 import { closeServersAfterEach, expectAddsUp, readBody } from './receiver.js';
 
@@ -283,5 +285,48 @@ describe('otlp: records of one millisecond at an endpoint that keeps one entry p
     // The copy is the same entries: an endpoint that drops a copy by nanosecond and line drops them all.
     expect(times(bodies[1]!)).toEqual(times(bodies[0]!));
     await log.close();
+  });
+
+  it('any records in any bodies, built again: one nanosecond per record, in its millisecond, the same each time', () => {
+    const memory = new MemoryTransport({ maxRecords: 1 });
+    createLogger({ exitFlush: false, transports: [memory] }).info({ a: 1 }, 'm');
+    const base = memory.records()[0]!;
+    let run = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(0, 0, 1, 2, 0.5, -1), fc.constantFrom('m', 'n')), { maxLength: 40 }),
+        fc.array(fc.nat(40), { maxLength: 5 }),
+        (calls, cuts) => {
+          // A millisecond of its own per run: the preset remembers the milliseconds it has sent.
+          const TIME = 1_800_000_000_000 + 10 * run++;
+          const records = calls.map(([offset, msg]): LogRecord => {
+            const time = offset < 0 ? -1 : TIME + offset;
+            return { ...base, label: base.label, messageKey: base.messageKey, time, msg, json: () => base.json() };
+          });
+          const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, records.length)), records.length])].sort(
+            (a, b) => a - b,
+          );
+          const sent = new Map<LogRecord, string>();
+          for (let i = 1; i < bounds.length; i++) {
+            const batch = records.slice(bounds[i - 1], bounds[i]);
+            const times = () =>
+              (JSON.parse(otlpPreset.body(batch)) as Request).resourceLogs.flatMap((r) =>
+                r.scopeLogs[0]!.logRecords.map((l) => l.timeUnixNano as string),
+              );
+            const first = times();
+            // A resend of the batch, as it is: the same nanoseconds.
+            expect(times()).toEqual(first);
+            batch.forEach((record, k) => sent.set(record, first[k]!));
+          }
+          const whole = records.filter((r) => Number.isInteger(r.time) && r.time > 0);
+          for (const record of whole) expect(BigInt(sent.get(record)!) / 1_000_000n).toBe(BigInt(record.time));
+          expect(new Set(whole.map((r) => sent.get(r))).size).toBe(whole.length);
+          for (const record of records.filter((r) => !whole.includes(r))) {
+            expect(sent.get(record)).toBe(record.time < 0 ? '0' : `${record.time * 1e6}`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

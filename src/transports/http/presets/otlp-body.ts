@@ -62,16 +62,21 @@ const runStarts = new WeakMap<LogRecord, number>();
 
 /** Ends the run of records of `lastTime`: its nanoseconds are taken. */
 function endRun(): void {
-  if (msDigits === undefined) return;
+  if (!bumpable) return;
   const next = runBase + sameTime + 1;
   if (next > (nextFree.get(lastTime) ?? 0)) nextFree.set(lastTime, next);
   // Records come in time order: the milliseconds of the last few seconds are enough.
   if (nextFree.size > 4096) nextFree.delete(nextFree.keys().next().value!);
 }
-/** The time's whole milliseconds as digits, when they can take six more (else undefined). */
-let msDigits: Uint8Array | undefined;
-/** The head from the severity on, for a record whose time is written on its own. */
+/** Whether the time is whole milliseconds that can take six more digits (a uint64 holds). */
+let bumpable = false;
+/** The time's whole milliseconds as digits, made when a record of the run first needs them. */
+let msDigits = ascii('');
+let msDigitsStale = true;
+/** The head from the severity on, for a record whose time is written on its own (made as for msDigits). */
+let tail = '';
 let rest = ascii('');
+let restStale = true;
 let lastSeverity = '';
 let lastMsg: string | undefined;
 let message = '""';
@@ -183,9 +188,9 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
     const nanos = unixNanos(record.time);
     times = `{"timeUnixNano":"${nanos}","observedTimeUnixNano":"${nanos}",`;
     // Below the last whole millisecond a uint64 holds (its six digits would overflow).
-    const bumps = record.time < LAST_WHOLE_MS && nanos.length > 6 && nanos.endsWith('000000');
-    msDigits = bumps ? ascii(nanos.slice(0, -6)) : undefined;
-    if (bumps) {
+    bumpable = record.time < LAST_WHOLE_MS && nanos.length > 6 && nanos.endsWith('000000');
+    msDigitsStale = true;
+    if (bumpable) {
       runBase = runStarts.get(record) ?? nextFree.get(record.time) ?? 0;
       runStarts.set(record, runBase);
     }
@@ -202,13 +207,21 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
     changed = true;
   }
   if (changed) {
-    const tail = `${severity},"body":{"stringValue":${message}},"attributes":[`;
+    tail = `${severity},"body":{"stringValue":${message}},"attributes":[`;
     head = ascii(`${times}${tail}`);
-    rest = ascii(tail);
+    restStale = true;
   }
   const nanos = runBase + sameTime;
-  if (nanos === 0 || msDigits === undefined || nanos >= 1_000_000) out.piece(head);
+  if (nanos === 0 || !bumpable || nanos >= 1_000_000) out.piece(head);
   else {
+    if (msDigitsStale) {
+      msDigits = ascii(times.slice(17, times.indexOf('"', 17) - 6));
+      msDigitsStale = false;
+    }
+    if (restStale) {
+      rest = ascii(tail);
+      restStale = false;
+    }
     out.piece(TIME_OPEN);
     writeNanos(out, msDigits, nanos);
     out.piece(OBSERVED_TIME);
@@ -311,7 +324,7 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
   let group = -1;
   // Each body's first record starts a run of its time (see runStarts).
   lastTime = Number.NaN;
-  msDigits = undefined;
+  bumpable = false;
   out.piece(BODY_START);
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
