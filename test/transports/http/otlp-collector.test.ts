@@ -238,7 +238,7 @@ describe('otlp: records of one millisecond at an endpoint that keeps one entry p
     return state;
   }
 
-  it('records alike in one millisecond, in one body and across bodies, are each kept: none counted and lost', async () => {
+  it('records alike in one millisecond, in one body and across bodies, are each kept: none counted, lost', async () => {
     const loki = await lokiOtlp();
     const log = otlpLogger(loki.url, { maxRecords: 4 });
     const stream = log.stream({ format: 'object' });
@@ -287,7 +287,7 @@ describe('otlp: records of one millisecond at an endpoint that keeps one entry p
     await log.close();
   });
 
-  it('any records in any bodies, built again: one nanosecond per record, in its millisecond, the same each time', () => {
+  it('any records in any bodies, built again: one nanosecond per record, in its millisecond, the same again', () => {
     const memory = new MemoryTransport({ maxRecords: 1 });
     createLogger({ exitFlush: false, transports: [memory] }).info({ a: 1 }, 'm');
     const base = memory.records()[0]!;
@@ -316,7 +316,7 @@ describe('otlp: records of one millisecond at an endpoint that keeps one entry p
             const first = times();
             // A resend of the batch, as it is: the same nanoseconds.
             expect(times()).toEqual(first);
-            batch.forEach((record, k) => sent.set(record, first[k]!));
+            for (const [k, record] of batch.entries()) sent.set(record, first[k]!);
           }
           const whole = records.filter((r) => Number.isInteger(r.time) && r.time > 0);
           for (const record of whole) expect(BigInt(sent.get(record)!) / 1_000_000n).toBe(BigInt(record.time));
