@@ -37,7 +37,10 @@ function expectedOf(record: LogRecord): Record<string, unknown> {
   const attributes = Object.entries(parsed)
     .filter(([name]) => !own.has(name))
     .map(([name, value]) => ({ key: name, value: anyValue(value) }));
-  // A trace_id, span_id or trace_flags that is no OTLP id or flags stays an attribute, after the others.
+  // A name that is no string (no service.name) stays an attribute, after the others; then a
+  // trace_id, span_id or trace_flags that is no OTLP id or flags.
+  if ('name' in parsed && typeof parsed.name !== 'string')
+    attributes.push({ key: 'name', value: anyValue(parsed.name) });
   const valid = { trace_id: isId(parsed.trace_id, 32), span_id: isId(parsed.span_id, 16) };
   for (const [name, ok] of Object.entries({ ...valid, trace_flags: isFlags(parsed.trace_flags) })) {
     if (name in parsed && !ok) attributes.push({ key: name, value: anyValue(parsed[name]) });

@@ -330,3 +330,26 @@ describe('otlp: records of one millisecond at an endpoint that keeps one entry p
     );
   });
 });
+
+describe('otlp: a name that is no service name', () => {
+  it('a record whose name is no string keeps it as an attribute, under unknown_service', async () => {
+    const c = await collector();
+    const log = otlpLogger(c.url);
+    log.info({ name: 42 }, 'a number');
+    log.info({ name: { team: 'a' } }, 'an object');
+    log.info({ name: null }, 'null');
+    log.info({ name: 'api' }, 'a string');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 4, delivered: 4, failed: 0 });
+    const byMessage = Object.fromEntries(c.taken.map((r) => [r.body?.stringValue, attributesOf(r)]));
+    expect(byMessage).toEqual({
+      'a number': { name: { intValue: 42 } },
+      'an object': { name: { kvlistValue: { values: [{ key: 'team', value: { stringValue: 'a' } }] } } },
+      null: { name: {} },
+      'a string': {},
+    });
+    await log.close();
+  });
+});

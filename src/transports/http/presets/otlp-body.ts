@@ -160,6 +160,7 @@ function isHexId(b: Buffer, start: number, end: number, digits: number): boolean
   return true;
 }
 
+const NAME_KEY = ascii('"name"');
 const TRACE_ID_KEY = ascii('"trace_id"');
 const SPAN_ID_KEY = ascii('"span_id"');
 const TRACE_FLAGS_KEY = ascii('"trace_flags"');
@@ -240,8 +241,11 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
   const traceId = own[6]! >= 0 && isHexId(b, own[6]!, own[7]!, 32);
   const spanId = own[8]! >= 0 && isHexId(b, own[8]!, own[9]!, 16);
   const flags = own[10]! >= 0 && isFlags(b, own[10]!, own[11]!);
-  if ((own[6]! >= 0 && !traceId) || (own[8]! >= 0 && !spanId) || (own[10]! >= 0 && !flags)) {
+  // A name that is no string is no service.name (the resource says unknown_service): an attribute.
+  const otherName = own[0]! >= 0 && b[own[0]!] !== QUOTE;
+  if (otherName || (own[6]! >= 0 && !traceId) || (own[8]! >= 0 && !spanId) || (own[10]! >= 0 && !flags)) {
     let n = reader.count;
+    if (otherName) writeOwnAttribute(out, b, NAME_KEY, own[0]!, own[1]!, n++);
     if (own[6]! >= 0 && !traceId) writeOwnAttribute(out, b, TRACE_ID_KEY, own[6]!, own[7]!, n++);
     if (own[8]! >= 0 && !spanId) writeOwnAttribute(out, b, SPAN_ID_KEY, own[8]!, own[9]!, n++);
     if (own[10]! >= 0 && !flags) writeOwnAttribute(out, b, TRACE_FLAGS_KEY, own[10]!, own[11]!, n++);
