@@ -353,3 +353,40 @@ describe('otlp: a name that is no service name', () => {
     await log.close();
   });
 });
+
+describe('otlp: one record larger than batch.maxBytes', () => {
+  it('goes in a request of its own: a collector that refuses its size fails it alone, the rest delivered', async () => {
+    const requests: { size: number; records: number }[] = [];
+    const server = createServer(async (req, res) => {
+      const body = await readBody(req);
+      const records = (JSON.parse(body) as Request).resourceLogs.flatMap((r) => r.scopeLogs[0]!.logRecords).length;
+      requests.push({ size: Buffer.byteLength(body), records });
+      if (Buffer.byteLength(body) > 50_000) {
+        res.writeHead(413);
+        res.end('request entity too large');
+        return;
+      }
+      collectorReads(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const log = otlpLogger(`http://127.0.0.1:${(server.address() as { port: number }).port}/v1/logs`, {
+      maxBytes: 20_000,
+    });
+    for (let i = 0; i < 20; i++) log.info({ i, pad: 'p'.repeat(100) }, 'small');
+    log.info({ huge: 'x'.repeat(200_000) }, 'huge');
+    log.info({ quoted: '"\\'.repeat(10_000) }, 'escapes: 20,000 characters of line, 40,000 bytes of body');
+    for (let i = 0; i < 20; i++) log.info({ i }, 'small after');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 42, delivered: 41, failed: 1 });
+    // A request over the bound holds one record: the huge one (refused) or the escaped one (taken).
+    const over = requests.filter((r) => r.size > 20_000);
+    expect(over.every((r) => r.records === 1)).toBe(true);
+    expect(over.some((r) => r.size > 200_000) && over.some((r) => r.size > 40_000 && r.size < 50_000)).toBe(true);
+    await log.close();
+  });
+});
