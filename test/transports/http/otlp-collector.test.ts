@@ -28,7 +28,12 @@ interface ProtoType {
  * (400); the rest is read by the protobuf decoder the OpenTelemetry packages use.
  */
 function collectorReads(body: string): Request | string {
-  const request = JSON.parse(body) as Request;
+  let request: Request;
+  try {
+    request = JSON.parse(body) as Request;
+  } catch (error) {
+    return `not JSON: ${(error as Error).message}`;
+  }
   for (const resource of request.resourceLogs) {
     for (const logRecord of resource.scopeLogs.flatMap((s) => s.logRecords)) {
       for (const [field, digits] of [
@@ -387,6 +392,47 @@ describe('otlp: one record larger than batch.maxBytes', () => {
     const over = requests.filter((r) => r.size > 20_000);
     expect(over.every((r) => r.records === 1)).toBe(true);
     expect(over.some((r) => r.size > 200_000) && over.some((r) => r.size > 40_000 && r.size < 50_000)).toBe(true);
+    await log.close();
+  });
+});
+
+describe('otlp: a line a hooks.streamWrite hook wrote with spaces', () => {
+  it('every field of it is sent, in a body a collector reads', async () => {
+    const c = await collector();
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      // A hook that masks a field as people write it: with a space after the colon.
+      hooks: {
+        streamWrite: (line) =>
+          line.includes('"garbled"')
+            ? '{"msg":"garbled", oops}\n'
+            : line.replace(/"password":"[^"]*"/, '"password": "***"').replace('"a":', '"a" :'),
+      },
+      transports: [{ type: 'http', preset: 'otlp', url: c.url, batch: { maxRecords: 100, intervalMs: 10 } }],
+    });
+    log.info({ user: 'ann', password: 'hunter2', role: 'admin', n: 7 }, 'login');
+    log.info({ a: 1, b: [1, 2] }, 'spaced key');
+    log.info({ plain: true }, 'as built');
+    log.info({ x: 1 }, 'garbled');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(c.refused).toEqual([]);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 4, delivered: 4, failed: 0 });
+    const byMessage = Object.fromEntries(c.taken.map((r) => [r.body?.stringValue, attributesOf(r)]));
+    expect(byMessage).toEqual({
+      login: {
+        user: { stringValue: 'ann' },
+        password: { stringValue: '***' },
+        role: { stringValue: 'admin' },
+        n: { intValue: 7 },
+      },
+      'spaced key': { a: { intValue: 1 }, b: { arrayValue: { values: [{ intValue: 1 }, { intValue: 2 }] } } },
+      'as built': { plain: { boolValue: true } },
+      // No JSON: the line as the hook gave it, whole.
+      garbled: { 'log.record.original': { stringValue: '{"msg":"garbled", oops}' } },
+    });
     await log.close();
   });
 });

@@ -298,6 +298,27 @@ function rememberResource(b: Buffer): void {
   }
 }
 
+/**
+ * A line the reader could not read to its end (a `hooks.streamWrite` hook wrote it with spaces
+ * between tokens): read again written compact, so no field after a space is lost nor copied
+ * with the space into the body; a line that is no JSON at all is sent whole as the attribute
+ * `log.record.original` (OpenTelemetry's name for it).
+ */
+function readAgain(record: LogRecord): void {
+  const text = record.json().replace(/\r?\n$/, '');
+  let compact: string;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const object = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    compact = object ? JSON.stringify(parsed) : JSON.stringify({ 'log.record.original': text });
+  } catch {
+    compact = JSON.stringify({ 'log.record.original': text });
+  }
+  line.reset();
+  line.text(compact);
+  reader.read(line.bytes, 0, line.at);
+}
+
 let starts = new Int32Array(0);
 let ends = new Int32Array(0);
 let groupOf = new Int32Array(0);
@@ -334,9 +355,10 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
     const record = records[i]!;
     line.reset();
     line.text(record.json());
-    const b = line.bytes;
     reader.setMessageKey(record.messageKey);
-    reader.read(b, 0, line.at);
+    reader.read(line.bytes, 0, line.at);
+    if (!reader.whole) readAgain(record);
+    const b = line.bytes;
     if (group < 0 || !sameResource(b)) {
       rememberResource(b);
       const resource = resourceOf(ownValue(b, 0), ownValue(b, 1), ownValue(b, 2));

@@ -13,6 +13,8 @@ const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
+const COLON = 58;
+const SPACE = 32;
 
 /** What one entry of a line is to OTLP. */
 const ATTRIBUTE = 0;
@@ -103,6 +105,11 @@ export class OtlpLine {
   /** Per attribute: key start, key end (its quotes included), value start, value end. */
   ranges = new Int32Array(64);
   count = 0;
+  /**
+   * Whether the line was read to its closing brace, each key followed by its colon and value:
+   * a line a `hooks.streamWrite` hook wrote with spaces between tokens is not.
+   */
+  whole = false;
   /** Start and end of name, pid, hostname, trace_id, span_id, trace_flags: [2i] and [2i + 1]. */
   readonly own = new Int32Array(12);
   private messageKey = new Uint8Array(0);
@@ -122,6 +129,7 @@ export class OtlpLine {
     this.index = undefined;
     const own = this.own;
     for (let i = 0; i < 12; i += 2) own[i] = -1;
+    this.whole = false;
     let at = start + 1;
     while (at < end) {
       const c = b[at]!;
@@ -130,8 +138,12 @@ export class OtlpLine {
         continue;
       }
       // The closing brace ends the line; anything else unexpected too, rather than a guess.
-      if (c !== QUOTE) break;
+      if (c !== QUOTE) {
+        this.whole = c === CLOSE_BRACE;
+        break;
+      }
       const keyEnd = endOfString(b, at, end);
+      if (b[keyEnd] !== COLON || b[keyEnd + 1]! <= SPACE) break;
       const valueEnd = endOfValue(b, keyEnd + 1, end);
       const kind = this.kindOf(b, at, keyEnd);
       if (kind === ATTRIBUTE) this.attribute(b, at, keyEnd, keyEnd + 1, valueEnd);
