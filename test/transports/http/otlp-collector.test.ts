@@ -329,6 +329,24 @@ describe('otlp: records of one millisecond at an endpoint that keeps one entry p
           for (const record of records.filter((r) => !whole.includes(r))) {
             expect(sent.get(record)).toBe(record.time < 0 ? '0' : `${record.time * 1e6}`);
           }
+          // Batches sent again in other shapes (a batch with later records joined, those of the
+          // next batch left out or not; its second half alone): a nanosecond is never another
+          // record's, whatever was sent before.
+          const owner = new Map<string, LogRecord>();
+          for (const record of whole) owner.set(sent.get(record)!, record);
+          for (let i = 1; i < bounds.length; i++) {
+            const batch = records.slice(bounds[i - 1], bounds[i]);
+            const later = [records.slice(bounds[i]), records.slice(bounds[i + 1] ?? records.length)];
+            for (const again of [...later.map((rest) => [...batch, ...rest]), batch.slice(batch.length >> 1)]) {
+              const times = (JSON.parse(otlpPreset.body(again)) as Request).resourceLogs[0]?.scopeLogs[0]!.logRecords;
+              for (const [k, record] of again.entries()) {
+                if (!whole.includes(record)) continue;
+                const time = times![k]!.timeUnixNano as string;
+                expect(owner.get(time) ?? record).toBe(record);
+                owner.set(time, record);
+              }
+            }
+          }
         },
       ),
       { numRuns: 300 },

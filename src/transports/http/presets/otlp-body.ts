@@ -50,20 +50,50 @@ let times = '';
  * not count, Loki compares the line alone) were one in Loki, both counted delivered. So each
  * record after the first of its millisecond gets the next nanosecond: a run of records of one
  * time in a body starts at the millisecond's next free nanosecond, which its first record
- * keeps for a resend of the batch (the same nanoseconds again, a copy Loki drops as one).
+ * keeps, with the run's length, for a resend of the batch (the same nanoseconds again, a copy
+ * Loki drops as one); records past that length in a resent run take free ones.
  * Records in the run after the first: `sameTime`; the run's first nanosecond: `runBase`.
  */
 let sameTime = 0;
 let runBase = 0;
+/** The run's first record, and how many of its records had their nanoseconds before (a resend). */
+let runFirst: LogRecord | undefined;
+let runKnown = Number.POSITIVE_INFINITY;
 /** Per whole millisecond of the last few thousand, its next free nanosecond. */
 const nextFree = new Map<number, number>();
-/** A run's first record → the run's first nanosecond. */
+/** A run's first record → the run's first nanosecond · RUN_SCALE + the run's length. */
 const runStarts = new WeakMap<LogRecord, number>();
+const RUN_SCALE = 2 ** 20;
+
+/** A run's first record, at the first nanosecond free or that it had. */
+function startRun(record: LogRecord): void {
+  const known = runStarts.get(record);
+  runFirst = record;
+  if (known === undefined) {
+    runBase = nextFree.get(record.time) ?? 0;
+    runKnown = Number.POSITIVE_INFINITY;
+  } else {
+    runBase = Math.floor(known / RUN_SCALE);
+    runKnown = known % RUN_SCALE;
+  }
+}
+
+/** A record of a resent run past those it had: from here on, free nanoseconds. */
+function passKnown(): void {
+  const free = nextFree.get(lastTime) ?? 0;
+  if (runBase + sameTime < free) runBase = free - sameTime;
+  runKnown = Number.POSITIVE_INFINITY;
+}
 
 /** Ends the run of records of `lastTime`: its nanoseconds are taken. */
 function endRun(): void {
   if (!bumpable) return;
   const next = runBase + sameTime + 1;
+  // A run first sent keeps where it started and its length (a resent one keeps what it had).
+  if (runFirst !== undefined && !runStarts.has(runFirst)) {
+    runStarts.set(runFirst, runBase * RUN_SCALE + Math.min(sameTime + 1, RUN_SCALE - 1));
+  }
+  runFirst = undefined;
   if (next > (nextFree.get(lastTime) ?? 0)) nextFree.set(lastTime, next);
   // Records come in time order: the milliseconds of the last few seconds are enough.
   if (nextFree.size > 4096) nextFree.delete(nextFree.keys().next().value!);
@@ -192,11 +222,10 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
     bumpable = record.time < LAST_WHOLE_MS && nanos.length > 6 && nanos.endsWith('000000');
     msDigitsStale = true;
     if (bumpable) {
-      runBase = runStarts.get(record) ?? nextFree.get(record.time) ?? 0;
-      runStarts.set(record, runBase);
+      startRun(record);
     }
     changed = true;
-  } else sameTime++;
+  } else if (++sameTime >= runKnown && bumpable) passKnown();
   const severity = severityJson(record.level, record.label);
   if (severity !== lastSeverity) {
     lastSeverity = severity;
@@ -348,6 +377,7 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
   const groupByResource = new Map<string, number>();
   let group = -1;
   // Each body's first record starts a run of its time (see runStarts).
+  endRun();
   lastTime = Number.NaN;
   bumpable = false;
   out.piece(BODY_START);
