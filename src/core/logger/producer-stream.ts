@@ -42,6 +42,12 @@ export class ProducerStream extends Writable implements HeldInput {
   private waiting: (() => void) | undefined;
   /** Ends the tree's hold on this stream (it no longer asks at exit). */
   private readonly release: () => void;
+  /**
+   * Chunks takeHeld made records of while they still waited in the writer's buffer: Node
+   * hands them to _write all the same once the target unblocks (the exit writes its queue
+   * through), and they must not be made records twice.
+   */
+  private taken = 0;
 
   constructor(
     private readonly tree: LoggerTree,
@@ -58,6 +64,11 @@ export class ProducerStream extends Writable implements HeldInput {
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.taken > 0) {
+      this.taken--;
+      callback();
+      return;
+    }
     if (this.writableObjectMode) this.ingest(chunk);
     else this.lines.push(chunk as Buffer, this.onLine);
     this.whenRoom(callback);
@@ -88,10 +99,13 @@ export class ProducerStream extends Writable implements HeldInput {
    * parks or fails them with the rest.
    */
   takeHeld(): void {
-    const waiting = (this as { writableBuffer?: { chunk: unknown }[] }).writableBuffer ?? [];
-    for (const { chunk } of waiting) {
-      if (this.writableObjectMode) this.ingest(chunk);
-      else this.lines.push(chunk as Buffer, this.onLine);
+    const waiting = (this as { writableBuffer?: ({ chunk: unknown } | null)[] }).writableBuffer ?? [];
+    for (const entry of waiting) {
+      // Null: an entry Node is writing (or wrote) in this same turn, its slot cleared.
+      if (entry === null) continue;
+      this.taken++;
+      if (this.writableObjectMode) this.ingest(entry.chunk);
+      else this.lines.push(entry.chunk as Buffer, this.onLine);
     }
     if (!this.writableObjectMode) this.lines.end(this.onLine);
   }
