@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { parseSize } from '../plugin/units.js';
 import type { RecordScope } from '../record/log-record.js';
 import type { Redactor } from '../record/redact.js';
+import { type ExitParticipant, registerForExit, unregisterForExit } from './exit-hooks.js';
 import type { HeldInput, LoggerTree } from './logger-tree.js';
 import { NdjsonLines } from './ndjson-lines.js';
 
@@ -48,6 +49,12 @@ export class ProducerStream extends Writable implements HeldInput {
    * through), and they must not be made records twice.
    */
   private taken = 0;
+  /**
+   * A line begun when the logger closed: its rest may still come (then the line is dropped
+   * after close, counted); should the process end first, it is counted then, here, as the
+   * closed logger no longer asks at exit. Holds the stream weakly, as the tree does.
+   */
+  private afterClose: ExitParticipant | undefined;
 
   constructor(
     private readonly tree: LoggerTree,
@@ -59,7 +66,12 @@ export class ProducerStream extends Writable implements HeldInput {
     this.scope = options.keepOrigin ? tree.revivedScope : scope;
     this.redactor = scope.redactor;
     this.lines = new NdjsonLines(lineBound(options.maxLineBytes));
-    this.release = tree.holdInput(this);
+    const release = tree.holdInput(this);
+    this.release = () => {
+      release();
+      if (this.afterClose !== undefined) unregisterForExit(this.afterClose);
+      this.afterClose = undefined;
+    };
     this.once('close', this.release);
   }
 
@@ -201,6 +213,17 @@ export class ProducerStream extends Writable implements HeldInput {
   /** The logger is closing: a write held back for a blocked target goes on (what follows is dropped after close). */
   loggerClosing(): void {
     this.waiting?.();
+    if (this.afterClose !== undefined || this.destroyed || this.writableObjectMode || !this.lines.begun) return;
+    const stream = new WeakRef(this);
+    const nothing = (): void => {};
+    this.afterClose = {
+      flushSync: nothing,
+      beforeExit: nothing,
+      exitSync: () => stream.deref()?.takeHeld(),
+      handleExceptions: false,
+      handleSignals: false,
+    };
+    registerForExit(this.afterClose);
   }
 }
 

@@ -258,6 +258,30 @@ describe('log.stream() input held when the process ends or the stream is destroy
     expect(stats).toEqual({ starts: 2, logged: 11, delivered: 11, failed: 0, dropped: 0, pending: 0 });
   });
 
+  it('a line begun when the logger closed is counted dropped after close, once, by its end or at exit', () => {
+    const out = child(`
+      const log = createLogger({ base: null, transports: [{ type: 'memory' }] });
+      const never = log.stream();
+      const later = log.stream();
+      never.write('{"msg":"whole"}\\n{"msg":"never ended"');
+      later.write('{"msg":"ended after the close');
+      await new Promise((resolve) => setImmediate(resolve));
+      await log.close();
+      // The rest of one line, after the close: that line is dropped, counted now, and not again at exit.
+      later.end('"}\\n');
+      await new Promise((resolve) => later.on('finish', resolve));
+      const before = log.stats().droppedAfterClose;
+      process.on('exit', () => {
+        const { logged, delivered, droppedAfterClose } = log.stats();
+        process.stdout.write(JSON.stringify({ before, logged, delivered, droppedAfterClose }));
+      });
+      process.exit(0);
+    `);
+    expect(out.stderr).toBe('');
+    // Before: the line begun and never ended vanished uncounted (droppedAfterClose stayed 1).
+    expect(JSON.parse(out.stdout)).toEqual({ before: 1, logged: 1, delivered: 1, droppedAfterClose: 2 });
+  });
+
   it('destroy() mid-line (a pipeline whose source failed): the line begun is logged as it came', async () => {
     const { log, memory } = memoryLogger();
     const source = new Readable({ read() {} });
