@@ -112,9 +112,16 @@ export class ProducerStream extends Writable implements HeldInput {
    */
   takeHeld(): void {
     const waiting = (this as { writableBuffer?: ({ chunk: unknown } | null)[] }).writableBuffer ?? [];
+    // The first `taken` were made records by an earlier call (the logger's exit path, and the
+    // stream's own after a close not yet finished): Node has not handed them over yet.
+    let before = this.taken;
     for (const entry of waiting) {
       // Null: an entry Node is writing (or wrote) in this same turn, its slot cleared.
       if (entry === null) continue;
+      if (before > 0) {
+        before--;
+        continue;
+      }
       this.taken++;
       if (this.writableObjectMode) this.ingest(entry.chunk);
       else this.lines.push(entry.chunk as Buffer, this.onLine);

@@ -282,6 +282,28 @@ describe('log.stream() input held when the process ends or the stream is destroy
     expect(JSON.parse(out.stdout)).toEqual({ before: 1, logged: 1, delivered: 1, droppedAfterClose: 2 });
   });
 
+  it('process.exit() during a close, a corked stream with a line begun: each line counted once', () => {
+    // Both the closing logger and the stream itself take what the stream holds at exit.
+    const out = child(`
+      const log = createLogger({ base: null, transports: [{ type: 'memory' }] });
+      const sink = log.stream();
+      sink.write('{"msg":"begun');
+      await new Promise((resolve) => setImmediate(resolve));
+      sink.cork();
+      sink.write('"}\\n{"msg":"a"}\\n');
+      sink.write('{"msg":"b"}\\n');
+      log.close();
+      process.on('exit', () => {
+        const { logged, droppedAfterClose } = log.stats();
+        process.stdout.write(JSON.stringify({ logged, droppedAfterClose }));
+      });
+      process.exit(0);
+    `);
+    expect(out.stderr).toBe('');
+    // Before: the corked chunks were taken twice, 6 lines counted for 3.
+    expect(JSON.parse(out.stdout)).toEqual({ logged: 0, droppedAfterClose: 3 });
+  });
+
   it('destroy() mid-line (a pipeline whose source failed): the line begun is logged as it came', async () => {
     const { log, memory } = memoryLogger();
     const source = new Readable({ read() {} });
