@@ -190,7 +190,7 @@ export class ProducerStream extends Writable implements HeldInput {
   }
 
   private ingest(value: unknown): void {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    if (typeof value === 'object' && value !== null && !isArray(value)) {
       this.tree.ingest(value as Record<string, unknown>, this.scope, this.redactor);
       return;
     }
@@ -231,6 +231,19 @@ export class ProducerStream extends Writable implements HeldInput {
       handleSignals: false,
     };
     registerForExit(this.afterClose);
+  }
+}
+
+/**
+ * Array.isArray, false for a revoked Proxy (it throws): such an object goes to the logger,
+ * which logs what could not be read. Thrown out of write(), it wedged the stream: the write
+ * never called back, and every later write waited for ever, lost uncounted.
+ */
+function isArray(value: object): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

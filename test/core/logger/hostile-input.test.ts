@@ -161,6 +161,30 @@ describe('log.stream() against hostile producers', () => {
   });
 });
 
+describe('log.stream() in object mode against hostile objects', () => {
+  it('a revoked Proxy is logged as what could not be read; the stream goes on, nothing after it lost', async () => {
+    const { log, memory } = memoryLogger();
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    // Before: write() threw (Array.isArray on the revoked Proxy), the write never called back,
+    // and every later object waited for ever: the stream never finished, 'after' never logged.
+    const sink = log.stream({ format: 'object' });
+    const finished = new Promise((resolve) => sink.on('finish', () => resolve('finished')));
+    sink.write({ msg: 'before' });
+    sink.write(revoked.proxy);
+    sink.end({ msg: 'after' });
+    const settled = await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 5000, 'stuck'))]);
+    expect(settled).toBe('finished');
+    await log.flush();
+    const objects = memory.objects().map(({ time: _t, ...rest }) => rest);
+    expect(objects).toHaveLength(3);
+    expect(objects[0]).toEqual({ level: 30, msg: 'before' });
+    expect(String(objects[1]!.logError)).toContain('revoked');
+    expect(objects[2]).toEqual({ level: 30, msg: 'after' });
+    expect(log.stats()).toMatchObject({ logged: 3, delivered: 3 });
+  });
+});
+
 describe('log.stream() input held when the process ends or the stream is destroyed', () => {
   it.each([
     ['process.exit()', 'process.exit(0)'],
