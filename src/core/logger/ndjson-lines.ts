@@ -50,6 +50,11 @@ export class NdjsonLines {
     if (start < chunk.length) this.keep(chunk.subarray(start));
   }
 
+  /** Whether a line is begun (bytes held, or a cut-off line's rest being skipped). */
+  get begun(): boolean {
+    return this.pieceBytes > 0 || this.skipping;
+  }
+
   /** The last line, when the input ends without a newline. */
   end(emit: LineSink): void {
     if (this.pieceBytes > 0 || this.skipping) this.finishLine(emit);

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { parseSize } from '../plugin/units.js';
 import type { RecordScope } from '../record/log-record.js';
 import type { Redactor } from '../record/redact.js';
+import { type ExitParticipant, registerForExit, unregisterForExit } from './exit-hooks.js';
 import type { HeldInput, LoggerTree } from './logger-tree.js';
 import { NdjsonLines } from './ndjson-lines.js';
 
@@ -42,6 +43,18 @@ export class ProducerStream extends Writable implements HeldInput {
   private waiting: (() => void) | undefined;
   /** Ends the tree's hold on this stream (it no longer asks at exit). */
   private readonly release: () => void;
+  /**
+   * Chunks takeHeld made records of while they still waited in the writer's buffer: Node
+   * hands them to _write all the same once the target unblocks (the exit writes its queue
+   * through), and they must not be made records twice.
+   */
+  private taken = 0;
+  /**
+   * A line begun when the logger closed: its rest may still come (then the line is dropped
+   * after close, counted); should the process end first, it is counted then, here, as the
+   * closed logger no longer asks at exit. Holds the stream weakly, as the tree does.
+   */
+  private afterClose: ExitParticipant | undefined;
 
   constructor(
     private readonly tree: LoggerTree,
@@ -53,11 +66,21 @@ export class ProducerStream extends Writable implements HeldInput {
     this.scope = options.keepOrigin ? tree.revivedScope : scope;
     this.redactor = scope.redactor;
     this.lines = new NdjsonLines(lineBound(options.maxLineBytes));
-    this.release = tree.holdInput(this);
+    const release = tree.holdInput(this);
+    this.release = () => {
+      release();
+      if (this.afterClose !== undefined) unregisterForExit(this.afterClose);
+      this.afterClose = undefined;
+    };
     this.once('close', this.release);
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.taken > 0) {
+      this.taken--;
+      callback();
+      return;
+    }
     if (this.writableObjectMode) this.ingest(chunk);
     else this.lines.push(chunk as Buffer, this.onLine);
     this.whenRoom(callback);
@@ -88,10 +111,20 @@ export class ProducerStream extends Writable implements HeldInput {
    * parks or fails them with the rest.
    */
   takeHeld(): void {
-    const waiting = (this as { writableBuffer?: { chunk: unknown }[] }).writableBuffer ?? [];
-    for (const { chunk } of waiting) {
-      if (this.writableObjectMode) this.ingest(chunk);
-      else this.lines.push(chunk as Buffer, this.onLine);
+    const waiting = (this as { writableBuffer?: ({ chunk: unknown } | null)[] }).writableBuffer ?? [];
+    // The first `taken` were made records by an earlier call (the logger's exit path, and the
+    // stream's own after a close not yet finished): Node has not handed them over yet.
+    let before = this.taken;
+    for (const entry of waiting) {
+      // Null: an entry Node is writing (or wrote) in this same turn, its slot cleared.
+      if (entry === null) continue;
+      if (before > 0) {
+        before--;
+        continue;
+      }
+      this.taken++;
+      if (this.writableObjectMode) this.ingest(entry.chunk);
+      else this.lines.push(entry.chunk as Buffer, this.onLine);
     }
     if (!this.writableObjectMode) this.lines.end(this.onLine);
   }
@@ -157,7 +190,7 @@ export class ProducerStream extends Writable implements HeldInput {
   }
 
   private ingest(value: unknown): void {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    if (typeof value === 'object' && value !== null && !isArray(value)) {
       this.tree.ingest(value as Record<string, unknown>, this.scope, this.redactor);
       return;
     }
@@ -187,6 +220,30 @@ export class ProducerStream extends Writable implements HeldInput {
   /** The logger is closing: a write held back for a blocked target goes on (what follows is dropped after close). */
   loggerClosing(): void {
     this.waiting?.();
+    if (this.afterClose !== undefined || this.destroyed || this.writableObjectMode || !this.lines.begun) return;
+    const stream = new WeakRef(this);
+    const nothing = (): void => {};
+    this.afterClose = {
+      flushSync: nothing,
+      beforeExit: nothing,
+      exitSync: () => stream.deref()?.takeHeld(),
+      handleExceptions: false,
+      handleSignals: false,
+    };
+    registerForExit(this.afterClose);
+  }
+}
+
+/**
+ * Array.isArray, false for a revoked Proxy (it throws): such an object goes to the logger,
+ * which logs what could not be read. Thrown out of write(), it wedged the stream: the write
+ * never called back, and every later write waited for ever, lost uncounted.
+ */
+function isArray(value: object): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

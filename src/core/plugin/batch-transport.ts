@@ -7,6 +7,7 @@ import { ParkedFates } from '../record/parked-fates.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
 import { MAX_TIMER_MS } from './units.js';
+import { timerHolds } from '../util/timeout.js';
 import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
 
 export interface BatchOptions {
@@ -583,6 +584,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   /** The processor's answer, or a rejection once `timeoutMs` passes (the attempt is aborted). */
   private withDeadline(answer: BatchResult | Promise<BatchResult>, controller: AbortController): Promise<BatchResult> {
     if (!isThenable(answer)) return Promise.resolve(answer);
+    // A bound no timer holds (Infinity, NaN, past 24.8 days: from code) is none: Node would fire
+    // it after 1 ms, and every attempt would fail as unanswered.
+    if (!timerHolds(this.timeoutMs)) return Promise.resolve(answer);
     return new Promise<BatchResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         const reason = new Error(`no answer within ${this.timeoutMs} ms`);

@@ -2,6 +2,7 @@ import { BatchTransport } from '../../core/plugin/batch-transport.js';
 import type { BatchInfo } from '../../core/plugin/batch-transport.js';
 import type { Verdict } from '../../core/plugin/batch-outcome.js';
 import { MAX_TIMER_MS } from '../../core/plugin/units.js';
+import { timerHolds } from '../../core/util/timeout.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { HttpStats, HttpTransportOptions } from './options.js';
 import { DEFAULT_RETRYABLE, type HttpPreset, verdictFor } from './preset.js';
@@ -34,7 +35,10 @@ export class HttpTransport extends BatchTransport {
     const protocol = schemeOf(url);
     if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError(expected);
     const concurrency = options.concurrency ?? 2;
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    // From code, a bound no timer holds (Infinity, past 24.8 days) waits the longest a timer can:
+    // the socket's timeout refuses Infinity (every attempt failed) and warns past 24.8 days.
+    const given = options.timeoutMs ?? 10_000;
+    const timeoutMs = timerHolds(given) ? given : MAX_TIMER_MS;
     const sender = new Sender(
       {
         headers: options.headers ?? {},

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import { BatchTransport, type BatchInfo } from '../../core/plugin/batch-transport.js';
+import { MAX_TIMER_MS } from '../../core/plugin/units.js';
+import { timerHolds } from '../../core/util/timeout.js';
 import type { BatchResult } from '../../core/plugin/batch-outcome.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import { DatagramSender } from './datagram-sender.js';
@@ -68,6 +70,10 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
       throw new RangeError(`syslog maxMessageBytes must be an integer of at least 480, not ${max}`);
     }
     const window = options.relpWindow ?? 128;
+    // From code, a bound no timer holds (Infinity, past 24.8 days) waits as long as one can:
+    // Node fires a longer timer after 1 ms, and every connection would fail as too slow.
+    const given = options.connectTimeoutMs ?? 10_000;
+    const connectTimeoutMs = timerHolds(given) ? given : MAX_TIMER_MS;
     if (!(Number.isInteger(window) && window >= 1 && window <= MAX_RELP_WINDOW)) {
       throw new RangeError(`syslog relpWindow must be an integer from 1 to ${MAX_RELP_WINDOW}, not ${window}`);
     }
@@ -94,7 +100,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
               host,
               port,
               tls: protocol === 'tls' ? { ...options.tls } : undefined,
-              connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+              connectTimeoutMs,
             }),
       datagram: protocol === 'udp' ? new DatagramSender(host, port) : undefined,
       relp:
@@ -102,7 +108,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
           ? new RelpSender({
               host,
               port,
-              connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+              connectTimeoutMs,
               window,
               report: (message, error) => this.report(message, error),
             })

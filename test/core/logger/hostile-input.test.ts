@@ -16,6 +16,7 @@ function child(body: string): { status: number | null; stdout: string; stderr: s
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     timeout: 20_000,
+    killSignal: 'SIGKILL',
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -160,6 +161,30 @@ describe('log.stream() against hostile producers', () => {
   });
 });
 
+describe('log.stream() in object mode against hostile objects', () => {
+  it('a revoked Proxy is logged as what could not be read; the stream goes on, nothing after it lost', async () => {
+    const { log, memory } = memoryLogger();
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    // Before: write() threw (Array.isArray on the revoked Proxy), the write never called back,
+    // and every later object waited for ever: the stream never finished, 'after' never logged.
+    const sink = log.stream({ format: 'object' });
+    const finished = new Promise((resolve) => sink.on('finish', () => resolve('finished')));
+    sink.write({ msg: 'before' });
+    sink.write(revoked.proxy);
+    sink.end({ msg: 'after' });
+    const settled = await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 5000, 'stuck'))]);
+    expect(settled).toBe('finished');
+    await log.flush();
+    const objects = memory.objects().map(({ time: _t, ...rest }) => rest);
+    expect(objects).toHaveLength(3);
+    expect(objects[0]).toEqual({ level: 30, msg: 'before' });
+    expect(String(objects[1]!.logError)).toContain('revoked');
+    expect(objects[2]).toEqual({ level: 30, msg: 'after' });
+    expect(log.stats()).toMatchObject({ logged: 3, delivered: 3 });
+  });
+});
+
 describe('log.stream() input held when the process ends or the stream is destroyed', () => {
   it.each([
     ['process.exit()', 'process.exit(0)'],
@@ -198,6 +223,109 @@ describe('log.stream() input held when the process ends or the stream is destroy
     const stats = JSON.parse(out.stdout) as Record<string, number>;
     expect(stats.logged).toBe(11);
     expect(stats.logged).toBe(stats.delivered! + stats.failed! + stats.dropped! + stats.pending!);
+  });
+
+  it('process.exit() while a file target holds the writer back: each held chunk is one record, not two', () => {
+    // The exit writes the file target's queue through, which unblocks the writer: Node then
+    // writes the chunks it held to the stream, and the stream had made records of them already.
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-held-'));
+    const path = join(dir, 'app.log');
+    const out = child(`
+      const log = createLogger({ base: null, transports: [
+        { type: 'file', path: ${JSON.stringify(path)}, overflow: 'block', maxQueue: { maxRecords: 2 } },
+      ] });
+      const sink = log.stream({ highWaterMark: 64 });
+      for (let i = 0; i < 10; i++) sink.write('{"msg":"m' + i + '"}\\n');
+      sink.write('{"msg":"begun"');
+      process.on('exit', () => {
+        const { logged, delivered, failed, dropped, pending } = log.stats();
+        process.stdout.write(JSON.stringify({ logged, delivered, failed, dropped, pending }));
+      });
+      process.exit(0);
+    `);
+    expect(out.stderr).toBe('');
+    const messages = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toEqual([...Array.from({ length: 10 }, (_, i) => `m${i}`), '{"msg":"begun"']);
+    const stats = JSON.parse(out.stdout) as Record<string, number>;
+    expect(stats).toEqual({ logged: 11, delivered: 11, failed: 0, dropped: 0, pending: 0 });
+  });
+
+  it('exit while Node writes held chunks (a listener exits as the target blocks again): none lost', () => {
+    // Node clears each buffered slot before it writes its chunk: the buffer asked at exit held
+    // empty slots, and the held chunks after them and the line begun were lost uncounted.
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-held-'));
+    const path = join(dir, 'app.log');
+    const out = child(`
+      const log = createLogger({ base: null, transports: [
+        { type: 'file', path: ${JSON.stringify(path)}, overflow: 'block', maxQueue: { maxRecords: 2 } },
+      ] });
+      const sink = log.stream({ highWaterMark: 64 });
+      let starts = 0;
+      log.on('backpressureStart', () => { if (++starts === 2) process.exit(0); });
+      for (let i = 0; i < 10; i++) sink.write('{"msg":"m' + i + '"}\\n');
+      sink.write('{"msg":"begun"');
+      process.on('exit', () => {
+        const { logged, delivered, failed, dropped, pending } = log.stats();
+        process.stdout.write(JSON.stringify({ starts, logged, delivered, failed, dropped, pending }));
+      });
+    `);
+    expect(out.stderr).toBe('');
+    const messages = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toEqual([...Array.from({ length: 10 }, (_, i) => `m${i}`), '{"msg":"begun"']);
+    const stats = JSON.parse(out.stdout) as Record<string, number>;
+    expect(stats).toEqual({ starts: 2, logged: 11, delivered: 11, failed: 0, dropped: 0, pending: 0 });
+  });
+
+  it('a line begun when the logger closed is counted dropped after close, once, by its end or at exit', () => {
+    const out = child(`
+      const log = createLogger({ base: null, transports: [{ type: 'memory' }] });
+      const never = log.stream();
+      const later = log.stream();
+      never.write('{"msg":"whole"}\\n{"msg":"never ended"');
+      later.write('{"msg":"ended after the close');
+      await new Promise((resolve) => setImmediate(resolve));
+      await log.close();
+      // The rest of one line, after the close: that line is dropped, counted now, and not again at exit.
+      later.end('"}\\n');
+      await new Promise((resolve) => later.on('finish', resolve));
+      const before = log.stats().droppedAfterClose;
+      process.on('exit', () => {
+        const { logged, delivered, droppedAfterClose } = log.stats();
+        process.stdout.write(JSON.stringify({ before, logged, delivered, droppedAfterClose }));
+      });
+      process.exit(0);
+    `);
+    expect(out.stderr).toBe('');
+    // Before: the line begun and never ended vanished uncounted (droppedAfterClose stayed 1).
+    expect(JSON.parse(out.stdout)).toEqual({ before: 1, logged: 1, delivered: 1, droppedAfterClose: 2 });
+  });
+
+  it('process.exit() during a close, a corked stream with a line begun: each line counted once', () => {
+    // Both the closing logger and the stream itself take what the stream holds at exit.
+    const out = child(`
+      const log = createLogger({ base: null, transports: [{ type: 'memory' }] });
+      const sink = log.stream();
+      sink.write('{"msg":"begun');
+      await new Promise((resolve) => setImmediate(resolve));
+      sink.cork();
+      sink.write('"}\\n{"msg":"a"}\\n');
+      sink.write('{"msg":"b"}\\n');
+      log.close();
+      process.on('exit', () => {
+        const { logged, droppedAfterClose } = log.stats();
+        process.stdout.write(JSON.stringify({ logged, droppedAfterClose }));
+      });
+      process.exit(0);
+    `);
+    expect(out.stderr).toBe('');
+    // Before: the corked chunks were taken twice, 6 lines counted for 3.
+    expect(JSON.parse(out.stdout)).toEqual({ logged: 0, droppedAfterClose: 3 });
   });
 
   it('destroy() mid-line (a pipeline whose source failed): the line begun is logged as it came', async () => {

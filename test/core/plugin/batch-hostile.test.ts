@@ -128,3 +128,39 @@ describe('F6: a processor that edits the array it is given', () => {
     await h.log.close({ timeoutMs: 1000 });
   });
 });
+
+describe('timeoutMs from code that no timer holds', () => {
+  it.each([
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['past 24.8 days', 3_000_000_000],
+  ])(
+    '%s is no bound: an attempt answered after a pause is delivered, not failed after 1 ms',
+    async (_name, timeoutMs) => {
+      const overflows: string[] = [];
+      const onWarning = (warning: Error): void => {
+        if (warning.name === 'TimeoutOverflowWarning') overflows.push(warning.message);
+      };
+      process.on('warning', onWarning);
+      try {
+        let calls = 0;
+        const h = harness(
+          async () => {
+            calls++;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          },
+          { timeoutMs, retry: { maxAttempts: 1 } },
+        );
+        logMany(h.log, 10);
+        // Before the fix: Node cut the attempt's timer to 1 ms; "no answer within Infinity ms", all ten failed.
+        expect(await h.log.flush({ timeoutMs: 5000 })).toBe(true);
+        expect(expectSettled(h, 10)).toEqual({ delivered: 10, failed: 0 });
+        expect(calls).toBe(1);
+        await h.log.close({ timeoutMs: 1000 });
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(overflows).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    },
+  );
+});

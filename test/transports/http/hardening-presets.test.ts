@@ -150,6 +150,25 @@ describe('elasticsearch: documents Elasticsearch takes, whatever keys the record
     await log.close();
   });
 
+  it('a blank part beside a dot, and keys of escaped blanks (tab, newline), are renamed too', async () => {
+    const es = await fakeElasticsearch();
+    const { log, dead } = logger('es-blank-parts', { preset: 'elasticsearch', url: es.url });
+    // A space in a part (" .b", "a. ", "a. .b") or a blank the line writes escaped ("\t", "a.\n").
+    const query = JSON.parse('{" .b":"1","a. ":"2","a. .b":"3","\\t":"4","a.\\n":"5"}');
+    log.info({ i: 0, query }, 'a request');
+    log.info({ i: 1, '\t': 'top' }, 'a tab key at the top level');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    // Before: neither line was seen to need renaming; both records were refused, and dead-lettered.
+    expect(dead()).toEqual([]);
+    expect(stats).toMatchObject({ logged: 2, delivered: 2, failed: 0 });
+    const docs = [...es.taken.values()].sort((a, b) => (a.i as number) - (b.i as number));
+    expect(Object.keys(docs[0]!.query as object).sort()).toEqual(['_.b', 'a._', 'a._.b', '_', '@a._'].sort());
+    expect(docs[1]).toMatchObject({ _: 'top' });
+    await log.close();
+  });
+
   it('a line a streamWrite hook spaced out, with its own @timestamp: no second one added', async () => {
     const es = await fakeElasticsearch();
     const log = createLogger({

@@ -154,8 +154,17 @@ function withFieldNames(line: string): string {
   return JSON.stringify(fixed) + line.slice(line.lastIndexOf('}') + 1);
 }
 
-/** A key that is empty, blank, or has a dot at an end or two together, as the line writes it (or near enough). */
-const SUSPECT_KEY = /"\s*":|"\.|\.":|\.\./;
+/**
+ * A blank character as the line may write it: itself, or escaped (a tab is `\t`, a control
+ * character `\u001f`: any `\u` escape is taken as maybe blank).
+ */
+const BLANK = String.raw`(?:\s|\\[tnrf]|\\u[0-9a-fA-F]{4})`;
+
+/**
+ * A key that may be empty, blank, or have a blank part at an end or between dots, as the line
+ * writes it (or near enough): a quote or a dot, blanks, then a dot or the key's end.
+ */
+const SUSPECT_KEY = new RegExp(`[".]${BLANK}*(?:\\.|":)`);
 
 function fieldNames(value: unknown, renamed: { count: number }): unknown {
   if (value === null || typeof value !== 'object') return value;
