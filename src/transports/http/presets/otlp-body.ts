@@ -100,13 +100,12 @@ function endRun(): void {
 }
 /** Whether the time is whole milliseconds that can take six more digits (a uint64 holds). */
 let bumpable = false;
-/** The time's whole milliseconds as digits, made when a record of the run first needs them. */
-let msDigits = ascii('');
-let msDigitsStale = true;
-/** The head from the severity on, for a record whose time is written on its own (made as for msDigits). */
-let tail = '';
-let rest = ascii('');
-let restStale = true;
+/**
+ * Where the last six digits of timeUnixNano and of observedTimeUnixNano are in `head`: a
+ * record after the first of its millisecond is the head with those digits written over.
+ */
+let timeDigitsAt = 0;
+let observedDigitsAt = 0;
 let lastSeverity = '';
 let lastMsg: string | undefined;
 let message = '""';
@@ -115,16 +114,9 @@ let head = ascii('');
 
 /** The largest whole millisecond whose nanoseconds fit in a uint64 (as unixNanos has it). */
 const LAST_WHOLE_MS = Number(((1n << 64n) - 1n) / 1_000_000n);
-const TIME_OPEN = ascii('{"timeUnixNano":"');
-const OBSERVED_TIME = ascii('","observedTimeUnixNano":"');
-const TIME_CLOSE = ascii('",');
-
-/** The whole milliseconds' digits and `nanos` (under a million) as six digits. */
-function writeNanos(out: ByteWriter, ms: Uint8Array, nanos: number): void {
-  out.piece(ms);
-  out.room(6);
-  for (let i = 5, n = nanos; i >= 0; i--, n = Math.floor(n / 10)) out.bytes[out.at + i] = 48 + (n % 10);
-  out.at += 6;
+/** `nanos` (under a million) as six digits at `at`. */
+function writeNanoDigits(bytes: Uint8Array, at: number, nanos: number): void {
+  for (let i = 5, n = nanos; i >= 0; i--, n = Math.floor(n / 10)) bytes[at + i] = 48 + (n % 10);
 }
 
 /** Is this JSON number an integer that a double holds exactly (15 digits always are)? */
@@ -220,7 +212,9 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
     times = `{"timeUnixNano":"${nanos}","observedTimeUnixNano":"${nanos}",`;
     // Below the last whole millisecond a uint64 holds (its six digits would overflow).
     bumpable = record.time < LAST_WHOLE_MS && nanos.length > 6 && nanos.endsWith('000000');
-    msDigitsStale = true;
+    // `{"timeUnixNano":"` is 17 characters, `","observedTimeUnixNano":"` 26 (all ASCII, as the digits).
+    timeDigitsAt = 17 + nanos.length - 6;
+    observedDigitsAt = timeDigitsAt + 26 + nanos.length;
     if (bumpable) {
       startRun(record);
     }
@@ -237,27 +231,14 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
     changed = true;
   }
   if (changed) {
-    tail = `${severity},"body":{"stringValue":${message}},"attributes":[`;
-    head = ascii(`${times}${tail}`);
-    restStale = true;
+    head = ascii(`${times}${severity},"body":{"stringValue":${message}},"attributes":[`);
   }
+  const headAt = out.at;
+  out.piece(head);
   const nanos = runBase + sameTime;
-  if (nanos === 0 || !bumpable || nanos >= 1_000_000) out.piece(head);
-  else {
-    if (msDigitsStale) {
-      msDigits = ascii(times.slice(17, times.indexOf('"', 17) - 6));
-      msDigitsStale = false;
-    }
-    if (restStale) {
-      rest = ascii(tail);
-      restStale = false;
-    }
-    out.piece(TIME_OPEN);
-    writeNanos(out, msDigits, nanos);
-    out.piece(OBSERVED_TIME);
-    writeNanos(out, msDigits, nanos);
-    out.piece(TIME_CLOSE);
-    out.piece(rest);
+  if (nanos !== 0 && bumpable && nanos < 1_000_000) {
+    writeNanoDigits(out.bytes, headAt + timeDigitsAt, nanos);
+    writeNanoDigits(out.bytes, headAt + observedDigitsAt, nanos);
   }
   const ranges = reader.ranges;
   for (let i = 0; i < reader.count; i++) {
