@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 
 const EAGAIN_WAIT_MS = 1;
+/** Given up after this long without a byte taken (a reader that still reads is waited for). */
 const EAGAIN_GIVE_UP_MS = 10_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -11,14 +12,18 @@ export interface PartialWriteError extends NodeJS.ErrnoException {
 
 /**
  * Blocking write of a whole buffer: loops over partial writes, waits out EAGAIN (a FIFO
- * whose reader is slow) within a bound, and on failure says how much did get written.
+ * whose reader is slow) as long as the reader makes progress within a bound, and on failure
+ * says how much did get written.
  */
 export function writeFully(fd: number, data: Uint8Array): number {
   let offset = 0;
   let waited = 0;
   while (offset < data.length) {
     try {
-      offset += writeSync(fd, data, offset, data.length - offset);
+      const n = writeSync(fd, data, offset, data.length - offset);
+      offset += n;
+      // The bound is on a reader that stopped, not on a slow one: progress starts the wait over.
+      if (n > 0) waited = 0;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN' && waited < EAGAIN_GIVE_UP_MS) {
