@@ -6,7 +6,10 @@ import { DIST_ESM, requireBuild } from '../built.js';
  * A child logs through the console transport to stdout, a pipe this process reads with a pause of `gapMs`
  * between reads; the child prints its stats() to stderr. Hard-killed if it hangs.
  */
-function slowRead(body: string, gapMs: number): Promise<{ out: Buffer; stats: Record<string, number> }> {
+function slowRead(
+  body: string,
+  gapMs: (read: number) => number,
+): Promise<{ out: Buffer; stats: Record<string, number> }> {
   requireBuild();
   const script = `import { createLogger } from ${JSON.stringify(DIST_ESM)};
     import { writeSync } from 'node:fs';
@@ -26,7 +29,7 @@ function slowRead(body: string, gapMs: number): Promise<{ out: Buffer; stats: Re
   child.stdout.on('data', (d: Buffer) => {
     chunks.push(d);
     child.stdout.pause();
-    setTimeout(() => child.stdout.resume(), gapMs);
+    setTimeout(() => child.stdout.resume(), gapMs(chunks.length));
   });
   return new Promise((resolve, reject) => {
     child.on('close', () => {
@@ -45,11 +48,29 @@ describe('console transport, stdout a pipe whose reader is slow', () => {
     const { out, stats } = await slowRead(
       `log.info({ big: 'x'.repeat(2_000_000) }, 'one');
        log.info('two');`,
-      500,
+      () => 500,
     );
     const lines = out.toString().split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.map((line) => JSON.parse(line).msg)).toEqual(['one', 'two']);
     expect(stats).toMatchObject({ logged: 2, delivered: 2, failed: 0, pending: 0 });
+  }, 120_000);
+
+  it('a reader that stops mid-line: whole lines delivered, the fragment ended, the next line whole', async () => {
+    // The first read, then nothing for longer than the 10 s bound on a stopped reader, then all of it.
+    const { out, stats } = await slowRead(
+      `log.info('zero');
+       log.info({ big: 'x'.repeat(4_000_000) }, 'one');
+       await new Promise((resolve) => setTimeout(resolve, 10));
+       log.info('two');`,
+      (read) => (read === 1 ? 12_000 : 0),
+    );
+    const lines = out.toString().split('\n');
+    expect(lines.pop()).toBe('');
+    expect(JSON.parse(lines[0]!).msg).toBe('zero');
+    expect(JSON.parse(lines.at(-1)!).msg).toBe('two');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]!.startsWith('{')).toBe(true);
+    expect(stats).toMatchObject({ logged: 3, delivered: 2, failed: 1, pending: 0 });
   }, 120_000);
 });

@@ -29,6 +29,20 @@ export function stdioFd(stream: Writable): number | undefined {
 }
 
 const DEFAULT_MAX_BUFFER = 64 * 1024;
+const NEWLINE = Buffer.from('\n');
+
+/** How many of `lines` (and their bytes) fit in full within the first `bytes` written. */
+function linesWithin(lines: string[], bytes: number): { count: number; bytes: number } {
+  let count = 0;
+  let total = 0;
+  for (const line of lines) {
+    const next = total + Buffer.byteLength(line);
+    if (next > bytes) break;
+    total = next;
+    count++;
+  }
+  return { count, bytes: total };
+}
 
 /**
  * Coalesces formatted lines for one byte stream into one write per tick (or per full
@@ -46,6 +60,8 @@ export class LineSink<T> {
   /** Set on the exit path: write to the stream's descriptor directly when it has one. */
   private directFd: number | undefined;
   private readonly stopHearingErrors: () => void;
+  /** A blocking write was cut short inside a line: the next write ends that fragment first. */
+  private torn = false;
   bytesWritten = 0;
   writes = 0;
 
@@ -55,7 +71,7 @@ export class LineSink<T> {
     options: LineSinkOptions = {},
   ) {
     this.batch = new LineBatch(
-      (_lines, items, chunk) => this.write(chunk, items),
+      (lines, items, chunk) => this.write(chunk, items, lines),
       options.maxBuffer ?? DEFAULT_MAX_BUFFER,
     );
     this.ownsStream = options.ownsStream ?? false;
@@ -99,14 +115,27 @@ export class LineSink<T> {
   }
 
   /** Returns true when the chunk was written with a blocking write (its memory may serve again). */
-  private write(chunk: Buffer, items: T[]): boolean {
+  private write(chunk: Buffer, items: T[], lines: string[]): boolean {
     const fd = this.fd ?? this.directFd;
     if (fd !== undefined) {
       this.writes++;
+      if (this.torn) {
+        // A reader must not see the next line glued onto a fragment (one unparseable line for two).
+        if (tryWriteFully(fd, NEWLINE).error) {
+          this.settle.failed(items, new Error('the line cut short before could not be ended'));
+          return true;
+        }
+        this.torn = false;
+      }
       const outcome = tryWriteFully(fd, chunk);
       this.bytesWritten += outcome.bytes;
-      if (outcome.error) this.settle.failed(items, outcome.error);
-      else this.settle.delivered(items.length);
+      if (outcome.error) {
+        const whole = linesWithin(lines, outcome.bytes);
+        this.torn = outcome.bytes > whole.bytes;
+        // Lines written in full before the failure reached the reader: they are delivered, not failed.
+        if (whole.count > 0) this.settle.delivered(whole.count);
+        this.settle.failed(whole.count > 0 ? items.slice(whole.count) : items, outcome.error);
+      } else this.settle.delivered(items.length);
       return true;
     }
     // Given up on, the stream would only queue it behind writes that never happen.
