@@ -7,6 +7,11 @@
 const WINDOW_MS = 60_000;
 /** Distinct problems remembered; past it the oldest is forgotten (and may be said again). */
 const MAX_KEYS = 256;
+/** Lines said per window at most, whatever the number of distinct problems: a flood must not fill stderr. */
+const MAX_LINES = 32;
+
+/** The window of the line budget: when it began, lines said in it, and problems not said for want of budget. */
+const budget = { start: 0, lines: 0, unsaid: 0 };
 
 interface Said {
   at: number;
@@ -50,10 +55,30 @@ export function writeDiagnostic(message: string): void {
     remember(key, { at: covering.at, repeats: before + 1 });
     return;
   }
+  if (now - budget.start >= WINDOW_MS) {
+    budget.start = now;
+    budget.lines = 0;
+  }
+  if (budget.lines >= MAX_LINES) {
+    // Not remembered: said (with its count) once the budget allows, if it recurs.
+    if (budget.unsaid++ === 0) {
+      say(
+        'more distinct problems than stderr is given per minute: the rest are not shown (a diagnostics handler hears all)',
+      );
+    }
+    return;
+  }
+  budget.lines++;
   remember(key, { at: now, repeats: 0 });
   const again = before > 0 ? ` (said ${before} more time(s) in the minute before)` : '';
+  const unsaid = budget.unsaid > 0 ? ` (${budget.unsaid} other problem(s) not shown before it)` : '';
+  budget.unsaid = 0;
+  say(`${message.replace(/\s*\n\s*/g, ' ')}${again}${unsaid}`);
+}
+
+function say(text: string): void {
   try {
-    process.stderr.write(`streamlog: ${message.replace(/\s*\n\s*/g, ' ')}${again}\n`);
+    process.stderr.write(`streamlog: ${text}\n`);
   } catch {
     // stderr closed: nowhere left to say it.
   }

@@ -67,3 +67,45 @@ describe('diagnostics without a handler', () => {
     expect(stderr).toBe('');
   });
 });
+
+describe('a flood of distinct problems without a handler', () => {
+  it('says at most a bounded number of lines a minute, says it holds the rest back, then how many', () => {
+    requireBuild();
+    // 300 loggers, each to its own unopenable path (letters only: numbers would make them one problem).
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const realNow = Date.now;
+      let shift = 0;
+      Date.now = () => realNow() + shift;
+      const name = (i) => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[d]);
+      const settle = async (logs) => {
+        while (logs.some((log) => log.stats().failed < 1)) await new Promise((r) => setTimeout(r, 5));
+      };
+      const make = (path) => createLogger({ base: null, transports: [{ type: 'file', path }] });
+      const logs = [];
+      for (let i = 0; i < 300; i++) logs.push(make('/proc/not/' + name(i) + '.log'));
+      for (const log of logs) log.info('x');
+      await settle(logs);
+      process.stdout.write(String(logs.reduce((n, log) => n + log.stats().failed, 0)));
+      process.stderr.write('-- a minute later --\\n');
+      shift = 61_000;
+      const late = make('/proc/not/late.log');
+      late.info('x');
+      await settle([late]);
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(result.stdout).toBe('300');
+    const [first, later] = result.stderr
+      .split('-- a minute later --\n')
+      .map((text) => text.split('\n').filter(Boolean));
+    expect(first!.length).toBeLessThan(50);
+    const notices = first!.filter((line) => line.includes('distinct problems than stderr is given per minute'));
+    expect(notices).toHaveLength(1);
+    expect(first!.at(-1)).toBe(notices[0]);
+    expect(later![0]).toMatch(/ \(\d+ other problem\(s\) not shown before it\)$/);
+  });
+});
