@@ -10,6 +10,7 @@ const MAX_KEYS = 256;
 /** Lines said per window at most, whatever the number of distinct problems: a flood must not fill stderr. */
 const MAX_LINES = 32;
 
+const HELD_BACK = 'more distinct problems than stderr is given per minute';
 /** The window of the line budget: when it began, lines said in it, and problems not said for want of budget. */
 const budget = { start: 0, lines: 0, unsaid: 0 };
 
@@ -62,9 +63,7 @@ export function writeDiagnostic(message: string): void {
   if (budget.lines >= MAX_LINES) {
     // Not remembered: said (with its count) once the budget allows, if it recurs.
     if (budget.unsaid++ === 0) {
-      say(
-        'more distinct problems than stderr is given per minute: the rest are not shown (a diagnostics handler hears all)',
-      );
+      say(`${HELD_BACK}: the rest are not shown (a diagnostics handler hears all)`);
     }
     return;
   }
