@@ -121,8 +121,9 @@ export class LineSink<T> {
       this.writes++;
       if (this.torn) {
         // A reader must not see the next line glued onto a fragment (one unparseable line for two).
-        if (tryWriteFully(fd, NEWLINE).error) {
-          this.settle.failed(items, new Error('the line cut short before could not be ended'));
+        const ended = tryWriteFully(fd, NEWLINE);
+        if (ended.error) {
+          this.settle.failed(items, ended.error);
           return true;
         }
         this.torn = false;
