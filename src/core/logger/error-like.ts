@@ -1,3 +1,4 @@
+import { readProperty } from '../record/serialize.js';
 import type { SerializerSet } from './serializers.js';
 
 /**
@@ -27,9 +28,9 @@ export function withErrorLike(
 }
 
 function errorLikeObject(like: Record<string, unknown>): Record<string, unknown> {
-  const ctor = read(like, 'constructor');
+  const ctor = readProperty(like, 'constructor');
   const out: Record<string, unknown> = {
-    type: typeof ctor === 'function' ? ctor.name : read(like, 'name'),
+    type: typeof ctor === 'function' ? ctor.name : readProperty(like, 'name'),
     message: like.message,
     stack: typeof like.stack === 'string' ? like.stack : '',
   };
@@ -37,22 +38,7 @@ function errorLikeObject(like: Record<string, unknown>): Record<string, unknown>
   for (const key of Object.keys(like)) {
     // defineProperty: a key "__proto__" (JSON.parse makes them) stays a key, not a prototype.
     if (!Object.hasOwn(out, key) || out[key] === undefined)
-      Object.defineProperty(out, key, { value: read(like, key), enumerable: true, writable: true });
+      Object.defineProperty(out, key, { value: readProperty(like, key), enumerable: true, writable: true });
   }
   return out;
-}
-
-/** A property, or what its getter threw (as the serialiser says it for any other object). */
-function read(like: Record<string, unknown>, key: string): unknown {
-  try {
-    return like[key];
-  } catch (error) {
-    let reason = 'unknown';
-    try {
-      reason = error instanceof Error ? error.message : String(error);
-    } catch {
-      // reason stays 'unknown'
-    }
-    return `[getter threw: ${reason}]`;
-  }
 }

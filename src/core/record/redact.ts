@@ -1,4 +1,4 @@
-import { errorObject } from './serialize.js';
+import { errorObject, readProperty } from './serialize.js';
 import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
 
 /** What replaces a redacted value: a fixed value, a function of it, or removal of the key. */
@@ -199,20 +199,6 @@ function cloneShallow(obj: object): Record<string, unknown> {
     const copy: Record<string, unknown> = {};
     for (const key of Object.keys(obj)) setOwn(copy, key, readProperty(obj, key));
     return copy;
-  }
-}
-
-function readProperty(obj: object, key: string): unknown {
-  try {
-    return (obj as Record<string, unknown>)[key];
-  } catch (error) {
-    let reason = 'unknown';
-    try {
-      reason = error instanceof Error ? error.message : String(error);
-    } catch {
-      // keep 'unknown'
-    }
-    return `[getter threw: ${reason}]`;
   }
 }
 

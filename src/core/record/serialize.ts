@@ -632,7 +632,8 @@ function safeConstructorName(obj: object): string {
   }
 }
 
-function readProperty(obj: object, key: string | number): unknown {
+/** A property, or `[getter threw: …]` in its place when its getter throws. */
+export function readProperty(obj: object, key: string | number): unknown {
   try {
     return (obj as Record<string | number, unknown>)[key];
   } catch (error) {
