@@ -243,33 +243,30 @@ export class Logger extends LoggerEventSource {
     options?: ChildOptions<ChildLevels>,
   ): this & ChildLevelMethods<ChildLevels> {
     // Made by the thousand (a child per request): without options, no options object and the parent's settings.
-    if (options === undefined || options === null) {
-      return this.#childWith(
-        bindings,
-        this.#threshold,
-        this.#serializers,
-        this.#scope,
-        this.#msgPrefix,
-        this.#extraLevels,
-        this.#fieldsHook,
-      );
-    }
+    if (options === undefined || options === null) return this.#childWithParentSettings<ChildLevels>(bindings);
     try {
       return this.#childWithOptions(bindings, options);
     } catch (error) {
       // An option that cannot be read (a Proxy, a prefix whose toString throws): the child is
       // made with its bindings and the parent's settings, and the mistake is reported.
       this.#tree.router.diagnose(`child options ignored: ${describeThrown(error)}`, error);
-      return this.#childWith(
-        bindings,
-        this.#threshold,
-        this.#serializers,
-        this.#scope,
-        this.#msgPrefix,
-        this.#extraLevels,
-        this.#fieldsHook,
-      );
+      return this.#childWithParentSettings<ChildLevels>(bindings);
     }
+  }
+
+  /** A child with its bindings alone: every other setting the parent's. */
+  #childWithParentSettings<ChildLevels extends string>(
+    bindings: Record<string, unknown>,
+  ): this & ChildLevelMethods<ChildLevels> {
+    return this.#childWith(
+      bindings,
+      this.#threshold,
+      this.#serializers,
+      this.#scope,
+      this.#msgPrefix,
+      this.#extraLevels,
+      this.#fieldsHook,
+    );
   }
 
   #childWithOptions<ChildLevels extends string>(
