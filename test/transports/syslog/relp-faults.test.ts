@@ -1,9 +1,9 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type DeliveryFailure, type Logger } from '../../../src/index.js';
-import { expectAddsUp, lineCount, tempFolder } from '../http/receiver.js';
+import type { Logger } from '../../../src/index.js';
+import { lineCount, tempFolder } from '../http/receiver.js';
 import { answer, type FakeRelp, fakeRelp } from './fake-relp.js';
+import { relpLogger as relpTestLogger } from './relp-logger.js';
 
 // protocol relp against a RELP server that misbehaves: a record is delivered only on its
 // `rsp 200`, whatever the connection did with its bytes. Stats add up at every moment.
@@ -25,47 +25,9 @@ async function server(onSyslog: Parameters<typeof fakeRelp>[0], open?: string): 
   return fake;
 }
 
-/** A relp logger; its failures, diagnostics, dead letter; and whether stats added up at every 5 ms check. */
-function relpLogger(port: number, extra: Record<string, unknown> = {}) {
-  const dir = tempFolder('relp-faults');
-  folders.push(dir);
-  const deadLetter = join(dir, 'dead.ndjson');
-  const log = createLogger({
-    exitFlush: false,
-    base: null,
-    router: { deadLetter, health: { failureThreshold: 1_000_000 } },
-    transports: [
-      {
-        type: 'syslog',
-        protocol: 'relp',
-        port,
-        appName: 'relp-faults',
-        batch: { intervalMs: 10 },
-        retry: { baseMs: 10, maxMs: 20, maxAttempts: 1000 },
-        ...extra,
-      },
-    ],
-  });
-  loggers.push(log);
-  const failures: DeliveryFailure[] = [];
-  const diagnostics: string[] = [];
-  log.on('deliveryFailed', (failure: DeliveryFailure) => failures.push(failure));
-  log.on('diagnostic', (message: string) => diagnostics.push(message));
-  const sums: string[] = [];
-  intervals.push(
-    setInterval(() => {
-      const s = log.stats();
-      if (s.delivered + s.failed + s.dropped + s.pending !== s.logged) sums.push(JSON.stringify(s));
-    }, 5),
-  );
-  /** Stats added up at every check, and add up now. */
-  const addedUp = () => {
-    expect(sums).toEqual([]);
-    expectAddsUp(log.stats());
-  };
-  const reasons = () => failures.flatMap((f) => f.reasons.map((r) => r.error.message));
-  return { log, failures, reasons, diagnostics, deadLetter, addedUp };
-}
+const state = { loggers, intervals, folders };
+const relpLogger = (port: number, extra: Record<string, unknown> = {}) =>
+  relpTestLogger(state, 'relp-faults', port, extra);
 
 async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

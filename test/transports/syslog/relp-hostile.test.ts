@@ -1,12 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type DeliveryFailure, type Logger } from '../../../src/index.js';
-import { expectAddsUp, tempFolder } from '../http/receiver.js';
+import type { Logger } from '../../../src/index.js';
 import { MAX_TXNR } from '../../../src/transports/syslog/relp.js';
 import { sessionSeam } from '../../../src/transports/syslog/relp-sender.js';
 import { answer, type FakeRelp, fakeRelp } from './fake-relp.js';
+import { relpLogger as relpTestLogger } from './relp-logger.js';
 
 // protocol relp against hostile receivers and configs: answers cut byte by byte, out of order,
 // twice, for txnr 0; frames cut short; sessions never opened or reset at once; two batches on one
@@ -32,44 +31,9 @@ async function server(onSyslog: Parameters<typeof fakeRelp>[0], open?: string): 
   return fake;
 }
 
-function relpLogger(port: number, extra: Record<string, unknown> = {}) {
-  const dir = tempFolder('relp-hostile');
-  folders.push(dir);
-  const log = createLogger({
-    exitFlush: false,
-    base: null,
-    router: { deadLetter: join(dir, 'dead.ndjson'), health: { failureThreshold: 1_000_000 } },
-    transports: [
-      {
-        type: 'syslog',
-        protocol: 'relp',
-        port,
-        appName: 'relp-hostile',
-        batch: { intervalMs: 10 },
-        retry: { baseMs: 10, maxMs: 20, maxAttempts: 1000 },
-        ...extra,
-      },
-    ],
-  });
-  loggers.push(log);
-  const failures: DeliveryFailure[] = [];
-  const diagnostics: string[] = [];
-  log.on('deliveryFailed', (failure: DeliveryFailure) => failures.push(failure));
-  log.on('diagnostic', (message: string) => diagnostics.push(message));
-  const sums: string[] = [];
-  intervals.push(
-    setInterval(() => {
-      const s = log.stats();
-      if (s.delivered + s.failed + s.dropped + s.pending !== s.logged) sums.push(JSON.stringify(s));
-    }, 5),
-  );
-  const addedUp = () => {
-    expect(sums).toEqual([]);
-    expectAddsUp(log.stats());
-  };
-  const reasons = () => failures.flatMap((f) => f.reasons.map((r) => r.error.message));
-  return { log, failures, reasons, diagnostics, addedUp };
-}
+const state = { loggers, intervals, folders };
+const relpLogger = (port: number, extra: Record<string, unknown> = {}) =>
+  relpTestLogger(state, 'relp-hostile', port, extra);
 
 const indexOf = (message: string) => (JSON.parse(message.slice(message.indexOf('{'))) as { i: number }).i;
 
