@@ -4,10 +4,19 @@ import { fieldsJson, parsedFieldsJson, quote } from './serialize.js';
 import type { RecordShape } from './shape.js';
 import { describeThrown } from '../util/thrown.js';
 
+/**
+ * Set to true on a built-in formatter whose every line ends in "\n" as it returns it: its
+ * lines are kept as they are. Any other formatter's line has its last character checked,
+ * and reading a character of a line built by concatenation copies it whole once more (the
+ * batch then copies it again into its chunk): a tenth of a fan-out's time.
+ */
+export const linesEnded: unique symbol = Symbol('streamlog.linesEnded');
+
 /** Turns a record into one output line (ending in "\n"). */
 export interface Formatter {
   readonly name: string;
   format(record: LogRecord): string;
+  readonly [linesEnded]?: boolean;
 }
 
 /** What a logger (or child) contributes to each of its records. */
@@ -221,6 +230,7 @@ function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
   if (typeof line !== 'string') {
     return withFormatError(formatter, record, `returned ${line === null ? 'null' : typeof line}, not a string`);
   }
+  if (formatter[linesEnded] === true) return line;
   return line === '' || line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`;
 }
 
