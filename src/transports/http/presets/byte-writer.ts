@@ -42,6 +42,38 @@ export class ByteWriter {
     this.at = at;
   }
 
+  /** `copy` into room asked for beforehand (see `room`): no check of its own. */
+  put(source: Uint8Array, start: number, end: number): void {
+    const bytes = this.bytes;
+    let at = this.at;
+    if (end - start < 24) for (let i = start; i < end; i++) bytes[at++] = source[i]!;
+    else {
+      bytes.set(source.subarray(start, end), at);
+      at += end - start;
+    }
+    this.at = at;
+  }
+
+  /** `piece` into room asked for beforehand (see `room`). */
+  putPiece(source: Uint8Array): void {
+    const length = source.length;
+    // A piece needs no view made for it: from 6 bytes on, the native copy is the faster.
+    if (length < 6) {
+      const bytes = this.bytes;
+      let at = this.at;
+      for (let i = 0; i < length; i++) bytes[at++] = source[i]!;
+      this.at = at;
+    } else {
+      this.bytes.set(source, this.at);
+      this.at += length;
+    }
+  }
+
+  /** `byte` into room asked for beforehand (see `room`). */
+  putByte(value: number): void {
+    this.bytes[this.at++] = value;
+  }
+
   /** Writes bytes made once (a constant piece of the body). */
   piece(source: Uint8Array): void {
     const length = source.length;

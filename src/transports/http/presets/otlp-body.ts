@@ -114,9 +114,20 @@ let head = ascii('');
 
 /** The largest whole millisecond whose nanoseconds fit in a uint64 (as unixNanos has it). */
 const LAST_WHOLE_MS = Number(((1n << 64n) - 1n) / 1_000_000n);
-/** `nanos` (under a million) as six digits at `at`. */
+/** The three ASCII digits of 0 to 999, three bytes each. */
+const THREE_DIGITS = ascii(Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0')).join(''));
+
+/** `nanos` (under a million) as six digits at `at`: twice a record, a loop of divisions showed. */
 function writeNanoDigits(bytes: Uint8Array, at: number, nanos: number): void {
-  for (let i = 5, n = nanos; i >= 0; i--, n = Math.floor(n / 10)) bytes[at + i] = 48 + (n % 10);
+  const high = (nanos / 1000) | 0;
+  const h = high * 3;
+  const l = (nanos - high * 1000) * 3;
+  bytes[at] = THREE_DIGITS[h]!;
+  bytes[at + 1] = THREE_DIGITS[h + 1]!;
+  bytes[at + 2] = THREE_DIGITS[h + 2]!;
+  bytes[at + 3] = THREE_DIGITS[l]!;
+  bytes[at + 4] = THREE_DIGITS[l + 1]!;
+  bytes[at + 5] = THREE_DIGITS[l + 2]!;
 }
 
 /** Is this JSON number an integer that a double holds exactly (15 digits always are)? */
@@ -137,8 +148,8 @@ function writeAttribute(
   start: number,
   end: number,
 ): void {
-  out.piece(KEY_OPEN);
-  out.copy(b, keyStart, keyEnd);
+  out.putPiece(KEY_OPEN);
+  out.put(b, keyStart, keyEnd);
   writeValue(out, b, start, end);
 }
 
@@ -149,17 +160,19 @@ function writeValue(out: ByteWriter, b: Buffer, start: number, end: number): voi
   if (first === QUOTE) opening = STRING_VALUE;
   else if (first === LOWER_T || first === LOWER_F) opening = BOOL_VALUE;
   else if (first === LOWER_N) {
-    out.piece(NULL_VALUE);
+    out.putPiece(NULL_VALUE);
     return;
   } else if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-    out.piece(NESTED_VALUE);
+    out.putPiece(NESTED_VALUE);
     out.text(anyValueJson(JSON.parse(b.toString('utf8', start, end))));
-    out.byte(125);
+    // An AnyValue can be longer than its JSON: the rest of the record's room is asked for again.
+    out.room(reserved);
+    out.putByte(125);
     return;
   } else opening = isInteger(b, start, end) ? INT_VALUE : DOUBLE_VALUE;
-  out.piece(opening);
-  out.copy(b, start, end);
-  out.piece(SCALAR_CLOSE);
+  out.putPiece(opening);
+  out.put(b, start, end);
+  out.putPiece(SCALAR_CLOSE);
 }
 
 /** Is the raw value a run of digits a fixed32 holds (what `flags` takes)? */
@@ -193,14 +206,26 @@ const TRACE_FLAGS_KEY = ascii('"trace_flags"');
  * refuse the request for it.
  */
 function writeOwnAttribute(out: ByteWriter, b: Buffer, key: Uint8Array, start: number, end: number, n: number): void {
-  if (n > 0) out.byte(COMMA);
-  out.piece(KEY_OPEN);
-  out.piece(key);
+  if (n > 0) out.putByte(COMMA);
+  out.putPiece(KEY_OPEN);
+  out.putPiece(key);
   writeValue(out, b, start, end);
 }
 
-/** One LogRecord, from the line the reader has just read. */
-function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
+/**
+ * Bytes of body a LogRecord may take per byte of its line, beyond its head: an entry of the
+ * line takes at least 5 bytes (`"":0,`) and becomes at most 34 more in the body (its key and
+ * value wrapped in `{"key":…,"value":{"stringValue":…}}` and a comma).
+ */
+const BODY_BYTES_PER_LINE_BYTE = 8;
+/** The room asked for the LogRecord being written, beyond its head. */
+let reserved = 0;
+
+/**
+ * One LogRecord, from the line the reader has just read (`lineBytes` long). Its room is asked
+ * for once, from the line's length, and its pieces are then written without a check each.
+ */
+function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer, lineBytes: number): void {
   // Records come in bursts within one millisecond, of one level and with one message: their
   // LogRecords start alike, up to the attributes.
   let changed = false;
@@ -233,8 +258,10 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
   if (changed) {
     head = ascii(`${times}${severity},"body":{"stringValue":${message}},"attributes":[`);
   }
+  reserved = BODY_BYTES_PER_LINE_BYTE * lineBytes + 64;
+  out.room(head.length + reserved);
   const headAt = out.at;
-  out.piece(head);
+  out.putPiece(head);
   const nanos = runBase + sameTime;
   if (nanos !== 0 && bumpable && nanos < 1_000_000) {
     writeNanoDigits(out.bytes, headAt + timeDigitsAt, nanos);
@@ -242,7 +269,7 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
   }
   const ranges = reader.ranges;
   for (let i = 0; i < reader.count; i++) {
-    if (i > 0) out.byte(COMMA);
+    if (i > 0) out.putByte(COMMA);
     const at = i * 4;
     writeAttribute(out, b, ranges[at]!, ranges[at + 1]!, ranges[at + 2]!, ranges[at + 3]!);
   }
@@ -261,18 +288,18 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer): void {
     if (own[10]! >= 0 && !flags) writeOwnAttribute(out, b, TRACE_FLAGS_KEY, own[10]!, own[11]!, n++);
   }
   if (traceId) {
-    out.piece(TRACE_ID);
-    out.copy(b, own[6]!, own[7]!);
-  } else out.byte(93);
+    out.putPiece(TRACE_ID);
+    out.put(b, own[6]!, own[7]!);
+  } else out.putByte(93);
   if (spanId) {
-    out.piece(SPAN_ID);
-    out.copy(b, own[8]!, own[9]!);
+    out.putPiece(SPAN_ID);
+    out.put(b, own[8]!, own[9]!);
   }
   if (flags) {
-    out.piece(FLAGS);
-    out.copy(b, own[10]!, own[11]!);
+    out.putPiece(FLAGS);
+    out.put(b, own[10]!, own[11]!);
   }
-  out.byte(125);
+  out.putByte(125);
 }
 
 /** The raw JSON of one of the reader's own values (name 0, pid 1, hostname 2), or undefined. */
@@ -391,7 +418,7 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
     }
     if (i > 0) out.byte(COMMA);
     starts[i] = out.at;
-    writeLogRecord(out, record, b);
+    writeLogRecord(out, record, b, line.at);
     ends[i] = out.at;
     groupOf[i] = group;
   }
