@@ -2,7 +2,7 @@ import { type Colors, createColors } from './load-colors.cjs';
 import { lazySchema } from '../core/util/lazy-schema.js';
 import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterContext, FormatterPlugin } from '../core/plugin/registry.js';
-import { type Formatter, type LogRecord, linesEnded } from '../core/record/log-record.js';
+import { endingLines, type Formatter, type LogRecord } from '../core/record/log-record.js';
 import { recordParts } from './parts.js';
 import { sanitize } from './sanitize.js';
 
@@ -104,8 +104,7 @@ export function createPrettyFormatter(
   const clock = clockFor(options.utc ?? false);
   return {
     name: 'pretty',
-    [linesEnded]: true,
-    format(record: LogRecord): string {
+    format: endingLines((record: LogRecord): string => {
       const parts = recordParts(record);
       const paint = levelPainter(colors, parts.label);
       let head = parts.time === undefined ? '' : `[${clock(parts.time)}] `;
@@ -124,7 +123,7 @@ export function createPrettyFormatter(
         else lines.push(`${INDENT}${colors.cyan(sanitize(key))}: ${inline(value)}`);
       }
       return lines.join('\n') + '\n';
-    },
+    }),
   };
 }
 

@@ -2,7 +2,7 @@ import stringify from 'fast-json-stable-stringify';
 import { lazySchema } from '../core/util/lazy-schema.js';
 import { object } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
-import { type Formatter, type LogRecord, linesEnded } from '../core/record/log-record.js';
+import { endingLines, type Formatter, type LogRecord } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { quote } from '../core/record/serialize.js';
 
@@ -208,11 +208,10 @@ function rootFor(keySet: object | undefined): SortedNode {
 /** Keys sorted at every depth: diffable logs and golden tests. */
 export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
-  [linesEnded]: true,
-  format(record: LogRecord): string {
+  format: endingLines((record: LogRecord): string => {
     const view = sharedView(record);
     return nodeJson(rootFor(sharedViewKeys(record)), view, 0) + '\n';
-  },
+  }),
 };
 
 export const stableJsonFormatterPlugin: FormatterPlugin = {

@@ -1,7 +1,7 @@
 import { lazySchema } from '../core/util/lazy-schema.js';
 import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
-import { type Formatter, type LogRecord, linesEnded } from '../core/record/log-record.js';
+import { endingLines, type Formatter, type LogRecord } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { type BaseMask, baseMask, HOSTNAME, isHeaderKey, isoTime, PID } from './parts.js';
 import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
@@ -162,8 +162,7 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
   let lastMsgText = '';
   return {
     name: 'text',
-    [linesEnded]: true,
-    format(record: LogRecord): string {
+    format: endingLines((record: LogRecord): string => {
       // Written straight from the record's view into one string: no list of pairs to join.
       const view = sharedView(record);
       const messageKey = record.messageKey;
@@ -190,7 +189,7 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
       }
       out += objectPairs(rootFor(sharedViewKeys(record)), view, -1, messageKey, hasName, base);
       return out + '\n';
-    },
+    }),
   };
 }
 

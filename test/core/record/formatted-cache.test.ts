@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, type Formatter, MemoryTransport } from '../../../src/index.js';
+import {
+  createLogger,
+  createPrettyFormatter,
+  createTextFormatter,
+  type Formatter,
+  MemoryTransport,
+  stableJsonFormatter,
+} from '../../../src/index.js';
 
 // A record formats once per formatter and keeps the line, whichever order targets ask in:
 // two slots first, then a map for more.
@@ -25,5 +32,31 @@ describe('record.formatted', () => {
     const order = [0, 1, 0, 2, 1, 3, 2, 0, 3, 1];
     for (const i of order) expect(record.formatted(formatters[i]!)).toBe(`${formatters[i]!.name}:hello\n`);
     expect(Object.fromEntries(calls)).toEqual({ a: 1, b: 1, c: 1, d: 1 });
+  });
+});
+
+describe('a formatted line ends in a line break', () => {
+  const built = [createTextFormatter(), stableJsonFormatter, createPrettyFormatter()];
+
+  it('from a built-in formatter, as it returns it, and from one made of it with its own format', () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, transports: [memory] });
+    log.info({ n: 1 }, 'hello');
+    const record = memory.records()[0]!;
+    for (const formatter of built) {
+      const line = record.formatted(formatter);
+      expect(line.endsWith('\n') && !line.endsWith('\n\n')).toBe(true);
+      // Made from the built-in one (its name and anything else copied), with another format
+      // that returns no line break: the line still gets one, as any formatter's does.
+      const trimmed: Formatter = {
+        ...formatter,
+        name: `${formatter.name}-trimmed`,
+        format: (r) => formatter.format(r).trim(),
+      };
+      expect(record.formatted(trimmed)).toBe(`${line.trim()}\n`);
+      // Made from it with its format kept: its lines as they are.
+      const renamed: Formatter = { ...formatter, name: `${formatter.name}-renamed` };
+      expect(record.formatted(renamed)).toBe(line);
+    }
   });
 });
