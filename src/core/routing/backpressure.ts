@@ -245,6 +245,8 @@ export class Backpressure {
 
   /** Opens an episode unless one is open: true when it did (announce it with announceStart). */
   private startEpisode(target: Target): boolean {
+    // Every record queued during an episode asks: no timeout callback made for each of them.
+    if (target.inEpisode) return false;
     const started = target.beginEpisode(
       this.options.clock,
       () => this.episodeTimedOut(target),
