@@ -84,6 +84,11 @@ interface ScopeState {
   json: string;
   object: Record<string, unknown>;
   keys: string[];
+  /**
+   * The head holds the message key or `__proto__` (an object literal would set the prototype,
+   * not a key): the record's object is parsed from its line instead.
+   */
+  parseLine: boolean;
   builders: Builder[];
 }
 const scopes = new WeakMap<object, ScopeState>();
@@ -99,7 +104,8 @@ function scopeState(record: LogRecordImpl): ScopeState {
   const keys = Object.keys(object);
   const sameKeys =
     state !== undefined && state.keys.length === keys.length && state.keys.every((k, i) => k === keys[i]);
-  const next = { json, object, keys, builders: sameKeys ? state.builders : [] };
+  const parseLine = keys.includes(record.scope.shape.messageKey) || keys.includes('__proto__');
+  const next = { json, object, keys, parseLine, builders: sameKeys ? state.builders : [] };
   scopes.set(record.scope, next);
   return next;
 }
@@ -142,8 +148,7 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
     }
   }
   const state = scopeState(r);
-  // In an object literal "__proto__" would set the prototype, not a key.
-  if (state.keys.includes(shape.messageKey) || state.keys.includes('__proto__')) return r.toObject();
+  if (state.parseLine) return r.toObject();
   const withMessage = r.msg !== undefined;
   let builder: Builder | undefined;
   for (const candidate of state.builders) {
