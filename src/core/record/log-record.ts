@@ -11,7 +11,8 @@ import { describeThrown } from '../util/thrown.js';
  * batch then copies it again into its chunk): a tenth of a fan-out's time. The mark is on the
  * function, so a formatter made from a built-in one with another `format` has no mark; and
  * it is the function itself that is marked, not a property of it, so a Proxy of a built-in
- * format (which would answer the property as its target, but return lines of its own) has none.
+ * format (which would answer the property as its target, but return lines of its own) has none,
+ * and no get trap of a user's Proxy runs (or throws) outside the format call.
  */
 export function endingLines<F extends (record: LogRecord) => string>(format: F): F {
   LINES_END.add(format);

@@ -89,5 +89,12 @@ describe('a formatted line ends in a line break', () => {
     // A function object with a `call` property (a callable made with Object.assign): the function is what formats.
     const format = Object.assign((r: LogRecord) => `msg=${r.msg}`, { call: () => 'not the format' });
     expect(record.formatted({ name: 'callable', format })).toBe('msg=hello\n');
+    // A Proxy of a format whose get trap throws (it allows calls alone): called, nothing of it read.
+    const strict = new Proxy(format, {
+      get: (_target, key) => {
+        throw new Error(`no ${String(key)}`);
+      },
+    });
+    expect(record.formatted({ name: 'strict', format: strict })).toBe('msg=hello\n');
   });
 });
