@@ -164,11 +164,17 @@ describe('otlp bodyUtf8', () => {
     const own = { name: 0, trace_id: 1, span_id: null, trace_flags: 'x' };
     const nested = { a: [], b: {}, c: [[]], d: [{}], e: 0 };
     otlpPreset.bodyUtf8!(logged((log) => log.info('small')));
-    const records = logged((log) => {
+    // Every value a double: each attribute the longest it can be beyond its key and value.
+    const doubles = Object.fromEntries(keys.map((key) => [key, 0.5]));
+    const [first, ...records] = logged((log) => {
+      log.info(doubles, '');
       log.child(own).info(fields, '');
       log.info(nested, '');
       log.child(own).info(fields, 'again');
     });
+    const alone = logRecords(parse(otlpPreset.bodyUtf8!([first!])))[0]!;
+    expect((alone.attributes as unknown[]).length).toBe(keys.length);
+    expect((alone.attributes as unknown[])[keys.length - 1]).toEqual({ key: 'zz', value: { doubleValue: 0.5 } });
     const bytes = otlpPreset.bodyUtf8!(records);
     const got = logRecords(parse(bytes));
     expect(got).toHaveLength(3);
@@ -194,6 +200,21 @@ describe('otlp bodyUtf8', () => {
       { key: 'e', value: { intValue: 0 } },
     ]);
     expect(Buffer.from(bytes).toString()).toBe(otlpPreset.body(records));
+  });
+
+  it('a record of 8 MB, with a nested value or not: its body is in a buffer about its size, not 8 times it', () => {
+    const records = logged((log) => {
+      log.info('small');
+      log.info({ big: 'x'.repeat(8_000_000) }, 'big');
+      log.info({ big: 'x'.repeat(8_000_000), nested: [1, { a: 'y'.repeat(1_000_000) }] }, 'nested');
+    });
+    for (const record of records.slice(1)) {
+      otlpPreset.bodyUtf8!(records.slice(0, 1));
+      const bytes = otlpPreset.bodyUtf8!([record]);
+      expect(logRecords(parse(bytes))).toHaveLength(1);
+      // Its room is asked for as it is written: at most twice what it holds.
+      expect(bytes.buffer.byteLength).toBeLessThanOrEqual(2 * bytes.length + 4096);
+    }
   });
 
   it('more than a thousand records of one millisecond: each at its own nanosecond, counted on past 999', async () => {
