@@ -4,6 +4,7 @@ import {
   createPrettyFormatter,
   createTextFormatter,
   type Formatter,
+  type LogRecord,
   MemoryTransport,
   stableJsonFormatter,
 } from '../../../src/index.js';
@@ -58,5 +59,42 @@ describe('a formatted line ends in a line break', () => {
       const renamed: Formatter = { ...formatter, name: `${formatter.name}-renamed` };
       expect(record.formatted(renamed)).toBe(line);
     }
+  });
+
+  it('from a Proxy of a built-in format whose apply trap cuts the line break: the line gets one again', () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, transports: [memory] });
+    log.info({ n: 1 }, 'hello');
+    const record = memory.records()[0]!;
+    for (const formatter of built) {
+      const line = record.formatted(formatter);
+      // The Proxy answers the built-in function's own properties, but its lines are the trap's.
+      const format = new Proxy(formatter.format, {
+        apply: (target, self, args: [LogRecord]) => Reflect.apply(target, self, args).trimEnd(),
+      });
+      expect(record.formatted({ name: `${formatter.name}-proxied`, format })).toBe(`${line.trimEnd()}
+`);
+    }
+  });
+
+  it('a format that is no function, or has a call of its own: the formatError and the line are as before', () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, transports: [memory] });
+    log.info({ n: 1 }, 'hello');
+    const record = memory.records()[0]!;
+    const formatError = (formatter: unknown) =>
+      (JSON.parse(record.formatted(formatter as Formatter)) as { formatError?: string }).formatError;
+    expect(formatError({ name: 'none' })).toBe('none: TypeError: formatter.format is not a function');
+    expect(formatError({ name: 'text', format: 'x' })).toBe('text: TypeError: formatter.format is not a function');
+    // A function object with a `call` property (a callable made with Object.assign): the function is what formats.
+    const format = Object.assign((r: LogRecord) => `msg=${r.msg}`, { call: () => 'not the format' });
+    expect(record.formatted({ name: 'callable', format })).toBe('msg=hello\n');
+    // A Proxy of a format whose get trap throws (it allows calls alone): called, nothing of it read.
+    const strict = new Proxy(format, {
+      get: (_target, key) => {
+        throw new Error(`no ${String(key)}`);
+      },
+    });
+    expect(record.formatted({ name: 'strict', format: strict })).toBe('msg=hello\n');
   });
 });

@@ -150,6 +150,90 @@ describe('otlp bodyUtf8', () => {
     expect(bytes.buffer.byteLength).toBeLessThanOrEqual(8 * 1024 * 1024);
     expect(logRecords(parse(bytes))).toHaveLength(1000);
   });
+
+  it('a line of tiny fields that grow most in the body (0, null, true, own keys no ids; [] and {}) is whole', () => {
+    // Each LogRecord's room is asked for once from its line's length: `"a":0,` (6 bytes) is
+    // `{"key":"a","value":{"intValue":0}},` (35) in the body. (A nested value asks again.)
+    // Printable ASCII keys but digits (an object has those first) and the two a JSON string escapes.
+    const singles = [...Array(94).keys()].map((i) => String.fromCharCode(33 + i)).filter((k) => !/["\\0-9]/.test(k));
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const keys = [...singles, ...[...letters].flatMap((a) => [...letters].map((b) => a + b))];
+    const values = [0, null, true, 1, false];
+    const fields = Object.fromEntries(keys.map((key, i) => [key, values[i % values.length]]));
+    // Own keys whose values are no OTLP ids nor flags: attributes, after the line's own.
+    const own = { name: 0, trace_id: 1, span_id: null, trace_flags: 'x' };
+    const nested = { a: [], b: {}, c: [[]], d: [{}], e: 0 };
+    otlpPreset.bodyUtf8!(logged((log) => log.info('small')));
+    // Every value a double: each attribute the longest it can be beyond its key and value.
+    const doubles = Object.fromEntries(keys.map((key) => [key, 0.5]));
+    const [first, ...records] = logged((log) => {
+      log.info(doubles, '');
+      log.child(own).info(fields, '');
+      log.info(nested, '');
+      log.child(own).info(fields, 'again');
+    });
+    const alone = logRecords(parse(otlpPreset.bodyUtf8!([first!])))[0]!;
+    expect((alone.attributes as unknown[]).length).toBe(keys.length);
+    expect((alone.attributes as unknown[])[keys.length - 1]).toEqual({ key: 'zz', value: { doubleValue: 0.5 } });
+    const bytes = otlpPreset.bodyUtf8!(records);
+    const got = logRecords(parse(bytes));
+    expect(got).toHaveLength(3);
+    const attributes = (r: Record<string, unknown>) => r.attributes as { key: string; value: unknown }[];
+    // The line's keys in its order (a child's `name` that is no string comes as `@name`), then own keys no ids.
+    const lineKeys = Object.keys(JSON.parse(records[0]!.json()) as object);
+    const ownKeys = ['level', 'time', 'pid', 'hostname', 'msg', ...Object.keys(own)];
+    const expected = [...lineKeys.filter((key) => !ownKeys.includes(key)), ...Object.keys(own).slice(1)];
+    expect(expected).toContain('zz');
+    expect(attributes(got[0]!).map((a) => a.key)).toEqual(expected);
+    expect(attributes(got[2]!)).toEqual(attributes(got[0]!));
+    // After `@name`: the first fields, one of each value.
+    expect(
+      attributes(got[0]!)
+        .slice(1, 6)
+        .map((a) => a.value),
+    ).toEqual([{ intValue: 0 }, {}, { boolValue: true }, { intValue: 1 }, { boolValue: false }]);
+    expect(attributes(got[1]!)).toEqual([
+      { key: 'a', value: { arrayValue: { values: [] } } },
+      { key: 'b', value: { kvlistValue: { values: [] } } },
+      { key: 'c', value: { arrayValue: { values: [{ arrayValue: { values: [] } }] } } },
+      { key: 'd', value: { arrayValue: { values: [{ kvlistValue: { values: [] } }] } } },
+      { key: 'e', value: { intValue: 0 } },
+    ]);
+    expect(Buffer.from(bytes).toString()).toBe(otlpPreset.body(records));
+  });
+
+  it('a record of 8 MB, with a nested value or not: its body is in a buffer about its size, not 8 times it', () => {
+    const records = logged((log) => {
+      log.info('small');
+      log.info({ big: 'x'.repeat(8_000_000) }, 'big');
+      log.info({ big: 'x'.repeat(8_000_000), nested: [1, { a: 'y'.repeat(1_000_000) }] }, 'nested');
+    });
+    for (const record of records.slice(1)) {
+      otlpPreset.bodyUtf8!(records.slice(0, 1));
+      const bytes = otlpPreset.bodyUtf8!([record]);
+      expect(logRecords(parse(bytes))).toHaveLength(1);
+      // Its room is asked for as it is written: at most twice what it holds.
+      expect(bytes.buffer.byteLength).toBeLessThanOrEqual(2 * bytes.length + 4096);
+    }
+  });
+
+  it('more than a thousand records of one millisecond: each at its own nanosecond, counted on past 999', async () => {
+    const TIME = 1_750_000_000_123;
+    const memory = new MemoryTransport({ maxRecords: 3000 });
+    const log = createLogger({ exitFlush: false, name: 'api', base: null, transports: [memory] });
+    const stream = log.stream({ format: 'object' });
+    for (let i = 0; i < 2500; i++) stream.write({ level: 30, time: TIME, msg: 'burst', i });
+    stream.end();
+    await new Promise((resolve) => stream.on('finish', resolve));
+    const records = memory.records();
+    // One body of the first 1,200, then one of the rest: the second goes on where the first ended.
+    const got = [records.slice(0, 1200), records.slice(1200)].flatMap((batch) =>
+      logRecords(parse(otlpPreset.bodyUtf8!(batch))),
+    );
+    const expected = [...Array(2500).keys()].map((i) => String(BigInt(TIME) * 1_000_000n + BigInt(i)));
+    expect(got.map((r) => r.timeUnixNano)).toEqual(expected);
+    expect(got.map((r) => r.observedTimeUnixNano)).toEqual(expected);
+  });
 });
 
 describe('a preset with bodyUtf8, over http', () => {
