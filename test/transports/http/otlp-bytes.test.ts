@@ -49,6 +49,18 @@ describe('otlp bodyUtf8', () => {
     );
   });
 
+  it("sends a record whose line is no JSON (a preset's own caller's record) whole, as log.record.original", () => {
+    const [record] = logged((log) => log.info({ x: 1 }, 'garbled'));
+    // The logger writes only JSON lines (a hook's that is none is replaced): a caller of the
+    // preset with records of its own can hand it anything.
+    const odd = Object.create(record!, { json: { value: () => '{"msg":"garbled", oops}\n' } }) as LogRecord;
+    const [logRecord] = logRecords(parse(otlpPreset.bodyUtf8!([odd])));
+    expect(logRecord!.attributes).toEqual([
+      { key: 'log.record.original', value: { stringValue: '{"msg":"garbled", oops}' } },
+    ]);
+    expect(logRecord!.body).toEqual({ stringValue: 'garbled' });
+  });
+
   it('copies non-ASCII keys, values and messages byte for byte', () => {
     const records = logged((log) =>
       log.warn({ 'clé ü': 'naïve café ✓ 日本語 😀', 日本: ['ü', { ß: 'ẞ' }] }, 'größe 📦'),
