@@ -39,11 +39,15 @@ describe('record.formatted', () => {
 describe('a formatted line ends in a line break', () => {
   const built = [createTextFormatter(), stableJsonFormatter, createPrettyFormatter()];
 
-  it('from a built-in formatter, as it returns it, and from one made of it with its own format', () => {
+  function loggedRecord(): LogRecord {
     const memory = new MemoryTransport();
     const log = createLogger({ exitFlush: false, transports: [memory] });
     log.info({ n: 1 }, 'hello');
-    const record = memory.records()[0]!;
+    return memory.records()[0]!;
+  }
+
+  it('from a built-in formatter, as it returns it, and from one made of it with its own format', () => {
+    const record = loggedRecord();
     for (const formatter of built) {
       const line = record.formatted(formatter);
       expect(line.endsWith('\n') && !line.endsWith('\n\n')).toBe(true);
@@ -62,26 +66,19 @@ describe('a formatted line ends in a line break', () => {
   });
 
   it('from a Proxy of a built-in format whose apply trap cuts the line break: the line gets one again', () => {
-    const memory = new MemoryTransport();
-    const log = createLogger({ exitFlush: false, transports: [memory] });
-    log.info({ n: 1 }, 'hello');
-    const record = memory.records()[0]!;
+    const record = loggedRecord();
     for (const formatter of built) {
       const line = record.formatted(formatter);
       // The Proxy answers the built-in function's own properties, but its lines are the trap's.
       const format = new Proxy(formatter.format, {
         apply: (target, self, args: [LogRecord]) => Reflect.apply(target, self, args).trimEnd(),
       });
-      expect(record.formatted({ name: `${formatter.name}-proxied`, format })).toBe(`${line.trimEnd()}
-`);
+      expect(record.formatted({ name: `${formatter.name}-proxied`, format })).toBe(`${line.trimEnd()}\n`);
     }
   });
 
   it('a format that is no function, or has a call of its own: the formatError and the line are as before', () => {
-    const memory = new MemoryTransport();
-    const log = createLogger({ exitFlush: false, transports: [memory] });
-    log.info({ n: 1 }, 'hello');
-    const record = memory.records()[0]!;
+    const record = loggedRecord();
     const formatError = (formatter: unknown) =>
       (JSON.parse(record.formatted(formatter as Formatter)) as { formatError?: string }).formatError;
     expect(formatError({ name: 'none' })).toBe('none: TypeError: formatter.format is not a function');
