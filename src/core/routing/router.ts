@@ -139,6 +139,13 @@ export class Router extends EventEmitter<RouterEvents> {
   /** Failure listeners are running: what they log waits, marked quiet. */
   private reporting = false;
   private routed = 0;
+  /**
+   * The record being handed to its targets, and the first target not yet handed it: a
+   * listener that ends the process from inside a target's handling must not keep it from the
+   * targets after that one (exitSync hands it on).
+   */
+  private handing: LogRecordImpl | undefined;
+  private handingFrom = 0;
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
   private readonly waitAsLine: { may: MayWaitAsLine; revive: ReviveWaiting } | undefined;
@@ -237,6 +244,7 @@ export class Router extends EventEmitter<RouterEvents> {
     } finally {
       this.dispatching = false;
       this.echoDepth = 0;
+      this.handing = undefined;
     }
   }
 
@@ -314,8 +322,22 @@ export class Router extends EventEmitter<RouterEvents> {
       this.failures.recordFailed(record, [{ target: 'router', error: NO_TARGET }]);
       return;
     }
+    this.handing = record;
     for (let i = 0; i < targets.length; i++) {
-      if (selected[i]) this.backpressure.offer(targets[i]!, record);
+      if (!selected[i]) continue;
+      this.handingFrom = i + 1;
+      this.backpressure.offer(targets[i]!, record);
+    }
+    this.handing = undefined;
+  }
+
+  /** The process is ending inside a target's handling of a record: the targets after it get it too. */
+  private handOnInterrupted(): void {
+    const record = this.handing;
+    if (record === undefined) return;
+    this.handing = undefined;
+    for (let i = this.handingFrom; i < this.targets.length; i++) {
+      if (this.selected[i]) this.backpressure.offer(this.targets[i]!, record);
     }
   }
 
@@ -351,6 +373,7 @@ export class Router extends EventEmitter<RouterEvents> {
     } finally {
       this.dispatching = false;
       this.echoDepth = 0;
+      this.handing = undefined;
     }
   }
 
@@ -400,6 +423,7 @@ export class Router extends EventEmitter<RouterEvents> {
   exitSync(reason: Error = PROCESS_EXITED): void {
     this.failures.exiting = true;
     this.exitReason = reason;
+    this.handOnInterrupted();
     this.routeWaiting();
     for (const target of this.targets) {
       if (target.released) continue;

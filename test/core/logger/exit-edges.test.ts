@@ -545,3 +545,35 @@ describe('F8: an unhandled rejection the application handles', () => {
     expect(result.stdout).not.toContain('unhandled promise rejection');
   });
 });
+
+describe('process.exit() from a listener while a record is handed to its targets', () => {
+  // A sync file target reports its write while the record is being handed out; the listener
+  // ends the process there. The targets after it must still get that record (they write at
+  // exit), as every target gets every record the process logged before it ended.
+  it.each([
+    ['a sync file before a buffered one', `{ type: 'file', path: A, sync: true }, { type: 'file', path: B }`],
+    ['a sync file before a sync one', `{ type: 'file', path: A, sync: true }, { type: 'file', path: B, sync: true }`],
+  ])('%s: the record is in both files, counted delivered', async (_name, targets) => {
+    const dir = folder('exit-mid-hand');
+    const a = join(dir, 'a.log');
+    const b = join(dir, 'b.log');
+    const child = await runChild(
+      `const A = ${JSON.stringify(a)}, B = ${JSON.stringify(b)};
+       const log = createLogger({ base: null, timestamp: false, transports: [${targets}] });
+       ${PRINT_AT_EXIT}
+       log.info('before');
+       log.transports[0].on('progress', () => process.exit(0));
+       log.info('handed');`,
+      { timeoutMs: 20_000 },
+    );
+    expect(child.code).toBe(0);
+    const messages = (path: string) =>
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages(a)).toEqual(['before', 'handed']);
+    expect(messages(b)).toEqual(['before', 'handed']);
+    expect(lastJson<LoggerStats>(child.stdout)).toMatchObject({ logged: 2, delivered: 2, pending: 0 });
+  });
+});
