@@ -25,6 +25,12 @@ export interface ForwardOptions {
   config: string | undefined;
   /** How long the final close may take after a signal (ms); a normal end waits for every transport. */
   signalTimeoutMs: number;
+  /**
+   * The input is a program's output (`app | streamlog pipe`): Ctrl-C reaches that program
+   * too, which logs its shutdown and ends its output, so a first SIGINT reads on until the
+   * input ends (for at most `signalTimeoutMs`) before the stop.
+   */
+  readOnAfterSigint?: boolean;
 }
 
 /** The logger the command ships through; a ConfigError here is the caller's (exit 2). */
@@ -47,10 +53,22 @@ export async function forward(
   const sink = log.stream({ keepOrigin: true });
   const abort = new AbortController();
   let signal: NodeJS.Signals | undefined;
-  const onSignal = (received: NodeJS.Signals): void => {
-    if (signal !== undefined) process.exit(1);
+  const stop = (received: NodeJS.Signals): void => {
     signal = received;
     abort.abort();
+  };
+  /** A first Ctrl-C while the program before us still writes: read on, for at most the timeout. */
+  let readingOn: NodeJS.Signals | undefined;
+  let readOnTimer: NodeJS.Timeout | undefined;
+  let reading = true;
+  const onSignal = (received: NodeJS.Signals): void => {
+    if (signal !== undefined || readingOn !== undefined) process.exit(1);
+    if (received === 'SIGINT' && options.readOnAfterSigint && reading) {
+      readingOn = received;
+      readOnTimer = setTimeout(() => stop(received), options.signalTimeoutMs);
+      return;
+    }
+    stop(received);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -62,6 +80,10 @@ export async function forward(
     readError = error as Error;
   }
   count.end();
+  reading = false;
+  clearTimeout(readOnTimer);
+  // Read to the end after a Ctrl-C: delivery is bounded as after any signal.
+  if (readingOn !== undefined && signal === undefined) stop(readingOn);
   // A blocked target holds the sink's end back; a signal must not wait for it, or
   // --signal-timeout would not bound the stop (the lines still in the sink's buffer are
   // then counted as read after close, undelivered).

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CountingReceiver, countingReceiver, tempFolder } from '../transports/http/receiver.js';
@@ -44,5 +44,68 @@ describe('a signal while a blocking target holds the input back', () => {
     const late = Number(/, (\d+) not taken before the stop/.exec(summary![5]!)?.[1] ?? 0);
     expect(read).toBeGreaterThan(0);
     expect(delivered + failed + dropped + pending + late).toBe(read);
+  });
+});
+
+describe('Ctrl-C on `app | streamlog pipe`: the program logs its shutdown after it', () => {
+  function fileIndexes(path: string): number[] {
+    if (!existsSync(path)) return [];
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { i: number }).i);
+  }
+
+  it('the lines written after the first SIGINT are read until the input ends, and delivered: exit 0', async () => {
+    const dir = tempFolder('cli-sigint-read-on');
+    const config = join(dir, 'streamlog.json');
+    const out = join(dir, 'out.log');
+    writeFileSync(config, JSON.stringify({ transports: [{ type: 'file', path: out }] }));
+    let signalled = false;
+    const result = await streamlog(['pipe', '-c', config], {
+      input: producerLines(100),
+      keepOpen: true,
+      timeoutMs: 20_000,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (fileIndexes(out).length < 100) return;
+          clearInterval(poll);
+          child.kill('SIGINT');
+          signalled = true;
+          // The program's own shutdown: a few more lines, then its output ends.
+          setTimeout(() => child.stdin?.end(producerLines(50, 100)), 200);
+        }, 10);
+      },
+    });
+    expect(signalled).toBe(true);
+    expect(result.code).toBe(0);
+    expect(fileIndexes(out)).toEqual(Array.from({ length: 150 }, (_, i) => i));
+  });
+
+  it('an input that does not end is read for --signal-timeout at most, then what was read is delivered', async () => {
+    const dir = tempFolder('cli-sigint-bounded');
+    const config = join(dir, 'streamlog.json');
+    const out = join(dir, 'out.log');
+    writeFileSync(config, JSON.stringify({ transports: [{ type: 'file', path: out }] }));
+    let signalledAt = 0;
+    const result = await streamlog(['pipe', '-c', config, '--signal-timeout', '300'], {
+      input: producerLines(100),
+      keepOpen: true,
+      timeoutMs: 20_000,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (fileIndexes(out).length < 100) return;
+          clearInterval(poll);
+          child.kill('SIGINT');
+          signalledAt = Date.now();
+          setTimeout(() => child.stdin?.write(producerLines(10, 100)), 50);
+        }, 10);
+      },
+    });
+    const endedAfter = Date.now() - signalledAt;
+    expect(result.code).toBe(0);
+    // The lines written while it read on are delivered too; it ended without the input's end.
+    expect(fileIndexes(out)).toEqual(Array.from({ length: 110 }, (_, i) => i));
+    expect(endedAfter).toBeLessThan(10_000);
   });
 });
