@@ -2,7 +2,8 @@ import { type Colors, createColors } from './load-colors.cjs';
 import { lazySchema } from '../core/util/lazy-schema.js';
 import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterContext, FormatterPlugin } from '../core/plugin/registry.js';
-import { endingLines, type Formatter, type LogRecord } from '../core/record/log-record.js';
+import { endingLines } from '../core/record/ending-lines.js';
+import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { recordParts } from './parts.js';
 import { sanitize } from './sanitize.js';
 

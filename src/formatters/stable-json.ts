@@ -2,7 +2,8 @@ import stringify from 'fast-json-stable-stringify';
 import { lazySchema } from '../core/util/lazy-schema.js';
 import { object } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
-import { endingLines, type Formatter, type LogRecord } from '../core/record/log-record.js';
+import { endingLines } from '../core/record/ending-lines.js';
+import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { quote } from '../core/record/serialize.js';
 

@@ -1,7 +1,8 @@
 import { lazySchema } from '../core/util/lazy-schema.js';
 import { bool, object, optional } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
-import { endingLines, type Formatter, type LogRecord } from '../core/record/log-record.js';
+import { endingLines } from '../core/record/ending-lines.js';
+import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { type BaseMask, baseMask, HOSTNAME, isHeaderKey, isoTime, PID } from './parts.js';
 import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
