@@ -110,7 +110,8 @@ function script(dir: string, port: number, acked: number, spool: boolean, tls?: 
 describe('relp: the process ends with records the receiver has not acknowledged', () => {
   for (const tls of [false, true]) {
     const over = tls ? ' (RELP over TLS)' : '';
-    it(`SIGTERM without a spool${over}: the unacknowledged fail, dead-lettered; only the acknowledged count`, async () => {
+    const title = `SIGTERM without a spool${over}: the unacknowledged fail, dead-lettered; only the acknowledged count`;
+    it(title, async () => {
       const dir = tempFolder('relp-sigterm');
       folders.push(dir);
       const { fake, client } = await receiver(COUNT / 2, dir, tls);
