@@ -210,7 +210,10 @@ class Session {
     this.opened = new Promise<void>((resolve, reject) => {
       this.openAnswer = (answer) => {
         this.openAnswer = undefined;
-        if (answer instanceof Error) return reject(answer);
+        if (answer instanceof Error) {
+          const tlsRefusal = this.options.tls !== undefined && !(answer instanceof RelpProtocolError);
+          return reject(tlsRefusal ? unansweredOpen(answer) : answer);
+        }
         const refused = openRefusal(answer);
         if (refused === undefined) return resolve();
         this.options.report(`syslog (relp): ${refused.message}`, refused);
@@ -405,6 +408,17 @@ function openRefusal(answer: RelpAnswer): Error | undefined {
     return new Error('the receiver does not take the syslog command over RELP (no "commands=syslog" offered)');
   }
   return undefined;
+}
+
+/**
+ * The connection ended before the answer to `open`, over TLS: after a handshake our side saw
+ * finish (TLS 1.3), rsyslog's imrelp drops a client certificate it does not accept, or one it
+ * wants and did not get, this way. The reason says so.
+ */
+function unansweredOpen(error: Error): Error {
+  const why =
+    "over TLS, rsyslog's imrelp does this when it wants a client certificate or refuses ours (its log says which)";
+  return new Error(`${error.message} before answering open; ${why}`, { cause: error });
 }
 
 function abortReason(signal: AbortSignal): Error {

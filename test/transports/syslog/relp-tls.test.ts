@@ -91,6 +91,24 @@ describe.skipIf(relpTlsPort === undefined)('protocol relp with tls through a rea
     addedUp();
   }, 30_000);
 
+  it('no client certificate, which imrelp wants: the records fail, saying what it may be; none delivered', async () => {
+    const app = `relp-tls-nocert-${randomUUID().slice(0, 8)}`;
+    const { log, reasons, addedUp } = relpTestLogger(state, app, relpTlsPort!, {
+      tls: { ca: readFileSync(join(rsyslog!.dir, 'ca.pem'), 'utf8') },
+      retry: { baseMs: 10, maxMs: 20, maxAttempts: 2 },
+    });
+    for (let i = 0; i < 5; i++) log.info({ i }, 'no client certificate');
+    expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 5, delivered: 0, failed: 5, pending: 0 });
+    expect(log.stats().targets[0]).toMatchObject({ connects: 0, possibleDuplicates: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reasons()).toHaveLength(5);
+    for (const reason of reasons()) expect(reason).toMatch(/before answering open; over TLS, .*client certificate/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(parsedMessages(rsyslog!.output).filter(byApp(app))).toEqual([]);
+    addedUp();
+  }, 30_000);
+
   it('rsyslog restarted mid-stream: every record arrives, none counted before rsyslog acknowledged it', async () => {
     const dir = tempFolder('relp-tls-restart');
     folders.push(dir);
