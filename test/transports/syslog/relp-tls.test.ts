@@ -159,6 +159,31 @@ describe.skipIf(relpTlsPort === undefined)('protocol relp with tls through a rea
   }, 60_000);
 });
 
+describe.skipIf(relpTlsPort === undefined)('protocol relp with tls, server-only (imrelp with OpenSSL)', () => {
+  it('a client with only the CA: every record arrives, each counted delivered', async () => {
+    const dir = tempFolder('relp-tls-server-only');
+    folders.push(dir);
+    const server = await Rsyslog.create(dir, '64k', 'server-only');
+    await server.start();
+    try {
+      const app = `relp-tls-so-${randomUUID().slice(0, 8)}`;
+      const { log, reasons, addedUp } = relpTestLogger(state, app, server.ports.relpTls!, {
+        tls: { ca: readFileSync(join(dir, 'ca.pem'), 'utf8') },
+      });
+      for (let i = 0; i < 50; i++) log.info({ i }, 'server-only tls');
+      expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 50, delivered: 50, failed: 0, pending: 0 });
+      const got = await waitForMessages(server.output, byApp(app), 50);
+      expect(got.map(indexOf)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+      expect(reasons()).toEqual([]);
+      addedUp();
+      expect(await log.close({ timeoutMs: 5000 })).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+});
+
 describe('protocol relp with tls: a receiver whose TLS handshake never ends', () => {
   it('each attempt fails at connectTimeoutMs, nothing sent, no possible duplicate', async () => {
     // Takes the connection and reads the ClientHello, never answers it.

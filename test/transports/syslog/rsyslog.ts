@@ -59,8 +59,20 @@ const TEMPLATE = ['pri', 'hostname', 'app-name', 'procid', 'msgid', 'structured-
   })
   .concat('  property(outname="time" name="timereported" dateFormat="rfc3339" format="jsonf")');
 
+/**
+ * How the RELP-over-TLS listener checks clients: `client-certificate`, librelp's GnuTLS wanting a
+ * client certificate named streamlog-client; `server-only`, librelp's OpenSSL taking a client
+ * without one (the TLS library is imrelp's module setting: the plain RELP listener uses it too).
+ */
+export type RelpTlsMode = 'client-certificate' | 'server-only';
+
 /** `maxMessageSize`: null for rsyslog's default (8096 bytes). */
-export function rsyslogConfig(dir: string, ports: RsyslogPorts, maxMessageSize: string | null = '64k'): string {
+export function rsyslogConfig(
+  dir: string,
+  ports: RsyslogPorts,
+  maxMessageSize: string | null = '64k',
+  relpTls: RelpTlsMode = 'client-certificate',
+): string {
   const max = maxMessageSize === null ? '' : ` maxMessageSize="${maxMessageSize}"`;
   return [
     // Control characters kept as they came: a multi-line message must read back as one.
@@ -72,13 +84,16 @@ export function rsyslogConfig(dir: string, ports: RsyslogPorts, maxMessageSize: 
     'module(load="imudp")',
     ...(ports.relp === undefined
       ? []
-      : ['module(load="imrelp")', `input(type="imrelp" address="127.0.0.1" port="${ports.relp}")`]),
+      : [
+          relpTls === 'server-only' ? 'module(load="imrelp" tls.tlslib="openssl")' : 'module(load="imrelp")',
+          `input(type="imrelp" address="127.0.0.1" port="${ports.relp}")`,
+        ]),
     ...(ports.relpTls === undefined
       ? []
       : [
           `input(type="imrelp" address="127.0.0.1" port="${ports.relpTls}" tls="on"`,
           `  tls.caCert="${dir}/ca.pem" tls.myCert="${dir}/server.pem" tls.myPrivKey="${dir}/server.key"`,
-          '  tls.authMode="name" tls.permittedPeer=["streamlog-client"])',
+          relpTls === 'server-only' ? ')' : '  tls.authMode="name" tls.permittedPeer=["streamlog-client"])',
         ]),
     `input(type="imtcp" address="127.0.0.1" port="${ports.tcp}")`,
     `input(type="imudp" address="127.0.0.1" port="${ports.udp}")`,
@@ -160,7 +175,11 @@ export class Rsyslog {
   }
 
   /** `maxMessageSize` as rsyslog writes it ("64k", the default); null for rsyslog's own default. */
-  static async create(dir: string, maxMessageSize: string | null = '64k'): Promise<Rsyslog> {
+  static async create(
+    dir: string,
+    maxMessageSize: string | null = '64k',
+    relpTls: RelpTlsMode = 'client-certificate',
+  ): Promise<Rsyslog> {
     mkdirSync(join(dir, 'work'), { recursive: true });
     makeCertificates(dir);
     const ports: RsyslogPorts = { tcp: await freePort(), udp: await freeUdpPort(), tls: await freePort() };
@@ -168,7 +187,7 @@ export class Rsyslog {
       ports.relp = await freePort();
       ports.relpTls = await freePort();
     }
-    writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports, maxMessageSize));
+    writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports, maxMessageSize, relpTls));
     return new Rsyslog(dir, ports);
   }
 
