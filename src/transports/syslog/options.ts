@@ -43,8 +43,12 @@ export interface SyslogTransportOptions extends BatchTransportOptions {
   maxMessageBytes?: number;
   /** Prefix MSG with a byte order mark, RFC 5424's MSG-UTF8 (default false). */
   utf8Bom?: boolean;
+  /** For protocol tls; with protocol relp, the RELP session runs over a TLS connection made with these. */
   tls?: SyslogTlsOptions;
-  /** A connection (for relp: and its session) not made within this is an attempt failed (default 10 s). */
+  /**
+   * A connection (with tls: and its handshake; for relp: and its session) not made within this is an
+   * attempt failed (default 10 s).
+   */
   connectTimeoutMs?: number;
   /** relp: messages sent and not yet acknowledged, at most (default 128, librelp's). */
   relpWindow?: number;

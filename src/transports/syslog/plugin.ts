@@ -69,7 +69,7 @@ const plainSyslog: PlainCheck = where(
   (parsed) => {
     const o = parsed as { protocol?: string; tls?: unknown; framing?: unknown; relpWindow?: unknown };
     return (
-      (o.tls === undefined || o.protocol === 'tls') &&
+      (o.tls === undefined || o.protocol === 'tls' || o.protocol === 'relp') &&
       (o.framing === undefined || (o.protocol !== 'udp' && o.protocol !== 'relp')) &&
       (o.relpWindow === undefined || o.protocol === 'relp')
     );
@@ -123,8 +123,8 @@ const syslogSchema = lazySchema((z) => {
       /** Where what is held at exit waits for the next start (`dir` relative to the config). */
       spool: spoolSchema.optional(),
     })
-    .refine((o) => o.tls === undefined || o.protocol === 'tls', {
-      error: 'tls settings need "protocol": "tls"',
+    .refine((o) => o.tls === undefined || o.protocol === 'tls' || o.protocol === 'relp', {
+      error: 'tls settings need "protocol": "tls", or "relp" (RELP over TLS)',
       path: ['tls'],
     })
     .refine((o) => o.framing === undefined || (o.protocol !== 'udp' && o.protocol !== 'relp'), {

@@ -1,4 +1,5 @@
-import { type Socket, connect as tcpConnect } from 'node:net';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import {
   MAX_TXNR,
   nextTxnr,
@@ -11,10 +12,14 @@ import {
   RelpProtocolError,
   relpFrame,
 } from './relp.js';
+import { openSocket } from './stream-sender.js';
 
 export interface RelpSenderOptions {
   host: string;
   port: number;
+  /** TLS settings: the session runs over a TLS connection; absent for plain TCP. */
+  tls?: ConnectionOptions | undefined;
+  /** Connecting, the TLS handshake and the answer to `open`, within this. */
   connectTimeoutMs: number;
   /** Messages sent and not yet answered, at most (librelp's default is 128). */
   window: number;
@@ -53,7 +58,7 @@ interface Fresh {
 }
 
 /**
- * One RELP session at a time: a TCP connection, opened with `open` and its offers, on which
+ * One RELP session at a time: a TCP connection (or a TLS one), opened with `open` and its offers, on which
  * messages go out as `syslog` commands, at most `window` unanswered. A message is known to be
  * delivered only when its `rsp 200` comes back. When the connection ends, is reset, or the
  * receiver sends what is not RELP, the unanswered messages are answered with nothing: the
@@ -104,9 +109,9 @@ export class RelpSender {
 
   /** Connects and opens a session; rejects (nothing of ours sent) when either fails in time. */
   private open(signal: AbortSignal): Promise<Session> {
-    const { host, port, connectTimeoutMs } = this.options;
+    const { host, port, tls, connectTimeoutMs } = this.options;
     return new Promise<Session>((resolve, reject) => {
-      const socket = tcpConnect({ host, port });
+      const { socket, ready } = openSocket(host, port, tls);
       socket.unref();
       let session: Session | undefined;
       const fail = (error: Error): void => {
@@ -123,9 +128,21 @@ export class RelpSender {
       );
       timer.unref();
       signal.addEventListener('abort', onAbort, { once: true });
-      socket.once('error', fail);
+      // A TLS connection that fails after TCP connected failed its handshake: the reason says so
+      // (an untrusted or misnamed certificate, a receiver that wants a client certificate).
+      let connected = false;
       socket.once('connect', () => {
-        socket.off('error', fail);
+        connected = true;
+      });
+      const onError = (error: Error): void =>
+        fail(
+          tls !== undefined && connected
+            ? new Error(`the TLS handshake with ${host}:${port} failed: ${error.message}`, { cause: error })
+            : error,
+        );
+      socket.once('error', onError);
+      socket.once(ready, () => {
+        socket.off('error', onError);
         if (this.closed) {
           fail(new Error('sender closed'));
           return;
@@ -193,7 +210,10 @@ class Session {
     this.opened = new Promise<void>((resolve, reject) => {
       this.openAnswer = (answer) => {
         this.openAnswer = undefined;
-        if (answer instanceof Error) return reject(answer);
+        if (answer instanceof Error) {
+          const tlsRefusal = this.options.tls !== undefined && !(answer instanceof RelpProtocolError);
+          return reject(tlsRefusal ? unansweredOpen(answer) : answer);
+        }
         const refused = openRefusal(answer);
         if (refused === undefined) return resolve();
         this.options.report(`syslog (relp): ${refused.message}`, refused);
@@ -388,6 +408,17 @@ function openRefusal(answer: RelpAnswer): Error | undefined {
     return new Error('the receiver does not take the syslog command over RELP (no "commands=syslog" offered)');
   }
   return undefined;
+}
+
+/**
+ * The connection ended before the answer to `open`, over TLS: after a handshake our side saw
+ * finish (TLS 1.3), rsyslog's imrelp drops a client certificate it does not accept, or one it
+ * wants and did not get, this way. The reason says so.
+ */
+function unansweredOpen(error: Error): Error {
+  const why =
+    "over TLS, rsyslog's imrelp does this when it wants a client certificate or refuses ours (its log says which)";
+  return new Error(`${error.message} before answering open; ${why}`, { cause: error });
 }
 
 function abortReason(signal: AbortSignal): Error {

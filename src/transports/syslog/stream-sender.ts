@@ -80,11 +80,7 @@ export class StreamSender {
   private connect(signal: AbortSignal): Promise<Socket> {
     const { host, port, tls, connectTimeoutMs } = this.options;
     return new Promise<Socket>((resolve, reject) => {
-      const socket =
-        tls === undefined
-          ? tcpConnect({ host, port })
-          : // An IP address is no server name (RFC 6066): the certificate is checked against the IP.
-            tlsConnect({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tls });
+      const { socket, ready } = openSocket(host, port, tls);
       socket.unref();
       const fail = (error: Error): void => {
         clearTimeout(timer);
@@ -100,7 +96,7 @@ export class StreamSender {
       timer.unref();
       signal.addEventListener('abort', onAbort, { once: true });
       socket.once('error', fail);
-      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         socket.off('error', fail);
@@ -147,6 +143,22 @@ export class StreamSender {
       setTimeout(() => socket.destroy(), 5_000).unref();
     }
   }
+}
+
+/**
+ * A TCP connection, or a TLS one when `tls` is given (protocol tls, and relp with tls), and the
+ * event that says it is ready for our bytes: for TLS, the end of the handshake, so one that never
+ * ends is still within the caller's connect timeout.
+ */
+export function openSocket(
+  host: string,
+  port: number,
+  tls: ConnectionOptions | undefined,
+): { socket: Socket; ready: 'connect' | 'secureConnect' } {
+  if (tls === undefined) return { socket: tcpConnect({ host, port }), ready: 'connect' };
+  // An IP address is no server name (RFC 6066): the certificate is checked against the IP.
+  const socket = tlsConnect({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tls });
+  return { socket, ready: 'secureConnect' };
 }
 
 function abortReason(signal: AbortSignal): Error {

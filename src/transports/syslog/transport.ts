@@ -108,6 +108,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
           ? new RelpSender({
               host,
               port,
+              tls: options.tls === undefined ? undefined : { ...options.tls },
               connectTimeoutMs,
               window,
               report: (message, error) => this.report(message, error),

@@ -233,6 +233,11 @@ describe('plain-code option checks, then zod', () => {
     expect(parseFast(transport('syslog'), stream)).toEqual({ ...stream, connectTimeoutMs: 5000 });
     const relp = { protocol: 'relp', port: 2514, relpWindow: 64, timeoutMs: '10s', retry: { deadlineMs: '1m' } };
     expect(parseFast(transport('syslog'), relp)).toEqual({ ...relp, timeoutMs: 10_000, retry: { deadlineMs: 60_000 } });
+    // RELP over TLS: tls with relp is vouched for as with tls; with udp (or no protocol) it is not.
+    const relpTls = { protocol: 'relp', tls: { ca: 'ca.pem', cert: 'client.pem', key: 'client.key' } };
+    expect(parseFast(transport('syslog'), relpTls)).toEqual(relpTls);
+    expect(parseFast(transport('syslog'), { protocol: 'udp', tls: { ca: 'ca.pem' } })).toBe(NO);
+    expect(parseFast(transport('syslog'), { tls: { ca: 'ca.pem' } })).toBe(NO);
     const validating = {
       rules: { userId: 'number', tags: 'array?' },
       onInvalid: 'dead-letter',

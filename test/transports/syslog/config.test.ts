@@ -38,8 +38,9 @@ describe('the syslog config entry', () => {
     [
       'tls settings without protocol tls',
       { tls: { ca: 'x' } },
-      /^transports\[1\]\.tls: tls settings need "protocol": "tls"/,
+      /^transports\[1\]\.tls: tls settings need "protocol": "tls", or "relp" \(RELP over TLS\)/,
     ],
+    ['tls settings with udp', { protocol: 'udp', tls: { ca: 'x' } }, /^transports\[1\]\.tls: tls settings need/],
     [
       'framing with udp',
       { protocol: 'udp', framing: 'lf' },
@@ -87,6 +88,21 @@ describe('the syslog config entry', () => {
       /from 1 to 100000, not 1000000000/,
     );
     expect(new SyslogTransport({ protocol: 'relp', relpWindow: 100_000 }).type).toBe('syslog');
+  });
+
+  it('builds a relp target over TLS, reading its PEM files relative to the config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-syslog-config-'));
+    writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    const config = join(dir, 'streamlog.json');
+    const entry = { type: 'syslog', protocol: 'relp', port: 2514, tls: { ca: 'ca.pem' } };
+    writeFileSync(config, JSON.stringify({ exitFlush: false, transports: [entry] }));
+    const log = createLogger(config);
+    expect(log.stats().targets[0]).toMatchObject({ type: 'syslog', connects: 0 });
+    await log.close({ timeoutMs: 100 });
+    expect(() => make({ protocol: 'relp', tls: { ca: 'missing.pem' } })).toThrow(
+      /^transports\[1\]: could not create transport "syslog": tls\.ca: could not read missing\.pem/,
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a facility number from code is checked too', () => {

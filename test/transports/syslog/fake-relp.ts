@@ -1,9 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 
 // A RELP server on 127.0.0.1 for faults a real rsyslogd does not make: it answers `open` (with
 // rsyslog's offers) and `close` itself, and hands each `syslog` command to the test, which
 // answers it, or not, or breaks the connection. Its frame reader is its own, written from
-// librelp's doc/relp.md, so it does not trust the transport's.
+// librelp's doc/relp.md, so it does not trust the transport's. Given a certificate and key, it
+// speaks RELP over TLS (as imrelp with tls="on").
 
 export interface SyslogCommand {
   socket: Socket;
@@ -36,15 +38,17 @@ export function answer(socket: Socket, txnr: number, data: string): void {
  * transaction numbers as librelp's receiver does, the first after open being `txnrs.first`:
  * each must be the one expected, the next expected being one more, however many digits it has
  * (librelp expects 1,000,000,000 after 999,999,999); any other breaks the session (serverclose).
+ * `tls`: the server's certificate and key (PEM); connections are then TLS, counted once secured.
  */
 export async function fakeRelp(
   onSyslog: (command: SyslogCommand) => void,
   open = '200 OK\nrelp_version=0\nrelp_software=fake\ncommands=syslog',
   txnrs?: { first: number; broken: number },
+  tls?: { cert: string; key: string },
 ): Promise<FakeRelp> {
   const sockets: Socket[] = [];
   const state = { messages: [] as string[], connections: 0, opens: 0 };
-  const server: Server = createServer((socket) => {
+  const onConnection = (socket: Socket): void => {
     sockets.push(socket);
     const connection = ++state.connections;
     let pending = Buffer.alloc(0);
@@ -84,7 +88,10 @@ export async function fakeRelp(
         if (socket.destroyed) return;
       }
     });
-  });
+  };
+  const server: Server = tls === undefined ? createServer(onConnection) : createTlsServer(tls, onConnection);
+  // A handshake refused (an untrusting client) is no test's business.
+  server.on('tlsClientError', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,

@@ -1,5 +1,5 @@
 import type { LoggerStats } from '../../../src/index.js';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   tempFolder,
 } from '../http/receiver.js';
 import { answer, type FakeRelp, fakeRelp } from './fake-relp.js';
+import { makeCertificates } from './rsyslog.js';
 
 // A process that ends (SIGTERM, process.exit()) while a RELP receiver holds records it has not
 // acknowledged: those are never counted delivered. They wait in the spool, or fail counted and
@@ -27,16 +28,35 @@ afterEach(() => {
 
 const COUNT = 50;
 
-/** A receiver that acknowledges the first `acked` records and holds the rest unanswered. */
-async function receiver(acked: number): Promise<FakeRelp> {
-  const fake = await fakeRelp(({ socket, txnr, seen }) => {
-    if (seen <= acked) answer(socket, txnr, '200 OK');
-  });
+/** The client's tls settings (RELP over TLS), or none. */
+type ClientTls = { ca: string } | undefined;
+
+/**
+ * A receiver that acknowledges the first `acked` records and holds the rest unanswered; with
+ * `tls`, over TLS with a test CA's certificate, and the client settings that trust it.
+ */
+async function receiver(acked: number, dir: string, tls = false): Promise<{ fake: FakeRelp; client: ClientTls }> {
+  let certificates: { cert: string; key: string } | undefined;
+  if (tls) {
+    makeCertificates(dir);
+    certificates = {
+      cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
+      key: readFileSync(join(dir, 'server.key'), 'utf8'),
+    };
+  }
+  const fake = await fakeRelp(
+    ({ socket, txnr, seen }) => {
+      if (seen <= acked) answer(socket, txnr, '200 OK');
+    },
+    undefined,
+    undefined,
+    certificates,
+  );
   servers.push(fake);
-  return fake;
+  return { fake, client: tls ? { ca: readFileSync(join(dir, 'ca.pem'), 'utf8') } : undefined };
 }
 
-function config(port: number, dir: string, spool: boolean): string {
+function config(port: number, dir: string, spool: boolean, tls?: ClientTls): string {
   return JSON.stringify({
     base: null,
     exitTimeoutMs: 500,
@@ -50,6 +70,7 @@ function config(port: number, dir: string, spool: boolean): string {
         timeoutMs: 60_000,
         batch: { intervalMs: 10 },
         ...(spool ? { spool: { dir: join(dir, 'spool') } } : {}),
+        ...(tls === undefined ? {} : { tls }),
       },
     ],
   });
@@ -76,8 +97,8 @@ async function endWhileHeld(fake: FakeRelp, script: string, signal: NodeJS.Signa
   return child;
 }
 
-function script(dir: string, port: number, acked: number, spool: boolean): string {
-  return `const log = createLogger(${config(port, dir, spool)});
+function script(dir: string, port: number, acked: number, spool: boolean, tls?: ClientTls): string {
+  return `const log = createLogger(${config(port, dir, spool, tls)});
     ${PRINT_AT_EXIT}
     process.on('SIGUSR2', () => process.exit(3));
     for (let i = 0; i < ${COUNT}; i++) log.info({ i }, 'held by the receiver');
@@ -87,15 +108,20 @@ function script(dir: string, port: number, acked: number, spool: boolean): strin
 }
 
 describe('relp: the process ends with records the receiver has not acknowledged', () => {
-  it('SIGTERM without a spool: the unacknowledged fail, dead-lettered; only the acknowledged count', async () => {
-    const dir = tempFolder('relp-sigterm');
-    folders.push(dir);
-    const fake = await receiver(COUNT / 2);
-    const child = await endWhileHeld(fake, script(dir, fake.port, COUNT / 2, false), 'SIGTERM');
-    expect(child.signal).toBe('SIGTERM');
-    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(COUNT / 2);
-    expect(child.stderr).toContain(`${COUNT / 2} record(s) failed`);
-  }, 40_000);
+  for (const tls of [false, true]) {
+    const over = tls ? ' (RELP over TLS)' : '';
+    const title = `SIGTERM without a spool${over}: the unacknowledged fail, dead-lettered; only the acknowledged count`;
+    it(title, async () => {
+      const dir = tempFolder('relp-sigterm');
+      folders.push(dir);
+      const { fake, client } = await receiver(COUNT / 2, dir, tls);
+      const child = await endWhileHeld(fake, script(dir, fake.port, COUNT / 2, false, client), 'SIGTERM');
+      expect(child.signal).toBe('SIGTERM');
+      expect(lineCount(join(dir, 'dead.ndjson'))).toBe(COUNT / 2);
+      expect(child.stderr).toContain(`${COUNT / 2} record(s) failed`);
+      expect(fake.connections).toBe(1);
+    }, 40_000);
+  }
 
   it('SIGTERM with a spool: all wait on disk, none counted delivered; the next start delivers them', async () => {
     const dir = tempFolder('relp-sigterm-spool');
@@ -124,15 +150,18 @@ describe('relp: the process ends with records the receiver has not acknowledged'
     expect(spooledLines(dir)).toBe(0);
   }, 40_000);
 
-  it('process.exit() without a spool: acknowledged delivered, the rest failed, stats add up', async () => {
-    const dir = tempFolder('relp-exit-call');
-    folders.push(dir);
-    const fake = await receiver(COUNT / 2);
-    const child = await endWhileHeld(fake, script(dir, fake.port, COUNT / 2, false), 'SIGUSR2');
-    expect(child.code).toBe(3);
-    const stats = lastJson<LoggerStats>(child.stdout);
-    expect(stats).toMatchObject({ logged: COUNT, delivered: COUNT / 2, failed: COUNT / 2, pending: 0 });
-    expectAddsUp(stats);
-    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(COUNT / 2);
-  }, 40_000);
+  for (const tls of [false, true]) {
+    const over = tls ? ' (RELP over TLS)' : '';
+    it(`process.exit() without a spool${over}: acknowledged delivered, the rest failed, stats add up`, async () => {
+      const dir = tempFolder('relp-exit-call');
+      folders.push(dir);
+      const { fake, client } = await receiver(COUNT / 2, dir, tls);
+      const child = await endWhileHeld(fake, script(dir, fake.port, COUNT / 2, false, client), 'SIGUSR2');
+      expect(child.code).toBe(3);
+      const stats = lastJson<LoggerStats>(child.stdout);
+      expect(stats).toMatchObject({ logged: COUNT, delivered: COUNT / 2, failed: COUNT / 2, pending: 0 });
+      expectAddsUp(stats);
+      expect(lineCount(join(dir, 'dead.ndjson'))).toBe(COUNT / 2);
+    }, 40_000);
+  }
 });

@@ -1,9 +1,11 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/index.js';
 import { lineCount, tempFolder } from '../http/receiver.js';
 import { answer, type FakeRelp, fakeRelp } from './fake-relp.js';
 import { relpLogger as relpTestLogger } from './relp-logger.js';
+import { makeCertificates } from './rsyslog.js';
 
 // protocol relp against a RELP server that misbehaves: a record is delivered only on its
 // `rsp 200`, whatever the connection did with its bytes. Stats add up at every moment.
@@ -19,8 +21,12 @@ afterEach(async () => {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function server(onSyslog: Parameters<typeof fakeRelp>[0], open?: string): Promise<FakeRelp> {
-  const fake = await fakeRelp(onSyslog, open);
+async function server(
+  onSyslog: Parameters<typeof fakeRelp>[0],
+  open?: string,
+  tls?: { cert: string; key: string },
+): Promise<FakeRelp> {
+  const fake = await fakeRelp(onSyslog, open, undefined, tls);
   servers.push(fake);
   return fake;
 }
@@ -35,6 +41,15 @@ async function until(what: string, condition: () => boolean, timeoutMs = 15_000)
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A test CA's server certificate (for the fake receiver) and the client's settings that trust it. */
+function tlsFiles() {
+  const dir = tempFolder('relp-faults-tls');
+  folders.push(dir);
+  makeCertificates(dir);
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  return { server: { cert: read('server.pem'), key: read('server.key') }, client: { ca: read('ca.pem') } };
 }
 
 const indexOf = (message: string) => (JSON.parse(message.slice(message.indexOf('{'))) as { i: number }).i;
@@ -88,17 +103,27 @@ describe('relp: the connection ends after half the records are acknowledged', ()
       socket.end();
     },
   };
-  for (const [how, end] of Object.entries(endings)) {
+  const cases = [
+    ...Object.entries(endings).map(([how, end]) => ({ how, end, tls: false })),
+    // RELP over TLS: the same, the receiver's TLS connection ended.
+    { how: 'over TLS, the receiver ends the connection', end: endings['the receiver ends the connection'], tls: true },
+  ];
+  for (const { how, end, tls } of cases) {
     it(`${how}: the rest are sent again on a new session and delivered, each counted once`, async () => {
       const count = 40;
-      const fake = await server(({ socket, connection, txnr, seen }) => {
-        if (connection === 1 && seen > count / 2) {
-          if (seen === count / 2 + 1) end(socket);
-          return;
-        }
-        answer(socket, txnr, '200 OK');
-      });
-      const { log, reasons, addedUp } = relpLogger(fake.port);
+      const certificates = tls ? tlsFiles() : undefined;
+      const fake = await server(
+        ({ socket, connection, txnr, seen }) => {
+          if (connection === 1 && seen > count / 2) {
+            if (seen === count / 2 + 1) end(socket);
+            return;
+          }
+          answer(socket, txnr, '200 OK');
+        },
+        undefined,
+        certificates?.server,
+      );
+      const { log, reasons, addedUp } = relpLogger(fake.port, tls ? { tls: certificates!.client } : {});
       for (let i = 0; i < count; i++) log.info({ i }, 'half and half');
       expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
       expect(log.stats()).toMatchObject({ logged: count, delivered: count, failed: 0, pending: 0 });

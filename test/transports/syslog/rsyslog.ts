@@ -8,8 +8,9 @@ import { freePort } from '../../setup/free-port.js';
 // A real rsyslogd for the syslog transport's tests: its own config, work folder, pid file and
 // free loopback ports (no imuxsock or imklog: the system's /dev/log and /var/run are left
 // alone), a plain TCP, a UDP, a TLS (gtls driver) and, where the imrelp module is installed
-// (Debian's rsyslog-relp), a RELP listener, and every message it parses written as one JSON
-// line of its fields. Stopped by PID.
+// (Debian's rsyslog-relp), a RELP listener and a RELP-over-TLS one (librelp's GnuTLS, which
+// wants a client certificate: the test CA's `client.pem`, named streamlog-client), and every
+// message it parses written as one JSON line of its fields. Stopped by PID.
 
 export const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((path) => existsSync(path));
 
@@ -26,6 +27,8 @@ export interface RsyslogPorts {
   tls: number;
   /** Absent where imrelp is not installed. */
   relp?: number;
+  /** RELP over TLS; absent where imrelp is not installed. */
+  relpTls?: number;
 }
 
 /** What the tests need to reach an rsyslogd and read what it took (JSON in $STREAMLOG_RSYSLOG). */
@@ -56,8 +59,20 @@ const TEMPLATE = ['pri', 'hostname', 'app-name', 'procid', 'msgid', 'structured-
   })
   .concat('  property(outname="time" name="timereported" dateFormat="rfc3339" format="jsonf")');
 
+/**
+ * How the RELP-over-TLS listener checks clients: `client-certificate`, librelp's GnuTLS wanting a
+ * client certificate named streamlog-client; `server-only`, librelp's OpenSSL taking a client
+ * without one (the TLS library is imrelp's module setting: the plain RELP listener uses it too).
+ */
+export type RelpTlsMode = 'client-certificate' | 'server-only';
+
 /** `maxMessageSize`: null for rsyslog's default (8096 bytes). */
-export function rsyslogConfig(dir: string, ports: RsyslogPorts, maxMessageSize: string | null = '64k'): string {
+export function rsyslogConfig(
+  dir: string,
+  ports: RsyslogPorts,
+  maxMessageSize: string | null = '64k',
+  relpTls: RelpTlsMode = 'client-certificate',
+): string {
   const max = maxMessageSize === null ? '' : ` maxMessageSize="${maxMessageSize}"`;
   return [
     // Control characters kept as they came: a multi-line message must read back as one.
@@ -69,7 +84,17 @@ export function rsyslogConfig(dir: string, ports: RsyslogPorts, maxMessageSize: 
     'module(load="imudp")',
     ...(ports.relp === undefined
       ? []
-      : ['module(load="imrelp")', `input(type="imrelp" address="127.0.0.1" port="${ports.relp}")`]),
+      : [
+          relpTls === 'server-only' ? 'module(load="imrelp" tls.tlslib="openssl")' : 'module(load="imrelp")',
+          `input(type="imrelp" address="127.0.0.1" port="${ports.relp}")`,
+        ]),
+    ...(ports.relpTls === undefined
+      ? []
+      : [
+          `input(type="imrelp" address="127.0.0.1" port="${ports.relpTls}" tls="on"`,
+          `  tls.caCert="${dir}/ca.pem" tls.myCert="${dir}/server.pem" tls.myPrivKey="${dir}/server.key"`,
+          relpTls === 'server-only' ? ')' : '  tls.authMode="name" tls.permittedPeer=["streamlog-client"])',
+        ]),
     `input(type="imtcp" address="127.0.0.1" port="${ports.tcp}")`,
     `input(type="imudp" address="127.0.0.1" port="${ports.udp}")`,
     `input(type="imtcp" address="127.0.0.1" port="${ports.tls}" name="tls"`,
@@ -82,30 +107,37 @@ export function rsyslogConfig(dir: string, ports: RsyslogPorts, maxMessageSize: 
   ].join('\n');
 }
 
-/** A self-signed CA and a server certificate for 127.0.0.1 and localhost, made with openssl. */
-export function makeCertificates(dir: string): void {
+/**
+ * A self-signed CA, a server certificate for 127.0.0.1 and localhost and a client certificate
+ * named streamlog-client, made with openssl (`prefix` names the files: `ca.pem`, `server.pem`,
+ * `server.key`, `client.pem`, `client.key`).
+ */
+export function makeCertificates(dir: string, prefix = ''): void {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   const key = ['-newkey', 'rsa:2048', '-nodes'];
-  run('req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=streamlog test CA');
-  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  run('req', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  const ca = `${prefix}ca`;
   run(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
+    'req',
+    '-x509',
+    ...key,
+    '-keyout',
+    `${ca}.key`,
     '-out',
-    'server.pem',
+    `${ca}.pem`,
     '-days',
     '2',
-    '-extfile',
-    'san.cnf',
+    '-subj',
+    '/CN=streamlog test CA',
   );
+  const signed = (name: string, subject: string, san: string) => {
+    writeFileSync(join(dir, `${prefix}${name}.cnf`), `subjectAltName=${san}\n`);
+    run('req', ...key, '-keyout', `${prefix}${name}.key`, '-out', `${prefix}${name}.csr`, '-subj', `/CN=${subject}`);
+    const sign = ['-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '2'];
+    const out = ['-out', `${prefix}${name}.pem`, '-extfile', `${prefix}${name}.cnf`];
+    run('x509', '-req', '-in', `${prefix}${name}.csr`, ...sign, ...out);
+  };
+  signed('server', 'localhost', 'DNS:localhost,IP:127.0.0.1');
+  signed('client', 'streamlog-client', 'DNS:streamlog-client');
 }
 
 export function freeUdpPort(): Promise<number> {
@@ -143,12 +175,19 @@ export class Rsyslog {
   }
 
   /** `maxMessageSize` as rsyslog writes it ("64k", the default); null for rsyslog's own default. */
-  static async create(dir: string, maxMessageSize: string | null = '64k'): Promise<Rsyslog> {
+  static async create(
+    dir: string,
+    maxMessageSize: string | null = '64k',
+    relpTls: RelpTlsMode = 'client-certificate',
+  ): Promise<Rsyslog> {
     mkdirSync(join(dir, 'work'), { recursive: true });
     makeCertificates(dir);
     const ports: RsyslogPorts = { tcp: await freePort(), udp: await freeUdpPort(), tls: await freePort() };
-    if (IMRELP) ports.relp = await freePort();
-    writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports, maxMessageSize));
+    if (IMRELP) {
+      ports.relp = await freePort();
+      ports.relpTls = await freePort();
+    }
+    writeFileSync(join(dir, 'rsyslog.conf'), rsyslogConfig(dir, ports, maxMessageSize, relpTls));
     return new Rsyslog(dir, ports);
   }
 
@@ -168,11 +207,15 @@ export class Rsyslog {
     this.child = child;
     for (let i = 0; i < 100; i++) {
       if (child.exitCode !== null) throw new Error(`rsyslogd exited (${child.exitCode}): ${stderr}`);
-      const relp = this.ports.relp === undefined || (await listening(this.ports.relp));
+      const relp =
+        (this.ports.relp === undefined || (await listening(this.ports.relp))) &&
+        (this.ports.relpTls === undefined || (await listening(this.ports.relpTls)));
       if ((await listening(this.ports.tcp)) && (await listening(this.ports.tls)) && relp) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const ports = [this.ports.tcp, this.ports.tls, this.ports.relp].filter((p) => p !== undefined).join(', ');
+    const ports = [this.ports.tcp, this.ports.tls, this.ports.relp, this.ports.relpTls]
+      .filter((p) => p !== undefined)
+      .join(', ');
     throw new Error(`rsyslogd did not listen on ${ports}: ${stderr}`);
   }
 
