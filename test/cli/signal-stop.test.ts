@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CountingReceiver, countingReceiver, tempFolder } from '../transports/http/receiver.js';
 import { producerLines, streamlog } from './run.js';
@@ -56,39 +57,17 @@ describe('Ctrl-C on `app | streamlog pipe`: the program logs its shutdown after 
       .map((line) => (JSON.parse(line) as { i: number }).i);
   }
 
-  it('the lines written after the first SIGINT are read until the input ends, and delivered: exit 0', async () => {
-    const dir = tempFolder('cli-sigint-read-on');
-    const config = join(dir, 'streamlog.json');
-    const out = join(dir, 'out.log');
-    writeFileSync(config, JSON.stringify({ transports: [{ type: 'file', path: out }] }));
-    let signalled = false;
-    const result = await streamlog(['pipe', '-c', config], {
-      input: producerLines(100),
-      keepOpen: true,
-      timeoutMs: 20_000,
-      onSpawn: (child) => {
-        const poll = setInterval(() => {
-          if (fileIndexes(out).length < 100) return;
-          clearInterval(poll);
-          child.kill('SIGINT');
-          signalled = true;
-          // The program's own shutdown: a few more lines, then its output ends.
-          setTimeout(() => child.stdin?.end(producerLines(50, 100)), 200);
-        }, 10);
-      },
-    });
-    expect(signalled).toBe(true);
-    expect(result.code).toBe(0);
-    expect(fileIndexes(out)).toEqual(Array.from({ length: 150 }, (_, i) => i));
-  });
-
-  it('an input that does not end is read for --signal-timeout at most, then what was read is delivered', async () => {
-    const dir = tempFolder('cli-sigint-bounded');
+  /**
+   * `pipe` to a file with 100 lines on an open stdin; once they are in the file, SIGINT, and
+   * `afterSignal` plays the program's part (its shutdown lines, its output's end).
+   */
+  async function pipeInterrupted(name: string, args: string[], afterSignal: (stdin: Writable) => void) {
+    const dir = tempFolder(name);
     const config = join(dir, 'streamlog.json');
     const out = join(dir, 'out.log');
     writeFileSync(config, JSON.stringify({ transports: [{ type: 'file', path: out }] }));
     let signalledAt = 0;
-    const result = await streamlog(['pipe', '-c', config, '--signal-timeout', '300'], {
+    const result = await streamlog(['pipe', '-c', config, ...args], {
       input: producerLines(100),
       keepOpen: true,
       timeoutMs: 20_000,
@@ -98,14 +77,31 @@ describe('Ctrl-C on `app | streamlog pipe`: the program logs its shutdown after 
           clearInterval(poll);
           child.kill('SIGINT');
           signalledAt = Date.now();
-          setTimeout(() => child.stdin?.write(producerLines(10, 100)), 50);
+          if (child.stdin) afterSignal(child.stdin);
         }, 10);
       },
     });
-    const endedAfter = Date.now() - signalledAt;
-    expect(result.code).toBe(0);
+    return { result, indexes: fileIndexes(out), signalledAt };
+  }
+
+  it('the lines written after the first SIGINT are read until the input ends, and delivered: exit 0', async () => {
+    // The program's own shutdown: a few more lines, then its output ends.
+    const run = await pipeInterrupted('cli-sigint-read-on', [], (stdin) =>
+      setTimeout(() => stdin.end(producerLines(50, 100)), 200),
+    );
+    expect(run.signalledAt).toBeGreaterThan(0);
+    expect(run.result.code).toBe(0);
+    expect(run.indexes).toEqual(Array.from({ length: 150 }, (_, i) => i));
+  });
+
+  it('an input that does not end is read for --signal-timeout at most, then what was read is delivered', async () => {
+    const run = await pipeInterrupted('cli-sigint-bounded', ['--signal-timeout', '300'], (stdin) =>
+      setTimeout(() => stdin.write(producerLines(10, 100)), 50),
+    );
+    const endedAfter = Date.now() - run.signalledAt;
+    expect(run.result.code).toBe(0);
     // The lines written while it read on are delivered too; it ended without the input's end.
-    expect(fileIndexes(out)).toEqual(Array.from({ length: 110 }, (_, i) => i));
+    expect(run.indexes).toEqual(Array.from({ length: 110 }, (_, i) => i));
     expect(endedAfter).toBeLessThan(10_000);
   });
 });

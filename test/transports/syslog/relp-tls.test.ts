@@ -3,9 +3,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type Logger } from '../../../src/index.js';
+import type { Logger } from '../../../src/index.js';
 import { tempFolder } from '../http/receiver.js';
 import { relpLogger as relpTestLogger } from './relp-logger.js';
+import { relpRestartMidStream } from './relp-restart.js';
 import { makeCertificates, type Parsed, parsedMessages, Rsyslog, sharedRsyslog, waitForMessages } from './rsyslog.js';
 
 // protocol relp with tls: the RELP session over a TLS connection, through a real rsyslogd's
@@ -115,45 +116,12 @@ describe.skipIf(relpTlsPort === undefined)('protocol relp with tls through a rea
     const server = await Rsyslog.create(dir);
     await server.start();
     const app = `relp-tls-rs-${randomUUID().slice(0, 8)}`;
-    const log = createLogger({
-      exitFlush: false,
-      base: null,
-      router: { health: { failureThreshold: 1_000_000 } },
-      transports: [
-        {
-          type: 'syslog',
-          protocol: 'relp',
-          port: server.ports.relpTls!,
-          appName: app,
-          tls: clientTls(dir),
-          batch: { intervalMs: 10 },
-          retry: { baseMs: 50, maxMs: 200, maxAttempts: 1000 },
-        },
-      ],
-    });
-    loggers.push(log);
+    let log: Logger | undefined;
     try {
-      for (let i = 0; i < 100; i++) log.info({ i }, 'before the restart');
-      expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
-      await server.stop();
-      for (let i = 100; i < 200; i++) log.info({ i }, 'while rsyslog is down');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // Nothing acknowledged them: still pending, not delivered.
-      expect(log.stats()).toMatchObject({ logged: 200, delivered: 100, failed: 0, pending: 100 });
-      await server.start();
-      expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
-      expect(log.stats()).toMatchObject({ logged: 200, delivered: 200, failed: 0, pending: 0 });
-      const got = await waitForMessages(server.output, byApp(app), 200);
-      const seen = new Set(got.map(indexOf));
-      for (let i = 0; i < 200; i++) expect(seen.has(i), String(i)).toBe(true);
-      // Each record arrived once, or was counted as a possible duplicate.
-      const duplicates = got.length - seen.size;
-      expect(duplicates).toBeLessThanOrEqual(
-        (log.stats().targets[0] as { possibleDuplicates: number }).possibleDuplicates,
-      );
+      ({ log } = await relpRestartMidStream(server, server.ports.relpTls!, app, loggers, { tls: clientTls(dir) }));
       expect(log.stats().targets[0]).toMatchObject({ connects: 2 });
     } finally {
-      await log.close({ timeoutMs: 2000 });
+      await log?.close({ timeoutMs: 2000 });
       await server.stop();
     }
   }, 60_000);

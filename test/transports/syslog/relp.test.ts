@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../../src/index.js';
 import { MAX_TXNR, nextTxnr, parseAnswer, RelpParser, relpFrame } from '../../../src/transports/syslog/relp.js';
 import { expectAddsUp, tempFolder } from '../http/receiver.js';
-import { IMRELP, type Parsed, parsedMessages, Rsyslog, sharedRsyslog, waitForMessages } from './rsyslog.js';
+import { relpRestartMidStream } from './relp-restart.js';
+import { IMRELP, type Parsed, Rsyslog, sharedRsyslog, waitForMessages } from './rsyslog.js';
 
 // protocol relp: the frames as librelp's doc/relp.md writes them, and records through a real
 // rsyslogd's imrelp (started by test/setup/rsyslog.ts where Debian's rsyslog-relp is installed).
@@ -146,39 +147,11 @@ describe.skipIf(relpPort === undefined)('protocol relp through a real rsyslogd (
     const server = await Rsyslog.create(dir);
     await server.start();
     const app = `relp-rs-${randomUUID().slice(0, 8)}`;
-    const log = createLogger({
-      exitFlush: false,
-      base: null,
-      router: { health: { failureThreshold: 1_000_000 } },
-      transports: [
-        {
-          type: 'syslog',
-          protocol: 'relp',
-          port: server.ports.relp!,
-          appName: app,
-          batch: { intervalMs: 10 },
-          retry: { baseMs: 50, maxMs: 200, maxAttempts: 1000 },
-        },
-      ],
-    });
-    loggers.push(log);
+    let log: Logger | undefined;
     try {
-      for (let i = 0; i < 100; i++) log.info({ i }, 'before the restart');
-      expect(await log.flush({ timeoutMs: 15_000 })).toBe(true);
-      await server.stop();
-      for (let i = 100; i < 200; i++) log.info({ i }, 'while rsyslog is down');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // Nothing acknowledged them: still pending, not delivered.
-      expect(log.stats()).toMatchObject({ logged: 200, delivered: 100, failed: 0, pending: 100 });
-      await server.start();
-      expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
-      expect(log.stats()).toMatchObject({ logged: 200, delivered: 200, failed: 0, pending: 0 });
-      const got = await waitForMessages(server.output, (m: Parsed) => m.appname === app, 200);
-      const seen = new Set(parsedMessages(server.output).map((m) => (JSON.parse(m.msg) as { i: number }).i));
-      expect(got.length).toBeGreaterThanOrEqual(200);
-      for (let i = 0; i < 200; i++) expect(seen.has(i), String(i)).toBe(true);
+      ({ log } = await relpRestartMidStream(server, server.ports.relp!, app, loggers));
     } finally {
-      await log.close({ timeoutMs: 2000 });
+      await log?.close({ timeoutMs: 2000 });
       await server.stop();
     }
   }, 60_000);
