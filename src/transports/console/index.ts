@@ -6,7 +6,7 @@ import { isJsonNumber } from '../../core/util/env-text.js';
 import { LevelTable, type LevelInput } from '../../core/record/levels.js';
 import { LineSink, stdioFd } from '../../core/io/line-sink.js';
 import { settlementOf } from '../../core/plugin/adapters.js';
-import type { LogRecord } from '../../core/record/log-record.js';
+import type { Formatter, LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { shouldColorize } from './terminal.js';
 import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
@@ -19,6 +19,11 @@ export interface ConsoleTransportOptions extends TransportOptions {
   /** Destinations, replaceable for tests and embedding. */
   stdout?: Writable;
   stderr?: Writable;
+  /**
+   * The formatter of the records stderrLevel sends to stderr, when it is not the transport's
+   * (colour is decided per stream: a terminal on stdout, a file on stderr).
+   */
+  stderrFormatter?: Formatter;
 }
 
 const DEFAULT_TABLE = new LevelTable();
@@ -29,6 +34,7 @@ export class ConsoleTransport extends Transport<{ bytes: number }> {
   private readonly out: LineSink<LogRecord>;
   private readonly err: LineSink<LogRecord>;
   private readonly stderrThreshold: number;
+  private readonly stderrFormatter: Formatter | undefined;
 
   constructor(options: ConsoleTransportOptions = {}) {
     super(options);
@@ -40,6 +46,7 @@ export class ConsoleTransport extends Transport<{ bytes: number }> {
     this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome, { fd: stdioFd(stderr) });
     this.stderrThreshold =
       options.stderrLevel === undefined ? Number.POSITIVE_INFINITY : DEFAULT_TABLE.value(options.stderrLevel);
+    this.stderrFormatter = this.err === this.out ? undefined : options.stderrFormatter;
   }
 
   protected handle(record: LogRecord): void {
@@ -48,7 +55,9 @@ export class ConsoleTransport extends Transport<{ bytes: number }> {
     // Call order across the two streams: what the other one holds goes out first.
     const other = toStderr ? this.out : this.err;
     if (other !== sink && !other.empty) other.writeOut();
-    sink.push(this.formatLine(record), record);
+    const line =
+      toStderr && this.stderrFormatter !== undefined ? record.formatted(this.stderrFormatter) : this.formatLine(record);
+    sink.push(line, record);
   }
 
   protected override startFlush(): void {
@@ -104,14 +113,21 @@ export const consoleTransportPlugin: TransportPlugin<typeof consoleSchema> = {
   schema: consoleSchema,
   create(options, context) {
     const destination = options.stream === 'stderr' ? process.stderr : process.stdout;
+    const colour = shouldColorize(destination);
     const formatter =
-      context.formatSpec === undefined
-        ? context.formatter
-        : context.createFormatter(context.formatSpec, shouldColorize(destination));
+      context.formatSpec === undefined ? context.formatter : context.createFormatter(context.formatSpec, colour);
+    // Records stderrLevel sends to stderr are coloured as stderr is (`2>errors.log` under a terminal).
+    const splits = options.stderrLevel !== undefined && options.stream !== 'stderr';
+    const stderrColour = splits && shouldColorize(process.stderr);
+    const stderrFormatter =
+      context.formatSpec !== undefined && splits && stderrColour !== colour
+        ? context.createFormatter(context.formatSpec, stderrColour)
+        : undefined;
     return new ConsoleTransport({
       stream: options.stream,
       stderrLevel: options.stderrLevel === undefined ? undefined : context.levels.value(options.stderrLevel),
       formatter,
+      stderrFormatter,
     });
   },
 };
