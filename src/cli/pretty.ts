@@ -13,6 +13,7 @@ Control characters (in messages, keys and values, and in lines passed through) a
 escaped, so a line can neither forge another line nor recolour the terminal.
 Reading from a pipe, the first Ctrl-C (SIGINT) does not stop it: it prints what the program
 before it logs while shutting down, and ends with its input; a second one ends it at once.
+SIGTERM prints what was read, a line begun without its newline too, and ends it.
 
 Options:
   --level <name|number>       print records at this level and above (non-JSON lines always)
@@ -53,6 +54,13 @@ export async function prettyCommand(args: string[]): Promise<number> {
   // after it, and those lines are printed if we outlive it. We end when our input ends; a
   // second Ctrl-C ends us at once.
   if (stdinFromProgram()) process.once('SIGINT', () => {});
+  // SIGTERM stops the reading: what was read is printed, a line begun without its newline
+  // too, and then the process dies by the signal, as it would have at once.
+  let terminated = false;
+  process.once('SIGTERM', () => {
+    terminated = true;
+    input.destroy();
+  });
   const out = new Output(process.stdout);
 
   try {
@@ -64,9 +72,13 @@ export async function prettyCommand(args: string[]): Promise<number> {
     }
   } catch (error) {
     // What was read is printed; the reason on stderr, as pipe and ship say it.
-    process.stderr.write(`streamlog: reading stopped: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failed;
+    if (!terminated) {
+      process.stderr.write(`streamlog: reading stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT.failed;
+    }
   }
+  // Its listener is gone: the signal raised again ends the process by it.
+  if (terminated) process.kill(process.pid, 'SIGTERM');
   return EXIT.ok;
 }
 

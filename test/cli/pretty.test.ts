@@ -87,4 +87,21 @@ describe('streamlog pretty', () => {
     expect(result.stdout).toBe('LOG: started\nLOG: bye\n');
     expect(result.code).toBe(0);
   });
+
+  it('SIGTERM: what was read is printed, a line begun without its newline too, and it dies by the signal', async () => {
+    let signalled = false;
+    const result = await streamlog(['pretty', '--colour', 'never'], {
+      input: '{"msg":"started"}\n{"msg":"cut sh',
+      keepOpen: true,
+      timeoutMs: 20_000,
+      onOutput: ({ stdout }, child) => {
+        if (signalled || !stdout.includes('started')) return;
+        signalled = true;
+        setTimeout(() => child.kill('SIGTERM'), 100);
+      },
+    });
+    // The begun line is no JSON object: it passes through as it came.
+    expect(result.stdout).toBe('LOG: started\n{"msg":"cut sh\n');
+    expect(result.signal).toBe('SIGTERM');
+  });
 });
