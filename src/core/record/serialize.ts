@@ -242,8 +242,11 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
             break;
           case 'object':
             if (value === null) out += keyFragment(fragments, key, core) + 'null';
-            else if (isPlainTree(value, options)) out += keyFragment(fragments, key, core) + JSON.stringify(value);
-            else return fieldsJsonByKey(fields, options);
+            else if (isPlainTree(value, options)) {
+              // A toJSON may give what JSON leaves out (undefined, a function): the key goes too.
+              const json: string | undefined = JSON.stringify(value);
+              if (json !== undefined) out += keyFragment(fragments, key, core) + json;
+            } else return fieldsJsonByKey(fields, options);
             break;
           default:
             return fieldsJsonByKey(fields, options);

@@ -148,6 +148,18 @@ describe('hard-to-serialise values', () => {
     expect(logged({ value, fine: true })).toMatchObject({ value: '[toJSON threw: toJSON exploded]', fine: true });
   });
 
+  it('leaves out a value whose toJSON gives nothing JSON holds (undefined, a function), as JSON.stringify does', () => {
+    const nothing = { toJSON: () => undefined };
+    const fn = { toJSON: () => () => 1 };
+    // `logged` parses the line: a key written with the text "undefined" fails it.
+    expect(logged({ nothing, fine: true })).toEqual({ level: 30, fine: true, msg: 'm' });
+    expect(logged({ fn, nested: { nothing }, fine: true })).toEqual({ level: 30, nested: {}, fine: true, msg: 'm' });
+    // Bindings and context go through the same writer.
+    const { log, memory } = memoryLogger({ base: null, timestamp: false });
+    log.child({ nothing, bound: 1 }).info('c');
+    expect(JSON.parse(memory.lines()[0]!)).toEqual({ level: 30, bound: 1, msg: 'c' });
+  });
+
   it('cuts very deep objects at the depth limit', () => {
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 20_000; i++) deep = { d: deep };
