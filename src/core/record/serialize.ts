@@ -124,27 +124,34 @@ export function valueJson(
   budget?: () => Spent,
 ): string | undefined {
   if (typeof value !== 'object' || value === null) return primitiveJson(value);
+  const json = nativeJson(value, options);
+  return json !== NOT_PLAIN ? json : safeJson(value, options, budget === undefined ? undefined : budget());
+}
+
+/** valueJson for one of a record's values: what it writes natively counts against the record's budget too. */
+function valueJsonWithin(value: unknown, options: SafeOptions, spent: Spent): string | undefined {
+  if (typeof value !== 'object' || value === null) return primitiveJson(value);
+  const json = nativeJson(value, options);
+  if (json === NOT_PLAIN) return safeJson(value, options, spent);
+  if (json !== undefined) spent.chars += json.length;
+  return json;
+}
+
+/** What `nativeJson` gives for a value the careful walker must write. */
+const NOT_PLAIN = Symbol('not a plain tree');
+
+/**
+ * Native JSON.stringify of a plain tree within budget (undefined when a `toJSON` gives
+ * nothing); NOT_PLAIN for anything else, or when stringify throws (a cycle, a BigInt deeper
+ * down, a throwing getter or toJSON).
+ */
+function nativeJson(value: object, options: SafeOptions): string | undefined | typeof NOT_PLAIN {
   try {
     if (isPlainTree(value, options)) return JSON.stringify(value);
   } catch {
-    // fall through to the careful walker
+    // the careful walker writes it
   }
-  return safeJson(value, options, budget === undefined ? undefined : budget());
-}
-
-/** valueJson for one of a record's values, the careful walker drawing on the record's budget. */
-function valueJsonWithin(value: unknown, options: SafeOptions, spent: Spent): string | undefined {
-  if (typeof value !== 'object' || value === null) return primitiveJson(value);
-  try {
-    if (isPlainTree(value, options)) {
-      const json = JSON.stringify(value);
-      spent.chars += json.length;
-      return json;
-    }
-  } catch {
-    // fall through to the careful walker
-  }
-  return safeJson(value, options, spent);
+  return NOT_PLAIN;
 }
 
 /** JSON for a non-object (and null); undefined for what JSON omits. BigInt becomes a string. */
