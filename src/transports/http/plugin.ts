@@ -4,9 +4,8 @@ import type { z } from 'zod';
 import { closest } from '../../core/util/closest.js';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { deprecatedOption, sizeSchema } from '../../core/plugin/units.js';
+import { deprecatedOption, plainSize, sizeSchema } from '../../core/plugin/units.js';
 import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
-import { plainSize } from '../../core/plugin/units.js';
 import {
   arrayOf,
   bool,

@@ -225,9 +225,15 @@ describe('log.stream() input held when the process ends or the stream is destroy
     expect(stats.logged).toBe(stats.delivered! + stats.failed! + stats.dropped! + stats.pending!);
   });
 
-  it('process.exit() while a file target holds the writer back: each held chunk is one record, not two', () => {
-    // The exit writes the file target's queue through, which unblocks the writer: Node then
-    // writes the chunks it held to the stream, and the stream had made records of them already.
+  /**
+   * A file target that blocks after 2 records, fed 10 lines and a line begun through one
+   * stream, the process ended by script run `before` the writes or `after` them: the file and
+   * the stats at exit (`extra`: more of the child's variables to print beside them).
+   */
+  function heldChunksAtExit(ends: { before?: string; after?: string; extra?: string }): {
+    messages: string[];
+    stats: Record<string, number>;
+  } {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-held-'));
     const path = join(dir, 'app.log');
     const out = child(`
@@ -235,50 +241,41 @@ describe('log.stream() input held when the process ends or the stream is destroy
         { type: 'file', path: ${JSON.stringify(path)}, overflow: 'block', maxQueue: { maxRecords: 2 } },
       ] });
       const sink = log.stream({ highWaterMark: 64 });
+      ${ends.before ?? ''}
       for (let i = 0; i < 10; i++) sink.write('{"msg":"m' + i + '"}\\n');
       sink.write('{"msg":"begun"');
       process.on('exit', () => {
         const { logged, delivered, failed, dropped, pending } = log.stats();
-        process.stdout.write(JSON.stringify({ logged, delivered, failed, dropped, pending }));
+        process.stdout.write(JSON.stringify({ ${ends.extra ?? ''} logged, delivered, failed, dropped, pending }));
       });
-      process.exit(0);
+      ${ends.after ?? ''}
     `);
     expect(out.stderr).toBe('');
     const messages = readFileSync(path, 'utf8')
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as { msg: string }).msg);
-    expect(messages).toEqual([...Array.from({ length: 10 }, (_, i) => `m${i}`), '{"msg":"begun"']);
-    const stats = JSON.parse(out.stdout) as Record<string, number>;
+    return { messages, stats: JSON.parse(out.stdout) as Record<string, number> };
+  }
+
+  const HELD = [...Array.from({ length: 10 }, (_, i) => `m${i}`), '{"msg":"begun"'];
+
+  it('process.exit() while a file target holds the writer back: each held chunk is one record, not two', () => {
+    // The exit writes the file target's queue through, which unblocks the writer: Node then
+    // writes the chunks it held to the stream, and the stream had made records of them already.
+    const { messages, stats } = heldChunksAtExit({ after: 'process.exit(0);' });
+    expect(messages).toEqual(HELD);
     expect(stats).toEqual({ logged: 11, delivered: 11, failed: 0, dropped: 0, pending: 0 });
   });
 
   it('exit while Node writes held chunks (a listener exits as the target blocks again): none lost', () => {
     // Node clears each buffered slot before it writes its chunk: the buffer asked at exit held
     // empty slots, and the held chunks after them and the line begun were lost uncounted.
-    const dir = mkdtempSync(join(tmpdir(), 'streamlog-held-'));
-    const path = join(dir, 'app.log');
-    const out = child(`
-      const log = createLogger({ base: null, transports: [
-        { type: 'file', path: ${JSON.stringify(path)}, overflow: 'block', maxQueue: { maxRecords: 2 } },
-      ] });
-      const sink = log.stream({ highWaterMark: 64 });
-      let starts = 0;
-      log.on('backpressureStart', () => { if (++starts === 2) process.exit(0); });
-      for (let i = 0; i < 10; i++) sink.write('{"msg":"m' + i + '"}\\n');
-      sink.write('{"msg":"begun"');
-      process.on('exit', () => {
-        const { logged, delivered, failed, dropped, pending } = log.stats();
-        process.stdout.write(JSON.stringify({ starts, logged, delivered, failed, dropped, pending }));
-      });
-    `);
-    expect(out.stderr).toBe('');
-    const messages = readFileSync(path, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => (JSON.parse(line) as { msg: string }).msg);
-    expect(messages).toEqual([...Array.from({ length: 10 }, (_, i) => `m${i}`), '{"msg":"begun"']);
-    const stats = JSON.parse(out.stdout) as Record<string, number>;
+    const { messages, stats } = heldChunksAtExit({
+      before: "let starts = 0; log.on('backpressureStart', () => { if (++starts === 2) process.exit(0); });",
+      extra: 'starts,',
+    });
+    expect(messages).toEqual(HELD);
     expect(stats).toEqual({ starts: 2, logged: 11, delivered: 11, failed: 0, dropped: 0, pending: 0 });
   });
 
