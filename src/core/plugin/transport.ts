@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
+import { ownLine } from '../record/line-record.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import { acceptRecord, assignId, attachListener, attachServices, replayReports } from './protocol.js';
 import { describeThrown } from '../util/thrown.js';
@@ -232,7 +233,11 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       this.listenerThrew(error);
     }
     try {
-      if (this.listenerCount('deliveryFailed') > 0) this.emit('deliveryFailed', records, reason);
+      if (this.listenerCount('deliveryFailed') > 0) {
+        // A listener may keep them: each line its own (see letsGoOfRecords).
+        for (const record of records) ownLine(record);
+        this.emit('deliveryFailed', records, reason);
+      }
     } catch (error) {
       this.listenerThrew(error);
     }

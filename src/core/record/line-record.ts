@@ -23,6 +23,11 @@ export class LineRecord extends LogRecordImpl {
     this.sentTo = 1;
   }
 
+  /** Gives the record a line of its own, when it may be a view into a run of lines (see ownLine). */
+  ownLine(): void {
+    this.jsonLine = copyOfLine(this.jsonLine!);
+  }
+
   override get fields(): Readonly<Record<string, unknown>> | undefined {
     if (!this.fieldsRead) {
       this.fieldsRead = true;
@@ -38,4 +43,20 @@ export class LineRecord extends LogRecordImpl {
  */
 export function fieldsFromLine(record: LogRecord): boolean {
   return record instanceof LineRecord;
+}
+
+/**
+ * A copy of a line that may be a view into a larger string (a slice of a run of lines), so
+ * that keeping the line keeps nothing more: joined to a character and sliced again.
+ */
+export function copyOfLine(line: string): string {
+  return (' ' + line).slice(1);
+}
+
+/**
+ * Before a record goes where it may be kept for long (a listener, a transport that does not
+ * let go of its records): a record made from a queue's run of lines gets a line of its own.
+ */
+export function ownLine(record: LogRecord): void {
+  if (record instanceof LineRecord) record.ownLine();
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { ownLine } from '../record/line-record.js';
 import { impl, type LogRecord, type LogRecordImpl, madeByLogger } from '../record/log-record.js';
 import { assignId, attachListener, attachServices, replayReports } from '../plugin/protocol.js';
 import type { Transport } from '../plugin/transport.js';
@@ -635,6 +636,10 @@ export class Router extends EventEmitter<RouterEvents> {
    * is diagnosed, and the record being routed or reported, and the process, go on.
    */
   announce<K extends keyof RouterEvents>(event: K, ...args: RouterEvents[K]): void {
+    // A listener may keep the record (drop, deliveryFailed, stopped): its line, its own.
+    const first = args[0] as { record?: unknown } | undefined;
+    if (typeof first === 'object' && first !== null && first.record instanceof Object)
+      ownLine(first.record as LogRecord);
     try {
       (this.emit as (name: K, ...rest: RouterEvents[K]) => boolean)(event, ...args);
     } catch (error) {

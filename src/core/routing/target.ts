@@ -1,6 +1,6 @@
 import { carryFate, impl, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
-import { acceptRecord } from '../plugin/protocol.js';
+import { acceptRecord, letsGoOfRecords } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Health, type HealthOptions } from './health.js';
 import type { Spool } from '../io/spool.js';
@@ -105,7 +105,7 @@ export class Target {
     /** How records may wait in the queue as their lines (see WaitingRecords); as themselves without it. */
     asLine?: { may: MayWaitAsLine; revive: ReviveWaiting },
   ) {
-    this.queue = new WaitingRecords(asLine);
+    this.queue = new WaitingRecords(asLine, (transport as { [letsGoOfRecords]?: boolean })[letsGoOfRecords] === true);
     this.window = Math.max(1, Math.floor(options.maxRecords / 2));
     this.health = new Health(health);
     this.reads = spool === undefined ? undefined : new SpoolReads(spool);

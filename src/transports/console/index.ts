@@ -10,6 +10,7 @@ import type { Formatter, LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { shouldColorize } from './terminal.js';
 import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
+import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 export interface ConsoleTransportOptions extends TransportOptions {
   /** Where records below stderrLevel go (default stdout). */
@@ -31,6 +32,8 @@ const DEFAULT_TABLE = new LevelTable();
 /** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
 export class ConsoleTransport extends Transport<{ bytes: number }> {
   readonly type = 'console';
+  /** Holds records only until it settles them (records from a queue need no line of their own). */
+  readonly [letsGoOfRecords] = true;
   private readonly out: LineSink<LogRecord>;
   private readonly err: LineSink<LogRecord>;
   private readonly stderrThreshold: number;

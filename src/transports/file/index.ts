@@ -8,6 +8,7 @@ import { lazySchema } from '../../core/util/lazy-schema.js';
 import { bool, either, num, object, optional, type PlainCheck, text, where } from '../../core/util/plain-checks.js';
 import type { RotationOptions } from './rotation.js';
 import { SharedFile, type FileOwner, type SharedFileOptions } from './shared-file.js';
+import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 export interface FileTransportOptions extends TransportOptions {
   path: string;
@@ -95,6 +96,8 @@ async function release(file: SharedFile, owner: FileOwner): Promise<void> {
  */
 export class FileTransport extends Transport<FileStats> {
   readonly type = 'file';
+  /** Holds records only until it settles them (records from a queue need no line of their own). */
+  readonly [letsGoOfRecords] = true;
   private readonly file: SharedFile;
 
   constructor(options: FileTransportOptions) {

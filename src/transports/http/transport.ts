@@ -9,6 +9,7 @@ import { DEFAULT_RETRYABLE, type HttpPreset, verdictFor } from './preset.js';
 import { httpPreset } from './presets/index.js';
 import { checkHeaders, Scrubber } from './secrets.js';
 import { Sender } from './sender.js';
+import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 /**
  * Ships records to an HTTP backend: a BatchTransport whose processor builds the body with a
@@ -20,6 +21,8 @@ import { Sender } from './sender.js';
  */
 export class HttpTransport extends BatchTransport {
   override readonly type: string = 'http';
+  /** Holds records only until it settles them (records from a queue need no line of their own). */
+  readonly [letsGoOfRecords] = true;
   private readonly sender: Sender;
 
   constructor(options: HttpTransportOptions) {

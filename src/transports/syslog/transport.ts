@@ -12,6 +12,7 @@ import type { RelpAnswer } from './relp.js';
 import { RelpSender } from './relp-sender.js';
 import { FACILITIES } from './severity.js';
 import { StreamSender } from './stream-sender.js';
+import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 /**
  * Frames are written in chunks of about this size, each with its own callback: what the
@@ -55,6 +56,8 @@ interface Send {
  */
 export class SyslogTransport extends BatchTransport<SyslogStats> {
   override readonly type: string = 'syslog';
+  /** Holds records only until it settles them (records from a queue need no line of their own). */
+  readonly [letsGoOfRecords] = true;
   private readonly send: Send;
 
   constructor(options: SyslogTransportOptions = {}) {

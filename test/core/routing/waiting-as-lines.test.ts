@@ -174,6 +174,89 @@ describe('records that wait in the router queue as their lines', () => {
     expect(grown).toBeLessThan(12_000_000);
   });
 
+  // A target whose transport lets go of its records (http, syslog, file, console) takes them
+  // with lines that are views into their run; a listener that keeps a few must not keep every run.
+  const lettingGo = `
+    class LetsGo extends Transport {
+      type = 'lets-go';
+      [Symbol.for('streamlog.transport.letsGoOfRecords')] = true;
+      held = [];
+      handle(record) { this.held.push(record); }
+    }
+    registerTransport('lets-go', { schema: z.strictObject({}), create: () => new LetsGo() });
+  `;
+
+  it('taken by a transport that lets go of them, hold their own line once a drop listener has them', () => {
+    const script = `${lettingGo}
+      const log = createLogger({ exitFlush: false, diagnostics: false, transports: [{ type: 'lets-go',
+        overflow: 'drop-oldest', maxQueue: { maxRecords: 20000 } }] });
+      const kept = [];
+      let dropped = 0;
+      log.on('drop', ({ record }) => { if (dropped++ % 5000 === 0) kept.push(record); });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 600000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      await new Promise((resolve) => setImmediate(resolve));
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      const keptLines = kept.map((r) => JSON.parse(r.json()).i);
+      process.stdout.write(JSON.stringify({ grown: after - before, keptLines }));
+      process.exit(0);
+    `;
+    const result = runWithStalled(script, ['--expose-gc']);
+    expect(result.stderr).toBe('');
+    const { grown, keptLines } = JSON.parse(result.stdout) as { grown: number; keptLines: number[] };
+    expect(keptLines).toEqual(Array.from({ length: 116 }, (_, k) => 10_000 + k * 5000));
+    // As above: about 2 MB; with views kept, every run the 116 lines were sliced from (32 MB).
+    expect(grown).toBeLessThan(12_000_000);
+  });
+
+  for (const where of ['the logger', 'the transport'] as const) {
+    it(`taken by a transport that lets go, own their line once deliveryFailed on ${where} has them`, () => {
+      const listen =
+        where === 'the logger'
+          ? "log.on('deliveryFailed', ({ record }) => keep(record));"
+          : "log.transports[0].on('deliveryFailed', (records) => { for (const r of records) keep(r); });";
+      const script = `${lettingGo}
+        const log = createLogger({ exitFlush: false, diagnostics: false, router: { health: { failureThreshold: 1e9 } },
+          transports: [{ type: 'lets-go', maxQueue: { maxRecords: 200000 } }] });
+        const kept = [];
+        let failed = 0;
+        const keep = (record) => { if (failed++ % 2000 === 0) kept.push(record); };
+        ${listen}
+        const target = log.transports[0];
+        global.gc(); const before = process.memoryUsage().heapUsed;
+        for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+        const queued = log.stats().targets[0].queueDepth - target.held.length;
+        // The transport fails what it holds, a thousand at a time: the queue's records follow.
+        while (target.held.length > 0) {
+          const some = target.held.splice(0, 1000);
+          target.settleFailed(some, new Error('refused'));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        global.gc(); const after = process.memoryUsage().heapUsed;
+        const s = log.stats();
+        process.stdout.write(JSON.stringify({ grown: after - before, queued, failed: s.failed, logged: s.logged,
+          keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
+        process.exit(0);
+      `;
+      const result = runWithStalled(script, ['--expose-gc']);
+      expect(result.stderr).toBe('');
+      const out = JSON.parse(result.stdout) as {
+        grown: number;
+        queued: number;
+        failed: number;
+        logged: number;
+        keptLines: number[];
+      };
+      // The transport holds the first 100,000; the other 100,000 waited as lines.
+      expect(out.queued).toBe(100_000);
+      expect(out.failed).toBe(200_000);
+      expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
+      // 100 records with lines of their own take a few kB; when the 50 kept from the queue
+      // held the runs their lines were sliced from, every run (about 13 MB).
+      expect(out.grown).toBeLessThan(6_000_000);
+    });
+  }
+
   it('made records again, have the fields their line holds, as docs/transports.md says', () => {
     const { log, target } = stalledLogger({ name: 'svc', base: { pid: 7, hostname: 'h' } });
     const child = log.child({ reqId: 'r-1' });
