@@ -61,7 +61,7 @@ export function runWithStalled(
 ): SpawnSyncReturns<string> {
   requireBuild();
   const head = `
-    import { createLogger, Transport, registerTransport } from ${JSON.stringify(DIST_ESM)};
+    import { createLogger, Transport, registerTransport, registerHttpPreset } from ${JSON.stringify(DIST_ESM)};
     import { z } from 'zod';
     class Stalled extends Transport { type = 'stalled'; handle() {} }
     registerTransport('stalled', { schema: z.strictObject({}), create: () => new Stalled() });

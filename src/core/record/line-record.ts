@@ -23,8 +23,12 @@ export class LineRecord extends LogRecordImpl {
     this.sentTo = 1;
   }
 
-  /** Gives the record a line of its own, when it may be a view into a run of lines (see ownLine). */
-  ownLine(): void {
+  private lineOwned = false;
+
+  /** Its line may be a view into a run of lines (see WaitingRecords): a copy of its own, once. */
+  override ownLine(): void {
+    if (this.lineOwned) return;
+    this.lineOwned = true;
     this.jsonLine = copyOfLine(this.jsonLine!);
   }
 
@@ -58,5 +62,5 @@ export function copyOfLine(line: string): string {
  * let go of its records): a record made from a queue's run of lines gets a line of its own.
  */
 export function ownLine(record: LogRecord): void {
-  if (record instanceof LineRecord) record.ownLine();
+  if (record instanceof LogRecordImpl) record.ownLine();
 }

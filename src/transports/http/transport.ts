@@ -5,7 +5,7 @@ import { MAX_TIMER_MS } from '../../core/plugin/units.js';
 import { timerHolds } from '../../core/util/timeout.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { HttpStats, HttpTransportOptions } from './options.js';
-import { DEFAULT_RETRYABLE, type HttpPreset, verdictFor } from './preset.js';
+import { DEFAULT_RETRYABLE, type HttpPreset, presetKeepsNoRecords, verdictFor } from './preset.js';
 import { httpPreset } from './presets/index.js';
 import { checkHeaders, Scrubber } from './secrets.js';
 import { Sender } from './sender.js';
@@ -21,8 +21,11 @@ import { letsGoOfRecords } from '../../core/plugin/protocol.js';
  */
 export class HttpTransport extends BatchTransport {
   override readonly type: string = 'http';
-  /** Holds records only until it settles them (records from a queue need no line of their own). */
-  readonly [letsGoOfRecords] = true;
+  /**
+   * Holds records only until it settles them, when its preset keeps none either (a built-in
+   * one): records from a queue then need no line of their own.
+   */
+  readonly [letsGoOfRecords]: boolean;
   private readonly sender: Sender;
 
   constructor(options: HttpTransportOptions) {
@@ -67,6 +70,7 @@ export class HttpTransport extends BatchTransport {
       timeoutMs: Math.min(timeoutMs * 2, MAX_TIMER_MS),
     });
     this.sender = sender;
+    this[letsGoOfRecords] = presetKeepsNoRecords(preset);
   }
 
   protected override extraStats(): HttpStats {

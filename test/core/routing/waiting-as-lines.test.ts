@@ -181,7 +181,8 @@ describe('records that wait in the router queue as their lines', () => {
       type = 'lets-go';
       [Symbol.for('streamlog.transport.letsGoOfRecords')] = true;
       held = [];
-      handle(record) { this.held.push(record); }
+      onRecord = undefined;
+      handle(record) { this.held.push(record); this.onRecord?.(record); }
     }
     registerTransport('lets-go', { schema: z.strictObject({}), create: () => new LetsGo() });
   `;
@@ -209,53 +210,94 @@ describe('records that wait in the router queue as their lines', () => {
     expect(grown).toBeLessThan(12_000_000);
   });
 
-  for (const where of ['the logger', 'the transport'] as const) {
-    it(`taken by a transport that lets go, own their line once deliveryFailed on ${where} has them`, () => {
-      const listen =
-        where === 'the logger'
-          ? "log.on('deliveryFailed', ({ record }) => keep(record));"
-          : "log.transports[0].on('deliveryFailed', (records) => { for (const r of records) keep(r); });";
+  // Where a record taken from the queue may be kept: each is handed a line of its own first.
+  const keepers = {
+    'a deliveryFailed listener on the logger': ["log.on('deliveryFailed', ({ record }) => keep(record));", 'failed'],
+    'a deliveryFailed listener on the transport': [
+      "target.on('deliveryFailed', (records) => { for (const r of records) keep(r); });",
+      'failed',
+    ],
+    "a plugin's formatter": [
+      "const keeper = { name: 'keeper', format: (r) => { keep(r); return r.json(); } };" +
+        ' target.onRecord = (r) => r.formatted(keeper);',
+      'delivered',
+    ],
+  } as const;
+  for (const [where, [listen, outcome]] of Object.entries(keepers)) {
+    it(`taken by a transport that lets go, own their line once ${where} has them`, () => {
+      const settle =
+        outcome === 'failed'
+          ? "target.settleFailed(some, new Error('refused'));"
+          : 'target.settleDelivered(some.length);';
       const script = `${lettingGo}
         const log = createLogger({ exitFlush: false, diagnostics: false, router: { health: { failureThreshold: 1e9 } },
           transports: [{ type: 'lets-go', maxQueue: { maxRecords: 200000 } }] });
-        const kept = [];
-        let failed = 0;
-        const keep = (record) => { if (failed++ % 2000 === 0) kept.push(record); };
-        ${listen}
         const target = log.transports[0];
+        const kept = [];
+        let seen = 0;
+        const keep = (record) => { if (seen++ % 2000 === 0) kept.push(record); };
+        ${listen}
         global.gc(); const before = process.memoryUsage().heapUsed;
         for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
         const queued = log.stats().targets[0].queueDepth - target.held.length;
-        // The transport fails what it holds, a thousand at a time: the queue's records follow.
+        // The transport settles what it holds, a thousand at a time: the queue's records follow.
         while (target.held.length > 0) {
           const some = target.held.splice(0, 1000);
-          target.settleFailed(some, new Error('refused'));
+          ${settle}
           await new Promise((resolve) => setImmediate(resolve));
         }
         global.gc(); const after = process.memoryUsage().heapUsed;
         const s = log.stats();
-        process.stdout.write(JSON.stringify({ grown: after - before, queued, failed: s.failed, logged: s.logged,
+        process.stdout.write(JSON.stringify({ grown: after - before, queued, settled: s.${outcome},
           keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
         process.exit(0);
       `;
       const result = runWithStalled(script, ['--expose-gc']);
       expect(result.stderr).toBe('');
-      const out = JSON.parse(result.stdout) as {
-        grown: number;
-        queued: number;
-        failed: number;
-        logged: number;
-        keptLines: number[];
-      };
+      const out = JSON.parse(result.stdout) as { grown: number; queued: number; settled: number; keptLines: number[] };
       // The transport holds the first 100,000; the other 100,000 waited as lines.
       expect(out.queued).toBe(100_000);
-      expect(out.failed).toBe(200_000);
+      expect(out.settled).toBe(200_000);
       expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
       // 100 records with lines of their own take a few kB; when the 50 kept from the queue
       // held the runs their lines were sliced from, every run (about 13 MB).
       expect(out.grown).toBeLessThan(6_000_000);
     });
   }
+
+  it("taken by an http transport with a preset of the user's own, own their line: it may keep some", async () => {
+    const script = `
+      import { createServer } from 'node:http';
+      const server = createServer((req, res) => { req.resume(); req.on('end', () => res.end()); });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const kept = [];
+      let seen = 0;
+      registerHttpPreset('keeper', () => ({
+        contentType: 'application/x-ndjson',
+        body(records) {
+          for (const r of records) if (seen++ % 2000 === 0) kept.push(r.json());
+          return records.map((r) => r.json()).join('');
+        },
+      }));
+      const log = createLogger({ exitFlush: false, transports: [{ type: 'http', preset: 'keeper',
+        url: 'http://127.0.0.1:' + server.address().port + '/' }] });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      await log.flush();
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      const s = log.stats();
+      process.stdout.write(JSON.stringify({ grown: after - before, delivered: s.delivered,
+        keptLines: kept.map((line) => JSON.parse(line).i) }));
+      process.exit(0);
+    `;
+    const result = runWithStalled(script, ['--expose-gc']);
+    expect(result.stderr).toBe('');
+    const out = JSON.parse(result.stdout) as { grown: number; delivered: number; keptLines: number[] };
+    expect(out.delivered).toBe(200_000);
+    expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
+    // Lines sliced from runs would keep every run the 100 were cut from (about 25 MB).
+    expect(out.grown).toBeLessThan(8_000_000);
+  });
 
   it('made records again, have the fields their line holds, as docs/transports.md says', () => {
     const { log, target } = stalledLogger({ name: 'svc', base: { pid: 7, hostname: 'h' } });

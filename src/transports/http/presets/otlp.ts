@@ -1,4 +1,4 @@
-import type { HttpPreset, Verdict } from '../preset.js';
+import { type HttpPreset, keepsNoRecords, type Verdict } from '../preset.js';
 import { otlpBodyBytes } from './otlp-body.js';
 
 /**
@@ -9,7 +9,7 @@ import { otlpBodyBytes } from './otlp-body.js';
  * Built from the public record alone (its line, level, label, time and message), as a
  * preset of a user's own can be.
  */
-export const otlpPreset: HttpPreset = {
+export const otlpPreset: HttpPreset = keepsNoRecords({
   contentType: 'application/json',
   retryable: new Set([429, 502, 503, 504]),
   // Bytes: a body this large costs more to build as a string and encode than to write as bytes.
@@ -52,7 +52,7 @@ export const otlpPreset: HttpPreset = {
     for (let i = Math.max(0, records.length - rejected); i < records.length; i++) failed.set(i, new Error(message));
     return { kind: 'partial', failed, retry: [] };
   },
-};
+});
 
 /** A 2xx whose body is no ExportLogsServiceResponse: the records may or may not be taken. */
 function unreadable(what: string): Verdict {
