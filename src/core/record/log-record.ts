@@ -222,13 +222,15 @@ Object.assign(LogRecordImpl.prototype, { failure: undefined, internal: false, tr
 function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
   let line: unknown;
   let format: unknown;
+  let builtIn = false;
   try {
     // Read once (a getter runs once) and called as `formatter.format(record)` is: with the
     // formatter as `this`, not through a `call` the function may have of its own.
     format = formatter.format;
     if (typeof format !== 'function') throw new TypeError('formatter.format is not a function');
+    builtIn = endsLines(format);
     // A plugin's formatter may keep the record or its line: a line of its own, then.
-    if (!endsLines(format)) record.ownLine();
+    if (!builtIn) record.ownLine();
     line = Reflect.apply(format, formatter, [record]);
   } catch (error) {
     return withFormatError(formatter, record, describeThrown(error));
@@ -236,7 +238,7 @@ function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
   if (typeof line !== 'string') {
     return withFormatError(formatter, record, `returned ${line === null ? 'null' : typeof line}, not a string`);
   }
-  if (endsLines(format)) return line;
+  if (builtIn) return line;
   return line === '' || line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`;
 }
 
