@@ -9,6 +9,7 @@ import { Batcher, backoffMs } from './batcher.js';
 import { MAX_TIMER_MS } from './units.js';
 import { timerHolds } from '../util/timeout.js';
 import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
+import { monotonicMs } from '../util/monotonic.js';
 
 export interface BatchOptions {
   /** Records per batch (default 1000). */
@@ -502,7 +503,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   private async attempt(batch: Batch): Promise<void> {
     // A monotonic clock: a wall clock set back or forward must not give up, or keep, a batch.
-    const started = performance.now();
+    const started = monotonicMs();
     if (batch.firstSent === 0) batch.firstSent = started;
     const controller = new AbortController();
     this.attempts.add(controller);
@@ -555,7 +556,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     // Settled from here on: a give-up that user code triggers while these settle (a listener
     // that exits) must not take them for held records and settle them twice.
     this.sending.delete(batch);
-    const durationMs = performance.now() - started;
+    const durationMs = monotonicMs() - started;
     this.batches++;
     this.items += batch.records.length;
     this.batchMs += durationMs;
@@ -825,7 +826,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         ? backoffMs(batch.attempt, baseMs, maxMs, true)
         : Math.min(maxMs, Math.max(baseMs, serverDelay), MAX_TIMER_MS);
     const exhausted =
-      attempt >= this.retry.maxAttempts || performance.now() + delay - batch.firstSent > this.retry.deadlineMs;
+      attempt >= this.retry.maxAttempts || monotonicMs() + delay - batch.firstSent > this.retry.deadlineMs;
     if (batch.read !== undefined) {
       // Already on disk: at a close it simply stays there; otherwise it is tried again.
       if (this.closeRequested()) return;

@@ -20,6 +20,7 @@ import {
   type TargetStats,
 } from './target.js';
 import type { MayWaitAsLine, ReviveWaiting } from './waiting-records.js';
+import { monotonicMs } from '../util/monotonic.js';
 
 export interface RouterOptions {
   strategy?: Strategy;
@@ -155,7 +156,7 @@ export class Router extends EventEmitter<RouterEvents> {
     super();
     this.options = options;
     // Monotonic: cooldowns and episodes must not stretch for an hour when the wall clock is set back.
-    this.clock = options.clock ?? (() => performance.now());
+    this.clock = options.clock ?? monotonicMs;
     const asLine = options.waitAsLine;
     // The router counts a record sent to several targets, or failed at one, by the record
     // itself: only one that went to this target alone, with nothing against it, may become
@@ -485,7 +486,7 @@ export class Router extends EventEmitter<RouterEvents> {
    * when everything was delivered or settled in time.
    */
   async close(timeoutMs?: number): Promise<boolean> {
-    const start = performance.now();
+    const start = monotonicMs();
     // What the router's spool holds stays there for the next start: read into a transport that
     // is closing, it would be held in memory after close() resolved.
     for (const target of this.targets) target.replayStopped = true;
@@ -497,7 +498,7 @@ export class Router extends EventEmitter<RouterEvents> {
       settled = await this.settleOrPark(timeoutMs, cut);
       if (settled) {
         // The timeout bounds the whole close: a stream whose end never finishes is given up too.
-        const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (performance.now() - start));
+        const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (monotonicMs() - start));
         settled = await withTimeout(Promise.all(this.targets.map((t) => this.closeTarget(t))), left, cut);
       }
     } finally {
@@ -531,7 +532,7 @@ export class Router extends EventEmitter<RouterEvents> {
     const cut = this.cutClose;
     if (cut === undefined || !timerHolds(timeoutMs)) return;
     // The earliest deadline asked for stands.
-    const at = performance.now() + timeoutMs;
+    const at = monotonicMs() + timeoutMs;
     if (this.cutTimer !== undefined && this.cutAt <= at) return;
     clearTimeout(this.cutTimer);
     this.cutAt = at;

@@ -8,6 +8,7 @@ import type { LogRecord } from '../../core/record/log-record.js';
 import { gzipFile } from './compress.js';
 import { RotationPlan, type RotationOptions } from './rotation.js';
 import { withRotationLock } from './rotation-lock.js';
+import { monotonicMs } from '../../core/util/monotonic.js';
 
 /** A transport appending to a shared file: it hears what became of its records, and notices. */
 export interface FileOwner extends SettlementListener<LogRecord> {
@@ -68,7 +69,7 @@ export class SharedFile {
   /** While rotation fails: no attempt before this time, and the failure was reported. */
   private rotateRetryAt = 0;
   private rotationFailing = false;
-  /** performance.now() before which the path is not looked at again (files that do not rotate). */
+  /** monotonicMs() before which the path is not looked at again (files that do not rotate). */
   private nextPathCheck = 0;
   /** Compression and pruning, one job after another so two never touch the same file. */
   private background: Promise<void> = Promise.resolve();
@@ -227,7 +228,7 @@ export class SharedFile {
   }
 
   private pathCheckDue(): boolean {
-    const now = performance.now();
+    const now = monotonicMs();
     if (now < this.nextPathCheck) return false;
     this.nextPathCheck = now + PATH_CHECK_MS;
     return true;

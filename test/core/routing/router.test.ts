@@ -124,8 +124,8 @@ describe('failure reporting', () => {
 
 describe('health', () => {
   it('opens after failureThreshold failures, probes once after the cooldown, closes on success', async () => {
-    // The router's clock is monotonic (performance.now): a wall clock set back does not stretch a cooldown.
-    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    // The router's clock is monotonic (process.hrtime): a wall clock set back does not stretch a cooldown.
+    vi.useFakeTimers({ toFake: ['Date', 'hrtime'] });
     let now = 0;
     const at = (ms: number) => {
       vi.advanceTimersByTime(ms - now);
