@@ -299,6 +299,38 @@ describe('records that wait in the router queue as their lines', () => {
     expect(out.grown).toBeLessThan(8_000_000);
   });
 
+  it('taken by an http transport, own their line once an itemFailed listener on it has them', () => {
+    const script = `
+      import { createServer } from 'node:http';
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => { res.statusCode = 500; res.end(); });
+      });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const log = createLogger({ exitFlush: false, diagnostics: false, router: { health: { failureThreshold: 1e9 } },
+        transports: [{ type: 'http', preset: 'ndjson', url: 'http://127.0.0.1:' + server.address().port + '/',
+          maxQueue: { maxRecords: 200000 } }] });
+      const kept = [];
+      let failed = 0;
+      log.transports[0].on('itemFailed', (record) => { if (failed++ % 2000 === 0) kept.push(record); });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      await log.flush();
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      process.stdout.write(JSON.stringify({ grown: after - before, failed: log.stats().failed,
+        keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
+      process.exit(0);
+    `;
+    const result = runWithStalled(script, ['--expose-gc']);
+    expect(result.stderr).toBe('');
+    const out = JSON.parse(result.stdout) as { grown: number; failed: number; keptLines: number[] };
+    expect(out.failed).toBe(200_000);
+    expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
+    // 100 records with lines of their own take a few kB; the 50 kept from the queue held
+    // every run their lines were sliced from (about 11 MB).
+    expect(out.grown).toBeLessThan(6_000_000);
+  });
+
   it('made records again, have the fields their line holds, as docs/transports.md says', () => {
     const { log, target } = stalledLogger({ name: 'svc', base: { pid: 7, hostname: 'h' } });
     const child = log.child({ reqId: 'r-1' });
