@@ -2,10 +2,26 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/index.js';
+import { z } from 'zod';
+import { letsGoOfRecords } from '../../../src/core/plugin/protocol.js';
+import { createLogger, MemoryTransport, registerTransport } from '../../../src/index.js';
 import { runWithStalled } from '../../built.js';
-import '../../helpers.js';
-import type { ControlledTransport } from '../../helpers.js';
+import { ControlledTransport } from '../../helpers.js';
+
+/** A controlled transport marked as letting go of its records: it takes lines sliced from their run. */
+class LetsGoControlled extends ControlledTransport {
+  readonly [letsGoOfRecords] = true;
+}
+registerTransport('controlled-lets-go', {
+  schema: z.strictObject({ mode: z.enum(['ok', 'fail', 'stall', 'slow']).default('ok') }),
+  create: (options) => new LetsGoControlled({ mode: options.mode }),
+});
+
+declare module '../../../src/core/plugin/registry.js' {
+  interface TransportTypes {
+    'controlled-lets-go': { mode?: 'ok' | 'fail' | 'stall' | 'slow' };
+  }
+}
 
 // Records that wait in the router's queue for one target wait as their lines (runs of
 // lines joined into large strings) and are made records again when the target takes them.
@@ -329,6 +345,35 @@ describe('records that wait in the router queue as their lines', () => {
     // 100 records with lines of their own take a few kB; the 50 kept from the queue held
     // every run their lines were sliced from (about 11 MB).
     expect(out.grown).toBeLessThan(6_000_000);
+  });
+
+  it('taken by a transport that lets go of them, have their line as it was logged, byte for byte', () => {
+    // Lines sliced from a run (not copied) for such a transport: each must be its own line
+    // whole, whatever its characters (é, a lone surrogate, quotes) and its neighbours' sizes.
+    const options = { name: 'svc', base: { pid: 1, hostname: 'h' }, timestamp: false, exitFlush: false } as const;
+    const log = createLogger({
+      ...options,
+      transports: [{ type: 'controlled-lets-go', mode: 'stall', maxQueue: { maxRecords: 10 } }],
+    });
+    const target = log.transports[0] as ControlledTransport;
+    const reference = new MemoryTransport({ maxRecords: 10_000 });
+    const twin = createLogger({ ...options, transports: [reference] });
+    for (const logger of [log, twin]) {
+      const child = logger.child({ reqId: 'r-ü' });
+      for (let i = 0; i < 3000; i++) {
+        const fields = { i, text: i % 7 === 0 ? `日本語 ${i} \ud83d` : 'plain' };
+        if (i % 3 === 0) child.warn(fields, messageOf(i));
+        else logger.info(fields, messageOf(i));
+      }
+    }
+    expect(log.stats().targets[0]!.queueDepth).toBe(3000);
+    while (target.held.length > 0) target.release();
+    const expected = reference.records().map((record) => record.json());
+    expect(expected).toHaveLength(3000);
+    expect(target.received.map((record) => record.json())).toEqual(expected);
+    // And once given a line of their own, the same line.
+    for (const record of target.received) (record as unknown as { ownLine(): void }).ownLine();
+    expect(target.received.map((record) => record.json())).toEqual(expected);
   });
 
   it('made records again, have the fields their line holds, as docs/transports.md says', () => {
