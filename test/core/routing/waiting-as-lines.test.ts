@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { letsGoOfRecords } from '../../../src/core/plugin/protocol.js';
 import { createLogger, MemoryTransport, registerTransport } from '../../../src/index.js';
-import { runWithStalled } from '../../built.js';
+import { DIST_ESM, runWithStalled } from '../../built.js';
 import { ControlledTransport } from '../../helpers.js';
 
 /** A controlled transport marked as letting go of its records: it takes lines sliced from their run. */
@@ -374,6 +374,41 @@ describe('records that wait in the router queue as their lines', () => {
     // And once given a line of their own, the same line.
     for (const record of target.received) (record as unknown as { ownLine(): void }).ownLine();
     expect(target.received.map((record) => record.json())).toEqual(expected);
+  });
+
+  it('taken by a subclass of a built-in transport, own their line: it may keep some', () => {
+    // A plugin's transport made from ConsoleTransport that keeps a few records (the last
+    // ones seen, for a crash report): it lets go of nothing, whatever its base does.
+    const script = `
+      import { ConsoleTransport } from ${JSON.stringify(DIST_ESM)};
+      import { Writable } from 'node:stream';
+      const kept = [];
+      let seen = 0;
+      class Keeping extends ConsoleTransport {
+        handle(record) {
+          if (seen++ % 2000 === 0) kept.push(record);
+          super.handle(record);
+        }
+      }
+      const sink = new Writable({ write(chunk, encoding, callback) { callback(); } });
+      registerTransport('keeping', { schema: z.strictObject({}), create: () => new Keeping({ stdout: sink }) });
+      const log = createLogger({ exitFlush: false, diagnostics: false,
+        transports: [{ type: 'keeping', maxQueue: { maxRecords: 200000 } }] });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      await log.flush();
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      process.stdout.write(JSON.stringify({ grown: after - before, delivered: log.stats().delivered,
+        keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
+      process.exit(0);
+    `;
+    const result = runWithStalled(script, ['--expose-gc']);
+    expect(result.stderr).toBe('');
+    const out = JSON.parse(result.stdout) as { grown: number; delivered: number; keptLines: number[] };
+    expect(out.delivered).toBe(200_000);
+    expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
+    // Lines sliced from runs would keep every run the 50 kept from the queue were cut from (about 11 MB).
+    expect(out.grown).toBeLessThan(6_000_000);
   });
 
   it('made records again, have the fields their line holds, as docs/transports.md says', () => {
