@@ -2,6 +2,7 @@ import { dropReason } from '../io/settlement.js';
 import { Spool } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
 import { straySpools } from '../io/spool-strays.js';
+import { ownLine } from '../record/line-record.js';
 import { carryFate, keepFlat, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
@@ -809,7 +810,13 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   private fail(records: LogRecord[], reason: Error): void {
     if (records.length === 0) return;
-    if (this.listenerCount('itemFailed') > 0) for (const record of records) this.emit('itemFailed', record, reason);
+    if (this.listenerCount('itemFailed') > 0) {
+      for (const record of records) {
+        // A listener may keep it: its line its own (see letsGoOfRecords).
+        ownLine(record);
+        this.emit('itemFailed', record, reason);
+      }
+    }
     this.settleFailed(records, reason);
   }
 

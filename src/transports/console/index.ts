@@ -32,8 +32,11 @@ const DEFAULT_TABLE = new LevelTable();
 /** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
 export class ConsoleTransport extends Transport<{ bytes: number }> {
   readonly type = 'console';
-  /** Holds records only until it settles them (records from a queue need no line of their own). */
-  readonly [letsGoOfRecords] = true;
+  /**
+   * Holds records only until it settles them (records from a queue need no line of their own);
+   * a subclass (a plugin's) may keep some, and is not marked.
+   */
+  readonly [letsGoOfRecords]: boolean = this.constructor === ConsoleTransport;
   private readonly out: LineSink<LogRecord>;
   private readonly err: LineSink<LogRecord>;
   private readonly stderrThreshold: number;

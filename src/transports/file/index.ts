@@ -96,8 +96,11 @@ async function release(file: SharedFile, owner: FileOwner): Promise<void> {
  */
 export class FileTransport extends Transport<FileStats> {
   readonly type = 'file';
-  /** Holds records only until it settles them (records from a queue need no line of their own). */
-  readonly [letsGoOfRecords] = true;
+  /**
+   * Holds records only until it settles them (records from a queue need no line of their own);
+   * a subclass (a plugin's) may keep some, and is not marked.
+   */
+  readonly [letsGoOfRecords]: boolean = this.constructor === FileTransport;
   private readonly file: SharedFile;
 
   constructor(options: FileTransportOptions) {

@@ -23,7 +23,8 @@ export class HttpTransport extends BatchTransport {
   override readonly type: string = 'http';
   /**
    * Holds records only until it settles them, when its preset keeps none either (a built-in
-   * one): records from a queue then need no line of their own.
+   * one): records from a queue then need no line of their own. A subclass (a plugin's) may
+   * keep some, and is not marked.
    */
   readonly [letsGoOfRecords]: boolean;
   private readonly sender: Sender;
@@ -70,7 +71,7 @@ export class HttpTransport extends BatchTransport {
       timeoutMs: Math.min(timeoutMs * 2, MAX_TIMER_MS),
     });
     this.sender = sender;
-    this[letsGoOfRecords] = presetKeepsNoRecords(preset);
+    this[letsGoOfRecords] = this.constructor === HttpTransport && presetKeepsNoRecords(preset);
   }
 
   protected override extraStats(): HttpStats {

@@ -56,8 +56,11 @@ interface Send {
  */
 export class SyslogTransport extends BatchTransport<SyslogStats> {
   override readonly type: string = 'syslog';
-  /** Holds records only until it settles them (records from a queue need no line of their own). */
-  readonly [letsGoOfRecords] = true;
+  /**
+   * Holds records only until it settles them (records from a queue need no line of their own);
+   * a subclass (a plugin's) may keep some, and is not marked.
+   */
+  readonly [letsGoOfRecords]: boolean;
   private readonly send: Send;
 
   constructor(options: SyslogTransportOptions = {}) {
@@ -126,6 +129,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
       batch: { intervalMs: 100, ...options.batch },
     });
     this.send = send;
+    this[letsGoOfRecords] = this.constructor === SyslogTransport;
   }
 
   protected override extraStats(): SyslogStats {

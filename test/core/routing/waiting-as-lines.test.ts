@@ -2,10 +2,26 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/index.js';
-import { runWithStalled } from '../../built.js';
-import '../../helpers.js';
-import type { ControlledTransport } from '../../helpers.js';
+import { z } from 'zod';
+import { letsGoOfRecords } from '../../../src/core/plugin/protocol.js';
+import { createLogger, MemoryTransport, registerTransport } from '../../../src/index.js';
+import { DIST_ESM, runWithStalled } from '../../built.js';
+import { ControlledTransport } from '../../helpers.js';
+
+/** A controlled transport marked as letting go of its records: it takes lines sliced from their run. */
+class LetsGoControlled extends ControlledTransport {
+  readonly [letsGoOfRecords] = true;
+}
+registerTransport('controlled-lets-go', {
+  schema: z.strictObject({ mode: z.enum(['ok', 'fail', 'stall', 'slow']).default('ok') }),
+  create: (options) => new LetsGoControlled({ mode: options.mode }),
+});
+
+declare module '../../../src/core/plugin/registry.js' {
+  interface TransportTypes {
+    'controlled-lets-go': { mode?: 'ok' | 'fail' | 'stall' | 'slow' };
+  }
+}
 
 // Records that wait in the router's queue for one target wait as their lines (runs of
 // lines joined into large strings) and are made records again when the target takes them.
@@ -297,6 +313,102 @@ describe('records that wait in the router queue as their lines', () => {
     expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
     // Lines sliced from runs would keep every run the 100 were cut from (about 25 MB).
     expect(out.grown).toBeLessThan(8_000_000);
+  });
+
+  it('taken by an http transport, own their line once an itemFailed listener on it has them', () => {
+    const script = `
+      import { createServer } from 'node:http';
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => { res.statusCode = 500; res.end(); });
+      });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const log = createLogger({ exitFlush: false, diagnostics: false, router: { health: { failureThreshold: 1e9 } },
+        transports: [{ type: 'http', preset: 'ndjson', url: 'http://127.0.0.1:' + server.address().port + '/',
+          maxQueue: { maxRecords: 200000 } }] });
+      const kept = [];
+      let failed = 0;
+      log.transports[0].on('itemFailed', (record) => { if (failed++ % 2000 === 0) kept.push(record); });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      await log.flush();
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      process.stdout.write(JSON.stringify({ grown: after - before, failed: log.stats().failed,
+        keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
+      process.exit(0);
+    `;
+    const result = runWithStalled(script, ['--expose-gc']);
+    expect(result.stderr).toBe('');
+    const out = JSON.parse(result.stdout) as { grown: number; failed: number; keptLines: number[] };
+    expect(out.failed).toBe(200_000);
+    expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
+    // 100 records with lines of their own take a few kB; the 50 kept from the queue held
+    // every run their lines were sliced from (about 11 MB).
+    expect(out.grown).toBeLessThan(6_000_000);
+  });
+
+  it('taken by a transport that lets go of them, have their line as it was logged, byte for byte', () => {
+    // Lines sliced from a run (not copied) for such a transport: each must be its own line
+    // whole, whatever its characters (é, a lone surrogate, quotes) and its neighbours' sizes.
+    const options = { name: 'svc', base: { pid: 1, hostname: 'h' }, timestamp: false, exitFlush: false } as const;
+    const log = createLogger({
+      ...options,
+      transports: [{ type: 'controlled-lets-go', mode: 'stall', maxQueue: { maxRecords: 10 } }],
+    });
+    const target = log.transports[0] as ControlledTransport;
+    const reference = new MemoryTransport({ maxRecords: 10_000 });
+    const twin = createLogger({ ...options, transports: [reference] });
+    for (const logger of [log, twin]) {
+      const child = logger.child({ reqId: 'r-ü' });
+      for (let i = 0; i < 3000; i++) {
+        const fields = { i, text: i % 7 === 0 ? `日本語 ${i} \ud83d` : 'plain' };
+        if (i % 3 === 0) child.warn(fields, messageOf(i));
+        else logger.info(fields, messageOf(i));
+      }
+    }
+    expect(log.stats().targets[0]!.queueDepth).toBe(3000);
+    while (target.held.length > 0) target.release();
+    const expected = reference.records().map((record) => record.json());
+    expect(expected).toHaveLength(3000);
+    expect(target.received.map((record) => record.json())).toEqual(expected);
+    // And once given a line of their own, the same line.
+    for (const record of target.received) (record as unknown as { ownLine(): void }).ownLine();
+    expect(target.received.map((record) => record.json())).toEqual(expected);
+  });
+
+  it('taken by a subclass of a built-in transport, own their line: it may keep some', () => {
+    // A plugin's transport made from ConsoleTransport that keeps a few records (the last
+    // ones seen, for a crash report): it lets go of nothing, whatever its base does.
+    const script = `
+      import { ConsoleTransport } from ${JSON.stringify(DIST_ESM)};
+      import { Writable } from 'node:stream';
+      const kept = [];
+      let seen = 0;
+      class Keeping extends ConsoleTransport {
+        handle(record) {
+          if (seen++ % 2000 === 0) kept.push(record);
+          super.handle(record);
+        }
+      }
+      const sink = new Writable({ write(chunk, encoding, callback) { callback(); } });
+      registerTransport('keeping', { schema: z.strictObject({}), create: () => new Keeping({ stdout: sink }) });
+      const log = createLogger({ exitFlush: false, diagnostics: false,
+        transports: [{ type: 'keeping', maxQueue: { maxRecords: 200000 } }] });
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      await log.flush();
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      process.stdout.write(JSON.stringify({ grown: after - before, delivered: log.stats().delivered,
+        keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
+      process.exit(0);
+    `;
+    const result = runWithStalled(script, ['--expose-gc']);
+    expect(result.stderr).toBe('');
+    const out = JSON.parse(result.stdout) as { grown: number; delivered: number; keptLines: number[] };
+    expect(out.delivered).toBe(200_000);
+    expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
+    // Lines sliced from runs would keep every run the 50 kept from the queue were cut from (about 11 MB).
+    expect(out.grown).toBeLessThan(6_000_000);
   });
 
   it('made records again, have the fields their line holds, as docs/transports.md says', () => {
