@@ -203,126 +203,119 @@ describe('records that wait in the router queue as their lines', () => {
     });
   }
 
-  // Where a record taken from the queue may be kept: each is handed a line of its own first.
-  const keepers = {
-    'a deliveryFailed listener on the logger': ["log.on('deliveryFailed', ({ record }) => keep(record));", 'failed'],
+  /**
+   * Logs 200,000 records through the logger `setup` makes (`log`), which calls `keep(x)` with a
+   * record or a line wherever a user's code may keep one (one in 2,000 is kept); `finish`
+   * settles them all. Reports what the heap grew by, collected, and which records were kept.
+   */
+  function keptAfterSettling(setup: string, finish: string) {
+    const script = `${lettingGo}
+      import { createServer } from 'node:http';
+      const kept = [];
+      let seen = 0;
+      const keep = (item) => { if (seen++ % 2000 === 0) kept.push(item); };
+      // A receiver on 127.0.0.1 that answers every request with this status.
+      const receiver = async (status) => {
+        const server = createServer((req, res) => {
+          req.resume();
+          req.on('end', () => { res.statusCode = status; res.end(); });
+        });
+        await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return 'http://127.0.0.1:' + server.address().port + '/';
+      };
+      const quiet = { exitFlush: false, diagnostics: false, router: { health: { failureThreshold: 1e9 } } };
+      ${setup}
+      global.gc(); const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
+      ${finish}
+      global.gc(); const after = process.memoryUsage().heapUsed;
+      const s = log.stats();
+      const keptLines = kept.map((item) => JSON.parse(typeof item === 'string' ? item : item.json()).i);
+      const out = { grown: after - before, delivered: s.delivered, failed: s.failed, keptLines };
+      process.stdout.write(JSON.stringify(out));
+      process.exit(0);
+    `;
+    const result = runWithStalled(script, ['--expose-gc']);
+    expect(result.stderr).toBe('');
+    return JSON.parse(result.stdout) as { grown: number; delivered: number; failed: number; keptLines: number[] };
+  }
+
+  // The lets-go transport holds the first 100,000 and settles them a thousand at a time: the
+  // 100,000 that waited in the queue as lines follow.
+  const letsGoLogger = `
+    const log = createLogger({ ...quiet, transports: [{ type: 'lets-go', maxQueue: { maxRecords: 200000 } }] });
+    const target = log.transports[0];`;
+  const settleHeld = (how: string) => `
+    if (log.stats().targets[0].queueDepth - target.held.length !== 100000) throw new Error('nothing queued');
+    while (target.held.length > 0) {
+      const some = target.held.splice(0, 1000);
+      ${how}
+      await new Promise((resolve) => setImmediate(resolve));
+    }`;
+  const fail = settleHeld("target.settleFailed(some, new Error('refused'));");
+  const deliver = settleHeld('target.settleDelivered(some.length);');
+  const httpTo = (status: number, preset: string) => `
+    const log = createLogger({ ...quiet, transports: [{ type: 'http', preset: '${preset}',
+      url: await receiver(${status}), maxQueue: { maxRecords: 200000 } }] });`;
+
+  // Where a record taken from the queue may be kept, it is handed a line of its own first.
+  const keepers: Record<string, [setup: string, finish: string, outcome: 'delivered' | 'failed']> = {
+    'a deliveryFailed listener on the logger': [
+      `${letsGoLogger} log.on('deliveryFailed', ({ record }) => keep(record));`,
+      fail,
+      'failed',
+    ],
     'a deliveryFailed listener on the transport': [
-      "target.on('deliveryFailed', (records) => { for (const r of records) keep(r); });",
+      `${letsGoLogger} target.on('deliveryFailed', (records) => { for (const r of records) keep(r); });`,
+      fail,
       'failed',
     ],
     "a plugin's formatter": [
-      "const keeper = { name: 'keeper', format: (r) => { keep(r); return r.json(); } };" +
-        ' target.onRecord = (r) => r.formatted(keeper);',
+      `${letsGoLogger}
+        const keeper = { name: 'keeper', format: (r) => { keep(r); return r.json(); } };
+        target.onRecord = (r) => r.formatted(keeper);`,
+      deliver,
       'delivered',
     ],
-  } as const;
-  for (const [where, [listen, outcome]] of Object.entries(keepers)) {
-    it(`taken by a transport that lets go, own their line once ${where} has them`, () => {
-      const settle =
-        outcome === 'failed'
-          ? "target.settleFailed(some, new Error('refused'));"
-          : 'target.settleDelivered(some.length);';
-      const script = `${lettingGo}
-        const log = createLogger({ exitFlush: false, diagnostics: false, router: { health: { failureThreshold: 1e9 } },
-          transports: [{ type: 'lets-go', maxQueue: { maxRecords: 200000 } }] });
-        const target = log.transports[0];
-        const kept = [];
-        let seen = 0;
-        const keep = (record) => { if (seen++ % 2000 === 0) kept.push(record); };
-        ${listen}
-        global.gc(); const before = process.memoryUsage().heapUsed;
-        for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
-        const queued = log.stats().targets[0].queueDepth - target.held.length;
-        // The transport settles what it holds, a thousand at a time: the queue's records follow.
-        while (target.held.length > 0) {
-          const some = target.held.splice(0, 1000);
-          ${settle}
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        global.gc(); const after = process.memoryUsage().heapUsed;
-        const s = log.stats();
-        process.stdout.write(JSON.stringify({ grown: after - before, queued, settled: s.${outcome},
-          keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
-        process.exit(0);
-      `;
-      const result = runWithStalled(script, ['--expose-gc']);
-      expect(result.stderr).toBe('');
-      const out = JSON.parse(result.stdout) as { grown: number; queued: number; settled: number; keptLines: number[] };
-      // The transport holds the first 100,000; the other 100,000 waited as lines.
-      expect(out.queued).toBe(100_000);
-      expect(out.settled).toBe(200_000);
+    "an http preset of the user's own": [
+      `registerHttpPreset('keeper', () => ({
+        contentType: 'application/x-ndjson',
+        body: (records) => records.map((r) => { keep(r.json()); return r.json(); }).join(''),
+      }));
+      ${httpTo(200, 'keeper')}`,
+      'await log.flush();',
+      'delivered',
+    ],
+    'an itemFailed listener on an http transport': [
+      `${httpTo(500, 'ndjson')} log.transports[0].on('itemFailed', (record) => keep(record));`,
+      'await log.flush();',
+      'failed',
+    ],
+    // A plugin's transport made from ConsoleTransport that keeps a few records (the last ones
+    // seen, for a crash report): it lets go of nothing, whatever its base does.
+    'a subclass of a built-in transport': [
+      `const { ConsoleTransport } = await import(${JSON.stringify(DIST_ESM)});
+      const { Writable } = await import('node:stream');
+      class Keeping extends ConsoleTransport {
+        handle(record) { keep(record); super.handle(record); }
+      }
+      const sink = new Writable({ write(chunk, encoding, callback) { callback(); } });
+      registerTransport('keeping', { schema: z.strictObject({}), create: () => new Keeping({ stdout: sink }) });
+      const log = createLogger({ ...quiet, transports: [{ type: 'keeping', maxQueue: { maxRecords: 200000 } }] });`,
+      'await log.flush();',
+      'delivered',
+    ],
+  };
+  for (const [where, [setup, finish, outcome]] of Object.entries(keepers)) {
+    it(`taken from the queue where ${where} may keep them, own their line`, () => {
+      const out = keptAfterSettling(setup, finish);
+      expect(out[outcome]).toBe(200_000);
       expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
-      // 100 records with lines of their own take a few kB; when the 50 kept from the queue
-      // held the runs their lines were sliced from, every run (about 13 MB).
+      // 100 records or lines of their own take a few kB; when the 50 taken from the queue held
+      // the runs their lines were sliced from, every run (11 to 25 MB).
       expect(out.grown).toBeLessThan(6_000_000);
     });
   }
-
-  it("taken by an http transport with a preset of the user's own, own their line: it may keep some", async () => {
-    const script = `
-      import { createServer } from 'node:http';
-      const server = createServer((req, res) => { req.resume(); req.on('end', () => res.end()); });
-      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const kept = [];
-      let seen = 0;
-      registerHttpPreset('keeper', () => ({
-        contentType: 'application/x-ndjson',
-        body(records) {
-          for (const r of records) if (seen++ % 2000 === 0) kept.push(r.json());
-          return records.map((r) => r.json()).join('');
-        },
-      }));
-      const log = createLogger({ exitFlush: false, transports: [{ type: 'http', preset: 'keeper',
-        url: 'http://127.0.0.1:' + server.address().port + '/' }] });
-      global.gc(); const before = process.memoryUsage().heapUsed;
-      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
-      await log.flush();
-      global.gc(); const after = process.memoryUsage().heapUsed;
-      const s = log.stats();
-      process.stdout.write(JSON.stringify({ grown: after - before, delivered: s.delivered,
-        keptLines: kept.map((line) => JSON.parse(line).i) }));
-      process.exit(0);
-    `;
-    const result = runWithStalled(script, ['--expose-gc']);
-    expect(result.stderr).toBe('');
-    const out = JSON.parse(result.stdout) as { grown: number; delivered: number; keptLines: number[] };
-    expect(out.delivered).toBe(200_000);
-    expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
-    // Lines sliced from runs would keep every run the 100 were cut from (about 25 MB).
-    expect(out.grown).toBeLessThan(8_000_000);
-  });
-
-  it('taken by an http transport, own their line once an itemFailed listener on it has them', () => {
-    const script = `
-      import { createServer } from 'node:http';
-      const server = createServer((req, res) => {
-        req.resume();
-        req.on('end', () => { res.statusCode = 500; res.end(); });
-      });
-      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const log = createLogger({ exitFlush: false, diagnostics: false, router: { health: { failureThreshold: 1e9 } },
-        transports: [{ type: 'http', preset: 'ndjson', url: 'http://127.0.0.1:' + server.address().port + '/',
-          maxQueue: { maxRecords: 200000 } }] });
-      const kept = [];
-      let failed = 0;
-      log.transports[0].on('itemFailed', (record) => { if (failed++ % 2000 === 0) kept.push(record); });
-      global.gc(); const before = process.memoryUsage().heapUsed;
-      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
-      await log.flush();
-      global.gc(); const after = process.memoryUsage().heapUsed;
-      process.stdout.write(JSON.stringify({ grown: after - before, failed: log.stats().failed,
-        keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
-      process.exit(0);
-    `;
-    const result = runWithStalled(script, ['--expose-gc']);
-    expect(result.stderr).toBe('');
-    const out = JSON.parse(result.stdout) as { grown: number; failed: number; keptLines: number[] };
-    expect(out.failed).toBe(200_000);
-    expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
-    // 100 records with lines of their own take a few kB; the 50 kept from the queue held
-    // every run their lines were sliced from (about 11 MB).
-    expect(out.grown).toBeLessThan(6_000_000);
-  });
 
   it('taken by a transport that lets go of them, have their line as it was logged, byte for byte', () => {
     // Lines sliced from a run (not copied) for such a transport: each must be its own line
@@ -351,41 +344,6 @@ describe('records that wait in the router queue as their lines', () => {
     // And once given a line of their own, the same line.
     for (const record of target.received) (record as unknown as { ownLine(): void }).ownLine();
     expect(target.received.map((record) => record.json())).toEqual(expected);
-  });
-
-  it('taken by a subclass of a built-in transport, own their line: it may keep some', () => {
-    // A plugin's transport made from ConsoleTransport that keeps a few records (the last
-    // ones seen, for a crash report): it lets go of nothing, whatever its base does.
-    const script = `
-      import { ConsoleTransport } from ${JSON.stringify(DIST_ESM)};
-      import { Writable } from 'node:stream';
-      const kept = [];
-      let seen = 0;
-      class Keeping extends ConsoleTransport {
-        handle(record) {
-          if (seen++ % 2000 === 0) kept.push(record);
-          super.handle(record);
-        }
-      }
-      const sink = new Writable({ write(chunk, encoding, callback) { callback(); } });
-      registerTransport('keeping', { schema: z.strictObject({}), create: () => new Keeping({ stdout: sink }) });
-      const log = createLogger({ exitFlush: false, diagnostics: false,
-        transports: [{ type: 'keeping', maxQueue: { maxRecords: 200000 } }] });
-      global.gc(); const before = process.memoryUsage().heapUsed;
-      for (let i = 0; i < 200000; i++) log.info({ i, userId: 7, route: '/orders' }, 'shipped');
-      await log.flush();
-      global.gc(); const after = process.memoryUsage().heapUsed;
-      process.stdout.write(JSON.stringify({ grown: after - before, delivered: log.stats().delivered,
-        keptLines: kept.map((r) => JSON.parse(r.json()).i) }));
-      process.exit(0);
-    `;
-    const result = runWithStalled(script, ['--expose-gc']);
-    expect(result.stderr).toBe('');
-    const out = JSON.parse(result.stdout) as { grown: number; delivered: number; keptLines: number[] };
-    expect(out.delivered).toBe(200_000);
-    expect(out.keptLines).toEqual(Array.from({ length: 100 }, (_, k) => k * 2000));
-    // Lines sliced from runs would keep every run the 50 kept from the queue were cut from (about 11 MB).
-    expect(out.grown).toBeLessThan(6_000_000);
   });
 
   it('made records again, have the fields their line holds, as docs/transports.md says', () => {
