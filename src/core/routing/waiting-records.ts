@@ -112,7 +112,8 @@ export class WaitingRecords {
     const i = n * 3;
     const end = head.numbers[i + 2]!;
     // A slice is a view into the run: no copy made, and none for the collector to move from
-    // young space to old while a batch waits for the network (5% of a shipping client's CPU).
+    // young space to old while a batch waits for the network (a shipping client's collector
+    // paused about a quarter less).
     // But it keeps the whole run (256 KiB) alive for as long as its record lives, so only a
     // taker that lets go of its records gets one; a record that reaches a listener is given a
     // line of its own then (ownLine): a drop listener that kept one record in a thousand
