@@ -6,8 +6,21 @@ const KEEP_HELD = 16 * 1024;
 /** A UTF-16 unit of decoded text stands for at most this many bytes of the input. */
 const MAX_BYTES_PER_UNIT = 3;
 
-/** What gets each line: its text, and whether its end was cut off. */
+/**
+ * What gets each line: its text, and whether its end was cut off. A cut-off end of blanks
+ * alone (spaces, tabs, CR, VT, FF: whitespace between JSON tokens) loses nothing a reader of
+ * the line would see, so that line is not marked truncated.
+ */
 export type LineSink = (text: string, truncated: boolean) => void;
+
+/** Are `bytes` all blanks (spaces, tabs, CR, VT, FF)? */
+function blanks(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0b && b !== 0x0c) return false;
+  }
+  return true;
+}
 
 /**
  * Splits bytes into lines in linear time, however the chunks fall: only complete lines
@@ -25,6 +38,8 @@ export class NdjsonLines {
   private held: Buffer | undefined;
   private pieceBytes = 0;
   private skipping = false;
+  /** What is being skipped of a cut-off line held something besides blanks. */
+  private cutSomething = false;
 
   constructor(private readonly maxLineBytes: number) {}
 
@@ -100,9 +115,14 @@ export class NdjsonLines {
   }
 
   private keep(bytes: Buffer): void {
-    if (this.skipping || bytes.length === 0) return;
+    if (this.skipping) {
+      if (!this.cutSomething) this.cutSomething = !blanks(bytes);
+      return;
+    }
+    if (bytes.length === 0) return;
     const room = this.maxLineBytes - this.pieceBytes;
     if (bytes.length > room) {
+      this.cutSomething = !blanks(bytes.subarray(room));
       bytes = bytes.subarray(0, room);
       this.skipping = true;
     }
@@ -121,12 +141,13 @@ export class NdjsonLines {
 
   private finishLine(emit: LineSink): void {
     const text = this.held === undefined ? '' : this.held.toString('utf8', 0, this.pieceBytes);
-    const truncated = this.skipping;
+    const truncated = this.skipping && this.cutSomething;
     // A small buffer is kept for the next line begun in one chunk and ended in another; a
     // large one is let go, so an idle stream does not hold a long line's worth.
     if (this.held !== undefined && this.held.length > KEEP_HELD) this.held = undefined;
     this.pieceBytes = 0;
     this.skipping = false;
+    this.cutSomething = false;
     emit(text, truncated);
   }
 }

@@ -152,7 +152,8 @@ export class ProducerStream extends Writable implements HeldInput {
     if (trimmed.length === 0) {
       // Blank as the CLI's line count has it (spaces, tabs, CR, VT, FF); a line of other
       // spaces (NBSP, a lone BOM) is kept as text, so what was read and what was logged agree.
-      // A cut-off line is never blank: what was cut off may hold anything.
+      // A cut-off line is never blank: what was cut off held something (a cut-off end of
+      // blanks alone does not count as cut, see NdjsonLines).
       if (!truncated && (text.length === 0 || ASCII_BLANK.test(text))) return;
     } else if (
       !truncated &&

@@ -13,23 +13,34 @@ function split(chunks: Buffer[], maxLineBytes: number): Line[] {
   return lines;
 }
 
-/** The lines as the whole input holds them, each cut to its first `max` bytes: what any chunking must give. */
+/** Does `all[from, to)` hold a byte other than a blank (space, tab, CR, VT, FF)? */
+function holdsSomething(all: Buffer, from: number, to: number): boolean {
+  return [...all.subarray(from, to)].some((b) => ![0x20, 0x09, 0x0d, 0x0b, 0x0c].includes(b));
+}
+
+/**
+ * The lines as the whole input holds them, each cut to its first `max` bytes (truncated when
+ * what was cut off held more than blanks): what any chunking must give.
+ */
 function reference(chunks: Buffer[], max: number): Line[] {
   const all = Buffer.concat(chunks);
   const lines: Line[] = [];
+  const line = (start: number, end: number): Line => [
+    all.toString('utf8', start, Math.min(end, start + max)),
+    end - start > max && holdsSomething(all, start + max, end),
+  ];
   let start = 0;
   for (let nl = all.indexOf(0x0a); nl !== -1; nl = all.indexOf(0x0a, start)) {
-    lines.push([all.toString('utf8', start, Math.min(nl, start + max)), nl - start > max]);
+    lines.push(line(start, nl));
     start = nl + 1;
   }
-  if (start < all.length)
-    lines.push([all.toString('utf8', start, Math.min(all.length, start + max)), all.length - start > max]);
+  if (start < all.length) lines.push(line(start, all.length));
   return lines;
 }
 
 /** Bytes rich in what the splitter must get right: newlines, multi-byte characters, invalid sequences. */
 const piece = fc.oneof(
-  fc.constantFrom('\n', 'a', '{"msg":"x"}', 'é', '日本', '😀', '\r\n'),
+  fc.constantFrom('\n', 'a', '{"msg":"x"}', 'é', '日本', '😀', '\r\n', '   ', '\t \r'),
   fc.string({ maxLength: 30 }),
   fc.uint8Array({ maxLength: 6 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
 );

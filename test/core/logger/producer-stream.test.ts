@@ -120,7 +120,12 @@ describe('log.stream()', () => {
       expect(() => log.stream({ maxLineBytes: bad })).toThrow(RangeError);
     }
     const sink = log.stream({ maxLineBytes: '16B' });
-    sink.end(`{"msg":"${'x'.repeat(40)}"}\n{"msg":"short"}\n${' '.repeat(20)}{"msg":"after spaces"}\n`);
+    sink.end(
+      `{"msg":"${'x'.repeat(40)}"}\n{"msg":"short"}\n${' '.repeat(20)}{"msg":"after spaces"}\n` +
+        // Blanks alone cut off: a blank line (skipped, as `pipe --summary` counts it), and a
+        // whole record followed by blanks (nothing a reader sees was lost).
+        `${' \t'.repeat(20)}\n{"msg":"ok"}${' '.repeat(40)}\r\n`,
+    );
     await new Promise((r) => sink.on('finish', r));
     const memory = log.transports[0] as unknown as { objects(): Record<string, unknown>[] };
     expect(memory.objects().map(({ time: _time, ...rest }) => rest)).toEqual([
@@ -128,6 +133,7 @@ describe('log.stream()', () => {
       { level: 30, msg: 'short' },
       // Cut off after 16 spaces: not a blank line, as what was cut off is not.
       { level: 30, invalidJson: true, truncated: true, msg: ' '.repeat(16) },
+      { level: 30, msg: 'ok' },
     ]);
   });
 
