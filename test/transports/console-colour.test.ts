@@ -36,7 +36,6 @@ describe.skipIf(SCRIPT === undefined)('console with stderrLevel, stdout a termin
     const terminal = run.stdout;
     const file = readFileSync(errors, 'utf8');
     expect(terminal).toContain('to the terminal');
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that starts a colour.
     expect(terminal).toMatch(/\u001b\[/);
     expect(file).toContain('to the file');
     expect(file).not.toContain('\u001b[');
