@@ -25,11 +25,14 @@ export class LineRecord extends LogRecordImpl {
 
   private lineOwned = false;
 
-  /** Its line may be a view into a run of lines (see WaitingRecords): a copy of its own, once. */
+  /**
+   * Its line may be a view into a run of lines (see WaitingRecords): a copy of its own, once,
+   * so that keeping the line keeps nothing more (joined to a character and sliced again).
+   */
   override ownLine(): void {
     if (this.lineOwned) return;
     this.lineOwned = true;
-    this.jsonLine = copyOfLine(this.jsonLine!);
+    this.jsonLine = (' ' + this.jsonLine!).slice(1);
   }
 
   override get fields(): Readonly<Record<string, unknown>> | undefined {
@@ -47,14 +50,6 @@ export class LineRecord extends LogRecordImpl {
  */
 export function fieldsFromLine(record: LogRecord): boolean {
   return record instanceof LineRecord;
-}
-
-/**
- * A copy of a line that may be a view into a larger string (a slice of a run of lines), so
- * that keeping the line keeps nothing more: joined to a character and sliced again.
- */
-export function copyOfLine(line: string): string {
-  return (' ' + line).slice(1);
 }
 
 /**

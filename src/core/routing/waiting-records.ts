@@ -1,4 +1,4 @@
-import { copyOfLine } from '../record/line-record.js';
+import { ownLine } from '../record/line-record.js';
 import { keepFlat, type LogRecord } from '../record/log-record.js';
 import { Queue } from '../util/queue.js';
 
@@ -111,20 +111,21 @@ export class WaitingRecords {
     const n = head.taken++;
     const i = n * 3;
     const end = head.numbers[i + 2]!;
-    // A slice is a view into the run: no copy made, and none for the collector to move from
-    // young space to old while a batch waits for the network (a shipping client's collector
-    // paused about a quarter less).
-    // But it keeps the whole run (256 KiB) alive for as long as its record lives, so only a
-    // taker that lets go of its records gets one; a record that reaches a listener is given a
-    // line of its own then (ownLine): a drop listener that kept one record in a thousand
-    // would otherwise hold every run.
-    const view = head.text.slice(head.at, end);
-    const line = this.sharedLines ? view : copyOfLine(view);
+    // Its line is a slice, a view into the run: no copy made, and none for the collector to
+    // move from young space to old while a batch waits for the network (a shipping client's
+    // collector paused about a quarter less). But a slice keeps the whole run (256 KiB) alive
+    // for as long as its record lives, so only a taker that lets go of its records keeps it;
+    // any other gets the record with a line of its own (ownLine, as a listener later does: a
+    // record given one is never copied again): a drop listener that kept one record in a
+    // thousand would otherwise hold every run.
+    const line = head.text.slice(head.at, end);
     head.at = end;
     if (head.taken === head.added) this.items.shift();
     const msg = head.messages[n];
     head.messages[n] = undefined;
-    return this.asLine!.revive(line, head.numbers[i]!, head.numbers[i + 1]!, msg);
+    const record = this.asLine!.revive(line, head.numbers[i]!, head.numbers[i + 1]!, msg);
+    if (!this.sharedLines) ownLine(record);
+    return record;
   }
 
   /** Everything waiting, taken out, oldest first. */
