@@ -41,28 +41,30 @@ async function streamlogWith(path, options = {}) {
   return { log, done: () => log.close() };
 }
 
+/** The same records to three files in three formats, through the given build of streamlog. */
+function fanOut({ createLogger }, path) {
+  const targets =
+    path === '/dev/null'
+      ? ['/dev/null', '/dev/null', '/dev/null']
+      : [`${path}.json`, `${path}.txt`, `${path}.stable.json`];
+  const log = createLogger({
+    level: 'info',
+    exitFlush: false,
+    transports: [
+      { type: 'file', path: targets[0], format: 'json' },
+      { type: 'file', path: targets[1], format: 'text' },
+      { type: 'file', path: targets[2], format: 'stable-json' },
+    ],
+  });
+  return { log, done: () => log.close() };
+}
+
 export const libraries = {
   streamlog: (path) => streamlogWith(path),
   /** The floor: a hand-written loop writing the same lines (bench/floor.mjs). */
   floor: async (path) => floorLogger(path),
   /** Fan-out: the same records to three files in three formats. */
-  async 'streamlog fan-out'(path) {
-    const targets =
-      path === '/dev/null'
-        ? ['/dev/null', '/dev/null', '/dev/null']
-        : [`${path}.json`, `${path}.txt`, `${path}.stable.json`];
-    const { createLogger } = await streamlog();
-    const log = createLogger({
-      level: 'info',
-      exitFlush: false,
-      transports: [
-        { type: 'file', path: targets[0], format: 'json' },
-        { type: 'file', path: targets[1], format: 'text' },
-        { type: 'file', path: targets[2], format: 'stable-json' },
-      ],
-    });
-    return { log, done: () => log.close() };
-  },
+  'streamlog fan-out': async (path) => fanOut(await streamlog(), path),
   /** pino's mixin and formatters.log in use (`--mode pino-options`), against the same logger without them. */
   'streamlog mixin+log': (path) => streamlogWith(path, pinoOptions),
   'pino mixin+log': (path) => pinoWith(path, pinoOptions, true),
@@ -100,6 +102,7 @@ export const libraries = {
           const log = baseline.createLogger({ level: 'info', exitFlush: false, transports: [{ type: 'file', path }] });
           return { log, done: () => log.close() };
         },
+        'streamlog fan-out (baseline)': async (path) => fanOut(await import(process.env.STREAMLOG_BASELINE), path),
       }
     : {}),
   'pino (sync)': (path) => pinoWith(path, {}, true),

@@ -32,10 +32,13 @@ const MODES = {
     workloads: defaultWorkloads,
   },
   fanout: {
-    libs: ['streamlog fan-out', 'streamlog', ...PINO],
+    libs: ['streamlog fan-out', ...(baseline.length ? ['streamlog fan-out (baseline)'] : []), 'streamlog', ...PINO],
     ratios: [
       ['fan-out ÷ one JSON file', 'streamlog fan-out', ['streamlog']],
       ['fan-out ÷ best pino (one file)', 'streamlog fan-out', PINO],
+      ...(baseline.length
+        ? [['fan-out ÷ baseline fan-out', 'streamlog fan-out', ['streamlog fan-out (baseline)']]]
+        : []),
     ],
     workloads: ['basic', 'object', 'child'],
   },

@@ -91,6 +91,7 @@ const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
     leaf,
     fc.record({ a: tie('tree'), '2': leaf }),
     fc.dictionary(key, tie('tree'), { maxKeys: 4 }),
+    fc.array(tie('tree'), { maxLength: 3 }),
   ),
 }));
 /** Mostly records with the same keys (one call site), now and then others. */
@@ -137,6 +138,37 @@ describe('text and stable-json remember keys and values between records of a cal
     expectLineContents(text, stable);
     expect(text.seen[1]).toContain('tags="[\\"x\\",\\"y\\"]" item.sku=b item.price=3');
     expect(stable.seen[2]).toContain('"item":{"qty":2,"sku":"b"}');
+  });
+
+  it('write a list changed in place between calls (an item, an object in it, its length) as the line has it', () => {
+    const { log, text, stable } = eagerLogger();
+    const item = { sku: 'a', qty: 1 };
+    const order = { tags: ['x', 'y'], items: [item, 2], flags: [true, null, 0] as unknown[] };
+    log.info(order, 'placed');
+    order.tags[1] = 'z';
+    item.qty = 2;
+    order.flags[2] = Number.NaN;
+    log.info(order, 'placed');
+    order.tags.push('w');
+    order.items.pop();
+    order.flags[2] = -0;
+    log.info(order, 'placed');
+    log.info({ ...order, tags: { 0: 'x' }, items: 'none' }, 'placed');
+    log.info(order, 'placed');
+    expectLineContents(text, stable);
+    expect(text.seen[1]).toContain('tags="[\\"x\\",\\"z\\"]"');
+    expect(stable.seen[1]).toContain('"items":[{"qty":2,"sku":"a"},2]');
+    expect(stable.seen[2]).toContain('"tags":["x","z","w"]');
+  });
+
+  it('write lists longer than what is kept item by item, one item changed each time', () => {
+    const { log, text, stable } = eagerLogger();
+    const list = Array.from({ length: 70 }, (_, i) => i);
+    for (let i = 0; i < 4; i++) {
+      list[i * 20] = -i;
+      log.info({ list, short: list.slice(0, 17) }, 'm');
+    }
+    expectLineContents(text, stable);
   });
 
   it('write a value again after one too long to remember came between', () => {
