@@ -24,6 +24,8 @@ export class LevelTable {
   private readonly labels = new Map<number, string>();
   /** Name and value of each level, by value: every logger (and child) makes its methods from it. */
   readonly ordered: readonly { readonly name: string; readonly value: number }[];
+  /** The built-in six and nothing else, at their own numbers (no custom level adds or renumbers one). */
+  readonly builtInOnly: boolean;
 
   /** `onlyCustom`: pino's useOnlyCustomLevels, the built-in names are not levels of this table. */
   constructor(custom: Record<string, number> = {}, onlyCustom = false) {
@@ -35,6 +37,9 @@ export class LevelTable {
     this.mapping = Object.freeze({ values: this.values, labels: Object.freeze(Object.fromEntries(this.labels)) });
     const names = Object.keys(this.values).sort((a, b) => this.values[a]! - this.values[b]!);
     this.ordered = Object.freeze(names.map((name) => Object.freeze({ name, value: this.values[name]! })));
+    const builtIn = Object.keys(DEFAULT_LEVELS);
+    this.builtInOnly =
+      names.length === builtIn.length && builtIn.every((name) => this.values[name] === DEFAULT_LEVELS[name]);
   }
 
   /** Names ordered by value, the order level methods are created in. */
