@@ -260,7 +260,7 @@ function contextJson(record: LogRecordImpl): string {
 
 /** The line up to the call-site fields: `{"level":30,"time":…` with bindings, context and trace. */
 export function headJson(record: LogRecordImpl): string {
-  const head = record.scope.shape.head(record.level, record.time, record.scope.bindingsJson);
+  const head = record.scope.shape.head(record.level, record.time, record.scope);
   return head + contextJson(record) + record.traceJson;
 }
 
