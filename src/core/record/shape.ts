@@ -125,8 +125,8 @@ export class RecordShape {
 
   private lastHeadLevel = Number.NaN;
   private lastHeadTime = Number.NaN;
+  /** The scope of the last head: scopes are never changed (setBindings makes a new one), so its bindings too. */
   private lastHeadScope: object | undefined = undefined;
-  private lastHeadBindings = '';
   private lastHead = '';
   private lastHeadSecond = Number.NaN;
   private lastHeadSecondLevel = Number.NaN;
@@ -140,15 +140,9 @@ export class RecordShape {
    * making the head again only joins three pieces.
    */
   head(level: number, time: number, scope: { readonly bindingsJson: string }): string {
-    const bindingsJson = scope.bindingsJson;
-    if (
-      level === this.lastHeadLevel &&
-      time === this.lastHeadTime &&
-      scope === this.lastHeadScope &&
-      bindingsJson === this.lastHeadBindings
-    ) {
+    if (level === this.lastHeadLevel && time === this.lastHeadTime && scope === this.lastHeadScope)
       return this.lastHead;
-    }
+    const bindingsJson = scope.bindingsJson;
     let head: string;
     const second = this.timestamp === 'epoch' ? secondOf(time) : -1;
     if (second >= 0) {
@@ -163,7 +157,6 @@ export class RecordShape {
     this.lastHeadLevel = level;
     this.lastHeadTime = time;
     this.lastHeadScope = scope;
-    this.lastHeadBindings = bindingsJson;
     this.lastHead = head;
     return head;
   }
