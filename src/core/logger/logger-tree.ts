@@ -7,6 +7,7 @@ import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
 import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
 import { dispatchingCall } from '../record/object-form.js';
+import { forgetCopies } from '../record/serialize.js';
 import { registerForExit, unregisterForExit } from './exit-hooks.js';
 import { FieldPickers } from './field-pickers.js';
 import { type RecordParts, splitParsedObject, splitRecordObject } from './record-object.js';
@@ -156,6 +157,7 @@ export class LoggerTree {
     // were at the call, whatever the caller changes afterwards.
     if (parsedFields) record.buildFromParsed();
     else record.json();
+    forgetCopies();
     this.logged++;
     dispatchingCall(record);
     try {

@@ -1,4 +1,4 @@
-import { errorObject, readProperty } from './serialize.js';
+import { errorObject, noteCopy, readProperty } from './serialize.js';
 import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
 
 /** What replaces a redacted value: a fixed value, a function of it, or removal of the key. */
@@ -265,6 +265,7 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
     // Unchanged: a toJSON's result is kept, so toJSON is not asked twice (it may answer otherwise).
     return form !== undefined && !(obj instanceof Error) && !(obj instanceof Set) ? source : obj;
   }
+  noteCopy(copy, obj);
   const texts = walk.texts;
   if (texts !== undefined && texts.length > textsBefore && !Array.isArray(copy) && !(copy instanceof Map)) {
     scrubErrorLike(copy, texts.slice(textsBefore), walk.censorText);

@@ -128,11 +128,14 @@ export function valueJson(
   return json !== NOT_PLAIN ? json : safeJson(value, options, budget === undefined ? undefined : budget());
 }
 
-/** valueJson for one of a record's values: what it writes natively counts against the record's budget too. */
-function valueJsonWithin(value: unknown, options: SafeOptions, spent: Spent): string | undefined {
+/**
+ * valueJson for one of a record's values: what it writes natively counts against the record's
+ * budget too, and the walker has the fields (`ancestors`) as its ancestors.
+ */
+function valueJsonWithin(value: unknown, options: SafeOptions, spent: Spent, ancestors: unknown[]): string | undefined {
   if (typeof value !== 'object' || value === null) return primitiveJson(value);
   const json = nativeJson(value, options);
-  if (json === NOT_PLAIN) return safeJson(value, options, spent);
+  if (json === NOT_PLAIN) return safeJson(value, options, spent, ancestors);
   if (json !== undefined) spent.chars += json.length;
   return json;
 }
@@ -347,10 +350,12 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
   try {
     // A Map logged as the call's object: its entries are the fields, as they are when nested.
     if (fields instanceof Map) return objectMembers(safeJson(fields, options), core);
+    // A value that refers back to the fields (`req.self = req`) is "[Circular]", as anywhere deeper.
+    const ancestors = ancestorsOf(fields);
     for (const key in fields) {
       if (!hasOwn.call(fields, key)) continue;
       // A getter that throws is said in its place; the keys around it stay as they are.
-      const json = valueJsonWithin(readProperty(fields, key), options, spent);
+      const json = valueJsonWithin(readProperty(fields, key), options, spent, ancestors);
       const name = core?.has(key) ? ownedKeyName(fields, key) : key;
       if (json !== undefined) out += ',' + quote(name) + ':' + json;
     }
@@ -501,6 +506,43 @@ export interface Spent {
 const OVER_BUDGET = '"[truncated: serialisation budget spent]"';
 
 /**
+ * Redaction's copies made for the line being built, each followed by the object it was
+ * copied from. To the walker a copy is its original: an object that refers back to itself
+ * (`req.self = req`) comes back through the original, which the copy's censored values are
+ * not in; walked as a new object it wrote them in clear one level down. Now it is
+ * "[Circular]", as it is when nothing is redacted. Kept in a list, not a WeakMap: a WeakMap
+ * entry cost about 160 ns a copy, on every redacted record, for the rare careful walk that
+ * reads it. The logger forgets them once the record's line is built (a line built later
+ * walks as before).
+ */
+const copies: object[] = [];
+/** Pairs noted at most per line: past it, copies walk as before. */
+const MAX_COPIES = 32;
+
+/** Says that `copy` (made by redaction) stands for `original` in the line being built. */
+export function noteCopy(copy: object, original: object): void {
+  if (copies.length >= MAX_COPIES * 2) return;
+  // A copy of a copy (a second path through the same object) stands for the first original.
+  copies.push(copy, copyOriginal(original) ?? original);
+}
+
+/** Forgets the copies noted: the line they were made for is built. */
+export function forgetCopies(): void {
+  if (copies.length !== 0) copies.length = 0;
+}
+
+function copyOriginal(obj: object): object | undefined {
+  for (let i = 0; i < copies.length; i += 2) if (copies[i] === obj) return copies[i + 1];
+  return undefined;
+}
+
+/** The walk's ancestors at the top of a record's values: the fields, and what they were copied from. */
+function ancestorsOf(fields: object): unknown[] {
+  const original = copyOriginal(fields);
+  return original === undefined ? [fields] : [fields, original];
+}
+
+/**
  * The careful walker: never throws; bounded depth, values visited, characters written and
  * items per collection; cycles as "[Circular]". Hostile shapes (a sparse array of 1e8, a
  * graph of shared references, getters that return fresh objects) end with a marker.
@@ -509,8 +551,8 @@ export function safeJson(
   value: unknown,
   options: SafeOptions = DEFAULT_SAFE_OPTIONS,
   spent: Spent = { nodes: 0, chars: 0 },
+  ancestors: unknown[] = [],
 ): string {
-  const ancestors: unknown[] = [];
   try {
     return walk(value, 0, ancestors, options, spent) ?? 'null';
   } catch (error) {
@@ -556,7 +598,9 @@ function walk(
   if (types.isRegExp(obj)) return regExpJson(obj);
   if (depth >= options.maxDepth) return Array.isArray(obj) ? '"[Array]"' : '"[Object]"';
 
+  const original = copies.length === 0 ? undefined : copyOriginal(obj);
   ancestors.push(obj);
+  if (original !== undefined) ancestors.push(original);
   try {
     if (obj instanceof Error) return walk(errorObject(obj), depth, ancestors, options, spent);
     if (typeof obj.toJSON === 'function') {
@@ -589,6 +633,7 @@ function walk(
     const isMap = obj instanceof Map;
     // Map keys that read the same as text (1 and "1") are named apart: JSON keeps one of a repeated key.
     const names = isMap ? new Set<string>() : undefined;
+    const suffixes = isMap ? new Map<string, number>() : undefined;
     let count = 0;
     for (const [key, item] of entries) {
       if (count++ >= options.maxItems || overBudget(spent, options)) {
@@ -596,11 +641,11 @@ function walk(
         parts.push(`"…":${quote(`truncated: ${parts.length} of ${total} entries written`)}`);
         break;
       }
-      let name = isMap ? mapKey(key) : (key as string);
+      let name = isMap ? mapKey(key, next) : (key as string);
       const json = next(isMap ? item : readProperty(obj, name));
       if (json === undefined) continue;
       if (names !== undefined) {
-        if (names.has(name) || name === '…') name = distinctName(names, name);
+        if (names.has(name) || name === '…') name = distinctName(names, suffixes!, name);
         names.add(name);
       }
       spent.chars += name.length + 3;
@@ -612,6 +657,7 @@ function walk(
     return quote(describeThrow('inspection', error));
   } finally {
     ancestors.pop();
+    if (original !== undefined) ancestors.pop();
   }
 }
 
@@ -651,17 +697,27 @@ export function readProperty(obj: object, key: string | number): unknown {
   }
 }
 
-/** `name (2)`, `name (3)`, …: the first not among `names`. */
-function distinctName(names: ReadonlySet<string>, name: string): string {
-  let n = 2;
+/**
+ * `name (2)`, `name (3)`, …: the first not among `names`. `suffixes` keeps where each name's
+ * count got to, so a Map of thousands of keys that read alike is not counted from 2 each time.
+ */
+function distinctName(names: ReadonlySet<string>, suffixes: Map<string, number>, name: string): string {
+  let n = suffixes.get(name) ?? 2;
   while (names.has(`${name} (${n})`)) n++;
+  suffixes.set(name, n + 1);
   return `${name} (${n})`;
 }
 
-function mapKey(key: unknown): string {
+/**
+ * A Map key as text. An object key is walked as the Map's items are (`walkItem`): within the
+ * record's budget and depth, and a key that is an ancestor (a Map keyed by itself) is
+ * "[Circular]"; walked apart, such a key never came back and Maps keyed by Maps doubled the
+ * line at each level.
+ */
+function mapKey(key: unknown, walkItem: (item: unknown) => string | undefined): string {
   if (typeof key === 'string') return key;
   try {
-    return typeof key === 'object' && key !== null ? safeJson(key) : String(key);
+    return typeof key === 'object' && key !== null ? (walkItem(key) ?? 'null') : String(key);
   } catch {
     return '[key]';
   }

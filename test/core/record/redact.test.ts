@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRedactor, parseRedactPath } from '../../../src/core/record/redact.js';
+import type { MemoryTransport } from '../../../src/index.js';
 import { memoryLogger } from '../../helpers.js';
 
 describe('redaction', () => {
@@ -60,6 +61,53 @@ describe('redaction', () => {
     const lines = memory.lines().join('');
     expect(lines).not.toMatch(/s3cret|"p"|"a"|"ctx"/);
     expect(memory.records()[0]!.fields).toMatchObject({ password: '[Redacted]' });
+  });
+
+  it('an object that refers back to itself is "[Circular]" past its redacted copy, in every format', async () => {
+    // The copy's `self` led to the original object, which the walker took for a new one: its
+    // censored value was written in clear one level down.
+    const { createLogger } = await import('../../../src/index.js');
+    const formats = ['json', 'text', 'stable-json', 'pretty'] as const;
+    const log = createLogger({
+      exitFlush: false,
+      redact: ['password', 'user.password', 'user.card'],
+      transports: formats.map((format) => ({ type: 'memory' as const, id: format, format })),
+    });
+    const req: Record<string, unknown> = { user: 'ann', password: 'hunter2' };
+    req.self = req;
+    const user: Record<string, unknown> = { name: 'ann', password: 'hunter2', card: 'hunter2' };
+    user.back = { to: user };
+    log.info(req, 'call object');
+    log.child(req).info('bindings');
+    log.info('%j %o %O', req, req, req);
+    log.info({ user }, 'two paths through one object, a longer cycle');
+    await log.flush();
+    for (const format of formats) {
+      const lines = log.transport<MemoryTransport>(format)!.lines();
+      expect(lines, format).toHaveLength(4);
+      for (const line of lines) expect(line, format).not.toContain('hunter2');
+    }
+    const json = log
+      .transport<MemoryTransport>('json')!
+      .records()
+      .map((r) => r.toObject());
+    expect(json[0]).toMatchObject({ user: 'ann', password: '[Redacted]', self: '[Circular]' });
+    expect(json[1]).toMatchObject({ password: '[Redacted]', self: '[Circular]' });
+    const censored = { name: 'ann', password: '[Redacted]', card: '[Redacted]' };
+    expect(json[3]!.user).toEqual({ ...censored, back: { to: '[Circular]' } });
+    // Nothing redacted: a self-reference at the top is "[Circular]" too, as pino writes it.
+    const plain = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      transports: [{ type: 'memory', id: 'm' }],
+    });
+    plain.info(req);
+    expect(plain.transport<MemoryTransport>('m')!.records()[0]!.json()).toBe(
+      '{"level":30,"user":"ann","password":"hunter2","self":"[Circular]"}\n',
+    );
+    await log.close();
+    await plain.close();
   });
 
   it('treats a "__proto__" key as data, never as the prototype', () => {

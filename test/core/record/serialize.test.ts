@@ -515,6 +515,46 @@ describe('a work budget for hostile shapes', () => {
     expect(cause.cause).toBe('[cause chain truncated]');
   });
 
+  it('Map keys that are objects are walked within the record: keyed by itself, by Maps, by equal names', () => {
+    // Each key was written by a walk of its own (no ancestors, a fresh budget): the first never
+    // returned (gigabytes), the second doubled the line per level (100 MB at 24), the third
+    // counted " (2)", " (3)"… from the start for every key (a second for 5,000).
+    requireBuild();
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+      const self = new Map(); self.set(self, 1);
+      let nested = new Map([['leaf', 1]]);
+      for (let i = 0; i < 30; i++) nested = new Map([[nested, i]]);
+      const same = new Map(Array.from({ length: 5000 }, (_, i) => [{}, i]));
+      const out = {};
+      for (const [name, value] of Object.entries({ self, nested, same })) {
+        const began = performance.now();
+        log.info({ value }, name);
+        const ms = performance.now() - began;
+        const line = log.transports[0].records().at(-1).json();
+        out[name] = { ms, chars: line.length, value: JSON.parse(line).value };
+      }
+      process.stdout.write(JSON.stringify(out));
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(result.signal).toBeNull();
+    expect(result.stderr).toBe('');
+    // biome-ignore lint/suspicious/noExplicitAny: the parsed lines, read by known paths
+    const out = JSON.parse(result.stdout) as Record<string, { ms: number; chars: number; value: any }>;
+    expect(out.self!.value).toEqual({ '"[Circular]"': 1 });
+    expect(out.nested!.chars).toBeLessThan(2 * 1024 * 1024);
+    expect(JSON.stringify(out.nested!.value)).toContain('[Object]');
+    const names = Object.keys(out.same!.value);
+    expect(names).toHaveLength(5000);
+    expect(names.at(-1)).toBe('{} (5000)');
+    expect(out.same!.value['{} (5000)']).toBe(4999);
+  });
+
   it('nested Buffers and typed arrays get the same preview as top-level ones', () => {
     const json = JSON.parse(
       `{${fieldsJson({ outer: { buf: Buffer.from('hi'), view: new Uint16Array(4) } }).slice(1)}}`,
