@@ -29,9 +29,10 @@ export function recordParts(record: LogRecord): RecordParts {
   for (const key in view) {
     if (hasOwn.call(view, key) && !isHeaderKey(key, messageKey, hasName, base)) fieldKeys.push(key);
   }
+  const rewritten = lineRewritten(record);
   return {
-    time: !record.timestamped ? undefined : record.time,
-    label: record.label,
+    time: rewritten ? lineTime(view) : !record.timestamped ? undefined : record.time,
+    label: rewritten ? lineLabel(record, view) : record.label,
     msg: msgValue === undefined ? undefined : String(msgValue),
     name: hasName ? name : undefined,
     pid: (base & PID) !== 0 ? view.pid : undefined,
@@ -39,6 +40,28 @@ export function recordParts(record: LogRecord): RecordParts {
     fieldKeys,
     view,
   };
+}
+
+/**
+ * Whether pino's `hooks.streamWrite` gave the record's line: the level and time it shows
+ * are then the line's (`view`), which the hook may have changed, not the record's own.
+ */
+export function lineRewritten(record: LogRecord): boolean {
+  return (record as Partial<LogRecordImpl>).scope?.shape.streamWrite !== undefined;
+}
+
+/** The level's name as the line has it: a number by the logger's levels, a name as it is. */
+export function lineLabel(record: LogRecord, view: Readonly<Record<string, unknown>>): string {
+  const level = view.level;
+  if (typeof level === 'number') return (record as LogRecordImpl).scope.shape.levels.label(level);
+  return typeof level === 'string' ? level : 'level ?';
+}
+
+/** The line's time: epoch milliseconds, or ISO text read as such; undefined when it has none. */
+export function lineTime(view: Readonly<Record<string, unknown>>): number | undefined {
+  const time = view.time;
+  const ms = typeof time === 'number' ? time : typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined;
 }
 
 let lastTime = Number.NaN;

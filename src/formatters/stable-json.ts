@@ -3,7 +3,7 @@ import { lazySchema } from '../core/util/lazy-schema.js';
 import { object } from '../core/util/plain-checks.js';
 import type { FormatterPlugin } from '../core/plugin/registry.js';
 import { endingLines } from '../core/record/ending-lines.js';
-import type { Formatter, LogRecord } from '../core/record/log-record.js';
+import type { Formatter, LogRecord, LogRecordImpl } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
 import { quote } from '../core/record/serialize.js';
 
@@ -206,12 +206,17 @@ function rootFor(keySet: object | undefined): SortedNode {
   return root;
 }
 
+function lineEnd(record: LogRecord): string {
+  return (record as Partial<LogRecordImpl>).scope?.shape.end ?? '\n';
+}
+
 /** Keys sorted at every depth: diffable logs and golden tests. */
 export const stableJsonFormatter: Formatter = {
   name: 'stable-json',
   format: endingLines((record: LogRecord): string => {
     const view = sharedView(record);
-    return nodeJson(rootFor(sharedViewKeys(record)), view, 0) + '\n';
+    // As the JSON line ends: in "\r\n" under pino's crlf.
+    return nodeJson(rootFor(sharedViewKeys(record)), view, 0) + lineEnd(record);
   }),
 };
 

@@ -4,7 +4,17 @@ import type { FormatterPlugin } from '../core/plugin/registry.js';
 import { endingLines } from '../core/record/ending-lines.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { sharedView, sharedViewKeys } from '../core/record/object-form.js';
-import { type BaseMask, baseMask, HOSTNAME, isHeaderKey, isoTime, PID } from './parts.js';
+import {
+  type BaseMask,
+  baseMask,
+  HOSTNAME,
+  isHeaderKey,
+  isoTime,
+  lineLabel,
+  lineRewritten,
+  lineTime,
+  PID,
+} from './parts.js';
 import { logfmtKey, logfmtText, logfmtValue } from './logfmt.js';
 
 /**
@@ -167,8 +177,15 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
       // Written straight from the record's view into one string: no list of pairs to join.
       const view = sharedView(record);
       const messageKey = record.messageKey;
-      let out = record.timestamped ? `time=${isoTime(record.time)} ` : '';
-      out += `level=${logfmtText(record.label)}`;
+      let out: string;
+      if (lineRewritten(record)) {
+        const time = lineTime(view);
+        out = time === undefined ? '' : `time=${isoTime(time)} `;
+        out += `level=${logfmtText(lineLabel(record, view))}`;
+      } else {
+        out = record.timestamped ? `time=${isoTime(record.time)} ` : '';
+        out += `level=${logfmtText(record.label)}`;
+      }
       const name = view.name;
       const hasName = typeof name === 'string';
       if (hasName) out += ` name=${logfmtText(name)}`;

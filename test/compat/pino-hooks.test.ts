@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, createTextFormatter, type Logger, MemoryTransport } from '../../src/index.js';
+import {
+  ConfigError,
+  createLogger,
+  createPrettyFormatter,
+  createTextFormatter,
+  type Logger,
+  MemoryTransport,
+} from '../../src/index.js';
 import { Collector } from '../helpers.js';
 import { type Calls, sideBySide } from './side-by-side.js';
 
@@ -77,6 +84,40 @@ describe("pino's hooks.streamWrite", () => {
     const [text] = logfmt.lines();
     expect(text).toContain('XXX');
     expect(text).not.toContain('sk-secret-1');
+    await log.close();
+  });
+
+  it("a level and time the hook changes are what text and pretty show too, not the record's own", async () => {
+    // text and pretty took the level and time from the record, the name from the line: a line
+    // of level 60 and time 0 read "level=info" at the time of the call.
+    const text = new MemoryTransport({ formatter: createTextFormatter() });
+    const pretty = new MemoryTransport({ formatter: createPrettyFormatter({ colorize: false, utc: true }) });
+    const log = createLogger({
+      exitFlush: false,
+      name: 'api',
+      hooks: {
+        streamWrite: (line) =>
+          line.includes('"iso"')
+            ? line.replace(/"time":\d+/, '"time":"2001-02-03T04:05:06.007Z"').replace('"level":30', '"level":"audit"')
+            : line.includes('"gone"')
+              ? line.replace(/"time":\d+,/, '')
+              : line.replace('"level":30', '"level":60').replace(/"time":\d+/, '"time":0'),
+      },
+      transports: [text, pretty],
+    });
+    log.info({ a: 1 }, 'm');
+    log.info({ iso: 1 }, 'm');
+    log.info({ gone: 1 }, 'm');
+    await log.flush();
+    expect(text.lines()).toEqual([
+      'time=1970-01-01T00:00:00.000Z level=fatal name=api msg=m a=1\n',
+      'time=2001-02-03T04:05:06.007Z level=audit name=api msg=m iso=1\n',
+      'level=info name=api msg=m gone=1\n',
+    ]);
+    const [fatal, audit, gone] = pretty.lines();
+    expect(fatal).toMatch(/^\[00:00:00\.000\] FATAL \(api\/\d+\): m\n/);
+    expect(audit).toMatch(/^\[04:05:06\.007\] AUDIT \(api\/\d+\): m\n/);
+    expect(gone).toMatch(/^INFO \(api\/\d+\): m\n/);
     await log.close();
   });
 
@@ -186,6 +227,26 @@ describe("pino's crlf", () => {
       expect(mine.split('\r\n')).toHaveLength(5);
       expect(mine.replaceAll('\r\n', '')).not.toContain('\n');
     }
+  });
+
+  it('crlf: true ends stable-json lines in "\\r\\n" too (they are JSON lines); text and pretty in "\\n"', async () => {
+    const formats = ['json', 'stable-json', 'text', 'pretty'] as const;
+    const log = createLogger({
+      exitFlush: false,
+      crlf: true,
+      transports: formats.map((format) => ({ type: 'memory' as const, id: format, format })),
+    });
+    log.info({ b: 1, a: { d: 2, c: 3 } }, 'one');
+    await log.flush();
+    const ends = formats.map((format) => {
+      const [line] = log.transport<MemoryTransport>(format)!.lines();
+      return line!.endsWith('\r\n') ? 'crlf' : line!.endsWith('\n') ? 'lf' : 'none';
+    });
+    expect(ends).toEqual(['crlf', 'crlf', 'lf', 'lf']);
+    const [sorted] = log.transport<MemoryTransport>('stable-json')!.lines();
+    expect(sorted!.slice(0, -2)).not.toMatch(/[\r\n]/);
+    expect(sorted).toMatch(/^\{"a":\{"c":3,"d":2\},"b":1,"hostname":/);
+    await log.close();
   });
 
   it('crlf: false and no crlf write "\\n" as pino does; crlf that is no boolean is a ConfigError', async () => {
