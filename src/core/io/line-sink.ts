@@ -149,11 +149,11 @@ export class LineSink<T> {
     this.bytesWritten += chunk.length;
     let thrown: Error | undefined;
     try {
-      this.stream.write(chunk, this.onWritten);
+      this.stream.write(chunk, (error) => this.onWritten(error, chunk));
     } catch (error) {
       thrown = error instanceof Error ? error : new Error(String(error));
     }
-    if (thrown) this.onWritten(thrown);
+    if (thrown) this.onWritten(thrown, chunk);
     return false;
   }
 
@@ -180,13 +180,27 @@ export class LineSink<T> {
     if (stuck.length > 0) this.settle.failed(stuck, reason);
   }
 
-  private readonly onWritten = (error?: Error | null): void => {
+  /**
+   * Chunks whose write threw inside the stream (see guardWrites): told done to the stream,
+   * they fail here when their callback comes.
+   */
+  private readonly thrown = new Map<unknown, Error>();
+
+  /** The stream's own write threw for these chunks. */
+  writeThrew(chunks: readonly unknown[], error: Error): void {
+    for (const chunk of chunks) this.thrown.set(chunk, error);
+  }
+
+  private onWritten(error: Error | null | undefined, chunk: Buffer): void {
+    const threw = this.thrown.size > 0 ? this.thrown.get(chunk) : undefined;
+    if (threw !== undefined) this.thrown.delete(chunk);
     // A callback of a write given up on finds nothing: its items were settled then.
     const items = this.inFlight.shift();
     if (items === undefined) return;
-    if (error) this.settle.failed(items, error);
+    const failure = error ?? threw;
+    if (failure) this.settle.failed(items, failure);
     else this.settle.delivered(items.length);
-  };
+  }
 
   private readonly onStreamError = (error: Error): void => {
     this.broken = error;

@@ -9,6 +9,8 @@
  * installed lazily and removed when no logger needs them, so a process without open
  * loggers behaves exactly as Node's defaults say.
  */
+import { holdEvents, releaseEvents } from '../util/exit-hold.js';
+
 export interface ExitParticipant {
   flushSync(): void;
   /**
@@ -62,6 +64,8 @@ function flushAll(): void {
 function onExit(): void {
   if (exited) return;
   exited = true;
+  // Every logger is through before any listener hears of it: one may call process.exit().
+  holdEvents();
   for (const item of live) {
     try {
       item.exitSync();
@@ -69,6 +73,7 @@ function onExit(): void {
       // Exit is no place to throw; what could not be written was counted.
     }
   }
+  releaseEvents();
 }
 
 function onBeforeExit(): void {

@@ -374,7 +374,8 @@ export class LoggerTree {
       this.closed = true;
       this.eachHolder((holder) => holder.loggerClosing());
       try {
-        return await this.router.close(timeoutMs);
+        // A stream handed in as a transport has no deadline of its own: exitTimeoutMs is its.
+        return await this.router.close(timeoutMs, this.exitTimeoutMs);
       } finally {
         unregisterForExit(this);
       }

@@ -1,9 +1,12 @@
 import type { Writable } from 'node:stream';
+import { guardWrites } from '../io/guarded-writes.js';
 import { LineSink, stdioFd, type LineSinkOptions } from '../io/line-sink.js';
 import type { SettlementListener } from '../io/settlement.js';
 import { Queue } from '../util/queue.js';
 import type { LogRecord } from '../record/log-record.js';
 import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
+
+const CALLED_BACK_TWICE = 'the stream called back twice for one write; later calls are ignored (said once)';
 
 /** Any byte Writable (process.stdout, fs.createWriteStream, a socket) as a transport of lines. */
 export class StreamTransport extends Transport<{ bytes: number; writes: number }> {
@@ -15,6 +18,16 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
     // We end what we are handed, except the process's own stdio.
     const ownsStream = options.ownsStream ?? (stream !== process.stdout && stream !== process.stderr);
     this.sink = new LineSink(stream, settlementOf(this), { ...options, ownsStream, fd: options.fd ?? stdioFd(stream) });
+    if (ownsStream) {
+      const sink = this.sink;
+      guardWrites(stream, {
+        threw: (chunks, error) => {
+          this.report(`the stream's write threw: ${error.message}`, error);
+          sink.writeThrew(chunks, error);
+        },
+        calledBackTwice: () => this.report(CALLED_BACK_TWICE),
+      });
+    }
   }
 
   protected handle(record: LogRecord): void {
@@ -31,6 +44,10 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
 
   override giveUpSync(reason: Error): void {
     this.sink.giveUpSync(reason);
+  }
+
+  override get waitsWithoutDeadline(): boolean {
+    return true;
   }
 
   protected override closeResources(): Promise<void> {
@@ -64,51 +81,13 @@ export class WritableTransport extends Transport {
     super(options);
     target.on('error', this.onTargetError);
     target.on('close', this.onTargetClose);
-    this.guardWrite();
-  }
-
-  /**
-   * A _write that throws would leave the Writable stuck mid-write for good. Its throw is
-   * caught here instead: that record fails, the stream is told the write is done, and
-   * later records flow.
-   */
-  private guardWrite(): void {
-    const stream = this.target as Writable & {
-      _write?: (chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void) => void;
-    };
-    const original = stream._write;
-    if (typeof original !== 'function') return;
-    stream._write = (chunk, encoding, callback) => {
-      // Node hands every write the same callback: a stream that calls back twice for one write
-      // would, a write later, call back for the next one before it is written. Each write gets
-      // its own, once.
-      let called = false;
-      const once = (error?: Error | null): void => {
-        if (called) {
-          this.calledBackTwice();
-          return;
-        }
-        called = true;
-        callback(error);
-      };
-      try {
-        original.call(stream, chunk, encoding, once);
-      } catch (error) {
-        this.report(`the stream's write threw: ${toError(error).message}`, error);
-        if (called) return;
-        called = true;
-        this.thrown.set(chunk as LogRecord, toError(error));
-        callback();
-      }
-    };
-  }
-
-  private saidTwice = false;
-
-  private calledBackTwice(): void {
-    if (this.saidTwice) return;
-    this.saidTwice = true;
-    this.report('the stream called back twice for one write; later calls are ignored (said once)');
+    guardWrites(target, {
+      threw: (records, error) => {
+        this.report(`the stream's write threw: ${error.message}`, error);
+        for (const record of records) this.thrown.set(record as LogRecord, error);
+      },
+      calledBackTwice: () => this.report(CALLED_BACK_TWICE),
+    });
   }
 
   protected handle(record: LogRecord): void {
@@ -151,6 +130,10 @@ export class WritableTransport extends Transport {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (!this.target.destroyed) this.target.destroy();
     callback(error);
+  }
+
+  override get waitsWithoutDeadline(): boolean {
+    return true;
   }
 
   /** The stream's queue will not be written in time: its records fail with `reason` (counted, dead-lettered). */

@@ -5,6 +5,7 @@ import { ownLine } from '../record/line-record.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import { acceptRecord, assignId, attachListener, attachServices, replayReports } from './protocol.js';
 import { describeThrown } from '../util/thrown.js';
+import { heldEvent } from '../util/exit-hold.js';
 
 export interface TransportOptions {
   /** Minimum level this transport receives; defaults to everything the logger emits. */
@@ -146,6 +147,16 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   giveUpSync(_reason: Error): void {}
 
+  /**
+   * Whether the transport has no deadline of its own for what it holds: a Writable handed in
+   * as a transport waits for its stream's callbacks, which a stalled destination never makes.
+   * A close without a timeout gives such a transport the logger's `exitTimeoutMs`, then gives
+   * up on it (its records fail); every other transport is waited for as its own bounds say.
+   */
+  get waitsWithoutDeadline(): boolean {
+    return false;
+  }
+
   /** Push what is held towards its destination for a close: no waiting out long backoffs. */
   protected startClose(): void {
     this.startFlush();
@@ -232,14 +243,17 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     } catch (error) {
       this.listenerThrew(error);
     }
-    try {
-      if (this.listenerCount('deliveryFailed') > 0) {
-        // A listener may keep them: each line its own (see letsGoOfRecords).
-        for (const record of records) ownLine(record);
-        this.emit('deliveryFailed', records, reason);
-      }
-    } catch (error) {
-      this.listenerThrew(error);
+    if (this.listenerCount('deliveryFailed') > 0) {
+      // A listener may keep them: each line its own (see letsGoOfRecords).
+      for (const record of records) ownLine(record);
+      const tell = (): void => {
+        try {
+          this.emit('deliveryFailed', records, reason);
+        } catch (error) {
+          this.listenerThrew(error);
+        }
+      };
+      if (!heldEvent(tell)) tell();
     }
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
   }

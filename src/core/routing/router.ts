@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { heldEvent } from '../util/exit-hold.js';
 import { ownLine } from '../record/line-record.js';
 import { impl, type LogRecord, type LogRecordImpl, madeByLogger } from '../record/log-record.js';
 import { assignId, attachListener, attachServices, replayReports } from '../plugin/protocol.js';
@@ -445,15 +446,39 @@ export class Router extends EventEmitter<RouterEvents> {
    * Resolves true once every record routed so far is delivered, failed or parked on disk
    * (what close and the end of a script wait for), false if `timeoutMs` passes first.
    */
-  settleOrPark(timeoutMs?: number, cut?: Promise<false>): Promise<boolean> {
+  settleOrPark(timeoutMs?: number, cut?: Promise<false>, streamWaitMs?: number): Promise<boolean> {
     return withTimeout(
-      Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t, true))).then(() => {
+      Promise.all(this.targets.map((t) => this.settleTarget(t, streamWaitMs))).then(() => {
         this.failures.flushSync();
         return true;
       }),
       timeoutMs,
       cut,
     );
+  }
+
+  /**
+   * Waits for a target to settle or park what it holds. One with no deadline of its own (a
+   * stream handed in as a transport) is given `streamWaitMs` when that is set (a close without
+   * a timeout): a stalled stream held such a close for ever. Then its records fail, counted
+   * and dead-lettered, and the stream is destroyed; the other targets are waited for still.
+   */
+  private async settleTarget(target: Target, streamWaitMs: number | undefined): Promise<void> {
+    const settling = this.backpressure.flushTarget(target, true);
+    if (streamWaitMs === undefined || !target.transport.waitsWithoutDeadline) return settling;
+    if (await withTimeout(settling, streamWaitMs)) return;
+    this.gaveUpStreams = true;
+    this.failures.givingUp = true;
+    try {
+      const waiting = target.takeAllWaiting();
+      for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
+      target.transport.giveUpSync(new Error(`not taken by the stream within ${streamWaitMs} ms of close()`));
+      target.transport.destroy();
+    } finally {
+      this.failures.givingUp = false;
+    }
+    this.diagnose(`${target.id} (a stream) did not take its records within ${streamWaitMs} ms of close(): they failed`);
+    this.failures.report();
   }
 
   /** Is anything held in memory that a flush could still deliver? */
@@ -485,7 +510,7 @@ export class Router extends EventEmitter<RouterEvents> {
    * as abandoned, and the transport is destroyed so its descriptors close. Resolves true
    * when everything was delivered or settled in time.
    */
-  async close(timeoutMs?: number): Promise<boolean> {
+  async close(timeoutMs?: number, streamWaitMs?: number): Promise<boolean> {
     const start = monotonicMs();
     // What the router's spool holds stays there for the next start: read into a transport that
     // is closing, it would be held in memory after close() resolved.
@@ -495,11 +520,14 @@ export class Router extends EventEmitter<RouterEvents> {
     });
     let settled: boolean;
     try {
-      settled = await this.settleOrPark(timeoutMs, cut);
+      settled = await this.settleOrPark(timeoutMs, cut, timeoutMs === undefined ? streamWaitMs : undefined);
       if (settled) {
         // The timeout bounds the whole close: a stream whose end never finishes is given up too.
         const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (monotonicMs() - start));
         settled = await withTimeout(Promise.all(this.targets.map((t) => this.closeTarget(t))), left, cut);
+        // A transport closed (or destroyed by its plugin) with records it never settled will not
+        // settle them now: they are given up below, counted and said, not left pending for good.
+        if (settled && this.targets.some((t) => t.held().inMemory > 0)) settled = false;
       }
     } finally {
       this.cutClose = undefined;
@@ -516,8 +544,11 @@ export class Router extends EventEmitter<RouterEvents> {
     }
     for (const target of this.targets) target.release();
     this.failures.close();
-    return settled;
+    return settled && !this.gaveUpStreams;
   }
+
+  /** A close without a timeout gave up on a stalled stream (see settleTarget): it resolves false. */
+  private gaveUpStreams = false;
 
   /** Gives up the close under way now (a later close's deadline passed); undefined when none is. */
   private cutClose: (() => void) | undefined;
@@ -625,6 +656,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   diagnose(message: string, detail?: unknown): void {
     if (this.listenerCount('diagnostic') === 0) return;
+    if (heldEvent(() => this.diagnose(message, detail))) return;
     try {
       this.emit('diagnostic', message, detail);
     } catch {
@@ -641,6 +673,7 @@ export class Router extends EventEmitter<RouterEvents> {
     const first = args[0] as { record?: unknown } | undefined;
     if (typeof first === 'object' && first !== null && first.record instanceof Object)
       ownLine(first.record as LogRecord);
+    if (heldEvent(() => this.announce(event, ...args))) return;
     try {
       (this.emit as (name: K, ...rest: RouterEvents[K]) => boolean)(event, ...args);
     } catch (error) {

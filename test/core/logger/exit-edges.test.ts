@@ -198,6 +198,60 @@ describe('F2: process.exit() from user code that hears of a failure', () => {
   });
 });
 
+// process.exit() from a listener that hears of a failure inside the exit path ends the process
+// at once. Listeners were told as each target's records failed, so the targets and loggers
+// after the first failing one were never through their exit: found by attacking the exit path,
+// 900 of 1,000 records of a second target, and all 1,000 of a second logger, were neither
+// dead-lettered nor reported. Now every logger is through before any listener hears of it.
+describe('F2b: a listener that exits inside the exit path, with more targets and loggers to go', () => {
+  function target(id: string, url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { id, type: 'http', url, batch: { intervalMs: 20, maxRecords: 100 }, timeoutMs: 60_000, ...extra };
+  }
+
+  it('one logger: the target after the failing one has all its records dead-lettered too', async () => {
+    const [down, stall] = [await receiver('down'), await receiver('stall')];
+    const dir = folder('exit-listener-targets');
+    const options = {
+      base: null,
+      router: { strategy: 'all', deadLetter: join(dir, 'dead.ndjson'), health: { failureThreshold: 1_000_000 } },
+      transports: [target('alerts', down.url, { level: 'warn', retry: { maxAttempts: 1 } }), target('main', stall.url)],
+    };
+    const child = await runChild(
+      `const log = createLogger(${JSON.stringify(options)});
+       // Node runs no 'exit' listener after this one exits: the stats are printed here.
+       log.on('deliveryFailed', () => { writeSync(1, JSON.stringify(log.stats()) + '\\n'); process.exit(3); });
+       for (let i = 0; i < 1000; i++) i % 10 === 0 ? log.warn({ i }, 'w') : log.info({ i }, 'i');
+       process.exit(0);`,
+      { timeoutMs: 20_000 },
+    );
+    expect(child.code).toBe(3);
+    expect(deadIds(dir).size).toBe(1000);
+    expect(lastJson<Counts>(child.stdout)).toMatchObject({ logged: 1000, failed: 1000, deadLettered: 1000 });
+  });
+
+  it('two loggers: the second logger has all its records dead-lettered and counted', async () => {
+    const [down, stall] = [await receiver('down'), await receiver('stall')];
+    const [dirA, dirB] = [folder('exit-listener-a'), folder('exit-listener-b')];
+    const options = (dir: string, url: string) => ({
+      base: null,
+      router: { deadLetter: join(dir, 'dead.ndjson'), health: { failureThreshold: 1_000_000 } },
+      transports: [target('only', url, { retry: { maxAttempts: 1 } })],
+    });
+    const child = await runChild(
+      `const a = createLogger(${JSON.stringify(options(dirA, down.url))});
+       const log = createLogger(${JSON.stringify(options(dirB, stall.url))});
+       a.on('deliveryFailed', () => { writeSync(1, JSON.stringify(log.stats()) + '\\n'); process.exit(3); });
+       for (let i = 0; i < 1000; i++) { a.info({ i }, 'a'); log.info({ i }, 'b'); }
+       process.exit(0);`,
+      { timeoutMs: 20_000 },
+    );
+    expect(child.code).toBe(3);
+    expect(deadIds(dirA).size).toBe(1000);
+    expect(deadIds(dirB).size).toBe(1000);
+    expect(lastJson<Counts>(child.stdout)).toMatchObject({ logged: 1000, failed: 1000, deadLettered: 1000 });
+  });
+});
+
 /**
  * A child that runs `body` against the build and is sent `signal` once it prints 'ready'.
  * It ends itself with code 7 after 4 s, so a signal it ignores shows as that, never as a hang.

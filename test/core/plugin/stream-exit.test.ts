@@ -124,3 +124,45 @@ describe('close({ timeoutMs }) with a Writable transport that never calls back',
     expect(readFileSync(join(dir, 'dead.ndjson'), 'utf8')).toContain('close() timed out');
   });
 });
+
+// A stream has no deadline of its own: a close() without a timeout waited for its callbacks for
+// ever, so a service's `await log.close(); process.exit(0)` on SIGTERM hung until SIGKILL
+// (found by attacking the exit path). Now such a close gives the stream exitTimeoutMs.
+describe('close() without a timeout, with a Writable transport that has stalled', () => {
+  it.each([
+    ['an objectMode Writable that never calls back', 'object'],
+    ['a socket to a peer that stopped reading', 'socket'],
+  ])('%s: gives up after exitTimeoutMs (false), its records failed and dead-lettered', async (_name, kind) => {
+    const dir = tempFolder(`stream-close-${kind}`);
+    const child = await runChild(
+      `const { Writable } = await import('node:stream');
+       const net = await import('node:net');
+       let stream;
+       if (${JSON.stringify(kind)} === 'object') stream = new Writable({ objectMode: true, write() {} });
+       else {
+         const held = [];
+         const peer = net.createServer((s) => { held.push(s); s.pause(); });
+         await new Promise((resolve) => peer.listen(0, '127.0.0.1', resolve));
+         stream = net.connect(peer.address().port, '127.0.0.1');
+         await new Promise((resolve) => stream.once('connect', resolve));
+       }
+       const log = createLogger({ base: null, exitTimeoutMs: 300,
+         router: { deadLetter: ${JSON.stringify(join(dir, 'dead.ndjson'))} }, transports: [stream] });
+       const pad = 'p'.repeat(1000);
+       for (let i = 0; i < 20000; i++) log.info({ i, pad }, 'x');
+       await new Promise((resolve) => setTimeout(resolve, 100));
+       const closed = await log.close();
+       writeSync(1, JSON.stringify({ closed, ...log.stats() }) + '\\n');
+       process.exit(0);`,
+      { timeoutMs: 20_000 },
+    );
+    expect(child.code).toBe(0);
+    const stats = lastJson<LoggerStats & { closed: boolean }>(child.stdout);
+    expect(stats).toMatchObject({ closed: false, logged: 20000, pending: 0 });
+    expect(stats.failed).toBeGreaterThan(0);
+    expect(stats.delivered + stats.failed).toBe(20000);
+    expect(ids(join(dir, 'dead.ndjson'), true).size).toBe(stats.failed);
+    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8');
+    expect(dead).toContain('not taken by the stream within 300 ms of close()');
+  });
+});

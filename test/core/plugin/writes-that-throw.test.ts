@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { LoggerStats } from '../../../src/index.js';
+import { lastJson, runChild } from '../../transports/http/receiver.js';
+
+// A Writable handed in as a transport (or made by a plugin) whose own _write or _writev throws,
+// or calls back twice. Found by attacking plugins: a _writev that threw crashed the process
+// (Node calls it from inside an earlier write's callback); a byte stream whose _write threw
+// once held every later record for ever; one that called back twice destroyed itself, and
+// every later record failed. Each runs in a child: a crash must fail the test, not the run.
+type Outcome = LoggerStats & { flushed: boolean; diagnostics: string[] };
+
+const LOG_3000 = 'for (let i = 0; i < 3000; i++) log.info({ i }, "rec");';
+/** 3,000 records in 30 turns of the event loop: a write per turn. */
+const LOG_30_TICKS = `for (let round = 0; round < 30; round++) {
+  for (let i = 0; i < 100; i++) log.info({ i: round * 100 + i }, 'rec');
+  await new Promise((resolve) => setImmediate(resolve));
+}`;
+
+function run(stream: string, logging = LOG_3000): ReturnType<typeof runChild> {
+  return runChild(
+    `const { Writable } = await import('node:stream');
+     const diagnostics = [];
+     const log = createLogger({ base: null, exitFlush: false, diagnostics: (m) => diagnostics.push(m),
+       router: { health: { failureThreshold: 1000000 } }, transports: [${stream}] });
+     ${logging}
+     const flushed = await log.flush({ timeoutMs: 5000 });
+     writeSync(1, JSON.stringify({ flushed, diagnostics, ...log.stats() }) + '\\n');
+     await log.close({ timeoutMs: 2000 });`,
+    { timeoutMs: 20_000 },
+  );
+}
+
+describe("a Writable transport's own writes that misbehave", () => {
+  it.each([
+    ['an objectMode stream', 'true'],
+    ['a byte stream', 'false'],
+  ])('%s whose _writev throws: its records fail, counted and said; the process lives', async (_name, objectMode) => {
+    const child = await run(
+      `new Writable({ objectMode: ${objectMode}, write(chunk, encoding, callback) { setImmediate(callback); },
+         writev(chunks, callback) { throw new Error('writev boom'); } })`,
+    );
+    expect(child.stderr).not.toMatch(/writev boom\n\s+at /);
+    expect(child.code).toBe(0);
+    const outcome = lastJson<Outcome>(child.stdout);
+    expect(outcome).toMatchObject({ flushed: true, logged: 3000, pending: 0 });
+    expect(outcome.failed).toBeGreaterThan(0);
+    expect(outcome.delivered + outcome.failed).toBe(3000);
+    expect(outcome.diagnostics.join('\n')).toContain("the stream's write threw: writev boom");
+  });
+
+  it('a byte stream whose _write throws once: that write fails, every later record is delivered', async () => {
+    const child = await run(
+      `(() => { let thrown = false; return new Writable({ write(chunk, encoding, callback) {
+         if (!thrown) { thrown = true; throw new Error('once'); } setImmediate(callback); } }); })()`,
+      LOG_30_TICKS,
+    );
+    expect(child.code).toBe(0);
+    const outcome = lastJson<Outcome>(child.stdout);
+    expect(outcome).toMatchObject({ flushed: true, logged: 3000, failed: 100, delivered: 2900, pending: 0 });
+    expect(outcome.diagnostics.join('\n')).toContain("the stream's write threw: once");
+  });
+
+  it('a byte stream that calls back twice: the second call is ignored, said once, and nothing fails', async () => {
+    const child = await run(
+      `new Writable({ write(chunk, encoding, callback) { callback(); setImmediate(callback); } })`,
+      LOG_30_TICKS,
+    );
+    expect(child.code).toBe(0);
+    const outcome = lastJson<Outcome>(child.stdout);
+    expect(outcome).toMatchObject({ flushed: true, logged: 3000, delivered: 3000, failed: 0, pending: 0 });
+    expect(outcome.diagnostics.filter((m) => m.includes('called back twice'))).toHaveLength(1);
+  });
+});
