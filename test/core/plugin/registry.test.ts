@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, createLogger, registerTransport } from '../../../src/index.js';
+import { ConfigError, createLogger, MemoryTransport, registerTransport } from '../../../src/index.js';
 import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
 
 declare module '../../../src/core/plugin/registry.js' {
@@ -82,5 +82,36 @@ describe('the plugin registry', () => {
     if (!(error instanceof ConfigError)) return;
     expect(error.path).toBe('transports[1]');
     expect(error.message).toMatch(/option schema threw.*schema bug/);
+  });
+
+  it('a plugin whose schema answers with no zod result is a ConfigError naming the entry, never a TypeError', () => {
+    // Each of these was read as zod's answer: TypeErrors ("Cannot read properties of null",
+    // "issues is not iterable", "startsWith is not a function") or the getter's own Error.
+    const answers: Record<string, () => unknown> = {
+      null: () => null,
+      'an error that is a number': () => ({ success: false, error: 42 }),
+      'an issue whose message is no string': () => ({
+        success: false,
+        error: { issues: [{ code: 'custom', path: ['x'], message: 42 }] },
+      }),
+      'an error getter that throws': () => ({
+        success: false,
+        get error() {
+          throw new Error('error getter');
+        },
+      }),
+    };
+    for (const [name, safeParse] of Object.entries(answers)) {
+      registerTransport('odd-schema', { schema: { safeParse } as never, create: () => new MemoryTransport() });
+      let error: unknown;
+      try {
+        createLogger({ exitFlush: false, transports: [{ type: 'odd-schema' as never, x: 1 }] });
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error, name).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).path, name).toBe('transports[0]');
+      expect((error as ConfigError).message, name).toMatch(/option schema (threw|answered with no zod result)/);
+    }
   });
 });
