@@ -34,7 +34,6 @@ export class RotationPlan {
   private readonly dir: string;
   private readonly stem: string;
   private readonly ext: string;
-  private readonly pattern: RegExp;
 
   constructor(
     readonly path: string,
@@ -43,8 +42,6 @@ export class RotationPlan {
     this.dir = dirname(path);
     this.ext = extname(path);
     this.stem = basename(path, this.ext);
-    const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    this.pattern = new RegExp(`^${literal(this.stem)}\\.(\\d+)\\.rotated${literal(this.ext)}(\\.gz)?$`);
   }
 
   get bySize(): boolean {
@@ -68,15 +65,35 @@ export class RotationPlan {
       // A folder or symlink under a rotated name is not ours: never compressed (read through) or pruned.
       if (!entry.isFile()) continue;
       const name = entry.name;
-      const match = this.pattern.exec(name);
-      if (!match) continue;
-      const sequence = Number(match[1]);
-      const compressed = match[2] !== undefined;
+      let compressed = false;
+      let sequence = this.sequenceOf(name);
+      if (sequence === undefined && name.endsWith('.gz')) {
+        compressed = true;
+        sequence = this.sequenceOf(name.slice(0, -3));
+      }
+      if (sequence === undefined) continue;
       const existing = bySequence.get(sequence);
       if (!existing || (existing.compressed && !compressed))
         bySequence.set(sequence, { path: join(this.dir, name), sequence, compressed });
     }
     return [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
+  }
+
+  /**
+   * N of `<stem>.<N>.rotated<ext>`, else undefined. Compared as text, not by a pattern made of
+   * the name: a regular expression of a name of 40,000 characters is too large for V8, and
+   * its SyntaxError, thrown while the folder was listed after a rotation, ended the process.
+   */
+  private sequenceOf(name: string): number | undefined {
+    const tail = `.rotated${this.ext}`;
+    const start = this.stem.length + 1;
+    const end = name.length - tail.length;
+    if (end <= start || !name.startsWith(`${this.stem}.`) || !name.endsWith(tail)) return undefined;
+    for (let i = start; i < end; i++) {
+      const c = name.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+    }
+    return Number(name.slice(start, end));
   }
 
   nextSequence(): number {
