@@ -147,7 +147,10 @@ export class LoggerTree {
     parsedFields = false,
   ): void {
     if (this.closed) {
-      this.droppedAfterClose++;
+      // Counted beside the invariant, and said once: a log call after close() is a shutdown-order bug.
+      if (this.droppedAfterClose++ === 0) {
+        this.router.diagnose('a record was logged after close(): dropped, counted in droppedAfterClose (said once)');
+      }
       return;
     }
     const record = new LogRecordImpl(level, time, msg, fields, scope, context);
