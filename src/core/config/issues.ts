@@ -109,6 +109,12 @@ function describe(issue: Issue, schema: unknown): Problem[] {
       return [{ path, expected: `invalid key: ${inner}` }];
     }
     case 'invalid_union': {
+      // One alternative took the value's shape and failed deeper in it (a number in a list of
+      // paths): that is the problem, at its own path, not the union's "expected …" at the top.
+      const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+      if (deeper.length === 1) {
+        return deeper[0]!.flatMap((inner) => describe({ ...inner, path: [...path, ...inner.path] } as Issue, schema));
+      }
       // Say what each alternative wanted instead of zod's bare "Invalid input".
       if (!issue.message.startsWith('Invalid input')) return [{ path, expected: issue.message }];
       const wanted = issue.errors.map((branch) => branch.map((i) => describe(i, schema)[0]?.expected ?? i.message)[0]);

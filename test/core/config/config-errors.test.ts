@@ -96,6 +96,15 @@ const cases: [string, unknown, string, RegExp][] = [
   ],
   ['redact not a list', { redact: 'password' }, 'redact', /expected an array of paths/],
   ['malformed redact path', { redact: ['ok', 'a..b'] }, 'redact[1]', /invalid redact path "a\.\.b"/],
+  // One alternative of a union took the value's shape and failed deeper: named there, not at the union.
+  ['a redact path that is no string', { redact: ['ok', 5] }, 'redact[1]', /expected string, got number/],
+  ['a paths entry that is no string', { redact: { paths: [5] } }, 'redact.paths[0]', /expected string, got number/],
+  [
+    'a format type that is no string',
+    { transports: [{ type: 'memory', format: { type: 5 } }] },
+    'transports[0].format.type',
+    /expected string, got number/,
+  ],
   ['custom level with a bad name', { levels: { 'Bad-Name': 35 } }, 'levels["Bad-Name"]', /lowercase letters/],
   ['custom level with a bad value', { levels: { audit: 1.5 } }, 'levels.audit', /expected int/],
   [
