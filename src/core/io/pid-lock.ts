@@ -4,8 +4,25 @@ import { readOwnFile, removeQuietly, UnsafeFileError } from './safe-open.js';
 // Created exclusively, so never through a symlink; O_NOFOLLOW says so outright.
 const CREATE = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
 
-/** Lock files this process holds: a lock naming our own pid but not in here is left over. */
+/** Lock files this copy of the module holds. */
 const heldHere = new Set<string>();
+
+/**
+ * When this process started, on the monotonic clock (ms): the same in each of its threads,
+ * and unlike the wall clock never set back or forward. Threads of one process share its pid,
+ * and each loads its own copy of this module (so do the ESM and CommonJS builds side by side):
+ * by the pid alone, a sibling's lock looked left over and was taken while it was held.
+ */
+const STARTED_MS = Number(process.hrtime.bigint() / 1_000_000n) - process.uptime() * 1000;
+/** Two readings of STARTED_MS in one process differ by well under this (measured: under 1 ms). */
+const SAME_START_MS = 50;
+/**
+ * What a lock of ours holds: the pid, the process's start and this copy of the module. A
+ * lock naming our pid with another start was left by an earlier process given the same pid
+ * (a container's pid 1 after a restart): left over. With our start and another copy: a
+ * sibling thread (or the other build) holds it.
+ */
+const OWNER = `${process.pid} ${Math.round(STARTED_MS)} ${Math.random().toString(36).slice(2, 10)}`;
 
 /**
  * A lock file that names its owner: created exclusively and holding the owner's pid, so of
@@ -21,12 +38,13 @@ export function tryLock(path: string, staleAfterMs?: number): PidLock | undefine
       fd = openSync(path, CREATE, 0o640);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (ownerAlive(path, staleAfterMs)) return undefined;
-      takeOverStale(path, staleAfterMs);
+      const state = ownerState(path, staleAfterMs);
+      if (state === 'alive') return undefined;
+      if (state === 'dead') takeOverStale(path, staleAfterMs);
       continue;
     }
     try {
-      writeSync(fd, String(process.pid));
+      writeSync(fd, OWNER);
     } finally {
       closeSync(fd);
     }
@@ -49,13 +67,16 @@ function takeOverStale(path: string, staleAfterMs: number | undefined): void {
   try {
     fd = openSync(mutex, CREATE, 0o640);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && !ownerAlive(mutex)) removeQuietly(mutex);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && ownerState(mutex) === 'dead') removeQuietly(mutex);
     return; // someone else is taking it over: the caller tries the exclusive create again
   }
   try {
-    writeSync(fd, String(process.pid));
+    writeSync(fd, OWNER);
     closeSync(fd);
-    if (!ownerAlive(path, staleAfterMs)) removeQuietly(path);
+    // Only a lock that is there and whose owner is dead: one gone in the meantime (its owner
+    // released it) may be made again by a live owner at any moment, and removing "it" then
+    // removed that owner's lock, so two held it at once (found by six processes rotating).
+    if (ownerState(path, staleAfterMs) === 'dead') removeQuietly(path);
   } finally {
     removeQuietly(mutex);
   }
@@ -83,7 +104,7 @@ export class PidLock {
     try {
       const fd = openSync(this.path, CREATE, 0o640);
       try {
-        writeSync(fd, String(process.pid));
+        writeSync(fd, OWNER);
       } finally {
         closeSync(fd);
       }
@@ -93,8 +114,10 @@ export class PidLock {
       if (code !== 'EEXIST') return `it could not be made again: ${code ?? String(error)}`;
     }
     try {
-      const owner = readOwnFile(this.path, 32);
-      if (owner !== String(process.pid)) return `it names another owner now (pid ${owner || 'not yet written'})`;
+      const owner = readOwnFile(this.path, LOCK_TEXT_MAX);
+      if (owner !== OWNER) {
+        return `it names another owner now (${owner ? `pid ${owner.split(' ')[0]}` : 'not yet written'})`;
+      }
       const now = new Date();
       lutimesSync(this.path, now, now);
       return undefined;
@@ -107,13 +130,13 @@ export class PidLock {
     if (!heldHere.delete(this.path)) return;
     // Ours only while it names us: one removed under us (a cleaner, an `rm -rf`) may since
     // have been made by another logger, which would lose it to this removal.
-    let pid: string;
+    let owner: string;
     try {
-      pid = readOwnFile(this.path, 32);
+      owner = readOwnFile(this.path, LOCK_TEXT_MAX);
     } catch {
       return;
     }
-    if (pid === String(process.pid)) removeQuietly(this.path);
+    if (owner === OWNER) removeQuietly(this.path);
   }
 }
 
@@ -125,32 +148,45 @@ const UNWRITTEN_GRACE_MS = 10_000;
 
 /** Does a live logger (of this process or another) hold the lock at `path`? */
 export function lockHeld(path: string): boolean {
-  return lstatSync(path, { throwIfNoEntry: false }) !== undefined && ownerAlive(path);
+  return ownerState(path) === 'alive';
 }
 
+/** The longest text a lock of ours holds (pid, start, copy), with room to spare. */
+const LOCK_TEXT_MAX = 64;
+
 /**
- * Is the owner named in the lock file alive? A lock still being written counts as alive, and
- * so does one that is not a file of ours (a symlink, a FIFO, another user's): it was not
- * written by a logger of ours, so it is neither read through nor taken over.
+ * Is the owner named in the lock file alive, or dead, or is there no lock (`gone`)? A lock
+ * still being written counts as alive, and so does one that is not a file of ours (a symlink,
+ * a FIFO, another user's): it was not written by a logger of ours, so it is neither read
+ * through nor taken over.
  */
-function ownerAlive(path: string, staleAfterMs?: number): boolean {
-  let pid: number;
+function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'gone' {
+  let text: string;
   let age: number;
   try {
-    pid = Number(readOwnFile(path, 32));
+    text = readOwnFile(path, LOCK_TEXT_MAX);
     age = Date.now() - lstatSync(path).mtimeMs;
   } catch (error) {
-    return error instanceof UnsafeFileError;
+    if (error instanceof UnsafeFileError) return 'alive';
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : 'dead';
   }
-  if (staleAfterMs !== undefined && age > staleAfterMs) return false;
+  if (staleAfterMs !== undefined && age > staleAfterMs) return 'dead';
+  const [pidText = '', startText] = text.split(' ');
+  const pid = Number(pidText);
   // Without a pid for long it never gets one: held for ever, it would strand a spool's records.
   // Either way from now, so a clock set back does not make it young again.
-  if (!Number.isInteger(pid) || pid <= 0) return Math.abs(age) < UNWRITTEN_GRACE_MS;
-  if (pid === process.pid) return heldHere.has(path);
+  if (pidText === '' || !Number.isInteger(pid) || pid <= 0) {
+    return Math.abs(age) < UNWRITTEN_GRACE_MS ? 'alive' : 'dead';
+  }
+  if (pid === process.pid) {
+    if (text === OWNER) return heldHere.has(path) ? 'alive' : 'dead';
+    const start = Number(startText);
+    return startText !== undefined && Math.abs(start - STARTED_MS) < SAME_START_MS ? 'alive' : 'dead';
+  }
   try {
     process.kill(pid, 0);
-    return true;
+    return 'alive';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'dead';
   }
 }
