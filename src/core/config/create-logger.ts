@@ -34,6 +34,7 @@ import { LoggerTree } from '../logger/logger-tree.js';
 import { writeDiagnostic } from '../logger/stderr-diagnostics.js';
 import { RecordShape } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
+import { forgetCopies } from '../record/redacted-copies.js';
 import type { Transport } from '../plugin/transport.js';
 import type { DeliveryFailure } from '../routing/events.js';
 import { Router } from '../routing/router.js';
@@ -368,6 +369,7 @@ function build(
   const serializedBase =
     typeof formattedBase === 'object' && formattedBase !== null ? serializerSet.apply(formattedBase) : formattedBase;
   const bindings = fieldsJson(redactor ? redactor(serializedBase) : serializedBase, baseSafe);
+  forgetCopies();
   const exitFlush = config.exitFlush ?? true;
   tree = new LoggerTree({
     levels,

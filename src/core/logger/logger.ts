@@ -2,6 +2,7 @@ import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput, type LevelName } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
+import { forgetCopies } from '../record/redacted-copies.js';
 import { fieldsJson, type SafeOptions, safeJson, textOf } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
@@ -745,6 +746,9 @@ function bindingsFragment(
   } catch (error) {
     // Never throws into the caller: the child logs, saying what was wrong with its bindings.
     return fieldsJson({ bindingsError: `bindings could not be used: ${describeThrown(error)}` });
+  } finally {
+    // No line follows: the copies redaction noted for these bindings are not kept past here.
+    forgetCopies();
   }
 }
 

@@ -1,4 +1,5 @@
-import { errorObject, noteCopy, readProperty } from './serialize.js';
+import { noteCopy } from './redacted-copies.js';
+import { errorObject, readProperty } from './serialize.js';
 import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
 
 /** What replaces a redacted value: a fixed value, a function of it, or removal of the key. */

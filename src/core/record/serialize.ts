@@ -1,5 +1,6 @@
 import { Stream } from 'node:stream';
 import { types } from 'node:util';
+import { copiesNoted, originalOf } from './redacted-copies.js';
 /**
  * JSON building for log lines. The fast path leans on the native JSON.stringify and only
  * falls back to the careful walker when that throws (cycles, BigInt, throwing getters or
@@ -505,40 +506,9 @@ export interface Spent {
 
 const OVER_BUDGET = '"[truncated: serialisation budget spent]"';
 
-/**
- * Redaction's copies made for the line being built, each followed by the object it was
- * copied from. To the walker a copy is its original: an object that refers back to itself
- * (`req.self = req`) comes back through the original, which the copy's censored values are
- * not in; walked as a new object it wrote them in clear one level down. Now it is
- * "[Circular]", as it is when nothing is redacted. Kept in a list, not a WeakMap: a WeakMap
- * entry cost about 160 ns a copy, on every redacted record, for the rare careful walk that
- * reads it. The logger forgets them once the record's line is built (a line built later
- * walks as before).
- */
-const copies: object[] = [];
-/** Pairs noted at most per line: past it, copies walk as before. */
-const MAX_COPIES = 32;
-
-/** Says that `copy` (made by redaction) stands for `original` in the line being built. */
-export function noteCopy(copy: object, original: object): void {
-  if (copies.length >= MAX_COPIES * 2) return;
-  // A copy of a copy (a second path through the same object) stands for the first original.
-  copies.push(copy, copyOriginal(original) ?? original);
-}
-
-/** Forgets the copies noted: the line they were made for is built. */
-export function forgetCopies(): void {
-  if (copies.length !== 0) copies.length = 0;
-}
-
-function copyOriginal(obj: object): object | undefined {
-  for (let i = 0; i < copies.length; i += 2) if (copies[i] === obj) return copies[i + 1];
-  return undefined;
-}
-
 /** The walk's ancestors at the top of a record's values: the fields, and what they were copied from. */
 function ancestorsOf(fields: object): unknown[] {
-  const original = copyOriginal(fields);
+  const original = copiesNoted() ? originalOf(fields) : undefined;
   return original === undefined ? [fields] : [fields, original];
 }
 
@@ -598,7 +568,9 @@ function walk(
   if (types.isRegExp(obj)) return regExpJson(obj);
   if (depth >= options.maxDepth) return Array.isArray(obj) ? '"[Array]"' : '"[Object]"';
 
-  const original = copies.length === 0 ? undefined : copyOriginal(obj);
+  const original = copiesNoted() ? originalOf(obj) : undefined;
+  // A second copy of an object a first copy of stands for (two paths through it) is it too.
+  if (original !== undefined && ancestors.includes(original)) return '"[Circular]"';
   ancestors.push(obj);
   if (original !== undefined) ancestors.push(original);
   try {

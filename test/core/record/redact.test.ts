@@ -110,6 +110,49 @@ describe('redaction', () => {
     await plain.close();
   });
 
+  it('self-references stay "[Circular]" past 32 copies, after stale copies, and through two paths', async () => {
+    // Gaps a review found in the first fix: copies past a cap of 32 were not noted; copies a
+    // child's bindings or a closed logger's %j noted were never forgotten and filled the list;
+    // a second path made a second copy of the same original, which the walker took for new.
+    const { createLogger } = await import('../../../src/index.js');
+    const logger = (redact: string[]) =>
+      createLogger({
+        exitFlush: false,
+        base: null,
+        timestamp: false,
+        redact,
+        transports: [{ type: 'memory', id: 'm' }],
+      });
+    const lines = (log: ReturnType<typeof logger>) => log.transport<MemoryTransport>('m')!.lines().join('');
+
+    const many = logger(['items[*].password']);
+    const items = Array.from({ length: 40 }, (_, i) => {
+      const item: Record<string, unknown> = { password: `SECRET${i}x` };
+      item.self = item;
+      return item;
+    });
+    many.info({ items }, 'forty');
+    expect(lines(many)).not.toMatch(/SECRET\d+x/);
+
+    const stale = logger(['user.password']);
+    for (let i = 0; i < 40; i++) stale.child({ user: { password: 'p' } });
+    const closed = logger(['password']);
+    await closed.close();
+    for (let i = 0; i < 40; i++) closed.info('%j', { password: 'p' });
+    const user: Record<string, unknown> = { password: 'HUNTER2' };
+    user.self = user;
+    stale.info({ user }, 'after many copies that made no line');
+    expect(lines(stale)).not.toContain('HUNTER2');
+
+    const twoPaths = logger(['password', '*.token']);
+    const a: Record<string, unknown> = { password: 'PW-FIELDS', token: 't' };
+    a.self = a;
+    twoPaths.info(a);
+    twoPaths.info('%j', a);
+    expect(lines(twoPaths)).not.toContain('PW-FIELDS');
+    for (const log of [many, stale, twoPaths]) await log.close();
+  });
+
   it('treats a "__proto__" key as data, never as the prototype', () => {
     const input = JSON.parse('{"__proto__": {"secret": 1}, "a": {"__proto__": {"secret": 2}}}') as Record<
       string,
