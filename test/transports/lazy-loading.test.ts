@@ -44,7 +44,8 @@ describe('what start-up does not need is loaded when first used', () => {
     expect(loaded(build, 'void ({} instanceof lib.SyslogTransport);')).toEqual(['syslog']);
     expect(loaded(build, 'lib.configJsonSchema();')).toEqual(['http', 'syslog', 'validating', 'zod']);
     expect(loaded(build, 'lib.createPrettyFormatter({}, { colorize: true });')).toEqual(['picocolors']);
-    const request = "log.info({ method: 'GET', url: '/', headers: {}, socket: {} });";
+    const open = "lib.createLogger({ exitFlush: false, transports: [{ type: 'memory' }] })";
+    const request = `${open}.info({ method: 'GET', url: '/', headers: {}, socket: {} });`;
     expect(loaded(build, request)).toEqual(['pino-std-serializers']);
   });
 });

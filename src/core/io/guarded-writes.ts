@@ -1,10 +1,13 @@
 import type { Writable } from 'node:stream';
 
-/** What a guarded stream's misbehaviour is told to. */
+/** What a guarded stream's misbehaviour is told to: each transport writing to it. */
 export interface WriteGuard {
-  /** A `_write` or `_writev` threw: its chunks count as written for the stream, and fail for us. */
+  /**
+   * A `_write` or `_writev` threw before it called back: its chunks count as written for the
+   * stream, and fail for whoever wrote them (each guard of a stream is told; it takes its own).
+   */
   threw(chunks: readonly unknown[], error: Error): void;
-  /** A write's callback came a second time: ignored (told the first time only). */
+  /** A write's callback came a second time: ignored (told once per stream). */
   calledBackTwice(): void;
 }
 
@@ -12,30 +15,43 @@ type Callback = (error?: Error | null) => void;
 type WriteFn = (chunk: unknown, encoding: BufferEncoding, callback: Callback) => void;
 type WritevFn = (chunks: { chunk: unknown; encoding: BufferEncoding }[], callback: Callback) => void;
 
+/** The guards of each stream wrapped: a stream handed to two loggers is wrapped once. */
+const guardsOf = new WeakMap<Writable, Set<WriteGuard>>();
+
 /**
- * Guards a Writable handed to us as a transport against its own `_write` and `_writev`. One
- * that throws leaves Node's stream stuck mid-write for good (every later record waits), and
- * a `_writev` that throws from inside an earlier write's callback crashed the process: the
- * throw is caught and the write told done (the guard fails its chunks). Node hands each write
+ * Guards a Writable handed to us as a transport against its own `_write` and `_writev`, as
+ * they are when the transport is made (one assigned later is the stream's own). One that
+ * throws leaves Node's stream stuck mid-write for good (every later record waits), and a
+ * `_writev` that throws from inside an earlier write's callback crashed the process: the
+ * throw is caught and the write told done (the guards fail its chunks). Node hands each write
  * one callback, and a stream that calls it twice destroys itself with ERR_MULTIPLE_CALLBACK
  * (or, in object mode, calls back for the next write before it is written): the later calls
- * are ignored.
+ * are ignored. A throw after the callback came (the stream took the chunk) fails nothing.
  */
-export function guardWrites(stream: Writable, told: WriteGuard): void {
+export function guardWrites(stream: Writable, guard: WriteGuard): void {
+  const known = guardsOf.get(stream);
+  if (known !== undefined) {
+    known.add(guard);
+    return;
+  }
+  const guards = new Set([guard]);
+  guardsOf.set(stream, guards);
   let saidTwice = false;
-  const guard: WriteGuard = {
-    threw: told.threw,
+  const told: WriteGuard = {
+    threw: (chunks, error) => {
+      for (const each of guards) each.threw(chunks, error);
+    },
     calledBackTwice: () => {
       if (saidTwice) return;
       saidTwice = true;
-      told.calledBackTwice();
+      for (const each of guards) each.calledBackTwice();
     },
   };
   const own = stream as Writable & { _write?: unknown; _writev?: unknown };
   const write = own._write;
   if (typeof write === 'function') {
     own._write = ((chunk, encoding, callback) =>
-      guarded([chunk], callback, guard, (once) => (write as WriteFn).call(stream, chunk, encoding, once))) as WriteFn;
+      guarded([chunk], callback, told, (once) => (write as WriteFn).call(stream, chunk, encoding, once))) as WriteFn;
   }
   const writev = own._writev;
   if (typeof writev === 'function') {
@@ -43,7 +59,7 @@ export function guardWrites(stream: Writable, told: WriteGuard): void {
       guarded(
         chunks.map((c) => c.chunk),
         callback,
-        guard,
+        told,
         (once) => (writev as WritevFn).call(stream, chunks, once),
       )) as WritevFn;
   }
@@ -67,8 +83,8 @@ function guarded(
   try {
     call(once);
   } catch (error) {
-    guard.threw(chunks, error instanceof Error ? error : new Error(String(error)));
     if (called) return;
+    guard.threw(chunks, error instanceof Error ? error : new Error(String(error)));
     called = true;
     callback();
   }

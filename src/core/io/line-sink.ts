@@ -145,6 +145,7 @@ export class LineSink<T> {
       return false;
     }
     this.inFlight.push(items);
+    this.writing.add(chunk);
     this.writes++;
     this.bytesWritten += chunk.length;
     let thrown: Error | undefined;
@@ -186,12 +187,22 @@ export class LineSink<T> {
    */
   private readonly thrown = new Map<unknown, Error>();
 
-  /** The stream's own write threw for these chunks. */
-  writeThrew(chunks: readonly unknown[], error: Error): void {
-    for (const chunk of chunks) this.thrown.set(chunk, error);
+  /** Chunks handed to the stream and not yet called back: a stream two loggers share throws for either's. */
+  private readonly writing = new Set<unknown>();
+
+  /** The stream's own write threw for these chunks: whether any of them was ours. */
+  writeThrew(chunks: readonly unknown[], error: Error): boolean {
+    let ours = false;
+    for (const chunk of chunks) {
+      if (!this.writing.has(chunk)) continue;
+      this.thrown.set(chunk, error);
+      ours = true;
+    }
+    return ours;
   }
 
   private onWritten(error: Error | null | undefined, chunk: Buffer): void {
+    this.writing.delete(chunk);
     const threw = this.thrown.size > 0 ? this.thrown.get(chunk) : undefined;
     if (threw !== undefined) this.thrown.delete(chunk);
     // A callback of a write given up on finds nothing: its items were settled then.

@@ -7,7 +7,7 @@ import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
 import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
 import { dispatchingCall } from '../record/object-form.js';
-import { forgetCopies } from '../record/serialize.js';
+import { forgetCopies } from '../record/redacted-copies.js';
 import { registerForExit, unregisterForExit } from './exit-hooks.js';
 import { FieldPickers } from './field-pickers.js';
 import { type RecordParts, splitParsedObject, splitRecordObject } from './record-object.js';
@@ -147,8 +147,10 @@ export class LoggerTree {
     parsedFields = false,
   ): void {
     if (this.closed) {
-      // Counted beside the invariant, and said once: a log call after close() is a shutdown-order bug.
-      if (this.droppedAfterClose++ === 0) {
+      forgetCopies();
+      // Counted beside the invariant, and said once: a log call after close() is a shutdown-order
+      // bug. Not the logger's own records (a drop summary written as close() runs): not the caller's.
+      if (this.droppedAfterClose++ === 0 && !internal) {
         this.router.diagnose('a record was logged after close(): dropped, counted in droppedAfterClose (said once)');
       }
       return;
@@ -268,6 +270,12 @@ export class LoggerTree {
     redactor: Redactor | undefined,
     parsed: boolean,
   ): void {
+    // A stream goes on to its end after close() (see delivery.md): its lines are counted, as
+    // documented, without the word a log call after close() gets.
+    if (this.closed) {
+      this.droppedAfterClose++;
+      return;
+    }
     let parts: RecordParts;
     let fields: Record<string, unknown>;
     let msg: string | undefined;

@@ -22,8 +22,7 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
       const sink = this.sink;
       guardWrites(stream, {
         threw: (chunks, error) => {
-          this.report(`the stream's write threw: ${error.message}`, error);
-          sink.writeThrew(chunks, error);
+          if (sink.writeThrew(chunks, error)) this.report(`the stream's write threw: ${error.message}`, error);
         },
         calledBackTwice: () => this.report(CALLED_BACK_TWICE),
       });
@@ -68,7 +67,9 @@ export class WritableTransport extends Transport {
   readonly type: string = 'writable';
   private readonly inFlight = new Queue<LogRecord>();
   /** Records whose _write threw, and why: settled as failed when their callback comes. */
-  private readonly thrown = new Map<LogRecord, Error>();
+  private readonly thrown = new WeakMap<LogRecord, Error>();
+  /** Whether any write threw: until then a callback looks nothing up. */
+  private anyThrown = false;
   /** Set once the stream's queue is given up on (the process is ending): it will never be written. */
   private givenUp: Error | undefined;
   /** The stream's first 'error': later records fail with it. */
@@ -84,7 +85,9 @@ export class WritableTransport extends Transport {
     guardWrites(target, {
       threw: (records, error) => {
         this.report(`the stream's write threw: ${error.message}`, error);
+        // A stream two loggers share tells both: a record of the other's never comes back here.
         for (const record of records) this.thrown.set(record as LogRecord, error);
+        this.anyThrown = true;
       },
       calledBackTwice: () => this.report(CALLED_BACK_TWICE),
     });
@@ -148,7 +151,7 @@ export class WritableTransport extends Transport {
     // A callback of a write given up on finds nothing: its record was settled then.
     const record = this.inFlight.shift();
     if (record === undefined) return;
-    const threw = this.thrown.size > 0 ? this.thrown.get(record) : undefined;
+    const threw = this.anyThrown ? this.thrown.get(record) : undefined;
     if (threw) this.thrown.delete(record);
     if (error || threw) this.settleFailed([record], toError(error ?? threw));
     else this.settleDelivered(1);

@@ -123,6 +123,9 @@ const ECHO_DROPPED = dropReason(
  * dispatched (a validation warning, a drop summary, a listener that logs) waits until that
  * dispatch is done, so the router is never re-entered.
  */
+/** The least a stream is given without progress at a close (see settleTarget). */
+const MIN_STREAM_STRETCH_MS = 1000;
+
 export class Router extends EventEmitter<RouterEvents> {
   private readonly targets: Target[] = [];
   private readonly selected: boolean[] = [];
@@ -354,6 +357,15 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.backpressure.blocked;
   }
 
+  /**
+   * An event held for later (see exit-hold) runs as it would have now: one held while failures
+   * were reported runs inside such a report again, so what its listener logs is quiet (counted
+   * and dead-lettered, not reported to it again), as it is when nothing is held.
+   */
+  private later(emit: () => void): () => void {
+    return this.reporting ? () => this.reportingFailures(emit) : emit;
+  }
+
   reportingFailures(run: () => void): void {
     if (this.reporting) {
       run();
@@ -459,25 +471,36 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /**
    * Waits for a target to settle or park what it holds. One with no deadline of its own (a
-   * stream handed in as a transport) is given `streamWaitMs` when that is set (a close without
-   * a timeout): a stalled stream held such a close for ever. Then its records fail, counted
-   * and dead-lettered, and the stream is destroyed; the other targets are waited for still.
+   * stream handed in as a transport) is given `streamWaitMs` (at least a second) at a time
+   * when that is set (a close without a timeout): a stalled stream held such a close for ever.
+   * Once a stretch passes in which it settled nothing, its records fail, counted and
+   * dead-lettered, and the stream is destroyed; the other targets are waited for still.
    */
   private async settleTarget(target: Target, streamWaitMs: number | undefined): Promise<void> {
     const settling = this.backpressure.flushTarget(target, true);
     if (streamWaitMs === undefined || !target.transport.waitsWithoutDeadline) return settling;
-    if (await withTimeout(settling, streamWaitMs)) return;
+    // Given up after a stretch in which it settled nothing: a stream that is slow but moving
+    // is waited for, however long the whole takes, and `exitTimeoutMs: 0` (a script's end
+    // waits for nothing) does not fail a healthy stream's records before its first callback.
+    const stretch = Math.max(streamWaitMs, MIN_STREAM_STRETCH_MS);
+    let held = target.held().inMemory;
+    for (;;) {
+      if (await withTimeout(settling, stretch)) return;
+      const now = target.held().inMemory;
+      if (now >= held) break;
+      held = now;
+    }
     this.gaveUpStreams = true;
     this.failures.givingUp = true;
     try {
       const waiting = target.takeAllWaiting();
       for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
-      target.transport.giveUpSync(new Error(`not taken by the stream within ${streamWaitMs} ms of close()`));
+      target.transport.giveUpSync(new Error(`the stream took none of its records for ${stretch} ms at close()`));
       target.transport.destroy();
     } finally {
       this.failures.givingUp = false;
     }
-    this.diagnose(`${target.id} (a stream) did not take its records within ${streamWaitMs} ms of close(): they failed`);
+    this.diagnose(`${target.id} (a stream) took none of its records for ${stretch} ms at close(): they failed`);
     this.failures.report();
   }
 
@@ -656,7 +679,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   diagnose(message: string, detail?: unknown): void {
     if (this.listenerCount('diagnostic') === 0) return;
-    if (heldEvent(() => this.diagnose(message, detail))) return;
+    if (heldEvent(this.later(() => this.diagnose(message, detail)))) return;
     try {
       this.emit('diagnostic', message, detail);
     } catch {
@@ -673,7 +696,7 @@ export class Router extends EventEmitter<RouterEvents> {
     const first = args[0] as { record?: unknown } | undefined;
     if (typeof first === 'object' && first !== null && first.record instanceof Object)
       ownLine(first.record as LogRecord);
-    if (heldEvent(() => this.announce(event, ...args))) return;
+    if (heldEvent(this.later(() => this.announce(event, ...args)))) return;
     try {
       (this.emit as (name: K, ...rest: RouterEvents[K]) => boolean)(event, ...args);
     } catch (error) {

@@ -229,6 +229,27 @@ describe('F2b: a listener that exits inside the exit path, with more targets and
     expect(lastJson<Counts>(child.stdout)).toMatchObject({ logged: 1000, failed: 1000, deadLettered: 1000 });
   });
 
+  it('a listener that logs for each failure at exit is told once, as at run time: its record is quiet', async () => {
+    // Held, the event ran after the report that marks what its listener logs as quiet: the
+    // listener was told of its own record's failure too, and logged again (a review found it).
+    const dir = folder('exit-listener-quiet');
+    const child = await runChild(
+      `const { Writable } = await import('node:stream');
+       const stalled = new Writable({ objectMode: true, write() {} });
+       const log = createLogger({ base: null, router: { deadLetter: ${JSON.stringify(join(dir, 'dead.ndjson'))} },
+         transports: [stalled] });
+       let heard = 0;
+       log.on('deliveryFailed', () => { heard++; log.warn({ i: 1 }, 'listener saw a failure'); });
+       process.on('exit', () => writeSync(1, JSON.stringify({ heard, ...log.stats() }) + '\\n'));
+       log.info({ i: 0 }, 'first');
+       setTimeout(() => process.exit(0), 50);`,
+      { timeoutMs: 20_000 },
+    );
+    expect(child.code).toBe(0);
+    expect(lastJson<Counts & { heard: number }>(child.stdout)).toMatchObject({ heard: 1, logged: 2, failed: 2 });
+    expect(deadIds(dir)).toEqual(new Set([0, 1]));
+  });
+
   it('two loggers: the second logger has all its records dead-lettered and counted', async () => {
     const [down, stall] = [await receiver('down'), await receiver('stall')];
     const [dirA, dirB] = [folder('exit-listener-a'), folder('exit-listener-b')];

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -127,12 +127,13 @@ describe('close({ timeoutMs }) with a Writable transport that never calls back',
 
 // A stream has no deadline of its own: a close() without a timeout waited for its callbacks for
 // ever, so a service's `await log.close(); process.exit(0)` on SIGTERM hung until SIGKILL
-// (found by attacking the exit path). Now such a close gives the stream exitTimeoutMs.
+// (found by attacking the exit path). Now such a close gives up a stream that settles nothing
+// for exitTimeoutMs (at least a second).
 describe('close() without a timeout, with a Writable transport that has stalled', () => {
   it.each([
     ['an objectMode Writable that never calls back', 'object'],
     ['a socket to a peer that stopped reading', 'socket'],
-  ])('%s: gives up after exitTimeoutMs (false), its records failed and dead-lettered', async (_name, kind) => {
+  ])('%s: gives up after a second without progress (false), its records failed, dead-lettered', async (_name, kind) => {
     const dir = tempFolder(`stream-close-${kind}`);
     const child = await runChild(
       `const { Writable } = await import('node:stream');
@@ -163,6 +164,23 @@ describe('close() without a timeout, with a Writable transport that has stalled'
     expect(stats.delivered + stats.failed).toBe(20000);
     expect(ids(join(dir, 'dead.ndjson'), true).size).toBe(stats.failed);
     const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8');
-    expect(dead).toContain('not taken by the stream within 300 ms of close()');
+    expect(dead).toContain('the stream took none of its records for 1000 ms at close()');
+  });
+});
+
+describe('close() without a timeout, with a healthy Writable transport', () => {
+  it('exitTimeoutMs 0 gives up nothing that moves: a file stream and a slow stream deliver every record', async () => {
+    // With the stream's wait taken as exitTimeoutMs itself, 0 failed all 1,000 records of a
+    // stream that had written every one (found by a review of that change).
+    const dir = tempFolder('stream-close-healthy');
+    const path = join(dir, 'app.log');
+    const slow = new Writable({ write: (_chunk, _encoding, callback) => setTimeout(callback, 300) });
+    for (const stream of [createWriteStream(path), slow]) {
+      const log = createLogger({ base: null, exitFlush: false, exitTimeoutMs: 0, transports: [stream] });
+      for (let i = 0; i < 1000; i++) log.info({ i }, 'healthy');
+      expect(await log.close()).toBe(true);
+      expect(log.stats()).toMatchObject({ logged: 1000, delivered: 1000, failed: 0, pending: 0 });
+    }
+    expect(ids(path).size).toBe(1000);
   });
 });

@@ -71,3 +71,28 @@ describe("a Writable transport's own writes that misbehave", () => {
     expect(outcome.diagnostics.filter((m) => m.includes('called back twice'))).toHaveLength(1);
   });
 });
+
+describe('a byte stream two loggers share', () => {
+  it("a write that throws for one logger's line fails that logger's record, said to it; the other's goes", async () => {
+    // Each logger wrapped the stream again, so the first logger's guard caught the second's
+    // throw: the second counted its record delivered (found by a review of the guard).
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('../../../src/index.js');
+    const stream = new Writable({
+      write(chunk, _encoding, callback) {
+        if (String(chunk).includes('from-B')) throw new Error('refuse B');
+        setImmediate(callback);
+      },
+    });
+    const said: string[] = [];
+    const a = createLogger({ exitFlush: false, diagnostics: (m) => said.push(`A ${m}`), transports: [stream] });
+    const b = createLogger({ exitFlush: false, diagnostics: (m) => said.push(`B ${m}`), transports: [stream] });
+    a.info('from-A');
+    await a.flush();
+    b.info('from-B');
+    await b.flush();
+    expect(a.stats()).toMatchObject({ delivered: 1, failed: 0 });
+    expect(b.stats()).toMatchObject({ delivered: 0, failed: 1 });
+    expect(said.filter((m) => m.includes('write threw'))).toEqual(["B stream#0: the stream's write threw: refuse B"]);
+  });
+});

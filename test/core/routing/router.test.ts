@@ -229,6 +229,20 @@ describe('backpressure and overflow', () => {
     expect(log.stats()).toMatchObject({ logged: 101, delivered: 101, dropped: 0, failed: 0, pending: 0 });
   });
 
+  it('a drop summary written as close() ends the episode is not taken for the caller logging after close', async () => {
+    // The summary, the logger's own record, came after close() began: it was counted in
+    // droppedAfterClose and the caller was told of a shutdown-order bug it did not make.
+    const { log, stalled } = stalledLogger('drop-newest', 10);
+    const said: string[] = [];
+    log.on('diagnostic', (message: string) => said.push(message));
+    for (let i = 0; i < 100; i++) log.info(`m${i}`);
+    stalled.mode = 'ok';
+    const closing = log.close();
+    stalled.release();
+    await closing;
+    expect(said.filter((m) => m.includes('logged after close()'))).toEqual([]);
+  });
+
   it('drop-oldest keeps the newest waiting records', async () => {
     const { log, stalled } = stalledLogger('drop-oldest', 10);
     for (let i = 0; i < 100; i++) log.info(`m${i}`);
