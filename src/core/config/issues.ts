@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { closest } from '../util/closest.js';
 import { describeEnvSource, envBoolean, envNumber, envSourceAt } from '../util/env-text.js';
 import { NO, parseFast } from '../util/lazy-schema.js';
+import { describeThrown } from '../util/thrown.js';
 import { ConfigError, formatPath } from './errors.js';
 
 type Issue = z.core.$ZodIssue;
@@ -197,20 +198,31 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, 
   };
   const unread = new Map<string, Unread>();
   const tried = new Set<string>();
-  let result = parse();
-  for (let round = 1; !result.success && round < MAX_ROUNDS; round++) {
-    // A string from the environment where a number or boolean was expected: read as one, and parsed again.
-    if (readEnvStrings(value, result.error.issues, unread)) result = parse();
-    else {
-      const next = tryEnvReadings(value, result.error.issues, parse, tried);
-      if (next === undefined) break;
-      result = next;
+  let problem: ConfigError;
+  try {
+    let result = parse();
+    for (let round = 1; !result.success && round < MAX_ROUNDS; round++) {
+      // A string from the environment where a number or boolean was expected: read as one, and parsed again.
+      if (readEnvStrings(value, result.error.issues, unread)) result = parse();
+      else {
+        const next = tryEnvReadings(value, result.error.issues, parse, tried);
+        if (next === undefined) break;
+        result = next;
+      }
     }
+    if (result.success) return result.data;
+    problem = issuesToConfigError(result.error.issues, schema, prefix, (path, issue, expected) =>
+      envNote(value, path, issue, expected, unread),
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // A plugin's schema answered in zod's shape with parts that throw or are of another type
+    // (a data getter, an issue's fields): read as zod's, they threw TypeErrors.
+    throw new ConfigError(prefix, `the option schema's answer could not be read: ${describeThrown(error)}`, {
+      cause: error,
+    });
   }
-  if (result.success) return result.data;
-  throw issuesToConfigError(result.error.issues, schema, prefix, (path, issue, expected) =>
-    envNote(value, path, issue, expected, unread),
-  );
+  throw problem;
 }
 
 /** Is this what zod's safeParse gives: success, or issues each with a code, a path and a message? */
