@@ -5,6 +5,7 @@ import { straySpools } from '../io/spool-strays.js';
 import { ownLine } from '../record/line-record.js';
 import { carryFate, keepFlat, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
+import { ParkedUncertainty } from './parked-uncertainty.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
 import { MAX_TIMER_MS } from './units.js';
@@ -117,6 +118,9 @@ export interface BatchProcessed {
   outcome: Verdict['kind'];
 }
 
+/** How often a close looks whether a replay in flight has its answer. */
+const REPLAY_POLL_MS = 10;
+
 interface Batch {
   records: LogRecord[];
   attempt: number;
@@ -130,6 +134,8 @@ interface Batch {
   probe?: SplitFamily;
   /** An earlier attempt's outcome is unknown: the destination may already hold these records. */
   uncertain?: boolean;
+  /** Of a batch read back from the spool: its records that were parked after such an attempt. */
+  uncertainRecords?: Set<LogRecord>;
 }
 
 /** The halves of a refused batch: how it was refused, and the first half refused alike, if one is. */
@@ -196,6 +202,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private readonly own = new WeakSet<LogRecord>();
   /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
   private readonly fates = new ParkedFates();
+  private readonly uncertainty = new ParkedUncertainty();
   private replayTimer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -316,7 +323,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     for (const [timer, batch] of this.waiting) {
       clearTimeout(timer);
       this.waiting.delete(timer);
-      if (batch.read === undefined) this.parkOrFail(batch.records, new Error('could not be parked at close'));
+      if (batch.read === undefined) {
+        this.parkOrFail(batch.records, new Error('could not be parked at close'), batch.uncertain === true);
+      }
     }
     // Their slots are free: the batches behind them get their one attempt now.
     this.pump();
@@ -345,6 +354,24 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   }
 
   protected override async closeResources(): Promise<void> {
+    await this.replayAnswered();
+    this.shutDown();
+  }
+
+  /**
+   * A read of the spool being sent is committed only when its answer comes: cut off by the
+   * close, a replay the destination took was sent again at every start, and `streamlog ship`
+   * of a spool sent its first batch again and again and never the rest. Its answer is waited
+   * for (the request has its own deadline; a close with a timeout destroys the transport).
+   */
+  private async replayAnswered(): Promise<void> {
+    const replaying = (): boolean => [...this.sending].some((batch) => batch.read !== undefined);
+    while (!this.stopped && this.gaveUp === undefined && replaying()) {
+      await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
+    }
+  }
+
+  private shutDown(): void {
     this.stopped = true;
     clearInterval(this.keepAlive);
     this.batcher.close();
@@ -355,7 +382,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    void this.closeResources().then(() => callback(error));
+    this.shutDown();
+    callback(error);
   }
 
   protected override extraStats(): BatchStats & Extra {
@@ -378,7 +406,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   }
 
   /** Parks records in the spool within its bound; without one (or a disk that refuses) they fail with `reason`. */
-  private parkOrFail(records: LogRecord[], reason: Error): void {
+  private parkOrFail(records: LogRecord[], reason: Error, uncertain = false): void {
     if (records.length === 0) return;
     const reads = this.reads;
     if (reads === undefined) {
@@ -394,6 +422,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         if (dropped.length > 0) this.droppedFromSpool(dropped);
         reads.spool.append(line);
         this.fates.push(record);
+        this.uncertainty.push(uncertain);
         // Counted at once: the next record's makeRoom may drop this very line again.
         this.park(1);
         this.spooledCount++;
@@ -413,7 +442,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const records = lines.map((line) => this.revive(line));
     for (const record of records.slice(0, adopted)) this.services?.deadLetter(record, reason);
     const mine = records.slice(adopted);
-    for (const record of mine) carryFate(record, this.fates.shift());
+    for (const record of mine) {
+      carryFate(record, this.fates.shift());
+      this.uncertainty.shift();
+    }
     this.unpark(mine.length);
     this.fail(mine, reason);
   }
@@ -438,11 +470,13 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       const records = lines.map((line) => this.revive(line));
       const adopted = Math.min(this.adoptedLeft, records.length);
       this.adoptedLeft -= adopted;
+      let uncertainRecords: Set<LogRecord> | undefined;
       for (let i = adopted; i < records.length; i++) {
         this.own.add(records[i]!);
         carryFate(records[i]!, this.fates.shift());
+        if (this.uncertainty.shift()) (uncertainRecords ??= new Set()).add(records[i]!);
       }
-      this.ready.push({ records, attempt: 0, firstSent: 0, read });
+      this.ready.push({ records, attempt: 0, firstSent: 0, read, uncertainRecords });
     }
     this.pump();
   }
@@ -784,6 +818,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private settled(batch: Batch, delivered: LogRecord[], failed: [LogRecord[], Error][]): void {
     const read = batch.read;
     if (batch.uncertain && delivered.length > 0) this.countPossibleDuplicates(delivered.length);
+    else if (batch.uncertainRecords !== undefined && delivered.length > 0) {
+      const again = delivered.filter((record) => batch.uncertainRecords!.has(record)).length;
+      if (again > 0) this.countPossibleDuplicates(again);
+    }
     if (read === undefined) {
       if (delivered.length > 0) this.settleDelivered(delivered.length);
       for (const [records, reason] of failed) this.fail(records, reason);
@@ -838,7 +876,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       // Already on disk: at a close it simply stays there; otherwise it is tried again.
       if (this.closeRequested()) return;
     } else if (this.reads !== undefined && (exhausted || this.closeRequested())) {
-      this.parkOrFail(batch.records, new Error(`could not be parked after ${attempt} attempt(s)`));
+      this.parkOrFail(
+        batch.records,
+        new Error(`could not be parked after ${attempt} attempt(s)`),
+        batch.uncertain === true,
+      );
       // Soon: the read that goes out then waits out its own backoff while the destination is down.
       this.replayLater(baseMs);
       return;
