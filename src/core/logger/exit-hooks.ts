@@ -66,14 +66,18 @@ function onExit(): void {
   exited = true;
   // Every logger is through before any listener hears of it: one may call process.exit().
   holdEvents();
-  for (const item of live) {
-    try {
-      item.exitSync();
-    } catch {
-      // Exit is no place to throw; what could not be written was counted.
+  try {
+    for (const item of live) {
+      try {
+        item.exitSync();
+      } catch {
+        // Exit is no place to throw; what could not be written was counted.
+      }
     }
+  } finally {
+    // Never left holding: every later event of every logger would wait for good.
+    releaseEvents();
   }
-  releaseEvents();
 }
 
 function onBeforeExit(): void {
