@@ -2,7 +2,7 @@ import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput, type LevelName } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
-import { forgetCopies } from '../record/redacted-copies.js';
+import { enterRedactingCall, forgetCopies, leaveRedactingCall } from '../record/redacted-copies.js';
 import { fieldsJson, type SafeOptions, safeJson, textOf } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
@@ -529,6 +529,7 @@ export class Logger extends LoggerEventSource {
     // As pino: msgPrefix goes before a message the call gave, not one taken from its fields.
     let msgFromFields = false;
     let msgRedacted = redactor === undefined;
+    if (redactor !== undefined) enterRedactingCall();
     try {
       let fields: Record<string, unknown> | undefined;
       if (typeof a === 'string') {
@@ -605,6 +606,8 @@ export class Logger extends LoggerEventSource {
       if (!msgRedacted && msg !== undefined) msg = msgFromError ? undefined : tryRedactMessage(redactor!, tree, msg);
       const logError = `record could not be built: ${describeThrown(error)}`;
       tree.emit(level, Date.now(), msg, { logError }, this.#scope, undefined);
+    } finally {
+      if (redactor !== undefined) leaveRedactingCall();
     }
   }
 }

@@ -6,9 +6,9 @@
  * "[Circular]", as it is when nothing is redacted.
  *
  * Kept in a short list (a Map past it), not a WeakMap: a WeakMap entry cost about 160 ns a
- * copy, on every redacted record, for the rare careful walk that reads it. The logger
- * forgets them once the record's line is built, and wherever else redaction runs without a
- * line after it (a child's bindings, a call to a closed logger), so no caller's object is
+ * copy, on every redacted record, for the rare careful walk that reads it. They are
+ * forgotten when a redacting logger's call ends, once a record's line is built, and wherever
+ * else redaction runs without a line after it (a child's bindings), so no caller's object is
  * held past its call. A pair noted is true for good, so one left over is never wrong.
  */
 const pairs: object[] = [];
@@ -23,8 +23,29 @@ export function noteCopy(copy: object, original: object): void {
   else (overflow ??= new Map()).set(copy, root);
 }
 
-/** Forgets the copies noted. */
+/**
+ * Log calls of redacting loggers under way. A censor function or a serializer may log from
+ * inside one, to any logger, between the call's redaction and its line: that nested record's
+ * end must not forget the outer call's copies (its line then wrote a censored value in clear).
+ */
+let calls = 0;
+
+/** A redacting logger's log call begins: copies are kept until it ends. */
+export function enterRedactingCall(): void {
+  calls++;
+}
+
+/** It ends: the copies it (and what it caused) noted are forgotten once no such call is under way. */
+export function leaveRedactingCall(): void {
+  if (--calls === 0) forgetNow();
+}
+
+/** Forgets the copies noted, unless a redacting log call is under way (it forgets them at its end). */
 export function forgetCopies(): void {
+  if (calls === 0) forgetNow();
+}
+
+function forgetNow(): void {
   if (pairs.length !== 0) pairs.length = 0;
   overflow = undefined;
 }

@@ -153,6 +153,35 @@ describe('redaction', () => {
     for (const log of [many, stale, twoPaths]) await log.close();
   });
 
+  it('self-references stay "[Circular]" when a censor or a serializer logs to another logger meanwhile', async () => {
+    // The nested record's end forgot the outer call's copies before its line was built, so
+    // the line wrote the censored values in clear (a review of the fix found it).
+    const { createLogger } = await import('../../../src/index.js');
+    const other = createLogger({ exitFlush: false, transports: [{ type: 'memory' }] });
+    const censor = (): string => {
+      other.info('censored one');
+      return '[X]';
+    };
+    const msg = (text: unknown): unknown => {
+      other.info('serialized one');
+      return text;
+    };
+    for (const options of [
+      { redact: { paths: ['a.token', 'b.token'], censor } },
+      { redact: ['a.token', 'b.token'], serializers: { msg } },
+    ]) {
+      const log = createLogger({ exitFlush: false, ...options, transports: [{ type: 'memory', id: 'm' }] });
+      const a: Record<string, unknown> = { token: 'SECRET-A' };
+      a.self = a;
+      const b: Record<string, unknown> = { token: 'SECRET-B' };
+      b.self = b;
+      log.info({ a, b }, 'hello');
+      expect(log.transport<MemoryTransport>('m')!.lines()[0]).not.toMatch(/SECRET-/);
+      await log.close();
+    }
+    await other.close();
+  });
+
   it('treats a "__proto__" key as data, never as the prototype', () => {
     const input = JSON.parse('{"__proto__": {"secret": 1}, "a": {"__proto__": {"secret": 2}}}') as Record<
       string,
