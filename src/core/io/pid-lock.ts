@@ -14,6 +14,13 @@ const heldHere = new Set<string>();
  * by the pid alone, a sibling's lock looked left over and was taken while it was held.
  */
 const STARTED_MS = Number(process.hrtime.bigint() / 1_000_000n) - process.uptime() * 1000;
+/**
+ * How often a lock held for long (a spool's) is renewed, its time touched (see PidLock.keep):
+ * well inside any age-based cleaner's limit.
+ */
+export const LOCK_RENEW_MS = 60_000;
+/** A sibling's lock not renewed for this long was left by a thread that ended. */
+const SIBLING_SILENT_MS = 3 * LOCK_RENEW_MS;
 /** Two readings of STARTED_MS in one process differ by well under this (measured: under 1 ms). */
 const SAME_START_MS = 50;
 /**
@@ -71,8 +78,11 @@ function takeOverStale(path: string, staleAfterMs: number | undefined): void {
     return; // someone else is taking it over: the caller tries the exclusive create again
   }
   try {
-    writeSync(fd, OWNER);
-    closeSync(fd);
+    try {
+      writeSync(fd, OWNER);
+    } finally {
+      closeSync(fd);
+    }
     // Only a lock that is there and whose owner is dead: one gone in the meantime (its owner
     // released it) may be made again by a live owner at any moment, and removing "it" then
     // removed that owner's lock, so two held it at once (found by six processes rotating).
@@ -181,7 +191,11 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
   if (pid === process.pid) {
     if (text === OWNER) return heldHere.has(path) ? 'alive' : 'dead';
     const start = Number(startText);
-    return startText !== undefined && Math.abs(start - STARTED_MS) < SAME_START_MS ? 'alive' : 'dead';
+    if (startText === undefined || Math.abs(start - STARTED_MS) >= SAME_START_MS) return 'dead';
+    // A sibling thread's (or the other build's): alive while it renews the lock. A worker that
+    // ended holding it renews it no more, and its spool is adopted by the next logger after
+    // a few renewals missed, not stranded until the process ends.
+    return Math.abs(age) < SIBLING_SILENT_MS ? 'alive' : 'dead';
   }
   try {
     process.kill(pid, 0);

@@ -12,15 +12,13 @@ import {
 import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
 import { copyRanges, positionIn, type Ranges } from './spool-compact.js';
-import { type PidLock, tryLock } from './pid-lock.js';
+import { LOCK_RENEW_MS, type PidLock, tryLock } from './pid-lock.js';
 import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError } from './safe-open.js';
 import { tryWriteFully } from './write-fully.js';
 
 const READ_CHUNK = 64 * 1024;
 /** Spool files one target may have before a logger gives up finding a free one. */
 const MAX_CANDIDATES = 64;
-/** How often an open spool renews its lock: well inside any age-based cleaner's limit. */
-const LOCK_KEEP_MS = 60_000;
 /** Lines moved per write when adopting an orphan's spool file. */
 const ADOPT_BATCH = 1024;
 const APPEND = constants.O_APPEND | constants.O_RDWR;
@@ -89,7 +87,7 @@ export class Spool {
     this.unavailable = unavailable;
     if (unavailable === undefined) this.adopt();
     if (lock !== undefined) {
-      this.lockKeeper = setInterval(() => this.keepLock(), LOCK_KEEP_MS);
+      this.lockKeeper = setInterval(() => this.keepLock(), LOCK_RENEW_MS);
       this.lockKeeper.unref();
     }
   }

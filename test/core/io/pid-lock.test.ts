@@ -1,0 +1,45 @@
+import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lockHeld, tryLock } from '../../../src/core/io/pid-lock.js';
+
+/** This process's start on the monotonic clock, as a lock names it (each thread reads the same). */
+const started = (): number => Math.round(Number(process.hrtime.bigint() / 1_000_000n) - process.uptime() * 1000);
+
+function lockFile(content: string, ageMs = 0): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'streamlog-pid-lock-')), 'spool.ndjson.lock');
+  writeFileSync(path, content);
+  const when = new Date(Date.now() - ageMs);
+  utimesSync(path, when, when);
+  return path;
+}
+
+describe('whose lock it is, when it names this process', () => {
+  it("another thread's (or build's) lock, renewed lately, is held: not taken", () => {
+    const path = lockFile(`${process.pid} ${started()} othercopy`);
+    expect(lockHeld(path)).toBe(true);
+    expect(tryLock(path)).toBeUndefined();
+  });
+
+  it("another thread's lock not renewed for over three minutes was left by a thread that ended: taken over", () => {
+    // Held for as long as the process lived, a worker's spool ended with the worker stayed
+    // unread, and a pool that respawns workers ran out of spool files (found by a review).
+    const path = lockFile(`${process.pid} ${started()} othercopy`, 4 * 60_000);
+    expect(lockHeld(path)).toBe(false);
+    const lock = tryLock(path);
+    expect(lock).toBeDefined();
+    expect(readFileSync(path, 'utf8').split(' ')[0]).toBe(String(process.pid));
+    lock!.release();
+  });
+
+  it('a lock naming our pid with another start, or a bare pid (an older version), is left over: taken', () => {
+    for (const content of [`${process.pid} ${started() - 3_600_000} x`, String(process.pid)]) {
+      const path = lockFile(content);
+      expect(lockHeld(path), content).toBe(false);
+      const lock = tryLock(path);
+      expect(lock, content).toBeDefined();
+      lock!.release();
+    }
+  });
+});
