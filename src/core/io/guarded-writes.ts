@@ -27,12 +27,16 @@ const guardsOf = new WeakMap<Writable, Set<WriteGuard>>();
  * one callback, and a stream that calls it twice destroys itself with ERR_MULTIPLE_CALLBACK
  * (or, in object mode, calls back for the next write before it is written): the later calls
  * are ignored. A throw after the callback came (the stream took the chunk) fails nothing.
+ * Returns what takes the guard off again (its transport closed: the stream may outlive it).
  */
-export function guardWrites(stream: Writable, guard: WriteGuard): void {
+export function guardWrites(stream: Writable, guard: WriteGuard): () => void {
+  const stop = (): void => {
+    guardsOf.get(stream)?.delete(guard);
+  };
   const known = guardsOf.get(stream);
   if (known !== undefined) {
     known.add(guard);
-    return;
+    return stop;
   }
   const guards = new Set([guard]);
   guardsOf.set(stream, guards);
@@ -63,6 +67,7 @@ export function guardWrites(stream: Writable, guard: WriteGuard): void {
         (once) => (writev as WritevFn).call(stream, chunks, once),
       )) as WritevFn;
   }
+  return stop;
 }
 
 function guarded(

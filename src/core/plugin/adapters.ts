@@ -20,7 +20,7 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
     this.sink = new LineSink(stream, settlementOf(this), { ...options, ownsStream, fd: options.fd ?? stdioFd(stream) });
     if (ownsStream) {
       const sink = this.sink;
-      guardWrites(stream, {
+      this.unguard = guardWrites(stream, {
         threw: (chunks, error) => {
           if (sink.writeThrew(chunks, error)) this.report(`the stream's write threw: ${error.message}`, error);
         },
@@ -50,8 +50,12 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
   }
 
   protected override closeResources(): Promise<void> {
+    this.unguard();
     return this.sink.close();
   }
+
+  /** Takes this transport's guard off the stream (see guardWrites). */
+  private unguard: () => void = () => {};
 
   protected override extraStats(): { bytes: number; writes: number } {
     return { bytes: this.sink.bytesWritten, writes: this.sink.writes };
@@ -82,16 +86,21 @@ export class WritableTransport extends Transport {
     super(options);
     target.on('error', this.onTargetError);
     target.on('close', this.onTargetClose);
-    guardWrites(target, {
+    this.unguard = guardWrites(target, {
       threw: (records, error) => {
+        // A stream two loggers share tells both: only records in flight here are this one's.
+        const ours = records.filter((record) => this.inFlight.includes(record as LogRecord));
+        if (ours.length === 0) return;
         this.report(`the stream's write threw: ${error.message}`, error);
-        // A stream two loggers share tells both: a record of the other's never comes back here.
-        for (const record of records) this.thrown.set(record as LogRecord, error);
+        for (const record of ours) this.thrown.set(record as LogRecord, error);
         this.anyThrown = true;
       },
       calledBackTwice: () => this.report(CALLED_BACK_TWICE),
     });
   }
+
+  /** Takes this transport's guard off the stream (see guardWrites). */
+  private readonly unguard: () => void;
 
   protected handle(record: LogRecord): void {
     // Given up on, the stream would only queue it behind writes that never happen.
@@ -114,6 +123,7 @@ export class WritableTransport extends Transport {
   }
 
   protected override async closeResources(): Promise<void> {
+    this.unguard();
     if (this.target.destroyed || this.target.closed) return;
     // A stream that failed may never finish its end(): its records are settled, release it.
     if (this.broken !== undefined) {
@@ -131,6 +141,7 @@ export class WritableTransport extends Transport {
 
   /** Destroyed (close gave up on it): the stream it writes to is released with it. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.unguard();
     if (!this.target.destroyed) this.target.destroy();
     callback(error);
   }

@@ -50,6 +50,17 @@ export class Queue<T> {
     return item;
   }
 
+  /** Whether `item` is in the queue: a walk of it all, for rare questions only. */
+  includes(item: T): boolean {
+    for (let c = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]!;
+      const from = c === 0 ? this.head : 0;
+      const to = c === this.chunks.length - 1 ? this.tail : CHUNK;
+      for (let i = from; i < to; i++) if (chunk[i] === item) return true;
+    }
+    return false;
+  }
+
   /** Removes and returns everything, oldest first. */
   drain(): T[] {
     const out: T[] = [];

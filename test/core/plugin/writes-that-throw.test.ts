@@ -72,15 +72,20 @@ describe("a Writable transport's own writes that misbehave", () => {
   });
 });
 
-describe('a byte stream two loggers share', () => {
-  it("a write that throws for one logger's line fails that logger's record, said to it; the other's goes", async () => {
+describe('a stream two loggers share', () => {
+  it.each([
+    ['a byte stream', false],
+    ['an objectMode stream', true],
+  ])("%s: a write that throws for one logger's record fails that one, said to it", async (_name, objectMode) => {
     // Each logger wrapped the stream again, so the first logger's guard caught the second's
-    // throw: the second counted its record delivered (found by a review of the guard).
+    // throw: the second counted its record delivered; then both were told (found by reviews).
     const { Writable } = await import('node:stream');
     const { createLogger } = await import('../../../src/index.js');
     const stream = new Writable({
+      objectMode,
       write(chunk, _encoding, callback) {
-        if (String(chunk).includes('from-B')) throw new Error('refuse B');
+        const text = objectMode ? (chunk as { msg: string }).msg : String(chunk);
+        if (text.includes('from-B')) throw new Error('refuse B');
         setImmediate(callback);
       },
     });
@@ -93,6 +98,7 @@ describe('a byte stream two loggers share', () => {
     await b.flush();
     expect(a.stats()).toMatchObject({ delivered: 1, failed: 0 });
     expect(b.stats()).toMatchObject({ delivered: 0, failed: 1 });
-    expect(said.filter((m) => m.includes('write threw'))).toEqual(["B stream#0: the stream's write threw: refuse B"]);
+    const id = objectMode ? 'writable#0' : 'stream#0';
+    expect(said.filter((m) => m.includes('write threw'))).toEqual([`B ${id}: the stream's write threw: refuse B`]);
   });
 });
