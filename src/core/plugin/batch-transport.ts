@@ -474,7 +474,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       for (let i = adopted; i < records.length; i++) {
         this.own.add(records[i]!);
         carryFate(records[i]!, this.fates.shift());
-        if (this.uncertainty.shift()) (uncertainRecords ??= new Set()).add(records[i]!);
+        if (this.uncertainty.shift()) {
+          uncertainRecords ??= new Set();
+          uncertainRecords.add(records[i]!);
+        }
       }
       this.ready.push({ records, attempt: 0, firstSent: 0, read, uncertainRecords });
     }

@@ -20,7 +20,10 @@ export function noteCopy(copy: object, original: object): void {
   // A copy of a copy (a second path through the same object) stands for the first original.
   const root = originalOf(original) ?? original;
   if (pairs.length < LIST_PAIRS * 2) pairs.push(copy, root);
-  else (overflow ??= new Map()).set(copy, root);
+  else {
+    overflow ??= new Map();
+    overflow.set(copy, root);
+  }
 }
 
 /**
