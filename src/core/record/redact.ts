@@ -310,8 +310,11 @@ function redactObjectAt(
     if (last) {
       copy ??= cloneShallow(obj);
       noteCensored(walk, key, value);
-      if (walk.remove && !Array.isArray(copy)) delete copy[key];
-      else setOwn(copy, key, walk.replace(value, path));
+      // Removed from a list, an item leaves its place (JSON writes it null), as pino does.
+      if (walk.remove) {
+        if (Array.isArray(copy)) copy[Number(key)] = undefined;
+        else delete copy[key];
+      } else setOwn(copy, key, walk.replace(value, path));
     } else if (typeof value === 'object' && value !== null) {
       const next = redactAt(value, segments, index + 1, path, walk);
       if (next !== value) {

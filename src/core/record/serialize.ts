@@ -448,6 +448,12 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
     // defineProperty: an own key "__proto__" stays a key, not out's prototype.
     Object.defineProperty(out, key, { value: shown, enumerable: true, writable: true, configurable: true });
   }
+  // A name the error inherits that says more than its type (a DOMException's "AbortError"),
+  // as pino writes it; an own name was written above, and "Error" says nothing.
+  if (!hasOwn.call(out, 'name')) {
+    const name = read('name');
+    if (typeof name === 'string' && name !== '' && name !== out.type && name !== 'Error') out.name = name;
+  }
   return out;
 }
 
@@ -548,6 +554,9 @@ function walk(
   if (obj instanceof Date) {
     return Number.isNaN(obj.getTime()) ? '"Invalid Date"' : quote(obj.toISOString());
   }
+  // A boxed primitive (`new Number(3)`) is its value, as JSON writes it: walked as an object
+  // it was `{}` and the value was lost.
+  if (obj instanceof Number || obj instanceof String || obj instanceof Boolean) return boxedJson(obj, spent);
   if (Buffer.isBuffer(obj)) {
     const shown = obj.subarray(0, options.maxBufferBytes);
     const truncated = obj.length > shown.length ? ',"truncated":true' : '';
@@ -631,6 +640,17 @@ function walk(
     ancestors.pop();
     if (original !== undefined) ancestors.pop();
   }
+}
+
+function boxedJson(boxed: { valueOf(): unknown }, spent: Spent): string {
+  let json: string | undefined;
+  try {
+    json = primitiveJson(boxed.valueOf());
+  } catch (error) {
+    json = quote(describeThrow('valueOf', error));
+  }
+  spent.chars += json?.length ?? 0;
+  return json ?? 'null';
 }
 
 /** A RegExp as its text (`"/a+b/gi"`); its source or flags getters may have been replaced to throw. */
