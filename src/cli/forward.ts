@@ -49,6 +49,22 @@ export async function forward(
   feed: (sink: Writable, signal: AbortSignal, count: LineCount) => Promise<void>,
   options: ForwardOptions,
 ): Promise<Outcome> {
+  // The event loop must not empty while input waits on a slow `block` target: Node would
+  // take it for a script's end, and the logger's exit path then failed what it held after
+  // exitTimeoutMs (half of 20,000 lines to a receiver answering in 200 ms, never down).
+  const alive = setInterval(() => {}, 2 ** 30);
+  try {
+    return await forwarding(log, feed, options);
+  } finally {
+    clearInterval(alive);
+  }
+}
+
+async function forwarding(
+  log: Logger,
+  feed: (sink: Writable, signal: AbortSignal, count: LineCount) => Promise<void>,
+  options: ForwardOptions,
+): Promise<Outcome> {
   const started = performance.now();
   const sink = log.stream({ keepOrigin: true });
   const abort = new AbortController();

@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -61,4 +63,58 @@ describe('ship and pipe: what was read, and what became of it', () => {
     );
     expect(messages(dir)).not.toContain('c1');
   });
+});
+
+describe('pipe and ship to a slow but healthy block target', () => {
+  // While input waited on the target, the event loop emptied: Node took it for a script's
+  // end, and the logger's exit path failed what it held after exitTimeoutMs, though the
+  // receiver never refused anything (found by a helper attacking ingestion).
+  it.each(['pipe', 'ship'])(
+    '%s: every line delivered, exit 0',
+    async (command) => {
+      const dir = tempFolder(`cli-${command}-slow`);
+      let taken = 0;
+      const server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          taken += body.split('\n').filter(Boolean).length;
+          setTimeout(() => res.writeHead(200).end(), 50);
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+        const file = join(dir, 'streamlog.json');
+        writeFileSync(
+          file,
+          JSON.stringify({
+            exitTimeoutMs: 200,
+            transports: [
+              {
+                type: 'http',
+                id: 'slow',
+                url,
+                batch: { maxRecords: 50, intervalMs: 10 },
+                maxQueue: { maxRecords: 100 },
+                overflow: 'block',
+              },
+            ],
+          }),
+        );
+        const records = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ level: 30, i, msg: 'm' }));
+        const lines = `${records.join('\n')}\n`;
+        writeFileSync(join(dir, 'in.ndjson'), lines);
+        const args = command === 'pipe' ? ['pipe', '-c', file] : ['ship', '-q', '-c', file, join(dir, 'in.ndjson')];
+        const result = await streamlog(args, command === 'pipe' ? { input: lines } : {});
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(taken).toBe(2000);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+    60_000,
+  );
 });
