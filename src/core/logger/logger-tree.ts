@@ -301,7 +301,10 @@ export class LoggerTree {
       }
       return;
     }
-    this.emit(parts.level, parts.time, msg, fields, scope, undefined, false, parsed && !redactor);
+    // Redacted with a value, parsed data is still parsed data: written whole, as without
+    // redaction (the careful walker's budget cut a 25,000-item list when a path was set).
+    const plain = parsed && (redactor === undefined || redactor.censorsWithValue);
+    this.emit(parts.level, parts.time, msg, fields, scope, undefined, false, plain);
   }
 
   /**

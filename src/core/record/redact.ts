@@ -24,6 +24,11 @@ export type Redactor = (<T extends object>(obj: T, inMessage?: boolean, censored
   readonly scrub: (text: string, censored: readonly string[]) => string;
   /** A producer's line that is not JSON: the values after the keys the paths name, censored. */
   readonly redactText: (text: string) => string;
+  /**
+   * The censor is a value (a string, number, boolean or null), not a function: what it
+   * redacts out of JSON data is still JSON data (a line read from a producer stays whole).
+   */
+  readonly censorsWithValue: boolean;
 };
 
 const WILDCARD = Symbol('wildcard');
@@ -129,7 +134,8 @@ export function createRedactor(options: RedactOptions): Redactor | undefined {
           value.startsWith('"') ? `${head}"${censorText}"` : head + censorText,
         );
   const everyTopLevel = compiled.some((s) => s.length === 1 && s[0] === WILDCARD);
-  return Object.assign(redactor, { topLevel, everyTopLevel, scrub, redactText });
+  const censorsWithValue = typeof censor !== 'function';
+  return Object.assign(redactor, { topLevel, everyTopLevel, scrub, redactText, censorsWithValue });
 }
 
 /**

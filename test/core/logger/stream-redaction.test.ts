@@ -79,3 +79,17 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
     expect(line!.msg).toBe('***');
   });
 });
+
+describe('log.stream(): a redacted line is still written whole', () => {
+  it('a path set (matching or not) does not put the line under the serialize budget', async () => {
+    // With a redactor the parsed line went through the careful walker: a list of 25,000
+    // items was cut at 10,000 and a list 20 deep at 16 (found by a helper attacking ingestion).
+    let deep: unknown = 1;
+    for (let i = 0; i < 20; i++) deep = [deep];
+    const arr = Array.from({ length: 25_000 }, (_, i) => i);
+    const [record] = await shipped(['password'], `${JSON.stringify({ msg: 'big', password: SECRET, arr, deep })}\n`);
+    expect(record!.password).toBe('[Redacted]');
+    expect(record!.arr).toHaveLength(25_000);
+    expect(JSON.stringify(record!.deep)).toBe(JSON.stringify(deep));
+  });
+});
