@@ -177,15 +177,10 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
       // Written straight from the record's view into one string: no list of pairs to join.
       const view = sharedView(record);
       const messageKey = record.messageKey;
-      let out: string;
-      if (lineRewritten(record)) {
-        const time = lineTime(view);
-        out = time === undefined ? '' : `time=${isoTime(time)} `;
-        out += `level=${logfmtText(lineLabel(record, view))}`;
-      } else {
-        out = record.timestamped ? `time=${isoTime(record.time)} ` : '';
-        out += `level=${logfmtText(record.label)}`;
-      }
+      const rewritten = lineRewritten(record);
+      const time = rewritten ? lineTime(view) : record.timestamped ? record.time : undefined;
+      let out = time === undefined ? '' : `time=${isoTime(time)} `;
+      out += `level=${logfmtText(rewritten ? lineLabel(record, view) : record.label)}`;
       const name = view.name;
       const hasName = typeof name === 'string';
       if (hasName) out += ` name=${logfmtText(name)}`;

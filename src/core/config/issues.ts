@@ -179,22 +179,14 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, pre
 export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   type Result = z.ZodSafeParseResult<z.output<S>>;
   const parse = (): Result => {
-    let result: unknown;
     try {
-      result = schema.safeParse(value, { reportInput: true });
-      if (zodResult(result)) return result as Result;
+      return schema.safeParse(value, { reportInput: true }) as Result;
     } catch (error) {
       // A plugin's own schema (a refine, a transform) that throws is still a config problem.
       throw new ConfigError(prefix, `the option schema threw while checking this entry: ${String(error)}`, {
         cause: error,
       });
     }
-    // A plugin's schema is anything with a safeParse: an answer of another shape read as zod's threw TypeErrors.
-    throw new ConfigError(
-      prefix,
-      'the option schema answered with no zod result ' +
-        '({ success: true, data } or { success: false, error: { issues } })',
-    );
   };
   const unread = new Map<string, Unread>();
   const tried = new Set<string>();
@@ -216,30 +208,16 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, 
     );
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    // A plugin's schema answered in zod's shape with parts that throw or are of another type
-    // (a data getter, an issue's fields): read as zod's, they threw TypeErrors.
-    throw new ConfigError(prefix, `the option schema's answer could not be read: ${describeThrown(error)}`, {
-      cause: error,
-    });
+    // A plugin's schema is anything with a safeParse: an answer of another shape (null, an
+    // error that is no list of issues, a getter that throws), read as zod's, threw TypeErrors.
+    const expected = '{ success: true, data } or { success: false, error: { issues } }';
+    throw new ConfigError(
+      prefix,
+      `the option schema's answer could not be read as zod's (${expected}): ${describeThrown(error)}`,
+      { cause: error },
+    );
   }
   throw problem;
-}
-
-/** Is this what zod's safeParse gives: success, or issues each with a code, a path and a message? */
-function zodResult(result: unknown): boolean {
-  if (typeof result !== 'object' || result === null) return false;
-  const { success, error } = result as { success?: unknown; error?: unknown };
-  if (success === true) return true;
-  if (success !== false || typeof error !== 'object' || error === null) return false;
-  const issues = (error as { issues?: unknown }).issues;
-  return (
-    Array.isArray(issues) &&
-    issues.every((issue: unknown) => {
-      if (typeof issue !== 'object' || issue === null) return false;
-      const { code, path, message } = issue as { code?: unknown; path?: unknown; message?: unknown };
-      return typeof code === 'string' && Array.isArray(path) && typeof message === 'string';
-    })
-  );
 }
 
 type Kind = 'number' | 'boolean';

@@ -50,7 +50,7 @@ export function forgetCopies(): void {
 
 function forgetNow(): void {
   if (pairs.length !== 0) pairs.length = 0;
-  overflow = undefined;
+  if (overflow !== undefined) overflow = undefined;
 }
 
 /** Whether any copy is noted: the walker asks nothing more of an object when none is. */

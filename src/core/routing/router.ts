@@ -116,6 +116,9 @@ const ECHO_DROPPED = dropReason(
     '(a transport, formatter or listener logs for every record it handles)',
 );
 
+/** The least a stream is given without progress at a close (see settleTarget). */
+const MIN_STREAM_STRETCH_MS = 1000;
+
 /**
  * Fans records out to targets: level filter, health, bounded queues with an overflow policy.
  * Per record it only sets counters on the record itself; the FailureReporter turns target
@@ -123,9 +126,6 @@ const ECHO_DROPPED = dropReason(
  * dispatched (a validation warning, a drop summary, a listener that logs) waits until that
  * dispatch is done, so the router is never re-entered.
  */
-/** The least a stream is given without progress at a close (see settleTarget). */
-const MIN_STREAM_STRETCH_MS = 1000;
-
 export class Router extends EventEmitter<RouterEvents> {
   private readonly targets: Target[] = [];
   private readonly selected: boolean[] = [];
