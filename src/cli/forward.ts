@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createLogger, type Logger, type LoggerStats } from '../index.js';
 import { LineCount } from './line-count.js';
+import { drainSpools, spoolBacklog, spoolLinesOf } from './spool-drain.js';
 
 /** How a run of pipe or ship ended. */
 export interface Outcome {
@@ -18,6 +19,8 @@ export interface Outcome {
   readError: Error | undefined;
   /** Lines read that became records (blank ones aside). */
   read: number;
+  /** Lines the spools still hold after the close (this run's parked records and any an earlier run left). */
+  spoolBacklog: number;
 }
 
 export interface ForwardOptions {
@@ -25,6 +28,8 @@ export interface ForwardOptions {
   config: string | undefined;
   /** How long the final close may take after a signal (ms); a normal end waits for every transport. */
   signalTimeoutMs: number;
+  /** Once the input ends, how long the spools may go without progress before the close (ms; 0: not waited for). */
+  spoolWaitMs: number;
   /**
    * The input is a program's output (`app | streamlog pipe`): Ctrl-C reaches that program
    * too, which logs its shutdown and ends its output, so a first SIGINT reads on until the
@@ -106,13 +111,14 @@ async function forwarding(
   let deadline = Number.POSITIVE_INFINITY;
   const ended = new Promise<void>((done) => sink.end(done));
   await Promise.race([ended, aborted(abort.signal)]);
+  const targetMs = new Map<string, number>();
+  const watch = setInterval(() => noteFinished(log, targetMs, started), 20);
+  noteFinished(log, targetMs, started);
+  if (signal === undefined && options.spoolWaitMs > 0) await drainSpools(log, options.spoolWaitMs, abort.signal);
   if (signal !== undefined) {
     deadline = performance.now() + options.signalTimeoutMs;
     await Promise.race([ended, delay(options.signalTimeoutMs)]);
   }
-  const targetMs = new Map<string, number>();
-  const watch = setInterval(() => noteFinished(log, targetMs, started), 20);
-  noteFinished(log, targetMs, started);
   const timeoutMs = Number.isFinite(deadline) ? Math.max(0, deadline - performance.now()) : undefined;
   const closed = await log.close(timeoutMs === undefined ? {} : { timeoutMs });
   // Closed, the logger takes nothing more: what the sink still held is counted as dropped after close.
@@ -122,7 +128,17 @@ async function forwarding(
   for (const target of log.stats().targets) if (!targetMs.has(target.id)) targetMs.set(target.id, elapsedMs);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
-  return { stats: log.stats(), elapsedMs, targetMs, signal, closed, readError, read: count.lines };
+  const stats = log.stats();
+  return {
+    stats,
+    elapsedMs,
+    targetMs,
+    signal,
+    closed,
+    readError,
+    read: count.lines,
+    spoolBacklog: spoolBacklog(stats),
+  };
 }
 
 function delay(ms: number): Promise<void> {
@@ -138,7 +154,7 @@ function aborted(signal: AbortSignal): Promise<void> {
 
 function noteFinished(log: Logger, targetMs: Map<string, number>, started: number): void {
   for (const target of log.stats().targets) {
-    if (!targetMs.has(target.id) && target.pending === 0 && target.queueDepth === 0) {
+    if (!targetMs.has(target.id) && target.pending === 0 && target.queueDepth === 0 && spoolLinesOf(target) === 0) {
       targetMs.set(target.id, performance.now() - started);
     }
   }

@@ -26,7 +26,7 @@ export async function pipeCommand(args: string[]): Promise<number> {
   if (!parsed) return EXIT.ok;
   return shipThrough(
     {
-      ...forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout')),
+      ...forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout'), text(parsed, 'spool-wait')),
       readOnAfterSigint: stdinFromProgram(),
     },
     (sink, signal, _log, count) => pump(readableStdin(), sink, signal, count),

@@ -66,7 +66,7 @@ export async function shipCommand(args: string[]): Promise<number> {
   const mode: ProgressMode = quiet ? 'off' : process.stderr.isTTY ? 'bar' : 'lines';
   let progress: Progress | undefined;
   return shipThrough(
-    forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout')),
+    forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout'), text(parsed, 'spool-wait')),
     async (sink, signal, log, count) => {
       progress = new Progress(mode, total, log);
       const bar = progress;

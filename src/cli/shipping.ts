@@ -2,26 +2,41 @@ import type { Logger } from '../index.js';
 import { type ForwardOptions, forward, openLogger, type Outcome } from './forward.js';
 import type { Writable } from 'node:stream';
 import type { LineCount } from './line-count.js';
-import { failureLine, summaryTable, undelivered } from './summary.js';
+import { failureLine, leftInSpools, summaryTable, undelivered } from './summary.js';
 import { EXIT, UsageError } from './usage.js';
 
 export const SHIP_OPTIONS_HELP = [
   '  -c, --config <file>     the config (default: $STREAMLOG_CONFIG, then ./streamlog.json)',
   '  --signal-timeout <ms>   after SIGTERM/SIGINT, how long delivery of what was read may take (default 10000);',
   '                          for pipe after a Ctrl-C, also how long it reads on until its input ends',
+  '  --spool-wait <ms>       once the input ends, how long a spool may go without progress before the run',
+  '                          stops and leaves the rest for the next run (default 10000; 0: no wait)',
 ].join('\n');
 
 export const SHIP_OPTIONS = {
   config: { type: 'string', short: 'c' },
   'signal-timeout': { type: 'string' },
+  'spool-wait': { type: 'string' },
 } as const;
 
-export function forwardOptions(config: string | undefined, signalTimeout: string | undefined): ForwardOptions {
-  const ms = signalTimeout === undefined ? 10_000 : Number(signalTimeout);
-  if (!/^\d+$/.test(signalTimeout ?? '0') || !Number.isSafeInteger(ms)) {
-    throw new UsageError(`--signal-timeout must be a number of milliseconds (got "${signalTimeout}")`);
+export function forwardOptions(
+  config: string | undefined,
+  signalTimeout: string | undefined,
+  spoolWait: string | undefined,
+): ForwardOptions {
+  return {
+    config,
+    signalTimeoutMs: milliseconds('--signal-timeout', signalTimeout),
+    spoolWaitMs: milliseconds('--spool-wait', spoolWait),
+  };
+}
+
+function milliseconds(option: string, value: string | undefined): number {
+  const ms = value === undefined ? 10_000 : Number(value);
+  if (!/^\d+$/.test(value ?? '0') || !Number.isSafeInteger(ms)) {
+    throw new UsageError(`${option} must be a number of milliseconds (got "${value}")`);
   }
-  return { config, signalTimeoutMs: ms };
+  return ms;
 }
 
 /**
@@ -38,7 +53,7 @@ export async function shipThrough(
   report.onRead?.();
   if (report.table) process.stderr.write(summaryTable(outcome));
   if (outcome.readError) process.stderr.write(`streamlog: reading stopped: ${outcome.readError.message}\n`);
-  if (undelivered(outcome) > 0) {
+  if (undelivered(outcome) > 0 || leftInSpools(outcome) > 0) {
     process.stderr.write(failureLine(outcome));
     return EXIT.failed;
   }

@@ -18,6 +18,14 @@ export function undelivered(outcome: Outcome): number {
   return failed + dropped + pending + droppedAfterClose;
 }
 
+/**
+ * Lines an earlier run left in a spool that are still there: not this run's records (its
+ * counts never held them), but still not shipped, so the run did not do its work.
+ */
+export function leftInSpools(outcome: Outcome): number {
+  return Math.max(0, outcome.spoolBacklog - outcome.stats.pendingDetail.spooled);
+}
+
 /** Per transport: delivered, failed, dropped, retries (batching transports), time until it held nothing. */
 export function summaryTable(outcome: Outcome): string {
   const rows = [['target', 'type', 'delivered', 'failed', 'dropped', 'retries', 'time']];
@@ -40,8 +48,26 @@ export function summaryTable(outcome: Outcome): string {
     table(rows, 2) +
     `${read} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
     `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''}` +
-    `${unrouted(outcome)} under the ${s.strategy} strategy\n`
+    `${unrouted(outcome)} under the ${s.strategy} strategy\n` +
+    earlierRuns(outcome)
   );
+}
+
+/** What became of the records earlier runs left in the spools (the counts above are this run's). */
+function earlierRuns(outcome: Outcome): string {
+  let replayed = 0;
+  let refused = 0;
+  for (const target of outcome.stats.targets) {
+    replayed += numberOf(target, 'replayed');
+    refused += numberOf(target, 'replayFailed');
+  }
+  if (replayed + refused === 0) return '';
+  return `${replayed + refused} records earlier runs parked: ${replayed} delivered, ${refused} refused\n`;
+}
+
+function numberOf(target: Outcome['stats']['targets'][number], key: string): number {
+  const value = (target as unknown as Record<string, unknown>)[key];
+  return typeof value === 'number' ? value : 0;
 }
 
 /**
@@ -78,9 +104,14 @@ export function failureLine(outcome: Outcome): string {
   if (spooled > 0) parts.push(`${spooled} parked in a spool for the next run`);
   if (s.pending > spooled) parts.push(`${s.pending - spooled} not settled in time`);
   if (s.droppedAfterClose > 0) parts.push(`${s.droppedAfterClose} not taken before the stop`);
-  return (
+  const line =
     `streamlog: ${undelivered(outcome)} of ${Math.max(outcome.read, s.logged)} records not delivered ` +
     `under the ${s.strategy} strategy ` +
-    `(${parts.join(', ')})${reasons ? `; ${reasons}` : ''}\n`
-  );
+    `(${parts.join(', ')})${reasons ? `; ${reasons}` : ''}\n`;
+  return undelivered(outcome) > 0 ? line + leftLine(outcome) : leftLine(outcome);
+}
+
+function leftLine(outcome: Outcome): string {
+  const left = leftInSpools(outcome);
+  return left > 0 ? `streamlog: ${left} records an earlier run parked are still in a spool for the next run\n` : '';
 }

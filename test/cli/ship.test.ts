@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CountingReceiver, countingReceiver, tempFolder } from '../transports/http/receiver.js';
+import { type CountingReceiver, countingReceiver, spooledLines, tempFolder } from '../transports/http/receiver.js';
 import { producerLines, streamlog, summaryRows } from './run.js';
 
 const COUNT = 100_000;
@@ -175,5 +175,52 @@ describe('streamlog pipe and ship', () => {
         .filter(Boolean),
     );
     expect(lines.map((l) => (JSON.parse(l) as { i: number }).i).sort((a, b) => a - b)).toEqual(range(50));
+  });
+  it('a run after an outage ships the whole spool the last run left, not one batch of it', async () => {
+    receiver = await countingReceiver('down');
+    const dir = tempFolder('cli-spool-drain');
+    const config = join(dir, 'streamlog.json');
+    const spool = join(dir, 'spool'); // spooledLines(dir) reads this folder
+    const http = {
+      type: 'http',
+      id: 'central',
+      url: receiver.url,
+      spool: { dir: spool },
+      batch: { maxRecords: 100, intervalMs: 20 },
+      retry: { baseMs: 20, maxMs: 50, maxAttempts: 2 },
+    };
+    writeFileSync(config, JSON.stringify({ transports: [http] }));
+    const first = await streamlog(['pipe', '-c', config, '--spool-wait', '0'], { input: producerLines(2_000) });
+    expect(first.code).toBe(1);
+    expect(spooledLines(dir)).toBe(2_000);
+    const empty = join(dir, 'empty.log');
+    writeFileSync(empty, '');
+    // Still down: the wait ends after --spool-wait without progress, and the run says what it left.
+    const stillDown = await streamlog(['ship', '-c', config, '-q', '--spool-wait', '300', empty]);
+    expect(stillDown.code).toBe(1);
+    expect(stillDown.stderr).toBe(
+      'streamlog: 2000 records an earlier run parked are still in a spool for the next run\n',
+    );
+    expect(spooledLines(dir)).toBe(2_000);
+    receiver.mode = 'ok';
+    const second = await streamlog(['ship', '-c', config, empty]);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('2000 records earlier runs parked: 2000 delivered, 0 refused\n');
+    expect(receiver.distinct()).toBe(2_000);
+    expect(spooledLines(dir)).toBe(0);
+  });
+
+  it('--spool-wait takes whole milliseconds only', async () => {
+    const dir = tempFolder('cli-spool-wait');
+    const result = await streamlog([
+      'ship',
+      '-c',
+      writeConfig(dir),
+      '--spool-wait',
+      '1.5',
+      join(dir, 'streamlog.json'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--spool-wait must be a number of milliseconds (got "1.5")');
   });
 });

@@ -108,6 +108,11 @@ export interface BatchStats {
   /** Records this process ever parked in the spool, and spooled lines dropped for its bound. */
   spooledForLater: number;
   spoolDropped: number;
+  /**
+   * Lines in the spool now, not yet taken by the destination: this process's and those an
+   * earlier process left, read back or not (0 without a spool).
+   */
+  spoolLines: number;
 }
 
 /** The `batchProcessed` event: one attempt at one batch and what came of it. */
@@ -401,6 +406,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       replayFailed: this.replayFailed,
       spooledForLater: this.spooledCount,
       spoolDropped: this.spoolDropped,
+      spoolLines: this.reads === undefined ? 0 : this.reads.spool.count + this.reads.outstanding,
     };
     return stats as BatchStats & Extra;
   }
