@@ -158,10 +158,11 @@ export class LineSink<T> {
     return false;
   }
 
-  async close(): Promise<void> {
+  /** Writes out what is gathered; ends the stream when it is ours and `end` (no one else still writes to it). */
+  async close(end = true): Promise<void> {
     this.writeOut();
     this.stopHearingErrors();
-    if (!this.ownsStream) return;
+    if (!this.ownsStream || !end) return;
     await new Promise<void>((resolve) => {
       if (this.stream.closed || this.stream.destroyed) return resolve();
       this.stream.once('close', () => resolve());

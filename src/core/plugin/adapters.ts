@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { guardWrites } from '../io/guarded-writes.js';
 import { LineSink, stdioFd, type LineSinkOptions } from '../io/line-sink.js';
 import type { SettlementListener } from '../io/settlement.js';
+import { holdStream } from '../io/stream-holders.js';
 import { Queue } from '../util/queue.js';
 import type { LogRecord } from '../record/log-record.js';
 import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
@@ -19,6 +20,7 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
     const ownsStream = options.ownsStream ?? (stream !== process.stdout && stream !== process.stderr);
     this.sink = new LineSink(stream, settlementOf(this), { ...options, ownsStream, fd: options.fd ?? stdioFd(stream) });
     if (ownsStream) {
+      this.release = holdStream(stream);
       const sink = this.sink;
       this.unguard = guardWrites(stream, {
         threw: (chunks, error) => {
@@ -51,11 +53,13 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
 
   protected override closeResources(): Promise<void> {
     this.unguard();
-    return this.sink.close();
+    return this.sink.close(this.release());
   }
 
   /** Takes this transport's guard off the stream (see guardWrites). */
   private unguard: () => void = () => {};
+  /** Lets go of the stream: true when no other transport holds it, so it is ours to end (see holdStream). */
+  private release: () => boolean = () => false;
 
   protected override extraStats(): { bytes: number; writes: number } {
     return { bytes: this.sink.bytesWritten, writes: this.sink.writes };
@@ -86,6 +90,7 @@ export class WritableTransport extends Transport {
     super(options);
     target.on('error', this.onTargetError);
     target.on('close', this.onTargetClose);
+    this.release = holdStream(target);
     this.unguard = guardWrites(target, {
       threw: (records, error) => {
         // A stream two loggers share tells both: only records in flight here are this one's.
@@ -101,6 +106,8 @@ export class WritableTransport extends Transport {
 
   /** Takes this transport's guard off the stream (see guardWrites). */
   private readonly unguard: () => void;
+  /** Lets go of the stream: true when no other transport holds it, so it is ours to end (see holdStream). */
+  private readonly release: () => boolean;
 
   protected handle(record: LogRecord): void {
     // Given up on, the stream would only queue it behind writes that never happen.
@@ -124,6 +131,8 @@ export class WritableTransport extends Transport {
 
   protected override async closeResources(): Promise<void> {
     this.unguard();
+    // Another logger still writes to it: its close ends the stream.
+    if (!this.release()) return this.stopListening();
     if (this.target.destroyed || this.target.closed) return;
     // A stream that failed may never finish its end(): its records are settled, release it.
     if (this.broken !== undefined) {
@@ -142,8 +151,15 @@ export class WritableTransport extends Transport {
   /** Destroyed (close gave up on it): the stream it writes to is released with it. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.unguard();
-    if (!this.target.destroyed) this.target.destroy();
+    if (this.release() && !this.target.destroyed) this.target.destroy();
+    else this.stopListening();
     callback(error);
+  }
+
+  /** Off a stream another transport goes on writing to: its errors and close are no longer ours. */
+  private stopListening(): void {
+    this.target.off('error', this.onTargetError);
+    this.target.off('close', this.onTargetClose);
   }
 
   override get waitsWithoutDeadline(): boolean {
