@@ -97,6 +97,13 @@ interface SortedNode {
   last: unknown;
   /** The JSON written last: '' when not kept. */
   lastJson: string;
+  /**
+   * `{` and the members before the `prefixAt`-th as last written, joined and flat (−1: none
+   * kept). Records from one call site mostly differ in one member (the time, last at the top):
+   * the members before it are one piece, not a concatenation each.
+   */
+  prefix: string;
+  prefixAt: number;
 }
 
 const OBJECT = Symbol('object');
@@ -110,7 +117,16 @@ const MAX_KEPT_VALUE = 512;
 const MAX_KEPT_OBJECT = 4096;
 
 function sortedNode(): SortedNode {
-  return { keys: undefined, sorted: [], texts: [], children: [], last: NOTHING, lastJson: '' };
+  return {
+    keys: undefined,
+    sorted: [],
+    texts: [],
+    children: [],
+    last: NOTHING,
+    lastJson: '',
+    prefix: '',
+    prefixAt: -1,
+  };
 }
 
 function sameKeys(value: object, keys: readonly string[]): boolean {
@@ -160,6 +176,29 @@ function nodeJson(node: SortedNode, value: unknown, depth: number): string {
   return keep(node, typeof value === 'string' || typeof value === 'number' ? value : NOTHING, json, MAX_KEPT_VALUE);
 }
 
+/**
+ * `{` and the node's first `i` members as last written, flat: the kept prefix when it is of
+ * those members (they came out as before, so it still holds), else made and kept.
+ */
+function prefixOf(node: SortedNode, i: number): string {
+  if (node.prefixAt === i) return node.prefix;
+  let out: string;
+  let j: number;
+  // A prefix kept for fewer members is the start of this one.
+  if (node.prefixAt >= 0 && node.prefixAt < i) {
+    out = node.prefix;
+    j = node.prefixAt;
+  } else {
+    out = '{';
+    j = 0;
+  }
+  for (; j < i; j++) out += node.texts[j]! + node.children[j]!.lastJson;
+  out.charCodeAt(0);
+  node.prefix = out;
+  node.prefixAt = i;
+  return out;
+}
+
 function objectJson(node: SortedNode, value: object, depth: number): string {
   let same = node.last === OBJECT;
   if (node.keys === undefined || !sameKeys(value, node.keys)) {
@@ -169,6 +208,8 @@ function objectJson(node: SortedNode, value: object, depth: number): string {
     }
     same = false;
   }
+  // Members not as before (or of other keys): no kept prefix holds.
+  if (!same) node.prefixAt = -1;
   const { sorted, texts, children } = node;
   // Written out only from the first member that changed: till then, the kept texts are the record's.
   let out = same ? '' : '{';
@@ -179,9 +220,7 @@ function objectJson(node: SortedNode, value: object, depth: number): string {
     if (!same) out += texts[i]! + json;
     else if (json !== before) {
       same = false;
-      out = '{';
-      for (let j = 0; j < i; j++) out += texts[j]! + children[j]!.lastJson;
-      out += texts[i]! + json;
+      out = prefixOf(node, i) + texts[i]! + json;
     }
   }
   if (same) return node.lastJson;

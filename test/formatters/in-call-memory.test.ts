@@ -218,4 +218,33 @@ describe('text and stable-json remember keys and values between records of a cal
     expect(stable.seen).toEqual(records.map((record) => `${stringify(record.toObject())}\n`));
     expect(stable.seen[4]).toBe('{"a":"y","level":30,"msg":"m","z":5}\n');
   });
+  it('stable-json: the first member that changes moves back and forth, nested objects too', () => {
+    const stable = new EagerTransport({ maxRecords: 100, formatter: stableJsonFormatter });
+    const log = createLogger({ exitFlush: false, base: null, timestamp: false, transports: [{ transport: stable }] });
+    // Sorted: a, b, c, d, level, msg. Each step changes one member (or none), so the part
+    // before it is what the records before wrote.
+    const steps: Partial<Record<'a' | 'b' | 'c' | 'd', unknown>>[] = [
+      {},
+      { d: 2 },
+      { d: 3 },
+      { b: { x: 1, y: 2 } },
+      { d: 4 },
+      {},
+      { c: 'c 2' },
+      { b: { x: 1, y: 3 } },
+      { a: 0 },
+      { d: 5 },
+      { b: { x: 2, y: 3 } },
+      { c: 'c 2' },
+    ];
+    let fields: Record<string, unknown> = { a: 1, b: { x: 1, y: 1 }, c: 'c', d: 1 };
+    for (const step of steps) {
+      fields = { ...fields, ...step };
+      log.info(fields, 'm');
+    }
+    const records = stable.records();
+    expect(records).toHaveLength(steps.length);
+    expect(stable.seen).toEqual(records.map((record) => `${stringify(record.toObject())}\n`));
+    expect(stable.seen.at(-1)).toBe('{"a":0,"b":{"x":2,"y":3},"c":"c 2","d":5,"level":30,"msg":"m"}\n');
+  });
 });
