@@ -169,8 +169,17 @@ export interface TextFormatterOptions {
 /** `time=… level=info name=api msg="hello world" reqId=r1 req.method=GET`, one line per record. */
 export function createTextFormatter(options: TextFormatterOptions = {}): Formatter {
   const showBase = options.showBase === true;
+  // The line up to its fields, as last written: records of a call site repeat their level,
+  // name and message, so they are escaped and joined once, and a line is then a few flat
+  // pieces (the time's, this, its fields', the newline), not a dozen to copy again.
+  let lastLabel: string | undefined;
+  let lastName: unknown;
   let lastMsg: unknown;
-  let lastMsgText = '';
+  let lastPid: unknown;
+  let lastHostname: unknown;
+  let lastHead = '';
+  let lastTime = Number.NaN;
+  let lastTimeText = '';
   return {
     name: 'text',
     format: endingLines((record: LogRecord): string => {
@@ -179,31 +188,47 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
       const messageKey = record.messageKey;
       const rewritten = lineRewritten(record);
       const time = rewritten ? lineTime(view) : record.timestamped ? record.time : undefined;
-      let out = time === undefined ? '' : `time=${isoTime(time)} `;
-      out += `level=${logfmtText(rewritten ? lineLabel(record, view) : record.label)}`;
+      if (time !== lastTime) {
+        lastTime = time ?? Number.NaN;
+        lastTimeText = time === undefined ? '' : `time=${isoTime(time)} `;
+      }
+      const label = rewritten ? lineLabel(record, view) : record.label;
       const name = view.name;
       const hasName = typeof name === 'string';
-      if (hasName) out += ` name=${logfmtText(name)}`;
       const msg = view[messageKey];
-      if (msg !== undefined) {
-        // A call site logs the same message again and again: escaped once.
-        if (msg !== lastMsg) {
-          lastMsg = msg;
-          lastMsgText = ` msg=${logfmtText(String(msg))}`;
-        }
-        out += lastMsgText;
-      }
       const base = baseMask(record);
-      if (showBase) {
-        if (view.pid !== undefined && (base & PID) !== 0) out += ` pid=${logfmtValue(view.pid)}`;
-        if (view.hostname !== undefined && (base & HOSTNAME) !== 0) {
-          out += ` hostname=${logfmtValue(view.hostname)}`;
-        }
+      const pid = showBase && (base & PID) !== 0 ? view.pid : undefined;
+      const hostname = showBase && (base & HOSTNAME) !== 0 ? view.hostname : undefined;
+      if (
+        label !== lastLabel ||
+        name !== lastName ||
+        msg !== lastMsg ||
+        pid !== lastPid ||
+        hostname !== lastHostname ||
+        lastHead === ''
+      ) {
+        lastLabel = label;
+        lastName = name;
+        lastMsg = msg;
+        lastPid = pid;
+        lastHostname = hostname;
+        lastHead = headText(label, hasName ? name : undefined, msg, pid, hostname);
       }
-      out += objectPairs(rootFor(sharedViewKeys(record)), view, -1, messageKey, hasName, base);
-      return out + '\n';
+      const pairs = objectPairs(rootFor(sharedViewKeys(record)), view, -1, messageKey, hasName, base);
+      return `${lastTimeText}${lastHead}${pairs}\n`;
     }),
   };
+}
+
+/** `level=… name=… msg=… pid=… hostname=…`, those the line shows, flat. */
+function headText(label: string, name: string | undefined, msg: unknown, pid: unknown, hostname: unknown): string {
+  let out = `level=${logfmtText(label)}`;
+  if (name !== undefined) out += ` name=${logfmtText(name)}`;
+  if (msg !== undefined) out += ` msg=${logfmtText(String(msg))}`;
+  if (pid !== undefined) out += ` pid=${logfmtValue(pid)}`;
+  if (hostname !== undefined) out += ` hostname=${logfmtValue(hostname)}`;
+  out.charCodeAt(0);
+  return out;
 }
 
 export const textFormatterPlugin: FormatterPlugin = {

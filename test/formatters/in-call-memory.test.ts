@@ -247,4 +247,26 @@ describe('text and stable-json remember keys and values between records of a cal
     expect(stable.seen).toEqual(records.map((record) => `${stringify(record.toObject())}\n`));
     expect(stable.seen.at(-1)).toBe('{"a":0,"b":{"x":2,"y":3},"c":"c 2","d":5,"level":30,"msg":"m"}\n');
   });
+  it('text: a level, name or message that changes from one record to the next is written as each line has it', () => {
+    const { log, text, stable } = eagerLogger();
+    const named = log.child({ name: 'api' });
+    const renamed = log.child({ name: 'worker' });
+    log.info({ a: 1 }, 'm');
+    log.warn({ a: 1 }, 'm');
+    named.warn({ a: 1 }, 'm');
+    renamed.warn({ a: 1 }, 'm');
+    renamed.warn({ a: 1 });
+    renamed.warn({ a: 1 }, 'm');
+    log.info({ a: 1 }, 'm');
+    expectLineContents(text, stable);
+    expect(text.seen.map((line) => line.slice(line.indexOf(' ') + 1))).toEqual([
+      'level=info msg=m a=1\n',
+      'level=warn msg=m a=1\n',
+      'level=warn name=api msg=m a=1\n',
+      'level=warn name=worker msg=m a=1\n',
+      'level=warn name=worker a=1\n',
+      'level=warn name=worker msg=m a=1\n',
+      'level=info msg=m a=1\n',
+    ]);
+  });
 });
