@@ -199,9 +199,10 @@ function prefixOf(node: SortedNode, i: number): string {
   return out;
 }
 
-function objectJson(node: SortedNode, value: object, depth: number): string {
+/** `keysKnown`: the object has the keys the node was planned for (a view of a key set's; see rootFor). */
+function objectJson(node: SortedNode, value: object, depth: number, keysKnown = false): string {
   let same = node.last === OBJECT;
-  if (node.keys === undefined || !sameKeys(value, node.keys)) {
+  if (node.keys === undefined || (!keysKnown && !sameKeys(value, node.keys))) {
     if (!plan(node, value)) {
       keep(node, NOTHING, '', 0);
       return sortedJson(value);
@@ -255,7 +256,10 @@ export const stableJsonFormatter: Formatter = {
   format: endingLines((record: LogRecord): string => {
     const view = sharedView(record);
     // As the JSON line ends: in "\r\n" under pino's crlf.
-    return nodeJson(rootFor(sharedViewKeys(record)), view, 0) + lineEnd(record);
+    const keySet = sharedViewKeys(record);
+    // Views of one key set have its keys, in its order: they need not be compared again.
+    const json = keySet === undefined ? nodeJson(parsedRoot, view, 0) : objectJson(rootFor(keySet), view, 0, true);
+    return json + lineEnd(record);
   }),
 };
 

@@ -90,6 +90,8 @@ interface ScopeState {
    */
   parseLine: boolean;
   builders: Builder[];
+  /** The builder the scope's last record took: the next record's fields are read against its keys. */
+  last: Builder | undefined;
 }
 const scopes = new WeakMap<object, ScopeState>();
 /** Builders kept per scope; a logger with more shapes of fields than this builds the rest each time. */
@@ -105,7 +107,14 @@ function scopeState(record: LogRecordImpl): ScopeState {
   const sameKeys =
     state !== undefined && state.keys.length === keys.length && state.keys.every((k, i) => k === keys[i]);
   const parseLine = keys.includes(record.scope.shape.messageKey) || keys.includes('__proto__');
-  const next = { json, object, keys, parseLine, builders: sameKeys ? state.builders : [] };
+  const next = {
+    json,
+    object,
+    keys,
+    parseLine,
+    builders: sameKeys ? state.builders : [],
+    last: sameKeys ? state.last : undefined,
+  };
   scopes.set(record.scope, next);
   return next;
 }
@@ -130,7 +139,12 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
   // hooks.streamWrite may have changed the line: the object is the line's, as formatters see it.
   if (shape.streamWrite !== undefined) return r.toObject();
   const fields = r.fields;
-  const fieldKeys: string[] = [];
+  const withMessage = r.msg !== undefined;
+  const state = scopeState(r);
+  // The keys are read against the last record's builder's; listed only once they differ.
+  const guess = state.last?.withMessage === withMessage ? state.last : undefined;
+  let fieldKeys: string[] | undefined;
+  let count = 0;
   if (fields !== undefined) {
     if (Array.isArray(fields)) return r.toObject();
     const proto = Object.getPrototypeOf(fields);
@@ -144,25 +158,34 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
       if (key === '__proto__' || key === shape.messageKey || core?.has(key)) return r.toObject();
       budget = jsonNodesLeft((fields as Record<string, unknown>)[key], budget, 1, shape.safe);
       if (budget < 0) return r.toObject();
-      fieldKeys.push(key);
+      if (fieldKeys !== undefined) fieldKeys.push(key);
+      else if (guess?.keys[count] !== key) {
+        fieldKeys = guess === undefined ? [] : guess.keys.slice(0, count);
+        fieldKeys.push(key);
+      }
+      count++;
     }
   }
-  const state = scopeState(r);
   if (state.parseLine) return r.toObject();
-  const withMessage = r.msg !== undefined;
   let builder: Builder | undefined;
-  for (const candidate of state.builders) {
-    if (candidate.withMessage === withMessage && sameKeys(candidate.keys, fieldKeys)) {
-      builder = candidate;
-      break;
+  if (fieldKeys === undefined && guess !== undefined && count === guess.keys.length) builder = guess;
+  else {
+    fieldKeys ??= guess === undefined ? [] : guess.keys.slice(0, count);
+    for (const candidate of state.builders) {
+      if (candidate.withMessage === withMessage && sameKeys(candidate.keys, fieldKeys)) {
+        builder = candidate;
+        break;
+      }
     }
   }
   if (builder === undefined) {
-    const build = makeBuilder(state.keys, fieldKeys, withMessage ? shape.messageKey : undefined);
+    const keys = fieldKeys ?? [];
+    const build = makeBuilder(state.keys, keys, withMessage ? shape.messageKey : undefined);
     if (state.builders.length >= MAX_BUILDERS) return build(state.object, fields, r.msg);
-    builder = { keys: fieldKeys, withMessage, build };
+    builder = { keys, withMessage, build };
     state.builders.push(builder);
   }
+  state.last = builder;
   builtBy = builder;
   return builder.build(state.object, fields, r.msg);
 }
