@@ -15,6 +15,11 @@ export interface MemoryTransportOptions extends TransportOptions {
 
 /** A bounded ring of the latest records: for tests and for /debug endpoints. */
 export class MemoryTransport extends Transport<{ size: number; capacity: number; evicted: number }> {
+  /** Writes (or keeps) what it takes, and writes what it holds at the process's end: nothing to fail then. */
+  protected override get settlesAllAtExit(): boolean {
+    return true;
+  }
+
   readonly type = 'memory';
   readonly capacity: number;
   private ring: (LogRecord | undefined)[];

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import stringify from 'fast-json-stable-stringify';
 import type { z } from 'zod';
 import { isWritable, toTransport } from '../plugin/adapters.js';
+import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import { lazySchema } from '../util/lazy-schema.js';
 import { object } from '../util/plain-checks.js';
 import { adoptEnvSources, copyEnvSources } from '../util/env-text.js';
@@ -54,7 +55,9 @@ export type TransportEntry =
   | ({ module: string; type?: undefined } & Envelope & { [option: string]: unknown });
 
 /** A live transport from code, with the routing options a config entry would carry. */
-export type LiveTransportEntry = z.input<z.ZodObject<typeof routingShape>> & { transport: Transport | Writable };
+export type LiveTransportEntry = z.input<z.ZodObject<typeof routingShape>> & {
+  transport: Transport | Writable | SonicBoomLike;
+};
 
 const liveEntrySchema = lazySchema((z) => z.strictObject(routingShape), object(plainRouting));
 
@@ -93,19 +96,28 @@ function queueBounds(
   };
 }
 
+/**
+ * A transport for a logger, and its router options. `handed`: the caller gave the transport or
+ * the stream it wraps (not one a plugin made), so a logger that fails to build lets go of it
+ * untouched (see letGoOf) rather than destroy it.
+ */
+export interface MadeTransport {
+  transport: Transport;
+  target: AddTargetOptions;
+  handed?: boolean;
+}
+
 export function createTransport(
   entry: unknown,
   path: string,
   ctx: BuildContext,
   alreadyExpanded = false,
-): { transport: Transport; target: AddTargetOptions } {
+): MadeTransport {
   if (isTransport(entry) || isWritable(entry)) {
-    const transport = toTransport(entry);
     const level = (entry as { level?: LevelInput }).level;
-    return {
-      transport,
-      target: { threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`) },
-    };
+    const threshold = level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`);
+    // Wrapped last: a stream is held from here on, so nothing may throw after.
+    return { transport: toTransport(entry), target: { threshold }, handed: true };
   }
   const live = (entry as { transport?: unknown } | null)?.transport;
   if (isTransport(live) || isWritable(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
@@ -182,24 +194,19 @@ export function createTransport(
 }
 
 /** `{ transport: instance, level?, id?, maxQueue?, overflow? }`: a live transport with routing options. */
-function liveTransportEntry(
-  entry: LiveTransportEntry,
-  path: string,
-  ctx: BuildContext,
-): { transport: Transport; target: AddTargetOptions } {
+function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildContext): MadeTransport {
   const { transport: live, ...rest } = entry;
   const options = parseOrThrow(liveEntrySchema, rest, path);
+  const level = options.level ?? (isTransport(live) ? live.level : undefined);
+  const target = {
+    threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`),
+    ...queueBounds(options.maxQueue, path, ctx),
+    overflow: options.overflow,
+  };
+  // Wrapped last: a stream is held from here on, so nothing may throw after.
   const transport = toTransport(live);
   if (options.id !== undefined) transport[assignId](options.id);
-  const level = options.level ?? transport.level;
-  return {
-    transport,
-    target: {
-      threshold: level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`),
-      ...queueBounds(options.maxQueue, path, ctx),
-      overflow: options.overflow,
-    },
-  };
+  return { transport, target, handed: true };
 }
 
 /** What a transport factory returned, for the error: a Promise is named (create() must be synchronous). */

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import {
   createTransport,
@@ -36,6 +36,8 @@ import { RecordShape } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
 import { forgetCopies } from '../record/redacted-copies.js';
 import type { Transport } from '../plugin/transport.js';
+import { letGoOf } from '../plugin/adapters.js';
+import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import type { DeliveryFailure } from '../routing/events.js';
 import { Router } from '../routing/router.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
@@ -49,7 +51,7 @@ export interface LoggerOptions
     PinoFunctionOptions {
   /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
   serializers?: ConfigInput['serializers'] | Serializers;
-  transports?: (TransportEntry | LiveTransportEntry | Transport | Writable)[];
+  transports?: (TransportEntry | LiveTransportEntry | Transport | Writable | SonicBoomLike)[];
   redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean };
   /**
    * Called for internal problems (a transport failing, a dropped call). Without it they go to
@@ -359,7 +361,10 @@ function build(
     }
   });
   if (problems.length > 0) {
-    for (const one of made) one.transport.destroy();
+    for (const one of made) {
+      if (one.handed) letGoOf(one.transport);
+      else one.transport.destroy();
+    }
     throw combine(problems);
   }
   for (const one of made) router.add(one.transport, one.target);
@@ -479,7 +484,8 @@ function buildRedactor(redact: LoggerOptions['redact'], parsed: Config['redact']
 
 /**
  * The dead letter is opened when a record first fails, so what is wrong with its path
- * already (a folder, a NUL, a file it cannot write) is said now. A missing file is made then.
+ * already (a folder, a NUL, a file it cannot write, a folder it cannot be made in) is said
+ * now. A missing file, and missing folders above it, are made then.
  */
 function checkDeadLetter(path: string): void {
   let problem: string | undefined;
@@ -491,9 +497,26 @@ function checkDeadLetter(path: string): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') problem = `cannot write to ${path}: ${code ?? String(error)}`;
+      else problem = creatableProblem(path);
     }
   }
   if (problem !== undefined) throw new ConfigError('router.deadLetter', problem);
+}
+
+/** Why a missing file could not be made at `path`: the nearest folder above it that exists takes no new entry. */
+function creatableProblem(path: string): string | undefined {
+  let folder = dirname(path);
+  for (;;) {
+    try {
+      if (!statSync(folder).isDirectory()) return `cannot create ${path}: ${folder} is not a folder`;
+      accessSync(folder, constants.W_OK | constants.X_OK);
+      return undefined;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || dirname(folder) === folder) return `cannot create ${path}: ${code ?? String(error)}`;
+      folder = dirname(folder);
+    }
+  }
 }
 
 /** pid, hostname (or the configured base) and name: the keys every line starts with. */

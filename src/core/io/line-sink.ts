@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { Queue } from '../util/queue.js';
 import { LineBatch } from './line-batch.js';
-import { onStreamError } from './shared-errors.js';
+import { onStreamError } from './shared-listeners.js';
 import type { SettlementListener } from './settlement.js';
 import { tryWriteFully } from './write-fully.js';
 
@@ -49,6 +49,9 @@ function linesWithin(lines: string[], bytes: number): { count: number; bytes: nu
  * buffer). Each write's outcome settles exactly the items it carried, so delivery means
  * "the stream accepted and flushed it".
  */
+/** How long a stream that finished is given to emit 'close' after it is destroyed. */
+const LATE_CLOSE_MS = 1000;
+
 export class LineSink<T> {
   private readonly batch: LineBatch<T>;
   private readonly inFlight = new Queue<T[]>();
@@ -163,11 +166,38 @@ export class LineSink<T> {
     this.writeOut();
     this.stopHearingErrors();
     if (!this.ownsStream || !end) return;
+    const stream = this.stream;
     await new Promise<void>((resolve) => {
-      if (this.stream.closed || this.stream.destroyed) return resolve();
-      this.stream.once('close', () => resolve());
-      this.stream.end();
+      if (stream.closed || stream.destroyed) return resolve();
+      let lateClose: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(lateClose);
+        resolve();
+      };
+      // Everything is written at 'finish'. A stream that does not close by itself then (a
+      // socket whose peer keeps its half open, one made with autoDestroy off) waited for a
+      // 'close' that never came: it is released, and one that emits no 'close' at all is
+      // waited for no longer than a moment.
+      const finished = (): void => {
+        if (!stream.destroyed) stream.destroy();
+        lateClose = setTimeout(done, LATE_CLOSE_MS);
+        lateClose.unref();
+      };
+      stream.once('close', done);
+      stream.once('finish', finished);
+      stream.once('error', finished);
+      stream.end();
     });
+  }
+
+  /**
+   * The transport is destroyed (a close that gave up, a logger that was never built): the
+   * sink hears the stream no more, and destroys it when it is ours and `destroyStream` (no
+   * one else still writes to it), so a stalled socket does not hold the process open.
+   */
+  abandon(destroyStream: boolean): void {
+    this.stopHearingErrors();
+    if (this.ownsStream && destroyStream && !this.stream.destroyed) this.stream.destroy();
   }
 
   /**

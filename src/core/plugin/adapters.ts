@@ -2,9 +2,11 @@ import type { Writable } from 'node:stream';
 import { guardWrites } from '../io/guarded-writes.js';
 import { LineSink, stdioFd, type LineSinkOptions } from '../io/line-sink.js';
 import type { SettlementListener } from '../io/settlement.js';
+import { onStreamClose, onStreamError } from '../io/shared-listeners.js';
 import { holdStream } from '../io/stream-holders.js';
 import { Queue } from '../util/queue.js';
 import type { LogRecord } from '../record/log-record.js';
+import { isSonicBoom, SonicBoomTransport } from './sonic-boom.js';
 import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
 
 const CALLED_BACK_TWICE = 'the stream called back twice for one write; later calls are ignored (said once)';
@@ -56,6 +58,20 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
     return this.sink.close(this.release());
   }
 
+  /** Destroyed (a close that gave up): the stream is released, and destroyed when no one else holds it. */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.unguard();
+    this.sink.abandon(this.release());
+    callback(error);
+  }
+
+  /** The logger this was made for was never built: the caller's stream is handed back as it was. */
+  letGo(): void {
+    this.unguard();
+    this.release();
+    this.sink.abandon(false);
+  }
+
   /** Takes this transport's guard off the stream (see guardWrites). */
   private unguard: () => void = () => {};
   /** Lets go of the stream: true when no other transport holds it, so it is ours to end (see holdStream). */
@@ -88,8 +104,9 @@ export class WritableTransport extends Transport {
     options: TransportOptions = {},
   ) {
     super(options);
-    target.on('error', this.onTargetError);
-    target.on('close', this.onTargetClose);
+    // One listener per stream and event, however many loggers write to it (see shared-listeners).
+    this.stopHearingError = onStreamError(target, this.onTargetError);
+    this.stopHearingClose = onStreamClose(target, this.onTargetClose);
     this.release = holdStream(target);
     this.unguard = guardWrites(target, {
       threw: (records, error) => {
@@ -108,6 +125,8 @@ export class WritableTransport extends Transport {
   private readonly unguard: () => void;
   /** Lets go of the stream: true when no other transport holds it, so it is ours to end (see holdStream). */
   private readonly release: () => boolean;
+  private readonly stopHearingError: () => void;
+  private readonly stopHearingClose: () => void;
 
   protected handle(record: LogRecord): void {
     // Given up on, the stream would only queue it behind writes that never happen.
@@ -156,10 +175,17 @@ export class WritableTransport extends Transport {
     callback(error);
   }
 
+  /** The logger this was made for was never built: the caller's stream is handed back as it was. */
+  letGo(): void {
+    this.unguard();
+    this.release();
+    this.stopListening();
+  }
+
   /** Off a stream another transport goes on writing to: its errors and close are no longer ours. */
   private stopListening(): void {
-    this.target.off('error', this.onTargetError);
-    this.target.off('close', this.onTargetClose);
+    this.stopHearingError();
+    this.stopHearingClose();
   }
 
   override get waitsWithoutDeadline(): boolean {
@@ -211,8 +237,23 @@ export function settlementOf(transport: Transport): SettlementListener<LogRecord
 }
 
 /** Accepts whatever a user or plugin hands us and returns a transport. */
+/**
+ * A transport made for a logger that then failed to build: one wrapping a stream the caller
+ * handed in lets go of it untouched; a Transport the caller made is theirs, and left alone.
+ */
+export function letGoOf(transport: Transport): void {
+  if (
+    transport instanceof StreamTransport ||
+    transport instanceof WritableTransport ||
+    transport instanceof SonicBoomTransport
+  ) {
+    transport.letGo();
+  }
+}
+
 export function toTransport(value: unknown, options: TransportOptions = {}): Transport {
   if (isTransport(value)) return value;
+  if (isSonicBoom(value)) return new SonicBoomTransport(value, options);
   if (!isWritable(value)) throw new TypeError('a transport must be a Writable stream or a streamlog Transport');
   const stream = value;
   if (stream.writableObjectMode) return new WritableTransport(stream, options);

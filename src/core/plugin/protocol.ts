@@ -19,3 +19,8 @@ export const attachServices: unique symbol = Symbol.for('streamlog.transport.att
  * their neighbours (see WaitingRecords), which a record kept for longer would keep alive.
  */
 export const letsGoOfRecords: unique symbol = Symbol.for('streamlog.transport.letsGoOfRecords');
+/**
+ * Fails, by name, what a transport with no `giveUpSync` of its own still holds: the process
+ * is ending, or a close gave up on it (see Transport's unsettled records).
+ */
+export const failHeld: unique symbol = Symbol.for('streamlog.transport.failHeld');

@@ -3,7 +3,7 @@ import type { SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
 import { ownLine } from '../record/line-record.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
-import { acceptRecord, assignId, attachListener, attachServices, replayReports } from './protocol.js';
+import { acceptRecord, assignId, attachListener, attachServices, failHeld, replayReports } from './protocol.js';
 import { describeThrown } from '../util/thrown.js';
 import { heldEvent } from '../util/exit-hold.js';
 
@@ -74,12 +74,22 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** flush() waits for settlement; close waits for settlement or parking (`parkedCounts`). */
   private flushWaiters: { target: number; parkedCounts: boolean; resolve: () => void }[] = [];
   #services: TransportServices | undefined;
+  /**
+   * The records a transport with no `giveUpSync` of its own (a plugin's) holds unsettled,
+   * oldest first (`settleDelivered(n)` settles the n oldest). At the process's end, or when
+   * a close gives up on it, they fail by name: counted, dead-lettered and reported, where they
+   * stayed pending with nothing said. None kept for a transport that fails or settles what it
+   * holds itself (the built-ins).
+   */
+  readonly #unsettled: Set<LogRecord> | undefined;
 
   constructor(options: TransportOptions = {}) {
     super({ objectMode: true });
     this.#id = options.id ?? '';
     this.level = options.level;
     this.formatter = options.formatter;
+    this.#unsettled =
+      this.giveUpSync === Transport.prototype.giveUpSync && !this.settlesAllAtExit ? new Set() : undefined;
     // Closed or destroyed (close() gave up on it), nothing more settles: a flush() waiting on
     // it resolves rather than waiting for ever.
     this.once('close', () => {
@@ -119,6 +129,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** The entry point: takes ownership of one record. Never throws. */
   [acceptRecord](record: LogRecord): void {
     this.acceptedCount++;
+    this.#unsettled?.add(record);
     try {
       this.handle(record);
     } catch (error) {
@@ -147,14 +158,29 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   giveUpSync(_reason: Error): void {}
 
+  /** See failHeld: the records kept for a transport with no giveUpSync of its own fail with `reason`. */
+  [failHeld](reason: Error): void {
+    const held = this.#unsettled;
+    if (held !== undefined && held.size > 0) this.settleFailed([...held], reason);
+  }
+
+  /**
+   * A built-in transport that writes what it holds synchronously at the process's end
+   * (`flushSync`), or settles each record as it takes it: nothing is kept for `giveUpSync`.
+   */
+  protected get settlesAllAtExit(): boolean {
+    return false;
+  }
+
   /**
    * Whether the transport has no deadline of its own for what it holds: a Writable handed in
-   * as a transport waits for its stream's callbacks, which a stalled destination never makes.
-   * A close without a timeout gives such a transport the logger's `exitTimeoutMs`, then gives
-   * up on it (its records fail); every other transport is waited for as its own bounds say.
+   * as a transport waits for its stream's callbacks, which a stalled destination never makes,
+   * and a plugin's transport with no `giveUpSync` may lose a callback of its own. A close
+   * without a timeout gives such a transport the logger's `exitTimeoutMs` without progress,
+   * then gives up on it (its records fail); every other one is waited for as its bounds say.
    */
   get waitsWithoutDeadline(): boolean {
-    return false;
+    return this.#unsettled !== undefined;
   }
 
   /** Push what is held towards its destination for a close: no waiting out long backoffs. */
@@ -216,9 +242,24 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     this.possibleDuplicateCount += count;
   }
 
-  protected settleDelivered(count = 1): void {
-    count = this.unsettled(count);
+  /**
+   * `delivered` records delivered: a count (the oldest unsettled ones, for a transport that
+   * settles in order), or the records themselves (one that settles out of order names them,
+   * so what the process's end fails is what was not delivered).
+   */
+  protected settleDelivered(delivered: number | readonly LogRecord[] = 1): void {
+    const named = typeof delivered === 'object' && delivered !== null;
+    const count = this.unsettled(named ? delivered.length : (delivered as number));
     if (count === 0) return;
+    const held = this.#unsettled;
+    if (held !== undefined && named) for (const record of delivered) held.delete(record);
+    else if (held !== undefined) {
+      let left = count;
+      for (const record of held) {
+        if (left-- === 0) break;
+        held.delete(record);
+      }
+    }
     this.deliveredCount += count;
     try {
       this.listener?.delivered(count);
@@ -235,6 +276,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     const count = this.unsettled(records.length);
     if (count === 0) return;
     if (count < records.length) records = records.slice(0, count);
+    if (this.#unsettled !== undefined) for (const record of records) this.#unsettled.delete(record);
     this.failedCount += count;
     // The router first, on its own: a user's listener that throws (or exits) must not keep
     // the failure from being counted and dead-lettered.

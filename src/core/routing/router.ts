@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { heldEvent } from '../util/exit-hold.js';
 import { ownLine } from '../record/line-record.js';
 import { impl, type LogRecord, type LogRecordImpl, madeByLogger } from '../record/log-record.js';
-import { assignId, attachListener, attachServices, replayReports } from '../plugin/protocol.js';
+import { assignId, attachListener, attachServices, failHeld, replayReports } from '../plugin/protocol.js';
 import type { Transport } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
 import { timerHolds, withTimeout } from '../util/timeout.js';
@@ -447,6 +447,7 @@ export class Router extends EventEmitter<RouterEvents> {
         this.backpressure.drain(target, true);
         target.transport.flushSync();
         target.transport.giveUpSync?.(reason);
+        target.transport[failHeld]?.(reason);
       } catch (error) {
         this.diagnose(`exit: ${target.id} failed: ${String(error)}`, error);
       }
@@ -471,7 +472,8 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /**
    * Waits for a target to settle or park what it holds. One with no deadline of its own (a
-   * stream handed in as a transport) is given `streamWaitMs` (at least a second) at a time
+   * stream handed in as a transport, a plugin's transport with no giveUpSync) is given
+   * `streamWaitMs` (at least a second) at a time
    * when that is set (a close without a timeout): a stalled stream held such a close for ever.
    * Once a stretch passes in which it settled nothing, its records fail, counted and
    * dead-lettered, and the stream is destroyed; the other targets are waited for still.
@@ -495,12 +497,14 @@ export class Router extends EventEmitter<RouterEvents> {
     try {
       const waiting = target.takeAllWaiting();
       for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
-      target.transport.giveUpSync(new Error(`the stream took none of its records for ${stretch} ms at close()`));
+      const reason = new Error(`${target.id} settled none of its records for ${stretch} ms at close()`);
+      target.transport.giveUpSync(reason);
+      target.transport[failHeld]?.(reason);
       target.transport.destroy();
     } finally {
       this.failures.givingUp = false;
     }
-    this.diagnose(`${target.id} (a stream) took none of its records for ${stretch} ms at close(): they failed`);
+    this.diagnose(`${target.id} settled none of its records for ${stretch} ms at close(): they failed`);
     this.failures.report();
   }
 
@@ -518,7 +522,10 @@ export class Router extends EventEmitter<RouterEvents> {
         target.transport.flushSync();
         // Logged once the process is ending (an exit listener): an asynchronous transport will
         // never send it, so it parks or fails it now, as it did what it held at the exit.
-        if (exiting && !target.released) target.transport.giveUpSync?.(this.exitReason);
+        if (exiting && !target.released) {
+          target.transport.giveUpSync?.(this.exitReason);
+          target.transport[failHeld]?.(this.exitReason);
+        }
       } catch (error) {
         this.diagnose(`flushSync failed on ${target.id}`, error);
       }

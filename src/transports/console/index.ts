@@ -31,6 +31,11 @@ const DEFAULT_TABLE = new LevelTable();
 
 /** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
 export class ConsoleTransport extends Transport<{ bytes: number }> {
+  /** Writes (or keeps) what it takes, and writes what it holds at the process's end: nothing to fail then. */
+  protected override get settlesAllAtExit(): boolean {
+    return true;
+  }
+
   readonly type = 'console';
   /**
    * Holds records only until it settles them (records from a queue need no line of their own);

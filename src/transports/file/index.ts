@@ -95,6 +95,11 @@ async function release(file: SharedFile, owner: FileOwner): Promise<void> {
  * and writes synchronously on the exit path so process.exit() loses nothing.
  */
 export class FileTransport extends Transport<FileStats> {
+  /** Writes (or keeps) what it takes, and writes what it holds at the process's end: nothing to fail then. */
+  protected override get settlesAllAtExit(): boolean {
+    return true;
+  }
+
   readonly type = 'file';
   /**
    * Holds records only until it settles them (records from a queue need no line of their own);

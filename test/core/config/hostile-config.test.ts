@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -200,6 +200,24 @@ describe('router.deadLetter: what is wrong with its path is said when the logger
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).issues).toEqual([{ path: 'router.deadLetter', expected }]);
     }
+  });
+
+  it('a file, or folders above it, the process cannot make: a ConfigError naming why', () => {
+    // As root, in a child running as nobody, so the folder's mode means something.
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-config-dead-ro-'));
+    chmodSync(dir, 0o555);
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    for (const path of [join(dir, 'dead.ndjson'), join(dir, 'sub', 'dead.ndjson')]) {
+      const script = `
+        import { createLogger } from ${JSON.stringify(DIST_ESM)};
+        try { createLogger({ exitFlush: false, transports: [], router: { deadLetter: ${JSON.stringify(path)} } });
+          process.stdout.write('built'); } catch (error) { process.stdout.write(JSON.stringify(error.issues)); }`;
+      const args = ['--input-type=module', '-e', script];
+      const out = spawnSync(process.execPath, args, { encoding: 'utf8', ...asNobody });
+      const expected = `cannot create ${path}: EACCES`;
+      expect(JSON.parse(out.stdout)).toEqual([{ path: 'router.deadLetter', expected }]);
+    }
+    chmodSync(dir, 0o755);
   });
 
   it('a file not made yet (nor its folder), and a device, are accepted and nothing is created', () => {

@@ -164,7 +164,8 @@ describe('close() without a timeout, with a Writable transport that has stalled'
     expect(stats.delivered + stats.failed).toBe(20000);
     expect(ids(join(dir, 'dead.ndjson'), true).size).toBe(stats.failed);
     const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8');
-    expect(dead).toContain('the stream took none of its records for 1000 ms at close()');
+    const id = kind === 'object' ? 'writable#0' : 'stream#0';
+    expect(dead).toContain(`${id} settled none of its records for 1000 ms at close()`);
   });
 });
 

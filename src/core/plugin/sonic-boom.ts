@@ -1,0 +1,172 @@
+import type { EventEmitter } from 'node:events';
+import { holdStream } from '../io/stream-holders.js';
+import type { LogRecord } from '../record/log-record.js';
+import { toError, Transport, type TransportOptions } from './transport.js';
+
+/** What is used of pino.destination()'s SonicBoom. */
+export interface SonicBoomLike extends EventEmitter {
+  write(data: string): boolean;
+  flushSync(): void;
+  reopen(file?: string | number): void;
+  end(): void;
+  destroy(): void;
+}
+
+/** SonicBoom's descriptor (not in its typings): −1 while an asynchronous open is under way. */
+function fdOf(destination: SonicBoomLike): number {
+  const fd = (destination as { fd?: unknown }).fd;
+  return typeof fd === 'number' ? fd : -1;
+}
+
+function isStdio(destination: SonicBoomLike): boolean {
+  const fd = fdOf(destination);
+  return fd === 1 || fd === 2;
+}
+
+function destroyedOf(destination: SonicBoomLike): boolean {
+  return (destination as { destroyed?: unknown }).destroyed === true;
+}
+
+/**
+ * A SonicBoom (what pino.destination() returns): a write() that takes no callback, a
+ * flushSync() and a reopen(), and no Writable inside.
+ */
+export function isSonicBoom(value: unknown): value is SonicBoomLike {
+  const candidate = value as Partial<Record<string, unknown>> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.write === 'function' &&
+    typeof candidate.on === 'function' &&
+    typeof candidate.flushSync === 'function' &&
+    typeof candidate.reopen === 'function' &&
+    !('_writableState' in candidate)
+  );
+}
+
+/**
+ * pino.destination() as a transport. SonicBoom is no Writable: its write() calls nothing
+ * back, and it writes from a buffer of its own (at once with `sync: true`). Taken as one, not
+ * a record settled: every one failed after `exitTimeoutMs`, though its line was written. A
+ * record counts as delivered once SonicBoom has taken its line and has its file open, as pino
+ * counts it; what its buffer holds when the process ends is written by flushSync(), as pino
+ * does. A line its `maxLength` makes it drop fails, and after its 'error' (a file it cannot
+ * open) so does every record. Never ends descriptors 1 and 2.
+ */
+export class SonicBoomTransport extends Transport {
+  readonly type: string = 'sonic-boom';
+  private broken: Error | undefined;
+  /** Set by SonicBoom's 'drop', which it emits inside the write() that drops. */
+  private dropped = false;
+  /**
+   * Records taken while SonicBoom still opens its file (`sync: false`): it can write none of
+   * them before it is ready, so they settle then, and fail if the process ends first.
+   */
+  private opening: LogRecord[] | undefined;
+  private readonly release: () => boolean;
+
+  constructor(
+    readonly destination: SonicBoomLike,
+    options: TransportOptions = {},
+  ) {
+    super(options);
+    destination.on('error', this.onError);
+    destination.on('drop', this.onDrop);
+    if (fdOf(destination) < 0 && !destroyedOf(destination)) {
+      this.opening = [];
+      destination.once('ready', this.onReady);
+    }
+    this.release = holdStream(destination);
+  }
+
+  protected handle(record: LogRecord): void {
+    if (this.broken !== undefined) {
+      this.settleFailed([record], this.broken);
+      return;
+    }
+    const line = this.formatLine(record);
+    this.dropped = false;
+    try {
+      this.destination.write(line);
+    } catch (error) {
+      this.settleFailed([record], toError(error));
+      return;
+    }
+    if (this.dropped) this.settleFailed([record], new Error('pino.destination() dropped the line (maxLength)'));
+    else if (this.opening !== undefined) this.opening.push(record);
+    else this.settleDelivered(1);
+  }
+
+  /** The process is ending: what SonicBoom took before its file was open will never be written. */
+  override giveUpSync(reason: Error): void {
+    const opening = this.opening;
+    if (opening === undefined || opening.length === 0) return;
+    this.opening = [];
+    this.settleFailed(opening, reason);
+  }
+
+  override flushSync(): void {
+    // Not open yet (an asynchronous open under way), SonicBoom cannot write: said, not thrown.
+    if (destroyedOf(this.destination) || fdOf(this.destination) < 0) return;
+    try {
+      this.destination.flushSync();
+    } catch (error) {
+      this.report(`pino.destination() could not write its buffer: ${toError(error).message}`, error);
+    }
+  }
+
+  protected override async closeResources(): Promise<void> {
+    const destination = this.destination;
+    if (!this.release() || isStdio(destination)) {
+      this.flushSync();
+      this.stopListening();
+      return;
+    }
+    if (destroyedOf(destination)) return;
+    await new Promise<void>((resolve) => {
+      destination.once('close', () => resolve());
+      destination.once('error', () => resolve());
+      destination.end();
+    });
+  }
+
+  /** Destroyed (a close that gave up): released, and destroyed when no one else holds it. */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const destination = this.destination;
+    if (this.release() && !destroyedOf(destination) && !isStdio(destination)) {
+      destination.destroy();
+    } else this.stopListening();
+    callback(error);
+  }
+
+  /** The logger this was made for was never built: the destination is handed back as it was. */
+  letGo(): void {
+    this.release();
+    this.stopListening();
+  }
+
+  private stopListening(): void {
+    this.destination.off('error', this.onError);
+    this.destination.off('drop', this.onDrop);
+    this.destination.off('ready', this.onReady);
+  }
+
+  private readonly onReady = (): void => {
+    const opening = this.opening ?? [];
+    this.opening = undefined;
+    if (opening.length > 0) this.settleDelivered(opening);
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.broken ??= error;
+    // A file it could not open: what it took waiting for it is lost with it.
+    const opening = this.opening ?? [];
+    this.opening = undefined;
+    if (opening.length > 0) this.settleFailed(opening, error);
+    this.report(`pino.destination() failed: ${error.message}`, error);
+  };
+
+  private readonly onDrop = (): void => {
+    this.dropped = true;
+  };
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lastJson, runChild, tempFolder } from '../../transports/http/receiver.js';
+
+/*
+ * A plugin's transport built as the docs show (a subclass of Transport with handle() alone,
+ * no giveUpSync): what it holds when the process ends, or when a close finds it stuck, fails
+ * by name (counted, dead-lettered, reported) rather than staying pending with nothing said.
+ */
+const DIST = new URL('../../../dist/esm/index.js', import.meta.url).pathname;
+const PLUGIN = `
+import { registerTransport, Transport } from ${JSON.stringify(DIST)};
+const lost = new Set((process.env.LOST ?? '').split(',').filter(Boolean).map(Number));
+class Slow extends Transport {
+  type = 'slow';
+  handle(record) {
+    const i = record.fields?.i;
+    if (lost.has(i)) return; // a callback the plugin loses
+    const named = process.env.NAMED === '1';
+    setTimeout(() => this.settleDelivered(named ? [record] : 1), Number(process.env.SEND_MS ?? 50));
+  }
+}
+registerTransport('slow', { schema: { safeParse: (v) => ({ success: true, data: v }) }, create: () => new Slow({}) });
+`;
+
+function dead(path: string): number[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { record: { i: number } }).record.i);
+}
+
+interface Summary {
+  logged: number;
+  delivered: number;
+  failed: number;
+  pending: number;
+  events: number;
+}
+
+function script(deadLetter: string, end: string): string {
+  return `${PLUGIN}
+const log = createLogger({ transports: [{ type: 'slow' }], router: { deadLetter: ${JSON.stringify(deadLetter)} },
+  exitTimeoutMs: 1000, diagnostics: () => {} });
+let events = 0;
+log.on('deliveryFailed', () => { events++; });
+process.on('exit', () => {
+  const s = log.stats();
+  const { logged, delivered, failed, pending } = s;
+  writeSync(1, JSON.stringify({ logged, delivered, failed, pending, events }) + '\\n');
+});
+for (let i = 0; i < 10; i++) log.info({ i }, 'order placed');
+${end}`;
+}
+
+describe("a plugin transport's records at the process's end and at a stuck close", () => {
+  it('process.exit() with sends in flight: the ten fail, dead-lettered and told', async () => {
+    const dir = tempFolder('plugin-exit');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const result = await runChild(script(deadLetter, 'process.exit(0);'));
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 10, delivered: 0, failed: 10, pending: 0, events: 10 });
+    expect(dead(deadLetter).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('an uncaught exception: the ten and the fatal record of the crash fail, dead-lettered', async () => {
+    const dir = tempFolder('plugin-crash');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const result = await runChild(script(deadLetter, "throw new Error('boom');"));
+    expect(result.code).not.toBe(0);
+    const summary = lastJson<Summary>(result.stdout);
+    expect(summary).toMatchObject({ delivered: 0, pending: 0 });
+    expect(summary.failed).toBe(summary.logged);
+    expect(summary.logged).toBeGreaterThanOrEqual(11);
+    expect(readFileSync(deadLetter, 'utf8').split('\n').filter(Boolean)).toHaveLength(summary.logged);
+  });
+
+  it('await close(), a callback the plugin lost: given up after exitTimeoutMs, false, that one failed', async () => {
+    const dir = tempFolder('plugin-close');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const end = `const closed = await log.close(); writeSync(1, 'closed ' + closed + '\\n');`;
+    const result = await runChild(`process.env.LOST = '3'; process.env.NAMED = '1';\n${script(deadLetter, end)}`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('closed false');
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 10, delivered: 9, failed: 1, pending: 0, events: 1 });
+    expect(dead(deadLetter)).toEqual([3]);
+  });
+});
