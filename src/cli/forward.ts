@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createLogger, type Logger, type LoggerStats } from '../index.js';
 import { LineCount } from './line-count.js';
-import { drainSpools, spoolBacklog, spoolLinesOf } from './spool-drain.js';
+import { drainSpools, spoolLinesOf } from './spool-drain.js';
 
 /** How a run of pipe or ship ended. */
 export interface Outcome {
@@ -19,8 +19,6 @@ export interface Outcome {
   readError: Error | undefined;
   /** Lines read that became records (blank ones aside). */
   read: number;
-  /** Lines the spools still hold after the close (this run's parked records and any an earlier run left). */
-  spoolBacklog: number;
 }
 
 export interface ForwardOptions {
@@ -120,7 +118,12 @@ async function forwarding(
     await Promise.race([ended, delay(options.signalTimeoutMs)]);
   }
   const timeoutMs = Number.isFinite(deadline) ? Math.max(0, deadline - performance.now()) : undefined;
+  // A signal while a close without a deadline waits (a replay's answer, a slow target) bounds
+  // it as a signal does at any other moment: a second close with the timeout cuts the first.
+  const bound = (): void => void log.close({ timeoutMs: options.signalTimeoutMs });
+  if (timeoutMs === undefined) abort.signal.addEventListener('abort', bound, { once: true });
   const closed = await log.close(timeoutMs === undefined ? {} : { timeoutMs });
+  abort.signal.removeEventListener('abort', bound);
   // Closed, the logger takes nothing more: what the sink still held is counted as dropped after close.
   await Promise.race([ended, delay(1000)]);
   clearInterval(watch);
@@ -128,17 +131,7 @@ async function forwarding(
   for (const target of log.stats().targets) if (!targetMs.has(target.id)) targetMs.set(target.id, elapsedMs);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
-  const stats = log.stats();
-  return {
-    stats,
-    elapsedMs,
-    targetMs,
-    signal,
-    closed,
-    readError,
-    read: count.lines,
-    spoolBacklog: spoolBacklog(stats),
-  };
+  return { stats: log.stats(), elapsedMs, targetMs, signal, closed, readError, read: count.lines };
 }
 
 function delay(ms: number): Promise<void> {

@@ -22,8 +22,12 @@ ${SHIP_OPTIONS_HELP}
 ${EXIT_CODES_HELP}
 `;
 
-/** gzip by its magic bytes, so `app.log.1.gz` and a renamed file alike are read right. */
+/**
+ * gzip by its magic bytes, so `app.log.1.gz` and a renamed file alike are read right. Only a
+ * regular file is looked at: reading a FIFO's first bytes would take them from the stream.
+ */
 function isGzip(file: string): boolean {
+  if (!statSync(file).isFile()) return false;
   const fd = openSync(file, 'r');
   try {
     const head = Buffer.alloc(2);
@@ -37,8 +41,9 @@ function fileSizes(files: string[]): number[] {
   return files.map((file) => {
     try {
       const stat = statSync(file);
-      if (!stat.isFile()) throw new UsageError(`${file}: not a file`);
-      return stat.size;
+      // A device or a FIFO (/dev/null, /dev/stdin, a named pipe) is read to its end: its size is unknown.
+      if (stat.isDirectory()) throw new UsageError(`${file}: a directory, not a file`);
+      return stat.isFile() ? stat.size : 0;
     } catch (error) {
       if (error instanceof UsageError) throw error;
       throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);

@@ -2,7 +2,7 @@ import type { Logger } from '../index.js';
 import { type ForwardOptions, forward, openLogger, type Outcome } from './forward.js';
 import type { Writable } from 'node:stream';
 import type { LineCount } from './line-count.js';
-import { failureLine, leftInSpools, summaryTable, undelivered } from './summary.js';
+import { failureLine, leftInSpools, lostFromSpools, summaryTable, undelivered } from './summary.js';
 import { EXIT, UsageError } from './usage.js';
 
 export const SHIP_OPTIONS_HELP = [
@@ -53,7 +53,7 @@ export async function shipThrough(
   report.onRead?.();
   if (report.table) process.stderr.write(summaryTable(outcome));
   if (outcome.readError) process.stderr.write(`streamlog: reading stopped: ${outcome.readError.message}\n`);
-  if (undelivered(outcome) > 0 || leftInSpools(outcome) > 0) {
+  if (undelivered(outcome) > 0 || leftInSpools(outcome) > 0 || lostFromSpools(outcome) > 0) {
     process.stderr.write(failureLine(outcome));
     return EXIT.failed;
   }

@@ -19,11 +19,42 @@ export function undelivered(outcome: Outcome): number {
 }
 
 /**
- * Lines an earlier run left in a spool that are still there: not this run's records (its
- * counts never held them), but still not shipped, so the run did not do its work.
+ * Lines earlier runs parked that are still in a spool: not this run's records (its counts
+ * never held them), but still not shipped, so the run did not do its work. Per target: the
+ * lines of its transport's spool that are not this run's parked records, and those an earlier
+ * run left in the router's spool for it.
  */
 export function leftInSpools(outcome: Outcome): number {
-  return Math.max(0, outcome.spoolBacklog - outcome.stats.pendingDetail.spooled);
+  let left = 0;
+  for (const target of outcome.stats.targets) {
+    left += Math.max(0, numberOf(target, 'spoolLines') - target.parked) + numberOf(target, 'spooledAdopted');
+  }
+  return left;
+}
+
+/** What became of the records earlier runs parked (this run's counts never held them). */
+interface EarlierRuns {
+  delivered: number;
+  /** Refused by the destination, record by record (dead-lettered when there is a dead letter). */
+  refused: number;
+  /** Dropped for a spool's bound, pushed out by newer lines (dead-lettered too). */
+  dropped: number;
+}
+
+function earlierRuns(outcome: Outcome): EarlierRuns {
+  const runs: EarlierRuns = { delivered: 0, refused: outcome.stats.adoptedFailed, dropped: 0 };
+  for (const target of outcome.stats.targets) {
+    runs.delivered += numberOf(target, 'replayed');
+    runs.refused += numberOf(target, 'replayFailed');
+    runs.dropped += numberOf(target, 'adoptedDropped');
+  }
+  return runs;
+}
+
+/** Records earlier runs parked that are gone without delivery. */
+export function lostFromSpools(outcome: Outcome): number {
+  const runs = earlierRuns(outcome);
+  return runs.refused + runs.dropped;
 }
 
 /** Per transport: delivered, failed, dropped, retries (batching transports), time until it held nothing. */
@@ -49,20 +80,17 @@ export function summaryTable(outcome: Outcome): string {
     `${read} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
     `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''}` +
     `${unrouted(outcome)} under the ${s.strategy} strategy\n` +
-    earlierRuns(outcome)
+    earlierRunsLine(outcome)
   );
 }
 
-/** What became of the records earlier runs left in the spools (the counts above are this run's). */
-function earlierRuns(outcome: Outcome): string {
-  let replayed = 0;
-  let refused = 0;
-  for (const target of outcome.stats.targets) {
-    replayed += numberOf(target, 'replayed');
-    refused += numberOf(target, 'replayFailed');
-  }
-  if (replayed + refused === 0) return '';
-  return `${replayed + refused} records earlier runs parked: ${replayed} delivered, ${refused} refused\n`;
+/** The table's line for the records earlier runs parked (the counts above it are this run's). */
+function earlierRunsLine(outcome: Outcome): string {
+  const { delivered, refused, dropped } = earlierRuns(outcome);
+  const total = delivered + refused + dropped;
+  if (total === 0) return '';
+  const droppedPart = dropped > 0 ? `, ${dropped} dropped for the spool's maxBytes` : '';
+  return `${total} records earlier runs parked: ${delivered} delivered, ${refused} refused${droppedPart}\n`;
 }
 
 function numberOf(target: Outcome['stats']['targets'][number], key: string): number {
@@ -108,10 +136,16 @@ export function failureLine(outcome: Outcome): string {
     `streamlog: ${undelivered(outcome)} of ${Math.max(outcome.read, s.logged)} records not delivered ` +
     `under the ${s.strategy} strategy ` +
     `(${parts.join(', ')})${reasons ? `; ${reasons}` : ''}\n`;
-  return undelivered(outcome) > 0 ? line + leftLine(outcome) : leftLine(outcome);
+  return (undelivered(outcome) > 0 ? line : '') + earlierRunsFailures(outcome);
 }
 
-function leftLine(outcome: Outcome): string {
+/** The lines on stderr for records earlier runs parked that this run did not ship. */
+function earlierRunsFailures(outcome: Outcome): string {
+  const { refused, dropped } = earlierRuns(outcome);
   const left = leftInSpools(outcome);
-  return left > 0 ? `streamlog: ${left} records an earlier run parked are still in a spool for the next run\n` : '';
+  let out = '';
+  if (refused > 0) out += `streamlog: ${refused} records an earlier run parked were refused by the destination\n`;
+  if (dropped > 0) out += `streamlog: ${dropped} records an earlier run parked were dropped for the spool's maxBytes\n`;
+  if (left > 0) out += `streamlog: ${left} records an earlier run parked are still in a spool for the next run\n`;
+  return out;
 }

@@ -113,6 +113,11 @@ export interface BatchStats {
    * earlier process left, read back or not (0 without a spool).
    */
   spoolLines: number;
+  /**
+   * Lines an earlier process left in the spool that this one dropped for `spool.maxBytes`
+   * (dead-lettered when there is a dead letter; they are no record of this process's counts).
+   */
+  adoptedDropped: number;
 }
 
 /** The `batchProcessed` event: one attempt at one batch and what came of it. */
@@ -226,6 +231,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private replayFailed = 0;
   private spooledCount = 0;
   private spoolDropped = 0;
+  private adoptedDropped = 0;
 
   constructor(processor: BatchProcessor, options: BatchTransportOptions = {}) {
     super(options);
@@ -265,7 +271,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     if (problem !== undefined) this.report(`spool not used: ${problem.message}`, problem);
     for (const skipped of spool.skipped) this.report(`spool file passed over: ${skipped.message}`, skipped);
     spool.onLockLost = (message) => this.report(message);
-    if (options.family !== undefined) this.reportStraySpools(options.dir, options.family, name);
+    // Once every target of the logger has claimed its spool: one of them sharing the folder
+    // held no lock yet, and its live file was named as a stray to remove.
+    const family = options.family;
+    if (family !== undefined) setImmediate(() => this.reportStraySpools(options.dir, family, name));
     if (!spool.empty) setImmediate(() => this.replayNext());
   }
 
@@ -407,6 +416,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       spooledForLater: this.spooledCount,
       spoolDropped: this.spoolDropped,
       spoolLines: this.reads === undefined ? 0 : this.reads.spool.count + this.reads.outstanding,
+      adoptedDropped: this.adoptedDropped,
     };
     return stats as BatchStats & Extra;
   }
@@ -445,6 +455,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.spoolDropped += lines.length;
     const adopted = Math.min(this.adoptedLeft, lines.length);
     this.adoptedLeft -= adopted;
+    this.adoptedDropped += adopted;
     const records = lines.map((line) => this.revive(line));
     for (const record of records.slice(0, adopted)) this.services?.deadLetter(record, reason);
     const mine = records.slice(adopted);
@@ -672,6 +683,13 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         return;
       }
       case 'fail': {
+        // A read of the spool refused whole (bad credentials, a missing table, a server error)
+        // says nothing of its records: they stay on disk and are tried again later. Failed,
+        // an expired token emptied the spool of everything an outage had kept.
+        if (batch.read !== undefined) {
+          this.retryLater(batch, verdict.reason, undefined);
+          return;
+        }
         const reason = verdict.circuit ? Object.assign(verdict.reason, { openCircuit: true }) : verdict.reason;
         this.settled(batch, [], [[records, reason]]);
         return;

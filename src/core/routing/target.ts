@@ -37,6 +37,8 @@ export interface TargetStats extends TransportStats {
   queuedBytes: number;
   /** Records waiting in the spool file now, ever written to it, and refused by it (a full disk). */
   spooled: number;
+  /** Of `spooled`, the lines an earlier process left that are not yet sent again. */
+  spooledAdopted: number;
   spooledTotal: number;
   spoolFailed: number;
   backpressure: BackpressureStats;
@@ -352,6 +354,7 @@ export class Target {
       queueDepth: this.inTransport + this.queue.length,
       queuedBytes: this.queuedBytes,
       spooled: this.spool?.count ?? 0,
+      spooledAdopted: this.adoptedLeft,
       spooledTotal: this.spool?.written ?? 0,
       spoolFailed: this.spoolFailed,
       backpressure: {

@@ -9,11 +9,13 @@ import type { LoggerStats } from '../../../src/index.js';
 import { freePort } from '../../setup/free-port.js';
 import { DIST_ESM, ROOT, requireBuild } from '../../built.js';
 
-export type ReceiverMode = 'ok' | 'down' | 'stall';
+export type ReceiverMode = 'ok' | 'down' | 'stall' | 'unauthorized' | 'poison';
 
 /**
  * A receiver on 127.0.0.1 that counts the records it takes by their `i` field: answers 200
- * ('ok'), 503 ('down'), or reads and never answers ('stall'). The mode can change at any time.
+ * ('ok'), 503 ('down'), 401 to every request ('unauthorized'), 400 to a request that holds a
+ * record with `"poison":true` and 200 to any other ('poison'), or reads and never answers
+ * ('stall'). The mode can change at any time.
  */
 export interface CountingReceiver {
   url: string;
@@ -44,9 +46,14 @@ export async function countingReceiver(mode: ReceiverMode, port = 0): Promise<Co
     const body = await readBody(req);
     state.requests++;
     if (state.mode === 'stall') return;
-    if (state.mode === 'down') {
-      res.writeHead(503);
+    if (state.mode === 'down' || state.mode === 'unauthorized') {
+      res.writeHead(state.mode === 'down' ? 503 : 401);
       res.end();
+      return;
+    }
+    if (state.mode === 'poison' && body.includes('"poison":true')) {
+      res.writeHead(400);
+      res.end('poison record');
       return;
     }
     for (const line of body.split('\n')) if (line) state.received.push((JSON.parse(line) as { i: number }).i);

@@ -13,9 +13,11 @@ const URL_A = 'http://127.0.0.1:9/a';
 const URL_B = 'http://127.0.0.1:9/b';
 const LINES = '{"level":30,"time":1,"msg":"parked one"}\n{"level":30,"time":2,"msg":"parked two"}\n';
 
-function startWith(url: string, dir: string): { log: Logger; diagnostics: string[] } {
+/** A logger for `url`, once it has looked for strays (the turn after it is made: every target holds its spool). */
+async function startWith(url: string, dir: string): Promise<{ log: Logger; diagnostics: string[] }> {
   const diagnostics: string[] = [];
   const log = createLogger(JSON.parse(spoolConfig(url, dir)), { diagnostics: (m) => diagnostics.push(m) });
+  await new Promise((resolve) => setImmediate(resolve));
   return { log, diagnostics };
 }
 
@@ -26,7 +28,7 @@ describe('a spool file another destination left behind', () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-stray-'));
     const stray = spoolFile(dir, URL_A);
     writeFileSync(stray, LINES);
-    const { log, diagnostics } = startWith(URL_B, dir);
+    const { log, diagnostics } = await startWith(URL_B, dir);
     expect(strayNotes(diagnostics)).toEqual([
       expect.stringContaining(`spool ${stray} holds ${Buffer.byteLength(LINES)} bytes of records`),
     ]);
@@ -43,7 +45,7 @@ describe('a spool file another destination left behind', () => {
     const sent = spoolFile(dir, URL_A, 'loki');
     writeFileSync(sent, LINES);
     writeFileSync(`${sent}.offset`, String(Buffer.byteLength(LINES)));
-    const { log, diagnostics } = startWith(URL_B, dir);
+    const { log, diagnostics } = await startWith(URL_B, dir);
     const second = Buffer.byteLength(LINES) - (LINES.indexOf('\n') + 1);
     expect(strayNotes(diagnostics)).toEqual([expect.stringContaining(`spool ${partly} holds ${second} bytes`)]);
     await log.close({ timeoutMs: 100 });
@@ -54,9 +56,9 @@ describe('a spool file another destination left behind', () => {
     writeFileSync(spoolFile(dir, URL_A), LINES);
     writeFileSync(join(dir, 'spool', 'file_0.ndjson'), LINES);
     // Its own (adopted and replayed), and held by this live logger from now on.
-    const a = startWith(URL_A, dir);
+    const a = await startWith(URL_A, dir);
     expect(strayNotes(a.diagnostics)).toEqual([]);
-    const b = startWith(URL_B, dir);
+    const b = await startWith(URL_B, dir);
     expect(strayNotes(b.diagnostics)).toEqual([]);
     await b.log.close({ timeoutMs: 100 });
     await a.log.close({ timeoutMs: 100 });
