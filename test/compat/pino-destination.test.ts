@@ -47,7 +47,7 @@ describe('pino.destination() as a transport', () => {
     expect(lines(join(dir, 'dead.ndjson'))).toEqual([]);
   });
 
-  it('close() of both loggers that share it: true each, the last ends it, nothing lost', async () => {
+  it('close() of both loggers that share it: true each, its buffer written, left open for pino', async () => {
     const dir = tempFolder('pino-destination-close');
     const end = `
 const first = await log.close();
@@ -57,7 +57,22 @@ writeSync(1, JSON.stringify({ first, second, destroyed: dest.destroyed }) + '\\n
     const result = await runChild(script(dir, false, end));
     expect(result.code).toBe(0);
     const closes = result.stdout.split('\n').find((line) => line.includes('"first"'));
-    expect(JSON.parse(closes!)).toEqual({ first: true, second: true, destroyed: true });
+    expect(JSON.parse(closes!)).toEqual({ first: true, second: true, destroyed: false });
     expect(lines(join(dir, 'app.log'))).toHaveLength(12);
+  });
+  it('a file it cannot open: its records fail, said once, and close() resolves', async () => {
+    const dir = tempFolder('pino-destination-missing');
+    const missing = join(dir, 'no', 'such', 'app.log');
+    const result = await runChild(`
+const pino = (await import('pino')).default;
+const dest = pino.destination({ dest: ${JSON.stringify(missing)}, sync: false, mkdir: false });
+const said = [];
+const log = createLogger({ transports: [dest], diagnostics: (m) => said.push(m) });
+for (let i = 0; i < 3; i++) log.info({ i }, 'one');
+const closed = await log.close();
+const { logged, delivered, failed, pending } = log.stats();
+const told = said.filter((m) => m.includes('pino.destination() failed')).length;
+writeSync(1, JSON.stringify({ closed, logged, delivered, failed, pending, told }) + '\\n');`);
+    expect(lastJson(result.stdout)).toEqual({ closed: true, logged: 3, delivered: 0, failed: 3, pending: 0, told: 1 });
   });
 });

@@ -161,31 +161,37 @@ export class LineSink<T> {
     return false;
   }
 
-  /** Writes out what is gathered; ends the stream when it is ours and `end` (no one else still writes to it). */
-  async close(end = true): Promise<void> {
+  /**
+   * Writes out what is gathered; ends the stream when it is ours and `end` (no one else still
+   * writes to it). Resolves with the error the stream raised while it ended, if any.
+   */
+  async close(end = true): Promise<Error | undefined> {
     this.writeOut();
     this.stopHearingErrors();
-    if (!this.ownsStream || !end) return;
+    if (!this.ownsStream || !end) return undefined;
     const stream = this.stream;
-    await new Promise<void>((resolve) => {
-      if (stream.closed || stream.destroyed) return resolve();
+    return new Promise<Error | undefined>((resolve) => {
+      if (stream.closed || stream.destroyed) return resolve(undefined);
+      let failure: Error | undefined;
       let lateClose: NodeJS.Timeout | undefined;
       const done = (): void => {
         clearTimeout(lateClose);
-        resolve();
+        resolve(failure);
       };
       // Everything is written at 'finish'. A stream that does not close by itself then (a
       // socket whose peer keeps its half open, one made with autoDestroy off) waited for a
       // 'close' that never came: it is released, and one that emits no 'close' at all is
-      // waited for no longer than a moment.
+      // waited for no longer than a moment (a timer that holds the process: nothing else may).
       const finished = (): void => {
         if (!stream.destroyed) stream.destroy();
-        lateClose = setTimeout(done, LATE_CLOSE_MS);
-        lateClose.unref();
+        lateClose ??= setTimeout(done, LATE_CLOSE_MS);
       };
       stream.once('close', done);
       stream.once('finish', finished);
-      stream.once('error', finished);
+      stream.once('error', (error: Error) => {
+        failure ??= error;
+        finished();
+      });
       stream.end();
     });
   }

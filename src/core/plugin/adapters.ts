@@ -53,9 +53,11 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
     return true;
   }
 
-  protected override closeResources(): Promise<void> {
+  protected override async closeResources(): Promise<void> {
     this.unguard();
-    return this.sink.close(this.release());
+    const failure = await this.sink.close(this.release());
+    // Its lines were written (their callbacks came): what failed is the stream's own end.
+    if (failure !== undefined) this.report(`the stream failed as it ended: ${failure.message}`, failure);
   }
 
   /** Destroyed (a close that gave up): the stream is released, and destroyed when no one else holds it. */

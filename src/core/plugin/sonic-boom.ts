@@ -1,5 +1,4 @@
 import type { EventEmitter } from 'node:events';
-import { holdStream } from '../io/stream-holders.js';
 import type { LogRecord } from '../record/log-record.js';
 import { toError, Transport, type TransportOptions } from './transport.js';
 
@@ -8,19 +7,12 @@ export interface SonicBoomLike extends EventEmitter {
   write(data: string): boolean;
   flushSync(): void;
   reopen(file?: string | number): void;
-  end(): void;
-  destroy(): void;
 }
 
 /** SonicBoom's descriptor (not in its typings): −1 while an asynchronous open is under way. */
 function fdOf(destination: SonicBoomLike): number {
   const fd = (destination as { fd?: unknown }).fd;
   return typeof fd === 'number' ? fd : -1;
-}
-
-function isStdio(destination: SonicBoomLike): boolean {
-  const fd = fdOf(destination);
-  return fd === 1 || fd === 2;
 }
 
 function destroyedOf(destination: SonicBoomLike): boolean {
@@ -51,7 +43,7 @@ export function isSonicBoom(value: unknown): value is SonicBoomLike {
  * record counts as delivered once SonicBoom has taken its line and has its file open, as pino
  * counts it; what its buffer holds when the process ends is written by flushSync(), as pino
  * does. A line its `maxLength` makes it drop fails, and after its 'error' (a file it cannot
- * open) so does every record. Never ends descriptors 1 and 2.
+ * open) so does every record. A close writes its buffer and leaves it open.
  */
 export class SonicBoomTransport extends Transport {
   readonly type: string = 'sonic-boom';
@@ -63,7 +55,6 @@ export class SonicBoomTransport extends Transport {
    * them before it is ready, so they settle then, and fail if the process ends first.
    */
   private opening: LogRecord[] | undefined;
-  private readonly release: () => boolean;
 
   constructor(
     readonly destination: SonicBoomLike,
@@ -76,7 +67,6 @@ export class SonicBoomTransport extends Transport {
       this.opening = [];
       destination.once('ready', this.onReady);
     }
-    this.release = holdStream(destination);
   }
 
   protected handle(record: LogRecord): void {
@@ -115,33 +105,23 @@ export class SonicBoomTransport extends Transport {
     }
   }
 
+  /**
+   * Its buffer written, the destination is left open: pino's own exit handler ends it, and a
+   * pino logger may write to it still (ended, its next write threw "SonicBoom destroyed" into
+   * the application). One that cannot open its file waited for ever in end().
+   */
   protected override async closeResources(): Promise<void> {
-    const destination = this.destination;
-    if (!this.release() || isStdio(destination)) {
-      this.flushSync();
-      this.stopListening();
-      return;
-    }
-    if (destroyedOf(destination)) return;
-    await new Promise<void>((resolve) => {
-      destination.once('close', () => resolve());
-      destination.once('error', () => resolve());
-      destination.end();
-    });
+    this.flushSync();
+    this.stopListening();
   }
 
-  /** Destroyed (a close that gave up): released, and destroyed when no one else holds it. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const destination = this.destination;
-    if (this.release() && !destroyedOf(destination) && !isStdio(destination)) {
-      destination.destroy();
-    } else this.stopListening();
+    this.stopListening();
     callback(error);
   }
 
   /** The logger this was made for was never built: the destination is handed back as it was. */
   letGo(): void {
-    this.release();
     this.stopListening();
   }
 
@@ -158,7 +138,9 @@ export class SonicBoomTransport extends Transport {
   };
 
   private readonly onError = (error: Error): void => {
-    this.broken ??= error;
+    // SonicBoom tells a file it cannot open twice: said once.
+    if (this.broken !== undefined) return;
+    this.broken = error;
     // A file it could not open: what it took waiting for it is lost with it.
     const opening = this.opening ?? [];
     this.opening = undefined;

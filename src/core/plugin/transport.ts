@@ -82,6 +82,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * holds itself (the built-ins).
    */
   readonly #unsettled: Set<LogRecord> | undefined;
+  /** A settleDelivered([…]) named records it does not hold (said once). */
+  private namedUnheld = false;
 
   constructor(options: TransportOptions = {}) {
     super({ objectMode: true });
@@ -133,7 +135,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     try {
       this.handle(record);
     } catch (error) {
-      this.settleFailed([record], toError(error));
+      // A handle() that settled the record and then threw: it is not settled a second time.
+      if (this.#unsettled === undefined || this.#unsettled.has(record)) this.settleFailed([record], toError(error));
     }
   }
 
@@ -248,12 +251,13 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * so what the process's end fails is what was not delivered).
    */
   protected settleDelivered(delivered: number | readonly LogRecord[] = 1): void {
-    const named = typeof delivered === 'object' && delivered !== null;
-    const count = this.unsettled(named ? delivered.length : (delivered as number));
-    if (count === 0) return;
+    const named = Array.isArray(delivered);
     const held = this.#unsettled;
-    if (held !== undefined && named) for (const record of delivered) held.delete(record);
-    else if (held !== undefined) {
+    let given = named ? delivered.length : typeof delivered === 'number' ? delivered : Number.NaN;
+    if (named && held !== undefined) given = this.heldOf(delivered, held);
+    const count = this.unsettled(given);
+    if (count === 0) return;
+    if (held !== undefined && !named) {
       let left = count;
       for (const record of held) {
         if (left-- === 0) break;
@@ -267,6 +271,20 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       this.listenerThrew(error);
     }
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
+  }
+
+  /**
+   * Of the records a transport names as delivered, those it holds, taken out of the held set:
+   * a copy, another logger's record, one named twice or a hole counts for nothing (said once).
+   */
+  private heldOf(records: readonly LogRecord[], held: Set<LogRecord>): number {
+    let count = 0;
+    for (let i = 0; i < records.length; i++) if (held.delete(records[i]!)) count++;
+    if (count < records.length && !this.namedUnheld) {
+      this.namedUnheld = true;
+      this.reportSafely(`settled ${records.length - count} record(s) it does not hold as delivered; ignored`);
+    }
+    return count;
   }
 
   protected settleFailed(records: readonly LogRecord[], reason: Error): void {

@@ -1,5 +1,5 @@
 import type { LogRecord } from '../record/log-record.js';
-import { acceptRecord, assignId, attachListener, attachServices, replayReports } from './protocol.js';
+import { acceptRecord, assignId, attachListener, attachServices, failHeld, replayReports } from './protocol.js';
 import { Transport, type TransportOptions, type TransportServices } from './transport.js';
 
 /**
@@ -94,6 +94,16 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
   /** What the inner transport holds is parked or failed by it, and heard here as it settles. */
   override giveUpSync(reason: Error): void {
     this.inner.giveUpSync(reason);
+  }
+
+  /** The inner transport's held records too (a plugin's with no giveUpSync), heard here as they fail. */
+  override [failHeld](reason: Error): void {
+    this.inner[failHeld]?.(reason);
+  }
+
+  /** As the inner transport has it: a plugin's that may lose a callback is given up on at a close. */
+  override get waitsWithoutDeadline(): boolean {
+    return this.inner.waitsWithoutDeadline;
   }
 
   protected override async closeResources(): Promise<void> {

@@ -40,9 +40,9 @@ interface Summary {
   events: number;
 }
 
-function script(deadLetter: string, end: string): string {
+function script(deadLetter: string, end: string, entry = "{ type: 'slow' }"): string {
   return `${PLUGIN}
-const log = createLogger({ transports: [{ type: 'slow' }], router: { deadLetter: ${JSON.stringify(deadLetter)} },
+const log = createLogger({ transports: [${entry}], router: { deadLetter: ${JSON.stringify(deadLetter)} },
   exitTimeoutMs: 1000, diagnostics: () => {} });
 let events = 0;
 log.on('deliveryFailed', () => { events++; });
@@ -85,5 +85,77 @@ describe("a plugin transport's records at the process's end and at a stuck close
     expect(result.stdout).toContain('closed false');
     expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 10, delivered: 9, failed: 1, pending: 0, events: 1 });
     expect(dead(deadLetter)).toEqual([3]);
+  });
+  it.each([
+    ['buffered', "{ type: 'buffered', batch: { maxRecords: 1 }, target: { type: 'slow' } }"],
+    ['validating', "{ type: 'validating', rules: { i: 'integer' }, target: { type: 'slow' } }"],
+  ])('wrapped in %s, process.exit(): the ten fail, dead-lettered, as unwrapped', async (_name, entry) => {
+    const dir = tempFolder('plugin-wrapped-exit');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const result = await runChild(script(deadLetter, 'setTimeout(() => process.exit(0), 10);', entry));
+    expect(lastJson<Summary>(result.stdout)).toMatchObject({ logged: 10, delivered: 0, failed: 10, pending: 0 });
+    expect(dead(deadLetter).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('wrapped in buffered, a callback lost: close() is given up on, false, the lost one failed', async () => {
+    const dir = tempFolder('plugin-wrapped-close');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const end = `const closed = await log.close(); writeSync(1, 'closed ' + closed + '\\n');`;
+    const entry = "{ type: 'buffered', batch: { maxRecords: 1 }, target: { type: 'slow' } }";
+    const lost = `process.env.LOST = '3'; process.env.NAMED = '1';\n`;
+    const result = await runChild(lost + script(deadLetter, end, entry));
+    expect(result.stdout).toContain('closed false');
+    expect(lastJson<Summary>(result.stdout)).toMatchObject({ logged: 10, pending: 0 });
+    expect(dead(deadLetter)).toContain(3);
+  });
+});
+
+describe('a plugin that settles oddly by name', () => {
+  it('a record settled by name and then a throw from handle(): delivered once, not failed too', async () => {
+    // Three records are still out when the fourth throws: its failure was counted against them.
+    const result = await runChild(`
+import { registerTransport, Transport } from ${JSON.stringify(DIST)};
+class Throws extends Transport {
+  type = 'throws';
+  handle(record) {
+    if (record.fields.i < 3) return void setTimeout(() => this.settleDelivered([record]), 50);
+    this.settleDelivered([record]);
+    throw new Error('after the settlement');
+  }
+}
+const schema = { safeParse: (v) => ({ success: true, data: v }) };
+registerTransport('throws', { schema, create: () => new Throws({}) });
+const log = createLogger({ transports: [{ type: 'throws' }], diagnostics: () => {} });
+for (let i = 0; i < 4; i++) log.info({ i }, 'm');
+await new Promise((resolve) => setTimeout(resolve, 200));
+const { logged, delivered, failed, pending } = log.stats();
+writeSync(1, JSON.stringify({ logged, delivered, failed, pending }) + '\\n');`);
+    expect(lastJson(result.stdout)).toEqual({ logged: 4, delivered: 4, failed: 0, pending: 0 });
+  });
+
+  it('records it does not hold, copies and array-likes: ignored and said, never counted delivered', async () => {
+    const result = await runChild(`
+import { registerTransport, Transport } from ${JSON.stringify(DIST)};
+class Odd extends Transport {
+  type = 'odd';
+  handle(record) {
+    const i = record.fields.i;
+    if (i === 0) this.settleDelivered([{ ...record }]);
+    else if (i === 1) this.settleDelivered({ length: 1, 0: record });
+    else this.settleDelivered([record, record]);
+  }
+}
+registerTransport('odd', { schema: { safeParse: (v) => ({ success: true, data: v }) }, create: () => new Odd({}) });
+const said = [];
+const log = createLogger({ transports: [{ type: 'odd' }], diagnostics: (m) => said.push(m) });
+for (let i = 0; i < 3; i++) log.info({ i }, 'm');
+await new Promise((resolve) => setImmediate(resolve));
+const { logged, delivered, failed, pending } = log.stats();
+writeSync(1, JSON.stringify({ logged, delivered, failed, pending, said }) + '\\n');
+process.exit(0);`);
+    const out = lastJson<Summary & { said: string[] }>(result.stdout);
+    expect(out).toMatchObject({ logged: 3, delivered: 1, failed: 0, pending: 2 });
+    expect(out.said.join('\n')).toContain('record(s) it does not hold as delivered; ignored');
+    expect(out.said.join('\n')).toContain('not a count of records; ignored');
   });
 });

@@ -123,4 +123,16 @@ describe('streams handed in: closed, given up on, shared, or handed back', () =>
     expect(warnings).not.toContain('MaxListenersExceededWarning');
     expect(sink.writableEnded).toBe(true);
   });
+  it('a stream whose end fails: close() resolves, and the failure is said', async () => {
+    const said: string[] = [];
+    const stream = new Writable({
+      write: (_chunk, _encoding, callback) => callback(),
+      final: (callback) => callback(new Error('final failed')),
+    });
+    const log = createLogger({ exitFlush: false, diagnostics: (m) => said.push(m), transports: [stream] });
+    log.info('one');
+    expect(await log.close()).toBe(true);
+    expect(said.join('\n')).toContain('the stream failed as it ended: final failed');
+    expect(log.stats()).toMatchObject({ delivered: 1, failed: 0 });
+  });
 });

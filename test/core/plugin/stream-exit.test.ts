@@ -185,3 +185,18 @@ describe('close() without a timeout, with a healthy Writable transport', () => {
     expect(ids(path).size).toBe(1000);
   });
 });
+
+describe('close() of a byte stream that emits no close at all (emitClose off)', () => {
+  it('resolves, and the code after it runs: the wait for the close holds the process', async () => {
+    const child = await runChild(
+      `const { Writable } = await import('node:stream');
+       const stream = new Writable({ emitClose: false, write: (_c, _e, callback) => callback() });
+       const log = createLogger({ transports: [stream] });
+       log.info('one');
+       const closed = await log.close();
+       writeSync(1, JSON.stringify({ closed, delivered: log.stats().delivered }) + '\\n');`,
+    );
+    expect(child.code).toBe(0);
+    expect(lastJson(child.stdout)).toEqual({ closed: true, delivered: 1 });
+  });
+});
