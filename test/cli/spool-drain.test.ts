@@ -1,7 +1,15 @@
+import { once } from 'node:events';
 import { readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CountingReceiver, countingReceiver, spooledLines, tempFolder } from '../transports/http/receiver.js';
+import {
+  type CountingReceiver,
+  countingReceiver,
+  readBody,
+  spooledLines,
+  tempFolder,
+} from '../transports/http/receiver.js';
 import { producerLines, streamlog } from './run.js';
 
 /*
@@ -61,6 +69,64 @@ describe('a run after an outage, and the records an earlier run parked', () => {
     expect(shipped.stderr).toBe('');
     expect(shipped.code).toBe(0);
     expect(central.distinct()).toBe(500);
+  });
+
+  it('a destination that refuses every record with a 400 (both halves alike): they fail, said, exit 1', async () => {
+    // A 400 is about what was sent: records that every request refuses fail (dead-lettered
+    // when there is a dead letter), as a batch of this run's would; and the run says so.
+    const central = await receiver();
+    const dir = tempFolder('drain-400');
+    const file = config(dir, [central.url]);
+    await streamlog(['pipe', '-c', file, '--spool-wait', '0'], { input: producerLines(500) });
+    central.mode = 'refused';
+    const refused = await streamlog(['ship', '-c', file, '-q', '--spool-wait', '300', '/dev/null']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('streamlog: 500 records an earlier run parked were refused by the destination\n');
+    expect(spooledLines(dir)).toBe(0);
+  });
+
+  it('an Elasticsearch that refuses every item for its index (a read-only block): the spool is kept', async () => {
+    let state: 'down' | 'blocked' | 'ok' = 'down';
+    let indexed = 0;
+    const elastic = createServer(async (req, res) => {
+      const lines = (await readBody(req)).split('\n').filter(Boolean).length / 2;
+      if (state === 'down') {
+        res.writeHead(503);
+        res.end();
+        return;
+      }
+      const blocked = state === 'blocked';
+      const error = { type: 'cluster_block_exception', reason: 'index [logs] blocked by: [FORBIDDEN/8/read-only]' };
+      const item = blocked ? { create: { status: 403, error } } : { create: { status: 201 } };
+      if (!blocked) indexed += lines;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: blocked, items: Array.from({ length: lines }, () => item) }));
+    });
+    elastic.listen(0, '127.0.0.1');
+    await once(elastic, 'listening');
+    const dir = tempFolder('drain-elastic');
+    const url = `http://127.0.0.1:${(elastic.address() as { port: number }).port}`;
+    const file = join(dir, 'streamlog.json');
+    const entry = { type: 'http', preset: 'elasticsearch', url, index: 'logs', spool: { dir: join(dir, 'spool') } };
+    const transports = [{ ...entry, batch: { maxRecords: 100, intervalMs: 20 }, retry: { baseMs: 20, maxMs: 50 } }];
+    writeFileSync(file, JSON.stringify({ transports }));
+    try {
+      const first = await streamlog(['pipe', '-c', file, '--spool-wait', '300'], { input: producerLines(300) });
+      expect(first.code).toBe(1);
+      expect(spooledLines(dir)).toBe(300);
+      state = 'blocked';
+      const second = await streamlog(['ship', '-c', file, '-q', '--spool-wait', '300', '/dev/null']);
+      expect(second.stderr).toBe(
+        'streamlog: 300 records an earlier run parked are still in a spool for the next run\n',
+      );
+      expect(spooledLines(dir)).toBe(300);
+      state = 'ok';
+      const third = await streamlog(['ship', '-c', file, '-q', '/dev/null']);
+      expect(third.stderr).toBe('');
+      expect(indexed).toBe(300);
+    } finally {
+      elastic.close();
+    }
   });
 
   it('records of the spool the destination refuses one by one: exit 1 and stderr name them', async () => {

@@ -9,11 +9,11 @@ import type { LoggerStats } from '../../../src/index.js';
 import { freePort } from '../../setup/free-port.js';
 import { DIST_ESM, ROOT, requireBuild } from '../../built.js';
 
-export type ReceiverMode = 'ok' | 'down' | 'stall' | 'unauthorized' | 'poison';
+export type ReceiverMode = 'ok' | 'down' | 'stall' | 'unauthorized' | 'refused' | 'poison';
 
 /**
  * A receiver on 127.0.0.1 that counts the records it takes by their `i` field: answers 200
- * ('ok'), 503 ('down'), 401 to every request ('unauthorized'), 400 to a request that holds a
+ * ('ok'), 503 ('down'), 401 or 400 to every request ('unauthorized', 'refused'), 400 to a request that holds a
  * record with `"poison":true` and 200 to any other ('poison'), or reads and never answers
  * ('stall'). The mode can change at any time.
  */
@@ -46,8 +46,8 @@ export async function countingReceiver(mode: ReceiverMode, port = 0): Promise<Co
     const body = await readBody(req);
     state.requests++;
     if (state.mode === 'stall') return;
-    if (state.mode === 'down' || state.mode === 'unauthorized') {
-      res.writeHead(state.mode === 'down' ? 503 : 401);
+    if (state.mode === 'down' || state.mode === 'unauthorized' || state.mode === 'refused') {
+      res.writeHead(state.mode === 'down' ? 503 : state.mode === 'refused' ? 400 : 401);
       res.end();
       return;
     }

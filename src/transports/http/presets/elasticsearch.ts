@@ -19,6 +19,9 @@ interface BulkResult {
  * An index that refuses client-made ids (OpenSearch Serverless time series collections) gets
  * the refused documents again without one, and every later one too.
  */
+/** Item statuses that refuse the write to the index or cluster (auth, a read-only block, no index), not a document. */
+const REQUEST_LEVEL: ReadonlySet<number> = new Set([401, 403, 404]);
+
 export const elasticsearchPreset: PresetFactory = (options) => {
   const index = options.index ?? 'logs';
   // An id is 96 random bits drawn once per transport, then a count: unique like a random
@@ -70,6 +73,7 @@ export const elasticsearchPreset: PresetFactory = (options) => {
       if (!Array.isArray(items)) return unreadable('no items');
       if (items.length !== records.length) return unreadable(`${items.length} items for ${records.length} records`);
       const failed = new Map<number, Error>();
+      const failedStatuses: number[] = [];
       const retry: number[] = [];
       let idsRefused = false;
       for (let i = 0; i < items.length; i++) {
@@ -89,9 +93,18 @@ export const elasticsearchPreset: PresetFactory = (options) => {
           serverIds = true;
           idsRefused = true;
           retry.push(i);
-        } else failed.set(i, new Error(`${status} ${result.error?.type ?? ''}: ${reason ?? ''}`));
+        } else {
+          failed.set(i, new Error(`${status} ${result.error?.type ?? ''}: ${reason ?? ''}`));
+          failedStatuses.push(status);
+        }
       }
       if (failed.size === 0 && retry.length === 0) return { kind: 'delivered' };
+      // Every item refused for the index or the cluster, not for its document (no permission
+      // to write, a read-only block after a full disk, a missing index): the request's
+      // refusal, as ClickHouse's missing table is, failing the batch and opening the circuit.
+      if (failed.size === items.length && failedStatuses.every((status) => REQUEST_LEVEL.has(status))) {
+        return { kind: 'fail', reason: failed.get(0)!, circuit: true };
+      }
       if (!idsRefused) return { kind: 'partial', failed, retry };
       const why = new Error('the index refuses client-made document ids: sent again without (the server names them)');
       return { kind: 'partial', failed, retry, reason: why };
