@@ -199,14 +199,7 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
       const base = baseMask(record);
       const pid = showBase && (base & PID) !== 0 ? view.pid : undefined;
       const hostname = showBase && (base & HOSTNAME) !== 0 ? view.hostname : undefined;
-      if (
-        label !== lastLabel ||
-        name !== lastName ||
-        msg !== lastMsg ||
-        pid !== lastPid ||
-        hostname !== lastHostname ||
-        lastHead === ''
-      ) {
+      if (label !== lastLabel || name !== lastName || msg !== lastMsg || pid !== lastPid || hostname !== lastHostname) {
         lastLabel = label;
         lastName = name;
         lastMsg = msg;

@@ -44,14 +44,14 @@ function linesWithin(lines: string[], bytes: number): { count: number; bytes: nu
   return { count, bytes: total };
 }
 
+/** How long a stream that finished is given to emit 'close' after it is destroyed. */
+const LATE_CLOSE_MS = 1000;
+
 /**
  * Coalesces formatted lines for one byte stream into one write per tick (or per full
  * buffer). Each write's outcome settles exactly the items it carried, so delivery means
  * "the stream accepted and flushed it".
  */
-/** How long a stream that finished is given to emit 'close' after it is destroyed. */
-const LATE_CLOSE_MS = 1000;
-
 export class LineSink<T> {
   private readonly batch: LineBatch<T>;
   private readonly inFlight = new Queue<T[]>();

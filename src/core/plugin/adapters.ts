@@ -238,7 +238,6 @@ export function settlementOf(transport: Transport): SettlementListener<LogRecord
   };
 }
 
-/** Accepts whatever a user or plugin hands us and returns a transport. */
 /**
  * A transport made for a logger that then failed to build: one wrapping a stream the caller
  * handed in lets go of it untouched; a Transport the caller made is theirs, and left alone.
@@ -253,6 +252,7 @@ export function letGoOf(transport: Transport): void {
   }
 }
 
+/** Accepts whatever a user or plugin hands us and returns a transport. */
 export function toTransport(value: unknown, options: TransportOptions = {}): Transport {
   if (isTransport(value)) return value;
   if (isSonicBoom(value)) return new SonicBoomTransport(value, options);

@@ -723,14 +723,14 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     }
     this.splits++;
     const key = refusalKey(reason);
-    const middle = Math.ceil(records.length / 2);
-    const halves = [records.slice(0, middle), records.slice(middle)];
     const half: Halves = {
       kind,
       key,
       family: kind === 'split' ? (family ?? { key, state: 'none', waiting: [] }) : undefined,
       decided: false,
     };
+    const middle = Math.ceil(records.length / 2);
+    const halves = [records.slice(0, middle), records.slice(middle)];
     this.ready.unshift(...halves.map((part): Batch => ({ ...batch, records: part, half, probe: undefined })));
     this.pump();
   }

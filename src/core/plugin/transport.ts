@@ -79,9 +79,10 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * oldest first (`settleDelivered(n)` settles the n oldest). At the process's end, or when
    * a close gives up on it, they fail by name: counted, dead-lettered and reported, where they
    * stayed pending with nothing said. None kept for a transport that fails or settles what it
-   * holds itself (the built-ins).
+   * holds itself (the built-ins), nor from its first park() on: one that keeps records on disk
+   * has them sent by the next start, and failing them too would count them twice.
    */
-  readonly #unsettled: Set<LogRecord> | undefined;
+  #unsettled: Set<LogRecord> | undefined;
   /** A settleDelivered([…]) named records it does not hold (said once). */
   private namedUnheld = false;
 
@@ -214,6 +215,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** `count` unsettled records were written to disk for a later attempt (still pending). */
   protected park(count: number): void {
     if (!Number.isSafeInteger(count) || count <= 0) return;
+    this.#unsettled = undefined;
     this.parkedCount += count;
     this.tellListener('parked', count);
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();

@@ -473,8 +473,8 @@ export class Router extends EventEmitter<RouterEvents> {
   /**
    * Waits for a target to settle or park what it holds. One with no deadline of its own (a
    * stream handed in as a transport, a plugin's transport with no giveUpSync) is given
-   * `streamWaitMs` (at least a second) at a time
-   * when that is set (a close without a timeout): a stalled stream held such a close for ever.
+   * `streamWaitMs` (at least a second) at a time when that is set (a close without a
+   * timeout): a stalled stream held such a close for ever.
    * Once a stretch passes in which it settled nothing, its records fail, counted and
    * dead-lettered, and the stream is destroyed; the other targets are waited for still.
    */

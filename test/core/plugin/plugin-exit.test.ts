@@ -159,3 +159,32 @@ process.exit(0);`);
     expect(out.said.join('\n')).toContain('not a count of records; ignored');
   });
 });
+
+describe('a plugin that keeps records on disk of its own (park) and has no giveUpSync', () => {
+  it('process.exit(): what it parked stays pending as parked, not failed (the next start sends it)', async () => {
+    const dir = tempFolder('plugin-parks');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const result = await runChild(`
+import { appendFileSync } from 'node:fs';
+import { registerTransport, Transport } from ${JSON.stringify(DIST)};
+class Parks extends Transport {
+  type = 'parks';
+  handle(record) {
+    appendFileSync(${JSON.stringify(join(dir, 'parked.ndjson'))}, record.json());
+    this.park(1);
+  }
+}
+const schema = { safeParse: (v) => ({ success: true, data: v }) };
+registerTransport('parks', { schema, create: () => new Parks({}) });
+const log = createLogger({ transports: [{ type: 'parks' }], router: { deadLetter: ${JSON.stringify(deadLetter)} },
+  diagnostics: () => {} });
+process.on('exit', () => {
+  const { logged, delivered, failed, pending, pendingDetail } = log.stats();
+  writeSync(1, JSON.stringify({ logged, delivered, failed, pending, spooled: pendingDetail.spooled }) + '\\n');
+});
+for (let i = 0; i < 5; i++) log.info({ i }, 'm');
+process.exit(0);`);
+    expect(lastJson(result.stdout)).toEqual({ logged: 5, delivered: 0, failed: 0, pending: 5, spooled: 5 });
+    expect(dead(deadLetter)).toEqual([]);
+  });
+});
