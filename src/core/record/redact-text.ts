@@ -43,8 +43,24 @@ export function censorTextPattern(paths: readonly (readonly string[])[]): RegExp
   }
   const names = [...keys]
     .sort((a, b) => b.length - a.length)
-    .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .map(keyPattern)
     .join('|');
   const value = `"(?:[^"\\\\]|\\\\.)*(?:"|$)|'(?:[^'\\\\]|\\\\.)*(?:'|$)|[{\\[][\\s\\S]*|[^\\s,;&}\\]]*`;
   return new RegExp(`((?:^|[^\\w$-])(["']?)(?:${names})\\2\\s*[:=]\\s*)(${value})`, 'g');
+}
+
+/**
+ * A key as text may write it: each character as itself or as a JSON `\uXXXX` escape (hex in
+ * either case). A producer's line that is not JSON (a trailing comma, cut at maxLineBytes) may
+ * spell `"pass\u0077ord"`, which JSON.parse would have read as the key the paths name.
+ */
+function keyPattern(key: string): string {
+  let out = '';
+  for (let i = 0; i < key.length; i++) {
+    const ch = key[i]!;
+    const hex = key.charCodeAt(i).toString(16).padStart(4, '0');
+    const escaped = `\\\\u${hex.replace(/[a-f]/g, (h) => `[${h}${h.toUpperCase()}]`)}`;
+    out += `(?:${ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|${escaped})`;
+  }
+  return out;
 }

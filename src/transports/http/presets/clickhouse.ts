@@ -128,7 +128,9 @@ function exceptionCode(response: HttpResponse): number | undefined {
  */
 const HIGH = String.raw`\\u[dD][89abAB][0-9a-fA-F]{2}`;
 const LOW = String.raw`\\u[dD][c-fC-F][0-9a-fA-F]{2}`;
-const LONE_SURROGATE = new RegExp(String.raw`(?<!\\)((?:\\\\)*)(${HIGH}(?!${LOW})|(?<!${HIGH})${LOW})`, 'g');
+/** A high half written as an escape: after an even run of backslashes (`\\ud800` is a backslash and text). */
+const HIGH_ESCAPE = String.raw`(?<!\\)(?:\\\\)*${HIGH}`;
+const LONE_SURROGATE = new RegExp(String.raw`(?<!\\)((?:\\\\)*)(${HIGH}(?!${LOW})|(?<!${HIGH_ESCAPE})${LOW})`, 'g');
 
 /** The row with each lone surrogate half as U+FFFD, as UTF-8 has it for a lone half in text. */
 function wellFormed(row: string): string {

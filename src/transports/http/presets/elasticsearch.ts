@@ -143,7 +143,16 @@ function documentOf(record: LogRecord, keys: TopLevelKeys): string {
     lastTime = time;
     lastIso = new Date(time).toISOString();
   }
-  return `{"@timestamp":"${lastIso}"${line.length > 3 ? ',' : ''}${line.slice(1)}`;
+  return `{"@timestamp":"${lastIso}"${hasMembers(line) ? ',' : ''}${line.slice(1)}`;
+}
+
+/**
+ * Whether the object a line opens has a member. A canonical line's second character is the
+ * first key's quote; a streamWrite hook's `{}` or `{ }` (with "\r\n" under crlf) has none, and
+ * a comma after `@timestamp` would make it no JSON (its length says nothing).
+ */
+function hasMembers(line: string): boolean {
+  return line.charCodeAt(1) === 34 || !/^\{\s*\}/.test(line);
 }
 
 /**
