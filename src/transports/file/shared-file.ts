@@ -66,7 +66,11 @@ export class SharedFile {
    * midnight) changes nothing: those lines stay in the current file.
    */
   private clockSetBackBefore = Number.NEGATIVE_INFINITY;
-  /** While rotation fails: no attempt before this time, and the failure was reported. */
+  /**
+   * While rotation fails: no attempt before this time, and the failure was reported. This and
+   * nextOpenAttempt are on the monotonic clock: a wall clock set back an hour must not hold the
+   * next try (and every record meanwhile) for an hour.
+   */
   private rotateRetryAt = 0;
   private rotationFailing = false;
   /** monotonicMs() before which the path is not looked at again (files that do not rotate). */
@@ -298,7 +302,7 @@ export class SharedFile {
   /** Opens (creating folders); on failure remembers why and retries at most once a second. */
   private open(): boolean {
     if (this.fd !== undefined) return true;
-    const now = Date.now();
+    const now = monotonicMs();
     if (this.openError && now < this.nextOpenAttempt) return false;
     try {
       this.fd = openForAppend(this.path, this.options.mode);
@@ -364,8 +368,8 @@ export class SharedFile {
       // Unless a line appended during that write (another logger on this path) rotated already.
       if (time < this.nextBoundary) return;
       if (this.size > 0 && !this.rotateFailed()) this.rotateFile(time);
-      // A failed rotation is tried again soon, not at the next period.
-      if (this.rotationFailing) this.nextBoundary = this.rotateRetryAt;
+      // A failed rotation is tried again soon, not at the next period (rotateFailed says when).
+      if (this.rotationFailing) this.nextBoundary = time + ROTATE_RETRY_MS;
       else this.setBoundary(time);
       return;
     }
@@ -393,7 +397,7 @@ export class SharedFile {
 
   /** Whether a recent rotation failed and the next try is not due yet. */
   private rotateFailed(): boolean {
-    return Date.now() < this.rotateRetryAt;
+    return monotonicMs() < this.rotateRetryAt;
   }
 
   private setBoundary(time: number): void {
@@ -450,7 +454,7 @@ export class SharedFile {
         }
       });
     } catch (error) {
-      this.rotateRetryAt = Date.now() + ROTATE_RETRY_MS;
+      this.rotateRetryAt = monotonicMs() + ROTATE_RETRY_MS;
       if (!this.rotationFailing)
         this.notice(`could not rotate ${this.path}; lines go on to it, and rotation is tried again each second`, error);
       this.rotationFailing = true;
@@ -491,12 +495,13 @@ export class SharedFile {
     const lock = `${this.path}.rotating`;
     const stats = lstatSync(lock, { throwIfNoEntry: false });
     if (stats === undefined) return false;
-    const now = Date.now();
+    // The lock's age is by the wall clock, as its mtime is; the next try by the monotonic one.
+    const retryAt = monotonicMs() + ROTATE_RETRY_MS;
     if (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid)) {
-      if (now - stats.mtimeMs > LOCK_HELD_LONG_MS) this.rotateRetryAt = now + ROTATE_RETRY_MS;
+      if (Date.now() - stats.mtimeMs > LOCK_HELD_LONG_MS) this.rotateRetryAt = retryAt;
       return false;
     }
-    this.rotateRetryAt = now + ROTATE_RETRY_MS;
+    this.rotateRetryAt = retryAt;
     if (!this.rotationFailing)
       this.notice(`could not rotate ${this.path}: ${lock} is not a lock file of ours; waiting until it is removed`);
     this.rotationFailing = true;
