@@ -8,7 +8,8 @@ import { DIST_ESM, requireBuild } from '../built.js';
  * A module preloaded into a child (`node --import`) that gives it a wrong wall clock: Date.now()
  * and `new Date()` read the real time plus an offset (CLOCK_START, when set, makes the clock start
  * there, as a container whose clock starts in 1970); `globalThis.stepClock(ms)` steps it back or
- * forward at once, as NTP or a VM resumed after a suspend does. The monotonic clock is left alone.
+ * forward at once, as NTP or a VM resumed after a suspend does, and the monotonic clock is left
+ * alone; `globalThis.passTime(ms)` moves both on, as time passing.
  */
 const CLOCK_MODULE = `
 const RealDate = Date;
@@ -27,6 +28,14 @@ class WrongDate extends RealDate {
 }
 globalThis.Date = WrongDate;
 globalThis.stepClock = (ms) => {
+  offset += ms;
+};
+// As if ms passed: the monotonic clock (process.hrtime) and the wall clock move on together.
+let passed = 0n;
+const realBigint = process.hrtime.bigint.bind(process.hrtime);
+process.hrtime.bigint = () => realBigint() + passed;
+globalThis.passTime = (ms) => {
+  passed += BigInt(ms) * 1_000_000n;
   offset += ms;
 };
 `;

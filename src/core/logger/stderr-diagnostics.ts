@@ -4,6 +4,8 @@
  * one place the library writes to stderr by itself; `diagnostics: false` turns it off.
  */
 
+import { monotonicMs } from '../util/monotonic.js';
+
 const WINDOW_MS = 60_000;
 /** Distinct problems remembered; past it the oldest is forgotten (and may be said again). */
 const MAX_KEYS = 256;
@@ -12,7 +14,7 @@ const MAX_LINES = 32;
 
 const HELD_BACK = 'more distinct problems than stderr is given per minute';
 /** The window of the line budget: when it began, lines said in it, and problems not said for want of budget. */
-const budget = { start: 0, lines: 0, unsaid: 0 };
+const budget = { start: Number.NEGATIVE_INFINITY, lines: 0, unsaid: 0 };
 
 interface Said {
   at: number;
@@ -42,7 +44,8 @@ function remember(key: string, entry: Said): void {
 }
 
 export function writeDiagnostic(message: string): void {
-  const now = Date.now();
+  // Monotonic: a wall clock set back an hour would silence a recurring problem for that hour.
+  const now = monotonicMs();
   const key = keyOf(message);
   const exact = said.get(key);
   if (exact && now - exact.at < WINDOW_MS) {

@@ -15,6 +15,9 @@ function run(options: string, laterMs = 0): { stderr: string; stdout: string; st
     const realNow = Date.now;
     let shift = 0;
     Date.now = () => realNow() + shift;
+    // Time passing moves the monotonic clock on too (the windows are on it).
+    const realBigint = process.hrtime.bigint.bind(process.hrtime);
+    process.hrtime.bigint = () => realBigint() + BigInt(shift) * 1_000_000n;
     const make = () => createLogger({ ${options} transports: [{ type: 'file', path: ${JSON.stringify(BAD)} }] });
     const settled = async (log, n) => { while (log.stats().failed < n) await new Promise((r) => setTimeout(r, 5)); };
     const first = make();
@@ -77,6 +80,8 @@ describe('a flood of distinct problems without a handler', () => {
       const realNow = Date.now;
       let shift = 0;
       Date.now = () => realNow() + shift;
+      const realBigint = process.hrtime.bigint.bind(process.hrtime);
+      process.hrtime.bigint = () => realBigint() + BigInt(shift) * 1_000_000n;
       const name = (i) => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[d]);
       const settle = async (logs) => {
         while (logs.some((log) => log.stats().failed < 1)) await new Promise((r) => setTimeout(r, 5));

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { runWithClock } from './wrong-clock.js';
+
+const BAD = '/proc/not/here.log';
+
+// Diagnostics without a handler say a problem once a minute: a minute that passes, not one of
+// the wall clock, which NTP may set back by an hour in between.
+describe('stderr diagnostics when the wall clock is set back', () => {
+  it('a problem that recurs is said again a minute later, not an hour and a minute later', async () => {
+    const result = await runWithClock(`
+      const log = lib.createLogger({ base: null, exitFlush: false,
+        transports: [{ type: 'file', path: ${JSON.stringify(BAD)} }] });
+      const settled = async (n) => { while (log.stats().failed < n) await new Promise((r) => setTimeout(r, 5)); };
+      log.info('one');
+      await settled(1);
+      globalThis.stepClock(-3_600_000);
+      globalThis.passTime(61_000);
+      log.info('two');
+      await settled(2);
+      await log.close();
+    `);
+    const lines = result.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(
+      /^streamlog: .*\/proc\/not\/here\.log.* \(said \d+ more time\(s\) in the minute before\)$/,
+    );
+  });
+
+  it('a problem is said again a minute later, not before, when the clock was set forward', async () => {
+    const result = await runWithClock(`
+      const log = lib.createLogger({ base: null, exitFlush: false,
+        transports: [{ type: 'file', path: ${JSON.stringify(BAD)} }] });
+      const settled = async (n) => { while (log.stats().failed < n) await new Promise((r) => setTimeout(r, 5)); };
+      log.info('one');
+      await settled(1);
+      globalThis.stepClock(3_600_000);
+      for (let i = 2; i <= 4; i++) {
+        log.info('again');
+        await settled(i);
+      }
+      await log.close();
+    `);
+    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+});
