@@ -48,17 +48,27 @@ export const lokiPreset: PresetFactory = (options) => {
   // once, kept for its resends (which Loki then drops as the copies they are).
   const times = new WeakMap<LogRecord, string>();
   const seen = new Map<number, number>();
+  // A clock set back logs again at milliseconds forgotten from `seen`: those start past what any
+  // forgotten millisecond took (the latest forgotten, and the most taken), never at 0.
+  let forgottenUpTo = Number.NEGATIVE_INFINITY;
+  let forgottenTaken = 0;
   const timeOf = (record: LogRecord): string => {
     let time = times.get(record);
     if (time !== undefined) return time;
     const ms = record.time;
-    const before = Number.isInteger(ms) && ms > 0 && ms < MAX_WHOLE_MS ? (seen.get(ms) ?? 0) : 0;
+    const whole = Number.isInteger(ms) && ms > 0 && ms < MAX_WHOLE_MS;
+    const before = whole ? (seen.get(ms) ?? (ms <= forgottenUpTo ? forgottenTaken : 0)) : 0;
     if (before === 0 || before >= 1_000_000) time = unixNanos(ms);
     else time = `${ms}${String(before).padStart(6, '0')}`;
-    if (Number.isInteger(ms) && ms > 0 && ms < MAX_WHOLE_MS) {
+    if (whole) {
       seen.set(ms, before + 1);
       // The milliseconds of the last few seconds of records are enough: records come in time order.
-      if (seen.size > 4096) seen.delete(seen.keys().next().value!);
+      if (seen.size > 4096) {
+        const [time, taken] = seen.entries().next().value!;
+        seen.delete(time);
+        if (time > forgottenUpTo) forgottenUpTo = time;
+        if (taken > forgottenTaken) forgottenTaken = taken;
+      }
     }
     times.set(record, time);
     return time;

@@ -61,6 +61,19 @@ let runFirst: LogRecord | undefined;
 let runKnown = Number.POSITIVE_INFINITY;
 /** Per whole millisecond of the last few thousand, its next free nanosecond. */
 const nextFree = new Map<number, number>();
+/**
+ * The latest millisecond forgotten from nextFree, and the most nanoseconds a forgotten one had
+ * taken: a wall clock set back (NTP, a VM's clock corrected) logs again at milliseconds used
+ * long ago, whose nanoseconds from 0 on may be taken (Loki then dropped the later record of a
+ * line). Those start past what any forgotten millisecond took, never at 0.
+ */
+let forgottenUpTo = Number.NEGATIVE_INFINITY;
+let forgottenTaken = 0;
+
+/** The next free nanosecond of the millisecond `time`, as far as is known. */
+function freeAt(time: number): number {
+  return nextFree.get(time) ?? (time <= forgottenUpTo ? forgottenTaken : 0);
+}
 /** A run's first record → the run's first nanosecond · RUN_SCALE + the run's length. */
 const runStarts = new WeakMap<LogRecord, number>();
 const RUN_SCALE = 2 ** 20;
@@ -70,7 +83,7 @@ function startRun(record: LogRecord): void {
   const known = runStarts.get(record);
   runFirst = record;
   if (known === undefined) {
-    runBase = nextFree.get(record.time) ?? 0;
+    runBase = freeAt(record.time);
     runKnown = Number.POSITIVE_INFINITY;
   } else {
     runBase = Math.floor(known / RUN_SCALE);
@@ -80,7 +93,7 @@ function startRun(record: LogRecord): void {
 
 /** A record of a resent run past those it had: from here on, free nanoseconds. */
 function passKnown(): void {
-  const free = nextFree.get(lastTime) ?? 0;
+  const free = freeAt(lastTime);
   if (runBase + sameTime < free) runBase = free - sameTime;
   runKnown = Number.POSITIVE_INFINITY;
 }
@@ -94,9 +107,14 @@ function endRun(): void {
     runStarts.set(runFirst, runBase * RUN_SCALE + Math.min(sameTime + 1, RUN_SCALE - 1));
   }
   runFirst = undefined;
-  if (next > (nextFree.get(lastTime) ?? 0)) nextFree.set(lastTime, next);
+  if (next > freeAt(lastTime)) nextFree.set(lastTime, next);
   // Records come in time order: the milliseconds of the last few seconds are enough.
-  if (nextFree.size > 4096) nextFree.delete(nextFree.keys().next().value!);
+  if (nextFree.size > 4096) {
+    const [time, taken] = nextFree.entries().next().value!;
+    nextFree.delete(time);
+    if (time > forgottenUpTo) forgottenUpTo = time;
+    if (taken > forgottenTaken) forgottenTaken = taken;
+  }
 }
 /** Whether the time is whole milliseconds that can take six more digits (a uint64 holds). */
 let bumpable = false;
