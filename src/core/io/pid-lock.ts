@@ -180,7 +180,8 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
     if (error instanceof UnsafeFileError) return 'alive';
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : 'dead';
   }
-  if (staleAfterMs !== undefined && age > staleAfterMs) return 'dead';
+  // Either way from now: a lock left while the clock was ahead, then set back, is in the future.
+  if (staleAfterMs !== undefined && Math.abs(age) > staleAfterMs) return 'dead';
   const [pidText = '', startText] = text.split(' ');
   const pid = Number(pidText);
   // Without a pid for long it never gets one: held for ever, it would strand a spool's records.

@@ -48,7 +48,8 @@ function claim(temporary: string): number | undefined {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   try {
-    if (Date.now() - statSync(temporary).mtimeMs < STALE_MS) return undefined;
+    // Either way from now: one left while the clock was ahead, then set back, is in the future.
+    if (Math.abs(Date.now() - statSync(temporary).mtimeMs) < STALE_MS) return undefined;
     rmSync(temporary, { force: true });
     return openSync(temporary, 'wx', 0o640);
   } catch {

@@ -498,7 +498,7 @@ export class SharedFile {
     // The lock's age is by the wall clock, as its mtime is; the next try by the monotonic one.
     const retryAt = monotonicMs() + ROTATE_RETRY_MS;
     if (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid)) {
-      if (Date.now() - stats.mtimeMs > LOCK_HELD_LONG_MS) this.rotateRetryAt = retryAt;
+      if (Math.abs(Date.now() - stats.mtimeMs) > LOCK_HELD_LONG_MS) this.rotateRetryAt = retryAt;
       return false;
     }
     this.rotateRetryAt = retryAt;
