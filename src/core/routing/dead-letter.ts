@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineBatch } from '../io/line-batch.js';
 import { openForAppend } from '../io/open-append.js';
@@ -55,7 +55,11 @@ export class DeadLetterFile {
   }
 
   private closeFd(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    try {
+      if (this.fd !== undefined) closeSync(this.fd);
+    } catch {
+      // Already unusable: nothing to release, and the lines waiting must still be settled.
+    }
     this.fd = undefined;
   }
 
@@ -68,6 +72,7 @@ export class DeadLetterFile {
   private writeOut(lines: string[], chunk: Buffer, records: LogRecord[]): void {
     let error: Error | undefined;
     let complete = 0;
+    this.followPath();
     try {
       this.fd ??= openForAppend(this.path, 0o640);
     } catch (openError) {
@@ -84,6 +89,24 @@ export class DeadLetterFile {
     if (complete > 0) this.settle?.delivered(complete);
     if (error) this.settle?.failed(records.slice(complete), error);
     else this.settle?.delivered(records.length);
+  }
+
+  /**
+   * The file was removed (its folder with it) or moved away since it was opened: lines
+   * written to it would count as dead-lettered where nobody will find them, so the path is
+   * opened again. Looked at once per batch of dead letters, not per record.
+   */
+  private followPath(): void {
+    if (this.fd === undefined) return;
+    let same = false;
+    try {
+      const open = fstatSync(this.fd);
+      const current = statSync(this.path);
+      same = open.ino === current.ino && open.dev === current.dev;
+    } catch {
+      // Nothing (or no folder) at the path any more: made again by the open below.
+    }
+    if (!same) this.closeFd();
   }
 
   /** How many of `lines` the first `written` bytes hold whole; the part of the next is cut off the file. */
