@@ -50,15 +50,29 @@ export function tryLock(path: string, staleAfterMs?: number): PidLock | undefine
       if (state === 'dead') takeOverStale(path, staleAfterMs);
       continue;
     }
-    try {
-      writeSync(fd, OWNER);
-    } finally {
-      closeSync(fd);
-    }
+    writeOwner(fd, path);
     heldHere.add(path);
     return new PidLock(path);
   }
   return undefined;
+}
+
+/**
+ * Writes our name into a lock file just made at `path`, and closes it. The create takes an
+ * inode, the name a block: on a full disk the create succeeds and the write fails. The empty
+ * file is then removed, or it would read as a lock being written, held by nobody for 10 s (a
+ * rotation that failed on a full disk then waited that long once space returned) and left
+ * behind after the process.
+ */
+function writeOwner(fd: number, path: string): void {
+  try {
+    writeSync(fd, OWNER);
+  } catch (error) {
+    closeSync(fd);
+    removeQuietly(path);
+    throw error;
+  }
+  closeSync(fd);
 }
 
 /**
@@ -78,11 +92,7 @@ function takeOverStale(path: string, staleAfterMs: number | undefined): void {
     return; // someone else is taking it over: the caller tries the exclusive create again
   }
   try {
-    try {
-      writeSync(fd, OWNER);
-    } finally {
-      closeSync(fd);
-    }
+    writeOwner(fd, mutex);
     // Only a lock that is there and whose owner is dead: one gone in the meantime (its owner
     // released it) may be made again by a live owner at any moment, and removing "it" then
     // removed that owner's lock, so two held it at once (found by six processes rotating).
@@ -112,12 +122,7 @@ export class PidLock {
   private whyNotKept(): string | undefined {
     if (!heldHere.has(this.path)) return 'it was released';
     try {
-      const fd = openSync(this.path, CREATE, 0o640);
-      try {
-        writeSync(fd, OWNER);
-      } finally {
-        closeSync(fd);
-      }
+      writeOwner(openSync(this.path, CREATE, 0o640), this.path);
       return undefined;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
