@@ -68,6 +68,12 @@ export class Spool {
   /** Why the spool cannot be used: every append fails with it (and the record is counted). */
   private unavailable: Error | undefined;
 
+  /**
+   * The folder could not be used when this spool was claimed (a full disk, a folder not made
+   * yet): unlike a refused file, that can pass, so the owner may claim again later.
+   */
+  claimAgain = false;
+
   /** Renews the lock while the spool is open (see PidLock.keep). */
   private lockKeeper: NodeJS.Timeout | undefined;
 
@@ -148,7 +154,13 @@ export class Spool {
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      return new Spool(candidate(1), undefined, new Error(`cannot use spool folder ${dir}: ${code}`, { cause: error }));
+      const failed = new Spool(
+        candidate(1),
+        undefined,
+        new Error(`cannot use spool folder ${dir}: ${code}`, { cause: error }),
+      );
+      failed.claimAgain = true;
+      return failed;
     }
     if (spool === undefined) {
       const problem = skipped[0] ?? new Error(`no free spool file for ${id} in ${dir}`);

@@ -13,6 +13,9 @@ import { timerHolds } from '../util/timeout.js';
 import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
 import { monotonicMs } from '../util/monotonic.js';
 
+/** A spool whose folder could not be used (a full disk) is claimed again at most this often. */
+const SPOOL_CLAIM_AGAIN_MS = 1_000;
+
 export interface BatchOptions {
   /** Records per batch (default 1000). */
   maxRecords?: number;
@@ -265,17 +268,45 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     if (options === undefined || this.reads !== undefined) return;
     const name = options.name ?? this.id;
     const spool = Spool.claim(options.dir, name);
-    this.reads = new SpoolReads(spool);
-    this.adoptedLeft = spool.count;
     const problem = spool.problem;
     if (problem !== undefined) this.report(`spool not used: ${problem.message}`, problem);
-    for (const skipped of spool.skipped) this.report(`spool file passed over: ${skipped.message}`, skipped);
-    spool.onLockLost = (message) => this.report(message);
+    this.useSpool(spool);
     // Once every target of the logger has claimed its spool: one of them sharing the folder
     // held no lock yet, and its live file was named as a stray to remove.
     const family = options.family;
     if (family !== undefined) setImmediate(() => this.reportStraySpools(options.dir, family, name));
+  }
+
+  private useSpool(spool: Spool): void {
+    this.reads = new SpoolReads(spool);
+    this.adoptedLeft = spool.count;
+    for (const skipped of spool.skipped) this.report(`spool file passed over: ${skipped.message}`, skipped);
+    spool.onLockLost = (message) => this.report(message);
     if (!spool.empty) setImmediate(() => this.replayNext());
+  }
+
+  /** No claim of the spool again before this (monotonic ms). */
+  private claimAgainAt = 0;
+
+  /**
+   * The spool's folder could not be used at the start (a full disk): it is claimed again, at
+   * most once a second, when records are to be parked, or it would fail them for as long as
+   * the process lives. The spool it replaces never held a line.
+   */
+  private claimSpoolAgain(reads: SpoolReads): SpoolReads {
+    const options = this.spoolOptions;
+    const now = monotonicMs();
+    if (options === undefined || now < this.claimAgainAt) return reads;
+    this.claimAgainAt = now + SPOOL_CLAIM_AGAIN_MS;
+    const spool = Spool.claim(options.dir, options.name ?? this.id);
+    if (spool.problem !== undefined) {
+      spool.close();
+      return reads;
+    }
+    reads.spool.close();
+    this.report(`spool ${spool.path} is used now`);
+    this.useSpool(spool);
+    return this.reads!;
   }
 
   private reportStraySpools(dir: string, family: string, name: string): void {
@@ -424,7 +455,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   /** Parks records in the spool within its bound; without one (or a disk that refuses) they fail with `reason`. */
   private parkOrFail(records: LogRecord[], reason: Error, uncertain = false): void {
     if (records.length === 0) return;
-    const reads = this.reads;
+    let reads = this.reads;
+    if (reads?.spool.claimAgain === true) reads = this.claimSpoolAgain(reads);
     if (reads === undefined) {
       this.fail(records, reason);
       return;

@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/index.js';
+import { canMountTmpfs, onTinyTmpfs } from '../helpers.js';
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Fills what is left of the file system with one file (removed to give the space back). */
+function fill(path: string): void {
+  try {
+    execFileSync('sh', ['-c', `cat /dev/zero > ${path}`], { stdio: 'ignore' });
+  } catch {
+    // cat ends with ENOSPC: that is the point.
+  }
+}
+
+describe('an http spool whose folder was full when the logger started', () => {
+  it.skipIf(!canMountTmpfs)('is claimed again once space returns: records wait there instead of failing', () =>
+    onTinyTmpfs(async (mountPoint) => {
+      fill(join(mountPoint, 'filler'));
+      const log = createLogger({
+        diagnostics: false,
+        router: { health: { failureThreshold: 1_000_000 } },
+        transports: [
+          {
+            type: 'http',
+            url: 'http://127.0.0.1:9/',
+            spool: { dir: join(mountPoint, 'spool') },
+            batch: { intervalMs: 10 },
+            retry: { baseMs: 10, maxMs: 20, maxAttempts: 2 },
+          },
+        ],
+      });
+      try {
+        for (let i = 0; i < 10; i++) log.info({ i }, 'while full');
+        await log.flush();
+        expect(log.stats().failed).toBe(10);
+        rmSync(join(mountPoint, 'filler'));
+        await wait(1_100);
+        for (let i = 0; i < 50; i++) log.info({ i }, 'space is back');
+        const deadline = Date.now() + 5_000;
+        while (log.stats().pending !== log.stats().pendingDetail.spooled && Date.now() < deadline) await wait(20);
+        const stats = log.stats();
+        expect(stats.failed).toBe(10);
+        expect(stats.pendingDetail.spooled).toBe(50);
+      } finally {
+        await log.close();
+      }
+      const stats = log.stats();
+      expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped + stats.pending);
+    }),
+  );
+});
