@@ -3,7 +3,7 @@ import { Queue } from '../util/queue.js';
 import { LineBatch } from './line-batch.js';
 import { onStreamError } from './shared-listeners.js';
 import type { SettlementListener } from './settlement.js';
-import { tryWriteFully } from './write-fully.js';
+import { retrySoonOnFullDisk, tryWriteFully } from './write-fully.js';
 
 export interface LineSinkOptions {
   /** Bytes buffered before a write is issued at once (default 64 KiB). */
@@ -29,6 +29,7 @@ export function stdioFd(stream: Writable): number | undefined {
 }
 
 const DEFAULT_MAX_BUFFER = 64 * 1024;
+
 const NEWLINE = Buffer.from('\n');
 
 /** How many of `lines` (and their bytes) fit in full within the first `bytes` written. */
@@ -126,7 +127,7 @@ export class LineSink<T> {
         // A reader must not see the next line glued onto a fragment (one unparseable line for two).
         const ended = tryWriteFully(fd, NEWLINE);
         if (ended.error) {
-          this.settle.failed(items, ended.error);
+          this.settle.failed(items, retrySoonOnFullDisk(ended.error));
           return true;
         }
         this.torn = false;
@@ -138,7 +139,7 @@ export class LineSink<T> {
         this.torn = outcome.bytes > whole.bytes;
         // Lines written in full before the failure reached the reader: they are delivered, not failed.
         if (whole.count > 0) this.settle.delivered(whole.count);
-        this.settle.failed(whole.count > 0 ? items.slice(whole.count) : items, outcome.error);
+        this.settle.failed(whole.count > 0 ? items.slice(whole.count) : items, retrySoonOnFullDisk(outcome.error));
       } else this.settle.delivered(items.length);
       return true;
     }

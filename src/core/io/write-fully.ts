@@ -58,3 +58,16 @@ export function tryWriteFully(fd: number, data: Uint8Array): WriteOutcome {
     return { bytes: err.bytesWritten ?? 0, error: err };
   }
 }
+
+/**
+ * A full disk is tried again this soon, not after the router's cooldown (30 s by default):
+ * space often comes back within seconds (a cleaner, a rotated file pruned).
+ */
+const NO_SPACE_RETRY_MS = 1_000;
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** Marks a full disk's error with when to try again (the router's health reads `retryAfterMs`). */
+export function retrySoonOnFullDisk<E extends NodeJS.ErrnoException>(error: E): E {
+  if (NO_SPACE.has(error.code ?? '')) Object.assign(error, { retryAfterMs: NO_SPACE_RETRY_MS });
+  return error;
+}

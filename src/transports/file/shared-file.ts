@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { LineBatch } from '../../core/io/line-batch.js';
 import { openForAppend } from '../../core/io/open-append.js';
 import type { SettlementListener } from '../../core/io/settlement.js';
-import { tryWriteFully } from '../../core/io/write-fully.js';
+import { retrySoonOnFullDisk, tryWriteFully } from '../../core/io/write-fully.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import { gzipFile } from './compress.js';
 import { RotationPlan, type RotationOptions } from './rotation.js';
@@ -27,9 +27,6 @@ export interface SharedFileOptions {
 }
 
 const OPEN_RETRY_MS = 1_000;
-/** After a full disk, the file is tried again this soon (not after the router's cooldown). */
-const NO_SPACE_RETRY_MS = 1_000;
-const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 /** After a rotation failed (a read-only folder), it is tried again this soon, not for every line. */
 const ROTATE_RETRY_MS = 1_000;
 /** A rotation lock held longer than this is not a rotation under way but a stalled or dead one. */
@@ -161,7 +158,7 @@ export class SharedFile {
     if (outcome.bytes > completeBytes) this.cutTornLine(outcome.bytes - completeBytes);
     const error = outcome.error;
     if (error.code === 'EBADF') this.closeFd();
-    if (NO_SPACE.has(error.code ?? '')) Object.assign(error, { retryAfterMs: NO_SPACE_RETRY_MS });
+    retrySoonOnFullDisk(error);
     if (complete > 0) this.wrote(complete, completeBytes, owners.slice(0, complete));
     this.fail(records.slice(complete), owners.slice(complete), error);
   }
