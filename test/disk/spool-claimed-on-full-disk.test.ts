@@ -52,4 +52,42 @@ describe('an http spool whose folder was full when the logger started', () => {
       expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped + stats.pending);
     }),
   );
+
+  it.skipIf(!canMountTmpfs)("the router's own spool (a block target's) is claimed again once space returns", () =>
+    onTinyTmpfs(async (mountPoint) => {
+      fill(join(mountPoint, 'filler'));
+      const said: string[] = [];
+      const log = createLogger({
+        diagnostics: (line: string) => said.push(line),
+        router: { spool: { dir: join(mountPoint, 'router-spool') }, health: { failureThreshold: 1_000_000 } },
+        transports: [
+          {
+            type: 'http',
+            id: 'down',
+            url: 'http://127.0.0.1:9/',
+            overflow: 'block',
+            maxQueue: { maxRecords: 4 },
+            batch: { intervalMs: 10, maxRecords: 1 },
+            retry: { baseMs: 50, maxMs: 100, maxAttempts: 1_000 },
+          },
+        ],
+      });
+      try {
+        // The transport holds two (half its queue); the rest would wait in the spool, which fails them.
+        for (let i = 0; i < 10; i++) log.info({ i }, 'while full');
+        expect(log.stats().failed).toBe(8);
+        rmSync(join(mountPoint, 'filler'));
+        await wait(1_100);
+        for (let i = 0; i < 20; i++) log.info({ i }, 'space is back');
+        const stats = log.stats();
+        expect(stats.failed).toBe(8);
+        expect(stats.pendingDetail.spooled).toBe(20);
+        expect(said.some((line) => line.includes('is used now'))).toBe(true);
+      } finally {
+        await log.close({ timeoutMs: 200 });
+      }
+      const stats = log.stats();
+      expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped + stats.pending);
+    }),
+  );
 });

@@ -17,6 +17,8 @@ import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError }
 import { tryWriteFully } from './write-fully.js';
 
 const READ_CHUNK = 64 * 1024;
+/** A spool whose folder could not be used (see claimAgain) is claimed again at most this often. */
+export const SPOOL_CLAIM_AGAIN_MS = 1_000;
 /** Spool files one target may have before a logger gives up finding a free one. */
 const MAX_CANDIDATES = 64;
 /** Lines moved per write when adopting an orphan's spool file. */

@@ -1,5 +1,5 @@
 import { dropReason } from '../io/settlement.js';
-import { Spool } from '../io/spool.js';
+import { Spool, SPOOL_CLAIM_AGAIN_MS } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
 import { straySpools } from '../io/spool-strays.js';
 import { ownLine } from '../record/line-record.js';
@@ -12,9 +12,6 @@ import { MAX_TIMER_MS } from './units.js';
 import { timerHolds } from '../util/timeout.js';
 import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
 import { monotonicMs } from '../util/monotonic.js';
-
-/** A spool whose folder could not be used (a full disk) is claimed again at most this often. */
-const SPOOL_CLAIM_AGAIN_MS = 1_000;
 
 export interface BatchOptions {
   /** Records per batch (default 1000). */

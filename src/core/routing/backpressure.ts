@@ -116,6 +116,7 @@ export class Backpressure {
    */
   private spool(target: Target, record: LogRecord): void {
     try {
+      target.claimSpoolAgain();
       const line = record.json();
       // Without revive (a bare router) nothing could be counted, so nothing is dropped.
       if (this.options.revive !== undefined) {

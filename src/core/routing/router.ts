@@ -185,15 +185,30 @@ export class Router extends EventEmitter<RouterEvents> {
     });
   }
 
+  /**
+   * A target's file in the router's spool folder, what it passed over said. `again`: a claim
+   * after one that could not use the folder (see Target.claimSpoolAgain), which gives a
+   * usable spool or nothing.
+   */
+  private claimSpool(dir: string, id: string, again = false): Spool | undefined {
+    const spool = Spool.claim(dir, id);
+    if (spool.problem !== undefined) {
+      if (again) {
+        spool.close();
+        return undefined;
+      }
+      this.diagnose(`${id}: spool not used: ${spool.problem.message}`);
+    } else if (again) this.diagnose(`${id}: spool ${spool.path} is used now`);
+    for (const skipped of spool.skipped) this.diagnose(`${id}: spool file passed over: ${skipped.message}`);
+    spool.onLockLost = (message) => this.diagnose(`${id}: ${message}`);
+    return spool;
+  }
+
   add(transport: Transport, options: AddTargetOptions = {}): void {
     if (!transport.id) transport[assignId](`${transport.type}#${this.targets.length}`);
     const overflow = options.overflow ?? 'block';
     const spoolDir = this.options.spoolDir;
-    const spool = spoolDir !== undefined && overflow === 'block' ? Spool.claim(spoolDir, transport.id) : undefined;
-    if (spool?.problem !== undefined) this.diagnose(`${transport.id}: spool not used: ${spool.problem.message}`);
-    for (const skipped of spool?.skipped ?? [])
-      this.diagnose(`${transport.id}: spool file passed over: ${skipped.message}`);
-    if (spool !== undefined) spool.onLockLost = (message) => this.diagnose(`${transport.id}: ${message}`);
+    const spool = spoolDir !== undefined && overflow === 'block' ? this.claimSpool(spoolDir, transport.id) : undefined;
     const target = new Target(
       transport,
       {
@@ -209,6 +224,7 @@ export class Router extends EventEmitter<RouterEvents> {
       },
       spool,
       this.waitAsLine,
+      spoolDir === undefined ? undefined : () => this.claimSpool(spoolDir, transport.id, true),
     );
     transport[attachListener]({
       delivered: (count) => this.targetDelivered(target, count),

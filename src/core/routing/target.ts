@@ -3,9 +3,10 @@ import { ParkedFates } from '../record/parked-fates.js';
 import { acceptRecord, letsGoOfRecords } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Health, type HealthOptions } from './health.js';
-import type { Spool } from '../io/spool.js';
+import { type Spool, SPOOL_CLAIM_AGAIN_MS } from '../io/spool.js';
 import { SpoolReads } from '../io/spool-reads.js';
 import { dropReason } from '../io/settlement.js';
+import { monotonicMs } from '../util/monotonic.js';
 import { type MayWaitAsLine, type ReviveWaiting, WaitingRecords } from './waiting-records.js';
 
 export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
@@ -81,7 +82,9 @@ export class Target {
   private cachedSpoolDropError: Error | undefined;
   private spoolFailed = 0;
   /** Spool lines handed to the transport and not yet settled, committed in order. */
-  private readonly reads: SpoolReads | undefined;
+  private reads: SpoolReads | undefined;
+  /** No claim of the spool again before this (monotonic ms). */
+  private claimAgainAt = 0;
   /** Lines an earlier process left in the spool and not yet read: not this process's records. */
   private adoptedLeft: number;
   /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
@@ -103,9 +106,11 @@ export class Target {
     readonly options: TargetOptions,
     health: HealthOptions,
     /** Where `block` overflow goes when the router has a spool folder. */
-    readonly spool: Spool | undefined,
+    public spool: Spool | undefined,
     /** How records may wait in the queue as their lines (see WaitingRecords); as themselves without it. */
     asLine?: { may: MayWaitAsLine; revive: ReviveWaiting },
+    /** Claims the spool again (see claimSpoolAgain): a usable one, or undefined. */
+    private readonly claimSpool?: () => Spool | undefined,
   ) {
     this.queue = new WaitingRecords(asLine, (transport as { [letsGoOfRecords]?: boolean })[letsGoOfRecords] === true);
     this.window = Math.max(1, Math.floor(options.maxRecords / 2));
@@ -140,6 +145,25 @@ export class Target {
     const adopted = Math.min(this.adoptedLeft, lines.length);
     this.adoptedLeft -= adopted;
     return lines.map((line, i) => ({ line, adopted: i < adopted }));
+  }
+
+  /**
+   * A spool whose folder could not be used at the start (a full disk) is claimed again, at
+   * most once a second, when a record is to go there: space often comes back, and until it
+   * does every record spooled fails. The spool it replaces never held a line.
+   */
+  claimSpoolAgain(): void {
+    const old = this.spool;
+    if (old?.claimAgain !== true || this.claimSpool === undefined) return;
+    const now = monotonicMs();
+    if (now < this.claimAgainAt) return;
+    this.claimAgainAt = now + SPOOL_CLAIM_AGAIN_MS;
+    const spool = this.claimSpool();
+    if (spool === undefined) return;
+    old.close();
+    this.spool = spool;
+    this.reads = new SpoolReads(spool);
+    this.adoptedLeft = spool.count;
   }
 
   /** Is anything waiting in the queue or spool, or is an episode open? */
