@@ -97,7 +97,9 @@ export class SonicBoomTransport extends Transport {
 
   override flushSync(): void {
     // Not open yet (an asynchronous open under way), SonicBoom cannot write: said, not thrown.
-    if (destroyedOf(this.destination) || fdOf(this.destination) < 0) return;
+    // After its 'error' (ENOSPC on a full disk) its flushSync() retries the failing write
+    // every 100 ms for ever: the process would hang in close() or at its exit.
+    if (destroyedOf(this.destination) || fdOf(this.destination) < 0 || this.broken !== undefined) return;
     try {
       this.destination.flushSync();
     } catch (error) {

@@ -112,6 +112,8 @@ export function runChild(
   script: string,
   options: {
     timeoutMs?: number;
+    /** Sent at timeoutMs (SIGTERM by default); SIGKILL for a child that may hang with SIGTERM caught. */
+    killSignal?: NodeJS.Signals;
     args?: string[];
     onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void;
   } = {},
@@ -124,6 +126,7 @@ export function runChild(
     const child = spawn(process.execPath, [...(options.args ?? []), '--input-type=module', '-e', source], {
       cwd: ROOT,
       timeout: options.timeoutMs ?? 60_000,
+      killSignal: options.killSignal,
     });
     let stdout = '';
     let stderr = '';
