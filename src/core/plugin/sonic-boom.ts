@@ -83,6 +83,8 @@ export class SonicBoomTransport extends Transport {
       return;
     }
     if (this.dropped) this.settleFailed([record], new Error('pino.destination() dropped the line (maxLength)'));
+    // With `sync: true` a write that fails (ENOSPC) emits 'error' inside write(): this line was not written.
+    else if (this.broken !== undefined) this.settleFailed([record], this.broken);
     else if (this.opening !== undefined) this.opening.push(record);
     else this.settleDelivered(1);
   }
