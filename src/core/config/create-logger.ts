@@ -335,70 +335,79 @@ function build(
   }
   // Every entry is tried, so one ConfigError can list every problem in the file.
   const made: ReturnType<typeof createTransport>[] = [];
-  const ids = new Map<string, string>();
-  entries.forEach((entry, index) => {
-    const path = `transports[${index}]`;
-    try {
-      const one = createTransport(entry, path, {
-        levels,
-        baseDir,
-        env,
-        formatters,
-        router,
-        warn: (fields, msg) => tree?.warn(fields, msg),
-        revive: (line) => tree!.revive(line),
-        deprecated,
-      });
-      made.push(one);
-      const id = one.transport.id;
-      if (id && ids.has(id)) {
-        problems.push(new ConfigError(`${path}.id`, `duplicate id "${id}" (already used by ${ids.get(id)})`));
+  let built = false;
+  try {
+    const ids = new Map<string, string>();
+    entries.forEach((entry, index) => {
+      const path = `transports[${index}]`;
+      try {
+        const one = createTransport(entry, path, {
+          levels,
+          baseDir,
+          env,
+          formatters,
+          router,
+          warn: (fields, msg) => tree?.warn(fields, msg),
+          revive: (line) => tree!.revive(line),
+          deprecated,
+        });
+        made.push(one);
+        const id = one.transport.id;
+        if (id && ids.has(id)) {
+          problems.push(new ConfigError(`${path}.id`, `duplicate id "${id}" (already used by ${ids.get(id)})`));
+        }
+        if (id) ids.set(id, path);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(error);
       }
-      if (id) ids.set(id, path);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(error);
-    }
-  });
-  if (problems.length > 0) {
-    for (const one of made) {
-      if (one.handed) letGoOf(one.transport);
-      else one.transport.destroy();
-    }
-    throw combine(problems);
-  }
-  for (const one of made) router.add(one.transport, one.target);
+    });
+    if (problems.length > 0) throw combine(problems);
+    for (const one of made) router.add(one.transport, one.target);
 
-  // As pino: the base bindings go through the serializers, then redaction, as a child's do.
-  const serializerSet = new SerializerSet(serializers);
-  const serializedBase =
-    typeof formattedBase === 'object' && formattedBase !== null ? serializerSet.apply(formattedBase) : formattedBase;
-  const bindings = fieldsJson(redactor ? redactor(serializedBase) : serializedBase, baseSafe);
-  forgetCopies();
-  const exitFlush = config.exitFlush ?? true;
-  tree = new LoggerTree({
-    levels,
-    shape,
-    router,
-    redactor,
-    exitFlush,
-    exitTimeoutMs: config.exitTimeoutMs ?? 10_000,
-    handleExceptions: exitFlush && (config.handleExceptions ?? true),
-    handleSignals: exitFlush && (config.handleSignals ?? true),
-    baseJson: bindings,
-    onChild,
-    errorKey: config.errorKey ?? 'err',
-    nestedKey: config.nestedKey,
-    fieldsHook: fieldsHook(pinoFunctions),
-    fieldsHookWith: (log) => fieldsHook({ ...pinoFunctions, formatters: { ...pinoFunctions.formatters, log } })!,
-    logMethodHook: logMethodHook(pinoFunctions),
-  });
-  return new Logger(tree, {
-    level,
-    scope: tree.rootScope,
-    serializers: serializerSet,
-    msgPrefix: config.msgPrefix,
-  });
+    // As pino: the base bindings go through the serializers, then redaction, as a child's do.
+    const serializerSet = new SerializerSet(serializers);
+    const serializedBase =
+      typeof formattedBase === 'object' && formattedBase !== null ? serializerSet.apply(formattedBase) : formattedBase;
+    const bindings = fieldsJson(redactor ? redactor(serializedBase) : serializedBase, baseSafe);
+    forgetCopies();
+    const exitFlush = config.exitFlush ?? true;
+    tree = new LoggerTree({
+      levels,
+      shape,
+      router,
+      redactor,
+      exitFlush,
+      exitTimeoutMs: config.exitTimeoutMs ?? 10_000,
+      handleExceptions: exitFlush && (config.handleExceptions ?? true),
+      handleSignals: exitFlush && (config.handleSignals ?? true),
+      baseJson: bindings,
+      onChild,
+      errorKey: config.errorKey ?? 'err',
+      nestedKey: config.nestedKey,
+      fieldsHook: fieldsHook(pinoFunctions),
+      fieldsHookWith: (log) => fieldsHook({ ...pinoFunctions, formatters: { ...pinoFunctions.formatters, log } })!,
+      logMethodHook: logMethodHook(pinoFunctions),
+    });
+    const logger = new Logger(tree, {
+      level,
+      scope: tree.rootScope,
+      serializers: serializerSet,
+      msgPrefix: config.msgPrefix,
+    });
+    built = true;
+    return logger;
+  } finally {
+    // Whatever stopped the build (a ConfigError, or a throw of the caller's own: a getter in
+    // an entry, a censor that throws on the base bindings), the streams it was handed go back
+    // as they were. Still held, the last of their other loggers' closes no longer ended them.
+    if (!built) {
+      for (const one of made) {
+        if (one.handed) letGoOf(one.transport);
+        else one.transport.destroy();
+      }
+    }
+  }
 }
 
 /** The standard serializers named in config, or functions from code (each checked). */
