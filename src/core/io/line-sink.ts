@@ -173,6 +173,12 @@ export class LineSink<T> {
     const stream = this.stream;
     return new Promise<Error | undefined>((resolve) => {
       if (stream.closed || stream.destroyed) return resolve(undefined);
+      // A stream that failed (one with autoDestroy off is left errored, not destroyed) never
+      // emits 'finish' for end(), nor 'close': close() waited for ever. Its lines are settled.
+      if (this.broken !== undefined || stream.errored) {
+        stream.destroy();
+        return resolve(undefined);
+      }
       let failure: Error | undefined;
       let lateClose: NodeJS.Timeout | undefined;
       const done = (): void => {
