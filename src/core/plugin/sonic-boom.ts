@@ -36,6 +36,55 @@ export function isSonicBoom(value: unknown): value is SonicBoomLike {
   );
 }
 
+/** What a transport on a destination hears of it. */
+interface Hearing {
+  error(error: Error): void;
+  drop(): void;
+  ready(): void;
+}
+
+/** The transports on each destination, and the function that takes the shared listeners off. */
+const hearingOf = new WeakMap<SonicBoomLike, { all: Set<Hearing>; off: () => void }>();
+
+/**
+ * Hears a destination's events through one listener per event, however many loggers share
+ * it: one listener per transport and event passed Node's ten-listener warning three times
+ * over at ten loggers on one pino.destination(). The listeners go with the last transport,
+ * so the destination is handed back as it was. Returns the function that stops hearing.
+ */
+function hear(destination: SonicBoomLike, hearing: Hearing): () => void {
+  let shared = hearingOf.get(destination);
+  if (shared === undefined) {
+    const all = new Set<Hearing>();
+    const error = (reason: Error): void => {
+      for (const one of [...all]) one.error(reason);
+    };
+    const drop = (): void => {
+      for (const one of [...all]) one.drop();
+    };
+    const ready = (): void => {
+      for (const one of [...all]) one.ready();
+    };
+    destination.on('error', error);
+    destination.on('drop', drop);
+    destination.on('ready', ready);
+    const off = (): void => {
+      destination.off('error', error);
+      destination.off('drop', drop);
+      destination.off('ready', ready);
+    };
+    shared = { all, off };
+    hearingOf.set(destination, shared);
+  }
+  const { all, off } = shared;
+  all.add(hearing);
+  return () => {
+    if (!all.delete(hearing) || all.size > 0) return;
+    off();
+    if (hearingOf.get(destination)?.all === all) hearingOf.delete(destination);
+  };
+}
+
 /**
  * pino.destination() as a transport. SonicBoom is no Writable: its write() calls nothing
  * back, and it writes from a buffer of its own (at once with `sync: true`). Taken as one, not
@@ -61,13 +110,12 @@ export class SonicBoomTransport extends Transport {
     options: TransportOptions = {},
   ) {
     super(options);
-    destination.on('error', this.onError);
-    destination.on('drop', this.onDrop);
-    if (fdOf(destination) < 0 && !destroyedOf(destination)) {
-      this.opening = [];
-      destination.once('ready', this.onReady);
-    }
+    this.stopListening = hear(destination, { error: this.onError, drop: this.onDrop, ready: this.onReady });
+    if (fdOf(destination) < 0 && !destroyedOf(destination)) this.opening = [];
   }
+
+  /** Stops hearing the destination (see hear). */
+  private readonly stopListening: () => void;
 
   protected handle(record: LogRecord): void {
     if (this.broken !== undefined) {
@@ -129,14 +177,10 @@ export class SonicBoomTransport extends Transport {
     this.stopListening();
   }
 
-  private stopListening(): void {
-    this.destination.off('error', this.onError);
-    this.destination.off('drop', this.onDrop);
-    this.destination.off('ready', this.onReady);
-  }
-
   private readonly onReady = (): void => {
-    const opening = this.opening ?? [];
+    // Heard by every transport on the destination, and again after a reopen(): only the first one counts.
+    if (this.opening === undefined) return;
+    const opening = this.opening;
     this.opening = undefined;
     if (opening.length > 0) this.settleDelivered(opening);
   };
