@@ -114,6 +114,8 @@ export function runChild(
     timeoutMs?: number;
     /** Sent at timeoutMs (SIGTERM by default); SIGKILL for a child that may hang with SIGTERM caught. */
     killSignal?: NodeJS.Signals;
+    /** Stop reading the child's stdout after its first chunk (a reader that stalls). */
+    pauseStdout?: boolean;
     args?: string[];
     onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void;
   } = {},
@@ -131,12 +133,15 @@ export function runChild(
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
+      if (options.pauseStdout && child.exitCode === null && child.signalCode === null) child.stdout.pause();
       stdout += d.toString();
       options.onStdout?.(stdout, (signal) => child.kill(signal));
     });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
+    // A paused stdout never reads its end, and 'close' waits for it.
+    if (options.pauseStdout) child.on('exit', () => child.stdout.resume());
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }));
   });
 }
