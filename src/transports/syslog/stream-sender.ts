@@ -7,6 +7,8 @@ export interface StreamSenderOptions {
   /** TLS settings; absent for plain TCP. */
   tls: ConnectionOptions | undefined;
   connectTimeoutMs: number;
+  /** A connection that failed under us: said, as what was written on it counted delivered. */
+  report(message: string, error: Error): void;
 }
 
 /** How far a write went: chunks handed to the socket, and why the rest were not. */
@@ -125,9 +127,27 @@ export class StreamSender {
       this.drops++;
       socket.destroy();
     };
-    socket.on('error', forget);
+    socket.on('error', (error) => {
+      if (this.socket === socket) this.report(error);
+      forget();
+    });
     socket.on('end', forget);
     socket.on('close', forget);
+  }
+
+  /**
+   * Over TLS 1.3 the client's handshake ends before the receiver has judged our certificate, so a
+   * receiver that wants one (RFC 5425's mutual authentication) or refuses ours says so after the
+   * socket took the first batch: with an alert (OpenSSL), or a reset (rsyslog's gtls). Those
+   * records count delivered, as TCP has no acknowledgement; the reason must at least be said.
+   */
+  private report(error: Error): void {
+    const { host, port, tls } = this.options;
+    const hint = tls === undefined ? '' : HINT;
+    this.options.report(
+      `syslog (${tls === undefined ? 'tcp' : 'tls'}): the connection to ${host}:${port} failed: ${error.message}${hint}`,
+      error,
+    );
   }
 
   /** Ends the connection once what was written is sent (`force`: at once). */
@@ -144,6 +164,10 @@ export class StreamSender {
     }
   }
 }
+
+const HINT =
+  '; a receiver that wants a client certificate, or refuses ours, ends the connection this way after the ' +
+  'handshake (what was written on it counted delivered)';
 
 /**
  * A TCP connection, or a TLS one when `tls` is given (protocol tls, and relp with tls), and the

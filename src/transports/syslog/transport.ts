@@ -107,6 +107,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
               port,
               tls: protocol === 'tls' ? { ...options.tls } : undefined,
               connectTimeoutMs,
+              report: (message, error) => this.report(message, error),
             }),
       datagram: protocol === 'udp' ? new DatagramSender(host, port) : undefined,
       relp:
