@@ -1,6 +1,7 @@
 import { fieldsFromLine } from '../../core/record/line-record.js';
 import { impl, type LogRecord } from '../../core/record/log-record.js';
 import { headerField, LIMITS, NILVALUE, sdName, sdValue, timestamp, withoutNul } from './header.js';
+import { truncateUtf8 } from './framing.js';
 import { severityOf } from './severity.js';
 
 export interface MessageOptions {
@@ -20,6 +21,8 @@ export interface MessageOptions {
   line(record: LogRecord): string;
   /** Prefix MSG with a UTF-8 byte order mark, the RFC's MSG-UTF8 form (default false). */
   utf8Bom: boolean;
+  /** The message's limit in UTF-8 bytes: structured data takes at most half of what the header leaves. */
+  maxBytes: number;
 }
 
 const BOM = '\uFEFF';
@@ -40,6 +43,9 @@ export class MessageBuilder {
   private readonly line: (record: LogRecord) => string;
   private readonly bom: string;
   private readonly needsView: boolean;
+  private readonly maxBytes: number;
+  /** Whether the last message built had its structured data's values cut to fit (see structuredData). */
+  cutLast = false;
 
   constructor(options: MessageOptions) {
     this.facility8 = options.facility * 8;
@@ -55,6 +61,7 @@ export class MessageBuilder {
     this.line = options.line;
     this.bom = options.utf8Bom ? BOM : '';
     this.needsView = this.appName === undefined || this.msgIdPath !== undefined || this.sd.length > 0;
+    this.maxBytes = options.maxBytes;
   }
 
   /** The SYSLOG-MSG of one record, unframed. */
@@ -64,20 +71,45 @@ export class MessageBuilder {
     const app = this.appName ?? headerField(text(fields!.get(NAME)), LIMITS.appName);
     const msgId =
       this.msgIdPath === undefined ? NILVALUE : headerField(text(fields!.get(this.msgIdPath)), LIMITS.msgId);
-    const sd = fields === undefined || this.sd.length === 0 ? NILVALUE : this.structuredData(fields);
+    const head = `<${pri}>1 ${timestamp(record.time)} ${this.hostname} ${app} ${this.procId} ${msgId}`;
+    this.cutLast = false;
+    // The header is ASCII (headerField): its length is its bytes.
+    const sd =
+      fields === undefined || this.sd.length === 0
+        ? NILVALUE
+        : this.structuredData(fields, (this.maxBytes - head.length - 1) >> 1);
     let msg = withoutNul(this.line(record));
     if (msg.endsWith('\n')) msg = msg.slice(0, msg.endsWith('\r\n') ? -2 : -1);
-    const head = `<${pri}>1 ${timestamp(record.time)} ${this.hostname} ${app} ${this.procId} ${msgId} ${sd}`;
-    return msg === '' ? head : `${head} ${this.bom}${msg}`;
+    return msg === '' ? `${head} ${sd}` : `${head} ${sd} ${this.bom}${msg}`;
   }
 
-  private structuredData(fields: Fields): string {
+  /**
+   * The SD-ELEMENTs, in at most `budget` bytes. A value too long for that is cut, never its
+   * element: the message's own cut to the limit would land inside it, leaving an element never
+   * closed (no RFC 5424 message) and no MSG (rsyslog read the rest of the value as the MSG).
+   */
+  private structuredData(fields: Fields, budget: number): string {
+    const sd = this.elements(fields, undefined);
+    if (sd.length * 3 <= budget || Buffer.byteLength(sd) <= budget) return sd;
+    this.cutLast = true;
+    const empty = this.elements(fields, 0);
+    if (Buffer.byteLength(empty) > budget) return NILVALUE;
+    const values = (empty.match(/=""/g) ?? []).length;
+    // A byte of a value is at most 3 once escaped and sent (a NUL becomes U+FFFD; `"`, `\`, `]`
+    // and, under lf framing, a newline take 2).
+    return this.elements(fields, Math.floor((budget - Buffer.byteLength(empty)) / values / 3));
+  }
+
+  /** The SD-ELEMENTs, each value cut to `cut` UTF-8 bytes when given. */
+  private elements(fields: Fields, cut: number | undefined): string {
     let out = '';
     for (const element of this.sd) {
       let params = '';
       for (const param of element.params) {
-        const value = text(fields.get(param.path));
-        if (value !== undefined) params += ` ${param.name}="${sdValue(value)}"`;
+        let value = text(fields.get(param.path));
+        if (value === undefined) continue;
+        if (cut !== undefined) value = cut === 0 ? '' : (truncateUtf8(value, cut) ?? value);
+        params += ` ${param.name}="${sdValue(value)}"`;
       }
       // An element none of whose fields the record has says nothing: left out.
       if (params !== '') out += `[${element.id}${params}]`;

@@ -84,6 +84,7 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
       throw new RangeError(`syslog relpWindow must be an integer from 1 to ${MAX_RELP_WINDOW}, not ${window}`);
     }
     const formatter = options.formatter;
+    const maxBytes = protocol === 'udp' ? Math.min(max ?? UDP_MAX_BYTES, DATAGRAM_LIMIT) : (max ?? STREAM_MAX_BYTES);
     const messages = new MessageBuilder({
       facility,
       fatalSeverity: options.fatalSeverity ?? 'crit',
@@ -94,11 +95,12 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
       structuredData: options.structuredData,
       line: formatter === undefined ? (r) => r.json() : (r) => r.formatted(formatter),
       utf8Bom: options.utf8Bom ?? false,
+      maxBytes,
     });
     const send: Send = {
       messages,
       framing: options.framing ?? 'octet-counting',
-      maxBytes: protocol === 'udp' ? Math.min(max ?? UDP_MAX_BYTES, DATAGRAM_LIMIT) : (max ?? STREAM_MAX_BYTES),
+      maxBytes,
       stream:
         protocol === 'udp' || protocol === 'relp'
           ? undefined
@@ -167,14 +169,15 @@ export function defaultPort(protocol: SyslogProtocol): number {
 /** One record's message, cut to the limit (counted); under lf its newlines escaped first, as sent. */
 function message(send: Send, record: LogRecord): string {
   let built = send.messages.build(record);
+  const valuesCut = send.messages.cutLast;
   if (send.stream !== undefined && send.framing === 'lf') built = escapeNewlines(built);
   const cut = truncateUtf8(built, send.maxBytes);
-  if (cut === undefined) return built;
+  if (cut === undefined && !valuesCut) return built;
   if (!send.cut.has(record)) {
     send.cut.add(record);
     send.truncated++;
   }
-  return cut;
+  return cut ?? built;
 }
 
 async function deliver(send: Send, records: readonly LogRecord[], info: BatchInfo): Promise<BatchResult> {

@@ -30,6 +30,7 @@ function builder(options: Partial<MessageOptions> = {}): MessageBuilder {
     msgIdField: undefined,
     structuredData: undefined,
     line: (r: LogRecord) => `${r.msg ?? ''}\n`,
+    maxBytes: 8096,
     utf8Bom: false,
     ...options,
   });
