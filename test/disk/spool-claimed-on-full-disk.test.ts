@@ -1,20 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/index.js';
 import { canMountTmpfs, onTinyTmpfs } from '../helpers.js';
-
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Fills what is left of the file system with one file (removed to give the space back). */
-function fill(path: string): void {
-  try {
-    execFileSync('sh', ['-c', `cat /dev/zero > ${path}`], { stdio: 'ignore' });
-  } catch {
-    // cat ends with ENOSPC: that is the point.
-  }
-}
+import { fill, wait } from './fill.js';
 
 describe('an http spool whose folder was full when the logger started', () => {
   it.skipIf(!canMountTmpfs)('is claimed again once space returns: records wait there instead of failing', () =>
