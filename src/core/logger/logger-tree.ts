@@ -391,7 +391,9 @@ export class LoggerTree {
         // A stream handed in as a transport has no deadline of its own: exitTimeoutMs is its.
         return await this.router.close(timeoutMs, this.exitTimeoutMs);
       } finally {
-        unregisterForExit(this);
+        // Records a close({ timeoutMs }) abandoned inside a transport are failed at the process's
+        // end (see Router.exitSync): the logger stays on the exit path until then.
+        if (!this.router.abandonedAny) unregisterForExit(this);
       }
     })();
     return this.closing;

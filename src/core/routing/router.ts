@@ -457,8 +457,13 @@ export class Router extends EventEmitter<RouterEvents> {
     this.handOnInterrupted();
     this.routeWaiting();
     for (const target of this.targets) {
-      if (target.released) continue;
       try {
+        // Closed already: what a close({ timeoutMs }) abandoned in a plugin's transport may have
+        // settled since, but now it never will; failed by name, not left pending past the end.
+        if (target.released) {
+          target.transport[failHeld]?.(reason);
+          continue;
+        }
         target.replayStopped = true;
         this.backpressure.drain(target, true);
         target.transport.flushSync();
@@ -522,6 +527,11 @@ export class Router extends EventEmitter<RouterEvents> {
     }
     this.diagnose(`${target.id} settled none of its records for ${stretch} ms at close(): they failed`);
     this.failures.report();
+  }
+
+  /** Does a transport that close() gave up on still hold records (abandoned)? */
+  get abandonedAny(): boolean {
+    return this.targets.some((t) => t.held().abandoned > 0);
   }
 
   /** Is anything held in memory that a flush could still deliver? */
