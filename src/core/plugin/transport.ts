@@ -293,10 +293,10 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     // JavaScript plugins: one record where an array belongs, a string where an Error does.
     if (!Array.isArray(records)) records = [records as unknown as LogRecord];
     if (!(reason instanceof Error)) reason = toError(reason);
+    records = this.failable(records);
     const count = this.unsettled(records.length);
     if (count === 0) return;
     if (count < records.length) records = records.slice(0, count);
-    if (this.#unsettled !== undefined) for (const record of records) this.#unsettled.delete(record);
     this.failedCount += count;
     // The router first, on its own: a user's listener that throws (or exits) must not keep
     // the failure from being counted and dead-lettered.
@@ -319,6 +319,28 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     }
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
   }
+
+  /**
+   * Of the records a transport fails, those that may fail: with the records it holds kept (a
+   * plugin's), those, taken out of the held set; else those that are records at all. A copy
+   * (`{ ...record }`, no json()) threw out of the dead letter's write and ended the process,
+   * and a record settled already was counted and dead-lettered in place of one still held.
+   */
+  private failable(records: readonly LogRecord[]): readonly LogRecord[] {
+    const held = this.#unsettled;
+    const kept =
+      held === undefined
+        ? records.filter((r) => typeof (r as Partial<LogRecord> | null)?.json === 'function')
+        : records.filter((r) => held.delete(r));
+    if (kept.length < records.length && !this.failedUnheld) {
+      this.failedUnheld = true;
+      this.reportSafely(`failed ${records.length - kept.length} record(s) it does not hold; ignored`);
+    }
+    return kept;
+  }
+
+  /** A settleFailed([…]) named records it does not hold (said once). */
+  private failedUnheld = false;
 
   /**
    * How many of `count` settlements are owed: a transport that settles more records than

@@ -63,3 +63,47 @@ writeSync(1, 'closed ' + closed + '\\n');`;
     expect(dead(deadLetter)).toEqual([0, 1, 2]);
   });
 });
+
+describe('a plugin that fails records it does not hold', () => {
+  const rest = `for (let i = 0; i < 2; i++) log.info({ i }, 'm');
+await new Promise((resolve) => setTimeout(resolve, 200));`;
+
+  it('a copy of its record ({ ...record }): ignored, not thrown out of the library; the record delivered', async () => {
+    const deadLetter = join(tempFolder('attack-fail-copy'), 'dead.ndjson');
+    const body = `class P extends Transport {
+  type = 'p';
+  handle(record) {
+    setTimeout(() => {
+      this.settleFailed([{ ...record }], new Error('a copy'));
+      this.settleDelivered([record]);
+    }, 10);
+  }
+}`;
+    const result = await runChild(script(body, deadLetter, rest), { timeoutMs: 10_000 });
+    expect(result.stderr).not.toContain('TypeError');
+    expect(result.code).toBe(0);
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 2, delivered: 2, failed: 0, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([]);
+  });
+
+  it('a record it settled already, while another is out: that other is not failed in its place', async () => {
+    const deadLetter = join(tempFolder('attack-fail-twice'), 'dead.ndjson');
+    const body = `let first;
+class P extends Transport {
+  type = 'p';
+  handle(record) {
+    if (record.fields.i === 0) {
+      first = record;
+      this.settleDelivered([record]);
+      return;
+    }
+    this.settleFailed([first], new Error('again'));
+    setTimeout(() => this.settleDelivered([record]), 10);
+  }
+}`;
+    const result = await runChild(script(body, deadLetter, rest), { timeoutMs: 10_000 });
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 2, delivered: 2, failed: 0, dropped: 0, pending: 0 });
+    // Record 0 was delivered: it must not be in the dead letter too.
+    expect(dead(deadLetter)).toEqual([]);
+  });
+});

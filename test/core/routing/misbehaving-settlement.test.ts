@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { createLogger, type DeliveryFailure, type Strategy } from '../../../src/index.js';
 import { ControlledTransport } from '../../helpers.js';
 
-/** Holds its first record, then fails that same record twice when the second arrives. */
+/**
+ * Holds its first record, then fails that same record twice when the second arrives. With a
+ * giveUpSync of its own, as a built-in: the base class keeps no records by name (it would
+ * ignore the second failure), so the router's own guard is what is tested.
+ */
 class FailsTwice extends ControlledTransport {
+  override giveUpSync(): void {}
+
   protected override handle(record: LogRecord): void {
     this.received.push(record);
     if (this.received.length === 1) {
