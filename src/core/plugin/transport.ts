@@ -79,10 +79,16 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * oldest first (`settleDelivered(n)` settles the n oldest). At the process's end, or when
    * a close gives up on it, they fail by name: counted, dead-lettered and reported, where they
    * stayed pending with nothing said. None kept for a transport that fails or settles what it
-   * holds itself (the built-ins), nor from its first park() on: one that keeps records on disk
-   * has them sent by the next start, and failing them too would count them twice.
+   * holds itself (the built-ins). Records a plugin parks (on disk of its own) leave the set:
+   * the next start sends them, and failing them too would count them twice; the rest it holds
+   * in memory stay in it, so they fail at the end rather than staying pending unsaid.
    */
   #unsettled: Set<LogRecord> | undefined;
+  /**
+   * Parked records a plugin read back (unpark) and has not settled yet: new records made from
+   * its disk, never in `#unsettled`, so its settlements of them are taken from this count.
+   */
+  #readBack = 0;
   /** A settleDelivered([…]) named records it does not hold (said once). */
   private namedUnheld = false;
 
@@ -212,10 +218,19 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     for (const [message, detail] of reports) this.report(message, detail);
   }
 
-  /** `count` unsettled records were written to disk for a later attempt (still pending). */
-  protected park(count: number): void {
+  /**
+   * `parked` unsettled records were written to disk for a later attempt (still pending): a
+   * count (the oldest held, for a transport that parks in order), or the records themselves.
+   */
+  protected park(parked: number | readonly LogRecord[]): void {
+    const held = this.#unsettled;
+    let count = parked as number;
+    if (Array.isArray(parked)) {
+      count = held === undefined ? parked.length : parked.filter((record) => this.takeNamed(record, held)).length;
+    } else if (held !== undefined && Number.isSafeInteger(count) && count > 0) {
+      this.takeOldest(count, held);
+    }
     if (!Number.isSafeInteger(count) || count <= 0) return;
-    this.#unsettled = undefined;
     this.parkedCount += count;
     this.tellListener('parked', count);
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
@@ -226,6 +241,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (!Number.isSafeInteger(count) || count <= 0) return;
     const back = Math.min(count, this.parkedCount);
     this.parkedCount -= back;
+    if (this.#unsettled !== undefined) this.#readBack += back;
     if (back > 0) this.tellListener('unparked', back);
   }
 
@@ -259,13 +275,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (named && held !== undefined) given = this.heldOf(delivered, held);
     const count = this.unsettled(given);
     if (count === 0) return;
-    if (held !== undefined && !named) {
-      let left = count;
-      for (const record of held) {
-        if (left-- === 0) break;
-        held.delete(record);
-      }
-    }
+    if (held !== undefined && !named) this.takeOldest(count, held);
     this.deliveredCount += count;
     try {
       this.listener?.delivered(count);
@@ -281,7 +291,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   private heldOf(records: readonly LogRecord[], held: Set<LogRecord>): number {
     let count = 0;
-    for (let i = 0; i < records.length; i++) if (held.delete(records[i]!)) count++;
+    for (let i = 0; i < records.length; i++) if (this.takeNamed(records[i]!, held)) count++;
     if (count < records.length && !this.namedUnheld) {
       this.namedUnheld = true;
       this.reportSafely(`settled ${records.length - count} record(s) it does not hold as delivered; ignored`);
@@ -328,10 +338,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   private failable(records: readonly LogRecord[]): readonly LogRecord[] {
     const held = this.#unsettled;
-    const kept =
-      held === undefined
-        ? records.filter((r) => typeof (r as Partial<LogRecord> | null)?.json === 'function')
-        : records.filter((r) => held.delete(r));
+    const kept = held === undefined ? records.filter(isRecord) : records.filter((r) => this.takeNamed(r, held));
     if (kept.length < records.length && !this.failedUnheld) {
       this.failedUnheld = true;
       this.reportSafely(`failed ${records.length - kept.length} record(s) it does not hold; ignored`);
@@ -341,6 +348,27 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** A settleFailed([…]) named records it does not hold (said once). */
   private failedUnheld = false;
+
+  /**
+   * `count` records settled or parked by count: those read back from its disk first (it calls
+   * unpark just before settling them), then the oldest it holds.
+   */
+  private takeOldest(count: number, held: Set<LogRecord>): void {
+    const back = Math.min(count, this.#readBack);
+    this.#readBack -= back;
+    dropOldest(held, count - back);
+  }
+
+  /**
+   * Is a record it names one it holds (taken out of the set), or one of those it read back from
+   * its disk (made anew there, so not held by name: as many as it read)?
+   */
+  private takeNamed(record: LogRecord, held: Set<LogRecord>): boolean {
+    if (held.delete(record)) return true;
+    if (this.#readBack === 0 || !isRecord(record)) return false;
+    this.#readBack--;
+    return true;
+  }
 
   /**
    * How many of `count` settlements are owed: a transport that settles more records than
@@ -486,6 +514,20 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     const waking = this.flushWaiters.filter(reached);
     this.flushWaiters = this.flushWaiters.filter((waiter) => !reached(waiter));
     for (const waiter of waking) waiter.resolve();
+  }
+}
+
+/** A record at all (a plugin may pass a copy, `{ ...record }`, which has no json()). */
+function isRecord(value: LogRecord): boolean {
+  return typeof (value as Partial<LogRecord> | null)?.json === 'function';
+}
+
+/** Takes the `count` oldest records out of `held` (a Set iterates in insertion order). */
+function dropOldest(held: Set<LogRecord>, count: number): void {
+  let left = count;
+  for (const record of held) {
+    if (left-- <= 0) break;
+    held.delete(record);
   }
 }
 

@@ -107,3 +107,89 @@ class P extends Transport {
     expect(dead(deadLetter)).toEqual([]);
   });
 });
+
+describe('a plugin that parks some records on disk of its own and sends the rest', () => {
+  // Record 0 goes to its own file (park); the others are sent over a network that is slow (or
+  // loses one): those are in memory when the process ends, and fail by name.
+  const body = (dir: string) => `import { appendFileSync } from 'node:fs';
+const lost = Number(process.env.LOST ?? -1);
+class P extends Transport {
+  type = 'p';
+  handle(record) {
+    const i = record.fields.i;
+    if (i === 0 || i === 3) {
+      appendFileSync(${JSON.stringify(join(dir, 'parked.ndjson'))}, record.json());
+      this.park(i === 0 ? 1 : [record]);
+      return;
+    }
+    if (i !== lost) setTimeout(() => this.settleDelivered([record]), Number(process.env.SEND_MS ?? 5000));
+  }
+}`;
+
+  it.each([
+    ['process.exit()', 'process.exit(0);'],
+    ['an uncaught exception', "throw new Error('boom');"],
+  ])('%s: what it parked stays pending, what it holds in memory fails, dead-lettered', async (_name, end) => {
+    const dir = tempFolder('attack-park-mix');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const rest = `for (let i = 0; i < 5; i++) log.info({ i }, 'm');\n${end}`;
+    const result = await runChild(script(body(dir), deadLetter, rest), { timeoutMs: 10_000 });
+    const summary = lastJson<Summary>(result.stdout);
+    expect(summary).toMatchObject({ delivered: 0, dropped: 0, pending: 2 });
+    expect(summary.failed).toBe(summary.logged - 2);
+    expect(dead(deadLetter).filter((i) => i !== 'other')).toEqual([1, 2, 4]);
+  });
+
+  it('close() with a callback it lost: given up on after exitTimeoutMs, not waited for for ever', async () => {
+    const dir = tempFolder('attack-park-close');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const rest = `for (let i = 0; i < 5; i++) log.info({ i }, 'm');
+const closed = await log.close();
+writeSync(1, 'closed ' + closed + '\\n');`;
+    const result = await runChild(
+      `process.env.LOST = '2'; process.env.SEND_MS = '300';\n${script(body(dir), deadLetter, rest)}`,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(result.stdout).toContain('closed false');
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 5, delivered: 2, failed: 1, dropped: 0, pending: 2 });
+    expect(dead(deadLetter)).toEqual([2]);
+  });
+});
+
+describe('a plugin that parks everything while its backend is down, then reads it back', () => {
+  it.each([
+    ['settled by count', 'this.settleDelivered(back.length)', 3],
+    ['settled by name (records made again from its disk)', 'this.settleDelivered(back)', 3],
+    ['parked again (the backend went down again)', 'this.park(back.length)', 0],
+  ])('%s: the later ones it holds fail at process.exit(), the others do not', async (_name, settle, delivered) => {
+    const deadLetter = join(tempFolder('attack-park-back'), 'dead.ndjson');
+    const body = `const disk = [];
+let plugin;
+class P extends Transport {
+  type = 'p';
+  handle(record) {
+    plugin = this;
+    if (record.fields.i < 3) {
+      disk.push(record.json());
+      this.park(1);
+    }
+  }
+  readBack() {
+    const back = disk.splice(0).map((line) => ({ json: () => line, fields: JSON.parse(line) }));
+    this.unpark(back.length);
+    ${settle};
+  }
+}`;
+    const rest = `for (let i = 0; i < 3; i++) log.info({ i }, 'm');
+await new Promise((resolve) => setTimeout(resolve, 20));
+plugin.readBack();
+for (let i = 3; i < 5; i++) log.info({ i }, 'm');
+process.exit(0);`;
+    const result = await runChild(script(body, deadLetter, rest), { timeoutMs: 10_000 });
+    const pending = 3 - delivered;
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 5, delivered, failed: 2, dropped: 0, pending });
+    expect(dead(deadLetter)).toEqual([3, 4]);
+  });
+});
