@@ -157,7 +157,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
       }
       before = this.chunk;
       this.batcher.cut();
-      this.inner.flushSync();
+      this.innerSync('flushSync', () => this.inner.flushSync());
     } while (this.chunk !== before);
   }
 
@@ -177,8 +177,8 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
         this.forwardAll(rest);
       }
     }
-    this.inner.flushSync();
-    this.inner.giveUpSync(reason);
+    this.innerSync('flushSync', () => this.inner.flushSync());
+    this.innerSync('giveUpSync', () => this.inner.giveUpSync(reason));
     // What the inner transport parked ends the chunk now: the process may not get another turn.
     this.checkChunk();
   }

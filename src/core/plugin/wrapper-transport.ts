@@ -88,12 +88,24 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
   }
 
   override flushSync(): void {
-    this.inner.flushSync();
+    this.innerSync('flushSync', () => this.inner.flushSync());
   }
 
   /** What the inner transport holds is parked or failed by it, and heard here as it settles. */
   override giveUpSync(reason: Error): void {
-    this.inner.giveUpSync(reason);
+    this.innerSync('giveUpSync', () => this.inner.giveUpSync(reason));
+  }
+
+  /**
+   * Runs the inner transport's flushSync or giveUpSync; a plugin's that throws is reported: the
+   * wrapper's own part of the exit (its buffer handed on, failed or parked) must still happen.
+   */
+  protected innerSync(what: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.report(`${this.inner.id}: ${what} threw: ${String(error)}`, error);
+    }
   }
 
   /** The inner transport's held records too (a plugin's with no giveUpSync), heard here as they fail. */

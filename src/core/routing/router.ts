@@ -466,12 +466,10 @@ export class Router extends EventEmitter<RouterEvents> {
         }
         target.replayStopped = true;
         this.backpressure.drain(target, true);
-        target.transport.flushSync();
-        target.transport.giveUpSync?.(reason);
-        target.transport[failHeld]?.(reason);
       } catch (error) {
         this.diagnose(`exit: ${target.id} failed: ${String(error)}`, error);
       }
+      this.giveUp(target, reason, true);
     }
     this.failures.flushSync();
   }
@@ -519,8 +517,7 @@ export class Router extends EventEmitter<RouterEvents> {
       const waiting = target.takeAllWaiting();
       for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
       const reason = new Error(`${target.id} settled none of its records for ${stretch} ms at close()`);
-      target.transport.giveUpSync(reason);
-      target.transport[failHeld]?.(reason);
+      this.giveUp(target, reason, false);
       target.transport.destroy();
     } finally {
       this.failures.givingUp = false;
@@ -534,6 +531,27 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.targets.some((t) => t.held().abandoned > 0);
   }
 
+  /**
+   * Nothing more will be sent to `target`: it writes what it can (`flush`), parks or fails the
+   * rest, and a plugin's held records fail by name. Each step on its own: a plugin's flushSync
+   * or giveUpSync that throws must neither keep its records from failing (they stayed pending
+   * past the end) nor throw out of a close (through a wrapper, it ended the process).
+   */
+  private giveUp(target: Target, reason: Error, flush: boolean): void {
+    const transport = target.transport;
+    if (flush) this.step(target, 'flushSync', () => transport.flushSync());
+    this.step(target, 'giveUpSync', () => transport.giveUpSync?.(reason));
+    this.step(target, 'failing what it holds', () => transport[failHeld]?.(reason));
+  }
+
+  private step(target: Target, what: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.diagnose(`${target.id}: ${what} threw as it was given up: ${String(error)}`, error);
+    }
+  }
+
   /** Is anything held in memory that a flush could still deliver? */
   get holding(): boolean {
     return this.targets.some((t) => !t.released && t.held().inMemory > 0);
@@ -545,16 +563,14 @@ export class Router extends EventEmitter<RouterEvents> {
     for (const target of this.targets) {
       try {
         this.backpressure.drain(target, true);
-        target.transport.flushSync();
-        // Logged once the process is ending (an exit listener): an asynchronous transport will
-        // never send it, so it parks or fails it now, as it did what it held at the exit.
-        if (exiting && !target.released) {
-          target.transport.giveUpSync?.(this.exitReason);
-          target.transport[failHeld]?.(this.exitReason);
-        }
+        if (!exiting) target.transport.flushSync();
       } catch (error) {
         this.diagnose(`flushSync failed on ${target.id}`, error);
       }
+      // Logged once the process is ending (an exit listener): an asynchronous transport will
+      // never send it, so it parks or fails it now, as it did what it held at the exit.
+      if (exiting && !target.released) this.giveUp(target, this.exitReason, true);
+      else if (exiting) this.step(target, 'flushSync', () => target.transport.flushSync());
     }
     this.failures.flushSync();
   }
@@ -638,7 +654,9 @@ export class Router extends EventEmitter<RouterEvents> {
   private abandon(target: Target): void {
     const waiting = target.takeAllWaiting();
     for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
-    const abandoned = target.abandon(CLOSE_TIMED_OUT);
+    const abandoned = target.abandon(CLOSE_TIMED_OUT, (error) =>
+      this.diagnose(`${target.id}: giveUpSync threw as it was given up: ${String(error)}`, error),
+    );
     if (abandoned > 0 || waiting.length > 0) {
       this.diagnose(
         `${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ` +

@@ -344,9 +344,14 @@ export class Target {
    * close() gave up: the transport parks or fails what it holds where it can; what it still
    * holds after that is counted as abandoned (it stays pending).
    */
-  abandon(reason: Error): number {
+  abandon(reason: Error, threw: (error: unknown) => void): number {
     this.replayStopped = true;
-    this.transport.giveUpSync?.(reason);
+    try {
+      this.transport.giveUpSync?.(reason);
+    } catch (error) {
+      // A plugin's that throws: what it holds is abandoned, and the close goes on.
+      threw(error);
+    }
     this.abandoned = this.inTransport;
     this.transport.destroy();
     return this.abandoned;

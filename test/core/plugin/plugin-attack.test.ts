@@ -193,3 +193,32 @@ process.exit(0);`;
     expect(dead(deadLetter)).toEqual([3, 4]);
   });
 });
+
+describe('a plugin whose flushSync() throws (it has no giveUpSync)', () => {
+  const body = `class P extends Transport {
+  type = 'p';
+  handle() {}
+  flushSync() {
+    throw new Error('flushSync threw');
+  }
+}`;
+  const buffered = "{ type: 'buffered', batch: { maxRecords: 1 }, target: { type: 'p' } }";
+  const logThree = `for (let i = 0; i < 3; i++) log.info({ i }, 'm');\n`;
+  const closes = (args: string) =>
+    `${logThree}const closed = await log.close(${args});\nwriteSync(1, 'closed ' + closed + '\\n');`;
+
+  it.each([
+    ['unwrapped, process.exit()', "{ type: 'p' }", `${logThree}process.exit(0);`],
+    ['in buffered, process.exit()', buffered, `${logThree}process.exit(0);`],
+    ['in buffered, close({ timeoutMs })', buffered, closes('{ timeoutMs: 100 }')],
+    ['in buffered, close()', buffered, closes('')],
+  ])('%s: nothing thrown out of the library, its records fail, dead-lettered', async (_name, entry, rest) => {
+    const deadLetter = join(tempFolder('attack-flushsync-throws'), 'dead.ndjson');
+    const result = await runChild(script(body, deadLetter, rest, entry), { timeoutMs: 10_000 });
+    expect(result.stderr).not.toContain('flushSync threw');
+    expect(result.code).toBe(0);
+    if (rest.includes('close(')) expect(result.stdout).toContain('closed false');
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 3, delivered: 0, failed: 3, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([0, 1, 2]);
+  });
+});
