@@ -75,6 +75,8 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   private chunkStarted = 0;
   /** Records are being handed to the inner transport: a chunk is not over before all are. */
   private forwarding = false;
+  /** The records being handed on, and the index of the next (see giveUpSync). */
+  private handing: { records: readonly LogRecord[]; next: number } | undefined;
   private checkQueued = false;
   private chunkFailed: Set<LogRecord> | undefined;
   private chunkReason: Error | undefined;
@@ -166,6 +168,16 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
    * the rest joins the chunk out and the inner transport parks or fails it, with no retry.
    */
   override giveUpSync(reason: Error): void {
+    // The process ends inside the inner transport's handling of a record handed on here (its
+    // handle() called process.exit()): that loop never resumes, and the chunk, waiting for it,
+    // would never end. The rest is handed on now, to be written, parked or failed with the rest.
+    const interrupted = this.handing;
+    if (interrupted !== undefined) {
+      const rest = interrupted.records.slice(interrupted.next);
+      interrupted.next = interrupted.records.length;
+      this.forwarding = false;
+      this.forwardAll(rest);
+    }
     this.flushSync();
     this.givingUp = true;
     this.batcher.close();
@@ -208,10 +220,13 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
 
   private forwardAll(records: readonly LogRecord[]): void {
     this.forwarding = true;
+    const handing = { records, next: 0 };
+    this.handing = handing;
     try {
-      for (const record of records) this.forward(record);
+      while (handing.next < records.length) this.forward(records[handing.next++]!);
     } finally {
       this.forwarding = false;
+      this.handing = undefined;
     }
     this.checkChunk();
   }

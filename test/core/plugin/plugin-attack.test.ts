@@ -222,3 +222,23 @@ describe('a plugin whose flushSync() throws (it has no giveUpSync)', () => {
     expect(dead(deadLetter)).toEqual([0, 1, 2]);
   });
 });
+
+describe('a plugin inside buffered that calls process.exit() from its handle()', () => {
+  it('the chunk being handed on when it exits: its records fail, dead-lettered, none left pending', async () => {
+    // Records 0 and 1 go out as a chunk and are delivered; the next chunk is 2, 3, 4, and the
+    // plugin ends the process as it is handed 2 (from a timer: the settlement of 0 and 1).
+    const deadLetter = join(tempFolder('attack-exit-in-buffered'), 'dead.ndjson');
+    const body = `class P extends Transport {
+  type = 'p';
+  handle(record) {
+    if (record.fields.i === 2) process.exit(0);
+    setTimeout(() => this.settleDelivered([record]), 10);
+  }
+}`;
+    const entry = "{ type: 'buffered', batch: { maxRecords: 2 }, target: { type: 'p' } }";
+    const rest = `for (let i = 0; i < 5; i++) log.info({ i }, 'm');`;
+    const result = await runChild(script(body, deadLetter, rest, entry), { timeoutMs: 10_000 });
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 5, delivered: 2, failed: 3, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([2, 3, 4]);
+  });
+});
