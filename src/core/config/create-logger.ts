@@ -338,6 +338,7 @@ function build(
   let built = false;
   try {
     const ids = new Map<string, string>();
+    const instances = new Map<Transport, string>();
     entries.forEach((entry, index) => {
       const path = `transports[${index}]`;
       try {
@@ -351,6 +352,16 @@ function build(
           revive: (line) => tree!.revive(line),
           deprecated,
         });
+        // One instance as two targets (a factory that returns a singleton, an instance listed
+        // twice) takes each record twice and settles it once: half its records stayed pending.
+        const first = instances.get(one.transport);
+        if (first !== undefined) {
+          problems.push(
+            new ConfigError(path, `the same transport as ${first}: each entry needs an instance of its own`),
+          );
+          return;
+        }
+        instances.set(one.transport, path);
         made.push(one);
         const id = one.transport.id;
         if (id && ids.has(id)) {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, createLogger, type LogRecord, registerTransport, Transport } from '../../../src/index.js';
 import { lastJson, runChild, tempFolder } from '../../transports/http/receiver.js';
 
 /*
@@ -240,5 +241,24 @@ describe('a plugin inside buffered that calls process.exit() from its handle()',
     const result = await runChild(script(body, deadLetter, rest, entry), { timeoutMs: 10_000 });
     expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 5, delivered: 2, failed: 3, dropped: 0, pending: 0 });
     expect(dead(deadLetter)).toEqual([2, 3, 4]);
+  });
+});
+
+describe('a plugin whose factory returns one instance each time', () => {
+  class Shared extends Transport {
+    readonly type = 'shared';
+    protected handle(record: LogRecord): void {
+      setTimeout(() => this.settleDelivered([record]), 1);
+    }
+  }
+
+  it('two entries of it in one logger: a ConfigError naming the second, not records pending for good', () => {
+    const shared = new Shared();
+    const schema = { safeParse: (value: unknown) => ({ success: true as const, data: value }) };
+    registerTransport('attack-shared', { schema, create: () => shared } as never);
+    const build = () =>
+      createLogger({ exitFlush: false, transports: [{ type: 'attack-shared' }, { type: 'attack-shared' }] } as never);
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/transports\[1\].*same transport as transports\[0\]/);
   });
 });
