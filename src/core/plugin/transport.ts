@@ -302,7 +302,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   protected settleFailed(records: readonly LogRecord[], reason: Error): void {
     // JavaScript plugins: one record where an array belongs, a string where an Error does.
     if (!Array.isArray(records)) records = [records as unknown as LogRecord];
-    if (!(reason instanceof Error)) reason = toError(reason);
+    reason = toReason(reason);
     records = this.failable(records);
     const count = this.unsettled(records.length);
     if (count === 0) return;
@@ -515,6 +515,21 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     this.flushWaiters = this.flushWaiters.filter((waiter) => !reached(waiter));
     for (const waiter of waking) waiter.resolve();
   }
+}
+
+/**
+ * The reason a record failed, as the router, the dead letter and listeners read it: an Error
+ * whose message is a string. A plugin's whose message throws, is a Symbol or an object, or a
+ * Proxy, threw out of the failure report (ending the process) or out of the router's count
+ * (the record then counted delivered); it is replaced by one that says so.
+ */
+function toReason(value: unknown): Error {
+  try {
+    if (value instanceof Error && typeof value.message === 'string') return value;
+  } catch {
+    // A getter or a Proxy that throws: described below.
+  }
+  return new Error(describeThrown(value));
 }
 
 /** A record at all (a plugin may pass a copy, `{ ...record }`, which has no json()). */

@@ -262,3 +262,31 @@ describe('a plugin whose factory returns one instance each time', () => {
     expect(build).toThrow(/transports\[1\].*same transport as transports\[0\]/);
   });
 });
+
+describe('a plugin that fails records with a reason whose message cannot be read', () => {
+  it.each([
+    ['a message getter that throws', "Object.defineProperty(e, 'message', { get() { throw new Error('getter'); } });"],
+    ['a Symbol as the message', "e.message = Symbol('s');"],
+    ['a message whose toString throws', "e.message = { toString() { throw new Error('toString'); } };"],
+    ['a Proxy whose every get throws', "e = new Proxy(e, { get() { throw new Error('proxy'); } });"],
+  ])('%s: nothing thrown out of the library, the records failed (not delivered), dead-lettered', async (_n, odd) => {
+    const deadLetter = join(tempFolder('attack-odd-reason'), 'dead.ndjson');
+    const body = `class P extends Transport {
+  type = 'p';
+  handle(record) {
+    setTimeout(() => {
+      let e = new Error('refused');
+      ${odd}
+      this.settleFailed([record], e);
+    }, 10);
+  }
+}`;
+    const rest = `for (let i = 0; i < 2; i++) log.info({ i }, 'm');
+await new Promise((resolve) => setTimeout(resolve, 100));`;
+    const result = await runChild(script(body, deadLetter, rest), { timeoutMs: 10_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 2, delivered: 0, failed: 2, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([0, 1]);
+  });
+});
