@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { messageOf } from '../util/thrown.js';
 import { guardWrites } from '../io/guarded-writes.js';
 import { LineSink, stdioFd, type LineSinkOptions } from '../io/line-sink.js';
 import type { SettlementListener } from '../io/settlement.js';
@@ -26,7 +27,7 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
       const sink = this.sink;
       this.unguard = guardWrites(stream, {
         threw: (chunks, error) => {
-          if (sink.writeThrew(chunks, error)) this.report(`the stream's write threw: ${error.message}`, error);
+          if (sink.writeThrew(chunks, error)) this.report(`the stream's write threw: ${messageOf(error)}`, error);
         },
         calledBackTwice: () => this.report(CALLED_BACK_TWICE),
       });
@@ -115,7 +116,7 @@ export class WritableTransport extends Transport {
         // A stream two loggers share tells both: only records in flight here are this one's.
         const ours = records.filter((record) => this.inFlight.includes(record as LogRecord));
         if (ours.length === 0) return;
-        this.report(`the stream's write threw: ${error.message}`, error);
+        this.report(`the stream's write threw: ${messageOf(error)}`, error);
         for (const record of ours) this.thrown.set(record as LogRecord, error);
         this.anyThrown = true;
       },

@@ -1,4 +1,5 @@
 import type { LogRecord } from '../record/log-record.js';
+import { describeThrown, messageOf } from '../util/thrown.js';
 import { acceptRecord, assignId, attachListener, attachServices, failHeld, replayReports } from './protocol.js';
 import { Transport, type TransportOptions, type TransportServices } from './transport.js';
 
@@ -26,8 +27,11 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
       parked: (count) => this.innerParked(count),
       unparked: (count) => this.innerUnparked(count),
     });
-    inner.on('diagnostic', (message: string, detail?: unknown) => this.report(`${inner.id}: ${message}`, detail));
-    inner.on('error', (error: Error) => this.report(`${inner.id} failed: ${error.message}`, error));
+    // What a plugin says or emits may not print (a Symbol, null): said all the same, never thrown.
+    inner.on('diagnostic', (message: string, detail?: unknown) =>
+      this.report(`${inner.id}: ${describeThrown(message)}`, detail),
+    );
+    inner.on('error', (error: Error) => this.report(`${inner.id} failed: ${messageOf(error)}`, error));
     inner[replayReports]();
   }
 

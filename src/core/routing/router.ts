@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { describeThrown, messageOf } from '../util/thrown.js';
 import { heldEvent } from '../util/exit-hold.js';
 import { ownLine } from '../record/line-record.js';
 import { impl, type LogRecord, type LogRecordImpl, madeByLogger } from '../record/log-record.js';
@@ -239,9 +240,11 @@ export class Router extends EventEmitter<RouterEvents> {
       });
     }
     // A transport whose stream fails outright is reported, never allowed to crash us.
-    transport.on('error', (error: Error) => this.diagnose(`transport ${transport.id} failed: ${error.message}`, error));
+    transport.on('error', (error: Error) =>
+      this.diagnose(`transport ${transport.id} failed: ${messageOf(error)}`, error),
+    );
     transport.on('diagnostic', (message: string, detail?: unknown) =>
-      this.diagnose(`${transport.id}: ${message}`, detail),
+      this.diagnose(`${transport.id}: ${describeThrown(message)}`, detail),
     );
     transport[replayReports]();
     this.backpressure.resume(target);

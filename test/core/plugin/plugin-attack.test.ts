@@ -290,3 +290,39 @@ await new Promise((resolve) => setTimeout(resolve, 100));`;
     expect(dead(deadLetter)).toEqual([0, 1]);
   });
 });
+
+describe("a plugin's error or diagnostic events that cannot be printed", () => {
+  const getter = "Object.defineProperty(e, 'message', { get() { throw new Error('getter'); } });";
+  it.each([
+    ["emit('error', null)", "this.emit('error', null);", "{ type: 'p' }"],
+    [
+      "emit('error', null), in buffered",
+      "this.emit('error', null);",
+      "{ type: 'buffered', batch: { maxRecords: 1 }, target: { type: 'p' } }",
+    ],
+    ["emit('error', e), e's message a getter that throws", `${getter} this.emit('error', e);`, "{ type: 'p' }"],
+    [
+      'report(Symbol()), in buffered',
+      "this.report(Symbol('d'));",
+      "{ type: 'buffered', batch: { maxRecords: 1 }, target: { type: 'p' } }",
+    ],
+  ])('%s: said, nothing thrown out of the library; its records fail at the end', async (_name, odd, entry) => {
+    const deadLetter = join(tempFolder('attack-odd-events'), 'dead.ndjson');
+    const body = `class P extends Transport {
+  type = 'p';
+  handle() {
+    setTimeout(() => {
+      const e = new Error('x');
+      ${odd}
+    }, 10);
+  }
+}`;
+    const rest = `for (let i = 0; i < 2; i++) log.info({ i }, 'm');
+await new Promise((resolve) => setTimeout(resolve, 100));
+process.exit(0);`;
+    const result = await runChild(script(body, deadLetter, rest, entry), { timeoutMs: 10_000 });
+    expect(result.stderr).toBe('');
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 2, delivered: 0, failed: 2, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([0, 1]);
+  });
+});
