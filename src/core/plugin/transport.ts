@@ -97,8 +97,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     this.#id = options.id ?? '';
     this.level = options.level;
     this.formatter = options.formatter;
-    this.#unsettled =
-      this.giveUpSync === Transport.prototype.giveUpSync && !this.settlesAllAtExit ? new Set() : undefined;
+    this.#unsettled = this.keepsHeld ? new Set() : undefined;
     // Closed or destroyed (close() gave up on it), nothing more settles: a flush() waiting on
     // it resolves rather than waiting for ever.
     this.once('close', () => {
@@ -172,6 +171,11 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   [failHeld](reason: Error): void {
     const held = this.#unsettled;
     if (held !== undefined && held.size > 0) this.settleFailed([...held], reason);
+  }
+
+  /** Are its unsettled records kept by name (see `#unsettled`): a plugin's with no giveUpSync. */
+  protected get keepsHeld(): boolean {
+    return this.giveUpSync === Transport.prototype.giveUpSync && !this.settlesAllAtExit;
   }
 
   /**

@@ -13,6 +13,15 @@ import { Transport, type TransportOptions, type TransportServices } from './tran
 export abstract class WrapperTransport<Extra extends object = object> extends Transport<Extra> {
   /** The inner transport had no id of its own: it is named after this one once that is known. */
   readonly #innerUnnamed: boolean;
+  /**
+   * For a plugin's own wrapper (its records kept by name): what it forwarded and the inner one
+   * has not settled, in the order forwarded. The inner transport settles by count, oldest
+   * forwarded first, so these name what the wrapper's settleDelivered(count) then settles:
+   * its oldest held may be one it never forwarded (lost, or still waiting).
+   */
+  readonly #forwarded: Set<LogRecord> | undefined;
+  /** The records an inner settlement names while the subclass's innerDelivered runs. */
+  #innerSettled: LogRecord[] | undefined;
 
   constructor(
     readonly inner: Transport,
@@ -21,9 +30,13 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     super(options);
     this.#innerUnnamed = !inner.id;
     if (!inner.id) inner[assignId](`${inner.type}(inner)`);
+    this.#forwarded = this.keepsHeld ? new Set() : undefined;
     inner[attachListener]({
-      delivered: (count) => this.innerDelivered(count),
-      failed: (records, reason) => this.innerFailed(records, reason),
+      delivered: (count) => this.heardDelivered(count),
+      failed: (records, reason) => {
+        if (this.#forwarded !== undefined) for (const record of records) this.#forwarded.delete(record);
+        this.innerFailed(records, reason);
+      },
       parked: (count) => this.innerParked(count),
       unparked: (count) => this.innerUnparked(count),
     });
@@ -37,7 +50,31 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
 
   /** Hands a record on to the inner transport. */
   protected forward(record: LogRecord): void {
+    this.#forwarded?.add(record);
     this.inner[acceptRecord](record);
+  }
+
+  private heardDelivered(count: number): void {
+    const forwarded = this.#forwarded;
+    if (forwarded === undefined) {
+      this.innerDelivered(count);
+      return;
+    }
+    this.#innerSettled = takeOldest(forwarded, count);
+    try {
+      this.innerDelivered(count);
+    } finally {
+      this.#innerSettled = undefined;
+    }
+  }
+
+  /** A count the inner transport's settlement names (see `#forwarded`) settles those records. */
+  protected override settleDelivered(delivered: number | readonly LogRecord[] = 1): void {
+    const named = this.#innerSettled;
+    if (named !== undefined && delivered === named.length) {
+      this.#innerSettled = undefined;
+      super.settleDelivered(named);
+    } else super.settleDelivered(delivered);
   }
 
   /** What to do when the inner transport settles records. */
@@ -49,7 +86,8 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    * here), or `count` parked ones came back from disk and are about to settle.
    */
   protected innerParked(count: number): void {
-    this.park(count);
+    const named = this.#forwarded === undefined ? undefined : takeOldest(this.#forwarded, count);
+    this.park(named?.length === count ? named : count);
   }
 
   protected innerUnparked(count: number): void {
@@ -112,17 +150,41 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     }
   }
 
-  /** The inner transport's held records too (a plugin's with no giveUpSync), heard here as they fail. */
+  /**
+   * The inner transport's held records too (a plugin's with no giveUpSync), heard here as they
+   * fail; then what a plugin's own wrapper still holds itself (never forwarded, or lost).
+   */
   override [failHeld](reason: Error): void {
     this.inner[failHeld]?.(reason);
+    super[failHeld](reason);
   }
 
-  /** As the inner transport has it: a plugin's that may lose a callback is given up on at a close. */
+  /**
+   * A plugin's own wrapper with no giveUpSync may hold records before it forwards them (a delay,
+   * a batch of its own): kept by name as any plugin's are, so they fail at the end, where they
+   * stayed pending (and a record it lost held a close for ever). Not the built-in wrappers.
+   */
+  protected override get keepsHeld(): boolean {
+    return this.giveUpSync === WrapperTransport.prototype.giveUpSync && !this.settlesAllAtExit;
+  }
+
+  /** As the inner transport has it (a plugin's may lose a callback), or as a plugin's own wrapper. */
   override get waitsWithoutDeadline(): boolean {
-    return this.inner.waitsWithoutDeadline;
+    return this.inner.waitsWithoutDeadline || super.waitsWithoutDeadline;
   }
 
   protected override async closeResources(): Promise<void> {
     await this.inner.close();
   }
+}
+
+/** The `count` oldest of `records` (insertion order), taken out. */
+function takeOldest(records: Set<LogRecord>, count: number): LogRecord[] {
+  const taken: LogRecord[] = [];
+  for (const record of records) {
+    if (taken.length >= count) break;
+    taken.push(record);
+  }
+  for (const record of taken) records.delete(record);
+  return taken;
 }

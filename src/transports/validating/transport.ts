@@ -139,6 +139,11 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
     this.settleFailed(records, reason);
   }
 
+  /** Each record is handed on, or settled, as it comes: nothing is held here by name. */
+  protected override get settlesAllAtExit(): boolean {
+    return true;
+  }
+
   protected override extraStats(): ValidationStats {
     const total = this.valid + this.invalid;
     return {

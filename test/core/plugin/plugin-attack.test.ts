@@ -326,3 +326,48 @@ process.exit(0);`;
     expect(dead(deadLetter)).toEqual([0, 1]);
   });
 });
+
+describe("a plugin's own WrapperTransport that holds records before it forwards them (no giveUpSync)", () => {
+  // Forwards each record to a file after 3 s (DELAY), and loses record 1.
+  const body = `import { WrapperTransport } from ${JSON.stringify(DIST)};
+class Delay extends WrapperTransport {
+  type = 'delay';
+  handle(record) {
+    if (record.fields.i !== 1) setTimeout(() => this.forward(record), Number(process.env.DELAY ?? 3000));
+  }
+  innerDelivered(count) {
+    this.settleDelivered(count);
+  }
+  innerFailed(records, reason) {
+    this.settleFailed(records, reason);
+  }
+}
+registerTransport('delay', {
+  schema: { safeParse: (v) => ({ success: true, data: v }) },
+  create: (options, ctx) => new Delay(ctx.createTarget(options.target), {}),
+});
+class P extends Transport { type = 'p'; handle() {} }`;
+  const entry = (dir: string) =>
+    `{ type: 'delay', target: { type: 'file', path: ${JSON.stringify(join(dir, 'out.log'))} } }`;
+  const logThree = `for (let i = 0; i < 3; i++) log.info({ i }, 'm');\n`;
+
+  it('process.exit(): what it holds fails, dead-lettered', async () => {
+    const dir = tempFolder('attack-user-wrapper-exit');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const rest = `${logThree}setTimeout(() => process.exit(0), 20);`;
+    const result = await runChild(script(body, deadLetter, rest, entry(dir)), { timeoutMs: 10_000 });
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 3, delivered: 0, failed: 3, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([0, 1, 2]);
+  });
+
+  it('close() with the record it lost: given up on, false; the others delivered', async () => {
+    const dir = tempFolder('attack-user-wrapper-close');
+    const deadLetter = join(dir, 'dead.ndjson');
+    const rest = `${logThree}const closed = await log.close();\nwriteSync(1, 'closed ' + closed + '\\n');`;
+    const child = `process.env.DELAY = '300';\n${script(body, deadLetter, rest, entry(dir))}`;
+    const result = await runChild(child, { timeoutMs: 20_000 });
+    expect(result.stdout).toContain('closed false');
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 3, delivered: 2, failed: 1, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([1]);
+  });
+});
