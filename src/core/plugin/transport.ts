@@ -227,14 +227,24 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * count (the oldest held, for a transport that parks in order), or the records themselves.
    */
   protected park(parked: number | readonly LogRecord[]): void {
-    const held = this.#unsettled;
-    let count = parked as number;
-    if (Array.isArray(parked)) {
-      count = held === undefined ? parked.length : parked.filter((record) => this.takeNamed(record, held)).length;
-    } else if (held !== undefined && Number.isSafeInteger(count) && count > 0) {
-      this.takeOldest(count, held);
-    }
+    const named = Array.isArray(parked);
+    let count = named ? parked.length : (parked as number);
     if (!Number.isSafeInteger(count) || count <= 0) return;
+    // Only records in memory can be parked: more (one settled already) counted delivered records
+    // as pending on disk, and let a close take records still in memory for parked ones.
+    const open = this.pending - this.parkedCount;
+    if (count > open) {
+      if (!this.overparked) {
+        this.overparked = true;
+        this.reportSafely(`parked ${count} record(s) with ${open} in memory; the excess is ignored`);
+      }
+      count = Math.max(0, open);
+    }
+    const held = this.#unsettled;
+    if (held !== undefined && named) {
+      count = parked.slice(0, count).filter((record) => this.takeNamed(record, held)).length;
+    } else if (held !== undefined) this.takeOldest(count, held);
+    if (count <= 0) return;
     this.parkedCount += count;
     this.tellListener('parked', count);
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
@@ -395,6 +405,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 
   private oversettled = false;
+  private overparked = false;
 
   /** The records are settled all the same: a listener's bug must not count them twice. */
   private listenerThrew(error: unknown): void {

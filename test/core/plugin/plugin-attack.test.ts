@@ -371,3 +371,36 @@ class P extends Transport { type = 'p'; handle() {} }`;
     expect(dead(deadLetter)).toEqual([1]);
   });
 });
+
+describe('a plugin that parks more than it holds in memory', () => {
+  it('park(1) for a record it settled already: delivered stays delivered, not pending as spooled', async () => {
+    const deadLetter = join(tempFolder('attack-park-settled'), 'dead.ndjson');
+    const body = `class P extends Transport {
+  type = 'p';
+  handle(record) {
+    this.settleDelivered([record]);
+    this.park(1);
+  }
+}`;
+    const rest = `for (let i = 0; i < 3; i++) log.info({ i }, 'm');\nprocess.exit(0);`;
+    const result = await runChild(script(body, deadLetter, rest), { timeoutMs: 10_000 });
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 3, delivered: 3, failed: 0, dropped: 0, pending: 0 });
+  });
+
+  it('park(100) with one record: close() does not take the ones it holds after as parked', async () => {
+    const deadLetter = join(tempFolder('attack-park-over'), 'dead.ndjson');
+    const body = `class P extends Transport {
+  type = 'p';
+  handle(record) {
+    if (record.fields.i === 0) this.park(100);
+  }
+}`;
+    const rest = `for (let i = 0; i < 3; i++) log.info({ i }, 'm');
+const closed = await log.close();
+writeSync(1, 'closed ' + closed + '\\n');`;
+    const result = await runChild(script(body, deadLetter, rest), { timeoutMs: 10_000 });
+    expect(result.stdout).toContain('closed false');
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 3, delivered: 0, failed: 2, dropped: 0, pending: 1 });
+    expect(dead(deadLetter)).toEqual([1, 2]);
+  });
+});
