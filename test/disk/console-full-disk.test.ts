@@ -25,7 +25,8 @@ for (let round = 0; round < 30; round++) {
 }
 await log.close();
 const s = log.stats();
-writeSync(2, JSON.stringify({ logged: s.logged, delivered: s.delivered, failed: s.failed, dropped: s.dropped, pending: s.pending }) + '\\n');
+const counts = { logged: s.logged, delivered: s.delivered, failed: s.failed, dropped: s.dropped, pending: s.pending };
+writeSync(2, JSON.stringify(counts) + '\\n');
 `;
 
 describe('console to a file on a full disk', () => {

@@ -145,7 +145,8 @@ export class StreamSender {
     const { host, port, tls } = this.options;
     const hint = tls === undefined ? '' : HINT;
     this.options.report(
-      `syslog (${tls === undefined ? 'tcp' : 'tls'}): the connection to ${host}:${port} failed: ${error.message}${hint}`,
+      `syslog (${tls === undefined ? 'tcp' : 'tls'}): the connection to ${host}:${port} failed: ` +
+        `${error.message}${hint}`,
       error,
     );
   }

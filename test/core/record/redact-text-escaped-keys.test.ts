@@ -20,7 +20,8 @@ describe('log.stream(): a key the paths name, spelled with JSON escapes, in a li
 
   it('is censored in a line cut at maxLineBytes, hex digits in either case', async () => {
     const pad = 'z'.repeat(200);
-    const input = `{"a":{"tok\\u0065n":"hunter4"},"pad":"${pad}"}\n{"a":{"tok\\u0065\\u006E":"hunter5"},"p":"${pad}"}\n`;
+    const input =
+      `{"a":{"tok\\u0065n":"hunter4"},"pad":"${pad}"}\n` + `{"a":{"tok\\u0065\\u006E":"hunter5"},"p":"${pad}"}\n`;
     const lines = await ingested(['a.token'], input, 64);
     expect(lines).toHaveLength(2);
     expect(lines.join('')).not.toContain('hunter');
