@@ -425,8 +425,13 @@ export class SharedFile {
           return; // nothing to rotate
         }
         if (live.ino !== ourInode) return;
-        // Each try would add one more name for the same file, and none would ever be removed.
-        if (live.nlink > 1) throw new Error(`${this.path} has other hard links (a rotation that could not remove it?)`);
+        if (live.nlink > 1) {
+          // A rotation killed between its link and its unlink: finish it, or the file stays
+          // under two names (each line read twice) and never rotates again.
+          if (this.finishCutRotation(plan, live.ino)) return;
+          // Each try would add one more name for the same file, and none would ever be removed.
+          throw new Error(`${this.path} has other hard links (a rotation that could not remove it?)`);
+        }
         for (let sequence = plan.nextSequence(); ; sequence++) {
           const rotated = plan.nameFor(sequence);
           try {
@@ -435,6 +440,9 @@ export class SharedFile {
             if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
             throw error;
           }
+          // Stopped here past the lock's 30 s (SIGSTOP), another process may have finished this
+          // rotation for us (finishCutRotation): the path is then its new file, not ours to remove.
+          if (statSync(this.path, { throwIfNoEntry: false })?.ino !== statSync(rotated).ino) return;
           try {
             unlinkSync(this.path);
           } catch (error) {
@@ -469,6 +477,20 @@ export class SharedFile {
     this.open();
     if (plan.options.interval !== undefined) this.setBoundary(time);
     this.afterRotation();
+  }
+
+  /**
+   * Under the rotation lock, with the live file linked elsewhere: when a rotated name is that
+   * same file, the rotation that linked it died before removing the live name; remove it now.
+   */
+  private finishCutRotation(plan: RotationPlan, inode: number): boolean {
+    const cut = plan
+      .list()
+      .find((file) => !file.compressed && statSync(file.path, { throwIfNoEntry: false })?.ino === inode);
+    if (cut === undefined) return false;
+    unlinkSync(this.path);
+    this.rotations++;
+    return true;
   }
 
   /** Whether the path still names the file we wrote to (nobody rotated it). */
@@ -510,10 +532,15 @@ export class SharedFile {
     const plan = this.plan!;
     this.background = this.background.then(async () => {
       if (plan.options.compress) {
+        // A rotated name that is still the live file (a rotation killed before its unlink) is
+        // left until a rotation finishes it: compressed now, the lines after would be lost.
+        const live = statSync(this.path, { throwIfNoEntry: false });
+        const stillLive = (file: string) =>
+          live !== undefined && statSync(file, { throwIfNoEntry: false })?.ino === live.ino;
         // Whatever is on disk uncompressed now, including leftovers of a crash mid-way.
         for (const file of plan
           .list()
-          .filter((f) => !f.compressed)
+          .filter((f) => !f.compressed && !stillLive(f.path))
           .map((f) => f.path)) {
           try {
             await gzipFile(file);
