@@ -28,6 +28,9 @@ export async function gzipFile(path: string): Promise<string | undefined> {
   if (existsSync(target) || !existsSync(path)) {
     // Another process finished it between our listing and our claim.
     rmSync(temporary, { force: true });
+    // A .gz is only ever a finished temporary renamed: a plain file beside it is one whose
+    // compressor was killed before removing it, and left there every line would be read twice.
+    if (existsSync(target)) rmSync(path, { force: true });
     return undefined;
   }
   try {
