@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { pump } from './forward.js';
@@ -73,6 +73,13 @@ export async function shipCommand(args: string[]): Promise<number> {
   return shipThrough(
     forwardOptions(text(parsed, 'config'), text(parsed, 'signal-timeout'), text(parsed, 'spool-wait')),
     async (sink, signal, log, count) => {
+      // Checked once the logger is open, so it holds the lock of a spool it adopted: a spool file
+      // some logger holds is sent from the spool (by this run or by its live owner), and read as
+      // input too, every record of it would reach the destination twice.
+      const spool = files.find((file) => existsSync(`${file}.lock`));
+      if (spool !== undefined) {
+        throw new Error(`${spool} is a spool file a logger holds: its records are sent from the spool, not shipped`);
+      }
       progress = new Progress(mode, total, log);
       const bar = progress;
       for (const [index, file] of files.entries()) {
