@@ -78,7 +78,10 @@ export async function shipCommand(args: string[]): Promise<number> {
       // input too, every record of it would reach the destination twice.
       const spool = files.find((file) => existsSync(`${file}.lock`));
       if (spool !== undefined) {
-        throw new Error(`${spool} is a spool file a logger holds: its records are sent from the spool, not shipped`);
+        throw new Error(
+          `${spool} is a logger's spool file (${spool}.lock beside it): its records are sent from the spool, ` +
+            'not shipped; remove the lock first if no logger uses it',
+        );
       }
       progress = new Progress(mode, total, log);
       const bar = progress;

@@ -37,6 +37,6 @@ describe('streamlog ship given a spool file', () => {
     // The spool itself was still sent, by the run's logger, which adopted it.
     expect(counts.size).toBe(500);
     expect(shipped.code).toBe(1);
-    expect(shipped.stderr).toContain(`${spoolFile} is a spool file a logger holds`);
+    expect(shipped.stderr).toContain(`${spoolFile} is a logger's spool file`);
   });
 });
