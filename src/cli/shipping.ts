@@ -9,6 +9,7 @@ export const SHIP_OPTIONS_HELP = [
   '  -c, --config <file>     the config (default: $STREAMLOG_CONFIG, then ./streamlog.json)',
   '  --signal-timeout <ms>   after SIGTERM/SIGINT, how long delivery of what was read may take (default 10000);',
   '                          for pipe after a Ctrl-C, also how long it reads on until its input ends',
+  '                          (at most 2147483647, about 24.8 days: the longest timer Node can set)',
   '  --spool-wait <ms>       once the input ends, how long a spool may go without progress before the run',
   '                          stops and leaves the rest for the next run (default 10000; 0: no wait)',
 ].join('\n');
@@ -26,15 +27,24 @@ export function forwardOptions(
 ): ForwardOptions {
   return {
     config,
-    signalTimeoutMs: milliseconds('--signal-timeout', signalTimeout),
+    signalTimeoutMs: milliseconds('--signal-timeout', signalTimeout, MAX_TIMER_MS),
     spoolWaitMs: milliseconds('--spool-wait', spoolWait),
   };
 }
 
-function milliseconds(option: string, value: string | undefined): number {
+/**
+ * The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after
+ * 1 ms, so `--signal-timeout 3000000000` gave up at once (a Ctrl-C read none of the shutdown lines).
+ */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function milliseconds(option: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number {
   const ms = value === undefined ? 10_000 : Number(value);
   if (!/^\d+$/.test(value ?? '0') || !Number.isSafeInteger(ms)) {
     throw new UsageError(`${option} must be a number of milliseconds (got "${value}")`);
+  }
+  if (ms > max) {
+    throw new UsageError(`${option} must be at most ${max} ms, the longest timer Node can set (got ${value})`);
   }
   return ms;
 }

@@ -20,6 +20,21 @@ describe('usage mistakes are named, exit 2, nothing shipped', () => {
     expect(() => readFileSync(join(dir, 'out.log'))).toThrow(/ENOENT/);
   });
 
+  it('a --signal-timeout longer than a timer holds is refused: Node fired it after 1 ms', async () => {
+    const { dir, config } = fileConfig();
+    const result = await streamlog(['pipe', '-c', config, '--signal-timeout', '2147483648'], {
+      input: producerLines(1),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--signal-timeout must be at most 2147483647 ms/);
+    expect(result.stderr).not.toMatch(/TimeoutOverflowWarning/);
+    expect(() => readFileSync(join(dir, 'out.log'))).toThrow(/ENOENT/);
+    const longest = await streamlog(['pipe', '-c', config, '--signal-timeout', '2147483647'], {
+      input: producerLines(1),
+    });
+    expect(longest).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('--signal-timeout 250 is taken', async () => {
     const { config } = fileConfig();
     const result = await streamlog(['pipe', '-c', config, '--signal-timeout', '250'], { input: producerLines(1) });
