@@ -86,20 +86,19 @@ export async function shipCommand(args: string[]): Promise<number> {
       progress = new Progress(mode, total, log);
       const bar = progress;
       for (const [index, file] of files.entries()) {
-        if (signal.aborted) break;
+        // Which file, among many, and that the ones after it were not shipped.
+        const left = files.length - index - 1;
+        const rest = left > 0 ? ` (${left} file${left === 1 ? '' : 's'} after it not read)` : '';
+        // A signal cuts the run short: said, and exit 1, for a run that exited 0 looked done to
+        // whatever rotates or deletes the files it shipped.
+        if (signal.aborted) throw new Error(`${file}: not read, stopped by a signal${rest}`);
+        let source: Readable;
         try {
-          await pump(
-            openFile(file, (n) => {
-              bar.bytes += n;
-            }),
-            sink,
-            signal,
-            count,
-          );
+          source = openFile(file, (n) => {
+            bar.bytes += n;
+          });
+          await pump(source, sink, signal, count);
         } catch (error) {
-          // Which file, among many, and that the ones after it were not shipped.
-          const left = files.length - index - 1;
-          const rest = left > 0 ? ` (${left} file${left === 1 ? '' : 's'} after it not read)` : '';
           throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}${rest}`, {
             cause: error,
           });
@@ -107,6 +106,7 @@ export async function shipCommand(args: string[]): Promise<number> {
         // A file's last line without a newline ends there: it must not run into the next file's first.
         if (count.midLine) sink.write('\n');
         count.end();
+        if (!source.readableEnded) throw new Error(`${file}: stopped by a signal before its end${rest}`);
       }
     },
     { table: !quiet, onRead: () => progress?.done() },
