@@ -1,5 +1,6 @@
-import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { closeSync, constants, createReadStream, existsSync, open, openSync, readSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { pump } from './forward.js';
 import { Progress, type ProgressMode } from './progress.js';
@@ -51,9 +52,42 @@ function fileSizes(files: string[]): number[] {
   });
 }
 
+/**
+ * A FIFO (`/dev/stdin` on a pipe too), read through a pipe handle the event loop polls. A read
+ * stream's open() and read() wait in a thread of the pool for a writer, or for an idle writer's
+ * next line, and cannot be called off: after a signal the run was over, yet the process never
+ * ended (its exit waits for that thread). The open still waits for a writer; let go before one
+ * came, this process is that writer for a moment, so the open returns.
+ */
+function openFifo(file: string): Readable {
+  const out = new PassThrough();
+  let pipe: Socket | undefined;
+  open(file, 'r', (error: NodeJS.ErrnoException | null, fd: number) => {
+    if (error) out.destroy(error);
+    else if (out.destroyed) closeSync(fd);
+    else {
+      pipe = new Socket({ fd, readable: true, writable: false });
+      pipe.on('error', (failure) => out.destroy(failure));
+      pipe.pipe(out);
+    }
+  });
+  out.once('close', () => {
+    if (pipe !== undefined) pipe.destroy();
+    else {
+      try {
+        closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // No reader waits in open() any more (ENXIO): nothing to release.
+      }
+    }
+  });
+  return out;
+}
+
 /** The file's lines as bytes (gunzipped when compressed); `onBytes` counts what is read from disk. */
 function openFile(file: string, onBytes: (n: number) => void): Readable {
-  const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const fifo = statSync(file).isFIFO();
+  const raw: Readable = fifo ? openFifo(file) : createReadStream(file, { highWaterMark: 256 * 1024 });
   raw.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
   if (!isGzip(file)) return raw;
   const gunzip = createGunzip();

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -55,5 +56,66 @@ describe('ship stopped by a signal', () => {
       /^streamlog: reading stopped: .*big\.log: stopped by a signal before its end \(1 file after it not read\)$/m,
     );
     expect(result.code).toBe(1);
+  });
+});
+
+const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
+
+describe.skipIf(!hasMkfifo)('ship of a FIFO stopped by a signal', () => {
+  /** ship of a FIFO into out.log; `writer` may open it; SIGTERM once `ready` says so. */
+  async function shipFifo(name: string, prepare: (fifo: string) => number | undefined, lines: number) {
+    const dir = tempFolder(name);
+    const config = join(dir, 'streamlog.json');
+    const out = join(dir, 'out.log');
+    writeFileSync(config, JSON.stringify({ transports: [{ type: 'file', path: out }] }));
+    const fifo = join(dir, 'app.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = prepare(fifo);
+    const started = Date.now();
+    try {
+      const result = await streamlog(['ship', '-q', '-c', config, fifo], {
+        timeoutMs: 8_000,
+        onSpawn: (child) => {
+          const poll = setInterval(() => {
+            // The logger has opened out.log (it is built before the reading), and the lines are in.
+            if (!existsSync(out) || readFileSync(out, 'utf8').split('\n').length <= lines) return;
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }, 20);
+        },
+      });
+      return { result, ms: Date.now() - started, out };
+    } finally {
+      if (writer !== undefined) closeSync(writer);
+    }
+  }
+
+  it('no writer yet: the run ends (exit 1, the FIFO named), not waiting for ever in open()', async () => {
+    const run = await shipFifo('cli-ship-fifo-none', () => undefined, 0);
+    expect(run.result.signal).toBeNull();
+    expect(run.result.stderr).toMatch(/reading stopped: .*app\.fifo: stopped by a signal before its end\n/);
+    expect(run.result.code).toBe(1);
+    expect(run.ms).toBeLessThan(6_000);
+  });
+
+  it('an idle writer: what it wrote is delivered, and the run ends without waiting for its next line', async () => {
+    const run = await shipFifo(
+      'cli-ship-fifo-idle',
+      (fifo) => {
+        // Read and write, so the open neither waits for a reader nor is one the command waits for.
+        const fd = openSync(fifo, constants.O_RDWR);
+        writeSync(fd, producerLines(2));
+        return fd;
+      },
+      2,
+    );
+    expect(run.result.signal).toBeNull();
+    expect(run.result.code).toBe(1);
+    expect(run.ms).toBeLessThan(6_000);
+    const indexes = readFileSync(run.out, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { i: number }).i);
+    expect(indexes).toEqual([0, 1]);
   });
 });
