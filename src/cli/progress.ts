@@ -53,7 +53,10 @@ export class Progress {
     const fraction = this.totalBytes > 0 ? Math.min(1, this.bytes / this.totalBytes) : 1;
     const rate = elapsed > 0 ? Math.round(records / elapsed) : 0;
     const byteRate = elapsed > 0 ? this.bytes / elapsed : 0;
-    const eta = byteRate > 0 ? (this.totalBytes - this.bytes) / byteRate : Number.POSITIVE_INFINITY;
+    // Past the total (a file that grew while read; a FIFO or a device, whose size is unknown)
+    // there is no estimate: the bytes left came out negative, an ETA of -1:-1.
+    const unknown = byteRate === 0 || this.bytes > this.totalBytes;
+    const eta = unknown ? Number.POSITIVE_INFINITY : (this.totalBytes - this.bytes) / byteRate;
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
     return {
       fraction,

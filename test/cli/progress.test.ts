@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFolder } from '../transports/http/receiver.js';
@@ -22,4 +22,32 @@ describe('streamlog ship on a terminal', () => {
     expect(result.stdout).not.toMatch(/^ship: /m);
     expect(result.stdout).toMatch(/file#0\s+file\s+20000\s+0\s+0\s+-/);
   });
+});
+
+describe('streamlog ship progress past the total', () => {
+  it.skipIf(spawnSync('mkfifo', ['--version']).status !== 0)(
+    'a FIFO (size unknown) read for a second: no negative ETA, none at all',
+    async () => {
+      const dir = tempFolder('cli-progress-fifo');
+      writeFileSync(join(dir, 'streamlog.json'), JSON.stringify({ transports: [{ type: 'file', path: 'out.log' }] }));
+      expect(spawnSync('mkfifo', [join(dir, 'app.fifo')]).status).toBe(0);
+      const child = spawn(process.execPath, [CLI, 'ship', '-c', 'streamlog.json', 'app.fifo'], {
+        cwd: dir,
+        timeout: 20_000,
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const fd = openSync(join(dir, 'app.fifo'), 'w');
+      writeSync(fd, producerLines(10));
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      writeSync(fd, producerLines(10, 10));
+      closeSync(fd);
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      const last = stderr.split('\n').find((line) => line.startsWith('ship: '));
+      expect(last).toMatch(/^ship: 100% [\d.]+ KB of 0 B {2}20 records {2}\d+ records\/s {2}ETA --:--$/);
+    },
+  );
 });
