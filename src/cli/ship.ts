@@ -39,12 +39,19 @@ function isGzip(file: string): boolean {
 }
 
 function fileSizes(files: string[]): number[] {
+  const seen = new Map<string, string>();
   return files.map((file) => {
     try {
       const stat = statSync(file);
       // A device or a FIFO (/dev/null, /dev/stdin, a named pipe) is read to its end: its size is unknown.
       if (stat.isDirectory()) throw new UsageError(`${file}: a directory, not a file`);
-      return stat.isFile() ? stat.size : 0;
+      if (!stat.isFile()) return 0;
+      // The same file twice (`app.log ./app.log`, a glob that matches it again, a link to it):
+      // every record of it reached the destination twice.
+      const same = seen.get(`${stat.dev}:${stat.ino}`);
+      if (same !== undefined) throw new UsageError(`${file}: the same file as ${same}, given twice`);
+      seen.set(`${stat.dev}:${stat.ino}`, file);
+      return stat.size;
     } catch (error) {
       if (error instanceof UsageError) throw error;
       throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -62,6 +62,18 @@ describe('ship and pipe: what was read, and what became of it', () => {
       `streamlog: reading stopped: ${join(dir, 'b.log.gz')}: unexpected end of file (1 file after it not read)\n`,
     );
     expect(messages(dir)).not.toContain('c1');
+  });
+
+  it('ship: the same file given twice (another path to it, a link) is a usage error, not shipped twice', async () => {
+    const dir = tempFolder('cli-ship-twice');
+    writeFileSync(join(dir, 'a.log'), '{"msg":"a1"}\n');
+    linkSync(join(dir, 'a.log'), join(dir, 'link.log'));
+    for (const second of [`${dir}/./a.log`, join(dir, 'link.log')]) {
+      const result = await streamlog(['ship', '-q', '-c', config(dir), join(dir, 'a.log'), second]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`streamlog: ${second}: the same file as ${join(dir, 'a.log')}, given twice\n`);
+      expect(existsSync(join(dir, 'out.log'))).toBe(false);
+    }
   });
 });
 
