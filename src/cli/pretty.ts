@@ -13,7 +13,7 @@ Control characters (in messages, keys and values, and in lines passed through) a
 escaped, so a line can neither forge another line nor recolour the terminal.
 Reading from a pipe, the first Ctrl-C (SIGINT) does not stop it: it prints what the program
 before it logs while shutting down, and ends with its input; a second one ends it at once.
-SIGTERM prints what was read, a line begun without its newline too, and ends it.
+SIGTERM prints what was read, a line begun without its newline too, and ends it (within 2 s).
 
 Options:
   --level <name|number>       print records at this level and above (non-JSON lines always)
@@ -22,6 +22,9 @@ Options:
   --message-key <key>         the message's key (default msg)
   -h, --help                  this help
 `;
+
+/** How long, after SIGTERM, what was read may take to be printed. */
+const SIGTERM_GRACE_MS = 2000;
 
 const OPTIONS = {
   level: { type: 'string' },
@@ -60,6 +63,9 @@ export async function prettyCommand(args: string[]): Promise<number> {
   process.once('SIGTERM', () => {
     terminated = true;
     input.destroy();
+    // A reader that takes nothing (a pager left on its first page) would hold that printing,
+    // and the process, for ever: after the grace it dies by the signal all the same.
+    setTimeout(() => process.kill(process.pid, 'SIGTERM'), SIGTERM_GRACE_MS).unref();
   });
   const out = new Output(process.stdout);
 

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { PRETTY_GOLDEN, PRETTY_INPUT } from './pretty-input.js';
-import { streamlog } from './run.js';
+import { CLI, producerLines, streamlog } from './run.js';
 
 describe('streamlog pretty', () => {
   it('prints ours and pino lines, escapes control characters, passes other lines through (golden)', async () => {
@@ -103,5 +104,22 @@ describe('streamlog pretty', () => {
     // The begun line is no JSON object: it passes through as it came.
     expect(result.stdout).toBe('LOG: started\n{"msg":"cut sh\n');
     expect(result.signal).toBe('SIGTERM');
+  });
+
+  it('SIGTERM with a reader that takes nothing (a pager left on its first page): it still dies by it', async () => {
+    const child = spawn(process.execPath, [CLI, 'pretty', '--colour', 'never'], {
+      timeout: 15_000,
+      killSignal: 'SIGKILL',
+    });
+    // stdout is never read: once the pipe is full, every write waits for a drain that never comes.
+    child.stdin.on('error', () => {});
+    child.stdin.write(producerLines(20_000));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    const signal = await new Promise((resolve) => child.on('exit', (_code, received) => resolve(received)));
+    expect(signal).toBe('SIGTERM');
+    expect(Date.now() - signalled).toBeLessThan(8_000);
+    child.stdout.destroy();
   });
 });
