@@ -27,7 +27,9 @@ export class LineRecord implements LogRecord {
       this.label = LABELS.get(level) ?? `level ${level}`;
     } else if (typeof level === 'string') {
       this.label = level;
-      this.level = (DEFAULT_LEVELS as Record<string, number>)[level] ?? Number.NaN;
+      this.level = Object.hasOwn(DEFAULT_LEVELS, level)
+        ? (DEFAULT_LEVELS as Record<string, number>)[level]!
+        : Number.NaN;
     } else {
       this.level = Number.NaN;
       this.label = level === undefined ? 'log' : 'level ?';

@@ -36,8 +36,8 @@ const OPTIONS = {
 
 function threshold(value: string | undefined): number {
   if (value === undefined) return Number.NEGATIVE_INFINITY;
-  const named = (DEFAULT_LEVELS as Record<string, number>)[value];
-  if (named !== undefined) return named;
+  // Own names only: `--level toString` found Object.prototype's function, was taken, and hid nothing.
+  if (Object.hasOwn(DEFAULT_LEVELS, value)) return (DEFAULT_LEVELS as Record<string, number>)[value]!;
   if (/^\d+$/.test(value)) return Number(value);
   throw new UsageError(`--level must be a level name (${Object.keys(DEFAULT_LEVELS).join(', ')}) or a number`);
 }

@@ -50,6 +50,16 @@ describe('streamlog pretty', () => {
     expect(result.stderr).toMatch(/--colour must be one of auto, always, never/);
   });
 
+  it.each(['toString', 'constructor', '__proto__'])(
+    '--level %s (no level, an Object key) is a usage error',
+    async (name) => {
+      const result = await streamlog(['pretty', '--level', name], { input: '{"level":10,"msg":"trace"}\n' });
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/--level must be a level name/);
+      expect(result.code).toBe(2);
+    },
+  );
+
   it('Ctrl-C on the pipeline: the shutdown lines logged after it are printed; a second one ends it', async () => {
     let step = 0;
     const result = await streamlog(['pretty', '--colour', 'never'], {
