@@ -37,17 +37,24 @@ export function draftOf(schema: Record<string, unknown>): Draft {
 /*
  * One Ajv per draft per process: building one compiles its meta-schema (tens of ms), a
  * user schema then compiles in about a millisecond. Schemas are not kept in it
- * (addUsedSchema: false), so two transports may use the same $id.
+ * (addUsedSchema: false), so two transports may use the same $id. Ajv still keeps every
+ * schema it compiled (its cache and its code scope, which each validator holds whole), so
+ * loggers made and closed without end would grow it for ever: an instance is replaced
+ * after MAX_COMPILES, and lives on only while a validator compiled by it does.
  */
-const instances = new Map<Draft, AjvInstance>();
+const instances = new Map<Draft, { ajv: AjvInstance; compiles: number }>();
+const MAX_COMPILES = 64;
 /** Ajv's warnings for the schema being compiled (compiling is synchronous). */
 let warnings: string[] = [];
 
 function ajvFor(draft: Draft): AjvInstance {
-  let ajv = instances.get(draft);
-  if (ajv) return ajv;
+  const kept = instances.get(draft);
+  if (kept !== undefined && kept.compiles < MAX_COMPILES) {
+    kept.compiles++;
+    return kept.ajv;
+  }
   const { classes, addFormats } = loadAjv();
-  ajv = new classes[draft]({
+  const ajv = new classes[draft]({
     allErrors: true,
     addUsedSchema: false,
     // `toString` or `constructor` are not present in a record unless it has them itself.
@@ -62,7 +69,7 @@ function ajvFor(draft: Draft): AjvInstance {
   });
   addFormats(ajv);
   addStricterFormats(ajv);
-  instances.set(draft, ajv);
+  instances.set(draft, { ajv, compiles: 1 });
   return ajv;
 }
 
