@@ -98,6 +98,17 @@ export interface RouterStats {
   targets: TargetStats[];
 }
 
+/** One shared flush: what its callers wait for, and the callers with a timeout, who may leave. */
+interface FlushRound {
+  done: Promise<boolean>;
+  waiters: Set<FlushWaiter>;
+}
+interface FlushWaiter {
+  resolve(flushed: boolean): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout;
+}
+
 const CLOSED = new Error('logger closed before delivery');
 const CLOSE_TIMED_OUT = new Error('not delivered before close() timed out');
 /** Why a transport's held records fail when the process ends (where it cannot park them). */
@@ -426,18 +437,69 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.failures.deadLetterRecord(record, reasons);
   }
 
+  /**
+   * Flushes share rounds: the one under way, and the next, which every call made meanwhile
+   * joins (it starts when the one under way ends, so it covers what they logged). A call whose
+   * timeout passes leaves its round: against a destination down for hours, a `flush({ timeoutMs
+   * })` a minute (a health check's) kept a wait of its own, about 2.7 KB, until the records settled.
+   */
+  private flushRound: FlushRound | undefined;
+  private nextFlushRound: FlushRound | undefined;
+
   /** Resolves true once every record routed so far is settled, or false if `timeoutMs` passes first. */
-  async flush(timeoutMs?: number): Promise<boolean> {
-    if (timeoutMs !== undefined) {
-      let settled = false;
-      const inTime = await withTimeout(
-        this.flush().then((done) => {
-          settled = done;
-        }),
-        timeoutMs,
-      );
-      return inTime && settled;
+  flush(timeoutMs?: number): Promise<boolean> {
+    const round = this.joinFlush();
+    if (!timerHolds(timeoutMs)) return round.done;
+    return new Promise<boolean>((resolve, reject) => {
+      // Not unref'd: code after `await log.flush({ timeoutMs })` runs even when nothing else is pending.
+      const timer = setTimeout(() => {
+        round.waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      const waiter: FlushWaiter = { resolve, reject, timer };
+      round.waiters.add(waiter);
+    });
+  }
+
+  private joinFlush(): FlushRound {
+    if (this.flushRound === undefined) {
+      this.flushRound = this.startFlushRound(undefined);
+      return this.flushRound;
     }
+    this.nextFlushRound ??= this.startFlushRound(this.flushRound.done);
+    return this.nextFlushRound;
+  }
+
+  private startFlushRound(after: Promise<boolean> | undefined): FlushRound {
+    const round: FlushRound = { done: Promise.resolve(false), waiters: new Set() };
+    const flushAll = (): Promise<boolean> => this.flushAll();
+    const work = after === undefined ? flushAll() : after.then(flushAll, flushAll);
+    const end = (settle: (waiter: FlushWaiter) => void): void => {
+      if (this.flushRound === round) {
+        this.flushRound = this.nextFlushRound;
+        this.nextFlushRound = undefined;
+      }
+      for (const waiter of round.waiters) {
+        clearTimeout(waiter.timer);
+        settle(waiter);
+      }
+    };
+    round.done = work.then(
+      (flushed) => {
+        end((waiter) => waiter.resolve(flushed));
+        return flushed;
+      },
+      (error: unknown) => {
+        end((waiter) => waiter.reject(error));
+        throw error;
+      },
+    );
+    // Its callers with a timeout may all have left: the rejection is theirs who still wait.
+    round.done.catch(() => {});
+    return round;
+  }
+
+  private async flushAll(): Promise<boolean> {
     await Promise.all(this.targets.map((t) => this.backpressure.flushTarget(t)));
     this.failures.flushSync();
     // A closed target (close() gave up on it, parked what it held, or left its spool for the
