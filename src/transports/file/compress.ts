@@ -1,4 +1,5 @@
 import {
+  closeSync,
   createReadStream,
   createWriteStream,
   existsSync,
@@ -27,6 +28,7 @@ export async function gzipFile(path: string): Promise<string | undefined> {
   if (fd === undefined) return undefined;
   if (existsSync(target) || !existsSync(path)) {
     // Another process finished it between our listing and our claim.
+    closeSync(fd);
     rmSync(temporary, { force: true });
     // A .gz is only ever a finished temporary renamed: a plain file beside it is one whose
     // compressor was killed before removing it, and left there every line would be read twice.
