@@ -362,12 +362,23 @@ function build(
           return;
         }
         instances.set(one.transport, path);
+        // Without an id of its own, the router names it by type and position (router.add): an
+        // entry whose id is that name made two targets of one id, and log.transport(id) found one.
+        const given = one.transport.id;
+        const id = given || `${one.transport.type}#${made.length}`;
         made.push(one);
-        const id = one.transport.id;
-        if (id && ids.has(id)) {
-          problems.push(new ConfigError(`${path}.id`, `duplicate id "${id}" (already used by ${ids.get(id)})`));
+        const named = ids.get(id);
+        if (named !== undefined) {
+          problems.push(
+            given
+              ? new ConfigError(`${path}.id`, `duplicate id "${id}" (already used by ${named})`)
+              : new ConfigError(
+                  path,
+                  `named "${id}" by its type and position, the id of ${named}: give this entry an "id" of its own`,
+                ),
+          );
         }
-        if (id) ids.set(id, path);
+        ids.set(id, given ? path : `${path}, named so by its type and position`);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems.push(error);
