@@ -40,6 +40,7 @@ import { letGoOf } from '../plugin/adapters.js';
 import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import type { DeliveryFailure } from '../routing/events.js';
 import { Router } from '../routing/router.js';
+import { spoolNamesClash } from '../io/spool.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
 
 /** A method per custom level: `createLogger({ levels: { audit: 35 } }).audit('…')` type-checks. */
@@ -338,6 +339,7 @@ function build(
   let built = false;
   try {
     const ids = new Map<string, string>();
+    const targets: { id: string; at: string; block: boolean }[] = [];
     const instances = new Map<Transport, string>();
     entries.forEach((entry, index) => {
       const path = `transports[${index}]`;
@@ -379,11 +381,13 @@ function build(
           );
         }
         ids.set(id, given ? path : `${path}, named so by its type and position`);
+        targets.push({ id, at: given ? `${path}.id` : path, block: (one.target.overflow ?? 'block') === 'block' });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems.push(error);
       }
     });
+    if (spoolDir !== undefined) problems.push(...spoolClashes(targets));
     if (problems.length > 0) throw combine(problems);
     for (const one of made) router.add(one.transport, one.target);
 
@@ -548,6 +552,31 @@ function creatableProblem(path: string): string | undefined {
       folder = dirname(folder);
     }
   }
+}
+
+/**
+ * Block targets whose files in the router's spool folder would be taken for each other's
+ * (ids "x" and "x.2", or "a/b" and "a_b"): the next start replayed one target's records to
+ * the other, past its level, and the records never reached their own destination.
+ */
+function spoolClashes(targets: readonly { id: string; at: string; block: boolean }[]): ConfigError[] {
+  const problems: ConfigError[] = [];
+  const spooling = targets.filter((target) => target.block);
+  spooling.forEach((target, index) => {
+    for (const earlier of spooling.slice(0, index)) {
+      const clash = spoolNamesClash(earlier.id, target.id);
+      if (clash === undefined) continue;
+      problems.push(
+        new ConfigError(
+          target.at,
+          `id "${target.id}" and "${earlier.id}" (${earlier.at}) share files in router.spool.dir: ${clash}, ` +
+            "so a start would replay one target's records to the other; give ids that name other files",
+        ),
+      );
+      break;
+    }
+  });
+  return problems;
 }
 
 /** pid, hostname (or the configured base) and name: the keys every line starts with. */

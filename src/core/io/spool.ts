@@ -25,6 +25,31 @@ const MAX_CANDIDATES = 64;
 const ADOPT_BATCH = 1024;
 const APPEND = constants.O_APPEND | constants.O_RDWR;
 
+/** The name a target's spool files start with: its id, each character a file name should not hold made "_". */
+export function spoolName(id: string): string {
+  return id.replace(/[^\w.-]/g, '_');
+}
+
+/**
+ * Why the spool files of targets `a` and `b` in one folder would be taken for each other's,
+ * or undefined. A claim adopts every candidate file of its name that no live logger holds,
+ * so a start would replay one target's records to the other's destination.
+ */
+export function spoolNamesClash(a: string, b: string): string | undefined {
+  const [nameA, nameB] = [spoolName(a), spoolName(b)];
+  if (nameA === nameB) return `both name the spool file "${nameA}.ndjson"`;
+  for (const [one, other, otherId] of [
+    [nameA, nameB, b],
+    [nameB, nameA, a],
+  ] as const) {
+    const n = other.startsWith(`${one}.`) ? other.slice(one.length + 1) : '';
+    if (/^[1-9]\d*$/.test(n) && Number(n) >= 2 && Number(n) <= MAX_CANDIDATES) {
+      return `"${other}.ndjson" is the spool file of "${otherId}" and one that "${one}.ndjson" is continued in`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * A target's overflow on disk: NDJSON lines appended while the target cannot keep up and
  * read back, oldest first, as it catches up. Memory stays bounded whatever the target does.
@@ -136,7 +161,7 @@ export class Spool {
    * the other candidates no live logger holds: their lines are moved into this one.
    */
   static claim(dir: string, id: string): Spool {
-    const name = id.replace(/[^\w.-]/g, '_');
+    const name = spoolName(id);
     const candidate = (n: number) => join(dir, n === 1 ? `${name}.ndjson` : `${name}.${n}.ndjson`);
     let spool: Spool | undefined;
     const skipped: Error[] = [];

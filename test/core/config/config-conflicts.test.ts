@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createLogger, type LoggerOptions } from '../../../src/index.js';
 
@@ -38,5 +41,51 @@ describe('an id that is the name another entry gets by its type and position', (
   it('names other than the one an entry gets are free', () => {
     expect(issuesOf({ transports: [{ type: 'memory', id: 'memory#0' }, { type: 'memory' }] })).toBe('built');
     expect(issuesOf({ transports: [{ type: 'memory', id: 'console#1' }, { type: 'memory' }] })).toBe('built');
+  });
+});
+
+describe('two block targets whose files in router.spool.dir would be taken for each other', () => {
+  const spooled = (ids: (string | undefined)[], overflow?: 'drop-newest') =>
+    issuesOf({
+      router: { spool: { dir: join(mkdtempSync(join(tmpdir(), 'streamlog-spool-names-')), 'spool') } },
+      transports: ids.map((id) => ({ type: 'memory' as const, id, overflow })),
+    });
+
+  it('"x" and "x.2", "a/b" and "a_b": a ConfigError, not records replayed to the other target at a start', () => {
+    // Checked before the fix: x's claim at the next start adopted x.2's file and its records went to x.
+    expect(spooled(['x', 'x.2'])).toEqual([
+      {
+        path: 'transports[1].id',
+        expected:
+          'id "x.2" and "x" (transports[0].id) share files in router.spool.dir: "x.2.ndjson" is the spool file ' +
+          'of "x.2" and one that "x.ndjson" is continued in, so a start would replay one target\'s records to ' +
+          'the other; give ids that name other files',
+      },
+    ]);
+    expect(spooled(['a/b', 'a_b'])).toEqual([
+      {
+        path: 'transports[1].id',
+        expected:
+          'id "a_b" and "a/b" (transports[0].id) share files in router.spool.dir: both name the spool file ' +
+          '"a_b.ndjson", so a start would replay one target\'s records to the other; give ids that name other files',
+      },
+    ]);
+    // A name an entry gets by its type and position counts too.
+    expect((spooled(['memory_1', undefined]) as { path: string }[])[0]?.path).toBe('transports[1]');
+  });
+
+  it('ids that name other files, targets that never spool, and no spool folder are accepted', () => {
+    expect(spooled(['x', 'x.02'])).toBe('built');
+    expect(spooled(['x', 'x.65'])).toBe('built');
+    expect(spooled(['x', 'xy', 'x-2'])).toBe('built');
+    expect(spooled(['x', 'x.2'], 'drop-newest')).toBe('built');
+    expect(
+      issuesOf({
+        transports: [
+          { type: 'memory', id: 'x' },
+          { type: 'memory', id: 'x.2' },
+        ],
+      }),
+    ).toBe('built');
   });
 });
