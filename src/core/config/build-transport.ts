@@ -80,6 +80,8 @@ export interface BuildContext {
   revive: (line: string) => LogRecord;
   /** An option given under its old name at `path`; `instead` says what to write now. */
   deprecated: (path: string, name: string, instead: string) => void;
+  /** Hears of every transport made, nested ones included, with the path of its entry. */
+  made?: (transport: Transport, path: string) => void;
 }
 
 /** maxQueue under its 0.2 names (`records`, `bytes`) or its own: the bounds, old names diagnosed. */
@@ -117,7 +119,9 @@ export function createTransport(
     const level = (entry as { level?: LevelInput }).level;
     const threshold = level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`);
     // Wrapped last: a stream is held from here on, so nothing may throw after.
-    return { transport: toTransport(entry), target: { threshold }, handed: true };
+    const transport = toTransport(entry);
+    ctx.made?.(transport, path);
+    return { transport, target: { threshold }, handed: true };
   }
   const live = (entry as { transport?: unknown } | null)?.transport;
   if (isTransport(live) || isWritable(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
@@ -187,6 +191,7 @@ export function createTransport(
     throw new ConfigError(path, `${(error as Error).message} (create() returned ${describeMade(made)})`);
   }
   if (envelope.id !== undefined) transport[assignId](envelope.id);
+  ctx.made?.(transport, path);
   return {
     transport,
     target: { threshold: level, ...queueBounds(envelope.maxQueue, path, ctx), overflow: envelope.overflow },
@@ -206,6 +211,7 @@ function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildC
   // Wrapped last: a stream is held from here on, so nothing may throw after.
   const transport = toTransport(live);
   if (options.id !== undefined) transport[assignId](options.id);
+  ctx.made?.(transport, path);
   return { transport, target, handed: true };
 }
 

@@ -340,6 +340,7 @@ function build(
   try {
     const ids = new Map<string, string>();
     const targets: { id: string; at: string; block: boolean }[] = [];
+    const files: { transport: Transport; file: string; at: string }[] = [];
     const instances = new Map<Transport, string>();
     entries.forEach((entry, index) => {
       const path = `transports[${index}]`;
@@ -353,6 +354,12 @@ function build(
           warn: (fields, msg) => tree?.warn(fields, msg),
           revive: (line) => tree!.revive(line),
           deprecated,
+          made: (transport, at) => {
+            const file = (transport as { path?: unknown }).path;
+            // One instance listed twice is said once, above.
+            const listed = files.some((one) => one.transport === transport);
+            if (transport.type === 'file' && typeof file === 'string' && !listed) files.push({ transport, file, at });
+          },
         });
         // One instance as two targets (a factory that returns a singleton, an instance listed
         // twice) takes each record twice and settles it once: half its records stayed pending.
@@ -388,6 +395,7 @@ function build(
       }
     });
     if (spoolDir !== undefined) problems.push(...spoolClashes(targets));
+    problems.push(...sameFiles(files));
     if (problems.length > 0) throw combine(problems);
     for (const one of made) router.add(one.transport, one.target);
 
@@ -576,6 +584,43 @@ function spoolClashes(targets: readonly { id: string; at: string; block: boolean
       break;
     }
   });
+  return problems;
+}
+
+/** The file at `path` as the system knows it (through links), or undefined while there is none. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * File transports of one logger on one file (one path, "./" or a link to it): they share
+ * one writer, so each record was written to it once per entry, in each entry's format.
+ */
+function sameFiles(files: readonly { file: string; at: string }[]): ConfigError[] {
+  const problems: ConfigError[] = [];
+  const seen = new Map<string, { file: string; at: string }>();
+  for (const one of files) {
+    const identity = fileIdentity(one.file);
+    const earlier = seen.get(one.file) ?? (identity === undefined ? undefined : seen.get(identity));
+    if (earlier !== undefined) {
+      const same = earlier.file === one.file ? one.file : `${one.file}, a link to ${earlier.file}`;
+      problems.push(
+        new ConfigError(
+          `${one.at}.path`,
+          `the same file as ${earlier.at}.path (${same}): each record both take would be written to it twice; ` +
+            'give one entry, or another file',
+        ),
+      );
+      continue;
+    }
+    seen.set(one.file, one);
+    if (identity !== undefined) seen.set(identity, one);
+  }
   return problems;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { linkSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,56 @@ describe('two block targets whose files in router.spool.dir would be taken for e
         transports: [
           { type: 'memory', id: 'x' },
           { type: 'memory', id: 'x.2' },
+        ],
+      }),
+    ).toBe('built');
+  });
+});
+
+describe('two file transports of one logger on one file', () => {
+  it('one path, written twice, through "./" or a link: a ConfigError, not every record written twice', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-same-file-'));
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    symlinkSync(log, join(dir, 'link.log'));
+    linkSync(log, join(dir, 'hard.log'));
+    for (const [other, same] of [
+      [log, log],
+      [join(dir, '.', 'app.log'), log],
+      [join(dir, 'link.log'), `${join(dir, 'link.log')}, a link to ${log}`],
+      [join(dir, 'hard.log'), `${join(dir, 'hard.log')}, a link to ${log}`],
+    ] as const) {
+      // Checked before the fix: each record was in the file twice, once as JSON and once as text.
+      const transports = [
+        { type: 'file' as const, path: log },
+        { type: 'file' as const, path: other, format: 'text' },
+      ];
+      expect(issuesOf({ transports })).toEqual([
+        {
+          path: 'transports[1].path',
+          expected:
+            `the same file as transports[0].path (${same}): each record both take would be written to it twice; ` +
+            'give one entry, or another file',
+        },
+      ]);
+    }
+  });
+
+  it('a file nested in buffered is checked as well; files not made yet by their paths', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-same-file-'));
+    const path = join(dir, 'later', 'app.log');
+    const issues = issuesOf({
+      transports: [
+        { type: 'file', path },
+        { type: 'buffered', target: { type: 'file', path } },
+      ],
+    });
+    expect((issues as { path: string }[]).map((issue) => issue.path)).toEqual(['transports[1].target.path']);
+    expect(
+      issuesOf({
+        transports: [
+          { type: 'file', path },
+          { type: 'file', path: `${path}.2` },
         ],
       }),
     ).toBe('built');
