@@ -396,6 +396,16 @@ function build(
     });
     if (spoolDir !== undefined) problems.push(...spoolClashes(targets));
     problems.push(...sameFiles(files));
+    const logFile = deadLetterPath === undefined ? undefined : sameFileAs(deadLetterPath, files);
+    if (logFile !== undefined) {
+      problems.push(
+        new ConfigError(
+          'router.deadLetter',
+          `expected a file of its own, but ${logFile.at}.path writes to ${logFile.file}: dead letters would be ` +
+            'lines of that log, in its format, rotated and pruned with it',
+        ),
+      );
+    }
     if (problems.length > 0) throw combine(problems);
     for (const one of made) router.add(one.transport, one.target);
 
@@ -595,6 +605,12 @@ function fileIdentity(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The first of `files` that is the file at `path` (by path, or through a link), or undefined. */
+function sameFileAs<F extends { file: string }>(path: string, files: readonly F[]): F | undefined {
+  const identity = fileIdentity(path);
+  return files.find((one) => one.file === path || (identity !== undefined && fileIdentity(one.file) === identity));
 }
 
 /**

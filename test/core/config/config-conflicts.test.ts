@@ -139,3 +139,29 @@ describe('two file transports of one logger on one file', () => {
     ).toBe('built');
   });
 });
+
+describe('router.deadLetter that is the file a file transport writes', () => {
+  it('by its path or a link to it: a ConfigError, not dead letters mixed into the log and pruned with it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-dead-log-'));
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    symlinkSync(log, join(dir, 'dead.ndjson'));
+    for (const deadLetter of [log, join(dir, 'dead.ndjson')]) {
+      // Checked before the fix: the dead letters were lines of app.log, and rotated files holding them were pruned.
+      const issues = issuesOf({
+        router: { deadLetter },
+        transports: [{ type: 'file', path: log, format: 'text', rotate: { size: '1KB', maxFiles: 1 } }],
+      });
+      expect(issues).toEqual([
+        {
+          path: 'router.deadLetter',
+          expected:
+            `expected a file of its own, but transports[0].path writes to ${log}: dead letters would be ` +
+            'lines of that log, in its format, rotated and pruned with it',
+        },
+      ]);
+    }
+    const deadLetter = join(dir, 'dead-letter.ndjson');
+    expect(issuesOf({ router: { deadLetter }, transports: [{ type: 'file', path: log }] })).toBe('built');
+  });
+});
