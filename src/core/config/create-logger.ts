@@ -294,7 +294,7 @@ function build(
     router.diagnose(`${path}: "${name.split('.').pop()}" is deprecated, write ${instead} (accepted until 0.4)`);
   };
   const deadLetterPath = routerConfig.deadLetter === undefined ? undefined : resolve(baseDir, routerConfig.deadLetter);
-  if (deadLetterPath !== undefined) attempt(() => checkDeadLetter(deadLetterPath), undefined);
+  if (deadLetterPath !== undefined) attempt(() => checkDeadLetter(deadLetterPath, routerConfig.deadLetter!), undefined);
   const spoolDir = routerConfig.spool?.dir ?? routerConfig.spoolDir;
   const router = new Router({
     strategy: routerConfig.strategy,
@@ -540,9 +540,11 @@ function buildRedactor(redact: LoggerOptions['redact'], parsed: Config['redact']
  * already (a folder, a NUL, a file it cannot write, a folder it cannot be made in) is said
  * now. A missing file, and missing folders above it, are made then.
  */
-function checkDeadLetter(path: string): void {
+function checkDeadLetter(path: string, given: string): void {
   let problem: string | undefined;
   if (path.includes('\0')) problem = 'expected a file path without NUL characters';
+  // resolve() takes "dead/" as the file "dead": the dead letters went to a file beside the folder meant.
+  else if (given.endsWith('/')) problem = 'expected a file path, not a folder (it ends in "/")';
   else {
     try {
       if (statSync(path).isDirectory()) problem = `expected a file, but ${path} is a folder`;

@@ -220,8 +220,10 @@ const plainRotate = where(
   },
 );
 
+/** "logs/" names a folder: resolve() took it as the file "logs", which the log was then written to. */
+const NOT_A_FOLDER = 'expected a file path, not a folder (it ends in "/")';
 const plainFile = object({
-  path: text(1),
+  path: where(text(1), (path) => !(path as string).endsWith('/')),
   mode: optional(either(num(0, 0o777, true), text(0, MODE_TEXT))),
   sync: optional(bool),
   bufferSize: optional(plainSize),
@@ -249,7 +251,10 @@ const rotateSchema = lazySchema((z) =>
 const fileSchema = lazySchema(
   (z) =>
     z.strictObject({
-      path: z.string().min(1),
+      path: z
+        .string()
+        .min(1)
+        .refine((path) => !path.endsWith('/'), { error: NOT_A_FOLDER }),
       mode: z
         .union([
           z.number().int().min(0).max(0o777),

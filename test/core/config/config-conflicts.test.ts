@@ -1,4 +1,4 @@
-import { linkSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -163,5 +163,20 @@ describe('router.deadLetter that is the file a file transport writes', () => {
     }
     const deadLetter = join(dir, 'dead-letter.ndjson');
     expect(issuesOf({ router: { deadLetter }, transports: [{ type: 'file', path: log }] })).toBe('built');
+  });
+});
+
+describe('a file path that ends in "/"', () => {
+  it('for a file transport or the dead letter: a ConfigError, not a file named after the folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-slash-'));
+    const expected = 'expected a file path, not a folder (it ends in "/")';
+    // Checked before the fix: the log went to a file named "logs" beside where the folder was meant.
+    expect(issuesOf({ transports: [{ type: 'file', path: `${dir}/logs/` }] })).toEqual([
+      { path: 'transports[0].path', expected },
+    ]);
+    expect(issuesOf({ router: { deadLetter: `${dir}/dead/` }, transports: [] })).toEqual([
+      { path: 'router.deadLetter', expected },
+    ]);
+    expect(existsSync(join(dir, 'logs'))).toBe(false);
   });
 });
