@@ -105,7 +105,8 @@ const consoleSchema = lazySchema(
               'expected a level number as a number (40, not "40"), or a level name',
             )
             .meta({ not: { pattern: '^-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?$' } }),
-          z.number(),
+          // As a level's: -5 sent every record to stderr and 5000 none, where "level" refuses both.
+          z.number().min(0).max(1000).refine(Number.isInteger, 'expected a whole number').meta({ type: 'integer' }),
         ])
         .optional(),
     }),
@@ -114,7 +115,7 @@ const consoleSchema = lazySchema(
     stderrLevel: optional(
       either(
         where(text(), (name) => !isJsonNumber(name as string)),
-        num(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, false),
+        num(0, 1000, true),
       ),
     ),
   }),

@@ -180,3 +180,19 @@ describe('a file path that ends in "/"', () => {
     expect(existsSync(join(dir, 'logs'))).toBe(false);
   });
 });
+
+describe('a console stderrLevel number no level can have', () => {
+  it('is refused as a level is (0 to 1000, whole), not every record or none sent to stderr', () => {
+    // Checked before the fix: each was accepted.
+    for (const [stderrLevel, expected] of [
+      [-5, 'expected at least 0'],
+      [5000, 'expected at most 1000'],
+      [1.5, 'expected a whole number'],
+    ] as const) {
+      expect(issuesOf({ transports: [{ type: 'console', stderrLevel }] })).toEqual([
+        { path: 'transports[0].stderrLevel', expected },
+      ]);
+    }
+    expect(issuesOf({ transports: [{ type: 'console', stderrLevel: 40 }] })).toBe('built');
+  });
+});
