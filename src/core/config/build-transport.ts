@@ -160,6 +160,7 @@ export function createTransport(
       : ctx.formatters.get(formatSpec, false, `${path}.format`);
   const context: TransportContext = {
     levels: ctx.levels,
+    invalid: (key, expected) => new ConfigError(`${path}.${key}`, expected),
     baseDir: ctx.baseDir,
     formatter,
     formatSpec,

@@ -31,6 +31,12 @@ export interface FormatterPlugin<S extends z.ZodType = z.ZodType> {
 /** What a transport factory receives besides its own options. */
 export interface TransportContext {
   readonly levels: LevelTable;
+  /**
+   * The error to throw from create() for an option the schema let through that cannot be
+   * used (a level name the logger does not have): a ConfigError at that option's JSON path
+   * (`transports[2].stderrLevel`), not at the whole entry.
+   */
+  invalid(key: string, expected: string): Error;
   /** Folder of the config file (or the working directory), for resolving relative paths. */
   readonly baseDir: string;
   /** The formatter the entry asked for (`format`, built without colour), or the JSON formatter. */

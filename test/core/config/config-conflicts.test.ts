@@ -196,3 +196,11 @@ describe('a console stderrLevel number no level can have', () => {
     expect(issuesOf({ transports: [{ type: 'console', stderrLevel: 40 }] })).toBe('built');
   });
 });
+
+describe('a console stderrLevel name the logger has no level of', () => {
+  it('is said at transports[i].stderrLevel, not at the whole entry', () => {
+    const issues = issuesOf({ transports: [{ type: 'console' }, { type: 'console', stderrLevel: 'loud' }] });
+    expect(issues).toEqual([{ path: 'transports[1].stderrLevel', expected: expect.stringContaining('"loud"') }]);
+    expect(issuesOf({ levels: { loud: 45 }, transports: [{ type: 'console', stderrLevel: 'loud' }] })).toBe('built');
+  });
+});
