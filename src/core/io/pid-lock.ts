@@ -1,4 +1,4 @@
-import { closeSync, constants, lstatSync, lutimesSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, lutimesSync, openSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { readOwnFile, removeQuietly, UnsafeFileError } from './safe-open.js';
 
 // Created exclusively, so never through a symlink; O_NOFOLLOW says so outright.
@@ -24,12 +24,52 @@ const SIBLING_SILENT_MS = 3 * LOCK_RENEW_MS;
 /** Two readings of STARTED_MS in one process differ by well under this (measured: under 1 ms). */
 const SAME_START_MS = 50;
 /**
- * What a lock of ours holds: the pid, the process's start and this copy of the module. A
- * lock naming our pid with another start was left by an earlier process given the same pid
- * (a container's pid 1 after a restart): left over. With our start and another copy: a
- * sibling thread (or the other build) holds it.
+ * When the OS thread `tid` of this process started (clock ticks since boot, as Linux's /proc
+ * says), or undefined when it is gone or /proc cannot tell. With the id, it names one thread
+ * for good: ids are used again, within minutes where `pid_max` is 32768.
  */
-const OWNER = `${process.pid} ${Math.round(STARTED_MS)} ${Math.random().toString(36).slice(2, 10)}`;
+function threadStart(tid: string): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+    // The name, in parentheses, may hold spaces and parentheses: fields are counted after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The OS thread this copy of the module runs on, as `<tid>/<start>`, where /proc tells it
+ * (Linux): a sibling's lock naming a thread that no longer runs is left over at once, and one
+ * naming a thread that runs is held, however long that thread has been busy without renewing
+ * it (a worker's long synchronous task, a clock stepped forward, made it look ended).
+ */
+const THREAD = ((): string | undefined => {
+  try {
+    const tid = readlinkSync('/proc/thread-self').split('/')[2] ?? '';
+    const start = threadStart(tid);
+    return start === undefined ? undefined : `${tid}/${start}`;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * What a lock of ours holds: the pid, the process's start, this copy of the module and, where
+ * known, its thread. A lock naming our pid with another start was left by an earlier process
+ * given the same pid (a container's pid 1 after a restart): left over. With our start and
+ * another copy: a sibling thread (or the other build) holds it.
+ */
+const OWNER =
+  `${process.pid} ${Math.round(STARTED_MS)} ${Math.random().toString(36).slice(2, 10)}` +
+  (THREAD === undefined ? '' : ` ${THREAD}`);
+
+/** Whether the thread a sibling's lock names still runs; undefined when that cannot be told. */
+function threadRuns(thread: string | undefined): boolean | undefined {
+  if (THREAD === undefined || thread === undefined || !/^\d+\/\d+$/.test(thread)) return undefined;
+  const [tid = '', start] = thread.split('/');
+  return threadStart(tid) === start;
+}
 
 /**
  * A lock file that names its owner: created exclusively and holding the owner's pid, so of
@@ -187,7 +227,7 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
   }
   // Either way from now: a lock left while the clock was ahead, then set back, is in the future.
   if (staleAfterMs !== undefined && Math.abs(age) > staleAfterMs) return 'dead';
-  const [pidText = '', startText] = text.split(' ');
+  const [pidText = '', startText, , thread] = text.split(' ');
   const pid = Number(pidText);
   // Without a pid for long it never gets one: held for ever, it would strand a spool's records.
   // Either way from now, so a clock set back does not make it young again.
@@ -198,9 +238,12 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
     if (text === OWNER) return heldHere.has(path) ? 'alive' : 'dead';
     const start = Number(startText);
     if (startText === undefined || Math.abs(start - STARTED_MS) >= SAME_START_MS) return 'dead';
-    // A sibling thread's (or the other build's): alive while it renews the lock. A worker that
-    // ended holding it renews it no more, and its spool is adopted by the next logger after
-    // a few renewals missed, not stranded until the process ends.
+    // A sibling thread's (or the other build's): alive while its thread runs. Where that cannot
+    // be told, while it renews the lock: a worker that ended holding it renews it no more, and
+    // its spool is adopted by the next logger after a few renewals missed, not stranded until
+    // the process ends.
+    const runs = threadRuns(thread);
+    if (runs !== undefined) return runs ? 'alive' : 'dead';
     return Math.abs(age) < SIBLING_SILENT_MS ? 'alive' : 'dead';
   }
   try {

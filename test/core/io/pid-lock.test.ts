@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,25 @@ describe('whose lock it is, when it names this process', () => {
     expect(lock).toBeDefined();
     expect(readFileSync(path, 'utf8').split(' ')[0]).toBe(String(process.pid));
     lock!.release();
+  });
+
+  // Linux: a lock names its OS thread too, `<tid>/<start>` as /proc gives them.
+  it.runIf(existsSync('/proc/thread-self'))('a sibling naming a thread: held while it runs, however old', () => {
+    const tid = readlinkSync('/proc/thread-self').split('/')[2]!;
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    // This thread runs: held, though not renewed for ten minutes (a long synchronous task).
+    const running = lockFile(`${process.pid} ${started()} othercopy ${tid}/${start}`, 10 * 60_000);
+    expect(lockHeld(running)).toBe(true);
+    expect(tryLock(running)).toBeUndefined();
+    // The same id with another start (an id used again), or no such thread: ended, taken at once.
+    for (const thread of [`${tid}/${Number(start) + 1}`, '999999999/1']) {
+      const ended = lockFile(`${process.pid} ${started()} othercopy ${thread}`);
+      expect(lockHeld(ended), thread).toBe(false);
+      const lock = tryLock(ended);
+      expect(lock, thread).toBeDefined();
+      lock!.release();
+    }
   });
 
   it('a lock naming our pid with another start, or a bare pid (an older version), is left over: taken', () => {
