@@ -3,7 +3,7 @@ import { Queue } from '../util/queue.js';
 import { LineBatch } from './line-batch.js';
 import { onStreamError } from './shared-listeners.js';
 import type { SettlementListener } from './settlement.js';
-import { retrySoonOnFullDisk, tryWriteFully } from './write-fully.js';
+import { isPipe, retrySoonOnFullDisk, tryWriteFully } from './write-fully.js';
 
 export interface LineSinkOptions {
   /** Bytes buffered before a write is issued at once (default 64 KiB). */
@@ -61,6 +61,8 @@ export class LineSink<T> {
   private broken: Error | undefined;
   private readonly ownsStream: boolean;
   private readonly fd: number | undefined;
+  /** `fd` is a pipe, which other threads and processes may write to as well (see isPipe). */
+  private readonly pipe: boolean;
   /** Set on the exit path: write to the stream's descriptor directly when it has one. */
   private directFd: number | undefined;
   private readonly stopHearingErrors: () => void;
@@ -80,6 +82,7 @@ export class LineSink<T> {
     );
     this.ownsStream = options.ownsStream ?? false;
     this.fd = options.fd;
+    this.pipe = this.fd !== undefined && isPipe(this.fd);
     // A byte stream that errors (EPIPE on a closed pipe) must not crash the process.
     this.stopHearingErrors = onStreamError(stream, this.onStreamError);
   }
@@ -132,7 +135,7 @@ export class LineSink<T> {
         }
         this.torn = false;
       }
-      const outcome = tryWriteFully(fd, chunk);
+      const outcome = tryWriteFully(fd, chunk, this.pipe && fd === this.fd);
       this.bytesWritten += outcome.bytes;
       if (outcome.error) {
         const whole = linesWithin(lines, outcome.bytes);

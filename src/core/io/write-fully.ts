@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 
 const EAGAIN_WAIT_MS = 1;
 /** Given up after this long without a byte taken (a reader that still reads is waited for). */
@@ -11,16 +11,50 @@ export interface PartialWriteError extends NodeJS.ErrnoException {
 }
 
 /**
+ * The most a pipe writes at once, never mixed with another writer's bytes (POSIX's PIPE_BUF:
+ * 4096 on Linux, at least 512 anywhere); a local stream socket queues such a write whole too.
+ */
+const PIPE_ATOMIC = process.platform === 'linux' ? 4096 : 512;
+
+/**
+ * Whether `fd` is a pipe, FIFO or socket, which other writers may share (stdout piped to a
+ * collector or a parent, written by each worker thread and by each process of a cluster):
+ * lines go to it in writes of whole lines no longer than PIPE_BUF, as a longer write into a
+ * full pipe is taken in part, and another writer's lines then came in between, mid-line.
+ */
+export function isPipe(fd: number): boolean {
+  try {
+    const stats = fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** Where the next write of `data` from `offset` ends: the whole rest, or whole lines that a pipe writes at once. */
+function pieceEnd(data: Uint8Array, offset: number, pipe: boolean): number {
+  if (!pipe || data.length - offset <= PIPE_ATOMIC) return data.length;
+  const newline = data.subarray(offset, offset + PIPE_ATOMIC).lastIndexOf(10);
+  if (newline !== -1) return offset + newline + 1;
+  // A line longer than PIPE_BUF goes alone, to its end: the pipe may interleave into it.
+  const end = data.indexOf(10, offset);
+  return end === -1 ? data.length : end + 1;
+}
+
+/**
  * Blocking write of a whole buffer: loops over partial writes, waits out EAGAIN (a FIFO
  * whose reader is slow) as long as the reader makes progress within a bound, and on failure
- * says how much did get written.
+ * says how much did get written. To a pipe (`pipe`), in pieces of whole lines.
  */
-export function writeFully(fd: number, data: Uint8Array): number {
+export function writeFully(fd: number, data: Uint8Array, pipe = false): number {
   let offset = 0;
+  let end = 0;
   let waited = 0;
   while (offset < data.length) {
+    // Once per piece, not per try: a reader that stopped is waited out by counting tries.
+    if (offset >= end) end = pieceEnd(data, offset, pipe);
     try {
-      const n = writeSync(fd, data, offset, data.length - offset);
+      const n = writeSync(fd, data, offset, end - offset);
       offset += n;
       // The bound is on a reader that stopped, not on a slow one: progress starts the wait over.
       if (n > 0) waited = 0;
@@ -47,9 +81,9 @@ export interface WriteOutcome {
  * writeFully that reports instead of throwing, so callers settle what they wrote outside
  * any `try` (a listener's exception is then never mistaken for an I/O failure).
  */
-export function tryWriteFully(fd: number, data: Uint8Array): WriteOutcome {
+export function tryWriteFully(fd: number, data: Uint8Array, pipe = false): WriteOutcome {
   try {
-    return { bytes: writeFully(fd, data), error: undefined };
+    return { bytes: writeFully(fd, data, pipe), error: undefined };
   } catch (error) {
     const err =
       error instanceof Error

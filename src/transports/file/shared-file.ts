@@ -49,6 +49,8 @@ export class SharedFile {
   /** The file our descriptor writes to: another process that rotated the path changes it. */
   private inode = 0;
   private device = 0;
+  /** The path is a FIFO: written in pieces other writers cannot split (see isPipe). */
+  private pipe = false;
   /** Why the file could not be opened, while it cannot. */
   private openError: Error | undefined;
   private nextOpenAttempt = 0;
@@ -140,7 +142,7 @@ export class SharedFile {
       return;
     }
     this.writes++;
-    const outcome = tryWriteFully(this.fd!, chunk);
+    const outcome = tryWriteFully(this.fd!, chunk, this.pipe);
     if (outcome.error === undefined) {
       this.wrote(records.length, outcome.bytes, owners);
       // Other processes append too: the size that decides rotation is the file's own.
@@ -307,6 +309,7 @@ export class SharedFile {
       this.size = stats.size;
       this.inode = stats.ino;
       this.device = stats.dev;
+      this.pipe = stats.isFIFO();
       if (this.openError) this.notice(`log file ${this.path} is writable again`);
       this.openError = undefined;
       return true;
