@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
@@ -121,7 +122,17 @@ export class FileTransport extends Transport<FileStats> {
       },
       this.owner,
     );
-    if (options.reopenOnSighup) reopenOnSighup.add(this);
+    if (options.reopenOnSighup) {
+      reopenOnSighup.add(this);
+      // A worker's process.on('SIGHUP') is never called: the signal reaches only the main
+      // thread, and with no listener there it ends the whole process.
+      if (!isMainThread) {
+        this.report(
+          `reopenOnSighup does nothing in a worker thread (signals reach only the main thread, where SIGHUP ` +
+            `ends the process unless something listens): have the main thread listen and ask the worker to reopen()`,
+        );
+      }
+    }
   }
 
   get path(): string {
