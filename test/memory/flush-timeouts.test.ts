@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/index.js';
-import { runWithStalled } from '../built.js';
 import { ControlledTransport } from '../helpers.js';
+import { heapGrowthMiB } from './heap-growth.js';
 
 /** Holds every record; settles the oldest on demand. */
 class OneByOne extends ControlledTransport {
@@ -14,23 +14,17 @@ class OneByOne extends ControlledTransport {
 describe('flush({ timeoutMs }) against a destination that settles nothing', () => {
   it('leaves nothing behind once it gives up: 20,000 calls keep a flat heap', () => {
     // A health check flushing with a timeout while the backend is down for hours.
-    const script = `
+    const growthMiB = heapGrowthMiB(
+      `
       const log = createLogger({ exitFlush: false, diagnostics: () => {}, transports: [{ type: 'stalled' }] });
       log.info('never settled');
-      const round = async () => {
+      async function step() {
         const results = await Promise.all(Array.from({ length: 2000 }, () => log.flush({ timeoutMs: 1 })));
         if (results.some((done) => done !== false)) throw new Error('a flush said it was done');
-      };
-      await round();
-      global.gc(); global.gc(); const before = process.memoryUsage().heapUsed;
-      for (let k = 0; k < 10; k++) await round();
-      global.gc(); global.gc(); const after = process.memoryUsage().heapUsed;
-      process.stdout.write(JSON.stringify({ growthMiB: (after - before) / 1048576 }));
-      process.exit(0);
-    `;
-    const result = runWithStalled(script, ['--expose-gc']);
-    expect(result.stderr).toBe('');
-    const { growthMiB } = JSON.parse(result.stdout) as { growthMiB: number };
+      }`,
+      1,
+      10,
+    );
     // Each call kept its wait until the record settled: about 2.7 KB, 50 MiB here.
     expect(growthMiB).toBeLessThan(8);
   }, 120_000);
