@@ -1,6 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import {
   createTransport,
@@ -609,10 +609,39 @@ function fileIdentity(path: string): string | undefined {
   }
 }
 
+/**
+ * Whether `path` is a stream rather than a log file: a device, FIFO or socket (a terminal,
+ * /dev/null, a pipe), or one of this process's descriptors by name (/dev/stdout, /dev/fd/2
+ * and links to them lead through /proc/self/fd). Which file those reach is the launcher's
+ * choice: with "2>&1" or on a terminal /dev/stdout and /dev/stderr are one file, and a
+ * config that split levels between them was refused there and accepted elsewhere.
+ */
+function aStream(path: string): boolean {
+  let at = path;
+  // A link loop stops at 40 as the system's lookup does; opening it fails later, with its own word.
+  for (let hop = 0; hop < 40; hop++) {
+    try {
+      // Its folder's links resolved too: /dev/fd/2 is /proc/<pid>/fd/2.
+      at = join(realpathSync(dirname(at)), basename(at));
+      if (at.startsWith('/proc/')) return true;
+      const stat = lstatSync(at);
+      if (!stat.isSymbolicLink()) return !stat.isFile() && !stat.isDirectory();
+      at = resolve(dirname(at), readlinkSync(at));
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** The first of `files` that is the file at `path` (by path, or through a link), or undefined. */
 function sameFileAs<F extends { file: string }>(path: string, files: readonly F[]): F | undefined {
+  if (aStream(path)) return undefined;
   const identity = fileIdentity(path);
-  return files.find((one) => one.file === path || (identity !== undefined && fileIdentity(one.file) === identity));
+  return files.find(
+    (one) =>
+      !aStream(one.file) && (one.file === path || (identity !== undefined && fileIdentity(one.file) === identity)),
+  );
 }
 
 /**
@@ -623,6 +652,8 @@ function sameFiles(files: readonly { file: string; at: string }[]): ConfigError[
   const problems: ConfigError[] = [];
   const seen = new Map<string, { file: string; at: string }>();
   for (const one of files) {
+    // A stream takes what each entry sends it, as two console entries do: no log file is doubled.
+    if (aStream(one.file)) continue;
     const identity = fileIdentity(one.file);
     const earlier = seen.get(one.file) ?? (identity === undefined ? undefined : seen.get(identity));
     if (earlier !== undefined) {

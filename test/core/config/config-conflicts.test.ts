@@ -1,4 +1,4 @@
-import { existsSync, linkSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -202,5 +202,40 @@ describe('a console stderrLevel name the logger has no level of', () => {
     const issues = issuesOf({ transports: [{ type: 'console' }, { type: 'console', stderrLevel: 'loud' }] });
     expect(issues).toEqual([{ path: 'transports[1].stderrLevel', expected: expect.stringContaining('"loud"') }]);
     expect(issuesOf({ levels: { loud: 45 }, transports: [{ type: 'console', stderrLevel: 'loud' }] })).toBe('built');
+  });
+});
+
+describe('file entries on streams rather than log files', () => {
+  it('two entries or the dead letter on /dev/null, or on descriptors that reach one file, are accepted', () => {
+    // Checked before the fix: both refused as "the same file" (with "2>&1", /dev/stdout and
+    // /dev/stderr were as well, so a config split by level failed to start under one shell only).
+    expect(
+      issuesOf({
+        router: { deadLetter: '/dev/null' },
+        transports: [
+          { type: 'file', path: '/dev/null' },
+          { type: 'file', path: '/dev/null', level: 'error', format: 'text' },
+        ],
+      }),
+    ).toBe('built');
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-streams-'));
+    const out = join(dir, 'out.txt');
+    // As "> out.txt 2>&1" leaves stdout and stderr: two descriptors on one file.
+    const [one, two] = [openSync(out, 'a'), openSync(out, 'a')];
+    symlinkSync(`/dev/fd/${two}`, join(dir, 'errors.log'));
+    try {
+      expect(
+        issuesOf({
+          router: { deadLetter: join(dir, 'errors.log') },
+          transports: [
+            { type: 'file', path: `/dev/fd/${one}` },
+            { type: 'file', path: join(dir, 'errors.log'), level: 'error' },
+          ],
+        }),
+      ).toBe('built');
+    } finally {
+      closeSync(one);
+      closeSync(two);
+    }
   });
 });
