@@ -91,10 +91,29 @@ function openFifo(file: string): Readable {
   return out;
 }
 
+/** The descriptor a path such as `/dev/stdin`, `/dev/fd/3` or `/proc/self/fd/3` names, if it names one. */
+function descriptorOf(file: string): number | undefined {
+  if (file === '/dev/stdin') return 0;
+  const match = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(file);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * A socket our stdin (or another descriptor) is, read through that descriptor: a socket cannot
+ * be opened by its /proc path (ENXIO), and a parent that spawns with stdio 'pipe' (Node's
+ * child_process, execa) hands its child a socket, so `ship /dev/stdin` failed there, exit 1.
+ */
+function openSocket(file: string): Readable | undefined {
+  const fd = descriptorOf(file);
+  return fd === undefined ? undefined : new Socket({ fd, readable: true, writable: false });
+}
+
 /** The file's lines as bytes (gunzipped when compressed); `onBytes` counts what is read from disk. */
 function openFile(file: string, onBytes: (n: number) => void): Readable {
-  const fifo = statSync(file).isFIFO();
-  const raw: Readable = fifo ? openFifo(file) : createReadStream(file, { highWaterMark: 256 * 1024 });
+  const stat = statSync(file);
+  const socket = stat.isSocket() ? openSocket(file) : undefined;
+  const raw: Readable =
+    socket ?? (stat.isFIFO() ? openFifo(file) : createReadStream(file, { highWaterMark: 256 * 1024 }));
   raw.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
   if (!isGzip(file)) return raw;
   const gunzip = createGunzip();

@@ -95,6 +95,19 @@ describe('streamlog pipe and ship', () => {
     expect(missing.stderr).toMatch(/nope\.log: cannot read \(ENOENT\)/);
   });
 
+  it('ship /dev/stdin when stdin is a socket (a parent spawning with stdio "pipe"), every line delivered', async () => {
+    const dir = tempFolder('cli-ship-stdin-socket');
+    const config = writeConfig(dir);
+    // streamlog() spawns with stdio 'pipe': Node hands the child a socket, which /dev/stdin cannot reopen.
+    const result = await streamlog(['ship', '-q', '-c', config, '/dev/stdin'], { input: producerLines(500) });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(
+      readFileSync(join(dir, 'out', 'app.log'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(500);
+  });
+
   it('records that fail under the strategy: exit 1 and one line on stderr', async () => {
     const dir = tempFolder('cli-fail');
     // A target that refuses every line: a validating transport whose records all lack userId.
