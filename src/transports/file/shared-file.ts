@@ -10,6 +10,8 @@ import { RotationPlan, type RotationOptions } from './rotation.js';
 import { withRotationLock } from './rotation-lock.js';
 import { monotonicMs } from '../../core/util/monotonic.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** A transport appending to a shared file: it hears what became of its records, and notices. */
 export interface FileOwner extends SettlementListener<LogRecord> {
   notice(message: string, detail?: unknown): void;
@@ -51,6 +53,12 @@ export class SharedFile {
   private device = 0;
   /** The path is a FIFO: written in pieces other writers cannot split (see isPipe). */
   private pipe = false;
+  /**
+   * A FIFO was left part of a line (a line over PIPE_BUF its reader stopped taking): unlike a
+   * file's, it cannot be cut off, so the next write ends it first, or the next line was glued to
+   * it (one unparseable line for two, the second counted delivered).
+   */
+  private torn = false;
   /** Why the file could not be opened, while it cannot. */
   private openError: Error | undefined;
   private nextOpenAttempt = 0;
@@ -142,6 +150,14 @@ export class SharedFile {
       return;
     }
     this.writes++;
+    if (this.torn) {
+      const ended = tryWriteFully(this.fd!, NEWLINE);
+      if (ended.error !== undefined) {
+        this.fail(records, owners, retrySoonOnFullDisk(ended.error));
+        return;
+      }
+      this.torn = false;
+    }
     const outcome = tryWriteFully(this.fd!, chunk, this.pipe);
     if (outcome.error === undefined) {
       this.wrote(records.length, outcome.bytes, owners);
@@ -157,7 +173,10 @@ export class SharedFile {
       if (completeBytes + bytes > outcome.bytes) break;
       completeBytes += bytes;
     }
-    if (outcome.bytes > completeBytes) this.cutTornLine(outcome.bytes - completeBytes);
+    if (outcome.bytes > completeBytes) {
+      if (this.pipe) this.torn = true;
+      else this.cutTornLine(outcome.bytes - completeBytes);
+    }
     const error = outcome.error;
     if (error.code === 'EBADF') this.closeFd();
     retrySoonOnFullDisk(error);
@@ -310,6 +329,8 @@ export class SharedFile {
       this.inode = stats.ino;
       this.device = stats.dev;
       this.pipe = stats.isFIFO();
+      // A torn line is a FIFO's to end: a regular file opened now (the path replaced) has none.
+      if (!this.pipe) this.torn = false;
       if (this.openError) this.notice(`log file ${this.path} is writable again`);
       this.openError = undefined;
       return true;

@@ -58,4 +58,34 @@ describe('file transport on a FIFO', () => {
     expect(lines.pop()).toBe('');
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(messages);
   });
+
+  it('a line its reader stopped taking part-way through is ended before the next, not glued to it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-fifo-'));
+    dirs.push(dir);
+    const fifo = join(dir, 'pipe.log');
+    const out = join(dir, 'copy.log');
+    execFileSync('mkfifo', [fifo]);
+    // Reads nothing for 11.5 s: the write of the long line gives up after 10 s with its first 64 KiB in the pipe.
+    const stalled = SLOW_READER.replace(
+      "process.stdout.write('open\\n');",
+      (open) => `${open} Atomics.wait(pause, 0, 0, 11_500);`,
+    );
+    expect(stalled).not.toBe(SLOW_READER);
+    const reader = spawn(process.execPath, ['-e', stalled, fifo, out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => reader.once('exit', resolve));
+    await new Promise((resolve) => reader.stdout.once('data', resolve));
+    const log = createLogger({ exitFlush: false, diagnostics: () => {}, transports: [{ type: 'file', path: fifo }] });
+    log.info('x'.repeat(100_000));
+    await log.flush();
+    log.info('after');
+    await log.close();
+    expect(await exited).toBe(0);
+    expect(log.stats()).toMatchObject({ logged: 2, delivered: 1, failed: 1 });
+    const lines = readFileSync(out, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    // The torn line stays (a FIFO cannot be cut), alone: the record after it reaches the reader whole.
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.length).toBeLessThan(100_000);
+    expect((JSON.parse(lines[1]!) as { msg: string }).msg).toBe('after');
+  }, 60_000);
 });
