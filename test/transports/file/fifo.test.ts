@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,10 +65,13 @@ describe('file transport on a FIFO', () => {
     const fifo = join(dir, 'pipe.log');
     const out = join(dir, 'copy.log');
     execFileSync('mkfifo', [fifo]);
-    // Reads nothing for 11.5 s: the write of the long line gives up after 10 s with its first 64 KiB in the pipe.
+    const go = join(dir, 'go');
+    // Reads nothing until told (the file "go"): the write of the long line gives up after 10 s
+    // without progress, its first 64 KiB in the pipe. Told, not timed: on a loaded machine the
+    // give-up comes later than 10 s of wall time.
     const stalled = SLOW_READER.replace(
       "process.stdout.write('open\\n');",
-      (open) => `${open} Atomics.wait(pause, 0, 0, 11_500);`,
+      (open) => `${open} while (!fs.existsSync(${JSON.stringify(go)})) Atomics.wait(pause, 0, 0, 20);`,
     );
     expect(stalled).not.toBe(SLOW_READER);
     const reader = spawn(process.execPath, ['-e', stalled, fifo, out], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -77,6 +80,8 @@ describe('file transport on a FIFO', () => {
     const log = createLogger({ exitFlush: false, diagnostics: () => {}, transports: [{ type: 'file', path: fifo }] });
     log.info('x'.repeat(100_000));
     await log.flush();
+    expect(log.stats()).toMatchObject({ logged: 1, failed: 1 });
+    writeFileSync(go, '');
     log.info('after');
     await log.close();
     expect(await exited).toBe(0);
