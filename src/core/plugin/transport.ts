@@ -72,7 +72,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   private parkedCount = 0;
   private listener: SettlementListener<LogRecord> | undefined;
   /** flush() waits for settlement; close waits for settlement or parking (`parkedCounts`). */
-  private flushWaiters: { target: number; parkedCounts: boolean; resolve: () => void }[] = [];
+  private flushWaiters: FlushWaiter[] = [];
   #services: TransportServices | undefined;
   /**
    * The records a transport with no `giveUpSync` of its own (a plugin's) holds unsettled,
@@ -81,9 +81,10 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * stayed pending with nothing said. None kept for a transport that fails or settles what it
    * holds itself (the built-ins). Records a plugin parks (on disk of its own) leave the set:
    * the next start sends them, and failing them too would count them twice; the rest it holds
-   * in memory stay in it, so they fail at the end rather than staying pending unsaid.
+   * in memory stay in it, so they fail at the end rather than staying pending unsaid. Each
+   * with the number it was accepted as: a flush waits until none accepted before it is held.
    */
-  #unsettled: Set<LogRecord> | undefined;
+  #unsettled: Map<LogRecord, number> | undefined;
   /**
    * Parked records a plugin read back (unpark) and has not settled yet: new records made from
    * its disk, never in `#unsettled`, so its settlements of them are taken from this count.
@@ -97,7 +98,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     this.#id = options.id ?? '';
     this.level = options.level;
     this.formatter = options.formatter;
-    this.#unsettled = this.keepsHeld ? new Set() : undefined;
+    this.#unsettled = this.keepsHeld ? new Map() : undefined;
     // Closed or destroyed (close() gave up on it), nothing more settles: a flush() waiting on
     // it resolves rather than waiting for ever.
     this.once('close', () => {
@@ -137,7 +138,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** The entry point: takes ownership of one record. Never throws. */
   [acceptRecord](record: LogRecord): void {
     this.acceptedCount++;
-    this.#unsettled?.add(record);
+    this.#unsettled?.set(record, this.acceptedCount);
     try {
       this.handle(record);
     } catch (error) {
@@ -170,7 +171,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** See failHeld: the records kept for a transport with no giveUpSync of its own fail with `reason`. */
   [failHeld](reason: Error): void {
     const held = this.#unsettled;
-    if (held !== undefined && held.size > 0) this.settleFailed([...held], reason);
+    if (held !== undefined && held.size > 0) this.settleFailed([...held.keys()], reason);
   }
 
   /** Are its unsettled records kept by name (see `#unsettled`): a plugin's with no giveUpSync. */
@@ -303,7 +304,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * Of the records a transport names as delivered, those it holds, taken out of the held set:
    * a copy, another logger's record, one named twice or a hole counts for nothing (said once).
    */
-  private heldOf(records: readonly LogRecord[], held: Set<LogRecord>): number {
+  private heldOf(records: readonly LogRecord[], held: Map<LogRecord, number>): number {
     let count = 0;
     for (let i = 0; i < records.length; i++) if (this.takeNamed(records[i]!, held)) count++;
     if (count < records.length && !this.namedUnheld) {
@@ -367,7 +368,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * `count` records settled or parked by count: those read back from its disk first (it calls
    * unpark just before settling them), then the oldest it holds.
    */
-  private takeOldest(count: number, held: Set<LogRecord>): void {
+  private takeOldest(count: number, held: Map<LogRecord, number>): void {
     const back = Math.min(count, this.#readBack);
     this.#readBack -= back;
     dropOldest(held, count - back);
@@ -377,7 +378,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * Is a record it names one it holds (taken out of the set), or one of those it read back from
    * its disk (made anew there, so not held by name: as many as it read)?
    */
-  private takeNamed(record: LogRecord, held: Set<LogRecord>): boolean {
+  private takeNamed(record: LogRecord, held: Map<LogRecord, number>): boolean {
     if (held.delete(record)) return true;
     if (this.#readBack === 0 || !isRecord(record)) return false;
     this.#readBack--;
@@ -457,8 +458,21 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   private waitFor(parkedCounts: boolean): Promise<void> {
     const target = this.acceptedCount;
-    if (this.settledCount(parkedCounts) >= target || this.closed) return Promise.resolve();
+    if (this.reached(target, this.settledCount(parkedCounts)) || this.closed) return Promise.resolve();
     return new Promise<void>((resolve) => this.flushWaiters.push({ target, parkedCounts, resolve }));
+  }
+
+  /**
+   * Are the records accepted up to number `target` settled, `settled` being the count? By
+   * count, and for a transport that holds records by name, none of those still held: one that
+   * settles by name out of order (B settled before A) reached the count with A pending.
+   */
+  private reached(target: number, settled: number): boolean {
+    if (settled < target) return false;
+    const held = this.#unsettled;
+    // Every record accepted is settled by count: nothing held can still be pending.
+    if (held === undefined || held.size === 0 || settled >= this.acceptedCount) return true;
+    return held.values().next().value! > target;
   }
 
   private settledCount(parkedCounts: boolean): number {
@@ -522,14 +536,21 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   private wakeFlushWaiters(): void {
     const settled = this.settledCount(false);
     const settledOrParked = this.settledCount(true);
-    const reached = (waiter: { target: number; parkedCounts: boolean }): boolean =>
-      waiter.target <= (waiter.parkedCounts ? settledOrParked : settled);
+    const reached = (waiter: FlushWaiter): boolean =>
+      this.reached(waiter.target, waiter.parkedCounts ? settledOrParked : settled);
     // Settlements come per record on some transports: allocate only when someone wakes.
     if (!this.flushWaiters.some(reached)) return;
     const waking = this.flushWaiters.filter(reached);
     this.flushWaiters = this.flushWaiters.filter((waiter) => !reached(waiter));
     for (const waiter of waking) waiter.resolve();
   }
+}
+
+/** A flush() or close waiting for the records accepted up to number `target` (and parked ones, with `parkedCounts`). */
+interface FlushWaiter {
+  target: number;
+  parkedCounts: boolean;
+  resolve: () => void;
 }
 
 /**
@@ -552,10 +573,10 @@ function isRecord(value: LogRecord): boolean {
   return typeof (value as Partial<LogRecord> | null)?.json === 'function';
 }
 
-/** Takes the `count` oldest records out of `held` (a Set iterates in insertion order). */
-function dropOldest(held: Set<LogRecord>, count: number): void {
+/** Takes the `count` oldest records out of `held` (a Map iterates in insertion order). */
+function dropOldest(held: Map<LogRecord, number>, count: number): void {
   let left = count;
-  for (const record of held) {
+  for (const record of held.keys()) {
     if (left-- <= 0) break;
     held.delete(record);
   }
