@@ -1,6 +1,6 @@
-import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import {
   createTransport,
@@ -39,8 +39,8 @@ import type { Transport } from '../plugin/transport.js';
 import { letGoOf } from '../plugin/adapters.js';
 import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import type { DeliveryFailure } from '../routing/events.js';
-import { Router } from '../routing/router.js';
-import { spoolNamesClash } from '../io/spool.js';
+import { defaultTargetId, Router } from '../routing/router.js';
+import { type FileEntry, type TargetEntry, targetConflicts } from './target-conflicts.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
 
 /** A method per custom level: `createLogger({ levels: { audit: 35 } }).audit('…')` type-checks. */
@@ -339,8 +339,8 @@ function build(
   let built = false;
   try {
     const ids = new Map<string, string>();
-    const targets: { id: string; at: string; block: boolean }[] = [];
-    const files: { transport: Transport; file: string; at: string }[] = [];
+    const targets: TargetEntry[] = [];
+    const files: FileEntry[] = [];
     const instances = new Map<Transport, string>();
     entries.forEach((entry, index) => {
       const path = `transports[${index}]`;
@@ -374,7 +374,7 @@ function build(
         // Without an id of its own, the router names it by type and position (router.add): an
         // entry whose id is that name made two targets of one id, and log.transport(id) found one.
         const given = one.transport.id;
-        const id = given || `${one.transport.type}#${made.length}`;
+        const id = given || defaultTargetId(one.transport.type, made.length);
         made.push(one);
         const named = ids.get(id);
         if (named !== undefined) {
@@ -394,18 +394,7 @@ function build(
         problems.push(error);
       }
     });
-    if (spoolDir !== undefined) problems.push(...spoolClashes(targets));
-    problems.push(...sameFiles(files));
-    const logFile = deadLetterPath === undefined ? undefined : sameFileAs(deadLetterPath, files);
-    if (logFile !== undefined) {
-      problems.push(
-        new ConfigError(
-          'router.deadLetter',
-          `expected a file of its own, but ${logFile.at}.path writes to ${logFile.file}: dead letters would be ` +
-            'lines of that log, in its format, rotated and pruned with it',
-        ),
-      );
-    }
+    problems.push(...targetConflicts(targets, files, spoolDir !== undefined, deadLetterPath));
     if (problems.length > 0) throw combine(problems);
     for (const one of made) router.add(one.transport, one.target);
 
@@ -572,105 +561,6 @@ function creatableProblem(path: string): string | undefined {
       folder = dirname(folder);
     }
   }
-}
-
-/**
- * Block targets whose files in the router's spool folder would be taken for each other's
- * (ids "x" and "x.2", or "a/b" and "a_b"): the next start replayed one target's records to
- * the other, past its level, and the records never reached their own destination.
- */
-function spoolClashes(targets: readonly { id: string; at: string; block: boolean }[]): ConfigError[] {
-  const problems: ConfigError[] = [];
-  const spooling = targets.filter((target) => target.block);
-  spooling.forEach((target, index) => {
-    for (const earlier of spooling.slice(0, index)) {
-      const clash = spoolNamesClash(earlier.id, target.id);
-      if (clash === undefined) continue;
-      problems.push(
-        new ConfigError(
-          target.at,
-          `id "${target.id}" and "${earlier.id}" (${earlier.at}) share files in router.spool.dir: ${clash}, ` +
-            "so a start would replay one target's records to the other; give ids that name other files",
-        ),
-      );
-      break;
-    }
-  });
-  return problems;
-}
-
-/** The file at `path` as the system knows it (through links), or undefined while there is none. */
-function fileIdentity(path: string): string | undefined {
-  try {
-    const stat = statSync(path);
-    return `${stat.dev}:${stat.ino}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether `path` is a stream rather than a log file: a device, FIFO or socket (a terminal,
- * /dev/null, a pipe), or one of this process's descriptors by name (/dev/stdout, /dev/fd/2
- * and links to them lead through /proc/self/fd). Which file those reach is the launcher's
- * choice: with "2>&1" or on a terminal /dev/stdout and /dev/stderr are one file, and a
- * config that split levels between them was refused there and accepted elsewhere.
- */
-function aStream(path: string): boolean {
-  let at = path;
-  // A link loop stops at 40 as the system's lookup does; opening it fails later, with its own word.
-  for (let hop = 0; hop < 40; hop++) {
-    try {
-      // Its folder's links resolved too: /dev/fd/2 is /proc/<pid>/fd/2.
-      at = join(realpathSync(dirname(at)), basename(at));
-      if (at.startsWith('/proc/')) return true;
-      const stat = lstatSync(at);
-      if (!stat.isSymbolicLink()) return !stat.isFile() && !stat.isDirectory();
-      at = resolve(dirname(at), readlinkSync(at));
-    } catch {
-      return false;
-    }
-  }
-  return false;
-}
-
-/** The first of `files` that is the file at `path` (by path, or through a link), or undefined. */
-function sameFileAs<F extends { file: string }>(path: string, files: readonly F[]): F | undefined {
-  if (aStream(path)) return undefined;
-  const identity = fileIdentity(path);
-  return files.find(
-    (one) =>
-      !aStream(one.file) && (one.file === path || (identity !== undefined && fileIdentity(one.file) === identity)),
-  );
-}
-
-/**
- * File transports of one logger on one file (one path, "./" or a link to it): they share
- * one writer, so each record was written to it once per entry, in each entry's format.
- */
-function sameFiles(files: readonly { file: string; at: string }[]): ConfigError[] {
-  const problems: ConfigError[] = [];
-  const seen = new Map<string, { file: string; at: string }>();
-  for (const one of files) {
-    // A stream takes what each entry sends it, as two console entries do: no log file is doubled.
-    if (aStream(one.file)) continue;
-    const identity = fileIdentity(one.file);
-    const earlier = seen.get(one.file) ?? (identity === undefined ? undefined : seen.get(identity));
-    if (earlier !== undefined) {
-      const same = earlier.file === one.file ? one.file : `${one.file}, a link to ${earlier.file}`;
-      problems.push(
-        new ConfigError(
-          `${one.at}.path`,
-          `the same file as ${earlier.at}.path (${same}): each record both take would be written to it twice; ` +
-            'give one entry, or another file',
-        ),
-      );
-      continue;
-    }
-    seen.set(one.file, one);
-    if (identity !== undefined) seen.set(identity, one);
-  }
-  return problems;
 }
 
 /** pid, hostname (or the configured base) and name: the keys every line starts with. */

@@ -109,6 +109,11 @@ interface FlushWaiter {
   timer: NodeJS.Timeout;
 }
 
+/** The id of a target added without one: its type and its position among the targets (`file#0`). */
+export function defaultTargetId(type: string, position: number): string {
+  return `${type}#${position}`;
+}
+
 const CLOSED = new Error('logger closed before delivery');
 const CLOSE_TIMED_OUT = new Error('not delivered before close() timed out');
 /** Why a transport's held records fail when the process ends (where it cannot park them). */
@@ -217,7 +222,7 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   add(transport: Transport, options: AddTargetOptions = {}): void {
-    if (!transport.id) transport[assignId](`${transport.type}#${this.targets.length}`);
+    if (!transport.id) transport[assignId](defaultTargetId(transport.type, this.targets.length));
     const overflow = options.overflow ?? 'block';
     const spoolDir = this.options.spoolDir;
     const spool = spoolDir !== undefined && overflow === 'block' ? this.claimSpool(spoolDir, transport.id) : undefined;
