@@ -12,13 +12,23 @@ import { DIST_ESM, requireBuild } from '../built.js';
 // between, mid-line (about 600 torn lines in 250,000 from five threads). Lines now go to a pipe
 // in writes of whole lines no longer than that.
 
-/** Five threads (the main one and four workers) each log 20,000 short records to `target`. */
-const script = (target: 'console' | string) => `
+/**
+ * Five threads (the main one and four workers) each log 20,000 short records to `target`; to
+ * `dead letter`, each to a file that cannot be opened, so every record goes to the dead
+ * letter, which is stdout.
+ */
+const script = (target: 'console' | 'dead letter' | string) => `
   import { Worker, isMainThread, threadId } from 'node:worker_threads';
   import { createLogger } from ${JSON.stringify(DIST_ESM)};
-  const entry = ${JSON.stringify(target === 'console' ? { type: 'console' } : { type: 'file', path: target })};
+  const config = ${JSON.stringify(
+    target === 'console'
+      ? { transports: [{ type: 'console' }] }
+      : target === 'dead letter'
+        ? { transports: [{ type: 'file', path: '/dev/null/cannot' }], router: { deadLetter: '/dev/stdout' } }
+        : { transports: [{ type: 'file', path: target }] },
+  )};
   async function run() {
-    const log = createLogger({ transports: [entry] });
+    const log = createLogger(config);
     for (let i = 0; i < 20000; i++) {
       log.info({ thread: threadId, i, pad: 'p'.repeat(i % 90) }, 'record');
       if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
@@ -60,7 +70,8 @@ function tally(lines: string[]): { whole: number; torn: string[] } {
   for (const line of lines) {
     if (line === '') continue;
     try {
-      if (JSON.parse(line).msg === 'record') whole++;
+      const parsed = JSON.parse(line);
+      if ((parsed.record ?? parsed).msg === 'record') whole++;
       else torn.push(line);
     } catch {
       torn.push(line.slice(0, 200));
@@ -76,6 +87,20 @@ describe('five threads writing one pipe: no line cut by another thread’s', () 
     const file = join(dir, 'run.mjs');
     writeFileSync(file, script('console'));
     const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+    const lines = await readLines(child, child.stdout!);
+    const { whole, torn } = tally(lines);
+    expect(torn).toEqual([]);
+    expect(whole).toBe(100_000);
+  });
+
+  // Found by a reviewer: the dead letter wrote a tick's lines at once, as the console did.
+  // Node hands a child's stdout over as a socket: `/dev/stdout` cannot be opened by name then.
+  it('the dead letter, stdout a pipe', async () => {
+    requireBuild();
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-pipe-threads-'));
+    const file = join(dir, 'run.mjs');
+    writeFileSync(file, script('dead letter'));
+    const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000 });
     const lines = await readLines(child, child.stdout!);
     const { whole, torn } = tally(lines);
     expect(torn).toEqual([]);

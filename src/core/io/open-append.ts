@@ -1,4 +1,4 @@
-import { constants, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -18,7 +18,10 @@ export function openForAppend(path: string, given: number, options: { read?: boo
   try {
     return openSync(path, flags, mode);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw explain(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    const socket = code === 'ENXIO' ? socketNamed(path) : undefined;
+    if (socket !== undefined) return socket;
+    if (code !== 'ENOENT') throw explain(error);
     ensureFolder(dirname(path));
     try {
       return openSync(path, flags, mode);
@@ -26,6 +29,43 @@ export function openForAppend(path: string, given: number, options: { read?: boo
       throw explain(again);
     }
   }
+}
+
+/**
+ * Descriptors of this process that a path named and that were handed out as they are (a
+ * socket cannot be opened again by its name): never closed here, they are the process's.
+ */
+const borrowed = new Set<number>();
+
+/** The descriptor a path such as `/dev/stdout`, `/dev/fd/3` or `/proc/self/fd/3` names, if it names one. */
+function descriptorOf(path: string): number | undefined {
+  if (path === '/dev/stdout') return 1;
+  if (path === '/dev/stderr') return 2;
+  const match = /^\/(?:dev|proc\/self|proc\/(\d+))\/fd\/(\d+)$/.exec(path);
+  if (match === null || (match[1] !== undefined && Number(match[1]) !== process.pid)) return undefined;
+  return Number(match[2]);
+}
+
+/**
+ * A socket this process's descriptor is, where the path names one: `/dev/stdout` when a parent
+ * spawned us with stdio 'pipe' (Node's child_process) or systemd hands stdout to the journal.
+ * Its name cannot be opened (ENXIO), so every record failed; the descriptor itself is written.
+ */
+function socketNamed(path: string): number | undefined {
+  const fd = descriptorOf(path);
+  if (fd === undefined) return undefined;
+  try {
+    if (!fstatSync(fd).isSocket()) return undefined;
+  } catch {
+    return undefined;
+  }
+  borrowed.add(fd);
+  return fd;
+}
+
+/** Closes what openForAppend gave, unless it is a descriptor of the process's it only lent. */
+export function closeAppended(fd: number): void {
+  if (!borrowed.has(fd)) closeSync(fd);
 }
 
 /** Creates `dir` and any missing parents, one mkdir each, bounded by the path's depth. */

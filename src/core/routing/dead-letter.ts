@@ -1,14 +1,15 @@
-import { closeSync, fstatSync, ftruncateSync, statSync } from 'node:fs';
+import { fstatSync, ftruncateSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineBatch } from '../io/line-batch.js';
-import { openForAppend } from '../io/open-append.js';
+import { closeAppended, openForAppend } from '../io/open-append.js';
 import type { SettlementListener } from '../io/settlement.js';
-import { tryWriteFully } from '../io/write-fully.js';
+import { isPipe, tryWriteFully } from '../io/write-fully.js';
 import { type LogRecord, withoutEnd } from '../record/log-record.js';
 import { quote } from '../record/serialize.js';
 import type { DeadLetterReason } from './events.js';
 
 const MAX_BUFFER = 64 * 1024;
+const NEWLINE = Buffer.from('\n');
 
 /**
  * Where records that could not be delivered go, one NDJSON line each:
@@ -19,6 +20,13 @@ const MAX_BUFFER = 64 * 1024;
 export class DeadLetterFile {
   readonly path: string;
   private fd: number | undefined;
+  /** The path is a pipe, FIFO or socket others may write too: written in pieces they cannot split (see isPipe). */
+  private pipe = false;
+  /**
+   * A pipe took part of a line before its reader stopped: a pipe cannot be truncated, so the
+   * fragment is ended with a newline before the next write rather than glued to the next line.
+   */
+  private torn = false;
   private readonly batch: LineBatch<LogRecord>;
   private settle: SettlementListener<LogRecord> | undefined;
 
@@ -56,7 +64,7 @@ export class DeadLetterFile {
 
   private closeFd(): void {
     try {
-      if (this.fd !== undefined) closeSync(this.fd);
+      if (this.fd !== undefined) closeAppended(this.fd);
     } catch {
       // Already unusable: nothing to release, and the lines waiting must still be settled.
     }
@@ -74,12 +82,20 @@ export class DeadLetterFile {
     let complete = 0;
     this.followPath();
     try {
-      this.fd ??= openForAppend(this.path, 0o640);
+      if (this.fd === undefined) {
+        this.fd = openForAppend(this.path, 0o640);
+        this.pipe = isPipe(this.fd);
+        if (!this.pipe) this.torn = false;
+      }
     } catch (openError) {
       error = openError as Error;
     }
+    if (error === undefined && this.torn) {
+      error = tryWriteFully(this.fd!, NEWLINE).error;
+      if (error === undefined) this.torn = false;
+    }
     if (error === undefined) {
-      const outcome = tryWriteFully(this.fd!, chunk);
+      const outcome = tryWriteFully(this.fd!, chunk, this.pipe);
       error = outcome.error;
       // A write cut short (a full disk, a file size limit): the lines wholly written are
       // dead-lettered; a line written in part is cut off, so the file holds whole lines only.
@@ -118,7 +134,8 @@ export class DeadLetterFile {
       if (next > written) break;
       bytes = next;
     }
-    if (written > bytes) {
+    if (written > bytes && this.pipe) this.torn = true;
+    else if (written > bytes) {
       try {
         ftruncateSync(this.fd!, Math.max(0, fstatSync(this.fd!).size - (written - bytes)));
       } catch {

@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, statSync, unlinkSync } from 'node:fs';
+import { fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineBatch } from '../../core/io/line-batch.js';
-import { openForAppend } from '../../core/io/open-append.js';
+import { closeAppended, openForAppend } from '../../core/io/open-append.js';
 import type { SettlementListener } from '../../core/io/settlement.js';
 import { retrySoonOnFullDisk, tryWriteFully } from '../../core/io/write-fully.js';
 import type { LogRecord } from '../../core/record/log-record.js';
@@ -51,7 +51,7 @@ export class SharedFile {
   /** The file our descriptor writes to: another process that rotated the path changes it. */
   private inode = 0;
   private device = 0;
-  /** The path is a FIFO: written in pieces other writers cannot split (see isPipe). */
+  /** The path is a FIFO or a socket (`/dev/stdout`): written in pieces other writers cannot split (see isPipe). */
   private pipe = false;
   /**
    * A FIFO was left part of a line (a line over PIPE_BUF its reader stopped taking): unlike a
@@ -328,7 +328,7 @@ export class SharedFile {
       this.size = stats.size;
       this.inode = stats.ino;
       this.device = stats.dev;
-      this.pipe = stats.isFIFO();
+      this.pipe = stats.isFIFO() || stats.isSocket();
       // A torn line is a FIFO's to end: a regular file opened now (the path replaced) has none.
       if (!this.pipe) this.torn = false;
       if (this.openError) this.notice(`log file ${this.path} is writable again`);
@@ -588,7 +588,7 @@ export class SharedFile {
 
 function closeQuietly(fd: number): void {
   try {
-    closeSync(fd);
+    closeAppended(fd);
   } catch {
     // Already closed underneath us; nothing left to release.
   }
