@@ -3,8 +3,10 @@ import {
   deprecatedOption,
   durationSchema,
   plainDuration,
+  plainPositiveSize,
   plainSize,
   plainTimerDuration,
+  positiveSizeSchema,
   sizeSchema,
   timerDurationSchema,
 } from '../plugin/units.js';
@@ -176,7 +178,7 @@ const plainRouter = object({
   continueOnError: optional(bool),
   health: optional(object({ failureThreshold: optional(num(1, MAX_INT, true)), cooldownMs: optional(plainDuration) })),
   maxBackpressureMs: optional(plainTimerDuration),
-  spool: optional(object({ dir: text(1), maxBytes: optional(plainSize) })),
+  spool: optional(object({ dir: text(1), maxBytes: optional(plainPositiveSize) })),
   spoolDir: optional(text(1)),
 });
 
@@ -197,7 +199,7 @@ export const routerSchema = lazySchema(
        * Where what a `block` target cannot take yet waits, one file per target (relative to the
        * config), each kept under `maxBytes` (default 100MB) by dropping its oldest lines.
        */
-      spool: z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }).optional(),
+      spool: z.strictObject({ dir: z.string().min(1), maxBytes: positiveSizeSchema.optional() }).optional(),
       /** 0.2's name, accepted until 0.4. */
       spoolDir: deprecatedOption(z.string().min(1).optional(), '"spool": { "dir": … }'),
     }),

@@ -3,9 +3,11 @@ import { num, object, optional, text } from '../util/plain-checks.js';
 import {
   durationSchema,
   plainDuration,
+  plainPositiveSize,
   plainSize,
   plainTimeout,
   plainTimerDuration,
+  positiveSizeSchema,
   sizeSchema,
   timeoutSchema,
   timerDurationSchema,
@@ -58,11 +60,11 @@ export const retrySchema = lazySchema(
 );
 
 /** The plain check of spoolSchema. */
-export const plainSpool = object({ dir: text(1), maxBytes: optional(plainSize) });
+export const plainSpool = object({ dir: text(1), maxBytes: optional(plainPositiveSize) });
 
 /** Where held records wait for a later attempt or the next start: `spool: { dir, maxBytes }`. */
 export const spoolSchema = lazySchema(
-  (z) => z.strictObject({ dir: z.string().min(1), maxBytes: sizeSchema.optional() }),
+  (z) => z.strictObject({ dir: z.string().min(1), maxBytes: positiveSizeSchema.optional() }),
   plainSpool,
 );
 

@@ -68,6 +68,25 @@ export const sizeSchema = lazySchema(
   plainSize,
 );
 
+/** A size above zero: a bound of nothing (a spool that holds no line) is a mistake, not a setting. */
+export const plainPositiveSize: PlainCheck = where(plainSize, (bytes) => (bytes as number) > 0);
+
+export const positiveSizeSchema = lazySchema(
+  (z) =>
+    z.union([z.number(), z.string()]).transform((value, ctx) => {
+      const bytes = parseSize(value);
+      if (bytes === undefined || bytes <= 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected a size above zero like "100MB", "64KB" or a number of bytes',
+        });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
+  plainPositiveSize,
+);
+
 export const durationSchema = lazySchema(
   (z) =>
     z.union([z.number(), z.string()]).transform((value, ctx) => {

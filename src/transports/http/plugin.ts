@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { closest } from '../../core/util/closest.js';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { deprecatedOption, plainSize, sizeSchema } from '../../core/plugin/units.js';
+import { deprecatedOption, plainSize, positiveSizeSchema, sizeSchema } from '../../core/plugin/units.js';
 import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
 import {
   arrayOf,
@@ -109,7 +109,7 @@ const httpSchema = lazySchema(
         /** Where what is held at exit waits for the next start: `dir` relative to the config. */
         spool: spoolSchema.optional(),
         spoolDir: deprecatedOption(z.string().min(1).optional(), RENAMED.spoolDir),
-        spoolMaxBytes: deprecatedOption(sizeSchema.optional(), RENAMED.spoolMaxBytes),
+        spoolMaxBytes: deprecatedOption(positiveSizeSchema.optional(), RENAMED.spoolMaxBytes),
       })
       .refine((o) => o.preset === undefined || httpPreset(o.preset) !== undefined, {
         // A function: the names known when the config is read, registered ones included.

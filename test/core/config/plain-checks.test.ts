@@ -61,6 +61,8 @@ const OBJECTS: unknown[] = [
     { dir: 'spool' },
     { dir: '' },
     { dir: 'spool', maxBytes: '1MB' },
+    { dir: 'spool', maxBytes: 0 },
+    { dir: 'spool', maxBytes: '0KB' },
     { dirr: 'x' },
   ],
   ...[{ maxAttempts: 3, baseMs: '100ms', maxMs: '5s' }, { maxAttempts: 0 }, { deadlineMs: '1m' }, { intervalMs: '1s' }],
@@ -328,6 +330,15 @@ const BEFORE: [object, string][] = [
       'expected string, got undefined',
   ],
   [{ router: { spoolDir: '' } }, 'router.spoolDir: expected at least 1 character(s)'],
+  // A spool of no bytes kept only the newest line, dropping the rest as each came: a mistake, said as one.
+  [
+    { router: { spool: { dir: 'x', maxBytes: 0 } } },
+    'router.spool.maxBytes: expected a size above zero like "100MB", "64KB" or a number of bytes',
+  ],
+  [
+    { transports: [{ type: 'http', url: 'http://127.0.0.1:9/', spool: { dir: 'x', maxBytes: '0MB' } }] },
+    'transports[0].spool.maxBytes: expected a size above zero like "100MB", "64KB" or a number of bytes',
+  ],
   [
     { router: { spoolDr: 'x' } },
     'router.spoolDr: unknown option "spoolDr" (known: strategy, deadLetter, continueOnError, health, ' +
