@@ -22,6 +22,7 @@ import { HttpTransport } from './transport.js';
 import type { PresetOptions } from './preset.js';
 import { httpPreset, httpPresetNames } from './presets/index.js';
 import { headerProblem } from './secrets.js';
+import { namesPortZero, PORT_ZERO } from './transport.js';
 
 // The `http` entry of a config: its schema, and the transport it makes.
 
@@ -37,7 +38,8 @@ const RENAMED = {
  */
 const plainUrl = where(
   text(1, /^https?:\/\/[^\s]*$/i),
-  (url) => URL.canParse(url as string) && /^https?:$/.test(new URL(url as string).protocol),
+  (url) =>
+    URL.canParse(url as string) && /^https?:$/.test(new URL(url as string).protocol) && !namesPortZero(url as string),
 );
 
 const plainHeaders = where(record(text(), text()), (headers) =>
@@ -69,7 +71,9 @@ const httpSchema = lazySchema(
   (z) =>
     z
       .strictObject({
-        url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+        url: z
+          .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+          .refine((url) => !namesPortZero(url), { error: PORT_ZERO }),
         preset: z.string().optional(),
         // A header Node would refuse (CR, LF: a split request) is a config error, not a failure per request.
         headers: z

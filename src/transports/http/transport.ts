@@ -37,6 +37,7 @@ export class HttpTransport extends BatchTransport {
     const schemeOf = (url: string) => (URL.canParse(url) ? new URL(url).protocol : undefined);
     const expected = 'http transport: url: expected an http:// or https:// URL';
     if (!['http:', 'https:'].includes(schemeOf(options.url) ?? '')) throw new TypeError(expected);
+    if (namesPortZero(options.url)) throw new TypeError(`http transport: url: ${PORT_ZERO}`);
     const preset = options.preset ?? httpPreset('ndjson')!({ line: (r) => r.json() });
     const url = preset.url ? preset.url(options.url) : options.url;
     const protocol = schemeOf(url);
@@ -88,6 +89,16 @@ export class HttpTransport extends BatchTransport {
     // Sockets of attempts nobody waits for any more must not keep the process alive.
     this.sender.close();
   }
+}
+
+export const PORT_ZERO = 'expected a port from 1 to 65535, got port 0';
+
+/**
+ * Whether a parsed URL names port 0: Node's client takes it for no port and connects to the
+ * scheme's default (80, 443), so the records would go to whatever listens there.
+ */
+export function namesPortZero(url: string): boolean {
+  return URL.canParse(url) && new URL(url).port === '0';
 }
 
 interface Send {
