@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { HttpResponse } from './preset.js';
@@ -7,6 +8,21 @@ import type { HttpResponse } from './preset.js';
 const gzipAsync = promisify(gzip);
 /** A response body is read up to this much: enough for any error message or bulk answer. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** Sockets that have a listener of our own for errors no request is there to take. */
+const guarded = new WeakSet<Socket>();
+
+/**
+ * Node's client frees a keep-alive socket once its answer is read, even with a write of the
+ * request still pending (a server that answered before the body was in): that write's error
+ * (ECONNRESET) then comes with no listener, and an unhandled 'error' would end the process.
+ * Such an error concerns no attempt (a request on the socket hears of it through its own).
+ */
+function guardSocket(socket: Socket): void {
+  if (guarded.has(socket)) return;
+  guarded.add(socket);
+  socket.on('error', () => undefined);
+}
 
 /** gzip, or none; bodies under `minBytes` (default 1 KiB) go plain: gzip would only add bytes and time. */
 export type Compression = 'gzip' | 'none' | { type: 'gzip' | 'none'; minBytes?: number };
@@ -121,7 +137,10 @@ export class Sender {
       });
       // An attempt in flight does not keep the process alive: whoever waits for it (a flush,
       // a close, the end of a script) does, for as long as it is willing to wait.
-      req.on('socket', (socket) => socket.unref());
+      req.on('socket', (socket) => {
+        socket.unref();
+        guardSocket(socket);
+      });
       req.setTimeout(this.options.timeoutMs, () =>
         req.destroy(new Error(`request timed out after ${this.options.timeoutMs} ms`)),
       );
