@@ -97,17 +97,29 @@ export class Sender {
               body: Buffer.concat(chunks).toString('utf8'),
             }
           : undefined;
+      /**
+       * A 2xx that came before the body was all handed to the socket (a stub or a proxy that
+       * answers at the head) cannot speak for records the server has not got: it waits for the
+       * body's end, and the attempt fails (outcome unknown) if the body never goes out whole.
+       */
+      const early = (read: HttpResponse): boolean => !written && read.status >= 200 && read.status < 300;
       const answer = (): void => {
         const read = settled ? undefined : whole();
-        if (read === undefined) return;
+        if (read === undefined || early(read)) return;
         settled = true;
         resolve(read);
       };
       const reject = (error: Error): void => {
         // Bytes after a whole answer that break the connection (a 204 or 304 sent with a
         // body, stray bytes) do not unsay it: its end, or the close below, settles the attempt.
-        if (settled || whole() !== undefined) return;
+        const read = whole();
+        if (settled || (read !== undefined && !early(read))) return;
         settled = true;
+        if (read !== undefined) {
+          const why = `HTTP ${read.status} came before the request body was sent whole (${error.message})`;
+          fail(Object.assign(new Error(why), { outcomeUnknown: true }));
+          return;
+        }
         fail(Object.assign(error, { outcomeUnknown: written }));
       };
       const req = request(url, { method: 'POST', agent: this.agent, headers, signal }, (res) => {
@@ -125,8 +137,11 @@ export class Sender {
           chunks.push(chunk);
         });
         res.on('end', answer);
-        // An answer cut short (the connection closed before its end) is no answer.
-        const cut = (): void => reject(new Error(`the answer was cut short (status ${res.statusCode})`));
+        // An answer cut short (the connection closed before its end) is no answer; a whole
+        // one's close says nothing (an early 2xx waits for the request's own end).
+        const cut = (): void => {
+          if (whole() === undefined) reject(new Error(`the answer was cut short (status ${res.statusCode})`));
+        };
         res.on('error', cut);
         res.on('close', cut);
       });
@@ -147,6 +162,7 @@ export class Sender {
       req.on('error', reject);
       req.on('finish', () => {
         written = true;
+        answer();
       });
       // Whatever ended the request without a word above settles the attempt, once the answer's
       // last events (data still buffered, its end) have run.

@@ -13,9 +13,14 @@ afterEach(async () => {
 
 /**
  * A receiver that answers `200` to each connection's request as soon as its head arrives,
- * reads (and discards) whatever else comes, and after `resetAfterMs` resets the connection.
+ * then reads (and discards) whatever else comes and after `resetAfterMs` resets the
+ * connection, or reads on and keeps it open (`'read on'`), or reads nothing more and keeps
+ * it open (`'stop reading'`). `bytes` counts what it read.
  */
-async function earlyAnswer(resetAfterMs: number): Promise<{ url: string }> {
+async function earlyAnswer(
+  resetAfterMs: number | 'read on' | 'stop reading',
+): Promise<{ url: string; bytes: () => number }> {
+  let bytes = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -23,10 +28,14 @@ async function earlyAnswer(resetAfterMs: number): Promise<{ url: string }> {
     socket.on('error', () => undefined);
     let answered = false;
     socket.on('data', (data) => {
+      bytes += data.length;
       if (answered || !data.includes('\r\n\r\n')) return;
       answered = true;
-      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
-      setTimeout(() => socket.resetAndDestroy(), resetAfterMs);
+      // Reading on, one request per connection: the answer says so (the next goes on another).
+      const close = resetAfterMs === 'read on' ? 'Connection: close\r\n' : '';
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 0\r\n${close}\r\n`);
+      if (resetAfterMs === 'stop reading') socket.pause();
+      else if (resetAfterMs !== 'read on') setTimeout(() => socket.resetAndDestroy(), resetAfterMs);
     });
   });
   const close = server.close.bind(server);
@@ -36,7 +45,7 @@ async function earlyAnswer(resetAfterMs: number): Promise<{ url: string }> {
   };
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ingest` };
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ingest`, bytes: () => bytes };
 }
 
 describe('an answer that comes before the request body is written whole', () => {
@@ -60,5 +69,44 @@ describe('an answer that comes before the request body is written whole', () => 
     expect(stats.logged).toBe(60_000);
     expect(stats.pending).toBe(0);
     expectAddsUp(stats);
+  });
+
+  it('and the server reads no more: the records it never got are not counted delivered', async () => {
+    const server = await earlyAnswer('stop reading');
+    const child = await runChild(
+      `const log = createLogger({ exitFlush: false, base: null, router: { health: { failureThreshold: 1000000 } },
+         transports: [{ type: 'http', url: ${JSON.stringify(server.url)}, timeoutMs: 300,
+           batch: { maxRecords: 1000, maxBytes: 8388608, intervalMs: 10 }, retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 } }] });
+       const pad = 'p'.repeat(4000);
+       for (let i = 0; i < 1000; i++) log.info({ i, pad }, 'sent');
+       await log.flush({ timeoutMs: 20000 });
+       await log.close({ timeoutMs: 5000 });
+       writeSync(1, JSON.stringify(log.stats()) + '\\n');`,
+    );
+    expect(child.code).toBe(0);
+    const stats = lastJson<LoggerStats>(child.stdout);
+    // 4 MB of records, of which the receiver read the head and what the socket buffers held.
+    expect(server.bytes()).toBeLessThan(4_000_000);
+    expect(stats).toMatchObject({ logged: 1000, delivered: 0, failed: 1000, pending: 0 });
+    expectAddsUp(stats);
+  });
+
+  it('and the server reads it all: delivered once the body is out, each record sent once', async () => {
+    const server = await earlyAnswer('read on');
+    const child = await runChild(
+      `const log = createLogger({ exitFlush: false, base: null, router: { health: { failureThreshold: 1000000 } },
+         transports: [{ type: 'http', url: ${JSON.stringify(server.url)}, timeoutMs: 5000,
+           batch: { maxRecords: 1000, maxBytes: 8388608, intervalMs: 10 }, retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 } }] });
+       const pad = 'p'.repeat(4000);
+       for (let i = 0; i < 3000; i++) log.info({ i, pad }, 'sent');
+       await log.flush({ timeoutMs: 20000 });
+       await log.close({ timeoutMs: 5000 });
+       writeSync(1, JSON.stringify(log.stats()) + '\\n');`,
+    );
+    expect(child.code).toBe(0);
+    const stats = lastJson<LoggerStats>(child.stdout);
+    expect(stats).toMatchObject({ logged: 3000, delivered: 3000, failed: 0, possibleDuplicates: 0 });
+    expect(server.bytes()).toBeGreaterThan(12_000_000);
+    expect(server.bytes()).toBeLessThan(13_000_000);
   });
 });
