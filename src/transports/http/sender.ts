@@ -2,12 +2,45 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, t
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { brotliDecompress, gunzip, gzip, inflate } from 'node:zlib';
 import type { HttpResponse } from './preset.js';
 
 const gzipAsync = promisify(gzip);
 /** A response body is read up to this much: enough for any error message or bulk answer. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** The codings an answer may come in: no Accept-Encoding is sent, so any is acceptable (RFC 9110, 12.5.3). */
+const DECODERS: Record<string, typeof gunzip> = {
+  gzip: gunzip,
+  'x-gzip': gunzip,
+  deflate: inflate,
+  br: brotliDecompress,
+};
+
+/**
+ * The answer's body with its content codings undone (last applied first), at most the answer
+ * cap decoded; rejects when a coding does not decode. A coding not known here is left on.
+ */
+async function decodedBody(raw: Buffer, coding: string | string[] | undefined): Promise<Buffer> {
+  if (typeof coding !== 'string' || raw.length === 0) return raw;
+  const codings = coding
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '' && name !== 'identity');
+  if (codings.some((name) => DECODERS[name] === undefined)) return raw;
+  let body = raw;
+  for (const name of codings.reverse()) {
+    const decode = DECODERS[name]!;
+    try {
+      body = await new Promise<Buffer>((resolve, reject) =>
+        decode(body, { maxOutputLength: MAX_RESPONSE_BYTES }, (error, out) => (error ? reject(error) : resolve(out))),
+      );
+    } catch (error) {
+      throw new Error(`the answer's ${name} body could not be decoded: ${(error as Error).message}`);
+    }
+  }
+  return body;
+}
 
 /** Sockets that have a listener of our own for errors no request is there to take. */
 const guarded = new WeakSet<Socket>();
@@ -91,11 +124,7 @@ export class Sender {
       /** The answer, once the parser holds all of it (status, headers, body) and it was not capped. */
       const whole = (): HttpResponse | undefined =>
         response?.complete && !capped
-          ? {
-              status: response.statusCode ?? 0,
-              headers: response.headers as IncomingHttpHeaders,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }
+          ? { status: response.statusCode ?? 0, headers: response.headers as IncomingHttpHeaders, body: '' }
           : undefined;
       /**
        * A 2xx that came before the body was all handed to the socket (a stub or a proxy that
@@ -107,7 +136,16 @@ export class Sender {
         const read = settled ? undefined : whole();
         if (read === undefined || early(read)) return;
         settled = true;
-        resolve(read);
+        const raw = Buffer.concat(chunks);
+        decodedBody(raw, read.headers['content-encoding']).then(
+          (body) => resolve({ ...read, body: body.toString('utf8') }),
+          // A 2xx whose body cannot be read may hold a partial success: unknown, so retried.
+          // Any other status decides alone; its body is only quoted, as it came.
+          (error: Error) =>
+            read.status >= 200 && read.status < 300
+              ? fail(Object.assign(error, { outcomeUnknown: true }))
+              : resolve({ ...read, body: raw.toString('utf8') }),
+        );
       };
       const reject = (error: Error): void => {
         // Bytes after a whole answer that break the connection (a 204 or 304 sent with a
