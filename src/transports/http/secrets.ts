@@ -6,10 +6,19 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What Node refuses in a header value: CR, LF and the other control characters but tab, or past Latin-1. */
 const BAD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
+/**
+ * Headers that frame the body, which each request sets from the body it sends: a configured
+ * Transfer-Encoding went out beside the Content-Length (refused by servers as a smuggling
+ * attempt), a Content-Encoding named a coding the body did not have.
+ */
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'content-encoding']);
+
 /** Why a header cannot be sent as configured, or undefined when it can. */
 export function headerProblem(name: string, value: unknown): string | undefined {
   if (!HEADER_NAME.test(name))
     return `expected a header name (letters, digits and !#$%&'*+-.^_\`|~), got ${JSON.stringify(name)}`;
+  if (FRAMING.has(name.toLowerCase()))
+    return `expected no ${name} header: it is set by the transport, from each request's body (see "compression")`;
   if (typeof value !== 'string') return 'expected a string';
   const bad = BAD_VALUE_CHAR.exec(value);
   if (bad === null) return undefined;
