@@ -48,7 +48,10 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     // `/_bulk` ends the path, before any query (`?pipeline=…`, `?refresh=…`).
     url: (base) => {
       const url = new URL(base);
-      if (!url.pathname.endsWith('/_bulk')) url.pathname = `${url.pathname.replace(/\/$/, '')}/_bulk`;
+      // Trailing slashes end no path here: `…/_bulk/` appended to became `/_bulk/_bulk`, an
+      // index named `_bulk`, refused.
+      const path = url.pathname.replace(/\/+$/, '');
+      url.pathname = path.endsWith('/_bulk') ? path : `${path}/_bulk`;
       return url.toString();
     },
     body(records) {
