@@ -46,6 +46,27 @@ const plainHeaders = where(record(text(), text()), (headers) =>
   Object.entries(headers as Record<string, string>).every(([name, value]) => headerProblem(name, value) === undefined),
 );
 
+/**
+ * Whether Elasticsearch and OpenSearch take `name` as an index: lowercase, none of the characters
+ * they refuse, no leading `-`, `_` or `+`, not `.` or `..`, at most 255 bytes; or a date-math name
+ * (`<logs-{now/d}>`). Either refuses any other item by item, so every record would fail.
+ */
+function indexNameTaken(name: string): boolean {
+  if (/^<.+>$/s.test(name)) return true;
+  return (
+    name === name.toLowerCase() &&
+    !/[\s\\/*?"<>|,#:]/.test(name) &&
+    !/^[-_+]/.test(name) &&
+    name !== '.' &&
+    name !== '..' &&
+    Buffer.byteLength(name) <= 255
+  );
+}
+
+const INDEX_NAME =
+  'expected an index name Elasticsearch and OpenSearch take: lowercase, without spaces or \\ / * ? " < > | , # :, ' +
+  'not starting with -, _ or +';
+
 const compressionType = oneOf('gzip', 'none');
 
 /** The plain check of httpSchema: the usual options, vouched for without loading zod. */
@@ -60,7 +81,7 @@ const plainHttp: PlainCheck = object({
   ),
   labels: optional(arrayOf(text())),
   metadata: optional(arrayOf(text())),
-  index: optional(text(1)),
+  index: optional(where(text(1), (name) => indexNameTaken(name as string))),
   table: optional(text(0, /^[A-Za-z_][\w.]*$/)),
   columns: optional(record(text(), text())),
   insertDeduplicationToken: optional(bool),
@@ -103,7 +124,7 @@ const httpSchema = lazySchema(
           .optional(),
         labels: z.array(z.string()).optional(),
         metadata: z.array(z.string()).optional(),
-        index: z.string().min(1).optional(),
+        index: z.string().min(1).refine(indexNameTaken, { error: INDEX_NAME }).optional(),
         table: z
           .string()
           .regex(/^[A-Za-z_][\w.]*$/, { error: 'expected a table name' })
