@@ -624,7 +624,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /** Is anything held in memory that a flush could still deliver? */
   get holding(): boolean {
-    return this.targets.some((t) => !t.released && t.held().inMemory > 0);
+    return this.targets.some((t) => !t.released && t.sending);
   }
 
   flushSync(): void {

@@ -218,6 +218,15 @@ export class Target {
     return this.queue.length === 0 && this.inTransport < this.window;
   }
 
+  /**
+   * Does the transport hold anything a wait could still see settled? An earlier process's
+   * lines it is replaying count, though they are not this process's records: a script that
+   * returned with them in flight ended under their request and failed what the server took.
+   */
+  get sending(): boolean {
+    return this.held().inMemory > 0 || this.adoptedInTransport > 0;
+  }
+
   /** Has the target caught up: nothing queued or spooled, room in the transport? */
   caughtUp(): boolean {
     return this.queue.length === 0 && !this.spooling && this.inTransport < this.window;
