@@ -81,6 +81,14 @@ function onExit(): void {
 }
 
 function onBeforeExit(): void {
+  eachBeforeExit();
+  // The application's listeners added after ours run after it, and what they log would be
+  // held with nothing keeping the process alive (Node ended it, failing those records): looked
+  // at again once every listener has run, before Node decides whether the process ends.
+  queueMicrotask(eachBeforeExit);
+}
+
+function eachBeforeExit(): void {
   for (const item of live) {
     try {
       item.beforeExit();

@@ -390,6 +390,27 @@ describe("F4: work after a script's end", () => {
   });
 });
 
+describe("F4b: a record logged by the application's beforeExit listener added after the logger's", () => {
+  it('each of the 5 reaches a live receiver, none failed as if the process had exited under it', async () => {
+    const rx = await receiver('ok');
+    const dir = folder('beforeexit-after');
+    const child = await runChild(
+      `const log = createLogger(${config(rx.url, dir)});
+       ${PRINT_AT_EXIT}
+       let n = 0;
+       // Added after the logger's own: it runs once the logger has looked for work.
+       process.on('beforeExit', () => { if (n < 5) log.info({ i: n++ }, 'from beforeExit'); });
+       log.info({ i: 100 }, 'main');`,
+    );
+    expect(child.code).toBe(0);
+    // Before, the second record (i 1) waited in the transport with nothing keeping the process
+    // alive: Node ended it, and the record failed ("process exited before the records were sent").
+    expect(lastJson<Counts>(child.stdout)).toMatchObject({ logged: 6, delivered: 6, failed: 0, pending: 0 });
+    expect(rx.distinct()).toBe(6);
+    expect(deadIds(dir).size).toBe(0);
+  });
+});
+
 describe('F5: a stale pid lock taken over by another process at the same time', () => {
   const PID_LOCK = join(dirname(DIST_ESM), 'core', 'io', 'pid-lock.js');
 
