@@ -47,6 +47,18 @@ describe('pino.destination() as a transport', () => {
     expect(lines(join(dir, 'dead.ndjson'))).toEqual([]);
   });
 
+  it('asynchronous, process.exit() before it is open: pino throws, every record dead-lettered first', async () => {
+    const dir = tempFolder('pino-destination-unopened-exit');
+    const result = await runChild(script(dir, false, 'process.exit(0);'));
+    // pino's exit handler, added with the destination (before the logger's), throws "not ready yet".
+    expect(result.stderr).toContain('not ready yet');
+    // Before, that throw ended the process before the logger's own handler ran: nothing written,
+    // failed or said, all 11 records lost without a trace (the other logger's one is said with these).
+    const dead = lines(join(dir, 'dead.ndjson')).filter((line) => line.includes('"msg":"one"'));
+    expect(dead).toHaveLength(10);
+    expect(result.stderr).toContain('10 record(s) failed (sonic-boom#0: process exited before the records were sent)');
+  });
+
   it('close() of both loggers that share it: true each, its buffer written, left open for pino', async () => {
     const dir = tempFolder('pino-destination-close');
     const end = `

@@ -161,7 +161,9 @@ export function registerForExit(item: ExitParticipant): void {
   }
   if (!exitHooked) {
     exitHooked = true;
-    process.on('exit', onExit);
+    // First: an 'exit' listener added before ours that throws ends the process there (pino's
+    // for a pino.destination() still opening its file does), and ours would never run.
+    process.prependListener('exit', onExit);
     process.on('beforeExit', onBeforeExit);
   }
   if (item.handleExceptions && !monitorHooked) {
