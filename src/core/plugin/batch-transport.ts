@@ -406,11 +406,15 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * of a spool sent its first batch again and again and never the rest. Its answer is waited
    * for (the request has its own deadline; a close with a timeout destroys the transport).
    */
-  private async replayAnswered(): Promise<void> {
-    const replaying = (): boolean => [...this.sending].some((batch) => batch.read !== undefined);
-    while (!this.stopped && this.gaveUp === undefined && replaying()) {
+  override async replayAnswered(): Promise<void> {
+    while (!this.stopped && this.gaveUp === undefined && this.replaying) {
       await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
     }
+  }
+
+  override get replaying(): boolean {
+    for (const batch of this.sending) if (batch.read !== undefined) return true;
+    return false;
   }
 
   private shutDown(): void {

@@ -198,6 +198,19 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     return this.#unsettled !== undefined;
   }
 
+  /**
+   * Is a read of the transport's own spool being sent? Its records count as parked, not held,
+   * so no wait on the counts sees them: the end of a script asks here, so as not to end under it.
+   */
+  get replaying(): boolean {
+    return false;
+  }
+
+  /** Resolves once no read of the spool is being sent (its answer has come, or it was given up). */
+  replayAnswered(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Push what is held towards its destination for a close: no waiting out long backoffs. */
   protected startClose(): void {
     this.startFlush();

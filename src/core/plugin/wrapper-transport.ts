@@ -173,6 +173,15 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     return this.inner.waitsWithoutDeadline || super.waitsWithoutDeadline;
   }
 
+  override get replaying(): boolean {
+    return this.inner.replaying === true;
+  }
+
+  override replayAnswered(): Promise<void> {
+    // Duck-typed: an inner transport built against another copy of streamlog may predate it.
+    return typeof this.inner.replayAnswered === 'function' ? this.inner.replayAnswered() : Promise.resolve();
+  }
+
   protected override async closeResources(): Promise<void> {
     await this.inner.close();
   }

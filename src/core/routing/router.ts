@@ -568,7 +568,11 @@ export class Router extends EventEmitter<RouterEvents> {
    * dead-lettered, and the stream is destroyed; the other targets are waited for still.
    */
   private async settleTarget(target: Target, streamWaitMs: number | undefined): Promise<void> {
-    const settling = this.backpressure.flushTarget(target, true);
+    const transport = target.transport;
+    const settling = this.backpressure
+      .flushTarget(target, true)
+      // Duck-typed: a transport from another copy of streamlog may not know replayAnswered.
+      .then(() => (typeof transport.replayAnswered === 'function' ? transport.replayAnswered() : undefined));
     if (streamWaitMs === undefined || !target.transport.waitsWithoutDeadline) return settling;
     // Given up after a stretch in which it settled nothing: a stream that is slow but moving
     // is waited for, however long the whole takes, and `exitTimeoutMs: 0` (a script's end

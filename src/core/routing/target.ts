@@ -219,12 +219,13 @@ export class Target {
   }
 
   /**
-   * Does the transport hold anything a wait could still see settled? An earlier process's
-   * lines it is replaying count, though they are not this process's records: a script that
-   * returned with them in flight ended under their request and failed what the server took.
+   * Does the transport hold anything a wait could still see settled? Lines of a spool being
+   * replayed count, though not this process's records: a script that returned with them in
+   * flight ended under their request, and what the server took was failed (the router's
+   * spool) or sent again at the next start (a transport's own spool, its read not committed).
    */
   get sending(): boolean {
-    return this.held().inMemory > 0 || this.adoptedInTransport > 0;
+    return this.held().inMemory > 0 || this.adoptedInTransport > 0 || this.transport.replaying === true;
   }
 
   /** Has the target caught up: nothing queued or spooled, room in the transport? */
