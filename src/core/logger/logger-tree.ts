@@ -378,8 +378,19 @@ export class LoggerTree {
     } catch (redactError) {
       fields = { logError: `uncaught error could not be redacted: ${String(redactError)}` };
     }
-    this.emit(fatal, Date.now(), message, fields, this.rootScope, undefined);
+    // A crash while close() runs (a shutdown, its likeliest moment) is still routed: the
+    // transports are open until the close is done. It was dropped as if logged after close().
+    const closing = this.closed && !this.closeDone;
+    if (closing) this.closed = false;
+    try {
+      this.emit(fatal, Date.now(), message, fields, this.rootScope, undefined);
+    } finally {
+      if (closing) this.closed = true;
+    }
   }
+
+  /** close() has ended every transport (or given up on it). */
+  private closeDone = false;
 
   close(timeoutMs?: number): Promise<boolean> {
     // Asked again with a timeout: the close under way gives up by then (it may have had none).
@@ -391,6 +402,7 @@ export class LoggerTree {
         // A stream handed in as a transport has no deadline of its own: exitTimeoutMs is its.
         return await this.router.close(timeoutMs, this.exitTimeoutMs);
       } finally {
+        this.closeDone = true;
         // Records a close({ timeoutMs }) abandoned inside a transport are failed at the process's
         // end (see Router.exitSync): the logger stays on the exit path until then.
         if (!this.router.abandonedAny) unregisterForExit(this);

@@ -411,6 +411,38 @@ describe("F4b: a record logged by the application's beforeExit listener added af
   });
 });
 
+describe('F4c: an uncaught exception while close() is under way', () => {
+  it('is logged as fatal to the transports still open, not dropped as a record after close()', async () => {
+    const rx = await receiver('stall');
+    const dir = folder('crash-while-closing');
+    const file = join(dir, 'app.log');
+    const both = JSON.parse(config(rx.url, dir)) as { transports: unknown[] };
+    both.transports.push({ type: 'file', path: file });
+    const child = await runChild(
+      `const log = createLogger(${JSON.stringify(both)});
+       ${PRINT_AT_EXIT}
+       for (let i = 0; i < 10; i++) log.info({ i }, 'before');
+       // The close waits for the stalled receiver; the crash comes meanwhile.
+       void log.close();
+       setTimeout(() => { throw new Error('crash during shutdown'); }, 100);`,
+    );
+    expect(child.code).toBe(1);
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Before, the fatal record was counted in droppedAfterClose and written nowhere.
+    expect(lines.at(-1)).toMatchObject({
+      level: 60,
+      msg: 'uncaught exception',
+      err: { message: 'crash during shutdown' },
+    });
+    expect(lastJson<Counts>(child.stdout)).toMatchObject({ logged: 11, pending: 0, droppedAfterClose: 0 });
+    // The ten and the crash's record (no i), which the stalled receiver never took.
+    expect(deadIds(dir)).toEqual(new Set([...Array.from({ length: 10 }, (_, i) => i), undefined]));
+  });
+});
+
 describe('F5: a stale pid lock taken over by another process at the same time', () => {
   const PID_LOCK = join(dirname(DIST_ESM), 'core', 'io', 'pid-lock.js');
 
