@@ -45,13 +45,26 @@ export class FailureReporter {
       },
       failed: (records, reason) => {
         this.deadLetterFailed += records.length;
-        events.diagnose(
-          `${records.length} record(s) could not be written to the dead-letter file ${deadLetter.path}: ` +
-            reason.message,
-          reason,
-        );
+        if (this.unwritten !== undefined) {
+          this.unwritten.count += records.length;
+          this.unwritten.reason ??= reason;
+        } else this.sayUnwritten(records.length, reason);
       },
     });
+  }
+
+  /**
+   * Dead letters of one report that could not be written, said once: the file takes them in
+   * chunks of 64 KiB, and a second line within the minute is held back, so stderr said 348 of
+   * 500 at an exit (the rest as a repeat that the end of the process never tells).
+   */
+  private unwritten: { count: number; reason: Error | undefined } | undefined;
+
+  private sayUnwritten(count: number, reason: Error): void {
+    this.events.diagnose(
+      `${count} record(s) could not be written to the dead-letter file ${this.deadLetter!.path}: ${reason.message}`,
+      reason,
+    );
   }
 
   /** One target failed one record. */
@@ -133,11 +146,18 @@ export class FailureReporter {
     const failures = records.map(
       (record): DeliveryFailure => ({ record, reasons: [...(impl(record).failure?.reasons ?? [])] }),
     );
-    for (const failure of failures) this.deadLetterRecord(failure.record, failure.reasons);
-    // On disk before user code runs: a listener that exits the process (even from inside the
-    // exit path, where Node then stops at once) must not take buffered dead letters with it.
-    if (listening || listeningOld || this.exiting || events.listenerCount('diagnostic') > 0) {
-      this.deadLetter?.flushSync();
+    this.unwritten = { count: 0, reason: undefined };
+    try {
+      for (const failure of failures) this.deadLetterRecord(failure.record, failure.reasons);
+      // On disk before user code runs: a listener that exits the process (even from inside the
+      // exit path, where Node then stops at once) must not take buffered dead letters with it.
+      if (listening || listeningOld || this.exiting || events.listenerCount('diagnostic') > 0) {
+        this.deadLetter?.flushSync();
+      }
+    } finally {
+      const { count, reason } = this.unwritten;
+      this.unwritten = undefined;
+      if (reason !== undefined) this.sayUnwritten(count, reason);
     }
     events.reportingFailures(() => this.tell(failures, listening, listeningOld));
   }

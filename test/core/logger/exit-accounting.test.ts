@@ -163,6 +163,28 @@ describe('every record accounted at the end of the process', () => {
     expect(counts.deadLetterFailed).toBe(500 - written.length);
   });
 
+  it('process.exit() with a dead letter that cannot be opened by then: stderr says all 500 unwritten', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/ingest`;
+    const { dir, status, stderr, stats } = run(`
+      const { rmSync, writeFileSync } = await import('node:fs');
+      const log = createLogger({ base: null, router: { deadLetter: DIR + '/dl/dead.ndjson' },
+        transports: [{ type: 'http', url: ${JSON.stringify(url)}, retry: { baseMs: 60000 } }] });
+      printAtExit(log);
+      for (let i = 0; i < 500; i++) log.info({ i }, 'line');
+      // Its folder becomes a file after the logger was made: the open fails at the exit.
+      rmSync(DIR + '/dl', { recursive: true, force: true });
+      writeFileSync(DIR + '/dl', 'not a folder');
+      setTimeout(() => process.exit(0), 200);`);
+    expect(status).toBe(0);
+    expect(stats[0]).toMatchObject({ logged: 500, failed: 500, pending: 0, deadLettered: 0, deadLetterFailed: 500 });
+    // Before, "348 record(s) could not be written": the first 64 KiB chunk's, the rest held back as a repeat.
+    expect(stderr).toBe(
+      `streamlog: 500 record(s) could not be written to the dead-letter file ${join(dir, 'dl', 'dead.ndjson')}: ` +
+        `ENOTDIR: not a directory, open '${join(dir, 'dl', 'dead.ndjson')}'\n` +
+        'streamlog: 500 record(s) failed (http#0: process exited before the records were sent)\n',
+    );
+  });
+
   it('SIGHUP with records held for a dead backend: dies by it, every record failed, dead-lettered', async () => {
     const url = `http://127.0.0.1:${await freePort()}/ingest`;
     const { dir, signal, stderr } = run(`
