@@ -150,6 +150,10 @@ function unhookSignals(): void {
 
 export function registerForExit(item: ExitParticipant): void {
   live.add(item);
+  // The first logger made in an 'exit' listener: ours, added now, is not called in this 'exit'
+  // (Node calls the listeners it had), so what it logged was held for good. Node marks the
+  // process as exiting before that event, in every way it ends.
+  if ((process as { _exiting?: boolean })._exiting === true) exited = true;
   // Made while the process is ending (in an 'exit' listener): no later tick will write what
   // it buffers, and our 'exit' hook has run already, so it writes through from its start.
   if (exited) {

@@ -114,6 +114,23 @@ describe('every record accounted at the end of the process', () => {
     expect(stats[0]).toMatchObject({ logged: 100, delivered: 100, pending: 0 });
   });
 
+  it.each([
+    ['process.exit()', 'process.exit(0);'],
+    ['the script returning', ''],
+  ])("the first logger made in an 'exit' listener writes its lines too, after %s", (_end, end) => {
+    const { dir, status, stats } = run(`
+      process.on('exit', () => {
+        const late = createLogger({ base: null, transports: [{ type: 'file', path: DIR + '/late.log' }] });
+        for (let i = 0; i < 100; i++) late.info({ i }, 'from the exit listener');
+        writeSync(1, JSON.stringify(late.stats()) + '\\n');
+      });
+      ${end}`);
+    expect(status).toBe(0);
+    // Before, with no logger made before it, its 100 lines stayed buffered: none written, all pending.
+    expect(lines(join(dir, 'late.log')).map((l) => l.i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(stats[0]).toMatchObject({ logged: 100, delivered: 100, pending: 0 });
+  });
+
   it('process.exit(), 3,000 records held for a dead backend: stderr says all 3,000 failed, in one line', async () => {
     const url = `http://127.0.0.1:${await freePort()}/ingest`;
     const { dir, status, stderr, stats } = run(`
