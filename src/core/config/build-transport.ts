@@ -3,6 +3,7 @@ import stringify from 'fast-json-stable-stringify';
 import type { z } from 'zod';
 import { isWritable, toTransport } from '../plugin/adapters.js';
 import type { SonicBoomLike } from '../plugin/sonic-boom.js';
+import type { ThreadStreamLike } from '../plugin/thread-stream.js';
 import { lazySchema } from '../util/lazy-schema.js';
 import { object } from '../util/plain-checks.js';
 import { adoptEnvSources, copyEnvSources } from '../util/env-text.js';
@@ -56,7 +57,7 @@ export type TransportEntry =
 
 /** A live transport from code, with the routing options a config entry would carry. */
 export type LiveTransportEntry = z.input<z.ZodObject<typeof routingShape>> & {
-  transport: Transport | Writable | SonicBoomLike;
+  transport: Transport | Writable | SonicBoomLike | ThreadStreamLike;
 };
 
 const liveEntrySchema = lazySchema((z) => z.strictObject(routingShape), object(plainRouting));

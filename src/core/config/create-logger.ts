@@ -38,6 +38,7 @@ import { forgetCopies } from '../record/redacted-copies.js';
 import type { Transport } from '../plugin/transport.js';
 import { letGoOf } from '../plugin/adapters.js';
 import type { SonicBoomLike } from '../plugin/sonic-boom.js';
+import type { ThreadStreamLike } from '../plugin/thread-stream.js';
 import type { DeliveryFailure } from '../routing/events.js';
 import { defaultTargetId, Router } from '../routing/router.js';
 import { type FileEntry, type TargetEntry, targetConflicts } from './target-conflicts.js';
@@ -52,7 +53,7 @@ export interface LoggerOptions
     PinoFunctionOptions {
   /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
   serializers?: ConfigInput['serializers'] | Serializers;
-  transports?: (TransportEntry | LiveTransportEntry | Transport | Writable | SonicBoomLike)[];
+  transports?: (TransportEntry | LiveTransportEntry | Transport | Writable | SonicBoomLike | ThreadStreamLike)[];
   redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean };
   /**
    * Called for internal problems (a transport failing, a dropped call). Without it they go to

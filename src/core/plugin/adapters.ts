@@ -8,6 +8,7 @@ import { holdStream } from '../io/stream-holders.js';
 import { Queue } from '../util/queue.js';
 import type { LogRecord } from '../record/log-record.js';
 import { isSonicBoom, SonicBoomTransport } from './sonic-boom.js';
+import { isThreadStream, ThreadStreamTransport } from './thread-stream.js';
 import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
 
 const CALLED_BACK_TWICE = 'the stream called back twice for one write; later calls are ignored (said once)';
@@ -247,7 +248,8 @@ export function letGoOf(transport: Transport): void {
   if (
     transport instanceof StreamTransport ||
     transport instanceof WritableTransport ||
-    transport instanceof SonicBoomTransport
+    transport instanceof SonicBoomTransport ||
+    transport instanceof ThreadStreamTransport
   ) {
     transport.letGo();
   }
@@ -257,6 +259,7 @@ export function letGoOf(transport: Transport): void {
 export function toTransport(value: unknown, options: TransportOptions = {}): Transport {
   if (isTransport(value)) return value;
   if (isSonicBoom(value)) return new SonicBoomTransport(value, options);
+  if (isThreadStream(value)) return new ThreadStreamTransport(value, options);
   if (!isWritable(value)) throw new TypeError('a transport must be a Writable stream or a streamlog Transport');
   const stream = value;
   if (stream.writableObjectMode) return new WritableTransport(stream, options);
