@@ -274,6 +274,13 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
   }
   noteCopy(copy, obj);
   const texts = walk.texts;
+  // With causes, the message censored is the written "outer: inner"; the stack and the line's
+  // message repeat only the error's own, which goes with it.
+  if (obj instanceof Error && texts !== undefined && texts.length > textsBefore) {
+    const written = (form as { message: string }).message;
+    const own = readProperty(obj, 'message');
+    if (typeof own === 'string' && own !== written && texts.indexOf(written, textsBefore) >= 0) texts.push(own);
+  }
   if (texts !== undefined && texts.length > textsBefore && !Array.isArray(copy) && !(copy instanceof Map)) {
     scrubErrorLike(copy, texts.slice(textsBefore), walk.censorText);
   }

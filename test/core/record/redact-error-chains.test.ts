@@ -22,6 +22,19 @@ describe('redaction of errors: what the line writes of an error is what the path
     expect((await lineOf(['err'], (log) => log.error(new Error(SECRET)))).msg).toBe('[Redacted]');
   });
 
+  it("err.message of an error with a cause: its own message also leaves its stack and the line's message", async () => {
+    // Written "<message>: <cause's message>", the censored text was that join, which neither
+    // the stack ("Error: <message>") nor the line's message repeats: both kept the secret.
+    for (const path of ['err.message', 'err.*']) {
+      const line = await lineOf([path], (log) => log.error(new Error(SECRET, { cause: new Error('upstream') })));
+      expect(line.err.message).toBe('[Redacted]');
+      expect(line.msg).toBe('[Redacted]');
+    }
+    const line = await lineOf(['err.message'], (log) => log.error({ err: new Error(SECRET, { cause: 'upstream' }) }));
+    expect(line.err.stack).toMatch(/^Error: \[Redacted\]\n\s+at /);
+    expect(line.msg).toBe('[Redacted]');
+  });
+
   it("a cause's message also leaves the message and stack it is joined into", async () => {
     const err = new Error('outer', { cause: new Error(SECRET) });
     const line = await lineOf(['err.cause.message'], (log) => log.error(err));
