@@ -17,6 +17,14 @@ describe('timestamp functions, as pino', () => {
     expect(() => createLogger({ ...quiet, timestamp: frozenIso })).toThrow(/^timestamp: expected "epoch", "iso"/);
   });
 
+  it('pino’s isoTimeNano and unixTime are refused, not written as milliseconds', () => {
+    // isoTimeNano was taken for isoTime: its lines lost their nanoseconds, unsaid.
+    const quiet = { exitFlush: false, transports: [new Collector()] };
+    for (const timestamp of [pino.stdTimeFunctions.isoTimeNano, pino.stdTimeFunctions.unixTime]) {
+      expect(() => createLogger({ ...quiet, timestamp })).toThrow(/^timestamp: expected "epoch", "iso", true, false/);
+    }
+  });
+
   it('pino’s own functions, and one writing the time now in their form, are still taken', async () => {
     const functions = [
       pino.stdTimeFunctions.epochTime,

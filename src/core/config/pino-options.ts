@@ -208,7 +208,8 @@ export function timestampMode(value: Config['timestamp'] | (() => string)): Time
   if (typeof sample === 'string' && /^,"time":-?\d+$/.test(sample) && now(Number(sample.slice(8)))) return 'epoch';
   if (
     typeof sample === 'string' &&
-    /^,"time":"\d{4}-\d\d-\d\dT[\d:.]+Z"$/.test(sample) &&
+    // Milliseconds, as isoTime writes: isoTimeNano's nanoseconds would be cut off unsaid.
+    /^,"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"$/.test(sample) &&
     now(Date.parse(sample.slice(9, -1)))
   ) {
     return 'iso';
