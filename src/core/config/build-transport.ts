@@ -124,6 +124,14 @@ export function createTransport(
     ctx.made?.(transport, path);
     return { transport, target: { threshold }, handed: true };
   }
+  if (typeof entry === 'object' && entry !== null && Symbol.for('pino.metadata') in entry) {
+    // It routes by the level pino tells it before each write, which no transport is told.
+    throw new ConfigError(
+      path,
+      'pino.multistream() is not taken: give each of its streams as an entry with its level ' +
+        '({ transport: stream, level })',
+    );
+  }
   const live = (entry as { transport?: unknown } | null)?.transport;
   if (isTransport(live) || isWritable(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
   // A nested entry was expanded with its parent; expanding twice would undo "$$" escapes.

@@ -97,6 +97,14 @@ export function createLogger<const Levels extends Record<string, number> = Recor
 }
 
 function buildLogger(source: string | LoggerOptions | undefined, code: CodeOptions | undefined): Logger {
+  // Where pino takes a destination (`pino(opts, destination)`, `pino(destination)`): read as
+  // options, each of the stream's internals was an unknown option, with no word of where it goes.
+  if (hasWrite(code) || hasWrite(source)) {
+    throw new ConfigError(
+      '',
+      'a destination goes in `transports`: createLogger({ ...options, transports: [destination] })',
+    );
+  }
   const env = typeof source === 'object' && source.env ? source.env : process.env;
   if (source === undefined) {
     const found = findDefaultConfig(env);
@@ -107,6 +115,10 @@ function buildLogger(source: string | LoggerOptions | undefined, code: CodeOptio
     throw new ConfigError('', `expected a config object or a path to a JSON file, got ${kindOf(source)}`);
   }
   return build(withCode(source, code), process.cwd(), env);
+}
+
+function hasWrite(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { write?: unknown }).write === 'function';
 }
 
 /** The config with code's options over its own; a config that is not an object is left for build() to refuse. */

@@ -1,0 +1,33 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createLogger, type LoggerOptions } from '../../src/index.js';
+
+/*
+ * Where pino takes a destination (`pino(opts, destination)`, `pino(destination)`), streamlog
+ * takes it in `transports`. Put where pino's goes, it was read as options: one "unknown option"
+ * line for each of the stream's internals (_writableState, fd, …), about thirty of them, and
+ * no word of where it goes. pino.multistream() was refused as a transport entry with no "type".
+ */
+const build =
+  (...args: unknown[]) =>
+  () =>
+    (createLogger as (...a: unknown[]) => unknown)(...args);
+
+describe('a destination where pino takes it', () => {
+  it('after the options, or as the only argument: a ConfigError saying it goes in transports', () => {
+    const quiet: LoggerOptions = { exitFlush: false, level: 'warn' };
+    for (const call of [build(quiet, process.stdout), build(process.stdout)]) {
+      expect(call).toThrow(ConfigError);
+      expect(call).toThrow(
+        /^a destination goes in `transports`: createLogger\(\{ \.\.\.options, transports: \[destination\] \}\)$/,
+      );
+    }
+  });
+
+  it('pino.multistream() in transports: a ConfigError saying to give its streams as entries', () => {
+    const multi = pino.multistream([{ stream: process.stdout, level: 'info' }]);
+    expect(build({ exitFlush: false, transports: [multi] })).toThrow(
+      /^transports\[0\]: pino\.multistream\(\) is not taken: give each of its streams as an entry with its level/,
+    );
+  });
+});
