@@ -24,6 +24,31 @@ describe('a destination where pino takes it', () => {
     }
   });
 
+  it('an object with a write() only, as pino takes one: each line written to it, each record delivered', async () => {
+    // Refused before: an entry with no "type".
+    const written: string[] = [];
+    const sink = { write: (line: string) => written.push(line) };
+    const failing = {
+      write: () => {
+        throw new Error('sink is full');
+      },
+    };
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      timestamp: false,
+      transports: [sink, { transport: failing, level: 'error' }],
+      router: { strategy: 'any' },
+    });
+    log.info({ a: 1 }, 'one');
+    log.error('two');
+    expect(await log.flush()).toBe(true);
+    expect(written).toEqual(['{"level":30,"a":1,"msg":"one"}\n', '{"level":50,"msg":"two"}\n']);
+    const [first, second] = log.stats().targets;
+    expect([first!.delivered, first!.failed, second!.delivered, second!.failed]).toEqual([2, 0, 0, 1]);
+    await log.close();
+  });
+
   it('pino.multistream() in transports: a ConfigError saying to give its streams as entries', () => {
     const multi = pino.multistream([{ stream: process.stdout, level: 'info' }]);
     expect(build({ exitFlush: false, transports: [multi] })).toThrow(

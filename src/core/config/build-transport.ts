@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import stringify from 'fast-json-stable-stringify';
 import type { z } from 'zod';
-import { isWritable, toTransport } from '../plugin/adapters.js';
+import { isDestination, toTransport, type WriteOnlyDestination } from '../plugin/adapters.js';
 import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import type { ThreadStreamLike } from '../plugin/thread-stream.js';
 import { lazySchema } from '../util/lazy-schema.js';
@@ -57,7 +57,7 @@ export type TransportEntry =
 
 /** A live transport from code, with the routing options a config entry would carry. */
 export type LiveTransportEntry = z.input<z.ZodObject<typeof routingShape>> & {
-  transport: Transport | Writable | SonicBoomLike | ThreadStreamLike;
+  transport: Transport | Writable | SonicBoomLike | ThreadStreamLike | WriteOnlyDestination;
 };
 
 const liveEntrySchema = lazySchema((z) => z.strictObject(routingShape), object(plainRouting));
@@ -116,7 +116,7 @@ export function createTransport(
   ctx: BuildContext,
   alreadyExpanded = false,
 ): MadeTransport {
-  if (isTransport(entry) || isWritable(entry)) {
+  if (isTransport(entry) || isDestination(entry)) {
     const level = (entry as { level?: LevelInput }).level;
     const threshold = level === undefined ? undefined : levelValue(ctx.levels, level, `${path}.level`);
     // Wrapped last: a stream is held from here on, so nothing may throw after.
@@ -133,7 +133,7 @@ export function createTransport(
     );
   }
   const live = (entry as { transport?: unknown } | null)?.transport;
-  if (isTransport(live) || isWritable(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
+  if (isTransport(live) || isDestination(live)) return liveTransportEntry(entry as LiveTransportEntry, path, ctx);
   // A nested entry was expanded with its parent; expanding twice would undo "$$" escapes.
   const expanded = alreadyExpanded ? entry : expandEnv(entry, ctx.env, parsePathPrefix(path));
   if (typeof expanded !== 'object' || expanded === null || Array.isArray(expanded)) {

@@ -36,7 +36,7 @@ import { RecordShape } from '../record/shape.js';
 import { createRedactor, parseRedactPath, type Censor, type Redactor } from '../record/redact.js';
 import { forgetCopies } from '../record/redacted-copies.js';
 import type { Transport } from '../plugin/transport.js';
-import { letGoOf } from '../plugin/adapters.js';
+import { letGoOf, type WriteOnlyDestination } from '../plugin/adapters.js';
 import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import type { ThreadStreamLike } from '../plugin/thread-stream.js';
 import type { DeliveryFailure } from '../routing/events.js';
@@ -53,7 +53,15 @@ export interface LoggerOptions
     PinoFunctionOptions {
   /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
   serializers?: ConfigInput['serializers'] | Serializers;
-  transports?: (TransportEntry | LiveTransportEntry | Transport | Writable | SonicBoomLike | ThreadStreamLike)[];
+  transports?: (
+    | TransportEntry
+    | LiveTransportEntry
+    | Transport
+    | Writable
+    | SonicBoomLike
+    | ThreadStreamLike
+    | WriteOnlyDestination
+  )[];
   redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean };
   /**
    * Called for internal problems (a transport failing, a dropped call). Without it they go to

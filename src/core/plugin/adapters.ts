@@ -255,12 +255,60 @@ export function letGoOf(transport: Transport): void {
   }
 }
 
+/** An object with a write(line) and nothing else of a stream's: pino takes one as its destination. */
+export interface WriteOnlyDestination {
+  write(line: string): unknown;
+}
+
+/**
+ * A Writable, or an object with a write(line) only (a test's collector, a hand-made sink), as
+ * pino takes either. Not pino.multistream(): it routes by the level pino tells it before each write.
+ */
+export function isDestination(value: unknown): value is Writable | WriteOnlyDestination {
+  if (isWritable(value)) return true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { write?: unknown }).write === 'function' &&
+    !(Symbol.for('pino.metadata') in value)
+  );
+}
+
+/** A write-only destination: a record is delivered once its line's write() returns, failed if it throws. */
+export class WriteOnlyTransport extends Transport {
+  readonly type: string = 'write';
+
+  constructor(
+    readonly destination: WriteOnlyDestination,
+    options: TransportOptions = {},
+  ) {
+    super(options);
+  }
+
+  protected handle(record: LogRecord): void {
+    try {
+      this.destination.write(this.formatLine(record));
+    } catch (error) {
+      this.settleFailed([record], toError(error));
+      return;
+    }
+    this.settleDelivered(1);
+  }
+
+  protected override get settlesAllAtExit(): boolean {
+    return true;
+  }
+}
+
 /** Accepts whatever a user or plugin hands us and returns a transport. */
 export function toTransport(value: unknown, options: TransportOptions = {}): Transport {
   if (isTransport(value)) return value;
   if (isSonicBoom(value)) return new SonicBoomTransport(value, options);
   if (isThreadStream(value)) return new ThreadStreamTransport(value, options);
-  if (!isWritable(value)) throw new TypeError('a transport must be a Writable stream or a streamlog Transport');
+  if (!isWritable(value)) {
+    if (isDestination(value)) return new WriteOnlyTransport(value, options);
+    throw new TypeError('a transport must be a Writable stream or a streamlog Transport');
+  }
   const stream = value;
   if (stream.writableObjectMode) return new WritableTransport(stream, options);
   return new StreamTransport(stream, options);
