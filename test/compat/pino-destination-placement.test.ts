@@ -16,7 +16,10 @@ const build =
 describe('a destination where pino takes it', () => {
   it('after the options, or as the only argument: a ConfigError saying it goes in transports', () => {
     const quiet: LoggerOptions = { exitFlush: false, level: 'warn' };
-    for (const call of [build(quiet, process.stdout), build(process.stdout)]) {
+    // A path or a descriptor, as pino(opts, '/var/log/app.log') and pino(opts, 2) take: the path
+    // was spread into options "0", "1", …, and the descriptor ignored (2 wrote to stdout).
+    const calls = [build(quiet, process.stdout), build(process.stdout), build(quiet, '/tmp/app.log'), build(quiet, 2)];
+    for (const call of calls) {
       expect(call).toThrow(ConfigError);
       expect(call).toThrow(
         /^a destination goes in `transports`: createLogger\(\{ \.\.\.options, transports: \[destination\] \}\)$/,

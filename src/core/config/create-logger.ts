@@ -106,8 +106,9 @@ export function createLogger<const Levels extends Record<string, number> = Recor
 
 function buildLogger(source: string | LoggerOptions | undefined, code: CodeOptions | undefined): Logger {
   // Where pino takes a destination (`pino(opts, destination)`, `pino(destination)`): read as
-  // options, each of the stream's internals was an unknown option, with no word of where it goes.
-  if (hasWrite(code) || hasWrite(source)) {
+  // options, each of a stream's internals (or a path's characters) was an unknown option, and a
+  // descriptor was ignored, with no word of where it goes.
+  if (isDestinationArgument(code) || hasWrite(source)) {
     throw new ConfigError(
       '',
       'a destination goes in `transports`: createLogger({ ...options, transports: [destination] })',
@@ -123,6 +124,11 @@ function buildLogger(source: string | LoggerOptions | undefined, code: CodeOptio
     throw new ConfigError('', `expected a config object or a path to a JSON file, got ${kindOf(source)}`);
   }
   return build(withCode(source, code), process.cwd(), env);
+}
+
+/** A stream, a path or a descriptor, as pino takes after its options; code's options are an object. */
+function isDestinationArgument(code: unknown): boolean {
+  return hasWrite(code) || typeof code === 'string' || typeof code === 'number';
 }
 
 function hasWrite(value: unknown): boolean {
