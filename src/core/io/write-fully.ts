@@ -1,4 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs';
+import { monotonicMs } from '../util/monotonic.js';
 
 const EAGAIN_WAIT_MS = 1;
 /** Given up after this long without a byte taken (a reader that still reads is waited for). */
@@ -49,20 +50,22 @@ function pieceEnd(data: Uint8Array, offset: number, pipe: boolean): number {
 export function writeFully(fd: number, data: Uint8Array, pipe = false): number {
   let offset = 0;
   let end = 0;
-  let waited = 0;
+  /** When the reader last took nothing after taking something (undefined: it is taking). */
+  let stalledSince: number | undefined;
   while (offset < data.length) {
-    // Once per piece, not per try: a reader that stopped is waited out by counting tries.
     if (offset >= end) end = pieceEnd(data, offset, pipe);
     try {
       const n = writeSync(fd, data, offset, end - offset);
       offset += n;
       // The bound is on a reader that stopped, not on a slow one: progress starts the wait over.
-      if (n > 0) waited = 0;
+      if (n > 0) stalledSince = undefined;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN' && waited < EAGAIN_GIVE_UP_MS) {
+      // Timed on the monotonic clock, not by counting waits: on a loaded machine each 1 ms wait
+      // takes longer, and the bound stretched with it (10,000 waits took 15 s).
+      stalledSince ??= monotonicMs();
+      if (code === 'EAGAIN' && monotonicMs() - stalledSince < EAGAIN_GIVE_UP_MS) {
         Atomics.wait(sleeper, 0, 0, EAGAIN_WAIT_MS);
-        waited += EAGAIN_WAIT_MS;
         continue;
       }
       throw Object.assign(error as Error, { bytesWritten: offset }) as PartialWriteError;
