@@ -10,7 +10,7 @@ import { closeServersAfterEach, readBody } from './receiver.js';
 const servers: Server[] = [];
 closeServersAfterEach(servers);
 
-/** Answers a bulk request at `/_bulk` or `/<index>/_bulk` item by item, and refuses any other path as Elasticsearch does. */
+/** Answers a bulk request at `/_bulk` or `/<index>/_bulk` item by item; refuses other paths as Elasticsearch does. */
 async function bulkReceiver(): Promise<{ url: string; paths: string[] }> {
   const paths: string[] = [];
   const server = createServer(async (req, res) => {
@@ -19,9 +19,8 @@ async function bulkReceiver(): Promise<{ url: string; paths: string[] }> {
     paths.push(path);
     if (!/^(?:\/[a-z0-9][^/_]*)?\/_bulk$/.test(path)) {
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(
-        '{"error":{"type":"invalid_index_name_exception","reason":"Invalid index name [_bulk], must not start with \'_\'"},"status":400}',
-      );
+      const reason = "Invalid index name [_bulk], must not start with '_'";
+      res.end(JSON.stringify({ error: { type: 'invalid_index_name_exception', reason }, status: 400 }));
       return;
     }
     const items = body
