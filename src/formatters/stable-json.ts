@@ -236,20 +236,13 @@ function objectJson(node: SortedNode, value: object, depth: number, keysKnown = 
 const roots = new WeakMap<object, SortedNode>();
 const parsedRoot = sortedNode();
 
-/** The last key set's root: records come by the thousand from one call site, so the map is seldom asked. */
-let lastKeySet: object | undefined;
-let lastRoot = parsedRoot;
-
 function rootFor(keySet: object | undefined): SortedNode {
   if (keySet === undefined) return parsedRoot;
-  if (keySet === lastKeySet) return lastRoot;
   let root = roots.get(keySet);
   if (root === undefined) {
     root = sortedNode();
     roots.set(keySet, root);
   }
-  lastKeySet = keySet;
-  lastRoot = root;
   return root;
 }
 

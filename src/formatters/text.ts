@@ -151,20 +151,13 @@ function objectPairs(
 const roots = new WeakMap<object, PathNode>();
 const parsedRoot = pathNode(undefined, '');
 
-/** The last key set's root: records come by the thousand from one call site, so the map is seldom asked. */
-let lastKeySet: object | undefined;
-let lastRoot = parsedRoot;
-
 function rootFor(keySet: object | undefined): PathNode {
   if (keySet === undefined) return parsedRoot;
-  if (keySet === lastKeySet) return lastRoot;
   let root = roots.get(keySet);
   if (root === undefined) {
     root = pathNode(undefined, '');
     roots.set(keySet, root);
   }
-  lastKeySet = keySet;
-  lastRoot = root;
   return root;
 }
 

@@ -1,9 +1,8 @@
 import type { LogRecord } from './log-record.js';
 
 /**
- * Marks a format function whose every line ends in "\n" as it returns it and that reads no
- * `this` (the built-in ones, arrow functions): its lines are kept as they are, and it is called
- * straight. Any other function's line has its last character checked,
+ * Marks a format function whose every line ends in "\n" as it returns it (the built-in ones):
+ * its lines are kept as they are. Any other function's line has its last character checked,
  * and reading a character of a line built by concatenation copies it whole once more (the
  * batch then copies it again into its chunk): a tenth of a fan-out's time. The mark is on the
  * function, so a formatter made from a built-in one with another `format` has no mark; and

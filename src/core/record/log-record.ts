@@ -229,13 +229,9 @@ function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
     format = formatter.format;
     if (typeof format !== 'function') throw new TypeError('formatter.format is not a function');
     builtIn = endsLines(format);
-    // A built-in format reads no `this`: called straight, without an arguments array to make.
-    if (builtIn) line = (format as (record: LogRecord) => string)(record);
-    else {
-      // A plugin's formatter may keep the record or its line: a line of its own, then.
-      record.ownLine();
-      line = Reflect.apply(format, formatter, [record]);
-    }
+    // A plugin's formatter may keep the record or its line: a line of its own, then.
+    if (!builtIn) record.ownLine();
+    line = Reflect.apply(format, formatter, [record]);
   } catch (error) {
     return withFormatError(formatter, record, describeThrown(error));
   }

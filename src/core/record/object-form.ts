@@ -154,14 +154,12 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
     for (const key in fields) {
       // Own keys only, as the line: an enumerable key of a polluted Object.prototype is not the record's.
       if (!hasOwn.call(fields, key)) continue;
-      // The last record's builder's keys passed this check when it was made (one scope, one shape).
-      const known = fieldKeys === undefined && guess?.keys[count] === key;
       // A key the line renames ("@level") or a value it leaves out (undefined, a function): parse.
-      if (!known && (key === '__proto__' || key === shape.messageKey || core?.has(key))) return r.toObject();
+      if (key === '__proto__' || key === shape.messageKey || core?.has(key)) return r.toObject();
       budget = jsonNodesLeft((fields as Record<string, unknown>)[key], budget, 1, shape.safe);
       if (budget < 0) return r.toObject();
       if (fieldKeys !== undefined) fieldKeys.push(key);
-      else if (!known) {
+      else if (guess?.keys[count] !== key) {
         fieldKeys = guess === undefined ? [] : guess.keys.slice(0, count);
         fieldKeys.push(key);
       }
