@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger, MemoryTransport, type LoggerOptions, type Logger } from '../src/index.js';
+import { expect } from 'vitest';
+import { ConfigError, createLogger, MemoryTransport, type LoggerOptions, type Logger } from '../src/index.js';
 
 /** A byte sink that keeps everything written to it, like a terminal or a file would. */
 export class Collector extends Writable {
@@ -144,4 +145,15 @@ export async function onTinyTmpfs(test: (mountPoint: string) => Promise<void>): 
     execFileSync('umount', ['-l', mountPoint]);
     rmSync(mountPoint, { recursive: true, force: true });
   }
+}
+
+/** The ConfigError `run` throws; fails the test when it throws nothing or something else. */
+export function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
 }

@@ -1,23 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger } from '../../../src/index.js';
+import { createLogger } from '../../../src/index.js';
 import { closeServersAfterEach, readBody } from './receiver.js';
+import { configError } from '../../helpers.js';
 
 // An index name Elasticsearch and OpenSearch refuse (`Logs`: not lowercase) was refused item by
 // item at run time: every record failed and was dead-lettered, batch after batch.
 
 const servers: Server[] = [];
 closeServersAfterEach(servers);
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('elasticsearch: the index name', () => {
   it('one the server would refuse is a ConfigError at transports[0].index', () => {

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, HttpTransport } from '../../../src/index.js';
+import { createLogger, HttpTransport } from '../../../src/index.js';
 import { closeServersAfterEach, readBody } from './receiver.js';
+import { configError } from '../../helpers.js';
 
 // The headers that frame a request body (its length, chunking and coding) are the transport's:
 // a configured `Transfer-Encoding` went out beside the Content-Length (a request servers refuse
@@ -9,16 +10,6 @@ import { closeServersAfterEach, readBody } from './receiver.js';
 
 const servers: Server[] = [];
 closeServersAfterEach(servers);
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('headers that frame the body', () => {
   it('are a ConfigError at their path, in any case', () => {

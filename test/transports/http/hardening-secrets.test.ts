@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, type DeliveryFailure, HttpTransport } from '../../../src/index.js';
+import { createLogger, type DeliveryFailure, HttpTransport } from '../../../src/index.js';
 import { countingLogger } from './counting-logger.js';
 import { Scrubber } from '../../../src/transports/http/secrets.js';
 import { readBody, closeServersAfterEach } from './receiver.js';
+import { configError } from '../../helpers.js';
 
 const servers: Server[] = [];
 closeServersAfterEach(servers);
@@ -23,16 +24,6 @@ async function receiver(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}/ingest`, port, requests: () => requests };
-}
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('header values with CR or LF', () => {

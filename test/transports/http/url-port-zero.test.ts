@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, HttpTransport } from '../../../src/index.js';
+import { createLogger, HttpTransport } from '../../../src/index.js';
+import { configError } from '../../helpers.js';
 
 // Node's http client reads port 0 as "no port" and connects to the scheme's default (80, 443):
 // a URL naming port 0 (an unset `${PORT:-0}`, a typo) shipped records to whatever listens there.
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('a URL naming port 0', () => {
   it('is a ConfigError at the url, for every preset and both schemes', () => {
