@@ -21,6 +21,7 @@ import {
 import { HttpTransport } from './transport.js';
 import type { PresetOptions } from './preset.js';
 import { httpPreset, httpPresetNames } from './presets/index.js';
+import { labelClash } from './presets/loki.js';
 import { headerProblem } from './secrets.js';
 import { namesPortZero, PORT_ZERO } from './transport.js';
 
@@ -79,7 +80,7 @@ const plainHttp: PlainCheck = object({
   tls: optional(
     object({ ca: optional(text()), cert: optional(text()), key: optional(text()), rejectUnauthorized: optional(bool) }),
   ),
-  labels: optional(arrayOf(text())),
+  labels: optional(where(arrayOf(text()), (labels) => labelClash(labels as string[]) === undefined)),
   metadata: optional(arrayOf(text())),
   index: optional(where(text(1), (name) => indexNameTaken(name as string))),
   table: optional(text(0, /^[A-Za-z_][\w.]*$/)),
@@ -122,7 +123,13 @@ const httpSchema = lazySchema(
             rejectUnauthorized: z.boolean().optional(),
           })
           .optional(),
-        labels: z.array(z.string()).optional(),
+        labels: z
+          .array(z.string())
+          .superRefine((labels, ctx) => {
+            const clash = labelClash(labels);
+            if (clash !== undefined) ctx.addIssue({ code: 'custom', path: [clash.index], message: clash.message });
+          })
+          .optional(),
         metadata: z.array(z.string()).optional(),
         index: z.string().min(1).refine(indexNameTaken, { error: INDEX_NAME }).optional(),
         table: z

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/index.js';
+import { configError } from '../../helpers.js';
 import { countingLogger } from './counting-logger.js';
 import { closeServersAfterEach, expectAddsUp, readBody } from './receiver.js';
 
@@ -350,6 +351,27 @@ describe('loki: labels Loki takes, values as the line has them', () => {
     // level is the preset's own label, the level as a word, even when configured as a label field.
     expect(new Set(loki.taken.map((entry) => entry.labels.level))).toEqual(new Set(['info']));
     await log.close();
+  });
+
+  // Found by a helper: `service.name` and `service_name` were both sent as `service_name`, the
+  // later field's value in place of the earlier's in every stream, with nothing said.
+  it('two label fields Loki would get under one name are a ConfigError at the second', () => {
+    const error = configError(() =>
+      createLogger({
+        exitFlush: false,
+        transports: [
+          { type: 'http', preset: 'loki', url: 'http://127.0.0.1:9/', labels: ['app', 'service.name', 'service_name'] },
+        ],
+      }),
+    );
+    expect(error.path).toBe('transports[0].labels[2]');
+    expect(error.message).toContain('"service_name" and the field "service.name" are both the Loki label');
+    // The same field twice, and `level` (the preset's own), are not a clash.
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'http', preset: 'loki', url: 'http://127.0.0.1:9/', labels: ['app', 'app', 'level'] }],
+    });
+    return log.close();
   });
 
   it('a 200 with an HTML page (a login page at the URL): retried, and delivered only once Loki answers', async () => {

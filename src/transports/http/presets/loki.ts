@@ -100,6 +100,28 @@ export const lokiPreset: PresetFactory = (options) => {
   };
 };
 
+/**
+ * Two labels of `labels` that Loki would get under one name (`service.name` and
+ * `service_name`): the later one's value overwrote the earlier's in every stream, unsaid.
+ */
+export function labelClash(labels: readonly string[]): { index: number; message: string } | undefined {
+  const byName = new Map<string, string>();
+  for (const [index, field] of labels.entries()) {
+    if (field === 'level') continue;
+    const name = lokiLabelName(field);
+    const other = byName.get(name);
+    if (other !== undefined && other !== field) {
+      const both = `the field ${JSON.stringify(field)} and the field ${JSON.stringify(other)}`;
+      return {
+        index,
+        message: `${both} are both the Loki label ${JSON.stringify(name)}: one would overwrite the other`,
+      };
+    }
+    byName.set(name, field);
+  }
+  return undefined;
+}
+
 /** A field's name as a Loki label name: each character Loki refuses as `_`, and `_` before a leading digit. */
 function lokiLabelName(field: string): string {
   const name = field.replace(/[^A-Za-z0-9_]/g, '_');
