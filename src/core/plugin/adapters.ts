@@ -10,6 +10,9 @@ import type { LogRecord } from '../record/log-record.js';
 import { isSonicBoom, SonicBoomTransport } from './sonic-boom.js';
 import { isThreadStream, ThreadStreamTransport } from './thread-stream.js';
 import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
+import { type WriteOnlyDestination, WriteOnlyTransport } from './write-only.js';
+
+export type { WriteOnlyDestination } from './write-only.js';
 
 const CALLED_BACK_TWICE = 'the stream called back twice for one write; later calls are ignored (said once)';
 
@@ -255,11 +258,6 @@ export function letGoOf(transport: Transport): void {
   }
 }
 
-/** An object with a write(line) and nothing else of a stream's: pino takes one as its destination. */
-export interface WriteOnlyDestination {
-  write(line: string): unknown;
-}
-
 /**
  * A Writable, or an object with a write(line) only (a test's collector, a hand-made sink), as
  * pino takes either. Not pino.multistream(): it routes by the level pino tells it before each write.
@@ -272,32 +270,6 @@ export function isDestination(value: unknown): value is Writable | WriteOnlyDest
     typeof (value as { write?: unknown }).write === 'function' &&
     !(Symbol.for('pino.metadata') in value)
   );
-}
-
-/** A write-only destination: a record is delivered once its line's write() returns, failed if it throws. */
-export class WriteOnlyTransport extends Transport {
-  readonly type: string = 'write';
-
-  constructor(
-    readonly destination: WriteOnlyDestination,
-    options: TransportOptions = {},
-  ) {
-    super(options);
-  }
-
-  protected handle(record: LogRecord): void {
-    try {
-      this.destination.write(this.formatLine(record));
-    } catch (error) {
-      this.settleFailed([record], toError(error));
-      return;
-    }
-    this.settleDelivered(1);
-  }
-
-  protected override get settlesAllAtExit(): boolean {
-    return true;
-  }
 }
 
 /** Accepts whatever a user or plugin hands us and returns a transport. */

@@ -2,7 +2,8 @@ import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import { onStreamClose, onStreamError } from '../io/shared-listeners.js';
 import type { LogRecord } from '../record/log-record.js';
-import { toError, Transport, type TransportOptions } from './transport.js';
+import { toError, type TransportOptions } from './transport.js';
+import { WriteOnlyTransport } from './write-only.js';
 
 /** What is used of pino.transport()'s ThreadStream. */
 export interface ThreadStreamLike extends EventEmitter {
@@ -41,15 +42,12 @@ export function isThreadStream(value: unknown): value is ThreadStreamLike {
  * it took and leaves the stream open (pino's exit handler ends it, and a pino logger may
  * still write to it).
  */
-export class ThreadStreamTransport extends Transport {
-  readonly type: string = 'thread-stream';
+export class ThreadStreamTransport extends WriteOnlyTransport<ThreadStreamLike> {
+  override readonly type: string = 'thread-stream';
   private broken: Error | undefined;
 
-  constructor(
-    readonly destination: ThreadStreamLike,
-    options: TransportOptions = {},
-  ) {
-    super(options);
+  constructor(destination: ThreadStreamLike, options: TransportOptions = {}) {
+    super(destination, options);
     // One listener per stream and event, however many loggers write to it (see shared-listeners).
     const stream = destination as unknown as Writable;
     const stopError = onStreamError(stream, this.onError);
@@ -62,26 +60,13 @@ export class ThreadStreamTransport extends Transport {
 
   private readonly stopListening: () => void;
 
-  protected handle(record: LogRecord): void {
+  protected override handle(record: LogRecord): void {
     const destination = this.destination;
     if (this.broken === undefined && (destination.destroyed || destination.writableEnded)) {
       this.broken = new Error('pino.transport() stream was ended (or its worker exited)');
     }
-    if (this.broken !== undefined) {
-      this.settleFailed([record], this.broken);
-      return;
-    }
-    try {
-      destination.write(this.formatLine(record));
-    } catch (error) {
-      this.settleFailed([record], toError(error));
-      return;
-    }
-    this.settleDelivered(1);
-  }
-
-  protected override get settlesAllAtExit(): boolean {
-    return true;
+    if (this.broken !== undefined) this.settleFailed([record], this.broken);
+    else super.handle(record);
   }
 
   override flushSync(): void {

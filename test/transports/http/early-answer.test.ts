@@ -48,6 +48,19 @@ async function earlyAnswer(
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ingest`, bytes: () => bytes };
 }
 
+/** A child's script: `count` records of 4 KB to `url`, one flush, a close, then its stats on stdout. */
+function sendOnce(url: string, count: number, http: { timeoutMs: number; maxRecords: number; maxBytes: number }) {
+  return `const log = createLogger({ exitFlush: false, base: null, router: { health: { failureThreshold: 1000000 } },
+       transports: [{ type: 'http', url: ${JSON.stringify(url)}, timeoutMs: ${http.timeoutMs},
+         batch: { maxRecords: ${http.maxRecords}, maxBytes: ${http.maxBytes}, intervalMs: 10 },
+         retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 } }] });
+     const pad = 'p'.repeat(4000);
+     for (let i = 0; i < ${count}; i++) log.info({ i, pad }, 'sent');
+     await log.flush({ timeoutMs: 20000 });
+     await log.close({ timeoutMs: 5000 });
+     writeSync(1, JSON.stringify(log.stats()) + '\\n');`;
+}
+
 describe('an answer that comes before the request body is written whole', () => {
   it('then a reset: a write failing on a freed socket does not crash the process; every record counted', async () => {
     const server = await earlyAnswer(5);
@@ -74,17 +87,7 @@ describe('an answer that comes before the request body is written whole', () => 
 
   it('and the server reads no more: the records it never got are not counted delivered', async () => {
     const server = await earlyAnswer('stop reading');
-    const child = await runChild(
-      `const log = createLogger({ exitFlush: false, base: null, router: { health: { failureThreshold: 1000000 } },
-         transports: [{ type: 'http', url: ${JSON.stringify(server.url)}, timeoutMs: 300,
-           batch: { maxRecords: 4000, maxBytes: 33554432, intervalMs: 10 },
-           retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 } }] });
-       const pad = 'p'.repeat(4000);
-       for (let i = 0; i < 4000; i++) log.info({ i, pad }, 'sent');
-       await log.flush({ timeoutMs: 20000 });
-       await log.close({ timeoutMs: 5000 });
-       writeSync(1, JSON.stringify(log.stats()) + '\\n');`,
-    );
+    const child = await runChild(sendOnce(server.url, 4000, { timeoutMs: 300, maxRecords: 4000, maxBytes: 33554432 }));
     expect(child.code).toBe(0);
     const stats = lastJson<LoggerStats>(child.stdout);
     // 16 MB of records (more than the socket buffers hold: 4 MB at most here for sending, what
@@ -96,17 +99,7 @@ describe('an answer that comes before the request body is written whole', () => 
 
   it('and the server reads it all: delivered once the body is out, each record sent once', async () => {
     const server = await earlyAnswer('read on');
-    const child = await runChild(
-      `const log = createLogger({ exitFlush: false, base: null, router: { health: { failureThreshold: 1000000 } },
-         transports: [{ type: 'http', url: ${JSON.stringify(server.url)}, timeoutMs: 5000,
-           batch: { maxRecords: 1000, maxBytes: 8388608, intervalMs: 10 },
-           retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 } }] });
-       const pad = 'p'.repeat(4000);
-       for (let i = 0; i < 3000; i++) log.info({ i, pad }, 'sent');
-       await log.flush({ timeoutMs: 20000 });
-       await log.close({ timeoutMs: 5000 });
-       writeSync(1, JSON.stringify(log.stats()) + '\\n');`,
-    );
+    const child = await runChild(sendOnce(server.url, 3000, { timeoutMs: 5000, maxRecords: 1000, maxBytes: 8388608 }));
     expect(child.code).toBe(0);
     const stats = lastJson<LoggerStats>(child.stdout);
     expect(stats).toMatchObject({ logged: 3000, delivered: 3000, failed: 0, possibleDuplicates: 0 });

@@ -1,0 +1,37 @@
+import type { LogRecord } from '../record/log-record.js';
+import { toError, Transport, type TransportOptions } from './transport.js';
+
+/** An object with a write(line) and nothing else of a stream's: pino takes one as its destination. */
+export interface WriteOnlyDestination {
+  write(line: string): unknown;
+}
+
+/**
+ * A destination that takes lines and calls nothing back (a hand-made sink, and pino's own
+ * streams): a record is delivered once its line's write() returns, failed if it throws. What
+ * it holds at the process's end is its own to write.
+ */
+export class WriteOnlyTransport<D extends WriteOnlyDestination = WriteOnlyDestination> extends Transport {
+  readonly type: string = 'write';
+
+  constructor(
+    readonly destination: D,
+    options: TransportOptions = {},
+  ) {
+    super(options);
+  }
+
+  protected handle(record: LogRecord): void {
+    try {
+      this.destination.write(this.formatLine(record));
+    } catch (error) {
+      this.settleFailed([record], toError(error));
+      return;
+    }
+    this.settleDelivered(1);
+  }
+
+  protected override get settlesAllAtExit(): boolean {
+    return true;
+  }
+}
