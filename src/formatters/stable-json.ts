@@ -104,7 +104,14 @@ interface SortedNode {
    */
   prefix: string;
   prefixAt: number;
+  /** The prefix with the `prefixAt`-th member's `"key":` after it, flat. */
+  keyed: string;
+  /** For a key set's top level: its members written by code made for its keys (see compileMembers). */
+  members: MembersWriter | undefined;
 }
+
+/** The members of a node's object as written now, or null when every one came out as before. */
+type MembersWriter = (node: SortedNode, value: object, same: boolean, depth: number) => string | null;
 
 const OBJECT = Symbol('object');
 const NOTHING = Symbol('nothing');
@@ -126,6 +133,8 @@ function sortedNode(): SortedNode {
     lastJson: '',
     prefix: '',
     prefixAt: -1,
+    keyed: '',
+    members: undefined,
   };
 }
 
@@ -144,6 +153,7 @@ function plan(node: SortedNode, value: object): boolean {
   node.sorted = sorted;
   node.texts = sorted.map((key, i) => (i > 0 ? ',' : '') + keyText(key));
   node.children = sorted.map(sortedNode);
+  node.members = undefined;
   return true;
 }
 
@@ -177,11 +187,12 @@ function nodeJson(node: SortedNode, value: unknown, depth: number): string {
 }
 
 /**
- * `{` and the node's first `i` members as last written, flat: the kept prefix when it is of
- * those members (they came out as before, so it still holds), else made and kept.
+ * `{`, the node's first `i` members as last written and the `i`-th member's `"key":`, flat:
+ * the kept one when it is of those members (they came out as before, so it still holds),
+ * else made and kept.
  */
 function prefixOf(node: SortedNode, i: number): string {
-  if (node.prefixAt === i) return node.prefix;
+  if (node.prefixAt === i) return node.keyed;
   let out: string;
   let j: number;
   // A prefix kept for fewer members is the start of this one.
@@ -196,7 +207,10 @@ function prefixOf(node: SortedNode, i: number): string {
   out.charCodeAt(0);
   node.prefix = out;
   node.prefixAt = i;
-  return out;
+  const keyed = out + node.texts[i]!;
+  keyed.charCodeAt(0);
+  node.keyed = keyed;
+  return keyed;
 }
 
 /** `keysKnown`: the object has the keys the node was planned for (a view of a key set's; see rootFor). */
@@ -207,12 +221,24 @@ function objectJson(node: SortedNode, value: object, depth: number, keysKnown = 
       keep(node, NOTHING, '', 0);
       return sortedJson(value);
     }
+    // A key set's top level keeps its keys for good: worth code of its own.
+    if (keysKnown) node.members = compileMembers(node.sorted);
     same = false;
   }
   // Members not as before (or of other keys): no kept prefix holds.
   if (!same) node.prefixAt = -1;
+  const members = node.members ?? membersLoop;
+  const out = members(node, value, same, depth);
+  if (out === null) return node.lastJson;
+  // Flat now, so a record that reuses it copies one piece, not a tree of small ones (the
+  // top level changes with the time, so it is left as it is).
+  if (depth > 0) out.charCodeAt(0);
+  return keep(node, OBJECT, out, MAX_KEPT_OBJECT);
+}
+
+/** Written out only from the first member that changed: till then, the kept texts are the record's. */
+function membersLoop(node: SortedNode, value: object, same: boolean, depth: number): string | null {
   const { sorted, texts, children } = node;
-  // Written out only from the first member that changed: till then, the kept texts are the record's.
   let out = same ? '' : '{';
   for (let i = 0; i < sorted.length; i++) {
     const child = children[i]!;
@@ -221,15 +247,31 @@ function objectJson(node: SortedNode, value: object, depth: number, keysKnown = 
     if (!same) out += texts[i]! + json;
     else if (json !== before) {
       same = false;
-      out = prefixOf(node, i) + texts[i]! + json;
+      out = prefixOf(node, i) + json;
     }
   }
-  if (same) return node.lastJson;
-  out += '}';
-  // Flat now, so a record that reuses it copies one piece, not a tree of small ones (the
-  // top level changes with the time, so it is left as it is).
-  if (depth > 0) out.charCodeAt(0);
-  return keep(node, OBJECT, out, MAX_KEPT_OBJECT);
+  return same ? null : out + '}';
+}
+
+/**
+ * membersLoop unrolled for one key set's sorted keys: each value is read by its name, a load
+ * the engine learns (the views of a key set share one layout), where the loop's keyed read
+ * of a different key each time cannot be learnt and was the formatter's costliest line.
+ */
+function compileMembers(sorted: readonly string[]): MembersWriter | undefined {
+  // A literal `__proto__` read would give the view's prototype, not a key.
+  if (sorted.includes('__proto__')) return undefined;
+  let body = "let out = same ? '' : '{';\nconst t = node.texts, c = node.children;\nlet child, before, json;\n";
+  for (let i = 0; i < sorted.length; i++) {
+    const read = `value[${JSON.stringify(sorted[i])}]`;
+    body +=
+      `child = c[${i}]; before = child.lastJson; json = nodeJson(child, ${read}, depth + 1);\n` +
+      `if (!same) out += t[${i}] + json;\n` +
+      `else if (json !== before) { same = false; out = prefixOf(node, ${i}) + json; }\n`;
+  }
+  body += "return same ? null : out + '}';";
+  const make = new Function('nodeJson', 'prefixOf', `return function members(node, value, same, depth) {\n${body}\n};`);
+  return make(nodeJson, prefixOf) as MembersWriter;
 }
 
 /** The top of a record: one per key set of in-call views (see sharedViewKeys), one for parsed views. */

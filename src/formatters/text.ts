@@ -147,6 +147,68 @@ function objectPairs(
   return keep(node, OBJECT, out, MAX_KEPT_PAIRS);
 }
 
+/** The top level of the views of one key set, written by code made for its keys (see compileTop). */
+interface CompiledTop {
+  /** What decided which keys are fields: other values take the general path. */
+  messageKey: string;
+  hasName: boolean;
+  base: BaseMask;
+  node: PathNode;
+  pairs: (node: PathNode, view: object) => string;
+}
+
+/** Per key set: its compiled top level, or null where none can be made. */
+const compiled = new WeakMap<object, CompiledTop | null>();
+
+/**
+ * objectPairs' top level unrolled for one key set: the fields are known by name, so each is
+ * read by a load the engine learns (the views of a key set share one layout), with no check
+ * per key of whether the head shows it; the general loop's keyed read of a different key
+ * each time cannot be learnt.
+ */
+function compileTop(view: object, messageKey: string, hasName: boolean, base: BaseMask): CompiledTop | null {
+  const keys = Object.keys(view).filter((key) => !isHeaderKey(key, messageKey, hasName, base));
+  // A literal `__proto__` read would give the view's prototype, not a key.
+  if (keys.includes('__proto__') || keys.length > MAX_CHILDREN) return null;
+  const node = pathNode(undefined, '');
+  const children = keys.map((key) => pathNode(node, key === 'msg' ? '@msg' : key));
+  let body = "let same = node.last === OBJECT;\nlet out = '';\nlet before, pairs;\n";
+  for (let i = 0; i < keys.length; i++) {
+    const kept = children
+      .slice(0, i)
+      .map((_, j) => ` + c[${j}].lastPairs`)
+      .join('');
+    body +=
+      `before = c[${i}].lastPairs; pairs = flatPairs(c[${i}], view[${JSON.stringify(keys[i])}], 0);\n` +
+      `if (!same) out += pairs;\n` +
+      `else if (pairs !== before) { same = false; out = ''${kept} + pairs; }\n`;
+  }
+  body += 'return same ? node.lastPairs : keep(node, OBJECT, out, MAX);';
+  const make = new Function(
+    'flatPairs',
+    'keep',
+    'OBJECT',
+    'MAX',
+    'c',
+    `return function pairs(node, view) {\n${body}\n};`,
+  );
+  const pairs = make(flatPairs, keep, OBJECT, MAX_KEPT_PAIRS, children) as CompiledTop['pairs'];
+  return { messageKey, hasName, base, node, pairs };
+}
+
+/** The field pairs of an in-call view of `keySet` (see sharedViewKeys). */
+function keySetPairs(keySet: object, view: object, messageKey: string, hasName: boolean, base: BaseMask): string {
+  let top = compiled.get(keySet);
+  if (top === undefined) {
+    top = compileTop(view, messageKey, hasName, base);
+    compiled.set(keySet, top);
+  }
+  if (top !== null && top.messageKey === messageKey && top.hasName === hasName && top.base === base) {
+    return top.pairs(top.node, view);
+  }
+  return objectPairs(rootFor(keySet), view, -1, messageKey, hasName, base);
+}
+
 /** The top level of a view: one per key set of in-call views (see sharedViewKeys), one for parsed views. */
 const roots = new WeakMap<object, PathNode>();
 const parsedRoot = pathNode(undefined, '');
@@ -180,6 +242,9 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
   let lastHead = '';
   let lastTime = Number.NaN;
   let lastTimeText = '';
+  let restHead = '';
+  let restPairs = '';
+  let rest = '\n';
   return {
     name: 'text',
     format: endingLines((record: LogRecord): string => {
@@ -207,8 +272,19 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
         lastHostname = hostname;
         lastHead = headText(label, hasName ? name : undefined, msg, pid, hostname);
       }
-      const pairs = objectPairs(rootFor(sharedViewKeys(record)), view, -1, messageKey, hasName, base);
-      return `${lastTimeText}${lastHead}${pairs}\n`;
+      const keySet = sharedViewKeys(record);
+      const pairs =
+        keySet === undefined
+          ? objectPairs(parsedRoot, view, -1, messageKey, hasName, base)
+          : keySetPairs(keySet, view, messageKey, hasName, base);
+      // Records of a call site mostly differ in their time alone: the rest is one flat piece.
+      if (lastHead !== restHead || pairs !== restPairs) {
+        restHead = lastHead;
+        restPairs = pairs;
+        rest = `${lastHead}${pairs}\n`;
+        rest.charCodeAt(0);
+      }
+      return lastTimeText + rest;
     }),
   };
 }

@@ -247,6 +247,14 @@ describe('text and stable-json remember keys and values between records of a cal
     expect(stable.seen).toEqual(records.map((record) => `${stringify(record.toObject())}\n`));
     expect(stable.seen.at(-1)).toBe('{"a":0,"b":{"x":2,"y":3},"c":"c 2","d":5,"level":30,"msg":"m"}\n');
   });
+  it('a call site whose name field is a string, then not, then again: head and fields as each line has them', () => {
+    const { log, text, stable } = eagerLogger();
+    // The key set stays the same; whether `name` is the head's or a field's changes with its value.
+    for (const name of ['api', 7, 'api', { n: 'x' }, 'worker', 7]) log.info({ name, a: 1, 'q"\\\n': 2 }, 'm');
+    expectLineContents(text, stable);
+    expect(text.seen[1]).toMatch(/ msg=m name=7 a=1 q___=2\n$/);
+    expect(text.seen[2]).toMatch(/ name=api msg=m a=1 q___=2\n$/);
+  });
   it('text: a level, name or message that changes from one record to the next is written as each line has it', () => {
     const { log, text, stable } = eagerLogger();
     const named = log.child({ name: 'api' });

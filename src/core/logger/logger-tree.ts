@@ -126,12 +126,12 @@ export class LoggerTree {
     this.pickers = new FieldPickers(this.shape.messageKey);
     this.linePickers = new FieldPickers(this.shape.messageKey);
     this.rootScope = this.scopeFor(options.baseJson);
-    this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined };
+    this.revivedScope = { shape: this.shape.forReplay(), bindingsJson: '', redactor: undefined, viewState: undefined };
     if (options.exitFlush) registerForExit(this);
   }
 
   scopeFor(bindingsJson: string): RecordScope {
-    return { shape: this.shape, bindingsJson, redactor: this.redactor };
+    return { shape: this.shape, bindingsJson, redactor: this.redactor, viewState: undefined };
   }
 
   /** Every record enters the router here: counted once, dropped (and counted) after close. */

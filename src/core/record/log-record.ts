@@ -17,6 +17,12 @@ export interface RecordScope {
   /** `,"pid":1,"hostname":"h","name":"api","reqId":"r1"`: base and bindings, serialised once. */
   readonly bindingsJson: string;
   readonly redactor: Redactor | undefined;
+  /**
+   * What object-form keeps for the scope's records (see scopeState): on the scope, not in a
+   * WeakMap, as a child logger made per request makes a scope each. A scope spread from
+   * another starts with the other's, which holds only while their heads read the same.
+   */
+  viewState: unknown;
 }
 
 /** One log event as transports, formatters and users see it: read-only. */

@@ -89,33 +89,60 @@ interface ScopeState {
    * not a key): the record's object is parsed from its line instead.
    */
   parseLine: boolean;
+  /** The builders of every scope with these head keys (see buildersFor). */
   builders: Builder[];
   /** The builder the scope's last record took: the next record's fields are read against its keys. */
   last: Builder | undefined;
 }
-const scopes = new WeakMap<object, ScopeState>();
-/** Builders kept per scope; a logger with more shapes of fields than this builds the rest each time. */
+/** Builders kept per head; records of a logger with more shapes of fields than this are parsed from their line. */
 const MAX_BUILDERS = 32;
+
+/**
+ * Builders by the head keys they follow, for every scope: a child logger made per request has
+ * the keys of the one before, so it takes its builders (and formatters what they keep per key
+ * set, see sharedViewKeys) instead of compiling its own. Heads with keys made from data would
+ * fill it: past the bound, a head's builders are its scope's alone.
+ */
+const headBuilders = new Map<string, Builder[]>();
+const MAX_HEADS = 1024;
+
+/** The head keys buildersFor was last asked for: children of one logger ask for the same, one after another. */
+let lastHead: { keys: readonly string[]; messageKey: string; builders: Builder[] } | undefined;
+
+function buildersFor(keys: readonly string[], messageKey: string): Builder[] {
+  if (lastHead !== undefined && lastHead.messageKey === messageKey && sameKeys(lastHead.keys, keys)) {
+    return lastHead.builders;
+  }
+  const signature = JSON.stringify([messageKey, ...keys]);
+  let builders = headBuilders.get(signature);
+  if (builders === undefined) {
+    builders = [];
+    if (headBuilders.size < MAX_HEADS) headBuilders.set(signature, builders);
+  }
+  lastHead = { keys, messageKey, builders };
+  return builders;
+}
 
 function scopeState(record: LogRecordImpl): ScopeState {
   const json = headJson(record);
-  const state = scopes.get(record.scope);
+  const state = record.scope.viewState as ScopeState | undefined;
   // Records come in bursts within one millisecond, so the head text repeats.
   if (state?.json === json) return state;
   const object = JSON.parse(`${json}}`) as Record<string, unknown>;
   const keys = Object.keys(object);
   const sameKeys =
     state !== undefined && state.keys.length === keys.length && state.keys.every((k, i) => k === keys[i]);
-  const parseLine = keys.includes(record.scope.shape.messageKey) || keys.includes('__proto__');
+  const messageKey = record.scope.shape.messageKey;
+  const parseLine = keys.includes(messageKey) || keys.includes('__proto__');
   const next = {
     json,
     object,
     keys,
     parseLine,
-    builders: sameKeys ? state.builders : [],
+    builders: sameKeys ? state.builders : buildersFor(keys, messageKey),
     last: sameKeys ? state.last : undefined,
   };
-  scopes.set(record.scope, next);
+  record.scope.viewState = next;
   return next;
 }
 
@@ -179,10 +206,9 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
     }
   }
   if (builder === undefined) {
+    if (state.builders.length >= MAX_BUILDERS) return r.toObject();
     const keys = fieldKeys ?? [];
-    const build = makeBuilder(state.keys, keys, withMessage ? shape.messageKey : undefined);
-    if (state.builders.length >= MAX_BUILDERS) return build(state.object, fields, r.msg);
-    builder = { keys, withMessage, build };
+    builder = { keys, withMessage, build: makeBuilder(state.keys, keys, withMessage ? shape.messageKey : undefined) };
     state.builders.push(builder);
   }
   state.last = builder;
