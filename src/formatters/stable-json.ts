@@ -261,11 +261,14 @@ function membersLoop(node: SortedNode, value: object, same: boolean, depth: numb
 function compileMembers(sorted: readonly string[]): MembersWriter | undefined {
   // A literal `__proto__` read would give the view's prototype, not a key.
   if (sorted.includes('__proto__')) return undefined;
-  let body = "let out = same ? '' : '{';\nconst t = node.texts, c = node.children;\nlet child, before, json;\n";
+  let body = "let out = same ? '' : '{';\nconst t = node.texts, c = node.children;\nlet child, before, json, v;\n";
   for (let i = 0; i < sorted.length; i++) {
     const read = `value[${JSON.stringify(sorted[i])}]`;
+    // nodeJson's first test, made here: a repeated string or number costs no call.
     body +=
-      `child = c[${i}]; before = child.lastJson; json = nodeJson(child, ${read}, depth + 1);\n` +
+      `child = c[${i}]; before = child.lastJson; v = ${read};\n` +
+      `json = (typeof v === 'string' || typeof v === 'number') && v === child.last\n` +
+      '  ? before : nodeJson(child, v, depth + 1);\n' +
       `if (!same) out += t[${i}] + json;\n` +
       `else if (json !== before) { same = false; out = prefixOf(node, ${i}) + json; }\n`;
   }

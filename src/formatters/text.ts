@@ -172,14 +172,16 @@ function compileTop(view: object, messageKey: string, hasName: boolean, base: Ba
   if (keys.includes('__proto__') || keys.length > MAX_CHILDREN) return null;
   const node = pathNode(undefined, '');
   const children = keys.map((key) => pathNode(node, key === 'msg' ? '@msg' : key));
-  let body = "let same = node.last === OBJECT;\nlet out = '';\nlet before, pairs;\n";
+  let body = "let same = node.last === OBJECT;\nlet out = '';\nlet child, before, pairs, v;\n";
   for (let i = 0; i < keys.length; i++) {
     const kept = children
       .slice(0, i)
       .map((_, j) => ` + c[${j}].lastPairs`)
       .join('');
+    // flatPairs' test of a repeated value, made here: a repeated string, number or boolean costs no call.
     body +=
-      `before = c[${i}].lastPairs; pairs = flatPairs(c[${i}], view[${JSON.stringify(keys[i])}], 0);\n` +
+      `child = c[${i}]; before = child.lastPairs; v = view[${JSON.stringify(keys[i])}];\n` +
+      `pairs = typeof v !== 'object' && v === child.last ? before : flatPairs(child, v, 0);\n` +
       `if (!same) out += pairs;\n` +
       `else if (pairs !== before) { same = false; out = ''${kept} + pairs; }\n`;
   }
