@@ -281,13 +281,20 @@ function compileMembers(sorted: readonly string[]): MembersWriter | undefined {
 const roots = new WeakMap<object, SortedNode>();
 const parsedRoot = sortedNode();
 
+/** The key set rootFor last gave a root for, and that root: records come by the thousand from one call site. */
+let lastKeySet: object | undefined;
+let lastRoot = parsedRoot;
+
 function rootFor(keySet: object | undefined): SortedNode {
   if (keySet === undefined) return parsedRoot;
+  if (keySet === lastKeySet) return lastRoot;
   let root = roots.get(keySet);
   if (root === undefined) {
     root = sortedNode();
     roots.set(keySet, root);
   }
+  lastKeySet = keySet;
+  lastRoot = root;
   return root;
 }
 

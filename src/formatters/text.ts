@@ -199,12 +199,18 @@ function compileTop(view: object, messageKey: string, hasName: boolean, base: Ba
 }
 
 /** The field pairs of an in-call view of `keySet` (see sharedViewKeys). */
+/** The key set keySetPairs last wrote, and its entry: records come by the thousand from one call site. */
+let lastKeySet: object | undefined;
+let lastTop: CompiledTop | null = null;
+
 function keySetPairs(keySet: object, view: object, messageKey: string, hasName: boolean, base: BaseMask): string {
-  let top = compiled.get(keySet);
+  let top = keySet === lastKeySet ? lastTop : compiled.get(keySet);
   if (top === undefined) {
     top = compileTop(view, messageKey, hasName, base);
     compiled.set(keySet, top);
   }
+  lastKeySet = keySet;
+  lastTop = top;
   if (top !== null && top.messageKey === messageKey && top.hasName === hasName && top.base === base) {
     return top.pairs(top.node, view);
   }
