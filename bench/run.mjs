@@ -40,7 +40,8 @@ const MODES = {
         ? [['fan-out ÷ baseline fan-out', 'streamlog fan-out', ['streamlog fan-out (baseline)']]]
         : []),
     ],
-    workloads: ['basic', 'object', 'child'],
+    // child-creation: a child logger per record, as a request handler makes one per request.
+    workloads: ['basic', 'object', 'child', 'child-creation'],
   },
   'pino-options': {
     libs: ['streamlog', 'streamlog mixin+log', 'pino (sync)', 'pino mixin+log'],

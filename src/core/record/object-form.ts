@@ -100,11 +100,12 @@ const MAX_BUILDERS = 32;
 /**
  * Builders by the head keys they follow, for every scope: a child logger made per request has
  * the keys of the one before, so it takes its builders (and formatters what they keep per key
- * set, see sharedViewKeys) instead of compiling its own. Heads with keys made from data would
- * fill it: past the bound, a head's builders are its scope's alone.
+ * set, see sharedViewKeys) instead of compiling its own. Kept for the process's life, so
+ * bounded: heads with keys made from data (`child({ [id]: … })`) would fill it, and past the
+ * bound a head's builders are its scope's alone, let go with it.
  */
 const headBuilders = new Map<string, Builder[]>();
-const MAX_HEADS = 1024;
+const MAX_HEADS = 256;
 
 /** The head keys buildersFor was last asked for: children of one logger ask for the same, one after another. */
 let lastHead: { keys: readonly string[]; messageKey: string; builders: Builder[] } | undefined;
