@@ -36,7 +36,7 @@ type Segment = string | typeof WILDCARD;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * Parses `a.b`, `a[*].c`, `*.token`, `a["x-y"]`, `list[0]` into segments.
+ * Parses `a.b`, `a[*].c`, `*.token`, `a["x-y"]`, `list[0]` into segments (`["*"]` is `[*]`, as in pino).
  * Throws a RangeError describing the problem for malformed paths.
  */
 export function parseRedactPath(path: string): Segment[] {
@@ -53,7 +53,8 @@ export function parseRedactPath(path: string): Segment[] {
       const close = quoted === undefined ? path.indexOf(']', i) : quoted.end;
       if (close === -1) fail('unclosed "["');
       const inner = path.slice(i + 1, close).trim();
-      if (quoted !== undefined) segments.push(quoted.key);
+      // pino's paths read `a["*"]` as `a.*`: one moved from pino must censor what it did there.
+      if (quoted !== undefined) segments.push(quoted.key === '*' ? WILDCARD : quoted.key);
       else if (inner === '*') segments.push(WILDCARD);
       else if (/^\d+$/.test(inner)) segments.push(inner);
       else fail(`expected *, an index or a quoted key inside brackets`);
