@@ -174,35 +174,41 @@ function compileTop(view: object, messageKey: string, hasName: boolean, base: Ba
   const children = keys.map((key) => pathNode(node, key === 'msg' ? '@msg' : key));
   let body = "let same = node.last === OBJECT;\nlet out = '';\nlet child, before, pairs, v;\n";
   for (let i = 0; i < keys.length; i++) {
-    const kept = children
-      .slice(0, i)
-      .map((_, j) => ` + c[${j}].lastPairs`)
-      .join('');
     // flatPairs' test of a repeated value, made here: a repeated string, number or boolean costs no call.
+    // The pairs kept before the first change are joined by a call: written out, each key's
+    // code would list every key before it (a record of 1,000 fields made 10 MB of code).
     body +=
       `child = c[${i}]; before = child.lastPairs; v = view[${JSON.stringify(keys[i])}];\n` +
       `pairs = typeof v !== 'object' && v === child.last ? before : flatPairs(child, v, 0);\n` +
       `if (!same) out += pairs;\n` +
-      `else if (pairs !== before) { same = false; out = ''${kept} + pairs; }\n`;
+      `else if (pairs !== before) { same = false; out = keptPairs(c, ${i}) + pairs; }\n`;
   }
   body += 'return same ? node.lastPairs : keep(node, OBJECT, out, MAX);';
   const make = new Function(
     'flatPairs',
+    'keptPairs',
     'keep',
     'OBJECT',
     'MAX',
     'c',
     `return function pairs(node, view) {\n${body}\n};`,
   );
-  const pairs = make(flatPairs, keep, OBJECT, MAX_KEPT_PAIRS, children) as CompiledTop['pairs'];
+  const pairs = make(flatPairs, keptPairs, keep, OBJECT, MAX_KEPT_PAIRS, children) as CompiledTop['pairs'];
   return { messageKey, hasName, base, node, pairs };
 }
 
-/** The field pairs of an in-call view of `keySet` (see sharedViewKeys). */
+/** The pairs the first `count` children last wrote, joined. */
+function keptPairs(children: readonly PathNode[], count: number): string {
+  let out = '';
+  for (let j = 0; j < count; j++) out += children[j]!.lastPairs;
+  return out;
+}
+
 /** The key set keySetPairs last wrote, and its entry: records come by the thousand from one call site. */
 let lastKeySet: object | undefined;
 let lastTop: CompiledTop | null = null;
 
+/** The field pairs of an in-call view of `keySet` (see sharedViewKeys). */
 function keySetPairs(keySet: object, view: object, messageKey: string, hasName: boolean, base: BaseMask): string {
   let top = keySet === lastKeySet ? lastTop : compiled.get(keySet);
   if (top === undefined) {
