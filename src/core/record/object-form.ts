@@ -100,11 +100,16 @@ const MAX_BUILDERS = 32;
 /**
  * Builders by the head keys they follow, for every scope: a child logger made per request has
  * the keys of the one before, so it takes its builders (and formatters what they keep per key
- * set, see sharedViewKeys) instead of compiling its own. Kept for the process's life, so
- * bounded: heads with keys made from data (`child({ [id]: … })`) would fill it, and past the
- * bound a head's builders are its scope's alone, let go with it.
+ * set, see sharedViewKeys) instead of compiling its own. Held weakly: a head's builders live
+ * while a scope of that head does (its viewState holds them), as what formatters keep per key
+ * set (code, a node per leaf of the records) can be large, and heads with keys made from data
+ * (`child({ [id]: … })`) must not keep it for the process's life. Bounded too: past the bound
+ * a head's builders are its scope's alone.
  */
-const headBuilders = new Map<string, Builder[]>();
+const headBuilders = new Map<string, WeakRef<Builder[]>>();
+const headsGone = new FinalizationRegistry<string>((signature) => {
+  if (headBuilders.get(signature)?.deref() === undefined) headBuilders.delete(signature);
+});
 const MAX_HEADS = 256;
 
 /** The head keys buildersFor was last asked for: children of one logger ask for the same, one after another. */
@@ -115,10 +120,13 @@ function buildersFor(keys: readonly string[], messageKey: string): Builder[] {
     return lastHead.builders;
   }
   const signature = JSON.stringify([messageKey, ...keys]);
-  let builders = headBuilders.get(signature);
+  let builders = headBuilders.get(signature)?.deref();
   if (builders === undefined) {
     builders = [];
-    if (headBuilders.size < MAX_HEADS) headBuilders.set(signature, builders);
+    if (headBuilders.size < MAX_HEADS) {
+      headBuilders.set(signature, new WeakRef(builders));
+      headsGone.register(builders, signature);
+    }
   }
   lastHead = { keys, messageKey, builders };
   return builders;
