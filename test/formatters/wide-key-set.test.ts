@@ -26,7 +26,8 @@ describe('code made for a wide key set', () => {
     made.mockRestore();
     expect(text.seen[1]).toMatch(/ field0=0 field1=1 .* field998=998 field999=-1\n$/);
     expect(stable.seen[1]).toContain('"field999":-1');
-    // Some code per key (a few hundred characters each) is expected; a line per key repeating every key before it is not.
+    // Some code per key (a few hundred characters each) is expected; a line per key
+    // repeating every key before it is not.
     expect(source).toBeGreaterThan(0);
     expect(source).toBeLessThan(2_000_000);
   });
