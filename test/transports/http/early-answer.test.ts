@@ -1,15 +1,13 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Server } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import type { LoggerStats } from '../../../src/index.js';
-import { expectAddsUp, lastJson, runChild } from './receiver.js';
+import { closeRawServersAfterEach, expectAddsUp, lastJson, rawReceiver, runChild } from './receiver.js';
 
 // Receivers that answer before the request body has arrived whole (as a proxy, a stub or a
 // load balancer may): the answer comes while the client is still writing.
 
 const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-});
+closeRawServersAfterEach(servers);
 
 /**
  * A receiver that answers `200` to each connection's request as soon as its head arrives,
@@ -21,11 +19,7 @@ async function earlyAnswer(
   resetAfterMs: number | 'read on' | 'stop reading',
 ): Promise<{ url: string; bytes: () => number }> {
   let bytes = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+  const url = await rawReceiver(servers, (socket) => {
     let answered = false;
     socket.on('data', (data) => {
       bytes += data.length;
@@ -38,14 +32,7 @@ async function earlyAnswer(
       else if (resetAfterMs !== 'read on') setTimeout(() => socket.resetAndDestroy(), resetAfterMs);
     });
   });
-  const close = server.close.bind(server);
-  server.close = (callback) => {
-    for (const socket of sockets) socket.destroy();
-    return close(callback);
-  };
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ingest`, bytes: () => bytes };
+  return { url, bytes: () => bytes };
 }
 
 /** A child's script: `count` records of 4 KB to `url`, one flush, a close, then its stats on stdout. */

@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { reasonsLogger } from './counting-logger.js';
-import { closeServersAfterEach, readBody } from './receiver.js';
+import { answeringReceiver, closeServersAfterEach } from './receiver.js';
 
 // The transport sends no Accept-Encoding, and then (RFC 9110, 12.5.3) any content coding is
 // acceptable to it: a server may compress its answer. Presets that read the answer must read
@@ -11,20 +11,7 @@ import { closeServersAfterEach, readBody } from './receiver.js';
 const servers: Server[] = [];
 closeServersAfterEach(servers);
 
-async function receiver(
-  respond: (req: IncomingMessage, res: ServerResponse, body: string) => void,
-): Promise<{ url: string; requests: () => number }> {
-  let requests = 0;
-  const server = createServer(async (req, res) => {
-    const body = await readBody(req);
-    requests++;
-    respond(req, res, body);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, requests: () => requests };
-}
+const receiver = (respond: Parameters<typeof answeringReceiver>[1]) => answeringReceiver(servers, respond);
 
 const shipper = (url: string, preset: string) =>
   reasonsLogger({

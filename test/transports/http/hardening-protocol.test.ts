@@ -1,15 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reasonsLogger } from './counting-logger.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
+import { closeRawServersAfterEach, rawReceiver } from './receiver.js';
 
 // Receivers that speak HTTP/1.1 badly, written byte by byte on a raw socket: answers with
 // bytes after their end, protocol switches, bodies shorter than announced, redirects.
 
 const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-});
+closeRawServersAfterEach(servers);
 
 interface Raw {
   url: string;
@@ -20,11 +19,7 @@ interface Raw {
 /** A receiver that reads each request whole (by its Content-Length), then lets `answer` write to the socket. */
 async function raw(answer: (socket: Socket, n: number, body: string) => void): Promise<Raw> {
   const state: Raw = { url: '', bodies: [] };
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+  state.url = await rawReceiver(servers, (socket) => {
     let buffer = Buffer.alloc(0);
     socket.on('data', (data) => {
       buffer = Buffer.concat([buffer, data]);
@@ -40,17 +35,6 @@ async function raw(answer: (socket: Socket, n: number, body: string) => void): P
       }
     });
   });
-  server.on('close', () => {
-    for (const socket of sockets) socket.destroy();
-  });
-  const close = server.close.bind(server);
-  server.close = (callback) => {
-    for (const socket of sockets) socket.destroy();
-    return close(callback);
-  };
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/ingest`;
   return state;
 }
 

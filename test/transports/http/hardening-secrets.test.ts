@@ -1,30 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type DeliveryFailure, HttpTransport } from '../../../src/index.js';
 import { countingLogger } from './counting-logger.js';
 import { Scrubber } from '../../../src/transports/http/secrets.js';
-import { readBody, closeServersAfterEach } from './receiver.js';
+import { answeringReceiver, closeServersAfterEach } from './receiver.js';
 import { configError } from '../../helpers.js';
 
 const servers: Server[] = [];
 closeServersAfterEach(servers);
 
-/** A receiver on 127.0.0.1 whose answer `respond` writes; counts requests. */
-async function receiver(
-  respond: (req: IncomingMessage, res: ServerResponse, body: string) => void,
-): Promise<{ url: string; port: number; requests: () => number }> {
-  let requests = 0;
-  const server = createServer(async (req, res) => {
-    const body = await readBody(req);
-    requests++;
-    respond(req, res, body);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}/ingest`, port, requests: () => requests };
-}
+const receiver = (respond: Parameters<typeof answeringReceiver>[1]) => answeringReceiver(servers, respond, '/ingest');
 
 describe('header values with CR or LF', () => {
   it('are a ConfigError at the entry path, naming the header and not repeating its value', () => {

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createRawServer, type Server as RawServer, type Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, expect } from 'vitest';
 import type { LoggerStats } from '../../../src/index.js';
@@ -81,6 +82,57 @@ export function closeServersAfterEach(servers: Server[]): void {
           }),
       ),
     );
+  });
+}
+
+/**
+ * A receiver on 127.0.0.1 whose answer `respond` writes (the request's body read first), put
+ * in `servers` to be closed after the test; counts requests. Its url ends with `path`.
+ */
+export async function answeringReceiver(
+  servers: Server[],
+  respond: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+  path = '',
+): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    requests++;
+    respond(req, res, body);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}${path}`, requests: () => requests };
+}
+
+/**
+ * A raw TCP receiver on 127.0.0.1 for answers written byte by byte: each connection goes to
+ * `onSocket` (its errors ignored), and closing the server destroys the connections still open.
+ * Put in `servers`; resolves to the url of its port, ending with `/ingest`.
+ */
+export async function rawReceiver(servers: RawServer[], onSocket: (socket: Socket) => void): Promise<string> {
+  const sockets = new Set<Socket>();
+  const server = createRawServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    onSocket(socket);
+  });
+  const close = server.close.bind(server);
+  server.close = (callback) => {
+    for (const socket of sockets) socket.destroy();
+    return close(callback);
+  };
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}/ingest`;
+}
+
+/** Closes every raw server of `servers` (and its connections) after each test of the file. */
+export function closeRawServersAfterEach(servers: RawServer[]): void {
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
   });
 }
 
