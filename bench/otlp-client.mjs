@@ -53,7 +53,8 @@ if (library.startsWith('otel')) {
     [otlpPreset.bodyUtf8 ? 'bodyUtf8' : 'body'](records) {
       let body = bodies.get(records.length);
       if (body === undefined) {
-        body = build(records);
+        // A copy: the preset's own body is in a buffer lent to it, which the transport gives back.
+        body = Buffer.from(build(records));
         bodies.set(records.length, body);
       }
       return body;

@@ -2,7 +2,6 @@ import { dropReason } from '../io/settlement.js';
 import { Spool, SPOOL_CLAIM_AGAIN_MS } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
 import { straySpools } from '../io/spool-strays.js';
-import { ownLine } from '../record/line-record.js';
 import { carryFate, keepFlat, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
 import { ParkedUncertainty } from './parked-uncertainty.js';
@@ -910,8 +909,6 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     if (records.length === 0) return;
     if (this.listenerCount('itemFailed') > 0) {
       for (const record of records) {
-        // A listener may keep it: its line its own (see letsGoOfRecords).
-        ownLine(record);
         this.emit('itemFailed', record, reason);
       }
     }

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import type { SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
-import { ownLine } from '../record/line-record.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import { acceptRecord, assignId, attachListener, attachServices, failHeld, replayReports } from './protocol.js';
 import { describeThrown } from '../util/thrown.js';
@@ -344,8 +343,6 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       this.listenerThrew(error);
     }
     if (this.listenerCount('deliveryFailed') > 0) {
-      // A listener may keep them: each line its own (see letsGoOfRecords).
-      for (const record of records) ownLine(record);
       const tell = (): void => {
         try {
           this.emit('deliveryFailed', records, reason);

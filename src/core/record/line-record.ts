@@ -23,18 +23,6 @@ export class LineRecord extends LogRecordImpl {
     this.sentTo = 1;
   }
 
-  private lineOwned = false;
-
-  /**
-   * Its line may be a view into a run of lines (see WaitingRecords): a copy of its own, once,
-   * so that keeping the line keeps nothing more (joined to a character and sliced again).
-   */
-  override ownLine(): void {
-    if (this.lineOwned) return;
-    this.lineOwned = true;
-    this.jsonLine = (' ' + this.jsonLine!).slice(1);
-  }
-
   override get fields(): Readonly<Record<string, unknown>> | undefined {
     if (!this.fieldsRead) {
       this.fieldsRead = true;
@@ -50,12 +38,4 @@ export class LineRecord extends LogRecordImpl {
  */
 export function fieldsFromLine(record: LogRecord): boolean {
   return record instanceof LineRecord;
-}
-
-/**
- * Before a record goes where it may be kept for long (a listener, a transport that does not
- * let go of its records): a record made from a queue's run of lines gets a line of its own.
- */
-export function ownLine(record: LogRecord): void {
-  if (record instanceof LogRecordImpl) record.ownLine();
 }

@@ -184,13 +184,6 @@ export class LogRecordImpl implements LogRecord {
     return this.toObject();
   }
 
-  /**
-   * Gives the record a line of its own before it goes where it may be kept (a plugin's
-   * formatter, a listener): a record built here has one; one made from a queue's run of
-   * lines may not (LineRecord).
-   */
-  ownLine(): void {}
-
   /** Formats with the given formatter once; later calls return the cached line. */
   formatted(formatter: Formatter): string {
     if (formatter === canonicalJsonFormatter) return this.json();
@@ -235,8 +228,6 @@ function safeFormat(formatter: Formatter, record: LogRecordImpl): string {
     format = formatter.format;
     if (typeof format !== 'function') throw new TypeError('formatter.format is not a function');
     builtIn = endsLines(format);
-    // A plugin's formatter may keep the record or its line: a line of its own, then.
-    if (!builtIn) record.ownLine();
     line = Reflect.apply(format, formatter, [record]);
   } catch (error) {
     return withFormatError(formatter, record, describeThrown(error));

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describeThrown, messageOf } from '../util/thrown.js';
 import { heldEvent } from '../util/exit-hold.js';
-import { ownLine } from '../record/line-record.js';
 import { impl, type LogRecord, type LogRecordImpl, madeByLogger } from '../record/log-record.js';
 import { assignId, attachListener, attachServices, failHeld, replayReports } from '../plugin/protocol.js';
 import type { Transport } from '../plugin/transport.js';
@@ -817,10 +816,6 @@ export class Router extends EventEmitter<RouterEvents> {
    * is diagnosed, and the record being routed or reported, and the process, go on.
    */
   announce<K extends keyof RouterEvents>(event: K, ...args: RouterEvents[K]): void {
-    // A listener may keep the record (drop, deliveryFailed, stopped): its line, its own.
-    const first = args[0] as { record?: unknown } | undefined;
-    if (typeof first === 'object' && first !== null && first.record instanceof Object)
-      ownLine(first.record as LogRecord);
     if (heldEvent(this.later(() => this.announce(event, ...args)))) return;
     try {
       (this.emit as (name: K, ...rest: RouterEvents[K]) => boolean)(event, ...args);

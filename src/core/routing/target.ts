@@ -1,6 +1,6 @@
 import { carryFate, impl, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
-import { acceptRecord, letsGoOfRecords } from '../plugin/protocol.js';
+import { acceptRecord } from '../plugin/protocol.js';
 import type { Transport, TransportStats } from '../plugin/transport.js';
 import { Health, type HealthOptions } from './health.js';
 import { type Spool, SPOOL_CLAIM_AGAIN_MS } from '../io/spool.js';
@@ -112,7 +112,7 @@ export class Target {
     /** Claims the spool again (see claimSpoolAgain): a usable one, or undefined. */
     private readonly claimSpool?: () => Spool | undefined,
   ) {
-    this.queue = new WaitingRecords(asLine, (transport as { [letsGoOfRecords]?: boolean })[letsGoOfRecords] === true);
+    this.queue = new WaitingRecords(asLine);
     this.window = Math.max(1, Math.floor(options.maxRecords / 2));
     this.health = new Health(health);
     this.reads = spool === undefined ? undefined : new SpoolReads(spool);

@@ -10,7 +10,6 @@ import type { Formatter, LogRecord } from '../../core/record/log-record.js';
 import type { TransportContext, TransportPlugin } from '../../core/plugin/registry.js';
 import { shouldColorize } from './terminal.js';
 import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
-import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 export interface ConsoleTransportOptions extends TransportOptions {
   /** Where records below stderrLevel go (default stdout). */
@@ -37,11 +36,6 @@ export class ConsoleTransport extends Transport<{ bytes: number }> {
   }
 
   readonly type = 'console';
-  /**
-   * Holds records only until it settles them (records from a queue need no line of their own);
-   * a subclass (a plugin's) may keep some, and is not marked.
-   */
-  readonly [letsGoOfRecords]: boolean = this.constructor === ConsoleTransport;
   private readonly out: LineSink<LogRecord>;
   private readonly err: LineSink<LogRecord>;
   private readonly stderrThreshold: number;

@@ -9,7 +9,6 @@ import { lazySchema } from '../../core/util/lazy-schema.js';
 import { bool, either, num, object, optional, type PlainCheck, text, where } from '../../core/util/plain-checks.js';
 import type { RotationOptions } from './rotation.js';
 import { SharedFile, type FileOwner, type SharedFileOptions } from './shared-file.js';
-import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 export interface FileTransportOptions extends TransportOptions {
   path: string;
@@ -102,11 +101,6 @@ export class FileTransport extends Transport<FileStats> {
   }
 
   readonly type = 'file';
-  /**
-   * Holds records only until it settles them (records from a queue need no line of their own);
-   * a subclass (a plugin's) may keep some, and is not marked.
-   */
-  readonly [letsGoOfRecords]: boolean = this.constructor === FileTransport;
   private readonly file: SharedFile;
 
   constructor(options: FileTransportOptions) {

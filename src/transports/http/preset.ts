@@ -1,7 +1,6 @@
 import type { LogRecord } from '../../core/record/log-record.js';
 
 import type { Verdict } from '../../core/plugin/batch-outcome.js';
-import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 export type { Verdict };
 
@@ -43,6 +42,12 @@ export interface HttpPreset {
    * `body` (a large body written as bytes skips building one string and encoding it again).
    */
   bodyUtf8?(records: readonly LogRecord[]): Uint8Array;
+  /**
+   * Called once the transport is done with a body `bodyUtf8` made (handed whole to the socket,
+   * or compressed): its memory may be written again. Not called for a body whose request
+   * failed before it was sent whole.
+   */
+  release?(body: Uint8Array): void;
   /** The verdict on a response; undefined leaves it to the generic rules by status. */
   classify?(response: HttpResponse, records: readonly LogRecord[]): Verdict | undefined;
   /** Statuses worth retrying, besides network errors and timeouts. */
@@ -105,20 +110,4 @@ export function htmlPageVerdict(response: HttpResponse, backend: string): Verdic
     `HTTP ${response.status} with an HTML page (${response.body.length} characters), not an answer from ${backend}`,
   );
   return { kind: 'retry', reason };
-}
-
-/**
- * Marks a built-in preset: it keeps no record, nor any part of a line, past the call that was
- * given it (body, classify), so its transport may take records whose lines share memory with
- * their neighbours (see letsGoOfRecords). A preset spread into another (`{ ...otlpPreset }`)
- * carries the mark; a preset of the user's own does not, and its records get lines of their own.
- */
-export function keepsNoRecords<T extends HttpPreset>(preset: T): T {
-  Object.defineProperty(preset, letsGoOfRecords, { value: true, enumerable: true });
-  return preset;
-}
-
-/** Is the preset marked as keeping no records (keepsNoRecords)? */
-export function presetKeepsNoRecords(preset: HttpPreset): boolean {
-  return (preset as { [letsGoOfRecords]?: unknown })[letsGoOfRecords] === true;
 }

@@ -100,10 +100,18 @@ export class Sender {
     this.agent = secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions);
   }
 
-  async send(url: string, contentType: string, body: string | Uint8Array, signal?: AbortSignal): Promise<HttpResponse> {
+  /** `sent`: told when nothing reads `body` any more (compressed, or handed whole to the socket). */
+  async send(
+    url: string,
+    contentType: string,
+    body: string | Uint8Array,
+    signal?: AbortSignal,
+    sent?: (body: Uint8Array) => void,
+  ): Promise<HttpResponse> {
     const plain = typeof body === 'string' ? Buffer.from(body) : body;
     const gzipped = plain.length >= this.gzipFrom;
     const payload = gzipped ? await gzipAsync(plain) : plain;
+    if (gzipped) sent?.(plain);
     this.bytes.bodyBytes += plain.length;
     this.bytes.sentBytes += payload.length;
     const headers: Record<string, string | number> = {
@@ -200,6 +208,7 @@ export class Sender {
       req.on('error', reject);
       req.on('finish', () => {
         written = true;
+        if (!gzipped) sent?.(plain);
         answer();
       });
       // Whatever ended the request without a word above settles the attempt, once the answer's

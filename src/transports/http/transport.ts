@@ -5,11 +5,10 @@ import { MAX_TIMER_MS } from '../../core/plugin/units.js';
 import { timerHolds } from '../../core/util/timeout.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { HttpStats, HttpTransportOptions } from './options.js';
-import { DEFAULT_RETRYABLE, type HttpPreset, presetKeepsNoRecords, verdictFor } from './preset.js';
+import { DEFAULT_RETRYABLE, type HttpPreset, verdictFor } from './preset.js';
 import { httpPreset } from './presets/index.js';
 import { checkHeaders, Scrubber } from './secrets.js';
 import { Sender } from './sender.js';
-import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 /**
  * Ships records to an HTTP backend: a BatchTransport whose processor builds the body with a
@@ -21,12 +20,6 @@ import { letsGoOfRecords } from '../../core/plugin/protocol.js';
  */
 export class HttpTransport extends BatchTransport {
   override readonly type: string = 'http';
-  /**
-   * Holds records only until it settles them, when its preset keeps none either (a built-in
-   * one): records from a queue then need no line of their own. A subclass (a plugin's) may
-   * keep some, and is not marked.
-   */
-  readonly [letsGoOfRecords]: boolean;
   private readonly sender: Sender;
 
   constructor(options: HttpTransportOptions) {
@@ -72,7 +65,6 @@ export class HttpTransport extends BatchTransport {
       timeoutMs: Math.min(timeoutMs * 2, MAX_TIMER_MS),
     });
     this.sender = sender;
-    this[letsGoOfRecords] = this.constructor === HttpTransport && presetKeepsNoRecords(preset);
   }
 
   protected override extraStats(): HttpStats {
@@ -153,7 +145,8 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
   if (tooLarge !== undefined) return { kind: 'split', reason: tooLarge };
   try {
     const url = preset.requestUrl === undefined ? send.url : preset.requestUrl(send.url, body);
-    const response = await send.sender.send(url, preset.contentType, body, info.signal);
+    const sent = typeof body === 'string' ? undefined : preset.release?.bind(preset);
+    const response = await send.sender.send(url, preset.contentType, body, info.signal, sent);
     // An error answer is scrubbed whole before anyone quotes a slice of it (a cut could
     // leave half a token); a 2xx answer is read as it came (a bulk answer's JSON intact).
     const ok = response.status >= 200 && response.status < 300;

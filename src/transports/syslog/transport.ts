@@ -12,7 +12,6 @@ import type { RelpAnswer } from './relp.js';
 import { RelpSender } from './relp-sender.js';
 import { FACILITIES } from './severity.js';
 import { StreamSender } from './stream-sender.js';
-import { letsGoOfRecords } from '../../core/plugin/protocol.js';
 
 /**
  * Frames are written in chunks of about this size, each with its own callback: what the
@@ -56,11 +55,6 @@ interface Send {
  */
 export class SyslogTransport extends BatchTransport<SyslogStats> {
   override readonly type: string = 'syslog';
-  /**
-   * Holds records only until it settles them (records from a queue need no line of their own);
-   * a subclass (a plugin's) may keep some, and is not marked.
-   */
-  readonly [letsGoOfRecords]: boolean;
   private readonly send: Send;
 
   constructor(options: SyslogTransportOptions = {}) {
@@ -132,7 +126,6 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
       batch: { intervalMs: 100, ...options.batch },
     });
     this.send = send;
-    this[letsGoOfRecords] = this.constructor === SyslogTransport;
   }
 
   protected override extraStats(): SyslogStats {

@@ -7,8 +7,9 @@ export class ByteWriter {
   bytes: Buffer;
   at = 0;
 
-  constructor(size: number) {
-    this.bytes = Buffer.allocUnsafe(size);
+  /** `bytes`: a buffer to write into (a lent one, see body-buffers), else a new one of `size`. */
+  constructor(size: number, bytes?: Buffer) {
+    this.bytes = bytes ?? Buffer.allocUnsafe(size);
   }
 
   reset(): void {

@@ -1,4 +1,4 @@
-import { keepsNoRecords, type PresetFactory } from '../preset.js';
+import type { PresetFactory } from '../preset.js';
 import { clickhousePreset } from './clickhouse.js';
 import { elasticsearchPreset } from './elasticsearch.js';
 import { jsonPreset, ndjsonPreset } from './generic.js';
@@ -15,10 +15,10 @@ shared[PRESETS_KEY] ??= new Map<string, PresetFactory>([
   ['ndjson', () => ndjsonPreset],
   ['json', () => jsonPreset],
   ['otlp', () => otlpPreset],
-  ['loki', (options) => keepsNoRecords(lokiPreset(options))],
-  ['elasticsearch', (options) => keepsNoRecords(elasticsearchPreset(options))],
-  ['opensearch', (options) => keepsNoRecords(elasticsearchPreset(options))],
-  ['clickhouse', (options) => keepsNoRecords(clickhousePreset(options))],
+  ['loki', lokiPreset],
+  ['elasticsearch', elasticsearchPreset],
+  ['opensearch', elasticsearchPreset],
+  ['clickhouse', clickhousePreset],
 ]);
 const presets = shared[PRESETS_KEY];
 

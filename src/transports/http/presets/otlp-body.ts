@@ -1,4 +1,5 @@
 import type { LogRecord } from '../../../core/record/log-record.js';
+import { lendBuffer, takeBack } from './body-buffers.js';
 import { ascii, ByteWriter } from './byte-writer.js';
 import { resourceOf, severityJson } from './otlp-keys.js';
 import { OtlpLine } from './otlp-line.js';
@@ -395,7 +396,10 @@ const MAX_FIRST_SIZE = 4 * 1024 * 1024;
  */
 export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
   // Bounded: after a body of one huge record, a thousand small ones must not ask for gigabytes.
-  const out = new ByteWriter(Math.min(MAX_FIRST_SIZE, Math.ceil(records.length * bytesPerRecord * 1.1) + 256));
+  const out = new ByteWriter(
+    0,
+    lendBuffer(Math.min(MAX_FIRST_SIZE, Math.ceil(records.length * bytesPerRecord * 1.1) + 256)),
+  );
   // Per record: where its LogRecord starts and ends in `out`, and its resource's group.
   if (starts.length < records.length) {
     starts = new Int32Array(records.length);
@@ -467,5 +471,7 @@ export function otlpBodyBytes(records: readonly LogRecord[]): Buffer {
     parts.push(SCOPE_CLOSE);
   }
   parts.push(BODY_END);
-  return Buffer.concat(parts);
+  const body = Buffer.concat(parts);
+  takeBack(out.bytes);
+  return body;
 }

@@ -1,4 +1,5 @@
-import { type HttpPreset, keepsNoRecords, type Verdict } from '../preset.js';
+import type { HttpPreset, Verdict } from '../preset.js';
+import { takeBack } from './body-buffers.js';
 import { otlpBodyBytes } from './otlp-body.js';
 
 /**
@@ -9,12 +10,18 @@ import { otlpBodyBytes } from './otlp-body.js';
  * Built from the public record alone (its line, level, label, time and message), as a
  * preset of a user's own can be.
  */
-export const otlpPreset: HttpPreset = keepsNoRecords({
+export const otlpPreset: HttpPreset = {
   contentType: 'application/json',
   retryable: new Set([429, 502, 503, 504]),
   // Bytes: a body this large costs more to build as a string and encode than to write as bytes.
   bodyUtf8: (records) => otlpBodyBytes(records),
-  body: (records) => otlpBodyBytes(records).toString('utf8'),
+  body: (records) => {
+    const bytes = otlpBodyBytes(records);
+    const text = bytes.toString('utf8');
+    takeBack(bytes);
+    return text;
+  },
+  release: (body) => takeBack(body),
   classify(response, records): Verdict | undefined {
     // An empty 2xx is a success with nothing to add (proxies and some collectors send one).
     if (response.status < 200 || response.status >= 300 || response.body.trim() === '') return undefined;
@@ -52,7 +59,7 @@ export const otlpPreset: HttpPreset = keepsNoRecords({
     for (let i = Math.max(0, records.length - rejected); i < records.length; i++) failed.set(i, new Error(message));
     return { kind: 'partial', failed, retry: [] };
   },
-});
+};
 
 /** A 2xx whose body is no ExportLogsServiceResponse: the records may or may not be taken. */
 function unreadable(what: string): Verdict {
