@@ -99,8 +99,10 @@ export class Backpressure {
       }
       case 'block':
         // What a synchronous write cannot make room for is still kept: block never
-        // drops. Producers on log.stream() wait instead.
-        if (this.makeRoomFor(target)) {
+        // drops. Producers on log.stream() wait instead. A transport that cannot write
+        // synchronously is not asked at every record: room its settlements make is taken
+        // as they come (the router drains the queue then).
+        if (target.writesSynchronously && this.makeRoomFor(target)) {
           target.hand(record);
           return started;
         }

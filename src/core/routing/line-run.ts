@@ -33,7 +33,7 @@ const TAIL_SHIFT = 16;
 const HEAD_MASK = 0xffff;
 
 /** Blocks kept for the next runs: a burst's pages are touched once, not at every burst. */
-const spareBlocks: ArrayBuffer[] = [];
+const spareBlocks: ArrayBufferLike[] = [];
 const MAX_SPARE_BLOCKS = 8;
 
 /**
@@ -81,7 +81,8 @@ function copyBytes(from: Uint8Array, start: number, end: number, to: Uint8Array,
 }
 
 export class LineRun {
-  private readonly block = spareBlocks.pop() ?? new ArrayBuffer(BLOCK_BYTES);
+  /** Not zeroed: a page is paid for when first written, and a run of few lines writes few. */
+  private readonly block = spareBlocks.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES).buffer;
   private readonly times = new Float64Array(this.block, 0, RUN_LINES);
   /**
    * Per line: where its own bytes end in `bytes` (they start where the line before's end);

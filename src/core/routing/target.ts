@@ -1,7 +1,7 @@
 import { carryFate, impl, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
 import { acceptRecord } from '../plugin/protocol.js';
-import type { Transport, TransportStats } from '../plugin/transport.js';
+import { Transport, type TransportStats } from '../plugin/transport.js';
 import { Health, type HealthOptions } from './health.js';
 import { type Spool, SPOOL_CLAIM_AGAIN_MS } from '../io/spool.js';
 import { SpoolReads } from '../io/spool-reads.js';
@@ -113,11 +113,18 @@ export class Target {
     private readonly claimSpool?: () => Spool | undefined,
   ) {
     this.queue = new WaitingRecords(asLine);
+    this.writesSynchronously = transport.flushSync !== Transport.prototype.flushSync;
     this.window = Math.max(1, Math.floor(options.maxRecords / 2));
     this.health = new Health(health);
     this.reads = spool === undefined ? undefined : new SpoolReads(spool);
     this.adoptedLeft = spool?.count ?? 0;
   }
+
+  /**
+   * Can the transport write synchronously (flushSync of its own)? One that cannot (http,
+   * syslog) frees no room when asked, so a full queue does not ask it at every record.
+   */
+  readonly writesSynchronously: boolean;
 
   get id(): string {
     return this.transport.id;
