@@ -49,6 +49,12 @@ async function slowCollector(delayMs: () => number, status: () => number = () =>
   return { url, received, requests: () => requests };
 }
 
+/** A logger shipping to `url` with the otlp preset, room for every record, and these http options. */
+function otlpLogger(url: string, options: Record<string, unknown>) {
+  const target = { type: 'http', preset: 'otlp', url, maxQueue: { maxRecords: 100_000 }, ...options } as const;
+  return createLogger({ exitFlush: false, transports: [target] });
+}
+
 describe('request bodies written into lent buffers', () => {
   it('lends memory no one else holds, and takes back only what it lent, once', () => {
     const first = lendBuffer(300_000);
@@ -68,20 +74,7 @@ describe('request bodies written into lent buffers', () => {
   for (const compression of ['none', 'gzip'] as const) {
     it(`sends every record once, as it was, four bodies in flight at once (compression ${compression})`, async () => {
       const collector = await slowCollector(() => 5 + Math.floor(Math.random() * 30));
-      const log = createLogger({
-        exitFlush: false,
-        transports: [
-          {
-            type: 'http',
-            preset: 'otlp',
-            url: collector.url,
-            concurrency: 4,
-            compression,
-            batch: { maxRecords: 250 },
-            maxQueue: { maxRecords: 100_000 },
-          },
-        ],
-      });
+      const log = otlpLogger(collector.url, { concurrency: 4, compression, batch: { maxRecords: 250 } });
       for (let i = 0; i < 20_000; i++) log.info({ i, text: `record ${i} ${'x'.repeat(i % 50)}` }, 'shipped');
       await log.close();
       expect(log.stats().delivered).toBe(20_000);
@@ -98,19 +91,10 @@ describe('request bodies written into lent buffers', () => {
       () => Math.floor(Math.random() * 10),
       () => (n++ % 3 === 1 ? 503 : 200),
     );
-    const log = createLogger({
-      exitFlush: false,
-      transports: [
-        {
-          type: 'http',
-          preset: 'otlp',
-          url: collector.url,
-          concurrency: 3,
-          batch: { maxRecords: 200 },
-          retry: { baseMs: 1, maxMs: 5, maxAttempts: 20 },
-          maxQueue: { maxRecords: 100_000 },
-        },
-      ],
+    const log = otlpLogger(collector.url, {
+      concurrency: 3,
+      batch: { maxRecords: 200 },
+      retry: { baseMs: 1, maxMs: 5, maxAttempts: 20 },
     });
     for (let i = 0; i < 6000; i++) log.info({ i }, 'again');
     await log.close();
