@@ -42,15 +42,16 @@ const MAX_SPARE_BLOCKS = 8;
  * is made from).
  */
 export class LineScratch {
-  bytes = Buffer.allocUnsafeSlow(16 * 1024);
-  view = new DataView(this.bytes.buffer);
+  /** None until a line is written: every target has two, and most never queue a line. */
+  bytes = Buffer.alloc(0);
+  view = new DataView(this.bytes.buffer, this.bytes.byteOffset, 0);
   /** The last line: `bytes[0, lastLength)`. */
   lastLength = 0;
 
   /** Room for `size` bytes, the last line kept. */
   fit(size: number): void {
     if (this.bytes.length >= size) return;
-    const bytes = Buffer.allocUnsafeSlow(Math.max(size, this.bytes.length * 2));
+    const bytes = Buffer.allocUnsafeSlow(Math.max(size, this.bytes.length * 2, 16 * 1024));
     bytes.set(this.bytes.subarray(0, this.lastLength));
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer);
