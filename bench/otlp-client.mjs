@@ -2,7 +2,9 @@
 // on the command line to the receiver URL, then waits until it has shipped everything.
 // With `yieldEvery` above 0 the loop lets the event loop turn after that many records, as
 // a service does between requests. Prints the logging loop's duration in ms, and after the
-// client has shipped everything, `cpu <ms>`: the process's user + system CPU time.
+// client has shipped everything, `cpu <ms>`: the process's user + system CPU time, and
+// `faults <n>`: its minor page faults (first touches of fresh memory: on a sandboxed host each
+// costs microseconds, so a client's memory shows in its CPU time).
 // `streamlog-floor` sends, for each batch, a body built once for the first batch of its size:
 // everything else (logging, batching, sending, settling, the receiver's reading) is real,
 // so it shows how fast shipping can get when encoding costs nothing.
@@ -74,4 +76,4 @@ if (library.startsWith('otel')) {
   await log.close();
 }
 const usage = process.resourceUsage();
-process.stdout.write(`cpu ${(usage.userCPUTime + usage.systemCPUTime) / 1000}\n`);
+process.stdout.write(`cpu ${(usage.userCPUTime + usage.systemCPUTime) / 1000}\nfaults ${usage.minorPageFault}\n`);

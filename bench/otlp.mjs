@@ -88,6 +88,7 @@ async function run(library) {
     receiverMs: (used.user + used.system) / 1000,
     // The client's own user + system CPU, as it printed on exit (the prototype prints none).
     clientCpuMs: Number(/^cpu (\S+)$/m.exec(out)?.[1] ?? Number.NaN),
+    faults: Number(/^faults (\S+)$/m.exec(out)?.[1] ?? Number.NaN),
   };
 }
 
@@ -108,6 +109,7 @@ const row = (library) => {
     receiver: median(r.map((x) => x.receiverMs)),
     // µs of the client's CPU per record the receiver got.
     cpuPerRecord: median(r.map((x) => (x.clientCpuMs * 1000) / (x.delivered * count))),
+    faults: median(r.map((x) => x.faults)),
   };
 };
 console.log(
@@ -116,9 +118,9 @@ console.log(
 );
 console.log(
   '| client | delivered / logged | until all received (ms) | until the client exits (ms) | logging loop (ms) | ' +
-    'client CPU per delivered record (µs) | receiver CPU (ms) |',
+    'client CPU per delivered record (µs) | client page faults | receiver CPU (ms) |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const library of libraries) {
   const r = row(library);
   const total = library === 'streamlog-file' ? '(file)' : r.delivered < 1 ? '(never)' : r.total.toFixed(0);
@@ -127,7 +129,8 @@ for (const library of libraries) {
   const receiver = library === 'streamlog-file' ? '–' : r.receiver.toFixed(0);
   const cpu = library === 'streamlog-file' || !Number.isFinite(r.cpuPerRecord) ? '–' : r.cpuPerRecord.toFixed(2);
   console.log(
-    `| ${labels[library]} | ${delivered} | ${total} | ${exit} | ${r.loop.toFixed(0)} | ${cpu} | ${receiver} |`,
+    `| ${labels[library]} | ${delivered} | ${total} | ${exit} | ${r.loop.toFixed(0)} | ${cpu} | ` +
+      `${Number.isFinite(r.faults) ? r.faults.toFixed(0) : '–'} | ${receiver} |`,
   );
 }
 const ran = (...names) => names.every((name) => libraries.includes(name));
