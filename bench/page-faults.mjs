@@ -20,4 +20,4 @@ for (let round = 0; round < 3; round++) {
   rounds.push({ count, us: (used.user + used.system) / count });
 }
 console.log('| round | page faults | CPU µs per fault |\n|---:|---:|---:|');
-rounds.forEach((r, i) => console.log(`| ${i + 1} | ${r.count} | ${r.us.toFixed(2)} |`));
+for (const [i, r] of rounds.entries()) console.log(`| ${i + 1} | ${r.count} | ${r.us.toFixed(2)} |`);
