@@ -4,9 +4,12 @@
  * 300 KB written into new memory paid more for its pages than for its bytes.
  */
 
-/** Buffers kept for reuse, and the largest kept (a body of one huge record is not). */
-const MAX_KEPT = 8;
-const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+/**
+ * Buffers kept for reuse, and the largest kept: at most 8 MiB held after a burst (a body of
+ * a thousand records is about 300 KB; one of a huge record is let go).
+ */
+const MAX_KEPT = 4;
+const MAX_KEPT_BYTES = 2 * 1024 * 1024;
 
 const free: Buffer[] = [];
 /** The memory of every buffer lent and not yet taken back. */
