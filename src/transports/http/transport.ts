@@ -124,7 +124,8 @@ class BodySize {
   check(body: string | Uint8Array, records: readonly LogRecord[]): Error | undefined {
     const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     let chars = 0;
-    for (const record of records) chars += record.json().length;
+    // Indexed: this for-of made an iterator result per record (8 MB for 200,000 records).
+    for (let i = 0; i < records.length; i++) chars += records[i]!.json().length;
     if (chars > 0) this.ratio = Math.min(16, Math.max(0.25, bytes / chars));
     if (bytes <= this.maxBytes || records.length < 2) return undefined;
     return new Error(`the request body (${bytes} bytes) is over batch.maxBytes (${this.maxBytes})`);

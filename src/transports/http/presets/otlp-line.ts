@@ -161,7 +161,10 @@ export class OtlpLine {
     if (length === messageKey.length && sameBytes(b, start, end, messageKey, 0)) return SKIP;
     const candidates = length < 64 ? BY_LENGTH[length] : undefined;
     if (candidates === undefined) return ATTRIBUTE;
-    for (const i of candidates) if (sameBytes(b, start, end, OWN_BYTES[i]!, 0)) return OWN_KINDS[i]!;
+    for (let k = 0; k < candidates.length; k++) {
+      const i = candidates[k]!;
+      if (sameBytes(b, start, end, OWN_BYTES[i]!, 0)) return OWN_KINDS[i]!;
+    }
     return ATTRIBUTE;
   }
 
