@@ -1,3 +1,5 @@
+import type { Utf8Buffer } from '../util/utf8-buffer.js';
+
 /**
  * Consecutive records' lines, held in as little memory as the lines allow: each line is kept
  * as what differs from the line before it (lines of one call site differ in a few bytes: a
@@ -7,8 +9,8 @@
  * Why: during a burst nothing can be sent in (a loop that never yields, a backend outage)
  * lines wait by the hundred thousand. Held as strings they filled the young generation
  * (which grew to its largest) and a large-object page per run of them, and every page of
- * fresh memory is paid for on its first touch: on a sandboxed host (gVisor) about 12 µs a
- * page, more than making the lines cost.
+ * fresh memory is paid for on its first touch: on this project's VMs 11–15 µs a page, more
+ * than making the lines cost.
  *
  * Lines are taken in groups: joined and written as UTF-8 at once (one call, not one a line),
  * then compared four bytes at a time with the line before.
@@ -88,7 +90,8 @@ export class LineRun {
   /**
    * Per line: where its own bytes end in `bytes` (they start where the line before's end);
    * the bytes it shares with the start (head) and then with the end (tail) of the line
-   * before, as head | tail << 16; and its level and message, as an index into `kinds`.
+   * before, as head | tail << 16; and its level and message, as an index into `levels` and
+   * `messages`.
    */
   private readonly parts = new Int32Array(this.block, TIMES_BYTES, RUN_LINES * 3);
   private readonly bytes = new Uint8Array(this.block, TIMES_BYTES + PARTS_BYTES, RUN_BYTES);
@@ -150,7 +153,7 @@ export class LineRun {
     const joined = lines.length === 1 ? lines[0]! : lines.join('');
     scratch.fit(from + joined.length * 3);
     const bytes = scratch.bytes;
-    const length = (bytes as Buffer & Utf8).utf8Write(joined, from);
+    const length = (bytes as Buffer & Utf8Buffer).utf8Write(joined, from);
     // All ASCII: each line's bytes are its characters. Otherwise each line is written again on its own.
     const ascii = length === joined.length;
     let start = from;
@@ -162,7 +165,7 @@ export class LineRun {
         lastStart = 0;
         continue;
       }
-      const end = start + (ascii ? line.length : (bytes as Buffer & Utf8).utf8Write(line, start));
+      const end = start + (ascii ? line.length : (bytes as Buffer & Utf8Buffer).utf8Write(line, start));
       const head = start === 0 ? 0 : sharedHead(scratch.view, bytes, lastStart, start, end);
       const most = Math.min(start - lastStart, end - start) - head;
       const tail = start === 0 ? 0 : sharedTail(scratch.view, bytes, start, end, most);
@@ -179,10 +182,13 @@ export class LineRun {
     scratch.lastLength = start - lastStart;
   }
 
-  /** The next line taken out, made again from the one taken before it (in `scratch`). */
-  take(scratch: LineScratch, written: LineScratch): string {
+  /**
+   * The next line taken out, made again from the one taken before it (in `scratch`); lines
+   * not yet written are written first (with `writing`, the scratch they are added with).
+   */
+  take(scratch: LineScratch, writing: LineScratch): string {
     const n = this.taken++;
-    if (n === this.written) this.write(written);
+    if (n === this.written) this.write(writing);
     const parts = this.parts;
     this.takenTime = this.times[n]!;
     const kind = parts[n * 3 + 2]!;
@@ -204,7 +210,7 @@ export class LineRun {
     if (tail > 0) bytes.copyWithin(length - tail, scratch.lastLength - tail, scratch.lastLength);
     copyBytes(this.bytes, start, end, bytes, head);
     scratch.lastLength = length;
-    return (bytes as Buffer & Utf8).utf8Slice(0, length);
+    return (bytes as Buffer & Utf8Buffer).utf8Slice(0, length);
   }
 
   /** Its block, for another run: every line is taken. */
@@ -220,12 +226,6 @@ export class LineRun {
     this.parts[n * 3] = this.used;
     this.parts[n * 3 + 1] = AS_STRING;
   }
-}
-
-/** Node's Buffer methods behind write and toString for UTF-8 (not in its typings). */
-interface Utf8 {
-  utf8Write(value: string, offset: number): number;
-  utf8Slice(start: number, end: number): string;
 }
 
 /** ES2024's String method, which Node 20 has (not in the ES2022 typings this project builds with). */

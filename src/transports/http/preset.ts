@@ -44,8 +44,9 @@ export interface HttpPreset {
   bodyUtf8?(records: readonly LogRecord[]): Uint8Array;
   /**
    * Called once the transport is done with a body `bodyUtf8` made (handed whole to the socket,
-   * or compressed): its memory may be written again. Not called for a body whose request
-   * failed before it was sent whole.
+   * compressed, or split before it was sent for being over `batch.maxBytes`): its memory may
+   * be written again. Not called for a body whose request failed before it was sent whole. A
+   * throw is ignored: that memory is only not used again.
    */
   release?(body: Uint8Array): void;
   /** The verdict on a response; undefined leaves it to the generic rules by status. */

@@ -142,11 +142,14 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
     const reason = error instanceof Error ? error : new Error(String(error));
     return { kind: 'bisect', reason: scrubber.scrubError(new Error(`the preset threw: ${reason.message}`)) };
   }
+  const sent = typeof body === 'string' || preset.release === undefined ? undefined : giveBack(preset);
   const tooLarge = send.body.check(body, records);
-  if (tooLarge !== undefined) return { kind: 'split', reason: tooLarge };
+  if (tooLarge !== undefined) {
+    sent?.(body as Uint8Array);
+    return { kind: 'split', reason: tooLarge };
+  }
   try {
     const url = preset.requestUrl === undefined ? send.url : preset.requestUrl(send.url, body);
-    const sent = typeof body === 'string' ? undefined : preset.release?.bind(preset);
     const response = await send.sender.send(url, preset.contentType, body, info.signal, sent);
     // An error answer is scrubbed whole before anyone quotes a slice of it (a cut could
     // leave half a token); a 2xx answer is read as it came (a bulk answer's JSON intact).
@@ -158,6 +161,21 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
     // Rejections (network errors, timeouts, the answer cap) are retried: their message scrubbed.
     throw error instanceof Error ? scrubber.scrubError(error) : new Error(scrubber.scrub(String(error)));
   }
+}
+
+/**
+ * Hands a body back to its preset (see HttpPreset.release). A release that throws costs only
+ * the reuse of that memory: it is called from the request's events, where a throw would end
+ * the process, or from the send, where it would fail every attempt.
+ */
+function giveBack(preset: HttpPreset): (body: Uint8Array) => void {
+  return (body) => {
+    try {
+      preset.release!(body);
+    } catch {
+      // Nothing depends on the memory being used again.
+    }
+  };
 }
 
 /**

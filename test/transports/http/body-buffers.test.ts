@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/index.js';
+import { createLogger, registerHttpPreset } from '../../../src/index.js';
+import { otlpPreset } from '../../../src/transports/http/presets/otlp.js';
 import { lendBuffer, takeBack } from '../../../src/transports/http/presets/body-buffers.js';
 import { closeServersAfterEach } from './receiver.js';
 
@@ -100,5 +101,54 @@ describe('request bodies written into lent buffers', () => {
     await log.close();
     expect(log.stats().delivered).toBe(6000);
     expect([...collector.received].sort((a, b) => a - b)).toEqual(Array.from({ length: 6000 }, (_, i) => i));
+  });
+
+  it('gives back a body split before it is sent, as it gives back one that was sent', async () => {
+    let built = 0;
+    let given = 0;
+    registerHttpPreset('otlp-counted', () => ({
+      ...otlpPreset,
+      bodyUtf8(records) {
+        built++;
+        return otlpPreset.bodyUtf8!(records);
+      },
+      release(body) {
+        given++;
+        otlpPreset.release!(body);
+      },
+    }));
+    const collector = await slowCollector(() => 0);
+    // Bodies of 200 records are over 16 KB: each batch is split before it is sent, down to what fits.
+    const log = otlpLogger(collector.url, { preset: 'otlp-counted', batch: { maxRecords: 200, maxBytes: '16KB' } });
+    for (let i = 0; i < 2000; i++) log.info({ i, text: 'x'.repeat(40) }, 'split');
+    await log.close();
+    expect(log.stats().delivered).toBe(2000);
+    expect(collector.received).toHaveLength(2000);
+    expect(built).toBeGreaterThan(collector.requests());
+    expect(given).toBe(built);
+  });
+
+  it("delivers every record when a preset's release throws, for plain and gzipped bodies", async () => {
+    registerHttpPreset('otlp-release-throws', () => ({
+      ...otlpPreset,
+      release() {
+        throw new Error('release refused');
+      },
+    }));
+    for (const compression of ['none', 'gzip'] as const) {
+      const collector = await slowCollector(() => 0);
+      const log = otlpLogger(collector.url, {
+        preset: 'otlp-release-throws',
+        compression,
+        batch: { maxRecords: 100 },
+        retry: { baseMs: 1, maxMs: 5, maxAttempts: 3 },
+      });
+      for (let i = 0; i < 1000; i++) log.info({ i }, 'thrown');
+      await log.close();
+      const stats = log.stats();
+      expect(stats.delivered).toBe(1000);
+      expect(stats.failed + stats.dropped + stats.pending).toBe(0);
+      expect([...collector.received].sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    }
   });
 });

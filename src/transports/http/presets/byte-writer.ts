@@ -1,3 +1,5 @@
+import type { Utf8Buffer } from '../../../core/util/utf8-buffer.js';
+
 /**
  * A request body written as UTF-8 bytes into one growing buffer: a body made of thousands of
  * small strings costs more to join and encode than to write (V8 flattens a rope node by node,
@@ -82,7 +84,7 @@ export class ByteWriter {
   text(value: string): void {
     this.room(value.length * 3);
     // Buffer's own method, without write()'s argument checks: a body writes one per record.
-    this.at += (this.bytes as Buffer & Utf8Write).utf8Write(value, this.at);
+    this.at += (this.bytes as Buffer & Utf8Buffer).utf8Write(value, this.at);
   }
 
   private grow(n: number): void {
@@ -95,9 +97,4 @@ export class ByteWriter {
 /** A constant piece of a body, as bytes. */
 export function ascii(text: string): Uint8Array {
   return Buffer.from(text, 'utf8');
-}
-
-/** Node's Buffer method behind write(string, offset) for UTF-8 (not in its typings). */
-interface Utf8Write {
-  utf8Write(value: string, offset: number): number;
 }
