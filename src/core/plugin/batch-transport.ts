@@ -702,6 +702,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     switch (verdict.kind) {
       case 'delivered':
         this.settled(batch, records, []);
+        // Emptied, not just dropped: an array that was moved to the old generation stays there,
+        // dead, until a full collection, and until then every young collection takes what it
+        // still points at for live and moves it to the old generation too (about 40% of a
+        // burst's records, 17 MB for 200,000, each page of it a first touch).
+        records.length = 0;
         return;
       case 'retry':
         this.retryLater(batch, verdict.reason, verdict.retryAfterMs);
