@@ -16,23 +16,18 @@ import type { Utf8Buffer } from '../util/utf8-buffer.js';
  * then compared four bytes at a time with the line before.
  */
 
-/** Lines a run holds at most. */
-const RUN_LINES = 4096;
-/** Bytes of the lines' own parts a run holds at most. */
+/** Bytes of a run's block: each line's header (its time and how it is made), then its own bytes. */
 const RUN_BYTES = 128 * 1024;
 /** Lines written at once. */
 const GROUP_LINES = 64;
-/** One block: each line's time (a double), its three parts (int32), then the bytes. */
-const TIMES_BYTES = RUN_LINES * 8;
-const PARTS_BYTES = RUN_LINES * 3 * 4;
-const BLOCK_BYTES = TIMES_BYTES + PARTS_BYTES + RUN_BYTES;
+/** The most a line's header takes: its own length, head and tail (varints of three bytes at most), its time (nine). */
+const MAX_HEADER_BYTES = 18;
 /** The longest line a run takes, in characters (its UTF-8 is at most three bytes a character). */
 export const MAX_RUN_LINE_CHARS = Math.floor(RUN_BYTES / 9);
-/** A line's shared bytes when the line is kept as its string (see LineRun.strings). */
-const AS_STRING = -1;
-/** Head and tail are packed in one int32: a line is at most 3 · MAX_RUN_LINE_CHARS bytes, under 2^16. */
-const TAIL_SHIFT = 16;
-const HEAD_MASK = 0xffff;
+/** A time is kept as its difference from the time before, when that is a whole number this small. */
+const MAX_TIME_STEP = 2 ** 27;
+/** A header's first byte for a time kept whole (a double follows), not as a difference. */
+const WHOLE_TIME = 1;
 
 /** Blocks kept for the next runs: a burst's pages are touched once, not at every burst. */
 const spareBlocks: ArrayBufferLike[] = [];
@@ -83,25 +78,35 @@ function copyBytes(from: Uint8Array, start: number, end: number, to: Uint8Array,
   else to.set(from.subarray(start, end), at);
 }
 
+/**
+ * Each line is, in its run's block: a header, then its own bytes. The header holds, as
+ * varints, its own bytes' count (times two, plus one for a line kept as its string), its time
+ * (see `putTime`), and unless kept as a string, the bytes it shares with the start (head)
+ * and then with the end (tail) of the line before. For lines of one call site that is four
+ * or five bytes and one or two of their own: a fifth of a fixed layout's.
+ */
 export class LineRun {
   /** Not zeroed: a page is paid for when first written, and a run of few lines writes few. */
-  private readonly block = spareBlocks.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES).buffer;
-  private readonly times = new Float64Array(this.block, 0, RUN_LINES);
-  /**
-   * Per line: where its own bytes end in `bytes` (they start where the line before's end);
-   * the bytes it shares with the start (head) and then with the end (tail) of the line
-   * before, as head | tail << 16; and its level and message, as an index into `levels` and
-   * `messages`.
-   */
-  private readonly parts = new Int32Array(this.block, TIMES_BYTES, RUN_LINES * 3);
-  private readonly bytes = new Uint8Array(this.block, TIMES_BYTES + PARTS_BYTES, RUN_BYTES);
-  /** Bytes written. */
+  private readonly block = spareBlocks.pop() ?? Buffer.allocUnsafeSlow(RUN_BYTES).buffer;
+  private readonly bytes = new Uint8Array(this.block, 0, RUN_BYTES);
+  private readonly view = new DataView(this.block, 0, RUN_BYTES);
+  /** Bytes written; where the next line is read from. */
   private used = 0;
-  /** Levels and messages, each pair once for a stretch of lines that have it (a call site's). */
+  private readAt = 0;
+  /** The last time written, and the last read: the next is kept as its difference from it. */
+  private lastTime = 0;
+  private readTime = 0;
+  /**
+   * Levels and messages, each pair once for a stretch of lines that have it (a call site's),
+   * with the index of the stretch's first line; the stretch of the line taken last.
+   */
   private readonly levels: number[] = [];
   private readonly messages: (string | undefined)[] = [];
-  /** Lines added and not yet written, and the most bytes they can take. */
+  private readonly firstLines: number[] = [];
+  private readStretch = -1;
+  /** Lines added and not yet written, their times, and the most bytes they can take. */
   private pending: string[] = [];
+  private pendingTimes: number[] = [];
   private pendingBytes = 0;
   /** Lines with a lone surrogate, kept as they are (UTF-8 would not bring them back), by index. */
   private strings: Map<number, string> | undefined;
@@ -113,8 +118,9 @@ export class LineRun {
   takenTime = 0;
   takenMsg: string | undefined;
 
+  /** Has the run no room for another line? (add() may refuse a long line sooner.) */
   get full(): boolean {
-    return this.added === RUN_LINES;
+    return this.used + this.pendingBytes + MAX_HEADER_BYTES > RUN_BYTES;
   }
 
   get done(): boolean {
@@ -123,21 +129,21 @@ export class LineRun {
 
   /** Adds a line (of at most MAX_RUN_LINE_CHARS characters); false, and nothing added, when the run has no room. */
   add(line: string, level: number, time: number, msg: string | undefined, scratch: LineScratch): boolean {
-    if (this.added === RUN_LINES) return false;
-    if (this.used + this.pendingBytes + line.length * 3 > RUN_BYTES) {
+    const most = line.length * 3 + MAX_HEADER_BYTES;
+    if (this.used + this.pendingBytes + most > RUN_BYTES) {
       this.write(scratch);
-      if (this.used + line.length * 3 > RUN_BYTES) return false;
+      if (this.used + most > RUN_BYTES) return false;
     }
     const n = this.added++;
-    this.times[n] = time;
     const kinds = this.levels.length;
     if (kinds === 0 || this.levels[kinds - 1] !== level || this.messages[kinds - 1] !== msg) {
       this.levels.push(level);
       this.messages.push(msg);
+      this.firstLines.push(n);
     }
-    this.parts[n * 3 + 2] = this.levels.length - 1;
     this.pending.push(line);
-    this.pendingBytes += line.length * 3;
+    this.pendingTimes.push(time);
+    this.pendingBytes += most;
     if (this.pending.length === GROUP_LINES) this.write(scratch);
     return true;
   }
@@ -146,7 +152,9 @@ export class LineRun {
   write(scratch: LineScratch): void {
     const lines = this.pending;
     if (lines.length === 0) return;
+    const times = this.pendingTimes;
     this.pending = [];
+    this.pendingTimes = [];
     this.pendingBytes = 0;
     // The first line of a run is whole: a run is read from its start.
     const from = this.written === 0 ? 0 : scratch.lastLength;
@@ -158,9 +166,10 @@ export class LineRun {
     const ascii = length === joined.length;
     let start = from;
     let lastStart = 0;
-    for (const line of lines) {
+    for (let k = 0; k < lines.length; k++) {
+      const line = lines[k]!;
       if (!ascii && !(line as string & WellFormed).isWellFormed()) {
-        this.keepString(line);
+        this.keepString(line, times[k]!);
         start = 0;
         lastStart = 0;
         continue;
@@ -169,11 +178,14 @@ export class LineRun {
       const head = start === 0 ? 0 : sharedHead(scratch.view, bytes, lastStart, start, end);
       const most = Math.min(start - lastStart, end - start) - head;
       const tail = start === 0 ? 0 : sharedTail(scratch.view, bytes, start, end, most);
+      const own = end - start - head - tail;
+      this.putVarint(own * 2);
+      this.putTime(times[k]!);
+      this.putVarint(head);
+      this.putVarint(tail);
       copyBytes(bytes, start + head, end - tail, this.bytes, this.used);
-      this.used += end - start - head - tail;
-      const n = this.written++;
-      this.parts[n * 3] = this.used;
-      this.parts[n * 3 + 1] = head | (tail << TAIL_SHIFT);
+      this.used += own;
+      this.written++;
       lastStart = start;
       start = end;
     }
@@ -189,26 +201,27 @@ export class LineRun {
   take(scratch: LineScratch, writing: LineScratch): string {
     const n = this.taken++;
     if (n === this.written) this.write(writing);
-    const parts = this.parts;
-    this.takenTime = this.times[n]!;
-    const kind = parts[n * 3 + 2]!;
-    this.takenLevel = this.levels[kind]!;
-    this.takenMsg = this.messages[kind];
-    const shared = parts[n * 3 + 1]!;
-    if (shared === AS_STRING) {
+    if (this.readStretch + 1 < this.firstLines.length && this.firstLines[this.readStretch + 1] === n) {
+      this.readStretch++;
+      this.takenLevel = this.levels[this.readStretch]!;
+      this.takenMsg = this.messages[this.readStretch];
+    }
+    const sized = this.varint();
+    this.takenTime = this.time();
+    if ((sized & 1) === 1) {
       scratch.lastLength = 0;
       return this.strings!.get(n)!;
     }
-    const start = n === 0 ? 0 : parts[n * 3 - 3]!;
-    const end = parts[n * 3]!;
-    const head = shared & HEAD_MASK;
-    const tail = shared >>> TAIL_SHIFT;
-    const length = head + (end - start) + tail;
+    const own = sized / 2;
+    const head = this.varint();
+    const tail = this.varint();
+    const length = head + own + tail;
     // The line before stays in place: its head is this line's, its tail moves behind this line's own bytes.
     scratch.fit(length);
     const bytes = scratch.bytes;
     if (tail > 0) bytes.copyWithin(length - tail, scratch.lastLength - tail, scratch.lastLength);
-    copyBytes(this.bytes, start, end, bytes, head);
+    copyBytes(this.bytes, this.readAt, this.readAt + own, bytes, head);
+    this.readAt += own;
     scratch.lastLength = length;
     return (bytes as Buffer & Utf8Buffer).utf8Slice(0, length);
   }
@@ -219,12 +232,67 @@ export class LineRun {
   }
 
   /** A line kept as its string: it adds no bytes, and the line after it is whole. */
-  private keepString(line: string): void {
-    const n = this.written++;
+  private keepString(line: string, time: number): void {
     this.strings ??= new Map();
-    this.strings.set(n, line);
-    this.parts[n * 3] = this.used;
-    this.parts[n * 3 + 1] = AS_STRING;
+    this.strings.set(this.written++, line);
+    this.putVarint(1);
+    this.putTime(time);
+  }
+
+  /** `value` (a whole number from 0 to 2^31) in seven-bit groups, the last without the high bit. */
+  private putVarint(value: number): void {
+    const bytes = this.bytes;
+    while (value >= 0x80) {
+      bytes[this.used++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    bytes[this.used++] = value;
+  }
+
+  private varint(): number {
+    const bytes = this.bytes;
+    let value = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = bytes[this.readAt++]!;
+      value |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte >= 0x80);
+    return value >>> 0;
+  }
+
+  /**
+   * A time as its difference from the time before, zigzagged and doubled (a varint of one
+   * byte for records logged within the same 32 ms), when that gives it back exactly; else
+   * `WHOLE_TIME` and the double (the first line's, a fraction, -0, NaN, a jump of days).
+   */
+  private putTime(time: number): void {
+    const step = time - this.lastTime;
+    if (
+      Number.isInteger(step) &&
+      Math.abs(step) < MAX_TIME_STEP &&
+      this.lastTime + step === time &&
+      !Object.is(time, -0)
+    ) {
+      this.putVarint((step < 0 ? -step * 2 - 1 : step * 2) * 2);
+    } else {
+      this.bytes[this.used++] = WHOLE_TIME;
+      this.view.setFloat64(this.used, time);
+      this.used += 8;
+    }
+    this.lastTime = time;
+  }
+
+  private time(): number {
+    if (this.bytes[this.readAt] === WHOLE_TIME) {
+      this.readTime = this.view.getFloat64(this.readAt + 1);
+      this.readAt += 9;
+      return this.readTime;
+    }
+    const zigzag = this.varint() / 2;
+    this.readTime += zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+    return this.readTime;
   }
 }
 

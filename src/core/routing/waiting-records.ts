@@ -17,8 +17,9 @@ export type MayWaitAsLine = (record: LogRecord) => boolean;
  * that nothing can be sent in (a loop that never yields, a backend outage) a queue holds
  * records by the hundred thousand, and the collector copies each of them, its fields, its
  * time and its line, from young space to old. A record that may (see MayWaitAsLine) waits
- * as its line instead, kept in a run of lines (see LineRun) off the collected heap: about a
- * fifth of the memory a line took as a string, and none that the collector copies. It is
+ * as its line instead, kept in a run of lines (see LineRun) off the collected heap: for lines
+ * of one call site about 6 bytes each, against 150 as a string, and none that the collector
+ * copies. It is
  * made a record again, from that line, when its target takes it. Any other record (sent to
  * more targets, which the router counts by the record itself; one that failed somewhere;
  * the logger's own) waits as itself, in order.
