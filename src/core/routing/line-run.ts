@@ -12,8 +12,8 @@ import type { Utf8Buffer } from '../util/utf8-buffer.js';
  * fresh memory is paid for on its first touch: on this project's VMs 11–15 µs a page, more
  * than making the lines cost.
  *
- * Lines are taken in groups: joined and written as UTF-8 at once (one call, not one a line),
- * then compared four bytes at a time with the line before.
+ * Lines are written in groups of GROUP_LINES: joined and encoded as UTF-8 at once (one call,
+ * not one a line), then each compared four bytes at a time with the line before.
  */
 
 /** Bytes of a run's block: each line's header (its time and how it is made), then its own bytes. */
