@@ -1,4 +1,3 @@
-import { hasObjectPrototype, hasPlainPrototype } from '../util/plain-prototype.js';
 import { headJson, impl, type LogRecord, type LogRecordImpl } from './log-record.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -41,7 +40,7 @@ function jsonNodesLeft(value: unknown, budget: number, depth: number, limits: Li
         return left;
       }
       // A nested null-prototype object would be handed over as it is, unlike JSON.parse's: parse instead.
-      if (!hasObjectPrototype(value)) return -1;
+      if (Object.getPrototypeOf(value) !== Object.prototype) return -1;
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
       for (const key in value) {
         if (--left < 0) return -1;
@@ -184,7 +183,8 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
   let count = 0;
   if (fields !== undefined) {
     if (Array.isArray(fields)) return r.toObject();
-    if (!hasPlainPrototype(fields)) return r.toObject();
+    const proto = Object.getPrototypeOf(fields);
+    if (proto !== Object.prototype && proto !== null) return r.toObject();
     const core = shape.safe.coreKeys;
     let budget = shape.safe.maxNodes;
     for (const key in fields) {
