@@ -92,7 +92,8 @@ const thousands = (value) => `${(value / 1000).toFixed(2)}k`;
 const ratioHeads = libs.filter((lib) => lib !== libs[0]).map((lib) => `${libs[0]} ÷ ${lib}`);
 const where = dest === 'devnull' ? '/dev/null' : 'a file';
 const lines = [
-  `\n### Instructions per record (cachegrind), ${count.toLocaleString('en')} records to ${where}, ${runs} run(s) each, median\n`,
+  `\n### Instructions per record (cachegrind), ${count.toLocaleString('en')} records to ${where}, ` +
+    `${runs} run(s) each, median\n`,
   `| workload | ${[...libs, ...ratioHeads].join(' | ')} |`,
   `|---|${[...libs, ...ratioHeads].map(() => '---:').join('|')}|`,
 ];
