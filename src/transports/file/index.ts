@@ -163,8 +163,17 @@ export class FileTransport extends Transport<FileStats> {
     this.file.reopen();
   }
 
-  /** Rotates now. */
+  /**
+   * Rotates now. Throws when no transport on this path has `rotate` options: with no names
+   * and no retention to rotate by, a call that did nothing would leave one growing file.
+   */
   rotate(): void {
+    if (!this.file.rotates) {
+      throw new Error(
+        `${this.id}: rotate() needs the "rotate" option (size, interval or both) on ${this.file.path}; ` +
+          `to start a new file after an external mv, use reopen()`,
+      );
+    }
     this.file.rotate();
   }
 

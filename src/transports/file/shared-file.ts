@@ -273,6 +273,11 @@ export class SharedFile {
     else this.openInstead(this.fd, this.stillNamed(this.fd));
   }
 
+  /** Whether some transport on this path has rotate options: rotate() has names to rotate to. */
+  get rotates(): boolean {
+    return this.plan !== undefined;
+  }
+
   /** Rotates now, whatever the size or time. */
   rotate(now = Date.now()): void {
     this.writeOut();
