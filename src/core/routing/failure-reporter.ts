@@ -29,7 +29,13 @@ export class FailureReporter {
   /** Lines that reached the dead-letter file, and those that could not be written there. */
   deadLettered = 0;
   deadLetterFailed = 0;
+  /**
+   * With continueOnError false: a record has failed, so the router routes no more. Set when
+   * the failure is decided, not when it is reported (the next tick): records logged
+   * meanwhile must not reach the targets. `stopped` events and the diagnostic wait for the report.
+   */
   stopped = false;
+  private stopReported = false;
   private pending: LogRecord[] = [];
   private scheduled = false;
 
@@ -117,6 +123,7 @@ export class FailureReporter {
     if (failure?.adopted === true) this.adoptedFailed++;
     else if (reasons.length > 0 && reasons.every((r) => isDrop(r.error))) this.dropped++;
     else this.failed++;
+    if (!this.continueOnError) this.stopped = true;
     this.pending.push(record);
     // A synchronous burst of failures (a stalled target under a flood) is reported as it
     // goes, so the records waiting for their report cannot pile up in memory. Not at exit or
@@ -174,8 +181,8 @@ export class FailureReporter {
         if (listening) events.announce('deliveryFailed', failure);
         if (listeningOld) events.announce('error', failure);
       }
-      if (!this.continueOnError && !this.stopped) {
-        this.stopped = true;
+      if (!this.continueOnError && !this.stopReported) {
+        this.stopReported = true;
         events.diagnose(`delivery stopped: a record failed (${describeReasons(failure.reasons)})`);
         if (events.listenerCount('stopped') > 0) events.announce('stopped', failure);
       }

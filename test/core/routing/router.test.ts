@@ -120,6 +120,33 @@ describe('failure reporting', () => {
     ]);
     expect(log.stats()).toMatchObject({ stopped: true, failed: 3, deadLettered: 3 });
   });
+
+  it('continueOnError: false stops at once: records logged in the tick of the first failure reach no target', async () => {
+    const deadLetter = deadLetterPath();
+    const ok = new ControlledTransport({ id: 'ok' });
+    const bad = new ControlledTransport({ id: 'bad', mode: 'fail' });
+    const stopped: DeliveryFailure[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      router: { continueOnError: false, deadLetter },
+      transports: [ok, bad],
+    });
+    log.on('stopped', (f) => stopped.push(f));
+    log.info('first');
+    log.info('second');
+    log.info('third');
+    await log.flush();
+    // Before, the stop waited for the failure's report on the next tick: all three went to `ok`.
+    expect(ok.messages()).toEqual(['first']);
+    expect(bad.received).toHaveLength(1);
+    expect(stopped.map((f) => f.record.msg)).toEqual(['first']);
+    expect(readDeadLetter(deadLetter).map((l) => [l.record.msg, l.reasons[0]!.target])).toEqual([
+      ['first', 'bad'],
+      ['second', 'router'],
+      ['third', 'router'],
+    ]);
+    expect(log.stats()).toMatchObject({ logged: 3, stopped: true, failed: 3, delivered: 0, pending: 0 });
+  });
 });
 
 describe('health', () => {
