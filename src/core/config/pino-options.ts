@@ -1,6 +1,7 @@
 import type { Logger } from '../logger/logger.js';
 import type { FieldsHook, LogMethodHook } from '../logger/logger-tree.js';
 import type { LevelTable } from '../record/levels.js';
+import { noteCopy } from '../record/redacted-copies.js';
 import { type SafeOptions, fieldsJson } from '../record/serialize.js';
 import type { LevelFormat, TimestampMode } from '../record/shape.js';
 import { envBoolean } from '../util/env-text.js';
@@ -81,7 +82,13 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
       try {
         // pino's default: the call's own fields win over the mixin's. Object.assign, not a
         // spread: V8 takes a slow path for `{ ...a, ...b }` of two dynamic objects (~1.5 µs).
-        out = merge !== undefined ? merge(out, extra) : Object.assign({}, extra, out);
+        const merged = merge !== undefined ? merge(out, extra) : Object.assign({}, extra, out);
+        // Values that refer back to either refer to what the merge stands for (see noteCopy).
+        if (typeof merged === 'object' && merged !== null) {
+          noteCopy(merged, out);
+          noteCopy(merged, extra);
+        }
+        out = merged;
       } catch (error) {
         out =
           merge !== undefined

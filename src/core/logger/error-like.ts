@@ -1,3 +1,4 @@
+import { noteCopy } from '../record/redacted-copies.js';
 import { readProperty } from '../record/serialize.js';
 import type { SerializerSet } from './serializers.js';
 
@@ -24,7 +25,12 @@ export function withErrorLike(
     // A getter or a Proxy trap that throws: the serialiser marks it where it is, the other fields stay.
     return fields;
   }
-  return { ...fields, [errorKey]: shaped };
+  const out = { ...fields, [errorKey]: shaped };
+  // Values that refer back to the fields or to the error-like object refer to what these
+  // copies stand for: without this, redaction of the copies was undone one level down.
+  noteCopy(out, fields);
+  noteCopy(shaped, fields[errorKey] as object);
+  return out;
 }
 
 function errorLikeObject(like: Record<string, unknown>): Record<string, unknown> {

@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import type { Redactor } from '../record/redact.js';
 import { DEFAULT_SAFE_OPTIONS, type Spent, valueJson } from '../record/serialize.js';
+import { inspectRedacted } from './inspect-redacted.js';
 
 /**
  * printf-style interpolation, pino's subset: %s %d %i %f %j %o %O %%.
@@ -119,7 +119,7 @@ function safeString(value: unknown): string {
 
 function safeInspect(value: unknown): string {
   try {
-    return inspect(value, { depth: 4, breakLength: Infinity });
+    return inspectRedacted(value);
   } catch {
     return '[uninspectable]';
   }

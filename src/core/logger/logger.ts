@@ -2,7 +2,7 @@ import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput, type LevelName } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
-import { enterRedactingCall, forgetCopies, leaveRedactingCall } from '../record/redacted-copies.js';
+import { enterRedactingCall, forgetCopies, leaveRedactingCall, noteCopy } from '../record/redacted-copies.js';
 import { fieldsJson, type SafeOptions, safeJson, textOf } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
@@ -711,6 +711,8 @@ function messageAfterHostileObject(
 function withoutKey(fields: Record<string, unknown>, key: string): Record<string, unknown> {
   const copy = { ...fields };
   delete copy[key];
+  // A value that refers back to the fields refers to what this copy stands for (see noteCopy).
+  noteCopy(copy, fields);
   return copy;
 }
 

@@ -1,3 +1,5 @@
+import { noteCopy } from '../record/redacted-copies.js';
+
 /** Turns one logged value into what the line shows (pino's `serializers`). */
 // biome-ignore lint/suspicious/noExplicitAny: a serializer takes whatever the caller logged under its key
 export type Serializer = (value: any) => unknown;
@@ -25,7 +27,10 @@ export function applySerializers(
     }
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
-  return out ?? fields;
+  if (out === undefined) return fields;
+  // A value that refers back to the fields refers to what this copy stands for (see noteCopy).
+  noteCopy(out, fields);
+  return out;
 }
 
 /** A logger's serializers and the keys they apply to, merged with a child's own. */

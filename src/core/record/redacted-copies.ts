@@ -13,16 +13,28 @@
  */
 const pairs: object[] = [];
 const LIST_PAIRS = 32;
-let overflow: Map<object, object> | undefined;
+let overflow: Map<object, object[]> | undefined;
 
-/** Says that `copy` (made by redaction) stands for `original` in the line being built. */
+/**
+ * Says that `copy` stands for `original` in the line being built: made by redaction, or by
+ * the logger before it (the fields without the message key, with serializers applied, merged
+ * with a mixin's). A copy may stand for several objects (a merge of two).
+ */
 export function noteCopy(copy: object, original: object): void {
-  // A copy of a copy (a second path through the same object) stands for the first original.
-  const root = originalOf(original) ?? original;
+  if (copy === original) return;
+  // A copy of a copy (a second path through the same object) stands for the first original(s).
+  const roots = originalsOf(original);
+  if (roots.length === 0) notePair(copy, original);
+  else for (const root of roots) notePair(copy, root);
+}
+
+function notePair(copy: object, root: object): void {
   if (pairs.length < LIST_PAIRS * 2) pairs.push(copy, root);
   else {
     overflow ??= new Map();
-    overflow.set(copy, root);
+    const known = overflow.get(copy);
+    if (known === undefined) overflow.set(copy, [root]);
+    else if (!known.includes(root)) known.push(root);
   }
 }
 
@@ -58,8 +70,22 @@ export function copiesNoted(): boolean {
   return pairs.length !== 0;
 }
 
-/** The object `copy` was made from by redaction, or undefined for any other object. */
-export function originalOf(copy: object): object | undefined {
-  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === copy) return pairs[i + 1];
-  return overflow?.get(copy);
+const NONE: readonly object[] = [];
+
+/** The copy noted as standing for `original` (the first, if several), or undefined. */
+export function copyOf(original: object): object | undefined {
+  for (let i = 1; i < pairs.length; i += 2) if (pairs[i] === original) return pairs[i - 1];
+  if (overflow !== undefined) for (const [copy, roots] of overflow) if (roots.includes(original)) return copy;
+  return undefined;
+}
+
+/** The objects `copy` was made from (see noteCopy); none for any other object. */
+export function originalsOf(copy: object): readonly object[] {
+  let found: object[] | undefined;
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i] === copy) (found ??= []).push(pairs[i + 1]!);
+  }
+  const more = overflow?.get(copy);
+  if (more !== undefined) for (const root of more) if (!found?.includes(root)) (found ??= []).push(root);
+  return found ?? NONE;
 }

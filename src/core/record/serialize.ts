@@ -1,6 +1,6 @@
 import { Stream } from 'node:stream';
 import { types } from 'node:util';
-import { copiesNoted, originalOf } from './redacted-copies.js';
+import { copiesNoted, originalsOf } from './redacted-copies.js';
 /**
  * JSON building for log lines. The fast path leans on the native JSON.stringify and only
  * falls back to the careful walker when that throws (cycles, BigInt, throwing getters or
@@ -514,8 +514,7 @@ const OVER_BUDGET = '"[truncated: serialisation budget spent]"';
 
 /** The walk's ancestors at the top of a record's values: the fields, and what they were copied from. */
 function ancestorsOf(fields: object): unknown[] {
-  const original = copiesNoted() ? originalOf(fields) : undefined;
-  return original === undefined ? [fields] : [fields, original];
+  return copiesNoted() ? [fields, ...originalsOf(fields)] : [fields];
 }
 
 /**
@@ -577,11 +576,11 @@ function walk(
   if (types.isRegExp(obj)) return regExpJson(obj);
   if (depth >= options.maxDepth) return Array.isArray(obj) ? '"[Array]"' : '"[Object]"';
 
-  const original = copiesNoted() ? originalOf(obj) : undefined;
+  const originals = copiesNoted() ? originalsOf(obj) : NO_ORIGINALS;
   // A second copy of an object a first copy of stands for (two paths through it) is it too.
-  if (original !== undefined && ancestors.includes(original)) return '"[Circular]"';
+  for (const original of originals) if (ancestors.includes(original)) return '"[Circular]"';
   ancestors.push(obj);
-  if (original !== undefined) ancestors.push(original);
+  for (const original of originals) ancestors.push(original);
   try {
     if (obj instanceof Error) return walk(errorObject(obj), depth, ancestors, options, spent);
     if (typeof obj.toJSON === 'function') {
@@ -637,10 +636,11 @@ function walk(
     // Proxies can throw from ownKeys or getPrototypeOf; say so instead of failing the line.
     return quote(describeThrow('inspection', error));
   } finally {
-    ancestors.pop();
-    if (original !== undefined) ancestors.pop();
+    ancestors.length -= 1 + originals.length;
   }
 }
+
+const NO_ORIGINALS: readonly object[] = [];
 
 function boxedJson(boxed: { valueOf(): unknown }, spent: Spent): string {
   let json: string | undefined;

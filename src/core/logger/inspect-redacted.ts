@@ -1,0 +1,46 @@
+import { inspect } from 'node:util';
+import { copiesNoted, copyOf } from '../record/redacted-copies.js';
+
+/*
+ * `%s` of an object writes util.inspect of its redacted copy. The copy is made along the
+ * censored paths only, so a value further down that refers back to the caller's object (a
+ * cycle: `user.self = user`) still leads inspect to that original, secrets and all. Before
+ * inspecting, a view of the copy is made in which every reference to an object that has a
+ * redacted copy is the copy: cycles then show as inspect's `[Circular]`, censored.
+ */
+
+/** As deep as inspect is asked to show; deeper values are not shown, so not copied. */
+const DEPTH = 4;
+/** Containers copied into one view at most; past them a marker is shown. */
+const MAX_NODES = 2_000;
+
+export const INSPECT_OPTIONS = { depth: DEPTH, breakLength: Number.POSITIVE_INFINITY };
+
+/** util.inspect of a redacted value, back-references to its originals shown as the copies. */
+export function inspectRedacted(value: unknown): string {
+  if (!copiesNoted() || typeof value !== 'object' || value === null) return inspect(value, INSPECT_OPTIONS);
+  return inspect(viewOf(value, 0, new Map(), { nodes: 0 }), INSPECT_OPTIONS);
+}
+
+function viewOf(value: unknown, depth: number, seen: Map<object, object>, count: { nodes: number }): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const target = copyOf(value) ?? value;
+  const made = seen.get(target);
+  if (made !== undefined) return made;
+  // Only plain containers are rebuilt; anything else is shown as inspect shows it.
+  const isArray = Array.isArray(target);
+  const proto = Object.getPrototypeOf(target);
+  if (depth > DEPTH || !(isArray || proto === Object.prototype || proto === null)) return target;
+  if (++count.nodes > MAX_NODES) return '[not shown: too many objects]';
+  const view: Record<string | number, unknown> = isArray ? [] : Object.create(proto);
+  seen.set(target, view);
+  if (target !== value) seen.set(value, view);
+  for (const key of Object.keys(target)) {
+    const descriptor = Object.getOwnPropertyDescriptor(target, key);
+    if (descriptor === undefined) continue;
+    // A getter stays a getter (inspect shows `[Getter]`): reading it here would run it.
+    if ('value' in descriptor) descriptor.value = viewOf(descriptor.value, depth + 1, seen, count);
+    Object.defineProperty(view, key, descriptor);
+  }
+  return view;
+}
