@@ -83,9 +83,13 @@ export function copyOf(original: object): object | undefined {
 export function originalsOf(copy: object): readonly object[] {
   let found: object[] | undefined;
   for (let i = 0; i < pairs.length; i += 2) {
-    if (pairs[i] === copy) (found ??= []).push(pairs[i + 1]!);
+    if (pairs[i] !== copy) continue;
+    found ??= [];
+    found.push(pairs[i + 1]!);
   }
   const more = overflow?.get(copy);
-  if (more !== undefined) for (const root of more) if (!found?.includes(root)) (found ??= []).push(root);
-  return found ?? NONE;
+  if (more === undefined) return found ?? NONE;
+  found ??= [];
+  for (const root of more) if (!found.includes(root)) found.push(root);
+  return found;
 }
