@@ -1,3 +1,4 @@
+import { describeThrown } from '../util/thrown.js';
 import type { ContextFrame } from '../record/context.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import { impl, LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-record.js';
@@ -369,14 +370,14 @@ export class LoggerTree {
   logUncaught(error: unknown, origin: string): void {
     const fatal = this.levels.builtin('fatal');
     if (fatal < this.router.minThreshold) return;
-    const err = error instanceof Error ? error : new Error(String(error));
+    const err = thrownAsError(error);
     const message = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception';
     // Redacted as a logged error is: a crash's error may carry a request's credentials.
     let fields: Record<string, unknown> = { err };
     try {
       if (this.redactor !== undefined) fields = this.redactor(fields);
     } catch (redactError) {
-      fields = { logError: `uncaught error could not be redacted: ${String(redactError)}` };
+      fields = { logError: `uncaught error could not be redacted: ${describeThrown(redactError)}` };
     }
     // A crash while close() runs (a shutdown, its likeliest moment) is still routed: the
     // transports are open until the close is done. It was dropped as if logged after close().
@@ -409,5 +410,17 @@ export class LoggerTree {
       }
     })();
     return this.closing;
+  }
+}
+
+/**
+ * What was thrown, as an Error to log. A hostile value (a Proxy whose traps throw, a revoked
+ * one) makes `instanceof` and String() throw: the crash is logged all the same, saying so.
+ */
+function thrownAsError(thrown: unknown): Error {
+  try {
+    return thrown instanceof Error ? thrown : new Error(String(thrown));
+  } catch (error) {
+    return new Error(`a thrown value that cannot be read (${describeThrown(error)})`);
   }
 }

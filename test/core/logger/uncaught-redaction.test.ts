@@ -34,6 +34,21 @@ describe('the fatal record of an uncaught error is redacted as a logged error is
     expect(out.stdout).not.toContain('eyJhbGciOi');
   });
 
+  it('a thrown Proxy whose traps throw is logged as fatal too (the record was lost)', () => {
+    for (const throwing of [
+      `throw new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } });`,
+      `throw new Proxy({}, { get() { throw new Error('trap'); } });`,
+      `const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); throw proxy;`,
+    ]) {
+      const out = crash(throwing);
+      expect(out.status).toBe(1);
+      const fatal = JSON.parse(out.stdout.split('\n').find((l) => l.includes('"level":60'))!);
+      expect(fatal.msg).toBe('uncaught exception');
+      // The message says what was thrown could not be read; the config here redacts it.
+      expect(fatal.err).toMatchObject({ type: 'Error', message: '[Redacted]' });
+    }
+  });
+
   it('an unhandled rejection too', () => {
     const out = crash(`
       const headers = { authorization: ${JSON.stringify(SECRET)} };
