@@ -288,15 +288,35 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
   return copy;
 }
 
-/** An error's message and stack repeat its own message and its causes': censored ones are taken out. */
-function scrubErrorLike(copy: Record<string, unknown>, texts: readonly string[], censorText: string): void {
+/**
+ * An error's message and stack repeat its own message and its causes': censored ones are taken
+ * out. So are they from the causes and members written under it: a chain that loops back
+ * (`inner.cause = outer`) writes the outer message again in the inner's message and stack.
+ */
+function scrubErrorLike(copy: Record<string, unknown>, texts: readonly string[], censorText: string, depth = 0): void {
   for (const key of ['message', 'stack']) {
     const value = hasOwn.call(copy, key) ? copy[key] : undefined;
     if (typeof value !== 'string') continue;
     const scrubbed = scrubErrorTexts(value, texts, censorText, key === 'stack');
     if (scrubbed !== value) setOwn(copy, key, scrubbed);
   }
+  // Written forms (plain objects errorObject made) a cause chain or an AggregateError nests.
+  if (depth >= MAX_SCRUB_DEPTH) return;
+  const nestedCopy = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+    const nested = { ...(value as Record<string, unknown>) };
+    scrubErrorLike(nested, texts, censorText, depth + 1);
+    return nested;
+  };
+  const cause = hasOwn.call(copy, 'cause') ? copy.cause : undefined;
+  if (cause !== undefined) setOwn(copy, 'cause', nestedCopy(cause));
+  const members = hasOwn.call(copy, 'aggregateErrors') ? copy.aggregateErrors : undefined;
+  if (Array.isArray(members)) setOwn(copy, 'aggregateErrors', members.map(nestedCopy));
 }
+
+/** Causes and members scrubbed under an error, as deep as a cause chain is written. */
+const MAX_SCRUB_DEPTH = 10;
 
 function redactObjectAt(
   obj: object,

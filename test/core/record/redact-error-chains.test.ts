@@ -35,6 +35,21 @@ describe('redaction of errors: what the line writes of an error is what the path
     expect(line.msg).toBe('[Redacted]');
   });
 
+  it('err.message of an error whose cause chain loops back: out of the causes written under it too', async () => {
+    // The inner error's message and stack repeat the outer's ("inner: <outer>: ..."), which
+    // were written in clear before.
+    const line = await lineOf(['err.message'], (log) => {
+      const outer = new Error(SECRET);
+      const inner = new Error('inner', { cause: outer });
+      outer.cause = inner;
+      log.error({ err: outer }, 'failed');
+    });
+    expect(line.err.message).toBe('[Redacted]');
+    expect(line.err.cause.message).toBe('inner: [Redacted]: ...');
+    expect(line.err.cause.stack).toMatch(/\ncaused by: Error: \[Redacted\]\n/);
+    expect(line.err.cause.cause).toBe('[Circular]');
+  });
+
   it("a cause's message also leaves the message and stack it is joined into", async () => {
     const err = new Error('outer', { cause: new Error(SECRET) });
     const line = await lineOf(['err.cause.message'], (log) => log.error(err));
