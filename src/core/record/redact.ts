@@ -211,6 +211,24 @@ function cloneShallow(obj: object): Record<string, unknown> {
 }
 
 /**
+ * An Error as the line writes it: its serialised object, or, when the error has a `toJSON` of
+ * its own (an own key, which the serialised object keeps), what that returns, as the writer
+ * then writes. Paths were matched against the serialised object only, so keys only toJSON
+ * gave were written in clear.
+ */
+function errorForm(error: Error): object | null {
+  const form = errorObject(error);
+  const toJSON = form.toJSON;
+  if (typeof toJSON !== 'function') return form;
+  try {
+    const replaced: unknown = toJSON.call(form);
+    return typeof replaced === 'object' && replaced !== null ? replaced : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * What the line writes for `obj`, when that is not `obj` itself: an Error as its serialised
  * object (so `err.message`, `err.*` and `err.aggregateErrors` name what is written), a Set as
  * its array, an object with `toJSON` as what it returns (the fields object itself excepted:
@@ -218,7 +236,7 @@ function cloneShallow(obj: object): Record<string, unknown> {
  * written is no object, so no path goes into it.
  */
 function writtenForm(obj: object, index: number, walk: Walk): object | null | undefined {
-  if (obj instanceof Error) return errorObject(obj);
+  if (obj instanceof Error) return errorForm(obj);
   if (obj instanceof Set) return [...obj];
   if (obj instanceof Map || Array.isArray(obj)) return undefined;
   if (index === 0 && !walk.inMessage) return undefined;

@@ -50,6 +50,16 @@ describe('redaction of errors: what the line writes of an error is what the path
     expect(line.err.cause.cause).toBe('[Circular]');
   });
 
+  it('an error with a toJSON of its own: the paths name what toJSON returns, as the line writes it', async () => {
+    const line = await lineOf(['err.token'], (log) => {
+      const err = new Error('denied');
+      // The line writes what toJSON returns; `token` is no key of the error itself.
+      Object.assign(err, { toJSON: () => ({ message: 'denied', token: SECRET }) });
+      log.error({ err }, 'failed');
+    });
+    expect(line.err).toEqual({ message: 'denied', token: '[Redacted]' });
+  });
+
   it("a cause's message also leaves the message and stack it is joined into", async () => {
     const err = new Error('outer', { cause: new Error(SECRET) });
     const line = await lineOf(['err.cause.message'], (log) => log.error(err));
