@@ -1,5 +1,5 @@
 import { noteCopy } from './redacted-copies.js';
-import { errorObject, readProperty } from './serialize.js';
+import { errorObject, readProperty, safeJson } from './serialize.js';
 import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
 
 /** What replaces a redacted value: a fixed value, a function of it, or removal of the key. */
@@ -409,10 +409,13 @@ function redactMapAt(
   return copy as Record<string, unknown> | undefined;
 }
 
-/** The key a Map entry is written under, for keys a path can name (not objects). */
+/**
+ * The key a Map entry is written under: an object key as its JSON, as the writer writes it
+ * (a wildcard left it in clear, and no path could name it).
+ */
 function mapKeyName(key: unknown): string | undefined {
   if (typeof key === 'string') return key;
-  if (typeof key === 'object' && key !== null) return undefined;
+  if (typeof key === 'object' && key !== null) return safeJson(key);
   try {
     return String(key);
   } catch {

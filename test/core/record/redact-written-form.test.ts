@@ -59,6 +59,19 @@ describe('redaction reaches what the line writes, not only own properties', () =
     expect(line.flags).toEqual({ true: '[Redacted]' });
   });
 
+  it('a Map key that is an object: named by its JSON, and censored by a wildcard (it was left in clear)', async () => {
+    const entries = (): [unknown, string][] => [
+      ['svc', SECRET],
+      [{ id: 7 }, SECRET],
+    ];
+    const byWildcard = await lineOf(['tokens.*'], (log) => log.info({ tokens: new Map(entries()) }, 'm'));
+    expect(byWildcard.tokens).toEqual({ svc: '[Redacted]', '{"id":7}': '[Redacted]' });
+    const byName = await lineOf(['tokens.svc', 'tokens["{\\"id\\":7}"]'], (log) =>
+      log.info({ tokens: new Map(entries()) }, 'm'),
+    );
+    expect(byName.tokens).toEqual({ svc: '[Redacted]', '{"id":7}': '[Redacted]' });
+  });
+
   it('a throwing getter beside the redacted key costs only that key, not the fields', async () => {
     const user = {
       password: SECRET,
