@@ -36,6 +36,19 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
     expect(fromObject!.msg).toBe('[Redacted]');
   });
 
+  it("err.message also leaves a shipped line's message that repeats it, as of a log call (pino's log.error(err))", async () => {
+    const stack = `Error: ${SECRET}\n    at handler (/app/pay.js:3:9)`;
+    const shippedLine = JSON.stringify({ level: 50, err: { type: 'Error', message: SECRET, stack }, msg: SECRET });
+    const [line] = await shipped(['err.message'], `${shippedLine}\n`);
+    expect(line).toMatchObject({ msg: '[Redacted]', err: { message: '[Redacted]' } });
+    // A message that is not the error's stays as it is.
+    const [other] = await shipped(
+      ['err.message'],
+      `${JSON.stringify({ level: 50, err: { message: SECRET }, msg: 'payment failed' })}\n`,
+    );
+    expect(other!.msg).toBe('payment failed');
+  });
+
   it("a child's own paths apply to the lines its stream() takes", async () => {
     const [line] = await shipped(['password'], `{"level":30,"card":"${SECRET}"}\n`, (log) =>
       log.child({}, { redact: ['card'] }).stream(),

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger, type LoggerOptions, MemoryTransport } from '../../../src/index.js';
 
@@ -70,6 +71,14 @@ describe('redaction with back-references to the caller object', () => {
         (outer.a as Record<string, unknown>).back = outer;
         (outer.b as Record<string, unknown>).c = outer;
         log.info('w %s', outer);
+      },
+    ],
+    [
+      '%s of an object with a custom inspect that prints the secret',
+      { redact: ['user.password'] },
+      (log) => {
+        const user = { name: 'ann', password: SECRET, [inspect.custom]: () => `User(ann, ${SECRET})` };
+        log.info('user %s', selfReferring({ user }));
       },
     ],
   ];
