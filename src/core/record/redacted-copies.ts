@@ -72,10 +72,15 @@ export function copiesNoted(): boolean {
 
 const NONE: readonly object[] = [];
 
-/** The copy noted as standing for `original` (the first, if several), or undefined. */
+/**
+ * The copy noted last as standing for `original`, or undefined. The last: redaction copies
+ * what the logger copied before it, so the last copy of an object is its censored one.
+ */
 export function copyOf(original: object): object | undefined {
-  for (let i = 1; i < pairs.length; i += 2) if (pairs[i] === original) return pairs[i - 1];
-  if (overflow !== undefined) for (const [copy, roots] of overflow) if (roots.includes(original)) return copy;
+  let found: object | undefined;
+  if (overflow !== undefined) for (const [copy, roots] of overflow) if (roots.includes(original)) found = copy;
+  if (found !== undefined) return found;
+  for (let i = pairs.length - 1; i > 0; i -= 2) if (pairs[i] === original) return pairs[i - 1];
   return undefined;
 }
 
