@@ -36,7 +36,7 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
     expect(fromObject!.msg).toBe('[Redacted]');
   });
 
-  it("err.message also leaves a shipped line's message that repeats it, as of a log call (pino's log.error(err))", async () => {
+  it("err.message also leaves a shipped line's message that repeats it (pino's log.error(err))", async () => {
     const stack = `Error: ${SECRET}\n    at handler (/app/pay.js:3:9)`;
     const shippedLine = JSON.stringify({ level: 50, err: { type: 'Error', message: SECRET, stack }, msg: SECRET });
     const [line] = await shipped(['err.message'], `${shippedLine}\n`);

@@ -121,7 +121,7 @@ describe('failure reporting', () => {
     expect(log.stats()).toMatchObject({ stopped: true, failed: 3, deadLettered: 3 });
   });
 
-  it('continueOnError: false stops at once: records logged in the tick of the first failure reach no target', async () => {
+  it('continueOnError: false stops at once: records of the tick of the first failure reach no target', async () => {
     const deadLetter = deadLetterPath();
     const ok = new ControlledTransport({ id: 'ok' });
     const bad = new ControlledTransport({ id: 'bad', mode: 'fail' });
