@@ -219,9 +219,16 @@ function cloneShallow(obj: object): Record<string, unknown> {
 function errorForm(error: Error): object | null {
   const form = errorObject(error);
   const toJSON = form.toJSON;
-  if (typeof toJSON !== 'function') return form;
+  return typeof toJSON === 'function' ? replacedBy(toJSON as () => unknown, form) : form;
+}
+
+/**
+ * What `toJSON` gives as an object a path can go into; null for anything else. One that
+ * throws: the serialiser says "[toJSON threw: …]" in its place, nothing to redact in that.
+ */
+function replacedBy(toJSON: () => unknown, obj: object): object | null {
   try {
-    const replaced: unknown = toJSON.call(form);
+    const replaced: unknown = toJSON.call(obj);
     return typeof replaced === 'object' && replaced !== null ? replaced : null;
   } catch {
     return null;
@@ -247,14 +254,7 @@ function writtenForm(obj: object, index: number, walk: Walk): object | null | un
   } catch {
     return undefined;
   }
-  if (typeof toJSON !== 'function') return undefined;
-  try {
-    const replaced: unknown = toJSON.call(obj);
-    return typeof replaced === 'object' && replaced !== null ? replaced : null;
-  } catch {
-    // The serialiser says "[toJSON threw: …]" in its place: nothing to redact in that.
-    return null;
-  }
+  return typeof toJSON === 'function' ? replacedBy(toJSON as () => unknown, obj) : undefined;
 }
 
 /** A censored value's texts that an enclosing error's message and stack may repeat. */

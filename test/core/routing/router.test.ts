@@ -94,59 +94,38 @@ describe('failure reporting', () => {
     ]);
   });
 
-  it('continueOnError: false stops delivery at the first failed record; the rest go to the dead letter', async () => {
-    const deadLetter = deadLetterPath();
-    const ok = new ControlledTransport({ id: 'ok' });
-    const bad = new ControlledTransport({ id: 'bad', mode: 'fail' });
-    const stopped: DeliveryFailure[] = [];
-    const log = createLogger({
-      exitFlush: false,
-      router: { continueOnError: false, deadLetter },
-      transports: [ok, bad],
+  // In the same tick too: the stop waited for the failure's report, a tick later, and all
+  // three records logged in the tick of the first failure went to `ok`.
+  for (const sameTick of [false, true]) {
+    const name = `continueOnError: false stops delivery at the first failed record${sameTick ? ', in its tick too' : ''}`;
+    it(name, async () => {
+      const deadLetter = deadLetterPath();
+      const ok = new ControlledTransport({ id: 'ok' });
+      const bad = new ControlledTransport({ id: 'bad', mode: 'fail' });
+      const stopped: DeliveryFailure[] = [];
+      const log = createLogger({
+        exitFlush: false,
+        router: { continueOnError: false, deadLetter },
+        transports: [ok, bad],
+      });
+      log.on('stopped', (f) => stopped.push(f));
+      log.info('first');
+      if (!sameTick) await log.flush();
+      log.info('second');
+      log.info('third');
+      await log.flush();
+      expect(stopped.map((f) => f.record.msg)).toEqual(['first']);
+      expect(ok.messages()).toEqual(['first']);
+      expect(bad.received).toHaveLength(1);
+      const lines = readDeadLetter(deadLetter);
+      expect(lines.map((l) => [l.record.msg, l.reasons[0]!.target])).toEqual([
+        ['first', 'bad'],
+        ['second', 'router'],
+        ['third', 'router'],
+      ]);
+      expect(log.stats()).toMatchObject({ logged: 3, stopped: true, failed: 3, deadLettered: 3, pending: 0 });
     });
-    log.on('stopped', (f) => stopped.push(f));
-    log.info('first');
-    await log.flush();
-    log.info('second');
-    log.info('third');
-    await log.flush();
-    expect(stopped).toHaveLength(1);
-    expect(ok.messages()).toEqual(['first']);
-    const lines = readDeadLetter(deadLetter);
-    expect(lines.map((l) => [l.record.msg, l.reasons[0]!.target])).toEqual([
-      ['first', 'bad'],
-      ['second', 'router'],
-      ['third', 'router'],
-    ]);
-    expect(log.stats()).toMatchObject({ stopped: true, failed: 3, deadLettered: 3 });
-  });
-
-  it('continueOnError: false stops at once: records of the tick of the first failure reach no target', async () => {
-    const deadLetter = deadLetterPath();
-    const ok = new ControlledTransport({ id: 'ok' });
-    const bad = new ControlledTransport({ id: 'bad', mode: 'fail' });
-    const stopped: DeliveryFailure[] = [];
-    const log = createLogger({
-      exitFlush: false,
-      router: { continueOnError: false, deadLetter },
-      transports: [ok, bad],
-    });
-    log.on('stopped', (f) => stopped.push(f));
-    log.info('first');
-    log.info('second');
-    log.info('third');
-    await log.flush();
-    // Before, the stop waited for the failure's report on the next tick: all three went to `ok`.
-    expect(ok.messages()).toEqual(['first']);
-    expect(bad.received).toHaveLength(1);
-    expect(stopped.map((f) => f.record.msg)).toEqual(['first']);
-    expect(readDeadLetter(deadLetter).map((l) => [l.record.msg, l.reasons[0]!.target])).toEqual([
-      ['first', 'bad'],
-      ['second', 'router'],
-      ['third', 'router'],
-    ]);
-    expect(log.stats()).toMatchObject({ logged: 3, stopped: true, failed: 3, delivered: 0, pending: 0 });
-  });
+  }
 });
 
 describe('health', () => {
