@@ -97,8 +97,8 @@ describe('failure reporting', () => {
   // In the same tick too: the stop waited for the failure's report, a tick later, and all
   // three records logged in the tick of the first failure went to `ok`.
   for (const sameTick of [false, true]) {
-    const name = `continueOnError: false stops delivery at the first failed record${sameTick ? ', in its tick too' : ''}`;
-    it(name, async () => {
+    const when = sameTick ? ', in its tick too' : '';
+    it(`continueOnError: false stops delivery at the first failed record${when}`, async () => {
       const deadLetter = deadLetterPath();
       const ok = new ControlledTransport({ id: 'ok' });
       const bad = new ControlledTransport({ id: 'bad', mode: 'fail' });
