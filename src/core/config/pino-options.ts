@@ -1,7 +1,7 @@
 import type { Logger } from '../logger/logger.js';
 import type { FieldsHook, LogMethodHook } from '../logger/logger-tree.js';
 import type { LevelTable } from '../record/levels.js';
-import { noteCopy } from '../record/redacted-copies.js';
+import { noteCopyForRedaction } from '../record/redacted-copies.js';
 import { type SafeOptions, fieldsJson } from '../record/serialize.js';
 import type { LevelFormat, TimestampMode } from '../record/shape.js';
 import { envBoolean } from '../util/env-text.js';
@@ -85,8 +85,8 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
         const merged = merge !== undefined ? merge(out, extra) : Object.assign({}, extra, out);
         // Values that refer back to either refer to what the merge stands for (see noteCopy).
         if (typeof merged === 'object' && merged !== null) {
-          noteCopy(merged, out);
-          noteCopy(merged, extra);
+          noteCopyForRedaction(merged, out);
+          noteCopyForRedaction(merged, extra);
         }
         out = merged;
       } catch (error) {

@@ -1,4 +1,4 @@
-import { noteCopy } from '../record/redacted-copies.js';
+import { noteCopyForRedaction } from '../record/redacted-copies.js';
 import { readProperty } from '../record/serialize.js';
 import type { SerializerSet } from './serializers.js';
 
@@ -28,8 +28,8 @@ export function withErrorLike(
   const out = { ...fields, [errorKey]: shaped };
   // Values that refer back to the fields or to the error-like object refer to what these
   // copies stand for: without this, redaction of the copies was undone one level down.
-  noteCopy(out, fields);
-  noteCopy(shaped, fields[errorKey] as object);
+  noteCopyForRedaction(out, fields);
+  noteCopyForRedaction(shaped, fields[errorKey] as object);
   return out;
 }
 

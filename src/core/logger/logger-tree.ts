@@ -8,7 +8,7 @@ import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
 import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
 import { dispatchingCall } from '../record/object-form.js';
-import { forgetCopies } from '../record/redacted-copies.js';
+import { forgetCopies, noteCopy } from '../record/redacted-copies.js';
 import { registerForExit, unregisterForExit } from './exit-hooks.js';
 import { FieldPickers } from './field-pickers.js';
 import { type RecordParts, splitParsedObject, splitRecordObject } from './record-object.js';
@@ -284,6 +284,9 @@ export class LoggerTree {
       parts = parsed
         ? splitParsedObject(object, this.shape, this.levels, this.pickers)
         : splitRecordObject(object, this.shape, this.levels, true);
+      // The fields are a copy of the object: a value that refers back to the object refers to
+      // what the copy stands for, so redaction of the copy is not undone one level down.
+      if (redactor !== undefined && !parsed) noteCopy(parts.fields, object);
       if (parts.level < this.router.minThreshold) return;
       // An error's censored message and stack, which the line's message may repeat: a producer's
       // `log.error(err)` writes the error's message as the line's, as a log call here does.

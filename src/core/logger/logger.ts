@@ -2,7 +2,12 @@ import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput, type LevelName } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
-import { enterRedactingCall, forgetCopies, leaveRedactingCall, noteCopy } from '../record/redacted-copies.js';
+import {
+  enterRedactingCall,
+  forgetCopies,
+  leaveRedactingCall,
+  noteCopyForRedaction,
+} from '../record/redacted-copies.js';
 import { fieldsJson, type SafeOptions, safeJson, textOf } from '../record/serialize.js';
 import type { Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
@@ -712,7 +717,7 @@ function withoutKey(fields: Record<string, unknown>, key: string): Record<string
   const copy = { ...fields };
   delete copy[key];
   // A value that refers back to the fields refers to what this copy stands for (see noteCopy).
-  noteCopy(copy, fields);
+  noteCopyForRedaction(copy, fields);
   return copy;
 }
 
@@ -745,6 +750,8 @@ function bindingsFragment(
   redactor: Redactor | undefined,
   bindings: Record<string, unknown>,
 ): string {
+  // The serializers' copy is noted for redaction as a log call's is (see noteCopyForRedaction).
+  if (redactor !== undefined) enterRedactingCall();
   try {
     const serialized = serializers.apply(bindings);
     return fieldsJson(redactor ? redactor(serialized) : serialized, tree.shape.safe);
@@ -752,6 +759,7 @@ function bindingsFragment(
     // Never throws into the caller: the child logs, saying what was wrong with its bindings.
     return fieldsJson({ bindingsError: `bindings could not be used: ${describeThrown(error)}` });
   } finally {
+    if (redactor !== undefined) leaveRedactingCall();
     // No line follows: the copies redaction noted for these bindings are not kept past here.
     forgetCopies();
   }

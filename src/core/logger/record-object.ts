@@ -1,5 +1,4 @@
 import type { LevelTable } from '../record/levels.js';
-import { noteCopy } from '../record/redacted-copies.js';
 import type { RecordShape } from '../record/shape.js';
 import type { FieldPickers } from './field-pickers.js';
 
@@ -41,8 +40,6 @@ export function splitRecordObject(
   otherMessageKeys: boolean,
 ): RecordParts {
   const { level: rawLevel, time: rawTime, [shape.messageKey]: given, ...fields } = object;
-  // A value that refers back to the object refers to what this copy stands for (see noteCopy).
-  noteCopy(fields, object);
   // Other loggers' objects name the message `msg` (pino, bunyan) or `message` (winston); a
   // replayed line of our own keeps a `message` field as the field it was.
   const rawMsg = given === undefined && otherMessageKeys ? takeMessage(fields) : given;

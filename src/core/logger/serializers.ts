@@ -1,4 +1,4 @@
-import { noteCopy } from '../record/redacted-copies.js';
+import { noteCopyForRedaction } from '../record/redacted-copies.js';
 
 /** Turns one logged value into what the line shows (pino's `serializers`). */
 // biome-ignore lint/suspicious/noExplicitAny: a serializer takes whatever the caller logged under its key
@@ -29,7 +29,7 @@ export function applySerializers(
   }
   if (out === undefined) return fields;
   // A value that refers back to the fields refers to what this copy stands for (see noteCopy).
-  noteCopy(out, fields);
+  noteCopyForRedaction(out, fields);
   return out;
 }
 

@@ -28,6 +28,15 @@ export function noteCopy(copy: object, original: object): void {
   else for (const root of roots) notePair(copy, root);
 }
 
+/**
+ * noteCopy for a copy the logger makes before redaction (the fields without the message key,
+ * serialized, merged, shaped): only while a redacting call is under way. Without redaction
+ * nothing is censored for a back-reference to undo, and the hot path pays nothing.
+ */
+export function noteCopyForRedaction(copy: object, original: object): void {
+  if (calls > 0) noteCopy(copy, original);
+}
+
 function notePair(copy: object, root: object): void {
   if (pairs.length < LIST_PAIRS * 2) pairs.push(copy, root);
   else {
