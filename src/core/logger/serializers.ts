@@ -21,7 +21,13 @@ export function applySerializers(
     out ??= { ...fields };
     let value: unknown;
     try {
-      value = serializers[key]!(fields[key]);
+      const input = fields[key];
+      value = serializers[key]!(input);
+      // A result made from its input (`v => ({ ...v })`) stands for it: a value in it that
+      // refers back to the input refers to the result, so redaction of it is not undone.
+      if (typeof value === 'object' && value !== null && typeof input === 'object' && input !== null) {
+        noteCopyForRedaction(value, input);
+      }
     } catch (error) {
       value = `[serializer ${key} threw: ${error instanceof Error ? error.message : String(error)}]`;
     }

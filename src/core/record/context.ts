@@ -4,6 +4,8 @@ import { describeThrown } from '../util/thrown.js';
 /** One withContext frame: the merged fields plus a slot for their serialised form. */
 export interface ContextFrame {
   readonly fields: Readonly<Record<string, unknown>>;
+  /** The callers' objects `fields` was merged from: a value referring back to one refers to `fields`. */
+  readonly sources: readonly object[];
   /** Cached JSON fragment, keyed by the redactor that produced it (null: no redaction). */
   cacheKey?: unknown;
   cacheJson?: string;
@@ -27,7 +29,9 @@ export function withContext<T>(fields: Record<string, unknown>, fn: () => T): T 
     // its records say what was wrong, as a child's with such bindings do.
     merged = { ...parent?.fields, contextError: `context fields could not be used: ${describeThrown(error)}` };
   }
-  return storage.run({ fields: merged }, fn);
+  const sources = [...(parent?.sources ?? [])];
+  if (typeof fields === 'object' && fields !== null) sources.push(fields);
+  return storage.run({ fields: merged, sources }, fn);
 }
 
 /** The fields in force here, or undefined. Cheap when withContext was never called. */

@@ -1,6 +1,7 @@
 import type { ContextFrame } from './context.js';
 import type { Redactor } from './redact.js';
 import { fieldsJson, parsedFieldsJson, quote } from './serialize.js';
+import { noteCopy } from './redacted-copies.js';
 import type { RecordShape } from './shape.js';
 import { describeThrown } from '../util/thrown.js';
 import { endsLines } from './ending-lines.js';
@@ -248,7 +249,11 @@ function contextJson(record: LogRecordImpl): string {
   if (frame === undefined) return '';
   const key = record.scope.redactor ?? null;
   if (frame.cacheJson !== undefined && frame.cacheKey === key) return frame.cacheJson;
-  const fields = record.scope.redactor ? record.scope.redactor(frame.fields) : frame.fields;
+  const redactor = record.scope.redactor;
+  // The frame's fields are a merged copy: redaction of it must not be undone by a value that
+  // refers back to a caller's object it was merged from.
+  if (redactor !== undefined) for (const source of frame.sources) noteCopy(frame.fields, source);
+  const fields = redactor ? redactor(frame.fields) : frame.fields;
   const json = fieldsJson(fields, record.scope.shape.safe);
   frame.cacheKey = key;
   frame.cacheJson = json;

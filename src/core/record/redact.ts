@@ -292,6 +292,9 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
     return form !== undefined && !(obj instanceof Error) && !(obj instanceof Set) ? source : obj;
   }
   noteCopy(copy, obj);
+  // The copy is of what toJSON returned (or the error's written form): a value in it that
+  // refers back to that object refers to the copy too.
+  if (source !== obj) noteCopy(copy, source);
   const texts = walk.texts;
   // With causes, the message censored is the written "outer: inner"; the stack and the line's
   // message repeat only the error's own, which goes with it.

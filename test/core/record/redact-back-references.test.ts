@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type Logger, type LoggerOptions, MemoryTransport } from '../../../src/index.js';
+import { createLogger, type Logger, type LoggerOptions, MemoryTransport, withContext } from '../../../src/index.js';
 
 /*
  * Redaction copies an object along the censored paths. A value further down that refers back
@@ -72,6 +72,33 @@ describe('redaction with back-references to the caller object', () => {
         (outer.b as Record<string, unknown>).c = outer;
         log.info('w %s', outer);
       },
+    ],
+    [
+      'withContext fields',
+      { redact: ['password'] },
+      (log) => withContext(selfReferring({ password: SECRET }), () => log.info('x')),
+    ],
+    [
+      "what an error's own toJSON returns",
+      { redact: ['err.secret'] },
+      (log) => {
+        const err = Object.assign(new Error('boom'), { toJSON: () => returned });
+        const returned = selfReferring({ secret: SECRET });
+        log.error({ err }, 'x');
+      },
+    ],
+    [
+      "what an object's toJSON returns",
+      { redact: ['a.secret'] },
+      (log) => {
+        const returned = selfReferring({ secret: SECRET });
+        log.info({ a: { toJSON: () => returned } }, 'x');
+      },
+    ],
+    [
+      'a serializer that spreads its input',
+      { redact: ['a.password'], serializers: { a: (v: object) => ({ ...v }) } },
+      (log) => log.info({ a: selfReferring({ password: SECRET }) }, 'x'),
     ],
     [
       'child bindings a serializer applies to',
