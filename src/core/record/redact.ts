@@ -275,6 +275,10 @@ function noteCensored(walk: Walk, key: string, value: unknown): void {
     const written = errorObject(value);
     if (typeof written.stack === 'string') texts.push(written.stack);
     if (typeof written.message === 'string') texts.push(written.message);
+  } else {
+    // A written form ("own: cause…"): the errors above repeat its own message alone too.
+    const own = ownMessageOfWritten(value);
+    if (own !== undefined) texts.push(own);
   }
 }
 
@@ -286,7 +290,7 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
   const copy =
     source instanceof Map
       ? redactMapAt(source as Map<unknown, unknown>, segments, index, trail, walk)
-      : redactObjectAt(source, segments, index, trail, walk, obj instanceof Error);
+      : redactObjectAt(source, segments, index, trail, walk);
   if (copy === undefined) {
     // Unchanged: a toJSON's result is kept, so toJSON is not asked twice (it may answer otherwise).
     return form !== undefined && !(obj instanceof Error) && !(obj instanceof Set) ? source : obj;
@@ -298,10 +302,12 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
   const texts = walk.texts;
   // With causes, the message censored is the written "outer: inner"; the stack and the line's
   // message repeat only the error's own, which goes with it.
-  if (obj instanceof Error && texts !== undefined && texts.length > textsBefore) {
-    const written = (form as { message: string }).message;
-    const own = readProperty(obj, 'message');
-    if (typeof own === 'string' && own !== written && texts.indexOf(written, textsBefore) >= 0) texts.push(own);
+  if (texts !== undefined && texts.length > textsBefore) {
+    const written = readProperty(source, 'message');
+    const own = obj instanceof Error ? readProperty(obj, 'message') : ownMessageOfWritten(source);
+    if (typeof own === 'string' && own !== written && texts.indexOf(written as string, textsBefore) >= 0) {
+      texts.push(own);
+    }
   }
   if (texts !== undefined && texts.length > textsBefore && !Array.isArray(copy) && !(copy instanceof Map)) {
     scrubErrorLike(copy, texts.slice(textsBefore), walk.censorText);
@@ -336,6 +342,22 @@ function scrubErrorLike(copy: Record<string, unknown>, texts: readonly string[],
   if (Array.isArray(members)) setOwn(copy, 'aggregateErrors', members.map(nestedCopy));
 }
 
+/**
+ * The error's own message in its written form (a copy an earlier path made, a shipped line):
+ * the message is "own: cause…" and the stack's first line "Name: own". Undefined unless both
+ * agree, so no other text is taken for it.
+ */
+function ownMessageOfWritten(form: object): string | undefined {
+  const message = readProperty(form, 'message');
+  const stack = readProperty(form, 'stack');
+  if (typeof message !== 'string' || typeof stack !== 'string') return undefined;
+  const firstLine = stack.split('\n', 1)[0]!;
+  const start = firstLine.indexOf(': ');
+  if (start < 0) return undefined;
+  const own = firstLine.slice(start + 2);
+  return own.length > 0 && message.startsWith(`${own}: `) ? own : undefined;
+}
+
 /** Causes and members scrubbed under an error, as deep as a cause chain is written. */
 const MAX_SCRUB_DEPTH = 10;
 
@@ -345,13 +367,15 @@ function redactObjectAt(
   index: number,
   trail: string[],
   walk: Walk,
-  fromError: boolean,
 ): Record<string, unknown> | undefined {
   let segment = segments[index]!;
   const last = index === segments.length - 1;
   // An AggregateError's `errors` are written as `aggregateErrors` (pino's name): either names
-  // them. Other `errors` (not an array: a validation error's fields) are written as they are.
-  if (fromError && segment === 'errors' && !hasOwn.call(obj, 'errors')) segment = 'aggregateErrors';
+  // them, in the error's written form whether it was made for this path or an earlier one (a
+  // copy), or came written (a shipped line). Other `errors` are written as they are.
+  if (segment === 'errors' && !hasOwn.call(obj, 'errors') && hasOwn.call(obj, 'aggregateErrors')) {
+    segment = 'aggregateErrors';
+  }
   let keys: string[];
   if (segment === WILDCARD) keys = Object.keys(obj);
   else if (hasOwn.call(obj, segment)) keys = [segment];

@@ -41,6 +41,15 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
     const shippedLine = JSON.stringify({ level: 50, err: { type: 'Error', message: SECRET, stack }, msg: SECRET });
     const [line] = await shipped(['err.message'], `${shippedLine}\n`);
     expect(line).toMatchObject({ msg: '[Redacted]', err: { message: '[Redacted]' } });
+    // pino's line for an error with a cause: the message written is "own: cause", the line's the own.
+    const withCause = JSON.stringify({
+      level: 50,
+      err: { type: 'Error', message: `${SECRET}: inner`, stack: `${stack}\ncaused by: Error: inner` },
+      msg: SECRET,
+    });
+    const [caused] = await shipped(['err.message'], `${withCause}\n`);
+    expect(caused).toMatchObject({ msg: '[Redacted]', err: { message: '[Redacted]' } });
+    expect(caused!.err.stack).toMatch(/^Error: \[Redacted\]\n/);
     // A message that is not the error's stays as it is.
     const [other] = await shipped(
       ['err.message'],

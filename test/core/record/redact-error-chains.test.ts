@@ -60,6 +60,34 @@ describe('redaction of errors: what the line writes of an error is what the path
     expect(line.err).toEqual({ message: 'denied', token: '[Redacted]' });
   });
 
+  it('a cause in a loop, censored by message or whole: out of the messages and stacks that repeat it', async () => {
+    const loop = () => {
+      const outer = new Error('outer');
+      const inner = new Error(SECRET, { cause: outer });
+      outer.cause = inner;
+      return outer;
+    };
+    const byMessage = await lineOf(['err.cause.message'], (log) => log.error(loop()));
+    expect(byMessage.err.message).toBe('outer: [Redacted]: ...');
+    const whole = await lineOf(['err.cause'], (log) => log.error(loop()));
+    expect(whole.err).toMatchObject({ message: 'outer: [Redacted]: ...', cause: '[Redacted]' });
+  });
+
+  it("a censored cause with a cause of its own: its message leaves the stacks (only 'own: cause' did)", async () => {
+    const line = await lineOf(['err.cause.message'], (log) =>
+      log.error({ err: new Error('a', { cause: new Error(SECRET, { cause: new Error('c') }) }) }, 'm'),
+    );
+    expect(line.err.stack).toMatch(/\ncaused by: Error: \[Redacted\]\n/);
+    expect(line.err.cause.stack).toMatch(/^Error: \[Redacted\]\n/);
+  });
+
+  it('err.errors names the members in whatever order the paths come (an earlier path wrote the error)', async () => {
+    const line = await lineOf(['err.message', 'err.errors[*].message'], (log) =>
+      log.error({ err: new AggregateError([new Error(SECRET)], 'outer') }, 'm'),
+    );
+    expect(line.err.aggregateErrors[0].message).toBe('[Redacted]');
+  });
+
   it("a cause's message also leaves the message and stack it is joined into", async () => {
     const err = new Error('outer', { cause: new Error(SECRET) });
     const line = await lineOf(['err.cause.message'], (log) => log.error(err));
