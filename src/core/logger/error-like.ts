@@ -15,10 +15,11 @@ export function withErrorLike(
   serializers: SerializerSet,
 ): Record<string, unknown> {
   let shaped: Record<string, unknown>;
+  let like: Record<string, unknown>;
   try {
     const value = fields[errorKey];
     if (typeof value !== 'object' || value === null || value instanceof Error) return fields;
-    const like = value as Record<string, unknown>;
+    like = value as Record<string, unknown>;
     if (typeof like.message !== 'string' || serializers.all[errorKey] !== undefined) return fields;
     shaped = errorLikeObject(like);
   } catch {
@@ -29,7 +30,7 @@ export function withErrorLike(
   // Values that refer back to the fields or to the error-like object refer to what these
   // copies stand for: without this, redaction of the copies was undone one level down.
   noteCopyForRedaction(out, fields);
-  noteCopyForRedaction(shaped, fields[errorKey] as object);
+  noteCopyForRedaction(shaped, like);
   return out;
 }
 

@@ -284,10 +284,10 @@ export class LoggerTree {
       parts = parsed
         ? splitParsedObject(object, this.shape, this.levels, this.pickers)
         : splitRecordObject(object, this.shape, this.levels, true);
+      if (parts.level < this.router.minThreshold) return;
       // The fields are a copy of the object: a value that refers back to the object refers to
       // what the copy stands for, so redaction of the copy is not undone one level down.
       if (redactor !== undefined && !parsed) noteCopy(parts.fields, object);
-      if (parts.level < this.router.minThreshold) return;
       // An error's censored message and stack, which the line's message may repeat: a producer's
       // `log.error(err)` writes the error's message as the line's, as a log call here does.
       const censored: string[] = [];
