@@ -11,6 +11,8 @@ import { copiesNoted, copyOf } from '../record/redacted-copies.js';
 
 /** As deep as inspect is asked to show; deeper values are not shown, so not copied. */
 const DEPTH = 4;
+/** Entries of a Map or Set copied: with the one counting the rest, the 100 inspect shows. */
+const SHOWN_ENTRIES = 99;
 /** Containers copied into one view at most; past them a marker is shown. */
 const MAX_NODES = 2_000;
 
@@ -27,10 +29,15 @@ function viewOf(value: unknown, depth: number, seen: Map<object, object>, count:
   const target = copyOf(value) ?? value;
   const made = seen.get(target);
   if (made !== undefined) return made;
-  // Only plain containers are rebuilt; anything else is shown as inspect shows it.
+  if (depth > DEPTH) return target;
+  // Plain containers, Maps and Sets are rebuilt; anything else is shown as inspect shows it.
+  if (target instanceof Map || target instanceof Set) {
+    if (++count.nodes > MAX_NODES) return '[not shown: too many objects]';
+    return collectionView(target, value, depth, seen, count);
+  }
   const isArray = Array.isArray(target);
   const proto = Object.getPrototypeOf(target);
-  if (depth > DEPTH || !(isArray || proto === Object.prototype || proto === null)) return target;
+  if (!(isArray || proto === Object.prototype || proto === null)) return target;
   if (++count.nodes > MAX_NODES) return '[not shown: too many objects]';
   const view: Record<string | number, unknown> = isArray ? [] : Object.create(proto);
   seen.set(target, view);
@@ -41,6 +48,38 @@ function viewOf(value: unknown, depth: number, seen: Map<object, object>, count:
     // A getter stays a getter (inspect shows `[Getter]`): reading it here would run it.
     if ('value' in descriptor) descriptor.value = viewOf(descriptor.value, depth + 1, seen, count);
     Object.defineProperty(view, key, descriptor);
+  }
+  return view;
+}
+
+function collectionView(
+  target: Map<unknown, unknown> | Set<unknown>,
+  value: object,
+  depth: number,
+  seen: Map<object, object>,
+  count: { nodes: number },
+): object {
+  const view: Map<unknown, unknown> | Set<unknown> = target instanceof Map ? new Map() : new Set();
+  seen.set(target, view);
+  if (target !== value) seen.set(value, view);
+  const next = (item: unknown): unknown => viewOf(item, depth + 1, seen, count);
+  // As many entries as inspect shows, the last counting the rest: a view of a Map of a
+  // million entries is not a copy of it.
+  let shown = 0;
+  if (target instanceof Map) {
+    const map = view as Map<unknown, unknown>;
+    for (const [key, item] of target) {
+      if (shown++ === SHOWN_ENTRIES) break;
+      map.set(next(key), next(item));
+    }
+    if (target.size > SHOWN_ENTRIES) map.set('…', `${target.size - SHOWN_ENTRIES} more entries`);
+  } else {
+    const set = view as Set<unknown>;
+    for (const item of target) {
+      if (shown++ === SHOWN_ENTRIES) break;
+      set.add(next(item));
+    }
+    if (target.size > SHOWN_ENTRIES) set.add(`… ${target.size - SHOWN_ENTRIES} more items`);
   }
   return view;
 }

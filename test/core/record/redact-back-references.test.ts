@@ -106,6 +106,16 @@ describe('redaction with back-references to the caller object', () => {
       (log) => log.child(selfReferring({ a: 1, password: SECRET })).info('x'),
     ],
     [
+      '%s of an object referred to from a Map and a Set in it',
+      { redact: ['password'] },
+      (log) => {
+        const user: Record<string, unknown> = { name: 'ann', password: SECRET };
+        user.byName = new Map([['ann', user]]);
+        user.all = new Set([user]);
+        log.info('user %s', user);
+      },
+    ],
+    [
       '%s of an object with a custom inspect that prints the secret',
       { redact: ['user.password'] },
       (log) => {
