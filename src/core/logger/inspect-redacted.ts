@@ -16,7 +16,7 @@ const SHOWN_ENTRIES = 99;
 /** Containers copied into one view at most; past them a marker is shown. */
 const MAX_NODES = 2_000;
 
-export const INSPECT_OPTIONS = { depth: DEPTH, breakLength: Number.POSITIVE_INFINITY };
+const INSPECT_OPTIONS = { depth: DEPTH, breakLength: Number.POSITIVE_INFINITY };
 
 /** util.inspect of a redacted value, back-references to its originals shown as the copies. */
 export function inspectRedacted(value: unknown): string {

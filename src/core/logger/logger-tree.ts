@@ -290,10 +290,15 @@ export class LoggerTree {
       if (redactor !== undefined && !parsed) noteCopy(parts.fields, object);
       // An error's censored message and stack, which the line's message may repeat: a producer's
       // `log.error(err)` writes the error's message as the line's, as a log call here does.
-      const censored: string[] = [];
-      fields = redactor ? redactor(parts.fields, false, censored) : parts.fields;
-      msg = redactor && parts.msg !== undefined ? redactMessage(redactor, this.shape.messageKey, parts.msg) : parts.msg;
-      if (msg !== undefined && censored.length > 0) msg = redactor!.scrub(msg, censored);
+      if (redactor === undefined) {
+        fields = parts.fields;
+        msg = parts.msg;
+      } else {
+        const censored: string[] = [];
+        fields = redactor(parts.fields, false, censored);
+        msg = parts.msg === undefined ? undefined : redactMessage(redactor, this.shape.messageKey, parts.msg);
+        if (msg !== undefined && censored.length > 0) msg = redactor.scrub(msg, censored);
+      }
     } catch (error) {
       // A hostile object (a Proxy whose traps throw): logged all the same, saying so.
       const info = this.levels.builtin('info');

@@ -93,7 +93,7 @@ export function copyOf(original: object): object | undefined {
   return undefined;
 }
 
-/** The objects `copy` was made from (see noteCopy); none for any other object. */
+/** The objects `copy` was made from (see noteCopy); none (no allocation) for any other object. */
 export function originalsOf(copy: object): readonly object[] {
   let found: object[] | undefined;
   for (let i = 0; i < pairs.length; i += 2) {

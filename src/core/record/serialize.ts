@@ -1,6 +1,6 @@
 import { Stream } from 'node:stream';
 import { types } from 'node:util';
-import { copiesNoted, originalsOf } from './redacted-copies.js';
+import { originalsOf } from './redacted-copies.js';
 /**
  * JSON building for log lines. The fast path leans on the native JSON.stringify and only
  * falls back to the careful walker when that throws (cycles, BigInt, throwing getters or
@@ -514,7 +514,7 @@ const OVER_BUDGET = '"[truncated: serialisation budget spent]"';
 
 /** The walk's ancestors at the top of a record's values: the fields, and what they were copied from. */
 function ancestorsOf(fields: object): unknown[] {
-  return copiesNoted() ? [fields, ...originalsOf(fields)] : [fields];
+  return [fields, ...originalsOf(fields)];
 }
 
 /**
@@ -576,7 +576,7 @@ function walk(
   if (types.isRegExp(obj)) return regExpJson(obj);
   if (depth >= options.maxDepth) return Array.isArray(obj) ? '"[Array]"' : '"[Object]"';
 
-  const originals = copiesNoted() ? originalsOf(obj) : NO_ORIGINALS;
+  const originals = originalsOf(obj);
   // A second copy of an object a first copy of stands for (two paths through it) is it too.
   for (const original of originals) if (ancestors.includes(original)) return '"[Circular]"';
   ancestors.push(obj);
@@ -639,8 +639,6 @@ function walk(
     ancestors.length -= 1 + originals.length;
   }
 }
-
-const NO_ORIGINALS: readonly object[] = [];
 
 function boxedJson(boxed: { valueOf(): unknown }, spent: Spent): string {
   let json: string | undefined;
