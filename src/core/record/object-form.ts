@@ -1,3 +1,4 @@
+import { hasPlainPrototype } from '../util/plain-prototype.js';
 import { headJson, impl, type LogRecord, type LogRecordImpl } from './log-record.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -39,7 +40,8 @@ function jsonNodesLeft(value: unknown, budget: number, depth: number, limits: Li
         }
         return left;
       }
-      // A nested null-prototype object would be handed over as it is, unlike JSON.parse's: parse instead.
+      // A nested null-prototype object would be handed over as it is, unlike JSON.parse's, and one made by
+      // Object.create(defaults) with its inherited keys: parse instead (hence no constructor shortcut here).
       if (Object.getPrototypeOf(value) !== Object.prototype) return -1;
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
       for (const key in value) {
@@ -183,8 +185,7 @@ export function readOnlyObject(record: LogRecord): Record<string, unknown> {
   let count = 0;
   if (fields !== undefined) {
     if (Array.isArray(fields)) return r.toObject();
-    const proto = Object.getPrototypeOf(fields);
-    if (proto !== Object.prototype && proto !== null) return r.toObject();
+    if (!hasPlainPrototype(fields)) return r.toObject();
     const core = shape.safe.coreKeys;
     let budget = shape.safe.maxNodes;
     for (const key in fields) {

@@ -1,5 +1,6 @@
 import { Stream } from 'node:stream';
 import { types } from 'node:util';
+import { hasPlainPrototype } from '../util/plain-prototype.js';
 import { originalsOf } from './redacted-copies.js';
 /**
  * JSON building for log lines. The fast path leans on the native JSON.stringify and only
@@ -68,12 +69,8 @@ function describeThrow(kind: string, error: unknown): string {
 }
 
 function isPlainContainer(value: object): boolean {
-  if (Array.isArray(value)) return true;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return Array.isArray(value) || hasPlainPrototype(value);
 }
-
-const OBJECT_PROTO = Object.prototype;
 
 /**
  * May the native JSON.stringify have this value? Only plain objects and arrays all the way
@@ -100,8 +97,7 @@ function plainNodesLeft(value: object, budget: number, options: SafeOptions, dep
     }
     return left;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== OBJECT_PROTO && proto !== null) return -1;
+  if (!hasPlainPrototype(value)) return -1;
   let left = budget;
   for (const key in value) {
     const item: unknown = (value as Record<string, unknown>)[key];

@@ -47,6 +47,40 @@ describe('hard-to-serialise values', () => {
     expect(record.huge).toMatchObject({ type: 'Buffer', length: 5000, truncated: true });
   });
 
+  it('knows a plain object from its constructor only when that is Object: other answers ask the prototype', () => {
+    const parsed = JSON.parse('{"inner":{"constructor":"data","n":1}}') as object;
+    const nullProto = Object.assign(Object.create(null) as object, { k: 'v' });
+    const throwing = Object.defineProperty({ kept: 1 }, 'constructor', {
+      get() {
+        throw new Error('constructor read');
+      },
+    });
+    class Point {
+      x = 1;
+      toJSON() {
+        return 'point';
+      }
+    }
+    // A Map, an Error and a Date nested in plain objects answer their own constructor: the
+    // careful walker writes them as it does at the top.
+    const record = logged({
+      parsed,
+      nullProto: { nested: nullProto },
+      throwing: { nested: throwing },
+      point: { nested: new Point() },
+      nested: { map: new Map([['a', 1]]), err: new Error('boom'), when: new Date(0) },
+    });
+    expect(record.parsed).toEqual({ inner: { constructor: 'data', n: 1 } });
+    expect(record.nullProto).toEqual({ nested: { k: 'v' } });
+    expect(record.throwing).toEqual({ nested: { kept: 1 } });
+    expect(record.point).toEqual({ nested: 'point' });
+    expect(record.nested).toMatchObject({
+      map: { a: 1 },
+      err: { type: 'Error', message: 'boom' },
+      when: '1970-01-01T00:00:00.000Z',
+    });
+  });
+
   it('turns Maps into objects and Sets into arrays', () => {
     const record = logged({
       map: new Map<unknown, unknown>([
