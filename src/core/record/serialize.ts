@@ -297,6 +297,9 @@ function plainFieldsJson(
   if ('toJSON' in fields) return undefined;
   if (core !== undefined) for (const key in fields) if (core.has(key)) return undefined;
   const json = JSON.stringify(fields);
+  // A boxed primitive that has an object literal for its prototype passes the checks above,
+  // and JSON writes it as its value ("3", "[object String]"): no object to take the members of.
+  if (json.charCodeAt(0) !== 123) return undefined;
   return json.length > 2 ? ',' + json.slice(1, -1) : '';
 }
 
@@ -561,14 +564,9 @@ function walk(
     // A socket, a request, a file stream: its internals are never what the reader wants.
     return `{"type":${quote(safeConstructorName(obj))},"stream":true}`;
   }
-  if (ArrayBuffer.isView(obj)) {
-    return `{"type":${quote(obj.constructor.name)},"length":${obj.byteLength}}`;
-  }
+  if (ArrayBuffer.isView(obj)) return binaryJson(obj);
   // JSON would write these as {}: what they hold, or its size, says more.
-  if (types.isAnyArrayBuffer(obj)) {
-    const type = types.isSharedArrayBuffer(obj) ? 'SharedArrayBuffer' : 'ArrayBuffer';
-    return `{"type":"${type}","length":${(obj as ArrayBufferLike).byteLength}}`;
-  }
+  if (types.isAnyArrayBuffer(obj)) return binaryJson(obj);
   if (types.isRegExp(obj)) return regExpJson(obj);
   if (depth >= options.maxDepth) return Array.isArray(obj) ? '"[Array]"' : '"[Object]"';
 
@@ -633,6 +631,52 @@ function walk(
     return quote(describeThrow('inspection', error));
   } finally {
     ancestors.length -= 1 + originals.length;
+  }
+}
+
+/**
+ * The byteLength getters of the binary kinds, read from the built-ins themselves: an object
+ * may have been given another prototype (or a class that hides byteLength), and its own
+ * `byteLength` then says anything or nothing.
+ */
+function intrinsicGetter(proto: object, key: PropertyKey): (this: unknown) => unknown {
+  return Object.getOwnPropertyDescriptor(proto, key)!.get!;
+}
+const typedArrayLength = intrinsicGetter(Object.getPrototypeOf(Uint8Array.prototype) as object, 'byteLength');
+const typedArrayKind = intrinsicGetter(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag);
+const dataViewLength = intrinsicGetter(DataView.prototype, 'byteLength');
+const arrayBufferLength = intrinsicGetter(ArrayBuffer.prototype, 'byteLength');
+const sharedBufferLength = intrinsicGetter(SharedArrayBuffer.prototype, 'byteLength');
+
+/** A typed array, DataView or (Shared)ArrayBuffer as its type and size: its bytes say little in a line. */
+function binaryJson(obj: object): string {
+  let kind: string;
+  let length: unknown;
+  if (types.isDataView(obj)) {
+    kind = 'DataView';
+    length = dataViewLength.call(obj);
+  } else if (types.isSharedArrayBuffer(obj)) {
+    kind = 'SharedArrayBuffer';
+    length = sharedBufferLength.call(obj);
+  } else if (types.isArrayBuffer(obj)) {
+    kind = 'ArrayBuffer';
+    length = arrayBufferLength.call(obj);
+  } else {
+    kind = typedArrayKind.call(obj) as string;
+    length = typedArrayLength.call(obj);
+  }
+  // A view's type is its class (a subclass of Uint8Array is itself), as before; a buffer's is its kind.
+  const type = ArrayBuffer.isView(obj) ? constructorNameOr(obj, kind) : kind;
+  return `{"type":${quote(type)},"length":${length as number}}`;
+}
+
+/** The constructor's name, or `fallback` when it has none or reading it throws. */
+function constructorNameOr(obj: object, fallback: string): string {
+  try {
+    const name: unknown = (obj as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' ? name : fallback;
+  } catch {
+    return fallback;
   }
 }
 

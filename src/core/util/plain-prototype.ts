@@ -10,12 +10,15 @@
  * is that of an object made by `Object.create(defaults)`: its prototype is another plain
  * object, and JSON and the careful walker both write its own keys, so it may be taken for
  * plain by callers that read own keys only (all of them here; a view handed to formatters
- * as it is must ask the prototype itself). Any other answer (a class instance, a null
- * prototype, an own "constructor" key from parsed data, another realm's Object) is decided by
- * the prototype. Code that sets `constructor` to Object on purpose on an object of another
- * kind has it written as its own enumerable keys, as JSON would. A `constructor` getter that
- * throws throws here: every caller is ready for a throwing read, as it reads the caller's
- * values too.
+ * as it is must ask the prototype itself). Such an object is then written as an object
+ * literal is (native stringify within the node budget). Any other answer (a class instance,
+ * a null prototype, an own "constructor" key from parsed data, another realm's Object) is
+ * decided by the prototype. An object of another kind whose `constructor` answers Object
+ * (set on purpose, or a prototype swapped for an object literal) is written as JSON writes
+ * it: its own enumerable keys, or for a boxed primitive what JSON makes of its value; the
+ * line stays JSON either way (fieldsJson checks what it takes the members of). A
+ * `constructor` getter is read here, once more than before; one that throws throws here:
+ * every caller is ready for a throwing read, as it reads the caller's values too.
  */
 
 const OBJECT_PROTO = Object.prototype;

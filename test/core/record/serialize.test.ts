@@ -163,6 +163,46 @@ describe('hard-to-serialise values', () => {
     });
   });
 
+  it('binary values keep their true size whatever their prototype was set to', () => {
+    class Unrelated {}
+    class Bytes extends Uint8Array {}
+    const record = logged({
+      bareProto: Object.setPrototypeOf(new Uint8Array([1, 2]), Object.create(null) as object),
+      classProto: Object.setPrototypeOf(new Float64Array(3), Unrelated.prototype),
+      view: Object.setPrototypeOf(new DataView(new ArrayBuffer(4)), Unrelated.prototype),
+      buffer: Object.setPrototypeOf(new ArrayBuffer(5), Unrelated.prototype),
+      hidden: Object.defineProperty(new Uint16Array(2), 'byteLength', { value: 'lie' }),
+      subclass: new Bytes(6),
+    });
+    expect(record).toEqual({
+      level: 30,
+      msg: 'm',
+      bareProto: { type: 'Uint8Array', length: 2 },
+      classProto: { type: 'Unrelated', length: 24 },
+      view: { type: 'Unrelated', length: 4 },
+      buffer: { type: 'ArrayBuffer', length: 5 },
+      hidden: { type: 'Uint16Array', length: 4 },
+      subclass: { type: 'Bytes', length: 6 },
+    });
+  });
+
+  it('a boxed primitive with an object literal for prototype, logged as the fields: its keys, no torn line', () => {
+    const many = (boxed: object): object =>
+      Object.assign(Object.setPrototypeOf(boxed, {}) as object, {
+        k1: 1,
+        k2: 2,
+        k3: 3,
+        k4: 4,
+        k5: 5,
+        k6: 6,
+        k7: 7,
+        k8: 8,
+      });
+    expect(logged(many(new Number(3)))).toMatchObject({ k1: 1, k8: 8 });
+    expect(logged(many(new Boolean(false)))).toMatchObject({ k1: 1, k8: 8 });
+    expect(logged(Object.setPrototypeOf(new String('abcdefghij'), {}) as object)).toMatchObject({ 0: 'a', 9: 'j' });
+  });
+
   it('reports getters that throw without losing the other fields', () => {
     const tricky = {
       ok: 1,
