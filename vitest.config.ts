@@ -20,8 +20,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Starts a ClickHouse (where one is installed and none runs) and an rsyslogd (where installed).
-    globalSetup: ['test/setup/clickhouse.ts', 'test/setup/rsyslog.ts'],
+    // A temp folder for the run (removed at its end); a ClickHouse (where one is installed and none
+    // runs) and an rsyslogd (where installed).
+    globalSetup: ['test/setup/temp-folder.ts', 'test/setup/clickhouse.ts', 'test/setup/rsyslog.ts'],
     // The JSON report is what .ci/run reads to print its "N passed, N failed" line.
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/test-results.json' },

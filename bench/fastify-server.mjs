@@ -1,6 +1,6 @@
 // One Fastify app, logging through the library named on the command line to a file, as a
 // service would. Prints its port, serves until killed.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -8,7 +8,9 @@ import { pino } from 'pino';
 import { createLogger } from '../dist/esm/index.js';
 
 const library = process.argv[2];
-const file = join(mkdtempSync(join(tmpdir(), 'streamlog-bench-fastify-')), 'app.log');
+const folder = mkdtempSync(join(tmpdir(), 'streamlog-bench-fastify-'));
+const file = join(folder, 'app.log');
+process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
 const redact = ['req.headers.authorization'];
 const logger =
   library === 'streamlog'

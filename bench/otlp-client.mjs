@@ -8,7 +8,7 @@
 // `streamlog-floor` sends, for each batch, a body built once for the first batch of its size:
 // everything else (logging, batching, sending, settling, the receiver's reading) is real,
 // so it shows how fast shipping can get when encoding costs nothing.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, registerHttpPreset } from '../dist/esm/index.js';
@@ -62,9 +62,10 @@ if (library.startsWith('otel')) {
       return body;
     },
   }));
+  const folder = library === 'streamlog-file' ? mkdtempSync(join(tmpdir(), 'streamlog-bench-otlp-')) : undefined;
   const target =
-    library === 'streamlog-file'
-      ? { type: 'file', path: join(mkdtempSync(join(tmpdir(), 'streamlog-bench-otlp-')), 'app.log') }
+    folder !== undefined
+      ? { type: 'file', path: join(folder, 'app.log') }
       : { type: 'http', preset: library === 'streamlog-floor' ? 'otlp-prebuilt' : 'otlp', url };
   const log = createLogger({ name: 'bench', exitFlush: false, transports: [target] });
   const began = performance.now();
@@ -74,6 +75,7 @@ if (library.startsWith('otel')) {
   }
   process.stdout.write(`${performance.now() - began}\n`);
   await log.close();
+  if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 }
 const usage = process.resourceUsage();
 process.stdout.write(`cpu ${(usage.userCPUTime + usage.systemCPUTime) / 1000}\nfaults ${usage.minorPageFault}\n`);

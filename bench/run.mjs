@@ -70,6 +70,8 @@ const names = args.only ? args.only.split(',') : spec.workloads;
 const countAlloc = (args.alloc ?? (mode === 'compare' ? '1' : '0')) !== '0';
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'streamlog-bench-'));
+// Also when a measurement fails (a worker that throws on a full disk left a file of gigabytes).
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -163,4 +165,3 @@ if (countAlloc) {
     process.stdout.write(`| ${workload} | ${cells.join(' | ')} |\n`);
   }
 }
-rmSync(scratch, { recursive: true, force: true });
