@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,5 +12,7 @@ describe("the run's temp folder", () => {
       encoding: 'utf8',
     });
     expect(child.stdout).toBe(dirname(dir));
+    // Open to every user, sticky, as /tmp: tests run children as another user.
+    expect(statSync(dirname(dir)).mode & 0o7777).toBe(0o1777);
   });
 });
