@@ -1,3 +1,5 @@
+import { objectList } from '../util/object-list.js';
+
 /**
  * Lines gathered until the current tick ends or `maxBytes` is reached, then handed out as
  * one UTF-8 chunk: the "one write per tick" of stdout, files and the dead-letter file. What
@@ -13,8 +15,8 @@
  * bound says the batch may be full is the run encoded and the count made exact.
  */
 export class LineBatch<T> {
-  lines: string[] = [];
-  items: T[] = [];
+  lines: string[] = objectList();
+  items: T[] = objectList();
   /** The chunk being built: `exact` bytes of it hold the lines before `encodedTo`. */
   private out: Buffer | undefined;
   /** A chunk's buffer its owner is done with, for the next chunk. */
@@ -98,8 +100,8 @@ export class LineBatch<T> {
     const items = this.items;
     const out = this.out!;
     const chunk = out.subarray(0, this.exact);
-    this.lines = [];
-    this.items = [];
+    this.lines = objectList();
+    this.items = objectList();
     this.out = undefined;
     this.exact = 0;
     this.encodedTo = 0;

@@ -9,6 +9,7 @@ import { gzipFile } from './compress.js';
 import { RotationPlan, type RotationOptions } from './rotation.js';
 import { withRotationLock } from './rotation-lock.js';
 import { monotonicMs } from '../../core/util/monotonic.js';
+import { objectList } from '../../core/util/object-list.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -64,7 +65,7 @@ export class SharedFile {
   private nextOpenAttempt = 0;
   private readonly batch: LineBatch<LogRecord>;
   /** The owner of each batched record, in step with the batch. */
-  private owners: FileOwner[] = [];
+  private owners: FileOwner[] = objectList();
   private readonly plan: RotationPlan | undefined;
   private nextBoundary = Number.POSITIVE_INFINITY;
   /**
@@ -143,7 +144,7 @@ export class SharedFile {
 
   private write(lines: string[], records: LogRecord[], chunk: Buffer): void {
     const owners = this.owners;
-    this.owners = [];
+    this.owners = objectList();
     if (this.plan !== undefined || this.pathCheckDue()) this.followPath();
     if (this.fd === undefined && !this.open()) {
       this.fail(records, owners, this.openError!);
