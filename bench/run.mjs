@@ -4,6 +4,7 @@
 // same load), then the median over rounds, with the lowest and highest round beside it.
 //   node bench/run.mjs [--rounds 7] [--count 100000] [--only basic,child] [--dest devnull,file]
 //     [--mode compare|fanout|pino-options|formatters|multistream] [--libs a,b] [--alloc 0]
+//     [--warmup N] (records logged before timing; default a tenth of --count, at most 2,000)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ const argv = process.argv.slice(2);
 const args = Object.fromEntries(argv.flatMap((arg, i) => (arg.startsWith('--') ? [[arg.slice(2), argv[i + 1]]] : [])));
 const rounds = Number(args.rounds ?? 7);
 const count = Number(args.count ?? 100_000);
+const warmUp = Number(args.warmup ?? Math.min(2000, count / 10));
 const destinations = (args.dest ?? 'devnull,file').split(',');
 const mode = args.mode ?? 'compare';
 const baseline = process.env.STREAMLOG_BASELINE ? ['streamlog (baseline)'] : [];
@@ -81,7 +83,10 @@ const median = (values) => {
 
 function measure(lib, workload, dest, round, env = process.env) {
   const path = dest === 'devnull' ? '/dev/null' : join(scratch, `${lib.replace(/\W/g, '_')}-${round}.log`);
-  const out = execFileSync(process.execPath, [worker, lib, workload, path, String(count)], { encoding: 'utf8', env });
+  const out = execFileSync(process.execPath, [worker, lib, workload, path, String(count), String(warmUp)], {
+    encoding: 'utf8',
+    env,
+  });
   if (dest === 'file') for (const name of readdirSync(scratch)) rmSync(join(scratch, name), { force: true });
   return JSON.parse(out);
 }
@@ -129,7 +134,7 @@ process.stdout.write(
 for (const dest of destinations) {
   const title = dest === 'devnull' ? '/dev/null' : 'a file';
   process.stdout.write(
-    `\n### ${count.toLocaleString('en')} records to ${title}, ${rounds} rounds: median wall / CPU ms; ratios paired per round, median (range)\n\n`,
+    `\n### ${count.toLocaleString('en')} records to ${title} after ${warmUp.toLocaleString('en')} untimed, ${rounds} rounds: median wall / CPU ms; ratios paired per round, median (range)\n\n`,
   );
   const heads = [...libs, ...ratios.flatMap(([label]) => [`${label} (wall)`, `${label} (CPU)`])];
   process.stdout.write(`| workload | ${heads.join(' | ')} |\n|---|${heads.map(() => '---:').join('|')}|\n`);
