@@ -1,4 +1,4 @@
-import { objectList } from '../util/object-list.js';
+import { objectList } from '../util/array-kinds.js';
 
 /**
  * Lines gathered until the current tick ends or `maxBytes` is reached, then handed out as

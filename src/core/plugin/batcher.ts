@@ -1,3 +1,4 @@
+import { objectList } from '../util/array-kinds.js';
 import { MAX_TIMER_MS } from './units.js';
 /** When gathered items become a batch: by count, by bytes, or once this long has passed. */
 export interface BatchLimits {
@@ -13,7 +14,7 @@ export interface BatchLimits {
  * when it is ready again. A batch that must be tried again goes back in front, in order.
  */
 export class Batcher<T> {
-  private items: T[] = [];
+  private items: T[] = objectList();
   private gatheredBytes = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -54,7 +55,7 @@ export class Batcher<T> {
     if (this.items.length === 0) return;
     const items = this.items;
     const bytes = this.gatheredBytes;
-    this.items = [];
+    this.items = objectList();
     this.gatheredBytes = 0;
     if (this.take(items, bytes)) return;
     this.items = this.items.length === 0 ? items : [...items, ...this.items];
@@ -70,7 +71,7 @@ export class Batcher<T> {
   /** Takes everything gathered out (the exit path). */
   drain(): T[] {
     const items = this.items;
-    this.items = [];
+    this.items = objectList();
     this.gatheredBytes = 0;
     return items;
   }

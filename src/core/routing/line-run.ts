@@ -1,3 +1,4 @@
+import { doubleList, objectList } from '../util/array-kinds.js';
 import type { Utf8Buffer } from '../util/utf8-buffer.js';
 
 /**
@@ -101,12 +102,12 @@ export class LineRun {
    * with the index of the stretch's first line; the stretch of the line taken last.
    */
   private readonly levels: number[] = [];
-  private readonly messages: (string | undefined)[] = [];
+  private readonly messages: (string | undefined)[] = objectList();
   private readonly firstLines: number[] = [];
   private readStretch = -1;
   /** Lines added and not yet written, their times, and the most bytes they can take. */
-  private pending: string[] = [];
-  private pendingTimes: number[] = [];
+  private pending: string[] = objectList();
+  private pendingTimes: number[] = doubleList();
   private pendingBytes = 0;
   /** Lines with a lone surrogate, kept as they are (UTF-8 would not bring them back), by index. */
   private strings: Map<number, string> | undefined;
@@ -153,8 +154,8 @@ export class LineRun {
     const lines = this.pending;
     if (lines.length === 0) return;
     const times = this.pendingTimes;
-    this.pending = [];
-    this.pendingTimes = [];
+    this.pending = objectList();
+    this.pendingTimes = doubleList();
     this.pendingBytes = 0;
     // The first line of a run is whole: a run is read from its start.
     const from = this.written === 0 ? 0 : scratch.lastLength;

@@ -9,7 +9,7 @@ import { gzipFile } from './compress.js';
 import { RotationPlan, type RotationOptions } from './rotation.js';
 import { withRotationLock } from './rotation-lock.js';
 import { monotonicMs } from '../../core/util/monotonic.js';
-import { objectList } from '../../core/util/object-list.js';
+import { objectList } from '../../core/util/array-kinds.js';
 
 const NEWLINE = Buffer.from('\n');
 
