@@ -94,9 +94,13 @@ export class LineRun {
   /** Bytes written; where the next line is read from. */
   private used = 0;
   private readAt = 0;
-  /** The last time written, and the last read: the next is kept as its difference from it. */
-  private lastTime = 0;
-  private readTime = 0;
+  /**
+   * The last time written, and the last read: the next is kept as its difference from it.
+   * NaN before the first (never a step: the first line's time is written whole), which also
+   * makes them doubles from the start, as the times they take are.
+   */
+  private lastTime = Number.NaN;
+  private readTime = Number.NaN;
   /**
    * Levels and messages, each pair once for a stretch of lines that have it (a call site's),
    * with the index of the stretch's first line; the stretch of the line taken last.
