@@ -562,7 +562,7 @@ function walk(
   }
   if (obj instanceof Stream && typeof obj.toJSON !== 'function') {
     // A socket, a request, a file stream: its internals are never what the reader wants.
-    return `{"type":${quote(safeConstructorName(obj))},"stream":true}`;
+    return `{"type":${quote(constructorNameOr(obj, 'Stream'))},"stream":true}`;
   }
   if (ArrayBuffer.isView(obj)) return binaryJson(obj);
   // JSON would write these as {}: what they hold, or its size, says more.
@@ -708,14 +708,6 @@ function overBudget(spent: Spent, options: SafeOptions): boolean {
 function withMore(parts: string[], total: number): string {
   if (parts.length < total) parts.push(quote(`… ${total - parts.length} more`));
   return parts.join(',');
-}
-
-function safeConstructorName(obj: object): string {
-  try {
-    return obj.constructor?.name || 'Stream';
-  } catch {
-    return 'Stream';
-  }
 }
 
 /** A property, or `[getter threw: …]` in its place when its getter throws. */

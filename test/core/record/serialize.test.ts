@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SAFE_OPTIONS,
@@ -183,6 +184,25 @@ describe('hard-to-serialise values', () => {
       buffer: { type: 'ArrayBuffer', length: 5 },
       hidden: { type: 'Uint16Array', length: 4 },
       subclass: { type: 'Bytes', length: 6 },
+    });
+  });
+
+  it('a stream whose class name is not a string, or empty, is named Stream', () => {
+    class Numbered extends Readable {
+      static override get name(): string {
+        return 42 as unknown as string;
+      }
+    }
+    class Unnamed extends Readable {
+      static override get name(): string {
+        return '';
+      }
+    }
+    expect(logged({ numbered: new Numbered(), unnamed: new Unnamed() })).toEqual({
+      level: 30,
+      msg: 'm',
+      numbered: { type: 'Stream', stream: true },
+      unnamed: { type: 'Stream', stream: true },
     });
   });
 
