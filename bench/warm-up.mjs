@@ -1,11 +1,11 @@
 // Where a short run's time goes, record by record: one process per contender logs `--count`
-// records and reads, after each `--chunk` of them, the CPU time of its main thread (Linux's
-// /proc/thread-self/schedstat, in ns) and of the whole process (process.cpuUsage, every
-// thread). What the other threads take is mostly V8 compiling the hot path (TurboFan runs on
-// background threads) and the collector's helpers; the main thread's early chunks show the
-// records run by slower code until the compiled code is ready. Contenders run in turn, once
-// per `--runs`; the totals from record `--from` on are what bench/run.mjs would time after a
-// warm-up of that many records.
+// records (in whole chunks) and reads, after each `--chunk` of them, the CPU time of its
+// main thread (Linux's /proc/thread-self/schedstat, in ns) and of the whole process
+// (process.cpuUsage, every thread). What the other threads take is mostly V8 compiling the
+// hot path (TurboFan runs on background threads) and the collector's helpers; the main
+// thread's early chunks show the records run by slower code until the compiled code is
+// ready. Contenders run in turn, once per `--runs`; the totals from record `--from` on are
+// what bench/run.mjs would time after a warm-up of that many records.
 //   node bench/warm-up.mjs [--libs streamlog,floor] [--workload 'deep object'] [--count 30000]
 //     [--chunk 1000] [--from 2000] [--runs 2] [--dest file|devnull]
 // Same libraries and workloads as bench/run.mjs (STREAMLOG_BASELINE adds 'streamlog (baseline)').
@@ -62,7 +62,11 @@ function parent() {
           ],
           { encoding: 'utf8', env: process.env },
         );
-        if (result.status !== 0) throw new Error(`${lib} failed: ${result.stderr}`);
+        if (result.status !== 0) {
+          process.stderr.write(result.stderr);
+          process.exitCode = 1;
+          return;
+        }
         const rows = JSON.parse(result.stdout);
         const skip = Math.round(from / chunk);
         const sum = (index) => rows.slice(skip).reduce((total, row) => total + row[index], 0);
@@ -82,6 +86,14 @@ async function child() {
   const { workloads } = await import('./workloads.mjs');
   const count = Number(args.count);
   const chunk = Number(args.chunk);
+  for (const [kind, name, known] of [
+    ['library', args.child, libraries],
+    ['workload', args.workload, workloads],
+  ]) {
+    if (typeof known[name] === 'function') continue;
+    process.stderr.write(`unknown ${kind} "${name}"; known: ${Object.keys(known).join(', ')}\n`);
+    process.exit(2);
+  }
   const { log, done } = await libraries[args.child](args.path);
   const logOne = workloads[args.workload](log);
   const mainNs = () => Number(readFileSync(SCHEDSTAT, 'latin1').split(' ')[0]);
