@@ -89,6 +89,13 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * its disk, never in `#unsettled`, so its settlements of them are taken from this count.
    */
   #readBack = 0;
+  /**
+   * Records a settlement (or parking) by count took as the oldest held while others stayed
+   * held: see `takeNamed`. Made anew once a count takes all it holds (`#tookSome` says whether
+   * there is anything to let go).
+   */
+  #takenByCount = new WeakSet<LogRecord>();
+  #tookSome = false;
   /** A settleDelivered([…]) named records it does not hold (said once). */
   private namedUnheld = false;
 
@@ -381,15 +388,46 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   private takeOldest(count: number, held: Map<LogRecord, number>): void {
     const back = Math.min(count, this.#readBack);
     this.#readBack -= back;
-    dropOldest(held, count - back);
+    this.takeHeld(count - back, held);
+  }
+
+  /** The `count` oldest it holds are settled or parked by count. */
+  private takeHeld(count: number, held: Map<LogRecord, number>): void {
+    if (count <= 0) return;
+    if (count >= held.size) {
+      // All it holds: no count can have meant another, and none taken before can be named again
+      // in the place of one still held (see takeNamed). Their table goes with them.
+      held.clear();
+      if (this.#tookSome) {
+        this.#takenByCount = new WeakSet();
+        this.#tookSome = false;
+      }
+      return;
+    }
+    let left = count;
+    for (const record of held.keys()) {
+      if (left-- <= 0) break;
+      held.delete(record);
+      this.#takenByCount.add(record);
+    }
+    this.#tookSome = true;
   }
 
   /**
-   * Is a record it names one it holds (taken out of the set), or one of those it read back from
-   * its disk (made anew there, so not held by name: as many as it read)?
+   * Is a record it names one it holds (taken out of the set), one a settlement by count took in
+   * the place of another still held, or one of those it read back from its disk (made anew
+   * there, so not held by name: as many as it read)?
    */
   private takeNamed(record: LogRecord, held: Map<LogRecord, number>): boolean {
     if (held.delete(record)) return true;
+    if (held.size > 0 && this.#takenByCount.delete(record)) {
+      // A plugin that settles successes by count and failures by name, out of order (a send
+      // that fails later than the next one succeeds): the count meant a record still held,
+      // and this one is settled now. Else this one was never settled, and one delivered stayed
+      // pending for ever (a flush() waiting on it too), to fail at the close.
+      this.takeHeld(1, held);
+      return true;
+    }
     if (this.#readBack === 0 || !isRecord(record)) return false;
     this.#readBack--;
     return true;
@@ -584,14 +622,6 @@ function isRecord(value: LogRecord): boolean {
 }
 
 /** Takes the `count` oldest records out of `held` (a Map iterates in insertion order). */
-function dropOldest(held: Map<LogRecord, number>, count: number): void {
-  let left = count;
-  for (const record of held.keys()) {
-    if (left-- <= 0) break;
-    held.delete(record);
-  }
-}
-
 /** Never throws: a plugin may throw or reject with anything, even a value whose toString throws. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(describeThrown(value));

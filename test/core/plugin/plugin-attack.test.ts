@@ -109,6 +109,35 @@ class P extends Transport {
   });
 });
 
+describe('a plugin that settles successes by count and failures by name, out of order', () => {
+  // Each record is sent on its own: i % 4 === 1 is refused 20 ms later, the others succeed at
+  // once, by count (settleDelivered()), so a success settles before an earlier failure does.
+  const body = `class P extends Transport {
+  type = 'p';
+  handle(record) {
+    if (record.fields.i % 4 === 1) setTimeout(() => this.settleFailed([record], new Error('refused')), 20);
+    else this.settleDelivered();
+  }
+}`;
+  const rest = `for (let i = 0; i < 12; i++) log.info({ i }, 'm');
+const flushed = await log.flush({ timeoutMs: 2000 });
+writeSync(1, 'flushed ' + flushed + '\\n');`;
+
+  it.each([
+    ['unwrapped', "{ type: 'p' }"],
+    [
+      'in buffered',
+      "{ type: 'buffered', batch: { maxRecords: 4, intervalMs: 5 }, retry: { maxAttempts: 1 }, target: { type: 'p' } }",
+    ],
+  ])('%s: a flush() settles, the refused ones fail, dead-lettered, the rest delivered', async (_name, entry) => {
+    const deadLetter = join(tempFolder('attack-count-out-of-order'), 'dead.ndjson');
+    const result = await runChild(script(body, deadLetter, rest, entry), { timeoutMs: 10_000 });
+    expect(result.stdout).toContain('flushed true');
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 12, delivered: 9, failed: 3, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([1, 5, 9]);
+  });
+});
+
 describe('a plugin that parks some records on disk of its own and sends the rest', () => {
   // Record 0 goes to its own file (park); the others are sent over a network that is slow (or
   // loses one): those are in memory when the process ends, and fail by name.
