@@ -1,5 +1,6 @@
 import { type AjvInstance, type Draft, type ErrorObject, loadAjv, type ValidateFunction } from './load-ajv.cjs';
 import { addStricterFormats } from './formats.js';
+import { stackGuarded } from './stack-guard.js';
 import type { RecordCheck, ValidationProblem } from './checks.js';
 
 /** Marks a check compiled from a JSON Schema: it never keeps or changes the record. */
@@ -11,8 +12,9 @@ export class JsonSchemaError extends Error {
   constructor(
     readonly schemaPath: (string | number)[],
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -53,8 +55,9 @@ function ajvFor(draft: Draft): AjvInstance {
     kept.compiles++;
     return kept.ajv;
   }
-  const { classes, addFormats } = loadAjv();
+  const { classes, addFormats, uriResolver } = loadAjv();
   const ajv = new classes[draft]({
+    uriResolver: stackGuarded(uriResolver),
     allErrors: true,
     addUsedSchema: false,
     // `toString` or `constructor` are not present in a record unless it has them itself.
@@ -114,7 +117,9 @@ export function compileJsonSchema(given: Record<string, unknown> | boolean): Com
   try {
     validate = ajv.compile(schema);
   } catch (error) {
-    throw new JsonSchemaError([], `JSON Schema (draft ${draft}) refused: ${(error as Error).message}`);
+    throw new JsonSchemaError([], `JSON Schema (draft ${draft}) refused: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const found = warnings;
   const check: RecordCheck = (record) => (validate(record) ? true : (validate.errors ?? []).map(toProblem));

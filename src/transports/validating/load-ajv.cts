@@ -10,10 +10,13 @@ import type { FormatsPlugin } from 'ajv-formats';
 export type Draft = '2020-12' | '2019-09' | 'draft-07';
 export type AjvInstance = AjvCore;
 export type { ErrorObject, ValidateFunction } from 'ajv/dist/core';
+export type AjvUriResolver = NonNullable<ConstructorParameters<typeof AjvCore>[0]>['uriResolver'] & object;
 
 interface AjvModules {
   classes: Record<Draft, new (options: object) => AjvCore>;
   addFormats: FormatsPlugin;
+  /** The URI code Ajv uses by default (fast-uri). */
+  uriResolver: AjvUriResolver;
 }
 
 let loaded: AjvModules | undefined;
@@ -26,6 +29,7 @@ export function loadAjv(): AjvModules {
       'draft-07': require('ajv').default,
     },
     addFormats: require('ajv-formats').default,
+    uriResolver: require('ajv/dist/runtime/uri').default,
   };
   return loaded;
 }

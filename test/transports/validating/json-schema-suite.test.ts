@@ -97,8 +97,15 @@ describe('JSON Schema Test Suite, draft 2020-12, through the validating transpor
         const refused = REFUSED[`${file} > ${group.description}`];
         if (refused) {
           it(`${group.description}: refused at start-up, never decided`, () => {
-            expect(() => run(group)).toThrow(ConfigError);
-            expect(() => run(group)).toThrow(refused);
+            // Compiled once: each compile of these runs the stack out (see stack-guard.test.ts).
+            let thrown: unknown;
+            try {
+              run(group);
+            } catch (error) {
+              thrown = error;
+            }
+            expect(thrown).toBeInstanceOf(ConfigError);
+            expect((thrown as Error).message).toMatch(refused);
           });
           continue;
         }
