@@ -3,10 +3,11 @@ import type { AjvUriResolver } from './load-ajv.cjs';
 /**
  * Stack frames a URI operation of Ajv's compile must find free. Ajv recurses without end on
  * some schemas' `$ref`s (a relative `$ref` beside `$id` in an embedded resource) until the
- * stack runs out, and where it runs out is chance: mostly a RangeError, but met inside a
- * regular expression of the URI code, it has ended a test run's process instead (a worker
- * that exited, in CI). Each level of that recursion makes a URI call, so a check before each
- * one meets the overflow here, in plain JavaScript calls, thrown as the same RangeError.
+ * stack runs out, and where it runs out is chance: unguarded, inside a regular expression of
+ * the URI code (String.replace, String.match), a native place where V8 may end the process
+ * rather than throw (the likeliest cause of a CI run's test worker that exited during the
+ * third of these compiles). Each level of that recursion makes a URI call, so a check before
+ * each one meets the overflow here, in plain JavaScript calls, thrown as the same RangeError.
  * About a tenth of the stack; a schema's own nesting never comes near it.
  */
 const FREE_FRAMES = 1_000;
