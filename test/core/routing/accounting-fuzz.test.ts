@@ -833,10 +833,17 @@ const CHILD_SEEDS = Array.from(
 );
 const ENDS: End[] = ['exit', 'sigterm', 'throw', 'return', 'listener-exit'];
 
-const SEEDS = Array.from(
+/**
+ * Seeds beyond the first 40 that once found a bug, run every time: 119, a plugin inside
+ * buffered that settles successes by count and refuses a record later than the next succeeds
+ * (a delivered record stayed pending, and the flush waited for ever).
+ */
+const KEPT_SEEDS = [119];
+const RANGE = Array.from(
   { length: Number(process.env.FUZZ_SEEDS ?? 40) },
   (_, i) => Number(process.env.FUZZ_BASE ?? 1) + i,
 );
+const SEEDS = process.env.FUZZ_BASE === undefined ? [...RANGE, ...KEPT_SEEDS.filter((s) => !RANGE.includes(s))] : RANGE;
 
 // ---------------------------------------------------------------------------------------------
 // The same in child processes that end by process.exit(), SIGTERM, an uncaught exception or returning
