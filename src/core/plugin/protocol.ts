@@ -18,3 +18,9 @@ export const attachServices: unique symbol = Symbol.for('streamlog.transport.att
  * is ending, or a close gave up on it (see Transport's unsettled records).
  */
 export const failHeld: unique symbol = Symbol.for('streamlog.transport.failHeld');
+/**
+ * A wrapper took `settled` as the record its inner transport delivered by count, and the inner
+ * one then failed it by name: `held` (what the wrapper forwarded and still holds) is the one
+ * delivered, and `settled` is held again in its place, to be failed (see WrapperTransport).
+ */
+export const holdInstead: unique symbol = Symbol.for('streamlog.transport.holdInstead');

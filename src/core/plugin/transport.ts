@@ -2,7 +2,15 @@ import { Writable } from 'node:stream';
 import type { SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
-import { acceptRecord, assignId, attachListener, attachServices, failHeld, replayReports } from './protocol.js';
+import {
+  acceptRecord,
+  assignId,
+  attachListener,
+  attachServices,
+  failHeld,
+  holdInstead,
+  replayReports,
+} from './protocol.js';
 import { describeThrown } from '../util/thrown.js';
 import { heldEvent } from '../util/exit-hold.js';
 
@@ -178,6 +186,18 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   [failHeld](reason: Error): void {
     const held = this.#unsettled;
     if (held !== undefined && held.size > 0) this.settleFailed([...held.keys()], reason);
+  }
+
+  /** See holdInstead: false when `held` is not held (or nothing is kept by name). */
+  [holdInstead](settled: LogRecord, held: LogRecord): boolean {
+    const kept = this.#unsettled;
+    const accepted = kept?.get(held);
+    if (kept === undefined || accepted === undefined || kept.has(settled)) return false;
+    // In `held`'s place: the set stays oldest first (a flush reads the first). Rare, so rebuilt.
+    const entries = [...kept];
+    kept.clear();
+    for (const [record, number] of entries) kept.set(record === held ? settled : record, number);
+    return true;
   }
 
   /** Are its unsettled records kept by name (see `#unsettled`): a plugin's with no giveUpSync. */

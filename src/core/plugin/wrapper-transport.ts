@@ -1,6 +1,14 @@
 import type { LogRecord } from '../record/log-record.js';
 import { describeThrown, messageOf } from '../util/thrown.js';
-import { acceptRecord, assignId, attachListener, attachServices, failHeld, replayReports } from './protocol.js';
+import {
+  acceptRecord,
+  assignId,
+  attachListener,
+  attachServices,
+  failHeld,
+  holdInstead,
+  replayReports,
+} from './protocol.js';
 import { Transport, type TransportOptions, type TransportServices } from './transport.js';
 
 /**
@@ -20,6 +28,13 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    * its oldest held may be one it never forwarded (lost, or still waiting).
    */
   readonly #forwarded: Set<LogRecord> | undefined;
+  /**
+   * Records a count of the inner transport's took from `#forwarded` while others stayed there:
+   * the inner one may fail one of them by name later (it settles out of order), and then the
+   * count meant one still forwarded. Made anew once a count takes all forwarded.
+   */
+  #guessed = new WeakSet<LogRecord>();
+  #guessedSome = false;
   /** The records an inner settlement names while the subclass's innerDelivered runs. */
   #innerSettled: LogRecord[] | undefined;
 
@@ -34,7 +49,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     inner[attachListener]({
       delivered: (count) => this.heardDelivered(count),
       failed: (records, reason) => {
-        if (this.#forwarded !== undefined) for (const record of records) this.#forwarded.delete(record);
+        if (this.#forwarded !== undefined) for (const record of records) this.heardFailed(record, this.#forwarded);
         this.innerFailed(records, reason);
       },
       parked: (count) => this.innerParked(count),
@@ -54,6 +69,30 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     this.inner[acceptRecord](record);
   }
 
+  /**
+   * A record the inner transport failed leaves `#forwarded`; one a count took already (see
+   * `#guessed`) is held again here in place of the oldest still forwarded, the one delivered.
+   */
+  private heardFailed(record: LogRecord, forwarded: Set<LogRecord>): void {
+    if (forwarded.delete(record) || forwarded.size === 0 || !this.#guessed.delete(record)) return;
+    const delivered = takeOldest(forwarded, 1)[0]!;
+    this.guessed([delivered], forwarded);
+    this[holdInstead](record, delivered);
+  }
+
+  /** `taken` by a count: kept in `#guessed` while others stay forwarded; with none, let go. */
+  private guessed(taken: readonly LogRecord[], forwarded: Set<LogRecord>): void {
+    if (forwarded.size === 0) {
+      if (this.#guessedSome) {
+        this.#guessed = new WeakSet();
+        this.#guessedSome = false;
+      }
+      return;
+    }
+    for (const record of taken) this.#guessed.add(record);
+    this.#guessedSome = true;
+  }
+
   private heardDelivered(count: number): void {
     const forwarded = this.#forwarded;
     if (forwarded === undefined) {
@@ -61,6 +100,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
       return;
     }
     this.#innerSettled = takeOldest(forwarded, count);
+    this.guessed(this.#innerSettled, forwarded);
     try {
       this.innerDelivered(count);
     } finally {

@@ -112,13 +112,25 @@ class P extends Transport {
 describe('a plugin that settles successes by count and failures by name, out of order', () => {
   // Each record is sent on its own: i % 4 === 1 is refused 20 ms later, the others succeed at
   // once, by count (settleDelivered()), so a success settles before an earlier failure does.
-  const body = `class P extends Transport {
+  // And a plugin's own wrapper that hands each record on at once (it holds them by name too).
+  const body = `import { WrapperTransport } from ${JSON.stringify(DIST)};
+class P extends Transport {
   type = 'p';
   handle(record) {
     if (record.fields.i % 4 === 1) setTimeout(() => this.settleFailed([record], new Error('refused')), 20);
     else this.settleDelivered();
   }
-}`;
+}
+class Pass extends WrapperTransport {
+  type = 'pass';
+  handle(record) { this.forward(record); }
+  innerDelivered(count) { this.settleDelivered(count); }
+  innerFailed(records, reason) { this.settleFailed(records, reason); }
+}
+registerTransport('pass', {
+  schema: { safeParse: (v) => ({ success: true, data: v }) },
+  create: (options, ctx) => new Pass(ctx.createTarget(options.target), {}),
+});`;
   const rest = `for (let i = 0; i < 12; i++) log.info({ i }, 'm');
 const flushed = await log.flush({ timeoutMs: 2000 });
 writeSync(1, 'flushed ' + flushed + '\\n');`;
@@ -129,6 +141,7 @@ writeSync(1, 'flushed ' + flushed + '\\n');`;
       'in buffered',
       "{ type: 'buffered', batch: { maxRecords: 4, intervalMs: 5 }, retry: { maxAttempts: 1 }, target: { type: 'p' } }",
     ],
+    ["in a plugin's own WrapperTransport", "{ type: 'pass', target: { type: 'p' } }"],
   ])('%s: a flush() settles, the refused ones fail, dead-lettered, the rest delivered', async (_name, entry) => {
     const deadLetter = join(tempFolder('attack-count-out-of-order'), 'dead.ndjson');
     const result = await runChild(script(body, deadLetter, rest, entry), { timeoutMs: 10_000 });
