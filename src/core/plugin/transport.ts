@@ -98,7 +98,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   #readBack = 0;
   /**
-   * Records a settlement (or parking) by count took as the oldest held while others stayed
+   * Records a settlement by count took as the oldest held while others stayed
    * held: see `takeNamed`. Made anew once a count takes all it holds (`#tookSome` says whether
    * there is anything to let go).
    */
@@ -283,7 +283,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     const held = this.#unsettled;
     if (held !== undefined && named) {
       count = parked.slice(0, count).filter((record) => this.takeNamed(record, held)).length;
-    } else if (held !== undefined) this.takeOldest(count, held);
+    } else if (held !== undefined) this.takeOldest(count, held, false);
     if (count <= 0) return;
     this.parkedCount += count;
     this.tellListener('parked', count);
@@ -329,7 +329,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (named && held !== undefined) given = this.heldOf(delivered, held);
     const count = this.unsettled(given);
     if (count === 0) return;
-    if (held !== undefined && !named) this.takeOldest(count, held);
+    if (held !== undefined && !named) this.takeOldest(count, held, true);
     this.deliveredCount += count;
     try {
       this.listener?.delivered(count);
@@ -405,14 +405,17 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * `count` records settled or parked by count: those read back from its disk first (it calls
    * unpark just before settling them), then the oldest it holds.
    */
-  private takeOldest(count: number, held: Map<LogRecord, number>): void {
+  private takeOldest(count: number, held: Map<LogRecord, number>, settled: boolean): void {
     const back = Math.min(count, this.#readBack);
     this.#readBack -= back;
-    this.takeHeld(count - back, held);
+    this.takeHeld(count - back, held, settled);
   }
 
-  /** The `count` oldest it holds are settled or parked by count. */
-  private takeHeld(count: number, held: Map<LogRecord, number>): void {
+  /**
+   * The `count` oldest it holds are settled (remembered, see takeNamed) or parked by count (not:
+   * one parked is named again when it is read back, and that is `#readBack`'s to count).
+   */
+  private takeHeld(count: number, held: Map<LogRecord, number>, settled: boolean): void {
     if (count <= 0) return;
     if (count >= held.size) {
       // All it holds: no count can have meant another, and none taken before can be named again
@@ -428,9 +431,9 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     for (const record of held.keys()) {
       if (left-- <= 0) break;
       held.delete(record);
-      this.#takenByCount.add(record);
+      if (settled) this.#takenByCount.add(record);
     }
-    this.#tookSome = true;
+    if (settled) this.#tookSome = true;
   }
 
   /**
@@ -445,7 +448,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       // that fails later than the next one succeeds): the count meant a record still held,
       // and this one is settled now. Else this one was never settled, and one delivered stayed
       // pending for ever (a flush() waiting on it too), to fail at the close.
-      this.takeHeld(1, held);
+      this.takeHeld(1, held, true);
       return true;
     }
     if (this.#readBack === 0 || !isRecord(record)) return false;

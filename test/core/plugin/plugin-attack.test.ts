@@ -151,6 +151,25 @@ writeSync(1, 'flushed ' + flushed + '\\n');`;
   });
 });
 
+describe('a plugin that parks its oldest by count, reads it back and names it delivered', () => {
+  // Records 0 and 1 held; 0 parked by count, read back and delivered by name; 1 never settles.
+  const body = `const held = [];
+class P extends Transport {
+  type = 'p';
+  handle(record) {
+    held.push(record);
+    if (held.length === 2) setTimeout(() => { this.park(1); this.unpark(1); this.settleDelivered([held[0]]); }, 5);
+  }
+}`;
+  it('process.exit(): the one still in flight fails, dead-lettered; none left pending', async () => {
+    const deadLetter = join(tempFolder('attack-park-count-named'), 'dead.ndjson');
+    const rest = "log.info({ i: 0 }, 'm');\nlog.info({ i: 1 }, 'm');\nsetTimeout(() => process.exit(0), 50);";
+    const result = await runChild(script(body, deadLetter, rest), { timeoutMs: 10_000 });
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 2, delivered: 1, failed: 1, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([1]);
+  });
+});
+
 describe('a plugin that parks some records on disk of its own and sends the rest', () => {
   // Record 0 goes to its own file (park); the others are sent over a network that is slow (or
   // loses one): those are in memory when the process ends, and fail by name.
