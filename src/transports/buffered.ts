@@ -298,7 +298,8 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     }
     if (failed.length === 0) {
       this.attempt = 0;
-      if (this.batcher.full || (this.batcher.length > 0 && this.pendingFlush())) this.batcher.cut();
+      if (this.batcher.length > 0 && this.pendingFlush()) this.batcher.cut();
+      else this.batcher.ready();
       return;
     }
     this.failedFlushes++;

@@ -17,6 +17,8 @@ export class Batcher<T> {
   private items: T[] = objectList();
   private gatheredBytes = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The consumer refused a batch (busy): offered again at `ready()`, not only at the next limit. */
+  private refused = false;
 
   constructor(
     private readonly limits: BatchLimits,
@@ -57,9 +59,27 @@ export class Batcher<T> {
     const bytes = this.gatheredBytes;
     this.items = objectList();
     this.gatheredBytes = 0;
-    if (this.take(items, bytes)) return;
+    if (this.take(items, bytes)) {
+      this.refused = false;
+      return;
+    }
+    this.refused = true;
     this.items = this.items.length === 0 ? items : [...items, ...this.items];
     this.gatheredBytes += bytes;
+  }
+
+  /**
+   * The consumer that refused is ready again: what it refused (or a full batch) is offered now,
+   * and anything else gathered meanwhile gets its interval. Else items gathered while it was
+   * busy waited, with no timer left, for the next full batch, flush or close.
+   */
+  ready(): void {
+    if (this.items.length === 0) return;
+    if (this.refused || this.full) this.cut();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(this.onInterval, this.limits.intervalMs);
+      this.timer.unref();
+    }
   }
 
   /** Puts items back in front of what is gathered, in their order. */
