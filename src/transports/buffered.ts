@@ -258,8 +258,8 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
    * or the next process does). Checked on a later turn: the inner transport may be parking
    * more of them, and must not be handed the next chunk while it does.
    */
-  protected override innerParked(count: number): void {
-    super.innerParked(count);
+  protected override innerParked(count: number, records?: readonly LogRecord[]): void {
+    super.innerParked(count, records);
     if (this.checkQueued || this.chunk === undefined) return;
     this.checkQueued = true;
     queueMicrotask(() => {

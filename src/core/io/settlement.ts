@@ -8,9 +8,10 @@ export interface SettlementListener<T> {
   failed(items: readonly T[], reason: Error): void;
   /**
    * `count` unsettled items were parked on disk (still pending), or came back from it to
-   * be settled: a wrapping transport counts them as its own parked ones.
+   * be settled: a wrapping transport counts them as its own parked ones. `items` are those
+   * parked when the transport named them (it parks out of order).
    */
-  parked?(count: number): void;
+  parked?(count: number, items?: readonly T[]): void;
   unparked?(count: number): void;
 }
 

@@ -281,12 +281,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       count = Math.max(0, open);
     }
     const held = this.#unsettled;
-    if (held !== undefined && named) {
-      count = parked.slice(0, count).filter((record) => this.takeNamed(record, held)).length;
+    let which: readonly LogRecord[] | undefined;
+    if (named) {
+      which = parked.slice(0, count);
+      if (held !== undefined) which = which.filter((record) => this.takeNamed(record, held));
+      count = which.length;
     } else if (held !== undefined) this.takeOldest(count, held, false);
     if (count <= 0) return;
     this.parkedCount += count;
-    this.tellListener('parked', count);
+    this.tellListener('parked', count, which);
     if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
   }
 
@@ -300,9 +303,9 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 
   /** A wrapping transport hears what its inner one parks (the router reads `parked` instead). */
-  private tellListener(event: 'parked' | 'unparked', count: number): void {
+  private tellListener(event: 'parked' | 'unparked', count: number, records?: readonly LogRecord[]): void {
     try {
-      this.listener?.[event]?.(count);
+      this.listener?.[event]?.(count, records);
     } catch (error) {
       this.listenerThrew(error);
     }

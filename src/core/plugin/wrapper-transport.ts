@@ -52,7 +52,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
         if (this.#forwarded !== undefined) for (const record of records) this.heardFailed(record, this.#forwarded);
         this.innerFailed(records, reason);
       },
-      parked: (count) => this.innerParked(count),
+      parked: (count, records) => this.innerParked(count, records),
       unparked: (count) => this.innerUnparked(count),
     });
     // What a plugin says or emits may not print (a Symbol, null): said all the same, never thrown.
@@ -123,10 +123,16 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
 
   /**
    * The inner transport parked `count` of the records handed to it (still pending there, so
-   * here), or `count` parked ones came back from disk and are about to settle.
+   * here): `records` when it named them, else the oldest it was handed.
    */
-  protected innerParked(count: number): void {
-    const named = this.#forwarded === undefined ? undefined : takeOldest(this.#forwarded, count);
+  protected innerParked(count: number, records?: readonly LogRecord[]): void {
+    const forwarded = this.#forwarded;
+    if (records?.length === count) {
+      if (forwarded !== undefined) for (const record of records) forwarded.delete(record);
+      this.park(records);
+      return;
+    }
+    const named = forwarded === undefined ? undefined : takeOldest(forwarded, count);
     this.park(named?.length === count ? named : count);
   }
 

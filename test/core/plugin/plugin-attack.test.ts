@@ -170,6 +170,46 @@ class P extends Transport {
   });
 });
 
+describe("a plugin's own WrapperTransport over a plugin that parks a record by name", () => {
+  // The inner plugin holds 0 and 1; parks 1 by name, fails 0, reads 1 back and delivers it.
+  const body = `import { WrapperTransport } from ${JSON.stringify(DIST)};
+const held = [];
+class P extends Transport {
+  type = 'p';
+  handle(record) {
+    held.push(record);
+    if (held.length === 2) setTimeout(() => {
+      this.park([held[1]]);
+      this.settleFailed([held[0]], new Error('refused'));
+      this.unpark(1);
+      this.settleDelivered([held[1]]);
+    }, 5);
+  }
+}
+class Pass extends WrapperTransport {
+  type = 'pass';
+  handle(record) { this.forward(record); }
+  innerDelivered(count) { this.settleDelivered(count); }
+  innerFailed(records, reason) { this.settleFailed(records, reason); }
+}
+registerTransport('pass', {
+  schema: { safeParse: (v) => ({ success: true, data: v }) },
+  create: (options, ctx) => new Pass(ctx.createTarget(options.target), {}),
+});`;
+  it('the wrapper hears which one was parked: the other fails, dead-lettered, flush() true', async () => {
+    const deadLetter = join(tempFolder('attack-wrapper-park-named'), 'dead.ndjson');
+    const rest = `log.info({ i: 0 }, 'm');\nlog.info({ i: 1 }, 'm');
+const flushed = await log.flush({ timeoutMs: 2000 });
+writeSync(1, 'flushed ' + flushed + '\\n');`;
+    const result = await runChild(script(body, deadLetter, rest, "{ type: 'pass', target: { type: 'p' } }"), {
+      timeoutMs: 10_000,
+    });
+    expect(result.stdout).toContain('flushed true');
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 2, delivered: 1, failed: 1, dropped: 0, pending: 0 });
+    expect(dead(deadLetter)).toEqual([0]);
+  });
+});
+
 describe('a plugin that parks some records on disk of its own and sends the rest', () => {
   // Record 0 goes to its own file (park); the others are sent over a network that is slow (or
   // loses one): those are in memory when the process ends, and fail by name.
