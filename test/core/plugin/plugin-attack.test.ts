@@ -109,18 +109,8 @@ class P extends Transport {
   });
 });
 
-describe('a plugin that settles successes by count and failures by name, out of order', () => {
-  // Each record is sent on its own: i % 4 === 1 is refused 20 ms later, the others succeed at
-  // once, by count (settleDelivered()), so a success settles before an earlier failure does.
-  // And a plugin's own wrapper that hands each record on at once (it holds them by name too).
-  const body = `import { WrapperTransport } from ${JSON.stringify(DIST)};
-class P extends Transport {
-  type = 'p';
-  handle(record) {
-    if (record.fields.i % 4 === 1) setTimeout(() => this.settleFailed([record], new Error('refused')), 20);
-    else this.settleDelivered();
-  }
-}
+/** A plugin's own wrapper that hands each record on at once (it holds them by name too). */
+const PASS = `import { WrapperTransport } from ${JSON.stringify(DIST)};
 class Pass extends WrapperTransport {
   type = 'pass';
   handle(record) { this.forward(record); }
@@ -131,6 +121,18 @@ registerTransport('pass', {
   schema: { safeParse: (v) => ({ success: true, data: v }) },
   create: (options, ctx) => new Pass(ctx.createTarget(options.target), {}),
 });`;
+
+describe('a plugin that settles successes by count and failures by name, out of order', () => {
+  // Each record is sent on its own: i % 4 === 1 is refused 20 ms later, the others succeed at
+  // once, by count (settleDelivered()), so a success settles before an earlier failure does.
+  const body = `class P extends Transport {
+  type = 'p';
+  handle(record) {
+    if (record.fields.i % 4 === 1) setTimeout(() => this.settleFailed([record], new Error('refused')), 20);
+    else this.settleDelivered();
+  }
+}
+${PASS}`;
   const rest = `for (let i = 0; i < 12; i++) log.info({ i }, 'm');
 const flushed = await log.flush({ timeoutMs: 2000 });
 writeSync(1, 'flushed ' + flushed + '\\n');`;
@@ -172,8 +174,7 @@ class P extends Transport {
 
 describe("a plugin's own WrapperTransport over a plugin that parks a record by name", () => {
   // The inner plugin holds 0 and 1; parks 1 by name, fails 0, reads 1 back and delivers it.
-  const body = `import { WrapperTransport } from ${JSON.stringify(DIST)};
-const held = [];
+  const body = `const held = [];
 class P extends Transport {
   type = 'p';
   handle(record) {
@@ -186,16 +187,7 @@ class P extends Transport {
     }, 5);
   }
 }
-class Pass extends WrapperTransport {
-  type = 'pass';
-  handle(record) { this.forward(record); }
-  innerDelivered(count) { this.settleDelivered(count); }
-  innerFailed(records, reason) { this.settleFailed(records, reason); }
-}
-registerTransport('pass', {
-  schema: { safeParse: (v) => ({ success: true, data: v }) },
-  create: (options, ctx) => new Pass(ctx.createTarget(options.target), {}),
-});`;
+${PASS}`;
   it('the wrapper hears which one was parked: the other fails, dead-lettered, flush() true', async () => {
     const deadLetter = join(tempFolder('attack-wrapper-park-named'), 'dead.ndjson');
     const rest = `log.info({ i: 0 }, 'm');\nlog.info({ i: 1 }, 'm');
