@@ -4,7 +4,8 @@
  * batch or a shared file reports to its transport through it.
  */
 export interface SettlementListener<T> {
-  delivered(count: number): void;
+  /** `count` items delivered: `items` are they when the transport named them (out of order). */
+  delivered(count: number, items?: readonly T[]): void;
   failed(items: readonly T[], reason: Error): void;
   /**
    * `count` unsettled items were parked on disk (still pending), or came back from it to

@@ -328,14 +328,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   protected settleDelivered(delivered: number | readonly LogRecord[] = 1): void {
     const named = Array.isArray(delivered);
     const held = this.#unsettled;
-    let given = named ? delivered.length : typeof delivered === 'number' ? delivered : Number.NaN;
-    if (named && held !== undefined) given = this.heldOf(delivered, held);
-    const count = this.unsettled(given);
+    let which: readonly LogRecord[] | undefined;
+    if (named) which = held === undefined ? delivered : this.heldOf(delivered, held);
+    const count = this.unsettled(which?.length ?? (typeof delivered === 'number' ? delivered : Number.NaN));
     if (count === 0) return;
     if (held !== undefined && !named) this.takeOldest(count, held, true);
+    if (which !== undefined && count < which.length) which = which.slice(0, count);
     this.deliveredCount += count;
     try {
-      this.listener?.delivered(count);
+      this.listener?.delivered(count, which);
     } catch (error) {
       this.listenerThrew(error);
     }
@@ -346,14 +347,13 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * Of the records a transport names as delivered, those it holds, taken out of the held set:
    * a copy, another logger's record, one named twice or a hole counts for nothing (said once).
    */
-  private heldOf(records: readonly LogRecord[], held: Map<LogRecord, number>): number {
-    let count = 0;
-    for (let i = 0; i < records.length; i++) if (this.takeNamed(records[i]!, held)) count++;
-    if (count < records.length && !this.namedUnheld) {
+  private heldOf(records: readonly LogRecord[], held: Map<LogRecord, number>): LogRecord[] {
+    const taken = records.filter((record) => this.takeNamed(record, held));
+    if (taken.length < records.length && !this.namedUnheld) {
       this.namedUnheld = true;
-      this.reportSafely(`settled ${records.length - count} record(s) it does not hold as delivered; ignored`);
+      this.reportSafely(`settled ${records.length - taken.length} record(s) it does not hold as delivered; ignored`);
     }
-    return count;
+    return taken;
   }
 
   protected settleFailed(records: readonly LogRecord[], reason: Error): void {

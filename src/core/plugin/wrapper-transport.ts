@@ -35,8 +35,14 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    */
   #guessed = new WeakSet<LogRecord>();
   #guessedSome = false;
-  /** The records an inner settlement names while the subclass's innerDelivered runs. */
-  #innerSettled: LogRecord[] | undefined;
+  /**
+   * Of a plugin's own wrapper: records the inner transport read back from its disk (unparked)
+   * and has not settled yet. Its next settlements are theirs (it unparks just before settling
+   * them), not of what is still forwarded.
+   */
+  #readBackLeft = 0;
+  /** What an inner settlement settles while the subclass's innerDelivered runs: read back, then named. */
+  #innerSettled: { back: number; named: LogRecord[] } | undefined;
 
   constructor(
     readonly inner: Transport,
@@ -47,7 +53,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     if (!inner.id) inner[assignId](`${inner.type}(inner)`);
     this.#forwarded = this.keepsHeld ? new Set() : undefined;
     inner[attachListener]({
-      delivered: (count) => this.heardDelivered(count),
+      delivered: (count, records) => this.heardDelivered(count, records),
       failed: (records, reason) => {
         if (this.#forwarded !== undefined) for (const record of records) this.heardFailed(record, this.#forwarded);
         this.innerFailed(records, reason);
@@ -74,10 +80,12 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    * `#guessed`) is held again here in place of the oldest still forwarded, the one delivered.
    */
   private heardFailed(record: LogRecord, forwarded: Set<LogRecord>): void {
-    if (forwarded.delete(record) || forwarded.size === 0 || !this.#guessed.delete(record)) return;
-    const delivered = takeOldest(forwarded, 1)[0]!;
-    this.guessed([delivered], forwarded);
-    this[holdInstead](record, delivered);
+    if (forwarded.delete(record)) return;
+    if (forwarded.size > 0 && this.#guessed.delete(record)) {
+      const delivered = takeOldest(forwarded, 1)[0]!;
+      this.guessed([delivered], forwarded);
+      this[holdInstead](record, delivered);
+    } else if (this.#readBackLeft > 0) this.#readBackLeft--;
   }
 
   /** `taken` by a count: kept in `#guessed` while others stay forwarded; with none, let go. */
@@ -93,14 +101,31 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     this.#guessedSome = true;
   }
 
-  private heardDelivered(count: number): void {
+  /** `records` when the inner transport named them; else read back first, then the oldest forwarded. */
+  private heardDelivered(count: number, records?: readonly LogRecord[]): void {
     const forwarded = this.#forwarded;
     if (forwarded === undefined) {
-      this.innerDelivered(count);
+      // A built-in wrapper: the names it heard go on to whoever hears it (a plugin's wrapper).
+      this.#innerSettled = records?.length === count ? { back: 0, named: [...records] } : undefined;
+      try {
+        this.innerDelivered(count);
+      } finally {
+        this.#innerSettled = undefined;
+      }
       return;
     }
-    this.#innerSettled = takeOldest(forwarded, count);
-    this.guessed(this.#innerSettled, forwarded);
+    let back: number;
+    let named: LogRecord[];
+    if (records?.length === count) {
+      named = records.filter((record) => forwarded.delete(record));
+      back = count - named.length;
+    } else {
+      back = Math.min(count, this.#readBackLeft);
+      named = takeOldest(forwarded, count - back);
+      this.guessed(named, forwarded);
+    }
+    this.#readBackLeft = Math.max(0, this.#readBackLeft - back);
+    this.#innerSettled = { back, named };
     try {
       this.innerDelivered(count);
     } finally {
@@ -110,10 +135,12 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
 
   /** A count the inner transport's settlement names (see `#forwarded`) settles those records. */
   protected override settleDelivered(delivered: number | readonly LogRecord[] = 1): void {
-    const named = this.#innerSettled;
-    if (named !== undefined && delivered === named.length) {
+    const settled = this.#innerSettled;
+    if (settled !== undefined && delivered === settled.back + settled.named.length) {
       this.#innerSettled = undefined;
-      super.settleDelivered(named);
+      // The read-back ones by count (the base takes them from what it read back), then by name.
+      if (settled.back > 0) super.settleDelivered(settled.back);
+      if (settled.named.length > 0) super.settleDelivered(settled.named);
     } else super.settleDelivered(delivered);
   }
 
@@ -137,7 +164,9 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
   }
 
   protected innerUnparked(count: number): void {
+    const parked = this.parked;
     this.unpark(count);
+    if (this.#forwarded !== undefined) this.#readBackLeft += parked - this.parked;
   }
 
   /**

@@ -202,6 +202,32 @@ writeSync(1, 'flushed ' + flushed + '\\n');`;
   });
 });
 
+describe("a plugin's own WrapperTransport over a plugin that names what it delivers, out of order", () => {
+  // The inner plugin holds 0, 1 and 2: delivers 2 by name, parks 0 by name; 1 is in flight at the end.
+  const body = `const held = [];
+class P extends Transport {
+  type = 'p';
+  handle(record) {
+    held.push(record);
+    if (held.length === 3) setTimeout(() => { this.settleDelivered([held[2]]); this.park([held[0]]); }, 5);
+  }
+}
+${PASS}`;
+  it.each([
+    ['directly', "{ type: 'pass', target: { type: 'p' } }"],
+    [
+      'through buffered',
+      "{ type: 'pass', target: { type: 'buffered', batch: { intervalMs: 1 }, target: { type: 'p' } } }",
+    ],
+  ])('%s: process.exit() fails the one in flight, not the one delivered; the parked one waits', async (_n, entry) => {
+    const deadLetter = join(tempFolder('attack-wrapper-named-delivery'), 'dead.ndjson');
+    const rest = "for (let i = 0; i < 3; i++) log.info({ i }, 'm');\nsetTimeout(() => process.exit(0), 100);";
+    const result = await runChild(script(body, deadLetter, rest, entry), { timeoutMs: 10_000 });
+    expect(lastJson<Summary>(result.stdout)).toEqual({ logged: 3, delivered: 1, failed: 1, dropped: 0, pending: 1 });
+    expect(dead(deadLetter)).toEqual([1]);
+  });
+});
+
 describe('a plugin that parks some records on disk of its own and sends the rest', () => {
   // Record 0 goes to its own file (park); the others are sent over a network that is slow (or
   // loses one): those are in memory when the process ends, and fail by name.
