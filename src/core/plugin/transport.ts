@@ -647,7 +647,6 @@ function isRecord(value: LogRecord): boolean {
   return typeof (value as Partial<LogRecord> | null)?.json === 'function';
 }
 
-/** Takes the `count` oldest records out of `held` (a Map iterates in insertion order). */
 /** Never throws: a plugin may throw or reject with anything, even a value whose toString throws. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(describeThrown(value));

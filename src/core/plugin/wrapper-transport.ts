@@ -42,7 +42,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    */
   #readBackLeft = 0;
   /** What an inner settlement settles while the subclass's innerDelivered runs: read back, then named. */
-  #innerSettled: { back: number; named: LogRecord[] } | undefined;
+  #innerSettled: { back: number; named: readonly LogRecord[] } | undefined;
 
   constructor(
     readonly inner: Transport,
@@ -106,7 +106,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     const forwarded = this.#forwarded;
     if (forwarded === undefined) {
       // A built-in wrapper: the names it heard go on to whoever hears it (a plugin's wrapper).
-      this.#innerSettled = records?.length === count ? { back: 0, named: [...records] } : undefined;
+      this.#innerSettled = records?.length === count ? { back: 0, named: records } : undefined;
       try {
         this.innerDelivered(count);
       } finally {
@@ -115,7 +115,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
       return;
     }
     let back: number;
-    let named: LogRecord[];
+    let named: readonly LogRecord[];
     if (records?.length === count) {
       named = records.filter((record) => forwarded.delete(record));
       back = count - named.length;
