@@ -162,7 +162,7 @@ export class LoggerTree {
     // The line is built now, as pino does: what every transport sees is the values as they
     // were at the call, whatever the caller changes afterwards.
     if (parsedFields) record.buildFromParsed();
-    else record.json();
+    else record.build();
     forgetCopies();
     this.logged++;
     dispatchingCall(record);
