@@ -40,6 +40,31 @@ describe('the message key inside the logged object, as pino', () => {
     expect(mineNested[1]).not.toHaveProperty('msg');
   });
 
+  it('an object under the message key is redacted by the paths that reach into it, as pino does', async () => {
+    // pino writes the object itself; the line's message here is its JSON text, censored first.
+    const secret = { password: 'SECRET1', user: { token: 'SECRET2' }, topic: 't' };
+    const wild = sideBySide({ redact: ['*.password', 'msg.user.token'] });
+    for (const log of wild.calls) log.info!({ msg: secret, a: 1 });
+    const keyed = sideBySide({
+      messageKey: 'message',
+      redact: { paths: ['message.user', 'message.password'], remove: true },
+    });
+    for (const log of keyed.calls) log.info!({ message: secret });
+    const whole = sideBySide({ redact: ['msg'] });
+    for (const log of whole.calls) log.info!({ msg: secret });
+    for (const [side, key] of [
+      [wild, 'msg'],
+      [keyed, 'message'],
+      [whole, 'msg'],
+    ] as const) {
+      const [[mine], [pinos]] = await side.lines();
+      const text = mine![key] as string;
+      expect(text).not.toContain('SECRET');
+      expect(typeof pinos![key] === 'string' ? text : JSON.parse(text)).toEqual(pinos![key]);
+    }
+    expect(secret).toEqual({ password: 'SECRET1', user: { token: 'SECRET2' }, topic: 't' });
+  });
+
   it('the caller’s object keeps its message key', async () => {
     const { ours, lines } = sideBySide();
     const fields = { msg: 'kept', a: 1 };

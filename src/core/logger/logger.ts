@@ -1,7 +1,13 @@
 import { currentContext } from '../record/context.js';
 import { DEFAULT_LEVELS, type LevelInput, type LevelName } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
-import { createRedactor, type RedactOptions, type Redactor, redactMessage } from '../record/redact.js';
+import {
+  createRedactor,
+  type RedactOptions,
+  type Redactor,
+  redactMessage,
+  redactMessageValue,
+} from '../record/redact.js';
 import {
   enterRedactingCall,
   forgetCopies,
@@ -534,6 +540,8 @@ export class Logger extends LoggerEventSource {
     // As pino: msgPrefix goes before a message the call gave, not one taken from its fields.
     let msgFromFields = false;
     let msgRedacted = redactor === undefined;
+    // The message is an object the fields held, redacted there by the fields' paths.
+    let msgCensored = false;
     if (redactor !== undefined) enterRedactingCall();
     try {
       let fields: Record<string, unknown> | undefined;
@@ -562,7 +570,12 @@ export class Logger extends LoggerEventSource {
             const own = readOwn(fields, messageKey);
             if (own !== undefined) {
               if (tree.nestedKey === undefined) {
-                msg = messageFrom(own, 2, undefined, a, redactor);
+                let value: unknown = own;
+                if (redactor !== undefined && typeof own === 'object' && own !== null) {
+                  value = redactMessageValue(redactor, messageKey, own);
+                  msgCensored = true;
+                }
+                msg = messageFrom(value, 2, undefined, a, redactor);
                 msgFromFields = true;
                 fields = withoutKey(fields, messageKey);
               }
@@ -596,7 +609,9 @@ export class Logger extends LoggerEventSource {
         // As pino: the message key's serializer sees the message as the line would write it.
         if (this.#msgSerializer !== undefined) msg = serializeMessage(this.#msgSerializer, tree.shape, msg);
       }
-      if (redactor !== undefined && msg !== undefined) msg = redactMessage(redactor, tree.shape.messageKey, msg);
+      if (redactor !== undefined && msg !== undefined && !msgCensored) {
+        msg = redactMessage(redactor, tree.shape.messageKey, msg);
+      }
       msgRedacted = true;
       tree.emit(level, Date.now(), msg, fields, this.#scope, currentContext());
     } catch (error) {

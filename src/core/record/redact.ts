@@ -104,9 +104,21 @@ function quotedKeyAt(path: string, start: number): { key: string; end: number } 
 
 /** `redact: ['msg']` covers the message as pino's does (the whole of it). */
 export function redactMessage(redactor: Redactor, key: string, msg: string): string | undefined {
-  if (!redactor.topLevel.has(key) && !redactor.everyTopLevel) return msg;
-  const redacted = redactor({ [key]: msg }) as Record<string, unknown>;
-  return Object.hasOwn(redacted, key) ? String(redacted[key]) : undefined;
+  const value = redactMessageValue(redactor, key, msg);
+  return value === undefined ? undefined : String(value);
+}
+
+/**
+ * The value under the message key as the line's fields have it redacted: `msg` censors the
+ * whole, and for an object there (pino writes it as it is) `msg.password` or `*.password`
+ * what is inside. Undefined when a path removes it.
+ */
+export function redactMessageValue(redactor: Redactor, key: string, value: unknown): unknown {
+  // Only a path of the key alone (or `*`) reaches a text; any path may reach into an object.
+  const inside = typeof value === 'object' && value !== null;
+  if (!inside && !redactor.topLevel.has(key) && !redactor.everyTopLevel) return value;
+  const redacted = redactor({ [key]: value }) as Record<string, unknown>;
+  return Object.hasOwn(redacted, key) ? redacted[key] : undefined;
 }
 
 /** Compiles redaction paths once; the returned function copies only what it changes. */
