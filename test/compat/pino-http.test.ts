@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { pino } from 'pino';
-import { pinoHttp } from 'pino-http';
+import { type Options as PinoHttpOptions, pinoHttp } from 'pino-http';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, MemoryTransport } from '../../src/index.js';
@@ -14,9 +14,9 @@ afterEach(() => {
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: either logger goes into pino-http
-async function serve(logger: any): Promise<string> {
+async function serve(logger: any, options: PinoHttpOptions = {}): Promise<string> {
   const app = express();
-  app.use(pinoHttp({ logger }));
+  app.use(pinoHttp({ ...options, logger }));
   app.get('/orders/:id', (req, res) => {
     req.log.info({ order: req.params.id }, 'looking up');
     res.json({ id: req.params.id });
@@ -58,6 +58,48 @@ describe('pino-http 11 under Express 5 with a streamlog logger', () => {
     const theirs = lines.find((l) => l.includes('request completed'))!;
     const mine = ours.find((l) => l.includes('request completed'))!;
     expect(mine.length).toBeLessThanOrEqual(theirs.length * 1.1 + 16);
+    await log.close();
+  });
+
+  it('with customProps (pino-http reads pino’s members of the logger): the props once, as pino', async () => {
+    // Before, the response's `finish` threw `logger[stringifySym] is not a function` and the process ended.
+    let calls = 0;
+    const customProps = (req: { url?: string }) => ({
+      tenant: 't1',
+      path: req.url,
+      call: ++calls > 1 ? 'later' : 'first',
+    });
+    const completedLine = async (
+      logger: unknown,
+      read: () => string[] | Promise<string[]>,
+    ): Promise<Record<string, unknown>> => {
+      calls = 0;
+      const base = await serve(logger, { customProps, quietReqLogger: false });
+      const response = await fetch(`${base}/orders/7`);
+      expect(response.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const line = (await read()).find((l) => l.includes('request completed'))!;
+      // Keys as written, repeats included (a bound prop bound again would show twice).
+      const keys = [...line.matchAll(/"(tenant|path|call)":/g)].map((m) => m[1]);
+      return { ...JSON.parse(line), keys };
+    };
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, transports: [memory] });
+    const mine = await completedLine(log, async () => {
+      await log.flush();
+      return memory.lines();
+    });
+    const written: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        written.push(...chunk.toString().split('\n').filter(Boolean));
+        cb();
+      },
+    });
+    const theirs = await completedLine(pino(sink), () => written);
+    expect(mine).toMatchObject({ tenant: 't1', path: '/orders/7', res: { statusCode: 200 } });
+    expect(mine.keys).toEqual(theirs.keys);
+    expect(mine.call).toEqual(theirs.call);
     await log.close();
   });
 });

@@ -23,6 +23,7 @@ import { httpFields } from './http-objects.js';
 import { VERSION } from './version.js';
 import { LoggerEventSource } from './logger-events.js';
 import type { FieldsHook, LoggerTree } from './logger-tree.js';
+import { loadedPinoSymbols } from './pino-symbols.cjs';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { Serializer, SerializerSet, Serializers } from './serializers.js';
 import { describeThrown } from '../util/thrown.js';
@@ -93,6 +94,39 @@ function noop(): void {}
 
 const NO_EXTRA_LEVELS: Readonly<Record<string, number>> = Object.freeze({});
 
+/** What a logger answers under pino's own member symbols (see adoptPinoSymbols); set in Logger's static block. */
+let pinoMembers: {
+  stringify(logger: Logger, value: unknown): string;
+  chindings(logger: Logger): string;
+};
+
+/** The copies of pino (by their stringify symbol) whose members loggers answer to. */
+const adoptedPinoCopies = new Set<symbol>();
+
+/**
+ * Loggers answer to the two members of pino's that pino-http reads with `customProps` (see
+ * pino-symbols.cts), for each copy of pino loaded now. Once per copy; it changes the prototype,
+ * so it runs where pino-http makes its logger, not per child.
+ */
+function adoptPinoSymbols(): void {
+  for (const symbols of loadedPinoSymbols()) {
+    if (adoptedPinoCopies.has(symbols.stringify)) continue;
+    adoptedPinoCopies.add(symbols.stringify);
+    Object.defineProperty(Logger.prototype, symbols.stringify, {
+      configurable: true,
+      value(this: Logger, value: unknown): string {
+        return pinoMembers.stringify(this, value);
+      },
+    });
+    Object.defineProperty(Logger.prototype, symbols.chindings, {
+      configurable: true,
+      get(this: Logger): string {
+        return pinoMembers.chindings(this);
+      },
+    });
+  }
+}
+
 /**
  * The logger: level methods that are no-ops below the threshold (so a disabled call costs
  * one empty function call), record building for enabled ones, children with bindings
@@ -118,6 +152,20 @@ export class Logger extends LoggerEventSource {
   #messageSteps: boolean;
   #extraLevels: Readonly<Record<string, number>>;
   #fieldsHook: FieldsHook | undefined;
+
+  static {
+    pinoMembers = {
+      // An object's JSON as this logger binds it (serializers and redaction applied), so that
+      // pino-http finds props it bound before in the bindings' text.
+      stringify: (logger, value) => {
+        if (typeof value !== 'object' || value === null) return '{}';
+        const props = value as Record<string, unknown>;
+        return `{${bindingsFragment(logger.#tree, logger.#serializers, logger.#scope.redactor, props).slice(1)}}`;
+      },
+      // The bindings as the lines hold them, `,"key":value…`, base keys included, as pino's.
+      chindings: (logger) => logger.#scope.bindingsJson,
+    };
+  }
 
   /** @internal Loggers are made by createLogger() and child(). */
   constructor(tree: LoggerTree, settings: LoggerSettings) {
@@ -286,6 +334,8 @@ export class Logger extends LoggerEventSource {
     options: ChildOptions<ChildLevels>,
   ): this & ChildLevelMethods<ChildLevels> {
     const tree = this.#tree;
+    // pino-http makes its logger as child({}, itsOptions), and reads pino's members when those hold customProps.
+    if ((options as { customProps?: unknown }).customProps !== undefined) adoptPinoSymbols();
     const extraLevels = this.#childLevels(options.customLevels);
     // A level the child brings itself may name it (pino's child({ customLevels, level })).
     const ownLevel =
