@@ -45,4 +45,38 @@ describe('a child’s customLevels in its levels, as pino', () => {
     expect(shapes[0]).toEqual([33, 'notice', 30, undefined]);
     expect(shapes[0]).toEqual(shapes[1]);
   });
+
+  it('the child’s level, isLevelEnabled, level changes and the line’s level name know them too', async () => {
+    // Before: the level read "level35", isLevelEnabled('audit') was false, `level = 'audit'`
+    // was ignored (the child stayed at info), and formatters.level named 33 "level33".
+    const side = sideBySide({ formatters: { level: (label: string) => ({ level: label }) } });
+    const seen = side.calls.map((log) => {
+      const child = (log as unknown as Log).child(
+        {},
+        { customLevels: { audit: 35, notice: 33 }, level: 'audit' },
+      ) as Log & {
+        isLevelEnabled: (level: string) => boolean;
+      };
+      const read = [child.level, child.isLevelEnabled('audit'), child.isLevelEnabled('notice')];
+      child.level = 'info';
+      child.level = 'audit';
+      read.push(child.level);
+      child.info!('filtered at audit');
+      child.audit!('kept');
+      child.level = 'notice';
+      child.notice!('named');
+      (child as unknown as { log?: (level: string, msg: string) => void }).log?.('audit', 'by name');
+      return read;
+    });
+    expect(seen[0]).toEqual(['audit', true, false, 'audit']);
+    expect(seen[0]).toEqual(seen[1]);
+    const [mine, pinos] = await side.lines();
+    expect(mine.slice(0, 2)).toEqual([
+      { level: 'audit', msg: 'kept' },
+      { level: 'notice', msg: 'named' },
+    ]);
+    expect(mine.slice(0, 2)).toEqual(pinos);
+    // streamlog's log(level, …), which pino has not, takes the child's names as well.
+    expect(mine[2]).toEqual({ level: 'audit', msg: 'by name' });
+  });
 });

@@ -235,10 +235,13 @@ export class LoggerTree {
     });
   }
 
-  /** The numeric value of a level, or undefined (counted and diagnosed) when it is unknown. */
-  levelOf(level: LevelInput, where: string): number | undefined {
+  /**
+   * The numeric value of a level in `table` (a child's own names included, see LevelTable.with),
+   * or undefined (counted and diagnosed) when it is unknown.
+   */
+  levelOf(level: LevelInput, where: string, table: LevelTable = this.levels): number | undefined {
     try {
-      return this.levels.value(level);
+      return table.value(level);
     } catch (error) {
       this.unknownLevels++;
       this.router.diagnose(`${where}: ${(error as Error).message}; ignored`);

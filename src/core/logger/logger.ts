@@ -1,5 +1,5 @@
 import { currentContext } from '../record/context.js';
-import { DEFAULT_LEVELS, type LevelInput, type LevelName } from '../record/levels.js';
+import { DEFAULT_LEVELS, type LevelInput, type LevelName, type LevelTable } from '../record/levels.js';
 import type { RecordScope } from '../record/log-record.js';
 import {
   createRedactor,
@@ -185,19 +185,24 @@ export class Logger extends LoggerEventSource {
   }
 
   get level(): string {
-    return this.#tree.levels.label(this.#threshold);
+    return this.#levels.label(this.#threshold);
+  }
+
+  /** The level names this logger knows: the tree's, and a child's own customLevels (its shape carries them). */
+  get #levels(): LevelTable {
+    return this.#scope.shape.levels;
   }
 
   /** An unknown name keeps the current level; the call is counted and diagnosed. Emits pino's `level-change`. */
   set level(level: LevelInput) {
-    const value = this.#tree.levelOf(level, 'level');
+    const value = this.#tree.levelOf(level, 'level', this.#levels);
     if (value === undefined) return;
     const previous = this.#threshold;
     this.#threshold = value;
     this.#installMethods();
     const router = this.#tree.router;
     if (previous !== value && router.listenerCount('level-change') > 0) {
-      const labels = this.#tree.levels;
+      const labels = this.#levels;
       router.emit('level-change', labels.label(value), value, labels.label(previous), previous, this);
     }
   }
@@ -219,13 +224,8 @@ export class Logger extends LoggerEventSource {
 
   /** pino's `levels`: `{ values: { info: 30, … }, labels: { 30: 'info', … } }`, custom levels included. */
   get levels(): LoggerTree['levels']['mapping'] {
-    const mapping = this.#tree.levels.mapping;
-    if (this.#extraLevels === NO_EXTRA_LEVELS) return mapping;
     // A child's own customLevels are levels of that child, as pino's `levels` shows them.
-    const values = { ...mapping.values, ...this.#extraLevels };
-    const labels: Record<number, string> = { ...mapping.labels };
-    for (const [name, value] of Object.entries(this.#extraLevels)) labels[value] ??= name;
-    return { values, labels };
+    return this.#levels.mapping;
   }
 
   /**
@@ -233,7 +233,7 @@ export class Logger extends LoggerEventSource {
    * child's `customLevels` (pino infers its level names from it), here as none.
    */
   get customLevels(): { readonly [level in never]: number } {
-    const values = { ...this.#tree.levels.values, ...this.#extraLevels };
+    const values = this.#levels.values;
     return Object.fromEntries(Object.entries(values).filter(([name, value]) => DEFAULT_LEVELS[name] !== value));
   }
 
@@ -290,7 +290,7 @@ export class Logger extends LoggerEventSource {
 
   /** False for an unknown level (counted and diagnosed). */
   isLevelEnabled(level: LevelInput): boolean {
-    const value = this.#tree.levelOf(level, 'isLevelEnabled');
+    const value = this.#tree.levelOf(level, 'isLevelEnabled', this.#levels);
     return value !== undefined && value >= this.#threshold && value >= this.#tree.router.minThreshold;
   }
 
@@ -337,14 +337,13 @@ export class Logger extends LoggerEventSource {
     // pino-http makes its logger as child({}, itsOptions), and reads pino's members when those hold customProps.
     if ((options as { customProps?: unknown }).customProps !== undefined) adoptPinoSymbols();
     const extraLevels = this.#childLevels(options.customLevels);
-    // A level the child brings itself may name it (pino's child({ customLevels, level })).
-    const ownLevel =
-      typeof options.level === 'string' && Object.hasOwn(extraLevels, options.level)
-        ? extraLevels[options.level]
-        : undefined;
-    const level = options.level === undefined ? undefined : (ownLevel ?? tree.levelOf(options.level, 'child'));
-    const serializers = this.#serializers.with(options.serializers);
     let scope = this.#scope;
+    // Level names of its own: its records' shape has them (their label, formatters.level), and
+    // its level, isLevelEnabled and log() know them, as pino's child({ customLevels, level }).
+    if (extraLevels !== this.#extraLevels)
+      scope = { ...scope, shape: scope.shape.withLevels(tree.levels.with(extraLevels)) };
+    const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child', scope.shape.levels);
+    const serializers = this.#serializers.with(options.serializers);
     if (options.redact !== undefined) {
       const spec = Array.isArray(options.redact) ? { paths: options.redact } : options.redact;
       try {
@@ -400,9 +399,10 @@ export class Logger extends LoggerEventSource {
   /** This logger's extra levels plus a child's own; a name that would shadow a member is diagnosed and skipped. */
   #childLevels(custom: Record<string, number> | undefined): Readonly<Record<string, number>> {
     if (custom === undefined || typeof custom !== 'object') return this.#extraLevels;
-    const levels = this.#tree.levels;
+    const levels = this.#levels;
     const reserved = reservedLevelNames();
     const extra: Record<string, number> = { ...this.#extraLevels };
+    let added = false;
     for (const [name, value] of Object.entries(custom)) {
       if (levels.has(name) && levels.values[name] === value) continue;
       if (reserved.has(name) || typeof value !== 'number' || !Number.isFinite(value)) {
@@ -410,13 +410,15 @@ export class Logger extends LoggerEventSource {
         continue;
       }
       extra[name] = value;
+      added = true;
     }
-    return extra;
+    // None new: the parent's, so the child keeps the parent's shape too.
+    return added ? extra : this.#extraLevels;
   }
 
   /** Logs at a level given by name or number; an unknown level drops the call (counted and diagnosed). */
   log(level: LevelInput, ...args: unknown[]): void {
-    const value = this.#tree.levelOf(level, 'log');
+    const value = this.#tree.levelOf(level, 'log', this.#levels);
     if (value === undefined || value < this.#threshold || value < this.#tree.router.minThreshold) return;
     this.#write(value, args.length, args[0], args[1], args);
   }

@@ -73,6 +73,15 @@ export class LevelTable {
     return Object.hasOwn(this.values, name) ? this.values[name]! : DEFAULT_LEVELS[name]!;
   }
 
+  /**
+   * This table and a child's own customLevels (pino's child levels): a name of the child's is
+   * the label of its number, over the table's own for the same number, as a custom level's is.
+   */
+  with(extra: Readonly<Record<string, number>>): LevelTable {
+    // Every name given as custom keeps the table's order of labels: built-in first, then custom, then the child's.
+    return new LevelTable({ ...this.values, ...extra }, true);
+  }
+
   label(value: number): string {
     if (value === SILENT) return 'silent';
     return this.labels.get(value) ?? `level${value}`;

@@ -58,6 +58,14 @@ export class RecordShape {
     });
   }
 
+  /** The shape of a child with level names of its own (pino's child customLevels): the same lines, its names. */
+  withLevels(levels: LevelTable): RecordShape {
+    return new RecordShape(levels, this.timestamp, this.levelFormat, this.messageKey, this.safe, {
+      crlf: this.end === '\r\n',
+      streamWrite: this.streamWrite,
+    });
+  }
+
   private buildPrefix(level: number): string {
     const format = this.levelFormat;
     if (typeof format === 'function') {
