@@ -11,7 +11,7 @@ export interface Outcome {
   elapsedMs: number;
   /** Per target id: from the start until it held nothing more, ms. */
   targetMs: Map<string, number>;
-  /** SIGTERM or SIGINT, when one cut the input short. */
+  /** SIGTERM, SIGINT or SIGHUP, when one cut the input short. */
   signal: NodeJS.Signals | undefined;
   /** close() settled everything in time. */
   closed: boolean;
@@ -43,7 +43,7 @@ export function openLogger(config: string | undefined): Logger {
 
 /**
  * Feeds sources into `log.stream()` (its backpressure holds the sources back), then closes
- * the logger so every record is delivered, failed or parked in a spool. SIGTERM or SIGINT
+ * the logger so every record is delivered, failed or parked in a spool. SIGTERM, SIGINT or SIGHUP
  * stops the reading: what was read is still delivered (within `signalTimeoutMs`); a second
  * signal ends the process at once (the logger's exit path parks or fails what is held).
  */
@@ -91,6 +91,8 @@ async function forwarding(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // The terminal or ssh session that ran it closed: what was read is still delivered.
+  process.on('SIGHUP', onSignal);
   let readError: Error | undefined;
   const count = new LineCount();
   try {
@@ -131,6 +133,7 @@ async function forwarding(
   for (const target of log.stats().targets) if (!targetMs.has(target.id)) targetMs.set(target.id, elapsedMs);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
+  process.off('SIGHUP', onSignal);
   return { stats: log.stats(), elapsedMs, targetMs, signal, closed, readError, read: count.lines };
 }
 

@@ -7,7 +7,7 @@ import { EXIT, UsageError } from './usage.js';
 
 export const SHIP_OPTIONS_HELP = [
   '  -c, --config <file>     the config (default: $STREAMLOG_CONFIG, then ./streamlog.json)',
-  '  --signal-timeout <ms>   after SIGTERM/SIGINT, how long delivery of what was read may take (default 10000);',
+  '  --signal-timeout <ms>   after SIGTERM/SIGINT/SIGHUP, how long delivery of what was read may take (default 10000);',
   '                          for pipe after a Ctrl-C, also how long it reads on until its input ends',
   '                          (at most 2147483647, about 24.8 days: the longest timer Node can set)',
   '  --spool-wait <ms>       once the input ends, how long a spool may go without progress before the run',
