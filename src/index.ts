@@ -61,6 +61,7 @@ export type { OverflowPolicy, TargetStats, BackpressureStats } from './core/rout
 export { jsonFormatter } from './formatters/json.js';
 export { stableJsonFormatter } from './formatters/stable-json.js';
 export { createTextFormatter, type TextFormatterOptions } from './formatters/text.js';
+export { sanitize } from './core/util/sanitize.js';
 export { createPrettyFormatter, type PrettyFormatterOptions } from './formatters/pretty.js';
 export { ConsoleTransport, type ConsoleTransportOptions } from './transports/console/index.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, createLogger } from '../index.js';
+import { shown } from './terminal.js';
 import { EXIT, parseCommand, UsageError } from './usage.js';
 
 const HELP = `Usage: streamlog check <config.json>
@@ -23,7 +24,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     accessSync(file, constants.R_OK);
     if (!statSync(file).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a file' });
   } catch (error) {
-    process.stderr.write(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    process.stderr.write(`${shown(file)}: cannot read: ${shown((error as NodeJS.ErrnoException).code ?? error)}\n`);
     return EXIT.failed;
   }
   return validate(file);
@@ -48,16 +49,17 @@ async function validate(file: string): Promise<number> {
   // An old option name still works: said, but the config stays valid.
   const warnings = reported.filter((message) => / is deprecated, /.test(message));
   const errors = reported.filter((message) => !warnings.includes(message));
-  for (const warning of warnings) process.stdout.write(`${file}: warning: ${warning}\n`);
+  for (const warning of warnings) process.stdout.write(`${shown(file)}: warning: ${shown(warning)}\n`);
   if (errors.length > 0) return problems(file, errors);
-  process.stdout.write(`${file}: valid (${log.transports.length} transport(s))\n`);
+  process.stdout.write(`${shown(file)}: valid (${log.transports.length} transport(s))\n`);
   return EXIT.ok;
 }
 
 function problems(file: string, lines: string[]): number {
-  let out = `${file}: ${lines.length} problem${lines.length === 1 ? '' : 's'}\n`;
-  // A message of several lines (a module's require stack) stays inside its problem.
-  for (const line of lines) out += `  ${line.replace(/\n/g, '\n    ')}\n`;
+  let out = `${shown(file)}: ${lines.length} problem${lines.length === 1 ? '' : 's'}\n`;
+  // A message of several lines (a module's require stack) stays inside its problem: its lines
+  // indented below it, each shown safely, so a line break in a key forges no problem of its own.
+  for (const line of lines) out += `  ${line.split('\n').map(shown).join('\n    ')}\n`;
   process.stdout.write(out);
   return EXIT.usage;
 }

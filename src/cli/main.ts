@@ -2,6 +2,7 @@
 import { ConfigError } from '../index.js';
 import { checkCommand } from './check.js';
 import { guardStdio } from './output.js';
+import { shown } from './terminal.js';
 import { pipeCommand } from './pipe.js';
 import { prettyCommand } from './pretty.js';
 import { schemaCommand } from './schema.js';
@@ -55,16 +56,18 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`streamlog: ${error.message}\n(streamlog --help lists the commands and options)\n`);
+      process.stderr.write(`streamlog: ${shown(error)}\n(streamlog --help lists the commands and options)\n`);
       process.exitCode = EXIT.usage;
     } else if (error instanceof InputError) {
-      process.stderr.write(`streamlog: ${error.message}\n`);
+      process.stderr.write(`streamlog: ${shown(error)}\n`);
       process.exitCode = EXIT.failed;
     } else if (error instanceof ConfigError) {
-      process.stderr.write(`streamlog: invalid config: ${error.message}\n`);
+      process.stderr.write(`streamlog: invalid config: ${shown(error)}\n`);
       process.exitCode = EXIT.usage;
     } else {
-      process.stderr.write(`streamlog: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // A stack is the command's own bug: its lines stay lines, each shown safely.
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`streamlog: ${text.split('\n').map(shown).join('\n')}\n`);
       process.exitCode = EXIT.failed;
     }
   },

@@ -1,6 +1,7 @@
 import { createPrettyFormatter, DEFAULT_LEVELS } from '../index.js';
 import { lineBatches } from './lines.js';
 import { colourFor, Output } from './output.js';
+import { shown } from './terminal.js';
 import { LineRecord } from './pretty-record.js';
 import { readableStdin, stdinFromProgram } from './stdin.js';
 import { EXIT, flag, oneOf, parseCommand, text, UsageError } from './usage.js';
@@ -79,7 +80,7 @@ export async function prettyCommand(args: string[]): Promise<number> {
   } catch (error) {
     // What was read is printed; the reason on stderr, as pipe and ship say it.
     if (!terminated) {
-      process.stderr.write(`streamlog: reading stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`streamlog: reading stopped: ${shown(error)}\n`);
       return EXIT.failed;
     }
   }

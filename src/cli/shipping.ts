@@ -3,6 +3,7 @@ import { type ForwardOptions, forward, openLogger, type Outcome } from './forwar
 import type { Writable } from 'node:stream';
 import type { LineCount } from './line-count.js';
 import { failureLine, leftInSpools, lostFromSpools, summaryTable, undelivered } from './summary.js';
+import { shown } from './terminal.js';
 import { EXIT, UsageError } from './usage.js';
 
 export const SHIP_OPTIONS_HELP = [
@@ -62,7 +63,7 @@ export async function shipThrough(
   const outcome: Outcome = await forward(log, (sink, signal, count) => feed(sink, signal, log, count), options);
   report.onRead?.();
   if (report.table) process.stderr.write(summaryTable(outcome));
-  if (outcome.readError) process.stderr.write(`streamlog: reading stopped: ${outcome.readError.message}\n`);
+  if (outcome.readError) process.stderr.write(`streamlog: reading stopped: ${shown(outcome.readError)}\n`);
   if (undelivered(outcome) > 0 || leftInSpools(outcome) > 0 || lostFromSpools(outcome) > 0) {
     process.stderr.write(failureLine(outcome));
     return EXIT.failed;

@@ -1,4 +1,5 @@
 import type { Outcome } from './forward.js';
+import { shown } from './terminal.js';
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -125,7 +126,7 @@ export function failureLine(outcome: Outcome): string {
   const s = outcome.stats;
   const reasons = s.targets
     .filter((t) => t.failed + t.dropped > 0 && t.lastError)
-    .map((t) => `${t.id}: ${t.lastError}`)
+    .map((t) => `${shown(t.id)}: ${shown(t.lastError)}`)
     .join('; ');
   const parts = [`${s.failed} failed`, `${s.dropped} dropped`];
   const { spooled } = s.pendingDetail;

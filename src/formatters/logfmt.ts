@@ -1,4 +1,4 @@
-import { sanitize } from './sanitize.js';
+import { sanitize } from '../core/util/sanitize.js';
 
 /** Anything that forces quoting: whitespace, =, quotes, backslashes, controls, separators, surrogates. */
 const NEEDS_QUOTES = /[\s="\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/;

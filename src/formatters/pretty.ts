@@ -5,7 +5,7 @@ import type { FormatterContext, FormatterPlugin } from '../core/plugin/registry.
 import { endingLines } from '../core/record/ending-lines.js';
 import type { Formatter, LogRecord } from '../core/record/log-record.js';
 import { recordParts } from './parts.js';
-import { sanitize } from './sanitize.js';
+import { sanitize } from '../core/util/sanitize.js';
 
 const INDENT = '    ';
 

@@ -7,7 +7,7 @@ import {
   MemoryTransport,
   stableJsonFormatter,
 } from '../../src/index.js';
-import { sanitize } from '../../src/formatters/sanitize.js';
+import { sanitize } from '../../src/core/util/sanitize.js';
 
 const text = fc.oneof(
   fc.string({ unit: 'binary' }),

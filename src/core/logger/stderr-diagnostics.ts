@@ -5,6 +5,7 @@
  */
 
 import { monotonicMs } from '../util/monotonic.js';
+import { sanitize } from '../util/sanitize.js';
 
 const WINDOW_MS = 60_000;
 /** Distinct problems remembered; past it the oldest is forgotten (and may be said again). */
@@ -75,7 +76,8 @@ export function writeDiagnostic(message: string): void {
   const again = before > 0 ? ` (said ${before} more time(s) in the minute before)` : '';
   const unsaid = budget.unsaid > 0 ? ` (${budget.unsaid} other problem(s) not shown before it)` : '';
   budget.unsaid = 0;
-  say(`${message.replace(/\s*\n\s*/g, ' ')}${again}${unsaid}`);
+  // One line, and nothing in it the terminal would act on (a backend's answer quoted in a failure).
+  say(`${sanitize(message.replace(/\s*\n\s*/g, ' '))}${again}${unsaid}`);
 }
 
 function say(text: string): void {
