@@ -192,3 +192,24 @@ describe('log.stream() backpressure signals', () => {
     expect(stats.logged).toBe(stats.delivered + stats.failed + stats.dropped + stats.pending);
   });
 });
+
+describe('log.stream() and the logger’s own level (docs/delivery.md)', () => {
+  it('takes every record whatever the logger’s level or enabled; a transport’s level filters what it takes', async () => {
+    for (const options of [{ level: 'error' }, { enabled: false }] as const) {
+      const log = createLogger({
+        ...options,
+        exitFlush: false,
+        transports: [{ type: 'memory' }, { type: 'memory', level: 'warn' }],
+      });
+      const sink = log.stream();
+      sink.end('{"level":30,"msg":"shipped info"}\n{"level":40,"msg":"shipped warn"}\n');
+      await new Promise((r) => sink.on('finish', r));
+      log.info('own call');
+      await log.flush();
+      const [all, warnings] = log.transports as unknown as { objects(): { msg: string }[] }[];
+      expect(all!.objects().map((o) => o.msg)).toEqual(['shipped info', 'shipped warn']);
+      expect(warnings!.objects().map((o) => o.msg)).toEqual(['shipped warn']);
+      await log.close();
+    }
+  });
+});
