@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { closest } from '../../core/util/closest.js';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
+import { pemProblem } from '../../core/plugin/tls-check.js';
 import { deprecatedOption, plainSize, positiveSizeSchema, sizeSchema } from '../../core/plugin/units.js';
 import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
 import {
@@ -160,6 +161,8 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
   schema: httpSchema,
   deprecated: RENAMED,
   create(options, context) {
+    const problem = options.tls === undefined ? undefined : pemProblem(options.tls);
+    if (problem !== undefined) throw context.invalid(problem.key, problem.expected);
     const spoolDir = options.spool?.dir ?? options.spoolDir;
     const presetOptions: PresetOptions = {
       line: (record) => record.formatted(context.formatter),

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
+import { pemProblem } from '../../core/plugin/tls-check.js';
 import { plainSize, plainTimeout, sizeSchema, timeoutSchema } from '../../core/plugin/units.js';
 import {
   arrayOf,
@@ -160,6 +161,8 @@ export const syslogTransportPlugin: TransportPlugin<typeof syslogSchema> = {
             cert: pemText(tls.cert, context.baseDir, 'cert'),
             key: pemText(tls.key, context.baseDir, 'key'),
           };
+    const problem = tlsOptions === undefined ? undefined : pemProblem(tlsOptions);
+    if (problem !== undefined) throw context.invalid(problem.key, problem.expected);
     const protocol = options.protocol ?? 'tcp';
     const port = options.port ?? defaultPort(protocol);
     const destination = `${protocol}://${options.host ?? '127.0.0.1'}:${port}`;

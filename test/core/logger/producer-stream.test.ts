@@ -194,7 +194,7 @@ describe('log.stream() backpressure signals', () => {
 });
 
 describe('log.stream() and the logger’s own level (docs/delivery.md)', () => {
-  it('takes every record whatever the logger’s level or enabled; a transport’s level filters what it takes', async () => {
+  it('takes every record whatever the logger’s level or enabled; a transport’s level filters', async () => {
     for (const options of [{ level: 'error' }, { enabled: false }] as const) {
       const log = createLogger({
         ...options,

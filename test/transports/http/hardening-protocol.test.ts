@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/index.js';
 import { reasonsLogger } from './counting-logger.js';
 import { httpPreset } from '../../../src/transports/http/presets/index.js';
 import { closeRawServersAfterEach, rawReceiver } from './receiver.js';
@@ -305,6 +306,20 @@ describe('the scheme as URLs read it', () => {
     expect(firstBytes).toEqual([0x16, 0x16, 0x16]);
     expect([...reasons][0]).not.toMatch(/not supported/);
     await log.close();
+  });
+
+  it('a tls block Node cannot use is a ConfigError at its path, not a network error every batch retries', () => {
+    // Before, "PEM routines::no start line" failed each batch, taken for the network: retried,
+    // parked in a spool for ever. `ca` of no certificate Node itself takes without a word.
+    const entry = (tls: object) =>
+      ({ exitFlush: false, transports: [{ type: 'http', url: 'https://127.0.0.1:1/', tls }] }) as never;
+    expect(() => createLogger(entry({ ca: 'not a pem' }))).toThrow(
+      /transports\[0\]\.tls\.ca: expected PEM certificates/,
+    );
+    expect(() => createLogger(entry({ cert: 'junk' }))).toThrow(
+      /transports\[0\]\.tls\.cert: expected a PEM certificate/,
+    );
+    expect(() => createLogger(entry({ key: 'junk' }))).toThrow(/transports\[0\]\.tls\.key: expected a PEM private key/);
   });
 
   it('from code, a URL of another scheme is refused by the constructor, its text not repeated', async () => {

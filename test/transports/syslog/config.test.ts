@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, SyslogTransport } from '../../../src/index.js';
+import { makeCertificates } from './rsyslog.js';
 
 // The `syslog` config entry: what it accepts, and ConfigErrors that name the JSON path.
 
@@ -64,7 +65,7 @@ describe('the syslog config entry', () => {
 
   it('reads tls.ca from a file relative to the config; a missing file is a ConfigError naming the entry', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-syslog-config-'));
-    writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    makeCertificates(dir);
     const config = join(dir, 'streamlog.json');
     writeFileSync(
       config,
@@ -75,6 +76,16 @@ describe('the syslog config entry', () => {
     expect(() => make({ protocol: 'tls', tls: { ca: 'missing.pem' } })).toThrow(
       /^transports\[1\]: could not create transport "syslog": tls\.ca: could not read missing\.pem/,
     );
+    // PEM Node cannot use is refused now, at its path: before, each batch failed as if the
+    // network had, retried and parked for ever ("PEM routines::no start line").
+    const pem = (tls: object) => ({ exitFlush: false, transports: [{ type: 'syslog', protocol: 'tls', tls }] });
+    writeFileSync(join(dir, 'cut.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    writeFileSync(config, JSON.stringify(pem({ ca: 'cut.pem' })));
+    expect(() => createLogger(config)).toThrow(/transports\[0\]\.tls\.ca: expected PEM certificates Node can read/);
+    writeFileSync(config, JSON.stringify(pem({ ca: 'ca.pem', cert: 'client.pem', key: 'server.key' })));
+    expect(() => createLogger(config)).toThrow(/transports\[0\]\.tls\.key: expected the private key of tls\.cert/);
+    writeFileSync(config, JSON.stringify(pem({ ca: 'ca.pem', cert: 'client.pem', key: 'client.key' })));
+    await createLogger(config).close({ timeoutMs: 100 });
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -92,7 +103,7 @@ describe('the syslog config entry', () => {
 
   it('builds a relp target over TLS, reading its PEM files relative to the config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-syslog-config-'));
-    writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    makeCertificates(dir);
     const config = join(dir, 'streamlog.json');
     const entry = { type: 'syslog', protocol: 'relp', port: 2514, tls: { ca: 'ca.pem' } };
     writeFileSync(config, JSON.stringify({ exitFlush: false, transports: [entry] }));
