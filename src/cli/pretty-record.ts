@@ -37,7 +37,8 @@ export class LineRecord implements LogRecord {
     const time = object.time;
     this.time = typeof time === 'number' ? time : typeof time === 'string' ? Date.parse(time) : Number.NaN;
     this.timestamped = Number.isFinite(this.time) && Math.abs(this.time) <= 8.64e15;
-    const msg = object[messageKey];
+    // An own key only: `--message-key __proto__` or `constructor` must not read what every object inherits.
+    const msg = Object.hasOwn(object, messageKey) ? object[messageKey] : undefined;
     this.msg = msg === undefined ? undefined : typeof msg === 'string' ? msg : JSON.stringify(msg);
     // pino takes any JSON value as the message: `{"msg":{"code":7}}` reads as its JSON, not "[object Object]".
     this.shown = msg === undefined || typeof msg === 'string' ? object : { ...object, [messageKey]: this.msg };

@@ -49,6 +49,10 @@ export async function prettyCommand(args: string[]): Promise<number> {
   const minLevel = threshold(text(parsed, 'level'));
   const colour = oneOf(text(parsed, 'colour') ?? text(parsed, 'color'), ['auto', 'always', 'never'], '--colour');
   const messageKey = text(parsed, 'message-key') ?? 'msg';
+  // As the config's messageKey: a key of its own, not one the line's head already uses.
+  if (messageKey === '' || messageKey === 'level' || messageKey === 'time') {
+    throw new UsageError(`--message-key: expected a key other than level and time, not "${messageKey}"`);
+  }
   const formatter = createPrettyFormatter(
     { utc: flag(parsed, 'utc') },
     { colorize: colourFor(colour, process.stdout) },
