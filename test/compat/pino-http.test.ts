@@ -27,6 +27,18 @@ async function serve(logger: any, options: PinoHttpOptions = {}): Promise<string
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
+/** A destination for pino, and the lines it was given. */
+function pinoLines(): { lines: string[]; sink: Writable } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { lines, sink };
+}
+
 describe('pino-http 11 under Express 5 with a streamlog logger', () => {
   it('sets up, logs req and res as pino does, redacts the authorization header', async () => {
     const memory = new MemoryTransport();
@@ -36,13 +48,7 @@ describe('pino-http 11 under Express 5 with a streamlog logger', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await log.flush();
 
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _e, cb) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean));
-        cb();
-      },
-    });
+    const { lines, sink } = pinoLines();
     const reference = await serve(pino({ redact: REDACT }, sink));
     await fetch(`${reference}/orders/42`, { headers: { authorization: TOKEN } });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -89,14 +95,8 @@ describe('pino-http 11 under Express 5 with a streamlog logger', () => {
       await log.flush();
       return memory.lines();
     });
-    const written: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _e, cb) {
-        written.push(...chunk.toString().split('\n').filter(Boolean));
-        cb();
-      },
-    });
-    const theirs = await completedLine(pino(sink), () => written);
+    const { lines, sink } = pinoLines();
+    const theirs = await completedLine(pino(sink), () => lines);
     expect(mine).toMatchObject({ tenant: 't1', path: '/orders/7', res: { statusCode: 200 } });
     expect(mine.keys).toEqual(theirs.keys);
     expect(mine.call).toEqual(theirs.call);
