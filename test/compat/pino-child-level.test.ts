@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createLogger, MemoryTransport } from '../../src/index.js';
 import { sideBySide } from './side-by-side.js';
 
 // pino's children made without a level follow their parent's later level changes. Ours keep
@@ -78,5 +79,42 @@ describe('a child’s customLevels in its levels, as pino', () => {
     expect(mine.slice(0, 2)).toEqual(pinos);
     // streamlog's log(level, …), which pino has not, takes the child's names as well.
     expect(mine[2]).toEqual({ level: 'audit', msg: 'by name' });
+  });
+
+  it('a child renames or renumbers no level its parent has (pino throws; here said and ignored)', async () => {
+    const said: string[] = [];
+    const memory = new MemoryTransport();
+    const root = createLogger({
+      exitFlush: false,
+      timestamp: false,
+      base: null,
+      levelFormat: 'label',
+      customLevels: { notice: 35 },
+      diagnostics: (message) => said.push(message),
+      transports: [memory],
+    });
+    const child = root.child({}, { customLevels: { notice: 37, note: 30, audit: 45 } }) as unknown as Log;
+    child.notice!('still 35');
+    child.info!('still info');
+    // Siblings may give one name two numbers, as pino's may: each child's lines say its own.
+    const a = root.child({ s: 'a' }, { customLevels: { trail: 46 } }) as unknown as Log;
+    const b = root.child({ s: 'b' }, { customLevels: { trail: 47 } }) as unknown as Log;
+    a.trail!('a');
+    b.trail!('b');
+    child.audit!('audit');
+    await root.flush();
+    expect(memory.objects()).toEqual([
+      { level: 'notice', msg: 'still 35' },
+      { level: 'info', msg: 'still info' },
+      { level: 'trail', s: 'a', msg: 'a' },
+      { level: 'trail', s: 'b', msg: 'b' },
+      { level: 'audit', msg: 'audit' },
+    ]);
+    expect((b as unknown as { levels: { values: Record<string, number> } }).levels.values.trail).toBe(47);
+    expect(said).toEqual([
+      'child customLevels: "notice" ignored (the logger has it as level 35)',
+      'child customLevels: "note" ignored (level 30 is the logger\'s "info")',
+    ]);
+    await root.close();
   });
 });

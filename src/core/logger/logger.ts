@@ -224,8 +224,13 @@ export class Logger extends LoggerEventSource {
 
   /** pino's `levels`: `{ values: { info: 30, … }, labels: { 30: 'info', … } }`, custom levels included. */
   get levels(): LoggerTree['levels']['mapping'] {
+    const mapping = this.#levels.mapping;
+    if (this.#extraLevels === NO_EXTRA_LEVELS) return mapping;
     // A child's own customLevels are levels of that child, as pino's `levels` shows them.
-    return this.#levels.mapping;
+    const values = { ...mapping.values, ...this.#extraLevels };
+    const labels: Record<number, string> = { ...mapping.labels };
+    for (const [name, value] of Object.entries(this.#extraLevels)) labels[value] ??= name;
+    return { values, labels };
   }
 
   /**
@@ -233,7 +238,7 @@ export class Logger extends LoggerEventSource {
    * child's `customLevels` (pino infers its level names from it), here as none.
    */
   get customLevels(): { readonly [level in never]: number } {
-    const values = this.#levels.values;
+    const values = { ...this.#levels.values, ...this.#extraLevels };
     return Object.fromEntries(Object.entries(values).filter(([name, value]) => DEFAULT_LEVELS[name] !== value));
   }
 
@@ -338,10 +343,13 @@ export class Logger extends LoggerEventSource {
     if ((options as { customProps?: unknown }).customProps !== undefined) adoptPinoSymbols();
     const extraLevels = this.#childLevels(options.customLevels);
     let scope = this.#scope;
-    // Level names of its own: its records' shape has them (their label, formatters.level), and
-    // its level, isLevelEnabled and log() know them, as pino's child({ customLevels, level }).
-    if (extraLevels !== this.#extraLevels)
+    // Level names of its own: the tree learns them, so its lines name them (formatters.level,
+    // levelFormat "label") and lines read back are read by them, and its level, isLevelEnabled
+    // and log() know them, as pino's child({ customLevels, level }). A name a sibling gave
+    // another number: this child's records get a shape of their own (they do not wait as lines).
+    if (extraLevels !== this.#extraLevels && !tree.levels.learn(extraLevels)) {
       scope = { ...scope, shape: scope.shape.withLevels(tree.levels.with(extraLevels)) };
+    }
     const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child', scope.shape.levels);
     const serializers = this.#serializers.with(options.serializers);
     if (options.redact !== undefined) {
@@ -399,18 +407,25 @@ export class Logger extends LoggerEventSource {
   /** This logger's extra levels plus a child's own; a name that would shadow a member is diagnosed and skipped. */
   #childLevels(custom: Record<string, number> | undefined): Readonly<Record<string, number>> {
     if (custom === undefined || typeof custom !== 'object') return this.#extraLevels;
-    const levels = this.#levels;
+    // The levels as this logger has them (its tree's, its parents' own), not a sibling's.
+    const { values, labels } = this.levels;
     const reserved = reservedLevelNames();
     const extra: Record<string, number> = { ...this.#extraLevels };
     let added = false;
+    const ignored = (name: string, why: string): void =>
+      this.#tree.router.diagnose(`child customLevels: "${name}" ignored (${why})`);
     for (const [name, value] of Object.entries(custom)) {
-      if (levels.has(name) && levels.values[name] === value) continue;
+      const known = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (known === value) continue;
       if (reserved.has(name) || typeof value !== 'number' || !Number.isFinite(value)) {
-        this.#tree.router.diagnose(`child customLevels: "${name}" ignored (a logger member, or not a finite number)`);
-        continue;
+        ignored(name, 'a logger member, or not a finite number');
+        // As pino, which throws: a child renames or renumbers no level its parent has.
+      } else if (known !== undefined) ignored(name, `the logger has it as level ${known}`);
+      else if (labels[value] !== undefined) ignored(name, `level ${value} is the logger's "${labels[value]}"`);
+      else {
+        extra[name] = value;
+        added = true;
       }
-      extra[name] = value;
-      added = true;
     }
     // None new: the parent's, so the child keeps the parent's shape too.
     return added ? extra : this.#extraLevels;

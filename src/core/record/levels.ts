@@ -22,6 +22,8 @@ export class LevelTable {
     readonly labels: Readonly<Record<number, string>>;
   };
   private readonly labels = new Map<number, string>();
+  /** Names children brought (their customLevels) that the whole tree reads and writes: see learn(). */
+  private readonly learned = new Map<string, number>();
   /** Name and value of each level, by value: every logger (and child) makes its methods from it. */
   readonly ordered: readonly { readonly name: string; readonly value: number }[];
   /** The built-in six and nothing else, at their own numbers (no custom level adds or renumbers one). */
@@ -58,7 +60,7 @@ export class LevelTable {
       throw new RangeError(`invalid level number ${level}`);
     }
     if (level === 'silent') return SILENT;
-    const v = Object.hasOwn(this.values, level) ? this.values[level] : undefined;
+    const v = Object.hasOwn(this.values, level) ? this.values[level] : this.learned.get(level);
     if (v === undefined) {
       throw new RangeError(`unknown level "${level}" (known: ${[...this.names(), 'silent'].join(', ')})`);
     }
@@ -71,6 +73,25 @@ export class LevelTable {
    */
   builtin(name: LevelName): number {
     return Object.hasOwn(this.values, name) ? this.values[name]! : DEFAULT_LEVELS[name]!;
+  }
+
+  /**
+   * A child's own customLevels, known from now on to every logger of the tree: their names
+   * label their numbers in lines, and a line read back (a spool, a record that waited as its
+   * line) names its level by them. False when a name or number is already another's (a
+   * sibling's `audit: 47` beside `audit: 45`): that child's lines then need a table of their own.
+   */
+  learn(extra: Readonly<Record<string, number>>): boolean {
+    let shared = true;
+    for (const [name, value] of Object.entries(extra)) {
+      const known = Object.hasOwn(this.values, name) ? this.values[name] : this.learned.get(name);
+      const label = this.labels.get(value);
+      if (known === undefined && label === undefined) {
+        this.learned.set(name, value);
+        this.labels.set(value, name);
+      } else if (known !== value || label !== name) shared = false;
+    }
+    return shared;
   }
 
   /**

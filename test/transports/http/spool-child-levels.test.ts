@@ -1,0 +1,54 @@
+import type { Server } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type LoggerOptions } from '../../../src/index.js';
+import { answeringReceiver, closeServersAfterEach, tempFolder } from './receiver.js';
+
+// A child's own customLevels are the tree's to read and write: a record that waited (in a
+// spool, or in the router's queue as its line) is named by them when it is sent, as a live one.
+
+const servers: Server[] = [];
+closeServersAfterEach(servers);
+
+describe('a child’s own level names on records read back', () => {
+  it('a record parked in a spool by one logger is sent by the next under its child’s level name', async () => {
+    let down = true;
+    const streams: [string, string][] = [];
+    const receiver = await answeringReceiver(
+      servers,
+      (_req, res, body) => {
+        if (!down) {
+          const push = JSON.parse(body) as { streams: { stream: { level: string }; values: [string, string][] }[] };
+          for (const s of push.streams) for (const [, line] of s.values) streams.push([s.stream.level, line]);
+        }
+        res.writeHead(down ? 503 : 204);
+        res.end();
+      },
+      '/loki/api/v1/push',
+    );
+    const transport = {
+      type: 'http',
+      preset: 'loki',
+      url: receiver.url,
+      spool: { dir: tempFolder('spool-child-levels') },
+      batch: { intervalMs: 10 },
+      retry: { maxAttempts: 1, baseMs: 10, maxMs: 10 },
+    };
+    const config = { exitFlush: false, diagnostics: false as const, transports: [transport] } as LoggerOptions;
+    const first = createLogger(config);
+    first.child({}, { customLevels: { audit: 45 } }).audit('parked');
+    while (first.stats().pendingDetail.spooled < 1) await new Promise((r) => setTimeout(r, 10));
+    await first.close();
+
+    down = false;
+    const second = createLogger(config);
+    second.child({}, { customLevels: { audit: 45 } }).audit('live');
+    while (streams.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await second.close();
+    // Before, the live record was "audit" and the parked one "level45" (the tree did not know the name).
+    const named = streams.map(([level, line]) => [level, (JSON.parse(line) as { msg: string }).msg]);
+    expect(named.sort()).toEqual([
+      ['audit', 'live'],
+      ['audit', 'parked'],
+    ]);
+  });
+});
