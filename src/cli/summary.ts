@@ -5,7 +5,9 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
-function table(rows: string[][], rightFrom: number): string {
+function table(given: string[][], rightFrom: number): string {
+  // A target's id comes from the config: shown, not acted on, as any text from outside.
+  const rows = given.map((row) => row.map(shown));
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows
     .map((r) => r.map((cell, c) => (c >= rightFrom ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '))

@@ -22,15 +22,19 @@ describe('hostile text on the way to the terminal', () => {
     });
     const dir = tempFolder('cli-hostile-answer');
     const config = join(dir, 'streamlog.json');
-    writeFileSync(config, JSON.stringify({ transports: [{ type: 'http', url: receiver.url }] }));
+    // An id that would recolour the terminal and forge a line of the summary table.
+    const id = 'central\u001b[31m\nstreamlog: forged';
+    writeFileSync(config, JSON.stringify({ transports: [{ type: 'http', id, url: receiver.url }] }));
     const input = join(dir, `app\u001b[31m.log`);
     writeFileSync(input, '{"level":30,"msg":"x"}\n');
-    const result = await streamlog(['ship', '-q', '-c', config, '--spool-wait', '0', input]);
+    const result = await streamlog(['ship', '-c', config, '--spool-wait', '0', input]);
     expect(result.code).toBe(1);
     // The answer is quoted (a 403 says why), its controls as visible escapes.
     expect(result.stderr).toContain('denied \\u001b[2J\\u001b]0;title\\u0007\\n');
     expect(result.stderr).not.toMatch(CONTROLS);
     expect(result.stderr.split('\n')).not.toContain(forged);
+    expect(result.stderr).not.toMatch(/^streamlog: forged/m);
+    expect(result.stderr).toContain('central\\u001b[31m\\nstreamlog: forged');
   });
 
   it('check: keys and values of a config, and the file’s own name', async () => {
