@@ -52,10 +52,14 @@ describe('the message key inside the logged object, as pino', () => {
     for (const log of keyed.calls) log.info!({ message: secret });
     const whole = sideBySide({ redact: ['msg'] });
     for (const log of whole.calls) log.info!({ msg: secret });
+    // The object given as the message itself (the call's second argument), as pino writes it there.
+    const given = sideBySide({ redact: ['msg.password', 'msg.user.token'] });
+    for (const log of given.calls) log.info!({ a: 1 }, secret);
     for (const [side, key] of [
       [wild, 'msg'],
       [keyed, 'message'],
       [whole, 'msg'],
+      [given, 'msg'],
     ] as const) {
       const [[mine], [pinos]] = await side.lines();
       const text = mine![key] as string;

@@ -618,7 +618,7 @@ export class Logger extends LoggerEventSource {
         if (a instanceof Error) {
           const errorKey = tree.errorKey;
           fields = errorKey === 'err' ? { err: a } : { [errorKey]: a };
-          if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
+          if (n >= 2) msg = messageFrom(b, n, all, a, redactor, tree.shape.messageKey);
           // As pino: no message given (or an undefined one), the error's is the line's.
           if (msg === undefined) {
             msg = safeErrorMessage(a);
@@ -628,7 +628,7 @@ export class Logger extends LoggerEventSource {
           fields =
             httpFields(a, this.#serializers) ??
             withErrorLike(a as Record<string, unknown>, tree.errorKey, this.#serializers);
-          if (n >= 2) msg = messageFrom(b, n, all, a, redactor);
+          if (n >= 2) msg = messageFrom(b, n, all, a, redactor, tree.shape.messageKey);
           if (msg === undefined) {
             // As pino: with no message given, the object's own message key is the line's
             // message (not an `@msg` field beside none), and then its error's is not taken.
@@ -655,7 +655,7 @@ export class Logger extends LoggerEventSource {
       } else if (n > 0 && !(a === undefined || a === null)) {
         msg = n === 1 ? String(a) : formatMessage(String(a), all ?? [a, b], 1, redactor);
       } else if (n >= 2) {
-        msg = messageFrom(b, n, all, a, redactor);
+        msg = messageFrom(b, n, all, a, redactor, tree.shape.messageKey);
       }
       // pino's mixin and formatters.log, when configured: they may add fields to any call.
       if (this.#fieldsHook !== undefined) fields = this.#fieldsHook(fields, level, this);
@@ -768,12 +768,24 @@ function messageFrom(
   all: unknown[] | undefined,
   a: unknown,
   redactor: Redactor | undefined,
+  /** The line's message key, for an object given as the message (redacted by its paths). */
+  messageKey?: string,
 ): string | undefined {
   if (b === undefined && n === 2) return undefined;
   if (typeof b === 'string') return n === 2 ? b : formatMessage(b, all ?? [a, b], 2, redactor);
   // An object as the message: pino writes the object itself; a message here is always a
   // string, so it is the object's JSON text (a null-prototype object included), redacted.
-  if (typeof b === 'object' && b !== null) return joinArgs(all ?? [a, b], 1, redactor);
+  if (typeof b === 'object' && b !== null) {
+    const args = all ?? [a, b];
+    // Censored first as the line's message key would hold it (`msg.password`), as pino censors
+    // the object it writes there; the JSON text is then made of what is left.
+    if (redactor !== undefined && messageKey !== undefined) {
+      const value = redactMessageValue(redactor, messageKey, b);
+      if (value === undefined && n === 2) return undefined;
+      args[1] = value;
+    }
+    return joinArgs(args, 1, redactor);
+  }
   return formatMessage(String(b), all ?? [a, b], 2, redactor);
 }
 
