@@ -1,7 +1,10 @@
-import { sanitize } from '../core/util/sanitize.js';
+import { BIDI, CONTROLS, sanitize } from '../core/util/sanitize.js';
 
-/** Anything that forces quoting: whitespace, =, quotes, backslashes, controls, separators, surrogates. */
-const NEEDS_QUOTES = /[\s="\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/;
+/**
+ * Anything that forces quoting: whitespace, =, quotes, backslashes, controls, separators,
+ * bidirectional controls, surrogates (what sanitize escapes, inside the quotes).
+ */
+const NEEDS_QUOTES = new RegExp(`[\\s="\\\\${CONTROLS}${BIDI}\\ud800-\\udfff]`);
 
 /** Longer strings are checked by the regular expression: it beats a loop over their characters. */
 const SCAN_LIMIT = 64;

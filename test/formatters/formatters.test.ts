@@ -124,18 +124,23 @@ describe('formatters (golden lines)', () => {
   });
 
   it('text and pretty neutralise newlines and escape sequences in messages, keys and values', () => {
-    const evil = 'ok\n{"level":60,"msg":"forged"}\u001b[31mred\r\u2028';
+    // U+202E and U+2066: a right-to-left override and isolate make the rest of a line read reversed.
+    const evil = 'ok\n{"level":60,"msg":"forged"}\u001b[31mred\r\u2028 \u202edecoy\u2066';
     for (const formatter of [createTextFormatter(), createPrettyFormatter({ utc: true })]) {
       const [line] = linesWith(formatter, (l) => l.info({ 'k\ney': evil }, evil));
       expect(line).not.toContain('\u001b');
       expect(line).not.toContain('\r');
       expect(line).not.toContain('\u2028');
+      expect(line).not.toMatch(/[\u202e\u2066]/);
       // Only the terminating newline (text) or newline + indent (pretty) may appear.
       for (const [index, part] of line!.split('\n').entries()) {
         if (index > 0 && part !== '') expect(part.startsWith('    ')).toBe(true);
       }
       expect(line).toContain('\\u001b[31mred');
     }
+    // A value whose only trick is an override is quoted and escaped too.
+    const [reversed] = linesWith(createTextFormatter(), (l) => l.info({ file: 'txt.\u202eexe' }, 'x'));
+    expect(reversed).toContain('file="txt.\\u202eexe"');
   });
 
   it('text and pretty show fields named pid and hostname that no base owns (base: null), as the line does', () => {

@@ -14,7 +14,8 @@ import { EagerTransport } from '../helpers.js';
  * The oracle for text: logfmt of the parsed line, written the plain way (a list of pairs, no
  * memory between records), by the rules the formatter documents.
  */
-const NEEDS_QUOTES = /[\s="\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/;
+const NEEDS_QUOTES =
+  /[\s="\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 function oracleValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');

@@ -9,6 +9,8 @@ export interface PemOptions {
 }
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+/** OpenSSL's `-addtrust` form, which Node takes as a `ca` too (X509Certificate does not read it): taken as it is. */
+const TRUSTED = /-----BEGIN TRUSTED CERTIFICATE-----[\s\S]*?-----END TRUSTED CERTIFICATE-----/g;
 
 /**
  * What is wrong with a `tls` block's PEM texts, as Node would find at the first connection:
@@ -19,8 +21,11 @@ const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE----
  */
 export function pemProblem(tls: PemOptions): { key: string; expected: string } | undefined {
   if (tls.ca !== undefined) {
-    const blocks = tls.ca.match(CERTIFICATE);
-    if (blocks === null) return { key: 'tls.ca', expected: 'expected PEM certificates (-----BEGIN CERTIFICATE-----)' };
+    const blocks = tls.ca.match(CERTIFICATE) ?? [];
+    const trusted = tls.ca.match(TRUSTED) ?? [];
+    if (blocks.length === 0 && trusted.length === 0) {
+      return { key: 'tls.ca', expected: 'expected PEM certificates (-----BEGIN CERTIFICATE-----)' };
+    }
     for (const block of blocks) {
       const why = thrown(() => new X509Certificate(block));
       if (why !== undefined) return { key: 'tls.ca', expected: `expected PEM certificates Node can read (${why})` };
@@ -29,12 +34,13 @@ export function pemProblem(tls: PemOptions): { key: string; expected: string } |
   for (const name of ['cert', 'key'] as const) {
     const text = tls[name];
     if (text === undefined) continue;
+    // An encrypted key would need a passphrase, which these transports do not take.
+    if (name === 'key' && text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
+      return { key: 'tls.key', expected: 'expected a private key that is not encrypted (decrypt it: openssl pkey)' };
+    }
     const why = thrown(() => createSecureContext({ [name]: text }));
-    if (why !== undefined)
-      return {
-        key: `tls.${name}`,
-        expected: `expected a PEM ${name === 'cert' ? 'certificate' : 'private key'} Node can read (${why})`,
-      };
+    const kind = name === 'cert' ? 'certificate' : 'private key';
+    if (why !== undefined) return { key: `tls.${name}`, expected: `expected a PEM ${kind} Node can read (${why})` };
   }
   if (tls.cert !== undefined && tls.key !== undefined) {
     const why = thrown(() => createSecureContext({ cert: tls.cert, key: tls.key }));

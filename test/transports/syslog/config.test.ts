@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,14 @@ describe('the syslog config entry', () => {
     expect(() => createLogger(config)).toThrow(/transports\[0\]\.tls\.key: expected the private key of tls\.cert/);
     writeFileSync(config, JSON.stringify(pem({ ca: 'ca.pem', cert: 'client.pem', key: 'client.key' })));
     await createLogger(config).close({ timeoutMs: 100 });
+    // OpenSSL's "TRUSTED CERTIFICATE" form is a ca Node takes; an encrypted key needs a passphrase none is given for.
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    openssl('x509', '-in', 'ca.pem', '-addtrust', 'serverAuth', '-out', 'trusted.pem');
+    openssl('pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:secret', '-out', 'encrypted.key');
+    writeFileSync(config, JSON.stringify(pem({ ca: 'trusted.pem' })));
+    await createLogger(config).close({ timeoutMs: 100 });
+    writeFileSync(config, JSON.stringify(pem({ ca: 'ca.pem', cert: 'client.pem', key: 'encrypted.key' })));
+    expect(() => createLogger(config)).toThrow(/tls\.key: expected a private key that is not encrypted/);
     rmSync(dir, { recursive: true, force: true });
   });
 
