@@ -499,13 +499,17 @@ function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boo
     throw new ConfigError('useOnlyCustomLevels', 'expected levels (or customLevels) to name at least one level');
   }
   const reserved = reservedLevelNames();
-  for (const name of Object.keys(custom ?? {})) {
-    if (reserved.has(name))
-      throw new ConfigError(
-        formatPath(['levels', name]),
-        `"${name}" would shadow the logger's own "${name}" and cannot name a level`,
-      );
-  }
+  // Every such name said at once (streamlog check lists them all).
+  const shadowing = Object.keys(custom ?? {})
+    .filter((name) => reserved.has(name))
+    .map(
+      (name) =>
+        new ConfigError(
+          formatPath(['levels', name]),
+          `"${name}" would shadow the logger's own "${name}" and cannot name a level`,
+        ),
+    );
+  if (shadowing.length > 0) throw combine(shadowing);
   return new LevelTable(custom, onlyCustom);
 }
 
@@ -540,13 +544,15 @@ function buildRedactor(redact: LoggerOptions['redact'], parsed: Config['redact']
   if (redact === undefined) return undefined;
   const spec = Array.isArray(redact) ? { paths: redact } : redact;
   const at: PropertyKey[] = Array.isArray(redact) ? ['redact'] : ['redact', 'paths'];
+  const bad: ConfigError[] = [];
   spec.paths.forEach((path, index) => {
     try {
       parseRedactPath(path);
     } catch (error) {
-      throw new ConfigError(formatPath([...at, index]), (error as Error).message);
+      bad.push(new ConfigError(formatPath([...at, index]), (error as Error).message));
     }
   });
+  if (bad.length > 0) throw combine(bad);
   const remove = parsed !== undefined && !Array.isArray(parsed) ? parsed.remove : undefined;
   return createRedactor({ paths: spec.paths, censor: spec.censor, remove });
 }

@@ -252,6 +252,14 @@ describe('every invalid config throws a ConfigError naming the path', () => {
     expect(levelToo.issues.map((i) => i.path)).toEqual(['level', 'transports[0].capacity']);
   });
 
+  it('every bad redaction path and every level name that shadows a member, not only the first', () => {
+    // Before, `streamlog check` said the first of each and the rest one fix at a time.
+    const paths = configError({ redact: ['a..b', 'ok', '[*', 'x["y'] });
+    expect(paths.issues.map((i) => i.path)).toEqual(['redact[0]', 'redact[2]', 'redact[3]']);
+    const names = configError({ levels: { constructor: 35, audit: 36, child: 37, then: 38 } });
+    expect(names.issues.map((i) => i.path)).toEqual(['levels.constructor', 'levels.child', 'levels.then']);
+  });
+
   it('names line and column of a JSON syntax error', () => {
     const file = writeTemp('streamlog.json', '{\n  "level": "info",\n  "name": "api",\n}\n');
     const error = configError(file);
