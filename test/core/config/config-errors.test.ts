@@ -256,8 +256,8 @@ describe('every invalid config throws a ConfigError naming the path', () => {
     // Before, `streamlog check` said the first of each and the rest one fix at a time.
     const paths = configError({ redact: ['a..b', 'ok', '[*', 'x["y'] });
     expect(paths.issues.map((i) => i.path)).toEqual(['redact[0]', 'redact[2]', 'redact[3]']);
-    const names = configError({ levels: { constructor: 35, audit: 36, child: 37, then: 38 } });
-    expect(names.issues.map((i) => i.path)).toEqual(['levels.constructor', 'levels.child', 'levels.then']);
+    const names = configError({ levels: { constructor: 35, audit: 36, child: 37, toString: 38 } });
+    expect(names.issues.map((i) => i.path)).toEqual(['levels.constructor', 'levels.child', 'levels.toString']);
   });
 
   it('names line and column of a JSON syntax error', () => {
