@@ -242,7 +242,8 @@ function build(
   // A number or boolean given as "${VAR}" is read as one where the schema wants one (see env-text.ts).
   copyEnvSources(expanded, forSchema);
   copyEnvSources(jsonForms, forSchema);
-  const config: Config = attempt(() => parseOrThrow(configSchema, forSchema), {} as Config);
+  const unparsed = {} as Config;
+  const config: Config = attempt(() => parseOrThrow(configSchema, forSchema), unparsed);
   // zod leaves a "__proto__" key out of a record unseen; as a level name it breaks the name rule.
   for (const key of ['levels', 'customLevels']) {
     const given = expanded[key];
@@ -284,6 +285,18 @@ function build(
         : levelValue(levels, config.level ?? defaultLevel(levels, onlyCustom, env), 'level'),
     levels.builtin('info'),
   );
+  // The schema refused something else at the top level: the level given is still said to be
+  // wrong in the same run (streamlog check), when the config names no levels of its own to know it by.
+  const unparsedLevel = expanded.level;
+  if (
+    config === unparsed &&
+    (typeof unparsedLevel === 'string' || typeof unparsedLevel === 'number') &&
+    expanded.levels === undefined &&
+    expanded.customLevels === undefined &&
+    !problems.some((problem) => problem.issues.some((issue) => issue.path === 'level'))
+  ) {
+    attempt(() => levelValue(levels, unparsedLevel as LevelInput, 'level'), undefined);
+  }
   const timestamp = timestampMode(typeof rawTimestamp === 'function' ? rawTimestamp : config.timestamp);
   const messageKey = config.messageKey ?? 'msg';
   const base = baseFields(config);
