@@ -23,7 +23,7 @@ import { httpFields } from './http-objects.js';
 import { VERSION } from './version.js';
 import { LoggerEventSource } from './logger-events.js';
 import type { FieldsHook, LoggerTree } from './logger-tree.js';
-import { loadedPinoSymbols } from './pino-symbols.cjs';
+import { adoptPinoSymbols, type PinoMembers } from './pino-symbols.cjs';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { Serializer, SerializerSet, Serializers } from './serializers.js';
 import { describeThrown } from '../util/thrown.js';
@@ -94,38 +94,8 @@ function noop(): void {}
 
 const NO_EXTRA_LEVELS: Readonly<Record<string, number>> = Object.freeze({});
 
-/** What a logger answers under pino's own member symbols (see adoptPinoSymbols); set in Logger's static block. */
-let pinoMembers: {
-  stringify(logger: Logger, value: unknown): string;
-  chindings(logger: Logger): string;
-};
-
-/** The copies of pino (by their stringify symbol) whose members loggers answer to. */
-const adoptedPinoCopies = new Set<symbol>();
-
-/**
- * Loggers answer to the two members of pino's that pino-http reads with `customProps` (see
- * pino-symbols.cts), for each copy of pino loaded now. Once per copy; it changes the prototype,
- * so it runs where pino-http makes its logger, not per child.
- */
-function adoptPinoSymbols(): void {
-  for (const symbols of loadedPinoSymbols()) {
-    if (adoptedPinoCopies.has(symbols.stringify)) continue;
-    adoptedPinoCopies.add(symbols.stringify);
-    Object.defineProperty(Logger.prototype, symbols.stringify, {
-      configurable: true,
-      value(this: Logger, value: unknown): string {
-        return pinoMembers.stringify(this, value);
-      },
-    });
-    Object.defineProperty(Logger.prototype, symbols.chindings, {
-      configurable: true,
-      get(this: Logger): string {
-        return pinoMembers.chindings(this);
-      },
-    });
-  }
-}
+/** What a logger answers under pino's own member symbols (see pino-symbols.cts); set in Logger's static block. */
+let pinoMembers: PinoMembers<Logger>;
 
 /**
  * The logger: level methods that are no-ops below the threshold (so a disabled call costs
@@ -340,7 +310,8 @@ export class Logger extends LoggerEventSource {
   ): this & ChildLevelMethods<ChildLevels> {
     const tree = this.#tree;
     // pino-http makes its logger as child({}, itsOptions), and reads pino's members when those hold customProps.
-    if ((options as { customProps?: unknown }).customProps !== undefined) adoptPinoSymbols();
+    if ((options as { customProps?: unknown }).customProps !== undefined)
+      adoptPinoSymbols(Logger.prototype, pinoMembers);
     const extraLevels = this.#childLevels(options.customLevels);
     let scope = this.#scope;
     // Level names of its own: the tree learns them, so its lines name them (formatters.level,

@@ -9,23 +9,43 @@
  */
 import { sep } from 'node:path';
 
-/** The two symbols of one copy of pino. */
-export interface PinoMemberSymbols {
-  stringify: symbol;
-  chindings: symbol;
+/** What a logger answers under those members. */
+export interface PinoMembers<L> {
+  /** An object's JSON as the logger binds it. */
+  stringify(logger: L, value: unknown): string;
+  /** The logger's bindings as its lines hold them (`,"key":value…`). */
+  chindings(logger: L): string;
 }
 
 const SYMBOLS_MODULE = `${sep}pino${sep}lib${sep}symbols.js`;
 
-/** Every copy of pino loaded in this process (a service may hold more than one). */
-export function loadedPinoSymbols(): PinoMemberSymbols[] {
-  const found: PinoMemberSymbols[] = [];
+/** The copies of pino (by their stringify symbol) whose members loggers answer to. */
+const adopted = new Set<symbol>();
+
+/**
+ * Loggers of `prototype` answer to the two members for each copy of pino loaded now (a
+ * service may hold more than one). Once per copy: it changes the prototype, so it is for where
+ * pino-http makes its logger, not for every child.
+ */
+export function adoptPinoSymbols<L>(prototype: L, members: PinoMembers<L>): void {
   for (const [path, loaded] of Object.entries(require.cache)) {
     if (!path.endsWith(SYMBOLS_MODULE)) continue;
     const exports = loaded?.exports as { stringifySym?: unknown; chindingsSym?: unknown } | undefined;
-    if (typeof exports?.stringifySym === 'symbol' && typeof exports.chindingsSym === 'symbol') {
-      found.push({ stringify: exports.stringifySym, chindings: exports.chindingsSym });
-    }
+    const stringify = exports?.stringifySym;
+    const chindings = exports?.chindingsSym;
+    if (typeof stringify !== 'symbol' || typeof chindings !== 'symbol' || adopted.has(stringify)) continue;
+    adopted.add(stringify);
+    Object.defineProperty(prototype, stringify, {
+      configurable: true,
+      value(this: L, value: unknown): string {
+        return members.stringify(this, value);
+      },
+    });
+    Object.defineProperty(prototype, chindings, {
+      configurable: true,
+      get(this: L): string {
+        return members.chindings(this);
+      },
+    });
   }
-  return found;
 }
