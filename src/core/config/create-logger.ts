@@ -244,16 +244,16 @@ function build(
   copyEnvSources(jsonForms, forSchema);
   const unparsed = {} as Config;
   const config: Config = attempt(() => parseOrThrow(configSchema, forSchema), unparsed);
-  // zod leaves a "__proto__" key out of a record unseen; as a level name it breaks the name rule.
-  for (const key of ['levels', 'customLevels']) {
+  // zod leaves a "__proto__" key out of a record unseen: as a level name it breaks the name
+  // rule, and as a base field it was dropped without a word (no line may carry such a key).
+  for (const [key, expected] of [
+    ['levels', 'invalid key: expected a level name of lowercase letters, digits and "_"'],
+    ['customLevels', 'invalid key: expected a level name of lowercase letters, digits and "_"'],
+    ['base', 'invalid key: expected a field name other than "__proto__"'],
+  ] as const) {
     const given = expanded[key];
     if (typeof given === 'object' && given !== null && Object.hasOwn(given, '__proto__')) {
-      problems.push(
-        new ConfigError(
-          formatPath([key, '__proto__']),
-          'invalid key: expected a level name of lowercase letters, digits and "_"',
-        ),
-      );
+      problems.push(new ConfigError(formatPath([key, '__proto__']), expected));
     }
   }
   const pinoFunctions: PinoFunctionOptions = { mixin, mixinMergeStrategy, formatters: pinoFormatters, hooks };

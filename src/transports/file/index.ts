@@ -271,7 +271,12 @@ const fileSchema = lazySchema(
         .refine((path) => !path.endsWith('/'), { error: NOT_A_FOLDER }),
       mode: z
         .union([
-          z.number().int().min(0).max(0o777),
+          // 640 written as a number is decimal 640, not the octal mode meant: say how to write that.
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(0o777, { error: 'expected at most 511 (0o777); an octal mode goes in a string, like "0640"' }),
           // Three octal digits: read/write bits only, never setuid, setgid or sticky.
           z.string().regex(MODE_TEXT, { error: 'expected an octal mode like "0640" (three digits, at most 0777)' }),
         ])

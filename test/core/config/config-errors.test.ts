@@ -94,6 +94,19 @@ const cases: [string, unknown, string, RegExp][] = [
     'transports[0].maxRecords',
     /expected .*0/,
   ],
+  // 640 as a number is decimal: the mode meant is octal, written as a string.
+  [
+    'a file mode written as a decimal number',
+    { transports: [{ type: 'file', path: 'x.log', mode: 640 }] },
+    'transports[0].mode',
+    /expected at most 511 \(0o777\); an octal mode goes in a string, like "0640"/,
+  ],
+  [
+    'a base field named __proto__ (dropped without a word before)',
+    JSON.parse('{"base":{"__proto__":{"x":1},"region":"eu"}}'),
+    'base.__proto__',
+    /expected a field name other than "__proto__"/,
+  ],
   ['redact not a list', { redact: 'password' }, 'redact', /expected an array of paths/],
   ['malformed redact path', { redact: ['ok', 'a..b'] }, 'redact[1]', /invalid redact path "a\.\.b"/],
   // One alternative of a union took the value's shape and failed deeper: named there, not at the union.
