@@ -285,17 +285,19 @@ function build(
         : levelValue(levels, config.level ?? defaultLevel(levels, onlyCustom, env), 'level'),
     levels.builtin('info'),
   );
-  // The schema refused something else at the top level: the level given is still said to be
+  // The schema refused something else at the top level: a level name given is still said to be
   // wrong in the same run (streamlog check), when the config names no levels of its own to know it by.
+  // Not a number's text: "${LEVEL}" set to 40 is a level the schema reads as one.
   const unparsedLevel = expanded.level;
   if (
     config === unparsed &&
-    (typeof unparsedLevel === 'string' || typeof unparsedLevel === 'number') &&
+    typeof unparsedLevel === 'string' &&
+    !isJsonNumber(unparsedLevel.trim()) &&
     expanded.levels === undefined &&
     expanded.customLevels === undefined &&
     !problems.some((problem) => problem.issues.some((issue) => issue.path === 'level'))
   ) {
-    attempt(() => levelValue(levels, unparsedLevel as LevelInput, 'level'), undefined);
+    attempt(() => levelValue(levels, unparsedLevel, 'level'), undefined);
   }
   const timestamp = timestampMode(typeof rawTimestamp === 'function' ? rawTimestamp : config.timestamp);
   const messageKey = config.messageKey ?? 'msg';

@@ -608,12 +608,9 @@ export class Logger extends LoggerEventSource {
             const own = readOwn(fields, messageKey);
             if (own !== undefined) {
               if (tree.nestedKey === undefined) {
-                let value: unknown = own;
-                if (redactor !== undefined && typeof own === 'object' && own !== null) {
-                  value = redactMessageValue(redactor, messageKey, own);
-                  msgCensored = true;
-                }
-                msg = messageFrom(value, 2, undefined, a, redactor);
+                msg = messageFrom(own, 2, undefined, a, redactor, messageKey);
+                // An object there is censored by the fields' paths (see messageFrom), not again as text.
+                msgCensored = redactor !== undefined && typeof own === 'object' && own !== null;
                 msgFromFields = true;
                 fields = withoutKey(fields, messageKey);
               }

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
+import { messageOf } from '../util/thrown.js';
 
 /** A transport's `tls` block, its PEM texts already read. */
 export interface PemOptions {
@@ -54,6 +55,6 @@ function thrown(act: () => unknown): string | undefined {
     act();
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return messageOf(error);
   }
 }

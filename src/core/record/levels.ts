@@ -13,7 +13,10 @@ export const SILENT = Number.POSITIVE_INFINITY;
 export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export type LevelInput = LevelName | 'silent' | (string & {}) | number;
 
-/** The level table of one logger tree: built-in plus custom levels, frozen at construction. */
+/**
+ * The level table of one logger tree: built-in plus custom levels, fixed at construction; the
+ * names children bring later (their customLevels) are learned beside them (see learn()).
+ */
 export class LevelTable {
   readonly values: Readonly<Record<string, number>>;
   /** pino's `logger.levels`: name → number and number → name, custom levels included. */

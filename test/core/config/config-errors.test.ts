@@ -262,6 +262,9 @@ describe('every invalid config throws a ConfigError naming the path', () => {
   it('lists the problems of the top level, the level and the transports together', () => {
     const schemaToo = configError({ levelFormat: 'x', transports: [{ type: 'kafak' }] });
     expect(schemaToo.issues.map((i) => i.path)).toEqual(['levelFormat', 'transports[0].type']);
+    // A number's text from the environment is a level the schema reads: no problem said for it.
+    const fromEnv = configError({ bogus: 1, level: '${LEVEL}' }, { LEVEL: '40' });
+    expect(fromEnv.issues.map((i) => i.path)).toEqual(['bogus']);
     const levelToo = configError({ level: 'loud', transports: [{ type: 'memory', capacity: -1 }] });
     expect(levelToo.issues.map((i) => i.path)).toEqual(['level', 'transports[0].capacity']);
   });
