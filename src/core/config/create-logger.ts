@@ -41,7 +41,7 @@ import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import type { ThreadStreamLike } from '../plugin/thread-stream.js';
 import type { DeliveryFailure } from '../routing/events.js';
 import { defaultTargetId, Router } from '../routing/router.js';
-import { type FileEntry, type TargetEntry, targetConflicts } from './target-conflicts.js';
+import { type FileEntry, targetConflicts } from './target-conflicts.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
 
 /** A method per custom level: `createLogger({ levels: { audit: 35 } }).audit('…')` type-checks. */
@@ -381,7 +381,6 @@ function build(
   let built = false;
   try {
     const ids = new Map<string, string>();
-    const targets: TargetEntry[] = [];
     const files: FileEntry[] = [];
     const instances = new Map<Transport, string>();
     entries.forEach((entry, index) => {
@@ -430,13 +429,12 @@ function build(
           );
         }
         ids.set(id, given ? path : `${path}, named so by its type and position`);
-        targets.push({ id, at: given ? `${path}.id` : path, block: (one.target.overflow ?? 'block') === 'block' });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems.push(error);
       }
     });
-    problems.push(...targetConflicts(targets, files, spoolDir !== undefined, deadLetterPath));
+    problems.push(...targetConflicts(files, deadLetterPath));
     if (problems.length > 0) throw combine(problems);
     for (const one of made) router.add(one.transport, one.target);
 

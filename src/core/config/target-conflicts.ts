@@ -1,22 +1,13 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { spoolNamesClash } from '../io/spool.js';
 import type { Transport } from '../plugin/transport.js';
 import { ConfigError } from './errors.js';
 
 /**
  * Targets of one logger that are each valid alone and conflict together: files written twice,
- * a dead letter that is a log file, spool files taken for each other's. Said as ConfigErrors
+ * a dead letter that is a log file. Said as ConfigErrors
  * at the entries' paths, before anything is opened.
  */
-
-/** A target as built: its id (given, or the router's by type and position) and where it was given. */
-export interface TargetEntry {
-  id: string;
-  at: string;
-  /** Its overflow is `block`: with a spool folder, it spools. */
-  block: boolean;
-}
 
 /** A file transport as built: the path it writes and where its entry is. */
 export interface FileEntry {
@@ -25,13 +16,8 @@ export interface FileEntry {
   at: string;
 }
 
-export function targetConflicts(
-  targets: readonly TargetEntry[],
-  files: readonly FileEntry[],
-  spooling: boolean,
-  deadLetter: string | undefined,
-): ConfigError[] {
-  const problems = [...(spooling ? spoolClashes(targets) : []), ...sameFiles(files)];
+export function targetConflicts(files: readonly FileEntry[], deadLetter: string | undefined): ConfigError[] {
+  const problems = sameFiles(files);
   const logFile = deadLetter === undefined ? undefined : sameFileAs(deadLetter, files);
   if (logFile !== undefined) {
     problems.push(
@@ -42,31 +28,6 @@ export function targetConflicts(
       ),
     );
   }
-  return problems;
-}
-
-/**
- * Block targets whose files in the router's spool folder would be taken for each other's
- * (ids "x" and "x.2", or "a/b" and "a_b"): the next start replayed one target's records to
- * the other, past its level, and the records never reached their own destination.
- */
-function spoolClashes(targets: readonly TargetEntry[]): ConfigError[] {
-  const problems: ConfigError[] = [];
-  const spooling = targets.filter((target) => target.block);
-  spooling.forEach((target, index) => {
-    for (const earlier of spooling.slice(0, index)) {
-      const clash = spoolNamesClash(earlier.id, target.id);
-      if (clash === undefined) continue;
-      problems.push(
-        new ConfigError(
-          target.at,
-          `id "${target.id}" and "${earlier.id}" (${earlier.at}) share files in router.spool.dir: ${clash}, ` +
-            "so a start would replay one target's records to the other; give ids that name other files",
-        ),
-      );
-      break;
-    }
-  });
   return problems;
 }
 

@@ -30,24 +30,25 @@ export function spoolName(id: string): string {
   return id.replace(/[^\w.-]/g, '_');
 }
 
+/** Beside a spool file: the exact name it was claimed under. */
+const OWNER_SUFFIX = '.owner';
+const MAX_OWNER_BYTES = 64 * 1024;
+
 /**
- * Why the spool files of targets `a` and `b` in one folder would be taken for each other's,
- * or undefined. A claim adopts every candidate file of its name that no live logger holds,
- * so a start would replay one target's records to the other's destination.
+ * Whether the spool file at `path` may be taken under `name`. Names of files are made from
+ * names with characters left out, so one file name serves several ("x.2" is the file of
+ * target "x.2" and the second of "x"; "a/b" and "a_b" both write "a_b"): the name a file was
+ * claimed under is kept beside it, and a file that says another is left to its own. A file
+ * that says nothing (left by a version before the mark) is taken as it always was.
  */
-export function spoolNamesClash(a: string, b: string): string | undefined {
-  const [nameA, nameB] = [spoolName(a), spoolName(b)];
-  if (nameA === nameB) return `both name the spool file "${nameA}.ndjson"`;
-  for (const [one, other, otherId] of [
-    [nameA, nameB, b],
-    [nameB, nameA, a],
-  ] as const) {
-    const n = other.startsWith(`${one}.`) ? other.slice(one.length + 1) : '';
-    if (/^[1-9]\d*$/.test(n) && Number(n) >= 2 && Number(n) <= MAX_CANDIDATES) {
-      return `"${other}.ndjson" is the spool file of "${otherId}" and one that "${one}.ndjson" is continued in`;
-    }
+function mayTake(path: string, name: string): boolean {
+  if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return true;
+  try {
+    return readOwnFile(path + OWNER_SUFFIX, MAX_OWNER_BYTES) === name;
+  } catch (error) {
+    // A mark that is not a file of ours (a symlink, another user's) is no one's word.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
-  return undefined;
 }
 
 /**
@@ -111,10 +112,14 @@ export class Spool {
   onLockLost: ((message: string) => void) | undefined;
   private lockLost = false;
 
+  /** The owner's name has been written beside the file (see mayTake). */
+  private ownerMarked = false;
+
   constructor(
     readonly path: string,
     private readonly lock?: PidLock,
     unavailable?: Error,
+    private readonly owner?: string,
   ) {
     this.offsetPath = `${path}.offset`;
     this.unavailable = unavailable;
@@ -170,7 +175,11 @@ export class Spool {
       for (let n = 1; n <= MAX_CANDIDATES && spool === undefined; n++) {
         const lock = tryLock(`${candidate(n)}.lock`);
         if (!lock) continue;
-        const claimed = new Spool(candidate(n), lock);
+        if (!mayTake(candidate(n), id)) {
+          lock.release();
+          continue;
+        }
+        const claimed = new Spool(candidate(n), lock, undefined, id);
         if (claimed.problem === undefined) {
           spool = claimed;
         } else {
@@ -197,7 +206,7 @@ export class Spool {
     // Loggers that shared the folder and are gone left their files at other candidates, which
     // this logger might never reach again: without this their records would be stranded.
     for (let n = 1; n <= MAX_CANDIDATES; n++) {
-      if (candidate(n) !== spool.path) spool.adoptOrphan(candidate(n));
+      if (candidate(n) !== spool.path) spool.adoptOrphan(candidate(n), id);
     }
     return spool;
   }
@@ -311,6 +320,7 @@ export class Spool {
       if (settled) {
         removeQuietly(this.path);
         removeQuietly(this.offsetPath);
+        removeQuietly(this.path + OWNER_SUFFIX);
       }
     }
     this.fd = undefined;
@@ -337,6 +347,7 @@ export class Spool {
       this.readOffset = this.savedOffset();
       this.committed = this.readOffset;
       this.count = this.countLines(this.readOffset);
+      this.markOwner();
     } catch (error) {
       closeSync(this.fd);
       this.fd = undefined;
@@ -347,11 +358,11 @@ export class Spool {
 
   /**
    * Moves the unread lines of `path`, a spool file of the same target whose owner is gone,
-   * after ours, then removes it. A file a live logger holds is left alone. Ours is written
-   * (and synced) before the orphan is emptied: a crash in between replays lines twice, never
-   * loses them.
+   * after ours, then removes it. A file a live logger holds, or that another name claimed, is
+   * left alone. Ours is written (and synced) before the orphan is emptied: a crash in between
+   * replays lines twice, never loses them.
    */
-  private adoptOrphan(path: string): void {
+  private adoptOrphan(path: string, name: string): void {
     if (this.unavailable !== undefined) return;
     let lock: PidLock | undefined;
     try {
@@ -361,7 +372,11 @@ export class Spool {
       return; // cannot take its lock: its lines wait for a logger that can
     }
     if (lock === undefined) return;
-    const orphan = new Spool(path, lock);
+    if (!mayTake(path, name)) {
+      lock.release();
+      return;
+    }
+    const orphan = new Spool(path, lock, undefined, name);
     try {
       if (orphan.problem !== undefined || orphan.empty) return;
       while (!orphan.empty) {
@@ -441,6 +456,7 @@ export class Spool {
         linkSync(temp, this.path);
         removeQuietly(temp);
         removeQuietly(this.offsetPath);
+        this.ownerMarked = false;
       } else {
         removeQuietly(this.offsetPath);
         renameSync(temp, this.path);
@@ -502,6 +518,18 @@ export class Spool {
       // Something not ours appeared at our path since the claim: refuse it for good.
       if (error instanceof UnsafeFileError) this.unavailable = error;
       throw error;
+    }
+    this.markOwner();
+  }
+
+  /** Writes the name this spool was claimed under beside its file, once the file exists. */
+  private markOwner(): void {
+    if (this.owner === undefined || this.ownerMarked) return;
+    try {
+      replaceFile(this.path + OWNER_SUFFIX, this.owner);
+      this.ownerMarked = true;
+    } catch {
+      // A full disk: the file says no owner, and is taken as files of earlier versions are.
     }
   }
 
