@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createLogger, type Logger, MemoryTransport, type LoggerOptions } from '../../src/index.js';
 import { sideBySide } from './side-by-side.js';
 
 // Call shapes where pino decides which message a line has (and whether msgPrefix goes before
@@ -67,6 +68,35 @@ describe('the message key inside the logged object, as pino', () => {
       expect(typeof pinos![key] === 'string' ? text : JSON.parse(text)).toEqual(pinos![key]);
     }
     expect(secret).toEqual({ password: 'SECRET1', user: { token: 'SECRET2' }, topic: 't' });
+  });
+
+  it('stays censored when the record cannot be built (pino throws): a throwing censor, unreadable fields', async () => {
+    const written = async (redact: LoggerOptions['redact'], call: (log: Logger) => void) => {
+      const memory = new MemoryTransport();
+      const log = createLogger({ exitFlush: false, base: null, timestamp: false, redact, transports: [memory] });
+      call(log);
+      await log.close();
+      return memory.lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+    };
+    const secret = () => ({ password: 'hunter2', user: 'bob' });
+    const trap = () => {
+      throw new Error('trap');
+    };
+    const hostile = new Proxy({}, { getPrototypeOf: trap, ownKeys: trap });
+    const censor = () => {
+      throw new Error('censor failed');
+    };
+    // Before: the fallback made the message without the message key's paths, in clear.
+    for (const line of [
+      ...(await written({ paths: ['msg.password'], censor }, (log) => log.info({ a: 1 }, secret()))),
+      ...(await written(['msg.password'], (log) => log.info(hostile, secret()))),
+      ...(await written(['*.password'], (log) => log.info(hostile, secret()))),
+    ]) {
+      expect(JSON.stringify(line)).not.toContain('hunter2');
+      expect(line.logError).toMatch(/^record could not be built/);
+    }
+    const [readable] = await written(['msg.password'], (log) => log.info(hostile, secret()));
+    expect(JSON.parse(readable!.msg as string)).toEqual({ password: '[Redacted]', user: 'bob' });
   });
 
   it('the caller’s object keeps its message key', async () => {

@@ -656,7 +656,7 @@ export class Logger extends LoggerEventSource {
       // The object could not be read before the message after it was (a Proxy whose traps
       // throw): the message the call gave is still the line's.
       if (msg === undefined && n >= 2 && typeof a === 'object' && a !== null) {
-        msg = messageAfterHostileObject(b, n, all, a, redactor, this.#msgPrefix);
+        msg = messageAfterHostileObject(b, n, all, a, redactor, tree.shape.messageKey, this.#msgPrefix);
       }
       if (!msgRedacted && msg !== undefined) msg = msgFromError ? undefined : tryRedactMessage(redactor!, tree, msg);
       const logError = `record could not be built: ${describeThrown(error)}`;
@@ -757,17 +757,22 @@ function messageFrom(
   return formatMessage(String(b), all ?? [a, b], 2, redactor);
 }
 
-/** The message given after an object that could not be read, prefixed as usual; undefined if it cannot be made. */
+/**
+ * The message given after an object that could not be read, prefixed as usual; undefined if
+ * it cannot be made. An object given as the message is censored by the message key's paths,
+ * as it is when the fields can be read: a censor that throws there leaves no message.
+ */
 function messageAfterHostileObject(
   b: unknown,
   n: number,
   all: unknown[] | undefined,
   a: unknown,
   redactor: Redactor | undefined,
+  messageKey: string,
   prefix: string | undefined,
 ): string | undefined {
   try {
-    const msg = messageFrom(b, n, all, a, redactor);
+    const msg = messageFrom(b, n, all, a, redactor, messageKey);
     return msg === undefined || prefix === undefined ? msg : prefix + msg;
   } catch {
     return undefined;
