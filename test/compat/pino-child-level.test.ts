@@ -117,4 +117,29 @@ describe('a child’s customLevels in its levels, as pino', () => {
     ]);
     await root.close();
   });
+
+  it('a child’s own names are not its parent’s or its siblings’ (pino: unknown level)', async () => {
+    const { calls, lines } = sideBySide();
+    const seen: unknown[][] = [];
+    for (const root of calls as unknown as Log[]) {
+      root.child({}, { customLevels: { audit: 35 } });
+      const sibling = root.child({ s: 1 });
+      const tries: unknown[] = [(root as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled('audit')];
+      for (const one of [sibling, root]) {
+        try {
+          one.level = 'audit';
+        } catch {
+          // pino throws; streamlog ignores the name and says so.
+        }
+        tries.push(one.level);
+      }
+      seen.push(tries);
+    }
+    await lines();
+    // Before: streamlog took "audit" for both (isLevelEnabled true), once any child had the name.
+    expect(seen).toEqual([
+      [false, 'info', 'info'],
+      [false, 'info', 'info'],
+    ]);
+  });
 });

@@ -236,12 +236,17 @@ export class LoggerTree {
   }
 
   /**
-   * The numeric value of a level in `table` (a child's own names included, see LevelTable.with),
+   * The numeric value of a level in `table` and a logger's `own` names (see LevelTable.value),
    * or undefined (counted and diagnosed) when it is unknown.
    */
-  levelOf(level: LevelInput, where: string, table: LevelTable = this.levels): number | undefined {
+  levelOf(
+    level: LevelInput,
+    where: string,
+    table: LevelTable = this.levels,
+    own?: Readonly<Record<string, number>>,
+  ): number | undefined {
     try {
-      return table.value(level);
+      return table.value(level, own);
     } catch (error) {
       this.unknownLevels++;
       this.router.diagnose(`${where}: ${(error as Error).message}; ignored`);

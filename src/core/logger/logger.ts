@@ -165,7 +165,7 @@ export class Logger extends LoggerEventSource {
 
   /** An unknown name keeps the current level; the call is counted and diagnosed. Emits pino's `level-change`. */
   set level(level: LevelInput) {
-    const value = this.#tree.levelOf(level, 'level', this.#levels);
+    const value = this.#tree.levelOf(level, 'level', this.#levels, this.#extraLevels);
     if (value === undefined) return;
     const previous = this.#threshold;
     this.#threshold = value;
@@ -265,7 +265,7 @@ export class Logger extends LoggerEventSource {
 
   /** False for an unknown level (counted and diagnosed). */
   isLevelEnabled(level: LevelInput): boolean {
-    const value = this.#tree.levelOf(level, 'isLevelEnabled', this.#levels);
+    const value = this.#tree.levelOf(level, 'isLevelEnabled', this.#levels, this.#extraLevels);
     return value !== undefined && value >= this.#threshold && value >= this.#tree.router.minThreshold;
   }
 
@@ -321,7 +321,8 @@ export class Logger extends LoggerEventSource {
     if (extraLevels !== this.#extraLevels && !tree.levels.learn(extraLevels)) {
       scope = { ...scope, shape: scope.shape.withLevels(tree.levels.with(extraLevels)) };
     }
-    const level = options.level === undefined ? undefined : tree.levelOf(options.level, 'child', scope.shape.levels);
+    const level =
+      options.level === undefined ? undefined : tree.levelOf(options.level, 'child', scope.shape.levels, extraLevels);
     const serializers = this.#serializers.with(options.serializers);
     if (options.redact !== undefined) {
       const spec = Array.isArray(options.redact) ? { paths: options.redact } : options.redact;
@@ -404,7 +405,7 @@ export class Logger extends LoggerEventSource {
 
   /** Logs at a level given by name or number; an unknown level drops the call (counted and diagnosed). */
   log(level: LevelInput, ...args: unknown[]): void {
-    const value = this.#tree.levelOf(level, 'log', this.#levels);
+    const value = this.#tree.levelOf(level, 'log', this.#levels, this.#extraLevels);
     if (value === undefined || value < this.#threshold || value < this.#tree.router.minThreshold) return;
     this.#write(value, args.length, args[0], args[1], args);
   }

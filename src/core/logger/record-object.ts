@@ -77,11 +77,10 @@ function settle(
   fields: Record<string, unknown>,
   levels: LevelTable,
 ): RecordParts {
-  let level: number;
+  let level: number | undefined;
   if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
-  else if (typeof rawLevel === 'string' && rawLevel !== 'silent' && levels.has(rawLevel))
-    level = levels.value(rawLevel);
-  else {
+  else if (typeof rawLevel === 'string') level = levels.readBack(rawLevel);
+  if (level === undefined) {
     // Looked up only when the record has no usable level of its own.
     level = levels.builtin('info');
     if (rawLevel !== undefined) fields.invalidLevel = rawLevel;

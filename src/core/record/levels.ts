@@ -10,6 +10,8 @@ export const DEFAULT_LEVELS: Readonly<Record<string, number>> = Object.freeze({
 
 export const SILENT = Number.POSITIVE_INFINITY;
 
+const NO_LEVELS: Readonly<Record<string, number>> = Object.freeze({});
+
 export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export type LevelInput = LevelName | 'silent' | (string & {}) | number;
 
@@ -56,18 +58,33 @@ export class LevelTable {
     return name === 'silent' || Object.hasOwn(this.values, name);
   }
 
-  /** Resolves a name or number to a numeric threshold; throws a RangeError for unknown names. */
-  value(level: LevelInput): number {
+  /**
+   * Resolves a name or number to a numeric threshold; throws a RangeError for unknown names.
+   * `own`: a child's own customLevels, names of that logger only (as pino's: its parent and
+   * siblings do not know them).
+   */
+  value(level: LevelInput, own: Readonly<Record<string, number>> = NO_LEVELS): number {
     if (typeof level === 'number') {
       if (Number.isFinite(level) || level === SILENT) return level;
       throw new RangeError(`invalid level number ${level}`);
     }
     if (level === 'silent') return SILENT;
-    const v = Object.hasOwn(this.values, level) ? this.values[level] : this.learned.get(level);
+    const v = Object.hasOwn(this.values, level)
+      ? this.values[level]
+      : Object.hasOwn(own, level)
+        ? own[level]
+        : undefined;
     if (v === undefined) {
-      throw new RangeError(`unknown level "${level}" (known: ${[...this.names(), 'silent'].join(', ')})`);
+      const known = [...this.names(), ...Object.keys(own), 'silent'];
+      throw new RangeError(`unknown level "${level}" (known: ${known.join(', ')})`);
     }
     return v;
+  }
+
+  /** The number of a level name a line read back carries: the table's, or one a child brought (see learn). */
+  readBack(name: string): number | undefined {
+    if (name === 'silent') return undefined;
+    return Object.hasOwn(this.values, name) ? this.values[name] : this.learned.get(name);
   }
 
   /**
@@ -87,12 +104,13 @@ export class LevelTable {
   learn(extra: Readonly<Record<string, number>>): boolean {
     let shared = true;
     for (const [name, value] of Object.entries(extra)) {
-      const known = Object.hasOwn(this.values, name) ? this.values[name] : this.learned.get(name);
+      const known = this.readBack(name);
       const label = this.labels.get(value);
-      if (known === undefined && label === undefined) {
-        this.learned.set(name, value);
-        this.labels.set(value, name);
-      } else if (known !== value || label !== name) shared = false;
+      // What is free is learned even when the rest is not: a number no name labels is read
+      // back by this one, a name no number has reads back as this number.
+      if (label === undefined) this.labels.set(value, name);
+      if (known === undefined) this.learned.set(name, value);
+      if ((known ?? value) !== value || (label ?? name) !== name) shared = false;
     }
     return shared;
   }

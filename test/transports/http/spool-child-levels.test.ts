@@ -51,4 +51,44 @@ describe('a child’s own level names on records read back', () => {
       ['audit', 'parked'],
     ]);
   });
+
+  it('levelFormat "label": a child’s record parked and sent by the same logger keeps its level name', async () => {
+    let down = true;
+    const received: unknown[] = [];
+    const receiver = await answeringReceiver(servers, (_req, res, body) => {
+      if (!down) for (const line of body.split('\n').filter(Boolean)) received.push(JSON.parse(line));
+      res.writeHead(down ? 503 : 200);
+      res.end();
+    });
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: false,
+      timestamp: false,
+      base: null,
+      levelFormat: 'label',
+      transports: [
+        {
+          type: 'http',
+          preset: 'ndjson',
+          url: receiver.url,
+          spool: { dir: tempFolder('spool-child-labels') },
+          batch: { intervalMs: 10 },
+          retry: { maxAttempts: 1, baseMs: 10, maxMs: 10 },
+        },
+      ],
+    });
+    const audit = log.child({ s: 'a' }, { customLevels: { audit: 35 } });
+    const trail = log.child({ s: 'b' }, { customLevels: { audit: 35, trail: 36 } });
+    audit.audit('A');
+    trail.trail('B');
+    while (log.stats().pendingDetail.spooled < 2) await new Promise((r) => setTimeout(r, 10));
+    down = false;
+    expect(await log.flush({ timeoutMs: 5000 })).toBe(true);
+    await log.close();
+    // Before: {"level":"info","invalidLevel":"audit"}: read back, the name was not the tree's.
+    expect(received).toEqual([
+      { level: 'audit', s: 'a', msg: 'A' },
+      { level: 'trail', s: 'b', msg: 'B' },
+    ]);
+  });
 });
