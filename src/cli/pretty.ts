@@ -98,7 +98,8 @@ export async function prettyCommand(args: string[]): Promise<number> {
  * (C0 but tab, DEL, C1) and the line and paragraph separators, in a line that is not a JSON
  * object (a cut-off JSON line with raw escapes is one).
  */
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+// Controls but the tab, and bidi controls (as sanitize escapes them), which would show the line reordered.
+const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A line that is not a JSON object, as it came but for its controls, shown escaped; a CRLF's CR is dropped. */
 function passThrough(line: string): string {

@@ -15,6 +15,12 @@ describe('streamlog pretty on hostile input', () => {
     );
   });
 
+  it('bidi controls in a line that is not JSON show as escapes, so it cannot read reversed', async () => {
+    // Before: JSON records had them escaped, plain and cut-off lines kept them raw.
+    const result = await pretty('user \u202Enimda\u202C ok\n{"msg":"\u2066cut\n');
+    expect(result.stdout).toBe('user \\u202enimda\\u202c ok\n{"msg":"\\u2066cut\n');
+  });
+
   it('a CR in the middle of a plain line cannot overwrite it; CRLF endings and tabs stay as they were', async () => {
     const result = await pretty('real\r[00:00:00.000] FATAL: forged\nwin\tdows\r\n');
     expect(result.stdout).toBe('real\\u000d[00:00:00.000] FATAL: forged\nwin\tdows\n');
