@@ -43,6 +43,23 @@ describe('streamlog check', () => {
     expect(result.stdout).toMatch(/bad\.json: 5 problems\n/);
   });
 
+  it('a diagnostics key other than false is a problem, as createLogger says (check gives its own handler)', async () => {
+    const dir = tempFolder('cli-check');
+    for (const [value, valid] of [
+      [true, false],
+      ['x', false],
+      [null, false],
+      [false, true],
+    ] as const) {
+      const file = join(dir, 'diagnostics.json');
+      writeFileSync(file, JSON.stringify({ diagnostics: value, transports: [{ type: 'memory' }] }));
+      const result = await streamlog(['check', file]);
+      // Before: "valid" for every value, where createLogger(file) threw.
+      expect(result.code, String(value)).toBe(valid ? 0 : 2);
+      if (!valid) expect(result.stdout).toContain('  diagnostics: expected false (or, from code, a function)\n');
+    }
+  });
+
   it('invalid JSON is invalid (exit 2, line and column); an unreadable file exits 1', async () => {
     const dir = tempFolder('cli-check');
     writeFileSync(join(dir, 'trailing.json'), '{\n  "level": "info",\n}\n');

@@ -160,11 +160,22 @@ function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions |
           ),
       )
     : [];
+  // Code's handler is used over the file's key, which must still be one a file may hold:
+  // `streamlog check` gives a handler, and said "valid" for a file createLogger refuses.
+  const fileDiagnostics = isObject ? (config as Record<string, unknown>).diagnostics : undefined;
+  if (code?.diagnostics !== undefined && !fileMayHoldDiagnostics(fileDiagnostics)) {
+    codeOnly.push(new ConfigError('diagnostics', 'expected false (or, from code, a function)'));
+  }
   // Said once, as unknown options; left out, so they are not checked again as functions.
   const own = isObject
     ? Object.fromEntries(Object.entries(config).filter(([key]) => !CODE_ONLY.includes(key)))
     : config;
   return build(withCode(own, code), loaded.baseDir, env, codeOnly);
+}
+
+/** Absent, `false`, or a `${VAR}` the schema reads when the file's own key is in force. */
+function fileMayHoldDiagnostics(value: unknown): boolean {
+  return value === undefined || value === false || (typeof value === 'string' && value.includes('${'));
 }
 
 /** No "level": $LOG_LEVEL, else info, comes in as any config's default does (and is named so when wrong). */
@@ -528,9 +539,11 @@ function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boo
 
 /** LOG_LEVEL, else info; with only custom levels there is no info, so `level` must be given. */
 function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: NodeJS.ProcessEnv): LevelInput {
-  const level = env.LOG_LEVEL || 'info';
+  const given = env.LOG_LEVEL?.trim() || 'info';
+  // Deployments write INFO as often as info: a name known in lowercase is that level.
+  const level = levels.has(given) || !levels.has(given.toLowerCase()) ? given : given.toLowerCase();
   // The config has no "level": say where the name came from, or the user looks for it in the file.
-  const from = env.LOG_LEVEL ? ` (from $LOG_LEVEL="${level}"; the config sets no "level")` : '';
+  const from = env.LOG_LEVEL ? ` (from $LOG_LEVEL="${env.LOG_LEVEL}"; the config sets no "level")` : '';
   // A number, as "level": "${LOG_LEVEL}" would read it: no level is named "30".
   if (isJsonNumber(level)) {
     const read = envNumber(level);

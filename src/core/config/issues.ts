@@ -85,6 +85,7 @@ function describe(issue: Issue, schema: unknown): Problem[] {
       }));
     }
     case 'invalid_value':
+      if (issue.message && !issue.message.startsWith('Invalid')) return [{ path, expected: issue.message }];
       return [{ path, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
     case 'too_small':
       return [

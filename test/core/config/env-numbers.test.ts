@@ -237,7 +237,7 @@ describe('"diagnostics": "${VAR}" holding false', () => {
     // "true" is not a value the option takes: the ConfigError names the variable.
     const wrong = run('true');
     expect(wrong.stdout).toBe('');
-    expect(wrong.stderr).toContain('diagnostics: expected one of false (${SL_DIAG} gave "true")');
+    expect(wrong.stderr).toContain('diagnostics: expected false (or, from code, a function) (${SL_DIAG} gave "true")');
   });
 });
 

@@ -348,12 +348,27 @@ describe('$LOG_LEVEL when the config sets no level', () => {
     throw new Error('expected a ConfigError');
   }
 
+  it('a level name in any case, spaces around it, is that level (deployments write INFO as often as info)', () => {
+    for (const [given, level] of [
+      ['INFO', 'info'],
+      [' Warn ', 'warn'],
+      ['error', 'error'],
+    ]) {
+      // Before: INFO was a ConfigError that stopped the service at its start.
+      const log = createLogger({ exitFlush: false, env: { LOG_LEVEL: given }, transports: [] });
+      expect(log.level).toBe(level);
+      void log.close();
+    }
+    const custom = { exitFlush: false, env: { LOG_LEVEL: 'AUDIT' }, levels: { audit: 35 }, transports: [] };
+    expect(createLogger(custom as LoggerOptions).level).toBe('audit');
+  });
+
   it('an unknown name says it came from $LOG_LEVEL, not from a "level" the file does not have', () => {
-    expect(levelError({ LOG_LEVEL: 'INFO' }).issues).toEqual([
+    expect(levelError({ LOG_LEVEL: 'INFOO' }).issues).toEqual([
       {
         path: 'level',
         expected:
-          'unknown level "INFO" (from $LOG_LEVEL="INFO"; the config sets no "level") ' +
+          'unknown level "INFOO" (from $LOG_LEVEL="INFOO"; the config sets no "level") ' +
           '(known: trace, debug, info, warn, error, fatal, silent); did you mean "info"?',
       },
     ]);
