@@ -61,7 +61,7 @@ export class ProducerStream extends Writable implements HeldInput {
     scope: RecordScope,
     options: ProducerStreamOptions = {},
   ) {
-    const objectMode = (options.format ?? 'ndjson') === 'object';
+    const objectMode = streamFormat(options.format) === 'object';
     super({ objectMode, decodeStrings: !objectMode, highWaterMark: options.highWaterMark });
     this.scope = options.keepOrigin ? tree.revivedScope : scope;
     this.redactor = scope.redactor;
@@ -265,6 +265,13 @@ function mayStartJson(code: number): boolean {
     code === 0x66 ||
     code === 0x6e
   );
+}
+
+/** The format, checked: a misspelt one ("objects") made an NDJSON stream, and each object written then threw. */
+function streamFormat(given: unknown): 'ndjson' | 'object' {
+  if (given === undefined || given === 'ndjson' || given === 'object') return given ?? 'ndjson';
+  const shown = typeof given === 'string' ? JSON.stringify(given) : String(given);
+  throw new RangeError(`log.stream(): format must be "ndjson" or "object" (got ${shown})`);
 }
 
 /**

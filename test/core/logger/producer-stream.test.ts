@@ -114,6 +114,23 @@ describe('log.stream()', () => {
     expect(failedParses).toBe(0);
   });
 
+  it('format: only "ndjson" or "object"; a misspelt one is a RangeError, not an NDJSON stream', async () => {
+    const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
+    // Before: "objects" made an NDJSON stream, and its first write({ … }) threw at the caller.
+    for (const bad of ['objects', 'json', '', null, 1]) {
+      expect(() => log.stream({ format: bad as 'object' })).toThrow(
+        /^log\.stream\(\): format must be "ndjson" or "object" \(got /,
+      );
+    }
+    const sink = log.stream({ format: 'object' });
+    sink.end({ level: 30, msg: 'object mode' });
+    await new Promise((r) => sink.on('finish', r));
+    const memory = log.transports[0] as unknown as { objects(): Record<string, unknown>[] };
+    expect(memory.objects()).toHaveLength(1);
+    expect(memory.objects()[0]).toMatchObject({ level: 30, msg: 'object mode' });
+    await log.close();
+  });
+
   it('maxLineBytes: a size ("16B") bounds lines; 0, NaN, Infinity, a fraction: a RangeError', async () => {
     const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1.5, 'lots', '0KB']) {
