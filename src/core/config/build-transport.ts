@@ -181,6 +181,7 @@ export function createTransport(
     },
     warn: ctx.warn,
     deadLetter: (record, error, target) => ctx.router.deadLetterRecord(record, [{ target, error }]),
+    hasDeadLetter: ctx.router.hasDeadLetter,
     revive: ctx.revive,
   };
   let made: unknown;

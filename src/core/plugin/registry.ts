@@ -51,6 +51,8 @@ export interface TransportContext {
   warn(fields: Record<string, unknown>, msg: string): void;
   /** Appends a record to the router's dead-letter file; false when none is configured. */
   deadLetter(record: LogRecord, reason: Error, target: string): boolean;
+  /** The logger has a dead-letter file (`router.deadLetter`): deadLetter() can write. */
+  readonly hasDeadLetter: boolean;
   /** Turns a record's JSON line (one a transport spooled) back into a record. */
   revive(line: string): LogRecord;
 }

@@ -95,6 +95,10 @@ export class FailureReporter {
   }
 
   /** Writes a record to the dead letter directly (a transport that handles it itself). */
+  get hasDeadLetter(): boolean {
+    return this.deadLetter !== undefined;
+  }
+
   deadLetterRecord(record: LogRecord, reasons: DeadLetterReason[]): boolean {
     if (!this.deadLetter) return false;
     this.deadLetter.write(record, reasons);

@@ -437,6 +437,11 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   /** Writes a record to the dead letter directly (a transport that handles it itself). */
+  /** A dead-letter file is configured. */
+  get hasDeadLetter(): boolean {
+    return this.failures.hasDeadLetter;
+  }
+
   deadLetterRecord(record: LogRecord, reasons: DeadLetterReason[]): boolean {
     return this.failures.deadLetterRecord(record, reasons);
   }

@@ -96,15 +96,20 @@ const validatingSchema = lazySchema(
 export const validatingTransportPlugin: TransportPlugin<typeof validatingSchema> = {
   schema: validatingSchema,
   create(options, context) {
+    if (options.onInvalid === 'dead-letter' && !context.hasDeadLetter) {
+      // Without the file every invalid record would fail, as "error" does, under another name.
+      throw context.invalid('onInvalid', 'expected router.deadLetter to be set for "dead-letter" (or "error")');
+    }
     const compiled = options.schema ?? compileJsonSchema(rulesToSchema(options.rules!));
-    return new ValidatingTransport(context.createTarget(options.target), {
+    const transport: ValidatingTransport = new ValidatingTransport(context.createTarget(options.target), {
       check: compiled.check,
       schemaWarnings: compiled.warnings,
       onInvalid: options.onInvalid,
       formatter: context.formatter,
       warn: context.warn,
-      deadLetter: (record, reason) => context.deadLetter(record, reason, 'validating'),
+      deadLetter: (record, reason) => context.deadLetter(record, reason, transport.id),
     });
+    return transport;
   },
 };
 

@@ -92,9 +92,20 @@ describe('validating transport', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(line.record).toEqual({ level: 30, time: line.record.time, userId: 'x', msg: 'to the dead letter' });
-    expect(line.reasons[0].target).toBe('validating');
+    // Its id (by type and position here), as every other dead letter names its target; it said "validating".
+    expect(line.reasons[0].target).toBe('validating#0');
     expect(failures).toHaveLength(0);
     expect(log.stats().deadLettered).toBe(1);
+  });
+
+  it('onInvalid "dead-letter" without router.deadLetter: a ConfigError, not every invalid record failed', () => {
+    // Before: accepted, and each invalid record failed as under "error".
+    expect(() =>
+      createLogger({
+        exitFlush: false,
+        transports: [{ type: 'validating', schema, onInvalid: 'dead-letter', target: { type: 'memory' } }],
+      }),
+    ).toThrow('transports[0].onInvalid: expected router.deadLetter to be set for "dead-letter" (or "error")');
   });
 
   it('keeps the last 10 errors and accepts rules, zod schemas and predicates', async () => {
