@@ -125,7 +125,12 @@ const OPTIONS = {
   redact: { paths: ['password'], censor: '***' },
   serialize: { maxDepth: 5, maxChars: '1MB' },
   customLevels: { audit: 35 },
-  router: { strategy: 'any', health: { cooldownMs: '5s' }, spoolDir: join(dir, 'spool') },
+  router: {
+    strategy: 'any',
+    health: { cooldownMs: '5s' },
+    spoolDir: join(dir, 'spool'),
+    deadLetter: join(dir, 'dead.ndjson'),
+  },
   transports: BUILT_INS,
 };
 
@@ -138,7 +143,12 @@ const FROM_ENV = {
   redact: { paths: ['password'], remove: '${REMOVE}' },
   serialize: { maxDepth: '${DEPTH}', maxItems: '${ITEMS:-100}' },
   customLevels: { audit: '${AUDIT}' },
-  router: { strategy: 'any', continueOnError: '${CONTINUE}', health: { failureThreshold: '${THRESHOLD}' } },
+  router: {
+    strategy: 'any',
+    continueOnError: '${CONTINUE}',
+    health: { failureThreshold: '${THRESHOLD}' },
+    deadLetter: join(dir, 'dead.ndjson'),
+  },
   transports: [
     {
       type: 'file',
