@@ -331,6 +331,7 @@ function build(
   const shape = new RecordShape(levels, timestamp, levelWriting, messageKey, safe, {
     crlf: config.crlf,
     streamWrite: hooks?.streamWrite,
+    levelKeys,
   });
   // The redaction paths are read only once the schema has vouched for their shape.
   const redactor =

@@ -346,7 +346,7 @@ export class LoggerTree {
     // text like any line that is not JSON, never a throw that would end the process.
     if (typeof object !== 'object' || object === null || Array.isArray(object)) {
       object = { msg: line.trimEnd(), invalidJson: true };
-    }
+    } else this.shape.readWrittenLevel(object as Record<string, unknown>);
     const parts = splitRecordObject(object as Record<string, unknown>, this.shape, this.levels, true);
     const record = new LogRecordImpl(parts.level, parts.time, parts.msg, parts.fields, this.revivedScope, undefined);
     record.sentTo = 1;
@@ -376,7 +376,10 @@ export class LoggerTree {
       // Never seen: the line is the logger's own JSON.
       return {};
     }
-    return this.linePickers.fields(object, this.shape.messageKey);
+    const fields = this.linePickers.fields(object, this.shape.messageKey);
+    // Its level is known: what formatters.level wrote for it is not a field.
+    for (const key of this.shape.levelKeys) delete fields[key];
+    return fields;
   };
 
   /** A warning from the logger itself (a drop summary, a validation warning), routed like any record. */

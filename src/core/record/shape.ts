@@ -14,7 +14,11 @@ export interface LineOptions {
   crlf?: boolean;
   /** pino's hooks.streamWrite: undefined when not configured (the line is then used as built). */
   streamWrite?: (line: string) => string;
+  /** The keys pino's formatters.level writes, which a line read back holds as its level. */
+  levelKeys?: ReadonlySet<string>;
 }
+
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** Settings shared by a logger tree that decide the JSON shape, precomputed once. */
 export class RecordShape {
@@ -27,6 +31,8 @@ export class RecordShape {
   private readonly close: string;
   /** pino's hooks.streamWrite (undefined: none, and the line is used as built). */
   readonly streamWrite: ((line: string) => string) | undefined;
+  /** The keys formatters.level writes (none for "number" and "label"). */
+  readonly levelKeys: ReadonlySet<string>;
 
   constructor(
     readonly levels: LevelTable,
@@ -40,6 +46,7 @@ export class RecordShape {
     this.messageKeyJson = ',' + quote(messageKey) + ':';
     this.end = lines.crlf === true ? '\r\n' : '\n';
     this.streamWrite = lines.streamWrite;
+    this.levelKeys = lines.levelKeys ?? NO_KEYS;
     this.close = '}' + this.end;
     this.lastMessageTail = this.close;
     for (const value of Object.values(levels.values)) this.prefixes.set(value, this.buildPrefix(value));
@@ -55,7 +62,35 @@ export class RecordShape {
     const safe = { ...this.safe, coreKeys };
     return new RecordShape(this.levels, this.timestamp, this.levelFormat, this.messageKey, safe, {
       crlf: this.end === '\r\n',
+      levelKeys: this.levelKeys,
     });
+  }
+
+  /**
+   * A line read back that formatters.level wrote: those fields taken out and the level's
+   * number put in their place, so the record made again writes them once, from its number
+   * (they came back as fields, and were written twice).
+   */
+  readWrittenLevel(object: Record<string, unknown>): void {
+    if (this.levelKeys.size === 0) return;
+    const level = typeof object.level === 'number' ? object.level : this.levelWritten(object);
+    for (const key of this.levelKeys) delete object[key];
+    if (level !== undefined) object.level = level;
+  }
+
+  /** The level whose formatters.level fields the object holds, if one does. */
+  private levelWritten(object: Record<string, unknown>): number | undefined {
+    for (const value of this.prefixes.keys()) {
+      let written: Record<string, unknown>;
+      try {
+        written = JSON.parse(`${this.prefix(value)}}`) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      const same = (key: string) => JSON.stringify(written[key]) === JSON.stringify(object[key]);
+      if (Object.keys(written).every(same)) return value;
+    }
+    return undefined;
   }
 
   /** The shape of a child with level names of its own (pino's child customLevels): the same lines, its names. */
@@ -63,6 +98,7 @@ export class RecordShape {
     return new RecordShape(levels, this.timestamp, this.levelFormat, this.messageKey, this.safe, {
       crlf: this.end === '\r\n',
       streamWrite: this.streamWrite,
+      levelKeys: this.levelKeys,
     });
   }
 

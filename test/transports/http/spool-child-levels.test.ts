@@ -91,4 +91,47 @@ describe('a child’s own level names on records read back', () => {
       { level: 'trail', s: 'b', msg: 'B' },
     ]);
   });
+
+  it('formatters.level fields of a parked record are written once, as a live one’s', async () => {
+    for (const level of [
+      (label: string, value: number) => ({ severity: label.toUpperCase(), level: value }),
+      (label: string) => ({ severity: label.toUpperCase() }),
+      (label: string) => ({ level: label.toUpperCase() }),
+    ]) {
+      let down = true;
+      const received: string[] = [];
+      const receiver = await answeringReceiver(servers, (_req, res, body) => {
+        if (!down) received.push(...body.split('\n').filter(Boolean));
+        res.writeHead(down ? 503 : 200);
+        res.end();
+      });
+      const log = createLogger({
+        exitFlush: false,
+        diagnostics: false,
+        timestamp: false,
+        base: null,
+        formatters: { level },
+        transports: [
+          {
+            type: 'http',
+            preset: 'ndjson',
+            url: receiver.url,
+            spool: { dir: tempFolder('spool-level-formatter') },
+            batch: { intervalMs: 10 },
+            retry: { maxAttempts: 1, baseMs: 10, maxMs: 10 },
+          },
+        ],
+      });
+      log.warn('parked');
+      while (log.stats().pendingDetail.spooled < 1) await new Promise((r) => setTimeout(r, 10));
+      down = false;
+      log.error('live');
+      expect(await log.flush({ timeoutMs: 5000 })).toBe(true);
+      await log.close();
+      // Before: {"severity":"WARN","level":40,"severity":"WARN",…}, or "info" with the fields kept.
+      const written = (message: string, value: number) =>
+        `${JSON.stringify({ ...level(message === 'parked' ? 'warn' : 'error', value), msg: message })}`;
+      expect(received).toEqual([written('parked', 40), written('live', 50)]);
+    }
+  });
 });
