@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { messageOf } from '../util/thrown.js';
 
@@ -9,9 +9,55 @@ export interface PemOptions {
   key?: string;
 }
 
-const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-/** OpenSSL's `-addtrust` form, which Node takes as a `ca` too (X509Certificate does not read it): taken as it is. */
-const TRUSTED = /-----BEGIN TRUSTED CERTIFICATE-----[\s\S]*?-----END TRUSTED CERTIFICATE-----/g;
+/** The labels of the certificate blocks a `ca` may hold, as Node reads them. */
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
+const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+
+/**
+ * The PEM blocks of a text, by label, each block's text whole; a block without its END line
+ * is `cut`. One pass: a lazy pattern from BEGIN to END took quadratic time over a text of
+ * many BEGIN lines and no END.
+ */
+function pemBlocks(text: string): { label: string; block: string; cut: boolean }[] {
+  const blocks: { label: string; block: string; cut: boolean }[] = [];
+  BEGIN.lastIndex = 0;
+  for (let begin = BEGIN.exec(text); begin !== null; begin = BEGIN.exec(text)) {
+    const end = `-----END ${begin[1]}-----`;
+    const at = text.indexOf(end, BEGIN.lastIndex);
+    if (at === -1) {
+      blocks.push({ label: begin[1]!, block: text.slice(begin.index), cut: true });
+      break;
+    }
+    blocks.push({ label: begin[1]!, block: text.slice(begin.index, at + end.length), cut: false });
+    BEGIN.lastIndex = at + end.length;
+  }
+  return blocks;
+}
+
+/**
+ * The certificate a block holds. OpenSSL's TRUSTED CERTIFICATE (`-addtrust`), which Node
+ * takes as a `ca` and X509Certificate does not read, is the certificate's DER followed by
+ * its trust settings: the certificate is read from its first DER sequence.
+ */
+function readCertificate(label: string, block: string): void {
+  if (label !== 'TRUSTED CERTIFICATE') {
+    new X509Certificate(block);
+    return;
+  }
+  const der = Buffer.from(block.replace(/-----[A-Z0-9 ]+-----/g, ''), 'base64');
+  new X509Certificate(der.subarray(0, derSequenceLength(der)));
+}
+
+/** The length of the DER SEQUENCE at the start of `der`, header included (its whole length if it is none). */
+function derSequenceLength(der: Buffer): number {
+  if (der.length < 2 || der[0] !== 0x30) return der.length;
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first;
+  const octets = first & 0x7f;
+  let length = 0;
+  for (let i = 0; i < octets && i < 4; i++) length = length * 256 + (der[2 + i] ?? 0);
+  return 2 + octets + length;
+}
 
 /**
  * What is wrong with a `tls` block's PEM texts, as Node would find at the first connection:
@@ -22,13 +68,12 @@ const TRUSTED = /-----BEGIN TRUSTED CERTIFICATE-----[\s\S]*?-----END TRUSTED CER
  */
 export function pemProblem(tls: PemOptions): { key: string; expected: string } | undefined {
   if (tls.ca !== undefined) {
-    const blocks = tls.ca.match(CERTIFICATE) ?? [];
-    const trusted = tls.ca.match(TRUSTED) ?? [];
-    if (blocks.length === 0 && trusted.length === 0) {
+    const blocks = pemBlocks(tls.ca).filter(({ label }) => CERTIFICATE_LABELS.has(label));
+    if (blocks.length === 0) {
       return { key: 'tls.ca', expected: 'expected PEM certificates (-----BEGIN CERTIFICATE-----)' };
     }
-    for (const block of blocks) {
-      const why = thrown(() => new X509Certificate(block));
+    for (const { label, block, cut } of blocks) {
+      const why = cut ? `no -----END ${label}-----` : thrown(() => readCertificate(label, block));
       if (why !== undefined) return { key: 'tls.ca', expected: `expected PEM certificates Node can read (${why})` };
     }
   }
@@ -44,8 +89,16 @@ export function pemProblem(tls: PemOptions): { key: string; expected: string } |
     if (why !== undefined) return { key: `tls.${name}`, expected: `expected a PEM ${kind} Node can read (${why})` };
   }
   if (tls.cert !== undefined && tls.key !== undefined) {
-    const why = thrown(() => createSecureContext({ cert: tls.cert, key: tls.key }));
-    if (why !== undefined) return { key: 'tls.key', expected: `expected the private key of tls.cert (${why})` };
+    // A key of another type than the certificate's passes createSecureContext (each type has
+    // a slot of its own), and the handshake then sends no certificate: compared here.
+    const { cert, key } = tls;
+    let matches = false;
+    const why = thrown(() => {
+      matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+    });
+    if (why !== undefined || !matches) {
+      return { key: 'tls.key', expected: `expected the private key of tls.cert (${why ?? 'it is another key'})` };
+    }
   }
   return undefined;
 }

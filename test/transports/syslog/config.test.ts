@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +95,44 @@ describe('the syslog config entry', () => {
     await createLogger(config).close({ timeoutMs: 100 });
     writeFileSync(config, JSON.stringify(pem({ ca: 'ca.pem', cert: 'client.pem', key: 'encrypted.key' })));
     expect(() => createLogger(config)).toThrow(/tls\.key: expected a private key that is not encrypted/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tls PEM: a key of another type, a TRUSTED CERTIFICATE of garbage, X509 CERTIFICATE, many cut blocks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-syslog-config-'));
+    makeCertificates(dir);
+    const config = join(dir, 'streamlog.json');
+    const pem = (tls: object) => ({ exitFlush: false, transports: [{ type: 'syslog', protocol: 'tls', tls }] });
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    const refusal = (tls: object): string => {
+      writeFileSync(config, JSON.stringify(pem(tls)));
+      try {
+        void createLogger(config).close({ timeoutMs: 100 });
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    // Before: accepted (createSecureContext keeps each key type apart), and the handshake sent no certificate.
+    openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ec.key');
+    expect(refusal({ ca: 'ca.pem', cert: 'client.pem', key: 'ec.key' })).toMatch(
+      /transports\[0\]\.tls\.key: expected the private key of tls\.cert \(it is another key\)/,
+    );
+    // Before: a TRUSTED CERTIFICATE was never read, so garbage passed and Node trusted nothing.
+    writeFileSync(
+      join(dir, 'garbage.pem'),
+      '-----BEGIN TRUSTED CERTIFICATE-----\nAAAAAAAA\n-----END TRUSTED CERTIFICATE-----\n',
+    );
+    expect(refusal({ ca: 'garbage.pem' })).toMatch(/tls\.ca: expected PEM certificates Node can read/);
+    openssl('x509', '-in', 'ca.pem', '-addtrust', 'serverAuth', '-out', 'trusted.pem');
+    expect(refusal({ ca: 'trusted.pem' })).toBe('accepted');
+    // Before: refused, though Node reads the old label and trusts it.
+    const old = readFileSync(join(dir, 'ca.pem'), 'utf8').replace(/(BEGIN|END) CERTIFICATE/g, '$1 X509 CERTIFICATE');
+    writeFileSync(join(dir, 'old.pem'), old);
+    expect(refusal({ ca: 'old.pem' })).toBe('accepted');
+    // 16,000 BEGIN lines with no END: refused in one pass (it took seconds, growing 4x per doubling).
+    writeFileSync(join(dir, 'begins.pem'), '-----BEGIN CERTIFICATE-----\n'.repeat(16_000));
+    expect(refusal({ ca: 'begins.pem' })).toMatch(/tls\.ca: expected PEM certificates Node can read \(no -----END/);
     rmSync(dir, { recursive: true, force: true });
   });
 
