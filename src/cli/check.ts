@@ -8,7 +8,7 @@ const HELP = `Usage: streamlog check <config.json>
 
 Validates a config file as createLogger() would: the JSON, every key, every transport
 entry's own options, environment variables (\${VAR}) included. Prints every problem with
-its JSON path, e.g. "transports[1].rotate.size: expected a size like \\"10MB\\"".
+its JSON path, e.g. "transports[1].rotate.size: expected a size like \\"1MB\\", \\"64KB\\" or a number of bytes".
 The logger is built and closed at once, so file transports create their files and folders;
 a problem it reports meanwhile (a log file that cannot be opened) makes the config invalid too.
 
