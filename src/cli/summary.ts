@@ -146,17 +146,11 @@ export function failureLine(outcome: Outcome): string {
 function earlierRunsFailures(outcome: Outcome): string {
   const { refused, dropped } = earlierRuns(outcome);
   const left = leftInSpools(outcome);
+  const parked = (count: number, was: string, were: string) =>
+    `streamlog: ${count} record${count === 1 ? '' : 's'} an earlier run parked ${count === 1 ? was : were}`;
   let out = '';
-  if (refused > 0)
-    out += `streamlog: ${plural(refused)} an earlier run parked ${refused === 1 ? 'was' : 'were'} refused by the destination\n`;
-  if (dropped > 0)
-    out += `streamlog: ${plural(dropped)} an earlier run parked ${dropped === 1 ? 'was' : 'were'} dropped for the spool's maxBytes\n`;
-  if (left > 0)
-    out += `streamlog: ${plural(left)} an earlier run parked ${left === 1 ? 'is' : 'are'} still in a spool for the next run\n`;
+  if (refused > 0) out += `${parked(refused, 'was', 'were')} refused by the destination\n`;
+  if (dropped > 0) out += `${parked(dropped, 'was', 'were')} dropped for the spool's maxBytes\n`;
+  if (left > 0) out += `${parked(left, 'is', 'are')} still in a spool for the next run\n`;
   return out;
-}
-
-/** "1 record", "2 records". */
-function plural(count: number): string {
-  return `${count} record${count === 1 ? '' : 's'}`;
 }

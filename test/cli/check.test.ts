@@ -43,7 +43,7 @@ describe('streamlog check', () => {
     expect(result.stdout).toMatch(/bad\.json: 5 problems\n/);
   });
 
-  it('a diagnostics key other than false is a problem, as createLogger says (check gives its own handler)', async () => {
+  it('a diagnostics key other than false is a problem, as createLogger finds (check gives a handler)', async () => {
     const dir = tempFolder('cli-check');
     for (const [value, valid] of [
       [true, false],
