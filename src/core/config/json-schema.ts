@@ -50,6 +50,7 @@ export function configJsonSchema(): Record<string, unknown> {
     string,
     unknown
   >;
+  allowRegisteredTypes(schema);
   return {
     ...schema,
     title: 'streamlog configuration',
@@ -58,6 +59,30 @@ export function configJsonSchema(): Record<string, unknown> {
       'a number or boolean option may be such a string, read as the number or boolean.',
     $defs: { ...(schema.$defs as object | undefined), [ENV_REFERENCE]: ENV_REFERENCE_SCHEMA },
   };
+}
+
+/**
+ * A transport a service registers from code (`registerTransport('kafka', …)`) is named in
+ * the file by its type like a built-in one: an entry of any other type is taken as such, so
+ * an editor does not flag it (the loader says if no such transport is registered).
+ */
+function allowRegisteredTypes(schema: Record<string, unknown>): void {
+  const properties = schema.properties as Record<string, { items?: { anyOf?: unknown[] } }> | undefined;
+  const entries = properties?.transports?.items?.anyOf;
+  if (entries === undefined) return;
+  entries.push({
+    type: 'object',
+    properties: {
+      type: {
+        type: 'string',
+        minLength: 1,
+        not: { enum: transportNames() },
+        description: 'A transport registered from code (registerTransport), with its own options',
+      },
+    },
+    required: ['type'],
+    additionalProperties: {},
+  });
 }
 
 const ENV_REFERENCE = 'envReference';
