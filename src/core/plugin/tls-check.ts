@@ -1,4 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { messageOf } from '../util/thrown.js';
 
@@ -59,6 +61,28 @@ function derSequenceLength(der: Buffer): number {
   return 2 + octets + length;
 }
 
+type PemCheck<T> = { tls: T; problem?: undefined } | { tls?: undefined; problem: { key: string; expected: string } };
+
+/**
+ * A `tls` block with each PEM option read (the text itself, or the file it names, relative
+ * to the config's folder) and checked (see pemProblem); or the problem, at its key.
+ */
+export function checkedPem<T extends PemOptions>(tls: T, baseDir: string): PemCheck<T> {
+  const read: T = { ...tls };
+  for (const name of ['ca', 'cert', 'key'] as const) {
+    const value = tls[name];
+    if (value === undefined || value.includes('-----BEGIN')) continue;
+    try {
+      read[name] = readFileSync(resolve(baseDir, value), 'utf8');
+    } catch (error) {
+      const expected = `expected PEM text or a file to read (could not read ${value}: ${messageOf(error)})`;
+      return { problem: { key: `tls.${name}`, expected } };
+    }
+  }
+  const problem = pemProblem(read);
+  return problem === undefined ? { tls: read } : { problem };
+}
+
 /**
  * What is wrong with a `tls` block's PEM texts, as Node would find at the first connection:
  * checked when the transport is made, so a config with a key that is no key is refused with
@@ -66,7 +90,7 @@ function derSequenceLength(der: Buffer): number {
  * for ever. Node takes a `ca` of no certificate at all without a word (and then trusts
  * nothing), so each of its certificates is read here.
  */
-export function pemProblem(tls: PemOptions): { key: string; expected: string } | undefined {
+function pemProblem(tls: PemOptions): { key: string; expected: string } | undefined {
   if (tls.ca !== undefined) {
     const blocks = pemBlocks(tls.ca).filter(({ label }) => CERTIFICATE_LABELS.has(label));
     if (blocks.length === 0) {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { closest } from '../../core/util/closest.js';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { pemProblem } from '../../core/plugin/tls-check.js';
+import { checkedPem } from '../../core/plugin/tls-check.js';
 import { deprecatedOption, plainSize, positiveSizeSchema, sizeSchema } from '../../core/plugin/units.js';
 import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
 import {
@@ -161,8 +161,12 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
   schema: httpSchema,
   deprecated: RENAMED,
   create(options, context) {
-    const problem = options.tls === undefined ? undefined : pemProblem(options.tls);
-    if (problem !== undefined) throw context.invalid(problem.key, problem.expected);
+    let tls = options.tls;
+    if (tls !== undefined) {
+      const checked = checkedPem(tls, context.baseDir);
+      if (checked.problem !== undefined) throw context.invalid(checked.problem.key, checked.problem.expected);
+      tls = checked.tls;
+    }
     const spoolDir = options.spool?.dir ?? options.spoolDir;
     const presetOptions: PresetOptions = {
       line: (record) => record.formatted(context.formatter),
@@ -182,7 +186,7 @@ export const httpTransportPlugin: TransportPlugin<typeof httpSchema> = {
       concurrency: options.concurrency,
       timeoutMs: options.timeoutMs,
       retry: options.retry,
-      tls: options.tls,
+      tls,
       formatter: context.formatter,
       spool:
         spoolDir === undefined

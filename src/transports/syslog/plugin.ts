@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { pemProblem } from '../../core/plugin/tls-check.js';
+import { checkedPem } from '../../core/plugin/tls-check.js';
 import { plainSize, plainTimeout, sizeSchema, timeoutSchema } from '../../core/plugin/units.js';
 import {
   arrayOf,
@@ -138,31 +137,16 @@ const syslogSchema = lazySchema((z) => {
     });
 }, plainSyslog);
 
-/** A PEM option: the text itself, or read from the file it names. */
-function pemText(value: string | undefined, baseDir: string, name: string): string | undefined {
-  if (value === undefined || value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(resolve(baseDir, value), 'utf8');
-  } catch (error) {
-    throw new Error(`tls.${name}: could not read ${value}: ${(error as Error).message}`);
-  }
-}
-
 export const syslogTransportPlugin: TransportPlugin<typeof syslogSchema> = {
   schema: syslogSchema,
   create(options, context) {
     const { tls, spool, ...rest } = options;
-    const tlsOptions: SyslogTlsOptions | undefined =
-      tls === undefined
-        ? undefined
-        : {
-            ...tls,
-            ca: pemText(tls.ca, context.baseDir, 'ca'),
-            cert: pemText(tls.cert, context.baseDir, 'cert'),
-            key: pemText(tls.key, context.baseDir, 'key'),
-          };
-    const problem = tlsOptions === undefined ? undefined : pemProblem(tlsOptions);
-    if (problem !== undefined) throw context.invalid(problem.key, problem.expected);
+    let tlsOptions: SyslogTlsOptions | undefined;
+    if (tls !== undefined) {
+      const checked = checkedPem(tls, context.baseDir);
+      if (checked.problem !== undefined) throw context.invalid(checked.problem.key, checked.problem.expected);
+      tlsOptions = checked.tls;
+    }
     const protocol = options.protocol ?? 'tcp';
     const port = options.port ?? defaultPort(protocol);
     const destination = `${protocol}://${options.host ?? '127.0.0.1'}:${port}`;

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/index.js';
@@ -313,13 +316,19 @@ describe('the scheme as URLs read it', () => {
     // parked in a spool for ever. `ca` of no certificate Node itself takes without a word.
     const entry = (tls: object) =>
       ({ exitFlush: false, transports: [{ type: 'http', url: 'https://127.0.0.1:1/', tls }] }) as never;
+    const junk = '-----BEGIN CERTIFICATE-----\njunk\n-----END CERTIFICATE-----\n';
+    expect(() => createLogger(entry({ ca: junk }))).toThrow(/transports\[0\]\.tls\.ca: expected PEM certificates/);
+    expect(() => createLogger(entry({ cert: junk }))).toThrow(/transports\[0\]\.tls\.cert: expected a PEM certificate/);
+    expect(() => createLogger(entry({ key: junk.replaceAll('CERTIFICATE', 'PRIVATE KEY') }))).toThrow(
+      /transports\[0\]\.tls\.key: expected a PEM private key/,
+    );
+    // Text that is no PEM names a file, as syslog's tls options do (relative to the config's folder).
     expect(() => createLogger(entry({ ca: 'not a pem' }))).toThrow(
-      /transports\[0\]\.tls\.ca: expected PEM certificates/,
+      /transports\[0\]\.tls\.ca: expected PEM text or a file to read \(could not read not a pem: ENOENT/,
     );
-    expect(() => createLogger(entry({ cert: 'junk' }))).toThrow(
-      /transports\[0\]\.tls\.cert: expected a PEM certificate/,
-    );
-    expect(() => createLogger(entry({ key: 'junk' }))).toThrow(/transports\[0\]\.tls\.key: expected a PEM private key/);
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-http-tls-'));
+    writeFileSync(join(dir, 'ca.pem'), junk);
+    expect(() => createLogger(entry({ ca: join(dir, 'ca.pem') }))).toThrow(/tls\.ca: expected PEM certificates Node/);
   });
 
   it('from code, a URL of another scheme is refused by the constructor, its text not repeated', async () => {

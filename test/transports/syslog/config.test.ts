@@ -75,7 +75,7 @@ describe('the syslog config entry', () => {
     const log = createLogger(config);
     await log.close({ timeoutMs: 100 });
     expect(() => make({ protocol: 'tls', tls: { ca: 'missing.pem' } })).toThrow(
-      /^transports\[1\]: could not create transport "syslog": tls\.ca: could not read missing\.pem/,
+      /^transports\[1\]\.tls\.ca: expected PEM text or a file to read \(could not read missing\.pem/,
     );
     // PEM Node cannot use is refused now, at its path: before, each batch failed as if the
     // network had, retried and parked for ever ("PEM routines::no start line").
@@ -158,7 +158,7 @@ describe('the syslog config entry', () => {
     expect(log.stats().targets[0]).toMatchObject({ type: 'syslog', connects: 0 });
     await log.close({ timeoutMs: 100 });
     expect(() => make({ protocol: 'relp', tls: { ca: 'missing.pem' } })).toThrow(
-      /^transports\[1\]: could not create transport "syslog": tls\.ca: could not read missing\.pem/,
+      /^transports\[1\]\.tls\.ca: expected PEM text or a file to read \(could not read missing\.pem/,
     );
     rmSync(dir, { recursive: true, force: true });
   });
