@@ -13,6 +13,12 @@ export interface LoadedConfig {
 }
 
 /** Reads and parses a JSON config file; every failure is a ConfigError naming the file. */
+/**
+ * A config file larger than this is refused before it is read: no config needs it, and one
+ * of 127 MB (a log written to the config's path by mistake) took 25 s and 2 GB to check.
+ */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
 export function readConfigFile(path: string): LoadedConfig {
   const file = resolve(path);
   let bytes: Buffer;
@@ -20,7 +26,14 @@ export function readConfigFile(path: string): LoadedConfig {
   try {
     // Opened without blocking and looked at first: reading a FIFO no one writes to would wait for ever.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    if (!fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+    if (stat.size > MAX_CONFIG_BYTES) {
+      const size = `${(stat.size / 1024 / 1024).toFixed(1)} MiB`;
+      throw Object.assign(new Error('too large'), {
+        code: `${size}, over the ${MAX_CONFIG_BYTES >> 20} MiB a config may be`,
+      });
+    }
     bytes = readFileSync(fd);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
