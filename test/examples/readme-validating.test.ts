@@ -11,7 +11,9 @@ function readmeValidatingEntry(): Record<string, unknown> {
   const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
   const block = blocks.find((b) => b.includes('"type": "validating"'));
   if (block === undefined) throw new Error('docs/transports.md has no validating example');
-  return JSON.parse(block) as Record<string, unknown>;
+  // A whole config, with the router's dead-letter file its onInvalid needs: the entry is its transport.
+  const config = JSON.parse(block) as { transports: Record<string, unknown>[] };
+  return config.transports[0]!;
 }
 
 describe("the docs' validating example", () => {

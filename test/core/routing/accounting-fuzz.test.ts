@@ -455,7 +455,9 @@ async function build(
       target: inner,
     };
   } else if (target.wrap === 'validating') {
-    entry = { type: 'validating', schema: { not: { required: ['bad'] } }, onInvalid: target.onInvalid, target: inner };
+    // "dead-letter" needs router.deadLetter (a ConfigError without it): failing there is "error".
+    const onInvalid = target.onInvalid === 'dead-letter' && !deadLetter ? 'error' : target.onInvalid;
+    entry = { type: 'validating', schema: { not: { required: ['bad'] } }, onInvalid, target: inner };
   } else entry = inner;
   entry.id = `t${index}`;
   entry.level = target.level;
@@ -466,7 +468,7 @@ async function build(
   const invalid: string[] = [];
   const held = holds;
   // A validating wrapper that skips, logs or dead-letters an invalid record counts it delivered
-  // (with dead-letter and no dead-letter file, it fails it instead).
+  // (dead-letter without a dead-letter file runs as error, above).
   const virtual =
     target.wrap === 'validating' && target.onInvalid !== 'error' && (target.onInvalid !== 'dead-letter' || deadLetter);
   const withVirtual = (): Bag => {
