@@ -53,40 +53,18 @@ describe('a child’s own level names on records read back', () => {
   });
 
   it('levelFormat "label": a child’s record parked and sent by the same logger keeps its level name', async () => {
-    let down = true;
-    const received: unknown[] = [];
-    const receiver = await answeringReceiver(servers, (_req, res, body) => {
-      if (!down) for (const line of body.split('\n').filter(Boolean)) received.push(JSON.parse(line));
-      res.writeHead(down ? 503 : 200);
-      res.end();
-    });
-    const log = createLogger({
-      exitFlush: false,
-      diagnostics: false,
-      timestamp: false,
-      base: null,
-      levelFormat: 'label',
-      transports: [
-        {
-          type: 'http',
-          preset: 'ndjson',
-          url: receiver.url,
-          spool: { dir: tempFolder('spool-child-labels') },
-          batch: { intervalMs: 10 },
-          retry: { maxAttempts: 1, baseMs: 10, maxMs: 10 },
-        },
-      ],
-    });
+    const receiver = await downReceiver();
+    const log = parkingLogger(receiver.url, { levelFormat: 'label' });
     const audit = log.child({ s: 'a' }, { customLevels: { audit: 35 } });
     const trail = log.child({ s: 'b' }, { customLevels: { audit: 35, trail: 36 } });
     audit.audit('A');
     trail.trail('B');
     while (log.stats().pendingDetail.spooled < 2) await new Promise((r) => setTimeout(r, 10));
-    down = false;
+    receiver.up();
     expect(await log.flush({ timeoutMs: 5000 })).toBe(true);
     await log.close();
     // Before: {"level":"info","invalidLevel":"audit"}: read back, the name was not the tree's.
-    expect(received).toEqual([
+    expect(receiver.lines.map((line) => JSON.parse(line))).toEqual([
       { level: 'audit', s: 'a', msg: 'A' },
       { level: 'trail', s: 'b', msg: 'B' },
     ]);
@@ -98,40 +76,51 @@ describe('a child’s own level names on records read back', () => {
       (label: string) => ({ severity: label.toUpperCase() }),
       (label: string) => ({ level: label.toUpperCase() }),
     ]) {
-      let down = true;
-      const received: string[] = [];
-      const receiver = await answeringReceiver(servers, (_req, res, body) => {
-        if (!down) received.push(...body.split('\n').filter(Boolean));
-        res.writeHead(down ? 503 : 200);
-        res.end();
-      });
-      const log = createLogger({
-        exitFlush: false,
-        diagnostics: false,
-        timestamp: false,
-        base: null,
-        formatters: { level },
-        transports: [
-          {
-            type: 'http',
-            preset: 'ndjson',
-            url: receiver.url,
-            spool: { dir: tempFolder('spool-level-formatter') },
-            batch: { intervalMs: 10 },
-            retry: { maxAttempts: 1, baseMs: 10, maxMs: 10 },
-          },
-        ],
-      });
+      const receiver = await downReceiver();
+      const log = parkingLogger(receiver.url, { formatters: { level } });
       log.warn('parked');
       while (log.stats().pendingDetail.spooled < 1) await new Promise((r) => setTimeout(r, 10));
-      down = false;
+      receiver.up();
       log.error('live');
       expect(await log.flush({ timeoutMs: 5000 })).toBe(true);
       await log.close();
       // Before: {"severity":"WARN","level":40,"severity":"WARN",…}, or "info" with the fields kept.
       const written = (message: string, value: number) =>
         `${JSON.stringify({ ...level(message === 'parked' ? 'warn' : 'error', value), msg: message })}`;
-      expect(received).toEqual([written('parked', 40), written('live', 50)]);
+      expect(receiver.lines).toEqual([written('parked', 40), written('live', 50)]);
     }
   });
 });
+
+/** An ndjson receiver that answers 503 until `up()`, then keeps the lines it is sent. */
+async function downReceiver(): Promise<{ url: string; lines: string[]; up(): void }> {
+  let down = true;
+  const lines: string[] = [];
+  const receiver = await answeringReceiver(servers, (_req, res, body) => {
+    if (!down) lines.push(...body.split('\n').filter(Boolean));
+    res.writeHead(down ? 503 : 200);
+    res.end();
+  });
+  return { url: receiver.url, lines, up: () => (down = false) };
+}
+
+/** A logger whose one target, an http one at `url`, parks what it cannot send in a spool. */
+function parkingLogger(url: string, options: LoggerOptions) {
+  return createLogger({
+    exitFlush: false,
+    diagnostics: false,
+    timestamp: false,
+    base: null,
+    ...options,
+    transports: [
+      {
+        type: 'http',
+        preset: 'ndjson',
+        url,
+        spool: { dir: tempFolder('spool-read-back') },
+        batch: { intervalMs: 10 },
+        retry: { maxAttempts: 1, baseMs: 10, maxMs: 10 },
+      },
+    ],
+  });
+}
