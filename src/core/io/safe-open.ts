@@ -2,6 +2,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  fsyncSync,
   lstatSync,
   openSync,
   readSync,
@@ -115,6 +116,24 @@ export function replaceFile(path: string, text: string, mode = 0o640): void {
     removeQuietly(temp);
     throw error;
   }
+}
+
+/**
+ * Makes `path` a new file holding `text`, synced: what stood there is removed first (a
+ * symlink is removed, never followed), and the file is created exclusively.
+ */
+export function writeNewFile(path: string, text: string, mode = 0o640): void {
+  removeQuietly(path);
+  const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | NOFOLLOW, mode);
+  try {
+    writeFully(fd, Buffer.from(text));
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    removeQuietly(path);
+    throw error;
+  }
+  closeSync(fd);
 }
 
 export function removeQuietly(path: string): void {

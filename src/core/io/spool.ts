@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
 import { copyRanges, positionIn, type Ranges } from './spool-compact.js';
 import { LOCK_RENEW_MS, type PidLock, tryLock } from './pid-lock.js';
-import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError } from './safe-open.js';
+import { messageOf } from '../util/thrown.js';
+import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError, writeNewFile } from './safe-open.js';
 import { tryWriteFully } from './write-fully.js';
 
 const READ_CHUNK = 64 * 1024;
@@ -34,21 +35,30 @@ export function spoolName(id: string): string {
 const OWNER_SUFFIX = '.owner';
 const MAX_OWNER_BYTES = 64 * 1024;
 
+/** A name as its mark holds it: written as UTF-8, a lone surrogate reads back as U+FFFD. */
+function markOf(name: string): string {
+  return Buffer.from(name, 'utf8').toString('utf8');
+}
+
 /**
- * Whether the spool file at `path` may be taken under `name`. Names of files are made from
- * names with characters left out, so one file name serves several ("x.2" is the file of
- * target "x.2" and the second of "x"; "a/b" and "a_b" both write "a_b"): the name a file was
- * claimed under is kept beside it, and a file that says another is left to its own. A file
- * that says nothing (left by a version before the mark) is taken as it always was.
+ * Whether the spool file at `path` may be taken under `name`, or why it cannot be told.
+ * Names of files are made from names with characters left out, so one file name serves
+ * several ("x.2" is the file of target "x.2" and the second of "x"; "a/b" and "a_b" both
+ * write "a_b"): the name a file was claimed under is kept beside it, and a file that says
+ * another is left to its own. A file that says nothing (left by a version before the mark,
+ * or a mark cut short by a crash as the file was made) is taken as files always were.
  */
-function mayTake(path: string, name: string): boolean {
+function mayTake(path: string, name: string): boolean | Error {
   if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return true;
+  let mark: string;
   try {
-    return readOwnFile(path + OWNER_SUFFIX, MAX_OWNER_BYTES) === name;
+    mark = readOwnFile(path + OWNER_SUFFIX, MAX_OWNER_BYTES);
   } catch (error) {
-    // A mark that is not a file of ours (a symlink, another user's) is no one's word.
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    return new Error(`${path}: its owner mark ${path}${OWNER_SUFFIX} cannot be read: ${messageOf(error)}`);
   }
+  if (mark.length >= MAX_OWNER_BYTES) return new Error(`${path}: its owner mark is no target's name`);
+  return mark === '' || mark === markOf(name);
 }
 
 /**
@@ -175,7 +185,10 @@ export class Spool {
       for (let n = 1; n <= MAX_CANDIDATES && spool === undefined; n++) {
         const lock = tryLock(`${candidate(n)}.lock`);
         if (!lock) continue;
-        if (!mayTake(candidate(n), id)) {
+        const may = mayTake(candidate(n), id);
+        if (may !== true) {
+          // Another target's, or a mark that cannot be read: said, never taken.
+          if (may instanceof Error) skipped.push(may);
           lock.release();
           continue;
         }
@@ -206,7 +219,8 @@ export class Spool {
     // Loggers that shared the folder and are gone left their files at other candidates, which
     // this logger might never reach again: without this their records would be stranded.
     for (let n = 1; n <= MAX_CANDIDATES; n++) {
-      if (candidate(n) !== spool.path) spool.adoptOrphan(candidate(n), id);
+      const why = candidate(n) === spool.path ? undefined : spool.adoptOrphan(candidate(n), id);
+      if (why !== undefined && !skipped.some((one) => one.message === why.message)) skipped.push(why);
     }
     return spool;
   }
@@ -347,7 +361,7 @@ export class Spool {
       this.readOffset = this.savedOffset();
       this.committed = this.readOffset;
       this.count = this.countLines(this.readOffset);
-      this.markOwner();
+      this.markAdopted();
     } catch (error) {
       closeSync(this.fd);
       this.fd = undefined;
@@ -362,23 +376,24 @@ export class Spool {
    * left alone. Ours is written (and synced) before the orphan is emptied: a crash in between
    * replays lines twice, never loses them.
    */
-  private adoptOrphan(path: string, name: string): void {
-    if (this.unavailable !== undefined) return;
+  private adoptOrphan(path: string, name: string): Error | undefined {
+    if (this.unavailable !== undefined) return undefined;
     let lock: PidLock | undefined;
     try {
       if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return;
       lock = tryLock(`${path}.lock`);
     } catch {
-      return; // cannot take its lock: its lines wait for a logger that can
+      return undefined; // cannot take its lock: its lines wait for a logger that can
     }
-    if (lock === undefined) return;
-    if (!mayTake(path, name)) {
+    if (lock === undefined) return undefined;
+    const may = mayTake(path, name);
+    if (may !== true) {
       lock.release();
-      return;
+      return may === false ? undefined : may;
     }
     const orphan = new Spool(path, lock, undefined, name);
     try {
-      if (orphan.problem !== undefined || orphan.empty) return;
+      if (orphan.problem !== undefined || orphan.empty) return undefined;
       while (!orphan.empty) {
         const lines = orphan.read(ADOPT_BATCH);
         if (lines.length === 0) break;
@@ -391,12 +406,14 @@ export class Spool {
     } finally {
       orphan.close();
     }
+    return undefined;
   }
 
   /** Appends whole lines, all or none; throws when it cannot. */
   private appendLines(text: string, lines: number): void {
     if (this.unavailable) throw this.unavailable;
     this.open();
+    this.markOwner();
     const outcome = tryWriteFully(this.fd!, Buffer.from(text));
     if (outcome.error) {
       // A torn line would be read back as garbage, or glued to the next: cut it off.
@@ -476,8 +493,10 @@ export class Spool {
     this.onCompacted?.(moved);
     try {
       this.open();
+      // Put back at its path after a removal: its mark goes back with it.
+      this.markOwner();
     } catch {
-      // The next append opens it again, or fails counted.
+      // The next append opens (and marks) it again, or fails counted.
     }
     return true;
   }
@@ -519,17 +538,39 @@ export class Spool {
       if (error instanceof UnsafeFileError) this.unavailable = error;
       throw error;
     }
-    this.markOwner();
   }
 
-  /** Writes the name this spool was claimed under beside its file, once the file exists. */
+  /**
+   * Writes the name this spool was claimed under beside its file, before its first line: a
+   * file that says no owner could be taken by another target's name. Throws when it cannot
+   * (the line is then not written, and its record fails, counted).
+   */
   private markOwner(): void {
     if (this.owner === undefined || this.ownerMarked) return;
     try {
-      replaceFile(this.path + OWNER_SUFFIX, this.owner);
-      this.ownerMarked = true;
+      writeNewFile(this.path + OWNER_SUFFIX, markOf(this.owner));
+    } catch (error) {
+      throw new Error(`cannot mark spool file ${this.path} with its owner: ${messageOf(error)}`, { cause: error });
+    }
+    this.ownerMarked = true;
+  }
+
+  /** A file taken as ours (claim checked its mark): marked now if it says no owner yet. */
+  private markAdopted(): void {
+    let mark = '';
+    try {
+      mark = readOwnFile(this.path + OWNER_SUFFIX, MAX_OWNER_BYTES);
     } catch {
-      // A full disk: the file says no owner, and is taken as files of earlier versions are.
+      // None: written now.
+    }
+    if (mark !== '') {
+      this.ownerMarked = true;
+      return;
+    }
+    try {
+      this.markOwner();
+    } catch {
+      // Not now: the next append tries again, before its line.
     }
   }
 

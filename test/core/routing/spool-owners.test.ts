@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,5 +129,57 @@ describe("a target's spool files in a folder other loggers share", () => {
     expect(readFileSync(join(dir, 'a_b.ndjson.owner'), 'utf8')).toBe('a/b');
     await replayed(dir, 'a/b');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('ids near the file name limit are marked too: "Y" takes none of "Y.2"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-spool-owners-'));
+    const y = 'a'.repeat(238);
+    // Before: "<file>.owner.tmp" was past the 255-byte limit, the mark was dropped unsaid, and Y took them.
+    await leaveInSpool(dir, `${y}.2`, 5);
+    expect(await replayed(dir, y)).toEqual([]);
+    expect(await replayed(dir, `${y}.2`)).toEqual(numbered(`${y}.2`, 1, 5));
+  });
+
+  it('a line is never spooled in a file that could not be marked: its record fails, counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-spool-owners-'));
+    // What stands at the mark's path cannot be replaced (a folder), as a full disk would refuse it.
+    mkdirSync(join(dir, 'x.2.ndjson.owner'));
+    const log = stalledLogger(dir, 'x.2');
+    for (let i = 0; i < 4; i++) log.info(`x.2 ${i}`);
+    expect(log.stats()).toMatchObject({ logged: 4, failed: 3, pending: 1 });
+    expect(log.stats().targets[0]).toMatchObject({ spoolFailed: 3, spooled: 0 });
+    await log.close({ timeoutMs: 20 });
+    expect(await replayed(dir, 'x')).toEqual([]);
+  });
+
+  it('a mark that cannot be read is said, and its file left alone; an empty one is taken by name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-spool-owners-'));
+    await leaveInSpool(dir, 'x', 3);
+    rmSync(join(dir, 'x.ndjson.owner'));
+    symlinkSync(join(dir, 'elsewhere'), join(dir, 'x.ndjson.owner'));
+    const said: string[] = [];
+    const transport = new ControlledTransport({ id: 'x', mode: 'ok' });
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: (message) => said.push(message),
+      router: { spool: { dir } },
+      transports: [transport],
+    });
+    await log.close();
+    // Before: passed over without a word, its records stranded.
+    expect(messages(transport)).toEqual([]);
+    expect(said.some((message) => /x\.ndjson: its owner mark .* cannot be read/.test(message))).toBe(true);
+    // An empty mark (a crash as the file was made): taken as a file with no mark is.
+    rmSync(join(dir, 'x.ndjson.owner'));
+    writeFileSync(join(dir, 'x.ndjson.owner'), '');
+    expect(await replayed(dir, 'x')).toEqual(numbered('x', 1, 3));
+  });
+
+  it('an id with a lone surrogate replays its own records (its mark is written as UTF-8)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-spool-owners-'));
+    const id = 'x\ud800';
+    await leaveInSpool(dir, id, 3);
+    // Before: the mark read back as "x\ufffd", unequal, and the records stayed for ever.
+    expect(await replayed(dir, id)).toEqual(numbered(id, 1, 3));
   });
 });
