@@ -124,6 +124,11 @@ export class LevelTable {
     return new LevelTable({ ...this.values, ...extra }, true);
   }
 
+  /** Every number a name labels: the table's levels and those children brought (see learn). */
+  numbers(): number[] {
+    return [...this.labels.keys()];
+  }
+
   label(value: number): string {
     if (value === SILENT) return 'silent';
     return this.labels.get(value) ?? `level${value}`;

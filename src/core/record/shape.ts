@@ -74,13 +74,25 @@ export class RecordShape {
   readWrittenLevel(object: Record<string, unknown>): void {
     if (this.levelKeys.size === 0) return;
     const level = typeof object.level === 'number' ? object.level : this.levelWritten(object);
-    for (const key of this.levelKeys) delete object[key];
-    if (level !== undefined) object.level = level;
+    const written: Record<string, unknown> = {};
+    for (const key of this.levelKeys) {
+      if (Object.hasOwn(object, key)) written[key] = object[key];
+      delete object[key];
+    }
+    // No level writes these fields (a formatter changed since, a line of another logger): kept, marked.
+    if (level === undefined) object.invalidLevel = written;
+    else object.level = level;
   }
 
-  /** The level whose formatters.level fields the object holds, if one does. */
+  /**
+   * The level whose formatters.level fields the object holds, a child's own included; of two
+   * written alike (trace and debug both "DEBUG"), the higher, so the record is not taken for
+   * less than it was.
+   */
   private levelWritten(object: Record<string, unknown>): number | undefined {
-    for (const value of this.prefixes.keys()) {
+    let found: number | undefined;
+    for (const value of this.levels.numbers()) {
+      if (found !== undefined && value <= found) continue;
       let written: Record<string, unknown>;
       try {
         written = JSON.parse(`${this.prefix(value)}}`) as Record<string, unknown>;
@@ -88,9 +100,9 @@ export class RecordShape {
         continue;
       }
       const same = (key: string) => JSON.stringify(written[key]) === JSON.stringify(object[key]);
-      if (Object.keys(written).every(same)) return value;
+      if (Object.keys(written).every(same)) found = value;
     }
-    return undefined;
+    return found;
   }
 
   /** The shape of a child with level names of its own (pino's child customLevels): the same lines, its names. */

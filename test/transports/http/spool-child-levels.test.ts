@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type LoggerOptions } from '../../../src/index.js';
+import { ControlledTransport } from '../../helpers.js';
 import { answeringReceiver, closeServersAfterEach, tempFolder } from './receiver.js';
 
 // A child's own customLevels are the tree's to read and write: a record that waited (in a
@@ -90,6 +91,48 @@ describe('a child’s own level names on records read back', () => {
       expect(receiver.lines).toEqual([written('parked', 40), written('live', 50)]);
     }
   });
+
+  it('formatters.level with no number: a child’s own level, and two levels written alike, read back', async () => {
+    // As a GCP mapping: trace and debug are both DEBUG.
+    const severity = (label: string) => ({ severity: label === 'trace' ? 'DEBUG' : label.toUpperCase() });
+    const receiver = await downReceiver();
+    const log = parkingLogger(receiver.url, { level: 'trace', formatters: { level: severity } });
+    log.child({}, { customLevels: { audit: 35 } }).audit('audit');
+    log.debug('debug');
+    while (log.stats().pendingDetail.spooled < 2) await new Promise((r) => setTimeout(r, 10));
+    receiver.up();
+    expect(await log.flush({ timeoutMs: 5000 })).toBe(true);
+    await log.close();
+    // Before: the child's record came back as INFO (only the root's levels were tried).
+    expect(receiver.lines.map((line) => JSON.parse(line))).toEqual([
+      { severity: 'AUDIT', msg: 'audit' },
+      { severity: 'DEBUG', msg: 'debug' },
+    ]);
+    // The numbers, from the router's spool: of two levels written alike, the higher (debug was read
+    // back as trace, the first of them; now trace is read back as debug, never a record taken for less).
+    const dir = tempFolder('router-spool-read-back');
+    const config = { exitFlush: false, level: 'trace', formatters: { level: severity }, router: { spool: { dir } } };
+    const stalled = new ControlledTransport({ id: 't', mode: 'stall' });
+    const first = createLogger({ ...config, transports: [{ transport: stalled, maxQueue: { maxRecords: 2 } }] });
+    for (const [level, message] of [
+      [20, 'held'],
+      [20, 'debug'],
+      [10, 'trace'],
+      [40, 'warn'],
+    ] as const) {
+      first.log(level, message);
+    }
+    await first.close({ timeoutMs: 20 });
+    const delivering = new ControlledTransport({ id: 't' });
+    const next = createLogger({ ...config, transports: [delivering] });
+    expect(await next.flush({ timeoutMs: 2000 })).toBe(true);
+    await next.close();
+    expect(delivering.received.map((record) => [record.level, record.msg])).toEqual([
+      [20, 'debug'],
+      [20, 'trace'],
+      [40, 'warn'],
+    ]);
+  });
 });
 
 /** An ndjson receiver that answers 503 until `up()`, then keeps the lines it is sent. */
@@ -105,7 +148,7 @@ async function downReceiver(): Promise<{ url: string; lines: string[]; up(): voi
 }
 
 /** A logger whose one target, an http one at `url`, parks what it cannot send in a spool. */
-function parkingLogger(url: string, options: LoggerOptions) {
+function parkingLogger(url: string, options: LoggerOptions, entry: Record<string, unknown> = {}) {
   return createLogger({
     exitFlush: false,
     diagnostics: false,
@@ -120,7 +163,8 @@ function parkingLogger(url: string, options: LoggerOptions) {
         spool: { dir: tempFolder('spool-read-back') },
         batch: { intervalMs: 10 },
         retry: { maxAttempts: 1, baseMs: 10, maxMs: 10 },
+        ...entry,
       },
     ],
-  });
+  } as LoggerOptions);
 }
