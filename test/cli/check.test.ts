@@ -58,6 +58,16 @@ describe('streamlog check', () => {
       expect(result.code, String(value)).toBe(valid ? 0 : 2);
       if (!valid) expect(result.stdout).toContain('  diagnostics: expected false (or, from code, a function)\n');
     }
+    // From the environment, as createLogger reads it: before, any "${X}" was said valid.
+    const file = join(dir, 'from-env.json');
+    writeFileSync(file, JSON.stringify({ diagnostics: '${X}', transports: [{ type: 'memory' }] }));
+    for (const [x, code] of [
+      ['true', 2],
+      ['yes', 2],
+      ['false', 0],
+    ] as const) {
+      expect((await streamlog(['check', file], { env: { X: x } })).code, x).toBe(code);
+    }
   });
 
   it('invalid JSON is invalid (exit 2, line and column); an unreadable file exits 1', async () => {

@@ -10,7 +10,7 @@ import {
   type TransportEntry,
 } from './build-transport.js';
 import { expandEnv } from './expand-env.js';
-import { copyEnvSources, envNumber, isJsonNumber } from '../util/env-text.js';
+import { copyEnvSources, envBoolean, envNumber, isJsonNumber } from '../util/env-text.js';
 import { didYouMean, parseOrThrow } from './issues.js';
 import { findDefaultConfig, readConfigFile } from './load.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
@@ -163,7 +163,7 @@ function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions |
   // Code's handler is used over the file's key, which must still be one a file may hold:
   // `streamlog check` gives a handler, and said "valid" for a file createLogger refuses.
   const fileDiagnostics = isObject ? (config as Record<string, unknown>).diagnostics : undefined;
-  if (code?.diagnostics !== undefined && !fileMayHoldDiagnostics(fileDiagnostics)) {
+  if (code?.diagnostics !== undefined && !fileMayHoldDiagnostics(fileDiagnostics, env)) {
     codeOnly.push(new ConfigError('diagnostics', 'expected false (or, from code, a function)'));
   }
   // Said once, as unknown options; left out, so they are not checked again as functions.
@@ -173,9 +173,16 @@ function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions |
   return build(withCode(own, code), loaded.baseDir, env, codeOnly);
 }
 
-/** Absent, `false`, or a `${VAR}` the schema reads when the file's own key is in force. */
-function fileMayHoldDiagnostics(value: unknown): boolean {
-  return value === undefined || value === false || (typeof value === 'string' && value.includes('${'));
+/** Absent, `false`, or a `${VAR}` that reads as false, as the schema reads it when the file's own key is in force. */
+function fileMayHoldDiagnostics(value: unknown, env: NodeJS.ProcessEnv): boolean {
+  if (value === undefined || value === false) return true;
+  if (typeof value !== 'string' || !value.includes('${')) return false;
+  try {
+    const expanded = (expandEnv({ value }, env) as { value: unknown }).value;
+    return typeof expanded === 'string' && envBoolean(expanded) === false;
+  } catch {
+    return false;
+  }
 }
 
 /** No "level": $LOG_LEVEL, else info, comes in as any config's default does (and is named so when wrong). */

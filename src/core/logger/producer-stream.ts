@@ -270,7 +270,12 @@ function mayStartJson(code: number): boolean {
 /** The format, checked: a misspelt one ("objects") made an NDJSON stream, and each object written then threw. */
 function streamFormat(given: unknown): 'ndjson' | 'object' {
   if (given === undefined || given === 'ndjson' || given === 'object') return given ?? 'ndjson';
-  const shown = typeof given === 'string' ? JSON.stringify(given) : String(given);
+  const shown =
+    typeof given === 'string'
+      ? JSON.stringify(given)
+      : given !== null && typeof given === 'object'
+        ? 'an object'
+        : String(given);
   throw new RangeError(`log.stream(): format must be "ndjson" or "object" (got ${shown})`);
 }
 

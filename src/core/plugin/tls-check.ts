@@ -105,7 +105,10 @@ function pemProblem(tls: PemOptions): { key: string; expected: string } | undefi
     const text = tls[name];
     if (text === undefined) continue;
     // An encrypted key would need a passphrase, which these transports do not take.
-    if (name === 'key' && text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
+    if (
+      name === 'key' &&
+      (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /^Proc-Type: 4,ENCRYPTED/m.test(text))
+    ) {
       return { key: 'tls.key', expected: 'expected a private key that is not encrypted (decrypt it: openssl pkey)' };
     }
     const why = thrown(() => createSecureContext({ [name]: text }));

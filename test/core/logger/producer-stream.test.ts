@@ -117,7 +117,7 @@ describe('log.stream()', () => {
   it('format: only "ndjson" or "object"; a misspelt one is a RangeError, not an NDJSON stream', async () => {
     const log = createLogger({ exitFlush: false, base: null, transports: [{ type: 'memory' }] });
     // Before: "objects" made an NDJSON stream, and its first write({ … }) threw at the caller.
-    for (const bad of ['objects', 'json', '', null, 1]) {
+    for (const bad of ['objects', 'json', '', null, 1, Object.create(null)]) {
       expect(() => log.stream({ format: bad as 'object' })).toThrow(
         /^log\.stream\(\): format must be "ndjson" or "object" \(got /,
       );

@@ -95,6 +95,10 @@ describe('the syslog config entry', () => {
     await createLogger(config).close({ timeoutMs: 100 });
     writeFileSync(config, JSON.stringify(pem({ ca: 'ca.pem', cert: 'client.pem', key: 'encrypted.key' })));
     expect(() => createLogger(config)).toThrow(/tls\.key: expected a private key that is not encrypted/);
+    // The older PKCS#1 form says so in a header (it said "bad decrypt", without the hint).
+    openssl('rsa', '-in', 'client.key', '-aes256', '-traditional', '-passout', 'pass:secret', '-out', 'old.key');
+    writeFileSync(config, JSON.stringify(pem({ ca: 'ca.pem', cert: 'client.pem', key: 'old.key' })));
+    expect(() => createLogger(config)).toThrow(/tls\.key: expected a private key that is not encrypted/);
     rmSync(dir, { recursive: true, force: true });
   });
 
