@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { messageOf } from '../util/thrown.js';
@@ -61,6 +61,26 @@ function derSequenceLength(der: Buffer): number {
   return 2 + octets + length;
 }
 
+/** Larger than any certificate bundle (the system's roots are about 200 KB). */
+const MAX_PEM_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A PEM file's text: a regular file, opened without waiting (a FIFO no one writes to, named by
+ * mistake, would hold the start for ever) and of a size a bundle can have (not /dev/zero).
+ */
+function readPemFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    if (stat.size > MAX_PEM_BYTES)
+      throw new Error(`${stat.size} bytes, over the ${MAX_PEM_BYTES >> 20} MiB a PEM file may be`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 type PemCheck<T> = { tls: T; problem?: undefined } | { tls?: undefined; problem: { key: string; expected: string } };
 
 /**
@@ -73,7 +93,7 @@ export function checkedPem<T extends PemOptions>(tls: T, baseDir: string): PemCh
     const value = tls[name];
     if (value === undefined || value.includes('-----BEGIN')) continue;
     try {
-      read[name] = readFileSync(resolve(baseDir, value), 'utf8');
+      read[name] = readPemFile(resolve(baseDir, value));
     } catch (error) {
       const expected = `expected PEM text or a file to read (could not read ${value}: ${messageOf(error)})`;
       return { problem: { key: `tls.${name}`, expected } };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -329,6 +330,13 @@ describe('the scheme as URLs read it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-http-tls-'));
     writeFileSync(join(dir, 'ca.pem'), junk);
     expect(() => createLogger(entry({ ca: join(dir, 'ca.pem') }))).toThrow(/tls\.ca: expected PEM certificates Node/);
+    // A FIFO no one writes to, or a device, would hold the start for ever or fill the memory.
+    execFileSync('mkfifo', [join(dir, 'fifo.pem')]);
+    for (const path of [join(dir, 'fifo.pem'), '/dev/zero', dir]) {
+      expect(() => createLogger(entry({ ca: path }))).toThrow(
+        /tls\.ca: expected PEM text or a file to read \(could not read .*(not a regular file|EISDIR)/,
+      );
+    }
   });
 
   it('from code, a URL of another scheme is refused by the constructor, its text not repeated', async () => {
