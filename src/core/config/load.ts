@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { readBounded } from '../io/read-bounded.js';
 import { ConfigError } from './errors.js';
 import { locateJsonError } from './json-location.js';
 
@@ -28,13 +29,14 @@ export function readConfigFile(path: string): LoadedConfig {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
-    if (stat.size > MAX_CONFIG_BYTES) {
-      const size = `${(stat.size / 1024 / 1024).toFixed(1)} MiB`;
+    const read = stat.size > MAX_CONFIG_BYTES ? undefined : readBounded(fd, MAX_CONFIG_BYTES);
+    if (read === undefined) {
+      const size = stat.size > MAX_CONFIG_BYTES ? `${(stat.size / 1024 / 1024).toFixed(1)} MiB` : 'more';
       throw Object.assign(new Error('too large'), {
         code: `${size}, over the ${MAX_CONFIG_BYTES >> 20} MiB a config may be`,
       });
     }
-    bytes = readFileSync(fd);
+    bytes = read;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError('', `cannot read config file ${file}: ${code}`, { cause: error });

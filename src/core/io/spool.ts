@@ -8,6 +8,7 @@ import {
   lstatSync,
   readSync,
   renameSync,
+  utimesSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
@@ -52,12 +53,13 @@ function mayTake(path: string, name: string): boolean | Error {
   if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return true;
   let mark: string;
   try {
-    mark = readOwnFile(path + OWNER_SUFFIX, MAX_OWNER_BYTES);
+    // One byte more than a mark may hold: a longer one is no target's name (counted in bytes).
+    mark = readOwnFile(path + OWNER_SUFFIX, MAX_OWNER_BYTES + 1);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
     return new Error(`${path}: its owner mark ${path}${OWNER_SUFFIX} cannot be read: ${messageOf(error)}`);
   }
-  if (mark.length >= MAX_OWNER_BYTES) return new Error(`${path}: its owner mark is no target's name`);
+  if (Buffer.byteLength(mark) > MAX_OWNER_BYTES) return new Error(`${path}: its owner mark is no target's name`);
   return mark === '' || mark === markOf(name);
 }
 
@@ -116,10 +118,11 @@ export class Spool {
   private lockKeeper: NodeJS.Timeout | undefined;
 
   /**
-   * Told once when the lock can no longer be kept (renewed, or made again): the owner reports
-   * it as a diagnostic. Told again only after the lock was kept once more.
+   * Told what the owner should report as a diagnostic: once when the lock can no longer be
+   * kept (renewed, or made again), again only after it was kept once more; lines lost with a
+   * file removed under us that could not be put back.
    */
-  onLockLost: ((message: string) => void) | undefined;
+  onTrouble: ((message: string) => void) | undefined;
   private lockLost = false;
 
   /** The owner's name has been written beside the file (see mayTake). */
@@ -145,6 +148,7 @@ export class Spool {
     const lock = this.lock;
     if (lock === undefined) return false;
     const kept = lock.keep();
+    if (kept) this.keepMark();
     if (kept) this.lockLost = false;
     else if (!this.lockLost) {
       this.lockLost = true;
@@ -152,7 +156,7 @@ export class Spool {
         `spool lock ${lock.path} could not be kept (${lock.lostBecause}): ` +
         `another logger may be using ${this.path} as well`;
       try {
-        this.onLockLost?.(message);
+        this.onTrouble?.(message);
       } catch {
         // Called from a timer: a reporter that throws has nobody left to tell.
       }
@@ -318,7 +322,17 @@ export class Spool {
    * its unsettled lines would end with the process.
    */
   keepForNextOwner(): void {
-    if (this.dropped.length > 0 || (this.committed < this.size && this.removed())) this.compact();
+    const removed = this.committed < this.size && this.removed();
+    if ((this.dropped.length > 0 || removed) && !this.compact() && removed) {
+      try {
+        this.onTrouble?.(
+          `spool file ${this.path} was removed while in use and could not be put back with its owner mark: ` +
+            'the lines it held for the next start are lost',
+        );
+      } catch {
+        // Called as the logger ends: a reporter that throws has nobody left to tell.
+      }
+    }
   }
 
   /** Keeps unread lines (and where reading stopped) for the next owner; releases the lock. */
@@ -326,6 +340,7 @@ export class Spool {
     // A refused file is not ours: left exactly as it is.
     if (this.unavailable === undefined) {
       this.keepForNextOwner();
+      this.keepMark();
       const settled = this.committed >= this.size;
       if (this.fd !== undefined) {
         if (!settled) this.saveOffset();
@@ -468,12 +483,15 @@ export class Spool {
     }
     try {
       if (removed) {
+        // Marked before its lines are back at the path (a cleaner took the mark too): a file
+        // there without one could be taken by another id.
+        this.ownerMarked = false;
+        this.markOwner();
         // Whatever is at the path now is not ours (another logger's new file): kept. An
         // offset there is a leftover of ours (no one else has read a file that was not there).
         linkSync(temp, this.path);
         removeQuietly(temp);
         removeQuietly(this.offsetPath);
-        this.ownerMarked = false;
       } else {
         removeQuietly(this.offsetPath);
         renameSync(temp, this.path);
@@ -493,10 +511,8 @@ export class Spool {
     this.onCompacted?.(moved);
     try {
       this.open();
-      // Put back at its path after a removal: its mark goes back with it.
-      this.markOwner();
     } catch {
-      // The next append opens (and marks) it again, or fails counted.
+      // The next append opens it again, or fails counted.
     }
     return true;
   }
@@ -553,6 +569,27 @@ export class Spool {
       throw new Error(`cannot mark spool file ${this.path} with its owner: ${messageOf(error)}`, { cause: error });
     }
     this.ownerMarked = true;
+  }
+
+  /**
+   * Renews the mark's time with the lock's, and makes it again if something removed it (an
+   * age-based cleaner takes a file written once and never since): without it the file, lines
+   * and all, could be taken by another id.
+   */
+  private keepMark(): void {
+    if (!this.ownerMarked || this.fd === undefined) return;
+    const mark = this.path + OWNER_SUFFIX;
+    try {
+      const now = new Date();
+      utimesSync(mark, now, now);
+    } catch {
+      this.ownerMarked = false;
+      try {
+        this.markOwner();
+      } catch {
+        // Tried again at the next renewal, and before the next line.
+      }
+    }
   }
 
   /** A file taken as ours (claim checked its mark): marked now if it says no owner yet. */

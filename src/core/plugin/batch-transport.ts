@@ -277,7 +277,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.reads = new SpoolReads(spool);
     this.adoptedLeft = spool.count;
     for (const skipped of spool.skipped) this.report(`spool file passed over: ${skipped.message}`, skipped);
-    spool.onLockLost = (message) => this.report(message);
+    spool.onTrouble = (message) => this.report(message);
     if (!spool.empty) setImmediate(() => this.replayNext());
   }
 

@@ -1,7 +1,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { readBounded } from '../io/read-bounded.js';
 import { messageOf } from '../util/thrown.js';
 
 /** A transport's `tls` block, its PEM texts already read. */
@@ -73,9 +74,9 @@ function readPemFile(path: string): string {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new Error('not a regular file');
-    if (stat.size > MAX_PEM_BYTES)
-      throw new Error(`${stat.size} bytes, over the ${MAX_PEM_BYTES >> 20} MiB a PEM file may be`);
-    return readFileSync(fd, 'utf8');
+    const bytes = stat.size > MAX_PEM_BYTES ? undefined : readBounded(fd, MAX_PEM_BYTES);
+    if (bytes === undefined) throw new Error(`over the ${MAX_PEM_BYTES >> 20} MiB a PEM file may be`);
+    return bytes.toString('utf8');
   } finally {
     closeSync(fd);
   }

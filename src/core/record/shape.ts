@@ -73,15 +73,22 @@ export class RecordShape {
    */
   readWrittenLevel(object: Record<string, unknown>): void {
     if (this.levelKeys.size === 0) return;
-    const level = typeof object.level === 'number' ? object.level : this.levelWritten(object);
-    const written: Record<string, unknown> = {};
+    // The fields first: a formatter may write a number of its own under `level` (a severity).
+    const level = this.levelWritten(object);
+    if (level !== undefined) {
+      for (const key of this.levelKeys) delete object[key];
+      object.level = level;
+      return;
+    }
+    // No level writes these fields (the formatter changed since the line was parked): its
+    // `level`, if any, is read as any line's, and the rest kept under invalidLevel.
+    const other: Record<string, unknown> = {};
     for (const key of this.levelKeys) {
-      if (Object.hasOwn(object, key)) written[key] = object[key];
+      if (key === 'level' || !Object.hasOwn(object, key)) continue;
+      other[key] = object[key];
       delete object[key];
     }
-    // No level writes these fields (a formatter changed since, a line of another logger): kept, marked.
-    if (level === undefined) object.invalidLevel = written;
-    else object.level = level;
+    if (Object.keys(other).length > 0) object.invalidLevel = other;
   }
 
   /**
@@ -93,16 +100,27 @@ export class RecordShape {
     let found: number | undefined;
     for (const value of this.levels.numbers()) {
       if (found !== undefined && value <= found) continue;
-      let written: Record<string, unknown>;
-      try {
-        written = JSON.parse(`${this.prefix(value)}}`) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
+      const written = this.writtenFields(value);
+      if (written === undefined) continue;
       const same = (key: string) => JSON.stringify(written[key]) === JSON.stringify(object[key]);
       if (Object.keys(written).every(same)) found = value;
     }
     return found;
+  }
+
+  private readonly written = new Map<number, Record<string, unknown> | undefined>();
+
+  /** The fields formatters.level writes for a level, as a line read back holds them (made once). */
+  private writtenFields(value: number): Record<string, unknown> | undefined {
+    if (this.written.has(value)) return this.written.get(value);
+    let fields: Record<string, unknown> | undefined;
+    try {
+      fields = JSON.parse(`${this.prefix(value)}}`) as Record<string, unknown>;
+    } catch {
+      fields = undefined;
+    }
+    this.written.set(value, fields);
+    return fields;
   }
 
   /** The shape of a child with level names of its own (pino's child customLevels): the same lines, its names. */

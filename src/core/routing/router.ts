@@ -216,7 +216,7 @@ export class Router extends EventEmitter<RouterEvents> {
       this.diagnose(`${id}: spool not used: ${spool.problem.message}`);
     } else if (again) this.diagnose(`${id}: spool ${spool.path} is used now`);
     for (const skipped of spool.skipped) this.diagnose(`${id}: spool file passed over: ${skipped.message}`);
-    spool.onLockLost = (message) => this.diagnose(`${id}: ${message}`);
+    spool.onTrouble = (message) => this.diagnose(`${id}: ${message}`);
     return spool;
   }
 

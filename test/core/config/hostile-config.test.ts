@@ -61,6 +61,8 @@ describe('a config path that is not a regular file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'streamlog-config-large-')), 'streamlog.json');
     writeFileSync(file, `{"base":{"a":"${'x'.repeat(17 * 1024 * 1024)}"}}`);
     expect(() => createLogger(file)).toThrow(/cannot read config file .*: 17\.0 MiB, over the 16 MiB a config may be/);
+    // A /proc file says its size is 0 and reads on: before, it was read whole (SIGSEGV).
+    expect(() => createLogger('/proc/self/pagemap')).toThrow(/: more, over the 16 MiB a config may be/);
   });
 
   it('a folder: a ConfigError naming it', () => {

@@ -253,11 +253,11 @@ describe('the lock of an open spool', () => {
     expect(Date.now() - lstatSync(lock).mtimeMs).toBeLessThan(60_000);
   });
 
-  it('that cannot be kept is told once to onLockLost, with why, and again only after it was kept', async () => {
+  it('that cannot be kept is told once to onTrouble, with why, and again only after it was kept', async () => {
     const dir = tempDir();
     const spool = claim(dir, 't');
     const told: string[] = [];
-    spool.onLockLost = (message) => told.push(message);
+    spool.onTrouble = (message) => told.push(message);
     const lock = join(dir, 't.ndjson.lock');
     rmSync(lock);
     const holder = await lockHolder(lock);

@@ -182,4 +182,55 @@ describe("a target's spool files in a folder other loggers share", () => {
     // Before: the mark read back as "x\ufffd", unequal, and the records stayed for ever.
     expect(await replayed(dir, id)).toEqual(numbered(id, 1, 3));
   });
+
+  it('a mark an age-based cleaner removed is made again, at the latest as the logger closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-spool-owners-'));
+    const log = stalledLogger(dir, 'x.2');
+    for (let i = 0; i < 4; i++) log.info(`x.2 ${i}`);
+    rmSync(join(dir, 'x.2.ndjson.owner'));
+    await log.close({ timeoutMs: 20 });
+    // Before: written once, never again: the file said no owner, and "x" took its records.
+    expect(readFileSync(join(dir, 'x.2.ndjson.owner'), 'utf8')).toBe('x.2');
+    expect(await replayed(dir, 'x')).toEqual([]);
+  });
+
+  it('a mark over 64 KiB, counted in bytes, is said and its file left alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-spool-owners-'));
+    await leaveInSpool(dir, 'x', 2);
+    // 70,000 bytes of 2-byte characters: 35,000 characters, under the limit counted in characters.
+    writeFileSync(join(dir, 'x.ndjson.owner'), 'é'.repeat(35_000));
+    const said: string[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: (message) => said.push(message),
+      router: { spool: { dir } },
+      transports: [new ControlledTransport({ id: 'x' })],
+    });
+    await log.close();
+    expect(said.some((message) => message.includes("x.ndjson: its owner mark is no target's name"))).toBe(true);
+  });
+
+  it('a file a cleaner removed is not put back without its mark, when the mark cannot be made', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-spool-owners-'));
+    const said: string[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: (message) => said.push(message),
+      router: { spool: { dir } },
+      transports: [{ transport: new ControlledTransport({ id: 'a/b', mode: 'stall' }), maxQueue: { maxRecords: 2 } }],
+    });
+    for (let i = 0; i < 4; i++) log.info(`a/b ${i}`);
+    // The cleaner takes file and mark; what stands at the mark's path then cannot be replaced.
+    rmSync(join(dir, 'a_b.ndjson'));
+    rmSync(join(dir, 'a_b.ndjson.owner'));
+    mkdirSync(join(dir, 'a_b.ndjson.owner'));
+    await log.close({ timeoutMs: 20 });
+    // Before: linked back first, the mark's failure swallowed, and "a_b" took a/b's records.
+    expect(existsSync(join(dir, 'a_b.ndjson'))).toBe(false);
+    expect(said).toContainEqual(
+      expect.stringMatching(/a_b\.ndjson was removed while in use .*: the lines it held .* are lost/),
+    );
+    rmSync(join(dir, 'a_b.ndjson.owner'), { recursive: true });
+    expect(await replayed(dir, 'a_b')).toEqual([]);
+  });
 });

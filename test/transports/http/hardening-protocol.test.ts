@@ -337,6 +337,8 @@ describe('the scheme as URLs read it', () => {
         /tls\.ca: expected PEM text or a file to read \(could not read .*(not a regular file|EISDIR)/,
       );
     }
+    // A /proc file says its size is 0 and reads on for gigabytes: read at most the bound.
+    expect(() => createLogger(entry({ ca: '/proc/self/pagemap' }))).toThrow(/over the 4 MiB a PEM file may be/);
   });
 
   it('from code, a URL of another scheme is refused by the constructor, its text not repeated', async () => {

@@ -133,6 +133,41 @@ describe('a child’s own level names on records read back', () => {
       [40, 'warn'],
     ]);
   });
+
+  it('formatters.level writing a number of its own under level, or changed since the line was parked', async () => {
+    const severityNumber: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
+    const otel = (label: string) => ({ level: severityNumber[label], severity: label });
+    const replay = async (parked: LoggerOptions['formatters'], replaying: LoggerOptions['formatters']) => {
+      const dir = tempFolder('router-spool-formatter');
+      const stalled = new ControlledTransport({ id: 't', mode: 'stall' });
+      const first = createLogger({
+        exitFlush: false,
+        formatters: parked,
+        router: { spool: { dir } },
+        transports: [{ transport: stalled, maxQueue: { maxRecords: 2 } }],
+      });
+      first.info('held');
+      first.error('parked');
+      await first.close({ timeoutMs: 20 });
+      const delivering = new ControlledTransport({ id: 't' });
+      const next = createLogger({
+        exitFlush: false,
+        formatters: replaying,
+        router: { spool: { dir } },
+        transports: [delivering],
+      });
+      expect(await next.flush({ timeoutMs: 2000 })).toBe(true);
+      await next.close();
+      return delivering.received.map((record) => ({ level: record.level, invalid: record.fields?.invalidLevel }));
+    };
+    // Before: 17, the formatter's own number taken for the level.
+    expect(await replay({ level: otel }, { level: otel })).toEqual([{ level: 50, invalid: undefined }]);
+    // Parked with the label under level, replayed with another formatter: the label is read; before, an
+    // empty invalidLevel was added.
+    const label = (name: string) => ({ level: name });
+    const severity = (name: string) => ({ severity: name.toUpperCase() });
+    expect(await replay({ level: label }, { level: severity })).toEqual([{ level: 50, invalid: undefined }]);
+  });
 });
 
 /** An ndjson receiver that answers 503 until `up()`, then keeps the lines it is sent. */
