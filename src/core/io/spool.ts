@@ -8,14 +8,13 @@ import {
   lstatSync,
   readSync,
   renameSync,
-  utimesSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
 import { copyRanges, positionIn, type Ranges } from './spool-compact.js';
 import { LOCK_RENEW_MS, type PidLock, tryLock } from './pid-lock.js';
-import { messageOf } from '../util/thrown.js';
-import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError, writeNewFile } from './safe-open.js';
+import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError } from './safe-open.js';
+import { mayTake, ownerOf, removeOwner, touchOwner, writeOwner } from './spool-owner.js';
 import { tryWriteFully } from './write-fully.js';
 
 const READ_CHUNK = 64 * 1024;
@@ -32,35 +31,9 @@ export function spoolName(id: string): string {
   return id.replace(/[^\w.-]/g, '_');
 }
 
-/** Beside a spool file: the exact name it was claimed under. */
-const OWNER_SUFFIX = '.owner';
-const MAX_OWNER_BYTES = 64 * 1024;
-
-/** A name as its mark holds it: written as UTF-8, a lone surrogate reads back as U+FFFD. */
-function markOf(name: string): string {
-  return Buffer.from(name, 'utf8').toString('utf8');
-}
-
-/**
- * Whether the spool file at `path` may be taken under `name`, or why it cannot be told.
- * Names of files are made from names with characters left out, so one file name serves
- * several ("x.2" is the file of target "x.2" and the second of "x"; "a/b" and "a_b" both
- * write "a_b"): the name a file was claimed under is kept beside it, and a file that says
- * another is left to its own. A file that says nothing (left by a version before the mark,
- * or a mark cut short by a crash as the file was made) is taken as files always were.
- */
-function mayTake(path: string, name: string): boolean | Error {
-  if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return true;
-  let mark: string;
-  try {
-    // One byte more than a mark may hold: a longer one is no target's name (counted in bytes).
-    mark = readOwnFile(path + OWNER_SUFFIX, MAX_OWNER_BYTES + 1);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    return new Error(`${path}: its owner mark ${path}${OWNER_SUFFIX} cannot be read: ${messageOf(error)}`);
-  }
-  if (Buffer.byteLength(mark) > MAX_OWNER_BYTES) return new Error(`${path}: its owner mark is no target's name`);
-  return mark === '' || mark === markOf(name);
+/** Whether the spool file at `path` may be taken under `name` (see spool-owner.ts), or why it cannot be told. */
+function mayTakeFile(path: string, name: string): boolean | Error {
+  return lstatSync(path, { throwIfNoEntry: false }) === undefined || mayTake(ownerOf(path), name);
 }
 
 /**
@@ -148,9 +121,10 @@ export class Spool {
     const lock = this.lock;
     if (lock === undefined) return false;
     const kept = lock.keep();
-    if (kept) this.keepMark();
-    if (kept) this.lockLost = false;
-    else if (!this.lockLost) {
+    if (kept) {
+      this.keepMark();
+      this.lockLost = false;
+    } else if (!this.lockLost) {
       this.lockLost = true;
       const message =
         `spool lock ${lock.path} could not be kept (${lock.lostBecause}): ` +
@@ -189,7 +163,7 @@ export class Spool {
       for (let n = 1; n <= MAX_CANDIDATES && spool === undefined; n++) {
         const lock = tryLock(`${candidate(n)}.lock`);
         if (!lock) continue;
-        const may = mayTake(candidate(n), id);
+        const may = mayTakeFile(candidate(n), id);
         if (may !== true) {
           // Another target's, or a mark that cannot be read: said, never taken.
           if (may instanceof Error) skipped.push(may);
@@ -349,7 +323,7 @@ export class Spool {
       if (settled) {
         removeQuietly(this.path);
         removeQuietly(this.offsetPath);
-        removeQuietly(this.path + OWNER_SUFFIX);
+        removeOwner(this.path);
       }
     }
     this.fd = undefined;
@@ -401,7 +375,7 @@ export class Spool {
       return undefined; // cannot take its lock: its lines wait for a logger that can
     }
     if (lock === undefined) return undefined;
-    const may = mayTake(path, name);
+    const may = mayTakeFile(path, name);
     if (may !== true) {
       lock.release();
       return may === false ? undefined : may;
@@ -563,11 +537,7 @@ export class Spool {
    */
   private markOwner(): void {
     if (this.owner === undefined || this.ownerMarked) return;
-    try {
-      writeNewFile(this.path + OWNER_SUFFIX, markOf(this.owner));
-    } catch (error) {
-      throw new Error(`cannot mark spool file ${this.path} with its owner: ${messageOf(error)}`, { cause: error });
-    }
+    writeOwner(this.path, this.owner);
     this.ownerMarked = true;
   }
 
@@ -577,30 +547,18 @@ export class Spool {
    * and all, could be taken by another id.
    */
   private keepMark(): void {
-    if (!this.ownerMarked || this.fd === undefined) return;
-    const mark = this.path + OWNER_SUFFIX;
+    if (!this.ownerMarked || this.fd === undefined || touchOwner(this.path)) return;
+    this.ownerMarked = false;
     try {
-      const now = new Date();
-      utimesSync(mark, now, now);
+      this.markOwner();
     } catch {
-      this.ownerMarked = false;
-      try {
-        this.markOwner();
-      } catch {
-        // Tried again at the next renewal, and before the next line.
-      }
+      // Tried again at the next renewal, and before the next line.
     }
   }
 
   /** A file taken as ours (claim checked its mark): marked now if it says no owner yet. */
   private markAdopted(): void {
-    let mark = '';
-    try {
-      mark = readOwnFile(this.path + OWNER_SUFFIX, MAX_OWNER_BYTES);
-    } catch {
-      // None: written now.
-    }
-    if (mark !== '') {
+    if (ownerOf(this.path) !== '') {
       this.ownerMarked = true;
       return;
     }
