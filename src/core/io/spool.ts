@@ -314,13 +314,16 @@ export class Spool {
     // A refused file is not ours: left exactly as it is.
     if (this.unavailable === undefined) {
       this.keepForNextOwner();
+      // Ours removed and not put back, the path may hold another logger's file by now: its
+      // offset, mark and lines are not ours to write or remove.
+      const ours = this.ownsPath();
       this.keepMark();
       const settled = this.committed >= this.size;
       if (this.fd !== undefined) {
-        if (!settled) this.saveOffset();
+        if (!settled && ours) this.saveOffset();
         closeSync(this.fd);
       }
-      if (settled) {
+      if (settled && ours) {
         removeQuietly(this.path);
         removeQuietly(this.offsetPath);
         removeOwner(this.path);
@@ -422,6 +425,18 @@ export class Spool {
           });
   }
 
+  /** The file at our path is the one we hold open (or we hold none): its offset and mark are ours. */
+  private ownsPath(): boolean {
+    if (this.fd === undefined) return true;
+    try {
+      const open = fstatSync(this.fd);
+      const there = lstatSync(this.path, { throwIfNoEntry: false });
+      return there !== undefined && there.ino === open.ino && there.dev === open.dev;
+    } catch {
+      return false;
+    }
+  }
+
   /** Our file is no longer at its path (nor anywhere): removed while open. */
   private removed(): boolean {
     try {
@@ -457,12 +472,13 @@ export class Spool {
     }
     try {
       if (removed) {
+        // Whatever is at the path now is not ours (another logger's new file): kept, its mark
+        // and offset untouched. Else an offset there is a leftover of ours.
+        if (lstatSync(this.path, { throwIfNoEntry: false }) !== undefined) throw new Error('taken');
         // Marked before its lines are back at the path (a cleaner took the mark too): a file
         // there without one could be taken by another id.
         this.ownerMarked = false;
         this.markOwner();
-        // Whatever is at the path now is not ours (another logger's new file): kept. An
-        // offset there is a leftover of ours (no one else has read a file that was not there).
         linkSync(temp, this.path);
         removeQuietly(temp);
         removeQuietly(this.offsetPath);
@@ -547,7 +563,7 @@ export class Spool {
    * and all, could be taken by another id.
    */
   private keepMark(): void {
-    if (!this.ownerMarked || this.fd === undefined || touchOwner(this.path)) return;
+    if (!this.ownerMarked || this.fd === undefined || !this.ownsPath() || touchOwner(this.path)) return;
     this.ownerMarked = false;
     try {
       this.markOwner();

@@ -233,4 +233,20 @@ describe("a target's spool files in a folder other loggers share", () => {
     rmSync(join(dir, 'a_b.ndjson.owner'), { recursive: true });
     expect(await replayed(dir, 'a_b')).toEqual([]);
   });
+
+  it('a logger whose file was removed leaves another’s file at that path alone as it closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-spool-owners-'));
+    const slash = stalledLogger(dir, 'a/b');
+    for (let i = 0; i < 4; i++) slash.info(`a/b ${i}`);
+    // A cleaner empties the folder; "a_b" then takes the name for its own records.
+    for (const name of readdirSync(dir)) rmSync(join(dir, name));
+    await leaveInSpool(dir, 'a_b', 4);
+    await slash.close({ timeoutMs: 20 });
+    // Before: the closing "a/b" wrote its mark (and its offset) over a_b's: a/b then replayed a_b's
+    // records, and a_b's first lines were skipped.
+    expect(readFileSync(join(dir, 'a_b.ndjson.owner'), 'utf8')).toBe('a_b');
+    expect(existsSync(join(dir, 'a_b.ndjson.offset'))).toBe(false);
+    expect(await replayed(dir, 'a/b')).toEqual([]);
+    expect(await replayed(dir, 'a_b')).toEqual(numbered('a_b', 1, 4));
+  });
 });
