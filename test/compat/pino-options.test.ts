@@ -48,6 +48,11 @@ describe('formatters.level, as pino', () => {
     expect(() => createLogger({ ...quiet, formatters: { level: () => ({}) } })).toThrow(
       /^formatters\.level: gave an empty object for trace, where an object with at least one field is expected/,
     );
+    // A map that lacks a level gives fields JSON drops: the line was `{,"time":…`, no JSON.
+    const severity: Record<string, string> = { info: 'INFO' };
+    expect(() => createLogger({ ...quiet, formatters: { level: (l) => ({ severity: severity[l] }) } })).toThrow(
+      /^formatters\.level: gave no field JSON can hold for trace \(severity: undefined\)/,
+    );
     const throwing = () => {
       throw new Error('nope');
     };

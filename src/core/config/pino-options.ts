@@ -172,7 +172,11 @@ export function levelFormat(
     if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || Object.keys(fields).length === 0) {
       throw new TypeError(`gave ${describe(fields)} for ${label}, where an object with at least one field is expected`);
     }
-    return fieldsJson(fields, safe).slice(1);
+    // Fields that write nothing (`{ severity: undefined }`, a level the formatter's map lacks)
+    // made the line `{,"time":…`, which is no JSON.
+    const json = fieldsJson(fields, safe).slice(1);
+    if (json === '') throw new TypeError(`gave no field JSON can hold for ${label} (${describeFields(fields)})`);
+    return json;
   };
   for (const name of levels.names()) {
     try {
@@ -183,6 +187,12 @@ export function levelFormat(
     }
   }
   return entries;
+}
+
+function describeFields(fields: object): string {
+  return Object.keys(fields)
+    .map((key) => `${key}: ${typeof (fields as Record<string, unknown>)[key]}`)
+    .join(', ');
 }
 
 function describe(value: unknown): string {

@@ -168,6 +168,32 @@ describe('a child’s own level names on records read back', () => {
     const severity = (name: string) => ({ severity: name.toUpperCase() });
     expect(await replay({ level: label }, { level: severity })).toEqual([{ level: 50, invalid: undefined }]);
   });
+
+  it('a child’s level the formatter writes nothing for: a JSON line live, its own level read back', async () => {
+    const names: Record<string, string> = { trace: 'T', debug: 'D', info: 'I', warn: 'W', error: 'E', fatal: 'F' };
+    const config = { exitFlush: false, formatters: { level: (l: string) => ({ severity: names[l] }) } };
+    const dir = tempFolder('router-spool-child-no-field');
+    const stalled = new ControlledTransport({ id: 't', mode: 'stall' });
+    const first = createLogger({
+      ...config,
+      router: { spool: { dir } },
+      transports: [{ transport: stalled, maxQueue: { maxRecords: 2 } }],
+    });
+    first.info('held');
+    // Before: the line was `{,"time":…` (no JSON), and read back as a message of raw text.
+    (first.child({}, { customLevels: { audit: 55 } }) as unknown as { audit(m: string): void }).audit('audit');
+    first.info('info');
+    await first.close({ timeoutMs: 20 });
+    const delivering = new ControlledTransport({ id: 't' });
+    const next = createLogger({ ...config, router: { spool: { dir } }, transports: [delivering] });
+    expect(await next.flush({ timeoutMs: 2000 })).toBe(true);
+    await next.close();
+    // Before: an empty set of fields matched every line, and both came back at 55.
+    expect(delivering.received.map((record) => [record.level, record.msg])).toEqual([
+      [55, 'audit'],
+      [30, 'info'],
+    ]);
+  });
 });
 
 /** An ndjson receiver that answers 503 until `up()`, then keeps the lines it is sent. */
