@@ -68,6 +68,11 @@ describe('streamlog check', () => {
     ] as const) {
       expect((await streamlog(['check', file], { env: { X: x } })).code, x).toBe(code);
     }
+    // Said as createLogger says it: before, an unset variable read as "expected false".
+    const unset = await streamlog(['check', file], { env: { X: undefined } });
+    expect(unset.stdout).toContain('  diagnostics: environment variable X is not set');
+    const no = await streamlog(['check', file], { env: { X: 'no' } });
+    expect(no.stdout).toContain('  diagnostics: expected false (or, from code, a function) (${X} gave "no")');
   });
 
   it('invalid JSON is invalid (exit 2, line and column); an unreadable file exits 1', async () => {

@@ -142,4 +142,23 @@ describe('a child’s customLevels in its levels, as pino', () => {
       [false, 'info', 'info'],
     ]);
   });
+
+  it('a logger’s level reads as a name it can be set back to, never a name another child brought', async () => {
+    const memory = new MemoryTransport();
+    const root = createLogger({ exitFlush: false, diagnostics: false, transports: [memory] });
+    const a = root.child({}, { customLevels: { audit: 35 } }) as unknown as Log;
+    root.child({}, { customLevels: { audit: 45 } });
+    // Before: 45 read as "audit" (a sibling's name for it), and a's saved level, put back, was its 35.
+    (a as unknown as { level: number | string }).level = 45;
+    const saved = a.level;
+    a.level = 'info';
+    a.level = saved;
+    expect(saved).toBe('level45');
+    expect((a as unknown as { levelVal: number }).levelVal).toBe(30);
+    (root as unknown as { level: number | string }).level = 35;
+    expect(root.level).toBe('level35');
+    a.level = 'audit';
+    expect(a.level).toBe('audit');
+    await root.close();
+  });
 });

@@ -163,9 +163,8 @@ function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions |
   // Code's handler is used over the file's key, which must still be one a file may hold:
   // `streamlog check` gives a handler, and said "valid" for a file createLogger refuses.
   const fileDiagnostics = isObject ? (config as Record<string, unknown>).diagnostics : undefined;
-  if (code?.diagnostics !== undefined && !fileMayHoldDiagnostics(fileDiagnostics, env)) {
-    codeOnly.push(new ConfigError('diagnostics', 'expected false (or, from code, a function)'));
-  }
+  const diagnosticsProblem = code?.diagnostics === undefined ? undefined : fileDiagnosticsProblem(fileDiagnostics, env);
+  if (diagnosticsProblem !== undefined) codeOnly.push(diagnosticsProblem);
   // Said once, as unknown options; left out, so they are not checked again as functions.
   const own = isObject
     ? Object.fromEntries(Object.entries(config).filter(([key]) => !CODE_ONLY.includes(key)))
@@ -173,16 +172,24 @@ function buildFromFile(path: string, env: NodeJS.ProcessEnv, code: CodeOptions |
   return build(withCode(own, code), loaded.baseDir, env, codeOnly);
 }
 
-/** Absent, `false`, or a `${VAR}` that reads as false, as the schema reads it when the file's own key is in force. */
-function fileMayHoldDiagnostics(value: unknown, env: NodeJS.ProcessEnv): boolean {
-  if (value === undefined || value === false) return true;
-  if (typeof value !== 'string' || !value.includes('${')) return false;
+/**
+ * What is wrong with a file's `diagnostics` key, read as the schema reads it when the file's
+ * own key is in force: absent, `false`, or a `${VAR}` that reads as false.
+ */
+function fileDiagnosticsProblem(value: unknown, env: NodeJS.ProcessEnv): ConfigError | undefined {
+  const expected = 'expected false (or, from code, a function)';
+  if (value === undefined || value === false) return undefined;
+  if (typeof value !== 'string' || !value.includes('${')) return new ConfigError('diagnostics', expected);
+  let expanded: unknown;
   try {
-    const expanded = (expandEnv({ value }, env) as { value: unknown }).value;
-    return typeof expanded === 'string' && envBoolean(expanded) === false;
-  } catch {
-    return false;
+    expanded = (expandEnv({ diagnostics: value }, env) as { diagnostics: unknown }).diagnostics;
+  } catch (error) {
+    // An unset variable, a reference that does not parse: said as createLogger says it.
+    if (error instanceof ConfigError) return error;
+    throw error;
   }
+  if (typeof expanded === 'string' && envBoolean(expanded) === false) return undefined;
+  return new ConfigError('diagnostics', `${expected} (${value} gave ${JSON.stringify(expanded)})`);
 }
 
 /** No "level": $LOG_LEVEL, else info, comes in as any config's default does (and is named so when wrong). */

@@ -85,7 +85,9 @@ function describe(issue: Issue, schema: unknown): Problem[] {
       }));
     }
     case 'invalid_value':
-      if (issue.message && !issue.message.startsWith('Invalid')) return [{ path, expected: issue.message }];
+      // A schema's own message says what it expects, in the house's words; zod's default (in any
+      // locale an application set for its zod, which is ours too) is worded here instead.
+      if (issue.message.startsWith('expected ')) return [{ path, expected: issue.message }];
       return [{ path, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
     case 'too_small':
       return [

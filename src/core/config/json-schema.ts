@@ -23,7 +23,11 @@ export function configJsonSchema(): Record<string, unknown> {
     ...rest,
     module: z.string().min(1).describe('Plugin module, relative to the config file'),
   });
-  const entries = [...transportNames().map(describeTransport), moduleEntry] as unknown as [
+  // A transport registered from code, by its type: the options every entry has are checked
+  // (its own are the plugin's), and its type is none of the built-ins' (see allowRegisteredTypes).
+  const { module: _module, ...shared } = rest;
+  const registeredEntry = z.looseObject({ ...shared, type: z.string().min(1).describe(REGISTERED) });
+  const entries = [...transportNames().map(describeTransport), moduleEntry, registeredEntry] as unknown as [
     Z.ZodType,
     Z.ZodType,
     ...Z.ZodType[],
@@ -61,28 +65,18 @@ export function configJsonSchema(): Record<string, unknown> {
   };
 }
 
+const REGISTERED = 'A transport registered from code (registerTransport), with its own options';
+
 /**
- * A transport a service registers from code (`registerTransport('kafka', …)`) is named in
- * the file by its type like a built-in one: an entry of any other type is taken as such, so
- * an editor does not flag it (the loader says if no such transport is registered).
+ * The registered transport's entry takes no built-in type (a built-in entry is checked by its
+ * own schema, a misspelt option included), which zod cannot say: added to its `type` here.
  */
 function allowRegisteredTypes(schema: Record<string, unknown>): void {
   const properties = schema.properties as Record<string, { items?: { anyOf?: unknown[] } }> | undefined;
-  const entries = properties?.transports?.items?.anyOf;
-  if (entries === undefined) return;
-  entries.push({
-    type: 'object',
-    properties: {
-      type: {
-        type: 'string',
-        minLength: 1,
-        not: { enum: transportNames() },
-        description: 'A transport registered from code (registerTransport), with its own options',
-      },
-    },
-    required: ['type'],
-    additionalProperties: {},
-  });
+  for (const entry of properties?.transports?.items?.anyOf ?? []) {
+    const type = (entry as { properties?: { type?: Record<string, unknown> } }).properties?.type;
+    if (type?.description === REGISTERED) type.not = { enum: transportNames() };
+  }
 }
 
 const ENV_REFERENCE = 'envReference';

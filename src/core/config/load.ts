@@ -13,13 +13,13 @@ export interface LoadedConfig {
   source: string | undefined;
 }
 
-/** Reads and parses a JSON config file; every failure is a ConfigError naming the file. */
 /**
  * A config file larger than this is refused before it is read: no config needs it, and one
  * of 127 MB (a log written to the config's path by mistake) took 25 s and 2 GB to check.
  */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
+/** Reads and parses a JSON config file; every failure is a ConfigError naming the file. */
 export function readConfigFile(path: string): LoadedConfig {
   const file = resolve(path);
   let bytes: Buffer;

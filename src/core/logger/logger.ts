@@ -155,7 +155,7 @@ export class Logger extends LoggerEventSource {
   }
 
   get level(): string {
-    return this.#levels.label(this.#threshold);
+    return this.#levels.nameFor(this.#threshold, this.#extraLevels);
   }
 
   /** The level names this logger knows: the tree's, and a child's own customLevels (its shape carries them). */

@@ -23,15 +23,20 @@ const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
  */
 function pemBlocks(text: string): { label: string; block: string; cut: boolean }[] {
   const blocks: { label: string; block: string; cut: boolean }[] = [];
+  // Labels with no END after a BEGIN: none after a later BEGIN either, so not searched again.
+  const endless = new Set<string>();
   BEGIN.lastIndex = 0;
   for (let begin = BEGIN.exec(text); begin !== null; begin = BEGIN.exec(text)) {
-    const end = `-----END ${begin[1]}-----`;
-    const at = text.indexOf(end, BEGIN.lastIndex);
+    const label = begin[1]!;
+    const end = `-----END ${label}-----`;
+    const at = endless.has(label) ? -1 : text.indexOf(end, BEGIN.lastIndex);
     if (at === -1) {
-      blocks.push({ label: begin[1]!, block: text.slice(begin.index), cut: true });
-      break;
+      // A stray BEGIN line (another kind's is skipped, as Node skips it): what follows is read on.
+      endless.add(label);
+      blocks.push({ label, block: text.slice(begin.index, BEGIN.lastIndex), cut: true });
+      continue;
     }
-    blocks.push({ label: begin[1]!, block: text.slice(begin.index, at + end.length), cut: false });
+    blocks.push({ label, block: text.slice(begin.index, at + end.length), cut: false });
     BEGIN.lastIndex = at + end.length;
   }
   return blocks;

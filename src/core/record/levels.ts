@@ -129,6 +129,19 @@ export class LevelTable {
     return [...this.labels.keys()];
   }
 
+  /**
+   * The name a logger knows a number by (its `level`): the table's own, or one of the
+   * logger's `own` levels, else `level<n>`; never a name another child brought, which this
+   * logger would refuse as a level to set (its saved `level` could not be put back).
+   */
+  nameFor(value: number, own: Readonly<Record<string, number>> = NO_LEVELS): string {
+    if (value === SILENT) return 'silent';
+    const label = this.mapping.labels[value];
+    if (label !== undefined) return label;
+    for (const name of Object.keys(own)) if (own[name] === value) return name;
+    return `level${value}`;
+  }
+
   label(value: number): string {
     if (value === SILENT) return 'silent';
     return this.labels.get(value) ?? `level${value}`;

@@ -94,11 +94,11 @@ export class FailureReporter {
     this.queue(failed);
   }
 
-  /** Writes a record to the dead letter directly (a transport that handles it itself). */
   get hasDeadLetter(): boolean {
     return this.deadLetter !== undefined;
   }
 
+  /** Writes a record to the dead letter directly (a transport that handles it itself). */
   deadLetterRecord(record: LogRecord, reasons: DeadLetterReason[]): boolean {
     if (!this.deadLetter) return false;
     this.deadLetter.write(record, reasons);

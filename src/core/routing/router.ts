@@ -436,12 +436,12 @@ export class Router extends EventEmitter<RouterEvents> {
     if (target.health.markUnhealthy(reason)) this.announceUnhealthy(target, reason);
   }
 
-  /** Writes a record to the dead letter directly (a transport that handles it itself). */
   /** A dead-letter file is configured. */
   get hasDeadLetter(): boolean {
     return this.failures.hasDeadLetter;
   }
 
+  /** Writes a record to the dead letter directly (a transport that handles it itself). */
   deadLetterRecord(record: LogRecord, reasons: DeadLetterReason[]): boolean {
     return this.failures.deadLetterRecord(record, reasons);
   }

@@ -12,6 +12,7 @@ import {
   MemoryTransport,
   registerTransport,
   type LogRecord,
+  type LoggerOptions,
 } from '../../../src/index.js';
 import { findDefaultConfig } from '../../../src/core/config/load.js';
 import { expandEnv } from '../../../src/core/config/expand-env.js';
@@ -199,6 +200,31 @@ describe('JSON config', () => {
   });
 });
 
+describe('config errors under an application’s zod locale', () => {
+  it('are worded by streamlog, whatever locale the application set for the zod it shares', () => {
+    z.config(z.locales.de());
+    try {
+      const message = (options: object) => {
+        try {
+          createLogger({ exitFlush: false, ...options } as LoggerOptions);
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return 'built';
+      };
+      // Before: "Ungültige Option: erwartet eine von …" for the first, once its message was taken as the schema's.
+      expect(message({ transports: [{ type: 'memory', overflow: 'x' }] })).toBe(
+        'transports[0].overflow: expected one of "block", "drop-newest", "drop-oldest"',
+      );
+      expect(message({ diagnostics: true, transports: [] })).toBe(
+        'diagnostics: expected false (or, from code, a function)',
+      );
+    } finally {
+      z.config(z.locales.en());
+    }
+  });
+});
+
 describe('JSON Schema', () => {
   it('the committed streamlog.schema.json is current (npm run schema regenerates it)', async () => {
     // Built-ins only: registrations made by other tests would not be in the file.
@@ -223,6 +249,8 @@ describe('JSON Schema', () => {
     expect(validate({ transports: [{ type: 'kafka', brokers: ['a:9092'], topic: 'logs' }] })).toBe(true);
     expect(validate({ transports: [{ type: 'file', pth: 'x.log' }] })).toBe(false);
     expect(validate({ transports: [{ type: '' }] })).toBe(false);
+    // The options every entry has are still checked on it.
+    expect(validate({ transports: [{ type: 'kafka', level: 'nonsense level', id: 5 }] })).toBe(false);
   });
 
   it('describes every transport type and its options', () => {

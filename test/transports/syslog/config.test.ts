@@ -134,6 +134,9 @@ describe('the syslog config entry', () => {
     const old = readFileSync(join(dir, 'ca.pem'), 'utf8').replace(/(BEGIN|END) CERTIFICATE/g, '$1 X509 CERTIFICATE');
     writeFileSync(join(dir, 'old.pem'), old);
     expect(refusal({ ca: 'old.pem' })).toBe('accepted');
+    // A stray BEGIN line of another kind is skipped, as Node skips it; before, nothing after it was read.
+    writeFileSync(join(dir, 'stray.pem'), `-----BEGIN X509 CRL-----\n${readFileSync(join(dir, 'ca.pem'), 'utf8')}`);
+    expect(refusal({ ca: 'stray.pem' })).toBe('accepted');
     // 16,000 BEGIN lines with no END: refused in one pass (it took seconds, growing 4x per doubling).
     writeFileSync(join(dir, 'begins.pem'), '-----BEGIN CERTIFICATE-----\n'.repeat(16_000));
     expect(refusal({ ca: 'begins.pem' })).toMatch(/tls\.ca: expected PEM certificates Node can read \(no -----END/);
