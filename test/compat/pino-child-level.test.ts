@@ -155,8 +155,14 @@ describe('a child’s customLevels in its levels, as pino', () => {
     a.level = saved;
     expect(saved).toBe('level45');
     expect((a as unknown as { levelVal: number }).levelVal).toBe(30);
+    const changes: unknown[] = [];
+    (root as unknown as { on(e: string, f: (...a: unknown[]) => void): void }).on('level-change', (name) => {
+      changes.push(name);
+    });
     (root as unknown as { level: number | string }).level = 35;
     expect(root.level).toBe('level35');
+    // The event names it as the getter does (it said "audit", a child's name, for the root).
+    expect(changes).toEqual(['level35']);
     a.level = 'audit';
     expect(a.level).toBe('audit');
     await root.close();

@@ -70,7 +70,7 @@ function describe(issue: Issue, schema: unknown): Problem[] {
   const path = issue.path as PropertyKey[];
   switch (issue.code) {
     case 'invalid_type': {
-      if (issue.message && !issue.message.startsWith('Invalid input')) return [{ path, expected: issue.message }];
+      if (isOwnMessage(issue.message)) return [{ path, expected: issue.message }];
       const got = 'input' in issue ? `, got ${typeName(issue.input)}` : '';
       const finite = issue.expected === 'number' && typeof issue.input === 'number' ? 'a finite ' : '';
       return [{ path, expected: `expected ${finite}${issue.expected}${got}` }];
@@ -85,15 +85,13 @@ function describe(issue: Issue, schema: unknown): Problem[] {
       }));
     }
     case 'invalid_value':
-      // A schema's own message says what it expects, in the house's words; zod's default (in any
-      // locale an application set for its zod, which is ours too) is worded here instead.
-      if (issue.message.startsWith('expected ')) return [{ path, expected: issue.message }];
+      if (isOwnMessage(issue.message)) return [{ path, expected: issue.message }];
       return [{ path, expected: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
     case 'too_small':
       return [
         {
           path,
-          expected: issue.message.startsWith('Too small')
+          expected: !isOwnMessage(issue.message)
             ? `expected ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}` +
               (UNIT_OF[issue.origin] ?? '')
             : issue.message,
@@ -103,13 +101,13 @@ function describe(issue: Issue, schema: unknown): Problem[] {
       return [
         {
           path,
-          expected: issue.message.startsWith('Too big')
+          expected: !isOwnMessage(issue.message)
             ? `expected ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`
             : issue.message,
         },
       ];
     case 'invalid_key': {
-      const inner = issue.issues.map((i) => i.message).join('; ');
+      const inner = issue.issues.map((i) => describe(i as Issue, schema)[0]?.expected ?? i.message).join('; ');
       return [{ path, expected: `invalid key: ${inner}` }];
     }
     case 'invalid_union': {
@@ -120,13 +118,13 @@ function describe(issue: Issue, schema: unknown): Problem[] {
         return deeper[0]!.flatMap((inner) => describe({ ...inner, path: [...path, ...inner.path] } as Issue, schema));
       }
       // Say what each alternative wanted instead of zod's bare "Invalid input".
-      if (!issue.message.startsWith('Invalid input')) return [{ path, expected: issue.message }];
+      if (isOwnMessage(issue.message)) return [{ path, expected: issue.message }];
       const wanted = issue.errors.map((branch) => branch.map((i) => describe(i, schema)[0]?.expected ?? i.message)[0]);
       const options = [...new Set(wanted.filter((w): w is string => w !== undefined))];
       return [{ path, expected: options.length > 0 ? options.join(', or ') : 'expected a valid value' }];
     }
     default:
-      return [{ path, expected: issue.message.startsWith('Invalid input') ? 'expected a valid value' : issue.message }];
+      return [{ path, expected: isOwnMessage(issue.message) ? issue.message : 'expected a valid value' }];
   }
 }
 
@@ -168,6 +166,21 @@ function samePath(a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>):
 /** Rounds of reading strings from the environment as numbers or booleans; each reads at least one. */
 const MAX_ROUNDS = 16;
 
+/**
+ * What zod says where a schema gives no message of its own: asked for per parse, it stands in
+ * for zod's default (worded by its global config, in any locale the application set for the
+ * zod it shares with us), so a schema's own message, a plugin's included, is told from it.
+ */
+const ZOD_DEFAULT = 'Invalid input';
+
+/** How zod's English defaults begin (issues read from a parse made without ZOD_DEFAULT). */
+const ENGLISH_DEFAULTS = /^(Invalid input|Invalid option|Too small|Too big|Invalid key|Unrecognized key)/;
+
+/** A message the schema gave (a plugin's too), not zod's default, which is worded here instead. */
+function isOwnMessage(message: string | undefined): message is string {
+  return message !== undefined && message !== '' && message !== ZOD_DEFAULT && !ENGLISH_DEFAULTS.test(message);
+}
+
 /** safeParse with errors turned into ConfigError; the schema's plain check first, when it has one. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   const fast = parseFast(schema, value);
@@ -183,7 +196,7 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, 
   type Result = z.ZodSafeParseResult<z.output<S>>;
   const parse = (): Result => {
     try {
-      return schema.safeParse(value, { reportInput: true }) as Result;
+      return schema.safeParse(value, { reportInput: true, error: () => ZOD_DEFAULT }) as Result;
     } catch (error) {
       // A plugin's own schema (a refine, a transform) that throws is still a config problem.
       throw new ConfigError(prefix, `the option schema threw while checking this entry: ${String(error)}`, {
@@ -363,7 +376,7 @@ function envNote(
   const origin = describeEnvSource(source);
   const failed = unread.get(JSON.stringify(path.map(String)));
   if (failed === undefined || !wantsOnlyOtherTypes(issue)) return `${expected} (${origin})`;
-  const custom = issue.message && !issue.message.startsWith('Invalid input');
+  const custom = isOwnMessage(issue.message);
   const kinds =
     failed.kinds.size === 2 ? 'a number, true or false' : failed.kinds.has('number') ? 'a number' : 'true or false';
   return `${custom ? expected : `expected ${kinds}`}, but ${origin}: ${failed.why}`;

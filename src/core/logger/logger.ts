@@ -172,8 +172,10 @@ export class Logger extends LoggerEventSource {
     this.#installMethods();
     const router = this.#tree.router;
     if (previous !== value && router.listenerCount('level-change') > 0) {
-      const labels = this.#levels;
-      router.emit('level-change', labels.label(value), value, labels.label(previous), previous, this);
+      // Named as `level` reads them: names this logger can be set to.
+      const levels = this.#levels;
+      const own = this.#extraLevels;
+      router.emit('level-change', levels.nameFor(value, own), value, levels.nameFor(previous, own), previous, this);
     }
   }
 

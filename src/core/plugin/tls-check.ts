@@ -14,30 +14,26 @@ export interface PemOptions {
 
 /** The labels of the certificate blocks a `ca` may hold, as Node reads them. */
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
-const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+const BEGIN_LINE = /^-----BEGIN ([A-Z0-9 ]+)-----/gm;
+const END_LINE = /^-----END ([A-Z0-9 ]+)-----/gm;
 
 /**
- * The PEM blocks of a text, by label, each block's text whole; a block without its END line
- * is `cut`. One pass: a lazy pattern from BEGIN to END took quadratic time over a text of
- * many BEGIN lines and no END.
+ * The PEM blocks of a text, read as OpenSSL reads them (and Node's `ca` with it): from a line
+ * that begins one to the next END line; when that line ends another label, or there is none,
+ * reading stops there and Node loads nothing after it: that block is the last, `cut`. One pass
+ * (a lazy pattern from BEGIN to END took quadratic time over many BEGIN lines and no END).
  */
 function pemBlocks(text: string): { label: string; block: string; cut: boolean }[] {
   const blocks: { label: string; block: string; cut: boolean }[] = [];
-  // Labels with no END after a BEGIN: none after a later BEGIN either, so not searched again.
-  const endless = new Set<string>();
-  BEGIN.lastIndex = 0;
-  for (let begin = BEGIN.exec(text); begin !== null; begin = BEGIN.exec(text)) {
+  BEGIN_LINE.lastIndex = 0;
+  for (let begin = BEGIN_LINE.exec(text); begin !== null; begin = BEGIN_LINE.exec(text)) {
     const label = begin[1]!;
-    const end = `-----END ${label}-----`;
-    const at = endless.has(label) ? -1 : text.indexOf(end, BEGIN.lastIndex);
-    if (at === -1) {
-      // A stray BEGIN line (another kind's is skipped, as Node skips it): what follows is read on.
-      endless.add(label);
-      blocks.push({ label, block: text.slice(begin.index, BEGIN.lastIndex), cut: true });
-      continue;
-    }
-    blocks.push({ label, block: text.slice(begin.index, at + end.length), cut: false });
-    BEGIN.lastIndex = at + end.length;
+    END_LINE.lastIndex = BEGIN_LINE.lastIndex;
+    const end = END_LINE.exec(text);
+    const cut = end === null || end[1] !== label;
+    blocks.push({ label, block: text.slice(begin.index, end === null ? text.length : END_LINE.lastIndex), cut });
+    if (cut) break;
+    BEGIN_LINE.lastIndex = END_LINE.lastIndex;
   }
   return blocks;
 }
@@ -118,12 +114,18 @@ export function checkedPem<T extends PemOptions>(tls: T, baseDir: string): PemCh
  */
 function pemProblem(tls: PemOptions): { key: string; expected: string } | undefined {
   if (tls.ca !== undefined) {
-    const blocks = pemBlocks(tls.ca).filter(({ label }) => CERTIFICATE_LABELS.has(label));
-    if (blocks.length === 0) {
+    const blocks = pemBlocks(tls.ca);
+    const cut = blocks.find((block) => block.cut);
+    if (cut !== undefined) {
+      const why = `a -----BEGIN ${cut.label}----- line without its END line: Node reads nothing from there on`;
+      return { key: 'tls.ca', expected: `expected PEM certificates Node can read (${why})` };
+    }
+    const certificates = blocks.filter(({ label }) => CERTIFICATE_LABELS.has(label));
+    if (certificates.length === 0) {
       return { key: 'tls.ca', expected: 'expected PEM certificates (-----BEGIN CERTIFICATE-----)' };
     }
-    for (const { label, block, cut } of blocks) {
-      const why = cut ? `no -----END ${label}-----` : thrown(() => readCertificate(label, block));
+    for (const { label, block } of certificates) {
+      const why = thrown(() => readCertificate(label, block));
       if (why !== undefined) return { key: 'tls.ca', expected: `expected PEM certificates Node can read (${why})` };
     }
   }

@@ -134,12 +134,18 @@ describe('the syslog config entry', () => {
     const old = readFileSync(join(dir, 'ca.pem'), 'utf8').replace(/(BEGIN|END) CERTIFICATE/g, '$1 X509 CERTIFICATE');
     writeFileSync(join(dir, 'old.pem'), old);
     expect(refusal({ ca: 'old.pem' })).toBe('accepted');
-    // A stray BEGIN line of another kind is skipped, as Node skips it; before, nothing after it was read.
-    writeFileSync(join(dir, 'stray.pem'), `-----BEGIN X509 CRL-----\n${readFileSync(join(dir, 'ca.pem'), 'utf8')}`);
-    expect(refusal({ ca: 'stray.pem' })).toBe('accepted');
+    // A stray BEGIN line of any kind ends OpenSSL's reading, and Node trusts nothing after it: refused
+    // (a check that skipped it said valid while every handshake failed). One inside a line is no BEGIN line.
+    const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+    writeFileSync(join(dir, 'stray.pem'), `-----BEGIN X509 CRL-----\n${ca}`);
+    expect(refusal({ ca: 'stray.pem' })).toMatch(/tls\.ca: .*-----BEGIN X509 CRL----- line without its END line/);
+    writeFileSync(join(dir, 'between.pem'), `${ca}-----BEGIN RSA PRIVATE KEY-----\n${ca}`);
+    expect(refusal({ ca: 'between.pem' })).toMatch(/-----BEGIN RSA PRIVATE KEY----- line without its END line/);
+    writeFileSync(join(dir, 'inline.pem'), `a note: -----BEGIN X509 CRL----- (none here)\n${ca}`);
+    expect(refusal({ ca: 'inline.pem' })).toBe('accepted');
     // 16,000 BEGIN lines with no END: refused in one pass (it took seconds, growing 4x per doubling).
     writeFileSync(join(dir, 'begins.pem'), '-----BEGIN CERTIFICATE-----\n'.repeat(16_000));
-    expect(refusal({ ca: 'begins.pem' })).toMatch(/tls\.ca: expected PEM certificates Node can read \(no -----END/);
+    expect(refusal({ ca: 'begins.pem' })).toMatch(/tls\.ca: expected PEM certificates Node can read \(a -----BEGIN/);
     rmSync(dir, { recursive: true, force: true });
   });
 
