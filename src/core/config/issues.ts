@@ -178,7 +178,10 @@ const ENGLISH_DEFAULTS = /^(Invalid input|Invalid option|Too small|Too big|Inval
 
 /** A message the schema gave (a plugin's too), not zod's default, which is worded here instead. */
 function isOwnMessage(message: string | undefined): message is string {
-  return message !== undefined && message !== '' && message !== ZOD_DEFAULT && !ENGLISH_DEFAULTS.test(message);
+  if (message === undefined) return false;
+  // A plugin's schema answering zod's shape with no string there: its answer cannot be read.
+  if (typeof message !== 'string') throw new TypeError('an issue message that is no string');
+  return message !== '' && message !== ZOD_DEFAULT && !ENGLISH_DEFAULTS.test(message);
 }
 
 /** safeParse with errors turned into ConfigError; the schema's plain check first, when it has one. */
