@@ -740,7 +740,7 @@ function messageFrom(
   a: unknown,
   redactor: Redactor | undefined,
   /** The line's message key, for an object given as the message (redacted by its paths). */
-  messageKey?: string,
+  messageKey: string,
 ): string | undefined {
   if (b === undefined && n === 2) return undefined;
   if (typeof b === 'string') return n === 2 ? b : formatMessage(b, all ?? [a, b], 2, redactor);
@@ -750,7 +750,7 @@ function messageFrom(
     const args = all ?? [a, b];
     // Censored first as the line's message key would hold it (`msg.password`), as pino censors
     // the object it writes there; the JSON text is then made of what is left.
-    if (redactor !== undefined && messageKey !== undefined) {
+    if (redactor !== undefined) {
       const value = redactMessageValue(redactor, messageKey, b);
       if (value === undefined && n === 2) return undefined;
       args[1] = value;

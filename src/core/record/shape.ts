@@ -101,8 +101,7 @@ export class RecordShape {
     for (const value of this.levels.numbers()) {
       if (found !== undefined && value <= found) continue;
       const written = this.writtenFields(value);
-      // A level the formatter writes nothing for (its line has the number) matches no line by fields.
-      if (written === undefined || Object.keys(written).length === 0) continue;
+      if (written === undefined) continue;
       const same = (key: string) => JSON.stringify(written[key]) === JSON.stringify(object[key]);
       if (Object.keys(written).every(same)) found = value;
     }
