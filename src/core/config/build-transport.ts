@@ -6,7 +6,7 @@ import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import type { ThreadStreamLike } from '../plugin/thread-stream.js';
 import { lazySchema } from '../util/lazy-schema.js';
 import { object } from '../util/plain-checks.js';
-import { adoptEnvSources, copyEnvSources } from '../util/env-text.js';
+import { adoptEnvSources, copyEnvSources, describeEnvSource, type EnvSource, envSourceAt } from '../util/env-text.js';
 import { expandEnv } from './expand-env.js';
 import { didYouMean, parseOrThrow } from './issues.js';
 import { loadPluginModule } from './plugin-module.js';
@@ -62,13 +62,26 @@ export type LiveTransportEntry = z.input<z.ZodObject<typeof routingShape>> & {
 
 const liveEntrySchema = lazySchema((z) => z.strictObject(routingShape), object(plainRouting));
 
-export function levelValue(levels: LevelTable, level: LevelInput, path: string): number {
+/**
+ * The level a config names at `path`. `fromEnv`: how the name came from a variable
+ * (`"level": "${LOG_LEVEL}"`), where deployments write `INFO` or ` warn` as often as `info`:
+ * read as $LOG_LEVEL is when the config sets no level, and named in the error.
+ */
+export function levelValue(levels: LevelTable, level: LevelInput, path: string, fromEnv?: EnvSource): number {
+  const name = fromEnv !== undefined && typeof level === 'string' ? envLevelName(levels, level) : level;
   try {
-    return levels.value(level);
+    return levels.value(name);
   } catch (error) {
-    const hint = typeof level === 'string' ? didYouMean(level, [...levels.names(), 'silent']) : '';
-    throw new ConfigError(path, (error as Error).message + hint);
+    const hint = typeof name === 'string' ? didYouMean(name, [...levels.names(), 'silent']) : '';
+    const from = fromEnv === undefined ? '' : ` (${describeEnvSource(fromEnv)})`;
+    throw new ConfigError(path, (error as Error).message + from + hint);
   }
+}
+
+/** A level name from the environment: trimmed, and in lowercase when only that is a level's name. */
+export function envLevelName(levels: LevelTable, text: string): string {
+  const name = text.trim();
+  return levels.has(name) || !levels.has(name.toLowerCase()) ? name : name.toLowerCase();
 }
 
 export interface BuildContext {
@@ -151,7 +164,10 @@ export function createTransport(
         didYouMean(envelope.type!, transportNames()),
     );
   }
-  const level = envelope.level === undefined ? undefined : levelValue(ctx.levels, envelope.level, `${path}.level`);
+  const level =
+    envelope.level === undefined
+      ? undefined
+      : levelValue(ctx.levels, envelope.level, `${path}.level`, envSourceAt(expanded, 'level'));
   const ownOptions: Record<string, unknown> = { ...(expanded as Record<string, unknown>) };
   for (const key of ENVELOPE_KEYS) delete ownOptions[key];
   copyEnvSources(expanded, ownOptions);

@@ -4,13 +4,14 @@ import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import {
   createTransport,
+  envLevelName,
   FormatterCache,
   levelValue,
   type LiveTransportEntry,
   type TransportEntry,
 } from './build-transport.js';
 import { expandEnv } from './expand-env.js';
-import { copyEnvSources, envBoolean, envNumber, isJsonNumber } from '../util/env-text.js';
+import { copyEnvSources, envBoolean, envNumber, envSourceAt, isJsonNumber } from '../util/env-text.js';
 import { didYouMean, parseOrThrow } from './issues.js';
 import { findDefaultConfig, readConfigFile } from './load.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
@@ -307,7 +308,9 @@ function build(
     () =>
       config.enabled === false
         ? levels.value('silent')
-        : levelValue(levels, config.level ?? defaultLevel(levels, onlyCustom, env), 'level'),
+        : config.level === undefined
+          ? levelValue(levels, defaultLevel(levels, onlyCustom, env), 'level')
+          : levelValue(levels, config.level, 'level', envSourceAt(expanded, 'level')),
     levels.builtin('info'),
   );
   // The schema refused something else at the top level: a level name given is still said to be
@@ -322,7 +325,7 @@ function build(
     expanded.customLevels === undefined &&
     !problems.some((problem) => problem.issues.some((issue) => issue.path === 'level'))
   ) {
-    attempt(() => levelValue(levels, unparsedLevel, 'level'), undefined);
+    attempt(() => levelValue(levels, unparsedLevel, 'level', envSourceAt(expanded, 'level')), undefined);
   }
   const timestamp = timestampMode(typeof rawTimestamp === 'function' ? rawTimestamp : config.timestamp);
   const messageKey = config.messageKey ?? 'msg';
@@ -554,9 +557,7 @@ function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boo
 
 /** LOG_LEVEL, else info; with only custom levels there is no info, so `level` must be given. */
 function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: NodeJS.ProcessEnv): LevelInput {
-  const given = env.LOG_LEVEL?.trim() || 'info';
-  // Deployments write INFO as often as info: a name known in lowercase is that level.
-  const level = levels.has(given) || !levels.has(given.toLowerCase()) ? given : given.toLowerCase();
+  const level = envLevelName(levels, env.LOG_LEVEL?.trim() || 'info');
   // The config has no "level": say where the name came from, or the user looks for it in the file.
   const from = env.LOG_LEVEL ? ` (from $LOG_LEVEL="${env.LOG_LEVEL}"; the config sets no "level")` : '';
   // A number, as "level": "${LOG_LEVEL}" would read it: no level is named "30".

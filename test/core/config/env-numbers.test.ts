@@ -297,6 +297,50 @@ describe('a level number from the environment', () => {
   });
 });
 
+describe('a level name from the environment', () => {
+  it('"${LEVEL}" holding WARN or " Error " is that level, for the logger and a transport entry', async () => {
+    setEnv({ SL_NAME_LEVEL: 'WARN', SL_NAME_TARGET: ' Error ' });
+    const log = fromFile({
+      exitFlush: false,
+      level: '${SL_NAME_LEVEL}',
+      transports: [{ type: 'memory', id: 'm', level: '${SL_NAME_TARGET:-info}' }],
+    });
+    expect(log.level).toBe('warn');
+    log.warn('dropped by the target');
+    log.error('kept');
+    await log.flush();
+    expect(
+      memory(log, 'm')
+        .objects()
+        .map((r) => r.msg),
+    ).toEqual(['kept']);
+    await log.close();
+  });
+
+  it('a custom level too; a name no level has says where it came from', () => {
+    setEnv({ SL_NAME_LEVEL: 'AUDIT' });
+    const log = fromFile({
+      exitFlush: false,
+      customLevels: { audit: 35 },
+      level: '${SL_NAME_LEVEL}',
+      transports: [{ type: 'memory' }],
+    });
+    expect(log.levelVal).toBe(35);
+    setEnv({ SL_NAME_LEVEL: 'Verbose' });
+    expect(configError({ level: '${SL_NAME_LEVEL}', transports: [{ type: 'memory' }] }).message).toBe(
+      'level: unknown level "Verbose" (known: trace, debug, info, warn, error, fatal, silent) ' +
+        '(${SL_NAME_LEVEL} gave "Verbose")',
+    );
+    return log.close();
+  });
+
+  it('a name typed in the file is read exactly: "WARN" is refused', () => {
+    expect(configError({ level: 'WARN', transports: [{ type: 'memory' }] }).message).toBe(
+      'level: unknown level "WARN" (known: trace, debug, info, warn, error, fatal, silent); did you mean "warn"?',
+    );
+  });
+});
+
 describe('a registered transport with its own zod schema', () => {
   const seen: unknown[] = [];
   registerTransport('env-numbers-probe', {
