@@ -15,15 +15,24 @@ export {
   type LoggerOptions,
 } from './core/config/create-logger.js';
 export type { TransportEntry, LiveTransportEntry } from './core/config/build-transport.js';
-export { stdSerializers } from './core/config/std-serializers.js';
+export { stdSerializers, type StdSerializerName } from './core/config/std-serializers.js';
 export type { Serializer, Serializers } from './core/logger/serializers.js';
 export { ConfigError } from './core/config/errors.js';
 export type { ConfigInput as StreamlogConfig } from './core/config/schema.js';
 export { configJsonSchema } from './core/config/json-schema.js';
-export type { Logger, LogFn, LoggerStats, ChildOptions, LoggerEvents } from './core/logger/logger.js';
+export type {
+  Logger,
+  LogFn,
+  LoggerStats,
+  ChildOptions,
+  ChildLevelMethods,
+  LoggerEvents,
+} from './core/logger/logger.js';
+export type { PinoTransportOptions } from './core/config/pino-options.js';
+export type { Censor, CensorFunction, RedactOptions } from './core/record/redact.js';
 export type { ProducerStream, ProducerStreamOptions } from './core/logger/producer-stream.js';
 export { withContext, getContext } from './core/record/context.js';
-export { DEFAULT_LEVELS, type LevelName, type LevelInput } from './core/record/levels.js';
+export { DEFAULT_LEVELS, type LevelName, type LevelInput, type LevelTable } from './core/record/levels.js';
 export type { LogRecord, Formatter } from './core/record/log-record.js';
 export type { TimestampMode, LevelFormat } from './core/record/shape.js';
 export {
@@ -31,6 +40,8 @@ export {
   type TransportOptions,
   type TransportStats,
   type TransportEvents,
+  type TransportListener,
+  type TransportServices,
 } from './core/plugin/transport.js';
 export { WrapperTransport } from './core/plugin/wrapper-transport.js';
 export {
@@ -40,6 +51,7 @@ export {
   type BatchInfo,
   type BatchOptions,
   type BatchStats,
+  type BatchTransportEvents,
   type RetryOptions,
   type SpoolOptions,
 } from './core/plugin/batch-transport.js';
@@ -70,11 +82,13 @@ export {
   type FileTransportOptions,
   type FileProgress,
   type FileStats,
+  type FileTransportEvents,
 } from './transports/file/index.js';
 export type { RotationOptions } from './transports/file/rotation.js';
 export type {
   HttpTransportOptions,
   HttpRetryOptions,
+  HttpSpoolOptions,
   HttpStats,
   BatchProcessed,
 } from './transports/http/index.js';
@@ -89,10 +103,12 @@ export {
   BufferedTransport,
   type BufferedTransportOptions,
   type BufferStatus,
+  type BufferedTransportEvents,
   type FlushEvent,
 } from './transports/buffered.js';
 export type {
   ValidatingTransportOptions,
+  ValidatingTransportEvents,
   ValidationStats,
   OnInvalid,
   RecordCheck,

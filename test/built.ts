@@ -33,13 +33,15 @@ export function strictTsc(
   files: string[],
   cwd: string,
   more: string[] = [],
+  /** Check the packages' .d.ts files too, against ES2020's library (a user's `skipLibCheck: false`). */
+  checkLibs = false,
 ): { output: string; status: number | null } {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const args = [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
   args.push(
     '--target',
-    'es2022',
-    '--skipLibCheck',
+    checkLibs ? 'es2020' : 'es2022',
+    ...(checkLibs ? [] : ['--skipLibCheck']),
     '--types',
     'node',
     '--typeRoots',

@@ -91,9 +91,9 @@ function errorLines(key: string, error: Record<string, unknown>, colors: Colors,
 
 export interface PrettyFormatterOptions {
   /** Print clock times in UTC rather than local time. */
-  utc?: boolean;
+  utc?: boolean | undefined;
   /** Override the destination-based colour decision. */
-  colorize?: boolean;
+  colorize?: boolean | undefined;
 }
 
 /** `[12:00:00.000] INFO (api/4242): hello` then one indented line per field. */

@@ -239,7 +239,7 @@ function rootFor(keySet: object | undefined): PathNode {
 
 export interface TextFormatterOptions {
   /** Include pid and hostname (off by default: they rarely help a human reader). */
-  showBase?: boolean;
+  showBase?: boolean | undefined;
 }
 
 /** `time=… level=info name=api msg="hello world" reqId=r1 req.method=GET`, one line per record. */

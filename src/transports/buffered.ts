@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { keepFlat, type LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
-import type { Transport, TransportOptions } from '../core/plugin/transport.js';
+import type { Transport, TransportEvents, TransportListener, TransportOptions } from '../core/plugin/transport.js';
 import {
   deprecatedOption,
   plainSize,
@@ -33,13 +33,13 @@ export interface BufferedTransportOptions extends TransportOptions {
     maxMs?: number;
   };
   /** @deprecated since 0.3: `batch.maxBytes`. */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
   /** @deprecated since 0.3: `batch.intervalMs`. */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /** @deprecated since 0.3: `retry.maxAttempts` (one more than the retries). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** @deprecated since 0.3: `retry.baseMs`. */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
 }
 
 export interface BufferStatus {
@@ -61,12 +61,27 @@ export interface FlushEvent {
   durationMs: number;
 }
 
+/** The buffered transport's own events. */
+export interface BufferedTransportEvents {
+  /** A chunk was handed to the inner transport. */
+  flush: [event: FlushEvent];
+}
+
+export interface BufferedTransport {
+  on<K extends keyof BufferedTransportEvents | keyof TransportEvents>(
+    event: K,
+    listener: TransportListener<BufferedTransportEvents, K>,
+  ): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+}
+
 /**
  * Gathers records (counting their formatted bytes) and hands them to the inner transport in
  * chunks, by size and by interval. A chunk the inner transport partly fails goes back to the
  * front of the buffer, in order, and is retried with backoff; after retry.maxAttempts its records
  * settle as failed.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface of its name only types `on` for its own events
 export class BufferedTransport extends WrapperTransport<BufferStatus> {
   readonly type = 'buffered';
   private readonly batcher: Batcher<LogRecord>;

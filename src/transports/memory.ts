@@ -8,9 +8,9 @@ import { deprecatedOption } from '../core/plugin/units.js';
 
 export interface MemoryTransportOptions extends TransportOptions {
   /** Records kept; the oldest are evicted beyond it (default 1000). */
-  maxRecords?: number;
+  maxRecords?: number | undefined;
   /** @deprecated since 0.3: `maxRecords`. */
-  capacity?: number;
+  capacity?: number | undefined;
 }
 
 /** A bounded ring of the latest records: for tests and for /debug endpoints. */

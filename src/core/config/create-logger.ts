@@ -45,15 +45,30 @@ import { defaultTargetId, Router } from '../routing/router.js';
 import { type FileEntry, targetConflicts } from './target-conflicts.js';
 import { DEFAULT_SAFE_OPTIONS, fieldsJson } from '../record/serialize.js';
 
-/** A method per custom level: `createLogger({ levels: { audit: 35 } }).audit('…')` type-checks. */
-export type LevelMethods<Levels> = { readonly [K in keyof Levels]: LogFn };
+/**
+ * A method per custom level: `createLogger({ levels: { audit: 35 } }).audit('…')` type-checks,
+ * and `customLevels` names them, as pino's `Logger<'audit'>` has it. Levels known only as
+ * `Record<string, number>` (options typed `LoggerOptions`) add no methods: an index signature
+ * would let any misspelt method (`log.inof`) compile.
+ */
+export type LevelMethods<Levels> = string extends keyof Levels
+  ? Record<never, never>
+  : { readonly [K in keyof Levels]: LogFn } & { readonly customLevels: { readonly [K in keyof Levels]: number } };
+
+/** pino's level methods, which `useOnlyCustomLevels: true` takes away. */
+type BuiltinLevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
 export interface LoggerOptions
-  extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers' | 'timestamp' | 'diagnostics'>,
+  extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers' | 'timestamp' | 'diagnostics' | 'levelComparison'>,
     PinoFunctionOptions {
+  /**
+   * pino's: only "ASC" (its default) is taken; "DESC" and a function are a ConfigError. Typed as
+   * pino types it, so options typed by pino's own LoggerOptions are taken as they are.
+   */
+  levelComparison?: 'ASC' | 'DESC' | ((current: number, expected: number) => boolean) | undefined;
   /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
-  serializers?: ConfigInput['serializers'] | Serializers;
+  serializers?: ConfigInput['serializers'] | Serializers | undefined;
   transports?: (
     | TransportEntry
     | LiveTransportEntry
@@ -63,26 +78,26 @@ export interface LoggerOptions
     | ThreadStreamLike
     | WriteOnlyDestination
   )[];
-  redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean };
+  redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean } | undefined;
   /**
    * Called for internal problems (a transport failing, a dropped call). Without it they go to
    * stderr, one line each, each distinct problem at most once a minute; `false` silences them.
    */
-  diagnostics?: ((message: string, detail?: unknown) => void) | false;
+  diagnostics?: (((message: string, detail?: unknown) => void) | false) | undefined;
   /** Called once per record that could not be delivered. */
-  onDeliveryError?: (failure: DeliveryFailure) => void;
+  onDeliveryError?: ((failure: DeliveryFailure) => void) | undefined;
   /** Environment for ${VAR} expansion and defaults (process.env by default). */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** pino's: `true` (epoch ms), or one of pino's time functions (`pino.stdTimeFunctions.isoTime`, …). */
-  timestamp?: ConfigInput['timestamp'] | (() => string);
+  timestamp?: (ConfigInput['timestamp'] | (() => string)) | undefined;
   /** pino's: called with every child logger made from this one (and its children). */
-  onChild?: (child: Logger) => void;
+  onChild?: ((child: Logger) => void) | undefined;
   /**
    * pino's `transport`, in place of `transports`: `pino/file` and `pino-pretty` targets (one,
    * or several in `targets`, each with its level) become file and console entries; another
    * target is a ConfigError.
    */
-  transport?: PinoTransportOptions;
+  transport?: PinoTransportOptions | undefined;
 }
 
 /** The options only code can give (functions), for a logger whose config is a JSON file. */
@@ -98,10 +113,19 @@ export type CodeOptions = Pick<
  * the config's own keys; it is in force while the logger is built, so a file that cannot
  * be opened then is told to its `diagnostics` too.
  */
-export function createLogger<const Levels extends Record<string, number> = Record<never, number>>(
-  source?: string | (LoggerOptions & { levels?: Levels }),
+export function createLogger<
+  const Levels extends Record<string, number> = Record<never, number>,
+  OnlyCustom extends boolean = false,
+>(
+  source?:
+    | string
+    | (LoggerOptions & {
+        levels?: Levels | undefined;
+        customLevels?: Levels | undefined;
+        useOnlyCustomLevels?: OnlyCustom | undefined;
+      }),
   code?: CodeOptions,
-): Logger & LevelMethods<Levels> {
+): ([OnlyCustom] extends [true] ? Omit<Logger, BuiltinLevelMethod> : Logger) & LevelMethods<Levels> {
   return buildLogger(source, code) as Logger & LevelMethods<Levels>;
 }
 
@@ -470,7 +494,9 @@ function build(
     // As pino: the base bindings go through the serializers, then redaction, as a child's do.
     const serializerSet = new SerializerSet(serializers);
     const serializedBase =
-      typeof formattedBase === 'object' && formattedBase !== null ? serializerSet.apply(formattedBase) : formattedBase;
+      typeof formattedBase === 'object' && formattedBase !== null
+        ? serializerSet.apply(formattedBase as Record<string, unknown>)
+        : formattedBase;
     const bindings = fieldsJson(redactor ? redactor(serializedBase) : serializedBase, baseSafe);
     forgetCopies();
     const exitFlush = config.exitFlush ?? true;

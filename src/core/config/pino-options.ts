@@ -16,25 +16,28 @@ import type { Config } from './schema.js';
 /** pino's option functions, as a service passes them to `pino(opts)`. */
 export interface PinoFunctionOptions {
   /** pino's: fields added to every record, from the call's fields, the level and the logger. */
-  mixin?: (fields: Record<string, unknown>, level: number, logger: Logger) => Record<string, unknown>;
+  mixin?: ((fields: Record<string, unknown>, level: number, logger: Logger) => object) | undefined;
   /** pino's: how mixin's fields and the call's combine (default: the call's win). */
-  mixinMergeStrategy?: (fields: Record<string, unknown>, mixin: Record<string, unknown>) => Record<string, unknown>;
+  mixinMergeStrategy?: ((fields: Record<string, unknown>, mixin: Record<string, unknown>) => object) | undefined;
   /**
    * pino's formatters: `level` gives the fields that stand for a level (called once per level,
    * at construction), `log` reshapes each record's fields, `bindings` the base bindings.
    */
-  formatters?: {
-    level?: (label: string, value: number) => Record<string, unknown>;
-    log?: (fields: Record<string, unknown>) => Record<string, unknown>;
-    bindings?: (bindings: Record<string, unknown>) => Record<string, unknown>;
-  };
+  formatters?:
+    | {
+        level?: ((label: string, value: number) => object) | undefined;
+        log?: ((fields: Record<string, unknown>) => Record<string, unknown>) | undefined;
+        bindings?: ((bindings: Record<string, unknown>) => object) | undefined;
+      }
+    | undefined;
   /**
    * pino's hooks: `logMethod(args, method, level)` sees every enabled call and calls `method`
    * (or not); `streamWrite(line)` sees each JSON line as built (with its end) and returns the
    * line to write, once per record, whatever number of targets it goes to.
    */
   hooks?: {
-    logMethod?: (this: Logger, args: unknown[], method: (...args: unknown[]) => void, level: number) => void;
+    // A method, so a hook typed by pino's own LoggerOptions (its arguments as a tuple) is taken.
+    logMethod?(this: Logger, args: unknown[], method: (...args: unknown[]) => void, level: number): void;
     streamWrite?: (line: string) => string;
   };
 }
@@ -88,7 +91,7 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
           noteCopyForRedaction(merged, out);
           noteCopyForRedaction(merged, extra);
         }
-        out = merged;
+        out = merged as Record<string, unknown>;
       } catch (error) {
         out =
           merge !== undefined
@@ -240,14 +243,22 @@ export function timestampMode(value: Config['timestamp'] | (() => string)): Time
 
 /** pino's `transport` option: one target, several (`targets`), or a pipeline. */
 export interface PinoTransportOptions {
-  target?: string;
-  options?: Record<string, unknown>;
+  target?: string | undefined;
+  options?: Record<string, unknown> | undefined;
   /** Beside a lone target pino does not read it (it filters nothing); in `targets`, each target's filter. */
-  level?: string;
-  targets?: { target: string; options?: Record<string, unknown>; level?: string }[];
-  pipeline?: unknown[];
+  level?: string | undefined;
+  /** Each a target with its options and level (a pipeline among them is a ConfigError). */
+  targets?:
+    | readonly {
+        target?: string | undefined;
+        options?: Record<string, unknown> | undefined;
+        level?: string | undefined;
+        pipeline?: readonly unknown[] | undefined;
+      }[]
+    | undefined;
+  pipeline?: readonly unknown[] | undefined;
   /** pino's: each record to the matching target of the highest level alone; `true` is a ConfigError here. */
-  dedupe?: boolean;
+  dedupe?: boolean | undefined;
 }
 
 /**

@@ -52,18 +52,18 @@ export interface LoggerStats extends RouterStats {
 
 /** pino's child options. Others (pino-http and Fastify pass their own) are ignored. */
 export interface ChildOptions<ChildLevels extends string = never> {
-  level?: LevelInput;
+  level?: LevelInput | undefined;
   /**
    * pino's: level methods for this child and its children. A name the logger's levels have
    * at that number is the same level; another logs at its number (`"level": 35`).
    */
-  customLevels?: { [level in ChildLevels]: number };
+  customLevels?: { [level in ChildLevels]: number } | undefined;
   /** Added to the parent's; applied to the child's bindings and to every record's fields. */
-  serializers?: Serializers;
+  serializers?: Serializers | undefined;
   /** Redaction paths for this child, in place of the tree's. */
-  redact?: string[] | RedactOptions;
+  redact?: string[] | RedactOptions | undefined;
   /** Put before every message of the child (after the parent's prefix). */
-  msgPrefix?: string;
+  msgPrefix?: string | undefined;
   /**
    * pino's: `bindings` reshapes this child's own bindings (not its children's), `log` each
    * record's fields in place of the parent's (its children inherit it). A child's `level`

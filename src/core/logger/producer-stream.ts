@@ -8,20 +8,20 @@ import { NdjsonLines } from './ndjson-lines.js';
 
 export interface ProducerStreamOptions {
   /** `ndjson`: bytes holding one JSON record per line; `object`: record objects. */
-  format?: 'ndjson' | 'object';
+  format?: 'ndjson' | 'object' | undefined;
   /** Objects buffered before write() returns false (object mode) or bytes (ndjson). */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
   /**
    * Longest NDJSON line kept, in bytes or as a size (`"64KB"`; default 1 MiB); the rest of a
    * longer one is cut off. Anything but a size of at least one byte is a RangeError.
    */
-  maxLineBytes?: number | string;
+  maxLineBytes?: number | string | undefined;
   /**
    * Records keep the producer's own base fields (`pid`, `hostname`, `name`, bindings): this
    * logger's base and bindings are not added, so a shipped line says where it was logged
    * (without it, the producer's `pid` is kept as `@pid` beside the shipper's). For shippers.
    */
-  keepOrigin?: boolean;
+  keepOrigin?: boolean | undefined;
 }
 
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;

@@ -9,43 +9,50 @@ import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
 import { MAX_TIMER_MS } from './units.js';
 import { timerHolds } from '../util/timeout.js';
-import { toError, Transport, type TransportOptions, type TransportServices } from './transport.js';
+import {
+  toError,
+  Transport,
+  type TransportEvents,
+  type TransportListener,
+  type TransportOptions,
+  type TransportServices,
+} from './transport.js';
 import { monotonicMs } from '../util/monotonic.js';
 
 export interface BatchOptions {
   /** Records per batch (default 1000). */
-  maxRecords?: number;
+  maxRecords?: number | undefined;
   /** Bytes per batch, as `size` counts them (default 1 MiB). */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** A batch is cut this long after its first record at the latest (default 1 s). */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
 }
 
 export interface RetryOptions {
   /** Attempts at one batch before its records fail, or are parked in the spool (default 8). */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** First backoff (default 500 ms), doubled each attempt, full jitter. */
-  baseMs?: number;
+  baseMs?: number | undefined;
   /** Longest backoff, and the most a destination's own "retry after" is waited (default 30 s). */
-  maxMs?: number;
+  maxMs?: number | undefined;
   /** A batch not delivered this long after its first attempt is given up (default 5 min). */
-  deadlineMs?: number;
+  deadlineMs?: number | undefined;
 }
 
 export interface SpoolOptions {
   /** Folder of the spool file (made when missing). */
   dir: string;
   /** The file's name in `dir`, one per destination (default: the transport's id). */
-  name?: string;
+  name?: string | undefined;
   /** Bound of the file: beyond it the oldest lines are dropped, counted as `spoolDropped` (default 100 MB). */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** Records held in memory before newer ones wait on disk (default: four batches). */
-  memoryRecords?: number;
+  memoryRecords?: number | undefined;
   /**
    * The start (`http-`) that `name` shares with the names of other destinations' files: such
    * a file left in `dir` with lines no live logger will send is diagnosed at the start.
    */
-  family?: string;
+  family?: string | undefined;
 }
 
 /** What a processor is told besides the records. */
@@ -77,14 +84,14 @@ export interface BatchInfo {
 export type BatchProcessor = (records: readonly LogRecord[], info: BatchInfo) => BatchResult | Promise<BatchResult>;
 
 export interface BatchTransportOptions extends TransportOptions {
-  batch?: BatchOptions;
-  retry?: RetryOptions;
+  batch?: BatchOptions | undefined;
+  retry?: RetryOptions | undefined;
   /** Batches in flight at once (default 1: a processor sees batches in order). */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** An attempt not answered this long is abandoned and retried (default 30 s). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Where records wait when they cannot be delivered now: out of attempts, at exit, at a close. */
-  spool?: SpoolOptions;
+  spool?: SpoolOptions | undefined;
   /** How many bytes a record counts towards `batch.maxBytes` (default: its JSON line's length). */
   size?(record: LogRecord): number;
 }
@@ -176,6 +183,21 @@ interface Refused {
 
 const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
 
+/** A batch transport's own events. */
+export interface BatchTransportEvents {
+  /** An attempt at a batch ended: how many records, which attempt, how long, and its outcome. */
+  batchProcessed: [event: BatchProcessed];
+}
+
+// biome-ignore lint/correctness/noUnusedVariables: merged with the class, whose type parameter it must repeat
+export interface BatchTransport<Extra extends object = object> {
+  on<K extends keyof BatchTransportEvents | keyof TransportEvents>(
+    event: K,
+    listener: TransportListener<BatchTransportEvents, K>,
+  ): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+}
+
 /**
  * Batches records and hands each batch to an async processor: gathered by count, bytes and
  * interval, at most `concurrency` in flight, retried with capped, jittered backoff, halved
@@ -184,6 +206,7 @@ const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
  * attempts, beyond the in-memory bound, held at exit or at a close) is parked on disk and
  * sent later, by this process or the next; without one it fails, counted.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface of its name only types `on` for its own events
 export class BatchTransport<Extra extends object = object> extends Transport<BatchStats & Extra> {
   readonly type: string = 'batch';
   private readonly processor: BatchProcessor;

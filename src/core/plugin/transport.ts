@@ -16,11 +16,11 @@ import { heldEvent } from '../util/exit-hold.js';
 
 export interface TransportOptions {
   /** Minimum level this transport receives; defaults to everything the logger emits. */
-  level?: LevelInput;
+  level?: LevelInput | undefined;
   /** The formatter that turns records into lines; transports that need none ignore it. */
-  formatter?: Formatter;
+  formatter?: Formatter | undefined;
   /** Name used in stats and events; the router assigns `type#index` when absent. */
-  id?: string;
+  id?: string | undefined;
 }
 
 export interface TransportStats {
@@ -52,6 +52,16 @@ export interface TransportEvents {
   /** Something the operator should know that is not one record's failure. */
   diagnostic: [message: string, detail?: unknown];
 }
+
+/**
+ * A listener of event `K` of a transport with events of its own (`Own`, such as the file
+ * transport's `progress`) besides every transport's. A subclass types them by declaring
+ * `on<K extends keyof Own | keyof TransportEvents>(event: K, listener: TransportListener<Own, K>): this`
+ * beside the catch-all overload below, in an interface of its name.
+ */
+export type TransportListener<Own extends { [E in keyof Own]: unknown[] }, K> = (
+  ...args: K extends keyof Own ? Own[K] : K extends keyof TransportEvents ? TransportEvents[K] : never
+) => void;
 
 export interface Transport {
   on<K extends keyof TransportEvents>(event: K, listener: (...args: TransportEvents[K]) => void): this;

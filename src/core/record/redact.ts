@@ -2,13 +2,23 @@ import { noteCopy } from './redacted-copies.js';
 import { errorObject, readProperty, safeJson } from './serialize.js';
 import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
 
-/** What replaces a redacted value: a fixed value, a function of it, or removal of the key. */
-export type Censor = string | number | boolean | null | ((value: unknown, path: string[]) => unknown);
+/**
+ * What replaces a redacted value: a fixed value, a function of it, or removal of the key. The
+ * function is declared as a method so that one written for the values it expects
+ * (`(value: string) => …`, as pino's `any` allows) is taken, as TypeScript takes a method's.
+ */
+export type Censor = string | number | boolean | null | CensorFunction;
+
+interface CensorMethod {
+  censor(value: unknown, path: string[]): unknown;
+}
+/** A censor function: what the value is replaced with, given the value and its path. */
+export type CensorFunction = CensorMethod['censor'];
 
 export interface RedactOptions {
   paths: string[];
-  censor?: Censor;
-  remove?: boolean;
+  censor?: Censor | undefined;
+  remove?: boolean | undefined;
 }
 
 /**

@@ -13,17 +13,17 @@ import { Transport, type TransportOptions } from '../../core/plugin/transport.js
 
 export interface ConsoleTransportOptions extends TransportOptions {
   /** Where records below stderrLevel go (default stdout). */
-  stream?: 'stdout' | 'stderr';
+  stream?: 'stdout' | 'stderr' | undefined;
   /** Records at or above this level go to stderr instead (a name or number; custom names come resolved from config). */
-  stderrLevel?: LevelInput;
+  stderrLevel?: LevelInput | undefined;
   /** Destinations, replaceable for tests and embedding. */
-  stdout?: Writable;
-  stderr?: Writable;
+  stdout?: Writable | undefined;
+  stderr?: Writable | undefined;
   /**
    * The formatter of the records stderrLevel sends to stderr, when it is not the transport's
    * (colour is decided per stream: a terminal on stdout, a file on stderr).
    */
-  stderrFormatter?: Formatter;
+  stderrFormatter?: Formatter | undefined;
 }
 
 const DEFAULT_TABLE = new LevelTable();

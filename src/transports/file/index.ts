@@ -3,7 +3,12 @@ import { resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
-import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
+import {
+  Transport,
+  type TransportEvents,
+  type TransportListener,
+  type TransportOptions,
+} from '../../core/plugin/transport.js';
 import { durationSchema, plainDuration, plainSize, sizeSchema } from '../../core/plugin/units.js';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import { bool, either, num, object, optional, type PlainCheck, text, where } from '../../core/util/plain-checks.js';
@@ -13,16 +18,16 @@ import { SharedFile, type FileOwner, type SharedFileOptions } from './shared-fil
 export interface FileTransportOptions extends TransportOptions {
   path: string;
   /** File mode for a new file (default 0o640). */
-  mode?: number;
+  mode?: number | undefined;
   /** Write each record before the log call returns (default: gather per tick / bufferSize). */
-  sync?: boolean;
+  sync?: boolean | undefined;
   /** Bytes gathered before a write is issued within a tick (default 64 KiB). */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
   /** fsync on close and before each rotation. */
-  fsync?: boolean;
-  rotate?: RotationOptions;
+  fsync?: boolean | undefined;
+  rotate?: RotationOptions | undefined;
   /** Reopen the path on SIGHUP (for logrotate's move-then-signal scheme). */
-  reopenOnSighup?: boolean;
+  reopenOnSighup?: boolean | undefined;
 }
 
 /** What a file transport adds to stats(). */
@@ -89,11 +94,26 @@ async function release(file: SharedFile, owner: FileOwner): Promise<void> {
   await file.close();
 }
 
+/** The file transport's own events. */
+export interface FileTransportEvents {
+  /** After each write: what the file has taken so far. */
+  progress: [progress: FileProgress];
+}
+
+export interface FileTransport {
+  on<K extends keyof FileTransportEvents | keyof TransportEvents>(
+    event: K,
+    listener: TransportListener<FileTransportEvents, K>,
+  ): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+}
+
 /**
  * Appends lines to a file: creates folders, buffers a tick's worth of lines into one
  * write, rotates by size and/or time with optional gzip and pruning, reopens on demand,
  * and writes synchronously on the exit path so process.exit() loses nothing.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface of its name only types `on` for its own events
 export class FileTransport extends Transport<FileStats> {
   /** Writes (or keeps) what it takes, and writes what it holds at the process's end: nothing to fail then. */
   protected override get settlesAllAtExit(): boolean {

@@ -3,15 +3,15 @@ import { basename, dirname, extname, join } from 'node:path';
 
 export interface RotationOptions {
   /** Rotate when the file would grow past this many bytes. */
-  size?: number;
+  size?: number | undefined;
   /** Rotate at each boundary of this period (ms), aligned to midnight (local or UTC). */
-  interval?: number;
+  interval?: number | undefined;
   /** Keep at most this many rotated files; older ones are deleted. */
-  maxFiles?: number;
+  maxFiles?: number | undefined;
   /** gzip rotated files in the background. */
-  compress?: boolean;
+  compress?: boolean | undefined;
   /** Align time boundaries to UTC instead of local time. */
-  utc?: boolean;
+  utc?: boolean | undefined;
 }
 
 export interface RotatedFile {

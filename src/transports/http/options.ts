@@ -8,9 +8,13 @@ export type {
 } from '../../core/plugin/batch-transport.js';
 export type { BatchProcessed } from '../../core/plugin/batch-transport.js';
 
-export interface HttpTransportOptions extends BatchTransportOptions, Partial<SenderOptions> {
+export interface HttpTransportOptions
+  extends BatchTransportOptions,
+    Partial<Omit<SenderOptions, 'timeoutMs' | 'concurrency' | 'headers' | 'compression'>> {
+  headers?: SenderOptions['headers'] | undefined;
+  compression?: SenderOptions['compression'] | undefined;
   url: string;
-  preset?: HttpPreset;
+  preset?: HttpPreset | undefined;
 }
 
 /** What the HTTP transport adds to stats(): the batch transport's figures, and request bytes before and after gzip. */

@@ -15,16 +15,16 @@ export interface PresetOptions {
   /** The record as this transport's formatted line (its `format`, JSON by default). */
   line(record: LogRecord): string;
   /** Loki: record fields that become stream labels. */
-  labels?: string[];
+  labels?: string[] | undefined;
   /** Loki: record fields sent as structured metadata. */
-  metadata?: string[];
+  metadata?: string[] | undefined;
   /** Elasticsearch/OpenSearch: the index. */
-  index?: string;
+  index?: string | undefined;
   /** ClickHouse: the table, and which record field fills each column. */
-  table?: string;
-  columns?: Record<string, string>;
+  table?: string | undefined;
+  columns?: Record<string, string> | undefined;
   /** ClickHouse: send `insert_deduplication_token` (ClickHouse 22.2 or later) so a resend is not inserted twice. */
-  insertDeduplicationToken?: boolean;
+  insertDeduplicationToken?: boolean | undefined;
 }
 
 export type PresetFactory = (options: PresetOptions) => HttpPreset;

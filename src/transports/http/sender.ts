@@ -72,7 +72,7 @@ export interface SenderOptions {
   compression: Compression;
   concurrency: number;
   /** https: extra trust and a client certificate. */
-  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean } | undefined;
 }
 
 /**

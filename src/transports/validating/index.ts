@@ -17,7 +17,7 @@ import { plainRuleType, ruleType, rulesToSchema } from './rules.js';
 import { ValidatingTransport } from './transport.js';
 
 export { ValidatingTransport, type ValidatingTransportOptions, type ValidationStats } from './transport.js';
-export type { OnInvalid, ValidationError } from './transport.js';
+export type { OnInvalid, ValidatingTransportEvents, ValidationError } from './transport.js';
 export type { Check, CheckOutcome, JsonSchema, RecordCheck, ValidationProblem, ValidatorResult } from './checks.js';
 export { JsonSchemaError } from './json-schema.js';
 export { rulesToSchema } from './rules.js';

@@ -12,7 +12,7 @@ export class JsonSchemaError extends Error {
   constructor(
     readonly schemaPath: (string | number)[],
     message: string,
-    options?: ErrorOptions,
+    options?: { cause?: unknown },
   ) {
     super(message, options);
   }

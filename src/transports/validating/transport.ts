@@ -1,7 +1,7 @@
 import { madeByLogger, type LogRecord } from '../../core/record/log-record.js';
 import { readOnlyObject } from '../../core/record/object-form.js';
 import { fieldsFromLine } from '../../core/record/line-record.js';
-import type { Transport, TransportOptions } from '../../core/plugin/transport.js';
+import type { Transport, TransportEvents, TransportListener, TransportOptions } from '../../core/plugin/transport.js';
 import { WrapperTransport } from '../../core/plugin/wrapper-transport.js';
 import { type Check, type RecordCheck, toCheck, type ValidationProblem } from './checks.js';
 
@@ -18,13 +18,13 @@ export interface ValidatingTransportOptions extends TransportOptions {
    * true/false, the problems found, or `{ valid, errors? }`.
    */
   check: Check;
-  onInvalid?: OnInvalid;
+  onInvalid?: OnInvalid | undefined;
   /** Logs a warning record (onInvalid: "log", and what Ajv ignored in a JSON Schema). */
-  warn?: (fields: Record<string, unknown>, msg: string) => void;
+  warn?: ((fields: Record<string, unknown>, msg: string) => void) | undefined;
   /** Writes to the dead-letter file (onInvalid: "dead-letter"); false when there is none. */
-  deadLetter?: (record: LogRecord, reason: Error) => boolean;
+  deadLetter?: ((record: LogRecord, reason: Error) => boolean) | undefined;
   /** What the compiler ignored in a schema compiled before (config); reported once. */
-  schemaWarnings?: string[];
+  schemaWarnings?: string[] | undefined;
 }
 
 const MAX_LAST_ERRORS = 10;
@@ -43,6 +43,23 @@ export interface ValidationStats {
   lastErrors: ValidationError[];
 }
 
+/** The validating transport's own events (emitted only while someone listens). */
+export interface ValidatingTransportEvents {
+  /** A record passed the check: the object it was checked as. */
+  validData: [record: Record<string, unknown>];
+  /** A record failed it: the object, and what was wrong. */
+  invalidData: [event: { record: Record<string, unknown>; errors: ValidationProblem[] }];
+}
+
+export interface ValidatingTransport {
+  on<K extends keyof ValidatingTransportEvents | keyof TransportEvents>(
+    event: K,
+    listener: TransportListener<ValidatingTransportEvents, K>,
+  ): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface of its name only types `on` for its own events
 export class ValidatingTransport extends WrapperTransport<ValidationStats> {
   readonly type = 'validating';
   private readonly check: RecordCheck;
