@@ -133,7 +133,20 @@ class Fields {
 
   constructor(private readonly record: LogRecord) {}
 
+  /**
+   * The value at `path`, or undefined when the record has none or it cannot be read (a getter
+   * that throws, a Proxy): that header field or param is left out, and the record is sent.
+   * Read when its batch is sent, a throw here failed every record of the batch.
+   */
   get(path: string[]): unknown {
+    try {
+      return this.read(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private read(path: string[]): unknown {
     // A record made again from the line it waited as reads its fields from that line: its
     // view alone, then, is the line parsed once, not twice.
     const own = fieldsFromLine(this.record) ? undefined : this.record.fields;
@@ -169,8 +182,14 @@ function lookup(view: Readonly<Record<string, unknown>>, path: string[]): unknow
   return parts.length === 0 ? undefined : at;
 }
 
-/** A field's value as text: strings as they are, anything else as its JSON. */
+/** A field's value as text: strings as they are, anything else as its JSON (none when it has none). */
 function text(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    // A BigInt or a throwing toJSON the line wrote its own way: the field is left out here.
+    return undefined;
+  }
 }

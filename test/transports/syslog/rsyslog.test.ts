@@ -122,6 +122,37 @@ describe.skipIf(rsyslog === undefined)('the syslog transport against a real rsys
     expect(JSON.parse(got[1]!.msg)).toMatchObject({ msg: 'small' });
     expect((log.stats().targets[0] as unknown as SyslogStats).truncated).toBe(1);
   });
+
+  it('a field the msgid and structured data name that cannot be read is left out; its batch is sent', async () => {
+    const app = `getter-${randomUUID().slice(0, 8)}`;
+    const log = logger({
+      protocol: 'tcp',
+      port: info.tcp,
+      appName: app,
+      msgIdField: 'user',
+      structuredData: { 'who@32473': ['user', 'big'] },
+    });
+    log.info({ user: 'alice' }, 'before');
+    // A lazy session accessor that has expired by the time the batch is sent; a BigInt, as the line writes it.
+    log.info(
+      {
+        get user() {
+          throw new Error('session expired');
+        },
+        big: 10n,
+      },
+      'unreadable',
+    );
+    log.info({ user: 'bob' }, 'after');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const got = await waitForMessages(info.output, byApp(app), 3);
+    expect(got.map((m) => [m.msgid, m.sd, JSON.parse(m.msg).msg])).toEqual([
+      ['alice', '[who@32473 user="alice"]', 'before'],
+      ['-', '[who@32473 big="10"]', 'unreadable'],
+      ['bob', '[who@32473 user="bob"]', 'after'],
+    ]);
+    expect(log.stats()).toMatchObject({ logged: 3, delivered: 3, failed: 0 });
+  });
 });
 
 describe.skipIf(RSYSLOGD === undefined)('rsyslog restarted mid-stream', () => {
