@@ -84,11 +84,12 @@ export class StreamSender {
     return new Promise<Socket>((resolve, reject) => {
       const { socket, ready } = openSocket(host, port, tls);
       socket.unref();
+      // No connection, nothing written: the batch's next try is no possible duplicate.
       const fail = (error: Error): void => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         socket.destroy();
-        reject(error);
+        reject(Object.assign(error, { outcomeUnknown: false }));
       };
       const onAbort = (): void => fail(abortReason(signal));
       const timer = setTimeout(
@@ -119,8 +120,20 @@ export class StreamSender {
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    // Receivers send nothing; whatever comes is read and dropped so the socket sees its end.
-    socket.resume();
+    // Receivers send nothing: whatever comes is read and dropped so the socket sees its end, and
+    // said, as bytes back mean another kind of service (a RELP port, which answers and then
+    // closes): what was written there counted delivered.
+    let answered = false;
+    socket.on('data', (data: Buffer) => {
+      if (answered || this.socket !== socket) return;
+      answered = true;
+      this.report(new Error(`the receiver sent data back (${describeBytes(data)}), which a syslog receiver never does`));
+    });
+    // A receiver that ends the connection (restarted, or closing what it will not read): what
+    // went out just before may not have been read.
+    socket.on('end', () => {
+      if (this.socket === socket) this.report(new Error('the receiver ended the connection'));
+    });
     const forget = (): void => {
       if (this.socket !== socket) return;
       this.socket = undefined;
@@ -184,6 +197,12 @@ export function openSocket(
   // An IP address is no server name (RFC 6066): the certificate is checked against the IP.
   const socket = tlsConnect({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tls });
   return { socket, ready: 'secureConnect' };
+}
+
+/** The first bytes a peer sent, printable, for a diagnostic. */
+function describeBytes(data: Buffer): string {
+  const text = data.subarray(0, 40).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  return JSON.stringify(data.length > 40 ? `${text}…` : text);
 }
 
 function abortReason(signal: AbortSignal): Error {
