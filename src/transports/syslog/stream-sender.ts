@@ -127,7 +127,9 @@ export class StreamSender {
     socket.on('data', (data: Buffer) => {
       if (answered || this.socket !== socket) return;
       answered = true;
-      this.report(new Error(`the receiver sent data back (${describeBytes(data)}), which a syslog receiver never does`));
+      this.report(
+        new Error(`the receiver sent data back (${describeBytes(data)}), which a syslog receiver never does`),
+      );
     });
     // A receiver that ends the connection (restarted, or closing what it will not read): what
     // went out just before may not have been read.
@@ -201,7 +203,10 @@ export function openSocket(
 
 /** The first bytes a peer sent, printable, for a diagnostic. */
 function describeBytes(data: Buffer): string {
-  const text = data.subarray(0, 40).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  const text = data
+    .subarray(0, 40)
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]/g, '.');
   return JSON.stringify(data.length > 40 ? `${text}…` : text);
 }
 
