@@ -668,11 +668,12 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.sending.delete(batch);
     const durationMs = monotonicMs() - started;
     this.batches++;
-    this.items += batch.records.length;
+    // The attempt's records: those the processor settled early have left the batch by now.
+    this.items += records.length;
     this.batchMs += durationMs;
     if (this.listenerCount('batchProcessed') > 0) {
       const event: BatchProcessed = {
-        records: batch.records.length,
+        records: records.length,
         attempt: batch.attempt,
         durationMs,
         outcome: verdict.kind,

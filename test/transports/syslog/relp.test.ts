@@ -114,6 +114,10 @@ describe.skipIf(relpPort === undefined)('protocol relp through a real rsyslogd (
     expect(log.stats()).toMatchObject({ logged: count + 1, delivered: count + 1, failed: 0, pending: 0 });
     expectAddsUp(log.stats());
     expect(log.stats().targets[0]).toMatchObject({ connects: 1, drops: 0, possibleDuplicates: 0 });
+    // Each record settled on its own answer, within the attempt: still counted among the batches' items.
+    const { items, batches, averageBatchSize } = log.stats().targets[0] as unknown as Record<string, number>;
+    expect(items).toBe(count + 1);
+    expect(averageBatchSize).toBe(items! / batches!);
     const got = await waitForMessages(rsyslog!.output, (m: Parsed) => m.appname === app, count + 1);
     expect(got).toHaveLength(count + 1);
     got.forEach((message, i) => {
