@@ -44,14 +44,19 @@ export function timestamp(time: number): string {
   if (second !== lastSecond) {
     const date = new Date(second * 1000);
     const year = date.getUTCFullYear();
-    // toISOString writes years past 9999 as "+010000": not a timestamp a receiver parses.
-    if (!(year >= 0 && year <= 9999)) return NILVALUE;
+    // toISOString writes years past 9999 as "+010000": not a timestamp a receiver parses. RFC
+    // 5424 allows any four digits, but rsyslog (8.2302, checked) takes no year past 2099: it
+    // read the whole header as the message, under its own host name and no app-name.
+    if (!(year >= 0 && year <= LAST_YEAR)) return NILVALUE;
     lastSecond = second;
     lastPrefix = date.toISOString().slice(0, 19);
   }
   const ms = Math.floor(time - second * 1000);
   return `${lastPrefix}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
+
+/** The last year rsyslog parses in a timestamp (see above); the record's line keeps its time. */
+const LAST_YEAR = 2099;
 
 let lastSecond = Number.NaN;
 let lastPrefix = '';

@@ -123,6 +123,22 @@ describe.skipIf(rsyslog === undefined)('the syslog transport against a real rsys
     expect((log.stats().targets[0] as unknown as SyslogStats).truncated).toBe(1);
   });
 
+  it('a time rsyslog cannot parse as a timestamp (a year past 2099) is sent as the NILVALUE', async () => {
+    const app = `years-${randomUUID().slice(0, 8)}`;
+    const log = logger({ protocol: 'tcp', port: info.tcp, appName: app });
+    const stream = log.stream({ format: 'object' });
+    const days = ['1000-01-01', '1969-12-31', '2099-12-31', '2100-01-01', '9999-12-31'];
+    for (const day of days) stream.write({ level: 30, time: Date.parse(`${day}T12:00:00.000Z`), msg: day });
+    stream.end();
+    await new Promise((resolve) => stream.on('finish', resolve));
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const got = await waitForMessages(info.output, byApp(app), days.length);
+    // Every header read as written; the years past 2099 dated by rsyslog's clock, the line keeping its own.
+    expect(got.map((m) => JSON.parse(m.msg).msg)).toEqual(days);
+    expect(got.slice(0, 3).map((m) => m.time)).toEqual(days.slice(0, 3).map((day) => `${day}T12:00:00.000Z`));
+    expect(got.slice(3).every((m) => m.time.startsWith(String(new Date().getUTCFullYear())))).toBe(true);
+  });
+
   it('a field the msgid and structured data name that cannot be read is left out; its batch is sent', async () => {
     const app = `getter-${randomUUID().slice(0, 8)}`;
     const log = logger({
