@@ -25,20 +25,27 @@ const DURATION_UNITS: Record<string, number> = {
 /** Longer than any size or duration anyone writes: refused before any matching. */
 const MAX_TEXT = 64;
 
-function parseUnit(input: string, table: Record<string, number>): number | undefined {
+function parseUnit(
+  input: string,
+  table: Record<string, number>,
+  whole: (n: number) => number = Math.round,
+): number | undefined {
   if (input.length > MAX_TEXT) return undefined;
   // Trimmed first, so the pattern has one way to match each character (linear time).
   const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(input.trim());
   if (!match) return undefined;
   const unit = (match[2] ?? '').toLowerCase();
   const factor = unit === '' ? 1 : table[unit];
-  return factor === undefined ? undefined : Math.round(Number(match[1]) * factor);
+  return factor === undefined ? undefined : whole(Number(match[1]) * factor);
 }
 
-/** "64KB", "1MB", 4096 → bytes (binary units: 1KB = 1024 bytes). */
+/**
+ * "64KB", "1MB", 4096 → bytes (binary units: 1KB = 1024 bytes). A size is a bound, so a part of
+ * a byte a unit makes ("1.7KB" is 1740.8) is dropped, never rounded up past what was asked.
+ */
 export function parseSize(input: string | number): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;
-  return parseUnit(input, SIZE_UNITS);
+  return parseUnit(input, SIZE_UNITS, Math.floor);
 }
 
 /** "30s", "1d", 250 → milliseconds. */

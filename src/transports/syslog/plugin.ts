@@ -49,7 +49,7 @@ const plainSyslog: PlainCheck = where(
     ),
     framing: optional(oneOf('octet-counting', 'lf')),
     fatalSeverity: optional(oneOf('crit', 'emerg')),
-    maxMessageBytes: optional(where(plainSize, (bytes) => (bytes as number) >= 480)),
+    maxMessageBytes: optional(where(plainSize, (bytes) => Number.isInteger(bytes) && (bytes as number) >= 480)),
     utf8Bom: optional(bool),
     tls: optional(
       object({
@@ -104,7 +104,9 @@ const syslogSchema = lazySchema((z) => {
       framing: z.enum(['octet-counting', 'lf']).optional(),
       fatalSeverity: z.enum(['crit', 'emerg']).optional(),
       maxMessageBytes: sizeSchema
-        .refine((n) => n >= 480, { error: 'expected at least 480 bytes (RFC 5426 lets every receiver take that)' })
+        .refine((n) => Number.isInteger(n) && n >= 480, {
+          error: 'expected a whole number of at least 480 bytes (RFC 5426 lets every receiver take that)',
+        })
         .optional(),
       utf8Bom: z.boolean().optional(),
       tls: z

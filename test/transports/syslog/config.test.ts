@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +56,16 @@ describe('the syslog config entry', () => {
     ],
     ['a relpWindow without relp', { relpWindow: 8 }, /^transports\[1\]\.relpWindow: relpWindow needs "protocol"/],
     ['a relpWindow of 0', { protocol: 'relp', relpWindow: 0 }, /^transports\[1\]\.relpWindow: /],
-    ['a maximum below 480 bytes', { maxMessageBytes: 100 }, /^transports\[1\]\.maxMessageBytes: expected at least 480/],
+    [
+      'a maximum below 480 bytes',
+      { maxMessageBytes: 100 },
+      /^transports\[1\]\.maxMessageBytes: expected a whole number of at least 480/,
+    ],
+    [
+      'a maximum with a part of a byte',
+      { maxMessageBytes: 1000.5 },
+      /^transports\[1\]\.maxMessageBytes: expected a whole number of at least 480/,
+    ],
     ['an unknown option', { facilty: 'user' }, /^transports\[1\]/],
   ];
   for (const [what, entry, message] of refused) {
@@ -63,6 +73,24 @@ describe('the syslog config entry', () => {
       expect(() => make(entry)).toThrow(message);
     });
   }
+
+  it('a maximum in units is cut to whole bytes, never rounded past what was asked ("1.7KB" is 1740)', async () => {
+    const receiver = createSocket('udp4');
+    const sizes: number[] = [];
+    receiver.on('message', (datagram) => sizes.push(datagram.length));
+    await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
+    const log = createLogger({
+      exitFlush: false,
+      transports: [{ type: 'syslog', protocol: 'udp', port: receiver.address().port, maxMessageBytes: '1.7KB' }],
+    });
+    log.info('x'.repeat(5000));
+    await log.flush({ timeoutMs: 5000 });
+    const deadline = Date.now() + 5000;
+    while (sizes.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await log.close();
+    receiver.close();
+    expect(sizes).toEqual([1740]);
+  });
 
   it('reads tls.ca from a file relative to the config; a missing file is a ConfigError naming the entry', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-syslog-config-'));
