@@ -1,7 +1,6 @@
 import { fieldsFromLine } from '../../core/record/line-record.js';
 import { impl, type LogRecord } from '../../core/record/log-record.js';
 import { headerField, LIMITS, NILVALUE, sdName, sdValue, timestamp, withoutNul } from './header.js';
-import { truncateUtf8 } from './framing.js';
 import { severityOf } from './severity.js';
 
 export interface MessageOptions {
@@ -23,9 +22,24 @@ export interface MessageOptions {
   utf8Bom: boolean;
   /** The message's limit in UTF-8 bytes: structured data takes at most half of what the header leaves. */
   maxBytes: number;
+  /** Newlines go escaped, two bytes each (tcp and tls with `lf` framing): counted in the budget. */
+  escapesNewlines?: boolean | undefined;
 }
 
 const BOM = '\uFEFF';
+
+/**
+ * The most bytes the header and a NILVALUE structured data can take with these fields: a
+ * limit below it would cut the header itself, leaving no RFC 5424 message. `<191>1 `, the
+ * timestamp and the spaces are 36 bytes; the app-name from `name` and a msgid from a field
+ * count at their RFC limits.
+ */
+export function longestHeader(options: Pick<MessageOptions, 'hostname' | 'appName' | 'procId' | 'msgIdField'>): number {
+  const appName = options.appName === undefined ? LIMITS.appName : headerField(options.appName, LIMITS.appName).length;
+  const msgId = options.msgIdField === undefined ? NILVALUE.length : LIMITS.msgId;
+  const fields = headerField(options.hostname, LIMITS.hostname).length + appName;
+  return 36 + fields + headerField(options.procId, LIMITS.procId).length + msgId + ' -'.length;
+}
 
 /**
  * Builds RFC 5424 messages: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]`. What
@@ -44,6 +58,7 @@ export class MessageBuilder {
   private readonly bom: string;
   private readonly needsView: boolean;
   private readonly maxBytes: number;
+  private readonly escapesNewlines: boolean;
   /** Whether the last message built had its structured data's values cut to fit (see structuredData). */
   cutLast = false;
 
@@ -62,6 +77,7 @@ export class MessageBuilder {
     this.bom = options.utf8Bom ? BOM : '';
     this.needsView = this.appName === undefined || this.msgIdPath !== undefined || this.sd.length > 0;
     this.maxBytes = options.maxBytes;
+    this.escapesNewlines = options.escapesNewlines ?? false;
   }
 
   /** The SYSLOG-MSG of one record, unframed. */
@@ -84,38 +100,95 @@ export class MessageBuilder {
   }
 
   /**
-   * The SD-ELEMENTs, in at most `budget` bytes. A value too long for that is cut, never its
-   * element: the message's own cut to the limit would land inside it, leaving an element never
-   * closed (no RFC 5424 message) and no MSG (rsyslog read the rest of the value as the MSG).
+   * The SD-ELEMENTs, in at most `budget` bytes as sent. A value too long for that is cut, never
+   * its element: the message's own cut to the limit would land inside it, leaving an element
+   * never closed (no RFC 5424 message) and no MSG (rsyslog read the rest of the value as the
+   * MSG). Short values are kept whole and the long ones share what is left, each cut to its
+   * share of bytes as sent (escapes and, under lf, escaped newlines counted).
    */
   private structuredData(fields: Fields, budget: number): string {
-    const sd = this.elements(fields, undefined);
-    if (sd.length * 3 <= budget || Buffer.byteLength(sd) <= budget) return sd;
+    const elements = this.sd.map((element) => ({
+      id: element.id,
+      params: element.params.flatMap((param) => {
+        const value = text(fields.get(param.path));
+        return value === undefined ? [] : [{ name: param.name, value }];
+      }),
+    }));
+    const values = elements.flatMap((element) => element.params);
+    // The elements' own characters are printable ASCII (sdName): a byte each.
+    const frame = render(elements, () => '').length;
+    // A UTF-16 unit of a value is at most 3 bytes as sent: most records need no closer count.
+    const most = values.reduce((sum, param) => sum + param.value.length, 0) * 3;
+    const whole = (param: SdElement['params'][number]) => param.value;
+    if (frame + most <= budget) return render(elements, whole);
+    const sizes = values.map((param) => this.sentBytes(param.value));
+    if (frame + sizes.reduce((sum, size) => sum + size, 0) <= budget) return render(elements, whole);
     this.cutLast = true;
-    const empty = this.elements(fields, 0);
-    if (Buffer.byteLength(empty) > budget) return NILVALUE;
-    const values = (empty.match(/=""/g) ?? []).length;
-    // A byte of a value is at most 3 once escaped and sent (a NUL becomes U+FFFD; `"`, `\`, `]`
-    // and, under lf framing, a newline take 2).
-    return this.elements(fields, Math.floor((budget - Buffer.byteLength(empty)) / values / 3));
+    if (frame > budget) return NILVALUE;
+    const shares = fairShares(sizes, budget - frame);
+    const cut = new Map(values.map((param, index) => [param, this.cutToSent(param.value, shares[index]!)]));
+    return render(elements, (param) => cut.get(param)!);
   }
 
-  /** The SD-ELEMENTs, each value cut to `cut` UTF-8 bytes when given. */
-  private elements(fields: Fields, cut: number | undefined): string {
-    let out = '';
-    for (const element of this.sd) {
-      let params = '';
-      for (const param of element.params) {
-        let value = text(fields.get(param.path));
-        if (value === undefined) continue;
-        if (cut !== undefined) value = cut === 0 ? '' : (truncateUtf8(value, cut) ?? value);
-        params += ` ${param.name}="${sdValue(value)}"`;
-      }
-      // An element none of whose fields the record has says nothing: left out.
-      if (params !== '') out += `[${element.id}${params}]`;
-    }
-    return out === '' ? NILVALUE : out;
+  /** The bytes a value takes as sent: UTF-8 after SD escapes, NUL as U+FFFD, newlines as escaped under lf. */
+  private sentBytes(value: string): number {
+    let bytes = 0;
+    for (const char of value) bytes += this.charBytes(char);
+    return bytes;
   }
+
+  /** The longest start of `value` that takes at most `max` bytes as sent, never cut inside a character. */
+  private cutToSent(value: string, max: number): string {
+    let bytes = 0;
+    let end = 0;
+    for (const char of value) {
+      bytes += this.charBytes(char);
+      if (bytes > max) break;
+      end += char.length;
+    }
+    return value.slice(0, end);
+  }
+
+  private charBytes(char: string): number {
+    if (char === '"' || char === '\\' || char === ']') return 2;
+    if (char === '\u0000') return 3;
+    if (char === '\n' || char === '\r') return this.escapesNewlines ? 2 : 1;
+    return Buffer.byteLength(char);
+  }
+}
+
+interface SdElement {
+  id: string;
+  params: { name: string; value: string }[];
+}
+
+/** The SD-ELEMENTs with each param's value as `valueFor` gives it; none when no field is there. */
+function render(elements: readonly SdElement[], valueFor: (param: SdElement['params'][number]) => string): string {
+  let out = '';
+  for (const element of elements) {
+    // An element none of whose fields the record has says nothing: left out.
+    if (element.params.length === 0) continue;
+    out += `[${element.id}`;
+    for (const param of element.params) out += ` ${param.name}="${sdValue(valueFor(param))}"`;
+    out += ']';
+  }
+  return out === '' ? NILVALUE : out;
+}
+
+/**
+ * Splits `budget` among values of these sizes: each value that fits within an even share of
+ * what is left keeps its size, and the rest share the remainder evenly.
+ */
+function fairShares(sizes: readonly number[], budget: number): number[] {
+  const shares = sizes.slice();
+  const order = sizes.map((_, index) => index).sort((a, b) => sizes[a]! - sizes[b]!);
+  let left = budget;
+  order.forEach((index, rank) => {
+    const share = Math.floor(left / (order.length - rank));
+    shares[index] = Math.min(sizes[index]!, share);
+    left -= shares[index]!;
+  });
+  return shares;
 }
 
 const NAME = ['name'];

@@ -21,7 +21,8 @@ import {
 } from '../../core/util/plain-checks.js';
 import type { SyslogTlsOptions } from './options.js';
 import { FACILITIES } from './severity.js';
-import { defaultPort, MAX_RELP_WINDOW, SyslogTransport } from './transport.js';
+import { longestHeader } from './message.js';
+import { defaultPort, headerFields, MAX_RELP_WINDOW, SyslogTransport } from './transport.js';
 
 // The `syslog` entry of a config: its schema, and the transport it makes.
 
@@ -151,6 +152,16 @@ export const syslogTransportPlugin: TransportPlugin<typeof syslogSchema> = {
     }
     const protocol = options.protocol ?? 'tcp';
     const port = options.port ?? defaultPort(protocol);
+    if (options.maxMessageBytes !== undefined) {
+      const longest = longestHeader(headerFields(options));
+      if (options.maxMessageBytes < longest) {
+        throw context.invalid(
+          'maxMessageBytes',
+          `expected at least ${longest} bytes: the header can take that many with this hostname, appName, procId ` +
+            'and msgIdField, and a cut inside it leaves no syslog message',
+        );
+      }
+    }
     const destination = `${protocol}://${options.host ?? '127.0.0.1'}:${port}`;
     return new SyslogTransport({
       ...rest,

@@ -6,7 +6,7 @@ import type { BatchResult } from '../../core/plugin/batch-outcome.js';
 import type { LogRecord } from '../../core/record/log-record.js';
 import { DatagramSender } from './datagram-sender.js';
 import { escapeNewlines, type Framing, frame, truncateUtf8 } from './framing.js';
-import { MessageBuilder } from './message.js';
+import { longestHeader, MessageBuilder, type MessageOptions } from './message.js';
 import type { SyslogProtocol, SyslogStats, SyslogTransportOptions } from './options.js';
 import type { RelpAnswer } from './relp.js';
 import { RelpSender } from './relp-sender.js';
@@ -79,17 +79,23 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     }
     const formatter = options.formatter;
     const maxBytes = protocol === 'udp' ? Math.min(max ?? UDP_MAX_BYTES, DATAGRAM_LIMIT) : (max ?? STREAM_MAX_BYTES);
+    const header = headerFields(options);
+    const longest = longestHeader(header);
+    if (maxBytes < longest) {
+      throw new RangeError(
+        `syslog maxMessageBytes must be at least ${longest}: the header can take that many bytes with this ` +
+          'hostname, appName, procId and msgIdField, and a cut inside it leaves no syslog message',
+      );
+    }
     const messages = new MessageBuilder({
       facility,
       fatalSeverity: options.fatalSeverity ?? 'crit',
-      hostname: options.hostname ?? hostname(),
-      appName: options.appName,
-      procId: options.procId ?? String(process.pid),
-      msgIdField: options.msgIdField,
+      ...header,
       structuredData: options.structuredData,
       line: formatter === undefined ? (r) => r.json() : (r) => r.formatted(formatter),
       utf8Bom: options.utf8Bom ?? false,
       maxBytes,
+      escapesNewlines: protocol !== 'udp' && protocol !== 'relp' && options.framing === 'lf',
     });
     const send: Send = {
       messages,
@@ -151,6 +157,18 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
     this.send.datagram?.close();
     this.send.relp?.close(true);
   }
+}
+
+/** The header's fields as the options give them, with their defaults (this host, this process). */
+export function headerFields(
+  options: Pick<SyslogTransportOptions, 'hostname' | 'appName' | 'procId' | 'msgIdField'>,
+): Pick<MessageOptions, 'hostname' | 'appName' | 'procId' | 'msgIdField'> {
+  return {
+    hostname: options.hostname ?? hostname(),
+    appName: options.appName,
+    procId: options.procId ?? String(process.pid),
+    msgIdField: options.msgIdField,
+  };
 }
 
 /** The port a protocol's receivers listen on when none is given. */

@@ -62,6 +62,11 @@ describe('the syslog config entry', () => {
       /^transports\[1\]\.maxMessageBytes: expected a whole number of at least 480/,
     ],
     [
+      'a maximum the header alone can pass',
+      { maxMessageBytes: 480, hostname: 'h'.repeat(255), procId: 'p'.repeat(128), msgIdField: 'event' },
+      /^transports\[1\]\.maxMessageBytes: expected at least 501 bytes: the header can take that many/,
+    ],
+    [
       'a maximum with a part of a byte',
       { maxMessageBytes: 1000.5 },
       /^transports\[1\]\.maxMessageBytes: expected a whole number of at least 480/,

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, MemoryTransport } from '../../../src/index.js';
-import { truncateUtf8 } from '../../../src/transports/syslog/framing.js';
+import { escapeNewlines, truncateUtf8 } from '../../../src/transports/syslog/framing.js';
 import { MessageBuilder } from '../../../src/transports/syslog/message.js';
 
 // A structured-data value longer than maxMessageBytes: the message is cut to the limit, and the
@@ -82,7 +82,7 @@ describe('a structured-data value longer than the message limit', () => {
     expect(parsed!.msg.length).toBeGreaterThan(1000);
   });
 
-  it('any values, any limit: the message cut to it keeps every element closed and says it was cut', () => {
+  it('any values, any limit, either framing: every element closed, the cut said, and the SD near its budget', () => {
     const memory = new MemoryTransport({ maxRecords: 1 });
     const log = createLogger({ exitFlush: false, base: null, transports: [memory] });
     const value = fc.string({
@@ -91,7 +91,7 @@ describe('a structured-data value longer than the message limit', () => {
       size: 'max',
     });
     fc.assert(
-      fc.property(value, value, fc.integer({ min: 480, max: 4096 }), (a, b, maxBytes) => {
+      fc.property(value, value, fc.integer({ min: 480, max: 4096 }), fc.boolean(), (a, b, maxBytes, lf) => {
         log.info({ a, b }, 'm');
         const builder = new MessageBuilder({
           facility: 1,
@@ -104,12 +104,25 @@ describe('a structured-data value longer than the message limit', () => {
           line: (r) => r.json(),
           utf8Bom: false,
           maxBytes,
+          escapesNewlines: lf,
         });
         const built = builder.build(memory.records()[0]!);
-        const sent = truncateUtf8(built, maxBytes) ?? built;
-        expect(sdAndMsg(sent), sent.slice(0, 400)).toBeDefined();
+        const escaped = lf ? escapeNewlines(built) : built;
+        const sent = truncateUtf8(escaped, maxBytes) ?? escaped;
+        const parsed = sdAndMsg(sent);
+        expect(parsed, sent.slice(0, 400)).toBeDefined();
         const longValues = Buffer.byteLength(a) + Buffer.byteLength(b) > maxBytes;
         if (longValues) expect(builder.cutLast).toBe(true);
+        // Cut values fill what the SD may take: at most a character's bytes short per value.
+        let afterHead = 0;
+        for (let field = 0; field < 6; field++) afterHead = built.indexOf(' ', afterHead) + 1;
+        const budget = (maxBytes - (afterHead - 1) - 1) >> 1;
+        // As sent: under lf its newlines are escaped already.
+        const sdBytes = Buffer.byteLength(parsed!.sd);
+        if (builder.cutLast && parsed!.sd !== '-') {
+          expect(sdBytes).toBeLessThanOrEqual(budget);
+          expect(sdBytes).toBeGreaterThan(budget - 8);
+        }
       }),
       { numRuns: 200 },
     );

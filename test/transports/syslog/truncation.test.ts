@@ -56,5 +56,9 @@ describe('truncation', () => {
       expect(() => new SyslogTransport({ maxMessageBytes: bad }), String(bad)).toThrow(/maxMessageBytes/);
     }
     expect(() => new SyslogTransport({ maxMessageBytes: 480 }).close()).not.toThrow();
+    // 36 bytes of PRI, version, timestamp and spaces, 255 + 48 (from \`name\`) + 128 + 32, and " -".
+    const long = { hostname: 'h'.repeat(255), procId: 'p'.repeat(128), msgIdField: 'event' };
+    expect(() => new SyslogTransport({ ...long, maxMessageBytes: 480 })).toThrow(/must be at least 501: the header/);
+    expect(() => new SyslogTransport({ ...long, maxMessageBytes: 501 }).close()).not.toThrow();
   });
 });
