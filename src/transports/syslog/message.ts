@@ -107,27 +107,37 @@ export class MessageBuilder {
    * share of bytes as sent (escapes and, under lf, escaped newlines counted).
    */
   private structuredData(fields: Fields, budget: number): string {
-    const elements = this.sd.map((element) => ({
-      id: element.id,
-      params: element.params.flatMap((param) => {
-        const value = text(fields.get(param.path));
-        return value === undefined ? [] : [{ name: param.name, value }];
-      }),
-    }));
-    const values = elements.flatMap((element) => element.params);
-    // The elements' own characters are printable ASCII (sdName): a byte each.
-    const frame = render(elements, () => '').length;
-    // A UTF-16 unit of a value is at most 3 bytes as sent: most records need no closer count.
-    const most = values.reduce((sum, param) => sum + param.value.length, 0) * 3;
-    const whole = (param: SdElement['params'][number]) => param.value;
-    if (frame + most <= budget) return render(elements, whole);
-    const sizes = values.map((param) => this.sentBytes(param.value));
-    if (frame + sizes.reduce((sum, size) => sum + size, 0) <= budget) return render(elements, whole);
+    // Each param's value, read once, in the order of the elements' params (undefined: absent).
+    const values: (string | undefined)[] = [];
+    for (const element of this.sd) for (const param of element.params) values.push(text(fields.get(param.path)));
+    const whole = this.render(values);
+    // A UTF-16 unit is at most 3 bytes as sent (a NUL, sent as U+FFFD; a newline escaped under
+    // lf is 2): most records need no closer count.
+    if (whole.length * 3 <= budget) return whole;
+    const sizes = values.map((value) => (value === undefined ? 0 : this.sentBytes(value)));
+    const frame = this.render(values.map((value) => (value === undefined ? undefined : ''))).length;
+    if (frame + sizes.reduce((sum, size) => sum + size, 0) <= budget) return whole;
     this.cutLast = true;
     if (frame > budget) return NILVALUE;
     const shares = fairShares(sizes, budget - frame);
-    const cut = new Map(values.map((param, index) => [param, this.cutToSent(param.value, shares[index]!)]));
-    return render(elements, (param) => cut.get(param)!);
+    return this.render(
+      values.map((value, index) => (value === undefined ? undefined : this.cutToSent(value, shares[index]!))),
+    );
+  }
+
+  /** The SD-ELEMENTs with these values (in the params' order); an element with none of them is left out. */
+  private render(values: readonly (string | undefined)[]): string {
+    let out = '';
+    let at = 0;
+    for (const element of this.sd) {
+      let params = '';
+      for (const param of element.params) {
+        const value = values[at++];
+        if (value !== undefined) params += ` ${param.name}="${sdValue(value)}"`;
+      }
+      if (params !== '') out += `[${element.id}${params}]`;
+    }
+    return out === '' ? NILVALUE : out;
   }
 
   /** The bytes a value takes as sent: UTF-8 after SD escapes, NUL as U+FFFD, newlines as escaped under lf. */
@@ -155,24 +165,6 @@ export class MessageBuilder {
     if (char === '\n' || char === '\r') return this.escapesNewlines ? 2 : 1;
     return Buffer.byteLength(char);
   }
-}
-
-interface SdElement {
-  id: string;
-  params: { name: string; value: string }[];
-}
-
-/** The SD-ELEMENTs with each param's value as `valueFor` gives it; none when no field is there. */
-function render(elements: readonly SdElement[], valueFor: (param: SdElement['params'][number]) => string): string {
-  let out = '';
-  for (const element of elements) {
-    // An element none of whose fields the record has says nothing: left out.
-    if (element.params.length === 0) continue;
-    out += `[${element.id}`;
-    for (const param of element.params) out += ` ${param.name}="${sdValue(valueFor(param))}"`;
-    out += ']';
-  }
-  return out === '' ? NILVALUE : out;
 }
 
 /**
