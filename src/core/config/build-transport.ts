@@ -6,7 +6,15 @@ import type { SonicBoomLike } from '../plugin/sonic-boom.js';
 import type { ThreadStreamLike } from '../plugin/thread-stream.js';
 import { lazySchema } from '../util/lazy-schema.js';
 import { object } from '../util/plain-checks.js';
-import { adoptEnvSources, copyEnvSources, describeEnvSource, type EnvSource, envSourceAt } from '../util/env-text.js';
+import {
+  adoptEnvSources,
+  copyEnvSources,
+  describeEnvSource,
+  type EnvSource,
+  envNumber,
+  envSourceAt,
+  isJsonNumber,
+} from '../util/env-text.js';
 import { expandEnv } from './expand-env.js';
 import { didYouMean, parseOrThrow } from './issues.js';
 import { loadPluginModule } from './plugin-module.js';
@@ -68,7 +76,21 @@ const liveEntrySchema = lazySchema((z) => z.strictObject(routingShape), object(p
  * read as $LOG_LEVEL is when the config sets no level, and named in the error.
  */
 export function levelValue(levels: LevelTable, level: LevelInput, path: string, fromEnv?: EnvSource): number {
-  const name = fromEnv !== undefined && typeof level === 'string' ? envLevelName(levels, level) : level;
+  let name = level;
+  if (fromEnv !== undefined && typeof level === 'string') {
+    name = envLevelName(levels, level);
+    // A number with spaces around it (" 40 "), which the schema left a string: read as one.
+    if (isJsonNumber(name)) {
+      const read = envNumber(name);
+      if (!('value' in read && Number.isInteger(read.value) && read.value >= 0 && read.value <= 1000)) {
+        throw new ConfigError(
+          path,
+          `expected a whole number from 0 to 1000 or a level name (${describeEnvSource(fromEnv)})`,
+        );
+      }
+      name = read.value;
+    }
+  }
   try {
     return levels.value(name);
   } catch (error) {

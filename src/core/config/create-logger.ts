@@ -55,9 +55,6 @@ export type LevelMethods<Levels> = string extends keyof Levels
   ? Record<never, never>
   : { readonly [K in keyof Levels]: LogFn } & { readonly customLevels: { readonly [K in keyof Levels]: number } };
 
-/** pino's level methods, which `useOnlyCustomLevels: true` takes away. */
-type BuiltinLevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-
 /** Options from code: the JSON config shape, plus live objects JSON cannot hold. */
 export interface LoggerOptions
   extends Omit<ConfigInput, 'transports' | 'redact' | 'serializers' | 'timestamp' | 'diagnostics' | 'levelComparison'>,
@@ -113,19 +110,10 @@ export type CodeOptions = Pick<
  * the config's own keys; it is in force while the logger is built, so a file that cannot
  * be opened then is told to its `diagnostics` too.
  */
-export function createLogger<
-  const Levels extends Record<string, number> = Record<never, number>,
-  OnlyCustom extends boolean = false,
->(
-  source?:
-    | string
-    | (LoggerOptions & {
-        levels?: Levels | undefined;
-        customLevels?: Levels | undefined;
-        useOnlyCustomLevels?: OnlyCustom | undefined;
-      }),
+export function createLogger<const Levels extends Record<string, number> = Record<never, number>>(
+  source?: string | (LoggerOptions & { levels?: Levels | undefined; customLevels?: Levels | undefined }),
   code?: CodeOptions,
-): ([OnlyCustom] extends [true] ? Omit<Logger, BuiltinLevelMethod> : Logger) & LevelMethods<Levels> {
+): Logger & LevelMethods<Levels> {
   return buildLogger(source, code) as Logger & LevelMethods<Levels>;
 }
 

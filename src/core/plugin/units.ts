@@ -36,12 +36,14 @@ function parseUnit(
   if (!match) return undefined;
   const unit = (match[2] ?? '').toLowerCase();
   const factor = unit === '' ? 1 : table[unit];
-  return factor === undefined ? undefined : whole(Number(match[1]) * factor);
+  if (factor === undefined) return undefined;
+  return unit === '' ? Math.round(Number(match[1])) : whole(Number(match[1]) * factor);
 }
 
 /**
  * "64KB", "1MB", 4096 → bytes (binary units: 1KB = 1024 bytes). A size is a bound, so a part of
- * a byte a unit makes ("1.7KB" is 1740.8) is dropped, never rounded up past what was asked.
+ * a byte a unit makes ("1.7KB" is 1740.8) is dropped, never rounded up past what was asked (a
+ * number of bytes written as a string is rounded, as it always was).
  */
 export function parseSize(input: string | number): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;

@@ -93,7 +93,7 @@ export class MessageBuilder {
     const sd =
       fields === undefined || this.sd.length === 0
         ? NILVALUE
-        : this.structuredData(fields, (this.maxBytes - head.length - 1) >> 1);
+        : this.structuredData(fields, Math.floor((this.maxBytes - head.length - 1) / 2));
     let msg = withoutNul(this.line(record));
     if (msg.endsWith('\n')) msg = msg.slice(0, msg.endsWith('\r\n') ? -2 : -1);
     return msg === '' ? `${head} ${sd}` : `${head} ${sd} ${this.bom}${msg}`;

@@ -127,14 +127,15 @@ export class StreamSender {
     socket.on('data', (data: Buffer) => {
       if (answered || this.socket !== socket) return;
       answered = true;
-      this.report(
-        new Error(`the receiver sent data back (${describeBytes(data)}), which a syslog receiver never does`),
+      this.note(
+        `sent data back (${describeBytes(data)}), which a syslog receiver never does: is it another service's port?`,
       );
     });
     // A receiver that ends the connection (restarted, or closing what it will not read): what
-    // went out just before may not have been read.
+    // went out just before may not have been read. Said once per connection, and not after data
+    // back, which already said what is wrong.
     socket.on('end', () => {
-      if (this.socket === socket) this.report(new Error('the receiver ended the connection'));
+      if (this.socket === socket && !answered) this.note('ended the connection');
     });
     const forget = (): void => {
       if (this.socket !== socket) return;
@@ -162,6 +163,17 @@ export class StreamSender {
     this.options.report(
       `syslog (${tls === undefined ? 'tcp' : 'tls'}): the connection to ${host}:${port} failed: ` +
         `${error.message}${hint}`,
+      error,
+    );
+  }
+
+  /** Something the receiver did that is no failure of ours, but leaves what was written on it unsure. */
+  private note(what: string): void {
+    const { host, port, tls } = this.options;
+    const error = new Error(`the receiver ${what}`);
+    this.options.report(
+      `syslog (${tls === undefined ? 'tcp' : 'tls'}): the receiver at ${host}:${port} ${what}; ` +
+        'what went out on the connection just before counted delivered and may not have been read',
       error,
     );
   }

@@ -334,6 +334,17 @@ describe('a level name from the environment', () => {
     return log.close();
   });
 
+  it('a number with spaces around it is that level; one past 1000 says where it came from', async () => {
+    setEnv({ SL_NAME_LEVEL: ' 40 ' });
+    const log = fromFile({ exitFlush: false, level: '${SL_NAME_LEVEL}', transports: [{ type: 'memory' }] });
+    expect(log.levelVal).toBe(40);
+    setEnv({ SL_NAME_LEVEL: ' 4000 ' });
+    expect(configError({ transports: [{ type: 'memory', level: '${SL_NAME_LEVEL}' }] }).message).toBe(
+      'transports[0].level: expected a whole number from 0 to 1000 or a level name (${SL_NAME_LEVEL} gave " 4000 ")',
+    );
+    await log.close();
+  });
+
   it('a name typed in the file is read exactly: "WARN" is refused', () => {
     expect(configError({ level: 'WARN', transports: [{ type: 'memory' }] }).message).toBe(
       'level: unknown level "WARN" (known: trace, debug, info, warn, error, fatal, silent); did you mean "warn"?',

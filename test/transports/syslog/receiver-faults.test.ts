@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../../src/index.js';
 import { freePort } from '../../setup/free-port.js';
-import { sharedRsyslog, waitForMessages } from './rsyslog.js';
+import { tempFolder } from '../http/receiver.js';
+import { makeCertificates, sharedRsyslog, waitForMessages } from './rsyslog.js';
 
 // Receivers that are not what a syslog sender over TCP expects: none yet at the port, a real
 // rsyslog's RELP port given as a plain TCP one, and one that ends every connection it takes.
@@ -37,7 +41,7 @@ function listen(server: Server, port = 0): Promise<number> {
 }
 
 describe('a syslog receiver over TCP that refuses, answers or hangs up', () => {
-  it('a refused connection sent nothing: the records a later connection delivers are no possible duplicates', async () => {
+  it('a refused connection sent nothing: records a later connection delivers are no possible duplicates', async () => {
     const port = await freePort();
     const received: Buffer[] = [];
     const log = logger(port, []);
@@ -74,8 +78,31 @@ describe('a syslog receiver over TCP that refuses, answers or hangs up', () => {
     await log.flush({ timeoutMs: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(diagnostics.join('\n')).toContain(
-      `the connection to 127.0.0.1:${port} failed: the receiver ended the connection`,
+      `syslog (tcp): the receiver at 127.0.0.1:${port} ended the connection; what went out`,
     );
+  });
+
+  it('over tls, a receiver that ends the connection is said without the hint about client certificates', async () => {
+    const dir = tempFolder('syslog-tls-end');
+    makeCertificates(dir);
+    const server = createTlsServer(
+      { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
+      (socket) => {
+        open.push(socket);
+        socket.end();
+      },
+    );
+    const port = await listen(server);
+    const diagnostics: string[] = [];
+    const log = logger(port, diagnostics, { protocol: 'tls', tls: { ca: readFileSync(join(dir, 'ca.pem'), 'utf8') } });
+    log.info('into a closing connection');
+    await log.flush({ timeoutMs: 10_000 });
+    const deadline = Date.now() + 5000;
+    while (diagnostics.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(diagnostics).toEqual([
+      `syslog#0: syslog (tls): the receiver at 127.0.0.1:${port} ended the connection; ` +
+        'what went out on the connection just before counted delivered and may not have been read',
+    ]);
   });
 
   it.skipIf(rsyslog?.relp === undefined)(
@@ -91,9 +118,11 @@ describe('a syslog receiver over TCP that refuses, answers or hangs up', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(diagnostics.join('\n')).toMatch(
-        /the receiver sent data back \(".*serverclose.*"\), which a syslog receiver/,
+        /the receiver at 127\.0\.0\.1:\d+ sent data back \(".*serverclose.*"\), which a syslog receiver/,
       );
       expect(await waitForMessages(rsyslog!.output, (m) => m.appname === app, 1, 300)).toEqual([]);
+      // Its close after the answer is not said again.
+      expect(diagnostics.filter((d) => d.includes('ended the connection'))).toEqual([]);
     },
   );
 });

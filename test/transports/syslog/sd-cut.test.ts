@@ -82,6 +82,26 @@ describe('a structured-data value longer than the message limit', () => {
     expect(parsed!.msg.length).toBeGreaterThan(1000);
   });
 
+  it('a limit past 4 GiB (from code) keeps the structured data: the budget is no 32-bit number', () => {
+    const memory = new MemoryTransport({ maxRecords: 1 });
+    const log = createLogger({ exitFlush: false, base: null, transports: [memory] });
+    log.info({ a: 'x' }, 'm');
+    const builder = new MessageBuilder({
+      facility: 1,
+      fatalSeverity: 'crit',
+      hostname: 'h',
+      appName: 'app',
+      procId: '1',
+      msgIdField: undefined,
+      structuredData: { 'x@1': ['a'] },
+      line: (r) => r.json(),
+      utf8Bom: false,
+      maxBytes: 2 ** 32,
+    });
+    expect(builder.build(memory.records()[0]!)).toContain(' [x@1 a="x"] ');
+    expect(builder.cutLast).toBe(false);
+  });
+
   it('any values, any limit, either framing: every element closed, the cut said, and the SD near its budget', () => {
     const memory = new MemoryTransport({ maxRecords: 1 });
     const log = createLogger({ exitFlush: false, base: null, transports: [memory] });

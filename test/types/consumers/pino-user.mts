@@ -36,11 +36,11 @@ fromOptions.info('fine');
 // @ts-expect-error a misspelt level method
 fromOptions.inof('typo');
 
-// useOnlyCustomLevels takes pino's level methods away.
+// A logger of only custom levels, and its children, keep their methods and are still Loggers.
 const onlyAudit = createLogger({ exitFlush: false, levels: { audit: 35 }, useOnlyCustomLevels: true, level: 'audit' });
 onlyAudit.audit('kept');
-// @ts-expect-error no info level on this logger
-onlyAudit.info('gone');
+onlyAudit.child({ requestId: 'r1' }).audit('and in a child');
+export const onlyAsLogger: Logger = onlyAudit;
 
 // onChild with its parameter named.
 fromOptions.onChild = (child: Logger) => child.info('a child was made');
