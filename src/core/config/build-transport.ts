@@ -208,6 +208,7 @@ export function createTransport(
   const context: TransportContext = {
     levels: ctx.levels,
     invalid: (key, expected) => new ConfigError(`${path}.${key}`, expected),
+    level: (key, value) => levelValue(ctx.levels, value, `${path}.${key}`, envSourceAt(expanded, key)),
     baseDir: ctx.baseDir,
     formatter,
     formatSpec,

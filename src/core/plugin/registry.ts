@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { z } from 'zod';
-import type { LevelTable } from '../record/levels.js';
+import type { LevelInput, LevelTable } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import type { Transport } from './transport.js';
 import { isLazySchema } from '../util/lazy-schema.js';
@@ -37,6 +37,12 @@ export interface TransportContext {
    * (`transports[2].stderrLevel`), not at the whole entry.
    */
   invalid(key: string, expected: string): Error;
+  /**
+   * The number of a level one of the entry's options names (`stderrLevel`), read as the entry's
+   * own `level` is: a name from a variable in any case, a name the logger does not have a
+   * ConfigError at that option.
+   */
+  level(key: string, value: LevelInput): number;
   /** Folder of the config file (or the working directory), for resolving relative paths. */
   readonly baseDir: string;
   /** The formatter the entry asked for (`format`, built without colour), or the JSON formatter. */

@@ -7,7 +7,7 @@ import { LevelTable, type LevelInput } from '../../core/record/levels.js';
 import { LineSink, stdioFd } from '../../core/io/line-sink.js';
 import { settlementOf } from '../../core/plugin/adapters.js';
 import type { Formatter, LogRecord } from '../../core/record/log-record.js';
-import type { TransportContext, TransportPlugin } from '../../core/plugin/registry.js';
+import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { shouldColorize } from './terminal.js';
 import { Transport, type TransportOptions } from '../../core/plugin/transport.js';
 
@@ -131,21 +131,12 @@ export const consoleTransportPlugin: TransportPlugin<typeof consoleSchema> = {
         : undefined;
     return new ConsoleTransport({
       stream: options.stream,
-      stderrLevel: options.stderrLevel === undefined ? undefined : stderrThreshold(options.stderrLevel, context),
+      stderrLevel: options.stderrLevel === undefined ? undefined : context.level('stderrLevel', options.stderrLevel),
       formatter,
       stderrFormatter,
     });
   },
 };
-
-/** A name the logger's levels do not have is said at the option, not at the whole entry. */
-function stderrThreshold(level: LevelInput, context: TransportContext): number {
-  try {
-    return context.levels.value(level);
-  } catch (error) {
-    throw context.invalid('stderrLevel', (error as Error).message);
-  }
-}
 
 declare module '../../core/plugin/registry.js' {
   interface TransportTypes {

@@ -345,6 +345,25 @@ describe('a level name from the environment', () => {
     await log.close();
   });
 
+  it("a console's stderrLevel from a variable is read the same way, and its error names the variable", async () => {
+    setEnv({ SL_NAME_LEVEL: 'WARN' });
+    const log = fromFile({
+      exitFlush: false,
+      transports: [{ type: 'console', id: 'c', stderrLevel: '${SL_NAME_LEVEL}' }],
+    });
+    expect((log.transport('c') as unknown as { stderrThreshold: number }).stderrThreshold).toBe(40);
+    setEnv({ SL_NAME_LEVEL: 'loud' });
+    expect(configError({ transports: [{ type: 'console', stderrLevel: '${SL_NAME_LEVEL}' }] }).message).toBe(
+      'transports[0].stderrLevel: unknown level "loud" (known: trace, debug, info, warn, error, fatal, silent) ' +
+        '(${SL_NAME_LEVEL} gave "loud")',
+    );
+    expect(configError({ transports: [{ type: 'console', stderrLevel: 'WARN' }] }).message).toBe(
+      'transports[0].stderrLevel: unknown level "WARN" (known: trace, debug, info, warn, error, fatal, silent); ' +
+        'did you mean "warn"?',
+    );
+    await log.close();
+  });
+
   it('a name typed in the file is read exactly: "WARN" is refused', () => {
     expect(configError({ level: 'WARN', transports: [{ type: 'memory' }] }).message).toBe(
       'level: unknown level "WARN" (known: trace, debug, info, warn, error, fatal, silent); did you mean "warn"?',
