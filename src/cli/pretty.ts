@@ -18,7 +18,7 @@ SIGTERM prints what was read, a line begun without its newline too, and ends it 
 
 Options:
   --level <name|number>       print records at this level and above (non-JSON lines always)
-  --colour <auto|always|never> colour (auto: on a terminal; NO_COLOR and FORCE_COLOR honoured)
+  --colour <auto|always|never> colour (auto: on a terminal; NO_COLOR and FORCE_COLOR honoured); --color too
   --utc                       clock times in UTC instead of local time
   --message-key <key>         the message's key (default msg)
   -h, --help                  this help
@@ -47,6 +47,10 @@ export async function prettyCommand(args: string[]): Promise<number> {
   const parsed = parseCommand(args, OPTIONS, HELP);
   if (!parsed) return EXIT.ok;
   const minLevel = threshold(text(parsed, 'level'));
+  // --color is --colour's other spelling: giving both is giving it twice, as either twice is.
+  if (text(parsed, 'colour') !== undefined && text(parsed, 'color') !== undefined) {
+    throw new UsageError('--colour given twice (--color is its other spelling)');
+  }
   const colour = oneOf(text(parsed, 'colour') ?? text(parsed, 'color'), ['auto', 'always', 'never'], '--colour');
   const messageKey = text(parsed, 'message-key') ?? 'msg';
   // As the config's messageKey: a key of its own, not one the line's head already uses.

@@ -45,7 +45,12 @@ export function parseCommand(args: string[], options: Options, help: string, pos
       tokens: true,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // Node's own words for an unknown option end in a hint about positional arguments that
+    // misleads here (and leaves a quote open): say what the command takes instead.
+    const unknown = /^Unknown option '([^']*)'/.exec((error as Error).message);
+    if (unknown === null) throw new UsageError((error as Error).message);
+    const known = [...Object.keys(options).map((name) => `--${name}`), '--help'].join(', ');
+    throw new UsageError(`unknown option ${unknown[1]} (this command takes ${known})`);
   }
   // parseArgs keeps the last of two values silently: `-c prod.json … -c dev.json` is a mistake to name.
   const seen = new Set<string>();

@@ -72,19 +72,33 @@ function shownAbove(stack: string[], type: unknown, message: unknown): number {
   return first !== '' && head.startsWith(`${first}: `) ? 1 : 0;
 }
 
-/** Error stacks are the one multi-line part: each line indented, so none can pose as a record. */
-function errorLines(key: string, error: Record<string, unknown>, colors: Colors, indent: string): string[] {
+/**
+ * Error stacks are the one multi-line part: each line indented, so none can pose as a record.
+ * `stackShown`: the error's stack is printed already, in its parent's after "caused by:" (as
+ * the err serializer writes a cause chain): its frames are not printed twice.
+ */
+function errorLines(
+  key: string,
+  error: Record<string, unknown>,
+  colors: Colors,
+  indent: string,
+  stackShown = false,
+): string[] {
   const type = error.type ?? 'Error';
   const message = error.message ?? '';
   const lines = [`${indent}${colors.cyan(sanitize(key))}: ` + `${colors.red(inline(type))}: ${inline(message)}`];
-  const stack = String(error.stack).split('\n');
-  for (const frame of stack.slice(shownAbove(stack, type, message)))
-    lines.push(`${indent}${INDENT}${colors.gray(sanitize(frame.trim()))}`);
+  const stack = String(error.stack);
+  const frames = stack.split('\n');
+  if (!stackShown) {
+    for (const frame of frames.slice(shownAbove(frames, type, message)))
+      lines.push(`${indent}${INDENT}${colors.gray(sanitize(frame.trim()))}`);
+  }
   for (const [innerKey, value] of Object.entries(error)) {
     if (innerKey === 'type' || innerKey === 'message' || innerKey === 'stack') continue;
-    if (isErrorShape(value))
-      lines.push(...errorLines(innerKey, value as Record<string, unknown>, colors, indent + INDENT));
-    else lines.push(`${indent}${INDENT}${colors.cyan(sanitize(innerKey))}: ${inline(value)}`);
+    if (isErrorShape(value)) {
+      const inParent = stack.includes(`\ncaused by: ${String(value.stack)}`);
+      lines.push(...errorLines(innerKey, value as Record<string, unknown>, colors, indent + INDENT, inParent));
+    } else lines.push(`${indent}${INDENT}${colors.cyan(sanitize(innerKey))}: ${inline(value)}`);
   }
   return lines;
 }

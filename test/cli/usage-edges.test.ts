@@ -51,6 +51,10 @@ describe('usage mistakes are named, exit 2, nothing shipped', () => {
     const pretty = await streamlog(['pretty', '--level', 'info', '--level', 'error'], { input: '' });
     expect(pretty.code).toBe(2);
     expect(pretty.stderr).toMatch(/--level given twice/);
+    // --color is --colour's other spelling: both at once are the option twice too.
+    const spellings = await streamlog(['pretty', '--colour', 'always', '--color', 'never'], { input: '' });
+    expect(spellings.code).toBe(2);
+    expect(spellings.stderr).toMatch(/--colour given twice \(--color is its other spelling\)/);
   });
 
   it('a boolean flag given twice is harmless', async () => {

@@ -87,6 +87,11 @@ describe('formatters (golden lines)', () => {
       l.info({ job: { type: 'Job', message: 'failed', stack: 'step 1 failed\nstep 2 skipped' } }, 'run');
       l.error(twoLines);
       l.error(outer);
+      // A cause whose stack the parent's does not hold keeps its frames.
+      l.info(
+        { job: { type: 'Job', message: 'failed', stack: 'step 1', cause: { message: 'x', stack: 'x at z' } } },
+        'run',
+      );
     });
     expect(lines).toEqual([
       '[08:00:00.000] ERROR (api/4242): boom\n    err: Error: boom\n' +
@@ -95,7 +100,10 @@ describe('formatters (golden lines)', () => {
       '[08:00:00.000] ERROR (api/4242): two\\nlines\n    err: Error: two\\nlines\n        at one (a.js:1:1)\n',
       '[08:00:00.000] ERROR (api/4242): outer\n    err: Error: outer: inner\n        at one (a.js:1:1)\n' +
         '        caused by: Error: inner\n        at two (b.js:2:2)\n' +
-        '        cause: Error: inner\n            at two (b.js:2:2)\n',
+        // The cause's frames are in the stack above ("caused by:"): its own fields only, not them again.
+        '        cause: Error: inner\n',
+      '[08:00:00.000] INFO (api/4242): run\n    job: Job: failed\n        step 1\n' +
+        '        cause: Error: x\n            x at z\n',
     ]);
   });
 
