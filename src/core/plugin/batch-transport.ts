@@ -139,6 +139,11 @@ const REPLAY_POLL_MS = 10;
 
 interface Batch {
   records: LogRecord[];
+  /**
+   * Where its records stand among the others': batches in the order they were made, halves
+   * after their batch's place, in their order. What is failed at once (an exit) goes in it.
+   */
+  order: readonly number[];
   attempt: number;
   /** When it was first attempted: the retry deadline counts from here. */
   firstSent: number;
@@ -152,6 +157,12 @@ interface Batch {
   uncertain?: boolean;
   /** Of a batch read back from the spool: its records that were parked after such an attempt. */
   uncertainRecords?: Set<LogRecord>;
+}
+
+/** Batches by their `order`: element by element, a batch before its own halves. */
+function compareOrder(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }
 
 /** The halves of a refused batch: how it was refused, and the first half refused alike, if one is. */
@@ -211,6 +222,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   readonly type: string = 'batch';
   private readonly processor: BatchProcessor;
   private readonly batcher: Batcher<LogRecord>;
+  /** Batches made so far: the next one's place in `order`. */
+  private batchesMade = 0;
   private readonly size: (record: LogRecord) => number;
   private readonly maxRecords: number;
   private readonly maxBytes: number;
@@ -403,9 +416,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     for (const timer of this.waiting.keys()) clearTimeout(timer);
     for (const attempt of this.attempts) attempt.abort(reason);
     // Batches read from the spool are still in it (their reads are not committed).
-    const batches = [...this.ready, ...this.waiting.values(), ...this.sending, ...this.held].filter(
-      (b) => b.read === undefined,
-    );
+    const batches = [...this.ready, ...this.waiting.values(), ...this.sending, ...this.held]
+      .filter((b) => b.read === undefined)
+      .sort((a, b) => compareOrder(a.order, b.order));
     const held = [...batches.flatMap((b) => b.records), ...this.batcher.drain()];
     this.ready.length = 0;
     this.waiting.clear();
@@ -551,7 +564,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
           uncertainRecords.add(records[i]!);
         }
       }
-      this.ready.push({ records, attempt: 0, firstSent: 0, read, uncertainRecords });
+      this.ready.push({ records, order: [this.batchesMade++], attempt: 0, firstSent: 0, read, uncertainRecords });
     }
     this.pump();
   }
@@ -573,7 +586,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   /** A gathered batch, ready to send. */
   private enqueue(records: LogRecord[]): boolean {
-    this.ready.push({ records, attempt: 0, firstSent: 0 });
+    this.ready.push({ records, order: [this.batchesMade++], attempt: 0, firstSent: 0 });
     // Batches are processed once the caller's own work yields, never inside a log call.
     if (!this.pumpScheduled) {
       this.pumpScheduled = true;
@@ -792,7 +805,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     };
     const middle = Math.ceil(records.length / 2);
     const halves = [records.slice(0, middle), records.slice(middle)];
-    this.ready.unshift(...halves.map((part): Batch => ({ ...batch, records: part, half, probe: undefined })));
+    this.ready.unshift(
+      ...halves.map(
+        (part, i): Batch => ({ ...batch, records: part, order: [...batch.order, i], half, probe: undefined }),
+      ),
+    );
     this.pump();
   }
 

@@ -433,6 +433,29 @@ describe('BatchTransport: records settled early (info.settle)', () => {
     expectBalanced(h, { logged: 5, delivered: 2, failed: 3 });
     await h.log.close({ timeoutMs: 1000 });
   });
+
+  it('a give-up fails what it holds in the order it was logged: the batch in flight before those waiting', async () => {
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const h = harness(
+      () => {
+        started();
+        return new Promise<undefined>(() => {});
+      },
+      { batch: { maxRecords: 3, intervalMs: 10 } },
+    );
+    logMany(h.log, range(0, 3));
+    await running;
+    // Batch [0, 1, 2] is in flight; [3, 4, 5] and [6, 7, 8] wait behind it, and 9 is not yet a batch.
+    logMany(h.log, range(3, 10));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    h.transport.giveUpSync(new Error('the process is exiting'));
+    expect(h.itemFailed.map((f) => f.i)).toEqual(range(0, 10));
+    expectBalanced(h, { logged: 10, delivered: 0, failed: 10 });
+    await h.log.close({ timeoutMs: 1000 });
+  });
 });
 
 describe('BatchTransport: verdicts', () => {
