@@ -66,15 +66,17 @@ export interface LoggerOptions
   levelComparison?: 'ASC' | 'DESC' | ((current: number, expected: number) => boolean) | undefined;
   /** Serializers by key: functions, or the standard ones by name (`["req", "res", "err"]`). */
   serializers?: ConfigInput['serializers'] | Serializers | undefined;
-  transports?: (
-    | TransportEntry
-    | LiveTransportEntry
-    | Transport
-    | Writable
-    | SonicBoomLike
-    | ThreadStreamLike
-    | WriteOnlyDestination
-  )[];
+  transports?:
+    | (
+        | TransportEntry
+        | LiveTransportEntry
+        | Transport
+        | Writable
+        | SonicBoomLike
+        | ThreadStreamLike
+        | WriteOnlyDestination
+      )[]
+    | undefined;
   redact?: ConfigInput['redact'] | { paths: string[]; censor?: Censor; remove?: boolean } | undefined;
   /**
    * Called for internal problems (a transport failing, a dropped call). Without it they go to

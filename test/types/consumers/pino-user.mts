@@ -30,7 +30,7 @@ auditWith(audited);
 auditWith(createLogger({ exitFlush: false, levels: { audit: 35 } }));
 
 // Options held in a variable typed LoggerOptions: the built-in methods, and no others.
-const options: LoggerOptions = { exitFlush: false, level: 'info' };
+const options: LoggerOptions = { exitFlush: false, level: 'info', transports: undefined };
 const fromOptions = createLogger(options);
 fromOptions.info('fine');
 // @ts-expect-error a misspelt level method
