@@ -78,18 +78,14 @@ const liveEntrySchema = lazySchema((z) => z.strictObject(routingShape), object(p
 export function levelValue(levels: LevelTable, level: LevelInput, path: string, fromEnv?: EnvSource): number {
   let name = level;
   if (fromEnv !== undefined && typeof level === 'string') {
-    name = envLevelName(levels, level);
-    // A number with spaces around it (" 40 "), which the schema left a string: read as one.
-    if (isJsonNumber(name)) {
-      const read = envNumber(name);
-      if (!('value' in read && Number.isInteger(read.value) && read.value >= 0 && read.value <= 1000)) {
-        throw new ConfigError(
-          path,
-          `expected a whole number from 0 to 1000 or a level name (${describeEnvSource(fromEnv)})`,
-        );
-      }
-      name = read.value;
+    const read = envLevel(levels, level);
+    if (read === undefined) {
+      throw new ConfigError(
+        path,
+        `expected a whole number from 0 to 1000 or a level name (${describeEnvSource(fromEnv)})`,
+      );
     }
+    name = read;
   }
   try {
     return levels.value(name);
@@ -100,9 +96,19 @@ export function levelValue(levels: LevelTable, level: LevelInput, path: string, 
   }
 }
 
-/** A level name from the environment: trimmed, and in lowercase when only that is a level's name. */
-export function envLevelName(levels: LevelTable, text: string): string {
+/**
+ * A level from the environment: trimmed; a number as JSON writes it (" 40 ", which the schema
+ * left a string) is that number, undefined when no level can have it (not whole, past
+ * 0–1000); a name in lowercase when only that is a level's name.
+ */
+export function envLevel(levels: LevelTable, text: string): LevelInput | undefined {
   const name = text.trim();
+  if (isJsonNumber(name)) {
+    const read = envNumber(name);
+    return 'value' in read && Number.isInteger(read.value) && read.value >= 0 && read.value <= 1000
+      ? read.value
+      : undefined;
+  }
   return levels.has(name) || !levels.has(name.toLowerCase()) ? name : name.toLowerCase();
 }
 

@@ -4,14 +4,14 @@ import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import {
   createTransport,
-  envLevelName,
+  envLevel,
   FormatterCache,
   levelValue,
   type LiveTransportEntry,
   type TransportEntry,
 } from './build-transport.js';
 import { expandEnv } from './expand-env.js';
-import { copyEnvSources, envBoolean, envNumber, envSourceAt, isJsonNumber } from '../util/env-text.js';
+import { copyEnvSources, envBoolean, envSourceAt, isJsonNumber } from '../util/env-text.js';
 import { didYouMean, parseOrThrow } from './issues.js';
 import { findDefaultConfig, readConfigFile } from './load.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
@@ -573,15 +573,13 @@ function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boo
 
 /** LOG_LEVEL, else info; with only custom levels there is no info, so `level` must be given. */
 function defaultLevel(levels: LevelTable, onlyCustom: boolean | undefined, env: NodeJS.ProcessEnv): LevelInput {
-  const level = envLevelName(levels, env.LOG_LEVEL?.trim() || 'info');
+  // A number, as "level": "${LOG_LEVEL}" would read it: no level is named "30".
+  const level = envLevel(levels, env.LOG_LEVEL?.trim() || 'info');
   // The config has no "level": say where the name came from, or the user looks for it in the file.
   const from = env.LOG_LEVEL ? ` (from $LOG_LEVEL="${env.LOG_LEVEL}"; the config sets no "level")` : '';
-  // A number, as "level": "${LOG_LEVEL}" would read it: no level is named "30".
-  if (isJsonNumber(level)) {
-    const read = envNumber(level);
-    if ('value' in read && Number.isInteger(read.value) && read.value >= 0 && read.value <= 1000) return read.value;
+  if (level === undefined)
     throw new ConfigError('level', `expected a whole number from 0 to 1000 or a level name${from}`);
-  }
+  if (typeof level === 'number') return level;
   if (onlyCustom && !levels.has(level)) {
     throw new ConfigError(
       'level',

@@ -37,7 +37,7 @@ function parseUnit(
   const unit = (match[2] ?? '').toLowerCase();
   const factor = unit === '' ? 1 : table[unit];
   if (factor === undefined) return undefined;
-  return unit === '' ? Math.round(Number(match[1])) : whole(Number(match[1]) * factor);
+  return (unit === '' ? Math.round : whole)(Number(match[1]) * factor);
 }
 
 /**

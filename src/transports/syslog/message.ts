@@ -199,9 +199,10 @@ class Fields {
   constructor(private readonly record: LogRecord) {}
 
   /**
-   * The value at `path`, or undefined when the record has none or it cannot be read (a getter
-   * that throws, a Proxy): that header field or param is left out, and the record is sent.
-   * Read when its batch is sent, a throw here failed every record of the batch.
+   * The value at `path`, or undefined when the record has none or it cannot be read: the fast
+   * path reads the caller's object again (a getter that throws, a Proxy's trap), and that header
+   * field or param is then left out, the record sent. Read when its batch is sent, a throw here
+   * failed every record of the batch.
    */
   get(path: string[]): unknown {
     try {
@@ -247,14 +248,11 @@ function lookup(view: Readonly<Record<string, unknown>>, path: string[]): unknow
   return parts.length === 0 ? undefined : at;
 }
 
-/** A field's value as text: strings as they are, anything else as its JSON (none when it has none). */
+/**
+ * A field's value as text: strings as they are, anything else as its JSON. Values come from
+ * the line (the view) or are primitives (Fields.get), so JSON.stringify cannot throw here.
+ */
 function text(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    // A BigInt or a throwing toJSON the line wrote its own way: the field is left out here.
-    return undefined;
-  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
