@@ -1,5 +1,6 @@
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { watchStalledWrite } from '../../core/util/stalled-write.js';
 
 export interface StreamSenderOptions {
   host: string;
@@ -39,7 +40,20 @@ export class StreamSender {
       let written = 0;
       let answered = 0;
       let error: Error | undefined;
+      // A receiver that stopped reading must not keep a script that returned from its exit path.
+      const handle = (socket as unknown as { _handle?: { writeQueueSize?: unknown } })._handle;
+      const stopWatch = watchStalledWrite(
+        () => answered - (typeof handle?.writeQueueSize === 'number' ? handle.writeQueueSize : 0),
+        () => {
+          error ??= new Error(
+            'the receiver stopped reading while nothing else kept the process alive: the write was given up ' +
+              'for the exit path to bound the wait',
+          );
+          socket.destroy();
+        },
+      );
       const done = (): void => {
+        stopWatch();
         socket.off('close', onClose);
         signal.removeEventListener('abort', onAbort);
         resolve(error === undefined ? { written } : { written, error });

@@ -154,6 +154,93 @@ describe('close({ timeoutMs }) never hangs', () => {
   }, 30_000);
 });
 
+/** A receiver that takes connections and reads `bytesPerTick` every 100 ms (0: never reads). */
+async function slowReceiver(bytesPerTick: number): Promise<{ port: number; received: () => string }> {
+  const sockets: Socket[] = [];
+  const pieces: Buffer[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.pause();
+    if (bytesPerTick === 0) return;
+    const timer = setInterval(() => {
+      const piece = socket.read(Math.min(bytesPerTick, socket.readableLength)) as Buffer | null;
+      if (piece !== null) pieces.push(piece);
+    }, 100);
+    socket.on('close', () => clearInterval(timer));
+    socket.on('end', () => {
+      for (let piece = socket.read() as Buffer | null; piece !== null; piece = socket.read() as Buffer | null) {
+        pieces.push(piece);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  stalls.push({ server, sockets });
+  return { port: (server.address() as { port: number }).port, received: () => Buffer.concat(pieces).toString() };
+}
+
+// A write the receiver does not read stays pending in libuv, and that keeps the event loop alive
+// on an unref'd socket: the script's end was not seen until the attempt's timeoutMs (here 10
+// minutes) aborted it. Enough is logged to fill the kernel's buffers on both sides (about 6 MB).
+describe('a script that returns while the receiver reads slowly or not at all', () => {
+  const script = (port: number, dir: string, records: number) =>
+    `const log = createLogger(${config(port, dir, { timeoutMs: 600_000 }, false)});
+     ${PRINT_AT_EXIT}
+     const pad = 'p'.repeat(1000);
+     for (let i = 0; i < ${records}; i++) log.info({ i, pad }, 'at the end of the script');`;
+
+  it('a receiver that stopped reading: the exit path bounds the wait, what was not sent fails', async () => {
+    const { port } = await slowReceiver(0);
+    const dir = tempFolder('syslog-return-stalled');
+    const child = await runChild(script(port, dir, 20_000), { timeoutMs: 30_000, killSignal: 'SIGKILL' });
+    // Not a timing assertion: the child's own 30 s timeout is what a wait for timeoutMs would hit.
+    expect(child.signal).toBeNull();
+    expect(child.code).toBe(0);
+    const failure = /^streamlog: \d+ record\(s\) failed \(syslog#0: not sent within exitTimeoutMs \(2000 ms\) as the/;
+    expect(child.stderr).toMatch(new RegExp(`${failure.source} process ended\\)\\n$`));
+    const stats = lastJson<LoggerStats>(child.stdout);
+    expectAddsUp(stats);
+    expect(stats.pending).toBe(0);
+    expect(stats.failed).toBeGreaterThan(0);
+    expect(stats.delivered + stats.failed).toBe(20_000);
+    expect(lineCount(join(dir, 'dead.ndjson'))).toBe(stats.failed);
+  }, 40_000);
+
+  it('a stalled write is left alone while the application still has work (a timer)', async () => {
+    const { port } = await slowReceiver(0);
+    const dir = tempFolder('syslog-return-busy');
+    const child = await runChild(
+      `${script(port, dir, 20_000)}
+       setTimeout(() => writeSync(1, JSON.stringify(log.stats()) + '\\n'), 2000);`,
+      { timeoutMs: 30_000, killSignal: 'SIGKILL' },
+    );
+    expect(child.code).toBe(0);
+    const [busy, atExit] = child.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LoggerStats);
+    // Two seconds of a stalled write while the timer ran: still pending, never given up (a write
+    // given up is tried again, a possible duplicate).
+    expect(busy!.pending).toBeGreaterThan(0);
+    expect(busy!.possibleDuplicates).toBe(0);
+    // Then the script's end is seen, and the exit path decides.
+    expect(atExit!.possibleDuplicates).toBeGreaterThan(0);
+    expect(atExit!.delivered + atExit!.failed).toBe(20_000);
+    expectAddsUp(atExit!);
+  }, 40_000);
+
+  it('a receiver that reads slowly is waited for: every record arrives, once', async () => {
+    const receiver = await slowReceiver(256 * 1024);
+    const dir = tempFolder('syslog-return-slow');
+    const child = await runChild(script(receiver.port, dir, 10_000), { timeoutMs: 30_000, killSignal: 'SIGKILL' });
+    expect(child.code).toBe(0);
+    expect(child.stderr).toBe('');
+    const stats = lastJson<LoggerStats>(child.stdout);
+    expect(stats).toMatchObject({ logged: 10_000, delivered: 10_000, failed: 0, pending: 0, possibleDuplicates: 0 });
+    const arrived = () => receiver.received().match(/at the end of the script/g)?.length;
+    await expect.poll(arrived, { timeout: 20_000 }).toBe(10_000);
+  }, 40_000);
+});
+
 const shared = sharedRsyslog();
 
 describe.skipIf(shared === undefined)('a script that returns with rsyslog up', () => {
