@@ -181,8 +181,14 @@ export class Backpressure {
     target.countDrop();
     // Counted before the event: a listener reading stats() must not see the record as delivered.
     this.failures.targetFailed(record, target.id, target.dropError);
-    if (this.events.listenerCount('drop') > 0)
-      this.events.announce('drop', { target: target.id, record, policy: target.options.overflow });
+    // As for failures: what a listener logs is quiet (counted and dead-lettered when it too is
+    // dropped or fails, and not reported to listeners again), and a quiet record's drop is not
+    // reported. Else a drop listener and a failure listener feed each other: one record made
+    // about 180,000, each echo of one calling the other.
+    if (this.events.listenerCount('drop') === 0 || impl(record).failure?.quiet === true) return;
+    this.events.reportingFailures(() =>
+      this.events.announce('drop', { target: target.id, record, policy: target.options.overflow }),
+    );
   }
 
   /** Moves waiting records on while the transport has room (all of them when forced). */

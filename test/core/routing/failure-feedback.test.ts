@@ -53,6 +53,36 @@ describe('a listener that logs each failure into a logger whose target fails', (
   });
 });
 
+describe('listeners on drop and deliveryFailed that each log a line, at a target that drops', () => {
+  it('what they log is counted and dead-lettered, not reported to them again: no storm', async () => {
+    const deadLetter = join(mkdtempSync(join(tmpdir(), 'streamlog-drop-feedback-')), 'dead.ndjson');
+    const stalled = new ControlledTransport({ id: 'stalled', mode: 'stall' });
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: () => {},
+      router: { strategy: 'all', deadLetter },
+      transports: [{ transport: stalled, maxQueue: { maxRecords: 2 }, overflow: 'drop-newest' }],
+    });
+    const heard: string[] = [];
+    log.on('drop', ({ record }) => {
+      heard.push(`drop ${record.msg}`);
+      log.warn('a record was dropped');
+    });
+    log.on('deliveryFailed', ({ record }) => {
+      heard.push(`failed ${record.msg}`);
+      log.error('a record failed');
+    });
+    for (let i = 0; i < 3; i++) log.info(`r${i}`);
+    await wait(50);
+    // Each of them once, for the application's record: before, one record made about 180,000.
+    expect(heard).toEqual(['drop r2', 'failed r2']);
+    expect(log.stats()).toMatchObject({ logged: 5, dropped: 3, pending: 2 });
+    expect(readFileSync(deadLetter, 'utf8').trim().split('\n')).toHaveLength(3);
+    stalled.release('delivered');
+    await log.close();
+  });
+});
+
 describe('the dead letter after close', () => {
   it('a record failed late by a transport close gave up on is dead-lettered without leaking a descriptor', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-late-dead-'));
