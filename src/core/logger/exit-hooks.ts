@@ -80,7 +80,28 @@ function onExit(): void {
   }
 }
 
+/**
+ * A signal that came while the script's last synchronous step ran is read only when the event
+ * loop polls, and an empty loop does not: with our listener in place of Node's default
+ * (terminate), the process would end with code 0, the signal unheard. One more turn of the loop
+ * reads it; one only, so that turn's own end (the next `beforeExit`) does not ask for another.
+ */
+let signalTurn: 'none' | 'asked' | 'taken' = 'none';
+
+function readPendingSignals(): void {
+  if (!signalsHooked || signalTurn === 'asked') return;
+  if (signalTurn === 'taken') {
+    signalTurn = 'none';
+    return;
+  }
+  signalTurn = 'asked';
+  setImmediate(() => {
+    signalTurn = 'taken';
+  });
+}
+
 function onBeforeExit(): void {
+  readPendingSignals();
   eachBeforeExit();
   // The application's listeners added after ours run after it, and what they log would be
   // held with nothing keeping the process alive (Node ended it, failing those records): looked

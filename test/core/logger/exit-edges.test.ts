@@ -345,6 +345,43 @@ describe('F3: signals and application listeners', () => {
   });
 });
 
+describe('a signal that comes during the last synchronous step of a script', () => {
+  // Our listener replaced Node's default (terminate), and a listener only runs when the event loop
+  // polls; an empty loop does not, so Node ended the process with code 0, the signal unheard: a job
+  // its supervisor stopped reported success. The child spins until the parent has sent the signal.
+  it.each([
+    ['SIGTERM', `{ type: 'file', path: join(tmpdir(), 'streamlog-last-step-' + process.pid + '.log') }`],
+    ['SIGINT', `{ type: 'console' }`],
+  ] as const)('%s still ends the process by it', async (signal, target) => {
+    requireBuild();
+    const marker = join(folder('last-step'), 'signal-sent');
+    const source = `import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      import { existsSync, writeSync } from 'node:fs';
+      import { tmpdir } from 'node:os';
+      import { join } from 'node:path';
+      const log = createLogger({ transports: [${target}] });
+      log.info('job start');
+      writeSync(1, 'ready\\n');
+      const until = Date.now() + 10_000;
+      while (!existsSync(${JSON.stringify(marker)}) && Date.now() < until);
+      log.info('job done');`;
+    const result = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+        cwd: ROOT,
+        timeout: 20_000,
+        killSignal: 'SIGKILL',
+      });
+      child.stdout.on('data', (d: Buffer) => {
+        if (!d.toString().includes('ready')) return;
+        child.kill(signal);
+        writeFileSync(marker, '');
+      });
+      child.on('close', (code, signalled) => resolve({ code, signal: signalled }));
+    });
+    expect(result).toEqual({ code: null, signal });
+  });
+});
+
 describe("F4: work after a script's end", () => {
   it('an app beforeExit handler logs on: a spooled http target retries again, all delivered there', async () => {
     const rx = await receiver('ok');
