@@ -131,8 +131,17 @@ export function valueJson(
  */
 function valueJsonWithin(value: unknown, options: SafeOptions, spent: Spent, ancestors: unknown[]): string | undefined {
   if (typeof value !== 'object' || value === null) return primitiveJson(value);
-  const json = nativeJson(value, options);
-  if (json === NOT_PLAIN) return safeJson(value, options, spent, ancestors);
+  // A plain tree is written natively within what is left of the nodes, and charged for them.
+  let json: string | undefined;
+  try {
+    const left = plainNodesLeft(value, options.maxNodes - spent.nodes, options, 1);
+    if (left < 0) return safeJson(value, options, spent, ancestors);
+    json = JSON.stringify(value) as string | undefined;
+    spent.nodes = options.maxNodes - left;
+  } catch {
+    // a cycle, a BigInt deeper down, a throwing getter or toJSON: the careful walker writes it
+    return safeJson(value, options, spent, ancestors);
+  }
   if (json !== undefined) spent.chars += json.length;
   return json;
 }
@@ -227,10 +236,13 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
       for (const key in fields) {
         // Own keys only, as JSON.stringify and pino: a polluted Object.prototype adds nothing to a line.
         if (!hasOwn.call(fields, key)) continue;
-        // Many keys: one native stringify of the whole object may do (the keys so far are wasted).
-        if (++count === WHOLE_FROM_KEYS) {
-          const whole = plainFieldsJson(fields as Record<string, unknown>, options, core);
-          if (whole !== undefined) return whole;
+        if (++count >= WHOLE_FROM_KEYS) {
+          // Many keys: one native stringify of the whole object may do (the keys so far are wasted).
+          if (count === WHOLE_FROM_KEYS) {
+            const whole = plainFieldsJson(fields as Record<string, unknown>, options, core);
+            if (whole === BY_KEY) return fieldsJsonByKey(fields, options);
+            if (whole !== undefined) return whole;
+          } else if (count > options.maxItems) return fieldsJsonByKey(fields, options);
         }
         const value = (fields as Record<string, unknown>)[key];
         switch (typeof value) {
@@ -269,6 +281,11 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
 
 /** From this many keys on, fields go to one native stringify when they can (see plainFieldsJson). */
 const WHOLE_FROM_KEYS = 8;
+/**
+ * Fields the key-by-key path must write: past the record's budget (it writes what fits, and says
+ * what it left out), or holding a value only the careful walker writes.
+ */
+const BY_KEY = Symbol('key by key');
 
 /**
  * Fields of many keys that are a plain tree, with no key the line owns and no value JSON
@@ -282,13 +299,19 @@ function plainFieldsJson(
   fields: Record<string, unknown>,
   options: SafeOptions,
   core: ReadonlySet<string> | undefined,
-): string | undefined {
+): string | undefined | typeof BY_KEY {
   // A Proxy can list other keys to stringify than to the loops below.
   if (types.isProxy(fields)) return undefined;
+  // The keys and every value draw on one budget, as they do on the careful path.
+  let keys = 0;
+  let left = options.maxNodes;
   for (const key in fields) {
     const value = fields[key];
+    if (++keys > options.maxItems || --left < 0) return BY_KEY;
     if (typeof value === 'object') {
-      if (value !== null && plainNodesLeft(value, options.maxNodes, options, 1) < 0) return undefined;
+      if (value === null) continue;
+      left = plainNodesLeft(value, left, options, 1);
+      if (left < 0) return BY_KEY;
     } else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return undefined;
   }
   // Checked after every getter has run (one may add a key): from here to stringify's own
@@ -297,6 +320,7 @@ function plainFieldsJson(
   if ('toJSON' in fields) return undefined;
   if (core !== undefined) for (const key in fields) if (core.has(key)) return undefined;
   const json = JSON.stringify(fields);
+  if (json.length > options.maxChars) return BY_KEY;
   // A boxed primitive that has an object literal for its prototype passes the checks above,
   // and JSON writes it as its value ("3", "[object String]"): no object to take the members of.
   if (json.charCodeAt(0) !== 123) return undefined;
@@ -352,12 +376,25 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
     if (fields instanceof Map) return objectMembers(safeJson(fields, options), core);
     // A value that refers back to the fields (`req.self = req`) is "[Circular]", as anywhere deeper.
     const ancestors = ancestorsOf(fields);
+    // The call's own keys are cut as a nested object's are: at maxItems, or once the budget is spent.
+    let count = 0;
+    let written = 0;
     for (const key in fields) {
       if (!hasOwn.call(fields, key)) continue;
+      if (count++ >= options.maxItems || overBudget(spent, options)) {
+        const total = Object.keys(fields).length;
+        return `${out},"…":${quote(`truncated: ${written} of ${total} entries written`)}`;
+      }
+      spent.nodes++;
       // A getter that throws is said in its place; the keys around it stay as they are.
-      const json = valueJsonWithin(readProperty(fields, key), options, spent, ancestors);
+      const value = readProperty(fields, key);
+      const json = valueJsonWithin(value, options, spent, ancestors);
       const name = core?.has(key) ? ownedKeyName(fields, key) : key;
-      if (json !== undefined) out += ',' + quote(name) + ':' + json;
+      if (json === undefined) continue;
+      // An object's text was counted where it was written.
+      spent.chars += name.length + 3 + (typeof value === 'object' && value !== null ? 0 : json.length);
+      out += ',' + quote(name) + ':' + json;
+      written++;
     }
     return out;
   } catch {

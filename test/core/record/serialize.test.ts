@@ -536,8 +536,49 @@ describe('a work budget for hostile shapes', () => {
     expect(line.length).toBeLessThan(2 * 1024 * 1024);
     const record = JSON.parse(line) as Record<string, unknown>;
     expect(Object.keys(record.m0 as object)).toHaveLength(5000);
-    expect(record.m99).toBe('[truncated: serialisation budget spent]');
-    expect(Object.keys(record)).toHaveLength(102);
+    // Once the budget is spent, the call's own keys are cut as a nested object's are, and said.
+    expect(Object.keys(record)).toEqual(['level', 'm0', 'm1', '…', 'msg']);
+    expect(record['…']).toBe('truncated: 2 of 100 entries written');
+  });
+
+  // The call's own keys were written whole, whatever the budget: 200,000 flat keys made a line of
+  // 3.8 MB under maxNodes 1,000, where the same object one level down was cut.
+  it.each([
+    ['maxItems (10,000 by default)', 30_000, {}, 10_000],
+    ['maxNodes', 200_000, { maxNodes: 1000 }, 1000],
+  ])('a flat object of many keys logged as the call object is cut at %s', (_, keys, budget, written) => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < keys; i++) fields[`k${i}`] = `v${i}`;
+    const { log, memory } = memoryLogger({ base: null, timestamp: false, serialize: budget });
+    log.info(fields, 'flat');
+    log.info({ body: fields }, 'nested');
+    const [top, nested] = memory.objects() as Record<string, unknown>[];
+    expect(Object.keys(top!)).toHaveLength(written + 3);
+    expect(top!['…']).toBe(`truncated: ${written} of ${keys} entries written`);
+    expect(top![`k${written - 1}`]).toBe(`v${written - 1}`);
+    expect(top!.msg).toBe('flat');
+    expect(Object.keys(nested!.body as object).length).toBeLessThanOrEqual(written + 1);
+  });
+
+  it("the call object's values draw on one budget: long strings stop at maxChars, objects at maxNodes", () => {
+    const strings: Record<string, string> = {};
+    for (let i = 0; i < 100; i++) strings[`s${i}`] = 'x'.repeat(1000);
+    const objects: Record<string, Record<string, number>> = {};
+    for (let i = 0; i < 20; i++)
+      objects[`o${i}`] = Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`n${k}`, k]));
+    const { log, memory } = memoryLogger({
+      base: null,
+      timestamp: false,
+      serialize: { maxChars: 10_000, maxNodes: 500 },
+    });
+    log.info(strings, 'strings');
+    log.info(objects, 'objects');
+    const [lineOfStrings, lineOfObjects] = memory.lines();
+    // Before, each was written whole: 100 kB, and 2,000 nodes.
+    expect(lineOfStrings!.length).toBeLessThan(12_000);
+    expect(JSON.parse(lineOfStrings!)['…']).toMatch(/^truncated: \d+ of 100 entries written$/);
+    expect(lineOfObjects!.length).toBeLessThan(5_000);
+    expect(JSON.parse(lineOfObjects!)['…']).toMatch(/^truncated: \d+ of 20 entries written$/);
   });
 
   it('one budget per message too: a hundred %j (or appended arguments) of one big Map write it once in full', () => {
