@@ -393,7 +393,8 @@ export class Target {
     return {
       ...transport,
       dropped: this.dropped,
-      abandoned: this.abandoned,
+      // Those it still holds: what it settled (or the process's end failed) since is counted there.
+      abandoned: Math.min(this.abandoned, Math.max(0, this.inTransport)),
       healthy: this.health.healthy,
       lastError: this.health.lastError?.message,
       successRate: handled === 0 ? 1 : transport.delivered / handled,

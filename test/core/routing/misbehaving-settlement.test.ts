@@ -50,7 +50,10 @@ describe('a transport that close({ timeoutMs }) gave up on', () => {
     log.info('b');
     expect(await log.close({ timeoutMs: 20 })).toBe(false);
     expect(log.stats()).toMatchObject({ logged: 2, delivered: 0, pending: 2, pendingDetail: { abandoned: 2 } });
+    expect(log.stats().targets[0]).toMatchObject({ abandoned: 2, delivered: 0 });
     stalled.release();
     expect(log.stats()).toMatchObject({ logged: 2, delivered: 2, pending: 0, pendingDetail: { abandoned: 0 } });
+    // The target's own figure too: it said 2 abandoned beside 2 delivered (or failed, at the end).
+    expect(log.stats().targets[0]).toMatchObject({ abandoned: 0, delivered: 2 });
   });
 });
