@@ -132,8 +132,17 @@ function queueBounds(
   path: string,
   ctx: BuildContext,
 ): { maxRecords: number | undefined; maxBytes: number | undefined } {
-  if (maxQueue?.records !== undefined) ctx.deprecated(`${path}.maxQueue.records`, 'maxQueue.records', '"maxRecords"');
-  if (maxQueue?.bytes !== undefined) ctx.deprecated(`${path}.maxQueue.bytes`, 'maxQueue.bytes', '"maxBytes"');
+  for (const [old, name] of [
+    ['records', 'maxRecords'],
+    ['bytes', 'maxBytes'],
+  ] as const) {
+    if (maxQueue?.[old] === undefined) continue;
+    // Both: which one bounds the queue would be a guess.
+    if (maxQueue[name] !== undefined) {
+      throw new ConfigError(`${path}.maxQueue.${old}`, `the old name of "${name}", given too: keep "${name}" only`);
+    }
+    ctx.deprecated(`${path}.maxQueue.${old}`, `maxQueue.${old}`, `"${name}"`);
+  }
   return {
     maxRecords: maxQueue?.maxRecords ?? maxQueue?.records,
     maxBytes: maxQueue?.maxBytes ?? maxQueue?.bytes,

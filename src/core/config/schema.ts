@@ -70,18 +70,18 @@ export const formatSpecSchema = lazySchema(
 
 const plainMaxQueue = object({
   maxRecords: optional(num(1, MAX_INT, true)),
-  maxBytes: optional(plainSize),
+  maxBytes: optional(plainPositiveSize),
   records: optional(num(1, MAX_INT, true)),
-  bytes: optional(plainSize),
+  bytes: optional(plainPositiveSize),
 });
 export const maxQueueSchema = lazySchema(
   (z) =>
     z.strictObject({
       maxRecords: z.number().int().positive().optional(),
-      maxBytes: sizeSchema.optional(),
+      maxBytes: positiveSizeSchema.optional(),
       /** 0.2's names, accepted until 0.4. */
       records: deprecatedOption(z.number().int().positive().optional(), '"maxRecords"'),
-      bytes: deprecatedOption(sizeSchema.optional(), '"maxBytes"'),
+      bytes: deprecatedOption(positiveSizeSchema.optional(), '"maxBytes"'),
     }),
   plainMaxQueue,
 );

@@ -123,6 +123,15 @@ describe('0.2 option names, accepted until 0.4', () => {
     void log.close({ timeoutMs: 100 });
   });
 
+  it('an old name beside its new one is a ConfigError: which bounds the queue would be a guess', () => {
+    expect(() => build({ transports: [{ type: 'memory', maxQueue: { records: 10, maxRecords: 20 } }] })).toThrow(
+      'transports[0].maxQueue.records: the old name of "maxRecords", given too: keep "maxRecords" only',
+    );
+    expect(() => build({ transports: [{ type: 'memory', maxQueue: { bytes: '1MB', maxBytes: '2MB' } }] })).toThrow(
+      'transports[0].maxQueue.bytes: the old name of "maxBytes", given too: keep "maxBytes" only',
+    );
+  });
+
   it('the new names say nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-new-'));
     const { diagnostics } = build({

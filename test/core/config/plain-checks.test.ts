@@ -322,7 +322,7 @@ const BEFORE: [object, string][] = [
   [
     { transports: [{ type: 'memory', maxQueue: { bytes: 'lots', maxRecords: 0 } }] },
     'transports[0].maxQueue.maxRecords: expected more than 0\n  transports[0].maxQueue.bytes: expected a ' +
-      'size like "1MB", "64KB" or a number of bytes',
+      'size above zero like "100MB", "64KB" or a number of bytes',
   ],
   [
     { router: { spool: { dirr: 'x' } } },
@@ -338,6 +338,11 @@ const BEFORE: [object, string][] = [
   [
     { transports: [{ type: 'http', url: 'http://127.0.0.1:9/', spool: { dir: 'x', maxBytes: '0MB' } }] },
     'transports[0].spool.maxBytes: expected a size above zero like "100MB", "64KB" or a number of bytes',
+  ],
+  // A queue of no bytes held one record at a time (the spool's and maxRecords' zero were refused already).
+  [
+    { transports: [{ type: 'memory', maxQueue: { maxBytes: 0 } }] },
+    'transports[0].maxQueue.maxBytes: expected a size above zero like "100MB", "64KB" or a number of bytes',
   ],
   [
     { router: { spoolDr: 'x' } },
