@@ -199,12 +199,25 @@ export class FailureReporter {
       );
     }
     if (told > 0 && !listening && !listeningOld) {
-      const sample = failures.find((f) => impl(f.record).failure?.quiet !== true)?.reasons[0];
-      events.diagnose(`${told} record(s) failed${sample ? ` (${sample.target}: ${sample.error.message})` : ''}`);
+      // Said as stats() counts them: a record lost only to bounds is dropped, not failed.
+      const failed: DeliveryFailure[] = [];
+      const drops: DeliveryFailure[] = [];
+      for (const f of failures) {
+        if (impl(f.record).failure?.quiet === true) continue;
+        (f.reasons.length > 0 && f.reasons.every((r) => isDrop(r.error)) ? drops : failed).push(f);
+      }
+      if (failed.length > 0) events.diagnose(`${failed.length} record(s) failed${sampleOf(failed)}`);
+      if (drops.length > 0) events.diagnose(`${drops.length} record(s) dropped${sampleOf(drops)}`);
     }
   }
 
   private quietSaid = false;
+}
+
+/** The first reason of the first failure, in brackets, as an example. */
+function sampleOf(failures: readonly DeliveryFailure[]): string {
+  const sample = failures[0]?.reasons[0];
+  return sample ? ` (${sample.target}: ${sample.error.message})` : '';
 }
 
 function describeReasons(reasons: readonly DeadLetterReason[]): string {

@@ -83,6 +83,39 @@ describe('listeners on drop and deliveryFailed that each log a line, at a target
   });
 });
 
+describe('the diagnostic for records lost with no listener', () => {
+  it('says records lost to a queue bound as dropped, as stats() counts them, and failures as failed', async () => {
+    const stalled = new ControlledTransport({ id: 'stalled', mode: 'stall' });
+    const failing = new ControlledTransport({ id: 'failing', mode: 'fail' });
+    const diagnostics: string[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: (message) => diagnostics.push(message),
+      router: { strategy: 'all', health: { failureThreshold: 1_000_000 } },
+      transports: [
+        { transport: stalled, level: 'info', maxQueue: { maxRecords: 2 }, overflow: 'drop-newest' },
+        { transport: failing, level: 'error' },
+      ],
+    });
+    // The error record takes one of the stalled target's two places, and fails at the other target.
+    log.error('refused');
+    for (let i = 0; i < 5; i++) log.info(`r${i}`);
+    await wait(50);
+    expect(log.stats()).toMatchObject({ logged: 6, dropped: 4, failed: 1 });
+    // Before, the drops were said as failures: "… record(s) failed (stalled: dropped: …)".
+    const said = diagnostics.filter((d) => / record\(s\) (failed|dropped)/.test(d));
+    expect(said.filter((d) => d.includes('failed ('))).toEqual([
+      expect.stringMatching(/^1 record\(s\) failed \(failing/),
+    ]);
+    expect(said.filter((d) => d.includes('dropped (')).join('\n')).toMatch(
+      /^\d record\(s\) dropped \(stalled: dropped: /,
+    );
+    expect(said.some((d) => /failed \(stalled: dropped/.test(d))).toBe(false);
+    stalled.release('delivered');
+    await log.close({ timeoutMs: 100 });
+  });
+});
+
 describe('the dead letter after close', () => {
   it('a record failed late by a transport close gave up on is dead-lettered without leaking a descriptor', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-late-dead-'));
