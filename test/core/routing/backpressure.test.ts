@@ -32,7 +32,7 @@ function stalledRun(overflow: string): { growthMiB: number; dropped: number; que
   });
   // A million drops are one line on stderr (no diagnostics handler): visible, not a flood.
   expect(result.stderr).toMatch(
-    /^streamlog: \d+ record\(s\) failed \(stalled#0: dropped: queue of stalled#0 full .*\)\n$/,
+    /^streamlog: \d+ record\(s\) dropped \(stalled#0: dropped: queue of stalled#0 full .*\)\n$/,
   );
   return JSON.parse(result.stdout);
 }
