@@ -85,11 +85,13 @@ function onExit(): void {
  * loop polls, and an empty loop does not: with our listener in place of Node's default
  * (terminate), the process would end with code 0, the signal unheard. One more turn of the loop
  * reads it; one only, so that turn's own end (the next `beforeExit`) does not ask for another.
+ * Not when the application listens for `beforeExit` itself: the turn would make Node call its
+ * listener a second time, which it would not have done (one that closes a file threw).
  */
 let signalTurn: 'none' | 'asked' | 'taken' = 'none';
 
 function readPendingSignals(): void {
-  if (!signalsHooked || signalTurn === 'asked') return;
+  if (!signalsHooked || signalTurn === 'asked' || process.listenerCount('beforeExit') > 1) return;
   if (signalTurn === 'taken') {
     signalTurn = 'none';
     return;

@@ -382,6 +382,24 @@ describe('a signal that comes during the last synchronous step of a script', () 
   });
 });
 
+describe("the application's own beforeExit listener", () => {
+  it('runs once, as without a logger (the turn taken to read a late signal made Node call it twice)', () => {
+    requireBuild();
+    const source = `import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      import { closeSync, openSync, writeSync } from 'node:fs';
+      const log = createLogger({ transports: [{ type: 'console' }] });
+      const fd = openSync('/dev/null', 'w');
+      process.on('beforeExit', () => {
+        writeSync(2, 'beforeExit\\n');
+        closeSync(fd);
+      });
+      log.info('work done');`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8' });
+    expect(result.stderr).toBe('beforeExit\n');
+    expect(result.status).toBe(0);
+  });
+});
+
 describe("F4: work after a script's end", () => {
   it('an app beforeExit handler logs on: a spooled http target retries again, all delivered there', async () => {
     const rx = await receiver('ok');
