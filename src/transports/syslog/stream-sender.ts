@@ -1,6 +1,6 @@
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
-import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
-import { watchStalledWrite } from '../../core/util/stalled-write.js';
+import { type ConnectionOptions, TLSSocket, connect as tlsConnect } from 'node:tls';
+import { writeSync } from 'node:fs';
 
 export interface StreamSenderOptions {
   host: string;
@@ -36,51 +36,10 @@ export class StreamSender {
   /** Writes the chunks in order; stops counting at the first that fails (the connection dropped). */
   async write(chunks: readonly string[], signal: AbortSignal): Promise<WriteResult> {
     const socket = await this.connected(signal);
-    return new Promise<WriteResult>((resolve) => {
-      let written = 0;
-      let answered = 0;
-      let error: Error | undefined;
-      // A receiver that stopped reading must not keep a script that returned from its exit path.
-      const handle = (socket as unknown as { _handle?: { writeQueueSize?: unknown } })._handle;
-      const stopWatch = watchStalledWrite(
-        () => answered - (typeof handle?.writeQueueSize === 'number' ? handle.writeQueueSize : 0),
-        () => {
-          error ??= new Error(
-            'the receiver stopped reading while nothing else kept the process alive: the write was given up ' +
-              'for the exit path to bound the wait',
-          );
-          socket.destroy();
-        },
-      );
-      const done = (): void => {
-        stopWatch();
-        socket.off('close', onClose);
-        signal.removeEventListener('abort', onAbort);
-        resolve(error === undefined ? { written } : { written, error });
-      };
-      // A socket destroyed under a write calls back with an error; 'close' is the backstop.
-      const onClose = (): void => {
-        error ??= new Error('connection closed during the write');
-        done();
-      };
-      const onAbort = (): void => {
-        error ??= abortReason(signal);
-        socket.destroy();
-      };
-      socket.once('close', onClose);
-      signal.addEventListener('abort', onAbort, { once: true });
-      socket.cork();
-      for (const chunk of chunks) {
-        socket.write(chunk, (problem) => {
-          // Node calls back without an error for a write the kernel never took when the socket
-          // was destroyed meanwhile (a reset seen on the read side): not written, then.
-          if (problem || socket.destroyed) error ??= problem ?? new Error('connection closed during the write');
-          else if (error === undefined) written++;
-          if (++answered === chunks.length) done();
-        });
-      }
-      socket.uncork();
-    });
+    const fd = descriptorOf(socket);
+    return fd === undefined
+      ? writeThroughSocket(socket, chunks, signal)
+      : writeToDescriptor(socket, fd, chunks, signal);
   }
 
   private connected(signal: AbortSignal): Promise<Socket> {
@@ -238,4 +197,115 @@ function describeBytes(data: Buffer): string {
 
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+/**
+ * Plain TCP's descriptor, written with `writeSync` rather than `socket.write`: a write the kernel
+ * cannot take at once stays a pending request in libuv, and a pending request keeps the event
+ * loop alive even on an unref'd socket, so a script that returned while the receiver had stopped
+ * reading never reached its `beforeExit` (where the exit path bounds the wait by exitTimeoutMs)
+ * until the attempt's own timeout, 30 s by default. The descriptor is non-blocking: what the
+ * kernel does not take is tried again on an unref'd timer. None for TLS (the socket encrypts).
+ */
+function descriptorOf(socket: Socket): number | undefined {
+  if (socket instanceof TLSSocket) return undefined;
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/** The longest wait between tries while the kernel's buffer stays full. */
+const FULL_WAIT_MAX_MS = 50;
+
+function writeToDescriptor(
+  socket: Socket,
+  fd: number,
+  chunks: readonly string[],
+  signal: AbortSignal,
+): Promise<WriteResult> {
+  return new Promise<WriteResult>((resolve) => {
+    const buffers = chunks.map((chunk) => Buffer.from(chunk));
+    let written = 0;
+    let offset = 0;
+    let waitMs = 1;
+    let timer: NodeJS.Timeout | undefined;
+    // A connection that fails under the batch may lose what the kernel took of it (a reset
+    // discards what the receiver had not read): the batch goes again whole, as a corked write
+    // through the socket does, its records counted as possible duplicates rather than delivered.
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      socket.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+      resolve(error === undefined ? { written } : { written: 0, error });
+    };
+    const onClose = (): void => finish(new Error('connection closed during the write'));
+    const onAbort = (): void => {
+      socket.destroy();
+      finish(abortReason(signal));
+    };
+    const step = (): void => {
+      timer = undefined;
+      while (written < buffers.length) {
+        const buffer = buffers[written]!;
+        try {
+          offset += writeSync(fd, buffer, offset);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+            timer = setTimeout(step, waitMs);
+            timer.unref();
+            waitMs = Math.min(waitMs * 2, FULL_WAIT_MAX_MS);
+            return;
+          }
+          // The connection failed under the write: said as the socket's own errors are.
+          socket.destroy(error as Error);
+          finish(error as Error);
+          return;
+        }
+        waitMs = 1;
+        if (offset === buffer.length) {
+          written++;
+          offset = 0;
+        }
+      }
+      finish();
+    };
+    socket.once('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
+    step();
+  });
+}
+
+/** TLS: through the socket, which encrypts; each chunk counted when its callback comes. */
+function writeThroughSocket(socket: Socket, chunks: readonly string[], signal: AbortSignal): Promise<WriteResult> {
+  return new Promise<WriteResult>((resolve) => {
+    let written = 0;
+    let answered = 0;
+    let error: Error | undefined;
+    const done = (): void => {
+      socket.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+      resolve(error === undefined ? { written } : { written, error });
+    };
+    // A socket destroyed under a write calls back with an error; 'close' is the backstop.
+    const onClose = (): void => {
+      error ??= new Error('connection closed during the write');
+      done();
+    };
+    const onAbort = (): void => {
+      error ??= abortReason(signal);
+      socket.destroy();
+    };
+    socket.once('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.cork();
+    for (const chunk of chunks) {
+      socket.write(chunk, (problem) => {
+        // Node calls back without an error for a write the kernel never took when the socket
+        // was destroyed meanwhile (a reset seen on the read side): not written, then.
+        if (problem || socket.destroyed) error ??= problem ?? new Error('connection closed during the write');
+        else if (error === undefined) written++;
+        if (++answered === chunks.length) done();
+      });
+    }
+    socket.uncork();
+  });
 }

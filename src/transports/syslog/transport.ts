@@ -14,9 +14,10 @@ import { FACILITIES } from './severity.js';
 import { StreamSender } from './stream-sender.js';
 
 /**
- * Frames are written in chunks of about this size, each with its own callback: what the
- * socket confirmed is delivered, the rest of the batch is tried again (Node confirms the
- * chunks of one corked write together, so in practice a dropped batch goes again whole).
+ * Frames are written in chunks of about this size: a batch whose write completes is
+ * delivered; one whose connection fails under it goes again whole on a new connection (over
+ * TLS, Node confirms the chunks of one corked write together; over TCP the kernel may have
+ * taken part of it and lost it with the connection).
  */
 const CHUNK_BYTES = 64 * 1024;
 const UDP_MAX_BYTES = 2048;
