@@ -213,6 +213,8 @@ function descriptorOf(socket: Socket): number | undefined {
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
+/** The kernel's buffer is full (or a signal came first): the write is tried again. */
+const TRY_AGAIN = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
 /** The longest wait between tries while the kernel's buffer stays full. */
 const FULL_WAIT_MAX_MS = 50;
 
@@ -249,7 +251,7 @@ function writeToDescriptor(
         try {
           offset += writeSync(fd, buffer, offset);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+          if (TRY_AGAIN.has((error as NodeJS.ErrnoException).code ?? '')) {
             timer = setTimeout(step, waitMs);
             timer.unref();
             waitMs = Math.min(waitMs * 2, FULL_WAIT_MAX_MS);
