@@ -43,9 +43,25 @@ let signalsHooked = false;
  */
 const justRemoved = new Set<HandledSignal>();
 
+/**
+ * Marks the signal listener of every copy of streamlog in the process (two installed versions,
+ * a library's own): each must see the others' as no application listener, or each would leave
+ * the signal to the other and the process would live on after SIGTERM.
+ */
+const STREAMLOG_LISTENER = Symbol.for('streamlog.signalListener');
+
+function isStreamlogListener(listener: unknown): boolean {
+  return typeof listener === 'function' && STREAMLOG_LISTENER in listener;
+}
+
+/** Listeners of the application (or of another library) for a signal. */
+function applicationListeners(signal: NodeJS.Signals): number {
+  return process.listeners(signal).filter((listener) => !isStreamlogListener(listener)).length;
+}
+
 function noteRemoved(event: string | symbol, listener: unknown): void {
   const signal = event as HandledSignal;
-  if (SIGNALS.includes(signal) && listener !== onSignal && !justRemoved.has(signal)) {
+  if (SIGNALS.includes(signal) && !isStreamlogListener(listener) && !justRemoved.has(signal)) {
     justRemoved.add(signal);
     setImmediate(() => justRemoved.delete(signal)).unref();
   }
@@ -148,7 +164,7 @@ function onSignal(signal: NodeJS.Signals): void {
   // When we are the only listener, Node's default (terminate by this signal) must still
   // happen: the process ends as on exit(), then we step aside and raise it again.
   // Otherwise the application decides, and its shutdown calls close().
-  if (!justRemoved.has(signal as HandledSignal) && process.listenerCount(signal) === 1) {
+  if (!justRemoved.has(signal as HandledSignal) && applicationListeners(signal) === 0) {
     onExit();
     unhookSignals();
     process.kill(process.pid, signal);
@@ -156,6 +172,8 @@ function onSignal(signal: NodeJS.Signals): void {
   }
   flushAll();
 }
+
+Object.defineProperty(onSignal, STREAMLOG_LISTENER, { value: true });
 
 function hookSignals(): void {
   if (signalsHooked) return;

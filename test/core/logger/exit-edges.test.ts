@@ -1,6 +1,6 @@
 import type { LoggerStats } from '../../../src/index.js';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -379,6 +379,55 @@ describe('a signal that comes during the last synchronous step of a script', () 
       child.on('close', (code, signalled) => resolve({ code, signal: signalled }));
     });
     expect(result).toEqual({ code: null, signal });
+  });
+});
+
+describe('two installed copies of streamlog in one process (two versions, a library of its own)', () => {
+  /** A second copy of the built package, as another install would be, for a child to load. */
+  function secondCopy(): string {
+    const dir = folder('second-copy');
+    cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    return join(dir, 'dist', 'esm', 'index.js');
+  }
+
+  it('SIGTERM still ends the process by it (each copy took the other for the application)', async () => {
+    requireBuild();
+    const other = secondCopy();
+    const result = await signalled(
+      `const second = await import(${JSON.stringify(other)});
+       ${CONSOLE_LOGGER}
+       const log2 = second.createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+       log.info('one');
+       log2.info('two');
+       writeSync(1, 'ready\\n');
+       setInterval(() => {}, 1000);`,
+      'SIGTERM',
+    );
+    expect(result).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  it('a script that returns ends (the copies took turns asking for one more turn of the loop, for ever)', () => {
+    requireBuild();
+    const other = secondCopy();
+    const source = `import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({ transports: [{ type: 'console' }] });
+      let once = false;
+      process.on('beforeExit', () => {
+        if (once) return;
+        once = true;
+        setTimeout(async () => (await import(${JSON.stringify(other)})).createLogger({}).info('final report'), 10);
+      });
+      log.info('work done');`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', source], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(result.signal).toBeNull();
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('final report');
   });
 });
 
