@@ -408,10 +408,13 @@ export interface Fate {
   failure: RecordFailure;
 }
 
-/** A record's fate to keep beside its parked line; undefined when it went to one target only. */
+/** A record's fate to keep beside its parked line; undefined when it went to one target only and is not quiet. */
 export function fateOf(record: LogRecord): Fate | undefined {
   const r = record as LogRecordImpl;
-  if (!(r.sentTo > 1)) return undefined;
+  // A quiet record (a listener's, logged while failures were reported) stays quiet: revived
+  // without the mark, its drop from the spool's bound was reported to the listener again,
+  // which logged again, for ever.
+  if (!(r.sentTo > 1) && r.failure?.quiet !== true) return undefined;
   r.failure ??= { reasons: [], reported: false };
   return { sentTo: r.sentTo, failure: r.failure };
 }

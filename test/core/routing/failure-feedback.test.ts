@@ -83,6 +83,35 @@ describe('listeners on drop and deliveryFailed that each log a line, at a target
   });
 });
 
+describe('a listener that logs each failure, its records parked in the router spool and cut by its bound', () => {
+  it('they stay quiet through the spool: counted, not reported again, and the loop ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-quiet-spool-'));
+    const stalled = new ControlledTransport({ id: 'stalled', mode: 'stall' });
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: () => {},
+      router: { spool: { dir, maxBytes: 20_000 } },
+      transports: [{ transport: stalled, maxQueue: { maxRecords: 10 } }],
+    });
+    let reports = 0;
+    log.on('deliveryFailed', () => {
+      reports++;
+      log.warn('a record failed');
+    });
+    for (let i = 0; i < 300; i++) log.info(`app ${i} ${'x'.repeat(100)}`);
+    await wait(300);
+    const settled = log.stats().logged;
+    await wait(300);
+    // Before, the spool revived a listener's line without its mark: reported again, logged
+    // again, some 4,000 records a second without end.
+    expect(log.stats().logged).toBe(settled);
+    expect(reports).toBeLessThanOrEqual(300);
+    expect(settled).toBeLessThanOrEqual(600);
+    stalled.release('delivered');
+    await log.close({ timeoutMs: 100 });
+  });
+});
+
 describe('the diagnostic for records lost with no listener', () => {
   it('says records lost to a queue bound as dropped, as stats() counts them, and failures as failed', async () => {
     const stalled = new ControlledTransport({ id: 'stalled', mode: 'stall' });
