@@ -233,16 +233,17 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
       const fragments = keyFragments(options);
       let out = '';
       let count = 0;
+      // The values written natively draw on one budget, as on the key-by-key path.
+      let nodesLeft = options.maxNodes;
+      let chars = 0;
       for (const key in fields) {
         // Own keys only, as JSON.stringify and pino: a polluted Object.prototype adds nothing to a line.
         if (!hasOwn.call(fields, key)) continue;
-        if (++count >= WHOLE_FROM_KEYS) {
-          // Many keys: one native stringify of the whole object may do (the keys so far are wasted).
-          if (count === WHOLE_FROM_KEYS) {
-            const whole = plainFieldsJson(fields as Record<string, unknown>, options, core);
-            if (whole === BY_KEY) return fieldsJsonByKey(fields, options);
-            if (whole !== undefined) return whole;
-          } else if (count > options.maxItems) return fieldsJsonByKey(fields, options);
+        // Many keys: one native stringify of the whole object may do (the keys so far are wasted);
+        // else the key-by-key path, which keeps the record's budget for the keys themselves too.
+        if (++count === WHOLE_FROM_KEYS) {
+          const whole = plainFieldsJson(fields as Record<string, unknown>, options, core);
+          return whole === undefined ? fieldsJsonByKey(fields, options) : whole;
         }
         const value = (fields as Record<string, unknown>)[key];
         switch (typeof value) {
@@ -261,11 +262,16 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
             break;
           case 'object':
             if (value === null) out += keyFragment(fragments, key, core) + 'null';
-            else if (isPlainTree(value, options)) {
+            else {
+              nodesLeft = plainNodesLeft(value, nodesLeft, options, 1);
+              if (nodesLeft < 0) return fieldsJsonByKey(fields, options);
               // A toJSON may give what JSON leaves out (undefined, a function): the key goes too.
               const json: string | undefined = JSON.stringify(value);
-              if (json !== undefined) out += keyFragment(fragments, key, core) + json;
-            } else return fieldsJsonByKey(fields, options);
+              if (json === undefined) break;
+              chars += json.length;
+              if (chars > options.maxChars) return fieldsJsonByKey(fields, options);
+              out += keyFragment(fragments, key, core) + json;
+            }
             break;
           default:
             return fieldsJsonByKey(fields, options);
@@ -281,11 +287,6 @@ export function fieldsJson(fields: object, options: SafeOptions = DEFAULT_SAFE_O
 
 /** From this many keys on, fields go to one native stringify when they can (see plainFieldsJson). */
 const WHOLE_FROM_KEYS = 8;
-/**
- * Fields the key-by-key path must write: past the record's budget (it writes what fits, and says
- * what it left out), or holding a value only the careful walker writes.
- */
-const BY_KEY = Symbol('key by key');
 
 /**
  * Fields of many keys that are a plain tree, with no key the line owns and no value JSON
@@ -299,7 +300,7 @@ function plainFieldsJson(
   fields: Record<string, unknown>,
   options: SafeOptions,
   core: ReadonlySet<string> | undefined,
-): string | undefined | typeof BY_KEY {
+): string | undefined {
   // A Proxy can list other keys to stringify than to the loops below.
   if (types.isProxy(fields)) return undefined;
   // The keys and every value draw on one budget, as they do on the careful path.
@@ -307,11 +308,11 @@ function plainFieldsJson(
   let left = options.maxNodes;
   for (const key in fields) {
     const value = fields[key];
-    if (++keys > options.maxItems || --left < 0) return BY_KEY;
+    if (++keys > options.maxItems || --left < 0) return undefined;
     if (typeof value === 'object') {
       if (value === null) continue;
       left = plainNodesLeft(value, left, options, 1);
-      if (left < 0) return BY_KEY;
+      if (left < 0) return undefined;
     } else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return undefined;
   }
   // Checked after every getter has run (one may add a key): from here to stringify's own
@@ -320,7 +321,7 @@ function plainFieldsJson(
   if ('toJSON' in fields) return undefined;
   if (core !== undefined) for (const key in fields) if (core.has(key)) return undefined;
   const json = JSON.stringify(fields);
-  if (json.length > options.maxChars) return BY_KEY;
+  if (json.length > options.maxChars) return undefined;
   // A boxed primitive that has an object literal for its prototype passes the checks above,
   // and JSON writes it as its value ("3", "[object String]"): no object to take the members of.
   if (json.charCodeAt(0) !== 123) return undefined;
@@ -383,7 +384,10 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
       if (!hasOwn.call(fields, key)) continue;
       if (count++ >= options.maxItems || overBudget(spent, options)) {
         const total = Object.keys(fields).length;
-        return `${out},"…":${quote(`truncated: ${written} of ${total} entries written`)}`;
+        // Under a name of its own: JSON readers keep the last of a repeated key.
+        let marker = '…';
+        for (let n = 2; hasOwn.call(fields, marker); n++) marker = `… (${n})`;
+        return `${out},${quote(marker)}:${quote(`truncated: ${written} of ${total} entries written`)}`;
       }
       spent.nodes++;
       // A getter that throws is said in its place; the keys around it stay as they are.

@@ -560,6 +560,34 @@ describe('a work budget for hostile shapes', () => {
     expect(Object.keys(nested!.body as object).length).toBeLessThanOrEqual(written + 1);
   });
 
+  it('a call object of few keys, or with a function among many, cannot pass the budget key by key', () => {
+    // Each key holding one shared array of 1 MB of text: every value got a budget of its own.
+    const big = Array.from({ length: 10_000 }, () => 'v'.repeat(100));
+    const few: Record<string, unknown> = {};
+    for (let k = 0; k < 7; k++) few[`k${k}`] = big;
+    const many: Record<string, unknown> = { onDone() {} };
+    for (let k = 0; k < 200; k++) many[`k${k}`] = big;
+    const { log, memory } = memoryLogger({ base: null, timestamp: false });
+    log.info(few, 'few');
+    log.info(many, 'many');
+    for (const line of memory.lines()) {
+      // Before: 7.2 MB and 206 MB.
+      expect(line.length).toBeLessThan(1.2 * 1024 * 1024);
+      expect(JSON.parse(line)['…']).toMatch(/^truncated: \d+ of (7|201) entries written$/);
+    }
+  });
+
+  it('the cut is said under a name of its own when the call object has a key "…"', () => {
+    const fields: Record<string, string> = { '…': 'the application’s' };
+    for (let i = 0; i < 20; i++) fields[`k${i}`] = `v${i}`;
+    const { log, memory } = memoryLogger({ base: null, timestamp: false, serialize: { maxItems: 10 } });
+    log.info(fields, 'm');
+    const record = memory.objects()[0] as Record<string, unknown>;
+    expect(record['…']).toBe('the application’s');
+    expect(record['… (2)']).toBe('truncated: 10 of 21 entries written');
+    expect(memory.lines()[0]!.match(/"…":/g)).toHaveLength(1);
+  });
+
   it("the call object's values draw on one budget: long strings stop at maxChars, objects at maxNodes", () => {
     const strings: Record<string, string> = {};
     for (let i = 0; i < 100; i++) strings[`s${i}`] = 'x'.repeat(1000);
