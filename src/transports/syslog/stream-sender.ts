@@ -246,6 +246,11 @@ function writeToDescriptor(
     };
     const step = (): void => {
       timer = undefined;
+      // A socket destroyed meanwhile has given its descriptor back: its number may be a file's now.
+      if (socket.destroyed) {
+        finish(new Error('connection closed during the write'));
+        return;
+      }
       while (written < buffers.length) {
         const buffer = buffers[written]!;
         try {
