@@ -927,14 +927,16 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       const again = delivered.filter((record) => batch.uncertainRecords!.has(record)).length;
       if (again > 0) this.countPossibleDuplicates(again);
     }
+    // Named, not counted: with several batches in flight a later one can be answered first,
+    // and a router with several targets counts which of them still hold each record.
     if (read === undefined) {
-      if (delivered.length > 0) this.settleDelivered(delivered.length);
+      if (delivered.length > 0) this.settleDelivered(delivered);
       for (const [records, reason] of failed) this.fail(records, reason);
     } else {
-      const owned = delivered.filter((r) => this.own.has(r)).length;
-      this.unpark(owned);
-      this.settleDelivered(owned);
-      this.replayed += delivered.length - owned;
+      const owned = delivered.filter((r) => this.own.has(r));
+      this.unpark(owned.length);
+      if (owned.length > 0) this.settleDelivered(owned);
+      this.replayed += delivered.length - owned.length;
       let count = delivered.length;
       for (const [records, reason] of failed) {
         count += records.length;

@@ -109,6 +109,8 @@ export class LogRecordImpl implements LogRecord {
   /** Routing bookkeeping, owned by the router: targets sent to, and which failed and why. */
   sentTo = 0;
   declare failure: RecordFailure | undefined;
+  /** Its tag in the router's RecordHolds (a router with several targets), else -1. */
+  declare holdTag: number;
   /** Made by the logger itself (drop summaries, validation warnings), not by the application. */
   declare internal: boolean;
   /** The active OpenTelemetry span as a JSON fragment, taken at the log call ('' when none). */
@@ -226,7 +228,7 @@ export class LogRecordImpl implements LogRecord {
 }
 
 // The usual values of the fields declared above, shared by every record that keeps them.
-Object.assign(LogRecordImpl.prototype, { failure: undefined, internal: false, traceJson: '' });
+Object.assign(LogRecordImpl.prototype, { failure: undefined, holdTag: -1, internal: false, traceJson: '' });
 
 /**
  * A plugin formatter's line, whatever it does: a throw or a result that is not a string
@@ -401,30 +403,40 @@ export function impl(record: LogRecord): LogRecordImpl {
 /**
  * What a spool keeps in memory of a parked record that went to several targets: its target
  * count and failure state, shared, so that its replay (a new record made from the line) fails
- * or drops that record under the strategy instead of counting a second one.
+ * or drops that record under the strategy instead of counting a second one; and its tag in
+ * the router's RecordHolds, so that what settles the replay settles the record.
  */
 export interface Fate {
   sentTo: number;
   failure: RecordFailure;
+  holdTag: number;
 }
 
-/** A record's fate to keep beside its parked line; undefined when it went to one target only and is not quiet. */
-export function fateOf(record: LogRecord): Fate | undefined {
+/**
+ * A record's fate to keep beside its parked line: undefined when it went to one target only
+ * and is not quiet, or only its tag in the router's RecordHolds (a number, no allocation) when that is all it has.
+ */
+export function fateOf(record: LogRecord): Fate | number | undefined {
   const r = record as LogRecordImpl;
   // A quiet record (a listener's, logged while failures were reported) stays quiet: revived
   // without the mark, its drop from the spool's bound was reported to the listener again,
   // which logged again, for ever.
-  if (!(r.sentTo > 1) && r.failure?.quiet !== true) return undefined;
+  if (!(r.sentTo > 1) && r.failure?.quiet !== true) return r.holdTag >= 0 ? r.holdTag : undefined;
   r.failure ??= { reasons: [], reported: false };
-  return { sentTo: r.sentTo, failure: r.failure };
+  return { sentTo: r.sentTo, failure: r.failure, holdTag: r.holdTag };
 }
 
 /** Gives a record revived from a parked line the fate of the record it was. */
-export function carryFate(revived: LogRecord, fate: Fate | undefined): void {
+export function carryFate(revived: LogRecord, fate: Fate | number | undefined): void {
   if (fate === undefined) return;
   const r = revived as LogRecordImpl;
+  if (typeof fate === 'number') {
+    r.holdTag = fate;
+    return;
+  }
   r.sentTo = fate.sentTo;
   r.failure = fate.failure;
+  if (fate.holdTag >= 0) r.holdTag = fate.holdTag;
 }
 
 /** Made by the logger itself (drop summaries, validation warnings), not by the application? */

@@ -1,20 +1,21 @@
-import { type Fate, fateOf, type LogRecord } from './log-record.js';
+import { type Fate, fateOf, impl, type LogRecord } from './log-record.js';
 import { Queue } from '../util/queue.js';
 
 /**
  * Fates kept in memory at the most: each costs about 110 bytes of heap, so a spool of records
  * sent to several targets, parked through a long outage, would otherwise hold memory in
- * proportion to the disk it fills. Past this, parked lines go without one (a replay that then
- * fails can count a record twice, as it did before fates were kept).
+ * proportion to the disk it fills. Past this, parked lines keep only their tag in the router's
+ * RecordHolds, a number (a replay that then fails can count a record twice, as it did before
+ * fates were kept).
  */
 export const MAX_KEPT_FATES = 100_000;
 
 /**
  * The fates of parked lines (see fateOf), one entry per line in the order written, so the
- * n-th line read back takes the n-th fate; undefined for a line without one.
+ * n-th line read back takes the n-th fate; a tag alone, or undefined, for a line without one.
  */
 export class ParkedFates {
-  private readonly queue = new Queue<Fate | undefined>();
+  private readonly queue = new Queue<Fate | number | undefined>();
   private kept = 0;
 
   constructor(private readonly max = MAX_KEPT_FATES) {}
@@ -24,14 +25,15 @@ export class ParkedFates {
   }
 
   push(record: LogRecord): void {
-    const fate = this.kept < this.max ? fateOf(record) : undefined;
-    if (fate !== undefined) this.kept++;
+    const tag = impl(record).holdTag;
+    const fate = this.kept < this.max ? fateOf(record) : tag >= 0 ? tag : undefined;
+    if (typeof fate === 'object') this.kept++;
     this.queue.push(fate);
   }
 
-  shift(): Fate | undefined {
+  shift(): Fate | number | undefined {
     const fate = this.queue.shift();
-    if (fate !== undefined) this.kept--;
+    if (typeof fate === 'object') this.kept--;
     return fate;
   }
 }

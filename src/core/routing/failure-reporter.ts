@@ -1,5 +1,5 @@
 import { isDrop } from '../io/settlement.js';
-import { impl, type LogRecord } from '../record/log-record.js';
+import { impl, type LogRecord, type LogRecordImpl } from '../record/log-record.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { DeadLetterReason, DeliveryFailure, RoutingEvents, Strategy } from './events.js';
 
@@ -85,7 +85,11 @@ export class FailureReporter {
       failure.reported = true;
       this.queue(record);
     }
+    this.settledAt?.(record, target);
   }
+
+  /** Told of each record a target failed (once per target), after the strategy has decided on it. */
+  settledAt: ((record: LogRecordImpl, target: string) => void) | undefined;
 
   /** The record failed outright (no target could take it). */
   recordFailed(failed: LogRecord, reasons: DeadLetterReason[]): void {

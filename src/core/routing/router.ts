@@ -21,6 +21,7 @@ import {
   type TargetStats,
 } from './target.js';
 import type { MayWaitAsLine, ReviveWaiting } from './waiting-records.js';
+import { MAX_HOLDING_TARGETS, RecordHolds } from './record-holds.js';
 import { monotonicMs } from '../util/monotonic.js';
 
 export interface RouterOptions {
@@ -171,6 +172,13 @@ export class Router extends EventEmitter<RouterEvents> {
   /** The lowest level any target accepts: records below it are never built. */
   minThreshold = Number.POSITIVE_INFINITY;
   private readonly waitAsLine: { may: MayWaitAsLine; revive: ReviveWaiting } | undefined;
+  /**
+   * With several targets, which of them still hold each record (see RecordHolds): undefined
+   * with one target (its own count is exact), past MAX_HOLDING_TARGETS, when a target was
+   * added after records were routed, or once more records were held than it can tag.
+   */
+  private holds: RecordHolds | undefined;
+  private readonly targetIndex = new Map<string, number>();
 
   constructor(options: RouterOptions = {}) {
     super();
@@ -179,11 +187,15 @@ export class Router extends EventEmitter<RouterEvents> {
     this.clock = options.clock ?? monotonicMs;
     const asLine = options.waitAsLine;
     // The router counts a record sent to several targets, or failed at one, by the record
-    // itself: only one that went to this target alone, with nothing against it, may become
-    // its line and be made again.
+    // itself, and with several targets keeps its tag on it: only one that went to the one
+    // target there is, with nothing against it, may become its line and be made again.
     this.waitAsLine = asLine && {
       may: (record) =>
-        impl(record).sentTo === 1 && impl(record).failure === undefined && !madeByLogger(record) && asLine.may(record),
+        impl(record).sentTo === 1 &&
+        impl(record).holdTag < 0 &&
+        impl(record).failure === undefined &&
+        !madeByLogger(record) &&
+        asLine.may(record),
       revive: asLine.revive,
     };
     this.failures = new FailureReporter(
@@ -192,6 +204,7 @@ export class Router extends EventEmitter<RouterEvents> {
       options.deadLetter,
       this,
     );
+    this.failures.settledAt = (record, target) => this.failedAt(record, target);
     this.backpressure = new Backpressure(this, this.failures, {
       clock: this.clock,
       maxBackpressureMs: options.maxBackpressureMs ?? 10_000,
@@ -242,8 +255,9 @@ export class Router extends EventEmitter<RouterEvents> {
       this.waitAsLine,
       spoolDir === undefined ? undefined : () => this.claimSpool(spoolDir, transport.id, true),
     );
+    const index = this.targets.length;
     transport[attachListener]({
-      delivered: (count) => this.targetDelivered(target, count),
+      delivered: (count, named) => this.targetDelivered(target, index, count, named),
       failed: (records, reason) => this.targetFailed(target, records, reason),
     });
     const revive = this.options.revive;
@@ -265,7 +279,14 @@ export class Router extends EventEmitter<RouterEvents> {
     this.backpressure.resume(target);
     this.targets.push(target);
     this.selected.push(false);
+    this.targetIndex.set(transport.id, index);
     this.minThreshold = Math.min(this.minThreshold, target.options.threshold);
+    const count = this.targets.length;
+    // Records routed before this target came are in no one's holds: the counts stay the targets' own.
+    this.holds =
+      count > 1 && count <= MAX_HOLDING_TARGETS && this.routed === 0
+        ? new RecordHolds(count, this.failures.strategy)
+        : undefined;
   }
 
   get transports(): Transport[] {
@@ -344,6 +365,7 @@ export class Router extends EventEmitter<RouterEvents> {
     const selected = this.selected;
     let eligible = 0;
     let sent = 0;
+    let mask = 0;
     // First decide where the record goes, so its target count is known before any
     // synchronous transport settles it.
     for (let i = 0; i < targets.length; i++) {
@@ -353,6 +375,7 @@ export class Router extends EventEmitter<RouterEvents> {
       eligible++;
       if (!target.health.admits()) continue;
       selected[i] = true;
+      mask |= 1 << i;
       sent++;
     }
     if (eligible === 0) return;
@@ -362,6 +385,7 @@ export class Router extends EventEmitter<RouterEvents> {
       this.failures.recordFailed(record, [{ target: 'router', error: NO_TARGET }]);
       return;
     }
+    if (this.holds !== undefined) this.holdBy(record, mask >>> 0, sent);
     this.handing = record;
     for (let i = 0; i < targets.length; i++) {
       if (!selected[i]) continue;
@@ -369,6 +393,20 @@ export class Router extends EventEmitter<RouterEvents> {
       this.backpressure.offer(targets[i]!, record);
     }
     this.handing = undefined;
+  }
+
+  /** Tags a record with the targets that hold it; past what RecordHolds can tag, counts as one target's. */
+  private holdBy(record: LogRecordImpl, mask: number, sent: number): void {
+    const tag = this.holds!.open(mask, sent);
+    if (tag >= 0) {
+      record.holdTag = tag;
+      return;
+    }
+    this.holds = undefined;
+    this.diagnose(
+      'over 2,097,152 records held at once by several targets: from now on, pending is what the ' +
+        'target furthest behind holds',
+    );
   }
 
   /** The process is ending inside a target's handling of a record: the targets after it get it too. */
@@ -768,42 +806,43 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   /**
-   * Records not yet settled, of `open` (those neither failed nor dropped): what the target
-   * furthest behind still holds. Exact with one target; with several, a record counts as
-   * pending while that target holds it (every built-in transport settles in order).
+   * Records not yet settled, of `open` (those neither failed nor dropped). With several
+   * targets, those some target still holds and no settlement has decided (see RecordHolds);
+   * with one, or past MAX_HOLDING_TARGETS, what the target furthest behind holds (exact with
+   * one target).
    */
   pendingRecords(open: number, unrouted = 0): { pending: number; pendingDetail: PendingDetail } {
-    let pendingDetail: PendingDetail = { inMemory: 0, spooled: 0, abandoned: 0 };
+    let detail: PendingDetail = { inMemory: 0, spooled: 0, abandoned: 0 };
+    const all: PendingDetail = { inMemory: 0, spooled: 0, abandoned: 0 };
     let most = 0;
     for (const target of this.targets) {
       const held = target.held();
+      all.inMemory += held.inMemory;
+      all.spooled += held.spooled;
+      all.abandoned += held.abandoned;
       const total = held.inMemory + held.spooled + held.abandoned;
       if (total > most) {
         most = total;
-        pendingDetail = held;
+        detail = held;
       }
+    }
+    const holds = this.holds;
+    let count = most;
+    if (holds !== undefined) {
+      count = holds.pending;
+      // The targets hold different records: where the rest are is told by the other targets'
+      // counts (a record two targets hold in different places is said in one of them).
+      if (count > most) detail = withMore(detail, all, count - most);
     }
     // Records logged while another was routed wait their turn: no target holds them yet.
     if (unrouted > 0) {
-      most += unrouted;
-      pendingDetail = { ...pendingDetail, inMemory: pendingDetail.inMemory + unrouted };
+      count += unrouted;
+      detail = { ...detail, inMemory: detail.inMemory + unrouted };
     }
-    const pending = Math.max(0, Math.min(open, most));
-    // Records the target furthest behind holds may be decided already (failed elsewhere under
-    // `all`): the detail says where the pending ones are, so it sums to `pending`.
-    let over = most - pending;
-    if (over > 0) {
-      const inMemory = Math.min(over, pendingDetail.inMemory);
-      over -= inMemory;
-      const spooled = Math.min(over, pendingDetail.spooled);
-      over -= spooled;
-      pendingDetail = {
-        inMemory: pendingDetail.inMemory - inMemory,
-        spooled: pendingDetail.spooled - spooled,
-        abandoned: pendingDetail.abandoned - over,
-      };
-    }
-    return { pending, pendingDetail };
+    const pending = Math.max(0, Math.min(open, count));
+    // Records a target holds may be decided already (failed elsewhere under `all`): the
+    // detail says where the pending ones are, so it sums to `pending`.
+    return { pending, pendingDetail: cutTo(detail, pending) };
   }
 
   diagnose(message: string, detail?: unknown): void {
@@ -829,10 +868,27 @@ export class Router extends EventEmitter<RouterEvents> {
     }
   }
 
-  private targetDelivered(target: Target, count: number): void {
-    target.settled(count);
+  private targetDelivered(target: Target, index: number, count: number, named?: readonly LogRecord[]): void {
+    const own = target.settled(count);
+    const holds = this.holds;
+    if (holds !== undefined) {
+      if (named === undefined) holds.deliveredOldest(index, own);
+      else for (const record of named) this.deliveredNamed(holds, index, impl(record));
+    }
     if (target.health.succeeded()) this.announceHealthy(target);
     if (target.behind) this.backpressure.drain(target, false);
+  }
+
+  private deliveredNamed(holds: RecordHolds, index: number, record: LogRecordImpl): void {
+    if (record.failure?.adopted !== true) holds.settledNamed(index, record.holdTag, true, false);
+  }
+
+  /** A target failed a record (the strategy has decided on it): it no longer holds it. */
+  private failedAt(record: LogRecordImpl, target: string): void {
+    const holds = this.holds;
+    if (holds === undefined || record.failure?.adopted === true) return;
+    const index = this.targetIndex.get(target);
+    if (index !== undefined) holds.settledNamed(index, record.holdTag, false, record.failure?.reported === true);
   }
 
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
@@ -865,4 +921,32 @@ export class Router extends EventEmitter<RouterEvents> {
     if (!target) throw new RangeError(`no target "${id}" (targets: ${this.targets.map((t) => t.id).join(', ')})`);
     return target;
   }
+}
+
+/** `detail` with `extra` more records, taken in order from what `all` holds beyond it. */
+function withMore(detail: PendingDetail, all: PendingDetail, extra: number): PendingDetail {
+  const inMemory = Math.min(extra, Math.max(0, all.inMemory - detail.inMemory));
+  extra -= inMemory;
+  const spooled = Math.min(extra, Math.max(0, all.spooled - detail.spooled));
+  extra -= spooled;
+  return {
+    inMemory: detail.inMemory + inMemory,
+    spooled: detail.spooled + spooled,
+    abandoned: detail.abandoned + extra,
+  };
+}
+
+/** `detail` cut down to `total` records: from memory first, then the spools, then the abandoned. */
+function cutTo(detail: PendingDetail, total: number): PendingDetail {
+  let over = detail.inMemory + detail.spooled + detail.abandoned - total;
+  if (over <= 0) return detail;
+  const inMemory = Math.min(over, detail.inMemory);
+  over -= inMemory;
+  const spooled = Math.min(over, detail.spooled);
+  over -= spooled;
+  return {
+    inMemory: detail.inMemory - inMemory,
+    spooled: detail.spooled - spooled,
+    abandoned: detail.abandoned - over,
+  };
 }

@@ -265,11 +265,14 @@ export class Target {
   /**
    * The transport settled `count` records. While the spool is replaying, the transport holds
    * replayed lines (newer records follow them to disk), so they settle first, in order: a
-   * read whose lines are all settled is committed in the spool.
+   * read whose lines are all settled is committed in the spool. Returns how many of them
+   * were this process's records (an earlier process's lines settle first).
    */
-  settled(count: number): void {
-    this.adoptedInTransport = Math.max(0, this.adoptedInTransport - count);
+  settled(count: number): number {
+    const adopted = Math.min(this.adoptedInTransport, count);
+    this.adoptedInTransport -= adopted;
     this.reads?.settleOldest(count);
+    return count - adopted;
   }
 
   countSpoolFailure(): void {

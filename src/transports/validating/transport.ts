@@ -134,15 +134,17 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
       case 'error':
         this.settleFailed([record], reason);
         break;
+      // Named: valid records before it may still be with the inner transport, and a count
+      // settles the oldest (a router with several targets counts which of them hold each record).
       case 'skip':
-        this.settleDelivered(1);
+        this.settleDelivered([record]);
         break;
       case 'log':
-        this.settleDelivered(1);
+        this.settleDelivered([record]);
         this.warn?.({ target: this.id, errors: outcome, invalidMsg: record.msg }, 'invalid record skipped');
         break;
       case 'dead-letter':
-        if (this.deadLetter?.(record, reason)) this.settleDelivered(1);
+        if (this.deadLetter?.(record, reason)) this.settleDelivered([record]);
         else this.settleFailed([record], reason);
         break;
     }

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { impl, LogRecordImpl, type RecordScope } from '../../../src/core/record/log-record.js';
+import { carryFate, type Fate, impl, LogRecordImpl, type RecordScope } from '../../../src/core/record/log-record.js';
 import { ParkedFates } from '../../../src/core/record/parked-fates.js';
 import { runWithStalled } from '../../built.js';
 
@@ -20,11 +20,34 @@ describe('the fates of parked lines', () => {
     expect(fates.length).toBe(6);
     // Lines of records sent to one target have none; past three kept, none either.
     const taken = records.map(() => fates.shift());
-    expect(taken.map((fate) => fate?.sentTo)).toEqual([2, undefined, 2, 2, undefined, undefined]);
-    expect(taken[0]!.failure).toBe(impl(records[0]!).failure);
+    expect(taken.map((fate) => (typeof fate === 'object' ? fate.sentTo : fate))).toEqual([
+      2,
+      undefined,
+      2,
+      2,
+      undefined,
+      undefined,
+    ]);
+    expect((taken[0] as Fate).failure).toBe(impl(records[0]!).failure);
     // Once taken, room for more.
     fates.push(recordSentTo(2));
-    expect(fates.shift()?.sentTo).toBe(2);
+    expect((fates.shift() as Fate).sentTo).toBe(2);
+  });
+
+  it("keep a record's tag in the router's holds past `max`: a number, no fate", () => {
+    const fates = new ParkedFates(1);
+    const records = [2, 2, 1].map(recordSentTo);
+    records.forEach((record, i) => {
+      record.holdTag = 10 + i;
+    });
+    for (const record of records) fates.push(record);
+    const taken = [fates.shift(), fates.shift(), fates.shift()];
+    expect((taken[0] as Fate).holdTag).toBe(10);
+    expect(taken.slice(1)).toEqual([11, 12]);
+    const revived = recordSentTo(0);
+    carryFate(revived, taken[1]);
+    expect(revived.holdTag).toBe(11);
+    expect(revived.sentTo).toBe(0);
   });
 
   it('keep the heap bounded: 300,000 records of two targets parked through an outage', () => {
