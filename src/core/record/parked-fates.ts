@@ -26,7 +26,7 @@ export class ParkedFates {
 
   push(record: LogRecord): void {
     const tag = impl(record).holdTag;
-    const fate = this.kept < this.max ? fateOf(record) : tag >= 0 ? tag : undefined;
+    const fate = this.kept < this.max ? fateOf(record) : tag !== -1 ? tag : undefined;
     if (typeof fate === 'object') this.kept++;
     this.queue.push(fate);
   }

@@ -1,83 +1,147 @@
-import { Queue } from '../util/queue.js';
+import { IntRing } from '../util/int-ring.js';
 import type { Strategy } from './events.js';
 
 /** The most targets counted this way: one bit each in a 32-bit mask. */
 export const MAX_HOLDING_TARGETS = 32;
 
 /**
- * A record's tag is its slot and the slot's generation in one small integer (a Smi: no
- * allocation on the record), so a record settled late by name is not taken for the record
- * its slot was given to since. 2^21 slots: records held at once past that are not tagged.
+ * A record sent to some of the targets has a tag: its slot and the slot's generation in one
+ * small integer (a Smi: no allocation on the record), so a record settled late by name is not
+ * taken for the record its slot was given to since. 2^21 slots at once at the most.
  */
 const SLOT_BITS = 21;
 const SLOT_LIMIT = 2 ** SLOT_BITS;
-const GENERATIONS = 2 ** 10;
+const SLOT_MASK = SLOT_LIMIT - 1;
+const GENERATION_MASK = 2 ** 10 - 1;
 /** Slots made before any is reused: a slot comes back after this many others at the least. */
 const INITIAL_SLOTS = 1024;
+/**
+ * A record sent to every target is an entry of a ring in routing order; its tag is -2 less
+ * its number modulo 2^30 (so -2 and below: -1 is no tag). At most 2^25 such records at once.
+ */
+const EVERY_SPAN = 2 ** 30;
+const EVERY_LIMIT = 2 ** 25;
 
 /**
  * Which targets still hold each record a router with several targets has routed, so that
  * `pending` is exact when targets hold different records (their levels differ, one skips an
- * unhealthy target, one is down while another is not). Taking the count of the target
- * furthest behind, as one target allows, said `delivered 20, pending 20` for 40 records
- * parked in two spools.
+ * unhealthy target, one is down while another is not, one failed what another holds). Taking
+ * the count of the target furthest behind, as one target allows, said `delivered 20, pending
+ * 20` for 40 records parked in two spools.
  *
- * Each open record has a slot: a mask of the targets that hold it, and how many more
- * deliveries decide it delivered under the strategy (0: decided, either way). Each target has
- * a queue of the slots it was handed, oldest first: a settlement by count takes the oldest it
- * still holds (in-order settlement, as the built-in transports do); one that names records,
- * and a failure, takes those records' own. A slot is free again once no queue names it.
- * Memory: about 20 bytes per record held, only while it is held.
+ * Per record: a mask of the targets that still hold it, and how many more deliveries decide
+ * it delivered under the strategy (0: decided, either way). Records sent to every target (a
+ * fan-out, the usual case) are entries of one ring in routing order, and each target has a
+ * cursor into it: nothing per target per record. Records sent to some targets only have a
+ * slot each, and each of those targets a queue of its slots, in order. A settlement by count
+ * takes the oldest a target still holds of both (in-order settlement, as the built-in
+ * transports do); one that names records, and a failure, takes those records' own. Memory: 5
+ * bytes per fanned-out record held, 16 per other record held and 4 per target holding it.
  */
 export class RecordHolds {
   /** Records some target still holds that no settlement has decided yet. */
   pending = 0;
+
+  private readonly every: number;
+  private readonly everyNeeded: number;
+  private everyMasks = new Uint32Array(INITIAL_SLOTS);
+  private everyLeft = new Uint8Array(INITIAL_SLOTS);
+  private everyBits = INITIAL_SLOTS - 1;
+  /** Numbers of the oldest fanned-out record kept and of the next. */
+  private head = 0;
+  private tail = 0;
+  /** Per target: the number of the next fanned-out record it has not passed. */
+  private readonly cursors: number[] = [];
+
   private masks = new Uint32Array(INITIAL_SLOTS);
   private needed = new Uint8Array(INITIAL_SLOTS);
   /** Entries in the targets' queues that name the slot (it is free once none does). */
   private named = new Uint8Array(INITIAL_SLOTS);
   private generations = new Uint16Array(INITIAL_SLOTS);
+  /** The number of the fanned-out record routed next when the slot's record was: its place among them. */
+  private before = new Float64Array(INITIAL_SLOTS);
   /** Free slots, oldest freed first, so a slot is reused as late as can be. */
-  private readonly free = new Queue<number>();
+  private readonly free = new IntRing(INITIAL_SLOTS);
   private used = 0;
-  private readonly queues: Queue<number>[] = [];
+  private readonly queues: IntRing[] = [];
+  /** Deliveries that decide a record sent to n targets, by n. */
+  private readonly deciding: Uint8Array;
 
-  constructor(
-    targets: number,
-    private readonly strategy: Strategy,
-  ) {
-    for (let i = 0; i < targets; i++) this.queues.push(new Queue<number>());
+  constructor(targets: number, strategy: Strategy) {
+    for (let i = 0; i < targets; i++) {
+      this.queues.push(new IntRing());
+      this.cursors.push(0);
+    }
+    this.every = targets === 32 ? 0xffffffff : 2 ** targets - 1;
+    this.deciding = new Uint8Array(MAX_HOLDING_TARGETS + 1);
+    for (let n = 0; n <= MAX_HOLDING_TARGETS; n++) {
+      this.deciding[n] = strategy === 'all' ? n : strategy === 'any' ? 1 : (n >> 1) + 1;
+    }
+    this.everyNeeded = this.deciding[targets]!;
   }
 
   /** A record handed to the targets of `mask` (`sentTo` of them): its tag, or -1 when too many are held. */
   open(mask: number, sentTo: number): number {
+    if (mask === this.every) {
+      const number = this.tail;
+      if (number - this.head === this.everyMasks.length && !this.growEvery()) return -1;
+      const index = number & this.everyBits;
+      this.everyMasks[index] = mask;
+      this.everyLeft[index] = this.everyNeeded;
+      this.tail = number + 1;
+      this.pending++;
+      return -2 - (number % EVERY_SPAN);
+    }
     let slot: number;
     if (this.used < INITIAL_SLOTS || this.free.length === 0) {
       if (this.used === SLOT_LIMIT) return -1;
       slot = this.newSlot();
-    } else slot = this.free.shift()!;
+    } else slot = this.free.shift();
     this.masks[slot] = mask;
-    this.needed[slot] = this.deliveriesThatDecide(sentTo);
+    this.needed[slot] = this.deciding[sentTo]!;
     this.named[slot] = sentTo;
+    this.before[slot] = this.tail;
+    const queues = this.queues;
     for (let target = 0, rest = mask; rest !== 0; target++, rest >>>= 1) {
-      if ((rest & 1) !== 0) this.queues[target]!.push(slot);
+      if ((rest & 1) !== 0) queues[target]!.push(slot);
     }
     this.pending++;
-    return this.generations[slot]! * SLOT_LIMIT + slot;
+    return (this.generations[slot]! << SLOT_BITS) | slot;
   }
 
   /** `count` records delivered at `target`, the oldest it holds. */
   deliveredOldest(target: number, count: number): void {
-    const bit = 1 << target;
-    const queue = this.queues[target]!;
-    while (count > 0 && queue.length > 0) {
-      const slot = queue.shift()!;
-      if ((this.masks[slot]! & bit) !== 0) {
-        this.settle(slot, bit, true, false);
-        count--;
-      }
-      this.unname(slot);
+    if (this.queues[target]!.length === 0) {
+      this.deliveredFannedOut(target, count);
+      return;
     }
+    while (count > 0 && this.settleOldest(target, true, false)) count--;
+  }
+
+  /** deliveredOldest for a target that holds only fanned-out records: the ring alone, in one pass. */
+  private deliveredFannedOut(target: number, count: number): void {
+    const bit = 1 << target;
+    const masks = this.everyMasks;
+    const left = this.everyLeft;
+    const bits = this.everyBits;
+    const tail = this.tail;
+    let cursor = Math.max(this.cursors[target]!, this.head);
+    while (count > 0 && cursor < tail) {
+      const index = cursor & bits;
+      const mask = masks[index]!;
+      cursor++;
+      if ((mask & bit) === 0) continue;
+      const rest = (mask & ~bit) >>> 0;
+      masks[index] = rest;
+      const needed = left[index]!;
+      if (needed !== 0) {
+        left[index] = needed - 1;
+        if (rest === 0 || needed === 1) this.pending--;
+      }
+      count--;
+    }
+    this.cursors[target] = cursor;
+    while (this.head < tail && masks[this.head & bits] === 0) this.head++;
   }
 
   /**
@@ -91,69 +155,130 @@ export class RecordHolds {
    */
   settledNamed(target: number, tag: number, delivered: boolean, decided: boolean): void {
     const bit = 1 << target;
-    const slot = this.slotOf(tag);
-    if (slot !== undefined && (this.masks[slot]! & bit) !== 0) this.settle(slot, bit, delivered, decided);
-    else {
-      if (tag >= 0 && delivered) return;
-      if (slot !== undefined && decided) this.decide(slot);
-      const oldest = this.takeOldestHeld(target, bit);
-      if (oldest === undefined) return;
-      if (tag >= 0) this.settle(oldest, bit, true, false);
-      else this.settle(oldest, bit, delivered, decided);
-      this.unname(oldest);
+    if (tag <= -2) {
+      const number = this.numberOf(tag);
+      if (number !== undefined && (this.everyMasks[number & this.everyBits]! & bit) !== 0) {
+        this.settleEvery(number, bit, delivered, decided);
+        return;
+      }
+      if (delivered) return;
+      if (number !== undefined && decided) this.decideEvery(number);
+      this.settleOldest(target, true, false);
+      return;
     }
-    // Entries the target settled by name wait in its queue until they reach its front.
+    const slot = this.slotOf(tag);
+    if (slot !== undefined && (this.masks[slot]! & bit) !== 0) {
+      this.settleSlot(slot, bit, delivered, decided);
+      // Entries the target settled by name wait in its queue until they reach its front.
+      const queue = this.queues[target]!;
+      while (queue.length > 0 && (this.masks[queue.peek()]! & bit) === 0) this.unname(queue.shift());
+      return;
+    }
+    if (tag >= 0 && delivered) return;
+    if (slot !== undefined && decided) this.decideSlot(slot);
+    if (tag >= 0) this.settleOldest(target, true, false);
+    else this.settleOldest(target, delivered, decided);
+  }
+
+  /** Settles the oldest record `target` holds, fanned out or not: false when it holds none. */
+  private settleOldest(target: number, delivered: boolean, decided: boolean): boolean {
+    const bit = 1 << target;
     const queue = this.queues[target]!;
-    while (queue.length > 0 && (this.masks[queue.peek()!]! & bit) === 0) this.unname(queue.shift()!);
+    for (;;) {
+      let cursor = this.cursors[target]!;
+      if (cursor < this.head) cursor = this.head;
+      const slot = queue.length > 0 ? queue.peek() : -1;
+      if (slot >= 0 && cursor >= this.before[slot]!) {
+        queue.shift();
+        const held = (this.masks[slot]! & bit) !== 0;
+        if (held) this.settleSlot(slot, bit, delivered, decided);
+        this.unname(slot);
+        this.cursors[target] = cursor;
+        if (held) return true;
+        continue;
+      }
+      if (cursor >= this.tail) {
+        this.cursors[target] = cursor;
+        return false;
+      }
+      this.cursors[target] = cursor + 1;
+      if ((this.everyMasks[cursor & this.everyBits]! & bit) !== 0) {
+        this.settleEvery(cursor, bit, delivered, decided);
+        return true;
+      }
+    }
   }
 
-  /** The slot a tag names, while it is still that record's. */
-  private slotOf(tag: number): number | undefined {
-    if (!(tag >= 0)) return undefined;
-    const slot = tag % SLOT_LIMIT;
-    return slot < this.used && this.generations[slot] === Math.floor(tag / SLOT_LIMIT) ? slot : undefined;
+  private settleEvery(number: number, bit: number, delivered: boolean, decided: boolean): void {
+    const index = number & this.everyBits;
+    const left = (this.everyMasks[index]! & ~bit) >>> 0;
+    this.everyMasks[index] = left;
+    this.everyLeft[index] = this.outcome(left, this.everyLeft[index]!, delivered, decided);
+    // Entries every target has passed are let go.
+    while (this.head < this.tail && this.everyMasks[this.head & this.everyBits] === 0) this.head++;
   }
 
-  private decide(slot: number): void {
+  private settleSlot(slot: number, bit: number, delivered: boolean, decided: boolean): void {
+    const left = (this.masks[slot]! & ~bit) >>> 0;
+    this.masks[slot] = left;
+    this.needed[slot] = this.outcome(left, this.needed[slot]!, delivered, decided);
+  }
+
+  /** What a record still needs once a target settled it (`left` still hold it); counts it out of `pending`. */
+  private outcome(left: number, needed: number, delivered: boolean, decided: boolean): number {
+    // It held the settling target, so it was pending unless decided.
+    if (needed === 0) return 0;
+    const now = decided ? 0 : delivered ? needed - 1 : needed;
+    if (left === 0 || now === 0) this.pending--;
+    return now;
+  }
+
+  private decideEvery(number: number): void {
+    const index = number & this.everyBits;
+    if (this.everyMasks[index] !== 0 && this.everyLeft[index] !== 0) this.pending--;
+    this.everyLeft[index] = 0;
+  }
+
+  private decideSlot(slot: number): void {
     if (this.masks[slot] !== 0 && this.needed[slot] !== 0) this.pending--;
     this.needed[slot] = 0;
   }
 
-  private settle(slot: number, bit: number, delivered: boolean, decided: boolean): void {
-    const mask = this.masks[slot]!;
-    let needed = this.needed[slot]!;
-    const was = mask !== 0 && needed !== 0;
-    const left = (mask & ~bit) >>> 0;
-    this.masks[slot] = left;
-    if (decided) needed = 0;
-    else if (delivered && needed > 0) needed--;
-    this.needed[slot] = needed;
-    if (was && !(left !== 0 && needed !== 0)) this.pending--;
+  /** The number of the fanned-out record a tag names, while it is kept. */
+  private numberOf(tag: number): number | undefined {
+    const low = -2 - tag;
+    const last = this.tail - 1;
+    const number = last - (((((last % EVERY_SPAN) - low) % EVERY_SPAN) + EVERY_SPAN) % EVERY_SPAN);
+    return number >= this.head && number <= last ? number : undefined;
   }
 
-  /** The slot of the oldest record `target` still holds, taken out of its queue (still named). */
-  private takeOldestHeld(target: number, bit: number): number | undefined {
-    const queue = this.queues[target]!;
-    while (queue.length > 0) {
-      const slot = queue.shift()!;
-      if ((this.masks[slot]! & bit) !== 0) return slot;
-      this.unname(slot);
-    }
-    return undefined;
+  /** The slot a tag names, while it is still that record's. */
+  private slotOf(tag: number): number | undefined {
+    const slot = tag & SLOT_MASK;
+    return slot < this.used && this.generations[slot] === tag >>> SLOT_BITS ? slot : undefined;
   }
 
   private unname(slot: number): void {
     const named = this.named[slot]! - 1;
     this.named[slot] = named;
     if (named !== 0) return;
-    this.generations[slot] = (this.generations[slot]! + 1) % GENERATIONS;
+    this.generations[slot] = (this.generations[slot]! + 1) & GENERATION_MASK;
     this.free.push(slot);
   }
 
-  private deliveriesThatDecide(sentTo: number): number {
-    if (this.strategy === 'all') return sentTo;
-    if (this.strategy === 'any') return 1;
-    return (sentTo >> 1) + 1;
+  private growEvery(): boolean {
+    const size = this.everyMasks.length * 2;
+    if (size > EVERY_LIMIT) return false;
+    const masks = new Uint32Array(size);
+    const left = new Uint8Array(size);
+    for (let number = this.head; number < this.tail; number++) {
+      masks[number & (size - 1)] = this.everyMasks[number & this.everyBits]!;
+      left[number & (size - 1)] = this.everyLeft[number & this.everyBits]!;
+    }
+    this.everyMasks = masks;
+    this.everyLeft = left;
+    this.everyBits = size - 1;
+    return true;
   }
 
   private newSlot(): number {
@@ -163,12 +288,13 @@ export class RecordHolds {
       this.needed = grown(this.needed, new Uint8Array(size));
       this.named = grown(this.named, new Uint8Array(size));
       this.generations = grown(this.generations, new Uint16Array(size));
+      this.before = grown(this.before, new Float64Array(size));
     }
     return this.used++;
   }
 }
 
-function grown<T extends Uint8Array | Uint16Array | Uint32Array>(old: T, into: T): T {
+function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T, into: T): T {
   into.set(old);
   return into;
 }

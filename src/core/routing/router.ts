@@ -192,7 +192,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.waitAsLine = asLine && {
       may: (record) =>
         impl(record).sentTo === 1 &&
-        impl(record).holdTag < 0 &&
+        impl(record).holdTag === -1 &&
         impl(record).failure === undefined &&
         !madeByLogger(record) &&
         asLine.may(record),
@@ -398,13 +398,13 @@ export class Router extends EventEmitter<RouterEvents> {
   /** Tags a record with the targets that hold it; past what RecordHolds can tag, counts as one target's. */
   private holdBy(record: LogRecordImpl, mask: number, sent: number): void {
     const tag = this.holds!.open(mask, sent);
-    if (tag >= 0) {
+    if (tag !== -1) {
       record.holdTag = tag;
       return;
     }
     this.holds = undefined;
     this.diagnose(
-      'over 2,097,152 records held at once by several targets: from now on, pending is what the ' +
+      'too many records held at once by several targets: from now on, pending is what the ' +
         'target furthest behind holds',
     );
   }

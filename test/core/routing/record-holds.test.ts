@@ -104,7 +104,8 @@ describe('RecordHolds: which targets still hold each record', () => {
     for (let round = 0; round < 10_000; round++) {
       const tag = holds.open(round % 3 === 0 ? A : A | B, round % 3 === 0 ? 1 : 2);
       tags.push(tag);
-      slots.add(tag % 2 ** 21);
+      // Records sent to both are a ring's entries, not slots.
+      if (tag >= 0) slots.add(tag % 2 ** 21);
       holds.deliveredOldest(0, 1);
       holds.deliveredOldest(1, 1);
     }
@@ -120,6 +121,50 @@ describe('RecordHolds: which targets still hold each record', () => {
     expect(holds.pending).toBe(1);
     holds.settledNamed(0, held, true, false);
     expect(holds.pending).toBe(0);
+  });
+
+  it('a target settles records sent to every target and to some, in the order they came', () => {
+    const holds = new RecordHolds(2, 'all');
+    holds.open(A | B, 2); // 1: to both (a ring's entry)
+    const second = holds.open(A, 1); // 2: to A only (a slot)
+    holds.open(A | B, 2); // 3: to both
+    holds.open(B, 1); // 4: to B only
+    expect(holds.pending).toBe(4);
+    holds.deliveredOldest(0, 2); // A: 1 and 2
+    expect(holds.pending).toBe(3);
+    holds.deliveredOldest(1, 1); // B: 1
+    expect(holds.pending).toBe(2);
+    // Named again once settled: nothing more.
+    holds.settledNamed(0, second, true, false);
+    expect(holds.pending).toBe(2);
+    holds.deliveredOldest(1, 2); // B: 3 and 4
+    expect(holds.pending).toBe(1);
+    holds.deliveredOldest(0, 5); // A: 3, and nothing more to take
+    expect(holds.pending).toBe(0);
+  });
+
+  it('a fanned-out record failed by name ahead of its turn is passed over by the counts', () => {
+    const holds = new RecordHolds(2, 'all');
+    holds.open(A | B, 2);
+    const middle = holds.open(A | B, 2);
+    holds.open(A | B, 2);
+    holds.settledNamed(0, middle, false, true);
+    expect(holds.pending).toBe(2);
+    holds.deliveredOldest(0, 2);
+    holds.deliveredOldest(1, 3);
+    expect(holds.pending).toBe(0);
+  });
+
+  it('keeps few entries for a long fan-out, however many records pass', () => {
+    const holds = new RecordHolds(3, 'majority');
+    for (let i = 0; i < 100_000; i++) {
+      holds.open(0b111, 3);
+      if (i % 100 === 99) for (let t = 0; t < 3; t++) holds.deliveredOldest(t, 100);
+    }
+    expect(holds.pending).toBe(0);
+    // A fanned-out record's tag: -2 and below.
+    const tag = holds.open(0b111, 3);
+    expect(tag).toBeLessThan(-1);
   });
 
   it('grows past its first size and keeps every record straight', () => {
