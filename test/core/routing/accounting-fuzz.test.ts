@@ -774,6 +774,15 @@ async function runPlan(p: Plan): Promise<Outcome> {
   let nowhere = 0;
   const notDelivered: Bag = new Map();
   const touchedBags = touched.map(bagOf);
+  // A listener's own records (quiet) are neither reported nor announced when dropped: the dead
+  // letter's reasons say which targets they went to.
+  const deadAt = new Map<string, Set<number>>();
+  for (const entry of deadEntries) {
+    const key = keyOf(JSON.stringify(entry.record));
+    const at = deadAt.get(key) ?? new Set<number>();
+    for (const reason of entry.reasons) if (/^t\d+$/.test(reason.target)) at.add(Number(reason.target.slice(1)));
+    deadAt.set(key, at);
+  }
   // A 401 opens the circuit whatever the threshold.
   const circuit = p.circuit !== undefined || p.targets.some((t) => t.kind === 'http' && t.schedule.includes(401));
   for (const [key, { level, copies }] of universe) {
@@ -783,7 +792,10 @@ async function runPlan(p: Plan): Promise<Outcome> {
       const wanted = p.targets.map(
         (t, i) =>
           level >= LEVELS[t.level] &&
-          (!circuit || (holdings[i]!.get(key) ?? 0) > copy || (touchedBags[i]!.get(key) ?? 0) > copy),
+          (!circuit ||
+            (holdings[i]!.get(key) ?? 0) > copy ||
+            (touchedBags[i]!.get(key) ?? 0) > copy ||
+            deadAt.get(key)?.has(i) === true),
       );
       const eligible = wanted.filter(Boolean).length;
       seen++;
