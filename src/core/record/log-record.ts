@@ -78,6 +78,11 @@ export interface RecordFailure {
   quiet?: boolean;
   /** Left in a spool by an earlier process: this process never logged it, so it is not in its counts. */
   adopted?: boolean;
+  /**
+   * Targets that failed it before, whose reasons were not kept: a record revived from a spool
+   * past what it keeps in memory, its fate recalled from the router's RecordHolds.
+   */
+  earlier?: number;
 }
 
 /**
@@ -435,7 +440,9 @@ export function carryFate(revived: LogRecord, fate: Fate | number | undefined): 
   if (fate === undefined) return;
   const r = revived as LogRecordImpl;
   if (typeof fate === 'number') {
+    // Its target count is not known here: 0 says so, for the router to recall it from the tag.
     r.holdTag = fate;
+    r.sentTo = 0;
     return;
   }
   r.sentTo = fate.sentTo;

@@ -5,8 +5,9 @@ import { Queue } from '../util/queue.js';
  * Fates kept in memory at the most: each costs about 110 bytes of heap, so a spool of records
  * sent to several targets, parked through a long outage, would otherwise hold memory in
  * proportion to the disk it fills. Past this, parked lines keep only their tag in the router's
- * RecordHolds, a number (a replay that then fails can count a record twice, as it did before
- * fates were kept).
+ * RecordHolds, a number: the router recalls the record's target count, failures so far and
+ * whether it is decided from it (a replay refused past the 100,000th was counted failed a
+ * second time). The reasons of its earlier failures are not kept.
  */
 export const MAX_KEPT_FATES = 100_000;
 

@@ -1,6 +1,7 @@
 import { isDrop } from '../io/settlement.js';
 import { impl, type LogRecord, type LogRecordImpl } from '../record/log-record.js';
 import type { DeadLetterFile } from './dead-letter.js';
+import type { RecalledFate } from './record-holds.js';
 import type { DeadLetterReason, DeliveryFailure, RoutingEvents, Strategy } from './events.js';
 
 const MAX_PENDING_REPORTS = 1024;
@@ -76,12 +77,14 @@ export class FailureReporter {
   /** One target failed one record. */
   targetFailed(failed: LogRecord, target: string, error: Error): void {
     const record = impl(failed);
+    if (record.failure === undefined && record.sentTo === 0 && record.holdTag !== -1) this.recallFate(record);
     record.failure ??= { reasons: [], reported: false };
     const failure = record.failure;
     // A transport that fails one record twice is one target's failure, not two targets'.
     if (failure.reasons.length > 0 && failure.reasons.some((r) => r.target === target)) return;
     failure.reasons.push({ target, error });
-    if (!failure.reported && failure.reasons.length >= this.failuresThatFail(record.sentTo)) {
+    const failures = failure.reasons.length + (failure.earlier ?? 0);
+    if (!failure.reported && failures >= this.failuresThatFail(record.sentTo)) {
       failure.reported = true;
       this.queue(record);
     }
@@ -90,6 +93,22 @@ export class FailureReporter {
 
   /** Told of each record a target failed (once per target), after the strategy has decided on it. */
   settledAt: ((record: LogRecordImpl, target: string) => void) | undefined;
+
+  /** What the router knows of a record from its tag alone (see RecordHolds.recall). */
+  recall: ((record: LogRecordImpl) => RecalledFate | undefined) | undefined;
+
+  /**
+   * A record revived from a spool with its tag and not its fate (a spool keeps at most
+   * MAX_KEPT_FATES in memory): its target count and earlier failures come from the router's
+   * holds, and one decided already is not counted again (records past the 100,000th of a
+   * replay refused were counted failed a second time: more failed than logged).
+   */
+  private recallFate(record: LogRecordImpl): void {
+    const fate = this.recall?.(record);
+    if (fate === undefined) return;
+    record.sentTo = fate.sentTo;
+    record.failure = { reasons: [], reported: fate.decided, earlier: fate.failures };
+  }
 
   /** The record failed outright (no target could take it). */
   recordFailed(failed: LogRecord, reasons: DeadLetterReason[]): void {

@@ -205,6 +205,7 @@ export class Router extends EventEmitter<RouterEvents> {
       this,
     );
     this.failures.settledAt = (record, target) => this.failedAt(record, target);
+    this.failures.recall = (record) => this.holds?.recall(record.holdTag);
     this.backpressure = new Backpressure(this, this.failures, {
       clock: this.clock,
       maxBackpressureMs: options.maxBackpressureMs ?? 10_000,

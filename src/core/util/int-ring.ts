@@ -47,6 +47,21 @@ export class IntRing {
     return item;
   }
 
+  /** The item `position` places from the oldest (0: the oldest). */
+  at(position: number): number {
+    return this.items[(this.head + position) & this.mask]!;
+  }
+
+  /** Puts `item` `position` places from the oldest, moving the older ones one place forward. */
+  insertAt(position: number, item: number): void {
+    if (this.length > this.mask) this.grow();
+    this.head = (this.head - 1) & this.mask;
+    for (let i = 0; i < position; i++)
+      this.items[(this.head + i) & this.mask] = this.items[(this.head + i + 1) & this.mask]!;
+    this.items[(this.head + position) & this.mask] = item;
+    this.length++;
+  }
+
   private grow(): void {
     const size = this.items.length * 2;
     const items = new Int32Array(size);

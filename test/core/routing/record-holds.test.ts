@@ -167,6 +167,51 @@ describe('RecordHolds: which targets still hold each record', () => {
     expect(tag).toBeLessThan(-1);
   });
 
+  it("moves a record one target holds long out of the ring, in its place among the target's records", () => {
+    const holds = new RecordHolds(2, 'all');
+    const older = holds.open(A, 1); // to A only, before the stuck one
+    const stuck = holds.open(A | B, 2); // A never settles it; B does
+    holds.deliveredOldest(1, 1);
+    // A million records pass both targets: the ring is full many times over behind the stuck one.
+    for (let i = 0; i < 1_000_000; i++) {
+      holds.open(A | B, 2);
+      holds.settledNamed(0, -2 - ((i + 1) % 2 ** 30), true, false);
+      holds.deliveredOldest(1, 1);
+    }
+    expect(holds.pending).toBe(2);
+    // A's oldest are still the older one, then the stuck one: by count, in that order.
+    holds.deliveredOldest(0, 1);
+    expect(holds.recall(older)).toBeUndefined();
+    expect(holds.recall(stuck)).toEqual({ sentTo: 2, failures: 0, decided: false });
+    expect(holds.pending).toBe(1);
+    // The stuck one, moved to a slot, is still found by its tag.
+    holds.settledNamed(0, stuck, false, true);
+    expect(holds.pending).toBe(0);
+  });
+
+  it('recalls a record from its tag: its target count, failures so far, and whether it is decided', () => {
+    const holds = new RecordHolds(3, 'majority');
+    const some = holds.open(0b011, 2);
+    const every = holds.open(0b111, 3);
+    holds.settledNamed(2, every, false, false);
+    expect(holds.recall(every)).toEqual({ sentTo: 3, failures: 1, decided: false });
+    expect(holds.recall(some)).toEqual({ sentTo: 2, failures: 0, decided: false });
+    holds.settledNamed(0, every, true, false);
+    holds.settledNamed(1, every, true, false);
+    // Settled everywhere and let go: nothing to recall.
+    expect(holds.recall(every)).toBeUndefined();
+  });
+
+  it('holds more than two million records some targets skip (a long outage of one of them)', () => {
+    const holds = new RecordHolds(2, 'all');
+    let untagged = 0;
+    for (let i = 0; i < 2_200_000; i++) if (holds.open(A, 1) < 0) untagged++;
+    expect(untagged).toBe(0);
+    expect(holds.pending).toBe(2_200_000);
+    holds.deliveredOldest(0, 2_200_000);
+    expect(holds.pending).toBe(0);
+  });
+
   it('grows past its first size and keeps every record straight', () => {
     const holds = new RecordHolds(32, 'all');
     const top = 1 << 31;
