@@ -115,7 +115,8 @@ export class RecordHolds {
       this.everyFailed[index] = 0;
       this.tail = number + 1;
       this.pending++;
-      return -2 - (number % EVERY_SPAN);
+      // `&` keeps the low 32 bits of any number below 2^53: its number modulo 2^30, without a division.
+      return -2 - (number & (EVERY_SPAN - 1));
     }
     const slot = this.takeSlot();
     if (slot < 0) return -1;
@@ -306,7 +307,7 @@ export class RecordHolds {
     const low = -2 - tag;
     const last = this.tail - 1;
     if (last < 0) return undefined;
-    const number = last - (((((last % EVERY_SPAN) - low) % EVERY_SPAN) + EVERY_SPAN) % EVERY_SPAN);
+    const number = last - (((last & (EVERY_SPAN - 1)) - low) & (EVERY_SPAN - 1));
     return number >= this.head || this.movedToSlot.has(number) ? number : undefined;
   }
 

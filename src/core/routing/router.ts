@@ -386,7 +386,12 @@ export class Router extends EventEmitter<RouterEvents> {
       this.failures.recordFailed(record, [{ target: 'router', error: NO_TARGET }]);
       return;
     }
-    if (this.holds !== undefined) this.holdBy(record, mask >>> 0, sent);
+    const holds = this.holds;
+    if (holds !== undefined) {
+      const tag = holds.open(mask >>> 0, sent);
+      if (tag !== -1) record.holdTag = tag;
+      else this.stopHolding();
+    }
     this.handing = record;
     for (let i = 0; i < targets.length; i++) {
       if (!selected[i]) continue;
@@ -396,13 +401,8 @@ export class Router extends EventEmitter<RouterEvents> {
     this.handing = undefined;
   }
 
-  /** Tags a record with the targets that hold it; past what RecordHolds can tag, counts as one target's. */
-  private holdBy(record: LogRecordImpl, mask: number, sent: number): void {
-    const tag = this.holds!.open(mask, sent);
-    if (tag !== -1) {
-      record.holdTag = tag;
-      return;
-    }
+  /** More records are held than RecordHolds can tag: counted as the target furthest behind holds. */
+  private stopHolding(): void {
     this.holds = undefined;
     this.diagnose(
       'too many records held at once by several targets: from now on, pending is what the ' +
