@@ -378,11 +378,17 @@ export class RecordHolds {
     for (let target = 0, rest = mask; rest !== 0; target++, rest >>>= 1) {
       if ((rest & 1) === 0) continue;
       named++;
-      // After the target's slots that came before the record (`before` at most its number).
+      // After the target's slots that came before the record (`before` at most its number):
+      // the queue is in routing order, so found by halving.
       const queue = this.queues[target]!;
-      let position = 0;
-      while (position < queue.length && this.before[queue.at(position)]! <= number) position++;
-      queue.insertAt(position, slot);
+      let low = 0;
+      let high = queue.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (this.before[queue.at(middle)]! <= number) low = middle + 1;
+        else high = middle;
+      }
+      queue.insertAt(low, slot);
     }
     this.named[slot] = named;
     this.everyMasks[index] = 0;

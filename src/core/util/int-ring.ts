@@ -52,13 +52,18 @@ export class IntRing {
     return this.items[(this.head + position) & this.mask]!;
   }
 
-  /** Puts `item` `position` places from the oldest, moving the older ones one place forward. */
+  /** Puts `item` `position` places from the oldest, moving the items on the shorter side by one. */
   insertAt(position: number, item: number): void {
     if (this.length > this.mask) this.grow();
-    this.head = (this.head - 1) & this.mask;
-    for (let i = 0; i < position; i++)
-      this.items[(this.head + i) & this.mask] = this.items[(this.head + i + 1) & this.mask]!;
-    this.items[(this.head + position) & this.mask] = item;
+    const items = this.items;
+    const mask = this.mask;
+    if (position <= this.length - position) {
+      this.head = (this.head - 1) & mask;
+      for (let i = 0; i < position; i++) items[(this.head + i) & mask] = items[(this.head + i + 1) & mask]!;
+    } else {
+      for (let i = this.length; i > position; i--) items[(this.head + i) & mask] = items[(this.head + i - 1) & mask]!;
+    }
+    items[(this.head + position) & mask] = item;
     this.length++;
   }
 
