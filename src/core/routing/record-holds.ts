@@ -185,14 +185,12 @@ export class RecordHolds {
     if (number !== undefined && slot === undefined) {
       const index = number & this.everyBits;
       if (number >= this.head && (this.everyMasks[index]! & bit) !== 0) {
-        if (!delivered) this.everyFailed[index] = this.everyFailed[index]! + 1;
         this.settleEvery(number, bit, delivered, decided);
         return;
       }
       if (delivered) return;
       if (decided && number >= this.head) this.decideEvery(number);
     } else if (slot !== undefined && (this.masks[slot]! & bit) !== 0) {
-      if (!delivered) this.failed[slot] = this.failed[slot]! + 1;
       this.settleSlot(slot, bit, delivered, decided);
       // Entries the target settled by name wait in its queue until they reach its front.
       const queue = this.queues[target]!;
@@ -232,10 +230,7 @@ export class RecordHolds {
       if (slot >= 0 && cursor >= this.before[slot]!) {
         queue.shift();
         const held = (this.masks[slot]! & bit) !== 0;
-        if (held) {
-          if (!delivered) this.failed[slot] = this.failed[slot]! + 1;
-          this.settleSlot(slot, bit, delivered, decided);
-        }
+        if (held) this.settleSlot(slot, bit, delivered, decided);
         this.unname(slot);
         this.cursors[target] = cursor;
         if (held) return true;
@@ -248,7 +243,6 @@ export class RecordHolds {
       this.cursors[target] = cursor + 1;
       const index = cursor & this.everyBits;
       if ((this.everyMasks[index]! & bit) !== 0) {
-        if (!delivered) this.everyFailed[index] = this.everyFailed[index]! + 1;
         this.settleEvery(cursor, bit, delivered, decided);
         return true;
       }
@@ -259,6 +253,7 @@ export class RecordHolds {
     const index = number & this.everyBits;
     const left = (this.everyMasks[index]! & ~bit) >>> 0;
     this.everyMasks[index] = left;
+    if (!delivered) this.everyFailed[index] = this.everyFailed[index]! + 1;
     this.everyLeft[index] = this.outcome(left, this.everyLeft[index]!, delivered, decided);
     this.letGoOfPassed();
   }
@@ -279,6 +274,7 @@ export class RecordHolds {
   private settleSlot(slot: number, bit: number, delivered: boolean, decided: boolean): void {
     const left = (this.masks[slot]! & ~bit) >>> 0;
     this.masks[slot] = left;
+    if (!delivered) this.failed[slot] = this.failed[slot]! + 1;
     this.needed[slot] = this.outcome(left, this.needed[slot]!, delivered, decided);
   }
 

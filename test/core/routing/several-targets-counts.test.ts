@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type LoggerStats } from '../../../src/index.js';
@@ -13,6 +15,13 @@ function parkedIn(folder: string): number {
   return readdirSync(folder)
     .filter((name) => name.endsWith('.ndjson'))
     .reduce((sum, name) => sum + lineCount(join(folder, name)), 0);
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 10_000) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 function counts(stats: LoggerStats): Pick<LoggerStats, 'delivered' | 'failed' | 'dropped' | 'pending'> {
@@ -138,5 +147,70 @@ describe('counts with several targets that hold different records', () => {
     // Before: delivered 20, pending 20 (the most one spool held).
     expect(counts(stats)).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 40 });
     expect(stats.pendingDetail).toEqual({ inMemory: 0, spooled: 40, abandoned: 0 });
+  });
+
+  it('an http target whose later batch is answered first settles that batch, not the one still in flight', async () => {
+    // The first request is answered only when the test says so; the rest at once.
+    let answerFirst: (() => void) | undefined;
+    let requests = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (requests++ === 0) answerFirst = () => res.end();
+        else res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const warnOnly = new ControlledTransport({ id: 'warn-only', level: 'warn', mode: 'stall' });
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: false,
+      transports: [
+        { type: 'http', id: 'http', url, concurrency: 2, batch: { maxRecords: 1, intervalMs: 1 } },
+        warnOnly,
+      ],
+    });
+    try {
+      log.info('to http only: its request waits');
+      await until(() => requests === 1);
+      log.warn('to both: http answers it first, warn-only holds it');
+      await until(() => log.transport('http')!.stats().delivered === 1);
+      // Before, http's count of one took the oldest it held: 1 delivered, 1 pending.
+      expect(counts(log.stats())).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 2 });
+      answerFirst!();
+      await until(() => log.transport('http')!.stats().delivered === 2);
+      expect(counts(log.stats())).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 1 });
+      warnOnly.release();
+      expect(counts(log.stats())).toEqual({ delivered: 2, failed: 0, dropped: 0, pending: 0 });
+    } finally {
+      await log.close({ timeoutMs: 1000 });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('validating skips a record while a valid one waits in its inner target: the skipped one is settled', () => {
+    const warnOnly = new ControlledTransport({ id: 'warn-only', level: 'warn', mode: 'stall' });
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: false,
+      transports: [
+        {
+          type: 'validating',
+          id: 'checked',
+          rules: { ok: 'boolean' },
+          onInvalid: 'skip',
+          target: { type: 'controlled', mode: 'stall' },
+        },
+        warnOnly,
+      ],
+    });
+    log.info({ ok: true }, 'valid: waits in the inner target');
+    log.warn('invalid: skipped by checked, held by warn-only');
+    // Before, the skip was a count of one, taken as the valid record: 1 delivered, 1 pending.
+    expect(counts(log.stats())).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 2 });
+    warnOnly.release();
+    expect(counts(log.stats())).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 1 });
   });
 });
