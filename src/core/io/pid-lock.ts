@@ -1,4 +1,5 @@
-import { closeSync, constants, lstatSync, lutimesSync, openSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { fileSystemNow } from './file-system-clock.js';
 import { readOwnFile, removeQuietly, UnsafeFileError } from './safe-open.js';
 
 // Created exclusively, so never through a symlink; O_NOFOLLOW says so outright.
@@ -142,6 +143,19 @@ function takeOverStale(path: string, staleAfterMs: number | undefined): void {
   }
 }
 
+/**
+ * Renews a lock we hold by writing our name over itself: the file system stamps it, by the
+ * clock its ages are read by (see fileSystemNow) and an age-based cleaner reads it by.
+ */
+function restamp(path: string): void {
+  const fd = openSync(path, constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    writeSync(fd, OWNER, 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class PidLock {
   /** Why the last keep() failed, for a diagnostic. */
   lostBecause: string | undefined;
@@ -173,8 +187,7 @@ export class PidLock {
       if (owner !== OWNER) {
         return `it names another owner now (${owner ? `pid ${owner.split(' ')[0]}` : 'not yet written'})`;
       }
-      const now = new Date();
-      lutimesSync(this.path, now, now);
+      restamp(this.path);
       return undefined;
     } catch (error) {
       return `it could not be renewed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
@@ -217,22 +230,25 @@ const LOCK_TEXT_MAX = 64;
  */
 function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'gone' {
   let text: string;
-  let age: number;
+  let written: number;
   try {
     text = readOwnFile(path, LOCK_TEXT_MAX);
-    age = Date.now() - lstatSync(path).mtimeMs;
+    written = lstatSync(path).mtimeMs;
   } catch (error) {
     if (error instanceof UnsafeFileError) return 'alive';
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : 'dead';
   }
+  // By the clock that stamped the lock (a file made beside it), and only when asked: a
+  // process's own clock off from it made every live lock look old.
+  const age = (): number => fileSystemNow(path) - written;
   // Either way from now: a lock left while the clock was ahead, then set back, is in the future.
-  if (staleAfterMs !== undefined && Math.abs(age) > staleAfterMs) return 'dead';
+  if (staleAfterMs !== undefined && Math.abs(age()) > staleAfterMs) return 'dead';
   const [pidText = '', startText, , thread] = text.split(' ');
   const pid = Number(pidText);
   // Without a pid for long it never gets one: held for ever, it would strand a spool's records.
   // Either way from now, so a clock set back does not make it young again.
   if (pidText === '' || !Number.isInteger(pid) || pid <= 0) {
-    return Math.abs(age) < UNWRITTEN_GRACE_MS ? 'alive' : 'dead';
+    return Math.abs(age()) < UNWRITTEN_GRACE_MS ? 'alive' : 'dead';
   }
   if (pid === process.pid) {
     if (text === OWNER) return heldHere.has(path) ? 'alive' : 'dead';
@@ -244,7 +260,7 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
     // the process ends.
     const runs = threadRuns(thread);
     if (runs !== undefined) return runs ? 'alive' : 'dead';
-    return Math.abs(age) < SIBLING_SILENT_MS ? 'alive' : 'dead';
+    return Math.abs(age()) < SIBLING_SILENT_MS ? 'alive' : 'dead';
   }
   try {
     process.kill(pid, 0);

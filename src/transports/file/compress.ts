@@ -6,11 +6,11 @@ import {
   openSync,
   renameSync,
   rmSync,
-  statSync,
   unlinkSync,
 } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { fileAgeMs } from '../../core/io/file-system-clock.js';
 
 /** A temporary file older than this was left by a compressor that died. */
 const STALE_MS = 10 * 60_000;
@@ -53,8 +53,10 @@ function claim(temporary: string): number | undefined {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   try {
-    // Either way from now: one left while the clock was ahead, then set back, is in the future.
-    if (Math.abs(Date.now() - statSync(temporary).mtimeMs) < STALE_MS) return undefined;
+    // By the clock that stamps the live compressor's writes, not ours: a process whose clock
+    // was off took every one for left over, and two wrote one file. Either way from now: one
+    // left while the clock was ahead, then set back, is in the future.
+    if (Math.abs(fileAgeMs(temporary)) < STALE_MS) return undefined;
     rmSync(temporary, { force: true });
     return openSync(temporary, 'wx', 0o640);
   } catch {
