@@ -31,5 +31,6 @@ export async function pipeCommand(args: string[]): Promise<number> {
     },
     (sink, signal, _log, count) => pump(readableStdin(), sink, signal, count),
     { table: flag(parsed, 'summary') },
+    [0],
   );
 }

@@ -170,5 +170,6 @@ export async function shipCommand(args: string[]): Promise<number> {
       }
     },
     { table: !quiet, onRead: () => progress?.done() },
+    files,
   );
 }

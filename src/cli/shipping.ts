@@ -3,6 +3,7 @@ import { type ForwardOptions, forward, openLogger, type Outcome } from './forwar
 import type { Writable } from 'node:stream';
 import type { LineCount } from './line-count.js';
 import { failureLine, leftInSpools, lostFromSpools, summaryTable, undelivered } from './summary.js';
+import { refuseOwnOutput } from './own-output.js';
 import { shown } from './terminal.js';
 import { EXIT, UsageError } from './usage.js';
 
@@ -58,8 +59,15 @@ export async function shipThrough(
   options: ForwardOptions,
   feed: (sink: Writable, signal: AbortSignal, log: Logger, count: LineCount) => Promise<void>,
   report: { table: boolean; onRead?: () => void },
+  inputs: readonly (string | number)[],
 ): Promise<number> {
   const log = openLogger(options.config);
+  try {
+    refuseOwnOutput(log, inputs);
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
   const outcome: Outcome = await forward(log, (sink, signal, count) => feed(sink, signal, log, count), options);
   report.onRead?.();
   if (report.table) process.stderr.write(summaryTable(outcome));

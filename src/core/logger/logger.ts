@@ -480,6 +480,11 @@ export class Logger extends LoggerEventSource {
     return this.#tree.router.transports;
   }
 
+  /** Where records that fail are written (`router.deadLetter`, resolved), when there is such a file. */
+  get deadLetterPath(): string | undefined {
+    return this.#tree.router.deadLetterPath;
+  }
+
   get closed(): boolean {
     return this.#tree.closed;
   }

@@ -294,6 +294,11 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.targets.map((t) => t.transport);
   }
 
+  /** The dead-letter file's path, when there is one. */
+  get deadLetterPath(): string | undefined {
+    return this.options.deadLetter?.path;
+  }
+
   dispatch(record: LogRecordImpl): void {
     if (this.dispatching) {
       this.defer(record);

@@ -66,17 +66,21 @@ describe("three processes rotating one file, each with its clock off from the fi
     ['45 s ahead, size rotation', 45_000, { size: '16KB' }, 30_000],
     ['15 minutes ahead, with gzip', 15 * 60_000, { size: '16KB', compress: true }, 20_000],
     ['2 minutes behind, size rotation', -2 * 60_000, { size: '16KB' }, 30_000],
-  ])('%s: every line exactly once, every .gz whole', async (_name, offsetMs, rotate, count) => {
-    requireBuild();
-    const dir = mkdtempSync(join(tmpdir(), 'streamlog-clock-off-'));
-    const path = join(dir, 'app.log');
-    const stats = await Promise.all([0, 1, 2].map((w) => writer(path, rotate, w, count, offsetMs)));
-    for (const s of stats) expect(s).toMatchObject({ logged: count, delivered: count, failed: 0 });
-    const { copies, brokenGz } = linesIn(dir);
-    expect(brokenGz).toEqual([]);
-    const twice = [...copies].filter(([, n]) => n > 1).map(([key]) => key);
-    expect(twice.slice(0, 5)).toEqual([]);
-    expect(copies.size).toBe(3 * count);
-    expect(readdirSync(dir).filter((n) => n.includes('.clock-'))).toEqual([]);
-  }, 120_000);
+  ])(
+    '%s: every line exactly once, every .gz whole',
+    async (_name, offsetMs, rotate, count) => {
+      requireBuild();
+      const dir = mkdtempSync(join(tmpdir(), 'streamlog-clock-off-'));
+      const path = join(dir, 'app.log');
+      const stats = await Promise.all([0, 1, 2].map((w) => writer(path, rotate, w, count, offsetMs)));
+      for (const s of stats) expect(s).toMatchObject({ logged: count, delivered: count, failed: 0 });
+      const { copies, brokenGz } = linesIn(dir);
+      expect(brokenGz).toEqual([]);
+      const twice = [...copies].filter(([, n]) => n > 1).map(([key]) => key);
+      expect(twice.slice(0, 5)).toEqual([]);
+      expect(copies.size).toBe(3 * count);
+      expect(readdirSync(dir).filter((n) => n.includes('.clock-'))).toEqual([]);
+    },
+    120_000,
+  );
 });
