@@ -20,7 +20,8 @@ export interface RecordParts {
 export function recordParts(record: LogRecord): RecordParts {
   const view = sharedView(record);
   const messageKey = record.messageKey;
-  const msgValue = view[messageKey];
+  // An own key only: a messageKey of `toString` must not read what every object inherits.
+  const msgValue = hasOwn.call(view, messageKey) ? view[messageKey] : undefined;
   const name = view.name;
   const hasName = typeof name === 'string';
   const base = baseMask(record);

@@ -274,7 +274,8 @@ export function createTextFormatter(options: TextFormatterOptions = {}): Formatt
       const label = rewritten ? lineLabel(record, view) : record.label;
       const name = view.name;
       const hasName = typeof name === 'string';
-      const msg = view[messageKey];
+      // An own key only: a messageKey of `toString` must not read what every object inherits.
+      const msg = hasOwn.call(view, messageKey) ? view[messageKey] : undefined;
       const base = baseMask(record);
       const pid = showBase && (base & PID) !== 0 ? view.pid : undefined;
       const hostname = showBase && (base & HOSTNAME) !== 0 ? view.hostname : undefined;

@@ -68,11 +68,14 @@ describe('usage mistakes are named, exit 2, nothing shipped', () => {
 describe('pretty --message-key', () => {
   it('reads the line’s own key only, and refuses a key the head uses', async () => {
     // Before, `__proto__` read what every object inherits: each line showed the message `{}`.
+    // Then `[object Object]`, and `function toString() { [native code] }` for `toString`.
     const line = '{"level":60,"time":1700000000000,"msg":"kept as a field"}\n';
-    const inherited = await streamlog(['pretty', '--colour', 'never', '--message-key', '__proto__'], { input: line });
-    expect(inherited.code).toBe(0);
-    expect(inherited.stdout).not.toContain('{}');
-    expect(inherited.stdout).toContain('kept as a field');
+    for (const key of ['__proto__', 'toString', 'constructor', 'valueOf', 'hasOwnProperty']) {
+      const inherited = await streamlog(['pretty', '--colour', 'never', '--message-key', key], { input: line });
+      expect(inherited.code).toBe(0);
+      expect(inherited.stdout.split('\n')[0], key).toMatch(/ FATAL:$/);
+      expect(inherited.stdout).toContain('kept as a field');
+    }
     for (const key of ['', 'level', 'time']) {
       const refused = await streamlog(['pretty', `--message-key=${key}`], { input: line });
       expect(refused.code, key).toBe(2);

@@ -124,6 +124,18 @@ describe('formatters (golden lines)', () => {
     }
   });
 
+  it('the message is read from its own key only: a messageKey of toString shows no function, in any format', () => {
+    for (const formatter of [jsonFormatter, createTextFormatter(), createPrettyFormatter({ utc: true })]) {
+      const memory = new MemoryTransport({ formatter });
+      const logger = createLogger({ messageKey: 'toString', base: null, exitFlush: false, transports: [memory] });
+      logger.info({ a: 1 });
+      const [line] = memory.lines();
+      expect(line).toContain('a');
+      expect(line).not.toContain('function');
+      expect(line).not.toContain('native code');
+    }
+  });
+
   it('pretty: colours only when asked', () => {
     const [plain] = linesWith(createPrettyFormatter({ utc: true }), (l) => l.info('x'));
     const [coloured] = linesWith(createPrettyFormatter({ utc: true }, { colorize: true }), (l) => l.info('x'));

@@ -809,10 +809,15 @@ function errMessageOf(fields: Record<string, unknown>, errorKey: string): string
   }
 }
 
-/** A key of the logged object; undefined when its getter throws (the serialiser marks it where it is). */
+/**
+ * An own key of the logged object; undefined when its getter throws (the serialiser marks it
+ * where it is). Inherited, a messageKey of `toString` made every line's message its function's
+ * source; the own-key test runs only for a value that is there, so a call without it pays nothing.
+ */
 function readOwn(fields: Record<string, unknown>, key: string): unknown {
   try {
-    return fields[key];
+    const value = fields[key];
+    return value === undefined || Object.hasOwn(fields, key) ? value : undefined;
   } catch {
     return undefined;
   }
