@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, createLogger } from '../index.js';
+import { issuesOf, problemsText } from './problems.js';
 import { shown } from './terminal.js';
 import { EXIT, parseCommand, UsageError } from './usage.js';
 
@@ -39,11 +40,7 @@ async function validate(file: string): Promise<number> {
     log = createLogger(file, { diagnostics: (message) => reported.push(message) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const issues = error.issues.length > 0 ? error.issues : [{ path: error.path, expected: error.expected }];
-    return problems(
-      file,
-      issues.map((issue) => `${issue.path ? `${issue.path}: ` : ''}${issue.expected}`),
-    );
+    return problems(file, issuesOf(error));
   }
   await log.close({ timeoutMs: 1000 });
   // An old option name still works: said, but the config stays valid.
@@ -56,10 +53,6 @@ async function validate(file: string): Promise<number> {
 }
 
 function problems(file: string, lines: string[]): number {
-  let out = `${shown(file)}: ${lines.length} problem${lines.length === 1 ? '' : 's'}\n`;
-  // A message of several lines (a module's require stack) stays inside its problem: its lines
-  // indented below it, each shown safely, so a line break in a key forges no problem of its own.
-  for (const line of lines) out += `  ${line.split('\n').map(shown).join('\n    ')}\n`;
-  process.stdout.write(out);
+  process.stdout.write(problemsText(shown(file), lines));
   return EXIT.usage;
 }

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { createLogger, type Logger, type LoggerStats } from '../index.js';
+import { existsSync } from 'node:fs';
+import { ConfigError, createLogger, type Logger, type LoggerStats } from '../index.js';
 import { LineCount } from './line-count.js';
 import { drainSpools, spoolLinesOf } from './spool-drain.js';
+import { InvalidConfigError } from './usage.js';
 
 /** How a run of pipe or ship ended. */
 export interface Outcome {
@@ -36,9 +38,18 @@ export interface ForwardOptions {
   readOnAfterSigint?: boolean;
 }
 
-/** The logger the command ships through; a ConfigError here is the caller's (exit 2). */
+/** The logger the command ships through; an invalid config is the caller's (exit 2), said with its file. */
 export function openLogger(config: string | undefined): Logger {
-  return config === undefined ? createLogger() : createLogger(resolve(config));
+  const file = config === undefined ? undefined : resolve(config);
+  try {
+    return file === undefined ? createLogger() : createLogger(file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Without --config, the one createLogger() found: $STREAMLOG_CONFIG, then ./streamlog.json.
+    const found =
+      process.env.STREAMLOG_CONFIG || (existsSync('streamlog.json') ? resolve('streamlog.json') : undefined);
+    throw new InvalidConfigError(file ?? found, error);
+  }
 }
 
 /**

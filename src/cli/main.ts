@@ -7,7 +7,8 @@ import { pipeCommand } from './pipe.js';
 import { prettyCommand } from './pretty.js';
 import { schemaCommand } from './schema.js';
 import { shipCommand } from './ship.js';
-import { EXIT, EXIT_CODES_HELP, InputError, UsageError } from './usage.js';
+import { issuesOf, problemsText } from './problems.js';
+import { EXIT, EXIT_CODES_HELP, InputError, InvalidConfigError, UsageError } from './usage.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
@@ -61,8 +62,12 @@ main(process.argv.slice(2)).then(
     } else if (error instanceof InputError) {
       process.stderr.write(`streamlog: ${shown(error)}\n`);
       process.exitCode = EXIT.failed;
-    } else if (error instanceof ConfigError) {
-      process.stderr.write(`streamlog: invalid config: ${shown(error)}\n`);
+    } else if (error instanceof InvalidConfigError || error instanceof ConfigError) {
+      // One problem a line, as `check` says them, after the file they are in.
+      const [file, config] = error instanceof InvalidConfigError ? [error.file, error.error] : [undefined, error];
+      process.stderr.write(
+        `streamlog: ${problemsText(`invalid config${file ? ` ${shown(file)}` : ''}`, issuesOf(config))}`,
+      );
       process.exitCode = EXIT.usage;
     } else {
       // A stack is the command's own bug: its lines stay lines, each shown safely.

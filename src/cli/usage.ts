@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ConfigError } from '../index.js';
 
 /** The command's exit codes, the same for every subcommand. */
 export const EXIT = {
@@ -19,6 +20,18 @@ export const EXIT_CODES_HELP = `Exit codes:
 /** A mistake in how the command was called: its message goes to stderr, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** The config a command runs with is invalid: its problems go to stderr, one a line, exit code 2. */
+export class InvalidConfigError extends Error {
+  override readonly name = 'InvalidConfigError';
+  constructor(
+    /** The config file, when the command read one. */
+    readonly file: string | undefined,
+    readonly error: ConfigError,
+  ) {
+    super(error.message, { cause: error });
+  }
 }
 
 /** Input that cannot be read (stdin a directory): its message goes to stderr, exit code 1. */
@@ -48,7 +61,8 @@ export function parseCommand(args: string[], options: Options, help: string, pos
     // Node's own words for an unknown option end in a hint about positional arguments that
     // misleads here (and leaves a quote open): say what the command takes instead.
     const unknown = /^Unknown option '([^']*)'/.exec((error as Error).message);
-    if (unknown === null) throw new UsageError((error as Error).message);
+    // Node's sentences on lines of their own ("… is ambiguous.\nDid you forget …") make one line.
+    if (unknown === null) throw new UsageError((error as Error).message.split('\n').join(' '));
     const known = [...Object.keys(options).map((name) => `--${name}`), '--help'].join(', ');
     throw new UsageError(`unknown option ${unknown[1]} (this command takes ${known})`);
   }

@@ -123,6 +123,32 @@ describe('streamlog schema, --version, --help, usage', () => {
     writeFileSync(join(dir, 'bad.json'), '{"transports":[{"type":"kafak"}]}');
     const result = await streamlog(['pipe', '-c', join(dir, 'bad.json')], { input: '{"msg":"x"}\n' });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^streamlog: invalid config: transports\[0\]\.type: unknown transport "kafak"/);
+    expect(result.stderr).toMatch(
+      /^streamlog: invalid config .*bad\.json: 1 problem\n {2}transports\[0\]\.type: unknown transport "kafak"/,
+    );
+  });
+
+  it('ship and pipe say an invalid config as check does: its file, then one problem a line', async () => {
+    // They were one line with each break written as the two characters \n, and no file named.
+    const dir = tempFolder('cli-check');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"level":"loud","transports":[{"type":"file","pth":"x"}]}');
+    for (const args of [
+      ['pipe', '-c', bad],
+      ['ship', '-c', bad, '/dev/null'],
+    ]) {
+      const result = await streamlog(args, { input: '' });
+      expect(result.code).toBe(2);
+      const lines = result.stderr.split('\n');
+      expect(lines[0]).toBe(`streamlog: invalid config ${bad}: 3 problems`);
+      expect(lines[1]).toMatch(/^ {2}level: unknown level "loud"/);
+      expect(lines[2]).toMatch(/^ {2}transports\[0\]\.pth: unknown option "pth"/);
+      expect(lines[3]).toMatch(/^ {2}transports\[0\]\.path: expected string/);
+      expect(result.stderr).not.toContain('\\n');
+    }
+    const ambiguous = await streamlog(['pretty', '--level', '-1'], { input: '' });
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).not.toContain('\\n');
+    expect(ambiguous.stderr).toMatch(/^streamlog: Option '--level' argument is ambiguous\. Did you forget/);
   });
 });
