@@ -160,6 +160,26 @@ export interface MadeTransport {
   handed?: boolean;
 }
 
+/**
+ * The keys a deprecated option's `instead` starts with: `"maxRecords"` → [maxRecords],
+ * `"spool": { "dir": … }` → [spool, dir]; none when it says something else.
+ */
+export function renamedTo(instead: string): string[] {
+  const match = /^"([^"]+)"(?:: \{ "([^"]+)")?/.exec(instead);
+  if (match === null) return [];
+  return match[2] === undefined ? [match[1]!] : [match[1]!, match[2]];
+}
+
+/** Whether `options` has a value at `keys` (none given: no). */
+export function givenAt(options: Record<string, unknown>, keys: readonly string[]): boolean {
+  let at: unknown = options;
+  for (const key of keys) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, key)) return false;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return keys.length > 0 && at !== undefined;
+}
+
 export function createTransport(
   entry: unknown,
   path: string,
@@ -210,9 +230,16 @@ export function createTransport(
   copyEnvSources(expanded, ownOptions);
   const options = parseOrThrow(plugin.schema, ownOptions, path);
   for (const [old, instead] of Object.entries(plugin.deprecated ?? {})) {
-    if (ownOptions[old] !== undefined) {
-      ctx.deprecated(`${path}.${old}`, `${envelope.type ?? envelope.module}.${old}`, instead);
+    if (ownOptions[old] === undefined) continue;
+    // Both names: which one the transport takes would be a guess (the new one was, without a word).
+    const renamed = renamedTo(instead);
+    if (givenAt(ownOptions, renamed)) {
+      throw new ConfigError(
+        `${path}.${old}`,
+        `the old name of ${instead}, given too: keep "${renamed.join('.')}" only`,
+      );
     }
+    ctx.deprecated(`${path}.${old}`, `${envelope.type ?? envelope.module}.${old}`, instead);
   }
   // As written (expanded), not the schema's copy: its options may be numbers or booleans from "${VAR}".
   const formatSpec = (expanded as { format?: FormatSpec }).format;

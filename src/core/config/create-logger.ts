@@ -411,6 +411,11 @@ function build(
   }
   if (typeof onDeliveryError === 'function') router.on('deliveryFailed', onDeliveryError);
   if (routerConfig.spoolDir !== undefined) deprecated('router.spoolDir', 'router.spoolDir', '"spool": { "dir": … }');
+  if (routerConfig.spoolDir !== undefined && routerConfig.spool?.dir !== undefined) {
+    problems.push(
+      new ConfigError('router.spoolDir', 'the old name of "spool": { "dir": … }, given too: keep "spool.dir" only'),
+    );
+  }
 
   const formatters = new FormatterCache();
   // Only a missing key means the default: `"transports": null` is a mistake like any other type.

@@ -132,6 +132,33 @@ describe('0.2 option names, accepted until 0.4', () => {
     );
   });
 
+  it("any option's old name beside its new one is a ConfigError (the new one was taken without a word)", () => {
+    const cases: [object, string][] = [
+      [
+        { transports: [{ type: 'memory', capacity: 5, maxRecords: 7 }] },
+        'transports[0].capacity: the old name of "maxRecords", given too: keep "maxRecords" only',
+      ],
+      [
+        { transports: [{ type: 'http', url: 'http://127.0.0.1:9/', spoolDir: 'a', spool: { dir: 'b' } }] },
+        'transports[0].spoolDir: the old name of "spool": { "dir": … }, given too: keep "spool.dir" only',
+      ],
+      [
+        {
+          transports: [{ type: 'buffered', maxRetries: 2, retry: { maxAttempts: 4 }, target: { type: 'memory' } }],
+        },
+        'transports[0].maxRetries: the old name of "retry": { "maxAttempts": … } (retries + 1), given too: ' +
+          'keep "retry.maxAttempts" only',
+      ],
+      [
+        { router: { spoolDir: 'a', spool: { dir: 'b' } }, transports: [{ type: 'memory' }] },
+        'router.spoolDir: the old name of "spool": { "dir": … }, given too: keep "spool.dir" only',
+      ],
+    ];
+    for (const [config, message] of cases) expect(() => build(config)).toThrow(message);
+    // The same value twice is still both names: the old one goes.
+    expect(() => build({ transports: [{ type: 'memory', capacity: 5, maxRecords: 5 }] })).toThrow(/capacity/);
+  });
+
   it('the new names say nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-new-'));
     const { diagnostics } = build({

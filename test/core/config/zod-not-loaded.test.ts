@@ -55,7 +55,7 @@ const BUILT_INS = [
   { type: 'memory', capacity: 5, format: 'json', id: 'old-names' },
   {
     type: 'buffered',
-    batch: { maxBytes: '1KB', intervalMs: '1s' },
+    batch: { maxBytes: '1KB' },
     retry: { maxAttempts: 3 },
     flushIntervalMs: 500,
     target: { type: 'memory' },
