@@ -37,6 +37,11 @@ ${EXIT_CODES_HELP}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `streamlog --help ship` (or `help ship`) is `streamlog ship --help`.
+  const helpFor = rest[0];
+  if ((command === '-h' || command === '--help' || command === 'help') && helpFor !== undefined) {
+    if (Object.hasOwn(COMMANDS, helpFor)) return COMMANDS[helpFor]!(['--help']);
+  }
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined ? EXIT.usage : EXIT.ok;

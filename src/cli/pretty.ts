@@ -37,8 +37,10 @@ const OPTIONS = {
 
 function threshold(value: string | undefined): number {
   if (value === undefined) return Number.NEGATIVE_INFINITY;
+  // In any case, as $LOG_LEVEL is read: `--level WARN` is what an operator types.
+  const name = value.toLowerCase();
   // Own names only: `--level toString` found Object.prototype's function, was taken, and hid nothing.
-  if (Object.hasOwn(DEFAULT_LEVELS, value)) return (DEFAULT_LEVELS as Record<string, number>)[value]!;
+  if (Object.hasOwn(DEFAULT_LEVELS, name)) return (DEFAULT_LEVELS as Record<string, number>)[name]!;
   if (/^\d+$/.test(value)) return Number(value);
   throw new UsageError(`--level must be a level name (${Object.keys(DEFAULT_LEVELS).join(', ')}) or a number`);
 }

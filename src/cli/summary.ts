@@ -83,8 +83,34 @@ export function summaryTable(outcome: Outcome): string {
     `${read} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
     `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''}` +
     `${unrouted(outcome)} under the ${s.strategy} strategy\n` +
-    earlierRunsLine(outcome)
+    earlierRunsLine(outcome) +
+    uncertaintyLines(outcome)
   );
+}
+
+/** Records out with no answer when the run stopped, over every target. */
+function unanswered(outcome: Outcome): number {
+  let count = 0;
+  for (const target of outcome.stats.targets) count += numberOf(target, 'unanswered');
+  return count;
+}
+
+/**
+ * What may be at a destination twice: records sent again after an attempt with no answer
+ * (this run's, or an earlier run's parked ones), and this run's records that were out with
+ * no answer when it stopped (counted failed or parked, yet the destination may have them).
+ */
+function uncertaintyLines(outcome: Outcome): string {
+  const twice = outcome.stats.possibleDuplicates;
+  const out = unanswered(outcome);
+  let text = '';
+  if (twice > 0) text += `${twice} sent again after an attempt with no answer: the destination may have them twice\n`;
+  if (out > 0) {
+    text +=
+      `${out} were out with no answer when the run stopped (counted failed or parked above): ` +
+      'the destination may have them\n';
+  }
+  return text;
 }
 
 /** The table's line for the records earlier runs parked (the counts above it are this run's). */
@@ -139,7 +165,9 @@ export function failureLine(outcome: Outcome): string {
     `streamlog: ${undelivered(outcome)} of ${Math.max(outcome.read, s.logged)} records not delivered ` +
     `under the ${s.strategy} strategy ` +
     `(${parts.join(', ')})${reasons ? `; ${reasons}` : ''}\n`;
-  return (undelivered(outcome) > 0 ? line : '') + earlierRunsFailures(outcome);
+  const out = unanswered(outcome);
+  const maybe = out > 0 ? `streamlog: ${out} of them were out with no answer: the destination may have them\n` : '';
+  return (undelivered(outcome) > 0 ? line + maybe : '') + earlierRunsFailures(outcome);
 }
 
 /** The lines on stderr for records earlier runs parked that this run did not ship. */

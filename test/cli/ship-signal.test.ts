@@ -59,6 +59,37 @@ describe('ship stopped by a signal', () => {
   });
 });
 
+describe('ship stopped while requests are out', () => {
+  it('says how many records were out with no answer: the destination may have them', async () => {
+    // The receiver reads each request and answers none: what it read may be stored there.
+    let read = 0;
+    server = createServer(async (req) => {
+      read += (await readBody(req)).split('\n').filter(Boolean).length;
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`;
+    const dir = tempFolder('cli-ship-unanswered');
+    const config = join(dir, 'streamlog.json');
+    writeFileSync(config, JSON.stringify({ transports: [{ type: 'http', url, batch: { maxRecords: 100 } }] }));
+    writeFileSync(join(dir, 'a.log'), producerLines(5000));
+    const result = await streamlog(['ship', '-c', config, '--signal-timeout', '300', join(dir, 'a.log')], {
+      timeoutMs: 30_000,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (read === 0) return;
+          clearInterval(poll);
+          child.kill('SIGTERM');
+        }, 10);
+      },
+    });
+    expect(result.code).toBe(1);
+    const out = Number(/\n(\d+) were out with no answer when the run stopped/.exec(result.stderr)?.[1]);
+    expect(out).toBeGreaterThanOrEqual(read);
+    expect(out).toBeGreaterThan(0);
+    expect(result.stderr).toContain(`streamlog: ${out} of them were out with no answer: the destination may have them`);
+  });
+});
+
 const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0 && existsSync('/proc/self/status');
 
 /** Whether the process has a SIGTERM handler (its SigCgt mask on Linux holds signal 15). */

@@ -4,7 +4,6 @@ import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
 import { straySpools } from '../io/spool-strays.js';
 import { carryFate, keepFlat, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
-import { ParkedUncertainty } from './parked-uncertainty.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs } from './batcher.js';
 import { MAX_TIMER_MS } from './units.js';
@@ -70,6 +69,12 @@ export interface BatchInfo {
    * the attempt is over or the transport gave up.
    */
   settle(indexes: readonly number[], reason?: Error): void;
+  /**
+   * Says the records have gone out (the request written whole): from here, an attempt the
+   * transport gives up on (a close that times out, the process's end) leaves it unknown
+   * whether the destination took them. Read only with `saysWhenWritten`.
+   */
+  written(): void;
 }
 
 /**
@@ -94,6 +99,13 @@ export interface BatchTransportOptions extends TransportOptions {
   spool?: SpoolOptions | undefined;
   /** How many bytes a record counts towards `batch.maxBytes` (default: its JSON line's length). */
   size?(record: LogRecord): number;
+  /**
+   * The processor calls `info.written()` once a batch has gone out: a batch out, written, when
+   * the transport gives up on it is parked marked uncertain (its resend counted in
+   * possibleDuplicates) or failed with a reason that says the destination may have it, and
+   * counted in `unanswered`. Without it, a give-up says nothing of what was out.
+   */
+  saysWhenWritten?: boolean | undefined;
 }
 
 export interface BatchStats {
@@ -124,6 +136,12 @@ export interface BatchStats {
    * (dead-lettered when there is a dead letter; they are no record of this process's counts).
    */
   adoptedDropped: number;
+  /**
+   * Records whose attempt was out with no answer yet when the transport gave up on them (a
+   * close that timed out, the process's end): parked or failed as the rest, though the
+   * destination may hold them, so they may arrive twice.
+   */
+  unanswered: number;
 }
 
 /** The `batchProcessed` event: one attempt at one batch and what came of it. */
@@ -132,6 +150,19 @@ export interface BatchProcessed {
   attempt: number;
   durationMs: number;
   outcome: Verdict['kind'];
+}
+
+/**
+ * A parked line's first character when its attempt had no answer (a timeout, a reset, the
+ * process's end while it was out): JSON allows the space, and the line read back, in this
+ * process or the next, is counted in possibleDuplicates once delivered again.
+ */
+const UNCERTAIN_MARK = ' ';
+const UNCERTAIN_MARK_CODE = 32;
+
+/** Why records fail whose attempt was out, unanswered, when the transport gave up. */
+function unansweredReason(reason: Error): Error {
+  return new Error(`${reason.message} (sent, with no answer yet: the destination may have them)`);
 }
 
 /** How often a close looks whether a replay in flight has its answer. */
@@ -155,6 +186,8 @@ interface Batch {
   probe?: SplitFamily;
   /** An earlier attempt's outcome is unknown: the destination may already hold these records. */
   uncertain?: boolean;
+  /** The processor said this attempt's records went out (see BatchInfo.written). */
+  written?: boolean;
   /** Of a batch read back from the spool: its records that were parked after such an attempt. */
   uncertainRecords?: Set<LogRecord>;
 }
@@ -229,6 +262,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private readonly maxBytes: number;
   private readonly retry: Required<RetryOptions>;
   private readonly concurrency: number;
+  private readonly saysWhenWritten: boolean;
   private readonly timeoutMs: number;
   private readonly spoolOptions: SpoolOptions | undefined;
   private readonly memoryRecords: number;
@@ -247,7 +281,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private readonly own = new WeakSet<LogRecord>();
   /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
   private readonly fates = new ParkedFates();
-  private readonly uncertainty = new ParkedUncertainty();
+  /** Records whose attempt was out, unanswered, when the transport gave up on them. */
+  private unansweredCount = 0;
   private replayTimer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -289,6 +324,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       deadlineMs: options.retry?.deadlineMs ?? 300_000,
     };
     this.concurrency = options.concurrency ?? 1;
+    this.saysWhenWritten = options.saysWhenWritten === true;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.spoolOptions = options.spool;
     this.memoryRecords = options.spool?.memoryRecords ?? this.maxRecords * 4;
@@ -419,13 +455,34 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const batches = [...this.ready, ...this.waiting.values(), ...this.sending, ...this.held]
       .filter((b) => b.read === undefined)
       .sort((a, b) => compareOrder(a.order, b.order));
-    const held = [...batches.flatMap((b) => b.records), ...this.batcher.drain()];
+    const sent = new Set([...this.sending].filter((batch) => batch.written === true && this.saysWhenWritten));
+    const rest = this.batcher.drain();
     this.ready.length = 0;
     this.waiting.clear();
     this.sending.clear();
     this.held.clear();
-    // At least once: an attempt in flight may have reached the destination too.
-    this.parkOrFail(held, reason);
+    // At least once: an attempt out, written, may have reached the destination. Parked, its
+    // lines say so (a resend of them, by this process or the next, counts in possibleDuplicates);
+    // failed, its reason does. Runs of one kind go together: one failure said per run.
+    let run: LogRecord[] = [];
+    let runKind = 'certain';
+    const flush = (): void => {
+      if (runKind === 'unanswered') this.parkOrFail(run, unansweredReason(reason), true);
+      else this.parkOrFail(run, reason, runKind === 'uncertain');
+      run = [];
+    };
+    for (const batch of batches) {
+      const unanswered = sent.has(batch);
+      if (unanswered) this.unansweredCount += batch.records.length;
+      const kind = unanswered ? 'unanswered' : batch.uncertain === true ? 'uncertain' : 'certain';
+      if (kind !== runKind) flush();
+      runKind = kind;
+      for (const record of batch.records) run.push(record);
+    }
+    if (runKind !== 'certain') flush();
+    runKind = 'certain';
+    for (const record of rest) run.push(record);
+    flush();
     // The process may end without a close: the spool is made ready for the next start now.
     this.reads?.spool.keepForNextOwner();
   }
@@ -484,6 +541,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       spoolDropped: this.spoolDropped,
       spoolLines: this.reads === undefined ? 0 : this.reads.spool.count + this.reads.outstanding,
       adoptedDropped: this.adoptedDropped,
+      unanswered: this.unansweredCount,
     };
     return stats as BatchStats & Extra;
   }
@@ -501,12 +559,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     let parked = 0;
     try {
       for (const record of records) {
-        const line = record.json();
+        const line = uncertain ? UNCERTAIN_MARK + record.json() : record.json();
         const dropped = reads.spool.makeRoom(Buffer.byteLength(line), maxBytes, reads.outstanding === 0);
         if (dropped.length > 0) this.droppedFromSpool(dropped);
         reads.spool.append(line);
         this.fates.push(record);
-        this.uncertainty.push(uncertain);
         // Counted at once: the next record's makeRoom may drop this very line again.
         this.park(1);
         this.spooledCount++;
@@ -527,10 +584,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const records = lines.map((line) => this.revive(line));
     for (const record of records.slice(0, adopted)) this.services?.deadLetter(record, reason);
     const mine = records.slice(adopted);
-    for (const record of mine) {
-      carryFate(record, this.fates.shift());
-      this.uncertainty.shift();
-    }
+    for (const record of mine) carryFate(record, this.fates.shift());
     this.unpark(mine.length);
     this.fail(mine, reason);
   }
@@ -556,10 +610,13 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       const adopted = Math.min(this.adoptedLeft, records.length);
       this.adoptedLeft -= adopted;
       let uncertainRecords: Set<LogRecord> | undefined;
-      for (let i = adopted; i < records.length; i++) {
-        this.own.add(records[i]!);
-        carryFate(records[i]!, this.fates.shift());
-        if (this.uncertainty.shift()) {
+      for (let i = 0; i < records.length; i++) {
+        if (i >= adopted) {
+          this.own.add(records[i]!);
+          carryFate(records[i]!, this.fates.shift());
+        }
+        // Parked after an attempt with no answer, by this process or an earlier one.
+        if (lines[i]!.charCodeAt(0) === UNCERTAIN_MARK_CODE) {
           uncertainRecords ??= new Set();
           uncertainRecords.add(records[i]!);
         }
@@ -654,11 +711,15 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         refusedEarly ??= refused;
         this.settled(batch, refused === undefined ? now : [], refused === undefined ? [] : [[now, refused]]);
       };
+      batch.written = false;
       const info: BatchInfo = {
         attempt: batch.attempt,
         replay: batch.read !== undefined,
         signal: controller.signal,
         settle,
+        written: () => {
+          batch.written = true;
+        },
       };
       verdict = verdictOf(await this.withDeadline(this.processor(records, info), controller), records.length);
     } catch (error) {

@@ -100,13 +100,17 @@ export class Sender {
     this.agent = secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions);
   }
 
-  /** `sent`: told when nothing reads `body` any more (compressed, or handed whole to the socket). */
+  /**
+   * `sent`: told when nothing reads `body` any more (compressed, or handed whole to the socket);
+   * `onWritten`: when the request is written whole (from then the server may have the batch).
+   */
   async send(
     url: string,
     contentType: string,
     body: string | Uint8Array,
     signal?: AbortSignal,
     sent?: (body: Uint8Array) => void,
+    onWritten?: () => void,
   ): Promise<HttpResponse> {
     const plain = typeof body === 'string' ? Buffer.from(body) : body;
     const gzipped = plain.length >= this.gzipFrom;
@@ -208,6 +212,7 @@ export class Sender {
       req.on('error', reject);
       req.on('finish', () => {
         written = true;
+        onWritten?.();
         if (!gzipped) sent?.(plain);
         answer();
       });

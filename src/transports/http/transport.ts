@@ -60,6 +60,7 @@ export class HttpTransport extends BatchTransport {
       // so batches are cut near batch.maxBytes of request body, not of JSON lines.
       size: (record) => body.estimate(record),
       concurrency,
+      saysWhenWritten: true,
       // The sender's timeout is per read; this one bounds the whole attempt (a drip-fed answer),
       // at most the longest timer Node keeps (a longer one would fire after 1 ms).
       timeoutMs: Math.min(timeoutMs * 2, MAX_TIMER_MS),
@@ -150,7 +151,7 @@ async function deliver(send: Send, records: readonly LogRecord[], info: BatchInf
   }
   try {
     const url = preset.requestUrl === undefined ? send.url : preset.requestUrl(send.url, body);
-    const response = await send.sender.send(url, preset.contentType, body, info.signal, sent);
+    const response = await send.sender.send(url, preset.contentType, body, info.signal, sent, info.written);
     // An error answer is scrubbed whole before anyone quotes a slice of it (a cut could
     // leave half a token); a 2xx answer is read as it came (a bulk answer's JSON intact).
     const ok = response.status >= 200 && response.status < 300;

@@ -48,6 +48,8 @@ interface Waiter {
   index: number;
   message: Buffer;
   written: boolean;
+  /** Told as the message is written (the batch has gone out, at least in part). */
+  onWritten: (() => void) | undefined;
   settle(answer: RelpAnswer | undefined): void;
 }
 
@@ -79,7 +81,12 @@ export class RelpSender {
    * Sends the messages; `onAnswers` hears the indexes answered as the answers come (each
    * once), so a record can be settled on its own acknowledgement, before the last.
    */
-  async send(messages: readonly Buffer[], signal: AbortSignal, onAnswers?: OnAnswers): Promise<RelpResult> {
+  async send(
+    messages: readonly Buffer[],
+    signal: AbortSignal,
+    onAnswers?: OnAnswers,
+    onWritten?: () => void,
+  ): Promise<RelpResult> {
     let session = await this.ready(signal);
     if (!session.fits(messages.length)) {
       // librelp's receiver takes no number after 999,999,999 (it expects a tenth digit, which
@@ -88,7 +95,7 @@ export class RelpSender {
       this.retire(session);
       session = await this.ready(signal);
     }
-    return session.send(messages, signal, onAnswers);
+    return session.send(messages, signal, onAnswers, onWritten);
   }
 
   private retire(session: Session): void {
@@ -249,7 +256,12 @@ class Session {
   }
 
   /** Sends each message as a `syslog` command; resolves once each is answered or the session ended. */
-  send(messages: readonly Buffer[], signal: AbortSignal, onAnswers?: OnAnswers): Promise<RelpResult> {
+  send(
+    messages: readonly Buffer[],
+    signal: AbortSignal,
+    onAnswers?: OnAnswers,
+    onWritten?: () => void,
+  ): Promise<RelpResult> {
     const answers: (RelpAnswer | undefined)[] = new Array(messages.length).fill(undefined);
     const waiters: Waiter[] = [];
     const fresh: Fresh = {
@@ -278,6 +290,7 @@ class Session {
           index,
           message,
           written: false,
+          onWritten,
           settle: (answer) => {
             answers[index] = answer;
             if (answer !== undefined) {
@@ -306,6 +319,7 @@ class Session {
       this.unanswered.set(txnr, waiter);
       waiter.written = true;
       this.socket.write(relpFrame(txnr, 'syslog', waiter.message));
+      waiter.onWritten?.();
     }
     this.socket.uncork();
   }

@@ -131,6 +131,8 @@ export class SyslogTransport extends BatchTransport<SyslogStats> {
       ...options,
       // Syslog receivers take a message at a time: batches only save syscalls, so they are cut soon.
       batch: { intervalMs: 100, ...options.batch },
+      // RELP answers each message: one written and unanswered may be at the receiver.
+      saysWhenWritten: options.protocol === 'relp',
     });
     this.send = send;
   }
@@ -236,6 +238,7 @@ async function deliverRelp(relp: RelpSender, send: Send, records: readonly LogRe
       if (delivered.length > 0) info.settle(delivered);
       for (const i of indexes) if (answers[i]!.code !== 200) info.settle([i], refusal(answers[i]!));
     },
+    info.written,
   );
   const failed: [number, Error][] = [];
   const retry: number[] = [];
