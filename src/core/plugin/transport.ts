@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { SettlementListener } from '../io/settlement.js';
+import { isDrop, type SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import {
@@ -28,7 +28,10 @@ export interface TransportStats {
   type: string;
   accepted: number;
   delivered: number;
+  /** Settled as failed, drops for a bound aside (those are in `dropped`). */
   failed: number;
+  /** Dropped for a bound of its own (an http spool's maxBytes): settled, neither delivered nor failed. */
+  dropped: number;
   /** Accepted and not yet settled: in memory, in flight, or parked on disk. */
   pending: number;
   /** Of `pending`, records kept on disk (a spool) for a later attempt or the next start. */
@@ -86,6 +89,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   private deliveredCount = 0;
   private possibleDuplicateCount = 0;
   private failedCount = 0;
+  /** Of failedCount, the drops (see isDrop): said apart in stats. */
+  private droppedCount = 0;
   private parkedCount = 0;
   private listener: SettlementListener<LogRecord> | undefined;
   /** flush() waits for settlement; close waits for settlement or parking (`parkedCounts`). */
@@ -375,6 +380,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (count === 0) return;
     if (count < records.length) records = records.slice(0, count);
     this.failedCount += count;
+    if (isDrop(reason)) this.droppedCount += count;
     // The router first, on its own: a user's listener that throws (or exits) must not keep
     // the failure from being counted and dead-lettered.
     try {
@@ -586,7 +592,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       type: this.type,
       accepted: this.acceptedCount,
       delivered: this.deliveredCount,
-      failed: this.failedCount,
+      failed: this.failedCount - this.droppedCount,
+      dropped: this.droppedCount,
       pending: this.pending,
       parked: this.parkedCount,
       possibleDuplicates: this.possibleDuplicateCount,

@@ -391,11 +391,13 @@ export class Target {
 
   stats(now: number): TargetStats {
     const transport = this.transport.stats();
-    const handled = transport.delivered + transport.failed + this.dropped;
+    // Dropped by the router (its queue, its spool) or by the transport (its own spool's bound).
+    const dropped = this.dropped + (transport.dropped ?? 0);
+    const handled = transport.delivered + transport.failed + dropped;
     const current = this.episodeAge(now);
     return {
       ...transport,
-      dropped: this.dropped,
+      dropped,
       // Those it still holds: what it settled (or the process's end failed) since is counted there.
       abandoned: Math.min(this.abandoned, Math.max(0, this.inTransport)),
       healthy: this.health.healthy,

@@ -70,6 +70,9 @@ describe('spool.maxBytes while a replay is out', () => {
     const stats = await logWhileDown(down.url, dir, 2000, extra);
     expectAddsUp(stats);
     expect(stats.dropped).toBeGreaterThan(1500);
+    // The target's own figures say them as drops too (they said failed, with failed 0 at the top).
+    expect(stats.targets[0]).toMatchObject({ dropped: stats.dropped, failed: stats.failed });
+    expect(stats.targets[0]!.spoolDropped).toBe(stats.dropped);
     // Unread lines within maxBytes, as much again settled or dropped before a compaction, and one read out.
     expect(statSync(spoolFile(dir, down.url)).size).toBeLessThan(2 * 2000 + 1000);
   }, 60_000);
