@@ -29,7 +29,7 @@ Commands:
   schema                          print the config's JSON Schema
 
 Options:
-  -h, --help      help (also after a command: streamlog ship --help)
+  -h, --help      help (of a command: streamlog ship --help, or streamlog --help ship)
   -v, --version   the version
 
 ${EXIT_CODES_HELP}

@@ -83,3 +83,27 @@ describe('pretty --message-key', () => {
     }
   });
 });
+
+describe('what operators type', () => {
+  it('pretty --level takes a level name in any case: WARN is warn', async () => {
+    const lines = '{"level":30,"msg":"info line"}\n{"level":40,"msg":"warn line"}\n';
+    for (const level of ['WARN', 'Warn', 'warn']) {
+      const result = await streamlog(['pretty', '--colour', 'never', '--level', level], { input: lines });
+      expect(result.code, level).toBe(0);
+      expect(result.stdout).toContain('warn line');
+      expect(result.stdout).not.toContain('info line');
+    }
+  });
+
+  it('streamlog --help <command> (and help <command>) print that command’s help', async () => {
+    for (const args of [
+      ['--help', 'pretty'],
+      ['help', 'ship'],
+      ['-h', 'check'],
+    ]) {
+      const result = await streamlog(args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: .*streamlog ${args[1]} `));
+    }
+  });
+});
