@@ -140,8 +140,10 @@ export class NdjsonLines {
   }
 
   private finishLine(emit: LineSink): void {
-    const text = this.held === undefined ? '' : this.held.toString('utf8', 0, this.pieceBytes);
     const truncated = this.skipping && this.cutSomething;
+    // A line cut at the bound ends at a whole character, not in the middle of one (a U+FFFD).
+    const end = truncated && this.held !== undefined ? characterEnd(this.held, this.pieceBytes) : this.pieceBytes;
+    const text = this.held === undefined ? '' : this.held.toString('utf8', 0, end);
     // A small buffer is kept for the next line begun in one chunk and ended in another; a
     // large one is let go, so an idle stream does not hold a long line's worth.
     if (this.held !== undefined && this.held.length > KEEP_HELD) this.held = undefined;
@@ -150,4 +152,18 @@ export class NdjsonLines {
     this.cutSomething = false;
     emit(text, truncated);
   }
+}
+
+/**
+ * Where the UTF-8 `bytes[0..end)` ends at a character's end: `end`, or before a last
+ * character that the cut left without all of its bytes.
+ */
+export function characterEnd(bytes: Uint8Array, end: number): number {
+  let lead = end - 1;
+  // At most three continuation bytes (10xxxxxx) follow a character's first byte.
+  while (lead >= 0 && end - lead <= 3 && (bytes[lead]! & 0xc0) === 0x80) lead--;
+  if (lead < 0) return end;
+  const first = bytes[lead]!;
+  const length = first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : first >= 0xc0 ? 2 : 1;
+  return end - lead < length ? lead : end;
 }

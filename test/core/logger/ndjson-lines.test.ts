@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NdjsonLines } from '../../../src/core/logger/ndjson-lines.js';
+import { characterEnd, NdjsonLines } from '../../../src/core/logger/ndjson-lines.js';
 
 type Line = [text: string, truncated: boolean];
 
@@ -25,10 +25,12 @@ function holdsSomething(all: Buffer, from: number, to: number): boolean {
 function reference(chunks: Buffer[], max: number): Line[] {
   const all = Buffer.concat(chunks);
   const lines: Line[] = [];
-  const line = (start: number, end: number): Line => [
-    all.toString('utf8', start, Math.min(end, start + max)),
-    end - start > max && holdsSomething(all, start + max, end),
-  ];
+  const line = (start: number, end: number): Line => {
+    const truncated = end - start > max && holdsSomething(all, start + max, end);
+    // Cut, a line ends at a whole character (by the rule its unit test shows below).
+    const cut = truncated ? start + characterEnd(all.subarray(start, start + max), max) : Math.min(end, start + max);
+    return [all.toString('utf8', start, cut), truncated];
+  };
   let start = 0;
   for (let nl = all.indexOf(0x0a); nl !== -1; nl = all.indexOf(0x0a, start)) {
     lines.push(line(start, nl));
@@ -78,5 +80,16 @@ describe('NdjsonLines', () => {
       ['after', false],
       ['é'.repeat(5), true],
     ]);
+  });
+
+  it('a line cut inside a multi-byte character ends before it, not with a U+FFFD', () => {
+    // 'é' is 2 bytes, '日' 3, '😀' 4: cut at 11, 10 and 9 bytes each lands inside one.
+    expect(split([Buffer.from(`${'é'.repeat(8)}\n`)], 11)).toEqual([['é'.repeat(5), true]]);
+    expect(split([Buffer.from(`${'日'.repeat(5)}\n`)], 10)).toEqual([['日'.repeat(3), true]]);
+    expect(split([Buffer.from(`a${'😀'.repeat(3)}\n`)], 9)).toEqual([['a😀😀', true]]);
+    // Invalid bytes stay as the decoder reads them: no character to keep whole.
+    expect(characterEnd(Buffer.from([0x61, 0x80, 0x80]), 3)).toBe(3);
+    expect(characterEnd(Buffer.from([0x61, 0xe6, 0x97]), 3)).toBe(1);
+    expect(characterEnd(Buffer.from([0x61, 0xe6, 0x97, 0xa5]), 4)).toBe(4);
   });
 });
