@@ -31,8 +31,12 @@ export function recordParts(record: LogRecord): RecordParts {
     if (hasOwn.call(view, key) && !isHeaderKey(key, messageKey, hasName, base)) fieldKeys.push(key);
   }
   const rewritten = lineRewritten(record);
+  const time = rewritten ? lineTime(view) : !record.timestamped ? undefined : record.time;
+  // A `time` the head cannot show (a line's `"garbage"`, a custom timestamp's text) is shown as
+  // a field: before, it was shown nowhere.
+  if (time === undefined && hasOwn.call(view, 'time') && view.time !== undefined) fieldKeys.unshift('time');
   return {
-    time: rewritten ? lineTime(view) : !record.timestamped ? undefined : record.time,
+    time,
     label: rewritten ? lineLabel(record, view) : record.label,
     msg: msgValue === undefined ? undefined : String(msgValue),
     name: hasName ? name : undefined,

@@ -44,6 +44,13 @@ describe('streamlog pretty', () => {
     expect(result.stdout).toBe('INFO: first\nWARN: nbsp\nINFO: third\n');
   });
 
+  it('a time the head cannot show is shown as a field, not dropped without a trace', async () => {
+    const input = '{"level":30,"time":"garbage","msg":"x"}\n{"level":30,"time":1e30,"msg":"y"}\n';
+    const result = await streamlog(['pretty', '--colour', 'never'], { input });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('INFO: x\n    time: garbage\nINFO: y\n    time: 1e+30\n');
+  });
+
   it('a bad option is a usage error: exit 2, the reason on stderr', async () => {
     const result = await streamlog(['pretty', '--colour', 'purple']);
     expect(result.code).toBe(2);
