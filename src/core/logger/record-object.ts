@@ -39,7 +39,9 @@ export function splitRecordObject(
   levels: LevelTable,
   otherMessageKeys: boolean,
 ): RecordParts {
-  const { level: rawLevel, time: rawTime, [shape.messageKey]: given, ...fields } = object;
+  const { level: rawLevel, time: rawTime, [shape.messageKey]: read, ...fields } = object;
+  // An own key only: a messageKey of `toString` must not read what every object inherits.
+  const given = read === undefined || Object.hasOwn(object, shape.messageKey) ? read : undefined;
   // Other loggers' objects name the message `msg` (pino, bunyan) or `message` (winston); a
   // replayed line of our own keeps a `message` field as the field it was.
   const rawMsg = given === undefined && otherMessageKeys ? takeMessage(fields) : given;
@@ -59,15 +61,19 @@ export function splitParsedObject(
 ): RecordParts {
   const messageKey = shape.messageKey;
   let taken = messageKey;
-  if (object[messageKey] === undefined) {
+  let msg = object[messageKey];
+  // An own key only: a messageKey of `toString` must not read what every object inherits.
+  if (msg !== undefined && !Object.hasOwn(object, messageKey)) msg = undefined;
+  if (msg === undefined) {
     for (const key of MESSAGE_KEYS) {
       if (key !== messageKey && typeof object[key] === 'string') {
         taken = key;
+        msg = object[key];
         break;
       }
     }
   }
-  return settle(object.level, object.time, object[taken], pickers.fields(object, taken), levels);
+  return settle(object.level, object.time, msg, pickers.fields(object, taken), levels);
 }
 
 function settle(

@@ -160,10 +160,14 @@ export interface BatchProcessed {
 const UNCERTAIN_MARK = ' ';
 const UNCERTAIN_MARK_CODE = 32;
 
-/** Why records fail whose attempt was out, unanswered, when the transport gave up. */
-function unansweredReason(reason: Error): Error {
-  return new Error(`${reason.message} (sent, with no answer yet: the destination may have them)`);
-}
+/**
+ * Why records fail whose request was written, unanswered, when the transport gave up: the
+ * give-up's own reason ("process exited before the records were sent") would contradict it.
+ */
+const UNANSWERED = new Error(
+  'sent, and not answered before delivery was given up (a close that timed out, or the process ' +
+    'ending): the destination may have them',
+);
 
 /** How often a close looks whether a replay in flight has its answer. */
 const REPLAY_POLL_MS = 10;
@@ -467,7 +471,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     let run: LogRecord[] = [];
     let runKind = 'certain';
     const flush = (): void => {
-      if (runKind === 'unanswered') this.parkOrFail(run, unansweredReason(reason), true);
+      if (runKind === 'unanswered') this.parkOrFail(run, UNANSWERED, true);
       else this.parkOrFail(run, reason, runKind === 'uncertain');
       run = [];
     };

@@ -1,7 +1,6 @@
 import { fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineBatch } from '../../core/io/line-batch.js';
-import { fileSystemNow } from '../../core/io/file-system-clock.js';
 import { closeAppended, openForAppend } from '../../core/io/open-append.js';
 import type { SettlementListener } from '../../core/io/settlement.js';
 import { retrySoonOnFullDisk, tryWriteFully } from '../../core/io/write-fully.js';
@@ -545,10 +544,12 @@ export class SharedFile {
     const lock = `${this.path}.rotating`;
     const stats = lstatSync(lock, { throwIfNoEntry: false });
     if (stats === undefined) return false;
-    // The lock's age is by the clock that stamped it; the next try by the monotonic one.
+    // The lock's age by the process's clock: this runs at every line while another process
+    // rotates, and an age off by a clock's skew only spaces the next tries a second apart
+    // (whether a lock is stale is judged by the file system's clock, in tryLock).
     const retryAt = monotonicMs() + ROTATE_RETRY_MS;
     if (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid)) {
-      if (Math.abs(fileSystemNow(lock) - stats.mtimeMs) > LOCK_HELD_LONG_MS) this.rotateRetryAt = retryAt;
+      if (Math.abs(Date.now() - stats.mtimeMs) > LOCK_HELD_LONG_MS) this.rotateRetryAt = retryAt;
       return false;
     }
     this.rotateRetryAt = retryAt;

@@ -35,6 +35,33 @@ describe('log.stream() takes the message under the keys other loggers use', () =
     expect(out.map((o) => o.text)).toEqual(['mine', 'seed', 'pino']);
     expect(out[0]).toMatchObject({ message: 'theirs' });
   });
+
+  it('a messageKey named like an Object.prototype member reads only the own key, for objects and lines', async () => {
+    // Before, toString's function was the message found, so msg and message stayed fields.
+    for (const format of ['object', 'ndjson'] as const) {
+      const log = createLogger({
+        exitFlush: false,
+        base: null,
+        messageKey: 'toString',
+        transports: [{ type: 'memory', id: 'mem' }],
+      });
+      const stream = log.stream({ format });
+      const objects: Record<string, string>[] = [{ msg: 'pino' }, { message: 'winston' }, { toString: 'own' }];
+      for (const object of objects) stream.write(format === 'object' ? object : `${JSON.stringify(object)}\n`);
+      stream.write(format === 'object' ? { a: 1 } : 'not json\n');
+      stream.end();
+      await new Promise((r) => stream.on('finish', r));
+      const out = log.transport<MemoryTransport>('mem')!.objects();
+      expect(
+        out.map((o) => (Object.hasOwn(o, 'toString') ? o.toString : undefined)),
+        format,
+      ).toEqual(['pino', 'winston', 'own', format === 'object' ? undefined : 'not json']);
+      expect(
+        out.map((o) => Object.hasOwn(o, 'msg') || Object.hasOwn(o, 'message')),
+        format,
+      ).toEqual([false, false, false, false]);
+    }
+  });
 });
 
 describe('log.transport(id)', () => {
