@@ -56,14 +56,37 @@ const THREAD = ((): string | undefined => {
 })();
 
 /**
+ * When process `pid` started (clock ticks since boot, as Linux's /proc says), or undefined
+ * where /proc cannot tell (not Linux, a /proc mounted with hidepid, no such process).
+ */
+function processStart(pid: number | 'self'): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's start as /proc says it, which another process can read back (see ownerState). */
+const PROCESS_START = processStart('self');
+
+/**
  * What a lock of ours holds: the pid, the process's start, this copy of the module and, where
- * known, its thread. A lock naming our pid with another start was left by an earlier process
+ * known, its thread and (`s=`) the process's start as /proc says it. A lock naming our pid with another start was left by an earlier process
  * given the same pid (a container's pid 1 after a restart): left over. With our start and
  * another copy: a sibling thread (or the other build) holds it.
  */
 const OWNER =
   `${process.pid} ${Math.round(STARTED_MS)} ${Math.random().toString(36).slice(2, 10)}` +
-  (THREAD === undefined ? '' : ` ${THREAD}`);
+  (THREAD === undefined ? '' : ` ${THREAD}`) +
+  (PROCESS_START === undefined ? '' : ` s=${PROCESS_START}`);
+
+/** The `s=` start a lock names (undefined for one an older version or another system wrote). */
+function recordedStart(text: string): string | undefined {
+  const at = text.indexOf(' s=');
+  return at === -1 ? undefined : text.slice(at + 3).split(' ')[0];
+}
 
 /** Whether the thread a sibling's lock names still runs; undefined when that cannot be told. */
 function threadRuns(thread: string | undefined): boolean | undefined {
@@ -219,8 +242,8 @@ export function lockHeld(path: string): boolean {
   return ownerState(path) === 'alive';
 }
 
-/** The longest text a lock of ours holds (pid, start, copy), with room to spare. */
-const LOCK_TEXT_MAX = 64;
+/** The longest text a lock of ours holds (pid, start, copy, thread, /proc start), with room to spare. */
+const LOCK_TEXT_MAX = 128;
 
 /**
  * Is the owner named in the lock file alive, or dead, or is there no lock (`gone`)? A lock
@@ -264,8 +287,13 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
   }
   try {
     process.kill(pid, 0);
-    return 'alive';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'dead';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 'dead';
   }
+  // A live process under that pid is the lock's owner only if it started when the owner did:
+  // else the pid was given to another process since (pid 1 in a container, a busy host), and
+  // the spool stayed unread, without a word, for as long as that process lived.
+  const recorded = recordedStart(text);
+  const now = recorded === undefined ? undefined : processStart(pid);
+  return now !== undefined && now !== recorded ? 'dead' : 'alive';
 }

@@ -62,3 +62,27 @@ describe('whose lock it is, when it names this process', () => {
     }
   });
 });
+
+describe('whose lock it is, when it names another live process', () => {
+  const startOf = (pid: number): string => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+  };
+
+  // Linux: a lock names its process's start as /proc says it, so a pid given to another
+  // process since (pid 1 after a container's restart, a busy host) is told from its owner.
+  it.runIf(existsSync('/proc/1/stat'))('held only while that pid is the process that wrote it', () => {
+    // pid 1 lives for as long as the system does: its own start is its lock; another start is not.
+    const owner = lockFile(`1 12345 othercopy 1/${startOf(1)} s=${startOf(1)}`);
+    expect(lockHeld(owner)).toBe(true);
+    expect(tryLock(owner)).toBeUndefined();
+    const recycled = lockFile(`1 12345 othercopy 1/1 s=${Number(startOf(1)) + 1}`);
+    expect(lockHeld(recycled)).toBe(false);
+    const lock = tryLock(recycled);
+    expect(lock).toBeDefined();
+    expect(readFileSync(recycled, 'utf8')).toMatch(new RegExp(`^${process.pid} .* s=${startOf(process.pid)}$`));
+    lock!.release();
+    // A lock an older version wrote names no start: a live pid holds it, as before.
+    expect(lockHeld(lockFile('1 12345 othercopy'))).toBe(true);
+  });
+});
