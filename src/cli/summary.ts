@@ -107,7 +107,7 @@ function uncertaintyLines(outcome: Outcome): string {
   if (twice > 0) text += `${twice} sent again after an attempt with no answer: the destination may have them twice\n`;
   if (out > 0) {
     text +=
-      `${out} were out with no answer when the run stopped (counted failed or parked above): ` +
+      `${out} were out with no answer when the run stopped (failed, or left in a spool): ` +
       'the destination may have them\n';
   }
   return text;

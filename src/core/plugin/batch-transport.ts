@@ -442,7 +442,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       this.waiting.delete(timer);
       if (batch.read === undefined) {
         this.parkOrFail(batch.records, new Error('could not be parked at close'), batch.uncertain === true);
-      }
+      } else if (batch.uncertain === true) this.moveReplayMarked(batch, batch.read);
     }
     // Their slots are free: the batches behind them get their one attempt now.
     this.pump();
@@ -460,6 +460,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       .filter((b) => b.read === undefined)
       .sort((a, b) => compareOrder(a.order, b.order));
     const sent = new Set([...this.sending].filter((batch) => batch.written === true && this.saysWhenWritten));
+    for (const batch of sent) {
+      if (batch.read !== undefined && this.moveReplayMarked(batch, batch.read))
+        this.unansweredCount += batch.records.length;
+    }
     const rest = this.batcher.drain();
     this.ready.length = 0;
     this.waiting.clear();
@@ -489,6 +493,26 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     flush();
     // The process may end without a close: the spool is made ready for the next start now.
     this.reads?.spool.keepForNextOwner();
+  }
+
+  /**
+   * A read of the spool whose attempt may have reached the destination (out, written and
+   * unanswered when the transport gives up; timed out when a close leaves it in the spool):
+   * its lines stayed in the spool, and the next process sent them again counted nowhere.
+   * They are written again at the spool's end, marked (see UNCERTAIN_MARK), and the read is
+   * committed where they were. A write that fails leaves them there, unmarked: sent again,
+   * not lost. Whether they were moved.
+   */
+  private moveReplayMarked(batch: Batch, read: SpoolRead): boolean {
+    const reads = this.reads;
+    if (reads === undefined || read.left <= 0) return false;
+    try {
+      for (const record of batch.records) reads.spool.append(UNCERTAIN_MARK + record.json());
+    } catch {
+      return false;
+    }
+    reads.settle(read, read.left);
+    return true;
   }
 
   protected override async closeResources(): Promise<void> {
@@ -1043,8 +1067,12 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const exhausted =
       attempt >= this.retry.maxAttempts || monotonicMs() + delay - batch.firstSent > this.retry.deadlineMs;
     if (batch.read !== undefined) {
-      // Already on disk: at a close it simply stays there; otherwise it is tried again.
-      if (this.closeRequested()) return;
+      // Already on disk: at a close it stays there (marked, when it may have arrived); otherwise
+      // it is tried again.
+      if (this.closeRequested()) {
+        if (batch.uncertain === true) this.moveReplayMarked(batch, batch.read);
+        return;
+      }
     } else if (this.reads !== undefined && (exhausted || this.closeRequested())) {
       this.parkOrFail(
         batch.records,

@@ -224,13 +224,19 @@ export function lineCount(path: string): number {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
 }
 
-/** The records waiting in `dir/spool`, by their lines. */
+/** The records waiting in `dir/spool`, by their lines past each file's committed offset. */
 export function spooledLines(dir: string): number {
   const spool = join(dir, 'spool');
   if (!existsSync(spool)) return 0;
   return readdirSync(spool)
     .filter((f) => f.endsWith('.ndjson'))
-    .reduce((sum, f) => sum + lineCount(join(spool, f)), 0);
+    .reduce((sum, f) => sum + linesAfterOffset(join(spool, f)), 0);
+}
+
+/** The lines of a spool file after its `.offset` (all of them without one). */
+function linesAfterOffset(path: string): number {
+  const offset = existsSync(`${path}.offset`) ? Number(readFileSync(`${path}.offset`, 'utf8')) : 0;
+  return readFileSync(path).subarray(offset).toString('utf8').split('\n').filter(Boolean).length;
 }
 
 /** Every record accounted: logged == delivered + failed + dropped + pending. */

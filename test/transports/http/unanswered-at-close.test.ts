@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/index.js';
 import { answeringReceiver, closeServersAfterEach, expectAddsUp, tempFolder } from './receiver.js';
+import { spoolFile } from './spool-fixture.js';
 
 // A close that times out while a request is out, unanswered: the destination may have its
 // records (it read the whole request and answers late). Parked, they were resent by the next
@@ -70,6 +71,39 @@ describe('records out with no answer when a close gives up', () => {
     expect(receiver.seen()).toHaveLength(35);
     expect(next.stats().targets[0]).toMatchObject({ replayed: 25, possibleDuplicates: 10 });
     expect(next.stats().possibleDuplicates).toBe(10);
+    await next.close();
+  });
+
+  it("a replay of the spool out: its lines move to the spool's end, marked, and the next resend counts", async () => {
+    // Left by an earlier process: replayed at start into a receiver that reads and never answers.
+    const receiver = await slowFirst();
+    const spool = tempFolder('unanswered-replay');
+    const file = spoolFile(spool, receiver.url);
+    const earlier = Array.from({ length: 5 }, (_, i) => `{"level":30,"time":1,"i":${i},"msg":"earlier"}\n`);
+    writeFileSync(file, earlier.join(''));
+    const first = shipper(receiver.url, join(spool, 'spool'));
+    await untilSeen(receiver.seen, 5);
+    for (let i = 5; i < 8; i++) first.info({ i }, 'mine');
+    expect(await first.close({ timeoutMs: 200 })).toBe(false);
+    expect(first.stats().targets[0]).toMatchObject({ unanswered: 5, replayed: 0 });
+    expectAddsUp(first.stats());
+    receiver.release();
+    // What the next process reads: past the committed offset, the five marked, then this one's three.
+    const offset = Number(readFileSync(`${file}.offset`, 'utf8'));
+    const left = readFileSync(file, 'utf8').slice(offset).split('\n').filter(Boolean);
+    expect(left.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(left.map((line) => line.startsWith(' '))).toEqual([true, true, true, true, true, false, false, false]);
+
+    const next = shipper(receiver.url, join(spool, 'spool'));
+    await untilSeen(receiver.seen, 13);
+    expect(await next.flush({ timeoutMs: 5000 })).toBe(true);
+    expect(
+      receiver
+        .seen()
+        .slice(5)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(next.stats().targets[0]).toMatchObject({ replayed: 8, possibleDuplicates: 5 });
     await next.close();
   });
 
