@@ -72,19 +72,34 @@ function processStart(pid: number | 'self'): string | undefined {
 const PROCESS_START = processStart('self');
 
 /**
+ * The PID namespace this process runs in (Linux: the inode /proc/self/ns/pid names), or
+ * undefined where it cannot be told. A pid names a process only within its namespace: two
+ * containers sharing a volume each have a pid 1.
+ */
+const PID_NAMESPACE = ((): string | undefined => {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1];
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
  * What a lock of ours holds: the pid, the process's start, this copy of the module and, where
- * known, its thread and (`s=`) the process's start as /proc says it. A lock naming our pid with another start was left by an earlier process
- * given the same pid (a container's pid 1 after a restart): left over. With our start and
- * another copy: a sibling thread (or the other build) holds it.
+ * known, its thread, (`s=`) the process's start as /proc says it and (`n=`) its PID namespace.
+ * A lock naming our pid with another start was left by an earlier process given the same pid
+ * (a container's pid 1 after a restart): left over. With our start and another copy: a sibling
+ * thread (or the other build) holds it.
  */
 const OWNER =
   `${process.pid} ${Math.round(STARTED_MS)} ${Math.random().toString(36).slice(2, 10)}` +
   (THREAD === undefined ? '' : ` ${THREAD}`) +
-  (PROCESS_START === undefined ? '' : ` s=${PROCESS_START}`);
+  (PROCESS_START === undefined ? '' : ` s=${PROCESS_START}`) +
+  (PID_NAMESPACE === undefined ? '' : ` n=${PID_NAMESPACE}`);
 
-/** The `s=` start a lock names (undefined for one an older version or another system wrote). */
-function recordedStart(text: string): string | undefined {
-  const at = text.indexOf(' s=');
+/** A lock's `s=` or `n=` (undefined for one an older version or another system wrote). */
+function tagged(text: string, tag: 's' | 'n'): string | undefined {
+  const at = text.indexOf(` ${tag}=`);
   return at === -1 ? undefined : text.slice(at + 3).split(' ')[0];
 }
 
@@ -273,6 +288,14 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
   if (pidText === '' || !Number.isInteger(pid) || pid <= 0) {
     return Math.abs(age()) < UNWRITTEN_GRACE_MS ? 'alive' : 'dead';
   }
+  // Written in another PID namespace (another container on a shared volume): its pid names
+  // some other process here, or none, so only its renewals say whether its owner lives. By
+  // the pid, each container took the other's live lock (both pid 1), and two loggers sent one
+  // spool.
+  const namespace = tagged(text, 'n');
+  if (namespace !== undefined && PID_NAMESPACE !== undefined && namespace !== PID_NAMESPACE) {
+    return Math.abs(age()) < SIBLING_SILENT_MS ? 'alive' : 'dead';
+  }
   if (pid === process.pid) {
     if (text === OWNER) return heldHere.has(path) ? 'alive' : 'dead';
     const start = Number(startText);
@@ -293,7 +316,7 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
   // A live process under that pid is the lock's owner only if it started when the owner did:
   // else the pid was given to another process since (pid 1 in a container, a busy host), and
   // the spool stayed unread, without a word, for as long as that process lived.
-  const recorded = recordedStart(text);
+  const recorded = tagged(text, 's');
   const now = recorded === undefined ? undefined : processStart(pid);
   return now !== undefined && now !== recorded ? 'dead' : 'alive';
 }

@@ -297,7 +297,12 @@ export class Spool {
    */
   keepForNextOwner(): void {
     const removed = this.committed < this.size && this.removed();
-    if ((this.dropped.length > 0 || removed) && !this.compact() && removed) {
+    // Mostly settled lines (a replay moved to the end, marked, at every start against a
+    // destination that never answers): cut out, or the file grows by a read each run. Not for
+    // a few bytes: the next owner skips them by the offset.
+    const dead = this.deadBytes();
+    const mostlyDead = dead >= READ_CHUNK && dead * 2 >= this.size;
+    if ((this.dropped.length > 0 || removed || mostlyDead) && !this.compact() && removed) {
       try {
         this.onTrouble?.(
           `spool file ${this.path} was removed while in use and could not be put back with its owner mark: ` +

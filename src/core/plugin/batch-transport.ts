@@ -287,6 +287,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   private readonly fates = new ParkedFates();
   /** Records whose attempt was out, unanswered, when the transport gave up on them. */
   private unansweredCount = 0;
+  /**
+   * Reads of the spool a close leaves there after an attempt that may have arrived (timed
+   * out): moved to its end, marked, once nothing more is parked (see moveReplayMarked).
+   */
+  private replaysToMark: Batch[] = [];
   private replayTimer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -442,7 +447,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       this.waiting.delete(timer);
       if (batch.read === undefined) {
         this.parkOrFail(batch.records, new Error('could not be parked at close'), batch.uncertain === true);
-      } else if (batch.uncertain === true) this.moveReplayMarked(batch, batch.read);
+      } else if (batch.uncertain === true) this.replaysToMark.push(batch);
     }
     // Their slots are free: the batches behind them get their one attempt now.
     this.pump();
@@ -460,10 +465,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       .filter((b) => b.read === undefined)
       .sort((a, b) => compareOrder(a.order, b.order));
     const sent = new Set([...this.sending].filter((batch) => batch.written === true && this.saysWhenWritten));
-    for (const batch of sent) {
-      if (batch.read !== undefined && this.moveReplayMarked(batch, batch.read))
-        this.unansweredCount += batch.records.length;
-    }
+    const replays = [...sent].filter((batch) => batch.read !== undefined);
     const rest = this.batcher.drain();
     this.ready.length = 0;
     this.waiting.clear();
@@ -491,6 +493,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     runKind = 'certain';
     for (const record of rest) run.push(record);
     flush();
+    // Last: nothing is parked behind them, so what the spool's bound drops, by position, is
+    // what it takes for this process's own or an earlier one's.
+    for (const batch of replays) if (this.moveReplayMarked(batch)) this.unansweredCount += batch.records.length;
+    this.markReplaysLeft();
     // The process may end without a close: the spool is made ready for the next start now.
     this.reads?.spool.keepForNextOwner();
   }
@@ -503,9 +509,13 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * committed where they were. A write that fails leaves them there, unmarked: sent again,
    * not lost. Whether they were moved.
    */
-  private moveReplayMarked(batch: Batch, read: SpoolRead): boolean {
+  private moveReplayMarked(batch: Batch): boolean {
     const reads = this.reads;
-    if (reads === undefined || read.left <= 0) return false;
+    const read = batch.read;
+    // Moved only whole: a read halved (bisected) and committed for one half lost the other.
+    if (reads === undefined || read === undefined || read.left !== batch.records.length || read.left === 0) {
+      return false;
+    }
     try {
       for (const record of batch.records) reads.spool.append(UNCERTAIN_MARK + record.json());
     } catch {
@@ -537,7 +547,15 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     return false;
   }
 
+  /** The reads a close left in the spool after an attempt that may have arrived: marked now. */
+  private markReplaysLeft(): void {
+    const replays = this.replaysToMark;
+    this.replaysToMark = [];
+    for (const batch of replays) this.moveReplayMarked(batch);
+  }
+
   private shutDown(): void {
+    if (!this.stopped) this.markReplaysLeft();
     this.stopped = true;
     clearInterval(this.keepAlive);
     this.batcher.close();
@@ -1070,7 +1088,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       // Already on disk: at a close it stays there (marked, when it may have arrived); otherwise
       // it is tried again.
       if (this.closeRequested()) {
-        if (batch.uncertain === true) this.moveReplayMarked(batch, batch.read);
+        if (batch.uncertain === true) this.replaysToMark.push(batch);
         return;
       }
     } else if (this.reads !== undefined && (exhausted || this.closeRequested())) {

@@ -80,9 +80,31 @@ describe('whose lock it is, when it names another live process', () => {
     expect(lockHeld(recycled)).toBe(false);
     const lock = tryLock(recycled);
     expect(lock).toBeDefined();
-    expect(readFileSync(recycled, 'utf8')).toMatch(new RegExp(`^${process.pid} .* s=${startOf(process.pid)}$`));
+    expect(readFileSync(recycled, 'utf8')).toMatch(
+      new RegExp(`^${process.pid} .* s=${startOf(process.pid)}( n=\\d+)?$`),
+    );
     lock!.release();
     // A lock an older version wrote names no start: a live pid holds it, as before.
     expect(lockHeld(lockFile('1 12345 othercopy'))).toBe(true);
+  });
+});
+
+describe('whose lock it is, when another PID namespace wrote it', () => {
+  // Two containers on one volume: each has a pid 1, and neither can see the other's processes.
+  // By the pid, each took the other's live lock; by its renewals, each holds what lives.
+  it.runIf(existsSync('/proc/self/ns/pid'))('held while renewed, left over once it is not', () => {
+    const ours = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))![1]!;
+    const other = String(Number(ours) + 1);
+    for (const pid of ['1', String(process.pid), '999999999']) {
+      const renewed = lockFile(`${pid} 12345 othercopy 1/1 s=1 n=${other}`);
+      expect(lockHeld(renewed), pid).toBe(true);
+      expect(tryLock(renewed), pid).toBeUndefined();
+      const silent = lockFile(`${pid} 12345 othercopy 1/1 s=1 n=${other}`, 4 * 60_000);
+      expect(lockHeld(silent), pid).toBe(false);
+      const lock = tryLock(silent);
+      expect(lock, pid).toBeDefined();
+      expect(readFileSync(silent, 'utf8')).toContain(` n=${ours}`);
+      lock!.release();
+    }
   });
 });

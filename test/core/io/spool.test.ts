@@ -33,6 +33,22 @@ describe('Spool', () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it('a file mostly settled is cut down for the next owner, not left to grow a read at each start', () => {
+    // A replay moved to the end, marked, at every start against a destination that never
+    // answers committed its old place each time: the settled start of the file was never cut.
+    const path = join(tempDir(), 't.ndjson');
+    const spool = new Spool(path);
+    const line = `{"pad":"${'x'.repeat(1000)}"}\n`;
+    for (let i = 0; i < 100; i++) spool.append(line);
+    spool.read(100);
+    const read = spool.position;
+    for (let i = 0; i < 20; i++) spool.append(` ${line}`);
+    spool.commit(read);
+    spool.close();
+    expect(readFileSync(path, 'utf8')).toBe(` ${line}`.repeat(20));
+    expect(new Spool(path).read(500)).toHaveLength(20);
+  });
+
   it('a new Spool on a file left behind counts its lines and keeps a torn last line out', () => {
     const path = join(tempDir(), 't.ndjson');
     const first = new Spool(path);
