@@ -57,12 +57,14 @@ const THREAD = ((): string | undefined => {
 
 /**
  * When process `pid` started (clock ticks since boot, as Linux's /proc says), or undefined
- * where /proc cannot tell (not Linux, a /proc mounted with hidepid, no such process).
+ * where /proc cannot tell (not Linux, a /proc mounted with hidepid, no such process). A
+ * zombie (ended, not yet reaped by its parent) says "ended": it holds nothing any more.
  */
 function processStart(pid: number | 'self'): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? 'ended' : fields[19];
   } catch {
     return undefined;
   }
@@ -316,7 +318,9 @@ function ownerState(path: string, staleAfterMs?: number): 'alive' | 'dead' | 'go
   // A live process under that pid is the lock's owner only if it started when the owner did:
   // else the pid was given to another process since (pid 1 in a container, a busy host), and
   // the spool stayed unread, without a word, for as long as that process lived.
+  const now = processStart(pid);
+  // A zombie's pid answers kill() until its parent reaps it, which may be never.
+  if (now === 'ended') return 'dead';
   const recorded = tagged(text, 's');
-  const now = recorded === undefined ? undefined : processStart(pid);
-  return now !== undefined && now !== recorded ? 'dead' : 'alive';
+  return recorded !== undefined && now !== undefined && now !== recorded ? 'dead' : 'alive';
 }

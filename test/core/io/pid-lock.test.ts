@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +106,28 @@ describe('whose lock it is, when another PID namespace wrote it', () => {
       expect(lock, pid).toBeDefined();
       expect(readFileSync(silent, 'utf8')).toContain(` n=${ours}`);
       lock!.release();
+    }
+  });
+});
+
+describe('whose lock it is, when its owner is a zombie', () => {
+  // Ended, not yet reaped by its parent: kill() still finds the pid, and /proc its start.
+  it.runIf(existsSync('/proc/self/stat'))('left over: an ended process holds nothing', async () => {
+    const shell = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => shell.stdout.once('data', (d) => resolve(String(d)))));
+      const state = (): string => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0]!;
+      for (let i = 0; i < 200 && state() !== 'Z'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(state()).toBe('Z');
+      for (const content of [`${pid} 12345 othercopy`, `${pid} 12345 othercopy 1/1 s=1`]) {
+        const path = lockFile(content);
+        expect(lockHeld(path), content).toBe(false);
+        const lock = tryLock(path);
+        expect(lock, content).toBeDefined();
+        lock!.release();
+      }
+    } finally {
+      shell.kill('SIGKILL');
     }
   });
 });
