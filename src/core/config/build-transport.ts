@@ -164,14 +164,14 @@ export interface MadeTransport {
  * The keys a deprecated option's `instead` starts with: `"maxRecords"` → [maxRecords],
  * `"spool": { "dir": … }` → [spool, dir]; none when it says something else.
  */
-export function renamedTo(instead: string): string[] {
+function renamedTo(instead: string): string[] {
   const match = /^"([^"]+)"(?:: \{ "([^"]+)")?/.exec(instead);
   if (match === null) return [];
   return match[2] === undefined ? [match[1]!] : [match[1]!, match[2]];
 }
 
 /** Whether `options` has a value at `keys` (none given: no). */
-export function givenAt(options: Record<string, unknown>, keys: readonly string[]): boolean {
+function givenAt(options: Record<string, unknown>, keys: readonly string[]): boolean {
   let at: unknown = options;
   for (const key of keys) {
     if (typeof at !== 'object' || at === null || !Object.hasOwn(at, key)) return false;

@@ -474,25 +474,24 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     // At least once: an attempt out, written, may have reached the destination. Parked, its
     // lines say so (a resend of them, by this process or the next, counts in possibleDuplicates);
     // failed, its reason does. Runs of one kind go together: one failure said per run.
-    let run: LogRecord[] = [];
-    let runKind = 'certain';
-    const flush = (): void => {
-      if (runKind === 'unanswered') this.parkOrFail(run, UNANSWERED, true);
-      else this.parkOrFail(run, reason, runKind === 'uncertain');
-      run = [];
+    const runs: { kind: 'certain' | 'uncertain' | 'unanswered'; records: LogRecord[] }[] = [];
+    const add = (kind: (typeof runs)[number]['kind'], records: readonly LogRecord[]): void => {
+      let last = runs[runs.length - 1];
+      if (last?.kind !== kind) {
+        last = { kind, records: [] };
+        runs.push(last);
+      }
+      for (const record of records) last.records.push(record);
     };
     for (const batch of batches) {
       const unanswered = sent.has(batch);
       if (unanswered) this.unansweredCount += batch.records.length;
-      const kind = unanswered ? 'unanswered' : batch.uncertain === true ? 'uncertain' : 'certain';
-      if (kind !== runKind) flush();
-      runKind = kind;
-      for (const record of batch.records) run.push(record);
+      add(unanswered ? 'unanswered' : batch.uncertain === true ? 'uncertain' : 'certain', batch.records);
     }
-    if (runKind !== 'certain') flush();
-    runKind = 'certain';
-    for (const record of rest) run.push(record);
-    flush();
+    add('certain', rest);
+    for (const { kind, records } of runs) {
+      this.parkOrFail(records, kind === 'unanswered' ? UNANSWERED : reason, kind !== 'certain');
+    }
     // Last: nothing is parked behind them, so what the spool's bound drops, by position, is
     // what it takes for this process's own or an earlier one's.
     for (const batch of replays) if (this.moveReplayMarked(batch)) this.unansweredCount += batch.records.length;
