@@ -371,12 +371,12 @@ function build(
       : undefined;
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
-  // One diagnostic per old option name and logger, however many entries use it.
-  const deprecatedSeen = new Set<string>();
+  // One diagnostic per old option name and logger, however many entries use it; said once the
+  // config is taken (a config refused for another problem gets that problem alone).
+  const deprecations = new Map<string, string>();
   const deprecated = (path: string, name: string, instead: string): void => {
-    if (deprecatedSeen.has(name)) return;
-    deprecatedSeen.add(name);
-    router.diagnose(`${path}: "${name.split('.').pop()}" is deprecated, write ${instead} (accepted until 0.4)`);
+    if (deprecations.has(name)) return;
+    deprecations.set(name, `${path}: "${name.split('.').pop()}" is deprecated, write ${instead} (accepted until 0.4)`);
   };
   const deadLetterPath = routerConfig.deadLetter === undefined ? undefined : resolve(baseDir, routerConfig.deadLetter);
   if (deadLetterPath !== undefined) attempt(() => checkDeadLetter(deadLetterPath, routerConfig.deadLetter!), undefined);
@@ -484,6 +484,7 @@ function build(
     });
     problems.push(...targetConflicts(files, deadLetterPath));
     if (problems.length > 0) throw combine(problems);
+    for (const message of deprecations.values()) router.diagnose(message);
     for (const one of made) router.add(one.transport, one.target);
 
     // As pino: the base bindings go through the serializers, then redaction, as a child's do.

@@ -10,6 +10,7 @@ import {
   sizeSchema,
   timerDurationSchema,
 } from '../plugin/units.js';
+import { plainSpool, spoolDirBesideSpool, spoolSchema } from '../plugin/batch-schema.js';
 import { isJsonNumber } from '../util/env-text.js';
 import { lazySchema, lazyShape } from '../util/lazy-schema.js';
 import {
@@ -178,31 +179,33 @@ const plainRouter = object({
   continueOnError: optional(bool),
   health: optional(object({ failureThreshold: optional(num(1, MAX_INT, true)), cooldownMs: optional(plainDuration) })),
   maxBackpressureMs: optional(plainTimerDuration),
-  spool: optional(object({ dir: text(1), maxBytes: optional(plainPositiveSize) })),
+  spool: optional(plainSpool),
   spoolDir: optional(text(1)),
 });
 
 export const routerSchema = lazySchema(
   (z) =>
-    z.strictObject({
-      strategy: z.enum(['all', 'any', 'majority']).optional(),
-      deadLetter: z.string().min(1).optional(),
-      continueOnError: z.boolean().optional(),
-      health: z
-        .strictObject({
-          failureThreshold: z.number().int().positive().optional(),
-          cooldownMs: durationSchema.optional(),
-        })
-        .optional(),
-      maxBackpressureMs: timerDurationSchema.optional(),
-      /**
-       * Where what a `block` target cannot take yet waits, one file per target (relative to the
-       * config), each kept under `maxBytes` (default 100MB) by dropping its oldest lines.
-       */
-      spool: z.strictObject({ dir: z.string().min(1), maxBytes: positiveSizeSchema.optional() }).optional(),
-      /** 0.2's name, accepted until 0.4. */
-      spoolDir: deprecatedOption(z.string().min(1).optional(), '"spool": { "dir": … }'),
-    }),
+    z
+      .strictObject({
+        strategy: z.enum(['all', 'any', 'majority']).optional(),
+        deadLetter: z.string().min(1).optional(),
+        continueOnError: z.boolean().optional(),
+        health: z
+          .strictObject({
+            failureThreshold: z.number().int().positive().optional(),
+            cooldownMs: durationSchema.optional(),
+          })
+          .optional(),
+        maxBackpressureMs: timerDurationSchema.optional(),
+        /**
+         * Where what a `block` target cannot take yet waits, one file per target (relative to the
+         * config), each kept under `maxBytes` (default 100MB) by dropping its oldest lines.
+         */
+        spool: spoolSchema.optional(),
+        /** 0.2's name, accepted until 0.4. */
+        spoolDir: deprecatedOption(z.string().min(1).optional(), '"spool": { "dir": … }'),
+      })
+      .refine(...spoolDirBesideSpool),
   plainRouter,
 );
 

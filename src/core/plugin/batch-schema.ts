@@ -68,6 +68,27 @@ export const spoolSchema = lazySchema(
   plainSpool,
 );
 
+/**
+ * A refinement for an object with `spool` and 0.2's `spoolDir`: the old key beside a `spool`
+ * without its `dir` (where the schema says only that `spool.dir` is missing). Run whatever
+ * else is wrong (`when`), as that missing dir is one of the problems it explains.
+ */
+export const spoolDirBesideSpool: [(options: unknown) => boolean, { path: string[]; error: string; when: () => true }] =
+  [
+    (options) => {
+      const { spool, spoolDir } = (typeof options === 'object' && options !== null ? options : {}) as {
+        spool?: unknown;
+        spoolDir?: unknown;
+      };
+      return spoolDir === undefined || typeof spool !== 'object' || spool === null || 'dir' in spool;
+    },
+    {
+      path: ['spoolDir'],
+      error: 'the old name of "spool": { "dir": … }, beside a "spool" without its "dir": write it there as "dir"',
+      when: () => true,
+    },
+  ];
+
 /** The plain checks of batchOptionsShape, to spread into a plugin's plain check. */
 export const plainBatchOptions = {
   batch: optional(plainBatchLimits),

@@ -579,7 +579,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       averageBatchMs: this.batches === 0 ? 0 : this.batchMs / this.batches,
       buffered: this.batcher.length,
       queuedBatches: this.ready.length,
-      inFlight: this.inFlight,
+      // Once closed or given up, what a processor has not answered is settled (or parked): an
+      // attempt that ignores its abort is no longer the transport's, however long it runs on.
+      inFlight: this.stopped || this.gaveUp !== undefined ? 0 : this.inFlight,
       replayed: this.replayed,
       replayFailed: this.replayFailed,
       spooledForLater: this.spooledCount,

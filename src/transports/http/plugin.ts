@@ -6,7 +6,13 @@ import { lazySchema } from '../../core/util/lazy-schema.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
 import { checkedPem } from '../../core/plugin/tls-check.js';
 import { deprecatedOption, plainSize, positiveSizeSchema, sizeSchema } from '../../core/plugin/units.js';
-import { batchOptionsShape, plainBatchOptions, plainSpool, spoolSchema } from '../../core/plugin/batch-schema.js';
+import {
+  batchOptionsShape,
+  plainBatchOptions,
+  plainSpool,
+  spoolDirBesideSpool,
+  spoolSchema,
+} from '../../core/plugin/batch-schema.js';
 import {
   arrayOf,
   bool,
@@ -153,7 +159,8 @@ const httpSchema = lazySchema(
           return `unknown preset ${JSON.stringify(preset)} (known: ${httpPresetNames().join(', ')})${hint}`;
         },
         path: ['preset'],
-      }),
+      })
+      .refine(...spoolDirBesideSpool),
   plainHttp,
 );
 

@@ -159,6 +159,41 @@ describe('0.2 option names, accepted until 0.4', () => {
     expect(() => build({ transports: [{ type: 'memory', capacity: 5, maxRecords: 5 }] })).toThrow(/capacity/);
   });
 
+  it('spoolDir beside a spool object without its dir: said at the old key, as well as the missing dir', () => {
+    const said = 'the old name of "spool": { "dir": … }, beside a "spool" without its "dir": write it there as "dir"';
+    const cases = [
+      [
+        { transports: [{ type: 'http', url: 'http://127.0.0.1:9/', spoolDir: 'a', spool: { maxBytes: '1MB' } }] },
+        'transports[0]',
+      ],
+      [{ router: { spoolDir: 'a', spool: { maxBytes: '1MB' } }, transports: [{ type: 'memory' }] }, 'router'],
+    ] as const;
+    for (const [config, at] of cases) {
+      let message = '';
+      try {
+        build(config);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain(`${at}.spool.dir: expected string`);
+      expect(message).toContain(`${at}.spoolDir: ${said}`);
+    }
+  });
+
+  it('a config refused for any problem says no deprecation first (the refusal is the whole answer)', () => {
+    const cases: object[] = [
+      { router: { spoolDir: 'a', spool: { dir: 'b' } }, transports: [{ type: 'memory' }] },
+      { transports: [{ type: 'memory', capacity: 5 }, { type: 'nope' }] },
+      { router: { spoolDir: 'a' }, transports: [{ type: 'memory', level: 'loud' }] },
+    ];
+    for (const config of cases) {
+      const diagnostics: string[] = [];
+      expect(() =>
+        createLogger({ exitFlush: false, diagnostics: (m: string) => diagnostics.push(m), ...config } as LoggerOptions),
+      ).toThrow();
+      expect(diagnostics).toEqual([]);
+    }
+  });
   it('the new names say nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-new-'));
     const { diagnostics } = build({

@@ -100,6 +100,19 @@ describe('F6: a thenable that never settles', () => {
   });
 });
 
+describe('a processor that ignores its abort', () => {
+  it('is no longer in flight once a close has given up on it: its records are settled', async () => {
+    const h = harness((() => new Promise(() => {})) as unknown as BatchProcessor, { timeoutMs: 60_000 });
+    logMany(h.log, 3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.transport.stats().inFlight).toBe(1);
+    await h.log.close({ timeoutMs: 100 });
+    // Before: 1 for as long as the processor's promise stayed pending (here, for ever).
+    expect(h.transport.stats().inFlight).toBe(0);
+    expect(expectSettled(h, 3)).toEqual({ delivered: 0, failed: 3 });
+  });
+});
+
 describe('F6: a processor that edits the array it is given', () => {
   it.each([
     [
