@@ -398,6 +398,7 @@ export const bufferedTransportPlugin: TransportPlugin<typeof bufferedSchema> = {
       formatter: context.formatter,
     }),
   deprecated: RENAMED,
+  wraps: ['target'],
 };
 
 declare module '../core/plugin/registry.js' {

@@ -27,7 +27,7 @@ import {
   routingShape,
   transportEnvelopeSchema,
 } from './schema.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, combineProblems } from './errors.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import {
@@ -228,7 +228,13 @@ export function createTransport(
   const ownOptions: Record<string, unknown> = { ...(expanded as Record<string, unknown>) };
   for (const key of ENVELOPE_KEYS) delete ownOptions[key];
   copyEnvSources(expanded, ownOptions);
-  const options = parseOrThrow(plugin.schema, ownOptions, path);
+  let options: unknown;
+  try {
+    options = parseOrThrow(plugin.schema, ownOptions, path);
+  } catch (error) {
+    if (error instanceof ConfigError) throw withWrappedProblems(error, plugin.wraps, ownOptions, path, ctx);
+    throw error;
+  }
   for (const [old, instead] of Object.entries(plugin.deprecated ?? {})) {
     if (ownOptions[old] === undefined) continue;
     // Both names: which one the transport takes would be a guess (the new one was, without a word).
@@ -288,6 +294,34 @@ export function createTransport(
     transport,
     target: { threshold: level, ...queueBounds(envelope.maxQueue, path, ctx), overflow: envelope.overflow },
   };
+}
+
+/**
+ * A wrapper's entry its schema refused still has its inner entries (`plugin.wraps`) checked,
+ * so one run says the problems of both: each built for its problems alone, then let go. Not
+ * one the schema's own problems are in.
+ */
+function withWrappedProblems(
+  refused: ConfigError,
+  wraps: readonly string[] | undefined,
+  options: Record<string, unknown>,
+  path: string,
+  ctx: BuildContext,
+): ConfigError {
+  const problems = [refused];
+  for (const key of wraps ?? []) {
+    const inner = options[key];
+    const at = `${path}.${key}`;
+    const within = (issue: { path: string }): boolean =>
+      issue.path === at || issue.path.startsWith(`${at}.`) || issue.path.startsWith(`${at}[`);
+    if (inner === undefined || isTransport(inner) || isDestination(inner) || refused.issues.some(within)) continue;
+    try {
+      createTransport(inner, at, { ...ctx, made: undefined }, true).transport.destroy();
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(error);
+    }
+  }
+  return combineProblems(problems);
 }
 
 /** `{ transport: instance, level?, id?, maxQueue?, overflow? }`: a live transport with routing options. */

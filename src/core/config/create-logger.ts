@@ -15,8 +15,9 @@ import { copyEnvSources, envBoolean, envSourceAt, isJsonNumber } from '../util/e
 import { didYouMean, parseOrThrow } from './issues.js';
 import { findDefaultConfig, readConfigFile } from './load.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
+import { parseWhatHolds, topKeyOf } from './parse-what-holds.js';
 import { DeadLetterFile } from '../routing/dead-letter.js';
-import { ConfigError, formatPath } from './errors.js';
+import { ConfigError, combineProblems, formatPath } from './errors.js';
 import { stdSerializers } from './std-serializers.js';
 import {
   checkPinoFunctions,
@@ -283,7 +284,14 @@ function build(
   copyEnvSources(expanded, forSchema);
   copyEnvSources(jsonForms, forSchema);
   const unparsed = {} as Config;
-  const config: Config = attempt(() => parseOrThrow(configSchema, forSchema), unparsed);
+  let config: Config;
+  try {
+    config = parseOrThrow(configSchema, forSchema);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(error);
+    config = parseWhatHolds(forSchema, error) ?? unparsed;
+  }
   // zod leaves a "__proto__" key out of a record unseen: as a level name it breaks the name
   // rule, and as a base field it was dropped without a word (no line may carry such a key).
   for (const [key, expected] of [
@@ -311,13 +319,11 @@ function build(
   if (config.errorKey !== undefined && serializers.err !== undefined) serializers[config.errorKey] ??= serializers.err;
 
   if (config.levels !== undefined && config.customLevels !== undefined) {
-    throw new ConfigError('customLevels', "expected levels or customLevels (pino's name for it), not both");
+    problems.push(new ConfigError('customLevels', "expected levels or customLevels (pino's name for it), not both"));
   }
   const onlyCustom = config.useOnlyCustomLevels ?? false;
-  const levels = attempt(
-    () => buildLevels(config.levels ?? config.customLevels, onlyCustom),
-    new LevelTable(undefined),
-  );
+  const levelsKey = config.levels !== undefined ? 'levels' : 'customLevels';
+  const levels = attempt(() => buildLevels(config[levelsKey], onlyCustom, levelsKey), new LevelTable(undefined));
   const level = attempt(
     () =>
       config.enabled === false
@@ -365,10 +371,9 @@ function build(
     levelKeys,
   });
   // The redaction paths are read only once the schema has vouched for their shape.
-  const redactor =
-    problems.length === 0
-      ? attempt(() => buildRedactor(jsonForms.redact as LoggerOptions['redact'], config.redact), undefined)
-      : undefined;
+  const redactor = !problems.some((problem) => problem.issues.some((issue) => topKeyOf(issue.path) === 'redact'))
+    ? attempt(() => buildRedactor(jsonForms.redact as LoggerOptions['redact'], config.redact), undefined)
+    : undefined;
   let tree: LoggerTree | undefined;
   const routerConfig = config.router ?? {};
   // One diagnostic per old option name and logger, however many entries use it; said once the
@@ -483,7 +488,7 @@ function build(
       }
     });
     problems.push(...targetConflicts(files, deadLetterPath));
-    if (problems.length > 0) throw combine(problems);
+    if (problems.length > 0) throw combineProblems(problems);
     for (const message of deprecations.values()) router.diagnose(message);
     for (const one of made) router.add(one.transport, one.target);
 
@@ -558,7 +563,7 @@ function redactForSchema(redact: LoggerOptions['redact']): unknown {
   return redact;
 }
 
-function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boolean): LevelTable {
+function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boolean, key: string): LevelTable {
   if (onlyCustom && Object.keys(custom ?? {}).length === 0) {
     throw new ConfigError('useOnlyCustomLevels', 'expected levels (or customLevels) to name at least one level');
   }
@@ -569,11 +574,11 @@ function buildLevels(custom: Record<string, number> | undefined, onlyCustom: boo
     .map(
       (name) =>
         new ConfigError(
-          formatPath(['levels', name]),
+          formatPath([key, name]),
           `"${name}" would shadow the logger's own "${name}" and cannot name a level`,
         ),
     );
-  if (shadowing.length > 0) throw combine(shadowing);
+  if (shadowing.length > 0) throw combineProblems(shadowing);
   return new LevelTable(custom, onlyCustom);
 }
 
@@ -614,7 +619,7 @@ function buildRedactor(redact: LoggerOptions['redact'], parsed: Config['redact']
       bad.push(new ConfigError(formatPath([...at, index]), (error as Error).message));
     }
   });
-  if (bad.length > 0) throw combine(bad);
+  if (bad.length > 0) throw combineProblems(bad);
   const remove = parsed !== undefined && !Array.isArray(parsed) ? parsed.remove : undefined;
   return createRedactor({ paths: spec.paths, censor: spec.censor, remove });
 }
@@ -671,13 +676,4 @@ function baseFields(config: Config): Record<string, unknown> {
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   return Array.isArray(value) ? 'array' : typeof value;
-}
-
-/** Several ConfigErrors as one: the first names the path, `issues` lists them all. */
-function combine(problems: ConfigError[]): ConfigError {
-  if (problems.length === 1) return problems[0]!;
-  const issues = problems.flatMap((p) => p.issues);
-  const [first, ...rest] = issues;
-  const more = rest.map((p) => `\n  ${p.path}: ${p.expected}`).join('');
-  return new ConfigError(first!.path, first!.expected + more, { issues });
 }

@@ -31,3 +31,12 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): strin
   }
   return out;
 }
+
+/** Several ConfigErrors as one: the first names the path, `issues` lists them all. */
+export function combineProblems(problems: readonly ConfigError[]): ConfigError {
+  if (problems.length === 1) return problems[0]!;
+  const issues = problems.flatMap((p) => p.issues);
+  const [first, ...rest] = issues;
+  const more = rest.map((p) => `\n  ${p.path}: ${p.expected}`).join('');
+  return new ConfigError(first!.path, first!.expected + more, { issues });
+}

@@ -16,5 +16,8 @@ export function lazyTransportPlugin(load: () => TransportPlugin): TransportPlugi
     get deprecated() {
       return load().deprecated;
     },
+    get wraps() {
+      return load().wraps;
+    },
   };
 }

@@ -73,6 +73,12 @@ export interface TransportPlugin<S extends z.ZodType = z.ZodType> {
    * keeps accepting them and `create` maps them. Each is diagnosed once per logger.
    */
   deprecated?: Readonly<Record<string, string>>;
+  /**
+   * The options that hold transport entries `create` builds with `context.createTarget` (a
+   * wrapper's `target`): checked even when the schema refuses the plugin's own options, so one
+   * run of `streamlog check` says the problems of both.
+   */
+  wraps?: readonly string[];
 }
 
 /**

@@ -95,6 +95,7 @@ const validatingSchema = lazySchema(
 
 export const validatingTransportPlugin: TransportPlugin<typeof validatingSchema> = {
   schema: validatingSchema,
+  wraps: ['target'],
   create(options, context) {
     if (options.onInvalid === 'dead-letter' && !context.hasDeadLetter) {
       // Without the file every invalid record would fail, as "error" does, under another name.
