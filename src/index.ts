@@ -43,7 +43,7 @@ export {
   type TransportListener,
   type TransportServices,
 } from './core/plugin/transport.js';
-export { WrapperTransport } from './core/plugin/wrapper-transport.js';
+export { type InnerTarget, WrapperTransport } from './core/plugin/wrapper-transport.js';
 export {
   BatchTransport,
   type BatchTransportOptions,

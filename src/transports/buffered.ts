@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { keepFlat, type LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
-import type { Transport, TransportEvents, TransportListener, TransportOptions } from '../core/plugin/transport.js';
+import type { TransportEvents, TransportListener, TransportOptions } from '../core/plugin/transport.js';
 import {
   deprecatedOption,
   plainSize,
@@ -13,7 +13,8 @@ import { Batcher, backoffMs } from '../core/plugin/batcher.js';
 import { batchLimitsSchema, plainBatchLimits, retrySchema } from '../core/plugin/batch-schema.js';
 import { lazySchema } from '../core/util/lazy-schema.js';
 import { anything, num, object, optional, where } from '../core/util/plain-checks.js';
-import { WrapperTransport } from '../core/plugin/wrapper-transport.js';
+import { type InnerTarget, WrapperTransport } from '../core/plugin/wrapper-transport.js';
+import { isFinal } from '../core/io/settlement.js';
 
 export interface BufferedTransportOptions extends TransportOptions {
   batch?: {
@@ -95,6 +96,8 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   private checkQueued = false;
   private chunkFailed: Set<LogRecord> | undefined;
   private chunkReason: Error | undefined;
+  /** Records of the chunk out that failed for good (see innerFailed): settled, not tried again. */
+  private chunkFinal: Set<LogRecord> | undefined;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly bufferSize: number;
@@ -108,7 +111,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   /** The process is ending or close() gave up: a chunk that fails is not tried again. */
   private givingUp = false;
 
-  constructor(inner: Transport, options: BufferedTransportOptions = {}) {
+  constructor(inner: InnerTarget, options: BufferedTransportOptions = {}) {
     super(inner, options);
     const { batch = {}, retry = {} } = options;
     this.bufferSize = batch.maxBytes ?? options.bufferSize ?? 64 * 1024;
@@ -227,6 +230,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     this.chunkBytes = bytes;
     this.chunkStarted = Date.now();
     this.chunkFailed = undefined;
+    this.chunkFinal = undefined;
     this.forwardAll(chunk);
     // Under a close, each chunk is the inner transport's to send or park at once too.
     if (this.closeRequested() && this.chunk === chunk) this.innerWait(true);
@@ -254,17 +258,24 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
   /**
    * Records of the chunk out are tried again; others are records the inner transport parked
    * from an earlier chunk and gave up on after reading them back (refused, or dropped for
-   * its spool's bound): they fail here as they did there.
+   * its spool's bound): they fail here as they did there. So does a final failure (one an
+   * inner http transport reports after its own retries, a record a check refused): tried
+   * again here, it was sent up to retry.maxAttempts times more (six requests for one 401).
    */
   protected innerFailed(records: readonly LogRecord[], reason: Error): void {
     const chunk = this.chunk === undefined ? undefined : new Set(this.chunk);
     const elsewhere = chunk === undefined ? [...records] : records.filter((record) => !chunk.has(record));
+    const final = isFinal(reason);
     if (elsewhere.length < records.length) {
       this.chunkFailed ??= new Set();
       for (const record of records) if (chunk?.has(record)) this.chunkFailed.add(record);
-      this.chunkReason = reason;
+      if (final) {
+        this.chunkFinal ??= new Set();
+        for (const record of records) if (chunk?.has(record)) this.chunkFinal.add(record);
+      } else this.chunkReason = reason;
     }
-    if (elsewhere.length > 0) this.settleFailed(elsewhere, reason);
+    if (final) this.settleFailed(records, reason);
+    else if (elsewhere.length > 0) this.settleFailed(elsewhere, reason);
     if (elsewhere.length < records.length) this.checkChunk();
   }
 
@@ -299,25 +310,29 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     this.chunk = undefined;
     this.flushCount++;
     const failedSet = this.chunkFailed;
-    const failed = failedSet ? chunk.filter((r) => failedSet.has(r)) : [];
-    const failedBytes = failed.reduce((sum, r) => sum + Buffer.byteLength(this.formatLine(r)), 0);
+    const failedAll = failedSet ? chunk.filter((r) => failedSet.has(r)) : [];
+    const failedBytes = failedAll.reduce((sum, r) => sum + Buffer.byteLength(this.formatLine(r)), 0);
+    // Settled already as failed for good, not to be tried again (innerFailed).
+    const final = this.chunkFinal;
+    this.chunkFinal = undefined;
+    const failed = final === undefined ? failedAll : failedAll.filter((r) => !final.has(r));
     this.totalWritten += this.chunkBytes - failedBytes;
     if (this.listenerCount('flush') > 0) {
       const event: FlushEvent = {
         records: chunk.length,
         bytes: this.chunkBytes,
-        failed: failed.length,
+        failed: failedAll.length,
         durationMs: Date.now() - this.chunkStarted,
       };
       this.emit('flush', event);
     }
+    if (failedAll.length > 0) this.failedFlushes++;
     if (failed.length === 0) {
       this.attempt = 0;
       if (this.batcher.length > 0 && this.pendingFlush()) this.batcher.cut();
       else this.batcher.ready();
       return;
     }
-    this.failedFlushes++;
     if (this.attempt >= this.maxRetries || this.givingUp) {
       this.attempt = 0;
       this.settleFailed(failed, this.chunkReason ?? new Error('flush failed'));

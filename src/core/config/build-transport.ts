@@ -264,10 +264,12 @@ export function createTransport(
     createTarget: (inner, key = 'target') => {
       // A plugin schema that copied the entry: its strings still came from the environment.
       adoptEnvSources(valueAt(expanded, parsePathPrefix(key)), inner);
-      return createTransport(inner, `${path}.${key}`, ctx, true).transport;
+      const at = `${path}.${key}`;
+      refuseRoutingOptions(inner, at);
+      return createTransport(inner, at, ctx, true).transport;
     },
     warn: ctx.warn,
-    deadLetter: (record, error, target) => ctx.router.deadLetterRecord(record, [{ target, error }]),
+    deadLetter: (record, error, target) => ctx.router.deadLetterRecordNow(record, [{ target, error }]),
     hasDeadLetter: ctx.router.hasDeadLetter,
     revive: ctx.revive,
   };
@@ -322,6 +324,24 @@ function withWrappedProblems(
     }
   }
   return combineProblems(problems);
+}
+
+/** The options only the router reads, so only a top-level entry's are applied. */
+const ROUTING_KEYS = ['level', 'maxQueue', 'overflow'] as const;
+
+/**
+ * A nested entry (a wrapper's `target`) with a level, a queue bound or an overflow: none of
+ * them would be applied (the wrapper's target is no router target), and a level there let
+ * every record through without a word. A transport instance's own `level` is its own: kept.
+ */
+function refuseRoutingOptions(entry: unknown, path: string): void {
+  if (typeof entry !== 'object' || entry === null || isTransport(entry) || isDestination(entry)) return;
+  const key = ROUTING_KEYS.find((name) => (entry as Record<string, unknown>)[name] !== undefined);
+  if (key === undefined) return;
+  throw new ConfigError(
+    `${path}.${key}`,
+    `a nested entry's "${key}" would not be applied (only top-level entries are routed): give it to the outer entry`,
+  );
 }
 
 /** `{ transport: instance, level?, id?, maxQueue?, overflow? }`: a live transport with routing options. */

@@ -25,3 +25,36 @@ export function dropReason(message: string): Error {
 export function isDrop(reason: Error): boolean {
   return (reason as { dropped?: unknown } | undefined)?.dropped === true;
 }
+
+/**
+ * A reason for a record refused for what it holds before it reached the destination (it
+ * failed a validating target's check): it says nothing of the destination's health, and
+ * trying it again gives the same answer.
+ */
+export function refusalReason(message: string): Error {
+  return Object.assign(new Error(message), { refused: true });
+}
+
+/** Was the record refused for what it holds (see refusalReason)? Such failures never open a circuit. */
+export function isRefusal(reason: Error): boolean {
+  return (reason as { refused?: unknown } | undefined)?.refused === true;
+}
+
+const FINAL = Symbol('final');
+
+/**
+ * Marks a failure as final: the transport that reports it has tried as its own policy says
+ * (a batch transport's retries, or an answer no retry changes), so a wrapper around it does
+ * not try again. A reason that cannot be marked (frozen) is left as it is.
+ */
+export function markFinal(reason: Error): Error {
+  if (Object.isExtensible(reason) && !Object.hasOwn(reason, FINAL)) {
+    Object.defineProperty(reason, FINAL, { value: true });
+  }
+  return reason;
+}
+
+/** May a wrapper try the record again? Not after a final failure, a refusal or a drop. */
+export function isFinal(reason: Error): boolean {
+  return (reason as { [FINAL]?: unknown } | undefined)?.[FINAL] === true || isRefusal(reason) || isDrop(reason);
+}

@@ -147,7 +147,10 @@ export class LoggerTree {
     /** The fields came out of JSON.parse untouched: plain trees, written without the probe. */
     parsedFields = false,
   ): void {
-    if (this.closed) {
+    // The logger's own records (a validating target's warning, a drop summary) made while
+    // close() runs are still routed, as a crash's is: the transports are open until the close
+    // is done, and the warning was the one trace of a record a check left out.
+    if (this.closed && (this.closeDone || !internal)) {
       forgetCopies();
       // Counted beside the invariant, and said once: a log call after close() is a shutdown-order
       // bug. Not the logger's own records (a drop summary written as close() runs): not the caller's.

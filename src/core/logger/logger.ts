@@ -15,7 +15,7 @@ import {
   noteCopyForRedaction,
 } from '../record/redacted-copies.js';
 import { fieldsJson, type SafeOptions, safeJson, textOf } from '../record/serialize.js';
-import type { Transport } from '../plugin/transport.js';
+import { isTransport, type Transport } from '../plugin/transport.js';
 import type { RouterStats } from '../routing/router.js';
 import { formatMessage, joinArgs } from './format-message.js';
 import { withErrorLike } from './error-like.js';
@@ -470,9 +470,18 @@ export class Logger extends LoggerEventSource {
   /**
    * The transport with this id (an entry's `id`, else `type#index` such as `file#0`), to
    * listen to its events or read its stats: `log.transport<FileTransport>('app')?.on('progress', …)`.
+   * A top-level entry's first, then one a wrapper holds (`buffered` around `validating`), at any depth.
    */
   transport<T extends Transport = Transport>(id: string): T | undefined {
-    return this.#tree.router.transports.find((t) => t.id === id) as T | undefined;
+    for (let level: readonly Transport[] = this.#tree.router.transports; level.length > 0; ) {
+      const found = level.find((t) => t.id === id);
+      if (found !== undefined) return found as T;
+      level = level.flatMap((t) => {
+        const inner = (t as { inner?: unknown }).inner;
+        return isTransport(inner) ? [inner] : [];
+      });
+    }
+    return undefined;
   }
 
   /** The transports records are routed to, in config order. */

@@ -1,4 +1,4 @@
-import { dropReason } from '../io/settlement.js';
+import { dropReason, markFinal } from '../io/settlement.js';
 import { Spool, SPOOL_CLAIM_AGAIN_MS } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
 import { straySpools } from '../io/spool-strays.js';
@@ -1063,6 +1063,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   private fail(records: LogRecord[], reason: Error): void {
     if (records.length === 0) return;
+    // Tried as the retry policy says: a wrapper (buffered) must not start it over.
+    markFinal(reason);
     if (this.listenerCount('itemFailed') > 0) {
       for (const record of records) {
         this.emit('itemFailed', record, reason);

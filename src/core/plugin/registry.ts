@@ -55,7 +55,7 @@ export interface TransportContext {
   createTarget(entry: unknown, key?: string): Transport;
   /** Logs a warning record through the logger (records it makes skip validation). */
   warn(fields: Record<string, unknown>, msg: string): void;
-  /** Appends a record to the router's dead-letter file; false when none is configured. */
+  /** Writes a record to the router's dead-letter file at once: false without one, or when the line did not reach it. */
   deadLetter(record: LogRecord, reason: Error, target: string): boolean;
   /** The logger has a dead-letter file (`router.deadLetter`): deadLetter() can write. */
   readonly hasDeadLetter: boolean;

@@ -9,7 +9,17 @@ import {
   holdInstead,
   replayReports,
 } from './protocol.js';
-import { Transport, type TransportOptions, type TransportServices } from './transport.js';
+import { isTransport, Transport, type TransportOptions, type TransportServices } from './transport.js';
+import { isDestination, toTransport } from './adapters.js';
+import type { WriteOnlyDestination } from './write-only.js';
+import type { Writable } from 'node:stream';
+
+/** What a wrapper may wrap: a Transport, or anything a logger takes as an entry. */
+export type InnerTarget = Transport | Writable | WriteOnlyDestination;
+
+function describeKind(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
 
 /**
  * Base of transports that hand records on to an inner transport (buffered, validating):
@@ -44,11 +54,20 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
   /** What an inner settlement settles while the subclass's innerDelivered runs: read back, then named. */
   #innerSettled: { back: number; named: readonly LogRecord[] } | undefined;
 
-  constructor(
-    readonly inner: Transport,
-    options: TransportOptions,
-  ) {
+  readonly inner: Transport;
+
+  /**
+   * `inner`: a Transport, or anything a logger takes as an entry (a Writable, a SonicBoom,
+   * an object with write()), adapted as the logger adapts it.
+   */
+  constructor(given: InnerTarget, options: TransportOptions) {
     super(options);
+    // From code nothing checked it before: a Writable failed on an internal symbol.
+    if (!isTransport(given) && !isDestination(given)) {
+      throw new TypeError(`inner: expected a Transport or a Writable stream, got ${describeKind(given)}`);
+    }
+    const inner = toTransport(given);
+    this.inner = inner;
     this.#innerUnnamed = !inner.id;
     if (!inner.id) inner[assignId](`${inner.type}(inner)`);
     this.#forwarded = this.keepsHeld ? new Set() : undefined;

@@ -51,6 +51,22 @@ export class DeadLetterFile {
     this.batch.push(`{"time":${now},"reasons":[${why}],"record":${body}}${line.slice(body.length) || '\n'}`, record);
   }
 
+  /**
+   * write(), and the line written at once with what waits before it: whether it reached the
+   * file (a transport that settles a record as taken once it is here must know).
+   */
+  writeNow(record: LogRecord, reasons: readonly DeadLetterReason[]): boolean {
+    this.unwritten = undefined;
+    this.write(record, reasons);
+    this.batch.flush();
+    const unwritten = this.unwritten as Set<LogRecord> | undefined;
+    this.unwritten = undefined;
+    return unwritten?.has(record) !== true;
+  }
+
+  /** The records of the last write that did not reach the file (for writeNow). */
+  private unwritten: Set<LogRecord> | undefined;
+
   /** Writes what is buffered now. */
   flushSync(): void {
     this.batch.flush();
@@ -103,8 +119,10 @@ export class DeadLetterFile {
     }
     if (this.closed) this.closeFd();
     if (complete > 0) this.settle?.delivered(complete);
-    if (error) this.settle?.failed(records.slice(complete), error);
-    else this.settle?.delivered(records.length);
+    if (error) {
+      this.unwritten = new Set(records.slice(complete));
+      this.settle?.failed(records.slice(complete), error);
+    } else this.settle?.delivered(records.length);
   }
 
   /**

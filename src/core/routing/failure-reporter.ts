@@ -128,6 +128,11 @@ export class FailureReporter {
     return true;
   }
 
+  /** Writes a record to the dead letter at once: whether its line reached the file. */
+  deadLetterRecordNow(record: LogRecord, reasons: DeadLetterReason[]): boolean {
+    return this.deadLetter?.writeNow(record, reasons) ?? false;
+  }
+
   flushSync(): void {
     this.report();
     this.deadLetter?.flushSync();

@@ -11,7 +11,7 @@ import type { DeadLetterFile } from './dead-letter.js';
 import type { DeadLetterReason, RouterEvents, Strategy } from './events.js';
 import { FailureReporter } from './failure-reporter.js';
 import { Spool } from '../io/spool.js';
-import { dropReason, isDrop } from '../io/settlement.js';
+import { dropReason, isDrop, isRefusal } from '../io/settlement.js';
 import {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_RECORDS,
@@ -490,6 +490,11 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.failures.deadLetterRecord(record, reasons);
   }
 
+  /** deadLetterRecord, written at once: whether the line reached the file. */
+  deadLetterRecordNow(record: LogRecord, reasons: DeadLetterReason[]): boolean {
+    return this.failures.deadLetterRecordNow(record, reasons);
+  }
+
   /**
    * Flushes share rounds: the one under way, and the next, which every call made meanwhile
    * joins (it starts when the one under way ends, so it covers what they logged). A call whose
@@ -900,9 +905,10 @@ export class Router extends EventEmitter<RouterEvents> {
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
     target.settled(records.length);
     // A drop for a bound says nothing about the destination's health, nor does a record
-    // given up because the process is ending or close() ran out of time.
+    // refused for what it holds, nor one given up because the process is ending or close()
+    // ran out of time.
     const givenUp = this.failures.exiting || this.failures.givingUp;
-    const opened = !isDrop(reason) && !givenUp && target.health.failed(records.length, reason);
+    const opened = !isDrop(reason) && !isRefusal(reason) && !givenUp && target.health.failed(records.length, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
     // Announced once the records are counted: a listener reading stats() must not see them as delivered.
     if (opened) this.announceUnhealthy(target, reason);

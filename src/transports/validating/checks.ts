@@ -29,7 +29,7 @@ const WHOLE = '(record)';
 function fromOutcome(outcome: unknown): true | ValidationProblem[] {
   if (outcome === true) return true;
   if (outcome === false) return [{ path: WHOLE, message: 'rejected by predicate' }];
-  if (Array.isArray(outcome)) return outcome as ValidationProblem[];
+  if (Array.isArray(outcome)) return outcome.length === 0 ? true : outcome.map(toProblem);
   if (typeof outcome === 'object' && outcome !== null && typeof (outcome as ValidatorResult).valid === 'boolean') {
     const { valid, errors } = outcome as ValidatorResult;
     if (valid) return true;
@@ -38,6 +38,15 @@ function fromOutcome(outcome: unknown): true | ValidationProblem[] {
   }
   const got = outcome === null ? 'null' : typeof outcome;
   return [{ path: WHOLE, message: `the check returned ${got}, not true/false, problems or { valid, errors }` }];
+}
+
+/** One item of a list of problems a check returned: a string is the message; anything else is said as such. */
+function toProblem(item: unknown): ValidationProblem {
+  if (typeof item === 'string') return { path: WHOLE, message: item };
+  const { path, message } = (typeof item === 'object' && item !== null ? item : {}) as Partial<ValidationProblem>;
+  if (typeof message === 'string') return { path: typeof path === 'string' && path !== '' ? path : WHOLE, message };
+  const got = item === null ? 'null' : typeof item;
+  return { path: WHOLE, message: `the check returned a problem that is ${got}, not { path, message } or a string` };
 }
 
 /** A zod (4) schema, told without loading zod: its internals are under `_zod`. */

@@ -1,8 +1,10 @@
 import { madeByLogger, type LogRecord } from '../../core/record/log-record.js';
 import { readOnlyObject } from '../../core/record/object-form.js';
 import { fieldsFromLine } from '../../core/record/line-record.js';
-import type { Transport, TransportEvents, TransportListener, TransportOptions } from '../../core/plugin/transport.js';
-import { WrapperTransport } from '../../core/plugin/wrapper-transport.js';
+import type { TransportEvents, TransportListener, TransportOptions } from '../../core/plugin/transport.js';
+import { type InnerTarget, WrapperTransport } from '../../core/plugin/wrapper-transport.js';
+import { refusalReason } from '../../core/io/settlement.js';
+import { messageOf } from '../../core/util/thrown.js';
 import { type Check, type RecordCheck, toCheck, type ValidationProblem } from './checks.js';
 
 export type OnInvalid = 'error' | 'skip' | 'log' | 'dead-letter';
@@ -21,13 +23,14 @@ export interface ValidatingTransportOptions extends TransportOptions {
   onInvalid?: OnInvalid | undefined;
   /** Logs a warning record (onInvalid: "log", and what Ajv ignored in a JSON Schema). */
   warn?: ((fields: Record<string, unknown>, msg: string) => void) | undefined;
-  /** Writes to the dead-letter file (onInvalid: "dead-letter"); false when there is none. */
+  /** Writes to the dead-letter file at once (onInvalid: "dead-letter"): false when the line did not reach it. */
   deadLetter?: ((record: LogRecord, reason: Error) => boolean) | undefined;
   /** What the compiler ignored in a schema compiled before (config); reported once. */
   schemaWarnings?: string[] | undefined;
 }
 
 const MAX_LAST_ERRORS = 10;
+const ON_INVALID: readonly OnInvalid[] = ['error', 'skip', 'log', 'dead-letter'];
 
 /**
  * Checks each record before the inner transport sees it. Valid records pass on; invalid ones
@@ -74,13 +77,26 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
   private warned = false;
   private readonly readsOnly: boolean;
 
-  constructor(inner: Transport, options: ValidatingTransportOptions) {
+  constructor(inner: InnerTarget, options: ValidatingTransportOptions) {
     super(inner, options);
     const { check, warnings, readsOnly } = toCheck(options.check);
     this.check = check;
     this.readsOnly = readsOnly;
     this.schemaWarnings = [...(options.schemaWarnings ?? []), ...warnings];
-    this.onInvalid = options.onInvalid ?? 'error';
+    const onInvalid = options.onInvalid ?? 'error';
+    // From code no schema stands before this: an unknown mode settled nothing, and the
+    // records stayed pending for ever (a close without a timeout never came back).
+    if (!ON_INVALID.includes(onInvalid)) {
+      throw new TypeError(
+        `onInvalid: expected one of ${ON_INVALID.map((m) => `"${m}"`).join(', ')}, got ${String(onInvalid)}`,
+      );
+    }
+    if (onInvalid === 'dead-letter' && typeof options.deadLetter !== 'function') {
+      throw new TypeError(
+        'onInvalid "dead-letter": expected a deadLetter function to write them (a config names router.deadLetter)',
+      );
+    }
+    this.onInvalid = onInvalid;
     this.warn = options.warn;
     this.deadLetter = options.deadLetter;
   }
@@ -115,7 +131,7 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
     try {
       outcome = this.check(object);
     } catch (error) {
-      outcome = [{ path: '(record)', message: `check threw: ${(error as Error).message}` }];
+      outcome = [{ path: '(record)', message: `check threw: ${messageOf(error)}` }];
     }
     if (outcome === true) {
       this.valid++;
@@ -129,7 +145,9 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
       if (this.lastErrors.length > MAX_LAST_ERRORS) this.lastErrors.shift();
     }
     if (this.listenerCount('invalidData') > 0) this.emit('invalidData', { record: object, errors: outcome });
-    const reason = new Error(`invalid record: ${outcome.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    // Refused for what it holds: no sign of the destination's health (a run of them opened the
+    // target's circuit, and the valid records after them failed), and no use trying it again.
+    const reason = refusalReason(`invalid record: ${outcome.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     switch (this.onInvalid) {
       case 'error':
         this.settleFailed([record], reason);
