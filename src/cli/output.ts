@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { shouldColorize } from '../index.js';
 
 /**
  * Writes to a stream and waits for 'drain' when it asks, so a slow reader (a terminal, a
@@ -53,11 +54,11 @@ export function guardStdio(code: number): void {
   process.stderr.on('error', () => {});
 }
 
-/** Colour by the NO_COLOR / FORCE_COLOR conventions, else when the stream is a terminal. */
+/**
+ * Colour by the NO_COLOR / FORCE_COLOR conventions, else when the stream is a terminal: read
+ * as the console transport reads them (FORCE_COLOR=false was colour here and none there).
+ */
 export function colourFor(choice: 'auto' | 'always' | 'never', stream: { isTTY?: boolean }): boolean {
   if (choice !== 'auto') return choice === 'always';
-  const env = process.env;
-  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0';
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  return stream.isTTY === true && env.TERM !== 'dumb';
+  return shouldColorize(stream as Writable);
 }

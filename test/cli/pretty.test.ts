@@ -25,6 +25,21 @@ describe('streamlog pretty', () => {
     expect(result.stdout).not.toMatch(/^\[08:00:03\.000\]/m);
   });
 
+  it('reads FORCE_COLOR as the console transport does: "false" and "" do not force colour', async () => {
+    const input = '{"level":30,"msg":"hi"}\n';
+    for (const [env, coloured] of [
+      [{ FORCE_COLOR: 'false' }, false],
+      [{ FORCE_COLOR: '' }, false],
+      [{ FORCE_COLOR: '0' }, false],
+      [{ FORCE_COLOR: '1' }, true],
+      [{ FORCE_COLOR: 'false', NO_COLOR: '1' }, false],
+    ] as const) {
+      const result = await streamlog(['pretty'], { input, env });
+      // Before: any FORCE_COLOR but "0" coloured the command's output, and not the library's.
+      expect(result.stdout.includes('\u001b['), JSON.stringify(env)).toBe(coloured);
+    }
+  });
+
   it('--level filters JSON records by number or name; other lines always pass', async () => {
     const input = '{"level":30,"msg":"info"}\n{"level":50,"msg":"error"}\nplain\n{"level":"warn","msg":"named"}\n';
     const result = await streamlog(['pretty', '--level', 'warn', '--colour', 'never'], { input });

@@ -4,6 +4,7 @@
  * one place the library writes to stderr by itself; `diagnostics: false` turns it off.
  */
 
+import { onStreamError } from '../io/shared-listeners.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { sanitize } from '../util/sanitize.js';
 
@@ -20,6 +21,9 @@ const budget = { start: Number.NEGATIVE_INFINITY, lines: 0, unsaid: 0 };
 interface Said {
   at: number;
   repeats: number;
+  /** The last message not said, and the sum of the counts its unsaid repeats began with. */
+  last?: string;
+  total?: number;
 }
 
 /** Shared by every logger of the process: twenty loggers with one problem say it once. */
@@ -51,13 +55,16 @@ export function writeDiagnostic(message: string): void {
   const exact = said.get(key);
   if (exact && now - exact.at < WINDOW_MS) {
     exact.repeats++;
+    held(exact, message);
     return;
   }
   const before = exact?.repeats ?? 0;
   const covering = cover(key, now);
   if (covering) {
     // Counted under its own key, so it is said with its count once the window has passed.
-    remember(key, { at: covering.at, repeats: before + 1 });
+    const entry: Said = { at: covering.at, repeats: before + 1, last: exact?.last, total: exact?.total };
+    remember(key, entry);
+    held(entry, message);
     return;
   }
   if (now - budget.start >= WINDOW_MS) {
@@ -80,7 +87,46 @@ export function writeDiagnostic(message: string): void {
   say(`${sanitize(message.replace(/\s*\n\s*/g, ' '))}${again}${unsaid}`);
 }
 
+/** Heard for good once stderr is written to: a pipe's EPIPE comes later, as an event that would end the process. */
+let stderrHeard = false;
+
+const LEADING_COUNT = /^\d+/;
+
+/** A repeat not said now: kept (with its count) for the line said at the process's end. */
+function held(entry: Said, message: string): void {
+  entry.last = message;
+  const count = LEADING_COUNT.exec(message);
+  if (count !== null) entry.total = (entry.total ?? 0) + Number(count[0]);
+  if (!exitHeard) {
+    exitHeard = true;
+    process.once('exit', sayHeld);
+  }
+}
+
+let exitHeard = false;
+
+/**
+ * At the process's end, the counted problems the window held back since each was last said,
+ * one line per problem, their counts summed ("1024 record(s) failed" said once, then
+ * folded for the minute, read as if 1,024 were all that failed of 100,000).
+ */
+function sayHeld(): void {
+  for (const entry of said.values()) {
+    const { last, total, repeats } = entry;
+    // A problem without a count (a file that cannot be opened) was said as it is: once is enough.
+    if (last === undefined || total === undefined || repeats === 0) continue;
+    entry.last = undefined;
+    entry.total = undefined;
+    const text = sanitize(last.replace(/\s*\n\s*/g, ' ')).replace(LEADING_COUNT, String(total));
+    say(`${text}, in ${repeats} report(s) held back until the end`);
+  }
+}
+
 function say(text: string): void {
+  if (!stderrHeard) {
+    stderrHeard = true;
+    onStreamError(process.stderr, () => {});
+  }
   try {
     process.stderr.write(`streamlog: ${text}\n`);
   } catch {

@@ -45,8 +45,13 @@ describe('diagnostics without a handler', () => {
     expect(status).toBe(0);
     expect(stdout).toBe('3');
     const lines = stderr.split('\n').filter(Boolean);
-    expect(lines).toHaveLength(1);
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^streamlog: file#0: cannot open log file \/proc\/not\/here\.log: ENOENT$/);
+    // The failures the minute held back, summed at the end (stderr said none of the 3 before).
+    expect(lines[1]).toBe(
+      'streamlog: 3 record(s) failed (file#0: cannot open log file /proc/not/here.log: ENOENT), ' +
+        'in 3 report(s) held back until the end',
+    );
   });
 
   it('say a problem again once the minute has passed, with how often it recurred', () => {
