@@ -43,9 +43,36 @@ function pieceEnd(data: Uint8Array, offset: number, pipe: boolean): number {
 }
 
 /**
+ * Descriptors whose reader was given up on (EAGAIN_GIVE_UP_MS without a byte taken), by the
+ * file they were then (a closed descriptor's number is used again): until it takes a byte,
+ * a full pipe there fails at once. Waited out again, each later write held the process for
+ * the whole bound, ten seconds in every tick and at the exit, long past a supervisor's stop.
+ */
+const givenUp = new Map<number, string>();
+
+function identity(fd: number): string | undefined {
+  try {
+    const stats = fstatSync(fd);
+    return `${stats.dev}:${stats.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Was the reader of `fd` given up on, and nothing taken since? */
+function stillGivenUp(fd: number): boolean {
+  const file = givenUp.get(fd);
+  if (file === undefined) return false;
+  if (identity(fd) === file) return true;
+  givenUp.delete(fd);
+  return false;
+}
+
+/**
  * Blocking write of a whole buffer: loops over partial writes, waits out EAGAIN (a FIFO
  * whose reader is slow) as long as the reader makes progress within a bound, and on failure
- * says how much did get written. To a pipe (`pipe`), in pieces of whole lines.
+ * says how much did get written. To a pipe (`pipe`), in pieces of whole lines. A reader given
+ * up on is not waited for again until it takes something (see `givenUp`).
  */
 export function writeFully(fd: number, data: Uint8Array, pipe = false): number {
   let offset = 0;
@@ -58,15 +85,22 @@ export function writeFully(fd: number, data: Uint8Array, pipe = false): number {
       const n = writeSync(fd, data, offset, end - offset);
       offset += n;
       // The bound is on a reader that stopped, not on a slow one: progress starts the wait over.
-      if (n > 0) stalledSince = undefined;
+      if (n > 0) {
+        stalledSince = undefined;
+        if (givenUp.size > 0) givenUp.delete(fd);
+      }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Timed on the monotonic clock, not by counting waits: on a loaded machine each 1 ms wait
       // takes longer, and the bound stretched with it (10,000 waits took 15 s).
       stalledSince ??= monotonicMs();
-      if (code === 'EAGAIN' && monotonicMs() - stalledSince < EAGAIN_GIVE_UP_MS) {
+      if (code === 'EAGAIN' && monotonicMs() - stalledSince < EAGAIN_GIVE_UP_MS && !stillGivenUp(fd)) {
         Atomics.wait(sleeper, 0, 0, EAGAIN_WAIT_MS);
         continue;
+      }
+      if (code === 'EAGAIN' && !givenUp.has(fd)) {
+        const file = identity(fd);
+        if (file !== undefined) givenUp.set(fd, file);
       }
       throw Object.assign(error as Error, { bytesWritten: offset }) as PartialWriteError;
     }
