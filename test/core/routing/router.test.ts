@@ -238,7 +238,7 @@ describe('backpressure and overflow', () => {
   it('a drop summary written as close() ends the episode is not taken for the caller logging after close', async () => {
     // The summary, the logger's own record, came after close() began: it was counted in
     // droppedAfterClose and the caller was told of a shutdown-order bug it did not make.
-    const { log, stalled } = stalledLogger('drop-newest', 10);
+    const { log, stalled, memory } = stalledLogger('drop-newest', 10);
     const said: string[] = [];
     log.on('diagnostic', (message: string) => said.push(message));
     for (let i = 0; i < 100; i++) log.info(`m${i}`);
@@ -247,6 +247,9 @@ describe('backpressure and overflow', () => {
     stalled.release();
     await closing;
     expect(said.filter((m) => m.includes('logged after close()'))).toEqual([]);
+    // And it is written, not dropped: the count of drops reached no destination at all.
+    expect(log.stats().droppedAfterClose).toBe(0);
+    expect(memory.objects().map((o) => o.msg)).toContain('dropped 90 record(s) for stalled while its queue was full');
   });
 
   it('drop-oldest keeps the newest waiting records', async () => {
