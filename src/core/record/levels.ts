@@ -19,6 +19,9 @@ export type LevelInput = LevelName | 'silent' | (string & {}) | number;
  * The level table of one logger tree: built-in plus custom levels, fixed at construction; the
  * names children bring later (their customLevels) are learned beside them (see learn()).
  */
+/** Names children brought that the tree keeps (see learn): as many as there are numbers. */
+const MAX_LEARNED = 1024;
+
 export class LevelTable {
   readonly values: Readonly<Record<string, number>>;
   /** pino's `logger.levels`: name → number and number → name, custom levels included. */
@@ -102,6 +105,9 @@ export class LevelTable {
    * sibling's `audit: 47` beside `audit: 45`): that child's lines then need a table of their own.
    */
   learn(extra: Readonly<Record<string, number>>): boolean {
+    // Names made from data (`audit_${tenant}`) must not grow the tree for the process's life:
+    // past the bound a child's levels stay its own table's, which goes with the child.
+    if (this.learned.size >= MAX_LEARNED) return false;
     let shared = true;
     for (const [name, value] of Object.entries(extra)) {
       const known = this.readBack(name);
