@@ -40,6 +40,23 @@ export function isRefusal(reason: Error): boolean {
   return (reason as { refused?: unknown } | undefined)?.refused === true;
 }
 
+const PART = Symbol('part');
+
+/**
+ * Marks a failure as one part's of a destination with two (a console's stdout, where stderr
+ * takes the higher levels): the other part may work, so the target as a whole is not made
+ * unhealthy by it (a dead stdout failed the error records bound for a working stderr).
+ */
+export function markPartFailure(reason: Error): Error {
+  if (Object.isExtensible(reason) && !Object.hasOwn(reason, PART)) Object.defineProperty(reason, PART, { value: true });
+  return reason;
+}
+
+/** Does the failure say nothing of the destination's health (a drop, a refusal, one part's failure)? */
+export function saysNothingOfHealth(reason: Error): boolean {
+  return isDrop(reason) || isRefusal(reason) || (reason as { [PART]?: unknown } | undefined)?.[PART] === true;
+}
+
 const FINAL = Symbol('final');
 
 /**

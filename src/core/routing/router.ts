@@ -11,7 +11,7 @@ import type { DeadLetterFile } from './dead-letter.js';
 import type { DeadLetterReason, RouterEvents, Strategy } from './events.js';
 import { FailureReporter } from './failure-reporter.js';
 import { Spool } from '../io/spool.js';
-import { dropReason, isDrop, isRefusal } from '../io/settlement.js';
+import { dropReason, saysNothingOfHealth } from '../io/settlement.js';
 import {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_RECORDS,
@@ -905,10 +905,10 @@ export class Router extends EventEmitter<RouterEvents> {
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {
     target.settled(records.length);
     // A drop for a bound says nothing about the destination's health, nor does a record
-    // refused for what it holds, nor one given up because the process is ending or close()
-    // ran out of time.
+    // refused for what it holds, nor one part's failure, nor a record given up because the
+    // process is ending or close() ran out of time.
     const givenUp = this.failures.exiting || this.failures.givingUp;
-    const opened = !isDrop(reason) && !isRefusal(reason) && !givenUp && target.health.failed(records.length, reason);
+    const opened = !saysNothingOfHealth(reason) && !givenUp && target.health.failed(records.length, reason);
     for (const record of records) this.failures.targetFailed(impl(record), target.id, reason);
     // Announced once the records are counted: a listener reading stats() must not see them as delivered.
     if (opened) this.announceUnhealthy(target, reason);

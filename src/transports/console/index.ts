@@ -5,6 +5,7 @@ import { either, num, object, oneOf, optional, text, where } from '../../core/ut
 import { isJsonNumber } from '../../core/util/env-text.js';
 import { LevelTable, type LevelInput } from '../../core/record/levels.js';
 import { LineSink, stdioFd } from '../../core/io/line-sink.js';
+import { markPartFailure, type SettlementListener } from '../../core/io/settlement.js';
 import { settlementOf } from '../../core/plugin/adapters.js';
 import type { Formatter, LogRecord } from '../../core/record/log-record.js';
 import type { TransportPlugin } from '../../core/plugin/registry.js';
@@ -29,6 +30,10 @@ export interface ConsoleTransportOptions extends TransportOptions {
 const DEFAULT_TABLE = new LevelTable();
 
 /** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
+function partOutcome(outcome: SettlementListener<LogRecord>): SettlementListener<LogRecord> {
+  return { ...outcome, failed: (records, reason) => outcome.failed(records, markPartFailure(reason)) };
+}
+
 export class ConsoleTransport extends Transport<{ bytes: number }> {
   /** Writes (or keeps) what it takes, and writes what it holds at the process's end: nothing to fail then. */
   protected override get settlesAllAtExit(): boolean {
@@ -45,8 +50,10 @@ export class ConsoleTransport extends Transport<{ bytes: number }> {
     super(options);
     const stdout = options.stdout ?? process.stdout;
     const stderr = options.stderr ?? process.stderr;
-    const outcome = settlementOf(this);
     const main = options.stream === 'stderr' ? stderr : stdout;
+    const split = options.stream !== 'stderr' && options.stderrLevel !== undefined;
+    // Two streams, one target: a failure of one is that stream's, not the target's health.
+    const outcome = split ? partOutcome(settlementOf(this)) : settlementOf(this);
     this.out = new LineSink(main, outcome, { fd: stdioFd(main) });
     this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome, { fd: stdioFd(stderr) });
     this.stderrThreshold =
