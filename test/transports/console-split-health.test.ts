@@ -17,7 +17,10 @@ describe('console with stderrLevel, stdout dead', () => {
     const script = `
       import { writeFileSync } from 'node:fs';
       import { createLogger } from ${JSON.stringify(DIST_ESM)};
-      const log = createLogger({ diagnostics: false, transports: [{ type: 'console', format: 'json', stderrLevel: 'error' }] });
+      const log = createLogger({
+        diagnostics: false,
+        transports: [{ type: 'console', format: 'json', stderrLevel: 'error' }],
+      });
       log.on('deliveryFailed', () => {});
       // A record a tick, an error every tenth, as a service logs.
       for (let i = 0; i < 300; i++) {
@@ -26,7 +29,8 @@ describe('console with stderrLevel, stdout dead', () => {
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       const s = log.stats();
-      writeFileSync(${JSON.stringify(side)}, JSON.stringify({ logged: s.logged, delivered: s.delivered, failed: s.failed }));
+      const counts = { logged: s.logged, delivered: s.delivered, failed: s.failed };
+      writeFileSync(${JSON.stringify(side)}, JSON.stringify(counts));
     `;
     const errFd = openSync(errors, 'w');
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', errFd] });

@@ -113,7 +113,9 @@ export class LineSink<T> {
     if (this.batch.empty) return;
     const fd = this.fd ?? (this.stream as Writable & { fd?: unknown }).fd;
     const queued = this.stream.writableLength > 0 && this.givenUp === undefined;
-    if (typeof fd === 'number' && !queued && !this.broken) this.directFd = fd;
+    // A standard stream's descriptor is written directly at the exit whatever Node still queues
+    // for it: a queued write would never be made, and the records would stay pending.
+    if (typeof fd === 'number' && (!queued || fd === this.fd) && !this.broken) this.directFd = fd;
     try {
       this.batch.flush();
     } finally {
@@ -123,7 +125,10 @@ export class LineSink<T> {
 
   /** Returns true when the chunk was written with a blocking write (its memory may serve again). */
   private write(chunk: Buffer, items: T[], lines: string[]): boolean {
-    const fd = this.fd ?? this.directFd;
+    // While the stream itself queues bytes (a console.log's rest, into a pipe that was full),
+    // a write to its descriptor would land in the middle of them: the chunk waits its turn
+    // behind them instead (records were glued onto the cut console line, and lost as JSON).
+    const fd = this.directFd ?? (this.stream.writableLength === 0 ? this.fd : undefined);
     if (fd !== undefined) {
       this.writes++;
       if (this.torn) {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,8 @@ describe('file transport on a FIFO', () => {
     await log.flush();
     expect(log.stats()).toMatchObject({ logged: 1, failed: 1 });
     writeFileSync(go, '');
+    // A reader given up on is not waited for again until it takes bytes: 'after' goes once it has.
+    while (!existsSync(out) || statSync(out).size === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     log.info('after');
     await log.close();
     expect(await exited).toBe(0);

@@ -35,7 +35,8 @@ async function run(config: object): Promise<{ lines: string[]; stats: Record<str
   const status = await new Promise((resolve) => child.on('close', resolve));
   expect(status).toBe(0);
   const lines = out.split('\n').filter((line) => line !== '');
-  return { lines, stats: JSON.parse(err.slice(err.lastIndexOf('{"logged"'))) };
+  const stats = err.slice(err.lastIndexOf('{"logged"'));
+  return { lines, stats: JSON.parse(stats.slice(0, stats.indexOf('}') + 1)) };
 }
 
 describe('/dev/stdout when stdout is a socket', () => {
