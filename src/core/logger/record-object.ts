@@ -76,6 +76,19 @@ export function splitParsedObject(
   return settle(object.level, object.time, msg, pickers.fields(object, taken), levels);
 }
 
+const MAX_LEVEL = 1000;
+
+/**
+ * A producer's level name: as the table has it, else in lower case (`"WARN"`, as the config
+ * reads level names), or Python's and syslog's `warning`.
+ */
+function levelNamed(name: string, levels: LevelTable): number | undefined {
+  const exact = levels.readBack(name);
+  if (exact !== undefined) return exact;
+  const lower = name.toLowerCase();
+  return levels.readBack(lower === 'warning' ? 'warn' : lower);
+}
+
 function settle(
   rawLevel: unknown,
   rawTime: unknown,
@@ -84,14 +97,24 @@ function settle(
   levels: LevelTable,
 ): RecordParts {
   let level: number | undefined;
-  if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
-  else if (typeof rawLevel === 'string') level = levels.readBack(rawLevel);
+  // A level is a whole number from 0 to 1000, as the config's are: a producer's 1e308 or 30.5
+  // was taken as it came (a record above fatal that every filter lets through).
+  if (typeof rawLevel === 'number' && Number.isInteger(rawLevel) && rawLevel >= 0 && rawLevel <= MAX_LEVEL) {
+    level = rawLevel;
+  } else if (typeof rawLevel === 'string') level = levelNamed(rawLevel, levels);
   if (level === undefined) {
     // Looked up only when the record has no usable level of its own.
     level = levels.builtin('info');
     if (rawLevel !== undefined) fields.invalidLevel = rawLevel;
   }
-  let time = typeof rawTime === 'number' ? rawTime : typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
+  let time =
+    typeof rawTime === 'number'
+      ? rawTime
+      : typeof rawTime === 'string'
+        ? Date.parse(rawTime)
+        : rawTime instanceof Date
+          ? rawTime.getTime()
+          : Number.NaN;
   if (!(Math.abs(time) <= MAX_TIME)) {
     if (rawTime !== undefined) fields.invalidTime = rawTime;
     time = Date.now();

@@ -142,6 +142,44 @@ describe('log.stream() lines: the parsed path writes what the generic object pat
   });
 });
 
+describe("log.stream(): a producer's level and time", () => {
+  it('a level name in capitals, or Python\'s "warning", is the level; a number outside 0..1000 or not whole is not', async () => {
+    const lines = [
+      '{"level":"WARN","time":1796600000000,"msg":"a"}',
+      '{"level":"Error","time":1796600000000,"msg":"b"}',
+      '{"level":"WARNING","time":1796600000000,"msg":"c"}',
+      '{"level":1e308,"time":1796600000000,"msg":"d"}',
+      '{"level":-1,"time":1796600000000,"msg":"e"}',
+      '{"level":30.5,"time":1796600000000,"msg":"f"}',
+      '{"level":35,"time":1796600000000,"msg":"g"}',
+    ];
+    const written = (await viaLines(lines)).map(
+      (line) => JSON.parse(line) as { level: number; invalidLevel?: unknown },
+    );
+    // Before: "WARN" and "Error" were invalidLevel (info); 1e308, -1 and 30.5 were taken as levels.
+    expect(written.map((r) => [r.level, r.invalidLevel])).toEqual([
+      [40, undefined],
+      [50, undefined],
+      [40, undefined],
+      [30, 1e308],
+      [30, -1],
+      [30, 30.5],
+      [35, undefined],
+    ]);
+  });
+
+  it('in object mode, a time given as a Date is the time (it was invalidTime)', async () => {
+    const { log, memory } = memoryLogger();
+    const stream = log.stream({ format: 'object' });
+    stream.end({ level: 30, time: new Date(1796600000123), msg: 'dated' });
+    await new Promise((resolve) => stream.on('finish', resolve));
+    await log.flush();
+    const [record] = memory.objects();
+    expect(record).toMatchObject({ time: 1796600000123, msg: 'dated' });
+    expect(record).not.toHaveProperty('invalidTime');
+  });
+});
+
 describe('log.stream() where code cannot be made from strings', () => {
   it('node --disallow-code-generation-from-strings: repeated shapes are copied key by key, all logged', async () => {
     const child = await runChild(
