@@ -37,7 +37,13 @@ describe('console transport beside console.log on a pipe', () => {
        const out = [];
        for (;;) {
          let n;
-         try { n = fs.readSync(0, buffer, 0, buffer.length, null); } catch (e) { if (e.code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 1); continue; } throw e; }
+         try {
+           n = fs.readSync(0, buffer, 0, buffer.length, null);
+         } catch (e) {
+           if (e.code !== 'EAGAIN') throw e;
+           Atomics.wait(pause, 0, 0, 1);
+           continue;
+         }
          if (n === 0) break;
          out.push(Buffer.from(buffer.subarray(0, n)));
          Atomics.wait(pause, 0, 0, 2);

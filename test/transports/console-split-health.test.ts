@@ -44,4 +44,33 @@ describe('console with stderrLevel, stdout dead', () => {
     );
     expect(JSON.parse(readFileSync(side, 'utf8'))).toEqual({ logged: 330, delivered: 30, failed: 300 });
   });
+
+  it('both streams dead: the target is marked unhealthy as any other (it never was)', async () => {
+    requireBuild();
+    const side = join(mkdtempSync(join(tmpdir(), 'streamlog-split-')), 'side.json');
+    const script = `
+      import { writeFileSync } from 'node:fs';
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({
+        diagnostics: false,
+        transports: [{ type: 'console', format: 'json', stderrLevel: 'error' }],
+      });
+      log.on('deliveryFailed', () => {});
+      let unhealthy = 0;
+      log.on('targetUnhealthy', () => unhealthy++);
+      for (let i = 0; i < 40; i++) {
+        if (i % 2 === 0) log.error({ i }, 'error');
+        else log.info({ i }, 'info');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      writeFileSync(${JSON.stringify(side)}, JSON.stringify({ unhealthy, failed: log.stats().failed }));
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    const { unhealthy, failed } = JSON.parse(readFileSync(side, 'utf8')) as { unhealthy: number; failed: number };
+    expect(failed).toBe(40);
+    expect(unhealthy).toBeGreaterThan(0);
+  });
 });

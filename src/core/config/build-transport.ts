@@ -318,6 +318,7 @@ function withWrappedProblems(
       issue.path === at || issue.path.startsWith(`${at}.`) || issue.path.startsWith(`${at}[`);
     if (inner === undefined || isTransport(inner) || isDestination(inner) || refused.issues.some(within)) continue;
     try {
+      refuseRoutingOptions(inner, at);
       createTransport(inner, at, { ...ctx, made: undefined }, true).transport.destroy();
     } catch (error) {
       if (error instanceof ConfigError) problems.push(error);

@@ -434,6 +434,7 @@ function build(
   let built = false;
   try {
     const ids = new Map<string, string>();
+    const nestedIds: { id: string; at: string }[] = [];
     const files: FileEntry[] = [];
     const instances = new Map<Transport, string>();
     entries.forEach((entry, index) => {
@@ -449,6 +450,8 @@ function build(
           revive: (line) => tree!.revive(line),
           deprecated,
           made: (transport, at) => {
+            // A nested entry's own id: log.transport(id) finds it, so it is as unique as a top-level one.
+            if (at !== path && transport.id) nestedIds.push({ id: transport.id, at });
             const file = (transport as { path?: unknown }).path;
             // One instance listed twice is said once, above.
             const listed = files.some((one) => one.transport === transport);
@@ -487,6 +490,12 @@ function build(
         problems.push(error);
       }
     });
+    for (const { id, at } of nestedIds) {
+      const named = ids.get(id);
+      if (named !== undefined)
+        problems.push(new ConfigError(`${at}.id`, `duplicate id "${id}" (already used by ${named})`));
+      else ids.set(id, at);
+    }
     problems.push(...targetConflicts(files, deadLetterPath));
     if (problems.length > 0) throw combineProblems(problems);
     for (const message of deprecations.values()) router.diagnose(message);

@@ -8,12 +8,47 @@ export function topKeyOf(path: string): string {
   return /^[^.[]*/.exec(path)![0];
 }
 
+/** The key after `top` in a problem's path (`customLevels.Bad`, `customLevels["bad name"]`), if any. */
+function secondKeyOf(path: string, top: string): string | undefined {
+  const rest = path.slice(top.length);
+  const dotted = /^\.([A-Za-z_$][\w$]*)/.exec(rest);
+  if (dotted !== null) return dotted[1];
+  const quoted = /^\[("(?:[^"\\]|\\.)*")\]/.exec(rest);
+  return quoted === null ? undefined : (JSON.parse(quoted[1]!) as string);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
- * The config parsed with the top-level keys the schema refused left out, or undefined when
- * that does not hold either. The checks that read the parsed config (levels a transport or
- * `level` names, redaction paths) then still run beside the schema's problems, so one run of
- * `streamlog check` says them all, and none is a false one made by a key left unread (a
- * custom level unknown because a misspelt option beside it failed the schema).
+ * An object-valued key the schema refused, with the entries it refused left out (a custom
+ * level of a bad name beside good ones): undefined when the problem is the object's own.
+ */
+function withoutRefusedEntries(value: unknown, key: string, refused: ConfigError): Record<string, unknown> | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const bad = new Set<string>();
+  for (const issue of refused.issues) {
+    if (topKeyOf(issue.path) !== key) continue;
+    const entry = secondKeyOf(issue.path, key);
+    if (entry === undefined) return undefined;
+    bad.add(entry);
+  }
+  const kept: Record<string, unknown> = {};
+  for (const [entry, item] of Object.entries(value)) {
+    if (!bad.has(entry) && entry !== '__proto__') kept[entry] = item;
+  }
+  copyEnvSources(value, kept);
+  return kept;
+}
+
+/**
+ * The config parsed with what the schema refused left out, or undefined when that does not
+ * hold either: the refused entries of an object (one bad custom level), else the whole
+ * top-level key. The checks that read the parsed config (levels a transport or `level` names,
+ * redaction paths) then still run beside the schema's problems, so one run of `streamlog
+ * check` says them all, and none is a false one made by a part left unread (a custom level
+ * unknown because a misspelt option, or another custom level, failed the schema).
  */
 export function parseWhatHolds(value: Record<string, unknown>, refused: ConfigError): Config | undefined {
   const keys = new Set(refused.issues.map((issue) => topKeyOf(issue.path)));
@@ -21,8 +56,18 @@ export function parseWhatHolds(value: Record<string, unknown>, refused: ConfigEr
   const rest: Record<string, unknown> = {};
   for (const key of Object.keys(value)) if (!keys.has(key)) rest[key] = value[key];
   copyEnvSources(value, rest);
+  const partly = { ...rest };
+  for (const key of keys) {
+    const kept = withoutRefusedEntries(value[key], key, refused);
+    if (kept !== undefined) partly[key] = kept;
+  }
+  copyEnvSources(value, partly);
+  return parseQuietly(partly) ?? parseQuietly(rest);
+}
+
+function parseQuietly(value: Record<string, unknown>): Config | undefined {
   try {
-    return parseOrThrow(configSchema, rest);
+    return parseOrThrow(configSchema, value);
   } catch (error) {
     if (error instanceof ConfigError) return undefined;
     throw error;

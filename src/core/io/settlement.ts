@@ -48,8 +48,9 @@ const PART = Symbol('part');
  * unhealthy by it (a dead stdout failed the error records bound for a working stderr).
  */
 export function markPartFailure(reason: Error): Error {
-  if (Object.isExtensible(reason) && !Object.hasOwn(reason, PART)) Object.defineProperty(reason, PART, { value: true });
-  return reason;
+  // A reason of its own, the given one behind it (message, code, retryAfterMs): a stream
+  // keeps failing with one Error, which must not stay marked once the other fails too.
+  return Object.defineProperty(Object.create(reason) as Error, PART, { value: true });
 }
 
 /** Does the failure say nothing of the destination's health (a drop, a refusal, one part's failure)? */

@@ -72,7 +72,12 @@ export function writeDiagnostic(message: string): void {
     budget.lines = 0;
   }
   if (budget.lines >= MAX_LINES) {
-    // Not remembered: said (with its count) once the budget allows, if it recurs.
+    // Not remembered: said (with its count) once the budget allows, if it recurs; a count is
+    // kept for the end all the same.
+    if (exact) {
+      exact.repeats++;
+      held(exact, message);
+    }
     if (budget.unsaid++ === 0) {
       say(`${HELD_BACK}: the rest are not shown (a diagnostics handler hears all)`);
     }
@@ -80,7 +85,10 @@ export function writeDiagnostic(message: string): void {
   }
   budget.lines++;
   remember(key, { at: now, repeats: 0 });
-  const again = before > 0 ? ` (said ${before} more time(s) in the minute before)` : '';
+  // Counts the minute held back are summed in a line of their own, so what stderr says adds up.
+  const summary = exact === undefined ? undefined : heldSummary(exact, 'in the minute before');
+  if (summary !== undefined) say(summary);
+  const again = before > 0 && summary === undefined ? ` (said ${before} more time(s) in the minute before)` : '';
   const unsaid = budget.unsaid > 0 ? ` (${budget.unsaid} other problem(s) not shown before it)` : '';
   budget.unsaid = 0;
   // One line, and nothing in it the terminal would act on (a backend's answer quoted in a failure).
@@ -112,14 +120,20 @@ let exitHeard = false;
  */
 function sayHeld(): void {
   for (const entry of said.values()) {
-    const { last, total, repeats } = entry;
-    // A problem without a count (a file that cannot be opened) was said as it is: once is enough.
-    if (last === undefined || total === undefined || repeats === 0) continue;
-    entry.last = undefined;
-    entry.total = undefined;
-    const text = sanitize(last.replace(/\s*\n\s*/g, ' ')).replace(LEADING_COUNT, String(total));
-    say(`${text}, in ${repeats} report(s) held back until the end`);
+    const summary = heldSummary(entry, 'until the end');
+    if (summary !== undefined) say(summary);
   }
+}
+
+/** The counted reports an entry held back, summed in one line (then forgotten); none without a count. */
+function heldSummary(entry: Said, until: string): string | undefined {
+  const { last, total, repeats } = entry;
+  // A problem without a count (a file that cannot be opened) was said as it is: once is enough.
+  if (last === undefined || total === undefined || repeats === 0) return undefined;
+  entry.last = undefined;
+  entry.total = undefined;
+  const text = sanitize(last.replace(/\s*\n\s*/g, ' ')).replace(LEADING_COUNT, String(total));
+  return `${text}, in ${repeats} report(s) held back ${until}`;
 }
 
 function say(text: string): void {

@@ -30,8 +30,27 @@ export interface ConsoleTransportOptions extends TransportOptions {
 const DEFAULT_TABLE = new LevelTable();
 
 /** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
-function partOutcome(outcome: SettlementListener<LogRecord>): SettlementListener<LogRecord> {
-  return { ...outcome, failed: (records, reason) => outcome.failed(records, markPartFailure(reason)) };
+type Outcome = SettlementListener<LogRecord>;
+
+/**
+ * Two streams, one target: a failure of one while the other works (or has not written yet)
+ * is that stream's, not the target's health (a dead stdout failed the error records bound for
+ * a working stderr); once both fail, their failures count as any target's.
+ */
+function twoStreams(outcome: Outcome): { out: Outcome; err: Outcome } {
+  const failing = { out: false, err: false };
+  const part = (mine: 'out' | 'err', other: 'out' | 'err'): Outcome => ({
+    ...outcome,
+    delivered: (count, items) => {
+      failing[mine] = false;
+      outcome.delivered(count, items);
+    },
+    failed: (records, reason) => {
+      failing[mine] = true;
+      outcome.failed(records, failing[other] ? reason : markPartFailure(reason));
+    },
+  });
+  return { out: part('out', 'err'), err: part('err', 'out') };
 }
 
 export class ConsoleTransport extends Transport<{ bytes: number }> {
@@ -52,10 +71,9 @@ export class ConsoleTransport extends Transport<{ bytes: number }> {
     const stderr = options.stderr ?? process.stderr;
     const main = options.stream === 'stderr' ? stderr : stdout;
     const split = options.stream !== 'stderr' && options.stderrLevel !== undefined;
-    // Two streams, one target: a failure of one is that stream's, not the target's health.
-    const outcome = split ? partOutcome(settlementOf(this)) : settlementOf(this);
-    this.out = new LineSink(main, outcome, { fd: stdioFd(main) });
-    this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcome, { fd: stdioFd(stderr) });
+    const outcomes = split ? twoStreams(settlementOf(this)) : { out: settlementOf(this), err: settlementOf(this) };
+    this.out = new LineSink(main, outcomes.out, { fd: stdioFd(main) });
+    this.err = options.stream === 'stderr' ? this.out : new LineSink(stderr, outcomes.err, { fd: stdioFd(stderr) });
     this.stderrThreshold =
       options.stderrLevel === undefined ? Number.POSITIVE_INFINITY : DEFAULT_TABLE.value(options.stderrLevel);
     this.stderrFormatter = this.err === this.out ? undefined : options.stderrFormatter;

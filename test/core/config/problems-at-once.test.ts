@@ -77,6 +77,29 @@ describe('one run says every problem of a config', () => {
     ]);
   });
 
+  it('one bad custom level beside good ones: the good ones are still levels (no false "unknown level")', () => {
+    expect(
+      problemsOf({
+        customLevels: { audit: 35, Bad: 36 },
+        level: 'audit',
+        transports: [{ type: 'memory', level: 'audit' }],
+      }),
+    ).toEqual([expect.stringMatching(/^customLevels\.Bad: /)]);
+    expect(
+      problemsOf({ customLevels: { audit: 35, 'bad name': 36 }, transports: [{ type: 'memory', level: 'audit' }] }),
+    ).toEqual([expect.stringMatching(/^customLevels\["bad name"\]: /)]);
+  });
+
+  it("a nested entry's routing options are said beside its wrapper's own problems", () => {
+    const problems = problemsOf({
+      transports: [{ type: 'buffered', bogus: 1, target: { type: 'memory', level: 'warn' } }],
+    });
+    expect(problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual([
+      'transports[0].bogus',
+      'transports[0].target.level',
+    ]);
+  });
+
   it('a valid config beside them builds as before', async () => {
     const log = createLogger({
       exitFlush: false,

@@ -54,13 +54,17 @@ describe('diagnostics without a handler', () => {
     );
   });
 
-  it('say a problem again once the minute has passed, with how often it recurred', () => {
-    const { stderr } = run('', 61_000);
+  it('say a problem again once the minute has passed, with what the minute held back summed first', () => {
+    const { stderr, stdout } = run('', 61_000);
     const lines = stderr.split('\n').filter(Boolean);
-    expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(
-      /^streamlog: .*\/proc\/not\/here\.log.* \(said \d+ more time\(s\) in the minute before\)$/,
-    );
+    expect(lines).toEqual([
+      'streamlog: file#0: cannot open log file /proc/not/here.log: ENOENT',
+      'streamlog: 3 record(s) failed (file#0: cannot open log file /proc/not/here.log: ENOENT), ' +
+        'in 3 report(s) held back in the minute before',
+      'streamlog: 1 record(s) failed (file#0: cannot open log file /proc/not/here.log: ENOENT)',
+    ]);
+    // What stderr says adds up to what failed.
+    expect(lines.reduce((sum, line) => sum + Number(/: (\d+) record/.exec(line)?.[1] ?? 0), 0)).toBe(Number(stdout));
   });
 
   it('are silenced by diagnostics: false', () => {

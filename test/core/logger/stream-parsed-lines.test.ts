@@ -143,7 +143,7 @@ describe('log.stream() lines: the parsed path writes what the generic object pat
 });
 
 describe("log.stream(): a producer's level and time", () => {
-  it('a level name in capitals, or Python\'s "warning", is the level; a number outside 0..1000 or not whole is not', async () => {
+  it('a name in capitals or "warning" is a level; a number outside 0..1000 or not whole is not', async () => {
     const lines = [
       '{"level":"WARN","time":1796600000000,"msg":"a"}',
       '{"level":"Error","time":1796600000000,"msg":"b"}',

@@ -177,6 +177,18 @@ describe('nested entries', () => {
     }
   });
 
+  it("a nested entry's id is as unique as a top-level one's (log.transport(id) finds one of them)", () => {
+    expect(() =>
+      createLogger({
+        exitFlush: false,
+        transports: [
+          { type: 'memory', id: 'x' },
+          { type: 'buffered', target: { type: 'memory', id: 'x' } },
+        ],
+      }),
+    ).toThrow('transports[1].target.id: duplicate id "x" (already used by transports[0])');
+  });
+
   it('log.transport(id) finds a nested entry by its id, at any depth', async () => {
     const log = createLogger({
       exitFlush: false,

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { DIST_ESM, requireBuild } from '../built.js';
+
+// Found by a helper attacking the fix that keeps lines behind what Node queues for stdout
+// (2026-12-07): the records it sent through the stream were lost at process.exit() and stayed
+// pending, and close() waited for ever behind a reader that stopped.
+
+/** A child that fills its stdout pipe with 2 MB (Node queues most of it), logs, then `ending`. */
+function run(ending: string, reader: (child: ReturnType<typeof spawn>) => void): Promise<{ out: string; err: string }> {
+  requireBuild();
+  const script = `
+    import { createLogger } from ${JSON.stringify(DIST_ESM)};
+    const log = createLogger({ base: null, diagnostics: false, transports: [{ type: 'console', format: 'json' }] });
+    process.stdout.write('x'.repeat(2_000_000) + '\\n');
+    for (let i = 0; i < 3; i++) log.info({ i }, 'rec');
+    process.on('exit', () => {
+      const { logged, delivered, failed, pending } = log.stats();
+      process.stderr.write(JSON.stringify({ logged, delivered, failed, pending }));
+    });
+    ${ending}
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  // After the listener, which would set a paused stream flowing again.
+  reader(child);
+  return new Promise((resolve) => child.on('close', () => resolve({ out, err })));
+}
+
+describe('console records behind what Node queues for stdout', () => {
+  it('process.exit() writes them: none pending, none lost', async () => {
+    // The reader starts reading only after the child has exited its first turn.
+    const { out, err } = await run('setImmediate(() => process.exit(0));', (child) => {
+      child.stdout!.pause();
+      setTimeout(() => child.stdout!.resume(), 500);
+    });
+    expect(JSON.parse(err)).toEqual({ logged: 3, delivered: 3, failed: 0, pending: 0 });
+    expect(out.split('\n').filter((line) => line.startsWith('{"level"'))).toHaveLength(3);
+  });
+
+  it('close() ends within the bound on a reader that stopped: the records fail, counted', async () => {
+    const started = Date.now();
+    const { err } = await run("await log.close(); process.stderr.write('closed\\n'); process.exit(0);", (child) =>
+      child.stdout!.pause(),
+    );
+    // Before: close() waited as long as the reader did (for ever).
+    expect(err.startsWith('closed\n')).toBe(true);
+    expect(JSON.parse(err.slice('closed\n'.length))).toEqual({ logged: 3, delivered: 0, failed: 3, pending: 0 });
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 60_000);
+});
