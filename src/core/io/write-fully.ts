@@ -3,7 +3,7 @@ import { monotonicMs } from '../util/monotonic.js';
 
 const EAGAIN_WAIT_MS = 1;
 /** Given up after this long without a byte taken (a reader that still reads is waited for). */
-export const EAGAIN_GIVE_UP_MS = 10_000;
+const EAGAIN_GIVE_UP_MS = 10_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** An error from a write that may have put part of the chunk on disk first. */
@@ -57,15 +57,6 @@ function identity(fd: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The reader of `fd` took nothing for the bound while another writer of the process waited on
- * it (Node's own queue for a standard stream): given up on, as if a write had waited it out.
- */
-export function giveUpOn(fd: number): void {
-  const file = identity(fd);
-  if (file !== undefined) givenUp.set(fd, file);
 }
 
 /** Was the reader of `fd` given up on, and nothing taken since? */

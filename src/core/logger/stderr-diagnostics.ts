@@ -74,10 +74,12 @@ export function writeDiagnostic(message: string): void {
   if (budget.lines >= MAX_LINES) {
     // Not remembered: said (with its count) once the budget allows, if it recurs; a count is
     // kept for the end all the same.
-    if (exact) {
-      exact.repeats++;
-      held(exact, message);
-    }
+    // A problem new in the minute is remembered as not said yet (its time is long past), so
+    // its count is summed when it is said or at the end.
+    const entry = exact ?? { at: Number.NEGATIVE_INFINITY, repeats: 0 };
+    if (exact === undefined) remember(key, entry);
+    entry.repeats++;
+    held(entry, message);
     if (budget.unsaid++ === 0) {
       say(`${HELD_BACK}: the rest are not shown (a diagnostics handler hears all)`);
     }

@@ -60,4 +60,34 @@ describe('diagnostics to stderr', () => {
     // Before: stderr said one report's count (50, or none at all), and nothing of the other 950.
     expect(said).toBe(failed);
   });
+
+  it('past the budget of lines a minute, the counts of problems not said are summed at the end too', () => {
+    requireBuild();
+    // 34 loggers, each a problem of its own (named by letters: problems told apart only by
+    // digits are one), more distinct problems than the 32 lines a minute.
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const name = (k) => String.fromCharCode(97 + (k % 26)) + String.fromCharCode(97 + Math.floor(k / 26));
+      const logs = Array.from({ length: 34 }, (_, k) =>
+        createLogger({ base: null, transports: [{ type: 'file', path: '/proc/nope/p' + name(k) + '.log' }] }));
+      for (let round = 0; round < 5; round++) {
+        for (const log of logs) for (let i = 0; i < 3; i++) log.info('x');
+        await Promise.all(logs.map((log) => log.flush()));
+      }
+      process.stdout.write(String(logs.reduce((sum, log) => sum + log.stats().failed, 0)));
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(0);
+    expect(Number(result.stdout)).toBe(510);
+    const said = result.stderr
+      .split('\n')
+      .map((line) => /^streamlog: (\d+) record\(s\) failed/.exec(line))
+      .filter((match) => match !== null)
+      .reduce((sum, match) => sum + Number(match[1]), 0);
+    // Before: 192 of the 510 (the counts of problems new past the budget were kept nowhere).
+    expect(said).toBe(510);
+  });
 });
