@@ -30,6 +30,14 @@ export function stdioFd(stream: Writable): number | undefined {
 
 const DEFAULT_MAX_BUFFER = 64 * 1024;
 
+/**
+ * Does Node queue bytes for stdout or stderr (both: `2>&1` makes them one pipe)? The logger
+ * writes their descriptors itself, so such bytes are another writer's, mid-line.
+ */
+function nodeQueuesStdio(): boolean {
+  return process.stdout.writableLength > 0 || process.stderr.writableLength > 0;
+}
+
 const NEWLINE = Buffer.from('\n');
 
 /** How many of `lines` (and their bytes) fit in full within the first `bytes` written. */
@@ -126,6 +134,11 @@ export class LineSink<T> {
     const fd = this.fd ?? this.directFd;
     if (fd !== undefined) {
       this.writes++;
+      // Node itself still queues bytes for a standard stream (the rest of a long console.log,
+      // into a pipe that was full): what the pipe holds ends inside that line, so ours start on
+      // a line of their own. The console line comes out in two; the records stay whole (they
+      // were glued onto it, unreadable as JSON, and counted delivered).
+      if ((fd === 1 || fd === 2) && fd === this.fd && nodeQueuesStdio()) this.torn = true;
       if (this.torn) {
         // A reader must not see the next line glued onto a fragment (one unparseable line for two).
         const ended = tryWriteFully(fd, NEWLINE);
