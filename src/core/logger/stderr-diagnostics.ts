@@ -72,10 +72,8 @@ export function writeDiagnostic(message: string): void {
     budget.lines = 0;
   }
   if (budget.lines >= MAX_LINES) {
-    // Not remembered: said (with its count) once the budget allows, if it recurs; a count is
-    // kept for the end all the same.
-    // A problem new in the minute is remembered as not said yet (its time is long past), so
-    // its count is summed when it is said or at the end.
+    // Not said now: said once the budget allows, if it recurs. A problem new in the minute is
+    // remembered as not said yet (its time long past), so its count is summed then or at the end.
     const entry = exact ?? { at: Number.NEGATIVE_INFINITY, repeats: 0 };
     if (exact === undefined) remember(key, entry);
     entry.repeats++;
@@ -94,8 +92,16 @@ export function writeDiagnostic(message: string): void {
   const unsaid = budget.unsaid > 0 ? ` (${budget.unsaid} other problem(s) not shown before it)` : '';
   budget.unsaid = 0;
   // One line, and nothing in it the terminal would act on (a backend's answer quoted in a failure).
-  say(`${sanitize(message.replace(/\s*\n\s*/g, ' '))}${again}${unsaid}`);
+  say(`${oneLine(message)}${again}${unsaid}`);
 }
+
+/** A message as one line, with nothing in it the terminal would act on. */
+function oneLine(message: string): string {
+  return sanitize(message.replace(/\s*\n\s*/g, ' '));
+}
+
+/** The exit listener that says the held counts is added once, with the first count held. */
+let exitHeard = false;
 
 /** Heard for good once stderr is written to: a pipe's EPIPE comes later, as an event that would end the process. */
 let stderrHeard = false;
@@ -112,8 +118,6 @@ function held(entry: Said, message: string): void {
     process.once('exit', sayHeld);
   }
 }
-
-let exitHeard = false;
 
 /**
  * At the process's end, the counted problems the window held back since each was last said,
@@ -134,7 +138,7 @@ function heldSummary(entry: Said, until: string): string | undefined {
   if (last === undefined || total === undefined || repeats === 0) return undefined;
   entry.last = undefined;
   entry.total = undefined;
-  const text = sanitize(last.replace(/\s*\n\s*/g, ' ')).replace(LEADING_COUNT, String(total));
+  const text = oneLine(last).replace(LEADING_COUNT, String(total));
   return `${text}, in ${repeats} report(s) held back ${until}`;
 }
 

@@ -15,13 +15,13 @@ const NO_LEVELS: Readonly<Record<string, number>> = Object.freeze({});
 export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export type LevelInput = LevelName | 'silent' | (string & {}) | number;
 
+/** Names children brought that the tree keeps (see learn): as many as there are numbers. */
+const MAX_LEARNED = 1024;
+
 /**
  * The level table of one logger tree: built-in plus custom levels, fixed at construction; the
  * names children bring later (their customLevels) are learned beside them (see learn()).
  */
-/** Names children brought that the tree keeps (see learn): as many as there are numbers. */
-const MAX_LEARNED = 1024;
-
 export class LevelTable {
   readonly values: Readonly<Record<string, number>>;
   /** pino's `logger.levels`: name → number and number → name, custom levels included. */

@@ -29,7 +29,6 @@ export interface ConsoleTransportOptions extends TransportOptions {
 
 const DEFAULT_TABLE = new LevelTable();
 
-/** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
 type Outcome = SettlementListener<LogRecord>;
 
 /**
@@ -53,6 +52,7 @@ function twoStreams(outcome: Outcome): { out: Outcome; err: Outcome } {
   return { out: part('out', 'err'), err: part('err', 'out') };
 }
 
+/** stdout/stderr transport; lines are coalesced per tick and written in one call each. */
 export class ConsoleTransport extends Transport<{ bytes: number }> {
   /** Writes (or keeps) what it takes, and writes what it holds at the process's end: nothing to fail then. */
   protected override get settlesAllAtExit(): boolean {
