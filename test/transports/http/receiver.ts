@@ -235,8 +235,17 @@ export function spooledLines(dir: string): number {
 
 /** The lines of a spool file after its `.offset` (all of them without one). */
 function linesAfterOffset(path: string): number {
+  return waitingLines(path).length;
+}
+
+/**
+ * The lines of a spool file the next owner will read: those after its `.offset`. Lines
+ * before it are settled (a replay out at an exit is written again at the end, marked, and
+ * its first copy committed), so a count of every line in the file says nothing.
+ */
+export function waitingLines(path: string): string[] {
   const offset = existsSync(`${path}.offset`) ? Number(readFileSync(`${path}.offset`, 'utf8')) : 0;
-  return readFileSync(path).subarray(offset).toString('utf8').split('\n').filter(Boolean).length;
+  return readFileSync(path).subarray(offset).toString('utf8').split('\n').filter(Boolean);
 }
 
 /** Every record accounted: logged == delivered + failed + dropped + pending. */

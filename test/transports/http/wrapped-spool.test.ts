@@ -10,6 +10,7 @@ import {
   PRINT_AT_EXIT,
   runChild,
   tempFolder,
+  waitingLines,
 } from './receiver.js';
 import { receiversClosedAfterEach, spoolFile } from './spool-fixture.js';
 
@@ -185,7 +186,15 @@ describe('a spool of a nested target held by another process', () => {
     await until(log, 'delivered', (stats) => stats.delivered === 50);
     await log.close();
     expect([...live.received].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    expect(lineCount(file)).toBe(50);
+    // The other's file waits for the next start with its 50 records, and none of ours was ever in it.
+    const waiting = waitingLines(file).map((line) => (JSON.parse(line) as { i: number }).i);
+    expect(waiting.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 1000 + i));
+    expect(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .every((line) => JSON.parse(line).i >= 1000),
+    ).toBe(true);
 
     const next = await runChild(
       `import { statSync } from 'node:fs';
