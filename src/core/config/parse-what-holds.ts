@@ -1,7 +1,7 @@
 import { copyEnvSources } from '../util/env-text.js';
 import { ConfigError } from './errors.js';
 import { parseOrThrow } from './issues.js';
-import { type Config, configSchema } from './schema.js';
+import { type Config, configSchema, LEVEL_NAME } from './schema.js';
 
 /** The top-level key a problem's path starts in (`transports[0].level` → `transports`); '' for the whole. */
 export function topKeyOf(path: string): string {
@@ -16,6 +16,17 @@ function secondKeyOf(path: string, top: string): string | undefined {
   const quoted = /^\[("(?:[^"\\]|\\.)*")\]/.exec(rest);
   return quoted === null ? undefined : (JSON.parse(quoted[1]!) as string);
 }
+
+/**
+ * Entries refused for their value alone, kept with a value the schema takes: a custom level of
+ * a good name is a level for the checks that read the rest (a transport naming it), though its
+ * number was refused. The config is refused anyway, so the stand-in is never used.
+ */
+const levelStandIn: [(entry: string) => boolean, unknown] = [(entry) => LEVEL_NAME.test(entry), 1];
+const STAND_INS: Record<string, [(entry: string) => boolean, unknown]> = {
+  levels: levelStandIn,
+  customLevels: levelStandIn,
+};
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -35,8 +46,11 @@ function withoutRefusedEntries(value: unknown, key: string, refused: ConfigError
     bad.add(entry);
   }
   const kept: Record<string, unknown> = {};
+  const standIn = STAND_INS[key];
   for (const [entry, item] of Object.entries(value)) {
-    if (!bad.has(entry) && entry !== '__proto__') kept[entry] = item;
+    if (entry === '__proto__') continue;
+    if (!bad.has(entry)) kept[entry] = item;
+    else if (standIn?.[0](entry)) kept[entry] = standIn[1];
   }
   copyEnvSources(value, kept);
   return kept;

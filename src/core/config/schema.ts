@@ -209,7 +209,8 @@ export const routerSchema = lazySchema(
   plainRouter,
 );
 
-const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;
+/** What a level's name may be. */
+export const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;
 
 const plainLevels = record(text(0, LEVEL_NAME), num(1, 1000, true));
 const levelsSchema = lazySchema(

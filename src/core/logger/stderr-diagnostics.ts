@@ -18,12 +18,27 @@ const HELD_BACK = 'more distinct problems than stderr is given per minute';
 /** The window of the line budget: when it began, lines said in it, and problems not said for want of budget. */
 const budget = { start: Number.NEGATIVE_INFINITY, lines: 0, unsaid: 0 };
 
+/** Wordings of one problem whose held counts are summed apart; past them, the rest share one sum. */
+const MAX_WORDINGS = 8;
+
+/** Counted reports of one wording not said: the last message, their counts summed, how many. */
+interface Held {
+  last: string;
+  total: number;
+  repeats: number;
+}
+
 interface Said {
   at: number;
   repeats: number;
-  /** The last message not said, and the sum of the counts its unsaid repeats began with. */
-  last?: string;
-  total?: number;
+  /**
+   * Counted reports held back, by their words without the count: a problem is known by its
+   * words with every number made "#", so "HTTP 503" and "HTTP 400" are one problem, but their
+   * counts are summed apart (said as 400s, the 503s would be misread).
+   */
+  held?: Map<string, Held>;
+  /** Wordings past MAX_WORDINGS are summed into the last kept one: said so. */
+  mixed?: boolean;
 }
 
 /** Shared by every logger of the process: twenty loggers with one problem say it once. */
@@ -62,7 +77,7 @@ export function writeDiagnostic(message: string): void {
   const covering = cover(key, now);
   if (covering) {
     // Counted under its own key, so it is said with its count once the window has passed.
-    const entry: Said = { at: covering.at, repeats: before + 1, last: exact?.last, total: exact?.total };
+    const entry: Said = { at: covering.at, repeats: before + 1, held: exact?.held, mixed: exact?.mixed };
     remember(key, entry);
     held(entry, message);
     return;
@@ -86,9 +101,9 @@ export function writeDiagnostic(message: string): void {
   budget.lines++;
   remember(key, { at: now, repeats: 0 });
   // Counts the minute held back are summed in a line of their own, so what stderr says adds up.
-  const summary = exact === undefined ? undefined : heldSummary(exact, 'in the minute before');
-  if (summary !== undefined) say(summary);
-  const again = before > 0 && summary === undefined ? ` (said ${before} more time(s) in the minute before)` : '';
+  const summary = exact === undefined ? [] : heldSummary(exact, 'in the minute before');
+  for (const line of summary) say(line);
+  const again = before > 0 && summary.length === 0 ? ` (said ${before} more time(s) in the minute before)` : '';
   const unsaid = budget.unsaid > 0 ? ` (${budget.unsaid} other problem(s) not shown before it)` : '';
   budget.unsaid = 0;
   // One line, and nothing in it the terminal would act on (a backend's answer quoted in a failure).
@@ -110,9 +125,21 @@ const LEADING_COUNT = /^\d+/;
 
 /** A repeat not said now: kept (with its count) for the line said at the process's end. */
 function held(entry: Said, message: string): void {
-  entry.last = message;
   const count = LEADING_COUNT.exec(message);
-  if (count !== null) entry.total = (entry.total ?? 0) + Number(count[0]);
+  if (count !== null) {
+    const heldBack = (entry.held ??= new Map());
+    const words = message.slice(count[0].length);
+    let wording = heldBack.get(words);
+    if (wording === undefined && heldBack.size >= MAX_WORDINGS) {
+      // Kept last in the map, so it is said last, under the latest words.
+      wording = [...heldBack.values()].at(-1)!;
+      entry.mixed = true;
+    }
+    if (wording === undefined) heldBack.set(words, (wording = { last: message, total: 0, repeats: 0 }));
+    wording.last = message;
+    wording.total += Number(count[0]);
+    wording.repeats++;
+  }
   if (!exitHeard) {
     exitHeard = true;
     process.once('exit', sayHeld);
@@ -125,21 +152,27 @@ function held(entry: Said, message: string): void {
  * folded for the minute, read as if 1,024 were all that failed of 100,000).
  */
 function sayHeld(): void {
-  for (const entry of said.values()) {
-    const summary = heldSummary(entry, 'until the end');
-    if (summary !== undefined) say(summary);
-  }
+  for (const entry of said.values()) for (const line of heldSummary(entry, 'until the end')) say(line);
 }
 
-/** The counted reports an entry held back, summed in one line (then forgotten); none without a count. */
-function heldSummary(entry: Said, until: string): string | undefined {
-  const { last, total, repeats } = entry;
-  // A problem without a count (a file that cannot be opened) was said as it is: once is enough.
-  if (last === undefined || total === undefined || repeats === 0) return undefined;
-  entry.last = undefined;
-  entry.total = undefined;
-  const text = oneLine(last).replace(LEADING_COUNT, String(total));
-  return `${text}, in ${repeats} report(s) held back ${until}`;
+/**
+ * The counted reports an entry held back, summed in a line per wording (then forgotten); none
+ * without a count: a problem without one (a file that cannot be opened) was said as it is,
+ * and once is enough.
+ */
+function heldSummary(entry: Said, until: string): string[] {
+  const heldBack = entry.held;
+  if (heldBack === undefined) return [];
+  const lines: string[] = [];
+  const wordings = [...heldBack.values()];
+  wordings.forEach(({ last, total, repeats }, index) => {
+    const text = oneLine(last).replace(LEADING_COUNT, String(total));
+    const mixed = entry.mixed && index === wordings.length - 1 ? ', in other words as well' : '';
+    lines.push(`${text}, in ${repeats} report(s) held back ${until}${mixed}`);
+  });
+  entry.held = undefined;
+  entry.mixed = undefined;
+  return lines;
 }
 
 function say(text: string): void {

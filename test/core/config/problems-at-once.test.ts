@@ -90,6 +90,26 @@ describe('one run says every problem of a config', () => {
     ).toEqual([expect.stringMatching(/^customLevels\["bad name"\]: /)]);
   });
 
+  it('a custom level of a good name and a refused value: said once, at its value; naming it is no "unknown level"', () => {
+    const problems = problemsOf({
+      env: { AUD: 'high' },
+      customLevels: { audit: '${AUD}', page: 2000 },
+      level: 'audit',
+      transports: [
+        { type: 'memory', level: 'audit' },
+        { type: 'memory', level: 'page' },
+      ],
+    });
+    // Before: "level: unknown level "audit"" and both transports' levels said as well.
+    expect(problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual(['customLevels.audit', 'customLevels.page']);
+    // A name the levels do not hold is still said.
+    expect(
+      problemsOf({ customLevels: { audit: 2000 }, transports: [{ type: 'memory', level: 'audti' }] }).map((p) =>
+        p.slice(0, p.indexOf(':')),
+      ),
+    ).toEqual(['customLevels.audit', 'transports[0].level']);
+  });
+
   it("a nested entry's routing options are said beside its wrapper's own problems", () => {
     const problems = problemsOf({
       transports: [{ type: 'buffered', bogus: 1, target: { type: 'memory', level: 'warn' } }],

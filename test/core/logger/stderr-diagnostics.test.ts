@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DIST_ESM, requireBuild } from '../../built.js';
+import { join } from 'node:path';
+import { DIST_ESM, ROOT, requireBuild } from '../../built.js';
 
 const BAD = '/proc/not/here.log';
 
@@ -121,5 +122,43 @@ describe('a flood of distinct problems without a handler', () => {
     expect(notices).toHaveLength(1);
     expect(first!.at(-1)).toBe(notices[0]);
     expect(later![0]).toMatch(/ \(\d+ other problem\(s\) not shown before it\)$/);
+  });
+});
+
+describe('counts held back for one problem in different words', () => {
+  it('are summed apart: reports told apart only by a number in their words (HTTP 503, HTTP 400)', () => {
+    requireBuild();
+    const module = join(ROOT, 'dist/esm/core/logger/stderr-diagnostics.js');
+    const script = `
+      import { writeDiagnostic } from ${JSON.stringify(module)};
+      const failed = (n, status) => writeDiagnostic(n + ' record(s) failed (http#0: HTTP ' + status + ')');
+      failed(1, 503);
+      for (let i = 0; i < 5; i++) failed(10, 503);
+      for (let i = 0; i < 2; i++) failed(7, 400);
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      'streamlog: 1 record(s) failed (http#0: HTTP 503)',
+      // Before: one line, "64 record(s) failed (http#0: HTTP 400), in 7 report(s) …": the 503s said as 400s.
+      'streamlog: 50 record(s) failed (http#0: HTTP 503), in 5 report(s) held back until the end',
+      'streamlog: 14 record(s) failed (http#0: HTTP 400), in 2 report(s) held back until the end',
+    ]);
+  });
+
+  it('in more words than are kept apart: the rest summed under the last words, and said to be so', () => {
+    requireBuild();
+    const module = join(ROOT, 'dist/esm/core/logger/stderr-diagnostics.js');
+    const script = `
+      import { writeDiagnostic } from ${JSON.stringify(module)};
+      writeDiagnostic('1 record(s) failed (http#0: took 0 ms)');
+      for (let i = 1; i <= 20; i++) writeDiagnostic('2 record(s) failed (http#0: took ' + i + ' ms)');
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const lines = result.stderr.split('\n').filter(Boolean);
+    const sum = lines.slice(1).reduce((total, line) => total + Number(/^streamlog: (\d+)/.exec(line)![1]), 0);
+    expect(sum).toBe(40);
+    expect(lines.length).toBeLessThanOrEqual(1 + 8);
+    expect(lines.at(-1)).toMatch(/^streamlog: 26 record\(s\) failed \(http#0: took 20 ms\), in 13 report\(s\) /);
+    expect(lines.at(-1)).toMatch(/in other words as well/);
   });
 });
