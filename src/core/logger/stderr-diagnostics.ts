@@ -127,7 +127,8 @@ const LEADING_COUNT = /^\d+/;
 function held(entry: Said, message: string): void {
   const count = LEADING_COUNT.exec(message);
   if (count !== null) {
-    const heldBack = (entry.held ??= new Map());
+    entry.held ??= new Map();
+    const heldBack = entry.held;
     const words = message.slice(count[0].length);
     let wording = heldBack.get(words);
     if (wording === undefined && heldBack.size >= MAX_WORDINGS) {
@@ -135,7 +136,10 @@ function held(entry: Said, message: string): void {
       wording = [...heldBack.values()].at(-1)!;
       entry.mixed = true;
     }
-    if (wording === undefined) heldBack.set(words, (wording = { last: message, total: 0, repeats: 0 }));
+    if (wording === undefined) {
+      wording = { last: message, total: 0, repeats: 0 };
+      heldBack.set(words, wording);
+    }
     wording.last = message;
     wording.total += Number(count[0]);
     wording.repeats++;
