@@ -3,7 +3,7 @@ import type { ContextFrame } from '../record/context.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import { impl, LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-record.js';
 import { LineRecord } from '../record/line-record.js';
-import { type Redactor, redactMessage } from '../record/redact.js';
+import { type Redactor, redactMessage, redactMessageValue } from '../record/redact.js';
 import type { RecordShape } from '../record/shape.js';
 import type { Router } from '../routing/router.js';
 import { activeSpanJson, tracingAvailable } from '../record/trace-context.js';
@@ -308,6 +308,7 @@ export class LoggerTree {
         const censored: string[] = [];
         fields = redactor(parts.fields, false, censored);
         msg = parts.msg === undefined ? undefined : redactMessage(redactor, this.shape.messageKey, parts.msg);
+        if (parts.messageObject) fields = this.redactMessageObject(fields, redactor);
         if (msg !== undefined && censored.length > 0) msg = redactor.scrub(msg, censored);
       }
     } catch (error) {
@@ -329,6 +330,21 @@ export class LoggerTree {
     // redaction (the careful walker's budget cut a 25,000-item list when a path was set).
     const plain = parsed && (redactor === undefined || redactor.censorsWithValue);
     this.emit(parts.level, parts.time, msg, fields, scope, undefined, false, plain);
+  }
+
+  /**
+   * A producer's message that is an object, kept as `invalidMessage`: the paths written for
+   * the message (`msg`, `msg.password`) reach it as they reach an object logged as the
+   * message here, beside those that name `invalidMessage` or a wildcard (applied already).
+   */
+  private redactMessageObject(fields: Record<string, unknown>, redactor: Redactor): Record<string, unknown> {
+    if (!Object.hasOwn(fields, 'invalidMessage')) return fields;
+    const value = redactMessageValue(redactor, this.shape.messageKey, fields.invalidMessage);
+    if (value === fields.invalidMessage) return fields;
+    const copy = { ...fields };
+    if (value === undefined) delete copy.invalidMessage;
+    else copy.invalidMessage = value;
+    return copy;
   }
 
   /**

@@ -13,6 +13,8 @@ export interface RecordParts {
   time: number;
   msg: string | undefined;
   fields: Record<string, unknown>;
+  /** The message was an object (pino writes one as it is), kept as `invalidMessage`. */
+  messageObject: boolean;
 }
 
 /** The first string message under a common key, taken out of the fields. */
@@ -123,5 +125,5 @@ function settle(
   if (typeof rawMsg === 'string') msg = rawMsg;
   else if (typeof rawMsg === 'number' || typeof rawMsg === 'boolean') msg = String(rawMsg);
   else if (rawMsg !== undefined) fields.invalidMessage = rawMsg;
-  return { level, time, msg, fields };
+  return { level, time, msg, fields, messageObject: msg === undefined && rawMsg !== undefined };
 }

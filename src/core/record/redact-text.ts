@@ -27,10 +27,34 @@ export function scrubErrorTexts(text: string, texts: readonly string[], censorTe
 }
 
 /**
+ * HTTP authentication schemes: the credential follows the scheme after a space (`Bearer
+ * eyJ…`), and some run on with commas (`Digest username="a", response="…"`), so a value
+ * that starts with one is censored to the end of its line.
+ */
+const AUTH_SCHEMES = [
+  'basic',
+  'bearer',
+  'digest',
+  'dpop',
+  'hoba',
+  'mutual',
+  'negotiate',
+  'ntlm',
+  'oauth',
+  'token',
+  'apikey',
+  'aws4-hmac-sha256',
+  'scram-sha-1',
+  'scram-sha-256',
+  'vapid',
+].join('|');
+
+/**
  * A pattern finding, in text, the value after each key the paths end with (`"password":
  * "x"`, `password=x`, `'password': 'x'`): a quoted value to its closing quote, an object or
- * array to the end of the text (no brackets are counted in text that is not JSON), anything
- * else to the next space or separator. Group 1 is what comes before the value, group 3 the value. Null
+ * array to the end of the text (no brackets are counted in text that is not JSON), a
+ * credential after its scheme to the end of its line, anything else to the next space or
+ * separator; keys in any case. Group 1 is what comes before the value, group 3 the value. Null
  * when a path names no key (`*`): then the whole text is censored.
  */
 export function censorTextPattern(paths: readonly (readonly string[])[]): RegExp | null {
@@ -45,8 +69,11 @@ export function censorTextPattern(paths: readonly (readonly string[])[]): RegExp
     .sort((a, b) => b.length - a.length)
     .map(keyPattern)
     .join('|');
-  const value = `"(?:[^"\\\\]|\\\\.)*(?:"|$)|'(?:[^'\\\\]|\\\\.)*(?:'|$)|[{\\[][\\s\\S]*|[^\\s,;&}\\]]*`;
-  return new RegExp(`((?:^|[^\\w$-])(["']?)(?:${names})\\2\\s*[:=]\\s*)(${value})`, 'g');
+  const value =
+    `"(?:[^"\\\\]|\\\\.)*(?:"|$)|'(?:[^'\\\\]|\\\\.)*(?:'|$)|[{\\[][\\s\\S]*|` +
+    `(?:${AUTH_SCHEMES})[ \\t].*|[^\\s,;&}\\]]*`;
+  // Any case: text is written by hand and by other tools (`Authorization:`, `PASSWORD=`).
+  return new RegExp(`((?:^|[^\\w$-])(["']?)(?:${names})\\2\\s*[:=]\\s*)(${value})`, 'gi');
 }
 
 /**

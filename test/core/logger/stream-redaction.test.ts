@@ -36,6 +36,24 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
     expect(fromObject!.msg).toBe('[Redacted]');
   });
 
+  it("an object as a shipped line's message (pino's log.info({}, { … })): the message's paths reach it", async () => {
+    const line = `{"level":30,"msg":{"password":"${SECRET}","user":"ann"}}\n`;
+    // Before: kept as invalidMessage in clear, whatever the paths (only invalidMessage.password reached it).
+    const [inside] = await shipped(['msg.password'], line);
+    expect(inside!.invalidMessage).toEqual({ password: '[Redacted]', user: 'ann' });
+    const [whole] = await shipped(['msg'], line);
+    expect(whole!.invalidMessage).toBe('[Redacted]');
+    const [removed] = await shipped({ paths: ['msg'], remove: true }, line);
+    expect(removed).not.toHaveProperty('invalidMessage');
+    const [fromObject] = await shipped(['msg.password'], [{ level: 30, msg: { password: SECRET } }], (log) =>
+      log.stream({ format: 'object' }),
+    );
+    expect(fromObject!.invalidMessage).toEqual({ password: '[Redacted]' });
+    // A field of the producer's own named so is left to the paths that name it.
+    const [own] = await shipped(['msg.password'], `{"level":30,"msg":"hi","invalidMessage":{"password":"x"}}\n`);
+    expect(own!.invalidMessage).toEqual({ password: 'x' });
+  });
+
   it("err.message also leaves a shipped line's message that repeats it (pino's log.error(err))", async () => {
     const stack = `Error: ${SECRET}\n    at handler (/app/pay.js:3:9)`;
     const shippedLine = JSON.stringify({ level: 50, err: { type: 'Error', message: SECRET, stack }, msg: SECRET });
@@ -87,6 +105,27 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
       [true, 'level=info password=[Redacted] user=ann'],
       [true, "{'authorization': [Redacted], 'ok': 1}"],
       [true, '{"users":[{"ssn": "[Redacted]"}], "n": NaN}'],
+    ]);
+  });
+
+  it('a line that is not JSON: a credential after its scheme is censored, and keys in any case', async () => {
+    const lines = await shipped(
+      ['req.headers.authorization', 'password'],
+      [
+        `upstream said: authorization: Bearer eyJhbGciOiJIUzI1NiJ9.${SECRET}`,
+        `proxy: authorization=Basic ${SECRET} ok`,
+        `Authorization: Digest username="ann", response="${SECRET}"`,
+        `PASSWORD=${SECRET} user=ann`,
+        'authorization=none user=ann',
+      ].join('\n'),
+    );
+    // Before: "authorization: [Redacted] eyJ….sk_prod_31e0" (the scheme alone), and the keys in capitals untouched.
+    expect(lines.map((l) => l.msg)).toEqual([
+      'upstream said: authorization: [Redacted]',
+      'proxy: authorization=[Redacted]',
+      'Authorization: [Redacted]',
+      'PASSWORD=[Redacted] user=ann',
+      'authorization=[Redacted] user=ann',
     ]);
   });
 
