@@ -1074,17 +1074,18 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   }
 
   /**
-   * Backoff with full jitter, capped; the destination's own delay is honoured up to `maxMs`.
+   * Backoff with full jitter, capped; the destination's own delay is honoured up to `maxMs`
+   * when it is the longer.
    * Past maxAttempts or the deadline (or at a close) records are parked when there is a
    * spool, else failed; lines read back from the spool are on disk already and wait there.
    */
   private retryLater(batch: Batch, reason: Error, serverDelay: number | undefined): void {
     const attempt = batch.attempt + 1;
     const { baseMs, maxMs } = this.retry;
-    const delay =
-      serverDelay === undefined
-        ? backoffMs(batch.attempt, baseMs, maxMs, true)
-        : Math.min(maxMs, Math.max(baseMs, serverDelay), MAX_TIMER_MS);
+    // The destination's delay is a least wait: one shorter than the backoff (0, or a date past
+    // by a clock ahead of the server's) would retry at a fixed rate, a fleet in step.
+    const backoff = backoffMs(batch.attempt, baseMs, maxMs, true);
+    const delay = serverDelay === undefined ? backoff : Math.min(maxMs, Math.max(backoff, serverDelay), MAX_TIMER_MS);
     const exhausted =
       attempt >= this.retry.maxAttempts || monotonicMs() + delay - batch.firstSent > this.retry.deadlineMs;
     if (batch.read !== undefined) {

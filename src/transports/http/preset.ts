@@ -57,8 +57,16 @@ export interface HttpPreset {
 
 export const DEFAULT_RETRYABLE: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 
-/** Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+/**
+ * Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. A date
+ * is the server's: measured from `serverDate` (the answer's own Date) when it has one, as
+ * this host's clock may differ by hours (ahead, every date looked past and the wait was none).
+ */
+export function retryAfterMs(
+  header: string | string[] | undefined,
+  now = Date.now(),
+  serverDate?: string | string[],
+): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
@@ -66,7 +74,9 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   // (Date.parse would read a year in them, long past, and the wait would be none, not a backoff).
   if (!/[A-Za-z]{3}|\d:\d/.test(value)) return undefined;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  if (Number.isNaN(date)) return undefined;
+  const stated = Date.parse((Array.isArray(serverDate) ? serverDate[0] : serverDate) ?? '');
+  return Math.max(0, date - (Number.isNaN(stated) ? now : stated));
 }
 
 /** Where a redirect points, without its user, password, query or fragment (a signed URL's signature). */
@@ -84,8 +94,13 @@ export function verdictFor(response: HttpResponse, retryable: ReadonlySet<number
   const location = status >= 300 && status < 400 ? response.headers.location : undefined;
   const moved = typeof location === 'string' ? ` (a redirect to ${redirectTarget(location)}, not followed)` : '';
   const reason = new Error(`HTTP ${status}${moved}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`);
-  if (retryable.has(status))
-    return { kind: 'retry', reason, retryAfterMs: retryAfterMs(response.headers['retry-after']) };
+  if (retryable.has(status)) {
+    return {
+      kind: 'retry',
+      reason,
+      retryAfterMs: retryAfterMs(response.headers['retry-after'], Date.now(), response.headers.date),
+    };
+  }
   if (status === 413) return { kind: 'split', reason };
   if (status === 400 || status === 422) return { kind: 'bisect', reason };
   if (status === 401 || status === 403) return { kind: 'fail', reason, circuit: true };

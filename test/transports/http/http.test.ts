@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, type HttpStats } from '../../../src/index.js';
 import { countingLogger } from './counting-logger.js';
 import { readBody } from './receiver.js';
@@ -89,6 +89,36 @@ describe('the HTTP transport against faults', () => {
     expect(http.retries).toBeGreaterThan(0);
     expect(http.splits).toBeGreaterThan(0);
   }, 90_000);
+
+  it("a Retry-After shorter than the backoff (0, or a date past by this host's clock) keeps the backoff", async () => {
+    // Full jitter at its top, so the waits are the backoff's ceilings: 40, 80, 160, 320 ms.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    try {
+      const at: number[] = [];
+      const past = new Date(Date.now() - 3_600_000).toUTCString();
+      const { url } = await receiver(() => {
+        at.push(performance.now());
+        return { status: 503, headers: { 'retry-after': at.length % 2 === 0 ? '0' : past } };
+      });
+      const log = createLogger({
+        exitFlush: false,
+        base: null,
+        diagnostics: false,
+        transports: [
+          { type: 'http', url, batch: { intervalMs: 5 }, retry: { maxAttempts: 5, baseMs: 40, maxMs: 2000 } },
+        ],
+      });
+      log.info('one');
+      await log.flush({ timeoutMs: 10_000 });
+      expect(log.stats()).toMatchObject({ logged: 1, failed: 1 });
+      await log.close();
+      expect(at).toHaveLength(5);
+      // Before: every wait was baseMs (a fixed-rate retry storm, 160 ms for all five attempts).
+      expect(at[4]! - at[0]!).toBeGreaterThanOrEqual(0.99 * (40 + 80 + 160 + 320));
+    } finally {
+      random.mockRestore();
+    }
+  });
 
   it('401 fails the batch at once and opens the circuit', async () => {
     const { url, requests } = await receiver(() => ({ status: 401, body: 'bad token' }));

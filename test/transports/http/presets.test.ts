@@ -321,6 +321,25 @@ describe('preset bodies, against hand-checked payloads', () => {
       retryable,
     ) as { retryAfterMs: number };
     expect(iso.retryAfterMs).toBeGreaterThan(3000);
+    // A date is the server's: measured from the answer's own Date, not this host's clock (an
+    // hour ahead, the date looked past and the wait was none; behind, the wait was maxMs).
+    for (const skew of [3_600_000, -3_600_000]) {
+      const serverNow = Date.now() - skew;
+      const skewed = verdictFor(
+        {
+          status: 503,
+          headers: {
+            date: new Date(serverNow).toUTCString(),
+            'retry-after': new Date(serverNow + 6000).toUTCString(),
+          },
+          body: '',
+        },
+        retryable,
+      ) as { retryAfterMs: number };
+      // HTTP dates are whole seconds: 5 to 7 s.
+      expect(skewed.retryAfterMs, String(skew)).toBeGreaterThanOrEqual(5000);
+      expect(skewed.retryAfterMs, String(skew)).toBeLessThanOrEqual(7000);
+    }
     for (const garbage of ['1.5', '-1', '+5', '12 13', '1e3', 'soon', '5 seconds']) {
       const verdict = verdictFor({ status: 503, headers: { 'retry-after': garbage }, body: '' }, retryable);
       expect(verdict, garbage).toMatchObject({ kind: 'retry', retryAfterMs: undefined });
