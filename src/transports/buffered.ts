@@ -15,6 +15,7 @@ import { lazySchema } from '../core/util/lazy-schema.js';
 import { anything, num, object, optional, where } from '../core/util/plain-checks.js';
 import { type InnerTarget, WrapperTransport } from '../core/plugin/wrapper-transport.js';
 import { isFinal } from '../core/io/settlement.js';
+import { monotonicMs } from '../core/util/monotonic.js';
 
 export interface BufferedTransportOptions extends TransportOptions {
   batch?: {
@@ -228,7 +229,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
     if (this.chunk !== undefined) return false;
     this.chunk = chunk;
     this.chunkBytes = bytes;
-    this.chunkStarted = Date.now();
+    this.chunkStarted = monotonicMs();
     this.chunkFailed = undefined;
     this.chunkFinal = undefined;
     this.forwardAll(chunk);
@@ -322,7 +323,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
         records: chunk.length,
         bytes: this.chunkBytes,
         failed: failedAll.length,
-        durationMs: Date.now() - this.chunkStarted,
+        durationMs: monotonicMs() - this.chunkStarted,
       };
       this.emit('flush', event);
     }

@@ -46,6 +46,30 @@ class Flaky extends Transport {
 }
 
 describe('buffered transport', () => {
+  it("a flush's durationMs is measured on the monotonic clock: a wall clock set back an hour is no negative time", () => {
+    const inner = new ControlledTransport({ mode: 'stall' });
+    const buffered = new BufferedTransport(inner, { batch: { maxRecords: 2, intervalMs: 60_000 } });
+    const flushes: FlushEvent[] = [];
+    buffered.on('flush', (e: FlushEvent) => flushes.push(e));
+    const log = createLogger({ exitFlush: false, base: null, transports: [buffered] });
+    log.info('one');
+    log.info('two');
+    expect(inner.held).toHaveLength(2);
+    const realNow = Date.now;
+    try {
+      // Set back while the chunk is out.
+      Date.now = () => realNow() - 3_600_000;
+      inner.release();
+    } finally {
+      Date.now = realNow;
+    }
+    expect(flushes).toHaveLength(1);
+    // Before: -3599999.
+    expect(flushes[0]!.durationMs).toBeGreaterThanOrEqual(0);
+    expect(flushes[0]!.durationMs).toBeLessThan(60_000);
+    void log.close();
+  });
+
   it('hands records on when the buffer fills, with flush events and buffer status', async () => {
     const inner = new ControlledTransport();
     const buffered = new BufferedTransport(inner, { batch: { maxBytes: 1024, intervalMs: 60_000 } });

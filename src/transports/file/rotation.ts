@@ -116,7 +116,8 @@ export class RotationPlan {
     if (interval < DAY) return midnight + Math.floor((time - midnight) / interval) * interval;
     const days = Math.max(1, Math.round(interval / DAY));
     const dayIndex = Math.round((midnight - this.dayStart(0)) / DAY);
-    return this.addDays(midnight, -(dayIndex % days));
+    // Whole periods from 1970-01-01 on both sides of it: a day before it is the last of a period.
+    return this.addDays(midnight, -(((dayIndex % days) + days) % days));
   }
 
   /** The first boundary after `time` (Infinity without an interval). */
