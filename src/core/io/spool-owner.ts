@@ -1,4 +1,4 @@
-import { utimesSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { messageOf } from '../util/thrown.js';
 import { readOwnFile, removeQuietly, writeNewFile } from './safe-open.js';
 
@@ -49,14 +49,28 @@ export function writeOwner(path: string, name: string): void {
   }
 }
 
-/** Renews the mark's time, as the lock's is (age-based cleaners leave both alone); false when it is gone. */
+/**
+ * Renews the mark's time, as the lock's is (age-based cleaners leave both alone); false when
+ * it is gone. Its first byte written again, so the file system stamps it by its own clock as
+ * it stamps the lock: a time set from this process's clock (2001, under a wrong one) made the
+ * mark look years old to a cleaner.
+ */
 export function touchOwner(path: string): boolean {
+  let fd: number;
   try {
-    const now = new Date();
-    utimesSync(path + OWNER_SUFFIX, now, now);
+    fd = openSync(path + OWNER_SUFFIX, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return false;
+  }
+  try {
+    const first = Buffer.alloc(1);
+    if (readSync(fd, first, 0, 1, 0) === 1) writeSync(fd, first, 0, 1, 0);
+    else ftruncateSync(fd, 0);
     return true;
   } catch {
     return false;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -10,6 +10,7 @@ import { RotationPlan, type RotationOptions } from './rotation.js';
 import { withRotationLock } from './rotation-lock.js';
 import { monotonicMs } from '../../core/util/monotonic.js';
 import { objectList } from '../../core/util/array-kinds.js';
+import { fileSystemNow } from '../../core/io/file-system-clock.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -80,6 +81,9 @@ export class SharedFile {
    * next try (and every record meanwhile) for an hour.
    */
   private rotateRetryAt = 0;
+  /** See clockSkew. */
+  private skew = 0;
+  private skewMeasuredUntil = Number.NEGATIVE_INFINITY;
   private rotationFailing = false;
   /** monotonicMs() before which the path is not looked at again (files that do not rotate). */
   private nextPathCheck = 0;
@@ -376,7 +380,9 @@ export class SharedFile {
       if (this.size > 0) {
         let modified = now;
         try {
-          modified = statSync(this.path).mtimeMs;
+          // The file's time is the file system's; periods are the process clock's. Read by one
+          // clock, or a process an hour ahead rotated a file written a moment ago at every start.
+          modified = statSync(this.path).mtimeMs + (now - fileSystemNow(this.path));
         } catch {
           modified = now;
         }
@@ -544,12 +550,16 @@ export class SharedFile {
     const lock = `${this.path}.rotating`;
     const stats = lstatSync(lock, { throwIfNoEntry: false });
     if (stats === undefined) return false;
-    // The lock's age by the process's clock: this runs at every line while another process
-    // rotates, and an age off by a clock's skew only spaces the next tries a second apart
-    // (whether a lock is stale is judged by the file system's clock, in tryLock).
     const retryAt = monotonicMs() + ROTATE_RETRY_MS;
     if (stats.isFile() && stats.uid === (process.getuid?.() ?? stats.uid)) {
-      if (Math.abs(Date.now() - stats.mtimeMs) > LOCK_HELD_LONG_MS) this.rotateRetryAt = retryAt;
+      // The lock's age by the file system's clock, which stamped it: by the process's, an hour
+      // off, every lock looked held long, rotation waited a second at a time, and the file grew
+      // megabytes past its size. This runs at every line while another process rotates, so the
+      // clocks' difference is measured once a second at most, and only for a lock that looks old.
+      const age = Date.now() - stats.mtimeMs;
+      if (Math.abs(age) > LOCK_HELD_LONG_MS && Math.abs(age - this.clockSkew()) > LOCK_HELD_LONG_MS) {
+        this.rotateRetryAt = retryAt;
+      }
       return false;
     }
     this.rotateRetryAt = retryAt;
@@ -557,6 +567,16 @@ export class SharedFile {
       this.notice(`could not rotate ${this.path}: ${lock} is not a lock file of ours; waiting until it is removed`);
     this.rotationFailing = true;
     return true;
+  }
+
+  /** The process's clock less the file system's (see fileSystemNow), measured at most once a second. */
+  private clockSkew(): number {
+    const now = monotonicMs();
+    if (now >= this.skewMeasuredUntil) {
+      this.skew = Date.now() - fileSystemNow(this.path);
+      this.skewMeasuredUntil = now + ROTATE_RETRY_MS;
+    }
+    return this.skew;
   }
 
   /** Background work after a rotation: compress what needs it, then prune beyond maxFiles. */

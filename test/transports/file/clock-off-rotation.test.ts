@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -84,6 +84,13 @@ describe("three processes rotating one file, each with its clock off from the fi
       expect(twice.slice(0, 5)).toEqual([]);
       expect(copies.size).toBe(3 * count);
       expect(readdirSync(dir).filter((n) => n.includes('.streamlog-clock'))).toEqual([]);
+      // No file over the limit by more than one write (bufferSize, 64 KiB) per process. Before,
+      // a process an hour ahead took every lock it met for one held long, stopped trying to
+      // rotate for a second at a time and kept appending: the live file grew to 359–689 KB.
+      if (!('compress' in rotate)) {
+        const largest = Math.max(...readdirSync(dir).map((n) => statSync(join(dir, n)).size));
+        expect(largest).toBeLessThanOrEqual(16 * 1024 + 3 * 64 * 1024);
+      }
     },
     120_000,
   );
