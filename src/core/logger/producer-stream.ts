@@ -6,6 +6,9 @@ import { type ExitParticipant, registerForExit, unregisterForExit } from './exit
 import type { HeldInput, LoggerTree } from './logger-tree.js';
 import { NdjsonLines } from './ndjson-lines.js';
 
+/** Arrays in arrays of a bare value censored this deep; a value deeper is censored whole. */
+const MAX_BARE_DEPTH = 32;
+
 export interface ProducerStreamOptions {
   /** `ndjson`: bytes holding one JSON record per line; `object`: record objects. */
   format?: 'ndjson' | 'object' | undefined;
@@ -197,7 +200,23 @@ export class ProducerStream extends Writable implements HeldInput {
     }
     // A bare JSON value: a scalar is the message, anything else is kept as a field.
     const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-    this.tree.ingest(scalar ? { [this.tree.shape.messageKey]: value } : { value }, this.scope, this.redactor);
+    const bare = this.redactor === undefined ? value : this.censorBare(value, this.redactor);
+    this.tree.ingest(scalar ? { [this.tree.shape.messageKey]: bare } : { value: bare }, this.scope, this.redactor);
+  }
+
+  /**
+   * A bare value is no record, so no path reaches it as it reaches a record's fields: a text
+   * is censored as a line that is not JSON is, by the keys the paths end with (`"login failed
+   * password=…"` as a JSON string), and in an array each text so, each object by the paths
+   * as a record's fields are.
+   */
+  private censorBare(value: unknown, redactor: Redactor, depth = 0): unknown {
+    if (typeof value === 'string') return redactor.redactText(value);
+    if (typeof value !== 'object' || value === null) return value;
+    // Deeper than a line's arrays go in practice: nothing in it is looked at, so nothing is let out.
+    if (depth >= MAX_BARE_DEPTH) return '[nested too deep to redact]';
+    if (isArray(value)) return value.map((item) => this.censorBare(item, redactor, depth + 1));
+    return redactor(value);
   }
 
   private whenRoom(callback: (error?: Error | null) => void): void {
@@ -240,7 +259,7 @@ export class ProducerStream extends Writable implements HeldInput {
  * which logs what could not be read. Thrown out of write(), it wedged the stream: the write
  * never called back, and every later write waited for ever, lost uncounted.
  */
-function isArray(value: object): boolean {
+function isArray(value: object): value is unknown[] {
   try {
     return Array.isArray(value);
   } catch {

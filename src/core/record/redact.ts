@@ -253,9 +253,18 @@ function replacedBy(toJSON: () => unknown, obj: object): object | null {
     const replaced: unknown = toJSON.call(obj);
     return typeof replaced === 'object' && replaced !== null ? replaced : null;
   } catch {
-    return null;
+    return THREW_UNDER_PATH;
   }
 }
+
+/**
+ * Written for a value a path goes through whose toJSON or getter throws: the serialiser would
+ * say "[toJSON threw: <message>]", and the message may quote what the path covers (Node's
+ * JSON.parse quotes its input; an application's own text names the field).
+ */
+const THREW_UNDER_PATH: object = Object.freeze({
+  toJSON: () => '[threw while read; its message left out, as redaction reaches under it]',
+});
 
 /**
  * What the line writes for `obj`, when that is not `obj` itself: an Error as its serialised
@@ -307,6 +316,7 @@ function noteCensored(walk: Walk, key: string, value: unknown): void {
 function redactAt(obj: object, segments: Segment[], index: number, trail: string[], walk: Walk): object {
   const form = writtenForm(obj, index, walk);
   if (form === null) return obj;
+  if (form === THREW_UNDER_PATH) return form;
   const source = form ?? obj;
   const textsBefore = walk.texts?.length ?? 0;
   const copy =
@@ -405,9 +415,21 @@ function redactObjectAt(
 
   let copy: Record<string, unknown> | undefined;
   for (const key of keys) {
-    const value = readProperty(obj, key);
-    if (walk.leaveUndefined && last && index === 0 && value === undefined && segment !== WILDCARD) continue;
+    let value: unknown;
+    let threw = false;
+    try {
+      value = (obj as Record<string, unknown>)[key];
+    } catch {
+      threw = true;
+    }
     const path = [...trail, key];
+    if (threw && !last) {
+      copy ??= cloneShallow(obj);
+      setOwn(copy, key, THREW_UNDER_PATH);
+      continue;
+    }
+    if (threw) value = readProperty(obj, key);
+    if (walk.leaveUndefined && last && index === 0 && value === undefined && segment !== WILDCARD) continue;
     if (last) {
       copy ??= cloneShallow(obj);
       noteCensored(walk, key, value);
@@ -418,13 +440,23 @@ function redactObjectAt(
       } else setOwn(copy, key, walk.replace(value, path));
     } else if (typeof value === 'object' && value !== null) {
       const next = redactAt(value, segments, index + 1, path, walk);
-      if (next !== value) {
+      // A getter's value is kept as read: read again by the writer it may hold what this
+      // walk did not see (a getter that answers otherwise the second time).
+      if (next !== value || isGetter(obj, key)) {
         copy ??= cloneShallow(obj);
         setOwn(copy, key, next);
       }
     }
   }
   return copy;
+}
+
+function isGetter(obj: object, key: string): boolean {
+  try {
+    return Object.getOwnPropertyDescriptor(obj, key)?.get !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** A Map's entries are its fields: written out as an object's (keys as their text), so redacted as one's. */

@@ -14,7 +14,7 @@ function memoryLogger(redact: LoggerOptions['redact']) {
 /** Lines from another producer through `stream()`: what the logger wrote, which must not hold SECRET. */
 async function shipped(
   redact: LoggerOptions['redact'],
-  input: string | object[],
+  input: string | unknown[],
   streamOf: (log: Logger) => NodeJS.WritableStream = (log) => log.stream(),
 ) {
   const { log, memory } = memoryLogger(redact);
@@ -127,6 +127,28 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
       'PASSWORD=[Redacted] user=ann',
       'authorization=[Redacted] user=ann',
     ]);
+  });
+
+  it('a line that is JSON but no record (a string, an array): censored by the keys the paths end with', async () => {
+    const lines = await shipped(
+      ['password'],
+      [
+        JSON.stringify(`login failed password=${SECRET}`),
+        JSON.stringify([{ password: SECRET, user: 'ann' }, 'password: x']),
+        JSON.stringify(['nothing to censor']),
+        `${'['.repeat(40)}"password=${SECRET}"${']'.repeat(40)}`,
+      ].join('\n'),
+    );
+    // Before: both written as they came (the text censoring was for lines that are not JSON only).
+    expect(lines.map((l) => l.msg ?? l.value)).toEqual([
+      'login failed password=[Redacted]',
+      [{ password: '[Redacted]', user: 'ann' }, 'password: [Redacted]'],
+      ['nothing to censor'],
+      // Deep arrays: censored as deep as they are written (shipped() checks no line holds SECRET).
+      expect.anything(),
+    ]);
+    const [fromObject] = await shipped(['password'], [`password=${SECRET}`], (log) => log.stream({ format: 'object' }));
+    expect(fromObject!.msg).toBe('password=[Redacted]');
   });
 
   it('a line cut at maxLineBytes: an object value under a redacted key is censored to the end', async () => {
