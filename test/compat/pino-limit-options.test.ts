@@ -27,6 +27,14 @@ describe("pino's depthLimit, edgeLimit and levelComparison", () => {
       /^levelComparison: expected one of "ASC"$/,
     );
     expect(() => createLogger({ ...quiet, depthLimit: 0 })).toThrow(/^depthLimit: /);
+    // pino's options that are refused say why, as the migration guide does (they said "unknown" and listed ours).
+    expect(() => createLogger({ ...quiet, browser: { asObject: true } } as never)).toThrow(
+      /^browser: unknown option "browser": options for pino's browser build/,
+    );
+    expect(() => createLogger({ ...quiet, levelVal: 30 } as never)).toThrow(
+      /^levelVal: .*does not read it: write "level"$/,
+    );
+    expect(() => createLogger({ ...quiet, safe: true } as never)).toThrow(/^safe: .*does not read it/);
     expect(() => createLogger({ ...quiet, edgeLimit: 'many' } as never)).toThrow(/^edgeLimit: /);
   });
 });

@@ -66,6 +66,13 @@ interface Problem {
   unknown?: boolean;
 }
 
+/** Top-level options of pino's that are refused, with why: a migrating service is told more than "unknown". */
+const PINO_OPTIONS_REFUSED: Readonly<Record<string, string>> = {
+  browser: "options for pino's browser build, which streamlog does not have",
+  levelVal: 'pino 10 declares it in its types but does not read it: write "level"',
+  safe: 'pino 10 declares it in its types but does not read it: lines are always written safely here',
+};
+
 function describe(issue: Issue, schema: unknown): Problem[] {
   const path = issue.path as PropertyKey[];
   switch (issue.code) {
@@ -80,7 +87,10 @@ function describe(issue: Issue, schema: unknown): Problem[] {
       const hint = known ? ` (known: ${known.join(', ') || 'none'})` : '';
       return issue.keys.map((key) => ({
         path: [...path, key],
-        expected: `unknown option "${key}"${hint}${didYouMean(key, known)}`,
+        expected:
+          path.length === 0 && Object.hasOwn(PINO_OPTIONS_REFUSED, key)
+            ? `unknown option "${key}": ${PINO_OPTIONS_REFUSED[key]}`
+            : `unknown option "${key}"${hint}${didYouMean(key, known)}`,
         unknown: true,
       }));
     }
