@@ -5,8 +5,7 @@ import { straySpools } from '../io/spool-strays.js';
 import { carryFate, keepFlat, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
-import { Batcher, backoffMs } from './batcher.js';
-import { MAX_TIMER_MS } from './units.js';
+import { Batcher, backoffMs, retryWaitMs } from './batcher.js';
 import { timerHolds } from '../util/timeout.js';
 import {
   toError,
@@ -1084,8 +1083,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const { baseMs, maxMs } = this.retry;
     // The destination's delay is a least wait: one shorter than the backoff (0, or a date past
     // by a clock ahead of the server's) would retry at a fixed rate, a fleet in step.
-    const backoff = backoffMs(batch.attempt, baseMs, maxMs, true);
-    const delay = serverDelay === undefined ? backoff : Math.min(maxMs, Math.max(backoff, serverDelay), MAX_TIMER_MS);
+    const delay =
+      serverDelay === undefined
+        ? backoffMs(batch.attempt, baseMs, maxMs, true)
+        : retryWaitMs(batch.attempt, baseMs, maxMs, serverDelay);
     const exhausted =
       attempt >= this.retry.maxAttempts || monotonicMs() + delay - batch.firstSent > this.retry.deadlineMs;
     if (batch.read !== undefined) {

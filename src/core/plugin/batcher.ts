@@ -111,6 +111,20 @@ export class Batcher<T> {
  * The wait before attempt `attempt + 1`: `baseMs` doubled per attempt, capped at `maxMs`;
  * with `jitter`, a random wait up to that (full jitter, so many senders do not retry in step).
  */
+/**
+ * The wait before attempt `attempt + 1` when the destination named one (Retry-After): a
+ * least wait over the jittered backoff, honoured up to `maxMs`, and spread over a tenth of it
+ * (at least `baseMs`): a fleet told the same wait must not come back in step.
+ */
+export function retryWaitMs(attempt: number, baseMs: number, maxMs: number, serverDelay: number): number {
+  const backoff = backoffMs(attempt, baseMs, maxMs, true);
+  if (serverDelay <= backoff) return backoff;
+  const wait = Math.min(maxMs, serverDelay, MAX_TIMER_MS);
+  const spread = Math.random() * Math.min(wait, Math.max(baseMs, wait / 10));
+  // Past the cap, spread below it: maxMs stays the longest wait.
+  return Math.max(backoff, wait === serverDelay ? Math.min(wait + spread, MAX_TIMER_MS) : wait - spread);
+}
+
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, jitter: boolean): number {
   // Never past the longest timer Node can set: a longer one fires at once, and retries would storm.
   const ceiling = Math.min(maxMs, baseMs * 2 ** attempt, MAX_TIMER_MS);

@@ -27,35 +27,39 @@ export function scrubErrorTexts(text: string, texts: readonly string[], censorTe
 }
 
 /**
- * HTTP authentication schemes: the credential follows the scheme after a space (`Bearer
- * eyJ…`), and some run on with commas (`Digest username="a", response="…"`), so a value
- * that starts with one is censored to the end of its line.
+ * HTTP authentication schemes whose credential is written as `key=value` pairs after the
+ * scheme (`Digest username="a", response="…"`, `Signature keyId="k",signature="…"`): a
+ * value starting with one runs to the end of its line, pairs and all.
  */
-const AUTH_SCHEMES = [
-  'basic',
-  'bearer',
+const PAIRED_SCHEMES = [
+  'aws4-hmac-sha256',
+  'concealed',
   'digest',
-  'dpop',
+  'hawk',
   'hoba',
   'mutual',
-  'negotiate',
-  'ntlm',
   'oauth',
-  'token',
-  'apikey',
-  'aws4-hmac-sha256',
+  'privatetoken',
   'scram-sha-1',
   'scram-sha-256',
+  'signature',
   'vapid',
 ].join('|');
+
+/** Where another `key=value` (or `key: value`, `"key": value`) starts: the end of a value that is not quoted. */
+const NEXT_PAIR = `[\\w.$-]+\\s*=|["'][^"']*["']\\s*:|[\\w.$-]+:\\s`;
 
 /**
  * A pattern finding, in text, the value after each key the paths end with (`"password":
  * "x"`, `password=x`, `'password': 'x'`): a quoted value to its closing quote, an object or
- * array to the end of the text (no brackets are counted in text that is not JSON), a
- * credential after its scheme to the end of its line, anything else to the next space or
- * separator; keys in any case. Group 1 is what comes before the value, group 3 the value. Null
- * when a path names no key (`*`): then the whole text is censored.
+ * array to the end of the text (no brackets are counted in text that is not JSON). A value
+ * not quoted is its first word, and the words after it up to the end of the line unless the
+ * next is another pair (`password=x user=ann`): a credential after its scheme is a second
+ * word (`Authorization: Bearer …`, `Splunk …`, `AWS id:signature`), and a scheme whose
+ * credential is pairs runs to the end (`Digest username=…, response=…`). So a value in
+ * words is censored whole, and with it what follows it on the line. Keys in any case.
+ * Group 1 is what comes before the value, group 3 the value. Null when a path names no key
+ * (`*`): then the whole text is censored.
  */
 export function censorTextPattern(paths: readonly (readonly string[])[]): RegExp | null {
   const keys = new Set<string>();
@@ -71,7 +75,7 @@ export function censorTextPattern(paths: readonly (readonly string[])[]): RegExp
     .join('|');
   const value =
     `"(?:[^"\\\\]|\\\\.)*(?:"|$)|'(?:[^'\\\\]|\\\\.)*(?:'|$)|[{\\[][\\s\\S]*|` +
-    `(?:${AUTH_SCHEMES})[ \\t].*|[^\\s,;&}\\]]*`;
+    `(?:${PAIRED_SCHEMES})[ \\t].*|[^\\s,;&}\\]]*(?:[ \\t]+(?!${NEXT_PAIR})\\S.*)?`;
   // Any case: text is written by hand and by other tools (`Authorization:`, `PASSWORD=`).
   return new RegExp(`((?:^|[^\\w$-])(["']?)(?:${names})\\2\\s*[:=]\\s*)(${value})`, 'gi');
 }

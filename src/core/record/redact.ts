@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { noteCopy } from './redacted-copies.js';
 import { errorObject, readProperty, safeJson } from './serialize.js';
 import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
@@ -44,6 +45,7 @@ export type Redactor = (<T extends object>(obj: T, inMessage?: boolean, censored
 const WILDCARD = Symbol('wildcard');
 type Segment = string | typeof WILDCARD;
 const hasOwn = Object.prototype.hasOwnProperty;
+const isEnumerable = Object.prototype.propertyIsEnumerable;
 
 /**
  * Parses `a.b`, `a[*].c`, `*.token`, `a["x-y"]`, `list[0]` into segments (`["*"]` is `[*]`, as in pino).
@@ -410,7 +412,9 @@ function redactObjectAt(
   }
   let keys: string[];
   if (segment === WILDCARD) keys = Object.keys(obj);
-  else if (hasOwn.call(obj, segment)) keys = [segment];
+  // Own and enumerable, as the writer writes keys: one not enumerable is never in the line, and
+  // set on the copy it would be.
+  else if (isEnumerable.call(obj, segment)) keys = [segment];
   else return undefined;
 
   let copy: Record<string, unknown> | undefined;
@@ -438,11 +442,12 @@ function redactObjectAt(
         if (Array.isArray(copy)) copy[Number(key)] = undefined;
         else delete copy[key];
       } else setOwn(copy, key, walk.replace(value, path));
-    } else if (typeof value === 'object' && value !== null) {
-      const next = redactAt(value, segments, index + 1, path, walk);
-      // A getter's value is kept as read: read again by the writer it may hold what this
-      // walk did not see (a getter that answers otherwise the second time).
-      if (next !== value || isGetter(obj, key)) {
+    } else {
+      const next =
+        typeof value === 'object' && value !== null ? redactAt(value, segments, index + 1, path, walk) : value;
+      // A value read through a getter or a Proxy is kept as read: read again by the writer it
+      // may hold what this walk did not see (an answer that differs the second time).
+      if (next !== value || readAnswersAnew(obj, key)) {
         copy ??= cloneShallow(obj);
         setOwn(copy, key, next);
       }
@@ -451,7 +456,9 @@ function redactObjectAt(
   return copy;
 }
 
-function isGetter(obj: object, key: string): boolean {
+/** Whether reading `key` again may answer otherwise, and the writer would read it: a getter it writes, a Proxy. */
+function readAnswersAnew(obj: object, key: string): boolean {
+  if (types.isProxy(obj)) return true;
   try {
     return Object.getOwnPropertyDescriptor(obj, key)?.get !== undefined;
   } catch {

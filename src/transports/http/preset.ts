@@ -70,13 +70,20 @@ export function retryAfterMs(
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  // A date names its day or month, or has a time of day: "1.5", "-1" or "12 13" are no date
-  // (Date.parse would read a year in them, long past, and the wait would be none, not a backoff).
-  if (!/[A-Za-z]{3}|\d:\d/.test(value)) return undefined;
+  const date = dateOf(value);
+  if (date === undefined) return undefined;
+  const stated = dateOf(Array.isArray(serverDate) ? serverDate[0] : serverDate);
+  return Math.max(0, date - (stated ?? now));
+}
+
+/**
+ * An HTTP date's time. A date names its day or month, or has a time of day: "1.5", "-1",
+ * "0" or "12 13" are no date (Date.parse would read a year in them, long past or 2000).
+ */
+function dateOf(value: string | undefined): number | undefined {
+  if (value === undefined || !/[A-Za-z]{3}|\d:\d/.test(value)) return undefined;
   const date = Date.parse(value);
-  if (Number.isNaN(date)) return undefined;
-  const stated = Date.parse((Array.isArray(serverDate) ? serverDate[0] : serverDate) ?? '');
-  return Math.max(0, date - (Number.isNaN(stated) ? now : stated));
+  return Number.isNaN(date) ? undefined : date;
 }
 
 /** Where a redirect points, without its user, password, query or fragment (a signed URL's signature). */

@@ -117,6 +117,12 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
         `Authorization: Digest username="ann", response="${SECRET}"`,
         `PASSWORD=${SECRET} user=ann`,
         'authorization=none user=ann',
+        // Schemes of no list: the credential is the second word (before, it was written in clear).
+        `Authorization: Splunk 12345678-${SECRET}`,
+        `Authorization: AWS AKIAIOSFODNN7EXAMPLE:${SECRET}=`,
+        `authorization=SharedKey myaccount:${SECRET}`,
+        `Authorization: Signature keyId="k",signature="${SECRET}"`,
+        `password: ${SECRET} and the words after it`,
       ].join('\n'),
     );
     // Before: "authorization: [Redacted] eyJ….sk_prod_31e0" (the scheme alone), and the keys in capitals untouched.
@@ -126,6 +132,12 @@ describe('log.stream(): redaction covers everything a producer sends', () => {
       'Authorization: [Redacted]',
       'PASSWORD=[Redacted] user=ann',
       'authorization=[Redacted] user=ann',
+      'Authorization: [Redacted]',
+      'Authorization: [Redacted]',
+      'authorization=[Redacted]',
+      'Authorization: [Redacted]',
+      // A value in words is censored whole, with what follows it on the line.
+      'password: [Redacted]',
     ]);
   });
 

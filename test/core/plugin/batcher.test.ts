@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher, backoffMs } from '../../../src/core/plugin/batcher.js';
+import { Batcher, backoffMs, retryWaitMs } from '../../../src/core/plugin/batcher.js';
 
 describe('Batcher: the batching buffered and http share', () => {
   it('cuts by count, by bytes, and by interval', async () => {
@@ -48,6 +48,26 @@ describe('Batcher: the batching buffered and http share', () => {
       expect(delay).toBeGreaterThanOrEqual(0);
       expect(delay).toBeLessThan(800);
     }
+  });
+
+  it("a destination's wait is a least wait, spread so a fleet told the same one does not come back in step", () => {
+    const waits = Array.from({ length: 200 }, () => retryWaitMs(0, 100, 30_000, 2000));
+    for (const wait of waits) {
+      expect(wait).toBeGreaterThanOrEqual(2000);
+      // Spread over a tenth of it, at least baseMs: 2000 to 2200.
+      expect(wait).toBeLessThan(2200);
+    }
+    // Before: every client waited exactly 2000 ms (six loggers retried within 8 ms of each other).
+    expect(new Set(waits).size).toBeGreaterThan(150);
+    expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThan(100);
+    // Past maxMs: spread below it, never over.
+    for (let i = 0; i < 100; i++) {
+      const capped = retryWaitMs(0, 100, 8000, 3_600_000);
+      expect(capped).toBeLessThanOrEqual(8000);
+      expect(capped).toBeGreaterThan(8000 - 800);
+    }
+    // A wait shorter than the backoff is the backoff.
+    for (let i = 0; i < 100; i++) expect(retryWaitMs(5, 100, 30_000, 0)).toBeLessThan(3200);
   });
 
   it('backoff without a cap stops at the longest wait a Node timer holds (past it, a timer fires at once)', () => {

@@ -20,6 +20,37 @@ describe('a value on a redaction path is read once', () => {
       log.info(fields, 'lazy user');
     });
     expect(wild.user).toEqual({ name: 'ann' });
+    // A getter whose first answer is no object, and a Proxy answering otherwise the second time.
+    let calls = 0;
+    const nullFirst = await redactedLine(SECRET, ['user.password'], (log) =>
+      log.info(
+        {
+          get user() {
+            return calls++ === 0 ? null : { password: SECRET };
+          },
+        },
+        'null first',
+      ),
+    );
+    expect(nullFirst.user).toBeNull();
+    let gets = 0;
+    const proxy = new Proxy(
+      { user: {} as object, id: 7 },
+      {
+        get: (target, key) => (key === 'user' ? (gets++ === 0 ? {} : { password: SECRET }) : Reflect.get(target, key)),
+      },
+    );
+    const viaProxy = await redactedLine(SECRET, ['user.password'], (log) => log.info(proxy, 'proxy'));
+    expect(viaProxy).toMatchObject({ user: {}, id: 7 });
+  });
+
+  it('a getter on a path that is not enumerable stays out of the line, as it was', async () => {
+    const session = { id: 7 };
+    Object.defineProperty(session, 'internal', { get: () => ({ cookie: 'c', password: 'p' }), enumerable: false });
+    const line = await redactedLine('never there', ['internal.password'], (log) => log.info({ session }, 'hidden'));
+    expect(line.session).toEqual({ id: 7 });
+    const top = await redactedLine('never there', ['session.internal.password'], (log) => log.info({ session }, 'x'));
+    expect(top.session).toEqual({ id: 7 });
   });
 
   it('a toJSON or getter above the path that throws: written without its message, which may quote the value', async () => {

@@ -340,6 +340,14 @@ describe('preset bodies, against hand-checked payloads', () => {
       expect(skewed.retryAfterMs, String(skew)).toBeGreaterThanOrEqual(5000);
       expect(skewed.retryAfterMs, String(skew)).toBeLessThanOrEqual(7000);
     }
+    // An answer's Date that is no date ("0" read as the year 2000 made every wait maxMs): this host's clock serves.
+    for (const bogus of ['0', '1', '-1', 'soon']) {
+      const withBogusDate = verdictFor(
+        { status: 503, headers: { date: bogus, 'retry-after': new Date(Date.now() + 6000).toUTCString() }, body: '' },
+        retryable,
+      ) as { retryAfterMs: number };
+      expect(withBogusDate.retryAfterMs, bogus).toBeLessThanOrEqual(7000);
+    }
     for (const garbage of ['1.5', '-1', '+5', '12 13', '1e3', 'soon', '5 seconds']) {
       const verdict = verdictFor({ status: 503, headers: { 'retry-after': garbage }, body: '' }, retryable);
       expect(verdict, garbage).toMatchObject({ kind: 'retry', retryAfterMs: undefined });
