@@ -46,7 +46,7 @@ class Flaky extends Transport {
 }
 
 describe('buffered transport', () => {
-  it("a flush's durationMs is measured on the monotonic clock: a wall clock set back an hour is no negative time", () => {
+  it("a flush's durationMs is on the monotonic clock: a wall clock set back an hour is no negative time", () => {
     const inner = new ControlledTransport({ mode: 'stall' });
     const buffered = new BufferedTransport(inner, { batch: { maxRecords: 2, intervalMs: 60_000 } });
     const flushes: FlushEvent[] = [];

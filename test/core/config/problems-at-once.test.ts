@@ -90,7 +90,7 @@ describe('one run says every problem of a config', () => {
     ).toEqual([expect.stringMatching(/^customLevels\["bad name"\]: /)]);
   });
 
-  it('a custom level of a good name and a refused value: said once, at its value; naming it is no "unknown level"', () => {
+  it('a custom level of a good name and a refused value: said at its value; naming it is no "unknown level"', () => {
     const problems = problemsOf({
       env: { AUD: 'high' },
       customLevels: { audit: '${AUD}', page: 2000 },

@@ -53,7 +53,7 @@ describe('a value on a redaction path is read once', () => {
     expect(top.session).toEqual({ id: 7 });
   });
 
-  it('a toJSON or getter above the path that throws: written without its message, which may quote the value', async () => {
+  it('a toJSON or getter above the path that throws: written without its message (it may quote it)', async () => {
     const raw = SECRET; // not JSON: Node's JSON.parse quotes it in its error
     const parsed = await redactedLine(SECRET, ['user.password'], (log) =>
       log.info({ user: { toJSON: () => ({ password: JSON.parse(raw) }) } }, 'toJSON'),

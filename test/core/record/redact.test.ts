@@ -193,7 +193,7 @@ describe('redaction', () => {
     expect(JSON.stringify(out)).toBe('{"__proto__":"[Redacted]","a":{"__proto__":{"secret":"[Redacted]"}}}');
   });
 
-  it('a key not enumerable is not written, so not censored into the copy; a setter on Object.prototype never fires', () => {
+  it('a key not enumerable is not written, so not censored into the copy; a prototype setter never fires', () => {
     const seen: unknown[] = [];
     Object.defineProperty(Object.prototype, 'token', { set: (v) => seen.push(v), configurable: true });
     try {

@@ -13,7 +13,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** A folder with app.log written now, by the file system's clock, then a logger started with the process clock `skewMs` off. */
+/** app.log written now (by the file system's clock), then a logger started with its clock `skewMs` off. */
 async function restartWith(skewMs: number, fileAgeMs = 0): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'streamlog-clock-ahead-'));
   dirs.push(dir);
