@@ -45,7 +45,6 @@ export type Redactor = (<T extends object>(obj: T, inMessage?: boolean, censored
 const WILDCARD = Symbol('wildcard');
 type Segment = string | typeof WILDCARD;
 const hasOwn = Object.prototype.hasOwnProperty;
-const isEnumerable = Object.prototype.propertyIsEnumerable;
 
 /**
  * Parses `a.b`, `a[*].c`, `*.token`, `a["x-y"]`, `list[0]` into segments (`["*"]` is `[*]`, as in pino).
@@ -412,9 +411,7 @@ function redactObjectAt(
   }
   let keys: string[];
   if (segment === WILDCARD) keys = Object.keys(obj);
-  // Own and enumerable, as the writer writes keys: one not enumerable is never in the line, and
-  // set on the copy it would be.
-  else if (isEnumerable.call(obj, segment)) keys = [segment];
+  else if (hasOwn.call(obj, segment)) keys = [segment];
   else return undefined;
 
   let copy: Record<string, unknown> | undefined;
@@ -429,13 +426,16 @@ function redactObjectAt(
     const path = [...trail, key];
     if (threw && !last) {
       copy ??= cloneShallow(obj);
-      setOwn(copy, key, THREW_UNDER_PATH);
+      if (hasOwn.call(copy, key)) setOwn(copy, key, THREW_UNDER_PATH);
       continue;
     }
     if (threw) value = readProperty(obj, key);
     if (walk.leaveUndefined && last && index === 0 && value === undefined && segment !== WILDCARD) continue;
     if (last) {
       copy ??= cloneShallow(obj);
+      // The copy holds the keys the writer writes (own, enumerable): one it does not hold is
+      // never in the line, and set on the copy it would be.
+      if (!hasOwn.call(copy, key)) continue;
       noteCensored(walk, key, value);
       // Removed from a list, an item leaves its place (JSON writes it null), as pino does.
       if (walk.remove) {
@@ -449,7 +449,7 @@ function redactObjectAt(
       // may hold what this walk did not see (an answer that differs the second time).
       if (next !== value || readAnswersAnew(obj, key)) {
         copy ??= cloneShallow(obj);
-        setOwn(copy, key, next);
+        if (hasOwn.call(copy, key)) setOwn(copy, key, next);
       }
     }
   }
