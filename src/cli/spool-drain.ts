@@ -20,10 +20,12 @@ export function spoolLinesOf(target: LoggerStats['targets'][number]): number {
 }
 
 /**
- * Keeps the logger open while its spools empty: a close stops a spool's replay, so a run
- * that closed as soon as its input ended shipped one batch of what an earlier run left. Waits
- * until no spool holds a line, for as long as the counts move; `idleMs` without a change (the
- * destination is still down) or the signal ends the wait, and the rest stays for the next run.
+ * Keeps the logger open while its spools empty and its records are on their way: a close
+ * stops a spool's replay, so a run that closed as soon as its input ended shipped one batch
+ * of what an earlier run left, and parks at once what waits out a retry (a blip of a second
+ * as the input ended left every record for the next run). Waits until nothing is pending,
+ * for as long as the counts move; `idleMs` without a change (the destination is still down)
+ * or the signal ends the wait, and the rest stays for the next run.
  */
 export async function drainSpools(log: Logger, idleMs: number, signal: AbortSignal): Promise<void> {
   let last = '';
@@ -31,8 +33,8 @@ export async function drainSpools(log: Logger, idleMs: number, signal: AbortSign
   while (!signal.aborted) {
     const stats = log.stats();
     const backlog = spoolBacklog(stats);
-    if (backlog === 0) return;
-    const now = `${backlog} ${stats.delivered} ${stats.failed} ${stats.dropped}`;
+    if (backlog === 0 && stats.pending === 0) return;
+    const now = `${backlog} ${stats.pending} ${stats.delivered} ${stats.failed} ${stats.dropped}`;
     if (now !== last) {
       last = now;
       changedAt = performance.now();

@@ -189,6 +189,35 @@ describe('streamlog pipe and ship', () => {
     );
     expect(lines.map((l) => (JSON.parse(l) as { i: number }).i).sort((a, b) => a - b)).toEqual(range(50));
   });
+  it('a short outage as the input ends: the run waits out the retries it has in memory, within --spool-wait', async () => {
+    receiver = await countingReceiver('down');
+    const dir = tempFolder('cli-spool-blip');
+    const config = join(dir, 'streamlog.json');
+    const http = {
+      type: 'http',
+      url: receiver.url,
+      spool: { dir: join(dir, 'spool') },
+      batch: { maxRecords: 500, intervalMs: 100 },
+      retry: { maxAttempts: 3, baseMs: 100, maxMs: 500 },
+    };
+    writeFileSync(config, JSON.stringify({ transports: [http] }));
+    const state = receiver;
+    const back = setTimeout(() => {
+      state.mode = 'ok';
+    }, 600);
+    try {
+      const result = await streamlog(['pipe', '-c', config, '--spool-wait', '5000'], { input: producerLines(1000) });
+      // Before: the wait looked at the spools alone, empty as the input ended; the close parked all
+      // 1,000 at once (exit 1, "1000 pending"), with no retry, though the receiver was back 0.3 s later.
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(receiver.distinct()).toBe(1000);
+      expect(spooledLines(dir)).toBe(0);
+    } finally {
+      clearTimeout(back);
+    }
+  });
+
   it('a run after an outage ships the whole spool the last run left, not one batch of it', async () => {
     receiver = await countingReceiver('down');
     const dir = tempFolder('cli-spool-drain');
