@@ -189,7 +189,7 @@ describe('streamlog pipe and ship', () => {
     );
     expect(lines.map((l) => (JSON.parse(l) as { i: number }).i).sort((a, b) => a - b)).toEqual(range(50));
   });
-  it('a short outage as the input ends: the run waits out the retries it has in memory, within --spool-wait', async () => {
+  it('a short outage as the input ends: the run waits out the retries in memory, within --spool-wait', async () => {
     receiver = await countingReceiver('down');
     const dir = tempFolder('cli-spool-blip');
     const config = join(dir, 'streamlog.json');
