@@ -126,7 +126,8 @@ export async function shipCommand(args: string[]): Promise<number> {
   if (!parsed) return EXIT.ok;
   const files = parsed.positionals;
   if (files.length === 0) throw new UsageError('ship needs at least one file');
-  const total = fileSizes(files).reduce((a, b) => a + b, 0);
+  const sizes = fileSizes(files);
+  const total = sizes.reduce((a, b) => a + b, 0);
   const quiet = flag(parsed, 'quiet');
   const mode: ProgressMode = quiet ? 'off' : process.stderr.isTTY ? 'bar' : 'lines';
   let progress: Progress | undefined;
@@ -153,9 +154,11 @@ export async function shipCommand(args: string[]): Promise<number> {
         // whatever rotates or deletes the files it shipped.
         if (signal.aborted) throw new Error(`${file}: not read, stopped by a signal${rest}`);
         let source: Readable;
+        let read = 0;
         try {
           source = openFile(file, (n) => {
             bar.bytes += n;
+            read += n;
           });
           await pump(source, sink, signal, count);
         } catch (error) {
@@ -167,6 +170,12 @@ export async function shipCommand(args: string[]): Promise<number> {
         if (count.midLine) sink.write('\n');
         count.end();
         if (!source.readableEnded) throw new Error(`${file}: stopped by a signal before its end${rest}`);
+        // Emptied while read (logrotate's copytruncate): its end came early, and the records
+        // after where the reading stood were never read. A run that exited 0 looked done.
+        if (read < sizes[index]!) {
+          const cut = `${read} of its ${sizes[index]} bytes read`;
+          throw new Error(`${file}: cut short while read (truncated, by a rotation?): ${cut}${rest}`);
+        }
       }
     },
     { table: !quiet, onRead: () => progress?.done() },

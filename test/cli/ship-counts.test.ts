@@ -130,3 +130,42 @@ describe('pipe and ship to a slow but healthy block target', () => {
     60_000,
   );
 });
+
+describe('ship: a file emptied while it is read (a copytruncate rotation)', () => {
+  it('is said, with how much was read, and the run exits 1', async () => {
+    const dir = tempFolder('cli-ship-truncated');
+    const input = join(dir, 'app.log');
+    writeFileSync(input, `${Array.from({ length: 50_000 }, (_, i) => JSON.stringify({ i, msg: 'x' })).join('\n')}\n`);
+    let requests = 0;
+    // A receiver that takes its time: the reading waits on it (overflow block), so the file is
+    // emptied while most of it is still unread.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (requests++ === 0) writeFileSync(input, '');
+        setTimeout(() => res.writeHead(200).end(), 2);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+      const file = join(dir, 'streamlog.json');
+      const http = { type: 'http', url, batch: { maxRecords: 100, intervalMs: 10 } };
+      writeFileSync(
+        file,
+        JSON.stringify({ transports: [{ ...http, maxQueue: { maxRecords: 200 }, overflow: 'block' }] }),
+      );
+      const result = await streamlog(['ship', '-q', '-c', file, input]);
+      // Before: "N delivered, 0 failed", exit 0, nothing said, for a run that read a small part of the file.
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `streamlog: reading stopped: ${input}: cut short while read \\(truncated, by a rotation\\?\\): \\d+ of`,
+        ),
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
+});
