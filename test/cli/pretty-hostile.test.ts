@@ -41,3 +41,17 @@ describe('streamlog pretty on hostile input', () => {
     expect(lines.length).toBeGreaterThan(3);
   });
 });
+
+describe('pretty on a run of control characters (binary garbage, /dev/zero)', () => {
+  it('escapes 4 MB of NULs within a 96 MB heap (before: the heap ran out, exit 134)', async () => {
+    const nuls = Buffer.alloc(4 * 1024 * 1024);
+    const result = await streamlog(['pretty'], {
+      input: nuls,
+      env: { NODE_OPTIONS: '--max-old-space-size=96' },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.length).toBe(nuls.length * 6 + 1);
+    expect(result.stdout.startsWith('\\u0000\\u0000')).toBe(true);
+  }, 60_000);
+});
