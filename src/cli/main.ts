@@ -41,12 +41,15 @@ async function main(argv: string[]): Promise<number> {
   const helpFor = rest[0];
   if ((command === '-h' || command === '--help' || command === 'help') && helpFor !== undefined) {
     if (Object.hasOwn(COMMANDS, helpFor)) return COMMANDS[helpFor]!(['--help']);
+    // The general help for a misspelt command read as if it were that command's.
+    throw new UsageError(`no help for "${helpFor}": not a command (known: ${Object.keys(COMMANDS).join(', ')})`);
   }
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
   if (command === '-v' || command === '--version') {
+    if (rest.length > 0) throw new UsageError(`${command} takes nothing after it (got "${rest[0]}")`);
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }

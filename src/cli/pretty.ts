@@ -42,7 +42,7 @@ function threshold(value: string | undefined): number {
   // Own names only: `--level toString` found Object.prototype's function, was taken, and hid nothing.
   if (Object.hasOwn(DEFAULT_LEVELS, name)) return (DEFAULT_LEVELS as Record<string, number>)[name]!;
   if (/^\d+$/.test(value)) return Number(value);
-  throw new UsageError(`--level must be a level name (${Object.keys(DEFAULT_LEVELS).join(', ')}) or a number`);
+  throw new UsageError(`--level must be a level name (${Object.keys(DEFAULT_LEVELS).join(', ')}) or a whole number`);
 }
 
 export async function prettyCommand(args: string[]): Promise<number> {

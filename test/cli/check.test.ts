@@ -108,6 +108,19 @@ describe('streamlog schema, --version, --help, usage', () => {
     }
   });
 
+  it('--help of no command and --version with more after it are usage mistakes (they exited 0)', async () => {
+    const help = await streamlog(['--help', 'shipp']);
+    expect(help.code).toBe(2);
+    expect(help.stdout).toBe('');
+    expect(help.stderr).toMatch(/^streamlog: no help for "shipp": not a command \(known: pretty, /);
+    const version = await streamlog(['--version', 'extra']);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toMatch(/^streamlog: --version takes nothing after it \(got "extra"\)/);
+    const level = await streamlog(['pretty', '--level', '1.5'], { input: '{"level":30,"msg":"x"}\n' });
+    expect(level.code).toBe(2);
+    expect(level.stderr).toContain('or a whole number');
+  });
+
   it('no command, an unknown command or option: exit 2 with the reason', async () => {
     expect((await streamlog([])).code).toBe(2);
     const unknown = await streamlog(['shipit']);
