@@ -1,7 +1,13 @@
 import type { z } from 'zod';
 import { keepFlat, type LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
-import type { TransportEvents, TransportListener, TransportOptions } from '../core/plugin/transport.js';
+import {
+  pendingOf,
+  trustGiveUpSync,
+  type TransportEvents,
+  type TransportListener,
+  type TransportOptions,
+} from '../core/plugin/transport.js';
 import {
   deprecatedOption,
   plainSize,
@@ -353,7 +359,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
 
   /** Someone awaits flush(): keep draining instead of waiting for size or interval. */
   private pendingFlush(): boolean {
-    return this.pending > 0 && this.flushRequested();
+    return pendingOf(this) > 0 && this.flushRequested();
   }
 }
 
@@ -422,3 +428,5 @@ declare module '../core/plugin/registry.js' {
     buffered: z.input<typeof bufferedSchema>;
   }
 }
+
+trustGiveUpSync(BufferedTransport);

@@ -8,7 +8,10 @@ import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs, retryWaitMs } from './batcher.js';
 import { timerHolds } from '../util/timeout.js';
 import {
+  parkedOf,
+  pendingOf,
   toError,
+  trustGiveUpSync,
   Transport,
   type TransportEvents,
   type TransportListener,
@@ -256,124 +259,124 @@ export interface BatchTransport<Extra extends object = object> {
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface of its name only types `on` for its own events
 export class BatchTransport<Extra extends object = object> extends Transport<BatchStats & Extra> {
   readonly type: string = 'batch';
-  private readonly processor: BatchProcessor;
-  private readonly batcher: Batcher<LogRecord>;
+  readonly #processor: BatchProcessor;
+  readonly #batcher: Batcher<LogRecord>;
   /** Batches made so far: the next one's place in `order`. */
-  private batchesMade = 0;
-  private readonly size: (record: LogRecord) => number;
-  private readonly maxRecords: number;
-  private readonly maxBytes: number;
-  private readonly retry: Required<RetryOptions>;
-  private readonly concurrency: number;
-  private readonly saysWhenWritten: boolean;
-  private readonly timeoutMs: number;
-  private readonly spoolOptions: SpoolOptions | undefined;
-  private readonly memoryRecords: number;
-  private readonly ready: Batch[] = [];
+  #batchesMade = 0;
+  readonly #size: (record: LogRecord) => number;
+  readonly #maxRecords: number;
+  readonly #maxBytes: number;
+  readonly #retry: Required<RetryOptions>;
+  readonly #concurrency: number;
+  readonly #saysWhenWritten: boolean;
+  readonly #timeoutMs: number;
+  readonly #spoolOptions: SpoolOptions | undefined;
+  readonly #memoryRecords: number;
+  readonly #ready: Batch[] = [];
   /** Halves refused alike, waiting for their sibling's answer or a probe's. */
-  private readonly held = new Set<Batch>();
+  readonly #held = new Set<Batch>();
   /** Batches waiting out a backoff, by timer. */
-  private readonly waiting = new Map<NodeJS.Timeout, Batch>();
-  private readonly sending = new Set<Batch>();
+  readonly #waiting = new Map<NodeJS.Timeout, Batch>();
+  readonly #sending = new Set<Batch>();
   /** One per attempt in flight: aborted when it times out or the transport gives up. */
-  private readonly attempts = new Set<AbortController>();
-  private reads: SpoolReads | undefined;
+  readonly #attempts = new Set<AbortController>();
+  #reads: SpoolReads | undefined;
   /** Lines an earlier process left in the spool and not yet read back: nobody's records here. */
-  private adoptedLeft = 0;
+  #adoptedLeft = 0;
   /** Records read back from the spool that are this process's own (parked, pending here). */
-  private readonly own = new WeakSet<LogRecord>();
+  readonly #own = new WeakSet<LogRecord>();
   /** This process's lines in the spool, oldest first: each record's fate when it went to several targets. */
-  private readonly fates = new ParkedFates();
+  readonly #fates = new ParkedFates();
   /** Records whose attempt was out, unanswered, when the transport gave up on them. */
-  private unansweredCount = 0;
+  #unansweredCount = 0;
   /**
    * Reads of the spool a close leaves there after an attempt that may have arrived (timed
    * out): moved to its end, marked, once nothing more is parked (see moveReplayMarked).
    */
-  private replaysToMark: Batch[] = [];
-  private replayTimer: NodeJS.Timeout | undefined;
-  private pumpScheduled = false;
-  private keepAlive: NodeJS.Timeout | undefined;
+  #replaysToMark: Batch[] = [];
+  #replayTimer: NodeJS.Timeout | undefined;
+  #pumpScheduled = false;
+  #keepAlive: NodeJS.Timeout | undefined;
   /** A batch settled and the spool may have more: read it once the batch's slot is free. */
-  private replayWanted = false;
-  private stopped = false;
+  #replayWanted = false;
+  #stopped = false;
   /** Set once nothing more will be sent: later records are parked or failed at once, with it. */
-  private gaveUp: Error | undefined;
-  private batches = 0;
-  private items = 0;
-  private retries = 0;
-  private splits = 0;
-  private batchMs = 0;
-  private inFlight = 0;
-  private replayed = 0;
-  private replayFailed = 0;
-  private spooledCount = 0;
-  private spoolDropped = 0;
-  private adoptedDropped = 0;
+  #gaveUp: Error | undefined;
+  #batches = 0;
+  #items = 0;
+  #retries = 0;
+  #splits = 0;
+  #batchMs = 0;
+  #inFlight = 0;
+  #replayed = 0;
+  #replayFailed = 0;
+  #spooledCount = 0;
+  #spoolDropped = 0;
+  #adoptedDropped = 0;
 
   constructor(processor: BatchProcessor, options: BatchTransportOptions = {}) {
     super(options);
-    this.processor = processor;
-    this.maxRecords = options.batch?.maxRecords ?? 1000;
-    this.size = options.size ?? ((record) => record.json().length);
-    this.maxBytes = options.batch?.maxBytes ?? 1024 * 1024;
-    this.batcher = new Batcher(
+    this.#processor = processor;
+    this.#maxRecords = options.batch?.maxRecords ?? 1000;
+    this.#size = options.size ?? ((record) => record.json().length);
+    this.#maxBytes = options.batch?.maxBytes ?? 1024 * 1024;
+    this.#batcher = new Batcher(
       {
-        maxItems: this.maxRecords,
-        maxBytes: this.maxBytes,
+        maxItems: this.#maxRecords,
+        maxBytes: this.#maxBytes,
         intervalMs: options.batch?.intervalMs ?? 1000,
       },
-      (records) => this.enqueue(records),
+      (records) => this.#enqueue(records),
     );
-    this.retry = {
+    this.#retry = {
       maxAttempts: options.retry?.maxAttempts ?? 8,
       baseMs: options.retry?.baseMs ?? 500,
       maxMs: options.retry?.maxMs ?? 30_000,
       deadlineMs: options.retry?.deadlineMs ?? 300_000,
     };
-    this.concurrency = options.concurrency ?? 1;
-    this.saysWhenWritten = options.saysWhenWritten === true;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.spoolOptions = options.spool;
-    this.memoryRecords = options.spool?.memoryRecords ?? this.maxRecords * 4;
+    this.#concurrency = options.concurrency ?? 1;
+    this.#saysWhenWritten = options.saysWhenWritten === true;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#spoolOptions = options.spool;
+    this.#memoryRecords = options.spool?.memoryRecords ?? this.#maxRecords * 4;
   }
 
   /** The spool is claimed once the transport is in a logger: its id names the file, the logger revives lines. */
   protected override servicesAttached(_services: TransportServices): void {
-    const options = this.spoolOptions;
-    if (options === undefined || this.reads !== undefined) return;
+    const options = this.#spoolOptions;
+    if (options === undefined || this.#reads !== undefined) return;
     const name = options.name ?? this.id;
     const spool = Spool.claim(options.dir, name);
     const problem = spool.problem;
     if (problem !== undefined) this.report(`spool not used: ${problem.message}`, problem);
-    this.useSpool(spool);
+    this.#useSpool(spool);
     // Once every target of the logger has claimed its spool: one of them sharing the folder
     // held no lock yet, and its live file was named as a stray to remove.
     const family = options.family;
-    if (family !== undefined) setImmediate(() => this.reportStraySpools(options.dir, family, name));
+    if (family !== undefined) setImmediate(() => this.#reportStraySpools(options.dir, family, name));
   }
 
-  private useSpool(spool: Spool): void {
-    this.reads = new SpoolReads(spool);
-    this.adoptedLeft = spool.count;
+  #useSpool(spool: Spool): void {
+    this.#reads = new SpoolReads(spool);
+    this.#adoptedLeft = spool.count;
     for (const skipped of spool.skipped) this.report(`spool file passed over: ${skipped.message}`, skipped);
     spool.onTrouble = (message) => this.report(message);
-    if (!spool.empty) setImmediate(() => this.replayNext());
+    if (!spool.empty) setImmediate(() => this.#replayNext());
   }
 
   /** No claim of the spool again before this (monotonic ms). */
-  private claimAgainAt = 0;
+  #claimAgainAt = 0;
 
   /**
    * The spool's folder could not be used at the start (a full disk): it is claimed again, at
    * most once a second, when records are to be parked, or it would fail them for as long as
    * the process lives. The spool it replaces never held a line.
    */
-  private claimSpoolAgain(reads: SpoolReads): SpoolReads {
-    const options = this.spoolOptions;
+  #claimSpoolAgain(reads: SpoolReads): SpoolReads {
+    const options = this.#spoolOptions;
     const now = monotonicMs();
-    if (options === undefined || now < this.claimAgainAt) return reads;
-    this.claimAgainAt = now + SPOOL_CLAIM_AGAIN_MS;
+    if (options === undefined || now < this.#claimAgainAt) return reads;
+    this.#claimAgainAt = now + SPOOL_CLAIM_AGAIN_MS;
     const spool = Spool.claim(options.dir, options.name ?? this.id);
     if (spool.problem !== undefined) {
       spool.close();
@@ -381,11 +384,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     }
     reads.spool.close();
     this.report(`spool ${spool.path} is used now`);
-    this.useSpool(spool);
-    return this.reads!;
+    this.#useSpool(spool);
+    return this.#reads!;
   }
 
-  private reportStraySpools(dir: string, family: string, name: string): void {
+  #reportStraySpools(dir: string, family: string, name: string): void {
     for (const stray of straySpools(dir, family, name)) {
       this.report(
         `spool ${stray.path} holds ${stray.bytes} bytes of records for another destination (a changed url or ` +
@@ -395,30 +398,35 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     }
   }
 
+  /** Records held and not on disk: a subclass's own `pending` or `parked` does not change them. */
+  #heldInMemory(): number {
+    return pendingOf(this) - parkedOf(this);
+  }
+
   protected handle(record: LogRecord): void {
-    if (this.gaveUp !== undefined) {
-      this.parkOrFail([record], this.gaveUp);
+    if (this.#gaveUp !== undefined) {
+      this.#parkOrFail([record], this.#gaveUp);
       return;
     }
     // Once this process's records wait on disk the newer follow them there (order is kept),
     // and beyond the in-memory bound they wait there rather than in the heap.
-    if (this.reads !== undefined && (this.ownUnread > 0 || this.pending - this.parked > this.memoryRecords)) {
-      this.parkOrFail([record], new Error('could not be parked'));
-      this.replaySoon();
+    if (this.#reads !== undefined && (this.#ownUnread > 0 || this.#heldInMemory() > this.#memoryRecords)) {
+      this.#parkOrFail([record], new Error('could not be parked'));
+      this.#replaySoon();
       return;
     }
     keepFlat(record);
-    this.batcher.add(record, this.size(record));
+    this.#batcher.add(record, this.#size(record));
   }
 
   /** This process's records in the spool not yet read back. */
-  private get ownUnread(): number {
-    return this.reads === undefined ? 0 : this.reads.spool.count - this.adoptedLeft;
+  get #ownUnread(): number {
+    return this.#reads === undefined ? 0 : this.#reads.spool.count - this.#adoptedLeft;
   }
 
   protected override startFlush(): void {
-    this.batcher.cut();
-    this.holdProcessOpen();
+    this.#batcher.cut();
+    this.#holdProcessOpen();
   }
 
   /**
@@ -426,50 +434,50 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * sockets do not keep it alive on their own (so a script's end is decided by the exit
    * path, bounded by exitTimeoutMs), so while a waiter is there a timer does.
    */
-  private holdProcessOpen(): void {
-    for (const timer of this.waiting.keys()) timer.ref();
-    if (this.keepAlive !== undefined || !this.flushRequested()) return;
-    this.keepAlive = setInterval(() => {
-      if (this.flushRequested() && !this.stopped) return;
-      clearInterval(this.keepAlive);
-      this.keepAlive = undefined;
+  #holdProcessOpen(): void {
+    for (const timer of this.#waiting.keys()) timer.ref();
+    if (this.#keepAlive !== undefined || !this.flushRequested()) return;
+    this.#keepAlive = setInterval(() => {
+      if (this.flushRequested() && !this.#stopped) return;
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = undefined;
     }, 50);
   }
 
   /** For a close: send what is gathered; with a spool, what would wait out a backoff is parked now. */
   protected override startClose(): void {
-    this.batcher.cut();
-    this.holdProcessOpen();
-    if (this.reads === undefined) return;
-    for (const [timer, batch] of this.waiting) {
+    this.#batcher.cut();
+    this.#holdProcessOpen();
+    if (this.#reads === undefined) return;
+    for (const [timer, batch] of this.#waiting) {
       clearTimeout(timer);
-      this.waiting.delete(timer);
+      this.#waiting.delete(timer);
       if (batch.read === undefined) {
-        this.parkOrFail(batch.records, new Error('could not be parked at close'), batch.uncertain === true);
-      } else if (batch.uncertain === true) this.replaysToMark.push(batch);
+        this.#parkOrFail(batch.records, new Error('could not be parked at close'), batch.uncertain === true);
+      } else if (batch.uncertain === true) this.#replaysToMark.push(batch);
     }
     // Their slots are free: the batches behind them get their one attempt now.
-    this.pump();
+    this.#pump();
   }
 
   override giveUpSync(reason: Error): void {
-    if (this.gaveUp !== undefined) return;
-    this.gaveUp = reason;
-    this.batcher.close();
-    if (this.replayTimer !== undefined) clearTimeout(this.replayTimer);
-    for (const timer of this.waiting.keys()) clearTimeout(timer);
-    for (const attempt of this.attempts) attempt.abort(reason);
+    if (this.#gaveUp !== undefined) return;
+    this.#gaveUp = reason;
+    this.#batcher.close();
+    if (this.#replayTimer !== undefined) clearTimeout(this.#replayTimer);
+    for (const timer of this.#waiting.keys()) clearTimeout(timer);
+    for (const attempt of this.#attempts) attempt.abort(reason);
     // Batches read from the spool are still in it (their reads are not committed).
-    const batches = [...this.ready, ...this.waiting.values(), ...this.sending, ...this.held]
+    const batches = [...this.#ready, ...this.#waiting.values(), ...this.#sending, ...this.#held]
       .filter((b) => b.read === undefined)
       .sort((a, b) => compareOrder(a.order, b.order));
-    const sent = new Set([...this.sending].filter((batch) => batch.written === true && this.saysWhenWritten));
+    const sent = new Set([...this.#sending].filter((batch) => batch.written === true && this.#saysWhenWritten));
     const replays = [...sent].filter((batch) => batch.read !== undefined);
-    const rest = this.batcher.drain();
-    this.ready.length = 0;
-    this.waiting.clear();
-    this.sending.clear();
-    this.held.clear();
+    const rest = this.#batcher.drain();
+    this.#ready.length = 0;
+    this.#waiting.clear();
+    this.#sending.clear();
+    this.#held.clear();
     // At least once: an attempt out, written, may have reached the destination. Parked, its
     // lines say so (a resend of them, by this process or the next, counts in possibleDuplicates);
     // failed, its reason does. Runs of one kind go together: one failure said per run.
@@ -484,19 +492,19 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     };
     for (const batch of batches) {
       const unanswered = sent.has(batch);
-      if (unanswered) this.unansweredCount += batch.records.length;
+      if (unanswered) this.#unansweredCount += batch.records.length;
       add(unanswered ? 'unanswered' : batch.uncertain === true ? 'uncertain' : 'certain', batch.records);
     }
     add('certain', rest);
     for (const { kind, records } of runs) {
-      this.parkOrFail(records, kind === 'unanswered' ? UNANSWERED : reason, kind !== 'certain');
+      this.#parkOrFail(records, kind === 'unanswered' ? UNANSWERED : reason, kind !== 'certain');
     }
     // Last: nothing is parked behind them, so what the spool's bound drops, by position, is
     // what it takes for this process's own or an earlier one's.
-    for (const batch of replays) if (this.moveReplayMarked(batch)) this.unansweredCount += batch.records.length;
-    this.markReplaysLeft();
+    for (const batch of replays) if (this.#moveReplayMarked(batch)) this.#unansweredCount += batch.records.length;
+    this.#markReplaysLeft();
     // The process may end without a close: the spool is made ready for the next start now.
-    this.reads?.spool.keepForNextOwner();
+    this.#reads?.spool.keepForNextOwner();
   }
 
   /**
@@ -507,8 +515,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * committed where they were. A write that fails leaves them there, unmarked: sent again,
    * not lost. Whether they were moved.
    */
-  private moveReplayMarked(batch: Batch): boolean {
-    const reads = this.reads;
+  #moveReplayMarked(batch: Batch): boolean {
+    const reads = this.#reads;
     const read = batch.read;
     // Moved only whole: a read halved (bisected) and committed for one half lost the other.
     if (reads === undefined || read === undefined || read.left !== batch.records.length || read.left === 0) {
@@ -525,7 +533,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   protected override async closeResources(): Promise<void> {
     await this.replayAnswered();
-    this.shutDown();
+    this.#shutDown();
   }
 
   /**
@@ -535,107 +543,107 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * for (the request has its own deadline; a close with a timeout destroys the transport).
    */
   override async replayAnswered(): Promise<void> {
-    while (!this.stopped && this.gaveUp === undefined && this.replaying) {
+    while (!this.#stopped && this.#gaveUp === undefined && this.replaying) {
       await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
     }
   }
 
   override get replaying(): boolean {
-    for (const batch of this.sending) if (batch.read !== undefined) return true;
+    for (const batch of this.#sending) if (batch.read !== undefined) return true;
     return false;
   }
 
   /** The reads a close left in the spool after an attempt that may have arrived: marked now. */
-  private markReplaysLeft(): void {
-    const replays = this.replaysToMark;
-    this.replaysToMark = [];
-    for (const batch of replays) this.moveReplayMarked(batch);
+  #markReplaysLeft(): void {
+    const replays = this.#replaysToMark;
+    this.#replaysToMark = [];
+    for (const batch of replays) this.#moveReplayMarked(batch);
   }
 
-  private shutDown(): void {
-    if (!this.stopped) this.markReplaysLeft();
-    this.stopped = true;
-    clearInterval(this.keepAlive);
-    this.batcher.close();
-    if (this.replayTimer !== undefined) clearTimeout(this.replayTimer);
-    for (const timer of this.waiting.keys()) clearTimeout(timer);
-    for (const attempt of this.attempts) attempt.abort(new Error('transport closed'));
-    this.reads?.spool.close();
+  #shutDown(): void {
+    if (!this.#stopped) this.#markReplaysLeft();
+    this.#stopped = true;
+    clearInterval(this.#keepAlive);
+    this.#batcher.close();
+    if (this.#replayTimer !== undefined) clearTimeout(this.#replayTimer);
+    for (const timer of this.#waiting.keys()) clearTimeout(timer);
+    for (const attempt of this.#attempts) attempt.abort(new Error('transport closed'));
+    this.#reads?.spool.close();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.shutDown();
+    this.#shutDown();
     callback(error);
   }
 
   protected override extraStats(): BatchStats & Extra {
     const stats: BatchStats = {
-      batches: this.batches,
-      items: this.items,
-      retries: this.retries,
-      splits: this.splits,
-      averageBatchSize: this.batches === 0 ? 0 : this.items / this.batches,
-      averageBatchMs: this.batches === 0 ? 0 : this.batchMs / this.batches,
-      buffered: this.batcher.length,
-      queuedBatches: this.ready.length,
+      batches: this.#batches,
+      items: this.#items,
+      retries: this.#retries,
+      splits: this.#splits,
+      averageBatchSize: this.#batches === 0 ? 0 : this.#items / this.#batches,
+      averageBatchMs: this.#batches === 0 ? 0 : this.#batchMs / this.#batches,
+      buffered: this.#batcher.length,
+      queuedBatches: this.#ready.length,
       // Once closed or given up, what a processor has not answered is settled (or parked): an
       // attempt that ignores its abort is no longer the transport's, however long it runs on.
-      inFlight: this.stopped || this.gaveUp !== undefined ? 0 : this.inFlight,
-      replayed: this.replayed,
-      replayFailed: this.replayFailed,
-      spooledForLater: this.spooledCount,
-      spoolDropped: this.spoolDropped,
-      spoolLines: this.reads === undefined ? 0 : this.reads.spool.count + this.reads.outstanding,
-      adoptedDropped: this.adoptedDropped,
-      unanswered: this.unansweredCount,
+      inFlight: this.#stopped || this.#gaveUp !== undefined ? 0 : this.#inFlight,
+      replayed: this.#replayed,
+      replayFailed: this.#replayFailed,
+      spooledForLater: this.#spooledCount,
+      spoolDropped: this.#spoolDropped,
+      spoolLines: this.#reads === undefined ? 0 : this.#reads.spool.count + this.#reads.outstanding,
+      adoptedDropped: this.#adoptedDropped,
+      unanswered: this.#unansweredCount,
     };
     return stats as BatchStats & Extra;
   }
 
   /** Parks records in the spool within its bound; without one (or a disk that refuses) they fail with `reason`. */
-  private parkOrFail(records: LogRecord[], reason: Error, uncertain = false): void {
+  #parkOrFail(records: LogRecord[], reason: Error, uncertain = false): void {
     if (records.length === 0) return;
-    let reads = this.reads;
-    if (reads?.spool.claimAgain === true) reads = this.claimSpoolAgain(reads);
+    let reads = this.#reads;
+    if (reads?.spool.claimAgain === true) reads = this.#claimSpoolAgain(reads);
     if (reads === undefined) {
-      this.fail(records, reason);
+      this.#fail(records, reason);
       return;
     }
-    const maxBytes = this.spoolOptions?.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
+    const maxBytes = this.#spoolOptions?.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
     let parked = 0;
     try {
       for (const record of records) {
         const line = uncertain ? UNCERTAIN_MARK + record.json() : record.json();
         const dropped = reads.spool.makeRoom(Buffer.byteLength(line), maxBytes, reads.outstanding === 0);
-        if (dropped.length > 0) this.droppedFromSpool(dropped);
+        if (dropped.length > 0) this.#droppedFromSpool(dropped);
         reads.spool.append(line);
-        this.fates.push(record);
+        this.#fates.push(record);
         // Counted at once: the next record's makeRoom may drop this very line again.
         this.park(1);
-        this.spooledCount++;
+        this.#spooledCount++;
         parked++;
       }
     } catch (error) {
-      this.fail(records.slice(parked), toError(error));
+      this.#fail(records.slice(parked), toError(error));
     }
   }
 
   /** The oldest spooled lines, dropped for the bound: counted; this process's own settle as dropped. */
-  private droppedFromSpool(lines: string[]): void {
+  #droppedFromSpool(lines: string[]): void {
     const reason = dropReason('dropped: the spool is over its maxBytes');
-    this.spoolDropped += lines.length;
-    const adopted = Math.min(this.adoptedLeft, lines.length);
-    this.adoptedLeft -= adopted;
-    this.adoptedDropped += adopted;
-    const records = lines.map((line) => this.revive(line));
+    this.#spoolDropped += lines.length;
+    const adopted = Math.min(this.#adoptedLeft, lines.length);
+    this.#adoptedLeft -= adopted;
+    this.#adoptedDropped += adopted;
+    const records = lines.map((line) => this.#revive(line));
     for (const record of records.slice(0, adopted)) this.services?.deadLetter(record, reason);
     const mine = records.slice(adopted);
-    for (const record of mine) carryFate(record, this.fates.shift());
+    for (const record of mine) carryFate(record, this.#fates.shift());
     this.unpark(mine.length);
-    this.fail(mine, reason);
+    this.#fail(mine, reason);
   }
 
-  private revive(line: string): LogRecord {
+  #revive(line: string): LogRecord {
     return this.services!.revive(line);
   }
 
@@ -644,22 +652,22 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * then ours. One read at a time, so the spool arrives oldest first (Loki, for one, wants
    * a stream in order).
    */
-  private replayNext(): void {
-    const reads = this.reads;
-    if (reads === undefined || this.stopped || this.closeRequested() || this.gaveUp !== undefined) return;
-    const free = this.inFlight + this.ready.length + this.waiting.size < this.concurrency;
+  #replayNext(): void {
+    const reads = this.#reads;
+    if (reads === undefined || this.#stopped || this.closeRequested() || this.#gaveUp !== undefined) return;
+    const free = this.#inFlight + this.#ready.length + this.#waiting.size < this.#concurrency;
     if (free && reads.outstanding === 0 && !reads.spool.empty) {
       // Cut as the batcher cuts: at maxRecords, or at the line that reaches maxBytes.
-      const { lines, read } = reads.take(this.maxRecords, this.maxBytes);
+      const { lines, read } = reads.take(this.#maxRecords, this.#maxBytes);
       if (lines.length === 0) return; // only a torn line left: nothing to send
-      const records = lines.map((line) => this.revive(line));
-      const adopted = Math.min(this.adoptedLeft, records.length);
-      this.adoptedLeft -= adopted;
+      const records = lines.map((line) => this.#revive(line));
+      const adopted = Math.min(this.#adoptedLeft, records.length);
+      this.#adoptedLeft -= adopted;
       let uncertainRecords: Set<LogRecord> | undefined;
       for (let i = 0; i < records.length; i++) {
         if (i >= adopted) {
-          this.own.add(records[i]!);
-          carryFate(records[i]!, this.fates.shift());
+          this.#own.add(records[i]!);
+          carryFate(records[i]!, this.#fates.shift());
         }
         // Parked after an attempt with no answer, by this process or an earlier one.
         if (lines[i]!.charCodeAt(0) === UNCERTAIN_MARK_CODE) {
@@ -667,72 +675,72 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
           uncertainRecords.add(records[i]!);
         }
       }
-      this.ready.push({ records, order: [this.batchesMade++], attempt: 0, firstSent: 0, read, uncertainRecords });
+      this.#ready.push({ records, order: [this.#batchesMade++], attempt: 0, firstSent: 0, read, uncertainRecords });
     }
-    this.pump();
+    this.#pump();
   }
 
   /** Replays on the next turn, unless a replay is under way or waiting for the destination. */
-  private replaySoon(): void {
-    if (this.replayTimer !== undefined || this.reads!.outstanding > 0) return;
-    this.replayLater(0);
+  #replaySoon(): void {
+    if (this.#replayTimer !== undefined || this.#reads!.outstanding > 0) return;
+    this.#replayLater(0);
   }
 
-  private replayLater(delayMs: number): void {
-    if (this.replayTimer !== undefined || this.stopped) return;
-    this.replayTimer = setTimeout(() => {
-      this.replayTimer = undefined;
-      this.replayNext();
+  #replayLater(delayMs: number): void {
+    if (this.#replayTimer !== undefined || this.#stopped) return;
+    this.#replayTimer = setTimeout(() => {
+      this.#replayTimer = undefined;
+      this.#replayNext();
     }, delayMs);
-    this.replayTimer.unref();
+    this.#replayTimer.unref();
   }
 
   /** A gathered batch, ready to send. */
-  private enqueue(records: LogRecord[]): boolean {
-    this.ready.push({ records, order: [this.batchesMade++], attempt: 0, firstSent: 0 });
+  #enqueue(records: LogRecord[]): boolean {
+    this.#ready.push({ records, order: [this.#batchesMade++], attempt: 0, firstSent: 0 });
     // Batches are processed once the caller's own work yields, never inside a log call.
-    if (!this.pumpScheduled) {
-      this.pumpScheduled = true;
-      setImmediate(this.onPump);
+    if (!this.#pumpScheduled) {
+      this.#pumpScheduled = true;
+      setImmediate(this.#onPump);
     }
     return true;
   }
 
-  private readonly onPump = (): void => {
-    this.pumpScheduled = false;
-    this.pump();
+  readonly #onPump = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
   };
 
-  private pump(): void {
+  #pump(): void {
     // A batch waiting out a backoff keeps its slot: with concurrency 1 batches stay in order,
     // and a destination that is down is not sent more while earlier batches wait.
     while (
-      this.inFlight + this.waiting.size < this.concurrency &&
-      this.ready.length > 0 &&
-      !this.stopped &&
-      this.gaveUp === undefined
+      this.#inFlight + this.#waiting.size < this.#concurrency &&
+      this.#ready.length > 0 &&
+      !this.#stopped &&
+      this.#gaveUp === undefined
     ) {
-      const batch = this.ready.shift()!;
-      this.inFlight++;
-      this.sending.add(batch);
-      void this.attempt(batch).finally(() => {
-        this.inFlight--;
-        this.sending.delete(batch);
-        if (this.replayWanted) {
-          this.replayWanted = false;
-          this.replayNext();
+      const batch = this.#ready.shift()!;
+      this.#inFlight++;
+      this.#sending.add(batch);
+      void this.#attempt(batch).finally(() => {
+        this.#inFlight--;
+        this.#sending.delete(batch);
+        if (this.#replayWanted) {
+          this.#replayWanted = false;
+          this.#replayNext();
         }
-        this.pump();
+        this.#pump();
       });
     }
   }
 
-  private async attempt(batch: Batch): Promise<void> {
+  async #attempt(batch: Batch): Promise<void> {
     // A monotonic clock: a wall clock set back or forward must not give up, or keep, a batch.
     const started = monotonicMs();
     if (batch.firstSent === 0) batch.firstSent = started;
     const controller = new AbortController();
-    this.attempts.add(controller);
+    this.#attempts.add(controller);
     let verdict: Verdict;
     // Its own frozen copy: a processor that edits the array cannot unsettle the records.
     const records = Object.freeze(batch.records.slice());
@@ -742,7 +750,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     let refusedEarly: Error | undefined;
     try {
       const settle = (indexes: readonly number[], reason?: Error): void => {
-        if (early === undefined || this.gaveUp !== undefined || this.stopped || !this.sending.has(batch)) return;
+        if (early === undefined || this.#gaveUp !== undefined || this.#stopped || !this.#sending.has(batch)) return;
         const now: LogRecord[] = [];
         for (const index of indexes) {
           if (!Number.isInteger(index) || index < 0 || index >= records.length || early.has(index)) continue;
@@ -755,7 +763,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         batch.records = batch.records.filter((record) => !gone.has(record));
         const refused = reason === undefined ? undefined : toError(reason);
         refusedEarly ??= refused;
-        this.settled(batch, refused === undefined ? now : [], refused === undefined ? [] : [[now, refused]]);
+        this.#settled(batch, refused === undefined ? now : [], refused === undefined ? [] : [[now, refused]]);
       };
       batch.written = false;
       const info: BatchInfo = {
@@ -767,13 +775,13 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
           batch.written = true;
         },
       };
-      verdict = verdictOf(await this.withDeadline(this.processor(records, info), controller), records.length);
+      verdict = verdictOf(await this.#withDeadline(this.#processor(records, info), controller), records.length);
     } catch (error) {
       const reason = toError(error);
       if ((reason as { outcomeUnknown?: unknown }).outcomeUnknown !== false) batch.uncertain = true;
       verdict = { kind: 'retry', reason };
     } finally {
-      this.attempts.delete(controller);
+      this.#attempts.delete(controller);
     }
     const settledEarly = early;
     early = undefined;
@@ -782,15 +790,15 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       batch.uncertain = true;
     }
     // Given up meanwhile: the records were parked or failed then; a late answer changes nothing.
-    if (this.gaveUp !== undefined || this.stopped) return;
+    if (this.#gaveUp !== undefined || this.#stopped) return;
     // Settled from here on: a give-up that user code triggers while these settle (a listener
     // that exits) must not take them for held records and settle them twice.
-    this.sending.delete(batch);
+    this.#sending.delete(batch);
     const durationMs = monotonicMs() - started;
-    this.batches++;
+    this.#batches++;
     // The attempt's records: those the processor settled early have left the batch by now.
-    this.items += records.length;
-    this.batchMs += durationMs;
+    this.#items += records.length;
+    this.#batchMs += durationMs;
     if (this.listenerCount('batchProcessed') > 0) {
       const event: BatchProcessed = {
         records: records.length,
@@ -806,25 +814,25 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     if (batch.records.length === 0) {
       const answered: Verdict =
         refusedEarly === undefined ? { kind: 'delivered' } : { kind: 'fail', reason: refusedEarly };
-      if (batch.probe !== undefined) this.probed(batch, batch.probe, answered);
-      if (batch.half !== undefined && !batch.half.decided) this.bothHalves(batch, batch.half, answered);
+      if (batch.probe !== undefined) this.#probed(batch, batch.probe, answered);
+      if (batch.half !== undefined && !batch.half.decided) this.#bothHalves(batch, batch.half, answered);
       return;
     }
-    this.apply(batch, verdict);
+    this.#apply(batch, verdict);
   }
 
   /** The processor's answer, or a rejection once `timeoutMs` passes (the attempt is aborted). */
-  private withDeadline(answer: BatchResult | Promise<BatchResult>, controller: AbortController): Promise<BatchResult> {
+  #withDeadline(answer: BatchResult | Promise<BatchResult>, controller: AbortController): Promise<BatchResult> {
     if (!isThenable(answer)) return Promise.resolve(answer);
     // A bound no timer holds (Infinity, NaN, past 24.8 days: from code) is none: Node would fire
     // it after 1 ms, and every attempt would fail as unanswered.
-    if (!timerHolds(this.timeoutMs)) return Promise.resolve(answer);
+    if (!timerHolds(this.#timeoutMs)) return Promise.resolve(answer);
     return new Promise<BatchResult>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const reason = new Error(`no answer within ${this.timeoutMs} ms`);
+        const reason = new Error(`no answer within ${this.#timeoutMs} ms`);
         controller.abort(reason);
         reject(reason);
-      }, this.timeoutMs);
+      }, this.#timeoutMs);
       timer.unref();
       Promise.resolve(answer).then(
         (value) => {
@@ -839,13 +847,13 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     });
   }
 
-  private apply(batch: Batch, verdict: Verdict): void {
-    if (batch.probe !== undefined && this.probed(batch, batch.probe, verdict)) return;
-    if (batch.half !== undefined && !batch.half.decided && this.bothHalves(batch, batch.half, verdict)) return;
+  #apply(batch: Batch, verdict: Verdict): void {
+    if (batch.probe !== undefined && this.#probed(batch, batch.probe, verdict)) return;
+    if (batch.half !== undefined && !batch.half.decided && this.#bothHalves(batch, batch.half, verdict)) return;
     const records = batch.records;
     switch (verdict.kind) {
       case 'delivered':
-        this.settled(batch, records, []);
+        this.#settled(batch, records, []);
         // Emptied, not just dropped: an array that was moved to the old generation stays there,
         // dead, until a full collection, and until then every young collection takes what it
         // still points at for live and moves it to the old generation too (about 40% of a
@@ -853,14 +861,14 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         records.length = 0;
         return;
       case 'retry':
-        this.retryLater(batch, verdict.reason, verdict.retryAfterMs);
+        this.#retryLater(batch, verdict.reason, verdict.retryAfterMs);
         return;
       case 'split':
       case 'bisect': {
         const half = batch.half;
         const key = refusalKey(verdict.reason);
         const family = half?.kind === 'split' && verdict.kind === 'split' && half.key === key ? half.family : undefined;
-        this.halve(batch, verdict.kind, verdict.reason, family);
+        this.#halve(batch, verdict.kind, verdict.reason, family);
         return;
       }
       case 'fail': {
@@ -868,23 +876,23 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         // says nothing of its records: they stay on disk and are tried again later. Failed,
         // an expired token emptied the spool of everything an outage had kept.
         if (batch.read !== undefined) {
-          this.retryLater(batch, verdict.reason, undefined);
+          this.#retryLater(batch, verdict.reason, undefined);
           return;
         }
         const reason = verdict.circuit ? Object.assign(verdict.reason, { openCircuit: true }) : verdict.reason;
-        this.settled(batch, [], [[records, reason]]);
+        this.#settled(batch, [], [[records, reason]]);
         return;
       }
       case 'partial': {
         const retry = new Set(verdict.retry);
         const delivered = records.filter((_, i) => !verdict.failed.has(i) && !retry.has(i));
         const failed = [...verdict.failed].map(([index, reason]): [LogRecord[], Error] => [[records[index]!], reason]);
-        this.settled(batch, delivered, failed);
+        this.#settled(batch, delivered, failed);
         if (retry.size > 0) {
           const again = { ...batch, records: records.filter((_, i) => retry.has(i)) };
           // Sent, unanswered: the destination may hold them, and a later delivery may be a second copy.
           if (verdict.outcomeUnknown === true) again.uncertain = true;
-          this.retryLater(again, verdict.reason ?? new Error('some records were refused for now'), undefined);
+          this.#retryLater(again, verdict.reason ?? new Error('some records were refused for now'), undefined);
         }
         return;
       }
@@ -896,13 +904,13 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * order; each remembers how their batch was refused, so that when both are refused alike
    * the refusal is known to be the batch's, not a record's.
    */
-  private halve(batch: Batch, kind: 'split' | 'bisect', reason: Error, family: SplitFamily | undefined): void {
+  #halve(batch: Batch, kind: 'split' | 'bisect', reason: Error, family: SplitFamily | undefined): void {
     const records = batch.records;
     if (records.length === 1 || family?.state === 'hopeless') {
-      this.settled(batch, [], [[records, reason]]);
+      this.#settled(batch, [], [[records, reason]]);
       return;
     }
-    this.splits++;
+    this.#splits++;
     const key = refusalKey(reason);
     const half: Halves = {
       kind,
@@ -912,12 +920,12 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     };
     const middle = Math.ceil(records.length / 2);
     const halves = [records.slice(0, middle), records.slice(middle)];
-    this.ready.unshift(
+    this.#ready.unshift(
       ...halves.map(
         (part, i): Batch => ({ ...batch, records: part, order: [...batch.order, i], half, probe: undefined }),
       ),
     );
-    this.pump();
+    this.#pump();
   }
 
   /**
@@ -928,42 +936,42 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * record alone first. Answered otherwise: a held sibling is halved on. True when the
    * answer is handled here.
    */
-  private bothHalves(batch: Batch, half: Halves, verdict: Verdict): boolean {
+  #bothHalves(batch: Batch, half: Halves, verdict: Verdict): boolean {
     const alike = verdict.kind === half.kind && refusalKey(verdict.reason) === half.key;
     const sibling = half.held;
     if (!alike) {
       half.decided = true;
       if (sibling !== undefined) {
         half.held = undefined;
-        this.held.delete(sibling.batch);
-        this.halve(sibling.batch, half.kind, sibling.reason, half.family);
+        this.#held.delete(sibling.batch);
+        this.#halve(sibling.batch, half.kind, sibling.reason, half.family);
       }
       return false;
     }
     if (sibling === undefined) {
       half.held = { batch, reason: verdict.reason };
-      this.held.add(batch);
+      this.#held.add(batch);
       return true;
     }
     half.decided = true;
     half.held = undefined;
-    this.held.delete(sibling.batch);
+    this.#held.delete(sibling.batch);
     const both = [sibling, { batch, reason: verdict.reason }];
     const family = half.family;
     if (family === undefined) {
       const size = sibling.batch.records.length + batch.records.length;
       const note = `both halves of a batch of ${size} refused alike: the batch failed`;
       for (const { batch: part, reason } of both) {
-        this.settled(part, [], [[part.records, new Error(`${reason.message} (${note})`, { cause: reason })]]);
+        this.#settled(part, [], [[part.records, new Error(`${reason.message} (${note})`, { cause: reason })]]);
       }
       return true;
     }
     if (family.state === 'fits') {
-      for (const { batch: part, reason } of both) this.halve(part, 'split', reason, family);
+      for (const { batch: part, reason } of both) this.#halve(part, 'split', reason, family);
       return true;
     }
     if (family.state === 'hopeless') {
-      for (const { batch: part, reason } of both) this.settled(part, [], [[part.records, reason]]);
+      for (const { batch: part, reason } of both) this.#settled(part, [], [[part.records, reason]]);
       return true;
     }
     // Each half too large: halving on is right for a batch a few times the limit, and costs
@@ -975,25 +983,26 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       // The smallest record: if even it is too large, none fits.
       const records = sibling.batch.records;
       let smallest = 0;
-      for (let i = 1; i < records.length; i++) if (this.size(records[i]!) < this.size(records[smallest]!)) smallest = i;
+      for (let i = 1; i < records.length; i++)
+        if (this.#size(records[i]!) < this.#size(records[smallest]!)) smallest = i;
       const rest = records.filter((_, i) => i !== smallest);
       const alone: Batch = { ...sibling.batch, records: [records[smallest]!], half: undefined, probe: family };
       if (rest.length > 1) {
         both[0] = { batch: { ...sibling.batch, records: rest }, reason: sibling.reason };
-        this.ready.unshift(alone);
+        this.#ready.unshift(alone);
       } else {
         // A rest of one record was only ever refused with the probe's: it goes alone too
         // (halving it would fail it as too large untried).
         const untried = rest.map((r): Batch => ({ ...sibling.batch, records: [r], half: undefined, probe: undefined }));
-        this.ready.unshift(alone, ...untried);
+        this.#ready.unshift(alone, ...untried);
         both.shift();
       }
     }
     for (const waiting of both) {
       family.waiting.push(waiting);
-      this.held.add(waiting.batch);
+      this.#held.add(waiting.batch);
     }
-    if (probe) this.pump();
+    if (probe) this.#pump();
     return true;
   }
 
@@ -1003,21 +1012,21 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * be taken, and all of it fails now. Anything else: the pieces are halved on, and the
    * probe's own answer applies to it. True when the answer is handled.
    */
-  private probed(batch: Batch, family: SplitFamily, verdict: Verdict): boolean {
+  #probed(batch: Batch, family: SplitFamily, verdict: Verdict): boolean {
     const alike = verdict.kind === 'split' && refusalKey(verdict.reason) === family.key;
     const waiting = family.waiting.splice(0);
-    for (const { batch: part } of waiting) this.held.delete(part);
+    for (const { batch: part } of waiting) this.#held.delete(part);
     if (alike) {
       family.state = 'hopeless';
       const size = batch.records.length + waiting.reduce((sum, w) => sum + w.batch.records.length, 0);
       const why = (reason: Error) =>
         new Error(`${reason.message} (even one record alone: the batch of ${size} failed)`, { cause: reason });
-      this.settled(batch, [], [[batch.records, why(verdict.reason)]]);
-      for (const { batch: part, reason } of waiting) this.settled(part, [], [[part.records, why(reason)]]);
+      this.#settled(batch, [], [[batch.records, why(verdict.reason)]]);
+      for (const { batch: part, reason } of waiting) this.#settled(part, [], [[part.records, why(reason)]]);
       return true;
     }
     family.state = verdict.kind === 'delivered' ? 'fits' : 'none';
-    for (const { batch: part, reason } of waiting) this.halve(part, 'split', reason, family);
+    for (const { batch: part, reason } of waiting) this.#halve(part, 'split', reason, family);
     batch.probe = undefined;
     return false;
   }
@@ -1027,7 +1036,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * records settle (they were parked); an earlier process's are counted here and
    * dead-lettered when refused; the read is committed once all its lines are settled.
    */
-  private settled(batch: Batch, delivered: LogRecord[], failed: [LogRecord[], Error][]): void {
+  #settled(batch: Batch, delivered: LogRecord[], failed: [LogRecord[], Error][]): void {
     const read = batch.read;
     if (batch.uncertain && delivered.length > 0) this.countPossibleDuplicates(delivered.length);
     else if (batch.uncertainRecords !== undefined && delivered.length > 0) {
@@ -1038,29 +1047,29 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     // and a router with several targets counts which of them still hold each record.
     if (read === undefined) {
       if (delivered.length > 0) this.settleDelivered(delivered);
-      for (const [records, reason] of failed) this.fail(records, reason);
+      for (const [records, reason] of failed) this.#fail(records, reason);
     } else {
-      const owned = delivered.filter((r) => this.own.has(r));
+      const owned = delivered.filter((r) => this.#own.has(r));
       this.unpark(owned.length);
       if (owned.length > 0) this.settleDelivered(owned);
-      this.replayed += delivered.length - owned.length;
+      this.#replayed += delivered.length - owned.length;
       let count = delivered.length;
       for (const [records, reason] of failed) {
         count += records.length;
-        const mine = records.filter((r) => this.own.has(r));
+        const mine = records.filter((r) => this.#own.has(r));
         this.unpark(mine.length);
-        this.fail(mine, reason);
-        const theirs = records.filter((r) => !this.own.has(r));
-        this.replayFailed += theirs.length;
+        this.#fail(mine, reason);
+        const theirs = records.filter((r) => !this.#own.has(r));
+        this.#replayFailed += theirs.length;
         for (const record of theirs) this.services?.deadLetter(record, reason);
       }
-      this.reads!.settle(read, count);
+      this.#reads!.settle(read, count);
     }
     // The destination answered: whatever waits on disk may follow, once this slot is free.
-    if (this.reads !== undefined && (delivered.length > 0 || read !== undefined)) this.replayWanted = true;
+    if (this.#reads !== undefined && (delivered.length > 0 || read !== undefined)) this.#replayWanted = true;
   }
 
-  private fail(records: LogRecord[], reason: Error): void {
+  #fail(records: LogRecord[], reason: Error): void {
     if (records.length === 0) return;
     // Tried as the retry policy says: a wrapper (buffered) must not start it over.
     markFinal(reason);
@@ -1078,9 +1087,9 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * Past maxAttempts or the deadline (or at a close) records are parked when there is a
    * spool, else failed; lines read back from the spool are on disk already and wait there.
    */
-  private retryLater(batch: Batch, reason: Error, serverDelay: number | undefined): void {
+  #retryLater(batch: Batch, reason: Error, serverDelay: number | undefined): void {
     const attempt = batch.attempt + 1;
-    const { baseMs, maxMs } = this.retry;
+    const { baseMs, maxMs } = this.#retry;
     // The destination's delay is a least wait: one shorter than the backoff (0, or a date past
     // by a clock ahead of the server's) would retry at a fixed rate, a fleet in step.
     const delay =
@@ -1088,38 +1097,38 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
         ? backoffMs(batch.attempt, baseMs, maxMs, true)
         : retryWaitMs(batch.attempt, baseMs, maxMs, serverDelay);
     const exhausted =
-      attempt >= this.retry.maxAttempts || monotonicMs() + delay - batch.firstSent > this.retry.deadlineMs;
+      attempt >= this.#retry.maxAttempts || monotonicMs() + delay - batch.firstSent > this.#retry.deadlineMs;
     if (batch.read !== undefined) {
       // Already on disk: at a close it stays there (marked, when it may have arrived); otherwise
       // it is tried again.
       if (this.closeRequested()) {
-        if (batch.uncertain === true) this.replaysToMark.push(batch);
+        if (batch.uncertain === true) this.#replaysToMark.push(batch);
         return;
       }
-    } else if (this.reads !== undefined && (exhausted || this.closeRequested())) {
-      this.parkOrFail(
+    } else if (this.#reads !== undefined && (exhausted || this.closeRequested())) {
+      this.#parkOrFail(
         batch.records,
         new Error(`could not be parked after ${attempt} attempt(s)`),
         batch.uncertain === true,
       );
       // Soon: the read that goes out then waits out its own backoff while the destination is down.
-      this.replayLater(baseMs);
+      this.#replayLater(baseMs);
       return;
     } else if (exhausted) {
       const gaveUp = new Error(`gave up after ${attempt} attempt(s): ${reason.message}`, { cause: reason });
-      this.settled(batch, [], [[batch.records, gaveUp]]);
+      this.#settled(batch, [], [[batch.records, gaveUp]]);
       return;
     }
-    this.retries++;
+    this.#retries++;
     const timer = setTimeout(() => {
-      this.waiting.delete(timer);
-      this.ready.unshift({ ...batch, attempt });
-      this.pump();
+      this.#waiting.delete(timer);
+      this.#ready.unshift({ ...batch, attempt });
+      this.#pump();
     }, delay);
     // A pending retry does not keep the process alive (the exit path decides what happens
     // then), unless a flush or a close is waiting for it.
     if (!this.flushRequested()) timer.unref();
-    this.waiting.set(timer, batch);
+    this.#waiting.set(timer, batch);
   }
 }
 
@@ -1148,3 +1157,5 @@ function refusalKey(reason: Error): string {
 function isThenable(value: unknown): value is PromiseLike<BatchResult> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
+
+trustGiveUpSync(BatchTransport);

@@ -74,27 +74,107 @@ export interface Transport {
   emit(event: string | symbol, ...args: unknown[]): boolean;
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function numberOr0(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** A transport's own counters, as the library reads them (see countsOf). */
+export interface TransportCounts {
+  accepted: number;
+  delivered: number;
+  failed: number;
+  dropped: number;
+  pending: number;
+  parked: number;
+  possibleDuplicates: number;
+}
+
+let readCounts: (transport: Transport) => TransportCounts | undefined;
+let readPending: (transport: Transport) => number;
+let readParked: (transport: Transport) => number;
+
+/** The giveUpSync of the library's own transports: each parks or fails all its transport holds. */
+const thoroughGiveUps = new WeakSet<object>();
+
+/** Marks `classes`' giveUpSync as one that leaves nothing held (see keepsHeld): the library's own only. */
+export function trustGiveUpSync(...classes: { prototype: { giveUpSync(reason: Error): void } }[]): void {
+  for (const type of classes) thoroughGiveUps.add(type.prototype.giveUpSync);
+}
+
+/*
+ * A transport's counters as the base class keeps them, for the router and the logger's stats:
+ * a plugin's own field or getter named `pending` or `parked` (a Set of its sends, a count of
+ * its own) shadows the public getters, and counted records as delivered that it never had.
+ * A transport of another installed copy of the library keeps them where this copy cannot
+ * read them: its public getters serve (and its stats() its counts).
+ */
+
+/** Records accepted and not settled (parked ones included). */
+export function pendingOf(transport: Transport): number {
+  return readPending(transport);
+}
+
+/** Of pendingOf, the records on disk (a spool). */
+export function parkedOf(transport: Transport): number {
+  return readParked(transport);
+}
+
+/** All the counters (undefined for another copy's transport), for stats. */
+export function countsOf(transport: Transport): TransportCounts | undefined {
+  return readCounts(transport);
+}
+
 /**
  * Base of every transport: an objectMode Writable of LogRecords that counts what it
  * accepted and settles each record as delivered or failed. Subclasses implement
  * `handle()` and call `settleDelivered()` / `settleFailed()` when the outcome is known.
+ * Its own state is in private (#) fields: a subclass's fields of any name leave it alone.
  */
 export abstract class Transport<Extra extends object = object> extends Writable {
+  static {
+    readCounts = (transport) =>
+      #acceptedCount in transport
+        ? {
+            accepted: transport.#acceptedCount,
+            delivered: transport.#deliveredCount,
+            failed: transport.#failedCount - transport.#droppedCount,
+            dropped: transport.#droppedCount,
+            pending: transport.#acceptedCount - transport.#deliveredCount - transport.#failedCount,
+            parked: transport.#parkedCount,
+            possibleDuplicates: transport.#possibleDuplicateCount,
+          }
+        : undefined;
+    readPending = (transport) =>
+      #acceptedCount in transport
+        ? transport.#acceptedCount - transport.#deliveredCount - transport.#failedCount
+        : numberOr0((transport as { pending?: unknown }).pending);
+    readParked = (transport) =>
+      #parkedCount in transport ? transport.#parkedCount : numberOr0((transport as { parked?: unknown }).parked);
+  }
+
   abstract readonly type: string;
   #id: string;
   readonly level: LevelInput | undefined;
   readonly formatter: Formatter | undefined;
 
-  private acceptedCount = 0;
-  private deliveredCount = 0;
-  private possibleDuplicateCount = 0;
-  private failedCount = 0;
+  #acceptedCount = 0;
+  #deliveredCount = 0;
+  #possibleDuplicateCount = 0;
+  #failedCount = 0;
   /** Of failedCount, the drops (see isDrop): said apart in stats. */
-  private droppedCount = 0;
-  private parkedCount = 0;
-  private listener: SettlementListener<LogRecord> | undefined;
+  #droppedCount = 0;
+  #parkedCount = 0;
+  #listener: SettlementListener<LogRecord> | undefined;
   /** flush() waits for settlement; close waits for settlement or parking (`parkedCounts`). */
-  private flushWaiters: FlushWaiter[] = [];
+  #flushWaiters: FlushWaiter[] = [];
   #services: TransportServices | undefined;
   /**
    * The records a transport with no `giveUpSync` of its own (a plugin's) holds unsettled,
@@ -120,7 +200,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   #takenByCount = new WeakSet<LogRecord>();
   #tookSome = false;
   /** A settleDelivered([…]) named records it does not hold (said once). */
-  private namedUnheld = false;
+  #namedUnheld = false;
 
   constructor(options: TransportOptions = {}) {
     super({ objectMode: true });
@@ -131,8 +211,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     // Closed or destroyed (close() gave up on it), nothing more settles: a flush() waiting on
     // it resolves rather than waiting for ever.
     this.once('close', () => {
-      const waiters = this.flushWaiters;
-      this.flushWaiters = [];
+      const waiters = this.#flushWaiters;
+      this.#flushWaiters = [];
       for (const waiter of waiters) waiter.resolve();
     });
   }
@@ -148,7 +228,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** Set by whoever routes records here (the router, or a wrapping transport). */
   [attachListener](listener: SettlementListener<LogRecord>): void {
-    this.listener = listener;
+    this.#listener = listener;
   }
 
   [attachServices](services: TransportServices): void {
@@ -166,14 +246,21 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** The entry point: takes ownership of one record. Never throws. */
   [acceptRecord](record: LogRecord): void {
-    this.acceptedCount++;
-    this.#unsettled?.set(record, this.acceptedCount);
+    this.#acceptedCount++;
+    this.#unsettled?.set(record, this.#acceptedCount);
     try {
-      this.handle(record);
+      const done: unknown = this.handle(record);
+      // An async handle() (`await producer.send(…)`): its rejection fails the record, as a throw
+      // does; unheard, it was an unhandled rejection that ended the process.
+      if (isThenable(done)) done.then(undefined, (error: unknown) => this.#handleThrew(record, error));
     } catch (error) {
-      // A handle() that settled the record and then threw: it is not settled a second time.
-      if (this.#unsettled === undefined || this.#unsettled.has(record)) this.settleFailed([record], toError(error));
+      this.#handleThrew(record, error);
     }
+  }
+
+  #handleThrew(record: LogRecord, error: unknown): void {
+    // A handle() that settled the record and then threw: it is not settled a second time.
+    if (this.#unsettled === undefined || this.#unsettled.has(record)) this.settleFailed([record], toError(error));
   }
 
   /** The record as this transport's line: its formatter's output, or the JSON line. */
@@ -215,9 +302,14 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     return true;
   }
 
-  /** Are its unsettled records kept by name (see `#unsettled`): a plugin's with no giveUpSync. */
+  /**
+   * Are its unsettled records kept by name (see `#unsettled`): a plugin's with no giveUpSync,
+   * or with one of its own, which may leave records neither parked nor failed (one calling
+   * only super.giveUpSync() left them pending past the process's end, and its close for ever).
+   */
   protected get keepsHeld(): boolean {
-    return this.giveUpSync === Transport.prototype.giveUpSync && !this.settlesAllAtExit;
+    const giveUp = this.giveUpSync;
+    return (giveUp === Transport.prototype.giveUpSync || !thoroughGiveUps.has(giveUp)) && !this.settlesAllAtExit;
   }
 
   /**
@@ -260,7 +352,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** Release destinations when the stream ends; resolves once descriptors/sockets are closed. */
   protected async closeResources(): Promise<void> {}
 
-  private earlyReports: [string, unknown][] = [];
+  #earlyReports: [string, unknown][] = [];
 
   /**
    * Reports a problem through the logger's diagnostics instead of throwing or printing.
@@ -268,12 +360,12 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   protected report(message: string, detail?: unknown): void {
     if (this.listenerCount('diagnostic') > 0) this.emit('diagnostic', message, detail);
-    else if (this.earlyReports.length < 20) this.earlyReports.push([message, detail]);
+    else if (this.#earlyReports.length < 20) this.#earlyReports.push([message, detail]);
   }
 
   [replayReports](): void {
-    const reports = this.earlyReports;
-    this.earlyReports = [];
+    const reports = this.#earlyReports;
+    this.#earlyReports = [];
     for (const [message, detail] of reports) this.report(message, detail);
   }
 
@@ -287,11 +379,11 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (!Number.isSafeInteger(count) || count <= 0) return;
     // Only records in memory can be parked: more (one settled already) counted delivered records
     // as pending on disk, and let a close take records still in memory for parked ones.
-    const open = this.pending - this.parkedCount;
+    const open = pendingOf(this) - this.#parkedCount;
     if (count > open) {
-      if (!this.overparked) {
-        this.overparked = true;
-        this.reportSafely(`parked ${count} record(s) with ${open} in memory; the excess is ignored`);
+      if (!this.#overparked) {
+        this.#overparked = true;
+        this.#reportSafely(`parked ${count} record(s) with ${open} in memory; the excess is ignored`);
       }
       count = Math.max(0, open);
     }
@@ -299,40 +391,40 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     let which: readonly LogRecord[] | undefined;
     if (named) {
       which = parked.slice(0, count);
-      if (held !== undefined) which = which.filter((record) => this.takeNamed(record, held));
+      if (held !== undefined) which = which.filter((record) => this.#takeNamed(record, held));
       count = which.length;
-    } else if (held !== undefined) this.takeOldest(count, held, false);
+    } else if (held !== undefined) this.#takeOldest(count, held, false);
     if (count <= 0) return;
-    this.parkedCount += count;
-    this.tellListener('parked', count, which);
-    if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
+    this.#parkedCount += count;
+    this.#tellListener('parked', count, which);
+    if (this.#flushWaiters.length > 0) this.#wakeFlushWaiters();
   }
 
   /** `count` parked records are back in memory, to be sent (and settled) again. */
   protected unpark(count: number): void {
     if (!Number.isSafeInteger(count) || count <= 0) return;
-    const back = Math.min(count, this.parkedCount);
-    this.parkedCount -= back;
+    const back = Math.min(count, this.#parkedCount);
+    this.#parkedCount -= back;
     if (this.#unsettled !== undefined) this.#readBack += back;
-    if (back > 0) this.tellListener('unparked', back);
+    if (back > 0) this.#tellListener('unparked', back);
   }
 
   /** A wrapping transport hears what its inner one parks (the router reads `parked` instead). */
-  private tellListener(event: 'parked' | 'unparked', count: number, records?: readonly LogRecord[]): void {
+  #tellListener(event: 'parked' | 'unparked', count: number, records?: readonly LogRecord[]): void {
     try {
-      this.listener?.[event]?.(count, records);
+      this.#listener?.[event]?.(count, records);
     } catch (error) {
-      this.listenerThrew(error);
+      this.#listenerThrew(error);
     }
   }
 
   get parked(): number {
-    return this.parkedCount;
+    return this.#parkedCount;
   }
 
   /** `count` delivered records may be at the destination twice (see TransportStats). */
   protected countPossibleDuplicates(count: number): void {
-    this.possibleDuplicateCount += count;
+    this.#possibleDuplicateCount += count;
   }
 
   /**
@@ -344,29 +436,29 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     const named = Array.isArray(delivered);
     const held = this.#unsettled;
     let which: readonly LogRecord[] | undefined;
-    if (named) which = held === undefined ? delivered : this.heldOf(delivered, held);
-    const count = this.unsettled(which?.length ?? (typeof delivered === 'number' ? delivered : Number.NaN));
+    if (named) which = held === undefined ? delivered : this.#heldOf(delivered, held);
+    const count = this.#unsettledOf(which?.length ?? (typeof delivered === 'number' ? delivered : Number.NaN));
     if (count === 0) return;
-    if (held !== undefined && !named) this.takeOldest(count, held, true);
+    if (held !== undefined && !named) this.#takeOldest(count, held, true);
     if (which !== undefined && count < which.length) which = which.slice(0, count);
-    this.deliveredCount += count;
+    this.#deliveredCount += count;
     try {
-      this.listener?.delivered(count, which);
+      this.#listener?.delivered(count, which);
     } catch (error) {
-      this.listenerThrew(error);
+      this.#listenerThrew(error);
     }
-    if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
+    if (this.#flushWaiters.length > 0) this.#wakeFlushWaiters();
   }
 
   /**
    * Of the records a transport names as delivered, those it holds, taken out of the held set:
    * a copy, another logger's record, one named twice or a hole counts for nothing (said once).
    */
-  private heldOf(records: readonly LogRecord[], held: Map<LogRecord, number>): LogRecord[] {
-    const taken = records.filter((record) => this.takeNamed(record, held));
-    if (taken.length < records.length && !this.namedUnheld) {
-      this.namedUnheld = true;
-      this.reportSafely(`settled ${records.length - taken.length} record(s) it does not hold as delivered; ignored`);
+  #heldOf(records: readonly LogRecord[], held: Map<LogRecord, number>): LogRecord[] {
+    const taken = records.filter((record) => this.#takeNamed(record, held));
+    if (taken.length < records.length && !this.#namedUnheld) {
+      this.#namedUnheld = true;
+      this.#reportSafely(`settled ${records.length - taken.length} record(s) it does not hold as delivered; ignored`);
     }
     return taken;
   }
@@ -375,30 +467,30 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     // JavaScript plugins: one record where an array belongs, a string where an Error does.
     if (!Array.isArray(records)) records = [records as unknown as LogRecord];
     reason = toReason(reason);
-    records = this.failable(records);
-    const count = this.unsettled(records.length);
+    records = this.#failable(records);
+    const count = this.#unsettledOf(records.length);
     if (count === 0) return;
     if (count < records.length) records = records.slice(0, count);
-    this.failedCount += count;
-    if (isDrop(reason)) this.droppedCount += count;
+    this.#failedCount += count;
+    if (isDrop(reason)) this.#droppedCount += count;
     // The router first, on its own: a user's listener that throws (or exits) must not keep
     // the failure from being counted and dead-lettered.
     try {
-      this.listener?.failed(records, reason);
+      this.#listener?.failed(records, reason);
     } catch (error) {
-      this.listenerThrew(error);
+      this.#listenerThrew(error);
     }
     if (this.listenerCount('deliveryFailed') > 0) {
       const tell = (): void => {
         try {
           this.emit('deliveryFailed', records, reason);
         } catch (error) {
-          this.listenerThrew(error);
+          this.#listenerThrew(error);
         }
       };
       if (!heldEvent(tell)) tell();
     }
-    if (this.flushWaiters.length > 0) this.wakeFlushWaiters();
+    if (this.#flushWaiters.length > 0) this.#wakeFlushWaiters();
   }
 
   /**
@@ -407,34 +499,34 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * (`{ ...record }`, no json()) threw out of the dead letter's write and ended the process,
    * and a record settled already was counted and dead-lettered in place of one still held.
    */
-  private failable(records: readonly LogRecord[]): readonly LogRecord[] {
+  #failable(records: readonly LogRecord[]): readonly LogRecord[] {
     const held = this.#unsettled;
-    const kept = held === undefined ? records.filter(isRecord) : records.filter((r) => this.takeNamed(r, held));
-    if (kept.length < records.length && !this.failedUnheld) {
-      this.failedUnheld = true;
-      this.reportSafely(`failed ${records.length - kept.length} record(s) it does not hold; ignored`);
+    const kept = held === undefined ? records.filter(isRecord) : records.filter((r) => this.#takeNamed(r, held));
+    if (kept.length < records.length && !this.#failedUnheld) {
+      this.#failedUnheld = true;
+      this.#reportSafely(`failed ${records.length - kept.length} record(s) it does not hold; ignored`);
     }
     return kept;
   }
 
   /** A settleFailed([…]) named records it does not hold (said once). */
-  private failedUnheld = false;
+  #failedUnheld = false;
 
   /**
    * `count` records settled or parked by count: those read back from its disk first (it calls
    * unpark just before settling them), then the oldest it holds.
    */
-  private takeOldest(count: number, held: Map<LogRecord, number>, settled: boolean): void {
+  #takeOldest(count: number, held: Map<LogRecord, number>, settled: boolean): void {
     const back = Math.min(count, this.#readBack);
     this.#readBack -= back;
-    this.takeHeld(count - back, held, settled);
+    this.#takeHeld(count - back, held, settled);
   }
 
   /**
    * The `count` oldest it holds are settled (remembered, see takeNamed) or parked by count (not:
    * one parked is named again when it is read back, and that is `#readBack`'s to count).
    */
-  private takeHeld(count: number, held: Map<LogRecord, number>, settled: boolean): void {
+  #takeHeld(count: number, held: Map<LogRecord, number>, settled: boolean): void {
     if (count <= 0) return;
     if (count >= held.size) {
       // All it holds: no count can have meant another, and none taken before can be named again
@@ -460,14 +552,14 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * the place of another still held, or one of those it read back from its disk (made anew
    * there, so not held by name: as many as it read)?
    */
-  private takeNamed(record: LogRecord, held: Map<LogRecord, number>): boolean {
+  #takeNamed(record: LogRecord, held: Map<LogRecord, number>): boolean {
     if (held.delete(record)) return true;
     if (held.size > 0 && this.#takenByCount.delete(record)) {
       // A plugin that settles successes by count and failures by name, out of order (a send
       // that fails later than the next one succeeds): the count meant a record still held,
       // and this one is settled now. Else this one was never settled, and one delivered stayed
       // pending for ever (a flush() waiting on it too), to fail at the close.
-      this.takeHeld(1, held, true);
+      this.#takeHeld(1, held, true);
       return true;
     }
     if (this.#readBack === 0 || !isRecord(record)) return false;
@@ -480,30 +572,30 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * it accepted (settling one twice) has the excess ignored, and is told once; a count
    * that is not one is ignored, and told each time.
    */
-  private unsettled(count: number): number {
+  #unsettledOf(count: number): number {
     // A negative or fractional count would drive the counters below zero or off the integers.
     if (!Number.isSafeInteger(count) || count < 0) {
-      this.reportSafely(`settled ${String(count)} record(s): not a count of records; ignored`);
+      this.#reportSafely(`settled ${String(count)} record(s): not a count of records; ignored`);
       return 0;
     }
-    const owed = this.pending;
+    const owed = pendingOf(this);
     if (count <= owed) return count;
-    if (!this.oversettled) {
-      this.oversettled = true;
-      this.reportSafely(`settled ${count} record(s) with ${owed} outstanding; the excess is ignored`);
+    if (!this.#oversettled) {
+      this.#oversettled = true;
+      this.#reportSafely(`settled ${count} record(s) with ${owed} outstanding; the excess is ignored`);
     }
     return Math.max(0, owed);
   }
 
-  private oversettled = false;
-  private overparked = false;
+  #oversettled = false;
+  #overparked = false;
 
   /** The records are settled all the same: a listener's bug must not count them twice. */
-  private listenerThrew(error: unknown): void {
-    this.reportSafely('a settlement listener threw; the records stay settled once', error);
+  #listenerThrew(error: unknown): void {
+    this.#reportSafely('a settlement listener threw; the records stay settled once', error);
   }
 
-  private reportSafely(message: string, detail?: unknown): void {
+  #reportSafely(message: string, detail?: unknown): void {
     try {
       this.report(message, detail);
     } catch {
@@ -513,7 +605,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** Is someone waiting in flush() right now? */
   protected flushRequested(): boolean {
-    return this.flushWaiters.length > 0;
+    return this.#flushWaiters.length > 0;
   }
 
   /**
@@ -522,16 +614,16 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * back to normal work (a script whose end was waited for may go on).
    */
   protected closeRequested(): boolean {
-    return this.writableEnded || this.flushWaiters.some((waiter) => waiter.parkedCounts);
+    return this.writableEnded || this.#flushWaiters.some((waiter) => waiter.parkedCounts);
   }
 
   get pending(): number {
-    return this.acceptedCount - this.deliveredCount - this.failedCount;
+    return this.#acceptedCount - this.#deliveredCount - this.#failedCount;
   }
 
   /** Resolves once every record accepted before the call is delivered or failed. */
   flush(): Promise<void> {
-    const done = this.waitFor(false);
+    const done = this.#waitFor(false);
     this.startFlush();
     return done;
   }
@@ -541,15 +633,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * disk: what close() waits for, so a destination that is down cannot hold it for ever.
    */
   prepareClose(): Promise<void> {
-    const done = this.waitFor(true);
+    const done = this.#waitFor(true);
     this.startClose();
     return done;
   }
 
-  private waitFor(parkedCounts: boolean): Promise<void> {
-    const target = this.acceptedCount;
-    if (this.reached(target, this.settledCount(parkedCounts)) || this.closed) return Promise.resolve();
-    return new Promise<void>((resolve) => this.flushWaiters.push({ target, parkedCounts, resolve }));
+  #waitFor(parkedCounts: boolean): Promise<void> {
+    const target = this.#acceptedCount;
+    if (this.#reached(target, this.#settledCount(parkedCounts)) || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#flushWaiters.push({ target, parkedCounts, resolve }));
   }
 
   /**
@@ -557,16 +649,16 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * count, and for a transport that holds records by name, none of those still held: one that
    * settles by name out of order (B settled before A) reached the count with A pending.
    */
-  private reached(target: number, settled: number): boolean {
+  #reached(target: number, settled: number): boolean {
     if (settled < target) return false;
     const held = this.#unsettled;
     // Every record accepted is settled by count: nothing held can still be pending.
-    if (held === undefined || held.size === 0 || settled >= this.acceptedCount) return true;
+    if (held === undefined || held.size === 0 || settled >= this.#acceptedCount) return true;
     return held.values().next().value! > target;
   }
 
-  private settledCount(parkedCounts: boolean): number {
-    return this.deliveredCount + this.failedCount + (parkedCounts ? this.parkedCount : 0);
+  #settledCount(parkedCounts: boolean): number {
+    return this.#deliveredCount + this.#failedCount + (parkedCounts ? this.#parkedCount : 0);
   }
 
   /** A short description when a transport is itself logged: never its internals. */
@@ -587,17 +679,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** Never throws: a subclass whose extraStats() throws gets the base counters and the error. */
   stats(): TransportStats & Extra {
-    const base: TransportStats = {
-      id: this.id,
-      type: this.type,
-      accepted: this.acceptedCount,
-      delivered: this.deliveredCount,
-      failed: this.failedCount - this.droppedCount,
-      dropped: this.droppedCount,
-      pending: this.pending,
-      parked: this.parkedCount,
-      possibleDuplicates: this.possibleDuplicateCount,
-    };
+    const base: TransportStats = { id: this.id, type: this.type, ...countsOf(this)! };
     try {
       return { ...base, ...this.extraStats() };
     } catch (error) {
@@ -624,15 +706,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       );
   }
 
-  private wakeFlushWaiters(): void {
-    const settled = this.settledCount(false);
-    const settledOrParked = this.settledCount(true);
+  #wakeFlushWaiters(): void {
+    const settled = this.#settledCount(false);
+    const settledOrParked = this.#settledCount(true);
     const reached = (waiter: FlushWaiter): boolean =>
-      this.reached(waiter.target, waiter.parkedCounts ? settledOrParked : settled);
+      this.#reached(waiter.target, waiter.parkedCounts ? settledOrParked : settled);
     // Settlements come per record on some transports: allocate only when someone wakes.
-    if (!this.flushWaiters.some(reached)) return;
-    const waking = this.flushWaiters.filter(reached);
-    this.flushWaiters = this.flushWaiters.filter((waiter) => !reached(waiter));
+    if (!this.#flushWaiters.some(reached)) return;
+    const waking = this.#flushWaiters.filter(reached);
+    this.#flushWaiters = this.#flushWaiters.filter((waiter) => !reached(waiter));
     for (const waiter of waking) waiter.resolve();
   }
 }

@@ -9,7 +9,14 @@ import {
   holdInstead,
   replayReports,
 } from './protocol.js';
-import { isTransport, Transport, type TransportOptions, type TransportServices } from './transport.js';
+import {
+  isTransport,
+  parkedOf,
+  Transport,
+  type TransportOptions,
+  type TransportServices,
+  trustGiveUpSync,
+} from './transport.js';
 import { isDestination, toTransport } from './adapters.js';
 import type { WriteOnlyDestination } from './write-only.js';
 import type { Writable } from 'node:stream';
@@ -183,9 +190,9 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
   }
 
   protected innerUnparked(count: number): void {
-    const parked = this.parked;
+    const parked = parkedOf(this);
     this.unpark(count);
-    if (this.#forwarded !== undefined) this.#readBackLeft += parked - this.parked;
+    if (this.#forwarded !== undefined) this.#readBackLeft += parked - parkedOf(this);
   }
 
   /**
@@ -291,3 +298,5 @@ function takeOldest(records: Set<LogRecord>, count: number): LogRecord[] {
   for (const record of taken) records.delete(record);
   return taken;
 }
+
+trustGiveUpSync(WrapperTransport);

@@ -8,7 +8,8 @@ export interface WriteOnlyDestination {
 
 /**
  * A destination that takes lines and calls nothing back (a hand-made sink, and pino's own
- * streams): a record is delivered once its line's write() returns, failed if it throws. What
+ * streams): a record is delivered once its line's write() returns, failed if it throws (an
+ * async write(): once its promise resolves, failed if it rejects). What
  * it holds at the process's end is its own to write.
  */
 export class WriteOnlyTransport<D extends WriteOnlyDestination = WriteOnlyDestination> extends Transport {
@@ -22,10 +23,20 @@ export class WriteOnlyTransport<D extends WriteOnlyDestination = WriteOnlyDestin
   }
 
   protected handle(record: LogRecord): void {
+    let done: unknown;
     try {
-      this.destination.write(this.formatLine(record));
+      done = this.destination.write(this.formatLine(record));
     } catch (error) {
       this.settleFailed([record], toError(error));
+      return;
+    }
+    // An async write(): the record's fate is its promise's (a rejection was unheard, and ended
+    // the process, the record counted delivered).
+    if (typeof done === 'object' && done !== null && typeof (done as { then?: unknown }).then === 'function') {
+      (done as PromiseLike<unknown>).then(
+        () => this.settleDelivered([record]),
+        (error: unknown) => this.settleFailed([record], toError(error)),
+      );
       return;
     }
     this.settleDelivered(1);

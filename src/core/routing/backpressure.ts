@@ -2,7 +2,7 @@ import { carryFate, impl, type LogRecord } from '../record/log-record.js';
 import type { RoutingEvents } from './events.js';
 import type { FailureReporter } from './failure-reporter.js';
 import type { Target } from './target.js';
-import { toError } from '../plugin/transport.js';
+import { parkedOf, pendingOf, toError } from '../plugin/transport.js';
 
 const NO_PROGRESS_WAIT_MS = 10;
 
@@ -247,8 +247,7 @@ export class Backpressure {
       const method = parkedCounts ? 'prepareClose' : 'flush';
       this.events.diagnose(`${target.id}: ${method}() threw: ${toError(error).message}; waiting on its counts`, error);
     }
-    const outstanding = (): number =>
-      typeof transport.pending === 'number' ? transport.pending - (parkedCounts ? (transport.parked ?? 0) : 0) : 0;
+    const outstanding = (): number => pendingOf(transport) - (parkedCounts ? parkedOf(transport) : 0);
     while (!target.released && outstanding() > 0) await pause(NO_PROGRESS_WAIT_MS);
   }
 

@@ -3,7 +3,7 @@ import { describeThrown, messageOf } from '../util/thrown.js';
 import { heldEvent } from '../util/exit-hold.js';
 import { impl, type LogRecord, type LogRecordImpl, madeByLogger } from '../record/log-record.js';
 import { assignId, attachListener, attachServices, failHeld, replayReports } from '../plugin/protocol.js';
-import type { Transport } from '../plugin/transport.js';
+import { pendingOf, type Transport } from '../plugin/transport.js';
 import { Queue } from '../util/queue.js';
 import { timerHolds, withTimeout } from '../util/timeout.js';
 import { Backpressure } from './backpressure.js';
@@ -567,7 +567,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   private stillHolds(target: Target): boolean {
     const held = target.held();
-    return target.transport.pending > 0 || held.inMemory + held.spooled + held.abandoned > 0;
+    return pendingOf(target.transport) > 0 || held.inMemory + held.spooled + held.abandoned > 0;
   }
 
   /**

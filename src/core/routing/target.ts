@@ -1,7 +1,7 @@
 import { carryFate, impl, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
 import { acceptRecord } from '../plugin/protocol.js';
-import { Transport, type TransportStats } from '../plugin/transport.js';
+import { countsOf, parkedOf, pendingOf, Transport, type TransportStats } from '../plugin/transport.js';
 import { Health, type HealthOptions } from './health.js';
 import { type Spool, SPOOL_CLAIM_AGAIN_MS } from '../io/spool.js';
 import { SpoolReads } from '../io/spool-reads.js';
@@ -193,7 +193,7 @@ export class Target {
 
   /** Records the transport holds in memory: its unsettled ones, less those it parked on disk. */
   get inTransport(): number {
-    return this.transport.pending - (this.transport.parked ?? 0);
+    return pendingOf(this.transport) - parkedOf(this.transport);
   }
 
   /**
@@ -207,7 +207,7 @@ export class Target {
     const abandoned = Math.min(this.abandoned, Math.max(0, this.inTransport));
     return {
       inMemory: Math.max(0, this.inTransport - abandoned - this.adoptedInTransport) + this.queue.length + this.arriving,
-      spooled: (this.transport.parked ?? 0) + Math.max(0, routerSpooled),
+      spooled: parkedOf(this.transport) + Math.max(0, routerSpooled),
       abandoned,
     };
   }
@@ -384,13 +384,31 @@ export class Target {
     this.spool?.close();
   }
 
+  /**
+   * The transport's stats, its counts the base class's own: a plugin's stats() that throws or
+   * gives no object made log.stats() throw (a health endpoint down with it), and one giving
+   * other counts (`pending: "x"`) put them in the figures that must add up.
+   */
+  private transportStats(): TransportStats {
+    let own: unknown;
+    try {
+      own = this.transport.stats();
+    } catch (error) {
+      own = { statsError: String(error) };
+    }
+    const extra = typeof own === 'object' && own !== null ? own : { statsError: `stats() gave ${String(own)}` };
+    // Another installed copy's transport: its own stats() has its counts.
+    const counts = countsOf(this.transport) ?? (extra as TransportStats);
+    return { ...extra, id: this.id, type: this.transport.type, ...counts } as TransportStats;
+  }
+
   private stopTimer(): void {
     if (this.episodeTimer) clearTimeout(this.episodeTimer);
     this.episodeTimer = undefined;
   }
 
   stats(now: number): TargetStats {
-    const transport = this.transport.stats();
+    const transport = this.transportStats();
     // Dropped by the router (its queue, its spool) or by the transport (its own spool's bound).
     const dropped = this.dropped + (transport.dropped ?? 0);
     const handled = transport.delivered + transport.failed + dropped;

@@ -1,4 +1,5 @@
 import { BatchTransport } from '../../core/plugin/batch-transport.js';
+import { trustGiveUpSync } from '../../core/plugin/transport.js';
 import type { BatchInfo } from '../../core/plugin/batch-transport.js';
 import type { Verdict } from '../../core/plugin/batch-outcome.js';
 import { MAX_TIMER_MS } from '../../core/plugin/units.js';
@@ -211,3 +212,5 @@ function cleaned(verdict: Verdict, status: number, scrubber: Scrubber): Verdict 
   }
   return out;
 }
+
+trustGiveUpSync(HttpTransport);

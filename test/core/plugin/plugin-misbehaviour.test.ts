@@ -1,0 +1,159 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { DIST_ESM, requireBuild } from '../../built.js';
+
+/** Runs a plugin's script in a child (with createLogger and Transport imported); its output and exit. */
+function run(script: string): { stdout: string; stderr: string; status: number | null } {
+  requireBuild();
+  const source = `import { BatchTransport, createLogger, Transport } from ${JSON.stringify(DIST_ESM)};
+    const counts = (log) => { const s = log.stats(); return { logged: s.logged, delivered: s.delivered,
+      failed: s.failed, dropped: s.dropped, pending: s.pending }; };
+    ${script}`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', source], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+/** The JSON objects a child printed, one a line. */
+function printed(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('a plugin transport that misbehaves', () => {
+  it('a field of its own named pending (or parked, acceptedCount, flushWaiters) leaves the counts alone', () => {
+    const { stdout, status } = run(`
+      class Kafka extends Transport {
+        type = 'kafka';
+        pending = new Set();
+        parked = 'none';
+        acceptedCount = 1e9;
+        flushWaiters = null;
+        received = 0;
+        handle(record) {
+          this.received++;
+          const send = Promise.resolve().then(() => { this.pending.delete(send); this.settleDelivered(1); });
+          this.pending.add(send);
+        }
+      }
+      const kafka = new Kafka();
+      const log = createLogger({ transports: [kafka], exitTimeoutMs: 1000 });
+      for (let i = 0; i < 20; i++) log.info('r' + i);
+      await log.flush();
+      console.log(JSON.stringify({ ...counts(log), received: kafka.received }));
+      console.log(JSON.stringify({ closed: await log.close() }));`);
+    // Before: delivered 20 and pending 0 while the transport had received none; close() never came back.
+    expect(printed(stdout)).toEqual([
+      { logged: 20, delivered: 20, failed: 0, dropped: 0, pending: 0, received: 20 },
+      { closed: true },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it("a BatchTransport subclass with fields named as its base's (retries, stopped, reads, batches) still ships", () => {
+    const { stdout, status } = run(`
+      class Vendor extends BatchTransport {
+        retries = 3;
+        stopped = true;
+        reads = [];
+        batches = 'many';
+        inFlight = null;
+        constructor() {
+          super(async (records) => { sent += records.length; }, { batch: { maxRecords: 10, intervalMs: 5 } });
+        }
+      }
+      let sent = 0;
+      const log = createLogger({ transports: [new Vendor()] });
+      for (let i = 0; i < 25; i++) log.info('r' + i);
+      await log.flush();
+      console.log(JSON.stringify({ ...counts(log), sent, batches: log.stats().targets[0].batches }));
+      console.log(JSON.stringify({ closed: await log.close() }));`);
+    // Before: the subclass's fields took the base's places (its counters, its spool, whether it had stopped).
+    expect(printed(stdout)).toEqual([
+      { logged: 25, delivered: 25, failed: 0, dropped: 0, pending: 0, sent: 25, batches: 3 },
+      { closed: true },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('a giveUpSync of its own that leaves a record unsettled: close() comes back, the record fails', () => {
+    const { stdout, status } = run(`
+      class Lossy extends Transport {
+        type = 'lossy';
+        handle() {}
+        giveUpSync(reason) { super.giveUpSync(reason); }
+      }
+      const log = createLogger({ transports: [new Lossy()], exitTimeoutMs: 300, diagnostics: false });
+      log.info('its callback is lost');
+      console.log(JSON.stringify({ closed: await log.close() }));
+      console.log(JSON.stringify(counts(log)));`);
+    // Before: close() never came back (Node ended the process under an unsettled await, exit 13).
+    expect(printed(stdout)).toEqual([
+      { closed: false },
+      { logged: 1, delivered: 0, failed: 1, dropped: 0, pending: 0 },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('the same at process.exit(): the record fails (it stayed pending past the end, unsaid)', () => {
+    const { stdout } = run(`
+      class Lossy extends Transport {
+        type = 'lossy';
+        handle() {}
+        giveUpSync(reason) { super.giveUpSync(reason); }
+      }
+      const log = createLogger({ transports: [new Lossy()], exitTimeoutMs: 300, diagnostics: false });
+      process.on('exit', () => console.log(JSON.stringify(counts(log))));
+      log.info('its callback is lost');
+      process.exit(0);`);
+    expect(printed(stdout)).toEqual([{ logged: 1, delivered: 0, failed: 1, dropped: 0, pending: 0 }]);
+  });
+
+  it('an async handle() or write() that rejects fails its record; the process lives on', () => {
+    const { stdout, stderr, status } = run(`
+      class Db extends Transport {
+        type = 'db';
+        async handle() { await null; throw new Error('insert failed'); }
+      }
+      const viaHandle = createLogger({ transports: [new Db()], diagnostics: false });
+      const viaWrite = createLogger({ transports: [{ write: async () => { throw new Error('rejected'); } }],
+        diagnostics: false });
+      const okWrite = createLogger({ transports: [{ write: async () => {} }], diagnostics: false });
+      for (const log of [viaHandle, viaWrite, okWrite]) log.info('hello');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const log of [viaHandle, viaWrite, okWrite]) console.log(JSON.stringify(counts(log)));`);
+    // Before: an unhandled rejection ended the process (exit 1), the write-only record counted delivered.
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(printed(stdout)).toEqual([
+      { logged: 1, delivered: 0, failed: 1, dropped: 0, pending: 0 },
+      { logged: 1, delivered: 0, failed: 1, dropped: 0, pending: 0 },
+      { logged: 1, delivered: 1, failed: 0, dropped: 0, pending: 0 },
+    ]);
+  });
+
+  it('a pending getter that throws, and a stats() that throws or gives null, throw nothing out of the logger', () => {
+    const { stdout, status } = run(`
+      class Lazy extends Transport {
+        type = 'q';
+        handle() { this.settleDelivered(1); }
+        get pending() { return this.queue.size; }
+        stats() { return this.client.metrics(); }
+      }
+      class Nothing extends Transport { type = 'n'; handle() { this.settleDelivered(1); } stats() { return null; } }
+      const log = createLogger({ transports: [new Lazy(), new Nothing()], diagnostics: false });
+      log.info('hello');
+      const stats = log.stats();
+      console.log(JSON.stringify(counts(log)));
+      console.log(JSON.stringify(stats.targets.map((t) => [t.delivered, t.pending, typeof t.statsError])));
+      console.log(JSON.stringify({ closed: await log.close() }));`);
+    // Before: log.info() threw "Cannot read properties of undefined", and log.stats() threw too.
+    expect(printed(stdout)).toEqual([{ logged: 1, delivered: 1, failed: 0, dropped: 0, pending: 0 }, { closed: true }]);
+    expect(stdout).toContain('[[1,0,"string"],[1,0,"string"]]');
+    expect(status).toBe(0);
+  });
+});
