@@ -269,10 +269,15 @@ export class Router extends EventEmitter<RouterEvents> {
         deadLetter: (record, reason) => this.deadLetterRecord(record, [{ target: transport.id, error: reason }]),
       });
     }
-    // A transport whose stream fails outright is reported, never allowed to crash us.
-    transport.on('error', (error: Error) =>
-      this.diagnose(`transport ${transport.id} failed: ${messageOf(error)}`, error),
-    );
+    // A transport whose stream fails outright is reported, never allowed to crash us. One that
+    // destroyed itself (its connection died) settles nothing more: what it holds fails now,
+    // where it stayed pending until the process ended, with nothing said.
+    transport.on('error', (error: Error) => {
+      this.diagnose(`transport ${transport.id} failed: ${messageOf(error)}`, error);
+      if (transport.destroyed && !target.released) {
+        this.giveUp(target, new Error(`${transport.id} was destroyed: ${messageOf(error)}`, { cause: error }), false);
+      }
+    });
     transport.on('diagnostic', (message: string, detail?: unknown) =>
       this.diagnose(`${transport.id}: ${describeThrown(message)}`, detail),
     );

@@ -80,6 +80,28 @@ describe('a plugin transport that misbehaves', () => {
     expect(status).toBe(0);
   });
 
+  it('a transport that destroys itself with an error: what it holds fails at once, not at the end', () => {
+    const { stdout, status } = run(`
+      class Conn extends Transport {
+        type = 'conn';
+        handle() {
+          if (this.dying) return;
+          this.dying = true;
+          setTimeout(() => this.destroy(new Error('connection reset')), 10);
+        }
+      }
+      const log = createLogger({ transports: [new Conn()], diagnostics: false });
+      let reports = 0;
+      log.on('deliveryFailed', () => { reports++; });
+      log.info('a'); log.info('b'); log.info('c');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      console.log(JSON.stringify({ ...counts(log), reports: reports > 0 }));
+      await log.close();`);
+    // Before: pending 3 until the process ended, no deliveryFailed (a close() filed them as abandoned).
+    expect(printed(stdout)).toEqual([{ logged: 3, delivered: 0, failed: 3, dropped: 0, pending: 0, reports: true }]);
+    expect(status).toBe(0);
+  });
+
   it('a giveUpSync of its own that leaves a record unsettled: close() comes back, the record fails', () => {
     const { stdout, status } = run(`
       class Lossy extends Transport {
