@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { keepFlat, type LogRecord } from '../core/record/log-record.js';
 import type { TransportPlugin } from '../core/plugin/registry.js';
 import {
+  parkedOf,
   pendingOf,
   trustGiveUpSync,
   type TransportEvents,
@@ -308,7 +309,7 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
 
   /** Records the inner transport holds in memory: the chunk out, less what it settled or parked. */
   private get innerHolds(): number {
-    return this.inner.pending - (this.inner.parked ?? 0);
+    return pendingOf(this.inner) - parkedOf(this.inner);
   }
 
   private checkChunk(): void {

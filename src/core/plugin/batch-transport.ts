@@ -1,3 +1,4 @@
+import { batchSettings } from './protocol.js';
 import { dropReason, markFinal } from '../io/settlement.js';
 import { Spool, SPOOL_CLAIM_AGAIN_MS } from '../io/spool.js';
 import { type SpoolRead, SpoolReads } from '../io/spool-reads.js';
@@ -248,6 +249,16 @@ export interface BatchTransport<Extra extends object = object> {
   on(event: string | symbol, listener: (...args: never[]) => void): this;
 }
 
+/** What a batch transport runs by (see batchSettings). */
+export interface BatchSettings {
+  maxRecords: number;
+  maxBytes: number;
+  intervalMs: number;
+  concurrency: number;
+  timeoutMs: number;
+  retry: { maxAttempts: number; baseMs: number; maxMs: number; deadlineMs: number };
+}
+
 /**
  * Batches records and hands each batch to an async processor: gathered by count, bytes and
  * interval, at most `concurrency` in flight, retried with capped, jittered backoff, halved
@@ -266,6 +277,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   readonly #size: (record: LogRecord) => number;
   readonly #maxRecords: number;
   readonly #maxBytes: number;
+  readonly #intervalMs: number;
   readonly #retry: Required<RetryOptions>;
   readonly #concurrency: number;
   readonly #saysWhenWritten: boolean;
@@ -320,11 +332,12 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.#maxRecords = options.batch?.maxRecords ?? 1000;
     this.#size = options.size ?? ((record) => record.json().length);
     this.#maxBytes = options.batch?.maxBytes ?? 1024 * 1024;
+    this.#intervalMs = options.batch?.intervalMs ?? 1000;
     this.#batcher = new Batcher(
       {
         maxItems: this.#maxRecords,
         maxBytes: this.#maxBytes,
-        intervalMs: options.batch?.intervalMs ?? 1000,
+        intervalMs: this.#intervalMs,
       },
       (records) => this.#enqueue(records),
     );
@@ -339,6 +352,18 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#spoolOptions = options.spool;
     this.#memoryRecords = options.spool?.memoryRecords ?? this.#maxRecords * 4;
+  }
+
+  /** See batchSettings: what it runs by, read by the test of the documented defaults. */
+  [batchSettings](): BatchSettings {
+    return {
+      maxRecords: this.#maxRecords,
+      maxBytes: this.#maxBytes,
+      intervalMs: this.#intervalMs,
+      concurrency: this.#concurrency,
+      timeoutMs: this.#timeoutMs,
+      retry: { ...this.#retry },
+    };
   }
 
   /** The spool is claimed once the transport is in a logger: its id names the file, the logger revives lines. */

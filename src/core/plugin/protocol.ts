@@ -24,3 +24,5 @@ export const failHeld: unique symbol = Symbol.for('streamlog.transport.failHeld'
  * delivered, and `settled` is held again in its place, to be failed (see WrapperTransport).
  */
 export const holdInstead: unique symbol = Symbol.for('streamlog.transport.holdInstead');
+/** The limits a batch transport runs by, its defaults filled in (the docs' defaults are tested against them). */
+export const batchSettings: unique symbol = Symbol.for('streamlog.transport.batchSettings');

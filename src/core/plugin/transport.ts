@@ -82,8 +82,17 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function numberOr0(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+/**
+ * A count of another installed copy's transport, from its stats(), which that copy reads from
+ * its own private fields (its public getters a subclass may shadow, a Set named `pending`).
+ */
+function foreignCount(transport: Transport, key: 'pending' | 'parked'): number {
+  try {
+    const value = (transport.stats() as unknown as Record<string, unknown>)[key];
+    return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** A transport's own counters, as the library reads them (see countsOf). */
@@ -101,12 +110,25 @@ let readCounts: (transport: Transport) => TransportCounts | undefined;
 let readPending: (transport: Transport) => number;
 let readParked: (transport: Transport) => number;
 
-/** The giveUpSync of the library's own transports: each parks or fails all its transport holds. */
-const thoroughGiveUps = new WeakSet<object>();
+/**
+ * The library's own transports that keep what they hold themselves and give it up whole
+ * (park or fail): their subclasses too, whose giveUpSync overrides end in theirs (a
+ * BatchTransport parks by count, and a base class keeping records by name beside it took the
+ * wrong ones: records safe in its spool failed, delivered ones uncounted).
+ */
+const thoroughClasses = new WeakSet<object>();
 
-/** Marks `classes`' giveUpSync as one that leaves nothing held (see keepsHeld): the library's own only. */
-export function trustGiveUpSync(...classes: { prototype: { giveUpSync(reason: Error): void } }[]): void {
-  for (const type of classes) thoroughGiveUps.add(type.prototype.giveUpSync);
+/** Marks `classes` as keeping and giving up what they hold themselves (see keepsHeld): the library's own only. */
+export function trustGiveUpSync(...classes: { prototype: object }[]): void {
+  for (const type of classes) thoroughClasses.add(type.prototype);
+}
+
+/** Whether `transport` is of a class trustGiveUpSync marked, or a subclass of one. */
+function ofThoroughClass(transport: object): boolean {
+  for (let proto = Object.getPrototypeOf(transport); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (thoroughClasses.has(proto)) return true;
+  }
+  return false;
 }
 
 /*
@@ -155,9 +177,9 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     readPending = (transport) =>
       #acceptedCount in transport
         ? transport.#acceptedCount - transport.#deliveredCount - transport.#failedCount
-        : numberOr0((transport as { pending?: unknown }).pending);
+        : foreignCount(transport, 'pending');
     readParked = (transport) =>
-      #parkedCount in transport ? transport.#parkedCount : numberOr0((transport as { parked?: unknown }).parked);
+      #parkedCount in transport ? transport.#parkedCount : foreignCount(transport, 'parked');
   }
 
   abstract readonly type: string;
@@ -308,8 +330,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * only super.giveUpSync() left them pending past the process's end, and its close for ever).
    */
   protected get keepsHeld(): boolean {
-    const giveUp = this.giveUpSync;
-    return (giveUp === Transport.prototype.giveUpSync || !thoroughGiveUps.has(giveUp)) && !this.settlesAllAtExit;
+    if (this.settlesAllAtExit) return false;
+    return this.giveUpSync === Transport.prototype.giveUpSync || !ofThoroughClass(this);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { LogRecord } from '../record/log-record.js';
-import { toError, Transport, type TransportOptions } from './transport.js';
+import { toError, Transport, type TransportOptions, trustGiveUpSync } from './transport.js';
 
 /** An object with a write(line) and nothing else of a stream's: pino takes one as its destination. */
 export interface WriteOnlyDestination {
@@ -31,18 +31,41 @@ export class WriteOnlyTransport<D extends WriteOnlyDestination = WriteOnlyDestin
       return;
     }
     // An async write(): the record's fate is its promise's (a rejection was unheard, and ended
-    // the process, the record counted delivered).
+    // the process, the record counted delivered). The first outcome only: a thenable may call
+    // both, and a give-up may have failed it first.
     if (typeof done === 'object' && done !== null && typeof (done as { then?: unknown }).then === 'function') {
+      this.#writing.add(record);
       (done as PromiseLike<unknown>).then(
-        () => this.settleDelivered([record]),
-        (error: unknown) => this.settleFailed([record], toError(error)),
+        () => {
+          if (this.#writing.delete(record)) this.settleDelivered([record]);
+        },
+        (error: unknown) => {
+          if (this.#writing.delete(record)) this.settleFailed([record], toError(error));
+        },
       );
       return;
     }
     this.settleDelivered(1);
   }
 
+  /** Records whose async write() has not settled: they fail when nothing more will be waited for. */
+  readonly #writing = new Set<LogRecord>();
+
+  override giveUpSync(reason: Error): void {
+    if (this.#writing.size === 0) return;
+    const unsettled = [...this.#writing];
+    this.#writing.clear();
+    this.settleFailed(unsettled, reason);
+  }
+
+  /** A promise that never settles would hold a close for ever: given the logger's exitTimeoutMs. */
+  override get waitsWithoutDeadline(): boolean {
+    return this.#writing.size > 0 || super.waitsWithoutDeadline;
+  }
+
   protected override get settlesAllAtExit(): boolean {
     return true;
   }
 }
+
+trustGiveUpSync(WriteOnlyTransport);

@@ -274,10 +274,9 @@ export class Router extends EventEmitter<RouterEvents> {
     // where it stayed pending until the process ended, with nothing said.
     transport.on('error', (error: Error) => {
       this.diagnose(`transport ${transport.id} failed: ${messageOf(error)}`, error);
-      if (transport.destroyed && !target.released) {
-        this.giveUp(target, new Error(`${transport.id} was destroyed: ${messageOf(error)}`, { cause: error }), false);
-      }
+      if (transport.destroyed) this.ended(target, `${transport.id} was destroyed: ${messageOf(error)}`, error);
     });
+    transport.on('close', () => this.ended(target, `${transport.id} was destroyed`));
     transport.on('diagnostic', (message: string, detail?: unknown) =>
       this.diagnose(`${transport.id}: ${describeThrown(message)}`, detail),
     );
@@ -650,7 +649,7 @@ export class Router extends EventEmitter<RouterEvents> {
       for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
       const reason = new Error(`${target.id} settled none of its records for ${stretch} ms at close()`);
       this.giveUp(target, reason, false);
-      target.transport.destroy();
+      target.destroyTransport();
     } finally {
       this.failures.givingUp = false;
     }
@@ -661,6 +660,21 @@ export class Router extends EventEmitter<RouterEvents> {
   /** Does a transport that close() gave up on still hold records (abandoned)? */
   get abandonedAny(): boolean {
     return this.targets.some((t) => t.held().abandoned > 0);
+  }
+
+  /**
+   * A transport that destroyed itself (its connection died) settles nothing more: what it holds
+   * fails now, where it stayed pending until the process ended, with nothing said. Not one the
+   * router ended (a close that gave up on it: what it abandoned may still settle).
+   */
+  private ended(target: Target, why: string, cause?: Error): void {
+    if (target.released || target.destroyedByRouter || target.endedItself) return;
+    if (!target.transport.destroyed || target.transport.writableFinished) return;
+    target.endedItself = true;
+    const reason = new Error(why, { cause });
+    this.giveUp(target, reason, false);
+    // Records routed later would wait in a stream that takes nothing more.
+    this.markTargetUnhealthy(target.id, reason);
   }
 
   /**

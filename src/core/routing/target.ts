@@ -373,8 +373,18 @@ export class Target {
       threw(error);
     }
     this.abandoned = this.inTransport;
-    this.transport.destroy();
+    this.destroyTransport();
     return this.abandoned;
+  }
+
+  /** The router's own destroy of its transport (a close that gave up): not the transport ending itself. */
+  destroyedByRouter = false;
+  /** The transport destroyed itself, and what it held was given up on (see Router.ended). */
+  endedItself = false;
+
+  destroyTransport(): void {
+    this.destroyedByRouter = true;
+    this.transport.destroy();
   }
 
   /** Releases timers and the spool (close). */

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIST_ESM, requireBuild } from '../../built.js';
 
@@ -99,6 +102,100 @@ describe('a plugin transport that misbehaves', () => {
       await log.close();`);
     // Before: pending 3 until the process ended, no deliveryFailed (a close() filed them as abandoned).
     expect(printed(stdout)).toEqual([{ logged: 3, delivered: 0, failed: 3, dropped: 0, pending: 0, reports: true }]);
+    expect(status).toBe(0);
+  });
+
+  it("a BatchTransport subclass's own giveUpSync: its parks by count take the right records", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-batch-override-'));
+    const { stdout, status } = run(`
+      class MyBatch extends BatchTransport {
+        giveUpSync(reason) { super.giveUpSync(reason); }
+      }
+      const sink = new MyBatch(async (records) => {
+        if (records[0].msg === 'slow') { await new Promise((r) => setTimeout(r, 300)); return; }
+        throw new Error('down');
+      }, { batch: { maxRecords: 1, intervalMs: 1 }, concurrency: 2, retry: { maxAttempts: 2, baseMs: 5, maxMs: 10 },
+        spool: { dir: ${JSON.stringify(dir)} } });
+      const log = createLogger({ transports: [sink], diagnostics: false });
+      log.info('slow');
+      await new Promise((r) => setTimeout(r, 5));
+      log.info('fails');
+      await new Promise((r) => setTimeout(r, 500));
+      console.log(JSON.stringify({ ...counts(log), parked: log.stats().targets[0].parked }));
+      console.log(JSON.stringify({ closed: await log.close({ timeoutMs: 2000 }) }));`);
+    // Before: the park took the older record (in flight), whose delivery was then ignored; close() ran out.
+    expect(printed(stdout)).toEqual([
+      { logged: 2, delivered: 1, failed: 0, dropped: 0, pending: 1, parked: 1 },
+      { closed: true },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('an async write() that never settles: close() comes back after exitTimeoutMs, the record fails', () => {
+    const { stdout, status } = run(`
+      const log = createLogger({ transports: [{ write: () => new Promise(() => {}) }], exitTimeoutMs: 300,
+        diagnostics: false });
+      log.info('never written');
+      console.log(JSON.stringify({ closed: await log.close() }));
+      console.log(JSON.stringify(counts(log)));
+      const twice = createLogger({ transports: [{ write: () => ({ then(ok, no) { ok(); no(new Error('late')); } }) }],
+        diagnostics: false });
+      twice.info('one');
+      twice.info('two');
+      await twice.flush();
+      console.log(JSON.stringify(counts(twice)));`);
+    // Before: close() never came back; a thenable that resolved and then rejected counted one record twice.
+    expect(printed(stdout)).toEqual([
+      { closed: false },
+      { logged: 1, delivered: 0, failed: 1, dropped: 0, pending: 0 },
+      { logged: 2, delivered: 2, failed: 0, dropped: 0, pending: 0 },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('a transport that destroys itself without an error: the same as with one', () => {
+    const { stdout, status } = run(`
+      class Conn extends Transport {
+        type = 'conn';
+        handle() {
+          if (this.dying) return;
+          this.dying = true;
+          setTimeout(() => this.destroy(), 10);
+        }
+      }
+      const log = createLogger({ transports: [new Conn()], diagnostics: false });
+      log.info('a'); log.info('b'); log.info('c');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      log.info('after');
+      console.log(JSON.stringify(counts(log)));
+      console.log(JSON.stringify({ closed: await log.close() }));`);
+    expect(printed(stdout)).toEqual([{ logged: 4, delivered: 0, failed: 4, dropped: 0, pending: 0 }, { closed: true }]);
+    expect(status).toBe(0);
+  });
+
+  it('a plugin with its own pending field inside buffered: its refusals are retried', () => {
+    const { stdout, status } = run(`
+      let calls = 0;
+      class Flaky extends Transport {
+        type = 'flaky';
+        pending = new Set();
+        handle(record) {
+          const send = Promise.resolve().then(() => {
+            this.pending.delete(send);
+            if (calls++ < 10) this.settleFailed([record], new Error('busy'));
+            else this.settleDelivered([record]);
+          });
+          this.pending.add(send);
+        }
+      }
+      const log = createLogger({ transports: [{ type: 'buffered', batch: { maxRecords: 10, intervalMs: 5 },
+        retry: { maxAttempts: 3, baseMs: 5, maxMs: 10 }, target: new Flaky() }], diagnostics: false });
+      for (let i = 0; i < 10; i++) log.info('r' + i);
+      await log.flush();
+      console.log(JSON.stringify(counts(log)));
+      await log.close();`);
+    // Before: buffered read the inner pending (a Set) as its count: every chunk looked done, none retried.
+    expect(printed(stdout)).toEqual([{ logged: 10, delivered: 10, failed: 0, dropped: 0, pending: 0 }]);
     expect(status).toBe(0);
   });
 
