@@ -4,7 +4,6 @@ import type { TransportPlugin } from '../core/plugin/registry.js';
 import {
   parkedOf,
   pendingOf,
-  trustGiveUpSync,
   type TransportEvents,
   type TransportListener,
   type TransportOptions,
@@ -429,5 +428,3 @@ declare module '../core/plugin/registry.js' {
     buffered: z.input<typeof bufferedSchema>;
   }
 }
-
-trustGiveUpSync(BufferedTransport);

@@ -9,7 +9,7 @@ import { Queue } from '../util/queue.js';
 import type { LogRecord } from '../record/log-record.js';
 import { isSonicBoom, SonicBoomTransport } from './sonic-boom.js';
 import { isThreadStream, ThreadStreamTransport } from './thread-stream.js';
-import { isTransport, toError, Transport, type TransportOptions, trustGiveUpSync } from './transport.js';
+import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
 import { type WriteOnlyDestination, WriteOnlyTransport } from './write-only.js';
 
 export type { WriteOnlyDestination } from './write-only.js';
@@ -296,5 +296,3 @@ export function isWritable(value: unknown): value is Writable {
     typeof candidate.on === 'function'
   );
 }
-
-trustGiveUpSync(StreamTransport, WritableTransport);

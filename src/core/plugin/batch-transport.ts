@@ -12,7 +12,6 @@ import {
   parkedOf,
   pendingOf,
   toError,
-  trustGiveUpSync,
   Transport,
   type TransportEvents,
   type TransportListener,
@@ -1182,5 +1181,3 @@ function refusalKey(reason: Error): string {
 function isThenable(value: unknown): value is PromiseLike<BatchResult> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
-
-trustGiveUpSync(BatchTransport);

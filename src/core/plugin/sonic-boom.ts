@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { LogRecord } from '../record/log-record.js';
-import { toError, Transport, type TransportOptions, trustGiveUpSync } from './transport.js';
+import { toError, Transport, type TransportOptions } from './transport.js';
 
 /** What is used of pino.destination()'s SonicBoom. */
 export interface SonicBoomLike extends EventEmitter {
@@ -200,5 +200,3 @@ export class SonicBoomTransport extends Transport {
     this.dropped = true;
   };
 }
-
-trustGiveUpSync(SonicBoomTransport);

@@ -110,27 +110,6 @@ let readCounts: (transport: Transport) => TransportCounts | undefined;
 let readPending: (transport: Transport) => number;
 let readParked: (transport: Transport) => number;
 
-/**
- * The library's own transports that keep what they hold themselves and give it up whole
- * (park or fail): their subclasses too, whose giveUpSync overrides end in theirs (a
- * BatchTransport parks by count, and a base class keeping records by name beside it took the
- * wrong ones: records safe in its spool failed, delivered ones uncounted).
- */
-const thoroughClasses = new WeakSet<object>();
-
-/** Marks `classes` as keeping and giving up what they hold themselves (see keepsHeld): the library's own only. */
-export function trustGiveUpSync(...classes: { prototype: object }[]): void {
-  for (const type of classes) thoroughClasses.add(type.prototype);
-}
-
-/** Whether `transport` is of a class trustGiveUpSync marked, or a subclass of one. */
-function ofThoroughClass(transport: object): boolean {
-  for (let proto = Object.getPrototypeOf(transport); proto !== null; proto = Object.getPrototypeOf(proto)) {
-    if (thoroughClasses.has(proto)) return true;
-  }
-  return false;
-}
-
 /*
  * A transport's counters as the base class keeps them, for the router and the logger's stats:
  * a plugin's own field or getter named `pending` or `parked` (a Set of its sends, a count of
@@ -324,14 +303,9 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     return true;
   }
 
-  /**
-   * Are its unsettled records kept by name (see `#unsettled`): a plugin's with no giveUpSync,
-   * or with one of its own, which may leave records neither parked nor failed (one calling
-   * only super.giveUpSync() left them pending past the process's end, and its close for ever).
-   */
+  /** Are its unsettled records kept by name (see `#unsettled`): a plugin's with no giveUpSync. */
   protected get keepsHeld(): boolean {
-    if (this.settlesAllAtExit) return false;
-    return this.giveUpSync === Transport.prototype.giveUpSync || !ofThoroughClass(this);
+    return this.giveUpSync === Transport.prototype.giveUpSync && !this.settlesAllAtExit;
   }
 
   /**

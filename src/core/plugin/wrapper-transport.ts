@@ -9,14 +9,7 @@ import {
   holdInstead,
   replayReports,
 } from './protocol.js';
-import {
-  isTransport,
-  parkedOf,
-  Transport,
-  type TransportOptions,
-  type TransportServices,
-  trustGiveUpSync,
-} from './transport.js';
+import { isTransport, parkedOf, Transport, type TransportOptions, type TransportServices } from './transport.js';
 import { isDestination, toTransport } from './adapters.js';
 import type { WriteOnlyDestination } from './write-only.js';
 import type { Writable } from 'node:stream';
@@ -298,5 +291,3 @@ function takeOldest(records: Set<LogRecord>, count: number): LogRecord[] {
   for (const record of taken) records.delete(record);
   return taken;
 }
-
-trustGiveUpSync(WrapperTransport);

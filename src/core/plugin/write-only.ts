@@ -1,5 +1,5 @@
 import type { LogRecord } from '../record/log-record.js';
-import { toError, Transport, type TransportOptions, trustGiveUpSync } from './transport.js';
+import { toError, Transport, type TransportOptions } from './transport.js';
 
 /** An object with a write(line) and nothing else of a stream's: pino takes one as its destination. */
 export interface WriteOnlyDestination {
@@ -67,5 +67,3 @@ export class WriteOnlyTransport<D extends WriteOnlyDestination = WriteOnlyDestin
     return true;
   }
 }
-
-trustGiveUpSync(WriteOnlyTransport);

@@ -1,5 +1,4 @@
 import { BatchTransport } from '../../core/plugin/batch-transport.js';
-import { trustGiveUpSync } from '../../core/plugin/transport.js';
 import type { BatchInfo } from '../../core/plugin/batch-transport.js';
 import type { Verdict } from '../../core/plugin/batch-outcome.js';
 import { MAX_TIMER_MS } from '../../core/plugin/units.js';
@@ -212,5 +211,3 @@ function cleaned(verdict: Verdict, status: number, scrubber: Scrubber): Verdict 
   }
   return out;
 }
-
-trustGiveUpSync(HttpTransport);

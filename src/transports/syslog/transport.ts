@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { BatchTransport, type BatchInfo } from '../../core/plugin/batch-transport.js';
-import { trustGiveUpSync } from '../../core/plugin/transport.js';
 import { MAX_TIMER_MS } from '../../core/plugin/units.js';
 import { timerHolds } from '../../core/util/timeout.js';
 import type { BatchResult } from '../../core/plugin/batch-outcome.js';
@@ -261,5 +260,3 @@ function refusal(answer: RelpAnswer): Error {
   const text = answer.text === '' ? '' : ` ${answer.text}`;
   return Object.assign(new Error(`the receiver refused it: ${answer.code}${text}`), { status: answer.code });
 }
-
-trustGiveUpSync(SyslogTransport);

@@ -1,13 +1,12 @@
 import type { LogRecord } from '../../../src/index.js';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type DeliveryFailure, type Strategy } from '../../../src/index.js';
-import { trustGiveUpSync } from '../../../src/core/plugin/transport.js';
 import { ControlledTransport } from '../../helpers.js';
 
 /**
  * Holds its first record, then fails that same record twice when the second arrives. With a
- * giveUpSync of its own, trusted as a built-in's: the base class keeps no records by name (it
- * would ignore the second failure), so the router's own guard is what is tested.
+ * giveUpSync of its own, as a built-in: the base class keeps no records by name (it would
+ * ignore the second failure), so the router's own guard is what is tested.
  */
 class FailsTwice extends ControlledTransport {
   override giveUpSync(): void {}
@@ -22,8 +21,6 @@ class FailsTwice extends ControlledTransport {
     this.settleFailed([this.held[0]!], new Error('again'));
   }
 }
-
-trustGiveUpSync(FailsTwice);
 
 describe('a transport that settles one record twice', () => {
   it.each(['any', 'majority'] as Strategy[])(
