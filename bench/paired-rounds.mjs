@@ -1,4 +1,4 @@
-// The harness of the benchmarks whose contenders each run as `node <script> worker <name> <file> <count>`
+// The harness of the benchmarks whose contenders each run as `node <script> worker <name> <file> <count> [extra…]`
 // and print one JSON measurement: paired rounds, a fresh process each, the order rotated every round.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** name → one measurement per round (in round order, so rounds pair up across contenders). */
-export function pairedRounds(script, names, count, rounds) {
+export function pairedRounds(script, names, count, rounds, extra = []) {
   const scratch = mkdtempSync(join(tmpdir(), 'streamlog-bench-'));
   const results = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < names.length; i++) {
       const contender = names[(i + round) % names.length];
       const file = join(scratch, `${i}-${round}.log`);
-      const out = execFileSync(process.execPath, [script, 'worker', contender, file, String(count)], {
+      const out = execFileSync(process.execPath, [script, 'worker', contender, file, String(count), ...extra], {
         encoding: 'utf8',
       });
       results[contender][round] = JSON.parse(out);
