@@ -96,15 +96,7 @@ function foreignCount(transport: Transport, key: 'pending' | 'parked'): number {
 }
 
 /** A transport's own counters, as the library reads them (see countsOf). */
-export interface TransportCounts {
-  accepted: number;
-  delivered: number;
-  failed: number;
-  dropped: number;
-  pending: number;
-  parked: number;
-  possibleDuplicates: number;
-}
+export type TransportCounts = Omit<TransportStats, 'id' | 'type'>;
 
 let readCounts: (transport: Transport) => TransportCounts | undefined;
 let readPending: (transport: Transport) => number;
