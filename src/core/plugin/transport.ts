@@ -74,7 +74,8 @@ export interface Transport {
   emit(event: string | symbol, ...args: unknown[]): boolean;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** A promise, or anything that takes then() as one does (what an async handle() or write() returns). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
     value !== null &&
@@ -107,7 +108,7 @@ let readParked: (transport: Transport) => number;
  * a plugin's own field or getter named `pending` or `parked` (a Set of its sends, a count of
  * its own) shadows the public getters, and counted records as delivered that it never had.
  * A transport of another installed copy of the library keeps them where this copy cannot
- * read them: its public getters serve (and its stats() its counts).
+ * read them: its stats() says them (see foreignCount).
  */
 
 /** Records accepted and not settled (parked ones included). */
@@ -140,7 +141,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
             delivered: transport.#deliveredCount,
             failed: transport.#failedCount - transport.#droppedCount,
             dropped: transport.#droppedCount,
-            pending: transport.#acceptedCount - transport.#deliveredCount - transport.#failedCount,
+            pending: readPending(transport),
             parked: transport.#parkedCount,
             possibleDuplicates: transport.#possibleDuplicateCount,
           }

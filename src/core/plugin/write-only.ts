@@ -1,5 +1,5 @@
 import type { LogRecord } from '../record/log-record.js';
-import { toError, Transport, type TransportOptions } from './transport.js';
+import { isThenable, toError, Transport, type TransportOptions } from './transport.js';
 
 /** An object with a write(line) and nothing else of a stream's: pino takes one as its destination. */
 export interface WriteOnlyDestination {
@@ -33,9 +33,9 @@ export class WriteOnlyTransport<D extends WriteOnlyDestination = WriteOnlyDestin
     // An async write(): the record's fate is its promise's (a rejection was unheard, and ended
     // the process, the record counted delivered). The first outcome only: a thenable may call
     // both, and a give-up may have failed it first.
-    if (typeof done === 'object' && done !== null && typeof (done as { then?: unknown }).then === 'function') {
+    if (isThenable(done)) {
       this.#writing.add(record);
-      (done as PromiseLike<unknown>).then(
+      done.then(
         () => {
           if (this.#writing.delete(record)) this.settleDelivered([record]);
         },
