@@ -1,5 +1,5 @@
 import { lazyTransportPlugin } from './core/plugin/lazy-plugin.js';
-import { registerFormatter, registerTransport } from './core/plugin/registry.js';
+import { registerBuiltInFormatter, registerBuiltInTransport } from './core/plugin/registry.js';
 import { jsonFormatterPlugin } from './formatters/json.js';
 import { prettyFormatterPlugin } from './formatters/pretty.js';
 import { stableJsonFormatterPlugin } from './formatters/stable-json.js';
@@ -10,25 +10,25 @@ import { bufferedTransportPlugin } from './transports/buffered.js';
 import { fileTransportPlugin } from './transports/file/index.js';
 import { memoryTransportPlugin } from './transports/memory.js';
 
-/** Built-ins register through the same door as users' plugins. */
-registerFormatter('json', jsonFormatterPlugin);
-registerFormatter('stable-json', stableJsonFormatterPlugin);
-registerFormatter('text', textFormatterPlugin);
-registerFormatter('pretty', prettyFormatterPlugin);
-registerTransport('console', consoleTransportPlugin);
-registerTransport('memory', memoryTransportPlugin);
-registerTransport('file', fileTransportPlugin);
-registerTransport('buffered', bufferedTransportPlugin);
+/** Built-ins register through the same door as users' plugins, where the name is still free. */
+registerBuiltInFormatter('json', jsonFormatterPlugin);
+registerBuiltInFormatter('stable-json', stableJsonFormatterPlugin);
+registerBuiltInFormatter('text', textFormatterPlugin);
+registerBuiltInFormatter('pretty', prettyFormatterPlugin);
+registerBuiltInTransport('console', consoleTransportPlugin);
+registerBuiltInTransport('memory', memoryTransportPlugin);
+registerBuiltInTransport('file', fileTransportPlugin);
+registerBuiltInTransport('buffered', bufferedTransportPlugin);
 // Loaded when a config first names them (their schema or their transport is asked for).
-registerTransport(
+registerBuiltInTransport(
   'validating',
   lazyTransportPlugin(() => loadValidating().validatingTransportPlugin),
 );
-registerTransport(
+registerBuiltInTransport(
   'http',
   lazyTransportPlugin(() => loadHttp().httpTransportPlugin),
 );
-registerTransport(
+registerBuiltInTransport(
   'syslog',
   lazyTransportPlugin(() => loadSyslog().syslogTransportPlugin),
 );

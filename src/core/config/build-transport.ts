@@ -365,10 +365,17 @@ function liveTransportEntry(entry: LiveTransportEntry, path: string, ctx: BuildC
 /** What a transport factory returned, for the error: a Promise is named (create() must be synchronous). */
 function describeMade(made: unknown): string {
   if (made === null) return 'null';
-  const then = (made as { then?: unknown } | undefined)?.then;
+  let then: unknown;
+  try {
+    then = (made as { then?: unknown } | undefined)?.then;
+  } catch {
+    return typeof made;
+  }
   if (typeof then !== 'function') return typeof made;
-  // Refused, its rejection would otherwise end the process as an unhandled one.
-  then.call(made, undefined, () => {});
+  // Refused, its rejection would otherwise end the process as an unhandled one. Through
+  // Promise.resolve, a thenable of the plugin's own that throws or misuses its callbacks is
+  // one more rejection heard here, not a TypeError out of createLogger().
+  Promise.resolve(made as PromiseLike<unknown>).then(undefined, () => {});
   return 'a Promise: create() must be synchronous';
 }
 

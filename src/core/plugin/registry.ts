@@ -124,6 +124,20 @@ export function registerTransport<S extends z.ZodType>(name: string, plugin: Tra
   transports.set(name, plugin as unknown as TransportPlugin);
 }
 
+/**
+ * A built-in as the library's own modules register it: only where the name is free. A second
+ * installed copy loading later must not put its built-in back over an application's
+ * `registerTransport('file', …)`, nor over the built-in of the copy that loaded first.
+ */
+export function registerBuiltInTransport(name: string, plugin: TransportPlugin): void {
+  if (!transports.has(name)) registerTransport(name, plugin);
+}
+
+/** A built-in formatter, only where the name is free (see registerBuiltInTransport). */
+export function registerBuiltInFormatter(name: string, plugin: FormatterPlugin): void {
+  if (!formatters.has(name)) registerFormatter(name, plugin);
+}
+
 /** Registers (or replaces) a formatter usable as `"format": name`. */
 export function registerFormatter<S extends z.ZodType>(name: string, plugin: FormatterPlugin<S>): void {
   checkName('formatter', name);

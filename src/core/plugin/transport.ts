@@ -11,7 +11,7 @@ import {
   holdInstead,
   replayReports,
 } from './protocol.js';
-import { describeThrown } from '../util/thrown.js';
+import { messageOf } from '../util/thrown.js';
 import { heldEvent } from '../util/exit-hold.js';
 
 export interface TransportOptions {
@@ -94,6 +94,13 @@ function foreignCount(transport: Transport, key: 'pending' | 'parked'): number {
   } catch {
     return 0;
   }
+}
+
+/** What a plugin gave where a count of records belongs, as a report says it: `"1"`, not NaN. */
+function givenCount(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `${JSON.stringify(value.slice(0, 40))} (a string)`;
+  return value === null ? 'null' : `a value of type ${typeof value}`;
 }
 
 /** A transport's own counters, as the library reads them (see countsOf). */
@@ -182,6 +189,11 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   #unsettled: Map<LogRecord, number> | undefined;
   /**
+   * keepsHeld is asked at the first record, not in the constructor: there a subclass's own
+   * fields are not set yet, and a `giveUpSync = (reason) => …` written as one was not seen.
+   */
+  #keepingDecided = false;
+  /**
    * Parked records a plugin read back (unpark) and has not settled yet: new records made from
    * its disk, never in `#unsettled`, so its settlements of them are taken from this count.
    */
@@ -201,7 +213,6 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     this.#id = options.id ?? '';
     this.level = options.level;
     this.formatter = options.formatter;
-    this.#unsettled = this.keepsHeld ? new Map() : undefined;
     // Closed or destroyed (close() gave up on it), nothing more settles: a flush() waiting on
     // it resolves rather than waiting for ever.
     this.once('close', () => {
@@ -241,6 +252,10 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** The entry point: takes ownership of one record. Never throws. */
   [acceptRecord](record: LogRecord): void {
     this.#acceptedCount++;
+    if (!this.#keepingDecided) {
+      this.#keepingDecided = true;
+      if (this.keepsHeld) this.#unsettled = new Map();
+    }
     this.#unsettled?.set(record, this.#acceptedCount);
     try {
       const done: unknown = this.handle(record);
@@ -413,6 +428,11 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** `count` delivered records may be at the destination twice (see TransportStats). */
   protected countPossibleDuplicates(count: number): void {
+    // A negative count would take away what another batch counted; no number at all, NaN for good.
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+      this.#reportSafely(`counted ${givenCount(count)} possible duplicate(s): not a count of records; ignored`);
+      return;
+    }
     this.#possibleDuplicateCount += count;
   }
 
@@ -426,7 +446,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     const held = this.#unsettled;
     let which: readonly LogRecord[] | undefined;
     if (named) which = held === undefined ? delivered : this.#heldOf(delivered, held);
-    const count = this.#unsettledOf(which?.length ?? (typeof delivered === 'number' ? delivered : Number.NaN));
+    const count = this.#unsettledOf(which?.length ?? delivered);
     if (count === 0) return;
     if (held !== undefined && !named) this.#takeOldest(count, held, true);
     if (which !== undefined && count < which.length) which = which.slice(0, count);
@@ -561,10 +581,10 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * it accepted (settling one twice) has the excess ignored, and is told once; a count
    * that is not one is ignored, and told each time.
    */
-  #unsettledOf(count: number): number {
+  #unsettledOf(count: unknown): number {
     // A negative or fractional count would drive the counters below zero or off the integers.
-    if (!Number.isSafeInteger(count) || count < 0) {
-      this.#reportSafely(`settled ${String(count)} record(s): not a count of records; ignored`);
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+      this.#reportSafely(`settled ${givenCount(count)} record(s): not a count of records; ignored`);
       return 0;
     }
     const owed = pendingOf(this);
@@ -727,7 +747,7 @@ function toReason(value: unknown): Error {
   } catch {
     // A getter or a Proxy that throws: described below.
   }
-  return new Error(describeThrown(value));
+  return new Error(messageOf(value));
 }
 
 /** A record at all (a plugin may pass a copy, `{ ...record }`, which has no json()). */
@@ -737,7 +757,7 @@ function isRecord(value: LogRecord): boolean {
 
 /** Never throws: a plugin may throw or reject with anything, even a value whose toString throws. */
 export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(describeThrown(value));
+  return value instanceof Error ? value : new Error(messageOf(value));
 }
 
 /** Duck-typed so transports built against another copy of streamlog (ESM vs CJS) still count. */

@@ -37,7 +37,9 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    * forwarded first, so these name what the wrapper's settleDelivered(count) then settles:
    * its oldest held may be one it never forwarded (lost, or still waiting).
    */
-  readonly #forwarded: Set<LogRecord> | undefined;
+  #forwarded: Set<LogRecord> | undefined;
+  /** keepsHeld is asked at the first record forwarded: a subclass's fields are set by then. */
+  #forwardingDecided = false;
   /**
    * Records a count of the inner transport's took from `#forwarded` while others stayed there:
    * the inner one may fail one of them by name later (it settles out of order), and then the
@@ -70,7 +72,6 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     this.inner = inner;
     this.#innerUnnamed = !inner.id;
     if (!inner.id) inner[assignId](`${inner.type}(inner)`);
-    this.#forwarded = this.keepsHeld ? new Set() : undefined;
     inner[attachListener]({
       delivered: (count, records) => this.heardDelivered(count, records),
       failed: (records, reason) => {
@@ -90,6 +91,10 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
 
   /** Hands a record on to the inner transport. */
   protected forward(record: LogRecord): void {
+    if (!this.#forwardingDecided) {
+      this.#forwardingDecided = true;
+      if (this.keepsHeld) this.#forwarded = new Set();
+    }
     this.#forwarded?.add(record);
     this.inner[acceptRecord](record);
   }

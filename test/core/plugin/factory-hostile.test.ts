@@ -76,6 +76,25 @@ describe('a plugin factory that misbehaves', () => {
     expect(child.code).toBe(0);
   });
 
+  it.each([
+    ['calls back what it is not given', '{ then(resolve) { resolve(1); } }'],
+    ['throws', "{ then() { throw new Error('then boom'); } }"],
+  ])('a create() returning a thenable of its own that %s: a ConfigError, not a TypeError', async (_, thenable) => {
+    const child = await runChild(
+      `import { registerTransport } from ${JSON.stringify(DIST_ESM)};
+       import { z } from 'zod';
+       registerTransport('later', { schema: z.object({}), create: () => (${thenable}) });
+       try { createLogger({ transports: [{ type: 'later' }] }); }
+       catch (error) { writeSync(1, error.constructor.name + ': ' + error.message + '\\n'); }
+       await new Promise((resolve) => setTimeout(resolve, 50));
+       writeSync(1, 'alive\\n');`,
+    );
+    expect(child.stderr).toBe('');
+    // Before: "TypeError: resolve is not a function" from createLogger().
+    expect(child.stdout).toMatch(/^ConfigError: transports\[0\]: .*create\(\) must be synchronous\)\nalive\n$/);
+    expect(child.code).toBe(0);
+  });
+
   it('a Writable returned from create() still works (the check is not too strict)', async () => {
     const seen: unknown[] = [];
     registerTransport('plain-writable', {

@@ -105,6 +105,36 @@ describe('a plugin transport that misbehaves', () => {
     expect(status).toBe(0);
   });
 
+  it('a giveUpSync written as a class field is its own, as one written as a method is', () => {
+    // Each sends in 1.5 s, longer than exitTimeoutMs: a transport with its own giveUpSync has
+    // its own deadlines, so a close() without a timeout waits for it.
+    const { stdout, status } = run(`
+      const send = (t) => setTimeout(() => t.settleDelivered(1), 1500);
+      class AsMethod extends Transport {
+        type = 'method';
+        handle() { send(this); }
+        giveUpSync() {}
+      }
+      class AsField extends Transport {
+        type = 'field';
+        handle() { send(this); }
+        giveUpSync = () => {};
+      }
+      for (const T of [AsMethod, AsField]) {
+        const log = createLogger({ transports: [new T()], exitTimeoutMs: 1000, diagnostics: false });
+        log.info('a');
+        log.info('b');
+        const closed = await log.close();
+        console.log(JSON.stringify({ type: new T().type, closed, ...counts(log) }));
+      }`);
+    // Before: the field was not seen, the records were failed after 1 s, close() said false.
+    expect(printed(stdout)).toEqual([
+      { type: 'method', closed: true, logged: 2, delivered: 2, failed: 0, dropped: 0, pending: 0 },
+      { type: 'field', closed: true, logged: 2, delivered: 2, failed: 0, dropped: 0, pending: 0 },
+    ]);
+    expect(status).toBe(0);
+  });
+
   it("a BatchTransport subclass's own giveUpSync: its parks by count take the right records", () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamlog-batch-override-'));
     const { stdout, status } = run(`

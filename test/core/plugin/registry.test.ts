@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, createLogger, MemoryTransport, registerTransport } from '../../../src/index.js';
-import { DIST_CJS, DIST_ESM, requireBuild } from '../../built.js';
+import { DIST_CJS, DIST_ESM, ROOT, requireBuild } from '../../built.js';
 
 declare module '../../../src/core/plugin/registry.js' {
   interface TransportTypes {
@@ -34,6 +37,38 @@ describe('the plugin registry', () => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('REGISTERED ONCE, SEEN TWICE\ntrue\n');
+  });
+
+  it("a second installed copy loading later keeps an application's own 'file' and the first copy's built-ins", () => {
+    requireBuild();
+    // Another version of the package, as a dependency would bring it: a copy of the build elsewhere.
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-second-copy-'));
+    try {
+      cpSync(join(ROOT, 'dist', 'cjs'), join(dir, 'dist', 'cjs'), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      const script = `
+        const first = require(${JSON.stringify(DIST_CJS)});
+        const { z } = require('zod');
+        class Shout extends first.Transport {
+          type = 'file';
+          handle(record) { process.stdout.write(record.msg.toUpperCase() + '\\n'); this.settleDelivered(1); }
+        }
+        first.registerTransport('file', { schema: z.object({ path: z.string() }), create: () => new Shout() });
+        const second = require(${JSON.stringify(join(dir, 'dist', 'cjs', 'index.js'))});
+        const log = second.createLogger({ exitFlush: false, transports: [{ type: 'file', path: '/nowhere/x.log' }] });
+        log.info('still the application\\'s file');
+        log.close().then(() => {
+          const other = first.createLogger({ exitFlush: false, transports: [{ type: 'memory', id: 'm' }] });
+          const memory = other.transport('m');
+          process.stdout.write((memory instanceof first.MemoryTransport) + '\\n');
+        });
+      `;
+      const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe("STILL THE APPLICATION'S FILE\ntrue\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an http preset registered through require() is known to a logger made through import', () => {

@@ -106,3 +106,24 @@ describe('BatchTransport: every record settled early, then any answer', () => {
     });
   }
 });
+
+describe('BatchTransport: info.settle given something other than a list', () => {
+  it('settle(0) settles record 0; settle of no list is a TypeError that says what it expected', async () => {
+    const errors: string[] = [];
+    const { log } = run((records, info: BatchInfo) => {
+      if (records.length === 3) {
+        // Before: "indexes is not iterable" failed the whole batch.
+        (info.settle as (indexes: unknown) => void)(0);
+        try {
+          (info.settle as (indexes: unknown) => void)({ index: 1 });
+        } catch (error) {
+          errors.push((error as Error).message);
+        }
+      }
+    }, 3);
+    await log.flush();
+    expect(errors).toEqual(["settle(indexes): expected an array of the batch's record indexes, got object"]);
+    expect(log.stats()).toMatchObject({ logged: 3, delivered: 3, failed: 0, pending: 0 });
+    await log.close();
+  });
+});

@@ -49,6 +49,29 @@ describe('a transport that settles with odd arguments', () => {
     expect(result.diagnostics.join('\n')).toMatch(/not a count of records; ignored/);
   });
 
+  it('settleDelivered("1") says the string it was given, not NaN', async () => {
+    const result = await run((self) => self.delivered('1'));
+    // Before: "settled NaN record(s)".
+    expect(result.diagnostics.join('\n')).toContain('settled "1" (a string) record(s): not a count of records');
+  });
+
+  it('countPossibleDuplicates(-100) is ignored and said: the count never goes below zero', async () => {
+    const result = await run((self) => {
+      (self as unknown as { countPossibleDuplicates(n: unknown): void }).countPossibleDuplicates(-100);
+      self.delivered(1);
+    });
+    expect(result.transport).toMatchObject({ delivered: 2, possibleDuplicates: 0 });
+    expect(result.diagnostics.join('\n')).toContain('counted -100 possible duplicate(s): not a count of records');
+  });
+
+  it('a failure given as a plain object says its message or its JSON, not [object Object]', async () => {
+    let n = 0;
+    const result = await run((self, record) =>
+      self.failed([record], ++n === 1 ? { message: 'broker said no' } : { code: 'ECONNRESET' }),
+    );
+    expect(result.reasons).toEqual(['broker said no', '{"code":"ECONNRESET"}']);
+  });
+
   it('settleFailed(record, reason) with one record, not an array: that record fails', async () => {
     const result = await run((self, record) => self.failed(record, new Error('single')));
     expect(result.transport).toMatchObject({ accepted: 2, delivered: 0, failed: 2, pending: 0 });
