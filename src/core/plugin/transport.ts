@@ -193,6 +193,15 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * fields are not set yet, and a `giveUpSync = (reason) => …` written as one was not seen.
    */
   #keepingDecided = false;
+
+  /** `#unsettled`, once keepsHeld has been asked (at the first record, park or settlement). */
+  #held(): Map<LogRecord, number> | undefined {
+    if (!this.#keepingDecided) {
+      this.#keepingDecided = true;
+      if (this.keepsHeld) this.#unsettled = new Map();
+    }
+    return this.#unsettled;
+  }
   /**
    * Parked records a plugin read back (unpark) and has not settled yet: new records made from
    * its disk, never in `#unsettled`, so its settlements of them are taken from this count.
@@ -252,11 +261,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** The entry point: takes ownership of one record. Never throws. */
   [acceptRecord](record: LogRecord): void {
     this.#acceptedCount++;
-    if (!this.#keepingDecided) {
-      this.#keepingDecided = true;
-      if (this.keepsHeld) this.#unsettled = new Map();
-    }
-    this.#unsettled?.set(record, this.#acceptedCount);
+    this.#held()?.set(record, this.#acceptedCount);
     try {
       const done: unknown = this.handle(record);
       // An async handle() (`await producer.send(…)`): its rejection fails the record, as a throw
@@ -269,7 +274,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   #handleThrew(record: LogRecord, error: unknown): void {
     // A handle() that settled the record and then threw: it is not settled a second time.
-    if (this.#unsettled === undefined || this.#unsettled.has(record)) this.settleFailed([record], toError(error));
+    const held = this.#held();
+    if (held === undefined || held.has(record)) this.settleFailed([record], toError(error));
   }
 
   /** The record as this transport's line: its formatter's output, or the JSON line. */
@@ -295,13 +301,13 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** See failHeld: the records kept for a transport with no giveUpSync of its own fail with `reason`. */
   [failHeld](reason: Error): void {
-    const held = this.#unsettled;
+    const held = this.#held();
     if (held !== undefined && held.size > 0) this.settleFailed([...held.keys()], reason);
   }
 
   /** See holdInstead: false when `held` is not held (or nothing is kept by name). */
   [holdInstead](settled: LogRecord, held: LogRecord): boolean {
-    const kept = this.#unsettled;
+    const kept = this.#held();
     const accepted = kept?.get(held);
     if (kept === undefined || accepted === undefined || kept.has(settled)) return false;
     // In `held`'s place: the set stays oldest first (a flush reads the first). Rare, so rebuilt.
@@ -332,7 +338,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * then gives up on it (its records fail); every other one is waited for as its bounds say.
    */
   get waitsWithoutDeadline(): boolean {
-    return this.#unsettled !== undefined;
+    return this.#held() !== undefined;
   }
 
   /**
@@ -391,7 +397,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       }
       count = Math.max(0, open);
     }
-    const held = this.#unsettled;
+    const held = this.#held();
     let which: readonly LogRecord[] | undefined;
     if (named) {
       which = parked.slice(0, count);
@@ -409,7 +415,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (!Number.isSafeInteger(count) || count <= 0) return;
     const back = Math.min(count, this.#parkedCount);
     this.#parkedCount -= back;
-    if (this.#unsettled !== undefined) this.#readBack += back;
+    if (this.#held() !== undefined) this.#readBack += back;
     if (back > 0) this.#tellListener('unparked', back);
   }
 
@@ -443,7 +449,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   protected settleDelivered(delivered: number | readonly LogRecord[] = 1): void {
     const named = Array.isArray(delivered);
-    const held = this.#unsettled;
+    const held = this.#held();
     let which: readonly LogRecord[] | undefined;
     if (named) which = held === undefined ? delivered : this.#heldOf(delivered, held);
     const count = this.#unsettledOf(which?.length ?? delivered);
@@ -509,7 +515,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * and a record settled already was counted and dead-lettered in place of one still held.
    */
   #failable(records: readonly LogRecord[]): readonly LogRecord[] {
-    const held = this.#unsettled;
+    const held = this.#held();
     const kept = held === undefined ? records.filter(isRecord) : records.filter((r) => this.#takeNamed(r, held));
     if (kept.length < records.length && !this.#failedUnheld) {
       this.#failedUnheld = true;
@@ -660,7 +666,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   #reached(target: number, settled: number): boolean {
     if (settled < target) return false;
-    const held = this.#unsettled;
+    const held = this.#held();
     // Every record accepted is settled by count: nothing held can still be pending.
     if (held === undefined || held.size === 0 || settled >= this.#acceptedCount) return true;
     return held.values().next().value! > target;

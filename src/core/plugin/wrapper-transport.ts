@@ -38,8 +38,17 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    * its oldest held may be one it never forwarded (lost, or still waiting).
    */
   #forwarded: Set<LogRecord> | undefined;
-  /** keepsHeld is asked at the first record forwarded: a subclass's fields are set by then. */
+  /** keepsHeld is asked at the first use, not in the constructor: a subclass's fields are set by then. */
   #forwardingDecided = false;
+
+  /** `#forwarded`, once keepsHeld has been asked. */
+  #forwardedSet(): Set<LogRecord> | undefined {
+    if (!this.#forwardingDecided) {
+      this.#forwardingDecided = true;
+      if (this.keepsHeld) this.#forwarded = new Set();
+    }
+    return this.#forwarded;
+  }
   /**
    * Records a count of the inner transport's took from `#forwarded` while others stayed there:
    * the inner one may fail one of them by name later (it settles out of order), and then the
@@ -75,7 +84,8 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     inner[attachListener]({
       delivered: (count, records) => this.heardDelivered(count, records),
       failed: (records, reason) => {
-        if (this.#forwarded !== undefined) for (const record of records) this.heardFailed(record, this.#forwarded);
+        const forwarded = this.#forwardedSet();
+        if (forwarded !== undefined) for (const record of records) this.heardFailed(record, forwarded);
         this.innerFailed(records, reason);
       },
       parked: (count, records) => this.innerParked(count, records),
@@ -91,11 +101,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
 
   /** Hands a record on to the inner transport. */
   protected forward(record: LogRecord): void {
-    if (!this.#forwardingDecided) {
-      this.#forwardingDecided = true;
-      if (this.keepsHeld) this.#forwarded = new Set();
-    }
-    this.#forwarded?.add(record);
+    this.#forwardedSet()?.add(record);
     this.inner[acceptRecord](record);
   }
 
@@ -127,7 +133,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
 
   /** `records` when the inner transport named them; else read back first, then the oldest forwarded. */
   private heardDelivered(count: number, records?: readonly LogRecord[]): void {
-    const forwarded = this.#forwarded;
+    const forwarded = this.#forwardedSet();
     if (forwarded === undefined) {
       // A built-in wrapper: the names it heard go on to whoever hears it (a plugin's wrapper).
       this.#innerSettled = records?.length === count ? { back: 0, named: records } : undefined;
@@ -177,7 +183,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    * here): `records` when it named them, else the oldest it was handed.
    */
   protected innerParked(count: number, records?: readonly LogRecord[]): void {
-    const forwarded = this.#forwarded;
+    const forwarded = this.#forwardedSet();
     if (records?.length === count) {
       if (forwarded !== undefined) for (const record of records) forwarded.delete(record);
       this.park(records);
@@ -190,7 +196,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
   protected innerUnparked(count: number): void {
     const parked = parkedOf(this);
     this.unpark(count);
-    if (this.#forwarded !== undefined) this.#readBackLeft += parked - parkedOf(this);
+    if (this.#forwardedSet() !== undefined) this.#readBackLeft += parked - parkedOf(this);
   }
 
   /**
