@@ -95,8 +95,23 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     inner.on('diagnostic', (message: string, detail?: unknown) =>
       this.report(`${inner.id}: ${describeThrown(message)}`, detail),
     );
-    inner.on('error', (error: Error) => this.report(`${inner.id} failed: ${messageOf(error)}`, error));
+    inner.on('error', (error: Error) => {
+      this.report(`${inner.id} failed: ${messageOf(error)}`, error);
+      if (inner.destroyed) this.innerEnded(`${inner.id} was destroyed: ${messageOf(error)}`, error);
+    });
+    inner.on('close', () => this.innerEnded(`${inner.id} was destroyed`));
     inner[replayReports]();
+  }
+
+  /**
+   * The inner transport destroyed itself (its connection died): it settles nothing more, so the
+   * wrapper ends too, and whoever routes to it (the router) gives up on what both hold, as on
+   * a transport of its own that did so. Not an inner one that finished (the wrapper's close).
+   */
+  private innerEnded(why: string, cause?: Error): void {
+    const inner = this.inner;
+    if (this.destroyed || !inner.destroyed || inner.writableFinished) return;
+    this.destroy(new Error(why, { cause }));
   }
 
   /** Hands a record on to the inner transport. */

@@ -203,6 +203,34 @@ describe('a plugin transport that misbehaves', () => {
     expect(status).toBe(0);
   });
 
+  it.each([
+    ['buffered', "{ type: 'buffered', target: new Conn(), bufferSize: '1KB', flushIntervalMs: 5 }"],
+    ['validating', "{ type: 'validating', schema: { type: 'object' }, target: new Conn() }"],
+  ])('a transport inside %s that destroys itself: what both hold fails, as for a direct one', (_, entry) => {
+    const { stdout, status } = run(`
+      class Conn extends Transport {
+        type = 'conn';
+        handle() {
+          if (this.dying) return;
+          this.dying = true;
+          setTimeout(() => this.destroy(new Error('connection reset')), 30);
+        }
+      }
+      const log = createLogger({ transports: [${entry}], diagnostics: false });
+      log.info('a'); log.info('b'); log.info('c');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      log.info('after');
+      const healthy = log.stats().targets[0].healthy;
+      console.log(JSON.stringify({ ...counts(log), healthy }));
+      console.log(JSON.stringify({ closed: await log.close() }));`);
+    // Before: only reported; the three stayed pending until the end, and close() waited on them.
+    expect(printed(stdout)).toEqual([
+      { logged: 4, delivered: 0, failed: 4, dropped: 0, pending: 0, healthy: false },
+      { closed: true },
+    ]);
+    expect(status).toBe(0);
+  });
+
   it('a plugin with its own pending field inside buffered: its refusals are retried', () => {
     const { stdout, status } = run(`
       let calls = 0;
