@@ -38,7 +38,8 @@ export class Progress {
 
   constructor(
     private readonly mode: ProgressMode,
-    private readonly totalBytes: number,
+    /** undefined: unknown (a FIFO or a device among the inputs). */
+    private readonly totalBytes: number | undefined,
     private readonly log: Logger,
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
@@ -47,30 +48,33 @@ export class Progress {
     this.timer.unref();
   }
 
-  private status(): { fraction: number; text: string } {
+  private status(): { fraction: number | undefined; text: string } {
     const elapsed = (performance.now() - this.started) / 1000;
     const records = this.log.stats().logged;
-    const fraction = this.totalBytes > 0 ? Math.min(1, this.bytes / this.totalBytes) : 1;
     const rate = elapsed > 0 ? Math.round(records / elapsed) : 0;
+    const counts = `${records} records  ${rate} records/s`;
+    const total = this.totalBytes;
+    // A FIFO or a device among the inputs: its size is unknown, so is the share read ("100% 68 KB of 0 B").
+    if (total === undefined) return { fraction: undefined, text: `${size(this.bytes)} read  ${counts}` };
+    const fraction = total > 0 ? Math.min(1, this.bytes / total) : 1;
     const byteRate = elapsed > 0 ? this.bytes / elapsed : 0;
-    // Past the total (a file that grew while read; a FIFO or a device, whose size is unknown)
-    // there is no estimate: the bytes left came out negative, an ETA of -1:-1.
-    const unknown = byteRate === 0 || this.bytes > this.totalBytes;
-    const eta = unknown ? Number.POSITIVE_INFINITY : (this.totalBytes - this.bytes) / byteRate;
+    // Past the total (a file that grew while read) there is no estimate: the bytes left came
+    // out negative, an ETA of -1:-1.
+    const unknown = byteRate === 0 || this.bytes > total;
+    const eta = unknown ? Number.POSITIVE_INFINITY : (total - this.bytes) / byteRate;
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
-    return {
-      fraction,
-      text:
-        `${percent} ${size(this.bytes)} of ${size(this.totalBytes)}  ` +
-        `${records} records  ${rate} records/s  ETA ${clock(eta)}`,
-    };
+    return { fraction, text: `${percent} ${size(this.bytes)} of ${size(total)}  ${counts}  ETA ${clock(eta)}` };
   }
 
   private draw(): void {
     const { fraction, text } = this.status();
     if (this.mode === 'bar') {
-      const filled = Math.round(fraction * BAR_WIDTH);
-      this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${text}\u001b[K`);
+      // No share to fill a bar with: the counts alone, redrawn in place.
+      if (fraction === undefined) this.out.write(`\r${text}\u001b[K`);
+      else {
+        const filled = Math.round(fraction * BAR_WIDTH);
+        this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${text}\u001b[K`);
+      }
     } else {
       this.out.write(`ship: ${text}\n`);
     }

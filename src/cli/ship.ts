@@ -38,14 +38,15 @@ function isGzip(file: string): boolean {
   }
 }
 
-function fileSizes(files: string[]): number[] {
+/** Each file's size; undefined for a device or a FIFO, read to its end whatever it holds. */
+function fileSizes(files: string[]): (number | undefined)[] {
   const seen = new Map<string, string>();
   return files.map((file) => {
     try {
       const stat = statSync(file);
       // A device or a FIFO (/dev/null, /dev/stdin, a named pipe) is read to its end: its size is unknown.
       if (stat.isDirectory()) throw new UsageError(`${file}: a directory, not a file`);
-      if (!stat.isFile()) return 0;
+      if (!stat.isFile()) return undefined;
       // The same file twice (`app.log ./app.log`, a glob that matches it again, a link to it):
       // every record of it reached the destination twice.
       const same = seen.get(`${stat.dev}:${stat.ino}`);
@@ -127,7 +128,8 @@ export async function shipCommand(args: string[]): Promise<number> {
   const files = parsed.positionals;
   if (files.length === 0) throw new UsageError('ship needs at least one file');
   const sizes = fileSizes(files);
-  const total = sizes.reduce((a, b) => a + b, 0);
+  // One input of unknown size and the whole run's is unknown: no percentage, no ETA.
+  const total = sizes.includes(undefined) ? undefined : sizes.reduce((a: number, b) => a + (b ?? 0), 0);
   const quiet = flag(parsed, 'quiet');
   const mode: ProgressMode = quiet ? 'off' : process.stderr.isTTY ? 'bar' : 'lines';
   let progress: Progress | undefined;
@@ -172,7 +174,7 @@ export async function shipCommand(args: string[]): Promise<number> {
         if (!source.readableEnded) throw new Error(`${file}: stopped by a signal before its end${rest}`);
         // Emptied while read (logrotate's copytruncate): its end came early, and the records
         // after where the reading stood were never read. A run that exited 0 looked done.
-        if (read < sizes[index]!) {
+        if (read < (sizes[index] ?? 0)) {
           const cut = `${read} of its ${sizes[index]} bytes read`;
           throw new Error(`${file}: cut short while read (truncated, by a rotation?): ${cut}${rest}`);
         }
