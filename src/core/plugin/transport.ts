@@ -266,10 +266,23 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       const done: unknown = this.handle(record);
       // An async handle() (`await producer.send(…)`): its rejection fails the record, as a throw
       // does; unheard, it was an unhandled rejection that ended the process.
-      if (isThenable(done)) done.then(undefined, (error: unknown) => this.#handleThrew(record, error));
+      if (isThenable(done)) done.then(undefined, (error: unknown) => this.#handleRejected(record, error));
     } catch (error) {
       this.#handleThrew(record, error);
     }
+  }
+
+  /**
+   * An async handle() that rejects is a failure by name, heard later: a count that another
+   * record's send settled meanwhile may have taken this one as the oldest (`await send(line);
+   * this.settleDelivered(1)` with sends answered out of order). Then this one fails, and the
+   * count stands for one still held, as for a plugin's own settleFailed([record]).
+   */
+  #handleRejected(record: LogRecord, error: unknown): void {
+    const held = this.#held();
+    const takenByAnotherCount = held !== undefined && held.size > 0 && this.#takenByCount.has(record);
+    if (takenByAnotherCount) this.settleFailed([record], toError(error));
+    else this.#handleThrew(record, error);
   }
 
   #handleThrew(record: LogRecord, error: unknown): void {

@@ -257,6 +257,32 @@ describe('a plugin transport that misbehaves', () => {
     expect(status).toBe(0);
   });
 
+  it('an async handle() whose send fails after a later one settled by count: the failed one fails', () => {
+    const { stdout, status } = run(`
+      const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      class Kafka extends Transport {
+        type = 'kafka';
+        async handle(record) {
+          // A's send is refused after B's is answered: B's count takes A, the oldest held.
+          if (record.msg === 'A') { await wait(60); throw new Error('refused'); }
+          await wait(10);
+          this.settleDelivered(1);
+        }
+      }
+      const log = createLogger({ transports: [new Kafka()], exitTimeoutMs: 1000, diagnostics: false });
+      const failures = [];
+      log.on('deliveryFailed', (failure) => failures.push(failure.record.msg));
+      log.info('A');
+      log.info('B');
+      const closed = await log.close();
+      console.log(JSON.stringify({ closed, failures, ...counts(log) }));`);
+    // Before: A counted delivered, B held until the close gave up on it and failed it (closed false).
+    expect(printed(stdout)).toEqual([
+      { closed: true, failures: ['A'], logged: 2, delivered: 1, failed: 1, dropped: 0, pending: 0 },
+    ]);
+    expect(status).toBe(0);
+  });
+
   it('an async handle() or write() that rejects fails its record; the process lives on', () => {
     const { stdout, stderr, status } = run(`
       class Db extends Transport {
