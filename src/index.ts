@@ -13,12 +13,12 @@ export {
   createLogger,
   type LevelMethods,
   type LoggerOptions,
+  type StreamlogConfig,
 } from './core/config/create-logger.js';
 export type { TransportEntry, LiveTransportEntry } from './core/config/build-transport.js';
 export { stdSerializers, type StdSerializerName } from './core/config/std-serializers.js';
 export type { Serializer, Serializers } from './core/logger/serializers.js';
 export { ConfigError } from './core/config/errors.js';
-export type { ConfigInput as StreamlogConfig } from './core/config/schema.js';
 export { configJsonSchema } from './core/config/json-schema.js';
 export type {
   Logger,

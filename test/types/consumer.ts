@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { BaseLogger } from 'pino';
-import { createLogger, type Logger } from '../../src/index.js';
+import { BatchTransport, createLogger, type Logger, type StreamlogConfig } from '../../src/index.js';
 
 const log = createLogger({ exitFlush: false, transports: [{ type: 'memory' }] });
 
@@ -31,3 +31,12 @@ createLogger({ transports: [{ type: 'fiel', path: 'logs/app.log' }] });
 createLogger({ transports: [{ type: 'console', maxRecords: 10 }] });
 // Plugin modules are not checked: their schema is only known at run time.
 createLogger({ transports: [{ module: './plugins/kafka.js', brokers: ['b1'] }] });
+
+// A config typed by the library's own config type goes to createLogger as it is, its entries checked.
+const typedConfig: StreamlogConfig = { level: 'info', transports: [{ type: 'file', path: 'logs/app.log' }] };
+createLogger(typedConfig);
+// @ts-expect-error misspelt option in a typed config
+export const misspelt: StreamlogConfig = { transports: [{ type: 'file', pth: 'logs/app.log' }] };
+
+// A batch transport's own events are typed: the record given up on and why.
+new BatchTransport(async () => {}).on('itemFailed', (record, reason) => `${String(record.msg)}: ${reason.message}`);

@@ -100,6 +100,12 @@ export interface LoggerOptions
   transport?: PinoTransportOptions | undefined;
 }
 
+/**
+ * A JSON config file's shape, for a config written in TypeScript: its transport entries are
+ * checked by type, and it goes to createLogger() as it is.
+ */
+export type StreamlogConfig = Omit<ConfigInput, 'transports'> & { transports?: TransportEntry[] | undefined };
+
 /** The options only code can give (functions), for a logger whose config is a JSON file. */
 export type CodeOptions = Pick<
   LoggerOptions,

@@ -237,6 +237,8 @@ const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
 export interface BatchTransportEvents {
   /** An attempt at a batch ended: how many records, which attempt, how long, and its outcome. */
   batchProcessed: [event: BatchProcessed];
+  /** A record given up on (out of attempts, refused, or held at the end with no spool), and why. */
+  itemFailed: [record: LogRecord, reason: Error];
 }
 
 // biome-ignore lint/correctness/noUnusedVariables: merged with the class, whose type parameter it must repeat
