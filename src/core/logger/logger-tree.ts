@@ -251,6 +251,16 @@ export class LoggerTree {
     try {
       return table.value(level, own);
     } catch (error) {
+      // `log.level = 'WARN'`, as `$LOG_LEVEL=WARN` is read: level names are lowercase only, so
+      // another case names one level at most. A name in no case stays unknown.
+      const lower = typeof level === 'string' ? level.toLowerCase() : level;
+      if (lower !== level) {
+        try {
+          return table.value(lower, own);
+        } catch {
+          // unknown in lowercase too: said below with the name as given
+        }
+      }
       this.unknownLevels++;
       this.router.diagnose(`${where}: ${(error as Error).message}; ignored`);
       return undefined;

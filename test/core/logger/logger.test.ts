@@ -137,6 +137,24 @@ describe('levels', () => {
     expect(memory.objects().map((o) => o.msg)).toEqual(['now shown']);
   });
 
+  it('takes a level name in another case everywhere, as $LOG_LEVEL=WARN is read', () => {
+    const diagnostics: string[] = [];
+    const { log, memory } = memoryLogger({
+      level: 'info',
+      levels: { audit: 35 },
+      diagnostics: (m) => diagnostics.push(m),
+    });
+    // Before: 'WARN' was unknown, the level stayed info, and isLevelEnabled('ERROR') said false.
+    log.level = 'WARN';
+    expect(log.level).toBe('warn');
+    expect(log.isLevelEnabled('ERROR')).toBe(true);
+    expect(log.child({}, { level: 'Audit' }).level).toBe('audit');
+    log.log('FATAL', 'in capitals');
+    expect(memory.objects().map((o) => o.msg)).toEqual(['in capitals']);
+    expect(log.stats().unknownLevels).toBe(0);
+    expect(diagnostics).toEqual([]);
+  });
+
   it('treats an unknown level name the same everywhere: ignored, counted and diagnosed', () => {
     const diagnostics: string[] = [];
     const { log, memory } = memoryLogger({ level: 'info', diagnostics: (message) => diagnostics.push(message) });
