@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { types } from 'node:util';
 import stringify from 'fast-json-stable-stringify';
 import type { z } from 'zod';
 import { isDestination, toTransport, type WriteOnlyDestination } from '../plugin/adapters.js';
@@ -372,10 +373,10 @@ function describeMade(made: unknown): string {
     return typeof made;
   }
   if (typeof then !== 'function') return typeof made;
-  // Refused, its rejection would otherwise end the process as an unhandled one. Through
-  // Promise.resolve, a thenable of the plugin's own that throws or misuses its callbacks is
-  // one more rejection heard here, not a TypeError out of createLogger().
-  Promise.resolve(made as PromiseLike<unknown>).then(undefined, () => {});
+  // Refused, a native promise's rejection would otherwise end the process as an unhandled
+  // one. A thenable of the plugin's own is left alone: its `then` is not called (one that
+  // throws escaped as a TypeError; one that resolves with itself looped for ever).
+  if (types.isPromise(made)) made.then(undefined, () => {});
   return 'a Promise: create() must be synchronous';
 }
 

@@ -221,6 +221,7 @@ export class WritableTransport extends Transport {
     this.broken ??= error;
     const stuck = this.inFlight.drain();
     if (stuck.length > 0) this.settleFailed(stuck, error);
+    if (this.target.destroyed) this.endWithStream(error);
   };
 
   /** Destroyed without an error: writes still in flight will never be called back. */
@@ -228,7 +229,20 @@ export class WritableTransport extends Transport {
     const stuck = this.inFlight.drain();
     for (const record of stuck) this.thrown.delete(record);
     if (stuck.length > 0) this.settleFailed(stuck, new Error('target stream closed before the write completed'));
+    this.endWithStream(undefined);
   };
+
+  /**
+   * The stream was destroyed (not ended by this transport's close): the transport ends too, so
+   * whoever routes to it gives up on it as on any transport that destroyed itself (the router
+   * marks it unhealthy; a wrapper such as buffered ends with it instead of retrying a dead
+   * stream). With no one listening for an error yet, it ends without one (never a crash).
+   */
+  private endWithStream(error: Error | undefined): void {
+    if (this.destroyed || this.writableEnded || this.target.writableFinished) return;
+    if (error !== undefined && this.listenerCount('error') > 0) this.destroy(error);
+    else this.destroy();
+  }
 }
 
 /** A listener that settles on a transport's behalf, for the sinks it writes through. */

@@ -778,7 +778,8 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       const settle = (indexes: readonly number[], reason?: Error): void => {
         if (early === undefined || this.#gaveUp !== undefined || this.#stopped || !this.#sending.has(batch)) return;
         const now: LogRecord[] = [];
-        for (const index of indexList(indexes)) {
+        // Read whole before any is taken: an iterator that throws halfway settles none.
+        for (const index of Array.from(indexList(indexes))) {
           if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= records.length) continue;
           if (early.has(index)) continue;
           early.add(index);
@@ -1185,11 +1186,12 @@ function isThenable(value: unknown): value is PromiseLike<BatchResult> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-/** `settle(0)` is taken as `settle([0])`; what is neither a number nor a list of them is a clear mistake. */
+/** `settle(0)` is taken as `settle([0])`; what is neither a number nor a list (a string) is a clear mistake. */
 function indexList(indexes: unknown): Iterable<unknown> {
   if (typeof indexes === 'number') return [indexes];
   const iterable = indexes as { [Symbol.iterator]?: unknown } | null | undefined;
-  if (iterable == null || typeof iterable[Symbol.iterator] !== 'function') {
+  // A string is iterable too, by characters: settle('12') is a mistake, not records 1 and 2.
+  if (iterable == null || typeof indexes === 'string' || typeof iterable[Symbol.iterator] !== 'function') {
     const got = indexes === null ? 'null' : typeof indexes;
     throw new TypeError(`settle(indexes): expected an array of the batch's record indexes, got ${got}`);
   }

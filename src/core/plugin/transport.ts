@@ -191,16 +191,25 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /**
    * keepsHeld is asked at the first record, not in the constructor: there a subclass's own
    * fields are not set yet, and a `giveUpSync = (reason) => …` written as one was not seen.
+   * Until then `#unsettled` is undefined, and nothing is held.
    */
   #keepingDecided = false;
 
-  /** `#unsettled`, once keepsHeld has been asked (at the first record, park or settlement). */
-  #held(): Map<LogRecord, number> | undefined {
-    if (!this.#keepingDecided) {
-      this.#keepingDecided = true;
-      if (this.keepsHeld) this.#unsettled = new Map();
+  /**
+   * Asked at the first record only: a base class of a plugin's may park, unpark or flush in its
+   * constructor, before the plugin's own fields are set; until a record comes nothing is held.
+   * A keepsHeld that throws (a `giveUpSync` getter of a plugin's) is taken as "keep": its
+   * records then fail at the end rather than stay pending, and accepting a record never throws.
+   */
+  #decideKeeping(): void {
+    this.#keepingDecided = true;
+    let keeps: boolean;
+    try {
+      keeps = this.keepsHeld;
+    } catch {
+      keeps = true;
     }
-    return this.#unsettled;
+    if (keeps) this.#unsettled = new Map();
   }
   /**
    * Parked records a plugin read back (unpark) and has not settled yet: new records made from
@@ -261,7 +270,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   /** The entry point: takes ownership of one record. Never throws. */
   [acceptRecord](record: LogRecord): void {
     this.#acceptedCount++;
-    this.#held()?.set(record, this.#acceptedCount);
+    if (!this.#keepingDecided) this.#decideKeeping();
+    this.#unsettled?.set(record, this.#acceptedCount);
     try {
       const done: unknown = this.handle(record);
       // An async handle() (`await producer.send(…)`): its rejection fails the record, as a throw
@@ -279,7 +289,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * count stands for one still held, as for a plugin's own settleFailed([record]).
    */
   #handleRejected(record: LogRecord, error: unknown): void {
-    const held = this.#held();
+    const held = this.#unsettled;
     const takenByAnotherCount = held !== undefined && held.size > 0 && this.#takenByCount.has(record);
     if (takenByAnotherCount) this.settleFailed([record], toError(error));
     else this.#handleThrew(record, error);
@@ -287,7 +297,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   #handleThrew(record: LogRecord, error: unknown): void {
     // A handle() that settled the record and then threw: it is not settled a second time.
-    const held = this.#held();
+    const held = this.#unsettled;
     if (held === undefined || held.has(record)) this.settleFailed([record], toError(error));
   }
 
@@ -314,13 +324,13 @@ export abstract class Transport<Extra extends object = object> extends Writable 
 
   /** See failHeld: the records kept for a transport with no giveUpSync of its own fail with `reason`. */
   [failHeld](reason: Error): void {
-    const held = this.#held();
+    const held = this.#unsettled;
     if (held !== undefined && held.size > 0) this.settleFailed([...held.keys()], reason);
   }
 
   /** See holdInstead: false when `held` is not held (or nothing is kept by name). */
   [holdInstead](settled: LogRecord, held: LogRecord): boolean {
-    const kept = this.#held();
+    const kept = this.#unsettled;
     const accepted = kept?.get(held);
     if (kept === undefined || accepted === undefined || kept.has(settled)) return false;
     // In `held`'s place: the set stays oldest first (a flush reads the first). Rare, so rebuilt.
@@ -351,7 +361,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * then gives up on it (its records fail); every other one is waited for as its bounds say.
    */
   get waitsWithoutDeadline(): boolean {
-    return this.#held() !== undefined;
+    return this.#unsettled !== undefined;
   }
 
   /**
@@ -410,7 +420,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
       }
       count = Math.max(0, open);
     }
-    const held = this.#held();
+    const held = this.#unsettled;
     let which: readonly LogRecord[] | undefined;
     if (named) {
       which = parked.slice(0, count);
@@ -428,7 +438,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     if (!Number.isSafeInteger(count) || count <= 0) return;
     const back = Math.min(count, this.#parkedCount);
     this.#parkedCount -= back;
-    if (this.#held() !== undefined) this.#readBack += back;
+    // Counted before the first record too: whether they are kept by name is not known yet.
+    if (this.#unsettled !== undefined || !this.#keepingDecided) this.#readBack += back;
     if (back > 0) this.#tellListener('unparked', back);
   }
 
@@ -449,7 +460,10 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   protected countPossibleDuplicates(count: number): void {
     // A negative count would take away what another batch counted; no number at all, NaN for good.
     if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
-      this.#reportSafely(`counted ${givenCount(count)} possible duplicate(s): not a count of records; ignored`);
+      if (!this.#badDuplicateCount) {
+        this.#badDuplicateCount = true;
+        this.#reportSafely(`counted ${givenCount(count)} possible duplicate(s): not a count of records; ignored`);
+      }
       return;
     }
     this.#possibleDuplicateCount += count;
@@ -462,7 +476,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   protected settleDelivered(delivered: number | readonly LogRecord[] = 1): void {
     const named = Array.isArray(delivered);
-    const held = this.#held();
+    const held = this.#unsettled;
     let which: readonly LogRecord[] | undefined;
     if (named) which = held === undefined ? delivered : this.#heldOf(delivered, held);
     const count = this.#unsettledOf(which?.length ?? delivered);
@@ -528,7 +542,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    * and a record settled already was counted and dead-lettered in place of one still held.
    */
   #failable(records: readonly LogRecord[]): readonly LogRecord[] {
-    const held = this.#held();
+    const held = this.#unsettled;
     const kept = held === undefined ? records.filter(isRecord) : records.filter((r) => this.#takeNamed(r, held));
     if (kept.length < records.length && !this.#failedUnheld) {
       this.#failedUnheld = true;
@@ -616,6 +630,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
   }
 
   #oversettled = false;
+  /** A countPossibleDuplicates that was no count (said once). */
+  #badDuplicateCount = false;
   #overparked = false;
 
   /** The records are settled all the same: a listener's bug must not count them twice. */
@@ -679,7 +695,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   #reached(target: number, settled: number): boolean {
     if (settled < target) return false;
-    const held = this.#held();
+    const held = this.#unsettled;
     // Every record accepted is settled by count: nothing held can still be pending.
     if (held === undefined || held.size === 0 || settled >= this.#acceptedCount) return true;
     return held.values().next().value! > target;

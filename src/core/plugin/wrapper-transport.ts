@@ -38,17 +38,11 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    * its oldest held may be one it never forwarded (lost, or still waiting).
    */
   #forwarded: Set<LogRecord> | undefined;
-  /** keepsHeld is asked at the first use, not in the constructor: a subclass's fields are set by then. */
+  /**
+   * keepsHeld is asked at the first record forwarded, as the base class asks it at the first
+   * record (a subclass's fields are set by then); until then nothing was forwarded.
+   */
   #forwardingDecided = false;
-
-  /** `#forwarded`, once keepsHeld has been asked. */
-  #forwardedSet(): Set<LogRecord> | undefined {
-    if (!this.#forwardingDecided) {
-      this.#forwardingDecided = true;
-      if (this.keepsHeld) this.#forwarded = new Set();
-    }
-    return this.#forwarded;
-  }
   /**
    * Records a count of the inner transport's took from `#forwarded` while others stayed there:
    * the inner one may fail one of them by name later (it settles out of order), and then the
@@ -84,7 +78,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     inner[attachListener]({
       delivered: (count, records) => this.heardDelivered(count, records),
       failed: (records, reason) => {
-        const forwarded = this.#forwardedSet();
+        const forwarded = this.#forwarded;
         if (forwarded !== undefined) for (const record of records) this.heardFailed(record, forwarded);
         this.innerFailed(records, reason);
       },
@@ -110,13 +104,29 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    */
   private innerEnded(why: string, cause?: Error): void {
     const inner = this.inner;
-    if (this.destroyed || !inner.destroyed || inner.writableFinished) return;
-    this.destroy(new Error(why, { cause }));
+    // Not once the wrapper is closing: an inner one that ends by destroy() in its own close is done.
+    if (this.destroyed || this.writableEnded || !inner.destroyed || inner.writableFinished) return;
+    // With no one listening yet (a wrapper made in code, not yet given to a logger), an error
+    // event would end the process: said as a diagnostic, and the wrapper ends without one.
+    if (this.listenerCount('error') === 0) {
+      this.report(why, cause);
+      this.destroy();
+    } else this.destroy(new Error(why, { cause }));
   }
 
   /** Hands a record on to the inner transport. */
   protected forward(record: LogRecord): void {
-    this.#forwardedSet()?.add(record);
+    if (!this.#forwardingDecided) {
+      this.#forwardingDecided = true;
+      let keeps: boolean;
+      try {
+        keeps = this.keepsHeld;
+      } catch {
+        keeps = true;
+      }
+      if (keeps) this.#forwarded = new Set();
+    }
+    this.#forwarded?.add(record);
     this.inner[acceptRecord](record);
   }
 
@@ -148,7 +158,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
 
   /** `records` when the inner transport named them; else read back first, then the oldest forwarded. */
   private heardDelivered(count: number, records?: readonly LogRecord[]): void {
-    const forwarded = this.#forwardedSet();
+    const forwarded = this.#forwarded;
     if (forwarded === undefined) {
       // A built-in wrapper: the names it heard go on to whoever hears it (a plugin's wrapper).
       this.#innerSettled = records?.length === count ? { back: 0, named: records } : undefined;
@@ -198,7 +208,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
    * here): `records` when it named them, else the oldest it was handed.
    */
   protected innerParked(count: number, records?: readonly LogRecord[]): void {
-    const forwarded = this.#forwardedSet();
+    const forwarded = this.#forwarded;
     if (records?.length === count) {
       if (forwarded !== undefined) for (const record of records) forwarded.delete(record);
       this.park(records);
@@ -211,7 +221,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
   protected innerUnparked(count: number): void {
     const parked = parkedOf(this);
     this.unpark(count);
-    if (this.#forwardedSet() !== undefined) this.#readBackLeft += parked - parkedOf(this);
+    if (this.#forwarded !== undefined) this.#readBackLeft += parked - parkedOf(this);
   }
 
   /**

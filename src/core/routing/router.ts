@@ -277,6 +277,7 @@ export class Router extends EventEmitter<RouterEvents> {
       if (transport.destroyed) this.ended(target, `${transport.id} was destroyed: ${messageOf(error)}`, error);
     });
     transport.on('close', () => this.ended(target, `${transport.id} was destroyed`));
+
     transport.on('diagnostic', (message: string, detail?: unknown) =>
       this.diagnose(`${transport.id}: ${describeThrown(message)}`, detail),
     );
@@ -292,6 +293,9 @@ export class Router extends EventEmitter<RouterEvents> {
       count > 1 && count <= MAX_HOLDING_TARGETS && this.routed === 0
         ? new RecordHolds(count, this.failures.strategy)
         : undefined;
+    // Destroyed before it came (a wrapper whose inner one died while it waited to be given to a
+    // logger): its 'close' was heard by no one, and it would take records it can never send.
+    if (transport.destroyed) this.ended(target, `${transport.id} was destroyed before it was added`);
   }
 
   get transports(): Transport[] {

@@ -79,6 +79,7 @@ describe('a plugin factory that misbehaves', () => {
   it.each([
     ['calls back what it is not given', '{ then(resolve) { resolve(1); } }'],
     ['throws', "{ then() { throw new Error('then boom'); } }"],
+    ['resolves with itself', '{ then(resolve) { resolve(this); } }'],
   ])('a create() returning a thenable of its own that %s: a ConfigError, not a TypeError', async (_, thenable) => {
     const child = await runChild(
       `import { registerTransport } from ${JSON.stringify(DIST_ESM)};

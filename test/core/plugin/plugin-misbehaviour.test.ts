@@ -120,7 +120,16 @@ describe('a plugin transport that misbehaves', () => {
         handle() { send(this); }
         giveUpSync = () => {};
       }
-      for (const T of [AsMethod, AsField]) {
+      // A base class that reads back its disk and flushes in its constructor, before the field is set.
+      class ReadsBack extends Transport {
+        constructor() { super(); this.unpark(1); this.flush(); }
+      }
+      class FieldAfterBase extends ReadsBack {
+        type = 'field after base';
+        handle() { send(this); }
+        giveUpSync = () => {};
+      }
+      for (const T of [AsMethod, AsField, FieldAfterBase]) {
         const log = createLogger({ transports: [new T()], exitTimeoutMs: 1000, diagnostics: false });
         log.info('a');
         log.info('b');
@@ -131,6 +140,85 @@ describe('a plugin transport that misbehaves', () => {
     expect(printed(stdout)).toEqual([
       { type: 'method', closed: true, logged: 2, delivered: 2, failed: 0, dropped: 0, pending: 0 },
       { type: 'field', closed: true, logged: 2, delivered: 2, failed: 0, dropped: 0, pending: 0 },
+      { type: 'field after base', closed: true, logged: 2, delivered: 2, failed: 0, dropped: 0, pending: 0 },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('a giveUpSync getter that throws: each call is one record, and what is held fails at the end', () => {
+    const { stdout, status } = run(`
+      class P extends Transport {
+        type = 'p';
+        get giveUpSync() { throw new Error('no connection yet'); }
+        handle() {}
+      }
+      const log = createLogger({ transports: [new P()], exitTimeoutMs: 1000, diagnostics: false });
+      log.info('a');
+      log.info('b');
+      console.log(JSON.stringify(counts(log)));
+      console.log(JSON.stringify({ closed: await log.close(), ...counts(log) }));`);
+    // Before: accepting the first record threw, the call was logged twice, one record was pending
+    // for good and close() never came back.
+    expect(printed(stdout)).toEqual([
+      { logged: 2, delivered: 0, failed: 0, dropped: 0, pending: 2 },
+      { closed: false, logged: 2, delivered: 0, failed: 2, dropped: 0, pending: 0 },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('an inner transport that ends by destroy() in its own close: a clean close, nothing said', () => {
+    const { stdout, status } = run(`
+      const { BufferedTransport } = await import(${JSON.stringify(DIST_ESM)});
+      class Inner extends Transport {
+        type = 'inner';
+        handle(record) { setTimeout(() => this.settleDelivered([record]), 100); }
+        async closeResources() { this.destroy(); }
+      }
+      const said = [];
+      const log = createLogger({ transports: [new BufferedTransport(new Inner(), { batch: { intervalMs: 10 } })],
+        diagnostics: (message) => said.push(message) });
+      for (let i = 0; i < 4; i++) log.info('r' + i);
+      const closed = await log.close();
+      console.log(JSON.stringify({ closed, ...counts(log), said }));`);
+    // Before: "inner(in buffered#0) was destroyed" and "marked unhealthy" after a clean close.
+    expect(printed(stdout)).toEqual([
+      { closed: true, logged: 4, delivered: 4, failed: 0, dropped: 0, pending: 0, said: [] },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('a wrapper made in code whose inner transport dies before it is given to a logger: no crash', () => {
+    const { stdout, status } = run(`
+      const { BufferedTransport } = await import(${JSON.stringify(DIST_ESM)});
+      class Inner extends Transport { type = 'inner'; handle() { this.settleDelivered(1); } }
+      const inner = new Inner();
+      const buffered = new BufferedTransport(inner);
+      inner.destroy(new Error('connect ECONNREFUSED'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const log = createLogger({ transports: [buffered], diagnostics: false });
+      log.info('a');
+      console.log(JSON.stringify({ closed: await log.close(), ...counts(log) }));`);
+    // Before: an unhandled 'error' event on the wrapper ended the process.
+    expect(printed(stdout)).toEqual([{ closed: true, logged: 1, delivered: 0, failed: 1, dropped: 0, pending: 0 }]);
+    expect(status).toBe(0);
+  });
+
+  it('a Writable inside buffered that is destroyed: its records fail, the target is unhealthy', () => {
+    const { stdout, status } = run(`
+      const { Writable } = await import('node:stream');
+      let writes = 0;
+      const stream = new Writable({ objectMode: true, write(_r, _e, callback) {
+        if (++writes === 1) setTimeout(() => stream.destroy(new Error('EPIPE')), 20); else callback();
+      } });
+      const log = createLogger({ transports: [{ type: 'buffered', target: stream, flushIntervalMs: 5 }],
+        diagnostics: false });
+      for (let i = 0; i < 4; i++) log.info('r' + i);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const healthy = log.stats().targets[0].healthy;
+      console.log(JSON.stringify({ closed: await log.close(), healthy, ...counts(log) }));`);
+    // Before: buffered retried the chunk against the dead stream; close() gave up after 1 s (false).
+    expect(printed(stdout)).toEqual([
+      { closed: true, healthy: false, logged: 4, delivered: 0, failed: 4, dropped: 0, pending: 0 },
     ]);
     expect(status).toBe(0);
   });

@@ -114,15 +114,31 @@ describe('BatchTransport: info.settle given something other than a list', () => 
       if (records.length === 3) {
         // Before: "indexes is not iterable" failed the whole batch.
         (info.settle as (indexes: unknown) => void)(0);
+        for (const odd of [{ index: 1 }, '12']) {
+          try {
+            (info.settle as (indexes: unknown) => void)(odd);
+          } catch (error) {
+            errors.push((error as Error).message);
+          }
+        }
+        // An iterator that throws halfway settles none of what it gave before.
+        const halfway = function* () {
+          yield 1;
+          throw new Error('iterator broke');
+        };
         try {
-          (info.settle as (indexes: unknown) => void)({ index: 1 });
+          info.settle(halfway() as unknown as number[], new Error('refused'));
         } catch (error) {
           errors.push((error as Error).message);
         }
       }
     }, 3);
     await log.flush();
-    expect(errors).toEqual(["settle(indexes): expected an array of the batch's record indexes, got object"]);
+    expect(errors).toEqual([
+      "settle(indexes): expected an array of the batch's record indexes, got object",
+      "settle(indexes): expected an array of the batch's record indexes, got string",
+      'iterator broke',
+    ]);
     expect(log.stats()).toMatchObject({ logged: 3, delivered: 3, failed: 0, pending: 0 });
     await log.close();
   });

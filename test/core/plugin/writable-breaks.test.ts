@@ -62,19 +62,22 @@ describe('close({ timeoutMs }) bounds the whole close', () => {
 describe('an objectMode Writable that calls back with something other than an Error', () => {
   it.each([
     [{ message: 'disk quota' }, 'disk quota'],
-    [{ code: 'EDQUOT' }, '{"code":"EDQUOT"}'],
-  ])('%o: its message, or its JSON, is the reason (not "[object Object]")', async (given, said) => {
-    const stream = new Writable({
-      objectMode: true,
-      write(_record, _encoding, callback) {
-        callback(given as unknown as Error);
-      },
-    });
-    const log = createLogger({ exitFlush: false, diagnostics: false, transports: [stream] });
-    const reasons: string[] = [];
-    log.on('deliveryFailed', (failure) => reasons.push(failure.reasons[0]!.error.message));
-    log.info('one');
-    await log.close({ timeoutMs: 2000 });
-    expect(reasons).toEqual([said]);
-  });
+    [{ code: 'EDQUOT', path: '/secret' }, 'an object (code "EDQUOT", keys code, path)'],
+  ])(
+    '%o: its message, or its code and keys (never its other values), is the reason (not "[object Object]")',
+    async (given, said) => {
+      const stream = new Writable({
+        objectMode: true,
+        write(_record, _encoding, callback) {
+          callback(given as unknown as Error);
+        },
+      });
+      const log = createLogger({ exitFlush: false, diagnostics: false, transports: [stream] });
+      const reasons: string[] = [];
+      log.on('deliveryFailed', (failure) => reasons.push(failure.reasons[0]!.error.message));
+      log.info('one');
+      await log.close({ timeoutMs: 2000 });
+      expect(reasons).toEqual([said]);
+    },
+  );
 });
