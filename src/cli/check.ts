@@ -45,11 +45,22 @@ async function validate(file: string): Promise<number> {
   await log.close({ timeoutMs: 1000 });
   // An old option name still works: said, but the config stays valid.
   const warnings = reported.filter((message) => / is deprecated, /.test(message));
-  const errors = reported.filter((message) => !warnings.includes(message));
+  const errors = reported.filter((message) => !warnings.includes(message)).map((m) => atEntry(m, log.transports));
   for (const warning of warnings) process.stdout.write(`${shown(file)}: warning: ${shown(warning)}\n`);
   if (errors.length > 0) return problems(file, errors);
   process.stdout.write(`${shown(file)}: valid (${log.transports.length} transport(s))\n`);
   return EXIT.ok;
+}
+
+/**
+ * A problem a transport reported (`audit: cannot open log file …`) also names its entry, as
+ * the config's other problems do by their JSON path: `transports[0] (audit): cannot open …`.
+ * The logger's transports are its entries, in order.
+ */
+function atEntry(message: string, transports: readonly { id: string }[]): string {
+  const index = transports.findIndex((transport) => message.startsWith(`${transport.id}: `));
+  if (index < 0) return message;
+  return `transports[${index}] (${transports[index]!.id})${message.slice(transports[index]!.id.length)}`;
 }
 
 function problems(file: string, lines: string[]): number {

@@ -41,6 +41,11 @@ export interface ForwardOptions {
 /** The logger the command ships through; an invalid config is the caller's (exit 2), said with its file. */
 export function openLogger(config: string | undefined): Logger {
   const file = config === undefined ? undefined : resolve(config);
+  // Shipping with no config at all is most often a forgotten --config: the records go to the
+  // default logger's console, so say so rather than report them all delivered with no word.
+  if (file === undefined && !process.env.STREAMLOG_CONFIG && !existsSync('streamlog.json')) {
+    process.stderr.write(NO_CONFIG_NOTE);
+  }
   try {
     return file === undefined ? createLogger() : createLogger(file);
   } catch (error) {
@@ -51,6 +56,9 @@ export function openLogger(config: string | undefined): Logger {
     throw new InvalidConfigError(file ?? found, error);
   }
 }
+
+const NO_CONFIG_NOTE =
+  'streamlog: no config (--config, $STREAMLOG_CONFIG or ./streamlog.json): the records go to the console\n';
 
 /**
  * Feeds sources into `log.stream()` (its backpressure holds the sources back), then closes

@@ -21,7 +21,7 @@ describe('streamlog check at its edges', () => {
     writeFileSync(file, JSON.stringify({ transports: [{ type: 'file', id: 'audit', path: 'blocker/app.log' }] }));
     const result = await streamlog(['check', file]);
     expect(result.stdout).toMatch(
-      /streamlog\.json: 1 problem\n {2}audit: cannot open log file .*blocker\/app\.log: ENOTDIR\n/,
+      /streamlog\.json: 1 problem\n {2}transports\[0\] \(audit\): cannot open log file .*blocker\/app\.log: ENOTDIR\n/,
     );
     expect(result.stdout).not.toMatch(/valid/);
     expect(result.stderr).toBe('');

@@ -20,6 +20,18 @@ const messages = (dir: string): unknown[] =>
     .map((l) => (JSON.parse(l) as { msg: unknown }).msg);
 
 describe('ship and pipe: what was read, and what became of it', () => {
+  it('with no config anywhere, says the records go to the console (a forgotten --config)', async () => {
+    const dir = tempFolder('cli-no-config');
+    const env = { STREAMLOG_CONFIG: undefined };
+    const result = await streamlog(['pipe'], { cwd: dir, env, input: '{"level":30,"msg":"to the console"}\n' });
+    // Before: shipped to stdout with a clean exit and no word that no config was found.
+    expect(result.stderr).toBe(
+      'streamlog: no config (--config, $STREAMLOG_CONFIG or ./streamlog.json): the records go to the console\n',
+    );
+    expect(result.stdout).toContain('to the console');
+    expect(result.code).toBe(0);
+  });
+
   it("ship: a file whose last line has no newline does not run into the next file's first line", async () => {
     const dir = tempFolder('cli-ship-join');
     writeFileSync(join(dir, 'a.log'), '{"msg":"a1"}\n{"msg":"a2"}');

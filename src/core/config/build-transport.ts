@@ -292,6 +292,7 @@ export function createTransport(
     throw new ConfigError(path, `${(error as Error).message} (create() returned ${describeMade(made)})`);
   }
   if (envelope.id !== undefined) transport[assignId](envelope.id);
+  if (level !== undefined) tellLevel(transport, ctx.levels.nameFor(level));
   ctx.made?.(transport, path);
   return {
     transport,
@@ -344,6 +345,19 @@ function refuseRoutingOptions(entry: unknown, path: string): void {
     `${path}.${key}`,
     `a nested entry's "${key}" would not be applied (only top-level entries are routed): give it to the outer entry`,
   );
+}
+
+/**
+ * The entry's level, as the transport's `level` says it (undefined from a config entry, whose
+ * level the router applies): only where the transport has none, and never through a getter.
+ */
+function tellLevel(transport: Transport, name: string): void {
+  if (transport.level !== undefined || !Object.hasOwn(transport, 'level')) return;
+  try {
+    (transport as { level: LevelInput }).level = name;
+  } catch {
+    // a frozen transport, or one of another copy's that made the field read-only: left as it is
+  }
 }
 
 /** `{ transport: instance, level?, id?, maxQueue?, overflow? }`: a live transport with routing options. */

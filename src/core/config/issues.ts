@@ -90,7 +90,10 @@ function describe(issue: Issue, schema: unknown): Problem[] {
         expected:
           path.length === 0 && Object.hasOwn(PINO_OPTIONS_REFUSED, key)
             ? `unknown option "${key}": ${PINO_OPTIONS_REFUSED[key]}`
-            : `unknown option "${key}"${hint}${didYouMean(key, known)}`,
+            : path.length === 0 && (key === 'type' || key === 'module')
+              ? `unknown option "${key}": this looks like one transport entry; a config holds its entries in ` +
+                '"transports": [ … ]'
+              : `unknown option "${key}"${hint}${didYouMean(key, known)}`,
         unknown: true,
       }));
     }

@@ -149,6 +149,7 @@ export interface BatchStats {
 /** The `batchProcessed` event: one attempt at one batch and what came of it. */
 export interface BatchProcessed {
   records: number;
+  /** 0 for the first attempt at these records (BatchInfo's). */
   attempt: number;
   durationMs: number;
   outcome: Verdict['kind'];

@@ -944,7 +944,10 @@ export class Router extends EventEmitter<RouterEvents> {
   private announceUnhealthy(target: Target, reason: Error | undefined): void {
     if (this.listenerCount('targetUnhealthy') > 0)
       this.announce('targetUnhealthy', { target: target.id, error: reason });
-    this.diagnose(`${target.id} marked unhealthy after ${target.health.failures} consecutive failure(s)`);
+    // Failures count records (a refused batch of ten is ten); none when it was marked by hand or ended itself.
+    const failures = target.health.failures;
+    const why = failures > 0 ? ` after ${failures} failed record(s) in a row` : reason ? `: ${messageOf(reason)}` : '';
+    this.diagnose(`${target.id} marked unhealthy${why}`);
   }
 
   private announceHealthy(target: Target): void {

@@ -12,7 +12,7 @@ import {
 import { durationSchema, plainDuration, plainSize, sizeSchema } from '../../core/plugin/units.js';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import { bool, either, num, object, optional, type PlainCheck, text, where } from '../../core/util/plain-checks.js';
-import type { RotationOptions } from './rotation.js';
+import { type RotationOptions, rotationProblem } from './rotation.js';
 import { SharedFile, type FileOwner, type SharedFileOptions } from './shared-file.js';
 
 export interface FileTransportOptions extends TransportOptions {
@@ -125,6 +125,8 @@ export class FileTransport extends Transport<FileStats> {
 
   constructor(options: FileTransportOptions) {
     super(options);
+    const problem = options.rotate === undefined ? undefined : rotationProblem(options.rotate);
+    if (problem !== undefined) throw new TypeError(problem);
     this.file = acquire(
       options.path,
       {

@@ -14,6 +14,27 @@ export interface RotationOptions {
   utc?: boolean | undefined;
 }
 
+/**
+ * What is wrong with rotation options given from code (a config entry's are checked by its
+ * schema), or undefined: a size given as text ("1KB") never rotated, a size of 10 bytes
+ * rotated at every record.
+ */
+export function rotationProblem(rotate: RotationOptions): string | undefined {
+  const { size, interval, maxFiles } = rotate as Record<string, unknown>;
+  if (size === undefined && interval === undefined) return 'rotate: expected "size" and/or "interval"';
+  if (size !== undefined && !(typeof size === 'number' && size >= 1024)) {
+    const got = JSON.stringify(size);
+    return `rotate.size: expected a number of bytes, at least 1024 (got ${got}; "64KB" is a config file's way)`;
+  }
+  if (interval !== undefined && !(typeof interval === 'number' && interval >= 60_000)) {
+    return `rotate.interval: expected milliseconds, at least 60000 (got ${JSON.stringify(interval)})`;
+  }
+  if (maxFiles !== undefined && !(Number.isSafeInteger(maxFiles) && (maxFiles as number) >= 1)) {
+    return `rotate.maxFiles: expected a whole number, at least 1 (got ${JSON.stringify(maxFiles)})`;
+  }
+  return undefined;
+}
+
 export interface RotatedFile {
   path: string;
   sequence: number;

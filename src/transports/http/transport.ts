@@ -31,6 +31,17 @@ export class HttpTransport extends BatchTransport {
     const expected = 'http transport: url: expected an http:// or https:// URL';
     if (!['http:', 'https:'].includes(schemeOf(options.url) ?? '')) throw new TypeError(expected);
     if (namesPortZero(options.url)) throw new TypeError(`http transport: url: ${PORT_ZERO}`);
+    // A preset's name is a config entry's way (`"preset": "loki"`); from code it is the preset
+    // itself. Taken as given, every record failed with "preset.body is not a function".
+    const presetGiven = options.preset as unknown;
+    if (presetGiven !== undefined && typeof (presetGiven as Partial<HttpPreset> | null)?.body !== 'function') {
+      const named =
+        typeof presetGiven === 'string'
+          ? `, not a name: a preset by name goes in an entry, createLogger({ transports: [{ type: "http", ` +
+            `url, preset: ${JSON.stringify(presetGiven)} }] })`
+          : '';
+      throw new TypeError(`http transport: preset: expected a preset object with body()${named}`);
+    }
     const preset = options.preset ?? httpPreset('ndjson')!({ line: (r) => r.json() });
     const url = preset.url ? preset.url(options.url) : options.url;
     const protocol = schemeOf(url);

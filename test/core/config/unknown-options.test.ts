@@ -24,6 +24,15 @@ registerTransport('typo-sink', {
 });
 
 describe('an option the schema does not know', () => {
+  it('a transport entry given as the whole config: its "type" says where entries go', () => {
+    const error = configError({ type: 'file', path: 'x.log' });
+    const type = error.issues.find((issue) => issue.path === 'type');
+    // Before: one "unknown option" per key, each listing the 28 top-level options, and no hint.
+    expect(type?.expected).toBe(
+      'unknown option "type": this looks like one transport entry; a config holds its entries in "transports": [ … ]',
+    );
+  });
+
   it('is named first, with the known options and the one it probably meant, for a built-in transport', () => {
     const error = configError({ transports: [{ type: 'file', pth: 'x.log' }] });
     expect(error.path).toBe('transports[0].pth');

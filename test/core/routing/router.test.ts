@@ -172,8 +172,16 @@ describe('health', () => {
 
   it('can be marked unhealthy and healthy by hand', async () => {
     const a = new ControlledTransport({ id: 'a' });
-    const log = createLogger({ exitFlush: false, router: { strategy: 'any' }, transports: [a, new MemoryTransport()] });
+    const said: string[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      router: { strategy: 'any' },
+      transports: [a, new MemoryTransport()],
+      diagnostics: (message) => said.push(message),
+    });
     log.markTargetUnhealthy('a');
+    // Before: "a marked unhealthy after 0 consecutive failure(s)".
+    expect(said).toEqual(['a marked unhealthy: marked unhealthy by hand']);
     log.info('skipped');
     log.markTargetHealthy('a');
     log.info('delivered');
