@@ -13,6 +13,8 @@ describe('stderr diagnostics when the wall clock is set back', () => {
       const settled = async (n) => { while (log.stats().failed < n) await new Promise((r) => setTimeout(r, 5)); };
       log.info('one');
       await settled(1);
+      // Counted first, reported on a later turn: said before the clock moves, as the test means.
+      await new Promise((r) => setTimeout(r, 50));
       globalThis.stepClock(-3_600_000);
       globalThis.passTime(61_000);
       log.info('two');
