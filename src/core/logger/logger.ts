@@ -141,7 +141,11 @@ export class Logger extends LoggerEventSource {
   constructor(tree: LoggerTree, settings: LoggerSettings) {
     super();
     this.#tree = tree;
-    this.#scope = settings.scope;
+    // Context fields are written through the logger's serializers too (see contextJson).
+    this.#scope =
+      settings.scope.serializers === settings.serializers
+        ? settings.scope
+        : { ...settings.scope, serializers: settings.serializers };
     this.#threshold = settings.level;
     this.#serializers = settings.serializers;
     this.#msgPrefix = settings.msgPrefix;
@@ -365,9 +369,10 @@ export class Logger extends LoggerEventSource {
   ): this & ChildLevelMethods<ChildLevels> {
     const tree = this.#tree;
     const own = bindingsFragment(tree, serializers, parentScope.redactor, bindings);
-    const scope = { ...parentScope, bindingsJson: parentScope.bindingsJson + own };
+    const scope = { ...parentScope, bindingsJson: parentScope.bindingsJson + own, serializers };
     const settings = { level, scope, serializers, msgPrefix, extraLevels, fieldsHook };
     const child = new Logger(tree, settings);
+    child.#isChild = true;
     // Assigned on this logger (pino's `log.onChild = fn`): its children inherit it.
     if (Object.hasOwn(this, 'onChild')) child.onChild = this.onChild;
     try {
@@ -442,13 +447,20 @@ export class Logger extends LoggerEventSource {
    * is the timeout too: `close(5000)` from JavaScript must not mean "no timeout".
    */
   close(options: number | { timeoutMs?: number } = {}): Promise<boolean> {
+    // A child shares its parent's transports, which are not its to close: `await using reqLog =
+    // log.child(…)` ended the application's logger at the end of the first request, every later
+    // record dropped. Nor does it wait for delivery (a request would wait out a batch's interval).
+    if (this.#isChild) return Promise.resolve(true);
     return this.#tree.close(timeoutOf(options));
   }
 
-  /** `await using log = createLogger()` closes it at the end of the block. */
+  /** `await using log = createLogger()` closes it at the end of the block (a child's: nothing to close). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+
+  /** Made by child(): its close() leaves the transports of the logger it came from open. */
+  #isChild = false;
 
   /**
    * A Writable for records from elsewhere (NDJSON lines or objects) that honours

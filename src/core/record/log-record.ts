@@ -13,6 +13,12 @@ export interface Formatter {
 }
 
 /** What a logger (or child) contributes to each of its records. */
+/** The serializers a scope's logger applies (its SerializerSet): context fields go through them too. */
+export interface ScopeSerializers {
+  readonly keys: readonly string[];
+  apply(fields: Record<string, unknown>): Record<string, unknown>;
+}
+
 export interface RecordScope {
   readonly shape: RecordShape;
   /** `,"pid":1,"hostname":"h","name":"api","reqId":"r1"`: base and bindings, serialised once. */
@@ -24,6 +30,8 @@ export interface RecordScope {
    * another starts with the other's, which holds only while their heads read the same.
    */
   viewState: unknown;
+  /** Its logger's serializers (none: the fields are written as they are). */
+  readonly serializers?: ScopeSerializers | undefined;
 }
 
 /** One log event as transports, formatters and users see it: read-only. */
@@ -272,16 +280,25 @@ function withFormatError(formatter: Formatter, record: LogRecordImpl, problem: s
 function contextJson(record: LogRecordImpl): string {
   const frame = record.context;
   if (frame === undefined) return '';
-  const key = record.scope.redactor ?? null;
-  if (frame.cacheJson !== undefined && frame.cacheKey === key) return frame.cacheJson;
-  const redactor = record.scope.redactor;
+  const scope = record.scope;
+  const redactor = scope.redactor;
+  const safe = scope.shape.safe;
+  const serializers = scope.serializers?.keys.length ? scope.serializers : undefined;
+  // One rendering per frame, for the last logger that wrote it: another logger writes the same
+  // fields with its own keys renamed (`@name` beside its base's `name`), limits, serializers
+  // and paths, so the cache holds for the same ones only.
+  const cache = frame.cache;
+  if (cache !== undefined && cache.redactor === redactor && cache.safe === safe && cache.serializers === serializers) {
+    return cache.json;
+  }
   // The frame's fields are a merged copy: redaction of it must not be undone by a value that
   // refers back to a caller's object it was merged from.
   if (redactor !== undefined) for (const source of frame.sources) noteCopy(frame.fields, source);
-  const fields = redactor ? redactor(frame.fields) : frame.fields;
-  const json = fieldsJson(fields, record.scope.shape.safe);
-  frame.cacheKey = key;
-  frame.cacheJson = json;
+  let fields = frame.fields as Record<string, unknown>;
+  if (serializers !== undefined) fields = serializers.apply(fields);
+  if (redactor !== undefined) fields = redactor(fields);
+  const json = fieldsJson(fields, safe);
+  frame.cache = { redactor, safe, serializers, json };
   return json;
 }
 
