@@ -96,6 +96,18 @@ function foreignCount(transport: Transport, key: 'pending' | 'parked'): number {
   }
 }
 
+/**
+ * A transport's keepsHeld, as the base classes ask it: one that throws (a `giveUpSync` getter
+ * of a plugin's) is taken as "keep", so what it holds fails at the end rather than stays pending.
+ */
+export function keepsHeldOf(ask: () => boolean): boolean {
+  try {
+    return ask();
+  } catch {
+    return true;
+  }
+}
+
 /** What a plugin gave where a count of records belongs, as a report says it: `"1"`, not NaN. */
 function givenCount(value: unknown): string {
   if (typeof value === 'number') return String(value);
@@ -203,13 +215,7 @@ export abstract class Transport<Extra extends object = object> extends Writable 
    */
   #decideKeeping(): void {
     this.#keepingDecided = true;
-    let keeps: boolean;
-    try {
-      keeps = this.keepsHeld;
-    } catch {
-      keeps = true;
-    }
-    if (keeps) this.#unsettled = new Map();
+    if (keepsHeldOf(() => this.keepsHeld)) this.#unsettled = new Map();
   }
   /**
    * Parked records a plugin read back (unpark) and has not settled yet: new records made from

@@ -9,7 +9,14 @@ import {
   holdInstead,
   replayReports,
 } from './protocol.js';
-import { isTransport, parkedOf, Transport, type TransportOptions, type TransportServices } from './transport.js';
+import {
+  isTransport,
+  keepsHeldOf,
+  parkedOf,
+  Transport,
+  type TransportOptions,
+  type TransportServices,
+} from './transport.js';
 import { isDestination, toTransport } from './adapters.js';
 import type { WriteOnlyDestination } from './write-only.js';
 import type { Writable } from 'node:stream';
@@ -118,13 +125,7 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
   protected forward(record: LogRecord): void {
     if (!this.#forwardingDecided) {
       this.#forwardingDecided = true;
-      let keeps: boolean;
-      try {
-        keeps = this.keepsHeld;
-      } catch {
-        keeps = true;
-      }
-      if (keeps) this.#forwarded = new Set();
+      if (keepsHeldOf(() => this.keepsHeld)) this.#forwarded = new Set();
     }
     this.#forwarded?.add(record);
     this.inner[acceptRecord](record);
