@@ -376,7 +376,8 @@ export class Logger extends LoggerEventSource {
     // Assigned on this logger (pino's `log.onChild = fn`): its children inherit it.
     if (Object.hasOwn(this, 'onChild')) child.onChild = this.onChild;
     try {
-      this.onChild(child);
+      // `log.onChild = undefined` (or null) takes the hook off: each child said "onChild threw".
+      if (typeof this.onChild === 'function') this.onChild(child);
     } catch (error) {
       tree.router.diagnose(`onChild threw: ${describeThrown(error)}`, error);
     }

@@ -19,6 +19,8 @@ let everUsed = false;
 export function withContext<T>(fields: Record<string, unknown>, fn: () => T): T {
   everUsed = true;
   const parent = storage.getStore();
+  // A Map gives its entries, as it does as a call's fields (spread, it gave nothing).
+  if (fields instanceof Map) fields = mapFields(fields);
   let merged: Record<string, unknown>;
   try {
     merged = parent ? { ...parent.fields, ...fields } : { ...fields };
@@ -59,6 +61,21 @@ function errorName(error: unknown): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** A Map's entries as fields, keys as strings (an entry whose key cannot be one is left out). */
+function mapFields(map: Map<unknown, unknown>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  try {
+    for (const [key, value] of map) {
+      if (typeof key === 'string' || typeof key === 'number') {
+        Object.defineProperty(fields, String(key), { value, enumerable: true, writable: true, configurable: true });
+      }
+    }
+  } catch {
+    // a Map subclass whose iterator throws: the entries read so far
+  }
+  return fields;
 }
 
 /**

@@ -63,6 +63,21 @@ describe('withContext fields, as each logger writes them', () => {
     await log.close();
   });
 
+  it('a Map gives its entries, as it does as a call object', async () => {
+    const { log, lines } = capture();
+    withContext(
+      new Map<unknown, unknown>([
+        ['reqId', 'r1'],
+        [7, 'seven'],
+        [{}, 'no key'],
+      ]) as never,
+      () => log.info('in a map context'),
+    );
+    // Before: no fields at all.
+    expect(lines).toEqual(['{"level":30,"7":"seven","reqId":"r1","msg":"in a map context"}']);
+    await log.close();
+  });
+
   it('a step scheduled from inside the last one nests without keeping every earlier step alive', async () => {
     let deepest = 0;
     await new Promise<void>((resolve) => {
@@ -76,6 +91,18 @@ describe('withContext fields, as each logger writes them', () => {
     });
     // Before: 2,001 sources, each step's fields held for as long as the chain ran.
     expect(deepest).toBe(1);
+  });
+});
+
+describe('onChild taken off', () => {
+  it('log.onChild = undefined: children are made without a word', async () => {
+    const said: string[] = [];
+    const { log } = capture({ diagnostics: (message) => said.push(message) });
+    (log as unknown as { onChild: unknown }).onChild = undefined;
+    log.child({ a: 1 }).info('child');
+    // Before: "onChild threw: TypeError: this.onChild is not a function" for every child.
+    expect(said).toEqual([]);
+    await log.close();
   });
 });
 
