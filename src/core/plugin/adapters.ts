@@ -9,7 +9,7 @@ import { Queue } from '../util/queue.js';
 import type { LogRecord } from '../record/log-record.js';
 import { isSonicBoom, SonicBoomTransport } from './sonic-boom.js';
 import { isThreadStream, ThreadStreamTransport } from './thread-stream.js';
-import { isTransport, toError, Transport, type TransportOptions } from './transport.js';
+import { endUnder, isTransport, toError, Transport, type TransportOptions } from './transport.js';
 import { type WriteOnlyDestination, WriteOnlyTransport } from './write-only.js';
 
 export type { WriteOnlyDestination } from './write-only.js';
@@ -239,9 +239,7 @@ export class WritableTransport extends Transport {
    * stream). With no one listening for an error yet, it ends without one (never a crash).
    */
   private endWithStream(error: Error | undefined): void {
-    if (this.destroyed || this.writableEnded || this.target.writableFinished) return;
-    if (error !== undefined && this.listenerCount('error') > 0) this.destroy(error);
-    else this.destroy();
+    if (!this.target.writableFinished) endUnder(this, error);
   }
 }
 

@@ -108,6 +108,17 @@ export function keepsHeldOf(ask: () => boolean): boolean {
   }
 }
 
+/**
+ * Ends a transport whose destination died under it, so whoever routes to it gives up on what
+ * it holds: with the error where someone listens for one, else without (an 'error' event no
+ * one hears ends the process). Not one already ending (its own close) or ended.
+ */
+export function endUnder(transport: Transport, error: Error | undefined): void {
+  if (transport.destroyed || transport.writableEnded) return;
+  if (error !== undefined && transport.listenerCount('error') > 0) transport.destroy(error);
+  else transport.destroy();
+}
+
 /** What a plugin gave where a count of records belongs, as a report says it: `"1"`, not NaN. */
 function givenCount(value: unknown): string {
   if (typeof value === 'number') return String(value);

@@ -10,6 +10,7 @@ import {
   replayReports,
 } from './protocol.js';
 import {
+  endUnder,
   isTransport,
   keepsHeldOf,
   parkedOf,
@@ -113,12 +114,10 @@ export abstract class WrapperTransport<Extra extends object = object> extends Tr
     const inner = this.inner;
     // Not once the wrapper is closing: an inner one that ends by destroy() in its own close is done.
     if (this.destroyed || this.writableEnded || !inner.destroyed || inner.writableFinished) return;
-    // With no one listening yet (a wrapper made in code, not yet given to a logger), an error
-    // event would end the process: said as a diagnostic, and the wrapper ends without one.
-    if (this.listenerCount('error') === 0) {
-      this.report(why, cause);
-      this.destroy();
-    } else this.destroy(new Error(why, { cause }));
+    // With no one listening yet (a wrapper made in code, not yet given to a logger), the why is
+    // said as a diagnostic, as the wrapper ends without an error event (see endUnder).
+    if (this.listenerCount('error') === 0) this.report(why, cause);
+    endUnder(this, new Error(why, { cause }));
   }
 
   /** Hands a record on to the inner transport. */
