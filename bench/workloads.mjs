@@ -19,6 +19,32 @@ const object = {
   durationMs: 12.5,
 };
 
+// A request and its response as pino-http logs them: three levels, a dozen short strings.
+const request = {
+  req: {
+    id: 'req-1',
+    method: 'GET',
+    url: '/api/v1/orders?limit=20',
+    remoteAddress: '127.0.0.1',
+    remotePort: 51234,
+    headers: {
+      host: 'api.example',
+      'user-agent': 'curl/8.5.0',
+      accept: '*/*',
+      'x-request-id': 'abc-123-def',
+      'content-type': 'application/json',
+      'accept-encoding': 'gzip, deflate, br',
+      connection: 'keep-alive',
+    },
+  },
+  res: { statusCode: 200, headers: { 'content-type': 'application/json', 'content-length': '512' } },
+  responseTime: 3.2,
+};
+// Sixteen strings of about 25 characters in one object: where native stringify does best.
+const wideStrings = {
+  user: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`field${i}`, `value number ${i} of the user`])),
+};
+
 // pino's own benchmarks log its package.json, nested three times for `%j`.
 const pkg = JSON.parse(readFileSync(new URL('../node_modules/pino/package.json', import.meta.url), 'utf8'));
 const pinoDeep = { ...pkg };
@@ -32,6 +58,8 @@ export const workloads = {
   object: (log) => () => log.info(object, 'request handled'),
   'deep object': (log) => () => log.info({ deep }, 'deep'),
   'long string': (log) => () => log.info({ body: longString }, 'long'),
+  request: (log) => () => log.info(request, 'request completed'),
+  'wide strings': (log) => () => log.info(wideStrings, 'wide'),
   child: (log) => {
     const child = log.child({ reqId: 'req-42', service: 'orders' });
     return () => child.info({ a: 1 }, 'hello from child');
