@@ -77,7 +77,7 @@ export { sanitize } from './core/util/sanitize.js';
 export { createPrettyFormatter, type PrettyFormatterOptions } from './formatters/pretty.js';
 export { ConsoleTransport, type ConsoleTransportOptions } from './transports/console/index.js';
 export { shouldColorize } from './transports/console/terminal.js';
-export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
+export { type MemoryStats, MemoryTransport, type MemoryTransportOptions } from './transports/memory.js';
 export {
   FileTransport,
   type FileTransportOptions,

@@ -1,6 +1,32 @@
 import { DEFAULT_LEVELS, type Formatter, type LogRecord } from '../index.js';
 
-const LABELS = new Map<number, string>(Object.entries(DEFAULT_LEVELS).map(([label, value]) => [value, label]));
+/** The level names and numbers lines are read with: the defaults, and those `--levels` adds. */
+export class LevelNames {
+  private readonly labels = new Map<number, string>();
+  private readonly numbers = new Map<string, number>();
+
+  constructor(custom: ReadonlyMap<string, number> = new Map()) {
+    for (const [name, value] of Object.entries(DEFAULT_LEVELS)) this.add(name, value);
+    for (const [name, value] of custom) this.add(name, value);
+  }
+
+  private add(name: string, value: number): void {
+    this.labels.set(value, name);
+    this.numbers.set(name, value);
+  }
+
+  /** The number of a level name, or undefined for a name not known. */
+  numberOf(name: string): number | undefined {
+    return this.numbers.get(name);
+  }
+
+  /** The name of a level number, or undefined for a number not named. */
+  nameOf(value: number): string | undefined {
+    return this.labels.get(value);
+  }
+}
+
+const DEFAULT_NAMES = new LevelNames();
 
 /**
  * A parsed NDJSON line (ours or pino's) seen as a record, so the pretty formatter prints it
@@ -19,17 +45,16 @@ export class LineRecord implements LogRecord {
   constructor(
     private readonly object: Record<string, unknown>,
     messageKey: string,
+    levels: LevelNames = DEFAULT_NAMES,
   ) {
     this.messageKey = messageKey;
     const level = object.level;
     if (typeof level === 'number') {
       this.level = level;
-      this.label = LABELS.get(level) ?? `level ${level}`;
+      this.label = levels.nameOf(level) ?? `level ${level}`;
     } else if (typeof level === 'string') {
       this.label = level;
-      this.level = Object.hasOwn(DEFAULT_LEVELS, level)
-        ? (DEFAULT_LEVELS as Record<string, number>)[level]!
-        : Number.NaN;
+      this.level = levels.numberOf(level) ?? Number.NaN;
     } else {
       this.level = Number.NaN;
       this.label = level === undefined ? 'log' : 'level ?';

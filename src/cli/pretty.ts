@@ -2,7 +2,7 @@ import { createPrettyFormatter, DEFAULT_LEVELS } from '../index.js';
 import { lineBatches } from './lines.js';
 import { colourFor, Output } from './output.js';
 import { shown } from './terminal.js';
-import { LineRecord } from './pretty-record.js';
+import { LevelNames, LineRecord } from './pretty-record.js';
 import { readableStdin, stdinFromProgram } from './stdin.js';
 import { EXIT, flag, oneOf, parseCommand, text, UsageError } from './usage.js';
 
@@ -18,6 +18,7 @@ SIGTERM prints what was read, a line begun without its newline too, and ends it 
 
 Options:
   --level <name|number>       print records at this level and above (non-JSON lines always)
+  --levels <name=number,...>  the custom levels the lines use (a config's customLevels), e.g. audit=35
   --colour <auto|always|never> colour (auto: on a terminal; NO_COLOR and FORCE_COLOR honoured); --color too
   --utc                       clock times in UTC instead of local time
   --message-key <key>         the message's key (default msg)
@@ -29,26 +30,61 @@ const SIGTERM_GRACE_MS = 2000;
 
 const OPTIONS = {
   level: { type: 'string' },
+  levels: { type: 'string' },
   colour: { type: 'string' },
   color: { type: 'string' },
   utc: { type: 'boolean' },
   'message-key': { type: 'string' },
 } as const;
 
-function threshold(value: string | undefined): number {
+/** A level name as a config's customLevels takes it. */
+const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;
+
+/** `--levels audit=35,notice=33`: names beside the defaults, each for a number of its own. */
+function customLevels(value: string | undefined): LevelNames {
+  const custom = new Map<string, number>();
+  if (value === undefined) return new LevelNames(custom);
+  const defaults = new LevelNames();
+  const named = new Map<number, string>();
+  for (const pair of value.split(',')) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(pair);
+    if (match === null) throw new UsageError(`--levels: expected name=number pairs, not "${pair.trim()}"`);
+    const [, name, number] = match as unknown as [string, string, string];
+    if (!LEVEL_NAME.test(name)) {
+      throw new UsageError(`--levels: "${name}" is not a level name (lowercase letters, digits and _, as in a config)`);
+    }
+    if (!/^\d+$/.test(number))
+      throw new UsageError(`--levels: ${name}'s number must be a whole number, not "${number}"`);
+    const level = Number(number);
+    const defaultNumber = defaults.numberOf(name);
+    if (defaultNumber !== undefined) throw new UsageError(`--levels: ${name} is a default level (${defaultNumber})`);
+    const defaultName = defaults.nameOf(level);
+    if (defaultName !== undefined) throw new UsageError(`--levels: ${level} is ${defaultName}'s number`);
+    const other = named.get(level);
+    if (other !== undefined && other !== name)
+      throw new UsageError(`--levels: ${level} is named twice (${other}, ${name})`);
+    named.set(level, name);
+    custom.set(name, level);
+  }
+  return new LevelNames(custom);
+}
+
+function threshold(value: string | undefined, levels: LevelNames): number {
   if (value === undefined) return Number.NEGATIVE_INFINITY;
   // In any case, as $LOG_LEVEL is read: `--level WARN` is what an operator types.
-  const name = value.toLowerCase();
-  // Own names only: `--level toString` found Object.prototype's function, was taken, and hid nothing.
-  if (Object.hasOwn(DEFAULT_LEVELS, name)) return (DEFAULT_LEVELS as Record<string, number>)[name]!;
+  const level = levels.numberOf(value.toLowerCase()) ?? levels.numberOf(value);
+  if (level !== undefined) return level;
   if (/^\d+$/.test(value)) return Number(value);
-  throw new UsageError(`--level must be a level name (${Object.keys(DEFAULT_LEVELS).join(', ')}) or a whole number`);
+  throw new UsageError(
+    `--level must be a level name (${Object.keys(DEFAULT_LEVELS).join(', ')}, or one --levels names) or a whole number`,
+  );
 }
 
 export async function prettyCommand(args: string[]): Promise<number> {
   const parsed = parseCommand(args, OPTIONS, HELP);
   if (!parsed) return EXIT.ok;
-  const minLevel = threshold(text(parsed, 'level'));
+  const levels = customLevels(text(parsed, 'levels'));
+  const minLevel = threshold(text(parsed, 'level'), levels);
   // --color is --colour's other spelling: giving both is giving it twice, as either twice is.
   if (text(parsed, 'colour') !== undefined && text(parsed, 'color') !== undefined) {
     throw new UsageError('--colour given twice (--color is its other spelling)');
@@ -83,7 +119,7 @@ export async function prettyCommand(args: string[]): Promise<number> {
   try {
     for await (const lines of lineBatches(input)) {
       let text = '';
-      for (const line of lines) text += prettyLine(line, formatter, messageKey, minLevel);
+      for (const line of lines) text += prettyLine(line, formatter, messageKey, levels, minLevel);
       await out.write(text);
       if (out.gone) break;
     }
@@ -133,6 +169,7 @@ function prettyLine(
   line: string,
   formatter: ReturnType<typeof createPrettyFormatter>,
   messageKey: string,
+  levels: LevelNames,
   minLevel: number,
 ): string {
   const start = line.charCodeAt(0) === 0x7b ? 0 : line.search(/\S/);
@@ -146,7 +183,7 @@ function prettyLine(
   }
   if (typeof object !== 'object' || object === null || Array.isArray(object)) return passThrough(line);
   try {
-    const record = new LineRecord(object as Record<string, unknown>, messageKey);
+    const record = new LineRecord(object as Record<string, unknown>, messageKey, levels);
     if (record.level < minLevel) return '';
     return formatter.format(record);
   } catch {

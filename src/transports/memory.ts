@@ -14,14 +14,24 @@ export interface MemoryTransportOptions extends TransportOptions {
 }
 
 /** A bounded ring of the latest records: for tests and for /debug endpoints. */
-export class MemoryTransport extends Transport<{ size: number; capacity: number; evicted: number }> {
+/** What `stats()` adds for a memory transport. */
+export interface MemoryStats {
+  size: number;
+  maxRecords: number;
+  /** @deprecated since 0.3: `maxRecords`. */
+  capacity: number;
+  evicted: number;
+}
+
+export class MemoryTransport extends Transport<MemoryStats> {
   /** Writes (or keeps) what it takes, and writes what it holds at the process's end: nothing to fail then. */
   protected override get settlesAllAtExit(): boolean {
     return true;
   }
 
   readonly type = 'memory';
-  readonly capacity: number;
+  /** Records kept (the option's value, at least 1). */
+  readonly maxRecords: number;
   private ring: (LogRecord | undefined)[];
   private next = 0;
   private size = 0;
@@ -29,23 +39,28 @@ export class MemoryTransport extends Transport<{ size: number; capacity: number;
 
   constructor(options: MemoryTransportOptions = {}) {
     super(options);
-    this.capacity = Math.max(1, Math.floor(options.maxRecords ?? options.capacity ?? 1000));
-    this.ring = new Array<LogRecord | undefined>(this.capacity);
+    this.maxRecords = Math.max(1, Math.floor(options.maxRecords ?? options.capacity ?? 1000));
+    this.ring = new Array<LogRecord | undefined>(this.maxRecords);
+  }
+
+  /** @deprecated since 0.3: `maxRecords`. */
+  get capacity(): number {
+    return this.maxRecords;
   }
 
   protected handle(record: LogRecord): void {
-    if (this.size === this.capacity) this.evicted++;
+    if (this.size === this.maxRecords) this.evicted++;
     else this.size++;
     this.ring[this.next] = record;
-    this.next = (this.next + 1) % this.capacity;
+    this.next = (this.next + 1) % this.maxRecords;
     this.settleDelivered(1);
   }
 
   /** The kept records, oldest first. */
   records(): LogRecord[] {
     const out: LogRecord[] = [];
-    const start = (this.next - this.size + this.capacity) % this.capacity;
-    for (let i = 0; i < this.size; i++) out.push(this.ring[(start + i) % this.capacity]!);
+    const start = (this.next - this.size + this.maxRecords) % this.maxRecords;
+    for (let i = 0; i < this.size; i++) out.push(this.ring[(start + i) % this.maxRecords]!);
     return out;
   }
 
@@ -60,13 +75,13 @@ export class MemoryTransport extends Transport<{ size: number; capacity: number;
   }
 
   clear(): void {
-    this.ring = new Array<LogRecord | undefined>(this.capacity);
+    this.ring = new Array<LogRecord | undefined>(this.maxRecords);
     this.next = 0;
     this.size = 0;
   }
 
-  protected override extraStats(): { size: number; capacity: number; evicted: number } {
-    return { size: this.size, capacity: this.capacity, evicted: this.evicted };
+  protected override extraStats(): MemoryStats {
+    return { size: this.size, maxRecords: this.maxRecords, capacity: this.maxRecords, evicted: this.evicted };
   }
 }
 

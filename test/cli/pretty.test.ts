@@ -46,6 +46,34 @@ describe('streamlog pretty', () => {
     expect(result.stdout).toBe('ERROR: error\nplain\nWARN: named\n');
   });
 
+  it('--levels names the custom levels a service logs, for its labels and for --level', async () => {
+    const input = '{"level":35,"msg":"numbered"}\n{"level":"audit","msg":"named"}\n{"level":30,"msg":"info"}\n';
+    const named = await streamlog(
+      ['pretty', '--levels', 'audit=35, notice=33', '--level', 'notice', '--colour', 'never'],
+      {
+        input,
+      },
+    );
+    // Before: `LEVEL 35`, and --levels was an unknown option.
+    expect(named.stderr).toBe('');
+    expect(named.stdout).toBe('AUDIT: numbered\nAUDIT: named\n');
+    const unnamed = await streamlog(['pretty', '--colour', 'never'], { input });
+    expect(unnamed.stdout).toBe('LEVEL 35: numbered\nAUDIT: named\nINFO: info\n');
+  });
+
+  it.each([
+    ['audit', /--levels: expected name=number pairs, not "audit"/],
+    ['audit=3.5', /--levels: audit's number must be a whole number, not "3.5"/],
+    ['info=35', /--levels: info is a default level \(30\)/],
+    ['audit=30', /--levels: 30 is info's number/],
+    ['audit=35,notice=35', /--levels: 35 is named twice \(audit, notice\)/],
+    ['Audit-log=35', /--levels: "Audit-log" is not a level name \(lowercase letters, digits and _, as in a config\)/],
+  ])('--levels %s is a usage error', async (levels, message) => {
+    const result = await streamlog(['pretty', '--levels', levels], { input: '{"level":30,"msg":"x"}\n' });
+    expect(result.stderr).toMatch(message);
+    expect(result.code).toBe(2);
+  });
+
   it('a last line without a newline comes out whole, multi-byte characters intact', async () => {
     const result = await streamlog(['pretty', '--colour', 'never'], {
       input: Buffer.from('{"msg":"caf\u00e9 \u{1f600}"}'),

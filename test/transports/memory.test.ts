@@ -8,6 +8,9 @@ describe('memory transport', () => {
     for (let i = 0; i < 5; i++) log.info(`m${i}`);
     expect(memory.objects().map((o) => o.msg)).toEqual(['m2', 'm3', 'm4']);
     expect(memory.stats()).toMatchObject({ size: 3, evicted: 2, delivered: 5 });
+    // Said by the option's name; `capacity` stays for a while beside it (deprecated).
+    expect(memory.stats()).toMatchObject({ maxRecords: 3, capacity: 3 });
+    expect(memory.maxRecords).toBe(3);
     memory.clear();
     expect(memory.records()).toEqual([]);
   });
