@@ -65,7 +65,9 @@ export {
   type TransportContext,
   type FormatterContext,
   type FormatSpec,
+  type FormatterTypes,
   type TransportTypes,
+  type TypedFormatSpec,
 } from './core/plugin/registry.js';
 export type { DeliveryFailure, DeadLetterReason, RouterEvents, Strategy } from './core/routing/events.js';
 export type { RouterStats, PendingDetail } from './core/routing/router.js';

@@ -10,3 +10,9 @@ export const jsonFormatterPlugin: FormatterPlugin = {
   schema: lazySchema((z) => z.strictObject({}), object({})),
   create: () => jsonFormatter,
 };
+
+declare module '../core/plugin/registry.js' {
+  interface FormatterTypes {
+    json: Record<string, never>;
+  }
+}

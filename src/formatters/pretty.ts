@@ -149,3 +149,9 @@ export const prettyFormatterPlugin: FormatterPlugin = {
   ),
   create: (options: PrettyFormatterOptions, context) => createPrettyFormatter(options, context),
 };
+
+declare module '../core/plugin/registry.js' {
+  interface FormatterTypes {
+    pretty: PrettyFormatterOptions;
+  }
+}

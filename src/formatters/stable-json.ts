@@ -319,3 +319,9 @@ export const stableJsonFormatterPlugin: FormatterPlugin = {
   schema: lazySchema((z) => z.strictObject({}), object({})),
   create: () => stableJsonFormatter,
 };
+
+declare module '../core/plugin/registry.js' {
+  interface FormatterTypes {
+    'stable-json': Record<string, never>;
+  }
+}

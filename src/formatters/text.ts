@@ -319,3 +319,9 @@ export const textFormatterPlugin: FormatterPlugin = {
   schema: lazySchema((z) => z.strictObject({ showBase: z.boolean().optional() }), object({ showBase: optional(bool) })),
   create: (options: TextFormatterOptions) => createTextFormatter(options),
 };
+
+declare module '../core/plugin/registry.js' {
+  interface FormatterTypes {
+    text: TextFormatterOptions;
+  }
+}

@@ -29,6 +29,17 @@ createLogger({ transports: [{ type: 'file', pth: 'logs/app.log' }] });
 createLogger({ transports: [{ type: 'fiel', path: 'logs/app.log' }] });
 // @ts-expect-error an option of another transport
 createLogger({ transports: [{ type: 'console', maxRecords: 10 }] });
+// Formats are checked by name, and their options by the formatter.
+createLogger({
+  transports: [
+    { type: 'console', format: { type: 'pretty', utc: true } },
+    { type: 'memory', format: 'text' },
+  ],
+});
+// @ts-expect-error misspelt format (before, any text compiled and createLogger threw)
+createLogger({ transports: [{ type: 'console', format: 'jsno' }] });
+// @ts-expect-error an option of another formatter
+createLogger({ transports: [{ type: 'console', format: { type: 'json', utc: true } }] });
 // Plugin modules are not checked: their schema is only known at run time.
 createLogger({ transports: [{ module: './plugins/kafka.js', brokers: ['b1'] }] });
 

@@ -33,6 +33,7 @@ import type { LevelInput, LevelTable } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import {
   type TransportTypes,
+  type TypedFormatSpec,
   formatterNames,
   getFormatterPlugin,
   getTransportPlugin,
@@ -52,7 +53,9 @@ import { isTransport, toError, type Transport } from '../plugin/transport.js';
  */
 
 /** A transport entry from JSON config: `{ "type": "console", "level": "warn", ... }`. */
-type Envelope = Omit<z.input<z.ZodObject<typeof envelopeShape>>, 'type' | 'module'>;
+type Envelope = Omit<z.input<z.ZodObject<typeof envelopeShape>>, 'type' | 'module' | 'format'> & {
+  format?: TypedFormatSpec | undefined;
+};
 
 /**
  * A transport entry from code or JSON config: `{ type: 'file', path: 'app.log', level: 'warn' }`.

@@ -16,6 +16,20 @@ export interface TransportTypes {}
 /** A formatter by name, or by name with options: `"pretty"` or `{ "type": "pretty", "utc": true }`. */
 export type FormatSpec = string | { type: string; [option: string]: unknown };
 
+/**
+ * The options of each formatter, by name, for typed config entries from code (`format:
+ * 'pretty'`, `format: { type: 'text', showBase: true }`; a misspelt name does not compile):
+ * built-in formatters add theirs here, and a plugin that registers one adds it the same way:
+ * `declare module 'streamlog' { interface FormatterTypes { csv: { separator?: string } } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging
+export interface FormatterTypes {}
+
+/** A formatter of FormatterTypes, by name or by name with its options. */
+export type TypedFormatSpec = {
+  [K in keyof FormatterTypes]: K | ({ type: K } & FormatterTypes[K]);
+}[keyof FormatterTypes];
+
 /** What a formatter factory is told about where its output goes. */
 export interface FormatterContext {
   /** True when the destination is a colour terminal (or FORCE_COLOR says so). */

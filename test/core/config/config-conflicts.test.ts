@@ -91,7 +91,7 @@ describe('two file transports of one logger on one file', () => {
       // Checked before the fix: each record was in the file twice, once as JSON and once as text.
       const transports = [
         { type: 'file' as const, path: log },
-        { type: 'file' as const, path: other, format: 'text' },
+        { type: 'file' as const, path: other, format: 'text' as const },
       ];
       expect(issuesOf({ transports })).toEqual([
         {

@@ -5,6 +5,13 @@ import { ConfigError, createLogger, registerFormatter, registerTransport } from 
 import { runChild } from '../../transports/http/receiver.js';
 import { DIST_ESM } from '../../built.js';
 
+// A formatter a plugin registers is named in config entries from code once its options are declared.
+declare module '../../../src/index.js' {
+  interface FormatterTypes {
+    'odd-fmt': Record<string, never>;
+  }
+}
+
 // A plugin's factory is the plugin author's code running inside createLogger: whatever it
 // throws or returns, the application sees a ConfigError naming the entry, nothing else.
 
