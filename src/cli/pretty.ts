@@ -60,6 +60,9 @@ function customLevels(value: string | undefined): LevelNames {
     if (defaultNumber !== undefined) throw new UsageError(`--levels: ${name} is a default level (${defaultNumber})`);
     const defaultName = defaults.nameOf(level);
     if (defaultName !== undefined) throw new UsageError(`--levels: ${level} is ${defaultName}'s number`);
+    const given = custom.get(name);
+    if (given !== undefined && given !== level)
+      throw new UsageError(`--levels: ${name} given twice (${given}, ${level})`);
     const other = named.get(level);
     if (other !== undefined && other !== name)
       throw new UsageError(`--levels: ${level} is named twice (${other}, ${name})`);

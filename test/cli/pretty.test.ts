@@ -67,6 +67,7 @@ describe('streamlog pretty', () => {
     ['info=35', /--levels: info is a default level \(30\)/],
     ['audit=30', /--levels: 30 is info's number/],
     ['audit=35,notice=35', /--levels: 35 is named twice \(audit, notice\)/],
+    ['audit=35,audit=36', /--levels: audit given twice \(35, 36\)/],
     ['Audit-log=35', /--levels: "Audit-log" is not a level name \(lowercase letters, digits and _, as in a config\)/],
   ])('--levels %s is a usage error', async (levels, message) => {
     const result = await streamlog(['pretty', '--levels', levels], { input: '{"level":30,"msg":"x"}\n' });
