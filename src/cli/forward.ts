@@ -175,9 +175,16 @@ function noteFinished(log: Logger, targetMs: Map<string, number>, started: numbe
   }
 }
 
+/** How long a stop waits for the rest of a line it cut (see pump). */
+export const LINE_END_WAIT_MS = 200;
+
 /**
- * Pipes one source into the sink without ending it; resolves at the source's end, or at
- * once when the signal aborts (the source is let go; what it already gave stays written).
+ * Pipes one source into the sink without ending it; resolves at the source's end, or when
+ * the signal aborts (the source is let go; what it already gave stays written). A stop that
+ * falls inside a line reads on to that line's newline, for at most LINE_END_WAIT_MS: its
+ * rest is most often in the pipe already (a read ends where the kernel's buffer did, not
+ * where a line does), and the line then ships whole instead of as a fragment that reads as
+ * no JSON. A line whose rest does not come in time is shipped as what was read of it.
  */
 export function pump(source: Readable, sink: Writable, signal: AbortSignal, count: LineCount): Promise<void> {
   return new Promise((resolveDone, reject) => {
@@ -187,8 +194,11 @@ export function pump(source: Readable, sink: Writable, signal: AbortSignal, coun
     }
     // Beside pipe()'s own listener: each chunk counted is a chunk written to the sink.
     const onData = (chunk: Buffer | string): void => count.add(chunk);
+    let lineEndWait: NodeJS.Timeout | undefined;
     const finish = (error?: Error): void => {
+      clearTimeout(lineEndWait);
       source.off('data', onData);
+      source.off('data', onRestOfLine);
       signal.removeEventListener('abort', onAbort);
       source.off('end', onEnd);
       source.off('error', finish);
@@ -196,11 +206,29 @@ export function pump(source: Readable, sink: Writable, signal: AbortSignal, coun
       else resolveDone();
     };
     const onEnd = (): void => finish();
-    const onAbort = (): void => {
-      source.unpipe(sink);
+    const letGo = (): void => {
       source.pause();
       source.destroy();
       finish();
+    };
+    const onRestOfLine = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      const newline = bytes.indexOf(0x0a);
+      const taken = newline === -1 ? bytes : bytes.subarray(0, newline + 1);
+      sink.write(taken);
+      count.add(taken);
+      if (newline !== -1) letGo();
+    };
+    const onAbort = (): void => {
+      source.unpipe(sink);
+      if (!count.midLine) {
+        letGo();
+        return;
+      }
+      source.off('data', onData);
+      source.on('data', onRestOfLine);
+      lineEndWait = setTimeout(letGo, LINE_END_WAIT_MS);
+      source.resume();
     };
     signal.addEventListener('abort', onAbort, { once: true });
     source.once('end', onEnd);

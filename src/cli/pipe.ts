@@ -8,8 +8,9 @@ const HELP = `Usage: node app.js | streamlog pipe [--config streamlog.json]
 A log shipper: routes NDJSON from stdin through the transports of the config, with their
 backpressure (stdin is read no faster than the slowest blocking transport takes it).
 Records keep the producer's own pid, hostname and name. Ends once stdin ends and every
-record is delivered (or failed, or parked in a spool). SIGTERM (or SIGHUP) stops reading and
-delivers what was read; a second signal ends at once. Reading from a program, the first Ctrl-C
+record is delivered (or failed, or parked in a spool). SIGTERM (or SIGHUP) stops reading (a
+line it cuts is read to its end, for at most 200 ms) and delivers what was read; a second
+signal ends at once. Reading from a program, the first Ctrl-C
 (SIGINT) reaches it too: its shutdown lines are read until its output ends (for at most
 --signal-timeout), then delivered as after SIGTERM.
 

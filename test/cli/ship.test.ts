@@ -153,6 +153,41 @@ describe('streamlog pipe and ship', () => {
     expect(summaryRows(result.stderr).central).toMatchObject({ delivered: String(read), failed: '0' });
   });
 
+  it.each([
+    ['its rest comes within the wait: the line ships whole, and nothing after it is read', 30, 101],
+    ['its rest never comes: what was read of it ships, as a line that is no JSON', undefined, 100],
+  ])('SIGTERM inside a line: %s', async (_, restAfterMs, whole) => {
+    receiver = await countingReceiver('ok');
+    const dir = tempFolder('cli-sigterm-mid-line');
+    const config = writeConfig(dir, receiver.url);
+    const state = receiver;
+    const cut = producerLines(1, 100);
+    const result = await streamlog(['pipe', '-c', config, '--summary'], {
+      // A hundred lines and the first half of the next: the signal comes while that line is open.
+      input: producerLines(100) + cut.slice(0, 40),
+      keepOpen: true,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (state.distinct() < 100) return;
+          clearInterval(poll);
+          child.kill('SIGTERM');
+          if (restAfterMs !== undefined)
+            setTimeout(() => child.stdin!.write(cut.slice(40) + producerLines(5, 101)), restAfterMs);
+        }, 10);
+      },
+    });
+    expect(result.code).toBe(0);
+    const lines = readFileSync(join(dir, 'out', 'app.log'), 'utf8')
+      .trim()
+      .split('\n');
+    const records = lines.map((line) => JSON.parse(line) as { i?: number; invalidJson?: boolean; msg?: string });
+    // Before: the half line shipped as a record that is no JSON, and the rest of it was lost.
+    expect(records.filter((r) => r.invalidJson !== true).map((r) => r.i)).toEqual(range(whole));
+    if (restAfterMs === undefined) expect(records.at(-1)).toMatchObject({ invalidJson: true, msg: cut.slice(0, 40) });
+    else expect(records).toHaveLength(101);
+    expect(receiver.distinct()).toBe(records.length);
+  });
+
   it('SIGTERM with the receiver down: the http target parks what it holds in its spool; exit 1 says so', async () => {
     receiver = await countingReceiver('down');
     const dir = tempFolder('cli-spool');
