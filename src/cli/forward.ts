@@ -176,7 +176,7 @@ function noteFinished(log: Logger, targetMs: Map<string, number>, started: numbe
 }
 
 /** How long a stop waits for the rest of a line it cut (see pump). */
-export const LINE_END_WAIT_MS = 200;
+const LINE_END_WAIT_MS = 200;
 
 /**
  * Pipes one source into the sink without ending it; resolves at the source's end, or when

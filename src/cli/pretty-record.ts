@@ -26,7 +26,8 @@ export class LevelNames {
   }
 }
 
-const DEFAULT_NAMES = new LevelNames();
+/** The default levels alone. */
+export const DEFAULT_NAMES = new LevelNames();
 
 /**
  * A parsed NDJSON line (ours or pino's) seen as a record, so the pretty formatter prints it

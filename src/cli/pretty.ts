@@ -2,7 +2,7 @@ import { createPrettyFormatter, DEFAULT_LEVELS } from '../index.js';
 import { lineBatches } from './lines.js';
 import { colourFor, Output } from './output.js';
 import { shown } from './terminal.js';
-import { LevelNames, LineRecord } from './pretty-record.js';
+import { DEFAULT_NAMES, LevelNames, LineRecord } from './pretty-record.js';
 import { readableStdin, stdinFromProgram } from './stdin.js';
 import { EXIT, flag, oneOf, parseCommand, text, UsageError } from './usage.js';
 
@@ -44,8 +44,6 @@ const LEVEL_NAME = /^[a-z][a-zA-Z0-9_]*$/;
 function customLevels(value: string | undefined): LevelNames {
   const custom = new Map<string, number>();
   if (value === undefined) return new LevelNames(custom);
-  const defaults = new LevelNames();
-  const named = new Map<number, string>();
   for (const pair of value.split(',')) {
     const match = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(pair);
     if (match === null) throw new UsageError(`--levels: expected name=number pairs, not "${pair.trim()}"`);
@@ -56,17 +54,17 @@ function customLevels(value: string | undefined): LevelNames {
     if (!/^\d+$/.test(number))
       throw new UsageError(`--levels: ${name}'s number must be a whole number, not "${number}"`);
     const level = Number(number);
-    const defaultNumber = defaults.numberOf(name);
+    const defaultNumber = DEFAULT_NAMES.numberOf(name);
     if (defaultNumber !== undefined) throw new UsageError(`--levels: ${name} is a default level (${defaultNumber})`);
-    const defaultName = defaults.nameOf(level);
+    const defaultName = DEFAULT_NAMES.nameOf(level);
     if (defaultName !== undefined) throw new UsageError(`--levels: ${level} is ${defaultName}'s number`);
     const given = custom.get(name);
     if (given !== undefined && given !== level)
       throw new UsageError(`--levels: ${name} given twice (${given}, ${level})`);
-    const other = named.get(level);
-    if (other !== undefined && other !== name)
-      throw new UsageError(`--levels: ${level} is named twice (${other}, ${name})`);
-    named.set(level, name);
+    for (const [other, value] of custom) {
+      if (value === level && other !== name)
+        throw new UsageError(`--levels: ${level} is named twice (${other}, ${name})`);
+    }
     custom.set(name, level);
   }
   return new LevelNames(custom);

@@ -13,7 +13,6 @@ export interface MemoryTransportOptions extends TransportOptions {
   capacity?: number | undefined;
 }
 
-/** A bounded ring of the latest records: for tests and for /debug endpoints. */
 /** What `stats()` adds for a memory transport. */
 export interface MemoryStats {
   size: number;
@@ -23,6 +22,7 @@ export interface MemoryStats {
   evicted: number;
 }
 
+/** A bounded ring of the latest records: for tests and for /debug endpoints. */
 export class MemoryTransport extends Transport<MemoryStats> {
   /** Writes (or keeps) what it takes, and writes what it holds at the process's end: nothing to fail then. */
   protected override get settlesAllAtExit(): boolean {

@@ -186,6 +186,10 @@ describe('streamlog pipe and ship', () => {
     if (restAfterMs === undefined) expect(records.at(-1)).toMatchObject({ invalidJson: true, msg: cut.slice(0, 40) });
     else expect(records).toHaveLength(101);
     expect(receiver.distinct()).toBe(records.length);
+    // Every line read is accounted: the summary's read count, and each target's delivered.
+    expect(Number(/(\d+) records in /.exec(result.stderr)?.[1])).toBe(records.length);
+    expect(summaryRows(result.stderr).central).toMatchObject({ delivered: String(records.length), failed: '0' });
+    expect(summaryRows(result.stderr).archive).toMatchObject({ delivered: String(records.length), failed: '0' });
   });
 
   it('SIGTERM with the receiver down: the http target parks what it holds in its spool; exit 1 says so', async () => {

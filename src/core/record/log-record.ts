@@ -12,13 +12,13 @@ export interface Formatter {
   format(record: LogRecord): string;
 }
 
-/** What a logger (or child) contributes to each of its records. */
 /** The serializers a scope's logger applies (its SerializerSet): context fields go through them too. */
 export interface ScopeSerializers {
   readonly keys: readonly string[];
   apply(fields: Record<string, unknown>): Record<string, unknown>;
 }
 
+/** What a logger (or child) contributes to each of its records. */
 export interface RecordScope {
   readonly shape: RecordShape;
   /** `,"pid":1,"hostname":"h","name":"api","reqId":"r1"`: base and bindings, serialised once. */
