@@ -20,7 +20,7 @@ import { batchLimitsSchema, plainBatchLimits, retrySchema } from '../core/plugin
 import { lazySchema } from '../core/util/lazy-schema.js';
 import { anything, num, object, optional, where } from '../core/util/plain-checks.js';
 import { type InnerTarget, WrapperTransport } from '../core/plugin/wrapper-transport.js';
-import { isFinal } from '../core/io/settlement.js';
+import { isFinal, isSkip } from '../core/io/settlement.js';
 import { monotonicMs } from '../core/util/monotonic.js';
 
 export interface BufferedTransportOptions extends TransportOptions {
@@ -270,6 +270,12 @@ export class BufferedTransport extends WrapperTransport<BufferStatus> {
    * again here, it was sent up to retry.maxAttempts times more (six requests for one 401).
    */
   protected innerFailed(records: readonly LogRecord[], reason: Error): void {
+    if (isSkip(reason)) {
+      // Left out on purpose by the inner target (a validating check): taken, no failed flush.
+      this.settleFailed(records, reason);
+      this.checkChunk();
+      return;
+    }
     const chunk = this.chunk === undefined ? undefined : new Set(this.chunk);
     const elsewhere = chunk === undefined ? [...records] : records.filter((record) => !chunk.has(record));
     const final = isFinal(reason);

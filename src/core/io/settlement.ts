@@ -27,6 +27,21 @@ export function isDrop(reason: Error): boolean {
 }
 
 /**
+ * A reason for a record a target leaves out on purpose (a validating target's `skip`, `log`
+ * and `dead-letter`): a drop, as a bound's is (counted `dropped`, never retried, no sign of
+ * the destination's health), that is not reported or dead-lettered by the router, as the
+ * target has said what it did with it already.
+ */
+export function skipReason(message: string): Error {
+  return Object.assign(new Error(message), { dropped: true, skipped: true });
+}
+
+/** Was the record left out on purpose (see skipReason)? */
+export function isSkip(reason: Error): boolean {
+  return (reason as { skipped?: unknown } | undefined)?.skipped === true;
+}
+
+/**
  * A reason for a record refused for what it holds before it reached the destination (it
  * failed a validating target's check): it says nothing of the destination's health, and
  * trying it again gives the same answer.

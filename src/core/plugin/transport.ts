@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { isDrop, type SettlementListener } from '../io/settlement.js';
+import { isDrop, isSkip, type SettlementListener } from '../io/settlement.js';
 import type { LevelInput } from '../record/levels.js';
 import type { Formatter, LogRecord } from '../record/log-record.js';
 import {
@@ -30,7 +30,10 @@ export interface TransportStats {
   delivered: number;
   /** Settled as failed, drops for a bound aside (those are in `dropped`). */
   failed: number;
-  /** Dropped for a bound of its own (an http spool's maxBytes): settled, neither delivered nor failed. */
+  /**
+   * Dropped for a bound of its own (an http spool's maxBytes), or left out on purpose (a
+   * validating target's skipped records): settled, neither delivered nor failed.
+   */
   dropped: number;
   /** Accepted and not yet settled: in memory, in flight, or parked on disk. */
   pending: number;
@@ -539,7 +542,8 @@ export abstract class Transport<Extra extends object = object> extends Writable 
     } catch (error) {
       this.#listenerThrew(error);
     }
-    if (this.listenerCount('deliveryFailed') > 0) {
+    // A record left out on purpose is no failure to tell of (the transport says what it did).
+    if (this.listenerCount('deliveryFailed') > 0 && !isSkip(reason)) {
       const tell = (): void => {
         try {
           this.emit('deliveryFailed', records, reason);

@@ -87,6 +87,11 @@ export interface RecordFailure {
   /** Left in a spool by an earlier process: this process never logged it, so it is not in its counts. */
   adopted?: boolean;
   /**
+   * Decided by targets that left it out on purpose (see skipReason): counted dropped and not
+   * reported, until another target fails it for another reason.
+   */
+  skipped?: boolean;
+  /**
    * Targets that failed it before, whose reasons were not kept: a record revived from a spool
    * past what it keeps in memory, its fate recalled from the router's RecordHolds.
    */

@@ -1,4 +1,4 @@
-import { isDrop } from '../io/settlement.js';
+import { isDrop, isSkip } from '../io/settlement.js';
 import { impl, type LogRecord, type LogRecordImpl } from '../record/log-record.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { RecalledFate } from './record-holds.js';
@@ -17,7 +17,7 @@ export class FailureReporter {
   /**
    * Records that failed under the strategy, counted when decided (not when reported, a tick
    * later), so the counts add up at every moment; those whose every reason was a drop for
-   * a bound are counted as `dropped` instead.
+   * a bound, or a target leaving it out on purpose, are counted as `dropped` instead.
    */
   failed = 0;
   dropped = 0;
@@ -84,7 +84,13 @@ export class FailureReporter {
     if (failure.reasons.length > 0 && failure.reasons.some((r) => r.target === target)) return;
     failure.reasons.push({ target, error });
     const failures = failure.reasons.length + (failure.earlier ?? 0);
-    if (!failure.reported && failures >= this.failuresThatFail(record.sentTo)) {
+    if (failure.skipped === true && !isSkip(error)) {
+      // Left out on purpose where it was decided, and failed here for another reason: that
+      // failure is reported and dead-lettered as any other. It stays counted where it was
+      // (counts never go back), as a record dropped at one target and failed at another is.
+      failure.skipped = false;
+      this.toReport(record);
+    } else if (!failure.reported && failures >= this.failuresThatFail(record.sentTo)) {
       failure.reported = true;
       this.queue(record);
     }
@@ -152,9 +158,22 @@ export class FailureReporter {
   private queue(record: LogRecord): void {
     const failure = impl(record).failure;
     const reasons = failure?.reasons ?? [];
+    if (failure !== undefined && reasons.every((r) => isSkip(r.error)) && reasons.length > 0) {
+      // Left out on purpose by the targets that decided it: they said so themselves (a
+      // validating target's count and events), so it is neither reported nor dead-lettered,
+      // and it does not stop delivery. Counted as dropped: it was not delivered.
+      failure.skipped = true;
+      if (failure.adopted !== true) this.dropped++;
+      return;
+    }
     if (failure?.adopted === true) this.adoptedFailed++;
     else if (reasons.length > 0 && reasons.every((r) => isDrop(r.error))) this.dropped++;
     else this.failed++;
+    this.toReport(record);
+  }
+
+  /** Reports a decided record: the next tick, or at once in a burst; and stops, if so configured. */
+  private toReport(record: LogRecord): void {
     if (!this.continueOnError) this.stopped = true;
     this.pending.push(record);
     // A synchronous burst of failures (a stalled target under a flood) is reported as it

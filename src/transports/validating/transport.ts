@@ -3,7 +3,7 @@ import { readOnlyObject } from '../../core/record/object-form.js';
 import { fieldsFromLine } from '../../core/record/line-record.js';
 import type { TransportEvents, TransportListener, TransportOptions } from '../../core/plugin/transport.js';
 import { type InnerTarget, WrapperTransport } from '../../core/plugin/wrapper-transport.js';
-import { refusalReason } from '../../core/io/settlement.js';
+import { refusalReason, skipReason } from '../../core/io/settlement.js';
 import { messageOf } from '../../core/util/thrown.js';
 import { type Check, type RecordCheck, toCheck, type ValidationProblem } from './checks.js';
 
@@ -148,22 +148,23 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
     // Refused for what it holds: no sign of the destination's health (a run of them opened the
     // target's circuit, and the valid records after them failed), and no use trying it again.
     const reason = refusalReason(`invalid record: ${outcome.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    // Left out (skip, log, or written to the dead letter here) it is settled as a drop that the
+    // router does not report again: not delivered, and no failure of the destination's.
     switch (this.onInvalid) {
       case 'error':
         this.settleFailed([record], reason);
         break;
-      // Named: valid records before it may still be with the inner transport, and a count
-      // settles the oldest (a router with several targets counts which of them hold each record).
       case 'skip':
-        this.settleDelivered([record]);
+        this.settleFailed([record], skipReason(`skipped: ${reason.message}`));
         break;
       case 'log':
-        this.settleDelivered([record]);
+        this.settleFailed([record], skipReason(`skipped: ${reason.message}`));
         this.warn?.({ target: this.id, errors: outcome, invalidMsg: record.msg }, 'invalid record skipped');
         break;
       case 'dead-letter':
-        if (this.deadLetter?.(record, reason)) this.settleDelivered([record]);
-        else this.settleFailed([record], reason);
+        if (this.deadLetter?.(record, reason)) {
+          this.settleFailed([record], skipReason(`dead-lettered: ${reason.message}`));
+        } else this.settleFailed([record], reason);
         break;
     }
   }

@@ -394,8 +394,10 @@ function plan(seed: number): Plan {
 
 interface Built {
   entry: TransportEntry;
-  /** The keys this target's destination holds now, with records it settled as delivered without sending. */
+  /** The keys this target's destination holds now. */
   holds: () => Bag;
+  /** The keys its validating wrapper left out on purpose (skip, log, dead-letter): a quiet drop. */
+  leftOut: () => Bag;
   /** Keys of invalid records its validating wrapper saw (they never reach the destination). */
   invalid: string[];
   receiver?: Receiver;
@@ -496,16 +498,12 @@ async function build(
   }
   const invalid: string[] = [];
   const held = holds;
-  // A validating wrapper that skips, logs or dead-letters an invalid record counts it delivered
-  // (dead-letter without a dead-letter file runs as error, above).
-  const virtual =
+  // A validating wrapper that skips, logs or dead-letters an invalid record settles it as its
+  // drop, reported by nobody (dead-letter without a dead-letter file runs as error, above).
+  const leavesOut =
     target.wrap === 'validating' && target.onInvalid !== 'error' && (target.onInvalid !== 'dead-letter' || deadLetter);
-  const withVirtual = (): Bag => {
-    const out = held();
-    if (virtual) for (const key of invalid) out.set(key, (out.get(key) ?? 0) + 1);
-    return out;
-  };
-  return { entry: entry as TransportEntry, holds: withVirtual, invalid, receiver };
+  const leftOut = (): Bag => (leavesOut ? bagOf(invalid) : new Map());
+  return { entry: entry as TransportEntry, holds: held, leftOut, invalid, receiver };
 }
 
 /** A target's counts, short, for a failure message. */
@@ -746,6 +744,7 @@ async function runPlan(p: Plan): Promise<Outcome> {
   const s = log.stats();
   // Which targets wanted each record (its level against theirs), and which hold it (each copy).
   const holdings = built.map((b) => b.holds());
+  const leftOut = built.map((b) => b.leftOut());
   let deadBag: Bag = new Map();
   let deadLines = 0;
   type DeadEntry = { record: unknown; reasons: { target: string; error: string }[] };
@@ -798,6 +797,7 @@ async function runPlan(p: Plan): Promise<Outcome> {
           (!circuit ||
             (holdings[i]!.get(key) ?? 0) > copy ||
             (touchedBags[i]!.get(key) ?? 0) > copy ||
+            (leftOut[i]!.get(key) ?? 0) > copy ||
             deadAt.get(key)?.has(i) === true),
       );
       const eligible = wanted.filter(Boolean).length;
@@ -806,8 +806,12 @@ async function runPlan(p: Plan): Promise<Outcome> {
       for (let i = 0; i < n; i++) if (wanted[i] && (holdings[i]!.get(key) ?? 0) > copy) at++;
       const ok =
         eligible > 0 && (p.strategy === 'all' ? at === eligible : p.strategy === 'any' ? at >= 1 : at > eligible / 2);
+      // Not delivered only where targets left it out on purpose: dropped, neither reported nor dead-lettered.
+      const leftOutAt = wanted.map((w, i) => w && (leftOut[i]!.get(key) ?? 0) > copy);
+      const onlyLeftOut =
+        leftOutAt.some(Boolean) && wanted.every((w, i) => !w || (holdings[i]!.get(key) ?? 0) > copy || leftOutAt[i]);
       if (ok) deliverable++;
-      else notDelivered.set(key, (notDelivered.get(key) ?? 0) + 1);
+      else if (!onlyLeftOut) notDelivered.set(key, (notDelivered.get(key) ?? 0) + 1);
       if (at === 0) nowhere++;
     }
   }
@@ -1081,15 +1085,14 @@ async function runChild(p: ChildPlan): Promise<string[]> {
           .map(keyOf);
       } catch {}
     }
-    const bag = bagOf(keys);
-    // A validating wrapper that skips an invalid record counts it delivered.
-    if (t.wrap === 'validating' && t.skip) {
-      for (let n = 0; n < calls; n++) {
-        if (n % 4 === 3 && childLevel(n) >= LEVELS[t.level]) bag.set(`fz:${n}`, (bag.get(`fz:${n}`) ?? 0) + 1);
-      }
-    }
-    return bag;
+    return bagOf(keys);
   });
+  // A validating wrapper that skips an invalid record settles it as its drop, reported by nobody.
+  const leftOutAt = (i: number, key: string): boolean => {
+    const t = p.targets[i]!;
+    const n = Number(key.slice(3));
+    return t.wrap === 'validating' && t.skip && key.startsWith('fz:') && n % 4 === 3;
+  };
   const minLevel = Math.min(...p.targets.map((t) => LEVELS[t.level]));
   const universe = new Map<string, number>();
   for (let n = 0; n < calls; n++) if (childLevel(n) >= minLevel) universe.set(`fz:${n}`, childLevel(n));
@@ -1135,7 +1138,13 @@ async function runChild(p: ChildPlan): Promise<string[]> {
     const lines = text.split('\n').filter((l) => l.length > 0);
     if (s.deadLettered !== lines.length) problems.push(`deadLettered ${s.deadLettered}, the file has ${lines.length}`);
     const dead = new Set(lines.map((l) => keyOf(JSON.stringify((JSON.parse(l) as { record: unknown }).record))));
-    const missing = nowhere.filter((k) => !dead.has(k));
+    // One a target left out is dead-lettered only if another target failed it: which did (or
+    // was skipped while unhealthy) the child does not say, so such records are not checked here.
+    const missing = nowhere.filter((k) => {
+      if (dead.has(k)) return false;
+      const level = universe.get(k)!;
+      return !p.targets.some((t, i) => level >= LEVELS[t.level] && leftOutAt(i, k));
+    });
     if (missing.length > 0) problems.push(`at no destination and not dead-lettered: ${missing.slice(0, 5).join(' ')}`);
   }
   if (problems.length > 0)

@@ -61,13 +61,13 @@ describe('validating transport', () => {
     expect(validating.stats()).toMatchObject({ valid: 0, invalid: 1, successRate: 0 });
   });
 
-  it('onInvalid "skip": skipped and counted, not failed', async () => {
+  it('onInvalid "skip": skipped and counted as dropped, not failed', async () => {
     const { log, validating, inner, failures } = validatingLogger('skip');
     log.info('no userId');
     await log.flush();
     expect(inner.records()).toHaveLength(0);
     expect(failures).toHaveLength(0);
-    expect(validating.stats()).toMatchObject({ invalid: 1, delivered: 1 });
+    expect(validating.stats()).toMatchObject({ invalid: 1, delivered: 0, failed: 0, dropped: 1 });
   });
 
   it('onInvalid "log": counted and reported as one warning record', async () => {

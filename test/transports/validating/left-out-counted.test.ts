@@ -1,0 +1,228 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  BufferedTransport,
+  createLogger,
+  type DeliveryFailure,
+  type Logger,
+  MemoryTransport,
+  type OnInvalid,
+  ValidatingTransport,
+} from '../../../src/index.js';
+
+// Before: a record a validating target left out (skip, log, dead-letter) counted as delivered
+// at the top of stats(), though no destination had it.
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'streamlog-left-out-'));
+}
+
+function linesOf(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function counts(log: Logger) {
+  const { logged, delivered, failed, dropped, pending } = log.stats();
+  expect(logged).toBe(delivered + failed + dropped + pending);
+  return { logged, delivered, failed, dropped, pending };
+}
+
+const servers: Server[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+/** An http receiver that refuses every batch for good (400). */
+async function refusingReceiver(): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(400).end());
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+function logTo(dir: string, onInvalid: OnInvalid, extra: Record<string, unknown> = {}) {
+  const failures: DeliveryFailure[] = [];
+  const deadLetter = join(dir, 'dead.ndjson');
+  const log = createLogger({
+    exitFlush: false,
+    diagnostics: false,
+    base: null,
+    router: { deadLetter },
+    transports: [
+      {
+        id: 'checked',
+        type: 'validating',
+        rules: { userId: 'integer' },
+        onInvalid,
+        target: { type: 'file', path: join(dir, 'checked.log') },
+      },
+    ],
+    ...extra,
+  });
+  log.on('deliveryFailed', (failure) => failures.push(failure));
+  return { log, failures, deadLetter };
+}
+
+function logSome(log: Logger): void {
+  log.info({ userId: 1 }, 'valid 1');
+  log.info({ userId: 'x' }, 'invalid 1');
+  log.info({ userId: 2 }, 'valid 2');
+  log.info({ userId: 'y' }, 'invalid 2');
+  log.info({ userId: 3 }, 'valid 3');
+}
+
+describe('records a validating target leaves out count as dropped, not delivered', () => {
+  it.each<OnInvalid>(['skip', 'log'])('onInvalid %s: dropped, not reported, not dead-lettered', async (onInvalid) => {
+    const dir = tempDir();
+    const { log, failures, deadLetter } = logTo(dir, onInvalid);
+    logSome(log);
+    await log.flush({ timeoutMs: 5000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // `log` adds its warning records (made by the logger, delivered unchecked).
+    const warnings = onInvalid === 'log' ? 2 : 0;
+    expect(counts(log)).toEqual({ logged: 5 + warnings, delivered: 3 + warnings, failed: 0, dropped: 2, pending: 0 });
+    expect(failures).toEqual([]);
+    expect(linesOf(deadLetter)).toEqual([]);
+    const target = log.stats().targets[0]!;
+    expect({ delivered: target.delivered, failed: target.failed, dropped: target.dropped }).toEqual({
+      delivered: 3 + warnings,
+      failed: 0,
+      dropped: 2,
+    });
+    await log.close();
+    expect(linesOf(join(dir, 'checked.log'))).toHaveLength(3 + warnings);
+  });
+
+  it('onInvalid dead-letter: dropped and in the dead letter once, not reported', async () => {
+    const dir = tempDir();
+    const { log, failures, deadLetter } = logTo(dir, 'dead-letter');
+    logSome(log);
+    await log.flush({ timeoutMs: 5000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counts(log)).toEqual({ logged: 5, delivered: 3, failed: 0, dropped: 2, pending: 0 });
+    expect(failures).toEqual([]);
+    expect(linesOf(deadLetter).map((line) => JSON.parse(line).record.msg)).toEqual(['invalid 1', 'invalid 2']);
+    expect(log.stats().deadLettered).toBe(2);
+    await log.close();
+  });
+
+  it('a skip does not stop delivery under continueOnError: false', async () => {
+    const dir = tempDir();
+    const { log } = logTo(dir, 'skip', { router: { continueOnError: false, deadLetter: join(dir, 'dead.ndjson') } });
+    logSome(log);
+    await log.flush({ timeoutMs: 5000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.stats().stopped).toBe(false);
+    expect(counts(log)).toMatchObject({ delivered: 3, dropped: 2 });
+    await log.close();
+  });
+});
+
+describe('beside other targets, the strategy decides', () => {
+  function twoTargets(dir: string, strategy: 'all' | 'any') {
+    const failures: DeliveryFailure[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: false,
+      base: null,
+      router: { strategy, deadLetter: join(dir, 'dead.ndjson') },
+      transports: [
+        { type: 'file', id: 'everything', path: join(dir, 'all.log') },
+        {
+          type: 'validating',
+          id: 'checked',
+          rules: { userId: 'integer' },
+          onInvalid: 'skip',
+          target: { type: 'file', path: join(dir, 'checked.log') },
+        },
+      ],
+    });
+    log.on('deliveryFailed', (failure) => failures.push(failure));
+    return { log, failures };
+  }
+
+  it('any: a record the other target took is delivered', async () => {
+    const dir = tempDir();
+    const { log, failures } = twoTargets(dir, 'any');
+    logSome(log);
+    await log.close();
+    expect(counts(log)).toEqual({ logged: 5, delivered: 5, failed: 0, dropped: 0, pending: 0 });
+    expect(failures).toEqual([]);
+    expect(linesOf(join(dir, 'all.log'))).toHaveLength(5);
+    expect(linesOf(join(dir, 'checked.log'))).toHaveLength(3);
+  });
+
+  it('all: a record one target left out is dropped (as a full queue at one target drops it)', async () => {
+    const dir = tempDir();
+    const { log, failures } = twoTargets(dir, 'all');
+    logSome(log);
+    await log.close();
+    expect(counts(log)).toEqual({ logged: 5, delivered: 3, failed: 0, dropped: 2, pending: 0 });
+    expect(failures).toEqual([]);
+    expect(linesOf(join(dir, 'dead.ndjson'))).toEqual([]);
+  });
+
+  it('all: left out by one target, refused by another: reported and dead-lettered, still dropped', async () => {
+    const dir = tempDir();
+    const url = await refusingReceiver();
+    const failures: DeliveryFailure[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: false,
+      base: null,
+      router: { strategy: 'all', deadLetter: join(dir, 'dead.ndjson') },
+      transports: [
+        {
+          type: 'validating',
+          id: 'checked',
+          rules: { userId: 'integer' },
+          onInvalid: 'skip',
+          target: { type: 'memory' },
+        },
+        { type: 'http', id: 'refusing', url, batch: { intervalMs: 10 } },
+      ],
+    });
+    log.on('deliveryFailed', (failure) => failures.push(failure));
+    // The skip decides it first (at once); the refusal comes with the batch's answer.
+    log.info({ userId: 'x' }, 'invalid');
+    expect(counts(log)).toMatchObject({ dropped: 1, failed: 0 });
+    await log.flush({ timeoutMs: 5000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // Counted where it was decided first (counts never go back), but the refusal is told.
+    expect(counts(log)).toEqual({ logged: 1, delivered: 0, failed: 0, dropped: 1, pending: 0 });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.reasons.map((r) => r.target)).toEqual(['checked', 'refusing']);
+    expect(linesOf(join(dir, 'dead.ndjson'))).toHaveLength(1);
+    await log.close();
+  });
+});
+
+describe('inside buffered', () => {
+  it('a skipped record is dropped, and its flush is no failed flush', async () => {
+    const inner = new ValidatingTransport(new MemoryTransport(), { onInvalid: 'skip', check: (r) => r.ok === true });
+    const buffered = new BufferedTransport(inner, { batch: { intervalMs: 10 } });
+    const log = createLogger({ exitFlush: false, diagnostics: false, transports: [buffered] });
+    const failures: DeliveryFailure[] = [];
+    log.on('deliveryFailed', (failure) => failures.push(failure));
+    log.info({ ok: false }, 'left out');
+    log.info({ ok: true }, 'taken');
+    expect(await log.flush({ timeoutMs: 5000 })).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counts(log)).toEqual({ logged: 2, delivered: 1, failed: 0, dropped: 1, pending: 0 });
+    expect(failures).toEqual([]);
+    expect(buffered.bufferStatus()).toMatchObject({ failedFlushes: 0, retries: 0 });
+    expect((inner.inner as MemoryTransport).objects().map((o) => o.msg)).toEqual(['taken']);
+    await log.close();
+  });
+});
