@@ -20,7 +20,7 @@ export { batchOptionsShape } from './core/plugin/batch-schema.js';
 export { configSchema } from './core/config/schema.js';
 export { Batcher, backoffMs, type BatchLimits } from './core/plugin/batcher.js';
 export { safeJson } from './core/record/serialize.js';
-export type { SettlementListener } from './core/io/settlement.js';
+export { isFinal, isSkip, type SettlementListener } from './core/io/settlement.js';
 export { transportNames, formatterNames } from './core/plugin/registry.js';
 export { httpPresetNames } from './transports/http/presets/index.js';
 export { rulesToSchema } from './transports/validating/index.js';

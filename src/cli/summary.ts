@@ -15,10 +15,14 @@ function table(given: string[][], rightFrom: number): string {
     .join('');
 }
 
-/** Records that did not reach their destinations under the strategy. */
+/**
+ * Records that did not reach their destinations under the strategy. Those a target left out
+ * on purpose (a validating target's `skip`) are dropped, but by the config's own choice: no
+ * failure of the run.
+ */
 export function undelivered(outcome: Outcome): number {
-  const { failed, dropped, pending, droppedAfterClose } = outcome.stats;
-  return failed + dropped + pending + droppedAfterClose;
+  const { failed, dropped, leftOut, pending, droppedAfterClose } = outcome.stats;
+  return failed + dropped - leftOut + pending + droppedAfterClose;
 }
 
 /**
@@ -81,7 +85,8 @@ export function summaryTable(outcome: Outcome): string {
   return (
     table(rows, 2) +
     `${read} records in ${seconds(outcome.elapsedMs)} (${rate}/s): ${s.delivered} delivered, ` +
-    `${s.failed} failed, ${s.dropped} dropped${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''}` +
+    `${s.failed} failed, ${s.dropped} dropped${s.leftOut > 0 ? ` (${s.leftOut} left out on purpose)` : ''}` +
+    `${s.pending > 0 ? `, ${s.pending} pending (${spoolNote(s)})` : ''}` +
     `${unrouted(outcome)} under the ${s.strategy} strategy\n` +
     earlierRunsLine(outcome) +
     uncertaintyLines(outcome)
@@ -156,7 +161,7 @@ export function failureLine(outcome: Outcome): string {
     .filter((t) => t.failed + t.dropped > 0 && t.lastError)
     .map((t) => `${shown(t.id)}: ${shown(t.lastError)}`)
     .join('; ');
-  const parts = [`${s.failed} failed`, `${s.dropped} dropped`];
+  const parts = [`${s.failed} failed`, `${s.dropped - s.leftOut} dropped`];
   const { spooled } = s.pendingDetail;
   if (spooled > 0) parts.push(`${spooled} parked in a spool for the next run`);
   if (s.pending > spooled) parts.push(`${s.pending - spooled} not settled in time`);

@@ -129,6 +129,34 @@ describe('streamlog pipe and ship', () => {
     expect(summary).toMatch(/^streamlog: 5 of 5 records not delivered under the all strategy \(5 failed/);
   });
 
+  it('records a validating target leaves out on purpose: counted dropped, said so, exit 0', async () => {
+    // Found by a helper (2026-12-07): once such records counted as dropped, the run exited 1.
+    const dir = tempFolder('cli-left-out');
+    const config = join(dir, 'streamlog.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        transports: [
+          {
+            type: 'validating',
+            id: 'even',
+            schema: { properties: { i: { multipleOf: 2 } } },
+            onInvalid: 'skip',
+            target: { type: 'file', path: 'out/app.log' },
+          },
+        ],
+      }),
+    );
+    const result = await streamlog(['pipe', '-c', config, '--summary'], { input: producerLines(6) });
+    expect(result.stderr).toMatch(/6 records in .*: 3 delivered, 0 failed, 3 dropped \(3 left out on purpose\) under/);
+    expect(result.code).toBe(0);
+    expect(
+      readFileSync(join(dir, 'out', 'app.log'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3);
+  });
+
   it('SIGTERM mid-pipe (stdin still open): what was read is delivered, then exit 0', async () => {
     receiver = await countingReceiver('ok');
     const dir = tempFolder('cli-sigterm');

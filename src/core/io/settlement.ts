@@ -36,7 +36,7 @@ export function skipReason(message: string): Error {
   return Object.assign(new Error(message), { dropped: true, skipped: true });
 }
 
-/** Was the record left out on purpose (see skipReason)? */
+/** Was the record left out on purpose (see skipReason)? Exported from `streamlog/plugin`. */
 export function isSkip(reason: Error): boolean {
   return (reason as { skipped?: unknown } | undefined)?.skipped === true;
 }
@@ -87,7 +87,10 @@ export function markFinal(reason: Error): Error {
   return reason;
 }
 
-/** May a wrapper try the record again? Not after a final failure, a refusal or a drop. */
+/**
+ * May a wrapper try the record again? Not after a final failure, a refusal, a drop or a record
+ * left out on purpose (exported from `streamlog/plugin` for wrappers of a user's).
+ */
 export function isFinal(reason: Error): boolean {
   return (reason as { [FINAL]?: unknown } | undefined)?.[FINAL] === true || isRefusal(reason) || isDrop(reason);
 }

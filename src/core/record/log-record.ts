@@ -88,7 +88,8 @@ export interface RecordFailure {
   adopted?: boolean;
   /**
    * Decided by targets that left it out on purpose (see skipReason): counted dropped and not
-   * reported, until another target fails it for another reason.
+   * reported (true), until another target fails it for another reason: then reported, and
+   * still counted dropped (false).
    */
   skipped?: boolean;
   /**

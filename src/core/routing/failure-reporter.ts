@@ -21,6 +21,8 @@ export class FailureReporter {
    */
   failed = 0;
   dropped = 0;
+  /** Of `dropped`, records the targets that decided them left out on purpose (see skipReason). */
+  leftOut = 0;
   /** Failed records an earlier process left in a spool: reported and dead-lettered, outside `failed`. */
   adoptedFailed = 0;
   /** The process is ending: each failure is reported (and dead-lettered) as it is decided. */
@@ -114,6 +116,7 @@ export class FailureReporter {
     if (fate === undefined) return;
     record.sentTo = fate.sentTo;
     record.failure = { reasons: [], reported: fate.decided, earlier: fate.failures };
+    if (fate.quiet) record.failure.skipped = true;
   }
 
   /** The record failed outright (no target could take it). */
@@ -163,7 +166,10 @@ export class FailureReporter {
       // validating target's count and events), so it is neither reported nor dead-lettered,
       // and it does not stop delivery. Counted as dropped: it was not delivered.
       failure.skipped = true;
-      if (failure.adopted !== true) this.dropped++;
+      if (failure.adopted !== true) {
+        this.dropped++;
+        this.leftOut++;
+      }
       return;
     }
     if (failure?.adopted === true) this.adoptedFailed++;
@@ -251,7 +257,10 @@ export class FailureReporter {
       const drops: DeliveryFailure[] = [];
       for (const f of failures) {
         if (impl(f.record).failure?.quiet === true) continue;
-        (f.reasons.length > 0 && f.reasons.every((r) => isDrop(r.error)) ? drops : failed).push(f);
+        const dropped =
+          impl(f.record).failure?.skipped === false ||
+          (f.reasons.length > 0 && f.reasons.every((r) => isDrop(r.error)));
+        (dropped ? drops : failed).push(f);
       }
       if (failed.length > 0) events.diagnose(`${failed.length} record(s) failed${sampleOf(failed)}`);
       if (drops.length > 0) events.diagnose(`${drops.length} record(s) dropped${sampleOf(drops)}`);
@@ -261,9 +270,10 @@ export class FailureReporter {
   private quietSaid = false;
 }
 
-/** The first reason of the first failure, in brackets, as an example. */
+/** The first reason of the first failure, in brackets, as an example: not a target's leaving it out, if another. */
 function sampleOf(failures: readonly DeliveryFailure[]): string {
-  const sample = failures[0]?.reasons[0];
+  const reasons = failures[0]?.reasons ?? [];
+  const sample = reasons.find((r) => !isSkip(r.error)) ?? reasons[0];
   return sample ? ` (${sample.target}: ${sample.error.message})` : '';
 }
 

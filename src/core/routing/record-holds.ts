@@ -33,7 +33,12 @@ export interface RecalledFate {
   failures: number;
   /** Decided under the strategy already (delivered or failed, and counted so). */
   decided: boolean;
+  /** Decided by targets that left it out on purpose, and not reported (see RecordFailure.skipped). */
+  quiet: boolean;
 }
+
+/** The bit of a record's failure count that says it was decided quietly (at most 32 targets fail it). */
+const QUIET = 0x80;
 
 /**
  * Which targets still hold each record a router with several targets has routed, so that
@@ -212,11 +217,37 @@ export class RecordHolds {
     const number = tag <= -2 ? this.numberOf(tag) : undefined;
     const slot = number === undefined ? this.slotOf(tag) : this.movedToSlot.get(number);
     if (slot !== undefined) {
-      return { sentTo: this.sent[slot]!, failures: this.failed[slot]!, decided: this.needed[slot] === 0 };
+      const failed = this.failed[slot]!;
+      return {
+        sentTo: this.sent[slot]!,
+        failures: failed & ~QUIET,
+        decided: this.needed[slot] === 0,
+        quiet: failed >= QUIET,
+      };
     }
     if (number === undefined || number < this.head) return undefined;
     const index = number & this.everyBits;
-    return { sentTo: this.targets, failures: this.everyFailed[index]!, decided: this.everyLeft[index] === 0 };
+    const failed = this.everyFailed[index]!;
+    return {
+      sentTo: this.targets,
+      failures: failed & ~QUIET,
+      decided: this.everyLeft[index] === 0,
+      quiet: failed >= QUIET,
+    };
+  }
+
+  /**
+   * Keeps whether a record's decision was quiet (left out on purpose, not reported), for one
+   * revived without its fate: a later failure of another kind must still be reported.
+   */
+  markQuiet(tag: number, quiet: boolean): void {
+    const number = tag <= -2 ? this.numberOf(tag) : undefined;
+    const slot = number === undefined ? this.slotOf(tag) : this.movedToSlot.get(number);
+    if (slot !== undefined) this.failed[slot] = quiet ? this.failed[slot]! | QUIET : this.failed[slot]! & ~QUIET;
+    else if (number !== undefined && number >= this.head) {
+      const index = number & this.everyBits;
+      this.everyFailed[index] = quiet ? this.everyFailed[index]! | QUIET : this.everyFailed[index]! & ~QUIET;
+    }
   }
 
   /** Settles the oldest record `target` holds, fanned out or not: false when it holds none. */

@@ -75,8 +75,13 @@ export interface RouterStats {
   delivered: number;
   /** Records that failed under the strategy (each reported once), drops aside. */
   failed: number;
-  /** Records that failed only because a bound was full (a queue under drop-*, a spool). */
+  /**
+   * Records that failed only because a bound was full (a queue under drop-*, a spool), or that
+   * a target left out on purpose (a validating target's skip, log and dead-letter).
+   */
   dropped: number;
+  /** Of `dropped`, the records targets left out on purpose. */
+  leftOut: number;
   /** Records neither delivered nor failed yet: `routed == delivered + failed + dropped + pending`. */
   pending: number;
   pendingDetail: PendingDetail;
@@ -825,6 +830,7 @@ export class Router extends EventEmitter<RouterEvents> {
       delivered: this.routed - failed - dropped - pending,
       failed,
       dropped,
+      leftOut: this.failures.leftOut,
       pending,
       pendingDetail,
       deliveries: targets.reduce((sum, t) => sum + t.delivered, 0),
@@ -922,7 +928,11 @@ export class Router extends EventEmitter<RouterEvents> {
     const holds = this.holds;
     if (holds === undefined || record.failure?.adopted === true) return;
     const index = this.targetIndex.get(target);
-    if (index !== undefined) holds.settledNamed(index, record.holdTag, false, record.failure?.reported === true);
+    if (index === undefined) return;
+    holds.settledNamed(index, record.holdTag, false, record.failure?.reported === true);
+    // Set only on records some target left out on purpose: nothing to do on the usual path.
+    const skipped = record.failure?.skipped;
+    if (skipped !== undefined) holds.markQuiet(record.holdTag, skipped);
   }
 
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {

@@ -12,7 +12,10 @@ import {
   MemoryTransport,
   type OnInvalid,
   ValidatingTransport,
+  WrapperTransport,
+  type LogRecord,
 } from '../../../src/index.js';
+import { isFinal, isSkip } from '../../../src/plugin.js';
 
 // Before: a record a validating target left out (skip, log, dead-letter) counted as delivered
 // at the top of stats(), though no destination had it.
@@ -92,6 +95,7 @@ describe('records a validating target leaves out count as dropped, not delivered
     // `log` adds its warning records (made by the logger, delivered unchecked).
     const warnings = onInvalid === 'log' ? 2 : 0;
     expect(counts(log)).toEqual({ logged: 5 + warnings, delivered: 3 + warnings, failed: 0, dropped: 2, pending: 0 });
+    expect(log.stats().leftOut).toBe(2);
     expect(failures).toEqual([]);
     expect(linesOf(deadLetter)).toEqual([]);
     const target = log.stats().targets[0]!;
@@ -201,9 +205,42 @@ describe('beside other targets, the strategy decides', () => {
     await new Promise((resolve) => setImmediate(resolve));
     // Counted where it was decided first (counts never go back), but the refusal is told.
     expect(counts(log)).toEqual({ logged: 1, delivered: 0, failed: 0, dropped: 1, pending: 0 });
+    expect(log.stats().leftOut).toBe(1);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.reasons.map((r) => r.target)).toEqual(['checked', 'refusing']);
     expect(linesOf(join(dir, 'dead.ndjson'))).toHaveLength(1);
+    await log.close();
+  });
+});
+
+describe('said without a listener', () => {
+  it('a record left out at one target and refused at another: said as dropped, with the refusal', async () => {
+    // Found by a helper (2026-12-07): said "1 record(s) failed (checked: skipped: …)", though
+    // stats() counts it dropped and the refusal was the news.
+    const url = await refusingReceiver();
+    const said: string[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: (message) => said.push(message),
+      base: null,
+      transports: [
+        {
+          type: 'validating',
+          id: 'checked',
+          rules: { userId: 'integer' },
+          onInvalid: 'skip',
+          target: { type: 'memory' },
+        },
+        { type: 'http', id: 'refusing', url, batch: { intervalMs: 10 } },
+      ],
+    });
+    log.info({ userId: 'x' }, 'invalid');
+    await log.flush({ timeoutMs: 5000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counts(log)).toMatchObject({ failed: 0, dropped: 1 });
+    expect(said.filter((m) => /record\(s\) (failed|dropped)/.test(m))).toEqual([
+      expect.stringMatching(/^1 record\(s\) dropped \(refusing: .*400/),
+    ]);
     await log.close();
   });
 });
@@ -223,6 +260,40 @@ describe('inside buffered', () => {
     expect(failures).toEqual([]);
     expect(buffered.bufferStatus()).toMatchObject({ failedFlushes: 0, retries: 0 });
     expect((inner.inner as MemoryTransport).objects().map((o) => o.msg)).toEqual(['taken']);
+    await log.close();
+  });
+});
+
+describe("a user's own wrapper around validating", () => {
+  it('tells a record left out with isSkip and isFinal (streamlog/plugin); passed on, it stays a drop', async () => {
+    const heard: { skip: boolean; final: boolean }[] = [];
+    class Relay extends WrapperTransport {
+      readonly type = 'relay';
+      protected handle(record: LogRecord): void {
+        this.forward(record);
+      }
+      protected innerDelivered(count: number): void {
+        this.settleDelivered(count);
+      }
+      protected innerFailed(records: readonly LogRecord[], reason: Error): void {
+        heard.push({ skip: isSkip(reason), final: isFinal(reason) });
+        this.settleFailed(records, reason);
+      }
+    }
+    const checked = new ValidatingTransport(new MemoryTransport(), {
+      onInvalid: 'skip',
+      check: (record) => record.ok === true,
+    });
+    const log = createLogger({ exitFlush: false, diagnostics: false, transports: [new Relay(checked, {})] });
+    const failures: DeliveryFailure[] = [];
+    log.on('deliveryFailed', (failure) => failures.push(failure));
+    log.info({ ok: false }, 'left out');
+    log.info({ ok: true }, 'taken');
+    expect(await log.flush({ timeoutMs: 5000 })).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard).toEqual([{ skip: true, final: true }]);
+    expect(counts(log)).toEqual({ logged: 2, delivered: 1, failed: 0, dropped: 1, pending: 0 });
+    expect(failures).toEqual([]);
     await log.close();
   });
 });
