@@ -11,6 +11,7 @@ import {
   type Logger,
   MemoryTransport,
   type OnInvalid,
+  type TransportEntry,
   ValidatingTransport,
   WrapperTransport,
   type LogRecord,
@@ -52,6 +53,14 @@ async function refusingReceiver(): Promise<string> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+/** A target that leaves records without an integer userId out, beside one that refuses everything. */
+function checkedBesideRefusing(url: string): TransportEntry[] {
+  return [
+    { type: 'validating', id: 'checked', rules: { userId: 'integer' }, onInvalid: 'skip', target: { type: 'memory' } },
+    { type: 'http', id: 'refusing', url, batch: { intervalMs: 10 } },
+  ];
 }
 
 function logTo(dir: string, onInvalid: OnInvalid, extra: Record<string, unknown> = {}) {
@@ -186,16 +195,7 @@ describe('beside other targets, the strategy decides', () => {
       diagnostics: false,
       base: null,
       router: { strategy: 'all', deadLetter: join(dir, 'dead.ndjson') },
-      transports: [
-        {
-          type: 'validating',
-          id: 'checked',
-          rules: { userId: 'integer' },
-          onInvalid: 'skip',
-          target: { type: 'memory' },
-        },
-        { type: 'http', id: 'refusing', url, batch: { intervalMs: 10 } },
-      ],
+      transports: checkedBesideRefusing(url),
     });
     log.on('deliveryFailed', (failure) => failures.push(failure));
     // The skip decides it first (at once); the refusal comes with the batch's answer.
@@ -223,16 +223,7 @@ describe('said without a listener', () => {
       exitFlush: false,
       diagnostics: (message) => said.push(message),
       base: null,
-      transports: [
-        {
-          type: 'validating',
-          id: 'checked',
-          rules: { userId: 'integer' },
-          onInvalid: 'skip',
-          target: { type: 'memory' },
-        },
-        { type: 'http', id: 'refusing', url, batch: { intervalMs: 10 } },
-      ],
+      transports: checkedBesideRefusing(url),
     });
     log.info({ userId: 'x' }, 'invalid');
     await log.flush({ timeoutMs: 5000 });
