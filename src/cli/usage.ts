@@ -12,7 +12,8 @@ export const EXIT = {
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  done: every record delivered (pipe, ship), the config is valid (check)
-  1  records failed or were dropped under the router strategy (pipe, ship; a one-line summary on stderr),
+  1  records failed or were dropped under the router strategy (pipe, ship; a one-line summary on stderr;
+     records a validating target left out on purpose are no failure),
      or an input not read to its end (ship: a gzip cut short, a signal; pipe, pretty: stdin a directory,
      a socket reset), or the config file cannot be read (check), or stdout cannot be written (ENOSPC)
   2  usage mistake (unknown option, missing argument) or invalid config`;

@@ -157,6 +157,33 @@ describe('streamlog pipe and ship', () => {
     ).toHaveLength(3);
   });
 
+  it('left out at one target and refused at the other: failed, exit 1', async () => {
+    // Found by a helper (2026-12-07) against a first version that counted such records as left
+    // out when the check came first: the run exited 0 with the refusals in the dead letter.
+    receiver = await countingReceiver('refused');
+    const dir = tempFolder('cli-left-out-refused');
+    const config = join(dir, 'streamlog.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        transports: [
+          {
+            type: 'validating',
+            id: 'even',
+            schema: { properties: { i: { multipleOf: 2 } } },
+            onInvalid: 'skip',
+            target: { type: 'file', path: 'out/app.log' },
+          },
+          { type: 'http', id: 'central', url: receiver.url, batch: { intervalMs: 20 } },
+        ],
+      }),
+    );
+    const result = await streamlog(['pipe', '-c', config], { input: producerLines(6) });
+    expect(result.code).toBe(1);
+    const summary = result.stderr.trim().split('\n').at(-1);
+    expect(summary).toMatch(/^streamlog: 6 of 6 records not delivered under the all strategy \(6 failed, 0 dropped\)/);
+  });
+
   it('SIGTERM mid-pipe (stdin still open): what was read is delivered, then exit 0', async () => {
     receiver = await countingReceiver('ok');
     const dir = tempFolder('cli-sigterm');

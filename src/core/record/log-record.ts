@@ -87,11 +87,10 @@ export interface RecordFailure {
   /** Left in a spool by an earlier process: this process never logged it, so it is not in its counts. */
   adopted?: boolean;
   /**
-   * Decided by targets that left it out on purpose (see skipReason): counted dropped and not
-   * reported (true), until another target fails it for another reason: then reported, and
-   * still counted dropped (false).
+   * Targets that left it out on purpose (see skipReason): the strategy decides it by the rest
+   * of its `sentTo`, and when every one left it out it is dropped, not reported.
    */
-  skipped?: boolean;
+  leftOutBy?: string[];
   /**
    * Targets that failed it before, whose reasons were not kept: a record revived from a spool
    * past what it keeps in memory, its fate recalled from the router's RecordHolds.

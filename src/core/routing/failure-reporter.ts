@@ -17,11 +17,11 @@ export class FailureReporter {
   /**
    * Records that failed under the strategy, counted when decided (not when reported, a tick
    * later), so the counts add up at every moment; those whose every reason was a drop for
-   * a bound, or a target leaving it out on purpose, are counted as `dropped` instead.
+   * a bound are counted as `dropped` instead, and so are those every target left out.
    */
   failed = 0;
   dropped = 0;
-  /** Of `dropped`, records the targets that decided them left out on purpose (see skipReason). */
+  /** Of `dropped`, records every target they were sent to left out on purpose (see skipReason). */
   leftOut = 0;
   /** Failed records an earlier process left in a spool: reported and dead-lettered, outside `failed`. */
   adoptedFailed = 0;
@@ -80,24 +80,55 @@ export class FailureReporter {
   targetFailed(failed: LogRecord, target: string, error: Error): void {
     const record = impl(failed);
     if (record.failure === undefined && record.sentTo === 0 && record.holdTag !== -1) this.recallFate(record);
+    if (isSkip(error)) {
+      this.leftOutAt(record, target);
+      return;
+    }
     record.failure ??= { reasons: [], reported: false };
     const failure = record.failure;
     // A transport that fails one record twice is one target's failure, not two targets'.
     if (failure.reasons.length > 0 && failure.reasons.some((r) => r.target === target)) return;
     failure.reasons.push({ target, error });
     const failures = failure.reasons.length + (failure.earlier ?? 0);
-    if (failure.skipped === true && !isSkip(error)) {
-      // Left out on purpose where it was decided, and failed here for another reason: that
-      // failure is reported and dead-lettered as any other. It stays counted where it was
-      // (counts never go back), as a record dropped at one target and failed at another is.
-      failure.skipped = false;
-      this.toReport(record);
-    } else if (!failure.reported && failures >= this.failuresThatFail(record.sentTo)) {
+    if (!failure.reported && failures >= this.failuresThatFail(sentToNow(record))) {
       failure.reported = true;
       this.queue(record);
     }
     this.settledAt?.(record, target);
   }
+
+  /**
+   * A target left the record out on purpose (a validating target's skip): it is no longer one
+   * of the record's targets, as a target skipped while unhealthy never was, and the rest decide
+   * it. Every target left out: dropped, not reported (each said what it did with it).
+   */
+  private leftOutAt(record: LogRecordImpl, target: string): void {
+    record.failure ??= { reasons: [], reported: false };
+    const failure = record.failure;
+    failure.leftOutBy ??= [];
+    if (failure.leftOutBy.includes(target)) return;
+    failure.leftOutBy.push(target);
+    if (!failure.reported) {
+      const sentTo = sentToNow(record);
+      // Fewer targets: the failures so far may be enough now (`any`: the one left failed it).
+      const failures = failure.reasons.length + (failure.earlier ?? 0);
+      if (sentTo <= 0) {
+        failure.reported = true;
+        if (failure.adopted !== true) {
+          this.dropped++;
+          this.leftOut++;
+        }
+      } else if (failures > 0 && failures >= this.failuresThatFail(sentTo)) {
+        failure.reported = true;
+        this.queue(record);
+      }
+    }
+    // After the decision, so the holds take the record out of `pending` in the same step.
+    this.leftOutAtHolds?.(record, target);
+  }
+
+  /** Told of each record a target left out, after the strategy has decided what it could. */
+  leftOutAtHolds: ((record: LogRecordImpl, target: string) => void) | undefined;
 
   /** Told of each record a target failed (once per target), after the strategy has decided on it. */
   settledAt: ((record: LogRecordImpl, target: string) => void) | undefined;
@@ -114,9 +145,9 @@ export class FailureReporter {
   private recallFate(record: LogRecordImpl): void {
     const fate = this.recall?.(record);
     if (fate === undefined) return;
+    // The holds count the targets that left it out: `sentTo` is those that did not.
     record.sentTo = fate.sentTo;
     record.failure = { reasons: [], reported: fate.decided, earlier: fate.failures };
-    if (fate.quiet) record.failure.skipped = true;
   }
 
   /** The record failed outright (no target could take it). */
@@ -161,25 +192,9 @@ export class FailureReporter {
   private queue(record: LogRecord): void {
     const failure = impl(record).failure;
     const reasons = failure?.reasons ?? [];
-    if (failure !== undefined && reasons.every((r) => isSkip(r.error)) && reasons.length > 0) {
-      // Left out on purpose by the targets that decided it: they said so themselves (a
-      // validating target's count and events), so it is neither reported nor dead-lettered,
-      // and it does not stop delivery. Counted as dropped: it was not delivered.
-      failure.skipped = true;
-      if (failure.adopted !== true) {
-        this.dropped++;
-        this.leftOut++;
-      }
-      return;
-    }
     if (failure?.adopted === true) this.adoptedFailed++;
     else if (reasons.length > 0 && reasons.every((r) => isDrop(r.error))) this.dropped++;
     else this.failed++;
-    this.toReport(record);
-  }
-
-  /** Reports a decided record: the next tick, or at once in a burst; and stops, if so configured. */
-  private toReport(record: LogRecord): void {
     if (!this.continueOnError) this.stopped = true;
     this.pending.push(record);
     // A synchronous burst of failures (a stalled target under a flood) is reported as it
@@ -257,10 +272,7 @@ export class FailureReporter {
       const drops: DeliveryFailure[] = [];
       for (const f of failures) {
         if (impl(f.record).failure?.quiet === true) continue;
-        const dropped =
-          impl(f.record).failure?.skipped === false ||
-          (f.reasons.length > 0 && f.reasons.every((r) => isDrop(r.error)));
-        (dropped ? drops : failed).push(f);
+        (f.reasons.length > 0 && f.reasons.every((r) => isDrop(r.error)) ? drops : failed).push(f);
       }
       if (failed.length > 0) events.diagnose(`${failed.length} record(s) failed${sampleOf(failed)}`);
       if (drops.length > 0) events.diagnose(`${drops.length} record(s) dropped${sampleOf(drops)}`);
@@ -270,10 +282,15 @@ export class FailureReporter {
   private quietSaid = false;
 }
 
-/** The first reason of the first failure, in brackets, as an example: not a target's leaving it out, if another. */
+/** The targets a record is sent to, less those that left it out. */
+function sentToNow(record: LogRecordImpl): number {
+  const by = record.failure?.leftOutBy;
+  return by === undefined ? record.sentTo : record.sentTo - by.length;
+}
+
+/** The first reason of the first failure, in brackets, as an example. */
 function sampleOf(failures: readonly DeliveryFailure[]): string {
-  const reasons = failures[0]?.reasons ?? [];
-  const sample = reasons.find((r) => !isSkip(r.error)) ?? reasons[0];
+  const sample = failures[0]?.reasons[0];
   return sample ? ` (${sample.target}: ${sample.error.message})` : '';
 }
 

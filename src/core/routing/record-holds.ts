@@ -28,17 +28,13 @@ const MOVES_PER_ROOM = 64;
 
 /** What the holds know of a record revived from a spool without its fate (see recall). */
 export interface RecalledFate {
+  /** Its targets, less those that left it out. */
   sentTo: number;
   /** Targets that failed it so far. */
   failures: number;
   /** Decided under the strategy already (delivered or failed, and counted so). */
   decided: boolean;
-  /** Decided by targets that left it out on purpose, and not reported (see RecordFailure.skipped). */
-  quiet: boolean;
 }
-
-/** The bit of a record's failure count that says it was decided quietly (at most 32 targets fail it). */
-const QUIET = 0x80;
 
 /**
  * Which targets still hold each record a router with several targets has routed, so that
@@ -69,6 +65,8 @@ export class RecordHolds {
   private everyMasks = new Uint32Array(INITIAL_SLOTS);
   private everyLeft = new Uint8Array(INITIAL_SLOTS);
   private everyFailed = new Uint8Array(INITIAL_SLOTS);
+  /** Targets that left the record out (see leftOut). */
+  private everyLeftOut = new Uint8Array(INITIAL_SLOTS);
   private everyBits = INITIAL_SLOTS - 1;
   /** Numbers of the oldest fanned-out record kept and of the next. */
   private head = 0;
@@ -118,6 +116,7 @@ export class RecordHolds {
       this.everyMasks[index] = mask;
       this.everyLeft[index] = this.everyNeeded;
       this.everyFailed[index] = 0;
+      this.everyLeftOut[index] = 0;
       this.tail = number + 1;
       this.pending++;
       // `&` keeps the low 32 bits of any number below 2^53: its number modulo 2^30, without a division.
@@ -217,37 +216,60 @@ export class RecordHolds {
     const number = tag <= -2 ? this.numberOf(tag) : undefined;
     const slot = number === undefined ? this.slotOf(tag) : this.movedToSlot.get(number);
     if (slot !== undefined) {
-      const failed = this.failed[slot]!;
-      return {
-        sentTo: this.sent[slot]!,
-        failures: failed & ~QUIET,
-        decided: this.needed[slot] === 0,
-        quiet: failed >= QUIET,
-      };
+      return { sentTo: this.sent[slot]!, failures: this.failed[slot]!, decided: this.needed[slot] === 0 };
     }
     if (number === undefined || number < this.head) return undefined;
     const index = number & this.everyBits;
-    const failed = this.everyFailed[index]!;
     return {
-      sentTo: this.targets,
-      failures: failed & ~QUIET,
+      sentTo: this.targets - this.everyLeftOut[index]!,
+      failures: this.everyFailed[index]!,
       decided: this.everyLeft[index] === 0,
-      quiet: failed >= QUIET,
     };
   }
 
   /**
-   * Keeps whether a record's decision was quiet (left out on purpose, not reported), for one
-   * revived without its fate: a later failure of another kind must still be reported.
+   * `target` left the record out on purpose: it no longer holds it, and it is no longer one of
+   * the record's targets, so the strategy needs as many deliveries as it would of the rest (all
+   * of them under `all`). When none is left it is decided (the router counts it left out), and
+   * so it is when the router decided it (`decided`: the failures so far are enough now). A
+   * record without a tag, or one a count took already, stands for the oldest the target holds,
+   * as in settledNamed.
    */
-  markQuiet(tag: number, quiet: boolean): void {
+  leftOut(target: number, tag: number, decided: boolean): void {
+    const bit = 1 << target;
     const number = tag <= -2 ? this.numberOf(tag) : undefined;
     const slot = number === undefined ? this.slotOf(tag) : this.movedToSlot.get(number);
-    if (slot !== undefined) this.failed[slot] = quiet ? this.failed[slot]! | QUIET : this.failed[slot]! & ~QUIET;
-    else if (number !== undefined && number >= this.head) {
+    if (number !== undefined && slot === undefined) {
       const index = number & this.everyBits;
-      this.everyFailed[index] = quiet ? this.everyFailed[index]! | QUIET : this.everyFailed[index]! & ~QUIET;
+      if (number >= this.head && (this.everyMasks[index]! & bit) !== 0) {
+        const targets = this.targets - this.everyLeftOut[index]!;
+        this.everyLeftOut[index] = this.everyLeftOut[index]! + 1;
+        const left = (this.everyMasks[index]! & ~bit) >>> 0;
+        this.everyMasks[index] = left;
+        this.everyLeft[index] = this.withoutOne(left, this.everyLeft[index]!, targets, decided);
+        this.letGoOfPassed();
+        return;
+      }
+    } else if (slot !== undefined && (this.masks[slot]! & bit) !== 0) {
+      const targets = this.sent[slot]!;
+      this.sent[slot] = targets - 1;
+      const left = (this.masks[slot]! & ~bit) >>> 0;
+      this.masks[slot] = left;
+      this.needed[slot] = this.withoutOne(left, this.needed[slot]!, targets, decided);
+      const queue = this.queues[target]!;
+      while (queue.length > 0 && (this.masks[queue.peek()]! & bit) === 0) this.unname(queue.shift());
+      return;
     }
+    this.settleOldest(target, true, false);
+  }
+
+  /** What a record sent to `targets` still needs once one of them left it out; counts it out of `pending`. */
+  private withoutOne(left: number, needed: number, targets: number, decided: boolean): number {
+    if (needed === 0) return 0;
+    const delivered = this.deciding[targets]! - needed;
+    const now = decided || targets <= 1 ? 0 : Math.max(0, this.deciding[targets - 1]! - delivered);
+    if (left === 0 || now === 0) this.pending--;
+    return now;
   }
 
   /** Settles the oldest record `target` holds, fanned out or not: false when it holds none. */
@@ -298,6 +320,7 @@ export class RecordHolds {
       this.everyMasks = new Uint32Array(INITIAL_SLOTS);
       this.everyLeft = new Uint8Array(INITIAL_SLOTS);
       this.everyFailed = new Uint8Array(INITIAL_SLOTS);
+      this.everyLeftOut = new Uint8Array(INITIAL_SLOTS);
       this.everyBits = INITIAL_SLOTS - 1;
     }
   }
@@ -399,7 +422,7 @@ export class RecordHolds {
     this.masks[slot] = mask;
     this.needed[slot] = this.everyLeft[index]!;
     this.failed[slot] = this.everyFailed[index]!;
-    this.sent[slot] = this.targets;
+    this.sent[slot] = this.targets - this.everyLeftOut[index]!;
     this.before[slot] = number;
     let named = 0;
     for (let target = 0, rest = mask; rest !== 0; target++, rest >>>= 1) {
@@ -431,15 +454,18 @@ export class RecordHolds {
     const masks = new Uint32Array(size);
     const left = new Uint8Array(size);
     const failed = new Uint8Array(size);
+    const leftOut = new Uint8Array(size);
     for (let number = this.head; number < this.tail; number++) {
       const from = number & this.everyBits;
       masks[number & (size - 1)] = this.everyMasks[from]!;
       left[number & (size - 1)] = this.everyLeft[from]!;
       failed[number & (size - 1)] = this.everyFailed[from]!;
+      leftOut[number & (size - 1)] = this.everyLeftOut[from]!;
     }
     this.everyMasks = masks;
     this.everyLeft = left;
     this.everyFailed = failed;
+    this.everyLeftOut = leftOut;
     this.everyBits = size - 1;
     return true;
   }

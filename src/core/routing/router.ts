@@ -210,6 +210,7 @@ export class Router extends EventEmitter<RouterEvents> {
       this,
     );
     this.failures.settledAt = (record, target) => this.failedAt(record, target);
+    this.failures.leftOutAtHolds = (record, target) => this.leftOutAt(record, target);
     this.failures.recall = (record) => this.holds?.recall(record.holdTag);
     this.backpressure = new Backpressure(this, this.failures, {
       clock: this.clock,
@@ -928,11 +929,15 @@ export class Router extends EventEmitter<RouterEvents> {
     const holds = this.holds;
     if (holds === undefined || record.failure?.adopted === true) return;
     const index = this.targetIndex.get(target);
-    if (index === undefined) return;
-    holds.settledNamed(index, record.holdTag, false, record.failure?.reported === true);
-    // Set only on records some target left out on purpose: nothing to do on the usual path.
-    const skipped = record.failure?.skipped;
-    if (skipped !== undefined) holds.markQuiet(record.holdTag, skipped);
+    if (index !== undefined) holds.settledNamed(index, record.holdTag, false, record.failure?.reported === true);
+  }
+
+  /** A target left a record out: the holds no longer wait for it there, nor count it among its targets. */
+  private leftOutAt(record: LogRecordImpl, target: string): void {
+    const holds = this.holds;
+    if (holds === undefined || record.failure?.adopted === true) return;
+    const index = this.targetIndex.get(target);
+    if (index !== undefined) holds.leftOut(index, record.holdTag, record.failure?.reported === true);
   }
 
   private targetFailed(target: Target, records: readonly LogRecord[], reason: Error): void {

@@ -498,8 +498,8 @@ async function build(
   }
   const invalid: string[] = [];
   const held = holds;
-  // A validating wrapper that skips, logs or dead-letters an invalid record settles it as its
-  // drop, reported by nobody (dead-letter without a dead-letter file runs as error, above).
+  // A validating wrapper that skips, logs or dead-letters an invalid record leaves it out: it is
+  // then not one of the record's targets (dead-letter without a dead-letter file runs as error, above).
   const leavesOut =
     target.wrap === 'validating' && target.onInvalid !== 'error' && (target.onInvalid !== 'dead-letter' || deadLetter);
   const leftOut = (): Bag => (leavesOut ? bagOf(invalid) : new Map());
@@ -796,14 +796,16 @@ async function runPlan(p: Plan): Promise<Outcome> {
   for (const [key, { level, copies }] of universe) {
     for (let copy = 0; copy < copies; copy++) {
       // Without a circuit every target of the record's level got it; with one, only those that
-      // hold it, failed it or had it dropped (an unhealthy target is skipped).
+      // hold it, failed it or had it dropped (an unhealthy target is skipped). A target that left
+      // it out is not one of its targets.
+      const leftOutAt = p.targets.map((_, i) => (leftOut[i]!.get(key) ?? 0) > copy);
       const wanted = p.targets.map(
         (t, i) =>
           level >= LEVELS[t.level] &&
+          !leftOutAt[i] &&
           (!circuit ||
             (holdings[i]!.get(key) ?? 0) > copy ||
             (touchedBags[i]!.get(key) ?? 0) > copy ||
-            (leftOut[i]!.get(key) ?? 0) > copy ||
             deadAt.get(key)?.has(i) === true),
       );
       const eligible = wanted.filter(Boolean).length;
@@ -812,12 +814,10 @@ async function runPlan(p: Plan): Promise<Outcome> {
       for (let i = 0; i < n; i++) if (wanted[i] && (holdings[i]!.get(key) ?? 0) > copy) at++;
       const ok =
         eligible > 0 && (p.strategy === 'all' ? at === eligible : p.strategy === 'any' ? at >= 1 : at > eligible / 2);
-      // Not delivered only where targets left it out on purpose: dropped, neither reported nor dead-lettered.
-      const leftOutAt = wanted.map((w, i) => w && (leftOut[i]!.get(key) ?? 0) > copy);
-      const onlyLeftOut =
-        leftOutAt.some(Boolean) && wanted.every((w, i) => !w || (holdings[i]!.get(key) ?? 0) > copy || leftOutAt[i]);
+      // Left out by every target it went to: dropped, neither reported nor dead-lettered.
+      const everyLeftOut = eligible === 0 && leftOutAt.some(Boolean);
       if (ok) deliverable++;
-      else if (!onlyLeftOut) notDelivered.set(key, (notDelivered.get(key) ?? 0) + 1);
+      else if (!everyLeftOut) notDelivered.set(key, (notDelivered.get(key) ?? 0) + 1);
       if (at === 0) nowhere++;
     }
   }
@@ -1096,7 +1096,7 @@ async function runChild(p: ChildPlan): Promise<string[]> {
     }
     return bagOf(keys);
   });
-  // A validating wrapper that skips an invalid record settles it as its drop, reported by nobody.
+  // A validating wrapper that skips an invalid record leaves it out: not one of its targets then.
   const leftOutAt = (i: number, key: string): boolean => {
     const t = p.targets[i]!;
     const n = Number(key.slice(3));
@@ -1112,11 +1112,12 @@ async function runChild(p: ChildPlan): Promise<string[]> {
   let deliverable = 0;
   const nowhere: string[] = [];
   for (const [key, level] of universe) {
-    const wanted = p.targets.map((t) => level >= LEVELS[t.level]);
+    const wanted = p.targets.map((t, i) => level >= LEVELS[t.level] && !leftOutAt(i, key));
     const eligible = wanted.filter(Boolean).length;
     let at = 0;
     for (let i = 0; i < p.targets.length; i++) if (wanted[i] && holdings[i]!.has(key)) at++;
-    const ok = p.strategy === 'all' ? at === eligible : p.strategy === 'any' ? at >= 1 : at > eligible / 2;
+    const ok =
+      eligible > 0 && (p.strategy === 'all' ? at === eligible : p.strategy === 'any' ? at >= 1 : at > eligible / 2);
     if (ok) deliverable++;
     if (at === 0) nowhere.push(key);
   }
@@ -1147,8 +1148,8 @@ async function runChild(p: ChildPlan): Promise<string[]> {
     const lines = text.split('\n').filter((l) => l.length > 0);
     if (s.deadLettered !== lines.length) problems.push(`deadLettered ${s.deadLettered}, the file has ${lines.length}`);
     const dead = new Set(lines.map((l) => keyOf(JSON.stringify((JSON.parse(l) as { record: unknown }).record))));
-    // One a target left out is dead-lettered only if another target failed it: which did (or
-    // was skipped while unhealthy) the child does not say, so such records are not checked here.
+    // One a target left out is dead-lettered only if another target failed it, not if that one
+    // was skipped while unhealthy: the child does not say which, so such records are not checked here.
     const missing = nowhere.filter((k) => {
       if (dead.has(k)) return false;
       const level = universe.get(k)!;

@@ -182,11 +182,7 @@ describe('RecordHolds: which targets still hold each record', () => {
     // A's oldest are still the older one, then the stuck one: by count, in that order.
     holds.deliveredOldest(0, 1);
     expect(holds.recall(older)).toBeUndefined();
-    expect(holds.recall(stuck)).toEqual({ sentTo: 2, failures: 0, decided: false, quiet: false });
-    // Moved to a slot, it keeps a quiet decision there too.
-    holds.markQuiet(stuck, true);
-    expect(holds.recall(stuck)).toMatchObject({ failures: 0, quiet: true });
-    holds.markQuiet(stuck, false);
+    expect(holds.recall(stuck)).toEqual({ sentTo: 2, failures: 0, decided: false });
     expect(holds.pending).toBe(1);
     // The stuck one, moved to a slot, is still found by its tag.
     holds.settledNamed(0, stuck, false, true);
@@ -198,31 +194,49 @@ describe('RecordHolds: which targets still hold each record', () => {
     const some = holds.open(0b011, 2);
     const every = holds.open(0b111, 3);
     holds.settledNamed(2, every, false, false);
-    expect(holds.recall(every)).toEqual({ sentTo: 3, failures: 1, decided: false, quiet: false });
-    expect(holds.recall(some)).toEqual({ sentTo: 2, failures: 0, decided: false, quiet: false });
+    expect(holds.recall(every)).toEqual({ sentTo: 3, failures: 1, decided: false });
+    expect(holds.recall(some)).toEqual({ sentTo: 2, failures: 0, decided: false });
     holds.settledNamed(0, every, true, false);
     holds.settledNamed(1, every, true, false);
     // Settled everywhere and let go: nothing to recall.
     expect(holds.recall(every)).toBeUndefined();
   });
 
-  it('keeps whether a decision was quiet (a target left the record out) beside the failure count', () => {
-    const holds = new RecordHolds(4, 'all');
-    const some = holds.open(0b0111, 3);
-    const every = holds.open(0b1111, 4);
-    for (const [tag, other] of [
-      [some, 1],
-      [every, 2],
-    ] as const) {
-      holds.settledNamed(0, tag, false, true);
-      holds.markQuiet(tag, true);
-      expect(holds.recall(tag)).toMatchObject({ failures: 1, decided: true, quiet: true });
-      // A later failure elsewhere still counts, and the mark stays until it is taken off.
-      holds.settledNamed(other, tag, false, true);
-      expect(holds.recall(tag)).toMatchObject({ failures: 2, quiet: true });
-      holds.markQuiet(tag, false);
-      expect(holds.recall(tag)).toMatchObject({ failures: 2, quiet: false });
-    }
+  it.each([
+    ['all', 2, 1],
+    ['any', 0, 0],
+    ['majority', 2, 0],
+  ] as const)(
+    '%s: a target that leaves a record out is no longer one of its targets',
+    (strategy, afterOne, afterTwo) => {
+      const holds = new RecordHolds(4, strategy);
+      const some = holds.open(0b0111, 3);
+      const every = holds.open(0b1111, 4);
+      for (const tag of [some, every]) {
+        holds.settledNamed(1, tag, true, false);
+        holds.leftOut(0, tag, false);
+      }
+      // `all`: the two others of `some` and the three of `every` must deliver; `majority`: 2 of 2
+      // and 2 of 3, one delivered; `any`: decided at the first delivery.
+      expect(holds.pending).toBe(afterOne);
+      if (strategy !== 'any') {
+        expect(holds.recall(some)).toEqual({ sentTo: 2, failures: 0, decided: false });
+        expect(holds.recall(every)).toEqual({ sentTo: 3, failures: 0, decided: false });
+      }
+      for (const tag of [some, every]) holds.settledNamed(2, tag, true, false);
+      expect(holds.pending).toBe(afterTwo);
+    },
+  );
+
+  it('a record every target leaves out is decided, and let go once none holds it', () => {
+    const holds = new RecordHolds(2, 'any');
+    const tag = holds.open(0b11, 2);
+    holds.leftOut(0, tag, false);
+    expect(holds.pending).toBe(1);
+    expect(holds.recall(tag)).toEqual({ sentTo: 1, failures: 0, decided: false });
+    holds.leftOut(1, tag, false);
+    expect(holds.pending).toBe(0);
+    expect(holds.recall(tag)).toBeUndefined();
   });
 
   it('holds more than two million records some targets skip (a long outage of one of them)', () => {

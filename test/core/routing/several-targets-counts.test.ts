@@ -192,11 +192,9 @@ describe('counts with several targets that hold different records', () => {
 
   it('validating skips a record while a valid one waits in its inner target: the skipped one is settled', () => {
     const warnOnly = new ControlledTransport({ id: 'warn-only', level: 'warn', mode: 'stall' });
-    // Under `any` the skipped record waits for warn-only (under `all` the skip decides it dropped).
     const log = createLogger({
       exitFlush: false,
       diagnostics: false,
-      router: { strategy: 'any' },
       transports: [
         {
           type: 'validating',
