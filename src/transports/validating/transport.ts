@@ -133,10 +133,12 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
     } catch (error) {
       outcome = [{ path: '(record)', message: `check threw: ${messageOf(error)}` }];
     }
+    // The record is handed on or settled before listeners hear of it: one that ends the process
+    // (or throws) must not leave it neither (it stayed pending past the end, told nowhere).
     if (outcome === true) {
       this.valid++;
-      if (this.listenerCount('validData') > 0) this.emit('validData', object);
       this.forward(record);
+      this.tell('validData', object);
       return;
     }
     this.invalid++;
@@ -144,7 +146,6 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
       this.lastErrors.push({ ...problem, time: record.time, msg: record.msg });
       if (this.lastErrors.length > MAX_LAST_ERRORS) this.lastErrors.shift();
     }
-    if (this.listenerCount('invalidData') > 0) this.emit('invalidData', { record: object, errors: outcome });
     // Refused for what it holds: no sign of the destination's health (a run of them opened the
     // target's circuit, and the valid records after them failed), and no use trying it again.
     const reason = refusalReason(`invalid record: ${outcome.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
@@ -166,6 +167,17 @@ export class ValidatingTransport extends WrapperTransport<ValidationStats> {
           this.settleFailed([record], skipReason(`dead-lettered: ${reason.message}`));
         } else this.settleFailed([record], reason);
         break;
+    }
+    this.tell('invalidData', { record: object, errors: outcome });
+  }
+
+  /** Emits one of this transport's own events; a listener that throws is reported, the record's fate unchanged. */
+  private tell<K extends keyof ValidatingTransportEvents>(event: K, ...args: ValidatingTransportEvents[K]): void {
+    if (this.listenerCount(event) === 0) return;
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      this.report(`${event} listener threw; the record's fate is unchanged`, error);
     }
   }
 

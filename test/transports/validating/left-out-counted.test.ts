@@ -17,6 +17,7 @@ import {
   type LogRecord,
 } from '../../../src/index.js';
 import { isFinal, isSkip } from '../../../src/plugin.js';
+import { runWithStalled } from '../../built.js';
 
 // Before: a record a validating target left out (skip, log, dead-letter) counted as delivered
 // at the top of stats(), though no destination had it.
@@ -344,5 +345,73 @@ describe("a user's own wrapper around validating", () => {
     expect(counts(log)).toEqual({ logged: 2, delivered: 1, failed: 0, dropped: 1, pending: 0 });
     expect(failures).toEqual([]);
     await log.close();
+  });
+});
+
+describe('a listener of the check', () => {
+  // Found by a helper (2026-12-07): the events came before the record was handed on or settled,
+  // so a listener that ended the process left it pending past the end, told nowhere, and one
+  // that threw failed a record the other target had delivered.
+  it.each([
+    ['skip', 'invalidData'],
+    ['dead-letter', 'invalidData'],
+    ['skip', 'validData'],
+  ])('onInvalid %s: a %s listener that calls process.exit() leaves nothing pending', (onInvalid, event) => {
+    const dir = tempDir();
+    const result = runWithStalled(`
+      import { writeFileSync } from 'node:fs';
+      const dir = ${JSON.stringify(dir)};
+      const log = createLogger({
+        base: null,
+        diagnostics: false,
+        router: { deadLetter: dir + '/dead.ndjson' },
+        transports: [
+          { id: 'checked', type: 'validating', rules: { userId: 'integer' }, onInvalid: ${JSON.stringify(onInvalid)},
+            target: { type: 'file', path: dir + '/checked.log' } },
+          { id: 'plain', type: 'file', path: dir + '/plain.log' },
+        ],
+      });
+      // After the logger's own exit hook: what the process ended with.
+      process.on('exit', () => {
+        const { logged, delivered, failed, dropped, pending } = log.stats();
+        writeFileSync(dir + '/stats.json', JSON.stringify({ logged, delivered, failed, dropped, pending }));
+      });
+      log.transport('checked').on(${JSON.stringify(event)}, () => process.exit(0));
+      log.info({ userId: ${event === 'validData' ? 1 : "'x'"} }, 'checked');
+    `);
+    expect(result.status, result.stderr).toBe(0);
+    const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
+    expect(stats).toEqual({ logged: 1, delivered: 1, failed: 0, dropped: 0, pending: 0 });
+    expect(linesOf(join(dir, 'plain.log'))).toHaveLength(1);
+    expect(linesOf(join(dir, 'checked.log'))).toHaveLength(event === 'validData' ? 1 : 0);
+  });
+
+  it('an invalidData listener that throws is reported, and the record left out all the same', async () => {
+    const dir = tempDir();
+    const said: string[] = [];
+    const log = createLogger({
+      exitFlush: false,
+      diagnostics: (message) => said.push(message),
+      base: null,
+      transports: [
+        { type: 'file', id: 'everything', path: join(dir, 'all.log') },
+        {
+          type: 'validating',
+          id: 'checked',
+          rules: { userId: 'integer' },
+          onInvalid: 'skip',
+          target: { type: 'file', path: join(dir, 'checked.log') },
+        },
+      ],
+    });
+    (log.transport('checked') as ValidatingTransport).on('invalidData', () => {
+      throw new Error('listener bug');
+    });
+    logSome(log);
+    await log.close();
+    expect(counts(log)).toEqual({ logged: 5, delivered: 5, failed: 0, dropped: 0, pending: 0 });
+    expect(
+      said.filter((m) => m === "checked: invalidData listener threw; the record's fate is unchanged"),
+    ).toHaveLength(2);
   });
 });
