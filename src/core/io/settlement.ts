@@ -28,9 +28,9 @@ export function isDrop(reason: Error): boolean {
 
 /**
  * A reason for a record a target leaves out on purpose (a validating target's `skip`, `log`
- * and `dead-letter`): a drop, as a bound's is (counted `dropped`, never retried, no sign of
- * the destination's health), that is not reported or dead-lettered by the router, as the
- * target has said what it did with it already.
+ * and `dead-letter`): a drop at that target, as a bound's is (in its `dropped`, never retried,
+ * no sign of the destination's health). The router no longer counts the target among the
+ * record's, and neither reports nor dead-letters it for it: the target has said what it did.
  */
 export function skipReason(message: string): Error {
   return Object.assign(new Error(message), { dropped: true, skipped: true });

@@ -50,7 +50,7 @@ export interface RecalledFate {
  * to some targets only have a slot each, and each of those targets a queue of its slots, in
  * order. A settlement by count takes the oldest a target still holds of both (in-order
  * settlement, as the built-in transports do); one that names records, and a failure, takes
- * those records' own. Memory: 6 bytes per fanned-out record held, 18 per other record held
+ * those records' own. Memory: 7 bytes per fanned-out record held, 18 per other record held
  * and 4 per target holding it; a ring entry one target holds long (a request that never
  * ends) is moved to a slot when the ring fills, so it does not keep the ring from letting go
  * of the records after it.

@@ -77,10 +77,11 @@ export interface RouterStats {
   failed: number;
   /**
    * Records that failed only because a bound was full (a queue under drop-*, a spool), or that
-   * a target left out on purpose (a validating target's skip, log and dead-letter).
+   * every target they were sent to left out on purpose (a validating target's skip, log and
+   * dead-letter).
    */
   dropped: number;
-  /** Of `dropped`, the records targets left out on purpose. */
+  /** Of `dropped`, the records every target they were sent to left out on purpose. */
   leftOut: number;
   /** Records neither delivered nor failed yet: `routed == delivered + failed + dropped + pending`. */
   pending: number;
