@@ -13,6 +13,15 @@ afterEach(async () => {
   receiver = undefined;
 });
 
+/** A target that writes records of an even `i` to out/app.log and leaves the others out. */
+const EVEN_ONLY = {
+  type: 'validating',
+  id: 'even',
+  schema: { properties: { i: { multipleOf: 2 } } },
+  onInvalid: 'skip',
+  target: { type: 'file', path: 'out/app.log' },
+};
+
 /** A config with a file target and, given a URL, an http target too. */
 function writeConfig(dir: string, url?: string, extra: Record<string, unknown> = {}): string {
   const transports: Record<string, unknown>[] = [{ type: 'file', id: 'archive', path: 'out/app.log' }];
@@ -136,15 +145,7 @@ describe('streamlog pipe and ship', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        transports: [
-          {
-            type: 'validating',
-            id: 'even',
-            schema: { properties: { i: { multipleOf: 2 } } },
-            onInvalid: 'skip',
-            target: { type: 'file', path: 'out/app.log' },
-          },
-        ],
+        transports: [EVEN_ONLY],
       }),
     );
     const result = await streamlog(['pipe', '-c', config, '--summary'], { input: producerLines(6) });
@@ -166,16 +167,7 @@ describe('streamlog pipe and ship', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        transports: [
-          {
-            type: 'validating',
-            id: 'even',
-            schema: { properties: { i: { multipleOf: 2 } } },
-            onInvalid: 'skip',
-            target: { type: 'file', path: 'out/app.log' },
-          },
-          { type: 'http', id: 'central', url: receiver.url, batch: { intervalMs: 20 } },
-        ],
+        transports: [EVEN_ONLY, { type: 'http', id: 'central', url: receiver.url, batch: { intervalMs: 20 } }],
       }),
     );
     const result = await streamlog(['pipe', '-c', config], { input: producerLines(6) });

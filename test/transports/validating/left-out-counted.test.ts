@@ -84,7 +84,9 @@ function logTo(dir: string, onInvalid: OnInvalid, extra: Record<string, unknown>
     ...extra,
   });
   log.on('deliveryFailed', (failure) => failures.push(failure));
-  return { log, failures, deadLetter };
+  const toldByTarget: unknown[] = [];
+  log.transport('checked')!.on('deliveryFailed', (records) => toldByTarget.push(...records));
+  return { log, failures, deadLetter, toldByTarget };
 }
 
 function logSome(log: Logger): void {
@@ -98,7 +100,7 @@ function logSome(log: Logger): void {
 describe('records a validating target leaves out, sent to it alone: dropped, not delivered', () => {
   it.each<OnInvalid>(['skip', 'log'])('onInvalid %s: dropped, not reported, not dead-lettered', async (onInvalid) => {
     const dir = tempDir();
-    const { log, failures, deadLetter } = logTo(dir, onInvalid);
+    const { log, failures, deadLetter, toldByTarget } = logTo(dir, onInvalid);
     logSome(log);
     await log.flush({ timeoutMs: 5000 });
     await new Promise((resolve) => setImmediate(resolve));
@@ -107,6 +109,8 @@ describe('records a validating target leaves out, sent to it alone: dropped, not
     expect(counts(log)).toEqual({ logged: 5 + warnings, delivered: 3 + warnings, failed: 0, dropped: 2, pending: 0 });
     expect(log.stats().leftOut).toBe(2);
     expect(failures).toEqual([]);
+    // Nor does the target's own deliveryFailed hear of them: they are no failure.
+    expect(toldByTarget).toEqual([]);
     expect(linesOf(deadLetter)).toEqual([]);
     const target = log.stats().targets[0]!;
     expect({ delivered: target.delivered, failed: target.failed, dropped: target.dropped }).toEqual({
@@ -143,29 +147,34 @@ describe('records a validating target leaves out, sent to it alone: dropped, not
   });
 });
 
-describe("beside other targets: no longer one of the record's targets, the others decide", () => {
-  function twoTargets(dir: string, strategy: 'all' | 'any' | 'majority') {
-    const failures: DeliveryFailure[] = [];
-    const log = createLogger({
-      exitFlush: false,
-      diagnostics: false,
-      base: null,
-      router: { strategy, deadLetter: join(dir, 'dead.ndjson') },
-      transports: [
-        { type: 'file', id: 'everything', path: join(dir, 'all.log') },
-        {
-          type: 'validating',
-          id: 'checked',
-          rules: { userId: 'integer' },
-          onInvalid: 'skip',
-          target: { type: 'file', path: join(dir, 'checked.log') },
-        },
-      ],
-    });
-    log.on('deliveryFailed', (failure) => failures.push(failure));
-    return { log, failures };
-  }
+/** Everything to one file; to another, only records with an integer userId (the rest left out). */
+function twoTargets(
+  dir: string,
+  strategy: 'all' | 'any' | 'majority',
+  diagnostics: false | ((message: string) => void) = false,
+) {
+  const failures: DeliveryFailure[] = [];
+  const log = createLogger({
+    exitFlush: false,
+    diagnostics,
+    base: null,
+    router: { strategy, deadLetter: join(dir, 'dead.ndjson') },
+    transports: [
+      { type: 'file', id: 'everything', path: join(dir, 'all.log') },
+      {
+        type: 'validating',
+        id: 'checked',
+        rules: { userId: 'integer' },
+        onInvalid: 'skip',
+        target: { type: 'file', path: join(dir, 'checked.log') },
+      },
+    ],
+  });
+  log.on('deliveryFailed', (failure) => failures.push(failure));
+  return { log, failures };
+}
 
+describe("beside other targets: no longer one of the record's targets, the others decide", () => {
   it.each(['all', 'any', 'majority'] as const)('%s: a record the other target took is delivered', async (strategy) => {
     const dir = tempDir();
     const { log, failures } = twoTargets(dir, strategy);
@@ -389,21 +398,7 @@ describe('a listener of the check', () => {
   it('an invalidData listener that throws is reported, and the record left out all the same', async () => {
     const dir = tempDir();
     const said: string[] = [];
-    const log = createLogger({
-      exitFlush: false,
-      diagnostics: (message) => said.push(message),
-      base: null,
-      transports: [
-        { type: 'file', id: 'everything', path: join(dir, 'all.log') },
-        {
-          type: 'validating',
-          id: 'checked',
-          rules: { userId: 'integer' },
-          onInvalid: 'skip',
-          target: { type: 'file', path: join(dir, 'checked.log') },
-        },
-      ],
-    });
+    const { log } = twoTargets(dir, 'all', (message) => said.push(message));
     (log.transport('checked') as ValidatingTransport).on('invalidData', () => {
       throw new Error('listener bug');
     });
