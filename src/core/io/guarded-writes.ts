@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { isThenable } from '../util/thenable.js';
 
 /** What a guarded stream's misbehaviour is told to: each transport writing to it. */
 export interface WriteGuard {
@@ -7,13 +8,15 @@ export interface WriteGuard {
    * stream, and fail for whoever wrote them (each guard of a stream is told; it takes its own).
    */
   threw(chunks: readonly unknown[], error: Error): void;
+  /** A write threw, or its promise rejected, after it called back: the chunks stay written. */
+  threwAfterCallback(error: Error): void;
   /** A write's callback came a second time: ignored (told once per stream). */
   calledBackTwice(): void;
 }
 
 type Callback = (error?: Error | null) => void;
-type WriteFn = (chunk: unknown, encoding: BufferEncoding, callback: Callback) => void;
-type WritevFn = (chunks: { chunk: unknown; encoding: BufferEncoding }[], callback: Callback) => void;
+type WriteFn = (chunk: unknown, encoding: BufferEncoding, callback: Callback) => unknown;
+type WritevFn = (chunks: { chunk: unknown; encoding: BufferEncoding }[], callback: Callback) => unknown;
 
 /** The guards of each stream wrapped: a stream handed to two loggers is wrapped once. */
 const guardsOf = new WeakMap<Writable, Set<WriteGuard>>();
@@ -26,7 +29,9 @@ const guardsOf = new WeakMap<Writable, Set<WriteGuard>>();
  * throw is caught and the write told done (the guards fail its chunks). Node hands each write
  * one callback, and a stream that calls it twice destroys itself with ERR_MULTIPLE_CALLBACK
  * (or, in object mode, calls back for the next write before it is written): the later calls
- * are ignored. A throw after the callback came (the stream took the chunk) fails nothing.
+ * are ignored. A throw after the callback came (the stream took the chunk) fails nothing, and
+ * is told. An `async _write` returns a promise Node's stream ignores: its rejection is taken
+ * as its throw (it ended the process as an unhandled rejection, the write never done).
  * Returns what takes the guard off again (its transport closed: the stream may outlive it).
  */
 export function guardWrites(stream: Writable, guard: WriteGuard): () => void {
@@ -44,6 +49,9 @@ export function guardWrites(stream: Writable, guard: WriteGuard): () => void {
   const told: WriteGuard = {
     threw: (chunks, error) => {
       for (const each of guards) each.threw(chunks, error);
+    },
+    threwAfterCallback: (error) => {
+      for (const each of guards) each.threwAfterCallback(error);
     },
     calledBackTwice: () => {
       if (saidTwice) return;
@@ -74,7 +82,7 @@ function guarded(
   chunks: readonly unknown[],
   callback: Callback,
   guard: WriteGuard,
-  call: (once: Callback) => void,
+  call: (once: Callback) => unknown,
 ): void {
   let called = false;
   const once = (error?: Error | null): void => {
@@ -85,12 +93,29 @@ function guarded(
     called = true;
     callback(error);
   };
-  try {
-    call(once);
-  } catch (error) {
-    if (called) return;
-    guard.threw(chunks, error instanceof Error ? error : new Error(String(error)));
+  const thrown = (error: unknown): void => {
+    const reason = error instanceof Error ? error : new Error(String(error));
+    if (called) {
+      guard.threwAfterCallback(reason);
+      return;
+    }
+    guard.threw(chunks, reason);
     called = true;
     callback();
+  };
+  let result: unknown;
+  try {
+    result = call(once);
+  } catch (error) {
+    thrown(error);
+    return;
+  }
+  if (isThenable(result)) {
+    try {
+      result.then(undefined, thrown);
+    } catch (error) {
+      // a thenable whose then() throws: nothing will settle it, as for a throw
+      thrown(error);
+    }
   }
 }

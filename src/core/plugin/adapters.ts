@@ -16,6 +16,11 @@ export type { WriteOnlyDestination } from './write-only.js';
 
 const CALLED_BACK_TWICE = 'the stream called back twice for one write; later calls are ignored (said once)';
 
+/** The stream took a write (called back), then threw or rejected: what it took may be lost past it. */
+function threwAfterCallback(error: Error): string {
+  return `the stream's write threw after it called back: ${messageOf(error)} (its records stay counted as written)`;
+}
+
 /** Any byte Writable (process.stdout, fs.createWriteStream, a socket) as a transport of lines. */
 export class StreamTransport extends Transport<{ bytes: number; writes: number }> {
   readonly type: string = 'stream';
@@ -33,6 +38,7 @@ export class StreamTransport extends Transport<{ bytes: number; writes: number }
         threw: (chunks, error) => {
           if (sink.writeThrew(chunks, error)) this.report(`the stream's write threw: ${messageOf(error)}`, error);
         },
+        threwAfterCallback: (error) => this.report(threwAfterCallback(error), error),
         calledBackTwice: () => this.report(CALLED_BACK_TWICE),
       });
     }
@@ -124,6 +130,7 @@ export class WritableTransport extends Transport {
         for (const record of ours) this.thrown.set(record as LogRecord, error);
         this.anyThrown = true;
       },
+      threwAfterCallback: (error) => this.report(threwAfterCallback(error), error),
       calledBackTwice: () => this.report(CALLED_BACK_TWICE),
     });
   }

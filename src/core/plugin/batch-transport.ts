@@ -19,6 +19,7 @@ import {
   type TransportServices,
 } from './transport.js';
 import { monotonicMs } from '../util/monotonic.js';
+import { isThenable } from '../util/thenable.js';
 
 export interface BatchOptions {
   /** Records per batch (default 1000). */
@@ -852,7 +853,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   /** The processor's answer, or a rejection once `timeoutMs` passes (the attempt is aborted). */
   #withDeadline(answer: BatchResult | Promise<BatchResult>, controller: AbortController): Promise<BatchResult> {
-    if (!isThenable(answer)) return Promise.resolve(answer);
+    if (!isThenable<BatchResult>(answer)) return Promise.resolve(answer);
     // A bound no timer holds (Infinity, NaN, past 24.8 days: from code) is none: Node would fire
     // it after 1 ms, and every attempt would fail as unanswered.
     if (!timerHolds(this.#timeoutMs)) return Promise.resolve(answer);
@@ -1181,10 +1182,6 @@ function withoutSettled(verdict: Verdict, settled: Set<number>, size: number): V
 function refusalKey(reason: Error): string {
   const status = (reason as { status?: unknown }).status;
   return typeof status === 'number' ? `status ${status}` : `message ${reason.message}`;
-}
-
-function isThenable(value: unknown): value is PromiseLike<BatchResult> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /** `settle(0)` is taken as `settle([0])`; what is neither a number nor a list (a string) is a clear mistake. */

@@ -13,6 +13,7 @@ import {
 } from './protocol.js';
 import { messageOf } from '../util/thrown.js';
 import { heldEvent } from '../util/exit-hold.js';
+import { isThenable } from '../util/thenable.js';
 
 export interface TransportOptions {
   /** Minimum level this transport receives; defaults to everything the logger emits. */
@@ -75,15 +76,6 @@ export interface Transport {
   on(event: string | symbol, listener: (...args: never[]) => void): this;
   emit<K extends keyof TransportEvents>(event: K, ...args: TransportEvents[K]): boolean;
   emit(event: string | symbol, ...args: unknown[]): boolean;
-}
-
-/** A promise, or anything that takes then() as one does (what an async handle() or write() returns). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { LogRecord } from '../record/log-record.js';
-import { isThenable, toError, Transport, type TransportOptions } from './transport.js';
+import { isThenable } from '../util/thenable.js';
+import { toError, Transport, type TransportOptions } from './transport.js';
 
 /** An object with a write(line) and nothing else of a stream's: pino takes one as its destination. */
 export interface WriteOnlyDestination {

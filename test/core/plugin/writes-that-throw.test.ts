@@ -60,6 +60,35 @@ describe("a Writable transport's own writes that misbehave", () => {
     expect(outcome.diagnostics.join('\n')).toContain("the stream's write threw: once");
   });
 
+  // An `async _write` returns a promise Node's Writable ignores: one that rejected before it
+  // called back ended the process with Node's unhandled rejection, and that write never ended.
+  it('a byte stream whose async _write rejects once: that write fails, every later record is delivered', async () => {
+    const child = await run(
+      `(() => { let rejected = false; return new Writable({ async write(chunk, encoding, callback) {
+         await new Promise((resolve) => setImmediate(resolve));
+         if (!rejected) { rejected = true; throw new Error('async once'); } callback(); } }); })()`,
+      LOG_30_TICKS,
+    );
+    expect(child.stderr).not.toMatch(/async once\n\s+at /);
+    expect(child.code).toBe(0);
+    const outcome = lastJson<Outcome>(child.stdout);
+    expect(outcome).toMatchObject({ flushed: true, logged: 3000, failed: 100, delivered: 2900, pending: 0 });
+    expect(outcome.diagnostics.join('\n')).toContain("the stream's write threw: async once");
+  });
+
+  it('an objectMode stream whose async _write rejects after it called back: nothing fails, said', async () => {
+    const child = await run(
+      `new Writable({ objectMode: true, async write(chunk, encoding, callback) {
+         callback(); await new Promise((resolve) => setImmediate(resolve)); throw new Error('late'); } })`,
+      `${LOG_3000} await new Promise((resolve) => setTimeout(resolve, 50));`,
+    );
+    expect(child.stderr).not.toMatch(/late\n\s+at /);
+    expect(child.code).toBe(0);
+    const outcome = lastJson<Outcome>(child.stdout);
+    expect(outcome).toMatchObject({ flushed: true, logged: 3000, delivered: 3000, failed: 0, pending: 0 });
+    expect(outcome.diagnostics.join('\n')).toContain("the stream's write threw after it called back: late");
+  });
+
   it('a byte stream that calls back twice: the second call is ignored, said once, and nothing fails', async () => {
     const child = await run(
       `new Writable({ write(chunk, encoding, callback) { callback(); setImmediate(callback); } })`,
