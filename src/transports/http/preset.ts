@@ -100,7 +100,9 @@ export function verdictFor(response: HttpResponse, retryable: ReadonlySet<number
   // A redirect is not followed (a POST body is not sent to wherever an answer points): say where it pointed.
   const location = status >= 300 && status < 400 ? response.headers.location : undefined;
   const moved = typeof location === 'string' ? ` (a redirect to ${redirectTarget(location)}, not followed)` : '';
-  const reason = new Error(`HTTP ${status}${moved}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`);
+  // A redirect's body repeats its Location whole (a signed URL's signature, a password in it): not quoted.
+  const quoted = status >= 300 && status < 400 ? '' : response.body.slice(0, 200);
+  const reason = new Error(`HTTP ${status}${moved}${quoted ? `: ${quoted}` : ''}`);
   if (retryable.has(status)) {
     return {
       kind: 'retry',

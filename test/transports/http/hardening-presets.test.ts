@@ -465,6 +465,82 @@ describe('elasticsearch: an index that refuses client-made ids', () => {
   });
 });
 
+describe('elasticsearch: answers a first reading missed (found by attacking the preset)', () => {
+  /** A bulk answer for `body`, each item given `status` and `error` by `item(i)`. */
+  function bulk(body: string, item: (i: number) => { status: number; error?: object }): string {
+    const count = body.split('\n').filter(Boolean).length / 2;
+    const items = Array.from({ length: count }, (_, i) => ({ create: { _index: 'logs', ...item(i) } }));
+    return JSON.stringify({ took: 1, errors: true, items });
+  }
+
+  it('a 201 whose items are refused: read item by item, the refused fail (were counted delivered)', async () => {
+    const error = { type: 'mapper_parsing_exception', reason: 'failed to parse field [i]' };
+    const es = await receiver((res, body) => {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(bulk(body, (i) => (i % 2 === 0 ? { status: 400, error } : { status: 201 })));
+    });
+    const { log, dead } = logger('es-201', { preset: 'elasticsearch', url: es.url });
+    for (let i = 0; i < 10; i++) log.info({ i }, 'row');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(stats).toMatchObject({ logged: 10, delivered: 5, failed: 5 });
+    expect(dead().map((entry) => entry.record.i)).toEqual([0, 2, 4, 6, 8]);
+    expect(dead()[0]!.reasons[0]!.error).toContain('mapper_parsing_exception');
+    await log.close();
+  });
+
+  it('a 202 with no bulk answer (a queueing proxy): delivered, as before', async () => {
+    const proxy = await receiver((res) => {
+      res.writeHead(202);
+      res.end();
+    });
+    const { log } = logger('es-202', { preset: 'elasticsearch', url: proxy.url });
+    for (let i = 0; i < 5; i++) log.info({ i }, 'queued');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 5, delivered: 5, failed: 0 });
+    expect(proxy.requests).toBe(1);
+    await log.close();
+  });
+
+  it("items refused for now every time: the failure says the server's reason, not a generic one", async () => {
+    const error = { type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation' };
+    const es = await receiver((res, body) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(bulk(body, () => ({ status: 429, error })));
+    });
+    const { log, dead } = logger('es-429', { preset: 'elasticsearch', url: es.url });
+    for (let i = 0; i < 3; i++) log.info({ i }, 'row');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 3, delivered: 0, failed: 3 });
+    expect(dead()[0]!.reasons[0]!.error).toContain('429 es_rejected_execution_exception: rejected execution');
+    await log.close();
+  });
+
+  it('ids the server makes, then an answer cut after it stored the documents: the resend counted as possible duplicates', async () => {
+    const stored: number[] = [];
+    let requests = 0;
+    const aoss = await receiver((res, body) => {
+      requests++;
+      const lines = body.split('\n').filter(Boolean);
+      const withIds = lines.some((line, i) => i % 2 === 0 && line.includes('"_id"'));
+      const refusal = { type: 'illegal_argument_exception', reason: 'Document ID is not supported in create/index' };
+      if (!withIds) for (let i = 1; i < lines.length; i += 2) stored.push((JSON.parse(lines[i]!) as { i: number }).i);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (withIds) return void res.end(bulk(body, () => ({ status: 400, error: refusal })));
+      // The second request's documents are stored, and its answer is cut in half.
+      const answer = bulk(body, () => ({ status: 201 }));
+      res.end(requests === 2 ? answer.slice(0, answer.length / 2) : answer);
+    });
+    const { log } = logger('es-server-ids', { preset: 'opensearch', url: aoss.url });
+    for (let i = 0; i < 10; i++) log.info({ i }, 'into a time series collection');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(stored).toHaveLength(20);
+    expect(log.stats()).toMatchObject({ logged: 10, delivered: 10, failed: 0, possibleDuplicates: 10 });
+    await log.close();
+  });
+});
+
 describe('loki: records alike in one millisecond', () => {
   it('five identical lines at the same time: five entries in Loki, and a resend stores none twice', async () => {
     const loki = await fakeLoki(() => undefined, 1);

@@ -183,6 +183,21 @@ describe('answers HTTP allows', () => {
     expect([...reasons]).toEqual(['HTTP 308 (a redirect to https://logs.example/v1, not followed)']);
     await log.close();
   });
+
+  it("a redirect whose body repeats the Location (Express's res.redirect): the body is not quoted", async () => {
+    const location = 'https://uploader:Pa55word77@storage.example/bucket/obj?X-Amz-Signature=deadbeef&token=tok9876';
+    const page = `<p>Found. Redirecting to <a href="${location}">${location}</a></p>`;
+    const r = await raw((socket) =>
+      socket.write(
+        `HTTP/1.1 302 Found\r\nLocation: ${location}\r\nContent-Length: ${Buffer.byteLength(page)}\r\n\r\n${page}`,
+      ),
+    );
+    const { log, reasons } = shipper(r.url);
+    log.info('moved');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect([...reasons]).toEqual(['HTTP 302 (a redirect to https://storage.example/bucket/obj, not followed)']);
+    await log.close();
+  });
 });
 
 describe('the proxy environment', () => {

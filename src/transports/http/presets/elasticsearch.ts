@@ -12,7 +12,7 @@ interface BulkResult {
  * Elasticsearch and OpenSearch `_bulk`: a `create` action per record with an `_id` made
  * here, once per record, so a batch sent again cannot index a record twice (409 on create
  * counts as delivered). Each document carries `@timestamp` (ISO 8601, from the record's
- * time), the field Kibana and OpenSearch Dashboards look for. A 200 is read item by item:
+ * time), the field Kibana and OpenSearch Dashboards look for. A 2xx is read item by item:
  * the items that got 429 or 5xx are retried, the refused ones fail. An answer that cannot
  * be read (cut, not JSON, an item count, item shape or item `_id` that does not match the batch) says
  * nothing about what was indexed: the batch is retried (the ids keep that from indexing twice).
@@ -65,19 +65,27 @@ export const elasticsearchPreset: PresetFactory = (options) => {
       return body;
     },
     classify(response, records): Verdict | undefined {
-      if (response.status !== 200) return undefined;
+      const { status: answered } = response;
+      if (answered < 200 || answered >= 300) return undefined;
+      // With ids the server makes, a batch sent again after an answer that says nothing may index twice.
+      const unreadable = (what: string): Verdict => ({
+        kind: 'retry',
+        reason: Object.assign(new Error(`the bulk answer could not be read: ${what}`), { outcomeUnknown: serverIds }),
+      });
       let parsed: unknown;
       try {
         parsed = JSON.parse(response.body);
       } catch {
-        return unreadable(`not JSON (${response.body.length} characters)`);
+        // Another 2xx than 200 with no bulk answer is a proxy's (a queue's 202): taken as delivered, as before.
+        return answered === 200 ? unreadable(`not JSON (${response.body.length} characters)`) : undefined;
       }
       const items = (parsed as { items?: unknown } | null)?.items;
-      if (!Array.isArray(items)) return unreadable('no items');
+      if (!Array.isArray(items)) return answered === 200 ? unreadable('no items') : undefined;
       if (items.length !== records.length) return unreadable(`${items.length} items for ${records.length} records`);
       const failed = new Map<number, Error>();
       const failedStatuses: number[] = [];
       const retry: number[] = [];
+      let retryReason: Error | undefined;
       let idsRefused = false;
       for (let i = 0; i < items.length; i++) {
         const result = resultOf(items[i]);
@@ -90,8 +98,10 @@ export const elasticsearchPreset: PresetFactory = (options) => {
         const status = result.status as number;
         if ((status >= 200 && status < 300) || status === 409) continue;
         const reason = result.error?.reason;
-        if (status === 429 || status >= 500) retry.push(i);
-        else if (status === 400 && typeof reason === 'string' && /document id is not supported/i.test(reason)) {
+        if (status === 429 || status >= 500) {
+          retry.push(i);
+          retryReason ??= new Error(`${status} ${result.error?.type ?? ''}: ${reason ?? ''}`);
+        } else if (status === 400 && typeof reason === 'string' && /document id is not supported/i.test(reason)) {
           // Refused for the id we made, not for the document: sent again, named by the server.
           serverIds = true;
           idsRefused = true;
@@ -108,7 +118,7 @@ export const elasticsearchPreset: PresetFactory = (options) => {
       if (failed.size === items.length && failedStatuses.every((status) => REQUEST_LEVEL.has(status))) {
         return { kind: 'fail', reason: failed.get(0)!, circuit: true };
       }
-      if (!idsRefused) return { kind: 'partial', failed, retry };
+      if (!idsRefused) return { kind: 'partial', failed, retry, reason: retryReason };
       const why = new Error('the index refuses client-made document ids: sent again without (the server names them)');
       return { kind: 'partial', failed, retry, reason: why };
     },
@@ -123,10 +133,6 @@ function resultOf(item: unknown): BulkResult | undefined {
   const result = (item as Record<string, unknown>)[keys[0]!] as BulkResult | null;
   if (result === null || typeof result !== 'object') return undefined;
   return Number.isInteger(result.status) ? result : undefined;
-}
-
-function unreadable(what: string): Verdict {
-  return { kind: 'retry', reason: new Error(`the bulk answer could not be read: ${what}`) };
 }
 
 /**
