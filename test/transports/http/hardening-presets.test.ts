@@ -517,7 +517,7 @@ describe('elasticsearch: answers a first reading missed (found by attacking the 
     await log.close();
   });
 
-  it('ids the server makes, then an answer cut after it stored the documents: the resend counted as possible duplicates', async () => {
+  it('server-made ids, an answer cut after they were stored: the resend counted as possible duplicates', async () => {
     const stored: number[] = [];
     let requests = 0;
     const aoss = await receiver((res, body) => {

@@ -251,6 +251,7 @@ describe('preset bodies, against hand-checked payloads', () => {
       kind: 'partial',
       failed: new Map(),
       retry: [1],
+      reason: new Error('429'),
     });
     const refused = {
       errors: true,

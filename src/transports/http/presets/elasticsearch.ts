@@ -100,14 +100,14 @@ export const elasticsearchPreset: PresetFactory = (options) => {
         const reason = result.error?.reason;
         if (status === 429 || status >= 500) {
           retry.push(i);
-          retryReason ??= new Error(`${status} ${result.error?.type ?? ''}: ${reason ?? ''}`);
+          retryReason ??= itemError(status, result.error);
         } else if (status === 400 && typeof reason === 'string' && /document id is not supported/i.test(reason)) {
           // Refused for the id we made, not for the document: sent again, named by the server.
           serverIds = true;
           idsRefused = true;
           retry.push(i);
         } else {
-          failed.set(i, new Error(`${status} ${result.error?.type ?? ''}: ${reason ?? ''}`));
+          failed.set(i, itemError(status, result.error));
           failedStatuses.push(status);
         }
       }
@@ -124,6 +124,13 @@ export const elasticsearchPreset: PresetFactory = (options) => {
     },
   };
 };
+
+/** What an item's answer says: `400 mapper_parsing_exception: failed to parse`, or as much of it as it has. */
+function itemError(status: number, error: BulkResult['error']): Error {
+  const type = typeof error?.type === 'string' ? ` ${error.type}` : '';
+  const reason = typeof error?.reason === 'string' ? `: ${error.reason}` : '';
+  return new Error(`${status}${type}${reason}`);
+}
 
 /** An item's result: the value of its one action key (`create` here; `index` from a proxy that rewrites). */
 function resultOf(item: unknown): BulkResult | undefined {
