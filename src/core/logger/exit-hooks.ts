@@ -54,9 +54,30 @@ function isStreamlogListener(listener: unknown): boolean {
   return typeof listener === 'function' && STREAMLOG_LISTENER in listener;
 }
 
+/**
+ * signal-exit (loaded by execa, ora, write-file-atomic…) listens for these signals and raises
+ * one again only when its own listeners are the only ones, which it counts in an object it
+ * keeps on the global (v4) or on process (v3): one listener per signal for each copy loaded.
+ * Its listeners are not the application's: it waits for the process to end too, so each would
+ * leave the signal to the other, and the process would live on.
+ */
+const SIGNAL_EXIT_V4 = Symbol.for('signal-exit emitter');
+
+function signalExitListeners(): number {
+  const v4 = (globalThis as Record<symbol, unknown>)[SIGNAL_EXIT_V4];
+  const v3 = (process as { __signal_exit_emitter__?: unknown }).__signal_exit_emitter__;
+  let count = 0;
+  for (const emitter of v3 === v4 ? [v4] : [v4, v3]) {
+    const loaded = (emitter as { count?: unknown } | null | undefined)?.count;
+    if (typeof loaded === 'number' && loaded > 0) count += loaded;
+  }
+  return count;
+}
+
 /** Listeners of the application (or of another library) for a signal. */
 function applicationListeners(signal: NodeJS.Signals): number {
-  return process.listeners(signal).filter((listener) => !isStreamlogListener(listener)).length;
+  const others = process.listeners(signal).filter((listener) => !isStreamlogListener(listener)).length;
+  return Math.max(0, others - signalExitListeners());
 }
 
 function noteRemoved(event: string | symbol, listener: unknown): void {
