@@ -1,5 +1,4 @@
-import { fieldsFromLine } from '../../core/record/line-record.js';
-import { impl, type LogRecord } from '../../core/record/log-record.js';
+import type { LogRecord } from '../../core/record/log-record.js';
 import { headerField, LIMITS, NILVALUE, sdName, sdValue, timestamp, withoutNul } from './header.js';
 import { severityOf } from './severity.js';
 
@@ -186,12 +185,11 @@ function fairShares(sizes: readonly number[], budget: number): number[] {
 const NAME = ['name'];
 
 /**
- * A record's fields as its JSON line holds them. A string, number or boolean passed at the
- * call site is read as it is (the line holds the same), unless its key is one the line
- * keeps for the logger (`name`, `pid`, the level's, the message's), which the line writes
- * as `@name` beside the logger's own; anything else (bindings, context, objects that
- * serialise their own way) from the parsed line, parsed once per record. So a record reads
- * the same whether it went out at once or was made again from its line (see WaitingRecords).
+ * A record's fields as its JSON line holds them, parsed once per record: as they were at the
+ * call, as redaction, serializers and `hooks.streamWrite` left them. The caller's own object
+ * was read for a string, number or boolean before: at the batch's send, so a value changed
+ * after the call, or a getter read again, said another thing than the line, and a value the
+ * line's hook masked went out whole in the MSGID or a param.
  */
 class Fields {
   private view: Readonly<Record<string, unknown>> | undefined;
@@ -199,34 +197,16 @@ class Fields {
   constructor(private readonly record: LogRecord) {}
 
   /**
-   * The value at `path`, or undefined when the record has none or it cannot be read: the fast
-   * path reads the caller's object again (a getter that throws, a Proxy's trap), and that header
-   * field or param is then left out, the record sent. Read when its batch is sent, a throw here
-   * failed every record of the batch.
+   * The value at `path`, or undefined when the record has none or its line cannot be read (a
+   * `hooks.streamWrite` may give text that is no JSON): that header field or param is then left
+   * out, the record sent.
    */
   get(path: string[]): unknown {
     try {
-      return this.read(path);
+      this.view ??= this.record.view();
     } catch {
       return undefined;
     }
-  }
-
-  private read(path: string[]): unknown {
-    // A record made again from the line it waited as reads its fields from that line: its
-    // view alone, then, is the line parsed once, not twice.
-    const own = fieldsFromLine(this.record) ? undefined : this.record.fields;
-    if (
-      own !== undefined &&
-      path.length === 1 &&
-      Object.hasOwn(own, path[0]!) &&
-      !impl(this.record).scope.shape.safe.coreKeys?.has(path[0]!)
-    ) {
-      const value = own[path[0]!];
-      const kind = typeof value;
-      if (kind === 'string' || kind === 'boolean' || (kind === 'number' && Number.isFinite(value))) return value;
-    }
-    this.view ??= this.record.view();
     return lookup(this.view, path);
   }
 }
@@ -250,7 +230,7 @@ function lookup(view: Readonly<Record<string, unknown>>, path: string[]): unknow
 
 /**
  * A field's value as text: strings as they are, anything else as its JSON. Values come from
- * the line (the view) or are primitives (Fields.get), so JSON.stringify cannot throw here.
+ * the line parsed (Fields.get), so JSON.stringify cannot throw here.
  */
 function text(value: unknown): string | undefined {
   if (value === undefined) return undefined;

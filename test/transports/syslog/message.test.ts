@@ -271,6 +271,40 @@ describe('fields a call site gives under a key the line keeps for the logger (na
   });
 });
 
+describe('fields read when the batch is sent, not at the call (found by attacking the formats)', () => {
+  it('a value changed after the call, or a getter read again: MSGID and SD say what the line says', async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({ exitFlush: false, base: null, transports: [memory] });
+    const fields = { reqId: 'r-1' } as Record<string, unknown>;
+    let reads = 0;
+    Object.defineProperty(fields, 'read', { enumerable: true, get: () => `read-${++reads}` });
+    log.info(fields, 'hello');
+    fields.reqId = 'changed after the call';
+    await log.flush();
+    const [record] = memory.records();
+    expect(record!.json()).toContain('"reqId":"r-1","read":"read-');
+    const said = /"read":"(read-\d)"/.exec(record!.json())![1];
+    const built = builder({ msgIdField: 'read', structuredData: { 'x@1': ['reqId', 'read'] } }).build(record!);
+    expect(built).toContain(` 42 ${said} [x@1 reqId="r-1" read="${said}"] hello`);
+  });
+
+  it('a value a hooks.streamWrite masks in the line is masked in MSGID and SD too (it went out whole)', async () => {
+    const memory = new MemoryTransport();
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      hooks: { streamWrite: (line: string) => line.replace(/4111\d{12}/g, '****') },
+      transports: [memory],
+    });
+    log.info({ card: '4111111111111111' }, 'charging');
+    await log.flush();
+    const [record] = memory.records();
+    const built = builder({ msgIdField: 'card', structuredData: { 'x@1': ['card'] } }).build(record!);
+    expect(built).not.toContain('4111111111111111');
+    expect(built).toContain(' 42 **** [x@1 card="****"] charging');
+  });
+});
+
 describe('a record made again from the line it waited as (see WaitingRecords)', () => {
   it('has its fields read from its line once: the line is parsed once for app-name, msgid and SD', async () => {
     const log = createLogger({
