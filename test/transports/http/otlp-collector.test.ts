@@ -454,4 +454,24 @@ describe('otlp: a line a hooks.streamWrite hook wrote with spaces', () => {
     });
     await log.close();
   });
+
+  it('a message the hook masks is masked in the body too (the body was the message as logged)', async () => {
+    const c = await collector();
+    const log = createLogger({
+      exitFlush: false,
+      base: null,
+      hooks: { streamWrite: (line) => line.replace(/4111\d{12}/g, '****') },
+      transports: [{ type: 'http', preset: 'otlp', url: c.url, batch: { maxRecords: 100, intervalMs: 10 } }],
+    });
+    log.info({ card: '4111111111111111' }, 'charging card 4111111111111111');
+    log.info({ card: '4111111111111112' }, 'charging card 4111111111111112');
+    log.info('no card');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(c.taken.map((r) => [r.body?.stringValue, attributesOf(r).card?.stringValue])).toEqual([
+      ['charging card ****', '****'],
+      ['charging card ****', '****'],
+      ['no card', undefined],
+    ]);
+    await log.close();
+  });
 });

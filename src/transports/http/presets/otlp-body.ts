@@ -126,7 +126,13 @@ let bumpable = false;
 let timeDigitsAt = 0;
 let observedDigitsAt = 0;
 let lastSeverity = '';
-let lastMsg: string | undefined;
+/**
+ * The last message's bytes as its line had them (length −1: none; −2: none seen yet), the
+ * record's own message when its line had none, and its JSON.
+ */
+const lastMessage = new ByteWriter(256);
+let lastMessageLength = -2;
+let lastMessageOfRecord: string | undefined;
 let message = '""';
 /** Everything before a record's first attribute, for the last time, severity and message seen. */
 let head = ascii('');
@@ -272,9 +278,8 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer, lineBytes
     lastSeverity = severity;
     changed = true;
   }
-  if (record.msg !== lastMsg) {
-    lastMsg = record.msg;
-    message = JSON.stringify(record.msg ?? '');
+  if (!sameMessage(b, record)) {
+    message = messageJson(b, record);
     changed = true;
   }
   if (changed) {
@@ -328,6 +333,43 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer, lineBytes
 function ownValue(b: Buffer, which: number): string | undefined {
   const start = reader.own[which * 2]!;
   return start < 0 ? undefined : b.toString('utf8', start, reader.own[which * 2 + 1]!);
+}
+
+/** The message's place among the reader's own values. */
+const MESSAGE = 6;
+
+/**
+ * Has the line the last line's message? Remembers it when not. Read from the line, not the
+ * record: a `hooks.streamWrite` that masks a card number in the line masks it in the body too.
+ * A line with none (no JSON, a caller's own record) has the record's.
+ */
+function sameMessage(b: Buffer, record: LogRecord): boolean {
+  const start = reader.own[MESSAGE * 2]!;
+  if (start < 0) {
+    if (lastMessageLength === -1 && record.msg === lastMessageOfRecord) return true;
+    lastMessageLength = -1;
+    lastMessageOfRecord = record.msg;
+    return false;
+  }
+  const length = reader.own[MESSAGE * 2 + 1]! - start;
+  if (length === lastMessageLength && sameBytes(b, start, lastMessage.bytes, length)) return true;
+  lastMessageLength = length;
+  lastMessage.reset();
+  lastMessage.copy(b, start, start + length);
+  return false;
+}
+
+function sameBytes(b: Buffer, start: number, last: Uint8Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (b[start + i] !== last[i]) return false;
+  return true;
+}
+
+/** The body's stringValue: the line's message as JSON text, a message that is no string (a hook's) as its text. */
+function messageJson(b: Buffer, record: LogRecord): string {
+  const start = reader.own[MESSAGE * 2]!;
+  if (start < 0) return JSON.stringify(record.msg ?? '');
+  const text = b.toString('utf8', start, reader.own[MESSAGE * 2 + 1]!);
+  return b[start] === QUOTE ? text : JSON.stringify(text);
 }
 
 /** Have the line's name, pid and hostname the bytes of the last line's? */

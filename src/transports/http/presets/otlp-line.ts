@@ -25,6 +25,7 @@ const HOSTNAME = 4;
 const TRACE_ID = 5;
 const SPAN_ID = 6;
 const TRACE_FLAGS = 7;
+const MESSAGE = 8;
 
 /** Keys, quoted as the line has them, that are the record's own OTLP fields or its resource's. */
 const OWN_KEYS: readonly (readonly [string, number])[] = [
@@ -99,7 +100,7 @@ function sameBytes(b: Uint8Array, start: number, end: number, other: Uint8Array,
  * attributes in line order, each key once (a key the line repeats, as a field named like a
  * child's binding, keeps its first place and its last value, as JSON.parse reads the line),
  * `at(i)` giving their byte ranges; and the raw values of `name`, `pid`, `hostname`,
- * `trace_id`, `span_id` and `trace_flags` (the last of each; start −1 when absent).
+ * `trace_id`, `span_id`, `trace_flags` and the message (the last of each; start −1 when absent).
  */
 export class OtlpLine {
   /** Per attribute: key start, key end (its quotes included), value start, value end. */
@@ -110,8 +111,11 @@ export class OtlpLine {
    * a line a `hooks.streamWrite` hook wrote with spaces between tokens is not.
    */
   whole = false;
-  /** Start and end of name, pid, hostname, trace_id, span_id, trace_flags: [2i] and [2i + 1]. */
-  readonly own = new Int32Array(12);
+  /**
+   * Start and end of name, pid, hostname, trace_id, span_id, trace_flags and the message:
+   * [2i] and [2i + 1].
+   */
+  readonly own = new Int32Array(14);
   private messageKey = new Uint8Array(0);
   private messageKeyText: string | undefined;
   /** Keys by their bytes, made only for lines with many keys, where a scan would be slow. */
@@ -128,7 +132,7 @@ export class OtlpLine {
     this.count = 0;
     this.index = undefined;
     const own = this.own;
-    for (let i = 0; i < 12; i += 2) own[i] = -1;
+    for (let i = 0; i < 14; i += 2) own[i] = -1;
     this.whole = false;
     let at = start + 1;
     while (at < end) {
@@ -158,7 +162,7 @@ export class OtlpLine {
   private kindOf(b: Uint8Array, start: number, end: number): number {
     const length = end - start;
     const messageKey = this.messageKey;
-    if (length === messageKey.length && sameBytes(b, start, end, messageKey, 0)) return SKIP;
+    if (length === messageKey.length && sameBytes(b, start, end, messageKey, 0)) return MESSAGE;
     const candidates = length < 64 ? BY_LENGTH[length] : undefined;
     if (candidates === undefined) return ATTRIBUTE;
     for (let k = 0; k < candidates.length; k++) {
