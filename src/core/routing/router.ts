@@ -766,6 +766,12 @@ export class Router extends EventEmitter<RouterEvents> {
     if (!settled) {
       this.failures.givingUp = true;
       try {
+        // Every target gives up what it holds before any is destroyed: a target's giving up can
+        // log (the warning that sums up its drops), and that record goes to the others, which
+        // still write. Destroyed one by one, a target given up before it kept it in its queue
+        // past the close, pending, never written (the process exited).
+        for (const target of this.targets) this.giveUpHeld(target);
+        for (const target of this.targets) this.writeLastHeld(target);
         for (const target of this.targets) this.abandon(target);
       } finally {
         this.failures.givingUp = false;
@@ -808,15 +814,41 @@ export class Router extends EventEmitter<RouterEvents> {
     }
   }
 
-  private abandon(target: Target): void {
+  /** Records failed from targets' queues by the close that gave up, by target, said with what was abandoned. */
+  private readonly queuedFailed = new Map<Target, number>();
+
+  private failQueued(target: Target): void {
     const waiting = target.takeAllWaiting();
+    this.queuedFailed.set(target, (this.queuedFailed.get(target) ?? 0) + waiting.length);
     for (const record of waiting) this.failures.targetFailed(record, target.id, CLOSED);
-    const abandoned = target.abandon(CLOSE_TIMED_OUT, (error) =>
+  }
+
+  private giveUpHeld(target: Target): void {
+    this.failQueued(target);
+    target.giveUpHeld(CLOSE_TIMED_OUT, (error) =>
       this.diagnose(`${target.id}: giveUpSync threw as it was given up: ${String(error)}`, error),
     );
-    if (abandoned > 0 || waiting.length > 0) {
+  }
+
+  /** What reached a target as the others gave up: written now where the target writes at once, else given up too. */
+  private writeLastHeld(target: Target): void {
+    if (target.inTransport === 0 && target.waiting === 0) return;
+    this.step(target, 'flushSync', () => {
+      this.backpressure.drain(target, true);
+      target.transport.flushSync();
+    });
+    this.giveUpHeld(target);
+  }
+
+  private abandon(target: Target): void {
+    // What was logged since it gave up (another's drop summary) and waits in its queue.
+    this.failQueued(target);
+    const failed = this.queuedFailed.get(target) ?? 0;
+    this.queuedFailed.delete(target);
+    const abandoned = target.abandon();
+    if (abandoned > 0 || failed > 0) {
       this.diagnose(
-        `${target.id} did not settle in time: ${waiting.length} queued record(s) failed, ` +
+        `${target.id} did not settle in time: ${failed} queued record(s) failed, ` +
           `${abandoned} in the transport abandoned`,
       );
     }

@@ -360,11 +360,8 @@ export class Target {
     return { durationMs, dropped: this.episodeDropped };
   }
 
-  /**
-   * close() gave up: the transport parks or fails what it holds where it can; what it still
-   * holds after that is counted as abandoned (it stays pending).
-   */
-  abandon(reason: Error, threw: (error: unknown) => void): number {
+  /** close() gave up: the transport writes what it can at once, and parks or fails the rest where it can. */
+  giveUpHeld(reason: Error, threw: (error: unknown) => void): void {
     this.replayStopped = true;
     try {
       this.transport.giveUpSync?.(reason);
@@ -372,6 +369,10 @@ export class Target {
       // A plugin's that throws: what it holds is abandoned, and the close goes on.
       threw(error);
     }
+  }
+
+  /** Then what it still holds is counted as abandoned (it stays pending), and it is destroyed. */
+  abandon(): number {
     this.abandoned = this.inTransport;
     this.destroyTransport();
     return this.abandoned;

@@ -259,3 +259,45 @@ describe('flush() on a logger closed with records left in the router spool', () 
     }
   });
 });
+
+describe('close({ timeoutMs }) giving up on a target that dropped records (found by a fuzz of process endings)', () => {
+  it.each(['any', 'all'] as const)(
+    'under %s, the warning summing up its drops is written by the other target, not left pending',
+    async (strategy) => {
+      // Accepts every request and never answers.
+      const server = createServer(() => {});
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const dir = mkdtempSync(join(tmpdir(), 'streamlog-drop-summary-'));
+      try {
+        const log = createLogger({
+          exitFlush: false,
+          diagnostics: false,
+          router: { strategy },
+          transports: [
+            { type: 'file', id: 'file', path: join(dir, 'app.log') },
+            {
+              type: 'http',
+              id: 'http',
+              url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+              maxQueue: { maxRecords: 50 },
+              overflow: 'drop-oldest',
+            },
+          ],
+        });
+        for (let i = 0; i < 200; i++) log.info({ i }, 'rec');
+        expect(await log.close({ timeoutMs: 200 })).toBe(false);
+        const stats = log.stats();
+        // The summary is the 201st record; it waited in the file target's queue, pending for good.
+        expect(stats).toMatchObject({ logged: 201, pending: 0 });
+        expect(stats.delivered + stats.failed + stats.dropped).toBe(201);
+        const lines = readFileSync(join(dir, 'app.log'), 'utf8').split('\n').filter(Boolean);
+        expect(lines).toHaveLength(201);
+        expect(lines[200]).toContain('while its queue was full');
+      } finally {
+        server.closeAllConnections();
+        server.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
