@@ -315,6 +315,12 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   /** A batch settled and the spool may have more: read it once the batch's slot is free. */
   #replayWanted = false;
   #stopped = false;
+  /**
+   * When a close gives up sending (`retry.deadlineMs` after it began): each batch kept its own
+   * deadline from its first send, so a backlog of batches behind a destination that never
+   * answers held a close without a timeout for the backlog's length (40 batches, a minute).
+   */
+  #closeBy = Number.POSITIVE_INFINITY;
   /** Set once nothing more will be sent: later records are parked or failed at once, with it. */
   #gaveUp: Error | undefined;
   #batches = 0;
@@ -474,17 +480,23 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   /** For a close: send what is gathered; with a spool, what would wait out a backoff is parked now. */
   protected override startClose(): void {
+    this.#closeBy = Math.min(this.#closeBy, monotonicMs() + this.#retry.deadlineMs);
     this.#batcher.cut();
     this.#holdProcessOpen();
     if (this.#reads === undefined) return;
-    for (const [timer, batch] of this.#waiting) {
-      clearTimeout(timer);
-      this.#waiting.delete(timer);
+    // A batch waiting out a backoff: the destination refuses for now (a 503, a Retry-After of a
+    // minute). The batches behind it are parked with it rather than each sent once, at once: a
+    // burst of a request per batch, at the close, against a destination that asked for quiet.
+    const refusing = this.#waiting.size > 0;
+    const parked = refusing ? [...this.#waiting.values(), ...this.#ready.splice(0)] : [...this.#waiting.values()];
+    for (const timer of this.#waiting.keys()) clearTimeout(timer);
+    this.#waiting.clear();
+    for (const batch of parked) {
       if (batch.read === undefined) {
         this.#parkOrFail(batch.records, new Error('could not be parked at close'), batch.uncertain === true);
       } else if (batch.uncertain === true) this.#replaysToMark.push(batch);
     }
-    // Their slots are free: the batches behind them get their one attempt now.
+    // Their slots are free: the batches behind them (none when the destination refuses) get their one attempt now.
     this.#pump();
   }
 
@@ -656,6 +668,15 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     }
   }
 
+  /** The close's deadline passed: what waits for a slot is not sent (its lines from a spool stay there). */
+  #failPastClose(): void {
+    const reason = new Error(`not sent within retry.deadlineMs (${this.#retry.deadlineMs} ms) of the close`);
+    for (const batch of this.#ready.splice(0)) {
+      if (batch.read === undefined) this.#parkOrFail(batch.records, reason, batch.uncertain === true);
+      else if (batch.uncertain === true) this.#replaysToMark.push(batch);
+    }
+  }
+
   /** The oldest spooled lines, dropped for the bound: counted; this process's own settle as dropped. */
   #droppedFromSpool(lines: string[]): void {
     const reason = dropReason('dropped: the spool is over its maxBytes');
@@ -740,6 +761,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
   };
 
   #pump(): void {
+    if (this.#ready.length > 0 && monotonicMs() >= this.#closeBy) this.#failPastClose();
     // A batch waiting out a backoff keeps its slot: with concurrency 1 batches stay in order,
     // and a destination that is down is not sent more while earlier batches wait.
     while (
@@ -1126,8 +1148,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       serverDelay === undefined
         ? backoffMs(batch.attempt, baseMs, maxMs, true)
         : retryWaitMs(batch.attempt, baseMs, maxMs, serverDelay);
+    const retryAt = monotonicMs() + delay;
     const exhausted =
-      attempt >= this.#retry.maxAttempts || monotonicMs() + delay - batch.firstSent > this.#retry.deadlineMs;
+      attempt >= this.#retry.maxAttempts ||
+      retryAt - batch.firstSent > this.#retry.deadlineMs ||
+      retryAt > this.#closeBy;
     if (batch.read !== undefined) {
       // Already on disk: at a close it stays there (marked, when it may have arrived); otherwise
       // it is tried again.
