@@ -2,7 +2,7 @@
  * The one exit path, for every way a process ends. When the event loop empties
  * (`beforeExit`: a script that returns), asynchronous transports get to send what they
  * hold, bounded in time. When the process is about to end — `process.exit()`, a fatal
- * exception (first logged as a fatal record), or SIGTERM/SIGINT/SIGHUP that nobody else handles
+ * exception (first logged as a fatal record), or SIGTERM/SIGINT/SIGHUP/SIGUSR2 that nobody else handles
  * (re-raised once done) — what is buffered is written synchronously and what an
  * asynchronous transport holds is parked in its spool or failed, counted. A signal the
  * application handles only flushes: its own shutdown decides (it calls close()). Hooks are
@@ -27,8 +27,10 @@ export interface ExitParticipant {
 }
 
 // SIGHUP too: it ends a Node process by default (a closed terminal or ssh session; Node
-// resets it to the default at start, so even nohup does not keep it away).
-const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+// resets it to the default at start, so even nohup does not keep it away). And SIGUSR2, which
+// ends it by default as well: nodemon restarts a service with it (what was held was lost, said
+// nowhere).
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR2'] as const;
 type HandledSignal = (typeof SIGNALS)[number];
 const live = new Set<ExitParticipant>();
 let exitHooked = false;
