@@ -399,6 +399,7 @@ function build(
     failureThreshold: routerConfig.health?.failureThreshold,
     cooldownMs: routerConfig.health?.cooldownMs,
     maxBackpressureMs: routerConfig.maxBackpressureMs,
+    diagnosticFallback: diagnostics === false || config.diagnostics === false ? undefined : writeDiagnostic,
     summariseDrops: (target, dropped, durationMs) =>
       tree?.warn(
         { target, dropped, durationMs },

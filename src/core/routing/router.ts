@@ -38,6 +38,8 @@ export interface RouterOptions {
   clock?: () => number;
   /** Logs the one warning record that summarises an episode's drops. */
   summariseDrops?: (target: string, dropped: number, durationMs: number) => void;
+  /** Where a diagnostic goes when a listener for it threw (stderr, unless diagnostics are off). */
+  diagnosticFallback?: (message: string) => void;
   /** Folder for `block` overflow on disk, one `<target id>.ndjson` per target. */
   spoolDir?: string;
   /** Each spool file is kept under this by dropping its oldest lines (default 100 MB). */
@@ -922,10 +924,21 @@ export class Router extends EventEmitter<RouterEvents> {
   diagnose(message: string, detail?: unknown): void {
     if (this.listenerCount('diagnostic') === 0) return;
     if (heldEvent(this.later(() => this.diagnose(message, detail)))) return;
+    // Each listener on its own: one that throws (a metrics client not connected yet) took the
+    // others' turn, and took stderr's place, so every failure report went unsaid.
+    let threw: { error: unknown } | undefined;
+    for (const listener of this.listeners('diagnostic')) {
+      try {
+        (listener as (message: string, detail?: unknown) => void).call(this, message, detail);
+      } catch (error) {
+        threw ??= { error };
+      }
+    }
+    if (threw === undefined) return;
     try {
-      this.emit('diagnostic', message, detail);
+      this.options.diagnosticFallback?.(`${message} (a diagnostic listener threw: ${describeThrown(threw.error)})`);
     } catch {
-      // A diagnostic listener that throws has nobody left to tell.
+      // The last resort failed too: nobody is left to tell.
     }
   }
 

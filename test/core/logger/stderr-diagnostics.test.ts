@@ -162,3 +162,29 @@ describe('counts held back for one problem in different words', () => {
     expect(lines.at(-1)).toMatch(/in other words as well/);
   });
 });
+
+describe('a diagnostic listener that throws (found by attacking the ends of a process)', () => {
+  it.each([
+    ["log.on('diagnostic')", '', "log.on('diagnostic', () => { throw new Error('metrics client not ready'); });"],
+    ['the diagnostics option', "diagnostics: () => { throw new Error('metrics client not ready'); },", ''],
+  ])('%s: what it was told goes to stderr, saying so (every failure went unsaid)', (_name, option, listen) => {
+    requireBuild();
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({ ${option} transports: [{ type: 'file', path: ${JSON.stringify(BAD)} }] });
+      ${listen}
+      for (let i = 0; i < 3; i++) log.info({ i }, 'rec');
+      while (log.stats().failed < 3) await new Promise((r) => setTimeout(r, 5));
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(0);
+    // The failures of the records, said (summed up at the end, as stderr does), and the throw with them.
+    expect(result.stderr).toContain(
+      '3 record(s) failed (file#0: cannot open log file /proc/not/here.log: ENOENT) ' +
+        '(a diagnostic listener threw: Error: metrics client not ready)',
+    );
+  });
+});
