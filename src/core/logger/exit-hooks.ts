@@ -160,14 +160,26 @@ function eachBeforeExit(): void {
   }
 }
 
+/**
+ * `--unhandled-rejections=strict` (on the command line or in NODE_OPTIONS): a rejection is
+ * raised as an uncaught exception whether or not anyone listens for 'unhandledRejection'.
+ */
+function strictRejections(): boolean {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return flags.some((flag, i) =>
+    flag === '--unhandled-rejections=strict' || (flag === '--unhandled-rejections' && flags[i + 1] === 'strict'),
+  );
+}
+
 /** Will this exception end the process, or does the application handle it? */
 function fatal(origin: string): boolean {
-  // An unhandled rejection is raised as an uncaught exception when nobody listens for it,
-  // so an 'uncaughtException' listener handles both.
-  const handlers =
-    process.listenerCount('uncaughtException') +
-    (origin === 'unhandledRejection' ? process.listenerCount('unhandledRejection') : 0);
-  return handlers === 0;
+  // Domains and the REPL take every uncaught exception this way: the process lives on.
+  if (process.hasUncaughtExceptionCaptureCallback()) return false;
+  // An unhandled rejection is raised as an uncaught exception when nobody listens for it (and
+  // always under `strict`), so an 'uncaughtException' listener handles both.
+  const rejectionHandlers =
+    origin === 'unhandledRejection' && !strictRejections() ? process.listenerCount('unhandledRejection') : 0;
+  return process.listenerCount('uncaughtException') + rejectionHandlers === 0;
 }
 
 function onUncaught(error: unknown, origin: string): void {

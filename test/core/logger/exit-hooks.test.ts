@@ -166,6 +166,36 @@ describe('signals and exceptions the application handles itself', () => {
   });
 });
 
+describe('exceptions Node handles otherwise than by listeners (found by attacking the ends of a process)', () => {
+  it('--unhandled-rejections=strict: an unhandledRejection listener handles nothing; the fatal record is written', () => {
+    requireBuild();
+    const code = `import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+      process.on('unhandledRejection', () => log.warn('rejection seen'));
+      setTimeout(() => Promise.reject(new Error('db connection lost')), 1);`;
+    const out = spawnSync(process.execPath, ['--unhandled-rejections=strict', '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(out.status).toBe(1);
+    expect(out.stdout).toContain('"level":60');
+    expect(out.stdout).toContain('db connection lost');
+  });
+
+  it('no fatal record for an exception a capture callback takes (domains, the REPL): the process lives on', () => {
+    const out = script(`
+      const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+      process.setUncaughtExceptionCaptureCallback((error) => log.warn('captured: ' + error.message));
+      setTimeout(() => { throw new Error('taken'); }, 1);
+      setTimeout(() => log.info('still running'), 50);
+    `);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('captured: taken');
+    expect(out.stdout).toContain('still running');
+    expect(out.stdout).not.toContain('"level":60');
+  });
+});
+
 describe('lines logged from exit handlers', () => {
   it.each([
     ['registered after createLogger', false],
