@@ -167,7 +167,7 @@ describe('signals and exceptions the application handles itself', () => {
 });
 
 describe('exceptions Node handles otherwise than by listeners (found by attacking the ends of a process)', () => {
-  it('--unhandled-rejections=strict: an unhandledRejection listener handles nothing; the fatal record is written', () => {
+  it('--unhandled-rejections=strict: an unhandledRejection listener handles nothing, the fatal record written', () => {
     requireBuild();
     const code = `import { createLogger } from ${JSON.stringify(DIST_ESM)};
       const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
