@@ -166,8 +166,9 @@ function eachBeforeExit(): void {
  */
 function strictRejections(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return flags.some((flag, i) =>
-    flag === '--unhandled-rejections=strict' || (flag === '--unhandled-rejections' && flags[i + 1] === 'strict'),
+  return flags.some(
+    (flag, i) =>
+      flag === '--unhandled-rejections=strict' || (flag === '--unhandled-rejections' && flags[i + 1] === 'strict'),
   );
 }
 
