@@ -27,6 +27,7 @@ import { adoptPinoSymbols, type PinoMembers } from './pino-symbols.cjs';
 import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js';
 import type { Serializer, SerializerSet, Serializers } from './serializers.js';
 import { describeThrown } from '../util/thrown.js';
+import { hasPlainPrototype } from '../util/plain-prototype.js';
 
 /** What `child(bindings, { customLevels })` adds to the child's type, as pino's child does. */
 export type ChildLevelMethods<ChildLevels extends string> = { readonly [K in ChildLevels]: LogFn } & {
@@ -626,9 +627,9 @@ export class Logger extends LoggerEventSource {
             msgFromError = true;
           }
         } else {
-          fields =
-            httpFields(a, this.#serializers) ??
-            withErrorLike(a as Record<string, unknown>, tree.errorKey, this.#serializers);
+          // An object literal (the usual call) is no request: only other objects are asked.
+          const http = isObjectLiteral(a) ? undefined : httpFields(a, this.#serializers);
+          fields = http ?? withErrorLike(a as Record<string, unknown>, tree.errorKey, this.#serializers);
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor, tree.shape.messageKey);
           if (msg === undefined) {
             // As pino: with no message given, the object's own message key is the line's
@@ -816,6 +817,19 @@ function withoutKey(fields: Record<string, unknown>, key: string): Record<string
   // A value that refers back to the fields refers to what this copy stands for (see noteCopy).
   noteCopyForRedaction(copy, fields);
   return copy;
+}
+
+/**
+ * Made by `{}`, JSON.parse or `Object.create(plain)` (see hasPlainPrototype): what a call
+ * usually logs, and never a request or an error. One property load, where asking whether it
+ * is a request read two. A `constructor` that cannot be read says no (a Proxy whose traps throw).
+ */
+function isObjectLiteral(value: object): boolean {
+  try {
+    return hasPlainPrototype(value);
+  } catch {
+    return false;
+  }
 }
 
 /** pino's rule: with no message, a record whose `err` is an error takes the error's message. */
