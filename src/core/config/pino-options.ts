@@ -1,4 +1,5 @@
 import type { Logger } from '../logger/logger.js';
+import { isAnyError } from '../util/value-kinds.js';
 import type { FieldsHook, LogMethodHook } from '../logger/logger-tree.js';
 import type { LevelTable } from '../record/levels.js';
 import { noteCopyForRedaction } from '../record/redacted-copies.js';
@@ -141,7 +142,7 @@ function carefulAssign(target: Record<string, unknown>, source: object): Record<
     try {
       value = (source as Record<string, unknown>)[key];
     } catch (error) {
-      value = `[getter threw: ${error instanceof Error ? error.message : describeThrown(error)}]`;
+      value = `[getter threw: ${isAnyError(error) ? error.message : describeThrown(error)}]`;
     }
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   }

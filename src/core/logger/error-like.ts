@@ -1,13 +1,15 @@
 import { noteCopyForRedaction } from '../record/redacted-copies.js';
 import { readProperty } from '../record/serialize.js';
 import type { SerializerSet } from './serializers.js';
+import { isAnyError } from '../util/value-kinds.js';
 
 /**
  * pino passes whatever is logged under `err` through its err serializer, which reshapes any
  * object with a string `message` (a plain object from JSON, an error from another realm):
  * `type` from its constructor, `message`, `stack` ("" when it has none), then its other
- * enumerable keys. Errors themselves are written by the serialiser; a user's own serializer
- * for the key sees the value as logged.
+ * enumerable keys. Errors themselves, of whatever realm, are written by the serialiser (the
+ * reshaped copy lost a cause, and redaction's paths into it); a user's own serializer for
+ * the key sees the value as logged.
  */
 export function withErrorLike(
   fields: Record<string, unknown>,
@@ -18,7 +20,7 @@ export function withErrorLike(
   let like: Record<string, unknown>;
   try {
     const value = fields[errorKey];
-    if (typeof value !== 'object' || value === null || value instanceof Error) return fields;
+    if (typeof value !== 'object' || value === null || isAnyError(value)) return fields;
     like = value as Record<string, unknown>;
     if (typeof like.message !== 'string' || serializers.all[errorKey] !== undefined) return fields;
     shaped = errorLikeObject(like);

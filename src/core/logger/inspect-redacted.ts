@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { copiesNoted, copyOf } from '../record/redacted-copies.js';
+import { isAnyMap, isAnySet } from '../util/value-kinds.js';
 
 /*
  * `%s` of an object writes util.inspect of its redacted copy. The copy is made along the
@@ -31,7 +32,7 @@ function viewOf(value: unknown, depth: number, seen: Map<object, object>, count:
   if (made !== undefined) return made;
   if (depth > DEPTH) return target;
   // Plain containers, Maps and Sets are rebuilt; anything else is shown as inspect shows it.
-  if (target instanceof Map || target instanceof Set) {
+  if (isAnyMap(target) || isAnySet(target)) {
     if (++count.nodes > MAX_NODES) return '[not shown: too many objects]';
     return collectionView(target, value, depth, seen, count);
   }
@@ -59,14 +60,14 @@ function collectionView(
   seen: Map<object, object>,
   count: { nodes: number },
 ): object {
-  const view: Map<unknown, unknown> | Set<unknown> = target instanceof Map ? new Map() : new Set();
+  const view: Map<unknown, unknown> | Set<unknown> = isAnyMap(target) ? new Map() : new Set();
   seen.set(target, view);
   if (target !== value) seen.set(value, view);
   const next = (item: unknown): unknown => viewOf(item, depth + 1, seen, count);
   // As many entries as inspect shows, the last counting the rest: a view of a Map of a
   // million entries is not a copy of it.
   let shown = 0;
-  if (target instanceof Map) {
+  if (isAnyMap(target)) {
     const map = view as Map<unknown, unknown>;
     for (const [key, item] of target) {
       if (shown++ === SHOWN_ENTRIES) break;

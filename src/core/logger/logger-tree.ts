@@ -1,4 +1,5 @@
 import { describeThrown } from '../util/thrown.js';
+import { isAnyError } from '../util/value-kinds.js';
 import type { ContextFrame } from '../record/context.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import { impl, LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-record.js';
@@ -471,7 +472,7 @@ export class LoggerTree {
  */
 function thrownAsError(thrown: unknown): Error {
   try {
-    return thrown instanceof Error ? thrown : new Error(String(thrown));
+    return isAnyError(thrown) ? thrown : new Error(String(thrown));
   } catch (error) {
     return new Error(`a thrown value that cannot be read (${describeThrown(error)})`);
   }

@@ -28,6 +28,7 @@ import { ProducerStream, type ProducerStreamOptions } from './producer-stream.js
 import type { Serializer, SerializerSet, Serializers } from './serializers.js';
 import { describeThrown } from '../util/thrown.js';
 import { hasPlainPrototype } from '../util/plain-prototype.js';
+import { isAnyError } from '../util/value-kinds.js';
 
 /** What `child(bindings, { customLevels })` adds to the child's type, as pino's child does. */
 export type ChildLevelMethods<ChildLevels extends string> = { readonly [K in ChildLevels]: LogFn } & {
@@ -617,7 +618,10 @@ export class Logger extends LoggerEventSource {
       if (typeof a === 'string') {
         msg = n === 1 ? a : formatMessage(a, all ?? [a, b], 1, redactor);
       } else if (typeof a === 'object' && a !== null) {
-        if (a instanceof Error) {
+        // An object literal (the usual call) is neither an error nor a request: only other
+        // objects are asked, an error of another realm (node:vm, a test sandbox) included.
+        const literal = isObjectLiteral(a);
+        if (a instanceof Error || (!literal && isAnyError(a))) {
           const errorKey = tree.errorKey;
           fields = errorKey === 'err' ? { err: a } : { [errorKey]: a };
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor, tree.shape.messageKey);
@@ -627,8 +631,7 @@ export class Logger extends LoggerEventSource {
             msgFromError = true;
           }
         } else {
-          // An object literal (the usual call) is no request: only other objects are asked.
-          const http = isObjectLiteral(a) ? undefined : httpFields(a, this.#serializers);
+          const http = literal ? undefined : httpFields(a, this.#serializers);
           fields = http ?? withErrorLike(a as Record<string, unknown>, tree.errorKey, this.#serializers);
           if (n >= 2) msg = messageFrom(b, n, all, a, redactor, tree.shape.messageKey);
           if (msg === undefined) {

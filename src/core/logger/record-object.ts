@@ -1,6 +1,7 @@
 import type { LevelTable } from '../record/levels.js';
 import type { RecordShape } from '../record/shape.js';
 import type { FieldPickers } from './field-pickers.js';
+import { isAnyDate } from '../util/value-kinds.js';
 
 /** The range a Date can hold: a time outside it cannot be written as ISO text. */
 const MAX_TIME = 8.64e15;
@@ -114,7 +115,7 @@ function settle(
       ? rawTime
       : typeof rawTime === 'string'
         ? Date.parse(rawTime)
-        : rawTime instanceof Date
+        : isAnyDate(rawTime)
           ? rawTime.getTime()
           : Number.NaN;
   if (!(Math.abs(time) <= MAX_TIME)) {

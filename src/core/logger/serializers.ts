@@ -1,4 +1,5 @@
 import { noteCopyForRedaction } from '../record/redacted-copies.js';
+import { isAnyError } from '../util/value-kinds.js';
 
 /** Turns one logged value into what the line shows (pino's `serializers`). */
 // biome-ignore lint/suspicious/noExplicitAny: a serializer takes whatever the caller logged under its key
@@ -29,7 +30,7 @@ export function applySerializers(
         noteCopyForRedaction(value, input);
       }
     } catch (error) {
-      value = `[serializer ${key} threw: ${error instanceof Error ? error.message : String(error)}]`;
+      value = `[serializer ${key} threw: ${isAnyError(error) ? error.message : String(error)}]`;
     }
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }

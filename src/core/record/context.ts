@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { isAnyError, isAnyMap } from '../util/value-kinds.js';
 
 /** One withContext frame: the merged fields plus a slot for their serialised form. */
 export interface ContextFrame {
@@ -20,7 +21,7 @@ export function withContext<T>(fields: Record<string, unknown>, fn: () => T): T 
   everUsed = true;
   const parent = storage.getStore();
   // A Map gives its entries, as it does as a call's fields (spread, it gave nothing).
-  if (fields instanceof Map) fields = mapFields(fields);
+  if (isAnyMap(fields)) fields = mapFields(fields);
   let merged: Record<string, unknown>;
   try {
     merged = parent ? { ...parent.fields, ...fields } : { ...fields };
@@ -57,7 +58,7 @@ function mergedWithoutReading(
 
 function errorName(error: unknown): string {
   try {
-    return error instanceof Error ? error.name : typeof error;
+    return isAnyError(error) ? error.name : typeof error;
   } catch {
     return 'unknown';
   }

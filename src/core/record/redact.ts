@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { isAnyDate, isAnyError, isAnyMap, isAnySet } from '../util/value-kinds.js';
 import { noteCopy } from './redacted-copies.js';
 import { errorObject, readProperty, safeJson } from './serialize.js';
 import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
@@ -173,7 +174,7 @@ function guardedCensor(censor: (value: unknown, path: string[]) => unknown) {
     } catch (error) {
       let message: string;
       try {
-        message = error instanceof Error ? String(error.message) : String(error);
+        message = isAnyError(error) ? String(error.message) : String(error);
       } catch {
         message = 'an unprintable error';
       }
@@ -267,17 +268,30 @@ const THREW_UNDER_PATH: object = Object.freeze({
   toJSON: () => '[threw while read; its message left out, as redaction reaches under it]',
 });
 
+/** writtenForm's answer for a Map: its entries are redacted as they are, as an object's keys. */
+const ENTRIES: object = Object.freeze({});
+
 /**
  * What the line writes for `obj`, when that is not `obj` itself: an Error as its serialised
  * object (so `err.message`, `err.*` and `err.aggregateErrors` name what is written), a Set as
  * its array, an object with `toJSON` as what it returns (the fields object itself excepted:
  * its toJSON is not called). Undefined when `obj` is written as it is; `null` when what is
- * written is no object, so no path goes into it.
+ * written is no object, so no path goes into it; ENTRIES for a Map. Errors, Sets, Maps and
+ * Dates of any realm (node:vm, a test sandbox) are told apart, as the serialiser tells them.
  */
 function writtenForm(obj: object, index: number, walk: Walk): object | null | undefined {
   if (obj instanceof Error) return errorForm(obj);
   if (obj instanceof Set) return [...obj];
-  if (obj instanceof Map || Array.isArray(obj)) return undefined;
+  if (obj instanceof Map) return ENTRIES;
+  if (Array.isArray(obj)) return undefined;
+  // Not an Object of this realm: another realm's value, or one with no prototype. An object
+  // literal, the usual value on a path, answers at the first link of its chain.
+  if (!(obj instanceof Object)) {
+    if (isAnyError(obj)) return errorForm(obj);
+    if (isAnySet(obj)) return [...obj];
+    if (isAnyMap(obj)) return ENTRIES;
+    if ((index > 0 || walk.inMessage) && isAnyDate(obj)) return null;
+  }
   if (index === 0 && !walk.inMessage) return undefined;
   if (obj instanceof Date || ArrayBuffer.isView(obj)) return null;
   let toJSON: unknown;
@@ -302,7 +316,7 @@ function noteCensored(walk: Walk, key: string, value: unknown): void {
   const stack = readProperty(value, 'stack');
   if (typeof stack === 'string') texts.push(stack);
   if (typeof message === 'string') texts.push(message);
-  if (value instanceof Error) {
+  if (isAnyError(value)) {
     // Its serialised message and stack follow its causes too.
     const written = errorObject(value);
     if (typeof written.stack === 'string') texts.push(written.stack);
@@ -318,15 +332,15 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
   const form = writtenForm(obj, index, walk);
   if (form === null) return obj;
   if (form === THREW_UNDER_PATH) return form;
-  const source = form ?? obj;
+  const entries = form === ENTRIES;
+  const source = form === undefined || entries ? obj : form;
   const textsBefore = walk.texts?.length ?? 0;
-  const copy =
-    source instanceof Map
-      ? redactMapAt(source as Map<unknown, unknown>, segments, index, trail, walk)
-      : redactObjectAt(source, segments, index, trail, walk);
+  const copy = entries
+    ? redactMapAt(obj as Map<unknown, unknown>, segments, index, trail, walk)
+    : redactObjectAt(source, segments, index, trail, walk);
   if (copy === undefined) {
     // Unchanged: a toJSON's result is kept, so toJSON is not asked twice (it may answer otherwise).
-    return form !== undefined && !(obj instanceof Error) && !(obj instanceof Set) ? source : obj;
+    return source !== obj && !isAnyError(obj) && !isAnySet(obj) ? source : obj;
   }
   noteCopy(copy, obj);
   // The copy is of what toJSON returned (or the error's written form): a value in it that
@@ -337,7 +351,7 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
   // message repeat only the error's own, which goes with it.
   if (texts !== undefined && texts.length > textsBefore) {
     const written = readProperty(source, 'message');
-    const own = obj instanceof Error ? readProperty(obj, 'message') : ownMessageOfWritten(source);
+    const own = isAnyError(obj) ? readProperty(obj, 'message') : ownMessageOfWritten(source);
     if (typeof own === 'string' && own !== written && texts.indexOf(written as string, textsBefore) >= 0) {
       texts.push(own);
     }

@@ -1,6 +1,7 @@
 import { Stream } from 'node:stream';
 import { types } from 'node:util';
 import { hasPlainPrototype } from '../util/plain-prototype.js';
+import { isAnyDate, isAnyError, isAnyMap, isAnySet, isBoxedScalar } from '../util/value-kinds.js';
 import { originalsOf } from './redacted-copies.js';
 /**
  * JSON building for log lines. The fast path leans on the native JSON.stringify and only
@@ -61,7 +62,7 @@ export function quote(text: string): string {
 function describeThrow(kind: string, error: unknown): string {
   let reason: string;
   try {
-    reason = error instanceof Error ? error.message : String(error);
+    reason = isAnyError(error) ? error.message : String(error);
   } catch {
     reason = 'unknown';
   }
@@ -374,7 +375,7 @@ function fieldsJsonByKey(fields: object, options: SafeOptions): string {
   const spent: Spent = { nodes: 0, chars: 0 };
   try {
     // A Map logged as the call's object: its entries are the fields, as they are when nested.
-    if (fields instanceof Map) return objectMembers(safeJson(fields, options), core);
+    if (isAnyMap(fields)) return objectMembers(safeJson(fields, options), core);
     // A value that refers back to the fields (`req.self = req`) is "[Circular]", as anywhere deeper.
     const ancestors = ancestorsOf(fields);
     // The call's own keys are cut as a nested object's are: at maxItems, or once the budget is spent.
@@ -459,13 +460,13 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
     // The head of a long chain is what explains the failure; the tail is cut.
     if (seen.has(cause)) out.cause = '[Circular]';
     else if (depth >= MAX_CAUSE_DEPTH) out.cause = '[cause chain truncated]';
-    else out.cause = cause instanceof Error ? errorObject(cause, seen, depth + 1) : cause;
+    else out.cause = isAnyError(cause) ? errorObject(cause, seen, depth + 1) : cause;
   }
   const errors = read('errors');
   if (Array.isArray(errors)) {
     const shown = errors.slice(0, MAX_ERROR_MEMBERS).map((member: unknown) => {
       if (seen.has(member)) return '[Circular]';
-      return member instanceof Error && depth < MAX_CAUSE_DEPTH ? errorObject(member, seen, depth + 1) : member;
+      return isAnyError(member) && depth < MAX_CAUSE_DEPTH ? errorObject(member, seen, depth + 1) : member;
     });
     if (errors.length > MAX_ERROR_MEMBERS) shown.push(`… ${errors.length - MAX_ERROR_MEMBERS} more error(s)`);
     // pino's name for an AggregateError's members.
@@ -483,8 +484,13 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
     // Own keys of `out` only: an error's own `constructor` or `valueOf` is data like any other.
     if (hasOwn.call(out, key) || (key === 'errors' && Array.isArray(errors))) continue;
     const value = read(key);
-    const nested = value instanceof Error && !seen.has(value) && depth < MAX_CAUSE_DEPTH;
-    const shown = nested ? errorObject(value, seen, depth + 1) : value instanceof Error ? '[Circular]' : value;
+    const error = isAnyError(value);
+    const shown =
+      error && !seen.has(value) && depth < MAX_CAUSE_DEPTH
+        ? errorObject(value, seen, depth + 1)
+        : error
+          ? '[Circular]'
+          : value;
     // defineProperty: an own key "__proto__" stays a key, not out's prototype.
     Object.defineProperty(out, key, { value: shown, enumerable: true, writable: true, configurable: true });
   }
@@ -590,12 +596,12 @@ function walk(
   }
   const obj = value as Record<string, unknown>;
   if (ancestors.includes(obj)) return '"[Circular]"';
-  if (obj instanceof Date) {
+  if (isAnyDate(obj)) {
     return Number.isNaN(obj.getTime()) ? '"Invalid Date"' : quote(obj.toISOString());
   }
   // A boxed primitive (`new Number(3)`) is its value, as JSON writes it: walked as an object
   // it was `{}` and the value was lost.
-  if (obj instanceof Number || obj instanceof String || obj instanceof Boolean) return boxedJson(obj, spent);
+  if (isBoxedScalar(obj)) return boxedJson(obj, spent);
   if (Buffer.isBuffer(obj)) {
     const shown = obj.subarray(0, options.maxBufferBytes);
     const truncated = obj.length > shown.length ? ',"truncated":true' : '';
@@ -617,7 +623,7 @@ function walk(
   ancestors.push(obj);
   for (const original of originals) ancestors.push(original);
   try {
-    if (obj instanceof Error) return walk(errorObject(obj), depth, ancestors, options, spent);
+    if (isAnyError(obj)) return walk(errorObject(obj), depth, ancestors, options, spent);
     if (typeof obj.toJSON === 'function') {
       let replaced: unknown;
       try {
@@ -634,7 +640,7 @@ function walk(
       for (let i = 0; i < shown && !overBudget(spent, options); i++) parts.push(next(readProperty(obj, i)) ?? 'null');
       return `[${withMore(parts, obj.length)}]`;
     }
-    if (obj instanceof Set) {
+    if (isAnySet(obj)) {
       const parts: string[] = [];
       for (const item of obj) {
         if (parts.length >= options.maxItems || overBudget(spent, options)) break;
@@ -643,9 +649,10 @@ function walk(
       return `[${withMore(parts, obj.size)}]`;
     }
     const parts: string[] = [];
-    const entries: Iterable<[unknown, unknown]> =
-      obj instanceof Map ? obj : Object.keys(obj).map((key) => [key, undefined] as [unknown, unknown]);
-    const isMap = obj instanceof Map;
+    const isMap = isAnyMap(obj);
+    const entries: Iterable<[unknown, unknown]> = isMap
+      ? obj
+      : Object.keys(obj).map((key) => [key, undefined] as [unknown, unknown]);
     // Map keys that read the same as text (1 and "1") are named apart: JSON keeps one of a repeated key.
     const names = isMap ? new Set<string>() : undefined;
     const suffixes = isMap ? new Map<string, number>() : undefined;

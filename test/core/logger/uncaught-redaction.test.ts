@@ -5,10 +5,11 @@ import { DIST_ESM, requireBuild } from '../../built.js';
 const SECRET = 'Bearer eyJhbGciOi.secret';
 
 /** A process that dies of an uncaught error carrying a credential (as an HTTP client's errors do). */
-function crash(throwing: string): { stdout: string; status: number | null } {
+function crash(throwing: string, imports = ''): { stdout: string; status: number | null } {
   requireBuild();
   const script = `
     import { createLogger } from ${JSON.stringify(DIST_ESM)};
+    ${imports}
     createLogger({
       base: null,
       redact: ['err.config.headers.authorization', 'err.message'],
@@ -31,6 +32,22 @@ describe('the fatal record of an uncaught error is redacted as a logged error is
     const fatal = JSON.parse(out.stdout.split('\n').find((l) => l.includes('"level":60'))!);
     expect(fatal.err.config).toEqual({ url: '/pay', headers: { authorization: '[Redacted]' } });
     expect(fatal.err.message).toBe('[Redacted]');
+    expect(out.stdout).not.toContain('eyJhbGciOi');
+  });
+
+  it('an error made in another realm (node:vm) is logged as itself, not wrapped in a new Error', () => {
+    const made = `
+      const source = 'new TypeError(S, { cause: new Error("upstream") })';
+      const error = runInNewContext(source, { S: ${JSON.stringify(SECRET)} });
+      error.config = { url: '/pay', headers: { authorization: ${JSON.stringify(SECRET)} } };
+      throw error;
+    `;
+    const out = crash(made, "import { runInNewContext } from 'node:vm';");
+    expect(out.status).toBe(1);
+    const fatal = JSON.parse(out.stdout.split('\n').find((l) => l.includes('"level":60'))!);
+    expect(fatal.err).toMatchObject({ type: 'TypeError', message: '[Redacted]', cause: { message: 'upstream' } });
+    expect(fatal.err.config).toEqual({ url: '/pay', headers: { authorization: '[Redacted]' } });
+    expect(fatal.err.stack).toMatch(/^TypeError: \[Redacted\]\n\s+at evalmachine/);
     expect(out.stdout).not.toContain('eyJhbGciOi');
   });
 
