@@ -1,5 +1,5 @@
 import { noteCopyForRedaction } from '../record/redacted-copies.js';
-import { isAnyError } from '../util/value-kinds.js';
+import { messageOf } from '../util/thrown.js';
 
 /** Turns one logged value into what the line shows (pino's `serializers`). */
 // biome-ignore lint/suspicious/noExplicitAny: a serializer takes whatever the caller logged under its key
@@ -30,7 +30,9 @@ export function applySerializers(
         noteCopyForRedaction(value, input);
       }
     } catch (error) {
-      value = `[serializer ${key} threw: ${isAnyError(error) ? error.message : String(error)}]`;
+      // Anything may be thrown (a value whose message and toString throw too): reading it
+      // here must not fail the whole call, which would lose every other field.
+      value = `[serializer ${key} threw: ${messageOf(error)}]`;
     }
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
