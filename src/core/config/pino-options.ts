@@ -1,12 +1,12 @@
 import type { Logger } from '../logger/logger.js';
-import { isAnyError } from '../util/value-kinds.js';
 import type { FieldsHook, LogMethodHook } from '../logger/logger-tree.js';
 import type { LevelTable } from '../record/levels.js';
+import { messageLeftOut, type Redactor, THREW_UNDER_PATH_TEXT } from '../record/redact.js';
 import { noteCopyForRedaction } from '../record/redacted-copies.js';
 import { type SafeOptions, fieldsJson } from '../record/serialize.js';
 import type { LevelFormat, TimestampMode } from '../record/shape.js';
 import { envBoolean } from '../util/env-text.js';
-import { describeThrown } from '../util/thrown.js';
+import { describeThrown, messageOf } from '../util/thrown.js';
 import { ConfigError } from './errors.js';
 import { expandEnv } from './expand-env.js';
 import type { Config } from './schema.js';
@@ -73,7 +73,7 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
   const { mixin, mixinMergeStrategy: merge } = options;
   const log = options.formatters?.log;
   if (mixin === undefined && log === undefined) return undefined;
-  return (fields, level, logger) => {
+  return (fields, level, logger, redactor) => {
     let out = fields ?? {};
     if (mixin !== undefined) {
       let extra: Record<string, unknown>;
@@ -81,7 +81,7 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
         extra = (mixin(out, level, logger as Logger) ?? {}) as Record<string, unknown>;
       } catch (error) {
         // The call's own fields are not lost to the mixin's mistake.
-        extra = { mixinError: `mixin threw: ${describeThrown(error)}` };
+        extra = { mixinError: threw('mixin', error, redactor) };
       }
       try {
         // pino's default: the call's own fields win over the mixin's. Object.assign, not a
@@ -96,12 +96,22 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
       } catch (error) {
         out =
           merge !== undefined
-            ? carefulAssign({ mixinError: `mixinMergeStrategy threw: ${describeThrown(error)}` }, out)
-            : carefulAssign(carefulAssign({}, extra), out);
+            ? carefulAssign({ mixinError: threw('mixinMergeStrategy', error, redactor) }, out, redactor)
+            : carefulAssign(carefulAssign({}, extra, redactor), out, redactor);
       }
     }
-    return log !== undefined ? formattedLog(log, out) : out;
+    return log !== undefined ? formattedLog(log, out, redactor) : out;
   };
+}
+
+/**
+ * What a function handed the call's fields threw, as a field says it. With redaction paths its
+ * message is left out: it may quote what they cover, and no path reaches into this text.
+ */
+function threw(what: string, error: unknown, redactor: Redactor | undefined): string {
+  return redactor === undefined
+    ? `${what} threw: ${describeThrown(error)}`
+    : `${what} threw; ${messageLeftOut('the fields it was given')}`;
 }
 
 /**
@@ -112,29 +122,37 @@ export function fieldsHook(options: PinoFunctionOptions): FieldsHook | undefined
 function formattedLog(
   log: (fields: Record<string, unknown>) => Record<string, unknown>,
   fields: Record<string, unknown>,
+  redactor: Redactor | undefined,
 ): Record<string, unknown> {
   let shaped: unknown;
   try {
     shaped = log(fields);
   } catch (error) {
-    return carefulAssign({ formattersLogError: `formatters.log threw: ${describeThrown(error)}` }, fields);
+    return carefulAssign({ formattersLogError: threw('formatters.log', error, redactor) }, fields, redactor);
   }
   if (typeof shaped === 'object' && shaped !== null) return shaped as Record<string, unknown>;
   const kind = shaped === null ? 'null' : typeof shaped;
-  return carefulAssign({ formattersLogError: `formatters.log returned ${kind}, not an object` }, fields);
+  return carefulAssign({ formattersLogError: `formatters.log returned ${kind}, not an object` }, fields, redactor);
 }
 
 /**
  * Object.assign that never throws: a getter that throws is copied as the marker the
- * serialiser writes for one; an object whose keys cannot be listed (a Proxy) adds nothing
- * but a `mixinError` saying so.
+ * serialiser or redaction writes for one; an object whose keys cannot be listed (a Proxy)
+ * adds nothing but a `mixinError` saying so.
  */
-function carefulAssign(target: Record<string, unknown>, source: object): Record<string, unknown> {
+function carefulAssign(
+  target: Record<string, unknown>,
+  source: object,
+  redactor: Redactor | undefined,
+): Record<string, unknown> {
   let keys: string[];
   try {
     keys = Object.keys(source);
   } catch (error) {
-    target.mixinError = `fields could not be merged: ${describeThrown(error)}`;
+    target.mixinError =
+      redactor === undefined
+        ? `fields could not be merged: ${describeThrown(error)}`
+        : `fields could not be merged; ${messageLeftOut('the fields')}`;
     return target;
   }
   for (const key of keys) {
@@ -142,7 +160,8 @@ function carefulAssign(target: Record<string, unknown>, source: object): Record<
     try {
       value = (source as Record<string, unknown>)[key];
     } catch (error) {
-      value = `[getter threw: ${isAnyError(error) ? error.message : describeThrown(error)}]`;
+      // Copied as a string, it is text no path reaches into: said as redaction says it.
+      value = redactor?.reachesUnder(key) === true ? THREW_UNDER_PATH_TEXT : `[getter threw: ${messageOf(error)}]`;
     }
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   }

@@ -46,6 +46,8 @@ export type FieldsHook = (
   fields: Record<string, unknown> | undefined,
   level: number,
   logger: unknown,
+  /** The paths the result is redacted by: what the hook throws may quote what they cover. */
+  redactor: Redactor | undefined,
 ) => Record<string, unknown> | undefined;
 
 /** pino's hooks.logMethod: sees an enabled call's arguments and calls `method` with some (or not). */

@@ -3,6 +3,7 @@ import { DEFAULT_LEVELS, type LevelInput, type LevelName, type LevelTable } from
 import type { RecordScope } from '../record/log-record.js';
 import {
   createRedactor,
+  messageLeftOut,
   type RedactOptions,
   type Redactor,
   redactMessage,
@@ -584,7 +585,11 @@ export class Logger extends LoggerEventSource {
       try {
         hook.call(logger, args, write, level);
       } catch (error) {
-        logger.#tree.router.diagnose(`hooks.logMethod threw: ${describeThrown(error)}`, error);
+        // The hook was handed the whole call: with paths, its message may quote what they
+        // cover, and a diagnostics handler that is handed the error may write it anywhere.
+        if (logger.#scope.redactor === undefined) {
+          logger.#tree.router.diagnose(`hooks.logMethod threw: ${describeThrown(error)}`, error);
+        } else logger.#tree.router.diagnose(`hooks.logMethod threw; ${messageLeftOut('the call it was given')}`);
         // The call is logged as made, once: not again if the hook had already written it.
         if (!called) method(...(args as [unknown]));
       }
@@ -660,9 +665,9 @@ export class Logger extends LoggerEventSource {
         msg = messageFrom(b, n, all, a, redactor, tree.shape.messageKey);
       }
       // pino's mixin and formatters.log, when configured: they may add fields to any call.
-      if (this.#fieldsHook !== undefined) fields = this.#fieldsHook(fields, level, this);
+      if (this.#fieldsHook !== undefined) fields = this.#fieldsHook(fields, level, this, redactor);
       if (fields !== undefined) {
-        if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields);
+        if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields, redactor);
         if (redactor !== undefined) {
           if (msgFromError && msg !== undefined) {
             const censored: string[] = [];
@@ -872,7 +877,7 @@ function bindingsFragment(
   // The serializers' copy is noted for redaction as a log call's is (see noteCopyForRedaction).
   if (redactor !== undefined) enterRedactingCall();
   try {
-    const serialized = serializers.apply(bindings);
+    const serialized = serializers.apply(bindings, redactor);
     return fieldsJson(redactor ? redactor(serialized) : serialized, tree.shape.safe);
   } catch (error) {
     // Never throws into the caller: the child logs, saying what was wrong with its bindings.

@@ -1,3 +1,4 @@
+import { messageLeftOut, type Redactor } from '../record/redact.js';
 import { noteCopyForRedaction } from '../record/redacted-copies.js';
 import { messageOf } from '../util/thrown.js';
 
@@ -15,6 +16,8 @@ export function applySerializers(
   fields: Record<string, unknown>,
   serializers: Serializers,
   keys: readonly string[],
+  /** The paths the fields are redacted by next: a serializer's thrown message may quote what they cover. */
+  redactor?: Redactor,
 ): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
   for (const key of keys) {
@@ -32,7 +35,10 @@ export function applySerializers(
     } catch (error) {
       // Anything may be thrown (a value whose message and toString throw too): reading it
       // here must not fail the whole call, which would lose every other field.
-      value = `[serializer ${key} threw: ${messageOf(error)}]`;
+      value =
+        redactor?.reachesUnder(key) === true
+          ? `[serializer ${key} threw; ${messageLeftOut('under it')}]`
+          : `[serializer ${key} threw: ${messageOf(error)}]`;
     }
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
@@ -54,7 +60,7 @@ export class SerializerSet {
     return more === undefined || Object.keys(more).length === 0 ? this : new SerializerSet({ ...this.all, ...more });
   }
 
-  apply(fields: Record<string, unknown>): Record<string, unknown> {
-    return this.keys.length === 0 ? fields : applySerializers(fields, this.all, this.keys);
+  apply(fields: Record<string, unknown>, redactor?: Redactor): Record<string, unknown> {
+    return this.keys.length === 0 ? fields : applySerializers(fields, this.all, this.keys, redactor);
   }
 }

@@ -15,7 +15,7 @@ export interface Formatter {
 /** The serializers a scope's logger applies (its SerializerSet): context fields go through them too. */
 export interface ScopeSerializers {
   readonly keys: readonly string[];
-  apply(fields: Record<string, unknown>): Record<string, unknown>;
+  apply(fields: Record<string, unknown>, redactor?: Redactor): Record<string, unknown>;
 }
 
 /** What a logger (or child) contributes to each of its records. */
@@ -300,7 +300,7 @@ function contextJson(record: LogRecordImpl): string {
   // refers back to a caller's object it was merged from.
   if (redactor !== undefined) for (const source of frame.sources) noteCopy(frame.fields, source);
   let fields = frame.fields as Record<string, unknown>;
-  if (serializers !== undefined) fields = serializers.apply(fields);
+  if (serializers !== undefined) fields = serializers.apply(fields, redactor);
   if (redactor !== undefined) fields = redactor(fields);
   const json = fieldsJson(fields, safe);
   frame.cache = { redactor, safe, serializers, json };

@@ -41,7 +41,18 @@ export type Redactor = (<T extends object>(obj: T, inMessage?: boolean, censored
    * redacts out of JSON data is still JSON data (a line read from a producer stays whole).
    */
   readonly censorsWithValue: boolean;
+  /** Whether a path goes into the top-level `key` (names it, or starts with `*`). */
+  readonly reachesUnder: (key: string) => boolean;
 };
+
+/**
+ * Said in place of a thrown message when the code that threw was handed what a path covers:
+ * the message may quote it (a validator naming the field it refused, Node's JSON.parse its
+ * input), and no path reaches into a text. `what` names the part the code was handed.
+ */
+export function messageLeftOut(what: string): string {
+  return `its message left out, as redaction reaches ${what}`;
+}
 
 const WILDCARD = Symbol('wildcard');
 type Segment = string | typeof WILDCARD;
@@ -160,7 +171,10 @@ export function createRedactor(options: RedactOptions): Redactor | undefined {
         );
   const everyTopLevel = compiled.some((s) => s.length === 1 && s[0] === WILDCARD);
   const censorsWithValue = typeof censor !== 'function';
-  return Object.assign(redactor, { topLevel, everyTopLevel, scrub, redactText, censorsWithValue });
+  const firstKeys = new Set(compiled.flatMap((s) => (typeof s[0] === 'string' ? [s[0]] : [])));
+  const firstWildcard = compiled.some((s) => s[0] === WILDCARD);
+  const reachesUnder = (key: string): boolean => firstWildcard || firstKeys.has(key);
+  return Object.assign(redactor, { topLevel, everyTopLevel, scrub, redactText, censorsWithValue, reachesUnder });
 }
 
 /**
@@ -264,8 +278,9 @@ function replacedBy(toJSON: () => unknown, obj: object): object | null {
  * say "[toJSON threw: <message>]", and the message may quote what the path covers (Node's
  * JSON.parse quotes its input; an application's own text names the field).
  */
+export const THREW_UNDER_PATH_TEXT = `[threw while read; ${messageLeftOut('under it')}]`;
 const THREW_UNDER_PATH: object = Object.freeze({
-  toJSON: () => '[threw while read; its message left out, as redaction reaches under it]',
+  toJSON: () => THREW_UNDER_PATH_TEXT,
 });
 
 /** writtenForm's answer for a Map: its entries are redacted as they are, as an object's keys. */
@@ -371,7 +386,12 @@ function scrubErrorLike(copy: Record<string, unknown>, texts: readonly string[],
   for (const key of ['message', 'stack']) {
     const value = hasOwn.call(copy, key) ? copy[key] : undefined;
     if (typeof value !== 'string') continue;
-    const scrubbed = scrubErrorTexts(value, texts, censorText, key === 'stack');
+    // V8 makes a stack from the message when first read: a message getter that throws makes
+    // the stack's throw too, with its text, which may quote what the message held.
+    const scrubbed =
+      key === 'stack' && value.startsWith(STACK_THREW)
+        ? STACK_THREW_LEFT_OUT
+        : scrubErrorTexts(value, texts, censorText, key === 'stack');
     if (scrubbed !== value) setOwn(copy, key, scrubbed);
   }
   // Written forms (plain objects errorObject made) a cause chain or an AggregateError nests.
@@ -404,6 +424,10 @@ function ownMessageOfWritten(form: object): string | undefined {
   const own = firstLine.slice(start + 2);
   return own.length > 0 && message.startsWith(`${own}: `) ? own : undefined;
 }
+
+/** A stack whose getter threw, as errorObject writes it. */
+const STACK_THREW = '[stack getter threw: ';
+const STACK_THREW_LEFT_OUT = `[stack getter threw; ${messageLeftOut('the error')}]`;
 
 /** Causes and members scrubbed under an error, as deep as a cause chain is written. */
 const MAX_SCRUB_DEPTH = 10;
