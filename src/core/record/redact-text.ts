@@ -26,6 +26,33 @@ export function scrubErrorTexts(text: string, texts: readonly string[], censorTe
   return out;
 }
 
+const CAUSED_BY = 'caused by: ';
+
+/**
+ * `stack` with each of `names` replaced by `censorText` where an error's name is written: at
+ * the start of a line that is no frame, alone or before a `:`, the first line as V8 makes it
+ * (`Name: message`) and a cause's after `caused by: `. Elsewhere the same text is left: a
+ * name such as `Error` is also a word of messages.
+ */
+export function scrubErrorNames(stack: string, names: readonly string[], censorText: string): string {
+  const lines = stack.split('\n');
+  let changed = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (FRAME_LINE.test(line)) continue;
+    const start = line.startsWith(CAUSED_BY) ? CAUSED_BY.length : 0;
+    for (const name of names) {
+      const end = start + name.length;
+      if (name.length === 0 || !line.startsWith(name, start)) continue;
+      if (line.length !== end && line[end] !== ':') continue;
+      lines[i] = line.slice(0, start) + censorText + line.slice(end);
+      changed = true;
+      break;
+    }
+  }
+  return changed ? lines.join('\n') : stack;
+}
+
 /**
  * HTTP authentication schemes whose credential is written as `key=value` pairs after the
  * scheme (`Digest username="a", response="…"`, `Signature keyId="k",signature="…"`): a

@@ -2,7 +2,7 @@ import { types } from 'node:util';
 import { isAnyDate, isAnyError, isAnyMap, isAnySet } from '../util/value-kinds.js';
 import { noteCopy } from './redacted-copies.js';
 import { errorObject, readProperty, safeJson } from './serialize.js';
-import { censorTextPattern, scrubErrorTexts } from './redact-text.js';
+import { censorTextPattern, scrubErrorNames, scrubErrorTexts } from './redact-text.js';
 
 /**
  * What replaces a redacted value: a fixed value, a function of it, or removal of the key. The
@@ -222,6 +222,12 @@ interface Walk {
   inMessage: boolean;
   /** Texts censored so far (messages, stacks): an error's message and stack repeat its causes'. */
   texts: string[] | undefined;
+  /**
+   * Error names and types censored so far, each with the length `texts` had when it was noted
+   * (an empty text is added for it there, so the walk looks at texts alone to know whether
+   * anything an error repeats was censored under it).
+   */
+  names?: { name: string; at: number }[];
   censorText: string;
 }
 
@@ -319,11 +325,18 @@ function writtenForm(obj: object, index: number, walk: Walk): object | null | un
 }
 
 /** A censored value's texts that an enclosing error's message and stack may repeat. */
-function noteCensored(walk: Walk, key: string, value: unknown): void {
+function noteCensored(walk: Walk, key: string, value: unknown, holder: object): void {
   walk.texts ??= [];
   const texts = walk.texts;
   if (typeof value === 'string') {
     if (key === 'message' || key === 'stack') texts.push(value);
+    else if ((key === 'name' || key === 'type') && typeof readProperty(holder, 'stack') === 'string') {
+      // An error's (one with a stack): V8 writes the name at the head of the stack, and the
+      // errors above repeat that stack. A `name` elsewhere (a user's) costs nothing more.
+      walk.names ??= [];
+      walk.names.push({ name: value, at: texts.length });
+      texts.push('');
+    }
     return;
   }
   if (typeof value !== 'object' || value === null) return;
@@ -372,7 +385,8 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
     }
   }
   if (texts !== undefined && texts.length > textsBefore && !Array.isArray(copy) && !(copy instanceof Map)) {
-    scrubErrorLike(copy, texts.slice(textsBefore), walk.censorText);
+    const names = walk.names?.filter((noted) => noted.at >= textsBefore).map((noted) => noted.name) ?? [];
+    scrubErrorLike(copy, texts.slice(textsBefore), names, walk.censorText);
   }
   return copy;
 }
@@ -382,16 +396,24 @@ function redactAt(obj: object, segments: Segment[], index: number, trail: string
  * out. So are they from the causes and members written under it: a chain that loops back
  * (`inner.cause = outer`) writes the outer message again in the inner's message and stack.
  */
-function scrubErrorLike(copy: Record<string, unknown>, texts: readonly string[], censorText: string, depth = 0): void {
+function scrubErrorLike(
+  copy: Record<string, unknown>,
+  texts: readonly string[],
+  names: readonly string[],
+  censorText: string,
+  depth = 0,
+): void {
   for (const key of ['message', 'stack']) {
     const value = hasOwn.call(copy, key) ? copy[key] : undefined;
     if (typeof value !== 'string') continue;
-    // V8 makes a stack from the message when first read: a message getter that throws makes
-    // the stack's throw too, with its text, which may quote what the message held.
-    const scrubbed =
-      key === 'stack' && value.startsWith(STACK_THREW)
-        ? STACK_THREW_LEFT_OUT
-        : scrubErrorTexts(value, texts, censorText, key === 'stack');
+    let scrubbed: string;
+    // V8 makes a stack from the message and name when first read: a getter of either that
+    // throws makes the stack's throw too, with its text, which may quote what it held.
+    if (key === 'stack' && value.startsWith(STACK_THREW)) scrubbed = STACK_THREW_LEFT_OUT;
+    else {
+      scrubbed = scrubErrorTexts(value, texts, censorText, key === 'stack');
+      if (key === 'stack' && names.length > 0) scrubbed = scrubErrorNames(scrubbed, names, censorText);
+    }
     if (scrubbed !== value) setOwn(copy, key, scrubbed);
   }
   // Written forms (plain objects errorObject made) a cause chain or an AggregateError nests.
@@ -400,7 +422,7 @@ function scrubErrorLike(copy: Record<string, unknown>, texts: readonly string[],
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
     if (Object.getPrototypeOf(value) !== Object.prototype) return value;
     const nested = { ...(value as Record<string, unknown>) };
-    scrubErrorLike(nested, texts, censorText, depth + 1);
+    scrubErrorLike(nested, texts, names, censorText, depth + 1);
     return nested;
   };
   const cause = hasOwn.call(copy, 'cause') ? copy.cause : undefined;
@@ -474,7 +496,7 @@ function redactObjectAt(
       // The copy holds the keys the writer writes (own, enumerable): one it does not hold is
       // never in the line, and set on the copy it would be.
       if (!hasOwn.call(copy, key)) continue;
-      noteCensored(walk, key, value);
+      noteCensored(walk, key, value, obj);
       // Removed from a list, an item leaves its place (JSON writes it null), as pino does.
       if (walk.remove) {
         if (Array.isArray(copy)) copy[Number(key)] = undefined;
@@ -521,7 +543,7 @@ function redactMapAt(
     const path = [...trail, name];
     if (last) {
       copy ??= new Map(map);
-      noteCensored(walk, name, value);
+      noteCensored(walk, name, value, map);
       if (walk.remove) copy.delete(entryKey);
       else copy.set(entryKey, walk.replace(value, path));
     } else if (typeof value === 'object' && value !== null) {
