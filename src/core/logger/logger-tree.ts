@@ -1,5 +1,7 @@
 import { describeThrown } from '../util/thrown.js';
 import { isAnyError } from '../util/value-kinds.js';
+import { withErrorLike } from './error-like.js';
+import { SerializerSet } from './serializers.js';
 import type { ContextFrame } from '../record/context.js';
 import type { LevelInput, LevelTable } from '../record/levels.js';
 import { impl, LogRecordImpl, type LogRecord, type RecordScope } from '../record/log-record.js';
@@ -425,10 +427,9 @@ export class LoggerTree {
   logUncaught(error: unknown, origin: string): void {
     const fatal = this.levels.builtin('fatal');
     if (fatal < this.router.minThreshold) return;
-    const err = thrownAsError(error);
     const message = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception';
     // Redacted as a logged error is: a crash's error may carry a request's credentials.
-    let fields: Record<string, unknown> = { err };
+    let fields = thrownFields(error);
     try {
       if (this.redactor !== undefined) fields = this.redactor(fields);
     } catch (redactError) {
@@ -469,13 +470,24 @@ export class LoggerTree {
 }
 
 /**
- * What was thrown, as an Error to log. A hostile value (a Proxy whose traps throw, a revoked
- * one) makes `instanceof` and String() throw: the crash is logged all the same, saying so.
+ * What was thrown, under `err`, as a logged value is written: an Error as one, an object
+ * with a string `message` (an error from another realm) in the error's shape, any other
+ * object by its fields and a primitive as itself. Made into an Error, it was written as
+ * "[object Object]" with a stack of this logger's own frames, and what it held was lost.
  */
-function thrownAsError(thrown: unknown): Error {
-  try {
-    return isAnyError(thrown) ? thrown : new Error(String(thrown));
-  } catch (error) {
-    return new Error(`a thrown value that cannot be read (${describeThrown(error)})`);
+function thrownFields(thrown: unknown): Record<string, unknown> {
+  if (typeof thrown === 'object' && thrown !== null) {
+    try {
+      return isAnyError(thrown) ? { err: thrown } : withErrorLike({ err: thrown }, 'err', NO_SERIALIZERS);
+    } catch (error) {
+      // A revoked Proxy: `instanceof` throws. The crash is logged all the same, saying so.
+      return { err: { message: `a thrown value that cannot be read (${describeThrown(error)})` } };
+    }
   }
+  // JSON has no undefined, Symbol or function: their text stands for them.
+  if (thrown === undefined || typeof thrown === 'symbol') return { err: describeThrown(thrown) };
+  if (typeof thrown === 'function') return { err: '[a function]' };
+  return { err: thrown };
 }
+
+const NO_SERIALIZERS = new SerializerSet({});
