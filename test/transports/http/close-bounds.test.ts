@@ -13,24 +13,20 @@ import { answeringReceiver, closeServersAfterEach, expectAddsUp, tempFolder } fr
 const servers: Server[] = [];
 closeServersAfterEach(servers);
 
+/** Batches of 10, one at a time, to `url`; a circuit that never opens, so every batch is tried. */
+function shipper(url: string, options: Record<string, unknown>) {
+  return createLogger({
+    exitFlush: false,
+    base: null,
+    router: { health: { failureThreshold: 1_000_000 } },
+    transports: [{ type: 'http', url, batch: { maxRecords: 10, intervalMs: 5 }, concurrency: 1, ...options } as never],
+  });
+}
+
 describe('a close() against a destination that never answers, a backlog of batches behind', () => {
   it('gives up within retry.deadlineMs of the close: what was not sent by then fails, said', async () => {
     const { url, requests } = await answeringReceiver(servers, () => {});
-    const log = createLogger({
-      exitFlush: false,
-      base: null,
-      router: { health: { failureThreshold: 1_000_000 } },
-      transports: [
-        {
-          type: 'http',
-          url,
-          batch: { maxRecords: 10, intervalMs: 5 },
-          concurrency: 1,
-          timeoutMs: 200,
-          retry: { deadlineMs: 1000, baseMs: 20, maxMs: 50 },
-        },
-      ],
-    });
+    const log = shipper(url, { timeoutMs: 200, retry: { deadlineMs: 1000, baseMs: 20, maxMs: 50 } });
     for (let i = 0; i < 300; i++) log.info({ i }, 'backlog');
     const started = Date.now();
     expect(await log.close()).toBe(true);
@@ -50,21 +46,7 @@ describe('a close() with a spool while the destination asks for quiet (503, Retr
     const { url, requests } = await answeringReceiver(servers, (_req, res) => {
       res.writeHead(503, { 'retry-after': '60' }).end('busy');
     });
-    const log = createLogger({
-      exitFlush: false,
-      base: null,
-      router: { health: { failureThreshold: 1_000_000 } },
-      transports: [
-        {
-          type: 'http',
-          url,
-          batch: { maxRecords: 10, intervalMs: 5 },
-          concurrency: 1,
-          retry: { maxMs: 60_000 },
-          spool: { dir: tempFolder('quiet-spool') },
-        },
-      ],
-    });
+    const log = shipper(url, { retry: { maxMs: 60_000 }, spool: { dir: tempFolder('quiet-spool') } });
     log.info({ i: -1 }, 'first');
     for (let i = 0; i < 50 && requests() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(requests()).toBe(1);
