@@ -1148,11 +1148,15 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       serverDelay === undefined
         ? backoffMs(batch.attempt, baseMs, maxMs, true)
         : retryWaitMs(batch.attempt, baseMs, maxMs, serverDelay);
-    const retryAt = monotonicMs() + delay;
+    const now = monotonicMs();
+    const retryAt = now + delay;
+    const pastClose = retryAt > this.#closeBy;
     const exhausted =
-      attempt >= this.#retry.maxAttempts ||
-      retryAt - batch.firstSent > this.#retry.deadlineMs ||
-      retryAt > this.#closeBy;
+      attempt >= this.#retry.maxAttempts || retryAt - batch.firstSent > this.#retry.deadlineMs || pastClose;
+    // Refused at a close, with no time (or no need) to wait: the destination refuses for now,
+    // and each batch behind would be sent once, at once, a burst against it (31 requests in
+    // 25 ms). They are failed, or parked, with this one.
+    if (pastClose || (this.closeRequested() && this.#reads !== undefined)) this.#closeBy = Math.min(this.#closeBy, now);
     if (batch.read !== undefined) {
       // Already on disk: at a close it stays there (marked, when it may have arrived); otherwise
       // it is tried again.

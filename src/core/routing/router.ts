@@ -218,7 +218,12 @@ export class Router extends EventEmitter<RouterEvents> {
     this.backpressure = new Backpressure(this, this.failures, {
       clock: this.clock,
       maxBackpressureMs: options.maxBackpressureMs ?? 10_000,
-      summariseDrops: options.summariseDrops,
+      // While the targets are being destroyed (a close that gave up), a record logged would go
+      // to targets already destroyed, pending past the close: the summary is said instead.
+      summariseDrops: (target, dropped, durationMs) => {
+        if (!this.destroying) options.summariseDrops?.(target, dropped, durationMs);
+        else this.diagnose(`dropped ${dropped} record(s) for ${target} while its queue was full`);
+      },
       revive: options.revive,
       spoolMaxBytes: options.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES,
     });
@@ -767,16 +772,19 @@ export class Router extends EventEmitter<RouterEvents> {
     }
     if (!settled) {
       this.failures.givingUp = true;
+      const routedBefore = this.routed;
       try {
         // Every target gives up what it holds before any is destroyed: a target's giving up can
         // log (the warning that sums up its drops), and that record goes to the others, which
         // still write. Destroyed one by one, a target given up before it kept it in its queue
         // past the close, pending, never written (the process exited).
         for (const target of this.targets) this.giveUpHeld(target);
-        for (const target of this.targets) this.writeLastHeld(target);
+        if (this.routed !== routedBefore) for (const target of this.targets) this.writeLastHeld(target);
+        this.destroying = true;
         for (const target of this.targets) this.abandon(target);
       } finally {
         this.failures.givingUp = false;
+        this.destroying = false;
       }
     }
     for (const target of this.targets) target.release();
@@ -786,6 +794,8 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /** A close without a timeout gave up on a stalled stream (see settleTarget): it resolves false. */
   private gaveUpStreams = false;
+  /** A close that gave up is destroying the targets: nothing logged now could reach one. */
+  private destroying = false;
 
   /** Gives up the close under way now (a later close's deadline passed); undefined when none is. */
   private cutClose: (() => void) | undefined;

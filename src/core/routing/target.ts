@@ -375,7 +375,8 @@ export class Target {
   abandon(): number {
     this.abandoned = this.inTransport;
     this.destroyTransport();
-    return this.abandoned;
+    // A transport's destroy may settle what it held (fail it): those are not abandoned.
+    return Math.min(this.abandoned, Math.max(0, this.inTransport));
   }
 
   /** The router's own destroy of its transport (a close that gave up): not the transport ending itself. */

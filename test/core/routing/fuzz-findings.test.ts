@@ -301,3 +301,48 @@ describe('close({ timeoutMs }) giving up on a target that dropped records (found
     },
   );
 });
+
+describe('a close that gave up, a target whose destroy fails what it holds (found attacking the fix above)', () => {
+  it.each(['all', 'majority'] as const)(
+    'under %s, the drops summed up then are said, not left pending',
+    async (strategy) => {
+      class FailsOnDestroy extends ControlledTransport {
+        override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+          const held = this.held.splice(0);
+          if (held.length > 0) this.settleFailed(held, new Error('destroyed'));
+          callback(error);
+        }
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'streamlog-destroy-summary-'));
+      const diagnostics: string[] = [];
+      try {
+        const log = createLogger({
+          exitFlush: false,
+          diagnostics: (message) => diagnostics.push(message),
+          router: { strategy, health: { failureThreshold: 1e9 } },
+          transports: [
+            { type: 'file', id: 'file', path: join(dir, 'app.log') },
+            {
+              transport: new FailsOnDestroy({ id: 'df', mode: 'stall' }),
+              id: 'df',
+              maxQueue: { maxRecords: 5 },
+              overflow: 'drop-oldest',
+            },
+          ],
+        });
+        for (let i = 0; i < 100; i++) log.info({ i }, 'rec');
+        expect(await log.close({ timeoutMs: 200 })).toBe(false);
+        const stats = log.stats();
+        expect(stats).toMatchObject({ logged: 100, pending: 0 });
+        expect(stats.delivered + stats.failed + stats.dropped).toBe(100);
+        expect(diagnostics).toContain('dropped 95 record(s) for df while its queue was full');
+        // The records its destroy failed are not said to be abandoned.
+        expect(diagnostics.filter((m) => m.startsWith('df did not settle in time'))).toEqual([
+          'df did not settle in time: 3 queued record(s) failed, 0 in the transport abandoned',
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});

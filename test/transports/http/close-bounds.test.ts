@@ -41,6 +41,27 @@ describe('a close() against a destination that never answers, a backlog of batch
   });
 });
 
+describe('a close() without a spool while the destination asks for quiet (503, Retry-After: 1)', () => {
+  it('fails the batches behind one that cannot be tried again by the deadline: no request each, at once', async () => {
+    const times: number[] = [];
+    const { url, requests } = await answeringReceiver(servers, (_req, res) => {
+      times.push(Date.now());
+      res.writeHead(503, { 'retry-after': '1' }).end('busy');
+    });
+    const log = shipper(url, { retry: { deadlineMs: 2500, baseMs: 100, maxMs: 5000, maxAttempts: 100 } });
+    log.info({ i: -1 }, 'first');
+    for (let i = 0; i < 50 && requests() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 300; i++) log.info({ i }, 'behind');
+    expect(await log.close()).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 301, delivered: 0, failed: 301, pending: 0 });
+    // Found attacking the deadline above: the first batch out of time freed its slot, and each
+    // of the 30 behind it was sent at once (31 requests in 25 ms).
+    const most = Math.max(...times.map((at) => times.filter((other) => other >= at && other - at < 100).length));
+    expect(most).toBeLessThanOrEqual(2);
+    expect(requests()).toBeLessThan(6);
+  });
+});
+
 describe('a close() with a spool while the destination asks for quiet (503, Retry-After: 60)', () => {
   it('parks the batches behind the one waiting out its backoff: no request each at the close', async () => {
     const { url, requests } = await answeringReceiver(servers, (_req, res) => {
