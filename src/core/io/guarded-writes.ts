@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { isThenable } from '../util/thenable.js';
+import { describeThrown } from '../util/thrown.js';
 
 /** What a guarded stream's misbehaviour is told to: each transport writing to it. */
 export interface WriteGuard {
@@ -94,7 +95,14 @@ function guarded(
     callback(error);
   };
   const thrown = (error: unknown): void => {
-    const reason = error instanceof Error ? error : new Error(String(error));
+    // Never throws itself: as a rejection's handler, a throw here (String() of an object with no
+    // prototype, instanceof on a revoked Proxy) was an unhandled rejection that ended the process.
+    let reason: Error;
+    try {
+      reason = error instanceof Error ? error : new Error(describeThrown(error));
+    } catch {
+      reason = new Error(describeThrown(error));
+    }
     if (called) {
       guard.threwAfterCallback(reason);
       return;

@@ -2,7 +2,7 @@
  * The one exit path, for every way a process ends. When the event loop empties
  * (`beforeExit`: a script that returns), asynchronous transports get to send what they
  * hold, bounded in time. When the process is about to end — `process.exit()`, a fatal
- * exception (first logged as a fatal record), or SIGTERM/SIGINT/SIGHUP/SIGUSR2 that nobody else handles
+ * exception (first logged as a fatal record), or SIGTERM/SIGINT/SIGHUP that nobody else handles
  * (re-raised once done) — what is buffered is written synchronously and what an
  * asynchronous transport holds is parked in its spool or failed, counted. A signal the
  * application handles only flushes: its own shutdown decides (it calls close()). Hooks are
@@ -27,10 +27,11 @@ export interface ExitParticipant {
 }
 
 // SIGHUP too: it ends a Node process by default (a closed terminal or ssh session; Node
-// resets it to the default at start, so even nohup does not keep it away). And SIGUSR2, which
-// ends it by default as well: nodemon restarts a service with it (what was held was lost, said
-// nowhere).
-const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR2'] as const;
+// resets it to the default at start, so even nohup does not keep it away). Not SIGUSR2
+// (nodemon's restart), though it ends the process by default too: heapdump and others catch
+// it in native code, where no listener shows, and the signal raised again took a second heap
+// snapshot while every later record failed as if the process had ended.
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 type HandledSignal = (typeof SIGNALS)[number];
 const live = new Set<ExitParticipant>();
 let exitHooked = false;
@@ -82,9 +83,27 @@ function applicationListeners(signal: NodeJS.Signals): number {
   return Math.max(0, others - signalExitListeners());
 }
 
+/**
+ * signal-exit's own listener, by its source: it reads the count signal-exit keeps (v4 names
+ * `__signal_exit_emitter__` there, v3 its `emitter.count`). Its removal (execa unsubscribes
+ * around every child it runs) is no application handler that has just run.
+ */
+function isSignalExitListener(listener: unknown): boolean {
+  try {
+    return typeof listener === 'function' && /__signal_exit_emitter__|emitter\.count/.test(String(listener));
+  } catch {
+    return false;
+  }
+}
+
 function noteRemoved(event: string | symbol, listener: unknown): void {
   const signal = event as HandledSignal;
-  if (SIGNALS.includes(signal) && !isStreamlogListener(listener) && !justRemoved.has(signal)) {
+  if (
+    SIGNALS.includes(signal) &&
+    !isStreamlogListener(listener) &&
+    !isSignalExitListener(listener) &&
+    !justRemoved.has(signal)
+  ) {
     justRemoved.add(signal);
     setImmediate(() => justRemoved.delete(signal)).unref();
   }
@@ -161,30 +180,19 @@ function eachBeforeExit(): void {
 }
 
 /**
- * `--unhandled-rejections=strict` (on the command line or in NODE_OPTIONS): a rejection is
- * raised as an uncaught exception whether or not anyone listens for 'unhandledRejection'.
+ * Will this exception end the process, or does the application handle it? The monitor hears
+ * an unhandled rejection only as Node raises it as an uncaught exception (by default when
+ * nobody listens for 'unhandledRejection', always under `--unhandled-rejections=strict`), so
+ * an 'uncaughtException' listener alone decides for both.
  */
-function strictRejections(): boolean {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return flags.some(
-    (flag, i) =>
-      flag === '--unhandled-rejections=strict' || (flag === '--unhandled-rejections' && flags[i + 1] === 'strict'),
-  );
-}
-
-/** Will this exception end the process, or does the application handle it? */
-function fatal(origin: string): boolean {
+function fatal(): boolean {
   // Domains and the REPL take every uncaught exception this way: the process lives on.
   if (process.hasUncaughtExceptionCaptureCallback()) return false;
-  // An unhandled rejection is raised as an uncaught exception when nobody listens for it (and
-  // always under `strict`), so an 'uncaughtException' listener handles both.
-  const rejectionHandlers =
-    origin === 'unhandledRejection' && !strictRejections() ? process.listenerCount('unhandledRejection') : 0;
-  return process.listenerCount('uncaughtException') + rejectionHandlers === 0;
+  return process.listenerCount('uncaughtException') === 0;
 }
 
 function onUncaught(error: unknown, origin: string): void {
-  if (!fatal(origin)) return;
+  if (!fatal()) return;
   for (const item of live) {
     if (!item.handleExceptions) continue;
     try {

@@ -937,7 +937,8 @@ export class Router extends EventEmitter<RouterEvents> {
     // Each listener on its own: one that throws (a metrics client not connected yet) took the
     // others' turn, and took stderr's place, so every failure report went unsaid.
     let threw: { error: unknown } | undefined;
-    for (const listener of this.listeners('diagnostic')) {
+    // rawListeners: a `once` listener's wrapper, which takes it off as it is called.
+    for (const listener of this.rawListeners('diagnostic')) {
       try {
         (listener as (message: string, detail?: unknown) => void).call(this, message, detail);
       } catch (error) {

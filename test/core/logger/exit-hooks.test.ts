@@ -107,21 +107,6 @@ describe('timeouts keep the process alive until they give up', () => {
   });
 });
 
-describe("nodemon's restart signal, SIGUSR2, with no listener of the application's", () => {
-  it('writes what a buffered target holds, then the process still dies by it', () => {
-    const out = script(`
-      const log = createLogger({ base: null, timestamp: false, transports: [
-        { type: 'buffered', batch: { intervalMs: 60000 }, target: { type: 'console' } }] });
-      for (let i = 0; i < 13; i++) log.info({ i }, 'held');
-      setTimeout(() => process.kill(process.pid, 'SIGUSR2'), 20);
-      setInterval(() => {}, 1000);
-    `);
-    // Before, the buffered lines were lost, said nowhere.
-    expect(out.signal).toBe('SIGUSR2');
-    expect(out.stdout.split('\n').filter((line) => line.includes('"msg":"held"'))).toHaveLength(13);
-  });
-});
-
 describe('signals and exceptions the application handles itself', () => {
   it("an app's process.once('SIGTERM') registered before createLogger runs to completion", () => {
     const out = script(`

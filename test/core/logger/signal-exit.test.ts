@@ -51,6 +51,27 @@ describe('beside signal-exit', () => {
     },
   );
 
+  it('a signal in the turn signal-exit unsubscribed (execa does, per child): the process still ends by it', () => {
+    requireBuild();
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      import { onExit } from 'signal-exit';
+      const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+      const remove = onExit(() => {});
+      log.info('working');
+      setTimeout(() => { remove(); process.kill(process.pid, 'SIGTERM'); }, 50);
+      setInterval(() => {}, 1000);
+      setTimeout(() => process.exit(7), 3000);
+    `;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    // Its listener's removal was taken for an application handler that had just run.
+    expect(out.signal).toBe('SIGTERM');
+    expect(out.stdout).toContain('"msg":"working"');
+  });
+
   it("an application's own handler beside it still decides: the process lives on to its own exit", () => {
     const out = run('v4', 'SIGTERM', true, `process.on('SIGTERM', () => writeSync(2, 'app heard it\\n'));`);
     expect(out.stderr).toContain('app heard it');

@@ -76,6 +76,18 @@ describe("a Writable transport's own writes that misbehave", () => {
     expect(outcome.diagnostics.join('\n')).toContain("the stream's write threw: async once");
   });
 
+  it.each([
+    ['an object with no prototype', 'Object.create(null)'],
+    ['a revoked Proxy', '(() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; })()'],
+  ])('an async _write that rejects with %s: that write fails, the process lives', async (_name, value) => {
+    const child = await run(
+      `new Writable({ objectMode: true, async write(chunk, encoding, callback) { throw ${value}; } })`,
+      'for (let i = 0; i < 5; i++) log.info({ i }, "rec");',
+    );
+    expect(child.code).toBe(0);
+    expect(lastJson<Outcome>(child.stdout)).toMatchObject({ logged: 5, delivered: 0, failed: 5, pending: 0 });
+  });
+
   it('an objectMode stream whose async _write rejects after it called back: nothing fails, said', async () => {
     const child = await run(
       `new Writable({ objectMode: true, async write(chunk, encoding, callback) {

@@ -69,3 +69,19 @@ describe('a listener that throws', () => {
     await log.close();
   });
 });
+
+describe("log.once('diagnostic') (found attacking the listeners heard one by one)", () => {
+  it('hears one diagnostic and is taken off', async () => {
+    const failing = new ControlledTransport({ id: 'failing', mode: 'fail' });
+    const log = createLogger({ exitFlush: false, diagnostics: false, transports: [failing] });
+    const heard: string[] = [];
+    log.once('diagnostic', (message) => heard.push(message));
+    for (let i = 0; i < 4; i++) {
+      log.info({ i }, 'fails');
+      await ticks(3);
+    }
+    expect(heard).toHaveLength(1);
+    expect(log.listenerCount('diagnostic')).toBe(0);
+    await log.close();
+  });
+});
