@@ -261,7 +261,7 @@ function cloneShallow(obj: object): Record<string, unknown> {
  * gave were written in clear.
  */
 function errorForm(error: Error): object | null {
-  const form = errorObject(error);
+  const form = errorObject(error, undefined, 0, () => THREW_UNDER_PATH);
   const toJSON = form.toJSON;
   return typeof toJSON === 'function' ? replacedBy(toJSON as () => unknown, form) : form;
 }
@@ -337,6 +337,12 @@ function noteCensored(walk: Walk, key: string, value: unknown, holder: object): 
       walk.names.push({ name: value, at: texts.length });
       texts.push('');
     }
+    return;
+  }
+  // A getter that threw (its message left out): the stack V8 made from it threw with it, and
+  // is said without it too (scrubErrorLike), as it is for a censored name or message.
+  if (value === THREW_UNDER_PATH) {
+    texts.push('');
     return;
   }
   if (typeof value !== 'object' || value === null) return;
@@ -507,7 +513,8 @@ function redactObjectAt(
         typeof value === 'object' && value !== null ? redactAt(value, segments, index + 1, path, walk) : value;
       // A value read through a getter or a Proxy is kept as read: read again by the writer it
       // may hold what this walk did not see (an answer that differs the second time).
-      if (next !== value || readAnswersAnew(obj, key)) {
+      // An error's getter that threw on the way: its form, saying so without the message, is written.
+      if (next !== value || value === THREW_UNDER_PATH || readAnswersAnew(obj, key)) {
         copy ??= cloneShallow(obj);
         if (hasOwn.call(copy, key)) setOwn(copy, key, next);
       }

@@ -436,15 +436,30 @@ function ownedKeyName(fields: object, key: string): string {
   return name;
 }
 
-/** Error → plain object: type, message, stack, code, cause chain, AggregateError members, own props. */
-export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth = 0): Record<string, unknown> {
+/** What errorObject writes for a getter of the error's (other than its stack) that throws. */
+export type GetterThrew = (key: string, error: unknown) => unknown;
+
+const SAY_GETTER_THREW: GetterThrew = (key, error) => describeThrow(`${key} getter`, error);
+
+/**
+ * Error → plain object: type, message, stack, code, cause chain, AggregateError members, own
+ * props. `threw` says what a getter that throws is written as: by default its message; the
+ * redactor's form of an error a path goes through writes one that leaves it out (it may
+ * quote what the path covers, and no path reaches into that text).
+ */
+export function errorObject(
+  error: Error,
+  seen: Set<unknown> = new Set(),
+  depth = 0,
+  threw: GetterThrew = SAY_GETTER_THREW,
+): Record<string, unknown> {
   seen.add(error);
   const out: Record<string, unknown> = {};
   const read = (key: string): unknown => {
     try {
       return (error as unknown as Record<string, unknown>)[key];
     } catch (e) {
-      return describeThrow(`${key} getter`, e);
+      return key === 'stack' ? describeThrow('stack getter', e) : threw(key, e);
     }
   };
   out.type = safeName(error);
@@ -460,13 +475,13 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
     // The head of a long chain is what explains the failure; the tail is cut.
     if (seen.has(cause)) out.cause = '[Circular]';
     else if (depth >= MAX_CAUSE_DEPTH) out.cause = '[cause chain truncated]';
-    else out.cause = isAnyError(cause) ? errorObject(cause, seen, depth + 1) : cause;
+    else out.cause = isAnyError(cause) ? errorObject(cause, seen, depth + 1, threw) : cause;
   }
   const errors = read('errors');
   if (Array.isArray(errors)) {
     const shown = errors.slice(0, MAX_ERROR_MEMBERS).map((member: unknown) => {
       if (seen.has(member)) return '[Circular]';
-      return isAnyError(member) && depth < MAX_CAUSE_DEPTH ? errorObject(member, seen, depth + 1) : member;
+      return isAnyError(member) && depth < MAX_CAUSE_DEPTH ? errorObject(member, seen, depth + 1, threw) : member;
     });
     if (errors.length > MAX_ERROR_MEMBERS) shown.push(`… ${errors.length - MAX_ERROR_MEMBERS} more error(s)`);
     // pino's name for an AggregateError's members.
@@ -487,7 +502,7 @@ export function errorObject(error: Error, seen: Set<unknown> = new Set(), depth 
     const error = isAnyError(value);
     const shown =
       error && !seen.has(value) && depth < MAX_CAUSE_DEPTH
-        ? errorObject(value, seen, depth + 1)
+        ? errorObject(value, seen, depth + 1, threw)
         : error
           ? '[Circular]'
           : value;

@@ -133,3 +133,24 @@ describe('a message thrown by code that read what redaction covers is left out',
     expect(line.err.stack).toMatch(/^\[stack getter threw; its message left out, as redaction reaches/);
   });
 });
+
+describe("an error's own getter that throws, on a path's way (found attacking the rule above)", () => {
+  it.each([
+    ['cause', 'err.cause.*'],
+    ['extra', 'err.extra.password'],
+    ['errors', 'err.errors[*].message'],
+  ])('its %s getter: said without its message (it was written whole)', async (key, path) => {
+    const error = new Error('x');
+    Object.defineProperty(error, key, {
+      enumerable: key !== 'cause',
+      get() {
+        throw new Error(`${key} read failed for ${SECRET}`);
+      },
+    });
+    const line = await redactedLine(SECRET, [path], (log) => log.error(error));
+    expect(line.err[key]).toMatch(LEFT_OUT);
+    // No path on its way: the message is kept.
+    const other = await redactedLine('never there', ['card'], (log) => log.error(error));
+    expect(other.err[key]).toBe(`[${key} getter threw: ${key} read failed for ${SECRET}]`);
+  });
+});
