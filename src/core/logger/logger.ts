@@ -667,7 +667,17 @@ export class Logger extends LoggerEventSource {
       // pino's mixin and formatters.log, when configured: they may add fields to any call.
       if (this.#fieldsHook !== undefined) fields = this.#fieldsHook(fields, level, this, redactor);
       if (fields !== undefined) {
-        if (this.#serializers.keys.length > 0) fields = this.#serializers.apply(fields, redactor);
+        if (this.#serializers.keys.length > 0) {
+          const before = fields;
+          fields = this.#serializers.apply(fields, redactor);
+          // An `err` serializer that replaced the error (or threw) hides it from the redaction
+          // below, which tells what the line's message repeats of it: asked of the error itself.
+          if (redactor !== undefined && msgFromError && msg !== undefined && fields !== before) {
+            const censored: string[] = [];
+            redactor(before, false, censored);
+            if (censored.length > 0) msg = redactor.scrub(msg, censored);
+          }
+        }
         if (redactor !== undefined) {
           if (msgFromError && msg !== undefined) {
             const censored: string[] = [];

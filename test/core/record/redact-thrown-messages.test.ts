@@ -154,3 +154,23 @@ describe("an error's own getter that throws, on a path's way (found attacking th
     expect(other.err[key]).toBe(`[${key} getter threw: ${key} read failed for ${SECRET}]`);
   });
 });
+
+describe('log.error(err) with a censored message and an err serializer (found attacking the rule above)', () => {
+  it.each([
+    [
+      'throws',
+      () => {
+        throw new Error('no');
+      },
+    ],
+    ['replaces the error', (error: Error) => ({ kind: error.name })],
+  ])(
+    "one that %s: the line's message, the error's, is censored too (it was written whole)",
+    async (_name, serializer) => {
+      const line = await redactedLine(SECRET, ['err.message'], (log) => log.error(new Error(`password ${SECRET}`)), {
+        serializers: { err: serializer },
+      });
+      expect(line.msg).toBe('[Redacted]');
+    },
+  );
+});
