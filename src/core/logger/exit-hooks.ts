@@ -9,6 +9,7 @@
  * installed lazily and removed when no logger needs them, so a process without open
  * loggers behaves exactly as Node's defaults say.
  */
+import { constants } from 'node:os';
 import { holdEvents, releaseEvents } from '../util/exit-hold.js';
 
 export interface ExitParticipant {
@@ -211,6 +212,10 @@ function onSignal(signal: NodeJS.Signals): void {
   if (!justRemoved.has(signal as HandledSignal) && applicationListeners(signal) === 0) {
     onExit();
     unhookSignals();
+    // A PID namespace's init (node as a container's command) is spared every signal it has no
+    // handler for: raised again, the signal would be ignored and the process live on until a
+    // SIGKILL. It ends as a death by that signal is reported, 128 + its number.
+    if (process.pid === 1) process.exit(128 + constants.signals[signal]);
     process.kill(process.pid, signal);
     return;
   }

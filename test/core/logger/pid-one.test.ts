@@ -1,0 +1,55 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DIST_ESM, requireBuild } from '../../built.js';
+
+/** A new PID namespace makes its first process init (pid 1), as a container's command is. */
+const canMakeInit =
+  process.platform === 'linux' && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+
+/** The pid, as this process sees it, of the one child `unshare --fork` made. */
+function childOf(pid: number): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return children === '' ? undefined : Number(children.split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+describe.skipIf(!canMakeInit)('node as pid 1 (a container that runs node directly)', () => {
+  it('SIGTERM with no listener of the application ends the process (raised again, init would ignore it)', async () => {
+    requireBuild();
+    const dir = mkdtempSync(join(tmpdir(), 'streamlog-pid1-'));
+    const path = join(dir, 'out.log');
+    const script = `
+      import { createLogger } from ${JSON.stringify(DIST_ESM)};
+      const log = createLogger({ transports: [{ type: 'file', path: ${JSON.stringify(path)} }] });
+      log.info({ pid: process.pid }, 'started');
+      setInterval(() => log.info('tick'), 20);
+      process.stdout.write('ready\\n');
+    `;
+    const unshare = spawn(
+      'unshare',
+      ['--pid', '--fork', '--mount-proc', process.execPath, '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const ended = new Promise<number | null>((resolve) => unshare.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => unshare.stdout.once('data', () => resolve()));
+    const node = childOf(unshare.pid as number);
+    expect(node).toBeTypeOf('number');
+    process.kill(node as number, 'SIGTERM');
+    // A process that lives on is ended here, so that the test reports it rather than hangs.
+    const stop = setTimeout(() => process.kill(node as number, 'SIGKILL'), 8000);
+    const code = await ended;
+    clearTimeout(stop);
+    expect(code).toBe(143);
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ pid: 1, msg: 'started' });
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  }, 20_000);
+});
