@@ -190,8 +190,8 @@ interface Batch {
   read?: SpoolRead;
   /** One of the two halves of a batch refused as too large or as holding poison. */
   half?: Halves;
-  /** One record sent alone to learn whether a batch refused as too large can ever be taken. */
-  probe?: SplitFamily;
+  /** One record sent alone to learn whether a refused batch's records can be taken at all. */
+  probe?: RefusalFamily;
   /** An earlier attempt's outcome is unknown: the destination may already hold these records. */
   uncertain?: boolean;
   /** The processor said this attempt's records went out (see BatchInfo.written). */
@@ -211,16 +211,17 @@ interface Halves {
   kind: 'split' | 'bisect';
   /** What the refusal was: its status (a number on the reason, as the http transport sets), or its message. */
   key: string;
-  /** Halves of a batch refused as too large share their family down the tree. */
-  family: SplitFamily | undefined;
+  /** Halves of a refused batch share their family down the tree. */
+  family: RefusalFamily;
   /** A half refused like the batch, held until its sibling answers. */
   held?: Refused;
   /** One half answered otherwise: each goes its own way from here. */
   decided: boolean;
 }
 
-/** The pieces of a batch refused as too large ("split"), halved again and again. */
-interface SplitFamily {
+/** The pieces of a refused batch (as too large, or as holding poison), halved again and again. */
+interface RefusalFamily {
+  kind: 'split' | 'bisect';
   key: string;
   /** none: not known; pending: a probe is out; fits: one record went through; hopeless: not even one. */
   state: 'none' | 'pending' | 'fits' | 'hopeless';
@@ -919,7 +920,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       case 'bisect': {
         const half = batch.half;
         const key = refusalKey(verdict.reason);
-        const family = half?.kind === 'split' && verdict.kind === 'split' && half.key === key ? half.family : undefined;
+        const family = half?.kind === verdict.kind && half.key === key ? half.family : undefined;
         this.#halve(batch, verdict.kind, verdict.reason, family);
         return;
       }
@@ -956,7 +957,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    * order; each remembers how their batch was refused, so that when both are refused alike
    * the refusal is known to be the batch's, not a record's.
    */
-  #halve(batch: Batch, kind: 'split' | 'bisect', reason: Error, family: SplitFamily | undefined): void {
+  #halve(batch: Batch, kind: 'split' | 'bisect', reason: Error, family: RefusalFamily | undefined): void {
     const records = batch.records;
     if (records.length === 1 || family?.state === 'hopeless') {
       this.#settled(batch, [], [[records, reason]]);
@@ -967,7 +968,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const half: Halves = {
       kind,
       key,
-      family: kind === 'split' ? (family ?? { key, state: 'none', waiting: [] }) : undefined,
+      family: family ?? { kind, key, state: 'none', waiting: [] },
       decided: false,
     };
     const middle = Math.ceil(records.length / 2);
@@ -982,11 +983,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   /**
    * A half of a refused batch answered. Refused like the batch: the first to answer so is
-   * held until its sibling answers; when both are, the refusal is the whole batch's (a
-   * receiver that refuses everything, an unknown table): a bisected batch fails at once
-   * (three requests, not one per record and more), a batch too large tries its smallest
-   * record alone first. Answered otherwise: a held sibling is halved on. True when the
-   * answer is handled here.
+   * held until its sibling answers. When both are, one record alone tells whether the
+   * refusal is the whole batch's (a receiver that refuses everything, an unknown table: the
+   * batch fails, four requests, not one per record and more) or its records' (poison in both
+   * halves, a batch several times too large: halving goes on). Answered otherwise: a held
+   * sibling is halved on. True when the answer is handled here.
    */
   #bothHalves(batch: Batch, half: Halves, verdict: Verdict): boolean {
     const alike = verdict.kind === half.kind && refusalKey(verdict.reason) === half.key;
@@ -1010,41 +1011,32 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     this.#held.delete(sibling.batch);
     const both = [sibling, { batch, reason: verdict.reason }];
     const family = half.family;
-    if (family === undefined) {
-      const size = sibling.batch.records.length + batch.records.length;
-      const note = `both halves of a batch of ${size} refused alike: the batch failed`;
-      for (const { batch: part, reason } of both) {
-        this.#settled(part, [], [[part.records, new Error(`${reason.message} (${note})`, { cause: reason })]]);
-      }
-      return true;
-    }
-    if (family.state === 'fits') {
-      for (const { batch: part, reason } of both) this.#halve(part, 'split', reason, family);
+    // Two records, each refused alone: they stand alone, nothing is left to learn.
+    if (family.state === 'fits' || (sibling.batch.records.length === 1 && batch.records.length === 1)) {
+      for (const { batch: part, reason } of both) this.#halve(part, family.kind, reason, family);
       return true;
     }
     if (family.state === 'hopeless') {
       for (const { batch: part, reason } of both) this.#settled(part, [], [[part.records, reason]]);
       return true;
     }
-    // Each half too large: halving on is right for a batch a few times the limit, and costs
-    // a request per record with a receiver that takes nothing. The smallest record alone
-    // tells which (a probe already out tells for these too).
+    // Halving on is right for poison in both halves (ClickHouse refuses a whole insert for one
+    // bad row: two of them in a batch of 1,000 failed the other 998) or a batch a few times
+    // too large, and costs a request per record with a receiver that takes nothing. One
+    // record alone tells which (a probe already out tells for these too).
     const probe = family.state === 'none';
     if (probe) {
       family.state = 'pending';
-      // The smallest record: if even it is too large, none fits.
       const records = sibling.batch.records;
-      let smallest = 0;
-      for (let i = 1; i < records.length; i++)
-        if (this.#size(records[i]!) < this.#size(records[smallest]!)) smallest = i;
-      const rest = records.filter((_, i) => i !== smallest);
-      const alone: Batch = { ...sibling.batch, records: [records[smallest]!], half: undefined, probe: family };
+      const chosen = family.kind === 'split' ? this.#smallest(records) : 0;
+      const rest = records.filter((_, i) => i !== chosen);
+      const alone: Batch = { ...sibling.batch, records: [records[chosen]!], half: undefined, probe: family };
       if (rest.length > 1) {
         both[0] = { batch: { ...sibling.batch, records: rest }, reason: sibling.reason };
         this.#ready.unshift(alone);
       } else {
         // A rest of one record was only ever refused with the probe's: it goes alone too
-        // (halving it would fail it as too large untried).
+        // (halving it would fail it untried).
         const untried = rest.map((r): Batch => ({ ...sibling.batch, records: [r], half: undefined, probe: undefined }));
         this.#ready.unshift(alone, ...untried);
         both.shift();
@@ -1058,14 +1050,21 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     return true;
   }
 
+  /** The index of the smallest record: if even it is too large, none fits. */
+  #smallest(records: readonly LogRecord[]): number {
+    let smallest = 0;
+    for (let i = 1; i < records.length; i++) if (this.#size(records[i]!) < this.#size(records[smallest]!)) smallest = i;
+    return smallest;
+  }
+
   /**
-   * The answer to a probe: the smallest record of a batch refused as too large, alone. Taken:
-   * the pieces waiting are halved on. Refused as too large too: nothing of the batch can
+   * The answer to a probe: one record of a refused batch, alone (the smallest of one too
+   * large). Taken: the pieces waiting are halved on. Refused alike: nothing of the batch can
    * be taken, and all of it fails now. Anything else: the pieces are halved on, and the
    * probe's own answer applies to it. True when the answer is handled.
    */
-  #probed(batch: Batch, family: SplitFamily, verdict: Verdict): boolean {
-    const alike = verdict.kind === 'split' && refusalKey(verdict.reason) === family.key;
+  #probed(batch: Batch, family: RefusalFamily, verdict: Verdict): boolean {
+    const alike = verdict.kind === family.kind && refusalKey(verdict.reason) === family.key;
     const waiting = family.waiting.splice(0);
     for (const { batch: part } of waiting) this.#held.delete(part);
     if (alike) {
@@ -1078,7 +1077,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
       return true;
     }
     family.state = verdict.kind === 'delivered' ? 'fits' : 'none';
-    for (const { batch: part, reason } of waiting) this.#halve(part, 'split', reason, family);
+    for (const { batch: part, reason } of waiting) this.#halve(part, family.kind, reason, family);
     batch.probe = undefined;
     return false;
   }

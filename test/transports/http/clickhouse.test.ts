@@ -51,6 +51,31 @@ describe.skipIf(!installed)('the clickhouse preset against a real ClickHouse', (
     }
   }, 60_000);
 
+  it('two poison rows in one batch of 1,000, one in each half: the other 998 rows land', async () => {
+    const table = `streamlog_test_${process.pid}_${Date.now()}_two`;
+    await query(`CREATE TABLE ${table} (ts UInt64, message String, seq UInt32) ENGINE = MergeTree ORDER BY ts`);
+    try {
+      const { log, dead: deadLetter } = countingLogger('ch-two', {
+        preset: 'clickhouse',
+        url: CLICKHOUSE,
+        table,
+        columns: { ts: 'time', message: 'msg', seq: 'seq' },
+        batch: { maxRecords: 1000, intervalMs: 20 },
+        retry: { baseMs: 10, maxMs: 100 },
+      });
+      const poison = new Set([100, 900]);
+      for (let seq = 0; seq < 1000; seq++) log.info({ seq: poison.has(seq) ? 'not a number' : seq }, `row ${seq}`);
+      await log.flush({ timeoutMs: 60_000 });
+      await log.close();
+      // Was 0: both halves refused alike were taken for a refusal of the whole batch.
+      expect((await query(`SELECT count() FROM ${table}`)).trim()).toBe('998');
+      expect(deadLetter().map((entry) => entry.record.msg)).toEqual(['row 100', 'row 900']);
+      expect(log.stats()).toMatchObject({ logged: 1000, delivered: 998, failed: 2, pending: 0 });
+    } finally {
+      await query(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }, 60_000);
+
   it('a table that does not exist (code 60): each batch fails on its first answer, not bisected', async () => {
     const log = createLogger({
       exitFlush: false,

@@ -50,20 +50,23 @@ function httpLogger(url: string, options: { maxRecords?: number; concurrency?: n
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('bisection is bounded: a batch refused whole fails at once', () => {
-  it('400 to everything: at most 3 requests per batch of 1,000; every record failed and dead-lettered', async () => {
+  it('400 to everything: at most 4 requests a batch of 1,000 (one alone refused too); all dead-lettered', async () => {
     const r = await receiver(() => ({ status: 400, body: 'bad request' }));
     const { log, deadIds } = httpLogger(r.url);
     for (const i of range(4000)) log.info({ i }, 'refused');
     expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
     // Was 2N − 1 = 1,999 requests per batch, each record sent about 11 times.
-    expect(r.requests).toBeLessThanOrEqual(4 * 3);
+    expect(r.requests).toBeLessThanOrEqual(4 * 4);
+    expect(r.sizes.filter((n) => n === 1)).toHaveLength(4);
     const stats = log.stats();
     expect(stats).toMatchObject({ logged: 4000, delivered: 0, failed: 4000, pending: 0 });
     await log.close();
     expect(deadIds().sort((a, b) => a - b)).toEqual(range(4000));
     const http = log.stats().targets[0] as unknown as HttpStats;
     expect(http.splits).toBe(4);
-    expect(log.stats().targets[0]!.lastError).toMatch(/HTTP 400: bad request \(both halves of a batch of \d+ refused/);
+    expect(log.stats().targets[0]!.lastError).toMatch(
+      /HTTP 400: bad request \(even one record alone: the batch of 1000 failed\)/,
+    );
   });
 
   it('413 to everything: the smallest record alone is refused too, so the batch fails (4 requests each)', async () => {
@@ -101,6 +104,34 @@ describe('bisection is bounded: a batch refused whole fails at once', () => {
     await log.close();
   });
 
+  it('a poison record in each half of a batch of 1,000: both isolated, the other 998 delivered once', async () => {
+    const poison = new Set([100, 900]);
+    const r = await receiver((ids) =>
+      ids.some((i) => poison.has(i)) ? { status: 400, body: 'poison' } : { status: 200 },
+    );
+    const { log, deadIds } = httpLogger(r.url);
+    for (const i of range(1000)) log.info({ i }, 'two bad apples');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    // Was 3 requests and all 1,000 failed: both halves refused alike read as the batch's fault.
+    expect(log.stats()).toMatchObject({ logged: 1000, delivered: 998, failed: 2, pending: 0 });
+    expect(r.received.sort((a, b) => a - b)).toEqual(range(1000).filter((i) => !poison.has(i)));
+    expect(r.requests).toBeLessThanOrEqual(2 + 4 * Math.ceil(Math.log2(1000)));
+    await log.close();
+    expect(deadIds().sort((a, b) => a - b)).toEqual([100, 900]);
+  });
+
+  it('poison scattered (one record in ten): every good record delivered, each bad one failed', async () => {
+    const isPoison = (i: number) => i % 10 === 3;
+    const r = await receiver((ids) => (ids.some(isPoison) ? { status: 422 } : { status: 200 }));
+    const { log, deadIds } = httpLogger(r.url, { maxRecords: 200 });
+    for (const i of range(200)) log.info({ i }, 'many bad apples');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 200, delivered: 180, failed: 20, pending: 0 });
+    expect(r.received.sort((a, b) => a - b)).toEqual(range(200).filter((i) => !isPoison(i)));
+    await log.close();
+    expect(deadIds().sort((a, b) => a - b)).toEqual(range(200).filter(isPoison));
+  });
+
   it('a batch five times too large arrives whole: 413 on both halves tries one record, then halves on', async () => {
     const r = await receiver((_ids, bytes) => (bytes > 12_000 ? { status: 413 } : { status: 200 }));
     const { log } = httpLogger(r.url, { concurrency: 1 });
@@ -111,7 +142,7 @@ describe('bisection is bounded: a batch refused whole fails at once', () => {
     await log.close();
   });
 
-  it('a processor of its own: "bisect" with the same reason for both halves fails the batch in 3 calls', async () => {
+  it('own processor: "bisect" alike for both halves and one record alone fails the batch in 4 calls', async () => {
     let calls = 0;
     const transport = new BatchTransport(
       () => {
@@ -130,7 +161,7 @@ describe('bisection is bounded: a batch refused whole fails at once', () => {
     });
     for (const i of range(500)) log.info({ i }, 'nowhere to go');
     expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
-    expect(calls).toBe(3);
+    expect(calls).toBe(4);
     expect(failed).toHaveLength(500);
     expect(log.stats()).toMatchObject({ logged: 500, failed: 500, pending: 0 });
     await log.close();
