@@ -1,5 +1,8 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { BatchTransport, createLogger, type HttpStats, type LogRecord } from '../../../src/index.js';
 import { countingLogger } from './counting-logger.js';
 import { readBody, closeServersAfterEach } from './receiver.js';
@@ -118,6 +121,35 @@ describe('bisection is bounded: a batch refused whole fails at once', () => {
     expect(r.requests).toBeLessThanOrEqual(2 + 4 * Math.ceil(Math.log2(1000)));
     await log.close();
     expect(deadIds().sort((a, b) => a - b)).toEqual([100, 900]);
+  });
+
+  it('read back from the spool after an outage, poison in both halves: bisected, the rest delivered', async () => {
+    const poison = new Set([10, 290]);
+    let up = false;
+    const r = await receiver((ids) => {
+      if (!up) return { status: 503 };
+      return ids.some((i) => poison.has(i)) ? { status: 400, body: 'poison' } : { status: 200 };
+    });
+    const spool = mkdtempSync(join(tmpdir(), 'streamlog-bisect-spool-'));
+    const { log, dead } = countingLogger('bisect-spool', {
+      url: r.url,
+      preset: 'ndjson',
+      batch: { maxRecords: 300, intervalMs: 10 },
+      retry: { maxAttempts: 1, baseMs: 5, maxMs: 10 },
+      spool: { dir: spool },
+    });
+    for (const i of range(300)) log.info({ i }, 'parked, then read back');
+    await vi.waitFor(() => expect(log.stats().pendingDetail.spooled).toBe(300), { timeout: 10_000 });
+    up = true;
+    await vi.waitFor(() => expect(log.stats().pending).toBe(0), { timeout: 20_000 });
+    expect(log.stats()).toMatchObject({ logged: 300, delivered: 298, failed: 2 });
+    expect(r.received.sort((a, b) => a - b)).toEqual(range(300).filter((i) => !poison.has(i)));
+    await log.close();
+    expect(
+      dead()
+        .map((entry) => entry.record.i as number)
+        .sort((a, b) => a - b),
+    ).toEqual([10, 290]);
   });
 
   it('poison scattered (one record in ten): every good record delivered, each bad one failed', async () => {
