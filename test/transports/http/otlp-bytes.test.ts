@@ -58,7 +58,19 @@ describe('otlp bodyUtf8', () => {
     expect(logRecord!.attributes).toEqual([
       { key: 'log.record.original', value: { stringValue: '{"msg":"garbled", oops}' } },
     ]);
-    expect(logRecord!.body).toEqual({ stringValue: 'garbled' });
+    // The body is what the line holds, the whole text, not the record's message.
+    expect(logRecord!.body).toEqual({ stringValue: '{"msg":"garbled", oops}' });
+  });
+
+  it('a line that a hooks.streamWrite took the message out of has an empty body, not the message', () => {
+    const records = logged((log) => log.info({ card: 'ok' }, 'card 4111 1111 1111 1111'), {
+      hooks: { streamWrite: (line: string) => line.replace(/,"msg":"[^"]*"/, '') },
+    });
+    expect(records[0]!.json()).not.toContain('4111');
+    const [logRecord] = logRecords(parse(otlpPreset.bodyUtf8!(records)));
+    // Was the record's message, the card number in it.
+    expect(JSON.stringify(logRecord)).not.toContain('4111');
+    expect(logRecord!.body).toEqual({ stringValue: '' });
   });
 
   it('copies non-ASCII keys, values and messages byte for byte', () => {

@@ -450,7 +450,8 @@ describe('otlp: a line a hooks.streamWrite hook wrote with spaces', () => {
       'spaced key': { a: { intValue: 1 }, b: { arrayValue: { values: [{ intValue: 1 }, { intValue: 2 }] } } },
       'as built': { plain: { boolValue: true } },
       // No JSON: the line as the hook gave it, whole.
-      garbled: { 'log.record.original': { stringValue: '{"msg":"garbled", oops}' } },
+      // A line that is no JSON is the body as well: what the hook wrote, not the record's message.
+      '{"msg":"garbled", oops}': { 'log.record.original': { stringValue: '{"msg":"garbled", oops}' } },
     });
     await log.close();
   });

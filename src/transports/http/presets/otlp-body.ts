@@ -126,13 +126,9 @@ let bumpable = false;
 let timeDigitsAt = 0;
 let observedDigitsAt = 0;
 let lastSeverity = '';
-/**
- * The last message's bytes as its line had them (length −1: none; −2: none seen yet), the
- * record's own message when its line had none, and its JSON.
- */
+/** The last message's bytes as its line had them (length −1: none; −2: none seen yet), and its JSON. */
 const lastMessage = new ByteWriter(256);
 let lastMessageLength = -2;
-let lastMessageOfRecord: string | undefined;
 let message = '""';
 /** Everything before a record's first attribute, for the last time, severity and message seen. */
 let head = ascii('');
@@ -278,8 +274,8 @@ function writeLogRecord(out: ByteWriter, record: LogRecord, b: Buffer, lineBytes
     lastSeverity = severity;
     changed = true;
   }
-  if (!sameMessage(b, record)) {
-    message = messageJson(b, record);
+  if (!sameMessage(b)) {
+    message = messageJson(b);
     changed = true;
   }
   if (changed) {
@@ -340,15 +336,15 @@ const MESSAGE = 6;
 
 /**
  * Has the line the last line's message? Remembers it when not. Read from the line, not the
- * record: a `hooks.streamWrite` that masks a card number in the line masks it in the body too.
- * A line with none (no JSON, a caller's own record) has the record's.
+ * record: a `hooks.streamWrite` that masks a card number in the line masks it in the body too,
+ * and one that takes the message out leaves the body empty (before, the record's message
+ * went out whole there).
  */
-function sameMessage(b: Buffer, record: LogRecord): boolean {
+function sameMessage(b: Buffer): boolean {
   const start = reader.own[MESSAGE * 2]!;
   if (start < 0) {
-    if (lastMessageLength === -1 && record.msg === lastMessageOfRecord) return true;
+    if (lastMessageLength === -1) return true;
     lastMessageLength = -1;
-    lastMessageOfRecord = record.msg;
     return false;
   }
   const length = reader.own[MESSAGE * 2 + 1]! - start;
@@ -365,9 +361,9 @@ function sameBytes(b: Buffer, start: number, last: Uint8Array, length: number): 
 }
 
 /** The body's stringValue: the line's message as JSON text, a message that is no string (a hook's) as its text. */
-function messageJson(b: Buffer, record: LogRecord): string {
+function messageJson(b: Buffer): string {
   const start = reader.own[MESSAGE * 2]!;
-  if (start < 0) return JSON.stringify(record.msg ?? '');
+  if (start < 0) return '""';
   const text = b.toString('utf8', start, reader.own[MESSAGE * 2 + 1]!);
   return b[start] === QUOTE ? text : JSON.stringify(text);
 }
@@ -402,8 +398,8 @@ function rememberResource(b: Buffer): void {
 /**
  * A line the reader could not read to its end (a `hooks.streamWrite` hook wrote it with spaces
  * between tokens): read again written compact, so no field after a space is lost nor copied
- * with the space into the body; a line that is no JSON at all is sent whole as the attribute
- * `log.record.original` (OpenTelemetry's name for it).
+ * with the space into the body; a line that is no JSON object at all is the body, and is sent
+ * whole as the attribute `log.record.original` too (OpenTelemetry's name for it).
  */
 function readAgain(record: LogRecord): void {
   const text = record.json().replace(/\r?\n$/, '');
@@ -411,13 +407,17 @@ function readAgain(record: LogRecord): void {
   try {
     const parsed: unknown = JSON.parse(text);
     const object = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-    compact = object ? JSON.stringify(parsed) : JSON.stringify({ 'log.record.original': text });
+    compact = object ? JSON.stringify(parsed) : original(record, text);
   } catch {
-    compact = JSON.stringify({ 'log.record.original': text });
+    compact = original(record, text);
   }
   line.reset();
   line.text(compact);
   reader.read(line.bytes, 0, line.at);
+}
+
+function original(record: LogRecord, text: string): string {
+  return JSON.stringify({ [record.messageKey]: text, 'log.record.original': text });
 }
 
 let starts = new Int32Array(0);
