@@ -19,6 +19,9 @@ interface BulkResult {
  * An index that refuses client-made ids (OpenSearch Serverless time series collections) gets
  * the refused documents again without one, and every later one too.
  */
+/** What of a bulk answer is read: each item's `_id`, `status` and `error` (so every item stays in its place). */
+const READ_FILTER = 'errors,items.*._id,items.*.status,items.*.error';
+
 /** Item statuses that refuse the write to the index or cluster (auth, a read-only block, no index), not a document. */
 const REQUEST_LEVEL: ReadonlySet<number> = new Set([401, 403, 404]);
 
@@ -52,6 +55,10 @@ export const elasticsearchPreset: PresetFactory = (options) => {
       // index named `_bulk`, refused.
       const path = url.pathname.replace(/\/+$/, '');
       url.pathname = path.endsWith('/_bulk') ? path : `${path}/_bulk`;
+      // A `filter_path` (the bulk docs suggest `items.*.error`) left out what the answer is read
+      // by: every success filtered away, or 409s without their status, so stored records were
+      // resent until they failed. A URL that filters gets the filter that keeps what is read.
+      if (url.searchParams.has('filter_path')) url.searchParams.set('filter_path', READ_FILTER);
       return url.toString();
     },
     body(records) {
