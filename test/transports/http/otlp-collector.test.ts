@@ -122,11 +122,12 @@ describe('otlp: trace fields a collector would refuse', () => {
     log.info({ span_id: 12, trace_flags: '01' }, 'a number, a string');
     log.info({ trace_flags: 2 ** 32 }, 'past fixed32');
     log.info({ trace_flags: 1.5, trace_id: null }, 'a fraction, null');
+    log.info({ trace_flags: 256 }, 'past a byte');
     expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(c.refused).toEqual([]);
     const stats = log.stats();
     expectAddsUp(stats);
-    expect(stats).toMatchObject({ logged: 6, delivered: 6, failed: 0 });
+    expect(stats).toMatchObject({ logged: 7, delivered: 7, failed: 0 });
     const byMessage = Object.fromEntries(c.taken.map((r) => [r.body?.stringValue, r]));
     expect(byMessage.w3c).toMatchObject({ traceId, spanId, flags: 1 });
     expect(attributesOf(byMessage.w3c!)).toEqual({});
@@ -144,6 +145,9 @@ describe('otlp: trace fields a collector would refuse', () => {
     });
     expect(attributesOf(byMessage['past fixed32']!)).toEqual({ trace_flags: { intValue: 2 ** 32 } });
     expect(attributesOf(byMessage['a fraction, null']!)).toEqual({ trace_id: {}, trace_flags: { doubleValue: 1.5 } });
+    // LogRecord.flags holds W3C's trace flags in its low byte; the 24 bits above it must be 0 (logs.proto).
+    expect(byMessage['past a byte']!.flags).toBeUndefined();
+    expect(attributesOf(byMessage['past a byte']!)).toEqual({ trace_flags: { intValue: 256 } });
     await log.close();
   });
 });

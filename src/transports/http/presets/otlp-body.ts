@@ -196,11 +196,14 @@ function writeValue(out: ByteWriter, b: Buffer, start: number, end: number): voi
   out.putPiece(SCALAR_CLOSE);
 }
 
-/** Is the raw value a run of digits a fixed32 holds (what `flags` takes)? */
+/**
+ * Is the raw value W3C's trace flags, a run of digits of at most 255? `flags` is a fixed32, but
+ * only its low byte is the trace flags: logs.proto says the 24 bits above must be 0.
+ */
 function isFlags(b: Buffer, start: number, end: number): boolean {
-  if (end <= start || end - start > 10) return false;
+  if (end <= start || end - start > 3) return false;
   for (let i = start; i < end; i++) if (b[i]! < 48 || b[i]! > 57) return false;
-  return end - start < 10 || Number(b.toString('latin1', start, end)) <= 0xffffffff;
+  return end - start < 3 || Number(b.toString('latin1', start, end)) <= 255;
 }
 
 /**
