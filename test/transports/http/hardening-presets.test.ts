@@ -424,6 +424,32 @@ describe('clickhouse: a replicated table whose coordination fails for a while', 
   });
 });
 
+describe('clickhouse: an insert whose fate the server does not know', () => {
+  it('UNKNOWN_STATUS_OF_INSERT (319): retried, and what the retry delivers counted as possible duplicates', async () => {
+    // A replicated table's commit cut by a lost Keeper session: the rows may be stored already.
+    let n = 0;
+    const ch = await receiver((res) => {
+      n++;
+      if (n === 1) {
+        res.writeHead(500, { 'x-clickhouse-exception-code': '319' });
+        const said = 'Code: 319. DB::Exception: Unknown status, client must retry. Reason: Connection loss.';
+        return void res.end(`${said} (UNKNOWN_STATUS_OF_INSERT)\n`);
+      }
+      res.writeHead(200);
+      res.end();
+    });
+    const { log, dead } = logger('ch-unknown', { preset: 'clickhouse', url: `${ch.url}/` });
+    for (let i = 0; i < 10; i++) log.info({ i }, 'row');
+    expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
+    const stats = log.stats();
+    expectAddsUp(stats);
+    expect(dead()).toEqual([]);
+    expect(stats).toMatchObject({ logged: 10, delivered: 10, failed: 0, possibleDuplicates: 10 });
+    expect(ch.requests).toBe(2);
+    await log.close();
+  });
+});
+
 describe('elasticsearch: an index that refuses client-made ids', () => {
   it('OpenSearch Serverless time series: "Document ID is not supported", then sent without, all taken', async () => {
     const taken: number[] = [];

@@ -96,6 +96,9 @@ export const clickhousePreset: PresetFactory = (options) => {
       const hint = code === 115 && options.insertDeduplicationToken ? `${TOKEN_UNKNOWN}: ` : '';
       const said = response.body.trim().slice(0, 300) || `Code: ${code}`;
       const reason = new Error(`${hint}ClickHouse ${said}`);
+      // UNKNOWN_STATUS_OF_INSERT: a replicated table's commit cut off (a lost Keeper session), the
+      // rows perhaps stored; what a retry delivers may be there twice.
+      if (code === 319) return { kind: 'retry', reason: Object.assign(reason, { outcomeUnknown: true }) };
       if (RETRYABLE_CODES.has(code)) return { kind: 'retry', reason };
       if (REQUEST_CODES.has(code)) return { kind: 'fail', reason, circuit: true };
       // A row it could not parse (27, 33, 72, 117…): bisection finds it.
