@@ -425,7 +425,7 @@ describe('clickhouse: a replicated table whose coordination fails for a while', 
 });
 
 describe('clickhouse: an insert whose fate the server does not know', () => {
-  it('UNKNOWN_STATUS_OF_INSERT (319): retried, and what the retry delivers counted as possible duplicates', async () => {
+  it('code 319 (insert status unknown): retried, what the retry delivers counted as possible duplicates', async () => {
     // A replicated table's commit cut by a lost Keeper session: the rows may be stored already.
     let n = 0;
     const ch = await receiver((res) => {
