@@ -155,4 +155,26 @@ describe('elasticsearch and opensearch documents carry @timestamp', () => {
     const far = { time: 1e300, json: () => '{"level":30,"time":1e300,"msg":"far"}\n' } as unknown as LogRecord;
     expect(preset('elasticsearch').body([far]).split('\n')[1]).toBe('{"level":30,"time":1e300,"msg":"far"}');
   });
+
+  it('a year outside 0000-9999 gets no @timestamp: the default date format takes four-digit years only', () => {
+    // Elasticsearch's strict_date_optional_time refuses "+010000-01-01T…" and "-000001-12-31T…"
+    // (mapper_parsing_exception: the record failed), and dynamic mapping would type a new
+    // index's @timestamp as text from such a first document.
+    const at = (time: number) =>
+      ({ time, json: () => `{"level":30,"time":${time},"msg":"t"}\n` }) as unknown as LogRecord;
+    const times = [253402300799999, 253402300800000, -62167219200000, -62167219200001];
+    const docs = preset('elasticsearch')
+      .body(times.map(at))
+      .trim()
+      .split('\n')
+      .filter((_, i) => i % 2 === 1)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(docs.map((doc) => doc['@timestamp'])).toEqual([
+      '9999-12-31T23:59:59.999Z',
+      undefined,
+      '0000-01-01T00:00:00.000Z',
+      undefined,
+    ]);
+    expect(docs.map((doc) => doc.time)).toEqual(times);
+  });
 });

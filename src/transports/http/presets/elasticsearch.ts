@@ -153,12 +153,12 @@ function resultOf(item: unknown): BulkResult | undefined {
  * The record's document: its line with each key once (Elasticsearch refuses a repeated
  * field), a top-level metadata field (`_id`, `_index`…, refused inside a document) renamed
  * `@_id`, and `@timestamp` first (also with `timestamp: false`) unless the line has its
- * own at its top level or the time is no valid Date.
+ * own at its top level or the time's year is not four digits (0000 to 9999).
  */
 function documentOf(record: LogRecord, keys: TopLevelKeys): string {
   const line = withFieldNames(keys.rewrite(record.json()));
   const time = record.time;
-  if (!(Math.abs(time) <= MAX_DATE_MS) || keys.has('"@timestamp"')) return line;
+  if (!(time >= FIRST_ISO_MS && time <= LAST_ISO_MS) || keys.has('"@timestamp"')) return line;
   // A line not read to its end (spaces a streamWrite hook put in): its own @timestamp anywhere counts.
   if (!keys.whole && /"@timestamp"\s*:/.test(line)) return line;
   // Records of a batch mostly share their millisecond with the one before.
@@ -263,5 +263,9 @@ const METADATA_FIELDS: ReadonlySet<string> = new Set(
 let lastTime = Number.NaN;
 let lastIso = '';
 
-/** The largest time a Date holds. */
-const MAX_DATE_MS = 8.64e15;
+/**
+ * The times whose ISO 8601 year has four digits (0000-01-01 to 9999-12-31): the default date
+ * format (`strict_date_optional_time`) takes no other ("+010000-…" is refused, the record failed).
+ */
+const FIRST_ISO_MS = -62167219200000;
+const LAST_ISO_MS = 253402300799999;
