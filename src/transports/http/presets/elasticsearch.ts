@@ -8,6 +8,12 @@ interface BulkResult {
   error?: { type?: string; reason?: string };
 }
 
+/** What of a bulk answer is read: each item's `_id`, `status` and `error` (so every item stays in its place). */
+const READ_FILTER = 'errors,items.*._id,items.*.status,items.*.error';
+
+/** Item statuses that refuse the write to the index or cluster (auth, a read-only block, no index), not a document. */
+const REQUEST_LEVEL: ReadonlySet<number> = new Set([401, 403, 404]);
+
 /**
  * Elasticsearch and OpenSearch `_bulk`: a `create` action per record with an `_id` made
  * here, once per record, so a batch sent again cannot index a record twice (409 on create
@@ -19,12 +25,6 @@ interface BulkResult {
  * An index that refuses client-made ids (OpenSearch Serverless time series collections) gets
  * the refused documents again without one, and every later one too.
  */
-/** What of a bulk answer is read: each item's `_id`, `status` and `error` (so every item stays in its place). */
-const READ_FILTER = 'errors,items.*._id,items.*.status,items.*.error';
-
-/** Item statuses that refuse the write to the index or cluster (auth, a read-only block, no index), not a document. */
-const REQUEST_LEVEL: ReadonlySet<number> = new Set([401, 403, 404]);
-
 export const elasticsearchPreset: PresetFactory = (options) => {
   const index = options.index ?? 'logs';
   // An id is 96 random bits drawn once per transport, then a count: unique like a random
