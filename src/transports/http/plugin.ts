@@ -28,7 +28,7 @@ import {
 import { HttpTransport } from './transport.js';
 import type { PresetOptions } from './preset.js';
 import { httpPreset, httpPresetNames } from './presets/index.js';
-import { labelClash } from './presets/loki.js';
+import { labelClash, metadataClash } from './presets/loki.js';
 import { headerProblem } from './secrets.js';
 import { namesPortZero, PORT_ZERO } from './transport.js';
 
@@ -88,7 +88,7 @@ const plainHttp: PlainCheck = object({
     object({ ca: optional(text()), cert: optional(text()), key: optional(text()), rejectUnauthorized: optional(bool) }),
   ),
   labels: optional(where(arrayOf(text()), (labels) => labelClash(labels as string[]) === undefined)),
-  metadata: optional(arrayOf(text())),
+  metadata: optional(where(arrayOf(text()), (names) => metadataClash(names as string[]) === undefined)),
   index: optional(where(text(1), (name) => indexNameTaken(name as string))),
   table: optional(text(0, /^[A-Za-z_][\w.]*$/)),
   columns: optional(record(text(), text())),
@@ -137,7 +137,13 @@ const httpSchema = lazySchema(
             if (clash !== undefined) ctx.addIssue({ code: 'custom', path: [clash.index], message: clash.message });
           })
           .optional(),
-        metadata: z.array(z.string()).optional(),
+        metadata: z
+          .array(z.string())
+          .superRefine((names, ctx) => {
+            const clash = metadataClash(names);
+            if (clash !== undefined) ctx.addIssue({ code: 'custom', path: [clash.index], message: clash.message });
+          })
+          .optional(),
         index: z.string().min(1).refine(indexNameTaken, { error: INDEX_NAME }).optional(),
         table: z
           .string()

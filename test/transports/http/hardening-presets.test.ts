@@ -374,6 +374,22 @@ describe('loki: labels Loki takes, values as the line has them', () => {
     return log.close();
   });
 
+  // Found by a helper auditing the wire formats: Loki refuses every push with a label named
+  // `__backfill__`, and a structured metadata name of underscores only (the push a 500,
+  // retried until it failed); two metadata fields Loki names alike overwrite each other.
+  it.each([
+    [{ labels: ['app', '__backfill__'] }, 'transports[0].labels[1]', 'keeps names that start with "__" for itself'],
+    [{ metadata: ['user', '-'] }, 'transports[0].metadata[1]', 'refuses a name of underscores only'],
+    [{ metadata: ['k.v', 'k_v'] }, 'transports[0].metadata[1]', 'are both the Loki structured metadata name "k_v"'],
+  ])('a Loki name it would refuse or merge is a ConfigError: %j', (names, path, said) => {
+    const url = 'http://127.0.0.1:9/';
+    const error = configError(() =>
+      createLogger({ exitFlush: false, transports: [{ type: 'http', preset: 'loki', url, ...names }] }),
+    );
+    expect(error.path).toBe(path);
+    expect(error.message).toContain(said);
+  });
+
   it('a 200 with an HTML page (a login page at the URL): retried, and delivered only once Loki answers', async () => {
     const loki = await fakeLoki((n) => (n <= 2 ? '<html><head><title>Sign in</title></head></html>' : undefined));
     const { log } = logger('loki-html', { preset: 'loki', url: loki.url });

@@ -101,20 +101,46 @@ export const lokiPreset: PresetFactory = (options) => {
 };
 
 /**
- * Two labels of `labels` that Loki would get under one name (`service.name` and
- * `service_name`): the later one's value overwrote the earlier's in every stream, unsaid.
+ * A field of `labels` Loki would refuse or misread as a label: two under one name
+ * (`service.name` and `service_name`: the later one's value overwrote the earlier's in every
+ * stream, unsaid), or a name starting with `__`, which Loki keeps for itself (`__backfill__`
+ * refuses every push; `__pattern__` takes the stream for one of its own).
  */
 export function labelClash(labels: readonly string[]): { index: number; message: string } | undefined {
+  return namesProblem(labels, 'label', (name) =>
+    name.startsWith('__') ? 'Loki keeps names that start with "__" for itself' : undefined,
+  );
+}
+
+/**
+ * A field of `metadata` Loki would refuse or misread as a structured metadata name, as it
+ * makes one of it (each character it refuses as `_`): two under one name (one value would
+ * overwrite the other), or one of underscores only, or none (the push is refused).
+ */
+export function metadataClash(metadata: readonly string[]): { index: number; message: string } | undefined {
+  return namesProblem(metadata, 'structured metadata name', (name) =>
+    /^_*$/.test(name.replace(/^_(?=[0-9])/, '')) ? 'Loki refuses a name of underscores only' : undefined,
+  );
+}
+
+function namesProblem(
+  fields: readonly string[],
+  what: string,
+  refused: (name: string) => string | undefined,
+): { index: number; message: string } | undefined {
   const byName = new Map<string, string>();
-  for (const [index, field] of labels.entries()) {
-    if (field === 'level') continue;
+  for (const [index, field] of fields.entries()) {
+    if (what === 'label' && field === 'level') continue;
     const name = lokiLabelName(field);
+    const said = `the field ${JSON.stringify(field)}`;
+    const why = refused(name);
+    if (why !== undefined) return { index, message: `${said} is the Loki ${what} ${JSON.stringify(name)}: ${why}` };
     const other = byName.get(name);
     if (other !== undefined && other !== field) {
-      const both = `the field ${JSON.stringify(field)} and the field ${JSON.stringify(other)}`;
+      const both = `${said} and the field ${JSON.stringify(other)}`;
       return {
         index,
-        message: `${both} are both the Loki label ${JSON.stringify(name)}: one would overwrite the other`,
+        message: `${both} are both the Loki ${what} ${JSON.stringify(name)}: one would overwrite the other`,
       };
     }
     byName.set(name, field);
