@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { createPrettyFormatter, DEFAULT_LEVELS } from '../index.js';
 import { lineBatches } from './lines.js';
 import { colourFor, Output } from './output.js';
@@ -113,7 +114,7 @@ export async function prettyCommand(args: string[]): Promise<number> {
     input.destroy();
     // A reader that takes nothing (a pager left on its first page) would hold that printing,
     // and the process, for ever: after the grace it dies by the signal all the same.
-    setTimeout(() => process.kill(process.pid, 'SIGTERM'), SIGTERM_GRACE_MS).unref();
+    setTimeout(endBySigterm, SIGTERM_GRACE_MS).unref();
   });
   const out = new Output(process.stdout);
 
@@ -132,8 +133,19 @@ export async function prettyCommand(args: string[]): Promise<number> {
     }
   }
   // Its listener is gone: the signal raised again ends the process by it.
-  if (terminated) process.kill(process.pid, 'SIGTERM');
+  if (terminated) endBySigterm();
   return EXIT.ok;
+}
+
+/**
+ * Ends the process as SIGTERM would have. As pid 1 (a container's command), the kernel
+ * ignores a signal init has no handler for, so one raised again did nothing: the run ended
+ * with 0 as if its input had ended, or lived on behind a reader that took nothing. There,
+ * the exit code a shell gives a process ended by SIGTERM.
+ */
+function endBySigterm(): void {
+  if (process.pid === 1) process.exit(128 + constants.signals.SIGTERM);
+  process.kill(process.pid, 'SIGTERM');
 }
 
 /**

@@ -1,0 +1,72 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CLI } from './run.js';
+
+/** A new PID namespace makes its first process init (pid 1), as a container's command is. */
+const canMakeInit =
+  process.platform === 'linux' && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+
+/** The pid, as this process sees it, of the one child `unshare --fork` made. */
+function childOf(pid: number): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return children === '' ? undefined : Number(children.split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `streamlog pretty` as pid 1 (`CMD ["streamlog", "pretty"]` reading a producer's pipe):
+ * signalled once it has printed, or (`stalled`) once its reader has stopped taking its output.
+ * Resolves with the exit code unshare passes on from it, or 'killed' when it had to be killed.
+ */
+async function prettyAsInit(stalled: boolean): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(
+    'unshare',
+    ['--pid', '--fork', '--mount-proc', process.execPath, CLI, 'pretty', '--colour', 'never'],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined },
+    },
+  );
+  child.stdin.on('error', () => {});
+  let stdout = '';
+  const ended = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  if (stalled) {
+    // stdout is never read: once the pipe is full, every write waits for a drain that never comes.
+    child.stdout.pause();
+    child.stdin.write(`${'{"level":30,"msg":"a line to fill the pipe with"}\n'.repeat(20_000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  } else {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stdin.write('{"msg":"started"}\n');
+    while (!stdout.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const node = childOf(child.pid as number);
+  expect(node).toBeTypeOf('number');
+  process.kill(node as number, 'SIGTERM');
+  // A process that lives on is ended here, so that the test reports it rather than hangs.
+  const stop = setTimeout(() => process.kill(node as number, 'SIGKILL'), 8000);
+  const code = await ended;
+  clearTimeout(stop);
+  child.stdout.destroy();
+  return { code, stdout };
+}
+
+describe.skipIf(!canMakeInit)('the command as pid 1 (a container that runs it directly)', () => {
+  it('pretty: SIGTERM prints what was read and ends with 128 + 15 (init ignores the signal raised)', async () => {
+    const { code, stdout } = await prettyAsInit(false);
+    expect(stdout).toBe('LOG: started\n');
+    expect(code).toBe(143);
+  }, 20_000);
+
+  it('pretty: SIGTERM with a reader that takes nothing still ends it, with 128 + 15', async () => {
+    const { code } = await prettyAsInit(true);
+    expect(code).toBe(143);
+  }, 20_000);
+});
