@@ -7,7 +7,7 @@ import { carryFate, keepFlat, type LogRecord } from '../record/log-record.js';
 import { ParkedFates } from '../record/parked-fates.js';
 import { type BatchResult, type Verdict, verdictOf } from './batch-outcome.js';
 import { Batcher, backoffMs, retryWaitMs } from './batcher.js';
-import { timerHolds } from '../util/timeout.js';
+import { afterReads, timerHolds } from '../util/timeout.js';
 import {
   parkedOf,
   pendingOf,
@@ -881,18 +881,28 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     // it after 1 ms, and every attempt would fail as unanswered.
     if (!timerHolds(this.#timeoutMs)) return Promise.resolve(answer);
     return new Promise<BatchResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const reason = new Error(`no answer within ${this.#timeoutMs} ms`);
-        controller.abort(reason);
-        reject(reason);
-      }, this.#timeoutMs);
+      let answered = false;
+      // After this turn's reads (see afterReads): an answer that came while the process was
+      // frozen settles the attempt, rather than a resend of the whole batch.
+      const timer = setTimeout(
+        () =>
+          afterReads(() => {
+            if (answered) return;
+            const reason = new Error(`no answer within ${this.#timeoutMs} ms`);
+            controller.abort(reason);
+            reject(reason);
+          }),
+        this.#timeoutMs,
+      );
       timer.unref();
       Promise.resolve(answer).then(
         (value) => {
+          answered = true;
           clearTimeout(timer);
           resolve(value);
         },
         (error: unknown) => {
+          answered = true;
           clearTimeout(timer);
           reject(error);
         },

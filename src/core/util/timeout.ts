@@ -33,3 +33,13 @@ export async function withTimeout(
 export function timerHolds(timeoutMs: number | undefined): timeoutMs is number {
   return timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS;
 }
+
+/**
+ * Runs `fn` once this turn of the event loop has read its sockets: for a timeout that gives
+ * up on an answer. Node runs expired timers before it reads, so a process thawed after a
+ * freeze (SIGSTOP, a serverless instance between invocations, a paused container) fired every
+ * timeout it had before taking the answers that came meanwhile, and gave them up as missing.
+ */
+export function afterReads(fn: () => void): void {
+  setImmediate(fn);
+}

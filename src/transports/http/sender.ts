@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, gzip, inflate } from 'node:zlib';
+import { afterReads } from '../../core/util/timeout.js';
 import type { HttpResponse } from './preset.js';
 
 const gzipAsync = promisify(gzip);
@@ -206,8 +207,12 @@ export class Sender {
         socket.unref();
         guardSocket(socket);
       });
+      // Given up after this turn's reads (see afterReads): an answer that came while the
+      // process was frozen was lost, and the batch sent again.
       req.setTimeout(this.options.timeoutMs, () =>
-        req.destroy(new Error(`request timed out after ${this.options.timeoutMs} ms`)),
+        afterReads(() => {
+          if (!settled) req.destroy(new Error(`request timed out after ${this.options.timeoutMs} ms`));
+        }),
       );
       req.on('error', reject);
       req.on('finish', () => {
