@@ -19,9 +19,11 @@ const fromApp = (): NodeJS.Require => createRequire(join(process.cwd(), 'noop.js
  * The application's @opentelemetry/api, if it has one (an optional peer dependency, never
  * required): looked up once, from the application's folder, when a context manager is
  * first seen registered. Any copy of the API sees the same active span, since the API keeps
- * its state on a global.
+ * its state on a global. Where that folder's resolution cannot find it (a service started
+ * from another folder, as systemd does from /; an application bundled into one file), the
+ * global is read as the API reads it.
  */
-function otel(): OtelApi | null {
+function otel(): OtelApi {
   if (api === undefined) {
     try {
       api = fromApp()('@opentelemetry/api') as OtelApi;
@@ -29,12 +31,14 @@ function otel(): OtelApi | null {
       api = null;
     }
   }
-  return api;
+  return api ?? FROM_GLOBAL;
 }
 
 /**
  * Is trace correlation possible at all? Decided once per logger tree, by finding the
  * package, not loading it: loading it costs more than the rest of a logger's creation.
+ * Where it cannot be found, by whether a context manager is registered already (the
+ * application's API is elsewhere, and set up before the logger, as instrumentation is).
  */
 export function tracingAvailable(): boolean {
   if (installed === undefined) {
@@ -45,7 +49,7 @@ export function tracingAvailable(): boolean {
       installed = false;
     }
   }
-  return installed;
+  return installed || otelGlobal()?.context !== undefined;
 }
 
 /**
@@ -55,11 +59,32 @@ export function tracingAvailable(): boolean {
  */
 const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
+/** The API's globals: `context` is the registered context manager. */
+function otelGlobal(): { context?: { active(): unknown } } | undefined {
+  return (globalThis as Record<symbol, { context?: { active(): unknown } } | undefined>)[OTEL_GLOBAL];
+}
+
+/** The key every copy of the API keeps a context's span under (it is made with Symbol.for). */
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
+const VALID_TRACE_ID = /^(?!0{32}$)[0-9a-f]{32}$/i;
+const VALID_SPAN_ID = /^(?!0{16}$)[0-9a-f]{16}$/i;
+
+/** The parts of the API used here, read from its globals as the API itself reads them. */
+const FROM_GLOBAL: OtelApi = {
+  context: { active: () => otelGlobal()?.context?.active() },
+  trace: {
+    getSpan: (context) =>
+      (context as { getValue?(key: symbol): unknown } | undefined)?.getValue?.(SPAN_KEY) as ReturnType<
+        OtelApi['trace']['getSpan']
+      >,
+  },
+  isSpanContextValid: (ids) => VALID_TRACE_ID.test(ids.traceId) && VALID_SPAN_ID.test(ids.spanId),
+};
+
 /** `,"trace_id":…,"span_id":…,"trace_flags":…` for the active span, or '' when there is none. */
 export function activeSpanJson(): string {
-  if ((globalThis as Record<symbol, { context?: unknown } | undefined>)[OTEL_GLOBAL]?.context === undefined) return '';
+  if (otelGlobal()?.context === undefined) return '';
   const found = otel();
-  if (found === null) return '';
   try {
     const span = found.trace.getSpan(found.context.active());
     if (span === undefined) return '';
