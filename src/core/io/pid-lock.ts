@@ -254,6 +254,24 @@ export class PidLock {
  */
 const UNWRITTEN_GRACE_MS = 10_000;
 
+/**
+ * The pid a held lock at `path` names when it was written in another PID namespace (another
+ * container on a shared volume, or this container before a restart: its pid 1 ran in a
+ * namespace gone since), else undefined. Such a lock is held until it goes unrenewed for
+ * SIBLING_SILENT_MS, which no process here can cut short.
+ */
+export function heldInOtherNamespace(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readOwnFile(path, LOCK_TEXT_MAX);
+  } catch {
+    return undefined;
+  }
+  const namespace = tagged(text, 'n');
+  if (namespace === undefined || PID_NAMESPACE === undefined || namespace === PID_NAMESPACE) return undefined;
+  return ownerState(path) === 'alive' ? text.split(' ')[0] : undefined;
+}
+
 /** Does a live logger (of this process or another) hold the lock at `path`? */
 export function lockHeld(path: string): boolean {
   return ownerState(path) === 'alive';

@@ -12,7 +12,7 @@ import {
 import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
 import { copyRanges, positionIn, type Ranges } from './spool-compact.js';
-import { LOCK_RENEW_MS, type PidLock, tryLock } from './pid-lock.js';
+import { heldInOtherNamespace, LOCK_RENEW_MS, type PidLock, tryLock } from './pid-lock.js';
 import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError } from './safe-open.js';
 import { mayTake, ownerOf, removeOwner, touchOwner, writeOwner } from './spool-owner.js';
 import { tryWriteFully } from './write-fully.js';
@@ -158,11 +158,17 @@ export class Spool {
     const candidate = (n: number) => join(dir, n === 1 ? `${name}.ndjson` : `${name}.${n}.ndjson`);
     let spool: Spool | undefined;
     const skipped: Error[] = [];
+    /** Files with lines a logger in another PID namespace holds: said once a spool is found. */
+    const elsewhere: Error[] = [];
     try {
       ensureFolder(dir);
       for (let n = 1; n <= MAX_CANDIDATES && spool === undefined; n++) {
         const lock = tryLock(`${candidate(n)}.lock`);
-        if (!lock) continue;
+        if (!lock) {
+          const waiting = waitingElsewhere(candidate(n));
+          if (waiting !== undefined) elsewhere.push(waiting);
+          continue;
+        }
         const may = mayTakeFile(candidate(n), id);
         if (may !== true) {
           // Another target's, or a mark that cannot be read: said, never taken.
@@ -193,7 +199,7 @@ export class Spool {
       const problem = skipped[0] ?? new Error(`no free spool file for ${id} in ${dir}`);
       return new Spool(candidate(1), undefined, problem);
     }
-    spool.skipped = skipped;
+    spool.skipped = [...skipped, ...elsewhere];
     // Loggers that shared the folder and are gone left their files at other candidates, which
     // this logger might never reach again: without this their records would be stranded.
     for (let n = 1; n <= MAX_CANDIDATES; n++) {
@@ -640,4 +646,34 @@ export class Spool {
     }
     return lines;
   }
+}
+
+/**
+ * Why `path`, a candidate whose lock another logger holds, is left with lines waiting, when
+ * that logger runs in another PID namespace: a container killed and started again on a shared
+ * volume left it, and its lines wait, unsaid, for a start three minutes after it stopped
+ * renewing its lock (another container that runs renews it).
+ */
+function waitingElsewhere(path: string): Error | undefined {
+  const pid = heldInOtherNamespace(`${path}.lock`);
+  if (pid === undefined) return undefined;
+  let size: number;
+  let offset = 0;
+  try {
+    size = lstatSync(path).size;
+  } catch {
+    return undefined;
+  }
+  try {
+    offset = Number(readOwnFile(`${path}.offset`, 32));
+  } catch {
+    // No offset yet: nothing of it was sent.
+  }
+  const bytes = size - (Number.isInteger(offset) && offset > 0 && offset <= size ? offset : 0);
+  if (bytes <= 0) return undefined;
+  return new Error(
+    `${path} holds ${bytes} bytes of records, and its lock names pid ${pid} in another PID namespace (a ` +
+      'container sharing the folder, or this one before a restart): they are sent by the first logger to start ' +
+      'once that lock has gone 3 minutes unrenewed',
+  );
 }
