@@ -119,6 +119,20 @@ export function replaceFile(path: string, text: string, mode = 0o640): void {
 }
 
 /**
+ * fsync where the process may: Node 20's permission model (`--experimental-permission`)
+ * refuses it outright, whatever the file, and a spool that needed it took no record there.
+ * Refused, the bytes are as safe as the kernel's cache keeps them, as without the flag
+ * before the sync.
+ */
+export function syncIfAllowed(fd: number): void {
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_ACCESS_DENIED') throw error;
+  }
+}
+
+/**
  * Makes `path` a new file holding `text`, synced: what stood there is removed first (a
  * symlink is removed, never followed), and the file is created exclusively.
  */
@@ -127,7 +141,7 @@ export function writeNewFile(path: string, text: string, mode = 0o640): void {
   const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | NOFOLLOW, mode);
   try {
     writeFully(fd, Buffer.from(text));
-    fsyncSync(fd);
+    syncIfAllowed(fd);
   } catch (error) {
     closeSync(fd);
     removeQuietly(path);

@@ -1,5 +1,5 @@
-import { closeSync, constants, fsyncSync, openSync, readSync } from 'node:fs';
-import { removeQuietly } from './safe-open.js';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { removeQuietly, syncIfAllowed } from './safe-open.js';
 import { writeFully } from './write-fully.js';
 
 const CHUNK = 64 * 1024;
@@ -27,7 +27,7 @@ export function copyRanges(fd: number, keep: Ranges, to: string): void {
         at += n;
       }
     }
-    fsyncSync(out);
+    syncIfAllowed(out);
     copied = true;
   } finally {
     closeSync(out);

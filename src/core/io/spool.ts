@@ -1,19 +1,9 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsyncSync,
-  ftruncateSync,
-  linkSync,
-  lstatSync,
-  readSync,
-  renameSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, linkSync, lstatSync, readSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureFolder } from './open-append.js';
 import { copyRanges, positionIn, type Ranges } from './spool-compact.js';
 import { heldInOtherNamespace, LOCK_RENEW_MS, type PidLock, tryLock } from './pid-lock.js';
-import { openOwnFile, readOwnFile, removeQuietly, replaceFile, UnsafeFileError } from './safe-open.js';
+import { openOwnFile, readOwnFile, removeQuietly, replaceFile, syncIfAllowed, UnsafeFileError } from './safe-open.js';
 import { mayTake, ownerOf, removeOwner, touchOwner, writeOwner } from './spool-owner.js';
 import { tryWriteFully } from './write-fully.js';
 
@@ -402,7 +392,7 @@ export class Spool {
         if (lines.length === 0) break;
         this.appendLines(lines.join(''), lines.length);
       }
-      fsyncSync(this.fd!);
+      syncIfAllowed(this.fd!);
       orphan.commit(orphan.position);
     } catch {
       // Ours took part of them, or none: the orphan keeps all its lines for a later claim.
