@@ -1,21 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI } from './run.js';
-
-/** A new PID namespace makes its first process init (pid 1), as a container's command is. */
-const canMakeInit =
-  process.platform === 'linux' && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
-
-/** The pid, as this process sees it, of the one child `unshare --fork` made. */
-function childOf(pid: number): number | undefined {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    return children === '' ? undefined : Number(children.split(' ')[0]);
-  } catch {
-    return undefined;
-  }
-}
+import { canMakeInit, childOf } from '../pid-namespace.js';
 
 /**
  * `streamlog pretty` as pid 1 (`CMD ["streamlog", "pretty"]` reading a producer's pipe):
