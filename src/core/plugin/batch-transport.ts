@@ -227,7 +227,16 @@ interface RefusalFamily {
   state: 'none' | 'pending' | 'fits' | 'hopeless';
   /** Pieces refused alike, waiting for the probe's answer. */
   waiting: Refused[];
+  /** Records of a batch holding poison sent alone and refused alike (each failed on its own answer). */
+  refusedAlone: number;
 }
+
+/**
+ * How many records of a batch refused as holding poison are sent alone, each refused alike,
+ * before the refusal is taken for the whole batch's: one alone refused may be poison itself
+ * (the first record, sent first, was; the other 998 of a batch then failed with it).
+ */
+const BISECT_PROBES = 3;
 
 interface Refused {
   batch: Batch;
@@ -978,7 +987,7 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const half: Halves = {
       kind,
       key,
-      family: family ?? { kind, key, state: 'none', waiting: [] },
+      family: family ?? { kind, key, state: 'none', waiting: [], refusedAlone: 0 },
       decided: false,
     };
     const middle = Math.ceil(records.length / 2);
@@ -993,11 +1002,11 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
 
   /**
    * A half of a refused batch answered. Refused like the batch: the first to answer so is
-   * held until its sibling answers. When both are, one record alone tells whether the
-   * refusal is the whole batch's (a receiver that refuses everything, an unknown table: the
-   * batch fails, four requests, not one per record and more) or its records' (poison in both
-   * halves, a batch several times too large: halving goes on). Answered otherwise: a held
-   * sibling is halved on. True when the answer is handled here.
+   * held until its sibling answers. When both are, a record alone tells whether the refusal
+   * is the whole batch's (a receiver that refuses everything, an unknown table: the batch
+   * fails, six requests for poison, four for too large, not one per record and more) or its
+   * records' (poison in both halves, a batch several times too large: halving goes on).
+   * Answered otherwise: a held sibling is halved on. True when the answer is handled here.
    */
   #bothHalves(batch: Batch, half: Halves, verdict: Verdict): boolean {
     const alike = verdict.kind === half.kind && refusalKey(verdict.reason) === half.key;
@@ -1060,6 +1069,34 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     return true;
   }
 
+  /**
+   * Another record of a batch holding poison alone, taken from the pieces waiting in turn
+   * (the first probe's came from the first of them); the pieces wait on for its answer.
+   */
+  #probeAgain(family: RefusalFamily, waiting: Refused[]): void {
+    const at = family.refusedAlone % waiting.length;
+    const piece = waiting[at]!;
+    const records = piece.batch.records;
+    const alone: Batch = { ...piece.batch, records: [records[0]!], half: undefined, probe: family };
+    const sent = [alone];
+    if (records.length > 2) {
+      waiting[at] = { batch: { ...piece.batch, records: records.slice(1) }, reason: piece.reason };
+    } else {
+      // A rest of one record goes alone too (halving it would fail it untried).
+      waiting.splice(at, 1);
+      sent.push(
+        ...records.slice(1).map((r): Batch => ({ ...piece.batch, records: [r], half: undefined, probe: undefined })),
+      );
+    }
+    family.state = 'pending';
+    for (const piece of waiting) {
+      family.waiting.push(piece);
+      this.#held.add(piece.batch);
+    }
+    this.#ready.unshift(...sent);
+    this.#pump();
+  }
+
   /** The index of the smallest record: if even it is too large, none fits. */
   #smallest(records: readonly LogRecord[]): number {
     let smallest = 0;
@@ -1077,9 +1114,18 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     const alike = verdict.kind === family.kind && refusalKey(verdict.reason) === family.key;
     const waiting = family.waiting.splice(0);
     for (const { batch: part } of waiting) this.#held.delete(part);
+    if (alike && family.kind === 'bisect' && family.refusedAlone + 1 < BISECT_PROBES && waiting.length > 0) {
+      // Refused alone, the record is poison itself: it fails on its own answer, and another
+      // record, from another piece, is sent alone in its place.
+      family.refusedAlone++;
+      this.#settled(batch, [], [[batch.records, verdict.reason]]);
+      this.#probeAgain(family, waiting);
+      return true;
+    }
     if (alike) {
       family.state = 'hopeless';
-      const size = batch.records.length + waiting.reduce((sum, w) => sum + w.batch.records.length, 0);
+      const size =
+        batch.records.length + family.refusedAlone + waiting.reduce((sum, w) => sum + w.batch.records.length, 0);
       const why = (reason: Error) =>
         new Error(`${reason.message} (even one record alone: the batch of ${size} failed)`, { cause: reason });
       this.#settled(batch, [], [[batch.records, why(verdict.reason)]]);

@@ -53,14 +53,14 @@ function httpLogger(url: string, options: { maxRecords?: number; concurrency?: n
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('bisection is bounded: a batch refused whole fails at once', () => {
-  it('400 to everything: at most 4 requests a batch of 1,000 (one alone refused too); all dead-lettered', async () => {
+  it('400 to everything: at most 6 requests a batch of 1,000 (3 alone refused), all dead-lettered', async () => {
     const r = await receiver(() => ({ status: 400, body: 'bad request' }));
     const { log, deadIds } = httpLogger(r.url);
     for (const i of range(4000)) log.info({ i }, 'refused');
     expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
     // Was 2N − 1 = 1,999 requests per batch, each record sent about 11 times.
-    expect(r.requests).toBeLessThanOrEqual(4 * 4);
-    expect(r.sizes.filter((n) => n === 1)).toHaveLength(4);
+    expect(r.requests).toBeLessThanOrEqual(4 * 6);
+    expect(r.sizes.filter((n) => n === 1)).toHaveLength(4 * 3);
     const stats = log.stats();
     expect(stats).toMatchObject({ logged: 4000, delivered: 0, failed: 4000, pending: 0 });
     await log.close();
@@ -164,6 +164,32 @@ describe('bisection is bounded: a batch refused whole fails at once', () => {
     expect(deadIds().sort((a, b) => a - b)).toEqual(range(200).filter(isPoison));
   });
 
+  it('first record poison, another in the other half: one refused alone proves nothing, 998 delivered', async () => {
+    const poison = new Set([0, 600]);
+    const r = await receiver((ids) =>
+      ids.some((i) => poison.has(i)) ? { status: 400, body: 'poison' } : { status: 200 },
+    );
+    const { log, deadIds } = httpLogger(r.url, { concurrency: 1 });
+    for (const i of range(1000)) log.info({ i }, 'bad apple first');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    // Was 4 requests and all 1,000 failed: record 0, refused alone, read as the batch refused whole.
+    expect(log.stats()).toMatchObject({ logged: 1000, delivered: 998, failed: 2, pending: 0 });
+    expect(r.received.sort((a, b) => a - b)).toEqual(range(1000).filter((i) => !poison.has(i)));
+    await log.close();
+    expect(deadIds().sort((a, b) => a - b)).toEqual([0, 600]);
+  });
+
+  it('poison scattered (every tenth record from the first): every good record delivered', async () => {
+    const isPoison = (i: number) => i % 10 === 0;
+    const r = await receiver((ids) => (ids.some(isPoison) ? { status: 422 } : { status: 200 }));
+    const { log, deadIds } = httpLogger(r.url, { maxRecords: 200 });
+    for (const i of range(200)) log.info({ i }, 'many bad apples');
+    expect(await log.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(log.stats()).toMatchObject({ logged: 200, delivered: 180, failed: 20, pending: 0 });
+    await log.close();
+    expect(deadIds().sort((a, b) => a - b)).toEqual(range(200).filter(isPoison));
+  });
+
   it('a batch five times too large arrives whole: 413 on both halves tries one record, then halves on', async () => {
     const r = await receiver((_ids, bytes) => (bytes > 12_000 ? { status: 413 } : { status: 200 }));
     const { log } = httpLogger(r.url, { concurrency: 1 });
@@ -174,7 +200,7 @@ describe('bisection is bounded: a batch refused whole fails at once', () => {
     await log.close();
   });
 
-  it('own processor: "bisect" alike for both halves and one record alone fails the batch in 4 calls', async () => {
+  it('own processor: "bisect" alike for both halves and three records alone fails the batch in 6 calls', async () => {
     let calls = 0;
     const transport = new BatchTransport(
       () => {
@@ -193,7 +219,7 @@ describe('bisection is bounded: a batch refused whole fails at once', () => {
     });
     for (const i of range(500)) log.info({ i }, 'nowhere to go');
     expect(await log.flush({ timeoutMs: 10_000 })).toBe(true);
-    expect(calls).toBe(4);
+    expect(calls).toBe(6);
     expect(failed).toHaveLength(500);
     expect(log.stats()).toMatchObject({ logged: 500, failed: 500, pending: 0 });
     await log.close();
