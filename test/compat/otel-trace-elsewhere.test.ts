@@ -49,3 +49,33 @@ describe('trace correlation with @opentelemetry/api out of the working folder’
     );
   });
 });
+
+describe('an odd API global out of the working folder’s reach', () => {
+  function run(global: string): { stdout: string; stderr: string; status: number | null } {
+    requireBuild();
+    const script = `globalThis[Symbol.for('opentelemetry.js.api.1')] = ${global};
+      const { createLogger } = require(${JSON.stringify(DIST_CJS)});
+      const log = createLogger({ base: null, timestamp: false, transports: [{ type: 'console' }] });
+      log.info('logged');`;
+    const elsewhere = mkdtempSync(`${tmpdir()}/streamlog-no-modules-`);
+    return spawnSync(process.execPath, ['-e', script], { cwd: elsewhere, encoding: 'utf8' });
+  }
+
+  it('a context getter that throws: records are logged without ids, nothing thrown', () => {
+    // Was the getter's error out of createLogger(), the process ended by it.
+    const result = run(`Object.defineProperty({}, 'context', { get() { throw new Error('broken global'); } })`);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('{"level":30,"msg":"logged"}\n');
+  });
+
+  it('ids that are objects, their text changing from one reading to the next: no ids, the line intact', () => {
+    const span = `{ spanContext: () => ({ traceId: { toString: () => (read++ ? 'a","injected":"1' : 'a'.repeat(32)) },
+      spanId: '1'.repeat(16), traceFlags: 1 }) }`;
+    const global = `(() => { let read = 0; const span = ${span};
+      return { context: { active: () => ({ getValue: () => span }) } }; })()`;
+    // Was a trace_id of "a" and a field "injected" written into the line.
+    const result = run(global);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('{"level":30,"msg":"logged"}\n');
+  });
+});

@@ -7,7 +7,7 @@ interface OtelApi {
   trace: {
     getSpan(context: unknown): { spanContext(): { traceId: string; spanId: string; traceFlags: number } } | undefined;
   };
-  isSpanContextValid(context: { traceId: string; spanId: string }): boolean;
+  isSpanContextValid(context: { traceId: string; spanId: string; traceFlags: number }): boolean;
 }
 
 let api: OtelApi | null | undefined;
@@ -61,7 +61,14 @@ const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
 /** The API's globals: `context` is the registered context manager. */
 function otelGlobal(): { context?: { active(): unknown } } | undefined {
-  return (globalThis as Record<symbol, { context?: { active(): unknown } } | undefined>)[OTEL_GLOBAL];
+  try {
+    const found = (globalThis as Record<symbol, { context?: { active(): unknown } } | undefined>)[OTEL_GLOBAL];
+    // Read here, in the try: a getter that throws (a hostile or broken global) means no tracing,
+    // not a createLogger() or a log call that throws.
+    return found?.context === undefined ? undefined : found;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The key every copy of the API keeps a context's span under (it is made with Symbol.for). */
@@ -89,8 +96,12 @@ export function activeSpanJson(): string {
     const span = found.trace.getSpan(found.context.active());
     if (span === undefined) return '';
     const ids = span.spanContext();
-    if (!found.isSpanContextValid(ids)) return '';
-    return `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}","trace_flags":${ids.traceFlags | 0}`;
+    // Read once, and only as strings: an id that is an object passes a regular expression by
+    // its text, and a second reading of that text went into the line unchecked.
+    const { traceId, spanId } = ids;
+    if (typeof traceId !== 'string' || typeof spanId !== 'string') return '';
+    if (!found.isSpanContextValid({ traceId, spanId, traceFlags: ids.traceFlags })) return '';
+    return `,"trace_id":"${traceId}","span_id":"${spanId}","trace_flags":${ids.traceFlags | 0}`;
   } catch {
     return '';
   }
