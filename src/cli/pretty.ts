@@ -105,7 +105,9 @@ export async function prettyCommand(args: string[]): Promise<number> {
   // Ctrl-C reaches every process of the pipeline: the program before us logs its shutdown
   // after it, and those lines are printed if we outlive it. We end when our input ends; a
   // second Ctrl-C ends us at once.
-  if (stdinFromProgram()) process.once('SIGINT', () => {});
+  const fromProgram = stdinFromProgram();
+  if (fromProgram) process.once('SIGINT', () => {});
+  if (process.pid === 1) endAsDefaultAsInit(fromProgram);
   // SIGTERM stops the reading: what was read is printed, a line begun without its newline
   // too, and then the process dies by the signal, as it would have at once.
   let terminated = false;
@@ -135,6 +137,25 @@ export async function prettyCommand(args: string[]): Promise<number> {
   // Its listener is gone: the signal raised again ends the process by it.
   if (terminated) endBySigterm();
   return EXIT.ok;
+}
+
+/**
+ * As pid 1 (a container's command) the kernel ignores every signal init has no handler for:
+ * Ctrl-C (the second one, reading a program's output) and SIGHUP did nothing, and the
+ * process lived on until a SIGKILL. There, each ends it with the code a shell gives a
+ * process ended by it.
+ */
+function endAsDefaultAsInit(fromProgram: boolean): void {
+  let spared = fromProgram;
+  process.on('SIGINT', () => {
+    // The first is the once-listener's above: what the program before us logs after it is printed.
+    if (spared) {
+      spared = false;
+      return;
+    }
+    process.exit(128 + constants.signals.SIGINT);
+  });
+  process.on('SIGHUP', () => process.exit(128 + constants.signals.SIGHUP));
 }
 
 /**

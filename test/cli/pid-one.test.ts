@@ -56,3 +56,43 @@ describe.skipIf(!canMakeInit)('the command as pid 1 (a container that runs it di
     expect(code).toBe(143);
   }, 20_000);
 });
+
+/** `streamlog pretty` as pid 1 reading a pipe, sent `signals` in turn once it has printed; its exit code. */
+async function signalledAsInit(signals: NodeJS.Signals[]): Promise<number | null> {
+  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, CLI, 'pretty'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.on('error', () => {});
+  let stdout = '';
+  const ended = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stdin.write('{"msg":"started"}\n');
+  while (!stdout.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
+  const node = childOf(child.pid as number) as number;
+  for (const signal of signals) {
+    process.kill(node, signal);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const stop = setTimeout(() => process.kill(node, 'SIGKILL'), 8000);
+  const code = await ended;
+  clearTimeout(stop);
+  child.stdin.destroy();
+  return code;
+}
+
+describe.skipIf(!canMakeInit)(
+  'pretty as pid 1: the signals it has no handler for end it as they would elsewhere',
+  () => {
+    it('a second Ctrl-C (SIGINT) ends it with 128 + 2', async () => {
+      // Was 1, from unshare once the SIGKILL came: init ignored the second SIGINT as the first.
+      expect(await signalledAsInit(['SIGINT', 'SIGINT'])).toBe(130);
+    }, 20_000);
+
+    it('SIGHUP (its terminal closed) ends it with 128 + 1', async () => {
+      expect(await signalledAsInit(['SIGHUP'])).toBe(129);
+    }, 20_000);
+  },
+);
