@@ -1045,28 +1045,41 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
     // record alone tells which (a probe already out tells for these too).
     const probe = family.state === 'none';
     if (probe) {
-      family.state = 'pending';
-      const records = sibling.batch.records;
-      const chosen = family.kind === 'split' ? this.#smallest(records) : 0;
-      const rest = records.filter((_, i) => i !== chosen);
-      const alone: Batch = { ...sibling.batch, records: [records[chosen]!], half: undefined, probe: family };
-      if (rest.length > 1) {
-        both[0] = { batch: { ...sibling.batch, records: rest }, reason: sibling.reason };
-        this.#ready.unshift(alone);
-      } else {
-        // A rest of one record was only ever refused with the probe's: it goes alone too
-        // (halving it would fail it untried).
-        const untried = rest.map((r): Batch => ({ ...sibling.batch, records: [r], half: undefined, probe: undefined }));
-        this.#ready.unshift(alone, ...untried);
-        both.shift();
-      }
+      const chosen = family.kind === 'split' ? this.#smallest(sibling.batch.records) : 0;
+      const left = this.#sendAlone(family, sibling, chosen);
+      if (left === undefined) both.shift();
+      else both[0] = left;
     }
-    for (const waiting of both) {
-      family.waiting.push(waiting);
-      this.#held.add(waiting.batch);
-    }
+    this.#wait(family, both);
     if (probe) this.#pump();
     return true;
+  }
+
+  /**
+   * One record of a waiting piece, at `chosen`, sent alone as the family's probe; the piece
+   * less that record, or undefined when none is left to wait: a rest of one record was only
+   * ever refused with the probe's, and goes alone too (halving it would fail it untried).
+   */
+  #sendAlone(family: RefusalFamily, piece: Refused, chosen: number): Refused | undefined {
+    family.state = 'pending';
+    const records = piece.batch.records;
+    const rest = records.filter((_, i) => i !== chosen);
+    const alone: Batch = { ...piece.batch, records: [records[chosen]!], half: undefined, probe: family };
+    if (rest.length > 1) {
+      this.#ready.unshift(alone);
+      return { batch: { ...piece.batch, records: rest }, reason: piece.reason };
+    }
+    const untried = rest.map((r): Batch => ({ ...piece.batch, records: [r], half: undefined, probe: undefined }));
+    this.#ready.unshift(alone, ...untried);
+    return undefined;
+  }
+
+  /** Pieces refused alike, held until the family's probe answers. */
+  #wait(family: RefusalFamily, pieces: readonly Refused[]): void {
+    for (const piece of pieces) {
+      family.waiting.push(piece);
+      this.#held.add(piece.batch);
+    }
   }
 
   /**
@@ -1075,25 +1088,10 @@ export class BatchTransport<Extra extends object = object> extends Transport<Bat
    */
   #probeAgain(family: RefusalFamily, waiting: Refused[]): void {
     const at = family.refusedAlone % waiting.length;
-    const piece = waiting[at]!;
-    const records = piece.batch.records;
-    const alone: Batch = { ...piece.batch, records: [records[0]!], half: undefined, probe: family };
-    const sent = [alone];
-    if (records.length > 2) {
-      waiting[at] = { batch: { ...piece.batch, records: records.slice(1) }, reason: piece.reason };
-    } else {
-      // A rest of one record goes alone too (halving it would fail it untried).
-      waiting.splice(at, 1);
-      sent.push(
-        ...records.slice(1).map((r): Batch => ({ ...piece.batch, records: [r], half: undefined, probe: undefined })),
-      );
-    }
-    family.state = 'pending';
-    for (const piece of waiting) {
-      family.waiting.push(piece);
-      this.#held.add(piece.batch);
-    }
-    this.#ready.unshift(...sent);
+    const left = this.#sendAlone(family, waiting[at]!, 0);
+    if (left === undefined) waiting.splice(at, 1);
+    else waiting[at] = left;
+    this.#wait(family, waiting);
     this.#pump();
   }
 

@@ -49,7 +49,7 @@ export function tracingAvailable(): boolean {
       installed = false;
     }
   }
-  return installed || otelGlobal()?.context !== undefined;
+  return installed || otelGlobal() !== undefined;
 }
 
 /**
@@ -59,7 +59,7 @@ export function tracingAvailable(): boolean {
  */
 const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
-/** The API's globals: `context` is the registered context manager. */
+/** The API's globals, when a context manager (`context`) is registered. */
 function otelGlobal(): { context?: { active(): unknown } } | undefined {
   try {
     const found = (globalThis as Record<symbol, { context?: { active(): unknown } } | undefined>)[OTEL_GLOBAL];
@@ -90,7 +90,7 @@ const FROM_GLOBAL: OtelApi = {
 
 /** `,"trace_id":…,"span_id":…,"trace_flags":…` for the active span, or '' when there is none. */
 export function activeSpanJson(): string {
-  if (otelGlobal()?.context === undefined) return '';
+  if (otelGlobal() === undefined) return '';
   const found = otel();
   try {
     const span = found.trace.getSpan(found.context.active());
