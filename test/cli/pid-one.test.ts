@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI } from './run.js';
-import { canMakeInit, childOf } from '../pid-namespace.js';
+import { canMakeInit, signalInit } from '../pid-namespace.js';
 
 /**
  * `streamlog pretty` as pid 1 (`CMD ["streamlog", "pretty"]` reading a producer's pipe):
@@ -19,7 +19,6 @@ async function prettyAsInit(stalled: boolean): Promise<{ code: number | null; st
   );
   child.stdin.on('error', () => {});
   let stdout = '';
-  const ended = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   if (stalled) {
     // stdout is never read: once the pipe is full, every write waits for a drain that never comes.
     child.stdout.pause();
@@ -33,13 +32,7 @@ async function prettyAsInit(stalled: boolean): Promise<{ code: number | null; st
     child.stdin.write('{"msg":"started"}\n');
     while (!stdout.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const node = childOf(child.pid as number);
-  expect(node).toBeTypeOf('number');
-  process.kill(node as number, 'SIGTERM');
-  // A process that lives on is ended here, so that the test reports it rather than hangs.
-  const stop = setTimeout(() => process.kill(node as number, 'SIGKILL'), 8000);
-  const code = await ended;
-  clearTimeout(stop);
+  const code = await signalInit(child, ['SIGTERM']);
   child.stdout.destroy();
   return { code, stdout };
 }
@@ -64,21 +57,13 @@ async function signalledAsInit(signals: NodeJS.Signals[]): Promise<number | null
   });
   child.stdin.on('error', () => {});
   let stdout = '';
-  const ended = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     stdout += chunk;
   });
   child.stdin.write('{"msg":"started"}\n');
   while (!stdout.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
-  const node = childOf(child.pid as number) as number;
-  for (const signal of signals) {
-    process.kill(node, signal);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  const stop = setTimeout(() => process.kill(node, 'SIGKILL'), 8000);
-  const code = await ended;
-  clearTimeout(stop);
+  const code = await signalInit(child, signals);
   child.stdin.destroy();
   return code;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIST_ESM, requireBuild } from '../../built.js';
-import { canMakeInit, childOf } from '../../pid-namespace.js';
+import { canMakeInit, signalInit } from '../../pid-namespace.js';
 
 describe.skipIf(!canMakeInit)('node as pid 1 (a container that runs node directly)', () => {
   it('SIGTERM with no listener of the application ends the process (raised again, init would ignore it)', async () => {
@@ -25,16 +25,8 @@ describe.skipIf(!canMakeInit)('node as pid 1 (a container that runs node directl
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
-    const ended = new Promise<number | null>((resolve) => unshare.on('exit', (code) => resolve(code)));
     await new Promise<void>((resolve) => unshare.stdout.once('data', () => resolve()));
-    const node = childOf(unshare.pid as number);
-    expect(node).toBeTypeOf('number');
-    process.kill(node as number, 'SIGTERM');
-    // A process that lives on is ended here, so that the test reports it rather than hangs.
-    const stop = setTimeout(() => process.kill(node as number, 'SIGKILL'), 8000);
-    const code = await ended;
-    clearTimeout(stop);
-    expect(code).toBe(143);
+    expect(await signalInit(unshare, ['SIGTERM'])).toBe(143);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
     expect(JSON.parse(lines[0] as string)).toMatchObject({ pid: 1, msg: 'started' });
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
